@@ -1,0 +1,122 @@
+package com.dytallix.domain;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.regex.Pattern;
+
+/**
+ * The IP address a request is attributed to, in one canonical text form: dotted IPv4 (also for
+ * IPv4-mapped IPv6) or compressed lowercase IPv6 without zone.
+ */
+public record ClientIp(String value) {
+    // Literal characters only: never let InetAddress resolve a host name.
+    private static final Pattern LITERAL = Pattern.compile("[0-9a-fA-F:.]{2,45}");
+
+    public ClientIp {
+        value = canonical(value);
+    }
+
+    public static ClientIp parse(String text) {
+        return new ClientIp(text);
+    }
+
+    public static ClientIp of(InetAddress address) {
+        return new ClientIp(address.getHostAddress());
+    }
+
+    public InetAddress inetAddress() {
+        return literal(value);
+    }
+
+    public boolean isIpv4() {
+        return inetAddress() instanceof Inet4Address;
+    }
+
+    private static String canonical(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("IP address is missing");
+        }
+        String t = text.strip();
+        if (t.startsWith("[") && t.endsWith("]")) {
+            t = t.substring(1, t.length() - 1);
+        }
+        int zone = t.indexOf('%');
+        if (zone >= 0) {
+            t = t.substring(0, zone);
+        }
+        InetAddress address = literal(t);
+        if (address instanceof Inet6Address v6) {
+            byte[] b = v6.getAddress();
+            if (isV4Mapped(b)) {
+                return (b[12] & 0xff) + "." + (b[13] & 0xff) + "." + (b[14] & 0xff) + "." + (b[15] & 0xff);
+            }
+            return compress(b);
+        }
+        return address.getHostAddress();
+    }
+
+    private static InetAddress literal(String t) {
+        if (!LITERAL.matcher(t).matches() || (t.indexOf(':') < 0 && !t.matches("\\d{1,3}(\\.\\d{1,3}){3}"))) {
+            throw new IllegalArgumentException("not an IP address: " + t);
+        }
+        try {
+            return InetAddress.getByName(t);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP address: " + t);
+        }
+    }
+
+    private static boolean isV4Mapped(byte[] b) {
+        for (int i = 0; i < 10; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
+    }
+
+    /** RFC 5952 text: lowercase, longest run of two or more zero groups shortened to "::". */
+    private static String compress(byte[] b) {
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLen = 0;
+        for (int i = 0; i < 8; ) {
+            if (groups[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen && j - i >= 2) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                out.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (out.length() > 0 && out.charAt(out.length() - 1) != ':') {
+                out.append(':');
+            }
+            out.append(Integer.toHexString(groups[i]));
+        }
+        return out.toString();
+    }
+
+    @Override
+    public String toString() {
+        return value;
+    }
+}

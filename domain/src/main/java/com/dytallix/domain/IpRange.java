@@ -1,0 +1,47 @@
+package com.dytallix.domain;
+
+import java.math.BigInteger;
+import java.net.Inet4Address;
+
+/** One IP address or CIDR block (IPv4 or IPv6), e.g. {@code 10.0.0.0/8}, {@code ::1}, {@code fd00::/8}. */
+public record IpRange(ClientIp network, int prefixLength) {
+    public IpRange {
+        int max = network.isIpv4() ? 32 : 128;
+        if (prefixLength < 0 || prefixLength > max) {
+            throw new IllegalArgumentException("prefix length must be between 0 and " + max);
+        }
+    }
+
+    public static IpRange parse(String text) {
+        String t = text.strip();
+        int slash = t.indexOf('/');
+        ClientIp ip = ClientIp.parse(slash < 0 ? t : t.substring(0, slash));
+        int max = ip.isIpv4() ? 32 : 128;
+        if (slash < 0) {
+            return new IpRange(ip, max);
+        }
+        String prefix = t.substring(slash + 1);
+        if (!prefix.matches("\\d{1,3}")) {
+            throw new IllegalArgumentException("invalid prefix length in " + t);
+        }
+        return new IpRange(ip, Integer.parseInt(prefix));
+    }
+
+    public boolean contains(ClientIp ip) {
+        if (ip.isIpv4() != network.isIpv4()) {
+            return false;
+        }
+        int bits = network.isIpv4() ? 32 : 128;
+        BigInteger mask = BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)
+                .shiftRight(prefixLength).xor(BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE));
+        BigInteger a = new BigInteger(1, ip.inetAddress().getAddress());
+        BigInteger n = new BigInteger(1, network.inetAddress().getAddress());
+        return a.and(mask).equals(n.and(mask));
+    }
+
+    @Override
+    public String toString() {
+        int max = network.inetAddress() instanceof Inet4Address ? 32 : 128;
+        return prefixLength == max ? network.value() : network.value() + "/" + prefixLength;
+    }
+}

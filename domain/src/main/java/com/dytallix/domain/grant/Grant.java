@@ -1,0 +1,55 @@
+package com.dytallix.domain.grant;
+
+import com.dytallix.domain.Address;
+import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.GrantId;
+import com.dytallix.domain.TxHash;
+import com.dytallix.domain.Wei;
+import com.dytallix.domain.key.Fees;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One faucet payout as the ledger holds it.
+ *
+ * @param txHashes   every hash this grant's transaction ever had, oldest first (replacements add)
+ * @param landedHash the hash that was mined, once known
+ * @param lastSentAt when the current transaction was last handed to the node (stuck detection)
+ */
+public record Grant(
+        GrantId id,
+        Address address,
+        ClientIp ip,
+        Wei amount,
+        GrantStatus status,
+        Optional<String> idempotencyKey,
+        String requestHash,
+        Optional<Address> fromAddress,
+        Optional<Long> nonce,
+        Optional<String> rawTransaction,
+        Optional<Fees> fees,
+        List<TxHash> txHashes,
+        Optional<TxHash> landedHash,
+        Optional<Long> blockNumber,
+        Optional<String> failureReason,
+        Instant createdAt,
+        Instant updatedAt,
+        Optional<Instant> lastSentAt) {
+
+    public Grant {
+        txHashes = List.copyOf(txHashes);
+    }
+
+    /** The hash to show a user: the one that landed, else the newest one sent. */
+    public Optional<TxHash> currentHash() {
+        return landedHash.or(() -> txHashes.isEmpty() ? Optional.empty() : Optional.of(txHashes.getLast()));
+    }
+
+    public static Grant reserved(GrantId id, Address address, ClientIp ip, Wei amount,
+                                 Optional<String> idempotencyKey, String requestHash, Instant now) {
+        return new Grant(id, address, ip, amount, GrantStatus.PENDING, idempotencyKey, requestHash,
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
+                Optional.empty(), Optional.empty(), Optional.empty(), now, now, Optional.empty());
+    }
+}

@@ -1,0 +1,7 @@
+package com.dytallix.domain.key;
+
+import com.dytallix.domain.Address;
+import java.time.Instant;
+
+public record KeyRotation(Address previousAddress, Address newAddress, Instant rotatedAt) {
+}

@@ -1,0 +1,38 @@
+package com.dytallix.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ClientIpTest {
+    @Test
+    void canonicalForms() {
+        assertThat(ClientIp.parse("127.0.0.1").value()).isEqualTo("127.0.0.1");
+        assertThat(ClientIp.parse("0:0:0:0:0:0:0:1").value()).isEqualTo("::1");
+        assertThat(ClientIp.parse("[::1]").value()).isEqualTo("::1");
+        assertThat(ClientIp.parse("::ffff:10.1.2.3").value()).isEqualTo("10.1.2.3");
+        assertThat(ClientIp.parse("2001:DB8:0:0:1:0:0:1").value()).isEqualTo("2001:db8::1:0:0:1");
+        assertThat(ClientIp.parse("fe80::1%eth0").value()).isEqualTo("fe80::1");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "localhost", "example.com", "1.2.3", "1.2.3.4.5", "999.1.1.1", "::g", "1.2.3.4, 5.6.7.8"})
+    void nonLiteralsAreRefusedWithoutResolving(String text) {
+        assertThatThrownBy(() -> ClientIp.parse(text)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void rangesMatchIpv4AndIpv6() {
+        assertThat(IpRange.parse("10.0.0.0/8").contains(ClientIp.parse("10.200.3.4"))).isTrue();
+        assertThat(IpRange.parse("10.0.0.0/8").contains(ClientIp.parse("11.0.0.1"))).isFalse();
+        assertThat(IpRange.parse("::1").contains(ClientIp.parse("0:0:0:0:0:0:0:1"))).isTrue();
+        assertThat(IpRange.parse("fd00::/8").contains(ClientIp.parse("fd12:3456::1"))).isTrue();
+        assertThat(IpRange.parse("fd00::/8").contains(ClientIp.parse("10.0.0.1"))).isFalse();
+        assertThat(IpRange.parse("127.0.0.1").contains(ClientIp.parse("::ffff:127.0.0.1"))).isTrue();
+        assertThat(IpRange.parse("0.0.0.0/0").contains(ClientIp.parse("8.8.8.8"))).isTrue();
+        assertThatThrownBy(() -> IpRange.parse("10.0.0.0/33")).isInstanceOf(IllegalArgumentException.class);
+    }
+}
