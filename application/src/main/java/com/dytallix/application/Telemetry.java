@@ -1,0 +1,35 @@
+package com.dytallix.application;
+
+import com.dytallix.domain.grant.LimitScope;
+import java.time.Duration;
+
+/** What the use cases report for metrics; bootstrap implements it over the metrics registry. */
+public interface Telemetry {
+    /** A faucet request's end: granted, replayed, rate_limited, paused, insufficient_balance, confirmed, failed. */
+    void grantOutcome(String outcome);
+
+    void rateLimitHit(LimitScope scope);
+
+    void transactionReplaced();
+
+    /** One relayed method call: outcome ok, rpc_error, timeout, unavailable, denied, overloaded. */
+    void rpcRequest(String method, String outcome, Duration duration);
+
+    Telemetry NONE = new Telemetry() {
+        @Override
+        public void grantOutcome(String outcome) {
+        }
+
+        @Override
+        public void rateLimitHit(LimitScope scope) {
+        }
+
+        @Override
+        public void transactionReplaced() {
+        }
+
+        @Override
+        public void rpcRequest(String method, String outcome, Duration duration) {
+        }
+    };
+}

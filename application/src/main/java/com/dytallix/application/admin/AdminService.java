@@ -1,0 +1,141 @@
+package com.dytallix.application.admin;
+
+import com.dytallix.application.faucet.GrantTracker;
+import com.dytallix.application.status.StatusService;
+import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.Wei;
+import com.dytallix.domain.faucet.AuditEntry;
+import com.dytallix.domain.faucet.FaucetControls;
+import com.dytallix.domain.faucet.PauseState;
+import com.dytallix.domain.faucet.TopUp;
+import com.dytallix.domain.grant.Grant;
+import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.grant.GrantQuery;
+import com.dytallix.domain.grant.GrantStatus;
+import com.dytallix.domain.key.KeyRing;
+import com.dytallix.domain.key.KeyRotation;
+import com.dytallix.domain.key.KeyRotationLog;
+import com.dytallix.domain.sync.ChainNode;
+import com.dytallix.domain.sync.NodeException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/** The operator's actions. Each one, allowed or not, lands in the audit log. */
+public final class AdminService {
+    private final FaucetControls controls;
+    private final KeyRing keys;
+    private final KeyRotationLog rotations;
+    private final GrantLedger ledger;
+    private final ChainNode node;
+    private final StatusService status;
+    private final GrantTracker tracker;
+    private final Clock clock;
+
+    public AdminService(FaucetControls controls, KeyRing keys, KeyRotationLog rotations, GrantLedger ledger,
+                        ChainNode node, StatusService status, GrantTracker tracker, Clock clock) {
+        this.controls = controls;
+        this.keys = keys;
+        this.rotations = rotations;
+        this.ledger = ledger;
+        this.node = node;
+        this.status = status;
+        this.tracker = tracker;
+        this.clock = clock;
+    }
+
+    public PauseState pause(Optional<String> reason, ClientIp ip) {
+        return audited("pause", ip, () -> {
+            PauseState state = controls.pause(reason, clock.instant());
+            status.pauseChanged(state);
+            return state;
+        }, s -> "reason=" + s.reason().orElse(""));
+    }
+
+    public PauseState resume(ClientIp ip) {
+        return audited("resume", ip, () -> {
+            PauseState state = controls.resume(clock.instant());
+            status.pauseChanged(state);
+            return state;
+        }, s -> "");
+    }
+
+    /** Records a top-up with the balance the node reports now. */
+    public TopUp topUp(Wei amount, String note, ClientIp ip) {
+        return audited("topup", ip, () -> {
+            var address = keys.active().address();
+            Wei balance = node.balance(address);
+            return controls.recordTopUp(new TopUp(Optional.empty(), amount, note, address, balance, clock.instant()));
+        }, t -> "amount=" + t.amount().toDytString() + " DYT balanceAfter=" + t.balanceAfter().toDytString() + " DYT");
+    }
+
+    /**
+     * Makes {@code newKeyHex} the signing key for every new grant. Transactions the old key already
+     * sent are still tracked; with {@code drain} the old balance moves to the new address once they are mined.
+     */
+    public KeyRotation rotateKey(String newKeyHex, boolean drain, ClientIp ip) {
+        return audited("rotate-key", ip, () -> {
+            KeyRotation rotation = keys.rotate(newKeyHex, clock.instant());
+            rotations.record(rotation);
+            if (drain && !rotation.previousAddress().equals(rotation.newAddress())) {
+                tracker.requestDrain(rotation.previousAddress(), rotation.newAddress());
+            }
+            return rotation;
+        }, r -> "previous=" + r.previousAddress() + " new=" + r.newAddress() + " drain=" + drain);
+    }
+
+    public AdminState state() {
+        Map<GrantStatus, Long> counts = new EnumMap<>(GrantStatus.class);
+        for (GrantStatus s : GrantStatus.unfinished()) {
+            counts.put(s, 0L);
+        }
+        for (Grant g : ledger.unfinished()) {
+            counts.merge(g.status(), 1L, Long::sum);
+        }
+        var snapshot = status.current();
+        var address = keys.active().address();
+        return new AdminState(controls.pauseState(), address,
+                snapshot.faucetAddress().equals(address) ? snapshot.faucetBalance() : Optional.empty(),
+                counts, rotations.last(), controls.recentTopUps(10), tracker.pendingDrains());
+    }
+
+    public List<Grant> grants(GrantQuery query) {
+        return ledger.search(query);
+    }
+
+    public List<AuditEntry> audit(int limit) {
+        return controls.recentAudit(limit);
+    }
+
+    /** An admin call refused before it reached an action (bad token, IP not allowed, locked out). */
+    public void refused(String action, ClientIp ip, String outcome) {
+        controls.audit(new AuditEntry(clock.instant(), action, ip, outcome, ""));
+    }
+
+    /** Records a read-only admin call. */
+    public void viewed(String action, ClientIp ip) {
+        controls.audit(new AuditEntry(clock.instant(), action, ip, "ok", ""));
+    }
+
+    private <T> T audited(String action, ClientIp ip, Supplier<T> work, java.util.function.Function<T, String> detail) {
+        Instant at = clock.instant();
+        try {
+            T result = work.get();
+            controls.audit(new AuditEntry(at, action, ip, "ok", detail.apply(result)));
+            return result;
+        } catch (IllegalArgumentException e) {
+            controls.audit(new AuditEntry(at, action, ip, "invalid", e.getMessage()));
+            throw e;
+        } catch (NodeException e) {
+            controls.audit(new AuditEntry(at, action, ip, "error", "node " + e.failure().name()));
+            throw e;
+        } catch (RuntimeException e) {
+            controls.audit(new AuditEntry(at, action, ip, "error", e.getClass().getSimpleName()));
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package com.dytallix.application.admin;
+
+import com.dytallix.domain.Address;
+import com.dytallix.domain.Wei;
+import com.dytallix.domain.faucet.PauseState;
+import com.dytallix.domain.faucet.TopUp;
+import com.dytallix.domain.grant.GrantStatus;
+import com.dytallix.domain.key.KeyRotation;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Everything an operator checks first: pause, key, balance, what is in flight, recent changes. */
+public record AdminState(PauseState pause, Address faucetAddress, Optional<Wei> faucetBalance,
+                         Map<GrantStatus, Long> unfinishedByStatus, Optional<KeyRotation> lastRotation,
+                         List<TopUp> recentTopUps, Map<Address, Address> pendingDrains) {
+}

@@ -1,0 +1,221 @@
+package com.dytallix.application.faucet;
+
+import com.dytallix.application.Telemetry;
+import com.dytallix.domain.Address;
+import com.dytallix.domain.TxHash;
+import com.dytallix.domain.Wei;
+import com.dytallix.domain.grant.Grant;
+import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.grant.GrantStatus;
+import com.dytallix.domain.key.FeePolicy;
+import com.dytallix.domain.key.Fees;
+import com.dytallix.domain.key.KeyRing;
+import com.dytallix.domain.key.SignedTransaction;
+import com.dytallix.domain.key.SigningKey;
+import com.dytallix.domain.key.UnsignedTransaction;
+import com.dytallix.domain.sync.ChainNode;
+import com.dytallix.domain.sync.NodeException;
+import com.dytallix.domain.sync.Receipt;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Follows every unfinished grant to its end: sends what is stored but not yet accepted, confirms
+ * or fails by receipt, re-prices transactions that sit unmined, fills nonce gaps, and drains a
+ * rotated-away key on request. {@link #reconcile()} at start-up also settles grants a crash left
+ * behind. Runs on one scheduler thread; each pass is safe to repeat.
+ */
+public final class GrantTracker {
+    private static final System.Logger LOG = System.getLogger(GrantTracker.class.getName());
+    /** A reservation still unsigned this long after it was made belongs to no live request. */
+    private static final Duration ABANDONED_RESERVATION = Duration.ofMinutes(2);
+
+    private final ChainNode node;
+    private final KeyRing keys;
+    private final GrantLedger ledger;
+    private final NonceAllocator nonces;
+    private final Payer payer;
+    private final FeePolicy feePolicy;
+    private final Duration replaceAfter;
+    private final Clock clock;
+    private final Telemetry telemetry;
+    private final Map<Address, Address> drains = new ConcurrentHashMap<>();
+
+    public GrantTracker(ChainNode node, KeyRing keys, GrantLedger ledger, NonceAllocator nonces, Payer payer,
+                        FeePolicy feePolicy, Duration replaceAfter, Clock clock, Telemetry telemetry) {
+        this.node = node;
+        this.keys = keys;
+        this.ledger = ledger;
+        this.nonces = nonces;
+        this.payer = payer;
+        this.feePolicy = feePolicy;
+        this.replaceAfter = replaceAfter;
+        this.clock = clock;
+        this.telemetry = telemetry;
+    }
+
+    /**
+     * Start-up: a PENDING grant was never signed, so never acknowledged: it fails (nothing was
+     * paid). Everything else is settled against the chain by a normal pass.
+     */
+    public void reconcile() {
+        for (Grant g : ledger.unfinished()) {
+            if (g.status() == GrantStatus.PENDING) {
+                ledger.markFailed(g.id(), "interrupted before the transaction was signed; nothing was paid", clock.instant());
+            }
+        }
+        tick();
+    }
+
+    /** One pass over the unfinished grants. Node failures end the pass; the next one tries again. */
+    public void tick() {
+        Instant now = clock.instant();
+        Map<Address, Long> mined = new HashMap<>();
+        List<Grant> unfinished = ledger.unfinished();
+        try {
+            for (Grant g : unfinished) {
+                if (g.status() == GrantStatus.PENDING) {
+                    if (g.createdAt().plus(ABANDONED_RESERVATION).isBefore(now)) {
+                        ledger.markFailed(g.id(), "abandoned before the transaction was signed; nothing was paid", now);
+                    }
+                    continue;
+                }
+                Address from = g.fromAddress().orElseThrow();
+                long minedNonce = mined.computeIfAbsent(from, node::minedNonce);
+                track(g, minedNonce, now);
+            }
+            fillGaps(mined);
+            drain();
+        } catch (NodeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "tracker pass stopped: node {0}", e.failure());
+        }
+    }
+
+    private void track(Grant g, long minedNonce, Instant now) {
+        long nonce = g.nonce().orElseThrow();
+        if (nonce < minedNonce) {
+            settle(g, now);
+            return;
+        }
+        if (g.status() == GrantStatus.SIGNED) {
+            payer.send(g.id(), g.fromAddress().orElseThrow(), nonce, g.rawTransaction().orElseThrow());
+            return;
+        }
+        Instant lastSent = g.lastSentAt().orElse(g.updatedAt());
+        if (lastSent.plus(replaceAfter).isBefore(now)) {
+            replace(g, now);
+        }
+    }
+
+    /** The chain has used this nonce: one of our hashes was mined, or the transaction was dropped. */
+    private void settle(Grant g, Instant now) {
+        List<TxHash> newestFirst = new ArrayList<>(g.txHashes());
+        java.util.Collections.reverse(newestFirst);
+        for (TxHash hash : newestFirst) {
+            Optional<Receipt> receipt = node.receipt(hash);
+            if (receipt.isPresent()) {
+                Receipt r = receipt.get();
+                if (r.success()) {
+                    ledger.markConfirmed(g.id(), hash, r.blockNumber(), now);
+                    telemetry.grantOutcome("confirmed");
+                } else {
+                    ledger.markFailed(g.id(), "transaction reverted in block " + r.blockNumber(), now);
+                    telemetry.grantOutcome("failed");
+                }
+                return;
+            }
+        }
+        ledger.markFailed(g.id(), "dropped: nonce " + g.nonce().orElseThrow() + " was used by another transaction", now);
+        telemetry.grantOutcome("failed");
+    }
+
+    /** Re-prices a transaction that has waited too long; with no room under the ceiling, sends the same bytes again. */
+    private void replace(Grant g, Instant now) {
+        Address from = g.fromAddress().orElseThrow();
+        Optional<SigningKey> key = keys.byAddress(from);
+        Optional<Fees> bumped = key.isPresent() ? feePolicy.bump(g.fees().orElseThrow(), node.fees()) : Optional.empty();
+        if (bumped.isEmpty()) {
+            payer.send(g.id(), from, g.nonce().orElseThrow(), g.rawTransaction().orElseThrow());
+            return;
+        }
+        SignedTransaction replacement = key.get().sign(new UnsignedTransaction(payer.chainId(), g.nonce().orElseThrow(),
+                g.address(), g.amount(), UnsignedTransaction.TRANSFER_GAS, bumped.get()));
+        ledger.recordReplacement(g.id(), replacement, now);
+        telemetry.transactionReplaced();
+        LOG.log(System.Logger.Level.INFO, "grant {0}: replaced unmined transaction, new hash {1}", g.id(), replacement.hash());
+        payer.send(g.id(), from, replacement.nonce(), replacement.rawHex());
+    }
+
+    /**
+     * A nonce given back and not reused for a while would stall every later transaction: fill it
+     * with a zero-value transfer to ourselves.
+     */
+    private void fillGaps(Map<Address, Long> mined) {
+        for (Map.Entry<Address, Long> e : mined.entrySet()) {
+            Address from = e.getKey();
+            for (long gap : nonces.gaps(from)) {
+                if (gap < e.getValue() || !nonces.claimGap(from, gap)) {
+                    continue;
+                }
+                Optional<SigningKey> key = keys.byAddress(from);
+                if (key.isEmpty()) {
+                    continue;
+                }
+                SignedTransaction filler = key.get().sign(new UnsignedTransaction(payer.chainId(), gap, from, Wei.ZERO,
+                        UnsignedTransaction.TRANSFER_GAS, feePolicy.initial(payer.feeSuggestion())));
+                try {
+                    node.sendRawTransaction(filler.rawHex());
+                    LOG.log(System.Logger.Level.WARNING, "filled nonce gap {0} of {1} with {2}", gap, from, filler.hash());
+                } catch (NodeException ex) {
+                    nonces.release(from, gap);
+                    throw ex;
+                }
+            }
+        }
+    }
+
+    /** After a rotation with drain: once the old key has nothing in flight, send its balance to the new key. */
+    public void requestDrain(Address from, Address to) {
+        drains.put(from, to);
+    }
+
+    private void drain() {
+        for (Map.Entry<Address, Address> d : drains.entrySet()) {
+            Address from = d.getKey();
+            boolean busy = ledger.unfinished().stream().anyMatch(g -> g.fromAddress().filter(from::equals).isPresent());
+            long minedNonce = node.minedNonce(from);
+            if (busy || node.pendingNonce(from) != minedNonce) {
+                continue;
+            }
+            Optional<SigningKey> key = keys.byAddress(from);
+            if (key.isEmpty()) {
+                drains.remove(from);
+                continue;
+            }
+            Fees fees = feePolicy.initial(payer.feeSuggestion());
+            Wei balance = node.balance(from);
+            Wei cost = FeePolicy.maxGasCost(fees, UnsignedTransaction.TRANSFER_GAS);
+            if (!cost.isLessThan(balance)) {
+                LOG.log(System.Logger.Level.INFO, "drain of {0}: balance {1} wei does not cover the fee; nothing to move", from, balance);
+                drains.remove(from);
+                continue;
+            }
+            SignedTransaction tx = key.get().sign(new UnsignedTransaction(payer.chainId(), minedNonce, d.getValue(),
+                    balance.minus(cost), UnsignedTransaction.TRANSFER_GAS, fees));
+            node.sendRawTransaction(tx.rawHex());
+            drains.remove(from);
+            LOG.log(System.Logger.Level.INFO, "drained {0} wei from {1} to {2} in {3}", balance.minus(cost), from, d.getValue(), tx.hash());
+        }
+    }
+
+    public Map<Address, Address> pendingDrains() {
+        return Map.copyOf(drains);
+    }
+}

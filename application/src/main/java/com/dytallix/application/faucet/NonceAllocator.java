@@ -1,0 +1,140 @@
+package com.dytallix.application.faucet;
+
+import com.dytallix.domain.Address;
+import com.dytallix.domain.grant.Grant;
+import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.sync.ChainNode;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongFunction;
+import java.util.stream.Collectors;
+
+/**
+ * Hands out nonces per sending key so that concurrent grants never share or skip one. A nonce is
+ * taken and the signed transaction stored under one lock, so a nonce is only ever "used" once it
+ * is in the ledger. Seeded from the node's pending count and the ledger; nonces given back (a
+ * transaction that can never be mined) are handed out again first, which fills the gap.
+ */
+public final class NonceAllocator {
+    private final ChainNode node;
+    private final GrantLedger ledger;
+    private final Map<Address, KeyNonces> byKey = new ConcurrentHashMap<>();
+
+    public NonceAllocator(ChainNode node, GrantLedger ledger) {
+        this.node = node;
+        this.ledger = ledger;
+    }
+
+    private static final class KeyNonces {
+        final ReentrantLock lock = new ReentrantLock();
+        boolean seeded;
+        long next;
+        final NavigableSet<Long> free = new TreeSet<>();
+    }
+
+    /**
+     * Runs {@code signAndStore} with the next nonce of {@code from}, holding that key's lock. The
+     * nonce counts as used only when {@code signAndStore} returns; if it throws, the nonce is
+     * handed out again.
+     */
+    public <T> T withNextNonce(Address from, LongFunction<T> signAndStore) {
+        KeyNonces k = byKey.computeIfAbsent(from, a -> new KeyNonces());
+        k.lock.lock();
+        try {
+            if (!k.seeded) {
+                seed(from, k);
+            }
+            boolean reused = !k.free.isEmpty();
+            long nonce = reused ? k.free.first() : k.next;
+            T result = signAndStore.apply(nonce);
+            if (reused) {
+                k.free.remove(nonce);
+            } else {
+                k.next = nonce + 1;
+            }
+            return result;
+        } finally {
+            k.lock.unlock();
+        }
+    }
+
+    /** A stored transaction with this nonce will never be mined: hand the nonce out again. */
+    public void release(Address from, long nonce) {
+        KeyNonces k = byKey.computeIfAbsent(from, a -> new KeyNonces());
+        k.lock.lock();
+        try {
+            if (k.seeded && nonce < k.next) {
+                k.free.add(nonce);
+            }
+        } finally {
+            k.lock.unlock();
+        }
+    }
+
+    /** Forget what we know about {@code from}; the next allocation seeds again from the node and the ledger. */
+    public void resync(Address from) {
+        KeyNonces k = byKey.computeIfAbsent(from, a -> new KeyNonces());
+        k.lock.lock();
+        try {
+            k.seeded = false;
+            k.free.clear();
+        } finally {
+            k.lock.unlock();
+        }
+    }
+
+    /**
+     * Nonces below the next one that no unfinished grant holds and the chain has not used yet: a
+     * gap that would stall every later transaction.
+     */
+    public Set<Long> gaps(Address from) {
+        KeyNonces k = byKey.get(from);
+        if (k == null) {
+            return Set.of();
+        }
+        k.lock.lock();
+        try {
+            return Set.copyOf(k.free);
+        } finally {
+            k.lock.unlock();
+        }
+    }
+
+    /** Takes a nonce out of the free set because something else (a gap filler) now holds it. */
+    public boolean claimGap(Address from, long nonce) {
+        KeyNonces k = byKey.get(from);
+        if (k == null) {
+            return false;
+        }
+        k.lock.lock();
+        try {
+            return k.free.remove(nonce);
+        } finally {
+            k.lock.unlock();
+        }
+    }
+
+    private void seed(Address from, KeyNonces k) {
+        long mined = node.minedNonce(from);
+        long pending = node.pendingNonce(from);
+        long ledgerNext = ledger.highestNonce(from).orElse(-1) + 1;
+        k.next = Math.max(pending, Math.max(mined, ledgerNext));
+        Set<Long> held = ledger.unfinished().stream()
+                .filter(g -> g.fromAddress().filter(from::equals).isPresent())
+                .map(Grant::nonce).flatMap(java.util.Optional::stream)
+                .collect(Collectors.toSet());
+        k.free.clear();
+        // Between what the chain has mined and what the ledger last used, any nonce no live grant
+        // holds must be used again, or everything after it stays stuck.
+        for (long n = mined; n < ledgerNext; n++) {
+            if (!held.contains(n) && n >= pending) {
+                k.free.add(n);
+            }
+        }
+        k.seeded = true;
+    }
+}

@@ -1,0 +1,155 @@
+package com.dytallix.application.faucet;
+
+import com.dytallix.domain.GrantId;
+import com.dytallix.domain.grant.Grant;
+import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.key.FeePolicy;
+import com.dytallix.domain.key.FeeSuggestion;
+import com.dytallix.domain.key.Fees;
+import com.dytallix.domain.key.KeyRing;
+import com.dytallix.domain.key.SignedTransaction;
+import com.dytallix.domain.key.SigningKey;
+import com.dytallix.domain.key.UnsignedTransaction;
+import com.dytallix.domain.sync.ChainNode;
+import com.dytallix.domain.sync.NodeException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Turns a reserved grant into a transaction on the chain: nonce, sign and store in one step
+ * (persist before send), then hand the stored bytes to the node. A send that may not have reached
+ * the node leaves the grant SIGNED for the tracker to send again; a send the node refused for good
+ * fails the grant (its quota comes back) and gives its nonce back.
+ */
+public final class Payer {
+    private static final System.Logger LOG = System.getLogger(Payer.class.getName());
+    /** Fee suggestions are reused this long instead of asking the node for every grant. */
+    private static final Duration FEE_CACHE = Duration.ofSeconds(2);
+
+    private final ChainNode node;
+    private final KeyRing keys;
+    private final GrantLedger ledger;
+    private final NonceAllocator nonces;
+    private final FeePolicy feePolicy;
+    private final Clock clock;
+    private final AtomicReference<CachedFees> fees = new AtomicReference<>();
+    private volatile Long chainId;
+    private volatile Instant fundsExhaustedAt;
+
+    public Payer(ChainNode node, KeyRing keys, GrantLedger ledger, NonceAllocator nonces, FeePolicy feePolicy, Clock clock) {
+        this.node = node;
+        this.keys = keys;
+        this.ledger = ledger;
+        this.nonces = nonces;
+        this.feePolicy = feePolicy;
+        this.clock = clock;
+    }
+
+    private record CachedFees(FeeSuggestion suggestion, Instant at) {
+    }
+
+    /** Signs, stores and sends a PENDING grant; returns it as the ledger now has it. */
+    public Grant pay(Grant reserved) {
+        SigningKey key = keys.active();
+        SignedTransaction tx;
+        try {
+            long chain = chainId();
+            Fees txFees = feePolicy.initial(feeSuggestion());
+            tx = nonces.withNextNonce(key.address(), nonce -> {
+                SignedTransaction signed = key.sign(new UnsignedTransaction(chain, nonce, reserved.address(),
+                        reserved.amount(), UnsignedTransaction.TRANSFER_GAS, txFees));
+                ledger.markSigned(reserved.id(), signed, clock.instant());
+                return signed;
+            });
+        } catch (NodeException e) {
+            // Nothing was signed: the grant never existed for the user.
+            ledger.markFailed(reserved.id(), "node unavailable before signing (" + e.failure().name() + ")", clock.instant());
+            throw FaucetRefusal.nodeUnavailable("the node is not reachable; no payment was made");
+        }
+        send(reserved.id(), tx.from(), tx.nonce(), tx.rawHex());
+        Grant now = ledger.find(reserved.id()).orElseThrow();
+        if (now.status() == com.dytallix.domain.grant.GrantStatus.FAILED) {
+            throw now.failureReason().filter(r -> r.startsWith(INSUFFICIENT_FUNDS)).isPresent()
+                    ? FaucetRefusal.insufficientBalance()
+                    : FaucetRefusal.sendRejected("the node refused the payment: " + now.failureReason().orElse("unknown reason"));
+        }
+        return now;
+    }
+
+    static final String INSUFFICIENT_FUNDS = "insufficient funds";
+
+    /** Hands stored bytes to the node and records what happened. Never throws for node failures. */
+    void send(GrantId id, com.dytallix.domain.Address from, long nonce, String rawHex) {
+        try {
+            node.sendRawTransaction(rawHex);
+            ledger.markSubmitted(id, clock.instant());
+        } catch (NodeException e) {
+            switch (e.failure()) {
+                case ALREADY_KNOWN -> ledger.markSubmitted(id, clock.instant());
+                case INSUFFICIENT_FUNDS -> {
+                    fundsExhaustedAt = clock.instant();
+                    refuseForGood(id, from, nonce, INSUFFICIENT_FUNDS + " in the faucet account");
+                }
+                case WRONG_CHAIN_ID, INTRINSIC_GAS, INVALID_TRANSACTION, RPC_ERROR ->
+                        refuseForGood(id, from, nonce, "rejected by the node: " + e.getMessage());
+                // NONCE_TOO_LOW: the tracker finds out whether one of our hashes was mined.
+                // Transient failures, UNDERPRICED, NONCE_TOO_HIGH: still valid, sent again later.
+                default -> LOG.log(System.Logger.Level.INFO, "grant {0}: send deferred ({1})", id, e.failure());
+            }
+        }
+    }
+
+    private void refuseForGood(GrantId id, com.dytallix.domain.Address from, long nonce, String reason) {
+        ledger.markFailed(id, reason, clock.instant());
+        nonces.release(from, nonce);
+        LOG.log(System.Logger.Level.WARNING, "grant {0} failed: {1}", id, reason);
+    }
+
+    /** Set when a send failed for lack of funds; cleared once a balance read after it shows enough. */
+    public Optional<Instant> fundsExhaustedAt() {
+        return Optional.ofNullable(fundsExhaustedAt);
+    }
+
+    public void fundsRestored() {
+        fundsExhaustedAt = null;
+    }
+
+    /** Waits until the grant is CONFIRMED or FAILED, or the time is up. */
+    public Optional<Grant> awaitFinal(GrantId id, Duration wait) {
+        Instant deadline = clock.instant().plus(wait);
+        while (true) {
+            Optional<Grant> g = ledger.find(id);
+            if (g.isEmpty() || g.get().status().isFinal() || !clock.instant().isBefore(deadline)) {
+                return g;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return g;
+            }
+        }
+    }
+
+    long chainId() {
+        Long c = chainId;
+        if (c == null) {
+            c = node.chainId();
+            chainId = c;
+        }
+        return c;
+    }
+
+    FeeSuggestion feeSuggestion() {
+        CachedFees cached = fees.get();
+        Instant now = clock.instant();
+        if (cached == null || cached.at().plus(FEE_CACHE).isBefore(now)) {
+            cached = new CachedFees(node.fees(), now);
+            fees.set(cached);
+        }
+        return cached.suggestion();
+    }
+}

@@ -1,0 +1,140 @@
+package com.dytallix.application.status;
+
+import com.dytallix.domain.Wei;
+import com.dytallix.domain.faucet.FaucetControls;
+import com.dytallix.domain.faucet.PauseState;
+import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.grant.GrantStatus;
+import com.dytallix.domain.key.KeyRing;
+import com.dytallix.domain.sync.BlockHead;
+import com.dytallix.domain.sync.ChainNode;
+import com.dytallix.domain.sync.NodeException;
+import com.dytallix.domain.sync.SyncLagEstimator;
+import com.dytallix.domain.sync.SyncProgress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Keeps the status snapshot that /api/status, readiness, the faucet's balance check and the
+ * gauges read, so none of them waits for the node. {@link #refresh()} runs on a schedule.
+ */
+public final class StatusService {
+    /** The node's block time is learned from this many recent intervals. */
+    private static final int BLOCK_SAMPLE = 10;
+    /** A lag above this many blocks makes the node "degraded". */
+    private static final long DEGRADED_LAG = 10;
+
+    private final ChainNode node;
+    private final KeyRing keys;
+    private final FaucetControls controls;
+    private final GrantLedger ledger;
+    private final SyncLagEstimator lagEstimator;
+    private final Optional<Long> expectedChainId;
+    private final Clock clock;
+    private final AtomicReference<StatusSnapshot> current;
+    private volatile Duration learnedBlockTime;
+    private volatile long blockTimeLearnedAtHeight = -1;
+
+    public StatusService(ChainNode node, KeyRing keys, FaucetControls controls, GrantLedger ledger,
+                         SyncLagEstimator lagEstimator, Optional<Long> expectedChainId, Clock clock) {
+        this.node = node;
+        this.keys = keys;
+        this.controls = controls;
+        this.ledger = ledger;
+        this.lagEstimator = lagEstimator;
+        this.expectedChainId = expectedChainId;
+        this.clock = clock;
+        Instant now = clock.instant();
+        this.current = new AtomicReference<>(new StatusSnapshot(NodeHealth.UNREACHABLE, Optional.empty(), false,
+                Optional.empty(), 0, Optional.empty(), false, Optional.empty(), keys.active().address(),
+                Optional.empty(), PauseState.RUNNING, 0, Optional.empty(), Optional.of("not refreshed yet"), now));
+    }
+
+    public StatusSnapshot current() {
+        return current.get();
+    }
+
+    /** Reads the node, the pause state and the ledger once; never throws. */
+    public StatusSnapshot refresh() {
+        StatusSnapshot previous = current.get();
+        Instant started = clock.instant();
+        PauseState pause = safePause(previous.pause());
+        long backlog = safeBacklog(previous.mempoolBacklog());
+        var faucetAddress = keys.active().address();
+        StatusSnapshot next;
+        try {
+            long chainId = node.chainId();
+            BlockHead head = node.head();
+            Optional<SyncProgress> syncing = node.syncing();
+            Duration blockTime = blockTime(head.number());
+            Wei balance = node.balance(faucetAddress);
+            Instant now = clock.instant();
+            long lag = lagEstimator.lag(syncing, head.timestamp(), now, blockTime);
+            boolean chainOk = expectedChainId.map(id -> id == chainId).orElse(true);
+            NodeHealth health = !chainOk || syncing.isPresent() || lag > DEGRADED_LAG ? NodeHealth.DEGRADED : NodeHealth.OK;
+            next = new StatusSnapshot(health, Optional.of(chainId), chainOk, Optional.of(head.number()), lag,
+                    Optional.of(SyncLagEstimator.headAge(head.timestamp(), now)), syncing.isPresent(),
+                    Optional.of(blockTime), faucetAddress, Optional.of(balance), pause, backlog, Optional.of(now),
+                    chainOk ? Optional.empty() : Optional.of("node chain id " + chainId + " does not match CHAIN_ID " + expectedChainId.get()),
+                    now);
+        } catch (NodeException e) {
+            next = unreachable(previous, pause, backlog, faucetAddress, e.failure().name(), started);
+        } catch (RuntimeException e) {
+            next = unreachable(previous, pause, backlog, faucetAddress, e.getClass().getSimpleName(), started);
+        }
+        current.set(next);
+        return next;
+    }
+
+    private StatusSnapshot unreachable(StatusSnapshot previous, PauseState pause, long backlog,
+                                       com.dytallix.domain.Address faucetAddress, String error, Instant now) {
+        // Keep the last known node values; the head keeps ageing while nobody can see it move.
+        Optional<Duration> headAge = previous.headAge().flatMap(age -> previous.nodeObservedAt()
+                .map(at -> age.plus(Duration.between(at, now))));
+        long lag = previous.syncLag();
+        if (headAge.isPresent() && previous.blockTime().isPresent()) {
+            Duration bt = previous.blockTime().get();
+            lag = Math.max(lag, headAge.get().compareTo(bt.multipliedBy(2)) > 0 ? headAge.get().toMillis() / Math.max(1, bt.toMillis()) : 0);
+        }
+        return new StatusSnapshot(NodeHealth.UNREACHABLE, previous.chainId(), false, previous.height(), lag,
+                headAge, previous.syncing(), previous.blockTime(), faucetAddress,
+                faucetAddress.equals(previous.faucetAddress()) ? previous.faucetBalance() : Optional.empty(),
+                pause, backlog, previous.nodeObservedAt(), Optional.of(error), now);
+    }
+
+    private Duration blockTime(long height) {
+        // Learning needs a few extra calls; do it at start and then only every hundred blocks.
+        if (learnedBlockTime == null || height - blockTimeLearnedAtHeight >= 100 || height < blockTimeLearnedAtHeight) {
+            learnedBlockTime = lagEstimator.blockTime(node.recentBlockIntervals(BLOCK_SAMPLE));
+            blockTimeLearnedAtHeight = height;
+        }
+        return learnedBlockTime;
+    }
+
+    private PauseState safePause(PauseState fallback) {
+        try {
+            return controls.pauseState();
+        } catch (RuntimeException e) {
+            return fallback;
+        }
+    }
+
+    private long safeBacklog(long fallback) {
+        try {
+            return ledger.unfinished().stream()
+                    .filter(g -> g.status() == GrantStatus.SIGNED || g.status() == GrantStatus.SUBMITTED).count();
+        } catch (RuntimeException e) {
+            return fallback;
+        }
+    }
+
+    /** Updates the pause state in the snapshot at once, so a pause shows without waiting for the next refresh. */
+    public void pauseChanged(PauseState state) {
+        current.updateAndGet(s -> new StatusSnapshot(s.nodeHealth(), s.chainId(), s.chainIdVerified(), s.height(),
+                s.syncLag(), s.headAge(), s.syncing(), s.blockTime(), s.faucetAddress(), s.faucetBalance(), state,
+                s.mempoolBacklog(), s.nodeObservedAt(), s.lastError(), s.refreshedAt()));
+    }
+}

@@ -1,0 +1,133 @@
+package com.dytallix.bootstrap.config;
+
+import io.helidon.config.Config;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Collects raw settings in the contract's order, later wins: built-in defaults, application.yaml,
+ * .env in the working directory, environment variables, command-line {@code --key=value}. Every
+ * key is normalised to the contract's upper-case name ({@code faucet.drip-amount} and
+ * {@code FAUCET_DRIP_AMOUNT} are the same setting).
+ */
+public final class ConfigSources {
+    private final Map<String, String> values = new LinkedHashMap<>();
+    private final Map<String, String> origin = new LinkedHashMap<>();
+    private final List<String> warnings = new ArrayList<>();
+
+    private ConfigSources() {
+    }
+
+    public static ConfigSources load(Path workDir, Map<String, String> environment, List<String> args) {
+        ConfigSources s = new ConfigSources();
+        Settings.DEFAULTS.forEach((k, v) -> s.put(k, v, "default", false));
+        s.loadYaml(workDir.resolve("application.yaml"));
+        s.loadDotEnv(workDir.resolve(".env"));
+        // Only our own names are taken from the environment: it holds plenty of unrelated variables.
+        environment.forEach((k, v) -> {
+            if (Settings.KNOWN.contains(k)) {
+                s.put(k, v, "environment", false);
+            }
+        });
+        for (String arg : args) {
+            if (!arg.startsWith("--")) {
+                continue;
+            }
+            int eq = arg.indexOf('=');
+            if (eq < 3) {
+                s.warnings.add("ignoring command-line argument '" + arg + "': expected --key=value");
+                continue;
+            }
+            s.put(normalise(arg.substring(2, eq)), arg.substring(eq + 1), "command line", true);
+        }
+        return s;
+    }
+
+    public static String normalise(String key) {
+        return key.strip().replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT);
+    }
+
+    private void put(String key, String value, String source, boolean warnUnknown) {
+        if (!Settings.KNOWN.contains(key)) {
+            if (warnUnknown) {
+                warnings.add("unknown setting " + key + " (from " + source + ") is ignored");
+            }
+            return;
+        }
+        values.put(key, value == null ? "" : value.strip());
+        origin.put(key, source);
+    }
+
+    private void loadYaml(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        try {
+            Config yaml = Config.builder()
+                    .disableEnvironmentVariablesSource()
+                    .disableSystemPropertiesSource()
+                    .sources(io.helidon.config.ConfigSources.file(file))
+                    .build();
+            yaml.asMap().orElse(Map.of()).forEach((k, v) -> put(normalise(k), v, "application.yaml", true));
+        } catch (RuntimeException e) {
+            warnings.add("application.yaml could not be read: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private void loadDotEnv(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file);
+        } catch (IOException e) {
+            warnings.add(".env could not be read: " + e.getMessage());
+            return;
+        }
+        int n = 0;
+        for (String raw : lines) {
+            n++;
+            String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            if (line.startsWith("export ")) {
+                line = line.substring(7).strip();
+            }
+            int eq = line.indexOf('=');
+            if (eq <= 0) {
+                warnings.add(".env line " + n + " is not KEY=VALUE and is ignored");
+                continue;
+            }
+            String value = line.substring(eq + 1).strip();
+            if (value.length() >= 2 && (value.startsWith("\"") && value.endsWith("\"") || value.startsWith("'") && value.endsWith("'"))) {
+                value = value.substring(1, value.length() - 1);
+            } else {
+                int comment = value.indexOf(" #");
+                if (comment >= 0) {
+                    value = value.substring(0, comment).strip();
+                }
+            }
+            put(normalise(line.substring(0, eq)), value, ".env", true);
+        }
+    }
+
+    public Map<String, String> values() {
+        return Map.copyOf(values);
+    }
+
+    public String originOf(String key) {
+        return origin.getOrDefault(key, "default");
+    }
+
+    public List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+}
