@@ -1,0 +1,69 @@
+package com.dytallix.adapters.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Locale;
+
+/** Reads JSON request bodies within REQUEST_SIZE_LIMIT, in the contract's envelope when they are wrong. */
+public final class Bodies {
+    private final long limit;
+
+    public Bodies(long limit) {
+        this.limit = limit;
+    }
+
+    public long limit() {
+        return limit;
+    }
+
+    /** The body as JSON; an absent body gives {@code null} when {@code optional}. */
+    public JsonNode json(ServerRequest req, boolean optional) {
+        byte[] body = bytes(req);
+        if (body.length == 0 && optional) {
+            return null;
+        }
+        if (body.length > 0) {
+            requireJsonType(req);
+        }
+        return Json.parse(body);
+    }
+
+    /** The raw body, refusing anything over the limit (413) before reading it whole. */
+    public byte[] bytes(ServerRequest req) {
+        var declared = req.headers().contentLength();
+        if (declared.isPresent() && declared.getAsLong() > limit) {
+            throw tooLarge();
+        }
+        if (!req.content().hasEntity()) {
+            return new byte[0];
+        }
+        try (InputStream in = req.content().inputStream()) {
+            byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            if (data.length > limit) {
+                throw tooLarge();
+            }
+            return data;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ApiException api) {
+                throw api;
+            }
+            throw new ApiException(400, "INVALID_REQUEST", "request body could not be read");
+        }
+    }
+
+    private ApiException tooLarge() {
+        return new ApiException(413, "PAYLOAD_TOO_LARGE", "request body is larger than " + limit + " bytes");
+    }
+
+    private static void requireJsonType(ServerRequest req) {
+        String type = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("").toLowerCase(Locale.ROOT);
+        String base = type.split(";")[0].strip();
+        if (!base.equals("application/json") && !(base.startsWith("application/") && base.endsWith("+json"))) {
+            throw new ApiException(415, "UNSUPPORTED_MEDIA_TYPE",
+                    "request body must be JSON (Content-Type: application/json)");
+        }
+    }
+}

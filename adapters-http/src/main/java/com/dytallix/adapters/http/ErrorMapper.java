@@ -1,0 +1,99 @@
+package com.dytallix.adapters.http;
+
+import com.dytallix.application.faucet.FaucetRefusal;
+import com.dytallix.application.relay.RelayService;
+import com.dytallix.domain.InvalidAddressException;
+import com.dytallix.domain.InvalidAmountException;
+import com.dytallix.domain.key.InvalidKeyException;
+import com.dytallix.domain.sync.NodeException;
+import io.helidon.http.HttpException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The one place where failures become the contract's status codes and error codes. */
+public final class ErrorMapper {
+    private static final System.Logger LOG = System.getLogger(ErrorMapper.class.getName());
+    static volatile Clock clock = Clock.systemUTC();
+
+    private ErrorMapper() {
+    }
+
+    public static ApiException map(Throwable t) {
+        return switch (t) {
+            case ApiException api -> api;
+            case InvalidAddressException e -> new ApiException(400, "INVALID_ADDRESS", e.getMessage());
+            case InvalidAmountException e -> new ApiException(400, "INVALID_REQUEST", e.getMessage());
+            case InvalidKeyException e -> new ApiException(400, "INVALID_REQUEST", e.getMessage());
+            case FaucetRefusal r -> refusal(r);
+            case RelayService.MethodNotAllowed e -> new ApiException(403, "RPC_METHOD_NOT_ALLOWED", e.getMessage());
+            case NodeException e -> node(e);
+            case HttpException e -> http(e);
+            default -> {
+                LOG.log(System.Logger.Level.ERROR, "unexpected failure: " + t.getClass().getName(), t);
+                yield new ApiException(500, "INTERNAL_ERROR", "internal error; the request id identifies it in the server log");
+            }
+        };
+    }
+
+    static ApiException node(NodeException e) {
+        return switch (e.failure()) {
+            case TIMEOUT -> new ApiException(504, "RPC_TIMEOUT", "the node did not answer in time");
+            case OVERLOADED -> new ApiException(503, "NODE_UNAVAILABLE", "too many node calls in flight; retry shortly",
+                    null, Map.of("Retry-After", "1"));
+            case UNREACHABLE, BAD_RESPONSE, RATE_LIMITED -> new ApiException(502, "NODE_UNAVAILABLE",
+                    "the node is unavailable (" + e.failure().name().toLowerCase(java.util.Locale.ROOT) + ")");
+            default -> {
+                Map<String, Object> details = new LinkedHashMap<>();
+                e.rpcCode().ifPresent(c -> details.put("code", c));
+                details.put("message", e.getMessage());
+                e.rpcDataJson().ifPresent(d -> details.put("data", readJson(d)));
+                yield new ApiException(400, "RPC_ERROR", "the node returned an error", details, Map.of());
+            }
+        };
+    }
+
+    private static Object readJson(String json) {
+        try {
+            return Json.MAPPER.readTree(json);
+        } catch (java.io.IOException ex) {
+            return json;
+        }
+    }
+
+    private static ApiException refusal(FaucetRefusal r) {
+        return switch (r.kind()) {
+            case PAUSED -> new ApiException(503, "FAUCET_PAUSED", "the faucet is paused",
+                    Map.of("reason", r.getMessage()), Map.of());
+            case INSUFFICIENT_BALANCE -> new ApiException(503, "INSUFFICIENT_BALANCE", r.getMessage());
+            case IDEMPOTENCY_CONFLICT -> new ApiException(409, "IDEMPOTENCY_CONFLICT", r.getMessage());
+            case NODE_UNAVAILABLE -> new ApiException(502, "NODE_UNAVAILABLE", r.getMessage());
+            case SEND_REJECTED -> new ApiException(502, "RPC_ERROR", r.getMessage());
+            case RATE_LIMITED -> rateLimited(r.scope().orElseThrow().wireName(), r.resetAt().orElseThrow(), r.getMessage());
+        };
+    }
+
+    /** 429 with Retry-After in whole seconds (rounded up) and details {scope, resetAt}. */
+    public static ApiException rateLimited(String scope, Instant resetAt, String message) {
+        long seconds = Math.max(1, (Duration.between(clock.instant(), resetAt).toMillis() + 999) / 1000);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("scope", scope);
+        details.put("resetAt", resetAt.toString());
+        return new ApiException(429, "RATE_LIMIT", message, details, Map.of("Retry-After", Long.toString(seconds)));
+    }
+
+    private static ApiException http(HttpException e) {
+        int code = e.status().code();
+        return switch (code) {
+            case 413 -> new ApiException(413, "PAYLOAD_TOO_LARGE", "request body is too large");
+            case 415 -> new ApiException(415, "UNSUPPORTED_MEDIA_TYPE", "request body must be JSON");
+            case 404 -> ApiException.notFound("not found");
+            case 405 -> new ApiException(405, "METHOD_NOT_ALLOWED", "method not allowed");
+            default -> code >= 500
+                    ? new ApiException(500, "INTERNAL_ERROR", "internal error; the request id identifies it in the server log")
+                    : new ApiException(400, "INVALID_REQUEST", "the request could not be understood");
+        };
+    }
+}

@@ -1,0 +1,53 @@
+package com.dytallix.adapters.http;
+
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** GET /healthz (the process serves) and GET /readyz (every readiness check passes, failing ones named). */
+public final class HealthHttpService implements HttpService {
+    /** A named readiness check: empty when fine, else what is wrong. */
+    public record Check(String name, Supplier<java.util.Optional<String>> problem) {
+    }
+
+    private final List<Check> checks;
+
+    public HealthHttpService(List<Check> checks) {
+        this.checks = List.copyOf(checks);
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        Routes routes = Routes.on(rules, "");
+        routes.path("/healthz").get((req, res) -> Responses.ok(res, Map.of("status", "ok"))).register();
+        routes.path("/readyz").get(this::ready).register();
+    }
+
+    private void ready(ServerRequest req, ServerResponse res) {
+        Map<String, Object> results = new LinkedHashMap<>();
+        Map<String, String> failing = new LinkedHashMap<>();
+        for (Check c : checks) {
+            java.util.Optional<String> problem;
+            try {
+                problem = c.problem().get();
+            } catch (RuntimeException e) {
+                problem = java.util.Optional.of(e.getClass().getSimpleName());
+            }
+            results.put(c.name(), problem.isEmpty() ? "ok" : problem.get());
+            problem.ifPresent(p -> failing.put(c.name(), p));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", failing.isEmpty() ? "ready" : "not ready");
+        body.put("checks", results);
+        if (!failing.isEmpty()) {
+            body.put("failing", List.copyOf(failing.keySet()));
+        }
+        Responses.json(res, failing.isEmpty() ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, body);
+    }
+}

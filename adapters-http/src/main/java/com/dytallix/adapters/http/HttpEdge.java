@@ -1,0 +1,112 @@
+package com.dytallix.adapters.http;
+
+import com.dytallix.domain.ClientIp;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.MDC;
+
+/**
+ * What every request passes through: a request id (X-Request-Id in and out), the client IP
+ * resolved once, the access log line and HTTP metrics, and the one error envelope for anything a
+ * handler throws — never a stack trace or a framework's message.
+ */
+public final class HttpEdge implements Filter {
+    private static final System.Logger ACCESS = System.getLogger("access");
+    private static final System.Logger LOG = System.getLogger(HttpEdge.class.getName());
+    private static final io.helidon.http.HeaderName REQUEST_ID = HeaderNames.create("X-Request-Id");
+    private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+    private final ClientIpResolver clientIps;
+    private final RequestObserver observer;
+
+    public HttpEdge(ClientIpResolver clientIps, RequestObserver observer) {
+        this.clientIps = clientIps;
+        this.observer = observer;
+    }
+
+    /** Installs the filter, the error handlers and the JSON 404 for unknown routes. Call last on the routing. */
+    public void install(HttpRouting.Builder routing) {
+        routing.addFilter(this);
+        routing.error(ApiException.class, (req, res, e) -> write(req, res, e));
+        routing.error(Throwable.class, (req, res, e) -> write(req, res, ErrorMapper.map(e)));
+    }
+
+    /** The JSON 404 for unknown routes; register it after every service. */
+    public static void notFound(HttpRouting.Builder routing) {
+        routing.any((req, res) -> {
+            throw ApiException.notFound("no route for " + req.prologue().method().text() + " " + req.path().path());
+        });
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        long start = System.nanoTime();
+        String requestId = req.headers().first(REQUEST_ID)
+                .filter(id -> SAFE_REQUEST_ID.matcher(id).matches())
+                .orElseGet(() -> UUID.randomUUID().toString());
+        ClientIp peer = peerOf(req);
+        ClientIp client = clientIps.resolve(peer, req.headers().all(HeaderNames.X_FORWARDED_FOR, java.util.List::of));
+        RequestInfo info = new RequestInfo(requestId, client, start);
+        req.context().register(RequestInfo.class, info);
+        res.header(REQUEST_ID, requestId);
+        MDC.put("requestId", requestId);
+        MDC.put("clientIp", client.value());
+        try {
+            chain.proceed();
+        } finally {
+            long elapsed = System.nanoTime() - start;
+            int status = res.status().code();
+            String method = req.prologue().method().text();
+            observer.completed(method, info.route(), status, elapsed);
+            MDC.put("method", method);
+            MDC.put("path", info.route());
+            MDC.put("status", Integer.toString(status));
+            MDC.put("durationMs", String.format(java.util.Locale.ROOT, "%.3f", elapsed / 1e6));
+            ACCESS.log(status >= 500 ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+                    "{0} {1} {2}", method, info.route(), status);
+            MDC.clear();
+        }
+    }
+
+    private static ClientIp peerOf(ServerRequest req) {
+        if (req.remotePeer().address() instanceof InetSocketAddress socket && socket.getAddress() != null) {
+            return ClientIp.of(socket.getAddress());
+        }
+        return ClientIp.parse("0.0.0.0");
+    }
+
+    static void write(ServerRequest req, ServerResponse res, ApiException e) {
+        String requestId = req.context().get(RequestInfo.class, RequestInfo.class)
+                .map(RequestInfo::requestId).orElseGet(() -> UUID.randomUUID().toString());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("code", e.code());
+        body.put("message", e.getMessage());
+        if (e.details() != null) {
+            body.put("details", e.details());
+        }
+        body.put("requestId", requestId);
+        if (e.status() >= 500) {
+            MDC.put("errorCode", e.code());
+            LOG.log(System.Logger.Level.WARNING, "{0} {1}: {2}", e.code(), e.status(), e.getMessage());
+            MDC.remove("errorCode");
+        }
+        if (res.isSent()) {
+            return;
+        }
+        e.headers().forEach(res::header);
+        res.header(REQUEST_ID, requestId);
+        Responses.json(res, Status.create(e.status()), body);
+    }
+}

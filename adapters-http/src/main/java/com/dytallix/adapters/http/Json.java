@@ -1,0 +1,57 @@
+package com.dytallix.adapters.http;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+/** The one JSON configuration: strict reading (duplicate keys, trailing tokens refused), plain writing. */
+public final class Json {
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE)
+            .build();
+
+    private Json() {
+    }
+
+    /** Parses a request body; malformed JSON is a 400 INVALID_REQUEST that never echoes parser internals. */
+    public static JsonNode parse(byte[] body) {
+        if (body.length == 0) {
+            throw new ApiException(400, "INVALID_REQUEST", "request body is empty; expected JSON");
+        }
+        try {
+            JsonNode node = MAPPER.readTree(body);
+            if (node == null || node.isMissingNode()) {
+                throw new ApiException(400, "INVALID_REQUEST", "request body is empty; expected JSON");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            String why = e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")
+                    ? "duplicate key in JSON object" : "malformed JSON";
+            long line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+            long column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
+            throw new ApiException(400, "INVALID_REQUEST", "request body is not valid JSON: " + why
+                    + (line > 0 ? " at line " + line + ", column " + column : ""), null, java.util.Map.of());
+        } catch (java.io.IOException e) {
+            throw new ApiException(400, "INVALID_REQUEST", "request body could not be read");
+        }
+    }
+
+    public static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("response could not be serialised", e);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package com.dytallix.adapters.http;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.HttpRules;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Registers a path with its methods so that every route knows its template (for logs and metrics)
+ * and a known path with a wrong method answers 405 with {@code Allow}.
+ */
+public final class Routes {
+    private final HttpRules rules;
+    private final String prefix;
+
+    private Routes(HttpRules rules, String prefix) {
+        this.rules = rules;
+        this.prefix = prefix;
+    }
+
+    /** @param prefix the path the service is registered under, e.g. "/api", for the route labels */
+    public static Routes on(HttpRules rules, String prefix) {
+        return new Routes(rules, prefix);
+    }
+
+    public PathBuilder path(String template) {
+        return new PathBuilder(template);
+    }
+
+    public final class PathBuilder {
+        private final String template;
+        private final Map<Method, Handler> handlers = new LinkedHashMap<>();
+
+        private PathBuilder(String template) {
+            this.template = template;
+        }
+
+        public PathBuilder get(Handler h) {
+            handlers.put(Method.GET, h);
+            return this;
+        }
+
+        public PathBuilder post(Handler h) {
+            handlers.put(Method.POST, h);
+            return this;
+        }
+
+        public void register() {
+            String label = prefix + template;
+            handlers.forEach((method, handler) -> rules.route(method, template, (req, res) -> {
+                req.context().get(RequestInfo.class, RequestInfo.class).ifPresent(i -> i.route(label));
+                handler.handle(req, res);
+            }));
+            if (handlers.containsKey(Method.GET)) {
+                rules.route(Method.HEAD, template, (req, res) -> {
+                    req.context().get(RequestInfo.class, RequestInfo.class).ifPresent(i -> i.route(label));
+                    handlers.get(Method.GET).handle(req, res);
+                });
+            }
+            String allow = handlers.keySet().stream().map(Method::text).collect(Collectors.joining(", "))
+                    + (handlers.containsKey(Method.GET) ? ", HEAD" : "") + ", OPTIONS";
+            rules.any(template, (req, res) -> {
+                req.context().get(RequestInfo.class, RequestInfo.class).ifPresent(i -> i.route(label));
+                if (req.prologue().method() == Method.OPTIONS) {
+                    res.header(HeaderNames.ALLOW, allow).status(204).send();
+                    return;
+                }
+                throw new ApiException(405, "METHOD_NOT_ALLOWED",
+                        "method " + req.prologue().method().text() + " is not allowed on " + label,
+                        null, Map.of("Allow", allow));
+            });
+        }
+    }
+}
