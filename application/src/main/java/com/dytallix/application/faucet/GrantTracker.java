@@ -160,6 +160,7 @@ public final class GrantTracker {
     private void fillGaps(Map<Address, Long> mined) {
         for (Map.Entry<Address, Long> e : mined.entrySet()) {
             Address from = e.getKey();
+            nonces.ensureSeeded(from);
             for (long gap : nonces.gaps(from)) {
                 if (gap < e.getValue() || !nonces.claimGap(from, gap)) {
                     continue;

@@ -62,6 +62,19 @@ public final class NonceAllocator {
         }
     }
 
+    /** Seeds {@code from} from the node and the ledger if that has not happened yet, so its gaps are known. */
+    public void ensureSeeded(Address from) {
+        KeyNonces k = byKey.computeIfAbsent(from, a -> new KeyNonces());
+        k.lock.lock();
+        try {
+            if (!k.seeded) {
+                seed(from, k);
+            }
+        } finally {
+            k.lock.unlock();
+        }
+    }
+
     /** A stored transaction with this nonce will never be mined: hand the nonce out again. */
     public void release(Address from, long nonce) {
         KeyNonces k = byKey.computeIfAbsent(from, a -> new KeyNonces());

@@ -123,6 +123,32 @@ public record Settings(
         }
     }
 
+    /** The same settings with relative file locations taken from {@code workDir}. */
+    public Settings resolvedAgainst(Path workDir) {
+        return new Settings(port, host, rpcUrl, chainId, faucetPrivateKey, workDir.resolve(faucetKeyFile), dripAmount,
+                minBalance, dailyCap, perIpPerDay, perAddressPerDay, suspiciousAddressesPerIpPerHour, requestsPerMinute,
+                adminToken, adminAllowedIps, trustedProxies, nodeTimeout, blockTime, maxConcurrency, rpcAllowedMethods,
+                rpcMaxBatch, workDir.resolve(dbPath), workDir.resolve(backupDir), backupKeep, retentionGrantsDays,
+                retentionFingerprintsDays, requestSizeLimit, frontendOrigins, logLevel, txReplaceAfter, maxFeePerGas,
+                statusRefresh, migrateOnStart, devBlockTime);
+    }
+
+    /** A copy with the admin token set (dev mode generates one). */
+    public Settings withAdminToken(String token) {
+        return new Settings(port, host, rpcUrl, chainId, faucetPrivateKey, faucetKeyFile, dripAmount,
+                minBalance, dailyCap, perIpPerDay, perAddressPerDay, suspiciousAddressesPerIpPerHour, requestsPerMinute,
+                Optional.of(token), adminAllowedIps, trustedProxies, nodeTimeout, blockTime, maxConcurrency, rpcAllowedMethods,
+                rpcMaxBatch, dbPath, backupDir, backupKeep, retentionGrantsDays,
+                retentionFingerprintsDays, requestSizeLimit, frontendOrigins, logLevel, txReplaceAfter, maxFeePerGas,
+                statusRefresh, migrateOnStart, devBlockTime);
+    }
+
+    @Override
+    public String toString() {
+        // never print the secrets, even by accident
+        return "Settings[port=" + port + ", rpcUrl=" + rpcUrl + ", dbPath=" + dbPath + ", devMode=" + devMode() + "]";
+    }
+
     public boolean devMode() {
         return rpcUrl.isEmpty();
     }

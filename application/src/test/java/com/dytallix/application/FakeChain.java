@@ -1,0 +1,336 @@
+package com.dytallix.application;
+
+import com.dytallix.domain.Address;
+import com.dytallix.domain.TestKeccak;
+import com.dytallix.domain.TxHash;
+import com.dytallix.domain.Wei;
+import com.dytallix.domain.key.FeeSuggestion;
+import com.dytallix.domain.key.Fees;
+import com.dytallix.domain.key.KeyRing;
+import com.dytallix.domain.key.KeyRotation;
+import com.dytallix.domain.key.SignedTransaction;
+import com.dytallix.domain.key.SigningKey;
+import com.dytallix.domain.key.UnsignedTransaction;
+import com.dytallix.domain.sync.BlockHead;
+import com.dytallix.domain.sync.ChainNode;
+import com.dytallix.domain.sync.NodeException;
+import com.dytallix.domain.sync.NodeFailure;
+import com.dytallix.domain.sync.Receipt;
+import com.dytallix.domain.sync.SyncProgress;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An in-memory chain for application tests: a mempool with nonce ordering and fee-bump
+ * replacement, blocks mined on demand, every payment counted. Its "signature" is the
+ * transaction's fields as text (real signing is tested in the node adapter); the rules it
+ * enforces are the ones a real node does.
+ */
+public final class FakeChain implements ChainNode {
+    public static final long CHAIN_ID = 4242;
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final Map<Address, BigInteger> balances = new HashMap<>();
+    private final Map<Address, Long> mined = new HashMap<>();
+    private final Map<String, Tx> pool = new HashMap<>();
+    private final Map<TxHash, Receipt> receipts = new HashMap<>();
+    private final Map<Address, List<BigInteger>> payments = new ConcurrentHashMap<>();
+    private final Set<Address> reverting = new HashSet<>();
+    private final Set<TxHash> dropped = new HashSet<>();
+    private final AtomicInteger sends = new AtomicInteger();
+    private long height = 1;
+    private Instant headTime = Instant.now();
+    private volatile boolean down;
+    private volatile NodeFailure failSends;
+    private volatile int failSendsRemaining;
+    public volatile Wei baseFee = Wei.of(1_000_000_000L);
+
+    public record Tx(Address from, long nonce, Address to, BigInteger value, Fees fees, String raw, TxHash hash) {
+    }
+
+    public synchronized void fund(Address a, Wei amount) {
+        balances.merge(a, amount.value(), BigInteger::add);
+    }
+
+    public synchronized void setBalance(Address a, Wei amount) {
+        balances.put(a, amount.value());
+    }
+
+    public void down(boolean down) {
+        this.down = down;
+    }
+
+    /** The next {@code count} sends fail with {@code failure} before reaching the pool. */
+    public void failSends(NodeFailure failure, int count) {
+        this.failSends = failure;
+        this.failSendsRemaining = count;
+    }
+
+    public synchronized void revertPaymentsTo(Address a) {
+        reverting.add(a);
+    }
+
+    /** The node forgets a pooled transaction (as after a node restart). */
+    public synchronized void dropFromPool(TxHash hash) {
+        pool.values().removeIf(t -> t.hash().equals(hash));
+        dropped.add(hash);
+    }
+
+    /** Mines every pooled transaction that is next in line for its sender. */
+    public synchronized int mine() {
+        int included = 0;
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            for (Tx t : new ArrayList<>(pool.values())) {
+                if (t.nonce() != mined.getOrDefault(t.from(), 0L)) {
+                    continue;
+                }
+                pool.remove(key(t.from(), t.nonce()));
+                BigInteger gas = BigInteger.valueOf(21_000).multiply(effectivePrice(t.fees()));
+                boolean revert = reverting.contains(t.to());
+                BigInteger moved = revert ? BigInteger.ZERO : t.value();
+                balances.merge(t.from(), moved.add(gas).negate(), BigInteger::add);
+                balances.merge(t.to(), moved, BigInteger::add);
+                if (!revert && t.value().signum() > 0) {
+                    payments.computeIfAbsent(t.to(), a -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(t.value());
+                }
+                mined.put(t.from(), t.nonce() + 1);
+                receipts.put(t.hash(), new Receipt(t.hash(), height + 1, !revert));
+                included++;
+                progress = true;
+            }
+        }
+        height++;
+        headTime = Instant.now();
+        return included;
+    }
+
+    private BigInteger effectivePrice(Fees fees) {
+        return switch (fees) {
+            case Fees.Eip1559 e -> e.maxFeePerGas().value().min(baseFee.value().add(e.maxPriorityFeePerGas().value()));
+            case Fees.Legacy l -> l.gasPrice().value();
+        };
+    }
+
+    public List<BigInteger> paymentsTo(Address a) {
+        return payments.getOrDefault(a, List.of());
+    }
+
+    public int totalPayments() {
+        return payments.values().stream().mapToInt(List::size).sum();
+    }
+
+    public synchronized int poolSize() {
+        return pool.size();
+    }
+
+    public int sendCount() {
+        return sends.get();
+    }
+
+    private void check() {
+        if (down) {
+            throw new NodeException(NodeFailure.UNREACHABLE, "connection refused");
+        }
+    }
+
+    private static String key(Address from, long nonce) {
+        return from.lower() + "/" + nonce;
+    }
+
+    @Override
+    public long chainId() {
+        check();
+        return CHAIN_ID;
+    }
+
+    @Override
+    public synchronized BlockHead head() {
+        check();
+        return new BlockHead(height, headTime, Optional.of(baseFee));
+    }
+
+    @Override
+    public Optional<SyncProgress> syncing() {
+        check();
+        return Optional.empty();
+    }
+
+    @Override
+    public List<Duration> recentBlockIntervals(int blocks) {
+        check();
+        return List.of(Duration.ofSeconds(1));
+    }
+
+    @Override
+    public synchronized Wei balance(Address address) {
+        check();
+        return new Wei(balances.getOrDefault(address, BigInteger.ZERO).max(BigInteger.ZERO));
+    }
+
+    @Override
+    public synchronized long pendingNonce(Address address) {
+        check();
+        long n = mined.getOrDefault(address, 0L);
+        while (pool.containsKey(key(address, n))) {
+            n++;
+        }
+        return n;
+    }
+
+    @Override
+    public synchronized long minedNonce(Address address) {
+        check();
+        return mined.getOrDefault(address, 0L);
+    }
+
+    @Override
+    public FeeSuggestion fees() {
+        check();
+        return new FeeSuggestion(Optional.of(baseFee), Wei.of(1_000_000_000L), baseFee.plus(Wei.of(1_000_000_000L)));
+    }
+
+    @Override
+    public synchronized TxHash sendRawTransaction(String rawHex) {
+        check();
+        sends.incrementAndGet();
+        if (failSendsRemaining > 0) {
+            failSendsRemaining--;
+            throw new NodeException(failSends, "injected " + failSends);
+        }
+        Tx t = decode(rawHex);
+        long next = mined.getOrDefault(t.from(), 0L);
+        if (t.nonce() < next) {
+            throw new NodeException(NodeFailure.NONCE_TOO_LOW, "nonce too low");
+        }
+        Tx existing = pool.get(key(t.from(), t.nonce()));
+        if (existing != null) {
+            if (existing.hash().equals(t.hash())) {
+                return t.hash();
+            }
+            if (maxFee(t.fees()).multiply(BigInteger.TEN).compareTo(maxFee(existing.fees()).multiply(BigInteger.valueOf(11))) < 0) {
+                throw new NodeException(NodeFailure.REPLACEMENT_UNDERPRICED, "replacement transaction underpriced");
+            }
+        }
+        BigInteger cost = t.value().add(maxFee(t.fees()).multiply(BigInteger.valueOf(21_000)));
+        if (balances.getOrDefault(t.from(), BigInteger.ZERO).compareTo(cost) < 0) {
+            throw new NodeException(NodeFailure.INSUFFICIENT_FUNDS, "insufficient funds for gas * price + value");
+        }
+        pool.put(key(t.from(), t.nonce()), t);
+        return t.hash();
+    }
+
+    private static BigInteger maxFee(Fees fees) {
+        return switch (fees) {
+            case Fees.Eip1559 e -> e.maxFeePerGas().value();
+            case Fees.Legacy l -> l.gasPrice().value();
+        };
+    }
+
+    @Override
+    public synchronized Optional<Receipt> receipt(TxHash hash) {
+        check();
+        return Optional.ofNullable(receipts.get(hash));
+    }
+
+    @Override
+    public String call(String method, String paramsJson) {
+        check();
+        return switch (method) {
+            case "eth_blockNumber" -> "\"0x" + Long.toHexString(height) + "\"";
+            default -> throw new NodeException(NodeFailure.RPC_ERROR, "the method " + method + " does not exist", -32601, null, null);
+        };
+    }
+
+    // --- the fake signature: fields as text -------------------------------------------------
+
+    static String encode(Address from, UnsignedTransaction u) {
+        String fees = switch (u.fees()) {
+            case Fees.Eip1559 e -> "1559:" + e.maxFeePerGas() + ":" + e.maxPriorityFeePerGas();
+            case Fees.Legacy l -> "legacy:" + l.gasPrice();
+        };
+        String text = String.join("|", from.value(), Long.toString(u.chainId()), Long.toString(u.nonce()),
+                u.to().value(), u.value().toString(), fees);
+        return "0x" + HEX.formatHex(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static TxHash hashOf(String raw) {
+        return new TxHash("0x" + HEX.formatHex(TestKeccak.INSTANCE.hash(HEX.parseHex(raw.substring(2)))));
+    }
+
+    private static Tx decode(String raw) {
+        String[] f = new String(HEX.parseHex(raw.substring(2)), StandardCharsets.UTF_8).split("\\|");
+        if (Long.parseLong(f[1]) != CHAIN_ID) {
+            throw new NodeException(NodeFailure.WRONG_CHAIN_ID, "invalid chain id");
+        }
+        String[] fee = f[5].split(":");
+        Fees fees = fee[0].equals("1559") ? new Fees.Eip1559(Wei.parse(fee[1]), Wei.parse(fee[2])) : new Fees.Legacy(Wei.parse(fee[1]));
+        return new Tx(new Address(f[0]), Long.parseLong(f[2]), new Address(f[3]), new BigInteger(f[4]), fees, raw, hashOf(raw));
+    }
+
+    /** A signing key whose signature is the fake encoding above. */
+    public static final class Key implements SigningKey {
+        private final Address address;
+
+        public Key(Address address) {
+            this.address = address;
+        }
+
+        @Override
+        public Address address() {
+            return address;
+        }
+
+        @Override
+        public SignedTransaction sign(UnsignedTransaction u) {
+            String raw = encode(address, u);
+            return new SignedTransaction(address, u, raw, hashOf(raw));
+        }
+    }
+
+    /** A key ring over fake keys; "rotating" to a hex string makes an address from it. */
+    public static final class Keys implements KeyRing {
+        private final Map<Address, SigningKey> known = new ConcurrentHashMap<>();
+        private volatile SigningKey active;
+
+        public Keys(Address initial) {
+            active = new Key(initial);
+            known.put(initial, active);
+        }
+
+        @Override
+        public SigningKey active() {
+            return active;
+        }
+
+        @Override
+        public Optional<SigningKey> byAddress(Address address) {
+            return Optional.ofNullable(known.get(address));
+        }
+
+        @Override
+        public synchronized KeyRotation rotate(String newKeyHex, Instant at) {
+            if (!newKeyHex.matches("(0x)?[0-9a-f]{64}")) {
+                throw new com.dytallix.domain.key.InvalidKeyException("not a key");
+            }
+            Address next = new Address("0x" + newKeyHex.substring(newKeyHex.length() - 40));
+            Address previous = active.address();
+            active = new Key(next);
+            known.put(next, active);
+            return new KeyRotation(previous, next, at);
+        }
+    }
+}

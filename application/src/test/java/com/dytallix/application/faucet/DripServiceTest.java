@@ -1,0 +1,189 @@
+package com.dytallix.application.faucet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.InvalidAddressException;
+import com.dytallix.domain.Wei;
+import com.dytallix.domain.grant.GrantStatus;
+import com.dytallix.domain.grant.LimitScope;
+import com.dytallix.domain.grant.QuotaLimits;
+import com.dytallix.domain.sync.NodeFailure;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class DripServiceTest {
+    private final FaucetHarness h = new FaucetHarness();
+
+    @Test
+    void aGrantIsSignedStoredSentAndThenConfirmed() {
+        DripResult result = h.request(FaucetHarness.address(1), "10.0.0.1");
+        assertThat(result.accepted()).isTrue();
+        assertThat(result.grant().status()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(result.grant().txHashes()).hasSize(1);
+        h.chain.mine();
+        h.tracker.tick();
+        var grant = h.ledger.find(result.grant().id()).orElseThrow();
+        assertThat(grant.status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(grant.landedHash()).contains(result.grant().txHashes().getFirst());
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(1))).containsExactly(Wei.ofDyt("10").value());
+    }
+
+    @Test
+    void aMalformedAddressChangesNothing() {
+        assertThatThrownBy(() -> h.request("0x1234", "10.0.0.1")).isInstanceOf(InvalidAddressException.class);
+        assertThat(h.ledger.unfinished()).isEmpty();
+        assertThat(h.ledger.addressesFrom(ClientIp.parse("10.0.0.1"), Instant.EPOCH).distinctAddresses()).isZero();
+    }
+
+    @Test
+    void fiftyIdenticalParallelRequestsPayOnce() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(50);
+        List<Callable<Boolean>> calls = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            calls.add(() -> {
+                try {
+                    h.request(FaucetHarness.address(7), "10.0.0.7");
+                    return true;
+                } catch (FaucetRefusal r) {
+                    assertThat(r.kind()).isEqualTo(FaucetRefusal.Kind.RATE_LIMITED);
+                    return false;
+                }
+            });
+        }
+        long granted = 0;
+        for (Future<Boolean> f : pool.invokeAll(calls)) {
+            if (f.get()) {
+                granted++;
+            }
+        }
+        pool.shutdown();
+        h.chain.mine();
+        assertThat(granted).isEqualTo(1);
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(7))).hasSize(1);
+    }
+
+    @Test
+    void twoHundredConcurrentGrantsUseConsecutiveNoncesAndAllLand() throws Exception {
+        FaucetHarness wide = new FaucetHarness(new QuotaLimits(1000, 1, Wei.ofDyt("100000"), QuotaLimits.DAY), 1000);
+        ExecutorService pool = Executors.newFixedThreadPool(32);
+        List<Callable<DripResult>> calls = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            int n = i;
+            calls.add(() -> wide.request(FaucetHarness.address(n), "10.1.0." + (n % 250)));
+        }
+        List<Long> nonces = new ArrayList<>();
+        for (Future<DripResult> f : pool.invokeAll(calls)) {
+            nonces.add(f.get().grant().nonce().orElseThrow());
+        }
+        pool.shutdown();
+        assertThat(nonces).doesNotHaveDuplicates().hasSize(200);
+        assertThat(nonces.stream().mapToLong(Long::longValue).max().orElseThrow()).isEqualTo(199);
+        wide.chain.mine();
+        wide.tracker.tick();
+        assertThat(wide.chain.totalPayments()).isEqualTo(200);
+        for (int i = 0; i < 200; i++) {
+            assertThat(wide.chain.paymentsTo(FaucetHarness.parsed(i))).hasSize(1);
+        }
+        assertThat(wide.ledger.unfinished()).isEmpty();
+    }
+
+    @Test
+    void idempotencyKeyReplaysTheFirstAnswerAndPaysNothingMore() {
+        var cmd = new DripCommand(FaucetHarness.address(3), ClientIp.parse("10.0.0.3"), "ua", Optional.of("key-1"), false);
+        DripResult first = h.drips.request(cmd);
+        DripResult again = h.drips.request(cmd);
+        assertThat(again.grant().id()).isEqualTo(first.grant().id());
+        h.chain.mine();
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(3))).hasSize(1);
+        var other = new DripCommand(FaucetHarness.address(4), ClientIp.parse("10.0.0.3"), "ua", Optional.of("key-1"), false);
+        assertThatThrownBy(() -> h.drips.request(other))
+                .isInstanceOfSatisfying(FaucetRefusal.class, r -> assertThat(r.kind()).isEqualTo(FaucetRefusal.Kind.IDEMPOTENCY_CONFLICT));
+    }
+
+    @Test
+    void pausedFaucetRefusesAndRecordsTheFingerprint() {
+        h.controls.pause(Optional.of("maintenance"), Instant.now());
+        assertThatThrownBy(() -> h.request(FaucetHarness.address(1), "10.0.0.1"))
+                .isInstanceOfSatisfying(FaucetRefusal.class, r -> {
+                    assertThat(r.kind()).isEqualTo(FaucetRefusal.Kind.PAUSED);
+                    assertThat(r.getMessage()).isEqualTo("maintenance");
+                });
+        assertThat(h.ledger.addressesFrom(ClientIp.parse("10.0.0.1"), Instant.EPOCH).distinctAddresses()).isEqualTo(1);
+        assertThat(h.chain.sendCount()).isZero();
+    }
+
+    @Test
+    void perIpQuotaGivesScopeAndExactReset() {
+        FaucetHarness tight = new FaucetHarness(new QuotaLimits(2, 1, Wei.ofDyt("10000"), QuotaLimits.DAY), 100);
+        DripResult first = tight.request(FaucetHarness.address(1), "10.0.0.9");
+        tight.request(FaucetHarness.address(2), "10.0.0.9");
+        assertThatThrownBy(() -> tight.request(FaucetHarness.address(3), "10.0.0.9"))
+                .isInstanceOfSatisfying(FaucetRefusal.class, r -> {
+                    assertThat(r.scope()).contains(LimitScope.IP);
+                    assertThat(r.resetAt()).contains(first.grant().createdAt().plus(QuotaLimits.DAY));
+                });
+    }
+
+    @Test
+    void tooManyAddressesFromOneIpIsSuspicious() {
+        FaucetHarness h2 = new FaucetHarness(new QuotaLimits(100, 1, Wei.ofDyt("10000"), QuotaLimits.DAY), 3);
+        for (int i = 0; i < 3; i++) {
+            h2.request(FaucetHarness.address(i), "10.0.0.5");
+        }
+        assertThatThrownBy(() -> h2.request(FaucetHarness.address(9), "10.0.0.5"))
+                .isInstanceOfSatisfying(FaucetRefusal.class, r -> assertThat(r.scope()).contains(LimitScope.SUSPICIOUS));
+    }
+
+    @Test
+    void lowBalanceRefusesWithoutLeavingAGrant() {
+        FaucetHarness poor = new FaucetHarness();
+        poor.chain.setBalance(FaucetHarness.FAUCET, Wei.ofDyt("109.99"));
+        poor.status.refresh();
+        assertThatThrownBy(() -> poor.request(FaucetHarness.address(1), "10.0.0.1"))
+                .isInstanceOfSatisfying(FaucetRefusal.class, r -> assertThat(r.kind()).isEqualTo(FaucetRefusal.Kind.INSUFFICIENT_BALANCE));
+        assertThat(poor.ledger.unfinished()).isEmpty();
+        assertThat(poor.ledger.search(new com.dytallix.domain.grant.GrantQuery(Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), 10))).isEmpty();
+    }
+
+    @Test
+    void insufficientFundsAtSendTimeFailsTheGrantRefundsQuotaAndRefusesUntilFunded() {
+        h.chain.failSends(NodeFailure.INSUFFICIENT_FUNDS, 1);
+        assertThatThrownBy(() -> h.request(FaucetHarness.address(1), "10.0.0.1"))
+                .isInstanceOfSatisfying(FaucetRefusal.class, r -> assertThat(r.kind()).isEqualTo(FaucetRefusal.Kind.INSUFFICIENT_BALANCE));
+        // until a fresh balance read, every request is refused without touching the node
+        int sends = h.chain.sendCount();
+        assertThatThrownBy(() -> h.request(FaucetHarness.address(2), "10.0.0.2")).isInstanceOf(FaucetRefusal.class);
+        assertThat(h.chain.sendCount()).isEqualTo(sends);
+        h.status.refresh();
+        // quota of address 1 came back, and its nonce is used by the next grant: no gap
+        DripResult ok = h.request(FaucetHarness.address(1), "10.0.0.1");
+        assertThat(ok.grant().nonce()).contains(0L);
+        h.chain.mine();
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(1))).containsExactly(BigInteger.TEN.pow(19));
+    }
+
+    @Test
+    void nodeDownAtSendTimeStoresTheGrantAndSendsItLater() {
+        h.request(FaucetHarness.address(1), "10.0.0.1"); // seeds the nonce allocator
+        h.chain.failSends(NodeFailure.TIMEOUT, 1);
+        DripResult pending = h.request(FaucetHarness.address(2), "10.0.0.2");
+        assertThat(pending.accepted()).isFalse();
+        assertThat(pending.grant().status()).isEqualTo(GrantStatus.SIGNED);
+        h.tracker.tick();
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.find(pending.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(2))).hasSize(1);
+    }
+}

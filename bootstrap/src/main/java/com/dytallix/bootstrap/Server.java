@@ -1,0 +1,252 @@
+package com.dytallix.bootstrap;
+
+import com.dytallix.adapters.http.Bodies;
+import com.dytallix.adapters.http.ClientIpResolver;
+import com.dytallix.adapters.http.FaucetHttpService;
+import com.dytallix.adapters.http.HealthHttpService;
+import com.dytallix.adapters.http.HttpEdge;
+import com.dytallix.adapters.http.RequestObserver;
+import com.dytallix.adapters.http.StatusHttpService;
+import com.dytallix.adapters.node.BouncyCastleKeccak;
+import com.dytallix.adapters.node.ChainIdCheck;
+import com.dytallix.adapters.node.DevChain;
+import com.dytallix.adapters.node.FileKeyRing;
+import com.dytallix.adapters.node.JsonRpcChainNode;
+import com.dytallix.adapters.persistence.ServerLock;
+import com.dytallix.adapters.persistence.SqliteDatabase;
+import com.dytallix.adapters.persistence.SqliteFaucetControls;
+import com.dytallix.adapters.persistence.SqliteGrantLedger;
+import com.dytallix.adapters.persistence.SqliteKeyRotationLog;
+import com.dytallix.adapters.persistence.SqliteMaintenance;
+import com.dytallix.application.Telemetry;
+import com.dytallix.application.admin.AdminService;
+import com.dytallix.application.faucet.DripService;
+import com.dytallix.application.faucet.FaucetPolicy;
+import com.dytallix.application.faucet.GrantTracker;
+import com.dytallix.application.faucet.NonceAllocator;
+import com.dytallix.application.faucet.Payer;
+import com.dytallix.application.relay.RelayPolicy;
+import com.dytallix.application.relay.RelayService;
+import com.dytallix.application.status.BalanceService;
+import com.dytallix.application.status.StatusService;
+import com.dytallix.bootstrap.config.Settings;
+import com.dytallix.domain.Wei;
+import com.dytallix.domain.grant.GrantStatus;
+import com.dytallix.domain.grant.QuotaLimits;
+import com.dytallix.domain.key.FeePolicy;
+import com.dytallix.domain.sync.ChainNode;
+import com.dytallix.domain.sync.NodeException;
+import com.dytallix.domain.sync.SyncLagEstimator;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The composition root for {@code serve}: the one place that chooses adapters and wires them,
+ * starts the background jobs and the web server, and takes everything down again in order.
+ */
+public final class Server implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Server.class.getName());
+    /** DYT the dev chain gives the faucet at genesis. */
+    private static final Wei DEV_FUNDING = Wei.ofDyt("1000000");
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private ScheduledExecutorService scheduler;
+    private WebServer webServer;
+    private SqliteDatabase db;
+    private GrantTracker tracker;
+
+    private Server() {
+    }
+
+    /** Starts everything; returns the running server (stopped by SIGTERM/SIGINT or {@link #close()}). */
+    public static Server start(Settings settings, PrintStream out, PrintStream err) {
+        Server server = new Server();
+        try {
+            server.boot(settings, err);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e instanceof StartupException s ? s : new StartupException("cannot start: " + describe(e), Main.FAILED);
+        }
+        Signals.onTermination(server::close);
+        return server;
+    }
+
+    private static String describe(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    public int port() {
+        return webServer.port();
+    }
+
+    private void boot(Settings given, PrintStream err) {
+        Clock clock = Clock.systemUTC();
+        Settings settings = given.devMode() ? DevMode.prepare(given, err) : given;
+
+        // Database first: one server per database file, migrated before anything reads it.
+        ServerLock lock = ServerLock.acquire(settings.dbPath());
+        resources.add(lock);
+        db = SqliteDatabase.open(settings.dbPath());
+        if (settings.migrateOnStart()) {
+            Commands.migrateOrFail(db);
+        } else if (!db.isMigrated()) {
+            throw new StartupException("database " + settings.dbPath() + " is not migrated; run the migrate command", Main.FAILED);
+        }
+        var ledger = new SqliteGrantLedger(db);
+        var controls = new SqliteFaucetControls(db);
+        var rotations = new SqliteKeyRotationLog(db);
+        var maintenance = new SqliteMaintenance(db);
+
+        var keccak = BouncyCastleKeccak.INSTANCE;
+        var keys = new FileKeyRing(settings.faucetKeyFile(), settings.faucetPrivateKey());
+        ChainNode node = connectNode(settings, keys);
+
+        Telemetry telemetry = Telemetry.NONE;
+        var feePolicy = new FeePolicy(settings.maxFeePerGas());
+        var policy = new FaucetPolicy(settings.dripAmount(), settings.minBalance(),
+                new QuotaLimits(settings.perIpPerDay(), settings.perAddressPerDay(), settings.dailyCap(), QuotaLimits.DAY),
+                settings.suspiciousAddressesPerIpPerHour(), feePolicy, settings.txReplaceAfter(), Duration.ofSeconds(60));
+        var status = new StatusService(node, keys, controls, ledger, new SyncLagEstimator(settings.blockTime()),
+                settings.chainId(), clock);
+        var nonces = new NonceAllocator(node, ledger);
+        var payer = new Payer(node, keys, ledger, nonces, feePolicy, clock);
+        tracker = new GrantTracker(node, keys, ledger, nonces, payer, feePolicy, settings.txReplaceAfter(), clock, telemetry);
+        var drips = new DripService(policy, ledger, controls, status, payer, keccak, clock, telemetry);
+        var admin = new AdminService(controls, keys, rotations, ledger, node, status, tracker, clock);
+        var relay = new RelayService(node, new RelayPolicy(settings.rpcAllowedMethods()), status, telemetry, clock);
+
+        status.refresh();
+        if (settings.devMode()) {
+            // The dev chain starts empty each run: grants left unfinished by an earlier run cannot land.
+            ledger.unfinished().stream().filter(g -> g.status() != GrantStatus.PENDING).forEach(g ->
+                    ledger.markFailed(g.id(), "the embedded dev chain was restarted", clock.instant()));
+        }
+        try {
+            tracker.reconcile();
+        } catch (NodeException e) {
+            LOG.log(System.Logger.Level.WARNING, "start-up reconciliation postponed: node {0}", e.failure());
+        }
+
+        scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("jobs-", 0).daemon(true).factory());
+        scheduler.scheduleWithFixedDelay(guarded("status refresh", status::refresh),
+                settings.statusRefresh().toMillis(), settings.statusRefresh().toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(guarded("grant tracker", tracker::tick), 1000, 1000, TimeUnit.MILLISECONDS);
+        scheduler.scheduleAtFixedRate(guarded("daily maintenance", () -> Commands.prune(maintenance, settings, clock)),
+                1, 24, TimeUnit.HOURS);
+
+        var healthChecks = List.of(
+                new HealthHttpService.Check("database", () -> db.isHealthy() ? Optional.empty() : Optional.of("database not answering")),
+                new HealthHttpService.Check("migrations", () -> db.isMigrated() ? Optional.empty() : Optional.of("schema not migrated")),
+                new HealthHttpService.Check("key", () -> Optional.ofNullable(keys.active()).isPresent() ? Optional.empty() : Optional.of("no signing key")),
+                new HealthHttpService.Check("node", () -> nodeProblem(status, clock.instant(), settings)),
+                new HealthHttpService.Check("chainId", () -> status.current().chainIdVerified() ? Optional.empty()
+                        : Optional.of(status.current().lastError().orElse("chain id not verified"))));
+
+        HttpEdge edge = new HttpEdge(new ClientIpResolver(settings.trustedProxies()), RequestObserver.NONE);
+        Bodies bodies = new Bodies(settings.requestSizeLimit());
+        HttpRouting.Builder routing = HttpRouting.builder();
+        edge.install(routing);
+        routing.register(new StatusHttpService(status, new BalanceService(node, keccak), clock))
+                .register(new FaucetHttpService(drips, ledger, status, bodies))
+                .register(new HealthHttpService(healthChecks));
+        HttpEdge.notFound(routing);
+
+        webServer = WebServer.builder()
+                .host(settings.host())
+                .port(settings.port())
+                .shutdownGracePeriod(Duration.ofSeconds(10))
+                .routing(routing)
+                .build()
+                .start();
+        LOG.log(System.Logger.Level.INFO, "dytallix-api listening on {0}:{1,number,#} ({2}), faucet address {3}",
+                settings.host(), webServer.port(), settings.devMode() ? "embedded dev chain" : "node " + settings.rpcUrl().get(),
+                keys.active().address());
+    }
+
+    private ChainNode connectNode(Settings settings, FileKeyRing keys) {
+        if (settings.devMode()) {
+            DevChain dev = new DevChain(settings.devBlockTime());
+            dev.fund(keys.active().address(), DEV_FUNDING);
+            resources.add(dev);
+            return dev;
+        }
+        JsonRpcChainNode node = new JsonRpcChainNode(settings.rpcUrl().get(), settings.nodeTimeout(), settings.maxConcurrency());
+        resources.add(node);
+        try {
+            ChainIdCheck.verify(node, settings.chainId());
+        } catch (NodeException e) {
+            // The node may come later; readiness stays red until it answers with the right chain id.
+            LOG.log(System.Logger.Level.WARNING, "node not reachable at start ({0}); will keep trying", e.failure());
+        } catch (IllegalStateException e) {
+            throw new StartupException(e.getMessage(), Main.FAILED);
+        }
+        return node;
+    }
+
+    private static Optional<String> nodeProblem(StatusService status, Instant now, Settings settings) {
+        var s = status.current();
+        Duration fresh = settings.statusRefresh().multipliedBy(3).plus(settings.nodeTimeout());
+        if (s.nodeObservedAt().isEmpty()) {
+            return Optional.of("node has not answered yet");
+        }
+        Duration age = Duration.between(s.nodeObservedAt().get(), now);
+        return age.compareTo(fresh) > 0 ? Optional.of("node last answered " + age.toSeconds() + "s ago") : Optional.empty();
+    }
+
+    private static Runnable guarded(String name, Runnable job) {
+        return () -> {
+            try {
+                job.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, name + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        };
+    }
+
+    /** Graceful stop: no new connections, in-flight requests finish, jobs stop, the database closes cleanly. */
+    @Override
+    public void close() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        if (webServer != null) {
+            webServer.stop();
+        }
+        if (scheduler != null) {
+            scheduler.shutdown();
+            try {
+                scheduler.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (db != null) {
+            try {
+                db.optimize();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "PRAGMA optimize at shutdown failed: " + e.getMessage());
+            }
+            db.close();
+        }
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "closing " + resources.get(i).getClass().getSimpleName() + " failed: " + e.getMessage());
+            }
+        }
+        LOG.log(System.Logger.Level.INFO, "dytallix-api stopped");
+    }
+}

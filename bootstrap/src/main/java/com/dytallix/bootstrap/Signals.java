@@ -1,0 +1,22 @@
+package com.dytallix.bootstrap;
+
+import sun.misc.Signal;
+
+/**
+ * SIGTERM and SIGINT stop the server gracefully and exit 0 (a JVM killed by a signal would exit
+ * 143/130, which service managers read as a failure).
+ */
+final class Signals {
+    private Signals() {
+    }
+
+    static void onTermination(Runnable stop) {
+        Runnable exit = () -> {
+            stop.run();
+            System.exit(Main.OK);
+        };
+        for (String name : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(name), sig -> Thread.ofPlatform().name("shutdown").start(exit));
+        }
+    }
+}
