@@ -86,8 +86,8 @@ public final class SqliteGrantLedger implements GrantLedger {
                     INSERT INTO faucet_grants (id, address, ip, amount_wei, status, idempotency_key, request_hash,
                                                created_at, updated_at)
                     VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)""",
-                    params(grant.id().value(), grant.address().value(), grant.ip().value(), grant.amount().toString(),
-                            grant.idempotencyKey().orElse(null), grant.requestHash(), at, at));
+                    grant.id().value(), grant.address().value(), grant.ip().value(), grant.amount().toString(),
+                            grant.idempotencyKey().orElse(null), grant.requestHash(), at, at);
             return new Reservation.Reserved(grant);
         });
     }
@@ -160,9 +160,9 @@ public final class SqliteGrantLedger implements GrantLedger {
                        SET status = 'signed', from_address = ?, nonce = ?, raw_tx = ?, fee_type = ?, max_fee_per_gas = ?,
                            max_priority_fee_per_gas = ?, gas_price = ?, tx_hash = ?, updated_at = ?
                      WHERE id = ?""",
-                    params(signed.from().value(), signed.nonce(), signed.rawHex(), feeType(signed.fees()),
+                    signed.from().value(), signed.nonce(), signed.rawHex(), feeType(signed.fees()),
                             maxFee(signed.fees()), priorityFee(signed.fees()), gasPrice(signed.fees()),
-                            signed.hash().value(), time, id.value()));
+                            signed.hash().value(), time, id.value());
             recordHash(tx, id, signed, time);
             return null;
         });
@@ -202,9 +202,9 @@ public final class SqliteGrantLedger implements GrantLedger {
                        SET status = 'submitted', raw_tx = ?, fee_type = ?, max_fee_per_gas = ?, max_priority_fee_per_gas = ?,
                            gas_price = ?, tx_hash = ?, last_sent_at = ?, updated_at = ?
                      WHERE id = ?""",
-                    params(replacement.rawHex(), feeType(replacement.fees()), maxFee(replacement.fees()),
+                    replacement.rawHex(), feeType(replacement.fees()), maxFee(replacement.fees()),
                             priorityFee(replacement.fees()), gasPrice(replacement.fees()), replacement.hash().value(),
-                            time, time, id.value()));
+                            time, time, id.value());
             recordHash(tx, id, replacement, time);
             return null;
         });
@@ -405,10 +405,5 @@ public final class SqliteGrantLedger implements GrantLedger {
 
     private static Instant millis(Instant instant) {
         return instant.truncatedTo(ChronoUnit.MILLIS);
-    }
-
-    /** Varargs that may hold SQL NULLs. */
-    private static Object[] params(Object... values) {
-        return values;
     }
 }
