@@ -1,0 +1,197 @@
+package com.dytallix.adapters.persistence;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.DbClientException;
+import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbTransaction;
+import io.helidon.dbclient.jdbc.CloseableJdbcConnectionPool;
+import io.helidon.dbclient.jdbc.JdbcClientBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * The SQLite database file in WAL mode, with a connection pool and a Helidon {@link DbClient}.
+ *
+ * <p>SQLite allows one writer at a time. Every write transaction here takes one fair in-process lock
+ * per database file and begins with {@code BEGIN IMMEDIATE}, so writers of this process queue in
+ * order instead of failing with "database is locked", and a writer in another process (the
+ * {@code prune} command, an operator's {@code sqlite3}) is waited for by the busy timeout. Readers
+ * never wait for writers in WAL mode.
+ */
+public final class SqliteDatabase implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(SqliteDatabase.class.getName());
+    /** Longer than any write transaction this server runs, so a busy database is waited for, not reported. */
+    static final int BUSY_TIMEOUT_MS = 10_000;
+    private static final int POOL_SIZE = 8;
+    // Shared by every handle on the same file in this process, so two handles still make one writer.
+    private static final ConcurrentMap<Path, ReentrantLock> WRITERS = new ConcurrentHashMap<>();
+
+    private final Path path;
+    private final HikariDataSource dataSource;
+    private final DbClient client;
+    private final ReentrantLock writer;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private SqliteDatabase(Path path, HikariDataSource dataSource) {
+        this.path = path;
+        this.dataSource = dataSource;
+        this.client = JdbcClientBuilder.create().connectionPool(new Pool(dataSource)).build();
+        this.writer = WRITERS.computeIfAbsent(path, p -> new ReentrantLock(true));
+    }
+
+    /** Opens the database file, creating it and its parent directories when missing. */
+    public static SqliteDatabase open(Path dbPath) {
+        Path path = dbPath.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(path.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the directory of " + dbPath, e);
+        }
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("sqlite-" + path.getFileName());
+        config.setDriverClassName("org.sqlite.JDBC");
+        config.setJdbcUrl("jdbc:sqlite:" + path);
+        config.setMaximumPoolSize(POOL_SIZE);
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(BUSY_TIMEOUT_MS);
+        // Driver properties rather than statements, so every pooled connection gets them.
+        config.addDataSourceProperty("journal_mode", "WAL");
+        config.addDataSourceProperty("synchronous", "NORMAL");
+        config.addDataSourceProperty("busy_timeout", String.valueOf(BUSY_TIMEOUT_MS));
+        config.addDataSourceProperty("foreign_keys", "true");
+        config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+        return new SqliteDatabase(path, new HikariDataSource(config));
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /**
+     * Runs {@code work} as one write transaction: committed when it returns, rolled back when it
+     * throws. Writers of this process run one at a time, in arrival order.
+     */
+    <T> T write(Function<DbTransaction, T> work) {
+        writer.lock();
+        try {
+            DbTransaction tx = client.transaction();
+            T result;
+            try {
+                result = work.apply(tx);
+            } catch (RuntimeException | Error e) {
+                try {
+                    tx.rollback();
+                } catch (RuntimeException rollbackFailure) {
+                    e.addSuppressed(rollbackFailure);
+                }
+                throw e;
+            }
+            tx.commit();
+            return result;
+        } finally {
+            writer.unlock();
+        }
+    }
+
+    /** Runs {@code work} outside any write transaction (each statement sees the latest commit). */
+    <T> T read(Function<DbExecute, T> work) {
+        return work.apply(client.execute());
+    }
+
+    /** Runs a statement that must not be inside a transaction (PRAGMA, VACUUM) while no writer of this process runs. */
+    <T> T exclusive(Function<DbExecute, T> work) {
+        writer.lock();
+        try {
+            return work.apply(client.execute());
+        } finally {
+            writer.unlock();
+        }
+    }
+
+    /** For readiness: the database answers a trivial query. */
+    public boolean isHealthy() {
+        if (closed.get()) {
+            return false;
+        }
+        try {
+            return read(db -> db.get("SELECT 1 AS ok").isPresent());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "database health check failed: " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** For readiness: every migration this server knows is applied, and nothing newer. */
+    public boolean isMigrated() {
+        if (closed.get()) {
+            return false;
+        }
+        try {
+            return new Migrations(this).isUpToDate();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "database migration check failed: " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** {@code PRAGMA optimize}: refreshes the query planner's statistics where they are stale. */
+    public void optimize() {
+        exclusive(db -> db.dml("PRAGMA optimize"));
+    }
+
+    /** Copies the write-ahead log into the database file and truncates the log. */
+    public void checkpoint() {
+        exclusive(db -> db.get("PRAGMA wal_checkpoint(TRUNCATE)"));
+    }
+
+    /** Optimizes, checkpoints and closes every connection: no lock or log is left behind. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            optimize();
+            checkpoint();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "closing the database without a final checkpoint: " + e.getMessage());
+        } finally {
+            client.close();
+            dataSource.close();
+        }
+    }
+
+    /** Helidon's JDBC client over plain HikariCP (Helidon's own Hikari module is not published for 4.5.0). */
+    private record Pool(HikariDataSource dataSource) implements CloseableJdbcConnectionPool {
+        @Override
+        public Connection connection() {
+            try {
+                return dataSource.getConnection();
+            } catch (SQLException e) {
+                throw new DbClientException("cannot get a database connection", e);
+            }
+        }
+
+        @Override
+        public String dbType() {
+            return "sqlite";
+        }
+
+        @Override
+        public void close() {
+            dataSource.close();
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package com.dytallix.adapters.persistence;
+
+import com.dytallix.domain.Address;
+import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.Wei;
+import com.dytallix.domain.faucet.AuditEntry;
+import com.dytallix.domain.faucet.FaucetControls;
+import com.dytallix.domain.faucet.PauseState;
+import com.dytallix.domain.faucet.TopUp;
+import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbRow;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Pause state ({@code faucet_state}, one row), top-ups ({@code topups}) and the admin audit trail
+ * ({@code audit_log}). Pausing an already paused faucet keeps the time it was first paused and
+ * keeps the earlier reason unless a new one is given.
+ */
+public final class SqliteFaucetControls implements FaucetControls {
+    private final SqliteDatabase database;
+
+    public SqliteFaucetControls(SqliteDatabase database) {
+        this.database = database;
+    }
+
+    @Override
+    public PauseState pauseState() {
+        return database.read(SqliteFaucetControls::state);
+    }
+
+    @Override
+    public PauseState pause(Optional<String> reason, Instant at) {
+        return database.write(tx -> {
+            PauseState current = state(tx);
+            PauseState next = current.paused()
+                    ? new PauseState(true, reason.or(current::reason), current.since())
+                    : new PauseState(true, reason, Optional.of(at.truncatedTo(ChronoUnit.MILLIS)));
+            tx.update("UPDATE faucet_state SET paused = 1, reason = ?, since = ?, updated_at = ? WHERE id = 1",
+                    next.reason().orElse(null), Timestamps.format(next.since().orElseThrow()), Timestamps.format(at));
+            return next;
+        });
+    }
+
+    @Override
+    public PauseState resume(Instant at) {
+        return database.write(tx -> {
+            tx.update("UPDATE faucet_state SET paused = 0, reason = NULL, since = NULL, updated_at = ? WHERE id = 1",
+                    Timestamps.format(at));
+            return PauseState.RUNNING;
+        });
+    }
+
+    @Override
+    public TopUp recordTopUp(TopUp topUp) {
+        return database.write(tx -> {
+            tx.insert("""
+                    INSERT INTO topups (amount_wei, note, faucet_address, balance_after_wei, created_at)
+                    VALUES (?, ?, ?, ?, ?)""",
+                    topUp.amount().toString(), topUp.note(), topUp.faucetAddress().value(),
+                    topUp.balanceAfter().toString(), Timestamps.format(topUp.at()));
+            long id = tx.get("SELECT last_insert_rowid() AS id").map(row -> Rows.integer(row, "id")).orElseThrow();
+            return new TopUp(Optional.of(id), topUp.amount(), topUp.note(), topUp.faucetAddress(),
+                    topUp.balanceAfter(), topUp.at().truncatedTo(ChronoUnit.MILLIS));
+        });
+    }
+
+    /** Newest first. */
+    @Override
+    public List<TopUp> recentTopUps(int limit) {
+        return database.read(db -> {
+            try (Stream<DbRow> rows = db.query("SELECT * FROM topups ORDER BY created_at DESC, id DESC LIMIT ?", limit)) {
+                return rows.map(row -> new TopUp(Optional.of(Rows.integer(row, "id")),
+                        Wei.parse(Rows.text(row, "amount_wei")), Rows.text(row, "note"),
+                        new Address(Rows.text(row, "faucet_address")), Wei.parse(Rows.text(row, "balance_after_wei")),
+                        Rows.time(row, "created_at"))).toList();
+            }
+        });
+    }
+
+    @Override
+    public void audit(AuditEntry entry) {
+        database.write(tx -> tx.insert("INSERT INTO audit_log (at, action, ip, outcome, detail) VALUES (?, ?, ?, ?, ?)",
+                Timestamps.format(entry.at()), entry.action(), entry.ip().value(), entry.outcome(), entry.detail()));
+    }
+
+    /** Newest first. */
+    @Override
+    public List<AuditEntry> recentAudit(int limit) {
+        return database.read(db -> {
+            try (Stream<DbRow> rows = db.query("SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT ?", limit)) {
+                return rows.map(row -> new AuditEntry(Rows.time(row, "at"), Rows.text(row, "action"),
+                        new ClientIp(Rows.text(row, "ip")), Rows.text(row, "outcome"), Rows.text(row, "detail")))
+                        .toList();
+            }
+        });
+    }
+
+    private static PauseState state(DbExecute db) {
+        return db.get("SELECT paused, reason, since FROM faucet_state WHERE id = 1")
+                .map(row -> Rows.integer(row, "paused") == 1
+                        ? new PauseState(true, Rows.optionalText(row, "reason"), Rows.optionalTime(row, "since"))
+                        : PauseState.RUNNING)
+                .orElseThrow(() -> new IllegalStateException("faucet_state has no row; is the database migrated?"));
+    }
+}

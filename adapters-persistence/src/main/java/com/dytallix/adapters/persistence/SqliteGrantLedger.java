@@ -1,0 +1,409 @@
+package com.dytallix.adapters.persistence;
+
+import com.dytallix.domain.Address;
+import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.GrantId;
+import com.dytallix.domain.TxHash;
+import com.dytallix.domain.Wei;
+import com.dytallix.domain.grant.Fingerprint;
+import com.dytallix.domain.grant.Grant;
+import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.grant.GrantQuery;
+import com.dytallix.domain.grant.GrantStatus;
+import com.dytallix.domain.grant.LimitScope;
+import com.dytallix.domain.grant.QuotaLimits;
+import com.dytallix.domain.grant.Reservation;
+import com.dytallix.domain.grant.ReservationRequest;
+import com.dytallix.domain.key.Fees;
+import com.dytallix.domain.key.SignedTransaction;
+import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbRow;
+import io.helidon.dbclient.DbTransaction;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.stream.Stream;
+
+/**
+ * The grant ledger in {@code faucet_grants}, with every transaction hash in {@code grant_tx_hashes}.
+ *
+ * <p>Quota windows are rolling: a grant counts while {@code created_at > now - window} and it did
+ * not fail. When several limits are full the refusal names the first of: per IP, per address, daily
+ * cap. Times are stored to the millisecond, so the instants this ledger returns are truncated to
+ * milliseconds.
+ */
+public final class SqliteGrantLedger implements GrantLedger {
+    private static final String SELECT_GRANT = """
+            SELECT g.*,
+                   (SELECT group_concat(h.tx_hash, ',' ORDER BY h.rowid)
+                      FROM grant_tx_hashes h WHERE h.grant_id = g.id) AS tx_hashes
+              FROM faucet_grants g""";
+    private static final String COUNTING = "status <> 'failed' AND created_at > ?";
+
+    private final SqliteDatabase database;
+
+    public SqliteGrantLedger(SqliteDatabase database) {
+        this.database = database;
+    }
+
+    @Override
+    public Reservation reserve(ReservationRequest request, QuotaLimits limits) {
+        Instant now = millis(request.now());
+        return database.write(tx -> {
+            if (request.idempotencyKey().isPresent()) {
+                Optional<Grant> existing = tx.get(SELECT_GRANT + " WHERE g.idempotency_key = ?",
+                        request.idempotencyKey().get()).map(SqliteGrantLedger::grant);
+                if (existing.isPresent()) {
+                    return new Reservation.Replayed(existing.get());
+                }
+            }
+            String windowStart = Timestamps.format(now.minus(limits.window()));
+            Optional<Instant> ipReset = countLimitReset(tx, "ip", request.ip().value(), limits.perIp(),
+                    windowStart, limits.window(), now);
+            if (ipReset.isPresent()) {
+                return new Reservation.Refused(LimitScope.IP, ipReset.get());
+            }
+            Optional<Instant> addressReset = countLimitReset(tx, "address", request.address().value(),
+                    limits.perAddress(), windowStart, limits.window(), now);
+            if (addressReset.isPresent()) {
+                return new Reservation.Refused(LimitScope.ADDRESS, addressReset.get());
+            }
+            Optional<Instant> capReset = dailyCapReset(tx, request.amount(), limits, windowStart, now);
+            if (capReset.isPresent()) {
+                return new Reservation.Refused(LimitScope.DAILY_CAP, capReset.get());
+            }
+            Grant grant = Grant.reserved(request.id(), request.address(), request.ip(), request.amount(),
+                    request.idempotencyKey(), request.requestHash(), now);
+            String at = Timestamps.format(now);
+            tx.insert("""
+                    INSERT INTO faucet_grants (id, address, ip, amount_wei, status, idempotency_key, request_hash,
+                                               created_at, updated_at)
+                    VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)""",
+                    grant.id().value(), grant.address().value(), grant.ip().value(), grant.amount().toString(),
+                            grant.idempotencyKey().orElse(null), grant.requestHash(), at, at);
+            return new Reservation.Reserved(grant);
+        });
+    }
+
+    /**
+     * The reset time when {@code limit} grants or more count in the window: the grant whose leaving
+     * brings the count below the limit is the (count - limit + 1)-th oldest.
+     */
+    private static Optional<Instant> countLimitReset(DbTransaction tx, String column, String value, int limit,
+                                                     String windowStart, Duration window, Instant now) {
+        List<Instant> counted;
+        try (Stream<DbRow> rows = tx.query("SELECT created_at FROM faucet_grants WHERE " + column + " = ? AND "
+                + COUNTING + " ORDER BY created_at, rowid", value, windowStart)) {
+            counted = rows.map(row -> Rows.time(row, "created_at")).toList();
+        }
+        if (counted.size() < limit) {
+            return Optional.empty();
+        }
+        // A limit of zero never opens; the earliest honest answer is one window from now.
+        return Optional.of(limit == 0 ? now.plus(window) : counted.get(counted.size() - limit).plus(window));
+    }
+
+    /** Summed in Java: wei amounts overflow SQLite's 64-bit integers and must not become floating point. */
+    private static Optional<Instant> dailyCapReset(DbTransaction tx, Wei amount, QuotaLimits limits,
+                                                   String windowStart, Instant now) {
+        List<DbRow> counted;
+        try (Stream<DbRow> rows = tx.query("SELECT amount_wei, created_at FROM faucet_grants WHERE " + COUNTING
+                + " ORDER BY created_at, rowid", windowStart)) {
+            counted = rows.toList();
+        }
+        Wei paid = counted.stream().map(row -> Wei.parse(Rows.text(row, "amount_wei"))).reduce(Wei.ZERO, Wei::plus);
+        if (!limits.dailyCap().isLessThan(paid.plus(amount))) {
+            return Optional.empty();
+        }
+        for (DbRow row : counted) {
+            paid = paid.minus(Wei.parse(Rows.text(row, "amount_wei")));
+            if (!limits.dailyCap().isLessThan(paid.plus(amount))) {
+                return Optional.of(Rows.time(row, "created_at").plus(limits.window()));
+            }
+        }
+        // The amount alone exceeds the cap.
+        return Optional.of(now.plus(limits.window()));
+    }
+
+    @Override
+    public void cancel(GrantId id) {
+        database.write(tx -> {
+            Optional<Grant> grant = tx.get(SELECT_GRANT + " WHERE g.id = ?", id.value()).map(SqliteGrantLedger::grant);
+            if (grant.isEmpty()) {
+                return null;
+            }
+            if (grant.get().status() != GrantStatus.PENDING) {
+                throw new IllegalStateException("only a pending grant can be cancelled; grant " + id + " is "
+                        + grant.get().status());
+            }
+            tx.delete("DELETE FROM faucet_grants WHERE id = ?", id.value());
+            return null;
+        });
+    }
+
+    @Override
+    public void markSigned(GrantId id, SignedTransaction signed, Instant at) {
+        database.write(tx -> {
+            Grant grant = load(tx, id);
+            grant.status().moveTo(GrantStatus.SIGNED);
+            requirePays(grant, signed);
+            String time = Timestamps.format(at);
+            tx.update("""
+                    UPDATE faucet_grants
+                       SET status = 'signed', from_address = ?, nonce = ?, raw_tx = ?, fee_type = ?, max_fee_per_gas = ?,
+                           max_priority_fee_per_gas = ?, gas_price = ?, tx_hash = ?, updated_at = ?
+                     WHERE id = ?""",
+                    signed.from().value(), signed.nonce(), signed.rawHex(), feeType(signed.fees()),
+                            maxFee(signed.fees()), priorityFee(signed.fees()), gasPrice(signed.fees()),
+                            signed.hash().value(), time, id.value());
+            recordHash(tx, id, signed, time);
+            return null;
+        });
+    }
+
+    @Override
+    public void markSubmitted(GrantId id, Instant at) {
+        database.write(tx -> {
+            Grant grant = load(tx, id);
+            grant.status().moveTo(GrantStatus.SUBMITTED);
+            if (grant.status() != GrantStatus.SUBMITTED) {
+                String time = Timestamps.format(at);
+                tx.update("UPDATE faucet_grants SET status = 'submitted', last_sent_at = ?, updated_at = ? WHERE id = ?",
+                        time, time, id.value());
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void recordReplacement(GrantId id, SignedTransaction replacement, Instant at) {
+        database.write(tx -> {
+            Grant grant = load(tx, id);
+            grant.status().moveTo(GrantStatus.SUBMITTED);
+            requirePays(grant, replacement);
+            if (!grant.fromAddress().equals(Optional.of(replacement.from()))
+                    || !grant.nonce().equals(Optional.of(replacement.nonce()))) {
+                throw new IllegalArgumentException("a replacement must come from the same sender with the same nonce");
+            }
+            if (grant.txHashes().contains(replacement.hash())) {
+                throw new IllegalArgumentException("transaction " + replacement.hash() + " is already recorded for grant " + id);
+            }
+            String time = Timestamps.format(at);
+            // last_sent_at restarts: the replacement is sent now, and stuck detection measures from it.
+            tx.update("""
+                    UPDATE faucet_grants
+                       SET status = 'submitted', raw_tx = ?, fee_type = ?, max_fee_per_gas = ?, max_priority_fee_per_gas = ?,
+                           gas_price = ?, tx_hash = ?, last_sent_at = ?, updated_at = ?
+                     WHERE id = ?""",
+                    replacement.rawHex(), feeType(replacement.fees()), maxFee(replacement.fees()),
+                            priorityFee(replacement.fees()), gasPrice(replacement.fees()), replacement.hash().value(),
+                            time, time, id.value());
+            recordHash(tx, id, replacement, time);
+            return null;
+        });
+    }
+
+    @Override
+    public void markConfirmed(GrantId id, TxHash landed, long blockNumber, Instant at) {
+        database.write(tx -> {
+            Grant grant = load(tx, id);
+            grant.status().moveTo(GrantStatus.CONFIRMED);
+            if (!grant.txHashes().contains(landed)) {
+                throw new IllegalArgumentException("transaction " + landed + " was never recorded for grant " + id);
+            }
+            tx.update("UPDATE faucet_grants SET status = 'confirmed', landed_hash = ?, block_number = ?, updated_at = ? "
+                    + "WHERE id = ?", landed.value(), blockNumber, Timestamps.format(at), id.value());
+            return null;
+        });
+    }
+
+    @Override
+    public void markFailed(GrantId id, String reason, Instant at) {
+        database.write(tx -> {
+            Grant grant = load(tx, id);
+            grant.status().moveTo(GrantStatus.FAILED);
+            tx.update("UPDATE faucet_grants SET status = 'failed', failure_reason = ?, updated_at = ? WHERE id = ?",
+                    reason, Timestamps.format(at), id.value());
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Grant> find(GrantId id) {
+        return database.read(db -> db.get(SELECT_GRANT + " WHERE g.id = ?", id.value()).map(SqliteGrantLedger::grant));
+    }
+
+    @Override
+    public Optional<Grant> findByIdempotencyKey(String key) {
+        return database.read(db -> db.get(SELECT_GRANT + " WHERE g.idempotency_key = ?", key)
+                .map(SqliteGrantLedger::grant));
+    }
+
+    @Override
+    public List<Grant> unfinished() {
+        return database.read(db -> grants(db, SELECT_GRANT
+                + " WHERE g.status IN ('pending', 'signed', 'submitted') ORDER BY g.created_at, g.rowid"));
+    }
+
+    /** Excludes grants that failed without ever being handed to the node: their nonce was never used. */
+    @Override
+    public OptionalLong highestNonce(Address from) {
+        return database.read(db -> db.get("""
+                        SELECT MAX(nonce) AS highest FROM faucet_grants
+                         WHERE from_address = ? AND nonce IS NOT NULL
+                           AND NOT (status = 'failed' AND last_sent_at IS NULL)""", from.value())
+                .flatMap(row -> Rows.optionalInteger(row, "highest"))
+                .map(OptionalLong::of).orElse(OptionalLong.empty()));
+    }
+
+    /** Newest first; {@code since} is inclusive. */
+    @Override
+    public List<Grant> search(GrantQuery query) {
+        List<String> where = new ArrayList<>();
+        List<Object> params = new ArrayList<>();
+        query.since().ifPresent(since -> {
+            where.add("g.created_at >= ?");
+            params.add(Timestamps.format(since));
+        });
+        query.ip().ifPresent(ip -> {
+            where.add("g.ip = ?");
+            params.add(ip.value());
+        });
+        query.address().ifPresent(address -> {
+            where.add("g.address = ?");
+            params.add(address.value());
+        });
+        query.status().ifPresent(status -> {
+            where.add("g.status = ?");
+            params.add(statusText(status));
+        });
+        params.add(query.limit());
+        String sql = SELECT_GRANT + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+                + " ORDER BY g.created_at DESC, g.rowid DESC LIMIT ?";
+        return database.read(db -> grants(db, sql, params.toArray()));
+    }
+
+    @Override
+    public void recordFingerprint(Fingerprint fingerprint) {
+        database.write(tx -> tx.insert("""
+                INSERT INTO request_fingerprints (ip, address, user_agent, fingerprint, outcome, created_at)
+                VALUES (?, ?, ?, ?, ?, ?)""",
+                fingerprint.ip().value(), fingerprint.address().value(), fingerprint.userAgent(), fingerprint.hash(),
+                fingerprint.outcome(), Timestamps.format(fingerprint.at())));
+    }
+
+    /** Counts requests strictly after {@code since}, like the quota windows. */
+    @Override
+    public AddressSpread addressesFrom(ClientIp ip, Instant since) {
+        return database.read(db -> db.get("""
+                        SELECT COUNT(DISTINCT address) AS addresses, MIN(created_at) AS oldest
+                          FROM request_fingerprints WHERE ip = ? AND created_at > ?""",
+                        ip.value(), Timestamps.format(since))
+                .map(row -> new AddressSpread(Rows.integer(row, "addresses").intValue(),
+                        Rows.optionalTime(row, "oldest")))
+                .orElseThrow());
+    }
+
+    @Override
+    public PruneResult prune(Instant grantsBefore, Instant fingerprintsBefore) {
+        return database.write(tx -> {
+            // Their transaction hashes go with them (trigger faucet_grants_delete_hashes).
+            long grants = tx.delete("DELETE FROM faucet_grants WHERE status IN ('confirmed', 'failed') AND created_at < ?",
+                    Timestamps.format(grantsBefore));
+            long fingerprints = tx.delete("DELETE FROM request_fingerprints WHERE created_at < ?",
+                    Timestamps.format(fingerprintsBefore));
+            return new PruneResult((int) grants, (int) fingerprints);
+        });
+    }
+
+    private static Grant load(DbTransaction tx, GrantId id) {
+        return tx.get(SELECT_GRANT + " WHERE g.id = ?", id.value()).map(SqliteGrantLedger::grant)
+                .orElseThrow(() -> new NoSuchElementException("no grant " + id));
+    }
+
+    private static List<Grant> grants(DbExecute db, String sql, Object... params) {
+        try (Stream<DbRow> rows = db.query(sql, params)) {
+            return rows.map(SqliteGrantLedger::grant).toList();
+        }
+    }
+
+    private static void requirePays(Grant grant, SignedTransaction signed) {
+        if (!signed.transaction().to().equals(grant.address()) || !signed.transaction().value().equals(grant.amount())) {
+            throw new IllegalArgumentException("the transaction does not pay grant " + grant.id()
+                    + " its recipient and amount");
+        }
+    }
+
+    private static void recordHash(DbTransaction tx, GrantId id, SignedTransaction signed, String time) {
+        tx.insert("INSERT INTO grant_tx_hashes (grant_id, tx_hash, nonce, raw_tx, created_at) VALUES (?, ?, ?, ?, ?)",
+                id.value(), signed.hash().value(), signed.nonce(), signed.rawHex(), time);
+    }
+
+    private static Grant grant(DbRow row) {
+        List<TxHash> hashes = Rows.optionalText(row, "tx_hashes")
+                .map(text -> Arrays.stream(text.split(",")).map(TxHash::new).toList())
+                .orElse(List.of());
+        return new Grant(
+                new GrantId(Rows.text(row, "id")),
+                new Address(Rows.text(row, "address")),
+                new ClientIp(Rows.text(row, "ip")),
+                Wei.parse(Rows.text(row, "amount_wei")),
+                GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)),
+                Rows.optionalText(row, "idempotency_key"),
+                Rows.text(row, "request_hash"),
+                Rows.optionalText(row, "from_address").map(Address::new),
+                Rows.optionalInteger(row, "nonce"),
+                Rows.optionalText(row, "raw_tx"),
+                fees(row),
+                hashes,
+                Rows.optionalText(row, "landed_hash").map(TxHash::new),
+                Rows.optionalInteger(row, "block_number"),
+                Rows.optionalText(row, "failure_reason"),
+                Rows.time(row, "created_at"),
+                Rows.time(row, "updated_at"),
+                Rows.optionalTime(row, "last_sent_at"));
+    }
+
+    private static Optional<Fees> fees(DbRow row) {
+        return Rows.optionalText(row, "fee_type").map(type -> switch (type) {
+            case "eip1559" -> new Fees.Eip1559(Wei.parse(Rows.text(row, "max_fee_per_gas")),
+                    Wei.parse(Rows.text(row, "max_priority_fee_per_gas")));
+            case "legacy" -> new Fees.Legacy(Wei.parse(Rows.text(row, "gas_price")));
+            default -> throw new IllegalStateException("unknown fee type " + type);
+        });
+    }
+
+    private static String feeType(Fees fees) {
+        return switch (fees) {
+            case Fees.Eip1559 ignored -> "eip1559";
+            case Fees.Legacy ignored -> "legacy";
+        };
+    }
+
+    private static String maxFee(Fees fees) {
+        return fees instanceof Fees.Eip1559 f ? f.maxFeePerGas().toString() : null;
+    }
+
+    private static String priorityFee(Fees fees) {
+        return fees instanceof Fees.Eip1559 f ? f.maxPriorityFeePerGas().toString() : null;
+    }
+
+    private static String gasPrice(Fees fees) {
+        return fees instanceof Fees.Legacy f ? f.gasPrice().toString() : null;
+    }
+
+    private static String statusText(GrantStatus status) {
+        return status.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static Instant millis(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.MILLIS);
+    }
+}

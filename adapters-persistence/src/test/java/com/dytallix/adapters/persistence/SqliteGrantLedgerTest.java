@@ -1,0 +1,25 @@
+package com.dytallix.adapters.persistence;
+
+import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.grant.GrantLedgerContract;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteGrantLedgerTest extends GrantLedgerContract {
+    @TempDir
+    Path dir;
+    private SqliteDatabase database;
+
+    @Override
+    protected GrantLedger newLedger() {
+        database = SqliteDatabase.open(dir.resolve("data/dytallix.db"));
+        new Migrations(database).migrate();
+        return new SqliteGrantLedger(database);
+    }
+
+    @AfterEach
+    void close() {
+        database.close();
+    }
+}

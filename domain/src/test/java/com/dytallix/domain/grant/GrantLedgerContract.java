@@ -1,0 +1,523 @@
+package com.dytallix.domain.grant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.dytallix.domain.Address;
+import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.GrantId;
+import com.dytallix.domain.TxHash;
+import com.dytallix.domain.Wei;
+import com.dytallix.domain.grant.GrantLedger.AddressSpread;
+import com.dytallix.domain.grant.GrantLedger.PruneResult;
+import com.dytallix.domain.key.Fees;
+import com.dytallix.domain.key.SignedTransaction;
+import com.dytallix.domain.key.UnsignedTransaction;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link GrantLedger} must do. Subclass it once per implementation and supply an empty
+ * ledger; the in-memory fake and the SQLite ledger both pass it.
+ */
+public abstract class GrantLedgerContract {
+    protected static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+    protected static final Duration DAY = QuotaLimits.DAY;
+    protected static final Wei DRIP = Wei.ofDyt("10");
+    protected static final QuotaLimits LIMITS = new QuotaLimits(10, 1, Wei.ofDyt("10000"), DAY);
+    protected static final Address FAUCET = address(0xfa);
+
+    protected GrantLedger ledger;
+
+    /** An empty ledger, new for each test. */
+    protected abstract GrantLedger newLedger();
+
+    @BeforeEach
+    void createLedger() {
+        ledger = newLedger();
+    }
+
+    @Test
+    void aReservationIsRecordedAsPending() {
+        Reservation reservation = ledger.reserve(request(address(1), ip("10.0.0.1"), T0), LIMITS);
+
+        assertThat(reservation).isInstanceOf(Reservation.Reserved.class);
+        Grant grant = ((Reservation.Reserved) reservation).grant();
+        assertThat(grant.status()).isEqualTo(GrantStatus.PENDING);
+        assertThat(grant.amount()).isEqualTo(DRIP);
+        assertThat(grant.createdAt()).isEqualTo(T0);
+        assertThat(ledger.find(grant.id())).contains(grant);
+    }
+
+    @Test
+    void fiftyParallelIdenticalRequestsReserveExactlyOneGrant() throws Exception {
+        List<Reservation> results = inParallel(50, i -> request(address(7), ip("10.0.0.7"), T0));
+
+        assertThat(results).filteredOn(Reservation.Reserved.class::isInstance).hasSize(1);
+        assertThat(results).filteredOn(Reservation.Refused.class::isInstance).hasSize(49)
+                .allSatisfy(r -> assertThat(((Reservation.Refused) r).scope()).isEqualTo(LimitScope.ADDRESS));
+        assertThat(ledger.search(all())).hasSize(1);
+    }
+
+    @Test
+    void fiftyParallelRequestsWithOneIdempotencyKeyReserveOnceAndReplayTheRest() throws Exception {
+        List<Reservation> results = inParallel(50,
+                i -> request(address(8), ip("10.0.0.8"), T0, Optional.of("key-8"), "hash-8"));
+
+        List<Reservation> reserved = results.stream().filter(Reservation.Reserved.class::isInstance).toList();
+        assertThat(reserved).hasSize(1);
+        GrantId id = ((Reservation.Reserved) reserved.getFirst()).grant().id();
+        assertThat(results).filteredOn(Reservation.Replayed.class::isInstance).hasSize(49)
+                .allSatisfy(r -> assertThat(((Reservation.Replayed) r).existing().id()).isEqualTo(id));
+    }
+
+    @Test
+    void anIdempotencyKeyReplaysTheFirstGrantAndRecordsNothing() {
+        Grant first = reserved(request(address(1), ip("10.0.0.1"), T0, Optional.of("k1"), "h1"));
+
+        Reservation again = ledger.reserve(
+                request(address(1), ip("10.0.0.1"), T0.plusSeconds(5), Optional.of("k1"), "another hash"), LIMITS);
+
+        assertThat(again).isEqualTo(new Reservation.Replayed(first));
+        assertThat(ledger.findByIdempotencyKey("k1")).contains(first);
+        assertThat(ledger.search(all())).hasSize(1);
+    }
+
+    @Test
+    void thePerIpLimitRefusesWithTheTimeItsOldestGrantLeavesTheWindow() {
+        QuotaLimits twoPerIp = new QuotaLimits(2, 5, Wei.ofDyt("10000"), DAY);
+        reserved(request(address(1), ip("10.0.0.1"), T0), twoPerIp);
+        reserved(request(address(2), ip("10.0.0.1"), T0.plusSeconds(60)), twoPerIp);
+
+        Reservation third = ledger.reserve(request(address(3), ip("10.0.0.1"), T0.plusSeconds(120)), twoPerIp);
+
+        assertThat(third).isEqualTo(new Reservation.Refused(LimitScope.IP, T0.plus(DAY)));
+        assertThat(ledger.reserve(request(address(3), ip("10.0.0.2"), T0.plusSeconds(120)), twoPerIp))
+                .isInstanceOf(Reservation.Reserved.class);
+    }
+
+    @Test
+    void thePerAddressLimitRefusesAnotherGrantToTheSameAddress() {
+        reserved(request(address(1), ip("10.0.0.1"), T0));
+
+        Reservation second = ledger.reserve(request(address(1), ip("10.0.0.2"), T0.plusSeconds(30)), LIMITS);
+
+        assertThat(second).isEqualTo(new Reservation.Refused(LimitScope.ADDRESS, T0.plus(DAY)));
+    }
+
+    @Test
+    void theResetTimeIsExactlyWhenTheRequestWouldBeAllowed() {
+        Instant created = T0.plusMillis(123);
+        reserved(request(address(1), ip("10.0.0.1"), created));
+
+        Reservation justBefore = ledger.reserve(request(address(1), ip("10.0.0.1"), created.plus(DAY).minusMillis(1)),
+                LIMITS);
+        assertThat(justBefore).isEqualTo(new Reservation.Refused(LimitScope.ADDRESS, created.plus(DAY)));
+
+        assertThat(ledger.reserve(request(address(1), ip("10.0.0.1"), created.plus(DAY)), LIMITS))
+                .isInstanceOf(Reservation.Reserved.class);
+    }
+
+    @Test
+    void whenTheLimitWasLoweredTheResetWaitsForEnoughGrantsToLeave() {
+        QuotaLimits three = new QuotaLimits(3, 5, Wei.ofDyt("10000"), DAY);
+        for (int i = 0; i < 3; i++) {
+            reserved(request(address(i), ip("10.0.0.1"), T0.plusSeconds(i)), three);
+        }
+        QuotaLimits two = new QuotaLimits(2, 5, Wei.ofDyt("10000"), DAY);
+
+        assertThat(ledger.reserve(request(address(9), ip("10.0.0.1"), T0.plusSeconds(10)), two))
+                .isEqualTo(new Reservation.Refused(LimitScope.IP, T0.plusSeconds(1).plus(DAY)));
+    }
+
+    @Test
+    void theDailyCapCountsExactAmountsOfEveryRecipient() {
+        // 10 DYT is 10^19 wei, more than a 64-bit integer holds: the sum must stay exact.
+        QuotaLimits cap = new QuotaLimits(10, 1, Wei.ofDyt("30"), DAY);
+        reserved(request(address(1), ip("10.0.0.1"), T0), cap);
+        reserved(request(address(2), ip("10.0.0.2"), T0.plusSeconds(10)), cap);
+        reserved(request(address(3), ip("10.0.0.3"), T0.plusSeconds(20)), cap);
+
+        Reservation big = ledger.reserve(new ReservationRequest(GrantId.random(), address(4), ip("10.0.0.4"),
+                Wei.ofDyt("20"), Optional.empty(), "h", T0.plusSeconds(30)), cap);
+
+        // 30 paid + 20 asked: two of the three grants must leave before 20 more fit under 30.
+        assertThat(big).isEqualTo(new Reservation.Refused(LimitScope.DAILY_CAP, T0.plusSeconds(10).plus(DAY)));
+        assertThat(ledger.reserve(request(address(4), ip("10.0.0.4"), T0.plusSeconds(30)), cap))
+                .isEqualTo(new Reservation.Refused(LimitScope.DAILY_CAP, T0.plus(DAY)));
+    }
+
+    @Test
+    void theDailyCapAllowsAGrantThatReachesItExactly() {
+        QuotaLimits cap = new QuotaLimits(10, 1, Wei.ofDyt("20"), DAY);
+        reserved(request(address(1), ip("10.0.0.1"), T0), cap);
+
+        assertThat(ledger.reserve(request(address(2), ip("10.0.0.2"), T0.plusSeconds(1)), cap))
+                .isInstanceOf(Reservation.Reserved.class);
+    }
+
+    @Test
+    void whenSeveralLimitsAreFullTheIpIsNamedFirstThenTheAddress() {
+        QuotaLimits tight = new QuotaLimits(1, 1, Wei.ofDyt("10"), DAY);
+        reserved(request(address(1), ip("10.0.0.1"), T0), tight);
+
+        assertThat(ledger.reserve(request(address(1), ip("10.0.0.1"), T0.plusSeconds(1)), tight))
+                .extracting(r -> ((Reservation.Refused) r).scope()).isEqualTo(LimitScope.IP);
+        assertThat(ledger.reserve(request(address(1), ip("10.0.0.2"), T0.plusSeconds(1)), tight))
+                .extracting(r -> ((Reservation.Refused) r).scope()).isEqualTo(LimitScope.ADDRESS);
+        assertThat(ledger.reserve(request(address(2), ip("10.0.0.2"), T0.plusSeconds(1)), tight))
+                .extracting(r -> ((Reservation.Refused) r).scope()).isEqualTo(LimitScope.DAILY_CAP);
+    }
+
+    @Test
+    void aFailedGrantGivesItsQuotaBack() {
+        QuotaLimits cap = new QuotaLimits(1, 1, Wei.ofDyt("10"), DAY);
+        Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0), cap);
+        ledger.markSigned(grant.id(), signed(grant, 0, 1), T0.plusSeconds(1));
+        ledger.markSubmitted(grant.id(), T0.plusSeconds(2));
+
+        ledger.markFailed(grant.id(), "reverted", T0.plusSeconds(3));
+
+        assertThat(ledger.reserve(request(address(1), ip("10.0.0.1"), T0.plusSeconds(4)), cap))
+                .isInstanceOf(Reservation.Reserved.class);
+    }
+
+    @Test
+    void aCancelledGrantIsGoneAndGivesItsQuotaBack() {
+        Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0));
+
+        ledger.cancel(grant.id());
+
+        assertThat(ledger.find(grant.id())).isEmpty();
+        assertThat(ledger.reserve(request(address(1), ip("10.0.0.1"), T0.plusSeconds(1)), LIMITS))
+                .isInstanceOf(Reservation.Reserved.class);
+    }
+
+    @Test
+    void onlyAPendingGrantCanBeCancelled() {
+        Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0));
+        ledger.markSigned(grant.id(), signed(grant, 0, 1), T0.plusSeconds(1));
+
+        assertThatThrownBy(() -> ledger.cancel(grant.id())).isInstanceOf(IllegalStateException.class);
+        assertThat(ledger.find(grant.id())).get().extracting(Grant::status).isEqualTo(GrantStatus.SIGNED);
+    }
+
+    @Test
+    void signingStoresTheRawTransactionItsSenderNonceFeesAndHash() {
+        Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0));
+        SignedTransaction tx = signed(grant, 41, 1);
+
+        ledger.markSigned(grant.id(), tx, T0.plusSeconds(1));
+
+        Grant stored = ledger.find(grant.id()).orElseThrow();
+        assertThat(stored.status()).isEqualTo(GrantStatus.SIGNED);
+        assertThat(stored.rawTransaction()).contains(tx.rawHex());
+        assertThat(stored.fromAddress()).contains(FAUCET);
+        assertThat(stored.nonce()).contains(41L);
+        assertThat(stored.fees()).contains(tx.fees());
+        assertThat(stored.txHashes()).containsExactly(tx.hash());
+        assertThat(stored.currentHash()).contains(tx.hash());
+        assertThat(stored.updatedAt()).isEqualTo(T0.plusSeconds(1));
+        assertThat(stored.lastSentAt()).isEmpty();
+    }
+
+    @Test
+    void legacyFeesAreKeptToo() {
+        Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0));
+        SignedTransaction tx = signed(grant, 0, 1, new Fees.Legacy(Wei.of(3_000_000_000L)));
+
+        ledger.markSigned(grant.id(), tx, T0.plusSeconds(1));
+
+        assertThat(ledger.find(grant.id()).orElseThrow().fees()).contains(new Fees.Legacy(Wei.of(3_000_000_000L)));
+    }
+
+    @Test
+    void submittingRecordsWhenItWasSentAndIsANoOpTheSecondTime() {
+        Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0));
+        ledger.markSigned(grant.id(), signed(grant, 0, 1), T0.plusSeconds(1));
+
+        ledger.markSubmitted(grant.id(), T0.plusSeconds(2));
+        ledger.markSubmitted(grant.id(), T0.plusSeconds(9));
+
+        Grant stored = ledger.find(grant.id()).orElseThrow();
+        assertThat(stored.status()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(stored.lastSentAt()).contains(T0.plusSeconds(2));
+    }
+
+    @Test
+    void everyHashIsKeptAcrossReplacementsAndTheOneThatLandedIsRecorded() {
+        Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0));
+        SignedTransaction first = signed(grant, 5, 1);
+        ledger.markSigned(grant.id(), first, T0.plusSeconds(1));
+        ledger.markSubmitted(grant.id(), T0.plusSeconds(2));
+        SignedTransaction second = signed(grant, 5, 2);
+        SignedTransaction third = signed(grant, 5, 3);
+
+        ledger.recordReplacement(grant.id(), second, T0.plusSeconds(60));
+        ledger.recordReplacement(grant.id(), third, T0.plusSeconds(120));
+
+        Grant replaced = ledger.find(grant.id()).orElseThrow();
+        assertThat(replaced.txHashes()).containsExactly(first.hash(), second.hash(), third.hash());
+        assertThat(replaced.rawTransaction()).contains(third.rawHex());
+        assertThat(replaced.fees()).contains(third.fees());
+        assertThat(replaced.currentHash()).contains(third.hash());
+        assertThat(replaced.lastSentAt()).contains(T0.plusSeconds(120));
+
+        // the second one was mined after all
+        ledger.markConfirmed(grant.id(), second.hash(), 1234, T0.plusSeconds(130));
+
+        Grant confirmed = ledger.find(grant.id()).orElseThrow();
+        assertThat(confirmed.status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(confirmed.landedHash()).contains(second.hash());
+        assertThat(confirmed.currentHash()).contains(second.hash());
+        assertThat(confirmed.blockNumber()).contains(1234L);
+        assertThat(confirmed.txHashes()).containsExactly(first.hash(), second.hash(), third.hash());
+    }
+
+    @Test
+    void aReplacementMustKeepTheNonceAndBeNew() {
+        Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0));
+        SignedTransaction first = signed(grant, 5, 1);
+        ledger.markSigned(grant.id(), first, T0.plusSeconds(1));
+        ledger.markSubmitted(grant.id(), T0.plusSeconds(2));
+
+        assertThatThrownBy(() -> ledger.recordReplacement(grant.id(), signed(grant, 6, 2), T0.plusSeconds(3)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ledger.recordReplacement(grant.id(), first, T0.plusSeconds(3)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(ledger.find(grant.id()).orElseThrow().txHashes()).containsExactly(first.hash());
+    }
+
+    @Test
+    void aConfirmationMustNameAHashTheGrantHad() {
+        Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0));
+        ledger.markSigned(grant.id(), signed(grant, 0, 1), T0.plusSeconds(1));
+
+        assertThatThrownBy(() -> ledger.markConfirmed(grant.id(), hash(99), 10, T0.plusSeconds(2)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(ledger.find(grant.id()).orElseThrow().status()).isEqualTo(GrantStatus.SIGNED);
+    }
+
+    @Test
+    void aTransactionPayingSomeoneElseIsNotRecorded() {
+        Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0));
+        SignedTransaction elsewhere = new SignedTransaction(FAUCET,
+                new UnsignedTransaction(31337, 0, address(2), DRIP, UnsignedTransaction.TRANSFER_GAS, eip1559()),
+                "0x02aa", hash(1));
+
+        assertThatThrownBy(() -> ledger.markSigned(grant.id(), elsewhere, T0.plusSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(ledger.find(grant.id())).contains(grant);
+    }
+
+    @Test
+    void illegalTransitionsAreRefusedAndChangeNothing() {
+        Grant pending = reserved(request(address(1), ip("10.0.0.1"), T0));
+
+        assertThatThrownBy(() -> ledger.markSubmitted(pending.id(), T0.plusSeconds(1)))
+                .isInstanceOf(IllegalGrantTransitionException.class);
+        assertThatThrownBy(() -> ledger.markConfirmed(pending.id(), hash(1), 1, T0.plusSeconds(1)))
+                .isInstanceOf(IllegalGrantTransitionException.class);
+        assertThat(ledger.find(pending.id())).contains(pending);
+
+        ledger.markSigned(pending.id(), signed(pending, 0, 1), T0.plusSeconds(1));
+        assertThatThrownBy(() -> ledger.markSigned(pending.id(), signed(pending, 0, 2), T0.plusSeconds(2)))
+                .isInstanceOf(IllegalGrantTransitionException.class);
+
+        ledger.markFailed(pending.id(), "nonce too low", T0.plusSeconds(3));
+        Grant failed = ledger.find(pending.id()).orElseThrow();
+        assertThat(failed.failureReason()).contains("nonce too low");
+        assertThatThrownBy(() -> ledger.markConfirmed(pending.id(), hash(1), 1, T0.plusSeconds(4)))
+                .isInstanceOf(IllegalGrantTransitionException.class);
+        assertThatThrownBy(() -> ledger.markFailed(pending.id(), "again", T0.plusSeconds(4)))
+                .isInstanceOf(IllegalGrantTransitionException.class);
+        assertThatThrownBy(() -> ledger.recordReplacement(pending.id(), signed(pending, 0, 3), T0.plusSeconds(4)))
+                .isInstanceOf(IllegalGrantTransitionException.class);
+        assertThat(ledger.find(pending.id())).contains(failed);
+    }
+
+    @Test
+    void unfinishedGrantsComeOldestFirstWithoutFinishedOnes() {
+        Grant late = reserved(request(address(1), ip("10.0.0.1"), T0.plusSeconds(30)));
+        Grant early = reserved(request(address(2), ip("10.0.0.1"), T0.plusSeconds(10)));
+        Grant middle = reserved(request(address(3), ip("10.0.0.1"), T0.plusSeconds(20)));
+        Grant done = reserved(request(address(4), ip("10.0.0.1"), T0));
+        Grant sameTimeAsMiddle = reserved(request(address(5), ip("10.0.0.1"), T0.plusSeconds(20)));
+        ledger.markSigned(middle.id(), signed(middle, 0, 1), T0.plusSeconds(40));
+        ledger.markSigned(done.id(), signed(done, 1, 2), T0.plusSeconds(40));
+        ledger.markConfirmed(done.id(), hash(2), 7, T0.plusSeconds(50));
+
+        assertThat(ledger.unfinished()).extracting(Grant::id)
+                .containsExactly(early.id(), middle.id(), sameTimeAsMiddle.id(), late.id());
+    }
+
+    @Test
+    void theHighestNonceIgnoresGrantsThatFailedBeforeBeingSent() {
+        Address other = address(0xbb);
+        Grant a = reserved(request(address(1), ip("10.0.0.1"), T0));
+        Grant b = reserved(request(address(2), ip("10.0.0.1"), T0.plusSeconds(1)));
+        Grant c = reserved(request(address(3), ip("10.0.0.1"), T0.plusSeconds(2)));
+        assertThat(ledger.highestNonce(FAUCET)).isEqualTo(OptionalLong.empty());
+
+        ledger.markSigned(a.id(), signed(a, 7, 1), T0.plusSeconds(3));
+        ledger.markSubmitted(a.id(), T0.plusSeconds(3));
+        ledger.markFailed(a.id(), "reverted", T0.plusSeconds(4));
+        ledger.markSigned(b.id(), signed(b, 8, 2), T0.plusSeconds(5));
+        ledger.markSigned(c.id(), signed(c, 9, 3), T0.plusSeconds(6));
+        ledger.markFailed(c.id(), "insufficient funds", T0.plusSeconds(7));
+
+        assertThat(ledger.highestNonce(FAUCET)).isEqualTo(OptionalLong.of(8));
+        assertThat(ledger.highestNonce(other)).isEqualTo(OptionalLong.empty());
+    }
+
+    @Test
+    void searchFiltersAndShowsNewestFirst() {
+        Grant g1 = reserved(request(address(1), ip("10.0.0.1"), T0));
+        Grant g2 = reserved(request(address(2), ip("10.0.0.2"), T0.plusSeconds(10)));
+        Grant g3 = reserved(request(address(3), ip("10.0.0.1"), T0.plusSeconds(20)));
+        ledger.markFailed(g3.id(), "balance", T0.plusSeconds(21));
+
+        assertThat(ledger.search(all())).extracting(Grant::id).containsExactly(g3.id(), g2.id(), g1.id());
+        assertThat(ledger.search(new GrantQuery(Optional.empty(), Optional.of(ip("10.0.0.1")), Optional.empty(),
+                Optional.empty(), 10))).extracting(Grant::id).containsExactly(g3.id(), g1.id());
+        assertThat(ledger.search(new GrantQuery(Optional.empty(), Optional.empty(), Optional.of(address(2)),
+                Optional.empty(), 10))).extracting(Grant::id).containsExactly(g2.id());
+        assertThat(ledger.search(new GrantQuery(Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of(GrantStatus.PENDING), 10))).extracting(Grant::id).containsExactly(g2.id(), g1.id());
+        assertThat(ledger.search(new GrantQuery(Optional.of(T0.plusSeconds(10)), Optional.empty(), Optional.empty(),
+                Optional.empty(), 10))).extracting(Grant::id).containsExactly(g3.id(), g2.id());
+        assertThat(ledger.search(new GrantQuery(Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), 2))).extracting(Grant::id).containsExactly(g3.id(), g2.id());
+    }
+
+    @Test
+    void fingerprintsTellHowManyAddressesAnIpAskedForAndSinceWhen() {
+        ClientIp attacker = ip("203.0.113.9");
+        ledger.recordFingerprint(new Fingerprint(attacker, address(1), "curl/8", "fp1", "granted", T0));
+        ledger.recordFingerprint(new Fingerprint(attacker, address(2), "curl/8", "fp1", "rate_limit", T0.plusSeconds(5)));
+        ledger.recordFingerprint(new Fingerprint(attacker, address(2), "curl/8", "fp1", "rate_limit", T0.plusSeconds(6)));
+        ledger.recordFingerprint(new Fingerprint(attacker, address(3), "curl/8", "fp1", "granted", T0.plusSeconds(7)));
+        ledger.recordFingerprint(new Fingerprint(ip("10.0.0.1"), address(4), "firefox", "fp2", "granted", T0));
+
+        assertThat(ledger.addressesFrom(attacker, T0.minusSeconds(1)))
+                .isEqualTo(new AddressSpread(3, Optional.of(T0)));
+        // the start of the window is exclusive, like the quota windows
+        assertThat(ledger.addressesFrom(attacker, T0))
+                .isEqualTo(new AddressSpread(2, Optional.of(T0.plusSeconds(5))));
+        assertThat(ledger.addressesFrom(ip("10.9.9.9"), T0.minusSeconds(1)))
+                .isEqualTo(new AddressSpread(0, Optional.empty()));
+    }
+
+    @Test
+    void pruneDeletesOnlyOldFinishedGrantsAndOldFingerprints() {
+        Grant oldConfirmed = reserved(request(address(1), ip("10.0.0.1"), T0));
+        Grant oldFailed = reserved(request(address(2), ip("10.0.0.1"), T0.plusSeconds(1)));
+        Grant oldUnfinished = reserved(request(address(3), ip("10.0.0.1"), T0.plusSeconds(2)));
+        Grant recentConfirmed = reserved(request(address(4), ip("10.0.0.1"), T0.plus(Duration.ofDays(40))));
+        ledger.markSigned(oldConfirmed.id(), signed(oldConfirmed, 0, 1), T0.plusSeconds(3));
+        ledger.markConfirmed(oldConfirmed.id(), hash(1), 1, T0.plusSeconds(4));
+        ledger.markFailed(oldFailed.id(), "x", T0.plusSeconds(4));
+        ledger.markSigned(oldUnfinished.id(), signed(oldUnfinished, 1, 2), T0.plusSeconds(5));
+        ledger.markSigned(recentConfirmed.id(), signed(recentConfirmed, 2, 3), T0.plus(Duration.ofDays(40)));
+        ledger.markConfirmed(recentConfirmed.id(), hash(3), 2, T0.plus(Duration.ofDays(40)));
+        ledger.recordFingerprint(new Fingerprint(ip("10.0.0.1"), address(1), "ua", "fp", "granted", T0));
+        ledger.recordFingerprint(new Fingerprint(ip("10.0.0.1"), address(1), "ua", "fp", "granted",
+                T0.plus(Duration.ofDays(38))));
+
+        Instant now = T0.plus(Duration.ofDays(41));
+        PruneResult result = ledger.prune(now.minus(Duration.ofDays(30)), now.minus(Duration.ofDays(7)));
+
+        assertThat(result).isEqualTo(new PruneResult(2, 1));
+        assertThat(ledger.search(all())).extracting(Grant::id)
+                .containsExactlyInAnyOrder(oldUnfinished.id(), recentConfirmed.id());
+        assertThat(ledger.addressesFrom(ip("10.0.0.1"), T0.minusSeconds(1)).oldest())
+                .contains(T0.plus(Duration.ofDays(38)));
+    }
+
+    // --- helpers -------------------------------------------------------------------------------
+
+    protected static Address address(int n) {
+        return new Address("0x%040x".formatted(n));
+    }
+
+    protected static ClientIp ip(String text) {
+        return ClientIp.parse(text);
+    }
+
+    protected static TxHash hash(int n) {
+        return new TxHash("0x%064x".formatted(n));
+    }
+
+    protected static ReservationRequest request(Address address, ClientIp ip, Instant now) {
+        return request(address, ip, now, Optional.empty(), "hash-" + address);
+    }
+
+    protected static ReservationRequest request(Address address, ClientIp ip, Instant now, Optional<String> key,
+                                                String requestHash) {
+        return new ReservationRequest(GrantId.random(), address, ip, DRIP, key, requestHash, now);
+    }
+
+    protected Grant reserved(ReservationRequest request) {
+        return reserved(request, LIMITS);
+    }
+
+    protected Grant reserved(ReservationRequest request, QuotaLimits limits) {
+        Reservation reservation = ledger.reserve(request, limits);
+        assertThat(reservation).isInstanceOf(Reservation.Reserved.class);
+        return ((Reservation.Reserved) reservation).grant();
+    }
+
+    protected static Fees eip1559() {
+        return new Fees.Eip1559(Wei.of(2_000_000_000L), Wei.of(1_000_000_000L));
+    }
+
+    /** A transaction paying {@code grant}; {@code n} makes its hash, raw bytes and fees distinct. */
+    protected static SignedTransaction signed(Grant grant, long nonce, int n) {
+        return signed(grant, nonce, n, new Fees.Eip1559(Wei.of(2_000_000_000L + n), Wei.of(1_000_000_000L + n)));
+    }
+
+    protected static SignedTransaction signed(Grant grant, long nonce, int n, Fees fees) {
+        return new SignedTransaction(FAUCET,
+                new UnsignedTransaction(31337, nonce, grant.address(), grant.amount(), UnsignedTransaction.TRANSFER_GAS, fees),
+                "0x02f8%04x".formatted(n), hash(n));
+    }
+
+    protected static GrantQuery all() {
+        return new GrantQuery(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 1000);
+    }
+
+    private List<Reservation> inParallel(int count, IntFunction<ReservationRequest> requests)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(count);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Reservation>> futures = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                ReservationRequest request = requests.apply(i);
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return ledger.reserve(request, LIMITS);
+                }));
+            }
+            start.countDown();
+            List<Reservation> results = new ArrayList<>();
+            for (Future<Reservation> future : futures) {
+                results.add(future.get());
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
