@@ -47,7 +47,7 @@ final class RpcErrors {
         }
         if (t.contains("invalid transaction") || t.contains("invalid sender") || t.contains("invalid signature")
                 || t.contains("rlp") || t.contains("failed to decode") || t.contains("transaction type not supported")
-                || t.contains("only replay-protected")) {
+                || t.contains("only replay-protected") || t.contains("priority fee per gas higher than max fee")) {
             return NodeFailure.INVALID_TRANSACTION;
         }
         return NodeFailure.RPC_ERROR;
