@@ -1,0 +1,298 @@
+package com.dytallix.adapters.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.dytallix.domain.Address;
+import com.dytallix.domain.TxHash;
+import com.dytallix.domain.Wei;
+import com.dytallix.domain.key.Fees;
+import com.dytallix.domain.key.FeeSuggestion;
+import com.dytallix.domain.key.SignedTransaction;
+import com.dytallix.domain.key.UnsignedTransaction;
+import com.dytallix.domain.sync.NodeException;
+import com.dytallix.domain.sync.NodeFailure;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class JsonRpcChainNodeBadNodeTest {
+    private static final Duration DEADLINE = Duration.ofMillis(400);
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable r : resources.reversed()) {
+            r.close();
+        }
+    }
+
+    private FakeRpcServer server(FakeRpcServer.Behaviour behaviour) throws IOException {
+        FakeRpcServer server = new FakeRpcServer(behaviour);
+        resources.add(server);
+        return server;
+    }
+
+    private JsonRpcChainNode node(URI url, int maxConcurrency, Duration queueWait) {
+        JsonRpcChainNode node = new JsonRpcChainNode(url, DEADLINE, maxConcurrency, queueWait);
+        resources.add(node);
+        return node;
+    }
+
+    private JsonRpcChainNode node(FakeRpcServer server) {
+        return node(server.url(), 4, Duration.ofMillis(50));
+    }
+
+    private static void assertFailure(ThrowingCallable call, NodeFailure failure) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(NodeException.class, e -> assertThat(e.failure()).isEqualTo(failure));
+    }
+
+    @Test
+    void aWellBehavedAnswerIsRead() throws IOException {
+        JsonRpcChainNode node = node(server((req, ex) -> FakeRpcServer.result(req, ex, "\"0x7a69\"")));
+        assertThat(node.chainId()).isEqualTo(31337);
+    }
+
+    @Test
+    void htmlInsteadOfJsonIsABadResponse() throws IOException {
+        JsonRpcChainNode node = node(server((req, ex) -> FakeRpcServer.send(ex, 200, "text/html", "<html><body>Welcome to nginx</body></html>")));
+        assertThatThrownBy(node::chainId).isInstanceOfSatisfying(NodeException.class, e -> {
+            assertThat(e.failure()).isEqualTo(NodeFailure.BAD_RESPONSE);
+            assertThat(e.getMessage()).contains("text/html").doesNotContain("/rpc");
+        });
+    }
+
+    @Test
+    void truncatedJsonIsABadResponse() throws IOException {
+        JsonRpcChainNode node = node(server((req, ex) -> FakeRpcServer.send(ex, 200, "application/json",
+                "{\"jsonrpc\":\"2.0\",\"id\":" + req.get("id") + ",\"result\":\"0x7a")));
+        assertFailure(node::chainId, NodeFailure.BAD_RESPONSE);
+    }
+
+    @Test
+    void anAnswerForAnotherIdIsABadResponse() throws IOException {
+        JsonRpcChainNode node = node(server((req, ex) -> FakeRpcServer.send(ex, 200, "application/json",
+                "{\"jsonrpc\":\"2.0\",\"id\":" + (req.get("id").longValue() + 1000) + ",\"result\":\"0x7a69\"}")));
+        assertFailure(node::chainId, NodeFailure.BAD_RESPONSE);
+    }
+
+    @Test
+    void http500IsABadResponse() throws IOException {
+        JsonRpcChainNode node = node(server((req, ex) -> FakeRpcServer.send(ex, 500, "text/plain", "internal error")));
+        assertFailure(node::chainId, NodeFailure.BAD_RESPONSE);
+    }
+
+    @Test
+    void http429IsRateLimited() throws IOException {
+        JsonRpcChainNode node = node(server((req, ex) -> FakeRpcServer.send(ex, 429, "text/plain", "slow down")));
+        assertFailure(node::chainId, NodeFailure.RATE_LIMITED);
+    }
+
+    @Test
+    void aHangingNodeTimesOutWithinTheDeadline() throws IOException {
+        JsonRpcChainNode node = node(server((req, ex) -> { }));
+        long start = System.nanoTime();
+        assertFailure(node::chainId, NodeFailure.TIMEOUT);
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(elapsedMs).isGreaterThanOrEqualTo(DEADLINE.toMillis() - 50).isLessThan(DEADLINE.toMillis() + 600);
+    }
+
+    @Test
+    void aRefusedConnectionIsUnreachable() throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        JsonRpcChainNode node = node(URI.create("http://127.0.0.1:" + port + "/"), 2, Duration.ofMillis(50));
+        assertFailure(node::chainId, NodeFailure.UNREACHABLE);
+    }
+
+    @Test
+    void callsBeyondMaxConcurrencyFailFastAsOverloaded() throws Exception {
+        CountDownLatch twoArrived = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        FakeRpcServer server = server((req, ex) -> {
+            twoArrived.countDown();
+            try {
+                release.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            FakeRpcServer.result(req, ex, "\"0x7a69\"");
+        });
+        JsonRpcChainNode node = new JsonRpcChainNode(server.url(), Duration.ofSeconds(5), 2, Duration.ofMillis(100));
+        resources.add(node);
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try {
+            Future<Long> first = callers.submit(node::chainId);
+            Future<Long> second = callers.submit(node::chainId);
+            assertThat(twoArrived.await(5, TimeUnit.SECONDS)).isTrue();
+
+            for (int i = 0; i < 3; i++) {
+                long start = System.nanoTime();
+                assertFailure(node::chainId, NodeFailure.OVERLOADED);
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1000);
+            }
+            assertThat(server.requests()).isEqualTo(2);
+
+            release.countDown();
+            assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo(31337);
+            assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo(31337);
+            assertThat(node.chainId()).isEqualTo(31337);
+        } finally {
+            release.countDown();
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
+    void manyTimeoutsLeakNoThreadsAndNoSlots() throws Exception {
+        FakeRpcServer server = server((req, ex) -> { });
+        JsonRpcChainNode node = new JsonRpcChainNode(server.url(), Duration.ofMillis(100), 2, Duration.ofMillis(50));
+        resources.add(node);
+        assertFailure(node::chainId, NodeFailure.TIMEOUT);
+        int before = Thread.activeCount();
+
+        for (int i = 0; i < 25; i++) {
+            assertFailure(node::chainId, NodeFailure.TIMEOUT);
+        }
+
+        // every slot came back: a well-behaved answer still gets through with MAX_CONCURRENCY=2
+        server.behave((req, ex) -> FakeRpcServer.result(req, ex, "\"0x1\""));
+        assertThat(node.chainId()).isEqualTo(1);
+        assertThat(node.chainId()).isEqualTo(1);
+        assertThat(Thread.activeCount()).isLessThanOrEqualTo(before + 3);
+    }
+
+    @Test
+    void closingReleasesTheClientThreads() throws Exception {
+        FakeRpcServer server = server((req, ex) -> FakeRpcServer.result(req, ex, "\"0x1\""));
+        JsonRpcChainNode node = new JsonRpcChainNode(server.url(), DEADLINE, 2);
+        node.chainId();
+        node.close();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline && rpcThreads() > 0) {
+            Thread.sleep(20);
+        }
+        assertThat(rpcThreads()).isZero();
+    }
+
+    private static long rpcThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("node-rpc-") && t.isAlive()).count();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "-32000|nonce too low: next nonce 5, tx nonce 4|NONCE_TOO_LOW",
+            "-32003|Nonce too high|NONCE_TOO_HIGH",
+            "-32000|replacement transaction underpriced|REPLACEMENT_UNDERPRICED",
+            "-32000|transaction underpriced|UNDERPRICED",
+            "-32000|max fee per gas less than block base fee: address 0x1, maxFeePerGas: 1, baseFee: 7|UNDERPRICED",
+            "-32003|insufficient funds for gas * price + value|INSUFFICIENT_FUNDS",
+            "-32000|invalid chain id for signer|WRONG_CHAIN_ID",
+            "-32000|intrinsic gas too low|INTRINSIC_GAS",
+            "-32602|rlp: expected input list for types.LegacyTx|INVALID_TRANSACTION",
+            "-32000|invalid sender|INVALID_TRANSACTION",
+            "-32005|daily request rate limit exceeded|RATE_LIMITED",
+            "3|execution reverted|RPC_ERROR"})
+    void nodeErrorsAreClassifiedByTheirWords(int code, String message, NodeFailure expected) throws IOException {
+        JsonRpcChainNode node = node(server((req, ex) -> FakeRpcServer.error(req, ex, code, message, "\"0xdead\"")));
+        assertThatThrownBy(() -> node.sendRawTransaction("0x02")).isInstanceOfSatisfying(NodeException.class, e -> {
+            assertThat(e.failure()).isEqualTo(expected);
+            assertThat(e.getMessage()).isEqualTo(message);
+            assertThat(e.rpcCode()).contains(code);
+            assertThat(e.rpcDataJson()).contains("\"0xdead\"");
+        });
+    }
+
+    @Test
+    void alreadyKnownMeansSentAndGivesTheHashOfTheBytes() throws IOException {
+        SignedTransaction signed = Secp256k1Key.generate().sign(new UnsignedTransaction(1, 0,
+                new Address("0x3535353535353535353535353535353535353535"), Wei.of(1), 21_000, new Fees.Legacy(Wei.of(1))));
+        JsonRpcChainNode node = node(server((req, ex) -> FakeRpcServer.error(req, ex, -32000, "already known", null)));
+        TxHash hash = node.sendRawTransaction(signed.rawHex());
+        assertThat(hash).isEqualTo(signed.hash());
+    }
+
+    @Test
+    void relayedCallsKeepTheNodesErrorAsRpcErrorAndReturnResultsAsJson() throws IOException {
+        JsonRpcChainNode node = node(server((req, ex) -> {
+            if (req.get("method").asText().equals("eth_getBalance")) {
+                assertThat(req.get("params").toString()).isEqualTo("[\"0xabc\",\"latest\"]");
+                FakeRpcServer.result(req, ex, "{\"a\":[1,2,{\"b\":null}]}");
+            } else {
+                FakeRpcServer.error(req, ex, -32000, "nonce too low", "{\"x\":1}");
+            }
+        }));
+        assertThat(node.call("eth_getBalance", "[\"0xabc\",\"latest\"]")).isEqualTo("{\"a\":[1,2,{\"b\":null}]}");
+        assertThatThrownBy(() -> node.call("eth_sendRawTransaction", "[\"0x00\"]")).isInstanceOfSatisfying(NodeException.class, e -> {
+            assertThat(e.failure()).isEqualTo(NodeFailure.RPC_ERROR);
+            assertThat(e.rpcCode()).contains(-32000);
+            assertThat(e.getMessage()).isEqualTo("nonce too low");
+            assertThat(e.rpcDataJson()).contains("{\"x\":1}");
+        });
+        assertThatThrownBy(() -> node.call("eth_blockNumber", "not json")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void feesFallBackWhenTheNodeLacksMaxPriorityFeePerGas() throws IOException {
+        JsonRpcChainNode node = node(server((req, ex) -> {
+            switch (req.get("method").asText()) {
+                case "eth_getBlockByNumber" -> FakeRpcServer.result(req, ex,
+                        "{\"number\":\"0x10\",\"timestamp\":\"0x6553f100\",\"baseFeePerGas\":\"0x3b9aca00\"}");
+                case "eth_gasPrice" -> FakeRpcServer.result(req, ex, "\"0x77359400\"");
+                default -> FakeRpcServer.error(req, ex, -32601, "the method eth_maxPriorityFeePerGas does not exist/is not available", null);
+            }
+        }));
+        assertThat(node.fees()).isEqualTo(new FeeSuggestion(Optional.of(Wei.of(1_000_000_000L)), Wei.of(1_000_000_000L), Wei.of(2_000_000_000L)));
+    }
+
+    @Test
+    void blockIntervalsComeFromOneBatch() throws IOException {
+        FakeRpcServer server = server((req, ex) -> {
+            if (req.isArray()) {
+                StringBuilder out = new StringBuilder("[");
+                // answer in reverse order: results must still be matched by id
+                for (int i = req.size() - 1; i >= 0; i--) {
+                    long n = Long.decode(req.get(i).get("params").get(0).asText());
+                    long timestamp = 1_700_000_000L + n * 2 + (n == 9 ? 3 : 0);
+                    out.append("{\"jsonrpc\":\"2.0\",\"id\":").append(req.get(i).get("id")).append(",\"result\":{\"number\":\"0x")
+                            .append(Long.toHexString(n)).append("\",\"timestamp\":\"0x").append(Long.toHexString(timestamp)).append("\"}}");
+                    out.append(i == 0 ? "]" : ",");
+                }
+                FakeRpcServer.send(ex, 200, "application/json", out.toString());
+            } else {
+                FakeRpcServer.result(req, ex, "\"0x9\"");
+            }
+        });
+        JsonRpcChainNode node = node(server);
+        assertThat(node.recentBlockIntervals(3)).containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(5));
+        assertThat(server.requests()).isEqualTo(2);
+    }
+
+    @Test
+    void theChainIdCheckNamesBothIds() throws IOException {
+        JsonRpcChainNode node = node(server((req, ex) -> FakeRpcServer.result(req, ex, "\"0x5\"")));
+        assertThat(ChainIdCheck.verify(node, Optional.empty())).isEqualTo(5);
+        assertThat(ChainIdCheck.verify(node, Optional.of(5L))).isEqualTo(5);
+        assertThatThrownBy(() -> ChainIdCheck.verify(node, Optional.of(31337L)))
+                .isInstanceOf(ChainIdCheck.ChainIdMismatchException.class)
+                .hasMessage("node chain id 5 does not match CHAIN_ID 31337");
+    }
+}
