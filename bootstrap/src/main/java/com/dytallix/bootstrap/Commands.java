@@ -4,6 +4,7 @@ import com.dytallix.adapters.node.Secp256k1Key;
 import com.dytallix.adapters.persistence.Migrations;
 import com.dytallix.adapters.persistence.SqliteDatabase;
 import com.dytallix.adapters.persistence.SqliteMaintenance;
+import com.dytallix.application.maintenance.DatabaseMaintenance;
 import com.dytallix.bootstrap.config.Settings;
 import com.dytallix.domain.grant.GrantLedger;
 import java.io.PrintStream;
@@ -43,18 +44,16 @@ final class Commands {
         if (!Files.exists(settings.dbPath())) {
             throw new StartupException("no database at " + settings.dbPath() + "; nothing to back up", Main.FAILED);
         }
-        try (SqliteDatabase db = open(settings)) {
-            Path archive = new SqliteMaintenance(db).backup(settings.backupDir(), settings.backupKeep(), Instant.now());
-            out.println("backup written: " + archive);
-            return Main.OK;
-        }
+        Path archive = new SqliteMaintenance(settings.dbPath()).backup(settings.backupDir(), settings.backupKeep(), Instant.now());
+        out.println("backup written: " + archive);
+        return Main.OK;
     }
 
     static int restore(Settings settings, Path archive, PrintStream out) {
         if (!Files.isRegularFile(archive)) {
             throw new StartupException("no backup archive at " + archive, Main.FAILED);
         }
-        SqliteMaintenance.restoreFile(archive, settings.dbPath());
+        new SqliteMaintenance(settings.dbPath()).restore(archive, settings.dbPath());
         out.println("restored " + settings.dbPath() + " from " + archive);
         return Main.OK;
     }
@@ -62,13 +61,14 @@ final class Commands {
     static int prune(Settings settings, PrintStream out) {
         try (SqliteDatabase db = open(settings)) {
             migrateOrFail(db);
-            GrantLedger.PruneResult r = prune(new SqliteMaintenance(db), settings, Clock.systemUTC());
-            out.println("pruned " + r.grants() + " finished grants and " + r.fingerprints() + " fingerprints");
-            return Main.OK;
         }
+        GrantLedger.PruneResult r = prune(new SqliteMaintenance(settings.dbPath()), settings, Clock.systemUTC());
+        out.println("pruned " + r.grants() + " finished grants and " + r.fingerprints() + " fingerprints");
+        return Main.OK;
     }
 
-    static GrantLedger.PruneResult prune(SqliteMaintenance maintenance, Settings settings, Clock clock) {
+    /** Retention as configured, then fresh planner statistics. */
+    static GrantLedger.PruneResult prune(DatabaseMaintenance maintenance, Settings settings, Clock clock) {
         Instant now = clock.instant();
         GrantLedger.PruneResult r = maintenance.prune(now.minus(Duration.ofDays(settings.retentionGrantsDays())),
                 now.minus(Duration.ofDays(settings.retentionFingerprintsDays())));

@@ -107,7 +107,7 @@ public final class Server implements AutoCloseable {
         var ledger = new SqliteGrantLedger(db);
         var controls = new SqliteFaucetControls(db);
         var rotations = new SqliteKeyRotationLog(db);
-        var maintenance = new SqliteMaintenance(db);
+        var maintenance = new SqliteMaintenance(settings.dbPath());
 
         var keccak = BouncyCastleKeccak.INSTANCE;
         var keys = new FileKeyRing(settings.faucetKeyFile(), settings.faucetPrivateKey());
@@ -158,8 +158,8 @@ public final class Server implements AutoCloseable {
         Bodies bodies = new Bodies(settings.requestSizeLimit());
         HttpRouting.Builder routing = HttpRouting.builder();
         edge.install(routing);
-        routing.register(new StatusHttpService(status, new BalanceService(node, keccak), clock))
-                .register(new FaucetHttpService(drips, ledger, status, bodies))
+        routing.register("/api", new StatusHttpService(status, new BalanceService(node, keccak), clock))
+                .register("/api", new FaucetHttpService(drips, ledger, status, bodies))
                 .register(new HealthHttpService(healthChecks));
         HttpEdge.notFound(routing);
 
