@@ -161,7 +161,7 @@ public record Settings(
     public static Settings from(Map<String, String> raw) {
         Parser p = new Parser(raw);
         Settings s = new Settings(
-                p.integer("PORT", 1, 65535),
+                p.integer("PORT", 0, 65535),
                 p.text("HOST"),
                 p.optional("RPC_URL", Parser::httpUri),
                 p.optional("CHAIN_ID", v -> positiveLong(v)),
