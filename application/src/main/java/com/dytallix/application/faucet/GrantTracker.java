@@ -161,8 +161,12 @@ public final class GrantTracker {
         for (Map.Entry<Address, Long> e : mined.entrySet()) {
             Address from = e.getKey();
             nonces.ensureSeeded(from);
+            // only a hole under a transaction still waiting blocks anything
+            long highestWaiting = ledger.unfinished().stream()
+                    .filter(g -> g.fromAddress().filter(from::equals).isPresent() && g.nonce().isPresent())
+                    .mapToLong(g -> g.nonce().get()).max().orElse(-1);
             for (long gap : nonces.gaps(from)) {
-                if (gap < e.getValue() || !nonces.claimGap(from, gap)) {
+                if (gap < e.getValue() || gap > highestWaiting || !nonces.claimGap(from, gap)) {
                     continue;
                 }
                 Optional<SigningKey> key = keys.byAddress(from);

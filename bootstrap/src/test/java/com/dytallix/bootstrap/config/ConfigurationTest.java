@@ -1,0 +1,115 @@
+package com.dytallix.bootstrap.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dytallix.bootstrap.Main;
+import com.dytallix.domain.Wei;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigurationTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void laterSourcesWinInTheContractsOrder() throws Exception {
+        Files.writeString(dir.resolve("application.yaml"), """
+                faucet:
+                  drip-amount: 2
+                  min-balance: 50
+                RATE_LIMIT_PER_IP_PER_DAY: 3
+                PORT: 9001
+                """);
+        Files.writeString(dir.resolve(".env"), """
+                # comment
+                export FAUCET_MIN_BALANCE=60
+                RATE_LIMIT_PER_IP_PER_DAY="4"
+                PORT=9002 # trailing comment
+                """);
+        ConfigSources sources = ConfigSources.load(dir, Map.of("PORT", "9003", "UNRELATED_VAR", "x"), List.of("--port=9004"));
+        Settings s = Settings.from(sources.values());
+        assertThat(s.dripAmount()).isEqualTo(Wei.ofDyt("2"));           // yaml
+        assertThat(s.minBalance()).isEqualTo(Wei.ofDyt("60"));          // .env over yaml
+        assertThat(s.perIpPerDay()).isEqualTo(4);                       // .env over yaml, quotes removed
+        assertThat(s.port()).isEqualTo(9004);                           // command line over everything
+        assertThat(sources.originOf("PORT")).isEqualTo("command line");
+        assertThat(sources.warnings()).isEmpty();                       // unrelated environment is not ours to judge
+    }
+
+    @Test
+    void defaultsMatchTheContract() {
+        Settings s = Settings.from(Map.of());
+        assertThat(s.port()).isEqualTo(8787);
+        assertThat(s.devMode()).isTrue();
+        assertThat(s.dripAmount()).isEqualTo(Wei.ofDyt("10"));
+        assertThat(s.dailyCap()).isEqualTo(Wei.ofDyt("10000"));
+        assertThat(s.perAddressPerDay()).isEqualTo(1);
+        assertThat(s.requestsPerMinute()).isEqualTo(100);
+        assertThat(s.adminAllowedIps()).hasSize(2);
+        assertThat(s.dbPath()).isEqualTo(Path.of("data/dytallix.db"));
+        assertThat(s.requestSizeLimit()).isEqualTo(1_048_576);
+    }
+
+    @Test
+    void unknownKeysAreWarnedAbout() throws Exception {
+        Files.writeString(dir.resolve(".env"), "FAUCET_DRIPP_AMOUNT=5\n");
+        ConfigSources sources = ConfigSources.load(dir, Map.of(), List.of("--colour=blue"));
+        assertThat(sources.warnings()).anySatisfy(w -> assertThat(w).contains("FAUCET_DRIPP_AMOUNT"))
+                .anySatisfy(w -> assertThat(w).contains("COLOUR"));
+    }
+
+    @Test
+    void everyInvalidValueIsOneLineAndTheExitCodeIsTwo() {
+        Result r = run(Map.of(), "check-config", "--PORT=http", "--FAUCET_DRIP_AMOUNT=-1", "--ADMIN_ALLOWED_IPS=10.0.0.0/99",
+                "--RPC_URL=ftp://node", "--LOG_LEVEL=loud");
+        assertThat(r.code).isEqualTo(2);
+        assertThat(r.err.lines().toList()).contains(
+                        "PORT: must be a whole number, got 'http'",
+                        "ADMIN_ALLOWED_IPS: '10.0.0.0/99' is not an IP address or CIDR block",
+                        "LOG_LEVEL: must be one of trace, debug, info, warn, error, got 'loud'")
+                .anySatisfy(l -> assertThat(l).startsWith("FAUCET_DRIP_AMOUNT: "))
+                .anySatisfy(l -> assertThat(l).startsWith("RPC_URL: must be an http:// or https:// URL"));
+    }
+
+    @Test
+    void aRealNodeNeedsAKeyAndALongAdminToken() {
+        Result r = run(Map.of("RPC_URL", "http://127.0.0.1:8545", "ADMIN_TOKEN", "short"), "check-config");
+        assertThat(r.code).isEqualTo(2);
+        assertThat(r.err).contains("ADMIN_TOKEN: must be at least 32 characters").contains("FAUCET_PRIVATE_KEY: required when RPC_URL is set");
+    }
+
+    @Test
+    void secretsAreNeverPrintedEvenWhenInvalid() {
+        String key = "ab".repeat(32);
+        String token = "t0ken-".repeat(8);
+        Result ok = run(Map.of("RPC_URL", "http://127.0.0.1:8545", "FAUCET_PRIVATE_KEY", key, "ADMIN_TOKEN", token), "check-config");
+        assertThat(ok.code).isZero();
+        assertThat(ok.out).contains("FAUCET_PRIVATE_KEY=****** (set)").doesNotContain(key).doesNotContain(token);
+        Result bad = run(Map.of("FAUCET_PRIVATE_KEY", key + "zz"), "check-config");
+        assertThat(bad.code).isEqualTo(2);
+        assertThat(bad.err).contains("FAUCET_PRIVATE_KEY: must be 64 hex digits").doesNotContain(key);
+    }
+
+    @Test
+    void versionAndUnknownCommands() {
+        assertThat(run(Map.of(), "version").out).startsWith("dytallix-api ");
+        assertThat(run(Map.of(), "frobnicate").code).isEqualTo(2);
+    }
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private Result run(Map<String, String> env, String... args) {
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        int code = Main.run(args, env, dir, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}
