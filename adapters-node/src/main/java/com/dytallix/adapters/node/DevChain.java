@@ -92,7 +92,11 @@ public final class DevChain implements ChainNode, AutoCloseable {
         this(DEFAULT_BLOCK_TIME);
     }
 
-    /** A chain producing a block every {@code blockTime}; {@link #stopMining()} stops the timer. */
+    /**
+     * A chain producing a block every {@code blockTime}; {@link #stopMining()} stops the timer.
+     * Block timestamps are whole seconds and strictly increasing, so block times under a second
+     * (tests) make them run ahead of the clock.
+     */
     public DevChain(Duration blockTime) {
         this(blockTime, Clock.systemUTC());
     }
@@ -164,6 +168,7 @@ public final class DevChain implements ChainNode, AutoCloseable {
                 while ((next = queue.get(sender.nonce)) != null) {
                     TransactionCodec.Decoded tx = next.tx();
                     if (sender.balance.compareTo(upfrontCost(tx)) < 0) {
+                        // it and its successors wait in the pool until the account is funded
                         break;
                     }
                     long gas = intrinsicGas(tx.data());
@@ -395,6 +400,9 @@ public final class DevChain implements ChainNode, AutoCloseable {
 
     @Override
     public String call(String method, String paramsJson) {
+        if (method == null || method.isBlank()) {
+            throw new IllegalArgumentException("method is missing");
+        }
         JsonNode params;
         try {
             params = paramsJson == null || paramsJson.isBlank() ? JSON.createArrayNode() : JSON.readTree(paramsJson);

@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class FileKeyRing implements KeyRing {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+    private static final System.Logger LOG = System.getLogger(FileKeyRing.class.getName());
 
     private final Path keyFile;
     private final Map<Address, Secp256k1Key> known = new ConcurrentHashMap<>();
@@ -47,6 +48,7 @@ public final class FileKeyRing implements KeyRing {
         if (Files.exists(keyFile)) {
             try {
                 initial = Secp256k1Key.fromHex(Files.readString(keyFile, StandardCharsets.US_ASCII));
+                warnIfOthersCanRead(keyFile);
             } catch (InvalidKeyException e) {
                 throw new InvalidKeyException("key file " + keyFile + ": " + e.getMessage());
             } catch (IOException e) {
@@ -63,6 +65,14 @@ public final class FileKeyRing implements KeyRing {
         }
         active = initial;
         known.put(initial.address(), initial);
+    }
+
+    private static void warnIfOthersCanRead(Path keyFile) throws IOException {
+        Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(keyFile);
+        if (!OWNER_ONLY.containsAll(permissions)) {
+            LOG.log(System.Logger.Level.WARNING, "key file {0} is accessible to other users ({1}); chmod 600 it",
+                    keyFile, PosixFilePermissions.toString(permissions));
+        }
     }
 
     /**

@@ -32,7 +32,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class JsonRpcChainNodeBadNodeTest {
-    private static final Duration DEADLINE = Duration.ofMillis(400);
+    /** Generous for well-behaved answers on a busy machine; the hang tests use short deadlines of their own. */
+    private static final Duration DEADLINE = Duration.ofSeconds(3);
+    private static final Duration SHORT_DEADLINE = Duration.ofMillis(300);
 
     private final List<AutoCloseable> resources = new ArrayList<>();
 
@@ -50,7 +52,11 @@ class JsonRpcChainNodeBadNodeTest {
     }
 
     private JsonRpcChainNode node(URI url, int maxConcurrency, Duration queueWait) {
-        JsonRpcChainNode node = new JsonRpcChainNode(url, DEADLINE, maxConcurrency, queueWait);
+        return node(url, DEADLINE, maxConcurrency, queueWait);
+    }
+
+    private JsonRpcChainNode node(URI url, Duration deadline, int maxConcurrency, Duration queueWait) {
+        JsonRpcChainNode node = new JsonRpcChainNode(url, deadline, maxConcurrency, queueWait);
         resources.add(node);
         return node;
     }
@@ -106,11 +112,11 @@ class JsonRpcChainNodeBadNodeTest {
 
     @Test
     void aHangingNodeTimesOutWithinTheDeadline() throws IOException {
-        JsonRpcChainNode node = node(server((req, ex) -> { }));
+        JsonRpcChainNode node = node(server((req, ex) -> { }).url(), SHORT_DEADLINE, 2, Duration.ofMillis(50));
         long start = System.nanoTime();
         assertFailure(node::chainId, NodeFailure.TIMEOUT);
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertThat(elapsedMs).isGreaterThanOrEqualTo(DEADLINE.toMillis() - 50).isLessThan(DEADLINE.toMillis() + 600);
+        assertThat(elapsedMs).isGreaterThanOrEqualTo(SHORT_DEADLINE.toMillis() - 50).isLessThan(SHORT_DEADLINE.toMillis() + 1500);
     }
 
     @Test
@@ -147,7 +153,7 @@ class JsonRpcChainNodeBadNodeTest {
             for (int i = 0; i < 3; i++) {
                 long start = System.nanoTime();
                 assertFailure(node::chainId, NodeFailure.OVERLOADED);
-                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1000);
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2000);
             }
             assertThat(server.requests()).isEqualTo(2);
 
@@ -164,20 +170,39 @@ class JsonRpcChainNodeBadNodeTest {
     @Test
     void manyTimeoutsLeakNoThreadsAndNoSlots() throws Exception {
         FakeRpcServer server = server((req, ex) -> { });
-        JsonRpcChainNode node = new JsonRpcChainNode(server.url(), Duration.ofMillis(100), 2, Duration.ofMillis(50));
-        resources.add(node);
+        JsonRpcChainNode node = node(server.url(), Duration.ofMillis(250), 2, Duration.ofSeconds(1));
         assertFailure(node::chainId, NodeFailure.TIMEOUT);
         int before = Thread.activeCount();
 
-        for (int i = 0; i < 25; i++) {
-            assertFailure(node::chainId, NodeFailure.TIMEOUT);
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<?>> rounds = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                rounds.add(callers.submit(() -> assertFailure(node::chainId, NodeFailure.TIMEOUT)));
+            }
+            for (Future<?> round : rounds) {
+                round.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            callers.shutdownNow();
+            callers.awaitTermination(5, TimeUnit.SECONDS);
         }
 
-        // every slot came back: a well-behaved answer still gets through with MAX_CONCURRENCY=2
+        // Every slot came back: with MAX_CONCURRENCY=2 a leaked slot would show as OVERLOADED. The
+        // short deadline may still catch a slow first connection on a busy machine, so a few tries.
         server.behave((req, ex) -> FakeRpcServer.result(req, ex, "\"0x1\""));
-        assertThat(node.chainId()).isEqualTo(1);
-        assertThat(node.chainId()).isEqualTo(1);
-        assertThat(Thread.activeCount()).isLessThanOrEqualTo(before + 3);
+        int answered = 0;
+        for (int attempt = 0; attempt < 10 && answered < 2; attempt++) {
+            try {
+                assertThat(node.chainId()).isEqualTo(1);
+                answered++;
+            } catch (NodeException e) {
+                assertThat(e.failure()).isEqualTo(NodeFailure.TIMEOUT);
+            }
+        }
+        assertThat(answered).isEqualTo(2);
+        // a leak would grow with the 24 timed-out calls; the client's small idle pool does not
+        assertThat(Thread.activeCount()).isLessThanOrEqualTo(before + 6);
     }
 
     @Test
