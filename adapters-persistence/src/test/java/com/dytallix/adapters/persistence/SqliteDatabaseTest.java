@@ -2,12 +2,15 @@ package com.dytallix.adapters.persistence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.dytallix.domain.Address;
+import com.dytallix.domain.key.KeyRotation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -70,10 +73,8 @@ class SqliteDatabaseTest {
         Path file = dir.resolve("dytallix.db");
         SqliteDatabase db = SqliteDatabase.open(file);
         new Migrations(db).migrate();
-        new SqliteKeyRotationLog(db).record(new com.dytallix.domain.key.KeyRotation(
-                new com.dytallix.domain.Address("0x000000000000000000000000000000000000000a"),
-                new com.dytallix.domain.Address("0x000000000000000000000000000000000000000b"),
-                java.time.Instant.parse("2026-01-01T00:00:00Z")));
+        new SqliteKeyRotationLog(db).record(new KeyRotation(new Address("0x000000000000000000000000000000000000000a"),
+                new Address("0x000000000000000000000000000000000000000b"), Instant.parse("2026-01-01T00:00:00Z")));
         assertThat(Path.of(file + "-wal")).exists();
 
         db.close();
