@@ -1,6 +1,7 @@
 package com.dytallix.adapters.persistence;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.dytallix.domain.Address;
 import com.dytallix.domain.key.KeyRotation;
@@ -49,6 +50,24 @@ class SqliteDatabaseTest {
                 return tx.dml("CREATE TABLE t (x)");
             });
             assertThat(settings).containsOnly("wal/1/1/" + SqliteDatabase.BUSY_TIMEOUT_MS);
+        }
+    }
+
+    @Test
+    void aWriteTransactionTakesTheWriteLockAtItsFirstStatement() throws Exception {
+        Path file = dir.resolve("dytallix.db");
+        try (SqliteDatabase db = SqliteDatabase.open(file);
+             Connection other = DriverManager.getConnection("jdbc:sqlite:" + file);
+             Statement statement = other.createStatement()) {
+            statement.execute("PRAGMA busy_timeout = 0");
+            db.write(tx -> {
+                // only a read so far, yet BEGIN IMMEDIATE already keeps every other writer out
+                tx.get("SELECT 1 AS one");
+                assertThatThrownBy(() -> statement.execute("BEGIN IMMEDIATE")).hasMessageContaining("SQLITE_BUSY");
+                return null;
+            });
+            statement.execute("BEGIN IMMEDIATE");
+            statement.execute("COMMIT");
         }
     }
 
