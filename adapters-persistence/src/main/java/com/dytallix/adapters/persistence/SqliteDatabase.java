@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbClientException;
 import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbRow;
 import io.helidon.dbclient.DbTransaction;
 import io.helidon.dbclient.jdbc.CloseableJdbcConnectionPool;
 import io.helidon.dbclient.jdbc.JdbcClientBuilder;
@@ -20,6 +21,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * The SQLite database file in WAL mode, with a connection pool and a Helidon {@link DbClient}.
@@ -148,7 +150,12 @@ public final class SqliteDatabase implements AutoCloseable {
 
     /** {@code PRAGMA optimize}: refreshes the query planner's statistics where they are stale. */
     public void optimize() {
-        exclusive(db -> db.dml("PRAGMA optimize"));
+        // a query, not an update: the pragma may report what it analysed
+        exclusive(db -> {
+            try (Stream<DbRow> rows = db.query("PRAGMA optimize")) {
+                return rows.count();
+            }
+        });
     }
 
     /** Copies the write-ahead log into the database file and truncates the log. */

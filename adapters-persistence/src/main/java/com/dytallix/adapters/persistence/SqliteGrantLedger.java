@@ -37,7 +37,10 @@ import java.util.stream.Stream;
  * <p>Quota windows are rolling: a grant counts while {@code created_at > now - window} and it did
  * not fail. When several limits are full the refusal names the first of: per IP, per address, daily
  * cap. Times are stored to the millisecond, so the instants this ledger returns are truncated to
- * milliseconds.
+ * milliseconds. A state change of an unknown grant throws {@link NoSuchElementException}; cancelling
+ * an unknown grant does nothing (it is already gone). Beyond the lifecycle, a signed transaction
+ * must pay the grant's address its amount, a replacement must keep sender and nonce, and a
+ * confirmation must name one of the grant's hashes; otherwise {@link IllegalArgumentException}.
  */
 public final class SqliteGrantLedger implements GrantLedger {
     private static final String SELECT_GRANT = """

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
@@ -211,6 +212,17 @@ public abstract class GrantLedgerContract {
 
         assertThatThrownBy(() -> ledger.cancel(grant.id())).isInstanceOf(IllegalStateException.class);
         assertThat(ledger.find(grant.id())).get().extracting(Grant::status).isEqualTo(GrantStatus.SIGNED);
+    }
+
+    @Test
+    void anUnknownGrantCannotChangeButCancellingItIsHarmless() {
+        GrantId unknown = GrantId.random();
+
+        assertThatThrownBy(() -> ledger.markFailed(unknown, "x", T0)).isInstanceOf(NoSuchElementException.class);
+        assertThatThrownBy(() -> ledger.markSubmitted(unknown, T0)).isInstanceOf(NoSuchElementException.class);
+        ledger.cancel(unknown);
+        assertThat(ledger.find(unknown)).isEmpty();
+        assertThat(ledger.findByIdempotencyKey("nobody")).isEmpty();
     }
 
     @Test

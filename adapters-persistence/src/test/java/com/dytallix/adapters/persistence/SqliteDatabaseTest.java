@@ -1,0 +1,117 @@
+package com.dytallix.adapters.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.dytallix.domain.Address;
+import com.dytallix.domain.key.KeyRotation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteDatabaseTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void opensAFileInDirectoriesThatDoNotExistYet() {
+        Path file = dir.resolve("a/b/dytallix.db");
+        try (SqliteDatabase db = SqliteDatabase.open(file)) {
+            assertThat(db.isHealthy()).isTrue();
+            assertThat(db.isMigrated()).isFalse();
+        }
+        assertThat(file).isRegularFile();
+    }
+
+    @Test
+    void everyPooledConnectionRunsInWalWithForeignKeysAndABusyTimeout() throws Exception {
+        try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("dytallix.db"))) {
+            // hold several connections at once so that more than one pooled connection is looked at
+            List<String> settings = new ArrayList<>();
+            db.write(tx -> {
+                for (int i = 0; i < 4; i++) {
+                    settings.add(db.read(exec -> exec.get(
+                            "SELECT (SELECT journal_mode FROM pragma_journal_mode) AS j,"
+                                    + " (SELECT foreign_keys FROM pragma_foreign_keys) AS f,"
+                                    + " (SELECT synchronous FROM pragma_synchronous) AS s,"
+                                    + " (SELECT timeout FROM pragma_busy_timeout) AS t")
+                            .map(row -> Rows.text(row, "j") + "/" + Rows.integer(row, "f") + "/"
+                                    + Rows.integer(row, "s") + "/" + Rows.integer(row, "t"))
+                            .orElseThrow()));
+                }
+                return tx.dml("CREATE TABLE t (x)");
+            });
+            assertThat(settings).containsOnly("wal/1/1/" + SqliteDatabase.BUSY_TIMEOUT_MS);
+        }
+    }
+
+    @Test
+    void aWriteTransactionTakesTheWriteLockAtItsFirstStatement() throws Exception {
+        Path file = dir.resolve("dytallix.db");
+        try (SqliteDatabase db = SqliteDatabase.open(file);
+             Connection other = DriverManager.getConnection("jdbc:sqlite:" + file);
+             Statement statement = other.createStatement()) {
+            statement.execute("PRAGMA busy_timeout = 0");
+            db.write(tx -> {
+                // only a read so far, yet BEGIN IMMEDIATE already keeps every other writer out
+                tx.get("SELECT 1 AS one");
+                assertThatThrownBy(() -> statement.execute("BEGIN IMMEDIATE")).hasMessageContaining("SQLITE_BUSY");
+                return null;
+            });
+            statement.execute("BEGIN IMMEDIATE");
+            statement.execute("COMMIT");
+        }
+    }
+
+    @Test
+    void aFailingWriteIsRolledBackWhole() {
+        try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("dytallix.db"))) {
+            db.write(tx -> tx.dml("CREATE TABLE t (x INTEGER UNIQUE)"));
+            try {
+                db.write(tx -> {
+                    tx.insert("INSERT INTO t (x) VALUES (1)");
+                    return tx.insert("INSERT INTO t (x) VALUES (1)");
+                });
+            } catch (RuntimeException expected) {
+                // the duplicate refuses the second insert
+            }
+            assertThat(TestSql.number(db, "SELECT COUNT(*) AS n FROM t")).isZero();
+        }
+    }
+
+    @Test
+    void closingLeavesNoLogAndNoLockBehind() throws Exception {
+        Path file = dir.resolve("dytallix.db");
+        SqliteDatabase db = SqliteDatabase.open(file);
+        new Migrations(db).migrate();
+        new SqliteKeyRotationLog(db).record(new KeyRotation(new Address("0x000000000000000000000000000000000000000a"),
+                new Address("0x000000000000000000000000000000000000000b"), Instant.parse("2026-01-01T00:00:00Z")));
+        assertThat(Path.of(file + "-wal")).exists();
+
+        db.close();
+
+        assertThat(db.isHealthy()).isFalse();
+        assertThat(Path.of(file + "-wal")).doesNotExist();
+        assertThat(Path.of(file + "-shm")).doesNotExist();
+        // an exclusive lock is granted at once: nobody holds any lock on the file
+        try (Connection raw = DriverManager.getConnection("jdbc:sqlite:" + file);
+             Statement statement = raw.createStatement()) {
+            statement.execute("PRAGMA busy_timeout = 0");
+            statement.execute("BEGIN EXCLUSIVE");
+            try (ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM key_rotations")) {
+                rows.next();
+                assertThat(rows.getInt(1)).isEqualTo(1);
+            }
+            statement.execute("COMMIT");
+        }
+        assertThat(Files.size(file)).isPositive();
+    }
+}

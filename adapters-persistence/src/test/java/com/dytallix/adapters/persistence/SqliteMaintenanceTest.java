@@ -1,0 +1,276 @@
+package com.dytallix.adapters.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.dytallix.domain.Address;
+import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.GrantId;
+import com.dytallix.domain.Wei;
+import com.dytallix.domain.grant.GrantLedger.PruneResult;
+import com.dytallix.domain.grant.QuotaLimits;
+import com.dytallix.domain.grant.Reservation;
+import com.dytallix.domain.grant.ReservationRequest;
+import com.dytallix.domain.key.KeyRotation;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteMaintenanceTest {
+    private static final QuotaLimits GENEROUS = new QuotaLimits(1_000_000, 1, Wei.ofDyt("1000000000"), QuotaLimits.DAY);
+    private static final Instant AT = Instant.parse("2026-03-01T12:34:56Z");
+    private static final Address A = new Address("0x000000000000000000000000000000000000000a");
+    private static final Address B = new Address("0x000000000000000000000000000000000000000b");
+    private static final Address C = new Address("0x000000000000000000000000000000000000000c");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aBackupTakenUnderLoadRestoresWithTheRunbooksTarAndHoldsEveryEarlierRow() throws Exception {
+        Path file = dir.resolve("data/dytallix.db");
+        ConcurrentLinkedQueue<GrantId> committed = new ConcurrentLinkedQueue<>();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicInteger next = new AtomicInteger();
+        Path archive;
+        List<GrantId> beforeBackup;
+        try (SqliteDatabase db = SqliteDatabase.open(file)) {
+            new Migrations(db).migrate();
+            SqliteGrantLedger ledger = new SqliteGrantLedger(db);
+            ExecutorService pool = Executors.newFixedThreadPool(3);
+            List<Future<?>> writers = new ArrayList<>();
+            for (int w = 0; w < 3; w++) {
+                writers.add(pool.submit(() -> {
+                    while (writing.get()) {
+                        Reservation r = ledger.reserve(new ReservationRequest(GrantId.random(),
+                                new Address("0x%040x".formatted(next.incrementAndGet())), ClientIp.parse("10.0.0.1"),
+                                Wei.ofDyt("10"), Optional.empty(), "h", Instant.now()), GENEROUS);
+                        committed.add(((Reservation.Reserved) r).grant().id());
+                    }
+                    return null;
+                }));
+            }
+            waitFor(() -> committed.size() >= 100);
+            beforeBackup = List.copyOf(committed);
+            archive = new SqliteMaintenance(file).backup(dir.resolve("backups"), 7, AT);
+            int atBackup = committed.size();
+            waitFor(() -> committed.size() >= atBackup + 100);
+            writing.set(false);
+            for (Future<?> writer : writers) {
+                writer.get();
+            }
+            pool.shutdown();
+        }
+
+        assertThat(archive).isEqualTo(dir.resolve("backups/dytallix-backup-20260301_123456.tar.gz"));
+        assertThat(run("tar", "-tzf", archive.toString())).isEqualTo("dytallix.db\n");
+        Path restored = Files.createDirectories(dir.resolve("restored"));
+        run("tar", "-xzf", archive.toString(), "-C", restored + "/");
+
+        try (SqliteDatabase db = SqliteDatabase.open(restored.resolve("dytallix.db"))) {
+            assertThat(db.isMigrated()).isTrue();
+            SqliteGrantLedger ledger = new SqliteGrantLedger(db);
+            assertThat(beforeBackup).allSatisfy(id -> assertThat(ledger.find(id)).isPresent());
+            long rows = TestSql.number(db, "SELECT COUNT(*) AS n FROM faucet_grants");
+            assertThat(rows).isGreaterThanOrEqualTo(beforeBackup.size()).isLessThan(committed.size());
+            assertThat(TestSql.text(db, "SELECT integrity_check AS t FROM pragma_integrity_check")).isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void onlyTheNewestBackupsAreKept() throws Exception {
+        Path file = migratedDatabase();
+        Path backups = dir.resolve("backups");
+        Files.createDirectories(backups);
+        Files.writeString(backups.resolve("notes.txt"), "keep me");
+        Files.writeString(backups.resolve("manual-backup-20200101_000000.tar.gz"), "an operator's own");
+        SqliteMaintenance maintenance = new SqliteMaintenance(file);
+
+        for (int day = 0; day < 5; day++) {
+            maintenance.backup(backups, 3, AT.plus(Duration.ofDays(day)));
+        }
+
+        try (Stream<Path> files = Files.list(backups)) {
+            assertThat(files.map(f -> f.getFileName().toString()).sorted()).containsExactly(
+                    "dytallix-backup-20260303_123456.tar.gz",
+                    "dytallix-backup-20260304_123456.tar.gz",
+                    "dytallix-backup-20260305_123456.tar.gz",
+                    "manual-backup-20200101_000000.tar.gz",
+                    "notes.txt");
+        }
+    }
+
+    @Test
+    void aBackupNeedsADatabase() {
+        assertThatThrownBy(() -> new SqliteMaintenance(dir.resolve("none.db")).backup(dir.resolve("b"), 3, AT))
+                .isInstanceOf(MaintenanceException.class).hasMessageContaining("there is no database at");
+        assertThat(dir.resolve("none.db")).doesNotExist();
+    }
+
+    @Test
+    void restoreBringsBackTheBackedUpDatabaseAndDropsTheOldLog() throws Exception {
+        Path file = migratedDatabase();
+        KeyRotation first = new KeyRotation(A, B, AT);
+        record(file, first);
+        Path archive = new SqliteMaintenance(file).backup(dir.resolve("backups"), 7, AT);
+        record(file, new KeyRotation(B, C, AT.plusSeconds(60)));
+        Files.writeString(Path.of(file + "-wal"), "stale");
+        Files.writeString(Path.of(file + "-shm"), "stale");
+
+        new SqliteMaintenance(file).restore(archive, file);
+
+        assertThat(Path.of(file + "-wal")).doesNotExist();
+        assertThat(Path.of(file + "-shm")).doesNotExist();
+        try (SqliteDatabase db = SqliteDatabase.open(file)) {
+            assertThat(new SqliteKeyRotationLog(db).last()).contains(first);
+        }
+    }
+
+    @Test
+    void restoreIsRefusedWhileTheServerHoldsTheDatabase() throws Exception {
+        Path file = migratedDatabase();
+        Path archive = new SqliteMaintenance(file).backup(dir.resolve("backups"), 7, AT);
+        byte[] before = Files.readAllBytes(file);
+
+        try (ServerLock ignored = ServerLock.acquire(file)) {
+            assertThatThrownBy(() -> new SqliteMaintenance(file).restore(archive, file))
+                    .isInstanceOf(ServerLock.ServerRunningException.class)
+                    .hasMessage("the server is running (" + file + ".lock is held); stop it first");
+        }
+        assertThat(Files.readAllBytes(file)).isEqualTo(before);
+    }
+
+    @Test
+    void theLockMessageNamesTheLockFileAsConfigured() {
+        Path relative = Path.of("target", "lock-test-" + System.nanoTime(), "dytallix.db");
+        try (ServerLock ignored = ServerLock.acquire(relative)) {
+            assertThatThrownBy(() -> ServerLock.acquire(relative))
+                    .hasMessage("the server is running (" + relative + ".lock is held); stop it first");
+        }
+        // released: the next server may start
+        ServerLock.acquire(relative).close();
+    }
+
+    @Test
+    void restoreRefusesAnythingButAnIntactDatabase() throws Exception {
+        Path file = migratedDatabase();
+        byte[] before = Files.readAllBytes(file);
+        SqliteMaintenance maintenance = new SqliteMaintenance(file);
+
+        Path notAnArchive = dir.resolve("random.tar.gz");
+        byte[] noise = new byte[4096];
+        new Random(1).nextBytes(noise);
+        Files.write(notAnArchive, noise);
+        assertThatThrownBy(() -> maintenance.restore(notAnArchive, file))
+                .isInstanceOf(MaintenanceException.class).hasMessageContaining("cannot read the backup");
+
+        Path garbage = archiveOf("dytallix.db", noise);
+        assertThatThrownBy(() -> maintenance.restore(garbage, file))
+                .isInstanceOf(MaintenanceException.class).hasMessageContaining("cannot be opened");
+
+        Path wrongName = archiveOf("other.db", before);
+        assertThatThrownBy(() -> maintenance.restore(wrongName, file))
+                .isInstanceOf(MaintenanceException.class).hasMessageContaining("holds no dytallix.db at its root");
+
+        Path damaged = archiveOf("dytallix.db", damagedCopy(file));
+        assertThatThrownBy(() -> maintenance.restore(damaged, file)).isInstanceOf(MaintenanceException.class);
+
+        assertThat(Files.readAllBytes(file)).isEqualTo(before);
+        try (Stream<Path> left = Files.list(file.getParent())) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(name -> name.startsWith(".dytallix-restore"));
+        }
+    }
+
+    @Test
+    void pruneAndOptimizeWorkOnTheFile() {
+        Path file = migratedDatabase();
+        try (SqliteDatabase db = SqliteDatabase.open(file)) {
+            SqliteGrantLedger ledger = new SqliteGrantLedger(db);
+            GrantId old = ((Reservation.Reserved) ledger.reserve(new ReservationRequest(GrantId.random(), A,
+                    ClientIp.parse("10.0.0.1"), Wei.ofDyt("1"), Optional.empty(), "h", AT), GENEROUS)).grant().id();
+            ledger.markFailed(old, "x", AT);
+        }
+        SqliteMaintenance maintenance = new SqliteMaintenance(file);
+
+        assertThat(maintenance.prune(AT.plusSeconds(1), AT)).isEqualTo(new PruneResult(1, 0));
+        maintenance.optimize();
+    }
+
+    private Path migratedDatabase() {
+        Path file = dir.resolve("data/dytallix.db");
+        try (SqliteDatabase db = SqliteDatabase.open(file)) {
+            new Migrations(db).migrate();
+        }
+        return file;
+    }
+
+    private static void record(Path file, KeyRotation rotation) {
+        try (SqliteDatabase db = SqliteDatabase.open(file)) {
+            new SqliteKeyRotationLog(db).record(rotation);
+        }
+    }
+
+    /** A copy of the database with one b-tree page overwritten. */
+    private Path damagedCopy(Path file) throws IOException {
+        Path copy = dir.resolve("damaged/dytallix.db");
+        Files.createDirectories(copy.getParent());
+        Files.copy(file, copy);
+        try (RandomAccessFile raw = new RandomAccessFile(copy.toFile(), "rw")) {
+            int pageSize = 4096;
+            raw.seek(pageSize * 2L);
+            byte[] junk = new byte[pageSize];
+            new Random(2).nextBytes(junk);
+            raw.write(junk);
+        }
+        return copy;
+    }
+
+    private Path archiveOf(String entry, byte[] content) throws Exception {
+        Path source = Files.createTempDirectory(dir, "src");
+        Files.write(source.resolve(entry), content);
+        return archiveOf(entry, source.resolve(entry));
+    }
+
+    private Path archiveOf(String entry, Path content) throws Exception {
+        Path source = Files.createTempDirectory(dir, "src");
+        Files.copy(content, source.resolve(entry));
+        Path archive = Files.createTempFile(dir, "archive", ".tar.gz");
+        run("tar", "-czf", archive.toString(), "-C", source.toString(), entry);
+        return archive;
+    }
+
+    private static String run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        return output;
+    }
+
+    private static void waitFor(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited too long").isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+}
