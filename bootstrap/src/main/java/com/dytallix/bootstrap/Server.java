@@ -233,12 +233,7 @@ public final class Server implements AutoCloseable {
             }
         }
         if (db != null) {
-            try {
-                db.optimize();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "PRAGMA optimize at shutdown failed: " + e.getMessage());
-            }
-            db.close();
+            db.close(); // PRAGMA optimize, WAL checkpoint, no lock left
         }
         for (int i = resources.size() - 1; i >= 0; i--) {
             try {
