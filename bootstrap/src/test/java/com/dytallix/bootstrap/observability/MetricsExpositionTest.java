@@ -21,6 +21,7 @@ import io.helidon.webserver.testing.junit5.DirectClient;
 import io.helidon.webserver.testing.junit5.RoutingTest;
 import io.helidon.webserver.testing.junit5.SetUpRoute;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -157,7 +158,7 @@ class MetricsExpositionTest {
                 .containsEntry("process_files_open_files", "gauge");
         assertThat(metrics.sample("process_cpu_seconds_total", Map.of()).value()).isPositive();
 
-        Promtool.Result lint = Promtool.run(text, "check", "metrics");
+        Promtool.Result lint = Promtool.run(Path.of("."), text, "check", "metrics");
         assertThat(lint.exitCode()).as("promtool check metrics said:%n%s", lint.output()).isZero();
     }
 

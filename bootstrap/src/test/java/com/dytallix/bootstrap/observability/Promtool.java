@@ -37,11 +37,12 @@ final class Promtool {
         return found.get();
     }
 
-    static Result run(String stdin, String... args) throws IOException, InterruptedException {
+    /** Runs promtool with {@code stdin} as its input (null for none) in {@code directory}. */
+    static Result run(Path directory, String stdin, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(require().toString());
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
         try (OutputStream in = process.getOutputStream()) {
             if (stdin != null) {
                 in.write(stdin.getBytes(StandardCharsets.UTF_8));
