@@ -1,0 +1,61 @@
+package com.dytallix.adapters.http.metrics;
+
+import com.dytallix.adapters.http.RequestObserver;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Records every finished request as {@code http_requests_total{method,path,status}} and
+ * {@code http_request_duration_seconds{method,path,status}}. {@code path} is the route template
+ * the edge filter resolved (or "unmatched"), never a raw URL, so the label set stays bounded.
+ */
+public final class HttpMetrics implements RequestObserver {
+    /** A client can send any method token; only standard ones become label values. */
+    private static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH",
+            "OPTIONS", "TRACE", "CONNECT");
+    private static final String OTHER = "other";
+
+    private final MeterRegistry registry;
+
+    public HttpMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /**
+     * The latency histogram's buckets, 1 ms to 10 s: wide enough for the 2 s RPC alert and the
+     * node timeout. Shared by every duration histogram so their quantiles compare.
+     */
+    public static Duration[] latencyBuckets() {
+        return new Duration[] {
+                Duration.ofMillis(1), Duration.ofMillis(2).plusNanos(500_000), Duration.ofMillis(5),
+                Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+                Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
+                Duration.ofSeconds(5), Duration.ofSeconds(10)};
+    }
+
+    @Override
+    public void completed(String method, String route, int status, long durationNanos) {
+        Tags tags = Tags.of("method", methodLabel(method), "path", route, "status", Integer.toString(status));
+        Counter.builder("http.requests")
+                .description("HTTP requests answered, by method, route template and status")
+                .tags(tags)
+                .register(registry)
+                .increment();
+        Timer.builder("http.request.duration")
+                .description("HTTP request duration in seconds, by method, route template and status")
+                .tags(tags)
+                .serviceLevelObjectives(latencyBuckets())
+                .register(registry)
+                .record(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
+    }
+
+    private static String methodLabel(String method) {
+        // Methods are case-sensitive: "get" is not GET, so it is labelled as other.
+        return KNOWN_METHODS.contains(method) ? method : OTHER;
+    }
+}

@@ -1,0 +1,93 @@
+package com.dytallix.bootstrap.observability;
+
+import com.dytallix.adapters.http.metrics.HttpMetrics;
+import com.dytallix.application.Telemetry;
+import com.dytallix.domain.grant.LimitScope;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The use cases' telemetry as Prometheus meters: dytallix_faucet_grants_total{outcome},
+ * dytallix_rate_limit_hits_total{scope}, dytallix_tx_replacements_total,
+ * dytallix_rpc_requests_total{method,outcome} and dytallix_rpc_request_duration_seconds{method}.
+ */
+public final class MetricsTelemetry implements Telemetry {
+    /** Registered at zero so that rate() and increase() see the first event of each kind. */
+    private static final List<String> GRANT_OUTCOMES = List.of("granted", "replayed", "rate_limited", "paused",
+            "insufficient_balance", "confirmed", "failed");
+    private static final String OTHER_METHOD = "other";
+
+    private final MeterRegistry registry;
+    private final Set<String> knownMethods;
+    private final Counter replacements;
+
+    /**
+     * @param knownRpcMethods the relay's allow-list: only these become method label values, anything
+     *                        else is "other", so callers cannot create series at will
+     */
+    public MetricsTelemetry(MeterRegistry registry, Collection<String> knownRpcMethods) {
+        this.registry = registry;
+        this.knownMethods = Set.copyOf(knownRpcMethods);
+        this.replacements = Counter.builder("dytallix.tx.replacements")
+                .description("Faucet transactions replaced with higher fees because they were not mined in time")
+                .register(registry);
+        GRANT_OUTCOMES.forEach(this::grantCounter);
+        for (LimitScope scope : LimitScope.values()) {
+            rateLimitCounter(scope);
+        }
+    }
+
+    @Override
+    public void grantOutcome(String outcome) {
+        grantCounter(outcome).increment();
+    }
+
+    @Override
+    public void rateLimitHit(LimitScope scope) {
+        rateLimitCounter(scope).increment();
+    }
+
+    @Override
+    public void transactionReplaced() {
+        replacements.increment();
+    }
+
+    @Override
+    public void rpcRequest(String method, String outcome, Duration duration) {
+        String label = knownMethods.contains(method) ? method : OTHER_METHOD;
+        Counter.builder("dytallix.rpc.requests")
+                .description("JSON-RPC method calls through the relay, by method and outcome")
+                .tag("method", label)
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
+        // A denied call never reached the node; its zero duration would only dilute the latency.
+        if (!"denied".equals(outcome)) {
+            Timer.builder("dytallix.rpc.request.duration")
+                    .description("Time the node took to answer a relayed JSON-RPC call, in seconds")
+                    .tag("method", label)
+                    .serviceLevelObjectives(HttpMetrics.latencyBuckets())
+                    .register(registry)
+                    .record(duration.isNegative() ? Duration.ZERO : duration);
+        }
+    }
+
+    private Counter grantCounter(String outcome) {
+        return Counter.builder("dytallix.faucet.grants")
+                .description("Faucet requests and grants by outcome")
+                .tag("outcome", outcome)
+                .register(registry);
+    }
+
+    private Counter rateLimitCounter(LimitScope scope) {
+        return Counter.builder("dytallix.rate.limit.hits")
+                .description("Requests refused by a rate limit, by scope")
+                .tag("scope", scope.wireName())
+                .register(registry);
+    }
+}

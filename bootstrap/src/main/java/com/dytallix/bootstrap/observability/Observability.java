@@ -1,0 +1,121 @@
+package com.dytallix.bootstrap.observability;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import com.dytallix.application.status.StatusSnapshot;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/** Logging and metrics set-up for the process: what bootstrap calls once at start. */
+public final class Observability {
+    /**
+     * Micrometer meters whose Prometheus names `promtool check metrics` rejects (abbreviated unit
+     * "ns"/"ms", a gauge ending in _count). process_cpu_seconds_total replaces the CPU time one.
+     */
+    private static final Set<String> LINT_FAILING = Set.of("process.cpu.time", "system.cpu.count",
+            "jvm.compilation.time");
+    private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error");
+
+    private Observability() {
+    }
+
+    /**
+     * Routes java.util.logging (Helidon's own logs) into SLF4J/logback. System.Logger reaches
+     * SLF4J through slf4j-jdk-platform-logging on the class path, without a call.
+     */
+    public static void installLogging() {
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+        }
+    }
+
+    /**
+     * Sets the root log level at run time (logback's LevelChangePropagator passes it on to
+     * java.util.logging, so Helidon's debug lines are produced only when wanted).
+     *
+     * @param level trace, debug, info, warn or error, in any case
+     * @throws IllegalArgumentException for anything else
+     */
+    public static void setLogLevel(String level) {
+        String name = level == null ? "" : level.trim().toLowerCase(Locale.ROOT);
+        if (!LEVELS.contains(name)) {
+            throw new IllegalArgumentException("LOG_LEVEL: must be one of trace, debug, info, warn, error");
+        }
+        if (!(LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof Logger root)) {
+            throw new IllegalStateException("logback is not the SLF4J provider on the class path");
+        }
+        root.setLevel(Level.toLevel(name));
+    }
+
+    /** The registry GET /metrics serves, with JVM and process meters already bound. */
+    public static PrometheusMeterRegistry createRegistry() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().meterFilter(MeterFilter.deny(id -> LINT_FAILING.contains(id.getName())));
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmInfoMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            FunctionCounter.builder("process.cpu", sun, b -> b.getProcessCpuTime() / 1e9)
+                    .description("CPU time used by the process, in seconds")
+                    .baseUnit("seconds")
+                    .register(registry);
+        }
+        return registry;
+    }
+
+    /**
+     * Gauges that read the status snapshot at scrape time, so they are exactly as fresh as
+     * /api/status. Values the node has never told us are NaN, which no threshold alert matches.
+     */
+    public static void registerGauges(MeterRegistry registry, Supplier<StatusSnapshot> snapshot) {
+        gauge(registry, snapshot, "dytallix.faucet.balance", null, "Faucet balance in DYT",
+                s -> s.faucetBalance().map(w -> w.toDyt().doubleValue()).orElse(Double.NaN));
+        gauge(registry, snapshot, "dytallix.block.lag", null, "Blocks the node is behind (sync progress or stalled head)",
+                s -> s.syncLag());
+        gauge(registry, snapshot, "dytallix.block.height", null, "Latest block number the node reported",
+                s -> s.height().map(Long::doubleValue).orElse(Double.NaN));
+        gauge(registry, snapshot, "dytallix.node.head.age", "seconds", "Seconds since the latest block's timestamp",
+                s -> s.headAge().map(d -> d.toMillis() / 1000.0).orElse(Double.NaN));
+        gauge(registry, snapshot, "dytallix.faucet.paused", null, "1 while the faucet is paused, else 0",
+                s -> s.pause().paused() ? 1 : 0);
+        gauge(registry, snapshot, "dytallix.faucet.pending.transactions", null,
+                "Faucet transactions signed or sent but not yet mined", s -> s.mempoolBacklog());
+    }
+
+    private static void gauge(MeterRegistry registry, Supplier<StatusSnapshot> snapshot, String name, String unit,
+                              String description, ToDoubleFunction<StatusSnapshot> value) {
+        // A strong reference: the registry would otherwise let a method-reference supplier be collected.
+        Gauge.builder(name, snapshot, s -> value.applyAsDouble(s.get()))
+                .description(description)
+                .baseUnit(unit)
+                .strongReference(true)
+                .register(registry);
+    }
+}

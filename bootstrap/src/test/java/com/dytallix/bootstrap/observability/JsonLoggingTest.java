@@ -1,0 +1,180 @@
+package com.dytallix.bootstrap.observability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/** The shipped logback.xml (the one on this class path) as an operator sees it on stdout. */
+class JsonLoggingTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String KEY = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    private static final String TX = "0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060";
+
+    private final Logger log = LoggerFactory.getLogger("dytallix.test.logging");
+
+    @BeforeAll
+    static void routeJavaLogging() {
+        Observability.installLogging();
+    }
+
+    @AfterEach
+    void restore() {
+        MDC.clear();
+        Observability.setLogLevel("info");
+    }
+
+    @Test
+    void eachEventIsOneJsonLineWithTheRequestFieldsFromTheMdc() throws Exception {
+        List<JsonNode> lines = capture(() -> {
+            MDC.put("requestId", "req-42");
+            MDC.put("clientIp", "203.0.113.7");
+            MDC.put("method", "POST");
+            MDC.put("path", "/api/rpc");
+            MDC.put("status", "504");
+            MDC.put("durationMs", "3001.250");
+            MDC.put("errorCode", "RPC_TIMEOUT");
+            log.warn("RPC_TIMEOUT 504: the node did not answer within 3000 ms");
+        });
+
+        assertThat(lines).hasSize(1);
+        JsonNode line = lines.get(0);
+        assertThat(line.get("time").asText()).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
+        assertThat(line.get("level").asText()).isEqualTo("WARN");
+        assertThat(line.get("logger").asText()).isEqualTo("dytallix.test.logging");
+        assertThat(line.get("message").asText()).isEqualTo("RPC_TIMEOUT 504: the node did not answer within 3000 ms");
+        assertThat(line.get("requestId").asText()).isEqualTo("req-42");
+        assertThat(line.get("clientIp").asText()).isEqualTo("203.0.113.7");
+        assertThat(line.get("method").asText()).isEqualTo("POST");
+        assertThat(line.get("path").asText()).isEqualTo("/api/rpc");
+        assertThat(line.get("status").isIntegralNumber()).isTrue();
+        assertThat(line.get("status").asInt()).isEqualTo(504);
+        assertThat(line.get("durationMs").isNumber()).isTrue();
+        assertThat(line.get("durationMs").asDouble()).isEqualTo(3001.25);
+        assertThat(line.get("errorCode").asText()).isEqualTo("RPC_TIMEOUT");
+        assertThat(line.has("stackTrace")).isFalse();
+    }
+
+    @Test
+    void aStackTraceAppearsOnlyWhenAnExceptionIsLoggedAndStaysOnTheLine() throws Exception {
+        List<JsonNode> lines = capture(() -> {
+            log.error("unexpected failure", new IllegalStateException("disk full"));
+            log.error("expected failure, no exception attached");
+        });
+
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0).get("stackTrace").asText()).contains("java.lang.IllegalStateException: disk full")
+                .contains("JsonLoggingTest");
+        assertThat(lines.get(1).has("stackTrace")).isFalse();
+    }
+
+    @Test
+    void privateKeysAndTokensAreMaskedWhereverTheyAppear() throws Exception {
+        List<JsonNode> lines = capture(() -> {
+            log.info("loaded key {}", KEY);
+            log.info("loaded key 0x{}", KEY);
+            log.info("request headers: Authorization: Bearer s3cr3t-admin-token-value-0123456789abcdef");
+            log.info("config ADMIN_TOKEN=s3cr3t-admin-token-value-0123456789abcdef");
+            log.info("rotate body {\"newKey\": \"not-even-hex-but-secret\"}");
+            MDC.put("path", "/x/" + KEY);
+            log.warn("bad input", new IllegalArgumentException("invalid key 0x" + KEY.toUpperCase()));
+            MDC.clear();
+            log.info("sent txHash={} and tx {}", TX, TX);
+        });
+
+        String all = lines.toString();
+        assertThat(all).doesNotContain(KEY).doesNotContainIgnoringCase(KEY)
+                .doesNotContain("s3cr3t-admin-token").doesNotContain("not-even-hex-but-secret");
+        assertThat(lines.get(0).get("message").asText()).isEqualTo("loaded key ****");
+        assertThat(lines.get(1).get("message").asText()).isEqualTo("loaded key ****");
+        assertThat(lines.get(2).get("message").asText()).isEqualTo("request headers: Authorization: Bearer ****");
+        assertThat(lines.get(3).get("message").asText()).isEqualTo("config ADMIN_TOKEN=****");
+        assertThat(lines.get(4).get("message").asText()).isEqualTo("rotate body {\"newKey\": \"****\"}");
+        assertThat(lines.get(5).get("path").asText()).isEqualTo("/x/****");
+        assertThat(lines.get(5).get("stackTrace").asText()).contains("invalid key ****");
+        // Transaction hashes have a key's shape; written as the logs write them, they stay readable.
+        assertThat(lines.get(6).get("message").asText()).isEqualTo("sent txHash=" + TX + " and tx " + TX);
+    }
+
+    @Test
+    void setLogLevelChangesWhatIsWrittenAtRunTime() throws Exception {
+        Observability.setLogLevel("WARN");
+        List<JsonNode> quiet = capture(() -> {
+            log.info("hidden info");
+            log.warn("shown warning");
+        });
+        assertThat(quiet).extracting(l -> l.get("message").asText()).containsExactly("shown warning");
+
+        Observability.setLogLevel("debug");
+        List<JsonNode> verbose = capture(() -> log.debug("shown debug"));
+        assertThat(verbose).extracting(l -> l.get("message").asText()).containsExactly("shown debug");
+
+        assertThatThrownBy(() -> Observability.setLogLevel("verbose"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("LOG_LEVEL:");
+    }
+
+    @Test
+    void javaUtilLoggingAndSystemLoggerComeOutAsJsonLines() throws Exception {
+        List<JsonNode> lines = capture(() -> {
+            java.util.logging.Logger.getLogger("dytallix.test.jul").info("from jul");
+            System.getLogger("dytallix.test.platform").log(System.Logger.Level.WARNING, "from {0}", "system logger");
+        });
+
+        assertThat(lines).extracting(l -> l.get("logger").asText() + " " + l.get("level").asText() + " "
+                        + l.get("message").asText())
+                .containsExactly("dytallix.test.jul INFO from jul", "dytallix.test.platform WARN from system logger");
+    }
+
+    @Test
+    void theStartLevelComesFromLogLevel() throws Exception {
+        LoggerContext context = new LoggerContext();
+        context.putProperty("LOG_LEVEL", "error");
+        JoranConfigurator configurator = new JoranConfigurator();
+        configurator.setContext(context);
+        configurator.doConfigure(JsonLoggingTest.class.getResource("/logback.xml"));
+        try {
+            assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getLevel()).isEqualTo(Level.ERROR);
+        } finally {
+            context.stop();
+            // Its LevelChangePropagator set the (process-wide) java.util.logging root to SEVERE.
+            java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.INFO);
+        }
+    }
+
+    /** Runs {@code body} with stdout captured; every captured line must be a JSON object. */
+    private static List<JsonNode> capture(Runnable body) throws Exception {
+        PrintStream original = System.out;
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+        try {
+            body.run();
+        } finally {
+            System.out.flush();
+            System.setOut(original);
+        }
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : buffer.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isEmpty()) {
+                JsonNode node = JSON.readTree(line);
+                assertThat(node.isObject()).as("a JSON object per line: %s", line).isTrue();
+                lines.add(node);
+            }
+        }
+        return lines;
+    }
+}
