@@ -2,6 +2,7 @@ package com.dytallix.bootstrap;
 
 import com.dytallix.bootstrap.config.ConfigSources;
 import com.dytallix.bootstrap.config.Settings;
+import com.dytallix.bootstrap.observability.Observability;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,6 +22,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        Observability.installLogging();
         int code = run(args, System.getenv(), Path.of("").toAbsolutePath(), System.out, System.err);
         if (code != OK || !isServe(args)) {
             System.exit(code);
@@ -61,6 +63,7 @@ public final class Main {
             return USAGE;
         }
         settings = settings.resolvedAgainst(workDir);
+        Observability.setLogLevel(settings.logLevel());
         try {
             return switch (command) {
                 case "serve" -> Server.start(settings, out, err) != null ? OK : FAILED;

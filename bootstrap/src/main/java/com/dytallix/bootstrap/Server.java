@@ -5,7 +5,7 @@ import com.dytallix.adapters.http.ClientIpResolver;
 import com.dytallix.adapters.http.FaucetHttpService;
 import com.dytallix.adapters.http.HealthHttpService;
 import com.dytallix.adapters.http.HttpEdge;
-import com.dytallix.adapters.http.RequestObserver;
+import com.dytallix.adapters.http.metrics.HttpMetrics;
 import com.dytallix.adapters.http.StatusHttpService;
 import com.dytallix.adapters.node.BouncyCastleKeccak;
 import com.dytallix.adapters.node.ChainIdCheck;
@@ -30,6 +30,9 @@ import com.dytallix.application.relay.RelayService;
 import com.dytallix.application.status.BalanceService;
 import com.dytallix.application.status.StatusService;
 import com.dytallix.bootstrap.config.Settings;
+import com.dytallix.bootstrap.observability.MetricsHttpService;
+import com.dytallix.bootstrap.observability.MetricsTelemetry;
+import com.dytallix.bootstrap.observability.Observability;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.grant.QuotaLimits;
@@ -37,7 +40,11 @@ import com.dytallix.domain.key.FeePolicy;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.SyncLagEstimator;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.http.HttpRouting;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -113,7 +120,8 @@ public final class Server implements AutoCloseable {
         var keys = new FileKeyRing(settings.faucetKeyFile(), settings.faucetPrivateKey());
         ChainNode node = connectNode(settings, keys);
 
-        Telemetry telemetry = Telemetry.NONE;
+        var metrics = Observability.createRegistry();
+        Telemetry telemetry = new MetricsTelemetry(metrics, settings.rpcAllowedMethods());
         var feePolicy = new FeePolicy(settings.maxFeePerGas());
         var policy = new FaucetPolicy(settings.dripAmount(), settings.minBalance(),
                 new QuotaLimits(settings.perIpPerDay(), settings.perAddressPerDay(), settings.dailyCap(), QuotaLimits.DAY),
@@ -154,25 +162,41 @@ public final class Server implements AutoCloseable {
                 new HealthHttpService.Check("chainId", () -> status.current().chainIdVerified() ? Optional.empty()
                         : Optional.of(status.current().lastError().orElse("chain id not verified"))));
 
-        HttpEdge edge = new HttpEdge(new ClientIpResolver(settings.trustedProxies()), RequestObserver.NONE);
+        Observability.registerGauges(metrics, status::current);
+        HttpEdge edge = new HttpEdge(new ClientIpResolver(settings.trustedProxies()), new HttpMetrics(metrics));
         Bodies bodies = new Bodies(settings.requestSizeLimit());
         HttpRouting.Builder routing = HttpRouting.builder();
         edge.install(routing);
         routing.register("/api", new StatusHttpService(status, new BalanceService(node, keccak), clock))
                 .register("/api", new FaucetHttpService(drips, ledger, status, bodies))
-                .register(new HealthHttpService(healthChecks));
+                .register(new HealthHttpService(healthChecks))
+                .register(new MetricsHttpService(metrics));
         HttpEdge.notFound(routing);
 
         webServer = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
                 .shutdownGracePeriod(Duration.ofSeconds(10))
+                .addFeature(ObserveFeature.just(healthObserver(healthChecks)))
                 .routing(routing)
                 .build()
                 .start();
         LOG.log(System.Logger.Level.INFO, "dytallix-api listening on {0}:{1,number,#} ({2}), faucet address {3}",
                 settings.host(), webServer.port(), settings.devMode() ? "embedded dev chain" : "node " + settings.rpcUrl().get(),
                 keys.active().address());
+    }
+
+    /** The same readiness checks under Helidon's /observe/health. */
+    private static HealthObserver healthObserver(List<HealthHttpService.Check> checks) {
+        var builder = HealthObserver.builder().details(true).useSystemServices(false);
+        for (HealthHttpService.Check c : checks) {
+            builder.addCheck(() -> {
+                Optional<String> problem = c.problem().get();
+                return HealthCheckResponse.builder().status(problem.isEmpty())
+                        .detail("problem", problem.orElse("none")).build();
+            }, HealthCheckType.READINESS, c.name());
+        }
+        return builder.build();
     }
 
     private ChainNode connectNode(Settings settings, FileKeyRing keys) {
