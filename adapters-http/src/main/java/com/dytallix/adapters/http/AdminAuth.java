@@ -74,6 +74,11 @@ public final class AdminAuth {
      */
     public ClientIp authorize(ServerRequest req, String action) {
         ClientIp ip = RequestInfo.of(req).clientIp();
+        authorize(ip, req.headers().all(HeaderNames.AUTHORIZATION, List::of), action);
+        return ip;
+    }
+
+    void authorize(ClientIp ip, List<String> headers, String action) {
         Instant now = clock.instant();
         Instant lockedUntil = lockedUntil(ip, now);
         if (lockedUntil != null) {
@@ -82,7 +87,6 @@ public final class AdminAuth {
             throw ErrorMapper.rateLimited(LimitScope.REQUESTS.wireName(), lockedUntil,
                     "too many failed admin attempts from this IP; retry after the time in Retry-After");
         }
-        List<String> headers = req.headers().all(HeaderNames.AUTHORIZATION, List::of);
         Matcher bearer = headers.size() == 1 ? BEARER.matcher(headers.getFirst()) : null;
         if (bearer == null || !bearer.matches()) {
             admin.refused(action, ip, "unauthorized");
@@ -100,7 +104,6 @@ public final class AdminAuth {
         synchronized (failures) {
             failures.remove(ip.value());
         }
-        return ip;
     }
 
     private Instant lockedUntil(ClientIp ip, Instant now) {
