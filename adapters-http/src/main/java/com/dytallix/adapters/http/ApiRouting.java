@@ -4,8 +4,9 @@ import io.helidon.webserver.http.HttpRouting;
 
 /**
  * The one entry point bootstrap calls to build the HTTP API on a routing builder. Bootstrap
- * registers {@code /metrics} itself (before or after; filters see every route) and sets
- * {@link HttpEdge#directHandlers()} on the listener, for what fails before routing.
+ * registers {@code /metrics} itself, before or after this call (the JSON 404 is registered last
+ * whatever the order, and the filters see every route), and sets {@link HttpEdge#directHandlers()}
+ * on the listener, for what fails before routing.
  */
 public final class ApiRouting {
     private ApiRouting() {
@@ -14,7 +15,7 @@ public final class ApiRouting {
     /**
      * Registers, in this order: the edge filter (request id, client IP, access log, error
      * envelope), CORS, the per-client request limit on /api/*, then status and balance, faucet,
-     * rpc, admin, health, and last the JSON 404 for everything else.
+     * rpc, admin, health, and the JSON 404 for everything no route or feature answers.
      */
     public static void configure(HttpRouting.Builder routing, ApiDependencies deps) {
         Bodies bodies = new Bodies(deps.requestSizeLimit());

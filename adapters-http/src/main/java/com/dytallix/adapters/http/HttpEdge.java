@@ -1,6 +1,7 @@
 package com.dytallix.adapters.http;
 
 import com.dytallix.domain.ClientIp;
+import io.helidon.common.Weighted;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -8,6 +9,7 @@ import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.HttpFeature;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.RoutingRequest;
@@ -47,11 +49,27 @@ public final class HttpEdge implements Filter {
         routing.error(Throwable.class, (req, res, e) -> write(req, res, ErrorMapper.map(e)));
     }
 
-    /** The JSON 404 for unknown routes; register it after every service. */
+    /**
+     * The JSON 404 for unknown routes. It is registered as the feature with the lowest weight, so
+     * it comes after every route, also those registered later and those of features such as
+     * Helidon's observe endpoints ({@code /observe/health}), which would otherwise be shadowed.
+     */
     public static void notFound(HttpRouting.Builder routing) {
-        routing.any((req, res) -> {
-            throw ApiException.notFound("no route for " + req.prologue().method().text() + " " + req.path().path());
-        });
+        routing.addFeature(new NotFoundLast());
+    }
+
+    private static final class NotFoundLast implements HttpFeature, Weighted {
+        @Override
+        public void setup(HttpRouting.Builder routing) {
+            routing.any((req, res) -> {
+                throw ApiException.notFound("no route for " + req.prologue().method().text() + " " + req.path().path());
+            });
+        }
+
+        @Override
+        public double weight() {
+            return 0.1;
+        }
     }
 
     @Override

@@ -27,7 +27,12 @@ class EdgeEnvelopeTest {
         String head = rawResponse.substring(0, rawResponse.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
         assertThat(head).contains("content-type: application/json").contains("x-request-id:");
         assertThat(rawResponse.length()).as(rawResponse).isLessThan(10_000);
-        JsonNode body = Json.parse(rawResponse.substring(rawResponse.indexOf("\r\n\r\n") + 4).getBytes(StandardCharsets.ISO_8859_1));
+        JsonNode body;
+        try {
+            body = Json.parse(rawResponse.substring(rawResponse.indexOf("\r\n\r\n") + 4).getBytes(StandardCharsets.ISO_8859_1));
+        } catch (ApiException e) {
+            throw new AssertionError("not one JSON body: " + rawResponse, e);
+        }
         assertThat(body.get("code").isTextual()).isTrue();
         assertThat(body.get("message").isTextual()).isTrue();
         assertThat(body.get("requestId").isTextual()).isTrue();

@@ -112,7 +112,11 @@ final class TestApi implements AutoCloseable {
 
     record Reply(int status, java.net.http.HttpHeaders headers, String body) {
         JsonNode json() {
-            return Json.parse(body.getBytes(StandardCharsets.UTF_8));
+            try {
+                return Json.parse(body.getBytes(StandardCharsets.UTF_8));
+            } catch (ApiException e) {
+                throw new AssertionError("not JSON (" + status + " " + headers.map() + "): " + body, e);
+            }
         }
 
         Optional<String> header(String name) {
@@ -185,7 +189,7 @@ final class TestApi implements AutoCloseable {
             for (int i = 0; i < bytes.length; i++) {
                 bytes[i] = got.get(i);
             }
-            return new String(bytes, StandardCharsets.ISO_8859_1);
+            return firstResponse(new String(bytes, StandardCharsets.ISO_8859_1));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -193,6 +197,20 @@ final class TestApi implements AutoCloseable {
 
     String raw(String request) {
         return raw(request.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /**
+     * The first response only. (After a "Connection: close" answer to a request whose body was not
+     * read to the end, Helidon parses the unread rest as another request and answers it too, after
+     * the response that told the client to close.)
+     */
+    private static String firstResponse(String text) {
+        int end = text.indexOf("\r\n\r\n");
+        if (end < 0) {
+            return text;
+        }
+        var m = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(text.substring(0, end));
+        return m.find() ? text.substring(0, Math.min(text.length(), end + 4 + Integer.parseInt(m.group(1)))) : text;
     }
 
     /** A full response: headers ended and Content-Length bytes of body read. */
