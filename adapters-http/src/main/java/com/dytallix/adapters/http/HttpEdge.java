@@ -1,9 +1,15 @@
 package com.dytallix.adapters.http;
 
 import com.dytallix.domain.ClientIp;
+import io.helidon.common.Weighted;
+import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.HttpFeature;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.RoutingRequest;
@@ -36,18 +42,34 @@ public final class HttpEdge implements Filter {
         this.observer = observer;
     }
 
-    /** Installs the filter, the error handlers and the JSON 404 for unknown routes. Call last on the routing. */
+    /** Installs the filter and the error handlers. Add it before any other filter: they rely on its {@link RequestInfo}. */
     public void install(HttpRouting.Builder routing) {
         routing.addFilter(this);
         routing.error(ApiException.class, (req, res, e) -> write(req, res, e));
         routing.error(Throwable.class, (req, res, e) -> write(req, res, ErrorMapper.map(e)));
     }
 
-    /** The JSON 404 for unknown routes; register it after every service. */
+    /**
+     * The JSON 404 for unknown routes. It is registered as the feature with the lowest weight, so
+     * it comes after every route, also those registered later and those of features such as
+     * Helidon's observe endpoints ({@code /observe/health}), which would otherwise be shadowed.
+     */
     public static void notFound(HttpRouting.Builder routing) {
-        routing.any((req, res) -> {
-            throw ApiException.notFound("no route for " + req.prologue().method().text() + " " + req.path().path());
-        });
+        routing.addFeature(new NotFoundLast());
+    }
+
+    private static final class NotFoundLast implements HttpFeature, Weighted {
+        @Override
+        public void setup(HttpRouting.Builder routing) {
+            routing.any((req, res) -> {
+                throw ApiException.notFound("no route for " + req.prologue().method().text() + " " + req.path().path());
+            });
+        }
+
+        @Override
+        public double weight() {
+            return 0.1;
+        }
     }
 
     @Override
@@ -90,6 +112,18 @@ public final class HttpEdge implements Filter {
     static void write(ServerRequest req, ServerResponse res, ApiException e) {
         String requestId = req.context().get(RequestInfo.class, RequestInfo.class)
                 .map(RequestInfo::requestId).orElseGet(() -> UUID.randomUUID().toString());
+        if (e.status() >= 500) {
+            logFailure(e.code(), e.status(), e.getMessage());
+        }
+        if (res.isSent()) {
+            return;
+        }
+        e.headers().forEach(res::header);
+        res.header(REQUEST_ID, requestId);
+        Responses.json(res, Status.create(e.status()), envelope(e, requestId));
+    }
+
+    static Map<String, Object> envelope(ApiException e, String requestId) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("code", e.code());
         body.put("message", e.getMessage());
@@ -97,16 +131,69 @@ public final class HttpEdge implements Filter {
             body.put("details", e.details());
         }
         body.put("requestId", requestId);
+        return body;
+    }
+
+    /** The log line for a server-side failure; the error code is in the text and in the MDC (e.g. RPC_TIMEOUT). */
+    static void logFailure(String code, int status, String message) {
+        MDC.put("errorCode", code);
+        LOG.log(System.Logger.Level.WARNING, "{0} {1}: {2}", code, status, message);
+        MDC.remove("errorCode");
+    }
+
+    /**
+     * Answers for what Helidon refuses before routing (malformed request line or headers, URI or
+     * headers too long, bad chunking, a body over the listener's max-payload-size), in the
+     * contract's envelope instead of Helidon's text. Bootstrap sets it on the listener:
+     * {@code server.directHandlers(HttpEdge.directHandlers())}. The parser's message is never echoed.
+     */
+    public static DirectHandlers directHandlers() {
+        DirectHandler json = HttpEdge::direct;
+        DirectHandlers.Builder builder = DirectHandlers.builder();
+        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+            builder.addHandler(type, json);
+        }
+        return builder.build();
+    }
+
+    private static DirectHandler.TransportResponse direct(DirectHandler.TransportRequest req,
+                                                          DirectHandler.EventType type,
+                                                          Status status,
+                                                          ServerResponseHeaders headers,
+                                                          String unsafeMessage) {
+        int code = status.code();
+        ApiException e = switch (code) {
+            case 413 -> new ApiException(413, "PAYLOAD_TOO_LARGE", "request body is too large");
+            case 414 -> new ApiException(414, "INVALID_REQUEST", "request URI is too long");
+            case 431 -> new ApiException(431, "INVALID_REQUEST", "request headers are too large");
+            case 505 -> new ApiException(505, "INVALID_REQUEST", "HTTP version not supported");
+            default -> code >= 500
+                    ? new ApiException(500, "INTERNAL_ERROR", "internal error; the request id identifies it in the server log")
+                    : new ApiException(code >= 400 ? code : 400, "INVALID_REQUEST", "the request could not be understood");
+        };
+        String requestId = req.headers().first(REQUEST_ID)
+                .filter(id -> SAFE_REQUEST_ID.matcher(id).matches())
+                .orElseGet(() -> UUID.randomUUID().toString());
         if (e.status() >= 500) {
-            MDC.put("errorCode", e.code());
-            LOG.log(System.Logger.Level.WARNING, "{0} {1}: {2}", e.code(), e.status(), e.getMessage());
-            MDC.remove("errorCode");
+            logFailure(e.code(), e.status(), type + " before routing");
+        } else {
+            LOG.log(System.Logger.Level.DEBUG, "refused before routing: {0} {1}", e.status(), type);
         }
-        if (res.isSent()) {
-            return;
-        }
-        e.headers().forEach(res::header);
-        res.header(REQUEST_ID, requestId);
-        Responses.json(res, Status.create(e.status()), body);
+        ServerResponseHeaders out = ServerResponseHeaders.create();
+        // keep what Helidon decided the client must know (e.g. Allow, Connection), never its entity headers
+        headers.forEach(h -> {
+            if (!h.headerName().equals(HeaderNames.CONTENT_TYPE) && !h.headerName().equals(HeaderNames.CONTENT_LENGTH)) {
+                out.set(h);
+            }
+        });
+        out.set(HeaderValues.CONTENT_TYPE_JSON);
+        out.set(HeaderNames.CACHE_CONTROL, "no-store");
+        out.set(REQUEST_ID, requestId);
+        return DirectHandler.TransportResponse.builder()
+                .status(Status.create(e.status()))
+                .headers(out)
+                .keepAlive(type.keepAlive())
+                .entity(Json.write(envelope(e, requestId)))
+                .build();
     }
 }

@@ -1,0 +1,343 @@
+package com.dytallix.adapters.http;
+
+import com.dytallix.application.admin.AdminService;
+import com.dytallix.application.admin.AdminState;
+import com.dytallix.domain.Address;
+import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.Keccak256;
+import com.dytallix.domain.Wei;
+import com.dytallix.domain.faucet.AuditEntry;
+import com.dytallix.domain.faucet.PauseState;
+import com.dytallix.domain.faucet.TopUp;
+import com.dytallix.domain.grant.Grant;
+import com.dytallix.domain.grant.GrantQuery;
+import com.dytallix.domain.grant.GrantStatus;
+import com.dytallix.domain.key.KeyRotation;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The operator's API under /api/admin. Every action is authorised by {@link AdminAuth} before its
+ * body is read; changes are audited by {@link AdminService}, successful reads here. The new key of
+ * a rotation is never echoed, not even in a validation error.
+ */
+public final class AdminHttpService implements HttpService {
+    static final int MAX_TEXT = 500;
+    static final int MAX_LIMIT = 1000;
+    static final int DEFAULT_LIMIT = 100;
+    /** DYT amounts above this many integer digits are refused before any exact arithmetic on them. */
+    private static final int MAX_AMOUNT_INTEGER_DIGITS = 30;
+    private static final Pattern KEY_SHAPE = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
+    private static final Pattern DECIMAL = Pattern.compile("\\d{1,60}(\\.\\d{1,60})?");
+
+    private final AdminService admin;
+    private final AdminAuth auth;
+    private final Bodies bodies;
+    private final Keccak256 keccak;
+    private final Clock clock;
+
+    public AdminHttpService(AdminService admin, AdminAuth auth, Bodies bodies, Keccak256 keccak, Clock clock) {
+        this.admin = admin;
+        this.auth = auth;
+        this.bodies = bodies;
+        this.keccak = keccak;
+        this.clock = clock;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        Routes routes = Routes.on(rules, "/api/admin");
+        routes.path("/pause").post(this::pause).register();
+        routes.path("/resume").post(this::resume).register();
+        routes.path("/topup").post(this::topUp).register();
+        routes.path("/rotate-key").post(this::rotateKey).register();
+        routes.path("/state").get(this::state).register();
+        routes.path("/grants").get(this::grants).register();
+        routes.path("/audit").get(this::audit).register();
+    }
+
+    private void pause(ServerRequest req, ServerResponse res) {
+        ClientIp ip = auth.authorize(req, "pause");
+        // the runbook's pause sends no body and no Content-Type
+        Map<String, JsonNode> body = object(bodies.json(req, true), Set.of("reason"));
+        Optional<String> reason = text(body, "reason");
+        PauseState state = admin.pause(reason.filter(r -> !r.isBlank()), ip);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("paused", state.paused());
+        out.put("reason", state.reason().orElse(null));
+        out.put("at", state.since().orElseGet(clock::instant).toString());
+        Responses.ok(res, out);
+    }
+
+    private void resume(ServerRequest req, ServerResponse res) {
+        ClientIp ip = auth.authorize(req, "resume");
+        object(bodies.json(req, true), Set.of());
+        PauseState state = admin.resume(ip);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("paused", state.paused());
+        out.put("at", clock.instant().toString());
+        Responses.ok(res, out);
+    }
+
+    private void topUp(ServerRequest req, ServerResponse res) {
+        ClientIp ip = auth.authorize(req, "topup");
+        Map<String, JsonNode> body = object(bodies.json(req, false), Set.of("amount", "note"));
+        Wei amount = amount(body.get("amount"));
+        String note = text(body, "note").orElse("");
+        TopUp topUp = admin.topUp(amount, note, ip);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", topUp.id().orElse(null));
+        out.put("amount", topUp.amount().toDytString());
+        out.put("note", topUp.note());
+        out.put("balanceAfter", topUp.balanceAfter().toDytString());
+        out.put("at", topUp.at().toString());
+        out.put("faucetAddress", topUp.faucetAddress().value());
+        Responses.ok(res, out);
+    }
+
+    private void rotateKey(ServerRequest req, ServerResponse res) {
+        ClientIp ip = auth.authorize(req, "rotate-key");
+        Map<String, JsonNode> body = object(bodies.json(req, false), Set.of("newKey", "drain"));
+        JsonNode key = body.get("newKey");
+        if (key == null || key.isNull()) {
+            throw ApiException.invalidRequest("newKey", "is required");
+        }
+        if (!key.isTextual() || !KEY_SHAPE.matcher(key.asText().strip()).matches()) {
+            throw ApiException.invalidRequest("newKey", "must be a 32-byte private key as 64 hex digits, with or without 0x");
+        }
+        JsonNode drain = body.get("drain");
+        if (drain != null && !drain.isNull() && !drain.isBoolean()) {
+            throw ApiException.invalidRequest("drain", "must be true or false");
+        }
+        KeyRotation rotation = admin.rotateKey(key.asText().strip(), drain != null && drain.asBoolean(), ip);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("success", true);
+        out.put("newAddress", rotation.newAddress().value());
+        out.put("previousAddress", rotation.previousAddress().value());
+        out.put("rotatedAt", rotation.rotatedAt().toString());
+        Responses.ok(res, out);
+    }
+
+    private void state(ServerRequest req, ServerResponse res) {
+        ClientIp ip = auth.authorize(req, "state");
+        allowOnly(req, Set.of());
+        AdminState s = admin.state();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("paused", s.pause().paused());
+        out.put("pausedReason", s.pause().reason().orElse(null));
+        out.put("pausedSince", s.pause().since().map(Instant::toString).orElse(null));
+        out.put("faucetAddress", s.faucetAddress().value());
+        out.put("faucetBalance", s.faucetBalance().map(Wei::toDytString).orElse(null));
+        out.put("faucetBalanceWei", s.faucetBalance().map(w -> w.value().toString()).orElse(null));
+        Map<String, Long> pending = new LinkedHashMap<>();
+        s.unfinishedByStatus().forEach((status, count) -> pending.put(status.name().toLowerCase(Locale.ROOT), count));
+        out.put("unfinishedGrants", pending);
+        out.put("lastRotation", s.lastRotation().map(r -> {
+            Map<String, Object> rotation = new LinkedHashMap<>();
+            rotation.put("previousAddress", r.previousAddress().value());
+            rotation.put("newAddress", r.newAddress().value());
+            rotation.put("rotatedAt", r.rotatedAt().toString());
+            return rotation;
+        }).orElse(null));
+        out.put("recentTopUps", s.recentTopUps().stream().map(AdminHttpService::view).toList());
+        out.put("pendingDrains", s.pendingDrains().entrySet().stream()
+                .map(e -> Map.of("from", e.getKey().value(), "to", e.getValue().value())).toList());
+        admin.viewed("state", ip);
+        Responses.ok(res, out);
+    }
+
+    private void grants(ServerRequest req, ServerResponse res) {
+        ClientIp ip = auth.authorize(req, "grants");
+        allowOnly(req, Set.of("since", "ip", "address", "status", "limit"));
+        Optional<Instant> since = query(req, "since").map(v -> {
+            try {
+                return Instant.parse(v);
+            } catch (DateTimeParseException e) {
+                throw ApiException.invalidRequest("since", "must be an ISO-8601 instant like 2026-01-31T12:00:00Z");
+            }
+        });
+        Optional<ClientIp> byIp = query(req, "ip").map(v -> {
+            try {
+                return ClientIp.parse(v);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalidRequest("ip", "must be an IPv4 or IPv6 address");
+            }
+        });
+        Optional<Address> address = query(req, "address").map(v -> Address.parse(v, keccak));
+        Optional<GrantStatus> status = query(req, "status").map(v -> {
+            for (GrantStatus s : GrantStatus.values()) {
+                if (s.name().toLowerCase(Locale.ROOT).equals(v)) {
+                    return s;
+                }
+            }
+            throw ApiException.invalidRequest("status", "must be one of pending, signed, submitted, confirmed, failed");
+        });
+        int limit = limit(req);
+        List<Grant> found = admin.grants(new GrantQuery(since, byIp, address, status, limit));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("count", found.size());
+        out.put("grants", found.stream().map(AdminHttpService::view).toList());
+        admin.viewed("grants", ip);
+        Responses.ok(res, out);
+    }
+
+    private void audit(ServerRequest req, ServerResponse res) {
+        ClientIp ip = auth.authorize(req, "audit");
+        allowOnly(req, Set.of("limit"));
+        List<AuditEntry> entries = admin.audit(limit(req));
+        List<Map<String, Object>> view = new ArrayList<>();
+        for (AuditEntry e : entries) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("at", e.at().toString());
+            entry.put("action", e.action());
+            entry.put("ip", e.ip().value());
+            entry.put("outcome", e.outcome());
+            entry.put("detail", e.detail());
+            view.add(entry);
+        }
+        admin.viewed("audit", ip);
+        Responses.ok(res, Map.of("entries", view));
+    }
+
+    private static Map<String, Object> view(TopUp t) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", t.id().orElse(null));
+        out.put("amount", t.amount().toDytString());
+        out.put("note", t.note());
+        out.put("faucetAddress", t.faucetAddress().value());
+        out.put("balanceAfter", t.balanceAfter().toDytString());
+        out.put("at", t.at().toString());
+        return out;
+    }
+
+    private static Map<String, Object> view(Grant g) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("grantId", g.id().value());
+        out.put("address", g.address().value());
+        out.put("ip", g.ip().value());
+        out.put("amount", g.amount().toDytString());
+        out.put("amountWei", g.amount().value().toString());
+        out.put("status", g.status().name().toLowerCase(Locale.ROOT));
+        out.put("fromAddress", g.fromAddress().map(Address::value).orElse(null));
+        out.put("nonce", g.nonce().orElse(null));
+        out.put("txHash", g.currentHash().map(Object::toString).orElse(null));
+        out.put("txHashes", g.txHashes().stream().map(Object::toString).toList());
+        out.put("blockNumber", g.blockNumber().orElse(null));
+        out.put("failureReason", g.failureReason().orElse(null));
+        out.put("createdAt", g.createdAt().toString());
+        out.put("updatedAt", g.updatedAt().toString());
+        return out;
+    }
+
+    /** The body as a JSON object with only the known fields; an absent body is an empty object. */
+    private static Map<String, JsonNode> object(JsonNode body, Set<String> known) {
+        Map<String, JsonNode> fields = new LinkedHashMap<>();
+        if (body == null) {
+            return fields;
+        }
+        if (!body.isObject()) {
+            throw ApiException.invalidRequest("body", "must be a JSON object");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            if (!known.contains(field.getKey())) {
+                throw ApiException.invalidRequest("body", known.isEmpty()
+                        ? "takes no fields" : "unknown field; accepted fields are " + String.join(", ", known.stream().sorted().toList()));
+            }
+            fields.put(field.getKey(), field.getValue());
+        }
+        return fields;
+    }
+
+    /** An optional text field of at most {@link #MAX_TEXT} characters, without control characters. */
+    private static Optional<String> text(Map<String, JsonNode> body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isTextual()) {
+            throw ApiException.invalidRequest(field, "must be a string");
+        }
+        String value = node.asText();
+        if (value.length() > MAX_TEXT) {
+            throw ApiException.invalidRequest(field, "must be at most " + MAX_TEXT + " characters");
+        }
+        if (value.chars().anyMatch(Character::isISOControl)) {
+            throw ApiException.invalidRequest(field, "must not contain control characters");
+        }
+        return Optional.of(value.strip());
+    }
+
+    /** DYT as a JSON number or a decimal string, exact: positive, at most 18 decimals. */
+    static Wei amount(JsonNode node) {
+        if (node == null || node.isNull()) {
+            throw ApiException.invalidRequest("amount", "is required");
+        }
+        BigDecimal dyt;
+        if (node.isNumber()) {
+            dyt = node.decimalValue();
+        } else if (node.isTextual() && DECIMAL.matcher(node.asText().strip()).matches()) {
+            dyt = new BigDecimal(node.asText().strip());
+        } else {
+            throw ApiException.invalidRequest("amount", "must be a decimal number of DYT, e.g. 10000 or \"0.5\"");
+        }
+        if (dyt.signum() <= 0) {
+            throw ApiException.invalidRequest("amount", "must be greater than zero");
+        }
+        if (dyt.precision() - dyt.scale() > MAX_AMOUNT_INTEGER_DIGITS) {
+            throw ApiException.invalidRequest("amount", "is too large");
+        }
+        if (dyt.stripTrailingZeros().scale() > Wei.DECIMALS) {
+            throw ApiException.invalidRequest("amount", "must have at most 18 decimals");
+        }
+        return Wei.ofDyt(dyt);
+    }
+
+    private static int limit(ServerRequest req) {
+        return query(req, "limit").map(v -> {
+            if (!v.matches("\\d{1,7}")) {
+                throw ApiException.invalidRequest("limit", "must be a whole number from 1 to " + MAX_LIMIT);
+            }
+            int n = Integer.parseInt(v);
+            if (n < 1 || n > MAX_LIMIT) {
+                throw ApiException.invalidRequest("limit", "must be a whole number from 1 to " + MAX_LIMIT);
+            }
+            return n;
+        }).orElse(DEFAULT_LIMIT);
+    }
+
+    /** A filter given once, non-empty; an empty value means "not given". */
+    private static Optional<String> query(ServerRequest req, String name) {
+        List<String> values = req.query().all(name, List::of);
+        if (values.size() > 1) {
+            throw ApiException.invalidRequest(name, "must be given at most once");
+        }
+        return values.stream().map(String::strip).filter(v -> !v.isEmpty()).findFirst();
+    }
+
+    /** Unknown query parameters are refused, so a misspelt filter never silently widens a search. */
+    private static void allowOnly(ServerRequest req, Set<String> known) {
+        for (String name : req.query().names()) {
+            if (!known.contains(name)) {
+                throw ApiException.invalidRequest(name, known.isEmpty() ? "this endpoint takes no query parameters"
+                        : "unknown query parameter; accepted: " + String.join(", ", known.stream().sorted().toList()));
+            }
+        }
+    }
+}

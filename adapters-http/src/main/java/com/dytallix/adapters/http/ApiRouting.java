@@ -1,0 +1,34 @@
+package com.dytallix.adapters.http;
+
+import io.helidon.webserver.http.HttpRouting;
+
+/**
+ * The one entry point bootstrap calls to build the HTTP API on a routing builder. Bootstrap
+ * registers {@code /metrics} itself, before or after this call (the JSON 404 is registered last
+ * whatever the order, and the filters see every route), and sets {@link HttpEdge#directHandlers()}
+ * on the listener, for what fails before routing.
+ */
+public final class ApiRouting {
+    private ApiRouting() {
+    }
+
+    /**
+     * Registers, in this order: the edge filter (request id, client IP, access log, error
+     * envelope), CORS, the per-client request limit on /api/*, then status and balance, faucet,
+     * rpc, admin, health, and the JSON 404 for everything no route or feature answers.
+     */
+    public static void configure(HttpRouting.Builder routing, ApiDependencies deps) {
+        Bodies bodies = new Bodies(deps.requestSizeLimit());
+        new HttpEdge(new ClientIpResolver(deps.trustedProxies()), deps.observer()).install(routing);
+        routing.addFilter(new Cors(deps.frontendOrigins()));
+        routing.addFilter(new RequestRateLimiter(deps.requestsPerMinute(), deps.telemetry()));
+        AdminAuth auth = new AdminAuth(deps.adminToken(), deps.adminAllowedIps(), deps.admin(), deps.telemetry(), deps.clock());
+        routing.register("/api",
+                new StatusHttpService(deps.status(), deps.balances(), deps.clock()),
+                new FaucetHttpService(deps.drips(), deps.ledger(), deps.status(), bodies),
+                new RpcHttpService(deps.relay(), bodies, deps.rpcMaxBatch()));
+        routing.register("/api/admin", new AdminHttpService(deps.admin(), auth, bodies, deps.keccak(), deps.clock()));
+        routing.register(new HealthHttpService(deps.readinessChecks()));
+        HttpEdge.notFound(routing);
+    }
+}

@@ -1,0 +1,110 @@
+package com.dytallix.adapters.http;
+
+import com.dytallix.application.Telemetry;
+import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.grant.LimitScope;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import java.net.Inet6Address;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * RATE_LIMIT_REQUESTS_PER_MINUTE for every {@code /api/*} request, per client (a resilience4j
+ * RateLimiter each, no waiting). An IPv6 client is counted by its /64, the block one subscriber
+ * is normally given, so rotating addresses inside it gains nothing. At most {@code maxTracked}
+ * limiters are kept; beyond that the least recently used one is dropped: the one that has been
+ * idle longest, and a limiter idle for a whole period is back to its full budget anyway.
+ */
+public final class RequestRateLimiter implements Filter {
+    public static final int DEFAULT_MAX_TRACKED = 20_000;
+    private static final Duration PERIOD = Duration.ofMinutes(1);
+
+    private final RateLimiterConfig config;
+    private final Clock clock;
+    private final LongSupplier nanoTime;
+    private final Telemetry telemetry;
+    private final Map<String, RateLimiter> limiters;
+
+    public RequestRateLimiter(int perMinute, Telemetry telemetry) {
+        this(perMinute, DEFAULT_MAX_TRACKED, Clock.systemUTC(), System::nanoTime, telemetry);
+    }
+
+    /** @param nanoTime the monotonic time the limiters count periods with (a test moves it with {@code clock}) */
+    public RequestRateLimiter(int perMinute, int maxTracked, Clock clock, LongSupplier nanoTime, Telemetry telemetry) {
+        if (perMinute < 1 || maxTracked < 1) {
+            throw new IllegalArgumentException("perMinute and maxTracked must be positive");
+        }
+        this.config = RateLimiterConfig.custom()
+                .limitForPeriod(perMinute)
+                .limitRefreshPeriod(PERIOD)
+                .timeoutDuration(Duration.ZERO)
+                .build();
+        this.clock = clock;
+        this.nanoTime = nanoTime;
+        this.telemetry = telemetry;
+        this.limiters = new LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, RateLimiter> eldest) {
+                return size() > maxTracked;
+            }
+        };
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        String path = req.path().path();
+        if (path.equals("/api") || path.startsWith("/api/")) {
+            Optional<Instant> refusedUntil = acquire(RequestInfo.of(req).clientIp());
+            if (refusedUntil.isPresent()) {
+                HttpEdge.write(req, res, ErrorMapper.rateLimited(LimitScope.REQUESTS.wireName(), refusedUntil.get(),
+                        "too many requests from this client; retry after the time in Retry-After"));
+                return;
+            }
+        }
+        chain.proceed();
+    }
+
+    /** Takes one permit for this client: empty when allowed, else when the next permit comes. */
+    Optional<Instant> acquire(ClientIp ip) {
+        RateLimiter limiter;
+        synchronized (limiters) {
+            limiter = limiters.computeIfAbsent(key(ip), this::newLimiter);
+        }
+        if (limiter.acquirePermission()) {
+            return Optional.empty();
+        }
+        telemetry.rateLimitHit(LimitScope.REQUESTS);
+        long nanos = ((AtomicRateLimiter) limiter).getDetailedMetrics().getNanosToWait();
+        return Optional.of(clock.instant().plusNanos(Math.max(nanos, 0)));
+    }
+
+    int tracked() {
+        synchronized (limiters) {
+            return limiters.size();
+        }
+    }
+
+    private RateLimiter newLimiter(String key) {
+        return new AtomicRateLimiter(key, config, Map.of(), nanoTime::getAsLong);
+    }
+
+    static String key(ClientIp ip) {
+        if (ip.inetAddress() instanceof Inet6Address v6) {
+            byte[] prefix = java.util.Arrays.copyOf(v6.getAddress(), 8);
+            return HexFormat.of().formatHex(prefix) + "/64";
+        }
+        return ip.value();
+    }
+}

@@ -1,0 +1,131 @@
+package com.dytallix.adapters.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Whatever arrives, the answer is the contract's JSON envelope with a request id: never Helidon's text or a stack trace. */
+class EdgeEnvelopeTest {
+    private static TestApi api;
+
+    @BeforeAll
+    static void start() {
+        api = TestApi.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        api.close();
+    }
+
+    private static JsonNode envelope(String rawResponse, int status) {
+        assertThat(rawResponse).as(rawResponse).startsWith("HTTP/1.1 " + status);
+        String head = rawResponse.substring(0, rawResponse.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+        assertThat(head).contains("content-type: application/json").contains("x-request-id:");
+        assertThat(rawResponse.length()).as(rawResponse).isLessThan(10_000);
+        JsonNode body;
+        try {
+            body = Json.parse(rawResponse.substring(rawResponse.indexOf("\r\n\r\n") + 4).getBytes(StandardCharsets.ISO_8859_1));
+        } catch (ApiException e) {
+            throw new AssertionError("not one JSON body: " + rawResponse, e);
+        }
+        assertThat(body.get("code").isTextual()).isTrue();
+        assertThat(body.get("message").isTextual()).isTrue();
+        assertThat(body.get("requestId").isTextual()).isTrue();
+        assertThat(body.toString()).doesNotContain("helidon", "Exception", "\tat ");
+        return body;
+    }
+
+    @Test
+    void garbageRequestLinesAreTheJson400() {
+        String[] garbage = {
+            "GARBAGE\r\n\r\n",
+            "GET /api/status\r\n\r\n",
+            "GET /api/status HTTP/1.1\r\nHost: a\r\nBad Header Line\r\n\r\n",
+            "GET /api/st\u0000atus HTTP/1.1\r\nHost: a\r\n\r\n",
+            "GET /api/%zz HTTP/1.1\r\nHost: a\r\n\r\n",
+            "POST /api/faucet HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n",
+            "POST /api/faucet HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n{}",
+        };
+        for (String request : garbage) {
+            String reply = api.raw(request);
+            assertThat(reply).as(request).matches("(?s)HTTP/1\\.1 4\\d\\d .*");
+            int status = Integer.parseInt(reply.substring(9, 12));
+            assertThat(envelope(reply, status).get("code").asText()).as(request).isEqualTo("INVALID_REQUEST");
+        }
+    }
+
+    @Test
+    void tooLongUriAndHeadersAreJsonToo() {
+        String longUri = api.raw("GET /api/" + "a".repeat(70_000) + " HTTP/1.1\r\nHost: a\r\n\r\n");
+        envelope(longUri, Integer.parseInt(longUri.substring(9, 12)));
+        String longHeader = api.raw("GET /api/status HTTP/1.1\r\nHost: a\r\nX-Big: " + "b".repeat(70_000) + "\r\n\r\n");
+        envelope(longHeader, Integer.parseInt(longHeader.substring(9, 12)));
+    }
+
+    @Test
+    void bodyOverTheServerMaximumIsTheJson413() {
+        long over = api.options.sizeLimit * 4 + 1;
+        String declared = api.raw("POST /api/faucet HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: "
+                + over + "\r\n\r\n{");
+        assertThat(envelope(declared, 413).get("code").asText()).isEqualTo("PAYLOAD_TOO_LARGE");
+    }
+
+    @Test
+    void bodyOverTheRequestLimitIsTheJson413() {
+        String big = "{\"address\": \"" + "a".repeat((int) api.options.sizeLimit) + "\"}";
+        var declared = api.postJson("/api/faucet", big);
+        assertThat(declared.status()).as(declared.body()).isEqualTo(413);
+        assertThat(declared.json().get("code").asText()).isEqualTo("PAYLOAD_TOO_LARGE");
+
+        String chunk = Integer.toHexString(big.length()) + "\r\n" + big + "\r\n0\r\n\r\n";
+        String chunked = api.raw("POST /api/rpc HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunk);
+        assertThat(envelope(chunked, 413).get("code").asText()).isEqualTo("PAYLOAD_TOO_LARGE");
+    }
+
+    @Test
+    void nonJsonBodyIs415AndMalformedJsonIs400() {
+        var text = api.send("POST", "/api/rpc", "{\"method\":\"eth_blockNumber\"}", "Content-Type", "text/plain");
+        assertThat(text.status()).isEqualTo(415);
+        assertThat(text.json().get("code").asText()).isEqualTo("UNSUPPORTED_MEDIA_TYPE");
+        var form = api.send("POST", "/api/faucet", "address=0x00", "Content-Type", "application/x-www-form-urlencoded");
+        assertThat(form.status()).isEqualTo(415);
+
+        for (String bad : new String[] {"{", "{\"method\": }", "[1,]", "{\"a\":1} {\"b\":2}", "NaN", "\u00ff\u00fe"}) {
+            var reply = api.postJson("/api/rpc", bad);
+            assertThat(reply.status()).as(bad).isEqualTo(400);
+            assertThat(reply.json().get("code").asText()).isEqualTo("INVALID_REQUEST");
+            assertThat(reply.body()).doesNotContain("jackson", "Unexpected character");
+        }
+    }
+
+    @Test
+    void unknownRoutesAre404AndWrongMethods405WithAllow() {
+        var missing = api.get("/api/nope");
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.json().get("code").asText()).isEqualTo("NOT_FOUND");
+        assertThat(api.get("/").status()).isEqualTo(404);
+
+        var wrong = api.send("DELETE", "/api/faucet", null);
+        assertThat(wrong.status()).isEqualTo(405);
+        assertThat(wrong.header("Allow")).contains("POST, OPTIONS");
+        assertThat(wrong.json().get("code").asText()).isEqualTo("METHOD_NOT_ALLOWED");
+        assertThat(wrong.header("X-Request-Id")).isPresent();
+    }
+
+    @Test
+    void theClientsRequestIdIsKeptWhenSafe() {
+        assertThat(api.get("/api/status", "X-Request-Id", "abc-123").header("X-Request-Id")).contains("abc-123");
+        assertThat(api.get("/api/status", "X-Request-Id", "<script>").header("X-Request-Id").orElseThrow()).isNotEqualTo("<script>");
+    }
+
+    @Test
+    void theDependenciesNeverPrintTheAdminToken() {
+        assertThat(api.dependencies().toString()).doesNotContain(TestApi.TOKEN).contains("hidden");
+    }
+}

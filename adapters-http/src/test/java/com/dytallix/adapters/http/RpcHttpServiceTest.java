@@ -1,0 +1,276 @@
+package com.dytallix.adapters.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dytallix.domain.sync.NodeException;
+import com.dytallix.domain.sync.NodeFailure;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class RpcHttpServiceTest {
+    private static TestApi api;
+
+    @BeforeAll
+    static void start() {
+        api = TestApi.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        api.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        api.node.calls.clear();
+        api.node.answer = (method, params) -> "\"0x10\"";
+    }
+
+    private static TestApi.Reply rpc(String body) {
+        return api.postJson("/api/rpc", body);
+    }
+
+    @Test
+    void simpleFormAnswersTheResult() {
+        var reply = rpc("{\"method\": \"eth_blockNumber\", \"params\": []}");
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body()).isEqualTo("{\"result\":\"0x10\"}");
+        assertThat(api.node.calls).containsExactly(new TestPorts.Node.Call("eth_blockNumber", "[]"));
+
+        assertThat(rpc("{\"method\": \"eth_blockNumber\"}").status()).isEqualTo(200);
+        assertThat(api.node.calls.getLast().paramsJson()).isEqualTo("[]");
+    }
+
+    @Test
+    void theNodeGetsParamsReserialisedNotTheClientsBytes() {
+        rpc("{\"method\":\"eth_getBalance\",\"params\":[ \"0xabc\" ,\n \"latest\" , {\"a\" : 1.50} ]}");
+        assertThat(api.node.calls.getLast().paramsJson()).isEqualTo("[\"0xabc\",\"latest\",{\"a\":1.50}]");
+    }
+
+    @Test
+    void simpleFormMalformedRequestsAre400() {
+        String[] bodies = {"{\"method\": 5}", "{\"params\": []}", "{\"method\": \"eth_blockNumber\", \"params\": \"x\"}",
+            "{\"method\": \"eth_blockNumber\", \"id\": 1}", "\"eth_blockNumber\"", "{\"method\": \"eth_blockNumber\",}"};
+        for (String body : bodies) {
+            var reply = rpc(body);
+            assertThat(reply.status()).as(body).isEqualTo(400);
+            assertThat(reply.json().get("code").asText()).as(body).isEqualTo("INVALID_REQUEST");
+        }
+        assertThat(api.node.calls).isEmpty();
+    }
+
+    @Test
+    void duplicateMethodKeysAreRefusedNotResolved() {
+        var reply = rpc("{\"method\": \"eth_blockNumber\", \"method\": \"eth_sendTransaction\", \"params\": []}");
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.json().get("message").asText()).contains("duplicate key");
+        var standard = rpc("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"method\":\"personal_sign\"}");
+        assertThat(standard.status()).isEqualTo(400);
+        assertThat(api.node.calls).isEmpty();
+    }
+
+    @Test
+    void methodsOffTheListAndCaseVariantsAreRefused() {
+        // personal_sign and eth_sendTransaction are even configured: signing with the node's keys is never relayed
+        for (String method : new String[] {"personal_sign", "Personal_sign", "ETH_SENDTRANSACTION", "eth_sendTransaction",
+                "eth_BlockNumber", "eth_sign", "debug_traceTransaction", "admin_peers", "eth_blockNumber\u0000",
+                "eth_blockNumber ", "x".repeat(200)}) {
+            var reply = rpc("{\"method\": " + Json.MAPPER.valueToTree(method) + ", \"params\": []}");
+            assertThat(reply.status()).as(method).isEqualTo(403);
+            assertThat(reply.json().get("code").asText()).isEqualTo("RPC_METHOD_NOT_ALLOWED");
+        }
+        assertThat(api.node.calls).isEmpty();
+    }
+
+    @Test
+    void nodeErrorIs400WithTheNodesError() {
+        api.node.answer = TestPorts.Node.failing(new NodeException(NodeFailure.RPC_ERROR, "execution reverted", 3,
+                "\"0x08c379a0\"", null));
+        var reply = rpc("{\"method\": \"eth_call\", \"params\": [{}, \"latest\"]}");
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.json().get("code").asText()).isEqualTo("RPC_ERROR");
+        assertThat(reply.json().get("details").get("code").asInt()).isEqualTo(3);
+        assertThat(reply.json().get("details").get("message").asText()).isEqualTo("execution reverted");
+        assertThat(reply.json().get("details").get("data").asText()).isEqualTo("0x08c379a0");
+    }
+
+    @Test
+    void timeoutIs504AndLogsRpcTimeout() {
+        List<String> lines = new ArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                String text = r.getMessage();
+                if (r.getParameters() != null) {
+                    text = java.text.MessageFormat.format(text, r.getParameters());
+                }
+                lines.add(text);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger(HttpEdge.class.getName());
+        logger.addHandler(capture);
+        try {
+            api.node.answer = TestPorts.Node.failing(new NodeException(NodeFailure.TIMEOUT, "deadline"));
+            var simple = rpc("{\"method\": \"eth_blockNumber\"}");
+            assertThat(simple.status()).isEqualTo(504);
+            assertThat(simple.json().get("code").asText()).isEqualTo("RPC_TIMEOUT");
+
+            var standard = rpc("{\"jsonrpc\":\"2.0\",\"id\":\"t-1\",\"method\":\"eth_blockNumber\"}");
+            assertThat(standard.status()).isEqualTo(504);
+            assertThat(standard.json().get("id").asText()).isEqualTo("t-1");
+            assertThat(standard.json().get("error").get("code").asInt()).isEqualTo(RpcHttpService.NODE_UNAVAILABLE);
+            assertThat(standard.json().get("error").get("data").get("code").asText()).isEqualTo("RPC_TIMEOUT");
+        } finally {
+            logger.removeHandler(capture);
+        }
+        assertThat(lines).filteredOn(l -> l.contains("RPC_TIMEOUT")).hasSize(2);
+    }
+
+    @Test
+    void unreachableIs502AndOverloadedIs503WithRetryAfter() {
+        api.node.answer = TestPorts.Node.failing(new NodeException(NodeFailure.UNREACHABLE, "connection refused"));
+        assertThat(rpc("{\"method\": \"eth_blockNumber\"}").status()).isEqualTo(502);
+        api.node.answer = TestPorts.Node.failing(new NodeException(NodeFailure.BAD_RESPONSE, "not json"));
+        assertThat(rpc("{\"method\": \"eth_blockNumber\"}").json().get("code").asText()).isEqualTo("NODE_UNAVAILABLE");
+
+        api.node.answer = TestPorts.Node.failing(new NodeException(NodeFailure.OVERLOADED, "busy"));
+        var overloaded = rpc("{\"method\": \"eth_blockNumber\"}");
+        assertThat(overloaded.status()).isEqualTo(503);
+        assertThat(overloaded.header("Retry-After")).isPresent();
+        var standard = rpc("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"eth_blockNumber\"}");
+        assertThat(standard.status()).isEqualTo(503);
+        assertThat(standard.header("Retry-After")).isPresent();
+        assertThat(standard.json().get("error").get("code").asInt()).isEqualTo(RpcHttpService.NODE_OVERLOADED);
+    }
+
+    @Test
+    void standardFormPreservesIdsExactly() {
+        for (String id : new String[] {"1", "\"abc\"", "null", "12345678901234567890", "1.50", "\"\"", "-3"}) {
+            var reply = rpc("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"eth_blockNumber\",\"params\":[]}");
+            assertThat(reply.status()).as(id).isEqualTo(200);
+            assertThat(reply.body()).as(id).isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":\"0x10\"}");
+        }
+    }
+
+    @Test
+    void standardFormErrorsAreJsonRpcErrorObjects() {
+        var disallowed = rpc("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"eth_sendTransaction\",\"params\":[{}]}");
+        assertThat(disallowed.status()).isEqualTo(200);
+        assertThat(disallowed.json().get("id").asInt()).isEqualTo(9);
+        assertThat(disallowed.json().get("error").get("code").asInt()).isEqualTo(-32601);
+        assertThat(disallowed.json().get("error").get("message").asText()).contains("not allowed");
+
+        api.node.answer = TestPorts.Node.failing(new NodeException(NodeFailure.RPC_ERROR, "execution reverted", 3,
+                "\"0x08c379a0\"", null));
+        var reverted = rpc("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\",\"params\":[{},\"latest\"]}");
+        assertThat(reverted.status()).isEqualTo(200);
+        assertThat(reverted.json().get("error").get("code").asInt()).isEqualTo(3);
+        assertThat(reverted.json().get("error").get("data").asText()).isEqualTo("0x08c379a0");
+
+        for (String bad : new String[] {"{\"jsonrpc\":\"1.0\",\"id\":1,\"method\":\"eth_blockNumber\"}",
+                "{\"jsonrpc\":2.0,\"id\":1,\"method\":\"eth_blockNumber\"}",
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":7}",
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":\"x\"}"}) {
+            var reply = rpc(bad);
+            assertThat(reply.status()).as(bad).isEqualTo(200);
+            assertThat(reply.json().get("id").asInt()).as(bad).isEqualTo(1);
+            assertThat(reply.json().get("error").get("code").asInt()).as(bad).isEqualTo(-32600);
+        }
+        var badId = rpc("{\"jsonrpc\":\"2.0\",\"id\":{\"x\":1},\"method\":\"eth_blockNumber\"}");
+        assertThat(badId.json().get("id").isNull()).isTrue();
+        assertThat(badId.json().get("error").get("code").asInt()).isEqualTo(-32600);
+    }
+
+    @Test
+    void notificationsAreForwardedButNotAnswered() {
+        var single = rpc("{\"jsonrpc\":\"2.0\",\"method\":\"eth_blockNumber\"}");
+        assertThat(single.status()).isEqualTo(204);
+        assertThat(single.body()).isEmpty();
+        var batch = rpc("[{\"jsonrpc\":\"2.0\",\"method\":\"eth_blockNumber\"},{\"jsonrpc\":\"2.0\",\"method\":\"eth_chainId\"}]");
+        assertThat(batch.status()).isEqualTo(204);
+        assertThat(batch.body()).isEmpty();
+        assertThat(api.node.calls).extracting(TestPorts.Node.Call::method)
+                .containsExactlyInAnyOrder("eth_blockNumber", "eth_blockNumber", "eth_chainId");
+    }
+
+    @Test
+    void batchAnswersEachItemWithItsIdAndRefusesHiddenMethods() {
+        api.node.answer = (method, params) -> "\"" + method + "\"";
+        var reply = rpc("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\"},"
+                + "{\"jsonrpc\":\"2.0\",\"id\":\"two\",\"method\":\"Personal_sign\",\"params\":[\"0x00\",\"0x01\"]},"
+                + "{\"jsonrpc\":\"2.0\",\"method\":\"eth_getBalance\",\"params\":[\"0x00\",\"latest\"]},"
+                + "42,"
+                + "{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"eth_sendTransaction\",\"params\":[{}]}]");
+
+        assertThat(reply.status()).isEqualTo(200);
+        JsonNode out = reply.json();
+        assertThat(out).hasSize(4);
+        assertThat(out.get(0).get("id").asInt()).isEqualTo(1);
+        assertThat(out.get(0).get("result").asText()).isEqualTo("eth_blockNumber");
+        assertThat(out.get(1).get("id").asText()).isEqualTo("two");
+        assertThat(out.get(1).get("error").get("code").asInt()).isEqualTo(-32601);
+        assertThat(out.get(2).get("id").isNull()).isTrue();
+        assertThat(out.get(2).get("error").get("code").asInt()).isEqualTo(-32600);
+        assertThat(out.get(3).get("id").isNull()).isTrue();
+        assertThat(out.get(3).get("error").get("code").asInt()).isEqualTo(-32601);
+        assertThat(api.node.calls).extracting(TestPorts.Node.Call::method)
+                .containsExactlyInAnyOrder("eth_blockNumber", "eth_getBalance");
+    }
+
+    @Test
+    void batchItemFailuresStayInTheirItem() {
+        api.node.answer = (method, params) -> {
+            if (method.equals("eth_call")) {
+                throw new NodeException(NodeFailure.TIMEOUT, "deadline");
+            }
+            return "\"ok\"";
+        };
+        var reply = rpc("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\",\"params\":[]},"
+                + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"eth_blockNumber\"}]");
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json().get(0).get("error").get("data").get("code").asText()).isEqualTo("RPC_TIMEOUT");
+        assertThat(reply.json().get(1).get("result").asText()).isEqualTo("ok");
+    }
+
+    @Test
+    void emptyAndOversizedBatchesAreOneInvalidRequestError() {
+        var empty = rpc("[]");
+        assertThat(empty.status()).isEqualTo(200);
+        assertThat(empty.json().isObject()).isTrue();
+        assertThat(empty.json().get("id").isNull()).isTrue();
+        assertThat(empty.json().get("error").get("code").asInt()).isEqualTo(-32600);
+
+        String item = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\"}";
+        var big = rpc("[" + String.join(",", java.util.Collections.nCopies(api.options.maxBatch + 1, item)) + "]");
+        assertThat(big.json().get("error").get("code").asInt()).isEqualTo(-32600);
+        assertThat(big.json().get("error").get("message").asText()).contains("limit of " + api.options.maxBatch);
+        assertThat(api.node.calls).isEmpty();
+
+        var full = rpc("[" + String.join(",", java.util.Collections.nCopies(api.options.maxBatch, item)) + "]");
+        assertThat(full.json()).hasSize(api.options.maxBatch);
+    }
+
+    @Test
+    void onlyPostIsRouted() {
+        var get = api.get("/api/rpc");
+        assertThat(get.status()).isEqualTo(405);
+        assertThat(get.header("Allow")).contains("POST, OPTIONS");
+    }
+}
