@@ -1,12 +1,10 @@
 package com.dytallix.bootstrap;
 
-import com.dytallix.adapters.http.Bodies;
-import com.dytallix.adapters.http.ClientIpResolver;
-import com.dytallix.adapters.http.FaucetHttpService;
+import com.dytallix.adapters.http.ApiDependencies;
+import com.dytallix.adapters.http.ApiRouting;
 import com.dytallix.adapters.http.HealthHttpService;
 import com.dytallix.adapters.http.HttpEdge;
 import com.dytallix.adapters.http.metrics.HttpMetrics;
-import com.dytallix.adapters.http.StatusHttpService;
 import com.dytallix.adapters.node.BouncyCastleKeccak;
 import com.dytallix.adapters.node.ChainIdCheck;
 import com.dytallix.adapters.node.DevChain;
@@ -163,20 +161,20 @@ public final class Server implements AutoCloseable {
                         : Optional.of(status.current().lastError().orElse("chain id not verified"))));
 
         Observability.registerGauges(metrics, status::current);
-        HttpEdge edge = new HttpEdge(new ClientIpResolver(settings.trustedProxies()), new HttpMetrics(metrics));
-        Bodies bodies = new Bodies(settings.requestSizeLimit());
+        var api = new ApiDependencies(status, new BalanceService(node, keccak), drips, ledger, relay, admin, keccak,
+                telemetry, new HttpMetrics(metrics), healthChecks, clock, settings.trustedProxies(),
+                settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
+                settings.requestsPerMinute(), settings.requestSizeLimit(), settings.rpcMaxBatch());
         HttpRouting.Builder routing = HttpRouting.builder();
-        edge.install(routing);
-        routing.register("/api", new StatusHttpService(status, new BalanceService(node, keccak), clock))
-                .register("/api", new FaucetHttpService(drips, ledger, status, bodies))
-                .register(new HealthHttpService(healthChecks))
-                .register(new MetricsHttpService(metrics));
-        HttpEdge.notFound(routing);
+        routing.register(new MetricsHttpService(metrics));
+        ApiRouting.configure(routing, api);
 
         webServer = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
                 .shutdownGracePeriod(Duration.ofSeconds(10))
+                .maxPayloadSize(settings.requestSizeLimit())
+                .directHandlers(HttpEdge.directHandlers())
                 .addFeature(ObserveFeature.just(healthObserver(healthChecks)))
                 .routing(routing)
                 .build()

@@ -92,7 +92,7 @@ public record Settings(
         d.put("BLOCK_TIME_MS", "");
         d.put("MAX_CONCURRENCY", "20");
         d.put("RPC_ALLOWED_METHODS", DEFAULT_RPC_METHODS);
-        d.put("RPC_MAX_BATCH", "50");
+        d.put("RPC_MAX_BATCH", "100");
         d.put("DB_PATH", "data/dytallix.db");
         d.put("BACKUP_DIR", "backups");
         d.put("BACKUP_KEEP", "7");
