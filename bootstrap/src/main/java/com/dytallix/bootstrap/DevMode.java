@@ -50,7 +50,8 @@ final class DevMode {
             if (newToken) {
                 err.println(" Admin token (kept in " + tokenFile + "): " + token);
             }
-            err.println(" Faucet key kept in " + settings.faucetKeyFile());
+            err.println(" Faucet address: " + new FileKeyRing(settings.faucetKeyFile(), settings.faucetPrivateKey()).active().address()
+                    + " (key kept in " + settings.faucetKeyFile() + ")");
             err.println(" Never use these in production: set RPC_URL, FAUCET_PRIVATE_KEY, ADMIN_TOKEN.");
             err.println("===============================================================");
         }
