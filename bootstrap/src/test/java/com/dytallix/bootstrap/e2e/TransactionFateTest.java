@@ -3,13 +3,13 @@ package com.dytallix.bootstrap.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.adapters.node.AnvilProcess;
+import com.dytallix.adapters.node.BouncyCastleKeccak;
 import com.dytallix.adapters.node.Secp256k1Key;
 import com.dytallix.bootstrap.e2e.FaucetClient.Answer;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.key.Fees;
 import com.dytallix.domain.key.UnsignedTransaction;
-import com.dytallix.adapters.node.BouncyCastleKeccak;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
 import java.nio.file.Path;
