@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -146,9 +147,9 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Waits for the process to end; empty if it is still running after {@code within}. */
-    java.util.OptionalInt awaitExit(Duration within) throws InterruptedException {
+    OptionalInt awaitExit(Duration within) throws InterruptedException {
         return process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)
-                ? java.util.OptionalInt.of(process.exitValue()) : java.util.OptionalInt.empty();
+                ? OptionalInt.of(process.exitValue()) : OptionalInt.empty();
     }
 
     String logTail() {
