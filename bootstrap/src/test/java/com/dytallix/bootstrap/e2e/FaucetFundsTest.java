@@ -48,13 +48,18 @@ class FaucetFundsTest {
             faucet.chain.setBalance(faucetAddress, Wei.ofDyt("10.00001").value());
             awaitFaucetBalanceAtLeast(faucet, Wei.ofDyt("10"));
             String refusedByNode = Recipients.fresh();
-            Answer byNode = faucet.client.drip(refusedByNode);
+            Optional<String> retryKey = Optional.of("funds-" + refusedByNode);
+            Answer byNode = faucet.client.drip(refusedByNode, retryKey, false);
             assertThat(byNode.status()).as("%s", byNode.body()).isEqualTo(503);
             assertThat(byNode.text("code")).isEqualTo("INSUFFICIENT_BALANCE");
             assertThat(ledger.grantsTo(refusedByNode)).singleElement().satisfies(g -> {
                 assertThat(g.status()).isEqualTo("failed");
                 assertThat(g.failureReason()).startsWith("insufficient funds");
             });
+            // the client retries with its key (say the 503 was lost): never told "accepted, will be sent"
+            Answer replayed = faucet.client.drip(refusedByNode, retryKey, false);
+            assertThat(replayed.status()).as("%s", replayed.body()).isNotEqualTo(202);
+            assertThat(replayed.text("status")).isEqualTo("failed");
             // the refused nonce was given back: the next payment is not stuck behind a hole
             long noncesUsed = faucet.chain.minedNonce(faucetAddress);
 
