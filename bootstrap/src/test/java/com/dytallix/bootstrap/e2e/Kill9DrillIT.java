@@ -41,8 +41,17 @@ class Kill9DrillIT {
 
     /** One faucet request as the client saw it: retried through crashes until some answer came. */
     record Job(String address, Optional<String> idempotencyKey, int attempts, Answer answer) {
+        /** A grant the client was promised: 200/202 for a grant that is not failed. */
         boolean acknowledged() {
-            return answer.status() == 200 || answer.status() == 202;
+            return (answer.status() == 200 || answer.status() == 202) && !"failed".equals(answer.text("status"));
+        }
+
+        /**
+         * A keyed retry whose first attempt died before its transaction was signed: the replay
+         * tells the truth, the grant failed and nothing was paid.
+         */
+        boolean toldFailed() {
+            return answer.status() == 200 && "failed".equals(answer.text("status"));
         }
     }
 
@@ -131,7 +140,12 @@ class Kill9DrillIT {
         for (Job j : acked) {
             LedgerFile.Row g = byId.get(j.answer().text("grantId"));
             assertThat(g).as("acknowledged grant %s in the ledger", j.answer().text("grantId")).isNotNull();
-            assertThat(g.status()).as("acknowledged grant %s to %s (%s)", g.id(), j.address(), g.failureReason()).isEqualTo("confirmed");
+            assertThat(g.status()).as("acknowledged grant %s, answer %s, after %d attempts (%s)", g.id(), j.answer().body(),
+                    j.attempts(), g.failureReason()).isEqualTo("confirmed");
+        }
+        for (Job j : jobs.stream().filter(Job::toldFailed).toList()) {
+            assertThat(j.idempotencyKey()).as("only a replay can answer an old failure: %s", j.answer().body()).isPresent();
+            assertThat(byId.get(j.answer().text("grantId")).status()).isEqualTo("failed");
         }
         Map<String, List<LedgerFile.Row>> confirmedByAddress = grants.stream().filter(g -> g.status().equals("confirmed"))
                 .collect(Collectors.groupingBy(g -> g.address().toLowerCase()));
@@ -160,9 +174,11 @@ class Kill9DrillIT {
         assertThat(chain.pendingNonce(faucet)).as("nothing of the faucet's left in the pool").isEqualTo(nonce);
         assertThat(kinds.getOrDefault("grants", 0)).isEqualTo(landed.size());
         System.out.printf("kill -9 drill: %d kills, %d requests, %d acknowledged, %d paid, %d confirmed grants, "
-                        + "%d failed grants, %d gap fillers, faucet nonce %d, %d retried after a lost answer%n",
+                        + "%d failed grants (%d of them replayed as failed), %d gap fillers, faucet nonce %d, "
+                        + "%d retried after a lost answer%n",
                 kills, jobs.size(), acked.size(), paid, landed.size(),
-                grants.stream().filter(g -> g.status().equals("failed")).count(), kinds.getOrDefault("fillers", 0), nonce,
+                grants.stream().filter(g -> g.status().equals("failed")).count(),
+                jobs.stream().filter(Job::toldFailed).count(), kinds.getOrDefault("fillers", 0), nonce,
                 jobs.stream().filter(j -> j.attempts() > 1).count());
     }
 }
