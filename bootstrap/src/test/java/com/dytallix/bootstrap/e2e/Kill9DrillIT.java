@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class Kill9DrillIT {
     private static final BigInteger DRIP = Wei.ofDyt("10").value();
     private static final int CLIENTS = 4;
-    private static final int MAX_JOBS = 400;
+    private static final int MAX_JOBS = 600;
 
     @TempDir
     Path dir;
@@ -77,7 +77,7 @@ class Kill9DrillIT {
                                 // every other request carries an Idempotency-Key, so its retries are replays
                                 Optional<String> key = n % 2 == 0 ? Optional.of(UUID.randomUUID().toString()) : Optional.empty();
                                 done.add(untilAnswered(client, Recipients.fresh(), key));
-                                Thread.sleep(ThreadLocalRandom.current().nextInt(20, 80));
+                                Thread.sleep(ThreadLocalRandom.current().nextInt(100, 200));
                             }
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
