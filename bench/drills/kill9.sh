@@ -62,8 +62,7 @@ done
 for k in $(seq 1 "$KILLS"); do
   sleep "$((RANDOM % 3 + 1)).$((RANDOM % 10))"
   log "kill -9 #$k (pid $SERVER_PID)"
-  kill -9 "$SERVER_PID"
-  wait "$SERVER_PID" 2>/dev/null || true
+  { kill -9 "$SERVER_PID"; wait "$SERVER_PID"; } 2>/dev/null || true
   start_server
   log "restarted: pid $SERVER_PID"
 done
