@@ -16,7 +16,9 @@ final class Signals {
             System.exit(Main.OK);
         };
         for (String name : new String[] {"TERM", "INT"}) {
-            Signal.handle(new Signal(name), sig -> Thread.ofPlatform().name("shutdown").start(exit));
+            // Not a daemon (it would inherit that from the signal dispatcher): once the web server has
+            // stopped, this thread is the only one keeping the JVM alive until the database is closed.
+            Signal.handle(new Signal(name), sig -> Thread.ofPlatform().name("shutdown").daemon(false).start(exit));
         }
     }
 }

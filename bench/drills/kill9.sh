@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# kill -9 drill: the server is killed with SIGKILL at random moments while clients ask the faucet
+# for money, and restarted each time on the same database and key. Then the ledger and the chain
+# are reconciled: every grant a client was promised is paid exactly once, nobody is paid without a
+# confirmed grant, no grant is left unfinished, and the faucet's nonce matches what it sent.
+#
+#   bench/drills/kill9.sh                      # KILLS=4 CLIENTS=4 MAX_REQUESTS=300 by default
+#   KILLS=5 MAX_REQUESTS=500 bench/drills/kill9.sh
+#   KEEP=1 bench/drills/kill9.sh               # keep the logs and the database afterwards
+# Prints its findings and PASS or FAIL; exits 0 on PASS. Everything it starts listens on 127.0.0.1.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+KILLS="${KILLS:-4}"
+CLIENTS="${CLIENTS:-4}"
+MAX_REQUESTS="${MAX_REQUESTS:-300}"
+SETTLE_SECONDS="${SETTLE_SECONDS:-60}"
+
+require curl jq sqlite3 od
+ensure_jar
+ensure_anvil
+start_anvil "$(free_port)" --block-time 1
+SERVER_PORT="$(free_port)"
+BASE="http://127.0.0.1:$SERVER_PORT"
+start_server
+log "anvil pid $ANVIL_PID, server pid $SERVER_PID on $BASE; work dir $WORK"
+
+# One client: requests to fresh addresses, every other one with an Idempotency-Key; a request
+# whose answer is lost (the server died) is sent again until some answer comes.
+# Writes "address key attempts http_status grantId status" per request.
+client() {
+  local id="$1" out="$WORK/client-$1.txt" address key attempts code body
+  while [ ! -e "$WORK/stop" ] && [ "$(cat "$WORK"/client-*.txt 2>/dev/null | wc -l)" -lt "$MAX_REQUESTS" ]; do
+    address="$(random_address)"
+    key="-"
+    if [ $((RANDOM % 2)) = 0 ]; then key="drill-$id-$RANDOM$RANDOM"; fi
+    attempts=0
+    while true; do
+      attempts=$((attempts + 1))
+      if [ "$key" = "-" ]; then
+        body="$(curl -s --max-time 15 -w '\n%{http_code}' -H 'Content-Type: application/json' \
+          -d "{\"address\":\"$address\"}" "$BASE/api/faucet")" || body=$'\n000'
+      else
+        body="$(curl -s --max-time 15 -w '\n%{http_code}' -H 'Content-Type: application/json' -H "Idempotency-Key: $key" \
+          -d "{\"address\":\"$address\"}" "$BASE/api/faucet")" || body=$'\n000'
+      fi
+      code="${body##*$'\n'}"
+      body="${body%$'\n'*}"
+      if [ "$code" != 000 ]; then break; fi
+      sleep 0.2
+    done
+    echo "$address $key $attempts $code $(jq -r '.grantId // "-"' <<<"$body" 2>/dev/null || echo -) $(jq -r '.status // .code // "-"' <<<"$body" 2>/dev/null || echo -)" >>"$out"
+    sleep 0.0$((RANDOM % 8 + 2))
+  done
+}
+
+for c in $(seq 1 "$CLIENTS"); do
+  client "$c" &
+  CHILD_PIDS+=($!)
+done
+
+for k in $(seq 1 "$KILLS"); do
+  sleep "$((RANDOM % 3 + 1)).$((RANDOM % 10))"
+  log "kill -9 #$k (pid $SERVER_PID)"
+  { kill -9 "$SERVER_PID"; wait "$SERVER_PID"; } 2>/dev/null || true
+  start_server
+  log "restarted: pid $SERVER_PID"
+done
+sleep 1.5
+touch "$WORK/stop"
+for pid in "${CHILD_PIDS[@]}"; do wait "$pid"; done
+CHILD_PIDS=()
+cat "$WORK"/client-*.txt >"$WORK/requests.txt"
+
+# promised: a 200/202 answer for a grant that is not failed
+awk '($4 == 200 || $4 == 202) && $6 != "failed" {print $5}' "$WORK/requests.txt" >"$WORK/promised.txt"
+log "waiting for every promised grant to finish (at most ${SETTLE_SECONDS}s)"
+deadline=$((SECONDS + SETTLE_SECONDS))
+while [ "$SECONDS" -lt "$deadline" ] && [ "$(ledger "SELECT count(*) FROM faucet_grants WHERE status IN ('pending','signed','submitted')")" != 0 ]; do
+  sleep 1
+done
+
+problems=()
+requests=$(wc -l <"$WORK/requests.txt")
+promised=$(wc -l <"$WORK/promised.txt")
+retried=$(awk '$3 > 1' "$WORK/requests.txt" | wc -l)
+told_failed=$(awk '$6 == "failed"' "$WORK/requests.txt" | wc -l)
+other=$(awk '$4 != 200 && $4 != 202 && $4 != 429' "$WORK/requests.txt" | wc -l)
+[ "$other" = 0 ] || problems+=("$other answers other than 200/202/429 (see $WORK/requests.txt)")
+unfinished=$(ledger "SELECT count(*) FROM faucet_grants WHERE status IN ('pending','signed','submitted')")
+[ "$unfinished" = 0 ] || problems+=("$unfinished grants unfinished after ${SETTLE_SECONDS}s")
+
+missing=0
+while read -r grant; do
+  status="$(curl -s "$BASE/api/faucet/grants/$grant" | jq -r .status)"
+  if [ "$status" != confirmed ]; then
+    missing=$((missing + 1))
+    problems+=("promised grant $grant is $status")
+  fi
+done <"$WORK/promised.txt"
+
+# every address any client asked for: paid exactly the drip if and only if the ledger has one confirmed grant
+paid=0
+duplicates=0
+unexplained=0
+while read -r address _; do
+  balance="$(balance_of "$address")"
+  confirmed="$(ledger "SELECT count(*) FROM faucet_grants WHERE lower(address) = '$address' AND status = 'confirmed'")"
+  if [ "$balance" = "$DRIP_HEX" ] && [ "$confirmed" = 1 ]; then
+    paid=$((paid + 1))
+  elif [ "$balance" = 0x0 ] && [ "$confirmed" = 0 ]; then
+    :
+  elif [ "$confirmed" -gt 1 ] || { [ "$balance" != 0x0 ] && [ "$balance" != "$DRIP_HEX" ]; }; then
+    duplicates=$((duplicates + 1))
+    problems+=("$address paid more than once: balance $balance, $confirmed confirmed grants")
+  else
+    unexplained=$((unexplained + 1))
+    problems+=("$address: balance $balance but $confirmed confirmed grants")
+  fi
+done <"$WORK/requests.txt"
+
+# the faucet's transactions on chain: each one a confirmed grant's landed hash, or a gap filler
+ledger "SELECT lower(landed_hash) FROM faucet_grants WHERE status = 'confirmed'" | sort >"$WORK/landed.txt"
+height=$(quantity "$(rpc eth_blockNumber '[]')")
+: >"$WORK/faucet-txs.txt"
+for n in $(seq 0 "$height"); do
+  rpc eth_getBlockByNumber "[\"$(printf '0x%x' "$n")\",true]" |
+    jq -r --arg f "$FAUCET_ADDRESS" '.transactions[] | select((.from | ascii_downcase) == $f)
+      | "\(.hash | ascii_downcase) \(if (.to | ascii_downcase) == $f and .value == "0x0" then "filler" else "payment" end)"' >>"$WORK/faucet-txs.txt"
+done
+fillers=$(grep -c ' filler$' "$WORK/faucet-txs.txt" || true)
+{ grep ' payment$' "$WORK/faucet-txs.txt" || true; } | cut -d' ' -f1 | sort >"$WORK/payments.txt"
+strays=$(comm -23 "$WORK/payments.txt" "$WORK/landed.txt" | wc -l)
+[ "$strays" = 0 ] || problems+=("$strays faucet payments on chain that no confirmed grant landed")
+unseen=$(comm -13 "$WORK/payments.txt" "$WORK/landed.txt" | wc -l)
+[ "$unseen" = 0 ] || problems+=("$unseen confirmed grants whose landed hash is not on chain")
+mined_nonce=$(nonce_of "$FAUCET_ADDRESS" latest)
+pending_nonce=$(nonce_of "$FAUCET_ADDRESS" pending)
+sent=$(wc -l <"$WORK/faucet-txs.txt")
+gaps=$((pending_nonce - mined_nonce))
+[ "$mined_nonce" = "$sent" ] || problems+=("faucet nonce $mined_nonce but $sent faucet transactions on chain")
+[ "$gaps" = 0 ] || problems+=("$gaps faucet transactions stuck in the pool (a nonce gap)")
+failed_grants=$(ledger "SELECT count(*) FROM faucet_grants WHERE status = 'failed'")
+
+cat <<REPORT
+kill -9 drill findings
+  kills:                          $KILLS
+  requests:                       $requests ($retried sent again after a lost answer)
+  acknowledged (promised) grants: $promised
+  paid exactly once:              $paid
+  missing (promised, not paid):   $missing
+  duplicates (paid twice):        $duplicates
+  paid without a confirmed grant: $unexplained
+  failed grants in the ledger:    $failed_grants ($told_failed keyed retries told so)
+  faucet nonce:                   $mined_nonce ($sent transactions on chain, $fillers gap fillers, $gaps stuck)
+REPORT
+if [ "${#problems[@]}" -eq 0 ]; then
+  echo "PASS"
+else
+  FAILED=1
+  printf '  problem: %s\n' "${problems[@]}"
+  echo "FAIL"
+  exit 1
+fi

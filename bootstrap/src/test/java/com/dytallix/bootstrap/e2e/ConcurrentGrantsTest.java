@@ -1,0 +1,109 @@
+package com.dytallix.bootstrap.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dytallix.adapters.node.AnvilProcess;
+import com.dytallix.domain.Wei;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Many requests at the same moment against a real node: nonces, quotas and payments stay exact. */
+class ConcurrentGrantsTest {
+    private static final BigInteger DRIP = Wei.ofDyt("10").value();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void twoHundredGrantsAtOnceUseTwoHundredConsecutiveNoncesAndPayEveryoneOnce() throws Exception {
+        try (LiveFaucet faucet = LiveFaucet.start(AnvilProcess.start(List.of()), dir, Map.of())) {
+            List<String> addresses = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                addresses.add(Recipients.fresh());
+            }
+            List<FaucetClient.Answer> answers = all(addresses.size(), i -> faucet.client.drip(addresses.get(i)));
+
+            assertThat(answers).allSatisfy(a -> assertThat(a.status()).as("answer %s", a.body()).isEqualTo(200));
+            Set<String> grantIds = new HashSet<>();
+            Set<String> hashes = new HashSet<>();
+            for (FaucetClient.Answer a : answers) {
+                grantIds.add(a.text("grantId"));
+                JsonNode grant = faucet.client.awaitGrant(a.text("grantId"), FaucetClient.status("confirmed"), Duration.ofSeconds(20));
+                hashes.add(grant.get("txHash").asText());
+            }
+            assertThat(grantIds).hasSize(200);
+            assertThat(hashes).hasSize(200);
+
+            // 200 transactions with nonces 0..199: none shared, none skipped, none stuck in the pool
+            assertThat(faucet.chain.minedNonce(LiveFaucet.FAUCET_ADDRESS)).isEqualTo(200);
+            assertThat(faucet.chain.pendingNonce(LiveFaucet.FAUCET_ADDRESS)).isEqualTo(200);
+            Set<Long> nonces = new HashSet<>();
+            for (String hash : hashes) {
+                assertThat(faucet.chain.receipt(hash).get("status").asText()).isEqualTo("0x1");
+                nonces.add(Chain.quantity(faucet.chain.transaction(hash).get("nonce")).longValueExact());
+            }
+            assertThat(nonces).hasSize(200).allSatisfy(n -> assertThat(n).isBetween(0L, 199L));
+            for (String address : addresses) {
+                assertThat(faucet.chain.balance(address)).as("balance of %s", address).isEqualTo(DRIP);
+            }
+        }
+    }
+
+    @Test
+    void fiftyIdenticalRequestsAtOnceMakeOneGrantAndOnePayment() throws Exception {
+        try (LiveFaucet faucet = LiveFaucet.start(AnvilProcess.start(List.of()), dir, Map.of("RATE_LIMIT_PER_ADDRESS_PER_DAY", "1"))) {
+            String address = Recipients.fresh();
+            List<FaucetClient.Answer> answers = all(50, i -> faucet.client.drip(address));
+
+            List<FaucetClient.Answer> granted = answers.stream().filter(a -> a.status() == 200).toList();
+            List<FaucetClient.Answer> refused = answers.stream().filter(a -> a.status() == 429).toList();
+            assertThat(granted).hasSize(1);
+            assertThat(refused).hasSize(49).allSatisfy(a -> {
+                assertThat(a.text("code")).isEqualTo("RATE_LIMIT");
+                assertThat(a.body().get("details").get("scope").asText()).isEqualTo("address");
+            });
+            faucet.client.awaitGrant(granted.getFirst().text("grantId"), FaucetClient.status("confirmed"), Duration.ofSeconds(15));
+            assertThat(faucet.chain.minedNonce(LiveFaucet.FAUCET_ADDRESS)).isEqualTo(1);
+            assertThat(faucet.chain.balance(address)).isEqualTo(DRIP);
+        }
+    }
+
+    @FunctionalInterface
+    interface Call {
+        FaucetClient.Answer run(int i) throws Exception;
+    }
+
+    /** Runs {@code n} calls released together on their own threads; returns the answers in order. */
+    static List<FaucetClient.Answer> all(int n, Call call) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<FaucetClient.Answer>> futures = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                futures.add(threads.submit(() -> {
+                    start.await();
+                    return call.run(index);
+                }));
+            }
+            start.countDown();
+            List<FaucetClient.Answer> answers = new ArrayList<>();
+            for (Future<FaucetClient.Answer> f : futures) {
+                answers.add(f.get());
+            }
+            return answers;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package com.dytallix.bootstrap.e2e;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.sqlite.SQLiteConfig;
+
+/** Reads the server's ledger file directly, read-only, as an operator with sqlite3 would. */
+final class LedgerFile {
+    private final String url;
+
+    LedgerFile(String dbFile) {
+        this.url = "jdbc:sqlite:" + dbFile;
+    }
+
+    record Row(String id, String address, String status, Long nonce, String txHash, String landedHash,
+               String failureReason, String idempotencyKey) {
+    }
+
+    List<Row> grants() {
+        return rows("SELECT * FROM faucet_grants ORDER BY created_at");
+    }
+
+    List<Row> grantsTo(String address) {
+        return rows("SELECT * FROM faucet_grants WHERE lower(address) = lower(?) ORDER BY created_at", address);
+    }
+
+    /** Every hash any grant's transaction ever had. */
+    List<String> allHashes() {
+        List<String> hashes = new ArrayList<>();
+        query("SELECT tx_hash FROM grant_tx_hashes", rs -> hashes.add(rs.getString(1)));
+        return hashes;
+    }
+
+    private List<Row> rows(String sql, String... args) {
+        List<Row> rows = new ArrayList<>();
+        query(sql, rs -> rows.add(new Row(rs.getString("id"), rs.getString("address"), rs.getString("status"),
+                rs.getObject("nonce") == null ? null : rs.getLong("nonce"), rs.getString("tx_hash"), rs.getString("landed_hash"),
+                rs.getString("failure_reason"), rs.getString("idempotency_key"))), args);
+        return rows;
+    }
+
+    @FunctionalInterface
+    private interface RowReader {
+        void read(ResultSet rs) throws SQLException;
+    }
+
+    private void query(String sql, RowReader reader, String... args) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.setBusyTimeout(10_000);
+        try (Connection c = DriverManager.getConnection(url, config.toProperties());
+             PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                s.setString(i + 1, args[i]);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    reader.read(rs);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading the ledger failed: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package com.dytallix.bootstrap.e2e;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/** Fresh recipient addresses (lower case, so no checksum to get wrong); a new chain has never paid them. */
+final class Recipients {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Recipients() {
+    }
+
+    static String fresh() {
+        byte[] bytes = new byte[20];
+        RANDOM.nextBytes(bytes);
+        return "0x" + HexFormat.of().formatHex(bytes);
+    }
+}

@@ -1,0 +1,126 @@
+package com.dytallix.bootstrap.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dytallix.adapters.node.AnvilProcess;
+import com.dytallix.adapters.node.BouncyCastleKeccak;
+import com.dytallix.adapters.node.Secp256k1Key;
+import com.dytallix.bootstrap.e2e.FaucetClient.Answer;
+import com.dytallix.domain.Address;
+import com.dytallix.domain.Wei;
+import com.dytallix.domain.key.Fees;
+import com.dytallix.domain.key.UnsignedTransaction;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What can happen to a faucet transaction on a real node after it is sent: it sits unmined, it
+ * reverts, or it is dropped and its nonce used by something else. Each ends in a definite state
+ * with the money accounted for.
+ */
+class TransactionFateTest {
+    private static final BigInteger DRIP = Wei.ofDyt("10").value();
+    /** PUSH1 0 PUSH1 0 REVERT: an account that refuses every payment. */
+    private static final String REVERTING_CODE = "0x60006000fd";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aStuckTransactionIsReplacedWithHigherFeesAndTheReplacementConfirms() throws Exception {
+        try (LiveFaucet faucet = LiveFaucet.start(AnvilProcess.withoutMining(), dir, Map.of("TX_REPLACE_AFTER_MS", "1000"))) {
+            String address = Recipients.fresh();
+            Answer granted = faucet.client.drip(address);
+            assertThat(granted.status()).as("%s", granted.body()).isEqualTo(200);
+            String grantId = granted.text("grantId");
+            String firstHash = granted.text("txHash");
+            JsonNode first = faucet.chain.transaction(firstHash);
+
+            JsonNode replaced = faucet.client.awaitGrant(grantId, g -> g.get("txHashes").size() >= 2, Duration.ofSeconds(10));
+            assertThat(replaced.get("status").asText()).isEqualTo("submitted");
+            faucet.chain.mine();
+            JsonNode confirmed = faucet.client.awaitGrant(grantId, FaucetClient.status("confirmed"), Duration.ofSeconds(10));
+
+            List<String> hashes = new ArrayList<>();
+            confirmed.get("txHashes").forEach(h -> hashes.add(h.asText()));
+            String landed = confirmed.get("txHash").asText();
+            assertThat(hashes.getFirst()).isEqualTo(firstHash);
+            assertThat(hashes).doesNotHaveDuplicates().contains(landed);
+            assertThat(landed).isNotEqualTo(firstHash);
+            assertThat(faucet.chain.receipt(landed).get("status").asText()).isEqualTo("0x1");
+            hashes.stream().filter(h -> !h.equals(landed))
+                    .forEach(h -> assertThat(faucet.chain.receipt(h).isNull()).as("receipt of replaced %s", h).isTrue());
+            // the contract's minimum bump is 12.5 % on both fee fields
+            JsonNode mined = faucet.chain.transaction(landed);
+            for (String field : List.of("maxFeePerGas", "maxPriorityFeePerGas")) {
+                BigInteger before = Chain.quantity(first.get(field));
+                assertThat(Chain.quantity(mined.get(field)).multiply(BigInteger.valueOf(8)))
+                        .as(field).isGreaterThanOrEqualTo(before.multiply(BigInteger.valueOf(9)));
+            }
+            assertThat(faucet.chain.minedNonce(LiveFaucet.FAUCET_ADDRESS)).isEqualTo(1);
+            assertThat(faucet.chain.balance(address)).isEqualTo(DRIP);
+        }
+    }
+
+    @Test
+    void aRevertedTransactionFailsTheGrantAndGivesTheQuotaBack() throws Exception {
+        try (LiveFaucet faucet = LiveFaucet.start(AnvilProcess.start(List.of()), dir, Map.of("RATE_LIMIT_PER_ADDRESS_PER_DAY", "1"))) {
+            String address = Recipients.fresh();
+            faucet.chain.setCode(address, REVERTING_CODE);
+            Answer refusedOnChain = faucet.client.drip(address);
+            assertThat(refusedOnChain.status()).as("%s", refusedOnChain.body()).isEqualTo(200);
+
+            JsonNode failed = faucet.client.awaitGrant(refusedOnChain.text("grantId"), FaucetClient.status("failed"), Duration.ofSeconds(10));
+            assertThat(failed.get("failureReason").asText()).contains("reverted");
+            assertThat(faucet.chain.receipt(failed.get("txHash").asText()).get("status").asText()).isEqualTo("0x0");
+            assertThat(faucet.chain.balance(address)).isZero();
+
+            faucet.chain.setCode(address, "0x");
+            Answer again = faucet.client.drip(address);
+            assertThat(again.status()).as("the failed grant's quota is back: %s", again.body()).isEqualTo(200);
+            faucet.client.awaitGrant(again.text("grantId"), FaucetClient.status("confirmed"), Duration.ofSeconds(10));
+            assertThat(faucet.chain.balance(address)).isEqualTo(DRIP);
+            // the reverted transaction used nonce 0, the payment nonce 1: no nonce was handed out twice
+            assertThat(faucet.chain.minedNonce(LiveFaucet.FAUCET_ADDRESS)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aDroppedTransactionWhoseNonceWasUsedElsewhereFailsTheGrantWithoutPaying() throws Exception {
+        try (LiveFaucet faucet = LiveFaucet.start(AnvilProcess.withoutMining(), dir, Map.of("RATE_LIMIT_PER_ADDRESS_PER_DAY", "1"))) {
+            String address = Recipients.fresh();
+            Answer granted = faucet.client.drip(address);
+            assertThat(granted.status()).as("%s", granted.body()).isEqualTo(200);
+            String hash = granted.text("txHash");
+            long nonce = Chain.quantity(faucet.chain.transaction(hash).get("nonce")).longValueExact();
+
+            faucet.chain.call("anvil_dropTransaction", hash);
+            // someone else holding the faucet key spends the nonce (an operator, a second server)
+            Secp256k1Key faucetKey = Secp256k1Key.fromHex(AnvilProcess.ACCOUNT_0_KEY);
+            Address elsewhere = Address.parse(Recipients.fresh(), BouncyCastleKeccak.INSTANCE);
+            String other = faucetKey.sign(new UnsignedTransaction(AnvilProcess.CHAIN_ID, nonce, elsewhere, Wei.of(1),
+                    UnsignedTransaction.TRANSFER_GAS, new Fees.Eip1559(Wei.ofDyt("0.00000001"), Wei.ofDyt("0.000000001")))).rawHex();
+            faucet.chain.call("eth_sendRawTransaction", other);
+            faucet.chain.mine();
+
+            JsonNode failed = faucet.client.awaitGrant(granted.text("grantId"), FaucetClient.status("failed"), Duration.ofSeconds(10));
+            assertThat(failed.get("failureReason").asText()).startsWith("dropped");
+            assertThat(faucet.chain.receipt(hash).isNull()).isTrue();
+            assertThat(faucet.chain.balance(address)).isZero();
+
+            Answer again = faucet.client.drip(address);
+            assertThat(again.status()).as("the failed grant's quota is back: %s", again.body()).isEqualTo(200);
+            faucet.chain.mine();
+            faucet.client.awaitGrant(again.text("grantId"), FaucetClient.status("confirmed"), Duration.ofSeconds(10));
+            assertThat(faucet.chain.balance(address)).isEqualTo(DRIP);
+            assertThat(faucet.chain.minedNonce(LiveFaucet.FAUCET_ADDRESS)).isEqualTo(nonce + 2);
+        }
+    }
+}
