@@ -36,7 +36,9 @@ class ConcurrentGrantsTest {
             }
             List<FaucetClient.Answer> answers = all(addresses.size(), i -> faucet.client.drip(addresses.get(i)));
 
-            assertThat(answers).allSatisfy(a -> assertThat(a.status()).as("answer %s", a.body()).isEqualTo(200));
+            // 200 once the node took the transaction; 202 when it was stored but the node was too busy to take it
+            // right then (it is sent by the tracker): both are promises that must end confirmed
+            assertThat(answers).allSatisfy(a -> assertThat(a.status()).as("answer %s", a.body()).isIn(200, 202));
             Set<String> grantIds = new HashSet<>();
             Set<String> hashes = new HashSet<>();
             for (FaucetClient.Answer a : answers) {
@@ -68,7 +70,7 @@ class ConcurrentGrantsTest {
             String address = Recipients.fresh();
             List<FaucetClient.Answer> answers = all(50, i -> faucet.client.drip(address));
 
-            List<FaucetClient.Answer> granted = answers.stream().filter(a -> a.status() == 200).toList();
+            List<FaucetClient.Answer> granted = answers.stream().filter(a -> a.status() == 200 || a.status() == 202).toList();
             List<FaucetClient.Answer> refused = answers.stream().filter(a -> a.status() == 429).toList();
             assertThat(granted).hasSize(1);
             assertThat(refused).hasSize(49).allSatisfy(a -> {
