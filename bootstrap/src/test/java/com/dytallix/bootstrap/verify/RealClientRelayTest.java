@@ -134,8 +134,8 @@ class RealClientRelayTest {
         assertThat(sign.getError().getCode()).isEqualTo(-32601);
         assertThat(sign.getResult()).isNull();
 
-        var accounts = web3j.ethSign(AnvilProcess.ACCOUNT_0_ADDRESS, "0xdeadbeef").send();
-        assertThat(accounts.hasError()).isTrue();
+        var signed = web3j.ethSign(AnvilProcess.ACCOUNT_0_ADDRESS, "0xdeadbeef").send();
+        assertThat(signed.hasError()).isTrue();
         // anvil would have sent it from its unlocked account #0: nothing left that account
         Thread.sleep(1500);
         assertThat(nodeBalance(AnvilProcess.ACCOUNT_0_ADDRESS)).isEqualTo(before);
