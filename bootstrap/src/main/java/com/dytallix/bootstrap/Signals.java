@@ -16,7 +16,9 @@ final class Signals {
             System.exit(Main.OK);
         };
         for (String name : new String[] {"TERM", "INT"}) {
-            Signal.handle(new Signal(name), sig -> Thread.ofPlatform().name("shutdown").start(exit));
+            // Not a daemon (the JVM's signal thread is one, and its children would inherit that): once the web
+            // server stops, a daemon stopper would be cut off by the JVM's exit before the database is closed.
+            Signal.handle(new Signal(name), sig -> Thread.ofPlatform().name("shutdown").daemon(false).start(exit));
         }
     }
 }
