@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -38,6 +39,36 @@ final class SchemaCheck {
             node = resolve(node.get("$ref").asText());
         }
         return node;
+    }
+
+    /**
+     * Schema keywords this document may use. A YAML slip (an unquoted comma in a flow mapping
+     * turns half a description into a key) shows up as an unknown keyword.
+     */
+    private static final Set<String> KEYWORDS = Set.of("$ref", "type", "const", "enum", "pattern", "format", "properties",
+            "required", "additionalProperties", "items", "oneOf", "anyOf", "description", "default", "minimum", "maximum",
+            "exclusiveMinimum", "minItems", "maxLength", "writeOnly");
+
+    /** Keywords of {@code schema} and its subschemas that are not in {@link #KEYWORDS}. */
+    static List<String> unknownKeywords(JsonNode schema, String at) {
+        List<String> out = new ArrayList<>();
+        schema.fieldNames().forEachRemaining(k -> {
+            if (!KEYWORDS.contains(k)) {
+                out.add(at + ": '" + k + "'");
+            }
+        });
+        schema.path("properties").fields().forEachRemaining(p -> out.addAll(unknownKeywords(p.getValue(), at + "." + p.getKey())));
+        for (String sub : List.of("items", "additionalProperties")) {
+            if (schema.path(sub).isObject()) {
+                out.addAll(unknownKeywords(schema.get(sub), at + "/" + sub));
+            }
+        }
+        for (String combination : List.of("oneOf", "anyOf")) {
+            for (JsonNode alternative : schema.path(combination)) {
+                out.addAll(unknownKeywords(alternative, at + "/" + combination));
+            }
+        }
+        return out;
     }
 
     List<String> problems(JsonNode schema, JsonNode value) {
