@@ -173,7 +173,8 @@ public final class Server implements AutoCloseable {
                 .host(settings.host())
                 .port(settings.port())
                 .shutdownGracePeriod(Duration.ofSeconds(10))
-                .maxPayloadSize(settings.requestSizeLimit())
+                // a backstop above the body limit, so the handler (not the listener) answers 413 for a chunked body
+                .maxPayloadSize(settings.requestSizeLimit() * 2 + 65_536)
                 .directHandlers(HttpEdge.directHandlers())
                 .addFeature(ObserveFeature.just(healthObserver(healthChecks)))
                 .routing(routing)

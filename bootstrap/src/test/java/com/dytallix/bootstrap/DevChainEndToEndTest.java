@@ -92,6 +92,13 @@ class DevChainEndToEndTest {
         assertThat(malformed.body.get("code").asText()).isEqualTo("INVALID_REQUEST");
         assertThat(get("/readyz").status).isEqualTo(200);
         assertThat(get("/healthz").status).isEqualTo(200);
+        // a chunked body (no Content-Length) over REQUEST_SIZE_LIMIT is refused as too large, not as unreadable
+        byte[] big = new byte[1_500_000];
+        java.util.Arrays.fill(big, (byte) ' ');
+        Response chunked = send(HttpRequest.newBuilder(URI.create(base + "/api/faucet")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))).build());
+        assertThat(chunked.status).isEqualTo(413);
+        assertThat(chunked.body.get("code").asText()).isEqualTo("PAYLOAD_TOO_LARGE");
     }
 
     @Test

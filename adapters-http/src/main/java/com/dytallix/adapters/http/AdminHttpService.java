@@ -4,6 +4,7 @@ import com.dytallix.application.admin.AdminService;
 import com.dytallix.application.admin.AdminState;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.InvalidAddressException;
 import com.dytallix.domain.Keccak256;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.faucet.AuditEntry;
@@ -14,6 +15,7 @@ import com.dytallix.domain.grant.GrantQuery;
 import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.key.KeyRotation;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -63,17 +65,38 @@ public final class AdminHttpService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         Routes routes = Routes.on(rules, "/api/admin");
-        routes.path("/pause").post(this::pause).register();
-        routes.path("/resume").post(this::resume).register();
-        routes.path("/topup").post(this::topUp).register();
-        routes.path("/rotate-key").post(this::rotateKey).register();
-        routes.path("/state").get(this::state).register();
-        routes.path("/grants").get(this::grants).register();
-        routes.path("/audit").get(this::audit).register();
+        routes.path("/pause").post(action("pause", this::pause)).register();
+        routes.path("/resume").post(action("resume", this::resume)).register();
+        routes.path("/topup").post(action("topup", this::topUp)).register();
+        routes.path("/rotate-key").post(action("rotate-key", this::rotateKey)).register();
+        routes.path("/state").get(action("state", this::state)).register();
+        routes.path("/grants").get(action("grants", this::grants)).register();
+        routes.path("/audit").get(action("audit", this::audit)).register();
     }
 
-    private void pause(ServerRequest req, ServerResponse res) {
-        ClientIp ip = auth.authorize(req, "pause");
+    /** An admin handler that runs once the caller is authorised. */
+    @FunctionalInterface
+    private interface AdminHandler {
+        void handle(ServerRequest req, ServerResponse res, ClientIp ip);
+    }
+
+    /**
+     * Authorises, then runs the action. Input the HTTP layer refuses is audited here (the admin
+     * service audits what it refuses itself), so every refused admin call leaves a trace.
+     */
+    private Handler action(String name, AdminHandler handler) {
+        return (req, res) -> {
+            ClientIp ip = auth.authorize(req, name);
+            try {
+                handler.handle(req, res, ip);
+            } catch (ApiException | InvalidAddressException e) {
+                admin.refused(name, ip, "invalid");
+                throw e;
+            }
+        };
+    }
+
+    private void pause(ServerRequest req, ServerResponse res, ClientIp ip) {
         // the runbook's pause sends no body and no Content-Type
         Map<String, JsonNode> body = object(bodies.json(req, true), Set.of("reason"));
         Optional<String> reason = text(body, "reason");
@@ -85,8 +108,7 @@ public final class AdminHttpService implements HttpService {
         Responses.ok(res, out);
     }
 
-    private void resume(ServerRequest req, ServerResponse res) {
-        ClientIp ip = auth.authorize(req, "resume");
+    private void resume(ServerRequest req, ServerResponse res, ClientIp ip) {
         object(bodies.json(req, true), Set.of());
         PauseState state = admin.resume(ip);
         Map<String, Object> out = new LinkedHashMap<>();
@@ -95,8 +117,7 @@ public final class AdminHttpService implements HttpService {
         Responses.ok(res, out);
     }
 
-    private void topUp(ServerRequest req, ServerResponse res) {
-        ClientIp ip = auth.authorize(req, "topup");
+    private void topUp(ServerRequest req, ServerResponse res, ClientIp ip) {
         Map<String, JsonNode> body = object(bodies.json(req, false), Set.of("amount", "note"));
         Wei amount = amount(body.get("amount"));
         String note = text(body, "note").orElse("");
@@ -111,8 +132,7 @@ public final class AdminHttpService implements HttpService {
         Responses.ok(res, out);
     }
 
-    private void rotateKey(ServerRequest req, ServerResponse res) {
-        ClientIp ip = auth.authorize(req, "rotate-key");
+    private void rotateKey(ServerRequest req, ServerResponse res, ClientIp ip) {
         Map<String, JsonNode> body = object(bodies.json(req, false), Set.of("newKey", "drain"));
         JsonNode key = body.get("newKey");
         if (key == null || key.isNull()) {
@@ -134,8 +154,7 @@ public final class AdminHttpService implements HttpService {
         Responses.ok(res, out);
     }
 
-    private void state(ServerRequest req, ServerResponse res) {
-        ClientIp ip = auth.authorize(req, "state");
+    private void state(ServerRequest req, ServerResponse res, ClientIp ip) {
         allowOnly(req, Set.of());
         AdminState s = admin.state();
         Map<String, Object> out = new LinkedHashMap<>();
@@ -162,8 +181,7 @@ public final class AdminHttpService implements HttpService {
         Responses.ok(res, out);
     }
 
-    private void grants(ServerRequest req, ServerResponse res) {
-        ClientIp ip = auth.authorize(req, "grants");
+    private void grants(ServerRequest req, ServerResponse res, ClientIp ip) {
         allowOnly(req, Set.of("since", "ip", "address", "status", "limit"));
         Optional<Instant> since = query(req, "since").map(v -> {
             try {
@@ -197,8 +215,7 @@ public final class AdminHttpService implements HttpService {
         Responses.ok(res, out);
     }
 
-    private void audit(ServerRequest req, ServerResponse res) {
-        ClientIp ip = auth.authorize(req, "audit");
+    private void audit(ServerRequest req, ServerResponse res, ClientIp ip) {
         allowOnly(req, Set.of("limit"));
         List<AuditEntry> entries = admin.audit(limit(req));
         List<Map<String, Object>> view = new ArrayList<>();

@@ -28,7 +28,7 @@ public final class Cors implements Filter {
     static final HeaderName MAX_AGE = HeaderNames.create("Access-Control-Max-Age");
 
     /** Every method a route of this API answers; the browser checks the one it asked for. */
-    static final String METHODS = "GET, HEAD, POST, OPTIONS";
+    static final String METHODS = "GET, POST, OPTIONS";
     static final String HEADERS = "Content-Type, Authorization, Idempotency-Key, X-Request-Id";
     static final String EXPOSED = "X-Request-Id, Retry-After";
     /** Ten minutes: browsers cap it anyway (Chromium at two hours), and a changed list takes effect soon. */

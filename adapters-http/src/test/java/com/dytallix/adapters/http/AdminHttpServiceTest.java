@@ -97,6 +97,8 @@ class AdminHttpServiceTest {
 
     @Test
     void topUpRefusesBadAmountsWithTheField() {
+        long refusedBefore = TestPorts.auditOf(api.controls, "topup").stream().filter(e -> e.outcome().equals("invalid")).count();
+        long doneBefore = TestPorts.auditOf(api.controls, "topup").stream().filter(e -> e.outcome().equals("ok")).count();
         for (String amount : new String[] {"0", "-5", "\"-5\"", "0.1234567890123456789", "\"abc\"", "\"1e3\"", "true",
                 "1e999999999", "null", "[1]"}) {
             var reply = api.admin("POST", "/api/admin/topup", "{\"amount\": " + amount + "}");
@@ -108,6 +110,10 @@ class AdminHttpServiceTest {
         assertThat(api.admin("POST", "/api/admin/topup", "{\"amount\": 1, \"amount\": 2}").json().get("message").asText())
                 .contains("duplicate key");
         assertThat(api.admin("POST", "/api/admin/topup", "").json().get("code").asText()).isEqualTo("INVALID_REQUEST");
+        // every refused top-up is in the audit log, none recorded as done
+        var topUps = TestPorts.auditOf(api.controls, "topup");
+        assertThat(topUps.stream().filter(e -> e.outcome().equals("invalid")).count() - refusedBefore).isEqualTo(13);
+        assertThat(topUps.stream().filter(e -> e.outcome().equals("ok")).count()).isEqualTo(doneBefore);
     }
 
     @Test

@@ -215,22 +215,10 @@ class OpenApiDocumentTest {
                     .map(String::strip).collect(Collectors.toCollection(TreeSet::new));
             Set<String> expected = new TreeSet<>(entry.getValue());
             expected.add("OPTIONS");
-            if (expected.contains("GET")) {
-                expected.add("HEAD");
-            }
             assertThat(allowed).as("Allow of " + entry.getKey()).isEqualTo(expected);
-            if (expected.contains("GET")) {
-                // HEAD answers as GET does (also for an unknown grant or a missing token). Its own
-                // client: the server currently sends the body with HEAD too (docs/api.md), which a
-                // shared connection would read as the start of the next answer.
-                HttpResponse<Void> head;
-                try (HttpClient once = HttpClient.newHttpClient()) {
-                    head = once.send(HttpRequest.newBuilder(URI.create(base + path))
-                            .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
-                }
-                HttpResponse<String> get = send(HttpRequest.newBuilder(URI.create(base + path)).GET());
-                assertThat(head.statusCode()).as("HEAD " + entry.getKey()).isEqualTo(get.statusCode()).isNotEqualTo(405);
-            }
+            HttpResponse<String> head = send(HttpRequest.newBuilder(URI.create(base + path))
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()));
+            assertThat(head.statusCode()).as("HEAD " + entry.getKey()).isEqualTo(405);
         }
         HttpResponse<String> undocumented = send(HttpRequest.newBuilder(URI.create(base + "/api/undocumented")).GET());
         assertThat(undocumented.statusCode()).isEqualTo(404);
