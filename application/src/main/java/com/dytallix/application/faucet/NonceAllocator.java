@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 
@@ -42,12 +43,7 @@ public final class NonceAllocator {
      * handed out again.
      */
     public <T> T withNextNonce(Address from, LongFunction<T> signAndStore) {
-        KeyNonces k = byKey.computeIfAbsent(from, a -> new KeyNonces());
-        k.lock.lock();
-        try {
-            if (!k.seeded) {
-                seed(from, k);
-            }
+        return seeded(from, k -> {
             boolean reused = !k.free.isEmpty();
             long nonce = reused ? k.free.first() : k.next;
             T result = signAndStore.apply(nonce);
@@ -57,47 +53,17 @@ public final class NonceAllocator {
                 k.next = nonce + 1;
             }
             return result;
-        } finally {
-            k.lock.unlock();
-        }
+        });
     }
 
     /** Seeds {@code from} from the node and the ledger if that has not happened yet, so its gaps are known. */
     public void ensureSeeded(Address from) {
-        KeyNonces k = byKey.computeIfAbsent(from, a -> new KeyNonces());
-        k.lock.lock();
-        try {
-            if (!k.seeded) {
-                seed(from, k);
-            }
-        } finally {
-            k.lock.unlock();
-        }
+        seeded(from, k -> null);
     }
 
     /** A stored transaction with this nonce will never be mined: hand the nonce out again. */
     public void release(Address from, long nonce) {
-        KeyNonces k = byKey.computeIfAbsent(from, a -> new KeyNonces());
-        k.lock.lock();
-        try {
-            if (k.seeded && nonce < k.next) {
-                k.free.add(nonce);
-            }
-        } finally {
-            k.lock.unlock();
-        }
-    }
-
-    /** Forget what we know about {@code from}; the next allocation seeds again from the node and the ledger. */
-    public void resync(Address from) {
-        KeyNonces k = byKey.computeIfAbsent(from, a -> new KeyNonces());
-        k.lock.lock();
-        try {
-            k.seeded = false;
-            k.free.clear();
-        } finally {
-            k.lock.unlock();
-        }
+        locked(from, k -> k.seeded && nonce < k.next && k.free.add(nonce));
     }
 
     /**
@@ -105,27 +71,28 @@ public final class NonceAllocator {
      * gap that would stall every later transaction.
      */
     public Set<Long> gaps(Address from) {
-        KeyNonces k = byKey.get(from);
-        if (k == null) {
-            return Set.of();
-        }
-        k.lock.lock();
-        try {
-            return Set.copyOf(k.free);
-        } finally {
-            k.lock.unlock();
-        }
+        return locked(from, k -> Set.copyOf(k.free));
     }
 
     /** Takes a nonce out of the free set because something else (a gap filler) now holds it. */
     public boolean claimGap(Address from, long nonce) {
-        KeyNonces k = byKey.get(from);
-        if (k == null) {
-            return false;
-        }
+        return locked(from, k -> k.free.remove(nonce));
+    }
+
+    private <T> T seeded(Address from, Function<KeyNonces, T> work) {
+        return locked(from, k -> {
+            if (!k.seeded) {
+                seed(from, k);
+            }
+            return work.apply(k);
+        });
+    }
+
+    private <T> T locked(Address from, Function<KeyNonces, T> work) {
+        KeyNonces k = byKey.computeIfAbsent(from, a -> new KeyNonces());
         k.lock.lock();
         try {
-            return k.free.remove(nonce);
+            return work.apply(k);
         } finally {
             k.lock.unlock();
         }
