@@ -400,17 +400,9 @@ public final class DevChain implements ChainNode, AutoCloseable {
 
     @Override
     public String call(String method, String paramsJson) {
-        if (method == null || method.isBlank()) {
-            throw new IllegalArgumentException("method is missing");
-        }
-        JsonNode params;
-        try {
-            params = paramsJson == null || paramsJson.isBlank() ? JSON.createArrayNode() : JSON.readTree(paramsJson);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("params must be a JSON array");
-        }
+        JsonNode params = RelayParams.parse(JSON, method, paramsJson);
         if (!params.isArray()) {
-            throw new IllegalArgumentException("params must be a JSON array");
+            throw RelayParams.invalid("the dev chain takes params as a JSON array");
         }
         try {
             return JSON.writeValueAsString(answer(method, params));
@@ -421,7 +413,7 @@ public final class DevChain implements ChainNode, AutoCloseable {
             throw e.failure() == NodeFailure.RPC_ERROR ? e : new NodeException(NodeFailure.RPC_ERROR, e.getMessage(),
                     e.rpcCode().orElse(SEND_ERROR_CODE), e.rpcDataJson().orElse(null), null);
         } catch (IllegalArgumentException | ArithmeticException e) {
-            throw new NodeException(NodeFailure.RPC_ERROR, "invalid params: " + e.getMessage(), -32602, null, null);
+            throw RelayParams.invalid(e.getMessage());
         }
     }
 

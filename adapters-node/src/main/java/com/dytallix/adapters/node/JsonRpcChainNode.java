@@ -232,19 +232,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
 
     @Override
     public String call(String method, String paramsJson) {
-        if (method == null || method.isBlank()) {
-            throw new IllegalArgumentException("method is missing");
-        }
-        JsonNode params;
-        try {
-            params = paramsJson == null || paramsJson.isBlank() ? JSON.createArrayNode() : JSON.readTree(paramsJson);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("params must be a JSON array or object");
-        }
-        if (!params.isArray() && !params.isObject()) {
-            throw new IllegalArgumentException("params must be a JSON array or object");
-        }
-        JsonNode result = exchange(request(method, params), true);
+        JsonNode result = exchange(request(method, RelayParams.parse(JSON, method, paramsJson)), true);
         try {
             return JSON.writeValueAsString(result);
         } catch (JsonProcessingException e) {

@@ -218,6 +218,9 @@ class DevChainTest {
         });
         assertThatThrownBy(() -> chain.call("eth_getBalance", "[\"0x12\",\"latest\"]")).isInstanceOfSatisfying(NodeException.class,
                 e -> assertThat(e.rpcCode()).contains(-32602));
+        // by-name params (valid JSON-RPC 2.0, which the relay forwards) are invalid params here, not a crash
+        assertThatThrownBy(() -> chain.call("eth_getBalance", "{\"address\":\"0x12\"}")).isInstanceOfSatisfying(NodeException.class,
+                e -> assertThat(e.rpcCode()).contains(-32602));
     }
 
     @Test

@@ -272,7 +272,11 @@ class JsonRpcChainNodeBadNodeTest {
             assertThat(e.getMessage()).isEqualTo("nonce too low");
             assertThat(e.rpcDataJson()).contains("{\"x\":1}");
         });
-        assertThatThrownBy(() -> node.call("eth_blockNumber", "not json")).isInstanceOf(IllegalArgumentException.class);
+        // params the relay could not have sent are "invalid params", never an unexpected exception (a 500)
+        assertThatThrownBy(() -> node.call("eth_blockNumber", "not json")).isInstanceOfSatisfying(NodeException.class, e -> {
+            assertThat(e.failure()).isEqualTo(NodeFailure.RPC_ERROR);
+            assertThat(e.rpcCode()).contains(-32602);
+        });
     }
 
     @Test
