@@ -50,6 +50,10 @@ public final class FakeChain implements ChainNode {
     private final Set<Address> reverting = new HashSet<>();
     private final Set<TxHash> dropped = new HashSet<>();
     private final AtomicInteger sends = new AtomicInteger();
+    public final AtomicInteger chainIdCalls = new AtomicInteger();
+    public final AtomicInteger feeCalls = new AtomicInteger();
+    /** When set, fee questions fail as an overloaded node's would. */
+    public volatile boolean feesOverloaded;
     private long height = 1;
     private Instant headTime = Instant.now();
     private volatile boolean down;
@@ -154,6 +158,7 @@ public final class FakeChain implements ChainNode {
     @Override
     public long chainId() {
         check();
+        chainIdCalls.incrementAndGet();
         return CHAIN_ID;
     }
 
@@ -200,6 +205,10 @@ public final class FakeChain implements ChainNode {
     @Override
     public FeeSuggestion fees() {
         check();
+        feeCalls.incrementAndGet();
+        if (feesOverloaded) {
+            throw new NodeException(NodeFailure.OVERLOADED, "too many node calls in flight");
+        }
         return new FeeSuggestion(Optional.of(baseFee), Wei.of(1_000_000_000L), baseFee.plus(Wei.of(1_000_000_000L)));
     }
 

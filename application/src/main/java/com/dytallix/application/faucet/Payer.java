@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Turns a reserved grant into a transaction on the chain: nonce, sign and store in one step
@@ -36,6 +37,7 @@ public final class Payer {
     private final FeePolicy feePolicy;
     private final Clock clock;
     private final AtomicReference<CachedFees> fees = new AtomicReference<>();
+    private final ReentrantLock feeRefresh = new ReentrantLock();
     private volatile Long chainId;
     private volatile Instant fundsExhaustedAt;
 
@@ -134,22 +136,52 @@ public final class Payer {
         }
     }
 
+    /** The node's chain id, asked once (concurrent first payments must not all ask the node). */
     long chainId() {
         Long c = chainId;
         if (c == null) {
-            c = node.chainId();
-            chainId = c;
+            synchronized (this) {
+                c = chainId;
+                if (c == null) {
+                    c = node.chainId();
+                    chainId = c;
+                }
+            }
         }
         return c;
     }
 
+    /**
+     * Fee suggestions, asked at most once per {@link #FEE_CACHE} by one thread at a time. While one
+     * thread asks, the others use the previous suggestion; if the node cannot answer right now, a
+     * stale suggestion still prices a valid transaction (a stuck one is re-priced later).
+     */
     FeeSuggestion feeSuggestion() {
         CachedFees cached = fees.get();
-        Instant now = clock.instant();
-        if (cached == null || cached.at().plus(FEE_CACHE).isBefore(now)) {
-            cached = new CachedFees(node.fees(), now);
-            fees.set(cached);
+        if (cached != null && !cached.at().plus(FEE_CACHE).isBefore(clock.instant())) {
+            return cached.suggestion();
         }
-        return cached.suggestion();
+        if (cached != null && !feeRefresh.tryLock()) {
+            return cached.suggestion();
+        }
+        if (cached == null) {
+            feeRefresh.lock();
+        }
+        try {
+            CachedFees current = fees.get();
+            if (current != null && current != cached) {
+                return current.suggestion();
+            }
+            CachedFees fresh = new CachedFees(node.fees(), clock.instant());
+            fees.set(fresh);
+            return fresh.suggestion();
+        } catch (NodeException e) {
+            if (cached != null && e.failure().isTransient()) {
+                return cached.suggestion();
+            }
+            throw e;
+        } finally {
+            feeRefresh.unlock();
+        }
     }
 }

@@ -186,4 +186,35 @@ class DripServiceTest {
         assertThat(h.ledger.find(pending.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
         assertThat(h.chain.paymentsTo(FaucetHarness.parsed(2))).hasSize(1);
     }
+
+    @Test
+    void aBurstOfFirstPaymentsAsksTheNodeForChainIdAndFeesOnlyOnce() throws Exception {
+        FaucetHarness wide = new FaucetHarness(new QuotaLimits(1000, 1, Wei.ofDyt("100000"), QuotaLimits.DAY), 1000);
+        int chainIdsBefore = wide.chain.chainIdCalls.get();
+        int feesBefore = wide.chain.feeCalls.get();
+        ExecutorService pool = Executors.newFixedThreadPool(50);
+        List<Callable<DripResult>> calls = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            int n = i;
+            calls.add(() -> wide.request(FaucetHarness.address(n), "10.2.0." + n));
+        }
+        for (Future<DripResult> f : pool.invokeAll(calls)) {
+            assertThat(f.get().accepted()).isTrue();
+        }
+        pool.shutdown();
+        // a node limited to MAX_CONCURRENCY calls would refuse a stampede of identical questions
+        assertThat(wide.chain.chainIdCalls.get() - chainIdsBefore).isEqualTo(1);
+        assertThat(wide.chain.feeCalls.get() - feesBefore).isEqualTo(1);
+    }
+
+    @Test
+    void anOverloadedNodeDoesNotStopPaymentsWhenFeesAreKnown() throws Exception {
+        h.request(FaucetHarness.address(1), "10.0.0.1");
+        h.chain.feesOverloaded = true;
+        Thread.sleep(2100); // the fee suggestion is now stale
+        DripResult paid = h.request(FaucetHarness.address(2), "10.0.0.2");
+        assertThat(paid.accepted()).isTrue();
+        h.chain.mine();
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(2))).hasSize(1);
+    }
 }
