@@ -176,11 +176,9 @@ public final class SqliteGrantLedger implements GrantLedger {
         database.write(tx -> {
             Grant grant = load(tx, id);
             grant.status().moveTo(GrantStatus.SUBMITTED);
-            if (grant.status() != GrantStatus.SUBMITTED) {
-                String time = Timestamps.format(at);
-                tx.update("UPDATE faucet_grants SET status = 'submitted', last_sent_at = ?, updated_at = ? WHERE id = ?",
-                        time, time, id.value());
-            }
+            String time = Timestamps.format(at);
+            tx.update("UPDATE faucet_grants SET status = 'submitted', last_sent_at = ?, updated_at = ? WHERE id = ?",
+                    time, time, id.value());
             return null;
         });
     }

@@ -53,6 +53,13 @@ final class FaucetHarness {
         return this;
     }
 
+    FaucetHarness withFeeCeiling(Wei ceiling) {
+        policy = new FaucetPolicy(policy.dripAmount(), policy.minBalance(), policy.quotas(),
+                policy.suspiciousAddressesPerHour(), new FeePolicy(ceiling), policy.replaceAfter(), policy.confirmWait());
+        restart();
+        return this;
+    }
+
     void restart() {
         status = new StatusService(chain, keys, controls, ledger, new SyncLagEstimator(Optional.empty()), Optional.empty(), clock);
         nonces = new NonceAllocator(chain, ledger);

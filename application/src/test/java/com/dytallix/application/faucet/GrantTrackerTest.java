@@ -162,4 +162,17 @@ class GrantTrackerTest {
         assertThat(h.ledger.find(b.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
         assertThat(h.chain.paymentsTo(FaucetHarness.parsed(13))).isEmpty();
     }
+
+    @Test
+    void atTheFeeCeilingTheSameBytesAreResentOncePerWaitNotOnEveryPass() throws Exception {
+        h.withFeeCeiling(Wei.of(3_000_000_000L)).withReplaceAfter(Duration.ofMillis(200)); // the first price is the ceiling
+        DripResult r = h.request(FaucetHarness.address(20), "10.0.0.20");
+        int sends = h.chain.sendCount();
+        Thread.sleep(250);
+        h.tracker.tick(); // waited long enough: no room to re-price, so the same bytes go again
+        h.tracker.tick();
+        h.tracker.tick();
+        assertThat(h.chain.sendCount()).isEqualTo(sends + 1);
+        assertThat(h.ledger.find(r.grant().id()).orElseThrow().txHashes()).hasSize(1);
+    }
 }

@@ -31,7 +31,7 @@ public interface GrantLedger {
     /** PENDING → SIGNED, storing the raw transaction, sender, nonce, fees and first hash in the same step. */
     void markSigned(GrantId id, SignedTransaction tx, Instant at);
 
-    /** SIGNED → SUBMITTED (or a no-op when already SUBMITTED): the node accepted it. */
+    /** SIGNED → SUBMITTED: the node accepted it. On a SUBMITTED grant it records a re-broadcast's time. */
     void markSubmitted(GrantId id, Instant at);
 
     /** Replaces the grant's transaction (same nonce, higher fees): new raw bytes, hash appended to the history. */

@@ -255,16 +255,19 @@ public abstract class GrantLedgerContract {
     }
 
     @Test
-    void submittingRecordsWhenItWasSentAndIsANoOpTheSecondTime() {
+    void submittingRecordsWhenItWasLastSent() {
         Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0));
         ledger.markSigned(grant.id(), signed(grant, 0, 1), T0.plusSeconds(1));
 
         ledger.markSubmitted(grant.id(), T0.plusSeconds(2));
+        assertThat(ledger.find(grant.id()).orElseThrow().lastSentAt()).contains(T0.plusSeconds(2));
+        // a re-broadcast of the same bytes restarts the wait before the next re-pricing
         ledger.markSubmitted(grant.id(), T0.plusSeconds(9));
 
         Grant stored = ledger.find(grant.id()).orElseThrow();
         assertThat(stored.status()).isEqualTo(GrantStatus.SUBMITTED);
-        assertThat(stored.lastSentAt()).contains(T0.plusSeconds(2));
+        assertThat(stored.txHashes()).hasSize(1);
+        assertThat(stored.lastSentAt()).contains(T0.plusSeconds(9));
     }
 
     @Test

@@ -108,9 +108,6 @@ public final class InMemoryGrantLedger implements GrantLedger {
     public synchronized void markSubmitted(GrantId id, Instant at) {
         Grant g = load(id);
         g.status().moveTo(GrantStatus.SUBMITTED);
-        if (g.status() == GrantStatus.SUBMITTED) {
-            return;
-        }
         grants.put(id, new Grant(g.id(), g.address(), g.ip(), g.amount(), GrantStatus.SUBMITTED, g.idempotencyKey(),
                 g.requestHash(), g.fromAddress(), g.nonce(), g.rawTransaction(), g.fees(), g.txHashes(),
                 g.landedHash(), g.blockNumber(), g.failureReason(), g.createdAt(), millis(at),
