@@ -3,6 +3,9 @@ package com.dytallix.bootstrap.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.adapters.node.AnvilProcess;
+import com.dytallix.bootstrap.testing.LiveServer;
+import com.dytallix.bootstrap.testing.Resources;
+import com.dytallix.bootstrap.testing.ServerProcess;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -21,22 +24,21 @@ class GracefulShutdownIT {
 
     @AfterEach
     void stop() throws Exception {
-        LiveServer.closeAll(server, anvil);
+        Resources.closeAll(server, anvil);
     }
 
     @Test
     void sigtermClosesTheDatabaseAndExitsZero() throws Exception {
         anvil = AnvilProcess.withBlockTime(1);
-        server = ServerProcess.start(dir, Map.of("RPC_URL", anvil.rpcUrl().toString(), "FAUCET_PRIVATE_KEY", AnvilProcess.ACCOUNT_0_KEY,
-                "ADMIN_TOKEN", LiveServer.ADMIN_TOKEN, "LOG_LEVEL", "info"));
+        Map<String, String> settings = LiveServer.settingsFor(anvil);
+        settings.put("LOG_LEVEL", "info");
+        server = ServerProcess.start(dir, ServerProcess.freePort(), settings);
         assertThat(server.http.post("/api/faucet?wait=confirmed", "{\"address\": \"0x000000000000000000000000000000000000bEEF\"}").status())
                 .isEqualTo(200);
         assertThat(dir.resolve("data/dytallix.db-wal")).as("WAL while serving").exists();
 
-        ServerProcess.Output output = server.stop();
-
-        assertThat(output.exitCode()).isZero();
-        assertThat(output.stdout()).contains("\"message\":\"dytallix-api stopped\"");
+        assertThat(server.stop()).isZero();
+        assertThat(server.stdout()).contains("\"message\":\"dytallix-api stopped\"");
         assertThat(dir.resolve("data/dytallix.db-wal")).as("WAL left behind: the database was not closed").doesNotExist();
     }
 }
