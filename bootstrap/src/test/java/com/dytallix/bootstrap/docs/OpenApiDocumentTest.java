@@ -2,18 +2,13 @@ package com.dytallix.bootstrap.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.dytallix.bootstrap.Server;
-import com.dytallix.bootstrap.config.Settings;
+import com.dytallix.bootstrap.testing.ApiClient;
+import com.dytallix.bootstrap.testing.ApiClient.Response;
+import com.dytallix.bootstrap.testing.LiveServer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.Reader;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,24 +53,19 @@ class OpenApiDocumentTest {
             "GET /observe/health", "GET /observe/health/ready", "GET /observe/health/live", "GET /observe/health/started");
     private static final List<String> HTTP_METHODS = List.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
     private static final String ADMIN_TOKEN = "docs-test-admin-token-0123456789abcdef";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path dir;
-    private static Server server;
-    private static String base;
+    private static LiveServer server;
     private static JsonNode spec;
     private static SchemaCheck schemas;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void start() throws Exception {
         spec = load(openApiFile());
         schemas = new SchemaCheck(spec);
-        Settings settings = Settings.from(Map.of("PORT", "0", "HOST", "127.0.0.1", "DEV_BLOCK_TIME_MS", "200",
-                "STATUS_REFRESH_MS", "100", "ADMIN_TOKEN", ADMIN_TOKEN)).resolvedAgainst(dir);
-        server = Server.start(settings, new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream()));
-        base = "http://127.0.0.1:" + server.port();
+        server = LiveServer.start(Map.of("PORT", "0", "HOST", "127.0.0.1", "DEV_BLOCK_TIME_MS", "200",
+                "STATUS_REFRESH_MS", "100", "ADMIN_TOKEN", ADMIN_TOKEN), dir);
     }
 
     @AfterAll
@@ -99,7 +89,7 @@ class OpenApiDocumentTest {
     private static JsonNode load(Path file) throws Exception {
         try (Reader in = Files.newBufferedReader(file)) {
             Object yaml = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
-            return JSON.valueToTree(yaml);
+            return ApiClient.JSON.valueToTree(yaml);
         }
     }
 
@@ -208,21 +198,21 @@ class OpenApiDocumentTest {
             if (entry.getKey().startsWith("/observe/")) {
                 continue; // Helidon's observer has its own OPTIONS handling
             }
-            HttpResponse<String> options = send(HttpRequest.newBuilder(URI.create(base + path))
+            Response options = server.http.send(HttpRequest.newBuilder(server.http.uri(path))
                     .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
-            assertThat(options.statusCode()).as("OPTIONS " + entry.getKey()).isEqualTo(204);
+            assertThat(options.status()).as("OPTIONS " + entry.getKey()).isEqualTo(204);
             Set<String> allowed = Arrays.stream(options.headers().firstValue("Allow").orElseThrow().split(","))
                     .map(String::strip).collect(Collectors.toCollection(TreeSet::new));
             Set<String> expected = new TreeSet<>(entry.getValue());
             expected.add("OPTIONS");
             assertThat(allowed).as("Allow of " + entry.getKey()).isEqualTo(expected);
-            HttpResponse<String> head = send(HttpRequest.newBuilder(URI.create(base + path))
+            Response head = server.http.send(HttpRequest.newBuilder(server.http.uri(path))
                     .method("HEAD", HttpRequest.BodyPublishers.noBody()));
-            assertThat(head.statusCode()).as("HEAD " + entry.getKey()).isEqualTo(405);
+            assertThat(head.status()).as("HEAD " + entry.getKey()).isEqualTo(405);
         }
-        HttpResponse<String> undocumented = send(HttpRequest.newBuilder(URI.create(base + "/api/undocumented")).GET());
-        assertThat(undocumented.statusCode()).isEqualTo(404);
-        assertThat(JSON.readTree(undocumented.body()).get("message").asText()).startsWith("no route for");
+        Response undocumented = server.http.send(HttpRequest.newBuilder(server.http.uri("/api/undocumented")).GET());
+        assertThat(undocumented.status()).isEqualTo(404);
+        assertThat(undocumented.json().get("message").asText()).startsWith("no route for");
     }
 
     @Test
@@ -231,9 +221,9 @@ class OpenApiDocumentTest {
             if (op.node().path("security").isEmpty()) {
                 continue;
             }
-            HttpResponse<String> reply = send(HttpRequest.newBuilder(URI.create(base + concrete(op.path(), Map.of())))
+            Response reply = server.http.send(HttpRequest.newBuilder(server.http.uri(concrete(op.path(), Map.of())))
                     .method(op.method().toUpperCase(Locale.ROOT), HttpRequest.BodyPublishers.noBody()));
-            assertThat(reply.statusCode()).as(op.key()).isEqualTo(401);
+            assertThat(reply.status()).as(op.key()).isEqualTo(401);
             assertThat(reply.headers().firstValue("WWW-Authenticate")).contains("Bearer");
             assertDocumented(op, reply);
         }
@@ -250,7 +240,7 @@ class OpenApiDocumentTest {
         Map<String, String> learned = new HashMap<>();
         for (Operation op : operations()) {
             for (JsonNode body : requestExamples(op)) {
-                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + concrete(op.path(), learned) + query(op)))
+                HttpRequest.Builder request = HttpRequest.newBuilder(server.http.uri(concrete(op.path(), learned) + query(op)))
                         .timeout(Duration.ofSeconds(90));
                 for (JsonNode p : parameters(op, "header")) {
                     request.header(p.get("name").asText(), p.get("example").asText());
@@ -262,12 +252,12 @@ class OpenApiDocumentTest {
                     request.method(op.method().toUpperCase(Locale.ROOT), HttpRequest.BodyPublishers.noBody());
                 } else {
                     request.header("Content-Type", "application/json")
-                            .method(op.method().toUpperCase(Locale.ROOT), HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+                            .method(op.method().toUpperCase(Locale.ROOT), HttpRequest.BodyPublishers.ofString(ApiClient.JSON.writeValueAsString(body)));
                 }
-                HttpResponse<String> reply = send(request);
+                Response reply = server.http.send(request);
                 String what = op.key() + (body == null ? "" : " with " + body);
-                assertThat(reply.statusCode()).as(what + " is routed: " + reply.body()).isNotIn(404, 405);
-                assertThat(reply.statusCode()).as(what + " succeeds with the document's examples: " + reply.body()).isBetween(200, 299);
+                assertThat(reply.status()).as(what + " is routed: " + reply.body()).isNotIn(404, 405);
+                assertThat(reply.status()).as(what + " succeeds with the document's examples: " + reply.body()).isBetween(200, 299);
                 JsonNode json = assertDocumented(op, reply);
                 if (json != null && json.isObject()) {
                     json.fields().forEachRemaining(f -> {
@@ -282,8 +272,8 @@ class OpenApiDocumentTest {
     }
 
     /** The status is one the operation documents, and the body fits that response's schema. */
-    private JsonNode assertDocumented(Operation op, HttpResponse<String> reply) throws Exception {
-        String status = Integer.toString(reply.statusCode());
+    private JsonNode assertDocumented(Operation op, Response reply) throws Exception {
+        String status = Integer.toString(reply.status());
         assertThat(reply.headers().firstValue("X-Request-Id")).as(op.key() + " X-Request-Id").isPresent();
         JsonNode responses = op.node().get("responses");
         assertThat(responses.has(status)).as(op.key() + " documents status " + status + ": " + reply.body()).isTrue();
@@ -299,7 +289,7 @@ class OpenApiDocumentTest {
             assertThat(reply.body()).isNotEmpty();
             return null;
         }
-        JsonNode json = JSON.readTree(reply.body());
+        JsonNode json = reply.json();
         assertThat(schemas.problems(content.get(mediaType).get("schema"), json))
                 .as(op.key() + " " + status + " body " + reply.body()).isEmpty();
         return json;
@@ -377,9 +367,5 @@ class OpenApiDocumentTest {
             refs.add(node.get("$ref").asText());
         }
         node.forEach(child -> collectRefs(child, refs));
-    }
-
-    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

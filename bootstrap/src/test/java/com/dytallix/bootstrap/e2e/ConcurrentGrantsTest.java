@@ -3,6 +3,11 @@ package com.dytallix.bootstrap.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.adapters.node.AnvilProcess;
+import com.dytallix.bootstrap.testing.ApiClient;
+import com.dytallix.bootstrap.testing.ApiClient.Response;
+import com.dytallix.bootstrap.testing.Chain;
+import com.dytallix.bootstrap.testing.LiveServer;
+import com.dytallix.bootstrap.testing.Recipients;
 import com.dytallix.domain.Wei;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
@@ -29,69 +34,73 @@ class ConcurrentGrantsTest {
 
     @Test
     void twoHundredGrantsAtOnceUseTwoHundredConsecutiveNoncesAndPayEveryoneOnce() throws Exception {
-        try (LiveFaucet faucet = LiveFaucet.start(AnvilProcess.start(List.of()), dir, Map.of())) {
+        try (AnvilProcess anvil = AnvilProcess.start(List.of());
+             LiveServer server = LiveServer.start(LiveServer.unlimitedSettingsFor(anvil, Map.of()), dir)) {
+            Chain chain = new Chain(anvil);
             List<String> addresses = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 addresses.add(Recipients.fresh());
             }
-            List<FaucetClient.Answer> answers = all(addresses.size(), i -> faucet.client.drip(addresses.get(i)));
+            List<Response> answers = all(addresses.size(), i -> server.http.drip(addresses.get(i)));
 
             // 200 once the node took the transaction; 202 when it was stored but the node was too busy to take it
             // right then (it is sent by the tracker): both are promises that must end confirmed
             assertThat(answers).allSatisfy(a -> assertThat(a.status()).as("answer %s", a.body()).isIn(200, 202));
             Set<String> grantIds = new HashSet<>();
             Set<String> hashes = new HashSet<>();
-            for (FaucetClient.Answer a : answers) {
-                grantIds.add(a.text("grantId"));
-                JsonNode grant = faucet.client.awaitGrant(a.text("grantId"), FaucetClient.status("confirmed"), Duration.ofSeconds(20));
+            for (Response a : answers) {
+                grantIds.add(a.field("grantId"));
+                JsonNode grant = server.http.awaitGrant(a.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(20));
                 hashes.add(grant.get("txHash").asText());
             }
             assertThat(grantIds).hasSize(200);
             assertThat(hashes).hasSize(200);
 
             // 200 transactions with nonces 0..199: none shared, none skipped, none stuck in the pool
-            assertThat(faucet.chain.minedNonce(LiveFaucet.FAUCET_ADDRESS)).isEqualTo(200);
-            assertThat(faucet.chain.pendingNonce(LiveFaucet.FAUCET_ADDRESS)).isEqualTo(200);
+            assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).isEqualTo(200);
+            assertThat(chain.pendingNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).isEqualTo(200);
             Set<Long> nonces = new HashSet<>();
             for (String hash : hashes) {
-                assertThat(faucet.chain.receipt(hash).get("status").asText()).isEqualTo("0x1");
-                nonces.add(Chain.quantity(faucet.chain.transaction(hash).get("nonce")).longValueExact());
+                assertThat(chain.receipt(hash).get("status").asText()).isEqualTo("0x1");
+                nonces.add(Chain.quantity(chain.transaction(hash).get("nonce")).longValueExact());
             }
             assertThat(nonces).hasSize(200).allSatisfy(n -> assertThat(n).isBetween(0L, 199L));
             for (String address : addresses) {
-                assertThat(faucet.chain.balance(address)).as("balance of %s", address).isEqualTo(DRIP);
+                assertThat(chain.balance(address)).as("balance of %s", address).isEqualTo(DRIP);
             }
         }
     }
 
     @Test
     void fiftyIdenticalRequestsAtOnceMakeOneGrantAndOnePayment() throws Exception {
-        try (LiveFaucet faucet = LiveFaucet.start(AnvilProcess.start(List.of()), dir, Map.of("RATE_LIMIT_PER_ADDRESS_PER_DAY", "1"))) {
+        try (AnvilProcess anvil = AnvilProcess.start(List.of());
+             LiveServer server = LiveServer.start(LiveServer.unlimitedSettingsFor(anvil, Map.of("RATE_LIMIT_PER_ADDRESS_PER_DAY", "1")), dir)) {
+            Chain chain = new Chain(anvil);
             String address = Recipients.fresh();
-            List<FaucetClient.Answer> answers = all(50, i -> faucet.client.drip(address));
+            List<Response> answers = all(50, i -> server.http.drip(address));
 
-            List<FaucetClient.Answer> granted = answers.stream().filter(a -> a.status() == 200 || a.status() == 202).toList();
-            List<FaucetClient.Answer> refused = answers.stream().filter(a -> a.status() == 429).toList();
+            List<Response> granted = answers.stream().filter(a -> a.status() == 200 || a.status() == 202).toList();
+            List<Response> refused = answers.stream().filter(a -> a.status() == 429).toList();
             assertThat(granted).hasSize(1);
             assertThat(refused).hasSize(49).allSatisfy(a -> {
-                assertThat(a.text("code")).isEqualTo("RATE_LIMIT");
-                assertThat(a.body().get("details").get("scope").asText()).isEqualTo("address");
+                assertThat(a.field("code")).isEqualTo("RATE_LIMIT");
+                assertThat(a.json().get("details").get("scope").asText()).isEqualTo("address");
             });
-            faucet.client.awaitGrant(granted.getFirst().text("grantId"), FaucetClient.status("confirmed"), Duration.ofSeconds(15));
-            assertThat(faucet.chain.minedNonce(LiveFaucet.FAUCET_ADDRESS)).isEqualTo(1);
-            assertThat(faucet.chain.balance(address)).isEqualTo(DRIP);
+            server.http.awaitGrant(granted.getFirst().field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(15));
+            assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).isEqualTo(1);
+            assertThat(chain.balance(address)).isEqualTo(DRIP);
         }
     }
 
     @FunctionalInterface
     interface Call {
-        FaucetClient.Answer run(int i) throws Exception;
+        Response run(int i) throws Exception;
     }
 
     /** Runs {@code n} calls released together on their own threads; returns the answers in order. */
-    static List<FaucetClient.Answer> all(int n, Call call) throws Exception {
+    static List<Response> all(int n, Call call) throws Exception {
         CountDownLatch start = new CountDownLatch(1);
-        List<Future<FaucetClient.Answer>> futures = new ArrayList<>();
+        List<Future<Response>> futures = new ArrayList<>();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < n; i++) {
                 int index = i;
@@ -101,8 +110,8 @@ class ConcurrentGrantsTest {
                 }));
             }
             start.countDown();
-            List<FaucetClient.Answer> answers = new ArrayList<>();
-            for (Future<FaucetClient.Answer> f : futures) {
+            List<Response> answers = new ArrayList<>();
+            for (Future<Response> f : futures) {
                 answers.add(f.get());
             }
             return answers;

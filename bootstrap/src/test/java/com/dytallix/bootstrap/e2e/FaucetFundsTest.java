@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.adapters.node.AnvilProcess;
 import com.dytallix.adapters.node.Secp256k1Key;
-import com.dytallix.bootstrap.e2e.FaucetClient.Answer;
+import com.dytallix.bootstrap.testing.ApiClient;
+import com.dytallix.bootstrap.testing.ApiClient.Response;
+import com.dytallix.bootstrap.testing.Chain;
+import com.dytallix.bootstrap.testing.LedgerFile;
+import com.dytallix.bootstrap.testing.LiveServer;
+import com.dytallix.bootstrap.testing.Poll;
+import com.dytallix.bootstrap.testing.Recipients;
 import com.dytallix.domain.Wei;
 import java.math.BigInteger;
 import java.nio.file.Path;
@@ -27,84 +33,74 @@ class FaucetFundsTest {
     void aFaucetWithoutFundsRefusesWith503GivesTheQuotaBackAndPaysAgainOnceToppedUp() throws Exception {
         Secp256k1Key key = Secp256k1Key.generate();
         String faucetAddress = key.address().value();
-        AnvilProcess anvil = AnvilProcess.start(List.of());
-        new Chain(anvil).setBalance(faucetAddress, Wei.ofDyt("15").value());
-        try (LiveFaucet faucet = LiveFaucet.start(anvil, dir, Map.of("FAUCET_PRIVATE_KEY", key.privateKeyHex(),
-                "FAUCET_MIN_BALANCE", "0", "RATE_LIMIT_PER_ADDRESS_PER_DAY", "1"))) {
-            LedgerFile ledger = new LedgerFile(faucet.dbFile());
-            Answer first = faucet.client.drip(Recipients.fresh(), Optional.empty(), true);
-            assertThat(first.status()).as("%s", first.body()).isEqualTo(200);
-            assertThat(first.text("status")).isEqualTo("confirmed");
+        try (AnvilProcess anvil = AnvilProcess.start(List.of())) {
+            Chain chain = new Chain(anvil);
+            chain.setBalance(faucetAddress, Wei.ofDyt("15").value());
+            try (LiveServer server = LiveServer.start(LiveServer.unlimitedSettingsFor(anvil, Map.of("FAUCET_PRIVATE_KEY",
+                    key.privateKeyHex(), "FAUCET_MIN_BALANCE", "0", "RATE_LIMIT_PER_ADDRESS_PER_DAY", "1")), dir)) {
+                ApiClient client = server.http;
+                LedgerFile ledger = new LedgerFile(dir);
+                Response first = client.drip(Recipients.fresh(), Optional.empty(), true);
+                assertThat(first.status()).as("%s", first.body()).isEqualTo(200);
+                assertThat(first.field("status")).isEqualTo("confirmed");
 
-            // about 5 DYT left, and the server knows it: refused before anything is signed
-            awaitFaucetBalanceBelow(faucet, Wei.ofDyt("10"));
-            String refusedEarly = Recipients.fresh();
-            Answer early = faucet.client.drip(refusedEarly);
-            assertThat(early.status()).isEqualTo(503);
-            assertThat(early.text("code")).isEqualTo("INSUFFICIENT_BALANCE");
-            assertThat(ledger.grantsTo(refusedEarly)).isEmpty();
+                // about 5 DYT left, and the server knows it: refused before anything is signed
+                awaitFaucetBalanceBelow(client, Wei.ofDyt("10"));
+                String refusedEarly = Recipients.fresh();
+                Response early = client.drip(refusedEarly);
+                assertThat(early.status()).isEqualTo(503);
+                assertThat(early.field("code")).isEqualTo("INSUFFICIENT_BALANCE");
+                assertThat(ledger.grantsTo(refusedEarly)).isEmpty();
 
-            // enough for the drip by the server's count but not for drip plus gas: the node refuses
-            faucet.chain.setBalance(faucetAddress, Wei.ofDyt("10.00001").value());
-            awaitFaucetBalanceAtLeast(faucet, Wei.ofDyt("10"));
-            String refusedByNode = Recipients.fresh();
-            Optional<String> retryKey = Optional.of("funds-" + refusedByNode);
-            Answer byNode = faucet.client.drip(refusedByNode, retryKey, false);
-            assertThat(byNode.status()).as("%s", byNode.body()).isEqualTo(503);
-            assertThat(byNode.text("code")).isEqualTo("INSUFFICIENT_BALANCE");
-            assertThat(ledger.grantsTo(refusedByNode)).singleElement().satisfies(g -> {
-                assertThat(g.status()).isEqualTo("failed");
-                assertThat(g.failureReason()).startsWith("insufficient funds");
-            });
-            // the client retries with its key (say the 503 was lost): never told "accepted, will be sent"
-            Answer replayed = faucet.client.drip(refusedByNode, retryKey, false);
-            assertThat(replayed.status()).as("%s", replayed.body()).isNotEqualTo(202);
-            assertThat(replayed.text("status")).isEqualTo("failed");
-            // the refused nonce was given back: the next payment is not stuck behind a hole
-            long noncesUsed = faucet.chain.minedNonce(faucetAddress);
+                // enough for the drip by the server's count but not for drip plus gas: the node refuses
+                chain.setBalance(faucetAddress, Wei.ofDyt("10.00001").value());
+                awaitFaucetBalanceAtLeast(client, Wei.ofDyt("10"));
+                String refusedByNode = Recipients.fresh();
+                Optional<String> retryKey = Optional.of("funds-" + refusedByNode);
+                Response byNode = client.drip(refusedByNode, retryKey, false);
+                assertThat(byNode.status()).as("%s", byNode.body()).isEqualTo(503);
+                assertThat(byNode.field("code")).isEqualTo("INSUFFICIENT_BALANCE");
+                assertThat(ledger.grantsTo(refusedByNode)).singleElement().satisfies(g -> {
+                    assertThat(g.status()).isEqualTo("failed");
+                    assertThat(g.failureReason()).startsWith("insufficient funds");
+                });
+                // the client retries with its key (say the 503 was lost): never told "accepted, will be sent"
+                Response replayed = client.drip(refusedByNode, retryKey, false);
+                assertThat(replayed.status()).as("%s", replayed.body()).isNotEqualTo(202);
+                assertThat(replayed.field("status")).isEqualTo("failed");
+                // the refused nonce was given back: the next payment is not stuck behind a hole
+                long noncesUsed = chain.minedNonce(faucetAddress);
 
-            faucet.chain.setBalance(faucetAddress, Wei.ofDyt("1000").value());
-            for (String address : List.of(refusedEarly, refusedByNode)) {
-                Answer paid = dripWhenFunded(faucet, address);
-                assertThat(paid.status()).as("the quota of %s is back: %s", address, paid.body()).isEqualTo(200);
-                faucet.client.awaitGrant(paid.text("grantId"), FaucetClient.status("confirmed"), Duration.ofSeconds(10));
-                assertThat(faucet.chain.balance(address)).isEqualTo(DRIP);
+                chain.setBalance(faucetAddress, Wei.ofDyt("1000").value());
+                for (String address : List.of(refusedEarly, refusedByNode)) {
+                    Response paid = dripWhenFunded(client, address);
+                    assertThat(paid.status()).as("the quota of %s is back: %s", address, paid.body()).isEqualTo(200);
+                    client.awaitGrant(paid.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(10));
+                    assertThat(chain.balance(address)).isEqualTo(DRIP);
+                }
+                assertThat(chain.minedNonce(faucetAddress)).isEqualTo(noncesUsed + 2);
             }
-            assertThat(faucet.chain.minedNonce(faucetAddress)).isEqualTo(noncesUsed + 2);
         }
     }
 
     /** After a refusal for lack of funds the server waits for a balance read showing enough; retry until then. */
-    private static Answer dripWhenFunded(LiveFaucet faucet, String address) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            Answer a = faucet.client.drip(address);
-            if (a.status() != 503 || System.nanoTime() > deadline) {
-                return a;
-            }
-            Thread.sleep(100);
-        }
+    private static Response dripWhenFunded(ApiClient client, String address) throws InterruptedException {
+        return Poll.eventually(Duration.ofSeconds(10), () -> client.drip(address), a -> a.status() != 503);
     }
 
-    private static void awaitFaucetBalanceBelow(LiveFaucet faucet, Wei limit) throws Exception {
-        awaitFaucetBalance(faucet, b -> b.compareTo(limit.value()) < 0);
+    private static void awaitFaucetBalanceBelow(ApiClient client, Wei limit) throws InterruptedException {
+        awaitFaucetBalance(client, b -> b.compareTo(limit.value()) < 0);
     }
 
-    private static void awaitFaucetBalanceAtLeast(LiveFaucet faucet, Wei limit) throws Exception {
-        awaitFaucetBalance(faucet, b -> b.compareTo(limit.value()) >= 0);
+    private static void awaitFaucetBalanceAtLeast(ApiClient client, Wei limit) throws InterruptedException {
+        awaitFaucetBalance(client, b -> b.compareTo(limit.value()) >= 0);
     }
 
-    private static void awaitFaucetBalance(LiveFaucet faucet, Predicate<BigInteger> wanted) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            String wei = faucet.client.get("/api/status").text("faucetBalanceWei");
-            if (wei != null && wanted.test(new BigInteger(wei))) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the status never showed the expected faucet balance; last " + wei);
-            }
-            Thread.sleep(100);
+    private static void awaitFaucetBalance(ApiClient client, Predicate<BigInteger> wanted) throws InterruptedException {
+        Predicate<String> shown = wei -> wei != null && wanted.test(new BigInteger(wei));
+        String wei = Poll.eventually(Duration.ofSeconds(10), () -> client.get("/api/status").field("faucetBalanceWei"), shown);
+        if (!shown.test(wei)) {
+            throw new AssertionError("the status never showed the expected faucet balance; last " + wei);
         }
     }
 }

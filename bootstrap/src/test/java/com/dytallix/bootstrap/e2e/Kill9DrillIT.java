@@ -3,10 +3,16 @@ package com.dytallix.bootstrap.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.adapters.node.AnvilProcess;
-import com.dytallix.bootstrap.e2e.FaucetClient.Answer;
+import com.dytallix.bootstrap.testing.ApiClient;
+import com.dytallix.bootstrap.testing.ApiClient.Response;
+import com.dytallix.bootstrap.testing.Chain;
+import com.dytallix.bootstrap.testing.LedgerFile;
+import com.dytallix.bootstrap.testing.LiveServer;
+import com.dytallix.bootstrap.testing.Recipients;
+import com.dytallix.bootstrap.testing.ServerProcess;
 import com.dytallix.domain.Wei;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,10 +46,10 @@ class Kill9DrillIT {
     Path dir;
 
     /** One faucet request as the client saw it: retried through crashes until some answer came. */
-    record Job(String address, Optional<String> idempotencyKey, int attempts, Answer answer) {
+    record Job(String address, Optional<String> idempotencyKey, int attempts, Response answer) {
         /** A grant the client was promised: 200/202 for a grant that is not failed. */
         boolean acknowledged() {
-            return (answer.status() == 200 || answer.status() == 202) && !"failed".equals(answer.text("status"));
+            return (answer.status() == 200 || answer.status() == 202) && !"failed".equals(answer.field("status"));
         }
 
         /**
@@ -51,7 +57,7 @@ class Kill9DrillIT {
          * tells the truth, the grant failed and nothing was paid.
          */
         boolean toldFailed() {
-            return answer.status() == 200 && "failed".equals(answer.text("status"));
+            return answer.status() == 200 && "failed".equals(answer.field("status"));
         }
     }
 
@@ -60,20 +66,20 @@ class Kill9DrillIT {
         try (AnvilProcess anvil = AnvilProcess.withBlockTime(1)) {
             Chain chain = new Chain(anvil);
             int port = ServerProcess.freePort();
-            Map<String, String> settings = LiveFaucet.settings(anvil, Map.of("RATE_LIMIT_PER_ADDRESS_PER_DAY", "1",
+            Map<String, String> settings = LiveServer.unlimitedSettingsFor(anvil, Map.of("RATE_LIMIT_PER_ADDRESS_PER_DAY", "1",
                     "STATUS_REFRESH_MS", "500", "LOG_LEVEL", "info"));
             List<Job> jobs = new ArrayList<>();
             AtomicBoolean stop = new AtomicBoolean();
             ServerProcess server = ServerProcess.start(dir, port, settings);
             try {
-                String base = server.base();
+                String base = server.http.base();
                 AtomicInteger started = new AtomicInteger();
                 List<Job> done = Collections.synchronizedList(jobs);
                 List<Thread> clients = new ArrayList<>();
                 for (int c = 0; c < CLIENTS; c++) {
                     // daemons: should the drill fail half-way, a client retrying against a dead server must not hold the JVM
                     clients.add(Thread.ofPlatform().name("client-" + c).daemon(true).start(() -> {
-                        try (FaucetClient client = new FaucetClient(base)) {
+                        try (ApiClient client = new ApiClient(base)) {
                             for (int n = started.incrementAndGet(); !stop.get() && n <= MAX_JOBS; n = started.incrementAndGet()) {
                                 // every other request carries an Idempotency-Key, so its retries are replays
                                 Optional<String> key = n % 2 == 0 ? Optional.of(UUID.randomUUID().toString()) : Optional.empty();
@@ -107,17 +113,17 @@ class Kill9DrillIT {
                                 assertThat(j.idempotencyKey()).isEmpty();
                             }
                         });
-                try (FaucetClient client = new FaucetClient(base)) {
+                try (ApiClient client = new ApiClient(base)) {
                     for (Job j : acked) {
-                        client.awaitGrant(j.answer().text("grantId"), FaucetClient::isFinal, Duration.ofSeconds(30));
+                        client.awaitGrant(j.answer().field("grantId"), ApiClient::isFinal, Duration.ofSeconds(30));
                     }
                     // a keyed request sent again after all the crashes is the same grant
                     for (Job j : acked.stream().filter(j -> j.idempotencyKey().isPresent()).limit(10).toList()) {
-                        Answer replay = client.drip(j.address(), j.idempotencyKey(), false);
-                        assertThat(replay.text("grantId")).isEqualTo(j.answer().text("grantId"));
+                        Response replay = client.drip(j.address(), j.idempotencyKey(), false);
+                        assertThat(replay.field("grantId")).isEqualTo(j.answer().field("grantId"));
                     }
                 }
-                reconcile(chain, new LedgerFile(dir.resolve("data/dytallix.db").toString()), jobs, kills);
+                reconcile(chain, new LedgerFile(dir), jobs, kills);
             } finally {
                 stop.set(true);
                 server.close();
@@ -125,13 +131,13 @@ class Kill9DrillIT {
         }
     }
 
-    private static Job untilAnswered(FaucetClient client, String address, Optional<String> key) throws InterruptedException {
+    private static Job untilAnswered(ApiClient client, String address, Optional<String> key) throws InterruptedException {
         int attempts = 0;
         while (true) {
             attempts++;
             try {
                 return new Job(address, key, attempts, client.drip(address, key, false));
-            } catch (IOException lost) {
+            } catch (UncheckedIOException lost) {
                 // the server died under this request, or is still restarting: ask again
                 Thread.sleep(200);
             }
@@ -139,21 +145,21 @@ class Kill9DrillIT {
     }
 
     private static void reconcile(Chain chain, LedgerFile ledger, List<Job> jobs, int kills) {
-        String faucet = LiveFaucet.FAUCET_ADDRESS;
+        String faucet = AnvilProcess.ACCOUNT_0_ADDRESS;
         List<LedgerFile.Row> grants = ledger.grants();
         Map<String, LedgerFile.Row> byId = grants.stream().collect(Collectors.toMap(LedgerFile.Row::id, g -> g));
         assertThat(grants).as("grants left unfinished").noneMatch(g -> Set.of("pending", "signed", "submitted").contains(g.status()));
 
         List<Job> acked = jobs.stream().filter(Job::acknowledged).toList();
         for (Job j : acked) {
-            LedgerFile.Row g = byId.get(j.answer().text("grantId"));
-            assertThat(g).as("acknowledged grant %s in the ledger", j.answer().text("grantId")).isNotNull();
+            LedgerFile.Row g = byId.get(j.answer().field("grantId"));
+            assertThat(g).as("acknowledged grant %s in the ledger", j.answer().field("grantId")).isNotNull();
             assertThat(g.status()).as("acknowledged grant %s, answer %s, after %d attempts (%s)", g.id(), j.answer().body(),
                     j.attempts(), g.failureReason()).isEqualTo("confirmed");
         }
         for (Job j : jobs.stream().filter(Job::toldFailed).toList()) {
             assertThat(j.idempotencyKey()).as("only a replay can answer an old failure: %s", j.answer().body()).isPresent();
-            assertThat(byId.get(j.answer().text("grantId")).status()).isEqualTo("failed");
+            assertThat(byId.get(j.answer().field("grantId")).status()).isEqualTo("failed");
         }
         Map<String, List<LedgerFile.Row>> confirmedByAddress = grants.stream().filter(g -> g.status().equals("confirmed"))
                 .collect(Collectors.groupingBy(g -> g.address().toLowerCase()));

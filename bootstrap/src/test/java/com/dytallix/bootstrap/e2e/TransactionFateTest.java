@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.dytallix.adapters.node.AnvilProcess;
 import com.dytallix.adapters.node.BouncyCastleKeccak;
 import com.dytallix.adapters.node.Secp256k1Key;
-import com.dytallix.bootstrap.e2e.FaucetClient.Answer;
+import com.dytallix.bootstrap.testing.ApiClient;
+import com.dytallix.bootstrap.testing.ApiClient.Response;
+import com.dytallix.bootstrap.testing.Chain;
+import com.dytallix.bootstrap.testing.LiveServer;
+import com.dytallix.bootstrap.testing.Recipients;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.key.Fees;
@@ -35,18 +39,20 @@ class TransactionFateTest {
 
     @Test
     void aStuckTransactionIsReplacedWithHigherFeesAndTheReplacementConfirms() throws Exception {
-        try (LiveFaucet faucet = LiveFaucet.start(AnvilProcess.withoutMining(), dir, Map.of("TX_REPLACE_AFTER_MS", "1000"))) {
+        try (AnvilProcess anvil = AnvilProcess.withoutMining();
+             LiveServer server = LiveServer.start(LiveServer.unlimitedSettingsFor(anvil, Map.of("TX_REPLACE_AFTER_MS", "1000")), dir)) {
+            Chain chain = new Chain(anvil);
             String address = Recipients.fresh();
-            Answer granted = faucet.client.drip(address);
+            Response granted = server.http.drip(address);
             assertThat(granted.status()).as("%s", granted.body()).isEqualTo(200);
-            String grantId = granted.text("grantId");
-            String firstHash = granted.text("txHash");
-            JsonNode first = faucet.chain.transaction(firstHash);
+            String grantId = granted.field("grantId");
+            String firstHash = granted.field("txHash");
+            JsonNode first = chain.transaction(firstHash);
 
-            JsonNode replaced = faucet.client.awaitGrant(grantId, g -> g.get("txHashes").size() >= 2, Duration.ofSeconds(10));
+            JsonNode replaced = server.http.awaitGrant(grantId, g -> g.get("txHashes").size() >= 2, Duration.ofSeconds(10));
             assertThat(replaced.get("status").asText()).isEqualTo("submitted");
-            faucet.chain.mine();
-            JsonNode confirmed = faucet.client.awaitGrant(grantId, FaucetClient.status("confirmed"), Duration.ofSeconds(10));
+            chain.mine();
+            JsonNode confirmed = server.http.awaitGrant(grantId, ApiClient.status("confirmed"), Duration.ofSeconds(10));
 
             List<String> hashes = new ArrayList<>();
             confirmed.get("txHashes").forEach(h -> hashes.add(h.asText()));
@@ -54,73 +60,77 @@ class TransactionFateTest {
             assertThat(hashes.getFirst()).isEqualTo(firstHash);
             assertThat(hashes).doesNotHaveDuplicates().contains(landed);
             assertThat(landed).isNotEqualTo(firstHash);
-            assertThat(faucet.chain.receipt(landed).get("status").asText()).isEqualTo("0x1");
+            assertThat(chain.receipt(landed).get("status").asText()).isEqualTo("0x1");
             hashes.stream().filter(h -> !h.equals(landed))
-                    .forEach(h -> assertThat(faucet.chain.receipt(h).isNull()).as("receipt of replaced %s", h).isTrue());
+                    .forEach(h -> assertThat(chain.receipt(h).isNull()).as("receipt of replaced %s", h).isTrue());
             // the contract's minimum bump is 12.5 % on both fee fields
-            JsonNode mined = faucet.chain.transaction(landed);
+            JsonNode mined = chain.transaction(landed);
             for (String field : List.of("maxFeePerGas", "maxPriorityFeePerGas")) {
                 BigInteger before = Chain.quantity(first.get(field));
                 assertThat(Chain.quantity(mined.get(field)).multiply(BigInteger.valueOf(8)))
                         .as(field).isGreaterThanOrEqualTo(before.multiply(BigInteger.valueOf(9)));
             }
-            assertThat(faucet.chain.minedNonce(LiveFaucet.FAUCET_ADDRESS)).isEqualTo(1);
-            assertThat(faucet.chain.balance(address)).isEqualTo(DRIP);
+            assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).isEqualTo(1);
+            assertThat(chain.balance(address)).isEqualTo(DRIP);
         }
     }
 
     @Test
     void aRevertedTransactionFailsTheGrantAndGivesTheQuotaBack() throws Exception {
-        try (LiveFaucet faucet = LiveFaucet.start(AnvilProcess.start(List.of()), dir, Map.of("RATE_LIMIT_PER_ADDRESS_PER_DAY", "1"))) {
+        try (AnvilProcess anvil = AnvilProcess.start(List.of());
+             LiveServer server = LiveServer.start(LiveServer.unlimitedSettingsFor(anvil, Map.of("RATE_LIMIT_PER_ADDRESS_PER_DAY", "1")), dir)) {
+            Chain chain = new Chain(anvil);
             String address = Recipients.fresh();
-            faucet.chain.setCode(address, REVERTING_CODE);
-            Answer refusedOnChain = faucet.client.drip(address);
+            chain.setCode(address, REVERTING_CODE);
+            Response refusedOnChain = server.http.drip(address);
             assertThat(refusedOnChain.status()).as("%s", refusedOnChain.body()).isEqualTo(200);
 
-            JsonNode failed = faucet.client.awaitGrant(refusedOnChain.text("grantId"), FaucetClient.status("failed"), Duration.ofSeconds(10));
+            JsonNode failed = server.http.awaitGrant(refusedOnChain.field("grantId"), ApiClient.status("failed"), Duration.ofSeconds(10));
             assertThat(failed.get("failureReason").asText()).contains("reverted");
-            assertThat(faucet.chain.receipt(failed.get("txHash").asText()).get("status").asText()).isEqualTo("0x0");
-            assertThat(faucet.chain.balance(address)).isZero();
+            assertThat(chain.receipt(failed.get("txHash").asText()).get("status").asText()).isEqualTo("0x0");
+            assertThat(chain.balance(address)).isZero();
 
-            faucet.chain.setCode(address, "0x");
-            Answer again = faucet.client.drip(address);
+            chain.setCode(address, "0x");
+            Response again = server.http.drip(address);
             assertThat(again.status()).as("the failed grant's quota is back: %s", again.body()).isEqualTo(200);
-            faucet.client.awaitGrant(again.text("grantId"), FaucetClient.status("confirmed"), Duration.ofSeconds(10));
-            assertThat(faucet.chain.balance(address)).isEqualTo(DRIP);
+            server.http.awaitGrant(again.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(10));
+            assertThat(chain.balance(address)).isEqualTo(DRIP);
             // the reverted transaction used nonce 0, the payment nonce 1: no nonce was handed out twice
-            assertThat(faucet.chain.minedNonce(LiveFaucet.FAUCET_ADDRESS)).isEqualTo(2);
+            assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).isEqualTo(2);
         }
     }
 
     @Test
     void aDroppedTransactionWhoseNonceWasUsedElsewhereFailsTheGrantWithoutPaying() throws Exception {
-        try (LiveFaucet faucet = LiveFaucet.start(AnvilProcess.withoutMining(), dir, Map.of("RATE_LIMIT_PER_ADDRESS_PER_DAY", "1"))) {
+        try (AnvilProcess anvil = AnvilProcess.withoutMining();
+             LiveServer server = LiveServer.start(LiveServer.unlimitedSettingsFor(anvil, Map.of("RATE_LIMIT_PER_ADDRESS_PER_DAY", "1")), dir)) {
+            Chain chain = new Chain(anvil);
             String address = Recipients.fresh();
-            Answer granted = faucet.client.drip(address);
+            Response granted = server.http.drip(address);
             assertThat(granted.status()).as("%s", granted.body()).isEqualTo(200);
-            String hash = granted.text("txHash");
-            long nonce = Chain.quantity(faucet.chain.transaction(hash).get("nonce")).longValueExact();
+            String hash = granted.field("txHash");
+            long nonce = Chain.quantity(chain.transaction(hash).get("nonce")).longValueExact();
 
-            faucet.chain.call("anvil_dropTransaction", hash);
+            chain.call("anvil_dropTransaction", hash);
             // someone else holding the faucet key spends the nonce (an operator, a second server)
             Secp256k1Key faucetKey = Secp256k1Key.fromHex(AnvilProcess.ACCOUNT_0_KEY);
             Address elsewhere = Address.parse(Recipients.fresh(), BouncyCastleKeccak.INSTANCE);
             String other = faucetKey.sign(new UnsignedTransaction(AnvilProcess.CHAIN_ID, nonce, elsewhere, Wei.of(1),
                     UnsignedTransaction.TRANSFER_GAS, new Fees.Eip1559(Wei.ofDyt("0.00000001"), Wei.ofDyt("0.000000001")))).rawHex();
-            faucet.chain.call("eth_sendRawTransaction", other);
-            faucet.chain.mine();
+            chain.call("eth_sendRawTransaction", other);
+            chain.mine();
 
-            JsonNode failed = faucet.client.awaitGrant(granted.text("grantId"), FaucetClient.status("failed"), Duration.ofSeconds(10));
+            JsonNode failed = server.http.awaitGrant(granted.field("grantId"), ApiClient.status("failed"), Duration.ofSeconds(10));
             assertThat(failed.get("failureReason").asText()).startsWith("dropped");
-            assertThat(faucet.chain.receipt(hash).isNull()).isTrue();
-            assertThat(faucet.chain.balance(address)).isZero();
+            assertThat(chain.receipt(hash).isNull()).isTrue();
+            assertThat(chain.balance(address)).isZero();
 
-            Answer again = faucet.client.drip(address);
+            Response again = server.http.drip(address);
             assertThat(again.status()).as("the failed grant's quota is back: %s", again.body()).isEqualTo(200);
-            faucet.chain.mine();
-            faucet.client.awaitGrant(again.text("grantId"), FaucetClient.status("confirmed"), Duration.ofSeconds(10));
-            assertThat(faucet.chain.balance(address)).isEqualTo(DRIP);
-            assertThat(faucet.chain.minedNonce(LiveFaucet.FAUCET_ADDRESS)).isEqualTo(nonce + 2);
+            chain.mine();
+            server.http.awaitGrant(again.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(10));
+            assertThat(chain.balance(address)).isEqualTo(DRIP);
+            assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).isEqualTo(nonce + 2);
         }
     }
 }

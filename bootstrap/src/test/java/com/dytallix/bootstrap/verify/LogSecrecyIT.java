@@ -3,6 +3,14 @@ package com.dytallix.bootstrap.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.adapters.node.AnvilProcess;
+import com.dytallix.bootstrap.testing.ApiClient;
+import com.dytallix.bootstrap.testing.ApiClient.Response;
+import com.dytallix.bootstrap.testing.Chain;
+import com.dytallix.bootstrap.testing.LiveServer;
+import com.dytallix.bootstrap.testing.Poll;
+import com.dytallix.bootstrap.testing.Resources;
+import com.dytallix.bootstrap.testing.ServerProcess;
+import com.dytallix.domain.Wei;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -37,7 +45,7 @@ class LogSecrecyIT {
 
     @AfterEach
     void stop() throws Exception {
-        LiveServer.closeAll(server, anvil == null ? null : () -> signal(anvil, "CONT"), anvil);
+        Resources.closeAll(server, anvil == null ? null : () -> signal(anvil, "CONT"), anvil);
     }
 
     @Test
@@ -47,13 +55,13 @@ class LogSecrecyIT {
         String adminToken = HEX.formatHex(random(24));
         String wrongToken = adminToken.substring(0, adminToken.length() - 1) + (adminToken.endsWith("0") ? "1" : "0");
         String rotatedKey = HEX.formatHex(random(32));
-        server = ServerProcess.start(dir, Map.of("RPC_URL", anvil.rpcUrl().toString(), "FAUCET_PRIVATE_KEY", faucetKey,
-                "ADMIN_TOKEN", adminToken, "LOG_LEVEL", "info"));
-        Http http = server.http;
+        server = ServerProcess.start(dir, ServerProcess.freePort(), settings(anvil, Map.of("FAUCET_PRIVATE_KEY", faucetKey,
+                "ADMIN_TOKEN", adminToken, "LOG_LEVEL", "info")));
+        ApiClient http = server.http;
         String bearer = "Bearer " + adminToken;
 
-        Http.Response granted = http.post("/api/faucet?wait=confirmed", "{\"address\": \"0x000000000000000000000000000000000000bEEF\"}");
-        assertThat(granted.status()).as(granted.text()).isEqualTo(200);
+        Response granted = http.post("/api/faucet?wait=confirmed", "{\"address\": \"0x000000000000000000000000000000000000bEEF\"}");
+        assertThat(granted.status()).as(granted.body()).isEqualTo(200);
         assertThat(http.get("/api/faucet/grants/" + granted.json().get("grantId").asText()).status()).isEqualTo(200);
         assertThat(http.post("/api/faucet", "{\"address\": \"0x000000000000000000000000000000000000cafE\"}").status()).isIn(200, 202);
 
@@ -65,38 +73,37 @@ class LogSecrecyIT {
         assertThat(http.post("/api/admin/pause", "", "Authorization", adminToken).status()).isEqualTo(401);
 
         // a malformed key that holds the real one must not be echoed either
-        Http.Response malformed = http.post("/api/admin/rotate-key", "{\"newKey\": \"" + rotatedKey + "zz\"}", "Authorization", bearer);
+        Response malformed = http.post("/api/admin/rotate-key", "{\"newKey\": \"" + rotatedKey + "zz\"}", "Authorization", bearer);
         assertThat(malformed.status()).isEqualTo(400);
-        assertThat(malformed.text()).doesNotContainIgnoringCase(rotatedKey);
-        Http.Response rotated = http.post("/api/admin/rotate-key", "{\"newKey\": \"0x" + rotatedKey + "\"}", "Authorization", bearer);
-        assertThat(rotated.status()).as(rotated.text()).isEqualTo(200);
+        assertThat(malformed.body()).doesNotContainIgnoringCase(rotatedKey);
+        Response rotated = http.post("/api/admin/rotate-key", "{\"newKey\": \"0x" + rotatedKey + "\"}", "Authorization", bearer);
+        assertThat(rotated.status()).as(rotated.body()).isEqualTo(200);
         String newAddress = Keys.toChecksumAddress(Credentials.create(rotatedKey).getAddress());
         assertThat(rotated.json().get("newAddress").asText()).isEqualTo(newAddress);
         // fund the new key and let it sign a grant, so the new key is used, not only stored
-        assertThat(anvil.rpc("anvil_setBalance", "[\"" + newAddress + "\",\"0x3635c9adc5dea00000\"]")).contains("\"result\"");
-        Http.Response byNewKey = LiveServer.eventually(Duration.ofSeconds(10),
+        new Chain(anvil).setBalance(newAddress, Wei.ofDyt("1000").value());
+        Response byNewKey = Poll.eventually(Duration.ofSeconds(10),
                 () -> http.post("/api/faucet?wait=confirmed", "{\"address\": \"0x000000000000000000000000000000000000dEaD\"}"),
                 r -> r.status() != 503);
-        assertThat(byNewKey.status()).as(byNewKey.text()).isEqualTo(200);
+        assertThat(byNewKey.status()).as(byNewKey.body()).isEqualTo(200);
 
         // an RPC timeout: the node is frozen (SIGSTOP), so it accepts the connection and never answers
         signal(anvil, "STOP");
-        Http.Response timedOut = http.post("/api/rpc", "{\"method\":\"eth_blockNumber\",\"params\":[]}");
+        Response timedOut = http.post("/api/rpc", "{\"method\":\"eth_blockNumber\",\"params\":[]}");
         signal(anvil, "CONT");
-        assertThat(timedOut.status()).as(timedOut.text()).isEqualTo(504);
+        assertThat(timedOut.status()).as(timedOut.body()).isEqualTo(504);
         assertThat(timedOut.json().get("code").asText()).isEqualTo("RPC_TIMEOUT");
 
-        ServerProcess.Output output = server.stop();
-        assertThat(output.exitCode()).as("exit code after SIGTERM").isZero();
+        assertThat(server.stop()).as("exit code after SIGTERM").isZero();
 
-        String everything = output.stdout() + "\n" + output.stderr();
+        String everything = server.stdout() + "\n" + server.stderr();
         for (String secret : List.of(faucetKey, rotatedKey, adminToken, wrongToken)) {
             for (String form : forms(secret)) {
                 assertThat(everything).as("output must not hold a secret").doesNotContainIgnoringCase(form);
             }
         }
 
-        List<JsonNode> lines = jsonLines(output.stdout());
+        List<JsonNode> lines = jsonLines(server.stdout());
         List<JsonNode> requests = lines.stream().filter(l -> l.path("logger").asText().equals("access")).toList();
         assertThat(requests).hasSizeGreaterThanOrEqualTo(12);
         assertThat(requests).allSatisfy(l -> {
@@ -118,21 +125,32 @@ class LogSecrecyIT {
     @Test
     void logLevelWarnLeavesOutInfo() throws Exception {
         anvil = AnvilProcess.withBlockTime(1);
-        server = ServerProcess.start(dir, Map.of("RPC_URL", anvil.rpcUrl().toString(), "FAUCET_PRIVATE_KEY", AnvilProcess.ACCOUNT_0_KEY,
-                "ADMIN_TOKEN", HEX.formatHex(random(24)), "LOG_LEVEL", "warn"));
+        server = ServerProcess.start(dir, ServerProcess.freePort(), settings(anvil, Map.of("ADMIN_TOKEN", HEX.formatHex(random(24)),
+                "LOG_LEVEL", "warn")));
         assertThat(server.http.post("/api/faucet?wait=confirmed", "{\"address\": \"0x000000000000000000000000000000000000bEEF\"}").status())
                 .isEqualTo(200);
         assertThat(server.http.get("/api/status").status()).isEqualTo(200);
         // a failure still shows: the timed-out request's lines are warnings
         signal(anvil, "STOP");
-        Http.Response timedOut = server.http.post("/api/rpc", "{\"method\":\"eth_blockNumber\",\"params\":[]}");
+        Response timedOut = server.http.post("/api/rpc", "{\"method\":\"eth_blockNumber\",\"params\":[]}");
         signal(anvil, "CONT");
         assertThat(timedOut.status()).isEqualTo(504);
 
-        ServerProcess.Output output = server.stop();
-        List<JsonNode> lines = jsonLines(output.stdout());
+        server.stop();
+        List<JsonNode> lines = jsonLines(server.stdout());
         assertThat(lines).extracting(l -> l.path("level").asText()).isNotEmpty().allMatch(level -> level.equals("WARN") || level.equals("ERROR"));
         assertThat(lines).anySatisfy(l -> assertThat(l.path("path").asText() + " " + l.path("status").asInt()).isEqualTo("/api/rpc 504"));
+    }
+
+    /**
+     * The operator's settings for the node, with a short node timeout so the frozen node's request
+     * times out well within the client's wait.
+     */
+    private static Map<String, String> settings(AnvilProcess anvil, Map<String, String> overrides) {
+        Map<String, String> settings = LiveServer.settingsFor(anvil);
+        settings.put("NODE_TIMEOUT_MS", "1000");
+        settings.putAll(overrides);
+        return settings;
     }
 
     /** Every way a secret could be written: as given, without 0x, in upper case (searched ignoring case). */
@@ -149,7 +167,7 @@ class LogSecrecyIT {
         for (String line : stdout.lines().toList()) {
             JsonNode node;
             try {
-                node = Http.JSON.readTree(line);
+                node = ApiClient.JSON.readTree(line);
             } catch (IOException e) {
                 throw new AssertionError("stdout line is not JSON: " + line, e);
             }

@@ -3,6 +3,10 @@ package com.dytallix.bootstrap.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.adapters.node.AnvilProcess;
+import com.dytallix.bootstrap.testing.ApiClient;
+import com.dytallix.bootstrap.testing.Chain;
+import com.dytallix.bootstrap.testing.LiveServer;
+import com.dytallix.bootstrap.testing.Resources;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -42,6 +46,7 @@ class RealClientRelayTest {
     @TempDir
     static Path dir;
     private static AnvilProcess anvil;
+    private static Chain chain;
     private static LiveServer server;
     private static HttpService rpc;
     private static Web3j web3j;
@@ -49,6 +54,7 @@ class RealClientRelayTest {
     @BeforeAll
     static void start() {
         anvil = AnvilProcess.withBlockTime(1);
+        chain = new Chain(anvil);
         server = LiveServer.start(LiveServer.settingsFor(anvil), dir);
         rpc = new HttpService("http://127.0.0.1:" + server.port() + "/api/rpc");
         web3j = Web3j.build(rpc);
@@ -56,7 +62,7 @@ class RealClientRelayTest {
 
     @AfterAll
     static void stop() throws Exception {
-        LiveServer.closeAll(web3j == null ? null : web3j::shutdown, server, anvil);
+        Resources.closeAll(web3j == null ? null : web3j::shutdown, server, anvil);
     }
 
     @Test
@@ -66,13 +72,13 @@ class RealClientRelayTest {
         assertThat(chainId.getChainId().longValue()).isEqualTo(AnvilProcess.CHAIN_ID);
 
         EthBlockNumber height = web3j.ethBlockNumber().send();
-        long nodeHeight = Long.decode(Http.JSON.readTree(anvil.rpc("eth_blockNumber", "[]")).get("result").asText());
+        long nodeHeight = chain.height();
         // a block a second: the two reads may straddle one
         assertThat(height.getBlockNumber().longValue()).isBetween(nodeHeight - 1, nodeHeight + 1);
 
         EthGetBalance balance = web3j.ethGetBalance(AnvilProcess.ACCOUNT_0_ADDRESS, DefaultBlockParameterName.LATEST).send();
         assertThat(balance.hasError()).isFalse();
-        assertThat(balance.getBalance()).isEqualTo(nodeBalance(AnvilProcess.ACCOUNT_0_ADDRESS));
+        assertThat(balance.getBalance()).isEqualTo(chain.balance(AnvilProcess.ACCOUNT_0_ADDRESS));
         assertThat(balance.getBalance()).isPositive();
     }
 
@@ -105,7 +111,7 @@ class RealClientRelayTest {
         assertThat(legacy.isStatusOK()).as("legacy receipt status").isTrue();
         assertThat(legacy.getFrom()).isEqualToIgnoringCase(sender.getAddress());
         BigInteger oneEther = Convert.toWei(BigDecimal.ONE, Convert.Unit.ETHER).toBigIntegerExact();
-        assertThat(nodeBalance(recipient)).isEqualTo(oneEther);
+        assertThat(chain.balance(recipient)).isEqualTo(oneEther);
 
         // EIP-1559 (type 2), signed by web3j, sent with eth_sendRawTransaction
         var sent = manager.sendEIP1559Transaction(AnvilProcess.CHAIN_ID, Convert.toWei("1", Convert.Unit.GWEI).toBigIntegerExact(),
@@ -121,7 +127,7 @@ class RealClientRelayTest {
 
     @Test
     void methodsThatSignWithTheNodesKeysAreRefusedThroughTheClient() throws Exception {
-        BigInteger before = nodeBalance(AnvilProcess.ACCOUNT_0_ADDRESS);
+        BigInteger before = chain.balance(AnvilProcess.ACCOUNT_0_ADDRESS);
         var send = web3j.ethSendTransaction(Transaction.createEtherTransaction(AnvilProcess.ACCOUNT_0_ADDRESS, null, null,
                 BigInteger.valueOf(21_000), "0x000000000000000000000000000000000000dEaD", BigInteger.TEN)).send();
         assertThat(send.hasError()).isTrue();
@@ -138,7 +144,7 @@ class RealClientRelayTest {
         assertThat(signed.hasError()).isTrue();
         // anvil would have sent it from its unlocked account #0: nothing left that account
         Thread.sleep(1500);
-        assertThat(nodeBalance(AnvilProcess.ACCOUNT_0_ADDRESS)).isEqualTo(before);
+        assertThat(chain.balance(AnvilProcess.ACCOUNT_0_ADDRESS)).isEqualTo(before);
     }
 
     @Test
@@ -151,7 +157,7 @@ class RealClientRelayTest {
             assertThat(standard.has("result")).as(method).isFalse();
             assertThat(standard.get("id").asInt()).isEqualTo(7);
 
-            Http.Response simple = server.http.post("/api/rpc", "{\"method\":\"" + method + "\",\"params\":[]}");
+            ApiClient.Response simple = server.http.post("/api/rpc", "{\"method\":\"" + method + "\",\"params\":[]}");
             assertThat(simple.status()).as(method).isEqualTo(403);
             assertThat(simple.json().get("code").asText()).isEqualTo("RPC_METHOD_NOT_ALLOWED");
         }
@@ -165,19 +171,14 @@ class RealClientRelayTest {
                 "{\"method\":\"eth_blockNumber\",\"method\":\"personal_sign\",\"params\":[]}",
                 "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\",\"params\":[]},"
                         + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"eth_blockNumber\",\"method\":\"eth_sendTransaction\"}]")) {
-            Http.Response r = server.http.post("/api/rpc", body);
+            ApiClient.Response r = server.http.post("/api/rpc", body);
             assertThat(r.status()).as(body).isEqualTo(400);
             assertThat(r.json().get("code").asText()).isEqualTo("INVALID_REQUEST");
-            assertThat(r.text()).doesNotContain("\"result\"");
+            assertThat(r.body()).doesNotContain("\"result\"");
         }
     }
 
     /** The answer to personal_sign: a signature as hex text. */
     public static final class Signature extends Response<String> {
-    }
-
-    private static BigInteger nodeBalance(String address) throws Exception {
-        String answer = anvil.rpc("eth_getBalance", "[\"" + address + "\",\"latest\"]");
-        return new BigInteger(Http.JSON.readTree(answer).get("result").asText().substring(2), 16);
     }
 }

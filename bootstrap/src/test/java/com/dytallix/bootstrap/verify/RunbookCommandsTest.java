@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.dytallix.adapters.node.AnvilProcess;
+import com.dytallix.bootstrap.testing.ApiClient;
+import com.dytallix.bootstrap.testing.ApiClient.Response;
+import com.dytallix.bootstrap.testing.Chain;
+import com.dytallix.bootstrap.testing.LiveServer;
+import com.dytallix.bootstrap.testing.Poll;
+import com.dytallix.bootstrap.testing.Resources;
 import com.dytallix.bootstrap.StartupException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -84,7 +90,7 @@ class RunbookCommandsTest {
 
     @AfterAll
     static void stopNode() throws Exception {
-        LiveServer.closeAll(anvil);
+        Resources.closeAll(anvil);
     }
 
     @BeforeEach
@@ -94,14 +100,14 @@ class RunbookCommandsTest {
 
     @AfterEach
     void stopServer() throws Exception {
-        LiveServer.closeAll(server);
+        Resources.closeAll(server);
     }
 
     @Test
     void pauseTopUpAndResumeAsWritten() throws Exception {
         Run paused = run(PAUSE);
         assertThat(paused.json().get("paused").asBoolean()).isTrue();
-        Http.Response refused = server.http.post("/api/faucet", "{\"address\": \"0x000000000000000000000000000000000000bEEF\"}");
+        Response refused = server.http.post("/api/faucet", "{\"address\": \"0x000000000000000000000000000000000000bEEF\"}");
         assertThat(refused.status()).isEqualTo(503);
         assertThat(refused.json().get("code").asText()).isEqualTo("FAUCET_PAUSED");
         assertThat(server.http.get("/api/status").json().get("paused").asBoolean()).isTrue();
@@ -111,20 +117,20 @@ class RunbookCommandsTest {
         assertThat(topUp.get("note").asText()).isEqualTo("Emergency top-up");
         // nothing is in flight while paused, so the chain's balance still is the one recorded
         assertThat(new BigDecimal(topUp.get("balanceAfter").asText()))
-                .isEqualByComparingTo(new BigDecimal(nodeBalance(AnvilProcess.ACCOUNT_0_ADDRESS)).movePointLeft(18));
+                .isEqualByComparingTo(new BigDecimal(new Chain(anvil).balance(AnvilProcess.ACCOUNT_0_ADDRESS)).movePointLeft(18));
 
         JsonNode resumed = run(RESUME).json();
         assertThat(resumed.get("paused").asBoolean()).isFalse();
         assertThat(server.http.get("/api/status").json().get("paused").asBoolean()).isFalse();
-        Http.Response granted = server.http.post("/api/faucet?wait=confirmed", "{\"address\": \"0x000000000000000000000000000000000000bEEF\"}");
-        assertThat(granted.status()).as(granted.text()).isEqualTo(200);
+        Response granted = server.http.post("/api/faucet?wait=confirmed", "{\"address\": \"0x000000000000000000000000000000000000bEEF\"}");
+        assertThat(granted.status()).as(granted.body()).isEqualTo(200);
         assertThat(granted.json().get("status").asText()).isEqualTo("confirmed");
     }
 
     @Test
     void diagnosisPipelinesPrintWhatTheRunbookLooksFor() throws Exception {
         assumeTrue(available("jq"), "jq is not installed: the runbook's jq pipelines cannot run here");
-        JsonNode status = LiveServer.eventually(Duration.ofSeconds(5), () -> server.http.get("/api/status").json(),
+        JsonNode status = Poll.eventually(Duration.ofSeconds(5), () -> server.http.get("/api/status").json(),
                 s -> !s.get("faucetBalance").isNull());
         String lag = run(SYNC_LAG).out().strip();
         assertThat(lag).matches("\\d+");
@@ -150,7 +156,7 @@ class RunbookCommandsTest {
         assertThat(rotated.get("newAddress").asText()).isEqualTo(newAddress);
         assertThat(rotated.get("previousAddress").asText()).isEqualTo(AnvilProcess.ACCOUNT_0_ADDRESS);
         assertThat(rotated.toString()).doesNotContain(newKey);
-        JsonNode status = LiveServer.eventually(Duration.ofSeconds(5), () -> server.http.get("/api/status").json(),
+        JsonNode status = Poll.eventually(Duration.ofSeconds(5), () -> server.http.get("/api/status").json(),
                 s -> s.get("faucetAddress").asText().equals(newAddress));
         assertThat(status.get("faucetAddress").asText()).isEqualTo(newAddress);
 
@@ -169,11 +175,11 @@ class RunbookCommandsTest {
         for (int i = 1; i <= 7; i++) {
             String address = Keys.toChecksumAddress(String.format("0x%040x", 0xA11CE00L + i));
             addresses.add(address);
-            Http.Response r = server.http.post("/api/faucet", "{\"address\": \"" + address + "\"}");
+            Response r = server.http.post("/api/faucet", "{\"address\": \"" + address + "\"}");
             if (r.status() == 200 || r.status() == 202) {
                 granted++;
             } else {
-                assertThat(r.status()).as(r.text()).isEqualTo(429);
+                assertThat(r.status()).as(r.body()).isEqualTo(429);
                 assertThat(r.json().get("details").get("scope").asText()).isEqualTo("suspicious");
                 suspicious++;
             }
@@ -190,7 +196,7 @@ class RunbookCommandsTest {
 
     record Run(int exit, String out, String err) {
         JsonNode json() throws IOException {
-            return Http.JSON.readTree(out);
+            return ApiClient.parse(out);
         }
     }
 
@@ -251,10 +257,5 @@ class RunbookCommandsTest {
             return false;
         }
         return true;
-    }
-
-    private static BigInteger nodeBalance(String address) throws IOException {
-        String answer = anvil.rpc("eth_getBalance", "[\"" + address + "\",\"latest\"]");
-        return new BigInteger(Http.JSON.readTree(answer).get("result").asText().substring(2), 16);
     }
 }

@@ -3,6 +3,11 @@ package com.dytallix.bootstrap.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.adapters.node.AnvilProcess;
+import com.dytallix.bootstrap.testing.ApiClient.Response;
+import com.dytallix.bootstrap.testing.Chain;
+import com.dytallix.bootstrap.testing.LiveServer;
+import com.dytallix.bootstrap.testing.Poll;
+import com.dytallix.bootstrap.testing.Resources;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,12 +26,12 @@ class StatusWithNodeDownTest {
     @TempDir
     Path dir;
     private AnvilProcess anvil;
-    private AnvilOnPort reborn;
+    private Chain.AnvilOnPort reborn;
     private LiveServer server;
 
     @AfterEach
     void stop() throws Exception {
-        LiveServer.closeAll(server, reborn, anvil);
+        Resources.closeAll(server, reborn, anvil);
     }
 
     @Test
@@ -36,12 +41,12 @@ class StatusWithNodeDownTest {
         Map<String, String> settings = LiveServer.settingsFor(anvil);
         settings.put("NODE_TIMEOUT_MS", "1000");
         server = LiveServer.start(settings, dir);
-        JsonNode healthy = LiveServer.eventually(Duration.ofSeconds(10), this::status, s -> s.get("height").asLong() >= 2);
+        JsonNode healthy = Poll.eventually(Duration.ofSeconds(10), this::status, s -> s.get("height").asLong() >= 2);
         assertThat(healthy.get("nodeStatus").asText()).isEqualTo("ok");
         assertThat(server.http.get("/readyz").status()).isEqualTo(200);
 
         anvil.close();
-        JsonNode down = LiveServer.eventually(Duration.ofSeconds(5), this::status, s -> s.get("nodeStatus").asText().equals("unreachable"));
+        JsonNode down = Poll.eventually(Duration.ofSeconds(5), this::status, s -> s.get("nodeStatus").asText().equals("unreachable"));
         assertThat(down.get("nodeStatus").asText()).isEqualTo("unreachable");
         assertThat(down.get("api").asText()).isEqualTo("degraded");
         // the last known values stay, with their age
@@ -63,7 +68,7 @@ class StatusWithNodeDownTest {
         long[] millis = new long[50];
         for (int i = 0; i < millis.length; i++) {
             long start = System.nanoTime();
-            Http.Response r = server.http.get("/api/status");
+            Response r = server.http.get("/api/status");
             millis[i] = (System.nanoTime() - start) / 1_000_000;
             assertThat(r.status()).isEqualTo(200);
         }
@@ -71,32 +76,32 @@ class StatusWithNodeDownTest {
         assertThat(millis[(int) Math.ceil(0.99 * millis.length) - 1]).as("p99 of /api/status in ms, all: %s", Arrays.toString(millis))
                 .isLessThan(100);
 
-        Http.Response ready = LiveServer.eventually(Duration.ofSeconds(5), () -> server.http.get("/readyz"),
+        Response ready = Poll.eventually(Duration.ofSeconds(5), () -> server.http.get("/readyz"),
                 r -> r.status() == 503 && r.json().get("failing").toString().contains("\"node\""));
         assertThat(ready.status()).isEqualTo(503);
         assertThat(ready.json().get("failing")).extracting(JsonNode::toString).asString().contains("\"node\"");
         assertThat(ready.json().get("checks").get("node").asText()).isNotEqualTo("ok");
 
-        Http.Response relayed = server.http.post("/api/rpc", "{\"method\":\"eth_blockNumber\",\"params\":[]}");
+        Response relayed = server.http.post("/api/rpc", "{\"method\":\"eth_blockNumber\",\"params\":[]}");
         assertThat(relayed.status()).isEqualTo(502);
         assertThat(relayed.json().get("code").asText()).isEqualTo("NODE_UNAVAILABLE");
         assertThat(relayed.json().get("requestId").asText()).isEqualTo(relayed.headers().firstValue("X-Request-Id").orElseThrow());
 
         // a new node on the same address: no restart of the server
-        reborn = AnvilOnPort.start(nodePort);
-        JsonNode back = LiveServer.eventually(Duration.ofSeconds(10), this::status, s -> s.get("nodeStatus").asText().equals("ok"));
+        reborn = Chain.anvilOnPort(nodePort);
+        JsonNode back = Poll.eventually(Duration.ofSeconds(10), this::status, s -> s.get("nodeStatus").asText().equals("ok"));
         assertThat(back.get("nodeStatus").asText()).isEqualTo("ok");
         assertThat(back.get("api").asText()).isEqualTo("ok");
         assertThat(back.get("dataAgeSeconds").asDouble()).isLessThan(1.5);
-        Http.Response readyAgain = LiveServer.eventually(Duration.ofSeconds(5), () -> server.http.get("/readyz"), r -> r.status() == 200);
-        assertThat(readyAgain.status()).as("readyz: %s", readyAgain.text()).isEqualTo(200);
-        Http.Response relayedAgain = server.http.post("/api/rpc", "{\"method\":\"eth_chainId\",\"params\":[]}");
+        Response readyAgain = Poll.eventually(Duration.ofSeconds(5), () -> server.http.get("/readyz"), r -> r.status() == 200);
+        assertThat(readyAgain.status()).as("readyz: %s", readyAgain.body()).isEqualTo(200);
+        Response relayedAgain = server.http.post("/api/rpc", "{\"method\":\"eth_chainId\",\"params\":[]}");
         assertThat(relayedAgain.status()).isEqualTo(200);
         assertThat(relayedAgain.json().get("result").asText()).isEqualTo("0x7a69");
     }
 
     private JsonNode status() {
-        Http.Response r = server.http.get("/api/status");
+        Response r = server.http.get("/api/status");
         assertThat(r.status()).isEqualTo(200);
         return r.json();
     }

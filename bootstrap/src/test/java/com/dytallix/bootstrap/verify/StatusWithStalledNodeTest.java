@@ -3,6 +3,11 @@ package com.dytallix.bootstrap.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.adapters.node.AnvilProcess;
+import com.dytallix.bootstrap.testing.ApiClient.Response;
+import com.dytallix.bootstrap.testing.Chain;
+import com.dytallix.bootstrap.testing.LiveServer;
+import com.dytallix.bootstrap.testing.Poll;
+import com.dytallix.bootstrap.testing.Resources;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +30,7 @@ class StatusWithStalledNodeTest {
 
     @AfterEach
     void stop() throws Exception {
-        LiveServer.closeAll(server, anvil);
+        Resources.closeAll(server, anvil);
     }
 
     @Test
@@ -38,7 +43,7 @@ class StatusWithStalledNodeTest {
 
         // the head is anvil's genesis block, stamped when anvil started; with a 1 s block time the
         // lag estimate starts once the head is older than 2 s
-        JsonNode early = LiveServer.eventually(Duration.ofSeconds(10), this::status, s -> s.get("nodeSyncLag").asLong() >= 2);
+        JsonNode early = Poll.eventually(Duration.ofSeconds(10), this::status, s -> s.get("nodeSyncLag").asLong() >= 2);
         assertThat(early.get("nodeSyncLag").asLong()).as("lag after the head stood still for 2 s").isGreaterThanOrEqualTo(2);
         assertThat(early.get("height").asLong()).isZero();
         Thread.sleep(3000);
@@ -52,13 +57,13 @@ class StatusWithStalledNodeTest {
         assertMetricFollowsStatus();
 
         // mining resumes: a block a second
-        assertThat(anvil.rpc("evm_setIntervalMining", "[1]")).contains("\"result\"");
-        JsonNode recovered = LiveServer.eventually(Duration.ofSeconds(10), this::status, s -> s.get("nodeSyncLag").asLong() == 0);
+        new Chain(anvil).call("evm_setIntervalMining", 1);
+        JsonNode recovered = Poll.eventually(Duration.ofSeconds(10), this::status, s -> s.get("nodeSyncLag").asLong() == 0);
         assertThat(recovered.get("nodeSyncLag").asLong()).isZero();
         assertThat(recovered.get("height").asLong()).isPositive();
         assertThat(recovered.get("headAgeSeconds").asDouble()).isLessThan(2.5);
         assertThat(recovered.get("nodeStatus").asText()).isEqualTo("ok");
-        assertThat(LiveServer.eventually(Duration.ofSeconds(3), this::metricLag, lag -> lag == 0)).isZero();
+        assertThat(Poll.eventually(Duration.ofSeconds(3), this::metricLag, lag -> lag == 0)).isZero();
     }
 
     /** /metrics shows the status's lag: read between two status reads, it equals one of them. */
@@ -71,15 +76,15 @@ class StatusWithStalledNodeTest {
     }
 
     private long metricLag() {
-        Http.Response metrics = server.http.get("/metrics");
+        Response metrics = server.http.get("/metrics");
         assertThat(metrics.status()).isEqualTo(200);
-        return metrics.text().lines().filter(l -> l.startsWith("dytallix_block_lag ") || l.startsWith("dytallix_block_lag{"))
+        return metrics.body().lines().filter(l -> l.startsWith("dytallix_block_lag ") || l.startsWith("dytallix_block_lag{"))
                 .map(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
                 .findFirst().orElseThrow(() -> new AssertionError("no dytallix_block_lag sample in /metrics"));
     }
 
     private JsonNode status() {
-        Http.Response r = server.http.get("/api/status");
+        Response r = server.http.get("/api/status");
         assertThat(r.status()).isEqualTo(200);
         return r.json();
     }

@@ -1,13 +1,10 @@
-package com.dytallix.bootstrap.e2e;
+package com.dytallix.bootstrap.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,30 +14,35 @@ import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The packaged server (bootstrap/target/dytallix-api.jar + libs/) as its own operating-system
- * process, started the way the launcher starts it, on a fixed loopback port so a restart is found
- * at the same address. Output goes to one log file across restarts.
+ * The packaged server ({@code java -jar dytallix-api.jar serve}, with its libs/) as its own
+ * operating-system process in a working directory of the test's, started the way the launcher
+ * starts it, on a port the test chose so a restart is found at the same address. stdout and
+ * stderr go to their own files (stdout must be pure JSON lines), appended across restarts.
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
     private static final Duration READY_DEADLINE = Duration.ofSeconds(30);
 
     private final Process process;
-    private final int port;
-    private final Path log;
+    private final Path stdout;
+    private final Path stderr;
     private final Thread shutdownHook;
+    public final ApiClient http;
 
-    private ServerProcess(Process process, int port, Path log) {
+    private ServerProcess(Process process, int port, Path stdout, Path stderr) {
         this.process = process;
-        this.port = port;
-        this.log = log;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.http = new ApiClient("http://127.0.0.1:" + port);
         // an aborted test run must not leave a server behind
         this.shutdownHook = new Thread(process::destroyForcibly, "server-stopper-" + process.pid());
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    /** The launcher jar the build produced; the ITs run after {@code package}. */
+    /** The launcher jar the build produced (failsafe names it; the ITs run after {@code package}). */
     static Path jar() {
-        Path jar = repoRoot().resolve("bootstrap/target/dytallix-api.jar");
+        String configured = System.getProperty("dytallix.jar");
+        Path jar = configured != null && !configured.isBlank() ? Path.of(configured).toAbsolutePath()
+                : repoRoot().resolve("bootstrap/target/dytallix-api.jar");
         if (!Files.isRegularFile(jar) || !Files.isDirectory(jar.resolveSibling("libs"))) {
             throw new IllegalStateException("no launcher jar with libs/ at " + jar + "; run ./dyt build first");
         }
@@ -62,16 +64,17 @@ final class ServerProcess implements AutoCloseable {
 
     /**
      * Starts {@code serve} in {@code workDir} with exactly {@code settings} as its environment (nothing
-     * inherited can change the configuration) and waits for /readyz.
+     * inherited can change the configuration), on 127.0.0.1:{@code port}, and waits for /readyz.
      */
-    static ServerProcess start(Path workDir, int port, Map<String, String> settings) {
+    public static ServerProcess start(Path workDir, int port, Map<String, String> settings) {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path out = workDir.resolve("stdout.log");
+        Path err = workDir.resolve("stderr.log");
         ProcessBuilder builder = new ProcessBuilder(List.of(java.toString(), "--enable-native-access=ALL-UNNAMED",
                 "-jar", jar().toString(), "serve"))
                 .directory(workDir.toFile())
-                .redirectErrorStream(true);
-        Path log = workDir.resolve("server.log");
-        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
+                .redirectError(ProcessBuilder.Redirect.appendTo(err.toFile()));
         builder.environment().clear();
         builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
         builder.environment().putAll(settings);
@@ -79,7 +82,7 @@ final class ServerProcess implements AutoCloseable {
         builder.environment().put("HOST", "127.0.0.1");
         ServerProcess server;
         try {
-            server = new ServerProcess(builder.start(), port, log);
+            server = new ServerProcess(builder.start(), port, out, err);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + java, e);
         }
@@ -92,7 +95,7 @@ final class ServerProcess implements AutoCloseable {
         return server;
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
@@ -100,28 +103,18 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    String base() {
-        return "http://127.0.0.1:" + port;
-    }
-
-    long pid() {
-        return process.pid();
-    }
-
     private void awaitReady() {
         long deadline = System.nanoTime() + READY_DEADLINE.toNanos();
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
+        try {
             while (System.nanoTime() < deadline) {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("the server exited with " + process.exitValue() + ": " + logTail());
                 }
                 try {
-                    HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/readyz"))
-                            .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.discarding());
-                    if (r.statusCode() == 200) {
+                    if (http.send(HttpRequest.newBuilder(http.uri("/readyz")).timeout(Duration.ofSeconds(2)).GET()).status() == 200) {
                         return;
                     }
-                } catch (IOException notYet) {
+                } catch (UncheckedIOException notYet) {
                     // not listening yet
                 }
                 Thread.sleep(100);
@@ -134,27 +127,46 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** SIGKILL: no shutdown hook, no final checkpoint, nothing. Returns once the process is gone. */
-    void kill9() throws InterruptedException {
+    public void kill9() throws InterruptedException {
         process.destroyForcibly();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             throw new IllegalStateException("the server survived SIGKILL");
         }
     }
 
-    /** SIGTERM: asks for the graceful stop. */
-    void terminate() {
+    /** SIGTERM, as a service manager stops it: asks for the graceful stop. */
+    public void terminate() {
         process.destroy();
     }
 
     /** Waits for the process to end; empty if it is still running after {@code within}. */
-    OptionalInt awaitExit(Duration within) throws InterruptedException {
+    public OptionalInt awaitExit(Duration within) throws InterruptedException {
         return process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)
                 ? OptionalInt.of(process.exitValue()) : OptionalInt.empty();
     }
 
-    String logTail() {
+    /** SIGTERM, then the exit status once the process is gone (SIGKILL if it is still there after 20 s). */
+    public int stop() throws InterruptedException {
+        terminate();
+        if (awaitExit(Duration.ofSeconds(20)).isEmpty()) {
+            kill9();
+        }
+        return process.exitValue();
+    }
+
+    /** Everything the process (and those before it in this directory) wrote to stdout. */
+    public String stdout() throws IOException {
+        return Files.readString(stdout);
+    }
+
+    public String stderr() throws IOException {
+        return Files.readString(stderr);
+    }
+
+    /** The end of both outputs, for failure messages. */
+    public String logTail() {
         try {
-            String text = Files.readString(log);
+            String text = Files.readString(stdout) + Files.readString(stderr);
             return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
         } catch (IOException e) {
             return "(no log)";
@@ -163,6 +175,7 @@ final class ServerProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        http.close();
         if (process.isAlive()) {
             process.destroyForcibly();
             try {

@@ -1,5 +1,6 @@
-package com.dytallix.bootstrap.e2e;
+package com.dytallix.bootstrap.testing;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -10,30 +11,27 @@ import java.util.List;
 import org.sqlite.SQLiteConfig;
 
 /** Reads the server's ledger file directly, read-only, as an operator with sqlite3 would. */
-final class LedgerFile {
+public final class LedgerFile {
+    /** Where the server keeps its database, relative to its working directory (the default DB_PATH). */
+    public static final String DB_PATH = "data/dytallix.db";
+
     private final String url;
 
-    LedgerFile(String dbFile) {
-        this.url = "jdbc:sqlite:" + dbFile;
+    /** The ledger of a server whose files are under {@code dir}. */
+    public LedgerFile(Path dir) {
+        this.url = "jdbc:sqlite:" + dir.resolve(DB_PATH);
     }
 
-    record Row(String id, String address, String status, Long nonce, String txHash, String landedHash,
-               String failureReason, String idempotencyKey) {
+    public record Row(String id, String address, String status, Long nonce, String txHash, String landedHash,
+                      String failureReason, String idempotencyKey) {
     }
 
-    List<Row> grants() {
+    public List<Row> grants() {
         return rows("SELECT * FROM faucet_grants ORDER BY created_at");
     }
 
-    List<Row> grantsTo(String address) {
+    public List<Row> grantsTo(String address) {
         return rows("SELECT * FROM faucet_grants WHERE lower(address) = lower(?) ORDER BY created_at", address);
-    }
-
-    /** Every hash any grant's transaction ever had. */
-    List<String> allHashes() {
-        List<String> hashes = new ArrayList<>();
-        query("SELECT tx_hash FROM grant_tx_hashes", rs -> hashes.add(rs.getString(1)));
-        return hashes;
     }
 
     private List<Row> rows(String sql, String... args) {
