@@ -91,10 +91,9 @@ find_java() {
 
 ensure_server_built() {
   JAVA="$(find_java)"
-  if [ ! -f "$JAR" ]; then
-    log "building the server (./dyt build)"
-    (cd "$ROOT" && ./dyt build -q) >&2
-  fi
+  # the launcher rebuilds the jar first when any source is newer than it
+  (cd "$ROOT" && ./dyt version) >/dev/null || die "the server does not build: run ./dyt build"
+  [ -f "$JAR" ] || die "no $JAR after the build"
 }
 
 # --- machine ---------------------------------------------------------------------------------
