@@ -14,6 +14,7 @@ BENCH_ADMIN_TOKEN="bench-admin-token-not-a-secret-0123456789"
 # The heap limit the shipped systemd unit (docs/deploy/dytallix-api.service) gives the server.
 BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--Xmx256m}"
 
+LOAD_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/dyt-bench.XXXXXX")"
 STARTED_PIDS=()
 
@@ -104,7 +105,7 @@ machine_info() {
   mem="$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
   echo "machine: $(nproc) CPUs ($cpu), $mem RAM, $(uname -sr)"
   echo "jdk:     $("${JAVA:-java}" -version 2>&1 | head -n 1); server JVM options: ${BENCH_JAVA_OPTS:-none}"
-  echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15-min load average when the run began)"
+  echo "load:    $LOAD_AT_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (1/5/15-min load averages; other work on the machine shows here)"
   echo "date:    $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 }
 
