@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 SECONDS_EACH="${RELAY_SECONDS:-12}"
 CONNECTIONS="${RELAY_CONNECTIONS:-16 64}"
 THREADS="${RELAY_THREADS:-2}"
-WARMUP="${RELAY_WARMUP_SECONDS:-5}"
+WARMUP="${RELAY_WARMUP_SECONDS:-10}"
 
 ensure_tools wrk curl
 ensure_tools nginx
@@ -24,17 +24,21 @@ for target in direct nginx ours; do
   rpc_call "${URL[$target]}" eth_blockNumber | grep -q '"result":"0x' || die "$target does not answer eth_blockNumber"
 done
 
-# The JVM compiles its hot paths in the first seconds; the others need no warm-up but get the same.
-log "warming up ${WARMUP}s per target"
+# The JVM compiles its hot paths during its first seconds under load; anvil and nginx get a short
+# warm-up too, so every target starts with open connections and warm caches.
+log "warming up: ours ${WARMUP}s, the others 3s"
 for target in direct nginx ours; do
-  run_wrk "$THREADS" 16 "$WARMUP" rpc.lua "${URL[$target]}" >/dev/null
+  run_wrk "$THREADS" 16 "$([ $target = ours ] && echo "$WARMUP" || echo 3)" rpc.lua "${URL[$target]}" >/dev/null
 done
 
-declare -A R
+declare -A R CPU_US
 for c in $CONNECTIONS; do
   for target in direct nginx ours; do
     log "$target, $c connections, ${SECONDS_EACH}s"
+    cpu_before="$(cpu_seconds "$SERVER_PID")"
     R[$target.$c]="$(run_wrk "$THREADS" "$c" "$SECONDS_EACH" rpc.lua "${URL[$target]}")"
+    [ "$target" != ours ] || CPU_US[$c]="$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$SERVER_PID")" -v n="$(field requests "${R[$target.$c]}")" \
+      'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')"
   done
 done
 
@@ -60,5 +64,5 @@ for c in $CONNECTIONS; do
     "$(ratio "$(field p99_ms "$o")" "$(field p99_ms "$n")")"
 done
 echo
-echo "server: $(cpu_seconds "$SERVER_PID") s CPU in total, peak RSS $(peak_rss_mb "$SERVER_PID") MB (VmHWM)"
+echo "server: CPU per relayed request $(for c in $CONNECTIONS; do printf '%s us at %s connections; ' "${CPU_US[$c]}" "$c"; done)peak RSS $(peak_rss_mb "$SERVER_PID") MB (VmHWM)"
 echo "targets: ours/nginx rps >= 0.80, p50 added <= 1 ms"
