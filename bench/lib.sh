@@ -92,9 +92,13 @@ find_java() {
 
 ensure_server_built() {
   JAVA="$(find_java)"
-  # the launcher rebuilds the jar first when any source is newer than it
-  (cd "$ROOT" && ./dyt version) >/dev/null || die "the server does not build: run ./dyt build"
-  [ -f "$JAR" ] || die "no $JAR after the build"
+  if [ ! -f "$JAR" ] || [ -n "$(find "$ROOT" -path "$ROOT/.git" -prune -o -path "$ROOT/.tools" -prune -o \
+    \( -path '*/src/main/*' -o -name pom.xml \) -type f -newer "$JAR" -print -quit)" ]; then
+    log "building the server (./dyt build)"
+    (cd "$ROOT" && ./dyt build -q) >&2 || die "the server does not build"
+    # Maven leaves the bootstrap jar untouched when only another module changed: mark it current
+    touch "$JAR"
+  fi
 }
 
 # --- machine ---------------------------------------------------------------------------------
