@@ -153,7 +153,8 @@ start_anvil() {
   shift
   port="$(free_port)"
   LOGFILE="$WORK/$name.log"
-  "$ANVIL" --host 127.0.0.1 --port "$port" --chain-id 31337 --prune-history 256 "$@" >"$LOGFILE" 2>&1 &
+  # --quiet: logging every call would spend on the node CPU that the load generator and the server share
+  "$ANVIL" --host 127.0.0.1 --port "$port" --chain-id 31337 --prune-history 256 --quiet "$@" >"$LOGFILE" 2>&1 &
   ANVIL_PID=$!
   STARTED_PIDS+=("$ANVIL_PID")
   ANVIL_URL="http://127.0.0.1:$port"
