@@ -20,6 +20,11 @@ STARTED_PIDS=()
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+# exited WHAT: dies saying so, with the end of the process's log (LOGFILE)
+exited() {
+  [ -f "${LOGFILE:-}" ] && tail -n 5 "$LOGFILE" | sed 's/^/    /' >&2
+  die "$1 exited early (log above, from ${LOGFILE:-nowhere})"
+}
 
 stop_pid() {
   local pid="$1" i
@@ -133,13 +138,13 @@ wait_until() {
   shift 3
   deadline=$((SECONDS + seconds))
   while ! "$@" >/dev/null 2>&1; do
-    kill -0 "$pid" 2>/dev/null || die "$what exited early; see ${LOGFILE:-its log}"
+    kill -0 "$pid" 2>/dev/null || exited "$what"
     [ $SECONDS -lt $deadline ] || die "$what not ready after ${seconds}s"
     sleep 0.05
   done
   # another process may hold the port we probed: ours must still be alive
   sleep 0.2
-  kill -0 "$pid" 2>/dev/null || die "$what exited right after start (port taken?)"
+  kill -0 "$pid" 2>/dev/null || exited "$what (port taken?)"
 }
 
 rpc_call() { # URL METHOD [PARAMS-JSON]

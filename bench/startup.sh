@@ -31,7 +31,7 @@ measure() {
     launch_server_on "anvil-$run" "$ANVIL_URL" "$@"
   fi
   until ready; do
-    kill -0 "$SERVER_PID" 2>/dev/null || die "the server exited during start; see $LOGFILE"
+    kill -0 "$SERVER_PID" 2>/dev/null || exited "the server"
     [ $(($(now_ms) - start)) -lt 60000 ] || die "not ready within 60 s; see $LOGFILE"
     sleep 0.02
   done
