@@ -92,8 +92,8 @@ public final class StatusService {
     private StatusSnapshot unreachable(StatusSnapshot previous, PauseState pause, long backlog,
                                        com.dytallix.domain.Address faucetAddress, String error, Instant now) {
         // Keep the last known node values; the head keeps ageing while nobody can see it move.
-        Optional<Duration> headAge = previous.headAge().flatMap(age -> previous.nodeObservedAt()
-                .map(at -> age.plus(Duration.between(at, now))));
+        // previous.headAge is as of previous.refreshedAt (already aged if the node was down then too)
+        Optional<Duration> headAge = previous.headAge().map(age -> age.plus(Duration.between(previous.refreshedAt(), now)));
         long lag = previous.syncLag();
         if (headAge.isPresent() && previous.blockTime().isPresent()) {
             Duration bt = previous.blockTime().get();

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Sustained faucet grants against a fresh anvil mining a block a second, quotas lifted, a distinct
+# recipient and client IP per request: accepted grants/s, POST /api/faucet latency (time to
+# transaction hash), time until the server has every grant confirmed, the server's CPU time and
+# peak RSS. The load runs in consecutive slices so a rate that drifts as the ledger fills shows.
+#   bench/faucet.sh   (FAUCET_SLICES=3 FAUCET_SLICE_SECONDS=5 FAUCET_MAX=6000 FAUCET_CONNECTIONS=16)
+source "$(dirname "$0")/lib.sh"
+
+SLICES="${FAUCET_SLICES:-3}"
+SLICE_SECONDS="${FAUCET_SLICE_SECONDS:-5}"
+MAX="${FAUCET_MAX:-6000}"
+CONNECTIONS="${FAUCET_CONNECTIONS:-16}"
+THREADS="${FAUCET_THREADS:-2}"
+WARMUP_SECONDS="${FAUCET_WARMUP_SECONDS:-5}"
+CONFIRM_LIMIT_S="${FAUCET_CONFIRM_LIMIT_SECONDS:-60}"
+FAUCET_ADDRESS="0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" # anvil account #0
+
+ensure_tools wrk curl jq
+ensure_anvil
+ensure_server_built
+
+start_anvil anvil --block-time 1
+# A tiny drip keeps anvil's 10,000 ETH enough for any number of grants this run can make; the
+# X-Forwarded-For the load sends is believed because loopback is the trusted proxy.
+launch_server_on faucet "$ANVIL_URL" --FAUCET_DRIP_AMOUNT=0.001 --FAUCET_MIN_BALANCE=1 --TRUSTED_PROXIES=127.0.0.1
+wait_ready
+
+admin_get() { curl -sf -m 5 -H "Authorization: Bearer $BENCH_ADMIN_TOKEN" "$SERVER_URL/api/admin/$1"; }
+unfinished() { admin_get state | jq '[.unfinishedGrants[]] | add'; }
+# polls until the server reports no unfinished grant; prints the milliseconds it took
+await_settled() {
+  local start
+  start="$(now_ms)"
+  while [ "$(unfinished)" != 0 ]; do
+    if [ $(($(now_ms) - start)) -ge $((CONFIRM_LIMIT_S * 1000)) ]; then
+      echo "more than $((CONFIRM_LIMIT_S * 1000))"
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo $(($(now_ms) - start))
+}
+granted() { echo $(($(field status_200 "$1") + $(field status_202 "$1") + 0)); }
+
+# The JVM compiles the grant path in its first hundreds of requests: not part of the figures.
+log "warm-up: ${WARMUP_SECONDS}s at 4 connections"
+W="$(FAUCET_MAX=100000 FAUCET_TAG=1 run_wrk "$THREADS" 4 "$WARMUP_SECONDS" faucet.lua "$SERVER_URL/api/faucet")"
+await_settled >/dev/null
+
+declare -a S
+cpu_before="$(cpu_seconds "$SERVER_PID")"
+for ((i = 1; i <= SLICES; i++)); do
+  log "slice $i/$SLICES: ${SLICE_SECONDS}s, $CONNECTIONS connections"
+  S[$i]="$(FAUCET_MAX=$((MAX / SLICES)) FAUCET_TAG=$((i + 1)) run_wrk "$THREADS" "$CONNECTIONS" "$SLICE_SECONDS" \
+    faucet.lua "$SERVER_URL/api/faucet")"
+done
+cpu_load="$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
+settle_ms="$(await_settled)"
+cpu_total="$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
+
+failed="$(admin_get 'grants?status=failed&limit=1000' | jq .count)"
+on_chain="$(($(rpc_call "$ANVIL_URL" eth_getTransactionCount "[\"$FAUCET_ADDRESS\",\"latest\"]" | jq -r .result)))"
+
+echo "== faucet: sustained grants, wrk -t$THREADS -c$CONNECTIONS, $SLICES slices of ${SLICE_SECONDS}s (at most $MAX requests) =="
+machine_info
+echo "node: anvil $ANVIL_VERSION --block-time 1; quotas lifted; distinct recipient and client IP per request;"
+echo "      ${WARMUP_SECONDS}s of warm-up grants at 4 connections first ($(granted "$W") grants, not counted)"
+echo
+printf '%-6s %9s %9s %9s %9s %9s %9s %s\n' slice answered granted 'grants/s' 'p50 ms' 'p90 ms' 'p99 ms' 'other answers'
+total=0 seconds=0 worst_p99=0
+for ((i = 1; i <= SLICES; i++)); do
+  r="${S[$i]}" g="$(granted "${S[$i]}")"
+  other="$(grep -o 'status_[0-9]*=[0-9]*' <<<"$r" | grep -v -e status_200 -e status_202 | tr '\n' ' ' || true)"
+  errors="$(field socket_errors "$r")"
+  [ "$errors" = 0 ] || other="$other socket_errors=$errors"
+  printf '%-6s %9s %9s %9s %9s %9s %9s %s\n' "$i" "$(field requests "$r")" "$g" \
+    "$(awk -v n="$g" -v d="$(field duration_s "$r")" 'BEGIN { printf "%.1f", n / d }')" \
+    "$(field p50_ms "$r")" "$(field p90_ms "$r")" "$(field p99_ms "$r")" "${other:--}"
+  total=$((total + g))
+  seconds="$(awk -v a="$seconds" -v b="$(field duration_s "$r")" 'BEGIN { print a + b }')"
+  worst_p99="$(awk -v a="$worst_p99" -v b="$(field p99_ms "$r")" 'BEGIN { print (b > a ? b : a) }')"
+  [ "$(field requests "$r")" -lt $((MAX / SLICES)) ] || echo "       (slice $i hit its request cap before its time was up: its rate is a lower bound)"
+done
+echo
+printf '%-44s %s\n' \
+  "granted / seconds / grants per second" "$total / ${seconds}s / $(awk -v n="$total" -v d="$seconds" 'BEGIN { printf "%.1f", n / d }')" \
+  "worst slice p99 time to txHash" "$worst_p99 ms" \
+  "all confirmed, counted from the end of load" "$settle_ms ms (the server reports no unfinished grant)" \
+  "failed grants (whole run, counted up to 1000)" "$failed" \
+  "faucet transactions mined / grants made" "$on_chain / $(($(granted "$W") + total)) (warm-up included)" \
+  "server CPU during the load" "$cpu_load s = $(awk -v c="$cpu_load" -v d="$seconds" 'BEGIN { printf "%.0f", 100 * c / d }')% of one core, $(awk -v c="$cpu_load" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", 1000 * c / n; else print "n/a" }') ms per grant" \
+  "server CPU, load and confirmation" "$cpu_total s" \
+  "server peak RSS (VmHWM, whole life)" "$(peak_rss_mb "$SERVER_PID") MB"
+echo "targets: >= 200 grants/s sustained, p99 time to txHash < 50 ms, peak RSS < 300 MB"

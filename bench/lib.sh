@@ -1,0 +1,264 @@
+# Shared by the benchmark scripts (sourced, not run). Installs what is missing, starts anvil,
+# nginx and the server on free loopback ports in a temporary directory, and stops every process
+# it started when the script exits, however it exits.
+set -euo pipefail
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$BENCH_DIR/.." && pwd)"
+ANVIL_VERSION="1.7.1"
+ANVIL="$ROOT/.tools/anvil/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
+JAR="$ROOT/bootstrap/target/dytallix-api.jar"
+# anvil's account #0: a well-known development key, funded with 10,000 ETH on every fresh anvil
+ANVIL_KEY="0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+BENCH_ADMIN_TOKEN="bench-admin-token-not-a-secret-0123456789"
+# The heap limit the shipped systemd unit (docs/deploy/dytallix-api.service) gives the server.
+BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--Xmx256m}"
+
+LOAD_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/dyt-bench.XXXXXX")"
+STARTED_PIDS=()
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+# exited WHAT: dies saying so, with the end of the process's log (LOGFILE)
+exited() {
+  [ -f "${LOGFILE:-}" ] && tail -n 5 "$LOGFILE" | sed 's/^/    /' >&2
+  die "$1 exited early (log above, from ${LOGFILE:-nowhere})"
+}
+
+stop_pid() {
+  local pid="$1" i
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local i
+  for ((i = ${#STARTED_PIDS[@]} - 1; i >= 0; i--)); do
+    stop_pid "${STARTED_PIDS[$i]}"
+  done
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then
+    log "kept $WORK (logs)"
+  else
+    rm -rf "$WORK"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- tools ---------------------------------------------------------------------------------
+
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  command -v apt-get >/dev/null || die "need $* (no apt-get here: install them by hand)"
+  log "installing $* from Debian"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+ensure_tools() {
+  local missing=() tool
+  for tool in "$@"; do
+    case "$tool" in
+      nginx) [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing+=(nginx-light) ;;
+      *) command -v "$tool" >/dev/null || missing+=("$tool") ;;
+    esac
+  done
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+}
+
+ensure_anvil() {
+  [ -x "$ANVIL" ] && return 0
+  ensure_tools npm
+  log "installing anvil $ANVIL_VERSION from npm into .tools/anvil"
+  npm install --no-save --no-audit --no-fund --prefix "$ROOT/.tools/anvil" \
+    "@foundry-rs/anvil-linux-amd64@$ANVIL_VERSION" >/dev/null
+  [ -x "$ANVIL" ] || die "anvil not found at $ANVIL after npm install"
+}
+
+find_java() {
+  local c
+  for c in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
+    [ -n "$c" ] && [ -x "$c/bin/java" ] || continue
+    if "$c/bin/java" -XshowSettings:properties -version 2>&1 \
+      | awk -F' = ' '/java.specification.version/ { exit !($2 >= 21) }'; then
+      echo "$c/bin/java"
+      return 0
+    fi
+  done
+  die "no JDK 21+ found (set JAVA_HOME)"
+}
+
+ensure_server_built() {
+  JAVA="$(find_java)"
+  if [ ! -f "$JAR" ] || [ -n "$(find "$ROOT" -path "$ROOT/.git" -prune -o -path "$ROOT/.tools" -prune -o \
+    \( -path '*/src/main/*' -o -name pom.xml \) -type f -newer "$JAR" -print -quit)" ]; then
+    log "building the server (./dyt build)"
+    (cd "$ROOT" && ./dyt build -q) >&2 || die "the server does not build"
+    # Maven leaves the bootstrap jar untouched when only another module changed: mark it current
+    touch "$JAR"
+  fi
+}
+
+# --- machine ---------------------------------------------------------------------------------
+
+machine_info() {
+  local cpu mem
+  cpu="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+  mem="$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+  echo "machine: $(nproc) CPUs ($cpu), $mem RAM, $(uname -sr)"
+  echo "jdk:     $("${JAVA:-java}" -version 2>&1 | head -n 1); server JVM options: ${BENCH_JAVA_OPTS:-none}"
+  echo "load:    $LOAD_AT_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (1/5/15-min load averages; other work on the machine shows here)"
+  echo "date:    $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+}
+
+# --- processes ---------------------------------------------------------------------------------
+
+free_port() {
+  local p i
+  for i in $(seq 100); do
+    p=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      echo "$p"
+      return 0
+    fi
+  done
+  die "no free port found"
+}
+
+# wait_until PID WHAT SECONDS COMMAND...: runs COMMAND until it succeeds, while PID lives.
+wait_until() {
+  local pid="$1" what="$2" seconds="$3" deadline
+  shift 3
+  deadline=$((SECONDS + seconds))
+  while ! "$@" >/dev/null 2>&1; do
+    kill -0 "$pid" 2>/dev/null || exited "$what"
+    [ $SECONDS -lt $deadline ] || die "$what not ready after ${seconds}s"
+    sleep 0.05
+  done
+  # another process may hold the port we probed: ours must still be alive
+  sleep 0.2
+  kill -0 "$pid" 2>/dev/null || exited "$what (port taken?)"
+}
+
+rpc_call() { # URL METHOD [PARAMS-JSON]
+  curl -sf -m 5 -H 'Content-Type: application/json' \
+    -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$2\",\"params\":${3:-[]}}" "$1"
+}
+
+# start_anvil NAME [anvil args...]: sets ANVIL_PID and ANVIL_URL
+start_anvil() {
+  local name="$1" port
+  shift
+  port="$(free_port)"
+  LOGFILE="$WORK/$name.log"
+  # --quiet: logging every call would spend on the node CPU that the load generator and the server share
+  "$ANVIL" --host 127.0.0.1 --port "$port" --chain-id 31337 --prune-history 256 --quiet "$@" >"$LOGFILE" 2>&1 &
+  ANVIL_PID=$!
+  STARTED_PIDS+=("$ANVIL_PID")
+  ANVIL_URL="http://127.0.0.1:$port"
+  wait_until "$ANVIL_PID" "anvil" 20 rpc_call "$ANVIL_URL" eth_chainId
+}
+
+# start_nginx UPSTREAM-URL: a plain reverse proxy on 127.0.0.1; sets NGINX_PID and NGINX_URL
+start_nginx() {
+  local upstream="${1#http://}" port dir="$WORK/nginx" nginx
+  nginx="$(command -v nginx || echo /usr/sbin/nginx)"
+  port="$(free_port)"
+  mkdir -p "$dir/tmp"
+  cat >"$dir/nginx.conf" <<EOF
+daemon off;
+worker_processes auto;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $dir/tmp/body;
+  proxy_temp_path $dir/tmp/proxy;
+  fastcgi_temp_path $dir/tmp/fastcgi;
+  uwsgi_temp_path $dir/tmp/uwsgi;
+  scgi_temp_path $dir/tmp/scgi;
+  upstream node { server $upstream; keepalive 64; }
+  server {
+    listen 127.0.0.1:$port;
+    location / {
+      proxy_pass http://node;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+EOF
+  LOGFILE="$dir/error.log"
+  "$nginx" -p "$dir" -c "$dir/nginx.conf" >"$dir/stdout.log" 2>&1 &
+  NGINX_PID=$!
+  STARTED_PIDS+=("$NGINX_PID")
+  NGINX_URL="http://127.0.0.1:$port"
+  wait_until "$NGINX_PID" "nginx" 10 rpc_call "$NGINX_URL" eth_chainId
+}
+
+# launch_server NAME [--KEY=value...]: starts the server in its own directory (so no .env or
+# application.yaml of the checkout applies) and returns at once; sets SERVER_PID, SERVER_URL.
+# The faucet and request quotas are lifted: the benchmarks measure the machinery, not the limits.
+launch_server() {
+  local name="$1" port dir
+  shift
+  port="$(free_port)"
+  dir="$WORK/$name"
+  mkdir -p "$dir"
+  LOGFILE="$dir/server.log"
+  # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of JVM options
+  (cd "$dir" && exec "$JAVA" --enable-native-access=ALL-UNNAMED $BENCH_JAVA_OPTS -jar "$JAR" serve \
+    --PORT="$port" --HOST=127.0.0.1 --DB_PATH="$dir/data/dytallix.db" --FAUCET_KEY_FILE="$dir/data/faucet.key" \
+    --RATE_LIMIT_REQUESTS_PER_MINUTE=10000000 --RATE_LIMIT_PER_IP_PER_DAY=1000000 \
+    --RATE_LIMIT_PER_ADDRESS_PER_DAY=1000000 --SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR=1000000 \
+    --FAUCET_DAILY_CAP=1000000000 "$@" >"$LOGFILE" 2>&1) &
+  SERVER_PID=$!
+  STARTED_PIDS+=("$SERVER_PID")
+  SERVER_URL="http://127.0.0.1:$port"
+}
+
+# launch_server_on NAME NODE-URL [--KEY=value...]: the server in front of a node, faucet key = anvil #0
+launch_server_on() {
+  local name="$1" node="$2"
+  shift 2
+  launch_server "$name" --RPC_URL="$node" --FAUCET_PRIVATE_KEY="$ANVIL_KEY" \
+    --ADMIN_TOKEN="$BENCH_ADMIN_TOKEN" "$@"
+}
+
+ready() { curl -sf -m 2 -o /dev/null "$SERVER_URL/readyz"; }
+
+wait_ready() { wait_until "$SERVER_PID" "the server" "${1:-60}" ready; }
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# --- process accounting ------------------------------------------------------------------------
+
+cpu_seconds() { # PID: user + system CPU time so far
+  awk -v tck="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / tck }' "/proc/$1/stat"
+}
+
+peak_rss_mb() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+
+# --- load --------------------------------------------------------------------------------------
+
+# run_wrk THREADS CONNECTIONS SECONDS LUA-SCRIPT URL: prints wrk's "RESULT k=v ..." line
+run_wrk() {
+  local out="$WORK/wrk-$RANDOM.out"
+  wrk -t "$1" -c "$2" -d "${3}s" --timeout 10s --latency -s "$BENCH_DIR/wrk/$4" "$5" >"$out" 2>&1 \
+    || { cat "$out" >&2; die "wrk failed"; }
+  grep '^RESULT ' "$out" || { cat "$out" >&2; die "wrk printed no RESULT line"; }
+}
+
+# field KEY LINE: the value of key=value in a RESULT line
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.2f", a - b }'; }
