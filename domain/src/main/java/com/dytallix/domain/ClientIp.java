@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 public record ClientIp(String value) {
     // Literal characters only: never let InetAddress resolve a host name.
     private static final Pattern LITERAL = Pattern.compile("[0-9a-fA-F:.]{2,45}");
+    private static final Pattern DOTTED_QUAD = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     public ClientIp {
         value = canonical(value);
@@ -58,7 +59,7 @@ public record ClientIp(String value) {
     }
 
     private static InetAddress literal(String t) {
-        if (!LITERAL.matcher(t).matches() || (t.indexOf(':') < 0 && !t.matches("\\d{1,3}(\\.\\d{1,3}){3}"))) {
+        if (!LITERAL.matcher(t).matches() || (t.indexOf(':') < 0 && !DOTTED_QUAD.matcher(t).matches())) {
             throw new IllegalArgumentException("not an IP address: " + t);
         }
         try {

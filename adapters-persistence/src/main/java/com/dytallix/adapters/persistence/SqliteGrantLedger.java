@@ -113,9 +113,22 @@ public final class SqliteGrantLedger implements GrantLedger {
         return Optional.of(limit == 0 ? now.plus(window) : counted.get(counted.size() - limit).plus(window));
     }
 
-    /** Summed in Java: wei amounts overflow SQLite's 64-bit integers and must not become floating point. */
+    /**
+     * Summed in Java: wei amounts overflow SQLite's 64-bit integers and must not become floating
+     * point. Grants share a handful of drip amounts, so the sum is taken per distinct amount (a
+     * few rows, whatever the day's volume); the rows themselves are read only to refuse.
+     */
     private static Optional<Instant> dailyCapReset(DbTransaction tx, Wei amount, QuotaLimits limits,
                                                    String windowStart, Instant now) {
+        Wei paidToday;
+        try (Stream<DbRow> groups = tx.query("SELECT amount_wei, COUNT(*) AS n FROM faucet_grants WHERE " + COUNTING
+                + " GROUP BY amount_wei", windowStart)) {
+            paidToday = groups.map(row -> Wei.parse(Rows.text(row, "amount_wei")).times(Rows.integer(row, "n")))
+                    .reduce(Wei.ZERO, Wei::plus);
+        }
+        if (!limits.dailyCap().isLessThan(paidToday.plus(amount))) {
+            return Optional.empty();
+        }
         List<DbRow> counted;
         try (Stream<DbRow> rows = tx.query("SELECT amount_wei, created_at FROM faucet_grants WHERE " + COUNTING
                 + " ORDER BY created_at, rowid", windowStart)) {
