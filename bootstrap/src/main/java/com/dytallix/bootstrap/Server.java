@@ -70,7 +70,6 @@ public final class Server implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private WebServer webServer;
     private SqliteDatabase db;
-    private GrantTracker tracker;
 
     private Server() {
     }
@@ -128,7 +127,7 @@ public final class Server implements AutoCloseable {
                 settings.chainId(), clock);
         var nonces = new NonceAllocator(node, ledger);
         var payer = new Payer(node, keys, ledger, nonces, feePolicy, clock);
-        tracker = new GrantTracker(node, keys, ledger, nonces, payer, feePolicy, settings.txReplaceAfter(), clock, telemetry);
+        var tracker = new GrantTracker(node, keys, ledger, nonces, payer, feePolicy, settings.txReplaceAfter(), clock, telemetry);
         var drips = new DripService(policy, ledger, controls, status, payer, keccak, clock, telemetry);
         var admin = new AdminService(controls, keys, rotations, ledger, node, status, tracker, clock);
         var relay = new RelayService(node, new RelayPolicy(settings.rpcAllowedMethods()), status, telemetry, clock);
