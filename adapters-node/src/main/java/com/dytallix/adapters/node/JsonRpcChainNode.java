@@ -38,10 +38,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -95,7 +93,8 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         this.slots = new Semaphore(maxConcurrency, true);
         this.timeLimiter = TimeLimiter.of("node-" + nodeLabel,
                 TimeLimiterConfig.custom().timeoutDuration(timeout).cancelRunningFuture(true).build());
-        this.executor = Executors.newCachedThreadPool(daemonThreads());
+        // Virtual threads: the client's hand-offs park cheaply instead of growing a pool of platform threads.
+        this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("node-rpc-", 1).factory());
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(timeout)
@@ -466,14 +465,5 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
 
     private NodeException bad(String what) {
         return new NodeException(NodeFailure.BAD_RESPONSE, "node " + nodeLabel + ": " + what);
-    }
-
-    private static ThreadFactory daemonThreads() {
-        AtomicInteger counter = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, "node-rpc-" + counter.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }
