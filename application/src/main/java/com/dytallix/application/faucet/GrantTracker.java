@@ -91,7 +91,7 @@ public final class GrantTracker {
                 long minedNonce = mined.computeIfAbsent(from, node::minedNonce);
                 track(g, minedNonce, now);
             }
-            fillGaps(mined);
+            fillGaps(mined, unfinished);
             drain();
         } catch (NodeException e) {
             LOG.log(System.Logger.Level.DEBUG, "tracker pass stopped: node {0}", e.failure());
@@ -155,22 +155,25 @@ public final class GrantTracker {
 
     /**
      * A nonce given back and not reused for a while would stall every later transaction: fill it
-     * with a zero-value transfer to ourselves.
+     * with a zero-value transfer to ourselves. A given-back nonce the chain has used meanwhile is no
+     * hole any more: it is dropped, so no grant is ever signed with it.
      */
-    private void fillGaps(Map<Address, Long> mined) {
+    private void fillGaps(Map<Address, Long> mined, List<Grant> unfinished) {
         for (Map.Entry<Address, Long> e : mined.entrySet()) {
             Address from = e.getKey();
+            long minedNonce = e.getValue();
+            Optional<SigningKey> key = keys.byAddress(from);
             nonces.ensureSeeded(from);
             // only a hole under a transaction still waiting blocks anything
-            long highestWaiting = ledger.unfinished().stream()
+            long highestWaiting = unfinished.stream()
                     .filter(g -> g.fromAddress().filter(from::equals).isPresent() && g.nonce().isPresent())
                     .mapToLong(g -> g.nonce().get()).max().orElse(-1);
             for (long gap : nonces.gaps(from)) {
-                if (gap < e.getValue() || gap > highestWaiting || !nonces.claimGap(from, gap)) {
+                if (gap < minedNonce) {
+                    nonces.claimGap(from, gap);
                     continue;
                 }
-                Optional<SigningKey> key = keys.byAddress(from);
-                if (key.isEmpty()) {
+                if (gap > highestWaiting || key.isEmpty() || !nonces.claimGap(from, gap)) {
                     continue;
                 }
                 SignedTransaction filler = key.get().sign(new UnsignedTransaction(payer.chainId(), gap, from, Wei.ZERO,

@@ -175,4 +175,27 @@ class GrantTrackerTest {
         assertThat(h.chain.sendCount()).isEqualTo(sends + 1);
         assertThat(h.ledger.find(r.grant().id()).orElseThrow().txHashes()).hasSize(1);
     }
+
+    @Test
+    void aGivenBackNonceTheChainUsedMeanwhileIsNeverSignedAgain() {
+        DripResult a = h.request(FaucetHarness.address(21), "10.0.0.21");
+        DripResult b = h.request(FaucetHarness.address(22), "10.0.0.22");
+        h.chain.dropFromPool(a.grant().txHashes().getFirst());
+        h.ledger.markFailed(a.grant().id(), "test: lost", Instant.now());
+        h.restart();
+        h.nonces.ensureSeeded(FaucetHarness.FAUCET);
+        assertThat(h.nonces.gaps(FaucetHarness.FAUCET)).containsExactly(0L);
+        // something else takes nonce 0 before the tracker runs, and both land
+        h.chain.sendRawTransaction(h.keys.active().sign(new UnsignedTransaction(com.dytallix.application.FakeChain.CHAIN_ID,
+                0, FaucetHarness.parsed(98), Wei.ZERO, 21_000, new Fees.Legacy(Wei.of(2_000_000_000L)))).rawHex());
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.nonces.gaps(FaucetHarness.FAUCET)).isEmpty();
+        DripResult c = h.request(FaucetHarness.address(23), "10.0.0.23");
+        assertThat(c.grant().nonce()).contains(2L);
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.find(b.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.ledger.find(c.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+    }
 }
