@@ -30,10 +30,6 @@ public record StatusSnapshot(
         Optional<String> lastError,
         Instant refreshedAt) {
 
-    public boolean healthy() {
-        return nodeHealth == NodeHealth.OK;
-    }
-
     /** How old the node values are, at {@code now}. */
     public Optional<Duration> nodeDataAge(Instant now) {
         return nodeObservedAt.map(at -> Duration.between(at, now));
