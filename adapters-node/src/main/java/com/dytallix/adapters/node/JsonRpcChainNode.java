@@ -16,91 +16,124 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.resilience4j.timelimiter.TimeLimiter;
-import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.http1.Http1Client;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.OptionalLong;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@link ChainNode} over Ethereum JSON-RPC 2.0 on HTTP/1.1. Each call has one deadline (the
- * request timeout, enforced again by a resilience4j TimeLimiter that cancels the exchange), at
- * most {@code maxConcurrency} calls are in flight, and a call that cannot get a slot within the
- * short queue wait fails at once with {@link NodeFailure#OVERLOADED} instead of queueing without
- * bound. Every failure is a {@link NodeException} with a classified {@link NodeFailure}.
+ * {@link ChainNode} over Ethereum JSON-RPC 2.0 on HTTP/1.1: a blocking Helidon webclient with
+ * pooled keep-alive connections, run on the caller's (virtual) thread. Each call has one deadline
+ * (NODE_TIMEOUT_MS, or a shorter one a {@link CallDeadline} sets), at most {@code maxConcurrency}
+ * calls are in flight, and a call that cannot get a slot within the short queue wait fails at once
+ * with {@link NodeFailure#OVERLOADED}. An answer is read into a buffer of at most
+ * {@code maxResponseBytes}; a longer one is refused with {@link NodeFailure#RESPONSE_TOO_LARGE} and
+ * its connection dropped, so no answer can take unbounded memory or leave the client unusable.
+ * Every failure is a {@link NodeException} with a classified {@link NodeFailure}.
  */
 public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     /** How long a call may wait for a free slot when its deadline allows it. */
     public static final Duration DEFAULT_QUEUE_WAIT = Duration.ofMillis(250);
+    /** RPC_MAX_RESPONSE_BYTES' default. */
+    public static final int DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
     /** Used when the node has no eth_maxPriorityFeePerGas and its gas price leaves no tip over the base fee. */
     static final Wei FALLBACK_TIP = Wei.of(1_000_000_000L);
+    /** The EIP-1474 "limit exceeded" code, as providers use it for answers that are too large. */
+    static final int LIMIT_EXCEEDED = -32005;
     private static final int MAX_INTERVAL_BLOCKS = 128;
+    private static final int READ_CHUNK = 16 * 1024;
     private static final System.Logger LOG = System.getLogger(JsonRpcChainNode.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final HexFormat HEX = HexFormat.of();
 
-    private final URI url;
     private final String nodeLabel;
     private final Duration timeout;
     private final Duration queueWait;
+    private final int maxResponseBytes;
     private final Semaphore slots;
-    private final TimeLimiter timeLimiter;
-    private final ExecutorService executor;
-    private final HttpClient http;
+    private final Http1Client http;
     private final AtomicLong ids = new AtomicLong();
 
     public JsonRpcChainNode(URI url, Duration timeout, int maxConcurrency) {
-        this(url, timeout, maxConcurrency, timeout.compareTo(DEFAULT_QUEUE_WAIT) < 0 ? timeout : DEFAULT_QUEUE_WAIT);
+        this(url, timeout, maxConcurrency, defaultQueueWait(timeout), DEFAULT_MAX_RESPONSE_BYTES);
+    }
+
+    public JsonRpcChainNode(URI url, Duration timeout, int maxConcurrency, Duration queueWait) {
+        this(url, timeout, maxConcurrency, queueWait, DEFAULT_MAX_RESPONSE_BYTES);
     }
 
     /**
-     * @param timeout        NODE_TIMEOUT_MS, the deadline of one call
-     * @param maxConcurrency MAX_CONCURRENCY, calls in flight at once
-     * @param queueWait      how long a call waits for a free slot before failing with OVERLOADED
+     * @param timeout          NODE_TIMEOUT_MS, the deadline of one call
+     * @param maxConcurrency   MAX_CONCURRENCY, calls in flight at once
+     * @param queueWait        how long a call waits for a free slot before failing with OVERLOADED
+     * @param maxResponseBytes RPC_MAX_RESPONSE_BYTES, the longest answer read
      */
-    public JsonRpcChainNode(URI url, Duration timeout, int maxConcurrency, Duration queueWait) {
+    public JsonRpcChainNode(URI url, Duration timeout, int maxConcurrency, Duration queueWait, int maxResponseBytes) {
         if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
             throw new IllegalArgumentException("RPC_URL must be an http or https URL");
         }
-        if (timeout.isZero() || timeout.isNegative() || maxConcurrency < 1 || queueWait.isNegative()) {
-            throw new IllegalArgumentException("timeout must be positive, max concurrency at least 1, queue wait not negative");
+        if (timeout.isZero() || timeout.isNegative() || maxConcurrency < 1 || queueWait.isNegative() || maxResponseBytes < 1024) {
+            throw new IllegalArgumentException("timeout must be positive, max concurrency at least 1, queue wait not negative, "
+                    + "max response at least 1024 bytes");
         }
-        this.url = url;
-        // the URL's path or query may carry a provider API key: only host and port are ever shown
-        this.nodeLabel = url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort());
+        this.nodeLabel = UpstreamName.of(url);
         this.timeout = timeout;
         this.queueWait = queueWait;
+        this.maxResponseBytes = maxResponseBytes;
         this.slots = new Semaphore(maxConcurrency, true);
-        this.timeLimiter = TimeLimiter.of("node-" + nodeLabel,
-                TimeLimiterConfig.custom().timeoutDuration(timeout).cancelRunningFuture(true).build());
-        // Virtual threads: the client's hand-offs park cheaply instead of growing a pool of platform threads.
-        this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("node-rpc-", 1).factory());
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
+        var builder = Http1Client.builder();
+        if (url.getUserInfo() != null) {
+            // http://user:password@host/ means Basic authentication; the credentials stay out of the URL used and shown
+            builder.addHeader(HeaderNames.AUTHORIZATION.defaultCase(), "Basic " + java.util.Base64.getEncoder()
+                    .encodeToString(url.getUserInfo().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        this.http = builder
+                .baseUri(withoutUserInfo(url))
+                .shareConnectionCache(false)
+                .connectionCacheSize(maxConcurrency)
                 .connectTimeout(timeout)
-                .executor(executor)
-                .followRedirects(HttpClient.Redirect.NEVER)
+                .readTimeout(timeout)
+                .followRedirects(false)
+                .keepAlive(true)
+                .servicesDiscoverServices(false)
                 .build();
+    }
+
+    private static URI withoutUserInfo(URI url) {
+        try {
+            return new URI(url.getScheme(), null, url.getHost(), url.getPort(), url.getPath(), url.getQuery(), null);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("RPC_URL is not a valid URL");
+        }
+    }
+
+    static Duration defaultQueueWait(Duration timeout) {
+        return timeout.compareTo(DEFAULT_QUEUE_WAIT) < 0 ? timeout : DEFAULT_QUEUE_WAIT;
+    }
+
+    /** The node's URL without credentials, path or query: what status, logs and metrics show. */
+    public String name() {
+        return nodeLabel;
     }
 
     @Override
@@ -231,24 +264,19 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
 
     @Override
     public String call(String method, String paramsJson) {
-        JsonNode result = exchange(request(method, RelayParams.parse(JSON, method, paramsJson)), true);
-        try {
-            return JSON.writeValueAsString(result);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise a parsed JSON tree", e);
-        }
+        return relay(method, RelayParams.parse(JSON, method, paramsJson));
     }
 
-    /** Stops the HTTP client and its threads; calls in flight fail. */
+    /** A relayed call with params already read: the node's result as the node wrote it. */
+    String relay(String method, JsonNode params) {
+        NodeAnswer answer = exchange(request(method, params), true);
+        return answer.resultJson();
+    }
+
+    /** Nothing to release: connections close with the client's pool when unused. */
     @Override
     public void close() {
-        http.shutdownNow();
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        http.closeResource();
     }
 
     @Override
@@ -259,39 +287,44 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     // --- JSON-RPC exchange ---
 
     private JsonNode rpc(String method, ArrayNode params) {
-        return exchange(request(method, params), false);
+        NodeAnswer answer = exchange(request(method, params), false);
+        try {
+            return answer.resultTree(JSON);
+        } catch (IOException e) {
+            throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + nodeLabel + " answered " + method + " with a result that is not JSON");
+        }
     }
 
     /** One request; {@code relay} keeps every node error object as RPC_ERROR instead of classifying it. */
-    private JsonNode exchange(ObjectNode request, boolean relay) {
+    private NodeAnswer exchange(ObjectNode request, boolean relay) {
         String method = request.get("method").asText();
-        HttpResponse<byte[]> response = post(method, request);
-        JsonNode body = parseOrNull(response.body());
+        Reply reply = post(method, request);
+        NodeAnswer body = NodeAnswer.parse(reply.body());
         long id = request.get("id").longValue();
-        boolean idMatches = body != null && body.isObject() && body.path("id").isIntegralNumber() && body.get("id").longValue() == id;
-        boolean hasError = body != null && body.isObject() && body.hasNonNull("error");
+        boolean idMatches = body != null && body.id() != null && body.id().isIntegralNumber() && body.id().longValue() == id;
+        boolean hasError = body != null && body.error() != null;
         // an error about an unparseable request may come back with a null id
-        boolean errorForUs = hasError && (idMatches || body.path("id").isNull() || body.path("id").isMissingNode());
-        if (response.statusCode() / 100 != 2) {
+        boolean errorForUs = hasError && (idMatches || body.id() == null || body.id().isNull());
+        if (reply.status() / 100 != 2) {
             if (errorForUs) {
-                throw nodeError(method, body.get("error"), relay);
+                throw nodeError(method, body.error(), relay);
             }
-            throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + nodeLabel + " answered " + method + " with HTTP " + response.statusCode());
+            throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + nodeLabel + " answered " + method + " with HTTP " + reply.status());
         }
-        if (body == null || !body.isObject()) {
+        if (body == null) {
             throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + nodeLabel + " answered " + method + " with something that is not a JSON-RPC response"
-                    + response.headers().firstValue("content-type").map(t -> " (" + t + ")").orElse(""));
+                    + reply.contentType().map(t -> " (" + t + ")").orElse(""));
         }
         if (errorForUs) {
-            throw nodeError(method, body.get("error"), relay);
+            throw nodeError(method, body.error(), relay);
         }
         if (!idMatches) {
             throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + nodeLabel + " answered " + method + " with a response for another request id");
         }
-        if (!body.has("result")) {
+        if (!body.hasResult()) {
             throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + nodeLabel + " answered " + method + " without a result");
         }
-        return body.get("result");
+        return body;
     }
 
     /** A batch whose results come back in request order; any item error fails the whole batch. */
@@ -299,16 +332,16 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         ArrayNode array = JSON.createArrayNode();
         requests.forEach(array::add);
         String label = "batch of " + requests.size() + " " + requests.getFirst().get("method").asText();
-        HttpResponse<byte[]> response = post(label, array);
+        Reply response = post(label, array);
         JsonNode body = parseOrNull(response.body());
-        if (response.statusCode() / 100 != 2 || body == null || !body.isArray()) {
+        if (response.status() / 100 != 2 || body == null || !body.isArray()) {
             // Some providers refuse batches: ask one by one rather than fail.
             if (body != null && body.isObject() && body.hasNonNull("error")) {
                 LOG.log(System.Logger.Level.DEBUG, "node {0} refused a batch request; asking one by one", nodeLabel);
-                return requests.stream().map(r -> exchange(r, false)).toList();
+                return requests.stream().map(r -> rpc(r.get("method").asText(), (ArrayNode) r.get("params"))).toList();
             }
-            if (response.statusCode() / 100 != 2) {
-                throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + nodeLabel + " answered a " + label + " with HTTP " + response.statusCode());
+            if (response.status() / 100 != 2) {
+                throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + nodeLabel + " answered a " + label + " with HTTP " + response.status());
             }
             throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + nodeLabel + " answered a " + label + " with something that is not a JSON-RPC batch response");
         }
@@ -335,49 +368,103 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         return results;
     }
 
-    private HttpResponse<byte[]> post(String label, JsonNode payload) {
+    /** The node's HTTP answer, read whole within the size limit. */
+    private record Reply(int status, byte[] body, Optional<String> contentType) {
+    }
+
+    private Reply post(String label, JsonNode payload) {
         byte[] body;
         try {
             body = JSON.writeValueAsBytes(payload);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise a JSON tree", e);
         }
-        acquireSlot(label);
+        long deadline = CallDeadline.current().orElseGet(() -> System.nanoTime() + timeout.toNanos());
+        acquireSlot(label, deadline);
         try {
-            HttpRequest request = HttpRequest.newBuilder(url)
-                    .timeout(timeout)
-                    .header("Content-Type", "application/json")
-                    .header("Accept", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                    .build();
-            HttpResponse<byte[]> response = timeLimiter.executeFutureSupplier(
-                    () -> http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()));
-            if (response.statusCode() == 429) {
-                throw new NodeException(NodeFailure.RATE_LIMITED, "node " + nodeLabel + " is rate limiting (HTTP 429) " + label);
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                throw timeoutFor(label, null);
             }
-            return response;
+            try (HttpClientResponse response = http.post()
+                    .readTimeout(Duration.ofNanos(remaining))
+                    .header(HeaderValues.CONTENT_TYPE_JSON)
+                    .header(HeaderValues.ACCEPT_JSON)
+                    .submit(body)) {
+                int status = response.status().code();
+                if (status == 429) {
+                    throw new NodeException(NodeFailure.RATE_LIMITED, "node " + nodeLabel + " is rate limiting (HTTP 429) " + label);
+                }
+                OptionalLong length = response.headers().contentLength();
+                if (length.isPresent() && length.getAsLong() > maxResponseBytes) {
+                    throw tooLarge(label);
+                }
+                byte[] data = readBounded(response.inputStream(), label, deadline);
+                return new Reply(status, data, response.headers().first(HeaderNames.CONTENT_TYPE));
+            }
         } catch (NodeException e) {
             throw e;
-        } catch (HttpConnectTimeoutException e) {
-            throw new NodeException(NodeFailure.UNREACHABLE, "cannot connect to node " + nodeLabel + " within " + timeout.toMillis() + " ms", null, null, e);
-        } catch (TimeoutException | HttpTimeoutException | CancellationException e) {
-            throw timeoutFor(label, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new NodeException(NodeFailure.TIMEOUT, "interrupted while waiting for node " + nodeLabel + " to answer " + label, null, null, e);
-        } catch (IOException e) {
-            throw new NodeException(NodeFailure.UNREACHABLE, "cannot reach node " + nodeLabel + " for " + label + " (" + e.getClass().getSimpleName() + ")", null, null, e);
-        } catch (Exception e) {
-            throw new NodeException(NodeFailure.UNREACHABLE, "call to node " + nodeLabel + " failed for " + label + " (" + e.getClass().getSimpleName() + ")", null, null, e);
+        } catch (RuntimeException e) {
+            throw transportFailure(label, e);
         } finally {
             slots.release();
         }
     }
 
-    private void acquireSlot(String label) {
+    /** Reads the answer in chunks, stopping at the size limit and at the deadline. */
+    private byte[] readBounded(InputStream in, String label, long deadline) {
+        byte[] buffer = new byte[READ_CHUNK];
+        int length = 0;
+        try {
+            while (true) {
+                if (length == buffer.length) {
+                    if (length > maxResponseBytes) {
+                        throw tooLarge(label);
+                    }
+                    buffer = Arrays.copyOf(buffer, (int) Math.min((long) maxResponseBytes + 1, (long) buffer.length * 2));
+                }
+                int n = in.read(buffer, length, buffer.length - length);
+                if (n < 0) {
+                    break;
+                }
+                length += n;
+                if (length > maxResponseBytes) {
+                    throw tooLarge(label);
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw timeoutFor(label, null);
+                }
+            }
+        } catch (IOException e) {
+            throw transportFailure(label, new UncheckedIOException(e));
+        }
+        return length == buffer.length ? buffer : Arrays.copyOf(buffer, length);
+    }
+
+    private NodeException transportFailure(String label, RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SocketTimeoutException) {
+                return timeoutFor(label, e);
+            }
+            if (t instanceof ConnectException) {
+                return new NodeException(NodeFailure.UNREACHABLE, "cannot connect to node " + nodeLabel + " for " + label, null, null, e);
+            }
+        }
+        return new NodeException(NodeFailure.UNREACHABLE, "cannot reach node " + nodeLabel + " for " + label
+                + " (" + e.getClass().getSimpleName() + ")", null, null, e);
+    }
+
+    private NodeException tooLarge(String label) {
+        return new NodeException(NodeFailure.RESPONSE_TOO_LARGE, "the node's answer to " + label + " is larger than "
+                + maxResponseBytes + " bytes (RPC_MAX_RESPONSE_BYTES); ask for less, e.g. a narrower block range",
+                LIMIT_EXCEEDED, null, null);
+    }
+
+    private void acquireSlot(String label, long deadline) {
         boolean acquired;
         try {
-            acquired = slots.tryAcquire(queueWait.toNanos(), TimeUnit.NANOSECONDS);
+            long wait = Math.min(queueWait.toNanos(), Math.max(0, deadline - System.nanoTime()));
+            acquired = slots.tryAcquire(wait, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NodeException(NodeFailure.OVERLOADED, "interrupted while waiting for a free node connection slot for " + label);

@@ -206,26 +206,78 @@ class JsonRpcChainNodeBadNodeTest {
     }
 
     @Test
-    void closingReleasesTheClientThreads() throws Exception {
-        FakeRpcServer server = server((req, ex) -> FakeRpcServer.result(req, ex, "\"0x1\""));
-        long before = selectorThreads();
-        JsonRpcChainNode node = new JsonRpcChainNode(server.url(), DEADLINE, 2);
-        node.chainId();
-        // the probe sees this client's own I/O thread (calls themselves run on virtual threads)
-        assertThat(selectorThreads()).isEqualTo(before + 1);
-        node.close();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() < deadline && selectorThreads() > before) {
-            Thread.sleep(20);
+    void oversizedAnswersAreRefusedAndTheClientKeepsWorking() throws Exception {
+        // a huge eth_getLogs answer, declared (Content-Length) or streamed (chunked), then a normal one
+        String huge = "\"0x" + "ab".repeat(40_000) + "\"";
+        FakeRpcServer server = server((req, ex) -> {
+            String method = req.get("method").asText();
+            if (method.equals("eth_getLogs")) {
+                FakeRpcServer.result(req, ex, huge);
+            } else if (method.equals("eth_getBlockReceipts")) {
+                byte[] chunk = ("{\"jsonrpc\":\"2.0\",\"id\":" + req.get("id") + ",\"result\":\"0x").getBytes();
+                ex.getResponseHeaders().set("Content-Type", "application/json");
+                ex.sendResponseHeaders(200, 0);
+                try (var out = ex.getResponseBody()) {
+                    out.write(chunk);
+                    byte[] filler = "ab".repeat(8_000).getBytes();
+                    for (int i = 0; i < 100; i++) {
+                        out.write(filler);
+                    }
+                    out.write("\"}".getBytes());
+                } catch (IOException closedByClient) {
+                    // the client stops reading at its limit and drops the connection
+                }
+            } else {
+                FakeRpcServer.result(req, ex, "\"0x7a69\"");
+            }
+        });
+        JsonRpcChainNode node = new JsonRpcChainNode(server.url(), DEADLINE, 4, Duration.ofMillis(500), 64 * 1024);
+        resources.add(node);
+        ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            List<Future<?>> calls = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String method = i % 2 == 0 ? "eth_getLogs" : "eth_getBlockReceipts";
+                calls.add(callers.submit(() -> assertThatThrownBy(() -> node.call(method, "[]"))
+                        .isInstanceOfSatisfying(NodeException.class, e -> {
+                            assertThat(e.failure()).isEqualTo(NodeFailure.RESPONSE_TOO_LARGE);
+                            assertThat(e.rpcCode()).contains(-32005);
+                            assertThat(e.getMessage()).contains("larger than 65536 bytes");
+                        })));
+            }
+            for (Future<?> call : calls) {
+                call.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            callers.shutdownNow();
         }
-        assertThat(selectorThreads()).isEqualTo(before);
+        for (int i = 0; i < 10; i++) {
+            assertThat(node.chainId()).isEqualTo(31337);
+        }
+        assertThat(node.call("eth_chainId", "[]")).isEqualTo("\"0x7a69\"");
     }
 
-    /** The JDK HTTP client's selector thread, one per client, alive until the client is shut down. */
-    private static long selectorThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && t.getName().startsWith("HttpClient-") && t.getName().endsWith("-SelectorManager"))
-                .count();
+    @Test
+    void aRelayedResultIsTheNodesOwnBytes() throws IOException {
+        String result = "{ \"b\" : [1, 2.50, \"\\u00e9\"],\"a\":null }";
+        JsonRpcChainNode node = node(server((req, ex) -> FakeRpcServer.send(ex, 200, "application/json",
+                "{\"id\":" + req.get("id") + ", \"result\" :" + result + " , \"jsonrpc\":\"2.0\"}")));
+        assertThat(node.call("eth_getBlockByNumber", "[\"0x1\",false]")).isEqualTo(result);
+    }
+
+    @Test
+    void credentialsInTheUrlAreSentAsBasicAuthAndNeverShown() throws IOException {
+        List<String> authorizations = new java.util.concurrent.CopyOnWriteArrayList<>();
+        FakeRpcServer server = server((req, ex) -> {
+            authorizations.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+            FakeRpcServer.result(req, ex, "\"0x7a69\"");
+        });
+        URI withSecret = URI.create("http://alice:s3cret@127.0.0.1:" + server.url().getPort() + "/rpc/key-abc123");
+        JsonRpcChainNode node = node(withSecret, 2, Duration.ofMillis(50));
+        assertThat(node.chainId()).isEqualTo(31337);
+        assertThat(authorizations).containsExactly("Basic " + java.util.Base64.getEncoder().encodeToString("alice:s3cret".getBytes()));
+        assertThat(node.name()).isEqualTo("http://127.0.0.1:" + server.url().getPort());
+        assertThat(node.toString()).doesNotContain("s3cret", "alice", "key-abc123");
     }
 
     @ParameterizedTest

@@ -13,6 +13,8 @@ public enum NodeFailure {
     BAD_RESPONSE,
     /** The node said it is rate limiting us (HTTP 429 or a limit message). */
     RATE_LIMITED,
+    /** The answer was larger than RPC_MAX_RESPONSE_BYTES: refused unread, asking another node would not help. */
+    RESPONSE_TOO_LARGE,
     /** MAX_CONCURRENCY calls already in flight and the bounded wait ran out. */
     OVERLOADED,
     NONCE_TOO_LOW,
