@@ -163,7 +163,7 @@ public final class Server implements AutoCloseable {
         var api = new ApiDependencies(status, new BalanceService(node, keccak), drips, ledger, relay, admin, keccak,
                 telemetry, new HttpMetrics(metrics), healthChecks, clock, settings.trustedProxies(),
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
-                settings.requestsPerMinute(), settings.requestSizeLimit(), settings.rpcMaxBatch());
+                settings.requestsPerMinute(), settings.rpcRequestsPerMinute(), settings.requestSizeLimit(), settings.rpcMaxBatch());
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.register(new MetricsHttpService(metrics));
         ApiRouting.configure(routing, api);
@@ -180,7 +180,7 @@ public final class Server implements AutoCloseable {
                 .build()
                 .start();
         LOG.log(System.Logger.Level.INFO, "dytallix-api listening on {0}:{1,number,#} ({2}), faucet address {3}",
-                settings.host(), webServer.port(), settings.devMode() ? "embedded dev chain" : "node " + settings.rpcUrl().get(),
+                settings.host(), webServer.port(), settings.devMode() ? "embedded dev chain" : "node " + node,
                 keys.active().address());
     }
 
@@ -204,7 +204,8 @@ public final class Server implements AutoCloseable {
             resources.add(dev);
             return dev;
         }
-        JsonRpcChainNode node = new JsonRpcChainNode(settings.rpcUrl().get(), settings.nodeTimeout(), settings.maxConcurrency());
+        JsonRpcChainNode node = new JsonRpcChainNode(settings.rpcUrls().getFirst(), settings.nodeTimeout(), settings.maxConcurrency(),
+                JsonRpcChainNode.defaultQueueWait(settings.nodeTimeout()), settings.rpcMaxResponseBytes());
         resources.add(node);
         try {
             ChainIdCheck.verify(node, settings.chainId());

@@ -23,7 +23,8 @@ import java.util.Objects;
  * @param adminAllowedIps   ADMIN_ALLOWED_IPS
  * @param adminToken        ADMIN_TOKEN (never printed: {@link #toString()} leaves it out)
  * @param frontendOrigins   FRONTEND_ORIGIN, {@code *} for any origin
- * @param requestsPerMinute RATE_LIMIT_REQUESTS_PER_MINUTE, per client, for /api/*
+ * @param requestsPerMinute RATE_LIMIT_REQUESTS_PER_MINUTE, per client, for /api/* but the relay
+ * @param rpcRequestsPerMinute RPC_RATE_LIMIT_PER_MINUTE, per client, for /api/rpc (a batch counts its items)
  * @param requestSizeLimit  REQUEST_SIZE_LIMIT in bytes
  * @param rpcMaxBatch       RPC_MAX_BATCH
  */
@@ -44,6 +45,7 @@ public record ApiDependencies(
         String adminToken,
         List<String> frontendOrigins,
         int requestsPerMinute,
+        int rpcRequestsPerMinute,
         long requestSizeLimit,
         int rpcMaxBatch) {
 
@@ -65,15 +67,15 @@ public record ApiDependencies(
         if (adminToken == null || adminToken.isBlank()) {
             throw new IllegalArgumentException("adminToken is required");
         }
-        if (requestsPerMinute < 1 || requestSizeLimit < 1 || rpcMaxBatch < 1) {
-            throw new IllegalArgumentException("requestsPerMinute, requestSizeLimit and rpcMaxBatch must be positive");
+        if (requestsPerMinute < 1 || rpcRequestsPerMinute < 1 || requestSizeLimit < 1 || rpcMaxBatch < 1) {
+            throw new IllegalArgumentException("requestsPerMinute, rpcRequestsPerMinute, requestSizeLimit and rpcMaxBatch must be positive");
         }
     }
 
     @Override
     public String toString() {
         return "ApiDependencies[trustedProxies=" + trustedProxies + ", adminAllowedIps=" + adminAllowedIps
-                + ", adminToken=(hidden), frontendOrigins=" + frontendOrigins + ", requestsPerMinute=" + requestsPerMinute
+                + ", adminToken=(hidden), frontendOrigins=" + frontendOrigins + ", requestsPerMinute=" + requestsPerMinute + ", rpcRequestsPerMinute=" + rpcRequestsPerMinute
                 + ", requestSizeLimit=" + requestSizeLimit + ", rpcMaxBatch=" + rpcMaxBatch + "]";
     }
 }

@@ -22,11 +22,13 @@ public final class ApiRouting {
         new HttpEdge(new ClientIpResolver(deps.trustedProxies()), deps.observer()).install(routing);
         routing.addFilter(new Cors(deps.frontendOrigins()));
         routing.addFilter(new RequestRateLimiter(deps.requestsPerMinute(), deps.telemetry()));
+        RequestRateLimiter rpcLimiter = new RequestRateLimiter(deps.rpcRequestsPerMinute(), deps.telemetry());
+        JsonRpcRelay jsonRpc = new JsonRpcRelay(deps.relay(), rpcLimiter, deps.rpcMaxBatch());
         AdminAuth auth = new AdminAuth(deps.adminToken(), deps.adminAllowedIps(), deps.admin(), deps.telemetry(), deps.clock());
         routing.register("/api",
                 new StatusHttpService(deps.status(), deps.balances(), deps.clock()),
                 new FaucetHttpService(deps.drips(), deps.ledger(), deps.status(), bodies),
-                new RpcHttpService(deps.relay(), bodies, deps.rpcMaxBatch()));
+                new RpcHttpService(deps.relay(), jsonRpc, rpcLimiter, bodies));
         routing.register("/api/admin", new AdminHttpService(deps.admin(), auth, bodies, deps.keccak(), deps.clock()));
         routing.register(new HealthHttpService(deps.readinessChecks()));
         HttpEdge.notFound(routing);

@@ -58,7 +58,7 @@ public final class Bodies {
         return new ApiException(413, "PAYLOAD_TOO_LARGE", "request body is larger than " + limit + " bytes");
     }
 
-    private static void requireJsonType(ServerRequest req) {
+    static void requireJsonType(ServerRequest req) {
         String type = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("").toLowerCase(Locale.ROOT);
         String base = type.split(";")[0].strip();
         if (!base.equals("application/json") && !(base.startsWith("application/") && base.endsWith("+json"))) {

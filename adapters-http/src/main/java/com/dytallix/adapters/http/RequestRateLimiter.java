@@ -21,8 +21,9 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * RATE_LIMIT_REQUESTS_PER_MINUTE for every {@code /api/*} request, per client (a resilience4j
- * RateLimiter each, no waiting). An IPv6 client is counted by its /64, the block one subscriber
+ * A per-client request limit (a resilience4j RateLimiter each, no waiting): installed as a filter,
+ * RATE_LIMIT_REQUESTS_PER_MINUTE for every {@code /api/*} request but the relay's; called by the
+ * relay, RPC_RATE_LIMIT_PER_MINUTE for {@code /api/rpc}, where a batch takes a permit per item. An IPv6 client is counted by its /64, the block one subscriber
  * is normally given, so rotating addresses inside it gains nothing. At most {@code maxTracked}
  * limiters are kept; beyond that the least recently used one is dropped: the one that has been
  * idle longest, and a limiter idle for a whole period is back to its full budget anyway.
@@ -30,6 +31,8 @@ import java.util.function.LongSupplier;
 public final class RequestRateLimiter implements Filter {
     public static final int DEFAULT_MAX_TRACKED = 20_000;
     private static final Duration PERIOD = Duration.ofMinutes(1);
+    /** The relay counts its own requests (RPC_RATE_LIMIT_PER_MINUTE). */
+    private static final String RELAY_PATH = "/api/rpc";
 
     private final RateLimiterConfig config;
     private final Clock clock;
@@ -65,8 +68,8 @@ public final class RequestRateLimiter implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         String path = req.path().path();
-        if (path.equals("/api") || path.startsWith("/api/")) {
-            Optional<Instant> refusedUntil = acquire(RequestInfo.of(req).clientIp());
+        if ((path.equals("/api") || path.startsWith("/api/")) && !path.equals(RELAY_PATH)) {
+            Optional<Instant> refusedUntil = acquire(RequestInfo.of(req).clientIp(), 1);
             if (refusedUntil.isPresent()) {
                 HttpEdge.write(req, res, ErrorMapper.rateLimited(LimitScope.REQUESTS.wireName(), refusedUntil.get(),
                         "too many requests from this client; retry after the time in Retry-After"));
@@ -76,13 +79,13 @@ public final class RequestRateLimiter implements Filter {
         chain.proceed();
     }
 
-    /** Takes one permit for this client: empty when allowed, else when the next permit comes. */
-    Optional<Instant> acquire(ClientIp ip) {
+    /** Takes {@code permits} for this client, all or none: empty when allowed, else when they would be there. */
+    Optional<Instant> acquire(ClientIp ip, int permits) {
         RateLimiter limiter;
         synchronized (limiters) {
             limiter = limiters.computeIfAbsent(key(ip), this::newLimiter);
         }
-        if (limiter.acquirePermission()) {
+        if (permits <= limiter.getRateLimiterConfig().getLimitForPeriod() && limiter.acquirePermission(permits)) {
             return Optional.empty();
         }
         telemetry.rateLimitHit(LimitScope.REQUESTS);

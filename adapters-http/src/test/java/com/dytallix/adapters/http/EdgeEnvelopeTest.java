@@ -96,7 +96,8 @@ class EdgeEnvelopeTest {
         var form = api.send("POST", "/api/faucet", "address=0x00", "Content-Type", "application/x-www-form-urlencoded");
         assertThat(form.status()).isEqualTo(415);
 
-        for (String bad : new String[] {"{", "{\"method\": }", "[1,]", "{\"a\":1} {\"b\":2}", "NaN", "\u00ff\u00fe"}) {
+        // ("[1,]", meant as a JSON-RPC batch, is a JSON-RPC parse error instead: RpcHttpServiceTest)
+        for (String bad : new String[] {"{", "{\"method\": }", "{\"a\":1} {\"b\":2}", "NaN", "\u00ff\u00fe"}) {
             var reply = api.postJson("/api/rpc", bad);
             assertThat(reply.status()).as(bad).isEqualTo(400);
             assertThat(reply.json().get("code").asText()).isEqualTo("INVALID_REQUEST");

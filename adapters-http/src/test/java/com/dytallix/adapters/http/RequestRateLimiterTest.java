@@ -20,28 +20,28 @@ class RequestRateLimiterTest {
         ClientIp a = ClientIp.parse("198.51.100.1");
 
         for (int i = 0; i < 3; i++) {
-            assertThat(limiter.acquire(a)).isEmpty();
+            assertThat(limiter.acquire(a, 1)).isEmpty();
         }
         clock.advance(Duration.ofSeconds(20));
-        var refused = limiter.acquire(a);
+        var refused = limiter.acquire(a, 1);
         assertThat(refused).isPresent();
         assertThat(refused.get()).isAfter(clock.instant()).isBeforeOrEqualTo(clock.instant().plusSeconds(60));
-        assertThat(limiter.acquire(ClientIp.parse("198.51.100.2"))).isEmpty();
+        assertThat(limiter.acquire(ClientIp.parse("198.51.100.2"), 1)).isEmpty();
         assertThat(counters.rateLimitHits).containsEntry(LimitScope.REQUESTS, 1);
 
         clock.advance(Duration.ofMinutes(1));
-        assertThat(limiter.acquire(a)).isEmpty();
+        assertThat(limiter.acquire(a, 1)).isEmpty();
     }
 
     @Test
     void anIpv6ClientIsCountedByItsSlash64() {
         TestPorts.MutableClock clock = new TestPorts.MutableClock(Instant.parse("2026-01-31T12:00:00Z"));
         RequestRateLimiter limiter = new RequestRateLimiter(2, 100, clock, clock::nanos, new TestPorts.Counters());
-        assertThat(limiter.acquire(ClientIp.parse("2001:db8:1:2::1"))).isEmpty();
-        assertThat(limiter.acquire(ClientIp.parse("2001:db8:1:2:ffff::9"))).isEmpty();
-        assertThat(limiter.acquire(ClientIp.parse("2001:db8:1:2:abcd::3"))).isPresent();
-        assertThat(limiter.acquire(ClientIp.parse("2001:db8:1:3::1"))).isEmpty();
-        assertThat(limiter.acquire(ClientIp.parse("::ffff:198.51.100.7"))).isEmpty();
+        assertThat(limiter.acquire(ClientIp.parse("2001:db8:1:2::1"), 1)).isEmpty();
+        assertThat(limiter.acquire(ClientIp.parse("2001:db8:1:2:ffff::9"), 1)).isEmpty();
+        assertThat(limiter.acquire(ClientIp.parse("2001:db8:1:2:abcd::3"), 1)).isPresent();
+        assertThat(limiter.acquire(ClientIp.parse("2001:db8:1:3::1"), 1)).isEmpty();
+        assertThat(limiter.acquire(ClientIp.parse("::ffff:198.51.100.7"), 1)).isEmpty();
         assertThat(RequestRateLimiter.key(ClientIp.parse("::ffff:198.51.100.7"))).isEqualTo("198.51.100.7");
     }
 
@@ -51,11 +51,11 @@ class RequestRateLimiterTest {
         int cap = RequestRateLimiter.DEFAULT_MAX_TRACKED;
         RequestRateLimiter limiter = new RequestRateLimiter(100, cap, clock, clock::nanos, new TestPorts.Counters());
         for (int i = 0; i < cap; i++) {
-            limiter.acquire(ip(i));
+            limiter.acquire(ip(i), 1);
         }
         long filled = usedHeap();
         for (int i = cap; i < 1_000_000; i++) {
-            assertThat(limiter.acquire(ip(i))).isEmpty();
+            assertThat(limiter.acquire(ip(i), 1)).isEmpty();
         }
         long after = usedHeap();
 
@@ -111,6 +111,33 @@ class RequestRateLimiterTest {
                 assertThat(api.get("/api/status", "X-Forwarded-For", client).status()).isEqualTo(200);
                 assertThat(api.get("/api/status", "X-Forwarded-For", client).status()).isEqualTo(429);
             }
+        }
+    }
+
+    @Test
+    void theRelayHasItsOwnLimitAndABatchCountsItsItems() {
+        try (TestApi api = TestApi.start(o -> {
+            o.requestsPerMinute = 2;
+            o.rpcRequestsPerMinute = 7;
+        })) {
+            String item = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\"}";
+            // the general /api/* limit of 2 does not apply to the relay
+            assertThat(api.postJson("/api/rpc", item).status()).isEqualTo(200);
+            assertThat(api.postJson("/api/rpc", "{\"method\":\"eth_blockNumber\"}").status()).isEqualTo(200);
+            assertThat(api.postJson("/api/rpc", "[" + item + "," + item + "," + item + "," + item + "]").status()).isEqualTo(200);
+            // 6 of 7 used: a batch of two does not fit, a single request does
+            var refusedBatch = api.postJson("/api/rpc", "[" + item + "," + item + "]");
+            assertThat(refusedBatch.status()).isEqualTo(429);
+            assertThat(refusedBatch.header("Retry-After")).isPresent();
+            assertThat(refusedBatch.json().get("error").get("code").asInt()).isEqualTo(-32005);
+            assertThat(refusedBatch.json().get("error").get("data").get("code").asText()).isEqualTo("RATE_LIMIT");
+            assertThat(api.postJson("/api/rpc", item).status()).isEqualTo(200);
+            var refusedSimple = api.postJson("/api/rpc", "{\"method\":\"eth_blockNumber\"}");
+            assertThat(refusedSimple.status()).isEqualTo(429);
+            assertThat(refusedSimple.json().get("code").asText()).isEqualTo("RATE_LIMIT");
+            assertThat(refusedSimple.json().get("details").get("scope").asText()).isEqualTo("requests");
+            // and the relay's traffic left the general limit untouched
+            assertThat(api.get("/api/status").status()).isEqualTo(200);
         }
     }
 }

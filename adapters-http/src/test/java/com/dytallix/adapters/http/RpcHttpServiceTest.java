@@ -74,6 +74,8 @@ class RpcHttpServiceTest {
         assertThat(reply.json().get("message").asText()).contains("duplicate key");
         var standard = rpc("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"method\":\"personal_sign\"}");
         assertThat(standard.status()).isEqualTo(400);
+        assertThat(standard.json().get("error").get("code").asInt()).isEqualTo(-32700);
+        assertThat(standard.json().get("error").get("message").asText()).contains("duplicate key");
         assertThat(api.node.calls).isEmpty();
     }
 
@@ -135,7 +137,7 @@ class RpcHttpServiceTest {
             var standard = rpc("{\"jsonrpc\":\"2.0\",\"id\":\"t-1\",\"method\":\"eth_blockNumber\"}");
             assertThat(standard.status()).isEqualTo(504);
             assertThat(standard.json().get("id").asText()).isEqualTo("t-1");
-            assertThat(standard.json().get("error").get("code").asInt()).isEqualTo(RpcHttpService.NODE_UNAVAILABLE);
+            assertThat(standard.json().get("error").get("code").asInt()).isEqualTo(JsonRpcRelay.NODE_UNAVAILABLE);
             assertThat(standard.json().get("error").get("data").get("code").asText()).isEqualTo("RPC_TIMEOUT");
         } finally {
             logger.removeHandler(capture);
@@ -157,7 +159,7 @@ class RpcHttpServiceTest {
         var standard = rpc("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"eth_blockNumber\"}");
         assertThat(standard.status()).isEqualTo(503);
         assertThat(standard.header("Retry-After")).isPresent();
-        assertThat(standard.json().get("error").get("code").asInt()).isEqualTo(RpcHttpService.NODE_OVERLOADED);
+        assertThat(standard.json().get("error").get("code").asInt()).isEqualTo(JsonRpcRelay.LIMIT_EXCEEDED);
     }
 
     @Test
@@ -175,7 +177,8 @@ class RpcHttpServiceTest {
         assertThat(disallowed.status()).isEqualTo(200);
         assertThat(disallowed.json().get("id").asInt()).isEqualTo(9);
         assertThat(disallowed.json().get("error").get("code").asInt()).isEqualTo(-32601);
-        assertThat(disallowed.json().get("error").get("message").asText()).contains("not allowed");
+        assertThat(disallowed.json().get("error").get("message").asText())
+                .isEqualTo("the method eth_sendTransaction does not exist/is not available");
 
         api.node.answer = TestPorts.Node.failing(new NodeException(NodeFailure.RPC_ERROR, "execution reverted", 3,
                 "\"0x08c379a0\"", null));
@@ -272,5 +275,46 @@ class RpcHttpServiceTest {
         var get = api.get("/api/rpc");
         assertThat(get.status()).isEqualTo(405);
         assertThat(get.header("Allow")).contains("POST, OPTIONS");
+    }
+
+    @Test
+    void malformedJsonRpcIsAParseErrorAndOtherMalformedBodiesGetTheEnvelope() {
+        for (String body : new String[] {"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\"", "[{\"jsonrpc\":\"2.0\",", " [1,,2]"}) {
+            var reply = rpc(body);
+            assertThat(reply.status()).as(body).isEqualTo(400);
+            assertThat(reply.json().get("jsonrpc").asText()).isEqualTo("2.0");
+            assertThat(reply.json().get("id").isNull()).isTrue();
+            assertThat(reply.json().get("error").get("code").asInt()).as(body).isEqualTo(-32700);
+        }
+        var simple = rpc("{\"method\": \"eth_blockNumber\",");
+        assertThat(simple.status()).isEqualTo(400);
+        assertThat(simple.json().get("code").asText()).isEqualTo("INVALID_REQUEST");
+        assertThat(api.node.calls).isEmpty();
+    }
+
+    @Test
+    void nullParamsAreNoParams() {
+        var reply = rpc("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":null}");
+        assertThat(reply.json().get("result").asText()).isEqualTo("0x10");
+        assertThat(api.node.calls.getLast().paramsJson()).isEqualTo("[]");
+    }
+
+    @Test
+    void refusedMethodsAreWordedAsNodesWordThem() {
+        var standard = rpc("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"debug_traceCall\",\"params\":[]}");
+        assertThat(standard.json().get("error").get("code").asInt()).isEqualTo(-32601);
+        assertThat(standard.json().get("error").get("message").asText()).isEqualTo("the method debug_traceCall does not exist/is not available");
+        var simple = rpc("{\"method\":\"eth_sign\",\"params\":[]}");
+        assertThat(simple.status()).isEqualTo(403);
+        assertThat(simple.json().get("message").asText()).isEqualTo("the method eth_sign does not exist/is not available");
+        var unprintable = rpc("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_x\\u0000\"}");
+        assertThat(unprintable.json().get("error").get("message").asText()).isEqualTo("the method does not exist/is not available");
+    }
+
+    @Test
+    void ethAccountsIsAnsweredByTheRelayAsAnEmptyList() {
+        var reply = rpc("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_accounts\",\"params\":[]}");
+        assertThat(reply.body()).isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":[]}");
+        assertThat(api.node.calls).isEmpty();
     }
 }

@@ -45,10 +45,11 @@ final class TestApi implements AutoCloseable {
         List<IpRange> adminAllowed = List.of(IpRange.parse("127.0.0.1"), IpRange.parse("::1"));
         List<String> origins = List.of("http://localhost:5173");
         int requestsPerMinute = 10_000;
+        int rpcRequestsPerMinute = 10_000;
         long sizeLimit = 4096;
         int maxBatch = 5;
         List<String> rpcMethods = List.of("eth_blockNumber", "eth_chainId", "eth_getBalance", "eth_call",
-                "net_version", "personal_sign", "eth_sendTransaction");
+                "net_version", "eth_accounts", "personal_sign", "eth_sendTransaction");
     }
 
     final TestPorts.MutableClock clock = new TestPorts.MutableClock(Instant.parse("2026-01-31T12:00:00Z"));
@@ -103,7 +104,7 @@ final class TestApi implements AutoCloseable {
                 (method, route, code, nanos) -> observed.add(method + " " + route + " " + code),
                 List.of(new HealthHttpService.Check("test", Optional::empty)), clock,
                 options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute,
-                options.sizeLimit, options.maxBatch);
+                options.rpcRequestsPerMinute, options.sizeLimit, options.maxBatch);
     }
 
     int port() {

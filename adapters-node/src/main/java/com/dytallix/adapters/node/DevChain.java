@@ -400,7 +400,7 @@ public final class DevChain implements ChainNode, AutoCloseable {
 
     @Override
     public String call(String method, String paramsJson) {
-        JsonNode params = RelayParams.parse(JSON, method, paramsJson);
+        JsonNode params = params().parse(method, paramsJson);
         if (!params.isArray()) {
             throw RelayParams.invalid("the dev chain takes params as a JSON array");
         }
@@ -415,6 +415,10 @@ public final class DevChain implements ChainNode, AutoCloseable {
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw RelayParams.invalid(e.getMessage());
         }
+    }
+
+    private RelayParams params() {
+        return new RelayParams(JSON, RelayParams.DEFAULT_MAX_LOGS_BLOCK_RANGE, () -> head().number());
     }
 
     private JsonNode answer(String method, JsonNode params) {
@@ -438,7 +442,7 @@ public final class DevChain implements ChainNode, AutoCloseable {
             case "eth_estimateGas" -> estimateGas(params);
             case "eth_call" -> text("0x");
             case "eth_sendRawTransaction" -> text(submit(params.path(0).asText(null)).value());
-            default -> throw new NodeException(NodeFailure.RPC_ERROR, "method not found", -32601, null, null);
+            default -> throw new NodeException(NodeFailure.RPC_ERROR, "the method " + method + " does not exist/is not available", -32601, null, null);
         };
     }
 

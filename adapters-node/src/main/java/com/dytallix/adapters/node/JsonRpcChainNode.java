@@ -58,13 +58,14 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     public static final int DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
     /** Used when the node has no eth_maxPriorityFeePerGas and its gas price leaves no tip over the base fee. */
     static final Wei FALLBACK_TIP = Wei.of(1_000_000_000L);
-    /** The EIP-1474 "limit exceeded" code, as providers use it for answers that are too large. */
-    static final int LIMIT_EXCEEDED = -32005;
+    /** A server error, not -32005 "limit exceeded": viem retries that, and a smaller answer will not come by retrying. */
+    static final int ANSWER_TOO_LARGE = -32000;
     private static final int MAX_INTERVAL_BLOCKS = 128;
     private static final int READ_CHUNK = 16 * 1024;
     private static final System.Logger LOG = System.getLogger(JsonRpcChainNode.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final HexFormat HEX = HexFormat.of();
+    private static final RelayParams PARAMS = new RelayParams(JSON, RelayParams.DEFAULT_MAX_LOGS_BLOCK_RANGE, () -> -1);
 
     private final String nodeLabel;
     private final Duration timeout;
@@ -127,7 +128,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         }
     }
 
-    static Duration defaultQueueWait(Duration timeout) {
+    public static Duration defaultQueueWait(Duration timeout) {
         return timeout.compareTo(DEFAULT_QUEUE_WAIT) < 0 ? timeout : DEFAULT_QUEUE_WAIT;
     }
 
@@ -262,9 +263,13 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         return Optional.of(new Receipt(hash, longQuantity(block, "receipt blockNumber"), status.signum() != 0));
     }
 
+    /**
+     * Checks the params' shapes and explicit block ranges (RPC_MAX_LOGS_BLOCK_RANGE at its default);
+     * {@link UpstreamSet} also sizes ranges that end at "latest", since it knows the head.
+     */
     @Override
     public String call(String method, String paramsJson) {
-        return relay(method, RelayParams.parse(JSON, method, paramsJson));
+        return relay(method, PARAMS.parse(method, paramsJson));
     }
 
     /** A relayed call with params already read: the node's result as the node wrote it. */
@@ -457,7 +462,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     private NodeException tooLarge(String label) {
         return new NodeException(NodeFailure.RESPONSE_TOO_LARGE, "the node's answer to " + label + " is larger than "
                 + maxResponseBytes + " bytes (RPC_MAX_RESPONSE_BYTES); ask for less, e.g. a narrower block range",
-                LIMIT_EXCEEDED, null, null);
+                ANSWER_TOO_LARGE, null, null);
     }
 
     private void acquireSlot(String label, long deadline) {

@@ -5,15 +5,106 @@ import com.dytallix.domain.sync.NodeFailure;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
 
-/** The params of a relayed call, read the same way by every node: a JSON array or object, else "invalid params". */
+/**
+ * The params of a relayed call, checked against the method's JSON-RPC schema before anything
+ * reaches a node: quantities, block tags, hashes, addresses, byte strings, call and filter objects,
+ * and sizes. A wrong param is "invalid params" (-32602) with what is wrong; counts such as
+ * {@code eth_feeHistory}'s block count are clamped to what nodes serve (an address as block count
+ * once crashed anvil). {@code eth_getLogs} and {@code eth_newFilter} wider than
+ * RPC_MAX_LOGS_BLOCK_RANGE are refused with the allowed range in the message. Methods without a
+ * schema here (an operator may allow more) only need params to be an array or an object.
+ */
 final class RelayParams {
-    private static final int INVALID_PARAMS = -32602;
+    static final int INVALID_PARAMS = -32602;
+    /** RPC_MAX_LOGS_BLOCK_RANGE's default. */
+    static final int DEFAULT_MAX_LOGS_BLOCK_RANGE = 10_000;
+    /** What nodes serve at most for eth_feeHistory's block count. */
+    static final int MAX_FEE_HISTORY_BLOCKS = 1024;
+    private static final int MAX_PERCENTILES = 100;
+    private static final int MAX_STORAGE_KEYS = 1000;
+    private static final int MAX_FILTER_ADDRESSES = 1000;
+    private static final int MAX_TOPICS = 4;
+    private static final int MAX_TOPIC_ALTERNATIVES = 1000;
 
-    private RelayParams() {
+    private static final Pattern QUANTITY = Pattern.compile("0x(0|[1-9a-fA-F][0-9a-fA-F]{0,63})");
+    /** Storage slots and filter ids: some clients send leading zeros, nodes accept them. */
+    private static final Pattern LOOSE_QUANTITY = Pattern.compile("0x[0-9a-fA-F]{1,64}");
+    private static final Pattern HASH = Pattern.compile("0x[0-9a-fA-F]{64}");
+    private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
+    private static final Pattern DATA = Pattern.compile("0x([0-9a-fA-F]{2})*");
+    private static final Set<String> TAGS = Set.of("latest", "earliest", "pending", "safe", "finalized");
+
+    private enum Kind { QUANTITY, BLOCK, BLOCK_OR_HASH, HASH, ADDRESS, DATA, BOOL, CALL, FILTER, OBJECT, SLOT, SLOTS, FILTER_ID, COUNT, PERCENTILES }
+
+    /** One method's params: the kinds in order, and how many of them are required. */
+    private record Schema(int required, List<Kind> kinds) {
     }
 
-    static JsonNode parse(ObjectMapper json, String method, String paramsJson) {
+    private static final Map<String, Schema> SCHEMAS = Map.ofEntries(
+            none("eth_chainId"), none("net_version"), none("net_listening"), none("net_peerCount"),
+            none("web3_clientVersion"), none("eth_blockNumber"), none("eth_gasPrice"), none("eth_maxPriorityFeePerGas"),
+            none("eth_syncing"), none("eth_protocolVersion"), none("eth_accounts"), none("eth_blobBaseFee"),
+            none("eth_newBlockFilter"), none("eth_newPendingTransactionFilter"),
+            schema("web3_sha3", 1, Kind.DATA),
+            schema("eth_getBalance", 1, Kind.ADDRESS, Kind.BLOCK_OR_HASH),
+            schema("eth_getTransactionCount", 1, Kind.ADDRESS, Kind.BLOCK_OR_HASH),
+            schema("eth_getCode", 1, Kind.ADDRESS, Kind.BLOCK_OR_HASH),
+            schema("eth_getStorageAt", 2, Kind.ADDRESS, Kind.SLOT, Kind.BLOCK_OR_HASH),
+            schema("eth_call", 1, Kind.CALL, Kind.BLOCK_OR_HASH, Kind.OBJECT, Kind.OBJECT),
+            schema("eth_estimateGas", 1, Kind.CALL, Kind.BLOCK_OR_HASH, Kind.OBJECT),
+            schema("eth_createAccessList", 1, Kind.CALL, Kind.BLOCK_OR_HASH),
+            schema("eth_feeHistory", 2, Kind.COUNT, Kind.BLOCK, Kind.PERCENTILES),
+            schema("eth_getBlockByNumber", 1, Kind.BLOCK, Kind.BOOL),
+            schema("eth_getBlockByHash", 1, Kind.HASH, Kind.BOOL),
+            schema("eth_getBlockReceipts", 1, Kind.BLOCK_OR_HASH),
+            schema("eth_getBlockTransactionCountByNumber", 1, Kind.BLOCK),
+            schema("eth_getBlockTransactionCountByHash", 1, Kind.HASH),
+            schema("eth_getUncleCountByBlockNumber", 1, Kind.BLOCK),
+            schema("eth_getUncleCountByBlockHash", 1, Kind.HASH),
+            schema("eth_getTransactionByHash", 1, Kind.HASH),
+            schema("eth_getTransactionReceipt", 1, Kind.HASH),
+            schema("eth_getTransactionByBlockNumberAndIndex", 2, Kind.BLOCK, Kind.QUANTITY),
+            schema("eth_getTransactionByBlockHashAndIndex", 2, Kind.HASH, Kind.QUANTITY),
+            schema("eth_getProof", 3, Kind.ADDRESS, Kind.SLOTS, Kind.BLOCK_OR_HASH),
+            schema("eth_getLogs", 1, Kind.FILTER),
+            schema("eth_newFilter", 1, Kind.FILTER),
+            schema("eth_getFilterChanges", 1, Kind.FILTER_ID),
+            schema("eth_getFilterLogs", 1, Kind.FILTER_ID),
+            schema("eth_uninstallFilter", 1, Kind.FILTER_ID),
+            schema("eth_sendRawTransaction", 1, Kind.DATA));
+
+    private final ObjectMapper json;
+    private final int maxLogsBlockRange;
+    private final LongSupplier bestHead;
+
+    /**
+     * @param maxLogsBlockRange RPC_MAX_LOGS_BLOCK_RANGE
+     * @param bestHead          the newest block number known, to size a range that ends at "latest"
+     */
+    RelayParams(ObjectMapper json, int maxLogsBlockRange, LongSupplier bestHead) {
+        this.json = json;
+        this.maxLogsBlockRange = maxLogsBlockRange;
+        this.bestHead = bestHead;
+    }
+
+    private static Map.Entry<String, Schema> none(String method) {
+        return Map.entry(method, new Schema(0, List.of()));
+    }
+
+    private static Map.Entry<String, Schema> schema(String method, int required, Kind... kinds) {
+        return Map.entry(method, new Schema(required, List.of(kinds)));
+    }
+
+    /** The params as JSON, checked for the method; {@code eth_feeHistory}'s count comes back clamped. */
+    JsonNode parse(String method, String paramsJson) {
         if (method == null || method.isBlank()) {
             throw new IllegalArgumentException("method is missing");
         }
@@ -23,10 +114,288 @@ final class RelayParams {
         } catch (JsonProcessingException e) {
             throw invalid("params must be a JSON array or object");
         }
+        if (params == null || params.isNull()) {
+            return json.createArrayNode();
+        }
         if (!params.isArray() && !params.isObject()) {
             throw invalid("params must be a JSON array or object");
         }
+        Schema schema = SCHEMAS.get(method);
+        if (schema == null) {
+            return params;
+        }
+        if (!params.isArray()) {
+            throw invalid(method + " takes its params as a JSON array");
+        }
+        ArrayNode list = (ArrayNode) params;
+        if (list.size() > schema.kinds().size()) {
+            throw invalid("too many arguments, want at most " + schema.kinds().size());
+        }
+        if (list.size() < schema.required()) {
+            throw invalid("missing value for required argument " + list.size());
+        }
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode value = list.get(i);
+            if (value.isNull() && i >= schema.required()) {
+                continue;
+            }
+            check(schema.kinds().get(i), value, "argument " + i);
+        }
+        if (method.equals("eth_feeHistory")) {
+            long count = count(list.get(0));
+            list.set(0, json.getNodeFactory().textNode(Quantity.hex(Math.max(1, Math.min(count, MAX_FEE_HISTORY_BLOCKS)))));
+        }
+        if (method.equals("eth_getLogs") || method.equals("eth_newFilter")) {
+            checkRange(method, list.get(0));
+        }
         return params;
+    }
+
+    private void check(Kind kind, JsonNode v, String where) {
+        switch (kind) {
+            case QUANTITY -> text(v, QUANTITY, where, "a hex quantity (0x without leading zeros)");
+            case SLOT, FILTER_ID -> text(v, LOOSE_QUANTITY, where, "a hex number of at most 32 bytes");
+            case HASH -> text(v, HASH, where, "a 32-byte hash (0x and 64 hex digits)");
+            case ADDRESS -> text(v, ADDRESS, where, "an address (0x and 40 hex digits)");
+            case DATA -> text(v, DATA, where, "hex bytes (0x and an even number of hex digits)");
+            case BOOL -> {
+                if (!v.isBoolean()) {
+                    throw invalid(where + " must be true or false");
+                }
+            }
+            case BLOCK -> block(v, where);
+            case BLOCK_OR_HASH -> {
+                if (v.isObject()) {
+                    blockObject(v, where);
+                } else {
+                    block(v, where);
+                }
+            }
+            case OBJECT -> {
+                if (!v.isObject()) {
+                    throw invalid(where + " must be an object");
+                }
+            }
+            case CALL -> call(v, where);
+            case FILTER -> filter(v, where);
+            case SLOTS -> {
+                if (!v.isArray() || v.size() > MAX_STORAGE_KEYS) {
+                    throw invalid(where + " must be an array of at most " + MAX_STORAGE_KEYS + " storage keys");
+                }
+                v.forEach(key -> text(key, LOOSE_QUANTITY, where, "an array of storage keys (hex of at most 32 bytes)"));
+            }
+            case COUNT -> count(v);
+            case PERCENTILES -> percentiles(v, where);
+        }
+    }
+
+    private static void text(JsonNode v, Pattern shape, String where, String what) {
+        if (!v.isTextual() || !shape.matcher(v.asText()).matches()) {
+            throw invalid(where + " must be " + what);
+        }
+    }
+
+    private static void block(JsonNode v, String where) {
+        if (v.isTextual() && (TAGS.contains(v.asText()) || QUANTITY.matcher(v.asText()).matches())) {
+            return;
+        }
+        throw invalid(where + " must be a block number (hex quantity) or one of latest, earliest, pending, safe, finalized");
+    }
+
+    /** EIP-1898: {blockNumber} or {blockHash, requireCanonical}. */
+    private static void blockObject(JsonNode v, String where) {
+        boolean byNumber = v.has("blockNumber");
+        boolean byHash = v.has("blockHash");
+        if (byNumber == byHash) {
+            throw invalid(where + " must name exactly one of blockNumber or blockHash");
+        }
+        for (var names = v.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            switch (name) {
+                case "blockNumber" -> block(v.get(name), where + ".blockNumber");
+                case "blockHash" -> text(v.get(name), HASH, where + ".blockHash", "a 32-byte hash");
+                case "requireCanonical" -> {
+                    if (!v.get(name).isBoolean()) {
+                        throw invalid(where + ".requireCanonical must be true or false");
+                    }
+                }
+                default -> throw invalid(where + " has an unknown member " + printable(name));
+            }
+        }
+    }
+
+    private static void call(JsonNode v, String where) {
+        if (!v.isObject()) {
+            throw invalid(where + " must be a transaction call object");
+        }
+        for (var fields = v.fields(); fields.hasNext(); ) {
+            var field = fields.next();
+            String name = field.getKey();
+            JsonNode value = field.getValue();
+            if (value.isNull()) {
+                continue;
+            }
+            String at = where + "." + printable(name);
+            switch (name) {
+                case "from", "to" -> text(value, ADDRESS, at, "an address");
+                case "gas", "gasPrice", "maxFeePerGas", "maxPriorityFeePerGas", "maxFeePerBlobGas", "value", "nonce",
+                     "type", "chainId" -> text(value, LOOSE_QUANTITY, at, "a hex quantity");
+                case "data", "input" -> text(value, DATA, at, "hex bytes");
+                case "accessList", "blobVersionedHashes", "authorizationList", "blobs" -> {
+                    if (!value.isArray()) {
+                        throw invalid(at + " must be an array");
+                    }
+                }
+                default -> {
+                    // nodes ignore members they do not know, and clients add their own: passed on unread
+                }
+            }
+        }
+    }
+
+    private static void filter(JsonNode v, String where) {
+        if (!v.isObject()) {
+            throw invalid(where + " must be a filter object");
+        }
+        if (v.has("blockHash") && (v.has("fromBlock") || v.has("toBlock"))) {
+            throw invalid(where + " takes either blockHash or fromBlock/toBlock, not both");
+        }
+        for (var fields = v.fields(); fields.hasNext(); ) {
+            var field = fields.next();
+            String name = field.getKey();
+            JsonNode value = field.getValue();
+            if (value.isNull()) {
+                continue;
+            }
+            String at = where + "." + printable(name);
+            switch (name) {
+                case "fromBlock", "toBlock" -> block(value, at);
+                case "blockHash" -> text(value, HASH, at, "a 32-byte hash");
+                case "address" -> {
+                    if (value.isArray()) {
+                        if (value.size() > MAX_FILTER_ADDRESSES) {
+                            throw invalid(at + " holds more than " + MAX_FILTER_ADDRESSES + " addresses");
+                        }
+                        value.forEach(a -> text(a, ADDRESS, at, "an address or an array of addresses"));
+                    } else {
+                        text(value, ADDRESS, at, "an address or an array of addresses");
+                    }
+                }
+                case "topics" -> topics(value, at);
+                default -> {
+                    // as in call objects: a member nodes do not know is left to them
+                }
+            }
+        }
+    }
+
+    private static void topics(JsonNode v, String at) {
+        if (!v.isArray() || v.size() > MAX_TOPICS) {
+            throw invalid(at + " must be an array of at most " + MAX_TOPICS + " topics");
+        }
+        for (JsonNode topic : v) {
+            if (topic.isNull()) {
+                continue;
+            }
+            if (topic.isArray()) {
+                if (topic.size() > MAX_TOPIC_ALTERNATIVES) {
+                    throw invalid(at + " offers more than " + MAX_TOPIC_ALTERNATIVES + " alternatives for one topic");
+                }
+                topic.forEach(t -> {
+                    if (!t.isNull()) {
+                        text(t, HASH, at, "an array of 32-byte hashes, nulls or arrays of them");
+                    }
+                });
+            } else {
+                text(topic, HASH, at, "an array of 32-byte hashes, nulls or arrays of them");
+            }
+        }
+    }
+
+    /** A block count given as a hex quantity or a plain number (web3.py and viem send either). */
+    private static long count(JsonNode v) {
+        BigInteger n;
+        if (v.isIntegralNumber()) {
+            n = v.bigIntegerValue();
+        } else if (v.isTextual() && LOOSE_QUANTITY.matcher(v.asText()).matches()) {
+            n = new BigInteger(v.asText().substring(2), 16);
+        } else {
+            throw invalid("argument 0 must be a block count (a hex quantity or a whole number)");
+        }
+        if (n.signum() <= 0) {
+            throw invalid("argument 0 must be a block count of at least 1");
+        }
+        return n.bitLength() > 31 ? Integer.MAX_VALUE : n.longValue();
+    }
+
+    private static void percentiles(JsonNode v, String where) {
+        if (!v.isArray() || v.size() > MAX_PERCENTILES) {
+            throw invalid(where + " must be an array of at most " + MAX_PERCENTILES + " reward percentiles");
+        }
+        double previous = -1;
+        for (JsonNode p : v) {
+            if (!p.isNumber() || p.asDouble() < 0 || p.asDouble() > 100 || p.asDouble() < previous) {
+                throw invalid(where + " must hold increasing numbers between 0 and 100");
+            }
+            previous = p.asDouble();
+        }
+    }
+
+    private void checkRange(String method, JsonNode filter) {
+        if (filter.hasNonNull("blockHash")) {
+            return;
+        }
+        long head = -1;
+        long from;
+        long to;
+        JsonNode fromNode = filter.path("fromBlock");
+        JsonNode toNode = filter.path("toBlock");
+        if (isNumber(fromNode) && isNumber(toNode)) {
+            from = number(fromNode);
+            to = number(toNode);
+        } else {
+            head = bestHead.getAsLong();
+            if (head < 0) {
+                return; // no head known yet: the node judges the range itself
+            }
+            from = resolve(fromNode, head);
+            to = resolve(toNode, head);
+        }
+        if (from > to) {
+            throw invalid(method + ": fromBlock " + from + " is after toBlock " + to);
+        }
+        long span = to - from + 1;
+        if (span > maxLogsBlockRange) {
+            throw invalid(method + " block range of " + span + " blocks is wider than the " + maxLogsBlockRange
+                    + " allowed (RPC_MAX_LOGS_BLOCK_RANGE); ask for at most " + maxLogsBlockRange
+                    + " blocks at a time, e.g. fromBlock " + Quantity.hex(from) + " to toBlock " + Quantity.hex(from + maxLogsBlockRange - 1));
+        }
+    }
+
+    private static boolean isNumber(JsonNode n) {
+        return n.isTextual() && QUANTITY.matcher(n.asText()).matches();
+    }
+
+    private static long number(JsonNode n) {
+        BigInteger v = new BigInteger(n.asText().substring(2), 16);
+        return v.bitLength() > 62 ? Long.MAX_VALUE / 2 : v.longValue();
+    }
+
+    /** Missing means "latest" for both ends, as nodes read it. */
+    private static long resolve(JsonNode n, long head) {
+        if (n.isMissingNode() || n.isNull()) {
+            return head;
+        }
+        return switch (n.asText()) {
+            case "earliest" -> 0;
+            case "latest", "pending", "safe", "finalized" -> head;
+            default -> number(n);
+        };
+    }
+
+    /** A member name from a client is echoed only when it looks like one. */
+    private static String printable(String name) {
+        return name.matches("[A-Za-z0-9_]{1,40}") ? name : "(unprintable name)";
     }
 
     static NodeException invalid(String why) {

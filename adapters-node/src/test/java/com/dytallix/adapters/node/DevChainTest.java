@@ -214,7 +214,7 @@ class DevChainTest {
         assertThatThrownBy(() -> chain.call("debug_traceTransaction", "[]")).isInstanceOfSatisfying(NodeException.class, e -> {
             assertThat(e.failure()).isEqualTo(NodeFailure.RPC_ERROR);
             assertThat(e.rpcCode()).contains(-32601);
-            assertThat(e.getMessage()).isEqualTo("method not found");
+            assertThat(e.getMessage()).isEqualTo("the method debug_traceTransaction does not exist/is not available");
         });
         assertThatThrownBy(() -> chain.call("eth_getBalance", "[\"0x12\",\"latest\"]")).isInstanceOfSatisfying(NodeException.class,
                 e -> assertThat(e.rpcCode()).contains(-32602));

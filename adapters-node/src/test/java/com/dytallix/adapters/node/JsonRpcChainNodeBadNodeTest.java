@@ -238,10 +238,11 @@ class JsonRpcChainNodeBadNodeTest {
             List<Future<?>> calls = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 String method = i % 2 == 0 ? "eth_getLogs" : "eth_getBlockReceipts";
-                calls.add(callers.submit(() -> assertThatThrownBy(() -> node.call(method, "[]"))
+                String params = i % 2 == 0 ? "[{}]" : "[\"latest\"]";
+                calls.add(callers.submit(() -> assertThatThrownBy(() -> node.call(method, params))
                         .isInstanceOfSatisfying(NodeException.class, e -> {
                             assertThat(e.failure()).isEqualTo(NodeFailure.RESPONSE_TOO_LARGE);
-                            assertThat(e.rpcCode()).contains(-32005);
+                            assertThat(e.rpcCode()).contains(-32000);
                             assertThat(e.getMessage()).contains("larger than 65536 bytes");
                         })));
             }
@@ -317,13 +318,13 @@ class JsonRpcChainNodeBadNodeTest {
     void relayedCallsKeepTheNodesErrorAsRpcErrorAndReturnResultsAsJson() throws IOException {
         JsonRpcChainNode node = node(server((req, ex) -> {
             if (req.get("method").asText().equals("eth_getBalance")) {
-                assertThat(req.get("params").toString()).isEqualTo("[\"0xabc\",\"latest\"]");
+                assertThat(req.get("params").toString()).isEqualTo("[\"0x00000000000000000000000000000000000000ab\",\"latest\"]");
                 FakeRpcServer.result(req, ex, "{\"a\":[1,2,{\"b\":null}]}");
             } else {
                 FakeRpcServer.error(req, ex, -32000, "nonce too low", "{\"x\":1}");
             }
         }));
-        assertThat(node.call("eth_getBalance", "[\"0xabc\",\"latest\"]")).isEqualTo("{\"a\":[1,2,{\"b\":null}]}");
+        assertThat(node.call("eth_getBalance", "[\"0x00000000000000000000000000000000000000ab\",\"latest\"]")).isEqualTo("{\"a\":[1,2,{\"b\":null}]}");
         assertThatThrownBy(() -> node.call("eth_sendRawTransaction", "[\"0x00\"]")).isInstanceOfSatisfying(NodeException.class, e -> {
             assertThat(e.failure()).isEqualTo(NodeFailure.RPC_ERROR);
             assertThat(e.rpcCode()).contains(-32000);

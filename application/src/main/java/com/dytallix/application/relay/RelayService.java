@@ -10,8 +10,10 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Forwards one JSON-RPC method call to the node after the method policy allowed it. The chain id
- * questions are answered from the verified chain id, not forwarded.
+ * Forwards one JSON-RPC method call to the node after the method policy allowed it. Some answers
+ * are the relay's own: the chain id questions from the chain id the node was verified with (also
+ * while the node is down, since it cannot change), and {@code eth_accounts} as an empty list (the
+ * node's accounts are not the relay's to offer).
  */
 public final class RelayService {
     private final ChainNode node;
@@ -19,6 +21,8 @@ public final class RelayService {
     private final StatusService status;
     private final Telemetry telemetry;
     private final Clock clock;
+    /** The chain id once the node was verified with it: it cannot change while the server runs. */
+    private volatile Long knownChainId;
 
     public RelayService(ChainNode node, RelayPolicy policy, StatusService status, Telemetry telemetry, Clock clock) {
         this.node = node;
@@ -28,10 +32,16 @@ public final class RelayService {
         this.clock = clock;
     }
 
-    /** The method is not on the allow-list. */
+    /**
+     * The method is not on the allow-list. Worded as nodes word a method they lack, since clients
+     * (ethers, viem, web3.py) choose their fallbacks from that text.
+     */
     public static final class MethodNotAllowed extends RuntimeException {
+        /** For a name that is not echoed (not shaped like a method name). */
+        public static final String UNNAMED = "the method does not exist/is not available";
+
         public MethodNotAllowed(String method) {
-            super("method " + method + " is not allowed on this relay", null, false, false);
+            super("the method " + method + " does not exist/is not available", null, false, false);
         }
     }
 
@@ -57,6 +67,7 @@ public final class RelayService {
                         .orElseGet(() -> node.call(method, paramsJson));
                 case "net_version" -> verifiedChainId().map(id -> "\"" + id + "\"")
                         .orElseGet(() -> node.call(method, paramsJson));
+                case "eth_accounts" -> "[]";
                 default -> node.call(method, paramsJson);
             };
             telemetry.rpcRequest(method, "ok", Duration.between(start, clock.instant()));
@@ -69,7 +80,10 @@ public final class RelayService {
 
     private Optional<Long> verifiedChainId() {
         var s = status.current();
-        return s.chainIdVerified() ? s.chainId() : Optional.empty();
+        if (s.chainIdVerified() && s.chainId().isPresent()) {
+            knownChainId = s.chainId().get();
+        }
+        return Optional.ofNullable(knownChainId);
     }
 
     private static String outcome(NodeException e) {

@@ -22,7 +22,7 @@ import java.util.function.Function;
 public record Settings(
         int port,
         String host,
-        Optional<URI> rpcUrl,
+        List<URI> rpcUrls,
         Optional<Long> chainId,
         Optional<String> faucetPrivateKey,
         Path faucetKeyFile,
@@ -33,6 +33,7 @@ public record Settings(
         int perAddressPerDay,
         int suspiciousAddressesPerIpPerHour,
         int requestsPerMinute,
+        int rpcRequestsPerMinute,
         Optional<String> adminToken,
         List<IpRange> adminAllowedIps,
         List<IpRange> trustedProxies,
@@ -41,6 +42,9 @@ public record Settings(
         int maxConcurrency,
         List<String> rpcAllowedMethods,
         int rpcMaxBatch,
+        int rpcMaxResponseBytes,
+        int rpcMaxLogsBlockRange,
+        int upstreamMaxLagBlocks,
         Path dbPath,
         Path backupDir,
         int backupKeep,
@@ -63,7 +67,9 @@ public record Settings(
             "eth_getBlockByNumber", "eth_getBlockByHash", "eth_getBlockTransactionCountByNumber",
             "eth_getBlockTransactionCountByHash", "eth_getTransactionByHash", "eth_getTransactionReceipt",
             "eth_getTransactionByBlockNumberAndIndex", "eth_getTransactionByBlockHashAndIndex", "eth_getLogs",
-            "eth_syncing", "eth_protocolVersion", "eth_accounts", "eth_sendRawTransaction");
+            "eth_syncing", "eth_protocolVersion", "eth_accounts", "eth_getBlockReceipts", "eth_createAccessList",
+            "eth_blobBaseFee", "eth_getProof", "eth_newFilter", "eth_newBlockFilter", "eth_getFilterChanges",
+            "eth_getFilterLogs", "eth_uninstallFilter", "eth_sendRawTransaction");
 
     static final Map<String, String> DEFAULTS = defaults();
     static final Set<String> KNOWN = DEFAULTS.keySet();
@@ -85,6 +91,7 @@ public record Settings(
         d.put("RATE_LIMIT_PER_ADDRESS_PER_DAY", "1");
         d.put("SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR", "5");
         d.put("RATE_LIMIT_REQUESTS_PER_MINUTE", "100");
+        d.put("RPC_RATE_LIMIT_PER_MINUTE", "6000");
         d.put("ADMIN_TOKEN", "");
         d.put("ADMIN_ALLOWED_IPS", "127.0.0.1,::1");
         d.put("TRUSTED_PROXIES", "");
@@ -93,6 +100,9 @@ public record Settings(
         d.put("MAX_CONCURRENCY", "20");
         d.put("RPC_ALLOWED_METHODS", DEFAULT_RPC_METHODS);
         d.put("RPC_MAX_BATCH", "100");
+        d.put("RPC_MAX_RESPONSE_BYTES", "10485760");
+        d.put("RPC_MAX_LOGS_BLOCK_RANGE", "10000");
+        d.put("UPSTREAM_MAX_LAG_BLOCKS", "5");
         d.put("DB_PATH", "data/dytallix.db");
         d.put("BACKUP_DIR", "backups");
         d.put("BACKUP_KEEP", "7");
@@ -125,20 +135,20 @@ public record Settings(
 
     /** The same settings with relative file locations taken from {@code workDir}. */
     public Settings resolvedAgainst(Path workDir) {
-        return new Settings(port, host, rpcUrl, chainId, faucetPrivateKey, workDir.resolve(faucetKeyFile), dripAmount,
+        return new Settings(port, host, rpcUrls, chainId, faucetPrivateKey, workDir.resolve(faucetKeyFile), dripAmount,
                 minBalance, dailyCap, perIpPerDay, perAddressPerDay, suspiciousAddressesPerIpPerHour, requestsPerMinute,
-                adminToken, adminAllowedIps, trustedProxies, nodeTimeout, blockTime, maxConcurrency, rpcAllowedMethods,
-                rpcMaxBatch, workDir.resolve(dbPath), workDir.resolve(backupDir), backupKeep, retentionGrantsDays,
+                rpcRequestsPerMinute, adminToken, adminAllowedIps, trustedProxies, nodeTimeout, blockTime, maxConcurrency, rpcAllowedMethods,
+                rpcMaxBatch, rpcMaxResponseBytes, rpcMaxLogsBlockRange, upstreamMaxLagBlocks, workDir.resolve(dbPath), workDir.resolve(backupDir), backupKeep, retentionGrantsDays,
                 retentionFingerprintsDays, requestSizeLimit, frontendOrigins, logLevel, txReplaceAfter, maxFeePerGas,
                 statusRefresh, migrateOnStart, devBlockTime);
     }
 
     /** A copy with the admin token set (dev mode generates one). */
     public Settings withAdminToken(String token) {
-        return new Settings(port, host, rpcUrl, chainId, faucetPrivateKey, faucetKeyFile, dripAmount,
+        return new Settings(port, host, rpcUrls, chainId, faucetPrivateKey, faucetKeyFile, dripAmount,
                 minBalance, dailyCap, perIpPerDay, perAddressPerDay, suspiciousAddressesPerIpPerHour, requestsPerMinute,
-                Optional.of(token), adminAllowedIps, trustedProxies, nodeTimeout, blockTime, maxConcurrency, rpcAllowedMethods,
-                rpcMaxBatch, dbPath, backupDir, backupKeep, retentionGrantsDays,
+                rpcRequestsPerMinute, Optional.of(token), adminAllowedIps, trustedProxies, nodeTimeout, blockTime, maxConcurrency, rpcAllowedMethods,
+                rpcMaxBatch, rpcMaxResponseBytes, rpcMaxLogsBlockRange, upstreamMaxLagBlocks, dbPath, backupDir, backupKeep, retentionGrantsDays,
                 retentionFingerprintsDays, requestSizeLimit, frontendOrigins, logLevel, txReplaceAfter, maxFeePerGas,
                 statusRefresh, migrateOnStart, devBlockTime);
     }
@@ -146,11 +156,12 @@ public record Settings(
     @Override
     public String toString() {
         // never print the secrets, even by accident
-        return "Settings[port=" + port + ", rpcUrl=" + rpcUrl + ", dbPath=" + dbPath + ", devMode=" + devMode() + "]";
+        // never the RPC URLs either: they may carry credentials
+        return "Settings[port=" + port + ", nodes=" + rpcUrls.size() + ", dbPath=" + dbPath + ", devMode=" + devMode() + "]";
     }
 
     public boolean devMode() {
-        return rpcUrl.isEmpty();
+        return rpcUrls.isEmpty();
     }
 
     public Path dataDir() {
@@ -163,7 +174,7 @@ public record Settings(
         Settings s = new Settings(
                 p.integer("PORT", 0, 65535),
                 p.text("HOST"),
-                p.optional("RPC_URL", Parser::httpUri),
+                p.urls("RPC_URL"),
                 p.optional("CHAIN_ID", v -> positiveLong(v)),
                 p.optional("FAUCET_PRIVATE_KEY", Parser::keyShape),
                 p.path("FAUCET_KEY_FILE"),
@@ -174,6 +185,7 @@ public record Settings(
                 p.integer("RATE_LIMIT_PER_ADDRESS_PER_DAY", 0, 1_000_000),
                 p.integer("SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR", 0, 1_000_000),
                 p.integer("RATE_LIMIT_REQUESTS_PER_MINUTE", 1, 10_000_000),
+                p.integer("RPC_RATE_LIMIT_PER_MINUTE", 1, 100_000_000),
                 p.optional("ADMIN_TOKEN", Function.identity()),
                 p.ranges("ADMIN_ALLOWED_IPS"),
                 p.ranges("TRUSTED_PROXIES"),
@@ -182,6 +194,9 @@ public record Settings(
                 p.integer("MAX_CONCURRENCY", 1, 10_000),
                 p.list("RPC_ALLOWED_METHODS"),
                 p.integer("RPC_MAX_BATCH", 1, 10_000),
+                p.integer("RPC_MAX_RESPONSE_BYTES", 65_536, 1_073_741_824),
+                p.integer("RPC_MAX_LOGS_BLOCK_RANGE", 1, 100_000_000),
+                p.integer("UPSTREAM_MAX_LAG_BLOCKS", 0, 1_000_000),
                 p.path("DB_PATH"),
                 p.path("BACKUP_DIR"),
                 p.integer("BACKUP_KEEP", 1, 10_000),
@@ -205,7 +220,7 @@ public record Settings(
     }
 
     private void crossCheck(List<String> problems) {
-        if (rpcUrl.isPresent()) {
+        if (!rpcUrls.isEmpty()) {
             if (adminToken.isEmpty()) {
                 problems.add("ADMIN_TOKEN: required when RPC_URL is set");
             }
@@ -238,7 +253,8 @@ public record Settings(
         List<String> lines = new ArrayList<>();
         raw.keySet().stream().sorted().forEach(k -> {
             String v = raw.get(k);
-            String shown = SECRETS.contains(k) && !v.isEmpty() ? "****** (set)" : v;
+            String shown = SECRETS.contains(k) && !v.isEmpty() ? "****** (set)"
+                    : k.equals("RPC_URL") ? v.replaceAll("//([^:/@]*):[^@/]*@", "//$1:******@") : v;
             lines.add(k + "=" + shown + "    # " + originOf.apply(k));
         });
         return lines;
@@ -320,6 +336,20 @@ public record Settings(
 
         List<String> list(String key) {
             return Arrays.stream(value(key).split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        }
+
+        /** One URL or a comma-separated list; a problem line names the position, never the URL (it may hold a password). */
+        List<URI> urls(String key) {
+            List<URI> out = new ArrayList<>();
+            List<String> items = list(key);
+            for (int i = 0; i < items.size(); i++) {
+                try {
+                    out.add(httpUri(items.get(i)));
+                } catch (IllegalArgumentException e) {
+                    problems.add(key + ": " + (items.size() > 1 ? "node " + (i + 1) + " " : "") + e.getMessage());
+                }
+            }
+            return List.copyOf(out);
         }
 
         List<IpRange> ranges(String key) {

@@ -1,0 +1,299 @@
+package com.dytallix.adapters.http;
+
+import com.dytallix.application.relay.RelayService;
+import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.grant.LimitScope;
+import com.dytallix.domain.sync.NodeException;
+import com.dytallix.domain.sync.NodeFailure;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Pattern;
+
+/**
+ * The relay's one entry point for standard JSON-RPC 2.0, whatever carries it (HTTP now, a
+ * WebSocket frame as well): one request or a batch as bytes in, the answer out. Policy, the
+ * per-client request limit (a batch counts its items), ids and error objects are decided here
+ * and only here.
+ *
+ * <p>Errors about the call itself are JSON-RPC error objects, as Ethereum nodes answer them:
+ * -32700 malformed JSON, -32600 invalid request (also an empty or oversized batch, as one error
+ * with id null), -32601 a method this relay does not serve (worded as nodes word it, since clients
+ * decide their fallbacks from the text), and the node's own error object unchanged (code, message,
+ * data, so revert data reaches the client). When the node itself fails, a single request's answer
+ * carries the HTTP status the contract gives that failure (504 timeout, 502 unavailable, 503
+ * overloaded) for carriers that have one; inside a batch a failure is that item's error object.
+ * Our own codes: -32002 node unavailable or timed out, -32005 limit exceeded (node overloaded,
+ * or the client over RPC_RATE_LIMIT_PER_MINUTE), -32603 internal error; {@code data.code} carries
+ * the contract's code (e.g. RPC_TIMEOUT) and {@code data.requestId} the request id.
+ * Notifications (no "id") are forwarded and get no answer.
+ */
+public final class JsonRpcRelay {
+    static final int PARSE_ERROR = -32700;
+    static final int INVALID_REQUEST = -32600;
+    static final int METHOD_NOT_FOUND = -32601;
+    static final int INTERNAL_ERROR = -32603;
+    static final int NODE_UNAVAILABLE = -32002;
+    static final int LIMIT_EXCEEDED = -32005;
+    /** Shapes of real method names; anything else is refused without being echoed. */
+    static final Pattern METHOD_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,99}");
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final RelayService relay;
+    private final RequestRateLimiter limiter;
+    private final int maxBatch;
+
+    /**
+     * @param limiter  RPC_RATE_LIMIT_PER_MINUTE per client
+     * @param maxBatch RPC_MAX_BATCH: the most requests one batch may hold
+     */
+    public JsonRpcRelay(RelayService relay, RequestRateLimiter limiter, int maxBatch) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be at least 1");
+        }
+        this.relay = relay;
+        this.limiter = limiter;
+        this.maxBatch = maxBatch;
+    }
+
+    /**
+     * What to send back.
+     *
+     * @param status  the HTTP status for carriers that have one
+     * @param body    the JSON-RPC answer; empty when there is nothing to answer (notifications only)
+     * @param headers extra headers (Retry-After) for carriers that have them
+     * @param failure the failure behind a 5xx or 429 answer, for the log line
+     */
+    public record Reply(int status, Optional<String> body, Map<String, String> headers, Optional<ApiException> failure) {
+    }
+
+    /** One JSON-RPC request or batch as it arrived. */
+    public Reply handle(byte[] request, ClientIp client, String requestId) {
+        JsonNode parsed;
+        try {
+            parsed = Json.MAPPER.readTree(request);
+        } catch (IOException e) {
+            return parseError(e);
+        }
+        if (parsed == null || parsed.isMissingNode()) {
+            return reply(400, error(NullNode.instance, PARSE_ERROR, "Parse error: empty request", null));
+        }
+        return handle(parsed, client, requestId);
+    }
+
+    /** The answer for a body that failed to parse as JSON. */
+    static Reply parseError(IOException e) {
+        String why = e instanceof JsonProcessingException p && p.getOriginalMessage() != null
+                && p.getOriginalMessage().startsWith("Duplicate field") ? "duplicate key in a JSON object" : "malformed JSON";
+        return reply(400, error(NullNode.instance, PARSE_ERROR, "Parse error: " + why, null));
+    }
+
+    /** A request already parsed (the HTTP service parses once to tell the simple form apart). */
+    public Reply handle(JsonNode request, ClientIp client, String requestId) {
+        if (request.isArray()) {
+            return batch((ArrayNode) request, client, requestId);
+        }
+        if (!request.isObject()) {
+            return reply(200, error(NullNode.instance, INVALID_REQUEST, "Invalid Request: expected a JSON object or a batch array", null));
+        }
+        Optional<Reply> limited = limit(client, 1, requestId);
+        if (limited.isPresent()) {
+            return limited.get();
+        }
+        Answer answer = answer(request, requestId);
+        if (answer == null) {
+            return new Reply(204, Optional.empty(), Map.of(), Optional.empty());
+        }
+        if (answer.failure() != null && answer.failure().status() >= 500) {
+            return new Reply(answer.failure().status(), Optional.of(write(answer.body())), answer.failure().headers(),
+                    Optional.of(answer.failure()));
+        }
+        return reply(200, answer.body());
+    }
+
+    private Reply batch(ArrayNode items, ClientIp client, String requestId) {
+        if (items.isEmpty()) {
+            return reply(200, error(NullNode.instance, INVALID_REQUEST, "Invalid Request: empty batch", null));
+        }
+        if (items.size() > maxBatch) {
+            return reply(200, error(NullNode.instance, INVALID_REQUEST,
+                    "Invalid Request: batch of " + items.size() + " requests is over the limit of " + maxBatch, null));
+        }
+        Optional<Reply> limited = limit(client, items.size(), requestId);
+        if (limited.isPresent()) {
+            return limited.get();
+        }
+        List<Answer> answers = new ArrayList<>(items.size());
+        if (items.size() == 1) {
+            answers.add(answer(items.get(0), requestId));
+        } else {
+            // items wait on the node independently: a slow one does not hold up the others
+            try (ExecutorService each = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<Answer>> pending = new ArrayList<>(items.size());
+                items.forEach(item -> pending.add(each.submit(() -> answer(item, requestId))));
+                for (Future<Answer> f : pending) {
+                    answers.add(f.get());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while relaying a batch", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("relaying a batch item failed", e.getCause());
+            }
+        }
+        ArrayNode out = NODES.arrayNode();
+        for (Answer a : answers) {
+            if (a == null) {
+                continue;
+            }
+            if (a.failure() != null && a.failure().status() >= 500) {
+                HttpEdge.logFailure(a.failure().code(), a.failure().status(), "batch item: " + a.failure().getMessage());
+            }
+            out.add(a.body());
+        }
+        if (out.isEmpty()) {
+            return new Reply(204, Optional.empty(), Map.of(), Optional.empty());
+        }
+        return reply(200, out);
+    }
+
+    /** RPC_RATE_LIMIT_PER_MINUTE: a batch takes one permit per item, all or none. */
+    private Optional<Reply> limit(ClientIp client, int permits, String requestId) {
+        Optional<Instant> refusedUntil = limiter.acquire(client, permits);
+        if (refusedUntil.isEmpty()) {
+            return Optional.empty();
+        }
+        ApiException failure = ErrorMapper.rateLimited(LimitScope.REQUESTS.wireName(), refusedUntil.get(),
+                "too many JSON-RPC requests from this client (RPC_RATE_LIMIT_PER_MINUTE); retry after the time in Retry-After");
+        ObjectNode data = ours(failure, requestId);
+        data.put("resetAt", refusedUntil.get().toString());
+        return Optional.of(new Reply(429, Optional.of(write(error(NullNode.instance, LIMIT_EXCEEDED, failure.getMessage(), data))),
+                failure.headers(), Optional.of(failure)));
+    }
+
+    /** One JSON-RPC 2.0 answer, with the failure behind it when the node failed; null for a notification. */
+    private record Answer(ObjectNode body, ApiException failure) {
+    }
+
+    private Answer answer(JsonNode item, String requestId) {
+        if (!item.isObject()) {
+            return new Answer(error(NullNode.instance, INVALID_REQUEST, "Invalid Request: expected a JSON object", null), null);
+        }
+        JsonNode id = item.get("id");
+        boolean notification = id == null;
+        if (id != null && !id.isTextual() && !id.isNumber() && !id.isNull()) {
+            return new Answer(error(NullNode.instance, INVALID_REQUEST, "Invalid Request: id must be a string, a number or null", null), null);
+        }
+        JsonNode replyId = id == null ? NullNode.instance : id;
+        JsonNode version = item.get("jsonrpc");
+        if (version == null || !version.isTextual() || !version.asText().equals("2.0")) {
+            return new Answer(error(replyId, INVALID_REQUEST, "Invalid Request: jsonrpc must be \"2.0\"", null), null);
+        }
+        JsonNode method = item.get("method");
+        if (method == null || !method.isTextual()) {
+            return new Answer(error(replyId, INVALID_REQUEST, "Invalid Request: method must be a string", null), null);
+        }
+        JsonNode params = item.get("params");
+        if (params != null && !params.isNull() && !params.isArray() && !params.isObject()) {
+            return new Answer(error(replyId, INVALID_REQUEST, "Invalid Request: params must be an array or an object", null), null);
+        }
+        Answer answer;
+        if (!METHOD_NAME.matcher(method.asText()).matches()) {
+            answer = new Answer(error(replyId, METHOD_NOT_FOUND, RelayService.MethodNotAllowed.UNNAMED, null), null);
+        } else {
+            answer = call(replyId, method.asText(), params, requestId);
+        }
+        return notification ? null : answer;
+    }
+
+    private Answer call(JsonNode id, String method, JsonNode params, String requestId) {
+        try {
+            String result = relay.forward(method, paramsJson(params));
+            ObjectNode out = NODES.objectNode();
+            out.put("jsonrpc", "2.0");
+            out.set("id", id);
+            out.putRawValue("result", new RawValue(result));
+            return new Answer(out, null);
+        } catch (RelayService.MethodNotAllowed e) {
+            return new Answer(error(id, METHOD_NOT_FOUND, e.getMessage(), null), null);
+        } catch (NodeException e) {
+            if (!e.failure().isTransient()) {
+                // the node answered with an error object (or our own check did, worded as a node would): passed on as it came
+                JsonNode data = e.rpcDataJson().map(JsonRpcRelay::readJson).orElse(null);
+                return new Answer(error(id, e.rpcCode().orElse(-32000), e.getMessage(), data), null);
+            }
+            ApiException failure = ErrorMapper.node(e);
+            int code = e.failure() == NodeFailure.OVERLOADED ? LIMIT_EXCEEDED : NODE_UNAVAILABLE;
+            return new Answer(error(id, code, failure.getMessage(), ours(failure, requestId)), failure);
+        } catch (RuntimeException e) {
+            ApiException failure = ErrorMapper.map(e);
+            boolean server = failure.status() >= 500;
+            return new Answer(error(id, server ? INTERNAL_ERROR : INVALID_REQUEST, failure.getMessage(),
+                    ours(failure, requestId)), server ? failure : null);
+        }
+    }
+
+    /** The params as the node gets them: absent and null both mean none. */
+    static String paramsJson(JsonNode params) {
+        try {
+            return Json.MAPPER.writeValueAsString(params == null || params.isNull() ? NODES.arrayNode() : params);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a parsed JSON tree always serialises", e);
+        }
+    }
+
+    private static ObjectNode ours(ApiException failure, String requestId) {
+        ObjectNode data = NODES.objectNode();
+        data.put("code", failure.code());
+        data.put("requestId", requestId);
+        return data;
+    }
+
+    static JsonNode readJson(String json) {
+        try {
+            return Json.MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            return NODES.textNode(json);
+        }
+    }
+
+    private static Reply reply(int status, JsonNode body) {
+        return new Reply(status, Optional.of(write(body)), Map.of(), Optional.empty());
+    }
+
+    private static String write(JsonNode body) {
+        try {
+            return Json.MAPPER.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree always serialises", e);
+        }
+    }
+
+    private static ObjectNode error(JsonNode id, int code, String message, JsonNode data) {
+        ObjectNode error = NODES.objectNode();
+        error.put("code", code);
+        error.put("message", message);
+        if (data != null) {
+            error.set("data", data);
+        }
+        ObjectNode out = NODES.objectNode();
+        out.put("jsonrpc", "2.0");
+        out.set("id", id);
+        out.set("error", error);
+        return out;
+    }
+}

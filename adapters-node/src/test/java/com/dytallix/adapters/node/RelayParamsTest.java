@@ -1,0 +1,90 @@
+package com.dytallix.adapters.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.dytallix.domain.sync.NodeException;
+import com.dytallix.domain.sync.NodeFailure;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class RelayParamsTest {
+    private static final String ADDRESS = "\"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\"";
+    private static final String HASH = "\"0xabababababababababababababababababababababababababababababababab\"";
+    private final RelayParams params = new RelayParams(new ObjectMapper(), 100, () -> 1_000);
+
+    private void invalid(String method, String json, String why) {
+        assertThatThrownBy(() -> params.parse(method, json)).isInstanceOfSatisfying(NodeException.class, e -> {
+            assertThat(e.failure()).isEqualTo(NodeFailure.RPC_ERROR);
+            assertThat(e.rpcCode()).contains(-32602);
+            assertThat(e.getMessage()).startsWith("invalid params: ").contains(why);
+        });
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "eth_getBalance|[" + "\"0x12\",\"latest\"]|an address",
+            "eth_getBalance|[]|missing value for required argument 0",
+            "eth_getBalance|[" + ADDRESS + ",\"newest\"]|block number",
+            "eth_getBalance|[" + ADDRESS + ",\"0x01\"]|block number",
+            "eth_blockNumber|[1]|too many arguments, want at most 0",
+            "eth_getBlockByNumber|[\"latest\",\"yes\"]|true or false",
+            "eth_getTransactionReceipt|[\"0x1234\"]|32-byte hash",
+            "eth_call|[{\"to\":\"0x12\"},\"latest\"]|argument 0.to must be an address",
+            "eth_call|[{\"data\":\"0xabc\"},\"latest\"]|hex bytes",
+            "eth_call|[\"0x00\"]|transaction call object",
+            "eth_getBalance|[" + ADDRESS + ",{\"blockHash\":\"0x1\"}]|32-byte hash",
+            "eth_getBalance|[" + ADDRESS + ",{\"blockNumber\":\"0x1\",\"blockHash\":" + HASH + "}]|exactly one",
+            "eth_sendRawTransaction|[\"hello\"]|hex bytes",
+            "eth_getLogs|[{\"topics\":[[\"0x1\"]]}]|32-byte hashes",
+            "eth_getLogs|[{\"address\":[\"0x1\"]}]|an address",
+            "eth_getLogs|[{\"blockHash\":" + HASH + ",\"fromBlock\":\"0x1\"}]|not both",
+            "eth_feeHistory|[\"latest\",\"latest\"]|block count",
+            "eth_feeHistory|[\"0x0\",\"latest\"]|at least 1",
+            "eth_feeHistory|[\"0x4\",\"latest\",[90,10]]|increasing",
+            "eth_getFilterChanges|[1]|hex number",
+            "eth_getBalance|{\"address\":" + ADDRESS + "}|JSON array"})
+    void wrongParamsAreInvalidParamsSayingWhatIsWrong(String method, String json, String why) {
+        invalid(method, json, why);
+    }
+
+    @Test
+    void wellFormedParamsPassUnchanged() throws Exception {
+        for (String[] call : new String[][] {
+                {"eth_getBalance", "[" + ADDRESS + ",\"latest\"]"},
+                {"eth_getBalance", "[" + ADDRESS + "]"},
+                {"eth_getBalance", "[" + ADDRESS + ",{\"blockHash\":" + HASH + ",\"requireCanonical\":true}]"},
+                {"eth_call", "[{\"to\":" + ADDRESS + ",\"input\":\"0x70a08231\",\"from\":null,\"customField\":1},\"0x10\"]"},
+                {"eth_getLogs", "[{\"fromBlock\":\"0x1\",\"toBlock\":\"0x64\",\"topics\":[null,[" + HASH + "]," + HASH + "]}]"},
+                {"eth_getStorageAt", "[" + ADDRESS + ",\"0x0000000000000000000000000000000000000000000000000000000000000001\",\"latest\"]"},
+                {"eth_newBlockFilter", "[]"},
+                {"eth_uninstallFilter", "[\"0x0a\"]"},
+                {"eth_getBlockReceipts", "[\"finalized\"]"},
+                {"trace_block", "{\"anything\":1}"}}) {
+            assertThat(params.parse(call[0], call[1]).toString()).as(call[0]).isEqualTo(new ObjectMapper().readTree(call[1]).toString());
+        }
+        assertThat(params.parse("eth_blockNumber", "null").toString()).isEqualTo("[]");
+    }
+
+    @Test
+    void feeHistoryBlockCountsAreClampedIncludingAnAddressAsCount() {
+        assertThat(params.parse("eth_feeHistory", "[" + ADDRESS + ",\"latest\",[]]").get(0).asText()).isEqualTo("0x400");
+        assertThat(params.parse("eth_feeHistory", "[5,\"latest\"]").get(0).asText()).isEqualTo("0x5");
+        assertThat(params.parse("eth_feeHistory", "[\"0xffffffffffffffffffff\",\"0x10\"]").get(0).asText()).isEqualTo("0x400");
+    }
+
+    @Test
+    void logRangesWiderThanAllowedAreRefusedWithTheAllowedRange() {
+        invalid("eth_getLogs", "[{\"fromBlock\":\"0x1\",\"toBlock\":\"0x65\"}]",
+                "block range of 101 blocks is wider than the 100 allowed (RPC_MAX_LOGS_BLOCK_RANGE); ask for at most 100 blocks");
+        // open ends are sized against the best head (1000)
+        invalid("eth_getLogs", "[{\"fromBlock\":\"earliest\"}]", "range of 1001 blocks");
+        invalid("eth_newFilter", "[{\"fromBlock\":\"0x10\",\"toBlock\":\"latest\"}]", "range of 985 blocks");
+        invalid("eth_getLogs", "[{\"fromBlock\":\"0x20\",\"toBlock\":\"0x10\"}]", "is after toBlock");
+        assertThat(params.parse("eth_getLogs", "[{\"fromBlock\":\"0x3e8\"}]")).isNotNull();
+        assertThat(params.parse("eth_getLogs", "[{\"fromBlock\":\"0x385\",\"toBlock\":\"latest\"}]")).isNotNull();
+        assertThat(params.parse("eth_getLogs", "[{\"blockHash\":" + HASH + "}]")).isNotNull();
+    }
+}
