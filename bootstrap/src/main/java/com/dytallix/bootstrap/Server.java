@@ -204,7 +204,7 @@ public final class Server implements AutoCloseable {
             resources.add(dev);
             return dev;
         }
-        JsonRpcChainNode node = new JsonRpcChainNode(settings.rpcUrls().getFirst(), settings.nodeTimeout(), settings.maxConcurrency(),
+        JsonRpcChainNode node = new JsonRpcChainNode(settings.rpcUrl().get(), settings.nodeTimeout(), settings.maxConcurrency(),
                 JsonRpcChainNode.defaultQueueWait(settings.nodeTimeout()), settings.rpcMaxResponseBytes());
         resources.add(node);
         try {
