@@ -140,7 +140,7 @@ public final class Server implements AutoCloseable {
         var drips = new DripService(policy, ledger, controls, status, payer, keccak, clock, telemetry);
         var admin = new AdminService(controls, keys, rotations, ledger, node, status, tracker, clock);
         var relay = new RelayService(node, new RelayPolicy(settings.rpcAllowedMethods()), status, telemetry, clock);
-        var feed = new ChainFeed(new NodeBlockReader(node), settings.wsMaxSubscriptions());
+        var feed = new ChainFeed(new NodeBlockReader(node), settings.get(Settings.WS_MAX_SUBSCRIPTIONS));
 
         status.refresh();
         if (settings.devMode()) {
@@ -175,7 +175,7 @@ public final class Server implements AutoCloseable {
         var api = new ApiDependencies(status, new BalanceService(node, keccak), drips, ledger, relay, admin, keccak,
                 telemetry, new HttpMetrics(metrics), healthChecks, clock, settings.trustedProxies(),
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
-                settings.requestsPerMinute(), settings.requestSizeLimit(), settings.rpcMaxBatch(), feed, settings.wsMaxConnections());
+                settings.requestsPerMinute(), settings.requestSizeLimit(), settings.rpcMaxBatch(), feed, settings.get(Settings.WS_MAX_CONNECTIONS));
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.register(new MetricsHttpService(metrics));
         webSocket = ApiRouting.configure(routing, api);
