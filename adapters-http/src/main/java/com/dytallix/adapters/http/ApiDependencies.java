@@ -6,6 +6,7 @@ import com.dytallix.application.faucet.DripService;
 import com.dytallix.application.relay.RelayService;
 import com.dytallix.application.status.BalanceService;
 import com.dytallix.application.status.StatusService;
+import com.dytallix.application.subscription.ChainFeed;
 import com.dytallix.domain.IpRange;
 import com.dytallix.domain.Keccak256;
 import com.dytallix.domain.grant.GrantLedger;
@@ -27,6 +28,8 @@ import java.util.Objects;
  * @param rpcRequestsPerMinute RPC_RATE_LIMIT_PER_MINUTE, per client, for /api/rpc (a batch counts its items)
  * @param requestSizeLimit  REQUEST_SIZE_LIMIT in bytes
  * @param rpcMaxBatch       RPC_MAX_BATCH
+ * @param feed              eth_subscribe's one upstream feed (its limit per connection is WS_MAX_SUBSCRIPTIONS)
+ * @param wsMaxConnections  WS_MAX_CONNECTIONS
  */
 public record ApiDependencies(
         StatusService status,
@@ -47,7 +50,9 @@ public record ApiDependencies(
         int requestsPerMinute,
         int rpcRequestsPerMinute,
         long requestSizeLimit,
-        int rpcMaxBatch) {
+        int rpcMaxBatch,
+        ChainFeed feed,
+        int wsMaxConnections) {
 
     public ApiDependencies {
         Objects.requireNonNull(status, "status");
@@ -60,6 +65,7 @@ public record ApiDependencies(
         Objects.requireNonNull(telemetry, "telemetry");
         Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(feed, "feed");
         readinessChecks = List.copyOf(readinessChecks);
         trustedProxies = List.copyOf(trustedProxies);
         adminAllowedIps = List.copyOf(adminAllowedIps);
@@ -67,15 +73,16 @@ public record ApiDependencies(
         if (adminToken == null || adminToken.isBlank()) {
             throw new IllegalArgumentException("adminToken is required");
         }
-        if (requestsPerMinute < 1 || rpcRequestsPerMinute < 1 || requestSizeLimit < 1 || rpcMaxBatch < 1) {
-            throw new IllegalArgumentException("requestsPerMinute, rpcRequestsPerMinute, requestSizeLimit and rpcMaxBatch must be positive");
+        if (requestsPerMinute < 1 || rpcRequestsPerMinute < 1 || requestSizeLimit < 1 || rpcMaxBatch < 1 || wsMaxConnections < 1) {
+            throw new IllegalArgumentException("requestsPerMinute, rpcRequestsPerMinute, requestSizeLimit, rpcMaxBatch and wsMaxConnections must be positive");
         }
     }
 
     @Override
     public String toString() {
         return "ApiDependencies[trustedProxies=" + trustedProxies + ", adminAllowedIps=" + adminAllowedIps
-                + ", adminToken=(hidden), frontendOrigins=" + frontendOrigins + ", requestsPerMinute=" + requestsPerMinute + ", rpcRequestsPerMinute=" + rpcRequestsPerMinute
-                + ", requestSizeLimit=" + requestSizeLimit + ", rpcMaxBatch=" + rpcMaxBatch + "]";
+                + ", adminToken=(hidden), frontendOrigins=" + frontendOrigins + ", requestsPerMinute=" + requestsPerMinute
+                + ", rpcRequestsPerMinute=" + rpcRequestsPerMinute + ", requestSizeLimit=" + requestSizeLimit + ", rpcMaxBatch=" + rpcMaxBatch
+                + ", wsMaxConnections=" + wsMaxConnections + "]";
     }
 }

@@ -186,10 +186,16 @@ public final class JsonRpcRelay {
     }
 
     /** One JSON-RPC 2.0 answer, with the failure behind it when the node failed; null for a notification. */
-    private record Answer(ObjectNode body, ApiException failure) {
+    record Answer(ObjectNode body, ApiException failure) {
     }
 
-    private Answer answer(JsonNode item, String requestId) {
+    /** RPC_MAX_BATCH. */
+    int maxBatch() {
+        return maxBatch;
+    }
+
+    /** One standard JSON-RPC 2.0 request through the relay's policy (the WebSocket endpoint answers with it too). */
+    Answer answer(JsonNode item, String requestId) {
         if (!item.isObject()) {
             return new Answer(error(NullNode.instance, INVALID_REQUEST, "Invalid Request: expected a JSON object", null), null);
         }
@@ -283,7 +289,7 @@ public final class JsonRpcRelay {
         }
     }
 
-    private static ObjectNode error(JsonNode id, int code, String message, JsonNode data) {
+    static ObjectNode error(JsonNode id, int code, String message, JsonNode data) {
         ObjectNode error = NODES.objectNode();
         error.put("code", code);
         error.put("message", message);

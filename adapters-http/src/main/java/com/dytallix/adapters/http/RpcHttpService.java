@@ -48,7 +48,13 @@ public final class RpcHttpService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        Routes.on(rules, "/api").path("/rpc").post(this::rpc).register();
+        Routes.on(rules, "/api").path("/rpc").post(this::rpc).get(RpcHttpService::upgradeRequired).register();
+    }
+
+    /** A GET that did not ask for the WebSocket upgrade (the upgrade itself never reaches routing's handlers). */
+    private static void upgradeRequired(ServerRequest req, ServerResponse res) {
+        throw new ApiException(426, "INVALID_REQUEST", "GET /api/rpc is the JSON-RPC WebSocket: send Upgrade: websocket "
+                + "(or POST a JSON-RPC request)", null, java.util.Map.of("Upgrade", "websocket", "Connection", "Upgrade"));
     }
 
     private void rpc(ServerRequest req, ServerResponse res) {
