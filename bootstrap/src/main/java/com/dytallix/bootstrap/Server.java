@@ -158,8 +158,7 @@ public final class Server implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(guarded("status refresh", status::refresh),
                 settings.statusRefresh().toMillis(), settings.statusRefresh().toMillis(), TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(guarded("grant tracker", tracker::tick), 1000, 1000, TimeUnit.MILLISECONDS);
-        scheduler.scheduleWithFixedDelay(guarded("subscription feed", feed::poll), HEAD_POLL.toMillis(), HEAD_POLL.toMillis(),
-                TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(feedPoll(feed), HEAD_POLL.toMillis(), HEAD_POLL.toMillis(), TimeUnit.MILLISECONDS);
         scheduler.scheduleAtFixedRate(guarded("daily maintenance", () -> Commands.prune(maintenance, settings, clock)),
                 1, 24, TimeUnit.HOURS);
 
@@ -241,6 +240,24 @@ public final class Server implements AutoCloseable {
         }
         Duration age = Duration.between(s.nodeObservedAt().get(), now);
         return age.compareTo(fresh) > 0 ? Optional.of("node last answered " + age.toSeconds() + "s ago") : Optional.empty();
+    }
+
+    /** The feed polls several times a second: a failing node is logged when the failure starts and when it ends. */
+    private static Runnable feedPoll(ChainFeed feed) {
+        AtomicBoolean failing = new AtomicBoolean();
+        return () -> {
+            try {
+                feed.poll();
+                if (failing.compareAndSet(true, false)) {
+                    LOG.log(System.Logger.Level.INFO, "subscription feed: the node answers again; notifications resume");
+                }
+            } catch (RuntimeException e) {
+                if (failing.compareAndSet(false, true)) {
+                    LOG.log(System.Logger.Level.WARNING, "subscription feed: " + e.getClass().getSimpleName() + ": " + e.getMessage()
+                            + "; notifications wait until the node answers");
+                }
+            }
+        };
     }
 
     private static Runnable guarded(String name, Runnable job) {

@@ -51,6 +51,8 @@ final class TestApi implements AutoCloseable {
         int maxBatch = 5;
         int wsMaxConnections = 3;
         int wsMaxSubscriptions = 2;
+        Duration wsPingInterval = RpcWebSocket.PING_INTERVAL;
+        Duration idleTimeout = Duration.ofMinutes(5);
         List<String> rpcMethods = List.of("eth_blockNumber", "eth_chainId", "eth_getBalance", "eth_call",
                 "net_version", "personal_sign", "eth_sendTransaction");
     }
@@ -76,11 +78,13 @@ final class TestApi implements AutoCloseable {
         feed = new ChainFeed(blocks, options.wsMaxSubscriptions);
         ApiDependencies deps = dependencies();
         HttpRouting.Builder routing = HttpRouting.builder();
-        ws = ApiRouting.configure(routing, deps);
+        ws = ApiRouting.configure(routing, deps, options.wsPingInterval);
         server = WebServer.builder()
                 .host("127.0.0.1")
                 .port(0)
                 .maxPayloadSize(options.sizeLimit * 4)
+                .idleConnectionTimeout(options.idleTimeout)
+                .idleConnectionPeriod(Duration.ofMillis(Math.min(options.idleTimeout.toMillis() / 4, 5000)))
                 .directHandlers(HttpEdge.directHandlers())
                 .routing(routing)
                 .addRouting(ws.routing())
