@@ -10,6 +10,7 @@ import com.dytallix.domain.IpRange;
 import com.dytallix.domain.Keccak256;
 import com.dytallix.domain.grant.GrantLedger;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -26,6 +27,7 @@ import java.util.Objects;
  * @param requestsPerMinute RATE_LIMIT_REQUESTS_PER_MINUTE, per client, for /api/*
  * @param requestSizeLimit  REQUEST_SIZE_LIMIT in bytes
  * @param rpcMaxBatch       RPC_MAX_BATCH
+ * @param statusStaleAfter  a status snapshot older than this is reported as {@code api: degraded}
  */
 public record ApiDependencies(
         StatusService status,
@@ -45,7 +47,8 @@ public record ApiDependencies(
         List<String> frontendOrigins,
         int requestsPerMinute,
         long requestSizeLimit,
-        int rpcMaxBatch) {
+        int rpcMaxBatch,
+        Duration statusStaleAfter) {
 
     public ApiDependencies {
         Objects.requireNonNull(status, "status");
@@ -58,6 +61,7 @@ public record ApiDependencies(
         Objects.requireNonNull(telemetry, "telemetry");
         Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(statusStaleAfter, "statusStaleAfter");
         readinessChecks = List.copyOf(readinessChecks);
         trustedProxies = List.copyOf(trustedProxies);
         adminAllowedIps = List.copyOf(adminAllowedIps);

@@ -47,6 +47,9 @@ final class TestApi implements AutoCloseable {
         int requestsPerMinute = 10_000;
         long sizeLimit = 4096;
         int maxBatch = 5;
+        Duration readTimeout = Duration.ofSeconds(10);
+        Duration idleTimeout = Duration.ofSeconds(60);
+        Duration statusStaleAfter = Duration.ofSeconds(30);
         List<String> rpcMethods = List.of("eth_blockNumber", "eth_chainId", "eth_getBalance", "eth_call",
                 "net_version", "personal_sign", "eth_sendTransaction");
     }
@@ -61,20 +64,17 @@ final class TestApi implements AutoCloseable {
     final List<String> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
     final Options options = new Options();
     private final WebServer server;
+    private final ReadDeadlines deadlines;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     private TestApi(Consumer<Options> customise) {
         customise.accept(options);
         ApiDependencies deps = dependencies();
-        server = WebServer.builder()
-                .host("127.0.0.1")
-                .port(0)
-                .maxPayloadSize(options.sizeLimit * 4)
-                .directHandlers(HttpEdge.directHandlers())
-                .routing(r -> ApiRouting.configure(r, deps))
-                .build()
-                .start();
+        var builder = WebServer.builder().host("127.0.0.1").port(0);
+        deadlines = HttpListener.configure(builder,
+                new HttpListener.Limits(options.sizeLimit, options.readTimeout, options.idleTimeout));
+        server = builder.routing(r -> ApiRouting.configure(r, deps)).build().start();
     }
 
     static TestApi start() {
@@ -103,7 +103,7 @@ final class TestApi implements AutoCloseable {
                 (method, route, code, nanos) -> observed.add(method + " " + route + " " + code),
                 List.of(new HealthHttpService.Check("test", Optional::empty)), clock,
                 options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute,
-                options.sizeLimit, options.maxBatch);
+                options.sizeLimit, options.maxBatch, options.statusStaleAfter);
     }
 
     int port() {
@@ -231,5 +231,6 @@ final class TestApi implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        deadlines.close();
     }
 }
