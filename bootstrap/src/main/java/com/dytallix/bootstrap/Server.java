@@ -4,12 +4,14 @@ import com.dytallix.adapters.http.ApiDependencies;
 import com.dytallix.adapters.http.ApiRouting;
 import com.dytallix.adapters.http.HealthHttpService;
 import com.dytallix.adapters.http.HttpListener;
+import com.dytallix.adapters.http.RpcWebSocket;
 import com.dytallix.adapters.http.metrics.HttpMetrics;
 import com.dytallix.adapters.node.BouncyCastleKeccak;
 import com.dytallix.adapters.node.ChainIdCheck;
 import com.dytallix.adapters.node.DevChain;
 import com.dytallix.adapters.node.FileKeyRing;
 import com.dytallix.adapters.node.JsonRpcChainNode;
+import com.dytallix.adapters.node.NodeBlockReader;
 import com.dytallix.adapters.persistence.ServerLock;
 import com.dytallix.adapters.persistence.SqliteDatabase;
 import com.dytallix.adapters.persistence.SqliteFaucetControls;
@@ -27,6 +29,7 @@ import com.dytallix.application.relay.RelayPolicy;
 import com.dytallix.application.relay.RelayService;
 import com.dytallix.application.status.BalanceService;
 import com.dytallix.application.status.StatusService;
+import com.dytallix.application.subscription.ChainFeed;
 import com.dytallix.bootstrap.config.Settings;
 import com.dytallix.bootstrap.observability.MetricsHttpService;
 import com.dytallix.bootstrap.observability.MetricsTelemetry;
@@ -41,6 +44,7 @@ import com.dytallix.domain.sync.SyncLagEstimator;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.WebServer;
+import io.micrometer.core.instrument.Gauge;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.http.HttpRouting;
@@ -61,11 +65,16 @@ public final class Server implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Server.class.getName());
     /** DYT the dev chain gives the faucet at genesis. */
     private static final Wei DEV_FUNDING = Wei.ofDyt("1000000");
+    /** How often the subscription feed asks the node for its head (only while someone is subscribed). */
+    private static final Duration HEAD_POLL = Duration.ofMillis(250);
+    /** How long shutdown waits for WebSocket clients to answer the going-away close. */
+    private static final Duration WS_CLOSE_WAIT = Duration.ofSeconds(3);
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private BackgroundJobs jobs;
     private WebServer webServer;
+    private RpcWebSocket webSocket;
     private SqliteDatabase db;
 
     private Server() {
@@ -128,6 +137,7 @@ public final class Server implements AutoCloseable {
         var drips = new DripService(policy, ledger, controls, status, payer, keccak, clock, telemetry);
         var admin = new AdminService(controls, keys, rotations, ledger, node, status, tracker, clock);
         var relay = new RelayService(node, new RelayPolicy(settings.rpcAllowedMethods()), status, telemetry, clock);
+        var feed = new ChainFeed(new NodeBlockReader(node), settings.get(Settings.WS_MAX_SUBSCRIPTIONS));
 
         status.refresh();
         if (settings.devMode()) {
@@ -144,6 +154,7 @@ public final class Server implements AutoCloseable {
         jobs = new BackgroundJobs(metrics);
         jobs.every("status refresh", settings.statusRefresh(), settings.statusRefresh(), status::refresh);
         jobs.every("grant tracker", Duration.ofSeconds(1), Duration.ofSeconds(1), tracker::tick);
+        jobs.every("subscription feed", HEAD_POLL, HEAD_POLL, feed::poll);
         jobs.every("daily maintenance", Duration.ofHours(1), Duration.ofHours(24), () -> Commands.prune(maintenance, settings, clock));
 
         var healthChecks = List.of(
@@ -158,10 +169,13 @@ public final class Server implements AutoCloseable {
         var api = new ApiDependencies(status, new BalanceService(node, keccak), drips, ledger, relay, admin, keccak,
                 telemetry, new HttpMetrics(metrics), healthChecks, clock, settings.trustedProxies(),
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
-                settings.requestsPerMinute(), settings.requestSizeLimit(), settings.rpcMaxBatch(), statusStaleAfter(settings));
+                settings.requestsPerMinute(), settings.requestSizeLimit(), settings.rpcMaxBatch(), feed,
+                settings.get(Settings.WS_MAX_CONNECTIONS), statusStaleAfter(settings));
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.register(new MetricsHttpService(metrics));
-        ApiRouting.configure(routing, api);
+        webSocket = ApiRouting.configure(routing, api);
+        Gauge.builder("dytallix.ws.connections", webSocket, RpcWebSocket::connections)
+                .description("Open WebSocket connections on /api/rpc").register(metrics);
 
         var listener = WebServer.builder()
                 .host(settings.host())
@@ -172,6 +186,8 @@ public final class Server implements AutoCloseable {
         webServer = listener
                 .addFeature(ObserveFeature.just(healthObserver(healthChecks)))
                 .routing(routing)
+                .addRouting(webSocket.routing())
+                .addProtocol(webSocket.protocol())
                 .build()
                 .start();
         if (settings.trustedProxies().isEmpty()) {
@@ -237,6 +253,9 @@ public final class Server implements AutoCloseable {
     public void close() {
         if (!stopped.compareAndSet(false, true)) {
             return;
+        }
+        if (webSocket != null) {
+            webSocket.goAway(WS_CLOSE_WAIT); // 1001 to every client before the listener goes
         }
         if (webServer != null) {
             webServer.stop();

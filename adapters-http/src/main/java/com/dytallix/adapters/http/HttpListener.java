@@ -1,11 +1,9 @@
 package com.dytallix.adapters.http;
 
-import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.spi.ProtocolConfig;
 import io.helidon.webserver.http1.Http1Config;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -32,23 +30,11 @@ public final class HttpListener {
                 .idleConnectionTimeout(limits.idleTimeout())
                 // Helidon checks idleness on this period; its clock moves in whole seconds
                 .idleConnectionPeriod(Duration.ofMillis(Math.clamp(limits.idleTimeout().toMillis() / 4, 500, 5000)))
+                // only our HTTP/1.1 configuration: beside the discovered default, Helidon would guess the
+                // protocol from the first bytes and drop unparseable requests without the JSON answer.
+                // Other protocols are added by their owners after this call (the WebSocket relay adds its own).
                 .protocolsDiscoverServices(false)
-                .protocols(protocols(Http1Config.builder().addReceiveListener(deadlines).build()));
+                .protocols(List.<ProtocolConfig>of(Http1Config.builder().addReceiveListener(deadlines).build()));
         return deadlines;
-    }
-
-    /**
-     * {@code http1} in place of the discovered HTTP/1.1 configuration, the other discovered
-     * protocols (WebSocket) as they are: added beside the discovered one, a second HTTP/1.1
-     * configuration would make Helidon guess the protocol from the first bytes and drop
-     * unparseable requests without the JSON answer.
-     */
-    private static List<ProtocolConfig> protocols(Http1Config http1) {
-        List<ProtocolConfig> all = new ArrayList<>();
-        all.add(http1);
-        ListenerConfig.builder().build().protocols().stream()
-                .filter(p -> !(p instanceof Http1Config))
-                .forEach(all::add);
-        return all;
     }
 }
