@@ -25,8 +25,11 @@ public final class ApiRouting {
         return configure(routing, deps, RpcWebSocket.PING_INTERVAL);
     }
 
-    /** As above, with the WebSocket ping interval a test can shorten. */
-    static RpcWebSocket configure(HttpRouting.Builder routing, ApiDependencies deps, java.time.Duration wsPingInterval) {
+    /**
+     * As above, with the interval the WebSocket pings its clients at: at most a third of the
+     * listener's idle timeout, so that their pongs keep a client that only listens open.
+     */
+    public static RpcWebSocket configure(HttpRouting.Builder routing, ApiDependencies deps, java.time.Duration wsPingInterval) {
         Bodies bodies = new Bodies(deps.requestSizeLimit());
         ClientIpResolver clientIps = new ClientIpResolver(deps.trustedProxies());
         new HttpEdge(clientIps, deps.observer()).install(routing);
@@ -36,7 +39,7 @@ public final class ApiRouting {
         AdminAuth auth = new AdminAuth(deps.adminToken(), deps.adminAllowedIps(), deps.admin(), deps.telemetry(), deps.clock());
         RpcHttpService rpc = new RpcHttpService(deps.relay(), bodies, deps.rpcMaxBatch());
         routing.register("/api",
-                new StatusHttpService(deps.status(), deps.balances(), deps.clock()),
+                new StatusHttpService(deps.status(), deps.balances(), deps.clock(), deps.statusStaleAfter()),
                 new FaucetHttpService(deps.drips(), deps.ledger(), deps.status(), bodies),
                 rpc);
         routing.register("/api/admin", new AdminHttpService(deps.admin(), auth, bodies, deps.keccak(), deps.clock()));

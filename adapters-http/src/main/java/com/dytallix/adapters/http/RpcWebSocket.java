@@ -67,11 +67,12 @@ public final class RpcWebSocket {
     static final int INVALID_PARAMS = -32602;
     static final int LIMIT_EXCEEDED = -32005;
     /**
-     * How often the server pings each connection. The client's pong is a frame read, so a client
+     * How often the server pings each connection, at most (bootstrap shortens it to a third of the
+     * idle timeout). The client's pong is a frame read, so a client
      * that only listens is not closed as idle (the listener's idle timeout applies to every connection),
      * and a peer that vanished without a close is found and its slot freed.
      */
-    static final Duration PING_INTERVAL = Duration.ofSeconds(20);
+    public static final Duration PING_INTERVAL = Duration.ofSeconds(20);
     /** Notifications and answers waiting for a slow client; beyond this it is disconnected. */
     static final int OUTBOX_CAPACITY = 4096;
     private static final int MAX_FILTER_VALUES = 1000;
