@@ -22,6 +22,14 @@ public final class ApiRouting {
      *         web server, its connection count to the metrics, and calls its goAway on shutdown
      */
     public static RpcWebSocket configure(HttpRouting.Builder routing, ApiDependencies deps) {
+        return configure(routing, deps, RpcWebSocket.PING_INTERVAL);
+    }
+
+    /**
+     * As above, with the interval the WebSocket pings its clients at: at most a third of the
+     * listener's idle timeout, so that their pongs keep a client that only listens open.
+     */
+    public static RpcWebSocket configure(HttpRouting.Builder routing, ApiDependencies deps, java.time.Duration wsPingInterval) {
         Bodies bodies = new Bodies(deps.requestSizeLimit());
         ClientIpResolver clientIps = new ClientIpResolver(deps.trustedProxies());
         new HttpEdge(clientIps, deps.observer()).install(routing);
@@ -31,13 +39,13 @@ public final class ApiRouting {
         JsonRpcRelay jsonRpc = new JsonRpcRelay(deps.relay(), rpcLimiter, deps.rpcMaxBatch());
         AdminAuth auth = new AdminAuth(deps.adminToken(), deps.adminAllowedIps(), deps.admin(), deps.telemetry(), deps.clock());
         routing.register("/api",
-                new StatusHttpService(deps.status(), deps.balances(), deps.clock()),
+                new StatusHttpService(deps.status(), deps.balances(), deps.clock(), deps.statusStaleAfter()),
                 new FaucetHttpService(deps.drips(), deps.ledger(), deps.status(), bodies),
                 new RpcHttpService(deps.relay(), jsonRpc, rpcLimiter, bodies));
         routing.register("/api/admin", new AdminHttpService(deps.admin(), auth, bodies, deps.keccak(), deps.clock()));
         routing.register(new HealthHttpService(deps.readinessChecks()));
         HttpEdge.notFound(routing);
         return new RpcWebSocket(jsonRpc, deps.feed(), rpcLimiter, clientIps, deps.wsMaxConnections(), deps.requestSizeLimit(),
-                deps.frontendOrigins());
+                deps.frontendOrigins(), wsPingInterval);
     }
 }
