@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 
 /**
  * The relay's one entry point for standard JSON-RPC 2.0, whatever carries it (HTTP now, a
- * WebSocket frame as well): one request or a batch as bytes in, the answer out. Policy, the
+ * WebSocket frame as well): one request or a batch in, the answer out. Policy, the
  * per-client request limit (a batch counts its items), ids and error objects are decided here
  * and only here.
  *
@@ -81,20 +81,6 @@ public final class JsonRpcRelay {
     public record Reply(int status, Optional<String> body, Map<String, String> headers, Optional<ApiException> failure) {
     }
 
-    /** One JSON-RPC request or batch as it arrived. */
-    public Reply handle(byte[] request, ClientIp client, String requestId) {
-        JsonNode parsed;
-        try {
-            parsed = Json.MAPPER.readTree(request);
-        } catch (IOException e) {
-            return parseError(e);
-        }
-        if (parsed == null || parsed.isMissingNode()) {
-            return reply(400, error(NullNode.instance, PARSE_ERROR, "Parse error: empty request", null));
-        }
-        return handle(parsed, client, requestId);
-    }
-
     /** The answer for a body that failed to parse as JSON. */
     static Reply parseError(IOException e) {
         String why = e instanceof JsonProcessingException p && p.getOriginalMessage() != null
@@ -102,7 +88,7 @@ public final class JsonRpcRelay {
         return reply(400, error(NullNode.instance, PARSE_ERROR, "Parse error: " + why, null));
     }
 
-    /** A request already parsed (the HTTP service parses once to tell the simple form apart). */
+    /** One JSON-RPC request or batch, parsed (the HTTP service parses once to tell the simple form apart). */
     public Reply handle(JsonNode request, ClientIp client, String requestId) {
         if (request.isArray()) {
             return batch((ArrayNode) request, client, requestId);

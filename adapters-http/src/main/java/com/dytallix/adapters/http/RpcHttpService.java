@@ -72,6 +72,8 @@ public final class RpcHttpService implements HttpService {
                 return;
             }
             body = null;
+        } catch (RuntimeException numberOutOfRange) {
+            body = null; // the strict parser's refusal of an unbounded number: Json.parse words it below
         }
         if (body == null || body.isMissingNode()) {
             body = Json.parse(raw); // the contract's envelope says what is wrong
