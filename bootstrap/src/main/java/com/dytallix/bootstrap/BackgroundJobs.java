@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
 final class BackgroundJobs implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BackgroundJobs.class.getName());
 
+    // three: the status refresh and the node checks may each wait up to NODE_TIMEOUT_MS on a silent node
     private final ScheduledExecutorService scheduler =
-            Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("jobs-", 0).daemon(true).factory());
+            Executors.newScheduledThreadPool(3, Thread.ofPlatform().name("jobs-", 0).daemon(true).factory());
     private final MeterRegistry metrics;
 
     BackgroundJobs(MeterRegistry metrics) {

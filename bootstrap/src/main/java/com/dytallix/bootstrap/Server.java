@@ -11,6 +11,7 @@ import com.dytallix.adapters.node.ChainIdCheck;
 import com.dytallix.adapters.node.DevChain;
 import com.dytallix.adapters.node.FileKeyRing;
 import com.dytallix.adapters.node.JsonRpcChainNode;
+import com.dytallix.adapters.node.UpstreamSet;
 import com.dytallix.adapters.node.NodeBlockReader;
 import com.dytallix.adapters.persistence.ServerLock;
 import com.dytallix.adapters.persistence.SqliteDatabase;
@@ -41,6 +42,7 @@ import com.dytallix.domain.key.FeePolicy;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.SyncLagEstimator;
+import com.dytallix.domain.sync.UpstreamHealth;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.WebServer;
@@ -76,6 +78,8 @@ public final class Server implements AutoCloseable {
     private WebServer webServer;
     private RpcWebSocket webSocket;
     private SqliteDatabase db;
+    /** The node set when RPC_URL is set (its health is checked in the background); null on the dev chain. */
+    private UpstreamSet upstreams;
 
     private Server() {
     }
@@ -154,6 +158,9 @@ public final class Server implements AutoCloseable {
         jobs = new BackgroundJobs(metrics);
         jobs.every("status refresh", settings.statusRefresh(), settings.statusRefresh(), status::refresh);
         jobs.every("grant tracker", Duration.ofSeconds(1), Duration.ofSeconds(1), tracker::tick);
+        if (upstreams != null) {
+            jobs.every("node checks", settings.statusRefresh(), settings.statusRefresh(), upstreams::checkHealth);
+        }
         jobs.every("subscription feed", HEAD_POLL, HEAD_POLL, feedPoll(feed));
         jobs.every("daily maintenance", Duration.ofHours(1), Duration.ofHours(24), () -> Commands.prune(maintenance, settings, clock));
 
@@ -161,11 +168,12 @@ public final class Server implements AutoCloseable {
                 new HealthHttpService.Check("database", () -> db.isHealthy() ? Optional.empty() : Optional.of("database not answering")),
                 new HealthHttpService.Check("migrations", () -> db.isMigrated() ? Optional.empty() : Optional.of("schema not migrated")),
                 new HealthHttpService.Check("key", () -> Optional.ofNullable(keys.active()).isPresent() ? Optional.empty() : Optional.of("no signing key")),
-                new HealthHttpService.Check("node", () -> nodeProblem(status, clock.instant(), settings)),
+                new HealthHttpService.Check("node", () -> nodeProblem(status, clock.instant(), settings), () -> unhealthyNodes(status)),
                 new HealthHttpService.Check("chainId", () -> status.current().chainIdVerified() ? Optional.empty()
                         : Optional.of(status.current().lastError().orElse("chain id not verified"))));
 
         Observability.registerGauges(metrics, status::current);
+        Observability.registerUpstreams(metrics, status::upstreams);
         var api = new ApiDependencies(status, new BalanceService(node, keccak), drips, ledger, relay, admin, keccak,
                 telemetry, new HttpMetrics(metrics), healthChecks, clock, settings.trustedProxies(),
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
@@ -221,9 +229,13 @@ public final class Server implements AutoCloseable {
             resources.add(dev);
             return dev;
         }
-        JsonRpcChainNode node = new JsonRpcChainNode(settings.rpcUrl().get(), settings.nodeTimeout(), settings.maxConcurrency(),
-                JsonRpcChainNode.defaultQueueWait(settings.nodeTimeout()), settings.rpcMaxResponseBytes());
+        List<JsonRpcChainNode> nodes = settings.rpcUrls().stream().map(url -> new JsonRpcChainNode(url, settings.nodeTimeout(),
+                settings.maxConcurrency(), JsonRpcChainNode.defaultQueueWait(settings.nodeTimeout()), settings.rpcMaxResponseBytes())).toList();
+        UpstreamSet node = new UpstreamSet(nodes, settings.chainId(), settings.upstreamMaxLagBlocks(),
+                settings.rpcMaxLogsBlockRange(), settings.nodeTimeout());
         resources.add(node);
+        upstreams = node;
+        node.checkHealth();
         try {
             ChainIdCheck.verify(node, settings.chainId());
         } catch (NodeException e) {
@@ -235,7 +247,19 @@ public final class Server implements AutoCloseable {
         return node;
     }
 
+    /** Nodes of the set that serve nothing now, named while another one serves. */
+    private static Optional<String> unhealthyNodes(StatusService status) {
+        List<String> unhealthy = status.upstreams().stream().filter(u -> !u.healthy())
+                .map(u -> u.name() + " " + u.state().wireName()).toList();
+        return unhealthy.isEmpty() ? Optional.empty() : Optional.of("not serving: " + String.join(", ", unhealthy));
+    }
+
     private static Optional<String> nodeProblem(StatusService status, Instant now, Settings settings) {
+        var nodes = status.upstreams();
+        if (!nodes.isEmpty() && nodes.stream().noneMatch(UpstreamHealth::healthy)) {
+            return Optional.of("no healthy node: " + String.join(", ", nodes.stream().map(u -> u.name() + " "
+                    + u.state().wireName() + u.problem().map(p -> " (" + p + ")").orElse("")).toList()));
+        }
         var s = status.current();
         Duration fresh = settings.statusRefresh().multipliedBy(3).plus(settings.nodeTimeout());
         if (s.nodeObservedAt().isEmpty()) {

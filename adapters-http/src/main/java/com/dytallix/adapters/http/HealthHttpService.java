@@ -12,8 +12,14 @@ import java.util.function.Supplier;
 
 /** GET /healthz (the process serves) and GET /readyz (every readiness check passes, failing ones named). */
 public final class HealthHttpService implements HttpService {
-    /** A named readiness check: empty when fine, else what is wrong. */
-    public record Check(String name, Supplier<java.util.Optional<String>> problem) {
+    /**
+     * A named readiness check: empty when fine, else what is wrong; {@code note} is shown beside a
+     * passing check (e.g. the nodes that are down while another serves).
+     */
+    public record Check(String name, Supplier<java.util.Optional<String>> problem, Supplier<java.util.Optional<String>> note) {
+        public Check(String name, Supplier<java.util.Optional<String>> problem) {
+            this(name, problem, java.util.Optional::empty);
+        }
     }
 
     private final List<Check> checks;
@@ -39,7 +45,7 @@ public final class HealthHttpService implements HttpService {
             } catch (RuntimeException e) {
                 problem = java.util.Optional.of(e.getClass().getSimpleName());
             }
-            results.put(c.name(), problem.isEmpty() ? "ok" : problem.get());
+            results.put(c.name(), problem.isEmpty() ? c.note().get().map(n -> "ok; " + n).orElse("ok") : problem.get());
             problem.ifPresent(p -> failing.put(c.name(), p));
         }
         Map<String, Object> body = new LinkedHashMap<>();

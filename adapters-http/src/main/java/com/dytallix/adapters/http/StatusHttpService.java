@@ -11,6 +11,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import com.dytallix.domain.sync.UpstreamHealth;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -36,7 +37,21 @@ public final class StatusHttpService implements HttpService {
     }
 
     private void status(ServerRequest req, ServerResponse res) {
-        Responses.ok(res, view(status.current(), clock.instant(), staleAfter));
+        Map<String, Object> body = view(status.current(), clock.instant(), staleAfter);
+        body.put("upstreams", status.upstreams().stream().map(StatusHttpService::upstream).toList());
+        Responses.ok(res, body);
+    }
+
+    /** One node: its name never carries credentials (the node set names it by scheme, host and port). */
+    private static Map<String, Object> upstream(UpstreamHealth u) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", u.name());
+        out.put("status", u.state().wireName());
+        out.put("height", u.height().orElse(null));
+        out.put("lag", u.lag());
+        out.put("latencyMs", u.latency().map(d -> Math.round(d.toNanos() / 100_000.0) / 10.0).orElse(null));
+        out.put("problem", u.problem().orElse(null));
+        return out;
     }
 
     /**

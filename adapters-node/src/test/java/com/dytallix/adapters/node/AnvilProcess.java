@@ -59,12 +59,17 @@ public final class AnvilProcess implements AutoCloseable {
 
     /** anvil with extra command-line options on top of host, port, chain id and history pruning. */
     public static AnvilProcess start(List<String> options) {
+        return start(CHAIN_ID, options);
+    }
+
+    /** anvil of another chain id, with extra command-line options. */
+    public static AnvilProcess start(long chainId, List<String> options) {
         Path binary = binary();
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             int port = freePort();
             List<String> command = new ArrayList<>(List.of(binary.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port),
-                    "--chain-id", Long.toString(CHAIN_ID), "--prune-history", "256"));
+                    "--chain-id", Long.toString(chainId), "--prune-history", "256"));
             command.addAll(options);
             Path log;
             Process process;

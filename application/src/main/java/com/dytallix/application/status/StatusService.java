@@ -11,9 +11,11 @@ import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.SyncLagEstimator;
 import com.dytallix.domain.sync.SyncProgress;
+import com.dytallix.domain.sync.UpstreamHealth;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -55,6 +57,11 @@ public final class StatusService {
 
     public StatusSnapshot current() {
         return current.get();
+    }
+
+    /** The node set's health as its background checks last found it (no node call). */
+    public List<UpstreamHealth> upstreams() {
+        return node.upstreams();
     }
 
     /** Reads the node, the pause state and the ledger once; never throws. */

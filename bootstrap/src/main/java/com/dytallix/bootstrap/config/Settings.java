@@ -57,8 +57,9 @@ public final class Settings {
             "listen port (0 picks a free one)"));
     public static final Setting<String> HOST = declare(Setting.of("HOST", "0.0.0.0", text(),
             "listen address"));
-    public static final Setting<Optional<URI>> RPC_URL = declare(Setting.of("RPC_URL", "", optional(httpUrl()),
-            "node JSON-RPC URL, http(s). Credentials in it (`https://user:password@host/…`) are sent as Basic authentication "
+    public static final Setting<List<URI>> RPC_URL = declare(Setting.of("RPC_URL", "", nodeUrls(),
+            "node JSON-RPC URL, http(s), or a comma-separated list of nodes of one chain (the first is preferred for sends; "
+                    + "all serve reads). Credentials in a URL (`https://user:password@host/…`) are sent as Basic authentication "
                     + "and never shown").shown("(unset → embedded dev chain)").asUrls());
     public static final Setting<Optional<Long>> CHAIN_ID = declare(Setting.of("CHAIN_ID", "", optional(positiveLong()),
             "if set, the node's `eth_chainId` must match or the server refuses to start (and turns not-ready if it changes later)")
@@ -107,6 +108,8 @@ public final class Settings {
             integer(65_536, 1_073_741_824), "a node answer larger than this (10 MiB) is refused with a clear error, never buffered"));
     public static final Setting<Integer> RPC_MAX_LOGS_BLOCK_RANGE = declare(Setting.of("RPC_MAX_LOGS_BLOCK_RANGE", "10000",
             integer(1, 100_000_000), "widest `eth_getLogs`/`eth_newFilter` block range the relay forwards"));
+    public static final Setting<Integer> UPSTREAM_MAX_LAG_BLOCKS = declare(Setting.of("UPSTREAM_MAX_LAG_BLOCKS", "5",
+            integer(0, 1_000_000), "a node this many blocks behind the best head of the others gets no reads"));
     public static final Setting<Integer> WS_MAX_CONNECTIONS = declare(Setting.of("WS_MAX_CONNECTIONS", "1000", integer(1, 1_000_000),
             "WebSocket connections open at once on `/api/rpc`, all clients together; one more is closed at once with 1013 and the reason"));
     public static final Setting<Integer> WS_MAX_SUBSCRIPTIONS = declare(Setting.of("WS_MAX_SUBSCRIPTIONS", "100", integer(1, 1_000_000),
@@ -162,6 +165,26 @@ public final class Settings {
                 throw new IllegalArgumentException("must be at least 32 characters");
             }
             return v;
+        };
+    }
+
+    /** One URL or a comma-separated list; a problem names the node's position, never its URL (it may hold a password). */
+    private static Setting.Reader<List<URI>> nodeUrls() {
+        return v -> {
+            List<String> items = list().read(v);
+            List<URI> out = new ArrayList<>();
+            List<String> whys = new ArrayList<>();
+            for (int i = 0; i < items.size(); i++) {
+                try {
+                    out.add(httpUrl().read(items.get(i)));
+                } catch (IllegalArgumentException e) {
+                    whys.add((items.size() > 1 ? "node " + (i + 1) + ": " : "") + "must be an http:// or https:// URL");
+                }
+            }
+            if (!whys.isEmpty()) {
+                throw new Setting.Invalid(whys);
+            }
+            return List.copyOf(out);
         };
     }
 
@@ -240,11 +263,12 @@ public final class Settings {
     public String toString() {
         // never print the secrets, even by accident
         // nor the node URLs: they may carry credentials
-        return "Settings[port=" + port() + ", dbPath=" + dbPath() + ", devMode=" + devMode() + "]";
+        // nor the node URLs: they may carry credentials
+        return "Settings[port=" + port() + ", nodes=" + rpcUrls().size() + ", dbPath=" + dbPath() + ", devMode=" + devMode() + "]";
     }
 
     public boolean devMode() {
-        return rpcUrl().isEmpty();
+        return rpcUrls().isEmpty();
     }
 
     public Path dataDir() {
@@ -268,7 +292,7 @@ public final class Settings {
 
     /** Rules that span settings; a setting that did not read is already reported. */
     private static void crossCheck(Map<String, Object> values, List<String> problems) {
-        if (!(values.get(RPC_URL.name()) instanceof Optional<?> url) || url.isEmpty()) {
+        if (!(values.get(RPC_URL.name()) instanceof List<?> urls) || urls.isEmpty()) {
             return;
         }
         if (Optional.empty().equals(values.get(ADMIN_TOKEN.name()))) {
@@ -298,7 +322,8 @@ public final class Settings {
         return get(HOST);
     }
 
-    public Optional<URI> rpcUrl() {
+    /** Empty: the embedded dev chain. */
+    public List<URI> rpcUrls() {
         return get(RPC_URL);
     }
 
@@ -392,6 +417,10 @@ public final class Settings {
 
     public int rpcMaxLogsBlockRange() {
         return get(RPC_MAX_LOGS_BLOCK_RANGE);
+    }
+
+    public int upstreamMaxLagBlocks() {
+        return get(UPSTREAM_MAX_LAG_BLOCKS);
     }
 
     public Path dbPath() {

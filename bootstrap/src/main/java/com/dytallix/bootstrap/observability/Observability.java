@@ -19,7 +19,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
+import com.dytallix.domain.sync.UpstreamHealth;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -107,6 +110,29 @@ public final class Observability {
                 s -> s.pause().paused() ? 1 : 0);
         gauge(registry, snapshot, "dytallix.faucet.pending.transactions", null,
                 "Faucet transactions signed or sent but not yet mined", s -> s.mempoolBacklog());
+    }
+
+    /**
+     * Per node of RPC_URL (labelled by its name, which carries no credentials): up, head, and calls
+     * answered or failed, read from the set's health at scrape time.
+     */
+    public static void registerUpstreams(MeterRegistry registry, Supplier<List<UpstreamHealth>> upstreams) {
+        for (UpstreamHealth initial : upstreams.get()) {
+            String name = initial.name();
+            Supplier<Optional<UpstreamHealth>> one = () -> upstreams.get().stream().filter(u -> u.name().equals(name)).findFirst();
+            Gauge.builder("dytallix.upstream.up", one, u -> u.get().map(h -> h.healthy() ? 1.0 : 0.0).orElse(0.0))
+                    .description("1 while the node serves reads and sends, else 0")
+                    .tag("upstream", name).strongReference(true).register(registry);
+            Gauge.builder("dytallix.upstream.head", one, u -> u.get().flatMap(UpstreamHealth::height).map(Long::doubleValue).orElse(Double.NaN))
+                    .description("Latest block number the node reported")
+                    .tag("upstream", name).strongReference(true).register(registry);
+            FunctionCounter.builder("dytallix.upstream.requests", one, u -> u.get().map(UpstreamHealth::okRequests).orElse(0L))
+                    .description("Calls to the node by outcome: ok (an answer, a node error included) or failed (transport)")
+                    .tags("upstream", name, "outcome", "ok").register(registry);
+            FunctionCounter.builder("dytallix.upstream.requests", one, u -> u.get().map(UpstreamHealth::failedRequests).orElse(0L))
+                    .description("Calls to the node by outcome: ok (an answer, a node error included) or failed (transport)")
+                    .tags("upstream", name, "outcome", "failed").register(registry);
+        }
     }
 
     private static void gauge(MeterRegistry registry, Supplier<StatusSnapshot> snapshot, String name, String unit,

@@ -46,4 +46,9 @@ public interface ChainNode {
      * is the node's {@code result} as JSON text. A node error object becomes {@link NodeFailure#RPC_ERROR}.
      */
     String call(String method, String paramsJson);
+
+    /** The nodes behind this one, for status, readiness and metrics; a single node that keeps no health shows none. */
+    default List<UpstreamHealth> upstreams() {
+        return List.of();
+    }
 }

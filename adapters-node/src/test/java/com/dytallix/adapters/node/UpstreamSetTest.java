@@ -1,0 +1,285 @@
+package com.dytallix.adapters.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.dytallix.domain.Address;
+import com.dytallix.domain.TxHash;
+import com.dytallix.domain.Wei;
+import com.dytallix.domain.key.FeePolicy;
+import com.dytallix.domain.key.SignedTransaction;
+import com.dytallix.domain.key.UnsignedTransaction;
+import com.dytallix.domain.sync.NodeException;
+import com.dytallix.domain.sync.UpstreamHealth;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Several endpoints in front of real anvil processes: endpoints in front of one anvil are nodes of
+ * one chain; an anvil of another chain id, and one that does not mine, play the bad nodes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class UpstreamSetTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    private AnvilProcess mining;
+    private AnvilProcess otherMining;
+    private AnvilProcess stalled;
+    private AnvilProcess otherChain;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @BeforeAll
+    void startNodes() {
+        mining = AnvilProcess.withBlockTime(1);
+        otherMining = AnvilProcess.withBlockTime(1);
+        stalled = AnvilProcess.withoutMining();
+        otherChain = AnvilProcess.start(31338, List.of("--block-time", "1"));
+    }
+
+    @AfterAll
+    void stopNodes() {
+        for (AnvilProcess a : new AnvilProcess[] {mining, otherMining, stalled, otherChain}) {
+            if (a != null) {
+                a.close();
+            }
+        }
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable r : resources.reversed()) {
+            r.close();
+        }
+        resources.clear();
+    }
+
+    private TcpProxy endpoint(AnvilProcess anvil) {
+        TcpProxy proxy = new TcpProxy(anvil.rpcUrl());
+        resources.add(proxy);
+        return proxy;
+    }
+
+    private UpstreamSet set(Optional<Long> chainId, int maxLag, URI... urls) {
+        List<JsonRpcChainNode> nodes = new ArrayList<>();
+        for (URI url : urls) {
+            nodes.add(new JsonRpcChainNode(url, TIMEOUT, 16));
+        }
+        UpstreamSet set = new UpstreamSet(nodes, chainId, maxLag, 10_000, TIMEOUT);
+        resources.add(set);
+        set.checkHealth();
+        return set;
+    }
+
+    private static UpstreamHealth health(UpstreamSet set, int index) {
+        return set.upstreams().get(index);
+    }
+
+    @Test
+    void readsFailOverWhenAnEndpointIsKilledUnderLoad() throws Exception {
+        TcpProxy first = endpoint(mining);
+        TcpProxy second = endpoint(mining);
+        UpstreamSet set = set(Optional.empty(), 5, first.url(), second.url());
+        assertThat(set.upstreams()).allSatisfy(u -> assertThat(u.state()).isEqualTo(UpstreamHealth.State.OK));
+
+        AtomicBoolean running = new AtomicBoolean(true);
+        ConcurrentLinkedQueue<Long> failuresAt = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Long> answeredAt = new ConcurrentLinkedQueue<>();
+        Address rich = new Address(AnvilProcess.ACCOUNT_0_ADDRESS.toLowerCase());
+        ExecutorService load = Executors.newVirtualThreadPerTaskExecutor();
+        for (int i = 0; i < 8; i++) {
+            int n = i;
+            load.submit(() -> {
+                while (running.get()) {
+                    try {
+                        if (n % 2 == 0) {
+                            set.call("eth_blockNumber", "[]");
+                        } else {
+                            set.balance(rich);
+                        }
+                        answeredAt.add(System.nanoTime());
+                    } catch (NodeException e) {
+                        failuresAt.add(System.nanoTime());
+                    }
+                }
+            });
+        }
+        ExecutorService checks = Executors.newSingleThreadExecutor();
+        checks.submit(() -> {
+            while (running.get()) {
+                set.checkHealth();
+                sleep(500);
+            }
+        });
+        sleep(1500);
+        long killedAt = System.nanoTime();
+        first.kill();
+        sleep(4000);
+        running.set(false);
+        load.shutdown();
+        checks.shutdown();
+        assertThat(load.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(checks.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+
+        long oneSecondAfter = killedAt + TimeUnit.SECONDS.toNanos(1);
+        assertThat(failuresAt).as("failed reads more than a second after the kill").noneMatch(t -> t > oneSecondAfter);
+        assertThat(answeredAt.stream().filter(t -> t > oneSecondAfter).count()).isGreaterThan(50);
+        set.checkHealth();
+        assertThat(health(set, 0).state()).isEqualTo(UpstreamHealth.State.DOWN);
+        assertThat(health(set, 0).problem()).isPresent();
+        assertThat(health(set, 1).state()).isEqualTo(UpstreamHealth.State.OK);
+    }
+
+    @Test
+    void aNodeOfAnotherChainIsNeverUsed() {
+        TcpProxy foreign = endpoint(otherChain);
+        TcpProxy ours = endpoint(mining);
+        UpstreamSet set = set(Optional.of(AnvilProcess.CHAIN_ID), 5, foreign.url(), ours.url());
+        assertThat(health(set, 0).state()).isEqualTo(UpstreamHealth.State.WRONG_CHAIN);
+        assertThat(health(set, 0).problem()).hasValueSatisfying(p -> assertThat(p).contains("31338"));
+        long foreignAnswers = health(set, 0).okRequests();
+        for (int i = 0; i < 40; i++) {
+            assertThat(set.call("eth_chainId", "[]")).isEqualTo("\"0x7a69\"");
+            set.head();
+        }
+        assertThat(health(set, 0).okRequests()).isEqualTo(foreignAnswers);
+        assertThat(set.chainId()).isEqualTo(AnvilProcess.CHAIN_ID);
+    }
+
+    @Test
+    void onlyNodesOfAnotherChainMakeTheChainIdCheckNameIt() {
+        UpstreamSet set = set(Optional.of(AnvilProcess.CHAIN_ID), 5, endpoint(otherChain).url());
+        assertThatThrownBy(() -> ChainIdCheck.verify(set, Optional.of(AnvilProcess.CHAIN_ID)))
+                .hasMessage("node chain id 31338 does not match CHAIN_ID 31337");
+        assertThatThrownBy(set::head).isInstanceOf(NodeException.class).hasMessageContaining("wrong_chain");
+    }
+
+    @Test
+    void aNodeWhoseHeadStopsGetsNoReadsOnceItFallsBehind() {
+        UpstreamSet set = set(Optional.empty(), 2, endpoint(stalled).url(), endpoint(mining).url());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (health(set, 0).state() != UpstreamHealth.State.LAGGING && System.nanoTime() < deadline) {
+            sleep(250);
+            set.checkHealth();
+        }
+        assertThat(health(set, 0).state()).isEqualTo(UpstreamHealth.State.LAGGING);
+        assertThat(health(set, 0).lag()).isGreaterThan(2);
+        long stalledAnswers = health(set, 0).okRequests();
+        long previous = -1;
+        for (int i = 0; i < 40; i++) {
+            long number = Long.decode(set.call("eth_blockNumber", "[]").replace("\"", ""));
+            assertThat(number).isGreaterThanOrEqualTo(Math.max(previous, 3));
+            previous = number;
+        }
+        assertThat(health(set, 0).okRequests()).isEqualTo(stalledAnswers);
+    }
+
+    @Test
+    void theBlockNumberNeverGoesBackwardsWhenNodesDisagree() {
+        // both nodes serve (the lag allowed is wide), one far behind: answers mix, the number only rises
+        UpstreamSet set = set(Optional.empty(), 1_000_000, endpoint(stalled).url(), endpoint(mining).url());
+        sleep(2500);
+        set.checkHealth();
+        long previous = -1;
+        for (int i = 0; i < 60; i++) {
+            long number = Long.decode(set.call("eth_blockNumber", "[]").replace("\"", ""));
+            assertThat(number).isGreaterThanOrEqualTo(previous);
+            previous = number;
+        }
+        assertThat(previous).isGreaterThan(0);
+    }
+
+    @Test
+    void sendsGoToThePreferredNodeAndLandOnceEvenAfterItDies() {
+        TcpProxy preferred = endpoint(mining);
+        TcpProxy other = endpoint(mining);
+        UpstreamSet set = set(Optional.empty(), 5, preferred.url(), other.url());
+        Secp256k1Key rich = Secp256k1Key.fromHex(AnvilProcess.ACCOUNT_0_KEY);
+        Secp256k1Key sender = Secp256k1Key.generate();
+        FeePolicy fees = new FeePolicy(Wei.ofDyt("0.001"));
+        long richNonce = set.pendingNonce(rich.address());
+        TxHash funding = set.sendRawTransaction(rich.sign(new UnsignedTransaction(AnvilProcess.CHAIN_ID, richNonce,
+                sender.address(), Wei.ofDyt("1"), UnsignedTransaction.TRANSFER_GAS, fees.initial(set.fees()))).rawHex());
+        awaitReceipt(set, funding);
+        long preferredConnections = preferred.connections();
+        assertThat(preferredConnections).isPositive();
+
+        Address to = new Address("0x3535353535353535353535353535353535353535");
+        SignedTransaction first = sender.sign(new UnsignedTransaction(AnvilProcess.CHAIN_ID, 0, to, Wei.of(1),
+                UnsignedTransaction.TRANSFER_GAS, fees.initial(set.fees())));
+        assertThat(set.sendRawTransaction(first.rawHex())).isEqualTo(first.hash());
+        awaitReceipt(set, first.hash());
+
+        preferred.kill();
+        SignedTransaction second = sender.sign(new UnsignedTransaction(AnvilProcess.CHAIN_ID, 1, to, Wei.of(1),
+                UnsignedTransaction.TRANSFER_GAS, fees.initial(set.fees())));
+        // relayed as a client would: the answer is the node's, the bytes land once
+        assertThat(set.call("eth_sendRawTransaction", "[\"" + second.rawHex() + "\"]")).isEqualTo("\"" + second.hash().value() + "\"");
+        awaitReceipt(set, second.hash());
+        assertThat(set.minedNonce(sender.address())).isEqualTo(2);
+        assertThat(set.balance(to)).isEqualTo(Wei.of(2));
+    }
+
+    @Test
+    void filtersStayOnTheNodeThatCreatedThem() {
+        TcpProxy a = endpoint(mining);
+        UpstreamSet set = set(Optional.empty(), 1_000_000, a.url(), endpoint(otherMining).url());
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(set.call("eth_newBlockFilter", "[]"));
+        }
+        sleep(2200);
+        for (String id : ids) {
+            for (int i = 0; i < 3; i++) {
+                String changes = set.call("eth_getFilterChanges", "[" + id + "]");
+                assertThat(changes).startsWith("[");
+            }
+        }
+        assertThat(set.call("eth_uninstallFilter", "[" + ids.getFirst() + "]")).isEqualTo("true");
+
+        String onA = ids.stream().filter(id -> id.startsWith("\"0x00")).findFirst().orElseGet(() -> {
+            String id;
+            do {
+                id = set.call("eth_newBlockFilter", "[]");
+            } while (!id.startsWith("\"0x00"));
+            return id;
+        });
+        a.kill();
+        String gone = onA;
+        assertThatThrownBy(() -> set.call("eth_getFilterChanges", "[" + gone + "]")).isInstanceOfSatisfying(NodeException.class, e -> {
+            assertThat(e.getMessage()).isEqualTo("filter not found");
+            assertThat(e.rpcCode()).contains(-32000);
+        });
+        assertThatThrownBy(() -> set.call("eth_getFilterChanges", "[\"0x7f01\"]")).hasMessage("filter not found");
+    }
+
+    private static void awaitReceipt(UpstreamSet set, TxHash hash) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (set.receipt(hash).isPresent()) {
+                return;
+            }
+            sleep(200);
+        }
+        throw new AssertionError("no receipt for " + hash.value());
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
