@@ -2,6 +2,7 @@ package com.dytallix.bootstrap.config;
 
 import com.dytallix.domain.IpRange;
 import com.dytallix.domain.Wei;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,7 +54,18 @@ public record Settings(
         Wei maxFeePerGas,
         Duration statusRefresh,
         boolean migrateOnStart,
-        Duration devBlockTime) {
+        Duration devBlockTime,
+        Wei outflowPerDay,
+        Wei outflowBuffer,
+        BigDecimal minDripFraction,
+        int powDifficulty,
+        int powScryptN,
+        int powScryptR,
+        int powScryptP,
+        int perSubnetPerDay,
+        Optional<Path> reputationFile,
+        BigDecimal reputationFactor,
+        int ipv6ClientPrefix) {
 
     /** Read-only methods a wallet needs, plus sending a transaction the client signed itself. */
     public static final String DEFAULT_RPC_METHODS = String.join(",",
@@ -106,6 +118,17 @@ public record Settings(
         d.put("STATUS_REFRESH_MS", "1000");
         d.put("MIGRATE_ON_START", "true");
         d.put("DEV_BLOCK_TIME_MS", "1000");
+        d.put("FAUCET_OUTFLOW_PER_DAY", "");
+        d.put("FAUCET_OUTFLOW_BUFFER", "");
+        d.put("FAUCET_MIN_DRIP_FRACTION", "0.1");
+        d.put("FAUCET_POW_DIFFICULTY", "0");
+        d.put("FAUCET_POW_SCRYPT_N", "16384");
+        d.put("FAUCET_POW_SCRYPT_R", "8");
+        d.put("FAUCET_POW_SCRYPT_P", "1");
+        d.put("RATE_LIMIT_PER_SUBNET_PER_DAY", "50");
+        d.put("REPUTATION_FILE", "");
+        d.put("REPUTATION_FACTOR", "0.1");
+        d.put("IPV6_CLIENT_PREFIX", "64");
         return Map.copyOf(d);
     }
 
@@ -130,7 +153,9 @@ public record Settings(
                 adminToken, adminAllowedIps, trustedProxies, nodeTimeout, blockTime, maxConcurrency, rpcAllowedMethods,
                 rpcMaxBatch, workDir.resolve(dbPath), workDir.resolve(backupDir), backupKeep, retentionGrantsDays,
                 retentionFingerprintsDays, requestSizeLimit, frontendOrigins, logLevel, txReplaceAfter, maxFeePerGas,
-                statusRefresh, migrateOnStart, devBlockTime);
+                statusRefresh, migrateOnStart, devBlockTime, outflowPerDay, outflowBuffer, minDripFraction, powDifficulty,
+                powScryptN, powScryptR, powScryptP, perSubnetPerDay, reputationFile.map(workDir::resolve), reputationFactor,
+                ipv6ClientPrefix);
     }
 
     /** A copy with the admin token set (dev mode generates one). */
@@ -140,7 +165,8 @@ public record Settings(
                 Optional.of(token), adminAllowedIps, trustedProxies, nodeTimeout, blockTime, maxConcurrency, rpcAllowedMethods,
                 rpcMaxBatch, dbPath, backupDir, backupKeep, retentionGrantsDays,
                 retentionFingerprintsDays, requestSizeLimit, frontendOrigins, logLevel, txReplaceAfter, maxFeePerGas,
-                statusRefresh, migrateOnStart, devBlockTime);
+                statusRefresh, migrateOnStart, devBlockTime, outflowPerDay, outflowBuffer, minDripFraction, powDifficulty,
+                powScryptN, powScryptR, powScryptP, perSubnetPerDay, reputationFile, reputationFactor, ipv6ClientPrefix);
     }
 
     @Override
@@ -194,7 +220,25 @@ public record Settings(
                 Wei.ofDyt(new java.math.BigDecimal(p.integer("MAX_FEE_PER_GAS_GWEI", 1, 1_000_000_000)).movePointLeft(9)),
                 Duration.ofMillis(p.integer("STATUS_REFRESH_MS", 100, 600_000)),
                 p.bool("MIGRATE_ON_START"),
-                Duration.ofMillis(p.integer("DEV_BLOCK_TIME_MS", 50, 600_000)));
+                Duration.ofMillis(p.integer("DEV_BLOCK_TIME_MS", 50, 600_000)),
+                Wei.ZERO,
+                Wei.ZERO,
+                p.fraction("FAUCET_MIN_DRIP_FRACTION"),
+                p.integer("FAUCET_POW_DIFFICULTY", 0, 32),
+                p.integer("FAUCET_POW_SCRYPT_N", 2, 1 << 20),
+                p.integer("FAUCET_POW_SCRYPT_R", 1, 64),
+                p.integer("FAUCET_POW_SCRYPT_P", 1, 16),
+                p.integer("RATE_LIMIT_PER_SUBNET_PER_DAY", 0, 1_000_000),
+                p.optional("REPUTATION_FILE", Path::of),
+                p.fraction("REPUTATION_FACTOR"),
+                p.integer("IPV6_CLIENT_PREFIX", 16, 128));
+        if (s != null) {
+            // The outflow defaults follow the daily cap: a day's outflow, and an hour of it as buffer.
+            Wei perDay = p.optional("FAUCET_OUTFLOW_PER_DAY", Wei::ofDyt).orElse(s.dailyCap());
+            Wei buffer = p.optional("FAUCET_OUTFLOW_BUFFER", Wei::ofDyt)
+                    .orElse(new Wei(perDay.value().divide(java.math.BigInteger.valueOf(24))));
+            s = s.withOutflow(perDay, buffer);
+        }
         if (s != null) {
             s.crossCheck(p.problems);
         }
@@ -202,6 +246,16 @@ public record Settings(
             throw new InvalidSettingsException(p.problems);
         }
         return s;
+    }
+
+    private Settings withOutflow(Wei perDay, Wei buffer) {
+        return new Settings(port, host, rpcUrl, chainId, faucetPrivateKey, faucetKeyFile, dripAmount,
+                minBalance, dailyCap, perIpPerDay, perAddressPerDay, suspiciousAddressesPerIpPerHour, requestsPerMinute,
+                adminToken, adminAllowedIps, trustedProxies, nodeTimeout, blockTime, maxConcurrency, rpcAllowedMethods,
+                rpcMaxBatch, dbPath, backupDir, backupKeep, retentionGrantsDays,
+                retentionFingerprintsDays, requestSizeLimit, frontendOrigins, logLevel, txReplaceAfter, maxFeePerGas,
+                statusRefresh, migrateOnStart, devBlockTime, perDay, buffer, minDripFraction, powDifficulty,
+                powScryptN, powScryptR, powScryptP, perSubnetPerDay, reputationFile, reputationFactor, ipv6ClientPrefix);
     }
 
     private void crossCheck(List<String> problems) {
@@ -212,6 +266,12 @@ public record Settings(
             if (faucetPrivateKey.isEmpty() && !java.nio.file.Files.exists(faucetKeyFile)) {
                 problems.add("FAUCET_PRIVATE_KEY: required when RPC_URL is set (or a key file at FAUCET_KEY_FILE " + faucetKeyFile + ")");
             }
+        }
+        if (Integer.bitCount(powScryptN) != 1) {
+            problems.add("FAUCET_POW_SCRYPT_N: must be a power of two, got " + powScryptN);
+        }
+        if (128L * powScryptN * powScryptR > 256L * 1024 * 1024) {
+            problems.add("FAUCET_POW_SCRYPT_N: with FAUCET_POW_SCRYPT_R it needs 128*N*r bytes per check; keep that at most 256 MiB");
         }
         adminToken.filter(t -> t.length() < 32)
                 .ifPresent(t -> problems.add("ADMIN_TOKEN: must be at least 32 characters"));
@@ -315,6 +375,22 @@ public record Settings(
             } catch (IllegalArgumentException e) {
                 problems.add(key + ": " + e.getMessage() + ", got '" + v + "'");
                 return Wei.ZERO;
+            }
+        }
+
+        /** A decimal in (0, 1]. */
+        BigDecimal fraction(String key) {
+            String v = value(key);
+            try {
+                BigDecimal f = new BigDecimal(v);
+                if (f.signum() <= 0 || f.compareTo(BigDecimal.ONE) > 0) {
+                    problems.add(key + ": must be greater than 0 and at most 1, got " + v);
+                    return BigDecimal.ONE;
+                }
+                return f;
+            } catch (NumberFormatException e) {
+                problems.add(key + ": must be a decimal number like 0.1, got '" + v + "'");
+                return BigDecimal.ONE;
             }
         }
 
