@@ -122,7 +122,7 @@ public final class Server implements AutoCloseable {
         var rotations = new SqliteKeyRotationLog(db);
         var blocks = new SqliteBlockList(db);
         var challenges = new SqliteChallengeStore(db);
-        ReputationList reputation = settings.reputationFile().<ReputationList>map(FileReputationList::new).orElse(ip -> false);
+        ReputationList reputation = settings.get(Settings.REPUTATION_FILE).<ReputationList>map(FileReputationList::new).orElse(ip -> false);
         var maintenance = new SqliteMaintenance(settings.dbPath());
 
         var keccak = BouncyCastleKeccak.INSTANCE;
@@ -135,10 +135,10 @@ public final class Server implements AutoCloseable {
         var policy = new FaucetPolicy(settings.dripAmount(), settings.minBalance(),
                 new FaucetPolicy.Limits(settings.perIpPerDay(), settings.perSubnetPerDay(), settings.perAddressPerDay(),
                         settings.dailyCap(), settings.suspiciousAddressesPerIpPerHour()),
-                new OutflowPolicy(settings.outflowPerDay(), settings.outflowBuffer(), settings.minDripFraction()),
-                new ProofOfWorkPolicy(settings.powDifficulty(), settings.powScryptN(), settings.powScryptR(),
-                        settings.powScryptP(), POW_CHALLENGE_TTL),
-                settings.ipv6ClientPrefix(), settings.reputationFactor(), feePolicy, settings.txReplaceAfter(),
+                new OutflowPolicy(settings.outflowPerDay(), settings.outflowBuffer(), settings.get(Settings.FAUCET_MIN_DRIP_FRACTION)),
+                new ProofOfWorkPolicy(settings.get(Settings.FAUCET_POW_DIFFICULTY), settings.get(Settings.FAUCET_POW_SCRYPT_N), settings.get(Settings.FAUCET_POW_SCRYPT_R),
+                        settings.get(Settings.FAUCET_POW_SCRYPT_P), POW_CHALLENGE_TTL),
+                settings.get(Settings.IPV6_CLIENT_PREFIX), settings.get(Settings.REPUTATION_FACTOR), feePolicy, settings.txReplaceAfter(),
                 Duration.ofSeconds(60));
         var status = new StatusService(node, keys, controls, ledger, new SyncLagEstimator(settings.blockTime()),
                 settings.chainId(), clock);
