@@ -278,6 +278,7 @@ final class TestPorts {
     /** Holds grants a test puts in; answers lookups and searches over them. */
     static final class Ledger implements GrantLedger {
         final List<Grant> grants = new CopyOnWriteArrayList<>();
+        final List<Fingerprint> fingerprints = new CopyOnWriteArrayList<>();
         volatile GrantQuery lastQuery;
 
         Grant add(String seed, String ip, Instant at) {
@@ -358,7 +359,7 @@ final class TestPorts {
 
         @Override
         public void recordFingerprint(Fingerprint fingerprint) {
-            throw unused();
+            fingerprints.add(fingerprint);
         }
 
         @Override

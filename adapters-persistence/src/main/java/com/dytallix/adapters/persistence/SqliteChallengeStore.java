@@ -29,8 +29,12 @@ public final class SqliteChallengeStore implements ChallengeStore {
         });
     }
 
+    /** A made-up id is answered by a read alone: refusing it never waits for the writer. */
     @Override
     public Optional<Challenge> take(String id) {
+        if (database.read(db -> db.get("SELECT 1 FROM pow_challenges WHERE id = ?", id)).isEmpty()) {
+            return Optional.empty();
+        }
         return database.write(tx -> {
             Optional<Challenge> found = tx.get("SELECT * FROM pow_challenges WHERE id = ?", id)
                     .map(SqliteChallengeStore::challenge);
