@@ -3,13 +3,15 @@ package com.dytallix.bootstrap;
 import com.dytallix.adapters.http.ApiDependencies;
 import com.dytallix.adapters.http.ApiRouting;
 import com.dytallix.adapters.http.HealthHttpService;
-import com.dytallix.adapters.http.HttpEdge;
+import com.dytallix.adapters.http.HttpListener;
+import com.dytallix.adapters.http.RpcWebSocket;
 import com.dytallix.adapters.http.metrics.HttpMetrics;
 import com.dytallix.adapters.node.BouncyCastleKeccak;
 import com.dytallix.adapters.node.ChainIdCheck;
 import com.dytallix.adapters.node.DevChain;
 import com.dytallix.adapters.node.FileKeyRing;
 import com.dytallix.adapters.node.JsonRpcChainNode;
+import com.dytallix.adapters.node.NodeBlockReader;
 import com.dytallix.adapters.node.ScryptProofOfWork;
 import com.dytallix.adapters.persistence.FileReputationList;
 import com.dytallix.adapters.persistence.ServerLock;
@@ -32,6 +34,7 @@ import com.dytallix.application.relay.RelayPolicy;
 import com.dytallix.application.relay.RelayService;
 import com.dytallix.application.status.BalanceService;
 import com.dytallix.application.status.StatusService;
+import com.dytallix.application.subscription.ChainFeed;
 import com.dytallix.bootstrap.config.Settings;
 import com.dytallix.bootstrap.observability.MetricsHttpService;
 import com.dytallix.bootstrap.observability.MetricsTelemetry;
@@ -48,6 +51,7 @@ import com.dytallix.domain.sync.SyncLagEstimator;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.WebServer;
+import io.micrometer.core.instrument.Gauge;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.http.HttpRouting;
@@ -58,9 +62,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -73,11 +74,16 @@ public final class Server implements AutoCloseable {
     private static final Wei DEV_FUNDING = Wei.ofDyt("1000000");
     /** How long a proof-of-work challenge may be answered: ample for a phone at the highest difficulty. */
     private static final Duration POW_CHALLENGE_TTL = Duration.ofMinutes(10);
+    /** How often the subscription feed asks the node for its head (only while someone is subscribed). */
+    private static final Duration HEAD_POLL = Duration.ofMillis(250);
+    /** How long shutdown waits for WebSocket clients to answer the going-away close. */
+    private static final Duration WS_CLOSE_WAIT = Duration.ofSeconds(3);
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
-    private ScheduledExecutorService scheduler;
+    private BackgroundJobs jobs;
     private WebServer webServer;
+    private RpcWebSocket webSocket;
     private SqliteDatabase db;
 
     private Server() {
@@ -150,6 +156,7 @@ public final class Server implements AutoCloseable {
         var drips = new DripService(policy, rules, ledger, controls, challenges, reputation, payer, keccak, clock, telemetry);
         var admin = new AdminService(controls, keys, rotations, ledger, node, status, tracker, blocks, keccak, clock);
         var relay = new RelayService(node, new RelayPolicy(settings.rpcAllowedMethods()), status, telemetry, clock);
+        var feed = new ChainFeed(new NodeBlockReader(node), settings.get(Settings.WS_MAX_SUBSCRIPTIONS));
 
         status.refresh();
         if (settings.devMode()) {
@@ -163,12 +170,11 @@ public final class Server implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "start-up reconciliation postponed: node {0}", e.failure());
         }
 
-        scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("jobs-", 0).daemon(true).factory());
-        scheduler.scheduleWithFixedDelay(guarded("status refresh", status::refresh),
-                settings.statusRefresh().toMillis(), settings.statusRefresh().toMillis(), TimeUnit.MILLISECONDS);
-        scheduler.scheduleWithFixedDelay(guarded("grant tracker", tracker::tick), 1000, 1000, TimeUnit.MILLISECONDS);
-        scheduler.scheduleAtFixedRate(guarded("daily maintenance", () -> Commands.prune(maintenance, settings, clock)),
-                1, 24, TimeUnit.HOURS);
+        jobs = new BackgroundJobs(metrics);
+        jobs.every("status refresh", settings.statusRefresh(), settings.statusRefresh(), status::refresh);
+        jobs.every("grant tracker", Duration.ofSeconds(1), Duration.ofSeconds(1), tracker::tick);
+        jobs.every("subscription feed", HEAD_POLL, HEAD_POLL, feed::poll);
+        jobs.every("daily maintenance", Duration.ofHours(1), Duration.ofHours(24), () -> Commands.prune(maintenance, settings, clock));
 
         var healthChecks = List.of(
                 new HealthHttpService.Check("database", () -> db.isHealthy() ? Optional.empty() : Optional.of("database not answering")),
@@ -183,22 +189,32 @@ public final class Server implements AutoCloseable {
         var api = new ApiDependencies(status, new BalanceService(node, keccak), drips, ledger, relay, admin, keccak,
                 telemetry, new HttpMetrics(metrics), healthChecks, clock, settings.trustedProxies(),
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
-                settings.requestsPerMinute(), settings.requestSizeLimit(), settings.rpcMaxBatch());
+                settings.requestsPerMinute(), settings.requestSizeLimit(), settings.rpcMaxBatch(), feed,
+                settings.get(Settings.WS_MAX_CONNECTIONS), statusStaleAfter(settings));
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.register(new MetricsHttpService(metrics));
-        ApiRouting.configure(routing, api);
+        webSocket = ApiRouting.configure(routing, api);
+        Gauge.builder("dytallix.ws.connections", webSocket, RpcWebSocket::connections)
+                .description("Open WebSocket connections on /api/rpc").register(metrics);
 
-        webServer = WebServer.builder()
+        var listener = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
-                .shutdownGracePeriod(Duration.ofSeconds(10))
-                // a backstop above the body limit, so the handler (not the listener) answers 413 for a chunked body
-                .maxPayloadSize(settings.requestSizeLimit() * 2 + 65_536)
-                .directHandlers(HttpEdge.directHandlers())
+                .shutdownGracePeriod(Duration.ofSeconds(10));
+        resources.add(HttpListener.configure(listener,
+                new HttpListener.Limits(settings.requestSizeLimit(), settings.httpReadTimeout(), settings.httpIdleTimeout())));
+        webServer = listener
                 .addFeature(ObserveFeature.just(healthObserver(healthChecks)))
                 .routing(routing)
+                .addRouting(webSocket.routing())
+                .addProtocol(webSocket.protocol())
                 .build()
                 .start();
+        if (settings.trustedProxies().isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "TRUSTED_PROXIES is empty: X-Forwarded-For is ignored and the socket peer is the client."
+                    + " Behind a reverse proxy, set TRUSTED_PROXIES to its address, or all its clients count as one"
+                    + " (quotas, request limits, admin lockout)");
+        }
         LOG.log(System.Logger.Level.INFO, "dytallix-api listening on {0}:{1,number,#} ({2}), faucet address {3}",
                 settings.host(), webServer.port(), settings.devMode() ? "embedded dev chain" : "node " + settings.rpcUrl().get(),
                 keys.active().address());
@@ -247,14 +263,9 @@ public final class Server implements AutoCloseable {
         return age.compareTo(fresh) > 0 ? Optional.of("node last answered " + age.toSeconds() + "s ago") : Optional.empty();
     }
 
-    private static Runnable guarded(String name, Runnable job) {
-        return () -> {
-            try {
-                job.run();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, name + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-            }
-        };
+    /** The status snapshot is refreshed every STATUS_REFRESH_MS; one this old means the refresh is stuck or failing. */
+    private static Duration statusStaleAfter(Settings settings) {
+        return settings.statusRefresh().multipliedBy(3).plus(settings.nodeTimeout().multipliedBy(2));
     }
 
     /** Graceful stop: no new connections, in-flight requests finish, jobs stop, the database closes cleanly. */
@@ -263,16 +274,14 @@ public final class Server implements AutoCloseable {
         if (!stopped.compareAndSet(false, true)) {
             return;
         }
+        if (webSocket != null) {
+            webSocket.goAway(WS_CLOSE_WAIT); // 1001 to every client before the listener goes
+        }
         if (webServer != null) {
             webServer.stop();
         }
-        if (scheduler != null) {
-            scheduler.shutdown();
-            try {
-                scheduler.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (jobs != null) {
+            jobs.close();
         }
         if (db != null) {
             db.close(); // PRAGMA optimize, WAL checkpoint, no lock left

@@ -23,7 +23,9 @@ import java.math.BigDecimal;
 import com.dytallix.domain.key.FeePolicy;
 import com.dytallix.domain.sync.SyncLagEstimator;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.dytallix.application.subscription.ChainFeed;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -53,6 +55,11 @@ final class TestApi implements AutoCloseable {
         int requestsPerMinute = 10_000;
         long sizeLimit = 4096;
         int maxBatch = 5;
+        int wsMaxConnections = 3;
+        int wsMaxSubscriptions = 2;
+        Duration readTimeout = Duration.ofSeconds(10);
+        Duration idleTimeout = Duration.ofSeconds(60);
+        Duration statusStaleAfter = Duration.ofSeconds(30);
         List<String> rpcMethods = List.of("eth_blockNumber", "eth_chainId", "eth_getBalance", "eth_call",
                 "net_version", "personal_sign", "eth_sendTransaction");
     }
@@ -68,19 +75,27 @@ final class TestApi implements AutoCloseable {
     final TestPorts.Counters telemetry = new TestPorts.Counters();
     final List<String> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
     final Options options = new Options();
+    final TestPorts.Blocks blocks = new TestPorts.Blocks();
+    final ChainFeed feed;
+    final RpcWebSocket ws;
     private final WebServer server;
+    private final ReadDeadlines deadlines;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     private TestApi(Consumer<Options> customise) {
         customise.accept(options);
+        feed = new ChainFeed(blocks, options.wsMaxSubscriptions);
         ApiDependencies deps = dependencies();
-        server = WebServer.builder()
-                .host("127.0.0.1")
-                .port(0)
-                .maxPayloadSize(options.sizeLimit * 4)
-                .directHandlers(HttpEdge.directHandlers())
-                .routing(r -> ApiRouting.configure(r, deps))
+        HttpRouting.Builder routing = HttpRouting.builder();
+        ws = ApiRouting.configure(routing, deps);
+        var builder = WebServer.builder().host("127.0.0.1").port(0);
+        deadlines = HttpListener.configure(builder,
+                new HttpListener.Limits(options.sizeLimit, options.readTimeout, options.idleTimeout));
+        server = builder
+                .routing(routing)
+                .addRouting(ws.routing())
+                .addProtocol(ws.protocol())
                 .build()
                 .start();
     }
@@ -117,7 +132,7 @@ final class TestApi implements AutoCloseable {
                 (method, route, code, nanos) -> observed.add(method + " " + route + " " + code),
                 List.of(new HealthHttpService.Check("test", Optional::empty)), clock,
                 options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute,
-                options.sizeLimit, options.maxBatch);
+                options.sizeLimit, options.maxBatch, feed, options.wsMaxConnections, options.statusStaleAfter);
     }
 
     int port() {
@@ -245,5 +260,6 @@ final class TestApi implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        deadlines.close();
     }
 }
