@@ -70,7 +70,7 @@ class AdmissionHttpTest {
         assertThat(api.admin("POST", "/api/admin/blocks",
                 "{\"target\": \"10.0.0.1\", \"reason\": \"x\", \"expiresAt\": \"2000-01-01T00:00:00Z\"}")
                 .json().get("details").get("field").asText()).isEqualTo("expiresAt");
-        assertThat(api.blocks.all()).isEmpty();
+        assertThat(api.blockList.all()).isEmpty();
         assertThat(TestPorts.auditOf(api.controls, "block")).extracting(AuditEntry::outcome).contains("invalid");
     }
 

@@ -69,7 +69,7 @@ final class TestApi implements AutoCloseable {
     final TestPorts.Keys keys = new TestPorts.Keys();
     final TestPorts.Controls controls = new TestPorts.Controls();
     final TestPorts.Rotations rotations = new TestPorts.Rotations();
-    final InMemoryBlockList blocks = new InMemoryBlockList();
+    final InMemoryBlockList blockList = new InMemoryBlockList();
     final InMemoryChallengeStore challenges = new InMemoryChallengeStore();
     final TestPorts.Ledger ledger = new TestPorts.Ledger();
     final TestPorts.Counters telemetry = new TestPorts.Counters();
@@ -123,11 +123,11 @@ final class TestApi implements AutoCloseable {
                 new ProofOfWorkPolicy(0, 16384, 8, 1, Duration.ofMinutes(10)), 64, new BigDecimal("0.1"),
                 fees, Duration.ofSeconds(30), Duration.ofSeconds(5));
         ReputationList reputation = ip -> false;
-        var rules = FaucetAdmission.rules(policy, blocks, controls, challenges, (c, nonce) -> false, reputation, status, payer);
+        var rules = FaucetAdmission.rules(policy, blockList, controls, challenges, (c, nonce) -> false, reputation, status, payer);
         DripService drips = new DripService(policy, rules, ledger, controls, challenges, reputation, payer, keccak, clock,
                 telemetry);
         RelayService relay = new RelayService(node, new RelayPolicy(options.rpcMethods), status, telemetry, clock);
-        AdminService admin = new AdminService(controls, keys, rotations, ledger, node, status, tracker, blocks, keccak, clock);
+        AdminService admin = new AdminService(controls, keys, rotations, ledger, node, status, tracker, blockList, keccak, clock);
         return new ApiDependencies(status, new BalanceService(node, keccak), drips, ledger, relay, admin, keccak, telemetry,
                 (method, route, code, nanos) -> observed.add(method + " " + route + " " + code),
                 List.of(new HealthHttpService.Check("test", Optional::empty)), clock,
