@@ -26,6 +26,7 @@ import java.util.Objects;
  * @param requestsPerMinute RATE_LIMIT_REQUESTS_PER_MINUTE, per client, for /api/*
  * @param requestSizeLimit  REQUEST_SIZE_LIMIT in bytes
  * @param rpcMaxBatch       RPC_MAX_BATCH
+ * @param webPage           WEB_PAGE: serve the faucet web page at /
  */
 public record ApiDependencies(
         StatusService status,
@@ -45,7 +46,8 @@ public record ApiDependencies(
         List<String> frontendOrigins,
         int requestsPerMinute,
         long requestSizeLimit,
-        int rpcMaxBatch) {
+        int rpcMaxBatch,
+        boolean webPage) {
 
     public ApiDependencies {
         Objects.requireNonNull(status, "status");
@@ -74,6 +76,6 @@ public record ApiDependencies(
     public String toString() {
         return "ApiDependencies[trustedProxies=" + trustedProxies + ", adminAllowedIps=" + adminAllowedIps
                 + ", adminToken=(hidden), frontendOrigins=" + frontendOrigins + ", requestsPerMinute=" + requestsPerMinute
-                + ", requestSizeLimit=" + requestSizeLimit + ", rpcMaxBatch=" + rpcMaxBatch + "]";
+                + ", requestSizeLimit=" + requestSizeLimit + ", rpcMaxBatch=" + rpcMaxBatch + ", webPage=" + webPage + "]";
     }
 }

@@ -15,7 +15,8 @@ public final class ApiRouting {
     /**
      * Registers, in this order: the edge filter (request id, client IP, access log, error
      * envelope), CORS, the per-client request limit on /api/*, then status and balance, faucet,
-     * rpc, admin, health, and the JSON 404 for everything no route or feature answers.
+     * rpc, admin, health, /openapi.yaml, the faucet web page (unless WEB_PAGE is off), and the JSON
+     * 404 for everything no route or feature answers.
      */
     public static void configure(HttpRouting.Builder routing, ApiDependencies deps) {
         Bodies bodies = new Bodies(deps.requestSizeLimit());
@@ -29,6 +30,10 @@ public final class ApiRouting {
                 new RpcHttpService(deps.relay(), bodies, deps.rpcMaxBatch()));
         routing.register("/api/admin", new AdminHttpService(deps.admin(), auth, bodies, deps.keccak(), deps.clock()));
         routing.register(new HealthHttpService(deps.readinessChecks()));
+        routing.register(new OpenApiHttpService());
+        if (deps.webPage()) {
+            routing.register(new WebPageHttpService());
+        }
         HttpEdge.notFound(routing);
     }
 }

@@ -47,6 +47,7 @@ final class TestApi implements AutoCloseable {
         int requestsPerMinute = 10_000;
         long sizeLimit = 4096;
         int maxBatch = 5;
+        boolean webPage = true;
         List<String> rpcMethods = List.of("eth_blockNumber", "eth_chainId", "eth_getBalance", "eth_call",
                 "net_version", "personal_sign", "eth_sendTransaction");
     }
@@ -103,7 +104,7 @@ final class TestApi implements AutoCloseable {
                 (method, route, code, nanos) -> observed.add(method + " " + route + " " + code),
                 List.of(new HealthHttpService.Check("test", Optional::empty)), clock,
                 options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute,
-                options.sizeLimit, options.maxBatch);
+                options.sizeLimit, options.maxBatch, options.webPage);
     }
 
     int port() {

@@ -53,7 +53,8 @@ public record Settings(
         Wei maxFeePerGas,
         Duration statusRefresh,
         boolean migrateOnStart,
-        Duration devBlockTime) {
+        Duration devBlockTime,
+        boolean webPage) {
 
     /** Read-only methods a wallet needs, plus sending a transaction the client signed itself. */
     public static final String DEFAULT_RPC_METHODS = String.join(",",
@@ -106,6 +107,7 @@ public record Settings(
         d.put("STATUS_REFRESH_MS", "1000");
         d.put("MIGRATE_ON_START", "true");
         d.put("DEV_BLOCK_TIME_MS", "1000");
+        d.put("WEB_PAGE", "true");
         return Map.copyOf(d);
     }
 
@@ -130,7 +132,7 @@ public record Settings(
                 adminToken, adminAllowedIps, trustedProxies, nodeTimeout, blockTime, maxConcurrency, rpcAllowedMethods,
                 rpcMaxBatch, workDir.resolve(dbPath), workDir.resolve(backupDir), backupKeep, retentionGrantsDays,
                 retentionFingerprintsDays, requestSizeLimit, frontendOrigins, logLevel, txReplaceAfter, maxFeePerGas,
-                statusRefresh, migrateOnStart, devBlockTime);
+                statusRefresh, migrateOnStart, devBlockTime, webPage);
     }
 
     /** A copy with the admin token set (dev mode generates one). */
@@ -140,7 +142,7 @@ public record Settings(
                 Optional.of(token), adminAllowedIps, trustedProxies, nodeTimeout, blockTime, maxConcurrency, rpcAllowedMethods,
                 rpcMaxBatch, dbPath, backupDir, backupKeep, retentionGrantsDays,
                 retentionFingerprintsDays, requestSizeLimit, frontendOrigins, logLevel, txReplaceAfter, maxFeePerGas,
-                statusRefresh, migrateOnStart, devBlockTime);
+                statusRefresh, migrateOnStart, devBlockTime, webPage);
     }
 
     @Override
@@ -194,7 +196,8 @@ public record Settings(
                 Wei.ofDyt(new java.math.BigDecimal(p.integer("MAX_FEE_PER_GAS_GWEI", 1, 1_000_000_000)).movePointLeft(9)),
                 Duration.ofMillis(p.integer("STATUS_REFRESH_MS", 100, 600_000)),
                 p.bool("MIGRATE_ON_START"),
-                Duration.ofMillis(p.integer("DEV_BLOCK_TIME_MS", 50, 600_000)));
+                Duration.ofMillis(p.integer("DEV_BLOCK_TIME_MS", 50, 600_000)),
+                p.bool("WEB_PAGE"));
         if (s != null) {
             s.crossCheck(p.problems);
         }
