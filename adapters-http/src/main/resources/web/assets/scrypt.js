@@ -83,53 +83,55 @@ export function pbkdf2Sha256(password, salt, iterations, length) {
   return out;
 }
 
-// Salsa20/8 on 16 words in place.
-function salsa8(b, x) {
-  x.set(b);
+// Salsa20/8 on 16 words in place; the state lives in locals, which is what makes JavaScript fast here.
+function salsa8(b) {
+  let x0 = b[0], x1 = b[1], x2 = b[2], x3 = b[3], x4 = b[4], x5 = b[5], x6 = b[6], x7 = b[7];
+  let x8 = b[8], x9 = b[9], x10 = b[10], x11 = b[11], x12 = b[12], x13 = b[13], x14 = b[14], x15 = b[15];
+  let t;
   for (let i = 0; i < 8; i += 2) {
-    let t;
-    t = x[0] + x[12]; x[4] ^= (t << 7) | (t >>> 25);
-    t = x[4] + x[0]; x[8] ^= (t << 9) | (t >>> 23);
-    t = x[8] + x[4]; x[12] ^= (t << 13) | (t >>> 19);
-    t = x[12] + x[8]; x[0] ^= (t << 18) | (t >>> 14);
-    t = x[5] + x[1]; x[9] ^= (t << 7) | (t >>> 25);
-    t = x[9] + x[5]; x[13] ^= (t << 9) | (t >>> 23);
-    t = x[13] + x[9]; x[1] ^= (t << 13) | (t >>> 19);
-    t = x[1] + x[13]; x[5] ^= (t << 18) | (t >>> 14);
-    t = x[10] + x[6]; x[14] ^= (t << 7) | (t >>> 25);
-    t = x[14] + x[10]; x[2] ^= (t << 9) | (t >>> 23);
-    t = x[2] + x[14]; x[6] ^= (t << 13) | (t >>> 19);
-    t = x[6] + x[2]; x[10] ^= (t << 18) | (t >>> 14);
-    t = x[15] + x[11]; x[3] ^= (t << 7) | (t >>> 25);
-    t = x[3] + x[15]; x[7] ^= (t << 9) | (t >>> 23);
-    t = x[7] + x[3]; x[11] ^= (t << 13) | (t >>> 19);
-    t = x[11] + x[7]; x[15] ^= (t << 18) | (t >>> 14);
-    t = x[0] + x[3]; x[1] ^= (t << 7) | (t >>> 25);
-    t = x[1] + x[0]; x[2] ^= (t << 9) | (t >>> 23);
-    t = x[2] + x[1]; x[3] ^= (t << 13) | (t >>> 19);
-    t = x[3] + x[2]; x[0] ^= (t << 18) | (t >>> 14);
-    t = x[5] + x[4]; x[6] ^= (t << 7) | (t >>> 25);
-    t = x[6] + x[5]; x[7] ^= (t << 9) | (t >>> 23);
-    t = x[7] + x[6]; x[4] ^= (t << 13) | (t >>> 19);
-    t = x[4] + x[7]; x[5] ^= (t << 18) | (t >>> 14);
-    t = x[10] + x[9]; x[11] ^= (t << 7) | (t >>> 25);
-    t = x[11] + x[10]; x[8] ^= (t << 9) | (t >>> 23);
-    t = x[8] + x[11]; x[9] ^= (t << 13) | (t >>> 19);
-    t = x[9] + x[8]; x[10] ^= (t << 18) | (t >>> 14);
-    t = x[15] + x[14]; x[12] ^= (t << 7) | (t >>> 25);
-    t = x[12] + x[15]; x[13] ^= (t << 9) | (t >>> 23);
-    t = x[13] + x[12]; x[14] ^= (t << 13) | (t >>> 19);
-    t = x[14] + x[13]; x[15] ^= (t << 18) | (t >>> 14);
+    t = x0 + x12; x4 ^= (t << 7) | (t >>> 25);
+    t = x4 + x0; x8 ^= (t << 9) | (t >>> 23);
+    t = x8 + x4; x12 ^= (t << 13) | (t >>> 19);
+    t = x12 + x8; x0 ^= (t << 18) | (t >>> 14);
+    t = x5 + x1; x9 ^= (t << 7) | (t >>> 25);
+    t = x9 + x5; x13 ^= (t << 9) | (t >>> 23);
+    t = x13 + x9; x1 ^= (t << 13) | (t >>> 19);
+    t = x1 + x13; x5 ^= (t << 18) | (t >>> 14);
+    t = x10 + x6; x14 ^= (t << 7) | (t >>> 25);
+    t = x14 + x10; x2 ^= (t << 9) | (t >>> 23);
+    t = x2 + x14; x6 ^= (t << 13) | (t >>> 19);
+    t = x6 + x2; x10 ^= (t << 18) | (t >>> 14);
+    t = x15 + x11; x3 ^= (t << 7) | (t >>> 25);
+    t = x3 + x15; x7 ^= (t << 9) | (t >>> 23);
+    t = x7 + x3; x11 ^= (t << 13) | (t >>> 19);
+    t = x11 + x7; x15 ^= (t << 18) | (t >>> 14);
+    t = x0 + x3; x1 ^= (t << 7) | (t >>> 25);
+    t = x1 + x0; x2 ^= (t << 9) | (t >>> 23);
+    t = x2 + x1; x3 ^= (t << 13) | (t >>> 19);
+    t = x3 + x2; x0 ^= (t << 18) | (t >>> 14);
+    t = x5 + x4; x6 ^= (t << 7) | (t >>> 25);
+    t = x6 + x5; x7 ^= (t << 9) | (t >>> 23);
+    t = x7 + x6; x4 ^= (t << 13) | (t >>> 19);
+    t = x4 + x7; x5 ^= (t << 18) | (t >>> 14);
+    t = x10 + x9; x11 ^= (t << 7) | (t >>> 25);
+    t = x11 + x10; x8 ^= (t << 9) | (t >>> 23);
+    t = x8 + x11; x9 ^= (t << 13) | (t >>> 19);
+    t = x9 + x8; x10 ^= (t << 18) | (t >>> 14);
+    t = x15 + x14; x12 ^= (t << 7) | (t >>> 25);
+    t = x12 + x15; x13 ^= (t << 9) | (t >>> 23);
+    t = x13 + x12; x14 ^= (t << 13) | (t >>> 19);
+    t = x14 + x13; x15 ^= (t << 18) | (t >>> 14);
   }
-  for (let i = 0; i < 16; i++) b[i] = (b[i] + x[i]) | 0;
+  b[0] += x0; b[1] += x1; b[2] += x2; b[3] += x3; b[4] += x4; b[5] += x5; b[6] += x6; b[7] += x7;
+  b[8] += x8; b[9] += x9; b[10] += x10; b[11] += x11; b[12] += x12; b[13] += x13; b[14] += x14; b[15] += x15;
 }
 
 // BlockMix: b (32r words) → out (32r words), even blocks first, then odd.
-function blockMix(b, out, r, x, t) {
+function blockMix(b, out, r, t) {
   t.set(b.subarray((2 * r - 1) * 16, 2 * r * 16));
   for (let i = 0; i < 2 * r; i++) {
     for (let j = 0; j < 16; j++) t[j] ^= b[i * 16 + j];
-    salsa8(t, x);
+    salsa8(t);
     out.set(t, ((i & 1) * r + (i >> 1)) * 16);
   }
 }
@@ -138,17 +140,16 @@ function roMix(block, n, r, v) {
   const words = 32 * r;
   let x = block;
   let y = new Uint32Array(words);
-  const scratch = new Uint32Array(16);
   const t = new Uint32Array(16);
   for (let i = 0; i < n; i++) {
     v.set(x, i * words);
-    blockMix(x, y, r, scratch, t);
+    blockMix(x, y, r, t);
     [x, y] = [y, x];
   }
   for (let i = 0; i < n; i++) {
     const j = x[(2 * r - 1) * 16] & (n - 1);
     for (let k = 0; k < words; k++) x[k] ^= v[j * words + k];
-    blockMix(x, y, r, scratch, t);
+    blockMix(x, y, r, t);
     [x, y] = [y, x];
   }
   return x;

@@ -27,7 +27,8 @@ class WebPageTest {
     }
 
     @Test
-    void thePageIsHtmlUnderAStrictPolicyAndRevalidatedOnEveryLoad() {
+    void thePageIsHtmlUnderAStrictPolicyAndRevalidatedOnEveryLoad() throws InterruptedException {
+        api.observed.clear();
         var page = api.get("/");
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.header("Content-Type").orElseThrow()).startsWith("text/html");
@@ -41,7 +42,7 @@ class WebPageTest {
         assertThat(page.body()).doesNotContainPattern("<script(?![^>]*\\bsrc=)")
                 .doesNotContainPattern("\\son[a-z]+=")
                 .doesNotContain("style=", "<style", "http://", "https://", "@assets@");
-        assertThat(observedRoute()).isEqualTo("GET / 200");
+        awaitObserved("GET / 200");
 
         var again = api.get("/", "If-None-Match", page.header("ETag").orElseThrow());
         assertThat(again.status()).isEqualTo(304);
@@ -49,7 +50,8 @@ class WebPageTest {
     }
 
     @Test
-    void assetsComeFromTheJarUnderAVersionedPathAndAreCachedForAYear() {
+    void assetsComeFromTheJarUnderAVersionedPathAndAreCachedForAYear() throws InterruptedException {
+        api.observed.clear();
         String page = api.get("/").body();
         Matcher m = ASSET.matcher(page);
         int found = 0;
@@ -61,8 +63,9 @@ class WebPageTest {
             assertThat(asset.header("X-Content-Type-Options")).contains("nosniff");
             assertThat(asset.header("Content-Type").orElseThrow()).as(m.group(1))
                     .matches(m.group(1).endsWith(".css") ? "text/css.*" : m.group(1).endsWith(".svg") ? "image/svg\\+xml.*" : "(text|application)/javascript.*");
-            assertThat(observedRoute()).isEqualTo("GET /assets/* 200");
         }
+        awaitObserved("GET /assets/* 200");
+        assertThat(api.observed).as("one route label for every asset, never its URL").noneMatch(o -> o.contains("/assets/") && !o.contains("/assets/*"));
         assertThat(found).isEqualTo(3);
         String version = page.replaceAll("(?s).*/assets/([0-9a-f]{12})/.*", "$1");
         // the worker and the modules it imports are served beside the page's script
@@ -100,7 +103,12 @@ class WebPageTest {
         }
     }
 
-    private static String observedRoute() {
-        return api.observed.get(api.observed.size() - 1);
+    /** The edge reports a request after its answer is sent, so the test may see the answer first. */
+    private static void awaitObserved(String entry) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!api.observed.contains(entry) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(api.observed).contains(entry);
     }
 }
