@@ -152,8 +152,9 @@ async function refresh() {
   // an older server without /api/faucet/info: the page works without payout and difficulty
   if (info.ok) {
     const i = info.body;
+    const pow = i.proofOfWork || {};
     facts.payout = i.payout ?? null;
-    facts.powDifficulty = Number(i.powDifficulty) || 0;
+    facts.powDifficulty = pow.enabled ? Number(pow.difficulty) || 0 : 0;
     if (i.paused !== undefined) {
       facts.paused = Boolean(i.paused);
       showPaused(i.paused, i.pausedReason);
