@@ -107,7 +107,7 @@ class EdgeEnvelopeTest {
         var missing = api.get("/api/nope");
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.json().get("code").asText()).isEqualTo("NOT_FOUND");
-        assertThat(api.get("/").status()).isEqualTo(404);
+        assertThat(api.get("/no-such-page").status()).isEqualTo(404);
 
         var wrong = api.send("DELETE", "/api/faucet", null);
         assertThat(wrong.status()).isEqualTo(405);

@@ -133,6 +133,8 @@ public final class Settings {
             "`serve` applies pending migrations; `false` makes it refuse an unmigrated database"));
     public static final Setting<Duration> DEV_BLOCK_TIME_MS = declare(Setting.of("DEV_BLOCK_TIME_MS", "1000", millis(50, 600_000),
             "block interval of the embedded dev chain"));
+    public static final Setting<Boolean> WEB_PAGE = declare(Setting.of("WEB_PAGE", "true", bool(),
+            "serve the faucet web page at `/`; `false` leaves `/` a JSON 404 (the API, `/openapi.yaml` included, is unchanged)"));
 
     private static <T> Setting<T> declare(Setting<T> setting) {
         DECLARED.add(setting);
