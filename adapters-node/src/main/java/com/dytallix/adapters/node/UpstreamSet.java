@@ -140,11 +140,10 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
             u.reportedChainId = id;
             u.head = head.number();
             u.probed = true;
-            u.answered(System.nanoTime() - start);
+            u.measured(System.nanoTime() - start);
         } catch (NodeException e) {
             u.probed = false;
             u.probeProblem = e.failure().name().toLowerCase(java.util.Locale.ROOT) + ": " + e.getMessage();
-            u.failed.increment();
         }
     }
 
@@ -442,8 +441,14 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
             this.name = name;
         }
 
+        /** A routed call answered: counted, and its time smoothed into the latency. */
         void answered(long nanos) {
             ok.increment();
+            measured(nanos);
+        }
+
+        /** A check's answer time: latency only (checks are not requests). */
+        void measured(long nanos) {
             double micros = nanos / 1000.0;
             double previous = latencyMicros;
             latencyMicros = previous < 0 ? micros : previous * 0.8 + micros * 0.2;

@@ -127,10 +127,10 @@ public final class Observability {
                     .description("Latest block number the node reported")
                     .tag("upstream", name).strongReference(true).register(registry);
             FunctionCounter.builder("dytallix.upstream.requests", one, u -> u.get().map(UpstreamHealth::okRequests).orElse(0L))
-                    .description("Calls to the node by outcome: ok (an answer, a node error included) or failed (transport)")
+                    .description("Calls routed to the node by outcome: ok (an answer, a node error included) or failed (transport); health checks aside")
                     .tags("upstream", name, "outcome", "ok").register(registry);
             FunctionCounter.builder("dytallix.upstream.requests", one, u -> u.get().map(UpstreamHealth::failedRequests).orElse(0L))
-                    .description("Calls to the node by outcome: ok (an answer, a node error included) or failed (transport)")
+                    .description("Calls routed to the node by outcome: ok (an answer, a node error included) or failed (transport); health checks aside")
                     .tags("upstream", name, "outcome", "failed").register(registry);
         }
     }

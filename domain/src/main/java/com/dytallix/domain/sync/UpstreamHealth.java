@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param lag      blocks behind the best head of the nodes of the chain
  * @param latency  how long its answers take, smoothed
  * @param problem  why it is not used, when it is not
- * @param requests calls it answered, by outcome: ok (an answer, a node error object included) or failed
+ * @param okRequests     calls routed to it that it answered (a node error object included); health checks aside
+ * @param failedRequests calls routed to it that failed for a transport reason
  */
 public record UpstreamHealth(String name, State state, Optional<Long> height, long lag, Optional<Duration> latency,
                              Optional<String> problem, long okRequests, long failedRequests) {
