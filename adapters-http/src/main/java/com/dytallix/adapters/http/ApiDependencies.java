@@ -26,6 +26,7 @@ import java.util.Objects;
  * @param adminToken        ADMIN_TOKEN (never printed: {@link #toString()} leaves it out)
  * @param frontendOrigins   FRONTEND_ORIGIN, {@code *} for any origin
  * @param requestsPerMinute RATE_LIMIT_REQUESTS_PER_MINUTE, per client, for /api/* but the relay
+ * @param ipv6ClientPrefix  IPV6_CLIENT_PREFIX: an IPv6 client is one client per prefix of this length
  * @param rpcRequestsPerMinute RPC_RATE_LIMIT_PER_MINUTE, per client, for /api/rpc (a batch counts its items)
  * @param requestSizeLimit  REQUEST_SIZE_LIMIT in bytes
  * @param rpcMaxBatch       RPC_MAX_BATCH
@@ -51,6 +52,7 @@ public record ApiDependencies(
         String adminToken,
         List<String> frontendOrigins,
         int requestsPerMinute,
+        int ipv6ClientPrefix,
         int rpcRequestsPerMinute,
         long requestSizeLimit,
         int rpcMaxBatch,
@@ -78,6 +80,9 @@ public record ApiDependencies(
         frontendOrigins = List.copyOf(frontendOrigins);
         if (adminToken == null || adminToken.isBlank()) {
             throw new IllegalArgumentException("adminToken is required");
+        }
+        if (ipv6ClientPrefix < 1 || ipv6ClientPrefix > 128) {
+            throw new IllegalArgumentException("ipv6ClientPrefix must be between 1 and 128");
         }
         if (requestsPerMinute < 1 || rpcRequestsPerMinute < 1 || requestSizeLimit < 1 || rpcMaxBatch < 1 || wsMaxConnections < 1) {
             throw new IllegalArgumentException("requestsPerMinute, rpcRequestsPerMinute, requestSizeLimit, rpcMaxBatch and wsMaxConnections must be positive");

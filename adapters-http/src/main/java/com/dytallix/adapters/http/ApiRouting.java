@@ -35,8 +35,8 @@ public final class ApiRouting {
         ClientIpResolver clientIps = new ClientIpResolver(deps.trustedProxies());
         new HttpEdge(clientIps, deps.observer()).install(routing);
         routing.addFilter(new Cors(deps.frontendOrigins()));
-        routing.addFilter(new RequestRateLimiter(deps.requestsPerMinute(), deps.telemetry()));
-        RequestRateLimiter rpcLimiter = new RequestRateLimiter(deps.rpcRequestsPerMinute(), deps.telemetry());
+        routing.addFilter(new RequestRateLimiter(deps.requestsPerMinute(), deps.ipv6ClientPrefix(), deps.telemetry()));
+        RequestRateLimiter rpcLimiter = new RequestRateLimiter(deps.rpcRequestsPerMinute(), deps.ipv6ClientPrefix(), deps.telemetry());
         JsonRpcRelay jsonRpc = new JsonRpcRelay(deps.relay(), rpcLimiter, deps.rpcMaxBatch());
         AdminAuth auth = new AdminAuth(deps.adminToken(), deps.adminAllowedIps(), deps.admin(), deps.telemetry(), deps.clock());
         routing.register("/api",
