@@ -12,6 +12,9 @@ public interface Telemetry {
 
     void transactionReplaced();
 
+    /** A reorg took the block of at least one grant's transaction off the canonical chain. */
+    void reorg();
+
     /** One relayed method call: outcome ok, rpc_error, timeout, unavailable, denied, overloaded. */
     void rpcRequest(String method, String outcome, Duration duration);
 
@@ -26,6 +29,10 @@ public interface Telemetry {
 
         @Override
         public void transactionReplaced() {
+        }
+
+        @Override
+        public void reorg() {
         }
 
         @Override

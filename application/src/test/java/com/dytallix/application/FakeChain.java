@@ -54,6 +54,10 @@ public final class FakeChain implements ChainNode {
     public final AtomicInteger feeCalls = new AtomicInteger();
     /** When set, fee questions fail as an overloaded node's would. */
     public volatile boolean feesOverloaded;
+    /** Canonical block hashes by height, and the transactions each block applied (for a reorg to undo). */
+    private final Map<Long, String> blockHashes = new HashMap<>();
+    private final Map<Long, List<Tx>> blockTxs = new HashMap<>();
+    private int fork;
     private long height = 1;
     private Instant headTime = Instant.now();
     private volatile boolean down;
@@ -112,14 +116,49 @@ public final class FakeChain implements ChainNode {
                     payments.computeIfAbsent(t.to(), a -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(t.value());
                 }
                 mined.put(t.from(), t.nonce() + 1);
-                receipts.put(t.hash(), new Receipt(t.hash(), height + 1, !revert));
+                receipts.put(t.hash(), new Receipt(t.hash(), height + 1, hashAt(height + 1), !revert));
+                blockTxs.computeIfAbsent(height + 1, h -> new ArrayList<>()).add(t);
                 included++;
                 progress = true;
             }
         }
         height++;
+        blockHashes.put(height, hashAt(height));
         headTime = Instant.now();
         return included;
+    }
+
+    private String hashAt(long number) {
+        return "0x%056x%08x".formatted(number, fork);
+    }
+
+    /**
+     * Takes the newest {@code depth} blocks off the chain, undoing what their transactions did, as a
+     * reorg onto a fork without them would. With {@code requeue} the orphaned transactions go back
+     * to the pool (as geth does); without, they are gone (as after anvil_reorg). Mine again to grow
+     * the new fork; its blocks have new hashes.
+     */
+    public synchronized void reorg(int depth, boolean requeue) {
+        fork++;
+        for (int i = 0; i < depth; i++) {
+            long number = height--;
+            blockHashes.remove(number);
+            for (Tx t : blockTxs.getOrDefault(number, List.of()).reversed()) {
+                Receipt r = receipts.remove(t.hash());
+                BigInteger gas = BigInteger.valueOf(21_000).multiply(effectivePrice(t.fees()));
+                BigInteger moved = r.success() ? t.value() : BigInteger.ZERO;
+                balances.merge(t.from(), moved.add(gas), BigInteger::add);
+                balances.merge(t.to(), moved.negate(), BigInteger::add);
+                if (r.success() && t.value().signum() > 0) {
+                    payments.get(t.to()).remove(t.value());
+                }
+                mined.put(t.from(), t.nonce());
+                if (requeue) {
+                    pool.put(key(t.from(), t.nonce()), t);
+                }
+            }
+            blockTxs.remove(number);
+        }
     }
 
     private BigInteger effectivePrice(Fees fees) {
@@ -253,6 +292,12 @@ public final class FakeChain implements ChainNode {
     public synchronized Optional<Receipt> receipt(TxHash hash) {
         check();
         return Optional.ofNullable(receipts.get(hash));
+    }
+
+    @Override
+    public synchronized Optional<String> blockHash(long number) {
+        check();
+        return Optional.ofNullable(blockHashes.get(number));
     }
 
     @Override

@@ -20,6 +20,7 @@ import com.dytallix.application.Telemetry;
 import com.dytallix.application.admin.AdminService;
 import com.dytallix.application.faucet.DripService;
 import com.dytallix.application.faucet.FaucetPolicy;
+import com.dytallix.application.faucet.Finality;
 import com.dytallix.application.faucet.GrantTracker;
 import com.dytallix.application.faucet.NonceAllocator;
 import com.dytallix.application.faucet.Payer;
@@ -127,7 +128,8 @@ public final class Server implements AutoCloseable {
                 settings.chainId(), clock);
         var nonces = new NonceAllocator(node, ledger);
         var payer = new Payer(node, keys, ledger, nonces, feePolicy, clock);
-        var tracker = new GrantTracker(node, keys, ledger, nonces, payer, feePolicy, settings.txReplaceAfter(), clock, telemetry);
+        var tracker = new GrantTracker(node, keys, ledger, nonces, payer, feePolicy, settings.txReplaceAfter(),
+                new Finality(settings.faucetConfirmations(), settings.reorgWatchBlocks()), clock, telemetry);
         var drips = new DripService(policy, ledger, controls, status, payer, keccak, clock, telemetry);
         var admin = new AdminService(controls, keys, rotations, ledger, node, status, tracker, clock);
         var relay = new RelayService(node, new RelayPolicy(settings.rpcAllowedMethods()), status, telemetry, clock);

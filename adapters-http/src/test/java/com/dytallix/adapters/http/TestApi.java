@@ -93,7 +93,8 @@ final class TestApi implements AutoCloseable {
         FeePolicy fees = new FeePolicy(Wei.ofDyt("0.0000005"));
         NonceAllocator nonces = new NonceAllocator(node, ledger);
         Payer payer = new Payer(node, keys, ledger, nonces, fees, clock);
-        GrantTracker tracker = new GrantTracker(node, keys, ledger, nonces, payer, fees, Duration.ofSeconds(30), clock, telemetry);
+        GrantTracker tracker = new GrantTracker(node, keys, ledger, nonces, payer, fees, Duration.ofSeconds(30),
+                new com.dytallix.application.faucet.Finality(1, 64), clock, telemetry);
         FaucetPolicy policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"),
                 new QuotaLimits(10, 1, Wei.ofDyt("10000"), QuotaLimits.DAY), 5, fees, Duration.ofSeconds(30), Duration.ofSeconds(5));
         DripService drips = new DripService(policy, ledger, controls, status, payer, keccak, clock, telemetry);

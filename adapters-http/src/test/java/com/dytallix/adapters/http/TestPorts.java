@@ -160,6 +160,11 @@ final class TestPorts {
         }
 
         @Override
+        public Optional<String> blockHash(long number) {
+            throw unused();
+        }
+
+        @Override
         public String call(String method, String paramsJson) {
             calls.add(new Call(method, paramsJson));
             return answer.apply(method, paramsJson);
@@ -335,6 +340,21 @@ final class TestPorts {
         }
 
         @Override
+        public void markIncluded(GrantId id, TxHash landed, long blockNumber, String blockHash, Instant at) {
+            throw unused();
+        }
+
+        @Override
+        public void reopen(GrantId id, Instant at) {
+            throw unused();
+        }
+
+        @Override
+        public List<Grant> inBlocksFrom(long fromBlock) {
+            throw unused();
+        }
+
+        @Override
         public void markConfirmed(GrantId id, TxHash landed, long blockNumber, Instant at) {
             throw unused();
         }
@@ -372,6 +392,10 @@ final class TestPorts {
 
     /** Counts what the edge reports. */
     static final class Counters implements Telemetry {
+        @Override
+        public void reorg() {
+        }
+
         final ConcurrentHashMap<LimitScope, Integer> rateLimitHits = new ConcurrentHashMap<>();
         final List<String> rpcOutcomes = new CopyOnWriteArrayList<>();
 

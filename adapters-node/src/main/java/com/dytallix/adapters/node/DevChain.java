@@ -295,7 +295,14 @@ public final class DevChain implements ChainNode, AutoCloseable {
     public Optional<Receipt> receipt(TxHash hash) {
         synchronized (lock) {
             Mined m = mined.get(hash);
-            return m == null ? Optional.empty() : Optional.of(new Receipt(hash, m.block().number(), true));
+            return m == null ? Optional.empty() : Optional.of(new Receipt(hash, m.block().number(), m.block().hash(), true));
+        }
+    }
+
+    @Override
+    public Optional<String> blockHash(long number) {
+        synchronized (lock) {
+            return Optional.ofNullable(blocks.get(number)).map(Block::hash);
         }
     }
 

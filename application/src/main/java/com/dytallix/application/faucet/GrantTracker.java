@@ -2,6 +2,7 @@ package com.dytallix.application.faucet;
 
 import com.dytallix.application.Telemetry;
 import com.dytallix.domain.Address;
+import com.dytallix.domain.GrantId;
 import com.dytallix.domain.TxHash;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.Grant;
@@ -27,10 +28,11 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Follows every unfinished grant to its end: sends what is stored but not yet accepted, confirms
- * or fails by receipt, re-prices transactions that sit unmined, fills nonce gaps, and drains a
- * rotated-away key on request. {@link #reconcile()} at start-up also settles grants a crash left
- * behind. Runs on one scheduler thread; each pass is safe to repeat.
+ * Follows every unfinished grant to its end: sends what is stored but not yet accepted, records
+ * the block a receipt names and confirms once that block is deep enough (or fails by receipt),
+ * re-opens grants whose block a reorg took away, re-prices transactions that sit unmined, fills
+ * nonce gaps, and drains a rotated-away key on request. {@link #reconcile()} at start-up also
+ * settles grants a crash left behind. Runs on one scheduler thread; each pass is safe to repeat.
  */
 public final class GrantTracker {
     private static final System.Logger LOG = System.getLogger(GrantTracker.class.getName());
@@ -44,12 +46,13 @@ public final class GrantTracker {
     private final Payer payer;
     private final FeePolicy feePolicy;
     private final Duration replaceAfter;
+    private final Finality finality;
     private final Clock clock;
     private final Telemetry telemetry;
     private final Map<Address, Address> drains = new ConcurrentHashMap<>();
 
     public GrantTracker(ChainNode node, KeyRing keys, GrantLedger ledger, NonceAllocator nonces, Payer payer,
-                        FeePolicy feePolicy, Duration replaceAfter, Clock clock, Telemetry telemetry) {
+                        FeePolicy feePolicy, Duration replaceAfter, Finality finality, Clock clock, Telemetry telemetry) {
         this.node = node;
         this.keys = keys;
         this.ledger = ledger;
@@ -57,6 +60,7 @@ public final class GrantTracker {
         this.payer = payer;
         this.feePolicy = feePolicy;
         this.replaceAfter = replaceAfter;
+        this.finality = finality;
         this.clock = clock;
         this.telemetry = telemetry;
     }
@@ -78,8 +82,10 @@ public final class GrantTracker {
     public void tick() {
         Instant now = clock.instant();
         Map<Address, Long> mined = new HashMap<>();
-        List<Grant> unfinished = ledger.unfinished();
         try {
+            long head = node.head().number();
+            watchReorgs(head, now);
+            List<Grant> unfinished = ledger.unfinished();
             for (Grant g : unfinished) {
                 if (g.status() == GrantStatus.PENDING) {
                     if (g.createdAt().plus(ABANDONED_RESERVATION).isBefore(now)) {
@@ -89,7 +95,7 @@ public final class GrantTracker {
                 }
                 Address from = g.fromAddress().orElseThrow();
                 long minedNonce = mined.computeIfAbsent(from, node::minedNonce);
-                track(g, minedNonce, now);
+                track(g, minedNonce, head, now);
             }
             fillGaps(mined, unfinished);
             drain();
@@ -98,10 +104,15 @@ public final class GrantTracker {
         }
     }
 
-    private void track(Grant g, long minedNonce, Instant now) {
+    private void track(Grant g, long minedNonce, long head, Instant now) {
         long nonce = g.nonce().orElseThrow();
         if (nonce < minedNonce) {
-            settle(g, now);
+            settle(g, head, now);
+            return;
+        }
+        if (g.blockNumber().isPresent()) {
+            // recorded in a block, yet the chain has not used its nonce: that block is gone
+            reopen(List.of(g), "its nonce " + nonce + " is unused again", now);
             return;
         }
         if (g.status() == GrantStatus.SIGNED) {
@@ -114,8 +125,16 @@ public final class GrantTracker {
         }
     }
 
-    /** The chain has used this nonce: one of our hashes was mined, or the transaction was dropped. */
-    private void settle(Grant g, Instant now) {
+    /**
+     * The chain has used this nonce: one of our hashes was mined, or the transaction was dropped.
+     * A grant already recorded in a block (which the reorg watch found canonical in this pass) only
+     * waits for depth.
+     */
+    private void settle(Grant g, long head, Instant now) {
+        if (g.blockNumber().isPresent() && g.landedHash().isPresent()) {
+            confirmIfDeep(g.id(), g.landedHash().get(), g.blockNumber().get(), head, now);
+            return;
+        }
         List<TxHash> newestFirst = new ArrayList<>(g.txHashes());
         java.util.Collections.reverse(newestFirst);
         for (TxHash hash : newestFirst) {
@@ -123,8 +142,8 @@ public final class GrantTracker {
             if (receipt.isPresent()) {
                 Receipt r = receipt.get();
                 if (r.success()) {
-                    ledger.markConfirmed(g.id(), hash, r.blockNumber(), now);
-                    telemetry.grantOutcome("confirmed");
+                    ledger.markIncluded(g.id(), hash, r.blockNumber(), r.blockHash(), now);
+                    confirmIfDeep(g.id(), hash, r.blockNumber(), head, now);
                 } else {
                     ledger.markFailed(g.id(), "transaction reverted in block " + r.blockNumber(), now);
                     telemetry.grantOutcome("failed");
@@ -134,6 +153,50 @@ public final class GrantTracker {
         }
         ledger.markFailed(g.id(), "dropped: nonce " + g.nonce().orElseThrow() + " was used by another transaction", now);
         telemetry.grantOutcome("failed");
+    }
+
+    private void confirmIfDeep(GrantId id, TxHash landed, long blockNumber, long head, Instant now) {
+        if (finality.isDeep(head, blockNumber)) {
+            ledger.markConfirmed(id, landed, blockNumber, now);
+            telemetry.grantOutcome("confirmed");
+        }
+    }
+
+    /**
+     * Compares the stored block hash of every grant in the watched blocks with the canonical chain
+     * (one block query per height). A block that is gone, or a height the chain no longer reaches,
+     * re-opens its grants.
+     */
+    private void watchReorgs(long head, Instant now) {
+        Map<Long, Optional<String>> canonical = new HashMap<>();
+        List<Grant> orphaned = new ArrayList<>();
+        for (Grant g : ledger.inBlocksFrom(finality.watchedFrom(head))) {
+            long number = g.blockNumber().orElseThrow();
+            Optional<String> hash = canonical.computeIfAbsent(number, node::blockHash);
+            // a pruning node may not answer for a height it has: only a height above the head is gone for sure
+            boolean gone = hash.map(h -> !h.equalsIgnoreCase(g.blockHash().orElseThrow())).orElse(number > head);
+            if (gone) {
+                orphaned.add(g);
+            }
+        }
+        if (!orphaned.isEmpty()) {
+            reopen(orphaned, "block " + orphaned.getFirst().blockNumber().orElseThrow() + " left the canonical chain", now);
+        }
+    }
+
+    /**
+     * A reorg took these grants' payments away: each goes back to SUBMITTED and its stored bytes are
+     * sent again at once (same nonce, so at most one of its transactions can ever pay). If the new
+     * chain already holds it, the next pass finds the receipt.
+     */
+    private void reopen(List<Grant> grants, String why, Instant now) {
+        telemetry.reorg();
+        LOG.log(System.Logger.Level.WARNING, "reorg: {0}; re-opened grants {1}", why,
+                grants.stream().map(g -> g.id().value()).toList());
+        for (Grant g : grants) {
+            ledger.reopen(g.id(), now);
+            payer.send(g.id(), g.fromAddress().orElseThrow(), g.nonce().orElseThrow(), g.rawTransaction().orElseThrow());
+        }
     }
 
     /** Re-prices a transaction that has waited too long; with no room under the ceiling, sends the same bytes again. */

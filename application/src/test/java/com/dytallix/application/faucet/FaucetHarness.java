@@ -28,6 +28,30 @@ final class FaucetHarness {
     final InMemoryFaucetControls controls = new InMemoryFaucetControls();
     final FakeChain.Keys keys = new FakeChain.Keys(FAUCET);
     final Clock clock = Clock.systemUTC();
+    final java.util.concurrent.atomic.AtomicInteger reorgs = new java.util.concurrent.atomic.AtomicInteger();
+    private final Telemetry telemetry = new Telemetry() {
+        @Override
+        public void grantOutcome(String outcome) {
+        }
+
+        @Override
+        public void rateLimitHit(com.dytallix.domain.grant.LimitScope scope) {
+        }
+
+        @Override
+        public void transactionReplaced() {
+        }
+
+        @Override
+        public void reorg() {
+            reorgs.incrementAndGet();
+        }
+
+        @Override
+        public void rpcRequest(String method, String outcome, Duration duration) {
+        }
+    };
+    Finality finality = new Finality(1, 64);
     FaucetPolicy policy;
     StatusService status;
     NonceAllocator nonces;
@@ -53,6 +77,12 @@ final class FaucetHarness {
         return this;
     }
 
+    FaucetHarness withFinality(Finality f) {
+        finality = f;
+        restart();
+        return this;
+    }
+
     FaucetHarness withFeeCeiling(Wei ceiling) {
         policy = new FaucetPolicy(policy.dripAmount(), policy.minBalance(), policy.quotas(),
                 policy.suspiciousAddressesPerHour(), new FeePolicy(ceiling), policy.replaceAfter(), policy.confirmWait());
@@ -64,7 +94,7 @@ final class FaucetHarness {
         status = new StatusService(chain, keys, controls, ledger, new SyncLagEstimator(Optional.empty()), Optional.empty(), clock);
         nonces = new NonceAllocator(chain, ledger);
         payer = new Payer(chain, keys, ledger, nonces, policy.fees(), clock);
-        tracker = new GrantTracker(chain, keys, ledger, nonces, payer, policy.fees(), policy.replaceAfter(), clock, Telemetry.NONE);
+        tracker = new GrantTracker(chain, keys, ledger, nonces, payer, policy.fees(), policy.replaceAfter(), finality, clock, telemetry);
         drips = new DripService(policy, ledger, controls, status, payer, TestKeccak.INSTANCE, clock, Telemetry.NONE);
         status.refresh();
     }

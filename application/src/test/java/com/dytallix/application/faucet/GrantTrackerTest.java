@@ -1,6 +1,7 @@
 package com.dytallix.application.faucet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.dytallix.domain.ClientIp;
 import com.dytallix.domain.GrantId;
@@ -197,5 +198,102 @@ class GrantTrackerTest {
         h.tracker.tick();
         assertThat(h.ledger.find(b.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
         assertThat(h.ledger.find(c.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+    }
+
+    @Test
+    void aGrantStaysSubmittedWithItsBlockUntilThatBlockIsDeepEnough() {
+        h.withFinality(new Finality(2, 64));
+        DripResult r = h.request(FaucetHarness.address(31), "10.0.0.31");
+        h.chain.mine();
+        h.tracker.tick();
+        Grant included = h.ledger.find(r.grant().id()).orElseThrow();
+        assertThat(included.status()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(included.blockNumber()).contains(h.chain.head().number());
+        assertThat(included.blockHash()).isEqualTo(h.chain.blockHash(h.chain.head().number()));
+
+        h.chain.mine();
+        h.tracker.tick();
+        Grant confirmed = h.ledger.find(r.grant().id()).orElseThrow();
+        assertThat(confirmed.status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(confirmed.blockNumber()).isEqualTo(included.blockNumber());
+    }
+
+    @Test
+    void aReorgThatDropsAConfirmedPaymentReopensTheGrantAndPaysItExactlyOnce() {
+        DripResult r = h.request(FaucetHarness.address(32), "10.0.0.32");
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.find(r.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+
+        h.chain.reorg(1, false);
+        h.chain.mine(); // the new fork grows past the old height without the payment
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(32))).isEmpty();
+        h.tracker.tick();
+
+        Grant reopened = h.ledger.find(r.grant().id()).orElseThrow();
+        assertThat(reopened.status()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(reopened.blockNumber()).isEmpty();
+        assertThat(h.reorgs).hasValue(1);
+        assertThat(h.chain.poolSize()).isEqualTo(1); // the same bytes went to the node again
+        // still counted: the same address gets no second grant meanwhile
+        assertThatThrownBy(() -> h.request(FaucetHarness.address(32), "10.0.0.99")).isInstanceOf(FaucetRefusal.class);
+
+        h.chain.mine();
+        h.tracker.tick();
+        h.chain.mine();
+        h.tracker.tick();
+        Grant done = h.ledger.find(r.grant().id()).orElseThrow();
+        assertThat(done.status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(done.txHashes()).hasSize(1);
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(32))).hasSize(1);
+        assertThat(h.reorgs).hasValue(1);
+    }
+
+    @Test
+    void aReorgThatKeepsThePaymentOnTheNewForkConfirmsItInItsNewBlockWithoutPayingTwice() {
+        h.withFinality(new Finality(2, 64));
+        DripResult r = h.request(FaucetHarness.address(33), "10.0.0.33");
+        h.chain.mine();
+        h.chain.mine();
+        h.tracker.tick();
+        Grant first = h.ledger.find(r.grant().id()).orElseThrow();
+        assertThat(first.status()).isEqualTo(GrantStatus.CONFIRMED);
+
+        h.chain.reorg(2, true); // the orphaned payment goes back to the pool, as geth does
+        h.chain.mine();
+        h.chain.mine();
+        h.chain.mine();
+        h.tracker.tick(); // re-opened: the stored bytes are sent again, the node already has them mined
+        h.tracker.tick();
+        h.tracker.tick();
+
+        Grant again = h.ledger.find(r.grant().id()).orElseThrow();
+        assertThat(again.status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(again.blockHash()).isPresent().isNotEqualTo(first.blockHash());
+        assertThat(again.blockHash()).isEqualTo(h.chain.blockHash(again.blockNumber().orElseThrow()));
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(33))).hasSize(1);
+        assertThat(h.reorgs).hasValue(1);
+    }
+
+    @Test
+    void grantsOlderThanTheWatchAreLeftAlone() {
+        h.withFinality(new Finality(1, 2));
+        DripResult r = h.request(FaucetHarness.address(34), "10.0.0.34");
+        h.chain.mine();
+        h.tracker.tick();
+        h.chain.mine();
+        h.chain.mine();
+        h.tracker.tick();
+        int calls = h.chain.sendCount();
+        // a block that deep is final for this faucet: a fork under it is not watched
+        h.chain.reorg(3, false);
+        h.chain.mine();
+        h.chain.mine();
+        h.chain.mine();
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.find(r.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.chain.sendCount()).isEqualTo(calls);
+        assertThat(h.reorgs).hasValue(0);
     }
 }

@@ -50,6 +50,8 @@ public record Settings(
         List<String> frontendOrigins,
         String logLevel,
         Duration txReplaceAfter,
+        int faucetConfirmations,
+        int reorgWatchBlocks,
         Wei maxFeePerGas,
         Duration statusRefresh,
         boolean migrateOnStart,
@@ -102,6 +104,8 @@ public record Settings(
         d.put("FRONTEND_ORIGIN", "http://localhost:5173");
         d.put("LOG_LEVEL", "info");
         d.put("TX_REPLACE_AFTER_MS", "30000");
+        d.put("FAUCET_CONFIRMATIONS", "2");
+        d.put("REORG_WATCH_BLOCKS", "64");
         d.put("MAX_FEE_PER_GAS_GWEI", "500");
         d.put("STATUS_REFRESH_MS", "1000");
         d.put("MIGRATE_ON_START", "true");
@@ -129,7 +133,8 @@ public record Settings(
                 minBalance, dailyCap, perIpPerDay, perAddressPerDay, suspiciousAddressesPerIpPerHour, requestsPerMinute,
                 adminToken, adminAllowedIps, trustedProxies, nodeTimeout, blockTime, maxConcurrency, rpcAllowedMethods,
                 rpcMaxBatch, workDir.resolve(dbPath), workDir.resolve(backupDir), backupKeep, retentionGrantsDays,
-                retentionFingerprintsDays, requestSizeLimit, frontendOrigins, logLevel, txReplaceAfter, maxFeePerGas,
+                retentionFingerprintsDays, requestSizeLimit, frontendOrigins, logLevel, txReplaceAfter, faucetConfirmations,
+                reorgWatchBlocks, maxFeePerGas,
                 statusRefresh, migrateOnStart, devBlockTime);
     }
 
@@ -139,7 +144,8 @@ public record Settings(
                 minBalance, dailyCap, perIpPerDay, perAddressPerDay, suspiciousAddressesPerIpPerHour, requestsPerMinute,
                 Optional.of(token), adminAllowedIps, trustedProxies, nodeTimeout, blockTime, maxConcurrency, rpcAllowedMethods,
                 rpcMaxBatch, dbPath, backupDir, backupKeep, retentionGrantsDays,
-                retentionFingerprintsDays, requestSizeLimit, frontendOrigins, logLevel, txReplaceAfter, maxFeePerGas,
+                retentionFingerprintsDays, requestSizeLimit, frontendOrigins, logLevel, txReplaceAfter, faucetConfirmations,
+                reorgWatchBlocks, maxFeePerGas,
                 statusRefresh, migrateOnStart, devBlockTime);
     }
 
@@ -191,6 +197,8 @@ public record Settings(
                 p.list("FRONTEND_ORIGIN"),
                 p.choice("LOG_LEVEL", "trace", "debug", "info", "warn", "error"),
                 Duration.ofMillis(p.integer("TX_REPLACE_AFTER_MS", 1000, 86_400_000)),
+                p.integer("FAUCET_CONFIRMATIONS", 1, 1000),
+                p.integer("REORG_WATCH_BLOCKS", 1, 4096),
                 Wei.ofDyt(new java.math.BigDecimal(p.integer("MAX_FEE_PER_GAS_GWEI", 1, 1_000_000_000)).movePointLeft(9)),
                 Duration.ofMillis(p.integer("STATUS_REFRESH_MS", 100, 600_000)),
                 p.bool("MIGRATE_ON_START"),
@@ -215,6 +223,9 @@ public record Settings(
         }
         adminToken.filter(t -> t.length() < 32)
                 .ifPresent(t -> problems.add("ADMIN_TOKEN: must be at least 32 characters"));
+        if (faucetConfirmations >= 1 && reorgWatchBlocks >= 1 && reorgWatchBlocks < faucetConfirmations) {
+            problems.add("REORG_WATCH_BLOCKS: must be at least FAUCET_CONFIRMATIONS (" + faucetConfirmations + ")");
+        }
         if (rpcAllowedMethods.isEmpty()) {
             problems.add("RPC_ALLOWED_METHODS: must name at least one method");
         }
