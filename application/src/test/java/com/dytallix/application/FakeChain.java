@@ -8,6 +8,7 @@ import com.dytallix.domain.key.FeeSuggestion;
 import com.dytallix.domain.key.Fees;
 import com.dytallix.domain.key.KeyRing;
 import com.dytallix.domain.key.KeyRotation;
+import com.dytallix.domain.key.RetiringKey;
 import com.dytallix.domain.key.SignedTransaction;
 import com.dytallix.domain.key.SigningKey;
 import com.dytallix.domain.key.UnsignedTransaction;
@@ -52,6 +53,7 @@ public final class FakeChain implements ChainNode {
     private final AtomicInteger sends = new AtomicInteger();
     public final AtomicInteger chainIdCalls = new AtomicInteger();
     public final AtomicInteger feeCalls = new AtomicInteger();
+    public final AtomicInteger blockHashCalls = new AtomicInteger();
     /** When set, fee questions fail as an overloaded node's would. */
     public volatile boolean feesOverloaded;
     /** Canonical block hashes by height, and the transactions each block applied (for a reorg to undo). */
@@ -297,6 +299,7 @@ public final class FakeChain implements ChainNode {
     @Override
     public synchronized Optional<String> blockHash(long number) {
         check();
+        blockHashCalls.incrementAndGet();
         return Optional.ofNullable(blockHashes.get(number));
     }
 
@@ -358,6 +361,7 @@ public final class FakeChain implements ChainNode {
     /** A key ring over fake keys; "rotating" to a hex string makes an address from it. */
     public static final class Keys implements KeyRing {
         private final Map<Address, SigningKey> known = new ConcurrentHashMap<>();
+        private final Map<Address, RetiringKey> retiring = new java.util.LinkedHashMap<>();
         private volatile SigningKey active;
 
         public Keys(Address initial) {
@@ -376,7 +380,7 @@ public final class FakeChain implements ChainNode {
         }
 
         @Override
-        public synchronized KeyRotation rotate(String newKeyHex, Instant at) {
+        public synchronized KeyRotation rotate(String newKeyHex, boolean drain, Instant at) {
             if (!newKeyHex.matches("(0x)?[0-9a-f]{64}")) {
                 throw new com.dytallix.domain.key.InvalidKeyException("not a key");
             }
@@ -384,7 +388,25 @@ public final class FakeChain implements ChainNode {
             Address previous = active.address();
             active = new Key(next);
             known.put(next, active);
+            retiring.put(previous, new RetiringKey(previous, drain ? Optional.of(next) : Optional.empty()));
             return new KeyRotation(previous, next, at);
+        }
+
+        @Override
+        public synchronized List<RetiringKey> retiring() {
+            return List.copyOf(retiring.values());
+        }
+
+        @Override
+        public synchronized void drained(Address address) {
+            retiring.computeIfPresent(address, (a, k) -> new RetiringKey(a, Optional.empty()));
+        }
+
+        @Override
+        public synchronized void retire(Address address) {
+            if (retiring.remove(address) != null) {
+                known.remove(address);
+            }
         }
     }
 }

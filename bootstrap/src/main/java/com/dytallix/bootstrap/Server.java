@@ -131,7 +131,7 @@ public final class Server implements AutoCloseable {
         var tracker = new GrantTracker(node, keys, ledger, nonces, payer, feePolicy, settings.txReplaceAfter(),
                 new Finality(settings.faucetConfirmations(), settings.reorgWatchBlocks()), clock, telemetry);
         var drips = new DripService(policy, ledger, controls, status, payer, keccak, clock, telemetry);
-        var admin = new AdminService(controls, keys, rotations, ledger, node, status, tracker, clock);
+        var admin = new AdminService(controls, keys, rotations, ledger, node, status, clock);
         var relay = new RelayService(node, new RelayPolicy(settings.rpcAllowedMethods()), status, telemetry, clock);
 
         status.refresh();

@@ -3,7 +3,6 @@ package com.dytallix.adapters.http;
 import com.dytallix.application.admin.AdminService;
 import com.dytallix.application.faucet.DripService;
 import com.dytallix.application.faucet.FaucetPolicy;
-import com.dytallix.application.faucet.GrantTracker;
 import com.dytallix.application.faucet.NonceAllocator;
 import com.dytallix.application.faucet.Payer;
 import com.dytallix.application.relay.RelayPolicy;
@@ -93,13 +92,11 @@ final class TestApi implements AutoCloseable {
         FeePolicy fees = new FeePolicy(Wei.ofDyt("0.0000005"));
         NonceAllocator nonces = new NonceAllocator(node, ledger);
         Payer payer = new Payer(node, keys, ledger, nonces, fees, clock);
-        GrantTracker tracker = new GrantTracker(node, keys, ledger, nonces, payer, fees, Duration.ofSeconds(30),
-                new com.dytallix.application.faucet.Finality(1, 64), clock, telemetry);
         FaucetPolicy policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"),
                 new QuotaLimits(10, 1, Wei.ofDyt("10000"), QuotaLimits.DAY), 5, fees, Duration.ofSeconds(30), Duration.ofSeconds(5));
         DripService drips = new DripService(policy, ledger, controls, status, payer, keccak, clock, telemetry);
         RelayService relay = new RelayService(node, new RelayPolicy(options.rpcMethods), status, telemetry, clock);
-        AdminService admin = new AdminService(controls, keys, rotations, ledger, node, status, tracker, clock);
+        AdminService admin = new AdminService(controls, keys, rotations, ledger, node, status, clock);
         return new ApiDependencies(status, new BalanceService(node, keccak), drips, ledger, relay, admin, keccak, telemetry,
                 (method, route, code, nanos) -> observed.add(method + " " + route + " " + code),
                 List.of(new HealthHttpService.Check("test", Optional::empty)), clock,

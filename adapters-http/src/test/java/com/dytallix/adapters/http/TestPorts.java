@@ -23,6 +23,7 @@ import com.dytallix.domain.key.FeeSuggestion;
 import com.dytallix.domain.key.InvalidKeyException;
 import com.dytallix.domain.key.KeyRing;
 import com.dytallix.domain.key.KeyRotation;
+import com.dytallix.domain.key.RetiringKey;
 import com.dytallix.domain.key.KeyRotationLog;
 import com.dytallix.domain.key.SignedTransaction;
 import com.dytallix.domain.key.SigningKey;
@@ -182,6 +183,7 @@ final class TestPorts {
         private static final Pattern HEX64 = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
         private final AtomicReference<Address> active = new AtomicReference<>(address("first key"));
         final List<String> rotatedTo = new CopyOnWriteArrayList<>();
+        final List<RetiringKey> retiring = new CopyOnWriteArrayList<>();
 
         @Override
         public SigningKey active() {
@@ -194,14 +196,30 @@ final class TestPorts {
         }
 
         @Override
-        public KeyRotation rotate(String newKeyHex, Instant at) {
+        public KeyRotation rotate(String newKeyHex, boolean drain, Instant at) {
             if (!HEX64.matcher(newKeyHex).matches() || newKeyHex.replace("0x", "").chars().allMatch(c -> c == '0')) {
                 throw new InvalidKeyException("the new key is not a valid secp256k1 private key");
             }
             rotatedTo.add(newKeyHex);
             Address next = address(newKeyHex);
             Address previous = active.getAndSet(next);
+            retiring.add(new RetiringKey(previous, drain ? Optional.of(next) : Optional.empty()));
             return new KeyRotation(previous, next, at);
+        }
+
+        @Override
+        public List<RetiringKey> retiring() {
+            return List.copyOf(retiring);
+        }
+
+        @Override
+        public void drained(Address address) {
+            throw unused();
+        }
+
+        @Override
+        public void retire(Address address) {
+            throw unused();
         }
 
         private static SigningKey key(Address address) {

@@ -11,6 +11,7 @@ import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.key.FeePolicy;
 import com.dytallix.domain.key.Fees;
 import com.dytallix.domain.key.KeyRing;
+import com.dytallix.domain.key.RetiringKey;
 import com.dytallix.domain.key.SignedTransaction;
 import com.dytallix.domain.key.SigningKey;
 import com.dytallix.domain.key.UnsignedTransaction;
@@ -25,13 +26,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.TreeMap;
 
 /**
  * Follows every unfinished grant to its end: sends what is stored but not yet accepted, records
  * the block a receipt names and confirms once that block is deep enough (or fails by receipt),
  * re-opens grants whose block a reorg took away, re-prices transactions that sit unmined, fills
- * nonce gaps, and drains a rotated-away key on request. {@link #reconcile()} at start-up also
+ * nonce gaps, and finishes rotated-away keys (drain on request, then forget). {@link #reconcile()} at start-up also
  * settles grants a crash left behind. Runs on one scheduler thread; each pass is safe to repeat.
  */
 public final class GrantTracker {
@@ -49,7 +50,6 @@ public final class GrantTracker {
     private final Finality finality;
     private final Clock clock;
     private final Telemetry telemetry;
-    private final Map<Address, Address> drains = new ConcurrentHashMap<>();
 
     public GrantTracker(ChainNode node, KeyRing keys, GrantLedger ledger, NonceAllocator nonces, Payer payer,
                         FeePolicy feePolicy, Duration replaceAfter, Finality finality, Clock clock, Telemetry telemetry) {
@@ -84,7 +84,7 @@ public final class GrantTracker {
         Map<Address, Long> mined = new HashMap<>();
         try {
             long head = node.head().number();
-            watchReorgs(head, now);
+            List<Grant> watched = watchReorgs(head, now);
             List<Grant> unfinished = ledger.unfinished();
             for (Grant g : unfinished) {
                 if (g.status() == GrantStatus.PENDING) {
@@ -98,7 +98,7 @@ public final class GrantTracker {
                 track(g, minedNonce, head, now);
             }
             fillGaps(mined, unfinished);
-            drain();
+            finishRetiringKeys(unfinished, watched);
         } catch (NodeException e) {
             LOG.log(System.Logger.Level.DEBUG, "tracker pass stopped: node {0}", e.failure());
         }
@@ -163,25 +163,35 @@ public final class GrantTracker {
     }
 
     /**
-     * Compares the stored block hash of every grant in the watched blocks with the canonical chain
-     * (one block query per height). A block that is gone, or a height the chain no longer reaches,
-     * re-opens its grants.
+     * Compares the block hash stored with the grants in the watched blocks with the canonical chain,
+     * newest block first. A block that is still canonical vouches for all its ancestors (each block
+     * commits to its parent's hash), so the walk stops there: one block query per pass when nothing
+     * happened. A block that is gone, or a height the chain no longer reaches, re-opens its grants.
+     *
+     * @return the grants still watched (those in canonical blocks)
      */
-    private void watchReorgs(long head, Instant now) {
-        Map<Long, Optional<String>> canonical = new HashMap<>();
+    private List<Grant> watchReorgs(long head, Instant now) {
+        List<Grant> watched = ledger.inBlocksFrom(finality.watchedFrom(head));
+        TreeMap<Long, List<Grant>> byBlock = new TreeMap<>();
+        watched.forEach(g -> byBlock.computeIfAbsent(g.blockNumber().orElseThrow(), n -> new ArrayList<>()).add(g));
         List<Grant> orphaned = new ArrayList<>();
-        for (Grant g : ledger.inBlocksFrom(finality.watchedFrom(head))) {
-            long number = g.blockNumber().orElseThrow();
-            Optional<String> hash = canonical.computeIfAbsent(number, node::blockHash);
-            // a pruning node may not answer for a height it has: only a height above the head is gone for sure
-            boolean gone = hash.map(h -> !h.equalsIgnoreCase(g.blockHash().orElseThrow())).orElse(number > head);
-            if (gone) {
-                orphaned.add(g);
+        for (Map.Entry<Long, List<Grant>> block : byBlock.descendingMap().entrySet()) {
+            long number = block.getKey();
+            Optional<String> hash = node.blockHash(number);
+            if (hash.isEmpty() && number <= head) {
+                continue; // a pruning node may not answer for a height it has: no verdict
+            }
+            List<Grant> gone = block.getValue().stream()
+                    .filter(g -> hash.map(h -> !h.equalsIgnoreCase(g.blockHash().orElseThrow())).orElse(true)).toList();
+            orphaned.addAll(gone);
+            if (gone.size() < block.getValue().size()) {
+                break;
             }
         }
         if (!orphaned.isEmpty()) {
-            reopen(orphaned, "block " + orphaned.getFirst().blockNumber().orElseThrow() + " left the canonical chain", now);
+            reopen(orphaned, "block " + orphaned.getLast().blockNumber().orElseThrow() + " left the canonical chain", now);
         }
+        return watched.stream().filter(g -> !orphaned.contains(g)).toList();
     }
 
     /**
@@ -252,41 +262,46 @@ public final class GrantTracker {
         }
     }
 
-    /** After a rotation with drain: once the old key has nothing in flight, send its balance to the new key. */
-    public void requestDrain(Address from, Address to) {
-        drains.put(from, to);
-    }
-
-    private void drain() {
-        for (Map.Entry<Address, Address> d : drains.entrySet()) {
-            Address from = d.getKey();
-            boolean busy = ledger.unfinished().stream().anyMatch(g -> g.fromAddress().filter(from::equals).isPresent());
+    /**
+     * Rotated-away keys: once a key has nothing in flight (no unfinished grant, no transaction in
+     * the node's pool) its drain runs, if one was asked for; once, besides, none of its payments is
+     * still watched for a reorg (one could need re-pricing), the key is forgotten. A drain is done
+     * when what is left does not cover the fee.
+     */
+    private void finishRetiringKeys(List<Grant> unfinished, List<Grant> watched) {
+        for (RetiringKey retiring : keys.retiring()) {
+            Address from = retiring.address();
+            if (unfinished.stream().anyMatch(g -> g.fromAddress().filter(from::equals).isPresent())) {
+                continue;
+            }
             long minedNonce = node.minedNonce(from);
-            if (busy || node.pendingNonce(from) != minedNonce) {
+            if (node.pendingNonce(from) != minedNonce) {
                 continue;
             }
             Optional<SigningKey> key = keys.byAddress(from);
-            if (key.isEmpty()) {
-                drains.remove(from);
-                continue;
+            if (retiring.drainTo().isPresent() && key.isPresent()) {
+                drain(key.get(), retiring.drainTo().get(), minedNonce);
+            } else if (watched.stream().noneMatch(g -> g.fromAddress().filter(from::equals).isPresent())) {
+                keys.retire(from);
+                LOG.log(System.Logger.Level.INFO, "retired key {0}: its last transaction is final", from);
             }
-            Fees fees = feePolicy.initial(payer.feeSuggestion());
-            Wei balance = node.balance(from);
-            Wei cost = FeePolicy.maxGasCost(fees, UnsignedTransaction.TRANSFER_GAS);
-            if (!cost.isLessThan(balance)) {
-                LOG.log(System.Logger.Level.INFO, "drain of {0}: balance {1} wei does not cover the fee; nothing to move", from, balance);
-                drains.remove(from);
-                continue;
-            }
-            SignedTransaction tx = key.get().sign(new UnsignedTransaction(payer.chainId(), minedNonce, d.getValue(),
-                    balance.minus(cost), UnsignedTransaction.TRANSFER_GAS, fees));
-            node.sendRawTransaction(tx.rawHex());
-            drains.remove(from);
-            LOG.log(System.Logger.Level.INFO, "drained {0} wei from {1} to {2} in {3}", balance.minus(cost), from, d.getValue(), tx.hash());
         }
     }
 
-    public Map<Address, Address> pendingDrains() {
-        return Map.copyOf(drains);
+    private void drain(SigningKey key, Address to, long nonce) {
+        Address from = key.address();
+        Fees fees = feePolicy.initial(payer.feeSuggestion());
+        Wei balance = node.balance(from);
+        Wei cost = FeePolicy.maxGasCost(fees, UnsignedTransaction.TRANSFER_GAS);
+        if (!cost.isLessThan(balance)) {
+            keys.drained(from);
+            LOG.log(System.Logger.Level.INFO, "drain of {0} to {1} complete: {2} wei left, less than a transfer''s fee",
+                    from, to, balance);
+            return;
+        }
+        SignedTransaction tx = key.sign(new UnsignedTransaction(payer.chainId(), nonce, to,
+                balance.minus(cost), UnsignedTransaction.TRANSFER_GAS, fees));
+        node.sendRawTransaction(tx.rawHex());
+        LOG.log(System.Logger.Level.INFO, "draining {0} wei from {1} to {2} in {3}", balance.minus(cost), from, to, tx.hash());
     }
 }

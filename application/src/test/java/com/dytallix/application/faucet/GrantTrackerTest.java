@@ -15,6 +15,7 @@ import com.dytallix.domain.key.UnsignedTransaction;
 import com.dytallix.domain.sync.NodeFailure;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -295,5 +296,77 @@ class GrantTrackerTest {
         assertThat(h.ledger.find(r.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
         assertThat(h.chain.sendCount()).isEqualTo(calls);
         assertThat(h.reorgs).hasValue(0);
+    }
+
+    @Test
+    void aDrainWaitsForTheOldKeysLastTransactionThenMovesItsBalanceAndTheKeyIsForgotten() throws Exception {
+        h.withReplaceAfter(Duration.ofMillis(1)).withFinality(new Finality(1, 2));
+        DripResult stuck = h.request(FaucetHarness.address(41), "10.0.0.41");
+        var next = h.keys.rotate("00".repeat(12) + "00000000000000000000000000000000000d0a1e", true, Instant.now()).newAddress();
+        Thread.sleep(5);
+        h.tracker.tick(); // the old key's transaction is still unmined: re-priced by the old key, no drain yet
+        assertThat(h.ledger.find(stuck.grant().id()).orElseThrow().txHashes()).hasSize(2);
+        assertThat(h.chain.balance(next)).isEqualTo(Wei.ZERO);
+        assertThat(h.keys.retiring()).extracting(k -> k.drainTo().orElseThrow()).containsExactly(next);
+
+        h.chain.mine();
+        h.tracker.tick(); // confirmed
+        assertThat(h.ledger.find(stuck.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        h.tracker.tick(); // nothing in flight: the drain is sent
+        h.chain.mine();
+        h.tracker.tick(); // what is left does not cover a fee: drained
+        assertThat(h.chain.balance(next)).isGreaterThan(Wei.ofDyt("999000"));
+        assertThat(h.keys.retiring()).extracting(k -> k.drainTo()).containsExactly(Optional.empty());
+        assertThat(h.keys.byAddress(FaucetHarness.FAUCET)).isPresent(); // its payment is still watched
+        h.chain.mine();
+        h.tracker.tick(); // the payment's block left the watch: the key is forgotten
+        assertThat(h.chain.balance(FaucetHarness.FAUCET)).isLessThan(Wei.ofDyt("0.001"));
+        assertThat(h.keys.retiring()).isEmpty();
+        assertThat(h.keys.byAddress(FaucetHarness.FAUCET)).isEmpty();
+    }
+
+    @Test
+    void aRetiringKeyIsKeptWhileItsConfirmedPaymentsAreStillWatchedForAReorg() {
+        h.withFinality(new Finality(1, 3));
+        DripResult paid = h.request(FaucetHarness.address(42), "10.0.0.42");
+        h.chain.mine();
+        h.tracker.tick();
+        h.keys.rotate("00".repeat(12) + "00000000000000000000000000000000000d0a1f", false, Instant.now());
+        h.tracker.tick();
+        assertThat(h.keys.byAddress(FaucetHarness.FAUCET)).isPresent();
+        h.chain.mine();
+        h.chain.mine();
+        h.chain.mine();
+        h.tracker.tick(); // the payment's block left the watch: the key's last transaction is final
+        assertThat(h.ledger.find(paid.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.keys.byAddress(FaucetHarness.FAUCET)).isEmpty();
+        assertThat(h.keys.retiring()).isEmpty();
+    }
+
+    @Test
+    void withoutAReorgTheWatchAsksForOneBlockPerPassAndADeepReorgReopensEveryGrantAboveTheFork() {
+        List<Grant> grants = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            grants.add(h.request(FaucetHarness.address(50 + i), "10.0.0." + (50 + i)).grant());
+            h.chain.mine();
+        }
+        h.tracker.tick();
+        int before = h.chain.blockHashCalls.get();
+        h.tracker.tick();
+        assertThat(h.chain.blockHashCalls.get() - before).isEqualTo(1);
+
+        h.chain.reorg(3, false); // the newest three payments are gone
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(grants).extracting(g -> h.ledger.find(g.id()).orElseThrow().status())
+                .containsExactly(GrantStatus.CONFIRMED, GrantStatus.CONFIRMED,
+                        GrantStatus.SUBMITTED, GrantStatus.SUBMITTED, GrantStatus.SUBMITTED);
+        assertThat(h.reorgs).hasValue(1);
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(grants).extracting(g -> h.ledger.find(g.id()).orElseThrow().status()).containsOnly(GrantStatus.CONFIRMED);
+        for (int i = 0; i < 5; i++) {
+            assertThat(h.chain.paymentsTo(FaucetHarness.parsed(50 + i))).hasSize(1);
+        }
     }
 }
