@@ -129,7 +129,7 @@ public final class Server implements AutoCloseable {
         var nonces = new NonceAllocator(node, ledger);
         var payer = new Payer(node, keys, ledger, nonces, feePolicy, clock);
         var tracker = new GrantTracker(node, keys, ledger, nonces, payer, feePolicy, settings.txReplaceAfter(),
-                new Finality(settings.faucetConfirmations(), settings.reorgWatchBlocks()), clock, telemetry);
+                new Finality(settings.get(Settings.FAUCET_CONFIRMATIONS), settings.get(Settings.REORG_WATCH_BLOCKS)), clock, telemetry);
         var drips = new DripService(policy, ledger, controls, status, payer, keccak, clock, telemetry);
         var admin = new AdminService(controls, keys, rotations, ledger, node, status, clock);
         var relay = new RelayService(node, new RelayPolicy(settings.rpcAllowedMethods()), status, telemetry, clock);
