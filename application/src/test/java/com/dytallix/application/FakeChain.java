@@ -13,6 +13,9 @@ import com.dytallix.domain.key.SignedTransaction;
 import com.dytallix.domain.key.SigningKey;
 import com.dytallix.domain.key.UnsignedTransaction;
 import com.dytallix.domain.sync.BlockHead;
+import com.dytallix.domain.sync.BlockHeader;
+import com.dytallix.domain.sync.BlockReader;
+import com.dytallix.domain.sync.ChainLog;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
@@ -35,11 +38,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An in-memory chain for application tests: a mempool with nonce ordering and fee-bump
- * replacement, blocks mined on demand, every payment counted. Its "signature" is the
+ * replacement, blocks mined on demand (and taken away again by a reorg), every payment counted. Its "signature" is the
  * transaction's fields as text (real signing is tested in the node adapter); the rules it
  * enforces are the ones a real node does.
  */
-public final class FakeChain implements ChainNode {
+public final class FakeChain implements ChainNode, BlockReader {
     public static final long CHAIN_ID = 4242;
     private static final HexFormat HEX = HexFormat.of();
 
@@ -53,7 +56,7 @@ public final class FakeChain implements ChainNode {
     private final AtomicInteger sends = new AtomicInteger();
     public final AtomicInteger chainIdCalls = new AtomicInteger();
     public final AtomicInteger feeCalls = new AtomicInteger();
-    public final AtomicInteger blockHashCalls = new AtomicInteger();
+    public final AtomicInteger headerCalls = new AtomicInteger();
     /** When set, fee questions fail as an overloaded node's would. */
     public volatile boolean feesOverloaded;
     /** Canonical block hashes by height, and the transactions each block applied (for a reorg to undo). */
@@ -61,6 +64,10 @@ public final class FakeChain implements ChainNode {
     private final Map<Long, List<Tx>> blockTxs = new HashMap<>();
     private int fork;
     private long height = 1;
+
+    {
+        blockHashes.put(height, hashAt(height));
+    }
     private Instant headTime = Instant.now();
     private volatile boolean down;
     private volatile NodeFailure failSends;
@@ -297,10 +304,21 @@ public final class FakeChain implements ChainNode {
     }
 
     @Override
-    public synchronized Optional<String> blockHash(long number) {
+    public synchronized BlockHeader latestHeader() {
+        return header(height).orElseThrow();
+    }
+
+    @Override
+    public synchronized Optional<BlockHeader> header(long number) {
         check();
-        blockHashCalls.incrementAndGet();
-        return Optional.ofNullable(blockHashes.get(number));
+        headerCalls.incrementAndGet();
+        String parent = blockHashes.getOrDefault(number - 1, "0x" + "00".repeat(32));
+        return Optional.ofNullable(blockHashes.get(number)).map(hash -> new BlockHeader(number, hash, parent, "{}"));
+    }
+
+    @Override
+    public List<ChainLog> logs(String blockHash) {
+        return List.of();
     }
 
     @Override

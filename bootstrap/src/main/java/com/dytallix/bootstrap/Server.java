@@ -137,12 +137,13 @@ public final class Server implements AutoCloseable {
                 settings.chainId(), clock);
         var nonces = new NonceAllocator(node, ledger);
         var payer = new Payer(node, keys, ledger, nonces, feePolicy, clock);
-        var tracker = new GrantTracker(node, keys, ledger, nonces, payer, feePolicy, settings.txReplaceAfter(),
+        var blocks = new NodeBlockReader(node);
+        var tracker = new GrantTracker(node, blocks, keys, ledger, nonces, payer, feePolicy, settings.txReplaceAfter(),
                 new Finality(settings.get(Settings.FAUCET_CONFIRMATIONS), settings.get(Settings.REORG_WATCH_BLOCKS)), clock, telemetry);
         var drips = new DripService(policy, ledger, controls, status, payer, keccak, clock, telemetry);
         var admin = new AdminService(controls, keys, rotations, ledger, node, status, clock);
         var relay = new RelayService(node, new RelayPolicy(settings.rpcAllowedMethods()), status, telemetry, clock);
-        var feed = new ChainFeed(new NodeBlockReader(node), settings.get(Settings.WS_MAX_SUBSCRIPTIONS));
+        var feed = new ChainFeed(blocks, settings.get(Settings.WS_MAX_SUBSCRIPTIONS));
 
         status.refresh();
         if (settings.devMode()) {

@@ -299,13 +299,6 @@ public final class DevChain implements ChainNode, AutoCloseable {
         }
     }
 
-    @Override
-    public Optional<String> blockHash(long number) {
-        synchronized (lock) {
-            return Optional.ofNullable(blocks.get(number)).map(Block::hash);
-        }
-    }
-
     /** Checks a transaction as a geth pool would, then queues it for the next block. */
     private TxHash submit(String rawHex) {
         if (rawHex == null || !rawHex.matches("0x([0-9a-fA-F]{2})+")) {

@@ -15,6 +15,8 @@ import com.dytallix.domain.key.RetiringKey;
 import com.dytallix.domain.key.SignedTransaction;
 import com.dytallix.domain.key.SigningKey;
 import com.dytallix.domain.key.UnsignedTransaction;
+import com.dytallix.domain.sync.BlockHeader;
+import com.dytallix.domain.sync.BlockReader;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.Receipt;
@@ -41,6 +43,7 @@ public final class GrantTracker {
     private static final Duration ABANDONED_RESERVATION = Duration.ofMinutes(2);
 
     private final ChainNode node;
+    private final BlockReader blocks;
     private final KeyRing keys;
     private final GrantLedger ledger;
     private final NonceAllocator nonces;
@@ -51,9 +54,10 @@ public final class GrantTracker {
     private final Clock clock;
     private final Telemetry telemetry;
 
-    public GrantTracker(ChainNode node, KeyRing keys, GrantLedger ledger, NonceAllocator nonces, Payer payer,
+    public GrantTracker(ChainNode node, BlockReader blocks, KeyRing keys, GrantLedger ledger, NonceAllocator nonces, Payer payer,
                         FeePolicy feePolicy, Duration replaceAfter, Finality finality, Clock clock, Telemetry telemetry) {
         this.node = node;
+        this.blocks = blocks;
         this.keys = keys;
         this.ledger = ledger;
         this.nonces = nonces;
@@ -177,7 +181,7 @@ public final class GrantTracker {
         List<Grant> orphaned = new ArrayList<>();
         for (Map.Entry<Long, List<Grant>> block : byBlock.descendingMap().entrySet()) {
             long number = block.getKey();
-            Optional<String> hash = node.blockHash(number);
+            Optional<String> hash = blocks.header(number).map(BlockHeader::hash);
             if (hash.isEmpty() && number <= head) {
                 continue; // a pruning node may not answer for a height it has: no verdict
             }

@@ -94,7 +94,7 @@ final class FaucetHarness {
         status = new StatusService(chain, keys, controls, ledger, new SyncLagEstimator(Optional.empty()), Optional.empty(), clock);
         nonces = new NonceAllocator(chain, ledger);
         payer = new Payer(chain, keys, ledger, nonces, policy.fees(), clock);
-        tracker = new GrantTracker(chain, keys, ledger, nonces, payer, policy.fees(), policy.replaceAfter(), finality, clock, telemetry);
+        tracker = new GrantTracker(chain, chain, keys, ledger, nonces, payer, policy.fees(), policy.replaceAfter(), finality, clock, telemetry);
         drips = new DripService(policy, ledger, controls, status, payer, TestKeccak.INSTANCE, clock, Telemetry.NONE);
         status.refresh();
     }

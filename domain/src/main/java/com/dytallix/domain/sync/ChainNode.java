@@ -41,9 +41,6 @@ public interface ChainNode {
 
     Optional<Receipt> receipt(TxHash hash);
 
-    /** The hash of the canonical block at this height; empty when the chain is not that high. */
-    Optional<String> blockHash(long number);
-
     /**
      * A relayed JSON-RPC call: {@code paramsJson} is a JSON array the caller serialised; the answer
      * is the node's {@code result} as JSON text. A node error object becomes {@link NodeFailure#RPC_ERROR}.
