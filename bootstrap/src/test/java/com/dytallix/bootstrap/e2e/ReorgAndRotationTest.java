@@ -127,8 +127,10 @@ class ReorgAndRotationTest {
                 JsonNode replaced = server.http.awaitGrant(grantId, g -> !g.get("txHash").asText().equals(hashAtStop),
                         Duration.ofSeconds(15));
                 assertThat(replaced.get("txHashes").get(0).asText()).isEqualTo(firstHash);
-                assertThat(chain.transaction(replaced.get("txHash").asText()).get("from").asText())
-                        .isEqualToIgnoringCase(AnvilProcess.ACCOUNT_0_ADDRESS);
+                // stored before it is sent: wait for the node to have it
+                JsonNode replacement = Poll.eventually(Duration.ofSeconds(10),
+                        () -> chain.transaction(replaced.get("txHash").asText()), t -> !t.isNull());
+                assertThat(replacement.get("from").asText()).isEqualToIgnoringCase(AnvilProcess.ACCOUNT_0_ADDRESS);
                 chain.mine();
                 server.http.awaitGrant(grantId, ApiClient.status("confirmed"), Duration.ofSeconds(10));
                 assertThat(chain.balance(address)).isEqualTo(DRIP);
