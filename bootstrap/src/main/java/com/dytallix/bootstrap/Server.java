@@ -107,9 +107,11 @@ public final class Server implements AutoCloseable {
         Settings settings = given.devMode() ? DevMode.prepare(given, err) : given;
 
         // Database first: one server per database file, migrated before anything reads it.
+        DataFiles.ownerOnlyDirectory(settings.dataDir());
         ServerLock lock = ServerLock.acquire(settings.dbPath());
         resources.add(lock);
         db = SqliteDatabase.open(settings.dbPath());
+        DataFiles.ownerOnlyDatabase(settings.dbPath());
         if (settings.migrateOnStart()) {
             Commands.migrateOrFail(db);
         } else if (!db.isMigrated()) {
@@ -157,7 +159,7 @@ public final class Server implements AutoCloseable {
         jobs = new BackgroundJobs(metrics);
         jobs.every("status refresh", settings.statusRefresh(), settings.statusRefresh(), status::refresh);
         jobs.every("grant tracker", Duration.ofSeconds(1), Duration.ofSeconds(1), tracker::tick);
-        jobs.every("subscription feed", HEAD_POLL, HEAD_POLL, feed::poll);
+        jobs.every("subscription feed", HEAD_POLL, HEAD_POLL, feedPoll(feed));
         jobs.every("daily maintenance", Duration.ofHours(1), Duration.ofHours(24), () -> Commands.prune(maintenance, settings, clock));
 
         var healthChecks = List.of(
@@ -173,10 +175,12 @@ public final class Server implements AutoCloseable {
                 telemetry, new HttpMetrics(metrics), healthChecks, clock, settings.trustedProxies(),
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
                 settings.requestsPerMinute(), settings.requestSizeLimit(), settings.rpcMaxBatch(), feed,
-                settings.get(Settings.WS_MAX_CONNECTIONS), statusStaleAfter(settings));
+                settings.get(Settings.WS_MAX_CONNECTIONS), statusStaleAfter(settings),
+                settings.get(Settings.WEB_PAGE));
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.register(new MetricsHttpService(metrics));
-        webSocket = ApiRouting.configure(routing, api);
+        Duration wsPing = settings.httpIdleTimeout().dividedBy(3);
+        webSocket = ApiRouting.configure(routing, api, wsPing.compareTo(RpcWebSocket.PING_INTERVAL) < 0 ? wsPing : RpcWebSocket.PING_INTERVAL);
         Gauge.builder("dytallix.ws.connections", webSocket, RpcWebSocket::connections)
                 .description("Open WebSocket connections on /api/rpc").register(metrics);
 
@@ -244,6 +248,27 @@ public final class Server implements AutoCloseable {
         }
         Duration age = Duration.between(s.nodeObservedAt().get(), now);
         return age.compareTo(fresh) > 0 ? Optional.of("node last answered " + age.toSeconds() + "s ago") : Optional.empty();
+    }
+
+    /**
+     * The feed polls several times a second: a failing node is logged when the failure starts and
+     * when it ends, not on every poll (anything worse than a node failure is the job guard's).
+     */
+    private static Runnable feedPoll(ChainFeed feed) {
+        AtomicBoolean failing = new AtomicBoolean();
+        return () -> {
+            try {
+                feed.poll();
+                if (failing.compareAndSet(true, false)) {
+                    LOG.log(System.Logger.Level.INFO, "subscription feed: the node answers again; notifications resume");
+                }
+            } catch (NodeException e) {
+                if (failing.compareAndSet(false, true)) {
+                    LOG.log(System.Logger.Level.WARNING, "subscription feed: node {0}: {1}; notifications wait until the node answers",
+                            e.failure(), e.getMessage());
+                }
+            }
+        };
     }
 
     /** The status snapshot is refreshed every STATUS_REFRESH_MS; one this old means the refresh is stuck or failing. */
