@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param blockHash  that block's hash: when the chain's block at {@code blockNumber} has another
  *                   hash, the block was reorganised away and the grant is re-opened
  * @param lastSentAt when the current transaction was last handed to the node (stuck detection)
+ * @param factors    the admission rules that scaled the payout, in the order they ran
  */
 public record Grant(
         GrantId id,
@@ -39,10 +40,12 @@ public record Grant(
         Optional<String> failureReason,
         Instant createdAt,
         Instant updatedAt,
-        Optional<Instant> lastSentAt) {
+        Optional<Instant> lastSentAt,
+        List<Factor> factors) {
 
     public Grant {
         txHashes = List.copyOf(txHashes);
+        factors = List.copyOf(factors);
     }
 
     /** The hash to show a user: the one that landed, else the newest one sent. */
@@ -50,10 +53,10 @@ public record Grant(
         return landedHash.or(() -> txHashes.isEmpty() ? Optional.empty() : Optional.of(txHashes.getLast()));
     }
 
-    public static Grant reserved(GrantId id, Address address, ClientIp ip, Wei amount,
+    public static Grant reserved(GrantId id, Address address, ClientIp ip, Wei amount, List<Factor> factors,
                                  Optional<String> idempotencyKey, String requestHash, Instant now) {
         return new Grant(id, address, ip, amount, GrantStatus.PENDING, idempotencyKey, requestHash,
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), now, now, Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), now, now, Optional.empty(), factors);
     }
 }
