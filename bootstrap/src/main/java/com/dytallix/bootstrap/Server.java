@@ -17,15 +17,8 @@ import com.dytallix.adapters.persistence.SqliteGrantLedger;
 import com.dytallix.adapters.persistence.SqliteKeyRotationLog;
 import com.dytallix.adapters.persistence.SqliteMaintenance;
 import com.dytallix.application.Telemetry;
-import com.dytallix.application.admin.AdminService;
-import com.dytallix.application.faucet.DripService;
+import com.dytallix.application.assembly.Application;
 import com.dytallix.application.faucet.FaucetPolicy;
-import com.dytallix.application.faucet.GrantTracker;
-import com.dytallix.application.faucet.NonceAllocator;
-import com.dytallix.application.faucet.Payer;
-import com.dytallix.application.relay.RelayPolicy;
-import com.dytallix.application.relay.RelayService;
-import com.dytallix.application.status.BalanceService;
 import com.dytallix.application.status.StatusService;
 import com.dytallix.bootstrap.config.Settings;
 import com.dytallix.bootstrap.observability.MetricsHttpService;
@@ -37,7 +30,6 @@ import com.dytallix.domain.grant.QuotaLimits;
 import com.dytallix.domain.key.FeePolicy;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
-import com.dytallix.domain.sync.SyncLagEstimator;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.WebServer;
@@ -119,18 +111,15 @@ public final class Server implements AutoCloseable {
 
         var metrics = Observability.createRegistry();
         Telemetry telemetry = new MetricsTelemetry(metrics, settings.rpcAllowedMethods());
-        var feePolicy = new FeePolicy(settings.maxFeePerGas());
         var policy = new FaucetPolicy(settings.dripAmount(), settings.minBalance(),
                 new QuotaLimits(settings.perIpPerDay(), settings.perAddressPerDay(), settings.dailyCap(), QuotaLimits.DAY),
-                settings.suspiciousAddressesPerIpPerHour(), feePolicy, settings.txReplaceAfter(), Duration.ofSeconds(60));
-        var status = new StatusService(node, keys, controls, ledger, new SyncLagEstimator(settings.blockTime()),
-                settings.chainId(), clock);
-        var nonces = new NonceAllocator(node, ledger);
-        var payer = new Payer(node, keys, ledger, nonces, feePolicy, clock);
-        var tracker = new GrantTracker(node, keys, ledger, nonces, payer, feePolicy, settings.txReplaceAfter(), clock, telemetry);
-        var drips = new DripService(policy, ledger, controls, status, payer, keccak, clock, telemetry);
-        var admin = new AdminService(controls, keys, rotations, ledger, node, status, tracker, clock);
-        var relay = new RelayService(node, new RelayPolicy(settings.rpcAllowedMethods()), status, telemetry, clock);
+                settings.suspiciousAddressesPerIpPerHour(), new FeePolicy(settings.maxFeePerGas()), settings.txReplaceAfter(),
+                Duration.ofSeconds(60));
+        var app = Application.assemble(
+                new Application.Ports(node, keys, ledger, controls, rotations, keccak, telemetry, clock),
+                new Application.Choices(policy, settings.rpcAllowedMethods(), settings.blockTime(), settings.chainId()));
+        var status = app.status();
+        var tracker = app.tracker();
 
         status.refresh();
         if (settings.devMode()) {
@@ -160,7 +149,7 @@ public final class Server implements AutoCloseable {
                         : Optional.of(status.current().lastError().orElse("chain id not verified"))));
 
         Observability.registerGauges(metrics, status::current);
-        var api = new ApiDependencies(status, new BalanceService(node, keccak), drips, ledger, relay, admin, keccak,
+        var api = new ApiDependencies(status, app.balances(), app.drips(), app.grants(), app.relay(), app.admin(), keccak,
                 telemetry, new HttpMetrics(metrics), healthChecks, clock, settings.trustedProxies(),
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
                 settings.requestsPerMinute(), settings.requestSizeLimit(), settings.rpcMaxBatch());

@@ -3,12 +3,12 @@ package com.dytallix.adapters.http;
 import com.dytallix.application.Telemetry;
 import com.dytallix.application.admin.AdminService;
 import com.dytallix.application.faucet.DripService;
+import com.dytallix.application.faucet.GrantLookup;
 import com.dytallix.application.relay.RelayService;
 import com.dytallix.application.status.BalanceService;
 import com.dytallix.application.status.StatusService;
 import com.dytallix.domain.IpRange;
 import com.dytallix.domain.Keccak256;
-import com.dytallix.domain.grant.GrantLedger;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
@@ -31,7 +31,7 @@ public record ApiDependencies(
         StatusService status,
         BalanceService balances,
         DripService drips,
-        GrantLedger ledger,
+        GrantLookup grants,
         RelayService relay,
         AdminService admin,
         Keccak256 keccak,
@@ -51,7 +51,7 @@ public record ApiDependencies(
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(balances, "balances");
         Objects.requireNonNull(drips, "drips");
-        Objects.requireNonNull(ledger, "ledger");
+        Objects.requireNonNull(grants, "grants");
         Objects.requireNonNull(relay, "relay");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(keccak, "keccak");

@@ -1,21 +1,12 @@
 package com.dytallix.adapters.http;
 
-import com.dytallix.application.admin.AdminService;
-import com.dytallix.application.faucet.DripService;
+import com.dytallix.application.assembly.Application;
 import com.dytallix.application.faucet.FaucetPolicy;
-import com.dytallix.application.faucet.GrantTracker;
-import com.dytallix.application.faucet.NonceAllocator;
-import com.dytallix.application.faucet.Payer;
-import com.dytallix.application.relay.RelayPolicy;
-import com.dytallix.application.relay.RelayService;
-import com.dytallix.application.status.BalanceService;
-import com.dytallix.application.status.StatusService;
 import com.dytallix.domain.IpRange;
 import com.dytallix.domain.TestKeccak;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.QuotaLimits;
 import com.dytallix.domain.key.FeePolicy;
-import com.dytallix.domain.sync.SyncLagEstimator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.webserver.WebServer;
 import java.io.IOException;
@@ -88,18 +79,13 @@ final class TestApi implements AutoCloseable {
 
     ApiDependencies dependencies() {
         var keccak = TestKeccak.INSTANCE;
-        StatusService status = new StatusService(node, keys, controls, ledger, new SyncLagEstimator(Optional.empty()),
-                Optional.empty(), clock);
-        FeePolicy fees = new FeePolicy(Wei.ofDyt("0.0000005"));
-        NonceAllocator nonces = new NonceAllocator(node, ledger);
-        Payer payer = new Payer(node, keys, ledger, nonces, fees, clock);
-        GrantTracker tracker = new GrantTracker(node, keys, ledger, nonces, payer, fees, Duration.ofSeconds(30), clock, telemetry);
         FaucetPolicy policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"),
-                new QuotaLimits(10, 1, Wei.ofDyt("10000"), QuotaLimits.DAY), 5, fees, Duration.ofSeconds(30), Duration.ofSeconds(5));
-        DripService drips = new DripService(policy, ledger, controls, status, payer, keccak, clock, telemetry);
-        RelayService relay = new RelayService(node, new RelayPolicy(options.rpcMethods), status, telemetry, clock);
-        AdminService admin = new AdminService(controls, keys, rotations, ledger, node, status, tracker, clock);
-        return new ApiDependencies(status, new BalanceService(node, keccak), drips, ledger, relay, admin, keccak, telemetry,
+                new QuotaLimits(10, 1, Wei.ofDyt("10000"), QuotaLimits.DAY), 5, new FeePolicy(Wei.ofDyt("0.0000005")),
+                Duration.ofSeconds(30), Duration.ofSeconds(5));
+        Application app = Application.assemble(
+                new Application.Ports(node, keys, ledger, controls, rotations, keccak, telemetry, clock),
+                new Application.Choices(policy, options.rpcMethods, Optional.empty(), Optional.empty()));
+        return new ApiDependencies(app.status(), app.balances(), app.drips(), app.grants(), app.relay(), app.admin(), keccak, telemetry,
                 (method, route, code, nanos) -> observed.add(method + " " + route + " " + code),
                 List.of(new HealthHttpService.Check("test", Optional::empty)), clock,
                 options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute,

@@ -2,6 +2,7 @@ package com.dytallix.application.faucet;
 
 import com.dytallix.application.FakeChain;
 import com.dytallix.application.Telemetry;
+import com.dytallix.application.assembly.Application;
 import com.dytallix.application.status.StatusService;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.ClientIp;
@@ -11,9 +12,10 @@ import com.dytallix.domain.faucet.InMemoryFaucetControls;
 import com.dytallix.domain.grant.InMemoryGrantLedger;
 import com.dytallix.domain.grant.QuotaLimits;
 import com.dytallix.domain.key.FeePolicy;
-import com.dytallix.domain.sync.SyncLagEstimator;
+import com.dytallix.domain.key.InMemoryKeyRotationLog;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -61,11 +63,15 @@ final class FaucetHarness {
     }
 
     void restart() {
-        status = new StatusService(chain, keys, controls, ledger, new SyncLagEstimator(Optional.empty()), Optional.empty(), clock);
-        nonces = new NonceAllocator(chain, ledger);
-        payer = new Payer(chain, keys, ledger, nonces, policy.fees(), clock);
-        tracker = new GrantTracker(chain, keys, ledger, nonces, payer, policy.fees(), policy.replaceAfter(), clock, Telemetry.NONE);
-        drips = new DripService(policy, ledger, controls, status, payer, TestKeccak.INSTANCE, clock, Telemetry.NONE);
+        Application app = Application.assemble(
+                new Application.Ports(chain, keys, ledger, controls, new InMemoryKeyRotationLog(), TestKeccak.INSTANCE,
+                        Telemetry.NONE, clock),
+                new Application.Choices(policy, List.of(), Optional.empty(), Optional.empty()));
+        status = app.status();
+        nonces = app.nonces();
+        payer = app.payer();
+        tracker = app.tracker();
+        drips = app.drips();
         status.refresh();
     }
 
