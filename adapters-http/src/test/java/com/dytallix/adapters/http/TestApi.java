@@ -8,7 +8,9 @@ import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.QuotaLimits;
 import com.dytallix.domain.key.FeePolicy;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.dytallix.application.subscription.ChainFeed;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,6 +40,8 @@ final class TestApi implements AutoCloseable {
         int requestsPerMinute = 10_000;
         long sizeLimit = 4096;
         int maxBatch = 5;
+        int wsMaxConnections = 3;
+        int wsMaxSubscriptions = 2;
         List<String> rpcMethods = List.of("eth_blockNumber", "eth_chainId", "eth_getBalance", "eth_call",
                 "net_version", "personal_sign", "eth_sendTransaction");
     }
@@ -51,19 +55,34 @@ final class TestApi implements AutoCloseable {
     final TestPorts.Counters telemetry = new TestPorts.Counters();
     final List<String> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
     final Options options = new Options();
+    final TestPorts.Blocks blocks = new TestPorts.Blocks();
+    final Application app;
+    final ChainFeed feed;
+    final RpcWebSocket ws;
     private final WebServer server;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     private TestApi(Consumer<Options> customise) {
         customise.accept(options);
+        FaucetPolicy policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"),
+                new QuotaLimits(10, 1, Wei.ofDyt("10000"), QuotaLimits.DAY), 5, new FeePolicy(Wei.ofDyt("0.0000005")),
+                Duration.ofSeconds(30), Duration.ofSeconds(5));
+        app = Application.assemble(
+                new Application.Ports(node, blocks, keys, ledger, controls, rotations, TestKeccak.INSTANCE, telemetry, clock),
+                new Application.Choices(policy, options.rpcMethods, Optional.empty(), Optional.empty(), options.wsMaxSubscriptions));
+        feed = app.feed();
         ApiDependencies deps = dependencies();
+        HttpRouting.Builder routing = HttpRouting.builder();
+        ws = ApiRouting.configure(routing, deps);
         server = WebServer.builder()
                 .host("127.0.0.1")
                 .port(0)
                 .maxPayloadSize(options.sizeLimit * 4)
                 .directHandlers(HttpEdge.directHandlers())
-                .routing(r -> ApiRouting.configure(r, deps))
+                .routing(routing)
+                .addRouting(ws.routing())
+                .addProtocol(ws.protocol())
                 .build()
                 .start();
     }
@@ -78,18 +97,12 @@ final class TestApi implements AutoCloseable {
     }
 
     ApiDependencies dependencies() {
-        var keccak = TestKeccak.INSTANCE;
-        FaucetPolicy policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"),
-                new QuotaLimits(10, 1, Wei.ofDyt("10000"), QuotaLimits.DAY), 5, new FeePolicy(Wei.ofDyt("0.0000005")),
-                Duration.ofSeconds(30), Duration.ofSeconds(5));
-        Application app = Application.assemble(
-                new Application.Ports(node, keys, ledger, controls, rotations, keccak, telemetry, clock),
-                new Application.Choices(policy, options.rpcMethods, Optional.empty(), Optional.empty()));
-        return new ApiDependencies(app.status(), app.balances(), app.drips(), app.grants(), app.relay(), app.admin(), keccak, telemetry,
+        return new ApiDependencies(app.status(), app.balances(), app.drips(), app.grants(), app.relay(), app.admin(),
+                TestKeccak.INSTANCE, telemetry,
                 (method, route, code, nanos) -> observed.add(method + " " + route + " " + code),
                 List.of(new HealthHttpService.Check("test", Optional::empty)), clock,
                 options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute,
-                options.sizeLimit, options.maxBatch);
+                options.sizeLimit, options.maxBatch, app.feed(), options.wsMaxConnections);
     }
 
     int port() {

@@ -12,11 +12,13 @@ import com.dytallix.application.relay.RelayPolicy;
 import com.dytallix.application.relay.RelayService;
 import com.dytallix.application.status.BalanceService;
 import com.dytallix.application.status.StatusService;
+import com.dytallix.application.subscription.ChainFeed;
 import com.dytallix.domain.Keccak256;
 import com.dytallix.domain.faucet.FaucetControls;
 import com.dytallix.domain.grant.GrantLedger;
 import com.dytallix.domain.key.KeyRing;
 import com.dytallix.domain.key.KeyRotationLog;
+import com.dytallix.domain.sync.BlockReader;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.SyncLagEstimator;
 import java.time.Clock;
@@ -38,10 +40,11 @@ public record Application(
         DripService drips,
         GrantLookup grants,
         AdminService admin,
-        RelayService relay) {
+        RelayService relay,
+        ChainFeed feed) {
 
     /** Every driven port the use cases need. */
-    public record Ports(ChainNode node, KeyRing keys, GrantLedger ledger, FaucetControls controls,
+    public record Ports(ChainNode node, BlockReader blocks, KeyRing keys, GrantLedger ledger, FaucetControls controls,
                         KeyRotationLog rotations, Keccak256 keccak, Telemetry telemetry, Clock clock) {
     }
 
@@ -51,9 +54,10 @@ public record Application(
      * @param rpcAllowedMethods the relay's allow-list
      * @param blockTime         the expected block interval, else learned from the node
      * @param chainId           the chain id the node must report, else whatever it reports
+     * @param maxSubscriptions  eth_subscribe subscriptions one connection may hold
      */
     public record Choices(FaucetPolicy policy, List<String> rpcAllowedMethods, Optional<Duration> blockTime,
-                          Optional<Long> chainId) {
+                          Optional<Long> chainId, int maxSubscriptions) {
     }
 
     public static Application assemble(Ports ports, Choices choices) {
@@ -71,6 +75,6 @@ public record Application(
         var relay = new RelayService(ports.node(), new RelayPolicy(choices.rpcAllowedMethods()), status, ports.telemetry(),
                 ports.clock());
         return new Application(status, new BalanceService(ports.node(), ports.keccak()), nonces, payer, tracker, drips,
-                new GrantLookup(ports.ledger(), status), admin, relay);
+                new GrantLookup(ports.ledger(), status), admin, relay, new ChainFeed(ports.blocks(), choices.maxSubscriptions()));
     }
 }

@@ -13,6 +13,9 @@ import com.dytallix.domain.grant.InMemoryGrantLedger;
 import com.dytallix.domain.grant.QuotaLimits;
 import com.dytallix.domain.key.FeePolicy;
 import com.dytallix.domain.key.InMemoryKeyRotationLog;
+import com.dytallix.domain.sync.BlockHeader;
+import com.dytallix.domain.sync.BlockReader;
+import com.dytallix.domain.sync.ChainLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +27,24 @@ import java.util.Optional;
  */
 final class FaucetHarness {
     static final Address FAUCET = Address.parse("0x00000000000000000000000000000000000fa0c7", TestKeccak.INSTANCE);
+
+    /** The faucet's use cases subscribe to nothing: the subscription feed must never read. */
+    private static final BlockReader NO_BLOCKS = new BlockReader() {
+        @Override
+        public BlockHeader latestHeader() {
+            throw new UnsupportedOperationException("not used by the faucet tests");
+        }
+
+        @Override
+        public Optional<BlockHeader> header(long number) {
+            throw new UnsupportedOperationException("not used by the faucet tests");
+        }
+
+        @Override
+        public List<ChainLog> logs(String blockHash) {
+            throw new UnsupportedOperationException("not used by the faucet tests");
+        }
+    };
 
     final FakeChain chain = new FakeChain();
     final InMemoryGrantLedger ledger = new InMemoryGrantLedger();
@@ -64,9 +85,9 @@ final class FaucetHarness {
 
     void restart() {
         Application app = Application.assemble(
-                new Application.Ports(chain, keys, ledger, controls, new InMemoryKeyRotationLog(), TestKeccak.INSTANCE,
+                new Application.Ports(chain, NO_BLOCKS, keys, ledger, controls, new InMemoryKeyRotationLog(), TestKeccak.INSTANCE,
                         Telemetry.NONE, clock),
-                new Application.Choices(policy, List.of(), Optional.empty(), Optional.empty()));
+                new Application.Choices(policy, List.of(), Optional.empty(), Optional.empty(), 1));
         status = app.status();
         nonces = app.nonces();
         payer = app.payer();

@@ -97,6 +97,10 @@ public final class Settings {
             .shown("read-only `eth_`/`net_`/`web3_` set + `eth_sendRawTransaction`"));
     public static final Setting<Integer> RPC_MAX_BATCH = declare(Setting.of("RPC_MAX_BATCH", "100", integer(1, 10_000),
             "largest JSON-RPC batch accepted (ethers batches up to 100 by default)"));
+    public static final Setting<Integer> WS_MAX_CONNECTIONS = declare(Setting.of("WS_MAX_CONNECTIONS", "1000", integer(1, 1_000_000),
+            "WebSocket connections open at once on `/api/rpc`, all clients together; one more is closed at once with 1013 and the reason"));
+    public static final Setting<Integer> WS_MAX_SUBSCRIPTIONS = declare(Setting.of("WS_MAX_SUBSCRIPTIONS", "100", integer(1, 1_000_000),
+            "`eth_subscribe` subscriptions one WebSocket connection may hold; one more is refused with JSON-RPC error −32005"));
     public static final Setting<Path> DB_PATH = declare(Setting.of("DB_PATH", "data/dytallix.db", path(),
             "SQLite database (WAL)"));
     public static final Setting<Path> BACKUP_DIR = declare(Setting.of("BACKUP_DIR", "backups", path(),
@@ -110,7 +114,7 @@ public final class Settings {
     public static final Setting<Integer> REQUEST_SIZE_LIMIT = declare(Setting.of("REQUEST_SIZE_LIMIT", "1048576", integer(64, Integer.MAX_VALUE),
             "largest request body, bytes"));
     public static final Setting<List<String>> FRONTEND_ORIGIN = declare(Setting.of("FRONTEND_ORIGIN", "http://localhost:5173", origins(),
-            "CORS origin; a comma-separated list is allowed"));
+            "CORS origin; a comma-separated list is allowed. Also the browser origins a WebSocket handshake on `/api/rpc` is accepted from (with `*`: the server's own host only)"));
     public static final Setting<String> LOG_LEVEL = declare(Setting.of("LOG_LEVEL", "info", choice("trace", "debug", "info", "warn", "error"),
             "trace, debug, info, warn, error"));
     public static final Setting<Duration> TX_REPLACE_AFTER_MS = declare(Setting.of("TX_REPLACE_AFTER_MS", "30000", millis(1000, 86_400_000),
