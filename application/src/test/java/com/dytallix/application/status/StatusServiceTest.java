@@ -7,6 +7,9 @@ import com.dytallix.domain.Address;
 import com.dytallix.domain.TestKeccak;
 import com.dytallix.domain.faucet.InMemoryFaucetControls;
 import com.dytallix.domain.grant.InMemoryGrantLedger;
+import com.dytallix.domain.key.KeyRing;
+import com.dytallix.domain.key.KeyRotation;
+import com.dytallix.domain.key.SigningKey;
 import com.dytallix.domain.sync.SyncLagEstimator;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,5 +67,43 @@ class StatusServiceTest {
         StatusSnapshot dead = status.current();
         assertThat(dead.nodeHealth()).isEqualTo(NodeHealth.UNREACHABLE);
         assertThat(dead.headAge()).contains(ageWhenSeen.plusSeconds(20));
+    }
+
+    /** An operator pauses while a refresh is reading the node: the refresh must not publish "running" again. */
+    @Test
+    void aPauseDuringARefreshIsNotUndoneByIt() {
+        FakeChain chain = new FakeChain();
+        InMemoryFaucetControls controls = new InMemoryFaucetControls();
+        FakeChain.Keys keys = new FakeChain.Keys(FAUCET);
+        StatusService[] status = new StatusService[1];
+        boolean[] paused = new boolean[1];
+        KeyRing pausingMidRefresh = new KeyRing() {
+            @Override
+            public SigningKey active() {
+                // the refresh has read the pause state already; now the operator pauses
+                if (!paused[0]) {
+                    paused[0] = true;
+                    status[0].pauseChanged(controls.pause(Optional.of("incident"), Instant.now()));
+                }
+                return keys.active();
+            }
+
+            @Override
+            public Optional<SigningKey> byAddress(Address address) {
+                return keys.byAddress(address);
+            }
+
+            @Override
+            public KeyRotation rotate(String newKeyHex, Instant at) {
+                return keys.rotate(newKeyHex, at);
+            }
+        };
+        status[0] = new StatusService(chain, pausingMidRefresh, controls, new InMemoryGrantLedger(),
+                new SyncLagEstimator(Optional.empty()), Optional.empty(), Clock.systemUTC());
+
+        assertThat(status[0].refresh().pause().paused()).isTrue();
+        assertThat(status[0].current().pause().paused()).isTrue();
+        // the next refresh reads the stored state as usual
+        assertThat(status[0].refresh().pause().reason()).contains("incident");
     }
 }
