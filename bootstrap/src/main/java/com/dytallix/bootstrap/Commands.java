@@ -5,6 +5,7 @@ import com.dytallix.adapters.persistence.Migrations;
 import com.dytallix.adapters.persistence.SqliteDatabase;
 import com.dytallix.adapters.persistence.SqliteMaintenance;
 import com.dytallix.application.maintenance.DatabaseMaintenance;
+import com.dytallix.application.maintenance.Retention;
 import com.dytallix.bootstrap.config.Settings;
 import com.dytallix.domain.grant.GrantLedger;
 import java.io.PrintStream;
@@ -62,18 +63,15 @@ final class Commands {
         try (SqliteDatabase db = open(settings)) {
             migrateOrFail(db);
         }
-        GrantLedger.PruneResult r = prune(new SqliteMaintenance(settings.dbPath()), settings, Clock.systemUTC());
+        GrantLedger.PruneResult r = retention(new SqliteMaintenance(settings.dbPath()), settings, Clock.systemUTC()).prune();
         out.println("pruned " + r.grants() + " finished grants and " + r.fingerprints() + " fingerprints");
         return Main.OK;
     }
 
-    /** Retention as configured, then fresh planner statistics. */
-    static GrantLedger.PruneResult prune(DatabaseMaintenance maintenance, Settings settings, Clock clock) {
-        Instant now = clock.instant();
-        GrantLedger.PruneResult r = maintenance.prune(now.minus(Duration.ofDays(settings.retentionGrantsDays())),
-                now.minus(Duration.ofDays(settings.retentionFingerprintsDays())));
-        maintenance.optimize();
-        return r;
+    /** Retention as configured (RETENTION_GRANTS_DAYS, RETENTION_FINGERPRINTS_DAYS). */
+    static Retention retention(DatabaseMaintenance maintenance, Settings settings, Clock clock) {
+        return new Retention(maintenance, Duration.ofDays(settings.retentionGrantsDays()),
+                Duration.ofDays(settings.retentionFingerprintsDays()), clock);
     }
 
     static SqliteDatabase open(Settings settings) {

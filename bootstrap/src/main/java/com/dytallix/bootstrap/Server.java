@@ -148,7 +148,7 @@ public final class Server implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(guarded("grant tracker", tracker::tick), 1000, 1000, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(guarded("subscription feed", app.feed()::poll), HEAD_POLL.toMillis(), HEAD_POLL.toMillis(),
                 TimeUnit.MILLISECONDS);
-        scheduler.scheduleAtFixedRate(guarded("daily maintenance", () -> Commands.prune(maintenance, settings, clock)),
+        scheduler.scheduleAtFixedRate(guarded("daily maintenance", Commands.retention(maintenance, settings, clock)::prune),
                 1, 24, TimeUnit.HOURS);
 
         var healthChecks = List.of(

@@ -18,7 +18,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** POST /api/faucet and GET /api/faucet/grants/{grantId}. */
-public final class FaucetHttpService implements HttpService {
+final class FaucetHttpService implements HttpService {
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,128}");
 
     private final DripService drips;

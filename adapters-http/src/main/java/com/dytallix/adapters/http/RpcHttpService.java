@@ -48,7 +48,7 @@ import java.util.regex.Pattern;
  * Notifications (no "id") are forwarded and get no answer; a batch of notifications only, or a
  * single one, answers 204 without a body.
  */
-public final class RpcHttpService implements HttpService {
+final class RpcHttpService implements HttpService {
     static final int INVALID_REQUEST = -32600;
     static final int METHOD_NOT_ALLOWED = -32601;
     static final int INTERNAL_ERROR = -32603;

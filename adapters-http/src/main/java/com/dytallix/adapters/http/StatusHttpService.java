@@ -15,7 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** GET /api/status (from the background snapshot, never waiting on the node) and GET /api/balance. */
-public final class StatusHttpService implements HttpService {
+final class StatusHttpService implements HttpService {
     private final StatusService status;
     private final BalanceService balances;
     private final Clock clock;
