@@ -7,6 +7,7 @@ import com.dytallix.application.faucet.GrantLookup;
 import com.dytallix.domain.GrantId;
 import com.dytallix.domain.grant.Grant;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -21,6 +22,7 @@ import java.util.regex.Pattern;
 final class FaucetHttpService implements HttpService {
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,128}");
 
+    private static final HeaderName IDEMPOTENCY_KEY_HEADER = HeaderNames.create("Idempotency-Key");
     private final DripService drips;
     private final GrantLookup grants;
     private final Bodies bodies;
@@ -50,7 +52,12 @@ final class FaucetHttpService implements HttpService {
         if (!address.isTextual()) {
             throw ApiException.invalidRequest("address", "must be a string");
         }
-        Optional<String> idempotencyKey = req.headers().first(HeaderNames.create("Idempotency-Key"));
+        List<String> keys = req.headers().all(IDEMPOTENCY_KEY_HEADER, List::of);
+        if (keys.size() > 1) {
+            // which one would we honour? a retry that sends another key than the first try must not pay twice
+            throw ApiException.invalidRequest("Idempotency-Key", "must be sent once");
+        }
+        Optional<String> idempotencyKey = keys.stream().findFirst();
         if (idempotencyKey.isPresent() && !IDEMPOTENCY_KEY.matcher(idempotencyKey.get()).matches()) {
             throw ApiException.invalidRequest("Idempotency-Key", "must be 1 to 128 visible ASCII characters");
         }
