@@ -76,13 +76,13 @@ class StatusServiceTest {
         InMemoryFaucetControls controls = new InMemoryFaucetControls();
         FakeChain.Keys keys = new FakeChain.Keys(FAUCET);
         StatusService[] status = new StatusService[1];
-        boolean[] paused = new boolean[1];
+        boolean[] armed = new boolean[1];
         KeyRing pausingMidRefresh = new KeyRing() {
             @Override
             public SigningKey active() {
                 // the refresh has read the pause state already; now the operator pauses
-                if (!paused[0]) {
-                    paused[0] = true;
+                if (armed[0]) {
+                    armed[0] = false;
                     status[0].pauseChanged(controls.pause(Optional.of("incident"), Instant.now()));
                 }
                 return keys.active();
@@ -101,6 +101,7 @@ class StatusServiceTest {
         status[0] = new StatusService(chain, pausingMidRefresh, controls, new InMemoryGrantLedger(),
                 new SyncLagEstimator(Optional.empty()), Optional.empty(), Clock.systemUTC());
 
+        armed[0] = true;
         assertThat(status[0].refresh().pause().paused()).isTrue();
         assertThat(status[0].current().pause().paused()).isTrue();
         // the next refresh reads the stored state as usual
