@@ -22,6 +22,7 @@ import com.dytallix.application.Telemetry;
 import com.dytallix.application.assembly.Application;
 import com.dytallix.application.faucet.FaucetPolicy;
 import com.dytallix.application.status.StatusService;
+import com.dytallix.application.subscription.ChainFeed;
 import com.dytallix.bootstrap.config.Settings;
 import com.dytallix.bootstrap.observability.MetricsHttpService;
 import com.dytallix.bootstrap.observability.MetricsTelemetry;
@@ -142,7 +143,7 @@ public final class Server implements AutoCloseable {
         jobs = new BackgroundJobs(metrics);
         jobs.every("status refresh", settings.statusRefresh(), settings.statusRefresh(), status::refresh);
         jobs.every("grant tracker", Duration.ofSeconds(1), Duration.ofSeconds(1), tracker::tick);
-        jobs.every("subscription feed", HEAD_POLL, HEAD_POLL, app.feed()::poll);
+        jobs.every("subscription feed", HEAD_POLL, HEAD_POLL, feedPoll(app.feed()));
         jobs.every("daily maintenance", Duration.ofHours(1), Duration.ofHours(24), Commands.retention(maintenance, settings, clock)::prune);
 
         var healthChecks = List.of(
@@ -161,7 +162,8 @@ public final class Server implements AutoCloseable {
                 settings.get(Settings.WS_MAX_CONNECTIONS), statusStaleAfter(settings));
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.register(new MetricsHttpService(metrics));
-        webSocket = ApiRouting.configure(routing, api);
+        Duration wsPing = settings.httpIdleTimeout().dividedBy(3);
+        webSocket = ApiRouting.configure(routing, api, wsPing.compareTo(RpcWebSocket.PING_INTERVAL) < 0 ? wsPing : RpcWebSocket.PING_INTERVAL);
         Gauge.builder("dytallix.ws.connections", webSocket, RpcWebSocket::connections)
                 .description("Open WebSocket connections on /api/rpc").register(metrics);
 
@@ -229,6 +231,27 @@ public final class Server implements AutoCloseable {
         }
         Duration age = Duration.between(s.nodeObservedAt().get(), now);
         return age.compareTo(fresh) > 0 ? Optional.of("node last answered " + age.toSeconds() + "s ago") : Optional.empty();
+    }
+
+    /**
+     * The feed polls several times a second: a failing node is logged when the failure starts and
+     * when it ends, not on every poll (anything worse than a node failure is the job guard's).
+     */
+    private static Runnable feedPoll(ChainFeed feed) {
+        AtomicBoolean failing = new AtomicBoolean();
+        return () -> {
+            try {
+                feed.poll();
+                if (failing.compareAndSet(true, false)) {
+                    LOG.log(System.Logger.Level.INFO, "subscription feed: the node answers again; notifications resume");
+                }
+            } catch (NodeException e) {
+                if (failing.compareAndSet(false, true)) {
+                    LOG.log(System.Logger.Level.WARNING, "subscription feed: node {0}: {1}; notifications wait until the node answers",
+                            e.failure(), e.getMessage());
+                }
+            }
+        };
     }
 
     /** The status snapshot is refreshed every STATUS_REFRESH_MS; one this old means the refresh is stuck or failing. */

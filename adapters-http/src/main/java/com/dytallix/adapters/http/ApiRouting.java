@@ -22,6 +22,14 @@ public final class ApiRouting {
      *         web server, its connection count to the metrics, and calls its goAway on shutdown
      */
     public static RpcWebSocket configure(HttpRouting.Builder routing, ApiDependencies deps) {
+        return configure(routing, deps, RpcWebSocket.PING_INTERVAL);
+    }
+
+    /**
+     * As above, with the interval the WebSocket pings its clients at: at most a third of the
+     * listener's idle timeout, so that their pongs keep a client that only listens open.
+     */
+    public static RpcWebSocket configure(HttpRouting.Builder routing, ApiDependencies deps, java.time.Duration wsPingInterval) {
         Bodies bodies = new Bodies(deps.requestSizeLimit());
         ClientIpResolver clientIps = new ClientIpResolver(deps.trustedProxies());
         new HttpEdge(clientIps, deps.observer()).install(routing);
@@ -38,6 +46,6 @@ public final class ApiRouting {
         routing.register(new HealthHttpService(deps.readinessChecks()));
         HttpEdge.notFound(routing);
         return new RpcWebSocket(rpc, deps.feed(), limiter, clientIps, deps.wsMaxConnections(), deps.requestSizeLimit(),
-                deps.frontendOrigins());
+                deps.frontendOrigins(), wsPingInterval);
     }
 }

@@ -42,6 +42,7 @@ final class TestApi implements AutoCloseable {
         int maxBatch = 5;
         int wsMaxConnections = 3;
         int wsMaxSubscriptions = 2;
+        Duration wsPingInterval = RpcWebSocket.PING_INTERVAL;
         Duration readTimeout = Duration.ofSeconds(10);
         Duration idleTimeout = Duration.ofSeconds(60);
         Duration statusStaleAfter = Duration.ofSeconds(30);
@@ -78,7 +79,7 @@ final class TestApi implements AutoCloseable {
         feed = app.feed();
         ApiDependencies deps = dependencies();
         HttpRouting.Builder routing = HttpRouting.builder();
-        ws = ApiRouting.configure(routing, deps);
+        ws = ApiRouting.configure(routing, deps, options.wsPingInterval);
         var builder = WebServer.builder().host("127.0.0.1").port(0);
         deadlines = HttpListener.configure(builder,
                 new HttpListener.Limits(options.sizeLimit, options.readTimeout, options.idleTimeout));
