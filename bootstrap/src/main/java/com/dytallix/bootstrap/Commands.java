@@ -7,7 +7,6 @@ import com.dytallix.adapters.persistence.SqliteMaintenance;
 import com.dytallix.application.maintenance.DatabaseMaintenance;
 import com.dytallix.application.maintenance.Retention;
 import com.dytallix.bootstrap.config.Settings;
-import com.dytallix.domain.grant.GrantLedger;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +44,9 @@ final class Commands {
         if (!Files.exists(settings.dbPath())) {
             throw new StartupException("no database at " + settings.dbPath() + "; nothing to back up", Main.FAILED);
         }
+        DataFiles.ownerOnlyDirectory(settings.backupDir());
         Path archive = new SqliteMaintenance(settings.dbPath()).backup(settings.backupDir(), settings.backupKeep(), Instant.now());
+        DataFiles.ownerOnlyFiles(archive);
         out.println("backup written: " + archive);
         return Main.OK;
     }
@@ -63,20 +64,25 @@ final class Commands {
         try (SqliteDatabase db = open(settings)) {
             migrateOrFail(db);
         }
-        GrantLedger.PruneResult r = retention(new SqliteMaintenance(settings.dbPath()), settings, Clock.systemUTC()).prune();
-        out.println("pruned " + r.grants() + " finished grants and " + r.fingerprints() + " fingerprints");
+        Retention.Pruned r = retention(new SqliteMaintenance(settings.dbPath()), settings, Clock.systemUTC()).prune();
+        out.println("pruned " + r.ledger().grants() + " finished grants, " + r.ledger().fingerprints() + " fingerprints and "
+                + r.auditEntries() + " admin audit entries");
         return Main.OK;
     }
 
-    /** Retention as configured (RETENTION_GRANTS_DAYS, RETENTION_FINGERPRINTS_DAYS). */
+    /** Retention as configured (RETENTION_GRANTS_DAYS, RETENTION_FINGERPRINTS_DAYS, RETENTION_AUDIT_DAYS). */
     static Retention retention(DatabaseMaintenance maintenance, Settings settings, Clock clock) {
         return new Retention(maintenance, Duration.ofDays(settings.retentionGrantsDays()),
-                Duration.ofDays(settings.retentionFingerprintsDays()), clock);
+                Duration.ofDays(settings.retentionFingerprintsDays()), Duration.ofDays(settings.get(Settings.RETENTION_AUDIT_DAYS)),
+                clock);
     }
 
     static SqliteDatabase open(Settings settings) {
+        DataFiles.ownerOnlyDirectory(settings.dataDir());
         try {
-            return SqliteDatabase.open(settings.dbPath());
+            SqliteDatabase db = SqliteDatabase.open(settings.dbPath());
+            DataFiles.ownerOnlyDatabase(settings.dbPath());
+            return db;
         } catch (RuntimeException e) {
             throw new StartupException("cannot open the database " + settings.dbPath() + ": " + e.getMessage(), Main.FAILED);
         }

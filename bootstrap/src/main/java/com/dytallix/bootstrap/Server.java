@@ -98,9 +98,11 @@ public final class Server implements AutoCloseable {
         Settings settings = given.devMode() ? DevMode.prepare(given, err) : given;
 
         // Database first: one server per database file, migrated before anything reads it.
+        DataFiles.ownerOnlyDirectory(settings.dataDir());
         ServerLock lock = ServerLock.acquire(settings.dbPath());
         resources.add(lock);
         db = SqliteDatabase.open(settings.dbPath());
+        DataFiles.ownerOnlyDatabase(settings.dbPath());
         if (settings.migrateOnStart()) {
             Commands.migrateOrFail(db);
         } else if (!db.isMigrated()) {
@@ -159,7 +161,8 @@ public final class Server implements AutoCloseable {
                 telemetry, new HttpMetrics(metrics), healthChecks, clock, settings.trustedProxies(),
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
                 settings.requestsPerMinute(), settings.requestSizeLimit(), settings.rpcMaxBatch(), app.feed(),
-                settings.get(Settings.WS_MAX_CONNECTIONS), statusStaleAfter(settings));
+                settings.get(Settings.WS_MAX_CONNECTIONS), statusStaleAfter(settings),
+                settings.get(Settings.WEB_PAGE));
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.register(new MetricsHttpService(metrics));
         Duration wsPing = settings.httpIdleTimeout().dividedBy(3);

@@ -46,6 +46,7 @@ final class TestApi implements AutoCloseable {
         Duration readTimeout = Duration.ofSeconds(10);
         Duration idleTimeout = Duration.ofSeconds(60);
         Duration statusStaleAfter = Duration.ofSeconds(30);
+        boolean webPage = true;
         List<String> rpcMethods = List.of("eth_blockNumber", "eth_chainId", "eth_getBalance", "eth_call",
                 "net_version", "personal_sign", "eth_sendTransaction");
     }
@@ -106,7 +107,7 @@ final class TestApi implements AutoCloseable {
                 (method, route, code, nanos) -> observed.add(method + " " + route + " " + code),
                 List.of(new HealthHttpService.Check("test", Optional::empty)), clock,
                 options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute,
-                options.sizeLimit, options.maxBatch, app.feed(), options.wsMaxConnections, options.statusStaleAfter);
+                options.sizeLimit, options.maxBatch, app.feed(), options.wsMaxConnections, options.statusStaleAfter, options.webPage);
     }
 
     int port() {
