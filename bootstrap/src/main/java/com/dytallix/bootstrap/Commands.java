@@ -4,7 +4,7 @@ import com.dytallix.adapters.node.Secp256k1Key;
 import com.dytallix.adapters.persistence.Migrations;
 import com.dytallix.adapters.persistence.SqliteDatabase;
 import com.dytallix.adapters.persistence.SqliteMaintenance;
-import com.dytallix.application.maintenance.DatabaseMaintenance;
+import com.dytallix.domain.maintenance.DatabaseMaintenance;
 import com.dytallix.application.maintenance.Retention;
 import com.dytallix.bootstrap.config.Settings;
 import java.io.PrintStream;

@@ -18,7 +18,7 @@ import com.dytallix.adapters.persistence.SqliteFaucetControls;
 import com.dytallix.adapters.persistence.SqliteGrantLedger;
 import com.dytallix.adapters.persistence.SqliteKeyRotationLog;
 import com.dytallix.adapters.persistence.SqliteMaintenance;
-import com.dytallix.application.Telemetry;
+import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.application.assembly.Application;
 import com.dytallix.application.faucet.FaucetPolicy;
 import com.dytallix.application.status.StatusService;

@@ -1,6 +1,6 @@
 package com.dytallix.adapters.http;
 
-import com.dytallix.application.Telemetry;
+import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.application.admin.AdminService;
 import com.dytallix.application.faucet.DripService;
 import com.dytallix.application.faucet.GrantLookup;

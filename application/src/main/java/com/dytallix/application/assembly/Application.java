@@ -1,6 +1,6 @@
 package com.dytallix.application.assembly;
 
-import com.dytallix.application.Telemetry;
+import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.application.admin.AdminService;
 import com.dytallix.application.faucet.DripService;
 import com.dytallix.application.faucet.FaucetPolicy;

@@ -1,6 +1,7 @@
 package com.dytallix.application.maintenance;
 
 import com.dytallix.domain.grant.GrantLedger.PruneResult;
+import com.dytallix.domain.maintenance.DatabaseMaintenance;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package com.dytallix.application.faucet;
 
 import com.dytallix.application.FakeChain;
-import com.dytallix.application.Telemetry;
+import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.application.assembly.Application;
 import com.dytallix.application.status.StatusService;
 import com.dytallix.domain.Address;
