@@ -5,7 +5,12 @@ import com.dytallix.application.faucet.FaucetPolicy;
 import com.dytallix.domain.IpRange;
 import com.dytallix.domain.TestKeccak;
 import com.dytallix.domain.Wei;
-import com.dytallix.domain.grant.QuotaLimits;
+import com.dytallix.domain.admission.InMemoryBlockList;
+import com.dytallix.domain.admission.InMemoryChallengeStore;
+import com.dytallix.domain.admission.ProofOfWorkPolicy;
+import com.dytallix.domain.admission.ReputationList;
+import com.dytallix.domain.grant.OutflowPolicy;
+import java.math.BigDecimal;
 import com.dytallix.domain.key.FeePolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.dytallix.application.subscription.ChainFeed;
@@ -56,6 +61,8 @@ final class TestApi implements AutoCloseable {
     final TestPorts.Keys keys = new TestPorts.Keys();
     final TestPorts.Controls controls = new TestPorts.Controls();
     final TestPorts.Rotations rotations = new TestPorts.Rotations();
+    final InMemoryBlockList blockList = new InMemoryBlockList();
+    final InMemoryChallengeStore challenges = new InMemoryChallengeStore();
     final TestPorts.Ledger ledger = new TestPorts.Ledger();
     final TestPorts.Counters telemetry = new TestPorts.Counters();
     final List<String> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -71,11 +78,16 @@ final class TestApi implements AutoCloseable {
 
     private TestApi(Consumer<Options> customise) {
         customise.accept(options);
+        FeePolicy fees = new FeePolicy(Wei.ofDyt("0.0000005"));
         FaucetPolicy policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"),
-                new QuotaLimits(10, 1, Wei.ofDyt("10000"), QuotaLimits.DAY), 5, new FeePolicy(Wei.ofDyt("0.0000005")),
-                Duration.ofSeconds(30), Duration.ofSeconds(5));
+                new FaucetPolicy.Limits(10, 50, 1, Wei.ofDyt("10000"), 5),
+                new OutflowPolicy(Wei.ofDyt("10000"), Wei.ofDyt("416"), new BigDecimal("0.1")),
+                new ProofOfWorkPolicy(0, 16384, 8, 1, Duration.ofMinutes(10)), 64, new BigDecimal("0.1"),
+                fees, Duration.ofSeconds(30), Duration.ofSeconds(5));
+        ReputationList reputation = ip -> false;
         app = Application.assemble(
-                new Application.Ports(node, blocks, keys, ledger, controls, rotations, TestKeccak.INSTANCE, telemetry, clock),
+                new Application.Ports(node, blocks, keys, ledger, controls, rotations, blockList, challenges, reputation,
+                        (c, nonce) -> false, TestKeccak.INSTANCE, telemetry, clock),
                 new Application.Choices(policy, options.rpcMethods, Optional.empty(), Optional.empty(), options.wsMaxSubscriptions));
         feed = app.feed();
         ApiDependencies deps = dependencies();

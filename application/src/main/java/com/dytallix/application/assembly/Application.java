@@ -3,6 +3,7 @@ package com.dytallix.application.assembly;
 import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.application.admin.AdminService;
 import com.dytallix.application.faucet.DripService;
+import com.dytallix.application.faucet.FaucetAdmission;
 import com.dytallix.application.faucet.FaucetPolicy;
 import com.dytallix.application.faucet.GrantLookup;
 import com.dytallix.application.faucet.GrantTracker;
@@ -14,6 +15,10 @@ import com.dytallix.application.status.BalanceService;
 import com.dytallix.application.status.StatusService;
 import com.dytallix.application.subscription.ChainFeed;
 import com.dytallix.domain.Keccak256;
+import com.dytallix.domain.admission.BlockList;
+import com.dytallix.domain.admission.ChallengeStore;
+import com.dytallix.domain.admission.ProofOfWork;
+import com.dytallix.domain.admission.ReputationList;
 import com.dytallix.domain.faucet.FaucetControls;
 import com.dytallix.domain.grant.GrantLedger;
 import com.dytallix.domain.key.KeyRing;
@@ -45,7 +50,8 @@ public record Application(
 
     /** Every driven port the use cases need. */
     public record Ports(ChainNode node, BlockReader blocks, KeyRing keys, GrantLedger ledger, FaucetControls controls,
-                        KeyRotationLog rotations, Keccak256 keccak, Telemetry telemetry, Clock clock) {
+                        KeyRotationLog rotations, BlockList blockList, ChallengeStore challenges, ReputationList reputation,
+                        ProofOfWork work, Keccak256 keccak, Telemetry telemetry, Clock clock) {
     }
 
     /**
@@ -68,10 +74,12 @@ public record Application(
         var payer = new Payer(ports.node(), ports.keys(), ports.ledger(), nonces, policy.fees(), ports.clock());
         var tracker = new GrantTracker(ports.node(), ports.keys(), ports.ledger(), nonces, payer, policy.fees(),
                 policy.replaceAfter(), ports.clock(), ports.telemetry());
-        var drips = new DripService(policy, ports.ledger(), ports.controls(), status, payer, ports.keccak(), ports.clock(),
-                ports.telemetry());
+        var rules = FaucetAdmission.rules(policy, ports.blockList(), ports.controls(), ports.challenges(), ports.work(),
+                ports.reputation(), status, payer);
+        var drips = new DripService(policy, rules, ports.ledger(), ports.controls(), ports.challenges(), ports.reputation(),
+                payer, ports.keccak(), ports.clock(), ports.telemetry());
         var admin = new AdminService(ports.controls(), ports.keys(), ports.rotations(), ports.ledger(), ports.node(), status,
-                tracker, ports.clock());
+                tracker, ports.blockList(), ports.keccak(), ports.clock());
         var relay = new RelayService(ports.node(), new RelayPolicy(choices.rpcAllowedMethods()), status, ports.telemetry(),
                 ports.clock());
         return new Application(status, new BalanceService(ports.node(), ports.keccak()), nonces, payer, tracker, drips,

@@ -36,7 +36,7 @@ public final class StatusService {
     private final Optional<Long> expectedChainId;
     private final Clock clock;
     private final AtomicReference<StatusSnapshot> current;
-    /** Counts pauses and resumes, so a refresh that read the pause state before one does not undo it. */
+    /** Counts pause changes, so that a refresh that read the pause state before one cannot undo it. */
     private final AtomicLong pauseChanges = new AtomicLong();
     private volatile Duration learnedBlockTime;
     private volatile long blockTimeLearnedAtHeight = -1;
@@ -90,8 +90,7 @@ public final class StatusService {
             next = unreachable(previous, pause, backlog, faucetAddress, e.getClass().getSimpleName(), started);
         }
         StatusSnapshot read = next;
-        // A pause or resume while the node was being read is newer than the pause state read above.
-        return current.updateAndGet(now -> pauseChanges.get() == pauseChangesSeen ? read : withPause(read, now.pause()));
+        return current.updateAndGet(s -> pauseChanges.get() == pauseChangesSeen ? read : withPause(read, s.pause()));
     }
 
     private StatusSnapshot unreachable(StatusSnapshot previous, PauseState pause, long backlog,

@@ -1,8 +1,8 @@
 package com.dytallix.application.faucet;
 
 import com.dytallix.application.FakeChain;
-import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.application.assembly.Application;
+import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.application.status.StatusService;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.ClientIp;
@@ -10,16 +10,26 @@ import com.dytallix.domain.TestKeccak;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.faucet.InMemoryFaucetControls;
 import com.dytallix.domain.grant.InMemoryGrantLedger;
-import com.dytallix.domain.grant.QuotaLimits;
+import com.dytallix.domain.admission.InMemoryBlockList;
+import com.dytallix.domain.admission.InMemoryChallengeStore;
+import com.dytallix.domain.admission.ProofOfWork;
+import com.dytallix.domain.admission.ProofOfWorkPolicy;
+import com.dytallix.domain.admission.ReputationList;
+import com.dytallix.domain.grant.Fingerprint;
+import com.dytallix.domain.grant.OutflowPolicy;
 import com.dytallix.domain.key.FeePolicy;
 import com.dytallix.domain.key.InMemoryKeyRotationLog;
 import com.dytallix.domain.sync.BlockHeader;
 import com.dytallix.domain.sync.BlockReader;
 import com.dytallix.domain.sync.ChainLog;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * The faucet use cases wired over in-memory ports and a fake chain. {@link #restart()} builds new
@@ -28,6 +38,9 @@ import java.util.Optional;
 final class FaucetHarness {
     static final Address FAUCET = Address.parse("0x00000000000000000000000000000000000fa0c7", TestKeccak.INSTANCE);
 
+    final FakeChain chain = new FakeChain();
+    final InMemoryGrantLedger ledger = new InMemoryGrantLedger();
+    final InMemoryFaucetControls controls = new InMemoryFaucetControls();
     /** The faucet's use cases subscribe to nothing: the subscription feed must never read. */
     private static final BlockReader NO_BLOCKS = new BlockReader() {
         @Override
@@ -46,9 +59,9 @@ final class FaucetHarness {
         }
     };
 
-    final FakeChain chain = new FakeChain();
-    final InMemoryGrantLedger ledger = new InMemoryGrantLedger();
-    final InMemoryFaucetControls controls = new InMemoryFaucetControls();
+    final InMemoryBlockList blocks = new InMemoryBlockList();
+    final InMemoryChallengeStore challenges = new InMemoryChallengeStore();
+    final Set<ClientIp> badReputation = ConcurrentHashMap.newKeySet();
     final FakeChain.Keys keys = new FakeChain.Keys(FAUCET);
     final Clock clock = Clock.systemUTC();
     FaucetPolicy policy;
@@ -57,36 +70,55 @@ final class FaucetHarness {
     Payer payer;
     GrantTracker tracker;
     DripService drips;
+    /** A proof of work that is right when the nonce is "42" (the scrypt itself is the node adapter's). */
+    ProofOfWork work = (challenge, nonce) -> nonce.equals("42");
+
+    /** Outflow the tests never reach unless they set their own. */
+    static final OutflowPolicy AMPLE = new OutflowPolicy(Wei.ofDyt("1000000"), Wei.ofDyt("1000000"), new BigDecimal("0.1"));
+    static final ProofOfWorkPolicy NO_POW = new ProofOfWorkPolicy(0, 16384, 8, 1, Duration.ofMinutes(10));
 
     FaucetHarness() {
-        this(new QuotaLimits(10, 1, Wei.ofDyt("10000"), QuotaLimits.DAY), 5);
+        this(new FaucetPolicy.Limits(10, 1000, 1, Wei.ofDyt("10000"), 5));
     }
 
-    FaucetHarness(QuotaLimits quotas, int suspicious) {
+    FaucetHarness(FaucetPolicy.Limits limits) {
         chain.fund(FAUCET, Wei.ofDyt("1000000"));
-        policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"), quotas, suspicious,
+        policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"), limits, AMPLE, NO_POW, 64, new BigDecimal("0.1"),
                 new FeePolicy(Wei.of(500_000_000_000L)), Duration.ofSeconds(30), Duration.ofSeconds(5));
         restart();
     }
 
-    FaucetHarness withReplaceAfter(Duration d) {
-        policy = new FaucetPolicy(policy.dripAmount(), policy.minBalance(), policy.quotas(),
-                policy.suspiciousAddressesPerHour(), policy.fees(), d, policy.confirmWait());
+    FaucetHarness with(UnaryOperator<FaucetPolicy> change) {
+        policy = change.apply(policy);
         restart();
         return this;
+    }
+
+    FaucetHarness withReplaceAfter(Duration d) {
+        return with(p -> new FaucetPolicy(p.dripAmount(), p.minBalance(), p.limits(), p.outflow(), p.proofOfWork(),
+                p.ipv6Prefix(), p.reputationFactor(), p.fees(), d, p.confirmWait()));
     }
 
     FaucetHarness withFeeCeiling(Wei ceiling) {
-        policy = new FaucetPolicy(policy.dripAmount(), policy.minBalance(), policy.quotas(),
-                policy.suspiciousAddressesPerHour(), new FeePolicy(ceiling), policy.replaceAfter(), policy.confirmWait());
-        restart();
-        return this;
+        return with(p -> new FaucetPolicy(p.dripAmount(), p.minBalance(), p.limits(), p.outflow(), p.proofOfWork(),
+                p.ipv6Prefix(), p.reputationFactor(), new FeePolicy(ceiling), p.replaceAfter(), p.confirmWait()));
+    }
+
+    FaucetHarness withOutflow(OutflowPolicy outflow) {
+        return with(p -> new FaucetPolicy(p.dripAmount(), p.minBalance(), p.limits(), outflow, p.proofOfWork(),
+                p.ipv6Prefix(), p.reputationFactor(), p.fees(), p.replaceAfter(), p.confirmWait()));
+    }
+
+    FaucetHarness withProofOfWork(ProofOfWorkPolicy pow) {
+        return with(p -> new FaucetPolicy(p.dripAmount(), p.minBalance(), p.limits(), p.outflow(), pow,
+                p.ipv6Prefix(), p.reputationFactor(), p.fees(), p.replaceAfter(), p.confirmWait()));
     }
 
     void restart() {
+        ReputationList reputation = badReputation::contains;
         Application app = Application.assemble(
-                new Application.Ports(chain, NO_BLOCKS, keys, ledger, controls, new InMemoryKeyRotationLog(), TestKeccak.INSTANCE,
-                        Telemetry.NONE, clock),
+                new Application.Ports(chain, NO_BLOCKS, keys, ledger, controls, new InMemoryKeyRotationLog(), blocks, challenges,
+                        reputation, work, TestKeccak.INSTANCE, Telemetry.NONE, clock),
                 new Application.Choices(policy, List.of(), Optional.empty(), Optional.empty(), 1));
         status = app.status();
         nonces = app.nonces();
@@ -97,7 +129,13 @@ final class FaucetHarness {
     }
 
     DripResult request(String address, String ip) {
-        return drips.request(new DripCommand(address, ClientIp.parse(ip), "test-agent", Optional.empty(), false));
+        return drips.request(new DripCommand(address, ClientIp.parse(ip), "test-agent", Optional.empty(), false,
+                Optional.empty()));
+    }
+
+    /** Outcomes of the fingerprints recorded for this IP, oldest first. */
+    List<String> outcomes(String ip) {
+        return ledger.fingerprints().stream().filter(f -> f.ip().equals(ClientIp.parse(ip))).map(Fingerprint::outcome).toList();
     }
 
     static String address(int i) {

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.dytallix.application.FakeChain;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.TestKeccak;
+import com.dytallix.domain.faucet.FaucetControls;
 import com.dytallix.domain.faucet.InMemoryFaucetControls;
 import com.dytallix.domain.grant.InMemoryGrantLedger;
-import com.dytallix.domain.key.KeyRing;
-import com.dytallix.domain.key.KeyRotation;
-import com.dytallix.domain.key.SigningKey;
 import com.dytallix.domain.sync.SyncLagEstimator;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,6 +15,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 class StatusServiceTest {
@@ -69,42 +68,32 @@ class StatusServiceTest {
         assertThat(dead.headAge()).contains(ageWhenSeen.plusSeconds(20));
     }
 
-    /** An operator pauses while a refresh is reading the node: the refresh must not publish "running" again. */
     @Test
-    void aPauseDuringARefreshIsNotUndoneByIt() {
-        FakeChain chain = new FakeChain();
+    void aPauseDuringARefreshIsNotUndoneByIt() throws Exception {
+        CountDownLatch pauseRead = new CountDownLatch(1);
+        CountDownLatch carryOn = new CountDownLatch(1);
         InMemoryFaucetControls controls = new InMemoryFaucetControls();
-        FakeChain.Keys keys = new FakeChain.Keys(FAUCET);
-        StatusService[] status = new StatusService[1];
-        boolean[] armed = new boolean[1];
-        KeyRing pausingMidRefresh = new KeyRing() {
-            @Override
-            public SigningKey active() {
-                // the refresh has read the pause state already; now the operator pauses
-                if (armed[0]) {
-                    armed[0] = false;
-                    status[0].pauseChanged(controls.pause(Optional.of("incident"), Instant.now()));
-                }
-                return keys.active();
-            }
+        // the refresh reads the pause state, then stalls (as on a slow node) while an operator pauses
+        FaucetControls slowReader = (FaucetControls) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {FaucetControls.class}, (proxy, method, args) -> {
+                    Object answer = method.invoke(controls, args);
+                    if (method.getName().equals("pauseState") && pauseRead.getCount() > 0) {
+                        pauseRead.countDown();
+                        carryOn.await();
+                    }
+                    return answer;
+                });
+        StatusService status = new StatusService(new FakeChain(), new FakeChain.Keys(FAUCET), slowReader,
+                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), Optional.empty(), Clock.systemUTC());
+        Thread refresh = Thread.ofPlatform().start(status::refresh);
+        pauseRead.await();
 
-            @Override
-            public Optional<SigningKey> byAddress(Address address) {
-                return keys.byAddress(address);
-            }
+        status.pauseChanged(controls.pause(Optional.of("under attack"), Instant.now()));
+        carryOn.countDown();
+        refresh.join();
 
-            @Override
-            public KeyRotation rotate(String newKeyHex, Instant at) {
-                return keys.rotate(newKeyHex, at);
-            }
-        };
-        status[0] = new StatusService(chain, pausingMidRefresh, controls, new InMemoryGrantLedger(),
-                new SyncLagEstimator(Optional.empty()), Optional.empty(), Clock.systemUTC());
-
-        armed[0] = true;
-        assertThat(status[0].refresh().pause().paused()).isTrue();
-        assertThat(status[0].current().pause().paused()).isTrue();
-        // the next refresh reads the stored state as usual
-        assertThat(status[0].refresh().pause().reason()).contains("incident");
+        assertThat(status.current().pause().paused()).isTrue();
+        assertThat(status.current().pause().reason()).contains("under attack");
+        assertThat(status.current().height()).isPresent();
     }
 }
