@@ -177,7 +177,7 @@ public final class Server implements AutoCloseable {
         var api = new ApiDependencies(status, app.balances(), app.drips(), app.grants(), app.relay(), app.admin(), keccak,
                 telemetry, new HttpMetrics(metrics), healthChecks, clock, settings.trustedProxies(),
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
-                settings.requestsPerMinute(), settings.requestSizeLimit(), settings.rpcMaxBatch(), app.feed(),
+                settings.requestsPerMinute(), settings.get(Settings.IPV6_CLIENT_PREFIX), settings.requestSizeLimit(), settings.rpcMaxBatch(), app.feed(),
                 settings.get(Settings.WS_MAX_CONNECTIONS), statusStaleAfter(settings),
                 settings.get(Settings.WEB_PAGE));
         HttpRouting.Builder routing = HttpRouting.builder();

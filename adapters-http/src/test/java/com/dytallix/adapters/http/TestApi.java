@@ -118,7 +118,7 @@ final class TestApi implements AutoCloseable {
                 TestKeccak.INSTANCE, telemetry,
                 (method, route, code, nanos) -> observed.add(method + " " + route + " " + code),
                 List.of(new HealthHttpService.Check("test", Optional::empty)), clock,
-                options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute,
+                options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute, 64,
                 options.sizeLimit, options.maxBatch, app.feed(), options.wsMaxConnections, options.statusStaleAfter, options.webPage);
     }
 
