@@ -25,6 +25,7 @@ import com.dytallix.adapters.persistence.SqliteMaintenance;
 import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.application.assembly.Application;
 import com.dytallix.application.faucet.FaucetPolicy;
+import com.dytallix.application.faucet.Finality;
 import com.dytallix.application.status.StatusService;
 import com.dytallix.application.subscription.ChainFeed;
 import com.dytallix.bootstrap.config.Settings;
@@ -142,7 +143,8 @@ public final class Server implements AutoCloseable {
                 new Application.Ports(node, new NodeBlockReader(node), keys, ledger, controls, rotations, blocks, challenges,
                         reputation, new ScryptProofOfWork(), keccak, telemetry, clock),
                 new Application.Choices(policy, settings.rpcAllowedMethods(), settings.blockTime(), settings.chainId(),
-                        settings.get(Settings.WS_MAX_SUBSCRIPTIONS)));
+                        settings.get(Settings.WS_MAX_SUBSCRIPTIONS),
+                        new Finality(settings.get(Settings.FAUCET_CONFIRMATIONS), settings.get(Settings.REORG_WATCH_BLOCKS))));
         var status = app.status();
         var tracker = app.tracker();
 

@@ -2,6 +2,7 @@ package com.dytallix.adapters.http;
 
 import com.dytallix.application.assembly.Application;
 import com.dytallix.application.faucet.FaucetPolicy;
+import com.dytallix.application.faucet.Finality;
 import com.dytallix.domain.IpRange;
 import com.dytallix.domain.TestKeccak;
 import com.dytallix.domain.Wei;
@@ -88,7 +89,8 @@ final class TestApi implements AutoCloseable {
         app = Application.assemble(
                 new Application.Ports(node, blocks, keys, ledger, controls, rotations, blockList, challenges, reputation,
                         (c, nonce) -> false, TestKeccak.INSTANCE, telemetry, clock),
-                new Application.Choices(policy, options.rpcMethods, Optional.empty(), Optional.empty(), options.wsMaxSubscriptions));
+                new Application.Choices(policy, options.rpcMethods, Optional.empty(), Optional.empty(), options.wsMaxSubscriptions,
+                        new Finality(1, 64)));
         feed = app.feed();
         ApiDependencies deps = dependencies();
         HttpRouting.Builder routing = HttpRouting.builder();

@@ -5,6 +5,7 @@ import com.dytallix.application.admin.AdminService;
 import com.dytallix.application.faucet.DripService;
 import com.dytallix.application.faucet.FaucetAdmission;
 import com.dytallix.application.faucet.FaucetPolicy;
+import com.dytallix.application.faucet.Finality;
 import com.dytallix.application.faucet.GrantLookup;
 import com.dytallix.application.faucet.GrantTracker;
 import com.dytallix.application.faucet.NonceAllocator;
@@ -61,9 +62,10 @@ public record Application(
      * @param blockTime         the expected block interval, else learned from the node
      * @param chainId           the chain id the node must report, else whatever it reports
      * @param maxSubscriptions  eth_subscribe subscriptions one connection may hold
+     * @param finality          when a grant counts as confirmed, and how long its block is watched for a reorg
      */
     public record Choices(FaucetPolicy policy, List<String> rpcAllowedMethods, Optional<Duration> blockTime,
-                          Optional<Long> chainId, int maxSubscriptions) {
+                          Optional<Long> chainId, int maxSubscriptions, Finality finality) {
     }
 
     public static Application assemble(Ports ports, Choices choices) {
@@ -72,14 +74,14 @@ public record Application(
                 new SyncLagEstimator(choices.blockTime()), choices.chainId(), ports.clock());
         var nonces = new NonceAllocator(ports.node(), ports.ledger());
         var payer = new Payer(ports.node(), ports.keys(), ports.ledger(), nonces, policy.fees(), ports.clock());
-        var tracker = new GrantTracker(ports.node(), ports.keys(), ports.ledger(), nonces, payer, policy.fees(),
-                policy.replaceAfter(), ports.clock(), ports.telemetry());
+        var tracker = new GrantTracker(ports.node(), ports.blocks(), ports.keys(), ports.ledger(), nonces, payer, policy.fees(),
+                policy.replaceAfter(), choices.finality(), ports.clock(), ports.telemetry());
         var rules = FaucetAdmission.rules(policy, ports.blockList(), ports.controls(), ports.challenges(), ports.work(),
                 ports.reputation(), status, payer);
         var drips = new DripService(policy, rules, ports.ledger(), ports.controls(), ports.challenges(), ports.reputation(),
                 payer, ports.keccak(), ports.clock(), ports.telemetry());
         var admin = new AdminService(ports.controls(), ports.keys(), ports.rotations(), ports.ledger(), ports.node(), status,
-                tracker, ports.blockList(), ports.keccak(), ports.clock());
+                ports.blockList(), ports.keccak(), ports.clock());
         var relay = new RelayService(ports.node(), new RelayPolicy(choices.rpcAllowedMethods()), status, ports.telemetry(),
                 ports.clock());
         return new Application(status, new BalanceService(ports.node(), ports.keccak()), nonces, payer, tracker, drips,

@@ -19,9 +19,6 @@ import com.dytallix.domain.grant.Fingerprint;
 import com.dytallix.domain.grant.OutflowPolicy;
 import com.dytallix.domain.key.FeePolicy;
 import com.dytallix.domain.key.InMemoryKeyRotationLog;
-import com.dytallix.domain.sync.BlockHeader;
-import com.dytallix.domain.sync.BlockReader;
-import com.dytallix.domain.sync.ChainLog;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,29 +38,35 @@ final class FaucetHarness {
     final FakeChain chain = new FakeChain();
     final InMemoryGrantLedger ledger = new InMemoryGrantLedger();
     final InMemoryFaucetControls controls = new InMemoryFaucetControls();
-    /** The faucet's use cases subscribe to nothing: the subscription feed must never read. */
-    private static final BlockReader NO_BLOCKS = new BlockReader() {
-        @Override
-        public BlockHeader latestHeader() {
-            throw new UnsupportedOperationException("not used by the faucet tests");
-        }
-
-        @Override
-        public Optional<BlockHeader> header(long number) {
-            throw new UnsupportedOperationException("not used by the faucet tests");
-        }
-
-        @Override
-        public List<ChainLog> logs(String blockHash) {
-            throw new UnsupportedOperationException("not used by the faucet tests");
-        }
-    };
-
     final InMemoryBlockList blocks = new InMemoryBlockList();
     final InMemoryChallengeStore challenges = new InMemoryChallengeStore();
     final Set<ClientIp> badReputation = ConcurrentHashMap.newKeySet();
     final FakeChain.Keys keys = new FakeChain.Keys(FAUCET);
     final Clock clock = Clock.systemUTC();
+    final java.util.concurrent.atomic.AtomicInteger reorgs = new java.util.concurrent.atomic.AtomicInteger();
+    private final Telemetry telemetry = new Telemetry() {
+        @Override
+        public void grantOutcome(String outcome) {
+        }
+
+        @Override
+        public void rateLimitHit(com.dytallix.domain.grant.LimitScope scope) {
+        }
+
+        @Override
+        public void transactionReplaced() {
+        }
+
+        @Override
+        public void reorg() {
+            reorgs.incrementAndGet();
+        }
+
+        @Override
+        public void rpcRequest(String method, String outcome, Duration duration) {
+        }
+    };
+    Finality finality = new Finality(1, 64);
     FaucetPolicy policy;
     StatusService status;
     NonceAllocator nonces;
@@ -94,6 +97,12 @@ final class FaucetHarness {
         return this;
     }
 
+    FaucetHarness withFinality(Finality f) {
+        finality = f;
+        restart();
+        return this;
+    }
+
     FaucetHarness withReplaceAfter(Duration d) {
         return with(p -> new FaucetPolicy(p.dripAmount(), p.minBalance(), p.limits(), p.outflow(), p.proofOfWork(),
                 p.ipv6Prefix(), p.reputationFactor(), p.fees(), d, p.confirmWait()));
@@ -117,9 +126,9 @@ final class FaucetHarness {
     void restart() {
         ReputationList reputation = badReputation::contains;
         Application app = Application.assemble(
-                new Application.Ports(chain, NO_BLOCKS, keys, ledger, controls, new InMemoryKeyRotationLog(), blocks, challenges,
-                        reputation, work, TestKeccak.INSTANCE, Telemetry.NONE, clock),
-                new Application.Choices(policy, List.of(), Optional.empty(), Optional.empty(), 1));
+                new Application.Ports(chain, chain, keys, ledger, controls, new InMemoryKeyRotationLog(), blocks, challenges,
+                        reputation, work, TestKeccak.INSTANCE, telemetry, clock),
+                new Application.Choices(policy, List.of(), Optional.empty(), Optional.empty(), 1, finality));
         status = app.status();
         nonces = app.nonces();
         payer = app.payer();
