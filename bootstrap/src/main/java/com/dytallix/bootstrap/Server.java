@@ -106,9 +106,11 @@ public final class Server implements AutoCloseable {
         Settings settings = given.devMode() ? DevMode.prepare(given, err) : given;
 
         // Database first: one server per database file, migrated before anything reads it.
+        DataFiles.ownerOnlyDirectory(settings.dataDir());
         ServerLock lock = ServerLock.acquire(settings.dbPath());
         resources.add(lock);
         db = SqliteDatabase.open(settings.dbPath());
+        DataFiles.ownerOnlyDatabase(settings.dbPath());
         if (settings.migrateOnStart()) {
             Commands.migrateOrFail(db);
         } else if (!db.isMigrated()) {

@@ -44,6 +44,7 @@ class EdgeEnvelopeTest {
     void garbageRequestLinesAreTheJson400() {
         String[] garbage = {
             "GARBAGE\r\n\r\n",
+            "PU:T /api/status HTTP/1.1\r\nHost: a\r\n\r\n",
             "GET /api/status\r\n\r\n",
             "GET /api/status HTTP/1.1\r\nHost: a\r\nBad Header Line\r\n\r\n",
             "GET /api/st\u0000atus HTTP/1.1\r\nHost: a\r\n\r\n",

@@ -111,6 +111,8 @@ public final class Settings {
             "finished grants older than this many days are pruned daily (and by `prune`)"));
     public static final Setting<Integer> RETENTION_FINGERPRINTS_DAYS = declare(Setting.of("RETENTION_FINGERPRINTS_DAYS", "7", integer(1, 100_000),
             "fingerprints older than this many days are pruned daily (and by `prune`)"));
+    public static final Setting<Integer> RETENTION_AUDIT_DAYS = declare(Setting.of("RETENTION_AUDIT_DAYS", "365", integer(1, 100_000),
+            "admin audit entries older than this many days are pruned daily (and by `prune`)"));
     public static final Setting<Integer> REQUEST_SIZE_LIMIT = declare(Setting.of("REQUEST_SIZE_LIMIT", "1048576", integer(64, Integer.MAX_VALUE),
             "largest request body, bytes"));
     public static final Setting<Duration> HTTP_READ_TIMEOUT_MS = declare(Setting.of("HTTP_READ_TIMEOUT_MS", "10000", millis(100, 3_600_000),
