@@ -298,7 +298,10 @@ function follow(grant) {
     if (mine !== following) return;
     if (answer.ok) {
       render(answer.body);
-      if (answer.body.status === 'confirmed' || answer.body.status === 'failed') return;
+      if (answer.body.status === 'confirmed' || answer.body.status === 'failed') {
+        refresh(); // the balance and height the grant changed
+        return;
+      }
     }
     setTimeout(poll, GRANT_POLL_MS);
   };
