@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -35,6 +36,8 @@ public final class StatusService {
     private final Optional<Long> expectedChainId;
     private final Clock clock;
     private final AtomicReference<StatusSnapshot> current;
+    /** Counts pause changes, so that a refresh that read the pause state before one cannot undo it. */
+    private final AtomicLong pauseChanges = new AtomicLong();
     private volatile Duration learnedBlockTime;
     private volatile long blockTimeLearnedAtHeight = -1;
 
@@ -61,6 +64,7 @@ public final class StatusService {
     public StatusSnapshot refresh() {
         StatusSnapshot previous = current.get();
         Instant started = clock.instant();
+        long pauseChangesSeen = pauseChanges.get();
         PauseState pause = safePause(previous.pause());
         long backlog = safeBacklog(previous.mempoolBacklog());
         var faucetAddress = keys.active().address();
@@ -85,8 +89,8 @@ public final class StatusService {
         } catch (RuntimeException e) {
             next = unreachable(previous, pause, backlog, faucetAddress, e.getClass().getSimpleName(), started);
         }
-        current.set(next);
-        return next;
+        StatusSnapshot read = next;
+        return current.updateAndGet(s -> pauseChanges.get() == pauseChangesSeen ? read : withPause(read, s.pause()));
     }
 
     private StatusSnapshot unreachable(StatusSnapshot previous, PauseState pause, long backlog,
@@ -133,8 +137,13 @@ public final class StatusService {
 
     /** Updates the pause state in the snapshot at once, so a pause shows without waiting for the next refresh. */
     public void pauseChanged(PauseState state) {
-        current.updateAndGet(s -> new StatusSnapshot(s.nodeHealth(), s.chainId(), s.chainIdVerified(), s.height(),
+        pauseChanges.incrementAndGet();
+        current.updateAndGet(s -> withPause(s, state));
+    }
+
+    private static StatusSnapshot withPause(StatusSnapshot s, PauseState state) {
+        return new StatusSnapshot(s.nodeHealth(), s.chainId(), s.chainIdVerified(), s.height(),
                 s.syncLag(), s.headAge(), s.syncing(), s.blockTime(), s.faucetAddress(), s.faucetBalance(), state,
-                s.mempoolBacklog(), s.nodeObservedAt(), s.lastError(), s.refreshedAt()));
+                s.mempoolBacklog(), s.nodeObservedAt(), s.lastError(), s.refreshedAt());
     }
 }

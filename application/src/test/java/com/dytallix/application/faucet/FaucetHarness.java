@@ -9,12 +9,23 @@ import com.dytallix.domain.TestKeccak;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.faucet.InMemoryFaucetControls;
 import com.dytallix.domain.grant.InMemoryGrantLedger;
-import com.dytallix.domain.grant.QuotaLimits;
+import com.dytallix.domain.admission.InMemoryBlockList;
+import com.dytallix.domain.admission.InMemoryChallengeStore;
+import com.dytallix.domain.admission.ProofOfWork;
+import com.dytallix.domain.admission.ProofOfWorkPolicy;
+import com.dytallix.domain.admission.ReputationList;
+import com.dytallix.domain.grant.Fingerprint;
+import com.dytallix.domain.grant.OutflowPolicy;
 import com.dytallix.domain.key.FeePolicy;
 import com.dytallix.domain.sync.SyncLagEstimator;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * The faucet use cases wired over in-memory ports and a fake chain. {@link #restart()} builds new
@@ -26,6 +37,9 @@ final class FaucetHarness {
     final FakeChain chain = new FakeChain();
     final InMemoryGrantLedger ledger = new InMemoryGrantLedger();
     final InMemoryFaucetControls controls = new InMemoryFaucetControls();
+    final InMemoryBlockList blocks = new InMemoryBlockList();
+    final InMemoryChallengeStore challenges = new InMemoryChallengeStore();
+    final Set<ClientIp> badReputation = ConcurrentHashMap.newKeySet();
     final FakeChain.Keys keys = new FakeChain.Keys(FAUCET);
     final Clock clock = Clock.systemUTC();
     FaucetPolicy policy;
@@ -34,30 +48,48 @@ final class FaucetHarness {
     Payer payer;
     GrantTracker tracker;
     DripService drips;
+    /** A proof of work that is right when the nonce is "42" (the scrypt itself is the node adapter's). */
+    ProofOfWork work = (challenge, nonce) -> nonce.equals("42");
+
+    /** Outflow the tests never reach unless they set their own. */
+    static final OutflowPolicy AMPLE = new OutflowPolicy(Wei.ofDyt("1000000"), Wei.ofDyt("1000000"), new BigDecimal("0.1"));
+    static final ProofOfWorkPolicy NO_POW = new ProofOfWorkPolicy(0, 16384, 8, 1, Duration.ofMinutes(10));
 
     FaucetHarness() {
-        this(new QuotaLimits(10, 1, Wei.ofDyt("10000"), QuotaLimits.DAY), 5);
+        this(new FaucetPolicy.Limits(10, 1000, 1, Wei.ofDyt("10000"), 5));
     }
 
-    FaucetHarness(QuotaLimits quotas, int suspicious) {
+    FaucetHarness(FaucetPolicy.Limits limits) {
         chain.fund(FAUCET, Wei.ofDyt("1000000"));
-        policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"), quotas, suspicious,
+        policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"), limits, AMPLE, NO_POW, 64, new BigDecimal("0.1"),
                 new FeePolicy(Wei.of(500_000_000_000L)), Duration.ofSeconds(30), Duration.ofSeconds(5));
         restart();
     }
 
-    FaucetHarness withReplaceAfter(Duration d) {
-        policy = new FaucetPolicy(policy.dripAmount(), policy.minBalance(), policy.quotas(),
-                policy.suspiciousAddressesPerHour(), policy.fees(), d, policy.confirmWait());
+    FaucetHarness with(UnaryOperator<FaucetPolicy> change) {
+        policy = change.apply(policy);
         restart();
         return this;
     }
 
+    FaucetHarness withReplaceAfter(Duration d) {
+        return with(p -> new FaucetPolicy(p.dripAmount(), p.minBalance(), p.limits(), p.outflow(), p.proofOfWork(),
+                p.ipv6Prefix(), p.reputationFactor(), p.fees(), d, p.confirmWait()));
+    }
+
     FaucetHarness withFeeCeiling(Wei ceiling) {
-        policy = new FaucetPolicy(policy.dripAmount(), policy.minBalance(), policy.quotas(),
-                policy.suspiciousAddressesPerHour(), new FeePolicy(ceiling), policy.replaceAfter(), policy.confirmWait());
-        restart();
-        return this;
+        return with(p -> new FaucetPolicy(p.dripAmount(), p.minBalance(), p.limits(), p.outflow(), p.proofOfWork(),
+                p.ipv6Prefix(), p.reputationFactor(), new FeePolicy(ceiling), p.replaceAfter(), p.confirmWait()));
+    }
+
+    FaucetHarness withOutflow(OutflowPolicy outflow) {
+        return with(p -> new FaucetPolicy(p.dripAmount(), p.minBalance(), p.limits(), outflow, p.proofOfWork(),
+                p.ipv6Prefix(), p.reputationFactor(), p.fees(), p.replaceAfter(), p.confirmWait()));
+    }
+
+    FaucetHarness withProofOfWork(ProofOfWorkPolicy pow) {
+        return with(p -> new FaucetPolicy(p.dripAmount(), p.minBalance(), p.limits(), p.outflow(), pow,
+                p.ipv6Prefix(), p.reputationFactor(), p.fees(), p.replaceAfter(), p.confirmWait()));
     }
 
     void restart() {
@@ -65,12 +97,21 @@ final class FaucetHarness {
         nonces = new NonceAllocator(chain, ledger);
         payer = new Payer(chain, keys, ledger, nonces, policy.fees(), clock);
         tracker = new GrantTracker(chain, keys, ledger, nonces, payer, policy.fees(), policy.replaceAfter(), clock, Telemetry.NONE);
-        drips = new DripService(policy, ledger, controls, status, payer, TestKeccak.INSTANCE, clock, Telemetry.NONE);
+        ReputationList reputation = badReputation::contains;
+        var rules = FaucetAdmission.rules(policy, blocks, controls, challenges, work, reputation, status, payer);
+        drips = new DripService(policy, rules, ledger, controls, challenges, reputation, payer, TestKeccak.INSTANCE,
+                clock, Telemetry.NONE);
         status.refresh();
     }
 
     DripResult request(String address, String ip) {
-        return drips.request(new DripCommand(address, ClientIp.parse(ip), "test-agent", Optional.empty(), false));
+        return drips.request(new DripCommand(address, ClientIp.parse(ip), "test-agent", Optional.empty(), false,
+                Optional.empty()));
+    }
+
+    /** Outcomes of the fingerprints recorded for this IP, oldest first. */
+    List<String> outcomes(String ip) {
+        return ledger.fingerprints().stream().filter(f -> f.ip().equals(ClientIp.parse(ip))).map(Fingerprint::outcome).toList();
     }
 
     static String address(int i) {

@@ -8,7 +8,7 @@ import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.grant.Reservation;
-import com.dytallix.domain.grant.ReservationRequest;
+import com.dytallix.domain.grant.TestAdmission;
 import com.dytallix.domain.key.Fees;
 import com.dytallix.domain.key.UnsignedTransaction;
 import com.dytallix.domain.sync.NodeFailure;
@@ -22,8 +22,9 @@ class GrantTrackerTest {
     private final FaucetHarness h = new FaucetHarness();
 
     private Grant reserve(int i) {
-        var r = h.ledger.reserve(new ReservationRequest(GrantId.random(), FaucetHarness.parsed(i), ClientIp.parse("10.0.0." + i),
-                Wei.ofDyt("10"), Optional.empty(), "hash-" + i, Instant.now()), h.policy.quotas());
+        var request = TestAdmission.request(FaucetHarness.parsed(i), ClientIp.parse("10.0.0." + i), Optional.empty(),
+                "hash-" + i, Instant.now());
+        var r = h.ledger.reserve(request, TestAdmission.GENEROUS.of(request));
         return ((Reservation.Reserved) r).grant();
     }
 

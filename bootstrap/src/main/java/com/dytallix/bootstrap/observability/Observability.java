@@ -109,6 +109,15 @@ public final class Observability {
                 "Faucet transactions signed or sent but not yet mined", s -> s.mempoolBacklog());
     }
 
+    /** dytallix_faucet_budget: the outflow budget in DYT (negative in debt), read from the ledger at scrape time. */
+    public static void registerBudget(MeterRegistry registry, Supplier<java.math.BigInteger> budgetWei) {
+        Gauge.builder("dytallix.faucet.budget", budgetWei,
+                        b -> new java.math.BigDecimal(b.get()).movePointLeft(com.dytallix.domain.Wei.DECIMALS).doubleValue())
+                .description("Outflow budget left in DYT; negative while the governor is scaling payouts down")
+                .strongReference(true)
+                .register(registry);
+    }
+
     private static void gauge(MeterRegistry registry, Supplier<StatusSnapshot> snapshot, String name, String unit,
                               String description, ToDoubleFunction<StatusSnapshot> value) {
         // A strong reference: the registry would otherwise let a method-reference supplier be collected.
