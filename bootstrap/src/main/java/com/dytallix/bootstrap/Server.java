@@ -191,7 +191,7 @@ public final class Server implements AutoCloseable {
         var api = new ApiDependencies(status, new BalanceService(node, keccak), drips, ledger, relay, admin, keccak,
                 telemetry, new HttpMetrics(metrics), healthChecks, clock, settings.trustedProxies(),
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
-                settings.requestsPerMinute(), settings.requestSizeLimit(), settings.rpcMaxBatch(), feed,
+                settings.requestsPerMinute(), settings.get(Settings.IPV6_CLIENT_PREFIX), settings.requestSizeLimit(), settings.rpcMaxBatch(), feed,
                 settings.get(Settings.WS_MAX_CONNECTIONS), statusStaleAfter(settings),
                 settings.get(Settings.WEB_PAGE));
         HttpRouting.Builder routing = HttpRouting.builder();

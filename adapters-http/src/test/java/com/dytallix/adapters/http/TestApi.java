@@ -133,7 +133,7 @@ final class TestApi implements AutoCloseable {
         return new ApiDependencies(status, new BalanceService(node, keccak), drips, ledger, relay, admin, keccak, telemetry,
                 (method, route, code, nanos) -> observed.add(method + " " + route + " " + code),
                 List.of(new HealthHttpService.Check("test", Optional::empty)), clock,
-                options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute,
+                options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute, 64,
                 options.sizeLimit, options.maxBatch, feed, options.wsMaxConnections, options.statusStaleAfter, options.webPage);
     }
 

@@ -101,8 +101,8 @@ public final class Settings {
     public static final Setting<Integer> SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR = declare(Setting.of("SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR", "5",
             integer(0, 1_000_000), "more distinct addresses than this from one client in an hour → 429 (scope `suspicious`)"));
     public static final Setting<Integer> IPV6_CLIENT_PREFIX = declare(Setting.of("IPV6_CLIENT_PREFIX", "64",
-            integer(16, 128), "an IPv6 client is one client per prefix of this length, for every per-IP faucet rule "
-                    + "(quota, suspicious activity, proof-of-work binding)"));
+            integer(16, 128), "an IPv6 client is one client per prefix of this length, for the request limit and every "
+                    + "per-IP faucet rule (quota, suspicious activity, proof-of-work binding)"));
     public static final Setting<Optional<Path>> REPUTATION_FILE = declare(Setting.of("REPUTATION_FILE", "", optional(path()),
             "a file of IPs/CIDR blocks, one a line, `#` comments: requests from them get REPUTATION_FACTOR of the payout "
                     + "instead of a refusal. Checked for changes every second, re-read without a restart; a bad line is "
@@ -110,7 +110,7 @@ public final class Settings {
     public static final Setting<BigDecimal> REPUTATION_FACTOR = declare(Setting.of("REPUTATION_FACTOR", "0.1", fraction(),
             "in (0, 1]: the share of the payout a client on the reputation list gets"));
     public static final Setting<Integer> RATE_LIMIT_REQUESTS_PER_MINUTE = declare(Setting.of("RATE_LIMIT_REQUESTS_PER_MINUTE", "100",
-            integer(1, 10_000_000), "all `/api/*` requests per client IP (an IPv6 client per /64)"));
+            integer(1, 10_000_000), "all `/api/*` requests per client IP (an IPv6 client per IPV6_CLIENT_PREFIX)"));
     public static final Setting<Optional<String>> ADMIN_TOKEN = declare(Setting.of("ADMIN_TOKEN", "", optional(longToken()),
             "required with RPC_URL, at least 32 characters").shown("—").asSecret());
     public static final Setting<List<IpRange>> ADMIN_ALLOWED_IPS = declare(Setting.of("ADMIN_ALLOWED_IPS", "127.0.0.1,::1", ranges(),
