@@ -27,6 +27,7 @@ import com.dytallix.application.admin.AdminService;
 import com.dytallix.application.faucet.DripService;
 import com.dytallix.application.faucet.FaucetAdmission;
 import com.dytallix.application.faucet.FaucetPolicy;
+import com.dytallix.application.faucet.Finality;
 import com.dytallix.application.faucet.GrantTracker;
 import com.dytallix.application.faucet.NonceAllocator;
 import com.dytallix.application.faucet.Payer;
@@ -152,13 +153,15 @@ public final class Server implements AutoCloseable {
                 settings.chainId(), clock);
         var nonces = new NonceAllocator(node, ledger);
         var payer = new Payer(node, keys, ledger, nonces, feePolicy, clock);
-        var tracker = new GrantTracker(node, keys, ledger, nonces, payer, feePolicy, settings.txReplaceAfter(), clock, telemetry);
+        var chainBlocks = new NodeBlockReader(node);
+        var tracker = new GrantTracker(node, chainBlocks, keys, ledger, nonces, payer, feePolicy, settings.txReplaceAfter(),
+                new Finality(settings.get(Settings.FAUCET_CONFIRMATIONS), settings.get(Settings.REORG_WATCH_BLOCKS)), clock, telemetry);
         var rules = FaucetAdmission.rules(policy, blocks, controls, challenges, new ScryptProofOfWork(), reputation,
                 status, payer);
         var drips = new DripService(policy, rules, ledger, controls, challenges, reputation, payer, keccak, clock, telemetry);
-        var admin = new AdminService(controls, keys, rotations, ledger, node, status, tracker, blocks, keccak, clock);
+        var admin = new AdminService(controls, keys, rotations, ledger, node, status, blocks, keccak, clock);
         var relay = new RelayService(node, new RelayPolicy(settings.rpcAllowedMethods()), status, telemetry, clock);
-        var feed = new ChainFeed(new NodeBlockReader(node), settings.get(Settings.WS_MAX_SUBSCRIPTIONS));
+        var feed = new ChainFeed(chainBlocks, settings.get(Settings.WS_MAX_SUBSCRIPTIONS));
 
         status.refresh();
         if (settings.devMode()) {
