@@ -35,9 +35,11 @@ async function call(method, path, body) {
 
 // --- numbers and times in plain words ---
 
-function dyt(amount) {
+/** A DYT decimal string with its thousands grouped; {@code places} cuts the fraction (for display only). */
+function dyt(amount, places) {
   if (amount === null || amount === undefined) return '–';
-  const [whole, fraction] = String(amount).split('.');
+  const [whole, all] = String(amount).split('.');
+  const fraction = all && places !== undefined ? all.slice(0, places).replace(/0+$/, '') : all;
   let grouped;
   try {
     grouped = BigInt(whole).toLocaleString('en-US');
@@ -141,7 +143,7 @@ async function refresh() {
   const [status, info] = await Promise.all([call('GET', '/api/status'), call('GET', '/api/faucet/info')]);
   if (status.ok) {
     const s = status.body;
-    $('balance').textContent = dyt(s.faucetBalance);
+    $('balance').textContent = dyt(s.faucetBalance, 4);
     $('height').textContent = s.height === null || s.height === undefined ? '–' : Number(s.height).toLocaleString('en-US');
     $('node-down').hidden = s.nodeStatus !== 'unreachable';
     facts.paused = Boolean(s.paused);
@@ -263,13 +265,24 @@ function render(grant) {
     ? `Confirmed in block ${Number(grant.blockNumber).toLocaleString('en-US')}: the DYT is in your account.`
     : (STATUS_WORDS[grant.status] || grant.status) + (grant.failureReason ? ` (${grant.failureReason})` : '');
   $('grant-status').dataset.status = grant.status;
-  $('grant-amount').textContent = dyt(grant.amount);
+  $('grant-amount').textContent = dyt(grant.amount) + reductions(grant.factors);
   $('tx-hash').textContent = grant.txHash || 'not sent yet';
   $('block-number').textContent = grant.blockNumber === null || grant.blockNumber === undefined
     ? 'not in a block yet'
     : `${Number(grant.blockNumber).toLocaleString('en-US')} (${grant.confirmations} confirmation${grant.confirmations === 1 ? '' : 's'})`;
   $('step-submitted').classList.toggle('done', Boolean(grant.txHash) && grant.status !== 'failed');
   $('step-confirmed').classList.toggle('done', grant.status === 'confirmed');
+}
+
+const REDUCTIONS = {
+  governor: 'the faucet is busy, so payouts are smaller for now',
+  reputation: 'requests from your network get a smaller share',
+};
+
+/** Why a payout was smaller than the usual drip, from the rules the server says scaled it. */
+function reductions(factors) {
+  if (!Array.isArray(factors) || factors.length === 0) return '';
+  return ` (reduced: ${factors.map((f) => REDUCTIONS[f.name] || f.name).join('; ')})`;
 }
 
 let following = 0;
@@ -285,7 +298,10 @@ function follow(grant) {
     if (mine !== following) return;
     if (answer.ok) {
       render(answer.body);
-      if (answer.body.status === 'confirmed' || answer.body.status === 'failed') return;
+      if (answer.body.status === 'confirmed' || answer.body.status === 'failed') {
+        refresh(); // the balance and height the grant changed
+        return;
+      }
     }
     setTimeout(poll, GRANT_POLL_MS);
   };

@@ -4,9 +4,9 @@ import com.dytallix.adapters.node.Secp256k1Key;
 import com.dytallix.adapters.persistence.Migrations;
 import com.dytallix.adapters.persistence.SqliteDatabase;
 import com.dytallix.adapters.persistence.SqliteMaintenance;
-import com.dytallix.application.maintenance.DatabaseMaintenance;
+import com.dytallix.domain.maintenance.DatabaseMaintenance;
+import com.dytallix.application.maintenance.Retention;
 import com.dytallix.bootstrap.config.Settings;
-import com.dytallix.domain.grant.GrantLedger;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,24 +64,17 @@ final class Commands {
         try (SqliteDatabase db = open(settings)) {
             migrateOrFail(db);
         }
-        Pruned r = prune(new SqliteMaintenance(settings.dbPath()), settings, Clock.systemUTC());
+        Retention.Pruned r = retention(new SqliteMaintenance(settings.dbPath()), settings, Clock.systemUTC()).prune();
         out.println("pruned " + r.ledger().grants() + " finished grants, " + r.ledger().fingerprints() + " fingerprints and "
                 + r.auditEntries() + " admin audit entries");
         return Main.OK;
     }
 
-    /** What retention deleted. */
-    record Pruned(GrantLedger.PruneResult ledger, int auditEntries) {
-    }
-
-    /** Retention as configured, then fresh planner statistics. */
-    static Pruned prune(DatabaseMaintenance maintenance, Settings settings, Clock clock) {
-        Instant now = clock.instant();
-        GrantLedger.PruneResult ledger = maintenance.prune(now.minus(Duration.ofDays(settings.retentionGrantsDays())),
-                now.minus(Duration.ofDays(settings.retentionFingerprintsDays())));
-        int audit = maintenance.pruneAudit(now.minus(Duration.ofDays(settings.get(Settings.RETENTION_AUDIT_DAYS))));
-        maintenance.optimize();
-        return new Pruned(ledger, audit);
+    /** Retention as configured (RETENTION_GRANTS_DAYS, RETENTION_FINGERPRINTS_DAYS, RETENTION_AUDIT_DAYS). */
+    static Retention retention(DatabaseMaintenance maintenance, Settings settings, Clock clock) {
+        return new Retention(maintenance, Duration.ofDays(settings.retentionGrantsDays()),
+                Duration.ofDays(settings.retentionFingerprintsDays()), Duration.ofDays(settings.get(Settings.RETENTION_AUDIT_DAYS)),
+                clock);
     }
 
     static SqliteDatabase open(Settings settings) {

@@ -23,18 +23,10 @@ import com.dytallix.adapters.persistence.SqliteFaucetControls;
 import com.dytallix.adapters.persistence.SqliteGrantLedger;
 import com.dytallix.adapters.persistence.SqliteKeyRotationLog;
 import com.dytallix.adapters.persistence.SqliteMaintenance;
-import com.dytallix.application.Telemetry;
-import com.dytallix.application.admin.AdminService;
-import com.dytallix.application.faucet.DripService;
-import com.dytallix.application.faucet.FaucetAdmission;
+import com.dytallix.domain.telemetry.Telemetry;
+import com.dytallix.application.assembly.Application;
 import com.dytallix.application.faucet.FaucetPolicy;
 import com.dytallix.application.faucet.Finality;
-import com.dytallix.application.faucet.GrantTracker;
-import com.dytallix.application.faucet.NonceAllocator;
-import com.dytallix.application.faucet.Payer;
-import com.dytallix.application.relay.RelayPolicy;
-import com.dytallix.application.relay.RelayService;
-import com.dytallix.application.status.BalanceService;
 import com.dytallix.application.status.StatusService;
 import com.dytallix.application.subscription.ChainFeed;
 import com.dytallix.bootstrap.config.Settings;
@@ -144,28 +136,22 @@ public final class Server implements AutoCloseable {
 
         var metrics = Observability.createRegistry();
         Telemetry telemetry = new MetricsTelemetry(metrics, settings.rpcAllowedMethods());
-        var feePolicy = new FeePolicy(settings.maxFeePerGas());
         var policy = new FaucetPolicy(settings.dripAmount(), settings.minBalance(),
                 new FaucetPolicy.Limits(settings.perIpPerDay(), settings.perSubnetPerDay(), settings.perAddressPerDay(),
                         settings.dailyCap(), settings.suspiciousAddressesPerIpPerHour()),
                 new OutflowPolicy(settings.outflowPerDay(), settings.outflowBuffer(), settings.get(Settings.FAUCET_MIN_DRIP_FRACTION)),
                 new ProofOfWorkPolicy(settings.get(Settings.FAUCET_POW_DIFFICULTY), settings.get(Settings.FAUCET_POW_SCRYPT_N), settings.get(Settings.FAUCET_POW_SCRYPT_R),
                         settings.get(Settings.FAUCET_POW_SCRYPT_P), POW_CHALLENGE_TTL),
-                settings.get(Settings.IPV6_CLIENT_PREFIX), settings.get(Settings.REPUTATION_FACTOR), feePolicy, settings.txReplaceAfter(),
-                Duration.ofSeconds(60));
-        var status = new StatusService(node, keys, controls, ledger, new SyncLagEstimator(settings.blockTime()),
-                settings.chainId(), clock);
-        var nonces = new NonceAllocator(node, ledger);
-        var payer = new Payer(node, keys, ledger, nonces, feePolicy, clock);
-        var chainBlocks = new NodeBlockReader(node);
-        var tracker = new GrantTracker(node, chainBlocks, keys, ledger, nonces, payer, feePolicy, settings.txReplaceAfter(),
-                new Finality(settings.get(Settings.FAUCET_CONFIRMATIONS), settings.get(Settings.REORG_WATCH_BLOCKS)), clock, telemetry);
-        var rules = FaucetAdmission.rules(policy, blocks, controls, challenges, new ScryptProofOfWork(), reputation,
-                status, payer);
-        var drips = new DripService(policy, rules, ledger, controls, challenges, reputation, payer, keccak, clock, telemetry);
-        var admin = new AdminService(controls, keys, rotations, ledger, node, status, blocks, keccak, clock);
-        var relay = new RelayService(node, new RelayPolicy(settings.rpcAllowedMethods()), status, telemetry, clock);
-        var feed = new ChainFeed(chainBlocks, settings.get(Settings.WS_MAX_SUBSCRIPTIONS));
+                settings.get(Settings.IPV6_CLIENT_PREFIX), settings.get(Settings.REPUTATION_FACTOR), new FeePolicy(settings.maxFeePerGas()),
+                settings.txReplaceAfter(), Duration.ofSeconds(60));
+        var app = Application.assemble(
+                new Application.Ports(node, new NodeBlockReader(node), keys, ledger, controls, rotations, blocks, challenges,
+                        reputation, new ScryptProofOfWork(), keccak, telemetry, clock),
+                new Application.Choices(policy, settings.rpcAllowedMethods(), settings.blockTime(), settings.chainId(),
+                        settings.get(Settings.WS_MAX_SUBSCRIPTIONS),
+                        new Finality(settings.get(Settings.FAUCET_CONFIRMATIONS), settings.get(Settings.REORG_WATCH_BLOCKS))));
+        var status = app.status();
+        var tracker = app.tracker();
 
         status.refresh();
         if (settings.devMode()) {
@@ -185,8 +171,8 @@ public final class Server implements AutoCloseable {
         if (upstreams != null) {
             jobs.every("node checks", settings.statusRefresh(), settings.statusRefresh(), upstreams::checkHealth);
         }
-        jobs.every("subscription feed", HEAD_POLL, HEAD_POLL, feedPoll(feed));
-        jobs.every("daily maintenance", Duration.ofHours(1), Duration.ofHours(24), () -> Commands.prune(maintenance, settings, clock));
+        jobs.every("subscription feed", HEAD_POLL, HEAD_POLL, feedPoll(app.feed()));
+        jobs.every("daily maintenance", Duration.ofHours(1), Duration.ofHours(24), Commands.retention(maintenance, settings, clock)::prune);
 
         var healthChecks = List.of(
                 new HealthHttpService.Check("database", () -> db.isHealthy() ? Optional.empty() : Optional.of("database not answering")),
@@ -199,11 +185,11 @@ public final class Server implements AutoCloseable {
         Observability.registerGauges(metrics, status::current);
         Observability.registerUpstreams(metrics, status::upstreams);
         Observability.registerBudget(metrics, () -> ledger.budget(policy.outflow(), clock.instant()));
-        var api = new ApiDependencies(status, new BalanceService(node, keccak), drips, ledger, relay, admin, keccak,
+        var api = new ApiDependencies(status, app.balances(), app.drips(), app.grants(), app.relay(), app.admin(), keccak,
                 telemetry, new HttpMetrics(metrics), healthChecks, clock, settings.trustedProxies(),
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
                 settings.requestsPerMinute(), settings.get(Settings.IPV6_CLIENT_PREFIX), settings.rpcRequestsPerMinute(),
-                settings.requestSizeLimit(), settings.rpcMaxBatch(), feed, settings.get(Settings.WS_MAX_CONNECTIONS),
+                settings.requestSizeLimit(), settings.rpcMaxBatch(), app.feed(), settings.get(Settings.WS_MAX_CONNECTIONS),
                 statusStaleAfter(settings), settings.get(Settings.WEB_PAGE));
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.register(new MetricsHttpService(metrics));

@@ -1,6 +1,6 @@
 package com.dytallix.adapters.http;
 
-import com.dytallix.application.Telemetry;
+import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.application.admin.AdminService;
 import com.dytallix.domain.ClientIp;
 import com.dytallix.domain.IpRange;
@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * within {@link #FAILURE_WINDOW} lock the IP out for {@link #LOCKOUT}: 429 RATE_LIMIT, scope
  * "requests", even with the right token, so a token cannot be guessed. Every refusal is audited.
  */
-public final class AdminAuth {
+final class AdminAuth {
     static final int MAX_FAILURES = 5;
     static final Duration FAILURE_WINDOW = Duration.ofMinutes(15);
     static final Duration LOCKOUT = Duration.ofMinutes(15);

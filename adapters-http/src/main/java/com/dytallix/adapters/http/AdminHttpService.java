@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
  * body is read; changes are audited by {@link AdminService}, successful reads here. The new key of
  * a rotation is never echoed, not even in a validation error.
  */
-public final class AdminHttpService implements HttpService {
+final class AdminHttpService implements HttpService {
     static final int MAX_TEXT = 500;
     static final int MAX_LIMIT = 1000;
     static final int DEFAULT_LIMIT = 100;

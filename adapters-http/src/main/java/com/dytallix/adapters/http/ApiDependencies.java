@@ -1,15 +1,15 @@
 package com.dytallix.adapters.http;
 
-import com.dytallix.application.Telemetry;
+import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.application.admin.AdminService;
 import com.dytallix.application.faucet.DripService;
+import com.dytallix.application.faucet.GrantLookup;
 import com.dytallix.application.relay.RelayService;
 import com.dytallix.application.status.BalanceService;
 import com.dytallix.application.status.StatusService;
 import com.dytallix.application.subscription.ChainFeed;
 import com.dytallix.domain.IpRange;
 import com.dytallix.domain.Keccak256;
-import com.dytallix.domain.grant.GrantLedger;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -39,7 +39,7 @@ public record ApiDependencies(
         StatusService status,
         BalanceService balances,
         DripService drips,
-        GrantLedger ledger,
+        GrantLookup grants,
         RelayService relay,
         AdminService admin,
         Keccak256 keccak,
@@ -65,7 +65,7 @@ public record ApiDependencies(
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(balances, "balances");
         Objects.requireNonNull(drips, "drips");
-        Objects.requireNonNull(ledger, "ledger");
+        Objects.requireNonNull(grants, "grants");
         Objects.requireNonNull(relay, "relay");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(keccak, "keccak");

@@ -41,7 +41,7 @@ public final class ApiRouting {
         AdminAuth auth = new AdminAuth(deps.adminToken(), deps.adminAllowedIps(), deps.admin(), deps.telemetry(), deps.clock());
         routing.register("/api",
                 new StatusHttpService(deps.status(), deps.balances(), deps.clock(), deps.statusStaleAfter()),
-                new FaucetHttpService(deps.drips(), deps.ledger(), deps.status(), bodies),
+                new FaucetHttpService(deps.drips(), deps.grants(), bodies),
                 new RpcHttpService(deps.relay(), jsonRpc, rpcLimiter, bodies));
         routing.register("/api/admin", new AdminHttpService(deps.admin(), auth, bodies, deps.keccak(), deps.clock()));
         routing.register(new HealthHttpService(deps.readinessChecks()));

@@ -8,7 +8,7 @@ import java.io.InputStream;
 import java.util.Locale;
 
 /** Reads JSON request bodies within REQUEST_SIZE_LIMIT, in the contract's envelope when they are wrong. */
-public final class Bodies {
+final class Bodies {
     private final long limit;
 
     public Bodies(long limit) {

@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
  * routes answer themselves (204 with {@code Allow} for a known path, the JSON 404 otherwise), so
  * there is one OPTIONS mechanism. An origin not on the list gets no CORS header at all.
  */
-public final class Cors implements Filter {
+final class Cors implements Filter {
     static final HeaderName ORIGIN = HeaderNames.create("Origin");
     static final HeaderName REQUEST_METHOD = HeaderNames.create("Access-Control-Request-Method");
     static final HeaderName ALLOW_ORIGIN = HeaderNames.create("Access-Control-Allow-Origin");

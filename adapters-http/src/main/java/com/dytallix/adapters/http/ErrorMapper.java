@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The one place where failures become the contract's status codes and error codes. */
-public final class ErrorMapper {
+final class ErrorMapper {
     private static final System.Logger LOG = System.getLogger(ErrorMapper.class.getName());
     static volatile Clock clock = Clock.systemUTC();
 

@@ -4,15 +4,14 @@ import com.dytallix.application.faucet.DripCommand;
 import com.dytallix.application.faucet.DripResult;
 import com.dytallix.application.faucet.DripService;
 import com.dytallix.application.faucet.FaucetInfo;
+import com.dytallix.application.faucet.GrantLookup;
 import com.dytallix.application.faucet.FaucetPolicy;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.admission.Applicant;
 import com.dytallix.domain.admission.Challenge;
 import com.dytallix.domain.grant.Factor;
-import com.dytallix.application.status.StatusService;
 import com.dytallix.domain.GrantId;
 import com.dytallix.domain.grant.Grant;
-import com.dytallix.domain.grant.GrantLedger;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -29,20 +28,18 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** POST /api/faucet, GET /api/faucet/grants/{grantId}, GET /api/faucet/info and GET /api/faucet/challenge. */
-public final class FaucetHttpService implements HttpService {
+final class FaucetHttpService implements HttpService {
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,128}");
     private static final Pattern NONCE = Pattern.compile("\\d{1,20}");
 
     private static final HeaderName IDEMPOTENCY_KEY_HEADER = HeaderNames.create("Idempotency-Key");
     private final DripService drips;
-    private final GrantLedger ledger;
-    private final StatusService status;
+    private final GrantLookup grants;
     private final Bodies bodies;
 
-    public FaucetHttpService(DripService drips, GrantLedger ledger, StatusService status, Bodies bodies) {
+    FaucetHttpService(DripService drips, GrantLookup grants, Bodies bodies) {
         this.drips = drips;
-        this.ledger = ledger;
-        this.status = status;
+        this.grants = grants;
         this.bodies = bodies;
     }
 
@@ -84,7 +81,7 @@ public final class FaucetHttpService implements HttpService {
         RequestInfo info = RequestInfo.of(req);
         DripResult result = drips.request(new DripCommand(address.asText(), info.clientIp(),
                 req.headers().first(HeaderNames.USER_AGENT).orElse(""), idempotencyKey, wait.isPresent(), proof));
-        Responses.json(res, result.accepted() ? Status.OK_200 : Status.ACCEPTED_202, view(result.grant()));
+        Responses.json(res, result.accepted() ? Status.OK_200 : Status.ACCEPTED_202, view(grants.progress(result.grant())));
     }
 
     /** {"challenge": "<32 hex>", "nonce": "<decimal>"} (the nonce may also be a JSON integer). */
@@ -173,7 +170,7 @@ public final class FaucetHttpService implements HttpService {
         } catch (IllegalArgumentException e) {
             throw ApiException.notFound("no grant with that id");
         }
-        Grant grant = ledger.find(id).orElseThrow(() -> ApiException.notFound("no grant with that id"));
+        GrantLookup.Progress grant = grants.find(id).orElseThrow(() -> ApiException.notFound("no grant with that id"));
         Responses.ok(res, view(grant));
     }
 
@@ -197,7 +194,8 @@ public final class FaucetHttpService implements HttpService {
         return wei.signum() < 0 ? "-" + magnitude : magnitude;
     }
 
-    private Map<String, Object> view(Grant g) {
+    private static Map<String, Object> view(GrantLookup.Progress p) {
+        Grant g = p.grant();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("grantId", g.id().value());
         body.put("address", g.address().value());
@@ -207,7 +205,7 @@ public final class FaucetHttpService implements HttpService {
         body.put("txHash", g.currentHash().map(Object::toString).orElse(null));
         body.put("status", g.status().publicName());
         body.put("blockNumber", g.blockNumber().orElse(null));
-        body.put("confirmations", g.blockNumber().flatMap(b -> status.current().height().map(h -> Math.max(1, h - b + 1))).orElse(0L));
+        body.put("confirmations", p.confirmations());
         body.put("failureReason", g.failureReason().orElse(null));
         body.put("txHashes", g.txHashes().stream().map(Object::toString).toList());
         body.put("createdAt", g.createdAt().toString());

@@ -4,7 +4,7 @@ import com.dytallix.domain.ClientIp;
 import io.helidon.webserver.http.ServerRequest;
 
 /** Per-request facts the edge filter establishes once: request id, resolved client IP, route template. */
-public final class RequestInfo {
+final class RequestInfo {
     /** The label for requests no route matched, so raw URLs never become metric labels. */
     public static final String UNMATCHED = "unmatched";
 

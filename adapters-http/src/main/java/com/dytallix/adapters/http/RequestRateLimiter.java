@@ -1,6 +1,6 @@
 package com.dytallix.adapters.http;
 
-import com.dytallix.application.Telemetry;
+import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.domain.ClientIp;
 import com.dytallix.domain.grant.LimitScope;
 import io.github.resilience4j.ratelimiter.RateLimiter;
@@ -28,7 +28,7 @@ import java.util.function.LongSupplier;
  * limiters are kept; beyond that the least recently used one is dropped: the one that has been
  * idle longest, and a limiter idle for a whole period is back to its full budget anyway.
  */
-public final class RequestRateLimiter implements Filter {
+final class RequestRateLimiter implements Filter {
     public static final int DEFAULT_MAX_TRACKED = 20_000;
     private static final Duration PERIOD = Duration.ofMinutes(1);
     /** The relay counts its own requests (RPC_RATE_LIMIT_PER_MINUTE). */

@@ -6,7 +6,7 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 
 /** Writes JSON answers. */
-public final class Responses {
+final class Responses {
     private Responses() {
     }
 

@@ -32,7 +32,7 @@ import java.util.Optional;
  * JSON-RPC (it opens a batch or names "jsonrpc") answers -32700 with HTTP 400; other malformed
  * bodies get the contract's envelope.
  */
-public final class RpcHttpService implements HttpService {
+final class RpcHttpService implements HttpService {
     private final RelayService relay;
     private final JsonRpcRelay jsonRpc;
     private final RequestRateLimiter limiter;

@@ -42,7 +42,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
@@ -73,8 +72,14 @@ public final class RpcWebSocket {
      * and a peer that vanished without a close is found and its slot freed.
      */
     public static final Duration PING_INTERVAL = Duration.ofSeconds(20);
-    /** Notifications and answers waiting for a slow client; beyond this it is disconnected. */
-    static final int OUTBOX_CAPACITY = 4096;
+    /**
+     * Characters of answers and notifications one connection may have waiting to be written; a
+     * client further behind is disconnected (1008). One message is always taken when nothing waits,
+     * so an answer larger than this still goes out.
+     */
+    static final long OUTBOX_CHARS = 1 << 20;
+    /** The same for all connections together: a crowd of clients that do not read cannot exhaust the heap. */
+    static final long ALL_OUTBOXES_CHARS = 64L << 20;
     private static final int MAX_FILTER_VALUES = 1000;
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
     private static final Pattern TOPIC = Pattern.compile("0x[0-9a-fA-F]{64}");
@@ -94,6 +99,7 @@ public final class RpcWebSocket {
     private final Set<String> origins;
     private final Duration pingInterval;
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    private final AtomicLong queuedAll = new AtomicLong();
     private volatile boolean goingAway;
 
     RpcWebSocket(JsonRpcRelay rpc, ChainFeed feed, RequestRateLimiter limiter, ClientIpResolver clientIps,
@@ -154,7 +160,7 @@ public final class RpcWebSocket {
         private final AtomicLong messages = new AtomicLong();
         /** Unbounded so the stop marker always fits; {@link #queued} bounds what clients cause. */
         private final LinkedBlockingQueue<String> outbox = new LinkedBlockingQueue<>();
-        private final AtomicInteger queued = new AtomicInteger();
+        private final AtomicLong queued = new AtomicLong();
         private final StringBuilder partial = new StringBuilder();
         private volatile Close closing;
         private final CountDownLatch released = new CountDownLatch(1);
@@ -272,7 +278,7 @@ public final class RpcWebSocket {
                 if (closing == null) {
                     closing = new Close(WsCloseCodes.NORMAL_CLOSE, "normal");
                 }
-                outbox.clear();
+                dropQueued();
                 outbox.add(STOP);
                 LOG.log(System.Logger.Level.DEBUG, "websocket {0} of {1} closed after {2} s and {3} messages", connectionId,
                         client.value(), Duration.between(openedAt, Instant.now()).toSeconds(), messages.get());
@@ -487,11 +493,35 @@ public final class RpcWebSocket {
             if (closing != null) {
                 return;
             }
-            if (queued.incrementAndGet() > OUTBOX_CAPACITY) {
+            long mine = queued.get();
+            if (mine > 0 && (mine + text.length() > OUTBOX_CHARS || queuedAll.get() + text.length() > ALL_OUTBOXES_CHARS)) {
                 closeNow(WsCloseCodes.VIOLATED_POLICY, "messages were not read in time");
                 return;
             }
+            queued.addAndGet(text.length());
+            queuedAll.addAndGet(text.length());
             outbox.add(text);
+        }
+
+        private void dropQueued() {
+            List<String> dropped = new ArrayList<>();
+            outbox.drainTo(dropped);
+            long chars = 0;
+            for (String d : dropped) {
+                if (d != STOP) {
+                    chars += d.length();
+                }
+            }
+            queued.addAndGet(-chars);
+            queuedAll.addAndGet(-chars);
+        }
+
+        /** Gives up on a connection whose writer is stuck on a client that does not read. */
+        private void forceClose() {
+            release();
+            if (session instanceof ServerConnection connection) {
+                connection.close(true); // interrupts its reader, which closes the socket and frees the writer
+            }
         }
 
         /** Closes at once, dropping what is queued. Never writes on the caller's thread (the feed's, say). */
@@ -502,8 +532,18 @@ public final class RpcWebSocket {
                     session.close(code, reason);
                     return;
                 }
-                outbox.clear();
+                dropQueued();
                 outbox.add(STOP);
+                // the writer may be blocked on this very client: if the close does not go through, cut it
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        if (!released.await(pingInterval.toMillis(), TimeUnit.MILLISECONDS)) {
+                            forceClose();
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
             }
         }
 
@@ -530,7 +570,8 @@ public final class RpcWebSocket {
                         break;
                     }
                     if (next != null) {
-                        queued.decrementAndGet();
+                        queued.addAndGet(-next.length());
+                        queuedAll.addAndGet(-next.length());
                         session.send(next, true);
                     }
                     long now = System.nanoTime();
@@ -545,11 +586,8 @@ public final class RpcWebSocket {
                 }
                 Close c = closing;
                 session.close(c.code(), c.reason());
-                if (!released.await(pingInterval.toMillis(), TimeUnit.MILLISECONDS)
-                        && session instanceof ServerConnection connection) {
-                    // no close frame came back (the peer is gone or does not read): drop it
-                    release();
-                    connection.close(true);
+                if (!released.await(pingInterval.toMillis(), TimeUnit.MILLISECONDS)) {
+                    forceClose(); // no close frame came back: the peer is gone or does not read
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

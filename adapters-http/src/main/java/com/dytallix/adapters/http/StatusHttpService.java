@@ -4,6 +4,7 @@ import com.dytallix.application.status.BalanceService;
 import com.dytallix.application.status.NodeHealth;
 import com.dytallix.application.status.StatusService;
 import com.dytallix.application.status.StatusSnapshot;
+import com.dytallix.domain.sync.UpstreamHealth;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -11,12 +12,10 @@ import io.helidon.webserver.http.ServerResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import com.dytallix.domain.sync.UpstreamHealth;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 
 /** GET /api/status (from the background snapshot, never waiting on the node) and GET /api/balance. */
-public final class StatusHttpService implements HttpService {
+final class StatusHttpService implements HttpService {
     private final StatusService status;
     private final BalanceService balances;
     private final Clock clock;
@@ -37,21 +36,15 @@ public final class StatusHttpService implements HttpService {
     }
 
     private void status(ServerRequest req, ServerResponse res) {
-        Map<String, Object> body = view(status.current(), clock.instant(), staleAfter);
-        body.put("upstreams", status.upstreams().stream().map(StatusHttpService::upstream).toList());
-        Responses.ok(res, body);
+        Responses.ok(res, view(status.current(), clock.instant(), staleAfter, status.upstreams()));
     }
 
     /** One node: its name never carries credentials (the node set names it by scheme, host and port). */
-    private static Map<String, Object> upstream(UpstreamHealth u) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("name", u.name());
-        out.put("status", u.state().wireName());
-        out.put("height", u.height().orElse(null));
-        out.put("lag", u.lag());
-        out.put("latencyMs", u.latency().map(d -> Math.round(d.toNanos() / 100_000.0) / 10.0).orElse(null));
-        out.put("problem", u.problem().orElse(null));
-        return out;
+    record UpstreamView(String name, String status, Long height, long lag, Double latencyMs, String problem) {
+        static UpstreamView of(UpstreamHealth u) {
+            return new UpstreamView(u.name(), u.state().wireName(), u.height().orElse(null), u.lag(),
+                    u.latency().map(d -> Math.round(d.toNanos() / 100_000.0) / 10.0).orElse(null), u.problem().orElse(null));
+        }
     }
 
     /**
@@ -59,29 +52,41 @@ public final class StatusHttpService implements HttpService {
      * itself is older than {@code staleAfter}: its background refresh is failing or stuck, and
      * every value in it is old (a frozen {@code ok} once hid a dead refresh job).
      */
-    static Map<String, Object> view(StatusSnapshot s, Instant now, Duration staleAfter) {
-        Map<String, Object> body = new LinkedHashMap<>();
+    static StatusView view(StatusSnapshot s, Instant now, Duration staleAfter, List<UpstreamHealth> upstreams) {
         Duration snapshotAge = Duration.between(s.refreshedAt(), now);
         boolean stale = snapshotAge.compareTo(staleAfter) > 0;
-        body.put("api", s.nodeHealth() == NodeHealth.OK && !stale ? "ok" : "degraded");
-        body.put("height", s.height().orElse(null));
-        body.put("nodeSyncLag", s.syncLag());
-        body.put("headAgeSeconds", s.headAge().map(d -> seconds(d)).orElse(null));
-        body.put("syncing", s.syncing());
-        body.put("chainId", s.chainId().orElse(null));
-        body.put("faucetAddress", s.faucetAddress().value());
-        body.put("faucetBalance", s.faucetBalance().map(w -> w.toDytString()).orElse(null));
-        body.put("faucetBalanceWei", s.faucetBalance().map(w -> w.value().toString()).orElse(null));
-        body.put("paused", s.pause().paused());
-        body.put("pausedReason", s.pause().reason().orElse(null));
-        body.put("mempoolBacklog", s.mempoolBacklog());
-        body.put("nodeStatus", s.nodeHealth().wireName());
-        body.put("blockTimeSeconds", s.blockTime().map(StatusHttpService::seconds).orElse(null));
-        body.put("dataAgeSeconds", s.nodeDataAge(now).map(StatusHttpService::seconds).orElse(null));
-        body.put("snapshotAgeSeconds", seconds(snapshotAge.isNegative() ? Duration.ZERO : snapshotAge));
-        body.put("lastError", stale ? "status not refreshed for " + snapshotAge.toSeconds() + " s" : s.lastError().orElse(null));
-        body.put("timestamp", now.toString());
-        return body;
+        return new StatusView(
+                s.nodeHealth() == NodeHealth.OK && !stale ? "ok" : "degraded",
+                s.height().orElse(null),
+                s.syncLag(),
+                s.headAge().map(StatusHttpService::seconds).orElse(null),
+                s.syncing(),
+                s.chainId().orElse(null),
+                s.faucetAddress().value(),
+                s.faucetBalance().map(w -> w.toDytString()).orElse(null),
+                s.faucetBalance().map(w -> w.value().toString()).orElse(null),
+                s.pause().paused(),
+                s.pause().reason().orElse(null),
+                s.mempoolBacklog(),
+                s.nodeHealth().wireName(),
+                s.blockTime().map(StatusHttpService::seconds).orElse(null),
+                s.nodeDataAge(now).map(StatusHttpService::seconds).orElse(null),
+                seconds(snapshotAge.isNegative() ? Duration.ZERO : snapshotAge),
+                stale ? "status not refreshed for " + snapshotAge.toSeconds() + " s" : s.lastError().orElse(null),
+                now.toString(),
+                upstreams.stream().map(UpstreamView::of).toList());
+    }
+
+    /** GET /api/status as the API shows it (field order is the wire order). */
+    record StatusView(String api, Long height, long nodeSyncLag, Double headAgeSeconds, boolean syncing, Long chainId,
+                      String faucetAddress, String faucetBalance, String faucetBalanceWei, boolean paused,
+                      String pausedReason, long mempoolBacklog, String nodeStatus, Double blockTimeSeconds,
+                      Double dataAgeSeconds, double snapshotAgeSeconds, String lastError, String timestamp,
+                      List<UpstreamView> upstreams) {
+    }
+
+    /** GET /api/balance. */
+    record BalanceView(String address, String balance, String balanceWei) {
     }
 
     private static double seconds(Duration d) {
@@ -94,10 +99,6 @@ public final class StatusHttpService implements HttpService {
             throw ApiException.invalidRequest("address", "query parameter is required");
         }
         BalanceService.Balance b = balances.of(address.get());
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("address", b.address().value());
-        body.put("balance", b.balance().toDytString());
-        body.put("balanceWei", b.balance().value().toString());
-        Responses.ok(res, body);
+        Responses.ok(res, new BalanceView(b.address().value(), b.balance().toDytString(), b.balance().value().toString()));
     }
 }

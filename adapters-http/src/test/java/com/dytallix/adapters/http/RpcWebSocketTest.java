@@ -150,6 +150,25 @@ class RpcWebSocketTest {
     }
 
     @Test
+    void aClientThatDoesNotReadIsDisconnectedWithoutHoldingUpTheFeedOrOthers() throws Exception {
+        try (TestApi api = TestApi.start(o -> o.wsPingInterval = Duration.ofSeconds(2));
+             WsTestClient slow = new WsTestClient(api.port()); WsTestClient reader = new WsTestClient(api.port())) {
+            slow.call(request(1, "eth_subscribe", "[\"logs\"]"));
+            String heads = reader.call(request(1, "eth_subscribe", "[\"newHeads\"]")).get("result").asText();
+            slow.stopReading();
+            api.feed.poll();
+            List<List<String>> busyBlock = java.util.Collections.nCopies(20_000, List.of(TOKEN, TRANSFER));
+            for (int i = 0; i < 4; i++) {
+                api.blocks.mine(busyBlock);
+                api.feed.poll(); // must return although one subscriber reads nothing
+                assertThat(reader.next().at("/params/subscription").asText()).isEqualTo(heads);
+            }
+            awaitConnections(api, 1);
+            assertThat(api.feed.subscriptions()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void malformedSubscriptionsAreInvalidParams() {
         try (TestApi api = TestApi.start(); WsTestClient ws = new WsTestClient(api.port())) {
             for (String params : List.of("[\"newPendingTransactions\"]", "[]", "{}", "[\"logs\",{\"fromBlock\":\"0x1\"}]",

@@ -6,7 +6,6 @@ import com.dytallix.application.status.StatusService;
 import com.dytallix.domain.sync.SyncLagEstimator;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -20,15 +19,15 @@ class StaleStatusTest {
         status.refresh();
         Duration staleAfter = Duration.ofSeconds(5);
 
-        Map<String, Object> fresh = StatusHttpService.view(status.current(), clock.instant().plusSeconds(1), staleAfter);
-        assertThat(fresh.get("api")).isEqualTo("ok");
-        assertThat(fresh.get("snapshotAgeSeconds")).isEqualTo(1.0);
+        var fresh = StatusHttpService.view(status.current(), clock.instant().plusSeconds(1), staleAfter, java.util.List.of());
+        assertThat(fresh.api()).isEqualTo("ok");
+        assertThat(fresh.snapshotAgeSeconds()).isEqualTo(1.0);
 
         // the refresh job died: the node is fine, the snapshot says "ok", but nobody updates it
-        Map<String, Object> frozen = StatusHttpService.view(status.current(), clock.instant().plusSeconds(60), staleAfter);
-        assertThat(frozen.get("nodeStatus")).isEqualTo("ok");
-        assertThat(frozen.get("api")).isEqualTo("degraded");
-        assertThat(frozen.get("snapshotAgeSeconds")).isEqualTo(60.0);
-        assertThat((String) frozen.get("lastError")).contains("not refreshed for 60 s");
+        var frozen = StatusHttpService.view(status.current(), clock.instant().plusSeconds(60), staleAfter, java.util.List.of());
+        assertThat(frozen.nodeStatus()).isEqualTo("ok");
+        assertThat(frozen.api()).isEqualTo("degraded");
+        assertThat(frozen.snapshotAgeSeconds()).isEqualTo(60.0);
+        assertThat(frozen.lastError()).contains("not refreshed for 60 s");
     }
 }

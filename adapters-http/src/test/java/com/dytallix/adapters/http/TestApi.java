@@ -1,18 +1,11 @@
 package com.dytallix.adapters.http;
 
-import com.dytallix.application.admin.AdminService;
-import com.dytallix.application.faucet.DripService;
+import com.dytallix.application.assembly.Application;
 import com.dytallix.application.faucet.FaucetPolicy;
-import com.dytallix.application.faucet.NonceAllocator;
-import com.dytallix.application.faucet.Payer;
-import com.dytallix.application.relay.RelayPolicy;
-import com.dytallix.application.relay.RelayService;
-import com.dytallix.application.status.BalanceService;
-import com.dytallix.application.status.StatusService;
+import com.dytallix.application.faucet.Finality;
 import com.dytallix.domain.IpRange;
 import com.dytallix.domain.TestKeccak;
 import com.dytallix.domain.Wei;
-import com.dytallix.application.faucet.FaucetAdmission;
 import com.dytallix.domain.admission.InMemoryBlockList;
 import com.dytallix.domain.admission.InMemoryChallengeStore;
 import com.dytallix.domain.admission.ProofOfWorkPolicy;
@@ -20,7 +13,6 @@ import com.dytallix.domain.admission.ReputationList;
 import com.dytallix.domain.grant.OutflowPolicy;
 import java.math.BigDecimal;
 import com.dytallix.domain.key.FeePolicy;
-import com.dytallix.domain.sync.SyncLagEstimator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.dytallix.application.subscription.ChainFeed;
 import io.helidon.webserver.WebServer;
@@ -78,6 +70,7 @@ final class TestApi implements AutoCloseable {
     final List<String> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
     final Options options = new Options();
     final TestPorts.Blocks blocks = new TestPorts.Blocks();
+    final Application app;
     final ChainFeed feed;
     final RpcWebSocket ws;
     private final WebServer server;
@@ -87,7 +80,19 @@ final class TestApi implements AutoCloseable {
 
     private TestApi(Consumer<Options> customise) {
         customise.accept(options);
-        feed = new ChainFeed(blocks, options.wsMaxSubscriptions);
+        FeePolicy fees = new FeePolicy(Wei.ofDyt("0.0000005"));
+        FaucetPolicy policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"),
+                new FaucetPolicy.Limits(10, 50, 1, Wei.ofDyt("10000"), 5),
+                new OutflowPolicy(Wei.ofDyt("10000"), Wei.ofDyt("416"), new BigDecimal("0.1")),
+                new ProofOfWorkPolicy(0, 16384, 8, 1, Duration.ofMinutes(10)), 64, new BigDecimal("0.1"),
+                fees, Duration.ofSeconds(30), Duration.ofSeconds(5));
+        ReputationList reputation = ip -> false;
+        app = Application.assemble(
+                new Application.Ports(node, blocks, keys, ledger, controls, rotations, blockList, challenges, reputation,
+                        (c, nonce) -> false, TestKeccak.INSTANCE, telemetry, clock),
+                new Application.Choices(policy, options.rpcMethods, Optional.empty(), Optional.empty(), options.wsMaxSubscriptions,
+                        new Finality(1, 64)));
+        feed = app.feed();
         ApiDependencies deps = dependencies();
         HttpRouting.Builder routing = HttpRouting.builder();
         ws = ApiRouting.configure(routing, deps, options.wsPingInterval);
@@ -112,28 +117,12 @@ final class TestApi implements AutoCloseable {
     }
 
     ApiDependencies dependencies() {
-        var keccak = TestKeccak.INSTANCE;
-        StatusService status = new StatusService(node, keys, controls, ledger, new SyncLagEstimator(Optional.empty()),
-                Optional.empty(), clock);
-        FeePolicy fees = new FeePolicy(Wei.ofDyt("0.0000005"));
-        NonceAllocator nonces = new NonceAllocator(node, ledger);
-        Payer payer = new Payer(node, keys, ledger, nonces, fees, clock);
-        FaucetPolicy policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"),
-                new FaucetPolicy.Limits(10, 50, 1, Wei.ofDyt("10000"), 5),
-                new OutflowPolicy(Wei.ofDyt("10000"), Wei.ofDyt("416"), new BigDecimal("0.1")),
-                new ProofOfWorkPolicy(0, 16384, 8, 1, Duration.ofMinutes(10)), 64, new BigDecimal("0.1"),
-                fees, Duration.ofSeconds(30), Duration.ofSeconds(5));
-        ReputationList reputation = ip -> false;
-        var rules = FaucetAdmission.rules(policy, blockList, controls, challenges, (c, nonce) -> false, reputation, status, payer);
-        DripService drips = new DripService(policy, rules, ledger, controls, challenges, reputation, payer, keccak, clock,
-                telemetry);
-        RelayService relay = new RelayService(node, new RelayPolicy(options.rpcMethods), status, telemetry, clock);
-        AdminService admin = new AdminService(controls, keys, rotations, ledger, node, status, blockList, keccak, clock);
-        return new ApiDependencies(status, new BalanceService(node, keccak), drips, ledger, relay, admin, keccak, telemetry,
+        return new ApiDependencies(app.status(), app.balances(), app.drips(), app.grants(), app.relay(), app.admin(),
+                TestKeccak.INSTANCE, telemetry,
                 (method, route, code, nanos) -> observed.add(method + " " + route + " " + code),
                 List.of(new HealthHttpService.Check("test", Optional::empty)), clock,
                 options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute, 64,
-                options.rpcRequestsPerMinute, options.sizeLimit, options.maxBatch, feed, options.wsMaxConnections,
+                options.rpcRequestsPerMinute, options.sizeLimit, options.maxBatch, app.feed(), options.wsMaxConnections,
                 options.statusStaleAfter, options.webPage);
     }
 

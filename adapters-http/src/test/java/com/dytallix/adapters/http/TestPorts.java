@@ -1,6 +1,6 @@
 package com.dytallix.adapters.http;
 
-import com.dytallix.application.Telemetry;
+import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.ClientIp;
 import com.dytallix.domain.GrantId;

@@ -18,6 +18,7 @@ final class WsTestClient implements AutoCloseable {
     final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
     final CompletableFuture<String> pong = new CompletableFuture<>();
     private final WebSocket socket;
+    private volatile boolean reading = true;
 
     WsTestClient(int port) {
         StringBuilder partial = new StringBuilder();
@@ -30,7 +31,9 @@ final class WsTestClient implements AutoCloseable {
                             received.add(partial.toString());
                             partial.setLength(0);
                         }
-                        ws.request(1);
+                        if (reading) {
+                            ws.request(1);
+                        }
                         return null;
                     }
 
@@ -59,6 +62,11 @@ final class WsTestClient implements AutoCloseable {
                         closed.complete("error " + error);
                     }
                 }).join();
+    }
+
+    /** After the next message, reads nothing more: the server's writes back up. */
+    void stopReading() {
+        reading = false;
     }
 
     void ping(String payload) {

@@ -1,6 +1,6 @@
 package com.dytallix.adapters.persistence;
 
-import com.dytallix.application.maintenance.DatabaseMaintenance;
+import com.dytallix.domain.maintenance.DatabaseMaintenance;
 import com.dytallix.domain.grant.GrantLedger.PruneResult;
 import io.helidon.dbclient.DbRow;
 import java.io.BufferedInputStream;

@@ -1,6 +1,6 @@
 package com.dytallix.application.faucet;
 
-import com.dytallix.application.Telemetry;
+import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.GrantId;
 import com.dytallix.domain.TxHash;

@@ -12,9 +12,11 @@ import com.dytallix.domain.key.SigningKey;
 import com.dytallix.domain.key.UnsignedTransaction;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
+import com.dytallix.domain.sync.NodeFailure;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -53,17 +55,38 @@ public final class Payer {
     private record CachedFees(FeeSuggestion suggestion, Instant at) {
     }
 
-    /** Signs, stores and sends a PENDING grant; returns it as the ledger now has it. */
+    /** What became of handing a stored transaction to the node. */
+    public sealed interface Sent {
+        /** The node has it (or already had it). */
+        record Accepted(Instant at) implements Sent {
+        }
+
+        /** It may not have reached the node: the grant stays SIGNED and the tracker sends it again. */
+        record Deferred(NodeFailure failure) implements Sent {
+        }
+
+        /** The node refused it for good: the grant failed and its nonce was given back. */
+        record Refused(String reason, boolean outOfFunds) implements Sent {
+        }
+    }
+
+    /**
+     * Signs, stores and sends a PENDING grant; returns it as it now stands (SUBMITTED, or SIGNED when
+     * the send was deferred).
+     *
+     * @throws FaucetRefusal when the node cannot be reached before signing, or refuses the payment
+     */
     public Grant pay(Grant reserved) {
         SigningKey key = keys.active();
         SignedTransaction tx;
+        Instant signedAt = now();
         try {
             long chain = chainId();
             Fees txFees = feePolicy.initial(feeSuggestion());
             tx = nonces.withNextNonce(key.address(), nonce -> {
                 SignedTransaction signed = key.sign(new UnsignedTransaction(chain, nonce, reserved.address(),
                         reserved.amount(), UnsignedTransaction.TRANSFER_GAS, txFees));
-                ledger.markSigned(reserved.id(), signed, clock.instant());
+                ledger.markSigned(reserved.id(), signed, signedAt);
                 return signed;
             });
         } catch (NodeException e) {
@@ -71,43 +94,55 @@ public final class Payer {
             ledger.markFailed(reserved.id(), "node unavailable before signing (" + e.failure().name() + ")", clock.instant());
             throw FaucetRefusal.nodeUnavailable("the node is not reachable; no payment was made");
         }
-        send(reserved.id(), tx.from(), tx.nonce(), tx.rawHex());
-        Grant now = ledger.find(reserved.id()).orElseThrow();
-        if (now.status() == com.dytallix.domain.grant.GrantStatus.FAILED) {
-            throw now.failureReason().filter(r -> r.startsWith(INSUFFICIENT_FUNDS)).isPresent()
-                    ? FaucetRefusal.insufficientBalance()
-                    : FaucetRefusal.sendRejected("the node refused the payment: " + now.failureReason().orElse("unknown reason"));
-        }
-        return now;
+        Grant stored = reserved.signed(tx, signedAt);
+        return switch (send(reserved.id(), tx.from(), tx.nonce(), tx.rawHex())) {
+            case Sent.Accepted accepted -> stored.submitted(accepted.at());
+            case Sent.Deferred deferred -> stored;
+            case Sent.Refused refused when refused.outOfFunds() -> throw FaucetRefusal.insufficientBalance();
+            case Sent.Refused refused -> throw FaucetRefusal.sendRejected("the node refused the payment: " + refused.reason());
+        };
     }
-
-    static final String INSUFFICIENT_FUNDS = "insufficient funds";
 
     /** Hands stored bytes to the node and records what happened. Never throws for node failures. */
-    void send(GrantId id, com.dytallix.domain.Address from, long nonce, String rawHex) {
+    Sent send(GrantId id, com.dytallix.domain.Address from, long nonce, String rawHex) {
         try {
             node.sendRawTransaction(rawHex);
-            ledger.markSubmitted(id, clock.instant());
+            return submitted(id);
         } catch (NodeException e) {
-            switch (e.failure()) {
-                case ALREADY_KNOWN -> ledger.markSubmitted(id, clock.instant());
+            return switch (e.failure()) {
+                case ALREADY_KNOWN -> submitted(id);
                 case INSUFFICIENT_FUNDS -> {
                     fundsExhaustedAt = clock.instant();
-                    refuseForGood(id, from, nonce, INSUFFICIENT_FUNDS + " in the faucet account");
+                    yield refuseForGood(id, from, nonce, "insufficient funds in the faucet account", true);
                 }
                 case WRONG_CHAIN_ID, INTRINSIC_GAS, INVALID_TRANSACTION, RPC_ERROR ->
-                        refuseForGood(id, from, nonce, "rejected by the node: " + e.getMessage());
+                        refuseForGood(id, from, nonce, "rejected by the node: " + e.getMessage(), false);
                 // NONCE_TOO_LOW: the tracker finds out whether one of our hashes was mined.
                 // Transient failures, UNDERPRICED, NONCE_TOO_HIGH: still valid, sent again later.
-                default -> LOG.log(System.Logger.Level.INFO, "grant {0}: send deferred ({1})", id, e.failure());
-            }
+                default -> {
+                    LOG.log(System.Logger.Level.INFO, "grant {0}: send deferred ({1})", id, e.failure());
+                    yield new Sent.Deferred(e.failure());
+                }
+            };
         }
     }
 
-    private void refuseForGood(GrantId id, com.dytallix.domain.Address from, long nonce, String reason) {
+    private Sent submitted(GrantId id) {
+        Instant at = now();
+        ledger.markSubmitted(id, at);
+        return new Sent.Accepted(at);
+    }
+
+    /** The ledger keeps milliseconds; the grant a payment returns says the same times as a later read. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private Sent refuseForGood(GrantId id, com.dytallix.domain.Address from, long nonce, String reason, boolean outOfFunds) {
         ledger.markFailed(id, reason, clock.instant());
         nonces.release(from, nonce);
         LOG.log(System.Logger.Level.WARNING, "grant {0} failed: {1}", id, reason);
+        return new Sent.Refused(reason, outOfFunds);
     }
 
     /** Set when a send failed for lack of funds; cleared once a balance read after it shows enough. */

@@ -107,8 +107,7 @@ public final class StatusService {
         Optional<Duration> headAge = previous.headAge().map(age -> age.plus(Duration.between(previous.refreshedAt(), now)));
         long lag = previous.syncLag();
         if (headAge.isPresent() && previous.blockTime().isPresent()) {
-            Duration bt = previous.blockTime().get();
-            lag = Math.max(lag, headAge.get().compareTo(bt.multipliedBy(2)) > 0 ? headAge.get().toMillis() / Math.max(1, bt.toMillis()) : 0);
+            lag = Math.max(lag, SyncLagEstimator.stalledBlocks(headAge.get(), previous.blockTime().get()));
         }
         return new StatusSnapshot(NodeHealth.UNREACHABLE, previous.chainId(), false, previous.height(), lag,
                 headAge, previous.syncing(), previous.blockTime(), faucetAddress,

@@ -30,6 +30,8 @@ class DripServiceTest {
         assertThat(result.accepted()).isTrue();
         assertThat(result.grant().status()).isEqualTo(GrantStatus.SUBMITTED);
         assertThat(result.grant().txHashes()).hasSize(1);
+        // the answer is the grant as stored, not a guess: a later read says the same
+        assertThat(h.ledger.find(result.grant().id())).contains(result.grant());
         h.chain.mine();
         h.tracker.tick();
         var grant = h.ledger.find(result.grant().id()).orElseThrow();
@@ -174,12 +176,27 @@ class DripServiceTest {
     }
 
     @Test
+    void aPaymentTheNodeRefusesForGoodFailsTheGrantSaysWhyAndLeavesNoNonceGap() {
+        h.chain.failSends(NodeFailure.INVALID_TRANSACTION, 1);
+        assertThatThrownBy(() -> h.request(FaucetHarness.address(1), "10.0.0.1"))
+                .isInstanceOfSatisfying(FaucetRefusal.class, r -> {
+                    assertThat(r.kind()).isEqualTo(FaucetRefusal.Kind.SEND_REJECTED);
+                    assertThat(r.getMessage()).startsWith("the node refused the payment: rejected by the node");
+                });
+        assertThat(h.ledger.search(new com.dytallix.domain.grant.GrantQuery(Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.of(GrantStatus.FAILED), 10))).hasSize(1);
+        // the refused nonce is given back: the next grant takes it
+        assertThat(h.request(FaucetHarness.address(2), "10.0.0.2").grant().nonce()).contains(0L);
+    }
+
+    @Test
     void nodeDownAtSendTimeStoresTheGrantAndSendsItLater() {
         h.request(FaucetHarness.address(1), "10.0.0.1"); // seeds the nonce allocator
         h.chain.failSends(NodeFailure.TIMEOUT, 1);
         DripResult pending = h.request(FaucetHarness.address(2), "10.0.0.2");
         assertThat(pending.accepted()).isFalse();
         assertThat(pending.grant().status()).isEqualTo(GrantStatus.SIGNED);
+        assertThat(h.ledger.find(pending.grant().id())).contains(pending.grant());
         h.tracker.tick();
         h.chain.mine();
         h.tracker.tick();

@@ -1,7 +1,8 @@
 package com.dytallix.application.faucet;
 
 import com.dytallix.application.FakeChain;
-import com.dytallix.application.Telemetry;
+import com.dytallix.application.assembly.Application;
+import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.application.status.StatusService;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.ClientIp;
@@ -17,7 +18,7 @@ import com.dytallix.domain.admission.ReputationList;
 import com.dytallix.domain.grant.Fingerprint;
 import com.dytallix.domain.grant.OutflowPolicy;
 import com.dytallix.domain.key.FeePolicy;
-import com.dytallix.domain.sync.SyncLagEstimator;
+import com.dytallix.domain.key.InMemoryKeyRotationLog;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -123,15 +124,16 @@ final class FaucetHarness {
     }
 
     void restart() {
-        status = new StatusService(chain, keys, controls, ledger, new SyncLagEstimator(Optional.empty()), Optional.empty(), clock);
-        nonces = new NonceAllocator(chain, ledger);
-        payer = new Payer(chain, keys, ledger, nonces, policy.fees(), clock);
-        tracker = new GrantTracker(chain, chain, keys, ledger, nonces, payer, policy.fees(), policy.replaceAfter(), finality, clock,
-                telemetry);
         ReputationList reputation = badReputation::contains;
-        var rules = FaucetAdmission.rules(policy, blocks, controls, challenges, work, reputation, status, payer);
-        drips = new DripService(policy, rules, ledger, controls, challenges, reputation, payer, TestKeccak.INSTANCE,
-                clock, Telemetry.NONE);
+        Application app = Application.assemble(
+                new Application.Ports(chain, chain, keys, ledger, controls, new InMemoryKeyRotationLog(), blocks, challenges,
+                        reputation, work, TestKeccak.INSTANCE, telemetry, clock),
+                new Application.Choices(policy, List.of(), Optional.empty(), Optional.empty(), 1, finality));
+        status = app.status();
+        nonces = app.nonces();
+        payer = app.payer();
+        tracker = app.tracker();
+        drips = app.drips();
         status.refresh();
     }
 

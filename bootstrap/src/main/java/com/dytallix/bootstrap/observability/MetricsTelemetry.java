@@ -1,7 +1,7 @@
 package com.dytallix.bootstrap.observability;
 
 import com.dytallix.adapters.http.metrics.HttpMetrics;
-import com.dytallix.application.Telemetry;
+import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.domain.grant.LimitScope;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -4,6 +4,10 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.dytallix.domain.Keccak256;
+import com.dytallix.domain.telemetry.Telemetry;
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.lang.ArchRule;
 
 /** The hexagon's rules (ARCHITECTURE.md), as data so tests can also show each one catching a violation. */
@@ -31,6 +35,23 @@ final class ArchitectureRules {
     static final ArchRule ONLY_BOOTSTRAP_SEES_ADAPTERS = noClasses().that().resideInAnyPackage("com.dytallix.domain..", "com.dytallix.application..")
             .should().dependOnClassesThat().resideInAnyPackage("com.dytallix.adapters..", "com.dytallix.bootstrap..")
             .as("only bootstrap sees the adapters");
+
+    /**
+     * The domain's ports: its interfaces other than sealed value hierarchies, Keccak256 (which
+     * parsing an address needs, wherever the address arrives) and Telemetry (the metrics channel
+     * every layer reports through).
+     */
+    private static final DescribedPredicate<JavaClass> DOMAIN_PORTS = new DescribedPredicate<>("a port of the domain") {
+        @Override
+        public boolean test(JavaClass c) {
+            return c.isInterface() && c.getPackageName().startsWith("com.dytallix.domain")
+                    && !c.isEquivalentTo(Keccak256.class) && !c.isEquivalentTo(Telemetry.class) && !c.reflect().isSealed();
+        }
+    };
+
+    static final ArchRule HTTP_TALKS_TO_APPLICATION_SERVICES = noClasses().that().resideInAPackage("com.dytallix.adapters.http..")
+            .should().dependOnClassesThat(DOMAIN_PORTS)
+            .as("adapters-http talks to application services, never to a port of the domain (ledger, node, keys, controls)");
 
     static final ArchRule NO_CYCLES_INSIDE_MODULES = slices().matching("com.dytallix.(**)")
             .should().beFreeOfCycles()

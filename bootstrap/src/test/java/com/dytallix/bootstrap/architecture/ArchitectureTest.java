@@ -2,6 +2,7 @@ package com.dytallix.bootstrap.architecture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.dytallix.adapters.http.archfixture.LedgerInTheHttpAdapter;
 import com.dytallix.domain.archfixture.FrameworkInTheDomain;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -44,6 +45,18 @@ class ArchitectureTest {
     @Test
     void onlyBootstrapSeesAdapters() {
         ArchitectureRules.ONLY_BOOTSTRAP_SEES_ADAPTERS.check(production);
+    }
+
+    @Test
+    void httpTalksToApplicationServicesOnly() {
+        ArchitectureRules.HTTP_TALKS_TO_APPLICATION_SERVICES.check(production);
+    }
+
+    /** The rule is not vacuous: an HTTP class that reads the ledger port is caught. */
+    @Test
+    void aPortInTheHttpAdapterIsCaught() {
+        JavaClasses violator = new ClassFileImporter().importClasses(LedgerInTheHttpAdapter.class);
+        assertThat(ArchitectureRules.HTTP_TALKS_TO_APPLICATION_SERVICES.evaluate(violator).hasViolation()).isTrue();
     }
 
     @Test

@@ -12,10 +12,18 @@ import java.math.BigInteger;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The faucet page in headless Chromium against the server in front of a real node (anvil, a block a second). */
+/**
+ * The faucet page in headless Chromium against the server in front of a real node (anvil, a block a
+ * second): a confirmed grant checked on the node, an empty faucet and a node that went away, each
+ * said in plain words. The node is stopped by the last test.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaucetPageOnAnvilTest {
     @TempDir
     static Path dir;
@@ -38,6 +46,7 @@ class FaucetPageOnAnvilTest {
     }
 
     @Test
+    @Order(1)
     void aPersonGetsAConfirmedGrantWhoseTransactionIsOnTheNode() {
         String address = "0x27b1fdb04752bbc536007a920d24acb045561c26";
         Chain chain = new Chain(anvil);
@@ -59,5 +68,38 @@ class FaucetPageOnAnvilTest {
         assertThat(receipt.path("to").asText()).isEqualToIgnoringCase(address);
         assertThat(chain.balance(address).subtract(before)).isEqualTo(Wei.ofDyt("10").value());
         page.assertCleanConsole();
+    }
+
+    @Test
+    @Order(2)
+    void anEmptyFaucetIsSaidInPlainWords() {
+        Chain chain = new Chain(anvil);
+        BigInteger funds = chain.balance(AnvilProcess.ACCOUNT_0_ADDRESS);
+        chain.setBalance(AnvilProcess.ACCOUNT_0_ADDRESS, Wei.ofDyt("50").value());
+        try {
+            FaucetPage page = new FaucetPage(browser, server.http.base());
+            page.open();
+            browser.await("the page shows the faucet's low balance", d -> page.text("balance").equals("50 DYT"));
+            page.type("0xde709f2102306220921060314715629080e2fb77");
+            page.request();
+            FaucetPage.ShownError refusal = page.awaitError();
+            browser.screenshot("faucet-empty");
+            assertThat(refusal.code()).isEqualTo("INSUFFICIENT_BALANCE");
+            assertThat(refusal.words()).isEqualTo("The faucet is empty right now. Please come back later.");
+        } finally {
+            chain.setBalance(AnvilProcess.ACCOUNT_0_ADDRESS, funds);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aNodeThatWentAwayIsSaidInPlainWords() {
+        FaucetPage page = new FaucetPage(browser, server.http.base());
+        page.open();
+        assertThat(page.shown("node-down")).isFalse();
+        anvil.close();
+        browser.await("the page says the node is not answering", d -> page.shown("node-down"));
+        assertThat(page.text("node-down")).startsWith("The chain node is not answering right now");
+        browser.screenshot("node-down");
     }
 }

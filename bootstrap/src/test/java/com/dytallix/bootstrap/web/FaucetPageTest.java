@@ -23,8 +23,8 @@ import org.openqa.selenium.interactions.Actions;
 
 /**
  * The faucet page in a real headless Chromium against the real server on its embedded dev chain:
- * a person's path from an empty page to a confirmed grant, refusals in plain words, the paused
- * banner, a phone-sized screen and the keyboard alone. Each state is photographed into
+ * a person's path from an empty page to a confirmed grant, refusals in plain words (a second
+ * request, a blocked address), the paused banner, a phone-sized screen and the keyboard alone. Each state is photographed into
  * target/screenshots/.
  */
 class FaucetPageTest {
@@ -160,6 +160,19 @@ class FaucetPageTest {
         }
         browser.await("the banner goes when the faucet resumes", d -> !page.shown("paused"));
         assertThat(page.canRequest()).isTrue();
+    }
+
+    @Test
+    void aBlockedAddressIsSaidInPlainWords() {
+        String address = "0x52908400098527886E0F7030069857D2E4169EE7";
+        admin("/api/admin/blocks", "{\"target\": \"" + address + "\", \"reason\": \"drained the faucet with scripts\"}");
+        page.open();
+        page.type(address);
+        page.request();
+        FaucetPage.ShownError refusal = page.awaitError();
+        browser.screenshot("address-blocked");
+        assertThat(refusal.code()).isEqualTo("BLOCKED");
+        assertThat(refusal.words()).isEqualTo("This address is blocked by the faucet operator.");
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.dytallix.domain.GrantId;
 import com.dytallix.domain.TxHash;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.key.Fees;
+import com.dytallix.domain.key.SignedTransaction;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -58,5 +59,32 @@ public record Grant(
         return new Grant(id, address, ip, amount, GrantStatus.PENDING, idempotencyKey, requestHash,
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), now, now, Optional.empty(), factors);
+    }
+
+    /**
+     * This grant once its transaction is signed and stored (PENDING to SIGNED).
+     *
+     * @throws IllegalGrantTransitionException unless PENDING
+     * @throws IllegalArgumentException        when the transaction does not pay this grant's recipient its amount
+     */
+    public Grant signed(SignedTransaction tx, Instant at) {
+        GrantStatus next = status.moveTo(GrantStatus.SIGNED);
+        if (!tx.transaction().to().equals(address) || !tx.transaction().value().equals(amount)) {
+            throw new IllegalArgumentException("the transaction does not pay grant " + id + " its recipient and amount");
+        }
+        return new Grant(id, address, ip, amount, next, idempotencyKey, requestHash, Optional.of(tx.from()),
+                Optional.of(tx.nonce()), Optional.of(tx.rawHex()), Optional.of(tx.fees()), List.of(tx.hash()), landedHash,
+                blockNumber, blockHash, failureReason, createdAt, at, lastSentAt, factors);
+    }
+
+    /**
+     * This grant once the node has its transaction (SIGNED to SUBMITTED).
+     *
+     * @throws IllegalGrantTransitionException unless SIGNED
+     */
+    public Grant submitted(Instant at) {
+        GrantStatus next = status.moveTo(GrantStatus.SUBMITTED);
+        return new Grant(id, address, ip, amount, next, idempotencyKey, requestHash, fromAddress, nonce, rawTransaction,
+                fees, txHashes, landedHash, blockNumber, blockHash, failureReason, createdAt, at, Optional.of(at), factors);
     }
 }

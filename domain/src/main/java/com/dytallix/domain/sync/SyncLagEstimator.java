@@ -36,12 +36,12 @@ public final class SyncLagEstimator {
 
     public long lag(Optional<SyncProgress> syncing, Instant headTimestamp, Instant now, Duration blockTime) {
         long behind = syncing.map(SyncProgress::behind).orElse(0L);
-        Duration age = headAge(headTimestamp, now);
-        long stalled = 0;
-        if (age.compareTo(blockTime.multipliedBy(2)) > 0) {
-            stalled = age.toMillis() / Math.max(1, blockTime.toMillis());
-        }
-        return Math.max(behind, stalled);
+        return Math.max(behind, stalledBlocks(headAge(headTimestamp, now), blockTime));
+    }
+
+    /** The stalled-head rule alone: blocks that should have come since, once the head is older than two block times. */
+    public static long stalledBlocks(Duration headAge, Duration blockTime) {
+        return headAge.compareTo(blockTime.multipliedBy(2)) > 0 ? headAge.toMillis() / Math.max(1, blockTime.toMillis()) : 0;
     }
 
     public static Duration headAge(Instant headTimestamp, Instant now) {

@@ -123,23 +123,12 @@ public final class InMemoryGrantLedger implements GrantLedger {
 
     @Override
     public synchronized void markSigned(GrantId id, SignedTransaction tx, Instant at) {
-        Grant g = load(id);
-        g.status().moveTo(GrantStatus.SIGNED);
-        requirePays(g, tx);
-        grants.put(id, new Grant(g.id(), g.address(), g.ip(), g.amount(), GrantStatus.SIGNED, g.idempotencyKey(),
-                g.requestHash(), Optional.of(tx.from()), Optional.of(tx.nonce()), Optional.of(tx.rawHex()),
-                Optional.of(tx.fees()), List.of(tx.hash()), g.landedHash(), g.blockNumber(), g.blockHash(), g.failureReason(),
-                g.createdAt(), millis(at), g.lastSentAt(), g.factors()));
+        grants.put(id, load(id).signed(tx, millis(at)));
     }
 
     @Override
     public synchronized void markSubmitted(GrantId id, Instant at) {
-        Grant g = load(id);
-        g.status().moveTo(GrantStatus.SUBMITTED);
-        grants.put(id, new Grant(g.id(), g.address(), g.ip(), g.amount(), GrantStatus.SUBMITTED, g.idempotencyKey(),
-                g.requestHash(), g.fromAddress(), g.nonce(), g.rawTransaction(), g.fees(), g.txHashes(),
-                g.landedHash(), g.blockNumber(), g.blockHash(), g.failureReason(), g.createdAt(), millis(at),
-                Optional.of(millis(at)), g.factors()));
+        grants.put(id, load(id).submitted(millis(at)));
     }
 
     @Override

@@ -1,4 +1,4 @@
-package com.dytallix.application.maintenance;
+package com.dytallix.domain.maintenance;
 
 import com.dytallix.domain.grant.GrantLedger.PruneResult;
 import java.nio.file.Path;

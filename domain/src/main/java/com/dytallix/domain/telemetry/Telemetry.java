@@ -1,4 +1,4 @@
-package com.dytallix.application;
+package com.dytallix.domain.telemetry;
 
 import com.dytallix.domain.grant.LimitScope;
 import java.time.Duration;

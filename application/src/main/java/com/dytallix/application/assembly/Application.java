@@ -1,0 +1,90 @@
+package com.dytallix.application.assembly;
+
+import com.dytallix.domain.telemetry.Telemetry;
+import com.dytallix.application.admin.AdminService;
+import com.dytallix.application.faucet.DripService;
+import com.dytallix.application.faucet.FaucetAdmission;
+import com.dytallix.application.faucet.FaucetPolicy;
+import com.dytallix.application.faucet.Finality;
+import com.dytallix.application.faucet.GrantLookup;
+import com.dytallix.application.faucet.GrantTracker;
+import com.dytallix.application.faucet.NonceAllocator;
+import com.dytallix.application.faucet.Payer;
+import com.dytallix.application.relay.RelayPolicy;
+import com.dytallix.application.relay.RelayService;
+import com.dytallix.application.status.BalanceService;
+import com.dytallix.application.status.StatusService;
+import com.dytallix.application.subscription.ChainFeed;
+import com.dytallix.domain.Keccak256;
+import com.dytallix.domain.admission.BlockList;
+import com.dytallix.domain.admission.ChallengeStore;
+import com.dytallix.domain.admission.ProofOfWork;
+import com.dytallix.domain.admission.ReputationList;
+import com.dytallix.domain.faucet.FaucetControls;
+import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.key.KeyRing;
+import com.dytallix.domain.key.KeyRotationLog;
+import com.dytallix.domain.sync.BlockReader;
+import com.dytallix.domain.sync.ChainNode;
+import com.dytallix.domain.sync.SyncLagEstimator;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The use cases, assembled once from the ports. The server's composition root and the test
+ * harnesses build on this, so the services are wired the same way everywhere; they differ only in
+ * the adapters they pass in.
+ */
+public record Application(
+        StatusService status,
+        BalanceService balances,
+        NonceAllocator nonces,
+        Payer payer,
+        GrantTracker tracker,
+        DripService drips,
+        GrantLookup grants,
+        AdminService admin,
+        RelayService relay,
+        ChainFeed feed) {
+
+    /** Every driven port the use cases need. */
+    public record Ports(ChainNode node, BlockReader blocks, KeyRing keys, GrantLedger ledger, FaucetControls controls,
+                        KeyRotationLog rotations, BlockList blockList, ChallengeStore challenges, ReputationList reputation,
+                        ProofOfWork work, Keccak256 keccak, Telemetry telemetry, Clock clock) {
+    }
+
+    /**
+     * What the operator chose that shapes the use cases.
+     *
+     * @param rpcAllowedMethods the relay's allow-list
+     * @param blockTime         the expected block interval, else learned from the node
+     * @param chainId           the chain id the node must report, else whatever it reports
+     * @param maxSubscriptions  eth_subscribe subscriptions one connection may hold
+     * @param finality          when a grant counts as confirmed, and how long its block is watched for a reorg
+     */
+    public record Choices(FaucetPolicy policy, List<String> rpcAllowedMethods, Optional<Duration> blockTime,
+                          Optional<Long> chainId, int maxSubscriptions, Finality finality) {
+    }
+
+    public static Application assemble(Ports ports, Choices choices) {
+        FaucetPolicy policy = choices.policy();
+        var status = new StatusService(ports.node(), ports.keys(), ports.controls(), ports.ledger(),
+                new SyncLagEstimator(choices.blockTime()), choices.chainId(), ports.clock());
+        var nonces = new NonceAllocator(ports.node(), ports.ledger());
+        var payer = new Payer(ports.node(), ports.keys(), ports.ledger(), nonces, policy.fees(), ports.clock());
+        var tracker = new GrantTracker(ports.node(), ports.blocks(), ports.keys(), ports.ledger(), nonces, payer, policy.fees(),
+                policy.replaceAfter(), choices.finality(), ports.clock(), ports.telemetry());
+        var rules = FaucetAdmission.rules(policy, ports.blockList(), ports.controls(), ports.challenges(), ports.work(),
+                ports.reputation(), status, payer);
+        var drips = new DripService(policy, rules, ports.ledger(), ports.controls(), ports.challenges(), ports.reputation(),
+                payer, ports.keccak(), ports.clock(), ports.telemetry());
+        var admin = new AdminService(ports.controls(), ports.keys(), ports.rotations(), ports.ledger(), ports.node(), status,
+                ports.blockList(), ports.keccak(), ports.clock());
+        var relay = new RelayService(ports.node(), new RelayPolicy(choices.rpcAllowedMethods()), status, ports.telemetry(),
+                ports.clock());
+        return new Application(status, new BalanceService(ports.node(), ports.keccak()), nonces, payer, tracker, drips,
+                new GrantLookup(ports.ledger(), status), admin, relay, new ChainFeed(ports.blocks(), choices.maxSubscriptions()));
+    }
+}
