@@ -2,6 +2,7 @@ package com.dytallix.bootstrap;
 
 import com.dytallix.adapters.node.Secp256k1Key;
 import com.dytallix.adapters.persistence.Migrations;
+import com.dytallix.adapters.persistence.ServerLock;
 import com.dytallix.adapters.persistence.SqliteDatabase;
 import com.dytallix.adapters.persistence.SqliteMaintenance;
 import com.dytallix.application.maintenance.DatabaseMaintenance;
@@ -29,7 +30,8 @@ final class Commands {
     }
 
     static int migrate(Settings settings, PrintStream out) {
-        try (SqliteDatabase db = open(settings)) {
+        // never under a running instance: it would keep using the schema it knows
+        try (ServerLock ignored = exclusive(settings); SqliteDatabase db = open(settings)) {
             List<Migrations.Migration> applied = migrateOrFail(db);
             if (applied.isEmpty()) {
                 out.println("database " + settings.dbPath() + " is up to date (schema version " + new Migrations(db).latestVersion() + ")");
@@ -53,7 +55,11 @@ final class Commands {
         if (!Files.isRegularFile(archive)) {
             throw new StartupException("no backup archive at " + archive, Main.FAILED);
         }
-        new SqliteMaintenance(settings.dbPath()).restore(archive, settings.dbPath());
+        try {
+            new SqliteMaintenance(settings.dbPath()).restore(archive, settings.dbPath());
+        } catch (ServerLock.ServerRunningException e) {
+            throw new StartupException(e.getMessage(), Main.FAILED);
+        }
         out.println("restored " + settings.dbPath() + " from " + archive);
         return Main.OK;
     }
@@ -74,6 +80,14 @@ final class Commands {
                 now.minus(Duration.ofDays(settings.retentionFingerprintsDays())));
         maintenance.optimize();
         return r;
+    }
+
+    private static ServerLock exclusive(Settings settings) {
+        try {
+            return ServerLock.exclusive(settings.dbPath());
+        } catch (IllegalStateException e) {
+            throw new StartupException(e.getMessage(), Main.FAILED);
+        }
     }
 
     static SqliteDatabase open(Settings settings) {

@@ -16,6 +16,7 @@ import com.dytallix.adapters.persistence.SqliteFaucetControls;
 import com.dytallix.adapters.persistence.SqliteGrantLedger;
 import com.dytallix.adapters.persistence.SqliteKeyRotationLog;
 import com.dytallix.adapters.persistence.SqliteMaintenance;
+import com.dytallix.adapters.persistence.SqlitePayerLeases;
 import com.dytallix.application.Telemetry;
 import com.dytallix.application.admin.AdminService;
 import com.dytallix.application.faucet.DripService;
@@ -23,6 +24,7 @@ import com.dytallix.application.faucet.FaucetPolicy;
 import com.dytallix.application.faucet.GrantTracker;
 import com.dytallix.application.faucet.NonceAllocator;
 import com.dytallix.application.faucet.Payer;
+import com.dytallix.application.payer.PayerElection;
 import com.dytallix.application.relay.RelayPolicy;
 import com.dytallix.application.relay.RelayService;
 import com.dytallix.application.status.BalanceService;
@@ -68,6 +70,8 @@ public final class Server implements AutoCloseable {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private ScheduledExecutorService scheduler;
+    private ScheduledExecutorService leaseKeeper;
+    private PayerElection election;
     private WebServer webServer;
     private SqliteDatabase db;
 
@@ -99,8 +103,9 @@ public final class Server implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         Settings settings = given.devMode() ? DevMode.prepare(given, err) : given;
 
-        // Database first: one server per database file, migrated before anything reads it.
-        ServerLock lock = ServerLock.acquire(settings.dbPath());
+        // Database first, migrated before anything reads it. Several servers may share it (a
+        // zero-downtime deployment); the embedded dev chain lives inside one process, so a dev server is alone.
+        ServerLock lock = settings.devMode() ? ServerLock.exclusive(settings.dbPath()) : ServerLock.shared(settings.dbPath());
         resources.add(lock);
         db = SqliteDatabase.open(settings.dbPath());
         if (settings.migrateOnStart()) {
@@ -112,6 +117,7 @@ public final class Server implements AutoCloseable {
         var controls = new SqliteFaucetControls(db);
         var rotations = new SqliteKeyRotationLog(db);
         var maintenance = new SqliteMaintenance(settings.dbPath());
+        var leases = new SqlitePayerLeases(db);
 
         var keccak = BouncyCastleKeccak.INSTANCE;
         var keys = new FileKeyRing(settings.faucetKeyFile(), settings.faucetPrivateKey());
@@ -123,15 +129,18 @@ public final class Server implements AutoCloseable {
         var policy = new FaucetPolicy(settings.dripAmount(), settings.minBalance(),
                 new QuotaLimits(settings.perIpPerDay(), settings.perAddressPerDay(), settings.dailyCap(), QuotaLimits.DAY),
                 settings.suspiciousAddressesPerIpPerHour(), feePolicy, settings.txReplaceAfter(), Duration.ofSeconds(60));
-        var status = new StatusService(node, keys, controls, ledger, new SyncLagEstimator(settings.blockTime()),
-                settings.chainId(), clock);
         var nonces = new NonceAllocator(node, ledger);
-        var payer = new Payer(node, keys, ledger, nonces, feePolicy, clock);
-        var tracker = new GrantTracker(node, keys, ledger, nonces, payer, feePolicy, settings.txReplaceAfter(), clock, telemetry);
+        election = new PayerElection(leases, settings.instance(), settings.payerLease(), clock, nonces::forget);
+        var status = new StatusService(node, keys, controls, ledger, new SyncLagEstimator(settings.blockTime()),
+                settings.chainId(), election, clock);
+        var payer = new Payer(node, keys, ledger, nonces, feePolicy, election, clock);
+        var tracker = new GrantTracker(node, keys, ledger, nonces, payer, feePolicy, settings.txReplaceAfter(), election, clock,
+                telemetry);
         var drips = new DripService(policy, ledger, controls, status, payer, keccak, clock, telemetry);
         var admin = new AdminService(controls, keys, rotations, ledger, node, status, tracker, clock);
         var relay = new RelayService(node, new RelayPolicy(settings.rpcAllowedMethods()), status, telemetry, clock);
 
+        election.campaign();
         status.refresh();
         if (settings.devMode()) {
             // The dev chain starts empty each run: grants left unfinished by an earlier run cannot land.
@@ -144,10 +153,16 @@ public final class Server implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "start-up reconciliation postponed: node {0}", e.failure());
         }
 
+        // its own thread: a slow tracker pass or node call must never let the lease run out
+        leaseKeeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("payer-lease").daemon(true).factory());
+        leaseKeeper.scheduleWithFixedDelay(guarded("payer lease", election::campaign),
+                election.renewEvery().toMillis(), election.renewEvery().toMillis(), TimeUnit.MILLISECONDS);
         scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("jobs-", 0).daemon(true).factory());
         scheduler.scheduleWithFixedDelay(guarded("status refresh", status::refresh),
                 settings.statusRefresh().toMillis(), settings.statusRefresh().toMillis(), TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(guarded("grant tracker", tracker::tick), 1000, 1000, TimeUnit.MILLISECONDS);
+        // grants admitted by other instances wait for this one while it is the payer
+        scheduler.scheduleWithFixedDelay(guarded("admitted grants", tracker::payOwed), 250, 250, TimeUnit.MILLISECONDS);
         scheduler.scheduleAtFixedRate(guarded("daily maintenance", () -> Commands.prune(maintenance, settings, clock)),
                 1, 24, TimeUnit.HOURS);
 
@@ -160,6 +175,7 @@ public final class Server implements AutoCloseable {
                         : Optional.of(status.current().lastError().orElse("chain id not verified"))));
 
         Observability.registerGauges(metrics, status::current);
+        Observability.registerPayerGauge(metrics, election::isPayer);
         var api = new ApiDependencies(status, new BalanceService(node, keccak), drips, ledger, relay, admin, keccak,
                 telemetry, new HttpMetrics(metrics), healthChecks, clock, settings.trustedProxies(),
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
@@ -179,9 +195,10 @@ public final class Server implements AutoCloseable {
                 .routing(routing)
                 .build()
                 .start();
-        LOG.log(System.Logger.Level.INFO, "dytallix-api listening on {0}:{1,number,#} ({2}), faucet address {3}",
+        LOG.log(System.Logger.Level.INFO, "dytallix-api instance {4} listening on {0}:{1,number,#} ({2}), faucet address {3}, {5}",
                 settings.host(), webServer.port(), settings.devMode() ? "embedded dev chain" : "node " + settings.rpcUrl().get(),
-                keys.active().address());
+                keys.active().address(), election.instance(),
+                election.isPayer() ? "the payer" : "admitting (the payer is " + election.payer().orElse("not elected yet") + ")");
     }
 
     /** The same readiness checks under Helidon's /observe/health. */
@@ -237,6 +254,18 @@ public final class Server implements AutoCloseable {
         };
     }
 
+    private static void stopJobs(ScheduledExecutorService jobs) {
+        if (jobs == null) {
+            return;
+        }
+        jobs.shutdown();
+        try {
+            jobs.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Graceful stop: no new connections, in-flight requests finish, jobs stop, the database closes cleanly. */
     @Override
     public void close() {
@@ -246,12 +275,13 @@ public final class Server implements AutoCloseable {
         if (webServer != null) {
             webServer.stop();
         }
-        if (scheduler != null) {
-            scheduler.shutdown();
+        stopJobs(scheduler);
+        stopJobs(leaseKeeper);
+        if (election != null) {
             try {
-                scheduler.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                election.resign(); // another instance pays from now on, without waiting for the lease to run out
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "the payer lease was not handed over (it runs out by itself): " + e.getMessage());
             }
         }
         if (db != null) {

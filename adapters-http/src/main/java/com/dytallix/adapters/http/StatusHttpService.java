@@ -34,7 +34,10 @@ public final class StatusHttpService implements HttpService {
     }
 
     private void status(ServerRequest req, ServerResponse res) {
-        Responses.ok(res, view(status.current(), clock.instant()));
+        Map<String, Object> body = view(status.current(), clock.instant());
+        body.put("instance", status.instance());
+        body.put("payer", status.payer().orElse(null));
+        Responses.ok(res, body);
     }
 
     static Map<String, Object> view(StatusSnapshot s, Instant now) {

@@ -6,6 +6,8 @@ import com.dytallix.application.faucet.FaucetPolicy;
 import com.dytallix.application.faucet.GrantTracker;
 import com.dytallix.application.faucet.NonceAllocator;
 import com.dytallix.application.faucet.Payer;
+import com.dytallix.application.payer.PayerElection;
+import com.dytallix.domain.payer.InMemoryPayerLeases;
 import com.dytallix.application.relay.RelayPolicy;
 import com.dytallix.application.relay.RelayService;
 import com.dytallix.application.status.BalanceService;
@@ -57,6 +59,7 @@ final class TestApi implements AutoCloseable {
     final TestPorts.Controls controls = new TestPorts.Controls();
     final TestPorts.Rotations rotations = new TestPorts.Rotations();
     final TestPorts.Ledger ledger = new TestPorts.Ledger();
+    final InMemoryPayerLeases leases = new InMemoryPayerLeases();
     final TestPorts.Counters telemetry = new TestPorts.Counters();
     final List<String> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
     final Options options = new Options();
@@ -88,12 +91,15 @@ final class TestApi implements AutoCloseable {
 
     ApiDependencies dependencies() {
         var keccak = TestKeccak.INSTANCE;
-        StatusService status = new StatusService(node, keys, controls, ledger, new SyncLagEstimator(Optional.empty()),
-                Optional.empty(), clock);
         FeePolicy fees = new FeePolicy(Wei.ofDyt("0.0000005"));
         NonceAllocator nonces = new NonceAllocator(node, ledger);
-        Payer payer = new Payer(node, keys, ledger, nonces, fees, clock);
-        GrantTracker tracker = new GrantTracker(node, keys, ledger, nonces, payer, fees, Duration.ofSeconds(30), clock, telemetry);
+        PayerElection election = new PayerElection(leases, "test-instance", Duration.ofSeconds(30), clock, nonces::forget);
+        election.campaign();
+        StatusService status = new StatusService(node, keys, controls, ledger, new SyncLagEstimator(Optional.empty()),
+                Optional.empty(), election, clock);
+        Payer payer = new Payer(node, keys, ledger, nonces, fees, election, clock);
+        GrantTracker tracker = new GrantTracker(node, keys, ledger, nonces, payer, fees, Duration.ofSeconds(30), election, clock,
+                telemetry);
         FaucetPolicy policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"),
                 new QuotaLimits(10, 1, Wei.ofDyt("10000"), QuotaLimits.DAY), 5, fees, Duration.ofSeconds(30), Duration.ofSeconds(5));
         DripService drips = new DripService(policy, ledger, controls, status, payer, keccak, clock, telemetry);

@@ -16,6 +16,8 @@ import com.dytallix.domain.grant.Reservation;
 import com.dytallix.domain.grant.ReservationRequest;
 import com.dytallix.domain.key.Fees;
 import com.dytallix.domain.key.SignedTransaction;
+import com.dytallix.domain.payer.Lease;
+import com.dytallix.domain.payer.LeaseLostException;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 import io.helidon.dbclient.DbTransaction;
@@ -165,9 +167,10 @@ public final class SqliteGrantLedger implements GrantLedger {
     }
 
     @Override
-    public void markSigned(GrantId id, SignedTransaction signed, Instant at) {
+    public void markSigned(GrantId id, SignedTransaction signed, Instant at, Lease lease) {
         database.write(tx -> {
             Grant grant = load(tx, id);
+            requireLease(tx, lease, at);
             grant.status().moveTo(GrantStatus.SIGNED);
             requirePays(grant, signed);
             String time = Timestamps.format(at);
@@ -197,9 +200,10 @@ public final class SqliteGrantLedger implements GrantLedger {
     }
 
     @Override
-    public void recordReplacement(GrantId id, SignedTransaction replacement, Instant at) {
+    public void recordReplacement(GrantId id, SignedTransaction replacement, Instant at, Lease lease) {
         database.write(tx -> {
             Grant grant = load(tx, id);
+            requireLease(tx, lease, at);
             grant.status().moveTo(GrantStatus.SUBMITTED);
             requirePays(grant, replacement);
             if (!grant.fromAddress().equals(Optional.of(replacement.from()))
@@ -345,6 +349,12 @@ public final class SqliteGrantLedger implements GrantLedger {
     private static List<Grant> grants(DbExecute db, String sql, Object... params) {
         try (Stream<DbRow> rows = db.query(sql, params)) {
             return rows.map(SqliteGrantLedger::grant).toList();
+        }
+    }
+
+    private static void requireLease(DbTransaction tx, Lease lease, Instant at) {
+        if (!SqlitePayerLeases.inForce(tx, lease, millis(at))) {
+            throw new LeaseLostException(lease);
         }
     }
 

@@ -80,7 +80,7 @@ public final class SqliteMaintenance implements DatabaseMaintenance {
 
     @Override
     public void restore(Path archive, Path restoredPath) {
-        try (ServerLock ignored = ServerLock.acquire(restoredPath)) {
+        try (ServerLock ignored = ServerLock.exclusive(restoredPath)) {
             Path dir = restoredPath.toAbsolutePath().getParent();
             Path candidate = null;
             try {

@@ -39,7 +39,7 @@ class MigrationsTest {
     void aNewDatabaseGetsEveryMigrationOnceWithItsChecksum() throws Exception {
         Migrations migrations = new Migrations(db);
 
-        assertThat(migrations.migrate()).extracting(Migrations.Migration::name).containsExactly("V001__initial_schema");
+        assertThat(migrations.migrate()).extracting(Migrations.Migration::name).containsExactly("V001__initial_schema", "V002__payer_lease");
         assertThat(migrations.migrate()).isEmpty();
 
         assertThat(db.isMigrated()).isTrue();
@@ -48,7 +48,7 @@ class MigrationsTest {
         String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file));
         assertThat(TestSql.text(db, "SELECT checksum AS t FROM schema_migrations WHERE version = 1")).isEqualTo(sha256);
         assertThat(tables()).contains("faucet_grants", "grant_tx_hashes", "request_fingerprints", "faucet_state",
-                "topups", "key_rotations", "audit_log", "schema_migrations");
+                "topups", "key_rotations", "audit_log", "payer_lease", "schema_migrations");
     }
 
     @Test
@@ -70,7 +70,7 @@ class MigrationsTest {
 
         assertThatThrownBy(() -> new Migrations(db).migrate())
                 .isInstanceOf(MigrationException.class)
-                .hasMessage("database schema version 7 is newer than this server (1); upgrade the server or restore a backup");
+                .hasMessage("database schema version 7 is newer than this server (2); upgrade the server or restore a backup");
         assertThat(db.isMigrated()).isFalse();
     }
 
@@ -80,11 +80,11 @@ class MigrationsTest {
         try (SqliteDatabase other = SqliteDatabase.open(dir.resolve("dytallix.db"))) {
             Future<List<Migrations.Migration>> first = pool.submit(() -> new Migrations(db).migrate());
             Future<List<Migrations.Migration>> second = pool.submit(() -> new Migrations(other).migrate());
-            assertThat(first.get().size() + second.get().size()).isEqualTo(1);
+            assertThat(first.get().size() + second.get().size()).isEqualTo(Migrations.FILES.size());
         } finally {
             pool.shutdownNow();
         }
-        assertThat(TestSql.number(db, "SELECT COUNT(*) AS n FROM schema_migrations")).isEqualTo(1);
+        assertThat(TestSql.number(db, "SELECT COUNT(*) AS n FROM schema_migrations")).isEqualTo(Migrations.FILES.size());
     }
 
     @Test

@@ -135,7 +135,8 @@ class RunbookSqlTest {
     private void confirm(Grant grant, Instant at) {
         TxHash hash = new TxHash("0x%064x".formatted(grant.address().bytes()[19] & 0xff));
         ledger.markSigned(grant.id(), new SignedTransaction(FAUCET, new UnsignedTransaction(31337, 1, grant.address(),
-                grant.amount(), UnsignedTransaction.TRANSFER_GAS, new Fees.Legacy(Wei.of(1))), "0x01", hash), at);
+                grant.amount(), UnsignedTransaction.TRANSFER_GAS, new Fees.Legacy(Wei.of(1))), "0x01", hash), at,
+                TestSql.lease(db));
         ledger.markSubmitted(grant.id(), at);
         ledger.markConfirmed(grant.id(), hash, 10, at);
     }

@@ -2,6 +2,7 @@ package com.dytallix.adapters.persistence;
 
 import com.dytallix.domain.grant.GrantLedger;
 import com.dytallix.domain.grant.GrantLedgerContract;
+import com.dytallix.domain.payer.PayerLeases;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +17,11 @@ class SqliteGrantLedgerTest extends GrantLedgerContract {
         database = SqliteDatabase.open(dir.resolve("data/dytallix.db"));
         new Migrations(database).migrate();
         return new SqliteGrantLedger(database);
+    }
+
+    @Override
+    protected PayerLeases leasesOfLedger() {
+        return new SqlitePayerLeases(database);
     }
 
     @AfterEach

@@ -151,10 +151,10 @@ class SqliteMaintenanceTest {
         Path archive = new SqliteMaintenance(file).backup(dir.resolve("backups"), 7, AT);
         byte[] before = Files.readAllBytes(file);
 
-        try (ServerLock ignored = ServerLock.acquire(file)) {
+        try (ServerLock ignored = ServerLock.shared(file)) {
             assertThatThrownBy(() -> new SqliteMaintenance(file).restore(archive, file))
                     .isInstanceOf(ServerLock.ServerRunningException.class)
-                    .hasMessage("the server is running (" + file + ".lock is held); stop it first");
+                    .hasMessage("the server is running (" + file + ".lock is held); stop every instance first");
         }
         assertThat(Files.readAllBytes(file)).isEqualTo(before);
     }
@@ -162,12 +162,27 @@ class SqliteMaintenanceTest {
     @Test
     void theLockMessageNamesTheLockFileAsConfigured() {
         Path relative = Path.of("target", "lock-test-" + System.nanoTime(), "dytallix.db");
-        try (ServerLock ignored = ServerLock.acquire(relative)) {
-            assertThatThrownBy(() -> ServerLock.acquire(relative))
-                    .hasMessage("the server is running (" + relative + ".lock is held); stop it first");
+        try (ServerLock ignored = ServerLock.shared(relative)) {
+            assertThatThrownBy(() -> ServerLock.exclusive(relative))
+                    .hasMessage("the server is running (" + relative + ".lock is held); stop every instance first");
         }
-        // released: the next server may start
-        ServerLock.acquire(relative).close();
+        // released: a maintenance command may run
+        ServerLock.exclusive(relative).close();
+    }
+
+    @Test
+    void severalServersShareTheDatabaseAndAMaintenanceCommandWaitsForTheLastOfThem() {
+        Path file = dir.resolve("shared/dytallix.db");
+        ServerLock first = ServerLock.shared(file);
+        ServerLock second = ServerLock.shared(file);
+
+        first.close();
+        assertThatThrownBy(() -> ServerLock.exclusive(file)).isInstanceOf(ServerLock.ServerRunningException.class);
+        second.close();
+        try (ServerLock maintenance = ServerLock.exclusive(file)) {
+            assertThatThrownBy(() -> ServerLock.shared(file)).isInstanceOf(ServerLock.MaintenanceRunningException.class);
+        }
+        ServerLock.shared(file).close();
     }
 
     @Test

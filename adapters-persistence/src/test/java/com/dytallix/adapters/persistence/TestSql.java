@@ -14,4 +14,10 @@ final class TestSql {
     static String text(SqliteDatabase db, String sql, Object... params) {
         return db.<String>read(exec -> exec.get(sql, params).map(row -> Rows.text(row, "t")).orElseThrow());
     }
+
+    /** A payer lease held for the whole test (and far beyond), for tests that sign grants but are not about the lease. */
+    static com.dytallix.domain.payer.Lease lease(SqliteDatabase db) {
+        return new SqlitePayerLeases(db).acquire("test", "test-session", java.time.Instant.parse("2000-01-01T00:00:00Z"),
+                java.time.Duration.ofDays(365L * 100)).orElseThrow();
+    }
 }

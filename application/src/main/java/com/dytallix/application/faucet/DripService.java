@@ -11,6 +11,7 @@ import com.dytallix.domain.faucet.PauseState;
 import com.dytallix.domain.grant.Fingerprint;
 import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.grant.LimitScope;
 import com.dytallix.domain.grant.Reservation;
 import com.dytallix.domain.grant.ReservationRequest;
@@ -24,10 +25,16 @@ import java.util.Optional;
 /**
  * The faucet request, in the contract's order: address → paused → suspicious activity → quotas
  * (reserved atomically) → balance → pay. Every request that passes validation leaves a
- * fingerprint with its outcome.
+ * fingerprint with its outcome. On an instance that is not the payer the grant is admitted here and
+ * paid by the payer from the ledger; the request waits a while for that.
  */
 public final class DripService {
     private static final Duration SUSPICION_WINDOW = Duration.ofHours(1);
+    /**
+     * How long a request admitted on an instance that is not the payer waits for the payer to sign
+     * its grant; after that it is answered 202 (stored, will be paid).
+     */
+    private static final Duration PAYER_WAIT = Duration.ofSeconds(10);
 
     private final FaucetPolicy policy;
     private final GrantLedger ledger;
@@ -98,6 +105,9 @@ public final class DripService {
         Grant paid;
         try {
             paid = payer.pay(grant);
+            if (paid.status() == GrantStatus.PENDING) {
+                paid = payer.awaitPayment(paid, PAYER_WAIT);
+            }
         } catch (FaucetRefusal refusal) {
             fp.record(refusal.kind().name().toLowerCase(java.util.Locale.ROOT));
             telemetry.grantOutcome(refusal.kind() == FaucetRefusal.Kind.INSUFFICIENT_BALANCE ? "insufficient_balance" : "failed");

@@ -1,8 +1,11 @@
 package com.dytallix.application.faucet;
 
+import com.dytallix.application.payer.PayerElection;
 import com.dytallix.domain.GrantId;
 import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.grant.GrantStatus;
+import com.dytallix.domain.grant.IllegalGrantTransitionException;
 import com.dytallix.domain.key.FeePolicy;
 import com.dytallix.domain.key.FeeSuggestion;
 import com.dytallix.domain.key.Fees;
@@ -10,6 +13,8 @@ import com.dytallix.domain.key.KeyRing;
 import com.dytallix.domain.key.SignedTransaction;
 import com.dytallix.domain.key.SigningKey;
 import com.dytallix.domain.key.UnsignedTransaction;
+import com.dytallix.domain.payer.Lease;
+import com.dytallix.domain.payer.LeaseLostException;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
 import java.time.Clock;
@@ -24,6 +29,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * (persist before send), then hand the stored bytes to the node. A send that may not have reached
  * the node leaves the grant SIGNED for the tracker to send again; a send the node refused for good
  * fails the grant (its quota comes back) and gives its nonce back.
+ *
+ * <p>Only the instance holding the payer lease signs or sends; the store of signed bytes is fenced
+ * by the lease in the same transaction. On any other instance a reserved grant stays PENDING in the
+ * ledger until the payer pays it.
  */
 public final class Payer {
     private static final System.Logger LOG = System.getLogger(Payer.class.getName());
@@ -36,25 +45,87 @@ public final class Payer {
     private final NonceAllocator nonces;
     private final FeePolicy feePolicy;
     private final Clock clock;
+    private final PayerElection election;
     private final AtomicReference<CachedFees> fees = new AtomicReference<>();
     private final ReentrantLock feeRefresh = new ReentrantLock();
     private volatile Long chainId;
     private volatile Instant fundsExhaustedAt;
 
-    public Payer(ChainNode node, KeyRing keys, GrantLedger ledger, NonceAllocator nonces, FeePolicy feePolicy, Clock clock) {
+    public Payer(ChainNode node, KeyRing keys, GrantLedger ledger, NonceAllocator nonces, FeePolicy feePolicy,
+                 PayerElection election, Clock clock) {
         this.node = node;
         this.keys = keys;
         this.ledger = ledger;
         this.nonces = nonces;
         this.feePolicy = feePolicy;
+        this.election = election;
         this.clock = clock;
     }
 
     private record CachedFees(FeeSuggestion suggestion, Instant at) {
     }
 
-    /** Signs, stores and sends a PENDING grant; returns it as the ledger now has it. */
+    /**
+     * For the request that reserved the grant: signs, stores and sends it when this instance is the
+     * payer; returns it as the ledger now has it (still PENDING when another instance is the payer).
+     * A node that cannot be reached before signing fails the grant: nothing was paid, and the user is told.
+     */
     public Grant pay(Grant reserved) {
+        try {
+            signAndSend(reserved);
+        } catch (NodeException e) {
+            // Nothing was signed: the grant never existed for the user (unless this instance's tracker signed it meanwhile).
+            if (ledger.find(reserved.id()).filter(g -> g.status() == GrantStatus.PENDING).isEmpty()) {
+                return ledger.find(reserved.id()).orElseThrow();
+            }
+            ledger.markFailed(reserved.id(), "node unavailable before signing (" + e.failure().name() + ")", clock.instant());
+            throw FaucetRefusal.nodeUnavailable("the node is not reachable; no payment was made");
+        }
+        Grant now = ledger.find(reserved.id()).orElseThrow();
+        if (now.status() == GrantStatus.FAILED) {
+            throw now.failureReason().filter(r -> r.startsWith(INSUFFICIENT_FUNDS)).isPresent()
+                    ? FaucetRefusal.insufficientBalance()
+                    : FaucetRefusal.sendRejected("the node refused the payment: " + now.failureReason().orElse("unknown reason"));
+        }
+        return now;
+    }
+
+    /**
+     * For a grant another instance admitted (or a request that ended before it was paid): pays it
+     * if this instance is the payer. A node failure leaves it PENDING for the next pass: it was
+     * acknowledged and must still be paid.
+     */
+    void payOwed(Grant owed) {
+        signAndSend(owed);
+    }
+
+    /**
+     * Waits until another instance (the payer) has signed the grant, or this instance became the
+     * payer and paid it, or the time is up; returns the grant as it then stands.
+     */
+    public Grant awaitPayment(Grant reserved, Duration wait) {
+        Instant deadline = clock.instant().plus(wait);
+        Grant now = reserved;
+        while (now.status() == GrantStatus.PENDING && clock.instant().isBefore(deadline)) {
+            if (election.isPayer()) {
+                return pay(now);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            now = ledger.find(reserved.id()).orElse(now);
+        }
+        return now;
+    }
+
+    private void signAndSend(Grant reserved) {
+        Optional<Lease> lease = election.held();
+        if (lease.isEmpty()) {
+            return;
+        }
         SigningKey key = keys.active();
         SignedTransaction tx;
         try {
@@ -63,28 +134,28 @@ public final class Payer {
             tx = nonces.withNextNonce(key.address(), nonce -> {
                 SignedTransaction signed = key.sign(new UnsignedTransaction(chain, nonce, reserved.address(),
                         reserved.amount(), UnsignedTransaction.TRANSFER_GAS, txFees));
-                ledger.markSigned(reserved.id(), signed, clock.instant());
+                ledger.markSigned(reserved.id(), signed, clock.instant(), lease.get());
                 return signed;
             });
-        } catch (NodeException e) {
-            // Nothing was signed: the grant never existed for the user.
-            ledger.markFailed(reserved.id(), "node unavailable before signing (" + e.failure().name() + ")", clock.instant());
-            throw FaucetRefusal.nodeUnavailable("the node is not reachable; no payment was made");
+        } catch (LeaseLostException e) {
+            // another instance is the payer now; it pays this grant from the ledger
+            election.lost(lease.get());
+            return;
+        } catch (IllegalGrantTransitionException e) {
+            // paid meanwhile by this instance's other path (the request and the tracker both saw it)
+            return;
         }
         send(reserved.id(), tx.from(), tx.nonce(), tx.rawHex());
-        Grant now = ledger.find(reserved.id()).orElseThrow();
-        if (now.status() == com.dytallix.domain.grant.GrantStatus.FAILED) {
-            throw now.failureReason().filter(r -> r.startsWith(INSUFFICIENT_FUNDS)).isPresent()
-                    ? FaucetRefusal.insufficientBalance()
-                    : FaucetRefusal.sendRejected("the node refused the payment: " + now.failureReason().orElse("unknown reason"));
-        }
-        return now;
     }
 
     static final String INSUFFICIENT_FUNDS = "insufficient funds";
 
     /** Hands stored bytes to the node and records what happened. Never throws for node failures. */
     void send(GrantId id, com.dytallix.domain.Address from, long nonce, String rawHex) {
+        if (!election.isPayer()) {
+            // stored bytes: the payer sends them; a payer that lost its lease sends nothing more
+            return;
+        }
         try {
             node.sendRawTransaction(rawHex);
             ledger.markSubmitted(id, clock.instant());

@@ -1,5 +1,6 @@
 package com.dytallix.application.status;
 
+import com.dytallix.application.payer.PayerElection;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.faucet.FaucetControls;
 import com.dytallix.domain.faucet.PauseState;
@@ -33,19 +34,22 @@ public final class StatusService {
     private final GrantLedger ledger;
     private final SyncLagEstimator lagEstimator;
     private final Optional<Long> expectedChainId;
+    private final PayerElection election;
     private final Clock clock;
     private final AtomicReference<StatusSnapshot> current;
+    private volatile Optional<String> payer = Optional.empty();
     private volatile Duration learnedBlockTime;
     private volatile long blockTimeLearnedAtHeight = -1;
 
     public StatusService(ChainNode node, KeyRing keys, FaucetControls controls, GrantLedger ledger,
-                         SyncLagEstimator lagEstimator, Optional<Long> expectedChainId, Clock clock) {
+                         SyncLagEstimator lagEstimator, Optional<Long> expectedChainId, PayerElection election, Clock clock) {
         this.node = node;
         this.keys = keys;
         this.controls = controls;
         this.ledger = ledger;
         this.lagEstimator = lagEstimator;
         this.expectedChainId = expectedChainId;
+        this.election = election;
         this.clock = clock;
         Instant now = clock.instant();
         this.current = new AtomicReference<>(new StatusSnapshot(NodeHealth.UNREACHABLE, Optional.empty(), false,
@@ -57,9 +61,24 @@ public final class StatusService {
         return current.get();
     }
 
-    /** Reads the node, the pause state and the ledger once; never throws. */
+    /** This instance's name. */
+    public String instance() {
+        return election.instance();
+    }
+
+    /** The instance holding the payer lease at the last refresh (empty while nobody holds it). */
+    public Optional<String> payer() {
+        return payer;
+    }
+
+    /** Reads the node, the pause state, the ledger and the payer lease once; never throws. */
     public StatusSnapshot refresh() {
         StatusSnapshot previous = current.get();
+        try {
+            payer = election.payer();
+        } catch (RuntimeException e) {
+            // the database did not answer: the last known payer stays
+        }
         Instant started = clock.instant();
         PauseState pause = safePause(previous.pause());
         long backlog = safeBacklog(previous.mempoolBacklog());

@@ -2,6 +2,7 @@ package com.dytallix.application.faucet;
 
 import com.dytallix.application.FakeChain;
 import com.dytallix.application.Telemetry;
+import com.dytallix.application.payer.PayerElection;
 import com.dytallix.application.status.StatusService;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.ClientIp;
@@ -23,14 +24,16 @@ import java.util.Optional;
 final class FaucetHarness {
     static final Address FAUCET = Address.parse("0x00000000000000000000000000000000000fa0c7", TestKeccak.INSTANCE);
 
-    final FakeChain chain = new FakeChain();
-    final InMemoryGrantLedger ledger = new InMemoryGrantLedger();
-    final InMemoryFaucetControls controls = new InMemoryFaucetControls();
-    final FakeChain.Keys keys = new FakeChain.Keys(FAUCET);
+    final FakeChain chain;
+    final InMemoryGrantLedger ledger;
+    final InMemoryFaucetControls controls;
+    final FakeChain.Keys keys;
+    final String instance;
     final Clock clock = Clock.systemUTC();
     FaucetPolicy policy;
     StatusService status;
     NonceAllocator nonces;
+    PayerElection election;
     Payer payer;
     GrantTracker tracker;
     DripService drips;
@@ -40,9 +43,25 @@ final class FaucetHarness {
     }
 
     FaucetHarness(QuotaLimits quotas, int suspicious) {
+        chain = new FakeChain();
+        ledger = new InMemoryGrantLedger();
+        controls = new InMemoryFaucetControls();
+        keys = new FakeChain.Keys(FAUCET);
+        instance = "first";
         chain.fund(FAUCET, Wei.ofDyt("1000000"));
         policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"), quotas, suspicious,
                 new FeePolicy(Wei.of(500_000_000_000L)), Duration.ofSeconds(30), Duration.ofSeconds(5));
+        restart();
+    }
+
+    /** A second instance on the same ledger (and payer lease), chain and key: it becomes the payer only when the lease is free. */
+    FaucetHarness(FaucetHarness other, String instance) {
+        chain = other.chain;
+        ledger = other.ledger;
+        controls = other.controls;
+        keys = other.keys;
+        this.instance = instance;
+        policy = other.policy;
         restart();
     }
 
@@ -61,10 +80,17 @@ final class FaucetHarness {
     }
 
     void restart() {
-        status = new StatusService(chain, keys, controls, ledger, new SyncLagEstimator(Optional.empty()), Optional.empty(), clock);
         nonces = new NonceAllocator(chain, ledger);
-        payer = new Payer(chain, keys, ledger, nonces, policy.fees(), clock);
-        tracker = new GrantTracker(chain, keys, ledger, nonces, payer, policy.fees(), policy.replaceAfter(), clock, Telemetry.NONE);
+        if (election != null) {
+            election.resign();
+        }
+        election = new PayerElection(ledger.leases(), instance, Duration.ofSeconds(30), clock, nonces::forget);
+        election.campaign();
+        status = new StatusService(chain, keys, controls, ledger, new SyncLagEstimator(Optional.empty()), Optional.empty(),
+                election, clock);
+        payer = new Payer(chain, keys, ledger, nonces, policy.fees(), election, clock);
+        tracker = new GrantTracker(chain, keys, ledger, nonces, payer, policy.fees(), policy.replaceAfter(), election, clock,
+                Telemetry.NONE);
         drips = new DripService(policy, ledger, controls, status, payer, TestKeccak.INSTANCE, clock, Telemetry.NONE);
         status.refresh();
     }

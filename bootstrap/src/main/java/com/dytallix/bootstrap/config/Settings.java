@@ -53,7 +53,9 @@ public record Settings(
         Wei maxFeePerGas,
         Duration statusRefresh,
         boolean migrateOnStart,
-        Duration devBlockTime) {
+        Duration devBlockTime,
+        String instanceId,
+        Duration payerLease) {
 
     /** Read-only methods a wallet needs, plus sending a transaction the client signed itself. */
     public static final String DEFAULT_RPC_METHODS = String.join(",",
@@ -106,6 +108,8 @@ public record Settings(
         d.put("STATUS_REFRESH_MS", "1000");
         d.put("MIGRATE_ON_START", "true");
         d.put("DEV_BLOCK_TIME_MS", "1000");
+        d.put("INSTANCE_ID", "");
+        d.put("PAYER_LEASE_MS", "10000");
         return Map.copyOf(d);
     }
 
@@ -130,7 +134,7 @@ public record Settings(
                 adminToken, adminAllowedIps, trustedProxies, nodeTimeout, blockTime, maxConcurrency, rpcAllowedMethods,
                 rpcMaxBatch, workDir.resolve(dbPath), workDir.resolve(backupDir), backupKeep, retentionGrantsDays,
                 retentionFingerprintsDays, requestSizeLimit, frontendOrigins, logLevel, txReplaceAfter, maxFeePerGas,
-                statusRefresh, migrateOnStart, devBlockTime);
+                statusRefresh, migrateOnStart, devBlockTime, instanceId, payerLease);
     }
 
     /** A copy with the admin token set (dev mode generates one). */
@@ -140,13 +144,27 @@ public record Settings(
                 Optional.of(token), adminAllowedIps, trustedProxies, nodeTimeout, blockTime, maxConcurrency, rpcAllowedMethods,
                 rpcMaxBatch, dbPath, backupDir, backupKeep, retentionGrantsDays,
                 retentionFingerprintsDays, requestSizeLimit, frontendOrigins, logLevel, txReplaceAfter, maxFeePerGas,
-                statusRefresh, migrateOnStart, devBlockTime);
+                statusRefresh, migrateOnStart, devBlockTime, instanceId, payerLease);
     }
 
     @Override
     public String toString() {
         // never print the secrets, even by accident
         return "Settings[port=" + port + ", rpcUrl=" + rpcUrl + ", dbPath=" + dbPath + ", devMode=" + devMode() + "]";
+    }
+
+    /** INSTANCE_ID, or {@code <hostname>:<PORT>} when it is not set. */
+    public String instance() {
+        if (!instanceId.isBlank()) {
+            return instanceId;
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "localhost";
+        }
+        return host + ":" + port;
     }
 
     public boolean devMode() {
@@ -194,7 +212,9 @@ public record Settings(
                 Wei.ofDyt(new java.math.BigDecimal(p.integer("MAX_FEE_PER_GAS_GWEI", 1, 1_000_000_000)).movePointLeft(9)),
                 Duration.ofMillis(p.integer("STATUS_REFRESH_MS", 100, 600_000)),
                 p.bool("MIGRATE_ON_START"),
-                Duration.ofMillis(p.integer("DEV_BLOCK_TIME_MS", 50, 600_000)));
+                Duration.ofMillis(p.integer("DEV_BLOCK_TIME_MS", 50, 600_000)),
+                p.optional("INSTANCE_ID", Function.identity()).orElse(""),
+                Duration.ofMillis(p.integer("PAYER_LEASE_MS", 1000, 3_600_000)));
         if (s != null) {
             s.crossCheck(p.problems);
         }
