@@ -1,6 +1,7 @@
-# Shared by the benchmark scripts (sourced, not run). Installs what is missing, starts anvil,
-# nginx and the server on free loopback ports in a temporary directory, and stops every process
-# it started when the script exits, however it exits.
+# The one harness of bench/ and bench/drills/ (sourced, not run). Installs what is missing, starts
+# anvil, nginx and the server on loopback ports in a temporary directory, and stops every process
+# it started when the script exits, however it exits. KEEP=1 (or BENCH_KEEP=1) keeps the directory
+# and its logs; a run that failed keeps it too.
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -10,6 +11,7 @@ ANVIL="$ROOT/.tools/anvil/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
 JAR="$ROOT/bootstrap/target/dytallix-api.jar"
 # anvil's account #0: a well-known development key, funded with 10,000 ETH on every fresh anvil
 ANVIL_KEY="0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+ANVIL_ADDRESS="0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
 BENCH_ADMIN_TOKEN="bench-admin-token-not-a-secret-0123456789"
 # The heap limit the shipped systemd unit (docs/deploy/dytallix-api.service) gives the server.
 BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--Xmx256m}"
@@ -17,9 +19,10 @@ BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--Xmx256m}"
 LOAD_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/dyt-bench.XXXXXX")"
 STARTED_PIDS=()
+FAILED=0
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+die() { log "error: $*"; FAILED=1; exit 1; }
 # exited WHAT: dies saying so, with the end of the process's log (LOGFILE)
 exited() {
   [ -f "${LOGFILE:-}" ] && tail -n 5 "$LOGFILE" | sed 's/^/    /' >&2
@@ -29,6 +32,8 @@ exited() {
 stop_pid() {
   local pid="$1" i
   kill -0 "$pid" 2>/dev/null || return 0
+  # a process a drill stopped (kill -STOP) would hold SIGTERM until continued
+  kill -CONT "$pid" 2>/dev/null || true
   kill -TERM "$pid" 2>/dev/null || true
   for i in $(seq 100); do
     kill -0 "$pid" 2>/dev/null || return 0
@@ -42,8 +47,8 @@ cleanup() {
   for ((i = ${#STARTED_PIDS[@]} - 1; i >= 0; i--)); do
     stop_pid "${STARTED_PIDS[$i]}"
   done
-  if [ "${BENCH_KEEP:-0}" = 1 ]; then
-    log "kept $WORK (logs)"
+  if [ "${KEEP:-${BENCH_KEEP:-0}}" = 1 ] || [ "$FAILED" != 0 ]; then
+    log "kept $WORK (logs, and the database of each server)"
   else
     rm -rf "$WORK"
   fi
@@ -152,14 +157,24 @@ rpc_call() { # URL METHOD [PARAMS-JSON]
     -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$2\",\"params\":${3:-[]}}" "$1"
 }
 
-# start_anvil NAME [anvil args...]: sets ANVIL_PID and ANVIL_URL
+# rpc METHOD [PARAMS-JSON]: the result (JSON) from the node at ANVIL_URL; fails on an RPC error
+rpc() {
+  local answer
+  answer="$(rpc_call "$ANVIL_URL" "$1" "${2:-[]}")" || return 1
+  jq -e 'has("result")' >/dev/null <<<"$answer" || { log "$1: $answer"; return 1; }
+  jq -c '.result' <<<"$answer"
+}
+
+# start_anvil NAME [anvil args...]: sets ANVIL_PID and ANVIL_URL. On ANVIL_PORT when set (a node
+# restarted on the same address), else on a free port.
 start_anvil() {
   local name="$1" port
   shift
-  port="$(free_port)"
+  port="${ANVIL_PORT:-$(free_port)}"
   LOGFILE="$WORK/$name.log"
+  # --prune-history: without it anvil keeps up to a gigabyte of state under ~/.foundry per run.
   # --quiet: logging every call would spend on the node CPU that the load generator and the server share
-  "$ANVIL" --host 127.0.0.1 --port "$port" --chain-id 31337 --prune-history 256 --quiet "$@" >"$LOGFILE" 2>&1 &
+  "$ANVIL" --host 127.0.0.1 --port "$port" --chain-id 31337 --prune-history 256 --quiet "$@" >>"$LOGFILE" 2>&1 &
   ANVIL_PID=$!
   STARTED_PIDS+=("$ANVIL_PID")
   ANVIL_URL="http://127.0.0.1:$port"
@@ -205,21 +220,24 @@ EOF
 }
 
 # launch_server NAME [--KEY=value...]: starts the server in its own directory (so no .env or
-# application.yaml of the checkout applies) and returns at once; sets SERVER_PID, SERVER_URL.
+# application.yaml of the checkout applies) and returns at once; sets SERVER_PID, SERVER_URL and
+# SERVER_DIR. Launched again with the same NAME it runs on the same database; on SERVER_PORT when
+# set (clients that keep the address across restarts), else on a free port.
 # The faucet and request quotas are lifted: the benchmarks measure the machinery, not the limits.
 launch_server() {
   local name="$1" port dir
   shift
-  port="$(free_port)"
+  port="${SERVER_PORT:-$(free_port)}"
   dir="$WORK/$name"
   mkdir -p "$dir"
+  SERVER_DIR="$dir"
   LOGFILE="$dir/server.log"
   # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of JVM options
   (cd "$dir" && exec "$JAVA" --enable-native-access=ALL-UNNAMED $BENCH_JAVA_OPTS -jar "$JAR" serve \
     --PORT="$port" --HOST=127.0.0.1 --DB_PATH="$dir/data/dytallix.db" --FAUCET_KEY_FILE="$dir/data/faucet.key" \
     --RATE_LIMIT_REQUESTS_PER_MINUTE=10000000 --RATE_LIMIT_PER_IP_PER_DAY=1000000 \
     --RATE_LIMIT_PER_ADDRESS_PER_DAY=1000000 --SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR=1000000 \
-    --FAUCET_DAILY_CAP=1000000000 "$@" >"$LOGFILE" 2>&1) &
+    --FAUCET_DAILY_CAP=1000000000 "$@" >>"$LOGFILE" 2>&1) &
   SERVER_PID=$!
   STARTED_PIDS+=("$SERVER_PID")
   SERVER_URL="http://127.0.0.1:$port"
@@ -231,6 +249,14 @@ launch_server_on() {
   shift 2
   launch_server "$name" --RPC_URL="$node" --FAUCET_PRIVATE_KEY="$ANVIL_KEY" \
     --ADMIN_TOKEN="$BENCH_ADMIN_TOKEN" "$@"
+}
+
+# launch_drill_server [--KEY=value...]: the drills' server in front of the node at ANVIL_URL, on one
+# database across restarts, waited for until ready. One grant per address stays: a drill's retry
+# without an Idempotency-Key must be refused, not paid twice.
+launch_drill_server() {
+  launch_server_on drill "$ANVIL_URL" --CHAIN_ID=31337 --RATE_LIMIT_PER_ADDRESS_PER_DAY=1 --STATUS_REFRESH_MS=500 "$@"
+  wait_ready 60
 }
 
 ready() { curl -sf -m 2 -o /dev/null "$SERVER_URL/readyz"; }
@@ -262,3 +288,18 @@ field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.2f", a - b }'; }
+
+# --- chain and ledger (the drills) -------------------------------------------------------------
+
+# a small quantity (a nonce, a block number) from the node, in decimal
+quantity() { local h="${1//\"/}"; echo $((16#${h#0x})); }
+
+random_address() { echo "0x$(od -An -tx1 -N20 /dev/urandom | tr -d ' \n')"; }
+
+# a balance as the node's hex quantity, e.g. 0x0
+balance_of() { local b; b="$(rpc eth_getBalance "[\"$1\",\"latest\"]")"; echo "${b//\"/}"; }
+
+nonce_of() { quantity "$(rpc eth_getTransactionCount "[\"$1\",\"$2\"]")"; }
+
+# ledger SQL: a read-only query on the database of the last server launched
+ledger() { sqlite3 -readonly -separator ' ' "$SERVER_DIR/data/dytallix.db" "$1"; }

@@ -9,20 +9,25 @@
 #   KEEP=1 bench/drills/kill9.sh               # keep the logs and the database afterwards
 # Prints its findings and PASS or FAIL; exits 0 on PASS. Everything it starts listens on 127.0.0.1.
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 KILLS="${KILLS:-4}"
 CLIENTS="${CLIENTS:-4}"
 MAX_REQUESTS="${MAX_REQUESTS:-300}"
 SETTLE_SECONDS="${SETTLE_SECONDS:-60}"
+# the default drip, 10 DYT, as the node writes quantities (no big-number arithmetic needed in bash)
+DRIP_HEX=0x8ac7230489e80000
+FAUCET_ADDRESS="$ANVIL_ADDRESS"
+CLIENT_PIDS=()
 
-require curl jq sqlite3 od
-ensure_jar
+ensure_tools curl jq sqlite3
 ensure_anvil
-start_anvil "$(free_port)" --block-time 1
+ensure_server_built
+start_anvil anvil --block-time 1
+# the clients keep the server's address across its restarts
 SERVER_PORT="$(free_port)"
-BASE="http://127.0.0.1:$SERVER_PORT"
-start_server
+launch_drill_server
+BASE="$SERVER_URL"
 log "anvil pid $ANVIL_PID, server pid $SERVER_PID on $BASE; work dir $WORK"
 
 # One client: requests to fresh addresses, every other one with an Idempotency-Key; a request
@@ -56,20 +61,20 @@ client() {
 
 for c in $(seq 1 "$CLIENTS"); do
   client "$c" &
-  CHILD_PIDS+=($!)
+  CLIENT_PIDS+=($!)
+  STARTED_PIDS+=($!)
 done
 
 for k in $(seq 1 "$KILLS"); do
   sleep "$((RANDOM % 3 + 1)).$((RANDOM % 10))"
   log "kill -9 #$k (pid $SERVER_PID)"
   { kill -9 "$SERVER_PID"; wait "$SERVER_PID"; } 2>/dev/null || true
-  start_server
+  launch_drill_server
   log "restarted: pid $SERVER_PID"
 done
 sleep 1.5
 touch "$WORK/stop"
-for pid in "${CHILD_PIDS[@]}"; do wait "$pid"; done
-CHILD_PIDS=()
+for pid in "${CLIENT_PIDS[@]}"; do wait "$pid"; done
 cat "$WORK"/client-*.txt >"$WORK/requests.txt"
 
 # promised: a 200/202 answer for a grant that is not failed

@@ -9,25 +9,25 @@
 #   KEEP=1 bench/drills/node-faults.sh   # keep the logs and the database afterwards
 # Prints its findings and PASS or FAIL; exits 0 on PASS. Everything it starts listens on 127.0.0.1.
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 HANG_SECONDS="${HANG_SECONDS:-6}"
 NODE_TIMEOUT_MS=1000
 # an answer that does not wait on the node comes well within a second; one that tries the node once within its timeout
 FAST_SECONDS=1
 FAUCET_SECONDS=3
+FAUCET_ADDRESS="$ANVIL_ADDRESS"
 
-require curl jq sqlite3 od awk
-ensure_jar
+ensure_tools curl jq sqlite3
 ensure_anvil
+ensure_server_built
+# the node comes back on the same address, and keeps its chain across a crash: state saved every
+# second, loaded on restart
 ANVIL_PORT="$(free_port)"
-# the node keeps its chain across a crash: state saved every second, loaded on restart
 ANVIL_OPTIONS=(--block-time 1 --state "$WORK/anvil-state.json" --state-interval 1)
-start_anvil "$ANVIL_PORT" "${ANVIL_OPTIONS[@]}"
-SERVER_PORT="$(free_port)"
-BASE="http://127.0.0.1:$SERVER_PORT"
-EXTRA_SETTINGS="NODE_TIMEOUT_MS=$NODE_TIMEOUT_MS"
-start_server
+start_anvil anvil "${ANVIL_OPTIONS[@]}"
+launch_drill_server --NODE_TIMEOUT_MS="$NODE_TIMEOUT_MS"
+BASE="$SERVER_URL"
 log "anvil pid $ANVIL_PID, server pid $SERVER_PID on $BASE; work dir $WORK"
 SERVER_AT_START=$SERVER_PID
 
@@ -129,7 +129,7 @@ log "fault 2: the node crashes (kill -9) and is restarted on its saved state"
 sleep 2.5 # the last grant's block is in the saved state
 { kill -9 "$ANVIL_PID"; wait "$ANVIL_PID"; } 2>/dev/null || true
 check_outage "crash"
-start_anvil "$ANVIL_PORT" "${ANVIL_OPTIONS[@]}"
+start_anvil anvil "${ANVIL_OPTIONS[@]}"
 check_recovery "crash"
 
 mined=$(nonce_of "$FAUCET_ADDRESS" latest)

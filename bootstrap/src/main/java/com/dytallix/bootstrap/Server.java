@@ -4,12 +4,14 @@ import com.dytallix.adapters.http.ApiDependencies;
 import com.dytallix.adapters.http.ApiRouting;
 import com.dytallix.adapters.http.HealthHttpService;
 import com.dytallix.adapters.http.HttpEdge;
+import com.dytallix.adapters.http.RpcWebSocket;
 import com.dytallix.adapters.http.metrics.HttpMetrics;
 import com.dytallix.adapters.node.BouncyCastleKeccak;
 import com.dytallix.adapters.node.ChainIdCheck;
 import com.dytallix.adapters.node.DevChain;
 import com.dytallix.adapters.node.FileKeyRing;
 import com.dytallix.adapters.node.JsonRpcChainNode;
+import com.dytallix.adapters.node.NodeBlockReader;
 import com.dytallix.adapters.persistence.ServerLock;
 import com.dytallix.adapters.persistence.SqliteDatabase;
 import com.dytallix.adapters.persistence.SqliteFaucetControls;
@@ -29,6 +31,7 @@ import com.dytallix.application.relay.RelayPolicy;
 import com.dytallix.application.relay.RelayService;
 import com.dytallix.application.status.BalanceService;
 import com.dytallix.application.status.StatusService;
+import com.dytallix.application.subscription.ChainFeed;
 import com.dytallix.bootstrap.config.Settings;
 import com.dytallix.bootstrap.observability.MetricsHttpService;
 import com.dytallix.bootstrap.observability.MetricsTelemetry;
@@ -43,6 +46,7 @@ import com.dytallix.domain.sync.SyncLagEstimator;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.WebServer;
+import io.micrometer.core.instrument.Gauge;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.http.HttpRouting;
@@ -66,6 +70,10 @@ public final class Server implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Server.class.getName());
     /** DYT the dev chain gives the faucet at genesis. */
     private static final Wei DEV_FUNDING = Wei.ofDyt("1000000");
+    /** How often the subscription feed asks the node for its head (only while someone is subscribed). */
+    private static final Duration HEAD_POLL = Duration.ofMillis(250);
+    /** How long shutdown waits for WebSocket clients to answer the going-away close. */
+    private static final Duration WS_CLOSE_WAIT = Duration.ofSeconds(3);
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -73,6 +81,7 @@ public final class Server implements AutoCloseable {
     private ScheduledExecutorService leaseKeeper;
     private PayerElection election;
     private WebServer webServer;
+    private RpcWebSocket webSocket;
     private SqliteDatabase db;
 
     private Server() {
@@ -139,6 +148,7 @@ public final class Server implements AutoCloseable {
         var drips = new DripService(policy, ledger, controls, status, payer, keccak, clock, telemetry);
         var admin = new AdminService(controls, keys, rotations, ledger, node, status, tracker, clock);
         var relay = new RelayService(node, new RelayPolicy(settings.rpcAllowedMethods()), status, telemetry, clock);
+        var feed = new ChainFeed(new NodeBlockReader(node), settings.get(Settings.WS_MAX_SUBSCRIPTIONS));
 
         election.campaign();
         status.refresh();
@@ -157,12 +167,14 @@ public final class Server implements AutoCloseable {
         leaseKeeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("payer-lease").daemon(true).factory());
         leaseKeeper.scheduleWithFixedDelay(guarded("payer lease", election::campaign),
                 election.renewEvery().toMillis(), election.renewEvery().toMillis(), TimeUnit.MILLISECONDS);
-        scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("jobs-", 0).daemon(true).factory());
+        scheduler = Executors.newScheduledThreadPool(3, Thread.ofPlatform().name("jobs-", 0).daemon(true).factory());
         scheduler.scheduleWithFixedDelay(guarded("status refresh", status::refresh),
                 settings.statusRefresh().toMillis(), settings.statusRefresh().toMillis(), TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(guarded("grant tracker", tracker::tick), 1000, 1000, TimeUnit.MILLISECONDS);
         // grants admitted by other instances wait for this one while it is the payer
         scheduler.scheduleWithFixedDelay(guarded("admitted grants", tracker::payOwed), 250, 250, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(guarded("subscription feed", feed::poll), HEAD_POLL.toMillis(), HEAD_POLL.toMillis(),
+                TimeUnit.MILLISECONDS);
         scheduler.scheduleAtFixedRate(guarded("daily maintenance", () -> Commands.prune(maintenance, settings, clock)),
                 1, 24, TimeUnit.HOURS);
 
@@ -179,10 +191,12 @@ public final class Server implements AutoCloseable {
         var api = new ApiDependencies(status, new BalanceService(node, keccak), drips, ledger, relay, admin, keccak,
                 telemetry, new HttpMetrics(metrics), healthChecks, clock, settings.trustedProxies(),
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
-                settings.requestsPerMinute(), settings.requestSizeLimit(), settings.rpcMaxBatch());
+                settings.requestsPerMinute(), settings.requestSizeLimit(), settings.rpcMaxBatch(), feed, settings.get(Settings.WS_MAX_CONNECTIONS));
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.register(new MetricsHttpService(metrics));
-        ApiRouting.configure(routing, api);
+        webSocket = ApiRouting.configure(routing, api);
+        Gauge.builder("dytallix.ws.connections", webSocket, RpcWebSocket::connections)
+                .description("Open WebSocket connections on /api/rpc").register(metrics);
 
         webServer = WebServer.builder()
                 .host(settings.host())
@@ -193,6 +207,8 @@ public final class Server implements AutoCloseable {
                 .directHandlers(HttpEdge.directHandlers())
                 .addFeature(ObserveFeature.just(healthObserver(healthChecks)))
                 .routing(routing)
+                .addRouting(webSocket.routing())
+                .addProtocol(webSocket.protocol())
                 .build()
                 .start();
         LOG.log(System.Logger.Level.INFO, "dytallix-api instance {4} listening on {0}:{1,number,#} ({2}), faucet address {3}, {5}",
@@ -271,6 +287,9 @@ public final class Server implements AutoCloseable {
     public void close() {
         if (!stopped.compareAndSet(false, true)) {
             return;
+        }
+        if (webSocket != null) {
+            webSocket.goAway(WS_CLOSE_WAIT); // 1001 to every client before the listener goes
         }
         if (webServer != null) {
             webServer.stop();

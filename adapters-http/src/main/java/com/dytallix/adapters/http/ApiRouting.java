@@ -16,19 +16,28 @@ public final class ApiRouting {
      * Registers, in this order: the edge filter (request id, client IP, access log, error
      * envelope), CORS, the per-client request limit on /api/*, then status and balance, faucet,
      * rpc, admin, health, and the JSON 404 for everything no route or feature answers.
+     *
+     * @return the relay's WebSocket side (GET /api/rpc with Upgrade), sharing the relay's policy and
+     *         the per-client request limit with it: bootstrap adds its routing and protocol to the
+     *         web server, its connection count to the metrics, and calls its goAway on shutdown
      */
-    public static void configure(HttpRouting.Builder routing, ApiDependencies deps) {
+    public static RpcWebSocket configure(HttpRouting.Builder routing, ApiDependencies deps) {
         Bodies bodies = new Bodies(deps.requestSizeLimit());
-        new HttpEdge(new ClientIpResolver(deps.trustedProxies()), deps.observer()).install(routing);
+        ClientIpResolver clientIps = new ClientIpResolver(deps.trustedProxies());
+        new HttpEdge(clientIps, deps.observer()).install(routing);
         routing.addFilter(new Cors(deps.frontendOrigins()));
-        routing.addFilter(new RequestRateLimiter(deps.requestsPerMinute(), deps.telemetry()));
+        RequestRateLimiter limiter = new RequestRateLimiter(deps.requestsPerMinute(), deps.telemetry());
+        routing.addFilter(limiter);
         AdminAuth auth = new AdminAuth(deps.adminToken(), deps.adminAllowedIps(), deps.admin(), deps.telemetry(), deps.clock());
+        RpcHttpService rpc = new RpcHttpService(deps.relay(), bodies, deps.rpcMaxBatch());
         routing.register("/api",
                 new StatusHttpService(deps.status(), deps.balances(), deps.clock()),
                 new FaucetHttpService(deps.drips(), deps.ledger(), deps.status(), bodies),
-                new RpcHttpService(deps.relay(), bodies, deps.rpcMaxBatch()));
+                rpc);
         routing.register("/api/admin", new AdminHttpService(deps.admin(), auth, bodies, deps.keccak(), deps.clock()));
         routing.register(new HealthHttpService(deps.readinessChecks()));
         HttpEdge.notFound(routing);
+        return new RpcWebSocket(rpc, deps.feed(), limiter, clientIps, deps.wsMaxConnections(), deps.requestSizeLimit(),
+                deps.frontendOrigins());
     }
 }

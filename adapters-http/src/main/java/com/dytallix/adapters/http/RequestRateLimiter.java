@@ -32,6 +32,7 @@ public final class RequestRateLimiter implements Filter {
     private static final Duration PERIOD = Duration.ofMinutes(1);
 
     private final RateLimiterConfig config;
+    private final int perMinute;
     private final Clock clock;
     private final LongSupplier nanoTime;
     private final Telemetry telemetry;
@@ -46,6 +47,7 @@ public final class RequestRateLimiter implements Filter {
         if (perMinute < 1 || maxTracked < 1) {
             throw new IllegalArgumentException("perMinute and maxTracked must be positive");
         }
+        this.perMinute = perMinute;
         this.config = RateLimiterConfig.custom()
                 .limitForPeriod(perMinute)
                 .limitRefreshPeriod(PERIOD)
@@ -78,11 +80,17 @@ public final class RequestRateLimiter implements Filter {
 
     /** Takes one permit for this client: empty when allowed, else when the next permit comes. */
     Optional<Instant> acquire(ClientIp ip) {
+        return acquire(ip, 1);
+    }
+
+    /** Takes {@code permits} at once (a WebSocket batch counts its items): all or none. */
+    Optional<Instant> acquire(ClientIp ip, int permits) {
         RateLimiter limiter;
         synchronized (limiters) {
             limiter = limiters.computeIfAbsent(key(ip), this::newLimiter);
         }
-        if (limiter.acquirePermission()) {
+        // more than a whole period's permits can never be granted: such a batch takes the whole period
+        if (limiter.acquirePermission(Math.min(Math.max(permits, 1), perMinute))) {
             return Optional.empty();
         }
         telemetry.rateLimitHit(LimitScope.REQUESTS);

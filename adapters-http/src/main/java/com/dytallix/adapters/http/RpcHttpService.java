@@ -60,7 +60,7 @@ public final class RpcHttpService implements HttpService {
 
     private final RelayService relay;
     private final Bodies bodies;
-    private final int maxBatch;
+    final int maxBatch;
 
     /** @param maxBatch RPC_MAX_BATCH: the most requests one batch may hold */
     public RpcHttpService(RelayService relay, Bodies bodies, int maxBatch) {
@@ -74,7 +74,13 @@ public final class RpcHttpService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        Routes.on(rules, "/api").path("/rpc").post(this::rpc).register();
+        Routes.on(rules, "/api").path("/rpc").post(this::rpc).get(RpcHttpService::upgradeRequired).register();
+    }
+
+    /** A GET that did not ask for the WebSocket upgrade (the upgrade itself never reaches routing's handlers). */
+    private static void upgradeRequired(ServerRequest req, ServerResponse res) {
+        throw new ApiException(426, "INVALID_REQUEST", "GET /api/rpc is the JSON-RPC WebSocket: send Upgrade: websocket "
+                + "(or POST a JSON-RPC request)", null, java.util.Map.of("Upgrade", "websocket", "Connection", "Upgrade"));
     }
 
     private void rpc(ServerRequest req, ServerResponse res) {
@@ -176,10 +182,11 @@ public final class RpcHttpService implements HttpService {
     }
 
     /** One JSON-RPC 2.0 answer, with the failure behind it when the node failed; null for a notification. */
-    private record Answer(ObjectNode body, ApiException failure) {
+    record Answer(ObjectNode body, ApiException failure) {
     }
 
-    private Answer answer(JsonNode item, String requestId) {
+    /** One standard JSON-RPC 2.0 request through the relay's policy; the WebSocket endpoint answers with it too. */
+    Answer answer(JsonNode item, String requestId) {
         if (!item.isObject()) {
             return new Answer(error(NullNode.instance, INVALID_REQUEST, "Invalid Request: expected a JSON object", null), null);
         }
@@ -260,7 +267,7 @@ public final class RpcHttpService implements HttpService {
         }
     }
 
-    private static ObjectNode error(JsonNode id, int code, String message, JsonNode data) {
+    static ObjectNode error(JsonNode id, int code, String message, JsonNode data) {
         ObjectNode error = NODES.objectNode();
         error.put("code", code);
         error.put("message", message);

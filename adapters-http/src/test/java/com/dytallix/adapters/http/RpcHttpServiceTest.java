@@ -268,9 +268,10 @@ class RpcHttpServiceTest {
     }
 
     @Test
-    void onlyPostIsRouted() {
-        var get = api.get("/api/rpc");
-        assertThat(get.status()).isEqualTo(405);
-        assertThat(get.header("Allow")).contains("POST, OPTIONS");
+    void postIsTheRelayGetTheWebSocketAndNothingElseIsRouted() {
+        var put = api.send("PUT", "/api/rpc", "{}", "Content-Type", "application/json");
+        assertThat(put.status()).isEqualTo(405);
+        assertThat(put.header("Allow")).contains("POST, GET, OPTIONS");
+        assertThat(api.get("/api/rpc").status()).isEqualTo(426);
     }
 }

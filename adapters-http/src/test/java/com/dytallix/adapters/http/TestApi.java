@@ -19,7 +19,9 @@ import com.dytallix.domain.grant.QuotaLimits;
 import com.dytallix.domain.key.FeePolicy;
 import com.dytallix.domain.sync.SyncLagEstimator;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.dytallix.application.subscription.ChainFeed;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,6 +51,8 @@ final class TestApi implements AutoCloseable {
         int requestsPerMinute = 10_000;
         long sizeLimit = 4096;
         int maxBatch = 5;
+        int wsMaxConnections = 3;
+        int wsMaxSubscriptions = 2;
         List<String> rpcMethods = List.of("eth_blockNumber", "eth_chainId", "eth_getBalance", "eth_call",
                 "net_version", "personal_sign", "eth_sendTransaction");
     }
@@ -63,19 +67,27 @@ final class TestApi implements AutoCloseable {
     final TestPorts.Counters telemetry = new TestPorts.Counters();
     final List<String> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
     final Options options = new Options();
+    final TestPorts.Blocks blocks = new TestPorts.Blocks();
+    final ChainFeed feed;
+    final RpcWebSocket ws;
     private final WebServer server;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     private TestApi(Consumer<Options> customise) {
         customise.accept(options);
+        feed = new ChainFeed(blocks, options.wsMaxSubscriptions);
         ApiDependencies deps = dependencies();
+        HttpRouting.Builder routing = HttpRouting.builder();
+        ws = ApiRouting.configure(routing, deps);
         server = WebServer.builder()
                 .host("127.0.0.1")
                 .port(0)
                 .maxPayloadSize(options.sizeLimit * 4)
                 .directHandlers(HttpEdge.directHandlers())
-                .routing(r -> ApiRouting.configure(r, deps))
+                .routing(routing)
+                .addRouting(ws.routing())
+                .addProtocol(ws.protocol())
                 .build()
                 .start();
     }
@@ -109,7 +121,7 @@ final class TestApi implements AutoCloseable {
                 (method, route, code, nanos) -> observed.add(method + " " + route + " " + code),
                 List.of(new HealthHttpService.Check("test", Optional::empty)), clock,
                 options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute,
-                options.sizeLimit, options.maxBatch);
+                options.sizeLimit, options.maxBatch, feed, options.wsMaxConnections);
     }
 
     int port() {

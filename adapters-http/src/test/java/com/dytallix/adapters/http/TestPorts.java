@@ -28,6 +28,9 @@ import com.dytallix.domain.key.SignedTransaction;
 import com.dytallix.domain.key.SigningKey;
 import com.dytallix.domain.key.UnsignedTransaction;
 import com.dytallix.domain.sync.BlockHead;
+import com.dytallix.domain.sync.BlockHeader;
+import com.dytallix.domain.sync.BlockReader;
+import com.dytallix.domain.sync.ChainLog;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.Receipt;
@@ -41,6 +44,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
@@ -169,6 +173,51 @@ final class TestPorts {
             return (m, p) -> {
                 throw e;
             };
+        }
+    }
+
+    /** A chain of headers the test grows, each block with the logs the test gives it. */
+    static final class Blocks implements BlockReader {
+        private final List<BlockHeader> chain = new CopyOnWriteArrayList<>(List.of(made(0)));
+        private final Map<String, List<ChainLog>> logs = new ConcurrentHashMap<>();
+
+        static String hashOf(long number) {
+            return "0x" + String.format("%064x", number + 0xb10c00L);
+        }
+
+        private static BlockHeader made(long number) {
+            String parent = number == 0 ? "0x" + "00".repeat(32) : hashOf(number - 1);
+            return new BlockHeader(number, hashOf(number), parent,
+                    "{\"number\":\"0x" + Long.toHexString(number) + "\",\"hash\":\"" + hashOf(number) + "\",\"parentHash\":\"" + parent + "\"}");
+        }
+
+        /** Appends a block holding logs of these (address, topics...) and returns its number. */
+        long mine(List<List<String>> logSpecs) {
+            long number = chain.size();
+            List<ChainLog> made = new ArrayList<>();
+            for (int i = 0; i < logSpecs.size(); i++) {
+                List<String> spec = logSpecs.get(i);
+                made.add(new ChainLog(spec.getFirst(), spec.subList(1, spec.size()), "0x", number, hashOf(number),
+                        "0x" + "77".repeat(32), 0, i, false));
+            }
+            logs.put(hashOf(number), made);
+            chain.add(made(number));
+            return number;
+        }
+
+        @Override
+        public BlockHeader latestHeader() {
+            return chain.getLast();
+        }
+
+        @Override
+        public Optional<BlockHeader> header(long number) {
+            return number < chain.size() ? Optional.of(chain.get((int) number)) : Optional.empty();
+        }
+
+        @Override
+        public List<ChainLog> logs(String blockHash) {
+            return logs.getOrDefault(blockHash, List.of());
         }
     }
 

@@ -437,6 +437,7 @@ public final class DevChain implements ChainNode, AutoCloseable {
             case "eth_feeHistory" -> feeHistory(params);
             case "eth_estimateGas" -> estimateGas(params);
             case "eth_call" -> text("0x");
+            case "eth_getLogs" -> logs(params);
             case "eth_sendRawTransaction" -> text(submit(params.path(0).asText(null)).value());
             default -> throw new NodeException(NodeFailure.RPC_ERROR, "method not found", -32601, null, null);
         };
@@ -607,6 +608,22 @@ public final class DevChain implements ChainNode, AutoCloseable {
             baseFees.add(Quantity.hex(BASE_FEE.value()));
             return out;
         }
+    }
+
+    /** The dev chain runs no contracts, so no block has logs; the filter is still checked as a node checks it. */
+    private JsonNode logs(JsonNode params) {
+        JsonNode filter = params.path(0);
+        if (!filter.isObject()) {
+            throw new IllegalArgumentException("a filter object is required");
+        }
+        if (filter.has("blockHash")) {
+            synchronized (lock) {
+                if (!blocksByHash.containsKey(filter.get("blockHash").asText().toLowerCase(java.util.Locale.ROOT))) {
+                    throw new NodeException(NodeFailure.RPC_ERROR, "unknown block", SEND_ERROR_CODE, null, null);
+                }
+            }
+        }
+        return JSON.createArrayNode();
     }
 
     private JsonNode estimateGas(JsonNode params) {

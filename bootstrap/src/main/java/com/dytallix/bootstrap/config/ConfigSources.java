@@ -26,12 +26,12 @@ public final class ConfigSources {
 
     public static ConfigSources load(Path workDir, Map<String, String> environment, List<String> args) {
         ConfigSources s = new ConfigSources();
-        Settings.DEFAULTS.forEach((k, v) -> s.put(k, v, "default", false));
+        Settings.declared().forEach(d -> s.put(d.name(), d.defaultValue(), "default", false));
         s.loadYaml(workDir.resolve("application.yaml"));
         s.loadDotEnv(workDir.resolve(".env"));
         // Only our own names are taken from the environment: it holds plenty of unrelated variables.
         environment.forEach((k, v) -> {
-            if (Settings.KNOWN.contains(k)) {
+            if (Settings.declared(k).isPresent()) {
                 s.put(k, v, "environment", false);
             }
         });
@@ -54,7 +54,7 @@ public final class ConfigSources {
     }
 
     private void put(String key, String value, String source, boolean warnUnknown) {
-        if (!Settings.KNOWN.contains(key)) {
+        if (Settings.declared(key).isEmpty()) {
             if (warnUnknown) {
                 warnings.add("unknown setting " + key + " (from " + source + ") is ignored");
             }

@@ -1,61 +1,45 @@
 package com.dytallix.bootstrap.config;
 
+import static com.dytallix.bootstrap.config.Setting.bool;
+import static com.dytallix.bootstrap.config.Setting.choice;
+import static com.dytallix.bootstrap.config.Setting.dyt;
+import static com.dytallix.bootstrap.config.Setting.gwei;
+import static com.dytallix.bootstrap.config.Setting.httpUrl;
+import static com.dytallix.bootstrap.config.Setting.integer;
+import static com.dytallix.bootstrap.config.Setting.list;
+import static com.dytallix.bootstrap.config.Setting.millis;
+import static com.dytallix.bootstrap.config.Setting.optional;
+import static com.dytallix.bootstrap.config.Setting.path;
+import static com.dytallix.bootstrap.config.Setting.positiveLong;
+import static com.dytallix.bootstrap.config.Setting.privateKey;
+import static com.dytallix.bootstrap.config.Setting.ranges;
+import static com.dytallix.bootstrap.config.Setting.text;
+
 import com.dytallix.domain.IpRange;
 import com.dytallix.domain.Wei;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The server's effective, validated configuration (CONTRACT §2). Built from {@link ConfigSources};
- * every invalid value is reported as one line {@code NAME: what is wrong}.
+ * The server's effective, validated configuration. Every setting is declared once below (name,
+ * default, reader, secret or not, documentation line); reading the sources, {@code check-config},
+ * the unknown-key warnings and the test of docs/configuration.md all follow from that list. Every
+ * invalid value is reported as one line {@code NAME: what is wrong}.
+ *
+ * <p>To add a setting, declare it here and add its row (the test prints it) to docs/configuration.md;
+ * read it with {@code settings.get(Settings.NAME)}, or add a typed accessor if many callers need it.
  */
-public record Settings(
-        int port,
-        String host,
-        Optional<URI> rpcUrl,
-        Optional<Long> chainId,
-        Optional<String> faucetPrivateKey,
-        Path faucetKeyFile,
-        Wei dripAmount,
-        Wei minBalance,
-        Wei dailyCap,
-        int perIpPerDay,
-        int perAddressPerDay,
-        int suspiciousAddressesPerIpPerHour,
-        int requestsPerMinute,
-        Optional<String> adminToken,
-        List<IpRange> adminAllowedIps,
-        List<IpRange> trustedProxies,
-        Duration nodeTimeout,
-        Optional<Duration> blockTime,
-        int maxConcurrency,
-        List<String> rpcAllowedMethods,
-        int rpcMaxBatch,
-        Path dbPath,
-        Path backupDir,
-        int backupKeep,
-        int retentionGrantsDays,
-        int retentionFingerprintsDays,
-        long requestSizeLimit,
-        List<String> frontendOrigins,
-        String logLevel,
-        Duration txReplaceAfter,
-        Wei maxFeePerGas,
-        Duration statusRefresh,
-        boolean migrateOnStart,
-        Duration devBlockTime,
-        String instanceId,
-        Duration payerLease) {
+public final class Settings {
+    private static final List<Setting<?>> DECLARED = new ArrayList<>();
 
     /** Read-only methods a wallet needs, plus sending a transaction the client signed itself. */
     public static final String DEFAULT_RPC_METHODS = String.join(",",
@@ -67,50 +51,155 @@ public record Settings(
             "eth_getTransactionByBlockNumberAndIndex", "eth_getTransactionByBlockHashAndIndex", "eth_getLogs",
             "eth_syncing", "eth_protocolVersion", "eth_accounts", "eth_sendRawTransaction");
 
-    static final Map<String, String> DEFAULTS = defaults();
-    static final Set<String> KNOWN = DEFAULTS.keySet();
-    /** Settings whose values are never printed. */
-    public static final Set<String> SECRETS = Set.of("FAUCET_PRIVATE_KEY", "ADMIN_TOKEN");
+    public static final Setting<Integer> PORT = declare(Setting.of("PORT", "8787", integer(0, 65535),
+            "listen port (0 picks a free one)"));
+    public static final Setting<String> HOST = declare(Setting.of("HOST", "0.0.0.0", text(),
+            "listen address"));
+    public static final Setting<Optional<URI>> RPC_URL = declare(Setting.of("RPC_URL", "", optional(httpUrl()),
+            "node JSON-RPC URL, http(s)").shown("(unset → embedded dev chain)"));
+    public static final Setting<Optional<Long>> CHAIN_ID = declare(Setting.of("CHAIN_ID", "", optional(positiveLong()),
+            "if set, the node's `eth_chainId` must match or the server refuses to start (and turns not-ready if it changes later)")
+            .shown("(taken from the node)"));
+    public static final Setting<Optional<String>> FAUCET_PRIVATE_KEY = declare(Setting.of("FAUCET_PRIVATE_KEY", "", optional(privateKey()),
+            "32-byte hex secp256k1 key, with or without 0x. Required with RPC_URL unless FAUCET_KEY_FILE exists")
+            .shown("—").asSecret());
+    public static final Setting<Path> FAUCET_KEY_FILE = declare(Setting.of("FAUCET_KEY_FILE", "data/faucet.key", path(),
+            "the active key after a rotation (0600, atomic write); wins over FAUCET_PRIVATE_KEY when present"));
+    public static final Setting<Wei> FAUCET_DRIP_AMOUNT = declare(Setting.of("FAUCET_DRIP_AMOUNT", "10", dyt(true),
+            "DYT per grant (decimal, up to 18 decimals)"));
+    public static final Setting<Wei> FAUCET_MIN_BALANCE = declare(Setting.of("FAUCET_MIN_BALANCE", "100", dyt(false),
+            "DYT; below min + one drip the faucet answers 503 INSUFFICIENT_BALANCE"));
+    public static final Setting<Wei> FAUCET_DAILY_CAP = declare(Setting.of("FAUCET_DAILY_CAP", "10000", dyt(false),
+            "DYT paid per rolling 24 h, all recipients together"));
+    public static final Setting<Integer> RATE_LIMIT_PER_IP_PER_DAY = declare(Setting.of("RATE_LIMIT_PER_IP_PER_DAY", "10",
+            integer(0, 1_000_000), "grants per client IP per rolling 24 h"));
+    public static final Setting<Integer> RATE_LIMIT_PER_ADDRESS_PER_DAY = declare(Setting.of("RATE_LIMIT_PER_ADDRESS_PER_DAY", "1",
+            integer(0, 1_000_000), "grants per recipient per rolling 24 h"));
+    public static final Setting<Integer> SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR = declare(Setting.of("SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR", "5",
+            integer(0, 1_000_000), "more distinct addresses than this from one IP in an hour → 429 (scope `suspicious`)"));
+    public static final Setting<Integer> RATE_LIMIT_REQUESTS_PER_MINUTE = declare(Setting.of("RATE_LIMIT_REQUESTS_PER_MINUTE", "100",
+            integer(1, 10_000_000), "all `/api/*` requests per client IP (an IPv6 client per /64)"));
+    public static final Setting<Optional<String>> ADMIN_TOKEN = declare(Setting.of("ADMIN_TOKEN", "", optional(longToken()),
+            "required with RPC_URL, at least 32 characters").shown("—").asSecret());
+    public static final Setting<List<IpRange>> ADMIN_ALLOWED_IPS = declare(Setting.of("ADMIN_ALLOWED_IPS", "127.0.0.1,::1", ranges(),
+            "IPs or CIDRs (IPv4 and IPv6) allowed to call `/api/admin/*`"));
+    public static final Setting<List<IpRange>> TRUSTED_PROXIES = declare(Setting.of("TRUSTED_PROXIES", "", ranges(),
+            "IPs/CIDRs whose `X-Forwarded-For` is believed").shown("(none)"));
+    public static final Setting<Duration> NODE_TIMEOUT_MS = declare(Setting.of("NODE_TIMEOUT_MS", "3000", millis(1, 600_000),
+            "deadline for one node call"));
+    public static final Setting<Optional<Duration>> BLOCK_TIME_MS = declare(Setting.of("BLOCK_TIME_MS", "",
+            optional(v -> Duration.ofMillis(positiveLong().read(v))),
+            "expected block interval; otherwise the median of recent block intervals").shown("(learned)"));
+    public static final Setting<Integer> MAX_CONCURRENCY = declare(Setting.of("MAX_CONCURRENCY", "20", integer(1, 10_000),
+            "node calls in flight at once; beyond it a call waits briefly, then fails fast"));
+    public static final Setting<List<String>> RPC_ALLOWED_METHODS = declare(Setting.of("RPC_ALLOWED_METHODS", DEFAULT_RPC_METHODS,
+            methods(), "methods `/api/rpc` forwards. Signing, admin, debug, txpool, miner, evm/anvil/hardhat methods are refused whatever this says")
+            .shown("read-only `eth_`/`net_`/`web3_` set + `eth_sendRawTransaction`"));
+    public static final Setting<Integer> RPC_MAX_BATCH = declare(Setting.of("RPC_MAX_BATCH", "100", integer(1, 10_000),
+            "largest JSON-RPC batch accepted (ethers batches up to 100 by default)"));
+    public static final Setting<Integer> WS_MAX_CONNECTIONS = declare(Setting.of("WS_MAX_CONNECTIONS", "1000", integer(1, 1_000_000),
+            "WebSocket connections open at once on `/api/rpc`, all clients together; one more is closed at once with 1013 and the reason"));
+    public static final Setting<Integer> WS_MAX_SUBSCRIPTIONS = declare(Setting.of("WS_MAX_SUBSCRIPTIONS", "100", integer(1, 1_000_000),
+            "`eth_subscribe` subscriptions one WebSocket connection may hold; one more is refused with JSON-RPC error −32005"));
+    public static final Setting<Path> DB_PATH = declare(Setting.of("DB_PATH", "data/dytallix.db", path(),
+            "SQLite database (WAL)"));
+    public static final Setting<Path> BACKUP_DIR = declare(Setting.of("BACKUP_DIR", "backups", path(),
+            "where `backup` writes its archives"));
+    public static final Setting<Integer> BACKUP_KEEP = declare(Setting.of("BACKUP_KEEP", "7", integer(1, 10_000),
+            "how many archives `backup` keeps"));
+    public static final Setting<Integer> RETENTION_GRANTS_DAYS = declare(Setting.of("RETENTION_GRANTS_DAYS", "30", integer(1, 100_000),
+            "finished grants older than this many days are pruned daily (and by `prune`)"));
+    public static final Setting<Integer> RETENTION_FINGERPRINTS_DAYS = declare(Setting.of("RETENTION_FINGERPRINTS_DAYS", "7", integer(1, 100_000),
+            "fingerprints older than this many days are pruned daily (and by `prune`)"));
+    public static final Setting<Integer> REQUEST_SIZE_LIMIT = declare(Setting.of("REQUEST_SIZE_LIMIT", "1048576", integer(64, Integer.MAX_VALUE),
+            "largest request body, bytes"));
+    public static final Setting<List<String>> FRONTEND_ORIGIN = declare(Setting.of("FRONTEND_ORIGIN", "http://localhost:5173", origins(),
+            "CORS origin; a comma-separated list is allowed. Also the browser origins a WebSocket handshake on `/api/rpc` is accepted from (with `*`: the server's own host only)"));
+    public static final Setting<String> LOG_LEVEL = declare(Setting.of("LOG_LEVEL", "info", choice("trace", "debug", "info", "warn", "error"),
+            "trace, debug, info, warn, error"));
+    public static final Setting<Duration> TX_REPLACE_AFTER_MS = declare(Setting.of("TX_REPLACE_AFTER_MS", "30000", millis(1000, 86_400_000),
+            "a faucet transaction not mined after this long is re-sent with fees raised ≥ 12.5 %"));
+    public static final Setting<Wei> MAX_FEE_PER_GAS_GWEI = declare(Setting.of("MAX_FEE_PER_GAS_GWEI", "500", gwei(1, 1_000_000_000),
+            "ceiling for any fee the faucet offers; at the ceiling the same bytes are re-sent instead"));
+    public static final Setting<Duration> STATUS_REFRESH_MS = declare(Setting.of("STATUS_REFRESH_MS", "1000", millis(100, 600_000),
+            "how often the status snapshot is refreshed from the node"));
+    public static final Setting<Boolean> MIGRATE_ON_START = declare(Setting.of("MIGRATE_ON_START", "true", bool(),
+            "`serve` applies pending migrations; `false` makes it refuse an unmigrated database"));
+    public static final Setting<Duration> DEV_BLOCK_TIME_MS = declare(Setting.of("DEV_BLOCK_TIME_MS", "1000", millis(50, 600_000),
+            "block interval of the embedded dev chain"));
+    public static final Setting<Optional<String>> INSTANCE_ID = declare(Setting.of("INSTANCE_ID", "", optional(text()),
+            "this instance's name in `/api/status` (`instance`, `payer`), the logs and the payer lease")
+            .shown("`<hostname>:<PORT>`"));
+    public static final Setting<Duration> PAYER_LEASE_MS = declare(Setting.of("PAYER_LEASE_MS", "10000", millis(1000, 3_600_000),
+            "the payer lease (see [operations](operations.md#several-instances)): a payer that has not renewed it for this long is "
+                    + "replaced by another instance; it is renewed every tenth of this (at most every second)"));
 
-    private static Map<String, String> defaults() {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("PORT", "8787");
-        d.put("HOST", "0.0.0.0");
-        d.put("RPC_URL", "");
-        d.put("CHAIN_ID", "");
-        d.put("FAUCET_PRIVATE_KEY", "");
-        d.put("FAUCET_KEY_FILE", "data/faucet.key");
-        d.put("FAUCET_DRIP_AMOUNT", "10");
-        d.put("FAUCET_MIN_BALANCE", "100");
-        d.put("FAUCET_DAILY_CAP", "10000");
-        d.put("RATE_LIMIT_PER_IP_PER_DAY", "10");
-        d.put("RATE_LIMIT_PER_ADDRESS_PER_DAY", "1");
-        d.put("SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR", "5");
-        d.put("RATE_LIMIT_REQUESTS_PER_MINUTE", "100");
-        d.put("ADMIN_TOKEN", "");
-        d.put("ADMIN_ALLOWED_IPS", "127.0.0.1,::1");
-        d.put("TRUSTED_PROXIES", "");
-        d.put("NODE_TIMEOUT_MS", "3000");
-        d.put("BLOCK_TIME_MS", "");
-        d.put("MAX_CONCURRENCY", "20");
-        d.put("RPC_ALLOWED_METHODS", DEFAULT_RPC_METHODS);
-        d.put("RPC_MAX_BATCH", "100");
-        d.put("DB_PATH", "data/dytallix.db");
-        d.put("BACKUP_DIR", "backups");
-        d.put("BACKUP_KEEP", "7");
-        d.put("RETENTION_GRANTS_DAYS", "30");
-        d.put("RETENTION_FINGERPRINTS_DAYS", "7");
-        d.put("REQUEST_SIZE_LIMIT", "1048576");
-        d.put("FRONTEND_ORIGIN", "http://localhost:5173");
-        d.put("LOG_LEVEL", "info");
-        d.put("TX_REPLACE_AFTER_MS", "30000");
-        d.put("MAX_FEE_PER_GAS_GWEI", "500");
-        d.put("STATUS_REFRESH_MS", "1000");
-        d.put("MIGRATE_ON_START", "true");
-        d.put("DEV_BLOCK_TIME_MS", "1000");
-        d.put("INSTANCE_ID", "");
-        d.put("PAYER_LEASE_MS", "10000");
-        return Map.copyOf(d);
+    private static <T> Setting<T> declare(Setting<T> setting) {
+        DECLARED.add(setting);
+        return setting;
+    }
+
+    /** Every setting, in the order of docs/configuration.md. */
+    public static List<Setting<?>> declared() {
+        return List.copyOf(DECLARED);
+    }
+
+    public static Optional<Setting<?>> declared(String name) {
+        return DECLARED.stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+
+    private static Setting.Reader<String> longToken() {
+        return v -> {
+            if (v.length() < 32) {
+                throw new IllegalArgumentException("must be at least 32 characters");
+            }
+            return v;
+        };
+    }
+
+    private static Setting.Reader<List<String>> methods() {
+        return v -> {
+            List<String> methods = list().read(v);
+            if (methods.isEmpty()) {
+                throw new IllegalArgumentException("must name at least one method");
+            }
+            return methods;
+        };
+    }
+
+    private static Setting.Reader<List<String>> origins() {
+        return v -> {
+            List<String> origins = list().read(v);
+            List<String> whys = new ArrayList<>();
+            for (String origin : origins) {
+                if (!origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {
+                    whys.add("'" + origin + "' is not an origin like https://app.example.org");
+                }
+            }
+            if (!whys.isEmpty()) {
+                throw new Setting.Invalid(whys);
+            }
+            return origins;
+        };
+    }
+
+    /** Values by setting name; every declared setting has one. */
+    private final Map<String, Object> values;
+
+    private Settings(Map<String, Object> values) {
+        this.values = Map.copyOf(values);
+    }
+
+    @SuppressWarnings("unchecked")
+    public <T> T get(Setting<T> setting) {
+        return (T) values.get(setting.name());
+    }
+
+    /** A copy with one value replaced. */
+    public <T> Settings with(Setting<T> setting, T value) {
+        Map<String, Object> copy = new HashMap<>(values);
+        copy.put(setting.name(), value);
+        return new Settings(copy);
     }
 
     /** Thrown with every problem found, one {@code NAME: what is wrong} line each. */
@@ -129,268 +218,219 @@ public record Settings(
 
     /** The same settings with relative file locations taken from {@code workDir}. */
     public Settings resolvedAgainst(Path workDir) {
-        return new Settings(port, host, rpcUrl, chainId, faucetPrivateKey, workDir.resolve(faucetKeyFile), dripAmount,
-                minBalance, dailyCap, perIpPerDay, perAddressPerDay, suspiciousAddressesPerIpPerHour, requestsPerMinute,
-                adminToken, adminAllowedIps, trustedProxies, nodeTimeout, blockTime, maxConcurrency, rpcAllowedMethods,
-                rpcMaxBatch, workDir.resolve(dbPath), workDir.resolve(backupDir), backupKeep, retentionGrantsDays,
-                retentionFingerprintsDays, requestSizeLimit, frontendOrigins, logLevel, txReplaceAfter, maxFeePerGas,
-                statusRefresh, migrateOnStart, devBlockTime, instanceId, payerLease);
+        Map<String, Object> copy = new HashMap<>(values);
+        copy.replaceAll((name, v) -> v instanceof Path p ? workDir.resolve(p) : v);
+        return new Settings(copy);
     }
 
     /** A copy with the admin token set (dev mode generates one). */
     public Settings withAdminToken(String token) {
-        return new Settings(port, host, rpcUrl, chainId, faucetPrivateKey, faucetKeyFile, dripAmount,
-                minBalance, dailyCap, perIpPerDay, perAddressPerDay, suspiciousAddressesPerIpPerHour, requestsPerMinute,
-                Optional.of(token), adminAllowedIps, trustedProxies, nodeTimeout, blockTime, maxConcurrency, rpcAllowedMethods,
-                rpcMaxBatch, dbPath, backupDir, backupKeep, retentionGrantsDays,
-                retentionFingerprintsDays, requestSizeLimit, frontendOrigins, logLevel, txReplaceAfter, maxFeePerGas,
-                statusRefresh, migrateOnStart, devBlockTime, instanceId, payerLease);
+        return with(ADMIN_TOKEN, Optional.of(token));
     }
 
     @Override
     public String toString() {
         // never print the secrets, even by accident
-        return "Settings[port=" + port + ", rpcUrl=" + rpcUrl + ", dbPath=" + dbPath + ", devMode=" + devMode() + "]";
-    }
-
-    /** INSTANCE_ID, or {@code <hostname>:<PORT>} when it is not set. */
-    public String instance() {
-        if (!instanceId.isBlank()) {
-            return instanceId;
-        }
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            host = "localhost";
-        }
-        return host + ":" + port;
+        return "Settings[port=" + port() + ", rpcUrl=" + rpcUrl() + ", dbPath=" + dbPath() + ", devMode=" + devMode() + "]";
     }
 
     public boolean devMode() {
-        return rpcUrl.isEmpty();
+        return rpcUrl().isEmpty();
     }
 
     public Path dataDir() {
-        Path parent = dbPath.toAbsolutePath().getParent();
+        Path parent = dbPath().toAbsolutePath().getParent();
         return parent == null ? Path.of(".") : parent;
     }
 
+    /** Reads every declared setting from {@code raw} (a missing one takes its default). */
     public static Settings from(Map<String, String> raw) {
-        Parser p = new Parser(raw);
-        Settings s = new Settings(
-                p.integer("PORT", 0, 65535),
-                p.text("HOST"),
-                p.optional("RPC_URL", Parser::httpUri),
-                p.optional("CHAIN_ID", v -> positiveLong(v)),
-                p.optional("FAUCET_PRIVATE_KEY", Parser::keyShape),
-                p.path("FAUCET_KEY_FILE"),
-                p.dyt("FAUCET_DRIP_AMOUNT", true),
-                p.dyt("FAUCET_MIN_BALANCE", false),
-                p.dyt("FAUCET_DAILY_CAP", false),
-                p.integer("RATE_LIMIT_PER_IP_PER_DAY", 0, 1_000_000),
-                p.integer("RATE_LIMIT_PER_ADDRESS_PER_DAY", 0, 1_000_000),
-                p.integer("SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR", 0, 1_000_000),
-                p.integer("RATE_LIMIT_REQUESTS_PER_MINUTE", 1, 10_000_000),
-                p.optional("ADMIN_TOKEN", Function.identity()),
-                p.ranges("ADMIN_ALLOWED_IPS"),
-                p.ranges("TRUSTED_PROXIES"),
-                Duration.ofMillis(p.integer("NODE_TIMEOUT_MS", 1, 600_000)),
-                p.optional("BLOCK_TIME_MS", v -> Duration.ofMillis(positiveLong(v))),
-                p.integer("MAX_CONCURRENCY", 1, 10_000),
-                p.list("RPC_ALLOWED_METHODS"),
-                p.integer("RPC_MAX_BATCH", 1, 10_000),
-                p.path("DB_PATH"),
-                p.path("BACKUP_DIR"),
-                p.integer("BACKUP_KEEP", 1, 10_000),
-                p.integer("RETENTION_GRANTS_DAYS", 1, 100_000),
-                p.integer("RETENTION_FINGERPRINTS_DAYS", 1, 100_000),
-                p.integer("REQUEST_SIZE_LIMIT", 64, Integer.MAX_VALUE),
-                p.list("FRONTEND_ORIGIN"),
-                p.choice("LOG_LEVEL", "trace", "debug", "info", "warn", "error"),
-                Duration.ofMillis(p.integer("TX_REPLACE_AFTER_MS", 1000, 86_400_000)),
-                Wei.ofDyt(new java.math.BigDecimal(p.integer("MAX_FEE_PER_GAS_GWEI", 1, 1_000_000_000)).movePointLeft(9)),
-                Duration.ofMillis(p.integer("STATUS_REFRESH_MS", 100, 600_000)),
-                p.bool("MIGRATE_ON_START"),
-                Duration.ofMillis(p.integer("DEV_BLOCK_TIME_MS", 50, 600_000)),
-                p.optional("INSTANCE_ID", Function.identity()).orElse(""),
-                Duration.ofMillis(p.integer("PAYER_LEASE_MS", 1000, 3_600_000)));
-        if (s != null) {
-            s.crossCheck(p.problems);
+        List<String> problems = new ArrayList<>();
+        Map<String, Object> values = new HashMap<>();
+        for (Setting<?> s : DECLARED) {
+            s.read(raw.get(s.name()), problems).ifPresent(v -> values.put(s.name(), v));
         }
-        if (!p.problems.isEmpty()) {
-            throw new InvalidSettingsException(p.problems);
+        crossCheck(values, problems);
+        if (!problems.isEmpty()) {
+            throw new InvalidSettingsException(problems);
         }
-        return s;
+        return new Settings(values);
     }
 
-    private void crossCheck(List<String> problems) {
-        if (rpcUrl.isPresent()) {
-            if (adminToken.isEmpty()) {
-                problems.add("ADMIN_TOKEN: required when RPC_URL is set");
-            }
-            if (faucetPrivateKey.isEmpty() && !java.nio.file.Files.exists(faucetKeyFile)) {
-                problems.add("FAUCET_PRIVATE_KEY: required when RPC_URL is set (or a key file at FAUCET_KEY_FILE " + faucetKeyFile + ")");
-            }
+    /** Rules that span settings; a setting that did not read is already reported. */
+    private static void crossCheck(Map<String, Object> values, List<String> problems) {
+        if (!(values.get(RPC_URL.name()) instanceof Optional<?> url) || url.isEmpty()) {
+            return;
         }
-        adminToken.filter(t -> t.length() < 32)
-                .ifPresent(t -> problems.add("ADMIN_TOKEN: must be at least 32 characters"));
-        if (rpcAllowedMethods.isEmpty()) {
-            problems.add("RPC_ALLOWED_METHODS: must name at least one method");
+        if (Optional.empty().equals(values.get(ADMIN_TOKEN.name()))) {
+            problems.add("ADMIN_TOKEN: required when RPC_URL is set");
         }
-        for (String origin : frontendOrigins) {
-            if (!origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {
-                problems.add("FRONTEND_ORIGIN: '" + origin + "' is not an origin like https://app.example.org");
-            }
+        if (Optional.empty().equals(values.get(FAUCET_PRIVATE_KEY.name()))
+                && values.get(FAUCET_KEY_FILE.name()) instanceof Path keyFile && !Files.exists(keyFile)) {
+            problems.add("FAUCET_PRIVATE_KEY: required when RPC_URL is set (or a key file at FAUCET_KEY_FILE " + keyFile + ")");
         }
-    }
-
-    private static long positiveLong(String v) {
-        long n = Long.parseLong(v);
-        if (n <= 0) {
-            throw new IllegalArgumentException("must be a positive whole number");
-        }
-        return n;
     }
 
     /** The effective configuration as NAME=value lines, secrets masked. */
     public static List<String> describe(Map<String, String> raw, Function<String, String> originOf) {
-        List<String> lines = new ArrayList<>();
-        raw.keySet().stream().sorted().forEach(k -> {
-            String v = raw.get(k);
-            String shown = SECRETS.contains(k) && !v.isEmpty() ? "****** (set)" : v;
-            lines.add(k + "=" + shown + "    # " + originOf.apply(k));
-        });
-        return lines;
+        return DECLARED.stream()
+                .sorted(Comparator.comparing(Setting::name))
+                .map(s -> s.describe(raw.getOrDefault(s.name(), s.defaultValue()), originOf.apply(s.name())))
+                .toList();
     }
 
-    private static final class Parser {
-        private final Map<String, String> raw;
-        private final List<String> problems = new ArrayList<>();
+    // Typed accessors for the settings many callers read.
 
-        Parser(Map<String, String> raw) {
-            this.raw = raw;
-        }
+    public int port() {
+        return get(PORT);
+    }
 
-        private String value(String key) {
-            return raw.getOrDefault(key, DEFAULTS.get(key)).strip();
-        }
+    public String host() {
+        return get(HOST);
+    }
 
-        String text(String key) {
-            String v = value(key);
-            if (v.isEmpty()) {
-                problems.add(key + ": must not be empty");
-            }
-            return v;
-        }
+    public Optional<URI> rpcUrl() {
+        return get(RPC_URL);
+    }
 
-        int integer(String key, int min, int max) {
-            String v = value(key);
+    public Optional<Long> chainId() {
+        return get(CHAIN_ID);
+    }
+
+    public Optional<String> faucetPrivateKey() {
+        return get(FAUCET_PRIVATE_KEY);
+    }
+
+    public Path faucetKeyFile() {
+        return get(FAUCET_KEY_FILE);
+    }
+
+    public Wei dripAmount() {
+        return get(FAUCET_DRIP_AMOUNT);
+    }
+
+    public Wei minBalance() {
+        return get(FAUCET_MIN_BALANCE);
+    }
+
+    public Wei dailyCap() {
+        return get(FAUCET_DAILY_CAP);
+    }
+
+    public int perIpPerDay() {
+        return get(RATE_LIMIT_PER_IP_PER_DAY);
+    }
+
+    public int perAddressPerDay() {
+        return get(RATE_LIMIT_PER_ADDRESS_PER_DAY);
+    }
+
+    public int suspiciousAddressesPerIpPerHour() {
+        return get(SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR);
+    }
+
+    public int requestsPerMinute() {
+        return get(RATE_LIMIT_REQUESTS_PER_MINUTE);
+    }
+
+    public Optional<String> adminToken() {
+        return get(ADMIN_TOKEN);
+    }
+
+    public List<IpRange> adminAllowedIps() {
+        return get(ADMIN_ALLOWED_IPS);
+    }
+
+    public List<IpRange> trustedProxies() {
+        return get(TRUSTED_PROXIES);
+    }
+
+    public Duration nodeTimeout() {
+        return get(NODE_TIMEOUT_MS);
+    }
+
+    public Optional<Duration> blockTime() {
+        return get(BLOCK_TIME_MS);
+    }
+
+    public int maxConcurrency() {
+        return get(MAX_CONCURRENCY);
+    }
+
+    public List<String> rpcAllowedMethods() {
+        return get(RPC_ALLOWED_METHODS);
+    }
+
+    public int rpcMaxBatch() {
+        return get(RPC_MAX_BATCH);
+    }
+
+    public Path dbPath() {
+        return get(DB_PATH);
+    }
+
+    public Path backupDir() {
+        return get(BACKUP_DIR);
+    }
+
+    public int backupKeep() {
+        return get(BACKUP_KEEP);
+    }
+
+    public int retentionGrantsDays() {
+        return get(RETENTION_GRANTS_DAYS);
+    }
+
+    public int retentionFingerprintsDays() {
+        return get(RETENTION_FINGERPRINTS_DAYS);
+    }
+
+    public long requestSizeLimit() {
+        return get(REQUEST_SIZE_LIMIT);
+    }
+
+    public List<String> frontendOrigins() {
+        return get(FRONTEND_ORIGIN);
+    }
+
+    public String logLevel() {
+        return get(LOG_LEVEL);
+    }
+
+    public Duration txReplaceAfter() {
+        return get(TX_REPLACE_AFTER_MS);
+    }
+
+    public Wei maxFeePerGas() {
+        return get(MAX_FEE_PER_GAS_GWEI);
+    }
+
+    public Duration statusRefresh() {
+        return get(STATUS_REFRESH_MS);
+    }
+
+    public boolean migrateOnStart() {
+        return get(MIGRATE_ON_START);
+    }
+
+    public Duration devBlockTime() {
+        return get(DEV_BLOCK_TIME_MS);
+    }
+
+    /** INSTANCE_ID, or {@code <hostname>:<PORT>} when it is not set. */
+    public String instance() {
+        return get(INSTANCE_ID).orElseGet(() -> {
+            String host;
             try {
-                int n = Integer.parseInt(v);
-                if (n < min || n > max) {
-                    problems.add(key + ": must be between " + min + " and " + max + ", got " + v);
-                    return min;
-                }
-                return n;
-            } catch (NumberFormatException e) {
-                problems.add(key + ": must be a whole number, got '" + printable(key, v) + "'");
-                return min;
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "localhost";
             }
-        }
+            return host + ":" + port();
+        });
+    }
 
-        boolean bool(String key) {
-            String v = value(key).toLowerCase(Locale.ROOT);
-            return switch (v) {
-                case "true", "yes", "1", "on" -> true;
-                case "false", "no", "0", "off" -> false;
-                default -> {
-                    problems.add(key + ": must be true or false, got '" + v + "'");
-                    yield false;
-                }
-            };
-        }
-
-        String choice(String key, String... allowed) {
-            String v = value(key).toLowerCase(Locale.ROOT);
-            if (!Arrays.asList(allowed).contains(v)) {
-                problems.add(key + ": must be one of " + String.join(", ", allowed) + ", got '" + v + "'");
-                return allowed[0];
-            }
-            return v;
-        }
-
-        Path path(String key) {
-            return Path.of(text(key));
-        }
-
-        Wei dyt(String key, boolean positive) {
-            String v = value(key);
-            try {
-                Wei w = Wei.ofDyt(v);
-                if (positive && w.value().signum() == 0) {
-                    problems.add(key + ": must be greater than 0");
-                }
-                return w;
-            } catch (IllegalArgumentException e) {
-                problems.add(key + ": " + e.getMessage() + ", got '" + v + "'");
-                return Wei.ZERO;
-            }
-        }
-
-        List<String> list(String key) {
-            return Arrays.stream(value(key).split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-        }
-
-        List<IpRange> ranges(String key) {
-            List<IpRange> out = new ArrayList<>();
-            for (String item : list(key)) {
-                try {
-                    out.add(IpRange.parse(item));
-                } catch (IllegalArgumentException e) {
-                    problems.add(key + ": '" + item + "' is not an IP address or CIDR block");
-                }
-            }
-            return List.copyOf(out);
-        }
-
-        <T> Optional<T> optional(String key, Function<String, T> parse) {
-            String v = value(key);
-            if (v.isEmpty()) {
-                return Optional.empty();
-            }
-            try {
-                return Optional.of(parse.apply(v));
-            } catch (IllegalArgumentException e) {
-                String why = e instanceof NumberFormatException ? "must be a whole number" : e.getMessage();
-                problems.add(key + ": " + why + (SECRETS.contains(key) ? "" : ", got '" + v + "'"));
-                return Optional.empty();
-            }
-        }
-
-        private static String printable(String key, String v) {
-            return SECRETS.contains(key) ? "******" : v;
-        }
-
-        static URI httpUri(String v) {
-            URI uri;
-            try {
-                uri = URI.create(v);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("not a valid URL");
-            }
-            if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-                throw new IllegalArgumentException("must be an http:// or https:// URL");
-            }
-            return uri;
-        }
-
-        static String keyShape(String v) {
-            String hex = v.startsWith("0x") || v.startsWith("0X") ? v.substring(2) : v;
-            if (!hex.matches("[0-9a-fA-F]{64}")) {
-                throw new IllegalArgumentException("must be 64 hex digits (32 bytes), with or without 0x");
-            }
-            return hex.toLowerCase(Locale.ROOT);
-        }
+    public Duration payerLease() {
+        return get(PAYER_LEASE_MS);
     }
 }

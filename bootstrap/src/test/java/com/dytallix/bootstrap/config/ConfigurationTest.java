@@ -98,6 +98,27 @@ class ConfigurationTest {
     }
 
     @Test
+    void checkConfigPrintsEveryDeclaredSettingOnceWithItsOrigin() {
+        Result r = run(Map.of("BACKUP_KEEP", "3"), "check-config");
+        assertThat(r.code).isZero();
+        for (Setting<?> s : Settings.declared()) {
+            assertThat(r.out.lines().filter(l -> l.startsWith(s.name() + "="))).as(s.name()).hasSize(1);
+        }
+        assertThat(r.out).contains("BACKUP_KEEP=3    # environment").contains("PORT=8787    # default");
+    }
+
+    @Test
+    void everyBadItemOfAListIsItsOwnLine() {
+        Result r = run(Map.of(), "check-config", "--TRUSTED_PROXIES=10.0.0.1,nonsense,300.1.1.1",
+                "--FRONTEND_ORIGIN=https://ok.example.org,not an origin");
+        assertThat(r.code).isEqualTo(2);
+        assertThat(r.err.lines().toList()).contains(
+                "TRUSTED_PROXIES: 'nonsense' is not an IP address or CIDR block",
+                "TRUSTED_PROXIES: '300.1.1.1' is not an IP address or CIDR block",
+                "FRONTEND_ORIGIN: 'not an origin' is not an origin like https://app.example.org");
+    }
+
+    @Test
     void versionAndUnknownCommands() {
         assertThat(run(Map.of(), "version").out).startsWith("dytallix-api ");
         assertThat(run(Map.of(), "frobnicate").code).isEqualTo(2);

@@ -46,7 +46,7 @@ class OpenApiDocumentTest {
      */
     private static final Set<String> SERVER_ROUTES = Set.of(
             "GET /api/status", "GET /api/balance", "POST /api/faucet", "GET /api/faucet/grants/{grantId}",
-            "POST /api/rpc",
+            "POST /api/rpc", "GET /api/rpc",
             "POST /api/admin/pause", "POST /api/admin/resume", "POST /api/admin/topup", "POST /api/admin/rotate-key",
             "GET /api/admin/state", "GET /api/admin/grants", "GET /api/admin/audit",
             "GET /healthz", "GET /readyz", "GET /metrics",
@@ -239,6 +239,10 @@ class OpenApiDocumentTest {
     void everyOperationAnswersAsDocumentedForEveryExample() throws Exception {
         Map<String, String> learned = new HashMap<>();
         for (Operation op : operations()) {
+            if (op.node().path("x-websocket").asBoolean()) {
+                assertTheWebSocketAnswers(op);
+                continue;
+            }
             for (JsonNode body : requestExamples(op)) {
                 HttpRequest.Builder request = HttpRequest.newBuilder(server.http.uri(concrete(op.path(), learned) + query(op)))
                         .timeout(Duration.ofSeconds(90));
@@ -269,6 +273,33 @@ class OpenApiDocumentTest {
             }
         }
         assertThat(learned).containsKey("grantId");
+    }
+
+    /**
+     * An upgrade operation: the handshake is answered (101, as documented) and a JSON-RPC request
+     * over the socket is answered; a GET without the upgrade gets its documented refusal.
+     */
+    private void assertTheWebSocketAnswers(Operation op) throws Exception {
+        assertThat(op.node().path("responses").has("101")).as(op.key() + " documents 101").isTrue();
+        java.util.concurrent.CompletableFuture<String> answer = new java.util.concurrent.CompletableFuture<>();
+        java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(java.net.URI.create("ws://127.0.0.1:" + server.port() + op.path()), new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket socket, CharSequence data, boolean last) {
+                        answer.complete(data.toString());
+                        return null;
+                    }
+                }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+            ws.sendText("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\",\"params\":[]}", true);
+            JsonNode reply = ApiClient.JSON.readTree(answer.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertThat(reply.path("result").asText()).as(op.key() + " answers over the socket").isEqualTo("0x539");
+        } finally {
+            ws.abort();
+        }
+        Response plain = server.http.send(HttpRequest.newBuilder(server.http.uri(op.path())).GET());
+        assertThat(plain.status()).as(op.key() + " without the upgrade").isEqualTo(426);
+        assertDocumented(op, plain);
     }
 
     /** The status is one the operation documents, and the body fits that response's schema. */

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * CONTRACT §7, the SIGTERM drill: SIGTERM to the packaged server while requests are in flight. The
+ * The SIGTERM drill: SIGTERM to the packaged server while requests are in flight. The
  * process finishes what it accepted, exits 0 in time, says it stopped, closes the database cleanly
  * (for SQLite in WAL mode: the last connection checkpointed and removed the WAL), and the next
  * process opens it at once.

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Real traffic through the edge filter, the use-case telemetry and the status gauges, then GET
- * /metrics: every name, type and label set of CONTRACT §7, and promtool's verdict on the text.
+ * /metrics: every metric name, type and label set the server promises, and promtool's verdict on the text.
  */
 @RoutingTest
 class MetricsExpositionTest {

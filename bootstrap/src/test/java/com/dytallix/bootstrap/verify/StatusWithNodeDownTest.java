@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The node goes away: /api/status keeps answering at once from the last snapshot (CONTRACT §3),
+ * The node goes away: /api/status keeps answering at once from the last snapshot,
  * readiness and the relay say why; when a node comes back on the same address the server recovers
  * by itself, without a restart.
  */

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 7: a node whose head stops moving (anvil --no-mining) shows as a growing nodeSyncLag and
  * headAgeSeconds on /api/status, the same lag on /metrics, and the lag goes back to 0 once blocks
- * come again (CONTRACT §5).
+ * come again.
  */
 class StatusWithStalledNodeTest {
     @TempDir

@@ -1,0 +1,533 @@
+package com.dytallix.adapters.http;
+
+import com.dytallix.application.subscription.ChainFeed;
+import com.dytallix.application.subscription.LogFilter;
+import com.dytallix.application.subscription.Subscriber;
+import com.dytallix.application.subscription.SubscriptionLimitException;
+import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.grant.LimitScope;
+import com.dytallix.domain.sync.BlockHeader;
+import com.dytallix.domain.sync.ChainLog;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import io.helidon.common.buffers.BufferData;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
+import io.helidon.webserver.websocket.WsConfig;
+import io.helidon.webserver.websocket.WsRouting;
+import io.helidon.websocket.WsCloseCodes;
+import io.helidon.websocket.WsListener;
+import io.helidon.websocket.WsSession;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+/**
+ * JSON-RPC over WebSocket on {@code GET /api/rpc} (Upgrade): every request and batch goes through
+ * the same relay policy as {@code POST /api/rpc} (answers, ids and errors alike), plus
+ * {@code eth_subscribe} ({@code newHeads}, {@code logs} with an address/topics filter) and
+ * {@code eth_unsubscribe}, served from the one {@link ChainFeed}.
+ *
+ * <p>Limits, each refused politely: WS_MAX_CONNECTIONS in all (the connection is accepted and closed
+ * at once with 1013 "try again later" and the reason); WS_MAX_SUBSCRIPTIONS per connection (a
+ * JSON-RPC error, the connection stays); the relay's per-client request limit counts every message
+ * (a batch its items) together with the client's HTTP requests (a JSON-RPC error -32005 per request);
+ * a frame or message over REQUEST_SIZE_LIMIT closes with 1009; a binary message with 1003. Each
+ * connection writes through its own bounded queue and thread, so a client that does not read cannot
+ * hold up the feed or anyone else: when its queue is full it is closed with 1008. On shutdown every
+ * connection is closed with 1001 (going away).
+ */
+public final class RpcWebSocket {
+    static final String PATH = "/api/rpc";
+    static final int PARSE_ERROR = -32700;
+    static final int INVALID_PARAMS = -32602;
+    static final int LIMIT_EXCEEDED = -32005;
+    /** Notifications and answers waiting for a slow client; beyond this it is disconnected. */
+    static final int OUTBOX_CAPACITY = 4096;
+    private static final int MAX_FILTER_VALUES = 1000;
+    private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
+    private static final Pattern TOPIC = Pattern.compile("0x[0-9a-fA-F]{64}");
+    /** Tells a connection's writer to send the close frame and stop (compared by identity). */
+    @SuppressWarnings("StringOperationCanBeSimplified")
+    private static final String STOP = new String("stop");
+    private static final System.Logger LOG = System.getLogger(RpcWebSocket.class.getName());
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final io.helidon.http.HeaderName REQUEST_ID = HeaderNames.create("X-Request-Id");
+
+    private final RpcHttpService rpc;
+    private final ChainFeed feed;
+    private final RequestRateLimiter limiter;
+    private final ClientIpResolver clientIps;
+    private final int maxConnections;
+    private final int maxMessageBytes;
+    private final Set<String> origins;
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    private volatile boolean goingAway;
+
+    RpcWebSocket(RpcHttpService rpc, ChainFeed feed, RequestRateLimiter limiter, ClientIpResolver clientIps,
+                 int maxConnections, long maxMessageBytes, List<String> frontendOrigins) {
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("maxConnections must be at least 1");
+        }
+        this.rpc = rpc;
+        this.feed = feed;
+        this.limiter = limiter;
+        this.clientIps = clientIps;
+        this.maxConnections = maxConnections;
+        this.maxMessageBytes = (int) Math.min(maxMessageBytes, Integer.MAX_VALUE);
+        // a browser page may connect from the origins CORS allows; "*" allows any
+        this.origins = frontendOrigins.contains("*") ? Set.of() : Set.copyOf(frontendOrigins);
+    }
+
+    /** The route to add to the web server: {@code WebServer.builder().addRouting(ws.routing())}. */
+    public WsRouting.Builder routing() {
+        return WsRouting.builder().endpoint(PATH, Connection::new);
+    }
+
+    /**
+     * The WebSocket protocol settings for the listener: {@code addProtocol(ws.protocol())}. A frame
+     * over REQUEST_SIZE_LIMIT is refused by the server before it is read into memory.
+     */
+    public WsConfig protocol() {
+        return WsConfig.builder().name("websocket").maxFrameLength(maxMessageBytes).origins(origins).build();
+    }
+
+    /** Open connections (the dytallix_ws_connections gauge). */
+    public int connections() {
+        return open.size();
+    }
+
+    /**
+     * Graceful shutdown, before the web server stops: every connection gets what is already queued
+     * for it, then a close 1001 (going away); waits up to {@code wait} for the clients to answer it.
+     */
+    public void goAway(Duration wait) {
+        goingAway = true;
+        open.forEach(c -> c.closeAfterQueued(WsCloseCodes.GOING_AWAY, "server shutting down"));
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (!open.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** One client connection: its own listener instance (the route's supplier makes one per upgrade). */
+    private final class Connection implements WsListener, Subscriber {
+        private final String connectionId = UUID.randomUUID().toString();
+        private final AtomicLong messages = new AtomicLong();
+        /** Unbounded so the stop marker always fits; {@link #queued} bounds what clients cause. */
+        private final LinkedBlockingQueue<String> outbox = new LinkedBlockingQueue<>();
+        private final AtomicInteger queued = new AtomicInteger();
+        private final StringBuilder partial = new StringBuilder();
+        private volatile Close closing;
+        private List<String> forwardedFor = List.of();
+        private Optional<String> upgradeRequestId = Optional.empty();
+        private WsSession session;
+        private ClientIp client;
+        private ChainFeed.Session subscriptions;
+        private Thread writer;
+        private Instant openedAt;
+
+        private record Close(int code, String reason) {
+        }
+
+        @Override
+        public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
+            forwardedFor = headers.all(HeaderNames.X_FORWARDED_FOR, List::of);
+            upgradeRequestId = headers.first(REQUEST_ID);
+            return Optional.empty();
+        }
+
+        @Override
+        public void onOpen(WsSession session) {
+            this.session = session;
+            this.openedAt = Instant.now();
+            ClientIp peer = session.socketContext().remotePeer().address() instanceof InetSocketAddress s && s.getAddress() != null
+                    ? ClientIp.of(s.getAddress()) : ClientIp.parse("0.0.0.0");
+            this.client = clientIps.resolve(peer, forwardedFor);
+            if (goingAway) {
+                session.close(WsCloseCodes.GOING_AWAY, "server shutting down");
+                return;
+            }
+            synchronized (open) {
+                if (open.size() >= maxConnections) {
+                    LOG.log(System.Logger.Level.WARNING, "websocket refused for {0}: {1} connections open, the limit",
+                            client.value(), maxConnections);
+                    session.close(WsCloseCodes.TRY_AGAIN_LATER,
+                            "too many WebSocket connections (limit " + maxConnections + "); try again later");
+                    return;
+                }
+                open.add(this);
+            }
+            subscriptions = feed.open(this);
+            writer = Thread.ofVirtual().name("ws-writer-" + connectionId).start(this::write);
+            LOG.log(System.Logger.Level.DEBUG, "websocket {0} opened by {1}{2}", connectionId, client.value(),
+                    upgradeRequestId.map(id -> " (request " + id + ")").orElse(""));
+        }
+
+        @Override
+        public void onMessage(WsSession session, String text, boolean last) {
+            if (subscriptions == null) {
+                return; // refused at open
+            }
+            if (partial.length() + text.length() > maxMessageBytes) {
+                partial.setLength(0);
+                closeNow(WsCloseCodes.TOO_BIG, "message over " + maxMessageBytes + " bytes");
+                return;
+            }
+            partial.append(text);
+            if (!last) {
+                return;
+            }
+            String message = partial.toString();
+            partial.setLength(0);
+            JsonNode answer;
+            try {
+                answer = handle(message);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "websocket message failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                answer = RpcHttpService.error(NullNode.instance, RpcHttpService.INTERNAL_ERROR,
+                        "internal error; the request id identifies it in the server log", null);
+            }
+            if (answer != null) {
+                queue(answer.toString());
+            }
+        }
+
+        @Override
+        public void onMessage(WsSession session, BufferData buffer, boolean last) {
+            closeNow(WsCloseCodes.CANNOT_ACCEPT, "JSON-RPC is sent as text messages");
+        }
+
+        @Override
+        public void onClose(WsSession session, int status, String reason) {
+            release();
+        }
+
+        @Override
+        public void onError(WsSession session, Throwable t) {
+            LOG.log(System.Logger.Level.WARNING, "websocket {0} failed: {1}", connectionId, t.getClass().getSimpleName());
+            release();
+        }
+
+        private void release() {
+            if (subscriptions != null) {
+                subscriptions.close();
+            }
+            if (open.remove(this)) {
+                // the client closed (or the socket failed): nothing more is written
+                closing = new Close(WsCloseCodes.NORMAL_CLOSE, "normal");
+                outbox.clear();
+                outbox.add(STOP);
+                LOG.log(System.Logger.Level.DEBUG, "websocket {0} of {1} closed after {2} s and {3} messages", connectionId,
+                        client.value(), Duration.between(openedAt, Instant.now()).toSeconds(), messages.get());
+            }
+        }
+
+        // --- requests ---
+
+        private JsonNode handle(String message) {
+            String requestId = connectionId + "-" + messages.incrementAndGet();
+            JsonNode body;
+            try {
+                body = Json.MAPPER.readTree(message);
+            } catch (JsonProcessingException e) {
+                return RpcHttpService.error(NullNode.instance, PARSE_ERROR, "Parse error: the message is not valid JSON", null);
+            }
+            if (body == null || body.isMissingNode()) {
+                return RpcHttpService.error(NullNode.instance, PARSE_ERROR, "Parse error: the message is empty", null);
+            }
+            int items = body.isArray() ? body.size() : 1;
+            Optional<Instant> refusedUntil = limiter.acquire(client, items);
+            if (refusedUntil.isPresent()) {
+                return rateLimited(body, refusedUntil.get(), requestId);
+            }
+            if (!body.isArray()) {
+                return answer(body, requestId);
+            }
+            if (body.isEmpty()) {
+                return RpcHttpService.error(NullNode.instance, RpcHttpService.INVALID_REQUEST, "Invalid Request: empty batch", null);
+            }
+            if (body.size() > rpc.maxBatch) {
+                return RpcHttpService.error(NullNode.instance, RpcHttpService.INVALID_REQUEST,
+                        "Invalid Request: batch of " + body.size() + " requests is over the limit of " + rpc.maxBatch, null);
+            }
+            List<JsonNode> answers = new ArrayList<>(body.size());
+            // items wait on the node independently, as over HTTP
+            try (ExecutorService each = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<JsonNode>> pending = new ArrayList<>(body.size());
+                body.forEach(item -> pending.add(each.submit(() -> answer(item, requestId))));
+                for (Future<JsonNode> f : pending) {
+                    answers.add(f.get());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("answering a batch item failed", e.getCause());
+            }
+            ArrayNode out = NODES.arrayNode();
+            answers.stream().filter(a -> a != null).forEach(out::add);
+            return out.isEmpty() ? null : out;
+        }
+
+        /** One request: a subscription method here, anything else through the relay's policy; null for a notification. */
+        private JsonNode answer(JsonNode item, String requestId) {
+            String method = item.path("method").asText("");
+            boolean wellFormed = item.isObject() && "2.0".equals(item.path("jsonrpc").asText(null))
+                    && item.path("method").isTextual() && (!item.has("id") || validId(item.get("id")));
+            if (!wellFormed || (!method.equals("eth_subscribe") && !method.equals("eth_unsubscribe"))) {
+                RpcHttpService.Answer a = rpc.answer(item, requestId);
+                if (a != null && a.failure() != null && a.failure().status() >= 500) {
+                    HttpEdge.logFailure(a.failure().code(), a.failure().status(), "websocket: " + a.failure().getMessage());
+                }
+                return a == null ? null : a.body();
+            }
+            JsonNode id = item.has("id") ? item.get("id") : NullNode.instance;
+            JsonNode params = item.has("params") ? item.get("params") : NODES.arrayNode();
+            JsonNode answer;
+            try {
+                answer = result(id, method.equals("eth_subscribe") ? subscribe(params) : NODES.booleanNode(unsubscribe(params)));
+            } catch (InvalidParams e) {
+                answer = RpcHttpService.error(id, INVALID_PARAMS, "invalid params: " + e.getMessage(), null);
+            } catch (SubscriptionLimitException e) {
+                ObjectNode data = NODES.objectNode().put("code", "RATE_LIMIT").put("scope", "subscriptions");
+                answer = RpcHttpService.error(id, LIMIT_EXCEEDED, e.getMessage(), data);
+            }
+            return item.has("id") ? answer : null;
+        }
+
+        private JsonNode subscribe(JsonNode params) {
+            if (!params.isArray() || params.isEmpty() || !params.get(0).isTextual()) {
+                throw new InvalidParams("expected [\"newHeads\"] or [\"logs\", {address, topics}]");
+            }
+            String kind = params.get(0).asText();
+            return switch (kind) {
+                case "newHeads" -> {
+                    if (params.size() > 1) {
+                        throw new InvalidParams("newHeads takes no options");
+                    }
+                    yield NODES.textNode(subscriptions.subscribeNewHeads());
+                }
+                case "logs" -> {
+                    if (params.size() > 2) {
+                        throw new InvalidParams("logs takes one filter object");
+                    }
+                    yield NODES.textNode(subscriptions.subscribeLogs(filter(params.path(1))));
+                }
+                default -> throw new InvalidParams("subscriptions offered here are newHeads and logs");
+            };
+        }
+
+        private boolean unsubscribe(JsonNode params) {
+            if (!params.isArray() || params.size() != 1 || !params.get(0).isTextual()) {
+                throw new InvalidParams("expected [subscription id]");
+            }
+            return subscriptions.unsubscribe(params.get(0).asText());
+        }
+
+        private static LogFilter filter(JsonNode filter) {
+            if (filter.isMissingNode() || filter.isNull()) {
+                return LogFilter.ANY;
+            }
+            if (!filter.isObject()) {
+                throw new InvalidParams("the logs filter must be an object");
+            }
+            for (var names = filter.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!name.equals("address") && !name.equals("topics")) {
+                    throw new InvalidParams("a logs subscription filters by address and topics only (" + safe(name)
+                            + " is not taken: it follows new blocks)");
+                }
+            }
+            Set<String> addresses = values(filter.path("address"), ADDRESS, "address", false);
+            List<Set<String>> topics = new ArrayList<>();
+            JsonNode t = filter.path("topics");
+            if (!t.isMissingNode() && !t.isNull()) {
+                if (!t.isArray() || t.size() > 4) {
+                    throw new InvalidParams("topics must be an array of at most 4 positions");
+                }
+                t.forEach(position -> topics.add(values(position, TOPIC, "topic", true)));
+            }
+            return new LogFilter(addresses, topics);
+        }
+
+        /** One value or an array of them; empty means any. A null inside an array of topics also means any. */
+        private static Set<String> values(JsonNode node, Pattern shape, String what, boolean nullMeansAny) {
+            if (node.isMissingNode() || node.isNull()) {
+                return Set.of();
+            }
+            List<JsonNode> given = new ArrayList<>();
+            if (node.isArray()) {
+                if (node.size() > MAX_FILTER_VALUES) {
+                    throw new InvalidParams("at most " + MAX_FILTER_VALUES + " values for one " + what);
+                }
+                node.forEach(given::add);
+            } else {
+                given.add(node);
+            }
+            Set<String> out = new HashSet<>();
+            for (JsonNode v : given) {
+                if (v.isNull() && nullMeansAny) {
+                    return Set.of();
+                }
+                if (!v.isTextual() || !shape.matcher(v.asText()).matches()) {
+                    throw new InvalidParams(what + " must be 0x and " + (shape == ADDRESS ? 40 : 64) + " hex digits");
+                }
+                out.add(v.asText());
+            }
+            return out;
+        }
+
+        private JsonNode rateLimited(JsonNode body, Instant until, String requestId) {
+            long retryAfter = Math.max(1, (Duration.between(Instant.now(), until).toMillis() + 999) / 1000);
+            ObjectNode data = NODES.objectNode().put("code", "RATE_LIMIT").put("scope", LimitScope.REQUESTS.wireName())
+                    .put("retryAfter", retryAfter).put("resetAt", until.toString()).put("requestId", requestId);
+            String message = "too many requests from this client; retry after " + retryAfter + " s";
+            if (!body.isArray()) {
+                return RpcHttpService.error(body.path("id").isMissingNode() ? NullNode.instance : body.get("id"), LIMIT_EXCEEDED, message, data);
+            }
+            ArrayNode out = NODES.arrayNode();
+            body.forEach(item -> out.add(RpcHttpService.error(item.path("id").isMissingNode() ? NullNode.instance : item.get("id"),
+                    LIMIT_EXCEEDED, message, data)));
+            return out.isEmpty() ? RpcHttpService.error(NullNode.instance, LIMIT_EXCEEDED, message, data) : out;
+        }
+
+        // --- notifications, from the feed's thread: queued, never written here ---
+
+        @Override
+        public void newHead(String subscriptionId, BlockHeader header) {
+            queue(notification(subscriptionId, new RawValue(header.json())));
+        }
+
+        @Override
+        public void log(String subscriptionId, ChainLog log) {
+            ObjectNode l = NODES.objectNode();
+            l.put("address", log.address());
+            ArrayNode topics = l.putArray("topics");
+            log.topics().forEach(topics::add);
+            l.put("data", log.data());
+            l.put("blockNumber", hex(log.blockNumber()));
+            l.put("transactionHash", log.transactionHash());
+            l.put("transactionIndex", hex(log.transactionIndex()));
+            l.put("blockHash", log.blockHash());
+            l.put("logIndex", hex(log.logIndex()));
+            l.put("removed", log.removed());
+            queue(notification(subscriptionId, l));
+        }
+
+        private static String notification(String subscriptionId, Object result) {
+            ObjectNode params = NODES.objectNode().put("subscription", subscriptionId);
+            if (result instanceof RawValue raw) {
+                params.putRawValue("result", raw);
+            } else {
+                params.set("result", (JsonNode) result);
+            }
+            ObjectNode out = NODES.objectNode().put("jsonrpc", "2.0").put("method", "eth_subscription");
+            out.set("params", params);
+            return out.toString();
+        }
+
+        private void queue(String text) {
+            if (closing != null) {
+                return;
+            }
+            if (queued.incrementAndGet() > OUTBOX_CAPACITY) {
+                closeNow(WsCloseCodes.VIOLATED_POLICY, "messages were not read in time");
+                return;
+            }
+            outbox.add(text);
+        }
+
+        /** Closes at once, dropping what is queued. Never writes on the caller's thread (the feed's, say). */
+        private synchronized void closeNow(int code, String reason) {
+            if (closing == null) {
+                closing = new Close(code, reason);
+                if (writer == null) {
+                    session.close(code, reason);
+                    return;
+                }
+                outbox.clear();
+                outbox.add(STOP);
+            }
+        }
+
+        /** Closes once everything already queued is written. */
+        synchronized void closeAfterQueued(int code, String reason) {
+            if (closing == null) {
+                closing = new Close(code, reason);
+                outbox.add(STOP);
+            }
+        }
+
+        /** The connection's one writer: answers and notifications in order, then the close frame. */
+        private void write() {
+            try {
+                for (String next = outbox.take(); next != STOP; next = outbox.take()) {
+                    queued.decrementAndGet();
+                    session.send(next, true);
+                }
+                Close c = closing;
+                session.close(c.code(), c.reason());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                // the socket is gone: nothing more can be written
+                LOG.log(System.Logger.Level.DEBUG, "websocket {0} write failed: {1}", connectionId, e.getClass().getSimpleName());
+            }
+        }
+    }
+
+    private static boolean validId(JsonNode id) {
+        return id.isTextual() || id.isNumber() || id.isNull();
+    }
+
+    private static JsonNode result(JsonNode id, JsonNode result) {
+        ObjectNode out = NODES.objectNode();
+        out.put("jsonrpc", "2.0");
+        out.set("id", id);
+        out.set("result", result);
+        return out;
+    }
+
+    private static String hex(long value) {
+        return "0x" + Long.toHexString(value);
+    }
+
+    /** A field name the client sent, shortened and stripped to something safe to echo. */
+    private static String safe(String name) {
+        String s = name.replaceAll("[^A-Za-z0-9_]", "?");
+        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+    }
+
+    private static final class InvalidParams extends RuntimeException {
+        InvalidParams(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

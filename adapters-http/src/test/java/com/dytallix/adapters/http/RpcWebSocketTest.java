@@ -1,0 +1,221 @@
+package com.dytallix.adapters.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RpcWebSocketTest {
+    private static final String TOKEN = "0x00000000000000000000000000000000000000aa";
+    private static final String TRANSFER = "0x" + "dd".repeat(32);
+
+    private static String request(Object id, String method, String params) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":" + params + "}";
+    }
+
+    /** Waits until the server has counted the connections the test opened (the upgrade completes before onOpen). */
+    private static void awaitConnections(TestApi api, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (api.ws.connections() != n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(api.ws.connections()).isEqualTo(n);
+    }
+
+    @Test
+    void requestsGoThroughTheRelaysPolicyAsOverHttp() {
+        try (TestApi api = TestApi.start(); WsTestClient ws = new WsTestClient(api.port())) {
+            JsonNode answer = ws.call(request(7, "eth_blockNumber", "[]"));
+            assertThat(answer.get("id").asInt()).isEqualTo(7);
+            assertThat(answer.get("result").asText()).isEqualTo("0x10");
+            assertThat(api.node.calls).extracting(TestPorts.Node.Call::method).containsExactly("eth_blockNumber");
+
+            // refused whatever the allow-list says, and not on the allow-list: the same -32601 as over HTTP
+            for (String method : List.of("eth_sendTransaction", "personal_sign", "eth_getLogs")) {
+                JsonNode refused = ws.call(request("\"x\"", method, "[]"));
+                assertThat(refused.path("error").path("code").asInt()).as(method).isEqualTo(-32601);
+                assertThat(refused.get("id").asText()).isEqualTo("x");
+                JsonNode overHttp = api.postJson("/api/rpc", request("\"x\"", method, "[]")).json();
+                assertThat(refused.get("error")).isEqualTo(overHttp.get("error"));
+            }
+            assertThat(api.node.calls).hasSize(1);
+
+            JsonNode batch = ws.call("[" + request("\"a\"", "eth_chainId", "[]") + "," + request(2, "eth_sendTransaction", "[]")
+                    + ",{\"jsonrpc\":\"2.0\",\"method\":\"eth_blockNumber\",\"params\":[]}]");
+            assertThat(batch).hasSize(2);
+            assertThat(batch.get(0).get("id").asText()).isEqualTo("a");
+            assertThat(batch.get(1).path("error").path("code").asInt()).isEqualTo(-32601);
+
+            assertThat(ws.call("{\"jsonrpc\":\"2.0\",\"id\":1,").path("error").path("code").asInt()).isEqualTo(-32700);
+            assertThat(ws.call("[]").path("error").path("code").asInt()).isEqualTo(-32600);
+            assertThat(ws.call("[1,2,3,4,5,6]").path("error").path("message").asText()).contains("over the limit of 5");
+            assertThat(ws.call("{\"jsonrpc\":\"1.0\",\"id\":3,\"method\":\"eth_chainId\"}").path("error").path("code").asInt())
+                    .isEqualTo(-32600);
+        }
+    }
+
+    @Test
+    void newHeadsAndLogsSubscriptionsReceiveWhatTheFeedAnnouncesUntilUnsubscribed() {
+        try (TestApi api = TestApi.start(); WsTestClient ws = new WsTestClient(api.port())) {
+            String heads = ws.call(request(1, "eth_subscribe", "[\"newHeads\"]")).get("result").asText();
+            String logs = ws.call(request(2, "eth_subscribe", "[\"logs\",{\"address\":\"" + TOKEN.toUpperCase().replace("0X", "0x")
+                    + "\",\"topics\":[\"" + TRANSFER + "\"]}]")).get("result").asText();
+            assertThat(heads).matches("0x[0-9a-f]{32}").isNotEqualTo(logs);
+            api.feed.poll(); // joins at the head
+
+            long block = api.blocks.mine(List.of(List.of(TOKEN, TRANSFER), List.of(TOKEN, "0x" + "01".repeat(32)),
+                    List.of("0x00000000000000000000000000000000000000bb", TRANSFER)));
+            api.feed.poll();
+            JsonNode head = ws.next();
+            assertThat(head.get("method").asText()).isEqualTo("eth_subscription");
+            assertThat(head.at("/params/subscription").asText()).isEqualTo(heads);
+            assertThat(head.at("/params/result/number").asText()).isEqualTo("0x" + Long.toHexString(block));
+            JsonNode log = ws.next();
+            assertThat(log.at("/params/subscription").asText()).isEqualTo(logs);
+            assertThat(log.at("/params/result/address").asText()).isEqualTo(TOKEN);
+            assertThat(log.at("/params/result/topics/0").asText()).isEqualTo(TRANSFER);
+            assertThat(log.at("/params/result/logIndex").asText()).isEqualTo("0x0");
+            assertThat(log.at("/params/result/removed").asBoolean()).isFalse();
+            assertThat(api.node.calls).as("subscriptions never reach the relay").isEmpty();
+
+            assertThat(ws.call(request(3, "eth_unsubscribe", "[\"" + heads + "\"]")).get("result").asBoolean()).isTrue();
+            assertThat(ws.call(request(4, "eth_unsubscribe", "[\"" + heads + "\"]")).get("result").asBoolean()).isFalse();
+            api.blocks.mine(List.of());
+            api.feed.poll();
+            // the next message is the answer to this request, not a head
+            assertThat(ws.call(request(5, "eth_chainId", "[]")).get("id").asInt()).isEqualTo(5);
+            assertThat(ws.nothingReceived()).isTrue();
+        }
+    }
+
+    @Test
+    void aGetWithoutTheUpgradeIsToldToUpgrade() {
+        try (TestApi api = TestApi.start()) {
+            TestApi.Reply reply = api.get("/api/rpc");
+            assertThat(reply.status()).isEqualTo(426);
+            assertThat(reply.header("Upgrade")).contains("websocket");
+            assertThat(reply.json().get("code").asText()).isEqualTo("INVALID_REQUEST");
+            TestApi.Reply options = api.send("OPTIONS", "/api/rpc", null);
+            assertThat(options.header("Allow")).contains("POST, GET, OPTIONS");
+            // a handshake without its key is refused in the envelope, not upgraded
+            String raw = api.raw("GET /api/rpc HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n");
+            assertThat(raw).startsWith("HTTP/1.1 400").contains("INVALID_REQUEST");
+        }
+    }
+
+    @Test
+    void aBrowserHandshakeIsAcceptedFromTheFrontendOriginOnly() {
+        try (TestApi api = TestApi.start()) {
+            String handshake = "GET /api/rpc HTTP/1.1\r\nHost: 127.0.0.1:" + api.port() + "\r\nConnection: Upgrade\r\n"
+                    + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+            assertThat(api.raw(handshake + "Origin: http://localhost:5173\r\n\r\n")).startsWith("HTTP/1.1 101");
+            assertThat(api.raw(handshake + "Origin: https://elsewhere.example\r\n\r\n")).startsWith("HTTP/1.1 403");
+            assertThat(api.raw(handshake + "\r\n")).as("no Origin: not a browser").startsWith("HTTP/1.1 101");
+        }
+    }
+
+    @Test
+    void malformedSubscriptionsAreInvalidParams() {
+        try (TestApi api = TestApi.start(); WsTestClient ws = new WsTestClient(api.port())) {
+            for (String params : List.of("[\"newPendingTransactions\"]", "[]", "{}", "[\"logs\",{\"fromBlock\":\"0x1\"}]",
+                    "[\"logs\",{\"address\":\"0x12\"}]", "[\"logs\",{\"topics\":[\"0x1\"]}]", "[\"logs\",{\"topics\":[null,null,null,null,null]}]",
+                    "[\"logs\",[]]", "[\"newHeads\",{}]")) {
+                JsonNode answer = ws.call(request(9, "eth_subscribe", params));
+                assertThat(answer.path("error").path("code").asInt()).as(params).isEqualTo(-32602);
+            }
+            assertThat(ws.call(request(9, "eth_unsubscribe", "[1]")).path("error").path("code").asInt()).isEqualTo(-32602);
+            assertThat(api.feed.subscriptions()).isZero();
+        }
+    }
+
+    @Test
+    void subscriptionsOverTheLimitPerConnectionAreRefusedAndTheConnectionStays() {
+        try (TestApi api = TestApi.start(); WsTestClient ws = new WsTestClient(api.port()); WsTestClient other = new WsTestClient(api.port())) {
+            ws.call(request(1, "eth_subscribe", "[\"newHeads\"]"));
+            ws.call(request(2, "eth_subscribe", "[\"logs\"]"));
+            JsonNode refused = ws.call(request(3, "eth_subscribe", "[\"newHeads\"]"));
+            assertThat(refused.path("error").path("code").asInt()).isEqualTo(-32005);
+            assertThat(refused.path("error").path("message").asText()).contains("2 subscriptions");
+            assertThat(other.call(request(1, "eth_subscribe", "[\"newHeads\"]")).has("result")).as("per connection").isTrue();
+            assertThat(ws.call(request(4, "eth_chainId", "[]")).has("result")).isTrue();
+
+            ws.close();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (api.feed.subscriptions() != 1 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(api.feed.subscriptions()).as("a closed connection's subscriptions are dropped").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void connectionsOverTheLimitAreClosedWithAReason() throws Exception {
+        try (TestApi api = TestApi.start()) {
+            List<WsTestClient> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    clients.add(new WsTestClient(api.port()));
+                }
+                awaitConnections(api, 3);
+                WsTestClient extra = new WsTestClient(api.port());
+                clients.add(extra);
+                assertThat(extra.closeReason()).startsWith("1013 ").contains("too many WebSocket connections (limit 3)");
+                assertThat(api.ws.connections()).isEqualTo(3);
+
+                clients.getFirst().close();
+                awaitConnections(api, 2);
+                WsTestClient again = new WsTestClient(api.port());
+                clients.add(again);
+                assertThat(again.call(request(1, "eth_chainId", "[]")).has("result")).isTrue();
+            } finally {
+                clients.forEach(WsTestClient::close);
+            }
+        }
+    }
+
+    @Test
+    void theRequestLimitCountsWebSocketMessagesAndBatchItemsWithHttpRequests() {
+        // the upgrade request is one, then 1 + 2 messages' items, then 1 over HTTP: 5
+        try (TestApi api = TestApi.start(o -> o.requestsPerMinute = 5); WsTestClient ws = new WsTestClient(api.port())) {
+            assertThat(ws.call(request(1, "eth_chainId", "[]")).has("result")).isTrue();
+            JsonNode batch = ws.call("[" + request(2, "eth_chainId", "[]") + "," + request(3, "eth_chainId", "[]") + "]");
+            assertThat(batch).allSatisfy(a -> assertThat(a.has("result")).isTrue());
+            assertThat(api.get("/api/status").status()).isEqualTo(200);
+
+            JsonNode refused = ws.call(request(4, "eth_chainId", "[]"));
+            assertThat(refused.get("id").asInt()).isEqualTo(4);
+            assertThat(refused.path("error").path("code").asInt()).isEqualTo(-32005);
+            assertThat(refused.path("error").path("data").path("code").asText()).isEqualTo("RATE_LIMIT");
+            assertThat(refused.path("error").path("data").path("retryAfter").asLong()).isPositive();
+            assertThat(api.get("/api/status").status()).isEqualTo(429);
+            assertThat(api.node.calls).hasSize(3);
+            assertThat(api.telemetry.rateLimitHits.get(com.dytallix.domain.grant.LimitScope.REQUESTS)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aMessageOverTheSizeLimitClosesTheConnection() {
+        try (TestApi api = TestApi.start(); WsTestClient ws = new WsTestClient(api.port())) {
+            ws.send(request(1, "eth_call", "[\"" + "a".repeat(5000) + "\"]"));
+            assertThat(ws.closeReason()).startsWith("1009");
+            assertThat(api.node.calls).isEmpty();
+        }
+    }
+
+    @Test
+    void shutdownClosesEveryConnectionAsGoingAway() throws Exception {
+        try (TestApi api = TestApi.start(); WsTestClient a = new WsTestClient(api.port()); WsTestClient b = new WsTestClient(api.port())) {
+            a.call(request(1, "eth_subscribe", "[\"newHeads\"]"));
+            awaitConnections(api, 2);
+            api.ws.goAway(Duration.ofSeconds(5));
+            assertThat(a.closeReason()).isEqualTo("1001 server shutting down");
+            assertThat(b.closeReason()).isEqualTo("1001 server shutting down");
+            assertThat(api.ws.connections()).isZero();
+            assertThat(api.feed.subscriptions()).isZero();
+        }
+    }
+}

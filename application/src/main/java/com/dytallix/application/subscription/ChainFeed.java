@@ -1,0 +1,203 @@
+package com.dytallix.application.subscription;
+
+import com.dytallix.domain.sync.BlockHeader;
+import com.dytallix.domain.sync.BlockReader;
+import com.dytallix.domain.sync.ChainLog;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@code eth_subscribe} for every connection from one upstream feed: {@link #poll()} (one thread,
+ * called on a schedule) follows the node's head, reads each new block's header once and, while any
+ * {@code logs} subscription exists, its logs once, and hands them to every matching subscription.
+ * The node sees the same calls for one subscriber as for a thousand.
+ *
+ * <p>Reorganisations: the hashes of the last {@value #HISTORY} announced blocks are kept. A new
+ * block whose parent is not the announced block below it means that block left the chain: its
+ * matched logs are announced again with {@code removed: true} (as Ethereum nodes do), and the
+ * replacement blocks are announced as new heads. A head further than {@value #MAX_CATCH_UP} blocks
+ * ahead (the node caught up after a stall) is joined at its last {@value #MAX_CATCH_UP} blocks.
+ */
+public final class ChainFeed {
+    static final int HISTORY = 64;
+    static final int MAX_CATCH_UP = 32;
+    private static final SecureRandom IDS = new SecureRandom();
+
+    private final BlockReader reader;
+    private final int maxPerConnection;
+    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    /** Announced blocks, oldest first; only the poll thread touches it. */
+    private final Deque<Announced> history = new ArrayDeque<>();
+
+    /** @param maxPerConnection WS_MAX_SUBSCRIPTIONS */
+    public ChainFeed(BlockReader reader, int maxPerConnection) {
+        if (maxPerConnection < 1) {
+            throw new IllegalArgumentException("maxPerConnection must be at least 1");
+        }
+        this.reader = reader;
+        this.maxPerConnection = maxPerConnection;
+    }
+
+    /** A connection's handle on the feed; {@link Session#close()} drops its subscriptions. */
+    public Session open(Subscriber subscriber) {
+        return new Session(subscriber);
+    }
+
+    public int subscriptions() {
+        return subscriptions.size();
+    }
+
+    private record Subscription(Session owner, LogFilter filter) {
+        boolean heads() {
+            return filter == null;
+        }
+    }
+
+    private record Announced(BlockHeader header, List<ChainLog> matchedLogs) {
+    }
+
+    public final class Session {
+        private final Subscriber subscriber;
+        private int count;
+        private boolean closed;
+
+        private Session(Subscriber subscriber) {
+            this.subscriber = subscriber;
+        }
+
+        /** @throws SubscriptionLimitException when this connection has WS_MAX_SUBSCRIPTIONS already */
+        public String subscribeNewHeads() {
+            return add(null);
+        }
+
+        /** @throws SubscriptionLimitException when this connection has WS_MAX_SUBSCRIPTIONS already */
+        public String subscribeLogs(LogFilter filter) {
+            return add(filter);
+        }
+
+        /** @return false when the id is not one of this connection's subscriptions */
+        public synchronized boolean unsubscribe(String id) {
+            Subscription s = subscriptions.get(id);
+            if (s == null || s.owner() != this) {
+                return false;
+            }
+            subscriptions.remove(id);
+            count--;
+            return true;
+        }
+
+        public synchronized void close() {
+            closed = true;
+            subscriptions.values().removeIf(s -> s.owner() == this);
+            count = 0;
+        }
+
+        private synchronized String add(LogFilter filter) {
+            if (closed) {
+                throw new IllegalStateException("the connection is closed");
+            }
+            if (count >= maxPerConnection) {
+                throw new SubscriptionLimitException(maxPerConnection);
+            }
+            byte[] raw = new byte[16];
+            IDS.nextBytes(raw);
+            String id = "0x" + HexFormat.of().formatHex(raw);
+            subscriptions.put(id, new Subscription(this, filter));
+            count++;
+            return id;
+        }
+    }
+
+    /**
+     * One step of following the head: announces every block since the last step, in order. Throws
+     * the node's failure; the next step carries on from the last block announced.
+     */
+    public void poll() {
+        if (subscriptions.isEmpty()) {
+            // nobody listens: no node calls, and a later subscriber starts at the head of its time
+            history.clear();
+            return;
+        }
+        BlockHeader latest = reader.latestHeader();
+        Announced tip = history.peekLast();
+        if (tip == null) {
+            history.addLast(new Announced(latest, List.of()));
+            return;
+        }
+        if (latest.hash().equals(tip.header().hash()) || latest.number() < tip.header().number()) {
+            // nothing new, or a node behind the one we followed: wait until the chain passes our tip
+            return;
+        }
+        if (latest.number() == tip.header().number()) {
+            retract(history.pollLast());
+        }
+        long from = history.isEmpty() ? latest.number() : history.peekLast().header().number() + 1;
+        if (latest.number() - from >= MAX_CATCH_UP) {
+            history.clear();
+            from = latest.number() - MAX_CATCH_UP + 1;
+        }
+        long n = from;
+        while (n <= latest.number()) {
+            BlockHeader block = n == latest.number() ? latest : reader.header(n).orElse(null);
+            if (block == null) {
+                return; // the node's view moved under us; the next step resumes here
+            }
+            Announced below = history.peekLast();
+            if (below != null && below.header().number() == n - 1 && !below.header().hash().equals(block.parentHash())) {
+                retract(history.pollLast());
+                n--;
+                continue;
+            }
+            announce(block);
+            n++;
+        }
+    }
+
+    private void announce(BlockHeader block) {
+        boolean wantLogs = subscriptions.values().stream().anyMatch(s -> !s.heads());
+        List<ChainLog> blockLogs = wantLogs ? reader.logs(block.hash()) : List.of();
+        subscriptions.forEach((id, s) -> {
+            if (s.heads()) {
+                s.owner().subscriber.newHead(id, block);
+            }
+        });
+        List<ChainLog> matched = new ArrayList<>();
+        for (ChainLog log : blockLogs) {
+            boolean any = false;
+            for (Map.Entry<String, Subscription> e : subscriptions.entrySet()) {
+                Subscription s = e.getValue();
+                if (!s.heads() && s.filter().matches(log)) {
+                    s.owner().subscriber.log(e.getKey(), log);
+                    any = true;
+                }
+            }
+            if (any) {
+                matched.add(log);
+            }
+        }
+        // only logs someone received can need a retraction
+        history.addLast(new Announced(block, List.copyOf(matched)));
+        while (history.size() > HISTORY) {
+            history.removeFirst();
+        }
+    }
+
+    /** The block left the canonical chain: its logs go out again, last first, marked removed. */
+    private void retract(Announced gone) {
+        List<ChainLog> logs = gone.matchedLogs();
+        for (int i = logs.size() - 1; i >= 0; i--) {
+            ChainLog removed = logs.get(i).asRemoved();
+            subscriptions.forEach((id, s) -> {
+                if (!s.heads() && s.filter().matches(removed)) {
+                    s.owner().subscriber.log(id, removed);
+                }
+            });
+        }
+    }
+}
