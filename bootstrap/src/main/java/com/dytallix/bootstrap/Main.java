@@ -23,6 +23,7 @@ public final class Main {
 
     public static void main(String[] args) {
         Observability.installLogging();
+        Fatal.install();
         int code = run(args, System.getenv(), Path.of("").toAbsolutePath(), System.out, System.err);
         if (code != OK || !isServe(args)) {
             System.exit(code);

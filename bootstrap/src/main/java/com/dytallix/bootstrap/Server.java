@@ -3,7 +3,7 @@ package com.dytallix.bootstrap;
 import com.dytallix.adapters.http.ApiDependencies;
 import com.dytallix.adapters.http.ApiRouting;
 import com.dytallix.adapters.http.HealthHttpService;
-import com.dytallix.adapters.http.HttpEdge;
+import com.dytallix.adapters.http.HttpListener;
 import com.dytallix.adapters.http.RpcWebSocket;
 import com.dytallix.adapters.http.metrics.HttpMetrics;
 import com.dytallix.adapters.node.BouncyCastleKeccak;
@@ -57,9 +57,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -77,8 +74,8 @@ public final class Server implements AutoCloseable {
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
-    private ScheduledExecutorService scheduler;
-    private ScheduledExecutorService leaseKeeper;
+    private BackgroundJobs jobs;
+    private BackgroundJobs leaseJobs;
     private PayerElection election;
     private WebServer webServer;
     private RpcWebSocket webSocket;
@@ -163,20 +160,16 @@ public final class Server implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "start-up reconciliation postponed: node {0}", e.failure());
         }
 
-        // its own thread: a slow tracker pass or node call must never let the lease run out
-        leaseKeeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("payer-lease").daemon(true).factory());
-        leaseKeeper.scheduleWithFixedDelay(guarded("payer lease", election::campaign),
-                election.renewEvery().toMillis(), election.renewEvery().toMillis(), TimeUnit.MILLISECONDS);
-        scheduler = Executors.newScheduledThreadPool(3, Thread.ofPlatform().name("jobs-", 0).daemon(true).factory());
-        scheduler.scheduleWithFixedDelay(guarded("status refresh", status::refresh),
-                settings.statusRefresh().toMillis(), settings.statusRefresh().toMillis(), TimeUnit.MILLISECONDS);
-        scheduler.scheduleWithFixedDelay(guarded("grant tracker", tracker::tick), 1000, 1000, TimeUnit.MILLISECONDS);
+        // their own thread: a slow tracker pass or node call must never let the payer lease run out
+        leaseJobs = new BackgroundJobs(metrics);
+        leaseJobs.every("payer lease", election.renewEvery(), election.renewEvery(), election::campaign);
+        jobs = new BackgroundJobs(metrics);
+        jobs.every("status refresh", settings.statusRefresh(), settings.statusRefresh(), status::refresh);
+        jobs.every("grant tracker", Duration.ofSeconds(1), Duration.ofSeconds(1), tracker::tick);
         // grants admitted by other instances wait for this one while it is the payer
-        scheduler.scheduleWithFixedDelay(guarded("admitted grants", tracker::payOwed), 250, 250, TimeUnit.MILLISECONDS);
-        scheduler.scheduleWithFixedDelay(guarded("subscription feed", feed::poll), HEAD_POLL.toMillis(), HEAD_POLL.toMillis(),
-                TimeUnit.MILLISECONDS);
-        scheduler.scheduleAtFixedRate(guarded("daily maintenance", () -> Commands.prune(maintenance, settings, clock)),
-                1, 24, TimeUnit.HOURS);
+        jobs.every("admitted grants", Duration.ofMillis(250), Duration.ofMillis(250), tracker::payOwed);
+        jobs.every("subscription feed", HEAD_POLL, HEAD_POLL, feed::poll);
+        jobs.every("daily maintenance", Duration.ofHours(1), Duration.ofHours(24), () -> Commands.prune(maintenance, settings, clock));
 
         var healthChecks = List.of(
                 new HealthHttpService.Check("database", () -> db.isHealthy() ? Optional.empty() : Optional.of("database not answering")),
@@ -191,26 +184,32 @@ public final class Server implements AutoCloseable {
         var api = new ApiDependencies(status, new BalanceService(node, keccak), drips, ledger, relay, admin, keccak,
                 telemetry, new HttpMetrics(metrics), healthChecks, clock, settings.trustedProxies(),
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
-                settings.requestsPerMinute(), settings.requestSizeLimit(), settings.rpcMaxBatch(), feed, settings.get(Settings.WS_MAX_CONNECTIONS));
+                settings.requestsPerMinute(), settings.requestSizeLimit(), settings.rpcMaxBatch(), feed,
+                settings.get(Settings.WS_MAX_CONNECTIONS), statusStaleAfter(settings));
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.register(new MetricsHttpService(metrics));
         webSocket = ApiRouting.configure(routing, api);
         Gauge.builder("dytallix.ws.connections", webSocket, RpcWebSocket::connections)
                 .description("Open WebSocket connections on /api/rpc").register(metrics);
 
-        webServer = WebServer.builder()
+        var listener = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
-                .shutdownGracePeriod(Duration.ofSeconds(10))
-                // a backstop above the body limit, so the handler (not the listener) answers 413 for a chunked body
-                .maxPayloadSize(settings.requestSizeLimit() * 2 + 65_536)
-                .directHandlers(HttpEdge.directHandlers())
+                .shutdownGracePeriod(Duration.ofSeconds(10));
+        resources.add(HttpListener.configure(listener,
+                new HttpListener.Limits(settings.requestSizeLimit(), settings.httpReadTimeout(), settings.httpIdleTimeout())));
+        webServer = listener
                 .addFeature(ObserveFeature.just(healthObserver(healthChecks)))
                 .routing(routing)
                 .addRouting(webSocket.routing())
                 .addProtocol(webSocket.protocol())
                 .build()
                 .start();
+        if (settings.trustedProxies().isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "TRUSTED_PROXIES is empty: X-Forwarded-For is ignored and the socket peer is the client."
+                    + " Behind a reverse proxy, set TRUSTED_PROXIES to its address, or all its clients count as one"
+                    + " (quotas, request limits, admin lockout)");
+        }
         LOG.log(System.Logger.Level.INFO, "dytallix-api instance {4} listening on {0}:{1,number,#} ({2}), faucet address {3}, {5}",
                 settings.host(), webServer.port(), settings.devMode() ? "embedded dev chain" : "node " + settings.rpcUrl().get(),
                 keys.active().address(), election.instance(),
@@ -260,27 +259,11 @@ public final class Server implements AutoCloseable {
         return age.compareTo(fresh) > 0 ? Optional.of("node last answered " + age.toSeconds() + "s ago") : Optional.empty();
     }
 
-    private static Runnable guarded(String name, Runnable job) {
-        return () -> {
-            try {
-                job.run();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, name + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-            }
-        };
+    /** The status snapshot is refreshed every STATUS_REFRESH_MS; one this old means the refresh is stuck or failing. */
+    private static Duration statusStaleAfter(Settings settings) {
+        return settings.statusRefresh().multipliedBy(3).plus(settings.nodeTimeout().multipliedBy(2));
     }
 
-    private static void stopJobs(ScheduledExecutorService jobs) {
-        if (jobs == null) {
-            return;
-        }
-        jobs.shutdown();
-        try {
-            jobs.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     /** Graceful stop: no new connections, in-flight requests finish, jobs stop, the database closes cleanly. */
     @Override
@@ -294,8 +277,12 @@ public final class Server implements AutoCloseable {
         if (webServer != null) {
             webServer.stop();
         }
-        stopJobs(scheduler);
-        stopJobs(leaseKeeper);
+        if (jobs != null) {
+            jobs.close();
+        }
+        if (leaseJobs != null) {
+            leaseJobs.close();
+        }
         if (election != null) {
             try {
                 election.resign(); // another instance pays from now on, without waiting for the lease to run out

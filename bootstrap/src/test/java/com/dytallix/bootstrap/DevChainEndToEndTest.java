@@ -82,13 +82,13 @@ class DevChainEndToEndTest {
         assertThat(malformed.json().get("code").asText()).isEqualTo("INVALID_REQUEST");
         assertThat(server.http.get("/readyz").status()).isEqualTo(200);
         assertThat(server.http.get("/healthz").status()).isEqualTo(200);
-        // a chunked body (no Content-Length) over REQUEST_SIZE_LIMIT is refused as too large, not as unreadable
+        // a chunked body (no Content-Length) is refused unread: send Content-Length
         byte[] big = new byte[1_500_000];
         Arrays.fill(big, (byte) ' ');
         Response chunked = server.http.send(HttpRequest.newBuilder(server.http.uri("/api/faucet")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))));
-        assertThat(chunked.status()).isEqualTo(413);
-        assertThat(chunked.json().get("code").asText()).isEqualTo("PAYLOAD_TOO_LARGE");
+        assertThat(chunked.status()).isEqualTo(411);
+        assertThat(chunked.json().get("code").asText()).isEqualTo("INVALID_REQUEST");
     }
 
     @Test

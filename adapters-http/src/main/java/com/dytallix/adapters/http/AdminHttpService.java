@@ -45,6 +45,7 @@ public final class AdminHttpService implements HttpService {
     static final int DEFAULT_LIMIT = 100;
     /** DYT amounts above this many integer digits are refused before any exact arithmetic on them. */
     private static final int MAX_AMOUNT_INTEGER_DIGITS = 30;
+    private static final java.time.Duration SINCE_SKEW = java.time.Duration.ofMinutes(1);
     private static final Pattern KEY_SHAPE = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
     private static final Pattern DECIMAL = Pattern.compile("\\d{1,60}(\\.\\d{1,60})?");
 
@@ -184,11 +185,17 @@ public final class AdminHttpService implements HttpService {
     private void grants(ServerRequest req, ServerResponse res, ClientIp ip) {
         allowOnly(req, Set.of("since", "ip", "address", "status", "limit"));
         Optional<Instant> since = query(req, "since").map(v -> {
+            Instant at;
             try {
-                return Instant.parse(v);
+                at = Instant.parse(v);
             } catch (DateTimeParseException e) {
                 throw ApiException.invalidRequest("since", "must be an ISO-8601 instant like 2026-01-31T12:00:00Z");
             }
+            // a typo in the year would otherwise look like "no grants": say so (a minute of clock skew is fine)
+            if (at.isAfter(clock.instant().plus(SINCE_SKEW))) {
+                throw ApiException.invalidRequest("since", "is in the future (server time " + clock.instant() + ")");
+            }
+            return at;
         });
         Optional<ClientIp> byIp = query(req, "ip").map(v -> {
             try {
@@ -317,7 +324,7 @@ public final class AdminHttpService implements HttpService {
         if (dyt.signum() <= 0) {
             throw ApiException.invalidRequest("amount", "must be greater than zero");
         }
-        if (dyt.precision() - dyt.scale() > MAX_AMOUNT_INTEGER_DIGITS) {
+        if ((long) dyt.precision() - dyt.scale() > MAX_AMOUNT_INTEGER_DIGITS || dyt.scale() < -MAX_AMOUNT_INTEGER_DIGITS) {
             throw ApiException.invalidRequest("amount", "is too large");
         }
         if (dyt.stripTrailingZeros().scale() > Wei.DECIMALS) {

@@ -11,6 +11,7 @@ import com.dytallix.domain.IpRange;
 import com.dytallix.domain.Keccak256;
 import com.dytallix.domain.grant.GrantLedger;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -29,6 +30,7 @@ import java.util.Objects;
  * @param rpcMaxBatch       RPC_MAX_BATCH
  * @param feed              eth_subscribe's one upstream feed (its limit per connection is WS_MAX_SUBSCRIPTIONS)
  * @param wsMaxConnections  WS_MAX_CONNECTIONS
+ * @param statusStaleAfter  a status snapshot older than this is reported as {@code api: degraded}
  */
 public record ApiDependencies(
         StatusService status,
@@ -50,7 +52,8 @@ public record ApiDependencies(
         long requestSizeLimit,
         int rpcMaxBatch,
         ChainFeed feed,
-        int wsMaxConnections) {
+        int wsMaxConnections,
+        Duration statusStaleAfter) {
 
     public ApiDependencies {
         Objects.requireNonNull(status, "status");
@@ -64,6 +67,7 @@ public record ApiDependencies(
         Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(feed, "feed");
+        Objects.requireNonNull(statusStaleAfter, "statusStaleAfter");
         readinessChecks = List.copyOf(readinessChecks);
         trustedProxies = List.copyOf(trustedProxies);
         adminAllowedIps = List.copyOf(adminAllowedIps);

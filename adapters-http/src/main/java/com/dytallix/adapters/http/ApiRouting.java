@@ -31,7 +31,7 @@ public final class ApiRouting {
         AdminAuth auth = new AdminAuth(deps.adminToken(), deps.adminAllowedIps(), deps.admin(), deps.telemetry(), deps.clock());
         RpcHttpService rpc = new RpcHttpService(deps.relay(), bodies, deps.rpcMaxBatch());
         routing.register("/api",
-                new StatusHttpService(deps.status(), deps.balances(), deps.clock()),
+                new StatusHttpService(deps.status(), deps.balances(), deps.clock(), deps.statusStaleAfter()),
                 new FaucetHttpService(deps.drips(), deps.ledger(), deps.status(), bodies),
                 rpc);
         routing.register("/api/admin", new AdminHttpService(deps.admin(), auth, bodies, deps.keccak(), deps.clock()));

@@ -40,16 +40,17 @@ public final class Bodies {
         if (!req.content().hasEntity()) {
             return new byte[0];
         }
+        byte[] data = ReadDeadlines.whileReading(() -> read(req));
+        if (data.length > limit) {
+            throw tooLarge();
+        }
+        return data;
+    }
+
+    private byte[] read(ServerRequest req) {
         try (InputStream in = req.content().inputStream()) {
-            byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-            if (data.length > limit) {
-                throw tooLarge();
-            }
-            return data;
+            return in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
         } catch (IOException | RuntimeException e) {
-            if (e instanceof ApiException api) {
-                throw api;
-            }
             throw new ApiException(400, "INVALID_REQUEST", "request body could not be read");
         }
     }

@@ -10,14 +10,21 @@ import java.util.List;
  * are ignored, and a malformed entry stops the walk (the last good hop is used).
  */
 public final class ClientIpResolver {
+    private static final System.Logger LOG = System.getLogger(ClientIpResolver.class.getName());
+    private static final int MAX_WARNED_PEERS = 16;
     private final List<IpRange> trustedProxies;
+    private final java.util.Set<ClientIp> warnedPeers = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public ClientIpResolver(List<IpRange> trustedProxies) {
         this.trustedProxies = List.copyOf(trustedProxies);
     }
 
     public ClientIp resolve(ClientIp peer, List<String> forwardedForHeaders) {
-        if (!isTrusted(peer) || forwardedForHeaders.isEmpty()) {
+        if (forwardedForHeaders.isEmpty()) {
+            return peer;
+        }
+        if (!isTrusted(peer)) {
+            warnUntrustedProxy(peer);
             return peer;
         }
         // Several header lines are one list, in order.
@@ -39,6 +46,22 @@ public final class ClientIpResolver {
             }
         }
         return current;
+    }
+
+    /**
+     * Forwarded requests from a peer that is not in TRUSTED_PROXIES: if it is our own reverse
+     * proxy, every client behind it is one client to us, so five wrong admin tokens from anyone
+     * lock the operator out, and one abuser uses up everyone's quota. Said loudly, once per peer
+     * (a bounded number of peers: anyone can send the header).
+     */
+    private void warnUntrustedProxy(ClientIp peer) {
+        if (warnedPeers.size() >= MAX_WARNED_PEERS || !warnedPeers.add(peer)) {
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "requests with X-Forwarded-For arrive from " + peer.value()
+                + ", which is not in TRUSTED_PROXIES: if it is your reverse proxy, every client behind it counts as "
+                + peer.value() + " (quotas, request limits, and the admin lockout after wrong tokens locks everyone out)."
+                + " Add it to TRUSTED_PROXIES." + (warnedPeers.size() == MAX_WARNED_PEERS ? " (further such peers are not logged)" : ""));
     }
 
     private boolean isTrusted(ClientIp ip) {

@@ -58,7 +58,7 @@ public final class ErrorMapper {
     private static Object readJson(String json) {
         try {
             return Json.MAPPER.readTree(json);
-        } catch (java.io.IOException ex) {
+        } catch (java.io.IOException | RuntimeException ex) {
             return json;
         }
     }

@@ -8,6 +8,7 @@ import com.dytallix.domain.GrantId;
 import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.GrantLedger;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -15,6 +16,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -23,6 +25,7 @@ import java.util.regex.Pattern;
 public final class FaucetHttpService implements HttpService {
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,128}");
 
+    private static final HeaderName IDEMPOTENCY_KEY_HEADER = HeaderNames.create("Idempotency-Key");
     private final DripService drips;
     private final GrantLedger ledger;
     private final StatusService status;
@@ -54,7 +57,12 @@ public final class FaucetHttpService implements HttpService {
         if (!address.isTextual()) {
             throw ApiException.invalidRequest("address", "must be a string");
         }
-        Optional<String> idempotencyKey = req.headers().first(HeaderNames.create("Idempotency-Key"));
+        List<String> keys = req.headers().all(IDEMPOTENCY_KEY_HEADER, List::of);
+        if (keys.size() > 1) {
+            // which one would we honour? a retry that sends another key than the first try must not pay twice
+            throw ApiException.invalidRequest("Idempotency-Key", "must be sent once");
+        }
+        Optional<String> idempotencyKey = keys.stream().findFirst();
         if (idempotencyKey.isPresent() && !IDEMPOTENCY_KEY.matcher(idempotencyKey.get()).matches()) {
             throw ApiException.invalidRequest("Idempotency-Key", "must be 1 to 128 visible ASCII characters");
         }

@@ -7,6 +7,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.HttpFeature;
@@ -46,7 +47,14 @@ public final class HttpEdge implements Filter {
     public void install(HttpRouting.Builder routing) {
         routing.addFilter(this);
         routing.error(ApiException.class, (req, res, e) -> write(req, res, e));
-        routing.error(Throwable.class, (req, res, e) -> write(req, res, ErrorMapper.map(e)));
+        routing.error(Throwable.class, (req, res, e) -> {
+            if (e instanceof VirtualMachineError) {
+                // out of memory and the like: the process decides (it exits, to be restarted)
+                Thread thread = Thread.currentThread();
+                thread.getUncaughtExceptionHandler().uncaughtException(thread, e);
+            }
+            write(req, res, ErrorMapper.map(e));
+        });
     }
 
     /**
@@ -74,6 +82,7 @@ public final class HttpEdge implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        ReadDeadlines.pause();
         long start = System.nanoTime();
         String requestId = req.headers().first(REQUEST_ID)
                 .filter(id -> SAFE_REQUEST_ID.matcher(id).matches())
@@ -86,7 +95,14 @@ public final class HttpEdge implements Filter {
         MDC.put("requestId", requestId);
         MDC.put("clientIp", client.value());
         try {
+            refuseChunkedBody(req);
             chain.proceed();
+        } catch (CloseConnectionException e) {
+            throw e;
+        } catch (Exception e) {
+            // answered here rather than by the routing's error handler, so that the access log,
+            // the metrics and the connection's fate below see the status actually sent
+            write(req, res, ErrorMapper.map(e));
         } finally {
             long elapsed = System.nanoTime() - start;
             int status = res.status().code();
@@ -99,6 +115,43 @@ public final class HttpEdge implements Filter {
             ACCESS.log(status >= 500 ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
                     "{0} {1} {2}", method, info.route(), status);
             MDC.clear();
+        }
+        endOrKeepConnection(req, res);
+    }
+
+    /**
+     * Helidon's chunked decoder accepts what RFC 9112 refuses (a signed chunk size, any two bytes
+     * where the CRLF after chunk data belongs) and offers no hook to be stricter, so a chunked
+     * request body is refused unread (411: send Content-Length), and the connection closed.
+     */
+    private static void refuseChunkedBody(ServerRequest req) {
+        if (req.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
+            throw new ApiException(411, "INVALID_REQUEST",
+                    "a chunked request body is not accepted; send the body with Content-Length");
+        }
+    }
+
+    /**
+     * Ends the connection after the response when the client asked for it or the answer said so.
+     * Helidon 4.5 answers "Connection: close" but then goes on reading the connection, and
+     * parses a body it did not read as the next requests: a request smuggling primitive. A body
+     * a successful handler left unread is drained under the read deadline, never parsed.
+     */
+    private static void endOrKeepConnection(ServerRequest req, ServerResponse res) {
+        boolean close = req.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
+                || res.headers().containsToken(HeaderValues.CONNECTION_CLOSE);
+        if (!close && req.content().hasEntity() && !req.content().consumed()) {
+            try {
+                ReadDeadlines.whileReading(() -> {
+                    req.content().consume();
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                close = true;
+            }
+        }
+        if (close) {
+            throw new CloseConnectionException("the response closes the connection");
         }
     }
 
@@ -120,6 +173,11 @@ public final class HttpEdge implements Filter {
         }
         e.headers().forEach(res::header);
         res.header(REQUEST_ID, requestId);
+        if (e.status() == 411 || e.status() == 413
+                || (e.status() >= 400 && req.content().hasEntity() && !req.content().consumed())) {
+            // a body refused unread is never read: the connection ends with this answer
+            res.header(HeaderValues.CONNECTION_CLOSE);
+        }
         Responses.json(res, Status.create(e.status()), envelope(e, requestId));
     }
 
@@ -166,7 +224,8 @@ public final class HttpEdge implements Filter {
             case 413 -> new ApiException(413, "PAYLOAD_TOO_LARGE", "request body is too large");
             case 414 -> new ApiException(414, "INVALID_REQUEST", "request URI is too long");
             case 431 -> new ApiException(431, "INVALID_REQUEST", "request headers are too large");
-            case 505 -> new ApiException(505, "INVALID_REQUEST", "HTTP version not supported");
+            case 505 -> new ApiException(505, "INVALID_REQUEST",
+                    "HTTP/1.0 is not supported; use HTTP/1.1 (behind nginx: proxy_http_version 1.1)");
             default -> code >= 500
                     ? new ApiException(500, "INTERNAL_ERROR", "internal error; the request id identifies it in the server log")
                     : new ApiException(code >= 400 ? code : 400, "INVALID_REQUEST", "the request could not be understood");

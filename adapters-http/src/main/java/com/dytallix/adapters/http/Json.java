@@ -10,6 +10,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ValueNode;
+import java.math.BigDecimal;
 
 /** The one JSON configuration: strict reading (duplicate keys, trailing tokens refused), plain writing. */
 public final class Json {
@@ -22,7 +25,32 @@ public final class Json {
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE)
+            .nodeFactory(new BoundedNumbers())
             .build();
+    /** Decimal exponents beyond this are refused: nothing we read is that large or small, and arithmetic on them is unbounded. */
+    private static final int MAX_EXPONENT = 1000;
+
+    /**
+     * Refuses numbers such as {@code 1E+2147483648} while the tree is built, wherever they are
+     * (an ignored field too): turned into an integer or scaled later, they overflow or take
+     * memory without bound.
+     */
+    private static final class BoundedNumbers extends JsonNodeFactory {
+        @Override
+        public ValueNode numberNode(BigDecimal v) {
+            long magnitude = (long) v.precision() - v.scale();
+            if (Math.abs(magnitude) > MAX_EXPONENT || Math.abs((long) v.scale()) > MAX_EXPONENT) {
+                throw new NumberOutOfRange();
+            }
+            return super.numberNode(v);
+        }
+    }
+
+    private static final class NumberOutOfRange extends RuntimeException {
+        NumberOutOfRange() {
+            super("number out of range", null, false, false);
+        }
+    }
 
     private Json() {
     }
@@ -47,6 +75,9 @@ public final class Json {
                     + (line > 0 ? " at line " + line + ", column " + column : ""), null, java.util.Map.of());
         } catch (java.io.IOException e) {
             throw new ApiException(400, "INVALID_REQUEST", "request body could not be read");
+        } catch (NumberOutOfRange | NumberFormatException | ArithmeticException e) {
+            // the parser's own refusal of an exponent it cannot represent arrives unchecked
+            throw new ApiException(400, "INVALID_REQUEST", "request body is not valid JSON: a number is out of range");
         }
     }
 

@@ -19,11 +19,13 @@ public final class StatusHttpService implements HttpService {
     private final StatusService status;
     private final BalanceService balances;
     private final Clock clock;
+    private final Duration staleAfter;
 
-    public StatusHttpService(StatusService status, BalanceService balances, Clock clock) {
+    public StatusHttpService(StatusService status, BalanceService balances, Clock clock, Duration staleAfter) {
         this.status = status;
         this.balances = balances;
         this.clock = clock;
+        this.staleAfter = staleAfter;
     }
 
     @Override
@@ -34,15 +36,22 @@ public final class StatusHttpService implements HttpService {
     }
 
     private void status(ServerRequest req, ServerResponse res) {
-        Map<String, Object> body = view(status.current(), clock.instant());
+        Map<String, Object> body = view(status.current(), clock.instant(), staleAfter);
         body.put("instance", status.instance());
         body.put("payer", status.payer().orElse(null));
         Responses.ok(res, body);
     }
 
-    static Map<String, Object> view(StatusSnapshot s, Instant now) {
+    /**
+     * {@code api} is {@code degraded} when the node is not healthy, and also when the snapshot
+     * itself is older than {@code staleAfter}: its background refresh is failing or stuck, and
+     * every value in it is old (a frozen {@code ok} once hid a dead refresh job).
+     */
+    static Map<String, Object> view(StatusSnapshot s, Instant now, Duration staleAfter) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("api", s.nodeHealth() == NodeHealth.OK ? "ok" : "degraded");
+        Duration snapshotAge = Duration.between(s.refreshedAt(), now);
+        boolean stale = snapshotAge.compareTo(staleAfter) > 0;
+        body.put("api", s.nodeHealth() == NodeHealth.OK && !stale ? "ok" : "degraded");
         body.put("height", s.height().orElse(null));
         body.put("nodeSyncLag", s.syncLag());
         body.put("headAgeSeconds", s.headAge().map(d -> seconds(d)).orElse(null));
@@ -57,7 +66,8 @@ public final class StatusHttpService implements HttpService {
         body.put("nodeStatus", s.nodeHealth().wireName());
         body.put("blockTimeSeconds", s.blockTime().map(StatusHttpService::seconds).orElse(null));
         body.put("dataAgeSeconds", s.nodeDataAge(now).map(StatusHttpService::seconds).orElse(null));
-        body.put("lastError", s.lastError().orElse(null));
+        body.put("snapshotAgeSeconds", seconds(snapshotAge.isNegative() ? Duration.ZERO : snapshotAge));
+        body.put("lastError", stale ? "status not refreshed for " + snapshotAge.toSeconds() + " s" : s.lastError().orElse(null));
         body.put("timestamp", now.toString());
         return body;
     }

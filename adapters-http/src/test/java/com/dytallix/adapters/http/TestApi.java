@@ -53,6 +53,9 @@ final class TestApi implements AutoCloseable {
         int maxBatch = 5;
         int wsMaxConnections = 3;
         int wsMaxSubscriptions = 2;
+        Duration readTimeout = Duration.ofSeconds(10);
+        Duration idleTimeout = Duration.ofSeconds(60);
+        Duration statusStaleAfter = Duration.ofSeconds(30);
         List<String> rpcMethods = List.of("eth_blockNumber", "eth_chainId", "eth_getBalance", "eth_call",
                 "net_version", "personal_sign", "eth_sendTransaction");
     }
@@ -71,6 +74,7 @@ final class TestApi implements AutoCloseable {
     final ChainFeed feed;
     final RpcWebSocket ws;
     private final WebServer server;
+    private final ReadDeadlines deadlines;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -80,11 +84,10 @@ final class TestApi implements AutoCloseable {
         ApiDependencies deps = dependencies();
         HttpRouting.Builder routing = HttpRouting.builder();
         ws = ApiRouting.configure(routing, deps);
-        server = WebServer.builder()
-                .host("127.0.0.1")
-                .port(0)
-                .maxPayloadSize(options.sizeLimit * 4)
-                .directHandlers(HttpEdge.directHandlers())
+        var builder = WebServer.builder().host("127.0.0.1").port(0);
+        deadlines = HttpListener.configure(builder,
+                new HttpListener.Limits(options.sizeLimit, options.readTimeout, options.idleTimeout));
+        server = builder
                 .routing(routing)
                 .addRouting(ws.routing())
                 .addProtocol(ws.protocol())
@@ -121,7 +124,7 @@ final class TestApi implements AutoCloseable {
                 (method, route, code, nanos) -> observed.add(method + " " + route + " " + code),
                 List.of(new HealthHttpService.Check("test", Optional::empty)), clock,
                 options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute,
-                options.sizeLimit, options.maxBatch, feed, options.wsMaxConnections);
+                options.sizeLimit, options.maxBatch, feed, options.wsMaxConnections, options.statusStaleAfter);
     }
 
     int port() {
@@ -249,5 +252,6 @@ final class TestApi implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        deadlines.close();
     }
 }

@@ -113,6 +113,10 @@ public final class Settings {
             "fingerprints older than this many days are pruned daily (and by `prune`)"));
     public static final Setting<Integer> REQUEST_SIZE_LIMIT = declare(Setting.of("REQUEST_SIZE_LIMIT", "1048576", integer(64, Integer.MAX_VALUE),
             "largest request body, bytes"));
+    public static final Setting<Duration> HTTP_READ_TIMEOUT_MS = declare(Setting.of("HTTP_READ_TIMEOUT_MS", "10000", millis(100, 3_600_000),
+            "a request's headers and body must arrive within this, from its request line; else the connection is closed"));
+    public static final Setting<Duration> HTTP_IDLE_TIMEOUT_MS = declare(Setting.of("HTTP_IDLE_TIMEOUT_MS", "60000", millis(1000, 86_400_000),
+            "a connection without a request for this long is closed (checked every quarter of it, at most every 5 s); so is a WebSocket whose client sent no frame (a pong counts) for this long"));
     public static final Setting<List<String>> FRONTEND_ORIGIN = declare(Setting.of("FRONTEND_ORIGIN", "http://localhost:5173", origins(),
             "CORS origin; a comma-separated list is allowed. Also the browser origins a WebSocket handshake on `/api/rpc` is accepted from (with `*`: the server's own host only)"));
     public static final Setting<String> LOG_LEVEL = declare(Setting.of("LOG_LEVEL", "info", choice("trace", "debug", "info", "warn", "error"),
@@ -122,7 +126,7 @@ public final class Settings {
     public static final Setting<Wei> MAX_FEE_PER_GAS_GWEI = declare(Setting.of("MAX_FEE_PER_GAS_GWEI", "500", gwei(1, 1_000_000_000),
             "ceiling for any fee the faucet offers; at the ceiling the same bytes are re-sent instead"));
     public static final Setting<Duration> STATUS_REFRESH_MS = declare(Setting.of("STATUS_REFRESH_MS", "1000", millis(100, 600_000),
-            "how often the status snapshot is refreshed from the node"));
+            "how often the status snapshot is refreshed from the node; a snapshot older than 3 × this + 2 × NODE_TIMEOUT_MS makes `/api/status` say `api: degraded`"));
     public static final Setting<Boolean> MIGRATE_ON_START = declare(Setting.of("MIGRATE_ON_START", "true", bool(),
             "`serve` applies pending migrations; `false` makes it refuse an unmigrated database"));
     public static final Setting<Duration> DEV_BLOCK_TIME_MS = declare(Setting.of("DEV_BLOCK_TIME_MS", "1000", millis(50, 600_000),
@@ -359,6 +363,14 @@ public final class Settings {
 
     public List<String> rpcAllowedMethods() {
         return get(RPC_ALLOWED_METHODS);
+    }
+
+    public Duration httpReadTimeout() {
+        return get(HTTP_READ_TIMEOUT_MS);
+    }
+
+    public Duration httpIdleTimeout() {
+        return get(HTTP_IDLE_TIMEOUT_MS);
     }
 
     public int rpcMaxBatch() {

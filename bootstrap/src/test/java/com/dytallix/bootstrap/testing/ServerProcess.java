@@ -51,7 +51,7 @@ public final class ServerProcess implements AutoCloseable {
         return jar;
     }
 
-    private static Path repoRoot() {
+    public static Path repoRoot() {
         String configured = System.getProperty("repo.root");
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured).toAbsolutePath();
@@ -69,11 +69,18 @@ public final class ServerProcess implements AutoCloseable {
      * inherited can change the configuration), on 127.0.0.1:{@code port}, and waits for /readyz.
      */
     public static ServerProcess start(Path workDir, int port, Map<String, String> settings) {
+        return start(workDir, port, settings, List.of());
+    }
+
+    /** {@link #start(Path, int, Map)} with these JVM options (say, a heap cap). */
+    public static ServerProcess start(Path workDir, int port, Map<String, String> settings, List<String> jvmOptions) {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path out = workDir.resolve("stdout-" + port + ".log");
         Path err = workDir.resolve("stderr-" + port + ".log");
-        ProcessBuilder builder = new ProcessBuilder(List.of(java.toString(), "--enable-native-access=ALL-UNNAMED",
-                "-jar", jar().toString(), "serve"))
+        List<String> command = new java.util.ArrayList<>(List.of(java.toString(), "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar().toString(), "serve"));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(err.toFile()));

@@ -1,0 +1,40 @@
+package com.dytallix.adapters.http;
+
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.spi.ProtocolConfig;
+import io.helidon.webserver.http1.Http1Config;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The listener settings of the edge, the same for the server and the tests: the body backstop,
+ * the JSON answers for what fails before routing, and the time a connection may take.
+ */
+public final class HttpListener {
+    private HttpListener() {
+    }
+
+    /**
+     * @param requestSizeLimit REQUEST_SIZE_LIMIT
+     * @param readTimeout      HTTP_READ_TIMEOUT_MS: headers and body of one request
+     * @param idleTimeout      HTTP_IDLE_TIMEOUT_MS: a connection without a request
+     */
+    public record Limits(long requestSizeLimit, Duration readTimeout, Duration idleTimeout) {
+    }
+
+    /** Configures {@code server}; the returned deadlines must be closed with it. */
+    public static ReadDeadlines configure(WebServerConfig.Builder server, Limits limits) {
+        ReadDeadlines deadlines = new ReadDeadlines(limits.readTimeout());
+        server.maxPayloadSize(limits.requestSizeLimit() * 2 + 65_536) // a backstop: the handler answers 413 first
+                .directHandlers(HttpEdge.directHandlers())
+                .idleConnectionTimeout(limits.idleTimeout())
+                // Helidon checks idleness on this period; its clock moves in whole seconds
+                .idleConnectionPeriod(Duration.ofMillis(Math.clamp(limits.idleTimeout().toMillis() / 4, 500, 5000)))
+                // only our HTTP/1.1 configuration: beside the discovered default, Helidon would guess the
+                // protocol from the first bytes and drop unparseable requests without the JSON answer.
+                // Other protocols are added by their owners after this call (the WebSocket relay adds its own).
+                .protocolsDiscoverServices(false)
+                .protocols(List.<ProtocolConfig>of(Http1Config.builder().addReceiveListener(deadlines).build()));
+        return deadlines;
+    }
+}

@@ -1,0 +1,37 @@
+package com.dytallix.adapters.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dytallix.application.payer.PayerElection;
+import com.dytallix.application.status.StatusService;
+import com.dytallix.domain.payer.InMemoryPayerLeases;
+import com.dytallix.domain.sync.SyncLagEstimator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** /api/status must not keep saying "ok" from a snapshot its refresh job stopped updating. */
+class StaleStatusTest {
+    @Test
+    void aSnapshotOlderThanTheStalenessBoundIsDegradedWithItsAge() {
+        var clock = new TestPorts.MutableClock(Instant.parse("2026-01-31T12:00:00Z"));
+        var status = new StatusService(new TestPorts.Node(), new TestPorts.Keys(), new TestPorts.Controls(),
+                new TestPorts.Ledger(), new SyncLagEstimator(Optional.empty()), Optional.empty(),
+                new PayerElection(new InMemoryPayerLeases(), "test", Duration.ofSeconds(10), clock, () -> { }), clock);
+        status.refresh();
+        Duration staleAfter = Duration.ofSeconds(5);
+
+        Map<String, Object> fresh = StatusHttpService.view(status.current(), clock.instant().plusSeconds(1), staleAfter);
+        assertThat(fresh.get("api")).isEqualTo("ok");
+        assertThat(fresh.get("snapshotAgeSeconds")).isEqualTo(1.0);
+
+        // the refresh job died: the node is fine, the snapshot says "ok", but nobody updates it
+        Map<String, Object> frozen = StatusHttpService.view(status.current(), clock.instant().plusSeconds(60), staleAfter);
+        assertThat(frozen.get("nodeStatus")).isEqualTo("ok");
+        assertThat(frozen.get("api")).isEqualTo("degraded");
+        assertThat(frozen.get("snapshotAgeSeconds")).isEqualTo(60.0);
+        assertThat((String) frozen.get("lastError")).contains("not refreshed for 60 s");
+    }
+}
