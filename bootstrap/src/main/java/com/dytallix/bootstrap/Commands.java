@@ -46,7 +46,9 @@ final class Commands {
         if (!Files.exists(settings.dbPath())) {
             throw new StartupException("no database at " + settings.dbPath() + "; nothing to back up", Main.FAILED);
         }
+        DataFiles.ownerOnlyDirectory(settings.backupDir());
         Path archive = new SqliteMaintenance(settings.dbPath()).backup(settings.backupDir(), settings.backupKeep(), Instant.now());
+        DataFiles.ownerOnlyFiles(archive);
         out.println("backup written: " + archive);
         return Main.OK;
     }
@@ -68,18 +70,24 @@ final class Commands {
         try (SqliteDatabase db = open(settings)) {
             migrateOrFail(db);
         }
-        GrantLedger.PruneResult r = prune(new SqliteMaintenance(settings.dbPath()), settings, Clock.systemUTC());
-        out.println("pruned " + r.grants() + " finished grants and " + r.fingerprints() + " fingerprints");
+        Pruned r = prune(new SqliteMaintenance(settings.dbPath()), settings, Clock.systemUTC());
+        out.println("pruned " + r.ledger().grants() + " finished grants, " + r.ledger().fingerprints() + " fingerprints and "
+                + r.auditEntries() + " admin audit entries");
         return Main.OK;
     }
 
+    /** What retention deleted. */
+    record Pruned(GrantLedger.PruneResult ledger, int auditEntries) {
+    }
+
     /** Retention as configured, then fresh planner statistics. */
-    static GrantLedger.PruneResult prune(DatabaseMaintenance maintenance, Settings settings, Clock clock) {
+    static Pruned prune(DatabaseMaintenance maintenance, Settings settings, Clock clock) {
         Instant now = clock.instant();
-        GrantLedger.PruneResult r = maintenance.prune(now.minus(Duration.ofDays(settings.retentionGrantsDays())),
+        GrantLedger.PruneResult ledger = maintenance.prune(now.minus(Duration.ofDays(settings.retentionGrantsDays())),
                 now.minus(Duration.ofDays(settings.retentionFingerprintsDays())));
+        int audit = maintenance.pruneAudit(now.minus(Duration.ofDays(settings.get(Settings.RETENTION_AUDIT_DAYS))));
         maintenance.optimize();
-        return r;
+        return new Pruned(ledger, audit);
     }
 
     private static ServerLock exclusive(Settings settings) {
@@ -91,8 +99,11 @@ final class Commands {
     }
 
     static SqliteDatabase open(Settings settings) {
+        DataFiles.ownerOnlyDirectory(settings.dataDir());
         try {
-            return SqliteDatabase.open(settings.dbPath());
+            SqliteDatabase db = SqliteDatabase.open(settings.dbPath());
+            DataFiles.ownerOnlyDatabase(settings.dbPath());
+            return db;
         } catch (RuntimeException e) {
             throw new StartupException("cannot open the database " + settings.dbPath() + ": " + e.getMessage(), Main.FAILED);
         }

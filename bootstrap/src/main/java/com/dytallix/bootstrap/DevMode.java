@@ -21,11 +21,7 @@ final class DevMode {
 
     /** Makes sure the dev key file and admin token exist; returns settings carrying the token. */
     static Settings prepare(Settings settings, PrintStream err) {
-        try {
-            Files.createDirectories(settings.dataDir());
-        } catch (IOException e) {
-            throw new StartupException("cannot create the data directory " + settings.dataDir() + ": " + e.getMessage(), Main.FAILED);
-        }
+        DataFiles.ownerOnlyDirectory(settings.dataDir());
         boolean newKey = settings.faucetPrivateKey().isEmpty() && FileKeyRing.createIfMissing(settings.faucetKeyFile());
         if (settings.adminToken().isPresent()) {
             return settings;

@@ -111,9 +111,11 @@ public final class Server implements AutoCloseable {
 
         // Database first, migrated before anything reads it. Several servers may share it (a
         // zero-downtime deployment); the embedded dev chain lives inside one process, so a dev server is alone.
+        DataFiles.ownerOnlyDirectory(settings.dataDir());
         ServerLock lock = settings.devMode() ? ServerLock.exclusive(settings.dbPath()) : ServerLock.shared(settings.dbPath());
         resources.add(lock);
         db = SqliteDatabase.open(settings.dbPath());
+        DataFiles.ownerOnlyDatabase(settings.dbPath());
         if (settings.migrateOnStart()) {
             Commands.migrateOrFail(db);
         } else if (!db.isMigrated()) {
@@ -168,7 +170,7 @@ public final class Server implements AutoCloseable {
         jobs.every("grant tracker", Duration.ofSeconds(1), Duration.ofSeconds(1), tracker::tick);
         // grants admitted by other instances wait for this one while it is the payer
         jobs.every("admitted grants", Duration.ofMillis(250), Duration.ofMillis(250), tracker::payOwed);
-        jobs.every("subscription feed", HEAD_POLL, HEAD_POLL, feed::poll);
+        jobs.every("subscription feed", HEAD_POLL, HEAD_POLL, feedPoll(feed));
         jobs.every("daily maintenance", Duration.ofHours(1), Duration.ofHours(24), () -> Commands.prune(maintenance, settings, clock));
 
         var healthChecks = List.of(
@@ -185,10 +187,12 @@ public final class Server implements AutoCloseable {
                 telemetry, new HttpMetrics(metrics), healthChecks, clock, settings.trustedProxies(),
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
                 settings.requestsPerMinute(), settings.requestSizeLimit(), settings.rpcMaxBatch(), feed,
-                settings.get(Settings.WS_MAX_CONNECTIONS), statusStaleAfter(settings));
+                settings.get(Settings.WS_MAX_CONNECTIONS), statusStaleAfter(settings),
+                settings.get(Settings.WEB_PAGE));
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.register(new MetricsHttpService(metrics));
-        webSocket = ApiRouting.configure(routing, api);
+        Duration wsPing = settings.httpIdleTimeout().dividedBy(3);
+        webSocket = ApiRouting.configure(routing, api, wsPing.compareTo(RpcWebSocket.PING_INTERVAL) < 0 ? wsPing : RpcWebSocket.PING_INTERVAL);
         Gauge.builder("dytallix.ws.connections", webSocket, RpcWebSocket::connections)
                 .description("Open WebSocket connections on /api/rpc").register(metrics);
 
@@ -257,6 +261,27 @@ public final class Server implements AutoCloseable {
         }
         Duration age = Duration.between(s.nodeObservedAt().get(), now);
         return age.compareTo(fresh) > 0 ? Optional.of("node last answered " + age.toSeconds() + "s ago") : Optional.empty();
+    }
+
+    /**
+     * The feed polls several times a second: a failing node is logged when the failure starts and
+     * when it ends, not on every poll (anything worse than a node failure is the job guard's).
+     */
+    private static Runnable feedPoll(ChainFeed feed) {
+        AtomicBoolean failing = new AtomicBoolean();
+        return () -> {
+            try {
+                feed.poll();
+                if (failing.compareAndSet(true, false)) {
+                    LOG.log(System.Logger.Level.INFO, "subscription feed: the node answers again; notifications resume");
+                }
+            } catch (NodeException e) {
+                if (failing.compareAndSet(false, true)) {
+                    LOG.log(System.Logger.Level.WARNING, "subscription feed: node {0}: {1}; notifications wait until the node answers",
+                            e.failure(), e.getMessage());
+                }
+            }
+        };
     }
 
     /** The status snapshot is refreshed every STATUS_REFRESH_MS; one this old means the refresh is stuck or failing. */

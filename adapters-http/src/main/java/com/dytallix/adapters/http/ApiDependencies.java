@@ -31,6 +31,7 @@ import java.util.Objects;
  * @param feed              eth_subscribe's one upstream feed (its limit per connection is WS_MAX_SUBSCRIPTIONS)
  * @param wsMaxConnections  WS_MAX_CONNECTIONS
  * @param statusStaleAfter  a status snapshot older than this is reported as {@code api: degraded}
+ * @param webPage           WEB_PAGE: serve the faucet web page at /
  */
 public record ApiDependencies(
         StatusService status,
@@ -53,7 +54,8 @@ public record ApiDependencies(
         int rpcMaxBatch,
         ChainFeed feed,
         int wsMaxConnections,
-        Duration statusStaleAfter) {
+        Duration statusStaleAfter,
+        boolean webPage) {
 
     public ApiDependencies {
         Objects.requireNonNull(status, "status");
@@ -85,6 +87,6 @@ public record ApiDependencies(
         return "ApiDependencies[trustedProxies=" + trustedProxies + ", adminAllowedIps=" + adminAllowedIps
                 + ", adminToken=(hidden), frontendOrigins=" + frontendOrigins + ", requestsPerMinute=" + requestsPerMinute
                 + ", requestSizeLimit=" + requestSizeLimit + ", rpcMaxBatch=" + rpcMaxBatch
-                + ", wsMaxConnections=" + wsMaxConnections + "]";
+                + ", wsMaxConnections=" + wsMaxConnections + ", webPage=" + webPage + "]";
     }
 }

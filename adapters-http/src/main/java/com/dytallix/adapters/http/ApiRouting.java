@@ -15,13 +15,22 @@ public final class ApiRouting {
     /**
      * Registers, in this order: the edge filter (request id, client IP, access log, error
      * envelope), CORS, the per-client request limit on /api/*, then status and balance, faucet,
-     * rpc, admin, health, and the JSON 404 for everything no route or feature answers.
+     * rpc, admin, health, /openapi.yaml, the faucet web page (unless WEB_PAGE is off), and the
+     * JSON 404 for everything no route or feature answers.
      *
      * @return the relay's WebSocket side (GET /api/rpc with Upgrade), sharing the relay's policy and
      *         the per-client request limit with it: bootstrap adds its routing and protocol to the
      *         web server, its connection count to the metrics, and calls its goAway on shutdown
      */
     public static RpcWebSocket configure(HttpRouting.Builder routing, ApiDependencies deps) {
+        return configure(routing, deps, RpcWebSocket.PING_INTERVAL);
+    }
+
+    /**
+     * As above, with the interval the WebSocket pings its clients at: at most a third of the
+     * listener's idle timeout, so that their pongs keep a client that only listens open.
+     */
+    public static RpcWebSocket configure(HttpRouting.Builder routing, ApiDependencies deps, java.time.Duration wsPingInterval) {
         Bodies bodies = new Bodies(deps.requestSizeLimit());
         ClientIpResolver clientIps = new ClientIpResolver(deps.trustedProxies());
         new HttpEdge(clientIps, deps.observer()).install(routing);
@@ -36,8 +45,12 @@ public final class ApiRouting {
                 rpc);
         routing.register("/api/admin", new AdminHttpService(deps.admin(), auth, bodies, deps.keccak(), deps.clock()));
         routing.register(new HealthHttpService(deps.readinessChecks()));
+        routing.register(new OpenApiHttpService());
+        if (deps.webPage()) {
+            routing.register(new WebPageHttpService());
+        }
         HttpEdge.notFound(routing);
         return new RpcWebSocket(rpc, deps.feed(), limiter, clientIps, deps.wsMaxConnections(), deps.requestSizeLimit(),
-                deps.frontendOrigins());
+                deps.frontendOrigins(), wsPingInterval);
     }
 }

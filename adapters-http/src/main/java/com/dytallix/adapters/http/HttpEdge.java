@@ -226,15 +226,19 @@ public final class HttpEdge implements Filter {
             case 431 -> new ApiException(431, "INVALID_REQUEST", "request headers are too large");
             case 505 -> new ApiException(505, "INVALID_REQUEST",
                     "HTTP/1.0 is not supported; use HTTP/1.1 (behind nginx: proxy_http_version 1.1)");
-            default -> code >= 500
+            // before routing nothing of ours runs: an "internal error" here is the parser failing on
+            // what the client sent (a method such as "PU:T" makes Helidon 4.5 throw), so it is a 400
+            default -> code >= 500 && type != DirectHandler.EventType.INTERNAL_ERROR
                     ? new ApiException(500, "INTERNAL_ERROR", "internal error; the request id identifies it in the server log")
-                    : new ApiException(code >= 400 ? code : 400, "INVALID_REQUEST", "the request could not be understood");
+                    : new ApiException(code >= 400 && code < 500 ? code : 400, "INVALID_REQUEST", "the request could not be understood");
         };
         String requestId = req.headers().first(REQUEST_ID)
                 .filter(id -> SAFE_REQUEST_ID.matcher(id).matches())
                 .orElseGet(() -> UUID.randomUUID().toString());
         if (e.status() >= 500) {
             logFailure(e.code(), e.status(), type + " before routing");
+        } else if (type == DirectHandler.EventType.INTERNAL_ERROR) {
+            LOG.log(System.Logger.Level.WARNING, "the request parser failed before routing; answered 400");
         } else {
             LOG.log(System.Logger.Level.DEBUG, "refused before routing: {0} {1}", e.status(), type);
         }

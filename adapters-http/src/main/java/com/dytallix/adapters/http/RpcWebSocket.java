@@ -19,6 +19,7 @@ import io.helidon.common.buffers.BufferData;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
+import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
 import io.helidon.websocket.WsCloseCodes;
@@ -34,11 +35,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -63,6 +66,13 @@ public final class RpcWebSocket {
     static final int PARSE_ERROR = -32700;
     static final int INVALID_PARAMS = -32602;
     static final int LIMIT_EXCEEDED = -32005;
+    /**
+     * How often the server pings each connection, at most (bootstrap shortens it to a third of the
+     * idle timeout). The client's pong is a frame read, so a client
+     * that only listens is not closed as idle (the listener's idle timeout applies to every connection),
+     * and a peer that vanished without a close is found and its slot freed.
+     */
+    public static final Duration PING_INTERVAL = Duration.ofSeconds(20);
     /** Notifications and answers waiting for a slow client; beyond this it is disconnected. */
     static final int OUTBOX_CAPACITY = 4096;
     private static final int MAX_FILTER_VALUES = 1000;
@@ -82,11 +92,12 @@ public final class RpcWebSocket {
     private final int maxConnections;
     private final int maxMessageBytes;
     private final Set<String> origins;
+    private final Duration pingInterval;
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private volatile boolean goingAway;
 
     RpcWebSocket(RpcHttpService rpc, ChainFeed feed, RequestRateLimiter limiter, ClientIpResolver clientIps,
-                 int maxConnections, long maxMessageBytes, List<String> frontendOrigins) {
+                 int maxConnections, long maxMessageBytes, List<String> frontendOrigins, Duration pingInterval) {
         if (maxConnections < 1) {
             throw new IllegalArgumentException("maxConnections must be at least 1");
         }
@@ -98,6 +109,7 @@ public final class RpcWebSocket {
         this.maxMessageBytes = (int) Math.min(maxMessageBytes, Integer.MAX_VALUE);
         // a browser page may connect from the origins CORS allows; "*" allows any
         this.origins = frontendOrigins.contains("*") ? Set.of() : Set.copyOf(frontendOrigins);
+        this.pingInterval = pingInterval;
     }
 
     /** The route to add to the web server: {@code WebServer.builder().addRouting(ws.routing())}. */
@@ -145,12 +157,15 @@ public final class RpcWebSocket {
         private final AtomicInteger queued = new AtomicInteger();
         private final StringBuilder partial = new StringBuilder();
         private volatile Close closing;
+        private final CountDownLatch released = new CountDownLatch(1);
+        /** When the client last sent any frame (pongs included), System.nanoTime. */
+        private volatile long lastHeard = System.nanoTime();
         private List<String> forwardedFor = List.of();
         private Optional<String> upgradeRequestId = Optional.empty();
         private WsSession session;
         private ClientIp client;
         private ChainFeed.Session subscriptions;
-        private Thread writer;
+        private volatile Thread writer;
         private Instant openedAt;
 
         private record Close(int code, String reason) {
@@ -192,6 +207,7 @@ public final class RpcWebSocket {
 
         @Override
         public void onMessage(WsSession session, String text, boolean last) {
+            lastHeard = System.nanoTime();
             if (subscriptions == null) {
                 return; // refused at open
             }
@@ -225,6 +241,17 @@ public final class RpcWebSocket {
         }
 
         @Override
+        public void onPing(WsSession session, BufferData buffer) {
+            lastHeard = System.nanoTime();
+            session.pong(buffer); // RFC 6455: a ping is answered with its payload
+        }
+
+        @Override
+        public void onPong(WsSession session, BufferData buffer) {
+            lastHeard = System.nanoTime();
+        }
+
+        @Override
         public void onClose(WsSession session, int status, String reason) {
             release();
         }
@@ -236,12 +263,15 @@ public final class RpcWebSocket {
         }
 
         private void release() {
+            released.countDown();
             if (subscriptions != null) {
                 subscriptions.close();
             }
             if (open.remove(this)) {
                 // the client closed (or the socket failed): nothing more is written
-                closing = new Close(WsCloseCodes.NORMAL_CLOSE, "normal");
+                if (closing == null) {
+                    closing = new Close(WsCloseCodes.NORMAL_CLOSE, "normal");
+                }
                 outbox.clear();
                 outbox.add(STOP);
                 LOG.log(System.Logger.Level.DEBUG, "websocket {0} of {1} closed after {2} s and {3} messages", connectionId,
@@ -485,20 +515,49 @@ public final class RpcWebSocket {
             }
         }
 
-        /** The connection's one writer: answers and notifications in order, then the close frame. */
+        /**
+         * The connection's one writer: answers and notifications in order, a ping every
+         * {@link #pingInterval}, then the close frame. A client silent for three intervals (not
+         * even a pong) is gone: closed.
+         */
         private void write() {
+            long interval = pingInterval.toNanos();
+            long nextPing = System.nanoTime() + interval;
             try {
-                for (String next = outbox.take(); next != STOP; next = outbox.take()) {
-                    queued.decrementAndGet();
-                    session.send(next, true);
+                while (true) {
+                    String next = outbox.poll(Math.max(0, nextPing - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    if (next == STOP) {
+                        break;
+                    }
+                    if (next != null) {
+                        queued.decrementAndGet();
+                        session.send(next, true);
+                    }
+                    long now = System.nanoTime();
+                    if (now - nextPing >= 0) {
+                        if (now - lastHeard > 3 * interval) {
+                            closeNow(WsCloseCodes.VIOLATED_POLICY, "no answer to pings");
+                            continue;
+                        }
+                        session.ping(BufferData.empty());
+                        nextPing = now + interval;
+                    }
                 }
                 Close c = closing;
                 session.close(c.code(), c.reason());
+                if (!released.await(pingInterval.toMillis(), TimeUnit.MILLISECONDS)
+                        && session instanceof ServerConnection connection) {
+                    // no close frame came back (the peer is gone or does not read): drop it
+                    release();
+                    connection.close(true);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
-                // the socket is gone: nothing more can be written
+                // the socket is gone (closed by the peer, or by the server as idle): nothing more can be written
                 LOG.log(System.Logger.Level.DEBUG, "websocket {0} write failed: {1}", connectionId, e.getClass().getSimpleName());
+            } finally {
+                release(); // whichever way the connection ended, its slot and subscriptions go with it
             }
         }
     }

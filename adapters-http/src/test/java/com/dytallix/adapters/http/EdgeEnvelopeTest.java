@@ -44,6 +44,7 @@ class EdgeEnvelopeTest {
     void garbageRequestLinesAreTheJson400() {
         String[] garbage = {
             "GARBAGE\r\n\r\n",
+            "PU:T /api/status HTTP/1.1\r\nHost: a\r\n\r\n",
             "GET /api/status\r\n\r\n",
             "GET /api/status HTTP/1.1\r\nHost: a\r\nBad Header Line\r\n\r\n",
             "GET /api/st\u0000atus HTTP/1.1\r\nHost: a\r\n\r\n",
@@ -106,7 +107,7 @@ class EdgeEnvelopeTest {
         var missing = api.get("/api/nope");
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.json().get("code").asText()).isEqualTo("NOT_FOUND");
-        assertThat(api.get("/").status()).isEqualTo(404);
+        assertThat(api.get("/no-such-page").status()).isEqualTo(404);
 
         var wrong = api.send("DELETE", "/api/faucet", null);
         assertThat(wrong.status()).isEqualTo(405);

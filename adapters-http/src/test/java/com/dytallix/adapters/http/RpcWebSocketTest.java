@@ -119,6 +119,37 @@ class RpcWebSocketTest {
     }
 
     @Test
+    void aListeningClientIsPingedPastTheIdleTimeoutAndAnsweredWhenItPings() throws Exception {
+        try (TestApi api = TestApi.start(o -> {
+            o.wsPingInterval = Duration.ofMillis(200);
+            o.idleTimeout = Duration.ofSeconds(2); // Helidon's idle clock ticks in whole seconds
+        }); WsTestClient ws = new WsTestClient(api.port())) {
+            ws.call(request(1, "eth_subscribe", "[\"newHeads\"]"));
+            api.feed.poll();
+            Thread.sleep(6000); // three idle timeouts without a message from the client
+            assertThat(ws.closed).as("still open").isNotDone();
+            assertThat(ws.pings.get()).isGreaterThanOrEqualTo(10);
+            api.blocks.mine(List.of());
+            api.feed.poll();
+            assertThat(ws.next().get("method").asText()).isEqualTo("eth_subscription");
+            ws.ping("are you there");
+            assertThat(ws.pong.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("are you there");
+        }
+    }
+
+    @Test
+    void aPeerThatNeverAnswersIsClosedAndItsSlotFreed() throws Exception {
+        try (TestApi api = TestApi.start(o -> o.wsPingInterval = Duration.ofMillis(200));
+             java.net.Socket silent = new java.net.Socket("127.0.0.1", api.port())) {
+            silent.getOutputStream().write(("GET /api/rpc HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                    + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            awaitConnections(api, 1);
+            awaitConnections(api, 0); // three unanswered ping intervals, well within the 10 s wait
+        }
+    }
+
+    @Test
     void malformedSubscriptionsAreInvalidParams() {
         try (TestApi api = TestApi.start(); WsTestClient ws = new WsTestClient(api.port())) {
             for (String params : List.of("[\"newPendingTransactions\"]", "[]", "{}", "[\"logs\",{\"fromBlock\":\"0x1\"}]",

@@ -53,9 +53,11 @@ final class TestApi implements AutoCloseable {
         int maxBatch = 5;
         int wsMaxConnections = 3;
         int wsMaxSubscriptions = 2;
+        Duration wsPingInterval = RpcWebSocket.PING_INTERVAL;
         Duration readTimeout = Duration.ofSeconds(10);
         Duration idleTimeout = Duration.ofSeconds(60);
         Duration statusStaleAfter = Duration.ofSeconds(30);
+        boolean webPage = true;
         List<String> rpcMethods = List.of("eth_blockNumber", "eth_chainId", "eth_getBalance", "eth_call",
                 "net_version", "personal_sign", "eth_sendTransaction");
     }
@@ -83,7 +85,7 @@ final class TestApi implements AutoCloseable {
         feed = new ChainFeed(blocks, options.wsMaxSubscriptions);
         ApiDependencies deps = dependencies();
         HttpRouting.Builder routing = HttpRouting.builder();
-        ws = ApiRouting.configure(routing, deps);
+        ws = ApiRouting.configure(routing, deps, options.wsPingInterval);
         var builder = WebServer.builder().host("127.0.0.1").port(0);
         deadlines = HttpListener.configure(builder,
                 new HttpListener.Limits(options.sizeLimit, options.readTimeout, options.idleTimeout));
@@ -124,7 +126,7 @@ final class TestApi implements AutoCloseable {
                 (method, route, code, nanos) -> observed.add(method + " " + route + " " + code),
                 List.of(new HealthHttpService.Check("test", Optional::empty)), clock,
                 options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute,
-                options.sizeLimit, options.maxBatch, feed, options.wsMaxConnections, options.statusStaleAfter);
+                options.sizeLimit, options.maxBatch, feed, options.wsMaxConnections, options.statusStaleAfter, options.webPage);
     }
 
     int port() {

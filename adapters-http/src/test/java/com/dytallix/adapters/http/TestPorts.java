@@ -307,6 +307,13 @@ final class TestPorts {
         public List<AuditEntry> recentAudit(int limit) {
             return audit.reversed().stream().limit(limit).toList();
         }
+
+        @Override
+        public int pruneAudit(Instant before) {
+            int size = audit.size();
+            audit.removeIf(e -> e.at().isBefore(before));
+            return size - audit.size();
+        }
     }
 
     static final class Rotations implements KeyRotationLog {

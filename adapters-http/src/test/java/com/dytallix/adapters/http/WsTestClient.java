@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 final class WsTestClient implements AutoCloseable {
     private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
     final CompletableFuture<String> closed = new CompletableFuture<>();
+    final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
+    final CompletableFuture<String> pong = new CompletableFuture<>();
     private final WebSocket socket;
 
     WsTestClient(int port) {
@@ -33,6 +35,20 @@ final class WsTestClient implements AutoCloseable {
                     }
 
                     @Override
+                    public CompletionStage<?> onPing(WebSocket ws, java.nio.ByteBuffer message) {
+                        pings.incrementAndGet(); // the JDK client answers with a pong itself
+                        ws.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public CompletionStage<?> onPong(WebSocket ws, java.nio.ByteBuffer message) {
+                        pong.complete(java.nio.charset.StandardCharsets.UTF_8.decode(message).toString());
+                        ws.request(1);
+                        return null;
+                    }
+
+                    @Override
                     public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
                         closed.complete(code + " " + reason);
                         return null;
@@ -43,6 +59,10 @@ final class WsTestClient implements AutoCloseable {
                         closed.complete("error " + error);
                     }
                 }).join();
+    }
+
+    void ping(String payload) {
+        socket.sendPing(java.nio.ByteBuffer.wrap(payload.getBytes(java.nio.charset.StandardCharsets.UTF_8))).join();
     }
 
     void send(String text) {

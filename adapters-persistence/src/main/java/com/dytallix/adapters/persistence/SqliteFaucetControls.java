@@ -99,6 +99,12 @@ public final class SqliteFaucetControls implements FaucetControls {
         });
     }
 
+    @Override
+    public int pruneAudit(Instant before) {
+        long deleted = database.write(tx -> tx.delete("DELETE FROM audit_log WHERE at < ?", Timestamps.format(before)));
+        return Math.toIntExact(deleted);
+    }
+
     private static PauseState state(DbExecute db) {
         return db.get("SELECT paused, reason, since FROM faucet_state WHERE id = 1")
                 .map(row -> Rows.integer(row, "paused") == 1

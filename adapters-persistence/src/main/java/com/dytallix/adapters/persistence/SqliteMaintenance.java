@@ -110,6 +110,11 @@ public final class SqliteMaintenance implements DatabaseMaintenance {
     }
 
     @Override
+    public int pruneAudit(Instant before) {
+        return withDatabase(db -> new SqliteFaucetControls(db).pruneAudit(before));
+    }
+
+    @Override
     public void optimize() {
         withDatabase(db -> {
             db.optimize();

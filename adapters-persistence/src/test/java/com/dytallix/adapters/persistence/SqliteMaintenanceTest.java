@@ -223,10 +223,13 @@ class SqliteMaintenanceTest {
             GrantId old = ((Reservation.Reserved) ledger.reserve(new ReservationRequest(GrantId.random(), A,
                     ClientIp.parse("10.0.0.1"), Wei.ofDyt("1"), Optional.empty(), "h", AT), GENEROUS)).grant().id();
             ledger.markFailed(old, "x", AT);
+            new SqliteFaucetControls(db).audit(new com.dytallix.domain.faucet.AuditEntry(AT, "pause", ClientIp.parse("::1"), "ok", ""));
         }
         SqliteMaintenance maintenance = new SqliteMaintenance(file);
 
         assertThat(maintenance.prune(AT.plusSeconds(1), AT)).isEqualTo(new PruneResult(1, 0));
+        assertThat(maintenance.pruneAudit(AT)).isZero();
+        assertThat(maintenance.pruneAudit(AT.plusSeconds(1))).isEqualTo(1);
         maintenance.optimize();
     }
 

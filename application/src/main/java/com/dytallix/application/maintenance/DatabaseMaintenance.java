@@ -25,6 +25,9 @@ public interface DatabaseMaintenance {
     /** Deletes finished grants created before {@code grantsBefore} and fingerprints before {@code fingerprintsBefore}. */
     PruneResult prune(Instant grantsBefore, Instant fingerprintsBefore);
 
+    /** Deletes admin audit entries older than {@code before}; returns how many. */
+    int pruneAudit(Instant before);
+
     /** Lets the database refresh its query planner statistics ({@code PRAGMA optimize}). */
     void optimize();
 }

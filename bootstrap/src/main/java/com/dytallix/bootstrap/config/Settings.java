@@ -111,6 +111,8 @@ public final class Settings {
             "finished grants older than this many days are pruned daily (and by `prune`)"));
     public static final Setting<Integer> RETENTION_FINGERPRINTS_DAYS = declare(Setting.of("RETENTION_FINGERPRINTS_DAYS", "7", integer(1, 100_000),
             "fingerprints older than this many days are pruned daily (and by `prune`)"));
+    public static final Setting<Integer> RETENTION_AUDIT_DAYS = declare(Setting.of("RETENTION_AUDIT_DAYS", "365", integer(1, 100_000),
+            "admin audit entries older than this many days are pruned daily (and by `prune`)"));
     public static final Setting<Integer> REQUEST_SIZE_LIMIT = declare(Setting.of("REQUEST_SIZE_LIMIT", "1048576", integer(64, Integer.MAX_VALUE),
             "largest request body, bytes"));
     public static final Setting<Duration> HTTP_READ_TIMEOUT_MS = declare(Setting.of("HTTP_READ_TIMEOUT_MS", "10000", millis(100, 3_600_000),
@@ -131,6 +133,8 @@ public final class Settings {
             "`serve` applies pending migrations; `false` makes it refuse an unmigrated database"));
     public static final Setting<Duration> DEV_BLOCK_TIME_MS = declare(Setting.of("DEV_BLOCK_TIME_MS", "1000", millis(50, 600_000),
             "block interval of the embedded dev chain"));
+    public static final Setting<Boolean> WEB_PAGE = declare(Setting.of("WEB_PAGE", "true", bool(),
+            "serve the faucet web page at `/`; `false` leaves `/` a JSON 404 (the API, `/openapi.yaml` included, is unchanged)"));
     public static final Setting<Optional<String>> INSTANCE_ID = declare(Setting.of("INSTANCE_ID", "", optional(text()),
             "this instance's name in `/api/status` (`instance`, `payer`), the logs and the payer lease")
             .shown("`<hostname>:<PORT>`"));

@@ -19,4 +19,7 @@ public interface FaucetControls {
     void audit(AuditEntry entry);
 
     List<AuditEntry> recentAudit(int limit);
+
+    /** Deletes audit entries older than {@code before} (retention); returns how many went. */
+    int pruneAudit(Instant before);
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.ClientIp;
 import com.dytallix.domain.Wei;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,6 +85,18 @@ public abstract class FaucetControlsContract {
 
         assertThat(controls.recentAudit(10)).containsExactly(resumed, paused, refused);
         assertThat(controls.recentAudit(1)).containsExactly(resumed);
+    }
+
+    @Test
+    void theAuditTrailIsPrunedPastItsRetention() {
+        AuditEntry old = new AuditEntry(T0, "pause", ClientIp.parse("198.51.100.7"), "forbidden", "");
+        AuditEntry recent = new AuditEntry(T0.plus(Duration.ofDays(100)), "resume", ClientIp.parse("::1"), "ok", "");
+        controls.audit(old);
+        controls.audit(recent);
+
+        assertThat(controls.pruneAudit(T0.plus(Duration.ofDays(10)))).isEqualTo(1);
+        assertThat(controls.recentAudit(10)).containsExactly(recent);
+        assertThat(controls.pruneAudit(T0.plus(Duration.ofDays(10)))).isZero();
     }
 
     protected static TopUp topUp(String dyt, String note, Instant at) {

@@ -59,6 +59,13 @@ public final class InMemoryFaucetControls implements FaucetControls {
         return newestFirst(audit, Comparator.comparing(AuditEntry::at), limit);
     }
 
+    @Override
+    public synchronized int pruneAudit(Instant before) {
+        int size = audit.size();
+        audit.removeIf(e -> e.at().isBefore(before));
+        return size - audit.size();
+    }
+
     /** Latest time first; among equal times, the last recorded first. */
     private static <T> List<T> newestFirst(List<T> items, Comparator<T> byTime, int limit) {
         return items.stream().sorted(byTime).toList().reversed().stream().limit(limit).toList();

@@ -1,0 +1,44 @@
+package com.dytallix.adapters.http;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.staticcontent.StaticContentService;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The faucet web page: {@code GET /} and its assets under {@code /assets/<version>/}, all from the
+ * jar. The version is a digest of the assets, so they are cached for a year (a release that changes
+ * them changes their URLs) while the page itself is revalidated on every load.
+ */
+public final class WebPageHttpService implements HttpService {
+    /** Every file under web/assets: they make the version, and they are kept in memory. */
+    static final List<String> ASSETS = List.of("eth.js", "faucet.css", "faucet.js", "favicon.svg", "pow-worker.js", "scrypt.js");
+    private static final String ASSET_ROUTE = "/assets/*";
+
+    private final String assetsPath;
+    private final WebDocument page;
+
+    public WebPageHttpService() {
+        String version = WebDocument.digest(ASSETS.stream().map(a -> WebDocument.resource("web/assets/" + a)).toArray(byte[][]::new))
+                .substring(0, 12);
+        this.assetsPath = "/assets/" + version;
+        String html = new String(WebDocument.resource("web/index.html"), StandardCharsets.UTF_8).replace("@assets@", assetsPath);
+        this.page = WebDocument.of(html.getBytes(StandardCharsets.UTF_8), "text/html; charset=utf-8");
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        Routes.on(rules, "").path("/").get(page::send).register();
+        rules.get(assetsPath + "/*", (req, res) -> {
+            req.context().get(RequestInfo.class, RequestInfo.class).ifPresent(i -> i.route(ASSET_ROUTE));
+            WebDocument.securityHeaders(res);
+            res.header(HeaderNames.CACHE_CONTROL, "public, max-age=31536000, immutable");
+            res.next();
+        });
+        StaticContentService.ClassPathBuilder assets = StaticContentService.builder("web/assets");
+        ASSETS.forEach(assets::addCacheInMemory);
+        rules.register(assetsPath, assets.build());
+    }
+}

@@ -1,0 +1,216 @@
+package com.dytallix.bootstrap.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dytallix.bootstrap.testing.ApiClient;
+import com.dytallix.bootstrap.testing.Browser;
+import com.dytallix.bootstrap.testing.LiveServer;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
+
+/**
+ * The faucet page in a real headless Chromium against the real server on its embedded dev chain:
+ * a person's path from an empty page to a confirmed grant, refusals in plain words, the paused
+ * banner, a phone-sized screen and the keyboard alone. Each state is photographed into
+ * target/screenshots/.
+ */
+class FaucetPageTest {
+    private static final String ADMIN_TOKEN = "web-test-admin-token-0123456789abcdefgh";
+
+    @TempDir
+    static Path dir;
+    private static LiveServer server;
+    private static Browser browser;
+    private static FaucetPage page;
+
+    @BeforeAll
+    static void start() {
+        server = LiveServer.start(Map.of("PORT", "0", "HOST", "127.0.0.1", "DEV_BLOCK_TIME_MS", "300",
+                "STATUS_REFRESH_MS", "200", "ADMIN_TOKEN", ADMIN_TOKEN), dir.resolve("server"));
+        browser = Browser.start(dir.resolve("profile"));
+        page = new FaucetPage(browser, server.http.base());
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (browser != null) {
+                browser.close();
+            }
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    @BeforeEach
+    void desktop() {
+        browser.viewport(1024, 900);
+    }
+
+    @AfterEach
+    void nothingWasRefusedByThePolicyOrBroken() {
+        page.assertCleanConsole();
+    }
+
+    @Test
+    void aPersonGoesFromAnEmptyPageToAConfirmedGrantWhoseTransactionIsOnChain() {
+        String address = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+        page.open();
+        assertThat(page.text("balance")).isEqualTo("1,000,000 DYT");
+        assertThat(page.text("height")).matches("[0-9,]+");
+        assertThat(page.canRequest()).as("nothing typed yet").isFalse();
+        browser.screenshot("page-empty");
+
+        page.type(address);
+        assertThat(page.addressState()).isEqualTo("valid");
+        assertThat(page.canRequest()).isTrue();
+        page.request();
+        FaucetPage.ShownGrant grant = page.awaitGrant("confirmed");
+        browser.screenshot("grant-confirmed-dev-chain");
+
+        assertThat(grant.words()).startsWith("Confirmed in block");
+        assertThat(grant.amount()).isEqualTo("10 DYT");
+        assertThat(grant.txHash()).matches("0x[0-9a-f]{64}");
+        JsonNode receipt = relay("eth_getTransactionReceipt", grant.txHash());
+        assertThat(receipt.path("status").asText()).isEqualTo("0x1");
+        assertThat(receipt.path("to").asText()).isEqualToIgnoringCase(address);
+        assertThat(Long.decode(receipt.path("blockNumber").asText())).isEqualTo(grant.block());
+        assertThat(server.http.get("/api/balance?address=" + address).field("balance")).isEqualTo("10");
+    }
+
+    @Test
+    void aSecondRequestIsRefusedInPlainWordsWithTheTimeToComeBack() {
+        page.open();
+        page.type("0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359");
+        page.request();
+        page.awaitGrant("confirmed");
+
+        page.request();
+        FaucetPage.ShownError refusal = page.awaitError();
+        browser.screenshot("second-request-refused");
+        assertThat(refusal.code()).isEqualTo("RATE_LIMIT");
+        assertThat(refusal.words()).startsWith("This address has already received DYT recently. Come back at ")
+                .matches(".*\\(in (23 h [0-9]+ min|24 h)\\)\\.");
+        Instant resetAt = Instant.parse(refusal.resetAt());
+        assertThat(resetAt).isBetween(Instant.now().plus(Duration.ofHours(23)), Instant.now().plus(Duration.ofHours(25)));
+        assertThat(page.shown("result")).as("the refused request shows no grant").isFalse();
+    }
+
+    @Test
+    void anInvalidAddressIsShownAsInvalidBeforeAnythingIsSent() {
+        page.open();
+        page.type("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD");
+        assertThat(page.addressState()).isEqualTo("checksum");
+        assertThat(page.text("address-hint")).contains("EIP-55 checksum");
+        assertThat(page.attribute("address", "aria-invalid")).isEqualTo("true");
+        assertThat(page.canRequest()).isFalse();
+        browser.screenshot("address-bad-checksum");
+
+        page.type("hello");
+        assertThat(page.addressState()).isEqualTo("malformed");
+        assertThat(page.canRequest()).isFalse();
+        browser.screenshot("address-malformed");
+
+        page.type("0x5aAeb6053F");
+        assertThat(page.addressState()).as("still typing").isEqualTo("incomplete");
+        browser.byId("address").sendKeys(Keys.TAB);
+        assertThat(page.addressState()).as("left unfinished").isEqualTo("short");
+        assertThat(page.text("address-hint")).contains("this one has 10");
+
+        page.type("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed");
+        assertThat(page.addressState()).as("all lower case has no checksum to check").isEqualTo("valid");
+        // pressing Enter on an invalid address sends nothing
+        page.type("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD");
+        browser.byId("address").sendKeys(Keys.ENTER);
+        assertThat(page.shown("result")).isFalse();
+        JsonNode grants = server.http.send(HttpRequest.newBuilder(server.http.uri("/api/admin/grants?address=0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)).json();
+        assertThat(grants.toString()).doesNotContain("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD");
+    }
+
+    @Test
+    void thePausedBannerShowsTheOperatorsReason() {
+        page.open();
+        page.type("0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB");
+        assertThat(page.canRequest()).isTrue();
+        String reason = "Upgrading the node; back at 15:00 UTC";
+        admin("/api/admin/pause", "{\"reason\": \"" + reason + "\"}");
+        try {
+            browser.await("the paused banner appears without a reload", d -> page.shown("paused"));
+            assertThat(page.text("paused")).isEqualTo("The faucet is paused. " + reason);
+            assertThat(page.canRequest()).as("no request while paused").isFalse();
+            browser.screenshot("faucet-paused");
+        } finally {
+            admin("/api/admin/resume", "{}");
+        }
+        browser.await("the banner goes when the faucet resumes", d -> !page.shown("paused"));
+        assertThat(page.canRequest()).isTrue();
+    }
+
+    @Test
+    void onAPhoneSizedScreenEverythingFitsWithoutSidewaysScrolling() {
+        browser.viewport(390, 844);
+        page.open();
+        page.type("0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb");
+        assertThat(page.addressState()).isEqualTo("valid");
+        long overflow = (Long) browser.driver.executeScript(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+        assertThat(overflow).as("horizontal overflow in px").isLessThanOrEqualTo(0);
+        WebElement button = browser.byId("request");
+        long viewport = (Long) browser.driver.executeScript("return document.documentElement.clientWidth;");
+        assertThat(button.getRect().getX()).isGreaterThanOrEqualTo(0);
+        assertThat(button.getRect().getX() + button.getRect().getWidth()).isLessThanOrEqualTo((int) viewport);
+        assertThat(button.getRect().getHeight()).as("a thumb-sized target").isGreaterThanOrEqualTo(40);
+        // 16 px or more: phones do not zoom into the field when it gets focus
+        assertThat(browser.byId("address").getCssValue("font-size")).isEqualTo("16px");
+        browser.screenshot("phone");
+    }
+
+    @Test
+    void theKeyboardAloneIsEnough() {
+        page.open();
+        Actions keys = new Actions(browser.driver);
+        keys.sendKeys(Keys.TAB).perform();
+        assertThat(activeId()).as("the first Tab reaches the address").isEqualTo("address");
+        keys.sendKeys("0x8617E340B3D01FA5F11F306F4090FD50E238070D").perform();
+        assertThat(page.addressState()).isEqualTo("valid");
+        keys.sendKeys(Keys.TAB).perform();
+        assertThat(activeId()).as("the next Tab reaches the button").isEqualTo("request");
+        keys.sendKeys(Keys.ENTER).perform();
+        page.awaitGrant("confirmed");
+        assertThat(activeId()).as("focus follows to the result, for screen readers too").isEqualTo("result");
+        browser.screenshot("keyboard-only");
+    }
+
+    private static String activeId() {
+        return (String) browser.driver.executeScript("return document.activeElement && document.activeElement.id;");
+    }
+
+    private static JsonNode relay(String method, Object... params) {
+        String body = ApiClient.JSON.createObjectNode().put("method", method)
+                .set("params", ApiClient.JSON.valueToTree(params)).toString();
+        ApiClient.Response answer = server.http.post("/api/rpc", body);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        return answer.json().get("result");
+    }
+
+    private static void admin(String path, String json) {
+        ApiClient.Response answer = server.http.post(path, json, "Authorization", "Bearer " + ADMIN_TOKEN);
+        assertThat(answer.status()).as(path + ": " + answer.body()).isEqualTo(200);
+    }
+}
