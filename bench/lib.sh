@@ -235,7 +235,7 @@ launch_server() {
   # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of JVM options
   (cd "$dir" && exec "$JAVA" --enable-native-access=ALL-UNNAMED -XX:+ExitOnOutOfMemoryError $BENCH_JAVA_OPTS -jar "$JAR" serve \
     --PORT="$port" --HOST=127.0.0.1 --DB_PATH="$dir/data/dytallix.db" --FAUCET_KEY_FILE="$dir/data/faucet.key" \
-    --RATE_LIMIT_REQUESTS_PER_MINUTE=10000000 --RATE_LIMIT_PER_IP_PER_DAY=1000000 \
+    --RATE_LIMIT_REQUESTS_PER_MINUTE=10000000 --RATE_LIMIT_PER_IP_PER_DAY=1000000 --RATE_LIMIT_PER_SUBNET_PER_DAY=1000000 \
     --RATE_LIMIT_PER_ADDRESS_PER_DAY=1000000 --SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR=1000000 \
     --FAUCET_DAILY_CAP=1000000000 "$@" >>"$LOGFILE" 2>&1) &
   SERVER_PID=$!

@@ -6,7 +6,7 @@ set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 failed=()
 started=$SECONDS
-for b in relay faucet status-dead-node startup; do
+for b in relay faucet refusal status-dead-node startup; do
   echo
   "$here/$b.sh" || failed+=("$b")
 done

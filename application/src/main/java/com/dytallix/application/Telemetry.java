@@ -5,7 +5,10 @@ import java.time.Duration;
 
 /** What the use cases report for metrics; bootstrap implements it over the metrics registry. */
 public interface Telemetry {
-    /** A faucet request's end: granted, replayed, rate_limited, paused, insufficient_balance, confirmed, failed. */
+    /**
+     * A faucet request's end: granted, replayed, rate_limited, paused, insufficient_balance, confirmed,
+     * failed, blocked, pow_required, pow_invalid.
+     */
     void grantOutcome(String outcome);
 
     void rateLimitHit(LimitScope scope);

@@ -12,7 +12,11 @@ import com.dytallix.adapters.node.DevChain;
 import com.dytallix.adapters.node.FileKeyRing;
 import com.dytallix.adapters.node.JsonRpcChainNode;
 import com.dytallix.adapters.node.NodeBlockReader;
+import com.dytallix.adapters.node.ScryptProofOfWork;
+import com.dytallix.adapters.persistence.FileReputationList;
 import com.dytallix.adapters.persistence.ServerLock;
+import com.dytallix.adapters.persistence.SqliteBlockList;
+import com.dytallix.adapters.persistence.SqliteChallengeStore;
 import com.dytallix.adapters.persistence.SqliteDatabase;
 import com.dytallix.adapters.persistence.SqliteFaucetControls;
 import com.dytallix.adapters.persistence.SqliteGrantLedger;
@@ -22,6 +26,7 @@ import com.dytallix.adapters.persistence.SqlitePayerLeases;
 import com.dytallix.application.Telemetry;
 import com.dytallix.application.admin.AdminService;
 import com.dytallix.application.faucet.DripService;
+import com.dytallix.application.faucet.FaucetAdmission;
 import com.dytallix.application.faucet.FaucetPolicy;
 import com.dytallix.application.faucet.GrantTracker;
 import com.dytallix.application.faucet.NonceAllocator;
@@ -38,7 +43,9 @@ import com.dytallix.bootstrap.observability.MetricsTelemetry;
 import com.dytallix.bootstrap.observability.Observability;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.GrantStatus;
-import com.dytallix.domain.grant.QuotaLimits;
+import com.dytallix.domain.admission.ProofOfWorkPolicy;
+import com.dytallix.domain.admission.ReputationList;
+import com.dytallix.domain.grant.OutflowPolicy;
 import com.dytallix.domain.key.FeePolicy;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
@@ -67,6 +74,8 @@ public final class Server implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Server.class.getName());
     /** DYT the dev chain gives the faucet at genesis. */
     private static final Wei DEV_FUNDING = Wei.ofDyt("1000000");
+    /** How long a proof-of-work challenge may be answered: ample for a phone at the highest difficulty. */
+    private static final Duration POW_CHALLENGE_TTL = Duration.ofMinutes(10);
     /** How often the subscription feed asks the node for its head (only while someone is subscribed). */
     private static final Duration HEAD_POLL = Duration.ofMillis(250);
     /** How long shutdown waits for WebSocket clients to answer the going-away close. */
@@ -124,6 +133,9 @@ public final class Server implements AutoCloseable {
         var ledger = new SqliteGrantLedger(db);
         var controls = new SqliteFaucetControls(db);
         var rotations = new SqliteKeyRotationLog(db);
+        var blocks = new SqliteBlockList(db);
+        var challenges = new SqliteChallengeStore(db);
+        ReputationList reputation = settings.get(Settings.REPUTATION_FILE).<ReputationList>map(FileReputationList::new).orElse(ip -> false);
         var maintenance = new SqliteMaintenance(settings.dbPath());
         var leases = new SqlitePayerLeases(db);
 
@@ -135,8 +147,13 @@ public final class Server implements AutoCloseable {
         Telemetry telemetry = new MetricsTelemetry(metrics, settings.rpcAllowedMethods());
         var feePolicy = new FeePolicy(settings.maxFeePerGas());
         var policy = new FaucetPolicy(settings.dripAmount(), settings.minBalance(),
-                new QuotaLimits(settings.perIpPerDay(), settings.perAddressPerDay(), settings.dailyCap(), QuotaLimits.DAY),
-                settings.suspiciousAddressesPerIpPerHour(), feePolicy, settings.txReplaceAfter(), Duration.ofSeconds(60));
+                new FaucetPolicy.Limits(settings.perIpPerDay(), settings.perSubnetPerDay(), settings.perAddressPerDay(),
+                        settings.dailyCap(), settings.suspiciousAddressesPerIpPerHour()),
+                new OutflowPolicy(settings.outflowPerDay(), settings.outflowBuffer(), settings.get(Settings.FAUCET_MIN_DRIP_FRACTION)),
+                new ProofOfWorkPolicy(settings.get(Settings.FAUCET_POW_DIFFICULTY), settings.get(Settings.FAUCET_POW_SCRYPT_N), settings.get(Settings.FAUCET_POW_SCRYPT_R),
+                        settings.get(Settings.FAUCET_POW_SCRYPT_P), POW_CHALLENGE_TTL),
+                settings.get(Settings.IPV6_CLIENT_PREFIX), settings.get(Settings.REPUTATION_FACTOR), feePolicy, settings.txReplaceAfter(),
+                Duration.ofSeconds(60));
         var nonces = new NonceAllocator(node, ledger);
         election = new PayerElection(leases, settings.instance(), settings.payerLease(), clock, nonces::forget);
         var status = new StatusService(node, keys, controls, ledger, new SyncLagEstimator(settings.blockTime()),
@@ -144,8 +161,10 @@ public final class Server implements AutoCloseable {
         var payer = new Payer(node, keys, ledger, nonces, feePolicy, election, clock);
         var tracker = new GrantTracker(node, keys, ledger, nonces, payer, feePolicy, settings.txReplaceAfter(), election, clock,
                 telemetry);
-        var drips = new DripService(policy, ledger, controls, status, payer, keccak, clock, telemetry);
-        var admin = new AdminService(controls, keys, rotations, ledger, node, status, tracker, clock);
+        var rules = FaucetAdmission.rules(policy, blocks, controls, challenges, new ScryptProofOfWork(), reputation,
+                status, payer);
+        var drips = new DripService(policy, rules, ledger, controls, challenges, reputation, payer, keccak, clock, telemetry);
+        var admin = new AdminService(controls, keys, rotations, ledger, node, status, tracker, blocks, keccak, clock);
         var relay = new RelayService(node, new RelayPolicy(settings.rpcAllowedMethods()), status, telemetry, clock);
         var feed = new ChainFeed(new NodeBlockReader(node), settings.get(Settings.WS_MAX_SUBSCRIPTIONS));
 
@@ -183,6 +202,7 @@ public final class Server implements AutoCloseable {
 
         Observability.registerGauges(metrics, status::current);
         Observability.registerPayerGauge(metrics, election::isPayer);
+        Observability.registerBudget(metrics, () -> ledger.budget(policy.outflow(), clock.instant()));
         var api = new ApiDependencies(status, new BalanceService(node, keccak), drips, ledger, relay, admin, keccak,
                 telemetry, new HttpMetrics(metrics), healthChecks, clock, settings.trustedProxies(),
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),

@@ -35,6 +35,19 @@ public record ClientIp(String value) {
         return inetAddress() instanceof Inet4Address;
     }
 
+    /**
+     * The client this address stands for in every per-IP rule: the IPv4 address itself, or its
+     * IPv6 prefix of {@code ipv6Prefix} bits (one subscriber is normally given a whole /64).
+     */
+    public IpRange client(int ipv6Prefix) {
+        return isIpv4() ? IpRange.enclosing(this, 32) : IpRange.enclosing(this, ipv6Prefix);
+    }
+
+    /** The network a subnet quota counts: the /24 of an IPv4 address, the /48 of an IPv6 one. */
+    public IpRange subnet() {
+        return IpRange.enclosing(this, isIpv4() ? 24 : 48);
+    }
+
     private static String canonical(String text) {
         if (text == null) {
             throw new IllegalArgumentException("IP address is missing");

@@ -27,6 +27,23 @@ public record IpRange(ClientIp network, int prefixLength) {
         return new IpRange(ip, Integer.parseInt(prefix));
     }
 
+    /** The block of {@code prefixLength} bits that holds {@code ip}, with the host bits cleared (a stable key). */
+    public static IpRange enclosing(ClientIp ip, int prefixLength) {
+        byte[] bytes = ip.inetAddress().getAddress();
+        int max = bytes.length * 8;
+        if (prefixLength < 0 || prefixLength > max) {
+            throw new IllegalArgumentException("prefix length must be between 0 and " + max);
+        }
+        for (int bit = prefixLength; bit < max; bit++) {
+            bytes[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
+        }
+        try {
+            return new IpRange(ClientIp.of(java.net.InetAddress.getByAddress(bytes)), prefixLength);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("4 or 16 bytes are always an address", e);
+        }
+    }
+
     public boolean contains(ClientIp ip) {
         if (ip.isIpv4() != network.isIpv4()) {
             return false;

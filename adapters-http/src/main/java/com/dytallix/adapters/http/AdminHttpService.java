@@ -7,6 +7,7 @@ import com.dytallix.domain.ClientIp;
 import com.dytallix.domain.InvalidAddressException;
 import com.dytallix.domain.Keccak256;
 import com.dytallix.domain.Wei;
+import com.dytallix.domain.admission.Block;
 import com.dytallix.domain.faucet.AuditEntry;
 import com.dytallix.domain.faucet.PauseState;
 import com.dytallix.domain.faucet.TopUp;
@@ -73,6 +74,8 @@ public final class AdminHttpService implements HttpService {
         routes.path("/state").get(action("state", this::state)).register();
         routes.path("/grants").get(action("grants", this::grants)).register();
         routes.path("/audit").get(action("audit", this::audit)).register();
+        routes.path("/blocks").post(action("block", this::block)).get(action("blocks", this::blocks)).register();
+        routes.path("/blocks/{id}").delete(action("unblock", this::unblock)).register();
     }
 
     /** An admin handler that runs once the caller is authorised. */
@@ -239,6 +242,61 @@ public final class AdminHttpService implements HttpService {
         Responses.ok(res, Map.of("entries", view));
     }
 
+    private void block(ServerRequest req, ServerResponse res, ClientIp ip) {
+        Map<String, JsonNode> body = object(bodies.json(req, false), Set.of("target", "reason", "expiresAt"));
+        String target = text(body, "target").filter(t -> !t.isEmpty())
+                .orElseThrow(() -> ApiException.invalidRequest("target", "is required: an IP, a CIDR block or a 0x address"));
+        String reason = text(body, "reason").filter(r -> !r.isEmpty())
+                .orElseThrow(() -> ApiException.invalidRequest("reason", "is required"));
+        Optional<Instant> expiresAt = text(body, "expiresAt").filter(e -> !e.isEmpty()).map(v -> {
+            try {
+                return Instant.parse(v);
+            } catch (DateTimeParseException e) {
+                throw ApiException.invalidRequest("expiresAt", "must be an ISO-8601 instant like 2026-01-31T12:00:00Z");
+            }
+        });
+        Block block;
+        try {
+            block = admin.block(target, reason, expiresAt, ip);
+        } catch (InvalidAddressException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalidRequest(e.getMessage().startsWith("expiresAt") ? "expiresAt" : "target", e.getMessage());
+        }
+        Responses.ok(res, view(block, clock.instant()));
+    }
+
+    private void blocks(ServerRequest req, ServerResponse res, ClientIp ip) {
+        allowOnly(req, Set.of());
+        Instant now = clock.instant();
+        List<Map<String, Object>> view = admin.blocks().stream().map(b -> view(b, now)).toList();
+        admin.viewed("blocks", ip);
+        Responses.ok(res, Map.of("blocks", view));
+    }
+
+    private void unblock(ServerRequest req, ServerResponse res, ClientIp ip) {
+        String id = req.path().pathParameters().get("id");
+        if (!id.matches("\\d{1,18}")) {
+            throw ApiException.notFound("no block with that id");
+        }
+        if (!admin.unblock(Long.parseLong(id), ip)) {
+            throw ApiException.notFound("no block with that id");
+        }
+        Responses.ok(res, Map.of("deleted", true, "id", Long.parseLong(id)));
+    }
+
+    private static Map<String, Object> view(Block b, Instant now) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", b.id());
+        out.put("target", b.target().toString());
+        out.put("scope", b.target().scope());
+        out.put("reason", b.reason());
+        out.put("createdAt", b.createdAt().toString());
+        out.put("expiresAt", b.expiresAt().map(Instant::toString).orElse(null));
+        out.put("active", b.activeAt(now));
+        return out;
+    }
+
     private static Map<String, Object> view(TopUp t) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", t.id().orElse(null));
@@ -257,6 +315,7 @@ public final class AdminHttpService implements HttpService {
         out.put("ip", g.ip().value());
         out.put("amount", g.amount().toDytString());
         out.put("amountWei", g.amount().value().toString());
+        out.put("factors", FaucetHttpService.factors(g));
         out.put("status", g.status().name().toLowerCase(Locale.ROOT));
         out.put("fromAddress", g.fromAddress().map(Address::value).orElse(null));
         out.put("nonce", g.nonce().orElse(null));

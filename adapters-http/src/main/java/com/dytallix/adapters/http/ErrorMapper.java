@@ -65,6 +65,10 @@ public final class ErrorMapper {
 
     private static ApiException refusal(FaucetRefusal r) {
         return switch (r.kind()) {
+            case BLOCKED -> new ApiException(403, "BLOCKED", r.getMessage(),
+                    Map.of("scope", r.blockedScope().orElseThrow()), Map.of());
+            case POW_REQUIRED -> new ApiException(400, "POW_REQUIRED", r.getMessage());
+            case POW_INVALID -> new ApiException(400, "POW_INVALID", r.getMessage());
             case PAUSED -> new ApiException(503, "FAUCET_PAUSED", "the faucet is paused",
                     Map.of("reason", r.getMessage()), Map.of());
             case INSUFFICIENT_BALANCE -> new ApiException(503, "INSUFFICIENT_BALANCE", r.getMessage());

@@ -48,6 +48,11 @@ public final class Routes {
             return this;
         }
 
+        public PathBuilder delete(Handler h) {
+            handlers.put(Method.DELETE, h);
+            return this;
+        }
+
         public void register() {
             String label = prefix + template;
             handlers.forEach((method, handler) -> rules.route(method, template, (req, res) -> {

@@ -15,7 +15,13 @@ import com.dytallix.application.status.StatusService;
 import com.dytallix.domain.IpRange;
 import com.dytallix.domain.TestKeccak;
 import com.dytallix.domain.Wei;
-import com.dytallix.domain.grant.QuotaLimits;
+import com.dytallix.application.faucet.FaucetAdmission;
+import com.dytallix.domain.admission.InMemoryBlockList;
+import com.dytallix.domain.admission.InMemoryChallengeStore;
+import com.dytallix.domain.admission.ProofOfWorkPolicy;
+import com.dytallix.domain.admission.ReputationList;
+import com.dytallix.domain.grant.OutflowPolicy;
+import java.math.BigDecimal;
 import com.dytallix.domain.key.FeePolicy;
 import com.dytallix.domain.sync.SyncLagEstimator;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -67,6 +73,8 @@ final class TestApi implements AutoCloseable {
     final TestPorts.Keys keys = new TestPorts.Keys();
     final TestPorts.Controls controls = new TestPorts.Controls();
     final TestPorts.Rotations rotations = new TestPorts.Rotations();
+    final InMemoryBlockList blockList = new InMemoryBlockList();
+    final InMemoryChallengeStore challenges = new InMemoryChallengeStore();
     final TestPorts.Ledger ledger = new TestPorts.Ledger();
     final InMemoryPayerLeases leases = new InMemoryPayerLeases();
     final TestPorts.Counters telemetry = new TestPorts.Counters();
@@ -118,10 +126,16 @@ final class TestApi implements AutoCloseable {
         GrantTracker tracker = new GrantTracker(node, keys, ledger, nonces, payer, fees, Duration.ofSeconds(30), election, clock,
                 telemetry);
         FaucetPolicy policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"),
-                new QuotaLimits(10, 1, Wei.ofDyt("10000"), QuotaLimits.DAY), 5, fees, Duration.ofSeconds(30), Duration.ofSeconds(5));
-        DripService drips = new DripService(policy, ledger, controls, status, payer, keccak, clock, telemetry);
+                new FaucetPolicy.Limits(10, 50, 1, Wei.ofDyt("10000"), 5),
+                new OutflowPolicy(Wei.ofDyt("10000"), Wei.ofDyt("416"), new BigDecimal("0.1")),
+                new ProofOfWorkPolicy(0, 16384, 8, 1, Duration.ofMinutes(10)), 64, new BigDecimal("0.1"),
+                fees, Duration.ofSeconds(30), Duration.ofSeconds(5));
+        ReputationList reputation = ip -> false;
+        var rules = FaucetAdmission.rules(policy, blockList, controls, challenges, (c, nonce) -> false, reputation, status, payer);
+        DripService drips = new DripService(policy, rules, ledger, controls, challenges, reputation, payer, keccak, clock,
+                telemetry);
         RelayService relay = new RelayService(node, new RelayPolicy(options.rpcMethods), status, telemetry, clock);
-        AdminService admin = new AdminService(controls, keys, rotations, ledger, node, status, tracker, clock);
+        AdminService admin = new AdminService(controls, keys, rotations, ledger, node, status, tracker, blockList, keccak, clock);
         return new ApiDependencies(status, new BalanceService(node, keccak), drips, ledger, relay, admin, keccak, telemetry,
                 (method, route, code, nanos) -> observed.add(method + " " + route + " " + code),
                 List.of(new HealthHttpService.Check("test", Optional::empty)), clock,

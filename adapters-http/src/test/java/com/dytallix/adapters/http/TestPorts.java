@@ -16,7 +16,8 @@ import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.GrantLedger;
 import com.dytallix.domain.grant.GrantQuery;
 import com.dytallix.domain.grant.LimitScope;
-import com.dytallix.domain.grant.QuotaLimits;
+import com.dytallix.domain.grant.LedgerAdmission;
+import com.dytallix.domain.grant.OutflowPolicy;
 import com.dytallix.domain.grant.Reservation;
 import com.dytallix.domain.grant.ReservationRequest;
 import com.dytallix.domain.key.FeeSuggestion;
@@ -333,10 +334,11 @@ final class TestPorts {
     /** Holds grants a test puts in; answers lookups and searches over them. */
     static final class Ledger implements GrantLedger {
         final List<Grant> grants = new CopyOnWriteArrayList<>();
+        final List<Fingerprint> fingerprints = new CopyOnWriteArrayList<>();
         volatile GrantQuery lastQuery;
 
         Grant add(String seed, String ip, Instant at) {
-            Grant g = Grant.reserved(GrantId.random(), address(seed), ClientIp.parse(ip), Wei.ofDyt("10"),
+            Grant g = Grant.reserved(GrantId.random(), address(seed), ClientIp.parse(ip), Wei.ofDyt("10"), List.of(),
                     Optional.empty(), "hash-" + seed, at);
             grants.add(g);
             return g;
@@ -366,13 +368,14 @@ final class TestPorts {
         }
 
         @Override
-        public Reservation reserve(ReservationRequest request, QuotaLimits limits) {
+        public Reservation reserve(ReservationRequest request, LedgerAdmission admission) {
             throw unused();
         }
 
+        /** The budget full, as in a new ledger. */
         @Override
-        public void cancel(GrantId id) {
-            throw unused();
+        public java.math.BigInteger budget(OutflowPolicy outflow, Instant now) {
+            return outflow.initial();
         }
 
         @Override
@@ -413,12 +416,7 @@ final class TestPorts {
 
         @Override
         public void recordFingerprint(Fingerprint fingerprint) {
-            throw unused();
-        }
-
-        @Override
-        public AddressSpread addressesFrom(ClientIp ip, Instant since) {
-            throw unused();
+            fingerprints.add(fingerprint);
         }
 
         @Override

@@ -2,6 +2,7 @@ package com.dytallix.adapters.persistence;
 
 import com.dytallix.domain.Address;
 import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.IpRange;
 import com.dytallix.domain.GrantId;
 import com.dytallix.domain.TxHash;
 import com.dytallix.domain.Wei;
@@ -10,8 +11,11 @@ import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.GrantLedger;
 import com.dytallix.domain.grant.GrantQuery;
 import com.dytallix.domain.grant.GrantStatus;
-import com.dytallix.domain.grant.LimitScope;
-import com.dytallix.domain.grant.QuotaLimits;
+import com.dytallix.domain.grant.Decision;
+import com.dytallix.domain.grant.Factor;
+import com.dytallix.domain.grant.LedgerAdmission;
+import com.dytallix.domain.grant.LedgerWindow;
+import com.dytallix.domain.grant.OutflowPolicy;
 import com.dytallix.domain.grant.Reservation;
 import com.dytallix.domain.grant.ReservationRequest;
 import com.dytallix.domain.key.Fees;
@@ -21,7 +25,8 @@ import com.dytallix.domain.payer.LeaseLostException;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 import io.helidon.dbclient.DbTransaction;
-import java.time.Duration;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -36,11 +41,11 @@ import java.util.stream.Stream;
 /**
  * The grant ledger in {@code faucet_grants}, with every transaction hash in {@code grant_tx_hashes}.
  *
- * <p>Quota windows are rolling: a grant counts while {@code created_at > now - window} and it did
- * not fail. When several limits are full the refusal names the first of: per IP, per address, daily
- * cap. Times are stored to the millisecond, so the instants this ledger returns are truncated to
- * milliseconds. A state change of an unknown grant throws {@link NoSuchElementException}; cancelling
- * an unknown grant does nothing (it is already gone). Beyond the lifecycle, a signed transaction
+ * <p>The admission rules read it inside the reservation's write transaction, so what they read
+ * cannot change before the grant is recorded. Quota windows are rolling: a grant counts while
+ * {@code created_at > since} and it did not fail. Times are stored to the millisecond, so the
+ * instants this ledger returns are truncated to milliseconds. A state change of an unknown grant
+ * throws {@link NoSuchElementException}. Beyond the lifecycle, a signed transaction
  * must pay the grant's address its amount, a replacement must keep sender and nonce, and a
  * confirmation must name one of the grant's hashes; otherwise {@link IllegalArgumentException}.
  */
@@ -59,7 +64,7 @@ public final class SqliteGrantLedger implements GrantLedger {
     }
 
     @Override
-    public Reservation reserve(ReservationRequest request, QuotaLimits limits) {
+    public Reservation reserve(ReservationRequest request, LedgerAdmission admission) {
         Instant now = millis(request.now());
         return database.write(tx -> {
             if (request.idempotencyKey().isPresent()) {
@@ -69,101 +74,112 @@ public final class SqliteGrantLedger implements GrantLedger {
                     return new Reservation.Replayed(existing.get());
                 }
             }
-            String windowStart = Timestamps.format(now.minus(limits.window()));
-            Optional<Instant> ipReset = countLimitReset(tx, "ip", request.ip().value(), limits.perIp(),
-                    windowStart, limits.window(), now);
-            if (ipReset.isPresent()) {
-                return new Reservation.Refused(LimitScope.IP, ipReset.get());
+            BigInteger budget = budget(tx, admission.outflow(), now);
+            Decision decision = admission.decide(new Window(tx, budget));
+            if (decision.refusal().isPresent()) {
+                return new Reservation.Refused(decision.refusal().get());
             }
-            Optional<Instant> addressReset = countLimitReset(tx, "address", request.address().value(),
-                    limits.perAddress(), windowStart, limits.window(), now);
-            if (addressReset.isPresent()) {
-                return new Reservation.Refused(LimitScope.ADDRESS, addressReset.get());
-            }
-            Optional<Instant> capReset = dailyCapReset(tx, request.amount(), limits, windowStart, now);
-            if (capReset.isPresent()) {
-                return new Reservation.Refused(LimitScope.DAILY_CAP, capReset.get());
-            }
-            Grant grant = Grant.reserved(request.id(), request.address(), request.ip(), request.amount(),
-                    request.idempotencyKey(), request.requestHash(), now);
+            Grant grant = Grant.reserved(request.id(), request.address(), request.ip(), decision.payout(),
+                    decision.factors(), request.idempotencyKey(), request.requestHash(), now);
             String at = Timestamps.format(now);
             tx.insert("""
-                    INSERT INTO faucet_grants (id, address, ip, amount_wei, status, idempotency_key, request_hash,
-                                               created_at, updated_at)
-                    VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)""",
-                    grant.id().value(), grant.address().value(), grant.ip().value(), grant.amount().toString(),
-                            grant.idempotencyKey().orElse(null), grant.requestHash(), at, at);
+                    INSERT INTO faucet_grants (id, address, ip, client, subnet, amount_wei, factors, status, idempotency_key,
+                                               request_hash, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)""",
+                    grant.id().value(), grant.address().value(), grant.ip().value(), request.client().toString(),
+                    request.subnet().toString(), grant.amount().toString(), factorsText(grant.factors()),
+                    grant.idempotencyKey().orElse(null), grant.requestHash(), at, at);
+            tx.dml("""
+                    INSERT INTO outflow_budget (id, level_wei, updated_at) VALUES (1, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET level_wei = excluded.level_wei, updated_at = excluded.updated_at""",
+                    budget.subtract(grant.amount().value()).toString(), at);
             return new Reservation.Reserved(grant);
         });
     }
 
-    /**
-     * The reset time when {@code limit} grants or more count in the window: the grant whose leaving
-     * brings the count below the limit is the (count - limit + 1)-th oldest.
-     */
-    private static Optional<Instant> countLimitReset(DbTransaction tx, String column, String value, int limit,
-                                                     String windowStart, Duration window, Instant now) {
-        List<Instant> counted;
-        try (Stream<DbRow> rows = tx.query("SELECT created_at FROM faucet_grants WHERE " + column + " = ? AND "
-                + COUNTING + " ORDER BY created_at, rowid", value, windowStart)) {
-            counted = rows.map(row -> Rows.time(row, "created_at")).toList();
-        }
-        if (counted.size() < limit) {
-            return Optional.empty();
-        }
-        // A limit of zero never opens; the earliest honest answer is one window from now.
-        return Optional.of(limit == 0 ? now.plus(window) : counted.get(counted.size() - limit).plus(window));
-    }
-
-    /**
-     * Summed in Java: wei amounts overflow SQLite's 64-bit integers and must not become floating
-     * point. Grants share a handful of drip amounts, so the sum is taken per distinct amount (a
-     * few rows, whatever the day's volume); the rows themselves are read only to refuse.
-     */
-    private static Optional<Instant> dailyCapReset(DbTransaction tx, Wei amount, QuotaLimits limits,
-                                                   String windowStart, Instant now) {
-        Wei paidToday;
-        try (Stream<DbRow> groups = tx.query("SELECT amount_wei, COUNT(*) AS n FROM faucet_grants WHERE " + COUNTING
-                + " GROUP BY amount_wei", windowStart)) {
-            paidToday = groups.map(row -> Wei.parse(Rows.text(row, "amount_wei")).times(Rows.integer(row, "n")))
-                    .reduce(Wei.ZERO, Wei::plus);
-        }
-        if (!limits.dailyCap().isLessThan(paidToday.plus(amount))) {
-            return Optional.empty();
-        }
-        List<DbRow> counted;
-        try (Stream<DbRow> rows = tx.query("SELECT amount_wei, created_at FROM faucet_grants WHERE " + COUNTING
-                + " ORDER BY created_at, rowid", windowStart)) {
-            counted = rows.toList();
-        }
-        Wei paid = counted.stream().map(row -> Wei.parse(Rows.text(row, "amount_wei"))).reduce(Wei.ZERO, Wei::plus);
-        if (!limits.dailyCap().isLessThan(paid.plus(amount))) {
-            return Optional.empty();
-        }
-        for (DbRow row : counted) {
-            paid = paid.minus(Wei.parse(Rows.text(row, "amount_wei")));
-            if (!limits.dailyCap().isLessThan(paid.plus(amount))) {
-                return Optional.of(Rows.time(row, "created_at").plus(limits.window()));
-            }
-        }
-        // The amount alone exceeds the cap.
-        return Optional.of(now.plus(limits.window()));
-    }
-
     @Override
-    public void cancel(GrantId id) {
-        database.write(tx -> {
-            Optional<Grant> grant = tx.get(SELECT_GRANT + " WHERE g.id = ?", id.value()).map(SqliteGrantLedger::grant);
-            if (grant.isEmpty()) {
-                return null;
+    public BigInteger budget(OutflowPolicy outflow, Instant now) {
+        return database.read(db -> budget(db, outflow, millis(now)));
+    }
+
+    private static BigInteger budget(DbExecute db, OutflowPolicy outflow, Instant now) {
+        return db.get("SELECT level_wei, updated_at FROM outflow_budget WHERE id = 1")
+                .map(row -> outflow.refill(new BigInteger(Rows.text(row, "level_wei")), Rows.time(row, "updated_at"), now))
+                .orElseGet(outflow::initial);
+    }
+
+    /** The ledger inside one reservation's write transaction, for the admission rules. */
+    private record Window(DbTransaction tx, BigInteger budget) implements LedgerWindow {
+        @Override
+        public List<Instant> grantTimesByClient(IpRange client, Instant since) {
+            return times("client", client.toString(), since);
+        }
+
+        @Override
+        public List<Instant> grantTimesBySubnet(IpRange subnet, Instant since) {
+            return times("subnet", subnet.toString(), since);
+        }
+
+        @Override
+        public List<Instant> grantTimesByAddress(Address address, Instant since) {
+            return times("address", address.value(), since);
+        }
+
+        private List<Instant> times(String column, String value, Instant since) {
+            try (Stream<DbRow> rows = tx.query("SELECT created_at FROM faucet_grants WHERE " + column + " = ? AND "
+                    + COUNTING + " ORDER BY created_at, rowid", value, Timestamps.format(since))) {
+                return rows.map(row -> Rows.time(row, "created_at")).toList();
             }
-            if (grant.get().status() != GrantStatus.PENDING) {
-                throw new IllegalStateException("only a pending grant can be cancelled; grant " + id + " is "
-                        + grant.get().status());
+        }
+
+        /**
+         * Summed in Java: wei amounts overflow SQLite's 64-bit integers and must not become floating
+         * point. Grants share a handful of amounts, so the sum is taken per distinct amount (a few
+         * rows, whatever the day's volume).
+         */
+        @Override
+        public Wei paidSince(Instant since) {
+            try (Stream<DbRow> groups = tx.query("SELECT amount_wei, COUNT(*) AS n FROM faucet_grants WHERE " + COUNTING
+                    + " GROUP BY amount_wei", Timestamps.format(since))) {
+                return groups.map(row -> Wei.parse(Rows.text(row, "amount_wei")).times(Rows.integer(row, "n")))
+                        .reduce(Wei.ZERO, Wei::plus);
             }
-            tx.delete("DELETE FROM faucet_grants WHERE id = ?", id.value());
-            return null;
-        });
+        }
+
+        @Override
+        public List<Payout> payoutsSince(Instant since) {
+            try (Stream<DbRow> rows = tx.query("SELECT amount_wei, created_at FROM faucet_grants WHERE " + COUNTING
+                    + " ORDER BY created_at, rowid", Timestamps.format(since))) {
+                return rows.map(row -> new Payout(Wei.parse(Rows.text(row, "amount_wei")), Rows.time(row, "created_at")))
+                        .toList();
+            }
+        }
+
+        /** Fingerprints and grants together: a grant reserved a moment ago has no fingerprint yet. */
+        @Override
+        public AddressSpread addressesFrom(IpRange client, Instant since) {
+            String from = Timestamps.format(since);
+            return tx.get("""
+                            SELECT COUNT(DISTINCT address) AS addresses, MIN(created_at) AS oldest FROM (
+                                SELECT address, created_at FROM request_fingerprints WHERE client = ? AND created_at > ?
+                                UNION ALL
+                                SELECT address, created_at FROM faucet_grants WHERE client = ? AND created_at > ?)""",
+                            client.toString(), from, client.toString(), from)
+                    .map(row -> new AddressSpread(Rows.integer(row, "addresses").intValue(), Rows.optionalTime(row, "oldest")))
+                    .orElseThrow();
+        }
+    }
+
+    static String factorsText(List<Factor> factors) {
+        return factors.isEmpty() ? null : factors.stream().map(f -> f.rule() + ":" + f.factor().toPlainString())
+                .collect(java.util.stream.Collectors.joining(","));
+    }
+
+    static List<Factor> factors(Optional<String> text) {
+        return text.filter(t -> !t.isBlank()).map(t -> Arrays.stream(t.split(",")).map(part -> {
+            int colon = part.indexOf(':');
+            return new Factor(part.substring(0, colon), new BigDecimal(part.substring(colon + 1)));
+        }).toList()).orElse(List.of());
     }
 
     @Override
@@ -311,22 +327,10 @@ public final class SqliteGrantLedger implements GrantLedger {
     @Override
     public void recordFingerprint(Fingerprint fingerprint) {
         database.write(tx -> tx.insert("""
-                INSERT INTO request_fingerprints (ip, address, user_agent, fingerprint, outcome, created_at)
-                VALUES (?, ?, ?, ?, ?, ?)""",
-                fingerprint.ip().value(), fingerprint.address().value(), fingerprint.userAgent(), fingerprint.hash(),
+                INSERT INTO request_fingerprints (ip, client, address, user_agent, fingerprint, outcome, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                fingerprint.ip().value(), fingerprint.client().toString(), fingerprint.address().value(), fingerprint.userAgent(), fingerprint.hash(),
                 fingerprint.outcome(), Timestamps.format(fingerprint.at())));
-    }
-
-    /** Counts requests strictly after {@code since}, like the quota windows. */
-    @Override
-    public AddressSpread addressesFrom(ClientIp ip, Instant since) {
-        return database.read(db -> db.get("""
-                        SELECT COUNT(DISTINCT address) AS addresses, MIN(created_at) AS oldest
-                          FROM request_fingerprints WHERE ip = ? AND created_at > ?""",
-                        ip.value(), Timestamps.format(since))
-                .map(row -> new AddressSpread(Rows.integer(row, "addresses").intValue(),
-                        Rows.optionalTime(row, "oldest")))
-                .orElseThrow());
     }
 
     @Override
@@ -392,7 +396,8 @@ public final class SqliteGrantLedger implements GrantLedger {
                 Rows.optionalText(row, "failure_reason"),
                 Rows.time(row, "created_at"),
                 Rows.time(row, "updated_at"),
-                Rows.optionalTime(row, "last_sent_at"));
+                Rows.optionalTime(row, "last_sent_at"),
+                factors(Rows.optionalText(row, "factors")));
     }
 
     private static Optional<Fees> fees(DbRow row) {

@@ -11,9 +11,8 @@ import com.dytallix.domain.faucet.AuditEntry;
 import com.dytallix.domain.grant.Fingerprint;
 import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.GrantQuery;
-import com.dytallix.domain.grant.QuotaLimits;
+import com.dytallix.domain.grant.TestAdmission;
 import com.dytallix.domain.grant.Reservation;
-import com.dytallix.domain.grant.ReservationRequest;
 import com.dytallix.domain.key.Fees;
 import com.dytallix.domain.key.SignedTransaction;
 import com.dytallix.domain.payer.Lease;
@@ -41,7 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ConcurrencyTest {
     private static final int WRITERS = 8;
     private static final int GRANTS_PER_WRITER = 25;
-    private static final QuotaLimits GENEROUS = new QuotaLimits(1_000_000, 1, Wei.ofDyt("1000000000"), QuotaLimits.DAY);
     private static final Address FAUCET = new Address("0x00000000000000000000000000000000000000fa");
 
     @TempDir
@@ -83,7 +81,7 @@ class ConcurrencyTest {
                             ledger.unfinished();
                             ledger.search(new GrantQuery(Optional.empty(), Optional.empty(), Optional.empty(),
                                     Optional.empty(), 50));
-                            ledger.addressesFrom(ClientIp.parse("10.0.0.1"), Instant.EPOCH);
+                            ledger.budget(TestAdmission.UNLIMITED, Instant.now());
                             controls.pauseState();
                         } catch (Throwable t) {
                             failures.add(t);
@@ -140,11 +138,9 @@ class ConcurrencyTest {
         int n = writer * 10_000 + i;
         Address to = new Address("0x%040x".formatted(n + 1));
         Instant now = Instant.now();
-        Reservation reservation = ledger.reserve(new ReservationRequest(GrantId.random(), to,
-                ClientIp.parse("10.0.%d.%d".formatted(writer, i % 250)), Wei.ofDyt("10"), Optional.empty(), "h", now),
-                GENEROUS);
+        Reservation reservation = TestAdmission.reserve(ledger, to, ClientIp.parse("10.0.%d.%d".formatted(writer, i % 250)), Wei.ofDyt("10"), now);
         Grant grant = ((Reservation.Reserved) reservation).grant();
-        ledger.recordFingerprint(new Fingerprint(grant.ip(), to, "test", "fp", "granted", now));
+        ledger.recordFingerprint(new Fingerprint(grant.ip(), grant.ip().client(64), to, "test", "fp", "granted", now));
         ledger.markSigned(grant.id(), new SignedTransaction(FAUCET, new UnsignedTransaction(31337, n, to, grant.amount(),
                 UnsignedTransaction.TRANSFER_GAS, new Fees.Legacy(Wei.of(1))), "0x01", new TxHash("0x%064x".formatted(n))),
                 now, lease);

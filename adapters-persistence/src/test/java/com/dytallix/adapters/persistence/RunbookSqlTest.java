@@ -10,9 +10,8 @@ import com.dytallix.domain.TxHash;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.Fingerprint;
 import com.dytallix.domain.grant.Grant;
-import com.dytallix.domain.grant.QuotaLimits;
+import com.dytallix.domain.grant.TestAdmission;
 import com.dytallix.domain.grant.Reservation;
-import com.dytallix.domain.grant.ReservationRequest;
 import com.dytallix.domain.key.Fees;
 import com.dytallix.domain.key.SignedTransaction;
 import com.dytallix.domain.key.UnsignedTransaction;
@@ -44,7 +43,6 @@ class RunbookSqlTest {
     static final String PRUNE_FINGERPRINTS = "DELETE FROM request_fingerprints WHERE created_at < datetime('now', '-7 days');";
     static final String OPTIMIZE = "PRAGMA optimize;";
 
-    private static final QuotaLimits GENEROUS = new QuotaLimits(1000, 1000, Wei.ofDyt("1000000"), QuotaLimits.DAY);
     private static final Address FAUCET = new Address("0x00000000000000000000000000000000000000fa");
 
     @TempDir
@@ -126,9 +124,7 @@ class RunbookSqlTest {
     }
 
     private Grant grant(String ip, int n, Instant at) {
-        Reservation reservation = ledger.reserve(new ReservationRequest(GrantId.random(),
-                new Address("0x%040x".formatted(n)), ClientIp.parse(ip), Wei.ofDyt("10"), Optional.empty(), "h", at),
-                GENEROUS);
+        Reservation reservation = TestAdmission.reserve(ledger, new Address("0x%040x".formatted(n)), ClientIp.parse(ip), Wei.ofDyt("10"), at);
         return ((Reservation.Reserved) reservation).grant();
     }
 
@@ -142,7 +138,7 @@ class RunbookSqlTest {
     }
 
     private void fingerprint(String ip, int address, Instant at) {
-        ledger.recordFingerprint(new Fingerprint(ClientIp.parse(ip), new Address("0x%040x".formatted(address)),
+        ledger.recordFingerprint(new Fingerprint(ClientIp.parse(ip), ClientIp.parse(ip).client(64), new Address("0x%040x".formatted(address)),
                 "curl/8.5", "fp", "granted", at));
     }
 

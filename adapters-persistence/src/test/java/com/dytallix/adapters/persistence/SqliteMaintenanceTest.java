@@ -8,9 +8,8 @@ import com.dytallix.domain.ClientIp;
 import com.dytallix.domain.GrantId;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.GrantLedger.PruneResult;
-import com.dytallix.domain.grant.QuotaLimits;
+import com.dytallix.domain.grant.TestAdmission;
 import com.dytallix.domain.grant.Reservation;
-import com.dytallix.domain.grant.ReservationRequest;
 import com.dytallix.domain.key.KeyRotation;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -36,7 +35,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SqliteMaintenanceTest {
-    private static final QuotaLimits GENEROUS = new QuotaLimits(1_000_000, 1, Wei.ofDyt("1000000000"), QuotaLimits.DAY);
     private static final Instant AT = Instant.parse("2026-03-01T12:34:56Z");
     private static final Address A = new Address("0x000000000000000000000000000000000000000a");
     private static final Address B = new Address("0x000000000000000000000000000000000000000b");
@@ -61,9 +59,7 @@ class SqliteMaintenanceTest {
             for (int w = 0; w < 3; w++) {
                 writers.add(pool.submit(() -> {
                     while (writing.get()) {
-                        Reservation r = ledger.reserve(new ReservationRequest(GrantId.random(),
-                                new Address("0x%040x".formatted(next.incrementAndGet())), ClientIp.parse("10.0.0.1"),
-                                Wei.ofDyt("10"), Optional.empty(), "h", Instant.now()), GENEROUS);
+                        Reservation r = TestAdmission.reserve(ledger, new Address("0x%040x".formatted(next.incrementAndGet())), ClientIp.parse("10.0.0.1"), Wei.ofDyt("10"), Instant.now());
                         committed.add(((Reservation.Reserved) r).grant().id());
                     }
                     return null;
@@ -220,8 +216,7 @@ class SqliteMaintenanceTest {
         Path file = migratedDatabase();
         try (SqliteDatabase db = SqliteDatabase.open(file)) {
             SqliteGrantLedger ledger = new SqliteGrantLedger(db);
-            GrantId old = ((Reservation.Reserved) ledger.reserve(new ReservationRequest(GrantId.random(), A,
-                    ClientIp.parse("10.0.0.1"), Wei.ofDyt("1"), Optional.empty(), "h", AT), GENEROUS)).grant().id();
+            GrantId old = ((Reservation.Reserved) TestAdmission.reserve(ledger, A, ClientIp.parse("10.0.0.1"), Wei.ofDyt("1"), AT)).grant().id();
             ledger.markFailed(old, "x", AT);
             new SqliteFaucetControls(db).audit(new com.dytallix.domain.faucet.AuditEntry(AT, "pause", ClientIp.parse("::1"), "ok", ""));
         }

@@ -2,7 +2,12 @@ package com.dytallix.application.admin;
 
 import com.dytallix.application.faucet.GrantTracker;
 import com.dytallix.application.status.StatusService;
+import com.dytallix.domain.Address;
 import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.IpRange;
+import com.dytallix.domain.Keccak256;
+import com.dytallix.domain.admission.Block;
+import com.dytallix.domain.admission.BlockList;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.faucet.AuditEntry;
 import com.dytallix.domain.faucet.FaucetControls;
@@ -34,10 +39,15 @@ public final class AdminService {
     private final ChainNode node;
     private final StatusService status;
     private final GrantTracker tracker;
+    private final BlockList blocks;
+    private final Keccak256 keccak;
     private final Clock clock;
 
     public AdminService(FaucetControls controls, KeyRing keys, KeyRotationLog rotations, GrantLedger ledger,
-                        ChainNode node, StatusService status, GrantTracker tracker, Clock clock) {
+                        ChainNode node, StatusService status, GrantTracker tracker, BlockList blocks, Keccak256 keccak,
+                        Clock clock) {
+        this.blocks = blocks;
+        this.keccak = keccak;
         this.controls = controls;
         this.keys = keys;
         this.rotations = rotations;
@@ -86,6 +96,44 @@ public final class AdminService {
             }
             return rotation;
         }, r -> "previous=" + r.previousAddress() + " new=" + r.newAddress() + " drain=" + drain);
+    }
+
+    /**
+     * Blocks an IP, a CIDR block or an address from the faucet, at once on every instance.
+     *
+     * @throws com.dytallix.domain.InvalidAddressException for a malformed 0x address
+     * @throws IllegalArgumentException for a target that is none of these, or an expiry already past
+     */
+    public Block block(String target, String reason, Optional<Instant> expiresAt, ClientIp ip) {
+        return audited("block", ip, () -> {
+            Instant now = clock.instant();
+            if (expiresAt.filter(e -> !e.isAfter(now)).isPresent()) {
+                throw new IllegalArgumentException("expiresAt must be in the future");
+            }
+            return blocks.add(target(target), reason, now, expiresAt);
+        }, b -> "id=" + b.id() + " target=" + b.target() + " reason=" + b.reason()
+                + b.expiresAt().map(e -> " expiresAt=" + e).orElse(""));
+    }
+
+    /** @return false when no block has that id */
+    public boolean unblock(long id, ClientIp ip) {
+        return audited("unblock", ip, () -> blocks.remove(id), removed -> "id=" + id + (removed ? "" : " (no such block)"));
+    }
+
+    public List<Block> blocks() {
+        return blocks.all();
+    }
+
+    private Block.Target target(String text) {
+        String t = text == null ? "" : text.strip();
+        if (t.startsWith("0x") || t.startsWith("0X")) {
+            return new Block.Target.Recipient(Address.parse(t, keccak));
+        }
+        try {
+            return new Block.Target.Range(IpRange.parse(t));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("target must be an IP address, a CIDR block or a 0x address");
+        }
     }
 
     public AdminState state() {

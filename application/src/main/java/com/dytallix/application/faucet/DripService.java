@@ -1,56 +1,78 @@
 package com.dytallix.application.faucet;
 
 import com.dytallix.application.Telemetry;
-import com.dytallix.application.status.StatusService;
 import com.dytallix.domain.Address;
+import com.dytallix.domain.ClientIp;
 import com.dytallix.domain.GrantId;
+import com.dytallix.domain.IpRange;
 import com.dytallix.domain.Keccak256;
 import com.dytallix.domain.Wei;
+import com.dytallix.domain.admission.AdmissionRules;
+import com.dytallix.domain.admission.Applicant;
+import com.dytallix.domain.admission.Challenge;
+import com.dytallix.domain.admission.ChallengeStore;
+import com.dytallix.domain.admission.ProofOfWorkPolicy;
+import com.dytallix.domain.admission.ReputationList;
 import com.dytallix.domain.faucet.FaucetControls;
-import com.dytallix.domain.faucet.PauseState;
+import com.dytallix.domain.grant.Decision;
+import com.dytallix.domain.grant.Factor;
 import com.dytallix.domain.grant.Fingerprint;
 import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.GrantLedger;
 import com.dytallix.domain.grant.GrantStatus;
-import com.dytallix.domain.grant.LimitScope;
+import com.dytallix.domain.grant.OutflowPolicy;
+import com.dytallix.domain.grant.Refusal;
 import com.dytallix.domain.grant.Reservation;
 import com.dytallix.domain.grant.ReservationRequest;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The faucet request, in the contract's order: address → paused → suspicious activity → quotas
- * (reserved atomically) → balance → pay. Every request that passes validation leaves a
- * fingerprint with its outcome. On an instance that is not the payer the grant is admitted here and
- * paid by the payer from the ledger; the request waits a while for that.
+ * The faucet request: the admission rules in their order (those at the door, then those inside the
+ * ledger's atomic reservation step), then pay. Every request that passes validation leaves a
+ * fingerprint with its outcome. Also what a requester asks before: the faucet's terms now, and a
+ * proof-of-work challenge. On an instance that is not the payer the grant is admitted here and paid
+ * by the payer from the ledger; the request waits a while for that.
  */
 public final class DripService {
-    private static final Duration SUSPICION_WINDOW = Duration.ofHours(1);
     /**
      * How long a request admitted on an instance that is not the payer waits for the payer to sign
      * its grant; after that it is answered 202 (stored, will be paid).
      */
     private static final Duration PAYER_WAIT = Duration.ofSeconds(10);
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final FaucetPolicy policy;
+    private final AdmissionRules rules;
     private final GrantLedger ledger;
     private final FaucetControls controls;
-    private final StatusService status;
+    private final ChallengeStore challenges;
+    private final ReputationList reputation;
     private final Payer payer;
     private final Keccak256 keccak;
     private final Clock clock;
     private final Telemetry telemetry;
 
-    public DripService(FaucetPolicy policy, GrantLedger ledger, FaucetControls controls, StatusService status,
-                       Payer payer, Keccak256 keccak, Clock clock, Telemetry telemetry) {
+    public DripService(FaucetPolicy policy, AdmissionRules rules, GrantLedger ledger, FaucetControls controls,
+                       ChallengeStore challenges, ReputationList reputation, Payer payer, Keccak256 keccak, Clock clock,
+                       Telemetry telemetry) {
         this.policy = policy;
+        this.rules = rules;
         this.ledger = ledger;
         this.controls = controls;
-        this.status = status;
+        this.challenges = challenges;
+        this.reputation = reputation;
         this.payer = payer;
         this.keccak = keccak;
         this.clock = clock;
@@ -64,10 +86,12 @@ public final class DripService {
     public DripResult request(DripCommand command) {
         Address address = Address.parse(command.address(), keccak);
         Instant now = clock.instant();
+        IpRange client = command.ip().client(policy.ipv6Prefix());
+        Applicant applicant = new Applicant(address, command.ip(), client, command.ip().subnet(), command.proof(), now);
         String requestHash = sha256Hex("faucet|" + address.lower());
         String userAgent = command.userAgent() == null ? "" : command.userAgent();
-        Fingerprinter fp = outcome -> ledger.recordFingerprint(new Fingerprint(command.ip(), address, truncate(userAgent),
-                sha256Hex(command.ip().value() + "|" + address.lower() + "|" + userAgent), outcome, now));
+        Fingerprinter fp = outcome -> ledger.recordFingerprint(new Fingerprint(command.ip(), client, address,
+                truncate(userAgent), sha256Hex(command.ip().value() + "|" + address.lower() + "|" + userAgent), outcome, now));
 
         if (command.idempotencyKey().isPresent()) {
             Optional<Grant> earlier = ledger.findByIdempotencyKey(command.idempotencyKey().get());
@@ -75,33 +99,20 @@ public final class DripService {
                 return replay(earlier.get(), requestHash, fp);
             }
         }
-        PauseState pause = controls.pauseState();
-        if (pause.paused()) {
-            fp.record("paused");
-            telemetry.grantOutcome("paused");
-            throw FaucetRefusal.paused(pause.reason().orElse("paused by an operator"));
+        Decision door = rules.atDoor(applicant);
+        if (door.refused()) {
+            throw refuse(fp, door.refusal().get());
         }
-        GrantLedger.AddressSpread spread = ledger.addressesFrom(command.ip(), now.minus(SUSPICION_WINDOW));
-        // this request's address counts too, whether or not it was seen before (conservative)
-        if (spread.distinctAddresses() + 1 > policy.suspiciousAddressesPerHour()) {
-            throw refuse(fp, LimitScope.SUSPICIOUS, spread.oldest().orElse(now).plus(SUSPICION_WINDOW));
-        }
-        ReservationRequest request = new ReservationRequest(GrantId.random(), address, command.ip(),
-                policy.dripAmount(), command.idempotencyKey(), requestHash, now);
-        Reservation reservation = ledger.reserve(request, policy.quotas());
+        ReservationRequest request = new ReservationRequest(GrantId.random(), address, command.ip(), client,
+                command.ip().subnet(), command.idempotencyKey(), requestHash, now);
+        Reservation reservation = ledger.reserve(request, rules.inLedger(applicant, door));
         if (reservation instanceof Reservation.Replayed r) {
             return replay(r.existing(), requestHash, fp);
         }
         if (reservation instanceof Reservation.Refused r) {
-            throw refuse(fp, r.scope(), r.resetAt());
+            throw refuse(fp, r.refusal());
         }
         Grant grant = ((Reservation.Reserved) reservation).grant();
-        if (!hasFunds()) {
-            ledger.cancel(grant.id());
-            fp.record("insufficient_balance");
-            telemetry.grantOutcome("insufficient_balance");
-            throw FaucetRefusal.insufficientBalance();
-        }
         Grant paid;
         try {
             paid = payer.pay(grant);
@@ -109,7 +120,7 @@ public final class DripService {
                 paid = payer.awaitPayment(paid, PAYER_WAIT);
             }
         } catch (FaucetRefusal refusal) {
-            fp.record(refusal.kind().name().toLowerCase(java.util.Locale.ROOT));
+            fp.record(refusal.kind().name().toLowerCase(Locale.ROOT));
             telemetry.grantOutcome(refusal.kind() == FaucetRefusal.Kind.INSUFFICIENT_BALANCE ? "insufficient_balance" : "failed");
             throw refusal;
         }
@@ -121,20 +132,47 @@ public final class DripService {
         return new DripResult(paid);
     }
 
-    private boolean hasFunds() {
-        var snapshot = status.current();
-        Optional<Wei> balance = snapshot.faucetBalance();
-        Optional<Instant> exhausted = payer.fundsExhaustedAt();
-        if (exhausted.isPresent()) {
-            // A send failed for lack of funds: refuse until a balance read after that shows enough.
-            boolean readSince = snapshot.nodeObservedAt().filter(at -> at.isAfter(exhausted.get())).isPresent();
-            if (!readSince || balance.filter(b -> !b.isLessThan(policy.requiredBalance())).isEmpty()) {
-                return false;
-            }
-            payer.fundsRestored();
+    /** The faucet's terms now, for this client: records nothing. */
+    public FaucetInfo info(ClientIp ip) {
+        Instant now = clock.instant();
+        OutflowPolicy outflow = policy.outflow();
+        BigInteger budget = ledger.budget(outflow, now);
+        List<Factor> factors = new ArrayList<>();
+        BigDecimal governor = outflow.exhausted(budget) ? BigDecimal.ZERO : outflow.factor(budget);
+        if (governor.compareTo(BigDecimal.ONE) < 0 && governor.signum() > 0) {
+            factors.add(new Factor("governor", governor));
         }
-        // Unknown balance (node not seen yet): let the node decide when the transaction is sent.
-        return balance.map(b -> !b.isLessThan(policy.requiredBalance())).orElse(true);
+        if (reputation.listed(ip)) {
+            factors.add(new Factor("reputation", policy.reputationFactor()));
+        }
+        BigDecimal share = factors.stream().map(Factor::factor).reduce(governor.signum() == 0 ? BigDecimal.ZERO : BigDecimal.ONE,
+                BigDecimal::multiply);
+        Wei payout = new Wei(new BigDecimal(policy.dripAmount().value()).multiply(share)
+                .setScale(0, java.math.RoundingMode.DOWN).toBigIntegerExact());
+        return new FaucetInfo(policy.dripAmount(), payout, factors, budget, policy, controls.pauseState(),
+                policy.proofOfWork().difficultyAt(outflow.pressure(budget)));
+    }
+
+    /**
+     * A new proof-of-work challenge for this address and client, its difficulty raised with the
+     * outflow pressure. While proof of work is off the challenge has difficulty 0 and is not
+     * stored: a client may skip it, and one that sends it anyway is not refused for it.
+     *
+     * @throws com.dytallix.domain.InvalidAddressException for a malformed address
+     */
+    public Challenge challenge(String addressText, ClientIp ip) {
+        Address address = Address.parse(addressText, keccak);
+        ProofOfWorkPolicy pow = policy.proofOfWork();
+        Instant now = clock.instant();
+        int difficulty = pow.difficultyAt(policy.outflow().pressure(ledger.budget(policy.outflow(), now)));
+        byte[] id = new byte[16];
+        RANDOM.nextBytes(id);
+        Challenge challenge = new Challenge(HexFormat.of().formatHex(id), address, ip.client(policy.ipv6Prefix()),
+                difficulty, pow.n(), pow.r(), pow.p(), now.plus(pow.ttl()).truncatedTo(ChronoUnit.MILLIS));
+        if (pow.on()) {
+            challenges.issue(challenge, now);
+        }
+        return challenge;
     }
 
     private DripResult replay(Grant earlier, String requestHash, Fingerprinter fp) {
@@ -147,11 +185,18 @@ public final class DripService {
         return new DripResult(earlier);
     }
 
-    private FaucetRefusal refuse(Fingerprinter fp, LimitScope scope, Instant resetAt) {
-        fp.record("rate_limit:" + scope.wireName());
-        telemetry.rateLimitHit(scope);
-        telemetry.grantOutcome("rate_limited");
-        return FaucetRefusal.rateLimited(scope, resetAt);
+    private FaucetRefusal refuse(Fingerprinter fp, Refusal refusal) {
+        FaucetRefusal answer = FaucetRefusal.of(refusal);
+        if (refusal instanceof Refusal.RateLimited r) {
+            fp.record("rate_limit:" + r.scope().wireName());
+            telemetry.rateLimitHit(r.scope());
+            telemetry.grantOutcome("rate_limited");
+        } else {
+            String outcome = answer.kind().name().toLowerCase(Locale.ROOT);
+            fp.record(outcome);
+            telemetry.grantOutcome(outcome);
+        }
+        return answer;
     }
 
     private static String truncate(String userAgent) {

@@ -1,20 +1,28 @@
 package com.dytallix.application.faucet;
 
 import com.dytallix.domain.Wei;
-import com.dytallix.domain.grant.QuotaLimits;
+import com.dytallix.domain.admission.ProofOfWorkPolicy;
+import com.dytallix.domain.grant.OutflowPolicy;
 import com.dytallix.domain.key.FeePolicy;
+import java.math.BigDecimal;
 import java.time.Duration;
 
 /**
  * The faucet's money rules as configured.
  *
- * @param suspiciousAddressesPerHour more distinct addresses than this from one IP in an hour is refused
- * @param replaceAfter               a transaction not mined after this long is re-priced
- * @param confirmWait                how long {@code ?wait=confirmed} waits before answering anyway
+ * @param ipv6Prefix       IPv6 clients are one client per prefix of this many bits, for every per-IP rule
+ * @param reputationFactor the share of the payout a client on the reputation list gets
+ * @param replaceAfter     a transaction not mined after this long is re-priced
+ * @param confirmWait      how long {@code ?wait=confirmed} waits before answering anyway
  */
-public record FaucetPolicy(Wei dripAmount, Wei minBalance, QuotaLimits quotas, int suspiciousAddressesPerHour,
+public record FaucetPolicy(Wei dripAmount, Wei minBalance, Limits limits, OutflowPolicy outflow,
+                           ProofOfWorkPolicy proofOfWork, int ipv6Prefix, BigDecimal reputationFactor,
                            FeePolicy fees, Duration replaceAfter, Duration confirmWait) {
-    public Wei requiredBalance() {
-        return minBalance.plus(dripAmount);
+
+    /**
+     * Grants per client, subnet and address in a rolling day, the daily cap, and how many distinct
+     * addresses one client may ask for in an hour.
+     */
+    public record Limits(int perIp, int perSubnet, int perAddress, Wei dailyCap, int suspiciousAddressesPerHour) {
     }
 }

@@ -1,22 +1,46 @@
 package com.dytallix.application.faucet;
 
 import com.dytallix.domain.grant.LimitScope;
+import com.dytallix.domain.grant.Refusal;
 import java.time.Instant;
 import java.util.Optional;
 
 /** Why the faucet said no. The HTTP adapter maps each kind to the contract's status and code. */
 public final class FaucetRefusal extends RuntimeException {
-    public enum Kind { PAUSED, RATE_LIMITED, INSUFFICIENT_BALANCE, IDEMPOTENCY_CONFLICT, NODE_UNAVAILABLE, SEND_REJECTED }
+    public enum Kind {
+        BLOCKED, PAUSED, POW_REQUIRED, POW_INVALID, RATE_LIMITED, INSUFFICIENT_BALANCE, IDEMPOTENCY_CONFLICT,
+        NODE_UNAVAILABLE, SEND_REJECTED
+    }
 
     private final Kind kind;
     private final LimitScope scope;
     private final Instant resetAt;
+    private final String blockedScope;
 
     private FaucetRefusal(Kind kind, String message, LimitScope scope, Instant resetAt) {
+        this(kind, message, scope, resetAt, null);
+    }
+
+    private FaucetRefusal(Kind kind, String message, LimitScope scope, Instant resetAt, String blockedScope) {
         super(message, null, false, false);
         this.kind = kind;
         this.scope = scope;
         this.resetAt = resetAt;
+        this.blockedScope = blockedScope;
+    }
+
+    /** The refusal of an admission rule. */
+    public static FaucetRefusal of(Refusal refusal) {
+        return switch (refusal) {
+            case Refusal.Blocked b -> new FaucetRefusal(Kind.BLOCKED, "this " + (b.scope().equals("ip") ? "client" : "address")
+                    + " is blocked from the faucet", null, null, b.scope());
+            case Refusal.Paused p -> paused(p.reason());
+            case Refusal.ProofOfWorkRequired ignored -> new FaucetRefusal(Kind.POW_REQUIRED,
+                    "a proof of work is required: GET /api/faucet/challenge?address=... and send its solution as pow", null, null);
+            case Refusal.ProofOfWorkInvalid i -> new FaucetRefusal(Kind.POW_INVALID, "invalid proof of work: " + i.why(), null, null);
+            case Refusal.RateLimited r -> rateLimited(r.scope(), r.resetAt());
+            case Refusal.InsufficientBalance ignored -> insufficientBalance();
+        };
     }
 
     public static FaucetRefusal paused(String reason) {
@@ -49,6 +73,11 @@ public final class FaucetRefusal extends RuntimeException {
 
     public Optional<LimitScope> scope() {
         return Optional.ofNullable(scope);
+    }
+
+    /** For BLOCKED: {@code ip} or {@code address}. */
+    public Optional<String> blockedScope() {
+        return Optional.ofNullable(blockedScope);
     }
 
     public Optional<Instant> resetAt() {

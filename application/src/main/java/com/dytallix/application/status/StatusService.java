@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -38,6 +39,8 @@ public final class StatusService {
     private final Clock clock;
     private final AtomicReference<StatusSnapshot> current;
     private volatile Optional<String> payer = Optional.empty();
+    /** Counts pause changes, so that a refresh that read the pause state before one cannot undo it. */
+    private final AtomicLong pauseChanges = new AtomicLong();
     private volatile Duration learnedBlockTime;
     private volatile long blockTimeLearnedAtHeight = -1;
 
@@ -80,6 +83,7 @@ public final class StatusService {
             // the database did not answer: the last known payer stays
         }
         Instant started = clock.instant();
+        long pauseChangesSeen = pauseChanges.get();
         PauseState pause = safePause(previous.pause());
         long backlog = safeBacklog(previous.mempoolBacklog());
         var faucetAddress = keys.active().address();
@@ -104,8 +108,8 @@ public final class StatusService {
         } catch (RuntimeException e) {
             next = unreachable(previous, pause, backlog, faucetAddress, e.getClass().getSimpleName(), started);
         }
-        current.set(next);
-        return next;
+        StatusSnapshot read = next;
+        return current.updateAndGet(s -> pauseChanges.get() == pauseChangesSeen ? read : withPause(read, s.pause()));
     }
 
     private StatusSnapshot unreachable(StatusSnapshot previous, PauseState pause, long backlog,
@@ -152,8 +156,13 @@ public final class StatusService {
 
     /** Updates the pause state in the snapshot at once, so a pause shows without waiting for the next refresh. */
     public void pauseChanged(PauseState state) {
-        current.updateAndGet(s -> new StatusSnapshot(s.nodeHealth(), s.chainId(), s.chainIdVerified(), s.height(),
+        pauseChanges.incrementAndGet();
+        current.updateAndGet(s -> withPause(s, state));
+    }
+
+    private static StatusSnapshot withPause(StatusSnapshot s, PauseState state) {
+        return new StatusSnapshot(s.nodeHealth(), s.chainId(), s.chainIdVerified(), s.height(),
                 s.syncLag(), s.headAge(), s.syncing(), s.blockTime(), s.faucetAddress(), s.faucetBalance(), state,
-                s.mempoolBacklog(), s.nodeObservedAt(), s.lastError(), s.refreshedAt()));
+                s.mempoolBacklog(), s.nodeObservedAt(), s.lastError(), s.refreshedAt());
     }
 }

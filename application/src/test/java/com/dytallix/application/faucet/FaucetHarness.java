@@ -10,12 +10,23 @@ import com.dytallix.domain.TestKeccak;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.faucet.InMemoryFaucetControls;
 import com.dytallix.domain.grant.InMemoryGrantLedger;
-import com.dytallix.domain.grant.QuotaLimits;
+import com.dytallix.domain.admission.InMemoryBlockList;
+import com.dytallix.domain.admission.InMemoryChallengeStore;
+import com.dytallix.domain.admission.ProofOfWork;
+import com.dytallix.domain.admission.ProofOfWorkPolicy;
+import com.dytallix.domain.admission.ReputationList;
+import com.dytallix.domain.grant.Fingerprint;
+import com.dytallix.domain.grant.OutflowPolicy;
 import com.dytallix.domain.key.FeePolicy;
 import com.dytallix.domain.sync.SyncLagEstimator;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * The faucet use cases wired over in-memory ports and a fake chain. {@link #restart()} builds new
@@ -27,6 +38,9 @@ final class FaucetHarness {
     final FakeChain chain;
     final InMemoryGrantLedger ledger;
     final InMemoryFaucetControls controls;
+    final InMemoryBlockList blocks;
+    final InMemoryChallengeStore challenges;
+    final Set<ClientIp> badReputation;
     final FakeChain.Keys keys;
     final String instance;
     final Clock clock = Clock.systemUTC();
@@ -37,19 +51,28 @@ final class FaucetHarness {
     Payer payer;
     GrantTracker tracker;
     DripService drips;
+    /** A proof of work that is right when the nonce is "42" (the scrypt itself is the node adapter's). */
+    ProofOfWork work = (challenge, nonce) -> nonce.equals("42");
+
+    /** Outflow the tests never reach unless they set their own. */
+    static final OutflowPolicy AMPLE = new OutflowPolicy(Wei.ofDyt("1000000"), Wei.ofDyt("1000000"), new BigDecimal("0.1"));
+    static final ProofOfWorkPolicy NO_POW = new ProofOfWorkPolicy(0, 16384, 8, 1, Duration.ofMinutes(10));
 
     FaucetHarness() {
-        this(new QuotaLimits(10, 1, Wei.ofDyt("10000"), QuotaLimits.DAY), 5);
+        this(new FaucetPolicy.Limits(10, 1000, 1, Wei.ofDyt("10000"), 5));
     }
 
-    FaucetHarness(QuotaLimits quotas, int suspicious) {
+    FaucetHarness(FaucetPolicy.Limits limits) {
         chain = new FakeChain();
         ledger = new InMemoryGrantLedger();
         controls = new InMemoryFaucetControls();
+        blocks = new InMemoryBlockList();
+        challenges = new InMemoryChallengeStore();
+        badReputation = ConcurrentHashMap.newKeySet();
         keys = new FakeChain.Keys(FAUCET);
         instance = "first";
         chain.fund(FAUCET, Wei.ofDyt("1000000"));
-        policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"), quotas, suspicious,
+        policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"), limits, AMPLE, NO_POW, 64, new BigDecimal("0.1"),
                 new FeePolicy(Wei.of(500_000_000_000L)), Duration.ofSeconds(30), Duration.ofSeconds(5));
         restart();
     }
@@ -59,24 +82,39 @@ final class FaucetHarness {
         chain = other.chain;
         ledger = other.ledger;
         controls = other.controls;
+        blocks = other.blocks;
+        challenges = other.challenges;
+        badReputation = other.badReputation;
         keys = other.keys;
         this.instance = instance;
         policy = other.policy;
         restart();
     }
 
-    FaucetHarness withReplaceAfter(Duration d) {
-        policy = new FaucetPolicy(policy.dripAmount(), policy.minBalance(), policy.quotas(),
-                policy.suspiciousAddressesPerHour(), policy.fees(), d, policy.confirmWait());
+    FaucetHarness with(UnaryOperator<FaucetPolicy> change) {
+        policy = change.apply(policy);
         restart();
         return this;
     }
 
+    FaucetHarness withReplaceAfter(Duration d) {
+        return with(p -> new FaucetPolicy(p.dripAmount(), p.minBalance(), p.limits(), p.outflow(), p.proofOfWork(),
+                p.ipv6Prefix(), p.reputationFactor(), p.fees(), d, p.confirmWait()));
+    }
+
     FaucetHarness withFeeCeiling(Wei ceiling) {
-        policy = new FaucetPolicy(policy.dripAmount(), policy.minBalance(), policy.quotas(),
-                policy.suspiciousAddressesPerHour(), new FeePolicy(ceiling), policy.replaceAfter(), policy.confirmWait());
-        restart();
-        return this;
+        return with(p -> new FaucetPolicy(p.dripAmount(), p.minBalance(), p.limits(), p.outflow(), p.proofOfWork(),
+                p.ipv6Prefix(), p.reputationFactor(), new FeePolicy(ceiling), p.replaceAfter(), p.confirmWait()));
+    }
+
+    FaucetHarness withOutflow(OutflowPolicy outflow) {
+        return with(p -> new FaucetPolicy(p.dripAmount(), p.minBalance(), p.limits(), outflow, p.proofOfWork(),
+                p.ipv6Prefix(), p.reputationFactor(), p.fees(), p.replaceAfter(), p.confirmWait()));
+    }
+
+    FaucetHarness withProofOfWork(ProofOfWorkPolicy pow) {
+        return with(p -> new FaucetPolicy(p.dripAmount(), p.minBalance(), p.limits(), p.outflow(), pow,
+                p.ipv6Prefix(), p.reputationFactor(), p.fees(), p.replaceAfter(), p.confirmWait()));
     }
 
     void restart() {
@@ -91,12 +129,21 @@ final class FaucetHarness {
         payer = new Payer(chain, keys, ledger, nonces, policy.fees(), election, clock);
         tracker = new GrantTracker(chain, keys, ledger, nonces, payer, policy.fees(), policy.replaceAfter(), election, clock,
                 Telemetry.NONE);
-        drips = new DripService(policy, ledger, controls, status, payer, TestKeccak.INSTANCE, clock, Telemetry.NONE);
+        ReputationList reputation = badReputation::contains;
+        var rules = FaucetAdmission.rules(policy, blocks, controls, challenges, work, reputation, status, payer);
+        drips = new DripService(policy, rules, ledger, controls, challenges, reputation, payer, TestKeccak.INSTANCE,
+                clock, Telemetry.NONE);
         status.refresh();
     }
 
     DripResult request(String address, String ip) {
-        return drips.request(new DripCommand(address, ClientIp.parse(ip), "test-agent", Optional.empty(), false));
+        return drips.request(new DripCommand(address, ClientIp.parse(ip), "test-agent", Optional.empty(), false,
+                Optional.empty()));
+    }
+
+    /** Outcomes of the fingerprints recorded for this IP, oldest first. */
+    List<String> outcomes(String ip) {
+        return ledger.fingerprints().stream().filter(f -> f.ip().equals(ClientIp.parse(ip))).map(Fingerprint::outcome).toList();
     }
 
     static String address(int i) {

@@ -8,7 +8,7 @@ import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.grant.Reservation;
-import com.dytallix.domain.grant.ReservationRequest;
+import com.dytallix.domain.grant.TestAdmission;
 import com.dytallix.domain.key.Fees;
 import com.dytallix.domain.key.UnsignedTransaction;
 import com.dytallix.domain.sync.NodeFailure;
@@ -26,8 +26,9 @@ class GrantTrackerTest {
     }
 
     private Grant reserve(int i, Instant at) {
-        var r = h.ledger.reserve(new ReservationRequest(GrantId.random(), FaucetHarness.parsed(i), ClientIp.parse("10.0.0." + i),
-                Wei.ofDyt("10"), Optional.empty(), "hash-" + i, at), h.policy.quotas());
+        var request = TestAdmission.request(FaucetHarness.parsed(i), ClientIp.parse("10.0.0." + i), Optional.empty(),
+                "hash-" + i, at);
+        var r = h.ledger.reserve(request, TestAdmission.GENEROUS.of(request));
         return ((Reservation.Reserved) r).grant();
     }
 

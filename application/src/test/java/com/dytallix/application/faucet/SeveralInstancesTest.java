@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.GrantStatus;
+import com.dytallix.domain.grant.TestAdmission;
 import com.dytallix.domain.payer.Lease;
 import java.time.Duration;
 import java.time.Instant;
@@ -104,9 +105,9 @@ class SeveralInstancesTest {
     }
 
     private static Grant reserve(FaucetHarness h, int i, Instant at) {
-        var r = h.ledger.reserve(new com.dytallix.domain.grant.ReservationRequest(com.dytallix.domain.GrantId.random(),
-                FaucetHarness.parsed(i), com.dytallix.domain.ClientIp.parse("10.0.1." + i), h.policy.dripAmount(),
-                java.util.Optional.empty(), "hash-" + i, at), h.policy.quotas());
+        var request = TestAdmission.request(FaucetHarness.parsed(i), com.dytallix.domain.ClientIp.parse("10.0.1." + i),
+                java.util.Optional.empty(), "hash-" + i, at);
+        var r = h.ledger.reserve(request, TestAdmission.GENEROUS.of(request));
         return ((com.dytallix.domain.grant.Reservation.Reserved) r).grant();
     }
 

@@ -7,6 +7,7 @@ import com.dytallix.domain.payer.InMemoryPayerLeases;
 import com.dytallix.application.FakeChain;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.TestKeccak;
+import com.dytallix.domain.faucet.FaucetControls;
 import com.dytallix.domain.faucet.InMemoryFaucetControls;
 import com.dytallix.domain.grant.InMemoryGrantLedger;
 import com.dytallix.domain.sync.SyncLagEstimator;
@@ -16,6 +17,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 class StatusServiceTest {
@@ -67,5 +69,36 @@ class StatusServiceTest {
         StatusSnapshot dead = status.current();
         assertThat(dead.nodeHealth()).isEqualTo(NodeHealth.UNREACHABLE);
         assertThat(dead.headAge()).contains(ageWhenSeen.plusSeconds(20));
+    }
+
+    @Test
+    void aPauseDuringARefreshIsNotUndoneByIt() throws Exception {
+        CountDownLatch pauseRead = new CountDownLatch(1);
+        CountDownLatch carryOn = new CountDownLatch(1);
+        InMemoryFaucetControls controls = new InMemoryFaucetControls();
+        // the refresh reads the pause state, then stalls (as on a slow node) while an operator pauses
+        FaucetControls slowReader = (FaucetControls) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {FaucetControls.class}, (proxy, method, args) -> {
+                    Object answer = method.invoke(controls, args);
+                    if (method.getName().equals("pauseState") && pauseRead.getCount() > 0) {
+                        pauseRead.countDown();
+                        carryOn.await();
+                    }
+                    return answer;
+                });
+        StatusService status = new StatusService(new FakeChain(), new FakeChain.Keys(FAUCET), slowReader,
+                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), Optional.empty(),
+                new PayerElection(new InMemoryPayerLeases(), "test", Duration.ofSeconds(10), Clock.systemUTC(), () -> { }),
+                Clock.systemUTC());
+        Thread refresh = Thread.ofPlatform().start(status::refresh);
+        pauseRead.await();
+
+        status.pauseChanged(controls.pause(Optional.of("under attack"), Instant.now()));
+        carryOn.countDown();
+        refresh.join();
+
+        assertThat(status.current().pause().paused()).isTrue();
+        assertThat(status.current().pause().reason()).contains("under attack");
+        assertThat(status.current().height()).isPresent();
     }
 }

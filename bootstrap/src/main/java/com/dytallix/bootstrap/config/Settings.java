@@ -17,6 +17,8 @@ import static com.dytallix.bootstrap.config.Setting.text;
 
 import com.dytallix.domain.IpRange;
 import com.dytallix.domain.Wei;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,13 +72,43 @@ public final class Settings {
     public static final Setting<Wei> FAUCET_MIN_BALANCE = declare(Setting.of("FAUCET_MIN_BALANCE", "100", dyt(false),
             "DYT; below min + one drip the faucet answers 503 INSUFFICIENT_BALANCE"));
     public static final Setting<Wei> FAUCET_DAILY_CAP = declare(Setting.of("FAUCET_DAILY_CAP", "10000", dyt(false),
-            "DYT paid per rolling 24 h, all recipients together"));
+            "DYT paid per rolling 24 h, all recipients together: the hard limit behind the outflow governor"));
+    public static final Setting<Optional<Wei>> FAUCET_OUTFLOW_PER_DAY = declare(Setting.of("FAUCET_OUTFLOW_PER_DAY", "",
+            optional(dyt(false)), "DYT the outflow governor lets out per 24 h, refilled continuously into the budget")
+            .shown("(= FAUCET_DAILY_CAP)"));
+    public static final Setting<Optional<Wei>> FAUCET_OUTFLOW_BUFFER = declare(Setting.of("FAUCET_OUTFLOW_BUFFER", "",
+            optional(dyt(false)), "DYT of unused budget kept at most; also how deep the budget may go into debt before the "
+                    + "governor refuses (429 `daily_cap`)").shown("(1 hour of FAUCET_OUTFLOW_PER_DAY)"));
+    public static final Setting<BigDecimal> FAUCET_MIN_DRIP_FRACTION = declare(Setting.of("FAUCET_MIN_DRIP_FRACTION", "0.1",
+            fraction(), "in (0, 1]: while the budget is in debt the payout shrinks linearly from the full drip to this "
+                    + "fraction of it at the debt limit"));
+    public static final Setting<Integer> FAUCET_POW_DIFFICULTY = declare(Setting.of("FAUCET_POW_DIFFICULTY", "0",
+            integer(0, 32), "leading zero bits of scrypt a grant's proof of work needs (0 = off); rises by up to 8 bits "
+                    + "as the outflow budget goes into debt"));
+    public static final Setting<Integer> FAUCET_POW_SCRYPT_N = declare(Setting.of("FAUCET_POW_SCRYPT_N", "16384",
+            integer(2, 1 << 21), "scrypt N of the proof of work, a power of two (one check takes 128·N·r bytes, at most "
+                    + "256 MiB; the server runs one check per processor at a time)"));
+    public static final Setting<Integer> FAUCET_POW_SCRYPT_R = declare(Setting.of("FAUCET_POW_SCRYPT_R", "8",
+            integer(1, 64), "scrypt r of the proof of work"));
+    public static final Setting<Integer> FAUCET_POW_SCRYPT_P = declare(Setting.of("FAUCET_POW_SCRYPT_P", "1",
+            integer(1, 16), "scrypt p of the proof of work"));
     public static final Setting<Integer> RATE_LIMIT_PER_IP_PER_DAY = declare(Setting.of("RATE_LIMIT_PER_IP_PER_DAY", "10",
-            integer(0, 1_000_000), "grants per client IP per rolling 24 h"));
+            integer(0, 1_000_000), "grants per client per rolling 24 h (an IPv6 client per IPV6_CLIENT_PREFIX)"));
+    public static final Setting<Integer> RATE_LIMIT_PER_SUBNET_PER_DAY = declare(Setting.of("RATE_LIMIT_PER_SUBNET_PER_DAY", "50",
+            integer(0, 1_000_000), "grants per /24 (IPv4) or /48 (IPv6) per rolling 24 h → 429 scope `subnet`"));
     public static final Setting<Integer> RATE_LIMIT_PER_ADDRESS_PER_DAY = declare(Setting.of("RATE_LIMIT_PER_ADDRESS_PER_DAY", "1",
             integer(0, 1_000_000), "grants per recipient per rolling 24 h"));
     public static final Setting<Integer> SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR = declare(Setting.of("SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR", "5",
-            integer(0, 1_000_000), "more distinct addresses than this from one IP in an hour → 429 (scope `suspicious`)"));
+            integer(0, 1_000_000), "more distinct addresses than this from one client in an hour → 429 (scope `suspicious`)"));
+    public static final Setting<Integer> IPV6_CLIENT_PREFIX = declare(Setting.of("IPV6_CLIENT_PREFIX", "64",
+            integer(16, 128), "an IPv6 client is one client per prefix of this length, for every per-IP faucet rule "
+                    + "(quota, suspicious activity, proof-of-work binding)"));
+    public static final Setting<Optional<Path>> REPUTATION_FILE = declare(Setting.of("REPUTATION_FILE", "", optional(path()),
+            "a file of IPs/CIDR blocks, one a line, `#` comments: requests from them get REPUTATION_FACTOR of the payout "
+                    + "instead of a refusal. Checked for changes every second, re-read without a restart; a bad line is "
+                    + "skipped with a warning, a missing file lists nothing").shown("(none)"));
+    public static final Setting<BigDecimal> REPUTATION_FACTOR = declare(Setting.of("REPUTATION_FACTOR", "0.1", fraction(),
+            "in (0, 1]: the share of the payout a client on the reputation list gets"));
     public static final Setting<Integer> RATE_LIMIT_REQUESTS_PER_MINUTE = declare(Setting.of("RATE_LIMIT_REQUESTS_PER_MINUTE", "100",
             integer(1, 10_000_000), "all `/api/*` requests per client IP (an IPv6 client per /64)"));
     public static final Setting<Optional<String>> ADMIN_TOKEN = declare(Setting.of("ADMIN_TOKEN", "", optional(longToken()),
@@ -156,6 +188,22 @@ public final class Settings {
         return DECLARED.stream().filter(s -> s.name().equals(name)).findFirst();
     }
 
+    /** A decimal in (0, 1]. */
+    private static Setting.Reader<BigDecimal> fraction() {
+        return v -> {
+            BigDecimal f;
+            try {
+                f = new BigDecimal(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("must be a decimal number like 0.1, got '" + v + "'");
+            }
+            if (f.signum() <= 0 || f.compareTo(BigDecimal.ONE) > 0) {
+                throw new IllegalArgumentException("must be greater than 0 and at most 1, got " + v);
+            }
+            return f;
+        };
+    }
+
     private static Setting.Reader<String> longToken() {
         return v -> {
             if (v.length() < 32) {
@@ -227,7 +275,8 @@ public final class Settings {
     /** The same settings with relative file locations taken from {@code workDir}. */
     public Settings resolvedAgainst(Path workDir) {
         Map<String, Object> copy = new HashMap<>(values);
-        copy.replaceAll((name, v) -> v instanceof Path p ? workDir.resolve(p) : v);
+        copy.replaceAll((name, v) -> v instanceof Path p ? workDir.resolve(p)
+                : v instanceof Optional<?> o && o.orElse(null) instanceof Path p ? Optional.of(workDir.resolve(p)) : v);
         return new Settings(copy);
     }
 
@@ -267,6 +316,14 @@ public final class Settings {
 
     /** Rules that span settings; a setting that did not read is already reported. */
     private static void crossCheck(Map<String, Object> values, List<String> problems) {
+        if (values.get(FAUCET_POW_SCRYPT_N.name()) instanceof Integer n && values.get(FAUCET_POW_SCRYPT_R.name()) instanceof Integer r) {
+            if (Integer.bitCount(n) != 1) {
+                problems.add("FAUCET_POW_SCRYPT_N: must be a power of two, got " + n);
+            } else if (128L * n * r > 256L * 1024 * 1024) {
+                problems.add("FAUCET_POW_SCRYPT_N: one check would take 128·N·r = " + (128L * n * r >> 20)
+                        + " MiB; keep it at most 256 MiB");
+            }
+        }
         if (!(values.get(RPC_URL.name()) instanceof Optional<?> url) || url.isEmpty()) {
             return;
         }
@@ -327,6 +384,20 @@ public final class Settings {
 
     public int perIpPerDay() {
         return get(RATE_LIMIT_PER_IP_PER_DAY);
+    }
+
+    public int perSubnetPerDay() {
+        return get(RATE_LIMIT_PER_SUBNET_PER_DAY);
+    }
+
+    /** The outflow budget's refill per day: FAUCET_OUTFLOW_PER_DAY, else the daily cap. */
+    public Wei outflowPerDay() {
+        return get(FAUCET_OUTFLOW_PER_DAY).orElse(dailyCap());
+    }
+
+    /** FAUCET_OUTFLOW_BUFFER, else one hour of outflow. */
+    public Wei outflowBuffer() {
+        return get(FAUCET_OUTFLOW_BUFFER).orElseGet(() -> new Wei(outflowPerDay().value().divide(BigInteger.valueOf(24))));
     }
 
     public int perAddressPerDay() {

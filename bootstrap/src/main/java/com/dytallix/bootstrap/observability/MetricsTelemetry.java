@@ -19,7 +19,7 @@ import java.util.Set;
 public final class MetricsTelemetry implements Telemetry {
     /** Registered at zero so that rate() and increase() see the first event of each kind. */
     private static final List<String> GRANT_OUTCOMES = List.of("granted", "replayed", "rate_limited", "paused",
-            "insufficient_balance", "confirmed", "failed");
+            "insufficient_balance", "confirmed", "failed", "blocked", "pow_required", "pow_invalid");
     private static final String OTHER_METHOD = "other";
 
     private final MeterRegistry registry;

@@ -109,6 +109,15 @@ public final class Observability {
                 "Faucet transactions signed or sent but not yet mined", s -> s.mempoolBacklog());
     }
 
+    /** dytallix_faucet_budget: the outflow budget in DYT (negative in debt), read from the ledger at scrape time. */
+    public static void registerBudget(MeterRegistry registry, Supplier<java.math.BigInteger> budgetWei) {
+        Gauge.builder("dytallix.faucet.budget", budgetWei,
+                        b -> new java.math.BigDecimal(b.get()).movePointLeft(com.dytallix.domain.Wei.DECIMALS).doubleValue())
+                .description("Outflow budget left in DYT; negative while the governor is scaling payouts down")
+                .strongReference(true)
+                .register(registry);
+    }
+
     /** {@code dytallix_payer_leader}: 1 while this instance holds the payer lease, else 0. */
     public static void registerPayerGauge(MeterRegistry registry, java.util.function.BooleanSupplier isPayer) {
         Gauge.builder("dytallix.payer.leader", isPayer, p -> p.getAsBoolean() ? 1 : 0)

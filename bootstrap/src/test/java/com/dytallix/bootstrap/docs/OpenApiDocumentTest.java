@@ -47,9 +47,11 @@ class OpenApiDocumentTest {
      */
     private static final Set<String> SERVER_ROUTES = Set.of(
             "GET /api/status", "GET /api/balance", "POST /api/faucet", "GET /api/faucet/grants/{grantId}",
+            "GET /api/faucet/info", "GET /api/faucet/challenge",
             "POST /api/rpc", "GET /api/rpc",
             "POST /api/admin/pause", "POST /api/admin/resume", "POST /api/admin/topup", "POST /api/admin/rotate-key",
             "GET /api/admin/state", "GET /api/admin/grants", "GET /api/admin/audit",
+            "POST /api/admin/blocks", "GET /api/admin/blocks", "DELETE /api/admin/blocks/{id}",
             "GET /healthz", "GET /readyz", "GET /metrics", "GET /", "GET /openapi.yaml",
             "GET /observe/health", "GET /observe/health/ready", "GET /observe/health/live", "GET /observe/health/started");
     private static final List<String> HTTP_METHODS = List.of("get", "put", "post", "delete", "options", "head", "patch", "trace");

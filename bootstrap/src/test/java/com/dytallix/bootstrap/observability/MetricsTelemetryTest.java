@@ -15,7 +15,7 @@ class MetricsTelemetryTest {
 
     @Test
     void everyGrantOutcomeAndLimitScopeStartsAtZeroSoTheFirstEventShowsInRate() {
-        assertThat(registry.find("dytallix.faucet.grants").counters()).hasSize(7)
+        assertThat(registry.find("dytallix.faucet.grants").counters()).hasSize(10)
                 .allSatisfy(c -> assertThat(c.count()).isZero());
         assertThat(registry.find("dytallix.rate.limit.hits").counters()).hasSize(LimitScope.values().length);
         assertThat(registry.get("dytallix.tx.replacements").counter().count()).isZero();

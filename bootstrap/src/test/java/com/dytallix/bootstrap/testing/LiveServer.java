@@ -43,12 +43,14 @@ public final class LiveServer implements AutoCloseable {
     }
 
     /**
-     * {@link #settingsFor} with the per-IP quotas and the daily cap lifted, for tests that make many
-     * grants from 127.0.0.1; {@code overrides} win (say, a per-address limit a test is about).
+     * {@link #settingsFor} with the per-IP and per-subnet quotas and the daily cap (and so the outflow
+     * budget) lifted, for tests that make many grants from 127.0.0.1; {@code overrides} win (say, a
+     * per-address limit a test is about).
      */
     public static Map<String, String> unlimitedSettingsFor(AnvilProcess anvil, Map<String, String> overrides) {
         Map<String, String> s = settingsFor(anvil);
         s.put("RATE_LIMIT_PER_IP_PER_DAY", "1000000");
+        s.put("RATE_LIMIT_PER_SUBNET_PER_DAY", "1000000");
         s.put("SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR", "1000000");
         s.put("FAUCET_DAILY_CAP", "1000000");
         s.putAll(overrides);

@@ -2,8 +2,13 @@ package com.dytallix.domain.grant;
 
 import com.dytallix.domain.Address;
 import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.IpRange;
 import java.time.Instant;
 
-/** One validated faucet request as seen at the door, with how it ended (granted, rate_limit, paused, ...). */
-public record Fingerprint(ClientIp ip, Address address, String userAgent, String hash, String outcome, Instant at) {
+/**
+ * One validated faucet request as seen at the door, with how it ended (granted, rate_limit, paused, ...).
+ *
+ * @param client the client its per-IP rules counted it against
+ */
+public record Fingerprint(ClientIp ip, IpRange client, Address address, String userAgent, String hash, String outcome, Instant at) {
 }

@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param txHashes   every hash this grant's transaction ever had, oldest first (replacements add)
  * @param landedHash the hash that was mined, once known
  * @param lastSentAt when the current transaction was last handed to the node (stuck detection)
+ * @param factors    the admission rules that scaled the payout, in the order they ran
  */
 public record Grant(
         GrantId id,
@@ -35,10 +36,12 @@ public record Grant(
         Optional<String> failureReason,
         Instant createdAt,
         Instant updatedAt,
-        Optional<Instant> lastSentAt) {
+        Optional<Instant> lastSentAt,
+        List<Factor> factors) {
 
     public Grant {
         txHashes = List.copyOf(txHashes);
+        factors = List.copyOf(factors);
     }
 
     /** The hash to show a user: the one that landed, else the newest one sent. */
@@ -46,10 +49,10 @@ public record Grant(
         return landedHash.or(() -> txHashes.isEmpty() ? Optional.empty() : Optional.of(txHashes.getLast()));
     }
 
-    public static Grant reserved(GrantId id, Address address, ClientIp ip, Wei amount,
+    public static Grant reserved(GrantId id, Address address, ClientIp ip, Wei amount, List<Factor> factors,
                                  Optional<String> idempotencyKey, String requestHash, Instant now) {
         return new Grant(id, address, ip, amount, GrantStatus.PENDING, idempotencyKey, requestHash,
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
-                Optional.empty(), Optional.empty(), Optional.empty(), now, now, Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), now, now, Optional.empty(), factors);
     }
 }

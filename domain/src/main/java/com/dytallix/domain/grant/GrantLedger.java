@@ -1,7 +1,6 @@
 package com.dytallix.domain.grant;
 
 import com.dytallix.domain.Address;
-import com.dytallix.domain.ClientIp;
 import com.dytallix.domain.GrantId;
 import com.dytallix.domain.TxHash;
 import com.dytallix.domain.key.SignedTransaction;
@@ -20,15 +19,16 @@ import java.util.OptionalLong;
 public interface GrantLedger {
 
     /**
-     * Checks the quotas (per IP, per address, daily cap, over the window ending at
-     * {@code request.now()}) and records the grant as PENDING, as one atomic step: of many
-     * concurrent identical requests exactly one is reserved. An idempotency key already in the
-     * ledger answers {@link Reservation.Replayed} and records nothing.
+     * Runs the admission rules that read the ledger and, unless they refuse, records the grant as
+     * PENDING with their payout and factors and draws the payout from the outflow budget, as one
+     * atomic step: of many concurrent identical requests exactly one is reserved, and no two
+     * requests see the same budget. An idempotency key already in the ledger answers
+     * {@link Reservation.Replayed} and records nothing.
      */
-    Reservation reserve(ReservationRequest request, QuotaLimits limits);
+    Reservation reserve(ReservationRequest request, LedgerAdmission admission);
 
-    /** Removes a PENDING grant that was never signed nor acknowledged (e.g. the balance check refused it). */
-    void cancel(GrantId id);
+    /** The outflow budget at {@code now}, in wei, negative while in debt. */
+    java.math.BigInteger budget(OutflowPolicy outflow, Instant now);
 
     /**
      * PENDING → SIGNED, storing the raw transaction, sender, nonce, fees and first hash in the same
@@ -68,15 +68,6 @@ public interface GrantLedger {
     List<Grant> search(GrantQuery query);
 
     void recordFingerprint(Fingerprint fingerprint);
-
-    /**
-     * Distinct recipient addresses requested from this IP since the given time (fingerprints), and
-     * the time of the oldest such request, from which the window's reset time follows.
-     */
-    AddressSpread addressesFrom(ClientIp ip, Instant since);
-
-    record AddressSpread(int distinctAddresses, Optional<Instant> oldest) {
-    }
 
     /** Deletes finished grants created before {@code grantsBefore} and fingerprints before {@code fingerprintsBefore}. */
     PruneResult prune(Instant grantsBefore, Instant fingerprintsBefore);

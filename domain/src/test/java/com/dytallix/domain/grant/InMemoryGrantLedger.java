@@ -3,6 +3,7 @@ package com.dytallix.domain.grant;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.ClientIp;
 import com.dytallix.domain.GrantId;
+import com.dytallix.domain.IpRange;
 import com.dytallix.domain.TxHash;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.key.SignedTransaction;
@@ -10,6 +11,7 @@ import com.dytallix.domain.payer.InMemoryPayerLeases;
 import com.dytallix.domain.payer.Lease;
 import com.dytallix.domain.payer.LeaseLostException;
 import java.time.Duration;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -24,8 +26,8 @@ import java.util.function.Predicate;
 
 /**
  * A {@link GrantLedger} in memory for tests, with the SQLite ledger's semantics (see
- * {@code GrantLedgerContract}): rolling windows exclusive of their start, refusals in the order
- * IP, address, daily cap, instants kept to the millisecond. Every method holds one monitor, so each
+ * {@code GrantLedgerContract}): rolling windows exclusive of their start, instants kept to the
+ * millisecond. Every method holds one monitor, so each
  * is atomic.
  */
 public final class InMemoryGrantLedger implements GrantLedger {
@@ -46,9 +48,11 @@ public final class InMemoryGrantLedger implements GrantLedger {
     public InMemoryPayerLeases leases() {
         return leases;
     }
+    private BigInteger budget;
+    private Instant budgetAt;
 
     @Override
-    public synchronized Reservation reserve(ReservationRequest request, QuotaLimits limits) {
+    public synchronized Reservation reserve(ReservationRequest request, LedgerAdmission admission) {
         Instant now = millis(request.now());
         if (request.idempotencyKey().isPresent()) {
             Optional<Grant> existing = findByIdempotencyKey(request.idempotencyKey().get());
@@ -56,58 +60,83 @@ public final class InMemoryGrantLedger implements GrantLedger {
                 return new Reservation.Replayed(existing.get());
             }
         }
-        Instant windowStart = now.minus(limits.window());
-        List<Grant> counted = grants.values().stream()
-                .filter(g -> g.status() != GrantStatus.FAILED && g.createdAt().isAfter(windowStart))
-                .sorted(Comparator.comparing(Grant::createdAt))
-                .toList();
-        Optional<Instant> ipReset = countReset(counted, g -> g.ip().equals(request.ip()), limits.perIp(),
-                limits.window(), now);
-        if (ipReset.isPresent()) {
-            return new Reservation.Refused(LimitScope.IP, ipReset.get());
+        BigInteger level = budget(admission.outflow(), now);
+        Decision decision = admission.decide(new Window(level));
+        if (decision.refusal().isPresent()) {
+            return new Reservation.Refused(decision.refusal().get());
         }
-        Optional<Instant> addressReset = countReset(counted, g -> g.address().equals(request.address()),
-                limits.perAddress(), limits.window(), now);
-        if (addressReset.isPresent()) {
-            return new Reservation.Refused(LimitScope.ADDRESS, addressReset.get());
-        }
-        Wei paid = counted.stream().map(Grant::amount).reduce(Wei.ZERO, Wei::plus);
-        if (limits.dailyCap().isLessThan(paid.plus(request.amount()))) {
-            Instant reset = now.plus(limits.window());
-            for (Grant g : counted) {
-                paid = paid.minus(g.amount());
-                if (!limits.dailyCap().isLessThan(paid.plus(request.amount()))) {
-                    reset = g.createdAt().plus(limits.window());
-                    break;
-                }
-            }
-            return new Reservation.Refused(LimitScope.DAILY_CAP, reset);
-        }
-        Grant grant = Grant.reserved(request.id(), request.address(), request.ip(), request.amount(),
+        Grant grant = Grant.reserved(request.id(), request.address(), request.ip(), decision.payout(), decision.factors(),
                 request.idempotencyKey(), request.requestHash(), now);
         grants.put(grant.id(), grant);
+        budget = level.subtract(decision.payout().value());
+        budgetAt = now;
         return new Reservation.Reserved(grant);
     }
 
-    private static Optional<Instant> countReset(List<Grant> counted, Predicate<Grant> mine, int limit,
-                                                Duration window, Instant now) {
-        List<Grant> matching = counted.stream().filter(mine).toList();
-        if (matching.size() < limit) {
-            return Optional.empty();
-        }
-        return Optional.of(limit == 0 ? now.plus(window) : matching.get(matching.size() - limit).createdAt().plus(window));
+    @Override
+    public synchronized BigInteger budget(OutflowPolicy outflow, Instant now) {
+        return budget == null ? outflow.initial() : outflow.refill(budget, budgetAt, millis(now));
     }
 
-    @Override
-    public synchronized void cancel(GrantId id) {
-        Grant grant = grants.get(id);
-        if (grant == null) {
-            return;
+    /** The ledger as the admission rules see it; only used while the monitor is held. */
+    private final class Window implements LedgerWindow {
+        private final BigInteger budget;
+
+        Window(BigInteger budget) {
+            this.budget = budget;
         }
-        if (grant.status() != GrantStatus.PENDING) {
-            throw new IllegalStateException("only a pending grant can be cancelled; grant " + id + " is " + grant.status());
+
+        private List<Grant> counted(Instant since, Predicate<Grant> mine) {
+            return grants.values().stream()
+                    .filter(g -> g.status() != GrantStatus.FAILED && g.createdAt().isAfter(since) && mine.test(g))
+                    .sorted(Comparator.comparing(Grant::createdAt))
+                    .toList();
         }
-        grants.remove(id);
+
+        @Override
+        public List<Instant> grantTimesByClient(IpRange client, Instant since) {
+            return counted(since, g -> client.contains(g.ip())).stream().map(Grant::createdAt).toList();
+        }
+
+        @Override
+        public List<Instant> grantTimesBySubnet(IpRange subnet, Instant since) {
+            return counted(since, g -> subnet.contains(g.ip())).stream().map(Grant::createdAt).toList();
+        }
+
+        @Override
+        public List<Instant> grantTimesByAddress(Address address, Instant since) {
+            return counted(since, g -> g.address().equals(address)).stream().map(Grant::createdAt).toList();
+        }
+
+        @Override
+        public Wei paidSince(Instant since) {
+            return counted(since, g -> true).stream().map(Grant::amount).reduce(Wei.ZERO, Wei::plus);
+        }
+
+        @Override
+        public List<Payout> payoutsSince(Instant since) {
+            return counted(since, g -> true).stream().map(g -> new Payout(g.amount(), g.createdAt())).toList();
+        }
+
+        @Override
+        public AddressSpread addressesFrom(IpRange client, Instant since) {
+            List<Address> addresses = new ArrayList<>();
+            List<Instant> times = new ArrayList<>();
+            fingerprints.stream().filter(f -> f.client().equals(client) && f.at().isAfter(since)).forEach(f -> {
+                addresses.add(f.address());
+                times.add(f.at());
+            });
+            grants.values().stream().filter(g -> client.contains(g.ip()) && g.createdAt().isAfter(since)).forEach(g -> {
+                addresses.add(g.address());
+                times.add(g.createdAt());
+            });
+            return new AddressSpread((int) addresses.stream().distinct().count(), times.stream().min(Comparator.naturalOrder()));
+        }
+
+        @Override
+        public BigInteger budget() {
+            return budget;
+        }
     }
 
     @Override
@@ -119,7 +148,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
         grants.put(id, new Grant(g.id(), g.address(), g.ip(), g.amount(), GrantStatus.SIGNED, g.idempotencyKey(),
                 g.requestHash(), Optional.of(tx.from()), Optional.of(tx.nonce()), Optional.of(tx.rawHex()),
                 Optional.of(tx.fees()), List.of(tx.hash()), g.landedHash(), g.blockNumber(), g.failureReason(),
-                g.createdAt(), millis(at), g.lastSentAt()));
+                g.createdAt(), millis(at), g.lastSentAt(), g.factors()));
     }
 
     @Override
@@ -129,7 +158,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
         grants.put(id, new Grant(g.id(), g.address(), g.ip(), g.amount(), GrantStatus.SUBMITTED, g.idempotencyKey(),
                 g.requestHash(), g.fromAddress(), g.nonce(), g.rawTransaction(), g.fees(), g.txHashes(),
                 g.landedHash(), g.blockNumber(), g.failureReason(), g.createdAt(), millis(at),
-                Optional.of(millis(at))));
+                Optional.of(millis(at)), g.factors()));
     }
 
     @Override
@@ -150,7 +179,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
         grants.put(id, new Grant(g.id(), g.address(), g.ip(), g.amount(), GrantStatus.SUBMITTED, g.idempotencyKey(),
                 g.requestHash(), g.fromAddress(), g.nonce(), Optional.of(replacement.rawHex()),
                 Optional.of(replacement.fees()), hashes, g.landedHash(), g.blockNumber(), g.failureReason(),
-                g.createdAt(), millis(at), Optional.of(millis(at))));
+                g.createdAt(), millis(at), Optional.of(millis(at)), g.factors()));
     }
 
     @Override
@@ -163,7 +192,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
         grants.put(id, new Grant(g.id(), g.address(), g.ip(), g.amount(), GrantStatus.CONFIRMED, g.idempotencyKey(),
                 g.requestHash(), g.fromAddress(), g.nonce(), g.rawTransaction(), g.fees(), g.txHashes(),
                 Optional.of(landed), Optional.of(blockNumber), g.failureReason(), g.createdAt(), millis(at),
-                g.lastSentAt()));
+                g.lastSentAt(), g.factors()));
     }
 
     @Override
@@ -172,7 +201,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
         g.status().moveTo(GrantStatus.FAILED);
         grants.put(id, new Grant(g.id(), g.address(), g.ip(), g.amount(), GrantStatus.FAILED, g.idempotencyKey(),
                 g.requestHash(), g.fromAddress(), g.nonce(), g.rawTransaction(), g.fees(), g.txHashes(),
-                g.landedHash(), g.blockNumber(), Optional.of(reason), g.createdAt(), millis(at), g.lastSentAt()));
+                g.landedHash(), g.blockNumber(), Optional.of(reason), g.createdAt(), millis(at), g.lastSentAt(), g.factors()));
     }
 
     @Override
@@ -216,17 +245,8 @@ public final class InMemoryGrantLedger implements GrantLedger {
 
     @Override
     public synchronized void recordFingerprint(Fingerprint fingerprint) {
-        fingerprints.add(new Fingerprint(fingerprint.ip(), fingerprint.address(), fingerprint.userAgent(),
+        fingerprints.add(new Fingerprint(fingerprint.ip(), fingerprint.client(), fingerprint.address(), fingerprint.userAgent(),
                 fingerprint.hash(), fingerprint.outcome(), millis(fingerprint.at())));
-    }
-
-    @Override
-    public synchronized AddressSpread addressesFrom(ClientIp ip, Instant since) {
-        List<Fingerprint> recent = fingerprints.stream()
-                .filter(f -> f.ip().equals(ip) && f.at().isAfter(since))
-                .toList();
-        return new AddressSpread((int) recent.stream().map(Fingerprint::address).distinct().count(),
-                recent.stream().map(Fingerprint::at).min(Comparator.naturalOrder()));
     }
 
     @Override

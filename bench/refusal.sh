@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# What a refused faucet request costs the server: the same load of POST /api/faucet that must be
+# refused, one kind at a time — a blocked client (403 BLOCKED, the block list's door check), a
+# recipient already paid (429 address, refused inside the atomic reservation step) and a made-up
+# proof of work (400 POW_INVALID, proof of work on) — each from a distinct client IP: answers/s,
+# latency, and the server's CPU time per refused request. The embedded dev chain: no node involved.
+#   bench/refusal.sh   (REFUSAL_SECONDS=8 REFUSAL_CONNECTIONS=16 REFUSAL_WARMUP_SECONDS=4)
+source "$(dirname "$0")/lib.sh"
+
+SECONDS_EACH="${REFUSAL_SECONDS:-8}"
+CONNECTIONS="${REFUSAL_CONNECTIONS:-16}"
+THREADS="${REFUSAL_THREADS:-2}"
+WARMUP_SECONDS="${REFUSAL_WARMUP_SECONDS:-4}"
+PAID="0x00000000000000000000000000000000000000aa"
+
+ensure_tools wrk curl jq
+ensure_server_built
+
+launch_server refusal --ADMIN_TOKEN="$BENCH_ADMIN_TOKEN" --TRUSTED_PROXIES=127.0.0.1 \
+  --RATE_LIMIT_PER_ADDRESS_PER_DAY=1 --FAUCET_POW_DIFFICULTY=0 --DEV_BLOCK_TIME_MS=200
+wait_ready
+
+admin() { curl -sf -m 5 -H "Authorization: Bearer $BENCH_ADMIN_TOKEN" -H 'Content-Type: application/json' "$@"; }
+admin -X POST "$SERVER_URL/api/admin/blocks" -d '{"target":"198.51.100.0/24","reason":"bench"}' >/dev/null \
+  || die "could not add the block"
+curl -sf -m 10 -X POST "$SERVER_URL/api/faucet" -H 'Content-Type: application/json' \
+  -H 'X-Forwarded-For: 192.0.2.1' -d "{\"address\":\"$PAID\"}" >/dev/null || die "the first grant failed"
+
+declare -A R CPU
+measure() { # KIND
+  log "$1: warm-up ${WARMUP_SECONDS}s, then ${SECONDS_EACH}s at $CONNECTIONS connections"
+  REFUSAL_KIND="$1" REFUSAL_PAID_ADDRESS="$PAID" run_wrk "$THREADS" 4 "$WARMUP_SECONDS" refusal.lua "$SERVER_URL/api/faucet" >/dev/null
+  local before
+  before="$(cpu_seconds "$SERVER_PID")"
+  R[$1]="$(REFUSAL_KIND="$1" REFUSAL_PAID_ADDRESS="$PAID" run_wrk "$THREADS" "$CONNECTIONS" "$SECONDS_EACH" refusal.lua "$SERVER_URL/api/faucet")"
+  CPU[$1]="$(awk -v a="$before" -v b="$(cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
+}
+measure blocked
+measure quota
+
+# proof of work on: the same server restarted on its database with a difficulty
+stop_pid "$SERVER_PID"
+launch_server refusal --ADMIN_TOKEN="$BENCH_ADMIN_TOKEN" --TRUSTED_PROXIES=127.0.0.1 \
+  --RATE_LIMIT_PER_ADDRESS_PER_DAY=1 --FAUCET_POW_DIFFICULTY=8 --DEV_BLOCK_TIME_MS=200
+wait_ready
+measure pow
+
+echo "== refusal: what a refused POST /api/faucet costs, wrk -t$THREADS -c$CONNECTIONS, ${SECONDS_EACH}s each =="
+machine_info
+echo "server: embedded dev chain; a distinct client IP (X-Forwarded-For, loopback trusted) per request"
+echo
+printf '%-8s %-22s %9s %9s %9s %9s %9s %12s %s\n' kind answer answered 'per s' 'p50 ms' 'p99 ms' 'CPU s' 'CPU us/req' 'statuses'
+for kind in blocked quota pow; do
+  r="${R[$kind]}"
+  case "$kind" in
+    blocked) what="403 BLOCKED" ;;
+    quota) what="429 RATE_LIMIT address" ;;
+    pow) what="400 POW_INVALID" ;;
+  esac
+  statuses="$(grep -o 'status_[0-9]*=[0-9]*' <<<"$r" | tr '\n' ' ' || true)"
+  printf '%-8s %-22s %9s %9s %9s %9s %9s %12s %s\n' "$kind" "$what" "$(field requests "$r")" "$(field rps "$r")" \
+    "$(field p50_ms "$r")" "$(field p99_ms "$r")" "${CPU[$kind]}" \
+    "$(awk -v c="${CPU[$kind]}" -v n="$(field requests "$r")" 'BEGIN { if (n > 0) printf "%.0f", c * 1e6 / n; else print "n/a" }')" \
+    "$statuses"
+done
+echo
+echo "CPU us/req: the server's user+system CPU time during the run divided by the answers; every"
+echo "refused request also writes its fingerprint (request_fingerprints), which is most of the cost."

@@ -1,0 +1,57 @@
+-- POST /api/faucet requests the server must refuse, one kind per run (REFUSAL_KIND):
+--   blocked  a distinct client in 198.51.100.0/24 (on the block list) and a distinct recipient: 403
+--   quota    a distinct client in 10.0.0.0/8 asking for the one recipient already paid: 429 address
+--   pow      a distinct client and recipient with a made-up challenge: 400 POW_INVALID
+-- The server trusts loopback as its proxy, so X-Forwarded-For is the client. Counts answers by status.
+local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+local summary = dofile(here .. "summary.lua")
+
+local threads = {}
+local kind = os.getenv("REFUSAL_KIND") or "blocked"
+local paid = os.getenv("REFUSAL_PAID_ADDRESS") or "0x00000000000000000000000000000000000000aa"
+
+function setup(thread)
+   table.insert(threads, thread)
+   thread:set("tid", #threads)
+end
+
+function init(args)
+   counter = 0
+   statuses = {}
+end
+
+wrk.method = "POST"
+
+function request()
+   counter = counter + 1
+   local address = string.format("0xcc%04x%034x", tid, counter)
+   local body = '{"address":"' .. address .. '"}'
+   local client = string.format("10.%d.%d.%d", tid % 256, math.floor(counter / 256) % 256, counter % 256)
+   if kind == "blocked" then
+      client = string.format("198.51.100.%d", counter % 256)
+   elseif kind == "quota" then
+      body = '{"address":"' .. paid .. '"}'
+   elseif kind == "pow" then
+      body = string.format('{"address":"%s","pow":{"challenge":"%032x","nonce":"1"}}', address, tid * 100000000 + counter)
+   end
+   return wrk.format(nil, nil, { ["X-Forwarded-For"] = client, ["Content-Type"] = "application/json" }, body)
+end
+
+function response(status, headers, body)
+   statuses[status] = (statuses[status] or 0) + 1
+end
+
+function done(s, latency, requests)
+   local counts = {}
+   for _, t in ipairs(threads) do
+      for status, n in pairs(t:get("statuses")) do
+         counts[status] = (counts[status] or 0) + n
+      end
+   end
+   local parts = {}
+   for status, n in pairs(counts) do
+      table.insert(parts, string.format(" status_%d=%d", status, n))
+   end
+   table.sort(parts)
+   summary.line(s, latency, table.concat(parts))
+end

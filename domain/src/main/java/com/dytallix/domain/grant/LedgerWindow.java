@@ -1,0 +1,40 @@
+package com.dytallix.domain.grant;
+
+import com.dytallix.domain.Address;
+import com.dytallix.domain.IpRange;
+import com.dytallix.domain.Wei;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the ledger holds, as the admission rules see it inside the atomic reservation step: grants
+ * that count (not failed) created strictly after {@code since}, oldest first, and the outflow
+ * budget. Nothing another request reserves can slip in between a rule's read and the reservation.
+ */
+public interface LedgerWindow {
+    List<Instant> grantTimesByClient(IpRange client, Instant since);
+
+    List<Instant> grantTimesBySubnet(IpRange subnet, Instant since);
+
+    List<Instant> grantTimesByAddress(Address address, Instant since);
+
+    /** The sum of the counting grants' amounts. */
+    Wei paidSince(Instant since);
+
+    /** The counting grants' amounts and times, oldest first (read only to work out when a cap reopens). */
+    List<Payout> payoutsSince(Instant since);
+
+    /** Distinct addresses this client asked for (fingerprints and grants of any status) after {@code since}. */
+    AddressSpread addressesFrom(IpRange client, Instant since);
+
+    /** The outflow budget now, in wei, negative while in debt. */
+    BigInteger budget();
+
+    record Payout(Wei amount, Instant at) {
+    }
+
+    record AddressSpread(int distinctAddresses, Optional<Instant> oldest) {
+    }
+}
