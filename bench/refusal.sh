@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 SECONDS_EACH="${REFUSAL_SECONDS:-8}"
 CONNECTIONS="${REFUSAL_CONNECTIONS:-16}"
 THREADS="${REFUSAL_THREADS:-2}"
-WARMUP_SECONDS="${REFUSAL_WARMUP_SECONDS:-4}"
+WARMUP_SECONDS="${REFUSAL_WARMUP_SECONDS:-8}"
 PAID="0x00000000000000000000000000000000000000aa"
 
 ensure_tools wrk curl jq
@@ -27,14 +27,19 @@ curl -sf -m 10 -X POST "$SERVER_URL/api/faucet" -H 'Content-Type: application/js
   -H 'X-Forwarded-For: 192.0.2.1' -d "{\"address\":\"$PAID\"}" >/dev/null || die "the first grant failed"
 
 declare -A R CPU
-measure() { # KIND
-  log "$1: warm-up ${WARMUP_SECONDS}s, then ${SECONDS_EACH}s at $CONNECTIONS connections"
+warm_up() { # KIND
+  log "$1: warm-up ${WARMUP_SECONDS}s at 4 connections"
   REFUSAL_KIND="$1" REFUSAL_PAID_ADDRESS="$PAID" run_wrk "$THREADS" 4 "$WARMUP_SECONDS" refusal.lua "$SERVER_URL/api/faucet" >/dev/null
+}
+measure() { # KIND
+  warm_up "$1"
+  log "$1: ${SECONDS_EACH}s at $CONNECTIONS connections"
   local before
   before="$(cpu_seconds "$SERVER_PID")"
   R[$1]="$(REFUSAL_KIND="$1" REFUSAL_PAID_ADDRESS="$PAID" run_wrk "$THREADS" "$CONNECTIONS" "$SECONDS_EACH" refusal.lua "$SERVER_URL/api/faucet")"
   CPU[$1]="$(awk -v a="$before" -v b="$(cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
 }
+measure status
 measure blocked
 measure quota
 
@@ -43,6 +48,7 @@ stop_pid "$SERVER_PID"
 launch_server refusal --ADMIN_TOKEN="$BENCH_ADMIN_TOKEN" --TRUSTED_PROXIES=127.0.0.1 \
   --RATE_LIMIT_PER_ADDRESS_PER_DAY=1 --FAUCET_POW_DIFFICULTY=8 --DEV_BLOCK_TIME_MS=200
 wait_ready
+warm_up blocked # the restarted JVM compiles the shared path again before it is measured
 measure pow
 
 echo "== refusal: what a refused POST /api/faucet costs, wrk -t$THREADS -c$CONNECTIONS, ${SECONDS_EACH}s each =="
@@ -50,12 +56,13 @@ machine_info
 echo "server: embedded dev chain; a distinct client IP (X-Forwarded-For, loopback trusted) per request"
 echo
 printf '%-8s %-22s %9s %9s %9s %9s %9s %12s %s\n' kind answer answered 'per s' 'p50 ms' 'p99 ms' 'CPU s' 'CPU us/req' 'statuses'
-for kind in blocked quota pow; do
+for kind in status blocked quota pow; do
   r="${R[$kind]}"
   case "$kind" in
     blocked) what="403 BLOCKED" ;;
     quota) what="429 RATE_LIMIT address" ;;
     pow) what="400 POW_INVALID" ;;
+    status) what="200 (GET /api/status)" ;;
   esac
   statuses="$(grep -o 'status_[0-9]*=[0-9]*' <<<"$r" | tr '\n' ' ' || true)"
   printf '%-8s %-22s %9s %9s %9s %9s %9s %12s %s\n' "$kind" "$what" "$(field requests "$r")" "$(field rps "$r")" \
@@ -64,5 +71,6 @@ for kind in blocked quota pow; do
     "$statuses"
 done
 echo
-echo "CPU us/req: the server's user+system CPU time during the run divided by the answers; every"
-echo "refused request also writes its fingerprint (request_fingerprints), which is most of the cost."
+echo "CPU us/req: the server's user+system CPU time during the run divided by the answers. Every refused"
+echo "request reads the block list's version and the pause state and writes its fingerprint (one SQLite"
+echo "transaction); the quota refusal also runs the ledger rules inside a write transaction."

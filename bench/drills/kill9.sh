@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # kill -9 drill: the server is killed with SIGKILL at random moments while clients ask the faucet
-# for money, and restarted each time on the same database and key. Then the ledger and the chain
-# are reconciled: every grant a client was promised is paid exactly once, nobody is paid without a
-# confirmed grant, no grant is left unfinished, and the faucet's nonce matches what it sent.
+# for money, and restarted each time on the same database and key. A reorg phase follows: a few
+# more payments are confirmed, the server is killed, anvil replaces the blocks that hold them with
+# empty ones (anvil_reorg), and the server is started again: it must re-open those grants and pay
+# each once more. Then the ledger and the chain are reconciled: every grant a client was promised
+# is paid exactly once, nobody is paid without a confirmed grant, no grant is left unfinished, and
+# the faucet's nonce matches what it sent.
 #
 #   bench/drills/kill9.sh                      # KILLS=4 CLIENTS=4 MAX_REQUESTS=300 by default
 #   KILLS=5 MAX_REQUESTS=500 bench/drills/kill9.sh
@@ -86,6 +89,47 @@ while [ "$SECONDS" -lt "$deadline" ] && [ "$(ledger "SELECT count(*) FROM faucet
 done
 
 problems=()
+
+# Reorg phase. Mining is paused around the reorg so that no block slips in between reading the
+# height and replacing the blocks.
+REORG_GRANTS="${REORG_GRANTS:-4}"
+log "reorg phase: $REORG_GRANTS payments, then their blocks replaced while the server is dead"
+reorg_ids=()
+lowest=""
+for _ in $(seq 1 "$REORG_GRANTS"); do
+  address="$(random_address)"
+  grant="$(curl -s -m 15 -H 'Content-Type: application/json' -d "{\"address\":\"$address\"}" "$BASE/api/faucet" | jq -r '.grantId // "-"')"
+  echo "$address - 1 200 $grant submitted" >>"$WORK/requests.txt"
+  echo "$grant" >>"$WORK/promised.txt"
+  reorg_ids+=("$grant")
+done
+for grant in "${reorg_ids[@]}"; do
+  deadline=$((SECONDS + SETTLE_SECONDS))
+  while [ "$SECONDS" -lt "$deadline" ] && [ "$(curl -s "$BASE/api/faucet/grants/$grant" | jq -r .status)" != confirmed ]; do sleep 0.5; done
+  block="$(curl -s "$BASE/api/faucet/grants/$grant" | jq -r '.blockNumber // empty')"
+  if [ -z "$block" ]; then problems+=("reorg phase: grant $grant never confirmed before the reorg"); continue; fi
+  if [ -z "$lowest" ] || [ "$block" -lt "$lowest" ]; then lowest="$block"; fi
+done
+{ kill -9 "$SERVER_PID"; wait "$SERVER_PID"; } 2>/dev/null || true
+reorg_depth=0
+if [ -n "$lowest" ]; then
+  rpc evm_setIntervalMining '[0]' >/dev/null
+  reorg_depth=$(( $(quantity "$(rpc eth_blockNumber '[]')") - lowest + 1 ))
+  rpc anvil_reorg "[$reorg_depth, []]" >/dev/null
+  rpc evm_setIntervalMining '[1]' >/dev/null
+  log "replaced the newest $reorg_depth blocks (from block $lowest)"
+fi
+launch_drill_server
+log "restarted after the reorg: pid $SERVER_PID"
+for grant in "${reorg_ids[@]}"; do
+  deadline=$((SECONDS + SETTLE_SECONDS))
+  while [ "$SECONDS" -lt "$deadline" ] && [ "$(curl -s "$BASE/api/faucet/grants/$grant" | jq -r .status)" != confirmed ]; do sleep 0.5; done
+done
+reorgs_seen="$(curl -s "$BASE/metrics" | awk '$1 == "dytallix_reorgs_total" { print int($2) }')"
+[ "${reorgs_seen:-0}" -ge 1 ] || problems+=("reorg phase: dytallix_reorgs_total is ${reorgs_seen:-missing} after the reorg")
+reopened=$(grep -c 're-opened grants' "$LOGFILE" || true)
+[ "$reopened" -ge 1 ] || problems+=("reorg phase: the log names no re-opened grants")
+
 requests=$(wc -l <"$WORK/requests.txt")
 promised=$(wc -l <"$WORK/promised.txt")
 retried=$(awk '$3 > 1' "$WORK/requests.txt" | wc -l)
@@ -158,6 +202,7 @@ kill -9 drill findings
   paid without a confirmed grant: $unexplained
   failed grants in the ledger:    $failed_grants ($told_failed keyed retries told so)
   faucet nonce:                   $mined_nonce ($sent transactions on chain, $fillers gap fillers, $gaps stuck)
+  reorg phase:                    ${#reorg_ids[@]} payments, $reorg_depth blocks replaced, dytallix_reorgs_total ${reorgs_seen:-0}
 REPORT
 if [ "${#problems[@]}" -eq 0 ]; then
   echo "PASS"

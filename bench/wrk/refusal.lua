@@ -2,6 +2,7 @@
 --   blocked  a distinct client in 198.51.100.0/24 (on the block list) and a distinct recipient: 403
 --   quota    a distinct client in 10.0.0.0/8 asking for the one recipient already paid: 429 address
 --   pow      a distinct client and recipient with a made-up challenge: 400 POW_INVALID
+--   status   GET /api/status from a distinct client: the cheapest /api answer, for comparison
 -- The server trusts loopback as its proxy, so X-Forwarded-For is the client. Counts answers by status.
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 local summary = dofile(here .. "summary.lua")
@@ -33,6 +34,8 @@ function request()
       body = '{"address":"' .. paid .. '"}'
    elseif kind == "pow" then
       body = string.format('{"address":"%s","pow":{"challenge":"%032x","nonce":"1"}}', address, tid * 100000000 + counter)
+   elseif kind == "status" then
+      return wrk.format("GET", "/api/status", { ["X-Forwarded-For"] = client })
    end
    return wrk.format(nil, nil, { ["X-Forwarded-For"] = client, ["Content-Type"] = "application/json" }, body)
 end

@@ -15,6 +15,9 @@ public interface Telemetry {
 
     void transactionReplaced();
 
+    /** A reorg took the block of at least one grant's transaction off the canonical chain. */
+    void reorg();
+
     /** One relayed method call: outcome ok, rpc_error, timeout, unavailable, denied, overloaded. */
     void rpcRequest(String method, String outcome, Duration duration);
 
@@ -29,6 +32,10 @@ public interface Telemetry {
 
         @Override
         public void transactionReplaced() {
+        }
+
+        @Override
+        public void reorg() {
         }
 
         @Override

@@ -8,10 +8,14 @@ import com.dytallix.domain.key.FeeSuggestion;
 import com.dytallix.domain.key.Fees;
 import com.dytallix.domain.key.KeyRing;
 import com.dytallix.domain.key.KeyRotation;
+import com.dytallix.domain.key.RetiringKey;
 import com.dytallix.domain.key.SignedTransaction;
 import com.dytallix.domain.key.SigningKey;
 import com.dytallix.domain.key.UnsignedTransaction;
 import com.dytallix.domain.sync.BlockHead;
+import com.dytallix.domain.sync.BlockHeader;
+import com.dytallix.domain.sync.BlockReader;
+import com.dytallix.domain.sync.ChainLog;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
@@ -34,11 +38,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An in-memory chain for application tests: a mempool with nonce ordering and fee-bump
- * replacement, blocks mined on demand, every payment counted. Its "signature" is the
+ * replacement, blocks mined on demand (and taken away again by a reorg), every payment counted. Its "signature" is the
  * transaction's fields as text (real signing is tested in the node adapter); the rules it
  * enforces are the ones a real node does.
  */
-public final class FakeChain implements ChainNode {
+public final class FakeChain implements ChainNode, BlockReader {
     public static final long CHAIN_ID = 4242;
     private static final HexFormat HEX = HexFormat.of();
 
@@ -52,9 +56,18 @@ public final class FakeChain implements ChainNode {
     private final AtomicInteger sends = new AtomicInteger();
     public final AtomicInteger chainIdCalls = new AtomicInteger();
     public final AtomicInteger feeCalls = new AtomicInteger();
+    public final AtomicInteger headerCalls = new AtomicInteger();
     /** When set, fee questions fail as an overloaded node's would. */
     public volatile boolean feesOverloaded;
+    /** Canonical block hashes by height, and the transactions each block applied (for a reorg to undo). */
+    private final Map<Long, String> blockHashes = new HashMap<>();
+    private final Map<Long, List<Tx>> blockTxs = new HashMap<>();
+    private int fork;
     private long height = 1;
+
+    {
+        blockHashes.put(height, hashAt(height));
+    }
     private Instant headTime = Instant.now();
     private volatile boolean down;
     private volatile NodeFailure failSends;
@@ -112,14 +125,49 @@ public final class FakeChain implements ChainNode {
                     payments.computeIfAbsent(t.to(), a -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(t.value());
                 }
                 mined.put(t.from(), t.nonce() + 1);
-                receipts.put(t.hash(), new Receipt(t.hash(), height + 1, !revert));
+                receipts.put(t.hash(), new Receipt(t.hash(), height + 1, hashAt(height + 1), !revert));
+                blockTxs.computeIfAbsent(height + 1, h -> new ArrayList<>()).add(t);
                 included++;
                 progress = true;
             }
         }
         height++;
+        blockHashes.put(height, hashAt(height));
         headTime = Instant.now();
         return included;
+    }
+
+    private String hashAt(long number) {
+        return "0x%056x%08x".formatted(number, fork);
+    }
+
+    /**
+     * Takes the newest {@code depth} blocks off the chain, undoing what their transactions did, as a
+     * reorg onto a fork without them would. With {@code requeue} the orphaned transactions go back
+     * to the pool (as geth does); without, they are gone (as after anvil_reorg). Mine again to grow
+     * the new fork; its blocks have new hashes.
+     */
+    public synchronized void reorg(int depth, boolean requeue) {
+        fork++;
+        for (int i = 0; i < depth; i++) {
+            long number = height--;
+            blockHashes.remove(number);
+            for (Tx t : blockTxs.getOrDefault(number, List.of()).reversed()) {
+                Receipt r = receipts.remove(t.hash());
+                BigInteger gas = BigInteger.valueOf(21_000).multiply(effectivePrice(t.fees()));
+                BigInteger moved = r.success() ? t.value() : BigInteger.ZERO;
+                balances.merge(t.from(), moved.add(gas), BigInteger::add);
+                balances.merge(t.to(), moved.negate(), BigInteger::add);
+                if (r.success() && t.value().signum() > 0) {
+                    payments.get(t.to()).remove(t.value());
+                }
+                mined.put(t.from(), t.nonce());
+                if (requeue) {
+                    pool.put(key(t.from(), t.nonce()), t);
+                }
+            }
+            blockTxs.remove(number);
+        }
     }
 
     private BigInteger effectivePrice(Fees fees) {
@@ -256,6 +304,24 @@ public final class FakeChain implements ChainNode {
     }
 
     @Override
+    public synchronized BlockHeader latestHeader() {
+        return header(height).orElseThrow();
+    }
+
+    @Override
+    public synchronized Optional<BlockHeader> header(long number) {
+        check();
+        headerCalls.incrementAndGet();
+        String parent = blockHashes.getOrDefault(number - 1, "0x" + "00".repeat(32));
+        return Optional.ofNullable(blockHashes.get(number)).map(hash -> new BlockHeader(number, hash, parent, "{}"));
+    }
+
+    @Override
+    public List<ChainLog> logs(String blockHash) {
+        return List.of();
+    }
+
+    @Override
     public String call(String method, String paramsJson) {
         check();
         return switch (method) {
@@ -313,6 +379,7 @@ public final class FakeChain implements ChainNode {
     /** A key ring over fake keys; "rotating" to a hex string makes an address from it. */
     public static final class Keys implements KeyRing {
         private final Map<Address, SigningKey> known = new ConcurrentHashMap<>();
+        private final Map<Address, RetiringKey> retiring = new java.util.LinkedHashMap<>();
         private volatile SigningKey active;
 
         public Keys(Address initial) {
@@ -331,7 +398,7 @@ public final class FakeChain implements ChainNode {
         }
 
         @Override
-        public synchronized KeyRotation rotate(String newKeyHex, Instant at) {
+        public synchronized KeyRotation rotate(String newKeyHex, boolean drain, Instant at) {
             if (!newKeyHex.matches("(0x)?[0-9a-f]{64}")) {
                 throw new com.dytallix.domain.key.InvalidKeyException("not a key");
             }
@@ -339,7 +406,25 @@ public final class FakeChain implements ChainNode {
             Address previous = active.address();
             active = new Key(next);
             known.put(next, active);
+            retiring.put(previous, new RetiringKey(previous, drain ? Optional.of(next) : Optional.empty()));
             return new KeyRotation(previous, next, at);
+        }
+
+        @Override
+        public synchronized List<RetiringKey> retiring() {
+            return List.copyOf(retiring.values());
+        }
+
+        @Override
+        public synchronized void drained(Address address) {
+            retiring.computeIfPresent(address, (a, k) -> new RetiringKey(a, Optional.empty()));
+        }
+
+        @Override
+        public synchronized void retire(Address address) {
+            if (retiring.remove(address) != null) {
+                known.remove(address);
+            }
         }
     }
 }

@@ -28,6 +28,7 @@ import com.dytallix.application.admin.AdminService;
 import com.dytallix.application.faucet.DripService;
 import com.dytallix.application.faucet.FaucetAdmission;
 import com.dytallix.application.faucet.FaucetPolicy;
+import com.dytallix.application.faucet.Finality;
 import com.dytallix.application.faucet.GrantTracker;
 import com.dytallix.application.faucet.NonceAllocator;
 import com.dytallix.application.faucet.Payer;
@@ -159,14 +160,16 @@ public final class Server implements AutoCloseable {
         var status = new StatusService(node, keys, controls, ledger, new SyncLagEstimator(settings.blockTime()),
                 settings.chainId(), election, clock);
         var payer = new Payer(node, keys, ledger, nonces, feePolicy, election, clock);
-        var tracker = new GrantTracker(node, keys, ledger, nonces, payer, feePolicy, settings.txReplaceAfter(), election, clock,
-                telemetry);
+        var chainBlocks = new NodeBlockReader(node);
+        var tracker = new GrantTracker(node, chainBlocks, keys, ledger, nonces, payer, feePolicy, settings.txReplaceAfter(),
+                new Finality(settings.get(Settings.FAUCET_CONFIRMATIONS), settings.get(Settings.REORG_WATCH_BLOCKS)), election,
+                clock, telemetry);
         var rules = FaucetAdmission.rules(policy, blocks, controls, challenges, new ScryptProofOfWork(), reputation,
                 status, payer);
         var drips = new DripService(policy, rules, ledger, controls, challenges, reputation, payer, keccak, clock, telemetry);
-        var admin = new AdminService(controls, keys, rotations, ledger, node, status, tracker, blocks, keccak, clock);
+        var admin = new AdminService(controls, keys, rotations, ledger, node, status, blocks, keccak, clock);
         var relay = new RelayService(node, new RelayPolicy(settings.rpcAllowedMethods()), status, telemetry, clock);
-        var feed = new ChainFeed(new NodeBlockReader(node), settings.get(Settings.WS_MAX_SUBSCRIPTIONS));
+        var feed = new ChainFeed(chainBlocks, settings.get(Settings.WS_MAX_SUBSCRIPTIONS));
 
         election.campaign();
         status.refresh();
@@ -206,7 +209,7 @@ public final class Server implements AutoCloseable {
         var api = new ApiDependencies(status, new BalanceService(node, keccak), drips, ledger, relay, admin, keccak,
                 telemetry, new HttpMetrics(metrics), healthChecks, clock, settings.trustedProxies(),
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
-                settings.requestsPerMinute(), settings.requestSizeLimit(), settings.rpcMaxBatch(), feed,
+                settings.requestsPerMinute(), settings.get(Settings.IPV6_CLIENT_PREFIX), settings.requestSizeLimit(), settings.rpcMaxBatch(), feed,
                 settings.get(Settings.WS_MAX_CONNECTIONS), statusStaleAfter(settings),
                 settings.get(Settings.WEB_PAGE));
         HttpRouting.Builder routing = HttpRouting.builder();

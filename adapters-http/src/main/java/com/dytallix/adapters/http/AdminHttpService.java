@@ -179,8 +179,14 @@ public final class AdminHttpService implements HttpService {
             return rotation;
         }).orElse(null));
         out.put("recentTopUps", s.recentTopUps().stream().map(AdminHttpService::view).toList());
-        out.put("pendingDrains", s.pendingDrains().entrySet().stream()
-                .map(e -> Map.of("from", e.getKey().value(), "to", e.getValue().value())).toList());
+        out.put("pendingDrains", s.retiringKeys().stream().filter(k -> k.drainTo().isPresent())
+                .map(k -> Map.of("from", k.address().value(), "to", k.drainTo().get().value())).toList());
+        out.put("retiringKeys", s.retiringKeys().stream().map(k -> {
+            Map<String, Object> key = new LinkedHashMap<>();
+            key.put("address", k.address().value());
+            key.put("drainTo", k.drainTo().map(Address::value).orElse(null));
+            return key;
+        }).toList());
         admin.viewed("state", ip);
         Responses.ok(res, out);
     }

@@ -26,6 +26,7 @@ import java.util.Objects;
  * @param adminToken        ADMIN_TOKEN (never printed: {@link #toString()} leaves it out)
  * @param frontendOrigins   FRONTEND_ORIGIN, {@code *} for any origin
  * @param requestsPerMinute RATE_LIMIT_REQUESTS_PER_MINUTE, per client, for /api/*
+ * @param ipv6ClientPrefix  IPV6_CLIENT_PREFIX: an IPv6 client is one client per prefix of this length
  * @param requestSizeLimit  REQUEST_SIZE_LIMIT in bytes
  * @param rpcMaxBatch       RPC_MAX_BATCH
  * @param feed              eth_subscribe's one upstream feed (its limit per connection is WS_MAX_SUBSCRIPTIONS)
@@ -50,6 +51,7 @@ public record ApiDependencies(
         String adminToken,
         List<String> frontendOrigins,
         int requestsPerMinute,
+        int ipv6ClientPrefix,
         long requestSizeLimit,
         int rpcMaxBatch,
         ChainFeed feed,
@@ -76,6 +78,9 @@ public record ApiDependencies(
         frontendOrigins = List.copyOf(frontendOrigins);
         if (adminToken == null || adminToken.isBlank()) {
             throw new IllegalArgumentException("adminToken is required");
+        }
+        if (ipv6ClientPrefix < 1 || ipv6ClientPrefix > 128) {
+            throw new IllegalArgumentException("ipv6ClientPrefix must be between 1 and 128");
         }
         if (requestsPerMinute < 1 || requestSizeLimit < 1 || rpcMaxBatch < 1 || wsMaxConnections < 1) {
             throw new IllegalArgumentException("requestsPerMinute, requestSizeLimit, rpcMaxBatch and wsMaxConnections must be positive");

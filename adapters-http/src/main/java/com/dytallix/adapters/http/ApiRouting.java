@@ -35,7 +35,7 @@ public final class ApiRouting {
         ClientIpResolver clientIps = new ClientIpResolver(deps.trustedProxies());
         new HttpEdge(clientIps, deps.observer()).install(routing);
         routing.addFilter(new Cors(deps.frontendOrigins()));
-        RequestRateLimiter limiter = new RequestRateLimiter(deps.requestsPerMinute(), deps.telemetry());
+        RequestRateLimiter limiter = new RequestRateLimiter(deps.requestsPerMinute(), deps.ipv6ClientPrefix(), deps.telemetry());
         routing.addFilter(limiter);
         AdminAuth auth = new AdminAuth(deps.adminToken(), deps.adminAllowedIps(), deps.admin(), deps.telemetry(), deps.clock());
         RpcHttpService rpc = new RpcHttpService(deps.relay(), bodies, deps.rpcMaxBatch());

@@ -10,11 +10,9 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
-import java.net.Inet6Address;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -22,8 +20,9 @@ import java.util.function.LongSupplier;
 
 /**
  * RATE_LIMIT_REQUESTS_PER_MINUTE for every {@code /api/*} request, per client (a resilience4j
- * RateLimiter each, no waiting). An IPv6 client is counted by its /64, the block one subscriber
- * is normally given, so rotating addresses inside it gains nothing. At most {@code maxTracked}
+ * RateLimiter each, no waiting). An IPv6 client is counted by its prefix (IPV6_CLIENT_PREFIX, /64
+ * by default: the block one subscriber is normally given), so rotating addresses inside it gains
+ * nothing; the faucet's per-IP rules count the same client. At most {@code maxTracked}
  * limiters are kept; beyond that the least recently used one is dropped: the one that has been
  * idle longest, and a limiter idle for a whole period is back to its full budget anyway.
  */
@@ -37,13 +36,15 @@ public final class RequestRateLimiter implements Filter {
     private final LongSupplier nanoTime;
     private final Telemetry telemetry;
     private final Map<String, RateLimiter> limiters;
+    private final int ipv6Prefix;
 
-    public RequestRateLimiter(int perMinute, Telemetry telemetry) {
-        this(perMinute, DEFAULT_MAX_TRACKED, Clock.systemUTC(), System::nanoTime, telemetry);
+    public RequestRateLimiter(int perMinute, int ipv6Prefix, Telemetry telemetry) {
+        this(perMinute, ipv6Prefix, DEFAULT_MAX_TRACKED, Clock.systemUTC(), System::nanoTime, telemetry);
     }
 
     /** @param nanoTime the monotonic time the limiters count periods with (a test moves it with {@code clock}) */
-    public RequestRateLimiter(int perMinute, int maxTracked, Clock clock, LongSupplier nanoTime, Telemetry telemetry) {
+    public RequestRateLimiter(int perMinute, int ipv6Prefix, int maxTracked, Clock clock, LongSupplier nanoTime,
+                              Telemetry telemetry) {
         if (perMinute < 1 || maxTracked < 1) {
             throw new IllegalArgumentException("perMinute and maxTracked must be positive");
         }
@@ -53,6 +54,7 @@ public final class RequestRateLimiter implements Filter {
                 .limitRefreshPeriod(PERIOD)
                 .timeoutDuration(Duration.ZERO)
                 .build();
+        this.ipv6Prefix = ipv6Prefix;
         this.clock = clock;
         this.nanoTime = nanoTime;
         this.telemetry = telemetry;
@@ -87,7 +89,7 @@ public final class RequestRateLimiter implements Filter {
     Optional<Instant> acquire(ClientIp ip, int permits) {
         RateLimiter limiter;
         synchronized (limiters) {
-            limiter = limiters.computeIfAbsent(key(ip), this::newLimiter);
+            limiter = limiters.computeIfAbsent(ip.client(ipv6Prefix).toString(), this::newLimiter);
         }
         // more than a whole period's permits can never be granted: such a batch takes the whole period
         if (limiter.acquirePermission(Math.min(Math.max(permits, 1), perMinute))) {
@@ -106,13 +108,5 @@ public final class RequestRateLimiter implements Filter {
 
     private RateLimiter newLimiter(String key) {
         return new AtomicRateLimiter(key, config, Map.of(), nanoTime::getAsLong);
-    }
-
-    static String key(ClientIp ip) {
-        if (ip.inetAddress() instanceof Inet6Address v6) {
-            byte[] prefix = java.util.Arrays.copyOf(v6.getAddress(), 8);
-            return HexFormat.of().formatHex(prefix) + "/64";
-        }
-        return ip.value();
     }
 }

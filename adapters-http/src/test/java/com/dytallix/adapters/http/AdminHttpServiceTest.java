@@ -139,6 +139,22 @@ class AdminHttpServiceTest {
     }
 
     @Test
+    void stateListsTheKeysStillFinishingWithTheirDrain() {
+        var before = api.keys.active().address();
+        var reply = api.admin("POST", "/api/admin/rotate-key", "{\"newKey\": \"0x" + NEW_KEY + "\", \"drain\": true}");
+        assertThat(reply.status()).isEqualTo(200);
+
+        JsonNode s = api.admin("GET", "/api/admin/state", null).json();
+        String after = api.keys.active().address().value();
+        JsonNode retiring = s.get("retiringKeys").get(s.get("retiringKeys").size() - 1);
+        assertThat(retiring.get("address").asText()).isEqualTo(before.value());
+        assertThat(retiring.get("drainTo").asText()).isEqualTo(after);
+        JsonNode drain = s.get("pendingDrains").get(s.get("pendingDrains").size() - 1);
+        assertThat(drain.get("from").asText()).isEqualTo(before.value());
+        assertThat(drain.get("to").asText()).isEqualTo(after);
+    }
+
+    @Test
     void rotateKeyValidationErrorsNeverEchoTheKey() {
         String shortKey = NEW_KEY.substring(2);
         String zero = "0".repeat(64);

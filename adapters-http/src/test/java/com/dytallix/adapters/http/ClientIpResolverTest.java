@@ -38,4 +38,40 @@ class ClientIpResolverTest {
         assertThat(resolver.resolve(peer, List.of("198.51.100.4:8080"))).isEqualTo(ClientIp.parse("198.51.100.4"));
         assertThat(resolver.resolve(peer, List.of("fe80::1%eth0"))).isEqualTo(ClientIp.parse("fe80::1"));
     }
+
+    @Test
+    void forwardedRequestsFromAnUntrustedPeerAreWarnedAboutOncePerPeer() {
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(ClientIpResolver.class.getName());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    warnings.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(capture);
+        try {
+            // behind a proxy that is not in TRUSTED_PROXIES (none here), every client looks like the proxy
+            ClientIpResolver untrusting = new ClientIpResolver(List.of());
+            ClientIp proxy = ClientIp.parse("192.0.2.10");
+            for (String client : List.of("198.51.100.1", "198.51.100.2", "198.51.100.3")) {
+                assertThat(untrusting.resolve(proxy, List.of(client))).isEqualTo(proxy);
+            }
+            untrusting.resolve(ClientIp.parse("192.0.2.11"), List.of());
+        } finally {
+            jul.removeHandler(capture);
+        }
+        assertThat(warnings).hasSize(1);
+        assertThat(warnings.getFirst()).contains("192.0.2.10", "TRUSTED_PROXIES", "admin lockout");
+    }
 }

@@ -16,7 +16,7 @@ class RequestRateLimiterTest {
     void theLimitIsPerClientPerMinuteWithTheResetTime() {
         TestPorts.MutableClock clock = new TestPorts.MutableClock(Instant.parse("2026-01-31T12:00:00Z"));
         TestPorts.Counters counters = new TestPorts.Counters();
-        RequestRateLimiter limiter = new RequestRateLimiter(3, 100, clock, clock::nanos, counters);
+        RequestRateLimiter limiter = new RequestRateLimiter(3, 64, 100, clock, clock::nanos, counters);
         ClientIp a = ClientIp.parse("198.51.100.1");
 
         for (int i = 0; i < 3; i++) {
@@ -36,20 +36,30 @@ class RequestRateLimiterTest {
     @Test
     void anIpv6ClientIsCountedByItsSlash64() {
         TestPorts.MutableClock clock = new TestPorts.MutableClock(Instant.parse("2026-01-31T12:00:00Z"));
-        RequestRateLimiter limiter = new RequestRateLimiter(2, 100, clock, clock::nanos, new TestPorts.Counters());
+        RequestRateLimiter limiter = new RequestRateLimiter(2, 64, 100, clock, clock::nanos, new TestPorts.Counters());
         assertThat(limiter.acquire(ClientIp.parse("2001:db8:1:2::1"))).isEmpty();
         assertThat(limiter.acquire(ClientIp.parse("2001:db8:1:2:ffff::9"))).isEmpty();
         assertThat(limiter.acquire(ClientIp.parse("2001:db8:1:2:abcd::3"))).isPresent();
         assertThat(limiter.acquire(ClientIp.parse("2001:db8:1:3::1"))).isEmpty();
         assertThat(limiter.acquire(ClientIp.parse("::ffff:198.51.100.7"))).isEmpty();
-        assertThat(RequestRateLimiter.key(ClientIp.parse("::ffff:198.51.100.7"))).isEqualTo("198.51.100.7");
+        assertThat(limiter.acquire(ClientIp.parse("198.51.100.7"))).isEmpty();
+        assertThat(limiter.acquire(ClientIp.parse("198.51.100.7"))).as("the mapped address is the same client").isPresent();
+    }
+
+    @Test
+    void theIpv6PrefixIsTheOperatorsChoice() {
+        TestPorts.MutableClock clock = new TestPorts.MutableClock(Instant.parse("2026-01-31T12:00:00Z"));
+        RequestRateLimiter limiter = new RequestRateLimiter(1, 48, 100, clock, clock::nanos, new TestPorts.Counters());
+        assertThat(limiter.acquire(ClientIp.parse("2001:db8:1:2::1"))).isEmpty();
+        assertThat(limiter.acquire(ClientIp.parse("2001:db8:1:ffff::1"))).isPresent();
+        assertThat(limiter.acquire(ClientIp.parse("2001:db8:2::1"))).isEmpty();
     }
 
     @Test
     void aMillionClientsKeepMemoryBounded() {
         TestPorts.MutableClock clock = new TestPorts.MutableClock(Instant.parse("2026-01-31T12:00:00Z"));
         int cap = RequestRateLimiter.DEFAULT_MAX_TRACKED;
-        RequestRateLimiter limiter = new RequestRateLimiter(100, cap, clock, clock::nanos, new TestPorts.Counters());
+        RequestRateLimiter limiter = new RequestRateLimiter(100, 64, cap, clock, clock::nanos, new TestPorts.Counters());
         for (int i = 0; i < cap; i++) {
             limiter.acquire(ip(i));
         }

@@ -3,7 +3,6 @@ package com.dytallix.adapters.http;
 import com.dytallix.application.admin.AdminService;
 import com.dytallix.application.faucet.DripService;
 import com.dytallix.application.faucet.FaucetPolicy;
-import com.dytallix.application.faucet.GrantTracker;
 import com.dytallix.application.faucet.NonceAllocator;
 import com.dytallix.application.faucet.Payer;
 import com.dytallix.application.payer.PayerElection;
@@ -123,8 +122,6 @@ final class TestApi implements AutoCloseable {
         StatusService status = new StatusService(node, keys, controls, ledger, new SyncLagEstimator(Optional.empty()),
                 Optional.empty(), election, clock);
         Payer payer = new Payer(node, keys, ledger, nonces, fees, election, clock);
-        GrantTracker tracker = new GrantTracker(node, keys, ledger, nonces, payer, fees, Duration.ofSeconds(30), election, clock,
-                telemetry);
         FaucetPolicy policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"),
                 new FaucetPolicy.Limits(10, 50, 1, Wei.ofDyt("10000"), 5),
                 new OutflowPolicy(Wei.ofDyt("10000"), Wei.ofDyt("416"), new BigDecimal("0.1")),
@@ -135,11 +132,11 @@ final class TestApi implements AutoCloseable {
         DripService drips = new DripService(policy, rules, ledger, controls, challenges, reputation, payer, keccak, clock,
                 telemetry);
         RelayService relay = new RelayService(node, new RelayPolicy(options.rpcMethods), status, telemetry, clock);
-        AdminService admin = new AdminService(controls, keys, rotations, ledger, node, status, tracker, blockList, keccak, clock);
+        AdminService admin = new AdminService(controls, keys, rotations, ledger, node, status, blockList, keccak, clock);
         return new ApiDependencies(status, new BalanceService(node, keccak), drips, ledger, relay, admin, keccak, telemetry,
                 (method, route, code, nanos) -> observed.add(method + " " + route + " " + code),
                 List.of(new HealthHttpService.Check("test", Optional::empty)), clock,
-                options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute,
+                options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute, 64,
                 options.sizeLimit, options.maxBatch, feed, options.wsMaxConnections, options.statusStaleAfter, options.webPage);
     }
 

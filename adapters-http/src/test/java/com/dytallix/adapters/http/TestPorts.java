@@ -24,6 +24,7 @@ import com.dytallix.domain.key.FeeSuggestion;
 import com.dytallix.domain.key.InvalidKeyException;
 import com.dytallix.domain.key.KeyRing;
 import com.dytallix.domain.key.KeyRotation;
+import com.dytallix.domain.key.RetiringKey;
 import com.dytallix.domain.key.KeyRotationLog;
 import com.dytallix.domain.key.SignedTransaction;
 import com.dytallix.domain.key.SigningKey;
@@ -227,6 +228,7 @@ final class TestPorts {
         private static final Pattern HEX64 = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
         private final AtomicReference<Address> active = new AtomicReference<>(address("first key"));
         final List<String> rotatedTo = new CopyOnWriteArrayList<>();
+        final List<RetiringKey> retiring = new CopyOnWriteArrayList<>();
 
         @Override
         public SigningKey active() {
@@ -239,14 +241,30 @@ final class TestPorts {
         }
 
         @Override
-        public KeyRotation rotate(String newKeyHex, Instant at) {
+        public KeyRotation rotate(String newKeyHex, boolean drain, Instant at) {
             if (!HEX64.matcher(newKeyHex).matches() || newKeyHex.replace("0x", "").chars().allMatch(c -> c == '0')) {
                 throw new InvalidKeyException("the new key is not a valid secp256k1 private key");
             }
             rotatedTo.add(newKeyHex);
             Address next = address(newKeyHex);
             Address previous = active.getAndSet(next);
+            retiring.add(new RetiringKey(previous, drain ? Optional.of(next) : Optional.empty()));
             return new KeyRotation(previous, next, at);
+        }
+
+        @Override
+        public List<RetiringKey> retiring() {
+            return List.copyOf(retiring);
+        }
+
+        @Override
+        public void drained(Address address) {
+            throw unused();
+        }
+
+        @Override
+        public void retire(Address address) {
+            throw unused();
         }
 
         private static SigningKey key(Address address) {
@@ -395,6 +413,21 @@ final class TestPorts {
         }
 
         @Override
+        public void markIncluded(GrantId id, TxHash landed, long blockNumber, String blockHash, Instant at) {
+            throw unused();
+        }
+
+        @Override
+        public void reopen(GrantId id, Instant at) {
+            throw unused();
+        }
+
+        @Override
+        public List<Grant> inBlocksFrom(long fromBlock) {
+            throw unused();
+        }
+
+        @Override
         public void markConfirmed(GrantId id, TxHash landed, long blockNumber, Instant at) {
             throw unused();
         }
@@ -427,6 +460,10 @@ final class TestPorts {
 
     /** Counts what the edge reports. */
     static final class Counters implements Telemetry {
+        @Override
+        public void reorg() {
+        }
+
         final ConcurrentHashMap<LimitScope, Integer> rateLimitHits = new ConcurrentHashMap<>();
         final List<String> rpcOutcomes = new CopyOnWriteArrayList<>();
 

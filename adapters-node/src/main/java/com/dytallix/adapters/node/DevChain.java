@@ -295,7 +295,7 @@ public final class DevChain implements ChainNode, AutoCloseable {
     public Optional<Receipt> receipt(TxHash hash) {
         synchronized (lock) {
             Mined m = mined.get(hash);
-            return m == null ? Optional.empty() : Optional.of(new Receipt(hash, m.block().number(), true));
+            return m == null ? Optional.empty() : Optional.of(new Receipt(hash, m.block().number(), m.block().hash(), true));
         }
     }
 

@@ -226,7 +226,15 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
             return Optional.empty();
         }
         BigInteger status = quantity(receipt.get("status"), "receipt status");
-        return Optional.of(new Receipt(hash, longQuantity(block, "receipt blockNumber"), status.signum() != 0));
+        return Optional.of(new Receipt(hash, longQuantity(block, "receipt blockNumber"),
+                blockHash(receipt.get("blockHash"), "receipt blockHash"), status.signum() != 0));
+    }
+
+    private String blockHash(JsonNode node, String what) {
+        if (node == null || !node.isTextual() || !node.asText().matches("0x[0-9a-fA-F]{64}")) {
+            throw bad(what + " is not a 32-byte hash");
+        }
+        return node.asText().toLowerCase(java.util.Locale.ROOT);
     }
 
     @Override

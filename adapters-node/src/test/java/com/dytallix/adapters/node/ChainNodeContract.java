@@ -115,6 +115,10 @@ abstract class ChainNodeContract {
         Receipt receipt = node().receipt(hash).orElseThrow();
         assertThat(receipt.success()).isTrue();
         assertThat(receipt.blockNumber()).isEqualTo(node().head().number());
+        // the receipt names its block, the canonical one at its height
+        assertThat(receipt.blockHash()).matches("0x[0-9a-f]{64}");
+        assertThat(new NodeBlockReader(node()).header(receipt.blockNumber()).orElseThrow().hash())
+                .isEqualToIgnoringCase(receipt.blockHash());
         assertThat(node().balance(recipient)).isEqualTo(value);
         assertThat(node().minedNonce(sender.address())).isEqualTo(1);
         Wei spent = Wei.ofDyt("10").minus(node().balance(sender.address()));

@@ -245,6 +245,45 @@ public final class SqliteGrantLedger implements GrantLedger {
     }
 
     @Override
+    public void markIncluded(GrantId id, TxHash landed, long blockNumber, String blockHash, Instant at) {
+        database.write(tx -> {
+            Grant grant = load(tx, id);
+            grant.status().moveTo(GrantStatus.SUBMITTED);
+            if (!grant.txHashes().contains(landed)) {
+                throw new IllegalArgumentException("transaction " + landed + " was never recorded for grant " + id);
+            }
+            tx.update("""
+                    UPDATE faucet_grants
+                       SET status = 'submitted', landed_hash = ?, block_number = ?, block_hash = ?, updated_at = ?
+                     WHERE id = ?""", landed.value(), blockNumber, blockHash, Timestamps.format(at), id.value());
+            return null;
+        });
+    }
+
+    @Override
+    public void reopen(GrantId id, Instant at) {
+        database.write(tx -> {
+            Grant grant = load(tx, id);
+            grant.status().reopen();
+            if (grant.blockNumber().isEmpty()) {
+                throw new IllegalArgumentException("grant " + id + " is in no block");
+            }
+            tx.update("""
+                    UPDATE faucet_grants
+                       SET status = 'submitted', landed_hash = NULL, block_number = NULL, block_hash = NULL, updated_at = ?
+                     WHERE id = ?""", Timestamps.format(at), id.value());
+            return null;
+        });
+    }
+
+    @Override
+    public List<Grant> inBlocksFrom(long fromBlock) {
+        return database.read(db -> grants(db, SELECT_GRANT
+                + " WHERE g.block_number >= ? AND g.block_hash IS NOT NULL AND g.status IN ('submitted', 'confirmed')"
+                + " ORDER BY g.block_number, g.rowid", fromBlock));
+    }
+
+    @Override
     public void markConfirmed(GrantId id, TxHash landed, long blockNumber, Instant at) {
         database.write(tx -> {
             Grant grant = load(tx, id);
@@ -393,6 +432,7 @@ public final class SqliteGrantLedger implements GrantLedger {
                 hashes,
                 Rows.optionalText(row, "landed_hash").map(TxHash::new),
                 Rows.optionalInteger(row, "block_number"),
+                Rows.optionalText(row, "block_hash"),
                 Rows.optionalText(row, "failure_reason"),
                 Rows.time(row, "created_at"),
                 Rows.time(row, "updated_at"),

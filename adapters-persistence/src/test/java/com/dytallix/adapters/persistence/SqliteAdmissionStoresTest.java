@@ -5,6 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.ClientIp;
 import com.dytallix.domain.IpRange;
+import com.dytallix.domain.Wei;
+import com.dytallix.domain.admission.OutflowGovernorRule;
+import com.dytallix.domain.grant.OutflowPolicy;
+import com.dytallix.domain.grant.ReservationRequest;
+import com.dytallix.domain.grant.TestAdmission;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.List;
 import com.dytallix.domain.admission.Block;
 import com.dytallix.domain.admission.BlockList;
 import com.dytallix.domain.admission.BlockListContract;
@@ -74,5 +82,27 @@ class SqliteAdmissionStoresTest {
         database.close();
         SqliteBlockList restarted = new SqliteBlockList(open());
         assertThat(restarted.all()).extracting(b -> b.target().toString()).containsExactly(anyone.value());
+    }
+
+    @Test
+    void theOutflowBudgetIsSharedByEveryHandleOnTheFileAndSurvivesARestart() {
+        OutflowPolicy outflow = new OutflowPolicy(Wei.ofDyt("240"), Wei.ofDyt("50"), new BigDecimal("0.1"));
+        Instant t0 = Instant.parse("2026-03-01T12:00:00Z");
+        SqliteGrantLedger here = new SqliteGrantLedger(open());
+        for (int i = 0; i < 6; i++) {
+            ReservationRequest request = TestAdmission.request(new Address("0x%040x".formatted(i + 1)),
+                    ClientIp.parse("10.0.0." + i), Optional.empty(), "h" + i, t0);
+            here.reserve(request, TestAdmission.of(List.of(new OutflowGovernorRule(outflow)), Wei.ofDyt("10"), outflow, request));
+        }
+        // 50 full, then 10 at the start of the debt: 10 DYT in debt
+        BigInteger inDebt = Wei.ofDyt("10").value().negate();
+        try (SqliteDatabase otherHandle = SqliteDatabase.open(dir.resolve("data/dytallix.db"))) {
+            assertThat(new SqliteGrantLedger(otherHandle).budget(outflow, t0)).isEqualTo(inDebt);
+        }
+        database.close();
+        SqliteGrantLedger restarted = new SqliteGrantLedger(open());
+        assertThat(restarted.budget(outflow, t0)).isEqualTo(inDebt);
+        // and it refills with time: an hour is 10 DYT
+        assertThat(restarted.budget(outflow, t0.plusSeconds(3600))).isEqualTo(BigInteger.ZERO);
     }
 }

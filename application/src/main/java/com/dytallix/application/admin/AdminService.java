@@ -1,6 +1,5 @@
 package com.dytallix.application.admin;
 
-import com.dytallix.application.faucet.GrantTracker;
 import com.dytallix.application.status.StatusService;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.ClientIp;
@@ -38,14 +37,12 @@ public final class AdminService {
     private final GrantLedger ledger;
     private final ChainNode node;
     private final StatusService status;
-    private final GrantTracker tracker;
     private final BlockList blocks;
     private final Keccak256 keccak;
     private final Clock clock;
 
     public AdminService(FaucetControls controls, KeyRing keys, KeyRotationLog rotations, GrantLedger ledger,
-                        ChainNode node, StatusService status, GrantTracker tracker, BlockList blocks, Keccak256 keccak,
-                        Clock clock) {
+                        ChainNode node, StatusService status, BlockList blocks, Keccak256 keccak, Clock clock) {
         this.blocks = blocks;
         this.keccak = keccak;
         this.controls = controls;
@@ -54,7 +51,6 @@ public final class AdminService {
         this.ledger = ledger;
         this.node = node;
         this.status = status;
-        this.tracker = tracker;
         this.clock = clock;
     }
 
@@ -84,16 +80,13 @@ public final class AdminService {
     }
 
     /**
-     * Makes {@code newKeyHex} the signing key for every new grant. Transactions the old key already
-     * sent are still tracked; with {@code drain} the old balance moves to the new address once they are mined.
+     * Makes {@code newKeyHex} the signing key for every new grant. The old key is kept until its
+     * transactions are final (across restarts); with {@code drain} its balance then moves to the new address.
      */
     public KeyRotation rotateKey(String newKeyHex, boolean drain, ClientIp ip) {
         return audited("rotate-key", ip, () -> {
-            KeyRotation rotation = keys.rotate(newKeyHex, clock.instant());
+            KeyRotation rotation = keys.rotate(newKeyHex, drain, clock.instant());
             rotations.record(rotation);
-            if (drain && !rotation.previousAddress().equals(rotation.newAddress())) {
-                tracker.requestDrain(rotation.previousAddress(), rotation.newAddress());
-            }
             return rotation;
         }, r -> "previous=" + r.previousAddress() + " new=" + r.newAddress() + " drain=" + drain);
     }
@@ -148,7 +141,7 @@ public final class AdminService {
         var address = keys.active().address();
         return new AdminState(controls.pauseState(), address,
                 snapshot.faucetAddress().equals(address) ? snapshot.faucetBalance() : Optional.empty(),
-                counts, rotations.last(), controls.recentTopUps(10), tracker.pendingDrains());
+                counts, rotations.last(), controls.recentTopUps(10), keys.retiring());
     }
 
     public List<Grant> grants(GrantQuery query) {

@@ -3,6 +3,7 @@ package com.dytallix.application.faucet;
 import com.dytallix.application.payer.PayerElection;
 import com.dytallix.application.Telemetry;
 import com.dytallix.domain.Address;
+import com.dytallix.domain.GrantId;
 import com.dytallix.domain.TxHash;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.Grant;
@@ -11,11 +12,14 @@ import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.key.FeePolicy;
 import com.dytallix.domain.key.Fees;
 import com.dytallix.domain.key.KeyRing;
+import com.dytallix.domain.key.RetiringKey;
 import com.dytallix.domain.key.SignedTransaction;
 import com.dytallix.domain.key.SigningKey;
 import com.dytallix.domain.key.UnsignedTransaction;
 import com.dytallix.domain.payer.Lease;
 import com.dytallix.domain.payer.LeaseLostException;
+import com.dytallix.domain.sync.BlockHeader;
+import com.dytallix.domain.sync.BlockReader;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.Receipt;
@@ -27,15 +31,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.TreeMap;
 
 /**
- * Follows every unfinished grant to its end: pays grants admitted but not yet signed (by another
- * instance, or by a request that ended first), sends what is stored but not yet accepted, confirms
- * or fails by receipt, re-prices transactions that sit unmined, fills nonce gaps, and drains a
- * rotated-away key on request. {@link #reconcile()} at start-up also settles grants a crash left
- * behind. Only the payer (the instance holding the payer lease) does any of it; each pass is safe
- * to repeat.
+ * Follows every unfinished grant to its end: sends what is stored but not yet accepted, records
+ * the block a receipt names and confirms once that block is deep enough (or fails by receipt),
+ * re-opens grants whose block a reorg took away, re-prices transactions that sit unmined, fills
+ * nonce gaps, and finishes rotated-away keys (drain on request, then forget). {@link #reconcile()} at start-up also
+ * settles grants a crash left behind; grants admitted but not yet signed (by another instance, or by
+ * a request that ended first) are paid. Only the payer (the instance holding the payer lease) does
+ * any of it; each pass is safe to repeat.
  */
 public final class GrantTracker {
     private static final System.Logger LOG = System.getLogger(GrantTracker.class.getName());
@@ -46,26 +51,30 @@ public final class GrantTracker {
     private static final Duration OWED_AFTER = Duration.ofMillis(500);
 
     private final ChainNode node;
+    private final BlockReader blocks;
     private final KeyRing keys;
     private final GrantLedger ledger;
     private final NonceAllocator nonces;
     private final Payer payer;
     private final FeePolicy feePolicy;
     private final Duration replaceAfter;
+    private final Finality finality;
     private final Clock clock;
     private final Telemetry telemetry;
     private final PayerElection election;
-    private final Map<Address, Address> drains = new ConcurrentHashMap<>();
 
-    public GrantTracker(ChainNode node, KeyRing keys, GrantLedger ledger, NonceAllocator nonces, Payer payer,
-                        FeePolicy feePolicy, Duration replaceAfter, PayerElection election, Clock clock, Telemetry telemetry) {
+    public GrantTracker(ChainNode node, BlockReader blocks, KeyRing keys, GrantLedger ledger, NonceAllocator nonces, Payer payer,
+                        FeePolicy feePolicy, Duration replaceAfter, Finality finality, PayerElection election, Clock clock,
+                        Telemetry telemetry) {
         this.node = node;
+        this.blocks = blocks;
         this.keys = keys;
         this.ledger = ledger;
         this.nonces = nonces;
         this.payer = payer;
         this.feePolicy = feePolicy;
         this.replaceAfter = replaceAfter;
+        this.finality = finality;
         this.clock = clock;
         this.telemetry = telemetry;
         this.election = election;
@@ -104,27 +113,34 @@ public final class GrantTracker {
         payOwed();
         Instant now = clock.instant();
         Map<Address, Long> mined = new HashMap<>();
-        List<Grant> unfinished = ledger.unfinished();
         try {
+            long head = node.head().number();
+            List<Grant> watched = watchReorgs(head, now);
+            List<Grant> unfinished = ledger.unfinished();
             for (Grant g : unfinished) {
                 if (g.status() == GrantStatus.PENDING) {
                     continue;
                 }
                 Address from = g.fromAddress().orElseThrow();
                 long minedNonce = mined.computeIfAbsent(from, node::minedNonce);
-                track(g, minedNonce, now);
+                track(g, minedNonce, head, now);
             }
             fillGaps(mined, unfinished);
-            drain();
+            finishRetiringKeys(unfinished, watched);
         } catch (NodeException e) {
             LOG.log(System.Logger.Level.DEBUG, "tracker pass stopped: node {0}", e.failure());
         }
     }
 
-    private void track(Grant g, long minedNonce, Instant now) {
+    private void track(Grant g, long minedNonce, long head, Instant now) {
         long nonce = g.nonce().orElseThrow();
         if (nonce < minedNonce) {
-            settle(g, now);
+            settle(g, head, now);
+            return;
+        }
+        if (g.blockNumber().isPresent()) {
+            // recorded in a block, yet the chain has not used its nonce: that block is gone
+            reopen(List.of(g), "its nonce " + nonce + " is unused again", now);
             return;
         }
         if (g.status() == GrantStatus.SIGNED) {
@@ -137,8 +153,16 @@ public final class GrantTracker {
         }
     }
 
-    /** The chain has used this nonce: one of our hashes was mined, or the transaction was dropped. */
-    private void settle(Grant g, Instant now) {
+    /**
+     * The chain has used this nonce: one of our hashes was mined, or the transaction was dropped.
+     * A grant already recorded in a block (which the reorg watch found canonical in this pass) only
+     * waits for depth.
+     */
+    private void settle(Grant g, long head, Instant now) {
+        if (g.blockNumber().isPresent() && g.landedHash().isPresent()) {
+            confirmIfDeep(g.id(), g.landedHash().get(), g.blockNumber().get(), head, now);
+            return;
+        }
         List<TxHash> newestFirst = new ArrayList<>(g.txHashes());
         java.util.Collections.reverse(newestFirst);
         for (TxHash hash : newestFirst) {
@@ -146,8 +170,8 @@ public final class GrantTracker {
             if (receipt.isPresent()) {
                 Receipt r = receipt.get();
                 if (r.success()) {
-                    ledger.markConfirmed(g.id(), hash, r.blockNumber(), now);
-                    telemetry.grantOutcome("confirmed");
+                    ledger.markIncluded(g.id(), hash, r.blockNumber(), r.blockHash(), now);
+                    confirmIfDeep(g.id(), hash, r.blockNumber(), head, now);
                 } else {
                     ledger.markFailed(g.id(), "transaction reverted in block " + r.blockNumber(), now);
                     telemetry.grantOutcome("failed");
@@ -157,6 +181,60 @@ public final class GrantTracker {
         }
         ledger.markFailed(g.id(), "dropped: nonce " + g.nonce().orElseThrow() + " was used by another transaction", now);
         telemetry.grantOutcome("failed");
+    }
+
+    private void confirmIfDeep(GrantId id, TxHash landed, long blockNumber, long head, Instant now) {
+        if (finality.isDeep(head, blockNumber)) {
+            ledger.markConfirmed(id, landed, blockNumber, now);
+            telemetry.grantOutcome("confirmed");
+        }
+    }
+
+    /**
+     * Compares the block hash stored with the grants in the watched blocks with the canonical chain,
+     * newest block first. A block that is still canonical vouches for all its ancestors (each block
+     * commits to its parent's hash), so the walk stops there: one block query per pass when nothing
+     * happened. A block that is gone, or a height the chain no longer reaches, re-opens its grants.
+     *
+     * @return the grants still watched (those in canonical blocks)
+     */
+    private List<Grant> watchReorgs(long head, Instant now) {
+        List<Grant> watched = ledger.inBlocksFrom(finality.watchedFrom(head));
+        TreeMap<Long, List<Grant>> byBlock = new TreeMap<>();
+        watched.forEach(g -> byBlock.computeIfAbsent(g.blockNumber().orElseThrow(), n -> new ArrayList<>()).add(g));
+        List<Grant> orphaned = new ArrayList<>();
+        for (Map.Entry<Long, List<Grant>> block : byBlock.descendingMap().entrySet()) {
+            long number = block.getKey();
+            Optional<String> hash = blocks.header(number).map(BlockHeader::hash);
+            if (hash.isEmpty() && number <= head) {
+                continue; // a pruning node may not answer for a height it has: no verdict
+            }
+            List<Grant> gone = block.getValue().stream()
+                    .filter(g -> hash.map(h -> !h.equalsIgnoreCase(g.blockHash().orElseThrow())).orElse(true)).toList();
+            orphaned.addAll(gone);
+            if (gone.size() < block.getValue().size()) {
+                break;
+            }
+        }
+        if (!orphaned.isEmpty()) {
+            reopen(orphaned, "block " + orphaned.getLast().blockNumber().orElseThrow() + " left the canonical chain", now);
+        }
+        return watched.stream().filter(g -> !orphaned.contains(g)).toList();
+    }
+
+    /**
+     * A reorg took these grants' payments away: each goes back to SUBMITTED and its stored bytes are
+     * sent again at once (same nonce, so at most one of its transactions can ever pay). If the new
+     * chain already holds it, the next pass finds the receipt.
+     */
+    private void reopen(List<Grant> grants, String why, Instant now) {
+        telemetry.reorg();
+        LOG.log(System.Logger.Level.WARNING, "reorg: {0}; re-opened grants {1}", why,
+                grants.stream().map(g -> g.id().value()).toList());
+        for (Grant g : grants) {
+            ledger.reopen(g.id(), now);
+            payer.send(g.id(), g.fromAddress().orElseThrow(), g.nonce().orElseThrow(), g.rawTransaction().orElseThrow());
+        }
     }
 
     /** Re-prices a transaction that has waited too long; with no room under the ceiling, sends the same bytes again. */
@@ -225,41 +303,46 @@ public final class GrantTracker {
         }
     }
 
-    /** After a rotation with drain: once the old key has nothing in flight, send its balance to the new key. */
-    public void requestDrain(Address from, Address to) {
-        drains.put(from, to);
-    }
-
-    private void drain() {
-        for (Map.Entry<Address, Address> d : drains.entrySet()) {
-            Address from = d.getKey();
-            boolean busy = ledger.unfinished().stream().anyMatch(g -> g.fromAddress().filter(from::equals).isPresent());
+    /**
+     * Rotated-away keys: once a key has nothing in flight (no unfinished grant, no transaction in
+     * the node's pool) its drain runs, if one was asked for; once, besides, none of its payments is
+     * still watched for a reorg (one could need re-pricing), the key is forgotten. A drain is done
+     * when what is left does not cover the fee.
+     */
+    private void finishRetiringKeys(List<Grant> unfinished, List<Grant> watched) {
+        for (RetiringKey retiring : keys.retiring()) {
+            Address from = retiring.address();
+            if (unfinished.stream().anyMatch(g -> g.fromAddress().filter(from::equals).isPresent())) {
+                continue;
+            }
             long minedNonce = node.minedNonce(from);
-            if (busy || node.pendingNonce(from) != minedNonce) {
+            if (node.pendingNonce(from) != minedNonce) {
                 continue;
             }
             Optional<SigningKey> key = keys.byAddress(from);
-            if (key.isEmpty()) {
-                drains.remove(from);
-                continue;
+            if (retiring.drainTo().isPresent() && key.isPresent()) {
+                drain(key.get(), retiring.drainTo().get(), minedNonce);
+            } else if (watched.stream().noneMatch(g -> g.fromAddress().filter(from::equals).isPresent())) {
+                keys.retire(from);
+                LOG.log(System.Logger.Level.INFO, "retired key {0}: its last transaction is final", from);
             }
-            Fees fees = feePolicy.initial(payer.feeSuggestion());
-            Wei balance = node.balance(from);
-            Wei cost = FeePolicy.maxGasCost(fees, UnsignedTransaction.TRANSFER_GAS);
-            if (!cost.isLessThan(balance)) {
-                LOG.log(System.Logger.Level.INFO, "drain of {0}: balance {1} wei does not cover the fee; nothing to move", from, balance);
-                drains.remove(from);
-                continue;
-            }
-            SignedTransaction tx = key.get().sign(new UnsignedTransaction(payer.chainId(), minedNonce, d.getValue(),
-                    balance.minus(cost), UnsignedTransaction.TRANSFER_GAS, fees));
-            node.sendRawTransaction(tx.rawHex());
-            drains.remove(from);
-            LOG.log(System.Logger.Level.INFO, "drained {0} wei from {1} to {2} in {3}", balance.minus(cost), from, d.getValue(), tx.hash());
         }
     }
 
-    public Map<Address, Address> pendingDrains() {
-        return Map.copyOf(drains);
+    private void drain(SigningKey key, Address to, long nonce) {
+        Address from = key.address();
+        Fees fees = feePolicy.initial(payer.feeSuggestion());
+        Wei balance = node.balance(from);
+        Wei cost = FeePolicy.maxGasCost(fees, UnsignedTransaction.TRANSFER_GAS);
+        if (!cost.isLessThan(balance)) {
+            keys.drained(from);
+            LOG.log(System.Logger.Level.INFO, "drain of {0} to {1} complete: {2} wei left, less than a transfer''s fee",
+                    from, to, balance);
+            return;
+        }
+        SignedTransaction tx = key.sign(new UnsignedTransaction(payer.chainId(), nonce, to,
+                balance.minus(cost), UnsignedTransaction.TRANSFER_GAS, fees));
+        node.sendRawTransaction(tx.rawHex());
+        LOG.log(System.Logger.Level.INFO, "draining {0} wei from {1} to {2} in {3}", balance.minus(cost), from, to, tx.hash());
     }
 }

@@ -44,6 +44,30 @@ final class FaucetHarness {
     final FakeChain.Keys keys;
     final String instance;
     final Clock clock = Clock.systemUTC();
+    final java.util.concurrent.atomic.AtomicInteger reorgs = new java.util.concurrent.atomic.AtomicInteger();
+    private final Telemetry telemetry = new Telemetry() {
+        @Override
+        public void grantOutcome(String outcome) {
+        }
+
+        @Override
+        public void rateLimitHit(com.dytallix.domain.grant.LimitScope scope) {
+        }
+
+        @Override
+        public void transactionReplaced() {
+        }
+
+        @Override
+        public void reorg() {
+            reorgs.incrementAndGet();
+        }
+
+        @Override
+        public void rpcRequest(String method, String outcome, Duration duration) {
+        }
+    };
+    Finality finality = new Finality(1, 64);
     FaucetPolicy policy;
     StatusService status;
     NonceAllocator nonces;
@@ -97,6 +121,12 @@ final class FaucetHarness {
         return this;
     }
 
+    FaucetHarness withFinality(Finality f) {
+        finality = f;
+        restart();
+        return this;
+    }
+
     FaucetHarness withReplaceAfter(Duration d) {
         return with(p -> new FaucetPolicy(p.dripAmount(), p.minBalance(), p.limits(), p.outflow(), p.proofOfWork(),
                 p.ipv6Prefix(), p.reputationFactor(), p.fees(), d, p.confirmWait()));
@@ -127,8 +157,8 @@ final class FaucetHarness {
         status = new StatusService(chain, keys, controls, ledger, new SyncLagEstimator(Optional.empty()), Optional.empty(),
                 election, clock);
         payer = new Payer(chain, keys, ledger, nonces, policy.fees(), election, clock);
-        tracker = new GrantTracker(chain, keys, ledger, nonces, payer, policy.fees(), policy.replaceAfter(), election, clock,
-                Telemetry.NONE);
+        tracker = new GrantTracker(chain, chain, keys, ledger, nonces, payer, policy.fees(), policy.replaceAfter(), finality,
+                election, clock, telemetry);
         ReputationList reputation = badReputation::contains;
         var rules = FaucetAdmission.rules(policy, blocks, controls, challenges, work, reputation, status, payer);
         drips = new DripService(policy, rules, ledger, controls, challenges, reputation, payer, TestKeccak.INSTANCE,

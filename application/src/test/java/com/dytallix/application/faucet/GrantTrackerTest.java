@@ -1,6 +1,7 @@
 package com.dytallix.application.faucet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.dytallix.domain.ClientIp;
 import com.dytallix.domain.GrantId;
@@ -10,10 +11,12 @@ import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.grant.Reservation;
 import com.dytallix.domain.grant.TestAdmission;
 import com.dytallix.domain.key.Fees;
+import com.dytallix.domain.sync.BlockHeader;
 import com.dytallix.domain.key.UnsignedTransaction;
 import com.dytallix.domain.sync.NodeFailure;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -204,5 +207,174 @@ class GrantTrackerTest {
         h.tracker.tick();
         assertThat(h.ledger.find(b.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
         assertThat(h.ledger.find(c.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+    }
+
+    @Test
+    void aGrantStaysSubmittedWithItsBlockUntilThatBlockIsDeepEnough() {
+        h.withFinality(new Finality(2, 64));
+        DripResult r = h.request(FaucetHarness.address(31), "10.0.0.31");
+        h.chain.mine();
+        h.tracker.tick();
+        Grant included = h.ledger.find(r.grant().id()).orElseThrow();
+        assertThat(included.status()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(included.blockNumber()).contains(h.chain.head().number());
+        assertThat(included.blockHash()).isEqualTo(h.chain.header(h.chain.head().number()).map(BlockHeader::hash));
+
+        h.chain.mine();
+        h.tracker.tick();
+        Grant confirmed = h.ledger.find(r.grant().id()).orElseThrow();
+        assertThat(confirmed.status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(confirmed.blockNumber()).isEqualTo(included.blockNumber());
+    }
+
+    @Test
+    void aReorgThatDropsAConfirmedPaymentReopensTheGrantAndPaysItExactlyOnce() {
+        DripResult r = h.request(FaucetHarness.address(32), "10.0.0.32");
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.find(r.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+
+        h.chain.reorg(1, false);
+        h.chain.mine(); // the new fork grows past the old height without the payment
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(32))).isEmpty();
+        h.tracker.tick();
+
+        Grant reopened = h.ledger.find(r.grant().id()).orElseThrow();
+        assertThat(reopened.status()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(reopened.blockNumber()).isEmpty();
+        assertThat(h.reorgs).hasValue(1);
+        assertThat(h.chain.poolSize()).isEqualTo(1); // the same bytes went to the node again
+        // still counted: the same address gets no second grant meanwhile
+        assertThatThrownBy(() -> h.request(FaucetHarness.address(32), "10.0.0.99")).isInstanceOf(FaucetRefusal.class);
+
+        h.chain.mine();
+        h.tracker.tick();
+        h.chain.mine();
+        h.tracker.tick();
+        Grant done = h.ledger.find(r.grant().id()).orElseThrow();
+        assertThat(done.status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(done.txHashes()).hasSize(1);
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(32))).hasSize(1);
+        assertThat(h.reorgs).hasValue(1);
+    }
+
+    @Test
+    void aReorgThatKeepsThePaymentOnTheNewForkConfirmsItInItsNewBlockWithoutPayingTwice() {
+        h.withFinality(new Finality(2, 64));
+        DripResult r = h.request(FaucetHarness.address(33), "10.0.0.33");
+        h.chain.mine();
+        h.chain.mine();
+        h.tracker.tick();
+        Grant first = h.ledger.find(r.grant().id()).orElseThrow();
+        assertThat(first.status()).isEqualTo(GrantStatus.CONFIRMED);
+
+        h.chain.reorg(2, true); // the orphaned payment goes back to the pool, as geth does
+        h.chain.mine();
+        h.chain.mine();
+        h.chain.mine();
+        h.tracker.tick(); // re-opened: the stored bytes are sent again, the node already has them mined
+        h.tracker.tick();
+        h.tracker.tick();
+
+        Grant again = h.ledger.find(r.grant().id()).orElseThrow();
+        assertThat(again.status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(again.blockHash()).isPresent().isNotEqualTo(first.blockHash());
+        assertThat(again.blockHash()).isEqualTo(h.chain.header(again.blockNumber().orElseThrow()).map(BlockHeader::hash));
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(33))).hasSize(1);
+        assertThat(h.reorgs).hasValue(1);
+    }
+
+    @Test
+    void grantsOlderThanTheWatchAreLeftAlone() {
+        h.withFinality(new Finality(1, 2));
+        DripResult r = h.request(FaucetHarness.address(34), "10.0.0.34");
+        h.chain.mine();
+        h.tracker.tick();
+        h.chain.mine();
+        h.chain.mine();
+        h.tracker.tick();
+        int calls = h.chain.sendCount();
+        // a block that deep is final for this faucet: a fork under it is not watched
+        h.chain.reorg(3, false);
+        h.chain.mine();
+        h.chain.mine();
+        h.chain.mine();
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.find(r.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.chain.sendCount()).isEqualTo(calls);
+        assertThat(h.reorgs).hasValue(0);
+    }
+
+    @Test
+    void aDrainWaitsForTheOldKeysLastTransactionThenMovesItsBalanceAndTheKeyIsForgotten() throws Exception {
+        h.withReplaceAfter(Duration.ofMillis(1)).withFinality(new Finality(1, 2));
+        DripResult stuck = h.request(FaucetHarness.address(41), "10.0.0.41");
+        var next = h.keys.rotate("00".repeat(12) + "00000000000000000000000000000000000d0a1e", true, Instant.now()).newAddress();
+        Thread.sleep(5);
+        h.tracker.tick(); // the old key's transaction is still unmined: re-priced by the old key, no drain yet
+        assertThat(h.ledger.find(stuck.grant().id()).orElseThrow().txHashes()).hasSize(2);
+        assertThat(h.chain.balance(next)).isEqualTo(Wei.ZERO);
+        assertThat(h.keys.retiring()).extracting(k -> k.drainTo().orElseThrow()).containsExactly(next);
+
+        h.chain.mine();
+        h.tracker.tick(); // confirmed
+        assertThat(h.ledger.find(stuck.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        h.tracker.tick(); // nothing in flight: the drain is sent
+        h.chain.mine();
+        h.tracker.tick(); // what is left does not cover a fee: drained
+        assertThat(h.chain.balance(next)).isGreaterThan(Wei.ofDyt("999000"));
+        assertThat(h.keys.retiring()).extracting(k -> k.drainTo()).containsExactly(Optional.empty());
+        assertThat(h.keys.byAddress(FaucetHarness.FAUCET)).isPresent(); // its payment is still watched
+        h.chain.mine();
+        h.tracker.tick(); // the payment's block left the watch: the key is forgotten
+        assertThat(h.chain.balance(FaucetHarness.FAUCET)).isLessThan(Wei.ofDyt("0.001"));
+        assertThat(h.keys.retiring()).isEmpty();
+        assertThat(h.keys.byAddress(FaucetHarness.FAUCET)).isEmpty();
+    }
+
+    @Test
+    void aRetiringKeyIsKeptWhileItsConfirmedPaymentsAreStillWatchedForAReorg() {
+        h.withFinality(new Finality(1, 3));
+        DripResult paid = h.request(FaucetHarness.address(42), "10.0.0.42");
+        h.chain.mine();
+        h.tracker.tick();
+        h.keys.rotate("00".repeat(12) + "00000000000000000000000000000000000d0a1f", false, Instant.now());
+        h.tracker.tick();
+        assertThat(h.keys.byAddress(FaucetHarness.FAUCET)).isPresent();
+        h.chain.mine();
+        h.chain.mine();
+        h.chain.mine();
+        h.tracker.tick(); // the payment's block left the watch: the key's last transaction is final
+        assertThat(h.ledger.find(paid.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.keys.byAddress(FaucetHarness.FAUCET)).isEmpty();
+        assertThat(h.keys.retiring()).isEmpty();
+    }
+
+    @Test
+    void withoutAReorgTheWatchAsksForOneBlockPerPassAndADeepReorgReopensEveryGrantAboveTheFork() {
+        List<Grant> grants = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            grants.add(h.request(FaucetHarness.address(50 + i), "10.0.0." + (50 + i)).grant());
+            h.chain.mine();
+        }
+        h.tracker.tick();
+        int before = h.chain.headerCalls.get();
+        h.tracker.tick();
+        assertThat(h.chain.headerCalls.get() - before).isEqualTo(1);
+
+        h.chain.reorg(3, false); // the newest three payments are gone
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(grants).extracting(g -> h.ledger.find(g.id()).orElseThrow().status())
+                .containsExactly(GrantStatus.CONFIRMED, GrantStatus.CONFIRMED,
+                        GrantStatus.SUBMITTED, GrantStatus.SUBMITTED, GrantStatus.SUBMITTED);
+        assertThat(h.reorgs).hasValue(1);
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(grants).extracting(g -> h.ledger.find(g.id()).orElseThrow().status()).containsOnly(GrantStatus.CONFIRMED);
+        for (int i = 0; i < 5; i++) {
+            assertThat(h.chain.paymentsTo(FaucetHarness.parsed(50 + i))).hasSize(1);
+        }
     }
 }

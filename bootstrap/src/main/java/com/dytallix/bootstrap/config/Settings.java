@@ -101,8 +101,8 @@ public final class Settings {
     public static final Setting<Integer> SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR = declare(Setting.of("SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR", "5",
             integer(0, 1_000_000), "more distinct addresses than this from one client in an hour → 429 (scope `suspicious`)"));
     public static final Setting<Integer> IPV6_CLIENT_PREFIX = declare(Setting.of("IPV6_CLIENT_PREFIX", "64",
-            integer(16, 128), "an IPv6 client is one client per prefix of this length, for every per-IP faucet rule "
-                    + "(quota, suspicious activity, proof-of-work binding)"));
+            integer(16, 128), "an IPv6 client is one client per prefix of this length, for the request limit and every "
+                    + "per-IP faucet rule (quota, suspicious activity, proof-of-work binding)"));
     public static final Setting<Optional<Path>> REPUTATION_FILE = declare(Setting.of("REPUTATION_FILE", "", optional(path()),
             "a file of IPs/CIDR blocks, one a line, `#` comments: requests from them get REPUTATION_FACTOR of the payout "
                     + "instead of a refusal. Checked for changes every second, re-read without a restart; a bad line is "
@@ -110,7 +110,7 @@ public final class Settings {
     public static final Setting<BigDecimal> REPUTATION_FACTOR = declare(Setting.of("REPUTATION_FACTOR", "0.1", fraction(),
             "in (0, 1]: the share of the payout a client on the reputation list gets"));
     public static final Setting<Integer> RATE_LIMIT_REQUESTS_PER_MINUTE = declare(Setting.of("RATE_LIMIT_REQUESTS_PER_MINUTE", "100",
-            integer(1, 10_000_000), "all `/api/*` requests per client IP (an IPv6 client per /64)"));
+            integer(1, 10_000_000), "all `/api/*` requests per client IP (an IPv6 client per IPV6_CLIENT_PREFIX)"));
     public static final Setting<Optional<String>> ADMIN_TOKEN = declare(Setting.of("ADMIN_TOKEN", "", optional(longToken()),
             "required with RPC_URL, at least 32 characters").shown("—").asSecret());
     public static final Setting<List<IpRange>> ADMIN_ALLOWED_IPS = declare(Setting.of("ADMIN_ALLOWED_IPS", "127.0.0.1,::1", ranges(),
@@ -157,6 +157,10 @@ public final class Settings {
             "trace, debug, info, warn, error"));
     public static final Setting<Duration> TX_REPLACE_AFTER_MS = declare(Setting.of("TX_REPLACE_AFTER_MS", "30000", millis(1000, 86_400_000),
             "a faucet transaction not mined after this long is re-sent with fees raised ≥ 12.5 %"));
+    public static final Setting<Integer> FAUCET_CONFIRMATIONS = declare(Setting.of("FAUCET_CONFIRMATIONS", "2", integer(1, 1000),
+            "a grant is `confirmed` once its block has this many confirmations (1 = included); until then it is `submitted` with its `blockNumber`"));
+    public static final Setting<Integer> REORG_WATCH_BLOCKS = declare(Setting.of("REORG_WATCH_BLOCKS", "64", integer(1, 4096),
+            "grants in the newest this-many blocks are checked against the canonical chain on every tracker pass; one whose block is gone is re-opened and paid once. At least FAUCET_CONFIRMATIONS"));
     public static final Setting<Wei> MAX_FEE_PER_GAS_GWEI = declare(Setting.of("MAX_FEE_PER_GAS_GWEI", "500", gwei(1, 1_000_000_000),
             "ceiling for any fee the faucet offers; at the ceiling the same bytes are re-sent instead"));
     public static final Setting<Duration> STATUS_REFRESH_MS = declare(Setting.of("STATUS_REFRESH_MS", "1000", millis(100, 600_000),
@@ -316,6 +320,10 @@ public final class Settings {
 
     /** Rules that span settings; a setting that did not read is already reported. */
     private static void crossCheck(Map<String, Object> values, List<String> problems) {
+        if (values.get(FAUCET_CONFIRMATIONS.name()) instanceof Integer confirmations
+                && values.get(REORG_WATCH_BLOCKS.name()) instanceof Integer watch && watch < confirmations) {
+            problems.add("REORG_WATCH_BLOCKS: must be at least FAUCET_CONFIRMATIONS (" + confirmations + ")");
+        }
         if (values.get(FAUCET_POW_SCRYPT_N.name()) instanceof Integer n && values.get(FAUCET_POW_SCRYPT_R.name()) instanceof Integer r) {
             if (Integer.bitCount(n) != 1) {
                 problems.add("FAUCET_POW_SCRYPT_N: must be a power of two, got " + n);

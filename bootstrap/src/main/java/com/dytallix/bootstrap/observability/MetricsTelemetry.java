@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * The use cases' telemetry as Prometheus meters: dytallix_faucet_grants_total{outcome},
- * dytallix_rate_limit_hits_total{scope}, dytallix_tx_replacements_total,
+ * dytallix_rate_limit_hits_total{scope}, dytallix_tx_replacements_total, dytallix_reorgs_total,
  * dytallix_rpc_requests_total{method,outcome} and dytallix_rpc_request_duration_seconds{method}.
  */
 public final class MetricsTelemetry implements Telemetry {
@@ -25,6 +25,7 @@ public final class MetricsTelemetry implements Telemetry {
     private final MeterRegistry registry;
     private final Set<String> knownMethods;
     private final Counter replacements;
+    private final Counter reorgs;
 
     /**
      * @param knownRpcMethods the relay's allow-list: only these become method label values, anything
@@ -35,6 +36,9 @@ public final class MetricsTelemetry implements Telemetry {
         this.knownMethods = Set.copyOf(knownRpcMethods);
         this.replacements = Counter.builder("dytallix.tx.replacements")
                 .description("Faucet transactions replaced with higher fees because they were not mined in time")
+                .register(registry);
+        this.reorgs = Counter.builder("dytallix.reorgs")
+                .description("Reorgs that took a faucet payment's block off the canonical chain (its grants were re-opened)")
                 .register(registry);
         GRANT_OUTCOMES.forEach(this::grantCounter);
         for (LimitScope scope : LimitScope.values()) {
@@ -55,6 +59,11 @@ public final class MetricsTelemetry implements Telemetry {
     @Override
     public void transactionReplaced() {
         replacements.increment();
+    }
+
+    @Override
+    public void reorg() {
+        reorgs.increment();
     }
 
     @Override

@@ -8,6 +8,7 @@ import com.dytallix.bootstrap.testing.ApiClient.Response;
 import com.dytallix.bootstrap.testing.Chain;
 import com.dytallix.bootstrap.testing.LedgerFile;
 import com.dytallix.bootstrap.testing.LiveServer;
+import com.dytallix.bootstrap.testing.Poll;
 import com.dytallix.bootstrap.testing.Recipients;
 import com.dytallix.bootstrap.testing.ServerProcess;
 import com.dytallix.domain.Wei;
@@ -35,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The crash drill: the server process is killed with SIGKILL at random moments under load and
  * restarted on the same database and key. Afterwards the ledger and the chain must agree: every
  * grant a client was told about is paid exactly once, nobody is paid without a confirmed grant,
- * and every transaction the faucet sent is accounted for.
+ * and every transaction the faucet sent is accounted for. A reorg phase then replaces the blocks
+ * of some confirmed payments while the server is dead: after the restart each is paid again once.
  */
 class Kill9DrillIT {
     private static final BigInteger DRIP = Wei.ofDyt("10").value();
@@ -124,12 +126,60 @@ class Kill9DrillIT {
                         assertThat(replay.field("grantId")).isEqualTo(j.answer().field("grantId"));
                     }
                 }
+                server = reorgPhase(chain, server, dir, port, settings, jobs);
                 reconcile(chain, new LedgerFile(dir), jobs, kills);
             } finally {
                 stop.set(true);
                 server.close();
             }
         }
+    }
+
+    /**
+     * The reorg phase: a few more payments are confirmed, then the node replaces the blocks that hold
+     * them with empty ones while the server is down (killed), so it learns of the reorg only after
+     * the restart. Each payment must come back exactly once; the grants join the reconciliation.
+     */
+    private static ServerProcess reorgPhase(Chain chain, ServerProcess server, Path dir, int port, Map<String, String> settings,
+                                            List<Job> jobs) throws Exception {
+        List<Job> paid = new ArrayList<>();
+        long lowest = Long.MAX_VALUE;
+        try (ApiClient client = new ApiClient(server.http.base())) {
+            for (int i = 0; i < 4; i++) {
+                Job j = untilAnswered(client, Recipients.fresh(), Optional.empty());
+                assertThat(j.acknowledged()).as("reorg phase grant: %s", j.answer().body()).isTrue();
+                paid.add(j);
+            }
+            for (Job j : paid) {
+                JsonNode g = client.awaitGrant(j.answer().field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(30));
+                lowest = Math.min(lowest, g.get("blockNumber").asLong());
+            }
+        }
+        server.kill9();
+        // mining paused so that no block slips in between reading the height and the reorg
+        chain.call("evm_setIntervalMining", 0);
+        long depth = chain.height() - lowest + 1;
+        chain.call("anvil_reorg", depth, List.of());
+        chain.call("evm_setIntervalMining", 1);
+        for (Job j : paid) {
+            assertThat(chain.balance(j.address())).as("after the reorg, %s", j.address()).isZero();
+        }
+        ServerProcess restarted = ServerProcess.start(dir, port, settings);
+        try (ApiClient client = new ApiClient(restarted.http.base())) {
+            for (Job j : paid) {
+                String grantId = j.answer().field("grantId");
+                Poll.eventually(Duration.ofSeconds(30), () -> client.grant(grantId).json(),
+                        g -> g.get("status").asText().equals("confirmed") && chain.balance(j.address()).signum() > 0);
+            }
+            String metrics = client.get("/metrics").body();
+            assertThat(metrics).as("dytallix_reorgs_total after the reorg").containsPattern("(?m)^dytallix_reorgs_total [1-9]");
+        }
+        assertThat(restarted.stdout()).as("the log names the re-opened grants")
+                .contains("re-opened grants").contains(paid.getFirst().answer().field("grantId"));
+        jobs.addAll(paid);
+        System.out.printf("kill -9 drill, reorg phase: %d blocks replaced under %d confirmed payments, all paid again once%n",
+                depth, paid.size());
+        return restarted;
     }
 
     private static Job untilAnswered(ApiClient client, String address, Optional<String> key) throws InterruptedException {

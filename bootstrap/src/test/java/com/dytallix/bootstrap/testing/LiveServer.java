@@ -27,7 +27,10 @@ public final class LiveServer implements AutoCloseable {
     /**
      * What an operator sets to run against a node: the node, the faucet key (anvil's account #0), the
      * admin token; status refreshed often so tests see changes quickly, and no per-minute request
-     * limit a test could run into. A fresh map: tests add their own keys.
+     * limit a test could run into. A grant confirms once mined (FAUCET_CONFIRMATIONS=1): an
+     * automining anvil makes a block only per transaction, so a lone payment would never get a
+     * second confirmation; tests about depth and reorgs set it themselves. A fresh map: tests add
+     * their own keys.
      */
     public static Map<String, String> settingsFor(AnvilProcess anvil) {
         Map<String, String> s = new HashMap<>();
@@ -39,6 +42,7 @@ public final class LiveServer implements AutoCloseable {
         s.put("ADMIN_TOKEN", ADMIN_TOKEN);
         s.put("RATE_LIMIT_REQUESTS_PER_MINUTE", "10000000");
         s.put("STATUS_REFRESH_MS", "200");
+        s.put("FAUCET_CONFIRMATIONS", "1");
         return s;
     }
 

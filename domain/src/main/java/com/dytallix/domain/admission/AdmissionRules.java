@@ -35,14 +35,6 @@ public final class AdmissionRules {
         this.outflow = outflow;
     }
 
-    public Wei drip() {
-        return drip;
-    }
-
-    public OutflowPolicy outflow() {
-        return outflow;
-    }
-
     /** The rules that need no ledger, on the full drip. */
     public Decision atDoor(Applicant applicant) {
         return run(door, applicant, Decision.start(drip), null);

@@ -15,6 +15,9 @@ import java.util.Optional;
  *
  * @param txHashes   every hash this grant's transaction ever had, oldest first (replacements add)
  * @param landedHash the hash that was mined, once known
+ * @param blockNumber the block that holds {@code landedHash}, while that block is canonical
+ * @param blockHash  that block's hash: when the chain's block at {@code blockNumber} has another
+ *                   hash, the block was reorganised away and the grant is re-opened
  * @param lastSentAt when the current transaction was last handed to the node (stuck detection)
  * @param factors    the admission rules that scaled the payout, in the order they ran
  */
@@ -33,6 +36,7 @@ public record Grant(
         List<TxHash> txHashes,
         Optional<TxHash> landedHash,
         Optional<Long> blockNumber,
+        Optional<String> blockHash,
         Optional<String> failureReason,
         Instant createdAt,
         Instant updatedAt,
@@ -53,6 +57,6 @@ public record Grant(
                                  Optional<String> idempotencyKey, String requestHash, Instant now) {
         return new Grant(id, address, ip, amount, GrantStatus.PENDING, idempotencyKey, requestHash,
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(),
-                Optional.empty(), Optional.empty(), Optional.empty(), now, now, Optional.empty(), factors);
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), now, now, Optional.empty(), factors);
     }
 }

@@ -49,6 +49,24 @@ public interface GrantLedger {
      */
     void recordReplacement(GrantId id, SignedTransaction replacement, Instant at, Lease lease);
 
+    /**
+     * SIGNED or SUBMITTED → SUBMITTED with the hash that was mined, its block number and block hash:
+     * the transaction is in a block that is not yet deep enough to call the grant confirmed.
+     */
+    void markIncluded(GrantId id, TxHash landed, long blockNumber, String blockHash, Instant at);
+
+    /**
+     * A reorg took the grant's block off the canonical chain: CONFIRMED or SUBMITTED → SUBMITTED,
+     * with the landed hash, block number and block hash cleared. The grant keeps counting against
+     * the quotas (it is still being paid).
+     *
+     * @throws IllegalArgumentException when the grant is not in a block
+     */
+    void reopen(GrantId id, Instant at);
+
+    /** SUBMITTED and CONFIRMED grants recorded in a block at or above {@code fromBlock} (with its hash), oldest block first. */
+    List<Grant> inBlocksFrom(long fromBlock);
+
     /** → CONFIRMED with the hash that was mined. */
     void markConfirmed(GrantId id, TxHash landed, long blockNumber, Instant at);
 

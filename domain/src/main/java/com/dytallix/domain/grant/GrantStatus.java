@@ -6,8 +6,10 @@ import java.util.Set;
 
 /**
  * The grant lifecycle. PENDING: quota reserved, nothing signed. SIGNED: the raw transaction is
- * stored and may be (re)sent. SUBMITTED: the node accepted it at least once. CONFIRMED and
- * FAILED are final; a failed grant no longer counts against any quota.
+ * stored and may be (re)sent. SUBMITTED: the node accepted it at least once (and it may sit in a
+ * block not yet deep enough). CONFIRMED and FAILED are final to a user; a failed grant no longer
+ * counts against any quota. One way back: a CONFIRMED grant whose block leaves the canonical chain
+ * (a reorg) is SUBMITTED again until its transaction lands once more.
  */
 public enum GrantStatus {
     PENDING, SIGNED, SUBMITTED, CONFIRMED, FAILED;
@@ -33,6 +35,19 @@ public enum GrantStatus {
             throw new IllegalGrantTransitionException(this, target);
         }
         return target;
+    }
+
+    /**
+     * The one way back, only through {@link GrantLedger#reopen}: a grant whose block left the
+     * canonical chain (CONFIRMED, or SUBMITTED in a block not yet deep enough) is SUBMITTED again.
+     *
+     * @throws IllegalGrantTransitionException for any other status
+     */
+    public GrantStatus reopen() {
+        if (this != CONFIRMED && this != SUBMITTED) {
+            throw new IllegalGrantTransitionException(this, SUBMITTED);
+        }
+        return SUBMITTED;
     }
 
     public boolean isFinal() {

@@ -46,6 +46,8 @@ public abstract class GrantLedgerContract {
     protected static final Wei DRIP = Wei.ofDyt("10");
     protected static final TestAdmission LIMITS = new TestAdmission(10, 1, Wei.ofDyt("10000"), DRIP);
     protected static final Address FAUCET = address(0xfa);
+    protected static final String BLOCK_A = "0x" + "a1".repeat(32);
+    protected static final String BLOCK_B = "0x" + "b2".repeat(32);
 
     /** Longer than any test's clock runs, so the payer lease the tests sign under never runs out by itself. */
     private static final Duration FOREVER = Duration.ofDays(3650);
@@ -332,6 +334,83 @@ public abstract class GrantLedgerContract {
         assertThat(confirmed.currentHash()).contains(second.hash());
         assertThat(confirmed.blockNumber()).contains(1234L);
         assertThat(confirmed.txHashes()).containsExactly(first.hash(), second.hash(), third.hash());
+    }
+
+    @Test
+    void anIncludedGrantShowsItsBlockWhileSubmittedAndKeepsTheBlockHashWhenConfirmed() {
+        Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0));
+        SignedTransaction tx = signed(grant, 5, 1);
+        ledger.markSigned(grant.id(), tx, T0.plusSeconds(1), lease);
+        ledger.markSubmitted(grant.id(), T0.plusSeconds(2));
+
+        ledger.markIncluded(grant.id(), tx.hash(), 40, BLOCK_A, T0.plusSeconds(3));
+
+        Grant included = ledger.find(grant.id()).orElseThrow();
+        assertThat(included.status()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(included.blockNumber()).contains(40L);
+        assertThat(included.blockHash()).contains(BLOCK_A);
+        assertThat(included.landedHash()).contains(tx.hash());
+        assertThat(ledger.unfinished()).extracting(Grant::id).containsExactly(grant.id());
+
+        ledger.markConfirmed(grant.id(), tx.hash(), 40, T0.plusSeconds(4));
+        Grant confirmed = ledger.find(grant.id()).orElseThrow();
+        assertThat(confirmed.status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(confirmed.blockHash()).contains(BLOCK_A);
+        assertThatThrownBy(() -> ledger.markIncluded(grant.id(), hash(77), 41, BLOCK_B, T0.plusSeconds(5)))
+                .isInstanceOf(IllegalGrantTransitionException.class);
+    }
+
+    @Test
+    void aReorgReopensAConfirmedGrantWhichStillCountsAgainstItsQuota() {
+        Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0));
+        SignedTransaction tx = signed(grant, 5, 1);
+        ledger.markSigned(grant.id(), tx, T0.plusSeconds(1), lease);
+        ledger.markSubmitted(grant.id(), T0.plusSeconds(2));
+        ledger.markIncluded(grant.id(), tx.hash(), 40, BLOCK_A, T0.plusSeconds(3));
+        ledger.markConfirmed(grant.id(), tx.hash(), 40, T0.plusSeconds(4));
+
+        ledger.reopen(grant.id(), T0.plusSeconds(5));
+
+        Grant reopened = ledger.find(grant.id()).orElseThrow();
+        assertThat(reopened.status()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(reopened.blockNumber()).isEmpty();
+        assertThat(reopened.blockHash()).isEmpty();
+        assertThat(reopened.landedHash()).isEmpty();
+        assertThat(reopened.txHashes()).containsExactly(tx.hash());
+        assertThat(reopened.rawTransaction()).contains(tx.rawHex());
+        assertThat(ledger.unfinished()).extracting(Grant::id).containsExactly(grant.id());
+        assertThat(reserve(request(address(1), ip("10.0.0.2"), T0.plusSeconds(6)), LIMITS))
+                .isInstanceOf(Reservation.Refused.class);
+        // a grant in no block cannot be re-opened
+        assertThatThrownBy(() -> ledger.reopen(grant.id(), T0.plusSeconds(7)))
+                .isInstanceOf(IllegalArgumentException.class);
+
+        ledger.markIncluded(grant.id(), tx.hash(), 41, BLOCK_B, T0.plusSeconds(8));
+        ledger.markConfirmed(grant.id(), tx.hash(), 41, T0.plusSeconds(9));
+        Grant again = ledger.find(grant.id()).orElseThrow();
+        assertThat(again.status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(again.blockNumber()).contains(41L);
+        assertThat(again.blockHash()).contains(BLOCK_B);
+    }
+
+    @Test
+    void grantsInRecentBlocksAreListedForTheReorgWatch() {
+        Grant old = reserved(request(address(1), ip("10.0.0.1"), T0));
+        Grant recent = reserved(request(address(2), ip("10.0.0.1"), T0));
+        Grant included = reserved(request(address(3), ip("10.0.0.1"), T0));
+        Grant waiting = reserved(request(address(4), ip("10.0.0.1"), T0));
+        List<Grant> all = List.of(old, recent, included, waiting);
+        for (int n = 0; n < all.size(); n++) {
+            ledger.markSigned(all.get(n).id(), signed(all.get(n), n, n + 1), T0.plusSeconds(1), lease);
+        }
+        ledger.markIncluded(old.id(), hash(1), 10, BLOCK_A, T0.plusSeconds(2));
+        ledger.markConfirmed(old.id(), hash(1), 10, T0.plusSeconds(2));
+        ledger.markIncluded(recent.id(), hash(2), 21, BLOCK_B, T0.plusSeconds(2));
+        ledger.markConfirmed(recent.id(), hash(2), 21, T0.plusSeconds(2));
+        ledger.markIncluded(included.id(), hash(3), 20, BLOCK_A, T0.plusSeconds(2));
+
+        assertThat(ledger.inBlocksFrom(20)).extracting(Grant::id).containsExactly(included.id(), recent.id());
+        assertThat(ledger.inBlocksFrom(22)).isEmpty();
     }
 
     @Test

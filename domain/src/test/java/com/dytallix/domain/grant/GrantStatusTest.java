@@ -14,11 +14,15 @@ class GrantStatusTest {
     }
 
     @Test
-    void finalStatesAreFinal() {
+    void finalStatesAreFinalAndOnlyAReorgReopensAConfirmedGrant() {
         for (GrantStatus target : GrantStatus.values()) {
             assertThat(GrantStatus.CONFIRMED.canMoveTo(target)).isFalse();
             assertThat(GrantStatus.FAILED.canMoveTo(target)).isFalse();
         }
+        assertThat(GrantStatus.CONFIRMED.reopen()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(GrantStatus.SUBMITTED.reopen()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThatThrownBy(GrantStatus.FAILED::reopen).isInstanceOf(IllegalGrantTransitionException.class);
+        assertThatThrownBy(GrantStatus.SIGNED::reopen).isInstanceOf(IllegalGrantTransitionException.class);
     }
 
     @Test

@@ -147,7 +147,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
         requirePays(g, tx);
         grants.put(id, new Grant(g.id(), g.address(), g.ip(), g.amount(), GrantStatus.SIGNED, g.idempotencyKey(),
                 g.requestHash(), Optional.of(tx.from()), Optional.of(tx.nonce()), Optional.of(tx.rawHex()),
-                Optional.of(tx.fees()), List.of(tx.hash()), g.landedHash(), g.blockNumber(), g.failureReason(),
+                Optional.of(tx.fees()), List.of(tx.hash()), g.landedHash(), g.blockNumber(), g.blockHash(), g.failureReason(),
                 g.createdAt(), millis(at), g.lastSentAt(), g.factors()));
     }
 
@@ -157,7 +157,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
         g.status().moveTo(GrantStatus.SUBMITTED);
         grants.put(id, new Grant(g.id(), g.address(), g.ip(), g.amount(), GrantStatus.SUBMITTED, g.idempotencyKey(),
                 g.requestHash(), g.fromAddress(), g.nonce(), g.rawTransaction(), g.fees(), g.txHashes(),
-                g.landedHash(), g.blockNumber(), g.failureReason(), g.createdAt(), millis(at),
+                g.landedHash(), g.blockNumber(), g.blockHash(), g.failureReason(), g.createdAt(), millis(at),
                 Optional.of(millis(at)), g.factors()));
     }
 
@@ -178,8 +178,43 @@ public final class InMemoryGrantLedger implements GrantLedger {
         hashes.add(replacement.hash());
         grants.put(id, new Grant(g.id(), g.address(), g.ip(), g.amount(), GrantStatus.SUBMITTED, g.idempotencyKey(),
                 g.requestHash(), g.fromAddress(), g.nonce(), Optional.of(replacement.rawHex()),
-                Optional.of(replacement.fees()), hashes, g.landedHash(), g.blockNumber(), g.failureReason(),
+                Optional.of(replacement.fees()), hashes, g.landedHash(), g.blockNumber(), g.blockHash(), g.failureReason(),
                 g.createdAt(), millis(at), Optional.of(millis(at)), g.factors()));
+    }
+
+    @Override
+    public synchronized void markIncluded(GrantId id, TxHash landed, long blockNumber, String blockHash, Instant at) {
+        Grant g = load(id);
+        g.status().moveTo(GrantStatus.SUBMITTED);
+        if (!g.txHashes().contains(landed)) {
+            throw new IllegalArgumentException("transaction " + landed + " was never recorded for grant " + id);
+        }
+        grants.put(id, new Grant(g.id(), g.address(), g.ip(), g.amount(), GrantStatus.SUBMITTED, g.idempotencyKey(),
+                g.requestHash(), g.fromAddress(), g.nonce(), g.rawTransaction(), g.fees(), g.txHashes(),
+                Optional.of(landed), Optional.of(blockNumber), Optional.of(blockHash), g.failureReason(), g.createdAt(),
+                millis(at), g.lastSentAt(), g.factors()));
+    }
+
+    @Override
+    public synchronized void reopen(GrantId id, Instant at) {
+        Grant g = load(id);
+        g.status().reopen();
+        if (g.blockNumber().isEmpty()) {
+            throw new IllegalArgumentException("grant " + id + " is in no block");
+        }
+        grants.put(id, new Grant(g.id(), g.address(), g.ip(), g.amount(), GrantStatus.SUBMITTED, g.idempotencyKey(),
+                g.requestHash(), g.fromAddress(), g.nonce(), g.rawTransaction(), g.fees(), g.txHashes(),
+                Optional.empty(), Optional.empty(), Optional.empty(), g.failureReason(), g.createdAt(), millis(at),
+                g.lastSentAt(), g.factors()));
+    }
+
+    @Override
+    public synchronized List<Grant> inBlocksFrom(long fromBlock) {
+        return grants.values().stream()
+                .filter(g -> g.status() == GrantStatus.SUBMITTED || g.status() == GrantStatus.CONFIRMED)
+                .filter(g -> g.blockHash().isPresent() && g.blockNumber().orElseThrow() >= fromBlock)
+                .sorted(Comparator.comparing(g -> g.blockNumber().orElseThrow()))
+                .toList();
     }
 
     @Override
@@ -191,7 +226,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
         }
         grants.put(id, new Grant(g.id(), g.address(), g.ip(), g.amount(), GrantStatus.CONFIRMED, g.idempotencyKey(),
                 g.requestHash(), g.fromAddress(), g.nonce(), g.rawTransaction(), g.fees(), g.txHashes(),
-                Optional.of(landed), Optional.of(blockNumber), g.failureReason(), g.createdAt(), millis(at),
+                Optional.of(landed), Optional.of(blockNumber), g.blockHash(), g.failureReason(), g.createdAt(), millis(at),
                 g.lastSentAt(), g.factors()));
     }
 
@@ -201,7 +236,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
         g.status().moveTo(GrantStatus.FAILED);
         grants.put(id, new Grant(g.id(), g.address(), g.ip(), g.amount(), GrantStatus.FAILED, g.idempotencyKey(),
                 g.requestHash(), g.fromAddress(), g.nonce(), g.rawTransaction(), g.fees(), g.txHashes(),
-                g.landedHash(), g.blockNumber(), Optional.of(reason), g.createdAt(), millis(at), g.lastSentAt(), g.factors()));
+                g.landedHash(), g.blockNumber(), g.blockHash(), Optional.of(reason), g.createdAt(), millis(at), g.lastSentAt(), g.factors()));
     }
 
     @Override
