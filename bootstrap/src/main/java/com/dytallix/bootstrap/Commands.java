@@ -1,10 +1,10 @@
 package com.dytallix.bootstrap;
 
 import com.dytallix.adapters.node.Secp256k1Key;
+import com.dytallix.adapters.persistence.InstanceLock;
+import com.dytallix.adapters.persistence.MaintenanceException;
 import com.dytallix.adapters.persistence.Migrations;
-import com.dytallix.adapters.persistence.ServerLock;
-import com.dytallix.adapters.persistence.SqliteDatabase;
-import com.dytallix.adapters.persistence.SqliteMaintenance;
+import com.dytallix.adapters.persistence.Persistence;
 import com.dytallix.application.maintenance.DatabaseMaintenance;
 import com.dytallix.bootstrap.config.Settings;
 import com.dytallix.domain.grant.GrantLedger;
@@ -31,10 +31,10 @@ final class Commands {
 
     static int migrate(Settings settings, PrintStream out) {
         // never under a running instance: it would keep using the schema it knows
-        try (ServerLock ignored = exclusive(settings); SqliteDatabase db = open(settings)) {
+        try (InstanceLock alone = lock(settings, false); Persistence db = open(settings)) {
             List<Migrations.Migration> applied = migrateOrFail(db);
             if (applied.isEmpty()) {
-                out.println("database " + settings.dbPath() + " is up to date (schema version " + new Migrations(db).latestVersion() + ")");
+                out.println("database " + db.location() + " is up to date (schema version " + db.schemaVersion() + ")");
             } else {
                 applied.forEach(m -> out.println("applied V" + m.version() + " " + m.description()));
             }
@@ -43,14 +43,16 @@ final class Commands {
     }
 
     static int backup(Settings settings, PrintStream out) {
-        if (!Files.exists(settings.dbPath())) {
-            throw new StartupException("no database at " + settings.dbPath() + "; nothing to back up", Main.FAILED);
+        try {
+            DataFiles.ownerOnlyDirectory(settings.backupDir());
+            Path archive = Persistence.backup(settings.databaseUrl(), settings.dbPath(), settings.backupDir(),
+                    settings.backupKeep(), Instant.now());
+            DataFiles.ownerOnlyFiles(archive);
+            out.println("backup written: " + archive);
+            return Main.OK;
+        } catch (MaintenanceException | IllegalStateException e) {
+            throw new StartupException(e.getMessage(), Main.FAILED);
         }
-        DataFiles.ownerOnlyDirectory(settings.backupDir());
-        Path archive = new SqliteMaintenance(settings.dbPath()).backup(settings.backupDir(), settings.backupKeep(), Instant.now());
-        DataFiles.ownerOnlyFiles(archive);
-        out.println("backup written: " + archive);
-        return Main.OK;
     }
 
     static int restore(Settings settings, Path archive, PrintStream out) {
@@ -58,22 +60,22 @@ final class Commands {
             throw new StartupException("no backup archive at " + archive, Main.FAILED);
         }
         try {
-            new SqliteMaintenance(settings.dbPath()).restore(archive, settings.dbPath());
-        } catch (ServerLock.ServerRunningException e) {
+            Persistence.restore(settings.databaseUrl(), settings.dbPath(), archive);
+        } catch (MaintenanceException | IllegalStateException e) {
             throw new StartupException(e.getMessage(), Main.FAILED);
         }
-        out.println("restored " + settings.dbPath() + " from " + archive);
+        out.println("restored " + (settings.databaseUrl().isPresent() ? "the database" : settings.dbPath()) + " from " + archive);
         return Main.OK;
     }
 
     static int prune(Settings settings, PrintStream out) {
-        try (SqliteDatabase db = open(settings)) {
+        try (Persistence db = open(settings)) {
             migrateOrFail(db);
+            Pruned r = prune(db.maintenance(), settings, Clock.systemUTC());
+            out.println("pruned " + r.ledger().grants() + " finished grants, " + r.ledger().fingerprints() + " fingerprints and "
+                    + r.auditEntries() + " admin audit entries");
+            return Main.OK;
         }
-        Pruned r = prune(new SqliteMaintenance(settings.dbPath()), settings, Clock.systemUTC());
-        out.println("pruned " + r.ledger().grants() + " finished grants, " + r.ledger().fingerprints() + " fingerprints and "
-                + r.auditEntries() + " admin audit entries");
-        return Main.OK;
     }
 
     /** What retention deleted. */
@@ -90,28 +92,32 @@ final class Commands {
         return new Pruned(ledger, audit);
     }
 
-    private static ServerLock exclusive(Settings settings) {
+    private static InstanceLock lock(Settings settings, boolean shared) {
         try {
-            return ServerLock.exclusive(settings.dbPath());
+            return Persistence.lock(settings.databaseUrl(), settings.dbPath(), shared);
         } catch (IllegalStateException e) {
             throw new StartupException(e.getMessage(), Main.FAILED);
         }
     }
 
-    static SqliteDatabase open(Settings settings) {
-        DataFiles.ownerOnlyDirectory(settings.dataDir());
+    static Persistence open(Settings settings) {
+        if (settings.databaseUrl().isEmpty()) {
+            DataFiles.ownerOnlyDirectory(settings.dataDir());
+        }
         try {
-            SqliteDatabase db = SqliteDatabase.open(settings.dbPath());
-            DataFiles.ownerOnlyDatabase(settings.dbPath());
+            Persistence db = Persistence.open(settings.databaseUrl(), settings.dbPath());
+            if (settings.databaseUrl().isEmpty()) {
+                DataFiles.ownerOnlyDatabase(settings.dbPath());
+            }
             return db;
         } catch (RuntimeException e) {
-            throw new StartupException("cannot open the database " + settings.dbPath() + ": " + e.getMessage(), Main.FAILED);
+            throw new StartupException("cannot open the database: " + e.getMessage(), Main.FAILED);
         }
     }
 
-    static List<Migrations.Migration> migrateOrFail(SqliteDatabase db) {
+    static List<Migrations.Migration> migrateOrFail(Persistence db) {
         try {
-            return new Migrations(db).migrate();
+            return db.migrate();
         } catch (com.dytallix.adapters.persistence.MigrationException e) {
             throw new StartupException(e.getMessage(), Main.FAILED);
         }

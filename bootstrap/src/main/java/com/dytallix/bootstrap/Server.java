@@ -14,15 +14,7 @@ import com.dytallix.adapters.node.JsonRpcChainNode;
 import com.dytallix.adapters.node.NodeBlockReader;
 import com.dytallix.adapters.node.ScryptProofOfWork;
 import com.dytallix.adapters.persistence.FileReputationList;
-import com.dytallix.adapters.persistence.ServerLock;
-import com.dytallix.adapters.persistence.SqliteBlockList;
-import com.dytallix.adapters.persistence.SqliteChallengeStore;
-import com.dytallix.adapters.persistence.SqliteDatabase;
-import com.dytallix.adapters.persistence.SqliteFaucetControls;
-import com.dytallix.adapters.persistence.SqliteGrantLedger;
-import com.dytallix.adapters.persistence.SqliteKeyRotationLog;
-import com.dytallix.adapters.persistence.SqliteMaintenance;
-import com.dytallix.adapters.persistence.SqlitePayerLeases;
+import com.dytallix.adapters.persistence.Persistence;
 import com.dytallix.application.Telemetry;
 import com.dytallix.application.admin.AdminService;
 import com.dytallix.application.faucet.DripService;
@@ -89,7 +81,7 @@ public final class Server implements AutoCloseable {
     private PayerElection election;
     private WebServer webServer;
     private RpcWebSocket webSocket;
-    private SqliteDatabase db;
+    private Persistence db;
 
     private Server() {
     }
@@ -120,25 +112,29 @@ public final class Server implements AutoCloseable {
         Settings settings = given.devMode() ? DevMode.prepare(given, err) : given;
 
         // Database first, migrated before anything reads it. Several servers may share it (a
-        // zero-downtime deployment); the embedded dev chain lives inside one process, so a dev server is alone.
-        DataFiles.ownerOnlyDirectory(settings.dataDir());
-        ServerLock lock = settings.devMode() ? ServerLock.exclusive(settings.dbPath()) : ServerLock.shared(settings.dbPath());
-        resources.add(lock);
-        db = SqliteDatabase.open(settings.dbPath());
-        DataFiles.ownerOnlyDatabase(settings.dbPath());
+        // zero-downtime deployment, or scale-out on PostgreSQL); the embedded dev chain lives inside
+        // one process, so a dev server is alone.
+        if (settings.databaseUrl().isEmpty()) {
+            DataFiles.ownerOnlyDirectory(settings.dataDir());
+        }
+        resources.add(Persistence.lock(settings.databaseUrl(), settings.dbPath(), !settings.devMode()));
+        db = Persistence.open(settings.databaseUrl(), settings.dbPath());
+        if (settings.databaseUrl().isEmpty()) {
+            DataFiles.ownerOnlyDatabase(settings.dbPath());
+        }
         if (settings.migrateOnStart()) {
             Commands.migrateOrFail(db);
         } else if (!db.isMigrated()) {
-            throw new StartupException("database " + settings.dbPath() + " is not migrated; run the migrate command", Main.FAILED);
+            throw new StartupException("database " + db.location() + " is not migrated; run the migrate command", Main.FAILED);
         }
-        var ledger = new SqliteGrantLedger(db);
-        var controls = new SqliteFaucetControls(db);
-        var rotations = new SqliteKeyRotationLog(db);
-        var blocks = new SqliteBlockList(db);
-        var challenges = new SqliteChallengeStore(db);
+        var ledger = db.ledger();
+        var controls = db.controls();
+        var rotations = db.rotations();
+        var blocks = db.blocks();
+        var challenges = db.challenges();
         ReputationList reputation = settings.get(Settings.REPUTATION_FILE).<ReputationList>map(FileReputationList::new).orElse(ip -> false);
-        var maintenance = new SqliteMaintenance(settings.dbPath());
-        var leases = new SqlitePayerLeases(db);
+        var maintenance = db.maintenance();
+        var leases = db.leases();
 
         var keccak = BouncyCastleKeccak.INSTANCE;
         var keys = new FileKeyRing(settings.faucetKeyFile(), settings.faucetPrivateKey());
@@ -339,7 +335,7 @@ public final class Server implements AutoCloseable {
             }
         }
         if (db != null) {
-            db.close(); // PRAGMA optimize, WAL checkpoint, no lock left
+            db.close(); // SQLite: PRAGMA optimize, WAL checkpoint, no lock left
         }
         for (int i = resources.size() - 1; i >= 0; i--) {
             try {

@@ -19,7 +19,7 @@ import java.util.Map;
  *
  * <p>The operating system's locks belong to the process, so holders inside one JVM are counted here.
  */
-public final class ServerLock implements AutoCloseable {
+public final class ServerLock implements InstanceLock {
     private static final Map<Path, Held> HELD = new HashMap<>();
 
     private final Path file;
@@ -131,14 +131,22 @@ public final class ServerLock implements AutoCloseable {
     /** The database is used by a running server. */
     public static final class ServerRunningException extends IllegalStateException {
         ServerRunningException(Path lockFile) {
-            super("the server is running (" + lockFile + " is held); stop every instance first");
+            this(lockFile + " is held");
+        }
+
+        ServerRunningException(String evidence) {
+            super("the server is running (" + evidence + "); stop every instance first");
         }
     }
 
     /** A maintenance command (restore, migrate) holds the database. */
     public static final class MaintenanceRunningException extends IllegalStateException {
         MaintenanceRunningException(Path lockFile) {
-            super("a maintenance command (restore or migrate) holds the database (" + lockFile + "); wait for it to finish");
+            this(lockFile.toString());
+        }
+
+        MaintenanceRunningException(String where) {
+            super("a maintenance command (restore or migrate) holds the database (" + where + "); wait for it to finish");
         }
     }
 }

@@ -53,8 +53,8 @@ class ConcurrencyTest {
         AtomicInteger foreignWrites = new AtomicInteger();
         try (SqliteDatabase db = SqliteDatabase.open(file)) {
             new Migrations(db).migrate();
-            SqliteGrantLedger ledger = new SqliteGrantLedger(db);
-            SqliteFaucetControls controls = new SqliteFaucetControls(db);
+            SqlGrantLedger ledger = new SqlGrantLedger(db);
+            SqlFaucetControls controls = new SqlFaucetControls(db);
             Lease lease = TestSql.lease(db);
             ExecutorService pool = Executors.newFixedThreadPool(WRITERS + 5);
             CountDownLatch start = new CountDownLatch(1);
@@ -134,7 +134,7 @@ class ConcurrencyTest {
         }
     }
 
-    private static void writeOneGrant(SqliteGrantLedger ledger, SqliteFaucetControls controls, Lease lease, int writer, int i) {
+    private static void writeOneGrant(SqlGrantLedger ledger, SqlFaucetControls controls, Lease lease, int writer, int i) {
         int n = writer * 10_000 + i;
         Address to = new Address("0x%040x".formatted(n + 1));
         Instant now = Instant.now();

@@ -49,14 +49,14 @@ class RunbookSqlTest {
     Path dir;
     private Path file;
     private SqliteDatabase db;
-    private SqliteGrantLedger ledger;
+    private SqlGrantLedger ledger;
 
     @BeforeEach
     void writeThroughTheRepositories() {
         file = dir.resolve("data/dytallix.db");
         db = SqliteDatabase.open(file);
         new Migrations(db).migrate();
-        ledger = new SqliteGrantLedger(db);
+        ledger = new SqlGrantLedger(db);
         Instant now = Instant.now();
         for (int minutes : new int[] {10, 20, 30, 120}) {
             grant("198.51.100.1", minutes, now.minus(Duration.ofMinutes(minutes)));

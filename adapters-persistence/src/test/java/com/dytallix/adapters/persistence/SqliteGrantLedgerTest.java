@@ -16,12 +16,12 @@ class SqliteGrantLedgerTest extends GrantLedgerContract {
     protected GrantLedger newLedger() {
         database = SqliteDatabase.open(dir.resolve("data/dytallix.db"));
         new Migrations(database).migrate();
-        return new SqliteGrantLedger(database);
+        return new SqlGrantLedger(database);
     }
 
     @Override
     protected PayerLeases leasesOfLedger() {
-        return new SqlitePayerLeases(database);
+        return new SqlPayerLeases(database);
     }
 
     @AfterEach

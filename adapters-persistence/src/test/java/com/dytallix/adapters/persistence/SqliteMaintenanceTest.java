@@ -53,7 +53,7 @@ class SqliteMaintenanceTest {
         List<GrantId> beforeBackup;
         try (SqliteDatabase db = SqliteDatabase.open(file)) {
             new Migrations(db).migrate();
-            SqliteGrantLedger ledger = new SqliteGrantLedger(db);
+            SqlGrantLedger ledger = new SqlGrantLedger(db);
             ExecutorService pool = Executors.newFixedThreadPool(3);
             List<Future<?>> writers = new ArrayList<>();
             for (int w = 0; w < 3; w++) {
@@ -84,7 +84,7 @@ class SqliteMaintenanceTest {
 
         try (SqliteDatabase db = SqliteDatabase.open(restored.resolve("dytallix.db"))) {
             assertThat(db.isMigrated()).isTrue();
-            SqliteGrantLedger ledger = new SqliteGrantLedger(db);
+            SqlGrantLedger ledger = new SqlGrantLedger(db);
             assertThat(beforeBackup).allSatisfy(id -> assertThat(ledger.find(id)).isPresent());
             long rows = TestSql.number(db, "SELECT COUNT(*) AS n FROM faucet_grants");
             assertThat(rows).isGreaterThanOrEqualTo(beforeBackup.size()).isLessThan(committed.size());
@@ -137,7 +137,7 @@ class SqliteMaintenanceTest {
         assertThat(Path.of(file + "-wal")).doesNotExist();
         assertThat(Path.of(file + "-shm")).doesNotExist();
         try (SqliteDatabase db = SqliteDatabase.open(file)) {
-            assertThat(new SqliteKeyRotationLog(db).last()).contains(first);
+            assertThat(new SqlKeyRotationLog(db).last()).contains(first);
         }
     }
 
@@ -215,10 +215,10 @@ class SqliteMaintenanceTest {
     void pruneAndOptimizeWorkOnTheFile() {
         Path file = migratedDatabase();
         try (SqliteDatabase db = SqliteDatabase.open(file)) {
-            SqliteGrantLedger ledger = new SqliteGrantLedger(db);
+            SqlGrantLedger ledger = new SqlGrantLedger(db);
             GrantId old = ((Reservation.Reserved) TestAdmission.reserve(ledger, A, ClientIp.parse("10.0.0.1"), Wei.ofDyt("1"), AT)).grant().id();
             ledger.markFailed(old, "x", AT);
-            new SqliteFaucetControls(db).audit(new com.dytallix.domain.faucet.AuditEntry(AT, "pause", ClientIp.parse("::1"), "ok", ""));
+            new SqlFaucetControls(db).audit(new com.dytallix.domain.faucet.AuditEntry(AT, "pause", ClientIp.parse("::1"), "ok", ""));
         }
         SqliteMaintenance maintenance = new SqliteMaintenance(file);
 
@@ -238,7 +238,7 @@ class SqliteMaintenanceTest {
 
     private static void record(Path file, KeyRotation rotation) {
         try (SqliteDatabase db = SqliteDatabase.open(file)) {
-            new SqliteKeyRotationLog(db).record(rotation);
+            new SqlKeyRotationLog(db).record(rotation);
         }
     }
 

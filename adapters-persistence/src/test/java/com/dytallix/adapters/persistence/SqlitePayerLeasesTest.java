@@ -15,7 +15,7 @@ class SqlitePayerLeasesTest extends PayerLeasesContract {
     protected PayerLeases newLeases() {
         database = SqliteDatabase.open(dir.resolve("data/dytallix.db"));
         new Migrations(database).migrate();
-        return new SqlitePayerLeases(database);
+        return new SqlPayerLeases(database);
     }
 
     @AfterEach

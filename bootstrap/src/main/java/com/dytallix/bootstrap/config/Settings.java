@@ -133,8 +133,15 @@ public final class Settings {
             "WebSocket connections open at once on `/api/rpc`, all clients together; one more is closed at once with 1013 and the reason"));
     public static final Setting<Integer> WS_MAX_SUBSCRIPTIONS = declare(Setting.of("WS_MAX_SUBSCRIPTIONS", "100", integer(1, 1_000_000),
             "`eth_subscribe` subscriptions one WebSocket connection may hold; one more is refused with JSON-RPC error −32005"));
+    public static final Setting<Optional<String>> DATABASE_URL = declare(Setting.of("DATABASE_URL", "",
+            optional(v -> {
+                com.dytallix.adapters.persistence.PostgresUrl.parse(v); // the message never repeats the password
+                return v;
+            }),
+            "`postgresql://user:password@host:5432/db` selects PostgreSQL (several instances on several hosts); the password is masked everywhere")
+            .shown("(unset → SQLite at DB_PATH)").asSecret());
     public static final Setting<Path> DB_PATH = declare(Setting.of("DB_PATH", "data/dytallix.db", path(),
-            "SQLite database (WAL)"));
+            "SQLite database (WAL), when DATABASE_URL is not set"));
     public static final Setting<Path> BACKUP_DIR = declare(Setting.of("BACKUP_DIR", "backups", path(),
             "where `backup` writes its archives"));
     public static final Setting<Integer> BACKUP_KEEP = declare(Setting.of("BACKUP_KEEP", "7", integer(1, 10_000),
@@ -523,6 +530,10 @@ public final class Settings {
             }
             return host + ":" + port();
         });
+    }
+
+    public Optional<String> databaseUrl() {
+        return get(DATABASE_URL);
     }
 
     public Duration payerLease() {

@@ -49,17 +49,17 @@ import java.util.stream.Stream;
  * must pay the grant's address its amount, a replacement must keep sender and nonce, and a
  * confirmation must name one of the grant's hashes; otherwise {@link IllegalArgumentException}.
  */
-public final class SqliteGrantLedger implements GrantLedger {
+public final class SqlGrantLedger implements GrantLedger {
     private static final String SELECT_GRANT = """
             SELECT g.*,
-                   (SELECT group_concat(h.tx_hash, ',' ORDER BY h.rowid)
+                   (SELECT string_agg(h.tx_hash, ',' ORDER BY h.rowid)
                       FROM grant_tx_hashes h WHERE h.grant_id = g.id) AS tx_hashes
               FROM faucet_grants g""";
     private static final String COUNTING = "status <> 'failed' AND created_at > ?";
 
-    private final SqliteDatabase database;
+    private final Database database;
 
-    public SqliteGrantLedger(SqliteDatabase database) {
+    public SqlGrantLedger(Database database) {
         this.database = database;
     }
 
@@ -69,7 +69,7 @@ public final class SqliteGrantLedger implements GrantLedger {
         return database.write(tx -> {
             if (request.idempotencyKey().isPresent()) {
                 Optional<Grant> existing = tx.get(SELECT_GRANT + " WHERE g.idempotency_key = ?",
-                        request.idempotencyKey().get()).map(SqliteGrantLedger::grant);
+                        request.idempotencyKey().get()).map(SqlGrantLedger::grant);
                 if (existing.isPresent()) {
                     return new Reservation.Replayed(existing.get());
                 }
@@ -310,13 +310,13 @@ public final class SqliteGrantLedger implements GrantLedger {
 
     @Override
     public Optional<Grant> find(GrantId id) {
-        return database.read(db -> db.get(SELECT_GRANT + " WHERE g.id = ?", id.value()).map(SqliteGrantLedger::grant));
+        return database.read(db -> db.get(SELECT_GRANT + " WHERE g.id = ?", id.value()).map(SqlGrantLedger::grant));
     }
 
     @Override
     public Optional<Grant> findByIdempotencyKey(String key) {
         return database.read(db -> db.get(SELECT_GRANT + " WHERE g.idempotency_key = ?", key)
-                .map(SqliteGrantLedger::grant));
+                .map(SqlGrantLedger::grant));
     }
 
     @Override
@@ -385,18 +385,18 @@ public final class SqliteGrantLedger implements GrantLedger {
     }
 
     private static Grant load(DbTransaction tx, GrantId id) {
-        return tx.get(SELECT_GRANT + " WHERE g.id = ?", id.value()).map(SqliteGrantLedger::grant)
+        return tx.get(SELECT_GRANT + " WHERE g.id = ?", id.value()).map(SqlGrantLedger::grant)
                 .orElseThrow(() -> new NoSuchElementException("no grant " + id));
     }
 
     private static List<Grant> grants(DbExecute db, String sql, Object... params) {
         try (Stream<DbRow> rows = db.query(sql, params)) {
-            return rows.map(SqliteGrantLedger::grant).toList();
+            return rows.map(SqlGrantLedger::grant).toList();
         }
     }
 
     private static void requireLease(DbTransaction tx, Lease lease, Instant at) {
-        if (!SqlitePayerLeases.inForce(tx, lease, millis(at))) {
+        if (!SqlPayerLeases.inForce(tx, lease, millis(at))) {
             throw new LeaseLostException(lease);
         }
     }

@@ -15,10 +15,10 @@ import java.util.Optional;
  * (SQLite's single writer, across processes too), so of instances racing for a free lease exactly
  * one wins, and a signing write that checks the lease in its own transaction sees the latest holder.
  */
-public final class SqlitePayerLeases implements PayerLeases {
-    private final SqliteDatabase database;
+public final class SqlPayerLeases implements PayerLeases {
+    private final Database database;
 
-    public SqlitePayerLeases(SqliteDatabase database) {
+    public SqlPayerLeases(Database database) {
         this.database = database;
     }
 
