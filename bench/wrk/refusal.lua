@@ -45,16 +45,5 @@ function response(status, headers, body)
 end
 
 function done(s, latency, requests)
-   local counts = {}
-   for _, t in ipairs(threads) do
-      for status, n in pairs(t:get("statuses")) do
-         counts[status] = (counts[status] or 0) + n
-      end
-   end
-   local parts = {}
-   for status, n in pairs(counts) do
-      table.insert(parts, string.format(" status_%d=%d", status, n))
-   end
-   table.sort(parts)
-   summary.line(s, latency, table.concat(parts))
+   summary.line(s, latency, summary.statuses(threads))
 end

@@ -12,4 +12,20 @@ function summary.line(s, latency, extra)
    io.write(out .. (extra or "") .. "\n")
 end
 
+-- " status_200=12 status_429=3": the answers counted per status by each thread's `statuses` table.
+function summary.statuses(threads)
+   local counts = {}
+   for _, t in ipairs(threads) do
+      for status, n in pairs(t:get("statuses")) do
+         counts[status] = (counts[status] or 0) + n
+      end
+   end
+   local parts = {}
+   for status, n in pairs(counts) do
+      table.insert(parts, string.format(" status_%d=%d", status, n))
+   end
+   table.sort(parts)
+   return table.concat(parts)
+end
+
 return summary
