@@ -40,6 +40,15 @@ public final class Persistence implements AutoCloseable {
         this.maintenance = maintenance;
     }
 
+    /**
+     * Checks a DATABASE_URL without connecting.
+     *
+     * @throws IllegalArgumentException saying what is wrong, never repeating the password
+     */
+    public static void checkUrl(String databaseUrl) {
+        PostgresUrl.parse(databaseUrl);
+    }
+
     /** Opens the store the configuration names (SQLite creates its file and directory when missing). */
     public static Persistence open(Optional<String> databaseUrl, Path dbPath) {
         if (databaseUrl.isPresent()) {

@@ -40,6 +40,8 @@ public final class Payer {
     private static final System.Logger LOG = System.getLogger(Payer.class.getName());
     /** Fee suggestions are reused this long instead of asking the node for every grant. */
     private static final Duration FEE_CACHE = Duration.ofSeconds(2);
+    /** How long a request waits for the payer to send a grant it has signed. */
+    private static final Duration SEND_WAIT = Duration.ofSeconds(1);
 
     private final ChainNode node;
     private final KeyRing keys;
@@ -136,15 +138,25 @@ public final class Payer {
     }
 
     /**
-     * Waits until another instance (the payer) has signed the grant, or this instance became the
-     * payer and paid it, or the time is up; returns the grant as it then stands.
+     * Waits until another instance (the payer) has signed and sent the grant, or this instance became
+     * the payer and paid it, or the time is up; returns the grant as it then stands. Once signed, it
+     * waits a moment more for the send (a deferred send is answered as SIGNED, still to be sent).
      */
     public Grant awaitPayment(Grant reserved, Duration wait) {
         Instant deadline = clock.instant().plus(wait);
+        boolean signedSeen = false;
         Grant now = reserved;
-        while (now.status() == GrantStatus.PENDING && clock.instant().isBefore(deadline)) {
-            if (election.isPayer()) {
+        while (clock.instant().isBefore(deadline)) {
+            if (now.status() == GrantStatus.PENDING && election.isPayer()) {
                 return pay(now);
+            }
+            if (now.status() != GrantStatus.PENDING && now.status() != GrantStatus.SIGNED) {
+                return now;
+            }
+            if (now.status() == GrantStatus.SIGNED && !signedSeen) {
+                signedSeen = true;
+                Instant sendBy = clock.instant().plus(SEND_WAIT);
+                deadline = sendBy.isBefore(deadline) ? sendBy : deadline;
             }
             try {
                 Thread.sleep(50);

@@ -148,7 +148,7 @@ public final class Settings {
             "`eth_subscribe` subscriptions one WebSocket connection may hold; one more is refused with JSON-RPC error −32005"));
     public static final Setting<Optional<String>> DATABASE_URL = declare(Setting.of("DATABASE_URL", "",
             optional(v -> {
-                com.dytallix.adapters.persistence.PostgresUrl.parse(v); // the message never repeats the password
+                com.dytallix.adapters.persistence.Persistence.checkUrl(v); // the message never repeats the password
                 return v;
             }),
             "`postgresql://user:password@host:5432/db` selects PostgreSQL (several instances on several hosts); the password is masked everywhere")
@@ -332,7 +332,6 @@ public final class Settings {
     @Override
     public String toString() {
         // never print the secrets, even by accident
-        // nor the node URLs: they may carry credentials
         // nor the node URLs: they may carry credentials
         return "Settings[port=" + port() + ", nodes=" + rpcUrls().size() + ", dbPath=" + dbPath() + ", devMode=" + devMode() + "]";
     }
