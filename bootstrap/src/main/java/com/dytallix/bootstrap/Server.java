@@ -180,7 +180,7 @@ public final class Server implements AutoCloseable {
             jobs.every("node checks", settings.statusRefresh(), settings.statusRefresh(), upstreams::checkHealth);
         }
         // grants admitted by other instances wait for this one while it is the payer
-        jobs.every("admitted grants", Duration.ofMillis(250), Duration.ofMillis(250), tracker::payOwed);
+        jobs.every("admitted grants", Duration.ofMillis(100), Duration.ofMillis(100), tracker::payOwed);
         jobs.every("subscription feed", HEAD_POLL, HEAD_POLL, feedPoll(app.feed()));
         jobs.every("daily maintenance", Duration.ofHours(1), Duration.ofHours(24), Commands.retention(maintenance, settings, clock)::prune);
 

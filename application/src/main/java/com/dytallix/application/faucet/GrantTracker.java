@@ -45,10 +45,11 @@ import java.util.TreeMap;
 public final class GrantTracker {
     private static final System.Logger LOG = System.getLogger(GrantTracker.class.getName());
     /**
-     * A PENDING grant younger than this is left to the request that reserved it (it may still be
-     * cancelled by the balance check, or be paid by that request on the payer).
+     * A PENDING grant younger than this is left to the request that reserved it, in case that request
+     * runs on the payer and is about to pay it (the ledger would refuse a second payment, but it
+     * would cost a signature). Requests on other instances wait this long, and a pass, more.
      */
-    private static final Duration OWED_AFTER = Duration.ofMillis(500);
+    private static final Duration OWED_AFTER = Duration.ofMillis(100);
 
     private final ChainNode node;
     private final BlockReader blocks;
