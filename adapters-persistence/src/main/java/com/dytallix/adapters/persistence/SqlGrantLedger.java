@@ -163,7 +163,7 @@ public final class SqlGrantLedger implements GrantLedger {
                             SELECT COUNT(DISTINCT address) AS addresses, MIN(created_at) AS oldest FROM (
                                 SELECT address, created_at FROM request_fingerprints WHERE client = ? AND created_at > ?
                                 UNION ALL
-                                SELECT address, created_at FROM faucet_grants WHERE client = ? AND created_at > ?)""",
+                                SELECT address, created_at FROM faucet_grants WHERE client = ? AND created_at > ?) AS seen""",
                             client.toString(), from, client.toString(), from)
                     .map(row -> new AddressSpread(Rows.integer(row, "addresses").intValue(), Rows.optionalTime(row, "oldest")))
                     .orElseThrow();
