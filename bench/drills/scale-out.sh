@@ -5,7 +5,7 @@
 # runs out (PAYER_LEASE_MS) and pay: no acknowledged grant lost, nobody paid twice, no nonce gap.
 # Reports grants/s with one and with three instances, and the takeover time.
 #
-#   bench/drills/scale-out.sh                     # CLIENTS=8, SECONDS_PER_PHASE=10, LEASE_MS=3000
+#   bench/drills/scale-out.sh                     # CLIENTS=8, SECONDS_PER_PHASE=10, LEASE_MS=10000
 #   KEEP=1 bench/drills/scale-out.sh              # keep the logs and the database directory
 # Needs PostgreSQL's server programs (Debian's postgresql package; installed when missing). Prints
 # its findings and PASS or FAIL; exits 0 on PASS. Everything it starts listens on 127.0.0.1.
@@ -14,7 +14,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 CLIENTS="${CLIENTS:-8}"
 SECONDS_PER_PHASE="${SECONDS_PER_PHASE:-10}"
-LEASE_MS="${LEASE_MS:-3000}"
+# the default lease: on a loaded machine a shorter one can run out under a live payer (a stall of
+# a few seconds), which moves the payer role (safely) and blurs the figures
+LEASE_MS="${LEASE_MS:-10000}"
 # a small drip: anvil's account #0 holds 10,000 ETH and the drill makes thousands of grants
 DRIP=0.01
 DRIP_HEX=0x2386f26fc10000
@@ -113,14 +115,16 @@ client() {
     echo "$phase $code $(head -n -1 <<<"$body" | jq -r '"\(.grantId // "-") \(.status // "-")"' 2>/dev/null || echo '- -') $address" >>"$out"
   done
 }
+# the clients read the phase at each request: it is replaced, never rewritten in place
+phase() { echo "$1" >"$WORK/phase.new"; mv "$WORK/phase.new" "$WORK/phase"; }
 # grants acknowledged in PHASE per second of it
 rate() { awk -v p="$1" -v s="$2" '$1 == p && ($2 == 200 || $2 == 202) && $4 != "failed" { n++ } END { printf "%.1f", n / s }' "$WORK"/client-*.txt; }
 
-echo one >"$WORK/phase"
+phase one
 CLIENT_PIDS=()
 for i in $(seq "$CLIENTS"); do client "$i" & CLIENT_PIDS+=($!); done
 sleep "$SECONDS_PER_PHASE"
-echo between >"$WORK/phase"
+phase between
 
 # --- three instances ---------------------------------------------------------------------------
 instance B
@@ -129,13 +133,13 @@ log "B and C ready; status from C: $(curl -s "${URL[C]}/api/status" | jq -c '{in
 { for n in A B C; do echo "server ${URL[$n]#http://} max_fails=1 fail_timeout=30s;"; done; } >"$NGINX_DIR/upstream.conf"
 "$NGINX_BIN" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -s reload
 sleep 2
-echo three >"$WORK/phase"
+phase three
 sleep "$SECONDS_PER_PHASE"
 
 # --- kill -9 the payer mid-load ----------------------------------------------------------------
 PAYER="$(curl -s "${URL[B]}/api/status" | jq -r .payer)"
 [ -n "${PID[$PAYER]:-}" ] || die "no payer named (got '$PAYER')"
-echo takeover >"$WORK/phase"
+phase takeover
 KILLED_AT="$(now_ms)"
 kill -KILL "${PID[$PAYER]}"
 SURVIVOR=B; [ "$PAYER" = B ] && SURVIVOR=C
@@ -162,7 +166,9 @@ wait "${CLIENT_PIDS[@]}"
 cat "$WORK"/client-*.txt >"$WORK/all.txt"
 REQUESTS="$(wc -l <"$WORK/all.txt")"
 FAILED_REQUESTS="$(awk '$2 != 200 && $2 != 202' "$WORK/all.txt" | wc -l)"
-FAILED_TAKEOVER="$(awk '$1 == "takeover" && $2 != 200 && $2 != 202' "$WORK/all.txt" | wc -l)"
+# nginx answers 502 for a request that was in flight to the payer when it was killed (started in
+# the last phase or after the kill): that client was never told its grant was accepted
+FAILED_TAKEOVER="$(awk '($1 == "three" || $1 == "takeover") && $2 == 502' "$WORK/all.txt" | wc -l)"
 awk '($2 == 200 || $2 == 202) && $4 != "failed" { print $3 }' "$WORK/all.txt" >"$WORK/acked.txt"
 ACKED="$(wc -l <"$WORK/acked.txt")"
 for i in $(seq 180); do
@@ -188,7 +194,7 @@ echo "postgres:  $("$PG_BIN/postgres" --version)"
 echo "load:      $CLIENTS concurrent faucet clients through nginx, $SECONDS_PER_PHASE s per phase, PAYER_LEASE_MS=$LEASE_MS"
 echo "grants/s:  $(rate one "$SECONDS_PER_PHASE") with 1 instance, $(rate three "$SECONDS_PER_PHASE") with 3 instances"
 echo "takeover:  payer $PAYER killed (SIGKILL); $NEW_PAYER named payer after $TAKEOVER_MS ms, first payment after ${FIRST_PAID_MS:-none} ms"
-echo "requests:  $REQUESTS, failed: $FAILED_REQUESTS ($FAILED_TAKEOVER around the kill: in flight to the killed instance)"
+echo "requests:  $REQUESTS, failed: $FAILED_REQUESTS ($FAILED_TAKEOVER of them 502 from nginx: in flight to the killed payer)"
 echo "grants:    $ACKED acknowledged, $CONFIRMED confirmed, $PENDING acknowledged not confirmed, $DOUBLE_PAID recipients with two grants, $WRONG_BALANCES balances other than the ledger says"
 echo "nonce:     faucet mined $MINED, pending $PENDING_NONCE"
 if [ "$PENDING" = 0 ] && [ "$DOUBLE_PAID" = 0 ] && [ "$WRONG_BALANCES" = 0 ] && [ "$MINED" = "$PENDING_NONCE" ] \
