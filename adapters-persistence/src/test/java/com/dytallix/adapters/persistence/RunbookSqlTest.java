@@ -3,27 +3,13 @@ package com.dytallix.adapters.persistence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.dytallix.domain.Address;
-import com.dytallix.domain.ClientIp;
-import com.dytallix.domain.GrantId;
-import com.dytallix.domain.TxHash;
-import com.dytallix.domain.Wei;
-import com.dytallix.domain.grant.Fingerprint;
-import com.dytallix.domain.grant.Grant;
-import com.dytallix.domain.grant.TestAdmission;
-import com.dytallix.domain.grant.Reservation;
-import com.dytallix.domain.key.Fees;
-import com.dytallix.domain.key.SignedTransaction;
-import com.dytallix.domain.key.UnsignedTransaction;
 import io.helidon.dbclient.DbRow;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -43,8 +29,6 @@ class RunbookSqlTest {
     static final String PRUNE_FINGERPRINTS = "DELETE FROM request_fingerprints WHERE created_at < datetime('now', '-7 days');";
     static final String OPTIMIZE = "PRAGMA optimize;";
 
-    private static final Address FAUCET = new Address("0x00000000000000000000000000000000000000fa");
-
     @TempDir
     Path dir;
     private Path file;
@@ -57,25 +41,7 @@ class RunbookSqlTest {
         db = SqliteDatabase.open(file);
         new Migrations(db).migrate();
         ledger = new SqlGrantLedger(db);
-        Instant now = Instant.now();
-        for (int minutes : new int[] {10, 20, 30, 120}) {
-            grant("198.51.100.1", minutes, now.minus(Duration.ofMinutes(minutes)));
-        }
-        grant("198.51.100.2", 5, now.minus(Duration.ofMinutes(5)));
-        confirm(grant("198.51.100.3", 31 * 1440, now.minus(Duration.ofDays(31))), now);
-        ledger.markFailed(grant("198.51.100.3", 40 * 1440, now.minus(Duration.ofDays(40))).id(), "reverted", now);
-        confirm(grant("198.51.100.3", 29 * 1440, now.minus(Duration.ofDays(29))), now);
-        for (int a = 0; a < 7; a++) {
-            fingerprint("203.0.113.9", 100 + a, now.minus(Duration.ofMinutes(a + 1)));
-            fingerprint("203.0.113.9", 100 + a, now.minus(Duration.ofMinutes(a + 2)));
-        }
-        fingerprint("203.0.113.9", 200, now.minus(Duration.ofHours(2)));
-        for (int a = 0; a < 3; a++) {
-            fingerprint("203.0.113.10", 300 + a, now.minus(Duration.ofMinutes(a + 1)));
-        }
-        fingerprint("203.0.113.11", 400, now.minus(Duration.ofDays(8)));
-        fingerprint("203.0.113.11", 401, now.minus(Duration.ofDays(9)));
-        fingerprint("203.0.113.11", 402, now.minus(Duration.ofDays(6)));
+        new RunbookData(ledger, TestSql.lease(db)).write(Instant.now());
     }
 
     @AfterEach
@@ -121,25 +87,6 @@ class RunbookSqlTest {
         assertThat(TestSql.number(db, "SELECT COUNT(*) AS n FROM request_fingerprints WHERE ip = '203.0.113.11'"))
                 .isEqualTo(1);
         assertThat(TestSql.number(db, "SELECT COUNT(*) AS n FROM request_fingerprints")).isEqualTo(19);
-    }
-
-    private Grant grant(String ip, int n, Instant at) {
-        Reservation reservation = TestAdmission.reserve(ledger, new Address("0x%040x".formatted(n)), ClientIp.parse(ip), Wei.ofDyt("10"), at);
-        return ((Reservation.Reserved) reservation).grant();
-    }
-
-    private void confirm(Grant grant, Instant at) {
-        TxHash hash = new TxHash("0x%064x".formatted(grant.address().bytes()[19] & 0xff));
-        ledger.markSigned(grant.id(), new SignedTransaction(FAUCET, new UnsignedTransaction(31337, 1, grant.address(),
-                grant.amount(), UnsignedTransaction.TRANSFER_GAS, new Fees.Legacy(Wei.of(1))), "0x01", hash), at,
-                TestSql.lease(db));
-        ledger.markSubmitted(grant.id(), at);
-        ledger.markConfirmed(grant.id(), hash, 10, at);
-    }
-
-    private void fingerprint(String ip, int address, Instant at) {
-        ledger.recordFingerprint(new Fingerprint(ClientIp.parse(ip), ClientIp.parse(ip).client(64), new Address("0x%040x".formatted(address)),
-                "curl/8.5", "fp", "granted", at));
     }
 
     /** Rows as the sqlite3 shell prints them: columns joined by "|". */
