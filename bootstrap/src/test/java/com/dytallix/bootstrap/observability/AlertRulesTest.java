@@ -21,7 +21,7 @@ class AlertRulesTest {
     void everyAlertFiresAndStaysQuietAsItsUnitTestsExpect() throws Exception {
         String tests = Files.readString(ALERTS.resolve("dytallix-alerts.test.yml"));
         for (String alert : new String[] {"FaucetBalanceLow", "HighErrorRate", "RPCTimeout", "BlockLagHigh",
-                "FaucetTransactionsStuck", "ReplacementsPilingUp"}) {
+                "FaucetTransactionsStuck", "ReplacementsPilingUp", "NoPayer"}) {
             assertThat(tests).as("unit tests for %s", alert).contains("alertname: " + alert);
         }
         Promtool.Result result = Promtool.run(ALERTS, null, "test", "rules", "dytallix-alerts.test.yml");
