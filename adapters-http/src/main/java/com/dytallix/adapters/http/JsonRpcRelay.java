@@ -42,7 +42,7 @@ import java.util.regex.Pattern;
  * the contract's code (e.g. RPC_TIMEOUT) and {@code data.requestId} the request id.
  * Notifications (no "id") are forwarded and get no answer.
  */
-public final class JsonRpcRelay {
+final class JsonRpcRelay {
     static final int PARSE_ERROR = -32700;
     static final int INVALID_REQUEST = -32600;
     static final int METHOD_NOT_FOUND = -32601;
