@@ -2,7 +2,11 @@ package com.dytallix.adapters.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.dytallix.application.FakeChain;
 import com.dytallix.application.status.StatusService;
+import com.dytallix.domain.TestClock;
+import com.dytallix.domain.faucet.InMemoryFaucetControls;
+import com.dytallix.domain.grant.InMemoryGrantLedger;
 import com.dytallix.domain.sync.SyncLagEstimator;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,9 +17,9 @@ import org.junit.jupiter.api.Test;
 class StaleStatusTest {
     @Test
     void aSnapshotOlderThanTheStalenessBoundIsDegradedWithItsAge() {
-        var clock = new TestPorts.MutableClock(Instant.parse("2026-01-31T12:00:00Z"));
-        var status = new StatusService(new TestPorts.Node(), new TestPorts.Keys(), new TestPorts.Controls(),
-                new TestPorts.Ledger(), new SyncLagEstimator(Optional.empty()), Optional.empty(), clock);
+        var clock = new TestClock(Instant.parse("2026-01-31T12:00:00Z"));
+        var status = new StatusService(new FakeChain(), new FakeChain.Keys(TestApi.FAUCET), new InMemoryFaucetControls(),
+                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), Optional.empty(), clock);
         status.refresh();
         Duration staleAfter = Duration.ofSeconds(5);
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.application.FakeChain;
 import com.dytallix.domain.Address;
+import com.dytallix.domain.TestClock;
 import com.dytallix.domain.TestKeccak;
 import com.dytallix.domain.faucet.FaucetControls;
 import com.dytallix.domain.faucet.InMemoryFaucetControls;
@@ -12,8 +13,6 @@ import com.dytallix.domain.sync.SyncLagEstimator;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
@@ -21,38 +20,10 @@ import org.junit.jupiter.api.Test;
 class StatusServiceTest {
     private static final Address FAUCET = Address.parse("0x00000000000000000000000000000000000fa0c7", TestKeccak.INSTANCE);
 
-    /** A clock the test moves by hand. */
-    private static final class ManualClock extends Clock {
-        private Instant now;
-
-        ManualClock(Instant start) {
-            now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @Test
     void headAgeGrowsWithWallTimeWhileTheNodeStaysUnreachable() {
         FakeChain chain = new FakeChain();
-        ManualClock clock = new ManualClock(Instant.now());
+        TestClock clock = new TestClock(Instant.now());
         StatusService status = new StatusService(chain, new FakeChain.Keys(FAUCET), new InMemoryFaucetControls(),
                 new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), Optional.empty(), clock);
         Duration ageWhenSeen = status.refresh().headAge().orElseThrow();
