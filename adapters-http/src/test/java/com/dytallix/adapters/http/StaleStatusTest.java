@@ -7,6 +7,8 @@ import com.dytallix.application.status.StatusService;
 import com.dytallix.domain.TestClock;
 import com.dytallix.domain.faucet.InMemoryFaucetControls;
 import com.dytallix.domain.grant.InMemoryGrantLedger;
+import com.dytallix.application.payer.PayerElection;
+import com.dytallix.domain.payer.InMemoryPayerLeases;
 import com.dytallix.domain.sync.SyncLagEstimator;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,16 +21,17 @@ class StaleStatusTest {
     void aSnapshotOlderThanTheStalenessBoundIsDegradedWithItsAge() {
         var clock = new TestClock(Instant.parse("2026-01-31T12:00:00Z"));
         var status = new StatusService(new FakeChain(), new FakeChain.Keys(TestApi.FAUCET), new InMemoryFaucetControls(),
-                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), Optional.empty(), clock);
+                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), Optional.empty(),
+                new PayerElection(new InMemoryPayerLeases(), "test", Duration.ofSeconds(10), clock, () -> { }), clock);
         status.refresh();
         Duration staleAfter = Duration.ofSeconds(5);
 
-        var fresh = StatusHttpService.view(status.current(), clock.instant().plusSeconds(1), staleAfter, java.util.List.of());
+        var fresh = StatusHttpService.view(status.current(), clock.instant().plusSeconds(1), staleAfter, "test", Optional.of("test"), java.util.List.of());
         assertThat(fresh.api()).isEqualTo("ok");
         assertThat(fresh.snapshotAgeSeconds()).isEqualTo(1.0);
 
         // the refresh job died: the node is fine, the snapshot says "ok", but nobody updates it
-        var frozen = StatusHttpService.view(status.current(), clock.instant().plusSeconds(60), staleAfter, java.util.List.of());
+        var frozen = StatusHttpService.view(status.current(), clock.instant().plusSeconds(60), staleAfter, "test", Optional.of("test"), java.util.List.of());
         assertThat(frozen.nodeStatus()).isEqualTo("ok");
         assertThat(frozen.api()).isEqualTo("degraded");
         assertThat(frozen.snapshotAgeSeconds()).isEqualTo(60.0);
