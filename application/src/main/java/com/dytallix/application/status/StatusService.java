@@ -4,7 +4,7 @@ import com.dytallix.application.payer.PayerElection;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.faucet.FaucetControls;
 import com.dytallix.domain.faucet.PauseState;
-import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.grant.GrantRecords;
 import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.key.KeyRing;
 import com.dytallix.domain.sync.BlockHead;
@@ -34,7 +34,7 @@ public final class StatusService {
     private final ChainNode node;
     private final KeyRing keys;
     private final FaucetControls controls;
-    private final GrantLedger ledger;
+    private final GrantRecords records;
     private final SyncLagEstimator lagEstimator;
     private final Optional<Long> expectedChainId;
     private final PayerElection election;
@@ -46,12 +46,12 @@ public final class StatusService {
     private volatile Duration learnedBlockTime;
     private volatile long blockTimeLearnedAtHeight = -1;
 
-    public StatusService(ChainNode node, KeyRing keys, FaucetControls controls, GrantLedger ledger,
+    public StatusService(ChainNode node, KeyRing keys, FaucetControls controls, GrantRecords records,
                          SyncLagEstimator lagEstimator, Optional<Long> expectedChainId, PayerElection election, Clock clock) {
         this.node = node;
         this.keys = keys;
         this.controls = controls;
-        this.ledger = ledger;
+        this.records = records;
         this.lagEstimator = lagEstimator;
         this.expectedChainId = expectedChainId;
         this.election = election;
@@ -153,7 +153,7 @@ public final class StatusService {
 
     private long safeBacklog(long fallback) {
         try {
-            return ledger.unfinished().stream()
+            return records.unfinished().stream()
                     .filter(g -> g.status() == GrantStatus.SIGNED || g.status() == GrantStatus.SUBMITTED).count();
         } catch (RuntimeException e) {
             return fallback;

@@ -255,6 +255,7 @@ class GrantTrackerTest {
         assertThat(done.txHashes()).hasSize(1);
         assertThat(h.chain.paymentsTo(FaucetHarness.parsed(32))).hasSize(1);
         assertThat(h.telemetry.reorgs).hasValue(1);
+        assertThat(h.telemetry.count("confirmed")).as("confirmed twice, counted once").isEqualTo(1);
     }
 
     @Test
@@ -281,6 +282,7 @@ class GrantTrackerTest {
         assertThat(again.blockHash()).isEqualTo(h.chain.header(again.blockNumber().orElseThrow()).map(BlockHeader::hash));
         assertThat(h.chain.paymentsTo(FaucetHarness.parsed(33))).hasSize(1);
         assertThat(h.telemetry.reorgs).hasValue(1);
+        assertThat(h.telemetry.count("confirmed")).as("confirmed twice, counted once").isEqualTo(1);
     }
 
     @Test
