@@ -71,6 +71,31 @@ public final class StatusService {
         return node.upstreams();
     }
 
+    /**
+     * Why this instance should not take traffic because of its node, if it should not: no node of
+     * the set is healthy, or the node has not answered within {@code fresh} (readiness).
+     */
+    public Optional<String> nodeProblem(Duration fresh) {
+        List<UpstreamHealth> nodes = upstreams();
+        if (!nodes.isEmpty() && nodes.stream().noneMatch(UpstreamHealth::healthy)) {
+            return Optional.of("no healthy node: " + String.join(", ", nodes.stream().map(u -> u.name() + " "
+                    + u.state().wireName() + u.problem().map(p -> " (" + p + ")").orElse("")).toList()));
+        }
+        Optional<Instant> observed = current().nodeObservedAt();
+        if (observed.isEmpty()) {
+            return Optional.of("node has not answered yet");
+        }
+        Duration age = Duration.between(observed.get(), clock.instant());
+        return age.compareTo(fresh) > 0 ? Optional.of("node last answered " + age.toSeconds() + "s ago") : Optional.empty();
+    }
+
+    /** Nodes of the set that serve nothing now, named while another one serves. */
+    public Optional<String> unhealthyNodes() {
+        List<String> unhealthy = upstreams().stream().filter(u -> !u.healthy())
+                .map(u -> u.name() + " " + u.state().wireName()).toList();
+        return unhealthy.isEmpty() ? Optional.empty() : Optional.of("not serving: " + String.join(", ", unhealthy));
+    }
+
     /** This instance's name. */
     public String instance() {
         return election.instance();

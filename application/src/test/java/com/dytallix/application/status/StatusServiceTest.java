@@ -23,6 +23,26 @@ class StatusServiceTest {
     private static final Address FAUCET = Address.parse("0x00000000000000000000000000000000000fa0c7", TestKeccak.INSTANCE);
 
     @Test
+    void readinessNamesANodeThatHasNotAnsweredOrStoppedAnswering() {
+        FakeChain chain = new FakeChain();
+        TestClock clock = new TestClock(Instant.now());
+        StatusService status = new StatusService(chain, new FakeChain.Keys(FAUCET), new InMemoryFaucetControls(),
+                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), Optional.empty(),
+                new PayerElection(new InMemoryPayerLeases(), "test", Duration.ofSeconds(10), clock, () -> { }), clock);
+        Duration fresh = Duration.ofSeconds(5);
+        assertThat(status.nodeProblem(fresh)).contains("node has not answered yet");
+
+        status.refresh();
+        assertThat(status.nodeProblem(fresh)).isEmpty();
+        assertThat(status.unhealthyNodes()).isEmpty();
+
+        chain.down(true);
+        clock.advance(Duration.ofSeconds(6));
+        status.refresh();
+        assertThat(status.nodeProblem(fresh)).contains("node last answered 6s ago");
+    }
+
+    @Test
     void headAgeGrowsWithWallTimeWhileTheNodeStaysUnreachable() {
         FakeChain chain = new FakeChain();
         TestClock clock = new TestClock(Instant.now());
