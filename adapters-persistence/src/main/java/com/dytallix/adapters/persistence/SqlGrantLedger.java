@@ -49,7 +49,7 @@ import java.util.stream.Stream;
  * must pay the grant's address its amount, a replacement must keep sender and nonce, and a
  * confirmation must name one of the grant's hashes; otherwise {@link IllegalArgumentException}.
  */
-public final class SqlGrantLedger implements GrantLedger {
+final class SqlGrantLedger implements GrantLedger {
     private static final String SELECT_GRANT = """
             SELECT g.*,
                    (SELECT string_agg(h.tx_hash, ',' ORDER BY h.rowid)
