@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * {@code prune} command, an operator's {@code sqlite3}) is waited for by the busy timeout. Readers
  * never wait for writers in WAL mode.
  */
-public final class SqliteDatabase implements AutoCloseable {
+public final class SqliteDatabase extends Database {
     private static final System.Logger LOG = System.getLogger(SqliteDatabase.class.getName());
     /** Longer than any write transaction this server runs, so a busy database is waited for, not reported. */
     static final int BUSY_TIMEOUT_MS = 10_000;
@@ -87,6 +87,7 @@ public final class SqliteDatabase implements AutoCloseable {
      * a parked thread at every commit, and that wake-up, not the write, capped the faucet at about
      * half the grants per second (bench/faucet.sh).
      */
+    @Override
     <T> T write(Function<DbTransaction, T> work) {
         writer.lock();
         try {
@@ -110,6 +111,7 @@ public final class SqliteDatabase implements AutoCloseable {
     }
 
     /** Runs {@code work} outside any write transaction (each statement sees the latest commit). */
+    @Override
     <T> T read(Function<DbExecute, T> work) {
         return work.apply(client.execute());
     }
@@ -124,7 +126,12 @@ public final class SqliteDatabase implements AutoCloseable {
         }
     }
 
-    /** For readiness: the database answers a trivial query. */
+    @Override
+    Dialect dialect() {
+        return Dialect.SQLITE;
+    }
+
+    @Override
     public boolean isHealthy() {
         if (closed.get()) {
             return false;
@@ -137,7 +144,7 @@ public final class SqliteDatabase implements AutoCloseable {
         }
     }
 
-    /** For readiness: every migration this server knows is applied, and nothing newer. */
+    @Override
     public boolean isMigrated() {
         if (closed.get()) {
             return false;
@@ -151,6 +158,7 @@ public final class SqliteDatabase implements AutoCloseable {
     }
 
     /** {@code PRAGMA optimize}: refreshes the query planner's statistics where they are stale. */
+    @Override
     public void optimize() {
         // a query, not an update: the pragma may report what it analysed
         exclusive(db -> {
