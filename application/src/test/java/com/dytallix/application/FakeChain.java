@@ -309,6 +309,11 @@ public final class FakeChain implements ChainNode, BlockReader {
     }
 
     @Override
+    public synchronized Optional<String> blockHash(long number) {
+        return header(number).map(BlockHeader::hash);
+    }
+
+    @Override
     public synchronized Optional<BlockHeader> header(long number) {
         check();
         headerCalls.incrementAndGet();

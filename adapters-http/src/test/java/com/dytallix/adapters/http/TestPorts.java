@@ -166,6 +166,11 @@ final class TestPorts {
         }
 
         @Override
+        public Optional<String> blockHash(long number) {
+            throw unused();
+        }
+
+        @Override
         public String call(String method, String paramsJson) {
             calls.add(new Call(method, paramsJson));
             return answer.apply(method, paramsJson);
