@@ -11,10 +11,6 @@ public record ExpectedChain(Optional<Long> configured) {
         configured = configured == null ? Optional.empty() : configured;
     }
 
-    public static ExpectedChain any() {
-        return new ExpectedChain(Optional.empty());
-    }
-
     /** Why a node reporting {@code reported} does not serve this chain; empty when it does. */
     public Optional<String> mismatch(long reported) {
         return configured.filter(id -> id != reported).map(id -> "node chain id " + reported + " does not match CHAIN_ID " + id);
