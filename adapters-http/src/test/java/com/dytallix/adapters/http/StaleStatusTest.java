@@ -3,6 +3,7 @@ package com.dytallix.adapters.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.application.status.StatusService;
+import com.dytallix.domain.sync.ExpectedChain;
 import com.dytallix.domain.sync.SyncLagEstimator;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +16,7 @@ class StaleStatusTest {
     void aSnapshotOlderThanTheStalenessBoundIsDegradedWithItsAge() {
         var clock = new TestPorts.MutableClock(Instant.parse("2026-01-31T12:00:00Z"));
         var status = new StatusService(new TestPorts.Node(), new TestPorts.Keys(), new TestPorts.Controls(),
-                new TestPorts.Ledger(), new SyncLagEstimator(Optional.empty()), Optional.empty(), clock);
+                new TestPorts.Ledger(), new SyncLagEstimator(Optional.empty()), new ExpectedChain(Optional.empty()), clock);
         status.refresh();
         Duration staleAfter = Duration.ofSeconds(5);
 

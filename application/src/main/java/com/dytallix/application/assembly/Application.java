@@ -26,6 +26,7 @@ import com.dytallix.domain.key.KeyRing;
 import com.dytallix.domain.key.KeyRotationLog;
 import com.dytallix.domain.sync.BlockReader;
 import com.dytallix.domain.sync.ChainNode;
+import com.dytallix.domain.sync.ExpectedChain;
 import com.dytallix.domain.sync.SyncLagEstimator;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,10 +72,10 @@ public record Application(
     public static Application assemble(Ports ports, Choices choices) {
         FaucetPolicy policy = choices.policy();
         var status = new StatusService(ports.node(), ports.keys(), ports.controls(), ports.ledger(),
-                new SyncLagEstimator(choices.blockTime()), choices.chainId(), ports.clock());
+                new SyncLagEstimator(choices.blockTime()), new ExpectedChain(choices.chainId()), ports.clock());
         var nonces = new NonceAllocator(ports.node(), ports.ledger());
         var payer = new Payer(ports.node(), ports.keys(), ports.ledger(), nonces, policy.fees(), ports.clock());
-        var tracker = new GrantTracker(ports.node(), ports.blocks(), ports.keys(), ports.ledger(), nonces, payer, policy.fees(),
+        var tracker = new GrantTracker(ports.node(), ports.keys(), ports.ledger(), nonces, payer, policy.fees(),
                 policy.replaceAfter(), choices.finality(), ports.clock(), ports.telemetry());
         var rules = FaucetAdmission.rules(policy, ports.blockList(), ports.controls(), ports.challenges(), ports.work(),
                 ports.reputation(), status, payer);

@@ -7,7 +7,8 @@ import com.dytallix.domain.grant.GrantLedger;
 import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.key.KeyRing;
 import com.dytallix.domain.sync.BlockHead;
-import com.dytallix.domain.sync.ChainNode;
+import com.dytallix.domain.sync.ChainReads;
+import com.dytallix.domain.sync.ExpectedChain;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.SyncLagEstimator;
 import com.dytallix.domain.sync.SyncProgress;
@@ -30,12 +31,12 @@ public final class StatusService {
     /** A lag above this many blocks makes the node "degraded". */
     private static final long DEGRADED_LAG = 10;
 
-    private final ChainNode node;
+    private final ChainReads node;
     private final KeyRing keys;
     private final FaucetControls controls;
     private final GrantLedger ledger;
     private final SyncLagEstimator lagEstimator;
-    private final Optional<Long> expectedChainId;
+    private final ExpectedChain expectedChain;
     private final Clock clock;
     private final AtomicReference<StatusSnapshot> current;
     /** Counts pause changes, so that a refresh that read the pause state before one cannot undo it. */
@@ -43,14 +44,14 @@ public final class StatusService {
     private volatile Duration learnedBlockTime;
     private volatile long blockTimeLearnedAtHeight = -1;
 
-    public StatusService(ChainNode node, KeyRing keys, FaucetControls controls, GrantLedger ledger,
-                         SyncLagEstimator lagEstimator, Optional<Long> expectedChainId, Clock clock) {
+    public StatusService(ChainReads node, KeyRing keys, FaucetControls controls, GrantLedger ledger,
+                         SyncLagEstimator lagEstimator, ExpectedChain expectedChain, Clock clock) {
         this.node = node;
         this.keys = keys;
         this.controls = controls;
         this.ledger = ledger;
         this.lagEstimator = lagEstimator;
-        this.expectedChainId = expectedChainId;
+        this.expectedChain = expectedChain;
         this.clock = clock;
         Instant now = clock.instant();
         this.current = new AtomicReference<>(new StatusSnapshot(NodeHealth.UNREACHABLE, Optional.empty(), false,
@@ -84,12 +85,13 @@ public final class StatusService {
             Wei balance = node.balance(faucetAddress);
             Instant now = clock.instant();
             long lag = lagEstimator.lag(syncing, head.timestamp(), now, blockTime);
-            boolean chainOk = expectedChainId.map(id -> id == chainId).orElse(true);
+            Optional<String> wrongChain = expectedChain.mismatch(chainId);
+            boolean chainOk = wrongChain.isEmpty();
             NodeHealth health = !chainOk || syncing.isPresent() || lag > DEGRADED_LAG ? NodeHealth.DEGRADED : NodeHealth.OK;
             next = new StatusSnapshot(health, Optional.of(chainId), chainOk, Optional.of(head.number()), lag,
                     Optional.of(SyncLagEstimator.headAge(head.timestamp(), now)), syncing.isPresent(),
                     Optional.of(blockTime), faucetAddress, Optional.of(balance), pause, backlog, Optional.of(now),
-                    chainOk ? Optional.empty() : Optional.of("node chain id " + chainId + " does not match CHAIN_ID " + expectedChainId.get()),
+                    wrongChain,
                     now);
         } catch (NodeException e) {
             next = unreachable(previous, pause, backlog, faucetAddress, e.failure().name(), started);

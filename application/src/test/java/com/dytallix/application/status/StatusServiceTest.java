@@ -3,6 +3,7 @@ package com.dytallix.application.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.application.FakeChain;
+import com.dytallix.domain.sync.ExpectedChain;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.TestKeccak;
 import com.dytallix.domain.faucet.FaucetControls;
@@ -54,7 +55,7 @@ class StatusServiceTest {
         FakeChain chain = new FakeChain();
         ManualClock clock = new ManualClock(Instant.now());
         StatusService status = new StatusService(chain, new FakeChain.Keys(FAUCET), new InMemoryFaucetControls(),
-                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), Optional.empty(), clock);
+                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), new ExpectedChain(Optional.empty()), clock);
         Duration ageWhenSeen = status.refresh().headAge().orElseThrow();
 
         chain.down(true);
@@ -84,7 +85,7 @@ class StatusServiceTest {
                     return answer;
                 });
         StatusService status = new StatusService(new FakeChain(), new FakeChain.Keys(FAUCET), slowReader,
-                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), Optional.empty(), Clock.systemUTC());
+                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), new ExpectedChain(Optional.empty()), Clock.systemUTC());
         Thread refresh = Thread.ofPlatform().start(status::refresh);
         pauseRead.await();
 
