@@ -402,7 +402,7 @@ final class TestPorts {
         }
 
         @Override
-        public void markSigned(GrantId id, SignedTransaction tx, Instant at) {
+        public void markSigned(GrantId id, SignedTransaction tx, Instant at, com.dytallix.domain.payer.Lease lease) {
             throw unused();
         }
 
@@ -412,7 +412,8 @@ final class TestPorts {
         }
 
         @Override
-        public void recordReplacement(GrantId id, SignedTransaction replacement, Instant at) {
+        public void recordReplacement(GrantId id, SignedTransaction replacement, Instant at,
+                                      com.dytallix.domain.payer.Lease lease) {
             throw unused();
         }
 

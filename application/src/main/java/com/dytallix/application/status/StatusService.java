@@ -1,5 +1,6 @@
 package com.dytallix.application.status;
 
+import com.dytallix.application.payer.PayerElection;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.faucet.FaucetControls;
 import com.dytallix.domain.faucet.PauseState;
@@ -37,21 +38,24 @@ public final class StatusService {
     private final GrantLedger ledger;
     private final SyncLagEstimator lagEstimator;
     private final ExpectedChain expectedChain;
+    private final PayerElection election;
     private final Clock clock;
     private final AtomicReference<StatusSnapshot> current;
+    private volatile Optional<String> payer = Optional.empty();
     /** Counts pause changes, so that a refresh that read the pause state before one cannot undo it. */
     private final AtomicLong pauseChanges = new AtomicLong();
     private volatile Duration learnedBlockTime;
     private volatile long blockTimeLearnedAtHeight = -1;
 
     public StatusService(ChainReads node, KeyRing keys, FaucetControls controls, GrantLedger ledger,
-                         SyncLagEstimator lagEstimator, ExpectedChain expectedChain, Clock clock) {
+                         SyncLagEstimator lagEstimator, ExpectedChain expectedChain, PayerElection election, Clock clock) {
         this.node = node;
         this.keys = keys;
         this.controls = controls;
         this.ledger = ledger;
         this.lagEstimator = lagEstimator;
         this.expectedChain = expectedChain;
+        this.election = election;
         this.clock = clock;
         Instant now = clock.instant();
         this.current = new AtomicReference<>(new StatusSnapshot(NodeHealth.UNREACHABLE, Optional.empty(), false,
@@ -68,9 +72,24 @@ public final class StatusService {
         return node.upstreams();
     }
 
-    /** Reads the node, the pause state and the ledger once; never throws. */
+    /** This instance's name. */
+    public String instance() {
+        return election.instance();
+    }
+
+    /** The instance holding the payer lease at the last refresh (empty while nobody holds it). */
+    public Optional<String> payer() {
+        return payer;
+    }
+
+    /** Reads the node, the pause state, the ledger and the payer lease once; never throws. */
     public StatusSnapshot refresh() {
         StatusSnapshot previous = current.get();
+        try {
+            payer = election.payer();
+        } catch (RuntimeException e) {
+            // the database did not answer: the last known payer stays
+        }
         Instant started = clock.instant();
         long pauseChangesSeen = pauseChanges.get();
         PauseState pause = safePause(previous.pause());
