@@ -49,18 +49,10 @@ final class ErrorMapper {
                 Map<String, Object> details = new LinkedHashMap<>();
                 e.rpcCode().ifPresent(c -> details.put("code", c));
                 details.put("message", e.getMessage());
-                e.rpcDataJson().ifPresent(d -> details.put("data", readJson(d)));
+                e.rpcDataJson().ifPresent(d -> details.put("data", Json.treeOrText(d)));
                 yield new ApiException(400, "RPC_ERROR", "the node returned an error", details, Map.of());
             }
         };
-    }
-
-    private static Object readJson(String json) {
-        try {
-            return Json.MAPPER.readTree(json);
-        } catch (java.io.IOException | RuntimeException ex) {
-            return json;
-        }
     }
 
     private static ApiException refusal(FaucetRefusal r) {

@@ -54,20 +54,37 @@ public final class JsonRpcRelay {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private final RelayService relay;
+    private final FinalityCache cache;
     private final RequestRateLimiter limiter;
     private final int maxBatch;
 
     /**
+     * @param cache    answers that cannot change any more (RPC_CACHE_MAX_BYTES)
      * @param limiter  RPC_RATE_LIMIT_PER_MINUTE per client
      * @param maxBatch RPC_MAX_BATCH: the most requests one batch may hold
      */
-    public JsonRpcRelay(RelayService relay, RequestRateLimiter limiter, int maxBatch) {
+    JsonRpcRelay(RelayService relay, FinalityCache cache, RequestRateLimiter limiter, int maxBatch) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be at least 1");
         }
         this.relay = relay;
+        this.cache = cache;
         this.limiter = limiter;
         this.maxBatch = maxBatch;
+    }
+
+    /**
+     * One method call through the policy, from the finality cache when its answer cannot change
+     * any more (the HTTP simple form and every JSON-RPC request go through here).
+     *
+     * @return the node's {@code result} as JSON text
+     */
+    String forward(String method, JsonNode params) {
+        String paramsJson = paramsJson(params);
+        if (!relay.allows(method)) {
+            return relay.forward(method, paramsJson); // refused there, and counted
+        }
+        return cache.answer(method, params, paramsJson, p -> relay.forward(method, p));
     }
 
     /**
@@ -214,7 +231,7 @@ public final class JsonRpcRelay {
 
     private Answer call(JsonNode id, String method, JsonNode params, String requestId) {
         try {
-            String result = relay.forward(method, paramsJson(params));
+            String result = forward(method, params);
             ObjectNode out = NODES.objectNode();
             out.put("jsonrpc", "2.0");
             out.set("id", id);
@@ -225,7 +242,7 @@ public final class JsonRpcRelay {
         } catch (NodeException e) {
             if (!e.failure().isTransient()) {
                 // the node answered with an error object (or our own check did, worded as a node would): passed on as it came
-                JsonNode data = e.rpcDataJson().map(JsonRpcRelay::readJson).orElse(null);
+                JsonNode data = e.rpcDataJson().map(Json::treeOrText).orElse(null);
                 return new Answer(error(id, e.rpcCode().orElse(-32000), e.getMessage(), data), null);
             }
             ApiException failure = ErrorMapper.node(e);
@@ -253,14 +270,6 @@ public final class JsonRpcRelay {
         data.put("code", failure.code());
         data.put("requestId", requestId);
         return data;
-    }
-
-    static JsonNode readJson(String json) {
-        try {
-            return Json.MAPPER.readTree(json);
-        } catch (JsonProcessingException e) {
-            return NODES.textNode(json);
-        }
     }
 
     private static Reply reply(int status, JsonNode body) {

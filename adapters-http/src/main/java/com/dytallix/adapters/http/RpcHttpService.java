@@ -33,14 +33,12 @@ import java.util.Optional;
  * bodies get the contract's envelope.
  */
 final class RpcHttpService implements HttpService {
-    private final RelayService relay;
     private final JsonRpcRelay jsonRpc;
     private final RequestRateLimiter limiter;
     private final Bodies bodies;
 
     /** @param limiter RPC_RATE_LIMIT_PER_MINUTE per client, shared with {@code jsonRpc} */
-    public RpcHttpService(RelayService relay, JsonRpcRelay jsonRpc, RequestRateLimiter limiter, Bodies bodies) {
-        this.relay = relay;
+    RpcHttpService(JsonRpcRelay jsonRpc, RequestRateLimiter limiter, Bodies bodies) {
         this.jsonRpc = jsonRpc;
         this.limiter = limiter;
         this.bodies = bodies;
@@ -141,7 +139,7 @@ final class RpcHttpService implements HttpService {
         if (!JsonRpcRelay.METHOD_NAME.matcher(method.asText()).matches()) {
             throw new ApiException(403, "RPC_METHOD_NOT_ALLOWED", RelayService.MethodNotAllowed.UNNAMED);
         }
-        String result = relay.forward(method.asText(), JsonRpcRelay.paramsJson(params));
+        String result = jsonRpc.forward(method.asText(), params);
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.putRawValue("result", new RawValue(result));
         Responses.ok(res, out);

@@ -465,6 +465,7 @@ final class TestPorts {
 
         final ConcurrentHashMap<LimitScope, Integer> rateLimitHits = new ConcurrentHashMap<>();
         final List<String> rpcOutcomes = new CopyOnWriteArrayList<>();
+        final List<String> cacheLookups = new CopyOnWriteArrayList<>();
 
         @Override
         public void grantOutcome(String outcome) {
@@ -482,6 +483,11 @@ final class TestPorts {
         @Override
         public void rpcRequest(String method, String outcome, Duration duration) {
             rpcOutcomes.add(method + ":" + outcome);
+        }
+
+        @Override
+        public void rpcCacheLookup(boolean hit) {
+            cacheLookups.add(hit ? "hit" : "miss");
         }
     }
 

@@ -65,6 +65,10 @@ final class FaucetHarness {
         @Override
         public void rpcRequest(String method, String outcome, Duration duration) {
         }
+
+        @Override
+        public void rpcCacheLookup(boolean hit) {
+        }
     };
     Finality finality = new Finality(1, 64);
     FaucetPolicy policy;

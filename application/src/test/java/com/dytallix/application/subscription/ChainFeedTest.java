@@ -248,4 +248,73 @@ class ChainFeedTest {
         assertThat(heads.events.getLast()).contains("head 100 ");
         assertThat(heads.events.getFirst()).contains("head " + (100 - ChainFeed.MAX_CATCH_UP + 1) + " ");
     }
+
+    @Test
+    void aFirstSubscriberGetsEveryBlockMinedSinceItSubscribedEvenBeforeTheFeedsFirstStep() {
+        Inbox heads = new Inbox();
+        chain.mine();
+        String id = feed.open(heads).subscribeNewHeads(); // the feed is idle: the head now is block 1
+        chain.mine(); // mined before the feed's first step
+        feed.poll();
+        assertThat(heads.events).containsExactly(id + " head 2 f0b2");
+        // once the feed follows, a new subscriber costs no node call
+        int before = chain.headerCalls;
+        feed.open(new Inbox()).subscribeNewHeads();
+        assertThat(chain.headerCalls).isEqualTo(before);
+    }
+
+    /** What a watcher was told. */
+    static final class Watcher implements ChainFeed.ChainWatcher {
+        boolean watching = true;
+        final List<String> told = new ArrayList<>();
+
+        @Override
+        public boolean watching() {
+            return watching;
+        }
+
+        @Override
+        public void left(BlockHeader block) {
+            told.add("left " + block.number() + " " + block.hash());
+        }
+
+        @Override
+        public void lostTrack() {
+            told.add("lost track");
+        }
+    }
+
+    @Test
+    void aWatcherKeepsTheFeedFollowingAndHearsOfEveryBlockThatLeftTheChain() {
+        for (int i = 0; i < 5; i++) {
+            chain.mine();
+        }
+        Watcher watcher = new Watcher();
+        feed.watch(watcher);
+        feed.poll(); // follows from block 5
+        chain.mine();
+        chain.mine();
+        chain.mine();
+        feed.poll();
+        chain.reorg(2);
+        chain.mine();
+        chain.mine();
+        feed.poll();
+        assertThat(watcher.told).containsExactly("left 8 f0b8", "left 7 f0b7");
+
+        // a reorg below everything the feed remembers: it cannot tell how deep it went
+        chain.reorg(6);
+        for (int i = 0; i < 6; i++) {
+            chain.mine();
+        }
+        watcher.told.clear();
+        feed.poll();
+        assertThat(watcher.told).endsWith("left 5 f0b5", "lost track");
+
+        // a watcher that holds nothing lets the feed rest: no node calls
+        watcher.watching = false;
+        int before = chain.headerCalls;
+        feed.poll();
+        assertThat(chain.headerCalls).isEqualTo(before);
+    }
 }

@@ -14,7 +14,8 @@ import java.util.Set;
 /**
  * The use cases' telemetry as Prometheus meters: dytallix_faucet_grants_total{outcome},
  * dytallix_rate_limit_hits_total{scope}, dytallix_tx_replacements_total, dytallix_reorgs_total,
- * dytallix_rpc_requests_total{method,outcome} and dytallix_rpc_request_duration_seconds{method}.
+ * dytallix_rpc_requests_total{method,outcome}, dytallix_rpc_request_duration_seconds{method} and
+ * dytallix_rpc_cache_requests_total{result}.
  */
 public final class MetricsTelemetry implements Telemetry {
     /** Registered at zero so that rate() and increase() see the first event of each kind. */
@@ -26,6 +27,8 @@ public final class MetricsTelemetry implements Telemetry {
     private final Set<String> knownMethods;
     private final Counter replacements;
     private final Counter reorgs;
+    private final Counter cacheHits;
+    private final Counter cacheMisses;
 
     /**
      * @param knownRpcMethods the relay's allow-list: only these become method label values, anything
@@ -40,6 +43,8 @@ public final class MetricsTelemetry implements Telemetry {
         this.reorgs = Counter.builder("dytallix.reorgs")
                 .description("Reorgs that took a faucet payment's block off the canonical chain (its grants were re-opened)")
                 .register(registry);
+        this.cacheHits = cacheCounter("hit");
+        this.cacheMisses = cacheCounter("miss");
         GRANT_OUTCOMES.forEach(this::grantCounter);
         for (LimitScope scope : LimitScope.values()) {
             rateLimitCounter(scope);
@@ -84,6 +89,18 @@ public final class MetricsTelemetry implements Telemetry {
                     .register(registry)
                     .record(duration.isNegative() ? Duration.ZERO : duration);
         }
+    }
+
+    @Override
+    public void rpcCacheLookup(boolean hit) {
+        (hit ? cacheHits : cacheMisses).increment();
+    }
+
+    private Counter cacheCounter(String result) {
+        return Counter.builder("dytallix.rpc.cache.requests")
+                .description("Relayed calls whose answer may be cached by finality: answered from the cache (hit) or by the node (miss)")
+                .tag("result", result)
+                .register(registry);
     }
 
     private Counter grantCounter(String outcome) {
