@@ -166,7 +166,7 @@ rpc() {
 }
 
 # start_anvil NAME [anvil args...]: sets ANVIL_PID and ANVIL_URL. On ANVIL_PORT when set (a node
-# restarted on the same address), else on a free port.
+# restarted on the same address), else on a free port; chain id ANVIL_CHAIN_ID (31337 unless set).
 start_anvil() {
   local name="$1" port
   shift
@@ -174,7 +174,7 @@ start_anvil() {
   LOGFILE="$WORK/$name.log"
   # --prune-history: without it anvil keeps up to a gigabyte of state under ~/.foundry per run.
   # --quiet: logging every call would spend on the node CPU that the load generator and the server share
-  "$ANVIL" --host 127.0.0.1 --port "$port" --chain-id 31337 --prune-history 256 --quiet "$@" >>"$LOGFILE" 2>&1 &
+  "$ANVIL" --host 127.0.0.1 --port "$port" --chain-id "${ANVIL_CHAIN_ID:-31337}" --prune-history 256 --quiet "$@" >>"$LOGFILE" 2>&1 &
   ANVIL_PID=$!
   STARTED_PIDS+=("$ANVIL_PID")
   ANVIL_URL="http://127.0.0.1:$port"

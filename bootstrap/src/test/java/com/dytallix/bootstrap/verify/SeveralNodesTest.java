@@ -17,12 +17,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The server on RPC_URL with several nodes: two endpoints in front of one anvil (one chain), and an
- * anvil of another chain id. One endpoint is killed while the relay is under load and the faucet pays.
+ * The server on RPC_URL with several nodes: two endpoints in front of one anvil (one chain), a second
+ * anvil of the chain whose head is stopped, and an anvil of another chain id. One endpoint is killed
+ * while the relay is under load and the faucet pays.
  */
 class SeveralNodesTest {
     @TempDir
@@ -34,14 +36,17 @@ class SeveralNodesTest {
              AnvilProcess foreign = AnvilProcess.start(31338, List.of("--block-time", "1"));
              TcpProxy preferred = new TcpProxy(anvil.rpcUrl());
              TcpProxy replica = new TcpProxy(anvil.rpcUrl());
+             AnvilProcess stalling = AnvilProcess.withBlockTime(1);
              TcpProxy other = new TcpProxy(foreign.rpcUrl())) {
+            String stallingName = "http://127.0.0.1:" + stalling.rpcUrl().getPort();
+            String otherName = "http://127.0.0.1:" + other.port();
             String credentials = "http://ops:hunter2@127.0.0.1:" + preferred.port() + "/?apikey=abc123";
             Map<String, String> settings = LiveServer.unlimitedSettingsFor(anvil, Map.of(
-                    "RPC_URL", credentials + "," + replica.url() + "," + other.url(),
+                    "RPC_URL", credentials + "," + replica.url() + "," + other.url() + "," + stalling.rpcUrl(),
                     "RPC_RATE_LIMIT_PER_MINUTE", "10000000"));
             try (LiveServer server = LiveServer.start(settings, dir)) {
                 JsonNode status = server.http.get("/api/status").json();
-                assertThat(status.get("upstreams")).hasSize(3);
+                assertThat(status.get("upstreams")).hasSize(4);
                 assertThat(status.get("upstreams").get(0).get("name").asText()).isEqualTo("http://127.0.0.1:" + preferred.port());
                 assertThat(status.get("upstreams").get(0).get("status").asText()).isEqualTo("ok");
                 assertThat(status.get("upstreams").get(2).get("status").asText()).isEqualTo("wrong_chain");
@@ -63,6 +68,13 @@ class SeveralNodesTest {
                         }
                     });
                 }
+                // the second anvil serves reads while it keeps up, and none once its head stopped and it fell behind
+                awaitUntil(() -> routed(server, stallingName, "ok") > 0, "reads routed to the second anvil");
+                stalling.rpc("evm_setIntervalMining", "[0]");
+                awaitUntil(() -> server.http.get("/api/status").json().get("upstreams").get(3).get("status").asText().equals("lagging"),
+                        "the stopped node to be lagging");
+                long servedByStalled = routed(server, stallingName, "ok");
+
                 Thread.sleep(1000);
                 long killedAt = System.nanoTime();
                 preferred.kill();
@@ -99,6 +111,10 @@ class SeveralNodesTest {
                 assertThat(ready.status()).isEqualTo(200);
                 assertThat(ready.json().get("checks").get("node").asText()).contains("http://127.0.0.1:" + preferred.port() + " down");
 
+                assertThat(routed(server, stallingName, "ok")).as("reads the lagging node answered").isEqualTo(servedByStalled);
+                assertThat(routed(server, otherName, "ok") + routed(server, otherName, "failed")).as("calls to the other chain's node").isZero();
+                assertThat(server.http.get("/api/status").json().get("upstreams").get(2).get("status").asText()).isEqualTo("wrong_chain");
+
                 String metrics = server.http.get("/metrics").body();
                 assertThat(metrics).contains("dytallix_upstream_up{upstream=\"http://127.0.0.1:" + preferred.port() + "\"} 0.0")
                         .contains("dytallix_upstream_up{upstream=\"" + replica.url().toString().replaceAll("/$", "") + "\"} 1.0")
@@ -106,6 +122,21 @@ class SeveralNodesTest {
                         .contains("dytallix_upstream_requests_total{outcome=\"failed\",upstream=\"http://127.0.0.1:" + preferred.port() + "\"}")
                         .doesNotContain("hunter2", "abc123");
             }
+        }
+    }
+
+    /** Calls routed to a node, by outcome, as the metrics count them (0 before the first). */
+    private static long routed(LiveServer server, String upstream, String outcome) {
+        String line = "dytallix_upstream_requests_total{outcome=\"" + outcome + "\",upstream=\"" + upstream + "\"} ";
+        return server.http.get("/metrics").body().lines().filter(l -> l.startsWith(line))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(line.length()).trim())).sum();
+    }
+
+    private static void awaitUntil(BooleanSupplier done, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!done.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what + " within 60 s").isLessThan(deadline);
+            Thread.sleep(200);
         }
     }
 }
