@@ -136,7 +136,7 @@ final class RpcHttpService implements HttpService {
             throw ErrorMapper.rateLimited(LimitScope.REQUESTS.wireName(), refusedUntil.get(),
                     "too many JSON-RPC requests from this client (RPC_RATE_LIMIT_PER_MINUTE); retry after the time in Retry-After");
         }
-        if (!JsonRpcRelay.METHOD_NAME.matcher(method.asText()).matches()) {
+        if (!JsonRpcRelay.methodName(method.asText())) {
             throw new ApiException(403, "RPC_METHOD_NOT_ALLOWED", RelayService.MethodNotAllowed.UNNAMED);
         }
         String result = jsonRpc.forward(method.asText(), params);

@@ -9,7 +9,9 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The use cases' telemetry as Prometheus meters: dytallix_faucet_grants_total{outcome},
@@ -27,6 +29,9 @@ public final class MetricsTelemetry implements Telemetry {
     private final Set<String> knownMethods;
     private final Counter replacements;
     private final Counter reorgs;
+    /** Meters by method and outcome, built once: looking a meter up in the registry on every relayed call costs more than the call's bookkeeping. */
+    private final Map<String, Counter> rpcCounters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> rpcTimers = new ConcurrentHashMap<>();
     private final Counter cacheHits;
     private final Counter cacheMisses;
 
@@ -74,20 +79,18 @@ public final class MetricsTelemetry implements Telemetry {
     @Override
     public void rpcRequest(String method, String outcome, Duration duration) {
         String label = knownMethods.contains(method) ? method : OTHER_METHOD;
-        Counter.builder("dytallix.rpc.requests")
+        rpcCounters.computeIfAbsent(label + ' ' + outcome, k -> Counter.builder("dytallix.rpc.requests")
                 .description("JSON-RPC method calls through the relay, by method and outcome")
                 .tag("method", label)
                 .tag("outcome", outcome)
-                .register(registry)
-                .increment();
+                .register(registry)).increment();
         // A denied call never reached the node; its zero duration would only dilute the latency.
         if (!"denied".equals(outcome)) {
-            Timer.builder("dytallix.rpc.request.duration")
+            rpcTimers.computeIfAbsent(label, k -> Timer.builder("dytallix.rpc.request.duration")
                     .description("Time the node took to answer a relayed JSON-RPC call, in seconds")
                     .tag("method", label)
                     .serviceLevelObjectives(HttpMetrics.latencyBuckets())
-                    .register(registry)
-                    .record(duration.isNegative() ? Duration.ZERO : duration);
+                    .register(registry)).record(duration.isNegative() ? Duration.ZERO : duration);
         }
     }
 
