@@ -147,9 +147,10 @@ public final class Settings {
             integer(0, 1_000_000), "a node this many blocks behind the best head of the others gets no reads"));
     public static final Setting<Integer> WS_MAX_CONNECTIONS = declare(Setting.of("WS_MAX_CONNECTIONS", "1000", integer(1, 1_000_000),
             "WebSocket connections open at once on `/api/rpc`, all clients together; one more is closed at once with 1013 and the reason"));
-    public static final Setting<Integer> WS_MAX_MESSAGE_BYTES = declare(Setting.of("WS_MAX_MESSAGE_BYTES", "1048576",
-            integer(1024, 64 << 20), "largest WebSocket message (and frame) a client may send on `/api/rpc`, at most 64 MiB; "
-                    + "a larger one is refused before it is read, and the connection closed with 1009 and the limit"));
+    public static final Setting<Integer> WS_MAX_MESSAGE_BYTES = declare(Setting.of("WS_MAX_MESSAGE_BYTES", "262144",
+            integer(1024, 64 << 20), "largest WebSocket message (and frame) a client may send on `/api/rpc` (256 KiB); a larger one "
+                    + "is refused and the connection closed with 1009. Frames being received take at most WS_MAX_CONNECTIONS × this "
+                    + "of memory (250 MiB at the defaults): size the two together; larger requests go over HTTP (REQUEST_SIZE_LIMIT)"));
     public static final Setting<Integer> WS_MAX_SUBSCRIPTIONS = declare(Setting.of("WS_MAX_SUBSCRIPTIONS", "100", integer(1, 1_000_000),
             "`eth_subscribe` subscriptions one WebSocket connection may hold; one more is refused with JSON-RPC error −32005"));
     public static final Setting<Path> DB_PATH = declare(Setting.of("DB_PATH", "data/dytallix.db", path(),
