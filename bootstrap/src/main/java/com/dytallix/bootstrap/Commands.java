@@ -1,11 +1,12 @@
 package com.dytallix.bootstrap;
 
 import com.dytallix.adapters.node.Secp256k1Key;
+import com.dytallix.adapters.persistence.InstanceLock;
+import com.dytallix.adapters.persistence.MaintenanceException;
 import com.dytallix.adapters.persistence.Migrations;
-import com.dytallix.adapters.persistence.SqliteDatabase;
-import com.dytallix.adapters.persistence.SqliteMaintenance;
-import com.dytallix.domain.maintenance.DatabaseMaintenance;
+import com.dytallix.adapters.persistence.Persistence;
 import com.dytallix.application.maintenance.Retention;
+import com.dytallix.domain.maintenance.DatabaseMaintenance;
 import com.dytallix.bootstrap.config.Settings;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -29,10 +30,11 @@ final class Commands {
     }
 
     static int migrate(Settings settings, PrintStream out) {
-        try (SqliteDatabase db = open(settings)) {
+        // never under a running instance: it would keep using the schema it knows
+        try (InstanceLock alone = lock(settings, false); Persistence db = open(settings)) {
             List<Migrations.Migration> applied = migrateOrFail(db);
             if (applied.isEmpty()) {
-                out.println("database " + settings.dbPath() + " is up to date (schema version " + new Migrations(db).latestVersion() + ")");
+                out.println("database " + db.location() + " is up to date (schema version " + db.schemaVersion() + ")");
             } else {
                 applied.forEach(m -> out.println("applied V" + m.version() + " " + m.description()));
             }
@@ -41,33 +43,39 @@ final class Commands {
     }
 
     static int backup(Settings settings, PrintStream out) {
-        if (!Files.exists(settings.dbPath())) {
-            throw new StartupException("no database at " + settings.dbPath() + "; nothing to back up", Main.FAILED);
+        try {
+            DataFiles.ownerOnlyDirectory(settings.backupDir());
+            Path archive = Persistence.backup(settings.databaseUrl(), settings.dbPath(), settings.backupDir(),
+                    settings.backupKeep(), Instant.now());
+            DataFiles.ownerOnlyFiles(archive);
+            out.println("backup written: " + archive);
+            return Main.OK;
+        } catch (MaintenanceException | IllegalStateException e) {
+            throw new StartupException(e.getMessage(), Main.FAILED);
         }
-        DataFiles.ownerOnlyDirectory(settings.backupDir());
-        Path archive = new SqliteMaintenance(settings.dbPath()).backup(settings.backupDir(), settings.backupKeep(), Instant.now());
-        DataFiles.ownerOnlyFiles(archive);
-        out.println("backup written: " + archive);
-        return Main.OK;
     }
 
     static int restore(Settings settings, Path archive, PrintStream out) {
         if (!Files.isRegularFile(archive)) {
             throw new StartupException("no backup archive at " + archive, Main.FAILED);
         }
-        new SqliteMaintenance(settings.dbPath()).restore(archive, settings.dbPath());
-        out.println("restored " + settings.dbPath() + " from " + archive);
+        try {
+            Persistence.restore(settings.databaseUrl(), settings.dbPath(), archive);
+        } catch (MaintenanceException | IllegalStateException e) {
+            throw new StartupException(e.getMessage(), Main.FAILED);
+        }
+        out.println("restored " + (settings.databaseUrl().isPresent() ? "the database" : settings.dbPath()) + " from " + archive);
         return Main.OK;
     }
 
     static int prune(Settings settings, PrintStream out) {
-        try (SqliteDatabase db = open(settings)) {
+        try (Persistence db = open(settings)) {
             migrateOrFail(db);
+            Retention.Pruned r = retention(db.maintenance(), settings, Clock.systemUTC()).prune();
+            out.println("pruned " + r.ledger().grants() + " finished grants, " + r.ledger().fingerprints() + " fingerprints and "
+                    + r.auditEntries() + " admin audit entries");
+            return Main.OK;
         }
-        Retention.Pruned r = retention(new SqliteMaintenance(settings.dbPath()), settings, Clock.systemUTC()).prune();
-        out.println("pruned " + r.ledger().grants() + " finished grants, " + r.ledger().fingerprints() + " fingerprints and "
-                + r.auditEntries() + " admin audit entries");
-        return Main.OK;
     }
 
     /** Retention as configured (RETENTION_GRANTS_DAYS, RETENTION_FINGERPRINTS_DAYS, RETENTION_AUDIT_DAYS). */
@@ -77,20 +85,32 @@ final class Commands {
                 clock);
     }
 
-    static SqliteDatabase open(Settings settings) {
-        DataFiles.ownerOnlyDirectory(settings.dataDir());
+    private static InstanceLock lock(Settings settings, boolean shared) {
         try {
-            SqliteDatabase db = SqliteDatabase.open(settings.dbPath());
-            DataFiles.ownerOnlyDatabase(settings.dbPath());
-            return db;
-        } catch (RuntimeException e) {
-            throw new StartupException("cannot open the database " + settings.dbPath() + ": " + e.getMessage(), Main.FAILED);
+            return Persistence.lock(settings.databaseUrl(), settings.dbPath(), shared);
+        } catch (IllegalStateException e) {
+            throw new StartupException(e.getMessage(), Main.FAILED);
         }
     }
 
-    static List<Migrations.Migration> migrateOrFail(SqliteDatabase db) {
+    static Persistence open(Settings settings) {
+        if (settings.databaseUrl().isEmpty()) {
+            DataFiles.ownerOnlyDirectory(settings.dataDir());
+        }
         try {
-            return new Migrations(db).migrate();
+            Persistence db = Persistence.open(settings.databaseUrl(), settings.dbPath());
+            if (settings.databaseUrl().isEmpty()) {
+                DataFiles.ownerOnlyDatabase(settings.dbPath());
+            }
+            return db;
+        } catch (RuntimeException e) {
+            throw new StartupException("cannot open the database: " + e.getMessage(), Main.FAILED);
+        }
+    }
+
+    static List<Migrations.Migration> migrateOrFail(Persistence db) {
+        try {
+            return db.migrate();
         } catch (com.dytallix.adapters.persistence.MigrationException e) {
             throw new StartupException(e.getMessage(), Main.FAILED);
         }

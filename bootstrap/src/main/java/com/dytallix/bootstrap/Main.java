@@ -97,9 +97,9 @@ public final class Main {
     static final String USAGE_TEXT = """
             usage: dytallix-api [command] [--KEY=value ...]
               serve          start the server (default)
-              migrate        apply database migrations and exit
+              migrate        apply database migrations and exit (every instance must be stopped)
               backup         write a consistent backup archive to BACKUP_DIR
-              restore FILE   replace the database with a backup archive (server must be stopped)
+              restore FILE   replace the database with a backup archive (every instance must be stopped)
               prune          delete finished grants and fingerprints past retention
               keygen         print a new faucet key and its address
               check-config   print the effective configuration (secrets masked) and validate it

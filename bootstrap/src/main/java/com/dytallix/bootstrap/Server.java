@@ -15,18 +15,12 @@ import com.dytallix.adapters.node.UpstreamSet;
 import com.dytallix.adapters.node.NodeBlockReader;
 import com.dytallix.adapters.node.ScryptProofOfWork;
 import com.dytallix.adapters.persistence.FileReputationList;
-import com.dytallix.adapters.persistence.ServerLock;
-import com.dytallix.adapters.persistence.SqliteBlockList;
-import com.dytallix.adapters.persistence.SqliteChallengeStore;
-import com.dytallix.adapters.persistence.SqliteDatabase;
-import com.dytallix.adapters.persistence.SqliteFaucetControls;
-import com.dytallix.adapters.persistence.SqliteGrantLedger;
-import com.dytallix.adapters.persistence.SqliteKeyRotationLog;
-import com.dytallix.adapters.persistence.SqliteMaintenance;
+import com.dytallix.adapters.persistence.Persistence;
 import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.application.assembly.Application;
 import com.dytallix.application.faucet.FaucetPolicy;
 import com.dytallix.application.faucet.Finality;
+import com.dytallix.application.payer.PayerElection;
 import com.dytallix.application.status.StatusService;
 import com.dytallix.application.subscription.ChainFeed;
 import com.dytallix.bootstrap.config.Settings;
@@ -77,9 +71,11 @@ public final class Server implements AutoCloseable {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private BackgroundJobs jobs;
+    private BackgroundJobs leaseJobs;
+    private PayerElection election;
     private WebServer webServer;
     private RpcWebSocket webSocket;
-    private SqliteDatabase db;
+    private Persistence db;
     /** The node set when RPC_URL is set (its health is checked in the background); null on the dev chain. */
     private UpstreamSet upstreams;
 
@@ -111,24 +107,30 @@ public final class Server implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         Settings settings = given.devMode() ? DevMode.prepare(given, err) : given;
 
-        // Database first: one server per database file, migrated before anything reads it.
-        DataFiles.ownerOnlyDirectory(settings.dataDir());
-        ServerLock lock = ServerLock.acquire(settings.dbPath());
-        resources.add(lock);
-        db = SqliteDatabase.open(settings.dbPath());
-        DataFiles.ownerOnlyDatabase(settings.dbPath());
+        // Database first, migrated before anything reads it. Several servers may share it (a
+        // zero-downtime deployment, or scale-out on PostgreSQL); the embedded dev chain lives inside
+        // one process, so a dev server is alone.
+        if (settings.databaseUrl().isEmpty()) {
+            DataFiles.ownerOnlyDirectory(settings.dataDir());
+        }
+        resources.add(Persistence.lock(settings.databaseUrl(), settings.dbPath(), !settings.devMode()));
+        db = Persistence.open(settings.databaseUrl(), settings.dbPath());
+        if (settings.databaseUrl().isEmpty()) {
+            DataFiles.ownerOnlyDatabase(settings.dbPath());
+        }
         if (settings.migrateOnStart()) {
             Commands.migrateOrFail(db);
         } else if (!db.isMigrated()) {
-            throw new StartupException("database " + settings.dbPath() + " is not migrated; run the migrate command", Main.FAILED);
+            throw new StartupException("database " + db.location() + " is not migrated; run the migrate command", Main.FAILED);
         }
-        var ledger = new SqliteGrantLedger(db);
-        var controls = new SqliteFaucetControls(db);
-        var rotations = new SqliteKeyRotationLog(db);
-        var blocks = new SqliteBlockList(db);
-        var challenges = new SqliteChallengeStore(db);
+        var ledger = db.ledger();
+        var controls = db.controls();
+        var rotations = db.rotations();
+        var blocks = db.blocks();
+        var challenges = db.challenges();
         ReputationList reputation = settings.get(Settings.REPUTATION_FILE).<ReputationList>map(FileReputationList::new).orElse(ip -> false);
-        var maintenance = new SqliteMaintenance(settings.dbPath());
+        var maintenance = db.maintenance();
+        var leases = db.leases();
 
         var keccak = BouncyCastleKeccak.INSTANCE;
         var keys = new FileKeyRing(settings.faucetKeyFile(), settings.faucetPrivateKey());
@@ -146,14 +148,16 @@ public final class Server implements AutoCloseable {
                 settings.txReplaceAfter(), Duration.ofSeconds(60));
         var finality = new Finality(settings.get(Settings.FAUCET_CONFIRMATIONS), settings.get(Settings.REORG_WATCH_BLOCKS));
         var app = Application.assemble(
-                new Application.Ports(node, new NodeBlockReader(node), keys, ledger, controls, rotations, blocks, challenges,
+                new Application.Ports(node, new NodeBlockReader(node), keys, ledger, controls, rotations, leases, blocks, challenges,
                         reputation, new ScryptProofOfWork(), keccak, telemetry, clock),
                 new Application.Choices(policy, settings.rpcAllowedMethods(), settings.blockTime(), settings.chainId(),
                         settings.get(Settings.WS_MAX_SUBSCRIPTIONS),
-                        finality));
+                        finality, settings.instance(), settings.payerLease()));
+        election = app.election();
         var status = app.status();
         var tracker = app.tracker();
 
+        election.campaign();
         status.refresh();
         if (settings.devMode()) {
             // The dev chain starts empty each run: grants left unfinished by an earlier run cannot land.
@@ -166,12 +170,17 @@ public final class Server implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "start-up reconciliation postponed: node {0}", e.failure());
         }
 
+        // their own thread: a slow tracker pass or node call must never let the payer lease run out
+        leaseJobs = new BackgroundJobs(metrics);
+        leaseJobs.every("payer lease", election.renewEvery(), election.renewEvery(), election::campaign);
         jobs = new BackgroundJobs(metrics);
         jobs.every("status refresh", settings.statusRefresh(), settings.statusRefresh(), status::refresh);
         jobs.every("grant tracker", Duration.ofSeconds(1), Duration.ofSeconds(1), tracker::tick);
         if (upstreams != null) {
             jobs.every("node checks", settings.statusRefresh(), settings.statusRefresh(), upstreams::checkHealth);
         }
+        // grants admitted by other instances wait for this one while it is the payer
+        jobs.every("admitted grants", Duration.ofMillis(250), Duration.ofMillis(250), tracker::payOwed);
         jobs.every("subscription feed", HEAD_POLL, HEAD_POLL, feedPoll(app.feed()));
         jobs.every("daily maintenance", Duration.ofHours(1), Duration.ofHours(24), Commands.retention(maintenance, settings, clock)::prune);
 
@@ -185,6 +194,7 @@ public final class Server implements AutoCloseable {
 
         Observability.registerGauges(metrics, status::current);
         Observability.registerUpstreams(metrics, status::upstreams);
+        Observability.registerPayerGauge(metrics, election::isPayer);
         Observability.registerBudget(metrics, () -> ledger.budget(policy.outflow(), clock.instant()));
         var api = new ApiDependencies(status, app.balances(), app.drips(), app.grants(), app.relay(), app.admin(), keccak,
                 telemetry, new HttpMetrics(metrics), healthChecks, clock, settings.trustedProxies(),
@@ -218,9 +228,10 @@ public final class Server implements AutoCloseable {
                     + " Behind a reverse proxy, set TRUSTED_PROXIES to its address, or all its clients count as one"
                     + " (quotas, request limits, admin lockout)");
         }
-        LOG.log(System.Logger.Level.INFO, "dytallix-api listening on {0}:{1,number,#} ({2}), faucet address {3}",
+        LOG.log(System.Logger.Level.INFO, "dytallix-api instance {4} listening on {0}:{1,number,#} ({2}), faucet address {3}, {5}",
                 settings.host(), webServer.port(), settings.devMode() ? "embedded dev chain" : "node " + node,
-                keys.active().address());
+                keys.active().address(), election.instance(),
+                election.isPayer() ? "the payer" : "admitting (the payer is " + election.payer().orElse("not elected yet") + ")");
     }
 
     /** The same readiness checks under Helidon's /observe/health. */
@@ -324,8 +335,18 @@ public final class Server implements AutoCloseable {
         if (jobs != null) {
             jobs.close();
         }
+        if (leaseJobs != null) {
+            leaseJobs.close();
+        }
+        if (election != null) {
+            try {
+                election.resign(); // another instance pays from now on, without waiting for the lease to run out
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "the payer lease was not handed over (it runs out by itself): " + e.getMessage());
+            }
+        }
         if (db != null) {
-            db.close(); // PRAGMA optimize, WAL checkpoint, no lock left
+            db.close(); // SQLite: PRAGMA optimize, WAL checkpoint, no lock left
         }
         for (int i = resources.size() - 1; i >= 0; i--) {
             try {

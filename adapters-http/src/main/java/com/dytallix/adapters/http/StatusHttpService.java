@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /** GET /api/status (from the background snapshot, never waiting on the node) and GET /api/balance. */
 final class StatusHttpService implements HttpService {
@@ -36,7 +37,7 @@ final class StatusHttpService implements HttpService {
     }
 
     private void status(ServerRequest req, ServerResponse res) {
-        Responses.ok(res, view(status.current(), clock.instant(), staleAfter, status.upstreams()));
+        Responses.ok(res, view(status.current(), clock.instant(), staleAfter, status.instance(), status.payer(), status.upstreams()));
     }
 
     /** One node: its name never carries credentials (the node set names it by scheme, host and port). */
@@ -52,7 +53,8 @@ final class StatusHttpService implements HttpService {
      * itself is older than {@code staleAfter}: its background refresh is failing or stuck, and
      * every value in it is old (a frozen {@code ok} once hid a dead refresh job).
      */
-    static StatusView view(StatusSnapshot s, Instant now, Duration staleAfter, List<UpstreamHealth> upstreams) {
+    static StatusView view(StatusSnapshot s, Instant now, Duration staleAfter, String instance, Optional<String> payer,
+                           List<UpstreamHealth> upstreams) {
         Duration snapshotAge = Duration.between(s.refreshedAt(), now);
         boolean stale = snapshotAge.compareTo(staleAfter) > 0;
         return new StatusView(
@@ -74,6 +76,8 @@ final class StatusHttpService implements HttpService {
                 seconds(snapshotAge.isNegative() ? Duration.ZERO : snapshotAge),
                 stale ? "status not refreshed for " + snapshotAge.toSeconds() + " s" : s.lastError().orElse(null),
                 now.toString(),
+                instance,
+                payer.orElse(null),
                 upstreams.stream().map(UpstreamView::of).toList());
     }
 
@@ -82,7 +86,7 @@ final class StatusHttpService implements HttpService {
                       String faucetAddress, String faucetBalance, String faucetBalanceWei, boolean paused,
                       String pausedReason, long mempoolBacklog, String nodeStatus, Double blockTimeSeconds,
                       Double dataAgeSeconds, double snapshotAgeSeconds, String lastError, String timestamp,
-                      List<UpstreamView> upstreams) {
+                      String instance, String payer, List<UpstreamView> upstreams) {
     }
 
     /** GET /api/balance. */

@@ -2,7 +2,9 @@ package com.dytallix.adapters.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.dytallix.application.payer.PayerElection;
 import com.dytallix.application.status.StatusService;
+import com.dytallix.domain.payer.InMemoryPayerLeases;
 import com.dytallix.domain.sync.SyncLagEstimator;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,16 +17,17 @@ class StaleStatusTest {
     void aSnapshotOlderThanTheStalenessBoundIsDegradedWithItsAge() {
         var clock = new TestPorts.MutableClock(Instant.parse("2026-01-31T12:00:00Z"));
         var status = new StatusService(new TestPorts.Node(), new TestPorts.Keys(), new TestPorts.Controls(),
-                new TestPorts.Ledger(), new SyncLagEstimator(Optional.empty()), Optional.empty(), clock);
+                new TestPorts.Ledger(), new SyncLagEstimator(Optional.empty()), Optional.empty(),
+                new PayerElection(new InMemoryPayerLeases(), "test", Duration.ofSeconds(10), clock, () -> { }), clock);
         status.refresh();
         Duration staleAfter = Duration.ofSeconds(5);
 
-        var fresh = StatusHttpService.view(status.current(), clock.instant().plusSeconds(1), staleAfter, java.util.List.of());
+        var fresh = StatusHttpService.view(status.current(), clock.instant().plusSeconds(1), staleAfter, "test", Optional.of("test"), java.util.List.of());
         assertThat(fresh.api()).isEqualTo("ok");
         assertThat(fresh.snapshotAgeSeconds()).isEqualTo(1.0);
 
         // the refresh job died: the node is fine, the snapshot says "ok", but nobody updates it
-        var frozen = StatusHttpService.view(status.current(), clock.instant().plusSeconds(60), staleAfter, java.util.List.of());
+        var frozen = StatusHttpService.view(status.current(), clock.instant().plusSeconds(60), staleAfter, "test", Optional.of("test"), java.util.List.of());
         assertThat(frozen.nodeStatus()).isEqualTo("ok");
         assertThat(frozen.api()).isEqualTo("degraded");
         assertThat(frozen.snapshotAgeSeconds()).isEqualTo(60.0);

@@ -3,6 +3,7 @@ package com.dytallix.adapters.http;
 import com.dytallix.application.assembly.Application;
 import com.dytallix.application.faucet.FaucetPolicy;
 import com.dytallix.application.faucet.Finality;
+import com.dytallix.domain.payer.InMemoryPayerLeases;
 import com.dytallix.domain.IpRange;
 import com.dytallix.domain.TestKeccak;
 import com.dytallix.domain.Wei;
@@ -68,6 +69,7 @@ final class TestApi implements AutoCloseable {
     final InMemoryBlockList blockList = new InMemoryBlockList();
     final InMemoryChallengeStore challenges = new InMemoryChallengeStore();
     final TestPorts.Ledger ledger = new TestPorts.Ledger();
+    final InMemoryPayerLeases leases = new InMemoryPayerLeases();
     final TestPorts.Counters telemetry = new TestPorts.Counters();
     final List<String> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
     final Options options = new Options();
@@ -90,10 +92,11 @@ final class TestApi implements AutoCloseable {
                 fees, Duration.ofSeconds(30), Duration.ofSeconds(5));
         ReputationList reputation = ip -> false;
         app = Application.assemble(
-                new Application.Ports(node, blocks, keys, ledger, controls, rotations, blockList, challenges, reputation,
+                new Application.Ports(node, blocks, keys, ledger, controls, rotations, leases, blockList, challenges, reputation,
                         (c, nonce) -> false, TestKeccak.INSTANCE, telemetry, clock),
                 new Application.Choices(policy, options.rpcMethods, Optional.empty(), Optional.empty(), options.wsMaxSubscriptions,
-                        new Finality(1, 64)));
+                        new Finality(1, 64), "test-instance", Duration.ofSeconds(30)));
+        app.election().campaign();
         feed = app.feed();
         ApiDependencies deps = dependencies();
         HttpRouting.Builder routing = HttpRouting.builder();

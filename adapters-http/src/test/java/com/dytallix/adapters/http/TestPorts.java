@@ -397,7 +397,7 @@ final class TestPorts {
         }
 
         @Override
-        public void markSigned(GrantId id, SignedTransaction tx, Instant at) {
+        public void markSigned(GrantId id, SignedTransaction tx, Instant at, com.dytallix.domain.payer.Lease lease) {
             throw unused();
         }
 
@@ -407,7 +407,8 @@ final class TestPorts {
         }
 
         @Override
-        public void recordReplacement(GrantId id, SignedTransaction replacement, Instant at) {
+        public void recordReplacement(GrantId id, SignedTransaction replacement, Instant at,
+                                      com.dytallix.domain.payer.Lease lease) {
             throw unused();
         }
 

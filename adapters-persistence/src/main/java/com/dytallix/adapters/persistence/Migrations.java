@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 
 /**
  * Versioned schema migrations: SQL files {@code db/migration/V<nnn>__<description>.sql} on the
- * classpath, applied in version order, each in its own transaction, and recorded with the SHA-256
+ * classpath (PostgreSQL's forms of the same migrations under {@code db/migration/postgres/}), applied in version order, each in its own transaction, and recorded with the SHA-256
  * of the file in {@code schema_migrations}. An applied file that changed since, or a database newer
  * than this server, is refused rather than guessed at.
  *
@@ -28,19 +28,18 @@ import java.util.stream.Stream;
  * {@code END;} line. Comments are whole lines starting with {@code --}.
  */
 public final class Migrations {
-    /** Every migration this server knows, oldest first; a new file must be added here too. */
-    static final List<String> FILES = List.of("V001__initial_schema.sql", "V003__block_hash.sql",
+    /** Every migration this server knows, oldest first; a new file must be added here too, in both dialects. */
+    static final List<String> FILES = List.of("V001__initial_schema.sql", "V002__payer_lease.sql", "V003__block_hash.sql",
             "V004__admission_rules.sql");
 
-    private static final String LOCATION = "db/migration/";
     private static final Pattern NAME = Pattern.compile("V(\\d+)__(\\w+)\\.sql");
 
-    private final SqliteDatabase database;
+    private final Database database;
     private final List<Migration> known;
 
-    public Migrations(SqliteDatabase database) {
+    public Migrations(Database database) {
         this.database = database;
-        this.known = FILES.stream().map(Migrations::load).toList();
+        this.known = FILES.stream().map(file -> load(database.dialect().migrations(), file)).toList();
     }
 
     /** One migration file. */
@@ -67,8 +66,8 @@ public final class Migrations {
                     version     INTEGER PRIMARY KEY,
                     description TEXT NOT NULL,
                     checksum    TEXT NOT NULL,
-                    applied_at  TEXT NOT NULL
-                )"""));
+                    applied_at  %s NOT NULL
+                )""".formatted(database.dialect().timeType())));
         verify(applied());
         List<Migration> appliedNow = new ArrayList<>();
         for (Migration migration : known) {
@@ -82,8 +81,7 @@ public final class Migrations {
 
     /** True when every known migration is applied unchanged and nothing newer is. */
     boolean isUpToDate() {
-        boolean tracked = database.read(db -> db.get(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").isPresent());
+        boolean tracked = database.read(db -> db.get(database.dialect().migrationsTableExists()).isPresent());
         if (!tracked) {
             return false;
         }
@@ -139,15 +137,15 @@ public final class Migrations {
         }
     }
 
-    static Migration load(String file) {
+    static Migration load(String location, String file) {
         Matcher name = NAME.matcher(file);
         if (!name.matches()) {
             throw new IllegalStateException("migration file name must look like V001__description.sql: " + file);
         }
         byte[] bytes;
-        try (InputStream in = Migrations.class.getClassLoader().getResourceAsStream(LOCATION + file)) {
+        try (InputStream in = Migrations.class.getClassLoader().getResourceAsStream(location + file)) {
             if (in == null) {
-                throw new IllegalStateException("migration " + LOCATION + file + " is not on the classpath");
+                throw new IllegalStateException("migration " + location + file + " is not on the classpath");
             }
             bytes = in.readAllBytes();
         } catch (IOException e) {

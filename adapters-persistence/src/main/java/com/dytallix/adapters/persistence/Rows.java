@@ -4,7 +4,10 @@ import io.helidon.dbclient.DbRow;
 import java.time.Instant;
 import java.util.Optional;
 
-/** Reading SQLite columns: small integers come back as Integer, so numbers go through {@link Number}. */
+/**
+ * Reading columns of either store: small integers come back as Integer, so numbers go through
+ * {@link Number}; a time is UTC text in SQLite and a timestamp in PostgreSQL.
+ */
 final class Rows {
     private Rows() {
     }
@@ -26,10 +29,15 @@ final class Rows {
     }
 
     static Optional<Instant> optionalTime(DbRow row, String column) {
-        return optionalText(row, column).map(Timestamps::parse);
+        return row.column(column).asOptional().map(value -> switch (value) {
+            case java.sql.Timestamp t -> t.toInstant();
+            case java.time.OffsetDateTime t -> t.toInstant();
+            case Instant t -> t;
+            default -> Timestamps.parse(value.toString());
+        });
     }
 
     static Instant time(DbRow row, String column) {
-        return Timestamps.parse(text(row, column));
+        return optionalTime(row, column).orElseThrow(() -> new IllegalStateException(column + " is NULL"));
     }
 }

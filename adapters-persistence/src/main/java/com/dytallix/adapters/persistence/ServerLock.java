@@ -4,51 +4,91 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * An exclusive lock on {@code <db>.lock} that {@code serve} holds while it runs, so that
- * {@code restore} (or a second server) cannot replace or share the database under it. The operating
- * system releases it when the process ends, however it ends; the file itself stays.
+ * A lock on {@code <db>.lock} that tells maintenance commands whether a server runs on the
+ * database. Every {@code serve} holds it shared, so several servers share one data directory (a
+ * zero-downtime deployment); {@code restore} and {@code migrate} take it exclusively, so they refuse
+ * while any server runs and no server starts under them. The operating system releases it when the
+ * process ends, however it ends; the file itself stays.
+ *
+ * <p>The operating system's locks belong to the process, so holders inside one JVM are counted here.
  */
-public final class ServerLock implements AutoCloseable {
-    private final FileChannel channel;
-    private final FileLock lock;
+public final class ServerLock implements InstanceLock {
+    private static final Map<Path, Held> HELD = new HashMap<>();
 
-    private ServerLock(FileChannel channel, FileLock lock) {
-        this.channel = channel;
-        this.lock = lock;
+    private final Path file;
+    private boolean closed;
+
+    private ServerLock(Path file) {
+        this.file = file;
+    }
+
+    private static final class Held {
+        final FileChannel channel;
+        final FileLock lock;
+        int holders;
+
+        Held(FileChannel channel, FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
     }
 
     /**
-     * Takes the lock for the database at {@code dbPath} without waiting.
+     * For a server: taken alongside other servers, refused while a maintenance command holds the database.
      *
-     * @throws ServerRunningException when another server (in this process or another) holds it
+     * @throws MaintenanceRunningException when {@code restore} or {@code migrate} holds it
      */
-    public static ServerLock acquire(Path dbPath) {
-        Path file = lockFile(dbPath);
-        FileChannel channel = null;
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = channel.tryLock();
-            if (lock == null) {
-                throw new ServerRunningException(file);
+    public static ServerLock shared(Path dbPath) {
+        return take(dbPath, true);
+    }
+
+    /**
+     * For a command that replaces or reshapes the database under every server, or a server that must
+     * be alone on it: refused while anyone else holds the lock.
+     *
+     * @throws ServerRunningException when a server (in this process or another) holds it
+     */
+    public static ServerLock exclusive(Path dbPath) {
+        return take(dbPath, false);
+    }
+
+    private static ServerLock take(Path dbPath, boolean shared) {
+        Path named = lockFile(dbPath);
+        Path file = named.toAbsolutePath().normalize();
+        synchronized (HELD) {
+            Held held = HELD.get(file);
+            if (held != null) {
+                if (!shared || !held.lock.isShared()) {
+                    throw shared ? new MaintenanceRunningException(named) : new ServerRunningException(named);
+                }
+                held.holders++;
+                return new ServerLock(file);
             }
-            return new ServerLock(channel, lock);
-        } catch (OverlappingFileLockException e) {
-            closeQuietly(channel);
-            throw new ServerRunningException(file);
-        } catch (ServerRunningException e) {
-            closeQuietly(channel);
-            throw e;
-        } catch (IOException e) {
-            closeQuietly(channel);
-            throw new UncheckedIOException("cannot lock " + file, e);
+            FileChannel channel = null;
+            try {
+                Files.createDirectories(file.getParent());
+                // a shared lock needs a readable channel, an exclusive one a writable channel
+                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                FileLock lock = channel.tryLock(0, Long.MAX_VALUE, shared);
+                if (lock == null) {
+                    channel.close();
+                    throw shared ? new MaintenanceRunningException(named) : new ServerRunningException(named);
+                }
+                Held taken = new Held(channel, lock);
+                taken.holders = 1;
+                HELD.put(file, taken);
+                return new ServerLock(file);
+            } catch (IOException e) {
+                closeQuietly(channel);
+                throw new UncheckedIOException("cannot lock " + file, e);
+            }
         }
     }
 
@@ -59,11 +99,22 @@ public final class ServerLock implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            lock.release();
-            channel.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot release the server lock", e);
+        synchronized (HELD) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            Held held = HELD.get(file);
+            if (held == null || --held.holders > 0) {
+                return;
+            }
+            HELD.remove(file);
+            try {
+                held.lock.release();
+                held.channel.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot release the server lock", e);
+            }
         }
     }
 
@@ -77,10 +128,25 @@ public final class ServerLock implements AutoCloseable {
         }
     }
 
-    /** The database is held by a running server. */
+    /** The database is used by a running server. */
     public static final class ServerRunningException extends IllegalStateException {
         ServerRunningException(Path lockFile) {
-            super("the server is running (" + lockFile + " is held); stop it first");
+            this(lockFile + " is held");
+        }
+
+        ServerRunningException(String evidence) {
+            super("the server is running (" + evidence + "); stop every instance first");
+        }
+    }
+
+    /** A maintenance command (restore, migrate) holds the database. */
+    public static final class MaintenanceRunningException extends IllegalStateException {
+        MaintenanceRunningException(Path lockFile) {
+            this(lockFile.toString());
+        }
+
+        MaintenanceRunningException(String where) {
+            super("a maintenance command (restore or migrate) holds the database (" + where + "); wait for it to finish");
         }
     }
 }

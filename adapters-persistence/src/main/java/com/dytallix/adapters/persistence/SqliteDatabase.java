@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * {@code prune} command, an operator's {@code sqlite3}) is waited for by the busy timeout. Readers
  * never wait for writers in WAL mode.
  */
-public final class SqliteDatabase implements AutoCloseable {
+public final class SqliteDatabase extends Database {
     private static final System.Logger LOG = System.getLogger(SqliteDatabase.class.getName());
     /** Longer than any write transaction this server runs, so a busy database is waited for, not reported. */
     static final int BUSY_TIMEOUT_MS = 10_000;
@@ -85,6 +85,7 @@ public final class SqliteDatabase implements AutoCloseable {
      * Runs {@code work} as one write transaction: committed when it returns, rolled back when it
      * throws. Writers of this process run one at a time, in arrival order.
      */
+    @Override
     <T> T write(Function<DbTransaction, T> work) {
         writer.lock();
         try {
@@ -108,6 +109,7 @@ public final class SqliteDatabase implements AutoCloseable {
     }
 
     /** Runs {@code work} outside any write transaction (each statement sees the latest commit). */
+    @Override
     <T> T read(Function<DbExecute, T> work) {
         return work.apply(client.execute());
     }
@@ -122,7 +124,12 @@ public final class SqliteDatabase implements AutoCloseable {
         }
     }
 
-    /** For readiness: the database answers a trivial query. */
+    @Override
+    Dialect dialect() {
+        return Dialect.SQLITE;
+    }
+
+    @Override
     public boolean isHealthy() {
         if (closed.get()) {
             return false;
@@ -135,7 +142,7 @@ public final class SqliteDatabase implements AutoCloseable {
         }
     }
 
-    /** For readiness: every migration this server knows is applied, and nothing newer. */
+    @Override
     public boolean isMigrated() {
         if (closed.get()) {
             return false;
@@ -149,6 +156,7 @@ public final class SqliteDatabase implements AutoCloseable {
     }
 
     /** {@code PRAGMA optimize}: refreshes the query planner's statistics where they are stale. */
+    @Override
     public void optimize() {
         // a query, not an update: the pragma may report what it analysed
         exclusive(db -> {

@@ -80,7 +80,7 @@ public final class SqliteMaintenance implements DatabaseMaintenance {
 
     @Override
     public void restore(Path archive, Path restoredPath) {
-        try (ServerLock ignored = ServerLock.acquire(restoredPath)) {
+        try (ServerLock ignored = ServerLock.exclusive(restoredPath)) {
             Path dir = restoredPath.toAbsolutePath().getParent();
             Path candidate = null;
             try {
@@ -106,12 +106,12 @@ public final class SqliteMaintenance implements DatabaseMaintenance {
 
     @Override
     public PruneResult prune(Instant grantsBefore, Instant fingerprintsBefore) {
-        return withDatabase(db -> new SqliteGrantLedger(db).prune(grantsBefore, fingerprintsBefore));
+        return withDatabase(db -> new SqlGrantLedger(db).prune(grantsBefore, fingerprintsBefore));
     }
 
     @Override
     public int pruneAudit(Instant before) {
-        return withDatabase(db -> new SqliteFaucetControls(db).pruneAudit(before));
+        return withDatabase(db -> new SqlFaucetControls(db).pruneAudit(before));
     }
 
     @Override

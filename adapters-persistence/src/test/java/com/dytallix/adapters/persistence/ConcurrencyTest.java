@@ -15,6 +15,7 @@ import com.dytallix.domain.grant.TestAdmission;
 import com.dytallix.domain.grant.Reservation;
 import com.dytallix.domain.key.Fees;
 import com.dytallix.domain.key.SignedTransaction;
+import com.dytallix.domain.payer.Lease;
 import com.dytallix.domain.key.UnsignedTransaction;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -52,8 +53,9 @@ class ConcurrencyTest {
         AtomicInteger foreignWrites = new AtomicInteger();
         try (SqliteDatabase db = SqliteDatabase.open(file)) {
             new Migrations(db).migrate();
-            SqliteGrantLedger ledger = new SqliteGrantLedger(db);
-            SqliteFaucetControls controls = new SqliteFaucetControls(db);
+            SqlGrantLedger ledger = new SqlGrantLedger(db);
+            SqlFaucetControls controls = new SqlFaucetControls(db);
+            Lease lease = TestSql.lease(db);
             ExecutorService pool = Executors.newFixedThreadPool(WRITERS + 5);
             CountDownLatch start = new CountDownLatch(1);
             List<Future<?>> writers = new ArrayList<>();
@@ -63,7 +65,7 @@ class ConcurrencyTest {
                     await(start);
                     for (int i = 0; i < GRANTS_PER_WRITER; i++) {
                         try {
-                            writeOneGrant(ledger, controls, writer, i);
+                            writeOneGrant(ledger, controls, lease, writer, i);
                         } catch (Throwable t) {
                             failures.add(t);
                         }
@@ -132,7 +134,7 @@ class ConcurrencyTest {
         }
     }
 
-    private static void writeOneGrant(SqliteGrantLedger ledger, SqliteFaucetControls controls, int writer, int i) {
+    private static void writeOneGrant(SqlGrantLedger ledger, SqlFaucetControls controls, Lease lease, int writer, int i) {
         int n = writer * 10_000 + i;
         Address to = new Address("0x%040x".formatted(n + 1));
         Instant now = Instant.now();
@@ -141,7 +143,7 @@ class ConcurrencyTest {
         ledger.recordFingerprint(new Fingerprint(grant.ip(), grant.ip().client(64), to, "test", "fp", "granted", now));
         ledger.markSigned(grant.id(), new SignedTransaction(FAUCET, new UnsignedTransaction(31337, n, to, grant.amount(),
                 UnsignedTransaction.TRANSFER_GAS, new Fees.Legacy(Wei.of(1))), "0x01", new TxHash("0x%064x".formatted(n))),
-                now);
+                now, lease);
         ledger.markSubmitted(grant.id(), now);
         controls.audit(new AuditEntry(now, "grant", grant.ip(), "ok", grant.id().value()));
     }

@@ -49,14 +49,14 @@ class RunbookSqlTest {
     Path dir;
     private Path file;
     private SqliteDatabase db;
-    private SqliteGrantLedger ledger;
+    private SqlGrantLedger ledger;
 
     @BeforeEach
     void writeThroughTheRepositories() {
         file = dir.resolve("data/dytallix.db");
         db = SqliteDatabase.open(file);
         new Migrations(db).migrate();
-        ledger = new SqliteGrantLedger(db);
+        ledger = new SqlGrantLedger(db);
         Instant now = Instant.now();
         for (int minutes : new int[] {10, 20, 30, 120}) {
             grant("198.51.100.1", minutes, now.minus(Duration.ofMinutes(minutes)));
@@ -131,7 +131,8 @@ class RunbookSqlTest {
     private void confirm(Grant grant, Instant at) {
         TxHash hash = new TxHash("0x%064x".formatted(grant.address().bytes()[19] & 0xff));
         ledger.markSigned(grant.id(), new SignedTransaction(FAUCET, new UnsignedTransaction(31337, 1, grant.address(),
-                grant.amount(), UnsignedTransaction.TRANSFER_GAS, new Fees.Legacy(Wei.of(1))), "0x01", hash), at);
+                grant.amount(), UnsignedTransaction.TRANSFER_GAS, new Fees.Legacy(Wei.of(1))), "0x01", hash), at,
+                TestSql.lease(db));
         ledger.markSubmitted(grant.id(), at);
         ledger.markConfirmed(grant.id(), hash, 10, at);
     }

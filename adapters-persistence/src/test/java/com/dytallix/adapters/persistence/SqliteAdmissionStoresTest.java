@@ -49,7 +49,7 @@ class SqliteAdmissionStoresTest {
     class Blocks extends BlockListContract {
         @Override
         protected BlockList newBlockList() {
-            return new SqliteBlockList(open());
+            return new SqlBlockList(open());
         }
     }
 
@@ -57,17 +57,17 @@ class SqliteAdmissionStoresTest {
     class Challenges extends ChallengeStoreContract {
         @Override
         protected ChallengeStore newStore() {
-            return new SqliteChallengeStore(open());
+            return new SqlChallengeStore(open());
         }
     }
 
     @Test
     void aBlockAddedOrRemovedThroughOneInstanceAppliesAtOnceOnAnotherAndSurvivesARestart() {
-        SqliteBlockList here = new SqliteBlockList(open());
+        SqlBlockList here = new SqlBlockList(open());
         Address anyone = new Address("0x00000000000000000000000000000000000000cc");
         ClientIp attacker = ClientIp.parse("198.51.100.7");
         try (SqliteDatabase otherHandle = SqliteDatabase.open(dir.resolve("data/dytallix.db"))) {
-            SqliteBlockList there = new SqliteBlockList(otherHandle);
+            SqlBlockList there = new SqlBlockList(otherHandle);
             Instant now = Instant.now();
             assertThat(there.matching(attacker, anyone, now)).isEmpty();
 
@@ -80,7 +80,7 @@ class SqliteAdmissionStoresTest {
             assertThat(there.matching(attacker, anyone, now)).isPresent();
         }
         database.close();
-        SqliteBlockList restarted = new SqliteBlockList(open());
+        SqlBlockList restarted = new SqlBlockList(open());
         assertThat(restarted.all()).extracting(b -> b.target().toString()).containsExactly(anyone.value());
     }
 
@@ -88,7 +88,7 @@ class SqliteAdmissionStoresTest {
     void theOutflowBudgetIsSharedByEveryHandleOnTheFileAndSurvivesARestart() {
         OutflowPolicy outflow = new OutflowPolicy(Wei.ofDyt("240"), Wei.ofDyt("50"), new BigDecimal("0.1"));
         Instant t0 = Instant.parse("2026-03-01T12:00:00Z");
-        SqliteGrantLedger here = new SqliteGrantLedger(open());
+        SqlGrantLedger here = new SqlGrantLedger(open());
         for (int i = 0; i < 6; i++) {
             ReservationRequest request = TestAdmission.request(new Address("0x%040x".formatted(i + 1)),
                     ClientIp.parse("10.0.0." + i), Optional.empty(), "h" + i, t0);
@@ -97,10 +97,10 @@ class SqliteAdmissionStoresTest {
         // 50 full, then 10 at the start of the debt: 10 DYT in debt
         BigInteger inDebt = Wei.ofDyt("10").value().negate();
         try (SqliteDatabase otherHandle = SqliteDatabase.open(dir.resolve("data/dytallix.db"))) {
-            assertThat(new SqliteGrantLedger(otherHandle).budget(outflow, t0)).isEqualTo(inDebt);
+            assertThat(new SqlGrantLedger(otherHandle).budget(outflow, t0)).isEqualTo(inDebt);
         }
         database.close();
-        SqliteGrantLedger restarted = new SqliteGrantLedger(open());
+        SqlGrantLedger restarted = new SqlGrantLedger(open());
         assertThat(restarted.budget(outflow, t0)).isEqualTo(inDebt);
         // and it refills with time: an hour is 10 DYT
         assertThat(restarted.budget(outflow, t0.plusSeconds(3600))).isEqualTo(BigInteger.ZERO);

@@ -92,7 +92,7 @@ class SqliteDatabaseTest {
         Path file = dir.resolve("dytallix.db");
         SqliteDatabase db = SqliteDatabase.open(file);
         new Migrations(db).migrate();
-        new SqliteKeyRotationLog(db).record(new KeyRotation(new Address("0x000000000000000000000000000000000000000a"),
+        new SqlKeyRotationLog(db).record(new KeyRotation(new Address("0x000000000000000000000000000000000000000a"),
                 new Address("0x000000000000000000000000000000000000000b"), Instant.parse("2026-01-01T00:00:00Z")));
         assertThat(Path.of(file + "-wal")).exists();
 

@@ -20,7 +20,7 @@ class SqliteFaucetControlsTest extends FaucetControlsContract {
     protected FaucetControls newControls() {
         database = SqliteDatabase.open(dir.resolve("dytallix.db"));
         new Migrations(database).migrate();
-        return new SqliteFaucetControls(database);
+        return new SqlFaucetControls(database);
     }
 
     @AfterEach
@@ -35,7 +35,7 @@ class SqliteFaucetControlsTest extends FaucetControlsContract {
         database.close();
 
         database = SqliteDatabase.open(dir.resolve("dytallix.db"));
-        FaucetControls reopened = new SqliteFaucetControls(database);
+        FaucetControls reopened = new SqlFaucetControls(database);
 
         assertThat(reopened.pauseState()).isEqualTo(new PauseState(true, Optional.of("drained"), Optional.of(T0)));
         assertThat(reopened.recentTopUps(5)).extracting(t -> t.note()).containsExactly("before restart");

@@ -2,6 +2,7 @@ package com.dytallix.adapters.persistence;
 
 import com.dytallix.domain.grant.GrantLedger;
 import com.dytallix.domain.grant.GrantLedgerContract;
+import com.dytallix.domain.payer.PayerLeases;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,7 +16,12 @@ class SqliteGrantLedgerTest extends GrantLedgerContract {
     protected GrantLedger newLedger() {
         database = SqliteDatabase.open(dir.resolve("data/dytallix.db"));
         new Migrations(database).migrate();
-        return new SqliteGrantLedger(database);
+        return new SqlGrantLedger(database);
+    }
+
+    @Override
+    protected PayerLeases leasesOfLedger() {
+        return new SqlPayerLeases(database);
     }
 
     @AfterEach

@@ -15,7 +15,7 @@ class SqliteKeyRotationLogTest extends KeyRotationLogContract {
     protected KeyRotationLog newLog() {
         database = SqliteDatabase.open(dir.resolve("dytallix.db"));
         new Migrations(database).migrate();
-        return new SqliteKeyRotationLog(database);
+        return new SqlKeyRotationLog(database);
     }
 
     @AfterEach

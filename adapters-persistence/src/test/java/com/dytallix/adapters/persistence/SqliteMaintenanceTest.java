@@ -53,7 +53,7 @@ class SqliteMaintenanceTest {
         List<GrantId> beforeBackup;
         try (SqliteDatabase db = SqliteDatabase.open(file)) {
             new Migrations(db).migrate();
-            SqliteGrantLedger ledger = new SqliteGrantLedger(db);
+            SqlGrantLedger ledger = new SqlGrantLedger(db);
             ExecutorService pool = Executors.newFixedThreadPool(3);
             List<Future<?>> writers = new ArrayList<>();
             for (int w = 0; w < 3; w++) {
@@ -84,7 +84,7 @@ class SqliteMaintenanceTest {
 
         try (SqliteDatabase db = SqliteDatabase.open(restored.resolve("dytallix.db"))) {
             assertThat(db.isMigrated()).isTrue();
-            SqliteGrantLedger ledger = new SqliteGrantLedger(db);
+            SqlGrantLedger ledger = new SqlGrantLedger(db);
             assertThat(beforeBackup).allSatisfy(id -> assertThat(ledger.find(id)).isPresent());
             long rows = TestSql.number(db, "SELECT COUNT(*) AS n FROM faucet_grants");
             assertThat(rows).isGreaterThanOrEqualTo(beforeBackup.size()).isLessThan(committed.size());
@@ -137,7 +137,7 @@ class SqliteMaintenanceTest {
         assertThat(Path.of(file + "-wal")).doesNotExist();
         assertThat(Path.of(file + "-shm")).doesNotExist();
         try (SqliteDatabase db = SqliteDatabase.open(file)) {
-            assertThat(new SqliteKeyRotationLog(db).last()).contains(first);
+            assertThat(new SqlKeyRotationLog(db).last()).contains(first);
         }
     }
 
@@ -147,10 +147,10 @@ class SqliteMaintenanceTest {
         Path archive = new SqliteMaintenance(file).backup(dir.resolve("backups"), 7, AT);
         byte[] before = Files.readAllBytes(file);
 
-        try (ServerLock ignored = ServerLock.acquire(file)) {
+        try (ServerLock ignored = ServerLock.shared(file)) {
             assertThatThrownBy(() -> new SqliteMaintenance(file).restore(archive, file))
                     .isInstanceOf(ServerLock.ServerRunningException.class)
-                    .hasMessage("the server is running (" + file + ".lock is held); stop it first");
+                    .hasMessage("the server is running (" + file + ".lock is held); stop every instance first");
         }
         assertThat(Files.readAllBytes(file)).isEqualTo(before);
     }
@@ -158,12 +158,27 @@ class SqliteMaintenanceTest {
     @Test
     void theLockMessageNamesTheLockFileAsConfigured() {
         Path relative = Path.of("target", "lock-test-" + System.nanoTime(), "dytallix.db");
-        try (ServerLock ignored = ServerLock.acquire(relative)) {
-            assertThatThrownBy(() -> ServerLock.acquire(relative))
-                    .hasMessage("the server is running (" + relative + ".lock is held); stop it first");
+        try (ServerLock ignored = ServerLock.shared(relative)) {
+            assertThatThrownBy(() -> ServerLock.exclusive(relative))
+                    .hasMessage("the server is running (" + relative + ".lock is held); stop every instance first");
         }
-        // released: the next server may start
-        ServerLock.acquire(relative).close();
+        // released: a maintenance command may run
+        ServerLock.exclusive(relative).close();
+    }
+
+    @Test
+    void severalServersShareTheDatabaseAndAMaintenanceCommandWaitsForTheLastOfThem() {
+        Path file = dir.resolve("shared/dytallix.db");
+        ServerLock first = ServerLock.shared(file);
+        ServerLock second = ServerLock.shared(file);
+
+        first.close();
+        assertThatThrownBy(() -> ServerLock.exclusive(file)).isInstanceOf(ServerLock.ServerRunningException.class);
+        second.close();
+        try (ServerLock maintenance = ServerLock.exclusive(file)) {
+            assertThatThrownBy(() -> ServerLock.shared(file)).isInstanceOf(ServerLock.MaintenanceRunningException.class);
+        }
+        ServerLock.shared(file).close();
     }
 
     @Test
@@ -200,10 +215,10 @@ class SqliteMaintenanceTest {
     void pruneAndOptimizeWorkOnTheFile() {
         Path file = migratedDatabase();
         try (SqliteDatabase db = SqliteDatabase.open(file)) {
-            SqliteGrantLedger ledger = new SqliteGrantLedger(db);
+            SqlGrantLedger ledger = new SqlGrantLedger(db);
             GrantId old = ((Reservation.Reserved) TestAdmission.reserve(ledger, A, ClientIp.parse("10.0.0.1"), Wei.ofDyt("1"), AT)).grant().id();
             ledger.markFailed(old, "x", AT);
-            new SqliteFaucetControls(db).audit(new com.dytallix.domain.faucet.AuditEntry(AT, "pause", ClientIp.parse("::1"), "ok", ""));
+            new SqlFaucetControls(db).audit(new com.dytallix.domain.faucet.AuditEntry(AT, "pause", ClientIp.parse("::1"), "ok", ""));
         }
         SqliteMaintenance maintenance = new SqliteMaintenance(file);
 
@@ -223,7 +238,7 @@ class SqliteMaintenanceTest {
 
     private static void record(Path file, KeyRotation rotation) {
         try (SqliteDatabase db = SqliteDatabase.open(file)) {
-            new SqliteKeyRotationLog(db).record(rotation);
+            new SqlKeyRotationLog(db).record(rotation);
         }
     }
 

@@ -6,12 +6,18 @@ final class TestSql {
     }
 
     /** The value of column {@code n} of the first row. */
-    static long number(SqliteDatabase db, String sql, Object... params) {
+    static long number(Database db, String sql, Object... params) {
         return db.<Long>read(exec -> exec.get(sql, params).map(row -> Rows.integer(row, "n")).orElseThrow());
     }
 
     /** The value of column {@code t} of the first row. */
-    static String text(SqliteDatabase db, String sql, Object... params) {
+    static String text(Database db, String sql, Object... params) {
         return db.<String>read(exec -> exec.get(sql, params).map(row -> Rows.text(row, "t")).orElseThrow());
+    }
+
+    /** A payer lease held for the whole test (and far beyond), for tests that sign grants but are not about the lease. */
+    static com.dytallix.domain.payer.Lease lease(SqliteDatabase db) {
+        return new SqlPayerLeases(db).acquire("test", "test-session", java.time.Instant.parse("2000-01-01T00:00:00Z"),
+                java.time.Duration.ofDays(365L * 100)).orElseThrow();
     }
 }

@@ -10,6 +10,7 @@ import com.dytallix.application.faucet.GrantLookup;
 import com.dytallix.application.faucet.GrantTracker;
 import com.dytallix.application.faucet.NonceAllocator;
 import com.dytallix.application.faucet.Payer;
+import com.dytallix.application.payer.PayerElection;
 import com.dytallix.application.relay.RelayPolicy;
 import com.dytallix.application.relay.RelayService;
 import com.dytallix.application.status.BalanceService;
@@ -24,6 +25,7 @@ import com.dytallix.domain.faucet.FaucetControls;
 import com.dytallix.domain.grant.GrantLedger;
 import com.dytallix.domain.key.KeyRing;
 import com.dytallix.domain.key.KeyRotationLog;
+import com.dytallix.domain.payer.PayerLeases;
 import com.dytallix.domain.sync.BlockReader;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.SyncLagEstimator;
@@ -38,6 +40,7 @@ import java.util.Optional;
  * the adapters they pass in.
  */
 public record Application(
+        PayerElection election,
         StatusService status,
         BalanceService balances,
         NonceAllocator nonces,
@@ -51,7 +54,7 @@ public record Application(
 
     /** Every driven port the use cases need. */
     public record Ports(ChainNode node, BlockReader blocks, KeyRing keys, GrantLedger ledger, FaucetControls controls,
-                        KeyRotationLog rotations, BlockList blockList, ChallengeStore challenges, ReputationList reputation,
+                        KeyRotationLog rotations, PayerLeases leases, BlockList blockList, ChallengeStore challenges, ReputationList reputation,
                         ProofOfWork work, Keccak256 keccak, Telemetry telemetry, Clock clock) {
     }
 
@@ -63,19 +66,24 @@ public record Application(
      * @param chainId           the chain id the node must report, else whatever it reports
      * @param maxSubscriptions  eth_subscribe subscriptions one connection may hold
      * @param finality          when a grant counts as confirmed, and how long its block is watched for a reorg
+     * @param instance          this instance's name in status, metrics and the payer lease
+     * @param payerLease        how long a payer lease lasts unless renewed
      */
     public record Choices(FaucetPolicy policy, List<String> rpcAllowedMethods, Optional<Duration> blockTime,
-                          Optional<Long> chainId, int maxSubscriptions, Finality finality) {
+                          Optional<Long> chainId, int maxSubscriptions, Finality finality, String instance,
+                          Duration payerLease) {
     }
 
     public static Application assemble(Ports ports, Choices choices) {
         FaucetPolicy policy = choices.policy();
-        var status = new StatusService(ports.node(), ports.keys(), ports.controls(), ports.ledger(),
-                new SyncLagEstimator(choices.blockTime()), choices.chainId(), ports.clock());
         var nonces = new NonceAllocator(ports.node(), ports.ledger());
-        var payer = new Payer(ports.node(), ports.keys(), ports.ledger(), nonces, policy.fees(), ports.clock());
+        // a new payer learns the nonces again: another payer may have used some since this one last paid
+        var election = new PayerElection(ports.leases(), choices.instance(), choices.payerLease(), ports.clock(), nonces::forget);
+        var status = new StatusService(ports.node(), ports.keys(), ports.controls(), ports.ledger(),
+                new SyncLagEstimator(choices.blockTime()), choices.chainId(), election, ports.clock());
+        var payer = new Payer(ports.node(), ports.keys(), ports.ledger(), nonces, policy.fees(), election, ports.clock());
         var tracker = new GrantTracker(ports.node(), ports.blocks(), ports.keys(), ports.ledger(), nonces, payer, policy.fees(),
-                policy.replaceAfter(), choices.finality(), ports.clock(), ports.telemetry());
+                policy.replaceAfter(), choices.finality(), election, ports.clock(), ports.telemetry());
         var rules = FaucetAdmission.rules(policy, ports.blockList(), ports.controls(), ports.challenges(), ports.work(),
                 ports.reputation(), status, payer);
         var drips = new DripService(policy, rules, ports.ledger(), ports.controls(), ports.challenges(), ports.reputation(),
@@ -84,7 +92,7 @@ public record Application(
                 ports.blockList(), ports.keccak(), ports.clock());
         var relay = new RelayService(ports.node(), new RelayPolicy(choices.rpcAllowedMethods()), status, ports.telemetry(),
                 ports.clock());
-        return new Application(status, new BalanceService(ports.node(), ports.keccak()), nonces, payer, tracker, drips,
+        return new Application(election, status, new BalanceService(ports.node(), ports.keccak()), nonces, payer, tracker, drips,
                 new GrantLookup(ports.ledger(), status), admin, relay, new ChainFeed(ports.blocks(), choices.maxSubscriptions()));
     }
 }

@@ -19,6 +19,7 @@ import com.dytallix.domain.grant.Factor;
 import com.dytallix.domain.grant.Fingerprint;
 import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.grant.OutflowPolicy;
 import com.dytallix.domain.grant.Refusal;
 import com.dytallix.domain.grant.Reservation;
@@ -28,6 +29,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -40,9 +42,15 @@ import java.util.Optional;
  * The faucet request: the admission rules in their order (those at the door, then those inside the
  * ledger's atomic reservation step), then pay. Every request that passes validation leaves a
  * fingerprint with its outcome. Also what a requester asks before: the faucet's terms now, and a
- * proof-of-work challenge.
+ * proof-of-work challenge. On an instance that is not the payer the grant is admitted here and paid
+ * by the payer from the ledger; the request waits a while for that.
  */
 public final class DripService {
+    /**
+     * How long a request admitted on an instance that is not the payer waits for the payer to sign
+     * its grant; after that it is answered 202 (stored, will be paid).
+     */
+    private static final Duration PAYER_WAIT = Duration.ofSeconds(10);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final FaucetPolicy policy;
@@ -108,6 +116,9 @@ public final class DripService {
         Grant paid;
         try {
             paid = payer.pay(grant);
+            if (paid.status() == GrantStatus.PENDING) {
+                paid = payer.awaitPayment(paid, PAYER_WAIT);
+            }
         } catch (FaucetRefusal refusal) {
             fp.record(refusal.kind().name().toLowerCase(Locale.ROOT));
             telemetry.grantOutcome(refusal.kind() == FaucetRefusal.Kind.INSUFFICIENT_BALANCE ? "insufficient_balance" : "failed");

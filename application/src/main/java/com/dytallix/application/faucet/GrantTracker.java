@@ -1,6 +1,6 @@
 package com.dytallix.application.faucet;
 
-import com.dytallix.domain.telemetry.Telemetry;
+import com.dytallix.application.payer.PayerElection;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.GrantId;
 import com.dytallix.domain.TxHash;
@@ -15,11 +15,14 @@ import com.dytallix.domain.key.RetiringKey;
 import com.dytallix.domain.key.SignedTransaction;
 import com.dytallix.domain.key.SigningKey;
 import com.dytallix.domain.key.UnsignedTransaction;
+import com.dytallix.domain.payer.Lease;
+import com.dytallix.domain.payer.LeaseLostException;
 import com.dytallix.domain.sync.BlockHeader;
 import com.dytallix.domain.sync.BlockReader;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.Receipt;
+import com.dytallix.domain.telemetry.Telemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,12 +38,17 @@ import java.util.TreeMap;
  * the block a receipt names and confirms once that block is deep enough (or fails by receipt),
  * re-opens grants whose block a reorg took away, re-prices transactions that sit unmined, fills
  * nonce gaps, and finishes rotated-away keys (drain on request, then forget). {@link #reconcile()} at start-up also
- * settles grants a crash left behind. Runs on one scheduler thread; each pass is safe to repeat.
+ * settles grants a crash left behind; grants admitted but not yet signed (by another instance, or by
+ * a request that ended first) are paid. Only the payer (the instance holding the payer lease) does
+ * any of it; each pass is safe to repeat.
  */
 public final class GrantTracker {
     private static final System.Logger LOG = System.getLogger(GrantTracker.class.getName());
-    /** A reservation still unsigned this long after it was made belongs to no live request. */
-    private static final Duration ABANDONED_RESERVATION = Duration.ofMinutes(2);
+    /**
+     * A PENDING grant younger than this is left to the request that reserved it (it may still be
+     * cancelled by the balance check, or be paid by that request on the payer).
+     */
+    private static final Duration OWED_AFTER = Duration.ofMillis(500);
 
     private final ChainNode node;
     private final BlockReader blocks;
@@ -53,9 +61,11 @@ public final class GrantTracker {
     private final Finality finality;
     private final Clock clock;
     private final Telemetry telemetry;
+    private final PayerElection election;
 
     public GrantTracker(ChainNode node, BlockReader blocks, KeyRing keys, GrantLedger ledger, NonceAllocator nonces, Payer payer,
-                        FeePolicy feePolicy, Duration replaceAfter, Finality finality, Clock clock, Telemetry telemetry) {
+                        FeePolicy feePolicy, Duration replaceAfter, Finality finality, PayerElection election, Clock clock,
+                        Telemetry telemetry) {
         this.node = node;
         this.blocks = blocks;
         this.keys = keys;
@@ -67,23 +77,40 @@ public final class GrantTracker {
         this.finality = finality;
         this.clock = clock;
         this.telemetry = telemetry;
+        this.election = election;
     }
 
     /**
-     * Start-up: a PENDING grant was never signed, so never acknowledged: it fails (nothing was
-     * paid). Everything else is settled against the chain by a normal pass.
+     * Start-up: settles everything a crash or an earlier payer left behind with a normal pass. A
+     * PENDING grant was admitted and may have been acknowledged (202): it is paid, not dropped.
      */
     public void reconcile() {
-        for (Grant g : ledger.unfinished()) {
-            if (g.status() == GrantStatus.PENDING) {
-                ledger.markFailed(g.id(), "interrupted before the transaction was signed; nothing was paid", clock.instant());
-            }
-        }
         tick();
     }
 
-    /** One pass over the unfinished grants. Node failures end the pass; the next one tries again. */
+    /** Pays, oldest first, every admitted grant that no request is paying. Only on the payer. */
+    public void payOwed() {
+        if (!election.isPayer()) {
+            return;
+        }
+        Instant before = clock.instant().minus(OWED_AFTER);
+        try {
+            for (Grant g : ledger.unfinished()) {
+                if (g.status() == GrantStatus.PENDING && g.createdAt().isBefore(before)) {
+                    payer.payOwed(g);
+                }
+            }
+        } catch (NodeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "paying admitted grants stopped: node {0}", e.failure());
+        }
+    }
+
+    /** One pass over the unfinished grants. Node failures end the pass; the next one tries again. Only on the payer. */
     public void tick() {
+        if (!election.isPayer()) {
+            return;
+        }
+        payOwed();
         Instant now = clock.instant();
         Map<Address, Long> mined = new HashMap<>();
         try {
@@ -92,9 +119,6 @@ public final class GrantTracker {
             List<Grant> unfinished = ledger.unfinished();
             for (Grant g : unfinished) {
                 if (g.status() == GrantStatus.PENDING) {
-                    if (g.createdAt().plus(ABANDONED_RESERVATION).isBefore(now)) {
-                        ledger.markFailed(g.id(), "abandoned before the transaction was signed; nothing was paid", now);
-                    }
                     continue;
                 }
                 Address from = g.fromAddress().orElseThrow();
@@ -222,9 +246,18 @@ public final class GrantTracker {
             payer.send(g.id(), from, g.nonce().orElseThrow(), g.rawTransaction().orElseThrow());
             return;
         }
+        Optional<Lease> lease = election.held();
+        if (lease.isEmpty()) {
+            return;
+        }
         SignedTransaction replacement = key.get().sign(new UnsignedTransaction(payer.chainId(), g.nonce().orElseThrow(),
                 g.address(), g.amount(), UnsignedTransaction.TRANSFER_GAS, bumped.get()));
-        ledger.recordReplacement(g.id(), replacement, now);
+        try {
+            ledger.recordReplacement(g.id(), replacement, now, lease.get());
+        } catch (LeaseLostException e) {
+            election.lost(lease.get());
+            return;
+        }
         telemetry.transactionReplaced();
         LOG.log(System.Logger.Level.INFO, "grant {0}: replaced unmined transaction, new hash {1}", g.id(), replacement.hash());
         payer.send(g.id(), from, replacement.nonce(), replacement.rawHex());
@@ -252,6 +285,10 @@ public final class GrantTracker {
                 }
                 if (gap > highestWaiting || key.isEmpty() || !nonces.claimGap(from, gap)) {
                     continue;
+                }
+                if (!election.isPayer()) {
+                    nonces.release(from, gap);
+                    return;
                 }
                 SignedTransaction filler = key.get().sign(new UnsignedTransaction(payer.chainId(), gap, from, Wei.ZERO,
                         UnsignedTransaction.TRANSFER_GAS, feePolicy.initial(payer.feeSuggestion())));
@@ -293,6 +330,9 @@ public final class GrantTracker {
     }
 
     private void drain(SigningKey key, Address to, long nonce) {
+        if (!election.isPayer()) {
+            return; // the lease ran out during this pass: the new payer drains
+        }
         Address from = key.address();
         Fees fees = feePolicy.initial(payer.feeSuggestion());
         Wei balance = node.balance(from);

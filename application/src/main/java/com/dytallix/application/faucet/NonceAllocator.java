@@ -56,6 +56,14 @@ public final class NonceAllocator {
         });
     }
 
+    /**
+     * Forgets everything learned: the next nonce of every key is learned again from the node and the
+     * ledger (another payer may have used nonces meanwhile).
+     */
+    public void forget() {
+        byKey.clear();
+    }
+
     /** Seeds {@code from} from the node and the ledger if that has not happened yet, so its gaps are known. */
     public void ensureSeeded(Address from) {
         seeded(from, k -> null);

@@ -1,8 +1,11 @@
 package com.dytallix.application.faucet;
 
+import com.dytallix.application.payer.PayerElection;
 import com.dytallix.domain.GrantId;
 import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.grant.GrantStatus;
+import com.dytallix.domain.grant.IllegalGrantTransitionException;
 import com.dytallix.domain.key.FeePolicy;
 import com.dytallix.domain.key.FeeSuggestion;
 import com.dytallix.domain.key.Fees;
@@ -10,6 +13,8 @@ import com.dytallix.domain.key.KeyRing;
 import com.dytallix.domain.key.SignedTransaction;
 import com.dytallix.domain.key.SigningKey;
 import com.dytallix.domain.key.UnsignedTransaction;
+import com.dytallix.domain.payer.Lease;
+import com.dytallix.domain.payer.LeaseLostException;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
@@ -26,11 +31,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * (persist before send), then hand the stored bytes to the node. A send that may not have reached
  * the node leaves the grant SIGNED for the tracker to send again; a send the node refused for good
  * fails the grant (its quota comes back) and gives its nonce back.
+ *
+ * <p>Only the instance holding the payer lease signs or sends; the store of signed bytes is fenced
+ * by the lease in the same transaction. On any other instance a reserved grant stays PENDING in the
+ * ledger until the payer pays it.
  */
 public final class Payer {
     private static final System.Logger LOG = System.getLogger(Payer.class.getName());
     /** Fee suggestions are reused this long instead of asking the node for every grant. */
     private static final Duration FEE_CACHE = Duration.ofSeconds(2);
+    /** How long a request waits for the payer to send a grant it has signed. */
+    private static final Duration SEND_WAIT = Duration.ofSeconds(1);
 
     private final ChainNode node;
     private final KeyRing keys;
@@ -38,17 +49,20 @@ public final class Payer {
     private final NonceAllocator nonces;
     private final FeePolicy feePolicy;
     private final Clock clock;
+    private final PayerElection election;
     private final AtomicReference<CachedFees> fees = new AtomicReference<>();
     private final ReentrantLock feeRefresh = new ReentrantLock();
     private volatile Long chainId;
     private volatile Instant fundsExhaustedAt;
 
-    public Payer(ChainNode node, KeyRing keys, GrantLedger ledger, NonceAllocator nonces, FeePolicy feePolicy, Clock clock) {
+    public Payer(ChainNode node, KeyRing keys, GrantLedger ledger, NonceAllocator nonces, FeePolicy feePolicy,
+                 PayerElection election, Clock clock) {
         this.node = node;
         this.keys = keys;
         this.ledger = ledger;
         this.nonces = nonces;
         this.feePolicy = feePolicy;
+        this.election = election;
         this.clock = clock;
     }
 
@@ -68,15 +82,104 @@ public final class Payer {
         /** The node refused it for good: the grant failed and its nonce was given back. */
         record Refused(String reason, boolean outOfFunds) implements Sent {
         }
+
+        /** This instance does not hold the payer lease (any more): the payer sends the stored bytes. */
+        record Withheld() implements Sent {
+        }
+    }
+
+    /** A grant this instance signed and stored under the lease, and what became of sending it. */
+    private record Signed(Grant stored, Sent sent) {
     }
 
     /**
-     * Signs, stores and sends a PENDING grant; returns it as it now stands (SUBMITTED, or SIGNED when
-     * the send was deferred).
+     * For the request that reserved the grant: signs, stores and sends it when this instance is the
+     * payer; returns it as it now stands (SUBMITTED, or SIGNED when the send was deferred, or still
+     * PENDING when another instance is the payer and pays it from the ledger).
      *
      * @throws FaucetRefusal when the node cannot be reached before signing, or refuses the payment
      */
     public Grant pay(Grant reserved) {
+        if (!election.isPayer()) {
+            return reserved;
+        }
+        Optional<Signed> paid;
+        try {
+            paid = signAndSend(reserved);
+        } catch (NodeException e) {
+            // Nothing was signed: the grant never existed for the user (unless this instance's tracker signed it meanwhile).
+            Grant now = ledger.find(reserved.id()).orElseThrow();
+            if (now.status() != GrantStatus.PENDING) {
+                return now;
+            }
+            ledger.markFailed(reserved.id(), "node unavailable before signing (" + e.failure().name() + ")", clock.instant());
+            throw FaucetRefusal.nodeUnavailable("the node is not reachable; no payment was made");
+        }
+        if (paid.isEmpty()) {
+            return ledger.find(reserved.id()).orElseThrow();
+        }
+        Grant stored = paid.get().stored();
+        return switch (paid.get().sent()) {
+            case Sent.Accepted accepted -> stored.submitted(accepted.at());
+            case Sent.Deferred deferred -> stored;
+            case Sent.Withheld withheld -> stored;
+            case Sent.Refused refused when refused.outOfFunds() -> throw FaucetRefusal.insufficientBalance();
+            case Sent.Refused refused -> throw FaucetRefusal.sendRejected("the node refused the payment: " + refused.reason());
+        };
+    }
+
+    /**
+     * For a grant another instance admitted (or a request that ended before it was paid): pays it
+     * if this instance is the payer. A node failure leaves it PENDING for the next pass: it was
+     * acknowledged and must still be paid.
+     */
+    void payOwed(Grant owed) {
+        signAndSend(owed);
+    }
+
+    /**
+     * Waits until another instance (the payer) has signed and sent the grant, or this instance became
+     * the payer and paid it, or the time is up; returns the grant as it then stands. Once signed, it
+     * waits a moment more for the send (a deferred send is answered as SIGNED, still to be sent).
+     */
+    public Grant awaitPayment(Grant reserved, Duration wait) {
+        Instant deadline = clock.instant().plus(wait);
+        boolean signedSeen = false;
+        Grant now = reserved;
+        while (clock.instant().isBefore(deadline)) {
+            if (now.status() == GrantStatus.PENDING && election.isPayer()) {
+                return pay(now);
+            }
+            if (now.status() != GrantStatus.PENDING && now.status() != GrantStatus.SIGNED) {
+                return now;
+            }
+            if (now.status() == GrantStatus.SIGNED && !signedSeen) {
+                signedSeen = true;
+                Instant sendBy = clock.instant().plus(SEND_WAIT);
+                deadline = sendBy.isBefore(deadline) ? sendBy : deadline;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            now = ledger.find(reserved.id()).orElse(now);
+        }
+        return now;
+    }
+
+    /**
+     * Signs under the lease, stores the bytes fenced by it, then sends them. Empty when this
+     * instance did not sign: it holds no lease (or lost it), or the grant was signed meanwhile.
+     *
+     * @throws NodeException when the node cannot be reached before signing (nothing was stored)
+     */
+    private Optional<Signed> signAndSend(Grant reserved) {
+        Optional<Lease> lease = election.held();
+        if (lease.isEmpty()) {
+            return Optional.empty();
+        }
         SigningKey key = keys.active();
         SignedTransaction tx;
         Instant signedAt = now();
@@ -86,25 +189,27 @@ public final class Payer {
             tx = nonces.withNextNonce(key.address(), nonce -> {
                 SignedTransaction signed = key.sign(new UnsignedTransaction(chain, nonce, reserved.address(),
                         reserved.amount(), UnsignedTransaction.TRANSFER_GAS, txFees));
-                ledger.markSigned(reserved.id(), signed, signedAt);
+                ledger.markSigned(reserved.id(), signed, signedAt, lease.get());
                 return signed;
             });
-        } catch (NodeException e) {
-            // Nothing was signed: the grant never existed for the user.
-            ledger.markFailed(reserved.id(), "node unavailable before signing (" + e.failure().name() + ")", clock.instant());
-            throw FaucetRefusal.nodeUnavailable("the node is not reachable; no payment was made");
+        } catch (LeaseLostException e) {
+            // another instance is the payer now; it pays this grant from the ledger
+            election.lost(lease.get());
+            return Optional.empty();
+        } catch (IllegalGrantTransitionException e) {
+            // paid meanwhile by this instance's other path (the request and the tracker both saw it)
+            return Optional.empty();
         }
-        Grant stored = reserved.signed(tx, signedAt);
-        return switch (send(reserved.id(), tx.from(), tx.nonce(), tx.rawHex())) {
-            case Sent.Accepted accepted -> stored.submitted(accepted.at());
-            case Sent.Deferred deferred -> stored;
-            case Sent.Refused refused when refused.outOfFunds() -> throw FaucetRefusal.insufficientBalance();
-            case Sent.Refused refused -> throw FaucetRefusal.sendRejected("the node refused the payment: " + refused.reason());
-        };
+        Sent sent = send(reserved.id(), tx.from(), tx.nonce(), tx.rawHex());
+        return Optional.of(new Signed(reserved.signed(tx, signedAt), sent));
     }
 
     /** Hands stored bytes to the node and records what happened. Never throws for node failures. */
     Sent send(GrantId id, com.dytallix.domain.Address from, long nonce, String rawHex) {
+        if (!election.isPayer()) {
+            // stored bytes: the payer sends them; a payer that lost its lease sends nothing more
+            return new Sent.Withheld();
+        }
         try {
             node.sendRawTransaction(rawHex);
             return submitted(id);

@@ -1,5 +1,6 @@
 package com.dytallix.application.status;
 
+import com.dytallix.application.payer.PayerElection;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.faucet.FaucetControls;
 import com.dytallix.domain.faucet.PauseState;
@@ -36,21 +37,24 @@ public final class StatusService {
     private final GrantLedger ledger;
     private final SyncLagEstimator lagEstimator;
     private final Optional<Long> expectedChainId;
+    private final PayerElection election;
     private final Clock clock;
     private final AtomicReference<StatusSnapshot> current;
+    private volatile Optional<String> payer = Optional.empty();
     /** Counts pause changes, so that a refresh that read the pause state before one cannot undo it. */
     private final AtomicLong pauseChanges = new AtomicLong();
     private volatile Duration learnedBlockTime;
     private volatile long blockTimeLearnedAtHeight = -1;
 
     public StatusService(ChainNode node, KeyRing keys, FaucetControls controls, GrantLedger ledger,
-                         SyncLagEstimator lagEstimator, Optional<Long> expectedChainId, Clock clock) {
+                         SyncLagEstimator lagEstimator, Optional<Long> expectedChainId, PayerElection election, Clock clock) {
         this.node = node;
         this.keys = keys;
         this.controls = controls;
         this.ledger = ledger;
         this.lagEstimator = lagEstimator;
         this.expectedChainId = expectedChainId;
+        this.election = election;
         this.clock = clock;
         Instant now = clock.instant();
         this.current = new AtomicReference<>(new StatusSnapshot(NodeHealth.UNREACHABLE, Optional.empty(), false,
@@ -67,9 +71,24 @@ public final class StatusService {
         return node.upstreams();
     }
 
-    /** Reads the node, the pause state and the ledger once; never throws. */
+    /** This instance's name. */
+    public String instance() {
+        return election.instance();
+    }
+
+    /** The instance holding the payer lease at the last refresh (empty while nobody holds it). */
+    public Optional<String> payer() {
+        return payer;
+    }
+
+    /** Reads the node, the pause state, the ledger and the payer lease once; never throws. */
     public StatusSnapshot refresh() {
         StatusSnapshot previous = current.get();
+        try {
+            payer = election.payer();
+        } catch (RuntimeException e) {
+            // the database did not answer: the last known payer stays
+        }
         Instant started = clock.instant();
         long pauseChangesSeen = pauseChanges.get();
         PauseState pause = safePause(previous.pause());

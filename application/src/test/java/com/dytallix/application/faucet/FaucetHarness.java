@@ -2,6 +2,7 @@ package com.dytallix.application.faucet;
 
 import com.dytallix.application.FakeChain;
 import com.dytallix.application.assembly.Application;
+import com.dytallix.application.payer.PayerElection;
 import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.application.status.StatusService;
 import com.dytallix.domain.Address;
@@ -35,13 +36,14 @@ import java.util.function.UnaryOperator;
 final class FaucetHarness {
     static final Address FAUCET = Address.parse("0x00000000000000000000000000000000000fa0c7", TestKeccak.INSTANCE);
 
-    final FakeChain chain = new FakeChain();
-    final InMemoryGrantLedger ledger = new InMemoryGrantLedger();
-    final InMemoryFaucetControls controls = new InMemoryFaucetControls();
-    final InMemoryBlockList blocks = new InMemoryBlockList();
-    final InMemoryChallengeStore challenges = new InMemoryChallengeStore();
-    final Set<ClientIp> badReputation = ConcurrentHashMap.newKeySet();
-    final FakeChain.Keys keys = new FakeChain.Keys(FAUCET);
+    final FakeChain chain;
+    final InMemoryGrantLedger ledger;
+    final InMemoryFaucetControls controls;
+    final InMemoryBlockList blocks;
+    final InMemoryChallengeStore challenges;
+    final Set<ClientIp> badReputation;
+    final FakeChain.Keys keys;
+    final String instance;
     final Clock clock = Clock.systemUTC();
     final java.util.concurrent.atomic.AtomicInteger reorgs = new java.util.concurrent.atomic.AtomicInteger();
     private final Telemetry telemetry = new Telemetry() {
@@ -74,6 +76,7 @@ final class FaucetHarness {
     FaucetPolicy policy;
     StatusService status;
     NonceAllocator nonces;
+    PayerElection election;
     Payer payer;
     GrantTracker tracker;
     DripService drips;
@@ -89,9 +92,31 @@ final class FaucetHarness {
     }
 
     FaucetHarness(FaucetPolicy.Limits limits) {
+        chain = new FakeChain();
+        ledger = new InMemoryGrantLedger();
+        controls = new InMemoryFaucetControls();
+        blocks = new InMemoryBlockList();
+        challenges = new InMemoryChallengeStore();
+        badReputation = ConcurrentHashMap.newKeySet();
+        keys = new FakeChain.Keys(FAUCET);
+        instance = "first";
         chain.fund(FAUCET, Wei.ofDyt("1000000"));
         policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"), limits, AMPLE, NO_POW, 64, new BigDecimal("0.1"),
                 new FeePolicy(Wei.of(500_000_000_000L)), Duration.ofSeconds(30), Duration.ofSeconds(5));
+        restart();
+    }
+
+    /** A second instance on the same ledger (and payer lease), chain and key: it becomes the payer only when the lease is free. */
+    FaucetHarness(FaucetHarness other, String instance) {
+        chain = other.chain;
+        ledger = other.ledger;
+        controls = other.controls;
+        blocks = other.blocks;
+        challenges = other.challenges;
+        badReputation = other.badReputation;
+        keys = other.keys;
+        this.instance = instance;
+        policy = other.policy;
         restart();
     }
 
@@ -128,11 +153,17 @@ final class FaucetHarness {
     }
 
     void restart() {
+        if (election != null) {
+            election.resign();
+        }
         ReputationList reputation = badReputation::contains;
         Application app = Application.assemble(
-                new Application.Ports(chain, chain, keys, ledger, controls, new InMemoryKeyRotationLog(), blocks, challenges,
+                new Application.Ports(chain, chain, keys, ledger, controls, new InMemoryKeyRotationLog(), ledger.leases(), blocks, challenges,
                         reputation, work, TestKeccak.INSTANCE, telemetry, clock),
-                new Application.Choices(policy, List.of(), Optional.empty(), Optional.empty(), 1, finality));
+                new Application.Choices(policy, List.of(), Optional.empty(), Optional.empty(), 1, finality, instance,
+                        Duration.ofSeconds(30)));
+        election = app.election();
+        election.campaign();
         status = app.status();
         nonces = app.nonces();
         payer = app.payer();

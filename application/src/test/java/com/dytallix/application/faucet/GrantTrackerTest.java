@@ -25,22 +25,28 @@ class GrantTrackerTest {
     private final FaucetHarness h = new FaucetHarness();
 
     private Grant reserve(int i) {
+        return reserve(i, Instant.now());
+    }
+
+    private Grant reserve(int i, Instant at) {
         var request = TestAdmission.request(FaucetHarness.parsed(i), ClientIp.parse("10.0.0." + i), Optional.empty(),
-                "hash-" + i, Instant.now());
+                "hash-" + i, at);
         var r = h.ledger.reserve(request, TestAdmission.GENEROUS.of(request));
         return ((Reservation.Reserved) r).grant();
     }
 
     @Test
-    void crashAfterReservationFailsTheGrantAndPaysNothing() {
-        Grant g = reserve(1);
+    void aGrantAdmittedBeforeACrashIsPaidOnceAfterTheRestart() {
+        // admitted (it may have been answered 202) and the process died before signing it
+        Grant g = reserve(1, Instant.now().minusSeconds(1));
         h.restart();
         h.tracker.reconcile();
         h.chain.mine();
-        assertThat(h.ledger.find(g.id()).orElseThrow().status()).isEqualTo(GrantStatus.FAILED);
-        assertThat(h.chain.totalPayments()).isZero();
-        // its quota came back
-        assertThat(h.request(FaucetHarness.address(1), "10.0.0.1").grant().status()).isEqualTo(GrantStatus.SUBMITTED);
+        h.tracker.tick();
+        assertThat(h.ledger.find(g.id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(1))).hasSize(1);
+        h.tracker.tick();
+        assertThat(h.chain.totalPayments()).isEqualTo(1);
     }
 
     @Test

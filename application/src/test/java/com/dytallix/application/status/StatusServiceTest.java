@@ -2,6 +2,8 @@ package com.dytallix.application.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.dytallix.application.payer.PayerElection;
+import com.dytallix.domain.payer.InMemoryPayerLeases;
 import com.dytallix.application.FakeChain;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.TestKeccak;
@@ -54,7 +56,8 @@ class StatusServiceTest {
         FakeChain chain = new FakeChain();
         ManualClock clock = new ManualClock(Instant.now());
         StatusService status = new StatusService(chain, new FakeChain.Keys(FAUCET), new InMemoryFaucetControls(),
-                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), Optional.empty(), clock);
+                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), Optional.empty(),
+                new PayerElection(new InMemoryPayerLeases(), "test", Duration.ofSeconds(10), clock, () -> { }), clock);
         Duration ageWhenSeen = status.refresh().headAge().orElseThrow();
 
         chain.down(true);
@@ -84,7 +87,9 @@ class StatusServiceTest {
                     return answer;
                 });
         StatusService status = new StatusService(new FakeChain(), new FakeChain.Keys(FAUCET), slowReader,
-                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), Optional.empty(), Clock.systemUTC());
+                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), Optional.empty(),
+                new PayerElection(new InMemoryPayerLeases(), "test", Duration.ofSeconds(10), Clock.systemUTC(), () -> { }),
+                Clock.systemUTC());
         Thread refresh = Thread.ofPlatform().start(status::refresh);
         pauseRead.await();
 

@@ -153,8 +153,15 @@ public final class Settings {
                     + "of memory (250 MiB at the defaults): size the two together; larger requests go over HTTP (REQUEST_SIZE_LIMIT)"));
     public static final Setting<Integer> WS_MAX_SUBSCRIPTIONS = declare(Setting.of("WS_MAX_SUBSCRIPTIONS", "100", integer(1, 1_000_000),
             "`eth_subscribe` subscriptions one WebSocket connection may hold; one more is refused with JSON-RPC error −32005"));
+    public static final Setting<Optional<String>> DATABASE_URL = declare(Setting.of("DATABASE_URL", "",
+            optional(v -> {
+                com.dytallix.adapters.persistence.Persistence.checkUrl(v); // the message never repeats the password
+                return v;
+            }),
+            "`postgresql://user:password@host:5432/db` selects PostgreSQL (several instances on several hosts); the password is masked everywhere")
+            .shown("(unset → SQLite at DB_PATH)").asSecret());
     public static final Setting<Path> DB_PATH = declare(Setting.of("DB_PATH", "data/dytallix.db", path(),
-            "SQLite database (WAL)"));
+            "SQLite database (WAL), when DATABASE_URL is not set"));
     public static final Setting<Path> BACKUP_DIR = declare(Setting.of("BACKUP_DIR", "backups", path(),
             "where `backup` writes its archives"));
     public static final Setting<Integer> BACKUP_KEEP = declare(Setting.of("BACKUP_KEEP", "7", integer(1, 10_000),
@@ -191,6 +198,12 @@ public final class Settings {
             "block interval of the embedded dev chain"));
     public static final Setting<Boolean> WEB_PAGE = declare(Setting.of("WEB_PAGE", "true", bool(),
             "serve the faucet web page at `/`; `false` leaves `/` a JSON 404 (the API, `/openapi.yaml` included, is unchanged)"));
+    public static final Setting<Optional<String>> INSTANCE_ID = declare(Setting.of("INSTANCE_ID", "", optional(text()),
+            "this instance's name in `/api/status` (`instance`, `payer`), the logs and the payer lease")
+            .shown("`<hostname>:<PORT>`"));
+    public static final Setting<Duration> PAYER_LEASE_MS = declare(Setting.of("PAYER_LEASE_MS", "10000", millis(1000, 3_600_000),
+            "the payer lease (see [operations](operations.md#several-instances)): a payer that has not renewed it for this long is "
+                    + "replaced by another instance; it is renewed every tenth of this (at most every second)"));
 
     private static <T> Setting<T> declare(Setting<T> setting) {
         DECLARED.add(setting);
@@ -326,7 +339,6 @@ public final class Settings {
     @Override
     public String toString() {
         // never print the secrets, even by accident
-        // nor the node URLs: they may carry credentials
         // nor the node URLs: they may carry credentials
         return "Settings[port=" + port() + ", nodes=" + rpcUrls().size() + ", dbPath=" + dbPath() + ", devMode=" + devMode() + "]";
     }
@@ -563,5 +575,26 @@ public final class Settings {
 
     public Duration devBlockTime() {
         return get(DEV_BLOCK_TIME_MS);
+    }
+
+    /** INSTANCE_ID, or {@code <hostname>:<PORT>} when it is not set. */
+    public String instance() {
+        return get(INSTANCE_ID).orElseGet(() -> {
+            String host;
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "localhost";
+            }
+            return host + ":" + port();
+        });
+    }
+
+    public Optional<String> databaseUrl() {
+        return get(DATABASE_URL);
+    }
+
+    public Duration payerLease() {
+        return get(PAYER_LEASE_MS);
     }
 }

@@ -144,6 +144,14 @@ public final class Observability {
                 .register(registry);
     }
 
+    /** {@code dytallix_payer_leader}: 1 while this instance holds the payer lease, else 0. */
+    public static void registerPayerGauge(MeterRegistry registry, java.util.function.BooleanSupplier isPayer) {
+        Gauge.builder("dytallix.payer.leader", isPayer, p -> p.getAsBoolean() ? 1 : 0)
+                .description("1 while this instance holds the payer lease (signs and sends), else 0")
+                .strongReference(true)
+                .register(registry);
+    }
+
     private static void gauge(MeterRegistry registry, Supplier<StatusSnapshot> snapshot, String name, String unit,
                               String description, ToDoubleFunction<StatusSnapshot> value) {
         // A strong reference: the registry would otherwise let a method-reference supplier be collected.

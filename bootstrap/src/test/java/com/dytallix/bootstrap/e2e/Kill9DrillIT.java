@@ -69,7 +69,8 @@ class Kill9DrillIT {
             Chain chain = new Chain(anvil);
             int port = ServerProcess.freePort();
             Map<String, String> settings = LiveServer.unlimitedSettingsFor(anvil, Map.of("RATE_LIMIT_PER_ADDRESS_PER_DAY", "1",
-                    "STATUS_REFRESH_MS", "500", "LOG_LEVEL", "info"));
+                    // a killed payer's lease runs out before its successor pays; kept short so the drill stays short
+                    "PAYER_LEASE_MS", "3000", "STATUS_REFRESH_MS", "500", "LOG_LEVEL", "info"));
             List<Job> jobs = new ArrayList<>();
             AtomicBoolean stop = new AtomicBoolean();
             ServerProcess server = ServerProcess.start(dir, port, settings);

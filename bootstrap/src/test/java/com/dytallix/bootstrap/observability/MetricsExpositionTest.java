@@ -80,6 +80,7 @@ class MetricsExpositionTest {
                 .containsEntry("dytallix_node_head_age_seconds", "gauge")
                 .containsEntry("dytallix_faucet_paused", "gauge")
                 .containsEntry("dytallix_faucet_pending_transactions", "gauge")
+                .containsEntry("dytallix_payer_leader", "gauge")
                 .containsEntry("dytallix_faucet_budget", "gauge")
                 .containsEntry("dytallix_faucet_grants_total", "counter")
                 .containsEntry("dytallix_rate_limit_hits_total", "counter")
@@ -95,7 +96,7 @@ class MetricsExpositionTest {
         assertLabelNames(metrics, "http_request_duration_seconds_bucket", Set.of("method", "path", "status", "le"));
         for (String gauge : List.of("dytallix_faucet_balance", "dytallix_block_lag", "dytallix_block_height",
                 "dytallix_node_head_age_seconds", "dytallix_faucet_paused", "dytallix_faucet_pending_transactions",
-                "dytallix_tx_replacements_total", "dytallix_reorgs_total", "dytallix_faucet_budget")) {
+                "dytallix_tx_replacements_total", "dytallix_reorgs_total", "dytallix_faucet_budget", "dytallix_payer_leader")) {
             assertLabelNames(metrics, gauge, Set.of());
         }
         assertLabelNames(metrics, "dytallix_faucet_grants_total", Set.of("outcome"));
@@ -128,6 +129,7 @@ class MetricsExpositionTest {
         assertThat(metrics.sample("dytallix_node_head_age_seconds", Map.of()).value()).isEqualTo(7.5);
         assertThat(metrics.sample("dytallix_faucet_paused", Map.of()).value()).isEqualTo(1);
         assertThat(metrics.sample("dytallix_faucet_pending_transactions", Map.of()).value()).isEqualTo(2);
+        assertThat(metrics.sample("dytallix_payer_leader", Map.of()).value()).isEqualTo(1);
         // in debt: 12.5 DYT below zero
         assertThat(metrics.sample("dytallix_faucet_budget", Map.of()).value()).isEqualTo(-12.5);
 
@@ -222,6 +224,7 @@ class MetricsExpositionTest {
                 new PauseState(true, Optional.of("maintenance"), Optional.of(Instant.EPOCH)), 2,
                 Optional.of(Instant.EPOCH), Optional.empty(), Instant.EPOCH);
         Observability.registerGauges(REGISTRY, () -> snapshot);
+        Observability.registerPayerGauge(REGISTRY, () -> true);
         Observability.registerBudget(REGISTRY, () -> Wei.ofDyt("12.5").value().negate());
     }
 

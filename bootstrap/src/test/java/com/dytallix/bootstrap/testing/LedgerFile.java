@@ -8,18 +8,40 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import org.sqlite.SQLiteConfig;
 
-/** Reads the server's ledger file directly, read-only, as an operator with sqlite3 would. */
+/**
+ * Reads the server's ledger directly, read-only, as an operator with sqlite3 (or psql, for a
+ * PostgreSQL ledger) would.
+ */
 public final class LedgerFile {
     /** Where the server keeps its database, relative to its working directory (the default DB_PATH). */
     public static final String DB_PATH = "data/dytallix.db";
 
     private final String url;
+    private final Properties connection;
 
     /** The ledger of a server whose files are under {@code dir}. */
     public LedgerFile(Path dir) {
         this.url = "jdbc:sqlite:" + dir.resolve(DB_PATH);
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.setBusyTimeout(10_000);
+        this.connection = config.toProperties();
+    }
+
+    private LedgerFile(String url, Properties connection) {
+        this.url = url;
+        this.connection = connection;
+    }
+
+    /** The ledger in the PostgreSQL database at {@code host:port/database}. */
+    public static LedgerFile postgres(String host, int port, String database, String user) {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        p.setProperty("readOnly", "true");
+        return new LedgerFile("jdbc:postgresql://" + host + ":" + port + "/" + database, p);
     }
 
     public record Row(String id, String address, String status, Long nonce, String txHash, String landedHash,
@@ -48,10 +70,7 @@ public final class LedgerFile {
     }
 
     private void query(String sql, RowReader reader, String... args) {
-        SQLiteConfig config = new SQLiteConfig();
-        config.setReadOnly(true);
-        config.setBusyTimeout(10_000);
-        try (Connection c = DriverManager.getConnection(url, config.toProperties());
+        try (Connection c = DriverManager.getConnection(url, connection);
              PreparedStatement s = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 s.setString(i + 1, args[i]);

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * The packaged server ({@code java -jar dytallix-api.jar serve}, with its libs/) as its own
  * operating-system process in a working directory of the test's, started the way the launcher
  * starts it, on a port the test chose so a restart is found at the same address. stdout and
- * stderr go to their own files (stdout must be pure JSON lines), appended across restarts.
+ * stderr go to their own files per port (stdout must be pure JSON lines), appended across restarts;
+ * several instances in one working directory each keep their own.
  */
 public final class ServerProcess implements AutoCloseable {
     /** A fresh JVM took 15 s to become ready at a load average of 23 on two cores: generous, as the machine is shared. */
@@ -74,8 +75,8 @@ public final class ServerProcess implements AutoCloseable {
     /** {@link #start(Path, int, Map)} with these JVM options (say, a heap cap). */
     public static ServerProcess start(Path workDir, int port, Map<String, String> settings, List<String> jvmOptions) {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Path out = workDir.resolve("stdout.log");
-        Path err = workDir.resolve("stderr.log");
+        Path out = workDir.resolve("stdout-" + port + ".log");
+        Path err = workDir.resolve("stderr-" + port + ".log");
         List<String> command = new java.util.ArrayList<>(List.of(java.toString(), "--enable-native-access=ALL-UNNAMED"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar().toString(), "serve"));
@@ -139,6 +140,28 @@ public final class ServerProcess implements AutoCloseable {
         process.destroyForcibly();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             throw new IllegalStateException("the server survived SIGKILL");
+        }
+    }
+
+    /** SIGSTOP: the process is frozen (no thread runs, its sockets and locks stay) until {@link #thaw()}. */
+    public void freeze() throws InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #freeze()}. */
+    public void thaw() throws InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws InterruptedException {
+        try {
+            // the shell's own kill: no procps needed
+            Process kill = new ProcessBuilder("sh", "-c", "kill -" + name + " " + process.pid()).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot signal the server", e);
         }
     }
 

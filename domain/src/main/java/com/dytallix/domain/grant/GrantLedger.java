@@ -4,6 +4,8 @@ import com.dytallix.domain.Address;
 import com.dytallix.domain.GrantId;
 import com.dytallix.domain.TxHash;
 import com.dytallix.domain.key.SignedTransaction;
+import com.dytallix.domain.payer.Lease;
+import com.dytallix.domain.payer.LeaseLostException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -28,14 +30,24 @@ public interface GrantLedger {
     /** The outflow budget at {@code now}, in wei, negative while in debt. */
     java.math.BigInteger budget(OutflowPolicy outflow, Instant now);
 
-    /** PENDING → SIGNED, storing the raw transaction, sender, nonce, fees and first hash in the same step. */
-    void markSigned(GrantId id, SignedTransaction tx, Instant at);
+    /**
+     * PENDING → SIGNED, storing the raw transaction, sender, nonce, fees and first hash in the same
+     * step, which also checks that {@code lease} is still the payer lease in force at {@code at}.
+     *
+     * @throws LeaseLostException when it is not; nothing is stored
+     */
+    void markSigned(GrantId id, SignedTransaction tx, Instant at, Lease lease);
 
     /** SIGNED → SUBMITTED: the node accepted it. On a SUBMITTED grant it records a re-broadcast's time. */
     void markSubmitted(GrantId id, Instant at);
 
-    /** Replaces the grant's transaction (same nonce, higher fees): new raw bytes, hash appended to the history. */
-    void recordReplacement(GrantId id, SignedTransaction replacement, Instant at);
+    /**
+     * Replaces the grant's transaction (same nonce, higher fees): new raw bytes, hash appended to the
+     * history; fenced by {@code lease} like {@link #markSigned}.
+     *
+     * @throws LeaseLostException when the lease is no longer in force; nothing is stored
+     */
+    void recordReplacement(GrantId id, SignedTransaction replacement, Instant at, Lease lease);
 
     /**
      * SIGNED or SUBMITTED → SUBMITTED with the hash that was mined, its block number and block hash:

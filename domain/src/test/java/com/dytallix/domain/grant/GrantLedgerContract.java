@@ -18,6 +18,9 @@ import com.dytallix.domain.grant.GrantLedger.PruneResult;
 import com.dytallix.domain.key.Fees;
 import com.dytallix.domain.key.SignedTransaction;
 import com.dytallix.domain.key.UnsignedTransaction;
+import com.dytallix.domain.payer.Lease;
+import com.dytallix.domain.payer.LeaseLostException;
+import com.dytallix.domain.payer.PayerLeases;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,14 +49,62 @@ public abstract class GrantLedgerContract {
     protected static final String BLOCK_A = "0x" + "a1".repeat(32);
     protected static final String BLOCK_B = "0x" + "b2".repeat(32);
 
+    /** Longer than any test's clock runs, so the payer lease the tests sign under never runs out by itself. */
+    private static final Duration FOREVER = Duration.ofDays(3650);
+
     protected GrantLedger ledger;
+    protected PayerLeases leases;
+    /** The payer lease every signing write in these tests is made under. */
+    protected Lease lease;
 
     /** An empty ledger, new for each test. */
     protected abstract GrantLedger newLedger();
 
+    /** The payer leases of the store {@link #newLedger()} just made, which fence its signing writes. */
+    protected abstract PayerLeases leasesOfLedger();
+
     @BeforeEach
     void createLedger() {
         ledger = newLedger();
+        leases = leasesOfLedger();
+        lease = leases.acquire("payer", "payer-session", T0.minusSeconds(60), FOREVER).orElseThrow();
+    }
+
+    @Test
+    void signingUnderALeaseTakenOverByAnotherInstanceStoresNothing() {
+        Grant grant = reserved(request(address(60), ip("10.0.6.0"), T0));
+        leases.release(lease, T0);
+        leases.acquire("other", "other-session", T0, FOREVER).orElseThrow();
+
+        assertThatThrownBy(() -> ledger.markSigned(grant.id(), signed(grant, 0, 1), T0.plusSeconds(1), lease))
+                .isInstanceOf(LeaseLostException.class);
+        assertThat(ledger.find(grant.id()).orElseThrow().status()).isEqualTo(GrantStatus.PENDING);
+        assertThat(ledger.highestNonce(FAUCET)).isEmpty();
+    }
+
+    @Test
+    void signingAfterTheLeaseExpiredStoresNothing() {
+        Grant grant = reserved(request(address(61), ip("10.0.6.1"), T0));
+        Lease shortLease = leases.acquire("payer", "payer-session", T0, Duration.ofSeconds(5)).orElseThrow();
+
+        assertThatThrownBy(() -> ledger.markSigned(grant.id(), signed(grant, 0, 1), T0.plusSeconds(5), shortLease))
+                .isInstanceOf(LeaseLostException.class);
+        assertThat(ledger.find(grant.id()).orElseThrow().status()).isEqualTo(GrantStatus.PENDING);
+    }
+
+    @Test
+    void aReplacementUnderALostLeaseStoresNothing() {
+        Grant grant = reserved(request(address(62), ip("10.0.6.2"), T0));
+        ledger.markSigned(grant.id(), signed(grant, 0, 1), T0.plusSeconds(1), lease);
+        ledger.markSubmitted(grant.id(), T0.plusSeconds(2));
+        leases.release(lease, T0.plusSeconds(3));
+        Lease next = leases.acquire("other", "other-session", T0.plusSeconds(3), FOREVER).orElseThrow();
+
+        assertThatThrownBy(() -> ledger.recordReplacement(grant.id(), signed(grant, 0, 2), T0.plusSeconds(60), lease))
+                .isInstanceOf(LeaseLostException.class);
+        assertThat(ledger.find(grant.id()).orElseThrow().txHashes()).hasSize(1);
+        ledger.recordReplacement(grant.id(), signed(grant, 0, 2), T0.plusSeconds(61), next);
+        assertThat(ledger.find(grant.id()).orElseThrow().txHashes()).hasSize(2);
     }
 
     @Test
@@ -191,7 +242,7 @@ public abstract class GrantLedgerContract {
     void aFailedGrantGivesItsQuotaBack() {
         TestAdmission cap = new TestAdmission(1, 1, Wei.ofDyt("10"), DRIP);
         Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0), cap);
-        ledger.markSigned(grant.id(), signed(grant, 0, 1), T0.plusSeconds(1));
+        ledger.markSigned(grant.id(), signed(grant, 0, 1), T0.plusSeconds(1), lease);
         ledger.markSubmitted(grant.id(), T0.plusSeconds(2));
 
         ledger.markFailed(grant.id(), "reverted", T0.plusSeconds(3));
@@ -215,7 +266,7 @@ public abstract class GrantLedgerContract {
         Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0));
         SignedTransaction tx = signed(grant, 41, 1);
 
-        ledger.markSigned(grant.id(), tx, T0.plusSeconds(1));
+        ledger.markSigned(grant.id(), tx, T0.plusSeconds(1), lease);
 
         Grant stored = ledger.find(grant.id()).orElseThrow();
         assertThat(stored.status()).isEqualTo(GrantStatus.SIGNED);
@@ -234,7 +285,7 @@ public abstract class GrantLedgerContract {
         Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0));
         SignedTransaction tx = signed(grant, 0, 1, new Fees.Legacy(Wei.of(3_000_000_000L)));
 
-        ledger.markSigned(grant.id(), tx, T0.plusSeconds(1));
+        ledger.markSigned(grant.id(), tx, T0.plusSeconds(1), lease);
 
         assertThat(ledger.find(grant.id()).orElseThrow().fees()).contains(new Fees.Legacy(Wei.of(3_000_000_000L)));
     }
@@ -242,7 +293,7 @@ public abstract class GrantLedgerContract {
     @Test
     void submittingRecordsWhenItWasLastSent() {
         Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0));
-        ledger.markSigned(grant.id(), signed(grant, 0, 1), T0.plusSeconds(1));
+        ledger.markSigned(grant.id(), signed(grant, 0, 1), T0.plusSeconds(1), lease);
 
         ledger.markSubmitted(grant.id(), T0.plusSeconds(2));
         assertThat(ledger.find(grant.id()).orElseThrow().lastSentAt()).contains(T0.plusSeconds(2));
@@ -259,13 +310,13 @@ public abstract class GrantLedgerContract {
     void everyHashIsKeptAcrossReplacementsAndTheOneThatLandedIsRecorded() {
         Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0));
         SignedTransaction first = signed(grant, 5, 1);
-        ledger.markSigned(grant.id(), first, T0.plusSeconds(1));
+        ledger.markSigned(grant.id(), first, T0.plusSeconds(1), lease);
         ledger.markSubmitted(grant.id(), T0.plusSeconds(2));
         SignedTransaction second = signed(grant, 5, 2);
         SignedTransaction third = signed(grant, 5, 3);
 
-        ledger.recordReplacement(grant.id(), second, T0.plusSeconds(60));
-        ledger.recordReplacement(grant.id(), third, T0.plusSeconds(120));
+        ledger.recordReplacement(grant.id(), second, T0.plusSeconds(60), lease);
+        ledger.recordReplacement(grant.id(), third, T0.plusSeconds(120), lease);
 
         Grant replaced = ledger.find(grant.id()).orElseThrow();
         assertThat(replaced.txHashes()).containsExactly(first.hash(), second.hash(), third.hash());
@@ -289,7 +340,7 @@ public abstract class GrantLedgerContract {
     void anIncludedGrantShowsItsBlockWhileSubmittedAndKeepsTheBlockHashWhenConfirmed() {
         Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0));
         SignedTransaction tx = signed(grant, 5, 1);
-        ledger.markSigned(grant.id(), tx, T0.plusSeconds(1));
+        ledger.markSigned(grant.id(), tx, T0.plusSeconds(1), lease);
         ledger.markSubmitted(grant.id(), T0.plusSeconds(2));
 
         ledger.markIncluded(grant.id(), tx.hash(), 40, BLOCK_A, T0.plusSeconds(3));
@@ -313,7 +364,7 @@ public abstract class GrantLedgerContract {
     void aReorgReopensAConfirmedGrantWhichStillCountsAgainstItsQuota() {
         Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0));
         SignedTransaction tx = signed(grant, 5, 1);
-        ledger.markSigned(grant.id(), tx, T0.plusSeconds(1));
+        ledger.markSigned(grant.id(), tx, T0.plusSeconds(1), lease);
         ledger.markSubmitted(grant.id(), T0.plusSeconds(2));
         ledger.markIncluded(grant.id(), tx.hash(), 40, BLOCK_A, T0.plusSeconds(3));
         ledger.markConfirmed(grant.id(), tx.hash(), 40, T0.plusSeconds(4));
@@ -350,7 +401,7 @@ public abstract class GrantLedgerContract {
         Grant waiting = reserved(request(address(4), ip("10.0.0.1"), T0));
         List<Grant> all = List.of(old, recent, included, waiting);
         for (int n = 0; n < all.size(); n++) {
-            ledger.markSigned(all.get(n).id(), signed(all.get(n), n, n + 1), T0.plusSeconds(1));
+            ledger.markSigned(all.get(n).id(), signed(all.get(n), n, n + 1), T0.plusSeconds(1), lease);
         }
         ledger.markIncluded(old.id(), hash(1), 10, BLOCK_A, T0.plusSeconds(2));
         ledger.markConfirmed(old.id(), hash(1), 10, T0.plusSeconds(2));
@@ -366,12 +417,12 @@ public abstract class GrantLedgerContract {
     void aReplacementMustKeepTheNonceAndBeNew() {
         Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0));
         SignedTransaction first = signed(grant, 5, 1);
-        ledger.markSigned(grant.id(), first, T0.plusSeconds(1));
+        ledger.markSigned(grant.id(), first, T0.plusSeconds(1), lease);
         ledger.markSubmitted(grant.id(), T0.plusSeconds(2));
 
-        assertThatThrownBy(() -> ledger.recordReplacement(grant.id(), signed(grant, 6, 2), T0.plusSeconds(3)))
+        assertThatThrownBy(() -> ledger.recordReplacement(grant.id(), signed(grant, 6, 2), T0.plusSeconds(3), lease))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ledger.recordReplacement(grant.id(), first, T0.plusSeconds(3)))
+        assertThatThrownBy(() -> ledger.recordReplacement(grant.id(), first, T0.plusSeconds(3), lease))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(ledger.find(grant.id()).orElseThrow().txHashes()).containsExactly(first.hash());
     }
@@ -379,7 +430,7 @@ public abstract class GrantLedgerContract {
     @Test
     void aConfirmationMustNameAHashTheGrantHad() {
         Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0));
-        ledger.markSigned(grant.id(), signed(grant, 0, 1), T0.plusSeconds(1));
+        ledger.markSigned(grant.id(), signed(grant, 0, 1), T0.plusSeconds(1), lease);
 
         assertThatThrownBy(() -> ledger.markConfirmed(grant.id(), hash(99), 10, T0.plusSeconds(2)))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -393,7 +444,7 @@ public abstract class GrantLedgerContract {
                 new UnsignedTransaction(31337, 0, address(2), DRIP, UnsignedTransaction.TRANSFER_GAS, eip1559()),
                 "0x02aa", hash(1));
 
-        assertThatThrownBy(() -> ledger.markSigned(grant.id(), elsewhere, T0.plusSeconds(1)))
+        assertThatThrownBy(() -> ledger.markSigned(grant.id(), elsewhere, T0.plusSeconds(1), lease))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(ledger.find(grant.id())).contains(grant);
     }
@@ -408,8 +459,8 @@ public abstract class GrantLedgerContract {
                 .isInstanceOf(IllegalGrantTransitionException.class);
         assertThat(ledger.find(pending.id())).contains(pending);
 
-        ledger.markSigned(pending.id(), signed(pending, 0, 1), T0.plusSeconds(1));
-        assertThatThrownBy(() -> ledger.markSigned(pending.id(), signed(pending, 0, 2), T0.plusSeconds(2)))
+        ledger.markSigned(pending.id(), signed(pending, 0, 1), T0.plusSeconds(1), lease);
+        assertThatThrownBy(() -> ledger.markSigned(pending.id(), signed(pending, 0, 2), T0.plusSeconds(2), lease))
                 .isInstanceOf(IllegalGrantTransitionException.class);
 
         ledger.markFailed(pending.id(), "nonce too low", T0.plusSeconds(3));
@@ -419,7 +470,7 @@ public abstract class GrantLedgerContract {
                 .isInstanceOf(IllegalGrantTransitionException.class);
         assertThatThrownBy(() -> ledger.markFailed(pending.id(), "again", T0.plusSeconds(4)))
                 .isInstanceOf(IllegalGrantTransitionException.class);
-        assertThatThrownBy(() -> ledger.recordReplacement(pending.id(), signed(pending, 0, 3), T0.plusSeconds(4)))
+        assertThatThrownBy(() -> ledger.recordReplacement(pending.id(), signed(pending, 0, 3), T0.plusSeconds(4), lease))
                 .isInstanceOf(IllegalGrantTransitionException.class);
         assertThat(ledger.find(pending.id())).contains(failed);
     }
@@ -431,8 +482,8 @@ public abstract class GrantLedgerContract {
         Grant middle = reserved(request(address(3), ip("10.0.0.1"), T0.plusSeconds(20)));
         Grant done = reserved(request(address(4), ip("10.0.0.1"), T0));
         Grant sameTimeAsMiddle = reserved(request(address(5), ip("10.0.0.1"), T0.plusSeconds(20)));
-        ledger.markSigned(middle.id(), signed(middle, 0, 1), T0.plusSeconds(40));
-        ledger.markSigned(done.id(), signed(done, 1, 2), T0.plusSeconds(40));
+        ledger.markSigned(middle.id(), signed(middle, 0, 1), T0.plusSeconds(40), lease);
+        ledger.markSigned(done.id(), signed(done, 1, 2), T0.plusSeconds(40), lease);
         ledger.markConfirmed(done.id(), hash(2), 7, T0.plusSeconds(50));
 
         assertThat(ledger.unfinished()).extracting(Grant::id)
@@ -447,11 +498,11 @@ public abstract class GrantLedgerContract {
         Grant c = reserved(request(address(3), ip("10.0.0.1"), T0.plusSeconds(2)));
         assertThat(ledger.highestNonce(FAUCET)).isEqualTo(OptionalLong.empty());
 
-        ledger.markSigned(a.id(), signed(a, 7, 1), T0.plusSeconds(3));
+        ledger.markSigned(a.id(), signed(a, 7, 1), T0.plusSeconds(3), lease);
         ledger.markSubmitted(a.id(), T0.plusSeconds(3));
         ledger.markFailed(a.id(), "reverted", T0.plusSeconds(4));
-        ledger.markSigned(b.id(), signed(b, 8, 2), T0.plusSeconds(5));
-        ledger.markSigned(c.id(), signed(c, 9, 3), T0.plusSeconds(6));
+        ledger.markSigned(b.id(), signed(b, 8, 2), T0.plusSeconds(5), lease);
+        ledger.markSigned(c.id(), signed(c, 9, 3), T0.plusSeconds(6), lease);
         ledger.markFailed(c.id(), "insufficient funds", T0.plusSeconds(7));
 
         assertThat(ledger.highestNonce(FAUCET)).isEqualTo(OptionalLong.of(8));
@@ -566,11 +617,11 @@ public abstract class GrantLedgerContract {
         Grant oldFailed = reserved(request(address(2), ip("10.0.0.1"), T0.plusSeconds(1)));
         Grant oldUnfinished = reserved(request(address(3), ip("10.0.0.1"), T0.plusSeconds(2)));
         Grant recentConfirmed = reserved(request(address(4), ip("10.0.0.1"), T0.plus(Duration.ofDays(40))));
-        ledger.markSigned(oldConfirmed.id(), signed(oldConfirmed, 0, 1), T0.plusSeconds(3));
+        ledger.markSigned(oldConfirmed.id(), signed(oldConfirmed, 0, 1), T0.plusSeconds(3), lease);
         ledger.markConfirmed(oldConfirmed.id(), hash(1), 1, T0.plusSeconds(4));
         ledger.markFailed(oldFailed.id(), "x", T0.plusSeconds(4));
-        ledger.markSigned(oldUnfinished.id(), signed(oldUnfinished, 1, 2), T0.plusSeconds(5));
-        ledger.markSigned(recentConfirmed.id(), signed(recentConfirmed, 2, 3), T0.plus(Duration.ofDays(40)));
+        ledger.markSigned(oldUnfinished.id(), signed(oldUnfinished, 1, 2), T0.plusSeconds(5), lease);
+        ledger.markSigned(recentConfirmed.id(), signed(recentConfirmed, 2, 3), T0.plus(Duration.ofDays(40)), lease);
         ledger.markConfirmed(recentConfirmed.id(), hash(3), 2, T0.plus(Duration.ofDays(40)));
         ledger.recordFingerprint(new Fingerprint(ip("10.0.0.1"), ip("10.0.0.1").client(64), address(1), "ua", "fp", "granted", T0));
         ledger.recordFingerprint(new Fingerprint(ip("10.0.0.1"), ip("10.0.0.1").client(64), address(1), "ua", "fp", "granted",

@@ -7,6 +7,10 @@ import com.dytallix.domain.IpRange;
 import com.dytallix.domain.TxHash;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.key.SignedTransaction;
+import com.dytallix.domain.payer.InMemoryPayerLeases;
+import com.dytallix.domain.payer.Lease;
+import com.dytallix.domain.payer.LeaseLostException;
+import java.time.Duration;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -30,6 +34,20 @@ public final class InMemoryGrantLedger implements GrantLedger {
     // insertion order breaks ties between equal creation times, like SQLite's rowid
     private final Map<GrantId, Grant> grants = new LinkedHashMap<>();
     private final List<Fingerprint> fingerprints = new ArrayList<>();
+    private final InMemoryPayerLeases leases;
+
+    /** A ledger whose signing writes are fenced by {@code leases}, as the database's are by its lease table. */
+    public InMemoryGrantLedger(InMemoryPayerLeases leases) {
+        this.leases = leases;
+    }
+
+    public InMemoryGrantLedger() {
+        this(new InMemoryPayerLeases());
+    }
+
+    public InMemoryPayerLeases leases() {
+        return leases;
+    }
     private BigInteger budget;
     private Instant budgetAt;
 
@@ -122,8 +140,10 @@ public final class InMemoryGrantLedger implements GrantLedger {
     }
 
     @Override
-    public synchronized void markSigned(GrantId id, SignedTransaction tx, Instant at) {
-        grants.put(id, load(id).signed(tx, millis(at)));
+    public synchronized void markSigned(GrantId id, SignedTransaction tx, Instant at, Lease lease) {
+        Grant g = load(id);
+        requireLease(lease, at);
+        grants.put(id, g.signed(tx, millis(at)));
     }
 
     @Override
@@ -132,8 +152,9 @@ public final class InMemoryGrantLedger implements GrantLedger {
     }
 
     @Override
-    public synchronized void recordReplacement(GrantId id, SignedTransaction replacement, Instant at) {
+    public synchronized void recordReplacement(GrantId id, SignedTransaction replacement, Instant at, Lease lease) {
         Grant g = load(id);
+        requireLease(lease, at);
         g.status().moveTo(GrantStatus.SUBMITTED);
         requirePays(g, replacement);
         if (!g.fromAddress().equals(Optional.of(replacement.from()))
@@ -283,5 +304,11 @@ public final class InMemoryGrantLedger implements GrantLedger {
 
     private static Instant millis(Instant instant) {
         return instant.truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private void requireLease(Lease lease, Instant at) {
+        if (!leases.inForce(lease, millis(at))) {
+            throw new LeaseLostException(lease);
+        }
     }
 }

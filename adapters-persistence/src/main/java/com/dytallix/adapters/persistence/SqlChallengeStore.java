@@ -9,10 +9,10 @@ import java.time.Instant;
 import java.util.Optional;
 
 /** Proof-of-work challenges in {@code pow_challenges}, shared by every instance on the database. */
-public final class SqliteChallengeStore implements ChallengeStore {
-    private final SqliteDatabase database;
+public final class SqlChallengeStore implements ChallengeStore {
+    private final Database database;
 
-    public SqliteChallengeStore(SqliteDatabase database) {
+    public SqlChallengeStore(Database database) {
         this.database = database;
     }
 
@@ -37,7 +37,7 @@ public final class SqliteChallengeStore implements ChallengeStore {
         }
         return database.write(tx -> {
             Optional<Challenge> found = tx.get("SELECT * FROM pow_challenges WHERE id = ?", id)
-                    .map(SqliteChallengeStore::challenge);
+                    .map(SqlChallengeStore::challenge);
             found.ifPresent(c -> tx.delete("DELETE FROM pow_challenges WHERE id = ?", id));
             return found;
         });

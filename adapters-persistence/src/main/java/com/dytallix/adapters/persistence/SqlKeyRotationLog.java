@@ -6,10 +6,10 @@ import com.dytallix.domain.key.KeyRotationLog;
 import java.util.Optional;
 
 /** Key rotations in {@code key_rotations}: addresses and times only. */
-public final class SqliteKeyRotationLog implements KeyRotationLog {
-    private final SqliteDatabase database;
+public final class SqlKeyRotationLog implements KeyRotationLog {
+    private final Database database;
 
-    public SqliteKeyRotationLog(SqliteDatabase database) {
+    public SqlKeyRotationLog(Database database) {
         this.database = database;
     }
 

@@ -18,11 +18,11 @@ import java.util.stream.Stream;
  * never reused), and re-reads it only then: a block added or removed by any instance applies to
  * the next request everywhere, and a lookup costs one tiny query.
  */
-public final class SqliteBlockList implements BlockList {
-    private final SqliteDatabase database;
+public final class SqlBlockList implements BlockList {
+    private final Database database;
     private volatile Snapshot cached = new Snapshot(-1, -1, List.of());
 
-    public SqliteBlockList(SqliteDatabase database) {
+    public SqlBlockList(Database database) {
         this.database = database;
     }
 
@@ -36,7 +36,7 @@ public final class SqliteBlockList implements BlockList {
         return database.write(tx -> {
             tx.insert("INSERT INTO blocks (target, kind, reason, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
                     target.toString(), target.scope(), reason, Timestamps.format(at), until.map(Timestamps::format).orElse(null));
-            long id = tx.get("SELECT last_insert_rowid() AS id").map(row -> Rows.integer(row, "id")).orElseThrow();
+            long id = tx.get(database.dialect().lastInsertId()).map(row -> Rows.integer(row, "id")).orElseThrow();
             return new Block(id, target, reason, at, until);
         });
     }
@@ -67,7 +67,7 @@ public final class SqliteBlockList implements BlockList {
         }
         Snapshot fresh = database.read(db -> {
             try (Stream<DbRow> rows = db.query("SELECT * FROM blocks ORDER BY id DESC")) {
-                List<Block> blocks = rows.map(SqliteBlockList::block).toList();
+                List<Block> blocks = rows.map(SqlBlockList::block).toList();
                 return new Snapshot(blocks.size(), blocks.stream().mapToLong(Block::id).max().orElse(0), blocks);
             }
         });

@@ -20,6 +20,8 @@ import com.dytallix.domain.grant.Reservation;
 import com.dytallix.domain.grant.ReservationRequest;
 import com.dytallix.domain.key.Fees;
 import com.dytallix.domain.key.SignedTransaction;
+import com.dytallix.domain.payer.Lease;
+import com.dytallix.domain.payer.LeaseLostException;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 import io.helidon.dbclient.DbTransaction;
@@ -47,17 +49,17 @@ import java.util.stream.Stream;
  * must pay the grant's address its amount, a replacement must keep sender and nonce, and a
  * confirmation must name one of the grant's hashes; otherwise {@link IllegalArgumentException}.
  */
-public final class SqliteGrantLedger implements GrantLedger {
+public final class SqlGrantLedger implements GrantLedger {
     private static final String SELECT_GRANT = """
             SELECT g.*,
-                   (SELECT group_concat(h.tx_hash, ',' ORDER BY h.rowid)
+                   (SELECT string_agg(h.tx_hash, ',' ORDER BY h.rowid)
                       FROM grant_tx_hashes h WHERE h.grant_id = g.id) AS tx_hashes
               FROM faucet_grants g""";
     private static final String COUNTING = "status <> 'failed' AND created_at > ?";
 
-    private final SqliteDatabase database;
+    private final Database database;
 
-    public SqliteGrantLedger(SqliteDatabase database) {
+    public SqlGrantLedger(Database database) {
         this.database = database;
     }
 
@@ -67,7 +69,7 @@ public final class SqliteGrantLedger implements GrantLedger {
         return database.write(tx -> {
             if (request.idempotencyKey().isPresent()) {
                 Optional<Grant> existing = tx.get(SELECT_GRANT + " WHERE g.idempotency_key = ?",
-                        request.idempotencyKey().get()).map(SqliteGrantLedger::grant);
+                        request.idempotencyKey().get()).map(SqlGrantLedger::grant);
                 if (existing.isPresent()) {
                     return new Reservation.Replayed(existing.get());
                 }
@@ -181,9 +183,10 @@ public final class SqliteGrantLedger implements GrantLedger {
     }
 
     @Override
-    public void markSigned(GrantId id, SignedTransaction signed, Instant at) {
+    public void markSigned(GrantId id, SignedTransaction signed, Instant at, Lease lease) {
         database.write(tx -> {
             Grant grant = load(tx, id);
+            requireLease(tx, lease, at);
             grant.status().moveTo(GrantStatus.SIGNED);
             requirePays(grant, signed);
             String time = Timestamps.format(at);
@@ -213,9 +216,10 @@ public final class SqliteGrantLedger implements GrantLedger {
     }
 
     @Override
-    public void recordReplacement(GrantId id, SignedTransaction replacement, Instant at) {
+    public void recordReplacement(GrantId id, SignedTransaction replacement, Instant at, Lease lease) {
         database.write(tx -> {
             Grant grant = load(tx, id);
+            requireLease(tx, lease, at);
             grant.status().moveTo(GrantStatus.SUBMITTED);
             requirePays(grant, replacement);
             if (!grant.fromAddress().equals(Optional.of(replacement.from()))
@@ -306,13 +310,13 @@ public final class SqliteGrantLedger implements GrantLedger {
 
     @Override
     public Optional<Grant> find(GrantId id) {
-        return database.read(db -> db.get(SELECT_GRANT + " WHERE g.id = ?", id.value()).map(SqliteGrantLedger::grant));
+        return database.read(db -> db.get(SELECT_GRANT + " WHERE g.id = ?", id.value()).map(SqlGrantLedger::grant));
     }
 
     @Override
     public Optional<Grant> findByIdempotencyKey(String key) {
         return database.read(db -> db.get(SELECT_GRANT + " WHERE g.idempotency_key = ?", key)
-                .map(SqliteGrantLedger::grant));
+                .map(SqlGrantLedger::grant));
     }
 
     @Override
@@ -381,13 +385,19 @@ public final class SqliteGrantLedger implements GrantLedger {
     }
 
     private static Grant load(DbTransaction tx, GrantId id) {
-        return tx.get(SELECT_GRANT + " WHERE g.id = ?", id.value()).map(SqliteGrantLedger::grant)
+        return tx.get(SELECT_GRANT + " WHERE g.id = ?", id.value()).map(SqlGrantLedger::grant)
                 .orElseThrow(() -> new NoSuchElementException("no grant " + id));
     }
 
     private static List<Grant> grants(DbExecute db, String sql, Object... params) {
         try (Stream<DbRow> rows = db.query(sql, params)) {
-            return rows.map(SqliteGrantLedger::grant).toList();
+            return rows.map(SqlGrantLedger::grant).toList();
+        }
+    }
+
+    private static void requireLease(DbTransaction tx, Lease lease, Instant at) {
+        if (!SqlPayerLeases.inForce(tx, lease, millis(at))) {
+            throw new LeaseLostException(lease);
         }
     }
 

@@ -20,16 +20,16 @@ import java.util.stream.Stream;
  * ({@code audit_log}). Pausing an already paused faucet keeps the time it was first paused and
  * keeps the earlier reason unless a new one is given.
  */
-public final class SqliteFaucetControls implements FaucetControls {
-    private final SqliteDatabase database;
+public final class SqlFaucetControls implements FaucetControls {
+    private final Database database;
 
-    public SqliteFaucetControls(SqliteDatabase database) {
+    public SqlFaucetControls(Database database) {
         this.database = database;
     }
 
     @Override
     public PauseState pauseState() {
-        return database.read(SqliteFaucetControls::state);
+        return database.read(SqlFaucetControls::state);
     }
 
     @Override
@@ -62,7 +62,7 @@ public final class SqliteFaucetControls implements FaucetControls {
                     VALUES (?, ?, ?, ?, ?)""",
                     topUp.amount().toString(), topUp.note(), topUp.faucetAddress().value(),
                     topUp.balanceAfter().toString(), Timestamps.format(topUp.at()));
-            long id = tx.get("SELECT last_insert_rowid() AS id").map(row -> Rows.integer(row, "id")).orElseThrow();
+            long id = tx.get(database.dialect().lastInsertId()).map(row -> Rows.integer(row, "id")).orElseThrow();
             return new TopUp(Optional.of(id), topUp.amount(), topUp.note(), topUp.faucetAddress(),
                     topUp.balanceAfter(), topUp.at().truncatedTo(ChronoUnit.MILLIS));
         });

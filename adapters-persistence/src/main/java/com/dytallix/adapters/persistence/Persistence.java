@@ -1,0 +1,168 @@
+package com.dytallix.adapters.persistence;
+
+import com.dytallix.domain.maintenance.DatabaseMaintenance;
+import com.dytallix.domain.admission.BlockList;
+import com.dytallix.domain.admission.ChallengeStore;
+import com.dytallix.domain.faucet.FaucetControls;
+import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.key.KeyRotationLog;
+import com.dytallix.domain.payer.PayerLeases;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The one place that turns configuration into a store: {@code DATABASE_URL} unset → SQLite at
+ * {@code DB_PATH} (the zero-configuration default), {@code postgresql://…} → PostgreSQL. It hands
+ * out every port the server needs over that store, plus its health, migrations and the lock that
+ * tells maintenance commands whether an instance runs.
+ */
+public final class Persistence implements AutoCloseable {
+    private final Database database;
+    private final String location;
+    private final GrantLedger ledger;
+    private final FaucetControls controls;
+    private final KeyRotationLog rotations;
+    private final PayerLeases leases;
+    private final BlockList blocks;
+    private final ChallengeStore challenges;
+    private final DatabaseMaintenance maintenance;
+
+    private Persistence(Database database, String location, DatabaseMaintenance maintenance) {
+        this.database = database;
+        this.location = location;
+        this.ledger = new SqlGrantLedger(database);
+        this.controls = new SqlFaucetControls(database);
+        this.rotations = new SqlKeyRotationLog(database);
+        this.leases = new SqlPayerLeases(database);
+        this.blocks = new SqlBlockList(database);
+        this.challenges = new SqlChallengeStore(database);
+        this.maintenance = maintenance;
+    }
+
+    /**
+     * Checks a DATABASE_URL without connecting.
+     *
+     * @throws IllegalArgumentException saying what is wrong, never repeating the password
+     */
+    public static void checkUrl(String databaseUrl) {
+        PostgresUrl.parse(databaseUrl);
+    }
+
+    /** Opens the store the configuration names (SQLite creates its file and directory when missing). */
+    public static Persistence open(Optional<String> databaseUrl, Path dbPath) {
+        if (databaseUrl.isPresent()) {
+            PostgresUrl url = PostgresUrl.parse(databaseUrl.get());
+            PostgresDatabase db = PostgresDatabase.open(url);
+            return new Persistence(db, url.masked(), new PostgresMaintenance(db));
+        }
+        return new Persistence(SqliteDatabase.open(dbPath), dbPath.toString(), new SqliteMaintenance(dbPath));
+    }
+
+    /**
+     * Takes the instance lock of the store the configuration names: shared for a server (several
+     * may run), exclusive for a command that must be alone ({@code restore}, {@code migrate}, or a
+     * server on the embedded dev chain).
+     *
+     * @throws ServerLock.ServerRunningException      exclusive, while an instance runs
+     * @throws ServerLock.MaintenanceRunningException shared, while a maintenance command runs
+     */
+    public static InstanceLock lock(Optional<String> databaseUrl, Path dbPath, boolean shared) {
+        if (databaseUrl.isPresent()) {
+            return PostgresLock.take(PostgresUrl.parse(databaseUrl.get()), shared);
+        }
+        return shared ? ServerLock.shared(dbPath) : ServerLock.exclusive(dbPath);
+    }
+
+    /**
+     * The {@code backup} command: SQLite's online snapshot as a tar.gz archive, or PostgreSQL's
+     * {@code pg_dump}; returns the file written.
+     */
+    public static Path backup(Optional<String> databaseUrl, Path dbPath, Path backupDir, int keep, java.time.Instant at) {
+        if (databaseUrl.isEmpty()) {
+            if (!java.nio.file.Files.exists(dbPath)) {
+                throw new MaintenanceException("no database at " + dbPath + "; nothing to back up");
+            }
+            return new SqliteMaintenance(dbPath).backup(backupDir, keep, at);
+        }
+        try (Persistence store = open(databaseUrl, dbPath)) {
+            return store.maintenance().backup(backupDir, keep, at);
+        }
+    }
+
+    /** The {@code restore} command, refused while any instance runs on the database. */
+    public static void restore(Optional<String> databaseUrl, Path dbPath, Path archive) {
+        if (databaseUrl.isEmpty()) {
+            new SqliteMaintenance(dbPath).restore(archive, dbPath);
+            return;
+        }
+        try (InstanceLock alone = lock(databaseUrl, dbPath, false); Persistence store = open(databaseUrl, dbPath)) {
+            store.maintenance().restore(archive, dbPath);
+        }
+    }
+
+    /** Where the data lives, as it may be shown: the SQLite file, or the PostgreSQL URL with its password masked. */
+    public String location() {
+        return location;
+    }
+
+    public boolean isPostgres() {
+        return database instanceof PostgresDatabase;
+    }
+
+    public GrantLedger ledger() {
+        return ledger;
+    }
+
+    public FaucetControls controls() {
+        return controls;
+    }
+
+    public KeyRotationLog rotations() {
+        return rotations;
+    }
+
+    public PayerLeases leases() {
+        return leases;
+    }
+
+    public BlockList blocks() {
+        return blocks;
+    }
+
+    public ChallengeStore challenges() {
+        return challenges;
+    }
+
+    public DatabaseMaintenance maintenance() {
+        return maintenance;
+    }
+
+    public boolean isHealthy() {
+        return database.isHealthy();
+    }
+
+    public boolean isMigrated() {
+        return database.isMigrated();
+    }
+
+    /**
+     * Applies every migration the database lacks.
+     *
+     * @return the migrations applied now
+     * @throws MigrationException when an applied migration changed or the database is newer than this server
+     */
+    public List<Migrations.Migration> migrate() {
+        return new Migrations(database).migrate();
+    }
+
+    public int schemaVersion() {
+        return new Migrations(database).latestVersion();
+    }
+
+    /** Closes the store cleanly (SQLite: optimized, checkpointed, no lock or log left). */
+    @Override
+    public void close() {
+        database.close();
+    }
+}

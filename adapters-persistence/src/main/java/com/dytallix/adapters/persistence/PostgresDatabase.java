@@ -1,0 +1,156 @@
+package com.dytallix.adapters.persistence;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.DbClientException;
+import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbTransaction;
+import io.helidon.dbclient.jdbc.CloseableJdbcConnectionPool;
+import io.helidon.dbclient.jdbc.JdbcClientBuilder;
+import java.lang.System.Logger.Level;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * A PostgreSQL database, shared by every instance, with a connection pool and a Helidon
+ * {@link DbClient}. Every write transaction first takes one transaction-scoped advisory lock, so
+ * write transactions run one at a time across all instances, as on SQLite: a quota check and its
+ * reservation, or a signing write and its lease check, are never interleaved with another writer's.
+ * Reads never wait. The connection sends times as text that PostgreSQL reads in UTC.
+ */
+public final class PostgresDatabase extends Database {
+    private static final System.Logger LOG = System.getLogger(PostgresDatabase.class.getName());
+    /** The advisory lock every write transaction takes ("dytallix" in ASCII). */
+    static final long WRITER_LOCK = 0x6479746131697821L;
+    private static final int POOL_SIZE = 10;
+
+    private final PostgresUrl url;
+    private final HikariDataSource dataSource;
+    private final DbClient client;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private PostgresDatabase(PostgresUrl url, HikariDataSource dataSource) {
+        this.url = url;
+        this.dataSource = dataSource;
+        this.client = JdbcClientBuilder.create().connectionPool(new Pool(dataSource)).build();
+    }
+
+    /** Connects to the database {@code url} names; fails with the URL's password masked. */
+    public static PostgresDatabase open(PostgresUrl url) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("postgres-" + url.database());
+        config.setDriverClassName("org.postgresql.Driver");
+        config.setJdbcUrl(url.jdbcUrl());
+        config.setUsername(url.user());
+        config.setPassword(url.password());
+        config.setMaximumPoolSize(POOL_SIZE);
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(10_000);
+        // times are written as UTC text (the same text SQLite stores); untyped parameters let PostgreSQL cast them
+        config.addDataSourceProperty("stringtype", "unspecified");
+        config.setConnectionInitSql("SET TIME ZONE 'UTC'");
+        try {
+            return new PostgresDatabase(url, new HikariDataSource(config));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot connect to " + url.masked() + ": " + url.mask(String.valueOf(e.getMessage())));
+        }
+    }
+
+    public PostgresUrl url() {
+        return url;
+    }
+
+    @Override
+    <T> T write(Function<DbTransaction, T> work) {
+        DbTransaction tx = client.transaction();
+        T result;
+        try {
+            tx.get("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(?)) l", WRITER_LOCK);
+            result = work.apply(tx);
+        } catch (RuntimeException | Error e) {
+            try {
+                tx.rollback();
+            } catch (RuntimeException rollbackFailure) {
+                e.addSuppressed(rollbackFailure);
+            }
+            throw e;
+        }
+        tx.commit();
+        return result;
+    }
+
+    @Override
+    <T> T read(Function<DbExecute, T> work) {
+        return work.apply(client.execute());
+    }
+
+    @Override
+    Dialect dialect() {
+        return Dialect.POSTGRES;
+    }
+
+    @Override
+    public boolean isHealthy() {
+        if (closed.get()) {
+            return false;
+        }
+        try {
+            return read(db -> db.get("SELECT 1 AS ok").isPresent());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "database health check failed: " + url.mask(String.valueOf(e.getMessage())));
+            return false;
+        }
+    }
+
+    @Override
+    public boolean isMigrated() {
+        if (closed.get()) {
+            return false;
+        }
+        try {
+            return new Migrations(this).isUpToDate();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "database migration check failed: " + url.mask(String.valueOf(e.getMessage())));
+            return false;
+        }
+    }
+
+    /** {@code ANALYZE}: fresh planner statistics for the tables this server uses. */
+    @Override
+    public void optimize() {
+        read(db -> db.dml("ANALYZE"));
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            client.close();
+            dataSource.close();
+        }
+    }
+
+    /** Helidon's JDBC client over plain HikariCP (Helidon's own Hikari module is not published for 4.5.0). */
+    private record Pool(HikariDataSource dataSource) implements CloseableJdbcConnectionPool {
+        @Override
+        public Connection connection() {
+            try {
+                return dataSource.getConnection();
+            } catch (SQLException e) {
+                throw new DbClientException("cannot get a database connection", e);
+            }
+        }
+
+        @Override
+        public String dbType() {
+            return "postgresql";
+        }
+
+        @Override
+        public void close() {
+            dataSource.close();
+        }
+    }
+}

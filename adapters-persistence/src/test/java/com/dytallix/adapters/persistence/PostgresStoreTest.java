@@ -1,0 +1,203 @@
+package com.dytallix.adapters.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.Wei;
+import com.dytallix.domain.faucet.FaucetControls;
+import com.dytallix.domain.faucet.FaucetControlsContract;
+import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.grant.GrantLedgerContract;
+import com.dytallix.domain.grant.Reservation;
+import com.dytallix.domain.grant.ReservationRequest;
+import com.dytallix.domain.key.KeyRotationLog;
+import com.dytallix.domain.key.KeyRotationLogContract;
+import com.dytallix.domain.payer.PayerLeases;
+import com.dytallix.domain.payer.PayerLeasesContract;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** Every port's contract against a real PostgreSQL server the tests start themselves, plus what only several instances show. */
+class PostgresStoreTest {
+    private static final List<PostgresDatabase> OPEN = new ArrayList<>();
+
+    static PostgresDatabase migratedDatabase() {
+        PostgresDatabase db = PostgresDatabase.open(EmbeddedPostgres.shared().newDatabase());
+        new Migrations(db).migrate();
+        OPEN.add(db);
+        return db;
+    }
+
+    @AfterEach
+    void closeAll() {
+        OPEN.forEach(PostgresDatabase::close);
+        OPEN.clear();
+    }
+
+    @Nested
+    class Ledger extends GrantLedgerContract {
+        private PostgresDatabase db;
+
+        @Override
+        protected GrantLedger newLedger() {
+            db = migratedDatabase();
+            return new SqlGrantLedger(db);
+        }
+
+        @Override
+        protected PayerLeases leasesOfLedger() {
+            return new SqlPayerLeases(db);
+        }
+
+        @AfterEach
+        void close() {
+            closeAll();
+        }
+    }
+
+    @Nested
+    class Leases extends PayerLeasesContract {
+        @Override
+        protected PayerLeases newLeases() {
+            return new SqlPayerLeases(migratedDatabase());
+        }
+
+        @AfterEach
+        void close() {
+            closeAll();
+        }
+    }
+
+    @Nested
+    class Controls extends FaucetControlsContract {
+        @Override
+        protected FaucetControls newControls() {
+            return new SqlFaucetControls(migratedDatabase());
+        }
+
+        @AfterEach
+        void close() {
+            closeAll();
+        }
+    }
+
+    @Nested
+    class Rotations extends KeyRotationLogContract {
+        @Override
+        protected KeyRotationLog newLog() {
+            return new SqlKeyRotationLog(migratedDatabase());
+        }
+
+        @AfterEach
+        void close() {
+            closeAll();
+        }
+    }
+
+    @Nested
+    class Blocks extends com.dytallix.domain.admission.BlockListContract {
+        @Override
+        protected com.dytallix.domain.admission.BlockList newBlockList() {
+            return new SqlBlockList(migratedDatabase());
+        }
+
+        @AfterEach
+        void close() {
+            closeAll();
+        }
+    }
+
+    @Nested
+    class Challenges extends com.dytallix.domain.admission.ChallengeStoreContract {
+        @Override
+        protected com.dytallix.domain.admission.ChallengeStore newStore() {
+            return new SqlChallengeStore(migratedDatabase());
+        }
+
+        @AfterEach
+        void close() {
+            closeAll();
+        }
+    }
+
+    @Test
+    void migrationsAreAppliedOnceWithTheirChecksumsAndTheSchemaIsCurrent() {
+        PostgresDatabase db = migratedDatabase();
+
+        assertThat(new Migrations(db).migrate()).isEmpty();
+        assertThat(db.isMigrated()).isTrue();
+        assertThat(db.isHealthy()).isTrue();
+        assertThat(TestSql.number(db, "SELECT COUNT(*) AS n FROM schema_migrations")).isEqualTo(Migrations.FILES.size());
+        assertThat(TestSql.text(db, "SELECT data_type AS t FROM information_schema.columns "
+                + "WHERE table_name = 'faucet_grants' AND column_name = 'created_at'")).isEqualTo("timestamp with time zone");
+    }
+
+    @Test
+    void aChangedMigrationIsRefused() {
+        PostgresDatabase db = migratedDatabase();
+        db.write(tx -> tx.update("UPDATE schema_migrations SET checksum = 'abc' WHERE version = 1"));
+
+        assertThatThrownBy(() -> new Migrations(db).migrate()).isInstanceOf(MigrationException.class)
+                .hasMessageStartingWith("migration V001__initial_schema changed after it was applied");
+        assertThat(db.isMigrated()).isFalse();
+    }
+
+    @Test
+    void fiftyIdenticalRequestsSpreadOverThreeInstancesReserveOneGrant() throws Exception {
+        PostgresUrl url = EmbeddedPostgres.shared().newDatabase();
+        List<SqlGrantLedger> instances = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            PostgresDatabase db = PostgresDatabase.open(url);
+            OPEN.add(db);
+            new Migrations(db).migrate();
+            instances.add(new SqlGrantLedger(db));
+        }
+        com.dytallix.domain.grant.TestAdmission limits = new com.dytallix.domain.grant.TestAdmission(10, 1, Wei.ofDyt("10000"),
+                Wei.ofDyt("10"));
+        com.dytallix.domain.Address to = new com.dytallix.domain.Address("0x" + "ab".repeat(20));
+        ExecutorService pool = Executors.newFixedThreadPool(24);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Reservation>> results = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                SqlGrantLedger ledger = instances.get(i % 3);
+                results.add(pool.submit(() -> {
+                    start.await();
+                    ReservationRequest request = com.dytallix.domain.grant.TestAdmission.request(to, ClientIp.parse("10.9.9.9"),
+                            Optional.empty(), "same", Instant.now());
+                    return ledger.reserve(request, limits.of(request));
+                }));
+            }
+            start.countDown();
+            int reserved = 0;
+            for (Future<Reservation> f : results) {
+                reserved += f.get() instanceof Reservation.Reserved ? 1 : 0;
+            }
+            assertThat(reserved).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(TestSql.number(OPEN.getLast(), "SELECT COUNT(*) AS n FROM faucet_grants")).isEqualTo(1);
+    }
+
+    @Test
+    void theUrlsPasswordNeverShows() {
+        PostgresUrl url = PostgresUrl.parse("postgresql://faucet:s3cret%21@db.example.org:6543/ledger?sslmode=require");
+
+        assertThat(url.password()).isEqualTo("s3cret!");
+        assertThat(url.masked()).isEqualTo("postgresql://faucet:****@db.example.org:6543/ledger").doesNotContain("s3cret");
+        assertThat(url.toString()).doesNotContain("s3cret");
+        assertThat(url.jdbcUrl()).isEqualTo("jdbc:postgresql://db.example.org:6543/ledger?sslmode=require");
+        assertThatThrownBy(() -> PostgresUrl.parse("mysql://u:s3cret@h/db")).hasMessageNotContaining("s3cret");
+    }
+}

@@ -1,0 +1,121 @@
+package com.dytallix.application.faucet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dytallix.domain.grant.Grant;
+import com.dytallix.domain.grant.GrantStatus;
+import com.dytallix.domain.grant.TestAdmission;
+import com.dytallix.domain.payer.Lease;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** Two instances on one ledger and one chain: one payer, both admitting; a payer that lost its lease pays nothing. */
+class SeveralInstancesTest {
+    private final FaucetHarness first = new FaucetHarness();
+    private final FaucetHarness second = new FaucetHarness(first, "second");
+
+    @Test
+    void onlyOneInstanceIsThePayerAndStatusNamesIt() {
+        assertThat(first.election.isPayer()).isTrue();
+        assertThat(second.election.isPayer()).isFalse();
+        second.status.refresh();
+        assertThat(second.status.instance()).isEqualTo("second");
+        assertThat(second.status.payer()).contains("first");
+    }
+
+    @Test
+    void aGrantAdmittedByANonPayerIsPaidOnceByThePayer() throws Exception {
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread payerJobs = Thread.ofPlatform().daemon(true).start(() -> {
+            while (running.get()) {
+                first.tracker.tick();
+                sleep(100);
+            }
+        });
+        try {
+            DripResult r = second.request(FaucetHarness.address(1), "10.0.0.1");
+
+            assertThat(r.grant().status()).isEqualTo(GrantStatus.SUBMITTED);
+            assertThat(r.accepted()).isTrue();
+        } finally {
+            running.set(false);
+            payerJobs.join();
+        }
+        first.chain.mine();
+        first.tracker.tick();
+        second.tracker.tick();
+        assertThat(first.chain.paymentsTo(FaucetHarness.parsed(1))).hasSize(1);
+        assertThat(first.chain.totalPayments()).isEqualTo(1);
+    }
+
+    @Test
+    void theNonPayerDoesNothingWithTheLedger() {
+        Grant owed = reserve(first, 2, Instant.now().minusSeconds(5));
+
+        second.tracker.tick();
+        second.payer.pay(owed);
+
+        assertThat(first.ledger.find(owed.id()).orElseThrow().status()).isEqualTo(GrantStatus.PENDING);
+        assertThat(first.chain.totalPayments()).isZero();
+    }
+
+    @Test
+    void aPayerWhoseLeaseWasTakenOverSignsAndSendsNothingAndTheNewPayerPaysOnce() {
+        Lease stale = first.election.held().orElseThrow();
+        // the first payer stalls; its lease is given to the second instance behind its back
+        first.ledger.leases().release(stale, Instant.now());
+        assertThat(second.election.campaign()).isTrue();
+        Grant owed = reserve(first, 3, Instant.now().minusSeconds(5));
+
+        Grant afterStalePay = first.payer.pay(owed);
+
+        assertThat(afterStalePay.status()).isEqualTo(GrantStatus.PENDING);
+        assertThat(first.election.isPayer()).as("the fence told the stale payer").isFalse();
+        assertThat(first.chain.totalPayments()).isZero();
+        second.tracker.tick();
+        first.chain.mine();
+        second.tracker.tick();
+        first.tracker.tick();
+        assertThat(first.ledger.find(owed.id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(first.chain.paymentsTo(FaucetHarness.parsed(3))).hasSize(1);
+    }
+
+    @Test
+    void aGracefulStopHandsTheLeaseOverAtOnce() {
+        first.election.resign();
+
+        assertThat(second.election.campaign()).isTrue();
+        assertThat(first.election.campaign()).as("a stopped instance does not take it back").isFalse();
+    }
+
+    @Test
+    void aLeaseNotRenewedRunsOutByTheHoldersOwnClock() {
+        var leases = first.ledger.leases();
+        var shortLived = new com.dytallix.application.payer.PayerElection(leases, "third", Duration.ofMillis(200),
+                first.clock, () -> { });
+        first.election.resign();
+        assertThat(shortLived.campaign()).isTrue();
+
+        sleep(300);
+
+        assertThat(shortLived.isPayer()).isFalse();
+        assertThat(second.election.campaign()).isTrue();
+    }
+
+    private static Grant reserve(FaucetHarness h, int i, Instant at) {
+        var request = TestAdmission.request(FaucetHarness.parsed(i), com.dytallix.domain.ClientIp.parse("10.0.1." + i),
+                java.util.Optional.empty(), "hash-" + i, at);
+        var r = h.ledger.reserve(request, TestAdmission.GENEROUS.of(request));
+        return ((com.dytallix.domain.grant.Reservation.Reserved) r).grant();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

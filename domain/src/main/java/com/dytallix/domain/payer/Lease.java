@@ -1,0 +1,21 @@
+package com.dytallix.domain.payer;
+
+import java.time.Instant;
+
+/**
+ * The payer lease as one instance holds it: only the holder signs and sends, and only while the
+ * lease lasts.
+ *
+ * @param holder    the holding instance's name (INSTANCE_ID), shown in status
+ * @param session   this process's run of that instance, so two processes with one name never share a lease
+ * @param token     the fencing token: it grows every time the lease changes hands, so a stale holder's
+ *                  writes are recognised and refused
+ * @param expiresAt the lease is another instance's to take from this moment unless renewed
+ */
+public record Lease(String holder, String session, long token, Instant expiresAt) {
+
+    /** The holder may still act at {@code now}. */
+    public boolean validAt(Instant now) {
+        return now.isBefore(expiresAt);
+    }
+}
