@@ -23,6 +23,19 @@ FAILED=0
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; FAILED=1; exit 1; }
+
+# A drill's last words: PASS when the array named problems is empty, else each problem and FAIL
+# (exit 1).
+verdict() {
+  if [ "${#problems[@]}" -eq 0 ]; then
+    echo "PASS"
+  else
+    FAILED=1
+    printf '  problem: %s\n' "${problems[@]}"
+    echo "FAIL"
+    exit 1
+  fi
+}
 # exited WHAT: dies saying so, with the end of the process's log (LOGFILE)
 exited() {
   [ -f "${LOGFILE:-}" ] && tail -n 5 "$LOGFILE" | sed 's/^/    /' >&2

@@ -204,11 +204,4 @@ kill -9 drill findings
   faucet nonce:                   $mined_nonce ($sent transactions on chain, $fillers gap fillers, $gaps stuck)
   reorg phase:                    ${#reorg_ids[@]} payments, $reorg_depth blocks replaced, dytallix_reorgs_total ${reorgs_seen:-0}
 REPORT
-if [ "${#problems[@]}" -eq 0 ]; then
-  echo "PASS"
-else
-  FAILED=1
-  printf '  problem: %s\n' "${problems[@]}"
-  echo "FAIL"
-  exit 1
-fi
+verdict

@@ -148,11 +148,4 @@ $(sed 's/^/    /' "$WORK/faucet-answers.txt")
   faucet nonce:       $mined mined, $pending pending
   server restarted:   no (pid $SERVER_PID throughout)
 REPORT
-if [ "${#problems[@]}" -eq 0 ]; then
-  echo "PASS"
-else
-  FAILED=1
-  printf '  problem: %s\n' "${problems[@]}"
-  echo "FAIL"
-  exit 1
-fi
+verdict

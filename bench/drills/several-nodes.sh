@@ -132,10 +132,4 @@ relay reads (wrk -t$THREADS -c$CONNECTIONS, ${LOAD_SECONDS}s, eth_getBalance): $
   upstreams: $(jq -c '[.upstreams[] | {name, status, height, lag}]' <<<"$status")
   readyz: $ready_code $(jq -c '.checks.node' "$WORK/ready.json")
 REPORT
-if [ ${#problems[@]} -eq 0 ]; then
-  echo PASS
-else
-  FAILED=1
-  printf 'FAIL: %s\n' "${problems[@]}"
-  exit 1
-fi
+verdict

@@ -57,11 +57,21 @@ public final class FakeChain implements ChainNode, BlockReader {
     public final AtomicInteger chainIdCalls = new AtomicInteger();
     public final AtomicInteger feeCalls = new AtomicInteger();
     public final AtomicInteger headerCalls = new AtomicInteger();
+    public final AtomicInteger logCalls = new AtomicInteger();
+    /** A relayed call as the node got it. */
+    public record Call(String method, String paramsJson) {
+    }
+
+    /** Every relayed call, in order. */
+    public final List<Call> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** How relayed calls are answered; by default eth_blockNumber is the head and other methods do not exist. */
+    public volatile java.util.function.BiFunction<String, String, String> relay = this::builtInCall;
     /** When set, fee questions fail as an overloaded node's would. */
     public volatile boolean feesOverloaded;
     /** Canonical block hashes by height, and the transactions each block applied (for a reorg to undo). */
     private final Map<Long, String> blockHashes = new HashMap<>();
     private final Map<Long, List<Tx>> blockTxs = new HashMap<>();
+    private final Map<String, List<ChainLog>> blockLogs = new ConcurrentHashMap<>();
     private int fork;
     private long height = 1;
 
@@ -103,6 +113,22 @@ public final class FakeChain implements ChainNode, BlockReader {
     public synchronized void dropFromPool(TxHash hash) {
         pool.values().removeIf(t -> t.hash().equals(hash));
         dropped.add(hash);
+    }
+
+    /**
+     * Mines a block with these logs in it (their block number, hash and log index are the block's),
+     * and returns its header.
+     */
+    public synchronized BlockHeader mine(ChainLog... logs) {
+        mine();
+        String hash = blockHashes.get(height);
+        List<ChainLog> placed = new ArrayList<>();
+        for (int i = 0; i < logs.length; i++) {
+            ChainLog l = logs[i];
+            placed.add(new ChainLog(l.address(), l.topics(), l.data(), height, hash, l.transactionHash(), l.transactionIndex(), i, false));
+        }
+        blockLogs.put(hash, placed);
+        return latestHeader();
     }
 
     /** Mines every pooled transaction that is next in line for its sender. */
@@ -313,17 +339,31 @@ public final class FakeChain implements ChainNode, BlockReader {
         check();
         headerCalls.incrementAndGet();
         String parent = blockHashes.getOrDefault(number - 1, "0x" + "00".repeat(32));
-        return Optional.ofNullable(blockHashes.get(number)).map(hash -> new BlockHeader(number, hash, parent, "{}"));
+        return Optional.ofNullable(blockHashes.get(number)).map(hash -> new BlockHeader(number, hash, parent,
+                "{\"number\":\"0x" + Long.toHexString(number) + "\",\"hash\":\"" + hash + "\",\"parentHash\":\"" + parent + "\"}"));
     }
 
     @Override
     public List<ChainLog> logs(String blockHash) {
-        return List.of();
+        logCalls.incrementAndGet();
+        return blockLogs.getOrDefault(blockHash, List.of());
     }
 
     @Override
     public String call(String method, String paramsJson) {
         check();
+        calls.add(new Call(method, paramsJson));
+        return relay.apply(method, paramsJson);
+    }
+
+    /** A relay answer that fails as the node would. */
+    public static java.util.function.BiFunction<String, String, String> failing(NodeException e) {
+        return (method, params) -> {
+            throw e;
+        };
+    }
+
+    private String builtInCall(String method, String paramsJson) {
         return switch (method) {
             case "eth_blockNumber" -> "\"0x" + Long.toHexString(height) + "\"";
             default -> throw new NodeException(NodeFailure.RPC_ERROR, "the method " + method + " does not exist", -32601, null, null);
@@ -399,10 +439,10 @@ public final class FakeChain implements ChainNode, BlockReader {
 
         @Override
         public synchronized KeyRotation rotate(String newKeyHex, boolean drain, Instant at) {
-            if (!newKeyHex.matches("(0x)?[0-9a-f]{64}")) {
-                throw new com.dytallix.domain.key.InvalidKeyException("not a key");
+            if (!newKeyHex.matches("(0x)?[0-9a-fA-F]{64}") || newKeyHex.replace("0x", "").chars().allMatch(c -> c == '0')) {
+                throw new com.dytallix.domain.key.InvalidKeyException("the new key is not a valid secp256k1 private key");
             }
-            Address next = new Address("0x" + newKeyHex.substring(newKeyHex.length() - 40));
+            Address next = new Address("0x" + newKeyHex.substring(newKeyHex.length() - 40).toLowerCase(java.util.Locale.ROOT));
             Address previous = active.address();
             active = new Key(next);
             known.put(next, active);

@@ -21,7 +21,6 @@ import com.dytallix.application.assembly.Application;
 import com.dytallix.application.faucet.FaucetPolicy;
 import com.dytallix.application.faucet.Finality;
 import com.dytallix.application.payer.PayerElection;
-import com.dytallix.application.status.StatusService;
 import com.dytallix.application.subscription.ChainFeed;
 import com.dytallix.bootstrap.config.Settings;
 import com.dytallix.bootstrap.observability.MetricsHttpService;
@@ -35,8 +34,6 @@ import com.dytallix.domain.grant.OutflowPolicy;
 import com.dytallix.domain.key.FeePolicy;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
-import com.dytallix.domain.sync.SyncLagEstimator;
-import com.dytallix.domain.sync.UpstreamHealth;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.WebServer;
@@ -47,7 +44,6 @@ import io.helidon.webserver.http.HttpRouting;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -188,7 +184,8 @@ public final class Server implements AutoCloseable {
                 new HealthHttpService.Check("database", () -> db.isHealthy() ? Optional.empty() : Optional.of("database not answering")),
                 new HealthHttpService.Check("migrations", () -> db.isMigrated() ? Optional.empty() : Optional.of("schema not migrated")),
                 new HealthHttpService.Check("key", () -> Optional.ofNullable(keys.active()).isPresent() ? Optional.empty() : Optional.of("no signing key")),
-                new HealthHttpService.Check("node", () -> nodeProblem(status, clock.instant(), settings), () -> unhealthyNodes(status)),
+                new HealthHttpService.Check("node", () -> status.nodeProblem(settings.statusRefresh().multipliedBy(3).plus(settings.nodeTimeout())),
+                        status::unhealthyNodes),
                 new HealthHttpService.Check("chainId", () -> status.current().chainIdVerified() ? Optional.empty()
                         : Optional.of(status.current().lastError().orElse("chain id not verified"))));
 
@@ -270,28 +267,6 @@ public final class Server implements AutoCloseable {
             throw new StartupException(e.getMessage(), Main.FAILED);
         }
         return node;
-    }
-
-    /** Nodes of the set that serve nothing now, named while another one serves. */
-    private static Optional<String> unhealthyNodes(StatusService status) {
-        List<String> unhealthy = status.upstreams().stream().filter(u -> !u.healthy())
-                .map(u -> u.name() + " " + u.state().wireName()).toList();
-        return unhealthy.isEmpty() ? Optional.empty() : Optional.of("not serving: " + String.join(", ", unhealthy));
-    }
-
-    private static Optional<String> nodeProblem(StatusService status, Instant now, Settings settings) {
-        var nodes = status.upstreams();
-        if (!nodes.isEmpty() && nodes.stream().noneMatch(UpstreamHealth::healthy)) {
-            return Optional.of("no healthy node: " + String.join(", ", nodes.stream().map(u -> u.name() + " "
-                    + u.state().wireName() + u.problem().map(p -> " (" + p + ")").orElse("")).toList()));
-        }
-        var s = status.current();
-        Duration fresh = settings.statusRefresh().multipliedBy(3).plus(settings.nodeTimeout());
-        if (s.nodeObservedAt().isEmpty()) {
-            return Optional.of("node has not answered yet");
-        }
-        Duration age = Duration.between(s.nodeObservedAt().get(), now);
-        return age.compareTo(fresh) > 0 ? Optional.of("node last answered " + age.toSeconds() + "s ago") : Optional.empty();
     }
 
     /**

@@ -25,7 +25,6 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -105,20 +104,13 @@ final class AdminHttpService implements HttpService {
         Map<String, JsonNode> body = object(bodies.json(req, true), Set.of("reason"));
         Optional<String> reason = text(body, "reason");
         PauseState state = admin.pause(reason.filter(r -> !r.isBlank()), ip);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("paused", state.paused());
-        out.put("reason", state.reason().orElse(null));
-        out.put("at", state.since().orElseGet(clock::instant).toString());
-        Responses.ok(res, out);
+        Responses.ok(res, new PauseView(state.paused(), state.reason().orElse(null), state.since().orElseGet(clock::instant).toString()));
     }
 
     private void resume(ServerRequest req, ServerResponse res, ClientIp ip) {
         object(bodies.json(req, true), Set.of());
         PauseState state = admin.resume(ip);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("paused", state.paused());
-        out.put("at", clock.instant().toString());
-        Responses.ok(res, out);
+        Responses.ok(res, new ResumeView(state.paused(), clock.instant().toString()));
     }
 
     private void topUp(ServerRequest req, ServerResponse res, ClientIp ip) {
@@ -126,14 +118,7 @@ final class AdminHttpService implements HttpService {
         Wei amount = amount(body.get("amount"));
         String note = text(body, "note").orElse("");
         TopUp topUp = admin.topUp(amount, note, ip);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", topUp.id().orElse(null));
-        out.put("amount", topUp.amount().toDytString());
-        out.put("note", topUp.note());
-        out.put("balanceAfter", topUp.balanceAfter().toDytString());
-        out.put("at", topUp.at().toString());
-        out.put("faucetAddress", topUp.faucetAddress().value());
-        Responses.ok(res, out);
+        Responses.ok(res, TopUpView.of(topUp));
     }
 
     private void rotateKey(ServerRequest req, ServerResponse res, ClientIp ip) {
@@ -150,43 +135,24 @@ final class AdminHttpService implements HttpService {
             throw ApiException.invalidRequest("drain", "must be true or false");
         }
         KeyRotation rotation = admin.rotateKey(key.asText().strip(), drain != null && drain.asBoolean(), ip);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("success", true);
-        out.put("newAddress", rotation.newAddress().value());
-        out.put("previousAddress", rotation.previousAddress().value());
-        out.put("rotatedAt", rotation.rotatedAt().toString());
-        Responses.ok(res, out);
+        Responses.ok(res, new RotatedView(true, rotation.newAddress().value(), rotation.previousAddress().value(),
+                rotation.rotatedAt().toString()));
     }
 
     private void state(ServerRequest req, ServerResponse res, ClientIp ip) {
         allowOnly(req, Set.of());
         AdminState s = admin.state();
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("paused", s.pause().paused());
-        out.put("pausedReason", s.pause().reason().orElse(null));
-        out.put("pausedSince", s.pause().since().map(Instant::toString).orElse(null));
-        out.put("faucetAddress", s.faucetAddress().value());
-        out.put("faucetBalance", s.faucetBalance().map(Wei::toDytString).orElse(null));
-        out.put("faucetBalanceWei", s.faucetBalance().map(w -> w.value().toString()).orElse(null));
-        Map<String, Long> pending = new LinkedHashMap<>();
-        s.unfinishedByStatus().forEach((status, count) -> pending.put(status.name().toLowerCase(Locale.ROOT), count));
-        out.put("unfinishedGrants", pending);
-        out.put("lastRotation", s.lastRotation().map(r -> {
-            Map<String, Object> rotation = new LinkedHashMap<>();
-            rotation.put("previousAddress", r.previousAddress().value());
-            rotation.put("newAddress", r.newAddress().value());
-            rotation.put("rotatedAt", r.rotatedAt().toString());
-            return rotation;
-        }).orElse(null));
-        out.put("recentTopUps", s.recentTopUps().stream().map(AdminHttpService::view).toList());
-        out.put("pendingDrains", s.retiringKeys().stream().filter(k -> k.drainTo().isPresent())
-                .map(k -> Map.of("from", k.address().value(), "to", k.drainTo().get().value())).toList());
-        out.put("retiringKeys", s.retiringKeys().stream().map(k -> {
-            Map<String, Object> key = new LinkedHashMap<>();
-            key.put("address", k.address().value());
-            key.put("drainTo", k.drainTo().map(Address::value).orElse(null));
-            return key;
-        }).toList());
+        Map<String, Long> unfinished = new LinkedHashMap<>();
+        s.unfinishedByStatus().forEach((status, count) -> unfinished.put(status.name().toLowerCase(Locale.ROOT), count));
+        StateView out = new StateView(s.pause().paused(), s.pause().reason().orElse(null),
+                s.pause().since().map(Instant::toString).orElse(null), s.faucetAddress().value(),
+                s.faucetBalance().map(Wei::toDytString).orElse(null), s.faucetBalance().map(w -> w.value().toString()).orElse(null),
+                unfinished, s.lastRotation().map(RotationView::of).orElse(null),
+                s.recentTopUps().stream().map(TopUpView::of).toList(),
+                s.retiringKeys().stream().filter(k -> k.drainTo().isPresent())
+                        .map(k -> new DrainView(k.address().value(), k.drainTo().get().value())).toList(),
+                s.retiringKeys().stream().map(k -> new RetiringKeyView(k.address().value(), k.drainTo().map(Address::value).orElse(null)))
+                        .toList());
         admin.viewed("state", ip);
         Responses.ok(res, out);
     }
@@ -224,9 +190,7 @@ final class AdminHttpService implements HttpService {
         });
         int limit = limit(req);
         List<Grant> found = admin.grants(new GrantQuery(since, byIp, address, status, limit));
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("count", found.size());
-        out.put("grants", found.stream().map(AdminHttpService::view).toList());
+        GrantsView out = new GrantsView(found.size(), found.stream().map(GrantView::of).toList());
         admin.viewed("grants", ip);
         Responses.ok(res, out);
     }
@@ -234,18 +198,9 @@ final class AdminHttpService implements HttpService {
     private void audit(ServerRequest req, ServerResponse res, ClientIp ip) {
         allowOnly(req, Set.of("limit"));
         List<AuditEntry> entries = admin.audit(limit(req));
-        List<Map<String, Object>> view = new ArrayList<>();
-        for (AuditEntry e : entries) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("at", e.at().toString());
-            entry.put("action", e.action());
-            entry.put("ip", e.ip().value());
-            entry.put("outcome", e.outcome());
-            entry.put("detail", e.detail());
-            view.add(entry);
-        }
+        AuditView out = new AuditView(entries.stream().map(AuditEntryView::of).toList());
         admin.viewed("audit", ip);
-        Responses.ok(res, Map.of("entries", view));
+        Responses.ok(res, out);
     }
 
     private void block(ServerRequest req, ServerResponse res, ClientIp ip) {
@@ -269,15 +224,15 @@ final class AdminHttpService implements HttpService {
         } catch (IllegalArgumentException e) {
             throw ApiException.invalidRequest(e.getMessage().startsWith("expiresAt") ? "expiresAt" : "target", e.getMessage());
         }
-        Responses.ok(res, view(block, clock.instant()));
+        Responses.ok(res, BlockView.of(block, clock.instant()));
     }
 
     private void blocks(ServerRequest req, ServerResponse res, ClientIp ip) {
         allowOnly(req, Set.of());
         Instant now = clock.instant();
-        List<Map<String, Object>> view = admin.blocks().stream().map(b -> view(b, now)).toList();
+        BlocksView out = new BlocksView(admin.blocks().stream().map(b -> BlockView.of(b, now)).toList());
         admin.viewed("blocks", ip);
-        Responses.ok(res, Map.of("blocks", view));
+        Responses.ok(res, out);
     }
 
     private void unblock(ServerRequest req, ServerResponse res, ClientIp ip) {
@@ -288,50 +243,84 @@ final class AdminHttpService implements HttpService {
         if (!admin.unblock(Long.parseLong(id), ip)) {
             throw ApiException.notFound("no block with that id");
         }
-        Responses.ok(res, Map.of("deleted", true, "id", Long.parseLong(id)));
+        Responses.ok(res, new DeletedView(true, Long.parseLong(id)));
     }
 
-    private static Map<String, Object> view(Block b, Instant now) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", b.id());
-        out.put("target", b.target().toString());
-        out.put("scope", b.target().scope());
-        out.put("reason", b.reason());
-        out.put("createdAt", b.createdAt().toString());
-        out.put("expiresAt", b.expiresAt().map(Instant::toString).orElse(null));
-        out.put("active", b.activeAt(now));
-        return out;
+    // The answers (field order is the wire order).
+
+    record PauseView(boolean paused, String reason, String at) {
     }
 
-    private static Map<String, Object> view(TopUp t) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", t.id().orElse(null));
-        out.put("amount", t.amount().toDytString());
-        out.put("note", t.note());
-        out.put("faucetAddress", t.faucetAddress().value());
-        out.put("balanceAfter", t.balanceAfter().toDytString());
-        out.put("at", t.at().toString());
-        return out;
+    record ResumeView(boolean paused, String at) {
     }
 
-    private static Map<String, Object> view(Grant g) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("grantId", g.id().value());
-        out.put("address", g.address().value());
-        out.put("ip", g.ip().value());
-        out.put("amount", g.amount().toDytString());
-        out.put("amountWei", g.amount().value().toString());
-        out.put("factors", FaucetHttpService.factors(g));
-        out.put("status", g.status().name().toLowerCase(Locale.ROOT));
-        out.put("fromAddress", g.fromAddress().map(Address::value).orElse(null));
-        out.put("nonce", g.nonce().orElse(null));
-        out.put("txHash", g.currentHash().map(Object::toString).orElse(null));
-        out.put("txHashes", g.txHashes().stream().map(Object::toString).toList());
-        out.put("blockNumber", g.blockNumber().orElse(null));
-        out.put("failureReason", g.failureReason().orElse(null));
-        out.put("createdAt", g.createdAt().toString());
-        out.put("updatedAt", g.updatedAt().toString());
-        return out;
+    /** The new key itself is never part of it. */
+    record RotatedView(boolean success, String newAddress, String previousAddress, String rotatedAt) {
+    }
+
+    /** GET /api/admin/state; {@code unfinishedGrants} counts the grants not yet final by status. */
+    record StateView(boolean paused, String pausedReason, String pausedSince, String faucetAddress, String faucetBalance,
+                     String faucetBalanceWei, Map<String, Long> unfinishedGrants, RotationView lastRotation,
+                     List<TopUpView> recentTopUps, List<DrainView> pendingDrains, List<RetiringKeyView> retiringKeys) {
+    }
+
+    record RotationView(String previousAddress, String newAddress, String rotatedAt) {
+        static RotationView of(KeyRotation r) {
+            return new RotationView(r.previousAddress().value(), r.newAddress().value(), r.rotatedAt().toString());
+        }
+    }
+
+    record DrainView(String from, String to) {
+    }
+
+    record RetiringKeyView(String address, String drainTo) {
+    }
+
+    /** The answer to POST /api/admin/topup, and each of the state's recent top-ups. */
+    record TopUpView(Long id, String amount, String note, String balanceAfter, String at, String faucetAddress) {
+        static TopUpView of(TopUp t) {
+            return new TopUpView(t.id().orElse(null), t.amount().toDytString(), t.note(), t.balanceAfter().toDytString(),
+                    t.at().toString(), t.faucetAddress().value());
+        }
+    }
+
+    record GrantsView(int count, List<GrantView> grants) {
+    }
+
+    /** A grant as the operator sees it: the requester's view plus who asked and which key and nonce paid. */
+    record GrantView(String grantId, String address, String ip, String amount, String amountWei,
+                     List<FaucetHttpService.FactorView> factors, String status, String fromAddress, Long nonce, String txHash,
+                     List<String> txHashes, Long blockNumber, String failureReason, String createdAt, String updatedAt) {
+        static GrantView of(Grant g) {
+            return new GrantView(g.id().value(), g.address().value(), g.ip().value(), g.amount().toDytString(),
+                    g.amount().value().toString(), FaucetHttpService.FactorView.of(g.factors()),
+                    g.status().name().toLowerCase(Locale.ROOT), g.fromAddress().map(Address::value).orElse(null),
+                    g.nonce().orElse(null), g.currentHash().map(Object::toString).orElse(null),
+                    g.txHashes().stream().map(Object::toString).toList(), g.blockNumber().orElse(null),
+                    g.failureReason().orElse(null), g.createdAt().toString(), g.updatedAt().toString());
+        }
+    }
+
+    record AuditView(List<AuditEntryView> entries) {
+    }
+
+    record AuditEntryView(String at, String action, String ip, String outcome, String detail) {
+        static AuditEntryView of(AuditEntry e) {
+            return new AuditEntryView(e.at().toString(), e.action(), e.ip().value(), e.outcome(), e.detail());
+        }
+    }
+
+    record BlocksView(List<BlockView> blocks) {
+    }
+
+    record BlockView(long id, String target, String scope, String reason, String createdAt, String expiresAt, boolean active) {
+        static BlockView of(Block b, Instant now) {
+            return new BlockView(b.id(), b.target().toString(), b.target().scope(), b.reason(), b.createdAt().toString(),
+                    b.expiresAt().map(Instant::toString).orElse(null), b.activeAt(now));
+        }
+    }
+
+    record DeletedView(boolean deleted, long id) {
     }
 
     /** The body as a JSON object with only the known fields; an absent body is an empty object. */

@@ -1,6 +1,6 @@
 package com.dytallix.adapters.http;
 
-import java.util.LinkedHashMap;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
 
 /**
@@ -10,14 +10,14 @@ import java.util.Map;
 public final class ApiException extends RuntimeException {
     private final int status;
     private final String code;
-    private final Object details;
+    private final Details details;
     private final Map<String, String> headers;
 
     public ApiException(int status, String code, String message) {
         this(status, code, message, null, Map.of());
     }
 
-    public ApiException(int status, String code, String message, Object details, Map<String, String> headers) {
+    public ApiException(int status, String code, String message, Details details, Map<String, String> headers) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
@@ -26,10 +26,7 @@ public final class ApiException extends RuntimeException {
     }
 
     public static ApiException invalidRequest(String field, String problem) {
-        Map<String, String> details = new LinkedHashMap<>();
-        details.put("field", field);
-        details.put("problem", problem);
-        return new ApiException(400, "INVALID_REQUEST", field + ": " + problem, details, Map.of());
+        return new ApiException(400, "INVALID_REQUEST", field + ": " + problem, new Details.FieldProblem(field, problem), Map.of());
     }
 
     public static ApiException notFound(String what) {
@@ -44,7 +41,30 @@ public final class ApiException extends RuntimeException {
         return code;
     }
 
-    public Object details() {
+    /** What the envelope's {@code details} holds, by kind of error (field order is the wire order). */
+    public sealed interface Details {
+        /** A request field and what is wrong with it. */
+        record FieldProblem(String field, String problem) implements Details {
+        }
+
+        /** Why a block or a limit applies: {@code ip}, {@code subnet}, {@code address}, … */
+        record Scope(String scope) implements Details {
+        }
+
+        record Reason(String reason) implements Details {
+        }
+
+        /** A limit reached, and when it lets the client in again. */
+        record RateLimit(String scope, String resetAt) implements Details {
+        }
+
+        /** The node's own error: its code and data only when it sent them. */
+        record NodeError(@JsonInclude(JsonInclude.Include.NON_NULL) Integer code, String message,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Object data) implements Details {
+        }
+    }
+
+    public Details details() {
         return details;
     }
 

@@ -10,7 +10,6 @@ import io.helidon.http.HttpException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The one place where failures become the contract's status codes and error codes. */
@@ -46,11 +45,8 @@ final class ErrorMapper {
             case UNREACHABLE, BAD_RESPONSE, RATE_LIMITED -> new ApiException(502, "NODE_UNAVAILABLE",
                     "the node is unavailable (" + e.failure().name().toLowerCase(java.util.Locale.ROOT) + ")");
             default -> {
-                Map<String, Object> details = new LinkedHashMap<>();
-                e.rpcCode().ifPresent(c -> details.put("code", c));
-                details.put("message", e.getMessage());
-                e.rpcDataJson().ifPresent(d -> details.put("data", Json.treeOrText(d)));
-                yield new ApiException(400, "RPC_ERROR", "the node returned an error", details, Map.of());
+                yield new ApiException(400, "RPC_ERROR", "the node returned an error", new ApiException.Details.NodeError(
+                        e.rpcCode().orElse(null), e.getMessage(), e.rpcDataJson().map(Json::treeOrText).orElse(null)), Map.of());
             }
         };
     }
@@ -58,11 +54,11 @@ final class ErrorMapper {
     private static ApiException refusal(FaucetRefusal r) {
         return switch (r.kind()) {
             case BLOCKED -> new ApiException(403, "BLOCKED", r.getMessage(),
-                    Map.of("scope", r.blockedScope().orElseThrow()), Map.of());
+                    new ApiException.Details.Scope(r.blockedScope().orElseThrow()), Map.of());
             case POW_REQUIRED -> new ApiException(400, "POW_REQUIRED", r.getMessage());
             case POW_INVALID -> new ApiException(400, "POW_INVALID", r.getMessage());
             case PAUSED -> new ApiException(503, "FAUCET_PAUSED", "the faucet is paused",
-                    Map.of("reason", r.getMessage()), Map.of());
+                    new ApiException.Details.Reason(r.getMessage()), Map.of());
             case INSUFFICIENT_BALANCE -> new ApiException(503, "INSUFFICIENT_BALANCE", r.getMessage());
             case IDEMPOTENCY_CONFLICT -> new ApiException(409, "IDEMPOTENCY_CONFLICT", r.getMessage());
             case NODE_UNAVAILABLE -> new ApiException(502, "NODE_UNAVAILABLE", r.getMessage());
@@ -74,10 +70,8 @@ final class ErrorMapper {
     /** 429 with Retry-After in whole seconds (rounded up) and details {scope, resetAt}. */
     public static ApiException rateLimited(String scope, Instant resetAt, String message) {
         long seconds = Math.max(1, (Duration.between(clock.instant(), resetAt).toMillis() + 999) / 1000);
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("scope", scope);
-        details.put("resetAt", resetAt.toString());
-        return new ApiException(429, "RATE_LIMIT", message, details, Map.of("Retry-After", Long.toString(seconds)));
+        return new ApiException(429, "RATE_LIMIT", message, new ApiException.Details.RateLimit(scope, resetAt.toString()),
+                Map.of("Retry-After", Long.toString(seconds)));
     }
 
     private static ApiException http(HttpException e) {

@@ -9,6 +9,7 @@ import com.dytallix.application.faucet.FaucetPolicy;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.admission.Applicant;
 import com.dytallix.domain.admission.Challenge;
+import com.dytallix.domain.admission.ProofOfWorkPolicy;
 import com.dytallix.domain.grant.Factor;
 import com.dytallix.domain.GrantId;
 import com.dytallix.domain.grant.Grant;
@@ -20,10 +21,9 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -32,6 +32,8 @@ final class FaucetHttpService implements HttpService {
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,128}");
     private static final Pattern NONCE = Pattern.compile("\\d{1,20}");
 
+    private static final String ALGORITHM = "scrypt";
+    private static final int KEY_LENGTH = 32;
     private static final HeaderName IDEMPOTENCY_KEY_HEADER = HeaderNames.create("Idempotency-Key");
     private final DripService drips;
     private final GrantLookup grants;
@@ -81,7 +83,7 @@ final class FaucetHttpService implements HttpService {
         RequestInfo info = RequestInfo.of(req);
         DripResult result = drips.request(new DripCommand(address.asText(), info.clientIp(),
                 req.headers().first(HeaderNames.USER_AGENT).orElse(""), idempotencyKey, wait.isPresent(), proof));
-        Responses.json(res, result.accepted() ? Status.OK_200 : Status.ACCEPTED_202, view(grants.progress(result.grant())));
+        Responses.json(res, result.accepted() ? Status.OK_200 : Status.ACCEPTED_202, GrantView.of(grants.progress(result.grant())));
     }
 
     /** {"challenge": "<32 hex>", "nonce": "<decimal>"} (the nonce may also be a JSON integer). */
@@ -107,37 +109,30 @@ final class FaucetHttpService implements HttpService {
     private void info(ServerRequest req, ServerResponse res) {
         FaucetInfo info = drips.info(RequestInfo.of(req).clientIp());
         FaucetPolicy policy = info.policy();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("payout", info.payout().toDytString());
-        body.put("payoutWei", info.payout().value().toString());
-        body.put("drip", info.drip().toDytString());
-        body.put("factors", factors(info.factors()));
-        body.put("paused", info.pause().paused());
-        body.put("pausedReason", info.pause().reason().orElse(null));
-        Map<String, Object> budget = new LinkedHashMap<>();
-        budget.put("available", dyt(info.budget()));
-        budget.put("perDay", policy.outflow().perDay().toDytString());
-        budget.put("buffer", policy.outflow().buffer().toDytString());
-        budget.put("minDripFraction", policy.outflow().minFraction().toPlainString());
-        body.put("budget", budget);
         FaucetPolicy.Limits l = policy.limits();
-        Map<String, Object> limits = new LinkedHashMap<>();
-        limits.put("perIpPerDay", l.perIp());
-        limits.put("perSubnetPerDay", l.perSubnet());
-        limits.put("perAddressPerDay", l.perAddress());
-        limits.put("suspiciousAddressesPerIpPerHour", l.suspiciousAddressesPerHour());
-        limits.put("dailyCap", l.dailyCap().toDytString());
-        limits.put("ipv6ClientPrefix", policy.ipv6Prefix());
-        body.put("limits", limits);
-        Map<String, Object> pow = new LinkedHashMap<>();
-        pow.put("enabled", policy.proofOfWork().on());
-        pow.put("algorithm", "scrypt");
-        pow.put("difficulty", info.powDifficulty());
-        pow.put("n", policy.proofOfWork().n());
-        pow.put("r", policy.proofOfWork().r());
-        pow.put("p", policy.proofOfWork().p());
-        body.put("proofOfWork", pow);
-        Responses.ok(res, body);
+        ProofOfWorkPolicy pow = policy.proofOfWork();
+        Responses.ok(res, new InfoView(info.payout().toDytString(), info.payout().value().toString(), info.drip().toDytString(),
+                FactorView.of(info.factors()), info.pause().paused(), info.pause().reason().orElse(null),
+                new BudgetView(dyt(info.budget()), policy.outflow().perDay().toDytString(), policy.outflow().buffer().toDytString(),
+                        policy.outflow().minFraction().toPlainString()),
+                new LimitsView(l.perIp(), l.perSubnet(), l.perAddress(), l.suspiciousAddressesPerHour(), l.dailyCap().toDytString(),
+                        policy.ipv6Prefix()),
+                new ProofOfWorkView(pow.on(), ALGORITHM, info.powDifficulty(), pow.n(), pow.r(), pow.p())));
+    }
+
+    /** GET /api/faucet/info (field order is the wire order, here and in every view below). */
+    record InfoView(String payout, String payoutWei, String drip, List<FactorView> factors, boolean paused,
+                    String pausedReason, BudgetView budget, LimitsView limits, ProofOfWorkView proofOfWork) {
+    }
+
+    record BudgetView(String available, String perDay, String buffer, String minDripFraction) {
+    }
+
+    record LimitsView(int perIpPerDay, int perSubnetPerDay, int perAddressPerDay, int suspiciousAddressesPerIpPerHour,
+                      String dailyCap, int ipv6ClientPrefix) {
+    }
+
+    record ProofOfWorkView(boolean enabled, String algorithm, int difficulty, int n, int r, int p) {
     }
 
     private void challenge(ServerRequest req, ServerResponse res) {
@@ -151,16 +146,13 @@ final class FaucetHttpService implements HttpService {
             throw ApiException.invalidRequest("address", "is required, once");
         }
         Challenge c = drips.challenge(address.getFirst(), RequestInfo.of(req).clientIp());
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("challenge", c.id());
-        body.put("algorithm", "scrypt");
-        body.put("n", c.n());
-        body.put("r", c.r());
-        body.put("p", c.p());
-        body.put("keyLength", 32);
-        body.put("difficulty", c.difficulty());
-        body.put("expiresAt", c.expiresAt().toString());
-        Responses.ok(res, body);
+        Responses.ok(res, new ChallengeView(c.id(), ALGORITHM, c.n(), c.r(), c.p(), KEY_LENGTH, c.difficulty(),
+                c.expiresAt().toString()));
+    }
+
+    /** GET /api/faucet/challenge: what the client's scrypt needs. */
+    record ChallengeView(String challenge, String algorithm, int n, int r, int p, int keyLength, int difficulty,
+                         String expiresAt) {
     }
 
     private void grant(ServerRequest req, ServerResponse res) {
@@ -171,21 +163,14 @@ final class FaucetHttpService implements HttpService {
             throw ApiException.notFound("no grant with that id");
         }
         GrantLookup.Progress grant = grants.find(id).orElseThrow(() -> ApiException.notFound("no grant with that id"));
-        Responses.ok(res, view(grant));
+        Responses.ok(res, GrantView.of(grant));
     }
 
-    /** The rules that scaled a grant's payout, as {name, factor} (empty when none did). */
-    static List<Map<String, Object>> factors(Grant g) {
-        return factors(g.factors());
-    }
-
-    private static List<Map<String, Object>> factors(List<Factor> factors) {
-        return factors.stream().map(f -> {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("name", f.rule());
-            out.put("factor", f.factor());
-            return out;
-        }).toList();
+    /** A rule that scaled a payout. */
+    record FactorView(String name, BigDecimal factor) {
+        static List<FactorView> of(List<Factor> factors) {
+            return factors.stream().map(f -> new FactorView(f.rule(), f.factor())).toList();
+        }
     }
 
     /** Signed wei as DYT text (the budget may be in debt). */
@@ -194,22 +179,16 @@ final class FaucetHttpService implements HttpService {
         return wei.signum() < 0 ? "-" + magnitude : magnitude;
     }
 
-    private static Map<String, Object> view(GrantLookup.Progress p) {
-        Grant g = p.grant();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("grantId", g.id().value());
-        body.put("address", g.address().value());
-        body.put("amount", g.amount().toDytString());
-        body.put("amountWei", g.amount().value().toString());
-        body.put("factors", factors(g));
-        body.put("txHash", g.currentHash().map(Object::toString).orElse(null));
-        body.put("status", g.status().publicName());
-        body.put("blockNumber", g.blockNumber().orElse(null));
-        body.put("confirmations", p.confirmations());
-        body.put("failureReason", g.failureReason().orElse(null));
-        body.put("txHashes", g.txHashes().stream().map(Object::toString).toList());
-        body.put("createdAt", g.createdAt().toString());
-        body.put("updatedAt", g.updatedAt().toString());
-        return body;
+    /** A grant as its requester follows it: the answer to POST /api/faucet and GET /api/faucet/grants/{grantId}. */
+    record GrantView(String grantId, String address, String amount, String amountWei, List<FactorView> factors,
+                     String txHash, String status, Long blockNumber, long confirmations, String failureReason,
+                     List<String> txHashes, String createdAt, String updatedAt) {
+        static GrantView of(GrantLookup.Progress p) {
+            Grant g = p.grant();
+            return new GrantView(g.id().value(), g.address().value(), g.amount().toDytString(), g.amount().value().toString(),
+                    FactorView.of(g.factors()), g.currentHash().map(Object::toString).orElse(null), g.status().publicName(),
+                    g.blockNumber().orElse(null), p.confirmations(), g.failureReason().orElse(null),
+                    g.txHashes().stream().map(Object::toString).toList(), g.createdAt().toString(), g.updatedAt().toString());
+        }
     }
 }

@@ -1,10 +1,12 @@
 package com.dytallix.adapters.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,13 +33,13 @@ public final class HealthHttpService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         Routes routes = Routes.on(rules, "");
-        routes.path("/healthz").get((req, res) -> Responses.ok(res, Map.of("status", "ok"))).register();
+        routes.path("/healthz").get((req, res) -> Responses.ok(res, new Liveness("ok"))).register();
         routes.path("/readyz").get(this::ready).register();
     }
 
     private void ready(ServerRequest req, ServerResponse res) {
-        Map<String, Object> results = new LinkedHashMap<>();
-        Map<String, String> failing = new LinkedHashMap<>();
+        Map<String, String> results = new LinkedHashMap<>();
+        List<String> failing = new ArrayList<>();
         for (Check c : checks) {
             java.util.Optional<String> problem;
             try {
@@ -46,14 +48,19 @@ public final class HealthHttpService implements HttpService {
                 problem = java.util.Optional.of(e.getClass().getSimpleName());
             }
             results.put(c.name(), problem.isEmpty() ? c.note().get().map(n -> "ok; " + n).orElse("ok") : problem.get());
-            problem.ifPresent(p -> failing.put(c.name(), p));
+            if (problem.isPresent()) {
+                failing.add(c.name());
+            }
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", failing.isEmpty() ? "ready" : "not ready");
-        body.put("checks", results);
-        if (!failing.isEmpty()) {
-            body.put("failing", List.copyOf(failing.keySet()));
-        }
+        Readiness body = failing.isEmpty() ? new Readiness("ready", results, null) : new Readiness("not ready", results, failing);
         Responses.json(res, failing.isEmpty() ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, body);
+    }
+
+    /** GET /healthz. */
+    record Liveness(String status) {
+    }
+
+    /** GET /readyz: every check by name ("ok" or what is wrong); {@code failing} only when some check fails. */
+    record Readiness(String status, Map<String, String> checks, @JsonInclude(JsonInclude.Include.NON_NULL) List<String> failing) {
     }
 }

@@ -1,6 +1,7 @@
 package com.dytallix.adapters.http;
 
 import com.dytallix.domain.ClientIp;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.helidon.common.Weighted;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
@@ -18,8 +19,6 @@ import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.net.InetSocketAddress;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.UUID;
 import org.slf4j.MDC;
 
@@ -229,15 +228,13 @@ public final class HttpEdge implements Filter {
         Responses.json(res, Status.create(e.status()), envelope(e, requestId));
     }
 
-    static Map<String, Object> envelope(ApiException e, String requestId) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("code", e.code());
-        body.put("message", e.getMessage());
-        if (e.details() != null) {
-            body.put("details", e.details());
-        }
-        body.put("requestId", requestId);
-        return body;
+    static ErrorEnvelope envelope(ApiException e, String requestId) {
+        return new ErrorEnvelope(e.code(), e.getMessage(), e.details(), requestId);
+    }
+
+    /** The one error answer: {@code details} only when the error has some. */
+    record ErrorEnvelope(String code, String message, @JsonInclude(JsonInclude.Include.NON_NULL) ApiException.Details details,
+                         String requestId) {
     }
 
     /** The log line for a server-side failure; the error code is in the text and in the MDC (e.g. RPC_TIMEOUT). */

@@ -99,6 +99,15 @@ public final class Json {
         return tree(json).orElseGet(() -> MAPPER.getNodeFactory().textNode(json));
     }
 
+    /** The value as JSON text (for carriers that send text, like WebSocket messages). */
+    public static String text(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("response could not be serialised", e);
+        }
+    }
+
     public static byte[] write(Object value) {
         try {
             return MAPPER.writeValueAsBytes(value);

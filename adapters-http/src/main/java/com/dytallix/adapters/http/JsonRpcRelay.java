@@ -5,12 +5,11 @@ import com.dytallix.domain.ClientIp;
 import com.dytallix.domain.grant.LimitScope;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import java.io.IOException;
 import java.time.Instant;
@@ -41,14 +40,14 @@ import java.util.concurrent.Future;
  * the contract's code (e.g. RPC_TIMEOUT) and {@code data.requestId} the request id.
  * Notifications (no "id") are forwarded and get no answer.
  */
-public final class JsonRpcRelay {
+final class JsonRpcRelay {
     static final int PARSE_ERROR = -32700;
     static final int INVALID_REQUEST = -32600;
     static final int METHOD_NOT_FOUND = -32601;
     static final int INTERNAL_ERROR = -32603;
     static final int NODE_UNAVAILABLE = -32002;
     static final int LIMIT_EXCEEDED = -32005;
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final String VERSION = "2.0";
 
     private final RelayService relay;
     private final FinalityCache cache;
@@ -95,6 +94,28 @@ public final class JsonRpcRelay {
     public record Reply(int status, Optional<String> body, Map<String, String> headers, Optional<ApiException> failure) {
     }
 
+    /** A JSON-RPC 2.0 answer as it goes on the wire (record components in wire order). */
+    sealed interface Response permits Result, Failure {
+    }
+
+    /** A call's result: the node's JSON as it came ({@link RawValue}), or a value of ours. */
+    record Result(String jsonrpc, JsonNode id, Object result) implements Response {
+        Result(JsonNode id, Object result) {
+            this(VERSION, id, result);
+        }
+    }
+
+    record Failure(String jsonrpc, JsonNode id, ErrorObject error) implements Response {
+    }
+
+    /** {@code data} only when there is some: the node's own, or ours. */
+    record ErrorObject(int code, String message, @JsonInclude(JsonInclude.Include.NON_NULL) Object data) {
+    }
+
+    /** Our error data: the contract's code, the request id, and when a limit lets the client in again. */
+    record OurData(String code, String requestId, @JsonInclude(JsonInclude.Include.NON_NULL) String resetAt) {
+    }
+
     /** The answer for a body that failed to parse as JSON. */
     static Reply parseError(IOException e) {
         String why = e instanceof JsonProcessingException p && p.getOriginalMessage() != null
@@ -119,7 +140,7 @@ public final class JsonRpcRelay {
             return new Reply(204, Optional.empty(), Map.of(), Optional.empty());
         }
         if (answer.failure() != null && answer.failure().status() >= 500) {
-            return new Reply(answer.failure().status(), Optional.of(write(answer.body())), answer.failure().headers(),
+            return new Reply(answer.failure().status(), Optional.of(Json.text(answer.body())), answer.failure().headers(),
                     Optional.of(answer.failure()));
         }
         return reply(200, answer.body());
@@ -155,7 +176,7 @@ public final class JsonRpcRelay {
                 throw new IllegalStateException("relaying a batch item failed", e.getCause());
             }
         }
-        ArrayNode out = NODES.arrayNode();
+        List<Response> out = new ArrayList<>(answers.size());
         for (Answer a : answers) {
             if (a == null) {
                 continue;
@@ -179,14 +200,13 @@ public final class JsonRpcRelay {
         }
         ApiException failure = ErrorMapper.rateLimited(LimitScope.REQUESTS.wireName(), refusedUntil.get(),
                 "too many JSON-RPC requests from this client (RPC_RATE_LIMIT_PER_MINUTE); retry after the time in Retry-After");
-        ObjectNode data = ours(failure, requestId);
-        data.put("resetAt", refusedUntil.get().toString());
-        return Optional.of(new Reply(429, Optional.of(write(error(NullNode.instance, LIMIT_EXCEEDED, failure.getMessage(), data))),
+        OurData data = new OurData(failure.code(), requestId, refusedUntil.get().toString());
+        return Optional.of(new Reply(429, Optional.of(Json.text(error(NullNode.instance, LIMIT_EXCEEDED, failure.getMessage(), data))),
                 failure.headers(), Optional.of(failure)));
     }
 
     /** One JSON-RPC 2.0 answer, with the failure behind it when the node failed; null for a notification. */
-    record Answer(ObjectNode body, ApiException failure) {
+    record Answer(Response body, ApiException failure) {
     }
 
     /** RPC_MAX_BATCH. */
@@ -228,18 +248,13 @@ public final class JsonRpcRelay {
 
     private Answer call(JsonNode id, String method, JsonNode params, String requestId) {
         try {
-            String result = forward(method, params);
-            ObjectNode out = NODES.objectNode();
-            out.put("jsonrpc", "2.0");
-            out.set("id", id);
-            out.putRawValue("result", new RawValue(result));
-            return new Answer(out, null);
+            return new Answer(new Result(id, new RawValue(forward(method, params))), null);
         } catch (RelayService.MethodNotAllowed e) {
             return new Answer(error(id, METHOD_NOT_FOUND, e.getMessage(), null), null);
         } catch (NodeException e) {
             if (!e.failure().isTransient()) {
                 // the node answered with an error object (or our own check did, worded as a node would): passed on as it came
-                JsonNode data = e.rpcDataJson().map(Json::treeOrText).orElse(null);
+                Object data = e.rpcDataJson().map(Json::treeOrText).orElse(null);
                 return new Answer(error(id, e.rpcCode().orElse(-32000), e.getMessage(), data), null);
             }
             ApiException failure = ErrorMapper.node(e);
@@ -278,42 +293,22 @@ public final class JsonRpcRelay {
     /** The params as the node gets them: absent and null both mean none. */
     static String paramsJson(JsonNode params) {
         try {
-            return Json.MAPPER.writeValueAsString(params == null || params.isNull() ? NODES.arrayNode() : params);
+            return params == null || params.isNull() ? "[]" : Json.MAPPER.writeValueAsString(params);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a parsed JSON tree always serialises", e);
         }
     }
 
-    private static ObjectNode ours(ApiException failure, String requestId) {
-        ObjectNode data = NODES.objectNode();
-        data.put("code", failure.code());
-        data.put("requestId", requestId);
-        return data;
+    private static OurData ours(ApiException failure, String requestId) {
+        return new OurData(failure.code(), requestId, null);
     }
 
-    private static Reply reply(int status, JsonNode body) {
-        return new Reply(status, Optional.of(write(body)), Map.of(), Optional.empty());
+    private static Reply reply(int status, Object body) {
+        return new Reply(status, Optional.of(Json.text(body)), Map.of(), Optional.empty());
     }
 
-    private static String write(JsonNode body) {
-        try {
-            return Json.MAPPER.writeValueAsString(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree always serialises", e);
-        }
-    }
-
-    static ObjectNode error(JsonNode id, int code, String message, JsonNode data) {
-        ObjectNode error = NODES.objectNode();
-        error.put("code", code);
-        error.put("message", message);
-        if (data != null) {
-            error.set("data", data);
-        }
-        ObjectNode out = NODES.objectNode();
-        out.put("jsonrpc", "2.0");
-        out.set("id", id);
-        out.set("error", error);
-        return out;
+    /** An error answer; {@code data} is left out when null. */
+    static Failure error(JsonNode id, int code, String message, Object data) {
+        return new Failure(VERSION, id, new ErrorObject(code, message, data));
     }
 }

@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * read, on the connection's own thread; the edge filter and {@link Bodies} mark when the body is
  * being read; a sweeper closes the socket of any connection past its deadline.
  */
-public final class ReadDeadlines implements Http1ConnectionListener, AutoCloseable {
+final class ReadDeadlines implements Http1ConnectionListener, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ReadDeadlines.class.getName());
     /** The request being read on this connection thread (Helidon serves each connection on one thread). */
     private static final ThreadLocal<Reading> CURRENT = new ThreadLocal<>();

@@ -140,8 +140,10 @@ final class RpcHttpService implements HttpService {
             throw new ApiException(403, "RPC_METHOD_NOT_ALLOWED", RelayService.MethodNotAllowed.UNNAMED);
         }
         String result = jsonRpc.forward(method.asText(), params);
-        ObjectNode out = Json.MAPPER.createObjectNode();
-        out.putRawValue("result", new RawValue(result));
-        Responses.ok(res, out);
+        Responses.ok(res, new SimpleAnswer(new RawValue(result)));
+    }
+
+    /** The simple form's answer: the node's result as it came. */
+    record SimpleAnswer(RawValue result) {
     }
 }

@@ -8,11 +8,10 @@ import com.dytallix.domain.ClientIp;
 import com.dytallix.domain.grant.LimitScope;
 import com.dytallix.domain.sync.BlockHeader;
 import com.dytallix.domain.sync.ChainLog;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.http.HeaderNames;
@@ -227,7 +226,7 @@ public final class RpcWebSocket {
             }
             String message = partial.toString();
             partial.setLength(0);
-            JsonNode answer;
+            Object answer;
             try {
                 answer = handle(message);
             } catch (RuntimeException e) {
@@ -236,7 +235,7 @@ public final class RpcWebSocket {
                         "internal error; the request id identifies it in the server log", null);
             }
             if (answer != null) {
-                queue(answer.toString());
+                queue(Json.text(answer));
             }
         }
 
@@ -286,7 +285,8 @@ public final class RpcWebSocket {
 
         // --- requests ---
 
-        private JsonNode handle(String message) {
+        /** The answer to one message: a response, a list of them for a batch, or null when nothing is owed. */
+        private Object handle(String message) {
             String requestId = connectionId + "-" + messages.incrementAndGet();
             JsonNode body = Json.tree(message).orElse(null);
             if (body == null) {
@@ -310,12 +310,12 @@ public final class RpcWebSocket {
                 return JsonRpcRelay.error(NullNode.instance, JsonRpcRelay.INVALID_REQUEST,
                         "Invalid Request: batch of " + body.size() + " requests is over the limit of " + rpc.maxBatch(), null);
             }
-            List<JsonNode> answers = new ArrayList<>(body.size());
+            List<JsonRpcRelay.Response> answers = new ArrayList<>(body.size());
             // items wait on the node independently, as over HTTP
             try (ExecutorService each = Executors.newVirtualThreadPerTaskExecutor()) {
-                List<Future<JsonNode>> pending = new ArrayList<>(body.size());
+                List<Future<JsonRpcRelay.Response>> pending = new ArrayList<>(body.size());
                 body.forEach(item -> pending.add(each.submit(() -> answer(item, requestId))));
-                for (Future<JsonNode> f : pending) {
+                for (Future<JsonRpcRelay.Response> f : pending) {
                     answers.add(f.get());
                 }
             } catch (InterruptedException e) {
@@ -324,13 +324,12 @@ public final class RpcWebSocket {
             } catch (ExecutionException e) {
                 throw new IllegalStateException("answering a batch item failed", e.getCause());
             }
-            ArrayNode out = NODES.arrayNode();
-            answers.stream().filter(a -> a != null).forEach(out::add);
+            List<JsonRpcRelay.Response> out = answers.stream().filter(a -> a != null).toList();
             return out.isEmpty() ? null : out;
         }
 
         /** One request: a subscription method here, anything else through the relay's policy; null for a notification. */
-        private JsonNode answer(JsonNode item, String requestId) {
+        private JsonRpcRelay.Response answer(JsonNode item, String requestId) {
             String method = item.path("method").asText("");
             boolean wellFormed = item.isObject() && "2.0".equals(item.path("jsonrpc").asText(null))
                     && item.path("method").isTextual() && (!item.has("id") || validId(item.get("id")));
@@ -343,19 +342,20 @@ public final class RpcWebSocket {
             }
             JsonNode id = item.has("id") ? item.get("id") : NullNode.instance;
             JsonNode params = item.has("params") ? item.get("params") : NODES.arrayNode();
-            JsonNode answer;
+            JsonRpcRelay.Response answer;
             try {
-                answer = result(id, method.equals("eth_subscribe") ? subscribe(params) : NODES.booleanNode(unsubscribe(params)));
+                answer = new JsonRpcRelay.Result(id, method.equals("eth_subscribe") ? subscribe(params) : unsubscribe(params));
             } catch (InvalidParams e) {
                 answer = JsonRpcRelay.error(id, INVALID_PARAMS, "invalid params: " + e.getMessage(), null);
             } catch (SubscriptionLimitException e) {
-                ObjectNode data = NODES.objectNode().put("code", "RATE_LIMIT").put("scope", "subscriptions");
-                answer = JsonRpcRelay.error(id, LIMIT_EXCEEDED, e.getMessage(), data);
+                answer = JsonRpcRelay.error(id, LIMIT_EXCEEDED, e.getMessage(),
+                        new LimitData("RATE_LIMIT", "subscriptions", null, null, null));
             }
             return item.has("id") ? answer : null;
         }
 
-        private JsonNode subscribe(JsonNode params) {
+        /** The new subscription's id. */
+        private String subscribe(JsonNode params) {
             if (!params.isArray() || params.isEmpty() || !params.get(0).isTextual()) {
                 throw new InvalidParams("expected [\"newHeads\"] or [\"logs\", {address, topics}]");
             }
@@ -365,13 +365,13 @@ public final class RpcWebSocket {
                     if (params.size() > 1) {
                         throw new InvalidParams("newHeads takes no options");
                     }
-                    yield NODES.textNode(subscriptions.subscribeNewHeads());
+                    yield subscriptions.subscribeNewHeads();
                 }
                 case "logs" -> {
                     if (params.size() > 2) {
                         throw new InvalidParams("logs takes one filter object");
                     }
-                    yield NODES.textNode(subscriptions.subscribeLogs(filter(params.path(1))));
+                    yield subscriptions.subscribeLogs(filter(params.path(1)));
                 }
                 default -> throw new InvalidParams("subscriptions offered here are newHeads and logs");
             };
@@ -437,15 +437,14 @@ public final class RpcWebSocket {
             return out;
         }
 
-        private JsonNode rateLimited(JsonNode body, Instant until, String requestId) {
+        private Object rateLimited(JsonNode body, Instant until, String requestId) {
             long retryAfter = Math.max(1, (Duration.between(Instant.now(), until).toMillis() + 999) / 1000);
-            ObjectNode data = NODES.objectNode().put("code", "RATE_LIMIT").put("scope", LimitScope.REQUESTS.wireName())
-                    .put("retryAfter", retryAfter).put("resetAt", until.toString()).put("requestId", requestId);
+            LimitData data = new LimitData("RATE_LIMIT", LimitScope.REQUESTS.wireName(), retryAfter, until.toString(), requestId);
             String message = "too many requests from this client; retry after " + retryAfter + " s";
             if (!body.isArray()) {
                 return JsonRpcRelay.error(body.path("id").isMissingNode() ? NullNode.instance : body.get("id"), LIMIT_EXCEEDED, message, data);
             }
-            ArrayNode out = NODES.arrayNode();
+            List<JsonRpcRelay.Response> out = new ArrayList<>();
             body.forEach(item -> out.add(JsonRpcRelay.error(item.path("id").isMissingNode() ? NullNode.instance : item.get("id"),
                     LIMIT_EXCEEDED, message, data)));
             return out.isEmpty() ? JsonRpcRelay.error(NullNode.instance, LIMIT_EXCEEDED, message, data) : out;
@@ -460,30 +459,12 @@ public final class RpcWebSocket {
 
         @Override
         public void log(String subscriptionId, ChainLog log) {
-            ObjectNode l = NODES.objectNode();
-            l.put("address", log.address());
-            ArrayNode topics = l.putArray("topics");
-            log.topics().forEach(topics::add);
-            l.put("data", log.data());
-            l.put("blockNumber", hex(log.blockNumber()));
-            l.put("transactionHash", log.transactionHash());
-            l.put("transactionIndex", hex(log.transactionIndex()));
-            l.put("blockHash", log.blockHash());
-            l.put("logIndex", hex(log.logIndex()));
-            l.put("removed", log.removed());
-            queue(notification(subscriptionId, l));
+            queue(notification(subscriptionId, new LogView(log.address(), log.topics(), log.data(), hex(log.blockNumber()),
+                    log.transactionHash(), hex(log.transactionIndex()), log.blockHash(), hex(log.logIndex()), log.removed())));
         }
 
         private static String notification(String subscriptionId, Object result) {
-            ObjectNode params = NODES.objectNode().put("subscription", subscriptionId);
-            if (result instanceof RawValue raw) {
-                params.putRawValue("result", raw);
-            } else {
-                params.set("result", (JsonNode) result);
-            }
-            ObjectNode out = NODES.objectNode().put("jsonrpc", "2.0").put("method", "eth_subscription");
-            out.set("params", params);
-            return out.toString();
+            return Json.text(new Notification("2.0", "eth_subscription", new Notification.Params(subscriptionId, result)));
         }
 
         private void queue(String text) {
@@ -601,12 +582,22 @@ public final class RpcWebSocket {
         return id.isTextual() || id.isNumber() || id.isNull();
     }
 
-    private static JsonNode result(JsonNode id, JsonNode result) {
-        ObjectNode out = NODES.objectNode();
-        out.put("jsonrpc", "2.0");
-        out.set("id", id);
-        out.set("result", result);
-        return out;
+    /** An eth_subscription message (record components in wire order). */
+    record Notification(String jsonrpc, String method, Params params) {
+        /** {@code result}: a block header as the node sent it ({@link RawValue}), or a {@link LogView}. */
+        record Params(String subscription, Object result) {
+        }
+    }
+
+    /** A log as eth_subscribe("logs") delivers it, numbers in hex as nodes send them. */
+    record LogView(String address, List<String> topics, String data, String blockNumber, String transactionHash,
+                   String transactionIndex, String blockHash, String logIndex, boolean removed) {
+    }
+
+    /** Why a request or subscription was refused for a limit; what does not apply is left out. */
+    record LimitData(String code, String scope, @JsonInclude(JsonInclude.Include.NON_NULL) Long retryAfter,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) String resetAt,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) String requestId) {
     }
 
     private static String hex(long value) {

@@ -12,7 +12,7 @@ import java.util.List;
  * jar. The version is a digest of the assets, so they are cached for a year (a release that changes
  * them changes their URLs) while the page itself is revalidated on every load.
  */
-public final class WebPageHttpService implements HttpService {
+final class WebPageHttpService implements HttpService {
     /** Every file under web/assets: they make the version, and they are kept in memory. */
     static final List<String> ASSETS = List.of("eth.js", "faucet.css", "faucet.js", "favicon.svg", "pow-worker.js", "scrypt.js");
     private static final String ASSET_ROUTE = "/assets/*";

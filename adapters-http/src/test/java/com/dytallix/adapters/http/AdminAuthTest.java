@@ -39,7 +39,7 @@ class AdminAuthTest {
         var twoHeaders = api.send("GET", "/api/admin/state", null,
                 "Authorization", "Bearer " + TestApi.TOKEN, "Authorization", "Bearer " + TestApi.TOKEN);
         assertThat(twoHeaders.status()).isEqualTo(401);
-        assertThat(TestPorts.auditOf(api.controls, "state")).extracting(AuditEntry::outcome).containsOnly("unauthorized");
+        assertThat(api.audit("state")).extracting(AuditEntry::outcome).containsOnly("unauthorized");
     }
 
     @Test
@@ -64,7 +64,7 @@ class AdminAuthTest {
         assertThat(wrongIp.json().get("message")).isEqualTo(wrongToken.json().get("message"));
         assertThat(wrongToken.body() + wrongIp.body()).doesNotContain(TestApi.TOKEN);
         assertThat(api.controls.pauseState().paused()).isFalse();
-        assertThat(TestPorts.auditOf(api.controls, "pause")).extracting(AuditEntry::outcome).containsExactly("forbidden");
+        assertThat(api.audit("pause")).extracting(AuditEntry::outcome).containsExactly("forbidden");
     }
 
     @Test
@@ -73,7 +73,7 @@ class AdminAuthTest {
         var reply = api.send("GET", "/api/admin/state", null, "Authorization", "Bearer " + TestApi.TOKEN,
                 "X-Forwarded-For", "10.0.0.5");
         assertThat(reply.status()).isEqualTo(403);
-        assertThat(TestPorts.auditOf(api.controls, "state").getFirst().ip()).isEqualTo(ClientIp.parse("127.0.0.1"));
+        assertThat(api.audit("state").getFirst().ip()).isEqualTo(ClientIp.parse("127.0.0.1"));
     }
 
     @Test
@@ -104,7 +104,7 @@ class AdminAuthTest {
                 "X-Forwarded-For", "::ffff:203.0.113.9");
         assertThat(mapped.status()).isEqualTo(200);
 
-        assertThat(TestPorts.auditOf(api.controls, "state")).extracting(e -> e.ip().value())
+        assertThat(api.audit("state")).extracting(e -> e.ip().value())
                 .containsExactly("203.0.113.9", "198.51.100.1", "203.0.113.9", "2001:db8::1", "203.0.113.9");
     }
 
@@ -121,7 +121,7 @@ class AdminAuthTest {
         assertThat(locked.json().get("code").asText()).isEqualTo("RATE_LIMIT");
         assertThat(locked.json().get("details").get("scope").asText()).isEqualTo("requests");
         assertThat(locked.header("Retry-After")).contains(Long.toString(AdminAuth.LOCKOUT.toSeconds()));
-        assertThat(TestPorts.auditOf(api.controls, "state")).extracting(AuditEntry::outcome).endsWith("locked_out");
+        assertThat(api.audit("state")).extracting(AuditEntry::outcome).endsWith("locked_out");
         assertThat(api.telemetry.rateLimitHits).isNotEmpty();
 
         api.clock.advance(AdminAuth.LOCKOUT.plusSeconds(1));

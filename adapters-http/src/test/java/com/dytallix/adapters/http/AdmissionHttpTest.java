@@ -4,23 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.domain.faucet.AuditEntry;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The block list's admin API, the faucet's terms and challenge, and the admission refusals in the envelope. */
 class AdmissionHttpTest {
-    private static TestApi api;
-
-    @BeforeAll
-    static void start() {
-        api = TestApi.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+    @RegisterExtension
+    static final TestApi api = TestApi.start();
 
     @Test
     void aBlockIsAddedListedAuditedAndRemoved() {
@@ -50,9 +40,9 @@ class AdmissionHttpTest {
         assertThat(api.admin("DELETE", "/api/admin/blocks/not-a-number", null).status()).isEqualTo(404);
         api.admin("DELETE", "/api/admin/blocks/" + address.json().get("id").asLong(), null);
 
-        assertThat(TestPorts.auditOf(api.controls, "block")).extracting(AuditEntry::detail)
+        assertThat(api.audit("block")).extracting(AuditEntry::detail)
                 .anySatisfy(d -> assertThat(d).contains("target=198.51.100.0/24").contains("reason=drain"));
-        assertThat(TestPorts.auditOf(api.controls, "unblock")).extracting(AuditEntry::outcome).contains("ok");
+        assertThat(api.audit("unblock")).extracting(AuditEntry::outcome).contains("ok");
     }
 
     @Test
@@ -71,7 +61,7 @@ class AdmissionHttpTest {
                 "{\"target\": \"10.0.0.1\", \"reason\": \"x\", \"expiresAt\": \"2000-01-01T00:00:00Z\"}")
                 .json().get("details").get("field").asText()).isEqualTo("expiresAt");
         assertThat(api.blockList.all()).isEmpty();
-        assertThat(TestPorts.auditOf(api.controls, "block")).extracting(AuditEntry::outcome).contains("invalid");
+        assertThat(api.audit("block")).extracting(AuditEntry::outcome).contains("invalid");
     }
 
     @Test
@@ -83,7 +73,7 @@ class AdmissionHttpTest {
         assertThat(refused.status()).isEqualTo(403);
         assertThat(refused.json().get("code").asText()).isEqualTo("BLOCKED");
         assertThat(refused.json().get("details").get("scope").asText()).isEqualTo("ip");
-        assertThat(api.ledger.fingerprints).extracting(f -> f.outcome()).contains("blocked");
+        assertThat(api.ledger.fingerprints()).extracting(f -> f.outcome()).contains("blocked");
     }
 
     @Test

@@ -3,23 +3,14 @@ package com.dytallix.adapters.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class CorsTest {
     private static final String FRONTEND = "http://localhost:5173";
-    private static TestApi api;
 
-    @BeforeAll
-    static void start() {
-        api = TestApi.start(o -> o.origins = List.of(FRONTEND, "https://app.example.org/"));
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+    @RegisterExtension
+    static final TestApi api = TestApi.start(o -> o.origins = List.of(FRONTEND, "https://app.example.org/"));
 
     @Test
     void preflightFromAnAllowedOriginIs204WithTheCorsAnswer() {

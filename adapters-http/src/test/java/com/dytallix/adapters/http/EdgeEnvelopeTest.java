@@ -4,23 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Whatever arrives, the answer is the contract's JSON envelope with a request id: never Helidon's text or a stack trace. */
 class EdgeEnvelopeTest {
-    private static TestApi api;
-
-    @BeforeAll
-    static void start() {
-        api = TestApi.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+    @RegisterExtension
+    static final TestApi api = TestApi.start();
 
     private static JsonNode envelope(String rawResponse, int status) {
         assertThat(rawResponse).as(rawResponse).startsWith("HTTP/1.1 " + status);

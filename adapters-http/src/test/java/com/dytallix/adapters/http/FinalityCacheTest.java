@@ -3,6 +3,7 @@ package com.dytallix.adapters.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.domain.sync.BlockHeader;
+import com.dytallix.domain.telemetry.RecordingTelemetry;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class FinalityCacheTest {
     private final AtomicLong head = new AtomicLong(100);
-    private final TestPorts.Counters telemetry = new TestPorts.Counters();
+    private final RecordingTelemetry telemetry = new RecordingTelemetry();
     /** Final: at least two confirmations, as FAUCET_CONFIRMATIONS=2. */
     private final FinalityCache cache = new FinalityCache(1 << 20, n -> head.get() - n + 1 >= 2, telemetry);
     private final List<String> nodeCalls = new ArrayList<>();

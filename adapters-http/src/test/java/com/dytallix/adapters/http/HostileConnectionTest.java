@@ -6,17 +6,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Attacks on the connection itself, over a real socket: requests smuggled behind a response that
@@ -27,20 +24,11 @@ class HostileConnectionTest {
     private static final Duration READ_TIMEOUT = Duration.ofMillis(1500);
     private static final Duration IDLE_TIMEOUT = Duration.ofMillis(2000);
     private static final String FAUCET = "0x1111111111111111111111111111111111111111";
-    private static TestApi api;
-
-    @BeforeAll
-    static void start() {
-        api = TestApi.start(o -> {
-            o.readTimeout = READ_TIMEOUT;
-            o.idleTimeout = IDLE_TIMEOUT;
-        });
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+    @RegisterExtension
+    static final TestApi api = TestApi.start(o -> {
+        o.readTimeout = READ_TIMEOUT;
+        o.idleTimeout = IDLE_TIMEOUT;
+    });
 
     /** A valid faucet request, as an attacker would hide it. */
     private static String hiddenFaucetRequest() {
@@ -51,27 +39,15 @@ class HostileConnectionTest {
 
     /** What the server sent until it closed the connection; fails if it keeps the connection open longer than {@code within}. */
     private static String untilClosed(Socket socket, Duration within) throws IOException {
-        socket.setSoTimeout((int) within.toMillis());
-        InputStream in = socket.getInputStream();
-        ByteArrayOutputStream got = new ByteArrayOutputStream();
-        byte[] buf = new byte[8192];
-        try {
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                got.write(buf, 0, n);
-            }
-        } catch (SocketTimeoutException e) {
-            throw new AssertionError("the server kept the connection open; it sent: " + got.toString(StandardCharsets.ISO_8859_1));
-        } catch (SocketException reset) {
-            // closed by a reset after the answer: closed all the same
+        RawHttp.Received got = RawHttp.read(socket, within, within, RawHttp::untilClosed);
+        if (!got.closed()) {
+            throw new AssertionError("the server kept the connection open; it sent: " + got.text());
         }
-        return got.toString(StandardCharsets.ISO_8859_1);
+        return got.text();
     }
 
     private static Socket connect() throws IOException {
-        Socket socket = new Socket();
-        socket.connect(new InetSocketAddress("127.0.0.1", api.port()), 5000);
-        return socket;
+        return RawHttp.connect(api.port());
     }
 
     private static int responses(String text) {
@@ -100,7 +76,7 @@ class HostileConnectionTest {
             assertThat(answer).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close");
         }
         assertThat(faucetRequestsSeen()).isEqualTo(before);
-        assertThat(api.ledger.grants).noneMatch(g -> g.address().value().equalsIgnoreCase(FAUCET));
+        assertThat(api.grants()).noneMatch(g -> g.address().value().equalsIgnoreCase(FAUCET));
     }
 
     @Test
@@ -127,7 +103,7 @@ class HostileConnectionTest {
             }
         }
         assertThat(faucetRequestsSeen()).isEqualTo(before);
-        assertThat(api.ledger.grants).noneMatch(g -> g.address().value().equalsIgnoreCase(FAUCET));
+        assertThat(api.grants()).noneMatch(g -> g.address().value().equalsIgnoreCase(FAUCET));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package com.dytallix.adapters.http;
 
+import com.dytallix.domain.TestClock;
+import com.dytallix.domain.telemetry.RecordingTelemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.domain.ClientIp;
@@ -14,8 +16,8 @@ class RequestRateLimiterTest {
 
     @Test
     void theLimitIsPerClientPerMinuteWithTheResetTime() {
-        TestPorts.MutableClock clock = new TestPorts.MutableClock(Instant.parse("2026-01-31T12:00:00Z"));
-        TestPorts.Counters counters = new TestPorts.Counters();
+        TestClock clock = new TestClock(Instant.parse("2026-01-31T12:00:00Z"));
+        RecordingTelemetry counters = new RecordingTelemetry();
         RequestRateLimiter limiter = new RequestRateLimiter(3, 64, 100, clock, clock::nanos, counters);
         ClientIp a = ClientIp.parse("198.51.100.1");
 
@@ -35,8 +37,8 @@ class RequestRateLimiterTest {
 
     @Test
     void anIpv6ClientIsCountedByItsSlash64() {
-        TestPorts.MutableClock clock = new TestPorts.MutableClock(Instant.parse("2026-01-31T12:00:00Z"));
-        RequestRateLimiter limiter = new RequestRateLimiter(2, 64, 100, clock, clock::nanos, new TestPorts.Counters());
+        TestClock clock = new TestClock(Instant.parse("2026-01-31T12:00:00Z"));
+        RequestRateLimiter limiter = new RequestRateLimiter(2, 64, 100, clock, clock::nanos, new RecordingTelemetry());
         assertThat(limiter.acquire(ClientIp.parse("2001:db8:1:2::1"))).isEmpty();
         assertThat(limiter.acquire(ClientIp.parse("2001:db8:1:2:ffff::9"))).isEmpty();
         assertThat(limiter.acquire(ClientIp.parse("2001:db8:1:2:abcd::3"))).isPresent();
@@ -48,8 +50,8 @@ class RequestRateLimiterTest {
 
     @Test
     void theIpv6PrefixIsTheOperatorsChoice() {
-        TestPorts.MutableClock clock = new TestPorts.MutableClock(Instant.parse("2026-01-31T12:00:00Z"));
-        RequestRateLimiter limiter = new RequestRateLimiter(1, 48, 100, clock, clock::nanos, new TestPorts.Counters());
+        TestClock clock = new TestClock(Instant.parse("2026-01-31T12:00:00Z"));
+        RequestRateLimiter limiter = new RequestRateLimiter(1, 48, 100, clock, clock::nanos, new RecordingTelemetry());
         assertThat(limiter.acquire(ClientIp.parse("2001:db8:1:2::1"))).isEmpty();
         assertThat(limiter.acquire(ClientIp.parse("2001:db8:1:ffff::1"))).isPresent();
         assertThat(limiter.acquire(ClientIp.parse("2001:db8:2::1"))).isEmpty();
@@ -57,9 +59,9 @@ class RequestRateLimiterTest {
 
     @Test
     void aMillionClientsKeepMemoryBounded() {
-        TestPorts.MutableClock clock = new TestPorts.MutableClock(Instant.parse("2026-01-31T12:00:00Z"));
+        TestClock clock = new TestClock(Instant.parse("2026-01-31T12:00:00Z"));
         int cap = RequestRateLimiter.DEFAULT_MAX_TRACKED;
-        RequestRateLimiter limiter = new RequestRateLimiter(100, 64, cap, clock, clock::nanos, new TestPorts.Counters());
+        RequestRateLimiter limiter = new RequestRateLimiter(100, 64, cap, clock, clock::nanos, new RecordingTelemetry());
         for (int i = 0; i < cap; i++) {
             limiter.acquire(ip(i), 1);
         }

@@ -1,5 +1,6 @@
 package com.dytallix.adapters.http;
 
+import com.dytallix.application.FakeChain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.domain.sync.NodeException;
@@ -10,28 +11,18 @@ import java.util.List;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RpcHttpServiceTest {
-    private static TestApi api;
-
-    @BeforeAll
-    static void start() {
-        api = TestApi.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+    @RegisterExtension
+    static final TestApi api = TestApi.start();
 
     @BeforeEach
     void reset() {
-        api.node.calls.clear();
-        api.node.answer = (method, params) -> "\"0x10\"";
+        api.chain.calls.clear();
+        api.chain.relay = TestApi.ANSWER;
     }
 
     private static TestApi.Reply rpc(String body) {
@@ -43,16 +34,16 @@ class RpcHttpServiceTest {
         var reply = rpc("{\"method\": \"eth_blockNumber\", \"params\": []}");
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.body()).isEqualTo("{\"result\":\"0x10\"}");
-        assertThat(api.node.calls).containsExactly(new TestPorts.Node.Call("eth_blockNumber", "[]"));
+        assertThat(api.chain.calls).containsExactly(new FakeChain.Call("eth_blockNumber", "[]"));
 
         assertThat(rpc("{\"method\": \"eth_blockNumber\"}").status()).isEqualTo(200);
-        assertThat(api.node.calls.getLast().paramsJson()).isEqualTo("[]");
+        assertThat(api.chain.calls.getLast().paramsJson()).isEqualTo("[]");
     }
 
     @Test
     void theNodeGetsParamsReserialisedNotTheClientsBytes() {
         rpc("{\"method\":\"eth_getBalance\",\"params\":[ \"0xabc\" ,\n \"latest\" , {\"a\" : 1.50} ]}");
-        assertThat(api.node.calls.getLast().paramsJson()).isEqualTo("[\"0xabc\",\"latest\",{\"a\":1.50}]");
+        assertThat(api.chain.calls.getLast().paramsJson()).isEqualTo("[\"0xabc\",\"latest\",{\"a\":1.50}]");
     }
 
     @Test
@@ -64,7 +55,7 @@ class RpcHttpServiceTest {
             assertThat(reply.status()).as(body).isEqualTo(400);
             assertThat(reply.json().get("code").asText()).as(body).isEqualTo("INVALID_REQUEST");
         }
-        assertThat(api.node.calls).isEmpty();
+        assertThat(api.chain.calls).isEmpty();
     }
 
     @Test
@@ -76,7 +67,7 @@ class RpcHttpServiceTest {
         assertThat(standard.status()).isEqualTo(400);
         assertThat(standard.json().get("error").get("code").asInt()).isEqualTo(-32700);
         assertThat(standard.json().get("error").get("message").asText()).contains("duplicate key");
-        assertThat(api.node.calls).isEmpty();
+        assertThat(api.chain.calls).isEmpty();
     }
 
     @Test
@@ -89,12 +80,12 @@ class RpcHttpServiceTest {
             assertThat(reply.status()).as(method).isEqualTo(403);
             assertThat(reply.json().get("code").asText()).isEqualTo("RPC_METHOD_NOT_ALLOWED");
         }
-        assertThat(api.node.calls).isEmpty();
+        assertThat(api.chain.calls).isEmpty();
     }
 
     @Test
     void nodeErrorIs400WithTheNodesError() {
-        api.node.answer = TestPorts.Node.failing(new NodeException(NodeFailure.RPC_ERROR, "execution reverted", 3,
+        api.chain.relay = FakeChain.failing(new NodeException(NodeFailure.RPC_ERROR, "execution reverted", 3,
                 "\"0x08c379a0\"", null));
         var reply = rpc("{\"method\": \"eth_call\", \"params\": [{}, \"latest\"]}");
 
@@ -142,7 +133,7 @@ class RpcHttpServiceTest {
         Logger logger = Logger.getLogger(HttpEdge.class.getName());
         logger.addHandler(capture);
         try {
-            api.node.answer = TestPorts.Node.failing(new NodeException(NodeFailure.TIMEOUT, "deadline"));
+            api.chain.relay = FakeChain.failing(new NodeException(NodeFailure.TIMEOUT, "deadline"));
             var simple = rpc("{\"method\": \"eth_blockNumber\"}");
             assertThat(simple.status()).isEqualTo(504);
             assertThat(simple.json().get("code").asText()).isEqualTo("RPC_TIMEOUT");
@@ -160,12 +151,12 @@ class RpcHttpServiceTest {
 
     @Test
     void unreachableIs502AndOverloadedIs503WithRetryAfter() {
-        api.node.answer = TestPorts.Node.failing(new NodeException(NodeFailure.UNREACHABLE, "connection refused"));
+        api.chain.relay = FakeChain.failing(new NodeException(NodeFailure.UNREACHABLE, "connection refused"));
         assertThat(rpc("{\"method\": \"eth_blockNumber\"}").status()).isEqualTo(502);
-        api.node.answer = TestPorts.Node.failing(new NodeException(NodeFailure.BAD_RESPONSE, "not json"));
+        api.chain.relay = FakeChain.failing(new NodeException(NodeFailure.BAD_RESPONSE, "not json"));
         assertThat(rpc("{\"method\": \"eth_blockNumber\"}").json().get("code").asText()).isEqualTo("NODE_UNAVAILABLE");
 
-        api.node.answer = TestPorts.Node.failing(new NodeException(NodeFailure.OVERLOADED, "busy"));
+        api.chain.relay = FakeChain.failing(new NodeException(NodeFailure.OVERLOADED, "busy"));
         var overloaded = rpc("{\"method\": \"eth_blockNumber\"}");
         assertThat(overloaded.status()).isEqualTo(503);
         assertThat(overloaded.header("Retry-After")).isPresent();
@@ -193,7 +184,7 @@ class RpcHttpServiceTest {
         assertThat(disallowed.json().get("error").get("message").asText())
                 .isEqualTo("the method eth_sendTransaction does not exist/is not available");
 
-        api.node.answer = TestPorts.Node.failing(new NodeException(NodeFailure.RPC_ERROR, "execution reverted", 3,
+        api.chain.relay = FakeChain.failing(new NodeException(NodeFailure.RPC_ERROR, "execution reverted", 3,
                 "\"0x08c379a0\"", null));
         var reverted = rpc("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\",\"params\":[{},\"latest\"]}");
         assertThat(reverted.status()).isEqualTo(200);
@@ -222,13 +213,13 @@ class RpcHttpServiceTest {
         var batch = rpc("[{\"jsonrpc\":\"2.0\",\"method\":\"eth_blockNumber\"},{\"jsonrpc\":\"2.0\",\"method\":\"eth_chainId\"}]");
         assertThat(batch.status()).isEqualTo(204);
         assertThat(batch.body()).isEmpty();
-        assertThat(api.node.calls).extracting(TestPorts.Node.Call::method)
+        assertThat(api.chain.calls).extracting(FakeChain.Call::method)
                 .containsExactlyInAnyOrder("eth_blockNumber", "eth_blockNumber", "eth_chainId");
     }
 
     @Test
     void batchAnswersEachItemWithItsIdAndRefusesHiddenMethods() {
-        api.node.answer = (method, params) -> "\"" + method + "\"";
+        api.chain.relay = (method, params) -> "\"" + method + "\"";
         var reply = rpc("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\"},"
                 + "{\"jsonrpc\":\"2.0\",\"id\":\"two\",\"method\":\"Personal_sign\",\"params\":[\"0x00\",\"0x01\"]},"
                 + "{\"jsonrpc\":\"2.0\",\"method\":\"eth_getBalance\",\"params\":[\"0x00\",\"latest\"]},"
@@ -246,13 +237,13 @@ class RpcHttpServiceTest {
         assertThat(out.get(2).get("error").get("code").asInt()).isEqualTo(-32600);
         assertThat(out.get(3).get("id").isNull()).isTrue();
         assertThat(out.get(3).get("error").get("code").asInt()).isEqualTo(-32601);
-        assertThat(api.node.calls).extracting(TestPorts.Node.Call::method)
+        assertThat(api.chain.calls).extracting(FakeChain.Call::method)
                 .containsExactlyInAnyOrder("eth_blockNumber", "eth_getBalance");
     }
 
     @Test
     void batchItemFailuresStayInTheirItem() {
-        api.node.answer = (method, params) -> {
+        api.chain.relay = (method, params) -> {
             if (method.equals("eth_call")) {
                 throw new NodeException(NodeFailure.TIMEOUT, "deadline");
             }
@@ -277,7 +268,7 @@ class RpcHttpServiceTest {
         var big = rpc("[" + String.join(",", java.util.Collections.nCopies(api.options.maxBatch + 1, item)) + "]");
         assertThat(big.json().get("error").get("code").asInt()).isEqualTo(-32600);
         assertThat(big.json().get("error").get("message").asText()).contains("limit of " + api.options.maxBatch);
-        assertThat(api.node.calls).isEmpty();
+        assertThat(api.chain.calls).isEmpty();
 
         var full = rpc("[" + String.join(",", java.util.Collections.nCopies(api.options.maxBatch, item)) + "]");
         assertThat(full.json()).hasSize(api.options.maxBatch);
@@ -303,14 +294,14 @@ class RpcHttpServiceTest {
         var simple = rpc("{\"method\": \"eth_blockNumber\",");
         assertThat(simple.status()).isEqualTo(400);
         assertThat(simple.json().get("code").asText()).isEqualTo("INVALID_REQUEST");
-        assertThat(api.node.calls).isEmpty();
+        assertThat(api.chain.calls).isEmpty();
     }
 
     @Test
     void nullParamsAreNoParams() {
         var reply = rpc("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":null}");
         assertThat(reply.json().get("result").asText()).isEqualTo("0x10");
-        assertThat(api.node.calls.getLast().paramsJson()).isEqualTo("[]");
+        assertThat(api.chain.calls.getLast().paramsJson()).isEqualTo("[]");
     }
 
     @Test
@@ -329,6 +320,6 @@ class RpcHttpServiceTest {
     void ethAccountsIsAnsweredByTheRelayAsAnEmptyList() {
         var reply = rpc("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_accounts\",\"params\":[]}");
         assertThat(reply.body()).isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":[]}");
-        assertThat(api.node.calls).isEmpty();
+        assertThat(api.chain.calls).isEmpty();
     }
 }

@@ -1,7 +1,9 @@
 package com.dytallix.adapters.http;
 
+import com.dytallix.application.FakeChain;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.dytallix.domain.sync.ChainLog;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +13,11 @@ import org.junit.jupiter.api.Test;
 class RpcWebSocketTest {
     private static final String TOKEN = "0x00000000000000000000000000000000000000aa";
     private static final String TRANSFER = "0x" + "dd".repeat(32);
+
+    /** A log of {@code address} with these topics; mining places it in its block. */
+    private static ChainLog log(String address, String... topics) {
+        return new ChainLog(address, List.of(topics), "0x", 0, "pending", "0x" + "77".repeat(32), 0, 0, false);
+    }
 
     private static String request(Object id, String method, String params) {
         return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":" + params + "}";
@@ -31,7 +38,7 @@ class RpcWebSocketTest {
             JsonNode answer = ws.call(request(7, "eth_blockNumber", "[]"));
             assertThat(answer.get("id").asInt()).isEqualTo(7);
             assertThat(answer.get("result").asText()).isEqualTo("0x10");
-            assertThat(api.node.calls).extracting(TestPorts.Node.Call::method).containsExactly("eth_blockNumber");
+            assertThat(api.chain.calls).extracting(FakeChain.Call::method).containsExactly("eth_blockNumber");
 
             // refused whatever the allow-list says, and not on the allow-list: the same -32601 as over HTTP
             for (String method : List.of("eth_sendTransaction", "personal_sign", "eth_getLogs")) {
@@ -41,7 +48,7 @@ class RpcWebSocketTest {
                 JsonNode overHttp = api.postJson("/api/rpc", request("\"x\"", method, "[]")).json();
                 assertThat(refused.get("error")).isEqualTo(overHttp.get("error"));
             }
-            assertThat(api.node.calls).hasSize(1);
+            assertThat(api.chain.calls).hasSize(1);
 
             JsonNode batch = ws.call("[" + request("\"a\"", "eth_chainId", "[]") + "," + request(2, "eth_sendTransaction", "[]")
                     + ",{\"jsonrpc\":\"2.0\",\"method\":\"eth_blockNumber\",\"params\":[]}]");
@@ -66,8 +73,8 @@ class RpcWebSocketTest {
             assertThat(heads).matches("0x[0-9a-f]{32}").isNotEqualTo(logs);
             api.feed.poll(); // joins at the head
 
-            long block = api.blocks.mine(List.of(List.of(TOKEN, TRANSFER), List.of(TOKEN, "0x" + "01".repeat(32)),
-                    List.of("0x00000000000000000000000000000000000000bb", TRANSFER)));
+            long block = api.chain.mine(log(TOKEN, TRANSFER), log(TOKEN, "0x" + "01".repeat(32)),
+                    log("0x00000000000000000000000000000000000000bb", TRANSFER)).number();
             api.feed.poll();
             JsonNode head = ws.next();
             assertThat(head.get("method").asText()).isEqualTo("eth_subscription");
@@ -79,11 +86,11 @@ class RpcWebSocketTest {
             assertThat(log.at("/params/result/topics/0").asText()).isEqualTo(TRANSFER);
             assertThat(log.at("/params/result/logIndex").asText()).isEqualTo("0x0");
             assertThat(log.at("/params/result/removed").asBoolean()).isFalse();
-            assertThat(api.node.calls).as("subscriptions never reach the relay").isEmpty();
+            assertThat(api.chain.calls).as("subscriptions never reach the relay").isEmpty();
 
             assertThat(ws.call(request(3, "eth_unsubscribe", "[\"" + heads + "\"]")).get("result").asBoolean()).isTrue();
             assertThat(ws.call(request(4, "eth_unsubscribe", "[\"" + heads + "\"]")).get("result").asBoolean()).isFalse();
-            api.blocks.mine(List.of());
+            api.chain.mine();
             api.feed.poll();
             // the next message is the answer to this request, not a head
             assertThat(ws.call(request(5, "eth_chainId", "[]")).get("id").asInt()).isEqualTo(5);
@@ -129,7 +136,7 @@ class RpcWebSocketTest {
             Thread.sleep(6000); // three idle timeouts without a message from the client
             assertThat(ws.closed).as("still open").isNotDone();
             assertThat(ws.pings.get()).isGreaterThanOrEqualTo(10);
-            api.blocks.mine(List.of());
+            api.chain.mine();
             api.feed.poll();
             assertThat(ws.next().get("method").asText()).isEqualTo("eth_subscription");
             ws.ping("are you there");
@@ -157,9 +164,9 @@ class RpcWebSocketTest {
             String heads = reader.call(request(1, "eth_subscribe", "[\"newHeads\"]")).get("result").asText();
             slow.stopReading();
             api.feed.poll();
-            List<List<String>> busyBlock = java.util.Collections.nCopies(20_000, List.of(TOKEN, TRANSFER));
+            ChainLog[] busyBlock = java.util.Collections.nCopies(20_000, log(TOKEN, TRANSFER)).toArray(ChainLog[]::new);
             for (int i = 0; i < 4; i++) {
-                api.blocks.mine(busyBlock);
+                api.chain.mine(busyBlock);
                 api.feed.poll(); // must return although one subscriber reads nothing
                 assertThat(reader.next().at("/params/subscription").asText()).isEqualTo(heads);
             }
@@ -244,7 +251,7 @@ class RpcWebSocketTest {
             assertThat(api.postJson("/api/rpc", request(10, "eth_chainId", "[]")).status()).isEqualTo(429);
             // the general /api/* limit is another budget
             assertThat(api.get("/api/status").status()).isEqualTo(200);
-            assertThat(api.node.calls).hasSize(4);
+            assertThat(api.chain.calls).hasSize(4);
             assertThat(api.telemetry.rateLimitHits.get(com.dytallix.domain.grant.LimitScope.REQUESTS)).isEqualTo(2);
         }
     }
@@ -263,7 +270,7 @@ class RpcWebSocketTest {
         try (TestApi api = TestApi.start(); WsTestClient ws = new WsTestClient(api.port())) {
             ws.send(request(1, "eth_call", "[\"" + "a".repeat(5000) + "\"]"));
             assertThat(ws.closeReason()).startsWith("1009");
-            assertThat(api.node.calls).isEmpty();
+            assertThat(api.chain.calls).isEmpty();
         }
     }
 

@@ -2,8 +2,12 @@ package com.dytallix.adapters.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.dytallix.application.payer.PayerElection;
+import com.dytallix.application.FakeChain;
 import com.dytallix.application.status.StatusService;
+import com.dytallix.domain.TestClock;
+import com.dytallix.domain.faucet.InMemoryFaucetControls;
+import com.dytallix.domain.grant.InMemoryGrantLedger;
+import com.dytallix.application.payer.PayerElection;
 import com.dytallix.domain.payer.InMemoryPayerLeases;
 import com.dytallix.domain.sync.SyncLagEstimator;
 import java.time.Duration;
@@ -15,9 +19,9 @@ import org.junit.jupiter.api.Test;
 class StaleStatusTest {
     @Test
     void aSnapshotOlderThanTheStalenessBoundIsDegradedWithItsAge() {
-        var clock = new TestPorts.MutableClock(Instant.parse("2026-01-31T12:00:00Z"));
-        var status = new StatusService(new TestPorts.Node(), new TestPorts.Keys(), new TestPorts.Controls(),
-                new TestPorts.Ledger(), new SyncLagEstimator(Optional.empty()), Optional.empty(),
+        var clock = new TestClock(Instant.parse("2026-01-31T12:00:00Z"));
+        var status = new StatusService(new FakeChain(), new FakeChain.Keys(TestApi.FAUCET), new InMemoryFaucetControls(),
+                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), Optional.empty(),
                 new PayerElection(new InMemoryPayerLeases(), "test", Duration.ofSeconds(10), clock, () -> { }), clock);
         status.refresh();
         Duration staleAfter = Duration.ofSeconds(5);

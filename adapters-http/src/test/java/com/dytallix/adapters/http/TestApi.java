@@ -5,7 +5,20 @@ import com.dytallix.application.faucet.FaucetPolicy;
 import com.dytallix.application.faucet.Finality;
 import com.dytallix.domain.payer.InMemoryPayerLeases;
 import com.dytallix.domain.IpRange;
+import com.dytallix.application.FakeChain;
+import com.dytallix.domain.Address;
+import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.TestClock;
 import com.dytallix.domain.TestKeccak;
+import com.dytallix.domain.faucet.AuditEntry;
+import com.dytallix.domain.faucet.InMemoryFaucetControls;
+import com.dytallix.domain.grant.Grant;
+import com.dytallix.domain.grant.GrantQuery;
+import com.dytallix.domain.grant.InMemoryGrantLedger;
+import com.dytallix.domain.grant.Reservation;
+import com.dytallix.domain.grant.TestAdmission;
+import com.dytallix.domain.key.InMemoryKeyRotationLog;
+import com.dytallix.domain.telemetry.RecordingTelemetry;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.admission.InMemoryBlockList;
 import com.dytallix.domain.admission.InMemoryChallengeStore;
@@ -19,10 +32,6 @@ import com.dytallix.application.subscription.ChainFeed;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,13 +39,18 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** The whole HTTP API on a real socket (127.0.0.1, a free port), over real application services and the fakes. */
-final class TestApi implements AutoCloseable {
+/**
+ * The whole HTTP API on a real socket (127.0.0.1, a free port), over real application services and
+ * the in-memory ports. A test class shares one as {@code @RegisterExtension static final TestApi api
+ * = TestApi.start(...)}, stopped after its last test; a test that needs its own closes it itself.
+ */
+final class TestApi implements AutoCloseable, AfterAllCallback {
     static final String TOKEN = "test-admin-token-0123456789abcdef-0123456789";
 
     /** What a test may change before the server starts. */
@@ -61,19 +75,23 @@ final class TestApi implements AutoCloseable {
                 "net_version", "eth_accounts", "personal_sign", "eth_sendTransaction");
     }
 
-    final TestPorts.MutableClock clock = new TestPorts.MutableClock(Instant.parse("2026-01-31T12:00:00Z"));
-    final TestPorts.Node node = new TestPorts.Node();
-    final TestPorts.Keys keys = new TestPorts.Keys();
-    final TestPorts.Controls controls = new TestPorts.Controls();
-    final TestPorts.Rotations rotations = new TestPorts.Rotations();
+    static final Address FAUCET = address("first key");
+    /** What the node answers every relayed call with, unless a test says otherwise. */
+    static final java.util.function.BiFunction<String, String, String> ANSWER = (method, params) -> "\"0x10\"";
+
+    final TestClock clock = new TestClock(Instant.parse("2026-01-31T12:00:00Z"));
+    /** The node, its blocks (with their logs) and what the relay forwards to it. */
+    final FakeChain chain = new FakeChain();
+    final FakeChain.Keys keys = new FakeChain.Keys(FAUCET);
+    final InMemoryFaucetControls controls = new InMemoryFaucetControls();
+    final InMemoryKeyRotationLog rotations = new InMemoryKeyRotationLog();
     final InMemoryBlockList blockList = new InMemoryBlockList();
     final InMemoryChallengeStore challenges = new InMemoryChallengeStore();
-    final TestPorts.Ledger ledger = new TestPorts.Ledger();
+    final InMemoryGrantLedger ledger = new InMemoryGrantLedger();
     final InMemoryPayerLeases leases = new InMemoryPayerLeases();
-    final TestPorts.Counters telemetry = new TestPorts.Counters();
+    final RecordingTelemetry telemetry = new RecordingTelemetry();
     final List<String> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
     final Options options = new Options();
-    final TestPorts.Blocks blocks = new TestPorts.Blocks();
     final Application app;
     final ChainFeed feed;
     final RpcWebSocket ws;
@@ -84,6 +102,8 @@ final class TestApi implements AutoCloseable {
 
     private TestApi(Consumer<Options> customise) {
         customise.accept(options);
+        chain.fund(FAUCET, Wei.ofDyt("1000"));
+        chain.relay = ANSWER;
         FeePolicy fees = new FeePolicy(Wei.ofDyt("0.0000005"));
         FaucetPolicy policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"),
                 new FaucetPolicy.Limits(10, 50, 1, Wei.ofDyt("10000"), 5),
@@ -92,7 +112,7 @@ final class TestApi implements AutoCloseable {
                 fees, Duration.ofSeconds(30), Duration.ofSeconds(5));
         ReputationList reputation = ip -> false;
         app = Application.assemble(
-                new Application.Ports(node, blocks, keys, ledger, controls, rotations, leases, blockList, challenges, reputation,
+                new Application.Ports(chain, chain, keys, ledger, controls, rotations, leases, blockList, challenges, reputation,
                         (c, nonce) -> false, TestKeccak.INSTANCE, telemetry, clock),
                 new Application.Choices(policy, options.rpcMethods, Optional.empty(), Optional.empty(), options.wsMaxSubscriptions,
                         new Finality(1, 64), "test-instance", Duration.ofSeconds(30)));
@@ -130,6 +150,27 @@ final class TestApi implements AutoCloseable {
                 options.rpcRequestsPerMinute, options.sizeLimit, options.maxBatch, options.rpcCacheMaxBytes,
                 new Finality(2, 64), app.feed(), options.wsMaxConnections, options.wsMaxMessageBytes,
                 options.statusStaleAfter, options.webPage);
+    }
+
+    /** A well-formed address made from {@code seed}. */
+    static Address address(String seed) {
+        byte[] hash = TestKeccak.INSTANCE.hash(seed.getBytes(StandardCharsets.UTF_8));
+        return Address.fromBytes(java.util.Arrays.copyOfRange(hash, 12, 32), TestKeccak.INSTANCE);
+    }
+
+    /** A grant reserved (pending) in the ledger for the address made from {@code seed}, as if {@code ip} had asked at {@code at}. */
+    Grant grant(String seed, String ip, Instant at) {
+        return ((Reservation.Reserved) TestAdmission.reserve(ledger, address(seed), ClientIp.parse(ip), Wei.ofDyt("10"), at)).grant();
+    }
+
+    /** Every grant in the ledger, newest first. */
+    List<Grant> grants() {
+        return ledger.search(new GrantQuery(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Integer.MAX_VALUE));
+    }
+
+    /** The audit entries of one admin action, oldest first. */
+    List<AuditEntry> audit(String action) {
+        return controls.recentAudit(Integer.MAX_VALUE).reversed().stream().filter(e -> e.action().equals(action)).toList();
     }
 
     int port() {
@@ -187,35 +228,11 @@ final class TestApi implements AutoCloseable {
                 : send(method, path, body, "Authorization", "Bearer " + TOKEN, "Content-Type", "application/json");
     }
 
-    /** Writes raw bytes on a fresh connection and returns everything the server answers until it closes or goes quiet. */
+    /** Writes raw bytes on a fresh connection and returns the first response, once complete or once the server goes quiet. */
     String raw(byte[] request) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port()), 5000);
-            socket.setSoTimeout(3000);
-            OutputStream out = socket.getOutputStream();
-            out.write(request);
-            out.flush();
-            InputStream in = socket.getInputStream();
-            List<Byte> got = new ArrayList<>();
-            byte[] buf = new byte[8192];
-            try {
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    for (int i = 0; i < n; i++) {
-                        got.add(buf[i]);
-                    }
-                    if (complete(got)) {
-                        break;
-                    }
-                }
-            } catch (java.net.SocketTimeoutException | java.net.SocketException quiet) {
-                // the server answered and kept the connection, or reset it after answering
-            }
-            byte[] bytes = new byte[got.size()];
-            for (int i = 0; i < bytes.length; i++) {
-                bytes[i] = got.get(i);
-            }
-            return firstResponse(new String(bytes, StandardCharsets.ISO_8859_1));
+        try {
+            Duration quiet = Duration.ofSeconds(3);
+            return firstResponse(RawHttp.exchange(port(), request, quiet, quiet, TestApi::complete).text());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -240,18 +257,18 @@ final class TestApi implements AutoCloseable {
     }
 
     /** A full response: headers ended and Content-Length bytes of body read. */
-    private static boolean complete(List<Byte> got) {
-        byte[] bytes = new byte[got.size()];
-        for (int i = 0; i < bytes.length; i++) {
-            bytes[i] = got.get(i);
-        }
-        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+    private static boolean complete(String text) {
         int end = text.indexOf("\r\n\r\n");
         if (end < 0) {
             return false;
         }
         var m = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(text.substring(0, end));
         return m.find() && text.length() - end - 4 >= Integer.parseInt(m.group(1));
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     @Override

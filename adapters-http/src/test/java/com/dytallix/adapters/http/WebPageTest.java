@@ -7,24 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The faucet page and /openapi.yaml over real HTTP: what a browser and a cache are told. */
 class WebPageTest {
     private static final Pattern ASSET = Pattern.compile("(?:src|href)=\"(/assets/[0-9a-f]{12}/[a-z-]+\\.(?:js|css|svg))\"");
-    private static TestApi api;
-
-    @BeforeAll
-    static void start() {
-        api = TestApi.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+    @RegisterExtension
+    static final TestApi api = TestApi.start();
 
     @Test
     void thePageIsHtmlUnderAStrictPolicyAndRevalidatedOnEveryLoad() throws InterruptedException {

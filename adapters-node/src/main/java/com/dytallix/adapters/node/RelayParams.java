@@ -228,14 +228,7 @@ final class RelayParams {
         if (!v.isObject()) {
             throw invalid(where + " must be a transaction call object");
         }
-        for (var fields = v.fields(); fields.hasNext(); ) {
-            var field = fields.next();
-            String name = field.getKey();
-            JsonNode value = field.getValue();
-            if (value.isNull()) {
-                continue;
-            }
-            String at = where + "." + printable(name);
+        eachMember(v, where, (name, value, at) -> {
             switch (name) {
                 case "from", "to" -> text(value, ADDRESS, at, "an address");
                 case "gas", "gasPrice", "maxFeePerGas", "maxPriorityFeePerGas", "maxFeePerBlobGas", "value", "nonce",
@@ -250,7 +243,7 @@ final class RelayParams {
                     // nodes ignore members they do not know, and clients add their own: passed on unread
                 }
             }
-        }
+        });
     }
 
     private static void filter(JsonNode v, String where) {
@@ -260,14 +253,7 @@ final class RelayParams {
         if (v.has("blockHash") && (v.has("fromBlock") || v.has("toBlock"))) {
             throw invalid(where + " takes either blockHash or fromBlock/toBlock, not both");
         }
-        for (var fields = v.fields(); fields.hasNext(); ) {
-            var field = fields.next();
-            String name = field.getKey();
-            JsonNode value = field.getValue();
-            if (value.isNull()) {
-                continue;
-            }
-            String at = where + "." + printable(name);
+        eachMember(v, where, (name, value, at) -> {
             switch (name) {
                 case "fromBlock", "toBlock" -> block(value, at);
                 case "blockHash" -> text(value, HASH, at, "a 32-byte hash");
@@ -285,6 +271,22 @@ final class RelayParams {
                 default -> {
                     // as in call objects: a member nodes do not know is left to them
                 }
+            }
+        });
+    }
+
+    /** Checks one member of an object; {@code at} names it for the error message. */
+    @FunctionalInterface
+    private interface MemberCheck {
+        void check(String name, JsonNode value, String at);
+    }
+
+    /** Each member of {@code object} that is not null (a null member means "not given"). */
+    private static void eachMember(JsonNode object, String where, MemberCheck check) {
+        for (var fields = object.fields(); fields.hasNext(); ) {
+            var field = fields.next();
+            if (!field.getValue().isNull()) {
+                check.check(field.getKey(), field.getValue(), where + "." + printable(field.getKey()));
             }
         }
     }

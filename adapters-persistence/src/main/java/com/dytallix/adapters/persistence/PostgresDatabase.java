@@ -21,7 +21,7 @@ import java.util.function.Function;
  * reservation, or a signing write and its lease check, are never interleaved with another writer's.
  * Reads never wait. The connection sends times as text that PostgreSQL reads in UTC.
  */
-public final class PostgresDatabase extends Database {
+final class PostgresDatabase extends Database {
     private static final System.Logger LOG = System.getLogger(PostgresDatabase.class.getName());
     /** The advisory lock every write transaction takes ("dytallix" in ASCII). */
     static final long WRITER_LOCK = 0x6479746131697821L;

@@ -19,7 +19,7 @@ import java.util.Map;
  *
  * <p>The operating system's locks belong to the process, so holders inside one JVM are counted here.
  */
-public final class ServerLock implements InstanceLock {
+final class ServerLock implements InstanceLock {
     private static final Map<Path, Held> HELD = new HashMap<>();
 
     private final Path file;

@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * never reused), and re-reads it only then: a block added or removed by any instance applies to
  * the next request everywhere, and a lookup costs one tiny query.
  */
-public final class SqlBlockList implements BlockList {
+final class SqlBlockList implements BlockList {
     private final Database database;
     private volatile Snapshot cached = new Snapshot(-1, -1, List.of());
 

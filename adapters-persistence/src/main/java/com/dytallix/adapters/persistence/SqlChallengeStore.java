@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 /** Proof-of-work challenges in {@code pow_challenges}, shared by every instance on the database. */
-public final class SqlChallengeStore implements ChallengeStore {
+final class SqlChallengeStore implements ChallengeStore {
     private final Database database;
 
     public SqlChallengeStore(Database database) {

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * ({@code audit_log}). Pausing an already paused faucet keeps the time it was first paused and
  * keeps the earlier reason unless a new one is given.
  */
-public final class SqlFaucetControls implements FaucetControls {
+final class SqlFaucetControls implements FaucetControls {
     private final Database database;
 
     public SqlFaucetControls(Database database) {

@@ -49,7 +49,7 @@ import java.util.stream.Stream;
  * must pay the grant's address its amount, a replacement must keep sender and nonce, and a
  * confirmation must name one of the grant's hashes; otherwise {@link IllegalArgumentException}.
  */
-public final class SqlGrantLedger implements GrantLedger {
+final class SqlGrantLedger implements GrantLedger {
     private static final String SELECT_GRANT = """
             SELECT g.*,
                    (SELECT string_agg(h.tx_hash, ',' ORDER BY h.rowid)
@@ -284,16 +284,18 @@ public final class SqlGrantLedger implements GrantLedger {
     }
 
     @Override
-    public void markConfirmed(GrantId id, TxHash landed, long blockNumber, Instant at) {
-        database.write(tx -> {
+    public boolean markConfirmed(GrantId id, TxHash landed, long blockNumber, Instant at) {
+        return database.write(tx -> {
             Grant grant = load(tx, id);
             grant.status().moveTo(GrantStatus.CONFIRMED);
             if (!grant.txHashes().contains(landed)) {
                 throw new IllegalArgumentException("transaction " + landed + " was never recorded for grant " + id);
             }
-            tx.update("UPDATE faucet_grants SET status = 'confirmed', landed_hash = ?, block_number = ?, updated_at = ? "
-                    + "WHERE id = ?", landed.value(), blockNumber, Timestamps.format(at), id.value());
-            return null;
+            boolean before = tx.get("SELECT confirmed_once FROM faucet_grants WHERE id = ?", id.value())
+                    .map(row -> Rows.integer(row, "confirmed_once") == 1).orElseThrow();
+            tx.update("UPDATE faucet_grants SET status = 'confirmed', landed_hash = ?, block_number = ?, updated_at = ?, "
+                    + "confirmed_once = 1 WHERE id = ?", landed.value(), blockNumber, Timestamps.format(at), id.value());
+            return !before;
         });
     }
 

@@ -6,7 +6,7 @@ import com.dytallix.domain.key.KeyRotationLog;
 import java.util.Optional;
 
 /** Key rotations in {@code key_rotations}: addresses and times only. */
-public final class SqlKeyRotationLog implements KeyRotationLog {
+final class SqlKeyRotationLog implements KeyRotationLog {
     private final Database database;
 
     public SqlKeyRotationLog(Database database) {

@@ -15,7 +15,7 @@ import java.util.Optional;
  * (SQLite's single writer, across processes too), so of instances racing for a free lease exactly
  * one wins, and a signing write that checks the lease in its own transaction sees the latest holder.
  */
-public final class SqlPayerLeases implements PayerLeases {
+final class SqlPayerLeases implements PayerLeases {
     private final Database database;
 
     public SqlPayerLeases(Database database) {

@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * {@code prune} command, an operator's {@code sqlite3}) is waited for by the busy timeout. Readers
  * never wait for writers in WAL mode.
  */
-public final class SqliteDatabase extends Database {
+final class SqliteDatabase extends Database {
     private static final System.Logger LOG = System.getLogger(SqliteDatabase.class.getName());
     /** Longer than any write transaction this server runs, so a busy database is waited for, not reported. */
     static final int BUSY_TIMEOUT_MS = 10_000;

@@ -34,7 +34,7 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
  * {@code prune} and {@code restore} commands work beside a running server (restore refuses), and
  * the server's daily job shares the one in-process writer with the server's own handle.
  */
-public final class SqliteMaintenance implements DatabaseMaintenance {
+final class SqliteMaintenance implements DatabaseMaintenance {
     private static final System.Logger LOG = System.getLogger(SqliteMaintenance.class.getName());
     static final String ENTRY = "dytallix.db";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC);

@@ -13,7 +13,7 @@ import com.dytallix.domain.faucet.FaucetControls;
 import com.dytallix.domain.faucet.PauseState;
 import com.dytallix.domain.faucet.TopUp;
 import com.dytallix.domain.grant.Grant;
-import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.grant.GrantRecords;
 import com.dytallix.domain.grant.GrantQuery;
 import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.key.KeyRing;
@@ -34,21 +34,21 @@ public final class AdminService {
     private final FaucetControls controls;
     private final KeyRing keys;
     private final KeyRotationLog rotations;
-    private final GrantLedger ledger;
+    private final GrantRecords records;
     private final ChainNode node;
     private final StatusService status;
     private final BlockList blocks;
     private final Keccak256 keccak;
     private final Clock clock;
 
-    public AdminService(FaucetControls controls, KeyRing keys, KeyRotationLog rotations, GrantLedger ledger,
+    public AdminService(FaucetControls controls, KeyRing keys, KeyRotationLog rotations, GrantRecords records,
                         ChainNode node, StatusService status, BlockList blocks, Keccak256 keccak, Clock clock) {
         this.blocks = blocks;
         this.keccak = keccak;
         this.controls = controls;
         this.keys = keys;
         this.rotations = rotations;
-        this.ledger = ledger;
+        this.records = records;
         this.node = node;
         this.status = status;
         this.clock = clock;
@@ -134,7 +134,7 @@ public final class AdminService {
         for (GrantStatus s : GrantStatus.unfinished()) {
             counts.put(s, 0L);
         }
-        for (Grant g : ledger.unfinished()) {
+        for (Grant g : records.unfinished()) {
             counts.merge(g.status(), 1L, Long::sum);
         }
         var snapshot = status.current();
@@ -145,7 +145,7 @@ public final class AdminService {
     }
 
     public List<Grant> grants(GrantQuery query) {
-        return ledger.search(query);
+        return records.search(query);
     }
 
     public List<AuditEntry> audit(int limit) {

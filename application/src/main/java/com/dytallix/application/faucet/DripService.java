@@ -18,7 +18,7 @@ import com.dytallix.domain.grant.Decision;
 import com.dytallix.domain.grant.Factor;
 import com.dytallix.domain.grant.Fingerprint;
 import com.dytallix.domain.grant.Grant;
-import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.grant.GrantReservations;
 import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.grant.OutflowPolicy;
 import com.dytallix.domain.grant.Refusal;
@@ -55,7 +55,7 @@ public final class DripService {
 
     private final FaucetPolicy policy;
     private final AdmissionRules rules;
-    private final GrantLedger ledger;
+    private final GrantReservations reservations;
     private final FaucetControls controls;
     private final ChallengeStore challenges;
     private final ReputationList reputation;
@@ -64,12 +64,12 @@ public final class DripService {
     private final Clock clock;
     private final Telemetry telemetry;
 
-    public DripService(FaucetPolicy policy, AdmissionRules rules, GrantLedger ledger, FaucetControls controls,
+    public DripService(FaucetPolicy policy, AdmissionRules rules, GrantReservations reservations, FaucetControls controls,
                        ChallengeStore challenges, ReputationList reputation, Payer payer, Keccak256 keccak, Clock clock,
                        Telemetry telemetry) {
         this.policy = policy;
         this.rules = rules;
-        this.ledger = ledger;
+        this.reservations = reservations;
         this.controls = controls;
         this.challenges = challenges;
         this.reputation = reputation;
@@ -90,11 +90,11 @@ public final class DripService {
         Applicant applicant = new Applicant(address, command.ip(), client, command.ip().subnet(), command.proof(), now);
         String requestHash = sha256Hex("faucet|" + address.lower());
         String userAgent = command.userAgent() == null ? "" : command.userAgent();
-        Fingerprinter fp = outcome -> ledger.recordFingerprint(new Fingerprint(command.ip(), client, address,
+        Fingerprinter fp = outcome -> reservations.recordFingerprint(new Fingerprint(command.ip(), client, address,
                 truncate(userAgent), sha256Hex(command.ip().value() + "|" + address.lower() + "|" + userAgent), outcome, now));
 
         if (command.idempotencyKey().isPresent()) {
-            Optional<Grant> earlier = ledger.findByIdempotencyKey(command.idempotencyKey().get());
+            Optional<Grant> earlier = reservations.findByIdempotencyKey(command.idempotencyKey().get());
             if (earlier.isPresent()) {
                 return replay(earlier.get(), requestHash, fp);
             }
@@ -105,7 +105,7 @@ public final class DripService {
         }
         ReservationRequest request = new ReservationRequest(GrantId.random(), address, command.ip(), client,
                 command.ip().subnet(), command.idempotencyKey(), requestHash, now);
-        Reservation reservation = ledger.reserve(request, rules.inLedger(applicant, door));
+        Reservation reservation = reservations.reserve(request, rules.inLedger(applicant, door));
         if (reservation instanceof Reservation.Replayed r) {
             return replay(r.existing(), requestHash, fp);
         }
@@ -136,7 +136,7 @@ public final class DripService {
     public FaucetInfo info(ClientIp ip) {
         Instant now = clock.instant();
         OutflowPolicy outflow = policy.outflow();
-        BigInteger budget = ledger.budget(outflow, now);
+        BigInteger budget = reservations.budget(outflow, now);
         List<Factor> factors = new ArrayList<>();
         BigDecimal governor = outflow.exhausted(budget) ? BigDecimal.ZERO : outflow.factor(budget);
         if (governor.compareTo(BigDecimal.ONE) < 0 && governor.signum() > 0) {
@@ -164,7 +164,7 @@ public final class DripService {
         Address address = Address.parse(addressText, keccak);
         ProofOfWorkPolicy pow = policy.proofOfWork();
         Instant now = clock.instant();
-        int difficulty = pow.difficultyAt(policy.outflow().pressure(ledger.budget(policy.outflow(), now)));
+        int difficulty = pow.difficultyAt(policy.outflow().pressure(reservations.budget(policy.outflow(), now)));
         byte[] id = new byte[16];
         RANDOM.nextBytes(id);
         Challenge challenge = new Challenge(HexFormat.of().formatHex(id), address, ip.client(policy.ipv6Prefix()),

@@ -3,16 +3,16 @@ package com.dytallix.application.faucet;
 import com.dytallix.application.status.StatusService;
 import com.dytallix.domain.GrantId;
 import com.dytallix.domain.grant.Grant;
-import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.grant.GrantRecords;
 import java.util.Optional;
 
 /** A grant as its requester follows it: where it stands and how deep its block is. */
 public final class GrantLookup {
-    private final GrantLedger ledger;
+    private final GrantRecords records;
     private final StatusService status;
 
-    public GrantLookup(GrantLedger ledger, StatusService status) {
-        this.ledger = ledger;
+    public GrantLookup(GrantRecords records, StatusService status) {
+        this.records = records;
         this.status = status;
     }
 
@@ -24,7 +24,7 @@ public final class GrantLookup {
     }
 
     public Optional<Progress> find(GrantId id) {
-        return ledger.find(id).map(this::progress);
+        return records.find(id).map(this::progress);
     }
 
     /** The same view of a grant the caller already holds (the answer to a drip request). */

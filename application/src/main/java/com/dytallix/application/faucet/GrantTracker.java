@@ -6,7 +6,7 @@ import com.dytallix.domain.GrantId;
 import com.dytallix.domain.TxHash;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.Grant;
-import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.grant.Settlements;
 import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.key.FeePolicy;
 import com.dytallix.domain.key.Fees;
@@ -53,7 +53,7 @@ public final class GrantTracker {
     private final ChainNode node;
     private final BlockReader blocks;
     private final KeyRing keys;
-    private final GrantLedger ledger;
+    private final Settlements settlements;
     private final NonceAllocator nonces;
     private final Payer payer;
     private final FeePolicy feePolicy;
@@ -63,13 +63,13 @@ public final class GrantTracker {
     private final Telemetry telemetry;
     private final PayerElection election;
 
-    public GrantTracker(ChainNode node, BlockReader blocks, KeyRing keys, GrantLedger ledger, NonceAllocator nonces, Payer payer,
+    public GrantTracker(ChainNode node, BlockReader blocks, KeyRing keys, Settlements settlements, NonceAllocator nonces, Payer payer,
                         FeePolicy feePolicy, Duration replaceAfter, Finality finality, PayerElection election, Clock clock,
                         Telemetry telemetry) {
         this.node = node;
         this.blocks = blocks;
         this.keys = keys;
-        this.ledger = ledger;
+        this.settlements = settlements;
         this.nonces = nonces;
         this.payer = payer;
         this.feePolicy = feePolicy;
@@ -95,7 +95,7 @@ public final class GrantTracker {
         }
         Instant before = clock.instant().minus(OWED_AFTER);
         try {
-            for (Grant g : ledger.unfinished()) {
+            for (Grant g : settlements.unfinished()) {
                 if (g.status() == GrantStatus.PENDING && g.createdAt().isBefore(before)) {
                     payer.payOwed(g);
                 }
@@ -116,7 +116,7 @@ public final class GrantTracker {
         try {
             long head = node.head().number();
             List<Grant> watched = watchReorgs(head, now);
-            List<Grant> unfinished = ledger.unfinished();
+            List<Grant> unfinished = settlements.unfinished();
             for (Grant g : unfinished) {
                 if (g.status() == GrantStatus.PENDING) {
                     continue;
@@ -170,23 +170,25 @@ public final class GrantTracker {
             if (receipt.isPresent()) {
                 Receipt r = receipt.get();
                 if (r.success()) {
-                    ledger.markIncluded(g.id(), hash, r.blockNumber(), r.blockHash(), now);
+                    settlements.markIncluded(g.id(), hash, r.blockNumber(), r.blockHash(), now);
                     confirmIfDeep(g.id(), hash, r.blockNumber(), head, now);
                 } else {
-                    ledger.markFailed(g.id(), "transaction reverted in block " + r.blockNumber(), now);
+                    settlements.markFailed(g.id(), "transaction reverted in block " + r.blockNumber(), now);
                     telemetry.grantOutcome("failed");
                 }
                 return;
             }
         }
-        ledger.markFailed(g.id(), "dropped: nonce " + g.nonce().orElseThrow() + " was used by another transaction", now);
+        settlements.markFailed(g.id(), "dropped: nonce " + g.nonce().orElseThrow() + " was used by another transaction", now);
         telemetry.grantOutcome("failed");
     }
 
     private void confirmIfDeep(GrantId id, TxHash landed, long blockNumber, long head, Instant now) {
         if (finality.isDeep(head, blockNumber)) {
-            ledger.markConfirmed(id, landed, blockNumber, now);
-            telemetry.grantOutcome("confirmed");
+            if (settlements.markConfirmed(id, landed, blockNumber, now)) {
+                // a grant a reorg re-opened is confirmed again, but counted once
+                telemetry.grantOutcome("confirmed");
+            }
         }
     }
 
@@ -199,7 +201,7 @@ public final class GrantTracker {
      * @return the grants still watched (those in canonical blocks)
      */
     private List<Grant> watchReorgs(long head, Instant now) {
-        List<Grant> watched = ledger.inBlocksFrom(finality.watchedFrom(head));
+        List<Grant> watched = settlements.inBlocksFrom(finality.watchedFrom(head));
         TreeMap<Long, List<Grant>> byBlock = new TreeMap<>();
         watched.forEach(g -> byBlock.computeIfAbsent(g.blockNumber().orElseThrow(), n -> new ArrayList<>()).add(g));
         List<Grant> orphaned = new ArrayList<>();
@@ -232,7 +234,7 @@ public final class GrantTracker {
         LOG.log(System.Logger.Level.WARNING, "reorg: {0}; re-opened grants {1}", why,
                 grants.stream().map(g -> g.id().value()).toList());
         for (Grant g : grants) {
-            ledger.reopen(g.id(), now);
+            settlements.reopen(g.id(), now);
             payer.send(g.id(), g.fromAddress().orElseThrow(), g.nonce().orElseThrow(), g.rawTransaction().orElseThrow());
         }
     }
@@ -253,7 +255,7 @@ public final class GrantTracker {
         SignedTransaction replacement = key.get().sign(new UnsignedTransaction(payer.chainId(), g.nonce().orElseThrow(),
                 g.address(), g.amount(), UnsignedTransaction.TRANSFER_GAS, bumped.get()));
         try {
-            ledger.recordReplacement(g.id(), replacement, now, lease.get());
+            settlements.recordReplacement(g.id(), replacement, now, lease.get());
         } catch (LeaseLostException e) {
             election.lost(lease.get());
             return;

@@ -2,7 +2,7 @@ package com.dytallix.application.faucet;
 
 import com.dytallix.domain.Address;
 import com.dytallix.domain.grant.Grant;
-import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.grant.PaymentRecords;
 import com.dytallix.domain.sync.ChainNode;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -22,12 +22,12 @@ import java.util.stream.Collectors;
  */
 public final class NonceAllocator {
     private final ChainNode node;
-    private final GrantLedger ledger;
+    private final PaymentRecords payments;
     private final Map<Address, KeyNonces> byKey = new ConcurrentHashMap<>();
 
-    public NonceAllocator(ChainNode node, GrantLedger ledger) {
+    public NonceAllocator(ChainNode node, PaymentRecords payments) {
         this.node = node;
-        this.ledger = ledger;
+        this.payments = payments;
     }
 
     private static final class KeyNonces {
@@ -109,9 +109,9 @@ public final class NonceAllocator {
     private void seed(Address from, KeyNonces k) {
         long mined = node.minedNonce(from);
         long pending = node.pendingNonce(from);
-        long ledgerNext = ledger.highestNonce(from).orElse(-1) + 1;
+        long ledgerNext = payments.highestNonce(from).orElse(-1) + 1;
         k.next = Math.max(pending, Math.max(mined, ledgerNext));
-        Set<Long> held = ledger.unfinished().stream()
+        Set<Long> held = payments.unfinished().stream()
                 .filter(g -> g.fromAddress().filter(from::equals).isPresent())
                 .map(Grant::nonce).flatMap(java.util.Optional::stream)
                 .collect(Collectors.toSet());

@@ -3,7 +3,7 @@ package com.dytallix.application.faucet;
 import com.dytallix.application.payer.PayerElection;
 import com.dytallix.domain.GrantId;
 import com.dytallix.domain.grant.Grant;
-import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.grant.PaymentRecords;
 import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.grant.IllegalGrantTransitionException;
 import com.dytallix.domain.key.FeePolicy;
@@ -45,7 +45,7 @@ public final class Payer {
 
     private final ChainNode node;
     private final KeyRing keys;
-    private final GrantLedger ledger;
+    private final PaymentRecords payments;
     private final NonceAllocator nonces;
     private final FeePolicy feePolicy;
     private final Clock clock;
@@ -55,11 +55,11 @@ public final class Payer {
     private volatile Long chainId;
     private volatile Instant fundsExhaustedAt;
 
-    public Payer(ChainNode node, KeyRing keys, GrantLedger ledger, NonceAllocator nonces, FeePolicy feePolicy,
+    public Payer(ChainNode node, KeyRing keys, PaymentRecords payments, NonceAllocator nonces, FeePolicy feePolicy,
                  PayerElection election, Clock clock) {
         this.node = node;
         this.keys = keys;
-        this.ledger = ledger;
+        this.payments = payments;
         this.nonces = nonces;
         this.feePolicy = feePolicy;
         this.election = election;
@@ -95,7 +95,7 @@ public final class Payer {
     /**
      * For the request that reserved the grant: signs, stores and sends it when this instance is the
      * payer; returns it as it now stands (SUBMITTED, or SIGNED when the send was deferred, or still
-     * PENDING when another instance is the payer and pays it from the ledger).
+     * PENDING when another instance is the payer and pays it from the payments).
      *
      * @throws FaucetRefusal when the node cannot be reached before signing, or refuses the payment
      */
@@ -108,15 +108,15 @@ public final class Payer {
             paid = signAndSend(reserved);
         } catch (NodeException e) {
             // Nothing was signed: the grant never existed for the user (unless this instance's tracker signed it meanwhile).
-            Grant now = ledger.find(reserved.id()).orElseThrow();
+            Grant now = payments.find(reserved.id()).orElseThrow();
             if (now.status() != GrantStatus.PENDING) {
                 return now;
             }
-            ledger.markFailed(reserved.id(), "node unavailable before signing (" + e.failure().name() + ")", clock.instant());
+            payments.markFailed(reserved.id(), "node unavailable before signing (" + e.failure().name() + ")", clock.instant());
             throw FaucetRefusal.nodeUnavailable("the node is not reachable; no payment was made");
         }
         if (paid.isEmpty()) {
-            return ledger.find(reserved.id()).orElseThrow();
+            return payments.find(reserved.id()).orElseThrow();
         }
         Grant stored = paid.get().stored();
         return switch (paid.get().sent()) {
@@ -164,7 +164,7 @@ public final class Payer {
                 Thread.currentThread().interrupt();
                 break;
             }
-            now = ledger.find(reserved.id()).orElse(now);
+            now = payments.find(reserved.id()).orElse(now);
         }
         return now;
     }
@@ -189,7 +189,7 @@ public final class Payer {
             tx = nonces.withNextNonce(key.address(), nonce -> {
                 SignedTransaction signed = key.sign(new UnsignedTransaction(chain, nonce, reserved.address(),
                         reserved.amount(), UnsignedTransaction.TRANSFER_GAS, txFees));
-                ledger.markSigned(reserved.id(), signed, signedAt, lease.get());
+                payments.markSigned(reserved.id(), signed, signedAt, lease.get());
                 return signed;
             });
         } catch (LeaseLostException e) {
@@ -234,7 +234,7 @@ public final class Payer {
 
     private Sent submitted(GrantId id) {
         Instant at = now();
-        ledger.markSubmitted(id, at);
+        payments.markSubmitted(id, at);
         return new Sent.Accepted(at);
     }
 
@@ -244,7 +244,7 @@ public final class Payer {
     }
 
     private Sent refuseForGood(GrantId id, com.dytallix.domain.Address from, long nonce, String reason, boolean outOfFunds) {
-        ledger.markFailed(id, reason, clock.instant());
+        payments.markFailed(id, reason, clock.instant());
         nonces.release(from, nonce);
         LOG.log(System.Logger.Level.WARNING, "grant {0} failed: {1}", id, reason);
         return new Sent.Refused(reason, outOfFunds);
@@ -263,7 +263,7 @@ public final class Payer {
     public Optional<Grant> awaitFinal(GrantId id, Duration wait) {
         Instant deadline = clock.instant().plus(wait);
         while (true) {
-            Optional<Grant> g = ledger.find(id);
+            Optional<Grant> g = payments.find(id);
             if (g.isEmpty() || g.get().status().isFinal() || !clock.instant().isBefore(deadline)) {
                 return g;
             }

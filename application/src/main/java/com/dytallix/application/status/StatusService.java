@@ -4,7 +4,7 @@ import com.dytallix.application.payer.PayerElection;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.faucet.FaucetControls;
 import com.dytallix.domain.faucet.PauseState;
-import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.grant.GrantRecords;
 import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.key.KeyRing;
 import com.dytallix.domain.sync.BlockHead;
@@ -34,7 +34,7 @@ public final class StatusService {
     private final ChainNode node;
     private final KeyRing keys;
     private final FaucetControls controls;
-    private final GrantLedger ledger;
+    private final GrantRecords records;
     private final SyncLagEstimator lagEstimator;
     private final Optional<Long> expectedChainId;
     private final PayerElection election;
@@ -46,12 +46,12 @@ public final class StatusService {
     private volatile Duration learnedBlockTime;
     private volatile long blockTimeLearnedAtHeight = -1;
 
-    public StatusService(ChainNode node, KeyRing keys, FaucetControls controls, GrantLedger ledger,
+    public StatusService(ChainNode node, KeyRing keys, FaucetControls controls, GrantRecords records,
                          SyncLagEstimator lagEstimator, Optional<Long> expectedChainId, PayerElection election, Clock clock) {
         this.node = node;
         this.keys = keys;
         this.controls = controls;
-        this.ledger = ledger;
+        this.records = records;
         this.lagEstimator = lagEstimator;
         this.expectedChainId = expectedChainId;
         this.election = election;
@@ -69,6 +69,31 @@ public final class StatusService {
     /** The node set's health as its background checks last found it (no node call). */
     public List<UpstreamHealth> upstreams() {
         return node.upstreams();
+    }
+
+    /**
+     * Why this instance should not take traffic because of its node, if it should not: no node of
+     * the set is healthy, or the node has not answered within {@code fresh} (readiness).
+     */
+    public Optional<String> nodeProblem(Duration fresh) {
+        List<UpstreamHealth> nodes = upstreams();
+        if (!nodes.isEmpty() && nodes.stream().noneMatch(UpstreamHealth::healthy)) {
+            return Optional.of("no healthy node: " + String.join(", ", nodes.stream().map(u -> u.name() + " "
+                    + u.state().wireName() + u.problem().map(p -> " (" + p + ")").orElse("")).toList()));
+        }
+        Optional<Instant> observed = current().nodeObservedAt();
+        if (observed.isEmpty()) {
+            return Optional.of("node has not answered yet");
+        }
+        Duration age = Duration.between(observed.get(), clock.instant());
+        return age.compareTo(fresh) > 0 ? Optional.of("node last answered " + age.toSeconds() + "s ago") : Optional.empty();
+    }
+
+    /** Nodes of the set that serve nothing now, named while another one serves. */
+    public Optional<String> unhealthyNodes() {
+        List<String> unhealthy = upstreams().stream().filter(u -> !u.healthy())
+                .map(u -> u.name() + " " + u.state().wireName()).toList();
+        return unhealthy.isEmpty() ? Optional.empty() : Optional.of("not serving: " + String.join(", ", unhealthy));
     }
 
     /** This instance's name. */
@@ -153,7 +178,7 @@ public final class StatusService {
 
     private long safeBacklog(long fallback) {
         try {
-            return ledger.unfinished().stream()
+            return records.unfinished().stream()
                     .filter(g -> g.status() == GrantStatus.SIGNED || g.status() == GrantStatus.SUBMITTED).count();
         } catch (RuntimeException e) {
             return fallback;

@@ -3,7 +3,7 @@ package com.dytallix.application.faucet;
 import com.dytallix.application.FakeChain;
 import com.dytallix.application.assembly.Application;
 import com.dytallix.application.payer.PayerElection;
-import com.dytallix.domain.telemetry.Telemetry;
+import com.dytallix.domain.telemetry.RecordingTelemetry;
 import com.dytallix.application.status.StatusService;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.ClientIp;
@@ -45,33 +45,7 @@ final class FaucetHarness {
     final FakeChain.Keys keys;
     final String instance;
     final Clock clock = Clock.systemUTC();
-    final java.util.concurrent.atomic.AtomicInteger reorgs = new java.util.concurrent.atomic.AtomicInteger();
-    private final Telemetry telemetry = new Telemetry() {
-        @Override
-        public void grantOutcome(String outcome) {
-        }
-
-        @Override
-        public void rateLimitHit(com.dytallix.domain.grant.LimitScope scope) {
-        }
-
-        @Override
-        public void transactionReplaced() {
-        }
-
-        @Override
-        public void reorg() {
-            reorgs.incrementAndGet();
-        }
-
-        @Override
-        public void rpcRequest(String method, String outcome, Duration duration) {
-        }
-
-        @Override
-        public void rpcCacheLookup(boolean hit) {
-        }
-    };
+    final RecordingTelemetry telemetry = new RecordingTelemetry();
     Finality finality = new Finality(1, 64);
     FaucetPolicy policy;
     StatusService status;

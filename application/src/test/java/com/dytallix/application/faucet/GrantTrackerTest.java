@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.dytallix.domain.ClientIp;
-import com.dytallix.domain.GrantId;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.GrantStatus;
@@ -242,7 +241,7 @@ class GrantTrackerTest {
         Grant reopened = h.ledger.find(r.grant().id()).orElseThrow();
         assertThat(reopened.status()).isEqualTo(GrantStatus.SUBMITTED);
         assertThat(reopened.blockNumber()).isEmpty();
-        assertThat(h.reorgs).hasValue(1);
+        assertThat(h.telemetry.reorgs).hasValue(1);
         assertThat(h.chain.poolSize()).isEqualTo(1); // the same bytes went to the node again
         // still counted: the same address gets no second grant meanwhile
         assertThatThrownBy(() -> h.request(FaucetHarness.address(32), "10.0.0.99")).isInstanceOf(FaucetRefusal.class);
@@ -255,7 +254,8 @@ class GrantTrackerTest {
         assertThat(done.status()).isEqualTo(GrantStatus.CONFIRMED);
         assertThat(done.txHashes()).hasSize(1);
         assertThat(h.chain.paymentsTo(FaucetHarness.parsed(32))).hasSize(1);
-        assertThat(h.reorgs).hasValue(1);
+        assertThat(h.telemetry.reorgs).hasValue(1);
+        assertThat(h.telemetry.count("confirmed")).as("confirmed twice, counted once").isEqualTo(1);
     }
 
     @Test
@@ -281,7 +281,8 @@ class GrantTrackerTest {
         assertThat(again.blockHash()).isPresent().isNotEqualTo(first.blockHash());
         assertThat(again.blockHash()).isEqualTo(h.chain.header(again.blockNumber().orElseThrow()).map(BlockHeader::hash));
         assertThat(h.chain.paymentsTo(FaucetHarness.parsed(33))).hasSize(1);
-        assertThat(h.reorgs).hasValue(1);
+        assertThat(h.telemetry.reorgs).hasValue(1);
+        assertThat(h.telemetry.count("confirmed")).as("confirmed twice, counted once").isEqualTo(1);
     }
 
     @Test
@@ -303,7 +304,7 @@ class GrantTrackerTest {
         h.tracker.tick();
         assertThat(h.ledger.find(r.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
         assertThat(h.chain.sendCount()).isEqualTo(calls);
-        assertThat(h.reorgs).hasValue(0);
+        assertThat(h.telemetry.reorgs).hasValue(0);
     }
 
     @Test
@@ -369,7 +370,7 @@ class GrantTrackerTest {
         assertThat(grants).extracting(g -> h.ledger.find(g.id()).orElseThrow().status())
                 .containsExactly(GrantStatus.CONFIRMED, GrantStatus.CONFIRMED,
                         GrantStatus.SUBMITTED, GrantStatus.SUBMITTED, GrantStatus.SUBMITTED);
-        assertThat(h.reorgs).hasValue(1);
+        assertThat(h.telemetry.reorgs).hasValue(1);
         h.chain.mine();
         h.tracker.tick();
         assertThat(grants).extracting(g -> h.ledger.find(g.id()).orElseThrow().status()).containsOnly(GrantStatus.CONFIRMED);

@@ -6,6 +6,7 @@ import com.dytallix.application.payer.PayerElection;
 import com.dytallix.domain.payer.InMemoryPayerLeases;
 import com.dytallix.application.FakeChain;
 import com.dytallix.domain.Address;
+import com.dytallix.domain.TestClock;
 import com.dytallix.domain.TestKeccak;
 import com.dytallix.domain.faucet.FaucetControls;
 import com.dytallix.domain.faucet.InMemoryFaucetControls;
@@ -14,8 +15,6 @@ import com.dytallix.domain.sync.SyncLagEstimator;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
@@ -23,38 +22,30 @@ import org.junit.jupiter.api.Test;
 class StatusServiceTest {
     private static final Address FAUCET = Address.parse("0x00000000000000000000000000000000000fa0c7", TestKeccak.INSTANCE);
 
-    /** A clock the test moves by hand. */
-    private static final class ManualClock extends Clock {
-        private Instant now;
+    @Test
+    void readinessNamesANodeThatHasNotAnsweredOrStoppedAnswering() {
+        FakeChain chain = new FakeChain();
+        TestClock clock = new TestClock(Instant.now());
+        StatusService status = new StatusService(chain, new FakeChain.Keys(FAUCET), new InMemoryFaucetControls(),
+                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), Optional.empty(),
+                new PayerElection(new InMemoryPayerLeases(), "test", Duration.ofSeconds(10), clock, () -> { }), clock);
+        Duration fresh = Duration.ofSeconds(5);
+        assertThat(status.nodeProblem(fresh)).contains("node has not answered yet");
 
-        ManualClock(Instant start) {
-            now = start;
-        }
+        status.refresh();
+        assertThat(status.nodeProblem(fresh)).isEmpty();
+        assertThat(status.unhealthyNodes()).isEmpty();
 
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
+        chain.down(true);
+        clock.advance(Duration.ofSeconds(6));
+        status.refresh();
+        assertThat(status.nodeProblem(fresh)).contains("node last answered 6s ago");
     }
 
     @Test
     void headAgeGrowsWithWallTimeWhileTheNodeStaysUnreachable() {
         FakeChain chain = new FakeChain();
-        ManualClock clock = new ManualClock(Instant.now());
+        TestClock clock = new TestClock(Instant.now());
         StatusService status = new StatusService(chain, new FakeChain.Keys(FAUCET), new InMemoryFaucetControls(),
                 new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), Optional.empty(),
                 new PayerElection(new InMemoryPayerLeases(), "test", Duration.ofSeconds(10), clock, () -> { }), clock);

@@ -2,21 +2,17 @@ package com.dytallix.bootstrap.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.dytallix.adapters.http.RawHttp;
 import com.dytallix.bootstrap.testing.ApiClient;
 import com.dytallix.bootstrap.testing.LiveServer;
 import com.dytallix.bootstrap.testing.ServerProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -258,37 +254,17 @@ class EdgeFuzzTest {
         return out.toByteArray();
     }
 
-    /** Writes the request and reads until the server closes the connection. */
+    /**
+     * Writes the request and reads until the server closes the connection; a request mutated into
+     * keeping the connection alive gets its answer, then 3 s of silence end the reading.
+     */
     private static byte[] exchange(byte[] request) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
-            socket.setSoTimeout(20_000);
-            OutputStream out = socket.getOutputStream();
-            try {
-                out.write(request);
-                out.flush();
-            } catch (SocketException closedEarly) {
-                // the server answered (or hung up) before reading everything: read what it said
-            }
-            InputStream in = socket.getInputStream();
-            ByteArrayOutputStream got = new ByteArrayOutputStream();
-            byte[] buf = new byte[8192];
-            try {
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                    got.write(buf, 0, n);
-                    // a request mutated into keeping the connection alive gets its answer, then silence
-                    socket.setSoTimeout(3000);
-                }
-            } catch (SocketTimeoutException e) {
-                if (got.size() == 0) {
-                    throw new IOException("no answer within 20 s");
-                }
-            } catch (SocketException reset) {
-                // reset after the answer
-            }
-            return got.toByteArray();
+        RawHttp.Received got = RawHttp.exchange(server.port(), request, Duration.ofSeconds(20), Duration.ofSeconds(3),
+                RawHttp::untilClosed);
+        if (got.bytes().length == 0 && !got.closed()) {
+            throw new IOException("no answer within 20 s");
         }
+        return got.bytes();
     }
 
     /** Null if the answer is acceptable, else what is wrong with it. */

@@ -367,7 +367,7 @@ public abstract class GrantLedgerContract {
         ledger.markSigned(grant.id(), tx, T0.plusSeconds(1), lease);
         ledger.markSubmitted(grant.id(), T0.plusSeconds(2));
         ledger.markIncluded(grant.id(), tx.hash(), 40, BLOCK_A, T0.plusSeconds(3));
-        ledger.markConfirmed(grant.id(), tx.hash(), 40, T0.plusSeconds(4));
+        assertThat(ledger.markConfirmed(grant.id(), tx.hash(), 40, T0.plusSeconds(4))).as("first confirmation").isTrue();
 
         ledger.reopen(grant.id(), T0.plusSeconds(5));
 
@@ -386,11 +386,28 @@ public abstract class GrantLedgerContract {
                 .isInstanceOf(IllegalArgumentException.class);
 
         ledger.markIncluded(grant.id(), tx.hash(), 41, BLOCK_B, T0.plusSeconds(8));
-        ledger.markConfirmed(grant.id(), tx.hash(), 41, T0.plusSeconds(9));
+        assertThat(ledger.markConfirmed(grant.id(), tx.hash(), 41, T0.plusSeconds(9)))
+                .as("confirmed again after the reorg: not a first confirmation").isFalse();
         Grant again = ledger.find(grant.id()).orElseThrow();
         assertThat(again.status()).isEqualTo(GrantStatus.CONFIRMED);
         assertThat(again.blockNumber()).contains(41L);
         assertThat(again.blockHash()).contains(BLOCK_B);
+    }
+
+    @Test
+    void aGrantReopenedBeforeItWasConfirmedIsConfirmedForTheFirstTimeOnce() {
+        Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0));
+        SignedTransaction tx = signed(grant, 5, 1);
+        ledger.markSigned(grant.id(), tx, T0.plusSeconds(1), lease);
+        ledger.markSubmitted(grant.id(), T0.plusSeconds(2));
+        ledger.markIncluded(grant.id(), tx.hash(), 40, BLOCK_A, T0.plusSeconds(3));
+        ledger.reopen(grant.id(), T0.plusSeconds(4));
+        ledger.markIncluded(grant.id(), tx.hash(), 41, BLOCK_B, T0.plusSeconds(5));
+
+        assertThat(ledger.markConfirmed(grant.id(), tx.hash(), 41, T0.plusSeconds(6))).isTrue();
+        ledger.reopen(grant.id(), T0.plusSeconds(7));
+        ledger.markIncluded(grant.id(), tx.hash(), 42, BLOCK_A, T0.plusSeconds(8));
+        assertThat(ledger.markConfirmed(grant.id(), tx.hash(), 42, T0.plusSeconds(9))).isFalse();
     }
 
     @Test

@@ -34,6 +34,8 @@ public final class InMemoryGrantLedger implements GrantLedger {
     // insertion order breaks ties between equal creation times, like SQLite's rowid
     private final Map<GrantId, Grant> grants = new LinkedHashMap<>();
     private final List<Fingerprint> fingerprints = new ArrayList<>();
+    /** Grants confirmed at least once: a reorg re-opens a grant, and its next confirmation is not its first. */
+    private final java.util.Set<GrantId> confirmedOnce = new java.util.HashSet<>();
     private final InMemoryPayerLeases leases;
 
     /** A ledger whose signing writes are fenced by {@code leases}, as the database's are by its lease table. */
@@ -208,7 +210,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
     }
 
     @Override
-    public synchronized void markConfirmed(GrantId id, TxHash landed, long blockNumber, Instant at) {
+    public synchronized boolean markConfirmed(GrantId id, TxHash landed, long blockNumber, Instant at) {
         Grant g = load(id);
         g.status().moveTo(GrantStatus.CONFIRMED);
         if (!g.txHashes().contains(landed)) {
@@ -218,6 +220,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
                 g.requestHash(), g.fromAddress(), g.nonce(), g.rawTransaction(), g.fees(), g.txHashes(),
                 Optional.of(landed), Optional.of(blockNumber), g.blockHash(), g.failureReason(), g.createdAt(), millis(at),
                 g.lastSentAt(), g.factors()));
+        return confirmedOnce.add(id);
     }
 
     @Override

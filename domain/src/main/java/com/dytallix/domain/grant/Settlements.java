@@ -1,0 +1,49 @@
+package com.dytallix.domain.grant;
+
+import com.dytallix.domain.GrantId;
+import com.dytallix.domain.TxHash;
+import com.dytallix.domain.key.SignedTransaction;
+import com.dytallix.domain.payer.Lease;
+import com.dytallix.domain.payer.LeaseLostException;
+import java.time.Instant;
+import java.util.List;
+
+/** The ledger as the tracker uses it: replacements, inclusion, confirmation depth, reorgs, failures. */
+public interface Settlements extends GrantRecords {
+    /**
+     * Replaces the grant's transaction (same nonce, higher fees): new raw bytes, hash appended to the
+     * history; fenced by {@code lease} like {@link PaymentRecords#markSigned}.
+     *
+     * @throws LeaseLostException when the lease is no longer in force; nothing is stored
+     */
+    void recordReplacement(GrantId id, SignedTransaction replacement, Instant at, Lease lease);
+
+    /**
+     * SIGNED or SUBMITTED → SUBMITTED with the hash that was mined, its block number and block hash:
+     * the transaction is in a block that is not yet deep enough to call the grant confirmed.
+     */
+    void markIncluded(GrantId id, TxHash landed, long blockNumber, String blockHash, Instant at);
+
+    /**
+     * A reorg took the grant's block off the canonical chain: CONFIRMED or SUBMITTED → SUBMITTED,
+     * with the landed hash, block number and block hash cleared. The grant keeps counting against
+     * the quotas (it is still being paid).
+     *
+     * @throws IllegalArgumentException when the grant is not in a block
+     */
+    void reopen(GrantId id, Instant at);
+
+    /** SUBMITTED and CONFIRMED grants recorded in a block at or above {@code fromBlock} (with its hash), oldest block first. */
+    List<Grant> inBlocksFrom(long fromBlock);
+
+    /**
+     * → CONFIRMED with the hash that was mined.
+     *
+     * @return whether this is the grant's first confirmation: false for a grant a reorg re-opened
+     *         after it had been confirmed, so it is counted as confirmed once
+     */
+    boolean markConfirmed(GrantId id, TxHash landed, long blockNumber, Instant at);
+
+    /** → FAILED with a reason; the grant stops counting against every quota. */
+    void markFailed(GrantId id, String reason, Instant at);
+}
