@@ -99,7 +99,7 @@ class RpcHttpServiceTest {
     @Test
     void aNodeErrorWhoseDataHoldsAHugeExponentIsPassedOnAsText() {
         String data = "{\"n\":1e999999999}";
-        api.node.answer = TestPorts.Node.failing(new NodeException(NodeFailure.RPC_ERROR, "execution reverted", 3, data, null));
+        api.chain.relay = FakeChain.failing(new NodeException(NodeFailure.RPC_ERROR, "execution reverted", 3, data, null));
         var standard = rpc("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\",\"params\":[{},\"latest\"]}");
         assertThat(standard.status()).isEqualTo(200);
         assertThat(standard.json().get("error").get("code").asInt()).isEqualTo(3);
