@@ -91,4 +91,4 @@ printf '%-44s %s\n' \
   "server CPU during the load" "$cpu_load s = $(awk -v c="$cpu_load" -v d="$seconds" 'BEGIN { printf "%.0f", 100 * c / d }')% of one core, $(awk -v c="$cpu_load" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", 1000 * c / n; else print "n/a" }') ms per grant" \
   "server CPU, load and confirmation" "$cpu_total s" \
   "server peak RSS (VmHWM, whole life)" "$(peak_rss_mb "$SERVER_PID") MB"
-echo "targets: >= 200 grants/s sustained, p99 time to txHash < 50 ms, peak RSS < 300 MB"
+echo "targets: >= 500 grants/s sustained, p99 time to txHash <= 50 ms, <= 1.5 ms of server CPU per grant, peak RSS <= 200 MB"

@@ -13,8 +13,10 @@ JAR="$ROOT/bootstrap/target/dytallix-api.jar"
 ANVIL_KEY="0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 ANVIL_ADDRESS="0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
 BENCH_ADMIN_TOKEN="bench-admin-token-not-a-secret-0123456789"
-# The heap limit the shipped systemd unit (docs/deploy/dytallix-api.service) gives the server.
-BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--Xmx256m}"
+# The memory options the shipped systemd unit (docs/deploy/dytallix-api.service) gives the server.
+BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--Xms32m -Xmx128m -XX:+UseSerialGC}"
+# The AOT cache ./dyt build makes, used as the unit and ./dyt serve use theirs (BENCH_AOT=0: without it)
+AOT_CACHE="$ROOT/bootstrap/target/dytallix-api.aot"
 
 LOAD_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/dyt-bench.XXXXXX")"
@@ -115,12 +117,13 @@ find_java() {
 
 ensure_server_built() {
   JAVA="$(find_java)"
-  if [ ! -f "$JAR" ] || [ -n "$(find "$ROOT" -path "$ROOT/.git" -prune -o -path "$ROOT/.tools" -prune -o \
+  local aot_stale=0
+  if [ ! "$AOT_CACHE" -nt "$JAR" ] && "$JAVA" -XX:AOTCacheOutput="$WORK/probe.aot" -version >/dev/null 2>&1; then aot_stale=1; fi
+  if [ ! -f "$JAR" ] || [ "$aot_stale" = 1 ] || [ -n "$(find "$ROOT" -path "$ROOT/.git" -prune -o -path "$ROOT/.tools" -prune -o \
     \( -path '*/src/main/*' -o -name pom.xml \) -type f -newer "$JAR" -print -quit)" ]; then
     log "building the server (./dyt build)"
+    # ./dyt build marks the jar current and makes the AOT cache after it
     (cd "$ROOT" && ./dyt build -q) >&2 || die "the server does not build"
-    # Maven leaves the bootstrap jar untouched when only another module changed: mark it current
-    touch "$JAR"
   fi
 }
 
@@ -245,8 +248,11 @@ launch_server() {
   mkdir -p "$dir"
   SERVER_DIR="$dir"
   LOGFILE="$dir/server.log"
+  local aot=""
+  if [ "${BENCH_AOT:-1}" = 1 ] && [ -f "$AOT_CACHE" ]; then aot="-XX:AOTCache=$AOT_CACHE"; fi
   # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of JVM options
-  (cd "$dir" && exec "$JAVA" --enable-native-access=ALL-UNNAMED -XX:+ExitOnOutOfMemoryError $BENCH_JAVA_OPTS -jar "$JAR" serve \
+  (cd "$dir" && exec "$JAVA" --enable-native-access=ALL-UNNAMED -XX:+ExitOnOutOfMemoryError $BENCH_JAVA_OPTS $aot \
+    -Xlog:disable -Xlog:all=warning:stderr -jar "$JAR" serve \
     --PORT="$port" --HOST=127.0.0.1 --DB_PATH="$dir/data/dytallix.db" --FAUCET_KEY_FILE="$dir/data/faucet.key" \
     --RATE_LIMIT_REQUESTS_PER_MINUTE=10000000 --RPC_RATE_LIMIT_PER_MINUTE=100000000 --RATE_LIMIT_PER_IP_PER_DAY=1000000 --RATE_LIMIT_PER_SUBNET_PER_DAY=1000000 \
     --RATE_LIMIT_PER_ADDRESS_PER_DAY=1000000 --SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR=1000000 \

@@ -74,3 +74,5 @@ echo
 echo "CPU us/req: the server's user+system CPU time during the run divided by the answers. Every refused"
 echo "request reads the block list's version and the pause state and writes its fingerprint (one SQLite"
 echo "transaction); the quota refusal also runs the ledger rules inside a write transaction."
+echo "targets: <= 50 us of server CPU per refused request, >= 20000 refusals/s"
+echo "peak RSS of the proof-of-work server (VmHWM): $(peak_rss_mb "$SERVER_PID") MB (target <= 200)"

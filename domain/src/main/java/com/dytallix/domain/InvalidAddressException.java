@@ -5,4 +5,10 @@ public final class InvalidAddressException extends IllegalArgumentException {
     public InvalidAddressException(String message) {
         super(message);
     }
+
+    /** A refusal of hostile input, not a bug: no stack trace to capture on every bad request. */
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+        return this;
+    }
 }

@@ -16,10 +16,15 @@ class ClientIpTest {
         assertThat(ClientIp.parse("::ffff:10.1.2.3").value()).isEqualTo("10.1.2.3");
         assertThat(ClientIp.parse("2001:DB8:0:0:1:0:0:1").value()).isEqualTo("2001:db8::1:0:0:1");
         assertThat(ClientIp.parse("fe80::1%eth0").value()).isEqualTo("fe80::1");
+        assertThat(ClientIp.parse("010.001.002.255").value()).isEqualTo("10.1.2.255");
+        assertThat(ClientIp.parse("0.0.0.0").isIpv4()).isTrue();
+        assertThat(ClientIp.parse("::ffff:10.1.2.3").isIpv4()).isTrue();
+        assertThat(ClientIp.parse("::1").isIpv4()).isFalse();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "localhost", "example.com", "1.2.3", "1.2.3.4.5", "999.1.1.1", "::g", "1.2.3.4, 5.6.7.8"})
+    @ValueSource(strings = {"", "localhost", "example.com", "1.2.3", "1.2.3.4.5", "999.1.1.1", "::g", "1.2.3.4, 5.6.7.8",
+            "256.1.1.1", "1.2.3.1000", "1.2.3.4.", ".1.2.3.4", "1..2.3", "1.2.3.-4", "1.2.3.4a", "1.2.3.４"})
     void nonLiteralsAreRefusedWithoutResolving(String text) {
         assertThatThrownBy(() -> ClientIp.parse(text)).isInstanceOf(IllegalArgumentException.class);
     }

@@ -8,12 +8,11 @@ import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.crypto.params.ECDomainParameters;
-import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
-import org.bouncycastle.crypto.signers.ECDSASigner;
 import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
 import org.bouncycastle.math.ec.ECAlgorithms;
 import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
+import org.bouncycastle.util.BigIntegers;
 
 /** The curve arithmetic Ethereum needs: deterministic signing with a recovery id, and public-key recovery. */
 final class Secp256k1 {
@@ -22,6 +21,7 @@ final class Secp256k1 {
             new ECDomainParameters(PARAMS.getCurve(), PARAMS.getG(), PARAMS.getN(), PARAMS.getH());
     static final BigInteger N = PARAMS.getN();
     static final BigInteger HALF_N = N.shiftRight(1);
+    private static final FixedPointCombMultiplier BASE_MULTIPLIER = new FixedPointCombMultiplier();
 
     private Secp256k1() {
     }
@@ -31,7 +31,7 @@ final class Secp256k1 {
     }
 
     static ECPoint publicKey(BigInteger privateKey) {
-        return new FixedPointCombMultiplier().multiply(DOMAIN.getG(), privateKey).normalize();
+        return BASE_MULTIPLIER.multiply(DOMAIN.getG(), privateKey).normalize();
     }
 
     static Address address(ECPoint publicKey) {
@@ -40,21 +40,47 @@ final class Secp256k1 {
         return Address.fromBytes(Arrays.copyOfRange(hash, 12, 32), BouncyCastleKeccak.INSTANCE);
     }
 
-    /** RFC 6979 deterministic ECDSA over a 32-byte hash, normalised to low s as Ethereum requires. */
-    static Signature sign(byte[] hash, BigInteger privateKey, ECPoint publicKey) {
-        ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
-        signer.init(true, new ECPrivateKeyParameters(privateKey, DOMAIN));
-        BigInteger[] rs = signer.generateSignature(hash);
-        BigInteger r = rs[0];
-        BigInteger s = rs[1].compareTo(HALF_N) > 0 ? N.subtract(rs[1]) : rs[1];
-        for (int recoveryId = 0; recoveryId < 2; recoveryId++) {
-            Optional<ECPoint> candidate = recover(hash, r, s, recoveryId);
-            if (candidate.isPresent() && candidate.get().equals(publicKey)) {
-                return new Signature(r, s, recoveryId);
+    /**
+     * RFC 6979 deterministic ECDSA over a 32-byte hash, normalised to low s as Ethereum requires. The
+     * recovery id is read off the signing point R (its y parity, flipped when s is negated), so no
+     * public-key recovery runs; Bouncy Castle's signer computes the same r and s but keeps R to itself.
+     */
+    static Signature sign(byte[] hash, BigInteger privateKey) {
+        HMacDSAKCalculator nonces = new HMacDSAKCalculator(new SHA256Digest());
+        nonces.init(N, privateKey, hash);
+        BigInteger e = new BigInteger(1, hash);
+        while (true) {
+            BigInteger k = nonces.nextK();
+            ECPoint bigR = BASE_MULTIPLIER.multiply(DOMAIN.getG(), k).normalize();
+            BigInteger x = bigR.getAffineXCoord().toBigInteger();
+            BigInteger r = x.mod(N);
+            if (r.signum() == 0) {
+                continue;
             }
+            BigInteger s = BigIntegers.modOddInverse(N, k).multiply(e.add(privateKey.multiply(r))).mod(N);
+            if (s.signum() == 0) {
+                continue;
+            }
+            int recoveryId = recoveryId(bigR);
+            if (s.compareTo(HALF_N) > 0) {
+                // negating s is signing with -k, whose point is R mirrored: the other y parity
+                s = N.subtract(s);
+                recoveryId ^= 1;
+            }
+            return new Signature(r, s, recoveryId);
         }
-        // Only when R's x coordinate exceeded n (probability ~2^-127); Ethereum has no encoding for it.
-        throw new IllegalStateException("signature has no Ethereum recovery id");
+    }
+
+    /**
+     * The recovery id of a signature whose signing point is {@code bigR}: the parity of its y coordinate.
+     * When R's x coordinate is n or more (probability ~2^-127), r lost information that only recovery
+     * ids 2 and 3 carry, and Ethereum has no encoding for them.
+     */
+    static int recoveryId(ECPoint bigR) {
+        if (bigR.getAffineXCoord().toBigInteger().compareTo(N) >= 0) {
+            throw new IllegalStateException("signature has no Ethereum recovery id");
+        }
+        return bigR.getAffineYCoord().testBitZero() ? 1 : 0;
     }
 
     /** SEC 1 section 4.1.6, restricted to recovery ids 0 and 1 (x = r). Empty when the signature is invalid. */

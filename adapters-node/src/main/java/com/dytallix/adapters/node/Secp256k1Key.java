@@ -9,7 +9,6 @@ import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
-import org.bouncycastle.math.ec.ECPoint;
 
 /**
  * A secp256k1 private key that signs EIP-1559 and legacy EIP-155 transfers. Immutable and
@@ -21,13 +20,11 @@ public final class Secp256k1Key implements SigningKey {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final BigInteger privateKey;
-    private final ECPoint publicKey;
     private final Address address;
 
     private Secp256k1Key(BigInteger privateKey) {
         this.privateKey = privateKey;
-        this.publicKey = Secp256k1.publicKey(privateKey);
-        this.address = Secp256k1.address(publicKey);
+        this.address = Secp256k1.address(Secp256k1.publicKey(privateKey));
     }
 
     /**
@@ -83,7 +80,7 @@ public final class Secp256k1Key implements SigningKey {
             throw new IllegalArgumentException("nonce must not be negative and gas limit must be positive");
         }
         byte[] hash = BouncyCastleKeccak.INSTANCE.hash(TransactionCodec.signingPayload(transaction));
-        Secp256k1.Signature signature = Secp256k1.sign(hash, privateKey, publicKey);
+        Secp256k1.Signature signature = Secp256k1.sign(hash, privateKey);
         byte[] raw = TransactionCodec.encodeSigned(transaction, signature);
         return new SignedTransaction(address, transaction, "0x" + HEX.formatHex(raw), TransactionCodec.hash(raw));
     }

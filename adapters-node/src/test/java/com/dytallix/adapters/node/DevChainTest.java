@@ -152,7 +152,7 @@ class DevChainTest {
         byte[] hash = BouncyCastleKeccak.INSTANCE.hash(Rlp.encode(new Rlp.Sequence(fields)));
         Secp256k1Key key = Secp256k1Key.fromHex("0x" + "46".repeat(32));
         BigInteger d = new BigInteger("46".repeat(32), 16);
-        Secp256k1.Signature sig = Secp256k1.sign(hash, d, Secp256k1.publicKey(d));
+        Secp256k1.Signature sig = Secp256k1.sign(hash, d);
         fields.add(Rlp.integer(27 + sig.recoveryId()));
         fields.add(Rlp.integer(sig.r()));
         fields.add(Rlp.integer(sig.s()));

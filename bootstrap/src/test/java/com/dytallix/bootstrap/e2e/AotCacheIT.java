@@ -1,0 +1,89 @@
+package com.dytallix.bootstrap.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dytallix.bootstrap.testing.ServerProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ahead-of-time class cache the systemd unit and {@code ./dyt serve} start with: one made by a
+ * training start of this jar is used; a damaged, foreign or missing one is reported on stderr and the
+ * server starts without it, its stdout still one JSON object per line.
+ */
+class AotCacheIT {
+    private static final Map<String, String> SETTINGS = Map.of("DEV_BLOCK_TIME_MS", "500", "LOG_LEVEL", "info");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aCacheFromATrainingStartIsUsed() throws Exception {
+        Path cache = dir.resolve("dytallix-api.aot");
+        Path training = Files.createDirectory(dir.resolve("training"));
+        try (ServerProcess server = ServerProcess.start(training, ServerProcess.freePort(), SETTINGS,
+                List.of("-XX:AOTCacheOutput=" + cache))) {
+            assertThat(server.http.get("/api/status").status()).isEqualTo(200);
+            assertThat(server.stop()).isZero();
+        }
+        assertThat(cache).isNotEmptyFile();
+
+        Path run = Files.createDirectory(dir.resolve("run"));
+        List<String> options = shippedJvmOptions(cache);
+        options.add("-Xlog:aot=info:stderr");
+        try (ServerProcess server = ServerProcess.start(run, ServerProcess.freePort(), SETTINGS, options)) {
+            assertThat(server.http.get("/api/status").status()).isEqualTo(200);
+            assertThat(server.stderr()).contains("Using AOT-linked classes: true");
+            assertThat(server.stop()).isZero();
+            assertOnlyJsonOnStdout(server);
+        }
+    }
+
+    @Test
+    void aDamagedCacheIsReportedAndTheServerStartsWithoutIt() throws Exception {
+        Path cache = dir.resolve("dytallix-api.aot");
+        byte[] garbage = new byte[64 * 1024];
+        new java.util.Random(7).nextBytes(garbage);
+        Files.write(cache, garbage);
+
+        try (ServerProcess server = ServerProcess.start(dir, ServerProcess.freePort(), SETTINGS, shippedJvmOptions(cache))) {
+            assertThat(server.http.get("/api/status").status()).isEqualTo(200);
+            assertThat(server.stderr()).contains("AOT cache");
+            assertThat(server.stop()).isZero();
+            assertOnlyJsonOnStdout(server);
+        }
+    }
+
+    @Test
+    void aMissingCacheIsReportedAndTheServerStartsWithoutIt() throws Exception {
+        try (ServerProcess server = ServerProcess.start(dir, ServerProcess.freePort(), SETTINGS,
+                shippedJvmOptions(dir.resolve("never-built.aot")))) {
+            assertThat(server.http.get("/readyz").status()).isEqualTo(200);
+            assertThat(server.stderr()).contains("AOT cache");
+            assertThat(server.stop()).isZero();
+            assertOnlyJsonOnStdout(server);
+        }
+    }
+
+    /** The JVM options of the shipped systemd unit's ExecStart, its AOT cache replaced by {@code cache}. */
+    private static List<String> shippedJvmOptions(Path cache) throws IOException {
+        String exec = Files.readAllLines(ServerProcess.repoRoot().resolve("docs/deploy/dytallix-api.service")).stream()
+                .filter(l -> l.startsWith("ExecStart=")).findFirst().orElseThrow();
+        List<String> words = Arrays.asList(exec.substring("ExecStart=".length()).split("\\s+"));
+        List<String> options = new ArrayList<>(words.subList(1, words.indexOf("-jar")));
+        assertThat(options).as("the unit starts with an AOT cache").anyMatch(o -> o.startsWith("-XX:AOTCache="));
+        options.replaceAll(o -> o.startsWith("-XX:AOTCache=") ? "-XX:AOTCache=" + cache : o);
+        return options;
+    }
+
+    private static void assertOnlyJsonOnStdout(ServerProcess server) throws IOException {
+        assertThat(server.stdout().lines().toList()).isNotEmpty().allSatisfy(line -> assertThat(line).startsWith("{"));
+    }
+}
