@@ -24,6 +24,19 @@ async function anvil(method, params) {
   return answer.result;
 }
 
+// Sends until the listener reports the event: a listener's filter is installed in the background,
+// so a transaction mined before it would not be seen.
+async function untilEvent(received, send, what) {
+  const deadline = Date.now() + 45000;
+  let receipt;
+  while (Date.now() < deadline) {
+    receipt = await send();
+    const event = await Promise.race([received, sleep(3000).then(() => null)]);
+    if (event) return [event, receipt];
+  }
+  throw new Error(`${what}: nothing within 45 s`);
+}
+
 async function check(name, body) {
   try {
     const [ok, detail] = await body();
@@ -65,10 +78,8 @@ await check("ethers revert reason", async () => {
 await check("ethers contract.on and off", async () => {
   const emitter = new ethers.Contract(EMITTER, PING_ABI, provider);
   const received = new Promise((resolve) => emitter.on("Ping", (from, value) => resolve({ from, value })));
-  await sleep(1500); // the filter is installed
-  const tx = await wallet.sendTransaction({ to: EMITTER, data: ethers.zeroPadValue("0x07", 32) });
-  const receipt = await tx.wait();
-  const event = await within(30000, received, "Ping through contract.on");
+  const [event, receipt] = await untilEvent(received,
+    async () => (await wallet.sendTransaction({ to: EMITTER, data: ethers.zeroPadValue("0x07", 32) })).wait(), "Ping through contract.on");
   await emitter.off("Ping");
   await sleep(1000); // a crash in off() would end the process here
   return [receipt.status === 1 && event.from === wallet.address && event.value === 7n, `${event.from} ${event.value}`];
@@ -114,11 +125,11 @@ await check("viem watchContractEvent and receipt", async () => {
     unwatch = client.watchContractEvent({ address: EMITTER, abi: parseAbi(PING_ABI), eventName: "Ping", poll: true,
       pollingInterval: 250, onLogs: (logs) => resolve(logs[0]), onError: (e) => resolve({ error: e }) });
   });
-  await sleep(1500);
   const sender = new ethers.Wallet(ACCOUNT_1_KEY, new ethers.JsonRpcProvider(relayHttp));
-  const tx = await sender.sendTransaction({ to: EMITTER, data: ethers.zeroPadValue("0x08", 32) });
-  const receipt = await client.waitForTransactionReceipt({ hash: tx.hash, pollingInterval: 250 });
-  const log = await within(30000, received, "Ping through watchContractEvent");
+  const [log, receipt] = await untilEvent(received, async () => {
+    const tx = await sender.sendTransaction({ to: EMITTER, data: ethers.zeroPadValue("0x08", 32) });
+    return client.waitForTransactionReceipt({ hash: tx.hash, pollingInterval: 250 });
+  }, "Ping through watchContractEvent");
   unwatch();
   sender.provider.destroy();
   return [receipt.status === "success" && log.args?.value === 8n, log.error?.message ?? `${log.args?.from} ${log.args?.value}`];

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.adapters.node.AnvilProcess;
 import com.dytallix.bootstrap.testing.ApiClient;
+import com.dytallix.bootstrap.testing.Chain;
 import com.dytallix.bootstrap.testing.DappClients;
 import com.dytallix.bootstrap.testing.LiveServer;
+import com.dytallix.bootstrap.testing.Poll;
 import com.dytallix.bootstrap.testing.Resources;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
@@ -37,6 +39,9 @@ class DappClientsTest {
         LiveServer server = null;
         try {
             server = LiveServer.start(LiveServer.settingsFor(anvil), dir);
+            // the script reads block 1: a fresh anvil mines its first block a second after it starts
+            Chain chain = new Chain(anvil);
+            Poll.eventually(Duration.ofSeconds(20), chain::height, h -> h >= 2);
             String http = "http://127.0.0.1:" + server.port() + "/api/rpc";
             String ws = "ws://127.0.0.1:" + server.port() + "/api/rpc";
             DappClients.Run run = DappClients.run("clients.mjs", Duration.ofMinutes(3), http, ws, anvil.rpcUrl().toString());
