@@ -116,11 +116,11 @@ public final class FakeChain implements ChainNode, BlockReader {
     }
 
     /**
-     * Mines a block with these logs in it (their block number, hash and log index are the block's),
-     * and returns its header.
+     * Mines a block: every pooled transaction that is next in line for its sender, and these logs
+     * (their block number, hash and log index become the block's). Returns the block's header.
      */
     public synchronized BlockHeader mine(ChainLog... logs) {
-        mine();
+        minePool();
         String hash = blockHashes.get(height);
         List<ChainLog> placed = new ArrayList<>();
         for (int i = 0; i < logs.length; i++) {
@@ -128,12 +128,10 @@ public final class FakeChain implements ChainNode, BlockReader {
             placed.add(new ChainLog(l.address(), l.topics(), l.data(), height, hash, l.transactionHash(), l.transactionIndex(), i, false));
         }
         blockLogs.put(hash, placed);
-        return latestHeader();
+        return headerAt(height).orElseThrow();
     }
 
-    /** Mines every pooled transaction that is next in line for its sender. */
-    public synchronized int mine() {
-        int included = 0;
+    private void minePool() {
         boolean progress = true;
         while (progress) {
             progress = false;
@@ -153,14 +151,12 @@ public final class FakeChain implements ChainNode, BlockReader {
                 mined.put(t.from(), t.nonce() + 1);
                 receipts.put(t.hash(), new Receipt(t.hash(), height + 1, hashAt(height + 1), !revert));
                 blockTxs.computeIfAbsent(height + 1, h -> new ArrayList<>()).add(t);
-                included++;
                 progress = true;
             }
         }
         height++;
         blockHashes.put(height, hashAt(height));
         headTime = Instant.now();
-        return included;
     }
 
     private String hashAt(long number) {
@@ -338,6 +334,10 @@ public final class FakeChain implements ChainNode, BlockReader {
     public synchronized Optional<BlockHeader> header(long number) {
         check();
         headerCalls.incrementAndGet();
+        return headerAt(number);
+    }
+
+    private Optional<BlockHeader> headerAt(long number) {
         String parent = blockHashes.getOrDefault(number - 1, "0x" + "00".repeat(32));
         return Optional.ofNullable(blockHashes.get(number)).map(hash -> new BlockHeader(number, hash, parent,
                 "{\"number\":\"0x" + Long.toHexString(number) + "\",\"hash\":\"" + hash + "\",\"parentHash\":\"" + parent + "\"}"));

@@ -3,14 +3,10 @@ package com.dytallix.adapters.persistence;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.dbclient.DbClient;
-import io.helidon.dbclient.DbClientException;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbTransaction;
-import io.helidon.dbclient.jdbc.CloseableJdbcConnectionPool;
 import io.helidon.dbclient.jdbc.JdbcClientBuilder;
 import java.lang.System.Logger.Level;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
@@ -35,7 +31,7 @@ final class PostgresDatabase extends Database {
     private PostgresDatabase(PostgresUrl url, HikariDataSource dataSource) {
         this.url = url;
         this.dataSource = dataSource;
-        this.client = JdbcClientBuilder.create().connectionPool(new Pool(dataSource)).build();
+        this.client = JdbcClientBuilder.create().connectionPool(new HikariPool(dataSource, "postgresql")).build();
     }
 
     /** Connects to the database {@code url} names; fails with the URL's password masked. */
@@ -128,28 +124,6 @@ final class PostgresDatabase extends Database {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             client.close();
-            dataSource.close();
-        }
-    }
-
-    /** Helidon's JDBC client over plain HikariCP (Helidon's own Hikari module is not published for 4.5.0). */
-    private record Pool(HikariDataSource dataSource) implements CloseableJdbcConnectionPool {
-        @Override
-        public Connection connection() {
-            try {
-                return dataSource.getConnection();
-            } catch (SQLException e) {
-                throw new DbClientException("cannot get a database connection", e);
-            }
-        }
-
-        @Override
-        public String dbType() {
-            return "postgresql";
-        }
-
-        @Override
-        public void close() {
             dataSource.close();
         }
     }

@@ -3,19 +3,15 @@ package com.dytallix.adapters.persistence;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.dbclient.DbClient;
-import io.helidon.dbclient.DbClientException;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 import io.helidon.dbclient.DbTransaction;
-import io.helidon.dbclient.jdbc.CloseableJdbcConnectionPool;
 import io.helidon.dbclient.jdbc.JdbcClientBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -49,7 +45,7 @@ final class SqliteDatabase extends Database {
     private SqliteDatabase(Path path, HikariDataSource dataSource) {
         this.path = path;
         this.dataSource = dataSource;
-        this.client = JdbcClientBuilder.create().connectionPool(new Pool(dataSource)).build();
+        this.client = JdbcClientBuilder.create().connectionPool(new HikariPool(dataSource, "sqlite")).build();
         this.writer = WRITERS.computeIfAbsent(path, p -> new ReentrantLock());
     }
 
@@ -186,28 +182,6 @@ final class SqliteDatabase extends Database {
             LOG.log(Level.WARNING, "closing the database without a final checkpoint: " + e.getMessage());
         } finally {
             client.close();
-            dataSource.close();
-        }
-    }
-
-    /** Helidon's JDBC client over plain HikariCP (Helidon's own Hikari module is not published for 4.5.0). */
-    private record Pool(HikariDataSource dataSource) implements CloseableJdbcConnectionPool {
-        @Override
-        public Connection connection() {
-            try {
-                return dataSource.getConnection();
-            } catch (SQLException e) {
-                throw new DbClientException("cannot get a database connection", e);
-            }
-        }
-
-        @Override
-        public String dbType() {
-            return "sqlite";
-        }
-
-        @Override
-        public void close() {
             dataSource.close();
         }
     }

@@ -3,14 +3,11 @@ package com.dytallix.application.subscription;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.dytallix.application.FakeChain;
 import com.dytallix.domain.sync.BlockHeader;
-import com.dytallix.domain.sync.BlockReader;
 import com.dytallix.domain.sync.ChainLog;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -19,62 +16,6 @@ class ChainFeedTest {
     private static final String OTHER = "0x00000000000000000000000000000000000000bb";
     private static final String TRANSFER = "0x" + "dd".repeat(32);
     private static final String APPROVAL = "0x" + "8c".repeat(32);
-
-    /** A chain the test grows and reorganises, counting the node calls the feed makes. */
-    static final class FakeChain implements BlockReader {
-        final List<BlockHeader> canonical = new ArrayList<>();
-        final Map<String, List<ChainLog>> logsByHash = new HashMap<>();
-        int headerCalls;
-        int logCalls;
-        private int fork;
-
-        FakeChain() {
-            canonical.add(header(0, "genesis", "0x0"));
-        }
-
-        BlockHeader mine(ChainLog... logs) {
-            BlockHeader parent = canonical.getLast();
-            BlockHeader block = header(parent.number() + 1, "f" + fork + "b" + (parent.number() + 1), parent.hash());
-            canonical.add(block);
-            List<ChainLog> placed = new ArrayList<>();
-            for (int i = 0; i < logs.length; i++) {
-                ChainLog l = logs[i];
-                placed.add(new ChainLog(l.address(), l.topics(), l.data(), block.number(), block.hash(), l.transactionHash(), 0, i, false));
-            }
-            logsByHash.put(block.hash(), placed);
-            return block;
-        }
-
-        /** Drops the last {@code depth} blocks; the next {@link #mine} builds on the new tip under other hashes. */
-        void reorg(int depth) {
-            for (int i = 0; i < depth; i++) {
-                canonical.removeLast();
-            }
-            fork++;
-        }
-
-        private static BlockHeader header(long number, String hash, String parent) {
-            return new BlockHeader(number, hash, parent, "{\"number\":" + number + ",\"hash\":\"" + hash + "\"}");
-        }
-
-        @Override
-        public BlockHeader latestHeader() {
-            headerCalls++;
-            return canonical.getLast();
-        }
-
-        @Override
-        public Optional<BlockHeader> header(long number) {
-            headerCalls++;
-            return number < canonical.size() ? Optional.of(canonical.get((int) number)) : Optional.empty();
-        }
-
-        @Override
-        public List<ChainLog> logs(String blockHash) {
-            logCalls++;
-            return logsByHash.getOrDefault(blockHash, List.of());
-        }
-    }
 
     /** What one connection received, in order. */
     static final class Inbox implements Subscriber {
@@ -93,6 +34,10 @@ class ChainFeedTest {
         }
     }
 
+    private static String head(String subscriptionId, BlockHeader header) {
+        return subscriptionId + " head " + header.number() + " " + header.hash();
+    }
+
     private static ChainLog log(String address, String... topics) {
         return new ChainLog(address, List.of(topics), "0x", 0, "pending", "0x" + "11".repeat(32), 0, 0, false);
     }
@@ -109,15 +54,15 @@ class ChainFeedTest {
         feed.poll(); // joins at the head: nothing announced yet
         assertThat(a.events).isEmpty();
 
-        chain.mine();
-        chain.mine();
-        int before = chain.headerCalls;
+        BlockHeader first = chain.mine();
+        BlockHeader second = chain.mine();
+        int before = chain.headerCalls.get();
         feed.poll();
-        assertThat(a.events).containsExactly(idA + " head 1 f0b1", idA + " head 2 f0b2");
-        assertThat(b.events).containsExactly(idB + " head 1 f0b1", idB + " head 2 f0b2");
-        // latest once, block 1 once: not per subscriber
-        assertThat(chain.headerCalls - before).isEqualTo(2);
-        assertThat(chain.logCalls).as("no logs subscription, no log reads").isZero();
+        assertThat(a.events).containsExactly(head(idA, first), head(idA, second));
+        assertThat(b.events).containsExactly(head(idB, first), head(idB, second));
+        // latest once, the first new block once: not per subscriber
+        assertThat(chain.headerCalls.get() - before).isEqualTo(2);
+        assertThat(chain.logCalls).as("no logs subscription, no log reads").hasValue(0);
 
         feed.poll();
         assertThat(a.events).hasSize(2);
@@ -140,7 +85,7 @@ class ChainFeedTest {
         assertThat(anything.logs).hasSize(4);
         assertThat(approvalsAnywhere.logs).extracting(ChainLog::address, ChainLog::logIndex).containsExactly(
                 org.assertj.core.groups.Tuple.tuple(TOKEN, 2L));
-        assertThat(chain.logCalls).as("one read of the block's logs for all subscribers").isEqualTo(1);
+        assertThat(chain.logCalls).as("one read of the block's logs for all subscribers").hasValue(1);
     }
 
     @Test
@@ -168,10 +113,10 @@ class ChainFeedTest {
         assertThat(sessionA.unsubscribe(id)).isTrue();
         assertThat(sessionA.unsubscribe(id)).isFalse();
         chain.mine();
-        int calls = chain.headerCalls;
+        int calls = chain.headerCalls.get();
         feed.poll();
         assertThat(a.events).hasSize(1);
-        assertThat(chain.headerCalls).as("no subscribers, no node calls").isEqualTo(calls);
+        assertThat(chain.headerCalls).as("no subscribers, no node calls").hasValue(calls);
     }
 
     @Test
@@ -198,25 +143,28 @@ class ChainFeedTest {
         String headsId = feed.open(heads).subscribeNewHeads();
         feed.open(logs).subscribeLogs(new LogFilter(Set.of(TOKEN), List.of()));
         feed.poll();
-        chain.mine(log(TOKEN, TRANSFER));
-        chain.mine(log(TOKEN, TRANSFER), log(OTHER, TRANSFER));
+        BlockHeader a1 = chain.mine(log(TOKEN, TRANSFER));
+        BlockHeader a2 = chain.mine(log(TOKEN, TRANSFER), log(OTHER, TRANSFER));
         feed.poll();
         assertThat(logs.logs).hasSize(2).noneMatch(ChainLog::removed);
 
-        chain.reorg(2);
-        chain.mine();
-        chain.mine(log(TOKEN, APPROVAL));
-        chain.mine();
+        chain.reorg(2, false);
+        BlockHeader b1 = chain.mine();
+        BlockHeader b2 = chain.mine(log(TOKEN, APPROVAL));
+        BlockHeader b3 = chain.mine();
         feed.poll();
 
-        assertThat(heads.events).containsExactly(headsId + " head 1 f0b1", headsId + " head 2 f0b2",
-                headsId + " head 1 f1b1", headsId + " head 2 f1b2", headsId + " head 3 f1b3");
+        // the new fork replaces both blocks at their heights, under other hashes
+        assertThat(List.of(b1.number(), b2.number())).containsExactly(a1.number(), a2.number());
+        assertThat(List.of(b1.hash(), b2.hash())).doesNotContain(a1.hash(), a2.hash());
+        assertThat(heads.events).containsExactly(head(headsId, a1), head(headsId, a2),
+                head(headsId, b1), head(headsId, b2), head(headsId, b3));
         assertThat(logs.logs).extracting(ChainLog::blockHash, ChainLog::removed).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("f0b1", false),
-                org.assertj.core.groups.Tuple.tuple("f0b2", false),
-                org.assertj.core.groups.Tuple.tuple("f0b2", true),
-                org.assertj.core.groups.Tuple.tuple("f0b1", true),
-                org.assertj.core.groups.Tuple.tuple("f1b2", false));
+                org.assertj.core.groups.Tuple.tuple(a1.hash(), false),
+                org.assertj.core.groups.Tuple.tuple(a2.hash(), false),
+                org.assertj.core.groups.Tuple.tuple(a2.hash(), true),
+                org.assertj.core.groups.Tuple.tuple(a1.hash(), true),
+                org.assertj.core.groups.Tuple.tuple(b2.hash(), false));
     }
 
     @Test
@@ -226,7 +174,7 @@ class ChainFeedTest {
         feed.poll();
         chain.mine(log(TOKEN));
         feed.poll();
-        chain.reorg(1);
+        chain.reorg(1, false);
         chain.mine(log(OTHER));
         feed.poll();
         assertThat(logs.logs).extracting(ChainLog::address, ChainLog::removed).containsExactly(
@@ -240,13 +188,14 @@ class ChainFeedTest {
         Inbox heads = new Inbox();
         feed.open(heads).subscribeNewHeads();
         feed.poll();
+        BlockHeader last = null;
         for (int i = 0; i < 100; i++) {
-            chain.mine();
+            last = chain.mine();
         }
         feed.poll();
         assertThat(heads.events).hasSize(ChainFeed.MAX_CATCH_UP);
-        assertThat(heads.events.getLast()).contains("head 100 ");
-        assertThat(heads.events.getFirst()).contains("head " + (100 - ChainFeed.MAX_CATCH_UP + 1) + " ");
+        assertThat(heads.events.getLast()).endsWith(" head " + last.number() + " " + last.hash());
+        assertThat(heads.events.getFirst()).contains("head " + (last.number() - ChainFeed.MAX_CATCH_UP + 1) + " ");
     }
 
     @Test
