@@ -1,68 +1,136 @@
 #!/usr/bin/env bash
-# The JSON-RPC relay against the node itself and against nginx as a plain reverse proxy to the
-# same node: eth_blockNumber as JSON-RPC 2.0, the same wrk script for all three targets.
-#   bench/relay.sh                      (RELAY_SECONDS=12 RELAY_CONNECTIONS="16 64" RELAY_THREADS=2)
+# The JSON-RPC relay beside the node itself and nginx as a plain reverse proxy to the same node, on
+# three workloads, each the same wrk bodies for every target:
+#   blockNumber  eth_blockNumber only
+#   mix          a dapp's reads: balances, eth_call, blocks by number, receipts, nonces, gas price
+#                (blocks and receipts are final, so a third of the mix can come from our cache)
+#   final        only answers that cannot change any more (blocks by number, receipts): our cache's case
+# Targets: direct (anvil), nginx, ours (finality cache on, the default) and ours-nocache (a second
+# server with RPC_CACHE_MAX_BYTES=0: every call reaches the node). Then a JFR profile of
+# ours-nocache on the mix names where its CPU goes.
+#   bench/relay.sh   (RELAY_SECONDS=10 RELAY_CONNECTIONS="16 64" RELAY_THREADS=2 RELAY_WORKLOADS="blockNumber mix final" RELAY_PROFILE=1)
 source "$(dirname "$0")/lib.sh"
 
-SECONDS_EACH="${RELAY_SECONDS:-12}"
+SECONDS_EACH="${RELAY_SECONDS:-10}"
 CONNECTIONS="${RELAY_CONNECTIONS:-16 64}"
 THREADS="${RELAY_THREADS:-2}"
 WARMUP="${RELAY_WARMUP_SECONDS:-10}"
+PROFILE="${RELAY_PROFILE:-1}"
+TXS=20
 
-ensure_tools wrk curl
+ensure_tools wrk curl jq
 ensure_tools nginx
 ensure_anvil
 ensure_server_built
 
 start_anvil anvil
 start_nginx "$ANVIL_URL"
-launch_server_on relay "$ANVIL_URL"
-wait_ready
 
-declare -A URL=([direct]="$ANVIL_URL" [nginx]="$NGINX_URL" [ours]="$SERVER_URL/api/rpc")
-for target in direct nginx ours; do
-  rpc_call "${URL[$target]}" eth_blockNumber | grep -q '"result":"0x' || die "$target does not answer eth_blockNumber"
+# The chain a dapp reads: $TXS blocks with a transfer each (automine), a contract that answers
+# eth_call (returns 42), and ten blocks on top so the transfers are final (FAUCET_CONFIRMATIONS=2).
+log "preparing the chain: $TXS transfers, a contract, 10 more blocks"
+CONTRACT=0x00000000000000000000000000000000000c0de1
+rpc anvil_setCode "[\"$CONTRACT\",\"0x602a60005260206000f3\"]" >/dev/null
+declare -a RECIPIENTS HASHES
+for i in $(seq "$TXS"); do
+  RECIPIENTS[i]="$(random_address)"
+  HASHES[i]="$(rpc eth_sendTransaction "[{\"from\":\"$ANVIL_ADDRESS\",\"to\":\"${RECIPIENTS[i]}\",\"value\":\"0x1\"}]" | tr -d '"')"
+done
+rpc anvil_mine '["0xa"]' >/dev/null
+for i in $(seq "$TXS"); do
+  printf '%s\n' "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getBalance\",\"params\":[\"${RECIPIENTS[i]}\",\"latest\"]}" \
+    "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"eth_call\",\"params\":[{\"to\":\"$CONTRACT\",\"data\":\"0x12345678\"},\"latest\"]}" \
+    "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"eth_getBlockByNumber\",\"params\":[\"$(printf '0x%x' "$i")\",false]}" \
+    "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"eth_getTransactionReceipt\",\"params\":[\"${HASHES[i]}\"]}" \
+    "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"eth_getTransactionCount\",\"params\":[\"$ANVIL_ADDRESS\",\"latest\"]}" \
+    "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"eth_gasPrice\",\"params\":[]}" >>"$WORK/mix.bodies"
+  printf '%s\n' "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"eth_getBlockByNumber\",\"params\":[\"$(printf '0x%x' "$i")\",false]}" \
+    "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"eth_getTransactionReceipt\",\"params\":[\"${HASHES[i]}\"]}" >>"$WORK/final.bodies"
+done
+echo '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}' >"$WORK/blockNumber.bodies"
+
+launch_server_on relay "$ANVIL_URL" --STATUS_REFRESH_MS=500
+OURS_PID="$SERVER_PID" OURS_URL="$SERVER_URL"
+wait_ready
+launch_server_on relay-nocache "$ANVIL_URL" --STATUS_REFRESH_MS=500 --RPC_CACHE_MAX_BYTES=0
+NOCACHE_PID="$SERVER_PID" NOCACHE_URL="$SERVER_URL"
+wait_ready
+sleep 1 # both status snapshots have seen the head, so the transfers count as final
+
+declare -A URL=([direct]="$ANVIL_URL" [nginx]="$NGINX_URL" [ours]="$OURS_URL/api/rpc" [ours-nocache]="$NOCACHE_URL/api/rpc")
+declare -A PID=([ours]="$OURS_PID" [ours-nocache]="$NOCACHE_PID")
+TARGETS="direct nginx ours ours-nocache"
+WORKLOADS="${RELAY_WORKLOADS:-blockNumber mix final}"
+for target in $TARGETS; do
+  while read -r body; do
+    curl -sf -m 5 -H 'Content-Type: application/json' -d "$body" "${URL[$target]}" | grep -q '"result":' \
+      || die "$target does not answer $body"
+  done <"$WORK/mix.bodies"
 done
 
-# The JVM compiles its hot paths during its first seconds under load; anvil and nginx get a short
-# warm-up too, so every target starts with open connections and warm caches.
-log "warming up: ours ${WARMUP}s, the others 3s"
-for target in direct nginx ours; do
-  run_wrk "$THREADS" 16 "$([ $target = ours ] && echo "$WARMUP" || echo 3)" rpc.lua "${URL[$target]}" >/dev/null
+# The JVMs compile their hot paths during their first seconds under load; anvil and nginx get a
+# short warm-up too, so every target starts with open connections and warm caches.
+log "warming up: ours ${WARMUP}s per workload, the others 3s"
+for w in $WORKLOADS; do
+  for target in $TARGETS; do
+    BODIES="$WORK/$w.bodies" run_wrk "$THREADS" 16 "$(case $target in ours*) echo "$WARMUP" ;; *) echo 3 ;; esac)" \
+      bodies.lua "${URL[$target]}" >/dev/null
+  done
 done
 
 declare -A R CPU_US
-for c in $CONNECTIONS; do
-  for target in direct nginx ours; do
-    log "$target, $c connections, ${SECONDS_EACH}s"
-    cpu_before="$(cpu_seconds "$SERVER_PID")"
-    R[$target.$c]="$(run_wrk "$THREADS" "$c" "$SECONDS_EACH" rpc.lua "${URL[$target]}")"
-    [ "$target" != ours ] || CPU_US[$c]="$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$SERVER_PID")" -v n="$(field requests "${R[$target.$c]}")" \
-      'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')"
+for w in $WORKLOADS; do
+  for c in $CONNECTIONS; do
+    for target in $TARGETS; do
+      log "$w: $target, $c connections, ${SECONDS_EACH}s"
+      pid="${PID[$target]:-}"
+      [ -z "$pid" ] || cpu_before="$(cpu_seconds "$pid")"
+      R[$w.$target.$c]="$(BODIES="$WORK/$w.bodies" run_wrk "$THREADS" "$c" "$SECONDS_EACH" bodies.lua "${URL[$target]}")"
+      [ -z "$pid" ] || CPU_US[$w.$target.$c]="$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$pid")" \
+        -v n="$(field requests "${R[$w.$target.$c]}")" 'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')"
+    done
   done
 done
 
-echo "== relay: eth_blockNumber (JSON-RPC 2.0 POST), wrk -t$THREADS, ${SECONDS_EACH}s per cell =="
+echo "== relay: JSON-RPC 2.0 POSTs, wrk -t$THREADS, ${SECONDS_EACH}s per cell =="
 machine_info
 echo "node: anvil $ANVIL_VERSION (automine); nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') reverse proxy with upstream keepalive"
-echo
-printf '%-7s %5s %10s %9s %9s %9s %8s\n' target conns 'req/s' 'p50 ms' 'p90 ms' 'p99 ms' errors
-for c in $CONNECTIONS; do
-  for target in direct nginx ours; do
-    r="${R[$target.$c]}"
-    printf '%-7s %5s %10s %9s %9s %9s %8s\n' "$target" "$c" "$(field rps "$r")" "$(field p50_ms "$r")" \
-      "$(field p90_ms "$r")" "$(field p99_ms "$r")" "$(($(field socket_errors "$r") + $(field non2xx "$r")))"
+echo "ours: the server as shipped (finality cache on); ours-nocache: RPC_CACHE_MAX_BYTES=0, every call reaches the node"
+echo "workloads: blockNumber; mix = balance, eth_call, block by number, receipt, nonce, gas price in turn ($TXS of each); final = block by number, receipt"
+for w in $WORKLOADS; do
+  echo
+  echo "-- $w --"
+  printf '%-13s %5s %10s %9s %9s %9s %8s %12s\n' target conns 'req/s' 'p50 ms' 'p90 ms' 'p99 ms' errors 'CPU us/call'
+  for c in $CONNECTIONS; do
+    for target in $TARGETS; do
+      r="${R[$w.$target.$c]}"
+      printf '%-13s %5s %10s %9s %9s %9s %8s %12s\n' "$target" "$c" "$(field rps "$r")" "$(field p50_ms "$r")" \
+        "$(field p90_ms "$r")" "$(field p99_ms "$r")" "$(($(field socket_errors "$r") + $(field non2xx "$r")))" \
+        "${CPU_US[$w.$target.$c]:--}"
+    done
+  done
+  printf '%5s %-13s %15s %20s\n' conns target 'rps vs nginx' 'p50 added vs direct'
+  for c in $CONNECTIONS; do
+    for target in ours ours-nocache; do
+      o="${R[$w.$target.$c]}" d="${R[$w.direct.$c]}" n="${R[$w.nginx.$c]}"
+      printf '%5s %-13s %14sx %17s ms\n' "$c" "$target" "$(ratio "$(field rps "$o")" "$(field rps "$n")")" \
+        "$(minus "$(field p50_ms "$o")" "$(field p50_ms "$d")")"
+    done
   done
 done
 echo
-printf '%5s %16s %15s %20s %20s %18s\n' conns 'ours/direct rps' 'ours/nginx rps' 'p50 added vs direct' 'p50 added vs nginx' 'p99 ours/nginx'
-for c in $CONNECTIONS; do
-  o="${R[ours.$c]}" d="${R[direct.$c]}" n="${R[nginx.$c]}"
-  printf '%5s %16s %15s %17s ms %17s ms %18s\n' "$c" \
-    "$(ratio "$(field rps "$o")" "$(field rps "$d")")" "$(ratio "$(field rps "$o")" "$(field rps "$n")")" \
-    "$(minus "$(field p50_ms "$o")" "$(field p50_ms "$d")")" "$(minus "$(field p50_ms "$o")" "$(field p50_ms "$n")")" \
-    "$(ratio "$(field p99_ms "$o")" "$(field p99_ms "$n")")"
-done
-echo
-echo "server: CPU per relayed request $(for c in $CONNECTIONS; do printf '%s us at %s connections; ' "${CPU_US[$c]}" "$c"; done)peak RSS $(peak_rss_mb "$SERVER_PID") MB (VmHWM)"
-echo "targets: ours/nginx rps >= 0.80, p50 added <= 1 ms"
+echo "peak RSS (VmHWM): ours $(peak_rss_mb "$OURS_PID") MB, ours-nocache $(peak_rss_mb "$NOCACHE_PID") MB"
+echo "cache: $(curl -sf "$OURS_URL/metrics" | grep '^dytallix_rpc_cache_requests_total' | sed 's/dytallix_rpc_cache_requests_total//' | tr '\n' ' ')"
+echo "targets: rps >= 1.0x nginx and p50 added <= 0.3 ms at 16 and 64 connections on each workload; <= 40 us CPU per call that misses the cache; peak RSS within the memory target"
+
+if [ "$PROFILE" = 1 ]; then
+  JCMD="$(dirname "$JAVA")/jcmd" JFR="$(dirname "$JAVA")/jfr"
+  log "profiling ours-nocache on the mix (JFR, ${SECONDS_EACH}s at 16 connections)"
+  "$JCMD" "$NOCACHE_PID" JFR.start name=relay settings=profile >/dev/null
+  BODIES="$WORK/mix.bodies" run_wrk "$THREADS" 16 "$SECONDS_EACH" bodies.lua "${URL[ours-nocache]}" >/dev/null
+  "$JCMD" "$NOCACHE_PID" JFR.dump name=relay filename="$WORK/relay.jfr" >/dev/null
+  "$JCMD" "$NOCACHE_PID" JFR.stop name=relay >/dev/null
+  echo
+  echo "-- where ours-nocache spends its CPU on the mix (JFR execution samples, top frames) --"
+  "$JFR" view --width 160 hot-methods "$WORK/relay.jfr" | head -n 30
+fi

@@ -17,6 +17,7 @@ import com.dytallix.domain.sync.BlockHeader;
 import com.dytallix.domain.sync.BlockReader;
 import com.dytallix.domain.sync.ChainLog;
 import com.dytallix.domain.sync.ChainNode;
+import com.dytallix.domain.sync.ChainReads;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
 import com.dytallix.domain.sync.Receipt;
@@ -68,6 +69,8 @@ public final class FakeChain implements ChainNode, BlockReader {
     public volatile java.util.function.BiFunction<String, String, String> relay = this::builtInCall;
     /** When set, fee questions fail as an overloaded node's would. */
     public volatile boolean feesOverloaded;
+    /** When above zero, {@link #consistent()} answers as a node of this chain that many blocks behind. */
+    public volatile int consistentBehind;
     /** Canonical block hashes by height, and the transactions each block applied (for a reorg to undo). */
     private final Map<Long, String> blockHashes = new HashMap<>();
     private final Map<Long, List<Tx>> blockTxs = new HashMap<>();
@@ -328,6 +331,88 @@ public final class FakeChain implements ChainNode, BlockReader {
     @Override
     public synchronized BlockHeader latestHeader() {
         return header(height).orElseThrow();
+    }
+
+    @Override
+    public ChainReads consistent() {
+        int behind = consistentBehind;
+        return behind == 0 ? this : new Behind(behind);
+    }
+
+    /** The chain as a node {@code blocks} behind sees it: the newest blocks, their receipts and nonces, not there yet. */
+    private final class Behind implements ChainReads {
+        private final int blocks;
+
+        Behind(int blocks) {
+            this.blocks = blocks;
+        }
+
+        private long top() {
+            return height - blocks;
+        }
+
+        @Override
+        public long chainId() {
+            return FakeChain.this.chainId();
+        }
+
+        @Override
+        public BlockHead head() {
+            synchronized (FakeChain.this) {
+                BlockHead head = FakeChain.this.head();
+                return new BlockHead(top(), head.timestamp(), head.baseFee());
+            }
+        }
+
+        @Override
+        public Optional<SyncProgress> syncing() {
+            return Optional.empty();
+        }
+
+        @Override
+        public List<Duration> recentBlockIntervals(int count) {
+            return FakeChain.this.recentBlockIntervals(count);
+        }
+
+        @Override
+        public Wei balance(Address address) {
+            return FakeChain.this.balance(address);
+        }
+
+        @Override
+        public long minedNonce(Address address) {
+            synchronized (FakeChain.this) {
+                long nonce = FakeChain.this.minedNonce(address);
+                for (long b = top() + 1; b <= height; b++) {
+                    nonce -= blockTxs.getOrDefault(b, List.of()).stream().filter(t -> t.from().equals(address)).count();
+                }
+                return nonce;
+            }
+        }
+
+        @Override
+        public FeeSuggestion fees() {
+            return FakeChain.this.fees();
+        }
+
+        @Override
+        public Optional<Receipt> receipt(TxHash hash) {
+            synchronized (FakeChain.this) {
+                return FakeChain.this.receipt(hash).filter(r -> r.blockNumber() <= top());
+            }
+        }
+
+        @Override
+        public Optional<String> blockHash(long number) {
+            synchronized (FakeChain.this) {
+                return number > top() ? Optional.empty() : FakeChain.this.blockHash(number);
+            }
+        }
+    }
+
+    @Override
+    public synchronized Optional<String> blockHash(long number) {
+        return header(number).map(BlockHeader::hash);
     }
 
     @Override

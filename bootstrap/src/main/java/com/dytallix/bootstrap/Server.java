@@ -142,13 +142,13 @@ public final class Server implements AutoCloseable {
                         settings.get(Settings.FAUCET_POW_SCRYPT_P), POW_CHALLENGE_TTL),
                 settings.get(Settings.IPV6_CLIENT_PREFIX), settings.get(Settings.REPUTATION_FACTOR), new FeePolicy(settings.maxFeePerGas()),
                 settings.txReplaceAfter(), Duration.ofSeconds(60));
+        var finality = new Finality(settings.get(Settings.FAUCET_CONFIRMATIONS), settings.get(Settings.REORG_WATCH_BLOCKS));
         var app = Application.assemble(
                 new Application.Ports(node, new NodeBlockReader(node), keys, ledger, controls, rotations, leases, blocks, challenges,
                         reputation, new ScryptProofOfWork(), keccak, telemetry, clock),
                 new Application.Choices(policy, settings.rpcAllowedMethods(), settings.blockTime(), settings.chainId(),
                         settings.get(Settings.WS_MAX_SUBSCRIPTIONS),
-                        new Finality(settings.get(Settings.FAUCET_CONFIRMATIONS), settings.get(Settings.REORG_WATCH_BLOCKS)),
-                        settings.instance(), settings.payerLease()));
+                        finality, settings.instance(), settings.payerLease()));
         election = app.election();
         var status = app.status();
         var tracker = app.tracker();
@@ -197,7 +197,8 @@ public final class Server implements AutoCloseable {
                 telemetry, new HttpMetrics(metrics), healthChecks, clock, settings.trustedProxies(),
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
                 settings.requestsPerMinute(), settings.get(Settings.IPV6_CLIENT_PREFIX), settings.rpcRequestsPerMinute(),
-                settings.requestSizeLimit(), settings.rpcMaxBatch(), app.feed(), settings.get(Settings.WS_MAX_CONNECTIONS),
+                settings.requestSizeLimit(), settings.rpcMaxBatch(), settings.get(Settings.RPC_CACHE_MAX_BYTES), finality, app.feed(), settings.get(Settings.WS_MAX_CONNECTIONS),
+                settings.get(Settings.WS_MAX_MESSAGE_BYTES),
                 statusStaleAfter(settings), settings.get(Settings.WEB_PAGE));
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.register(new MetricsHttpService(metrics));

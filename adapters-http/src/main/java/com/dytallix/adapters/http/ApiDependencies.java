@@ -3,6 +3,7 @@ package com.dytallix.adapters.http;
 import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.application.admin.AdminService;
 import com.dytallix.application.faucet.DripService;
+import com.dytallix.application.faucet.Finality;
 import com.dytallix.application.faucet.GrantLookup;
 import com.dytallix.application.relay.RelayService;
 import com.dytallix.application.status.BalanceService;
@@ -30,8 +31,11 @@ import java.util.Objects;
  * @param rpcRequestsPerMinute RPC_RATE_LIMIT_PER_MINUTE, per client, for /api/rpc (a batch counts its items)
  * @param requestSizeLimit  REQUEST_SIZE_LIMIT in bytes
  * @param rpcMaxBatch       RPC_MAX_BATCH
+ * @param rpcCacheMaxBytes  RPC_CACHE_MAX_BYTES: memory for relayed answers that cannot change any more (0 = no cache)
+ * @param finality          when a block counts as final (FAUCET_CONFIRMATIONS deep), for the relay's cache
  * @param feed              eth_subscribe's one upstream feed (its limit per connection is WS_MAX_SUBSCRIPTIONS)
  * @param wsMaxConnections  WS_MAX_CONNECTIONS
+ * @param wsMaxMessageBytes WS_MAX_MESSAGE_BYTES: the largest WebSocket message or frame a client may send
  * @param statusStaleAfter  a status snapshot older than this is reported as {@code api: degraded}
  * @param webPage           WEB_PAGE: serve the faucet web page at /
  */
@@ -56,8 +60,11 @@ public record ApiDependencies(
         int rpcRequestsPerMinute,
         long requestSizeLimit,
         int rpcMaxBatch,
+        long rpcCacheMaxBytes,
+        Finality finality,
         ChainFeed feed,
         int wsMaxConnections,
+        int wsMaxMessageBytes,
         Duration statusStaleAfter,
         boolean webPage) {
 
@@ -73,6 +80,7 @@ public record ApiDependencies(
         Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(feed, "feed");
+        Objects.requireNonNull(finality, "finality");
         Objects.requireNonNull(statusStaleAfter, "statusStaleAfter");
         readinessChecks = List.copyOf(readinessChecks);
         trustedProxies = List.copyOf(trustedProxies);
@@ -84,8 +92,12 @@ public record ApiDependencies(
         if (ipv6ClientPrefix < 1 || ipv6ClientPrefix > 128) {
             throw new IllegalArgumentException("ipv6ClientPrefix must be between 1 and 128");
         }
-        if (requestsPerMinute < 1 || rpcRequestsPerMinute < 1 || requestSizeLimit < 1 || rpcMaxBatch < 1 || wsMaxConnections < 1) {
-            throw new IllegalArgumentException("requestsPerMinute, rpcRequestsPerMinute, requestSizeLimit, rpcMaxBatch and wsMaxConnections must be positive");
+        if (rpcCacheMaxBytes < 0) {
+            throw new IllegalArgumentException("rpcCacheMaxBytes must not be negative");
+        }
+        if (requestsPerMinute < 1 || rpcRequestsPerMinute < 1 || requestSizeLimit < 1 || rpcMaxBatch < 1 || wsMaxConnections < 1
+                || wsMaxMessageBytes < 1) {
+            throw new IllegalArgumentException("requestsPerMinute, rpcRequestsPerMinute, requestSizeLimit, rpcMaxBatch, wsMaxConnections and wsMaxMessageBytes must be positive");
         }
     }
 
@@ -93,7 +105,7 @@ public record ApiDependencies(
     public String toString() {
         return "ApiDependencies[trustedProxies=" + trustedProxies + ", adminAllowedIps=" + adminAllowedIps
                 + ", adminToken=(hidden), frontendOrigins=" + frontendOrigins + ", requestsPerMinute=" + requestsPerMinute
-                + ", rpcRequestsPerMinute=" + rpcRequestsPerMinute + ", requestSizeLimit=" + requestSizeLimit + ", rpcMaxBatch=" + rpcMaxBatch
+                + ", rpcRequestsPerMinute=" + rpcRequestsPerMinute + ", requestSizeLimit=" + requestSizeLimit + ", rpcMaxBatch=" + rpcMaxBatch + ", rpcCacheMaxBytes=" + rpcCacheMaxBytes
                 + ", wsMaxConnections=" + wsMaxConnections + ", webPage=" + webPage + "]";
     }
 }

@@ -37,12 +37,15 @@ public final class ApiRouting {
         routing.addFilter(new Cors(deps.frontendOrigins()));
         routing.addFilter(new RequestRateLimiter(deps.requestsPerMinute(), deps.ipv6ClientPrefix(), deps.telemetry()));
         RequestRateLimiter rpcLimiter = new RequestRateLimiter(deps.rpcRequestsPerMinute(), deps.ipv6ClientPrefix(), deps.telemetry());
-        JsonRpcRelay jsonRpc = new JsonRpcRelay(deps.relay(), rpcLimiter, deps.rpcMaxBatch());
+        FinalityCache cache = new FinalityCache(deps.rpcCacheMaxBytes(), block -> deps.status().current().height()
+                .filter(head -> deps.finality().isDeep(head, block)).isPresent(), deps.telemetry());
+        deps.feed().watch(cache);
+        JsonRpcRelay jsonRpc = new JsonRpcRelay(deps.relay(), cache, rpcLimiter, deps.rpcMaxBatch());
         AdminAuth auth = new AdminAuth(deps.adminToken(), deps.adminAllowedIps(), deps.admin(), deps.telemetry(), deps.clock());
         routing.register("/api",
                 new StatusHttpService(deps.status(), deps.balances(), deps.clock(), deps.statusStaleAfter()),
                 new FaucetHttpService(deps.drips(), deps.grants(), bodies),
-                new RpcHttpService(deps.relay(), jsonRpc, rpcLimiter, bodies));
+                new RpcHttpService(jsonRpc, rpcLimiter, bodies));
         routing.register("/api/admin", new AdminHttpService(deps.admin(), auth, bodies, deps.keccak(), deps.clock()));
         routing.register(new HealthHttpService(deps.readinessChecks()));
         routing.register(new OpenApiHttpService());
@@ -50,7 +53,7 @@ public final class ApiRouting {
             routing.register(new WebPageHttpService());
         }
         HttpEdge.notFound(routing);
-        return new RpcWebSocket(jsonRpc, deps.feed(), rpcLimiter, clientIps, deps.wsMaxConnections(), deps.requestSizeLimit(),
+        return new RpcWebSocket(jsonRpc, deps.feed(), rpcLimiter, clientIps, deps.wsMaxConnections(), deps.wsMaxMessageBytes(),
                 deps.frontendOrigins(), wsPingInterval);
     }
 }

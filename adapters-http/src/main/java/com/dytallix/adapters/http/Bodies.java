@@ -40,16 +40,18 @@ final class Bodies {
         if (!req.content().hasEntity()) {
             return new byte[0];
         }
-        byte[] data = ReadDeadlines.whileReading(() -> read(req));
+        // chunked bodies are refused at the edge, so the length is declared: a buffer of that size, not of the limit
+        int expected = (int) Math.min(Integer.MAX_VALUE - 8, declared.isPresent() ? declared.getAsLong() : limit + 1);
+        byte[] data = ReadDeadlines.whileReading(() -> read(req, expected));
         if (data.length > limit) {
             throw tooLarge();
         }
         return data;
     }
 
-    private byte[] read(ServerRequest req) {
+    private byte[] read(ServerRequest req, int expected) {
         try (InputStream in = req.content().inputStream()) {
-            return in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            return in.readNBytes(expected);
         } catch (IOException | RuntimeException e) {
             throw new ApiException(400, "INVALID_REQUEST", "request body could not be read");
         }

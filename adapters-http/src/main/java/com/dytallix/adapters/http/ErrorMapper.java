@@ -46,17 +46,9 @@ final class ErrorMapper {
                     "the node is unavailable (" + e.failure().name().toLowerCase(java.util.Locale.ROOT) + ")");
             default -> {
                 yield new ApiException(400, "RPC_ERROR", "the node returned an error", new ApiException.Details.NodeError(
-                        e.rpcCode().orElse(null), e.getMessage(), e.rpcDataJson().map(ErrorMapper::readJson).orElse(null)), Map.of());
+                        e.rpcCode().orElse(null), e.getMessage(), e.rpcDataJson().map(Json::treeOrText).orElse(null)), Map.of());
             }
         };
-    }
-
-    private static Object readJson(String json) {
-        try {
-            return Json.MAPPER.readTree(json);
-        } catch (java.io.IOException | RuntimeException ex) {
-            return json;
-        }
     }
 
     private static ApiException refusal(FaucetRefusal r) {

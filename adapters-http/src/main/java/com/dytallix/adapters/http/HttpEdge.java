@@ -20,7 +20,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.net.InetSocketAddress;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.slf4j.MDC;
 
 /**
@@ -29,10 +28,11 @@ import org.slf4j.MDC;
  * handler throws — never a stack trace or a framework's message.
  */
 public final class HttpEdge implements Filter {
-    private static final System.Logger ACCESS = System.getLogger("access");
+    /** SLF4J rather than System.Logger here: the access line is one per request, and MessageFormat is not cheap. */
+    private static final org.slf4j.Logger ACCESS = org.slf4j.LoggerFactory.getLogger("access");
     private static final System.Logger LOG = System.getLogger(HttpEdge.class.getName());
     private static final io.helidon.http.HeaderName REQUEST_ID = HeaderNames.create("X-Request-Id");
-    private static final Pattern SAFE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final int MAX_REQUEST_ID = 64;
 
     private final ClientIpResolver clientIps;
     private final RequestObserver observer;
@@ -83,9 +83,7 @@ public final class HttpEdge implements Filter {
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         ReadDeadlines.pause();
         long start = System.nanoTime();
-        String requestId = req.headers().first(REQUEST_ID)
-                .filter(id -> SAFE_REQUEST_ID.matcher(id).matches())
-                .orElseGet(() -> UUID.randomUUID().toString());
+        String requestId = requestId(req.headers());
         ClientIp peer = peerOf(req);
         ClientIp client = clientIps.resolve(peer, req.headers().all(HeaderNames.X_FORWARDED_FOR, java.util.List::of));
         RequestInfo info = new RequestInfo(requestId, client, start);
@@ -107,15 +105,65 @@ public final class HttpEdge implements Filter {
             int status = res.status().code();
             String method = req.prologue().method().text();
             observer.completed(method, info.route(), status, elapsed);
-            MDC.put("method", method);
-            MDC.put("path", info.route());
-            MDC.put("status", Integer.toString(status));
-            MDC.put("durationMs", String.format(java.util.Locale.ROOT, "%.3f", elapsed / 1e6));
-            ACCESS.log(status >= 500 ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
-                    "{0} {1} {2}", method, info.route(), status);
+            accessLine(method, info.route(), status, elapsed);
             MDC.clear();
         }
         endOrKeepConnection(req, res);
+    }
+
+    /**
+     * The access line: a few microseconds (no format string, no regex; bootstrap's logging writes
+     * it without the secret masks, since every field is the server's own: the method token, the
+     * route template, the status, the duration, the client IP and a request id checked here).
+     */
+    private static void accessLine(String method, String route, int status, long elapsedNanos) {
+        boolean failed = status >= 500;
+        if (failed ? !ACCESS.isWarnEnabled() : !ACCESS.isInfoEnabled()) {
+            return;
+        }
+        MDC.put("method", method);
+        MDC.put("path", route);
+        MDC.put("status", Integer.toString(status));
+        MDC.put("durationMs", millis(elapsedNanos));
+        String line = method + " " + route + " " + status;
+        if (failed) {
+            ACCESS.warn(line);
+        } else {
+            ACCESS.info(line);
+        }
+    }
+
+    /** Nanoseconds as milliseconds with three decimals ("12.345"). */
+    static String millis(long nanos) {
+        long micros = Math.max(0, nanos) / 1000;
+        long fraction = micros % 1000;
+        return (micros / 1000) + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + fraction;
+    }
+
+    /**
+     * The client's X-Request-Id when it is 1–64 of {@code [A-Za-z0-9._:-]} and not 64 hex digits
+     * (the shape of a private key, which the access line would carry unmasked); else a new one.
+     */
+    private static String requestId(io.helidon.http.Headers headers) {
+        String id = headers.first(REQUEST_ID).orElse(null);
+        return id != null && safeRequestId(id) ? id : UUID.randomUUID().toString();
+    }
+
+    static boolean safeRequestId(String id) {
+        int n = id.length();
+        if (n == 0 || n > MAX_REQUEST_ID) {
+            return false;
+        }
+        boolean allHex = n == MAX_REQUEST_ID;
+        for (int i = 0; i < n; i++) {
+            char c = id.charAt(i);
+            boolean hex = c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+            if (!hex && !(c >= 'g' && c <= 'z' || c >= 'G' && c <= 'Z' || c == '.' || c == '_' || c == ':' || c == '-')) {
+                return false;
+            }
+            allHex &= hex;
+        }
+        return !allHex;
     }
 
     /**
@@ -229,9 +277,7 @@ public final class HttpEdge implements Filter {
                     ? new ApiException(500, "INTERNAL_ERROR", "internal error; the request id identifies it in the server log")
                     : new ApiException(code >= 400 && code < 500 ? code : 400, "INVALID_REQUEST", "the request could not be understood");
         };
-        String requestId = req.headers().first(REQUEST_ID)
-                .filter(id -> SAFE_REQUEST_ID.matcher(id).matches())
-                .orElseGet(() -> UUID.randomUUID().toString());
+        String requestId = requestId(req.headers());
         if (e.status() >= 500) {
             logFailure(e.code(), e.status(), type + " before routing");
         } else if (type == DirectHandler.EventType.INTERNAL_ERROR) {

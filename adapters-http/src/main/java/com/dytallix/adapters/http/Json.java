@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ValueNode;
 import java.math.BigDecimal;
+import java.util.Optional;
 
 /** The one JSON configuration: strict reading (duplicate keys, trailing tokens refused), plain writing. */
 public final class Json {
@@ -79,6 +80,23 @@ public final class Json {
             // the parser's own refusal of an exponent it cannot represent arrives unchecked
             throw new ApiException(400, "INVALID_REQUEST", "request body is not valid JSON: a number is out of range");
         }
+    }
+
+    /**
+     * JSON text that is not a client's request body (a WebSocket message, a node's error data):
+     * empty when it is not JSON or holds a number beyond range, never an exception.
+     */
+    static Optional<JsonNode> tree(String json) {
+        try {
+            return Optional.of(MAPPER.readTree(json));
+        } catch (JsonProcessingException | NumberOutOfRange | NumberFormatException | ArithmeticException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A node's JSON fragment (an error's data) as a tree, or as its text when it does not parse. */
+    static JsonNode treeOrText(String json) {
+        return tree(json).orElseGet(() -> MAPPER.getNodeFactory().textNode(json));
     }
 
     /** The value as JSON text (for carriers that send text, like WebSocket messages). */

@@ -21,7 +21,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Pattern;
 
 /**
  * The relay's one entry point for standard JSON-RPC 2.0, whatever carries it (HTTP now, a
@@ -48,25 +47,40 @@ final class JsonRpcRelay {
     static final int INTERNAL_ERROR = -32603;
     static final int NODE_UNAVAILABLE = -32002;
     static final int LIMIT_EXCEEDED = -32005;
-    /** Shapes of real method names; anything else is refused without being echoed. */
-    static final Pattern METHOD_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,99}");
     private static final String VERSION = "2.0";
 
     private final RelayService relay;
+    private final FinalityCache cache;
     private final RequestRateLimiter limiter;
     private final int maxBatch;
 
     /**
+     * @param cache    answers that cannot change any more (RPC_CACHE_MAX_BYTES)
      * @param limiter  RPC_RATE_LIMIT_PER_MINUTE per client
      * @param maxBatch RPC_MAX_BATCH: the most requests one batch may hold
      */
-    public JsonRpcRelay(RelayService relay, RequestRateLimiter limiter, int maxBatch) {
+    JsonRpcRelay(RelayService relay, FinalityCache cache, RequestRateLimiter limiter, int maxBatch) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be at least 1");
         }
         this.relay = relay;
+        this.cache = cache;
         this.limiter = limiter;
         this.maxBatch = maxBatch;
+    }
+
+    /**
+     * One method call through the policy, from the finality cache when its answer cannot change
+     * any more (the HTTP simple form and every JSON-RPC request go through here).
+     *
+     * @return the node's {@code result} as JSON text
+     */
+    String forward(String method, JsonNode params) {
+        String paramsJson = paramsJson(params);
+        if (!relay.allows(method)) {
+            return relay.forward(method, paramsJson); // refused there, and counted
+        }
+        return cache.answer(method, params, paramsJson, p -> relay.forward(method, p));
     }
 
     /**
@@ -224,7 +238,7 @@ final class JsonRpcRelay {
             return new Answer(error(replyId, INVALID_REQUEST, "Invalid Request: params must be an array or an object", null), null);
         }
         Answer answer;
-        if (!METHOD_NAME.matcher(method.asText()).matches()) {
+        if (!methodName(method.asText())) {
             answer = new Answer(error(replyId, METHOD_NOT_FOUND, RelayService.MethodNotAllowed.UNNAMED, null), null);
         } else {
             answer = call(replyId, method.asText(), params, requestId);
@@ -234,13 +248,13 @@ final class JsonRpcRelay {
 
     private Answer call(JsonNode id, String method, JsonNode params, String requestId) {
         try {
-            return new Answer(new Result(id, new RawValue(relay.forward(method, paramsJson(params)))), null);
+            return new Answer(new Result(id, new RawValue(forward(method, params))), null);
         } catch (RelayService.MethodNotAllowed e) {
             return new Answer(error(id, METHOD_NOT_FOUND, e.getMessage(), null), null);
         } catch (NodeException e) {
             if (!e.failure().isTransient()) {
                 // the node answered with an error object (or our own check did, worded as a node would): passed on as it came
-                Object data = e.rpcDataJson().map(JsonRpcRelay::readJson).orElse(null);
+                Object data = e.rpcDataJson().map(Json::treeOrText).orElse(null);
                 return new Answer(error(id, e.rpcCode().orElse(-32000), e.getMessage(), data), null);
             }
             ApiException failure = ErrorMapper.node(e);
@@ -254,6 +268,28 @@ final class JsonRpcRelay {
         }
     }
 
+    /**
+     * The shape of real method names, {@code [A-Za-z][A-Za-z0-9_]{0,99}}; anything else is refused
+     * without being echoed. Checked by hand: it runs on every relayed call.
+     */
+    static boolean methodName(String name) {
+        int n = name.length();
+        if (n == 0 || n > 100 || !letter(name.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < n; i++) {
+            char c = name.charAt(i);
+            if (!letter(c) && !(c >= '0' && c <= '9') && c != '_') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean letter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+    }
+
     /** The params as the node gets them: absent and null both mean none. */
     static String paramsJson(JsonNode params) {
         try {
@@ -265,14 +301,6 @@ final class JsonRpcRelay {
 
     private static OurData ours(ApiException failure, String requestId) {
         return new OurData(failure.code(), requestId, null);
-    }
-
-    static JsonNode readJson(String json) {
-        try {
-            return Json.MAPPER.readTree(json);
-        } catch (JsonProcessingException e) {
-            return Json.MAPPER.getNodeFactory().textNode(json);
-        }
     }
 
     private static Reply reply(int status, Object body) {

@@ -33,14 +33,12 @@ import java.util.Optional;
  * bodies get the contract's envelope.
  */
 final class RpcHttpService implements HttpService {
-    private final RelayService relay;
     private final JsonRpcRelay jsonRpc;
     private final RequestRateLimiter limiter;
     private final Bodies bodies;
 
     /** @param limiter RPC_RATE_LIMIT_PER_MINUTE per client, shared with {@code jsonRpc} */
-    public RpcHttpService(RelayService relay, JsonRpcRelay jsonRpc, RequestRateLimiter limiter, Bodies bodies) {
-        this.relay = relay;
+    RpcHttpService(JsonRpcRelay jsonRpc, RequestRateLimiter limiter, Bodies bodies) {
         this.jsonRpc = jsonRpc;
         this.limiter = limiter;
         this.bodies = bodies;
@@ -138,10 +136,10 @@ final class RpcHttpService implements HttpService {
             throw ErrorMapper.rateLimited(LimitScope.REQUESTS.wireName(), refusedUntil.get(),
                     "too many JSON-RPC requests from this client (RPC_RATE_LIMIT_PER_MINUTE); retry after the time in Retry-After");
         }
-        if (!JsonRpcRelay.METHOD_NAME.matcher(method.asText()).matches()) {
+        if (!JsonRpcRelay.methodName(method.asText())) {
             throw new ApiException(403, "RPC_METHOD_NOT_ALLOWED", RelayService.MethodNotAllowed.UNNAMED);
         }
-        String result = relay.forward(method.asText(), JsonRpcRelay.paramsJson(params));
+        String result = jsonRpc.forward(method.asText(), params);
         Responses.ok(res, new SimpleAnswer(new RawValue(result)));
     }
 

@@ -9,7 +9,6 @@ import com.dytallix.domain.grant.LimitScope;
 import com.dytallix.domain.sync.BlockHeader;
 import com.dytallix.domain.sync.ChainLog;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -54,7 +53,7 @@ import java.util.regex.Pattern;
  * at once with 1013 "try again later" and the reason); WS_MAX_SUBSCRIPTIONS per connection (a
  * JSON-RPC error, the connection stays); the relay's per-client request limit counts every message
  * (a batch its items) together with the client's HTTP requests (a JSON-RPC error -32005 per request);
- * a frame or message over REQUEST_SIZE_LIMIT closes with 1009; a binary message with 1003. Each
+ * a frame or message over WS_MAX_MESSAGE_BYTES closes with 1009; a binary message with 1003. Each
  * connection writes through its own bounded queue and thread, so a client that does not read cannot
  * hold up the feed or anyone else: when its queue is full it is closed with 1008. On shutdown every
  * connection is closed with 1001 (going away).
@@ -124,7 +123,7 @@ public final class RpcWebSocket {
 
     /**
      * The WebSocket protocol settings for the listener: {@code addProtocol(ws.protocol())}. A frame
-     * over REQUEST_SIZE_LIMIT is refused by the server before it is read into memory.
+     * over WS_MAX_MESSAGE_BYTES is refused by the server before it is read into memory.
      */
     public WsConfig protocol() {
         return WsConfig.builder().name("websocket").maxFrameLength(maxMessageBytes).origins(origins).build();
@@ -289,13 +288,11 @@ public final class RpcWebSocket {
         /** The answer to one message: a response, a list of them for a batch, or null when nothing is owed. */
         private Object handle(String message) {
             String requestId = connectionId + "-" + messages.incrementAndGet();
-            JsonNode body;
-            try {
-                body = Json.MAPPER.readTree(message);
-            } catch (JsonProcessingException e) {
+            JsonNode body = Json.tree(message).orElse(null);
+            if (body == null) {
                 return JsonRpcRelay.error(NullNode.instance, PARSE_ERROR, "Parse error: the message is not valid JSON", null);
             }
-            if (body == null || body.isMissingNode()) {
+            if (body.isMissingNode()) {
                 return JsonRpcRelay.error(NullNode.instance, PARSE_ERROR, "Parse error: the message is empty", null);
             }
             int items = body.isArray() ? body.size() : 1;

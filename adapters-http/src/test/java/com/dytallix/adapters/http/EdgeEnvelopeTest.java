@@ -111,6 +111,25 @@ class EdgeEnvelopeTest {
     void theClientsRequestIdIsKeptWhenSafe() {
         assertThat(api.get("/api/status", "X-Request-Id", "abc-123").header("X-Request-Id")).contains("abc-123");
         assertThat(api.get("/api/status", "X-Request-Id", "<script>").header("X-Request-Id").orElseThrow()).isNotEqualTo("<script>");
+        String uuid = "0f8fad5b-d9cb-469f-a165-70867728950e";
+        assertThat(api.get("/api/status", "X-Request-Id", uuid).header("X-Request-Id")).contains(uuid);
+        // 64 hex digits is a private key's shape: the access line would carry it unmasked
+        String keyShaped = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+        assertThat(api.get("/api/status", "X-Request-Id", keyShaped).header("X-Request-Id").orElseThrow()).isNotEqualTo(keyShaped);
+        assertThat(HttpEdge.safeRequestId("a".repeat(64).replace('a', 'g'))).isTrue();
+        assertThat(HttpEdge.safeRequestId("x".repeat(65))).isFalse();
+        assertThat(HttpEdge.safeRequestId("")).isFalse();
+        assertThat(HttpEdge.safeRequestId("trace:1.2_3-4")).isTrue();
+        assertThat(HttpEdge.safeRequestId("a b")).isFalse();
+    }
+
+    @Test
+    void theAccessLinesDurationIsMillisecondsWithThreeDecimals() {
+        assertThat(HttpEdge.millis(42_000)).isEqualTo("0.042");
+        assertThat(HttpEdge.millis(3_001_250_000L)).isEqualTo("3001.250");
+        assertThat(HttpEdge.millis(1_234_567)).isEqualTo("1.234");
+        assertThat(HttpEdge.millis(5_000)).isEqualTo("0.005");
+        assertThat(HttpEdge.millis(-1)).isEqualTo("0.000");
     }
 
     @Test

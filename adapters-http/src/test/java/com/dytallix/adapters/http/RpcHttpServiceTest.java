@@ -97,6 +97,19 @@ class RpcHttpServiceTest {
     }
 
     @Test
+    void aNodeErrorWhoseDataHoldsAHugeExponentIsPassedOnAsText() {
+        String data = "{\"n\":1e999999999}";
+        api.chain.relay = FakeChain.failing(new NodeException(NodeFailure.RPC_ERROR, "execution reverted", 3, data, null));
+        var standard = rpc("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\",\"params\":[{},\"latest\"]}");
+        assertThat(standard.status()).isEqualTo(200);
+        assertThat(standard.json().get("error").get("code").asInt()).isEqualTo(3);
+        assertThat(standard.json().get("error").get("data").asText()).isEqualTo(data);
+        var simple = rpc("{\"method\": \"eth_call\", \"params\": [{}, \"latest\"]}");
+        assertThat(simple.status()).isEqualTo(400);
+        assertThat(simple.json().get("details").get("data").asText()).isEqualTo(data);
+    }
+
+    @Test
     void timeoutIs504AndLogsRpcTimeout() {
         List<String> lines = new ArrayList<>();
         Handler capture = new Handler() {

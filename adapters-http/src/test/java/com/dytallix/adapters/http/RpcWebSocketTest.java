@@ -257,6 +257,15 @@ class RpcWebSocketTest {
     }
 
     @Test
+    void aMessageWithAHugeExponentIsAParseErrorAndTheConnectionStays() {
+        try (TestApi api = TestApi.start(); WsTestClient ws = new WsTestClient(api.port())) {
+            JsonNode answer = ws.call("{\"jsonrpc\":\"2.0\",\"id\":1e999999999,\"method\":\"eth_chainId\"}");
+            assertThat(answer.path("error").path("code").asInt()).isEqualTo(-32700);
+            assertThat(ws.call(request(2, "eth_chainId", "[]")).get("id").asInt()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void aMessageOverTheSizeLimitClosesTheConnection() {
         try (TestApi api = TestApi.start(); WsTestClient ws = new WsTestClient(api.port())) {
             ws.send(request(1, "eth_call", "[\"" + "a".repeat(5000) + "\"]"));

@@ -8,6 +8,7 @@ import com.dytallix.domain.TestClock;
 import com.dytallix.domain.faucet.InMemoryFaucetControls;
 import com.dytallix.domain.grant.InMemoryGrantLedger;
 import com.dytallix.application.payer.PayerElection;
+import com.dytallix.domain.sync.ExpectedChain;
 import com.dytallix.domain.payer.InMemoryPayerLeases;
 import com.dytallix.domain.sync.SyncLagEstimator;
 import java.time.Duration;
@@ -21,7 +22,7 @@ class StaleStatusTest {
     void aSnapshotOlderThanTheStalenessBoundIsDegradedWithItsAge() {
         var clock = new TestClock(Instant.parse("2026-01-31T12:00:00Z"));
         var status = new StatusService(new FakeChain(), new FakeChain.Keys(TestApi.FAUCET), new InMemoryFaucetControls(),
-                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), Optional.empty(),
+                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), new ExpectedChain(Optional.empty()),
                 new PayerElection(new InMemoryPayerLeases(), "test", Duration.ofSeconds(10), clock, () -> { }), clock);
         status.refresh();
         Duration staleAfter = Duration.ofSeconds(5);

@@ -62,6 +62,8 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
         int rpcRequestsPerMinute = 10_000;
         long sizeLimit = 4096;
         int maxBatch = 5;
+        long rpcCacheMaxBytes = 1 << 20;
+        int wsMaxMessageBytes = 4096;
         int wsMaxConnections = 3;
         int wsMaxSubscriptions = 2;
         Duration wsPingInterval = RpcWebSocket.PING_INTERVAL;
@@ -145,7 +147,8 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
                 (method, route, code, nanos) -> observed.add(method + " " + route + " " + code),
                 List.of(new HealthHttpService.Check("test", Optional::empty)), clock,
                 options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute, 64,
-                options.rpcRequestsPerMinute, options.sizeLimit, options.maxBatch, app.feed(), options.wsMaxConnections,
+                options.rpcRequestsPerMinute, options.sizeLimit, options.maxBatch, options.rpcCacheMaxBytes,
+                new Finality(2, 64), app.feed(), options.wsMaxConnections, options.wsMaxMessageBytes,
                 options.statusStaleAfter, options.webPage);
     }
 

@@ -1,9 +1,10 @@
 package com.dytallix.adapters.node;
 
-import com.dytallix.domain.sync.ChainNode;
+import com.dytallix.domain.sync.ChainReads;
+import com.dytallix.domain.sync.ExpectedChain;
 import java.util.Optional;
 
-/** The start-up rule: when CHAIN_ID is configured, the node must report the same chain id. */
+/** The start-up check of the chain-id rule ({@link ExpectedChain}) against the node. */
 public final class ChainIdCheck {
     private ChainIdCheck() {
     }
@@ -15,17 +16,17 @@ public final class ChainIdCheck {
      * @throws ChainIdMismatchException when CHAIN_ID is set and differs
      * @throws com.dytallix.domain.sync.NodeException when the node cannot be asked
      */
-    public static long verify(ChainNode node, Optional<Long> configuredChainId) {
+    public static long verify(ChainReads node, Optional<Long> configuredChainId) {
         long actual = node.chainId();
-        if (configuredChainId.isPresent() && configuredChainId.get() != actual) {
-            throw new ChainIdMismatchException(actual, configuredChainId.get());
-        }
+        new ExpectedChain(configuredChainId).mismatch(actual).ifPresent(why -> {
+            throw new ChainIdMismatchException(why);
+        });
         return actual;
     }
 
     public static final class ChainIdMismatchException extends IllegalStateException {
-        ChainIdMismatchException(long actual, long configured) {
-            super("node chain id " + actual + " does not match CHAIN_ID " + configured);
+        ChainIdMismatchException(String why) {
+            super(why);
         }
     }
 }

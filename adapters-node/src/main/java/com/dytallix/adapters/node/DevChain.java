@@ -107,7 +107,7 @@ public final class DevChain implements ChainNode, AutoCloseable {
         }
         this.clock = clock;
         this.blockTime = blockTime;
-        Block genesis = new Block(0, blockHash(ZERO_HASH, 0, clock.instant().getEpochSecond(), List.of()),
+        Block genesis = new Block(0, hashOf(ZERO_HASH, 0, clock.instant().getEpochSecond(), List.of()),
                 ZERO_HASH, clock.instant().getEpochSecond(), List.of(), 0);
         remember(genesis);
         this.miner = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -186,7 +186,7 @@ public final class DevChain implements ChainNode, AutoCloseable {
             }
             pool.values().removeIf(TreeMap::isEmpty);
             List<TxHash> hashes = included.stream().map(TransactionCodec.Decoded::hash).toList();
-            Block block = new Block(number, blockHash(latest.hash(), number, timestamp, hashes), latest.hash(), timestamp,
+            Block block = new Block(number, hashOf(latest.hash(), number, timestamp, hashes), latest.hash(), timestamp,
                     hashes, gasUsed.stream().mapToLong(Long::longValue).sum());
             for (int i = 0; i < included.size(); i++) {
                 mined.put(included.get(i).hash(), new Mined(included.get(i), block, i, gasUsed.get(i), prices.get(i)));
@@ -208,7 +208,7 @@ public final class DevChain implements ChainNode, AutoCloseable {
         }
     }
 
-    private static String blockHash(String parentHash, long number, long timestamp, List<TxHash> txs) {
+    private static String hashOf(String parentHash, long number, long timestamp, List<TxHash> txs) {
         List<Rlp.Item> fields = new ArrayList<>(List.of(Rlp.bytes(HEX.parseHex(parentHash.substring(2))),
                 Rlp.integer(number), Rlp.integer(timestamp)));
         txs.forEach(h -> fields.add(Rlp.bytes(HEX.parseHex(h.value().substring(2)))));
@@ -288,6 +288,13 @@ public final class DevChain implements ChainNode, AutoCloseable {
                 return TransactionCodec.hash(HEX.parseHex(rawHex.substring(2)));
             }
             throw e;
+        }
+    }
+
+    @Override
+    public Optional<String> blockHash(long number) {
+        synchronized (lock) {
+            return Optional.ofNullable(blocks.get(number)).map(Block::hash);
         }
     }
 

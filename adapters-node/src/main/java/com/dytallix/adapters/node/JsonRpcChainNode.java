@@ -264,6 +264,18 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
                 blockHash(receipt.get("blockHash"), "receipt blockHash"), status.signum() != 0));
     }
 
+    @Override
+    public Optional<String> blockHash(long number) {
+        JsonNode block = rpc("eth_getBlockByNumber", params(Quantity.hex(number), false));
+        if (block.isNull()) {
+            return Optional.empty();
+        }
+        if (!block.isObject()) {
+            throw bad("eth_getBlockByNumber returned neither null nor a block");
+        }
+        return Optional.of(blockHash(block.get("hash"), "block hash"));
+    }
+
     private String blockHash(JsonNode node, String what) {
         if (node == null || !node.isTextual() || !node.asText().matches("0x[0-9a-fA-F]{64}")) {
             throw bad(what + " is not a 32-byte hash");

@@ -5,6 +5,7 @@ import com.dytallix.domain.TxHash;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.key.FeeSuggestion;
 import com.dytallix.domain.sync.BlockHead;
+import com.dytallix.domain.sync.ChainReads;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
@@ -39,12 +40,15 @@ import java.util.regex.Pattern;
  *
  * <p>{@link #checkHealth()} (run in the background) asks every node for its chain id and head: a
  * node of another chain is never used, one that does not answer is down, one more than
- * UPSTREAM_MAX_LAG_BLOCKS behind the best head gets no reads. Reads go to the healthy nodes,
- * spread by their latency; a read that fails for a transport reason (refused, reset, timeout, an
+ * UPSTREAM_MAX_LAG_BLOCKS behind the best head gets no reads. The relay's reads go to the healthy
+ * nodes, spread by their latency; a read that fails for a transport reason (refused, reset, timeout, an
  * answer that is not JSON-RPC) is retried on the next node within the same deadline, and the node
  * is counted down until it answers a check again. A node's error object is an answer and is never
- * retried elsewhere. Signed transactions go to the first healthy node in RPC_URL's order and the
- * same bytes are then broadcast to the others. Filters stay on the node that created them: with
+ * retried elsewhere. The faucet's and the status's {@link ChainReads} go to the healthy node with
+ * the best head instead (the next best on a transport failure), and {@link #consistent()} pins a
+ * pass to that one node, so a node a few blocks behind never makes a mined transaction look missing
+ * or a block look reorganised away. Signed transactions go to the first healthy node in RPC_URL's
+ * order and the same bytes are then broadcast to the others. Filters stay on the node that created them: with
  * several nodes a filter id carries its node's position. {@code eth_blockNumber} never goes
  * backwards, whichever node answers.
  */
@@ -152,11 +156,11 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
         return upstreams.stream().map(Upstream::health).toList();
     }
 
-    // --- reads ---
+    // --- chain reads: the node with the best head first ---
 
     @Override
     public long chainId() {
-        List<Upstream> order = readOrder();
+        List<Upstream> order = freshestFirst();
         if (order.isEmpty()) {
             // no node of the chain answers: say what the others report, so a wrong CHAIN_ID is named at start
             Optional<Upstream> other = upstreams.stream().filter(u -> u.probed).findFirst();
@@ -169,46 +173,135 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
 
     @Override
     public BlockHead head() {
-        return read("eth_getBlockByNumber", readOrder(), JsonRpcChainNode::head).value();
+        return head(freshestFirst());
+    }
+
+    private BlockHead head(List<Upstream> order) {
+        Answered<BlockHead> answered = read("eth_getBlockByNumber", order, JsonRpcChainNode::head);
+        answered.by().sawHead(answered.value().number());
+        return answered.value();
     }
 
     @Override
     public Optional<SyncProgress> syncing() {
-        return read("eth_syncing", readOrder(), JsonRpcChainNode::syncing).value();
+        return read("eth_syncing", freshestFirst(), JsonRpcChainNode::syncing).value();
     }
 
     @Override
     public List<Duration> recentBlockIntervals(int blocks) {
-        return read("eth_getBlockByNumber", readOrder(), n -> n.recentBlockIntervals(blocks)).value();
+        return read("eth_getBlockByNumber", freshestFirst(), n -> n.recentBlockIntervals(blocks)).value();
     }
 
     @Override
     public Wei balance(Address address) {
-        return read("eth_getBalance", readOrder(), n -> n.balance(address)).value();
+        return read("eth_getBalance", freshestFirst(), n -> n.balance(address)).value();
     }
+
+    @Override
+    public long minedNonce(Address address) {
+        return read("eth_getTransactionCount", freshestFirst(), n -> n.minedNonce(address)).value();
+    }
+
+    @Override
+    public FeeSuggestion fees() {
+        return read("eth_gasPrice", freshestFirst(), JsonRpcChainNode::fees).value();
+    }
+
+    @Override
+    public Optional<Receipt> receipt(TxHash hash) {
+        return read("eth_getTransactionReceipt", freshestFirst(), n -> n.receipt(hash)).value();
+    }
+
+    @Override
+    public Optional<String> blockHash(long number) {
+        return read("eth_getBlockByNumber", freshestFirst(), n -> n.blockHash(number)).value();
+    }
+
+    @Override
+    public ChainReads consistent() {
+        List<Upstream> order = freshestFirst();
+        if (order.isEmpty()) {
+            throw new NodeException(NodeFailure.UNREACHABLE, "no node can serve chain reads (" + summary() + ")");
+        }
+        return new OneNode(order.getFirst());
+    }
+
+    /** Every chain read from one node, the freshest when the view was made; no failover. */
+    private final class OneNode implements ChainReads {
+        private final List<Upstream> only;
+
+        OneNode(Upstream node) {
+            this.only = List.of(node);
+        }
+
+        @Override
+        public long chainId() {
+            return read("eth_chainId", only, JsonRpcChainNode::chainId).value();
+        }
+
+        @Override
+        public BlockHead head() {
+            return UpstreamSet.this.head(only);
+        }
+
+        @Override
+        public Optional<SyncProgress> syncing() {
+            return read("eth_syncing", only, JsonRpcChainNode::syncing).value();
+        }
+
+        @Override
+        public List<Duration> recentBlockIntervals(int blocks) {
+            return read("eth_getBlockByNumber", only, n -> n.recentBlockIntervals(blocks)).value();
+        }
+
+        @Override
+        public Wei balance(Address address) {
+            return read("eth_getBalance", only, n -> n.balance(address)).value();
+        }
+
+        @Override
+        public long minedNonce(Address address) {
+            return read("eth_getTransactionCount", only, n -> n.minedNonce(address)).value();
+        }
+
+        @Override
+        public FeeSuggestion fees() {
+            return read("eth_gasPrice", only, JsonRpcChainNode::fees).value();
+        }
+
+        @Override
+        public Optional<Receipt> receipt(TxHash hash) {
+            return read("eth_getTransactionReceipt", only, n -> n.receipt(hash)).value();
+        }
+
+        @Override
+        public Optional<String> blockHash(long number) {
+            return read("eth_getBlockByNumber", only, n -> n.blockHash(number)).value();
+        }
+
+        @Override
+        public ChainReads consistent() {
+            return this;
+        }
+
+        @Override
+        public List<UpstreamHealth> upstreams() {
+            return UpstreamSet.this.upstreams();
+        }
+
+        @Override
+        public String toString() {
+            return "UpstreamSet.consistent[" + only.getFirst().name + "]";
+        }
+    }
+
+    // --- sends ---
 
     @Override
     public long pendingNonce(Address address) {
         // the pending pool that counts is the one the sends go to
         return read("eth_getTransactionCount", sendOrder(), n -> n.pendingNonce(address)).value();
     }
-
-    @Override
-    public long minedNonce(Address address) {
-        return read("eth_getTransactionCount", readOrder(), n -> n.minedNonce(address)).value();
-    }
-
-    @Override
-    public FeeSuggestion fees() {
-        return read("eth_gasPrice", readOrder(), JsonRpcChainNode::fees).value();
-    }
-
-    @Override
-    public Optional<Receipt> receipt(TxHash hash) {
-        return read("eth_getTransactionReceipt", readOrder(), n -> n.receipt(hash)).value();
-    }
-
-    // --- sends ---
 
     @Override
     public TxHash sendRawTransaction(String rawHex) {
@@ -389,6 +482,16 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
         return ok;
     }
 
+    /**
+     * The healthy nodes, the best head first (ties in RPC_URL's order, so consecutive reads stay on
+     * one node), then the last resort. A node's head is what its last check or head read reported.
+     */
+    private List<Upstream> freshestFirst() {
+        List<Upstream> ok = upstreams.stream().filter(u -> u.state == State.OK)
+                .sorted(Comparator.comparingLong((Upstream u) -> u.head).reversed().thenComparingInt(u -> u.index)).toList();
+        return ok.isEmpty() ? fallback() : ok;
+    }
+
     /** Healthy nodes in RPC_URL's order (the first is preferred), then the last resort. */
     private List<Upstream> sendOrder() {
         List<Upstream> ok = upstreams.stream().filter(u -> u.state == State.OK).toList();
@@ -452,6 +555,13 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
             double micros = nanos / 1000.0;
             double previous = latencyMicros;
             latencyMicros = previous < 0 ? micros : previous * 0.8 + micros * 0.2;
+        }
+
+        /** A head read answered: it is at least this high now (a check may set it lower again after a reorg). */
+        void sawHead(long number) {
+            if (number > head) {
+                head = number;
+            }
         }
 
         double effectiveLatency() {

@@ -198,7 +198,7 @@ public final class AnvilProcess implements AutoCloseable {
     // --- finding and installing the binary ---
 
     /** The repository root: surefire's {@code repo.root}, else the nearest directory above holding {@code dyt}. */
-    static Path repoRoot() {
+    public static Path repoRoot() {
         String configured = System.getProperty("repo.root");
         if (configured != null && !configured.isBlank() && Files.isDirectory(Path.of(configured))) {
             return Path.of(configured).toAbsolutePath();

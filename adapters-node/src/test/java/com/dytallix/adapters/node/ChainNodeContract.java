@@ -12,6 +12,7 @@ import com.dytallix.domain.key.SignedTransaction;
 import com.dytallix.domain.key.UnsignedTransaction;
 import com.dytallix.domain.sync.BlockHead;
 import com.dytallix.domain.sync.ChainNode;
+import com.dytallix.domain.sync.ChainReads;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
 import com.dytallix.domain.sync.Receipt;
@@ -119,6 +120,8 @@ abstract class ChainNodeContract {
         assertThat(receipt.blockHash()).matches("0x[0-9a-f]{64}");
         assertThat(new NodeBlockReader(node()).header(receipt.blockNumber()).orElseThrow().hash())
                 .isEqualToIgnoringCase(receipt.blockHash());
+        assertThat(node().blockHash(receipt.blockNumber())).contains(receipt.blockHash());
+        assertThat(node().blockHash(receipt.blockNumber() + 1000)).as("a height not reached yet").isEmpty();
         assertThat(node().balance(recipient)).isEqualTo(value);
         assertThat(node().minedNonce(sender.address())).isEqualTo(1);
         Wei spent = Wei.ofDyt("10").minus(node().balance(sender.address()));
@@ -209,6 +212,23 @@ abstract class ChainNodeContract {
         mine();
         assertThat(node().pendingNonce(sender.address())).isEqualTo(2);
         assertThat(node().minedNonce(sender.address())).isEqualTo(2);
+    }
+
+    @Test
+    void aConsistentViewReadsTheSameChainAsEveryRead() {
+        Secp256k1Key sender = fundedAccount(Wei.ofDyt("1"));
+        TxHash hash = node().sendRawTransaction(transfer(sender, freshAddress(), Wei.of(1), 0, eip1559()).rawHex());
+        mine();
+
+        ChainReads view = node().consistent();
+        Receipt receipt = view.receipt(hash).orElseThrow();
+        assertThat(view.head().number()).isGreaterThanOrEqualTo(receipt.blockNumber());
+        assertThat(view.blockHash(receipt.blockNumber())).contains(receipt.blockHash());
+        assertThat(view.minedNonce(sender.address())).isEqualTo(1);
+        assertThat(view.balance(sender.address())).isEqualTo(node().balance(sender.address()));
+        assertThat(view.chainId()).isEqualTo(expectedChainId());
+        assertThat(view.fees().gasPrice()).isNotNull();
+        assertThat(view.consistent()).isSameAs(view);
     }
 
     @Test

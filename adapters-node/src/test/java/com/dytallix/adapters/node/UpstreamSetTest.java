@@ -9,6 +9,7 @@ import com.dytallix.domain.Wei;
 import com.dytallix.domain.key.FeePolicy;
 import com.dytallix.domain.key.SignedTransaction;
 import com.dytallix.domain.key.UnsignedTransaction;
+import com.dytallix.domain.sync.ChainReads;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.UpstreamHealth;
 import java.net.URI;
@@ -183,6 +184,69 @@ class UpstreamSetTest {
             previous = number;
         }
         assertThat(health(set, 0).okRequests()).isEqualTo(stalledAnswers);
+    }
+
+    @Test
+    void chainReadsGoToTheNodeWithTheBestHeadSoALaggingOneNeverHidesAMinedTransaction() {
+        try (AnvilProcess chain = AnvilProcess.withoutMining()) {
+            for (int i = 0; i < 5; i++) {
+                chain.mine();
+            }
+            // a node of the same chain stuck at block 5: anvil forked from it, not mining
+            try (AnvilProcess behind = AnvilProcess.start(List.of("--fork-url", chain.rpcUrl().toString(), "--fork-block-number", "5",
+                    "--no-mining"))) {
+                Secp256k1Key rich = Secp256k1Key.fromHex(AnvilProcess.ACCOUNT_0_KEY);
+                JsonRpcChainNode direct = new JsonRpcChainNode(chain.rpcUrl(), TIMEOUT, 4);
+                resources.add(direct);
+                SignedTransaction tx = rich.sign(new UnsignedTransaction(AnvilProcess.CHAIN_ID, direct.pendingNonce(rich.address()),
+                        new Address("0x3636363636363636363636363636363636363636"), Wei.of(1), UnsignedTransaction.TRANSFER_GAS,
+                        new FeePolicy(Wei.ofDyt("0.001")).initial(direct.fees())));
+                direct.sendRawTransaction(tx.rawHex());
+                chain.mine();
+                chain.mine();
+                String canonical = direct.blockHash(6).orElseThrow();
+
+                // both serve (the lag allowed is wide); the one behind is first in RPC_URL
+                UpstreamSet set = set(Optional.empty(), 100, endpoint(behind).url(), endpoint(chain).url());
+                assertThat(health(set, 0).state()).isEqualTo(UpstreamHealth.State.OK);
+                assertThat(health(set, 0).lag()).isEqualTo(2);
+                for (int i = 0; i < 20; i++) {
+                    assertThat(set.receipt(tx.hash())).hasValueSatisfying(r -> assertThat(r.blockHash()).isEqualTo(canonical));
+                    assertThat(set.blockHash(6)).contains(canonical);
+                    assertThat(set.minedNonce(rich.address())).isEqualTo(1);
+                    assertThat(set.head().number()).isEqualTo(7);
+                }
+                assertThat(health(set, 0).okRequests()).as("chain reads answered by the node behind").isZero();
+
+                ChainReads pass = set.consistent();
+                assertThat(pass.head().number()).isEqualTo(7);
+                assertThat(pass.blockHash(6)).contains(canonical);
+                assertThat(pass.receipt(tx.hash())).isPresent();
+                assertThat(health(set, 0).okRequests()).isZero();
+
+                // the relay's reads still spread over both (the client asked for no particular block), the faster more
+                for (int i = 0; i < 2000 && health(set, 0).okRequests() == 0; i++) {
+                    set.call("eth_chainId", "[]");
+                }
+                assertThat(health(set, 0).okRequests()).isPositive();
+            }
+        }
+    }
+
+    @Test
+    void aConsistentViewStaysOnItsNodeAndDoesNotFailOver() {
+        TcpProxy first = endpoint(mining);
+        TcpProxy second = endpoint(mining);
+        UpstreamSet set = set(Optional.empty(), 5, first.url(), second.url());
+        ChainReads pass = set.consistent();
+        long head = pass.head().number();
+        int pinned = health(set, 0).okRequests() > 0 ? 0 : 1;
+        (pinned == 0 ? first : second).kill();
+        assertThatThrownBy(() -> pass.blockHash(head)).isInstanceOf(NodeException.class);
+        // the set itself fails over, and the next view is made on the node that answers
+        assertThat(set.blockHash(head)).isPresent();
+        assertThat(set.consistent().blockHash(head)).isPresent();
+        assertThat(health(set, 1 - pinned).okRequests()).isPositive();
     }
 
     @Test

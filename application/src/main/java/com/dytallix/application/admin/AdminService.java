@@ -19,7 +19,7 @@ import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.key.KeyRing;
 import com.dytallix.domain.key.KeyRotation;
 import com.dytallix.domain.key.KeyRotationLog;
-import com.dytallix.domain.sync.ChainNode;
+import com.dytallix.domain.sync.ChainReads;
 import com.dytallix.domain.sync.NodeException;
 import java.time.Clock;
 import java.time.Instant;
@@ -35,14 +35,14 @@ public final class AdminService {
     private final KeyRing keys;
     private final KeyRotationLog rotations;
     private final GrantRecords records;
-    private final ChainNode node;
+    private final ChainReads node;
     private final StatusService status;
     private final BlockList blocks;
     private final Keccak256 keccak;
     private final Clock clock;
 
     public AdminService(FaucetControls controls, KeyRing keys, KeyRotationLog rotations, GrantRecords records,
-                        ChainNode node, StatusService status, BlockList blocks, Keccak256 keccak, Clock clock) {
+                        ChainReads node, StatusService status, BlockList blocks, Keccak256 keccak, Clock clock) {
         this.blocks = blocks;
         this.keccak = keccak;
         this.controls = controls;

@@ -28,6 +28,7 @@ import com.dytallix.domain.key.KeyRotationLog;
 import com.dytallix.domain.payer.PayerLeases;
 import com.dytallix.domain.sync.BlockReader;
 import com.dytallix.domain.sync.ChainNode;
+import com.dytallix.domain.sync.ExpectedChain;
 import com.dytallix.domain.sync.SyncLagEstimator;
 import java.time.Clock;
 import java.time.Duration;
@@ -80,9 +81,9 @@ public record Application(
         // a new payer learns the nonces again: another payer may have used some since this one last paid
         var election = new PayerElection(ports.leases(), choices.instance(), choices.payerLease(), ports.clock(), nonces::forget);
         var status = new StatusService(ports.node(), ports.keys(), ports.controls(), ports.ledger(),
-                new SyncLagEstimator(choices.blockTime()), choices.chainId(), election, ports.clock());
+                new SyncLagEstimator(choices.blockTime()), new ExpectedChain(choices.chainId()), election, ports.clock());
         var payer = new Payer(ports.node(), ports.keys(), ports.ledger(), nonces, policy.fees(), election, ports.clock());
-        var tracker = new GrantTracker(ports.node(), ports.blocks(), ports.keys(), ports.ledger(), nonces, payer, policy.fees(),
+        var tracker = new GrantTracker(ports.node(), ports.keys(), ports.ledger(), nonces, payer, policy.fees(),
                 policy.replaceAfter(), choices.finality(), election, ports.clock(), ports.telemetry());
         var rules = FaucetAdmission.rules(policy, ports.blockList(), ports.controls(), ports.challenges(), ports.work(),
                 ports.reputation(), status, payer);

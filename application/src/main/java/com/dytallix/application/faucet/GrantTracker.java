@@ -17,9 +17,8 @@ import com.dytallix.domain.key.SigningKey;
 import com.dytallix.domain.key.UnsignedTransaction;
 import com.dytallix.domain.payer.Lease;
 import com.dytallix.domain.payer.LeaseLostException;
-import com.dytallix.domain.sync.BlockHeader;
-import com.dytallix.domain.sync.BlockReader;
 import com.dytallix.domain.sync.ChainNode;
+import com.dytallix.domain.sync.ChainReads;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.Receipt;
 import com.dytallix.domain.telemetry.Telemetry;
@@ -52,7 +51,6 @@ public final class GrantTracker {
     private static final Duration OWED_AFTER = Duration.ofMillis(100);
 
     private final ChainNode node;
-    private final BlockReader blocks;
     private final KeyRing keys;
     private final Settlements settlements;
     private final NonceAllocator nonces;
@@ -64,11 +62,10 @@ public final class GrantTracker {
     private final Telemetry telemetry;
     private final PayerElection election;
 
-    public GrantTracker(ChainNode node, BlockReader blocks, KeyRing keys, Settlements settlements, NonceAllocator nonces, Payer payer,
+    public GrantTracker(ChainNode node, KeyRing keys, Settlements settlements, NonceAllocator nonces, Payer payer,
                         FeePolicy feePolicy, Duration replaceAfter, Finality finality, PayerElection election, Clock clock,
                         Telemetry telemetry) {
         this.node = node;
-        this.blocks = blocks;
         this.keys = keys;
         this.settlements = settlements;
         this.nonces = nonces;
@@ -106,7 +103,12 @@ public final class GrantTracker {
         }
     }
 
-    /** One pass over the unfinished grants. Node failures end the pass; the next one tries again. Only on the payer. */
+    /**
+     * One pass over the unfinished grants; only on the payer. Every chain read of a pass comes from
+     * one node (with several, the one with the best head), so its head, block hashes, nonces and
+     * receipts agree: a node a few blocks behind cannot make a mined payment look dropped. Node
+     * failures end the pass; the next one tries again.
+     */
     public void tick() {
         if (!election.isPayer()) {
             return;
@@ -115,16 +117,17 @@ public final class GrantTracker {
         Instant now = clock.instant();
         Map<Address, Long> mined = new HashMap<>();
         try {
-            long head = node.head().number();
-            List<Grant> watched = watchReorgs(head, now);
+            ChainReads chain = node.consistent();
+            long head = chain.head().number();
+            List<Grant> watched = watchReorgs(chain, head, now);
             List<Grant> unfinished = settlements.unfinished();
             for (Grant g : unfinished) {
                 if (g.status() == GrantStatus.PENDING) {
                     continue;
                 }
                 Address from = g.fromAddress().orElseThrow();
-                long minedNonce = mined.computeIfAbsent(from, node::minedNonce);
-                track(g, minedNonce, head, now);
+                long minedNonce = mined.computeIfAbsent(from, chain::minedNonce);
+                track(chain, g, minedNonce, head, now);
             }
             fillGaps(mined, unfinished);
             finishRetiringKeys(unfinished, watched);
@@ -133,15 +136,18 @@ public final class GrantTracker {
         }
     }
 
-    private void track(Grant g, long minedNonce, long head, Instant now) {
+    private void track(ChainReads chain, Grant g, long minedNonce, long head, Instant now) {
         long nonce = g.nonce().orElseThrow();
         if (nonce < minedNonce) {
-            settle(g, head, now);
+            settle(chain, g, head, now);
             return;
         }
         if (g.blockNumber().isPresent()) {
-            // recorded in a block, yet the chain has not used its nonce: that block is gone
-            reopen(List.of(g), "its nonce " + nonce + " is unused again", now);
+            // recorded in a block, yet the chain has not used its nonce: that block is gone. A node
+            // that has not reached the block yet says nothing about it.
+            if (g.blockNumber().get() <= head) {
+                reopen(List.of(g), "its nonce " + nonce + " is unused again", now);
+            }
             return;
         }
         if (g.status() == GrantStatus.SIGNED) {
@@ -159,7 +165,7 @@ public final class GrantTracker {
      * A grant already recorded in a block (which the reorg watch found canonical in this pass) only
      * waits for depth.
      */
-    private void settle(Grant g, long head, Instant now) {
+    private void settle(ChainReads chain, Grant g, long head, Instant now) {
         if (g.blockNumber().isPresent() && g.landedHash().isPresent()) {
             confirmIfDeep(g.id(), g.landedHash().get(), g.blockNumber().get(), head, now);
             return;
@@ -167,7 +173,7 @@ public final class GrantTracker {
         List<TxHash> newestFirst = new ArrayList<>(g.txHashes());
         java.util.Collections.reverse(newestFirst);
         for (TxHash hash : newestFirst) {
-            Optional<Receipt> receipt = node.receipt(hash);
+            Optional<Receipt> receipt = chain.receipt(hash);
             if (receipt.isPresent()) {
                 Receipt r = receipt.get();
                 if (r.success()) {
@@ -197,23 +203,32 @@ public final class GrantTracker {
      * Compares the block hash stored with the grants in the watched blocks with the canonical chain,
      * newest block first. A block that is still canonical vouches for all its ancestors (each block
      * commits to its parent's hash), so the walk stops there: one block query per pass when nothing
-     * happened. A block that is gone, or a height the chain no longer reaches, re-opens its grants.
+     * happened. A block that is gone re-opens its grants and those of every watched block above it.
+     * A block above the head of the node read says nothing by itself (the node may be behind, or a
+     * shorter fork will grow past it): it goes with the block below it.
      *
      * @return the grants still watched (those in canonical blocks)
      */
-    private List<Grant> watchReorgs(long head, Instant now) {
+    private List<Grant> watchReorgs(ChainReads chain, long head, Instant now) {
         List<Grant> watched = settlements.inBlocksFrom(finality.watchedFrom(head));
         TreeMap<Long, List<Grant>> byBlock = new TreeMap<>();
         watched.forEach(g -> byBlock.computeIfAbsent(g.blockNumber().orElseThrow(), n -> new ArrayList<>()).add(g));
         List<Grant> orphaned = new ArrayList<>();
+        List<Grant> aboveHead = new ArrayList<>();
         for (Map.Entry<Long, List<Grant>> block : byBlock.descendingMap().entrySet()) {
             long number = block.getKey();
-            Optional<String> hash = blocks.header(number).map(BlockHeader::hash);
-            if (hash.isEmpty() && number <= head) {
+            if (number > head) {
+                aboveHead.addAll(block.getValue());
+                continue;
+            }
+            Optional<String> hash = chain.blockHash(number);
+            if (hash.isEmpty()) {
                 continue; // a pruning node may not answer for a height it has: no verdict
             }
-            List<Grant> gone = block.getValue().stream()
-                    .filter(g -> hash.map(h -> !h.equalsIgnoreCase(g.blockHash().orElseThrow())).orElse(true)).toList();
+            List<Grant> gone = block.getValue().stream().filter(g -> !hash.get().equalsIgnoreCase(g.blockHash().orElseThrow())).toList();
+            if (!gone.isEmpty() && orphaned.isEmpty()) {
+                orphaned.addAll(aboveHead); // they were built on the block that is gone
+            }
             orphaned.addAll(gone);
             if (gone.size() < block.getValue().size()) {
                 break;

@@ -2,7 +2,7 @@ package com.dytallix.application.relay;
 
 import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.application.status.StatusService;
-import com.dytallix.domain.sync.ChainNode;
+import com.dytallix.domain.sync.NodeRelay;
 import com.dytallix.domain.sync.NodeException;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,7 +16,7 @@ import java.util.Optional;
  * node's accounts are not the relay's to offer).
  */
 public final class RelayService {
-    private final ChainNode node;
+    private final NodeRelay node;
     private final RelayPolicy policy;
     private final StatusService status;
     private final Telemetry telemetry;
@@ -24,7 +24,7 @@ public final class RelayService {
     /** The chain id once the node was verified with it: it cannot change while the server runs. */
     private volatile Long knownChainId;
 
-    public RelayService(ChainNode node, RelayPolicy policy, StatusService status, Telemetry telemetry, Clock clock) {
+    public RelayService(NodeRelay node, RelayPolicy policy, StatusService status, Telemetry telemetry, Clock clock) {
         this.node = node;
         this.policy = policy;
         this.status = status;

@@ -3,14 +3,14 @@ package com.dytallix.application.status;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.Keccak256;
 import com.dytallix.domain.Wei;
-import com.dytallix.domain.sync.ChainNode;
+import com.dytallix.domain.sync.ChainReads;
 
 /** Looks up any account's balance on the node. */
 public final class BalanceService {
-    private final ChainNode node;
+    private final ChainReads node;
     private final Keccak256 keccak;
 
-    public BalanceService(ChainNode node, Keccak256 keccak) {
+    public BalanceService(ChainReads node, Keccak256 keccak) {
         this.node = node;
         this.keccak = keccak;
     }

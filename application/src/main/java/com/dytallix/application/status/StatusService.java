@@ -8,7 +8,8 @@ import com.dytallix.domain.grant.GrantRecords;
 import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.key.KeyRing;
 import com.dytallix.domain.sync.BlockHead;
-import com.dytallix.domain.sync.ChainNode;
+import com.dytallix.domain.sync.ChainReads;
+import com.dytallix.domain.sync.ExpectedChain;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.SyncLagEstimator;
 import com.dytallix.domain.sync.SyncProgress;
@@ -31,12 +32,12 @@ public final class StatusService {
     /** A lag above this many blocks makes the node "degraded". */
     private static final long DEGRADED_LAG = 10;
 
-    private final ChainNode node;
+    private final ChainReads node;
     private final KeyRing keys;
     private final FaucetControls controls;
     private final GrantRecords records;
     private final SyncLagEstimator lagEstimator;
-    private final Optional<Long> expectedChainId;
+    private final ExpectedChain expectedChain;
     private final PayerElection election;
     private final Clock clock;
     private final AtomicReference<StatusSnapshot> current;
@@ -46,14 +47,14 @@ public final class StatusService {
     private volatile Duration learnedBlockTime;
     private volatile long blockTimeLearnedAtHeight = -1;
 
-    public StatusService(ChainNode node, KeyRing keys, FaucetControls controls, GrantRecords records,
-                         SyncLagEstimator lagEstimator, Optional<Long> expectedChainId, PayerElection election, Clock clock) {
+    public StatusService(ChainReads node, KeyRing keys, FaucetControls controls, GrantRecords records,
+                         SyncLagEstimator lagEstimator, ExpectedChain expectedChain, PayerElection election, Clock clock) {
         this.node = node;
         this.keys = keys;
         this.controls = controls;
         this.records = records;
         this.lagEstimator = lagEstimator;
-        this.expectedChainId = expectedChainId;
+        this.expectedChain = expectedChain;
         this.election = election;
         this.clock = clock;
         Instant now = clock.instant();
@@ -128,12 +129,13 @@ public final class StatusService {
             Wei balance = node.balance(faucetAddress);
             Instant now = clock.instant();
             long lag = lagEstimator.lag(syncing, head.timestamp(), now, blockTime);
-            boolean chainOk = expectedChainId.map(id -> id == chainId).orElse(true);
+            Optional<String> wrongChain = expectedChain.mismatch(chainId);
+            boolean chainOk = wrongChain.isEmpty();
             NodeHealth health = !chainOk || syncing.isPresent() || lag > DEGRADED_LAG ? NodeHealth.DEGRADED : NodeHealth.OK;
             next = new StatusSnapshot(health, Optional.of(chainId), chainOk, Optional.of(head.number()), lag,
                     Optional.of(SyncLagEstimator.headAge(head.timestamp(), now)), syncing.isPresent(),
                     Optional.of(blockTime), faucetAddress, Optional.of(balance), pause, backlog, Optional.of(now),
-                    chainOk ? Optional.empty() : Optional.of("node chain id " + chainId + " does not match CHAIN_ID " + expectedChainId.get()),
+                    wrongChain,
                     now);
         } catch (NodeException e) {
             next = unreachable(previous, pause, backlog, faucetAddress, e.failure().name(), started);

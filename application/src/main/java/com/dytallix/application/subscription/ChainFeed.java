@@ -11,6 +11,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code eth_subscribe} for every connection from one upstream feed: {@link #poll()} (one thread,
@@ -23,6 +25,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * matched logs are announced again with {@code removed: true} (as Ethereum nodes do), and the
  * replacement blocks are announced as new heads. A head further than {@value #MAX_CATCH_UP} blocks
  * ahead (the node caught up after a stall) is joined at its last {@value #MAX_CATCH_UP} blocks.
+ *
+ * <p>The feed follows the chain while anyone is subscribed or a {@link ChainWatcher} asks it to (the
+ * relay's finality cache, so that a reorg evicts what it invalidates); otherwise it makes no node
+ * calls. A subscription made while it is idle reads the head once, and the first step announces
+ * every block mined since, so a first subscriber misses no block until that step.
  */
 public final class ChainFeed {
     static final int HISTORY = 64;
@@ -32,6 +39,11 @@ public final class ChainFeed {
     private final BlockReader reader;
     private final int maxPerConnection;
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    private final List<ChainWatcher> watchers = new CopyOnWriteArrayList<>();
+    /** False while the feed is idle (no history): a new subscriber then notes the head it subscribed at. */
+    private volatile boolean following;
+    /** The lowest head a subscriber subscribed at while the feed was idle, -1 for none. */
+    private final AtomicLong joinAfter = new AtomicLong(-1);
     /** Announced blocks, oldest first; only the poll thread touches it. */
     private final Deque<Announced> history = new ArrayDeque<>();
 
@@ -47,6 +59,25 @@ public final class ChainFeed {
     /** A connection's handle on the feed; {@link Session#close()} drops its subscriptions. */
     public Session open(Subscriber subscriber) {
         return new Session(subscriber);
+    }
+
+    /**
+     * Something kept from blocks that a reorg can take away. It is told from the poll thread, and
+     * keeps the feed following the chain while it says it is {@link #watching()}.
+     */
+    public interface ChainWatcher {
+        /** Whether the feed should follow the chain for this watcher now (each step costs a node call). */
+        boolean watching();
+
+        /** This block left the canonical chain (the blocks above it already did, or go next). */
+        void left(BlockHeader block);
+
+        /** The feed cannot tell what changed (a reorg deeper than it remembers, or a gap it skipped). */
+        void lostTrack();
+    }
+
+    public void watch(ChainWatcher watcher) {
+        watchers.add(watcher);
     }
 
     public int subscriptions() {
@@ -73,12 +104,25 @@ public final class ChainFeed {
 
         /** @throws SubscriptionLimitException when this connection has WS_MAX_SUBSCRIPTIONS already */
         public String subscribeNewHeads() {
-            return add(null);
+            return joined(add(null));
         }
 
         /** @throws SubscriptionLimitException when this connection has WS_MAX_SUBSCRIPTIONS already */
         public String subscribeLogs(LogFilter filter) {
-            return add(filter);
+            return joined(add(filter));
+        }
+
+        /** While the feed is idle, its first step starts from the head of this moment, not of that step. */
+        private String joined(String id) {
+            if (!following) {
+                try {
+                    long head = reader.latestHeader().number();
+                    joinAfter.accumulateAndGet(head, (a, b) -> a < 0 ? b : Math.min(a, b));
+                } catch (RuntimeException nodeFailed) {
+                    // the first step joins at the head it finds
+                }
+            }
+            return id;
         }
 
         /** @return false when the id is not one of this connection's subscriptions */
@@ -119,27 +163,37 @@ public final class ChainFeed {
      * the node's failure; the next step carries on from the last block announced.
      */
     public void poll() {
-        if (subscriptions.isEmpty()) {
+        following = false; // before the check: a subscriber arriving after it notes its head
+        if (subscriptions.isEmpty() && watchers.stream().noneMatch(ChainWatcher::watching)) {
             // nobody listens: no node calls, and a later subscriber starts at the head of its time
             history.clear();
             return;
         }
+        following = true;
         BlockHeader latest = reader.latestHeader();
         Announced tip = history.peekLast();
+        long from;
         if (tip == null) {
-            history.addLast(new Announced(latest, List.of()));
-            return;
+            long after = joinAfter.getAndSet(-1);
+            if (after < 0 || after >= latest.number()) {
+                history.addLast(new Announced(latest, List.of()));
+                return;
+            }
+            from = after + 1; // blocks mined since the first subscriber subscribed
+        } else {
+            joinAfter.set(-1);
+            if (latest.hash().equals(tip.header().hash()) || latest.number() < tip.header().number()) {
+                // nothing new, or a node behind the one we followed: wait until the chain passes our tip
+                return;
+            }
+            if (latest.number() == tip.header().number()) {
+                retract(history.pollLast());
+            }
+            from = history.isEmpty() ? latest.number() : history.peekLast().header().number() + 1;
         }
-        if (latest.hash().equals(tip.header().hash()) || latest.number() < tip.header().number()) {
-            // nothing new, or a node behind the one we followed: wait until the chain passes our tip
-            return;
-        }
-        if (latest.number() == tip.header().number()) {
-            retract(history.pollLast());
-        }
-        long from = history.isEmpty() ? latest.number() : history.peekLast().header().number() + 1;
         if (latest.number() - from >= MAX_CATCH_UP) {
             history.clear();
+            watchers.forEach(ChainWatcher::lostTrack);
             from = latest.number() - MAX_CATCH_UP + 1;
         }
         long n = from;
@@ -190,6 +244,11 @@ public final class ChainFeed {
 
     /** The block left the canonical chain: its logs go out again, last first, marked removed. */
     private void retract(Announced gone) {
+        watchers.forEach(w -> w.left(gone.header()));
+        if (history.isEmpty()) {
+            // the reorg reaches below the blocks remembered: how deep it goes is unknown
+            watchers.forEach(ChainWatcher::lostTrack);
+        }
         List<ChainLog> logs = gone.matchedLogs();
         for (int i = logs.size() - 1; i >= 0; i--) {
             ChainLog removed = logs.get(i).asRemoved();

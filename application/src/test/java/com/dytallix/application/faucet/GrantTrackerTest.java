@@ -378,4 +378,29 @@ class GrantTrackerTest {
             assertThat(h.chain.paymentsTo(FaucetHarness.parsed(50 + i))).hasSize(1);
         }
     }
+
+    @Test
+    void aPassThatReadsANodeBehindTheNewestPaymentsReopensNothingAndFailsNothing() {
+        DripResult first = h.request(FaucetHarness.address(60), "10.0.0.60");
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.find(first.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        DripResult second = h.request(FaucetHarness.address(61), "10.0.0.61");
+        h.chain.mine();
+
+        // the node read by the next passes has neither block yet: it proves no reorg and no drop
+        h.chain.consistentBehind = 2;
+        h.tracker.tick();
+        h.tracker.tick();
+        assertThat(h.ledger.find(first.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.ledger.find(second.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(h.telemetry.reorgs).hasValue(0);
+
+        h.chain.consistentBehind = 0;
+        h.tracker.tick();
+        assertThat(h.ledger.find(second.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(60))).hasSize(1);
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(61))).hasSize(1);
+        assertThat(h.telemetry.reorgs).hasValue(0);
+    }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.dytallix.application.payer.PayerElection;
 import com.dytallix.domain.payer.InMemoryPayerLeases;
 import com.dytallix.application.FakeChain;
+import com.dytallix.domain.sync.ExpectedChain;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.TestClock;
 import com.dytallix.domain.TestKeccak;
@@ -27,7 +28,7 @@ class StatusServiceTest {
         FakeChain chain = new FakeChain();
         TestClock clock = new TestClock(Instant.now());
         StatusService status = new StatusService(chain, new FakeChain.Keys(FAUCET), new InMemoryFaucetControls(),
-                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), Optional.empty(),
+                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), new ExpectedChain(Optional.empty()),
                 new PayerElection(new InMemoryPayerLeases(), "test", Duration.ofSeconds(10), clock, () -> { }), clock);
         Duration fresh = Duration.ofSeconds(5);
         assertThat(status.nodeProblem(fresh)).contains("node has not answered yet");
@@ -47,7 +48,7 @@ class StatusServiceTest {
         FakeChain chain = new FakeChain();
         TestClock clock = new TestClock(Instant.now());
         StatusService status = new StatusService(chain, new FakeChain.Keys(FAUCET), new InMemoryFaucetControls(),
-                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), Optional.empty(),
+                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), new ExpectedChain(Optional.empty()),
                 new PayerElection(new InMemoryPayerLeases(), "test", Duration.ofSeconds(10), clock, () -> { }), clock);
         Duration ageWhenSeen = status.refresh().headAge().orElseThrow();
 
@@ -78,7 +79,7 @@ class StatusServiceTest {
                     return answer;
                 });
         StatusService status = new StatusService(new FakeChain(), new FakeChain.Keys(FAUCET), slowReader,
-                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), Optional.empty(),
+                new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), new ExpectedChain(Optional.empty()),
                 new PayerElection(new InMemoryPayerLeases(), "test", Duration.ofSeconds(10), Clock.systemUTC(), () -> { }),
                 Clock.systemUTC());
         Thread refresh = Thread.ofPlatform().start(status::refresh);

@@ -197,4 +197,75 @@ class ChainFeedTest {
         assertThat(heads.events.getLast()).endsWith(" head " + last.number() + " " + last.hash());
         assertThat(heads.events.getFirst()).contains("head " + (last.number() - ChainFeed.MAX_CATCH_UP + 1) + " ");
     }
+
+    @Test
+    void aFirstSubscriberGetsEveryBlockMinedSinceItSubscribedEvenBeforeTheFeedsFirstStep() {
+        Inbox heads = new Inbox();
+        chain.mine();
+        String id = feed.open(heads).subscribeNewHeads(); // the feed is idle: it notes the head of now
+        BlockHeader next = chain.mine(); // mined before the feed's first step
+        feed.poll();
+        assertThat(heads.events).containsExactly(head(id, next));
+        // once the feed follows, a new subscriber costs no node call
+        int before = chain.headerCalls.get();
+        feed.open(new Inbox()).subscribeNewHeads();
+        assertThat(chain.headerCalls).hasValue(before);
+    }
+
+    /** What a watcher was told. */
+    static final class Watcher implements ChainFeed.ChainWatcher {
+        boolean watching = true;
+        final List<String> told = new ArrayList<>();
+
+        @Override
+        public boolean watching() {
+            return watching;
+        }
+
+        @Override
+        public void left(BlockHeader block) {
+            told.add("left " + block.number() + " " + block.hash());
+        }
+
+        @Override
+        public void lostTrack() {
+            told.add("lost track");
+        }
+    }
+
+    @Test
+    void aWatcherKeepsTheFeedFollowingAndHearsOfEveryBlockThatLeftTheChain() {
+        BlockHeader first = null;
+        for (int i = 0; i < 5; i++) {
+            first = chain.mine();
+        }
+        Watcher watcher = new Watcher();
+        feed.watch(watcher);
+        feed.poll(); // follows from this block
+        chain.mine();
+        BlockHeader second = chain.mine();
+        BlockHeader third = chain.mine();
+        feed.poll();
+        chain.reorg(2, false);
+        chain.mine();
+        chain.mine();
+        feed.poll();
+        assertThat(watcher.told).containsExactly("left " + third.number() + " " + third.hash(),
+                "left " + second.number() + " " + second.hash());
+
+        // a reorg below everything the feed remembers: it cannot tell how deep it went
+        chain.reorg(6, false);
+        for (int i = 0; i < 6; i++) {
+            chain.mine();
+        }
+        watcher.told.clear();
+        feed.poll();
+        assertThat(watcher.told).endsWith("left " + first.number() + " " + first.hash(), "lost track");
+
+        // a watcher that holds nothing lets the feed rest: no node calls
+        watcher.watching = false;
+        int before = chain.headerCalls.get();
+        feed.poll();
+        assertThat(chain.headerCalls).hasValue(before);
+    }
 }

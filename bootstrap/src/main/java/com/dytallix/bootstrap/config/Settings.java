@@ -138,12 +138,19 @@ public final class Settings {
             "largest JSON-RPC batch accepted (ethers batches up to 100 by default)"));
     public static final Setting<Integer> RPC_MAX_RESPONSE_BYTES = declare(Setting.of("RPC_MAX_RESPONSE_BYTES", "10485760",
             integer(65_536, 1_073_741_824), "a node answer larger than this (10 MiB) is refused with a clear error, never buffered"));
+    public static final Setting<Integer> RPC_CACHE_MAX_BYTES = declare(Setting.of("RPC_CACHE_MAX_BYTES", "67108864",
+            integer(0, Integer.MAX_VALUE), "memory (64 MiB) for relayed answers that cannot change any more: blocks, transactions, "
+                    + "receipts and logs at least FAUCET_CONFIRMATIONS deep, by number or hash; a reorg evicts what it replaced; 0 = no cache"));
     public static final Setting<Integer> RPC_MAX_LOGS_BLOCK_RANGE = declare(Setting.of("RPC_MAX_LOGS_BLOCK_RANGE", "10000",
             integer(1, 100_000_000), "widest `eth_getLogs`/`eth_newFilter` block range the relay forwards"));
     public static final Setting<Integer> UPSTREAM_MAX_LAG_BLOCKS = declare(Setting.of("UPSTREAM_MAX_LAG_BLOCKS", "5",
             integer(0, 1_000_000), "a node this many blocks behind the best head of the others gets no reads"));
     public static final Setting<Integer> WS_MAX_CONNECTIONS = declare(Setting.of("WS_MAX_CONNECTIONS", "1000", integer(1, 1_000_000),
             "WebSocket connections open at once on `/api/rpc`, all clients together; one more is closed at once with 1013 and the reason"));
+    public static final Setting<Integer> WS_MAX_MESSAGE_BYTES = declare(Setting.of("WS_MAX_MESSAGE_BYTES", "262144",
+            integer(1024, 64 << 20), "largest WebSocket message (and frame) a client may send on `/api/rpc` (256 KiB); a larger one "
+                    + "is refused and the connection closed with 1009. Frames being received take at most WS_MAX_CONNECTIONS × this "
+                    + "of memory (250 MiB at the defaults): size the two together; larger requests go over HTTP (REQUEST_SIZE_LIMIT)"));
     public static final Setting<Integer> WS_MAX_SUBSCRIPTIONS = declare(Setting.of("WS_MAX_SUBSCRIPTIONS", "100", integer(1, 1_000_000),
             "`eth_subscribe` subscriptions one WebSocket connection may hold; one more is refused with JSON-RPC error −32005"));
     public static final Setting<Optional<String>> DATABASE_URL = declare(Setting.of("DATABASE_URL", "",

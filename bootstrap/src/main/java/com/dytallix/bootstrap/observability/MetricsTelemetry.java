@@ -9,12 +9,15 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The use cases' telemetry as Prometheus meters: dytallix_faucet_grants_total{outcome},
  * dytallix_rate_limit_hits_total{scope}, dytallix_tx_replacements_total, dytallix_reorgs_total,
- * dytallix_rpc_requests_total{method,outcome} and dytallix_rpc_request_duration_seconds{method}.
+ * dytallix_rpc_requests_total{method,outcome}, dytallix_rpc_request_duration_seconds{method} and
+ * dytallix_rpc_cache_requests_total{result}.
  */
 public final class MetricsTelemetry implements Telemetry {
     /** Registered at zero so that rate() and increase() see the first event of each kind. */
@@ -26,6 +29,11 @@ public final class MetricsTelemetry implements Telemetry {
     private final Set<String> knownMethods;
     private final Counter replacements;
     private final Counter reorgs;
+    /** Meters by method and outcome, built once: looking a meter up in the registry on every relayed call costs more than the call's bookkeeping. */
+    private final Map<String, Counter> rpcCounters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> rpcTimers = new ConcurrentHashMap<>();
+    private final Counter cacheHits;
+    private final Counter cacheMisses;
 
     /**
      * @param knownRpcMethods the relay's allow-list: only these become method label values, anything
@@ -40,6 +48,8 @@ public final class MetricsTelemetry implements Telemetry {
         this.reorgs = Counter.builder("dytallix.reorgs")
                 .description("Reorgs that took a faucet payment's block off the canonical chain (its grants were re-opened)")
                 .register(registry);
+        this.cacheHits = cacheCounter("hit");
+        this.cacheMisses = cacheCounter("miss");
         GRANT_OUTCOMES.forEach(this::grantCounter);
         for (LimitScope scope : LimitScope.values()) {
             rateLimitCounter(scope);
@@ -69,21 +79,31 @@ public final class MetricsTelemetry implements Telemetry {
     @Override
     public void rpcRequest(String method, String outcome, Duration duration) {
         String label = knownMethods.contains(method) ? method : OTHER_METHOD;
-        Counter.builder("dytallix.rpc.requests")
+        rpcCounters.computeIfAbsent(label + ' ' + outcome, k -> Counter.builder("dytallix.rpc.requests")
                 .description("JSON-RPC method calls through the relay, by method and outcome")
                 .tag("method", label)
                 .tag("outcome", outcome)
-                .register(registry)
-                .increment();
+                .register(registry)).increment();
         // A denied call never reached the node; its zero duration would only dilute the latency.
         if (!"denied".equals(outcome)) {
-            Timer.builder("dytallix.rpc.request.duration")
+            rpcTimers.computeIfAbsent(label, k -> Timer.builder("dytallix.rpc.request.duration")
                     .description("Time the node took to answer a relayed JSON-RPC call, in seconds")
                     .tag("method", label)
                     .serviceLevelObjectives(HttpMetrics.latencyBuckets())
-                    .register(registry)
-                    .record(duration.isNegative() ? Duration.ZERO : duration);
+                    .register(registry)).record(duration.isNegative() ? Duration.ZERO : duration);
         }
+    }
+
+    @Override
+    public void rpcCacheLookup(boolean hit) {
+        (hit ? cacheHits : cacheMisses).increment();
+    }
+
+    private Counter cacheCounter(String result) {
+        return Counter.builder("dytallix.rpc.cache.requests")
+                .description("Relayed calls whose answer may be cached by finality: answered from the cache (hit) or by the node (miss)")
+                .tag("result", result)
+                .register(registry);
     }
 
     private Counter grantCounter(String outcome) {

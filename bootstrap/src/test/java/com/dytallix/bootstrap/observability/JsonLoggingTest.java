@@ -71,6 +71,32 @@ class JsonLoggingTest {
     }
 
     @Test
+    void theAccessLogIsOneJsonLinePerRequestWithTheSameFields() throws Exception {
+        List<JsonNode> lines = capture(() -> {
+            MDC.put("requestId", "req-43");
+            MDC.put("clientIp", "2001:db8::1");
+            MDC.put("method", "GET");
+            MDC.put("path", "/api/faucet/grants/{grantId}");
+            MDC.put("status", "200");
+            MDC.put("durationMs", "0.042");
+            LoggerFactory.getLogger("access").info("GET /api/faucet/grants/{grantId} 200");
+        });
+
+        assertThat(lines).hasSize(1);
+        JsonNode line = lines.get(0);
+        assertThat(line.get("logger").asText()).isEqualTo("access");
+        assertThat(line.get("level").asText()).isEqualTo("INFO");
+        assertThat(line.get("message").asText()).isEqualTo("GET /api/faucet/grants/{grantId} 200");
+        assertThat(line.get("requestId").asText()).isEqualTo("req-43");
+        assertThat(line.get("clientIp").asText()).isEqualTo("2001:db8::1");
+        assertThat(line.get("status").isIntegralNumber()).isTrue();
+        assertThat(line.get("durationMs").asDouble()).isEqualTo(0.042);
+
+        Observability.setLogLevel("WARN");
+        assertThat(capture(() -> LoggerFactory.getLogger("access").info("GET /healthz 200"))).as("LOG_LEVEL applies").isEmpty();
+    }
+
+    @Test
     void aStackTraceAppearsOnlyWhenAnExceptionIsLoggedAndStaysOnTheLine() throws Exception {
         List<JsonNode> lines = capture(() -> {
             log.error("unexpected failure", new IllegalStateException("disk full"));

@@ -87,6 +87,7 @@ class MetricsExpositionTest {
                 .containsEntry("dytallix_tx_replacements_total", "counter")
                 .containsEntry("dytallix_reorgs_total", "counter")
                 .containsEntry("dytallix_rpc_requests_total", "counter")
+                .containsEntry("dytallix_rpc_cache_requests_total", "counter")
                 .containsEntry("dytallix_rpc_request_duration_seconds", "histogram");
 
         assertLabelNames(metrics, "http_requests_total", HTTP_LABELS);
@@ -102,6 +103,7 @@ class MetricsExpositionTest {
         assertLabelNames(metrics, "dytallix_rate_limit_hits_total", Set.of("scope"));
         assertLabelNames(metrics, "dytallix_rpc_requests_total", Set.of("method", "outcome"));
         assertLabelNames(metrics, "dytallix_rpc_request_duration_seconds_bucket", Set.of("method", "le"));
+        assertLabelNames(metrics, "dytallix_rpc_cache_requests_total", Set.of("result"));
 
         // path is the route template: the grant ids and the unknown URL never become label values.
         assertThat(count(metrics, "http_requests_total", "GET", "/api/faucet/grants/{grantId}", "200")).isEqualTo(2);
@@ -148,6 +150,8 @@ class MetricsExpositionTest {
         assertThat(metrics.sample("dytallix_rpc_requests_total",
                 Map.of("method", "other", "outcome", "denied")).value()).isEqualTo(1);
         assertThat(text).doesNotContain("eth_madeUpMethod");
+        assertThat(metrics.sample("dytallix_rpc_cache_requests_total", Map.of("result", "hit")).value()).isEqualTo(2);
+        assertThat(metrics.sample("dytallix_rpc_cache_requests_total", Map.of("result", "miss")).value()).isEqualTo(1);
         assertThat(metrics.sample("dytallix_rpc_request_duration_seconds_count",
                 Map.of("method", "eth_blockNumber")).value()).isEqualTo(1);
 
@@ -210,6 +214,9 @@ class MetricsExpositionTest {
         telemetry.rpcRequest("eth_blockNumber", "ok", Duration.ofMillis(40));
         telemetry.rpcRequest("eth_madeUpMethod", "timeout", Duration.ofSeconds(3));
         telemetry.rpcRequest("other", "denied", Duration.ZERO);
+        telemetry.rpcCacheLookup(true);
+        telemetry.rpcCacheLookup(true);
+        telemetry.rpcCacheLookup(false);
 
         StatusSnapshot snapshot = new StatusSnapshot(NodeHealth.OK, Optional.of(31337L), true, Optional.of(4242L), 3,
                 Optional.of(Duration.ofMillis(7500)), false, Optional.of(Duration.ofSeconds(2)),

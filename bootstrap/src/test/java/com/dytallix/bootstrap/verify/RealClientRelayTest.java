@@ -180,6 +180,20 @@ class RealClientRelayTest {
         }
     }
 
+    @Test
+    void feeHistoryWithAnAddressAsBlockCountIsClampedAndAnsweredByTheRealNode() {
+        String address = "0x000000000000000000000000000000000000dEaD";
+        JsonNode answer = server.http.post("/api/rpc", "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"eth_feeHistory\","
+                + "\"params\":[\"" + address + "\",\"latest\",[25,75]]}").json();
+        assertThat(answer.has("error")).as(answer.toString()).isFalse();
+        JsonNode history = answer.get("result");
+        long height = chain.height();
+        // the count was clamped to what nodes serve (1024), so anvil answered from its first block
+        assertThat(Chain.quantity(history.get("oldestBlock")).longValue()).isBetween(0L, Math.max(0, height - 1023) + 1);
+        assertThat(history.get("baseFeePerGas").size()).isGreaterThan(1);
+        assertThat(history.get("reward").get(0).size()).isEqualTo(2);
+    }
+
     /** The answer to personal_sign: a signature as hex text. */
     public static final class Signature extends Response<String> {
     }

@@ -21,6 +21,9 @@ public interface Telemetry {
     /** One relayed method call: outcome ok, rpc_error, timeout, unavailable, denied, overloaded. */
     void rpcRequest(String method, String outcome, Duration duration);
 
+    /** One lookup in the relay's finality cache, for a method whose answer may be cached. */
+    void rpcCacheLookup(boolean hit);
+
     Telemetry NONE = new Telemetry() {
         @Override
         public void grantOutcome(String outcome) {
@@ -40,6 +43,10 @@ public interface Telemetry {
 
         @Override
         public void rpcRequest(String method, String outcome, Duration duration) {
+        }
+
+        @Override
+        public void rpcCacheLookup(boolean hit) {
         }
     };
 }

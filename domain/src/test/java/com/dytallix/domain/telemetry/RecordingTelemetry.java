@@ -16,6 +16,8 @@ public final class RecordingTelemetry implements Telemetry {
     public final AtomicInteger reorgs = new AtomicInteger();
     /** {@code method:outcome} of each relayed call. */
     public final List<String> rpcOutcomes = new CopyOnWriteArrayList<>();
+    /** {@code hit} or {@code miss} of each lookup in the relay's finality cache. */
+    public final List<String> cacheLookups = new CopyOnWriteArrayList<>();
 
     /** How many times this grant outcome was reported. */
     public long count(String outcome) {
@@ -45,5 +47,10 @@ public final class RecordingTelemetry implements Telemetry {
     @Override
     public void rpcRequest(String method, String outcome, Duration duration) {
         rpcOutcomes.add(method + ":" + outcome);
+    }
+
+    @Override
+    public void rpcCacheLookup(boolean hit) {
+        cacheLookups.add(hit ? "hit" : "miss");
     }
 }

@@ -6,7 +6,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,6 +23,15 @@ public final class HttpMetrics implements RequestObserver {
     private static final String OTHER = "other";
 
     private final MeterRegistry registry;
+    /**
+     * The counter and timer of each method, route template and status (a bounded set), built once:
+     * building and looking them up in the registry on every request cost more than the rest of the
+     * request's bookkeeping.
+     */
+    private final Map<String, Meters> meters = new ConcurrentHashMap<>();
+
+    private record Meters(Counter requests, Timer duration) {
+    }
 
     public HttpMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -40,18 +51,21 @@ public final class HttpMetrics implements RequestObserver {
 
     @Override
     public void completed(String method, String route, int status, long durationNanos) {
-        Tags tags = Tags.of("method", methodLabel(method), "path", route, "status", Integer.toString(status));
-        Counter.builder("http.requests")
-                .description("HTTP requests answered, by method, route template and status")
-                .tags(tags)
-                .register(registry)
-                .increment();
-        Timer.builder("http.request.duration")
-                .description("HTTP request duration in seconds, by method, route template and status")
-                .tags(tags)
-                .serviceLevelObjectives(latencyBuckets())
-                .register(registry)
-                .record(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
+        String label = methodLabel(method);
+        Meters m = meters.computeIfAbsent(label + ' ' + route + ' ' + status, k -> {
+            Tags tags = Tags.of("method", label, "path", route, "status", Integer.toString(status));
+            return new Meters(Counter.builder("http.requests")
+                    .description("HTTP requests answered, by method, route template and status")
+                    .tags(tags)
+                    .register(registry),
+                    Timer.builder("http.request.duration")
+                            .description("HTTP request duration in seconds, by method, route template and status")
+                            .tags(tags)
+                            .serviceLevelObjectives(latencyBuckets())
+                            .register(registry));
+        });
+        m.requests().increment();
+        m.duration().record(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
     }
 
     private static String methodLabel(String method) {

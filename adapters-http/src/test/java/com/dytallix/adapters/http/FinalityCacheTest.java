@@ -1,0 +1,147 @@
+package com.dytallix.adapters.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dytallix.domain.sync.BlockHeader;
+import com.dytallix.domain.telemetry.RecordingTelemetry;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+class FinalityCacheTest {
+    private final AtomicLong head = new AtomicLong(100);
+    private final RecordingTelemetry telemetry = new RecordingTelemetry();
+    /** Final: at least two confirmations, as FAUCET_CONFIRMATIONS=2. */
+    private final FinalityCache cache = new FinalityCache(1 << 20, n -> head.get() - n + 1 >= 2, telemetry);
+    private final List<String> nodeCalls = new ArrayList<>();
+
+    private String ask(String method, String params, String nodeAnswer) {
+        JsonNode parsed = Json.treeOrText(params);
+        UnaryOperator<String> node = p -> {
+            nodeCalls.add(method + p);
+            return nodeAnswer;
+        };
+        return cache.answer(method, parsed, JsonRpcRelay.paramsJson(parsed), node);
+    }
+
+    @Test
+    void aFinalBlockByNumberIsAskedOnceAndServedAsTheNodeWroteIt() {
+        String block = "{\"number\":\"0x63\",\"hash\":\"0xaa\",  \"transactions\":[]}";
+        assertThat(ask("eth_getBlockByNumber", "[\"0x63\",false]", block)).isEqualTo(block);
+        assertThat(ask("eth_getBlockByNumber", "[\"0x63\", false]", "changed")).isEqualTo(block);
+        assertThat(nodeCalls).hasSize(1);
+        assertThat(telemetry.cacheLookups).containsExactly("miss", "hit");
+    }
+
+    @Test
+    void blocksNotDeepEnoughAndBlockTagsAreNeverCached() {
+        ask("eth_getBlockByNumber", "[\"0x64\",false]", "{\"number\":\"0x64\"}");
+        ask("eth_getBlockByNumber", "[\"0x64\",false]", "{\"number\":\"0x64\"}");
+        for (String tag : List.of("latest", "pending", "safe", "finalized", "earliest")) {
+            ask("eth_getBlockByNumber", "[\"" + tag + "\",false]", "{\"number\":\"0x1\"}");
+            ask("eth_getBlockByNumber", "[\"" + tag + "\",false]", "{\"number\":\"0x1\"}");
+        }
+        assertThat(nodeCalls).hasSize(12);
+        assertThat(cache.size()).isZero();
+    }
+
+    @Test
+    void aNullAnswerIsNeverCached() {
+        String tx = "[\"0x" + "1".repeat(64) + "\"]";
+        assertThat(ask("eth_getTransactionReceipt", tx, "null")).isEqualTo("null");
+        assertThat(ask("eth_getTransactionReceipt", tx, "{\"blockNumber\":\"0x10\",\"status\":\"0x1\"}")).contains("0x10");
+        assertThat(ask("eth_getTransactionReceipt", tx, "other")).contains("\"status\":\"0x1\"");
+        assertThat(nodeCalls).hasSize(2);
+    }
+
+    @Test
+    void answersByHashAreCachedByTheBlockTheyNameAndOnlyWhenItIsFinal() {
+        String tx = "[\"0x" + "2".repeat(64) + "\"]";
+        // a transaction still pending has no block
+        ask("eth_getTransactionByHash", tx, "{\"hash\":\"0x22\",\"blockNumber\":null}");
+        // mined in the head block: not final yet
+        ask("eth_getTransactionByHash", tx, "{\"hash\":\"0x22\",\"blockNumber\":\"0x64\"}");
+        head.set(101);
+        ask("eth_getTransactionByHash", tx, "{\"hash\":\"0x22\",\"input\":{\"x\":[1,{\"blockNumber\":\"0x1\"}]},\"blockNumber\":\"0x64\"}");
+        ask("eth_getTransactionByHash", tx, "never asked");
+        assertThat(nodeCalls).hasSize(3);
+    }
+
+    @Test
+    void logsAreCachedForAFinalRangeOrABlockHashWithLogs() {
+        String range = "[{\"fromBlock\":\"0x1\",\"toBlock\":\"0x63\",\"address\":\"0x" + "a".repeat(40) + "\"}]";
+        ask("eth_getLogs", range, "[]");
+        ask("eth_getLogs", range, "[]");
+        String open = "[{\"fromBlock\":\"0x1\",\"toBlock\":\"latest\"}]";
+        ask("eth_getLogs", open, "[]");
+        ask("eth_getLogs", open, "[]");
+        String noFrom = "[{\"toBlock\":\"0x2\"}]";
+        ask("eth_getLogs", noFrom, "[]");
+        ask("eth_getLogs", noFrom, "[]");
+        String byHash = "[{\"blockHash\":\"0x" + "b".repeat(64) + "\"}]";
+        ask("eth_getLogs", byHash, "[]"); // no log tells the block: not cached
+        ask("eth_getLogs", byHash, "[{\"blockNumber\":\"0x50\",\"logIndex\":\"0x0\"}]");
+        ask("eth_getLogs", byHash, "never asked");
+        assertThat(nodeCalls).hasSize(7);
+    }
+
+    @Test
+    void aBlockThatLeftTheChainEvictsEveryAnswerAboutItOrAbove() {
+        ask("eth_getBlockByNumber", "[\"0x50\",false]", "{\"number\":\"0x50\"}");
+        ask("eth_getBlockByNumber", "[\"0x60\",false]", "{\"number\":\"0x60\"}");
+        ask("eth_getLogs", "[{\"fromBlock\":\"0x10\",\"toBlock\":\"0x58\"}]", "[]");
+        assertThat(cache.watching()).isTrue();
+        cache.left(new BlockHeader(0x58, "0xgone", "0xparent", "{}"));
+        assertThat(cache.size()).isEqualTo(1);
+        ask("eth_getBlockByNumber", "[\"0x50\",false]", "x");
+        ask("eth_getBlockByNumber", "[\"0x60\",false]", "{\"number\":\"0x60\",\"hash\":\"0xnew\"}");
+        assertThat(nodeCalls).hasSize(4);
+        cache.lostTrack();
+        assertThat(cache.size()).isZero();
+        assertThat(cache.bytes()).isZero();
+        assertThat(cache.watching()).isFalse();
+    }
+
+    @Test
+    void anAnswerFetchedWhileABlockLeftTheChainIsNotStored() {
+        JsonNode params = Json.treeOrText("[\"0x50\",false]");
+        cache.answer("eth_getBlockByNumber", params, JsonRpcRelay.paramsJson(params), p -> {
+            cache.left(new BlockHeader(0x50, "0xgone", "0xparent", "{}"));
+            return "{\"number\":\"0x50\",\"hash\":\"0xold\"}";
+        });
+        assertThat(cache.size()).isZero();
+    }
+
+    @Test
+    void memoryStaysWithinTheBudgetWhateverTheKeys() {
+        FinalityCache small = new FinalityCache(64 * 1024, n -> true, telemetry);
+        String answer = "{\"number\":\"0x1\",\"extraData\":\"0x" + "0".repeat(1000) + "\"}";
+        for (int i = 0; i < 10_000; i++) {
+            JsonNode params = Json.treeOrText("[\"0x" + Integer.toHexString(i + 1) + "\",true]");
+            small.answer("eth_getBlockByNumber", params, JsonRpcRelay.paramsJson(params), p -> answer);
+            assertThat(small.bytes()).isLessThanOrEqualTo(64 * 1024);
+        }
+        assertThat(small.size()).isBetween(40, 64);
+        // a key longer than the cap is answered but not kept
+        JsonNode huge = Json.treeOrText("[\"0x1\",true,\"" + "z".repeat(FinalityCache.MAX_KEY_CHARS) + "\"]");
+        small.lostTrack();
+        small.answer("eth_getBlockByNumber", huge, JsonRpcRelay.paramsJson(huge), p -> answer);
+        assertThat(small.size()).isZero();
+    }
+
+    @Test
+    void otherMethodsAndATurnedOffCacheAlwaysAskTheNode() {
+        ask("eth_getBalance", "[\"0x" + "a".repeat(40) + "\",\"0x1\"]", "\"0x0\"");
+        ask("eth_getBalance", "[\"0x" + "a".repeat(40) + "\",\"0x1\"]", "\"0x0\"");
+        FinalityCache off = new FinalityCache(0, n -> true, telemetry);
+        JsonNode params = Json.treeOrText("[\"0x1\",false]");
+        off.answer("eth_getBlockByNumber", params, "[\"0x1\",false]", p -> "{}");
+        off.answer("eth_getBlockByNumber", params, "[\"0x1\",false]", p -> "{}");
+        assertThat(off.size()).isZero();
+        assertThat(nodeCalls).hasSize(2);
+        assertThat(telemetry.cacheLookups).isEmpty();
+    }
+}
