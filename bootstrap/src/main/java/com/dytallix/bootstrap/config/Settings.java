@@ -138,8 +138,8 @@ public final class Settings {
             "largest JSON-RPC batch accepted (ethers batches up to 100 by default)"));
     public static final Setting<Integer> RPC_MAX_RESPONSE_BYTES = declare(Setting.of("RPC_MAX_RESPONSE_BYTES", "10485760",
             integer(65_536, 1_073_741_824), "a node answer larger than this (10 MiB) is refused with a clear error, never buffered"));
-    public static final Setting<Integer> RPC_CACHE_MAX_BYTES = declare(Setting.of("RPC_CACHE_MAX_BYTES", "67108864",
-            integer(0, Integer.MAX_VALUE), "memory (64 MiB) for relayed answers that cannot change any more: blocks, transactions, "
+    public static final Setting<Integer> RPC_CACHE_MAX_BYTES = declare(Setting.of("RPC_CACHE_MAX_BYTES", "16777216",
+            integer(0, Integer.MAX_VALUE), "memory (16 MiB, out of the shipped 128 MiB heap) for relayed answers that cannot change any more: blocks, transactions, "
                     + "receipts and logs at least FAUCET_CONFIRMATIONS deep, by number or hash; a reorg evicts what it replaced; 0 = no cache"));
     public static final Setting<Integer> RPC_MAX_LOGS_BLOCK_RANGE = declare(Setting.of("RPC_MAX_LOGS_BLOCK_RANGE", "10000",
             integer(1, 100_000_000), "widest `eth_getLogs`/`eth_newFilter` block range the relay forwards"));
