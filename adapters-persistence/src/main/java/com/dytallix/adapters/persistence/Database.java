@@ -1,7 +1,12 @@
 package com.dytallix.adapters.persistence;
 
+import com.zaxxer.hikari.HikariDataSource;
+import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbTransaction;
+import io.helidon.dbclient.jdbc.JdbcClientBuilder;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -11,20 +16,58 @@ import java.util.function.Function;
  * threads, processes and instances alike.
  */
 public abstract class Database implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Database.class.getName());
+
+    final HikariDataSource dataSource;
+    final DbClient client;
+    /** Set once by {@link #close()}; a closed database is neither healthy nor migrated. */
+    final AtomicBoolean closed = new AtomicBoolean();
+
+    Database(HikariDataSource dataSource, String poolName) {
+        this.dataSource = dataSource;
+        this.client = JdbcClientBuilder.create().connectionPool(new HikariPool(dataSource, poolName)).build();
+    }
 
     /** Runs {@code work} as one write transaction: committed when it returns, rolled back when it throws. */
     abstract <T> T write(Function<DbTransaction, T> work);
 
     /** Runs {@code work} outside any write transaction (each statement sees the latest commit). */
-    abstract <T> T read(Function<DbExecute, T> work);
+    <T> T read(Function<DbExecute, T> work) {
+        return work.apply(client.execute());
+    }
 
     abstract Dialect dialect();
 
+    /** A driver's message as it may be logged (a PostgreSQL message can quote the URL's password). */
+    String loggable(String message) {
+        return message;
+    }
+
     /** For readiness: the database answers a trivial query. */
-    public abstract boolean isHealthy();
+    public boolean isHealthy() {
+        if (closed.get()) {
+            return false;
+        }
+        try {
+            return read(db -> db.get("SELECT 1 AS ok").isPresent());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "database health check failed: " + loggable(String.valueOf(e.getMessage())));
+            return false;
+        }
+    }
 
     /** For readiness: every migration this server knows is applied, and nothing newer. */
-    public abstract boolean isMigrated();
+    public boolean isMigrated() {
+        if (closed.get()) {
+            return false;
+        }
+        try {
+            return new Migrations(this).isUpToDate();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "database migration check failed: " + loggable(String.valueOf(e.getMessage())));
+            return false;
+        }
+    }
 
     /** Refreshes the query planner's statistics. */
     public abstract void optimize();

@@ -3,11 +3,7 @@ package com.dytallix.adapters.persistence;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.dbclient.DbClient;
-import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbTransaction;
-import io.helidon.dbclient.jdbc.JdbcClientBuilder;
-import java.lang.System.Logger.Level;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -18,20 +14,15 @@ import java.util.function.Function;
  * Reads never wait. The connection sends times as text that PostgreSQL reads in UTC.
  */
 final class PostgresDatabase extends Database {
-    private static final System.Logger LOG = System.getLogger(PostgresDatabase.class.getName());
     /** The advisory lock every write transaction takes ("dytallix" in ASCII). */
     static final long WRITER_LOCK = 0x6479746131697821L;
     private static final int POOL_SIZE = 10;
 
     private final PostgresUrl url;
-    private final HikariDataSource dataSource;
-    private final DbClient client;
-    private final AtomicBoolean closed = new AtomicBoolean();
 
     private PostgresDatabase(PostgresUrl url, HikariDataSource dataSource) {
+        super(dataSource, "postgresql");
         this.url = url;
-        this.dataSource = dataSource;
-        this.client = JdbcClientBuilder.create().connectionPool(new HikariPool(dataSource, "postgresql")).build();
     }
 
     /** Connects to the database {@code url} names; fails with the URL's password masked. */
@@ -78,40 +69,16 @@ final class PostgresDatabase extends Database {
         return result;
     }
 
-    @Override
-    <T> T read(Function<DbExecute, T> work) {
-        return work.apply(client.execute());
-    }
 
     @Override
     Dialect dialect() {
         return Dialect.POSTGRES;
     }
 
-    @Override
-    public boolean isHealthy() {
-        if (closed.get()) {
-            return false;
-        }
-        try {
-            return read(db -> db.get("SELECT 1 AS ok").isPresent());
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "database health check failed: " + url.mask(String.valueOf(e.getMessage())));
-            return false;
-        }
-    }
 
     @Override
-    public boolean isMigrated() {
-        if (closed.get()) {
-            return false;
-        }
-        try {
-            return new Migrations(this).isUpToDate();
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "database migration check failed: " + url.mask(String.valueOf(e.getMessage())));
-            return false;
-        }
+    String loggable(String message) {
+        return url.mask(message);
     }
 
     /** {@code ANALYZE}: fresh planner statistics for the tables this server uses. */

@@ -6,7 +6,6 @@ import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 import io.helidon.dbclient.DbTransaction;
-import io.helidon.dbclient.jdbc.JdbcClientBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -14,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -37,15 +35,11 @@ final class SqliteDatabase extends Database {
     private static final ConcurrentMap<Path, ReentrantLock> WRITERS = new ConcurrentHashMap<>();
 
     private final Path path;
-    private final HikariDataSource dataSource;
-    private final DbClient client;
     private final ReentrantLock writer;
-    private final AtomicBoolean closed = new AtomicBoolean();
 
     private SqliteDatabase(Path path, HikariDataSource dataSource) {
+        super(dataSource, "sqlite");
         this.path = path;
-        this.dataSource = dataSource;
-        this.client = JdbcClientBuilder.create().connectionPool(new HikariPool(dataSource, "sqlite")).build();
         this.writer = WRITERS.computeIfAbsent(path, p -> new ReentrantLock());
     }
 
@@ -107,10 +101,6 @@ final class SqliteDatabase extends Database {
     }
 
     /** Runs {@code work} outside any write transaction (each statement sees the latest commit). */
-    @Override
-    <T> T read(Function<DbExecute, T> work) {
-        return work.apply(client.execute());
-    }
 
     /** Runs a statement that must not be inside a transaction (PRAGMA, VACUUM) while no writer of this process runs. */
     <T> T exclusive(Function<DbExecute, T> work) {
@@ -127,31 +117,7 @@ final class SqliteDatabase extends Database {
         return Dialect.SQLITE;
     }
 
-    @Override
-    public boolean isHealthy() {
-        if (closed.get()) {
-            return false;
-        }
-        try {
-            return read(db -> db.get("SELECT 1 AS ok").isPresent());
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "database health check failed: " + e.getMessage());
-            return false;
-        }
-    }
 
-    @Override
-    public boolean isMigrated() {
-        if (closed.get()) {
-            return false;
-        }
-        try {
-            return new Migrations(this).isUpToDate();
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "database migration check failed: " + e.getMessage());
-            return false;
-        }
-    }
 
     /** {@code PRAGMA optimize}: refreshes the query planner's statistics where they are stale. */
     @Override
