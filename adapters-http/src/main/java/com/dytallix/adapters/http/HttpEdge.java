@@ -18,6 +18,8 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.util.UUID;
 import org.slf4j.MDC;
@@ -33,6 +35,8 @@ public final class HttpEdge implements Filter {
     private static final System.Logger LOG = System.getLogger(HttpEdge.class.getName());
     private static final io.helidon.http.HeaderName REQUEST_ID = HeaderNames.create("X-Request-Id");
     private static final int MAX_REQUEST_ID = 64;
+    /** At most this much of a refused body is read and thrown away before the connection closes. */
+    private static final int LINGER_MAX_BYTES = 4 << 20;
 
     private final ClientIpResolver clientIps;
     private final RequestObserver observer;
@@ -198,7 +202,37 @@ public final class HttpEdge implements Filter {
             }
         }
         if (close) {
+            linger(req);
             throw new CloseConnectionException("the response closes the connection");
+        }
+    }
+
+    /**
+     * A lingering close, as nginx does: a body refused unread is drained (discarded, bounded by
+     * {@link #LINGER_MAX_BYTES} and the read deadline) after the answer is sent. Closing a socket
+     * with unread bytes sends a reset, and a client still sending its body then loses the answer
+     * it was sent (it sees "connection reset" instead of the 411 or 413). Nothing drained is parsed:
+     * the connection closes whatever arrives.
+     */
+    private static void linger(ServerRequest req) {
+        if (!req.content().hasEntity() || req.content().consumed()) {
+            return;
+        }
+        try {
+            ReadDeadlines.whileReading(() -> {
+                try (InputStream in = req.content().inputStream()) {
+                    byte[] sink = new byte[8192];
+                    long total = 0;
+                    for (int n; total < LINGER_MAX_BYTES && (n = in.read(sink)) >= 0; ) {
+                        total += n;
+                    }
+                } catch (IOException e) {
+                    // the connection closes anyway
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            // over the deadline, over the listener's payload limit or bad framing: close now
         }
     }
 
