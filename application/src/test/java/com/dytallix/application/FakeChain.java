@@ -65,6 +65,7 @@ public final class FakeChain implements ChainNode, BlockReader {
 
     /** Every relayed call, in order. */
     public final List<Call> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Tx> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** How relayed calls are answered; by default eth_blockNumber is the head and other methods do not exist. */
     public volatile java.util.function.BiFunction<String, String, String> relay = this::builtInCall;
     /** When set, fee questions fail as an overloaded node's would. */
@@ -312,7 +313,13 @@ public final class FakeChain implements ChainNode, BlockReader {
             throw new NodeException(NodeFailure.INSUFFICIENT_FUNDS, "insufficient funds for gas * price + value");
         }
         pool.put(key(t.from(), t.nonce()), t);
+        accepted.add(t);
         return t.hash();
+    }
+
+    /** Every transaction the node ever took into its pool, oldest first: a nonce's transactions are all here. */
+    public List<Tx> accepted(Address from, long nonce) {
+        return accepted.stream().filter(t -> t.from().equals(from) && t.nonce() == nonce).toList();
     }
 
     private static BigInteger maxFee(Fees fees) {

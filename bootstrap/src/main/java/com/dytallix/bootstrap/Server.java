@@ -144,8 +144,8 @@ public final class Server implements AutoCloseable {
                 settings.txReplaceAfter(), Duration.ofSeconds(60));
         var finality = new Finality(settings.get(Settings.FAUCET_CONFIRMATIONS), settings.get(Settings.REORG_WATCH_BLOCKS));
         var app = Application.assemble(
-                new Application.Ports(node, new NodeBlockReader(node), keys, ledger, controls, rotations, leases, blocks, challenges,
-                        reputation, new ScryptProofOfWork(), keccak, telemetry, clock),
+                new Application.Ports(node, new NodeBlockReader(node), keys, ledger, controls, rotations, leases, db.transfers(), blocks,
+                        challenges, reputation, new ScryptProofOfWork(), keccak, telemetry, clock),
                 new Application.Choices(policy, settings.rpcAllowedMethods(), settings.blockTime(), settings.chainId(),
                         settings.get(Settings.WS_MAX_SUBSCRIPTIONS),
                         finality, settings.instance(), settings.payerLease()));

@@ -112,7 +112,8 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
                 fees, Duration.ofSeconds(30), Duration.ofSeconds(5));
         ReputationList reputation = ip -> false;
         app = Application.assemble(
-                new Application.Ports(chain, chain, keys, ledger, controls, rotations, leases, blockList, challenges, reputation,
+                new Application.Ports(chain, chain, keys, ledger, controls, rotations, leases,
+                        new com.dytallix.domain.payer.InMemoryInternalTransfers(leases), blockList, challenges, reputation,
                         (c, nonce) -> false, TestKeccak.INSTANCE, telemetry, clock),
                 new Application.Choices(policy, options.rpcMethods, Optional.empty(), Optional.empty(), options.wsMaxSubscriptions,
                         new Finality(1, 64), "test-instance", Duration.ofSeconds(30)));

@@ -6,6 +6,7 @@ import com.dytallix.domain.admission.ChallengeStore;
 import com.dytallix.domain.faucet.FaucetControls;
 import com.dytallix.domain.grant.GrantLedger;
 import com.dytallix.domain.key.KeyRotationLog;
+import com.dytallix.domain.payer.InternalTransfers;
 import com.dytallix.domain.payer.PayerLeases;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,6 +25,7 @@ public final class Persistence implements AutoCloseable {
     private final FaucetControls controls;
     private final KeyRotationLog rotations;
     private final PayerLeases leases;
+    private final InternalTransfers transfers;
     private final BlockList blocks;
     private final ChallengeStore challenges;
     private final DatabaseMaintenance maintenance;
@@ -35,6 +37,7 @@ public final class Persistence implements AutoCloseable {
         this.controls = new SqlFaucetControls(database);
         this.rotations = new SqlKeyRotationLog(database);
         this.leases = new SqlPayerLeases(database);
+        this.transfers = new SqlInternalTransfers(database);
         this.blocks = new SqlBlockList(database);
         this.challenges = new SqlChallengeStore(database);
         this.maintenance = maintenance;
@@ -124,6 +127,10 @@ public final class Persistence implements AutoCloseable {
 
     public PayerLeases leases() {
         return leases;
+    }
+
+    public InternalTransfers transfers() {
+        return transfers;
     }
 
     public BlockList blocks() {

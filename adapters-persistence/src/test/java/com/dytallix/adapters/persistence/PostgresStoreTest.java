@@ -13,6 +13,8 @@ import com.dytallix.domain.grant.Reservation;
 import com.dytallix.domain.grant.ReservationRequest;
 import com.dytallix.domain.key.KeyRotationLog;
 import com.dytallix.domain.key.KeyRotationLogContract;
+import com.dytallix.domain.payer.InternalTransfers;
+import com.dytallix.domain.payer.InternalTransfersContract;
 import com.dytallix.domain.payer.PayerLeases;
 import com.dytallix.domain.payer.PayerLeasesContract;
 import java.time.Instant;
@@ -56,6 +58,27 @@ class PostgresStoreTest {
 
         @Override
         protected PayerLeases leasesOfLedger() {
+            return new SqlPayerLeases(db);
+        }
+
+        @AfterEach
+        void close() {
+            closeAll();
+        }
+    }
+
+    @Nested
+    class Transfers extends InternalTransfersContract {
+        private PostgresDatabase db;
+
+        @Override
+        protected InternalTransfers newTransfers() {
+            db = migratedDatabase();
+            return new SqlInternalTransfers(db);
+        }
+
+        @Override
+        protected PayerLeases leasesOfTransfers() {
             return new SqlPayerLeases(db);
         }
 

@@ -25,6 +25,7 @@ import com.dytallix.domain.faucet.FaucetControls;
 import com.dytallix.domain.grant.GrantLedger;
 import com.dytallix.domain.key.KeyRing;
 import com.dytallix.domain.key.KeyRotationLog;
+import com.dytallix.domain.payer.InternalTransfers;
 import com.dytallix.domain.payer.PayerLeases;
 import com.dytallix.domain.sync.BlockReader;
 import com.dytallix.domain.sync.ChainNode;
@@ -55,7 +56,7 @@ public record Application(
 
     /** Every driven port the use cases need. */
     public record Ports(ChainNode node, BlockReader blocks, KeyRing keys, GrantLedger ledger, FaucetControls controls,
-                        KeyRotationLog rotations, PayerLeases leases, BlockList blockList, ChallengeStore challenges, ReputationList reputation,
+                        KeyRotationLog rotations, PayerLeases leases, InternalTransfers transfers, BlockList blockList, ChallengeStore challenges, ReputationList reputation,
                         ProofOfWork work, Keccak256 keccak, Telemetry telemetry, Clock clock) {
     }
 
@@ -77,13 +78,13 @@ public record Application(
 
     public static Application assemble(Ports ports, Choices choices) {
         FaucetPolicy policy = choices.policy();
-        var nonces = new NonceAllocator(ports.node(), ports.ledger());
+        var nonces = new NonceAllocator(ports.node(), ports.ledger(), ports.transfers());
         // a new payer learns the nonces again: another payer may have used some since this one last paid
         var election = new PayerElection(ports.leases(), choices.instance(), choices.payerLease(), nonces::forget);
         var status = new StatusService(ports.node(), ports.keys(), ports.controls(), ports.ledger(),
                 new SyncLagEstimator(choices.blockTime()), new ExpectedChain(choices.chainId()), election, ports.clock());
         var payer = new Payer(ports.node(), ports.keys(), ports.ledger(), nonces, policy.fees(), election, ports.clock());
-        var tracker = new GrantTracker(ports.node(), ports.keys(), ports.ledger(), nonces, payer, policy.fees(),
+        var tracker = new GrantTracker(ports.node(), ports.keys(), ports.ledger(), ports.transfers(), nonces, payer, policy.fees(),
                 policy.replaceAfter(), choices.finality(), election, ports.clock(), ports.telemetry());
         var rules = FaucetAdmission.rules(policy, ports.blockList(), ports.controls(), ports.challenges(), ports.work(),
                 ports.reputation(), status, payer);

@@ -15,11 +15,14 @@ import com.dytallix.domain.key.RetiringKey;
 import com.dytallix.domain.key.SignedTransaction;
 import com.dytallix.domain.key.SigningKey;
 import com.dytallix.domain.key.UnsignedTransaction;
+import com.dytallix.domain.payer.InternalTransfer;
+import com.dytallix.domain.payer.InternalTransfers;
 import com.dytallix.domain.payer.Lease;
 import com.dytallix.domain.payer.LeaseLostException;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.ChainReads;
 import com.dytallix.domain.sync.NodeException;
+import com.dytallix.domain.sync.NodeFailure;
 import com.dytallix.domain.sync.Receipt;
 import com.dytallix.domain.telemetry.Telemetry;
 import java.time.Clock;
@@ -36,7 +39,9 @@ import java.util.TreeMap;
  * Follows every unfinished grant to its end: sends what is stored but not yet accepted, records
  * the block a receipt names and confirms once that block is deep enough (or fails by receipt),
  * re-opens grants whose block a reorg took away, re-prices transactions that sit unmined, fills
- * nonce gaps, and finishes rotated-away keys (drain on request, then forget). {@link #reconcile()} at start-up also
+ * nonce gaps, and finishes rotated-away keys (drain on request, then forget). Gap fillers and drains
+ * are signed, stored under the payer lease and only then sent, like grants; their stored bytes are
+ * followed to the end and sent again after a crash, a takeover or a reorg. {@link #reconcile()} at start-up also
  * settles grants a crash left behind; grants admitted but not yet signed (by another instance, or by
  * a request that ended first) are paid. Only the payer (the instance holding the payer lease) does
  * any of it; each pass is safe to repeat.
@@ -53,6 +58,7 @@ public final class GrantTracker {
     private final ChainNode node;
     private final KeyRing keys;
     private final Settlements settlements;
+    private final InternalTransfers transfers;
     private final NonceAllocator nonces;
     private final Payer payer;
     private final FeePolicy feePolicy;
@@ -62,12 +68,13 @@ public final class GrantTracker {
     private final Telemetry telemetry;
     private final PayerElection election;
 
-    public GrantTracker(ChainNode node, KeyRing keys, Settlements settlements, NonceAllocator nonces, Payer payer,
-                        FeePolicy feePolicy, Duration replaceAfter, Finality finality, PayerElection election, Clock clock,
-                        Telemetry telemetry) {
+    public GrantTracker(ChainNode node, KeyRing keys, Settlements settlements, InternalTransfers transfers,
+                        NonceAllocator nonces, Payer payer, FeePolicy feePolicy, Duration replaceAfter, Finality finality,
+                        PayerElection election, Clock clock, Telemetry telemetry) {
         this.node = node;
         this.keys = keys;
         this.settlements = settlements;
+        this.transfers = transfers;
         this.nonces = nonces;
         this.payer = payer;
         this.feePolicy = feePolicy;
@@ -129,8 +136,9 @@ public final class GrantTracker {
                 long minedNonce = mined.computeIfAbsent(from, chain::minedNonce);
                 track(chain, g, minedNonce, head, now);
             }
-            fillGaps(mined, unfinished);
-            finishRetiringKeys(unfinished, watched);
+            List<InternalTransfer> open = trackTransfers(chain, mined, head, now);
+            fillGaps(mined, unfinished, now);
+            finishRetiringKeys(unfinished, watched, open, now);
         } catch (NodeException e) {
             LOG.log(System.Logger.Level.DEBUG, "tracker pass stopped: node {0}", e.failure());
         }
@@ -283,10 +291,11 @@ public final class GrantTracker {
 
     /**
      * A nonce given back and not reused for a while would stall every later transaction: fill it
-     * with a zero-value transfer to ourselves. A given-back nonce the chain has used meanwhile is no
-     * hole any more: it is dropped, so no grant is ever signed with it.
+     * with a zero-value transfer to ourselves, stored under the lease before it is sent. A given-back
+     * nonce the chain has used meanwhile is no hole any more: it is dropped, so no grant is ever
+     * signed with it.
      */
-    private void fillGaps(Map<Address, Long> mined, List<Grant> unfinished) {
+    private void fillGaps(Map<Address, Long> mined, List<Grant> unfinished, Instant now) {
         for (Map.Entry<Address, Long> e : mined.entrySet()) {
             Address from = e.getKey();
             long minedNonce = e.getValue();
@@ -310,44 +319,134 @@ public final class GrantTracker {
                 }
                 SignedTransaction filler = key.get().sign(new UnsignedTransaction(payer.chainId(), gap, from, Wei.ZERO,
                         UnsignedTransaction.TRANSFER_GAS, feePolicy.initial(payer.feeSuggestion())));
-                try {
-                    node.sendRawTransaction(filler.rawHex());
-                    LOG.log(System.Logger.Level.WARNING, "filled nonce gap {0} of {1} with {2}", gap, from, filler.hash());
-                } catch (NodeException ex) {
-                    nonces.release(from, gap);
-                    throw ex;
+                if (!store(InternalTransfer.Kind.GAP_FILLER, filler, now)) {
+                    if (!election.isPayer()) {
+                        nonces.release(from, gap);
+                        return;
+                    }
+                    continue; // a transfer stored for this nonce already fills it
                 }
+                LOG.log(System.Logger.Level.WARNING, "filling nonce gap {0} of {1} with {2}", gap, from, filler.hash());
+                sendTransfer(from, gap, filler.rawHex(), now);
             }
         }
     }
 
     /**
-     * Rotated-away keys: once a key has nothing in flight (no unfinished grant, no transaction in
-     * the node's pool) its drain runs, if one was asked for; once, besides, none of its payments is
-     * still watched for a reorg (one could need re-pricing), the key is forgotten. A drain is done
-     * when what is left does not cover the fee.
+     * Stores a signed filler or drain under the lease, before anything is sent. False when this
+     * instance is not the payer (any more): nothing was stored, and nothing may be sent.
      */
-    private void finishRetiringKeys(List<Grant> unfinished, List<Grant> watched) {
+    private boolean store(InternalTransfer.Kind kind, SignedTransaction tx, Instant now) {
+        Optional<Lease> lease = election.held();
+        if (lease.isEmpty()) {
+            return false;
+        }
+        try {
+            if (!transfers.record(kind, tx, now, lease.get())) {
+                // the nonce already has a stored transfer: only those bytes may ever be sent for it
+                LOG.log(System.Logger.Level.WARNING, "nonce {0} of {1} already has a stored transfer; {2} not sent",
+                        tx.nonce(), tx.from(), tx.hash());
+                return false;
+            }
+            return true;
+        } catch (LeaseLostException e) {
+            election.lost(lease.get());
+            return false;
+        }
+    }
+
+    /**
+     * Hands a stored filler's or drain's bytes to the node. A failure leaves them stored and unsent:
+     * the next passes send them again (never other bytes for the nonce).
+     */
+    private void sendTransfer(Address from, long nonce, String rawHex, Instant now) {
+        if (!election.isPayer()) {
+            return;
+        }
+        try {
+            node.sendRawTransaction(rawHex);
+        } catch (NodeException e) {
+            if (e.failure() != NodeFailure.ALREADY_KNOWN) {
+                LOG.log(System.Logger.Level.INFO, "nonce {0} of {1}: send deferred ({2})", nonce, from, e.failure());
+                return;
+            }
+        }
+        transfers.markSent(from, nonce, now);
+    }
+
+    /**
+     * Follows every stored filler and drain: sends the stored bytes while their nonce is unused (at
+     * once when never sent, or when a reorg took the block that held them; otherwise again after
+     * {@code replaceAfter}); records the block that holds them; settles them once that block is past
+     * the reorg watch, or once another transaction used their nonce.
+     *
+     * @return the transfers still open after this pass
+     */
+    private List<InternalTransfer> trackTransfers(ChainReads chain, Map<Address, Long> mined, long head, Instant now) {
+        List<InternalTransfer> open = new ArrayList<>();
+        for (InternalTransfer t : transfers.unsettled()) {
+            long minedNonce = mined.computeIfAbsent(t.from(), chain::minedNonce);
+            if (t.nonce() >= minedNonce) {
+                open.add(t);
+                if (t.blockNumber().isPresent()) {
+                    LOG.log(System.Logger.Level.WARNING, "reorg: block {0} left the canonical chain with {1} {2}; sending it again",
+                            t.blockNumber().get(), t.kind(), t.hash());
+                    transfers.markIncluded(t.from(), t.nonce(), Optional.empty(), now);
+                    sendTransfer(t.from(), t.nonce(), t.rawTx(), now);
+                } else if (t.lastSentAt().isEmpty() || t.lastSentAt().get().plus(replaceAfter).isBefore(now)) {
+                    sendTransfer(t.from(), t.nonce(), t.rawTx(), now);
+                }
+                continue;
+            }
+            Optional<Receipt> receipt = chain.receipt(t.hash());
+            if (receipt.isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "{0} {1}: its nonce {2} was used by another transaction", t.kind(), t.hash(),
+                        t.nonce());
+                transfers.markSettled(t.from(), t.nonce(), now);
+                continue;
+            }
+            long block = receipt.get().blockNumber();
+            if (block < finality.watchedFrom(head)) {
+                transfers.markSettled(t.from(), t.nonce(), now);
+                continue;
+            }
+            if (!t.blockNumber().equals(Optional.of(block))) {
+                transfers.markIncluded(t.from(), t.nonce(), Optional.of(block), now);
+            }
+            open.add(t);
+        }
+        return open;
+    }
+
+    /**
+     * Rotated-away keys: once a key has nothing in flight (no unfinished grant, no stored filler or
+     * drain still to be mined, no transaction in the node's pool) its drain runs, if one was asked
+     * for; once, besides, none of its payments, fillers or drains is still watched for a reorg, the
+     * key is forgotten. A drain is done when what is left does not cover the fee.
+     */
+    private void finishRetiringKeys(List<Grant> unfinished, List<Grant> watched, List<InternalTransfer> open, Instant now) {
         for (RetiringKey retiring : keys.retiring()) {
             Address from = retiring.address();
             if (unfinished.stream().anyMatch(g -> g.fromAddress().filter(from::equals).isPresent())) {
                 continue;
             }
             long minedNonce = node.minedNonce(from);
-            if (node.pendingNonce(from) != minedNonce) {
+            if (open.stream().anyMatch(t -> t.from().equals(from) && t.nonce() >= minedNonce)
+                    || node.pendingNonce(from) != minedNonce) {
                 continue;
             }
             Optional<SigningKey> key = keys.byAddress(from);
             if (retiring.drainTo().isPresent() && key.isPresent()) {
-                drain(key.get(), retiring.drainTo().get(), minedNonce);
-            } else if (watched.stream().noneMatch(g -> g.fromAddress().filter(from::equals).isPresent())) {
+                drain(key.get(), retiring.drainTo().get(), minedNonce, now);
+            } else if (watched.stream().noneMatch(g -> g.fromAddress().filter(from::equals).isPresent())
+                    && open.stream().noneMatch(t -> t.from().equals(from))) {
                 keys.retire(from);
                 LOG.log(System.Logger.Level.INFO, "retired key {0}: its last transaction is final", from);
             }
         }
     }
 
-    private void drain(SigningKey key, Address to, long nonce) {
+    private void drain(SigningKey key, Address to, long nonce, Instant now) {
         if (!election.isPayer()) {
             return; // the lease ran out during this pass: the new payer drains
         }
@@ -363,7 +462,10 @@ public final class GrantTracker {
         }
         SignedTransaction tx = key.sign(new UnsignedTransaction(payer.chainId(), nonce, to,
                 balance.minus(cost), UnsignedTransaction.TRANSFER_GAS, fees));
-        node.sendRawTransaction(tx.rawHex());
+        if (!store(InternalTransfer.Kind.DRAIN, tx, now)) {
+            return;
+        }
         LOG.log(System.Logger.Level.INFO, "draining {0} wei from {1} to {2} in {3}", balance.minus(cost), from, to, tx.hash());
+        sendTransfer(from, nonce, tx.rawHex(), now);
     }
 }

@@ -3,6 +3,7 @@ package com.dytallix.application.faucet;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.PaymentRecords;
+import com.dytallix.domain.payer.InternalTransfers;
 import com.dytallix.domain.sync.ChainNode;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -17,17 +18,20 @@ import java.util.stream.Collectors;
 /**
  * Hands out nonces per sending key so that concurrent grants never share or skip one. A nonce is
  * taken and the signed transaction stored under one lock, so a nonce is only ever "used" once it
- * is in the ledger. Seeded from the node's pending count and the ledger; nonces given back (a
- * transaction that can never be mined) are handed out again first, which fills the gap.
+ * is in the ledger. Seeded from the node's pending count, the ledger and the stored gap fillers and
+ * drains; nonces given back (a transaction that can never be mined) are handed out again first,
+ * which fills the gap.
  */
 public final class NonceAllocator {
     private final ChainNode node;
     private final PaymentRecords payments;
+    private final InternalTransfers transfers;
     private final Map<Address, KeyNonces> byKey = new ConcurrentHashMap<>();
 
-    public NonceAllocator(ChainNode node, PaymentRecords payments) {
+    public NonceAllocator(ChainNode node, PaymentRecords payments, InternalTransfers transfers) {
         this.node = node;
         this.payments = payments;
+        this.transfers = transfers;
     }
 
     private static final class KeyNonces {
@@ -109,12 +113,14 @@ public final class NonceAllocator {
     private void seed(Address from, KeyNonces k) {
         long mined = node.minedNonce(from);
         long pending = node.pendingNonce(from);
-        long ledgerNext = payments.highestNonce(from).orElse(-1) + 1;
+        long ledgerNext = Math.max(payments.highestNonce(from).orElse(-1), transfers.highestNonce(from).orElse(-1)) + 1;
         k.next = Math.max(pending, Math.max(mined, ledgerNext));
         Set<Long> held = payments.unfinished().stream()
                 .filter(g -> g.fromAddress().filter(from::equals).isPresent())
                 .map(Grant::nonce).flatMap(java.util.Optional::stream)
-                .collect(Collectors.toSet());
+                .collect(Collectors.toCollection(java.util.HashSet::new));
+        // a stored filler or drain holds its nonce until settled: its bytes are the only transaction for it
+        transfers.unsettled().stream().filter(t -> t.from().equals(from)).forEach(t -> held.add(t.nonce()));
         k.free.clear();
         // Between what the chain has mined and what the ledger last used, any nonce no live grant
         // holds must be used again, or everything after it stays stuck.

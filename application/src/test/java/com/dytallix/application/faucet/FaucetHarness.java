@@ -11,6 +11,7 @@ import com.dytallix.domain.TestKeccak;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.faucet.InMemoryFaucetControls;
 import com.dytallix.domain.grant.InMemoryGrantLedger;
+import com.dytallix.domain.payer.InMemoryInternalTransfers;
 import com.dytallix.domain.admission.InMemoryBlockList;
 import com.dytallix.domain.admission.InMemoryChallengeStore;
 import com.dytallix.domain.admission.ProofOfWork;
@@ -38,6 +39,7 @@ final class FaucetHarness {
 
     final FakeChain chain;
     final InMemoryGrantLedger ledger;
+    final InMemoryInternalTransfers transfers;
     final InMemoryFaucetControls controls;
     final InMemoryBlockList blocks;
     final InMemoryChallengeStore challenges;
@@ -69,6 +71,7 @@ final class FaucetHarness {
     FaucetHarness(FaucetPolicy.Limits limits) {
         chain = new FakeChain();
         ledger = new InMemoryGrantLedger();
+        transfers = new InMemoryInternalTransfers(ledger.leases());
         controls = new InMemoryFaucetControls();
         blocks = new InMemoryBlockList();
         challenges = new InMemoryChallengeStore();
@@ -94,6 +97,7 @@ final class FaucetHarness {
         this.payerLease = payerLease;
         chain = other.chain;
         ledger = other.ledger;
+        transfers = other.transfers;
         controls = other.controls;
         blocks = other.blocks;
         challenges = other.challenges;
@@ -142,7 +146,8 @@ final class FaucetHarness {
         }
         ReputationList reputation = badReputation::contains;
         Application app = Application.assemble(
-                new Application.Ports(chain, chain, keys, ledger, controls, new InMemoryKeyRotationLog(), ledger.leases(), blocks, challenges,
+                new Application.Ports(chain, chain, keys, ledger, controls, new InMemoryKeyRotationLog(), ledger.leases(), transfers, blocks,
+                        challenges,
                         reputation, work, TestKeccak.INSTANCE, telemetry, clock),
                 new Application.Choices(policy, List.of(), Optional.empty(), Optional.empty(), 1, finality, instance,
                         payerLease));
