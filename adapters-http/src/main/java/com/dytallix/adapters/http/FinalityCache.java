@@ -28,10 +28,13 @@ import java.util.regex.Pattern;
  * never outlives its block), a {@code null} answer (a pending receipt, a block not mined yet), an
  * answer whose block is not final yet, and a node error.
  *
- * <p>Reorgs: the cache is a {@link ChainFeed.ChainWatcher}. While it holds anything the feed follows
- * the chain, and a block that leaves the canonical chain evicts every answer about that height or
- * above; a reorg deeper than the feed remembers (or a gap it skipped) empties the cache. An answer
- * fetched while a reorg was being handled is not stored.
+ * <p>Reorgs: the cache is a {@link ChainFeed.ChainWatcher}. An answer is stored only if the feed was
+ * already following the chain when it was fetched, so every block that leaves the chain afterwards is
+ * seen; the cache asks the feed to follow from the start, and an answer worth keeping that comes
+ * while the feed is idle wakes it again instead of being stored. While the cache holds
+ * anything (or waits to) the feed follows the chain, and a block that leaves the canonical chain
+ * evicts every answer about that height or above; a reorg deeper than the feed remembers (or a gap
+ * it skipped) empties the cache. An answer fetched while a reorg was being handled is not stored.
  *
  * <p>Memory: each entry is charged its key and answer in bytes plus a fixed overhead; keys over
  * {@value #MAX_KEY_CHARS} characters and answers over an eighth of the budget are not stored, so
@@ -60,8 +63,15 @@ final class FinalityCache implements ChainFeed.ChainWatcher {
     private final Telemetry telemetry;
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(256, 0.75f, true);
     private long bytes;
-    /** Moves on every eviction by a reorg: an answer fetched across one is not stored. */
+    /** Moves on every eviction by a reorg and whenever the feed starts or stops: an answer fetched across one is not stored. */
     private long epoch;
+    /** Whether the feed follows the chain now. */
+    private boolean followed;
+    /**
+     * Keep the feed following until an answer is stored: from the start (so the first answers are
+     * kept), and again when an answer worth keeping came while it was idle.
+     */
+    private boolean wanted;
 
     private record Entry(String answer, long lowBlock, long highBlock, long cost) {
     }
@@ -75,6 +85,7 @@ final class FinalityCache implements ChainFeed.ChainWatcher {
             throw new IllegalArgumentException("maxBytes must not be negative");
         }
         this.maxBytes = maxBytes;
+        this.wanted = maxBytes > 0;
         this.isFinal = isFinal;
         this.telemetry = telemetry;
     }
@@ -145,9 +156,14 @@ final class FinalityCache implements ChainFeed.ChainWatcher {
 
     private synchronized void store(String key, String answer, long[] range, long seen) {
         long cost = (long) key.length() + answer.length() + ENTRY_OVERHEAD;
+        if (!followed) {
+            wanted = true; // a reorg now would go unseen: the feed is woken, a later answer is kept
+            return;
+        }
         if (seen != epoch || cost > maxBytes / 8) {
             return;
         }
+        wanted = false;
         Entry previous = entries.put(key, new Entry(answer, range[0], range[1], cost));
         bytes += cost - (previous == null ? 0 : previous.cost());
         for (Iterator<Entry> oldest = entries.values().iterator(); bytes > maxBytes && oldest.hasNext(); ) {
@@ -203,7 +219,13 @@ final class FinalityCache implements ChainFeed.ChainWatcher {
 
     @Override
     public synchronized boolean watching() {
-        return !entries.isEmpty();
+        return wanted || !entries.isEmpty();
+    }
+
+    @Override
+    public synchronized void following(boolean following) {
+        epoch++;
+        followed = following;
     }
 
     @Override

@@ -9,6 +9,7 @@ import com.dytallix.domain.sync.ChainReads;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
+import com.dytallix.domain.sync.NodeRelay;
 import com.dytallix.domain.sync.Receipt;
 import com.dytallix.domain.sync.SyncProgress;
 import com.dytallix.domain.sync.UpstreamHealth;
@@ -345,6 +346,24 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
             return onFilterNode(method, (ArrayNode) checked);
         }
         return read(method, readOrder(), n -> n.relay(method, checked)).value();
+    }
+
+    /**
+     * Relayed calls pinned to the healthy node with the best head (the subscription feed's steps):
+     * a feed that followed whichever node a read landed on would announce a lagging node's head,
+     * or see a reorg where two nodes merely disagree.
+     */
+    @Override
+    public NodeRelay freshest() {
+        List<Upstream> order = freshestFirst();
+        if (order.isEmpty()) {
+            throw new NodeException(NodeFailure.UNREACHABLE, "no node can serve chain reads (" + summary() + ")");
+        }
+        List<Upstream> only = List.of(order.getFirst());
+        return (method, paramsJson) -> {
+            JsonNode checked = params.parse(method, paramsJson);
+            return read(method, only, n -> n.relay(method, checked)).value();
+        };
     }
 
     /** Nodes disagree by a block or two: a client is never shown a lower number than it was shown before. */

@@ -234,6 +234,30 @@ class UpstreamSetTest {
     }
 
     @Test
+    void theSubscriptionFeedReadsTheNodeWithTheBestHeadNeverOneBehind() {
+        try (AnvilProcess chain = AnvilProcess.withoutMining()) {
+            for (int i = 0; i < 5; i++) {
+                chain.mine();
+            }
+            try (AnvilProcess behind = AnvilProcess.start(List.of("--fork-url", chain.rpcUrl().toString(), "--fork-block-number", "5",
+                    "--no-mining"))) {
+                chain.mine();
+                chain.mine();
+                // both serve (the lag allowed is wide); the one behind is first in RPC_URL
+                UpstreamSet set = set(Optional.empty(), 100, endpoint(behind).url(), endpoint(chain).url());
+                NodeBlockReader reader = new NodeBlockReader(set);
+                for (int i = 0; i < 20; i++) {
+                    var step = reader.onFreshestNode();
+                    var latest = step.latestHeader();
+                    assertThat(latest.number()).isEqualTo(7);
+                    assertThat(step.header(6).orElseThrow().hash()).isEqualTo(latest.parentHash());
+                }
+                assertThat(health(set, 0).okRequests()).as("feed reads answered by the node behind").isZero();
+            }
+        }
+    }
+
+    @Test
     void aConsistentViewStaysOnItsNodeAndDoesNotFailOver() {
         TcpProxy first = endpoint(mining);
         TcpProxy second = endpoint(mining);
