@@ -15,7 +15,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.LongPredicate;
 import java.util.function.UnaryOperator;
-import java.util.regex.Pattern;
 
 /**
  * The relay's answers that cannot change any more, kept in memory up to RPC_CACHE_MAX_BYTES (least
@@ -44,7 +43,6 @@ final class FinalityCache implements ChainFeed.ChainWatcher {
     static final int MAX_KEY_CHARS = 1024;
     /** What a map entry, its strings' headers and the range cost besides the characters. */
     static final int ENTRY_OVERHEAD = 160;
-    private static final Pattern QUANTITY = Pattern.compile("0x(0|[1-9a-fA-F][0-9a-fA-F]{0,15})");
 
     /** Methods whose first parameter is a block number; the answer belongs to that block. */
     private static final Set<String> BY_NUMBER = Set.of("eth_getBlockByNumber", "eth_getBlockTransactionCountByNumber",
@@ -177,12 +175,20 @@ final class FinalityCache implements ChainFeed.ChainWatcher {
         return value == null || !value.isTextual() ? OptionalLong.empty() : quantity(value.asText());
     }
 
+    /** {@code 0x0}, or 0x and up to 16 hex digits without a leading zero; checked by hand, it runs on every cacheable call. */
     private static OptionalLong quantity(String text) {
-        if (!QUANTITY.matcher(text).matches()) {
+        int n = text.length();
+        if (n < 3 || n > 18 || text.charAt(0) != '0' || text.charAt(1) != 'x' || (n > 3 && text.charAt(2) == '0')) {
             return OptionalLong.empty();
         }
-        long n = Long.parseUnsignedLong(text.substring(2), 16);
-        return n < 0 ? OptionalLong.empty() : OptionalLong.of(n);
+        for (int i = 2; i < n; i++) {
+            char c = text.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
+                return OptionalLong.empty();
+            }
+        }
+        long value = Long.parseUnsignedLong(text, 2, n, 16);
+        return value < 0 ? OptionalLong.empty() : OptionalLong.of(value);
     }
 
     /**
