@@ -479,6 +479,11 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
                     throw timeoutFor(label, null);
                 }
             }
+            // the end of the entity, seen: only then does the client keep the connection for the next call
+            if (in.read() >= 0) {
+                throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + nodeLabel + " answered " + label
+                        + " with more than its Content-Length");
+            }
         } catch (IOException e) {
             throw transportFailure(label, new UncheckedIOException(e));
         }

@@ -234,6 +234,19 @@ class UpstreamSetTest {
     }
 
     @Test
+    void callsReuseTheirKeepAliveConnectionInsteadOfConnectingEachTime() {
+        TcpProxy endpoint = endpoint(mining);
+        UpstreamSet set = set(Optional.empty(), 5, endpoint.url());
+        long before = endpoint.connections();
+        for (int i = 0; i < 100; i++) {
+            set.call("eth_blockNumber", "[]");
+            set.call("eth_getBlockByNumber", "[\"0x0\",false]");
+            set.head();
+        }
+        assertThat(endpoint.connections() - before).as("connections opened for 300 calls in a row").isLessThanOrEqualTo(2);
+    }
+
+    @Test
     void theSubscriptionFeedReadsTheNodeWithTheBestHeadNeverOneBehind() {
         try (AnvilProcess chain = AnvilProcess.withoutMining()) {
             for (int i = 0; i < 5; i++) {
