@@ -128,14 +128,15 @@ class RpcWebSocketTest {
     @Test
     void aListeningClientIsPingedPastTheIdleTimeoutAndAnsweredWhenItPings() throws Exception {
         try (TestApi api = TestApi.start(o -> {
-            o.wsPingInterval = Duration.ofMillis(200);
+            // a third of the idle timeout, as the server picks it: a pong may come up to 1.8 s late (a loaded machine)
+            o.wsPingInterval = Duration.ofMillis(600);
             o.idleTimeout = Duration.ofSeconds(2); // Helidon's idle clock ticks in whole seconds
         }); WsTestClient ws = new WsTestClient(api.port())) {
             ws.call(request(1, "eth_subscribe", "[\"newHeads\"]"));
             api.feed.poll();
             Thread.sleep(6000); // three idle timeouts without a message from the client
             assertThat(ws.closed).as("still open").isNotDone();
-            assertThat(ws.pings.get()).isGreaterThanOrEqualTo(10);
+            assertThat(ws.pings.get()).as("about ten pings in 6 s").isGreaterThanOrEqualTo(4);
             api.chain.mine();
             api.feed.poll();
             assertThat(ws.next().get("method").asText()).isEqualTo("eth_subscription");
