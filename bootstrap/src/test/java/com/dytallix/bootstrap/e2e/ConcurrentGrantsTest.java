@@ -88,7 +88,7 @@ class ConcurrentGrantsTest {
                 assertThat(a.field("code")).isEqualTo("RATE_LIMIT");
                 assertThat(a.json().get("details").get("scope").asText()).isEqualTo("address");
             });
-            server.http.awaitGrant(granted.getFirst().field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(15));
+            server.http.awaitGrant(granted.getFirst().field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(30));
             assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).isEqualTo(1);
             assertThat(chain.balance(address)).isEqualTo(DRIP);
         }
