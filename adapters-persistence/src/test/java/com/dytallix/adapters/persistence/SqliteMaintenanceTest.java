@@ -16,6 +16,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -153,6 +154,22 @@ class SqliteMaintenanceTest {
                     .hasMessage("the server is running (" + file + ".lock is held); stop every instance first");
         }
         assertThat(Files.readAllBytes(file)).isEqualTo(before);
+    }
+
+    @Test
+    void theLockFileIsTheOwnersAloneEvenWhenAnEarlierVersionLeftItOpen() throws Exception {
+        Path fresh = dir.resolve("fresh/dytallix.db");
+        try (ServerLock ignored = ServerLock.shared(fresh)) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(ServerLock.lockFile(fresh))))
+                    .isEqualTo("rw-------");
+        }
+        Path old = dir.resolve("old/dytallix.db");
+        Files.createDirectories(old.getParent());
+        Files.createFile(ServerLock.lockFile(old), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
+        try (ServerLock ignored = ServerLock.exclusive(old)) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(ServerLock.lockFile(old))))
+                    .isEqualTo("rw-------");
+        }
     }
 
     @Test
