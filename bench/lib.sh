@@ -233,7 +233,8 @@ switch_nginx() {
   local old pid i
   old="$(cat /proc/"$NGINX_PID"/task/*/children 2>/dev/null || true)"
   nginx_upstreams "$@"
-  "$NGINX_BIN" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -s reload || die "nginx -s reload failed"
+  "$NGINX_BIN" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -s reload >>"$NGINX_DIR/reload.log" 2>&1 \
+    || { cat "$NGINX_DIR/reload.log" >&2; die "nginx -s reload failed"; }
   for pid in $old; do
     for i in $(seq 600); do
       kill -0 "$pid" 2>/dev/null || break
