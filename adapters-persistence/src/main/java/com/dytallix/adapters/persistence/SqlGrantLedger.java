@@ -186,7 +186,7 @@ final class SqlGrantLedger implements GrantLedger {
     public void markSigned(GrantId id, SignedTransaction signed, Instant at, Lease lease) {
         database.write(tx -> {
             Grant grant = load(tx, id);
-            requireLease(tx, lease, at);
+            requireLease(tx, lease);
             grant.status().moveTo(GrantStatus.SIGNED);
             requirePays(grant, signed);
             String time = Timestamps.format(at);
@@ -219,7 +219,7 @@ final class SqlGrantLedger implements GrantLedger {
     public void recordReplacement(GrantId id, SignedTransaction replacement, Instant at, Lease lease) {
         database.write(tx -> {
             Grant grant = load(tx, id);
-            requireLease(tx, lease, at);
+            requireLease(tx, lease);
             grant.status().moveTo(GrantStatus.SUBMITTED);
             requirePays(grant, replacement);
             if (!grant.fromAddress().equals(Optional.of(replacement.from()))
@@ -397,8 +397,8 @@ final class SqlGrantLedger implements GrantLedger {
         }
     }
 
-    private static void requireLease(DbTransaction tx, Lease lease, Instant at) {
-        if (!SqlPayerLeases.inForce(tx, lease, millis(at))) {
+    private void requireLease(DbTransaction tx, Lease lease) {
+        if (!SqlPayerLeases.inForce(database.dialect(), tx, lease)) {
             throw new LeaseLostException(lease);
         }
     }

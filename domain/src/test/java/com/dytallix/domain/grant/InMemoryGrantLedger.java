@@ -144,7 +144,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
     @Override
     public synchronized void markSigned(GrantId id, SignedTransaction tx, Instant at, Lease lease) {
         Grant g = load(id);
-        requireLease(lease, at);
+        requireLease(lease);
         grants.put(id, g.signed(tx, millis(at)));
     }
 
@@ -156,7 +156,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
     @Override
     public synchronized void recordReplacement(GrantId id, SignedTransaction replacement, Instant at, Lease lease) {
         Grant g = load(id);
-        requireLease(lease, at);
+        requireLease(lease);
         g.status().moveTo(GrantStatus.SUBMITTED);
         requirePays(g, replacement);
         if (!g.fromAddress().equals(Optional.of(replacement.from()))
@@ -309,8 +309,8 @@ public final class InMemoryGrantLedger implements GrantLedger {
         return instant.truncatedTo(ChronoUnit.MILLIS);
     }
 
-    private void requireLease(Lease lease, Instant at) {
-        if (!leases.inForce(lease, millis(at))) {
+    private void requireLease(Lease lease) {
+        if (!leases.inForce(lease)) {
             throw new LeaseLostException(lease);
         }
     }
