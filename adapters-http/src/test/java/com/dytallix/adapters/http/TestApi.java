@@ -64,6 +64,7 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
         int maxBatch = 5;
         long rpcCacheMaxBytes = 1 << 20;
         int wsMaxMessageBytes = 4096;
+        long wsMaxInboundBytes = 1 << 20;
         int wsMaxConnections = 3;
         int wsMaxSubscriptions = 2;
         Duration wsPingInterval = RpcWebSocket.PING_INTERVAL;
@@ -98,7 +99,7 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
     private final WebServer server;
     private final ReadDeadlines deadlines;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+            .connectTimeout(Duration.ofSeconds(30)).build(); // generous: a loaded machine may not run the client for seconds
 
     private TestApi(Consumer<Options> customise) {
         customise.accept(options);
@@ -149,6 +150,7 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
                 options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute, 64,
                 options.rpcRequestsPerMinute, options.sizeLimit, options.maxBatch, options.rpcCacheMaxBytes,
                 new Finality(2, 64), app.feed(), options.wsMaxConnections, options.wsMaxMessageBytes,
+                options.wsMaxInboundBytes,
                 options.statusStaleAfter, options.webPage);
     }
 

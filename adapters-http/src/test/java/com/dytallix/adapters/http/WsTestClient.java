@@ -22,7 +22,7 @@ final class WsTestClient implements AutoCloseable {
 
     WsTestClient(int port) {
         StringBuilder partial = new StringBuilder();
-        socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+        socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30))
                 .buildAsync(URI.create("ws://127.0.0.1:" + port + "/api/rpc"), new WebSocket.Listener() {
                     @Override
                     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
@@ -75,6 +75,11 @@ final class WsTestClient implements AutoCloseable {
 
     void send(String text) {
         socket.sendText(text, true).join();
+    }
+
+    /** One frame of a message; {@code last} ends it. */
+    void sendFragment(String text, boolean last) {
+        socket.sendText(text, last).join();
     }
 
     /** The next message, or an AssertionError after 10 s. */
