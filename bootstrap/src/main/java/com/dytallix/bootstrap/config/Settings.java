@@ -209,7 +209,8 @@ public final class Settings {
             .shown("`<hostname>:<PORT>`"));
     public static final Setting<Duration> PAYER_LEASE_MS = declare(Setting.of("PAYER_LEASE_MS", "10000", millis(1000, 3_600_000),
             "the payer lease (see [operations](operations.md#several-instances)): a payer that has not renewed it for this long is "
-                    + "replaced by another instance; it is renewed every tenth of this (at most every second)"));
+                    + "replaced by another instance; it is renewed every tenth of this (at most every second). Timed by the "
+                    + "database's clock, not the instances'"));
 
     private static <T> Setting<T> declare(Setting<T> setting) {
         DECLARED.add(setting);
