@@ -16,6 +16,7 @@ import com.dytallix.domain.grant.Factor;
 import com.dytallix.domain.grant.LedgerAdmission;
 import com.dytallix.domain.grant.LedgerWindow;
 import com.dytallix.domain.grant.OutflowPolicy;
+import com.dytallix.domain.grant.RecordedBlock;
 import com.dytallix.domain.grant.Reservation;
 import com.dytallix.domain.grant.ReservationRequest;
 import com.dytallix.domain.key.Fees;
@@ -31,11 +32,19 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -48,6 +57,13 @@ import java.util.stream.Stream;
  * throws {@link NoSuchElementException}. Beyond the lifecycle, a signed transaction
  * must pay the grant's address its amount, a replacement must keep sender and nonce, and a
  * confirmation must name one of the grant's hashes; otherwise {@link IllegalArgumentException}.
+ *
+ * <p>Fingerprints are kept in memory and written in batches: by the next reservation (inside its
+ * write transaction, before the rules read them, so the suspicious-activity rule sees every
+ * fingerprint this instance took), by {@link #flushFingerprints()} (the server calls it a few times
+ * a second and at shutdown), and by the request that fills a batch. A refused request so costs no
+ * write of its own. Another instance's fingerprints reach the table within its flush interval; a
+ * process killed with SIGKILL loses at most what it had not flushed yet.
  */
 final class SqlGrantLedger implements GrantLedger {
     private static final String SELECT_GRANT = """
@@ -56,8 +72,16 @@ final class SqlGrantLedger implements GrantLedger {
                       FROM grant_tx_hashes h WHERE h.grant_id = g.id) AS tx_hashes
               FROM faucet_grants g""";
     private static final String COUNTING = "status <> 'failed' AND created_at > ?";
+    /** Fingerprints held before the request that records one more writes them itself (bounds memory). */
+    private static final int FINGERPRINTS_HELD = 1000;
+    /** Rows per INSERT statement: 7 parameters each, well under either database's parameter limit. */
+    private static final int FINGERPRINT_ROWS = 100;
+    private static final String INSERT_FINGERPRINTS =
+            "INSERT INTO request_fingerprints (ip, client, address, user_agent, fingerprint, outcome, created_at) VALUES ";
 
     private final Database database;
+    private final ConcurrentLinkedQueue<Fingerprint> unwritten = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger unwrittenCount = new AtomicInteger();
 
     public SqlGrantLedger(Database database) {
         this.database = database;
@@ -66,7 +90,7 @@ final class SqlGrantLedger implements GrantLedger {
     @Override
     public Reservation reserve(ReservationRequest request, LedgerAdmission admission) {
         Instant now = millis(request.now());
-        return database.write(tx -> {
+        return writeWithFingerprints(tx -> {
             if (request.idempotencyKey().isPresent()) {
                 Optional<Grant> existing = tx.get(SELECT_GRANT + " WHERE g.idempotency_key = ?",
                         request.idempotencyKey().get()).map(SqlGrantLedger::grant);
@@ -284,6 +308,31 @@ final class SqlGrantLedger implements GrantLedger {
     }
 
     @Override
+    public List<RecordedBlock> blocksFrom(long fromBlock) {
+        record Recorded(long number, String hash) {
+        }
+        return database.read(db -> {
+            try (Stream<DbRow> rows = db.query("""
+                    SELECT block_number, block_hash, from_address FROM faucet_grants
+                     WHERE block_number >= ? AND block_hash IS NOT NULL AND status IN ('submitted', 'confirmed')
+                     GROUP BY block_number, block_hash, from_address
+                     ORDER BY block_number, block_hash""", fromBlock)) {
+                Map<Recorded, Set<Address>> senders = new LinkedHashMap<>();
+                rows.forEach(row -> senders.computeIfAbsent(new Recorded(Rows.integer(row, "block_number"), Rows.text(row, "block_hash")),
+                        k -> new HashSet<>()).add(new Address(Rows.text(row, "from_address"))));
+                return senders.entrySet().stream()
+                        .map(e -> new RecordedBlock(e.getKey().number(), e.getKey().hash(), e.getValue())).toList();
+            }
+        });
+    }
+
+    @Override
+    public List<Grant> pendingBefore(Instant before) {
+        return database.read(db -> grants(db, SELECT_GRANT + " WHERE g.status = 'pending' AND g.created_at < ?"
+                + " ORDER BY g.created_at, g.rowid", Timestamps.format(millis(before))));
+    }
+
+    @Override
     public boolean markConfirmed(GrantId id, TxHash landed, long blockNumber, Instant at) {
         return database.write(tx -> {
             Grant grant = load(tx, id);
@@ -367,16 +416,63 @@ final class SqlGrantLedger implements GrantLedger {
 
     @Override
     public void recordFingerprint(Fingerprint fingerprint) {
-        database.write(tx -> tx.insert("""
-                INSERT INTO request_fingerprints (ip, client, address, user_agent, fingerprint, outcome, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                fingerprint.ip().value(), fingerprint.client().toString(), fingerprint.address().value(), fingerprint.userAgent(), fingerprint.hash(),
-                fingerprint.outcome(), Timestamps.format(fingerprint.at())));
+        unwritten.add(fingerprint);
+        if (unwrittenCount.incrementAndGet() >= FINGERPRINTS_HELD) {
+            flushFingerprints();
+        }
+    }
+
+    /** Writes the fingerprints held in memory, in one transaction; nothing when none are held. */
+    void flushFingerprints() {
+        if (unwrittenCount.get() > 0) {
+            writeWithFingerprints(tx -> null);
+        }
+    }
+
+    /**
+     * One write transaction that first stores every fingerprint held. They are taken inside the
+     * writer's turn, so a fingerprint taken by an earlier transaction is committed before a later
+     * one reads; if the transaction fails they are held again.
+     */
+    private <T> T writeWithFingerprints(Function<DbTransaction, T> work) {
+        List<Fingerprint> taken = new ArrayList<>();
+        try {
+            return database.write(tx -> {
+                for (Fingerprint f = unwritten.poll(); f != null; f = unwritten.poll()) {
+                    taken.add(f);
+                }
+                unwrittenCount.addAndGet(-taken.size());
+                insertFingerprints(tx, taken);
+                return work.apply(tx);
+            });
+        } catch (RuntimeException | Error e) {
+            unwritten.addAll(taken);
+            unwrittenCount.addAndGet(taken.size());
+            throw e;
+        }
+    }
+
+    private static void insertFingerprints(DbTransaction tx, List<Fingerprint> fingerprints) {
+        for (int from = 0; from < fingerprints.size(); from += FINGERPRINT_ROWS) {
+            List<Fingerprint> rows = fingerprints.subList(from, Math.min(fingerprints.size(), from + FINGERPRINT_ROWS));
+            Object[] params = new Object[rows.size() * 7];
+            int i = 0;
+            for (Fingerprint f : rows) {
+                params[i++] = f.ip().value();
+                params[i++] = f.client().toString();
+                params[i++] = f.address().value();
+                params[i++] = f.userAgent();
+                params[i++] = f.hash();
+                params[i++] = f.outcome();
+                params[i++] = Timestamps.format(f.at());
+            }
+            tx.insert(INSERT_FINGERPRINTS + String.join(", ", Collections.nCopies(rows.size(), "(?, ?, ?, ?, ?, ?, ?)")), params);
+        }
     }
 
     @Override
     public PruneResult prune(Instant grantsBefore, Instant fingerprintsBefore) {
-        return database.write(tx -> {
+        return writeWithFingerprints(tx -> {
             // Their transaction hashes go with them (trigger faucet_grants_delete_hashes).
             long grants = tx.delete("DELETE FROM faucet_grants WHERE status IN ('confirmed', 'failed') AND created_at < ?",
                     Timestamps.format(grantsBefore));

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -428,6 +429,37 @@ public abstract class GrantLedgerContract {
 
         assertThat(ledger.inBlocksFrom(20)).extracting(Grant::id).containsExactly(included.id(), recent.id());
         assertThat(ledger.inBlocksFrom(22)).isEmpty();
+        assertThat(ledger.blocksFrom(20)).containsExactly(new RecordedBlock(20, BLOCK_A, Set.of(FAUCET)),
+                new RecordedBlock(21, BLOCK_B, Set.of(FAUCET)));
+        assertThat(ledger.blocksFrom(22)).isEmpty();
+    }
+
+    @Test
+    void theBlocksOfRecentGrantsAreListedOncePerBlockAndHash() {
+        Grant first = reserved(request(address(1), ip("10.0.0.1"), T0));
+        Grant second = reserved(request(address(2), ip("10.0.0.2"), T0));
+        Grant reorged = reserved(request(address(3), ip("10.0.0.3"), T0));
+        ledger.markSigned(first.id(), signed(first, 0, 1), T0.plusSeconds(1), lease);
+        ledger.markSigned(second.id(), signed(second, 1, 2), T0.plusSeconds(1), lease);
+        ledger.markSigned(reorged.id(), signed(reorged, 2, 3), T0.plusSeconds(1), lease);
+        ledger.markIncluded(first.id(), hash(1), 30, BLOCK_A, T0.plusSeconds(2));
+        ledger.markIncluded(second.id(), hash(2), 30, BLOCK_A, T0.plusSeconds(2));
+        ledger.markIncluded(reorged.id(), hash(3), 30, BLOCK_B, T0.plusSeconds(2));
+
+        assertThat(ledger.blocksFrom(30)).containsExactlyInAnyOrder(new RecordedBlock(30, BLOCK_A, Set.of(FAUCET)),
+                new RecordedBlock(30, BLOCK_B, Set.of(FAUCET)));
+    }
+
+    @Test
+    void pendingGrantsCreatedBeforeATimeAreListedOldestFirst() {
+        Grant older = reserved(request(address(1), ip("10.0.0.1"), T0));
+        Grant signedOne = reserved(request(address(2), ip("10.0.0.2"), T0.plusSeconds(1)));
+        Grant newer = reserved(request(address(3), ip("10.0.0.3"), T0.plusSeconds(2)));
+        reserved(request(address(4), ip("10.0.0.4"), T0.plusSeconds(5))); // not before the time asked
+        ledger.markSigned(signedOne.id(), signed(signedOne, 0, 1), T0.plusSeconds(3), lease);
+
+        assertThat(ledger.pendingBefore(T0.plusSeconds(5))).extracting(Grant::id).containsExactly(older.id(), newer.id());
+        assertThat(ledger.pendingBefore(T0)).isEmpty();
     }
 
     @Test

@@ -16,12 +16,15 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
@@ -207,6 +210,23 @@ public final class InMemoryGrantLedger implements GrantLedger {
                 .filter(g -> g.blockHash().isPresent() && g.blockNumber().orElseThrow() >= fromBlock)
                 .sorted(Comparator.comparing(g -> g.blockNumber().orElseThrow()))
                 .toList();
+    }
+
+    @Override
+    public synchronized List<RecordedBlock> blocksFrom(long fromBlock) {
+        Map<Long, Map<String, Set<Address>>> senders = new TreeMap<>();
+        for (Grant g : inBlocksFrom(fromBlock)) {
+            senders.computeIfAbsent(g.blockNumber().orElseThrow(), n -> new TreeMap<>())
+                    .computeIfAbsent(g.blockHash().orElseThrow(), h -> new HashSet<>()).add(g.fromAddress().orElseThrow());
+        }
+        List<RecordedBlock> blocks = new ArrayList<>();
+        senders.forEach((number, byHash) -> byHash.forEach((hash, from) -> blocks.add(new RecordedBlock(number, hash, from))));
+        return blocks;
+    }
+
+    @Override
+    public synchronized List<Grant> pendingBefore(Instant before) {
+        return unfinished().stream().filter(g -> g.status() == GrantStatus.PENDING && g.createdAt().isBefore(before)).toList();
     }
 
     @Override
