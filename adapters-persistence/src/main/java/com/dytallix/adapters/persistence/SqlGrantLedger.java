@@ -33,7 +33,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -207,24 +209,59 @@ final class SqlGrantLedger implements GrantLedger {
     }
 
     @Override
-    public void markSigned(GrantId id, SignedTransaction signed, Instant at, Lease lease) {
-        database.write(tx -> {
-            Grant grant = load(tx, id);
+    public Set<GrantId> markSigned(List<Signing> signings, Instant at, Lease lease) {
+        String time = Timestamps.format(at);
+        try {
+            return signAll(signings, at, lease, time);
+        } catch (NotPending e) {
+            return e.grants;
+        }
+    }
+
+    private Set<GrantId> signAll(List<Signing> signings, Instant at, Lease lease, String time) {
+        return database.write(tx -> {
             requireLease(tx, lease, at);
-            grant.status().moveTo(GrantStatus.SIGNED);
-            requirePays(grant, signed);
-            String time = Timestamps.format(at);
-            tx.update("""
-                    UPDATE faucet_grants
-                       SET status = 'signed', from_address = ?, nonce = ?, raw_tx = ?, fee_type = ?, max_fee_per_gas = ?,
-                           max_priority_fee_per_gas = ?, gas_price = ?, tx_hash = ?, updated_at = ?
-                     WHERE id = ?""",
-                    signed.from().value(), signed.nonce(), signed.rawHex(), feeType(signed.fees()),
-                            maxFee(signed.fees()), priorityFee(signed.fees()), gasPrice(signed.fees()),
-                            signed.hash().value(), time, id.value());
-            recordHash(tx, id, signed, time);
-            return null;
+            Set<GrantId> notPending = new LinkedHashSet<>();
+            for (Signing signing : signings) {
+                GrantId id = signing.id();
+                SignedTransaction signed = signing.tx();
+                // status, recipient and amount only: the full row with its hashes is not needed here
+                DbRow row = tx.get("SELECT status, address, amount_wei FROM faucet_grants WHERE id = ?", id.value())
+                        .orElseThrow(() -> new NoSuchElementException("no grant " + id));
+                GrantStatus status = GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT));
+                if (!status.canMoveTo(GrantStatus.SIGNED)) {
+                    notPending.add(id);
+                    continue;
+                }
+                if (!signed.transaction().to().equals(new Address(Rows.text(row, "address")))
+                        || !signed.transaction().value().equals(Wei.parse(Rows.text(row, "amount_wei")))) {
+                    throw new IllegalArgumentException("the transaction does not pay grant " + id + " its recipient and amount");
+                }
+                tx.update("""
+                        UPDATE faucet_grants
+                           SET status = 'signed', from_address = ?, nonce = ?, raw_tx = ?, fee_type = ?, max_fee_per_gas = ?,
+                               max_priority_fee_per_gas = ?, gas_price = ?, tx_hash = ?, updated_at = ?
+                         WHERE id = ?""",
+                        signed.from().value(), signed.nonce(), signed.rawHex(), feeType(signed.fees()),
+                                maxFee(signed.fees()), priorityFee(signed.fees()), gasPrice(signed.fees()),
+                                signed.hash().value(), time, id.value());
+                recordHash(tx, id, signed, time);
+            }
+            if (!notPending.isEmpty()) {
+                throw new NotPending(notPending); // rolls the whole batch back
+            }
+            return notPending;
         });
+    }
+
+    /** Rolls back a batch of signings one of which is no longer PENDING. */
+    private static final class NotPending extends RuntimeException {
+        final Set<GrantId> grants;
+
+        NotPending(Set<GrantId> grants) {
+            super(null, null, false, false);
+            this.grants = grants;
+        }
     }
 
     @Override
@@ -374,6 +411,21 @@ final class SqlGrantLedger implements GrantLedger {
     public List<Grant> unfinished() {
         return database.read(db -> grants(db, SELECT_GRANT
                 + " WHERE g.status IN ('pending', 'signed', 'submitted') ORDER BY g.created_at, g.rowid"));
+    }
+
+    @Override
+    public Map<GrantStatus, Long> unfinishedCounts() {
+        Map<GrantStatus, Long> counts = new EnumMap<>(GrantStatus.class);
+        GrantStatus.unfinished().forEach(s -> counts.put(s, 0L));
+        database.read(db -> {
+            try (Stream<DbRow> rows = db.query("SELECT status, COUNT(*) AS n FROM faucet_grants"
+                    + " WHERE status IN ('pending', 'signed', 'submitted') GROUP BY status")) {
+                rows.forEach(row -> counts.put(GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)),
+                        Rows.integer(row, "n")));
+                return null;
+            }
+        });
+        return counts;
     }
 
     /** Excludes grants that failed without ever being handed to the node: their nonce was never used. */

@@ -84,6 +84,42 @@ public abstract class GrantLedgerContract {
     }
 
     @Test
+    void aBatchOfSigningsIsStoredInOneStepOrNotAtAllWhenOneGrantIsNoLongerPending() {
+        Grant first = reserved(request(address(62), ip("10.0.6.2"), T0));
+        Grant paidMeanwhile = reserved(request(address(63), ip("10.0.6.3"), T0));
+        Grant second = reserved(request(address(64), ip("10.0.6.4"), T0));
+        ledger.markSigned(paidMeanwhile.id(), signed(paidMeanwhile, 0, 1), T0.plusSeconds(1), lease);
+
+        Set<GrantId> refused = ledger.markSigned(List.of(
+                new PaymentRecords.Signing(first.id(), signed(first, 1, 2)),
+                new PaymentRecords.Signing(paidMeanwhile.id(), signed(paidMeanwhile, 2, 3)),
+                new PaymentRecords.Signing(second.id(), signed(second, 3, 4))), T0.plusSeconds(2), lease);
+
+        assertThat(refused).containsExactly(paidMeanwhile.id());
+        assertThat(ledger.find(first.id()).orElseThrow().status()).isEqualTo(GrantStatus.PENDING);
+        assertThat(ledger.find(paidMeanwhile.id()).orElseThrow().txHashes()).containsExactly(hash(1));
+        assertThat(ledger.highestNonce(FAUCET)).hasValue(0);
+
+        assertThat(ledger.markSigned(List.of(new PaymentRecords.Signing(first.id(), signed(first, 1, 2)),
+                new PaymentRecords.Signing(second.id(), signed(second, 2, 4))), T0.plusSeconds(3), lease)).isEmpty();
+        assertThat(ledger.find(first.id()).orElseThrow().nonce()).contains(1L);
+        assertThat(ledger.find(second.id()).orElseThrow().status()).isEqualTo(GrantStatus.SIGNED);
+        assertThat(ledger.highestNonce(FAUCET)).hasValue(2);
+    }
+
+    @Test
+    void aBatchUnderALostLeaseStoresNoneOfIt() {
+        Grant one = reserved(request(address(65), ip("10.0.6.5"), T0));
+        Grant two = reserved(request(address(66), ip("10.0.6.6"), T0));
+        leases.release(lease, T0);
+
+        assertThatThrownBy(() -> ledger.markSigned(List.of(new PaymentRecords.Signing(one.id(), signed(one, 0, 1)),
+                new PaymentRecords.Signing(two.id(), signed(two, 1, 2))), T0.plusSeconds(1), lease))
+                .isInstanceOf(LeaseLostException.class);
+        assertThat(ledger.unfinishedCounts()).containsEntry(GrantStatus.PENDING, 2L).containsEntry(GrantStatus.SIGNED, 0L);
+    }
+
+    @Test
     void signingAfterTheLeaseExpiredStoresNothing() {
         Grant grant = reserved(request(address(61), ip("10.0.6.1"), T0));
         Lease shortLease = leases.acquire("payer", "payer-session", T0, Duration.ofSeconds(5)).orElseThrow();
@@ -537,6 +573,8 @@ public abstract class GrantLedgerContract {
 
         assertThat(ledger.unfinished()).extracting(Grant::id)
                 .containsExactly(early.id(), middle.id(), sameTimeAsMiddle.id(), late.id());
+        assertThat(ledger.unfinishedCounts()).containsExactlyInAnyOrderEntriesOf(
+                java.util.Map.of(GrantStatus.PENDING, 3L, GrantStatus.SIGNED, 1L, GrantStatus.SUBMITTED, 0L));
     }
 
     @Test

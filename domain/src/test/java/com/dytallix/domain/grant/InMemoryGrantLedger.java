@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -145,10 +146,22 @@ public final class InMemoryGrantLedger implements GrantLedger {
     }
 
     @Override
-    public synchronized void markSigned(GrantId id, SignedTransaction tx, Instant at, Lease lease) {
-        Grant g = load(id);
+    public synchronized Set<GrantId> markSigned(List<Signing> signings, Instant at, Lease lease) {
         requireLease(lease, at);
-        grants.put(id, g.signed(tx, millis(at)));
+        Map<GrantId, Grant> signed = new LinkedHashMap<>();
+        Set<GrantId> notPending = new HashSet<>();
+        for (Signing s : signings) {
+            Grant g = load(s.id());
+            if (g.status().canMoveTo(GrantStatus.SIGNED)) {
+                signed.put(s.id(), g.signed(s.tx(), millis(at)));
+            } else {
+                notPending.add(s.id());
+            }
+        }
+        if (notPending.isEmpty()) {
+            grants.putAll(signed); // all or nothing, like one transaction
+        }
+        return notPending;
     }
 
     @Override
@@ -250,6 +263,14 @@ public final class InMemoryGrantLedger implements GrantLedger {
         grants.put(id, new Grant(g.id(), g.address(), g.ip(), g.amount(), GrantStatus.FAILED, g.idempotencyKey(),
                 g.requestHash(), g.fromAddress(), g.nonce(), g.rawTransaction(), g.fees(), g.txHashes(),
                 g.landedHash(), g.blockNumber(), g.blockHash(), Optional.of(reason), g.createdAt(), millis(at), g.lastSentAt(), g.factors()));
+    }
+
+    @Override
+    public synchronized Map<GrantStatus, Long> unfinishedCounts() {
+        Map<GrantStatus, Long> counts = new EnumMap<>(GrantStatus.class);
+        GrantStatus.unfinished().forEach(s -> counts.put(s, 0L));
+        unfinished().forEach(g -> counts.merge(g.status(), 1L, Long::sum));
+        return counts;
     }
 
     @Override
