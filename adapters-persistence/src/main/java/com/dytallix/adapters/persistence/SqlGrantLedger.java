@@ -267,8 +267,7 @@ final class SqlGrantLedger implements GrantLedger {
     @Override
     public void markSubmitted(GrantId id, Instant at) {
         database.write(tx -> {
-            Grant grant = load(tx, id);
-            grant.status().moveTo(GrantStatus.SUBMITTED);
+            status(tx, id).moveTo(GrantStatus.SUBMITTED);
             String time = Timestamps.format(at);
             tx.update("UPDATE faucet_grants SET status = 'submitted', last_sent_at = ?, updated_at = ? WHERE id = ?",
                     time, time, id.value());
@@ -308,11 +307,8 @@ final class SqlGrantLedger implements GrantLedger {
     @Override
     public void markIncluded(GrantId id, TxHash landed, long blockNumber, String blockHash, Instant at) {
         database.write(tx -> {
-            Grant grant = load(tx, id);
-            grant.status().moveTo(GrantStatus.SUBMITTED);
-            if (!grant.txHashes().contains(landed)) {
-                throw new IllegalArgumentException("transaction " + landed + " was never recorded for grant " + id);
-            }
+            status(tx, id).moveTo(GrantStatus.SUBMITTED);
+            requireHash(tx, id, landed);
             tx.update("""
                     UPDATE faucet_grants
                        SET status = 'submitted', landed_hash = ?, block_number = ?, block_hash = ?, updated_at = ?
@@ -372,13 +368,11 @@ final class SqlGrantLedger implements GrantLedger {
     @Override
     public boolean markConfirmed(GrantId id, TxHash landed, long blockNumber, Instant at) {
         return database.write(tx -> {
-            Grant grant = load(tx, id);
-            grant.status().moveTo(GrantStatus.CONFIRMED);
-            if (!grant.txHashes().contains(landed)) {
-                throw new IllegalArgumentException("transaction " + landed + " was never recorded for grant " + id);
-            }
-            boolean before = tx.get("SELECT confirmed_once FROM faucet_grants WHERE id = ?", id.value())
-                    .map(row -> Rows.integer(row, "confirmed_once") == 1).orElseThrow();
+            DbRow row = tx.get("SELECT status, confirmed_once FROM faucet_grants WHERE id = ?", id.value())
+                    .orElseThrow(() -> new NoSuchElementException("no grant " + id));
+            GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)).moveTo(GrantStatus.CONFIRMED);
+            requireHash(tx, id, landed);
+            boolean before = Rows.integer(row, "confirmed_once") == 1;
             tx.update("UPDATE faucet_grants SET status = 'confirmed', landed_hash = ?, block_number = ?, updated_at = ?, "
                     + "confirmed_once = 1 WHERE id = ?", landed.value(), blockNumber, Timestamps.format(at), id.value());
             return !before;
@@ -388,8 +382,7 @@ final class SqlGrantLedger implements GrantLedger {
     @Override
     public void markFailed(GrantId id, String reason, Instant at) {
         database.write(tx -> {
-            Grant grant = load(tx, id);
-            grant.status().moveTo(GrantStatus.FAILED);
+            status(tx, id).moveTo(GrantStatus.FAILED);
             tx.update("UPDATE faucet_grants SET status = 'failed', failure_reason = ?, updated_at = ? WHERE id = ?",
                     reason, Timestamps.format(at), id.value());
             return null;
@@ -532,6 +525,19 @@ final class SqlGrantLedger implements GrantLedger {
                     Timestamps.format(fingerprintsBefore));
             return new PruneResult((int) grants, (int) fingerprints);
         });
+    }
+
+    /** The grant's status alone: the state changes that need no more read one column, not the grant with its hashes. */
+    private static GrantStatus status(DbTransaction tx, GrantId id) {
+        return tx.get("SELECT status FROM faucet_grants WHERE id = ?", id.value())
+                .map(row -> GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)))
+                .orElseThrow(() -> new NoSuchElementException("no grant " + id));
+    }
+
+    private static void requireHash(DbTransaction tx, GrantId id, TxHash hash) {
+        if (tx.get("SELECT 1 AS found FROM grant_tx_hashes WHERE grant_id = ? AND tx_hash = ?", id.value(), hash.value()).isEmpty()) {
+            throw new IllegalArgumentException("transaction " + hash + " was never recorded for grant " + id);
+        }
     }
 
     private static Grant load(DbTransaction tx, GrantId id) {
