@@ -17,6 +17,7 @@ import com.dytallix.domain.grant.LedgerAdmission;
 import com.dytallix.domain.grant.LedgerWindow;
 import com.dytallix.domain.grant.OutflowPolicy;
 import com.dytallix.domain.grant.RecordedBlock;
+import com.dytallix.domain.grant.Refusal;
 import com.dytallix.domain.grant.Reservation;
 import com.dytallix.domain.grant.ReservationRequest;
 import com.dytallix.domain.key.Fees;
@@ -124,6 +125,12 @@ final class SqlGrantLedger implements GrantLedger {
     }
 
     @Override
+    public Optional<Refusal> refusalNow(ReservationRequest request, LedgerAdmission admission) {
+        Instant now = millis(request.now());
+        return database.read(db -> admission.decide(new Window(db, budget(db, admission.outflow(), now))).refusal());
+    }
+
+    @Override
     public BigInteger budget(OutflowPolicy outflow, Instant now) {
         return database.read(db -> budget(db, outflow, millis(now)));
     }
@@ -134,8 +141,8 @@ final class SqlGrantLedger implements GrantLedger {
                 .orElseGet(outflow::initial);
     }
 
-    /** The ledger inside one reservation's write transaction, for the admission rules. */
-    private record Window(DbTransaction tx, BigInteger budget) implements LedgerWindow {
+    /** The ledger inside one reservation's write transaction (or as it stands, for a first look), for the admission rules. */
+    private record Window(DbExecute tx, BigInteger budget) implements LedgerWindow {
         @Override
         public List<Instant> grantTimesByClient(IpRange client, Instant since) {
             return times("client", client.toString(), since);

@@ -137,6 +137,24 @@ class DripServiceTest {
     }
 
     @Test
+    void aRecipientRefusedForItsQuotaIsRefusedAgainUntilItsGrantFailsAndGivesTheQuotaBack() {
+        DripResult first = h.request(FaucetHarness.address(7), "10.0.0.7");
+        for (String ip : List.of("10.0.1.7", "10.0.2.7", "10.0.3.7")) {
+            assertThatThrownBy(() -> h.request(FaucetHarness.address(7), ip))
+                    .isInstanceOfSatisfying(FaucetRefusal.class, r -> {
+                        assertThat(r.scope()).contains(LimitScope.ADDRESS);
+                        assertThat(r.resetAt()).contains(first.grant().createdAt().plus(Duration.ofHours(24)));
+                    });
+        }
+        assertThat(h.outcomes("10.0.3.7")).containsExactly("rate_limit:address");
+
+        h.ledger.markFailed(first.grant().id(), "reverted", Instant.now());
+
+        assertThat(h.request(FaucetHarness.address(7), "10.0.4.7").grant().status()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThatThrownBy(() -> h.request(FaucetHarness.address(7), "10.0.5.7")).isInstanceOf(FaucetRefusal.class);
+    }
+
+    @Test
     void tooManyAddressesFromOneIpIsSuspicious() {
         FaucetHarness h2 = new FaucetHarness(new FaucetPolicy.Limits(100, 100_000, 1, Wei.ofDyt("10000"), 3));
         for (int i = 0; i < 3; i++) {

@@ -80,6 +80,11 @@ public final class InMemoryGrantLedger implements GrantLedger {
     }
 
     @Override
+    public synchronized Optional<Refusal> refusalNow(ReservationRequest request, LedgerAdmission admission) {
+        return admission.decide(new Window(budget(admission.outflow(), millis(request.now())))).refusal();
+    }
+
+    @Override
     public synchronized BigInteger budget(OutflowPolicy outflow, Instant now) {
         return budget == null ? outflow.initial() : outflow.refill(budget, budgetAt, millis(now));
     }
