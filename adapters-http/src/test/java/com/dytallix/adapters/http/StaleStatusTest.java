@@ -23,7 +23,7 @@ class StaleStatusTest {
         var clock = new TestClock(Instant.parse("2026-01-31T12:00:00Z"));
         var status = new StatusService(new FakeChain(), new FakeChain.Keys(TestApi.FAUCET), new InMemoryFaucetControls(),
                 new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), new ExpectedChain(Optional.empty()),
-                new PayerElection(new InMemoryPayerLeases(), "test", Duration.ofSeconds(10), clock, () -> { }), clock);
+                new PayerElection(new InMemoryPayerLeases(), "test", Duration.ofSeconds(10), () -> { }), clock);
         status.refresh();
         Duration staleAfter = Duration.ofSeconds(5);
 

@@ -219,15 +219,15 @@ final class SqlGrantLedger implements GrantLedger {
     public Set<GrantId> markSigned(List<Signing> signings, Instant at, Lease lease) {
         String time = Timestamps.format(at);
         try {
-            return signAll(signings, at, lease, time);
+            return signAll(signings, lease, time);
         } catch (NotPending e) {
             return e.grants;
         }
     }
 
-    private Set<GrantId> signAll(List<Signing> signings, Instant at, Lease lease, String time) {
+    private Set<GrantId> signAll(List<Signing> signings, Lease lease, String time) {
         return database.write(tx -> {
-            requireLease(tx, lease, at);
+            requireLease(tx, lease);
             Set<GrantId> notPending = new LinkedHashSet<>();
             for (Signing signing : signings) {
                 GrantId id = signing.id();
@@ -286,7 +286,7 @@ final class SqlGrantLedger implements GrantLedger {
     public void recordReplacement(GrantId id, SignedTransaction replacement, Instant at, Lease lease) {
         database.write(tx -> {
             Grant grant = load(tx, id);
-            requireLease(tx, lease, at);
+            requireLease(tx, lease);
             grant.status().moveTo(GrantStatus.SUBMITTED);
             requirePays(grant, replacement);
             if (!grant.fromAddress().equals(Optional.of(replacement.from()))
@@ -558,8 +558,8 @@ final class SqlGrantLedger implements GrantLedger {
         }
     }
 
-    private static void requireLease(DbTransaction tx, Lease lease, Instant at) {
-        if (!SqlPayerLeases.inForce(tx, lease, millis(at))) {
+    private void requireLease(DbTransaction tx, Lease lease) {
+        if (!SqlPayerLeases.inForce(database.dialect(), tx, lease)) {
             throw new LeaseLostException(lease);
         }
     }

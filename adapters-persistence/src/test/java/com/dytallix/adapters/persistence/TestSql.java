@@ -17,7 +17,6 @@ final class TestSql {
 
     /** A payer lease held for the whole test (and far beyond), for tests that sign grants but are not about the lease. */
     static com.dytallix.domain.payer.Lease lease(Database db) {
-        return new SqlPayerLeases(db).acquire("test", "test-session", java.time.Instant.parse("2000-01-01T00:00:00Z"),
-                java.time.Duration.ofDays(365L * 100)).orElseThrow();
+        return new SqlPayerLeases(db).acquire("test", "test-session", java.time.Duration.ofDays(365L * 100)).orElseThrow();
     }
 }

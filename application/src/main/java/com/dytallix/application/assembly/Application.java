@@ -79,7 +79,7 @@ public record Application(
         FaucetPolicy policy = choices.policy();
         var nonces = new NonceAllocator(ports.node(), ports.ledger());
         // a new payer learns the nonces again: another payer may have used some since this one last paid
-        var election = new PayerElection(ports.leases(), choices.instance(), choices.payerLease(), ports.clock(), nonces::forget);
+        var election = new PayerElection(ports.leases(), choices.instance(), choices.payerLease(), nonces::forget);
         var status = new StatusService(ports.node(), ports.keys(), ports.controls(), ports.ledger(),
                 new SyncLagEstimator(choices.blockTime()), new ExpectedChain(choices.chainId()), election, ports.clock());
         var payer = new Payer(ports.node(), ports.keys(), ports.ledger(), nonces, policy.fees(), election, ports.clock());

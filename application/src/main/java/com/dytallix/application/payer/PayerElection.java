@@ -2,19 +2,19 @@ package com.dytallix.application.payer;
 
 import com.dytallix.domain.payer.Lease;
 import com.dytallix.domain.payer.PayerLeases;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
  * Whether this instance is the payer: it takes or renews the payer lease in the shared database
- * (often enough that a live payer never loses it), and knows the lease only as long as it lasts by
- * this instance's own clock. A payer frozen past its lease finds the lease gone when it wakes, before
- * it signs or sends anything; whatever it still tries to store is refused by the lease's fencing
- * token. Whenever this instance takes the lease anew, {@code onTakeover} runs (the nonces must be
- * learned again from the chain and the ledger, since another payer may have used some in between).
+ * (often enough that a live payer never loses it). The database judges the lease by its own clock;
+ * this instance believes in it for the lease's duration counted from just before it asked, on a
+ * monotonic timer, which ends no later than the database's lease and does not move when the host's
+ * clock is set or jumps. A payer frozen past its lease finds the lease gone when it wakes, before it
+ * signs or sends anything; whatever it still tries to store is refused by the lease's fencing token.
+ * Whenever this instance takes the lease anew, {@code onTakeover} runs (the nonces must be learned
+ * again from the chain and the ledger, since another payer may have used some in between).
  */
 public final class PayerElection {
     private static final System.Logger LOG = System.getLogger(PayerElection.class.getName());
@@ -24,15 +24,20 @@ public final class PayerElection {
     private final String session = UUID.randomUUID().toString();
     private final Duration duration;
     private final Runnable onTakeover;
-    private final Clock clock;
-    private volatile Lease lease;
+    private volatile Held held;
     private volatile boolean resigned;
 
-    public PayerElection(PayerLeases leases, String instance, Duration duration, Clock clock, Runnable onTakeover) {
+    /** The lease and the {@link System#nanoTime()} until which this instance believes in it. */
+    private record Held(Lease lease, long untilNanos) {
+        boolean lasts() {
+            return System.nanoTime() - untilNanos < 0;
+        }
+    }
+
+    public PayerElection(PayerLeases leases, String instance, Duration duration, Runnable onTakeover) {
         this.leases = leases;
         this.instance = instance;
         this.duration = duration;
-        this.clock = clock;
         this.onTakeover = onTakeover;
     }
 
@@ -58,34 +63,35 @@ public final class PayerElection {
         if (resigned) {
             return false;
         }
-        Lease before = lease;
+        Held before = held;
+        // counted from before the call: the database starts the lease later, so it outlasts this belief
+        long asked = System.nanoTime();
         Optional<Lease> taken;
         try {
-            // the lease is counted from before the call: this instance never believes in it longer than the database does
-            taken = leases.acquire(instance, session, clock.instant(), duration);
+            taken = leases.acquire(instance, session, duration);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "payer lease not renewed: " + e.getMessage());
             return held().isPresent();
         }
         if (taken.isEmpty()) {
             if (before != null) {
-                LOG.log(System.Logger.Level.WARNING, "instance {0} lost the payer lease (token {1})", instance, before.token());
+                LOG.log(System.Logger.Level.WARNING, "instance {0} lost the payer lease (token {1})", instance, before.lease().token());
             }
-            lease = null;
+            held = null;
             return false;
         }
-        if (before == null || before.token() != taken.get().token()) {
+        if (before == null || before.lease().token() != taken.get().token()) {
             onTakeover.run();
             LOG.log(System.Logger.Level.INFO, "instance {0} is the payer (lease token {1})", instance, taken.get().token());
         }
-        lease = taken.get();
+        held = new Held(taken.get(), asked + duration.toNanos());
         return true;
     }
 
-    /** The lease, while it lasts by this instance's clock. */
+    /** The lease, while this instance may still believe in it. */
     public Optional<Lease> held() {
-        Lease l = lease;
-        return l != null && l.validAt(clock.instant()) ? Optional.of(l) : Optional.empty();
+        Held h = held;
+        return h != null && h.lasts() ? Optional.of(h.lease()) : Optional.empty();
     }
 
     public boolean isPayer() {
@@ -94,24 +100,25 @@ public final class PayerElection {
 
     /** A write was refused by the fence: the lease is gone, whatever this instance believed. */
     public synchronized void lost(Lease refused) {
-        if (lease != null && lease.token() == refused.token()) {
+        Held h = held;
+        if (h != null && h.lease().token() == refused.token()) {
             LOG.log(System.Logger.Level.WARNING, "instance {0}: the payer lease (token {1}) was taken over", instance, refused.token());
-            lease = null;
+            held = null;
         }
     }
 
     /** The instance holding the lease now, as the database says. */
     public Optional<String> payer() {
-        return leases.current(clock.instant()).map(Lease::holder);
+        return leases.current().map(Lease::holder);
     }
 
     /** Graceful stop: gives the lease up at once, so another instance pays without waiting for it to run out. */
     public synchronized void resign() {
         resigned = true;
-        Lease l = lease;
-        lease = null;
-        if (l != null) {
-            leases.release(l, clock.instant());
+        Held h = held;
+        held = null;
+        if (h != null) {
+            leases.release(h.lease());
             LOG.log(System.Logger.Level.INFO, "instance {0} handed the payer lease over", instance);
         }
     }

@@ -44,7 +44,8 @@ final class FaucetHarness {
     final Set<ClientIp> badReputation;
     final FakeChain.Keys keys;
     final String instance;
-    final Clock clock = Clock.systemUTC();
+    final Clock clock;
+    private final Duration payerLease;
     final RecordingTelemetry telemetry = new RecordingTelemetry();
     Finality finality = new Finality(1, 64);
     FaucetPolicy policy;
@@ -74,6 +75,8 @@ final class FaucetHarness {
         badReputation = ConcurrentHashMap.newKeySet();
         keys = new FakeChain.Keys(FAUCET);
         instance = "first";
+        clock = Clock.systemUTC();
+        payerLease = Duration.ofSeconds(30);
         chain.fund(FAUCET, Wei.ofDyt("1000000"));
         policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"), limits, AMPLE, NO_POW, 64, new BigDecimal("0.1"),
                 new FeePolicy(Wei.of(500_000_000_000L)), Duration.ofSeconds(30), Duration.ofSeconds(5));
@@ -82,6 +85,13 @@ final class FaucetHarness {
 
     /** A second instance on the same ledger (and payer lease), chain and key: it becomes the payer only when the lease is free. */
     FaucetHarness(FaucetHarness other, String instance) {
+        this(other, instance, Duration.ZERO, Duration.ofSeconds(30));
+    }
+
+    /** Another instance whose clock is {@code clockOffset} off the others', with its own payer lease duration. */
+    FaucetHarness(FaucetHarness other, String instance, Duration clockOffset, Duration payerLease) {
+        clock = Clock.offset(Clock.systemUTC(), clockOffset);
+        this.payerLease = payerLease;
         chain = other.chain;
         ledger = other.ledger;
         controls = other.controls;
@@ -135,7 +145,7 @@ final class FaucetHarness {
                 new Application.Ports(chain, chain, keys, ledger, controls, new InMemoryKeyRotationLog(), ledger.leases(), blocks, challenges,
                         reputation, work, TestKeccak.INSTANCE, telemetry, clock),
                 new Application.Choices(policy, List.of(), Optional.empty(), Optional.empty(), 1, finality, instance,
-                        Duration.ofSeconds(30)));
+                        payerLease));
         election = app.election();
         election.campaign();
         status = app.status();

@@ -68,7 +68,7 @@ class SeveralInstancesTest {
     void aPayerWhoseLeaseWasTakenOverSignsAndSendsNothingAndTheNewPayerPaysOnce() {
         Lease stale = first.election.held().orElseThrow();
         // the first payer stalls; its lease is given to the second instance behind its back
-        first.ledger.leases().release(stale, Instant.now());
+        first.ledger.leases().release(stale);
         assertThat(second.election.campaign()).isTrue();
         Grant owed = reserve(first, 3, Instant.now().minusSeconds(5));
 
@@ -94,10 +94,9 @@ class SeveralInstancesTest {
     }
 
     @Test
-    void aLeaseNotRenewedRunsOutByTheHoldersOwnClock() {
+    void aLeaseNotRenewedRunsOut() {
         var leases = first.ledger.leases();
-        var shortLived = new com.dytallix.application.payer.PayerElection(leases, "third", Duration.ofMillis(200),
-                first.clock, () -> { });
+        var shortLived = new com.dytallix.application.payer.PayerElection(leases, "third", Duration.ofMillis(200), () -> { });
         first.election.resign();
         assertThat(shortLived.campaign()).isTrue();
 
@@ -131,6 +130,28 @@ class SeveralInstancesTest {
         first.tracker.tick();
         assertThat(first.chain.totalPayments()).isEqualTo(40);
         assertThat(first.ledger.unfinished()).isEmpty();
+    }
+
+    @Test
+    void instancesWhoseClocksAreHoursOffNeitherStealALiveLeaseNorKeepAnExpiredOne() {
+        var ahead = new FaucetHarness(first, "ahead", Duration.ofHours(3), Duration.ofMillis(300));
+        var behind = new FaucetHarness(first, "behind", Duration.ofHours(-3), Duration.ofMillis(300));
+        assertThat(ahead.election.isPayer()).as("the first instance's lease is live, whatever the clock says").isFalse();
+        assertThat(behind.election.isPayer()).isFalse();
+
+        first.election.resign();
+        assertThat(behind.election.campaign()).isTrue();
+        assertThat(ahead.election.campaign()).as("three hours ahead, yet the lease was just taken").isFalse();
+        Grant owed = reserve(first, 4, Instant.now().minusSeconds(5));
+
+        sleep(600); // the 300 ms lease runs out: not renewed
+        assertThat(behind.election.isPayer()).as("three hours behind, yet the lease is over").isFalse();
+        assertThat(behind.payer.pay(owed).status()).isEqualTo(GrantStatus.PENDING);
+        assertThat(first.chain.totalPayments()).isZero();
+        assertThat(ahead.election.campaign()).isTrue();
+        ahead.tracker.tick();
+        first.chain.mine();
+        assertThat(first.chain.paymentsTo(FaucetHarness.parsed(4))).hasSize(1);
     }
 
     private static Grant reserve(FaucetHarness h, int i, Instant at) {

@@ -29,7 +29,7 @@ class StatusServiceTest {
         TestClock clock = new TestClock(Instant.now());
         StatusService status = new StatusService(chain, new FakeChain.Keys(FAUCET), new InMemoryFaucetControls(),
                 new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), new ExpectedChain(Optional.empty()),
-                new PayerElection(new InMemoryPayerLeases(), "test", Duration.ofSeconds(10), clock, () -> { }), clock);
+                new PayerElection(new InMemoryPayerLeases(), "test", Duration.ofSeconds(10), () -> { }), clock);
         Duration fresh = Duration.ofSeconds(5);
         assertThat(status.nodeProblem(fresh)).contains("node has not answered yet");
 
@@ -49,7 +49,7 @@ class StatusServiceTest {
         TestClock clock = new TestClock(Instant.now());
         StatusService status = new StatusService(chain, new FakeChain.Keys(FAUCET), new InMemoryFaucetControls(),
                 new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), new ExpectedChain(Optional.empty()),
-                new PayerElection(new InMemoryPayerLeases(), "test", Duration.ofSeconds(10), clock, () -> { }), clock);
+                new PayerElection(new InMemoryPayerLeases(), "test", Duration.ofSeconds(10), () -> { }), clock);
         Duration ageWhenSeen = status.refresh().headAge().orElseThrow();
 
         chain.down(true);
@@ -80,7 +80,7 @@ class StatusServiceTest {
                 });
         StatusService status = new StatusService(new FakeChain(), new FakeChain.Keys(FAUCET), slowReader,
                 new InMemoryGrantLedger(), new SyncLagEstimator(Optional.empty()), new ExpectedChain(Optional.empty()),
-                new PayerElection(new InMemoryPayerLeases(), "test", Duration.ofSeconds(10), Clock.systemUTC(), () -> { }),
+                new PayerElection(new InMemoryPayerLeases(), "test", Duration.ofSeconds(10), () -> { }),
                 Clock.systemUTC());
         Thread refresh = Thread.ofPlatform().start(status::refresh);
         pauseRead.await();

@@ -10,12 +10,8 @@ import java.time.Instant;
  * @param session   this process's run of that instance, so two processes with one name never share a lease
  * @param token     the fencing token: it grows every time the lease changes hands, so a stale holder's
  *                  writes are recognised and refused
- * @param expiresAt the lease is another instance's to take from this moment unless renewed
+ * @param expiresAt by the database's clock, the lease is another instance's to take from this moment
+ *                  unless renewed; no instance compares it with its own clock
  */
 public record Lease(String holder, String session, long token, Instant expiresAt) {
-
-    /** The holder may still act at {@code now}. */
-    public boolean validAt(Instant now) {
-        return now.isBefore(expiresAt);
-    }
 }

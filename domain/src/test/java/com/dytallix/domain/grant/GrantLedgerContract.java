@@ -50,7 +50,7 @@ public abstract class GrantLedgerContract {
     protected static final String BLOCK_A = "0x" + "a1".repeat(32);
     protected static final String BLOCK_B = "0x" + "b2".repeat(32);
 
-    /** Longer than any test's clock runs, so the payer lease the tests sign under never runs out by itself. */
+    /** Longer than any test runs, so the payer lease the tests sign under never runs out by itself. */
     private static final Duration FOREVER = Duration.ofDays(3650);
 
     protected GrantLedger ledger;
@@ -68,14 +68,14 @@ public abstract class GrantLedgerContract {
     void createLedger() {
         ledger = newLedger();
         leases = leasesOfLedger();
-        lease = leases.acquire("payer", "payer-session", T0.minusSeconds(60), FOREVER).orElseThrow();
+        lease = leases.acquire("payer", "payer-session", FOREVER).orElseThrow();
     }
 
     @Test
     void signingUnderALeaseTakenOverByAnotherInstanceStoresNothing() {
         Grant grant = reserved(request(address(60), ip("10.0.6.0"), T0));
-        leases.release(lease, T0);
-        leases.acquire("other", "other-session", T0, FOREVER).orElseThrow();
+        leases.release(lease);
+        leases.acquire("other", "other-session", FOREVER).orElseThrow();
 
         assertThatThrownBy(() -> ledger.markSigned(grant.id(), signed(grant, 0, 1), T0.plusSeconds(1), lease))
                 .isInstanceOf(LeaseLostException.class);
@@ -111,7 +111,7 @@ public abstract class GrantLedgerContract {
     void aBatchUnderALostLeaseStoresNoneOfIt() {
         Grant one = reserved(request(address(65), ip("10.0.6.5"), T0));
         Grant two = reserved(request(address(66), ip("10.0.6.6"), T0));
-        leases.release(lease, T0);
+        leases.release(lease);
 
         assertThatThrownBy(() -> ledger.markSigned(List.of(new PaymentRecords.Signing(one.id(), signed(one, 0, 1)),
                 new PaymentRecords.Signing(two.id(), signed(two, 1, 2))), T0.plusSeconds(1), lease))
@@ -120,13 +120,30 @@ public abstract class GrantLedgerContract {
     }
 
     @Test
-    void signingAfterTheLeaseExpiredStoresNothing() {
+    void signingAfterTheLeaseExpiredByTheStoresClockStoresNothingWhateverTimeTheSignerSays() throws Exception {
         Grant grant = reserved(request(address(61), ip("10.0.6.1"), T0));
-        Lease shortLease = leases.acquire("payer", "payer-session", T0, Duration.ofSeconds(5)).orElseThrow();
+        leases.release(lease);
+        Lease shortLease = leases.acquire("payer", "payer-session", Duration.ofMillis(200)).orElseThrow();
+        Thread.sleep(400);
 
-        assertThatThrownBy(() -> ledger.markSigned(grant.id(), signed(grant, 0, 1), T0.plusSeconds(5), shortLease))
+        // a payer whose clock is hours behind still believes in its lease: the store does not
+        Instant hoursBehind = Instant.now().minus(Duration.ofHours(3));
+        assertThatThrownBy(() -> ledger.markSigned(grant.id(), signed(grant, 0, 1), hoursBehind, shortLease))
                 .isInstanceOf(LeaseLostException.class);
         assertThat(ledger.find(grant.id()).orElseThrow().status()).isEqualTo(GrantStatus.PENDING);
+    }
+
+    @Test
+    void signingUnderALiveLeaseIsStoredWhateverTimeTheSignerSays() {
+        Grant ahead = reserved(request(address(63), ip("10.0.6.3"), T0));
+        Grant behind = reserved(request(address(64), ip("10.0.6.4"), T0));
+
+        // the lease's time is the store's: a signer's clock hours off neither voids nor extends it
+        ledger.markSigned(ahead.id(), signed(ahead, 0, 1), Instant.now().plus(Duration.ofHours(3)), lease);
+        ledger.markSigned(behind.id(), signed(behind, 1, 1), Instant.now().minus(Duration.ofHours(3)), lease);
+
+        assertThat(ledger.find(ahead.id()).orElseThrow().status()).isEqualTo(GrantStatus.SIGNED);
+        assertThat(ledger.find(behind.id()).orElseThrow().status()).isEqualTo(GrantStatus.SIGNED);
     }
 
     @Test
@@ -134,8 +151,8 @@ public abstract class GrantLedgerContract {
         Grant grant = reserved(request(address(62), ip("10.0.6.2"), T0));
         ledger.markSigned(grant.id(), signed(grant, 0, 1), T0.plusSeconds(1), lease);
         ledger.markSubmitted(grant.id(), T0.plusSeconds(2));
-        leases.release(lease, T0.plusSeconds(3));
-        Lease next = leases.acquire("other", "other-session", T0.plusSeconds(3), FOREVER).orElseThrow();
+        leases.release(lease);
+        Lease next = leases.acquire("other", "other-session", FOREVER).orElseThrow();
 
         assertThatThrownBy(() -> ledger.recordReplacement(grant.id(), signed(grant, 0, 2), T0.plusSeconds(60), lease))
                 .isInstanceOf(LeaseLostException.class);

@@ -152,7 +152,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
 
     @Override
     public synchronized Set<GrantId> markSigned(List<Signing> signings, Instant at, Lease lease) {
-        requireLease(lease, at);
+        requireLease(lease);
         Map<GrantId, Grant> signed = new LinkedHashMap<>();
         Set<GrantId> notPending = new HashSet<>();
         for (Signing s : signings) {
@@ -177,7 +177,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
     @Override
     public synchronized void recordReplacement(GrantId id, SignedTransaction replacement, Instant at, Lease lease) {
         Grant g = load(id);
-        requireLease(lease, at);
+        requireLease(lease);
         g.status().moveTo(GrantStatus.SUBMITTED);
         requirePays(g, replacement);
         if (!g.fromAddress().equals(Optional.of(replacement.from()))
@@ -355,8 +355,8 @@ public final class InMemoryGrantLedger implements GrantLedger {
         return instant.truncatedTo(ChronoUnit.MILLIS);
     }
 
-    private void requireLease(Lease lease, Instant at) {
-        if (!leases.inForce(lease, millis(at))) {
+    private void requireLease(Lease lease) {
+        if (!leases.inForce(lease)) {
             throw new LeaseLostException(lease);
         }
     }

@@ -1,24 +1,37 @@
 package com.dytallix.domain.payer;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
-/** {@link PayerLeases} in memory for tests, with the SQLite store's semantics (instants kept to the millisecond). */
+/**
+ * {@link PayerLeases} in memory for tests, with the SQL stores' semantics: time is the store's own
+ * clock (as a database's is), kept to the millisecond.
+ */
 public final class InMemoryPayerLeases implements PayerLeases {
+    private final Clock databaseClock;
     private Lease lease;
     private long token;
 
+    public InMemoryPayerLeases() {
+        this(Clock.systemUTC());
+    }
+
+    public InMemoryPayerLeases(Clock databaseClock) {
+        this.databaseClock = databaseClock;
+    }
+
     @Override
-    public synchronized Optional<Lease> acquire(String holder, String session, Instant now, Duration duration) {
-        Instant at = now.truncatedTo(ChronoUnit.MILLIS);
-        Instant until = at.plus(duration);
+    public synchronized Optional<Lease> acquire(String holder, String session, Duration duration) {
+        Instant now = now();
+        Instant until = now.plus(duration);
         if (lease != null && lease.session().equals(session)) {
             lease = new Lease(holder, session, lease.token(), until);
             return Optional.of(lease);
         }
-        if (lease != null && lease.validAt(at)) {
+        if (lease != null && live(lease, now)) {
             return Optional.empty();
         }
         lease = new Lease(holder, session, ++token, until);
@@ -26,19 +39,28 @@ public final class InMemoryPayerLeases implements PayerLeases {
     }
 
     @Override
-    public synchronized void release(Lease released, Instant now) {
+    public synchronized void release(Lease released) {
         if (lease != null && lease.token() == released.token()) {
             lease = null;
         }
     }
 
     @Override
-    public synchronized Optional<Lease> current(Instant now) {
-        return Optional.ofNullable(lease).filter(l -> l.validAt(now));
+    public synchronized Optional<Lease> current() {
+        Instant now = now();
+        return Optional.ofNullable(lease).filter(l -> live(l, now));
     }
 
-    /** The fence the ledger checks: {@code held} is the lease in force at {@code at}. */
-    public synchronized boolean inForce(Lease held, Instant at) {
-        return lease != null && lease.token() == held.token() && lease.session().equals(held.session()) && lease.validAt(at);
+    /** The fence the ledger checks: {@code held} is the lease in force now, by this store's clock. */
+    public synchronized boolean inForce(Lease held) {
+        return lease != null && lease.token() == held.token() && lease.session().equals(held.session()) && live(lease, now());
+    }
+
+    private Instant now() {
+        return databaseClock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private static boolean live(Lease l, Instant now) {
+        return now.isBefore(l.expiresAt());
     }
 }
