@@ -201,12 +201,19 @@ public final class Payer {
         Fees txFees = feePolicy.initial(feeSuggestion());
         Queued mine = new Queued(reserved);
         queued.add(mine);
-        nonces.withNonces(key.address(), taking -> {
-            while (!mine.result.isDone() && !queued.isEmpty()) {
-                signQueued(taking, key, chain, txFees, lease.get());
+        try {
+            nonces.withNonces(key.address(), taking -> {
+                while (!mine.result.isDone() && !queued.isEmpty()) {
+                    signQueued(taking, key, chain, txFees, lease.get());
+                }
+                return null;
+            });
+        } catch (NodeException e) {
+            // learning the key's nonces failed: unless a batch took it meanwhile, nothing will sign this grant
+            if (queued.remove(mine)) {
+                throw e;
             }
-            return null;
-        });
+        }
         Stored stored;
         try {
             // a batch under another key's lock (a rotation just now) may still be storing it

@@ -155,6 +155,29 @@ class DripServiceTest {
     }
 
     @Test
+    void aNodeDownWhileTheNoncesAreLearnedFailsTheGrantUnsignedAndLeavesNoGap() {
+        DripResult first = h.request(FaucetHarness.address(20), "10.0.0.20");
+        h.nonces.forget(); // as after a change of payer: the next payment learns the nonces again
+        h.chain.down(true);
+        assertThatThrownBy(() -> h.request(FaucetHarness.address(21), "10.0.0.21"))
+                .isInstanceOfSatisfying(FaucetRefusal.class, r -> assertThat(r.kind()).isEqualTo(FaucetRefusal.Kind.NODE_UNAVAILABLE));
+        h.chain.down(false);
+
+        DripResult third = h.request(FaucetHarness.address(22), "10.0.0.22");
+
+        assertThat(first.grant().nonce()).contains(0L);
+        assertThat(third.grant().nonce()).contains(1L);
+        assertThat(h.ledger.unfinished()).extracting(g -> g.address()).containsExactlyInAnyOrder(
+                FaucetHarness.parsed(20), FaucetHarness.parsed(22));
+        assertThat(h.ledger.search(new com.dytallix.domain.grant.GrantQuery(Optional.empty(), Optional.empty(),
+                Optional.of(FaucetHarness.parsed(21)), Optional.empty(), 10)))
+                .singleElement().satisfies(g -> {
+                    assertThat(g.status()).isEqualTo(GrantStatus.FAILED);
+                    assertThat(g.nonce()).isEmpty();
+                });
+    }
+
+    @Test
     void tooManyAddressesFromOneIpIsSuspicious() {
         FaucetHarness h2 = new FaucetHarness(new FaucetPolicy.Limits(100, 100_000, 1, Wei.ofDyt("10000"), 3));
         for (int i = 0; i < 3; i++) {
