@@ -134,7 +134,7 @@ machine_info() {
   cpu="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
   mem="$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
   echo "machine: $(nproc) CPUs ($cpu), $mem RAM, $(uname -sr)"
-  echo "jdk:     $("${JAVA:-java}" -version 2>&1 | head -n 1); server JVM options: ${BENCH_JAVA_OPTS:-none}"
+  echo "jdk:     $("${JAVA:-java}" -version 2>&1 | head -n 1); server JVM options: $(JAVA_OPTS="$BENCH_JAVA_OPTS" "$ROOT/dyt" jvm-options)"
   echo "load:    $LOAD_AT_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (1/5/15-min load averages; other work on the machine shows here)"
   echo "date:    $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 }
@@ -250,9 +250,9 @@ launch_server() {
   LOGFILE="$dir/server.log"
   local aot=""
   if [ "${BENCH_AOT:-1}" = 1 ] && [ -f "$AOT_CACHE" ]; then aot="-XX:AOTCache=$AOT_CACHE"; fi
-  # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of JVM options
-  (cd "$dir" && exec "$JAVA" --enable-native-access=ALL-UNNAMED -XX:+ExitOnOutOfMemoryError $BENCH_JAVA_OPTS $aot \
-    -Xlog:disable -Xlog:all=warning:stderr -jar "$JAR" serve \
+  # the shipped JVM options (./dyt jvm-options), BENCH_JAVA_OPTS as their memory part
+  # shellcheck disable=SC2046 # a list of JVM options
+  (cd "$dir" && exec "$JAVA" $(JAVA_OPTS="$BENCH_JAVA_OPTS" "$ROOT/dyt" jvm-options) $aot -jar "$JAR" serve \
     --PORT="$port" --HOST=127.0.0.1 --DB_PATH="$dir/data/dytallix.db" --FAUCET_KEY_FILE="$dir/data/faucet.key" \
     --RATE_LIMIT_REQUESTS_PER_MINUTE=10000000 --RPC_RATE_LIMIT_PER_MINUTE=100000000 --RATE_LIMIT_PER_IP_PER_DAY=1000000 --RATE_LIMIT_PER_SUBNET_PER_DAY=1000000 \
     --RATE_LIMIT_PER_ADDRESS_PER_DAY=1000000 --SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR=1000000 \

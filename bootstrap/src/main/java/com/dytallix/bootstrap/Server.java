@@ -59,7 +59,7 @@ public final class Server implements AutoCloseable {
     private static final Wei DEV_FUNDING = Wei.ofDyt("1000000");
     /** How long a proof-of-work challenge may be answered: ample for a phone at the highest difficulty. */
     private static final Duration POW_CHALLENGE_TTL = Duration.ofMinutes(10);
-    /** How often the subscription feed asks the node for its head (only while someone is subscribed). */
+    /** How often the subscription feed asks the node for its head (while someone is subscribed or the finality cache is in use). */
     private static final Duration HEAD_POLL = Duration.ofMillis(250);
     /** How often the request fingerprints held in memory are written to the database. */
     private static final Duration FINGERPRINT_FLUSH = Duration.ofMillis(200);
@@ -179,7 +179,8 @@ public final class Server implements AutoCloseable {
         }
         // grants admitted by other instances wait for this one while it is the payer
         jobs.every("admitted grants", Duration.ofMillis(100), Duration.ofMillis(100), tracker::payOwed);
-        jobs.every("subscription feed", HEAD_POLL, HEAD_POLL, feedPoll(app.feed()));
+        // at once: the finality cache keeps nothing until the feed follows the chain
+        jobs.every("subscription feed", Duration.ZERO, HEAD_POLL, feedPoll(app.feed()));
         // a refused request only queues its fingerprint: the runbook's abuse queries see it within this time
         jobs.every("fingerprints", FINGERPRINT_FLUSH, FINGERPRINT_FLUSH, db::flushFingerprints);
         jobs.every("daily maintenance", Duration.ofHours(1), Duration.ofHours(24), Commands.retention(maintenance, settings, clock)::prune);
@@ -202,7 +203,7 @@ public final class Server implements AutoCloseable {
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
                 settings.requestsPerMinute(), settings.get(Settings.IPV6_CLIENT_PREFIX), settings.rpcRequestsPerMinute(),
                 settings.requestSizeLimit(), settings.rpcMaxBatch(), settings.get(Settings.RPC_CACHE_MAX_BYTES), finality, app.feed(), settings.get(Settings.WS_MAX_CONNECTIONS),
-                settings.get(Settings.WS_MAX_MESSAGE_BYTES),
+                settings.get(Settings.WS_MAX_MESSAGE_BYTES), settings.get(Settings.WS_MAX_INBOUND_BYTES),
                 statusStaleAfter(settings), settings.get(Settings.WEB_PAGE));
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.register(new MetricsHttpService(metrics));

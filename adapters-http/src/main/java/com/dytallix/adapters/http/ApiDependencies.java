@@ -36,6 +36,7 @@ import java.util.Objects;
  * @param feed              eth_subscribe's one upstream feed (its limit per connection is WS_MAX_SUBSCRIPTIONS)
  * @param wsMaxConnections  WS_MAX_CONNECTIONS
  * @param wsMaxMessageBytes WS_MAX_MESSAGE_BYTES: the largest WebSocket message or frame a client may send
+ * @param wsMaxInboundBytes WS_MAX_INBOUND_BYTES: bytes of WebSocket messages held at once, all connections together
  * @param statusStaleAfter  a status snapshot older than this is reported as {@code api: degraded}
  * @param webPage           WEB_PAGE: serve the faucet web page at /
  */
@@ -65,6 +66,7 @@ public record ApiDependencies(
         ChainFeed feed,
         int wsMaxConnections,
         int wsMaxMessageBytes,
+        long wsMaxInboundBytes,
         Duration statusStaleAfter,
         boolean webPage) {
 
@@ -96,8 +98,9 @@ public record ApiDependencies(
             throw new IllegalArgumentException("rpcCacheMaxBytes must not be negative");
         }
         if (requestsPerMinute < 1 || rpcRequestsPerMinute < 1 || requestSizeLimit < 1 || rpcMaxBatch < 1 || wsMaxConnections < 1
-                || wsMaxMessageBytes < 1) {
-            throw new IllegalArgumentException("requestsPerMinute, rpcRequestsPerMinute, requestSizeLimit, rpcMaxBatch, wsMaxConnections and wsMaxMessageBytes must be positive");
+                || wsMaxMessageBytes < 1 || wsMaxInboundBytes < 1) {
+            throw new IllegalArgumentException("requestsPerMinute, rpcRequestsPerMinute, requestSizeLimit, rpcMaxBatch, wsMaxConnections, "
+                    + "wsMaxMessageBytes and wsMaxInboundBytes must be positive");
         }
     }
 

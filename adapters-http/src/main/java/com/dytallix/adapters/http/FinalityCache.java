@@ -15,7 +15,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.LongPredicate;
 import java.util.function.UnaryOperator;
-import java.util.regex.Pattern;
 
 /**
  * The relay's answers that cannot change any more, kept in memory up to RPC_CACHE_MAX_BYTES (least
@@ -28,10 +27,13 @@ import java.util.regex.Pattern;
  * never outlives its block), a {@code null} answer (a pending receipt, a block not mined yet), an
  * answer whose block is not final yet, and a node error.
  *
- * <p>Reorgs: the cache is a {@link ChainFeed.ChainWatcher}. While it holds anything the feed follows
- * the chain, and a block that leaves the canonical chain evicts every answer about that height or
- * above; a reorg deeper than the feed remembers (or a gap it skipped) empties the cache. An answer
- * fetched while a reorg was being handled is not stored.
+ * <p>Reorgs: the cache is a {@link ChainFeed.ChainWatcher}. An answer is stored only if the feed was
+ * already following the chain when it was fetched, so every block that leaves the chain afterwards is
+ * seen; the cache asks the feed to follow from the start, and an answer worth keeping that comes
+ * while the feed is idle wakes it again instead of being stored. While the cache holds
+ * anything (or waits to) the feed follows the chain, and a block that leaves the canonical chain
+ * evicts every answer about that height or above; a reorg deeper than the feed remembers (or a gap
+ * it skipped) empties the cache. An answer fetched while a reorg was being handled is not stored.
  *
  * <p>Memory: each entry is charged its key and answer in bytes plus a fixed overhead; keys over
  * {@value #MAX_KEY_CHARS} characters and answers over an eighth of the budget are not stored, so
@@ -41,7 +43,6 @@ final class FinalityCache implements ChainFeed.ChainWatcher {
     static final int MAX_KEY_CHARS = 1024;
     /** What a map entry, its strings' headers and the range cost besides the characters. */
     static final int ENTRY_OVERHEAD = 160;
-    private static final Pattern QUANTITY = Pattern.compile("0x(0|[1-9a-fA-F][0-9a-fA-F]{0,15})");
 
     /** Methods whose first parameter is a block number; the answer belongs to that block. */
     private static final Set<String> BY_NUMBER = Set.of("eth_getBlockByNumber", "eth_getBlockTransactionCountByNumber",
@@ -60,8 +61,15 @@ final class FinalityCache implements ChainFeed.ChainWatcher {
     private final Telemetry telemetry;
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(256, 0.75f, true);
     private long bytes;
-    /** Moves on every eviction by a reorg: an answer fetched across one is not stored. */
+    /** Moves on every eviction by a reorg and whenever the feed starts or stops: an answer fetched across one is not stored. */
     private long epoch;
+    /** Whether the feed follows the chain now. */
+    private boolean followed;
+    /**
+     * Keep the feed following until an answer is stored: from the start (so the first answers are
+     * kept), and again when an answer worth keeping came while it was idle.
+     */
+    private boolean wanted;
 
     private record Entry(String answer, long lowBlock, long highBlock, long cost) {
     }
@@ -75,6 +83,7 @@ final class FinalityCache implements ChainFeed.ChainWatcher {
             throw new IllegalArgumentException("maxBytes must not be negative");
         }
         this.maxBytes = maxBytes;
+        this.wanted = maxBytes > 0;
         this.isFinal = isFinal;
         this.telemetry = telemetry;
     }
@@ -145,9 +154,14 @@ final class FinalityCache implements ChainFeed.ChainWatcher {
 
     private synchronized void store(String key, String answer, long[] range, long seen) {
         long cost = (long) key.length() + answer.length() + ENTRY_OVERHEAD;
+        if (!followed) {
+            wanted = true; // a reorg now would go unseen: the feed is woken, a later answer is kept
+            return;
+        }
         if (seen != epoch || cost > maxBytes / 8) {
             return;
         }
+        wanted = false;
         Entry previous = entries.put(key, new Entry(answer, range[0], range[1], cost));
         bytes += cost - (previous == null ? 0 : previous.cost());
         for (Iterator<Entry> oldest = entries.values().iterator(); bytes > maxBytes && oldest.hasNext(); ) {
@@ -161,12 +175,20 @@ final class FinalityCache implements ChainFeed.ChainWatcher {
         return value == null || !value.isTextual() ? OptionalLong.empty() : quantity(value.asText());
     }
 
+    /** {@code 0x0}, or 0x and up to 16 hex digits without a leading zero; checked by hand, it runs on every cacheable call. */
     private static OptionalLong quantity(String text) {
-        if (!QUANTITY.matcher(text).matches()) {
+        int n = text.length();
+        if (n < 3 || n > 18 || text.charAt(0) != '0' || text.charAt(1) != 'x' || (n > 3 && text.charAt(2) == '0')) {
             return OptionalLong.empty();
         }
-        long n = Long.parseUnsignedLong(text.substring(2), 16);
-        return n < 0 ? OptionalLong.empty() : OptionalLong.of(n);
+        for (int i = 2; i < n; i++) {
+            char c = text.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
+                return OptionalLong.empty();
+            }
+        }
+        long value = Long.parseUnsignedLong(text, 2, n, 16);
+        return value < 0 ? OptionalLong.empty() : OptionalLong.of(value);
     }
 
     /**
@@ -203,7 +225,13 @@ final class FinalityCache implements ChainFeed.ChainWatcher {
 
     @Override
     public synchronized boolean watching() {
-        return !entries.isEmpty();
+        return wanted || !entries.isEmpty();
+    }
+
+    @Override
+    public synchronized void following(boolean following) {
+        epoch++;
+        followed = following;
     }
 
     @Override

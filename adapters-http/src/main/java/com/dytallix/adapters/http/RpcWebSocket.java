@@ -53,7 +53,9 @@ import java.util.regex.Pattern;
  * at once with 1013 "try again later" and the reason); WS_MAX_SUBSCRIPTIONS per connection (a
  * JSON-RPC error, the connection stays); the relay's per-client request limit counts every message
  * (a batch its items) together with the client's HTTP requests (a JSON-RPC error -32005 per request);
- * a frame or message over WS_MAX_MESSAGE_BYTES closes with 1009; a binary message with 1003. Each
+ * a frame or message over WS_MAX_MESSAGE_BYTES closes with 1009; a binary message with 1003; a
+ * message that would take the bytes held for all connections' incoming messages over
+ * WS_MAX_INBOUND_BYTES is answered with -32005 unread (the connection stays). Each
  * connection writes through its own bounded queue and thread, so a client that does not read cannot
  * hold up the feed or anyone else: when its queue is full it is closed with 1008. On shutdown every
  * connection is closed with 1001 (going away).
@@ -94,6 +96,9 @@ public final class RpcWebSocket {
     private final ClientIpResolver clientIps;
     private final int maxConnections;
     private final int maxMessageBytes;
+    private final long maxInboundBytes;
+    /** Characters of incoming messages held now, all connections together: fragments put together, messages being answered. */
+    private final AtomicLong inbound = new AtomicLong();
     private final Set<String> origins;
     private final Duration pingInterval;
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
@@ -101,7 +106,7 @@ public final class RpcWebSocket {
     private volatile boolean goingAway;
 
     RpcWebSocket(JsonRpcRelay rpc, ChainFeed feed, RequestRateLimiter limiter, ClientIpResolver clientIps,
-                 int maxConnections, long maxMessageBytes, List<String> frontendOrigins, Duration pingInterval) {
+                 int maxConnections, long maxMessageBytes, long maxInboundBytes, List<String> frontendOrigins, Duration pingInterval) {
         if (maxConnections < 1) {
             throw new IllegalArgumentException("maxConnections must be at least 1");
         }
@@ -111,6 +116,7 @@ public final class RpcWebSocket {
         this.clientIps = clientIps;
         this.maxConnections = maxConnections;
         this.maxMessageBytes = (int) Math.min(maxMessageBytes, Integer.MAX_VALUE);
+        this.maxInboundBytes = maxInboundBytes;
         // a browser page may connect from the origins CORS allows; "*" allows any
         this.origins = frontendOrigins.contains("*") ? Set.of() : Set.copyOf(frontendOrigins);
         this.pingInterval = pingInterval;
@@ -127,6 +133,23 @@ public final class RpcWebSocket {
      */
     public WsConfig protocol() {
         return WsConfig.builder().name("websocket").maxFrameLength(maxMessageBytes).origins(origins).build();
+    }
+
+    /** Characters of incoming messages held now (fragments and messages being answered). */
+    long inboundHeld() {
+        return inbound.get();
+    }
+
+    /** Takes {@code chars} of the inbound budget, or nothing when they do not fit. */
+    private boolean takeInbound(long chars) {
+        long held;
+        do {
+            held = inbound.get();
+            if (held + chars > maxInboundBytes) {
+                return false;
+            }
+        } while (!inbound.compareAndSet(held, held + chars));
+        return true;
     }
 
     /** Open connections (the dytallix_ws_connections gauge). */
@@ -160,6 +183,10 @@ public final class RpcWebSocket {
         private final LinkedBlockingQueue<String> outbox = new LinkedBlockingQueue<>();
         private final AtomicLong queued = new AtomicLong();
         private final StringBuilder partial = new StringBuilder();
+        /** Inbound budget this connection holds for the message being received or answered. */
+        private long holding;
+        /** The message being received did not fit the inbound budget: its remaining fragments are dropped. */
+        private boolean refusing;
         private volatile Close closing;
         private final CountDownLatch released = new CountDownLatch(1);
         /** When the client last sent any frame (pongs included), System.nanoTime. */
@@ -216,16 +243,34 @@ public final class RpcWebSocket {
                 return; // refused at open
             }
             if (partial.length() + text.length() > maxMessageBytes) {
-                partial.setLength(0);
+                dropPartial();
                 closeNow(WsCloseCodes.TOO_BIG, "message over " + maxMessageBytes + " bytes");
                 return;
             }
-            partial.append(text);
-            if (!last) {
+            if (!refusing && !takeInbound(text.length())) {
+                dropPartial();
+                refusing = true;
+            }
+            if (refusing) {
+                if (last) {
+                    refusing = false;
+                    queue(Json.text(busy()));
+                }
                 return;
             }
-            String message = partial.toString();
-            partial.setLength(0);
+            holding += text.length();
+            String message;
+            if (last && partial.isEmpty()) {
+                message = text; // one frame, the usual case: no copy
+            } else {
+                partial.append(text);
+                if (!last) {
+                    return;
+                }
+                message = partial.toString();
+                partial.setLength(0);
+                partial.trimToSize(); // an idle connection keeps no message-sized buffer
+            }
             Object answer;
             try {
                 answer = handle(message);
@@ -233,10 +278,28 @@ public final class RpcWebSocket {
                 LOG.log(System.Logger.Level.WARNING, "websocket message failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
                 answer = JsonRpcRelay.error(NullNode.instance, JsonRpcRelay.INTERNAL_ERROR,
                         "internal error; the request id identifies it in the server log", null);
+            } finally {
+                inbound.addAndGet(-holding);
+                holding = 0;
             }
             if (answer != null) {
                 queue(Json.text(answer));
             }
+        }
+
+        /** Drops the fragments received so far, and the budget they held; only on the connection's reader thread. */
+        private void dropPartial() {
+            partial.setLength(0);
+            partial.trimToSize();
+            inbound.addAndGet(-holding);
+            holding = 0;
+        }
+
+        /** The answer to a message that did not fit WS_MAX_INBOUND_BYTES: unread, so without its id. */
+        private JsonRpcRelay.Failure busy() {
+            return JsonRpcRelay.error(NullNode.instance, LIMIT_EXCEEDED, "server busy: too many large WebSocket messages in "
+                    + "flight (WS_MAX_INBOUND_BYTES); the message was not read, send it again shortly (or over HTTP)",
+                    new LimitData("RATE_LIMIT", "ws_inbound", 1L, null, null));
         }
 
         @Override
@@ -257,12 +320,14 @@ public final class RpcWebSocket {
 
         @Override
         public void onClose(WsSession session, int status, String reason) {
+            dropPartial(); // ended in the middle of a message: its fragments go (the reader's thread, as onMessage)
             release();
         }
 
         @Override
         public void onError(WsSession session, Throwable t) {
             LOG.log(System.Logger.Level.WARNING, "websocket {0} failed: {1}", connectionId, t.getClass().getSimpleName());
+            dropPartial();
             release();
         }
 

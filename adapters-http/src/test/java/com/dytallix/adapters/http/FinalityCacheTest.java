@@ -18,6 +18,10 @@ class FinalityCacheTest {
     private final FinalityCache cache = new FinalityCache(1 << 20, n -> head.get() - n + 1 >= 2, telemetry);
     private final List<String> nodeCalls = new ArrayList<>();
 
+    FinalityCacheTest() {
+        cache.following(true); // the feed follows the chain, as it does once the cache is in use
+    }
+
     private String ask(String method, String params, String nodeAnswer) {
         JsonNode parsed = Json.treeOrText(params);
         UnaryOperator<String> node = p -> {
@@ -116,8 +120,38 @@ class FinalityCacheTest {
     }
 
     @Test
+    void whileTheFeedIsIdleAnAnswerIsNotStoredButWakesTheFeedAndTheNextIsKept() {
+        FinalityCache fresh = new FinalityCache(1 << 20, n -> true, telemetry);
+        JsonNode params = Json.treeOrText("[\"0x50\",false]");
+        String block = "{\"number\":\"0x50\"}";
+        assertThat(fresh.watching()).as("the feed is asked to follow from the start").isTrue();
+        fresh.answer("eth_getBlockByNumber", params, JsonRpcRelay.paramsJson(params), p -> block);
+        assertThat(fresh.size()).as("a reorg before the feed's first step would go unseen").isZero();
+
+        // fetched before the feed's first step, stored after it: not kept either
+        fresh.answer("eth_getBlockByNumber", params, JsonRpcRelay.paramsJson(params), p -> {
+            fresh.following(true);
+            return block;
+        });
+        assertThat(fresh.size()).isZero();
+
+        fresh.answer("eth_getBlockByNumber", params, JsonRpcRelay.paramsJson(params), p -> block);
+        assertThat(fresh.size()).isEqualTo(1);
+        assertThat(fresh.watching()).isTrue();
+
+        // emptied, the cache lets the feed rest; once it stopped, nothing is kept until it follows again
+        fresh.lostTrack();
+        assertThat(fresh.watching()).isFalse();
+        fresh.following(false);
+        fresh.answer("eth_getBlockByNumber", params, JsonRpcRelay.paramsJson(params), p -> block);
+        assertThat(fresh.size()).isZero();
+        assertThat(fresh.watching()).as("woken again").isTrue();
+    }
+
+    @Test
     void memoryStaysWithinTheBudgetWhateverTheKeys() {
         FinalityCache small = new FinalityCache(64 * 1024, n -> true, telemetry);
+        small.following(true);
         String answer = "{\"number\":\"0x1\",\"extraData\":\"0x" + "0".repeat(1000) + "\"}";
         for (int i = 0; i < 10_000; i++) {
             JsonNode params = Json.treeOrText("[\"0x" + Integer.toHexString(i + 1) + "\",true]");

@@ -128,14 +128,15 @@ class RpcWebSocketTest {
     @Test
     void aListeningClientIsPingedPastTheIdleTimeoutAndAnsweredWhenItPings() throws Exception {
         try (TestApi api = TestApi.start(o -> {
-            o.wsPingInterval = Duration.ofMillis(200);
+            // a third of the idle timeout, as the server picks it: a pong may come up to 1.8 s late (a loaded machine)
+            o.wsPingInterval = Duration.ofMillis(600);
             o.idleTimeout = Duration.ofSeconds(2); // Helidon's idle clock ticks in whole seconds
         }); WsTestClient ws = new WsTestClient(api.port())) {
             ws.call(request(1, "eth_subscribe", "[\"newHeads\"]"));
             api.feed.poll();
             Thread.sleep(6000); // three idle timeouts without a message from the client
             assertThat(ws.closed).as("still open").isNotDone();
-            assertThat(ws.pings.get()).isGreaterThanOrEqualTo(10);
+            assertThat(ws.pings.get()).as("about ten pings in 6 s").isGreaterThanOrEqualTo(4);
             api.chain.mine();
             api.feed.poll();
             assertThat(ws.next().get("method").asText()).isEqualTo("eth_subscription");
@@ -271,6 +272,118 @@ class RpcWebSocketTest {
             ws.send(request(1, "eth_call", "[\"" + "a".repeat(5000) + "\"]"));
             assertThat(ws.closeReason()).startsWith("1009");
             assertThat(api.chain.calls).isEmpty();
+        }
+    }
+
+    /** An eth_call of about {@code kib} KiB. */
+    private static String bigCall(Object id, int kib) {
+        return request(id, "eth_call", "[{\"to\":\"" + TOKEN + "\",\"data\":\"0x" + "ab".repeat(kib * 512) + "\"},\"latest\"]");
+    }
+
+    private static void awaitInboundReleased(TestApi api) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (api.ws.inboundHeld() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(api.ws.inboundHeld()).isZero();
+    }
+
+    @Test
+    void aMessageOverTheInboundBudgetIsRefusedUnreadAndTheConnectionStays() throws Exception {
+        java.util.concurrent.CountDownLatch answering = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (TestApi api = TestApi.start(o -> {
+            o.wsMaxMessageBytes = 64 * 1024;
+            o.wsMaxInboundBytes = 64 * 1024;
+        }); WsTestClient a = new WsTestClient(api.port()); WsTestClient b = new WsTestClient(api.port())) {
+            api.chain.relay = (method, params) -> {
+                answering.countDown();
+                try {
+                    release.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return "\"0x2a\"";
+            };
+            a.send(bigCall(1, 40));
+            assertThat(answering.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            // a's 40 KiB are held while the node answers it: b's 40 KiB do not fit, and are refused unread
+            JsonNode refused = b.call(bigCall(2, 40));
+            assertThat(refused.path("error").path("code").asInt()).isEqualTo(-32005);
+            assertThat(refused.path("error").path("message").asText()).contains("WS_MAX_INBOUND_BYTES");
+            assertThat(refused.path("error").path("data").path("scope").asText()).isEqualTo("ws_inbound");
+            assertThat(refused.get("id").isNull()).isTrue();
+            // the same for a message in fragments, whichever fragment no longer fits; the rest of it is dropped
+            b.sendFragment(bigCall(3, 20).substring(0, 10_000), false);
+            b.sendFragment("a".repeat(30_000), false);
+            b.sendFragment("a".repeat(10_000), true);
+            assertThat(b.next().path("error").path("code").asInt()).isEqualTo(-32005);
+            // small messages still fit, and b is still open
+            assertThat(b.call(request(4, "eth_subscribe", "[\"newHeads\"]")).get("result").asText()).startsWith("0x");
+
+            release.countDown();
+            assertThat(a.next().get("result").asText()).isEqualTo("0x2a");
+            awaitInboundReleased(api);
+            assertThat(b.call(bigCall(5, 40)).get("result").asText()).isEqualTo("0x2a");
+            awaitInboundReleased(api);
+        }
+    }
+
+    @Test
+    void aCrowdSendingLargeMessagesAtOnceGetsAnswersOrBusyErrorsAndTheBudgetIsNeverExceeded() throws Exception {
+        try (TestApi api = TestApi.start(o -> {
+            o.wsMaxMessageBytes = 64 * 1024;
+            o.wsMaxInboundBytes = 128 * 1024;
+            o.wsMaxConnections = 12;
+            o.rpcRequestsPerMinute = 1_000_000;
+        })) {
+            java.util.concurrent.atomic.AtomicLong highest = new java.util.concurrent.atomic.AtomicLong();
+            api.chain.relay = (method, params) -> {
+                highest.accumulateAndGet(api.ws.inboundHeld(), Math::max);
+                try {
+                    Thread.sleep(20); // the node takes its time: messages pile up in the server
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return "\"0x2a\"";
+            };
+            List<WsTestClient> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 10; i++) {
+                    clients.add(new WsTestClient(api.port()));
+                }
+                try (var each = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                    List<java.util.concurrent.Future<int[]>> outcomes = new ArrayList<>();
+                    for (WsTestClient c : clients) {
+                        outcomes.add(each.submit(() -> {
+                            int[] counts = new int[2];
+                            for (int m = 0; m < 5; m++) {
+                                JsonNode answer = c.call(bigCall(m, 60));
+                                counts[answer.has("result") ? 0 : 1]++;
+                                if (!answer.has("result")) {
+                                    assertThat(answer.path("error").path("code").asInt()).isEqualTo(-32005);
+                                }
+                            }
+                            return counts;
+                        }));
+                    }
+                    int answered = 0;
+                    int busy = 0;
+                    for (var f : outcomes) {
+                        int[] counts = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                        answered += counts[0];
+                        busy += counts[1];
+                    }
+                    assertThat(answered + busy).isEqualTo(50);
+                    assertThat(answered).isPositive();
+                    assertThat(busy).as("ten 60 KiB messages at once do not fit 128 KiB").isPositive();
+                }
+                assertThat(highest.get()).isPositive().isLessThanOrEqualTo(128 * 1024);
+                awaitInboundReleased(api);
+                assertThat(api.ws.connections()).as("every connection stays").isEqualTo(10);
+            } finally {
+                clients.forEach(WsTestClient::close);
+            }
         }
     }
 

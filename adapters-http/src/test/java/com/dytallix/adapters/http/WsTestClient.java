@@ -77,6 +77,11 @@ final class WsTestClient implements AutoCloseable {
         socket.sendText(text, true).join();
     }
 
+    /** One frame of a message; {@code last} ends it. */
+    void sendFragment(String text, boolean last) {
+        socket.sendText(text, last).join();
+    }
+
     /** The next message, or an AssertionError after 10 s. */
     JsonNode next() {
         try {

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webclient.api.HttpClientResponse;
@@ -27,6 +28,7 @@ import java.math.BigInteger;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -277,7 +279,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     }
 
     private String blockHash(JsonNode node, String what) {
-        if (node == null || !node.isTextual() || !node.asText().matches("0x[0-9a-fA-F]{64}")) {
+        if (node == null || !node.isTextual() || !HexText.digits(node.asText(), 64, 64)) {
             throw bad(what + " is not a 32-byte hash");
         }
         return node.asText().toLowerCase(java.util.Locale.ROOT);
@@ -289,13 +291,13 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
      */
     @Override
     public String call(String method, String paramsJson) {
-        return relay(method, PARAMS.parse(method, paramsJson));
+        return relay(method, PARAMS.check(method, paramsJson));
     }
 
-    /** A relayed call with params already read: the node's result as the node wrote it. */
-    String relay(String method, JsonNode params) {
-        NodeAnswer answer = exchange(request(method, params), true);
-        return answer.resultJson();
+    /** A relayed call with params already checked: the node's result as the node wrote it. */
+    String relay(String method, RelayParams.Checked params) {
+        long id = ids.incrementAndGet();
+        return exchange(method, id, requestBytes(method, id, params.json()), true).resultJson();
     }
 
     /** Nothing to release: connections close with the client's pool when unused. */
@@ -312,7 +314,8 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     // --- JSON-RPC exchange ---
 
     private JsonNode rpc(String method, ArrayNode params) {
-        NodeAnswer answer = exchange(request(method, params), false);
+        long id = ids.incrementAndGet();
+        NodeAnswer answer = exchange(method, id, requestBytes(method, id, params.toString()), false);
         try {
             return answer.resultTree(JSON);
         } catch (IOException e) {
@@ -320,12 +323,31 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         }
     }
 
+    /**
+     * The request's bytes, written directly: {@code paramsJson} is one JSON value the params check
+     * parsed (nothing after it), and a method name of other characters than a method's goes through
+     * the JSON writer.
+     */
+    private static byte[] requestBytes(String method, long id, String paramsJson) {
+        String name = plainName(method) ? '"' + method + '"' : TextNode.valueOf(method).toString();
+        return ("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":" + name + ",\"params\":" + paramsJson + "}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static boolean plainName(String method) {
+        for (int i = 0; i < method.length(); i++) {
+            char c = method.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** One request; {@code relay} keeps every node error object as RPC_ERROR instead of classifying it. */
-    private NodeAnswer exchange(ObjectNode request, boolean relay) {
-        String method = request.get("method").asText();
+    private NodeAnswer exchange(String method, long id, byte[] request, boolean relay) {
         Reply reply = post(method, request);
         NodeAnswer body = NodeAnswer.parse(reply.body());
-        long id = request.get("id").longValue();
         boolean idMatches = body != null && body.id() != null && body.id().isIntegralNumber() && body.id().longValue() == id;
         boolean hasError = body != null && body.error() != null;
         // an error about an unparseable request may come back with a null id
@@ -357,7 +379,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         ArrayNode array = JSON.createArrayNode();
         requests.forEach(array::add);
         String label = "batch of " + requests.size() + " " + requests.getFirst().get("method").asText();
-        Reply response = post(label, array);
+        Reply response = post(label, serialise(array));
         JsonNode body = parseOrNull(response.body());
         if (response.status() / 100 != 2 || body == null || !body.isArray()) {
             // Some providers refuse batches: ask one by one rather than fail.
@@ -397,13 +419,15 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     private record Reply(int status, byte[] body, Optional<String> contentType) {
     }
 
-    private Reply post(String label, JsonNode payload) {
-        byte[] body;
+    private static byte[] serialise(JsonNode payload) {
         try {
-            body = JSON.writeValueAsBytes(payload);
+            return JSON.writeValueAsBytes(payload);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise a JSON tree", e);
         }
+    }
+
+    private Reply post(String label, byte[] body) {
         long deadline = CallDeadline.current().orElseGet(() -> System.nanoTime() + timeout.toNanos());
         acquireSlot(label, deadline);
         try {
@@ -424,7 +448,8 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
                 if (length.isPresent() && length.getAsLong() > maxResponseBytes) {
                     throw tooLarge(label);
                 }
-                byte[] data = readBounded(response.inputStream(), label, deadline);
+                byte[] data = length.isPresent() ? readExactly(response.inputStream(), (int) length.getAsLong(), label, deadline)
+                        : readBounded(response.inputStream(), label, deadline);
                 return new Reply(status, data, response.headers().first(HeaderNames.CONTENT_TYPE));
             }
         } catch (NodeException e) {
@@ -436,7 +461,36 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         }
     }
 
-    /** Reads the answer in chunks, stopping at the size limit and at the deadline. */
+    /**
+     * An answer of a declared length (within the size limit): read into one array of that size, no
+     * copy; a shorter answer is what arrived (its parse then fails as a bad response).
+     */
+    private byte[] readExactly(InputStream in, int length, String label, long deadline) {
+        byte[] data = new byte[length];
+        int read = 0;
+        try {
+            while (read < length) {
+                int n = in.read(data, read, length - read);
+                if (n < 0) {
+                    return Arrays.copyOf(data, read);
+                }
+                read += n;
+                if (System.nanoTime() - deadline > 0) {
+                    throw timeoutFor(label, null);
+                }
+            }
+            // the end of the entity, seen: only then does the client keep the connection for the next call
+            if (in.read() >= 0) {
+                throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + nodeLabel + " answered " + label
+                        + " with more than its Content-Length");
+            }
+        } catch (IOException e) {
+            throw transportFailure(label, new UncheckedIOException(e));
+        }
+        return data;
+    }
+
+    /** Reads an answer of unknown length in chunks, stopping at the size limit and at the deadline. */
     private byte[] readBounded(InputStream in, String label, long deadline) {
         byte[] buffer = new byte[READ_CHUNK];
         int length = 0;
@@ -525,6 +579,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         }
     }
 
+    /** A request object of a batch. */
     private ObjectNode request(String method, JsonNode params) {
         ObjectNode request = JSON.createObjectNode();
         request.put("jsonrpc", "2.0");

@@ -3,9 +3,9 @@ package com.dytallix.adapters.node;
 import com.dytallix.domain.sync.BlockHeader;
 import com.dytallix.domain.sync.BlockReader;
 import com.dytallix.domain.sync.ChainLog;
-import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
+import com.dytallix.domain.sync.NodeRelay;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,8 +17,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Headers and logs for the subscription feed, read through any {@link ChainNode} (a node over
- * JSON-RPC or the dev chain) with {@code eth_getBlockByNumber} and {@code eth_getLogs} by block hash.
+ * Headers and logs for the subscription feed, read through any node's relay call (the nodes of
+ * RPC_URL or the dev chain) with {@code eth_getBlockByNumber} and {@code eth_getLogs} by block hash.
  * Answers of the wrong shape are the node's failure ({@link NodeFailure#BAD_RESPONSE}).
  */
 public final class NodeBlockReader implements BlockReader {
@@ -29,10 +29,15 @@ public final class NodeBlockReader implements BlockReader {
     /** What a block has and a header does not: a newHeads notification carries the header only. */
     private static final List<String> NOT_HEADER = List.of("transactions", "uncles", "withdrawals", "size", "totalDifficulty");
 
-    private final ChainNode node;
+    private final NodeRelay node;
 
-    public NodeBlockReader(ChainNode node) {
+    public NodeBlockReader(NodeRelay node) {
         this.node = node;
+    }
+
+    @Override
+    public BlockReader onFreshestNode() {
+        return new NodeBlockReader(node.freshest());
     }
 
     @Override

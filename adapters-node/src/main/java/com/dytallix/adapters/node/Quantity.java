@@ -1,12 +1,9 @@
 package com.dytallix.adapters.node;
 
 import java.math.BigInteger;
-import java.util.regex.Pattern;
 
 /** JSON-RPC "quantity" text: 0x and hex digits without leading zeros. */
 final class Quantity {
-    private static final Pattern SHAPE = Pattern.compile("0x[0-9a-fA-F]{1,64}");
-
     private Quantity() {
     }
 
@@ -20,9 +17,10 @@ final class Quantity {
 
     /** @throws IllegalArgumentException when the text is not a quantity */
     static BigInteger parse(String text) {
-        if (text == null || !SHAPE.matcher(text).matches()) {
+        if (text == null || !HexText.digits(text, 1, 64)) {
             throw new IllegalArgumentException("not a hex quantity");
         }
-        return new BigInteger(text.substring(2), 16);
+        // up to 15 digits fit a long: no BigInteger parse of a substring
+        return text.length() <= 17 ? BigInteger.valueOf(Long.parseLong(text, 2, text.length(), 16)) : new BigInteger(text.substring(2), 16);
     }
 }

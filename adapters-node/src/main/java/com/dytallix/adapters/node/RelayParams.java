@@ -3,15 +3,16 @@ package com.dytallix.adapters.node;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
-import java.util.regex.Pattern;
 
 /**
  * The params of a relayed call, checked against the method's JSON-RPC schema before anything
@@ -34,12 +35,21 @@ final class RelayParams {
     private static final int MAX_TOPICS = 4;
     private static final int MAX_TOPIC_ALTERNATIVES = 1000;
 
-    private static final Pattern QUANTITY = Pattern.compile("0x(0|[1-9a-fA-F][0-9a-fA-F]{0,63})");
-    /** Storage slots and filter ids: some clients send leading zeros, nodes accept them. */
-    private static final Pattern LOOSE_QUANTITY = Pattern.compile("0x[0-9a-fA-F]{1,64}");
-    private static final Pattern HASH = Pattern.compile("0x[0-9a-fA-F]{64}");
-    private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
-    private static final Pattern DATA = Pattern.compile("0x([0-9a-fA-F]{2})*");
+    /** The hex shapes a param may take; LOOSE_QUANTITY (storage slots, filter ids): some clients send leading zeros, nodes accept them. */
+    private enum Shape {
+        QUANTITY, LOOSE_QUANTITY, HASH, ADDRESS, DATA;
+
+        boolean fits(String s) {
+            return switch (this) {
+                case QUANTITY -> HexText.quantity(s);
+                case LOOSE_QUANTITY -> HexText.digits(s, 1, 64);
+                case HASH -> HexText.digits(s, 64, 64);
+                case ADDRESS -> HexText.digits(s, 40, 40);
+                case DATA -> HexText.data(s);
+            };
+        }
+    }
+
     private static final Set<String> TAGS = Set.of("latest", "earliest", "pending", "safe", "finalized");
 
     private enum Kind { QUANTITY, BLOCK, BLOCK_OR_HASH, HASH, ADDRESS, DATA, BOOL, CALL, FILTER, OBJECT, SLOT, SLOTS, FILTER_ID, COUNT, PERCENTILES }
@@ -81,7 +91,12 @@ final class RelayParams {
             schema("eth_uninstallFilter", 1, Kind.FILTER_ID),
             schema("eth_sendRawTransaction", 1, Kind.DATA));
 
+    /** Argument labels for messages, made once: the check runs on every relayed call. */
+    private static final String[] ARGUMENT = {"argument 0", "argument 1", "argument 2", "argument 3"};
+
     private final ObjectMapper json;
+    /** One JSON value and nothing after it: the checked text goes to the node as it is. */
+    private final ObjectReader strict;
     private final int maxLogsBlockRange;
     private final LongSupplier bestHead;
 
@@ -91,6 +106,7 @@ final class RelayParams {
      */
     RelayParams(ObjectMapper json, int maxLogsBlockRange, LongSupplier bestHead) {
         this.json = json;
+        this.strict = json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.maxLogsBlockRange = maxLogsBlockRange;
         this.bestHead = bestHead;
     }
@@ -103,6 +119,20 @@ final class RelayParams {
         return Map.entry(method, new Schema(required, List.of(kinds)));
     }
 
+    /**
+     * Params checked for their method: the tree, and the JSON text the node gets (the caller's own
+     * text unless a check rewrote a value).
+     */
+    record Checked(JsonNode tree, String json) {
+    }
+
+    /** The params checked for the method; {@code eth_feeHistory}'s count comes back clamped. */
+    Checked check(String method, String paramsJson) {
+        JsonNode tree = parse(method, paramsJson);
+        boolean asGiven = paramsJson != null && !paramsJson.isBlank() && !method.equals("eth_feeHistory") && !tree.isEmpty();
+        return new Checked(tree, asGiven ? paramsJson : tree.toString());
+    }
+
     /** The params as JSON, checked for the method; {@code eth_feeHistory}'s count comes back clamped. */
     JsonNode parse(String method, String paramsJson) {
         if (method == null || method.isBlank()) {
@@ -110,11 +140,12 @@ final class RelayParams {
         }
         JsonNode params;
         try {
-            params = paramsJson == null || paramsJson.isBlank() ? json.createArrayNode() : json.readTree(paramsJson);
+            // no params, the most frequent case, needs no parser
+            params = paramsJson == null || paramsJson.isBlank() || paramsJson.equals("[]") ? json.createArrayNode() : strict.readTree(paramsJson);
         } catch (JsonProcessingException e) {
             throw invalid("params must be a JSON array or object");
         }
-        if (params == null || params.isNull()) {
+        if (params == null || params.isNull() || params.isMissingNode()) {
             return json.createArrayNode();
         }
         if (!params.isArray() && !params.isObject()) {
@@ -139,7 +170,7 @@ final class RelayParams {
             if (value.isNull() && i >= schema.required()) {
                 continue;
             }
-            check(schema.kinds().get(i), value, "argument " + i);
+            check(schema.kinds().get(i), value, ARGUMENT[i]);
         }
         if (method.equals("eth_feeHistory")) {
             long count = count(list.get(0));
@@ -153,11 +184,11 @@ final class RelayParams {
 
     private void check(Kind kind, JsonNode v, String where) {
         switch (kind) {
-            case QUANTITY -> text(v, QUANTITY, where, "a hex quantity (0x without leading zeros)");
-            case SLOT, FILTER_ID -> text(v, LOOSE_QUANTITY, where, "a hex number of at most 32 bytes");
-            case HASH -> text(v, HASH, where, "a 32-byte hash (0x and 64 hex digits)");
-            case ADDRESS -> text(v, ADDRESS, where, "an address (0x and 40 hex digits)");
-            case DATA -> text(v, DATA, where, "hex bytes (0x and an even number of hex digits)");
+            case QUANTITY -> text(v, Shape.QUANTITY, where, "a hex quantity (0x without leading zeros)");
+            case SLOT, FILTER_ID -> text(v, Shape.LOOSE_QUANTITY, where, "a hex number of at most 32 bytes");
+            case HASH -> text(v, Shape.HASH, where, "a 32-byte hash (0x and 64 hex digits)");
+            case ADDRESS -> text(v, Shape.ADDRESS, where, "an address (0x and 40 hex digits)");
+            case DATA -> text(v, Shape.DATA, where, "hex bytes (0x and an even number of hex digits)");
             case BOOL -> {
                 if (!v.isBoolean()) {
                     throw invalid(where + " must be true or false");
@@ -182,21 +213,21 @@ final class RelayParams {
                 if (!v.isArray() || v.size() > MAX_STORAGE_KEYS) {
                     throw invalid(where + " must be an array of at most " + MAX_STORAGE_KEYS + " storage keys");
                 }
-                v.forEach(key -> text(key, LOOSE_QUANTITY, where, "an array of storage keys (hex of at most 32 bytes)"));
+                v.forEach(key -> text(key, Shape.LOOSE_QUANTITY, where, "an array of storage keys (hex of at most 32 bytes)"));
             }
             case COUNT -> count(v);
             case PERCENTILES -> percentiles(v, where);
         }
     }
 
-    private static void text(JsonNode v, Pattern shape, String where, String what) {
-        if (!v.isTextual() || !shape.matcher(v.asText()).matches()) {
+    private static void text(JsonNode v, Shape shape, String where, String what) {
+        if (!v.isTextual() || !shape.fits(v.asText())) {
             throw invalid(where + " must be " + what);
         }
     }
 
     private static void block(JsonNode v, String where) {
-        if (v.isTextual() && (TAGS.contains(v.asText()) || QUANTITY.matcher(v.asText()).matches())) {
+        if (v.isTextual() && (TAGS.contains(v.asText()) || HexText.quantity(v.asText()))) {
             return;
         }
         throw invalid(where + " must be a block number (hex quantity) or one of latest, earliest, pending, safe, finalized");
@@ -213,7 +244,7 @@ final class RelayParams {
             String name = names.next();
             switch (name) {
                 case "blockNumber" -> block(v.get(name), where + ".blockNumber");
-                case "blockHash" -> text(v.get(name), HASH, where + ".blockHash", "a 32-byte hash");
+                case "blockHash" -> text(v.get(name), Shape.HASH, where + ".blockHash", "a 32-byte hash");
                 case "requireCanonical" -> {
                     if (!v.get(name).isBoolean()) {
                         throw invalid(where + ".requireCanonical must be true or false");
@@ -230,10 +261,10 @@ final class RelayParams {
         }
         eachMember(v, where, (name, value, at) -> {
             switch (name) {
-                case "from", "to" -> text(value, ADDRESS, at, "an address");
+                case "from", "to" -> text(value, Shape.ADDRESS, at, "an address");
                 case "gas", "gasPrice", "maxFeePerGas", "maxPriorityFeePerGas", "maxFeePerBlobGas", "value", "nonce",
-                     "type", "chainId" -> text(value, LOOSE_QUANTITY, at, "a hex quantity");
-                case "data", "input" -> text(value, DATA, at, "hex bytes");
+                     "type", "chainId" -> text(value, Shape.LOOSE_QUANTITY, at, "a hex quantity");
+                case "data", "input" -> text(value, Shape.DATA, at, "hex bytes");
                 case "accessList", "blobVersionedHashes", "authorizationList", "blobs" -> {
                     if (!value.isArray()) {
                         throw invalid(at + " must be an array");
@@ -256,15 +287,15 @@ final class RelayParams {
         eachMember(v, where, (name, value, at) -> {
             switch (name) {
                 case "fromBlock", "toBlock" -> block(value, at);
-                case "blockHash" -> text(value, HASH, at, "a 32-byte hash");
+                case "blockHash" -> text(value, Shape.HASH, at, "a 32-byte hash");
                 case "address" -> {
                     if (value.isArray()) {
                         if (value.size() > MAX_FILTER_ADDRESSES) {
                             throw invalid(at + " holds more than " + MAX_FILTER_ADDRESSES + " addresses");
                         }
-                        value.forEach(a -> text(a, ADDRESS, at, "an address or an array of addresses"));
+                        value.forEach(a -> text(a, Shape.ADDRESS, at, "an address or an array of addresses"));
                     } else {
-                        text(value, ADDRESS, at, "an address or an array of addresses");
+                        text(value, Shape.ADDRESS, at, "an address or an array of addresses");
                     }
                 }
                 case "topics" -> topics(value, at);
@@ -305,11 +336,11 @@ final class RelayParams {
                 }
                 topic.forEach(t -> {
                     if (!t.isNull()) {
-                        text(t, HASH, at, "an array of 32-byte hashes, nulls or arrays of them");
+                        text(t, Shape.HASH, at, "an array of 32-byte hashes, nulls or arrays of them");
                     }
                 });
             } else {
-                text(topic, HASH, at, "an array of 32-byte hashes, nulls or arrays of them");
+                text(topic, Shape.HASH, at, "an array of 32-byte hashes, nulls or arrays of them");
             }
         }
     }
@@ -319,7 +350,7 @@ final class RelayParams {
         BigInteger n;
         if (v.isIntegralNumber()) {
             n = v.bigIntegerValue();
-        } else if (v.isTextual() && LOOSE_QUANTITY.matcher(v.asText()).matches()) {
+        } else if (v.isTextual() && HexText.digits(v.asText(), 1, 64)) {
             n = new BigInteger(v.asText().substring(2), 16);
         } else {
             throw invalid("argument 0 must be a block count (a hex quantity or a whole number)");
@@ -375,7 +406,7 @@ final class RelayParams {
     }
 
     private static boolean isNumber(JsonNode n) {
-        return n.isTextual() && QUANTITY.matcher(n.asText()).matches();
+        return n.isTextual() && HexText.quantity(n.asText());
     }
 
     private static long number(JsonNode n) {
@@ -397,7 +428,14 @@ final class RelayParams {
 
     /** A member name from a client is echoed only when it looks like one. */
     private static String printable(String name) {
-        return name.matches("[A-Za-z0-9_]{1,40}") ? name : "(unprintable name)";
+        int n = name.length();
+        for (int i = 0; i < n; i++) {
+            char c = name.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_')) {
+                return "(unprintable name)";
+            }
+        }
+        return n >= 1 && n <= 40 ? name : "(unprintable name)";
     }
 
     static NodeException invalid(String why) {

@@ -9,6 +9,7 @@ import com.dytallix.domain.sync.ChainReads;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
+import com.dytallix.domain.sync.NodeRelay;
 import com.dytallix.domain.sync.Receipt;
 import com.dytallix.domain.sync.SyncProgress;
 import com.dytallix.domain.sync.UpstreamHealth;
@@ -16,7 +17,6 @@ import com.dytallix.domain.sync.UpstreamHealth.State;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,7 +33,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * {@link ChainNode} over the nodes of RPC_URL, one node or several of one chain.
@@ -57,7 +56,6 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> NEW_FILTER = Set.of("eth_newFilter", "eth_newBlockFilter", "eth_newPendingTransactionFilter");
     private static final Set<String> ON_FILTER = Set.of("eth_getFilterChanges", "eth_getFilterLogs", "eth_uninstallFilter");
-    private static final Pattern FILTER_ID = Pattern.compile("0x[0-9a-fA-F]{3,66}");
     /** Latency below this counts as this, so one very fast node does not take every read. */
     private static final double MIN_LATENCY_MICROS = 200;
 
@@ -329,10 +327,10 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
 
     @Override
     public String call(String method, String paramsJson) {
-        JsonNode checked = params.parse(method, paramsJson);
+        RelayParams.Checked checked = params.check(method, paramsJson);
         if (method.equals("eth_sendRawTransaction")) {
             Answered<String> sent = read(method, sendOrder(), n -> n.relay(method, checked));
-            broadcast(checked.get(0).asText(), sent.by());
+            broadcast(checked.tree().get(0).asText(), sent.by());
             return sent.value();
         }
         if (method.equals("eth_blockNumber")) {
@@ -342,37 +340,46 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
             return newFilter(method, checked);
         }
         if (upstreams.size() > 1 && ON_FILTER.contains(method)) {
-            return onFilterNode(method, (ArrayNode) checked);
+            return onFilterNode(method, (ArrayNode) checked.tree());
         }
         return read(method, readOrder(), n -> n.relay(method, checked)).value();
     }
 
+    /**
+     * Relayed calls pinned to the healthy node with the best head (the subscription feed's steps):
+     * a feed that followed whichever node a read landed on would announce a lagging node's head,
+     * or see a reorg where two nodes merely disagree.
+     */
+    @Override
+    public NodeRelay freshest() {
+        List<Upstream> order = freshestFirst();
+        if (order.isEmpty()) {
+            throw new NodeException(NodeFailure.UNREACHABLE, "no node can serve chain reads (" + summary() + ")");
+        }
+        List<Upstream> only = List.of(order.getFirst());
+        return (method, paramsJson) -> {
+            RelayParams.Checked checked = params.check(method, paramsJson);
+            return read(method, only, n -> n.relay(method, checked)).value();
+        };
+    }
+
     /** Nodes disagree by a block or two: a client is never shown a lower number than it was shown before. */
     private String neverBackwards(String resultJson) {
-        JsonNode result;
-        try {
-            result = JSON.readTree(resultJson);
-        } catch (java.io.IOException e) {
+        // the answer is a JSON string holding a quantity, "0x…": read by hand, it is every eth_blockNumber
+        int n = resultJson.length();
+        if (n < 3 || resultJson.charAt(0) != '"' || resultJson.charAt(n - 1) != '"') {
             return resultJson;
         }
-        if (!result.isTextual()) {
+        String text = resultJson.substring(1, n - 1);
+        if (!HexText.digits(text, 1, 15)) {
             return resultJson;
         }
-        long number;
-        try {
-            BigInteger n = Quantity.parse(result.asText());
-            if (n.bitLength() > 62) {
-                return resultJson;
-            }
-            number = n.longValue();
-        } catch (IllegalArgumentException e) {
-            return resultJson;
-        }
+        long number = Long.parseLong(text, 2, text.length(), 16);
         long highest = highestBlockAnswered.accumulateAndGet(number, Math::max);
         return highest == number ? resultJson : "\"" + Quantity.hex(highest) + "\"";
     }
 
-    private String newFilter(String method, JsonNode checked) {
+    private String newFilter(String method, RelayParams.Checked checked) {
         Answered<String> created = read(method, readOrder(), n -> n.relay(method, checked));
         JsonNode id;
         try {
@@ -380,7 +387,7 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
         } catch (java.io.IOException e) {
             throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + created.by().name + " answered " + method + " with no filter id");
         }
-        if (!id.isTextual() || !id.asText().matches("0x[0-9a-fA-F]{1,64}")) {
+        if (!id.isTextual() || !HexText.digits(id.asText(), 1, 64)) {
             throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + created.by().name + " answered " + method + " with no filter id");
         }
         // the id names its node: the first two hex digits are its position in RPC_URL
@@ -389,7 +396,7 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
 
     private String onFilterNode(String method, ArrayNode checked) {
         String id = checked.get(0).asText();
-        int index = FILTER_ID.matcher(id).matches() ? Integer.parseInt(id.substring(2, 4), 16) : -1;
+        int index = HexText.digits(id, 3, 66) ? Integer.parseInt(id.substring(2, 4), 16) : -1;
         if (index < 0 || index >= upstreams.size()) {
             throw filterNotFound();
         }
@@ -399,9 +406,10 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
         }
         ArrayNode onNode = checked.deepCopy();
         onNode.set(0, JSON.getNodeFactory().textNode("0x" + id.substring(4)));
+        RelayParams.Checked forNode = new RelayParams.Checked(onNode, onNode.toString());
         long start = System.nanoTime();
         try {
-            String answer = CallDeadline.within(start + timeout.toNanos(), () -> u.node.relay(method, onNode));
+            String answer = CallDeadline.within(start + timeout.toNanos(), () -> u.node.relay(method, forNode));
             u.answered(System.nanoTime() - start);
             return answer;
         } catch (NodeException e) {
@@ -463,6 +471,9 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
      * that are down or behind, least behind first, as a last resort.
      */
     private List<Upstream> readOrder() {
+        if (upstreams.size() == 1 && upstreams.getFirst().state == State.OK) {
+            return upstreams; // one node: nothing to choose
+        }
         List<Upstream> ok = new ArrayList<>(upstreams.stream().filter(u -> u.state == State.OK).toList());
         if (ok.isEmpty()) {
             return fallback();

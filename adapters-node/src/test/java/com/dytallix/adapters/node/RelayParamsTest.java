@@ -69,6 +69,29 @@ class RelayParamsTest {
     }
 
     @Test
+    void theNodeGetsTheCheckedTextItselfUnlessACheckRewroteIt() {
+        String balance = "[" + ADDRESS + ", \"latest\"]";
+        assertThat(params.check("eth_getBalance", balance).json()).isSameAs(balance);
+        assertThat(params.check("eth_blockNumber", null).json()).isEqualTo("[]");
+        assertThat(params.check("eth_blockNumber", "null").json()).isEqualTo("[]");
+        assertThat(params.check("eth_feeHistory", "[\"0x10000\", \"latest\"]").json()).isEqualTo("[\"0x400\",\"latest\"]");
+        // the text goes into the node's request as it is: anything after the one JSON value is refused
+        invalid("eth_getBalance", "[" + ADDRESS + "], \"id\": 7", "JSON array or object");
+        invalid("trace_block", "{\"a\":1} {\"b\":2}", "JSON array or object");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0x0,true", "0x1,true", "0xaBc,true", "0x01,false", "0x,false", "1x1,false", "0X1,false", "0x1g,false",
+            "0x٣,false", "0x10000000000000000000000000000000000000000000000000000000000000000,false"})
+    void quantitiesAreCheckedByHandAsTheirShapeSays(String text, boolean quantity) {
+        assertThat(HexText.quantity(text)).as(text).isEqualTo(quantity);
+        assertThat(HexText.data("0x")).isTrue();
+        assertThat(HexText.data("0xabc")).isFalse();
+        assertThat(HexText.digits("0x" + "a".repeat(40), 40, 40)).isTrue();
+        assertThat(HexText.digits("0x" + "a".repeat(39), 40, 40)).isFalse();
+    }
+
+    @Test
     void feeHistoryBlockCountsAreClampedIncludingAnAddressAsCount() {
         assertThat(params.parse("eth_feeHistory", "[" + ADDRESS + ",\"latest\",[]]").get(0).asText()).isEqualTo("0x400");
         assertThat(params.parse("eth_feeHistory", "[5,\"latest\"]").get(0).asText()).isEqualTo("0x5");

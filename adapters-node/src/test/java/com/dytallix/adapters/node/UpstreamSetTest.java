@@ -234,6 +234,43 @@ class UpstreamSetTest {
     }
 
     @Test
+    void callsReuseTheirKeepAliveConnectionInsteadOfConnectingEachTime() {
+        TcpProxy endpoint = endpoint(mining);
+        UpstreamSet set = set(Optional.empty(), 5, endpoint.url());
+        long before = endpoint.connections();
+        for (int i = 0; i < 100; i++) {
+            set.call("eth_blockNumber", "[]");
+            set.call("eth_getBlockByNumber", "[\"0x0\",false]");
+            set.head();
+        }
+        assertThat(endpoint.connections() - before).as("connections opened for 300 calls in a row").isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void theSubscriptionFeedReadsTheNodeWithTheBestHeadNeverOneBehind() {
+        try (AnvilProcess chain = AnvilProcess.withoutMining()) {
+            for (int i = 0; i < 5; i++) {
+                chain.mine();
+            }
+            try (AnvilProcess behind = AnvilProcess.start(List.of("--fork-url", chain.rpcUrl().toString(), "--fork-block-number", "5",
+                    "--no-mining"))) {
+                chain.mine();
+                chain.mine();
+                // both serve (the lag allowed is wide); the one behind is first in RPC_URL
+                UpstreamSet set = set(Optional.empty(), 100, endpoint(behind).url(), endpoint(chain).url());
+                NodeBlockReader reader = new NodeBlockReader(set);
+                for (int i = 0; i < 20; i++) {
+                    var step = reader.onFreshestNode();
+                    var latest = step.latestHeader();
+                    assertThat(latest.number()).isEqualTo(7);
+                    assertThat(step.header(6).orElseThrow().hash()).isEqualTo(latest.parentHash());
+                }
+                assertThat(health(set, 0).okRequests()).as("feed reads answered by the node behind").isZero();
+            }
+        }
+    }
+
+    @Test
     void aConsistentViewStaysOnItsNodeAndDoesNotFailOver() {
         TcpProxy first = endpoint(mining);
         TcpProxy second = endpoint(mining);

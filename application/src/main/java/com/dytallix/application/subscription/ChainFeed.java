@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code eth_subscribe} for every connection from one upstream feed: {@link #poll()} (one thread,
  * called on a schedule) follows the node's head, reads each new block's header once and, while any
  * {@code logs} subscription exists, its logs once, and hands them to every matching subscription.
- * The node sees the same calls for one subscriber as for a thousand.
+ * The node sees the same calls for one subscriber as for a thousand. Each step reads one node,
+ * the one with the best head ({@link BlockReader#onFreshestNode()}).
  *
  * <p>Reorganisations: the hashes of the last {@value #HISTORY} announced blocks are kept. A new
  * block whose parent is not the announced block below it means that block left the chain: its
@@ -74,6 +75,13 @@ public final class ChainFeed {
 
         /** The feed cannot tell what changed (a reorg deeper than it remembers, or a gap it skipped). */
         void lostTrack();
+
+        /**
+         * The feed began following the chain (true: every block that leaves it from now on is told),
+         * or stopped because nobody watches (false: from now on nothing is told). Anything kept from
+         * the chain while the feed does not follow it could be reorganised away unseen.
+         */
+        void following(boolean following);
     }
 
     public void watch(ChainWatcher watcher) {
@@ -116,7 +124,7 @@ public final class ChainFeed {
         private String joined(String id) {
             if (!following) {
                 try {
-                    long head = reader.latestHeader().number();
+                    long head = reader.onFreshestNode().latestHeader().number();
                     joinAfter.accumulateAndGet(head, (a, b) -> a < 0 ? b : Math.min(a, b));
                 } catch (RuntimeException nodeFailed) {
                     // the first step joins at the head it finds
@@ -166,11 +174,28 @@ public final class ChainFeed {
         following = false; // before the check: a subscriber arriving after it notes its head
         if (subscriptions.isEmpty() && watchers.stream().noneMatch(ChainWatcher::watching)) {
             // nobody listens: no node calls, and a later subscriber starts at the head of its time
-            history.clear();
+            if (!history.isEmpty()) {
+                history.clear();
+                watchers.forEach(w -> w.following(false));
+            }
             return;
         }
         following = true;
-        BlockHeader latest = reader.latestHeader();
+        boolean joining = history.isEmpty();
+        // one node for the whole step, the one with the best head: two nodes a block apart would look like a reorg
+        BlockReader node = reader.onFreshestNode();
+        try {
+            step(node);
+        } finally {
+            if (joining && !history.isEmpty()) {
+                // from now on a block that leaves the chain is seen: what watchers keep from now on is safe
+                watchers.forEach(w -> w.following(true));
+            }
+        }
+    }
+
+    private void step(BlockReader node) {
+        BlockHeader latest = node.latestHeader();
         Announced tip = history.peekLast();
         long from;
         if (tip == null) {
@@ -198,7 +223,7 @@ public final class ChainFeed {
         }
         long n = from;
         while (n <= latest.number()) {
-            BlockHeader block = n == latest.number() ? latest : reader.header(n).orElse(null);
+            BlockHeader block = n == latest.number() ? latest : node.header(n).orElse(null);
             if (block == null) {
                 return; // the node's view moved under us; the next step resumes here
             }
@@ -208,14 +233,14 @@ public final class ChainFeed {
                 n--;
                 continue;
             }
-            announce(block);
+            announce(node, block);
             n++;
         }
     }
 
-    private void announce(BlockHeader block) {
+    private void announce(BlockReader node, BlockHeader block) {
         boolean wantLogs = subscriptions.values().stream().anyMatch(s -> !s.heads());
-        List<ChainLog> blockLogs = wantLogs ? reader.logs(block.hash()) : List.of();
+        List<ChainLog> blockLogs = wantLogs ? node.logs(block.hash()) : List.of();
         subscriptions.forEach((id, s) -> {
             if (s.heads()) {
                 s.owner().subscriber.newHead(id, block);

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.dytallix.application.FakeChain;
 import com.dytallix.domain.sync.BlockHeader;
+import com.dytallix.domain.sync.BlockReader;
 import com.dytallix.domain.sync.ChainLog;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -212,6 +214,41 @@ class ChainFeedTest {
         assertThat(chain.headerCalls).hasValue(before);
     }
 
+    @Test
+    void eachStepReadsTheNodeWithTheBestHeadNotWhicheverNodeARouterPicks() {
+        FakeChain behind = new FakeChain(); // where reads not pinned to a node would land: stuck at block 0
+        BlockReader routed = new BlockReader() {
+            @Override
+            public BlockHeader latestHeader() {
+                return behind.latestHeader();
+            }
+
+            @Override
+            public Optional<BlockHeader> header(long number) {
+                return behind.header(number);
+            }
+
+            @Override
+            public List<ChainLog> logs(String blockHash) {
+                return behind.logs(blockHash);
+            }
+
+            @Override
+            public BlockReader onFreshestNode() {
+                return chain;
+            }
+        };
+        ChainFeed pinned = new ChainFeed(routed, 3);
+        Inbox heads = new Inbox();
+        String id = pinned.open(heads).subscribeNewHeads();
+        pinned.poll();
+        BlockHeader first = chain.mine();
+        BlockHeader second = chain.mine();
+        pinned.poll();
+        assertThat(heads.events).containsExactly(head(id, first), head(id, second));
+        assertThat(behind.headerCalls).hasValue(0);
+    }
+
     /** What a watcher was told. */
     static final class Watcher implements ChainFeed.ChainWatcher {
         boolean watching = true;
@@ -231,6 +268,11 @@ class ChainFeedTest {
         public void lostTrack() {
             told.add("lost track");
         }
+
+        @Override
+        public void following(boolean following) {
+            told.add(following ? "following" : "stopped");
+        }
     }
 
     @Test
@@ -242,6 +284,8 @@ class ChainFeedTest {
         Watcher watcher = new Watcher();
         feed.watch(watcher);
         feed.poll(); // follows from this block
+        assertThat(watcher.told).containsExactly("following");
+        watcher.told.clear();
         chain.mine();
         BlockHeader second = chain.mine();
         BlockHeader third = chain.mine();
@@ -262,10 +306,13 @@ class ChainFeedTest {
         feed.poll();
         assertThat(watcher.told).endsWith("left " + first.number() + " " + first.hash(), "lost track");
 
-        // a watcher that holds nothing lets the feed rest: no node calls
+        // a watcher that holds nothing lets the feed rest: no node calls, and it is told
         watcher.watching = false;
+        watcher.told.clear();
         int before = chain.headerCalls.get();
         feed.poll();
+        feed.poll();
         assertThat(chain.headerCalls).hasValue(before);
+        assertThat(watcher.told).containsExactly("stopped");
     }
 }

@@ -149,8 +149,14 @@ public final class Settings {
             "WebSocket connections open at once on `/api/rpc`, all clients together; one more is closed at once with 1013 and the reason"));
     public static final Setting<Integer> WS_MAX_MESSAGE_BYTES = declare(Setting.of("WS_MAX_MESSAGE_BYTES", "262144",
             integer(1024, 64 << 20), "largest WebSocket message (and frame) a client may send on `/api/rpc` (256 KiB); a larger one "
-                    + "is refused and the connection closed with 1009. Frames being received take at most WS_MAX_CONNECTIONS × this "
-                    + "of memory (250 MiB at the defaults): size the two together; larger requests go over HTTP (REQUEST_SIZE_LIMIT)"));
+                    + "is refused and the connection closed with 1009. Larger requests go over HTTP (REQUEST_SIZE_LIMIT). A frame still "
+                    + "arriving is held by the web server until it is complete (at most WS_MAX_CONNECTIONS × this, at the pace the clients "
+                    + "send); a complete one counts against WS_MAX_INBOUND_BYTES"));
+    public static final Setting<Integer> WS_MAX_INBOUND_BYTES = declare(Setting.of("WS_MAX_INBOUND_BYTES", "16777216",
+            integer(65536, Integer.MAX_VALUE), "bytes of WebSocket messages on `/api/rpc` the server holds at once, all connections "
+                    + "together (16 MiB): fragments being put together and messages being answered. A message that does not fit is "
+                    + "answered with JSON-RPC error −32005 (the connection stays; retry shortly), so hostile clients cannot fill the "
+                    + "heap. A message takes about three times its size while parsed; keep this well below the heap (-Xmx)"));
     public static final Setting<Integer> WS_MAX_SUBSCRIPTIONS = declare(Setting.of("WS_MAX_SUBSCRIPTIONS", "100", integer(1, 1_000_000),
             "`eth_subscribe` subscriptions one WebSocket connection may hold; one more is refused with JSON-RPC error −32005"));
     public static final Setting<Optional<String>> DATABASE_URL = declare(Setting.of("DATABASE_URL", "",

@@ -71,6 +71,20 @@ class JsonLoggingTest {
     }
 
     @Test
+    void aStatusOrDurationThatIsNotAPlainNumberStaysTextAndTheLineStaysJson() throws Exception {
+        for (String odd : List.of("5x", "007", "1.2.3", ".5", "1e9", "-1", "")) {
+            List<JsonNode> lines = capture(() -> {
+                MDC.put("status", odd);
+                MDC.put("durationMs", odd);
+                log.info("odd");
+            });
+            assertThat(lines).as(odd).hasSize(1);
+            assertThat(lines.get(0).get("status").isTextual()).as(odd).isTrue();
+            assertThat(lines.get(0).get("durationMs").asText()).isEqualTo(odd);
+        }
+    }
+
+    @Test
     void theAccessLogIsOneJsonLinePerRequestWithTheSameFields() throws Exception {
         List<JsonNode> lines = capture(() -> {
             MDC.put("requestId", "req-43");

@@ -15,4 +15,12 @@ public interface BlockReader {
 
     /** Every log of the block with this hash, in log index order. */
     List<ChainLog> logs(String blockHash);
+
+    /**
+     * The same reads, all from the node with the best head at this moment: one step of the feed
+     * reads one chain, the newest there is. A single node is its own.
+     */
+    default BlockReader onFreshestNode() {
+        return this;
+    }
 }

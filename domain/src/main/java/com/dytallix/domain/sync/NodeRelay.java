@@ -7,4 +7,12 @@ public interface NodeRelay {
      * is the node's {@code result} as JSON text. A node error object becomes {@link NodeFailure#RPC_ERROR}.
      */
     String call(String method, String paramsJson);
+
+    /**
+     * The same calls, all answered by the node with the best head at this moment (no failover to
+     * another), for a sequence of reads that must see one chain. A single node is its own.
+     */
+    default NodeRelay freshest() {
+        return this;
+    }
 }
