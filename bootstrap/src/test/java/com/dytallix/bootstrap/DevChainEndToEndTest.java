@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.bootstrap.testing.ApiClient.Response;
 import com.dytallix.bootstrap.testing.LiveServer;
+import com.dytallix.bootstrap.testing.Poll;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -38,8 +40,9 @@ class DevChainEndToEndTest {
     @Test
     void statusShowsTheChainAdvancing() throws Exception {
         JsonNode first = server.http.get("/api/status").json();
-        Thread.sleep(700);
-        JsonNode second = server.http.get("/api/status").json();
+        // blocks every 200 ms: the height moves on soon (later on a loaded machine, so it is waited for)
+        JsonNode second = Poll.eventually(Duration.ofSeconds(20), () -> server.http.get("/api/status").json(),
+                s -> s.get("height").asLong() > first.get("height").asLong());
         assertThat(second.get("height").asLong()).isGreaterThan(first.get("height").asLong());
         assertThat(second.get("nodeStatus").asText()).isEqualTo("ok");
         assertThat(second.get("faucetBalance").asText()).isEqualTo("1000000");

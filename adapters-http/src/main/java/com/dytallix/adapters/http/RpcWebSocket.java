@@ -600,12 +600,17 @@ public final class RpcWebSocket {
 
         /**
          * The connection's one writer: answers and notifications in order, a ping every
-         * {@link #pingInterval}, then the close frame. A client silent for three intervals (not
-         * even a pong) is gone: closed.
+         * {@link #pingInterval}, then the close frame. A client that answered none of three pings
+         * in a row (not even with a pong) is gone: closed. Pings are counted, not the time since
+         * the client was last heard: a writer that wakes late on a loaded machine must not blame
+         * the client for its own delay.
          */
         private void write() {
             long interval = pingInterval.toNanos();
             long nextPing = System.nanoTime() + interval;
+            boolean pinged = false;
+            long lastPingAt = 0;
+            int unanswered = 0;
             try {
                 while (true) {
                     String next = outbox.poll(Math.max(0, nextPing - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -619,10 +624,14 @@ public final class RpcWebSocket {
                     }
                     long now = System.nanoTime();
                     if (now - nextPing >= 0) {
-                        if (now - lastHeard > 3 * interval) {
+                        // unanswered: nothing at all came from the client since the last ping went out
+                        unanswered = pinged && lastHeard - lastPingAt < 0 ? unanswered + 1 : 0;
+                        if (unanswered >= 3) {
                             closeNow(WsCloseCodes.VIOLATED_POLICY, "no answer to pings");
                             continue;
                         }
+                        pinged = true;
+                        lastPingAt = System.nanoTime(); // before the ping: its pong can come back at once
                         session.ping(BufferData.empty());
                         nextPing = now + interval;
                     }

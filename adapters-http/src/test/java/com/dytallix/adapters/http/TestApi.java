@@ -99,7 +99,7 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
     private final WebServer server;
     private final ReadDeadlines deadlines;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+            .connectTimeout(Duration.ofSeconds(30)).build(); // generous: a loaded machine may not run the client for seconds
 
     private TestApi(Consumer<Options> customise) {
         customise.accept(options);

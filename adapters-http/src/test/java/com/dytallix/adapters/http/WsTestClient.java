@@ -22,7 +22,7 @@ final class WsTestClient implements AutoCloseable {
 
     WsTestClient(int port) {
         StringBuilder partial = new StringBuilder();
-        socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+        socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30))
                 .buildAsync(URI.create("ws://127.0.0.1:" + port + "/api/rpc"), new WebSocket.Listener() {
                     @Override
                     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {

@@ -311,6 +311,15 @@ final class SqlGrantLedger implements GrantLedger {
     }
 
     @Override
+    public boolean abandon(GrantId id, String reason, Instant at) {
+        return database.write(tx -> {
+            load(tx, id);
+            return tx.update("UPDATE faucet_grants SET status = 'failed', failure_reason = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
+                    reason, Timestamps.format(at), id.value()) == 1;
+        });
+    }
+
+    @Override
     public Optional<Grant> find(GrantId id) {
         return database.read(db -> db.get(SELECT_GRANT + " WHERE g.id = ?", id.value()).map(SqlGrantLedger::grant));
     }

@@ -107,13 +107,13 @@ public final class Payer {
         try {
             paid = signAndSend(reserved);
         } catch (NodeException e) {
-            // Nothing was signed: the grant never existed for the user (unless this instance's tracker signed it meanwhile).
-            Grant now = payments.find(reserved.id()).orElseThrow();
-            if (now.status() != GrantStatus.PENDING) {
-                return now;
+            // Nothing was signed here: the grant never existed for the user, unless the tracker signed it meanwhile
+            // (then it is paid, and failing it would leave its transaction paying under a failed grant, or its
+            // nonce a hole that stalls every later payment). Checking and failing are one step for that reason.
+            if (payments.abandon(reserved.id(), "node unavailable before signing (" + e.failure().name() + ")", clock.instant())) {
+                throw FaucetRefusal.nodeUnavailable("the node is not reachable; no payment was made");
             }
-            payments.markFailed(reserved.id(), "node unavailable before signing (" + e.failure().name() + ")", clock.instant());
-            throw FaucetRefusal.nodeUnavailable("the node is not reachable; no payment was made");
+            return payments.find(reserved.id()).orElseThrow();
         }
         if (paid.isEmpty()) {
             return payments.find(reserved.id()).orElseThrow();
@@ -234,7 +234,14 @@ public final class Payer {
 
     private Sent submitted(GrantId id) {
         Instant at = now();
-        payments.markSubmitted(id, at);
+        try {
+            payments.markSubmitted(id, at);
+        } catch (IllegalGrantTransitionException settled) {
+            // the node mined it at once and the tracker confirmed it from its receipt before this send was recorded
+            if (payments.find(id).map(Grant::status).orElse(GrantStatus.FAILED) != GrantStatus.CONFIRMED) {
+                throw settled;
+            }
+        }
         return new Sent.Accepted(at);
     }
 

@@ -75,7 +75,7 @@ class FaucetFundsTest {
                 for (String address : List.of(refusedEarly, refusedByNode)) {
                     Response paid = dripWhenFunded(client, address);
                     assertThat(paid.status()).as("the quota of %s is back: %s", address, paid.body()).isEqualTo(200);
-                    client.awaitGrant(paid.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(10));
+                    client.awaitGrant(paid.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(30));
                     assertThat(chain.balance(address)).isEqualTo(DRIP);
                 }
                 assertThat(chain.minedNonce(faucetAddress)).isEqualTo(noncesUsed + 2);

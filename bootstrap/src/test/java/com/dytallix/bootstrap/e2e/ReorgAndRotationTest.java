@@ -50,12 +50,12 @@ class ReorgAndRotationTest {
             String hash = granted.field("txHash");
 
             // mined (anvil mines each transaction at once) but one block deep: still submitted, with its block
-            JsonNode included = server.http.awaitGrant(grantId, g -> !g.get("blockNumber").isNull(), Duration.ofSeconds(10));
+            JsonNode included = server.http.awaitGrant(grantId, g -> !g.get("blockNumber").isNull(), Duration.ofSeconds(30));
             assertThat(included.get("status").asText()).isEqualTo("submitted");
             assertThat(included.get("confirmations").asLong()).isEqualTo(1);
             long firstBlock = included.get("blockNumber").asLong();
             chain.mine();
-            JsonNode confirmed = server.http.awaitGrant(grantId, ApiClient.status("confirmed"), Duration.ofSeconds(10));
+            JsonNode confirmed = server.http.awaitGrant(grantId, ApiClient.status("confirmed"), Duration.ofSeconds(30));
             assertThat(confirmed.get("blockNumber").asLong()).isEqualTo(firstBlock);
             assertThat(chain.balance(address)).isEqualTo(DRIP);
 
@@ -66,11 +66,11 @@ class ReorgAndRotationTest {
 
             // the server notices, sends the same bytes again, and the payment lands in a new block
             JsonNode reincluded = server.http.awaitGrant(grantId,
-                    g -> !g.get("blockNumber").isNull() && g.get("blockNumber").asLong() != firstBlock, Duration.ofSeconds(15));
+                    g -> !g.get("blockNumber").isNull() && g.get("blockNumber").asLong() != firstBlock, Duration.ofSeconds(30));
             assertThat(reincluded.get("status").asText()).isEqualTo("submitted");
             assertThat(reorgs(server)).isEqualTo(1);
             chain.mine();
-            JsonNode again = server.http.awaitGrant(grantId, ApiClient.status("confirmed"), Duration.ofSeconds(10));
+            JsonNode again = server.http.awaitGrant(grantId, ApiClient.status("confirmed"), Duration.ofSeconds(30));
             assertThat(again.get("txHash").asText()).isEqualTo(hash);
             assertThat(again.get("txHashes")).hasSize(1);
             assertThat(chain.receipt(hash).get("blockHash").asText())
@@ -125,14 +125,14 @@ class ReorgAndRotationTest {
 
                 // the old key's stuck transaction is re-priced after the restart (by the old key), then lands
                 JsonNode replaced = server.http.awaitGrant(grantId, g -> !g.get("txHash").asText().equals(hashAtStop),
-                        Duration.ofSeconds(15));
+                        Duration.ofSeconds(30));
                 assertThat(replaced.get("txHashes").get(0).asText()).isEqualTo(firstHash);
                 // stored before it is sent: wait for the node to have it
                 JsonNode replacement = Poll.eventually(Duration.ofSeconds(10),
                         () -> chain.transaction(replaced.get("txHash").asText()), t -> !t.isNull());
                 assertThat(replacement.get("from").asText()).isEqualToIgnoringCase(AnvilProcess.ACCOUNT_0_ADDRESS);
                 chain.mine();
-                server.http.awaitGrant(grantId, ApiClient.status("confirmed"), Duration.ofSeconds(10));
+                server.http.awaitGrant(grantId, ApiClient.status("confirmed"), Duration.ofSeconds(30));
                 assertThat(chain.balance(address)).isEqualTo(DRIP);
 
                 // then the drain moves the old balance to the new key

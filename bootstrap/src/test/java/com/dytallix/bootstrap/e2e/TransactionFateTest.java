@@ -49,10 +49,10 @@ class TransactionFateTest {
             String firstHash = granted.field("txHash");
             JsonNode first = chain.transaction(firstHash);
 
-            JsonNode replaced = server.http.awaitGrant(grantId, g -> g.get("txHashes").size() >= 2, Duration.ofSeconds(10));
+            JsonNode replaced = server.http.awaitGrant(grantId, g -> g.get("txHashes").size() >= 2, Duration.ofSeconds(30));
             assertThat(replaced.get("status").asText()).isEqualTo("submitted");
             chain.mine();
-            JsonNode confirmed = server.http.awaitGrant(grantId, ApiClient.status("confirmed"), Duration.ofSeconds(10));
+            JsonNode confirmed = server.http.awaitGrant(grantId, ApiClient.status("confirmed"), Duration.ofSeconds(30));
 
             List<String> hashes = new ArrayList<>();
             confirmed.get("txHashes").forEach(h -> hashes.add(h.asText()));
@@ -85,7 +85,7 @@ class TransactionFateTest {
             Response refusedOnChain = server.http.drip(address);
             assertThat(refusedOnChain.status()).as("%s", refusedOnChain.body()).isEqualTo(200);
 
-            JsonNode failed = server.http.awaitGrant(refusedOnChain.field("grantId"), ApiClient.status("failed"), Duration.ofSeconds(10));
+            JsonNode failed = server.http.awaitGrant(refusedOnChain.field("grantId"), ApiClient.status("failed"), Duration.ofSeconds(30));
             assertThat(failed.get("failureReason").asText()).contains("reverted");
             assertThat(chain.receipt(failed.get("txHash").asText()).get("status").asText()).isEqualTo("0x0");
             assertThat(chain.balance(address)).isZero();
@@ -93,7 +93,7 @@ class TransactionFateTest {
             chain.setCode(address, "0x");
             Response again = server.http.drip(address);
             assertThat(again.status()).as("the failed grant's quota is back: %s", again.body()).isEqualTo(200);
-            server.http.awaitGrant(again.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(10));
+            server.http.awaitGrant(again.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(30));
             assertThat(chain.balance(address)).isEqualTo(DRIP);
             // the reverted transaction used nonce 0, the payment nonce 1: no nonce was handed out twice
             assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).isEqualTo(2);
@@ -120,7 +120,7 @@ class TransactionFateTest {
             chain.call("eth_sendRawTransaction", other);
             chain.mine();
 
-            JsonNode failed = server.http.awaitGrant(granted.field("grantId"), ApiClient.status("failed"), Duration.ofSeconds(10));
+            JsonNode failed = server.http.awaitGrant(granted.field("grantId"), ApiClient.status("failed"), Duration.ofSeconds(30));
             assertThat(failed.get("failureReason").asText()).startsWith("dropped");
             assertThat(chain.receipt(hash).isNull()).isTrue();
             assertThat(chain.balance(address)).isZero();
@@ -128,7 +128,7 @@ class TransactionFateTest {
             Response again = server.http.drip(address);
             assertThat(again.status()).as("the failed grant's quota is back: %s", again.body()).isEqualTo(200);
             chain.mine();
-            server.http.awaitGrant(again.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(10));
+            server.http.awaitGrant(again.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(30));
             assertThat(chain.balance(address)).isEqualTo(DRIP);
             assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).isEqualTo(nonce + 2);
         }

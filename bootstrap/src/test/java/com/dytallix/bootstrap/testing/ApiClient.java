@@ -20,12 +20,17 @@ import java.util.function.Predicate;
  */
 public final class ApiClient implements AutoCloseable {
     public static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Generous for loopback: a connection refused comes at once, and on a loaded machine the client's
+     * selector thread may not run for seconds (a tight bound failed 200 parallel requests).
+     */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration GET_TIMEOUT = Duration.ofSeconds(30);
     /** Longer than a {@code ?wait=confirmed} request may take. */
     private static final Duration POST_TIMEOUT = Duration.ofSeconds(70);
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+            .connectTimeout(CONNECT_TIMEOUT).build();
     private final String base;
 
     public ApiClient(String base) {

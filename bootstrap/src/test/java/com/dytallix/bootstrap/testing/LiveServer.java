@@ -29,8 +29,10 @@ public final class LiveServer implements AutoCloseable {
      * admin token; status refreshed often so tests see changes quickly, and no per-minute request
      * limit a test could run into. A grant confirms once mined (FAUCET_CONFIRMATIONS=1): an
      * automining anvil makes a block only per transaction, so a lone payment would never get a
-     * second confirmation; tests about depth and reorgs set it themselves. A fresh map: tests add
-     * their own keys.
+     * second confirmation; tests about depth and reorgs set it themselves. The node deadline is
+     * generous: on a loaded machine anvil can take seconds to answer, and a test that is not about a
+     * slow node must not see one (tests about timeouts set their own). A fresh map: tests add their
+     * own keys.
      */
     public static Map<String, String> settingsFor(AnvilProcess anvil) {
         Map<String, String> s = new HashMap<>();
@@ -43,6 +45,7 @@ public final class LiveServer implements AutoCloseable {
         s.put("RATE_LIMIT_REQUESTS_PER_MINUTE", "10000000");
         s.put("STATUS_REFRESH_MS", "200");
         s.put("FAUCET_CONFIRMATIONS", "1");
+        s.put("NODE_TIMEOUT_MS", "20000");
         return s;
     }
 

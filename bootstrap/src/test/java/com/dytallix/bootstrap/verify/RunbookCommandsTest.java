@@ -136,7 +136,7 @@ class RunbookCommandsTest {
     @Test
     void diagnosisPipelinesPrintWhatTheRunbookLooksFor() throws Exception {
         assumeTrue(available("jq"), "jq is not installed: the runbook's jq pipelines cannot run here");
-        JsonNode status = Poll.eventually(Duration.ofSeconds(5), () -> server.http.get("/api/status").json(),
+        JsonNode status = Poll.eventually(Duration.ofSeconds(30), () -> server.http.get("/api/status").json(),
                 s -> !s.get("faucetBalance").isNull());
         String lag = run(SYNC_LAG).out().strip();
         assertThat(lag).matches("\\d+");
@@ -162,7 +162,7 @@ class RunbookCommandsTest {
         assertThat(rotated.get("newAddress").asText()).isEqualTo(newAddress);
         assertThat(rotated.get("previousAddress").asText()).isEqualTo(AnvilProcess.ACCOUNT_0_ADDRESS);
         assertThat(rotated.toString()).doesNotContain(newKey);
-        JsonNode status = Poll.eventually(Duration.ofSeconds(5), () -> server.http.get("/api/status").json(),
+        JsonNode status = Poll.eventually(Duration.ofSeconds(30), () -> server.http.get("/api/status").json(),
                 s -> s.get("faucetAddress").asText().equals(newAddress));
         assertThat(status.get("faucetAddress").asText()).isEqualTo(newAddress);
 

@@ -24,6 +24,15 @@ public interface PaymentRecords extends GrantRecords {
     /** → FAILED with a reason; the grant stops counting against every quota. */
     void markFailed(GrantId id, String reason, Instant at);
 
+    /**
+     * PENDING → FAILED in one step: a reservation given up before anything was signed for it. The
+     * check and the change are one, so a grant another path (the tracker, another instance) has
+     * signed meanwhile is never failed under its transaction, which would be paid anyway.
+     *
+     * @return false, and nothing changes, when the grant is no longer PENDING
+     */
+    boolean abandon(GrantId id, String reason, Instant at);
+
     /** The highest nonce this sender ever signed for a grant that is not FAILED-before-sending. */
     OptionalLong highestNonce(Address from);
 }

@@ -269,6 +269,25 @@ public abstract class GrantLedgerContract {
     }
 
     @Test
+    void abandoningFailsAPendingGrantOnlyNeverOneSignedMeanwhile() {
+        Grant given = reserved(request(address(1), ip("10.0.0.1"), T0));
+        Grant signedMeanwhile = reserved(request(address(2), ip("10.0.0.1"), T0));
+        ledger.markSigned(signedMeanwhile.id(), signed(signedMeanwhile, 0, 1), T0.plusSeconds(1), lease);
+
+        assertThat(ledger.abandon(given.id(), "node unavailable before signing", T0.plusSeconds(2))).isTrue();
+        assertThat(ledger.abandon(signedMeanwhile.id(), "node unavailable before signing", T0.plusSeconds(2))).isFalse();
+
+        Grant failed = ledger.find(given.id()).orElseThrow();
+        assertThat(failed.status()).isEqualTo(GrantStatus.FAILED);
+        assertThat(failed.failureReason()).contains("node unavailable before signing");
+        assertThat(ledger.find(signedMeanwhile.id()).orElseThrow().status()).isEqualTo(GrantStatus.SIGNED);
+        assertThat(ledger.abandon(given.id(), "again", T0.plusSeconds(3))).isFalse();
+        assertThatThrownBy(() -> ledger.abandon(GrantId.random(), "x", T0)).isInstanceOf(NoSuchElementException.class);
+        // the abandoned grant stops counting against the quota
+        assertThat(ledger.unfinished()).extracting(Grant::id).containsExactly(signedMeanwhile.id());
+    }
+
+    @Test
     void anUnknownGrantCannotChange() {
         GrantId unknown = GrantId.random();
 

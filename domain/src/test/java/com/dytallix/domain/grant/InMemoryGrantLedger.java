@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 /**
@@ -37,6 +38,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
     /** Grants confirmed at least once: a reorg re-opens a grant, and its next confirmation is not its first. */
     private final java.util.Set<GrantId> confirmedOnce = new java.util.HashSet<>();
     private final InMemoryPayerLeases leases;
+    private final AtomicReference<Runnable> interleave = new AtomicReference<>();
 
     /** A ledger whose signing writes are fenced by {@code leases}, as the database's are by its lease table. */
     public InMemoryGrantLedger(InMemoryPayerLeases leases) {
@@ -49,6 +51,22 @@ public final class InMemoryGrantLedger implements GrantLedger {
 
     public InMemoryPayerLeases leases() {
         return leases;
+    }
+
+    /**
+     * Runs {@code work} once, at the start of the next status change a payment makes (submitted,
+     * failed, abandoned), before that change takes the ledger's lock: another thread's work (the
+     * tracker's pass, say) put exactly between a request's steps.
+     */
+    public void interleave(Runnable work) {
+        interleave.set(work);
+    }
+
+    private void interleaved() {
+        Runnable work = interleave.getAndSet(null);
+        if (work != null) {
+            work.run();
+        }
     }
     private BigInteger budget;
     private Instant budgetAt;
@@ -149,8 +167,11 @@ public final class InMemoryGrantLedger implements GrantLedger {
     }
 
     @Override
-    public synchronized void markSubmitted(GrantId id, Instant at) {
-        grants.put(id, load(id).submitted(millis(at)));
+    public void markSubmitted(GrantId id, Instant at) {
+        interleaved();
+        synchronized (this) {
+            grants.put(id, load(id).submitted(millis(at)));
+        }
     }
 
     @Override
@@ -224,12 +245,29 @@ public final class InMemoryGrantLedger implements GrantLedger {
     }
 
     @Override
-    public synchronized void markFailed(GrantId id, String reason, Instant at) {
+    public void markFailed(GrantId id, String reason, Instant at) {
+        interleaved();
+        fail(id, reason, at);
+    }
+
+    private synchronized void fail(GrantId id, String reason, Instant at) {
         Grant g = load(id);
         g.status().moveTo(GrantStatus.FAILED);
         grants.put(id, new Grant(g.id(), g.address(), g.ip(), g.amount(), GrantStatus.FAILED, g.idempotencyKey(),
                 g.requestHash(), g.fromAddress(), g.nonce(), g.rawTransaction(), g.fees(), g.txHashes(),
                 g.landedHash(), g.blockNumber(), g.blockHash(), Optional.of(reason), g.createdAt(), millis(at), g.lastSentAt(), g.factors()));
+    }
+
+    @Override
+    public boolean abandon(GrantId id, String reason, Instant at) {
+        interleaved();
+        synchronized (this) {
+            if (load(id).status() != GrantStatus.PENDING) {
+                return false;
+            }
+            fail(id, reason, at);
+            return true;
+        }
     }
 
     @Override
