@@ -197,42 +197,51 @@ start_anvil() {
   wait_until "$ANVIL_PID" "anvil" 20 rpc_call "$ANVIL_URL" eth_chainId
 }
 
-# start_nginx UPSTREAM-URL: a plain reverse proxy on 127.0.0.1; sets NGINX_PID and NGINX_URL
+# start_nginx SERVER...: the load balancer (bench/nginx.conf) on 127.0.0.1 in front of these servers
+# (URLs or host:port; NGINX_SERVER_OPTIONS, e.g. "max_fails=1 fail_timeout=30s", goes on each
+# line), in a directory of its own; sets NGINX_PID, NGINX_URL and NGINX_DIR (of the last started).
 start_nginx() {
-  local upstream="${1#http://}" port dir="$WORK/nginx" nginx
-  nginx="$(command -v nginx || echo /usr/sbin/nginx)"
+  local port
+  NGINX_BIN="$(command -v nginx || echo /usr/sbin/nginx)"
   port="$(free_port)"
-  mkdir -p "$dir/tmp"
-  cat >"$dir/nginx.conf" <<EOF
-daemon off;
-worker_processes auto;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $dir/tmp/body;
-  proxy_temp_path $dir/tmp/proxy;
-  fastcgi_temp_path $dir/tmp/fastcgi;
-  uwsgi_temp_path $dir/tmp/uwsgi;
-  scgi_temp_path $dir/tmp/scgi;
-  upstream node { server $upstream; keepalive 64; }
-  server {
-    listen 127.0.0.1:$port;
-    location / {
-      proxy_pass http://node;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-    }
-  }
-}
-EOF
-  LOGFILE="$dir/error.log"
-  "$nginx" -p "$dir" -c "$dir/nginx.conf" >"$dir/stdout.log" 2>&1 &
+  NGINX_DIR="$WORK/nginx-$port"
+  mkdir -p "$NGINX_DIR/tmp"
+  sed -e "s|@DIR@|$NGINX_DIR|g" -e "s|@PORT@|$port|g" "$BENCH_DIR/nginx.conf" >"$NGINX_DIR/nginx.conf"
+  nginx_upstreams "$@"
+  LOGFILE="$NGINX_DIR/error.log"
+  "$NGINX_BIN" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" >"$NGINX_DIR/stdout.log" 2>&1 &
   NGINX_PID=$!
   STARTED_PIDS+=("$NGINX_PID")
   NGINX_URL="http://127.0.0.1:$port"
-  wait_until "$NGINX_PID" "nginx" 10 rpc_call "$NGINX_URL" eth_chainId
+  wait_until "$NGINX_PID" "nginx" 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port"
+}
+
+# nginx_upstreams SERVER...: the upstream file of the nginx in NGINX_DIR (replaced, never half-written)
+nginx_upstreams() {
+  local server
+  for server in "$@"; do
+    server="${server#http://}"
+    echo "server ${server%%/*} ${NGINX_SERVER_OPTIONS:-};"
+  done >"$NGINX_DIR/upstream.conf.new"
+  mv "$NGINX_DIR/upstream.conf.new" "$NGINX_DIR/upstream.conf"
+}
+
+# switch_nginx SERVER...: points the last started nginx at these servers, as an operator does (the
+# upstream file rewritten, `nginx -s reload`); returns once every worker of the old configuration
+# has finished its requests and exited, so nothing reaches the old servers any more.
+switch_nginx() {
+  local old pid i
+  old="$(cat /proc/"$NGINX_PID"/task/*/children 2>/dev/null || true)"
+  nginx_upstreams "$@"
+  "$NGINX_BIN" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -s reload >>"$NGINX_DIR/reload.log" 2>&1 \
+    || { cat "$NGINX_DIR/reload.log" >&2; die "nginx -s reload failed"; }
+  for pid in $old; do
+    for i in $(seq 600); do
+      kill -0 "$pid" 2>/dev/null || break
+      [ "$i" -lt 600 ] || die "an nginx worker of the old configuration (pid $pid) still runs after 60 s"
+      sleep 0.1
+    done
+  done
 }
 
 # launch_server NAME [--KEY=value...]: starts the server in its own directory (so no .env or

@@ -64,43 +64,8 @@ instance() { # NAME: starts one instance on the shared database, waits until it 
 }
 instance A
 
-NGINX_DIR="$WORK/nginx"; mkdir -p "$NGINX_DIR/tmp"
-LB_PORT="$(free_port)"
-echo "server ${URL[A]#http://} max_fails=1 fail_timeout=30s;" >"$NGINX_DIR/upstream.conf"
-cat >"$NGINX_DIR/nginx.conf" <<NGINX
-daemon off;
-worker_processes 1;
-pid $NGINX_DIR/nginx.pid;
-error_log $NGINX_DIR/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $NGINX_DIR/tmp/body;
-  proxy_temp_path $NGINX_DIR/tmp/proxy;
-  fastcgi_temp_path $NGINX_DIR/tmp/fastcgi;
-  uwsgi_temp_path $NGINX_DIR/tmp/uwsgi;
-  scgi_temp_path $NGINX_DIR/tmp/scgi;
-  upstream dytallix_api { include $NGINX_DIR/upstream.conf; keepalive 32; }
-  server {
-    listen 127.0.0.1:$LB_PORT;
-    location / {
-      proxy_pass http://dytallix_api;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_read_timeout 120s;
-      # another instance only when the request never reached one (a POST is never sent twice)
-      proxy_next_upstream error timeout;
-    }
-  }
-}
-NGINX
-NGINX_BIN="$(command -v nginx || echo /usr/sbin/nginx)"
-LOGFILE="$NGINX_DIR/error.log"
-"$NGINX_BIN" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" >"$NGINX_DIR/stdout.log" 2>&1 &
-NGINX_PID=$!
-STARTED_PIDS+=("$NGINX_PID")
-LB="http://127.0.0.1:$LB_PORT"
-wait_until "$NGINX_PID" "nginx" 10 curl -sf -m 2 -o /dev/null "$LB/readyz"
+NGINX_SERVER_OPTIONS="max_fails=1 fail_timeout=30s" start_nginx "${URL[A]}"
+LB="$NGINX_URL"
 log "anvil $ANVIL_URL, postgres 127.0.0.1:$PG_PORT, A ${URL[A]}, nginx $LB; work dir $WORK"
 
 # One client: faucet requests to fresh addresses, one line each: "phase code grantId status address"
@@ -130,9 +95,7 @@ phase between
 instance B
 instance C
 log "B and C ready; status from C: $(curl -s "${URL[C]}/api/status" | jq -c '{instance, payer}')"
-{ for n in A B C; do echo "server ${URL[$n]#http://} max_fails=1 fail_timeout=30s;"; done; } >"$NGINX_DIR/upstream.conf"
-"$NGINX_BIN" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -s reload
-sleep 2
+NGINX_SERVER_OPTIONS="max_fails=1 fail_timeout=30s" switch_nginx "${URL[A]}" "${URL[B]}" "${URL[C]}"
 phase three
 sleep "$SECONDS_PER_PHASE"
 

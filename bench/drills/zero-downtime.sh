@@ -23,42 +23,8 @@ start_anvil anvil --block-time 1
 # Both instances run in one directory: launch_server with the same name, each on its own port.
 launch_drill_server --INSTANCE_ID=A
 A_PID="$SERVER_PID"; A_URL="$SERVER_URL"
-# nginx with its upstream in a file of its own, switched by rewriting that file and reloading
-NGINX_DIR="$WORK/nginx"; mkdir -p "$NGINX_DIR/tmp"
-LB_PORT="$(free_port)"
-echo "server ${A_URL#http://};" >"$NGINX_DIR/upstream.conf"
-cat >"$NGINX_DIR/nginx.conf" <<NGINX
-daemon off;
-worker_processes 1;
-pid $NGINX_DIR/nginx.pid;
-error_log $NGINX_DIR/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log $NGINX_DIR/access.log;
-  client_body_temp_path $NGINX_DIR/tmp/body;
-  proxy_temp_path $NGINX_DIR/tmp/proxy;
-  fastcgi_temp_path $NGINX_DIR/tmp/fastcgi;
-  uwsgi_temp_path $NGINX_DIR/tmp/uwsgi;
-  scgi_temp_path $NGINX_DIR/tmp/scgi;
-  upstream dytallix_api { include $NGINX_DIR/upstream.conf; keepalive 16; }
-  server {
-    listen 127.0.0.1:$LB_PORT;
-    location / {
-      proxy_pass http://dytallix_api;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_read_timeout 120s;
-    }
-  }
-}
-NGINX
-NGINX_BIN="$(command -v nginx || echo /usr/sbin/nginx)"
-LOGFILE="$NGINX_DIR/error.log"
-"$NGINX_BIN" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" >"$NGINX_DIR/stdout.log" 2>&1 &
-NGINX_PID=$!
-STARTED_PIDS+=("$NGINX_PID")
-LB="http://127.0.0.1:$LB_PORT"
-wait_until "$NGINX_PID" "nginx" 10 curl -sf -m 2 -o /dev/null "$LB/readyz"
+start_nginx "$A_URL"
+LB="$NGINX_URL"
 log "anvil $ANVIL_URL, A $A_URL (pid $A_PID), nginx $LB; work dir $WORK"
 
 # One client: faucet requests to fresh addresses ("faucet code grantId status address"), or relay calls.
@@ -91,10 +57,8 @@ B_PID="$SERVER_PID"; B_URL="$SERVER_URL"
 log "B ready at $B_URL: $(curl -s "$B_URL/api/status" | jq -c '{instance, payer}')"
 sleep "$SECONDS_PER_PHASE"
 # 3. the load balancer points at the new instance
-echo "server ${B_URL#http://};" >"$NGINX_DIR/upstream.conf"
-"$NGINX_BIN" -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -s reload
-log "nginx switched to B"
-sleep 1
+switch_nginx "$B_URL"
+log "nginx switched to B (the workers of the old configuration have finished)"
 # 4.-5. drain and stop the old instance
 STOP_START="$(now_ms)"
 kill -TERM "$A_PID"

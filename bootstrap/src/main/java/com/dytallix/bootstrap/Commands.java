@@ -5,15 +5,13 @@ import com.dytallix.adapters.persistence.InstanceLock;
 import com.dytallix.adapters.persistence.MaintenanceException;
 import com.dytallix.adapters.persistence.Migrations;
 import com.dytallix.adapters.persistence.Persistence;
+import com.dytallix.application.maintenance.Backups;
 import com.dytallix.application.maintenance.Retention;
 import com.dytallix.domain.maintenance.DatabaseMaintenance;
 import com.dytallix.bootstrap.config.Settings;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 
 /** The one-shot subcommands. Each prints what it did and returns the exit code. */
@@ -43,29 +41,29 @@ final class Commands {
     }
 
     static int backup(Settings settings, PrintStream out) {
+        DataFiles.ownerOnlyDirectory(settings.backupDir());
         try {
-            DataFiles.ownerOnlyDirectory(settings.backupDir());
-            Path archive = Persistence.backup(settings.databaseUrl(), settings.dbPath(), settings.backupDir(),
-                    settings.backupKeep(), Instant.now());
-            DataFiles.ownerOnlyFiles(archive);
-            out.println("backup written: " + archive);
+            out.println("backup written: " + backups(settings).take());
             return Main.OK;
         } catch (MaintenanceException | IllegalStateException e) {
             throw new StartupException(e.getMessage(), Main.FAILED);
         }
     }
 
-    static int restore(Settings settings, Path archive, PrintStream out) {
-        if (!Files.isRegularFile(archive)) {
-            throw new StartupException("no backup archive at " + archive, Main.FAILED);
-        }
+    static int restore(Settings settings, String backup, PrintStream out) {
         try {
-            Persistence.restore(settings.databaseUrl(), settings.dbPath(), archive);
+            backups(settings).restore(backup);
         } catch (MaintenanceException | IllegalStateException e) {
             throw new StartupException(e.getMessage(), Main.FAILED);
         }
-        out.println("restored " + (settings.databaseUrl().isPresent() ? "the database" : settings.dbPath()) + " from " + archive);
+        out.println("restored " + (settings.databaseUrl().isPresent() ? "the database" : settings.dbPath()) + " from " + backup);
         return Main.OK;
+    }
+
+    /** The backups of the configured store (BACKUP_DIR, BACKUP_KEEP). */
+    private static Backups backups(Settings settings) {
+        return new Backups(Persistence.backups(settings.databaseUrl(), settings.dbPath(), settings.backupDir(), settings.backupKeep()),
+                Clock.systemUTC());
     }
 
     static int prune(Settings settings, PrintStream out) {

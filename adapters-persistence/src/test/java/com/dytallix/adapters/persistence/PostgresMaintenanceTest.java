@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Retention and the refusal to restore under a running instance, on PostgreSQL. */
+/** Retention and the refusal to restore under a running instance, on PostgreSQL (backup and restore themselves: PostgresBackupRestoreTest). */
 class PostgresMaintenanceTest {
     @TempDir
     Path dir;
@@ -52,9 +52,11 @@ class PostgresMaintenanceTest {
     }
 
     @Test
-    void restoreAndMigrateAreRefusedWhileAnInstanceRuns() {
+    void restoreAndMigrateAreRefusedWhileAnInstanceRuns() throws Exception {
         try (InstanceLock server = Persistence.lock(databaseUrl, dir.resolve("unused.db"), true)) {
-            assertThatThrownBy(() -> Persistence.restore(databaseUrl, dir.resolve("unused.db"), dir.resolve("backup.dump")))
+            Path dump = dir.resolve("backup.dump");
+            java.nio.file.Files.writeString(dump, "a dump");
+            assertThatThrownBy(() -> Persistence.backups(databaseUrl, dir.resolve("unused.db"), dir, 7).restore(dump.toString()))
                     .isInstanceOf(ServerLock.ServerRunningException.class);
             assertThatThrownBy(() -> Persistence.lock(databaseUrl, dir.resolve("unused.db"), false))
                     .isInstanceOf(ServerLock.ServerRunningException.class);

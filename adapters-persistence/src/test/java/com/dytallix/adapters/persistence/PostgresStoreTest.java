@@ -27,12 +27,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-/** Every port's contract against a real PostgreSQL server the tests start themselves, plus what only several instances show. */
+/**
+ * Every port's contract against a real PostgreSQL 17 server the tests start themselves, plus what only
+ * several instances show; {@link Postgres15StoreTest} runs the same against PostgreSQL 15.
+ */
 class PostgresStoreTest {
     private static final List<PostgresDatabase> OPEN = new ArrayList<>();
 
-    static PostgresDatabase migratedDatabase() {
-        PostgresDatabase db = PostgresDatabase.open(EmbeddedPostgres.shared().newDatabase());
+    EmbeddedPostgres server() {
+        return EmbeddedPostgres.shared();
+    }
+
+    PostgresDatabase migratedDatabase() {
+        PostgresDatabase db = PostgresDatabase.open(server().newDatabase());
         new Migrations(db).migrate();
         OPEN.add(db);
         return db;
@@ -154,7 +161,7 @@ class PostgresStoreTest {
 
     @Test
     void fiftyIdenticalRequestsSpreadOverThreeInstancesReserveOneGrant() throws Exception {
-        PostgresUrl url = EmbeddedPostgres.shared().newDatabase();
+        PostgresUrl url = server().newDatabase();
         List<SqlGrantLedger> instances = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             PostgresDatabase db = PostgresDatabase.open(url);

@@ -16,6 +16,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -67,7 +68,7 @@ class SqliteMaintenanceTest {
             }
             waitFor(() -> committed.size() >= 100);
             beforeBackup = List.copyOf(committed);
-            archive = new SqliteMaintenance(file).backup(dir.resolve("backups"), 7, AT);
+            archive = backup(file);
             int atBackup = committed.size();
             waitFor(() -> committed.size() >= atBackup + 100);
             writing.set(false);
@@ -99,10 +100,10 @@ class SqliteMaintenanceTest {
         Files.createDirectories(backups);
         Files.writeString(backups.resolve("notes.txt"), "keep me");
         Files.writeString(backups.resolve("manual-backup-20200101_000000.tar.gz"), "an operator's own");
-        SqliteMaintenance maintenance = new SqliteMaintenance(file);
+        SqliteBackups keepingThree = new SqliteBackups(file, backups, 3);
 
         for (int day = 0; day < 5; day++) {
-            maintenance.backup(backups, 3, AT.plus(Duration.ofDays(day)));
+            keepingThree.backup(AT.plus(Duration.ofDays(day)));
         }
 
         try (Stream<Path> files = Files.list(backups)) {
@@ -117,8 +118,8 @@ class SqliteMaintenanceTest {
 
     @Test
     void aBackupNeedsADatabase() {
-        assertThatThrownBy(() -> new SqliteMaintenance(dir.resolve("none.db")).backup(dir.resolve("b"), 3, AT))
-                .isInstanceOf(MaintenanceException.class).hasMessageContaining("there is no database at");
+        assertThatThrownBy(() -> new SqliteBackups(dir.resolve("none.db"), dir.resolve("b"), 3).backup(AT))
+                .isInstanceOf(MaintenanceException.class).hasMessage("no database at " + dir.resolve("none.db") + "; nothing to back up");
         assertThat(dir.resolve("none.db")).doesNotExist();
     }
 
@@ -127,12 +128,12 @@ class SqliteMaintenanceTest {
         Path file = migratedDatabase();
         KeyRotation first = new KeyRotation(A, B, AT);
         record(file, first);
-        Path archive = new SqliteMaintenance(file).backup(dir.resolve("backups"), 7, AT);
+        Path archive = backup(file);
         record(file, new KeyRotation(B, C, AT.plusSeconds(60)));
         Files.writeString(Path.of(file + "-wal"), "stale");
         Files.writeString(Path.of(file + "-shm"), "stale");
 
-        new SqliteMaintenance(file).restore(archive, file);
+        backups(file).restore(archive.toString());
 
         assertThat(Path.of(file + "-wal")).doesNotExist();
         assertThat(Path.of(file + "-shm")).doesNotExist();
@@ -144,15 +145,31 @@ class SqliteMaintenanceTest {
     @Test
     void restoreIsRefusedWhileTheServerHoldsTheDatabase() throws Exception {
         Path file = migratedDatabase();
-        Path archive = new SqliteMaintenance(file).backup(dir.resolve("backups"), 7, AT);
+        Path archive = backup(file);
         byte[] before = Files.readAllBytes(file);
 
         try (ServerLock ignored = ServerLock.shared(file)) {
-            assertThatThrownBy(() -> new SqliteMaintenance(file).restore(archive, file))
+            assertThatThrownBy(() -> backups(file).restore(archive.toString()))
                     .isInstanceOf(ServerLock.ServerRunningException.class)
                     .hasMessage("the server is running (" + file + ".lock is held); stop every instance first");
         }
         assertThat(Files.readAllBytes(file)).isEqualTo(before);
+    }
+
+    @Test
+    void theLockFileIsTheOwnersAloneEvenWhenAnEarlierVersionLeftItOpen() throws Exception {
+        Path fresh = dir.resolve("fresh/dytallix.db");
+        try (ServerLock ignored = ServerLock.shared(fresh)) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(ServerLock.lockFile(fresh))))
+                    .isEqualTo("rw-------");
+        }
+        Path old = dir.resolve("old/dytallix.db");
+        Files.createDirectories(old.getParent());
+        Files.createFile(ServerLock.lockFile(old), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
+        try (ServerLock ignored = ServerLock.exclusive(old)) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(ServerLock.lockFile(old))))
+                    .isEqualTo("rw-------");
+        }
     }
 
     @Test
@@ -185,25 +202,28 @@ class SqliteMaintenanceTest {
     void restoreRefusesAnythingButAnIntactDatabase() throws Exception {
         Path file = migratedDatabase();
         byte[] before = Files.readAllBytes(file);
-        SqliteMaintenance maintenance = new SqliteMaintenance(file);
+        SqliteBackups maintenance = backups(file);
+
+        assertThatThrownBy(() -> maintenance.restore(dir.resolve("missing.tar.gz").toString()))
+                .isInstanceOf(MaintenanceException.class).hasMessage("no backup archive at " + dir.resolve("missing.tar.gz"));
 
         Path notAnArchive = dir.resolve("random.tar.gz");
         byte[] noise = new byte[4096];
         new Random(1).nextBytes(noise);
         Files.write(notAnArchive, noise);
-        assertThatThrownBy(() -> maintenance.restore(notAnArchive, file))
+        assertThatThrownBy(() -> maintenance.restore(notAnArchive.toString()))
                 .isInstanceOf(MaintenanceException.class).hasMessageContaining("cannot read the backup");
 
         Path garbage = archiveOf("dytallix.db", noise);
-        assertThatThrownBy(() -> maintenance.restore(garbage, file))
+        assertThatThrownBy(() -> maintenance.restore(garbage.toString()))
                 .isInstanceOf(MaintenanceException.class).hasMessageContaining("cannot be opened");
 
         Path wrongName = archiveOf("other.db", before);
-        assertThatThrownBy(() -> maintenance.restore(wrongName, file))
+        assertThatThrownBy(() -> maintenance.restore(wrongName.toString()))
                 .isInstanceOf(MaintenanceException.class).hasMessageContaining("holds no dytallix.db at its root");
 
         Path damaged = archiveOf("dytallix.db", damagedCopy(file));
-        assertThatThrownBy(() -> maintenance.restore(damaged, file)).isInstanceOf(MaintenanceException.class);
+        assertThatThrownBy(() -> maintenance.restore(damaged.toString())).isInstanceOf(MaintenanceException.class);
 
         assertThat(Files.readAllBytes(file)).isEqualTo(before);
         try (Stream<Path> left = Files.list(file.getParent())) {
@@ -226,6 +246,15 @@ class SqliteMaintenanceTest {
         assertThat(maintenance.pruneAudit(AT)).isZero();
         assertThat(maintenance.pruneAudit(AT.plusSeconds(1))).isEqualTo(1);
         maintenance.optimize();
+    }
+
+    private SqliteBackups backups(Path file) {
+        return new SqliteBackups(file, dir.resolve("backups"), 7);
+    }
+
+    /** A backup of {@code file} into the test's backups/ at AT. */
+    private Path backup(Path file) {
+        return Path.of(backups(file).backup(AT));
     }
 
     private Path migratedDatabase() {

@@ -2,6 +2,8 @@ package com.dytallix.bootstrap.observability;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import com.dytallix.bootstrap.testing.Required;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Runs Prometheus' promtool. Where it is not installed the check is skipped with a message,
@@ -27,14 +28,8 @@ final class Promtool {
 
     static Path require() {
         Optional<Path> found = find();
-        if (found.isEmpty()) {
-            String why = "promtool is not on PATH; install it with `bash .ci/promtool-setup.sh`";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(why + " (CI=true: .ci/run must call that script before the tests)");
-            }
-            Assumptions.abort(why + "; skipping the promtool check");
-        }
-        return found.get();
+        Required.tool(found.isPresent(), "promtool is not on PATH; install it with `bash .ci/promtool-setup.sh`");
+        return found.orElseThrow();
     }
 
     /** Runs promtool with {@code stdin} as its input (null for none) in {@code directory}. */

@@ -36,8 +36,20 @@ public final class Traffic implements AutoCloseable {
     private final List<Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> clients = new ArrayList<>();
+    private final boolean connectionPerRequest;
 
+    /** Each client keeps its connection to a target open between requests, as a dapp's library does. */
     public Traffic(Supplier<String> target, int faucetClients, int relayClients) {
+        this(target, faucetClients, relayClients, false);
+    }
+
+    /**
+     * With {@code connectionPerRequest}, each request on a connection of its own, as curl or a faucet
+     * user's one visit makes it (a connection kept idle through a load balancer's reload may be closed
+     * under a request just sent on it, which a browser retries and these clients would count as lost).
+     */
+    public Traffic(Supplier<String> target, int faucetClients, int relayClients, boolean connectionPerRequest) {
+        this.connectionPerRequest = connectionPerRequest;
         for (int i = 0; i < faucetClients; i++) {
             clients.add(Thread.ofPlatform().name("faucet-client-" + i).daemon(true).start(() -> run(target, true)));
         }
@@ -58,7 +70,7 @@ public final class Traffic implements AutoCloseable {
     private void send(Supplier<String> target, boolean faucet, Map<String, ApiClient> byTarget) {
         while (running.get()) {
             String base = target.get();
-            ApiClient client = byTarget.computeIfAbsent(base, ApiClient::new);
+            ApiClient client = connectionPerRequest ? new ApiClient(base) : byTarget.computeIfAbsent(base, ApiClient::new);
             String recipient = faucet ? Recipients.fresh() : null;
             try {
                 Response answer = faucet ? client.drip(recipient, Optional.empty(), false)
@@ -66,6 +78,10 @@ public final class Traffic implements AutoCloseable {
                 outcomes.add(new Outcome(faucet ? "faucet" : "relay", base, recipient, answer, null));
             } catch (RuntimeException e) {
                 outcomes.add(new Outcome(faucet ? "faucet" : "relay", base, recipient, null, e));
+            } finally {
+                if (connectionPerRequest) {
+                    client.close();
+                }
             }
             try {
                 Thread.sleep(ThreadLocalRandom.current().nextInt(20, 80));

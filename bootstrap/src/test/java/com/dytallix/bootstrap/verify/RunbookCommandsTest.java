@@ -1,7 +1,6 @@
 package com.dytallix.bootstrap.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.dytallix.adapters.node.AnvilProcess;
 import com.dytallix.bootstrap.testing.ApiClient;
@@ -9,6 +8,7 @@ import com.dytallix.bootstrap.testing.ApiClient.Response;
 import com.dytallix.bootstrap.testing.Chain;
 import com.dytallix.bootstrap.testing.LiveServer;
 import com.dytallix.bootstrap.testing.Poll;
+import com.dytallix.bootstrap.testing.Required;
 import com.dytallix.bootstrap.testing.Resources;
 import com.dytallix.bootstrap.StartupException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -135,7 +135,7 @@ class RunbookCommandsTest {
 
     @Test
     void diagnosisPipelinesPrintWhatTheRunbookLooksFor() throws Exception {
-        assumeTrue(available("jq"), "jq is not installed: the runbook's jq pipelines cannot run here");
+        Required.tool(available("jq"), "jq is not installed: the runbook's jq pipelines cannot run here");
         JsonNode status = Poll.eventually(Duration.ofSeconds(30), () -> server.http.get("/api/status").json(),
                 s -> !s.get("faucetBalance").isNull());
         String lag = run(SYNC_LAG).out().strip();
@@ -174,7 +174,7 @@ class RunbookCommandsTest {
 
     @Test
     void abuseQueriesSeeTheGrantsAndTheAttack() throws Exception {
-        assumeTrue(available("sqlite3"), "the sqlite3 CLI is not installed: the runbook's queries cannot run here");
+        Required.tool(available("sqlite3"), "the sqlite3 CLI is not installed: the runbook's queries cannot run here");
         int granted = 0;
         int suspicious = 0;
         List<String> addresses = new ArrayList<>();
