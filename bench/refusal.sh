@@ -71,8 +71,8 @@ for kind in status blocked quota pow; do
     "$statuses"
 done
 echo
-echo "CPU us/req: the server's user+system CPU time during the run divided by the answers. Every refused"
-echo "request reads the block list's version and the pause state and writes its fingerprint (one SQLite"
-echo "transaction); the quota refusal also runs the ledger rules inside a write transaction."
+echo "CPU us/req: the server's user+system CPU time during the run divided by the answers. A refusal at"
+echo "the door (block list, pause) does no database work (both held in memory, fingerprints written in"
+echo "batches); a made-up proof of work costs one read, a repeated quota refusal one read of the ledger rules."
 echo "targets: <= 50 us of server CPU per refused request, >= 20000 refusals/s"
 echo "peak RSS of the proof-of-work server (VmHWM): $(peak_rss_mb "$SERVER_PID") MB (target <= 200)"

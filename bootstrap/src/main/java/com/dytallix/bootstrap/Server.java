@@ -61,6 +61,8 @@ public final class Server implements AutoCloseable {
     private static final Duration POW_CHALLENGE_TTL = Duration.ofMinutes(10);
     /** How often the subscription feed asks the node for its head (while someone is subscribed or the finality cache is in use). */
     private static final Duration HEAD_POLL = Duration.ofMillis(250);
+    /** How often the request fingerprints held in memory are written to the database. */
+    private static final Duration FINGERPRINT_FLUSH = Duration.ofMillis(200);
     /** How long shutdown waits for WebSocket clients to answer the going-away close. */
     private static final Duration WS_CLOSE_WAIT = Duration.ofSeconds(3);
 
@@ -177,6 +179,8 @@ public final class Server implements AutoCloseable {
         }
         // grants admitted by other instances wait for this one while it is the payer
         jobs.every("admitted grants", Duration.ofMillis(100), Duration.ofMillis(100), tracker::payOwed);
+        // a refused request only queues its fingerprint: the runbook's abuse queries see it within this time
+        jobs.every("fingerprints", FINGERPRINT_FLUSH, FINGERPRINT_FLUSH, db::flushFingerprints);
         jobs.every("daily maintenance", Duration.ofHours(1), Duration.ofHours(24), Commands.retention(maintenance, settings, clock)::prune);
 
         var healthChecks = List.of(

@@ -9,6 +9,7 @@ import com.dytallix.domain.grant.GrantLedger;
 import com.dytallix.domain.key.KeyRotationLog;
 import com.dytallix.domain.payer.PayerLeases;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,9 +20,15 @@ import java.util.Optional;
  * lock that tells maintenance commands whether an instance runs.
  */
 public final class Persistence implements AutoCloseable {
+    /**
+     * How often the block list and the pause state held in memory are checked against the database:
+     * what another instance changes applies here within this time (this instance's own changes at once).
+     */
+    static final Duration SHARED_STATE_REFRESH = Duration.ofMillis(500);
+
     private final Database database;
     private final String location;
-    private final GrantLedger ledger;
+    private final SqlGrantLedger ledger;
     private final FaucetControls controls;
     private final KeyRotationLog rotations;
     private final PayerLeases leases;
@@ -33,10 +40,10 @@ public final class Persistence implements AutoCloseable {
         this.database = database;
         this.location = location;
         this.ledger = new SqlGrantLedger(database);
-        this.controls = new SqlFaucetControls(database);
+        this.controls = new SqlFaucetControls(database, SHARED_STATE_REFRESH);
         this.rotations = new SqlKeyRotationLog(database);
         this.leases = new SqlPayerLeases(database);
-        this.blocks = new SqlBlockList(database);
+        this.blocks = new SqlBlockList(database, SHARED_STATE_REFRESH);
         this.challenges = new SqlChallengeStore(database);
         this.maintenance = maintenance;
     }
@@ -145,9 +152,18 @@ public final class Persistence implements AutoCloseable {
         return new Migrations(database).latestVersion();
     }
 
-    /** Closes the store cleanly (SQLite: optimized, checkpointed, no lock or log left). */
+    /** Writes the request fingerprints held in memory (the server calls it a few times a second). */
+    public void flushFingerprints() {
+        ledger.flushFingerprints();
+    }
+
+    /** Closes the store cleanly (fingerprints written; SQLite: optimized, checkpointed, no lock or log left). */
     @Override
     public void close() {
-        database.close();
+        try {
+            ledger.flushFingerprints();
+        } finally {
+            database.close();
+        }
     }
 }

@@ -19,7 +19,7 @@ final class PostgresMaintenance implements DatabaseMaintenance {
 
     @Override
     public int pruneAudit(Instant before) {
-        return new SqlFaucetControls(database).pruneAudit(before);
+        return new SqlFaucetControls(database, Persistence.SHARED_STATE_REFRESH).pruneAudit(before);
     }
 
     @Override

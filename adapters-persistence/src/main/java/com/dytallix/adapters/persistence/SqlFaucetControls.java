@@ -9,32 +9,73 @@ import com.dytallix.domain.faucet.PauseState;
 import com.dytallix.domain.faucet.TopUp;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
  * Pause state ({@code faucet_state}, one row), top-ups ({@code topups}) and the admin audit trail
  * ({@code audit_log}). Pausing an already paused faucet keeps the time it was first paused and
  * keeps the earlier reason unless a new one is given.
+ *
+ * <p>The pause state is asked for by every faucet request, so it is held in memory and read again
+ * at most once per refresh interval: a pause or resume made here applies at once, one made by
+ * another instance within the interval.
  */
 final class SqlFaucetControls implements FaucetControls {
     private final Database database;
+    private final long refreshNanos;
+    private final ReentrantLock refreshing = new ReentrantLock();
+    private volatile Known known;
 
-    public SqlFaucetControls(Database database) {
+    SqlFaucetControls(Database database, Duration refresh) {
         this.database = database;
+        this.refreshNanos = refresh.toNanos();
+    }
+
+    private record Known(PauseState state, long readAt) {
     }
 
     @Override
     public PauseState pauseState() {
-        return database.read(SqlFaucetControls::state);
+        Known seen = known;
+        if (seen != null && System.nanoTime() - seen.readAt() < refreshNanos) {
+            return seen.state();
+        }
+        if (seen != null && !refreshing.tryLock()) {
+            return seen.state(); // another caller is reading it right now
+        }
+        if (seen == null) {
+            refreshing.lock();
+        }
+        try {
+            long readAt = System.nanoTime();
+            PauseState state = database.read(SqlFaucetControls::state);
+            known = new Known(state, readAt);
+            return state;
+        } finally {
+            refreshing.unlock();
+        }
+    }
+
+    /** After this instance's own change: under the lock, so a read that began before the change cannot overwrite it. */
+    private PauseState remembered(PauseState state) {
+        refreshing.lock();
+        try {
+            known = new Known(state, System.nanoTime());
+            return state;
+        } finally {
+            refreshing.unlock();
+        }
     }
 
     @Override
     public PauseState pause(Optional<String> reason, Instant at) {
-        return database.write(tx -> {
+        return remembered(database.write(tx -> {
             PauseState current = state(tx);
             PauseState next = current.paused()
                     ? new PauseState(true, reason.or(current::reason), current.since())
@@ -42,16 +83,16 @@ final class SqlFaucetControls implements FaucetControls {
             tx.update("UPDATE faucet_state SET paused = 1, reason = ?, since = ?, updated_at = ? WHERE id = 1",
                     next.reason().orElse(null), Timestamps.format(next.since().orElseThrow()), Timestamps.format(at));
             return next;
-        });
+        }));
     }
 
     @Override
     public PauseState resume(Instant at) {
-        return database.write(tx -> {
+        return remembered(database.write(tx -> {
             tx.update("UPDATE faucet_state SET paused = 0, reason = NULL, since = NULL, updated_at = ? WHERE id = 1",
                     Timestamps.format(at));
             return PauseState.RUNNING;
-        });
+        }));
     }
 
     @Override

@@ -16,6 +16,8 @@ import com.dytallix.domain.grant.Factor;
 import com.dytallix.domain.grant.LedgerAdmission;
 import com.dytallix.domain.grant.LedgerWindow;
 import com.dytallix.domain.grant.OutflowPolicy;
+import com.dytallix.domain.grant.RecordedBlock;
+import com.dytallix.domain.grant.Refusal;
 import com.dytallix.domain.grant.Reservation;
 import com.dytallix.domain.grant.ReservationRequest;
 import com.dytallix.domain.key.Fees;
@@ -31,11 +33,21 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -48,6 +60,13 @@ import java.util.stream.Stream;
  * throws {@link NoSuchElementException}. Beyond the lifecycle, a signed transaction
  * must pay the grant's address its amount, a replacement must keep sender and nonce, and a
  * confirmation must name one of the grant's hashes; otherwise {@link IllegalArgumentException}.
+ *
+ * <p>Fingerprints are kept in memory and written in batches: by the next reservation (inside its
+ * write transaction, before the rules read them, so the suspicious-activity rule sees every
+ * fingerprint this instance took), by {@link #flushFingerprints()} (the server calls it a few times
+ * a second and at shutdown), and by the request that fills a batch. A refused request so costs no
+ * write of its own. Another instance's fingerprints reach the table within its flush interval; a
+ * process killed with SIGKILL loses at most what it had not flushed yet.
  */
 final class SqlGrantLedger implements GrantLedger {
     private static final String SELECT_GRANT = """
@@ -56,8 +75,16 @@ final class SqlGrantLedger implements GrantLedger {
                       FROM grant_tx_hashes h WHERE h.grant_id = g.id) AS tx_hashes
               FROM faucet_grants g""";
     private static final String COUNTING = "status <> 'failed' AND created_at > ?";
+    /** Fingerprints held before the request that records one more writes them itself (bounds memory). */
+    private static final int FINGERPRINTS_HELD = 1000;
+    /** Rows per INSERT statement: 7 parameters each, well under either database's parameter limit. */
+    private static final int FINGERPRINT_ROWS = 100;
+    private static final String INSERT_FINGERPRINTS =
+            "INSERT INTO request_fingerprints (ip, client, address, user_agent, fingerprint, outcome, created_at) VALUES ";
 
     private final Database database;
+    private final ConcurrentLinkedQueue<Fingerprint> unwritten = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger unwrittenCount = new AtomicInteger();
 
     public SqlGrantLedger(Database database) {
         this.database = database;
@@ -66,7 +93,7 @@ final class SqlGrantLedger implements GrantLedger {
     @Override
     public Reservation reserve(ReservationRequest request, LedgerAdmission admission) {
         Instant now = millis(request.now());
-        return database.write(tx -> {
+        return writeWithFingerprints(tx -> {
             if (request.idempotencyKey().isPresent()) {
                 Optional<Grant> existing = tx.get(SELECT_GRANT + " WHERE g.idempotency_key = ?",
                         request.idempotencyKey().get()).map(SqlGrantLedger::grant);
@@ -98,6 +125,12 @@ final class SqlGrantLedger implements GrantLedger {
     }
 
     @Override
+    public Optional<Refusal> refusalNow(ReservationRequest request, LedgerAdmission admission) {
+        Instant now = millis(request.now());
+        return database.read(db -> admission.decide(new Window(db, budget(db, admission.outflow(), now))).refusal());
+    }
+
+    @Override
     public BigInteger budget(OutflowPolicy outflow, Instant now) {
         return database.read(db -> budget(db, outflow, millis(now)));
     }
@@ -108,8 +141,8 @@ final class SqlGrantLedger implements GrantLedger {
                 .orElseGet(outflow::initial);
     }
 
-    /** The ledger inside one reservation's write transaction, for the admission rules. */
-    private record Window(DbTransaction tx, BigInteger budget) implements LedgerWindow {
+    /** The ledger inside one reservation's write transaction (or as it stands, for a first look), for the admission rules. */
+    private record Window(DbExecute tx, BigInteger budget) implements LedgerWindow {
         @Override
         public List<Instant> grantTimesByClient(IpRange client, Instant since) {
             return times("client", client.toString(), since);
@@ -183,31 +216,65 @@ final class SqlGrantLedger implements GrantLedger {
     }
 
     @Override
-    public void markSigned(GrantId id, SignedTransaction signed, Instant at, Lease lease) {
-        database.write(tx -> {
-            Grant grant = load(tx, id);
+    public Set<GrantId> markSigned(List<Signing> signings, Instant at, Lease lease) {
+        String time = Timestamps.format(at);
+        try {
+            return signAll(signings, lease, time);
+        } catch (NotPending e) {
+            return e.grants;
+        }
+    }
+
+    private Set<GrantId> signAll(List<Signing> signings, Lease lease, String time) {
+        return database.write(tx -> {
             requireLease(tx, lease);
-            grant.status().moveTo(GrantStatus.SIGNED);
-            requirePays(grant, signed);
-            String time = Timestamps.format(at);
-            tx.update("""
-                    UPDATE faucet_grants
-                       SET status = 'signed', from_address = ?, nonce = ?, raw_tx = ?, fee_type = ?, max_fee_per_gas = ?,
-                           max_priority_fee_per_gas = ?, gas_price = ?, tx_hash = ?, updated_at = ?
-                     WHERE id = ?""",
-                    signed.from().value(), signed.nonce(), signed.rawHex(), feeType(signed.fees()),
-                            maxFee(signed.fees()), priorityFee(signed.fees()), gasPrice(signed.fees()),
-                            signed.hash().value(), time, id.value());
-            recordHash(tx, id, signed, time);
-            return null;
+            Set<GrantId> notPending = new LinkedHashSet<>();
+            for (Signing signing : signings) {
+                GrantId id = signing.id();
+                SignedTransaction signed = signing.tx();
+                // status, recipient and amount only: the full row with its hashes is not needed here
+                DbRow row = tx.get("SELECT status, address, amount_wei FROM faucet_grants WHERE id = ?", id.value())
+                        .orElseThrow(() -> new NoSuchElementException("no grant " + id));
+                GrantStatus status = GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT));
+                if (!status.canMoveTo(GrantStatus.SIGNED)) {
+                    notPending.add(id);
+                    continue;
+                }
+                if (!signed.transaction().to().equals(new Address(Rows.text(row, "address")))
+                        || !signed.transaction().value().equals(Wei.parse(Rows.text(row, "amount_wei")))) {
+                    throw new IllegalArgumentException("the transaction does not pay grant " + id + " its recipient and amount");
+                }
+                tx.update("""
+                        UPDATE faucet_grants
+                           SET status = 'signed', from_address = ?, nonce = ?, raw_tx = ?, fee_type = ?, max_fee_per_gas = ?,
+                               max_priority_fee_per_gas = ?, gas_price = ?, tx_hash = ?, updated_at = ?
+                         WHERE id = ?""",
+                        signed.from().value(), signed.nonce(), signed.rawHex(), feeType(signed.fees()),
+                                maxFee(signed.fees()), priorityFee(signed.fees()), gasPrice(signed.fees()),
+                                signed.hash().value(), time, id.value());
+                recordHash(tx, id, signed, time);
+            }
+            if (!notPending.isEmpty()) {
+                throw new NotPending(notPending); // rolls the whole batch back
+            }
+            return notPending;
         });
+    }
+
+    /** Rolls back a batch of signings one of which is no longer PENDING. */
+    private static final class NotPending extends RuntimeException {
+        final Set<GrantId> grants;
+
+        NotPending(Set<GrantId> grants) {
+            super(null, null, false, false);
+            this.grants = grants;
+        }
     }
 
     @Override
     public void markSubmitted(GrantId id, Instant at) {
         database.write(tx -> {
-            Grant grant = load(tx, id);
-            grant.status().moveTo(GrantStatus.SUBMITTED);
+            status(tx, id).moveTo(GrantStatus.SUBMITTED);
             String time = Timestamps.format(at);
             tx.update("UPDATE faucet_grants SET status = 'submitted', last_sent_at = ?, updated_at = ? WHERE id = ?",
                     time, time, id.value());
@@ -247,11 +314,8 @@ final class SqlGrantLedger implements GrantLedger {
     @Override
     public void markIncluded(GrantId id, TxHash landed, long blockNumber, String blockHash, Instant at) {
         database.write(tx -> {
-            Grant grant = load(tx, id);
-            grant.status().moveTo(GrantStatus.SUBMITTED);
-            if (!grant.txHashes().contains(landed)) {
-                throw new IllegalArgumentException("transaction " + landed + " was never recorded for grant " + id);
-            }
+            status(tx, id).moveTo(GrantStatus.SUBMITTED);
+            requireHash(tx, id, landed);
             tx.update("""
                     UPDATE faucet_grants
                        SET status = 'submitted', landed_hash = ?, block_number = ?, block_hash = ?, updated_at = ?
@@ -284,15 +348,38 @@ final class SqlGrantLedger implements GrantLedger {
     }
 
     @Override
+    public List<RecordedBlock> blocksFrom(long fromBlock) {
+        record Recorded(long number, String hash) {
+        }
+        return database.read(db -> {
+            try (Stream<DbRow> rows = db.query("""
+                    SELECT block_number, block_hash, from_address FROM faucet_grants
+                     WHERE block_number >= ? AND block_hash IS NOT NULL AND status IN ('submitted', 'confirmed')
+                     GROUP BY block_number, block_hash, from_address
+                     ORDER BY block_number, block_hash""", fromBlock)) {
+                Map<Recorded, Set<Address>> senders = new LinkedHashMap<>();
+                rows.forEach(row -> senders.computeIfAbsent(new Recorded(Rows.integer(row, "block_number"), Rows.text(row, "block_hash")),
+                        k -> new HashSet<>()).add(new Address(Rows.text(row, "from_address"))));
+                return senders.entrySet().stream()
+                        .map(e -> new RecordedBlock(e.getKey().number(), e.getKey().hash(), e.getValue())).toList();
+            }
+        });
+    }
+
+    @Override
+    public List<Grant> pendingBefore(Instant before) {
+        return database.read(db -> grants(db, SELECT_GRANT + " WHERE g.status = 'pending' AND g.created_at < ?"
+                + " ORDER BY g.created_at, g.rowid", Timestamps.format(millis(before))));
+    }
+
+    @Override
     public boolean markConfirmed(GrantId id, TxHash landed, long blockNumber, Instant at) {
         return database.write(tx -> {
-            Grant grant = load(tx, id);
-            grant.status().moveTo(GrantStatus.CONFIRMED);
-            if (!grant.txHashes().contains(landed)) {
-                throw new IllegalArgumentException("transaction " + landed + " was never recorded for grant " + id);
-            }
-            boolean before = tx.get("SELECT confirmed_once FROM faucet_grants WHERE id = ?", id.value())
-                    .map(row -> Rows.integer(row, "confirmed_once") == 1).orElseThrow();
+            DbRow row = tx.get("SELECT status, confirmed_once FROM faucet_grants WHERE id = ?", id.value())
+                    .orElseThrow(() -> new NoSuchElementException("no grant " + id));
+            GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)).moveTo(GrantStatus.CONFIRMED);
+            requireHash(tx, id, landed);
+            boolean before = Rows.integer(row, "confirmed_once") == 1;
             tx.update("UPDATE faucet_grants SET status = 'confirmed', landed_hash = ?, block_number = ?, updated_at = ?, "
                     + "confirmed_once = 1 WHERE id = ?", landed.value(), blockNumber, Timestamps.format(at), id.value());
             return !before;
@@ -302,8 +389,7 @@ final class SqlGrantLedger implements GrantLedger {
     @Override
     public void markFailed(GrantId id, String reason, Instant at) {
         database.write(tx -> {
-            Grant grant = load(tx, id);
-            grant.status().moveTo(GrantStatus.FAILED);
+            status(tx, id).moveTo(GrantStatus.FAILED);
             tx.update("UPDATE faucet_grants SET status = 'failed', failure_reason = ?, updated_at = ? WHERE id = ?",
                     reason, Timestamps.format(at), id.value());
             return null;
@@ -334,6 +420,21 @@ final class SqlGrantLedger implements GrantLedger {
     public List<Grant> unfinished() {
         return database.read(db -> grants(db, SELECT_GRANT
                 + " WHERE g.status IN ('pending', 'signed', 'submitted') ORDER BY g.created_at, g.rowid"));
+    }
+
+    @Override
+    public Map<GrantStatus, Long> unfinishedCounts() {
+        Map<GrantStatus, Long> counts = new EnumMap<>(GrantStatus.class);
+        GrantStatus.unfinished().forEach(s -> counts.put(s, 0L));
+        database.read(db -> {
+            try (Stream<DbRow> rows = db.query("SELECT status, COUNT(*) AS n FROM faucet_grants"
+                    + " WHERE status IN ('pending', 'signed', 'submitted') GROUP BY status")) {
+                rows.forEach(row -> counts.put(GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)),
+                        Rows.integer(row, "n")));
+                return null;
+            }
+        });
+        return counts;
     }
 
     /** Excludes grants that failed without ever being handed to the node: their nonce was never used. */
@@ -376,16 +477,63 @@ final class SqlGrantLedger implements GrantLedger {
 
     @Override
     public void recordFingerprint(Fingerprint fingerprint) {
-        database.write(tx -> tx.insert("""
-                INSERT INTO request_fingerprints (ip, client, address, user_agent, fingerprint, outcome, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                fingerprint.ip().value(), fingerprint.client().toString(), fingerprint.address().value(), fingerprint.userAgent(), fingerprint.hash(),
-                fingerprint.outcome(), Timestamps.format(fingerprint.at())));
+        unwritten.add(fingerprint);
+        if (unwrittenCount.incrementAndGet() >= FINGERPRINTS_HELD) {
+            flushFingerprints();
+        }
+    }
+
+    /** Writes the fingerprints held in memory, in one transaction; nothing when none are held. */
+    void flushFingerprints() {
+        if (unwrittenCount.get() > 0) {
+            writeWithFingerprints(tx -> null);
+        }
+    }
+
+    /**
+     * One write transaction that first stores every fingerprint held. They are taken inside the
+     * writer's turn, so a fingerprint taken by an earlier transaction is committed before a later
+     * one reads; if the transaction fails they are held again.
+     */
+    private <T> T writeWithFingerprints(Function<DbTransaction, T> work) {
+        List<Fingerprint> taken = new ArrayList<>();
+        try {
+            return database.write(tx -> {
+                for (Fingerprint f = unwritten.poll(); f != null; f = unwritten.poll()) {
+                    taken.add(f);
+                }
+                unwrittenCount.addAndGet(-taken.size());
+                insertFingerprints(tx, taken);
+                return work.apply(tx);
+            });
+        } catch (RuntimeException | Error e) {
+            unwritten.addAll(taken);
+            unwrittenCount.addAndGet(taken.size());
+            throw e;
+        }
+    }
+
+    private static void insertFingerprints(DbTransaction tx, List<Fingerprint> fingerprints) {
+        for (int from = 0; from < fingerprints.size(); from += FINGERPRINT_ROWS) {
+            List<Fingerprint> rows = fingerprints.subList(from, Math.min(fingerprints.size(), from + FINGERPRINT_ROWS));
+            Object[] params = new Object[rows.size() * 7];
+            int i = 0;
+            for (Fingerprint f : rows) {
+                params[i++] = f.ip().value();
+                params[i++] = f.client().toString();
+                params[i++] = f.address().value();
+                params[i++] = f.userAgent();
+                params[i++] = f.hash();
+                params[i++] = f.outcome();
+                params[i++] = Timestamps.format(f.at());
+            }
+            tx.insert(INSERT_FINGERPRINTS + String.join(", ", Collections.nCopies(rows.size(), "(?, ?, ?, ?, ?, ?, ?)")), params);
+        }
     }
 
     @Override
     public PruneResult prune(Instant grantsBefore, Instant fingerprintsBefore) {
-        return database.write(tx -> {
+        return writeWithFingerprints(tx -> {
             // Their transaction hashes go with them (trigger faucet_grants_delete_hashes).
             long grants = tx.delete("DELETE FROM faucet_grants WHERE status IN ('confirmed', 'failed') AND created_at < ?",
                     Timestamps.format(grantsBefore));
@@ -393,6 +541,19 @@ final class SqlGrantLedger implements GrantLedger {
                     Timestamps.format(fingerprintsBefore));
             return new PruneResult((int) grants, (int) fingerprints);
         });
+    }
+
+    /** The grant's status alone: the state changes that need no more read one column, not the grant with its hashes. */
+    private static GrantStatus status(DbTransaction tx, GrantId id) {
+        return tx.get("SELECT status FROM faucet_grants WHERE id = ?", id.value())
+                .map(row -> GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)))
+                .orElseThrow(() -> new NoSuchElementException("no grant " + id));
+    }
+
+    private static void requireHash(DbTransaction tx, GrantId id, TxHash hash) {
+        if (tx.get("SELECT 1 AS found FROM grant_tx_hashes WHERE grant_id = ? AND tx_hash = ?", id.value(), hash.value()).isEmpty()) {
+            throw new IllegalArgumentException("transaction " + hash + " was never recorded for grant " + id);
+        }
     }
 
     private static Grant load(DbTransaction tx, GrantId id) {

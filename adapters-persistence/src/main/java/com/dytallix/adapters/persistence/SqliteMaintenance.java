@@ -26,7 +26,7 @@ final class SqliteMaintenance implements DatabaseMaintenance {
 
     @Override
     public int pruneAudit(Instant before) {
-        return withDatabase(db -> new SqlFaucetControls(db).pruneAudit(before));
+        return withDatabase(db -> new SqlFaucetControls(db, Persistence.SHARED_STATE_REFRESH).pruneAudit(before));
     }
 
     @Override

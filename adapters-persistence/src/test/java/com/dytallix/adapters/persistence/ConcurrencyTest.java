@@ -54,7 +54,7 @@ class ConcurrencyTest {
         try (SqliteDatabase db = SqliteDatabase.open(file)) {
             new Migrations(db).migrate();
             SqlGrantLedger ledger = new SqlGrantLedger(db);
-            SqlFaucetControls controls = new SqlFaucetControls(db);
+            SqlFaucetControls controls = new SqlFaucetControls(db, Persistence.SHARED_STATE_REFRESH);
             Lease lease = TestSql.lease(db);
             ExecutorService pool = Executors.newFixedThreadPool(WRITERS + 5);
             CountDownLatch start = new CountDownLatch(1);

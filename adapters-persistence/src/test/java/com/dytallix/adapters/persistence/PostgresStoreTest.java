@@ -89,7 +89,7 @@ class PostgresStoreTest {
     class Controls extends FaucetControlsContract {
         @Override
         protected FaucetControls newControls() {
-            return new SqlFaucetControls(migratedDatabase());
+            return new SqlFaucetControls(migratedDatabase(), Persistence.SHARED_STATE_REFRESH);
         }
 
         @AfterEach
@@ -115,7 +115,7 @@ class PostgresStoreTest {
     class Blocks extends com.dytallix.domain.admission.BlockListContract {
         @Override
         protected com.dytallix.domain.admission.BlockList newBlockList() {
-            return new SqlBlockList(migratedDatabase());
+            return new SqlBlockList(migratedDatabase(), Persistence.SHARED_STATE_REFRESH);
         }
 
         @AfterEach

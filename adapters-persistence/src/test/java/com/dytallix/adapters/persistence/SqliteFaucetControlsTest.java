@@ -20,7 +20,7 @@ class SqliteFaucetControlsTest extends FaucetControlsContract {
     protected FaucetControls newControls() {
         database = SqliteDatabase.open(dir.resolve("dytallix.db"));
         new Migrations(database).migrate();
-        return new SqlFaucetControls(database);
+        return new SqlFaucetControls(database, Persistence.SHARED_STATE_REFRESH);
     }
 
     @AfterEach
@@ -35,9 +35,35 @@ class SqliteFaucetControlsTest extends FaucetControlsContract {
         database.close();
 
         database = SqliteDatabase.open(dir.resolve("dytallix.db"));
-        FaucetControls reopened = new SqlFaucetControls(database);
+        FaucetControls reopened = new SqlFaucetControls(database, Persistence.SHARED_STATE_REFRESH);
 
         assertThat(reopened.pauseState()).isEqualTo(new PauseState(true, Optional.of("drained"), Optional.of(T0)));
         assertThat(reopened.recentTopUps(5)).extracting(t -> t.note()).containsExactly("before restart");
+    }
+
+    @Test
+    void aPauseOrResumeAppliesAtOnceHereAndOnAnotherInstanceWithinTheRefresh() throws Exception {
+        assertThat(controls.pauseState().paused()).isFalse();
+        try (SqliteDatabase otherHandle = SqliteDatabase.open(dir.resolve("dytallix.db"))) {
+            FaucetControls there = new SqlFaucetControls(otherHandle, Persistence.SHARED_STATE_REFRESH);
+            assertThat(there.pauseState().paused()).isFalse();
+
+            controls.pause(Optional.of("drained"), T0);
+            assertThat(controls.pauseState().paused()).isTrue();
+            awaitPaused(there, true);
+
+            there.resume(T0.plusSeconds(1));
+            assertThat(there.pauseState().paused()).isFalse();
+            awaitPaused(controls, false);
+        }
+    }
+
+    /** Polls for up to 20 refresh intervals (generous for a loaded machine). */
+    private static void awaitPaused(FaucetControls controls, boolean paused) throws InterruptedException {
+        long deadline = System.nanoTime() + Persistence.SHARED_STATE_REFRESH.multipliedBy(20).toNanos();
+        while (controls.pauseState().paused() != paused) {
+            assertThat(System.nanoTime()).as("pause state %s not seen in time", paused).isLessThan(deadline);
+            Thread.sleep(20);
+        }
     }
 }

@@ -238,7 +238,7 @@ class SqliteMaintenanceTest {
             SqlGrantLedger ledger = new SqlGrantLedger(db);
             GrantId old = ((Reservation.Reserved) TestAdmission.reserve(ledger, A, ClientIp.parse("10.0.0.1"), Wei.ofDyt("1"), AT)).grant().id();
             ledger.markFailed(old, "x", AT);
-            new SqlFaucetControls(db).audit(new com.dytallix.domain.faucet.AuditEntry(AT, "pause", ClientIp.parse("::1"), "ok", ""));
+            new SqlFaucetControls(db, Persistence.SHARED_STATE_REFRESH).audit(new com.dytallix.domain.faucet.AuditEntry(AT, "pause", ClientIp.parse("::1"), "ok", ""));
         }
         SqliteMaintenance maintenance = new SqliteMaintenance(file);
 

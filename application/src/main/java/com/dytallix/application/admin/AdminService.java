@@ -23,7 +23,6 @@ import com.dytallix.domain.sync.ChainReads;
 import com.dytallix.domain.sync.NodeException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -130,13 +129,7 @@ public final class AdminService {
     }
 
     public AdminState state() {
-        Map<GrantStatus, Long> counts = new EnumMap<>(GrantStatus.class);
-        for (GrantStatus s : GrantStatus.unfinished()) {
-            counts.put(s, 0L);
-        }
-        for (Grant g : records.unfinished()) {
-            counts.merge(g.status(), 1L, Long::sum);
-        }
+        Map<GrantStatus, Long> counts = records.unfinishedCounts();
         var snapshot = status.current();
         var address = keys.active().address();
         return new AdminState(controls.pauseState(), address,

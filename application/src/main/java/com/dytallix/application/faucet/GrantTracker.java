@@ -6,6 +6,7 @@ import com.dytallix.domain.GrantId;
 import com.dytallix.domain.TxHash;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.Grant;
+import com.dytallix.domain.grant.RecordedBlock;
 import com.dytallix.domain.grant.Settlements;
 import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.key.FeePolicy;
@@ -26,10 +27,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -93,10 +97,8 @@ public final class GrantTracker {
         }
         Instant before = clock.instant().minus(OWED_AFTER);
         try {
-            for (Grant g : settlements.unfinished()) {
-                if (g.status() == GrantStatus.PENDING && g.createdAt().isBefore(before)) {
-                    payer.payOwed(g);
-                }
+            for (Grant g : settlements.pendingBefore(before)) {
+                payer.payOwed(g);
             }
         } catch (NodeException e) {
             LOG.log(System.Logger.Level.DEBUG, "paying admitted grants stopped: node {0}", e.failure());
@@ -119,7 +121,7 @@ public final class GrantTracker {
         try {
             ChainReads chain = node.consistent();
             long head = chain.head().number();
-            List<Grant> watched = watchReorgs(chain, head, now);
+            Set<Address> watchedSenders = watchReorgs(chain, head, now);
             List<Grant> unfinished = settlements.unfinished();
             for (Grant g : unfinished) {
                 if (g.status() == GrantStatus.PENDING) {
@@ -130,7 +132,7 @@ public final class GrantTracker {
                 track(chain, g, minedNonce, head, now);
             }
             fillGaps(mined, unfinished);
-            finishRetiringKeys(unfinished, watched);
+            finishRetiringKeys(unfinished, watchedSenders);
         } catch (NodeException e) {
             LOG.log(System.Logger.Level.DEBUG, "tracker pass stopped: node {0}", e.failure());
         }
@@ -205,17 +207,18 @@ public final class GrantTracker {
      * commits to its parent's hash), so the walk stops there: one block query per pass when nothing
      * happened. A block that is gone re-opens its grants and those of every watched block above it.
      * A block above the head of the node read says nothing by itself (the node may be behind, or a
-     * shorter fork will grow past it): it goes with the block below it.
+     * shorter fork will grow past it): it goes with the block below it. Only the blocks are read each
+     * pass (a few rows); the grants themselves only when a block is gone.
      *
-     * @return the grants still watched (those in canonical blocks)
+     * @return the senders of the grants still watched (those in canonical blocks)
      */
-    private List<Grant> watchReorgs(ChainReads chain, long head, Instant now) {
-        List<Grant> watched = settlements.inBlocksFrom(finality.watchedFrom(head));
-        TreeMap<Long, List<Grant>> byBlock = new TreeMap<>();
-        watched.forEach(g -> byBlock.computeIfAbsent(g.blockNumber().orElseThrow(), n -> new ArrayList<>()).add(g));
-        List<Grant> orphaned = new ArrayList<>();
-        List<Grant> aboveHead = new ArrayList<>();
-        for (Map.Entry<Long, List<Grant>> block : byBlock.descendingMap().entrySet()) {
+    private Set<Address> watchReorgs(ChainReads chain, long head, Instant now) {
+        List<RecordedBlock> watched = settlements.blocksFrom(finality.watchedFrom(head));
+        TreeMap<Long, List<RecordedBlock>> byBlock = new TreeMap<>();
+        watched.forEach(b -> byBlock.computeIfAbsent(b.number(), n -> new ArrayList<>()).add(b));
+        List<RecordedBlock> orphaned = new ArrayList<>();
+        List<RecordedBlock> aboveHead = new ArrayList<>();
+        for (Map.Entry<Long, List<RecordedBlock>> block : byBlock.descendingMap().entrySet()) {
             long number = block.getKey();
             if (number > head) {
                 aboveHead.addAll(block.getValue());
@@ -225,7 +228,7 @@ public final class GrantTracker {
             if (hash.isEmpty()) {
                 continue; // a pruning node may not answer for a height it has: no verdict
             }
-            List<Grant> gone = block.getValue().stream().filter(g -> !hash.get().equalsIgnoreCase(g.blockHash().orElseThrow())).toList();
+            List<RecordedBlock> gone = block.getValue().stream().filter(b -> !hash.get().equalsIgnoreCase(b.hash())).toList();
             if (!gone.isEmpty() && orphaned.isEmpty()) {
                 orphaned.addAll(aboveHead); // they were built on the block that is gone
             }
@@ -235,9 +238,18 @@ public final class GrantTracker {
             }
         }
         if (!orphaned.isEmpty()) {
-            reopen(orphaned, "block " + orphaned.getLast().blockNumber().orElseThrow() + " left the canonical chain", now);
+            long lowest = orphaned.getLast().number();
+            Set<String> goneBlocks = new HashSet<>();
+            orphaned.forEach(b -> goneBlocks.add(b.number() + ":" + b.hash()));
+            List<Grant> grants = settlements.inBlocksFrom(lowest).stream()
+                    .filter(g -> goneBlocks.contains(g.blockNumber().orElseThrow() + ":" + g.blockHash().orElseThrow()))
+                    .sorted(Comparator.comparing(g -> g.nonce().orElseThrow()))
+                    .toList();
+            reopen(grants, "block " + lowest + " left the canonical chain", now);
         }
-        return watched.stream().filter(g -> !orphaned.contains(g)).toList();
+        Set<Address> senders = new HashSet<>();
+        watched.stream().filter(b -> !orphaned.contains(b)).forEach(b -> senders.addAll(b.senders()));
+        return senders;
     }
 
     /**
@@ -327,7 +339,7 @@ public final class GrantTracker {
      * still watched for a reorg (one could need re-pricing), the key is forgotten. A drain is done
      * when what is left does not cover the fee.
      */
-    private void finishRetiringKeys(List<Grant> unfinished, List<Grant> watched) {
+    private void finishRetiringKeys(List<Grant> unfinished, Set<Address> watchedSenders) {
         for (RetiringKey retiring : keys.retiring()) {
             Address from = retiring.address();
             if (unfinished.stream().anyMatch(g -> g.fromAddress().filter(from::equals).isPresent())) {
@@ -340,7 +352,7 @@ public final class GrantTracker {
             Optional<SigningKey> key = keys.byAddress(from);
             if (retiring.drainTo().isPresent() && key.isPresent()) {
                 drain(key.get(), retiring.drainTo().get(), minedNonce);
-            } else if (watched.stream().noneMatch(g -> g.fromAddress().filter(from::equals).isPresent())) {
+            } else if (!watchedSenders.contains(from)) {
                 keys.retire(from);
                 LOG.log(System.Logger.Level.INFO, "retired key {0}: its last transaction is final", from);
             }

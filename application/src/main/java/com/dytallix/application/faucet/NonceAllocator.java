@@ -4,6 +4,8 @@ import com.dytallix.domain.Address;
 import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.PaymentRecords;
 import com.dytallix.domain.sync.ChainNode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Set;
@@ -11,7 +13,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
-import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -38,22 +39,49 @@ public final class NonceAllocator {
     }
 
     /**
-     * Runs {@code signAndStore} with the next nonce of {@code from}, holding that key's lock. The
-     * nonce counts as used only when {@code signAndStore} returns; if it throws, the nonce is
-     * handed out again.
+     * Runs {@code work} holding {@code from}'s lock, with the key's nonces to take from. A nonce
+     * counts as used only once {@link Taking#settle} says it was stored; every other nonce taken is
+     * handed out again (first), so a nonce is only ever "used" once it is in the ledger.
      */
-    public <T> T withNextNonce(Address from, LongFunction<T> signAndStore) {
-        return seeded(from, k -> {
-            boolean reused = !k.free.isEmpty();
-            long nonce = reused ? k.free.first() : k.next;
-            T result = signAndStore.apply(nonce);
-            if (reused) {
-                k.free.remove(nonce);
-            } else {
-                k.next = nonce + 1;
+    public <T> T withNonces(Address from, Function<Taking, T> work) {
+        return seeded(from, k -> work.apply(new Taking(k)));
+    }
+
+    /** The nonces of one key while its lock is held. */
+    public static final class Taking {
+        private final KeyNonces k;
+
+        private Taking(KeyNonces k) {
+            this.k = k;
+        }
+
+        /** The {@code count} lowest nonces not used yet: given-back ones first, then new ones. Nothing is used yet. */
+        public List<Long> take(int count) {
+            List<Long> nonces = new ArrayList<>(count);
+            for (long n : k.free) {
+                if (nonces.size() == count) {
+                    return nonces;
+                }
+                nonces.add(n);
             }
-            return result;
-        });
+            for (long n = k.next; nonces.size() < count; n++) {
+                nonces.add(n);
+            }
+            return nonces;
+        }
+
+        /** Of the nonces {@code taken}, those {@code stored} are used; the others are handed out again. */
+        public void settle(List<Long> taken, Set<Long> stored) {
+            for (long n : stored) {
+                k.free.remove(n);
+                k.next = Math.max(k.next, n + 1);
+            }
+            for (long n : taken) {
+                if (!stored.contains(n) && n < k.next) {
+                    k.free.add(n);
+                }
+            }
+        }
     }
 
     /**

@@ -22,7 +22,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -42,6 +51,8 @@ public final class Payer {
     private static final Duration FEE_CACHE = Duration.ofSeconds(2);
     /** How long a request waits for the payer to send a grant it has signed. */
     private static final Duration SEND_WAIT = Duration.ofSeconds(1);
+    /** Grants signed and stored together at most: bounds one write and the wait of the first of them. */
+    private static final int MOST_PER_SIGNING = 64;
 
     private final ChainNode node;
     private final KeyRing keys;
@@ -51,6 +62,7 @@ public final class Payer {
     private final Clock clock;
     private final PayerElection election;
     private final AtomicReference<CachedFees> fees = new AtomicReference<>();
+    private final ConcurrentLinkedQueue<Queued> queued = new ConcurrentLinkedQueue<>();
     private final ReentrantLock feeRefresh = new ReentrantLock();
     private volatile Long chainId;
     private volatile Instant fundsExhaustedAt;
@@ -173,6 +185,11 @@ public final class Payer {
      * Signs under the lease, stores the bytes fenced by it, then sends them. Empty when this
      * instance did not sign: it holds no lease (or lost it), or the grant was signed meanwhile.
      *
+     * <p>Grants are signed in batches: each request queues its grant and takes the sending key's
+     * nonce lock; whoever holds it signs every grant queued by then (outside any database lock)
+     * and stores them all in one write fenced by the lease, so under load one write carries many
+     * grants instead of each waiting its turn for the lock. Each request then sends its own grant.
+     *
      * @throws NodeException when the node cannot be reached before signing (nothing was stored)
      */
     private Optional<Signed> signAndSend(Grant reserved) {
@@ -181,27 +198,105 @@ public final class Payer {
             return Optional.empty();
         }
         SigningKey key = keys.active();
-        SignedTransaction tx;
-        Instant signedAt = now();
+        long chain = chainId();
+        Fees txFees = feePolicy.initial(feeSuggestion());
+        Queued mine = new Queued(reserved);
+        queued.add(mine);
         try {
-            long chain = chainId();
-            Fees txFees = feePolicy.initial(feeSuggestion());
-            tx = nonces.withNextNonce(key.address(), nonce -> {
-                SignedTransaction signed = key.sign(new UnsignedTransaction(chain, nonce, reserved.address(),
-                        reserved.amount(), UnsignedTransaction.TRANSFER_GAS, txFees));
-                payments.markSigned(reserved.id(), signed, signedAt, lease.get());
-                return signed;
+            nonces.withNonces(key.address(), taking -> {
+                while (!mine.result.isDone() && !queued.isEmpty()) {
+                    signQueued(taking, key, chain, txFees, lease.get());
+                }
+                return null;
             });
-        } catch (LeaseLostException e) {
+        } catch (NodeException e) {
+            // learning the key's nonces failed: unless a batch took it meanwhile, nothing will sign this grant
+            if (queued.remove(mine)) {
+                throw e;
+            }
+        }
+        Stored stored;
+        try {
+            // a batch under another key's lock (a rotation just now) may still be storing it
+            stored = mine.result.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        if (stored.lost()) {
             // another instance is the payer now; it pays this grant from the ledger
             election.lost(lease.get());
             return Optional.empty();
-        } catch (IllegalGrantTransitionException e) {
+        }
+        if (stored.tx().isEmpty()) {
             // paid meanwhile by this instance's other path (the request and the tracker both saw it)
             return Optional.empty();
         }
+        SignedTransaction tx = stored.tx().get();
         Sent sent = send(reserved.id(), tx.from(), tx.nonce(), tx.rawHex());
-        return Optional.of(new Signed(reserved.signed(tx, signedAt), sent));
+        return Optional.of(new Signed(reserved.signed(tx, stored.at()), sent));
+    }
+
+    /** A grant waiting to be signed, and what became of it once a batch took it. */
+    private record Queued(Grant grant, CompletableFuture<Stored> result) {
+        Queued(Grant grant) {
+            this(grant, new CompletableFuture<>());
+        }
+    }
+
+    /** The transaction stored for a grant; empty when it was paid meanwhile, or {@code lost} the lease. */
+    private record Stored(Optional<SignedTransaction> tx, Instant at, boolean lost) {
+    }
+
+    /**
+     * Signs up to {@link #MOST_PER_SIGNING} queued grants with consecutive nonces and stores them in
+     * one write. A grant queued twice (the request and the tracker both saw it) is signed once; one
+     * the ledger says was paid meanwhile is dropped and the rest signed again, so no stored nonce
+     * ever has an unused one below it.
+     */
+    private void signQueued(NonceAllocator.Taking taking, SigningKey key, long chain, Fees txFees, Lease lease) {
+        Map<GrantId, List<Queued>> batch = new LinkedHashMap<>();
+        for (Queued q = queued.poll(); q != null; q = batch.size() < MOST_PER_SIGNING ? queued.poll() : null) {
+            batch.computeIfAbsent(q.grant().id(), id -> new ArrayList<>()).add(q);
+        }
+        Instant signedAt = now();
+        try {
+            while (!batch.isEmpty()) {
+                List<Long> nonceList = taking.take(batch.size());
+                List<PaymentRecords.Signing> signings = new ArrayList<>(batch.size());
+                for (List<Queued> same : batch.values()) {
+                    Grant g = same.getFirst().grant();
+                    signings.add(new PaymentRecords.Signing(g.id(), key.sign(new UnsignedTransaction(chain,
+                            nonceList.get(signings.size()), g.address(), g.amount(), UnsignedTransaction.TRANSFER_GAS, txFees))));
+                }
+                Set<GrantId> notPending;
+                try {
+                    notPending = payments.markSigned(signings, signedAt, lease);
+                } catch (LeaseLostException e) {
+                    taking.settle(nonceList, Set.of());
+                    complete(batch.values(), new Stored(Optional.empty(), signedAt, true));
+                    return;
+                }
+                if (notPending.isEmpty()) {
+                    taking.settle(nonceList, Set.copyOf(nonceList));
+                    for (PaymentRecords.Signing signing : signings) {
+                        complete(List.of(batch.get(signing.id())), new Stored(Optional.of(signing.tx()), signedAt, false));
+                    }
+                    return;
+                }
+                taking.settle(nonceList, Set.of());
+                for (GrantId paid : notPending) {
+                    complete(List.of(batch.remove(paid)), new Stored(Optional.empty(), signedAt, false));
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            // nothing of what is left was stored: its nonces are handed out again
+            batch.values().forEach(same -> same.forEach(q -> q.result().completeExceptionally(e)));
+            throw e;
+        }
+    }
+
+    private static void complete(Collection<List<Queued>> grants, Stored stored) {
+        grants.forEach(same -> same.forEach(q -> q.result().complete(stored)));
     }
 
     /** Hands stored bytes to the node and records what happened. Never throws for node failures. */

@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -180,8 +181,8 @@ public final class StatusService {
 
     private long safeBacklog(long fallback) {
         try {
-            return records.unfinished().stream()
-                    .filter(g -> g.status() == GrantStatus.SIGNED || g.status() == GrantStatus.SUBMITTED).count();
+            Map<GrantStatus, Long> counts = records.unfinishedCounts();
+            return counts.get(GrantStatus.SIGNED) + counts.get(GrantStatus.SUBMITTED);
         } catch (RuntimeException e) {
             return fallback;
         }

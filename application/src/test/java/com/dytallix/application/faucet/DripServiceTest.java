@@ -137,6 +137,47 @@ class DripServiceTest {
     }
 
     @Test
+    void aRecipientRefusedForItsQuotaIsRefusedAgainUntilItsGrantFailsAndGivesTheQuotaBack() {
+        DripResult first = h.request(FaucetHarness.address(7), "10.0.0.7");
+        for (String ip : List.of("10.0.1.7", "10.0.2.7", "10.0.3.7")) {
+            assertThatThrownBy(() -> h.request(FaucetHarness.address(7), ip))
+                    .isInstanceOfSatisfying(FaucetRefusal.class, r -> {
+                        assertThat(r.scope()).contains(LimitScope.ADDRESS);
+                        assertThat(r.resetAt()).contains(first.grant().createdAt().plus(Duration.ofHours(24)));
+                    });
+        }
+        assertThat(h.outcomes("10.0.3.7")).containsExactly("rate_limit:address");
+
+        h.ledger.markFailed(first.grant().id(), "reverted", Instant.now());
+
+        assertThat(h.request(FaucetHarness.address(7), "10.0.4.7").grant().status()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThatThrownBy(() -> h.request(FaucetHarness.address(7), "10.0.5.7")).isInstanceOf(FaucetRefusal.class);
+    }
+
+    @Test
+    void aNodeDownWhileTheNoncesAreLearnedFailsTheGrantUnsignedAndLeavesNoGap() {
+        DripResult first = h.request(FaucetHarness.address(20), "10.0.0.20");
+        h.nonces.forget(); // as after a change of payer: the next payment learns the nonces again
+        h.chain.down(true);
+        assertThatThrownBy(() -> h.request(FaucetHarness.address(21), "10.0.0.21"))
+                .isInstanceOfSatisfying(FaucetRefusal.class, r -> assertThat(r.kind()).isEqualTo(FaucetRefusal.Kind.NODE_UNAVAILABLE));
+        h.chain.down(false);
+
+        DripResult third = h.request(FaucetHarness.address(22), "10.0.0.22");
+
+        assertThat(first.grant().nonce()).contains(0L);
+        assertThat(third.grant().nonce()).contains(1L);
+        assertThat(h.ledger.unfinished()).extracting(g -> g.address()).containsExactlyInAnyOrder(
+                FaucetHarness.parsed(20), FaucetHarness.parsed(22));
+        assertThat(h.ledger.search(new com.dytallix.domain.grant.GrantQuery(Optional.empty(), Optional.empty(),
+                Optional.of(FaucetHarness.parsed(21)), Optional.empty(), 10)))
+                .singleElement().satisfies(g -> {
+                    assertThat(g.status()).isEqualTo(GrantStatus.FAILED);
+                    assertThat(g.nonce()).isEmpty();
+                });
+    }
+
+    @Test
     void tooManyAddressesFromOneIpIsSuspicious() {
         FaucetHarness h2 = new FaucetHarness(new FaucetPolicy.Limits(100, 100_000, 1, Wei.ofDyt("10000"), 3));
         for (int i = 0; i < 3; i++) {

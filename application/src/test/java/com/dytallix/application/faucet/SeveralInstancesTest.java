@@ -8,6 +8,9 @@ import com.dytallix.domain.grant.TestAdmission;
 import com.dytallix.domain.payer.Lease;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.LongStream;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -101,6 +104,32 @@ class SeveralInstancesTest {
 
         assertThat(shortLived.isPayer()).isFalse();
         assertThat(second.election.campaign()).isTrue();
+    }
+
+    @Test
+    void grantsOwedToThePayerAndPaidByManyPassesAtOnceAreEachSignedOnceWithNoNonceGap() throws Exception {
+        List<Grant> owed = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            owed.add(reserve(first, 100 + i, Instant.now().minusSeconds(5)));
+        }
+        // several passes see the same PENDING grants and queue them together: the batches must sign each once
+        List<Thread> passes = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            passes.add(Thread.ofPlatform().start(first.tracker::payOwed));
+        }
+        for (Thread pass : passes) {
+            pass.join();
+        }
+
+        List<Long> nonces = owed.stream().map(g -> first.ledger.find(g.id()).orElseThrow())
+                .peek(g -> assertThat(g.status()).isEqualTo(GrantStatus.SUBMITTED))
+                .map(g -> g.nonce().orElseThrow()).sorted().toList();
+        assertThat(nonces).containsExactlyElementsOf(LongStream.range(0, 40).boxed().toList());
+        assertThat(first.nonces.gaps(FaucetHarness.FAUCET)).isEmpty();
+        first.chain.mine();
+        first.tracker.tick();
+        assertThat(first.chain.totalPayments()).isEqualTo(40);
+        assertThat(first.ledger.unfinished()).isEmpty();
     }
 
     @Test

@@ -2,6 +2,7 @@ package com.dytallix.domain.grant;
 
 import com.dytallix.domain.GrantId;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The ledger read: one grant, the unfinished ones, a search. What status, lookups and the admin API need. */
@@ -10,6 +11,9 @@ public interface GrantRecords {
 
     /** PENDING, SIGNED and SUBMITTED grants, oldest first. */
     List<Grant> unfinished();
+
+    /** How many grants are PENDING, SIGNED and SUBMITTED (each of the three present, zero when none): counted, not loaded. */
+    Map<GrantStatus, Long> unfinishedCounts();
 
     List<Grant> search(GrantQuery query);
 }

@@ -15,6 +15,13 @@ public interface GrantReservations {
      */
     Reservation reserve(ReservationRequest request, LedgerAdmission admission);
 
+    /**
+     * Runs the rules that read the ledger on the ledger as it stands, reserving nothing: the refusal
+     * they would give now. A read, for a request that is likely to be refused, so that refusing it
+     * costs no write; a request it lets through must still be {@link #reserve reserved}.
+     */
+    Optional<Refusal> refusalNow(ReservationRequest request, LedgerAdmission admission);
+
     /** The outflow budget at {@code now}, in wei, negative while in debt. */
     BigInteger budget(OutflowPolicy outflow, Instant now);
 

@@ -37,6 +37,16 @@ public interface Settlements extends GrantRecords {
     List<Grant> inBlocksFrom(long fromBlock);
 
     /**
+     * The blocks SUBMITTED and CONFIRMED grants are recorded in at or above {@code fromBlock}, one
+     * entry per block number and recorded hash, lowest block first: what the reorg watch checks every
+     * pass, without loading the grants themselves.
+     */
+    List<RecordedBlock> blocksFrom(long fromBlock);
+
+    /** PENDING grants (admitted, not signed yet) created before {@code before}, oldest first. */
+    List<Grant> pendingBefore(Instant before);
+
+    /**
      * → CONFIRMED with the hash that was mined.
      *
      * @return whether this is the grant's first confirmation: false for a grant a reorg re-opened

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -80,6 +81,42 @@ public abstract class GrantLedgerContract {
                 .isInstanceOf(LeaseLostException.class);
         assertThat(ledger.find(grant.id()).orElseThrow().status()).isEqualTo(GrantStatus.PENDING);
         assertThat(ledger.highestNonce(FAUCET)).isEmpty();
+    }
+
+    @Test
+    void aBatchOfSigningsIsStoredInOneStepOrNotAtAllWhenOneGrantIsNoLongerPending() {
+        Grant first = reserved(request(address(62), ip("10.0.6.2"), T0));
+        Grant paidMeanwhile = reserved(request(address(63), ip("10.0.6.3"), T0));
+        Grant second = reserved(request(address(64), ip("10.0.6.4"), T0));
+        ledger.markSigned(paidMeanwhile.id(), signed(paidMeanwhile, 0, 1), T0.plusSeconds(1), lease);
+
+        Set<GrantId> refused = ledger.markSigned(List.of(
+                new PaymentRecords.Signing(first.id(), signed(first, 1, 2)),
+                new PaymentRecords.Signing(paidMeanwhile.id(), signed(paidMeanwhile, 2, 3)),
+                new PaymentRecords.Signing(second.id(), signed(second, 3, 4))), T0.plusSeconds(2), lease);
+
+        assertThat(refused).containsExactly(paidMeanwhile.id());
+        assertThat(ledger.find(first.id()).orElseThrow().status()).isEqualTo(GrantStatus.PENDING);
+        assertThat(ledger.find(paidMeanwhile.id()).orElseThrow().txHashes()).containsExactly(hash(1));
+        assertThat(ledger.highestNonce(FAUCET)).hasValue(0);
+
+        assertThat(ledger.markSigned(List.of(new PaymentRecords.Signing(first.id(), signed(first, 1, 2)),
+                new PaymentRecords.Signing(second.id(), signed(second, 2, 4))), T0.plusSeconds(3), lease)).isEmpty();
+        assertThat(ledger.find(first.id()).orElseThrow().nonce()).contains(1L);
+        assertThat(ledger.find(second.id()).orElseThrow().status()).isEqualTo(GrantStatus.SIGNED);
+        assertThat(ledger.highestNonce(FAUCET)).hasValue(2);
+    }
+
+    @Test
+    void aBatchUnderALostLeaseStoresNoneOfIt() {
+        Grant one = reserved(request(address(65), ip("10.0.6.5"), T0));
+        Grant two = reserved(request(address(66), ip("10.0.6.6"), T0));
+        leases.release(lease);
+
+        assertThatThrownBy(() -> ledger.markSigned(List.of(new PaymentRecords.Signing(one.id(), signed(one, 0, 1)),
+                new PaymentRecords.Signing(two.id(), signed(two, 1, 2))), T0.plusSeconds(1), lease))
+                .isInstanceOf(LeaseLostException.class);
+        assertThat(ledger.unfinishedCounts()).containsEntry(GrantStatus.PENDING, 2L).containsEntry(GrantStatus.SIGNED, 0L);
     }
 
     @Test
@@ -464,6 +501,37 @@ public abstract class GrantLedgerContract {
 
         assertThat(ledger.inBlocksFrom(20)).extracting(Grant::id).containsExactly(included.id(), recent.id());
         assertThat(ledger.inBlocksFrom(22)).isEmpty();
+        assertThat(ledger.blocksFrom(20)).containsExactly(new RecordedBlock(20, BLOCK_A, Set.of(FAUCET)),
+                new RecordedBlock(21, BLOCK_B, Set.of(FAUCET)));
+        assertThat(ledger.blocksFrom(22)).isEmpty();
+    }
+
+    @Test
+    void theBlocksOfRecentGrantsAreListedOncePerBlockAndHash() {
+        Grant first = reserved(request(address(1), ip("10.0.0.1"), T0));
+        Grant second = reserved(request(address(2), ip("10.0.0.2"), T0));
+        Grant reorged = reserved(request(address(3), ip("10.0.0.3"), T0));
+        ledger.markSigned(first.id(), signed(first, 0, 1), T0.plusSeconds(1), lease);
+        ledger.markSigned(second.id(), signed(second, 1, 2), T0.plusSeconds(1), lease);
+        ledger.markSigned(reorged.id(), signed(reorged, 2, 3), T0.plusSeconds(1), lease);
+        ledger.markIncluded(first.id(), hash(1), 30, BLOCK_A, T0.plusSeconds(2));
+        ledger.markIncluded(second.id(), hash(2), 30, BLOCK_A, T0.plusSeconds(2));
+        ledger.markIncluded(reorged.id(), hash(3), 30, BLOCK_B, T0.plusSeconds(2));
+
+        assertThat(ledger.blocksFrom(30)).containsExactlyInAnyOrder(new RecordedBlock(30, BLOCK_A, Set.of(FAUCET)),
+                new RecordedBlock(30, BLOCK_B, Set.of(FAUCET)));
+    }
+
+    @Test
+    void pendingGrantsCreatedBeforeATimeAreListedOldestFirst() {
+        Grant older = reserved(request(address(1), ip("10.0.0.1"), T0));
+        Grant signedOne = reserved(request(address(2), ip("10.0.0.2"), T0.plusSeconds(1)));
+        Grant newer = reserved(request(address(3), ip("10.0.0.3"), T0.plusSeconds(2)));
+        reserved(request(address(4), ip("10.0.0.4"), T0.plusSeconds(5))); // not before the time asked
+        ledger.markSigned(signedOne.id(), signed(signedOne, 0, 1), T0.plusSeconds(3), lease);
+
+        assertThat(ledger.pendingBefore(T0.plusSeconds(5))).extracting(Grant::id).containsExactly(older.id(), newer.id());
+        assertThat(ledger.pendingBefore(T0)).isEmpty();
     }
 
     @Test
@@ -541,6 +609,8 @@ public abstract class GrantLedgerContract {
 
         assertThat(ledger.unfinished()).extracting(Grant::id)
                 .containsExactly(early.id(), middle.id(), sameTimeAsMiddle.id(), late.id());
+        assertThat(ledger.unfinishedCounts()).containsExactlyInAnyOrderEntriesOf(
+                java.util.Map.of(GrantStatus.PENDING, 3L, GrantStatus.SIGNED, 1L, GrantStatus.SUBMITTED, 0L));
     }
 
     @Test

@@ -16,12 +16,16 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
@@ -94,6 +98,11 @@ public final class InMemoryGrantLedger implements GrantLedger {
     }
 
     @Override
+    public synchronized Optional<Refusal> refusalNow(ReservationRequest request, LedgerAdmission admission) {
+        return admission.decide(new Window(budget(admission.outflow(), millis(request.now())))).refusal();
+    }
+
+    @Override
     public synchronized BigInteger budget(OutflowPolicy outflow, Instant now) {
         return budget == null ? outflow.initial() : outflow.refill(budget, budgetAt, millis(now));
     }
@@ -160,10 +169,22 @@ public final class InMemoryGrantLedger implements GrantLedger {
     }
 
     @Override
-    public synchronized void markSigned(GrantId id, SignedTransaction tx, Instant at, Lease lease) {
-        Grant g = load(id);
+    public synchronized Set<GrantId> markSigned(List<Signing> signings, Instant at, Lease lease) {
         requireLease(lease);
-        grants.put(id, g.signed(tx, millis(at)));
+        Map<GrantId, Grant> signed = new LinkedHashMap<>();
+        Set<GrantId> notPending = new HashSet<>();
+        for (Signing s : signings) {
+            Grant g = load(s.id());
+            if (g.status().canMoveTo(GrantStatus.SIGNED)) {
+                signed.put(s.id(), g.signed(s.tx(), millis(at)));
+            } else {
+                notPending.add(s.id());
+            }
+        }
+        if (notPending.isEmpty()) {
+            grants.putAll(signed); // all or nothing, like one transaction
+        }
+        return notPending;
     }
 
     @Override
@@ -231,6 +252,23 @@ public final class InMemoryGrantLedger implements GrantLedger {
     }
 
     @Override
+    public synchronized List<RecordedBlock> blocksFrom(long fromBlock) {
+        Map<Long, Map<String, Set<Address>>> senders = new TreeMap<>();
+        for (Grant g : inBlocksFrom(fromBlock)) {
+            senders.computeIfAbsent(g.blockNumber().orElseThrow(), n -> new TreeMap<>())
+                    .computeIfAbsent(g.blockHash().orElseThrow(), h -> new HashSet<>()).add(g.fromAddress().orElseThrow());
+        }
+        List<RecordedBlock> blocks = new ArrayList<>();
+        senders.forEach((number, byHash) -> byHash.forEach((hash, from) -> blocks.add(new RecordedBlock(number, hash, from))));
+        return blocks;
+    }
+
+    @Override
+    public synchronized List<Grant> pendingBefore(Instant before) {
+        return unfinished().stream().filter(g -> g.status() == GrantStatus.PENDING && g.createdAt().isBefore(before)).toList();
+    }
+
+    @Override
     public synchronized boolean markConfirmed(GrantId id, TxHash landed, long blockNumber, Instant at) {
         Grant g = load(id);
         g.status().moveTo(GrantStatus.CONFIRMED);
@@ -256,6 +294,14 @@ public final class InMemoryGrantLedger implements GrantLedger {
         grants.put(id, new Grant(g.id(), g.address(), g.ip(), g.amount(), GrantStatus.FAILED, g.idempotencyKey(),
                 g.requestHash(), g.fromAddress(), g.nonce(), g.rawTransaction(), g.fees(), g.txHashes(),
                 g.landedHash(), g.blockNumber(), g.blockHash(), Optional.of(reason), g.createdAt(), millis(at), g.lastSentAt(), g.factors()));
+    }
+
+    @Override
+    public synchronized Map<GrantStatus, Long> unfinishedCounts() {
+        Map<GrantStatus, Long> counts = new EnumMap<>(GrantStatus.class);
+        GrantStatus.unfinished().forEach(s -> counts.put(s, 0L));
+        unfinished().forEach(g -> counts.merge(g.status(), 1L, Long::sum));
+        return counts;
     }
 
     @Override
