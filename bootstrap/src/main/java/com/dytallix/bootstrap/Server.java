@@ -179,8 +179,6 @@ public final class Server implements AutoCloseable {
         }
         // grants admitted by other instances wait for this one while it is the payer
         jobs.every("admitted grants", Duration.ofMillis(100), Duration.ofMillis(100), tracker::payOwed);
-        // at once: the finality cache keeps nothing until the feed follows the chain
-        jobs.every("subscription feed", Duration.ZERO, HEAD_POLL, feedPoll(app.feed()));
         // a refused request only queues its fingerprint: the runbook's abuse queries see it within this time
         jobs.every("fingerprints", FINGERPRINT_FLUSH, FINGERPRINT_FLUSH, db::flushFingerprints);
         jobs.every("daily maintenance", Duration.ofHours(1), Duration.ofHours(24), Commands.retention(maintenance, settings, clock)::prune);
@@ -209,6 +207,11 @@ public final class Server implements AutoCloseable {
         routing.register(new MetricsHttpService(metrics));
         Duration wsPing = settings.httpIdleTimeout().dividedBy(3);
         webSocket = ApiRouting.configure(routing, api, wsPing.compareTo(RpcWebSocket.PING_INTERVAL) < 0 ? wsPing : RpcWebSocket.PING_INTERVAL);
+        // the feed's first step before the first request (the finality cache, now watching, keeps nothing until the
+        // feed follows the chain), then on its schedule: one thread at a time
+        Runnable feedStep = feedPoll(app.feed());
+        feedStep.run();
+        jobs.every("subscription feed", HEAD_POLL, HEAD_POLL, feedStep);
         Gauge.builder("dytallix.ws.connections", webSocket, RpcWebSocket::connections)
                 .description("Open WebSocket connections on /api/rpc").register(metrics);
 

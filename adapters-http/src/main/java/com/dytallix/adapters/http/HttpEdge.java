@@ -339,7 +339,7 @@ public final class HttpEdge implements Filter {
             }
         });
         out.set(HeaderValues.CONTENT_TYPE_JSON);
-        out.set(HeaderNames.CACHE_CONTROL, "no-store");
+        out.set(Responses.NO_STORE);
         out.set(REQUEST_ID, requestId);
         return DirectHandler.TransportResponse.builder()
                 .status(Status.create(e.status()))

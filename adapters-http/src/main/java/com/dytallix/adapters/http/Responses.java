@@ -1,5 +1,6 @@
 package com.dytallix.adapters.http;
 
+import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -7,13 +8,16 @@ import io.helidon.webserver.http.ServerResponse;
 
 /** Writes JSON answers. */
 final class Responses {
+    /** Made and checked once: a header built from a name and a text is validated on every response. */
+    static final Header NO_STORE = HeaderValues.createCached(HeaderNames.CACHE_CONTROL, "no-store");
+
     private Responses() {
     }
 
     public static void json(ServerResponse res, Status status, Object body) {
         res.status(status);
         res.header(HeaderValues.CONTENT_TYPE_JSON);
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.header(NO_STORE);
         res.send(Json.write(body));
     }
 

@@ -5,7 +5,6 @@ import com.dytallix.domain.grant.LimitScope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
-import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -94,7 +93,7 @@ final class RpcHttpService implements HttpService {
             return;
         }
         res.header(HeaderValues.CONTENT_TYPE_JSON);
-        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.header(Responses.NO_STORE);
         res.send(reply.body().get().getBytes(StandardCharsets.UTF_8));
     }
 
