@@ -221,7 +221,7 @@ public final class HttpEdge implements Filter {
 
     /**
      * A lingering close, as nginx does: a body refused unread is drained (discarded, bounded by
-     * {@link #LINGER_MAX_BYTES} and the read deadline) after the answer is sent. Closing a socket
+     * {@link #LINGER_MAX_BYTES}, the listener's max-payload-size and the read deadline) after the answer is sent. Closing a socket
      * with unread bytes sends a reset, and a client still sending its body then loses the answer
      * it was sent (it sees "connection reset" instead of the 411 or 413). Nothing drained is parsed:
      * the connection closes whatever arrives.
