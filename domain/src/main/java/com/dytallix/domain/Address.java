@@ -40,7 +40,7 @@ public record Address(String value) {
         }
         for (int i = 2; i < 42; i++) {
             char c = text.charAt(i);
-            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
+            if (!HexFormat.isHexDigit(c)) {
                 return false;
             }
         }

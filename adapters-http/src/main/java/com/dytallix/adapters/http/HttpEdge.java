@@ -21,6 +21,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.util.HexFormat;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.MDC;
@@ -173,7 +174,7 @@ public final class HttpEdge implements Filter {
         boolean allHex = n == MAX_REQUEST_ID;
         for (int i = 0; i < n; i++) {
             char c = id.charAt(i);
-            boolean hex = c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+            boolean hex = HexFormat.isHexDigit(c);
             if (!hex && !(c >= 'g' && c <= 'z' || c >= 'G' && c <= 'Z' || c == '.' || c == '_' || c == ':' || c == '-')) {
                 return false;
             }

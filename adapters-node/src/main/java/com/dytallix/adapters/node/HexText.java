@@ -1,5 +1,7 @@
 package com.dytallix.adapters.node;
 
+import java.util.HexFormat;
+
 /**
  * The shapes of JSON-RPC hex text, checked by hand: they run on every relayed call, where a
  * regular expression's matcher cost more than the rest of the params check.
@@ -31,7 +33,7 @@ final class HexText {
     private static boolean allHex(String s) {
         for (int i = 2; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
+            if (!HexFormat.isHexDigit(c)) {
                 return false;
             }
         }
