@@ -19,12 +19,17 @@ final class DevMode {
     private DevMode() {
     }
 
-    /** Makes sure the dev key file and admin token exist; returns settings carrying the token. */
-    static Settings prepare(Settings settings, PrintStream err) {
+    /** The settings carrying the dev admin token, and the key ring over the dev key. */
+    record Prepared(Settings settings, FileKeyRing keys) {
+    }
+
+    /** Makes sure the dev key file and admin token exist; the key ring is read once, for the banner and the server. */
+    static Prepared prepare(Settings settings, PrintStream err) {
         DataFiles.ownerOnlyDirectory(settings.dataDir());
         boolean newKey = settings.faucetPrivateKey().isEmpty() && FileKeyRing.createIfMissing(settings.faucetKeyFile());
+        FileKeyRing keys = new FileKeyRing(settings.faucetKeyFile(), settings.faucetPrivateKey());
         if (settings.adminToken().isPresent()) {
-            return settings;
+            return new Prepared(settings, keys);
         }
         Path tokenFile = settings.dataDir().resolve("admin.token");
         boolean newToken = false;
@@ -46,12 +51,12 @@ final class DevMode {
             if (newToken) {
                 err.println(" Admin token (kept in " + tokenFile + "): " + token);
             }
-            err.println(" Faucet address: " + new FileKeyRing(settings.faucetKeyFile(), settings.faucetPrivateKey()).active().address()
+            err.println(" Faucet address: " + keys.active().address()
                     + " (key kept in " + settings.faucetKeyFile() + ")");
             err.println(" Never use these in production: set RPC_URL, FAUCET_PRIVATE_KEY, ADMIN_TOKEN.");
             err.println("===============================================================");
         }
-        return settings.withAdminToken(token);
+        return new Prepared(settings.withAdminToken(token), keys);
     }
 
     private static void writeSecret(Path file, String content) throws IOException {

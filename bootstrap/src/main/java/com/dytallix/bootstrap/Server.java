@@ -47,6 +47,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -103,24 +105,40 @@ public final class Server implements AutoCloseable {
 
     private void boot(Settings given, PrintStream err) {
         Clock clock = Clock.systemUTC();
-        Settings settings = given.devMode() ? DevMode.prepare(given, err) : given;
-
         // Database first, migrated before anything reads it. Several servers may share it (a
         // zero-downtime deployment, or scale-out on PostgreSQL); the embedded dev chain lives inside
         // one process, so a dev server is alone.
-        if (settings.databaseUrl().isEmpty()) {
-            DataFiles.ownerOnlyDirectory(settings.dataDir());
+        if (given.databaseUrl().isEmpty()) {
+            DataFiles.ownerOnlyDirectory(given.dataDir());
         }
-        resources.add(Persistence.lock(settings.databaseUrl(), settings.dbPath(), !settings.devMode()));
-        db = Persistence.open(settings.databaseUrl(), settings.dbPath());
-        if (settings.databaseUrl().isEmpty()) {
-            DataFiles.ownerOnlyDatabase(settings.dbPath());
+        resources.add(Persistence.lock(given.databaseUrl(), given.dbPath(), !given.devMode()));
+        // It opens and migrates on a thread of its own (SQLite's native library, the pool, the
+        // migrations) while this one reads the key and reaches the node: the start waits for the
+        // longer of the two, not for both.
+        FutureTask<Persistence> opening = new FutureTask<>(() -> openDatabase(given));
+        Thread.ofPlatform().name("database-open").start(opening);
+        Settings settings;
+        FileKeyRing keys;
+        ChainNode node;
+        try {
+            if (given.devMode()) {
+                DevMode.Prepared dev = DevMode.prepare(given, err);
+                settings = dev.settings();
+                keys = dev.keys();
+            } else {
+                settings = given;
+                keys = new FileKeyRing(settings.faucetKeyFile(), settings.faucetPrivateKey());
+            }
+            node = connectNode(settings, keys);
+        } catch (RuntimeException e) {
+            try {
+                db = opened(opening); // closed with the rest
+            } catch (RuntimeException alsoFailed) {
+                e.addSuppressed(alsoFailed);
+            }
+            throw e;
         }
-        if (settings.migrateOnStart()) {
-            Commands.migrateOrFail(db);
-        } else if (!db.isMigrated()) {
-            throw new StartupException("database " + db.location() + " is not migrated; run the migrate command", Main.FAILED);
-        }
+        db = opened(opening);
         var ledger = db.ledger();
         var controls = db.controls();
         var rotations = db.rotations();
@@ -131,8 +149,6 @@ public final class Server implements AutoCloseable {
         var leases = db.leases();
 
         var keccak = BouncyCastleKeccak.INSTANCE;
-        var keys = new FileKeyRing(settings.faucetKeyFile(), settings.faucetPrivateKey());
-        ChainNode node = connectNode(settings, keys);
 
         var metrics = Observability.createRegistry();
         Telemetry telemetry = new MetricsTelemetry(metrics, settings.rpcAllowedMethods());
@@ -237,6 +253,36 @@ public final class Server implements AutoCloseable {
                 settings.host(), webServer.port(), settings.devMode() ? "embedded dev chain" : "node " + node,
                 keys.active().address(), election.instance(),
                 election.isPayer() ? "the payer" : "admitting (the payer is " + election.payer().orElse("not elected yet") + ")");
+    }
+
+    private static Persistence openDatabase(Settings settings) {
+        Persistence db = Persistence.open(settings.databaseUrl(), settings.dbPath());
+        try {
+            if (settings.databaseUrl().isEmpty()) {
+                DataFiles.ownerOnlyDatabase(settings.dbPath());
+            }
+            if (settings.migrateOnStart()) {
+                Commands.migrateOrFail(db);
+            } else if (!db.isMigrated()) {
+                throw new StartupException("database " + db.location() + " is not migrated; run the migrate command", Main.FAILED);
+            }
+            return db;
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    /** The database {@link #openDatabase} opened, or what stopped it, as thrown there. */
+    private static Persistence opened(FutureTask<Persistence> opening) {
+        try {
+            return opening.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted while opening the database", Main.FAILED);
+        }
     }
 
     /** The same readiness checks under Helidon's /observe/health. */

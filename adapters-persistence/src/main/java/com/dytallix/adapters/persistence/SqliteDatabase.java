@@ -6,6 +6,7 @@ import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 import io.helidon.dbclient.DbTransaction;
+import org.sqlite.util.OSInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -51,6 +52,7 @@ final class SqliteDatabase extends Database {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the directory of " + dbPath, e);
         }
+        useShippedNativeLibrary();
         HikariConfig config = new HikariConfig();
         config.setPoolName("sqlite-" + path.getFileName());
         config.setDriverClassName("org.sqlite.JDBC");
@@ -65,6 +67,29 @@ final class SqliteDatabase extends Database {
         config.addDataSourceProperty("foreign_keys", "true");
         config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
         return new SqliteDatabase(path, new HikariDataSource(config));
+    }
+
+    /**
+     * The driver's native library from {@code libs/sqlite-native/} beside this jar, where the build
+     * puts it: otherwise sqlite-jdbc writes it to the temporary directory and reads it back at every
+     * start (about a tenth of a second of CPU on the start's critical path). Where it is missing (tests
+     * run from classes, another platform) or the operator named a library, the driver does as usual.
+     */
+    private static void useShippedNativeLibrary() {
+        if (System.getProperty("org.sqlite.lib.path") != null) {
+            return;
+        }
+        try {
+            Path jar = Path.of(SqliteDatabase.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path library = jar.resolveSibling("sqlite-native").resolve(OSInfo.getNativeLibFolderPathForCurrentOS())
+                    .resolve(System.mapLibraryName("sqlitejdbc"));
+            if (Files.isRegularFile(library)) {
+                System.setProperty("org.sqlite.lib.path", library.getParent().toString());
+                System.setProperty("org.sqlite.lib.name", library.getFileName().toString());
+            }
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "SQLite's native library is extracted by the driver: " + e.getMessage());
+        }
     }
 
     public Path path() {
