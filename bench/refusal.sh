@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What a refused faucet request costs the server: the same load of POST /api/faucet that must be
 # refused, one kind at a time — a blocked client (403 BLOCKED, the block list's door check), a
-# recipient already paid (429 address, refused inside the atomic reservation step) and a made-up
+# recipient already paid (429 address: refused once by the ledger, then from memory) and a made-up
 # proof of work (400 POW_INVALID, proof of work on) — each from a distinct client IP: answers/s,
 # latency, and the server's CPU time per refused request. The embedded dev chain: no node involved.
 #   bench/refusal.sh   (REFUSAL_SECONDS=8 REFUSAL_CONNECTIONS=16 REFUSAL_WARMUP_SECONDS=4)
@@ -73,6 +73,6 @@ done
 echo
 echo "CPU us/req: the server's user+system CPU time during the run divided by the answers. A refusal at"
 echo "the door (block list, pause) does no database work (both held in memory, fingerprints written in"
-echo "batches); a made-up proof of work costs one read, a repeated quota refusal one read of the ledger rules."
+echo "batches); a made-up proof of work costs one read; a quota refusal is remembered, so a repeated one costs no database work."
 echo "targets: <= 50 us of server CPU per refused request, >= 20000 refusals/s"
 echo "peak RSS of the proof-of-work server (VmHWM): $(peak_rss_mb "$SERVER_PID") MB (target <= 200)"
