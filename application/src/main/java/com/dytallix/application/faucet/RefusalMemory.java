@@ -34,9 +34,14 @@ final class RefusalMemory {
         this.ledger = ledger;
     }
 
-    /** What the ledger's count of quota releases was before a reservation: {@link #remember} needs it. */
+    /**
+     * The ledger's count of quota releases now (what it made out of date is forgotten), read before a
+     * reservation: {@link #remember} needs it.
+     */
     long releases() {
-        return ledger.quotaReleases();
+        long now = ledger.quotaReleases();
+        remembered(now);
+        return now;
     }
 
     /** A refusal remembered for this applicant that still holds, checked in the rules' order (client, subnet, address, everyone). */
@@ -67,7 +72,7 @@ final class RefusalMemory {
         if (!(refusal instanceof Refusal.RateLimited limited) || !a.now().isBefore(limited.resetAt())) {
             return;
         }
-        Remembered r = remembered(releasesBefore);
+        Remembered r = current.get();
         if (r.releases != releasesBefore) {
             return;
         }
