@@ -75,6 +75,7 @@ final class SqlGrantLedger implements GrantLedger {
                       FROM grant_tx_hashes h WHERE h.grant_id = g.id) AS tx_hashes
               FROM faucet_grants g""";
     private static final String COUNTING = "status <> 'failed' AND created_at > ?";
+    private static final BigInteger GWEI = BigInteger.TEN.pow(9);
     /** Fingerprints held before the request that records one more writes them itself (bounds memory). */
     private static final int FINGERPRINTS_HELD = 1000;
     /** Rows per INSERT statement: 7 parameters each, well under either database's parameter limit. */
@@ -177,6 +178,18 @@ final class SqlGrantLedger implements GrantLedger {
                 return groups.map(row -> Wei.parse(Rows.text(row, "amount_wei")).times(Rows.integer(row, "n")))
                         .reduce(Wei.ZERO, Wei::plus);
             }
+        }
+
+        /**
+         * From the per-minute totals a trigger keeps (V007): every grant reserved in the minute of
+         * {@code since} or later, each rounded up to whole gwei, failed ones too. At most a day of
+         * minutes is read, however many grants the day held.
+         */
+        @Override
+        public Wei paidAtMostSince(Instant since) {
+            return tx.get("SELECT COALESCE(SUM(gwei), 0) AS gwei FROM paid_per_minute WHERE minute >= ?", minute(since))
+                    .map(row -> new Wei(BigInteger.valueOf(Rows.integer(row, "gwei")).multiply(GWEI)))
+                    .orElseThrow();
         }
 
         @Override
@@ -537,6 +550,8 @@ final class SqlGrantLedger implements GrantLedger {
             // Their transaction hashes go with them (trigger faucet_grants_delete_hashes).
             long grants = tx.delete("DELETE FROM faucet_grants WHERE status IN ('confirmed', 'failed') AND created_at < ?",
                     Timestamps.format(grantsBefore));
+            // the retention is whole days, so these minutes are older than any daily cap's window
+            tx.delete("DELETE FROM paid_per_minute WHERE minute < ?", minute(grantsBefore));
             long fingerprints = tx.delete("DELETE FROM request_fingerprints WHERE created_at < ?",
                     Timestamps.format(fingerprintsBefore));
             return new PruneResult((int) grants, (int) fingerprints);
@@ -642,6 +657,11 @@ final class SqlGrantLedger implements GrantLedger {
 
     private static String statusText(GrantStatus status) {
         return status.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The minute an instant is in, as {@code paid_per_minute} keys it ({@code YYYY-MM-DD HH:MM}, which PostgreSQL reads too). */
+    private static String minute(Instant instant) {
+        return Timestamps.format(instant).substring(0, 16);
     }
 
     private static Instant millis(Instant instant) {

@@ -271,6 +271,32 @@ public abstract class GrantLedgerContract {
     }
 
     @Test
+    void theDailyCapCountsAGrantMadeInTheWindowsFirstMinuteAfterItsStartAndNotOneBefore() {
+        TestAdmission cap = new TestAdmission(10, 1, Wei.ofDyt("20"), DRIP);
+        reserved(request(address(1), ip("10.0.0.1"), T0.plusSeconds(10)), cap);
+        reserved(request(address(2), ip("10.0.0.2"), T0.plusSeconds(30)), cap);
+        Instant dayLater = T0.plus(DAY).plusSeconds(20);
+
+        // the grant of 12:00:10 has left the window, the one of 12:00:30 has not
+        assertThat(reserve(request(address(3), ip("10.0.0.3"), dayLater), cap.withDrip(Wei.ofDyt("20"))))
+                .isEqualTo(refused(LimitScope.DAILY_CAP, T0.plusSeconds(30).plus(DAY)));
+        assertThat(reserve(request(address(3), ip("10.0.0.3"), dayLater), cap)).isInstanceOf(Reservation.Reserved.class);
+    }
+
+    @Test
+    void aGrantThatFailedGivesItsShareOfTheDailyCapBack() {
+        TestAdmission cap = new TestAdmission(10, 1, Wei.ofDyt("20"), DRIP);
+        reserved(request(address(1), ip("10.0.0.1"), T0), cap);
+        Grant failed = reserved(request(address(2), ip("10.0.0.2"), T0.plusSeconds(1)), cap);
+        assertThat(reserve(request(address(3), ip("10.0.0.3"), T0.plusSeconds(2)), cap))
+                .extracting(r -> scope(r)).isEqualTo(LimitScope.DAILY_CAP);
+
+        assertThat(ledger.abandon(failed.id(), "node unavailable before signing", T0.plusSeconds(3))).isTrue();
+
+        assertThat(reserve(request(address(3), ip("10.0.0.3"), T0.plusSeconds(4)), cap)).isInstanceOf(Reservation.Reserved.class);
+    }
+
+    @Test
     void theDailyCapAllowsAGrantThatReachesItExactly() {
         TestAdmission cap = new TestAdmission(10, 1, Wei.ofDyt("20"), DRIP);
         reserved(request(address(1), ip("10.0.0.1"), T0), cap);
