@@ -45,8 +45,11 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -86,6 +89,8 @@ final class SqlGrantLedger implements GrantLedger {
     private final Database database;
     private final ConcurrentLinkedQueue<Fingerprint> unwritten = new ConcurrentLinkedQueue<>();
     private final AtomicInteger unwrittenCount = new AtomicInteger();
+    private final ConcurrentLinkedQueue<Submission> submissions = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock submitting = new ReentrantLock();
 
     public SqlGrantLedger(Database database) {
         this.database = database;
@@ -284,15 +289,66 @@ final class SqlGrantLedger implements GrantLedger {
         }
     }
 
+    /**
+     * Group commit: every submission queued while another is being written goes into the next write
+     * together, so under load one transaction carries many. Each caller returns once its own is
+     * committed (or throws what stopped it: a grant that cannot move to SUBMITTED fails only its own).
+     */
     @Override
     public void markSubmitted(GrantId id, Instant at) {
-        database.write(tx -> {
-            status(tx, id).moveTo(GrantStatus.SUBMITTED);
-            String time = Timestamps.format(at);
-            tx.update("UPDATE faucet_grants SET status = 'submitted', last_sent_at = ?, updated_at = ? WHERE id = ?",
-                    time, time, id.value());
-            return null;
+        Submission mine = new Submission(id, Timestamps.format(at), new CompletableFuture<>());
+        submissions.add(mine);
+        submitting.lock();
+        try {
+            if (!mine.done().isDone()) {
+                writeSubmissions();
+            }
+        } finally {
+            submitting.unlock();
+        }
+        try {
+            mine.done().join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private void writeSubmissions() {
+        List<Submission> batch = new ArrayList<>();
+        for (Submission s = submissions.poll(); s != null; s = submissions.poll()) {
+            batch.add(s);
+        }
+        Map<Submission, RuntimeException> refused = new LinkedHashMap<>();
+        try {
+            database.write(tx -> {
+                for (Submission s : batch) {
+                    try {
+                        status(tx, s.id()).moveTo(GrantStatus.SUBMITTED);
+                    } catch (RuntimeException e) {
+                        refused.put(s, e);
+                        continue;
+                    }
+                    tx.update("UPDATE faucet_grants SET status = 'submitted', last_sent_at = ?, updated_at = ? WHERE id = ?",
+                            s.at(), s.at(), s.id().value());
+                }
+                return null;
+            });
+        } catch (RuntimeException | Error e) {
+            batch.forEach(s -> s.done().completeExceptionally(e));
+            throw e;
+        }
+        batch.forEach(s -> {
+            RuntimeException e = refused.get(s);
+            if (e == null) {
+                s.done().complete(null);
+            } else {
+                s.done().completeExceptionally(e);
+            }
         });
+    }
+
+    /** A grant's move to SUBMITTED waiting for the next group write, and what became of it. */
+    private record Submission(GrantId id, String at, CompletableFuture<Void> done) {
     }
 
     @Override

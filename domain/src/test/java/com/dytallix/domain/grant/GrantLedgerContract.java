@@ -108,6 +108,48 @@ public abstract class GrantLedgerContract {
     }
 
     @Test
+    void submissionsRecordedAtOnceAreEachRecordedAndAGrantThatCannotMoveFailsOnlyItsOwnCaller() throws Exception {
+        List<Grant> grants = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            Grant g = reserved(request(address(100 + i), ip("10.1.0." + i), T0));
+            ledger.markSigned(g.id(), signed(g, i, 100 + i), T0.plusSeconds(1), lease);
+            grants.add(g);
+        }
+        Grant failed = grants.get(7);
+        ledger.markFailed(failed.id(), "rejected by the node", T0.plusSeconds(1));
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> submitted = new ArrayList<>();
+            for (Grant g : grants) {
+                submitted.add(pool.submit(() -> {
+                    start.await();
+                    ledger.markSubmitted(g.id(), T0.plusSeconds(2));
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (int i = 0; i < grants.size(); i++) {
+                Future<?> f = submitted.get(i);
+                if (i == 7) {
+                    assertThatThrownBy(f::get).hasCauseInstanceOf(IllegalGrantTransitionException.class);
+                } else {
+                    f.get();
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (Grant g : grants) {
+            Grant now = ledger.find(g.id()).orElseThrow();
+            assertThat(now.status()).isEqualTo(g == failed ? GrantStatus.FAILED : GrantStatus.SUBMITTED);
+            if (g != failed) {
+                assertThat(now.lastSentAt()).contains(T0.plusSeconds(2));
+            }
+        }
+    }
+
+    @Test
     void aBatchUnderALostLeaseStoresNoneOfIt() {
         Grant one = reserved(request(address(65), ip("10.0.6.5"), T0));
         Grant two = reserved(request(address(66), ip("10.0.6.6"), T0));
