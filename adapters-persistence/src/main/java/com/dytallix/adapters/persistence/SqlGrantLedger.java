@@ -13,6 +13,7 @@ import com.dytallix.domain.grant.GrantQuery;
 import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.grant.Decision;
 import com.dytallix.domain.grant.Factor;
+import com.dytallix.domain.grant.IllegalGrantTransitionException;
 import com.dytallix.domain.grant.LedgerAdmission;
 import com.dytallix.domain.grant.LedgerWindow;
 import com.dytallix.domain.grant.OutflowPolicy;
@@ -383,13 +384,47 @@ final class SqlGrantLedger implements GrantLedger {
     @Override
     public void markIncluded(GrantId id, TxHash landed, long blockNumber, String blockHash, Instant at) {
         database.write(tx -> {
-            status(tx, id).moveTo(GrantStatus.SUBMITTED);
-            requireHash(tx, id, landed);
-            tx.update("""
-                    UPDATE faucet_grants
-                       SET status = 'submitted', landed_hash = ?, block_number = ?, block_hash = ?, updated_at = ?
-                     WHERE id = ?""", landed.value(), blockNumber, blockHash, Timestamps.format(at), id.value());
+            include(tx, new Inclusion(id, landed, blockNumber, blockHash), Timestamps.format(at));
             return null;
+        });
+    }
+
+    private static void include(DbTransaction tx, Inclusion i, String at) {
+        status(tx, i.id()).moveTo(GrantStatus.SUBMITTED);
+        requireHash(tx, i.id(), i.landed());
+        tx.update("""
+                UPDATE faucet_grants
+                   SET status = 'submitted', landed_hash = ?, block_number = ?, block_hash = ?, updated_at = ?
+                 WHERE id = ?""", i.landed().value(), i.blockNumber(), i.blockHash(), at, i.id().value());
+    }
+
+    /** Each step's checks are reads and its one update comes last, so a refused step leaves nothing behind. */
+    @Override
+    public Settled settle(List<Inclusion> inclusions, List<Confirmation> confirmations, Instant at) {
+        if (inclusions.isEmpty() && confirmations.isEmpty()) {
+            return new Settled(Set.of(), Map.of());
+        }
+        String time = Timestamps.format(at);
+        return database.write(tx -> {
+            Set<GrantId> first = new HashSet<>();
+            Map<GrantId, String> refused = new LinkedHashMap<>();
+            for (Inclusion i : inclusions) {
+                try {
+                    include(tx, i, time);
+                } catch (IllegalGrantTransitionException | IllegalArgumentException | NoSuchElementException e) {
+                    refused.put(i.id(), e.getMessage());
+                }
+            }
+            for (Confirmation c : confirmations) {
+                try {
+                    if (confirm(tx, c, time)) {
+                        first.add(c.id());
+                    }
+                } catch (IllegalGrantTransitionException | IllegalArgumentException | NoSuchElementException e) {
+                    refused.put(c.id(), e.getMessage());
+                }
+            }
+            return new Settled(first, refused);
         });
     }
 
@@ -443,16 +478,19 @@ final class SqlGrantLedger implements GrantLedger {
 
     @Override
     public boolean markConfirmed(GrantId id, TxHash landed, long blockNumber, Instant at) {
-        return database.write(tx -> {
-            DbRow row = tx.get("SELECT status, confirmed_once FROM faucet_grants WHERE id = ?", id.value())
-                    .orElseThrow(() -> new NoSuchElementException("no grant " + id));
-            GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)).moveTo(GrantStatus.CONFIRMED);
-            requireHash(tx, id, landed);
-            boolean before = Rows.integer(row, "confirmed_once") == 1;
-            tx.update("UPDATE faucet_grants SET status = 'confirmed', landed_hash = ?, block_number = ?, updated_at = ?, "
-                    + "confirmed_once = 1 WHERE id = ?", landed.value(), blockNumber, Timestamps.format(at), id.value());
-            return !before;
-        });
+        return database.write(tx -> confirm(tx, new Confirmation(id, landed, blockNumber), Timestamps.format(at)));
+    }
+
+    /** @return whether this is the grant's first confirmation */
+    private static boolean confirm(DbTransaction tx, Confirmation c, String at) {
+        DbRow row = tx.get("SELECT status, confirmed_once FROM faucet_grants WHERE id = ?", c.id().value())
+                .orElseThrow(() -> new NoSuchElementException("no grant " + c.id()));
+        GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)).moveTo(GrantStatus.CONFIRMED);
+        requireHash(tx, c.id(), c.landed());
+        boolean before = Rows.integer(row, "confirmed_once") == 1;
+        tx.update("UPDATE faucet_grants SET status = 'confirmed', landed_hash = ?, block_number = ?, updated_at = ?, "
+                + "confirmed_once = 1 WHERE id = ?", c.landed().value(), c.blockNumber(), at, c.id().value());
+        return !before;
     }
 
     @Override

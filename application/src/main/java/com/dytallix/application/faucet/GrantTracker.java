@@ -130,13 +130,18 @@ public final class GrantTracker {
             long head = chain.head().number();
             Set<Address> watchedSenders = watchReorgs(chain, head, now);
             List<Grant> unfinished = settlements.unfinished();
-            for (Grant g : unfinished) {
-                if (g.status() == GrantStatus.PENDING) {
-                    continue;
+            Mined news = new Mined();
+            try {
+                for (Grant g : unfinished) {
+                    if (g.status() == GrantStatus.PENDING) {
+                        continue;
+                    }
+                    Address from = g.fromAddress().orElseThrow();
+                    long minedNonce = mined.computeIfAbsent(from, chain::minedNonce);
+                    track(chain, g, minedNonce, head, now, news);
                 }
-                Address from = g.fromAddress().orElseThrow();
-                long minedNonce = mined.computeIfAbsent(from, chain::minedNonce);
-                track(chain, g, minedNonce, head, now);
+            } finally {
+                record(news, now);
             }
             List<InternalTransfer> open = trackTransfers(chain, mined, head, now);
             fillGaps(mined, unfinished, now);
@@ -146,10 +151,23 @@ public final class GrantTracker {
         }
     }
 
-    private void track(ChainReads chain, Grant g, long minedNonce, long head, Instant now) {
+    /** The inclusions and confirmations one pass found, written together when it ends (or stops early). */
+    private static final class Mined {
+        final List<Settlements.Inclusion> included = new ArrayList<>();
+        final List<Settlements.Confirmation> deep = new ArrayList<>();
+    }
+
+    private void record(Mined news, Instant now) {
+        Settlements.Settled settled = settlements.settle(news.included, news.deep, now);
+        // a grant a reorg re-opened is confirmed again, but counted once
+        settled.firstConfirmed().forEach(id -> telemetry.grantOutcome("confirmed"));
+        settled.refused().forEach((id, why) -> LOG.log(System.Logger.Level.WARNING, "grant {0} left as it is: {1}", id, why));
+    }
+
+    private void track(ChainReads chain, Grant g, long minedNonce, long head, Instant now, Mined news) {
         long nonce = g.nonce().orElseThrow();
         if (nonce < minedNonce) {
-            settle(chain, g, head, now);
+            settle(chain, g, head, now, news);
             return;
         }
         if (g.blockNumber().isPresent()) {
@@ -175,9 +193,9 @@ public final class GrantTracker {
      * A grant already recorded in a block (which the reorg watch found canonical in this pass) only
      * waits for depth.
      */
-    private void settle(ChainReads chain, Grant g, long head, Instant now) {
+    private void settle(ChainReads chain, Grant g, long head, Instant now, Mined news) {
         if (g.blockNumber().isPresent() && g.landedHash().isPresent()) {
-            confirmIfDeep(g.id(), g.landedHash().get(), g.blockNumber().get(), head, now);
+            confirmIfDeep(g.id(), g.landedHash().get(), g.blockNumber().get(), head, news);
             return;
         }
         List<TxHash> newestFirst = new ArrayList<>(g.txHashes());
@@ -187,8 +205,8 @@ public final class GrantTracker {
             if (receipt.isPresent()) {
                 Receipt r = receipt.get();
                 if (r.success()) {
-                    settlements.markIncluded(g.id(), hash, r.blockNumber(), r.blockHash(), now);
-                    confirmIfDeep(g.id(), hash, r.blockNumber(), head, now);
+                    news.included.add(new Settlements.Inclusion(g.id(), hash, r.blockNumber(), r.blockHash()));
+                    confirmIfDeep(g.id(), hash, r.blockNumber(), head, news);
                 } else {
                     settlements.markFailed(g.id(), "transaction reverted in block " + r.blockNumber(), now);
                     telemetry.grantOutcome("failed");
@@ -200,12 +218,9 @@ public final class GrantTracker {
         telemetry.grantOutcome("failed");
     }
 
-    private void confirmIfDeep(GrantId id, TxHash landed, long blockNumber, long head, Instant now) {
+    private void confirmIfDeep(GrantId id, TxHash landed, long blockNumber, long head, Mined news) {
         if (finality.isDeep(head, blockNumber)) {
-            if (settlements.markConfirmed(id, landed, blockNumber, now)) {
-                // a grant a reorg re-opened is confirmed again, but counted once
-                telemetry.grantOutcome("confirmed");
-            }
+            news.deep.add(new Settlements.Confirmation(id, landed, blockNumber));
         }
     }
 

@@ -150,6 +150,37 @@ public abstract class GrantLedgerContract {
     }
 
     @Test
+    void aPassesInclusionsAndConfirmationsAreRecordedTogetherAndAStepAGrantDoesNotAllowIsLeftOut() {
+        List<Grant> grants = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Grant g = reserved(request(address(130 + i), ip("10.1.3." + i), T0));
+            ledger.markSigned(g.id(), signed(g, i, 130 + i), T0.plusSeconds(1), lease);
+            ledger.markSubmitted(g.id(), T0.plusSeconds(2));
+            grants.add(g);
+        }
+        ledger.markIncluded(grants.get(0).id(), hash(130), 40, BLOCK_A, T0.plusSeconds(3));
+        ledger.markFailed(grants.get(3).id(), "dropped", T0.plusSeconds(3));
+
+        Settlements.Settled settled = ledger.settle(
+                List.of(new Settlements.Inclusion(grants.get(1).id(), hash(131), 41, BLOCK_B),
+                        new Settlements.Inclusion(grants.get(2).id(), hash(999), 41, BLOCK_B),
+                        new Settlements.Inclusion(grants.get(3).id(), hash(133), 41, BLOCK_B)),
+                List.of(new Settlements.Confirmation(grants.get(0).id(), hash(130), 40),
+                        new Settlements.Confirmation(grants.get(1).id(), hash(131), 41)),
+                T0.plusSeconds(4));
+
+        assertThat(settled.firstConfirmed()).containsExactlyInAnyOrder(grants.get(0).id(), grants.get(1).id());
+        assertThat(settled.refused()).containsOnlyKeys(grants.get(2).id(), grants.get(3).id());
+        Grant second = ledger.find(grants.get(1).id()).orElseThrow();
+        assertThat(second.status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(second.blockHash()).contains(BLOCK_B);
+        assertThat(ledger.find(grants.get(0).id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(ledger.find(grants.get(2).id()).orElseThrow().blockNumber()).as("a hash it never had").isEmpty();
+        assertThat(ledger.find(grants.get(3).id()).orElseThrow().status()).isEqualTo(GrantStatus.FAILED);
+        assertThat(ledger.settle(List.of(), List.of(), T0.plusSeconds(5)).firstConfirmed()).isEmpty();
+    }
+
+    @Test
     void aBatchUnderALostLeaseStoresNoneOfIt() {
         Grant one = reserved(request(address(65), ip("10.0.6.5"), T0));
         Grant two = reserved(request(address(66), ip("10.0.6.6"), T0));

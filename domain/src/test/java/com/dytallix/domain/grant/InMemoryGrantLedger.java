@@ -251,6 +251,29 @@ public final class InMemoryGrantLedger implements GrantLedger {
     }
 
     @Override
+    public synchronized Settled settle(List<Inclusion> inclusions, List<Confirmation> confirmations, Instant at) {
+        Set<GrantId> first = new HashSet<>();
+        Map<GrantId, String> refused = new LinkedHashMap<>();
+        for (Inclusion i : inclusions) {
+            try {
+                markIncluded(i.id(), i.landed(), i.blockNumber(), i.blockHash(), at);
+            } catch (RuntimeException e) {
+                refused.put(i.id(), e.getMessage());
+            }
+        }
+        for (Confirmation c : confirmations) {
+            try {
+                if (markConfirmed(c.id(), c.landed(), c.blockNumber(), at)) {
+                    first.add(c.id());
+                }
+            } catch (RuntimeException e) {
+                refused.put(c.id(), e.getMessage());
+            }
+        }
+        return new Settled(first, refused);
+    }
+
+    @Override
     public synchronized void reopen(GrantId id, Instant at) {
         Grant g = load(id);
         g.status().reopen();
