@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
@@ -236,6 +237,9 @@ final class SqlGrantLedger implements GrantLedger {
 
     @Override
     public Set<GrantId> markSigned(List<Signing> signings, Instant at, Lease lease) {
+        if (signings.isEmpty()) {
+            return Set.of();
+        }
         String time = Timestamps.format(at);
         try {
             return signAll(signings, lease, time);
@@ -244,25 +248,41 @@ final class SqlGrantLedger implements GrantLedger {
         }
     }
 
+    /**
+     * One read of every grant in the batch, then its updates and one insert of all the hashes; any
+     * grant no longer PENDING refuses the whole batch before anything is written.
+     */
     private Set<GrantId> signAll(List<Signing> signings, Lease lease, String time) {
         return database.write(tx -> {
             requireLease(tx, lease);
+            Map<String, DbRow> rows = new HashMap<>();
+            // status, recipient and amount only: the full rows with their hashes are not needed here
+            try (Stream<DbRow> found = tx.query("SELECT id, status, address, amount_wei FROM faucet_grants WHERE id IN ("
+                    + String.join(", ", Collections.nCopies(signings.size(), "?")) + ")",
+                    signings.stream().map(sg -> sg.id().value()).toArray())) {
+                found.forEach(row -> rows.put(Rows.text(row, "id"), row));
+            }
             Set<GrantId> notPending = new LinkedHashSet<>();
             for (Signing signing : signings) {
                 GrantId id = signing.id();
                 SignedTransaction signed = signing.tx();
-                // status, recipient and amount only: the full row with its hashes is not needed here
-                DbRow row = tx.get("SELECT status, address, amount_wei FROM faucet_grants WHERE id = ?", id.value())
-                        .orElseThrow(() -> new NoSuchElementException("no grant " + id));
-                GrantStatus status = GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT));
-                if (!status.canMoveTo(GrantStatus.SIGNED)) {
-                    notPending.add(id);
-                    continue;
+                DbRow row = rows.get(id.value());
+                if (row == null) {
+                    throw new NoSuchElementException("no grant " + id);
                 }
-                if (!signed.transaction().to().equals(new Address(Rows.text(row, "address")))
+                if (!GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)).canMoveTo(GrantStatus.SIGNED)) {
+                    notPending.add(id);
+                } else if (!signed.transaction().to().equals(new Address(Rows.text(row, "address")))
                         || !signed.transaction().value().equals(Wei.parse(Rows.text(row, "amount_wei")))) {
                     throw new IllegalArgumentException("the transaction does not pay grant " + id + " its recipient and amount");
                 }
+            }
+            if (!notPending.isEmpty()) {
+                throw new NotPending(notPending); // rolls the whole batch back
+            }
+            List<Object> hashes = new ArrayList<>(signings.size() * 5);
+            for (Signing signing : signings) {
+                SignedTransaction signed = signing.tx();
                 tx.update("""
                         UPDATE faucet_grants
                            SET status = 'signed', from_address = ?, nonce = ?, raw_tx = ?, fee_type = ?, max_fee_per_gas = ?,
@@ -270,12 +290,11 @@ final class SqlGrantLedger implements GrantLedger {
                          WHERE id = ?""",
                         signed.from().value(), signed.nonce(), signed.rawHex(), feeType(signed.fees()),
                                 maxFee(signed.fees()), priorityFee(signed.fees()), gasPrice(signed.fees()),
-                                signed.hash().value(), time, id.value());
-                recordHash(tx, id, signed, time);
+                                signed.hash().value(), time, signing.id().value());
+                hashes.addAll(List.of(signing.id().value(), signed.hash().value(), signed.nonce(), signed.rawHex(), time));
             }
-            if (!notPending.isEmpty()) {
-                throw new NotPending(notPending); // rolls the whole batch back
-            }
+            tx.insert("INSERT INTO grant_tx_hashes (grant_id, tx_hash, nonce, raw_tx, created_at) VALUES "
+                    + String.join(", ", Collections.nCopies(signings.size(), "(?, ?, ?, ?, ?)")), hashes.toArray());
             return notPending;
         });
     }
