@@ -81,6 +81,8 @@ final class SqlGrantLedger implements GrantLedger {
               FROM faucet_grants g""";
     private static final String COUNTING = "status <> 'failed' AND created_at > ?";
     private static final BigInteger GWEI = BigInteger.TEN.pow(9);
+    /** Grants one group write of submissions carries at most: bounds its statement's parameters. */
+    private static final int MOST_PER_WRITE = 500;
     /** Fingerprints held before the request that records one more writes them itself (bounds memory). */
     private static final int FINGERPRINTS_HELD = 1000;
     /** Rows per INSERT statement: 7 parameters each, well under either database's parameter limit. */
@@ -320,7 +322,7 @@ final class SqlGrantLedger implements GrantLedger {
         submissions.add(mine);
         submitting.lock();
         try {
-            if (!mine.done().isDone()) {
+            while (!mine.done().isDone()) {
                 writeSubmissions();
             }
         } finally {
@@ -335,15 +337,26 @@ final class SqlGrantLedger implements GrantLedger {
 
     private void writeSubmissions() {
         List<Submission> batch = new ArrayList<>();
-        for (Submission s = submissions.poll(); s != null; s = submissions.poll()) {
+        for (Submission s = submissions.poll(); s != null; s = batch.size() < MOST_PER_WRITE ? submissions.poll() : null) {
             batch.add(s);
         }
         Map<Submission, RuntimeException> refused = new LinkedHashMap<>();
         try {
             database.write(tx -> {
+                Map<String, GrantStatus> statuses = new HashMap<>();
+                try (Stream<DbRow> rows = tx.query("SELECT id, status FROM faucet_grants WHERE id IN ("
+                        + String.join(", ", Collections.nCopies(batch.size(), "?")) + ")",
+                        batch.stream().map(sub -> sub.id().value()).toArray())) {
+                    rows.forEach(row -> statuses.put(Rows.text(row, "id"),
+                            GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT))));
+                }
                 for (Submission s : batch) {
                     try {
-                        status(tx, s.id()).moveTo(GrantStatus.SUBMITTED);
+                        GrantStatus status = statuses.get(s.id().value());
+                        if (status == null) {
+                            throw new NoSuchElementException("no grant " + s.id());
+                        }
+                        status.moveTo(GrantStatus.SUBMITTED);
                     } catch (RuntimeException e) {
                         refused.put(s, e);
                         continue;
