@@ -10,7 +10,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -24,16 +23,15 @@ import java.util.stream.Stream;
  * of the file in {@code schema_migrations}. An applied file that changed since, or a database newer
  * than this server, is refused rather than guessed at.
  *
- * <p>Scripts hold one statement per {@code ;} at a line end; a {@code CREATE TRIGGER} with a
- * {@code BEGIN} line (SQLite's trigger body) runs to its {@code END;} line, and a {@code $$}-quoted
- * body (a PostgreSQL function) to the line that closes the quote. Comments are whole lines starting
- * with {@code --}.
+ * <p>Scripts hold one statement per {@code ;} at a line end; a statement with a {@code BEGIN} line
+ * (SQLite's trigger body) runs to its {@code END;} line, and a {@code $$}-quoted body (a PostgreSQL
+ * function) to the line that closes the quote. Comments are whole lines starting with {@code --}.
  */
 public final class Migrations {
     /** Every migration this server knows, oldest first; a new file must be added here too, in both dialects. */
     static final List<String> FILES = List.of("V001__initial_schema.sql", "V002__payer_lease.sql", "V003__block_hash.sql",
-            "V004__admission_rules.sql", "V005__confirmed_once.sql", "V006__internal_transfers.sql",
-            "V007__paid_per_minute.sql");
+            "V004__admission_rules.sql", "V005__confirmed_once.sql", "V006__internal_transfers.sql", "V007__quota_releases.sql",
+            "V008__paid_per_minute.sql");
 
     private static final Pattern NAME = Pattern.compile("V(\\d+)__(\\w+)\\.sql");
 
@@ -161,24 +159,21 @@ public final class Migrations {
     static List<String> statements(String script) {
         List<String> statements = new ArrayList<>();
         StringBuilder current = new StringBuilder();
-        boolean triggerBody = false;
+        boolean body = false;
         boolean quoted = false;
         for (String line : script.split("\n")) {
             String trimmed = line.strip();
             if (trimmed.isEmpty() || trimmed.startsWith("--")) {
                 continue;
             }
-            boolean body = trimmed.equalsIgnoreCase("BEGIN")
-                    && current.toString().strip().toUpperCase(Locale.ROOT).startsWith("CREATE TRIGGER");
             current.append(line).append('\n');
-            triggerBody |= body;
+            body |= !quoted && trimmed.equalsIgnoreCase("BEGIN");
             quoted ^= (line.split("\\$\\$", -1).length - 1) % 2 == 1;
-            boolean ends = !quoted && (triggerBody ? trimmed.equalsIgnoreCase("END;") : trimmed.endsWith(";"));
-            if (ends) {
+            if (!quoted && (body ? trimmed.equalsIgnoreCase("END;") : trimmed.endsWith(";"))) {
+                body = false;
                 String statement = current.toString().strip();
                 statements.add(statement.substring(0, statement.length() - 1));
                 current.setLength(0);
-                triggerBody = false;
             }
         }
         if (!current.toString().isBlank()) {

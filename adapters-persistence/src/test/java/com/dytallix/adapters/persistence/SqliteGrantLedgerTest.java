@@ -74,7 +74,7 @@ class SqliteGrantLedgerTest extends GrantLedgerContract {
 
         // the totals of grants an older server made, as the migration fills them in
         database.write(tx -> tx.dml("DELETE FROM paid_per_minute"));
-        String fill = Migrations.load("db/migration/", "V007__paid_per_minute.sql").statements().get(1);
+        String fill = Migrations.load("db/migration/", "V008__paid_per_minute.sql").statements().get(1);
         database.write(tx -> tx.dml(fill));
         assertThat(TestSql.number(database, perMinute)).isEqualTo(expected);
     }
