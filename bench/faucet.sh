@@ -44,6 +44,8 @@ await_settled() {
   echo $(($(now_ms) - start))
 }
 granted() { echo $(($(field status_200 "$1") + $(field status_202 "$1") + 0)); }
+# every call the server made to the node so far (reads and sends, all outcomes)
+node_calls() { curl -sf -m 5 "$SERVER_URL/metrics" | awk '/^dytallix_upstream_requests_total/ { n += $NF } END { printf "%d", n }'; }
 
 # The JVM compiles the grant path in its first hundreds of requests: not part of the figures.
 log "warm-up: ${WARMUP_SECONDS}s at 4 connections"
@@ -56,6 +58,7 @@ if [ "$PROFILE" = 1 ]; then
   "$JCMD" "$SERVER_PID" JFR.start name=faucet settings=profile "jdk.CPUTimeSample#enabled=true" "jdk.CPUTimeSample#throttle=1ms" >/dev/null
 fi
 cpu_before="$(cpu_seconds "$SERVER_PID")"
+calls_before="$(node_calls)"
 for ((i = 1; i <= SLICES; i++)); do
   log "slice $i/$SLICES: ${SLICE_SECONDS}s, $CONNECTIONS connections"
   S[$i]="$(FAUCET_MAX=$((MAX / SLICES)) FAUCET_TAG=$((i + 1)) run_wrk "$THREADS" "$CONNECTIONS" "$SLICE_SECONDS" \
@@ -68,6 +71,7 @@ if [ "$PROFILE" = 1 ]; then
 fi
 settle_ms="$(await_settled)"
 cpu_total="$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
+calls="$(($(node_calls) - calls_before))"
 
 failed="$(admin_get 'grants?status=failed&limit=1000' | jq .count)"
 on_chain="$(($(rpc_call "$ANVIL_URL" eth_getTransactionCount "[\"$FAUCET_ADDRESS\",\"latest\"]" | jq -r .result)))"
@@ -103,6 +107,7 @@ printf '%-44s %s\n' \
   "faucet transactions mined" "$on_chain: $paid grants in the ledger + $fillers gap fillers (warm-up included; $(($(granted "$W") + total)) answered)" \
   "server CPU during the load" "$cpu_load s = $(awk -v c="$cpu_load" -v d="$seconds" 'BEGIN { printf "%.0f", 100 * c / d }')% of one core, $(awk -v c="$cpu_load" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", 1000 * c / n; else print "n/a" }') ms per grant" \
   "server CPU, load and confirmation" "$cpu_total s" \
+  "node calls, load and confirmation" "$calls = $(awk -v c="$calls" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", c / n; else print "n/a" }') per grant" \
   "server peak RSS (VmHWM, whole life)" "$(peak_rss_mb "$SERVER_PID") MB"
 echo "targets: >= 500 grants/s sustained, p99 time to txHash <= 50 ms, <= 1.5 ms of server CPU per grant, peak RSS <= 200 MB"
 
