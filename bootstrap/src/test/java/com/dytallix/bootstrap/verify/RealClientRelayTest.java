@@ -93,7 +93,8 @@ class RealClientRelayTest {
         assertThat(answers).hasSize(3);
         assertThat(answers).allSatisfy(a -> assertThat(a.hasError()).as("batch item error").isFalse());
         assertThat(((EthChainId) answers.get(0)).getChainId().longValue()).isEqualTo(AnvilProcess.CHAIN_ID);
-        assertThat(((EthBlockNumber) answers.get(1)).getBlockNumber().longValue()).isPositive();
+        // anvil mines its first block a second after it starts; a server ready sooner may still see block 0
+        assertThat(((EthBlockNumber) answers.get(1)).getBlockNumber().longValue()).isBetween(0L, chain.height() + 1);
         assertThat(((EthGetBalance) answers.get(2)).getBalance()).isPositive();
     }
 
