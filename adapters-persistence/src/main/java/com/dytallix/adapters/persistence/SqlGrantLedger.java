@@ -29,6 +29,7 @@ import io.helidon.dbclient.DbRow;
 import io.helidon.dbclient.DbTransaction;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -109,10 +110,11 @@ final class SqlGrantLedger implements GrantLedger {
             Grant grant = Grant.reserved(request.id(), request.address(), request.ip(), decision.payout(),
                     decision.factors(), request.idempotencyKey(), request.requestHash(), now);
             String at = Timestamps.format(now);
+            // admitted_at by the database's clock: the payer judges a grant's age by it, whatever this instance's clock says
             tx.insert("""
                     INSERT INTO faucet_grants (id, address, ip, client, subnet, amount_wei, factors, status, idempotency_key,
-                                               request_hash, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)""",
+                                               request_hash, created_at, updated_at, admitted_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, """ + database.dialect().now() + ")",
                     grant.id().value(), grant.address().value(), grant.ip().value(), request.client().toString(),
                     request.subnet().toString(), grant.amount().toString(), factorsText(grant.factors()),
                     grant.idempotencyKey().orElse(null), grant.requestHash(), at, at);
@@ -367,9 +369,9 @@ final class SqlGrantLedger implements GrantLedger {
     }
 
     @Override
-    public List<Grant> pendingBefore(Instant before) {
-        return database.read(db -> grants(db, SELECT_GRANT + " WHERE g.status = 'pending' AND g.created_at < ?"
-                + " ORDER BY g.created_at, g.rowid", Timestamps.format(millis(before))));
+    public List<Grant> pendingOlderThan(Duration age) {
+        return database.read(db -> grants(db, SELECT_GRANT + " WHERE g.status = 'pending' AND g.admitted_at <= "
+                + database.dialect().nowPlus() + " ORDER BY g.admitted_at, g.rowid", Dialect.interval(age.negated())));
     }
 
     @Override

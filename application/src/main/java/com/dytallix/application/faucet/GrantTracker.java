@@ -3,6 +3,7 @@ package com.dytallix.application.faucet;
 import com.dytallix.application.payer.PayerElection;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.GrantId;
+import com.dytallix.domain.StoreBusyException;
 import com.dytallix.domain.TxHash;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.Grant;
@@ -58,6 +59,8 @@ public final class GrantTracker {
      * would cost a signature). Requests on other instances wait this long, and a pass, more.
      */
     private static final Duration OWED_AFTER = Duration.ofMillis(100);
+    /** Passes stopped one after another for this long are worth one warning (a single stopped pass is not). */
+    static final Duration STALL_WARN_AFTER = Duration.ofSeconds(5);
 
     private final ChainNode node;
     private final KeyRing keys;
@@ -71,6 +74,7 @@ public final class GrantTracker {
     private final Clock clock;
     private final Telemetry telemetry;
     private final PayerElection election;
+    private final Stalls stalls = new Stalls();
 
     public GrantTracker(ChainNode node, KeyRing keys, Settlements settlements, InternalTransfers transfers,
                         NonceAllocator nonces, Payer payer, FeePolicy feePolicy, Duration replaceAfter, Finality finality,
@@ -94,21 +98,28 @@ public final class GrantTracker {
      * PENDING grant was admitted and may have been acknowledged (202): it is paid, not dropped.
      */
     public void reconcile() {
+        // no request of this process is paying anything yet: every PENDING grant is owed now
+        payOwed(Duration.ZERO);
         tick();
     }
 
     /** Pays, oldest first, every admitted grant that no request is paying. Only on the payer. */
     public void payOwed() {
+        payOwed(OWED_AFTER);
+    }
+
+    private void payOwed(Duration admittedAtLeast) {
         if (!election.isPayer()) {
             return;
         }
-        Instant before = clock.instant().minus(OWED_AFTER);
         try {
-            for (Grant g : settlements.pendingBefore(before)) {
+            for (Grant g : settlements.pendingOlderThan(admittedAtLeast)) {
                 payer.payOwed(g);
             }
         } catch (NodeException e) {
             LOG.log(System.Logger.Level.DEBUG, "paying admitted grants stopped: node {0}", e.failure());
+        } catch (StoreBusyException e) {
+            LOG.log(System.Logger.Level.DEBUG, "paying admitted grants stopped: {0}", e.getMessage());
         }
     }
 
@@ -141,8 +152,43 @@ public final class GrantTracker {
             List<InternalTransfer> open = trackTransfers(chain, mined, head, now);
             fillGaps(mined, unfinished, now);
             finishRetiringKeys(unfinished, watchedSenders, open, now);
+            stalls.completed();
         } catch (NodeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "tracker pass stopped: node {0}", e.failure());
+            stalls.stopped("node " + e.failure());
+        } catch (StoreBusyException e) {
+            stalls.stopped(e.getMessage());
+        }
+    }
+
+    /**
+     * Stopped passes, one after another: each is logged at DEBUG (the next pass tries again); a run
+     * of them lasting {@link #STALL_WARN_AFTER} gets one WARN, and the first pass that completes
+     * after it one INFO, so a node down for an hour makes two lines, not one a second.
+     */
+    private final class Stalls {
+        private Instant since;
+        private boolean warned;
+
+        synchronized void stopped(String why) {
+            Instant now = clock.instant();
+            if (since == null) {
+                since = now;
+            }
+            LOG.log(System.Logger.Level.DEBUG, "tracker pass stopped: {0}", why);
+            if (!warned && !Duration.between(since, now).minus(STALL_WARN_AFTER).isNegative()) {
+                warned = true;
+                LOG.log(System.Logger.Level.WARNING, "tracker passes have stopped for {0} s ({1}): payments are not followed,"
+                        + " re-sent or re-priced until a pass completes", Duration.between(since, now).toSeconds(), why);
+            }
+        }
+
+        synchronized void completed() {
+            if (warned) {
+                LOG.log(System.Logger.Level.INFO, "tracker passes complete again, after {0} s stopped",
+                        Duration.between(since, clock.instant()).toSeconds());
+            }
+            since = null;
+            warned = false;
         }
     }
 

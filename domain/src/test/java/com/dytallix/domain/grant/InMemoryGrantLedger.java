@@ -42,6 +42,8 @@ public final class InMemoryGrantLedger implements GrantLedger {
     /** Grants confirmed at least once: a reorg re-opens a grant, and its next confirmation is not its first. */
     private final java.util.Set<GrantId> confirmedOnce = new java.util.HashSet<>();
     private final InMemoryPayerLeases leases;
+    /** When each grant was admitted by the store's clock (the leases' clock, standing in for the database's). */
+    private final Map<GrantId, Instant> admittedAt = new java.util.HashMap<>();
     private final AtomicReference<Runnable> interleave = new AtomicReference<>();
 
     /** A ledger whose signing writes are fenced by {@code leases}, as the database's are by its lease table. */
@@ -92,6 +94,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
         Grant grant = Grant.reserved(request.id(), request.address(), request.ip(), decision.payout(), decision.factors(),
                 request.idempotencyKey(), request.requestHash(), now);
         grants.put(grant.id(), grant);
+        admittedAt.put(grant.id(), leases.databaseTime());
         budget = level.subtract(decision.payout().value());
         budgetAt = now;
         return new Reservation.Reserved(grant);
@@ -264,8 +267,10 @@ public final class InMemoryGrantLedger implements GrantLedger {
     }
 
     @Override
-    public synchronized List<Grant> pendingBefore(Instant before) {
-        return unfinished().stream().filter(g -> g.status() == GrantStatus.PENDING && g.createdAt().isBefore(before)).toList();
+    public synchronized List<Grant> pendingOlderThan(java.time.Duration age) {
+        Instant before = leases.databaseTime().minus(age);
+        return unfinished().stream().filter(g -> g.status() == GrantStatus.PENDING && !admittedAt.get(g.id()).isAfter(before))
+                .sorted(Comparator.comparing(g -> admittedAt.get(g.id()))).toList();
     }
 
     @Override
@@ -368,6 +373,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
                 .map(Grant::id)
                 .toList();
         old.forEach(grants::remove);
+        old.forEach(admittedAt::remove);
         int before = fingerprints.size();
         fingerprints.removeIf(f -> f.at().isBefore(fingerprintsBefore));
         return new PruneResult(old.size(), before - fingerprints.size());
