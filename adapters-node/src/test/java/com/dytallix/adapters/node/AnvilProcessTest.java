@@ -24,12 +24,13 @@ class AnvilProcessTest {
             assertThatThrownBy(() -> ChainIdCheck.verify(node, Optional.of(5L)))
                     .hasMessage("node chain id 31337 does not match CHAIN_ID 5");
 
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (node.head().number() < 3 && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
+            // whole-second timestamps one block time apart; a busy machine can make anvil late by a second or two
             List<Duration> intervals = node.recentBlockIntervals(2);
-            assertThat(intervals).hasSize(2).allSatisfy(d -> assertThat(d).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(2)));
+            assertThat(intervals).hasSize(2).allSatisfy(d -> assertThat(d).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(4)));
 
             FeeSuggestion fees = node.fees();
             assertThat(fees.baseFee()).isPresent();

@@ -128,6 +128,7 @@ class RealClientRelayTest {
     @Test
     void methodsThatSignWithTheNodesKeysAreRefusedThroughTheClient() throws Exception {
         BigInteger before = chain.balance(AnvilProcess.ACCOUNT_0_ADDRESS);
+        long pendingBefore = chain.pendingNonce(AnvilProcess.ACCOUNT_0_ADDRESS);
         var send = web3j.ethSendTransaction(Transaction.createEtherTransaction(AnvilProcess.ACCOUNT_0_ADDRESS, null, null,
                 BigInteger.valueOf(21_000), "0x000000000000000000000000000000000000dEaD", BigInteger.TEN)).send();
         assertThat(send.hasError()).isTrue();
@@ -142,8 +143,9 @@ class RealClientRelayTest {
 
         var signed = web3j.ethSign(AnvilProcess.ACCOUNT_0_ADDRESS, "0xdeadbeef").send();
         assertThat(signed.hasError()).isTrue();
-        // anvil would have sent it from its unlocked account #0: nothing left that account
-        Thread.sleep(1500);
+        // anvil takes a sent transaction into its pool (and mines it) before it answers, so a relayed send
+        // would already show in the account's pending nonce: nothing left the unlocked account #0
+        assertThat(chain.pendingNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).isEqualTo(pendingBefore);
         assertThat(chain.balance(AnvilProcess.ACCOUNT_0_ADDRESS)).isEqualTo(before);
     }
 

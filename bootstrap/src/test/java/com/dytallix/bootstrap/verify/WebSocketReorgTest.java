@@ -92,7 +92,6 @@ class WebSocketReorgTest {
             String logs = ws.next().get("result").asText();
             ws.send("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"eth_subscribe\",\"params\":[\"newHeads\"]}");
             String heads = ws.next().get("result").asText();
-            Thread.sleep(1000); // the feed has joined at the current head
 
             String snapshot = chain.call("evm_snapshot").asText();
             String txHash = chain.call("eth_sendTransaction", Map.of("from", AnvilProcess.ACCOUNT_0_ADDRESS, "to", EMITTER,
