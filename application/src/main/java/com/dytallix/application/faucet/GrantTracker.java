@@ -344,7 +344,11 @@ public final class GrantTracker {
         }
         telemetry.transactionReplaced();
         LOG.log(System.Logger.Level.INFO, "grant {0}: replaced unmined transaction, new hash {1}", g.id(), replacement.hash());
-        payer.send(g.id(), from, replacement.nonce(), replacement.rawHex());
+        if (payer.send(g.id(), from, replacement.nonce(), replacement.rawHex()) instanceof Payer.Sent.Held held) {
+            // the grant's earlier transactions may still be mined: it keeps its nonce until the chain uses it
+            LOG.log(System.Logger.Level.WARNING, "grant {0}: replacement {1} refused ({2}); the grant keeps nonce {3} and"
+                    + " waits for the chain", g.id(), replacement.hash(), held.reason(), replacement.nonce());
+        }
     }
 
     /**

@@ -115,6 +115,39 @@ class GrantTrackerTest {
     }
 
     @Test
+    void aReplacementRefusedForGoodLeavesTheGrantHoldingItsNonceAndTheOriginalStillPaysIt() throws Exception {
+        h.withReplaceAfter(Duration.ofMillis(1));
+        DripResult r = h.request(FaucetHarness.address(8), "10.0.0.8");
+        Grant sent = h.ledger.find(r.grant().id()).orElseThrow();
+        // the faucet can pay the transaction in the pool, not the dearer replacement
+        java.math.BigInteger originalCost = sent.amount().value().add(((Fees.Eip1559) sent.fees().orElseThrow()).maxFeePerGas().value()
+                .multiply(java.math.BigInteger.valueOf(UnsignedTransaction.TRANSFER_GAS)));
+        h.chain.setBalance(FaucetHarness.FAUCET, Wei.parse(originalCost.toString()));
+        Thread.sleep(5);
+
+        h.tracker.tick(); // replaces; the node refuses the replacement: insufficient funds
+
+        Grant held = h.ledger.find(r.grant().id()).orElseThrow();
+        assertThat(held.txHashes()).hasSize(2);
+        assertThat(held.status()).as("its first transaction may still be mined").isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(h.nonces.gaps(FaucetHarness.FAUCET)).as("its nonce is not handed out again").isEmpty();
+        h.chain.mine(); // the original is mined
+        h.chain.fund(FaucetHarness.FAUCET, Wei.ofDyt("1000"));
+        h.tracker.tick();
+        Grant paid = h.ledger.find(r.grant().id()).orElseThrow();
+        assertThat(paid.status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(paid.landedHash()).contains(sent.txHashes().getFirst());
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(8))).hasSize(1);
+
+        h.status.refresh(); // the balance read that ends the out-of-funds refusals
+        DripResult next = h.request(FaucetHarness.address(9), "10.0.0.9");
+        assertThat(next.grant().nonce()).as("the next payment takes the next nonce").contains(sent.nonce().orElseThrow() + 1);
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.find(next.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+    }
+
+    @Test
     void aRevertedPaymentFailsAndGivesTheQuotaBack() {
         h.chain.revertPaymentsTo(FaucetHarness.parsed(6));
         DripResult r = h.request(FaucetHarness.address(6), "10.0.0.6");

@@ -76,6 +76,48 @@ class TransactionFateTest {
     }
 
     @Test
+    void aReplacementTheNodeRefusesForLackOfFundsLeavesTheGrantOpenAndTheOriginalPaysItOnce() throws Exception {
+        try (AnvilProcess anvil = AnvilProcess.withoutMining();
+             LiveServer server = LiveServer.start(LiveServer.unlimitedSettingsFor(anvil, Map.of("TX_REPLACE_AFTER_MS", "1000",
+                     "FAUCET_MIN_BALANCE", "0")), dir)) {
+            Chain chain = new Chain(anvil);
+            String address = Recipients.fresh();
+            Response granted = server.http.drip(address);
+            assertThat(granted.status()).as("%s", granted.body()).isEqualTo(200);
+            String grantId = granted.field("grantId");
+            String firstHash = granted.field("txHash");
+            // enough for the transaction in the pool, not for a dearer replacement
+            BigInteger maxFee = Chain.quantity(chain.transaction(firstHash).get("maxFeePerGas"));
+            chain.setBalance(AnvilProcess.ACCOUNT_0_ADDRESS, DRIP.add(maxFee.multiply(BigInteger.valueOf(UnsignedTransaction.TRANSFER_GAS))));
+
+            // a second replacement comes only once the first was refused and the grant kept open
+            JsonNode refusedTwice = server.http.awaitGrant(grantId, g -> g.get("txHashes").size() >= 3 || ApiClient.isFinal(g),
+                    Duration.ofSeconds(30));
+            assertThat(refusedTwice.get("status").asText()).as("the first transaction may still be mined: %s", refusedTwice)
+                    .isEqualTo("submitted");
+            chain.mine();
+
+            JsonNode confirmed = server.http.awaitGrant(grantId, ApiClient.status("confirmed"), Duration.ofSeconds(30));
+            assertThat(confirmed.get("txHash").asText()).isEqualTo(firstHash);
+            assertThat(chain.balance(address)).isEqualTo(DRIP);
+            // its nonce was never handed out again: the next payment takes the next one and is mined
+            chain.setBalance(AnvilProcess.ACCOUNT_0_ADDRESS, Wei.ofDyt("1000").value());
+            String next = Recipients.fresh();
+            Response again = server.http.drip(next);
+            for (int i = 0; i < 50 && again.status() == 503; i++) { // until a balance read sees the funds
+                Thread.sleep(200);
+                again = server.http.drip(next);
+            }
+            assertThat(again.status()).as("%s", again.body()).isEqualTo(200);
+            assertThat(Chain.quantity(chain.transaction(again.field("txHash")).get("nonce")).longValueExact()).isEqualTo(1);
+            chain.mine();
+            server.http.awaitGrant(again.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(30));
+            assertThat(chain.balance(next)).isEqualTo(DRIP);
+            assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).isEqualTo(2);
+        }
+    }
+
+    @Test
     void aRevertedTransactionFailsTheGrantAndGivesTheQuotaBack() throws Exception {
         try (AnvilProcess anvil = AnvilProcess.start(List.of());
              LiveServer server = LiveServer.start(LiveServer.unlimitedSettingsFor(anvil, Map.of("RATE_LIMIT_PER_ADDRESS_PER_DAY", "1")), dir)) {
