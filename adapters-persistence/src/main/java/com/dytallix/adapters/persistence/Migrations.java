@@ -10,7 +10,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -24,14 +23,14 @@ import java.util.stream.Stream;
  * of the file in {@code schema_migrations}. An applied file that changed since, or a database newer
  * than this server, is refused rather than guessed at.
  *
- * <p>Scripts hold one statement per {@code ;} at a line end; a {@code CREATE TRIGGER} runs to its
- * {@code END;} line. Comments are whole lines starting with {@code --}.
+ * <p>Scripts hold one statement per {@code ;} at a line end; a statement with a {@code BEGIN} line
+ * (SQLite's trigger body) runs to its {@code END;} line. Comments are whole lines starting with {@code --}.
  */
 public final class Migrations {
     /** Every migration this server knows, oldest first; a new file must be added here too, in both dialects. */
     static final List<String> FILES = List.of("V001__initial_schema.sql", "V002__payer_lease.sql", "V003__block_hash.sql",
-            "V004__admission_rules.sql", "V005__confirmed_once.sql", "V006__internal_transfers.sql",
-            "V007__admitted_at.sql");
+            "V004__admission_rules.sql", "V005__confirmed_once.sql", "V006__internal_transfers.sql", "V007__quota_releases.sql",
+            "V008__admitted_at.sql");
 
     private static final Pattern NAME = Pattern.compile("V(\\d+)__(\\w+)\\.sql");
 
@@ -159,15 +158,16 @@ public final class Migrations {
     static List<String> statements(String script) {
         List<String> statements = new ArrayList<>();
         StringBuilder current = new StringBuilder();
+        boolean body = false;
         for (String line : script.split("\n")) {
             String trimmed = line.strip();
             if (trimmed.isEmpty() || trimmed.startsWith("--")) {
                 continue;
             }
             current.append(line).append('\n');
-            boolean trigger = current.toString().strip().toUpperCase(Locale.ROOT).startsWith("CREATE TRIGGER");
-            boolean ends = trigger ? trimmed.equalsIgnoreCase("END;") : trimmed.endsWith(";");
-            if (ends) {
+            body |= trimmed.equalsIgnoreCase("BEGIN");
+            if (body ? trimmed.equalsIgnoreCase("END;") : trimmed.endsWith(";")) {
+                body = false;
                 String statement = current.toString().strip();
                 statements.add(statement.substring(0, statement.length() - 1));
                 current.setLength(0);

@@ -17,7 +17,6 @@ import com.dytallix.domain.grant.LedgerAdmission;
 import com.dytallix.domain.grant.LedgerWindow;
 import com.dytallix.domain.grant.OutflowPolicy;
 import com.dytallix.domain.grant.RecordedBlock;
-import com.dytallix.domain.grant.Refusal;
 import com.dytallix.domain.grant.Reservation;
 import com.dytallix.domain.grant.ReservationRequest;
 import com.dytallix.domain.key.Fees;
@@ -48,6 +47,8 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -84,11 +85,17 @@ final class SqlGrantLedger implements GrantLedger {
             "INSERT INTO request_fingerprints (ip, client, address, user_agent, fingerprint, outcome, created_at) VALUES ";
 
     private final Database database;
+    private final long refreshNanos;
+    private final ReentrantLock checkingReleases = new ReentrantLock();
+    private volatile Releases releases;
+    /** Grants this ledger failed or deleted while they counted (see {@link #quotaReleases}). */
+    private final AtomicLong ownReleases = new AtomicLong();
     private final ConcurrentLinkedQueue<Fingerprint> unwritten = new ConcurrentLinkedQueue<>();
     private final AtomicInteger unwrittenCount = new AtomicInteger();
 
     public SqlGrantLedger(Database database) {
         this.database = database;
+        this.refreshNanos = Persistence.SHARED_STATE_REFRESH.toNanos();
     }
 
     @Override
@@ -126,10 +133,37 @@ final class SqlGrantLedger implements GrantLedger {
         });
     }
 
+    /**
+     * The count in {@code quota_releases} (kept by triggers on {@code faucet_grants}, whoever writes),
+     * read at most once per refresh interval, plus the grants this ledger itself failed or deleted
+     * since it started: both only grow, so their sum changes with either, and this instance's own
+     * changes show at once.
+     */
     @Override
-    public Optional<Refusal> refusalNow(ReservationRequest request, LedgerAdmission admission) {
-        Instant now = millis(request.now());
-        return database.read(db -> admission.decide(new Window(db, budget(db, admission.outflow(), now))).refusal());
+    public long quotaReleases() {
+        long own = ownReleases.get();
+        Releases seen = releases;
+        if (seen != null && (System.nanoTime() - seen.checkedAt() < refreshNanos || !checkingReleases.tryLock())) {
+            return seen.count() + own;
+        }
+        if (seen == null) {
+            checkingReleases.lock();
+        }
+        try {
+            Releases now = releases;
+            if (now == null || now == seen) {
+                long count = database.read(db -> db.get("SELECT released FROM quota_releases WHERE id = 1")
+                        .map(row -> Rows.integer(row, "released")).orElse(0L));
+                now = new Releases(count, System.nanoTime());
+                releases = now;
+            }
+            return now.count() + own;
+        } finally {
+            checkingReleases.unlock();
+        }
+    }
+
+    private record Releases(long count, long checkedAt) {
     }
 
     @Override
@@ -396,15 +430,20 @@ final class SqlGrantLedger implements GrantLedger {
                     reason, Timestamps.format(at), id.value());
             return null;
         });
+        ownReleases.incrementAndGet();
     }
 
     @Override
     public boolean abandon(GrantId id, String reason, Instant at) {
-        return database.write(tx -> {
+        boolean abandoned = database.write(tx -> {
             load(tx, id);
             return tx.update("UPDATE faucet_grants SET status = 'failed', failure_reason = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
                     reason, Timestamps.format(at), id.value()) == 1;
         });
+        if (abandoned) {
+            ownReleases.incrementAndGet();
+        }
+        return abandoned;
     }
 
     @Override
@@ -535,7 +574,7 @@ final class SqlGrantLedger implements GrantLedger {
 
     @Override
     public PruneResult prune(Instant grantsBefore, Instant fingerprintsBefore) {
-        return writeWithFingerprints(tx -> {
+        PruneResult pruned = writeWithFingerprints(tx -> {
             // Their transaction hashes go with them (trigger faucet_grants_delete_hashes).
             long grants = tx.delete("DELETE FROM faucet_grants WHERE status IN ('confirmed', 'failed') AND created_at < ?",
                     Timestamps.format(grantsBefore));
@@ -543,6 +582,8 @@ final class SqlGrantLedger implements GrantLedger {
                     Timestamps.format(fingerprintsBefore));
             return new PruneResult((int) grants, (int) fingerprints);
         });
+        ownReleases.incrementAndGet(); // deleted grants may have counted (the database's trigger knows; this is at once)
+        return pruned;
     }
 
     /** The grant's status alone: the state changes that need no more read one column, not the grant with its hashes. */

@@ -221,6 +221,17 @@ class PostgresStoreTest {
     }
 
     @Test
+    void aQuotaReleasedOnAnotherInstanceShowsHereWithinTheRefreshInterval() {
+        PostgresUrl url = server().newDatabase();
+        PostgresDatabase here = PostgresDatabase.open(url);
+        OPEN.add(here);
+        new Migrations(here).migrate();
+        PostgresDatabase there = PostgresDatabase.open(url);
+        OPEN.add(there);
+        QuotaReleasesAcrossInstances.check(here, there);
+    }
+
+    @Test
     void theUrlsPasswordNeverShows() {
         PostgresUrl url = PostgresUrl.parse("postgresql://faucet:s3cret%21@db.example.org:6543/ledger?sslmode=require");
 

@@ -123,4 +123,12 @@ class SqliteAdmissionStoresTest {
         // and it refills with time: an hour is 10 DYT
         assertThat(restarted.budget(outflow, t0.plusSeconds(3600))).isEqualTo(BigInteger.ZERO);
     }
+
+    @Test
+    void aQuotaReleasedThroughAnotherHandleOnTheFileShowsHereWithinTheRefreshInterval() {
+        SqliteDatabase here = open();
+        try (SqliteDatabase otherHandle = SqliteDatabase.open(dir.resolve("data/dytallix.db"))) {
+            QuotaReleasesAcrossInstances.check(here, otherHandle);
+        }
+    }
 }

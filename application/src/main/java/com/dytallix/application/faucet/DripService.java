@@ -18,7 +18,6 @@ import com.dytallix.domain.grant.Decision;
 import com.dytallix.domain.grant.Factor;
 import com.dytallix.domain.grant.Fingerprint;
 import com.dytallix.domain.grant.Grant;
-import com.dytallix.domain.grant.LedgerAdmission;
 import com.dytallix.domain.grant.GrantReservations;
 import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.grant.OutflowPolicy;
@@ -38,7 +37,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The faucet request: the admission rules in their order (those at the door, then those inside the
@@ -54,8 +52,6 @@ public final class DripService {
      */
     private static final Duration PAYER_WAIT = Duration.ofSeconds(10);
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** Clients, subnets and recipients remembered as refused by a ledger rule at most (then forgotten all at once). */
-    private static final int REFUSALS_REMEMBERED = 100_000;
 
     private final FaucetPolicy policy;
     private final AdmissionRules rules;
@@ -67,13 +63,8 @@ public final class DripService {
     private final Keccak256 keccak;
     private final Clock clock;
     private final Telemetry telemetry;
-    /**
-     * Who a ledger rule refused lately, and until when. A request for one of them is first checked
-     * with a read of the ledger ({@link GrantReservations#refusalNow}), so an attacker asking again and
-     * again costs no write; the ledger still decides (a failed grant gives its quota back), and a
-     * request the read lets through is reserved as usual.
-     */
-    private final ConcurrentHashMap<String, Instant> refusedUntil = new ConcurrentHashMap<>();
+    /** Who a ledger rule refused lately, and until when: asking again costs no database work. */
+    private final RefusalMemory refused;
 
     public DripService(FaucetPolicy policy, AdmissionRules rules, GrantReservations reservations, FaucetControls controls,
                        ChallengeStore challenges, ReputationList reputation, Payer payer, Keccak256 keccak, Clock clock,
@@ -88,6 +79,7 @@ public final class DripService {
         this.keccak = keccak;
         this.clock = clock;
         this.telemetry = telemetry;
+        this.refused = new RefusalMemory(reservations);
     }
 
     /**
@@ -99,7 +91,6 @@ public final class DripService {
         Instant now = clock.instant();
         IpRange client = command.ip().client(policy.ipv6Prefix());
         Applicant applicant = new Applicant(address, command.ip(), client, command.ip().subnet(), command.proof(), now);
-        String requestHash = sha256Hex("faucet|" + address.lower());
         String userAgent = command.userAgent() == null ? "" : command.userAgent();
         Fingerprinter fp = outcome -> reservations.recordFingerprint(new Fingerprint(command.ip(), client, address,
                 truncate(userAgent), sha256Hex(command.ip().value() + "|" + address.lower() + "|" + userAgent), outcome, now));
@@ -107,33 +98,31 @@ public final class DripService {
         if (command.idempotencyKey().isPresent()) {
             Optional<Grant> earlier = reservations.findByIdempotencyKey(command.idempotencyKey().get());
             if (earlier.isPresent()) {
-                return replay(earlier.get(), requestHash, fp);
+                return replay(earlier.get(), requestHash(address), fp);
             }
         }
         Decision door = rules.atDoor(applicant);
         if (door.refused()) {
             throw refuse(fp, door.refusal().get());
         }
-        ReservationRequest request = new ReservationRequest(GrantId.random(), address, command.ip(), client,
-                command.ip().subnet(), command.idempotencyKey(), requestHash, now);
-        LedgerAdmission inLedger = rules.inLedger(applicant, door);
-        // with an Idempotency-Key the reservation may be a replay, which only the reservation step can tell
-        if (command.idempotencyKey().isEmpty() && refusedLately(applicant)) {
-            Optional<Refusal> again = reservations.refusalNow(request, inLedger);
-            if (again.isPresent()) {
-                remember(applicant, again.get());
-                throw refuse(fp, again.get());
+        // with an Idempotency-Key the request may be a replay, which only the reservation step can tell
+        if (command.idempotencyKey().isEmpty()) {
+            Optional<Refusal.RateLimited> remembered = refused.refusal(applicant);
+            if (remembered.isPresent()) {
+                throw refuse(fp, remembered.get());
             }
         }
-        Reservation reservation = reservations.reserve(request, inLedger);
+        long releases = refused.releases();
+        String requestHash = requestHash(address);
+        Reservation reservation = reservations.reserve(new ReservationRequest(GrantId.random(), address, command.ip(), client,
+                command.ip().subnet(), command.idempotencyKey(), requestHash, now), rules.inLedger(applicant, door));
         if (reservation instanceof Reservation.Replayed r) {
             return replay(r.existing(), requestHash, fp);
         }
         if (reservation instanceof Reservation.Refused r) {
-            remember(applicant, r.refusal());
+            refused.remember(applicant, r.refusal(), releases);
             throw refuse(fp, r.refusal());
         }
-        refusalKeys(applicant).forEach(refusedUntil::remove); // reserved: none of its limits holds now
         Grant grant = ((Reservation.Reserved) reservation).grant();
         Grant paid;
         try {
@@ -207,44 +196,6 @@ public final class DripService {
         return new DripResult(earlier);
     }
 
-    private static List<String> refusalKeys(Applicant a) {
-        return List.of("client " + a.client(), "subnet " + a.subnet(), "address " + a.address().value(), "daily cap");
-    }
-
-    private boolean refusedLately(Applicant a) {
-        for (String key : refusalKeys(a)) {
-            Instant until = refusedUntil.get(key);
-            if (until != null) {
-                if (a.now().isBefore(until)) {
-                    return true;
-                }
-                refusedUntil.remove(key, until);
-            }
-        }
-        return false;
-    }
-
-    private void remember(Applicant a, Refusal refusal) {
-        if (!(refusal instanceof Refusal.RateLimited limited)) {
-            return;
-        }
-        List<String> keys = refusalKeys(a);
-        String key = switch (limited.scope()) {
-            case IP, SUSPICIOUS -> keys.get(0);
-            case SUBNET -> keys.get(1);
-            case ADDRESS -> keys.get(2);
-            case DAILY_CAP -> keys.get(3);
-            case REQUESTS -> null;
-        };
-        if (key == null) {
-            return;
-        }
-        if (refusedUntil.size() >= REFUSALS_REMEMBERED) {
-            refusedUntil.clear();
-        }
-        refusedUntil.put(key, limited.resetAt());
-    }
-
     private FaucetRefusal refuse(Fingerprinter fp, Refusal refusal) {
         FaucetRefusal answer = FaucetRefusal.of(refusal);
         if (refusal instanceof Refusal.RateLimited r) {
@@ -257,6 +208,11 @@ public final class DripService {
             telemetry.grantOutcome(outcome);
         }
         return answer;
+    }
+
+    /** What identifies the request for its Idempotency-Key: the same key for another request is a conflict. */
+    private static String requestHash(Address address) {
+        return sha256Hex("faucet|" + address.lower());
     }
 
     private static String truncate(String userAgent) {

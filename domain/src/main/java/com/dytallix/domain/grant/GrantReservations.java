@@ -16,11 +16,13 @@ public interface GrantReservations {
     Reservation reserve(ReservationRequest request, LedgerAdmission admission);
 
     /**
-     * Runs the rules that read the ledger on the ledger as it stands, reserving nothing: the refusal
-     * they would give now. A read, for a request that is likely to be refused, so that refusing it
-     * costs no write; a request it lets through must still be {@link #reserve reserved}.
+     * A number that changes whenever a grant stops counting against the quotas (it failed, or a grant
+     * of the last days was deleted), on any instance. A refusal a ledger rule gave holds, without
+     * asking the ledger again, until its reset time or until this number changes: grants only ever
+     * add to what the rules count otherwise. Cheap (no database work on most calls): this instance's
+     * own changes show at once, another instance's within the store's refresh interval.
      */
-    Optional<Refusal> refusalNow(ReservationRequest request, LedgerAdmission admission);
+    long quotaReleases();
 
     /** The outflow budget at {@code now}, in wei, negative while in debt. */
     BigInteger budget(OutflowPolicy outflow, Instant now);

@@ -306,6 +306,26 @@ public abstract class GrantLedgerContract {
     }
 
     @Test
+    void theCountOfQuotaReleasesMovesAtOnceWhenAGrantFailsOrIsAbandonedAndOnlyThen() {
+        TestAdmission cap = new TestAdmission(1, 1, Wei.ofDyt("10"), DRIP);
+        long start = ledger.quotaReleases();
+        Grant paid = reserved(request(address(1), ip("10.0.0.1"), T0), cap);
+        Grant given = reserved(request(address(2), ip("10.0.0.2"), T0));
+        assertThat(reserve(request(address(1), ip("10.0.0.3"), T0.plusSeconds(1)), cap)).isInstanceOf(Reservation.Refused.class);
+        ledger.markSigned(paid.id(), signed(paid, 0, 1), T0.plusSeconds(1), lease);
+        ledger.markSubmitted(paid.id(), T0.plusSeconds(2));
+        // reservations, refusals, signing and sending only add to what the quotas count
+        assertThat(ledger.quotaReleases()).isEqualTo(start);
+
+        ledger.markFailed(paid.id(), "reverted", T0.plusSeconds(3));
+        long afterFailure = ledger.quotaReleases();
+        assertThat(afterFailure).isNotEqualTo(start);
+
+        assertThat(ledger.abandon(given.id(), "node unavailable before signing", T0.plusSeconds(4))).isTrue();
+        assertThat(ledger.quotaReleases()).isNotEqualTo(afterFailure).isNotEqualTo(start);
+    }
+
+    @Test
     void abandoningFailsAPendingGrantOnlyNeverOneSignedMeanwhile() {
         Grant given = reserved(request(address(1), ip("10.0.0.1"), T0));
         Grant signedMeanwhile = reserved(request(address(2), ip("10.0.0.1"), T0));

@@ -76,9 +76,18 @@ public final class InMemoryGrantLedger implements GrantLedger {
     }
     private BigInteger budget;
     private Instant budgetAt;
+    /** Grants failed, or deleted while not failed: {@link #quotaReleases()}. */
+    private long quotaReleases;
+    private int reserveCalls;
+
+    /** How often the atomic reservation step ran (refused, replayed or reserved), for tests of what a request costs the ledger. */
+    public synchronized int reserveCalls() {
+        return reserveCalls;
+    }
 
     @Override
     public synchronized Reservation reserve(ReservationRequest request, LedgerAdmission admission) {
+        reserveCalls++;
         Instant now = millis(request.now());
         if (request.idempotencyKey().isPresent()) {
             Optional<Grant> existing = findByIdempotencyKey(request.idempotencyKey().get());
@@ -101,8 +110,8 @@ public final class InMemoryGrantLedger implements GrantLedger {
     }
 
     @Override
-    public synchronized Optional<Refusal> refusalNow(ReservationRequest request, LedgerAdmission admission) {
-        return admission.decide(new Window(budget(admission.outflow(), millis(request.now())))).refusal();
+    public synchronized long quotaReleases() {
+        return quotaReleases;
     }
 
     @Override
@@ -296,6 +305,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
     private synchronized void fail(GrantId id, String reason, Instant at) {
         Grant g = load(id);
         g.status().moveTo(GrantStatus.FAILED);
+        quotaReleases++;
         grants.put(id, new Grant(g.id(), g.address(), g.ip(), g.amount(), GrantStatus.FAILED, g.idempotencyKey(),
                 g.requestHash(), g.fromAddress(), g.nonce(), g.rawTransaction(), g.fees(), g.txHashes(),
                 g.landedHash(), g.blockNumber(), g.blockHash(), Optional.of(reason), g.createdAt(), millis(at), g.lastSentAt(), g.factors()));
@@ -372,8 +382,12 @@ public final class InMemoryGrantLedger implements GrantLedger {
                 .filter(g -> g.status().isFinal() && g.createdAt().isBefore(grantsBefore))
                 .map(Grant::id)
                 .toList();
-        old.forEach(grants::remove);
-        old.forEach(admittedAt::remove);
+        old.forEach(id -> {
+            admittedAt.remove(id);
+            if (grants.remove(id).status() != GrantStatus.FAILED) {
+                quotaReleases++;
+            }
+        });
         int before = fingerprints.size();
         fingerprints.removeIf(f -> f.at().isBefore(fingerprintsBefore));
         return new PruneResult(old.size(), before - fingerprints.size());
