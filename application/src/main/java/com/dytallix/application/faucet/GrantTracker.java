@@ -150,7 +150,8 @@ public final class GrantTracker {
                 track(chain, g, minedNonce, head, now);
             }
             List<InternalTransfer> open = trackTransfers(chain, mined, head, now);
-            fillGaps(mined, unfinished, now);
+            adoptHoles(mined, unfinished, open);
+            fillGaps(mined, unfinished, open, now);
             finishRetiringKeys(unfinished, watchedSenders, open, now);
             stalls.completed();
         } catch (NodeException e) {
@@ -352,21 +353,51 @@ public final class GrantTracker {
     }
 
     /**
+     * A nonce between what the chain has mined and the highest one a stored transaction holds, that
+     * nothing stored holds, stalls every later transaction, whatever made it: a grant row deleted or
+     * failed by hand, a node that forgot a transaction whose grant went too. This pass's view finds
+     * candidates; the allocator checks each against the ledger under the key's lock (so nothing this
+     * instance is signing right now counts as a hole) and against the node's pool, and hands the real
+     * holes to {@link #fillGaps}. Nothing is read unless this pass's view shows a candidate.
+     */
+    private void adoptHoles(Map<Address, Long> mined, List<Grant> unfinished, List<InternalTransfer> open) {
+        for (Map.Entry<Address, Long> e : mined.entrySet()) {
+            Address from = e.getKey();
+            long minedNonce = e.getValue();
+            Set<Long> held = new HashSet<>();
+            unfinished.stream().filter(g -> g.fromAddress().filter(from::equals).isPresent())
+                    .forEach(g -> g.nonce().ifPresent(held::add));
+            open.stream().filter(t -> t.from().equals(from)).forEach(t -> held.add(t.nonce()));
+            long highest = held.stream().mapToLong(Long::longValue).max().orElse(-1);
+            long heldAbove = held.stream().filter(n -> n >= minedNonce).count();
+            if (highest < minedNonce || heldAbove == highest - minedNonce + 1 || !election.isPayer()) {
+                continue;
+            }
+            Set<Long> holes = nonces.adoptHoles(from, minedNonce, node.pendingNonce(from));
+            if (!holes.isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "nonces {0} of {1}: no stored transaction holds them, yet later ones"
+                        + " wait behind them; filling them", holes, from);
+            }
+        }
+    }
+
+    /**
      * A nonce given back and not reused for a while would stall every later transaction: fill it
      * with a zero-value transfer to ourselves, stored under the lease before it is sent. A given-back
      * nonce the chain has used meanwhile is no hole any more: it is dropped, so no grant is ever
      * signed with it.
      */
-    private void fillGaps(Map<Address, Long> mined, List<Grant> unfinished, Instant now) {
+    private void fillGaps(Map<Address, Long> mined, List<Grant> unfinished, List<InternalTransfer> open, Instant now) {
         for (Map.Entry<Address, Long> e : mined.entrySet()) {
             Address from = e.getKey();
             long minedNonce = e.getValue();
             Optional<SigningKey> key = keys.byAddress(from);
             nonces.ensureSeeded(from);
             // only a hole under a transaction still waiting blocks anything
-            long highestWaiting = unfinished.stream()
+            long highestWaiting = Math.max(unfinished.stream()
                     .filter(g -> g.fromAddress().filter(from::equals).isPresent() && g.nonce().isPresent())
-                    .mapToLong(g -> g.nonce().get()).max().orElse(-1);
+                    .mapToLong(g -> g.nonce().get()).max().orElse(-1),
+                    open.stream().filter(t -> t.from().equals(from)).mapToLong(InternalTransfer::nonce).max().orElse(-1));
             for (long gap : nonces.gaps(from)) {
                 if (gap < minedNonce) {
                     nonces.claimGap(from, gap);

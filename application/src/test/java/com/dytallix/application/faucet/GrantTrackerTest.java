@@ -206,6 +206,46 @@ class GrantTrackerTest {
     }
 
     @Test
+    void aHoleMadeBehindTheFaucetsBackHealsWithoutARestart() {
+        DripResult a = h.request(FaucetHarness.address(15), "10.0.0.15");
+        DripResult b = h.request(FaucetHarness.address(16), "10.0.0.16");
+        DripResult c = h.request(FaucetHarness.address(17), "10.0.0.17");
+        // the node forgets B's transaction and an operator fails its grant by hand: nonce 1 is held by nothing
+        h.chain.dropFromPool(b.grant().txHashes().getFirst());
+        h.ledger.markFailed(b.grant().id(), "test: failed by hand", Instant.now());
+
+        h.tracker.tick();
+
+        assertThat(h.transfers.unsettled()).singleElement().satisfies(t -> {
+            assertThat(t.nonce()).isEqualTo(1);
+            assertThat(t.kind()).isEqualTo(com.dytallix.domain.payer.InternalTransfer.Kind.GAP_FILLER);
+        });
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.find(a.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.ledger.find(c.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(16))).isEmpty();
+        assertThat(h.chain.minedNonce(FaucetHarness.FAUCET)).isEqualTo(3);
+        DripResult d = h.request(FaucetHarness.address(18), "10.0.0.18");
+        assertThat(d.grant().nonce()).as("nothing was given out twice").contains(3L);
+    }
+
+    @Test
+    void aNonceATransactionInTheNodesPoolStillHoldsIsNoHole() {
+        h.request(FaucetHarness.address(21), "10.0.0.21");
+        DripResult b = h.request(FaucetHarness.address(22), "10.0.0.22");
+        DripResult c = h.request(FaucetHarness.address(23), "10.0.0.23");
+        h.ledger.markFailed(b.grant().id(), "test: failed by hand", Instant.now()); // its transaction is still in the pool
+
+        h.tracker.tick();
+
+        assertThat(h.transfers.unsettled()).as("no filler competes with the pooled transaction").isEmpty();
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.find(c.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+    }
+
+    @Test
     void atTheFeeCeilingTheSameBytesAreResentOncePerWaitNotOnEveryPass() throws Exception {
         h.withFeeCeiling(Wei.of(3_000_000_000L)).withReplaceAfter(Duration.ofMillis(200)); // the first price is the ceiling
         DripResult r = h.request(FaucetHarness.address(20), "10.0.0.20");

@@ -8,6 +8,7 @@ import com.dytallix.adapters.node.Secp256k1Key;
 import com.dytallix.bootstrap.testing.ApiClient;
 import com.dytallix.bootstrap.testing.ApiClient.Response;
 import com.dytallix.bootstrap.testing.Chain;
+import com.dytallix.bootstrap.testing.LedgerFile;
 import com.dytallix.bootstrap.testing.LiveServer;
 import com.dytallix.bootstrap.testing.Recipients;
 import com.dytallix.domain.Address;
@@ -17,6 +18,9 @@ import com.dytallix.domain.key.UnsignedTransaction;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,6 +118,51 @@ class TransactionFateTest {
             server.http.awaitGrant(again.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(30));
             assertThat(chain.balance(next)).isEqualTo(DRIP);
             assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aNonceHoleMadeBehindTheServersBackIsFilledAndThePaymentsBehindItLand() throws Exception {
+        try (AnvilProcess anvil = AnvilProcess.withoutMining();
+             LiveServer server = LiveServer.start(LiveServer.unlimitedSettingsFor(anvil, Map.of()), dir)) {
+            Chain chain = new Chain(anvil);
+            List<String> recipients = List.of(Recipients.fresh(), Recipients.fresh(), Recipients.fresh());
+            List<Response> granted = new ArrayList<>();
+            for (String address : recipients) {
+                Response r = server.http.drip(address);
+                assertThat(r.status()).as("%s", r.body()).isEqualTo(200);
+                granted.add(r);
+            }
+            // the node forgets the middle payment and an operator deletes its grant by hand: its nonce is held by nothing
+            String lostHash = granted.get(1).field("txHash");
+            long hole = Chain.quantity(chain.transaction(lostHash).get("nonce")).longValueExact();
+            chain.call("anvil_dropTransaction", lostHash);
+            try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(LedgerFile.DB_PATH));
+                 PreparedStatement delete = db.prepareStatement("DELETE FROM faucet_grants WHERE id = ?")) {
+                db.createStatement().execute("PRAGMA busy_timeout = 10000");
+                delete.setString(1, granted.get(1).field("grantId"));
+                assertThat(delete.executeUpdate()).isEqualTo(1);
+            }
+
+            String last = granted.get(2).field("grantId");
+            JsonNode paid = null;
+            for (long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos(); System.nanoTime() < deadline; ) {
+                chain.mine();
+                paid = server.http.grant(last).json();
+                if (ApiClient.isFinal(paid)) {
+                    break;
+                }
+                Thread.sleep(300);
+            }
+            assertThat(paid.get("status").asText()).as("%s", paid).isEqualTo("confirmed");
+            assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).isEqualTo(3);
+            JsonNode filler = chain.transactionsFrom(AnvilProcess.ACCOUNT_0_ADDRESS).stream()
+                    .filter(t -> Chain.quantity(t.get("nonce")).longValueExact() == hole).findFirst().orElseThrow();
+            assertThat(filler.get("to").asText()).as("a zero-value transfer to itself").isEqualToIgnoringCase(AnvilProcess.ACCOUNT_0_ADDRESS);
+            assertThat(Chain.quantity(filler.get("value"))).isZero();
+            assertThat(chain.balance(recipients.get(0))).isEqualTo(DRIP);
+            assertThat(chain.balance(recipients.get(1))).isZero();
+            assertThat(chain.balance(recipients.get(2))).isEqualTo(DRIP);
         }
     }
 
