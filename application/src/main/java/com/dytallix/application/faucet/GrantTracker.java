@@ -208,7 +208,8 @@ public final class GrantTracker {
             return;
         }
         if (g.status() == GrantStatus.SIGNED) {
-            payer.send(g.id(), g.fromAddress().orElseThrow(), nonce, g.rawTransaction().orElseThrow());
+            payer.send(g.id(), g.fromAddress().orElseThrow(), nonce, g.rawTransaction().orElseThrow(),
+                    g.txHashes().size() == 1);
             return;
         }
         Instant lastSent = g.lastSentAt().orElse(g.updatedAt());
@@ -318,7 +319,8 @@ public final class GrantTracker {
                 grants.stream().map(g -> g.id().value()).toList());
         for (Grant g : grants) {
             settlements.reopen(g.id(), now);
-            payer.send(g.id(), g.fromAddress().orElseThrow(), g.nonce().orElseThrow(), g.rawTransaction().orElseThrow());
+            payer.send(g.id(), g.fromAddress().orElseThrow(), g.nonce().orElseThrow(), g.rawTransaction().orElseThrow(),
+                    g.txHashes().size() == 1);
         }
     }
 
@@ -328,7 +330,7 @@ public final class GrantTracker {
         Optional<SigningKey> key = keys.byAddress(from);
         Optional<Fees> bumped = key.isPresent() ? feePolicy.bump(g.fees().orElseThrow(), node.fees()) : Optional.empty();
         if (bumped.isEmpty()) {
-            payer.send(g.id(), from, g.nonce().orElseThrow(), g.rawTransaction().orElseThrow());
+            payer.send(g.id(), from, g.nonce().orElseThrow(), g.rawTransaction().orElseThrow(), g.txHashes().size() == 1);
             return;
         }
         Optional<Lease> lease = election.held();
@@ -345,7 +347,7 @@ public final class GrantTracker {
         }
         telemetry.transactionReplaced();
         LOG.log(System.Logger.Level.INFO, "grant {0}: replaced unmined transaction, new hash {1}", g.id(), replacement.hash());
-        if (payer.send(g.id(), from, replacement.nonce(), replacement.rawHex()) instanceof Payer.Sent.Held held) {
+        if (payer.send(g.id(), from, replacement.nonce(), replacement.rawHex(), false) instanceof Payer.Sent.Held held) {
             // the grant's earlier transactions may still be mined: it keeps its nonce until the chain uses it
             LOG.log(System.Logger.Level.WARNING, "grant {0}: replacement {1} refused ({2}); the grant keeps nonce {3} and"
                     + " waits for the chain", g.id(), replacement.hash(), held.reason(), replacement.nonce());

@@ -243,7 +243,7 @@ public final class Payer {
             return Optional.empty();
         }
         SignedTransaction tx = stored.tx().get();
-        Sent sent = send(reserved.id(), tx.from(), tx.nonce(), tx.rawHex(), true);
+        Sent sent = send(reserved.id(), tx.from(), tx.nonce(), tx.rawHex(), true, true);
         return Optional.of(new Signed(reserved.signed(tx, stored.at()), sent));
     }
 
@@ -312,18 +312,23 @@ public final class Payer {
 
     /**
      * For the tracker: hands a grant's stored bytes to the node again (a re-send, a replacement, after
-     * a reorg) and records what happened. Never throws for node failures.
+     * a reorg) and records what happened. Never throws for node failures. {@code onlyVersion}: these
+     * bytes are the only transaction the grant ever had.
      */
-    Sent send(GrantId id, com.dytallix.domain.Address from, long nonce, String rawHex) {
-        return send(id, from, nonce, rawHex, false);
+    Sent send(GrantId id, com.dytallix.domain.Address from, long nonce, String rawHex, boolean onlyVersion) {
+        return send(id, from, nonce, rawHex, false, onlyVersion);
     }
 
     /**
-     * Hands stored bytes to the node and records what happened. Never throws for node failures. Only
-     * a {@code first} send, of a grant nothing of which was ever handed to a node, may fail the grant
-     * when it is refused for good: after that, any version sent before may still be mined.
+     * Hands stored bytes to the node and records what happened. Never throws for node failures. A
+     * refusal for good fails the grant (and gives its nonce back) only when no transaction of the
+     * grant can be mined: at its {@code first} send, when nothing of it was ever handed to a node; or
+     * when these bytes are its {@code onlyVersion} and the refusal is about the bytes themselves
+     * (chain id, gas, encoding), so no node ever took them. Otherwise (lack of funds can pass, a
+     * replacement leaves earlier versions behind) the grant keeps its nonce until the chain uses it.
      */
-    private Sent send(GrantId id, com.dytallix.domain.Address from, long nonce, String rawHex, boolean first) {
+    private Sent send(GrantId id, com.dytallix.domain.Address from, long nonce, String rawHex, boolean first,
+                      boolean onlyVersion) {
         if (!election.isPayer()) {
             // stored bytes: the payer sends them; a payer that lost its lease sends nothing more
             return new Sent.Withheld();
@@ -339,7 +344,10 @@ public final class Payer {
                     yield first ? refuseForGood(id, from, nonce, "insufficient funds in the faucet account", true)
                             : new Sent.Held("insufficient funds in the faucet account");
                 }
-                case WRONG_CHAIN_ID, INTRINSIC_GAS, INVALID_TRANSACTION, RPC_ERROR -> first
+                case WRONG_CHAIN_ID, INTRINSIC_GAS, INVALID_TRANSACTION -> first || onlyVersion
+                        ? refuseForGood(id, from, nonce, "rejected by the node: " + e.getMessage(), false)
+                        : new Sent.Held("rejected by the node: " + e.getMessage());
+                case RPC_ERROR -> first
                         ? refuseForGood(id, from, nonce, "rejected by the node: " + e.getMessage(), false)
                         : new Sent.Held("rejected by the node: " + e.getMessage());
                 // NONCE_TOO_LOW: the tracker finds out whether one of our hashes was mined.

@@ -67,6 +67,31 @@ class GrantTrackerTest {
     }
 
     @Test
+    void bytesNoNodeCouldEverTakeFailTheGrantOnTheirResendWhileALackOfFundsOnlyHoldsIt() {
+        Grant invalid = reserve(30);
+        h.chain.failSends(NodeFailure.TIMEOUT, 1); // the first send may or may not have reached the node
+        h.payer.pay(invalid);
+        h.chain.failSends(NodeFailure.INVALID_TRANSACTION, 1); // the bytes themselves are refused: no node has them
+        h.tracker.tick();
+        assertThat(h.ledger.find(invalid.id()).orElseThrow().status()).isEqualTo(GrantStatus.FAILED);
+
+        Grant unfunded = reserve(31);
+        h.chain.failSends(NodeFailure.TIMEOUT, 1);
+        h.payer.pay(unfunded);
+        long nonce = h.ledger.find(unfunded.id()).orElseThrow().nonce().orElseThrow();
+        h.chain.failSends(NodeFailure.INSUFFICIENT_FUNDS, 1); // the first send may be in a pool, paid for before
+        h.tracker.tick();
+        assertThat(h.ledger.find(unfunded.id()).orElseThrow().status()).isEqualTo(GrantStatus.SIGNED);
+        assertThat(h.nonces.gaps(FaucetHarness.FAUCET)).doesNotContain(nonce);
+        h.tracker.tick(); // sent again, and taken
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.find(unfunded.id()).orElseThrow().status()).as("the failed grant's nonce stalls nothing")
+                .isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(30))).isEmpty();
+    }
+
+    @Test
     void crashAfterSendBeforeTheAnswerPaysExactlyOnce() {
         Grant g = reserve(3);
         h.payer.pay(g);
