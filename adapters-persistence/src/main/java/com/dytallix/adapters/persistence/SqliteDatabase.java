@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -89,19 +88,12 @@ final class SqliteDatabase extends Database {
      * half the grants per second (bench/faucet.sh).
      *
      * <p>Another process holding the write lock past the busy timeout (a paused instance, an
-     * operator's open transaction) ends the write with {@link StoreBusyException}, nothing written;
-     * so does waiting as long for this process's own writers.
+     * operator's open transaction) ends the write with {@link StoreBusyException}, nothing written.
+     * This process's own writers are waited for however long they take (a burst queues here).
      */
     @Override
     <T> T write(Function<DbTransaction, T> work) {
-        try {
-            if (!writer.tryLock(busyTimeoutMs, TimeUnit.MILLISECONDS)) {
-                throw new StoreBusyException("waited " + busyTimeoutMs + " ms for this process's other writers to finish");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreBusyException("interrupted while waiting for the writers' lock");
-        }
+        writer.lock();
         try {
             DbTransaction tx = client.transaction();
             T result;
