@@ -7,8 +7,10 @@
 #   final        only answers that cannot change any more (blocks by number, receipts): our cache's case
 # Targets: direct (anvil), nginx, ours (finality cache on, the default) and ours-nocache (a second
 # server with RPC_CACHE_MAX_BYTES=0: every call reaches the node). Then a JFR profile of
-# ours-nocache on the mix names where its CPU goes.
-#   bench/relay.sh   (RELAY_SECONDS=10 RELAY_CONNECTIONS="16 64" RELAY_THREADS=2 RELAY_WORKLOADS="blockNumber mix final" RELAY_PROFILE=1)
+# ours-nocache on the mix names where its CPU goes. RELAY_BASELINE=<another checkout, built with
+# ./dyt build> adds its server (cache off) as baseline-nocache, measured in turn with the others:
+# an A/B of two builds under the same load.
+#   bench/relay.sh   (RELAY_SECONDS=10 RELAY_CONNECTIONS="16 64" RELAY_THREADS=2 RELAY_WORKLOADS="blockNumber mix final" RELAY_PROFILE=1 RELAY_BASELINE=)
 source "$(dirname "$0")/lib.sh"
 
 SECONDS_EACH="${RELAY_SECONDS:-10}"
@@ -16,6 +18,8 @@ CONNECTIONS="${RELAY_CONNECTIONS:-16 64}"
 THREADS="${RELAY_THREADS:-2}"
 WARMUP="${RELAY_WARMUP_SECONDS:-10}"
 PROFILE="${RELAY_PROFILE:-1}"
+BASELINE="${RELAY_BASELINE:-}"
+[ -z "$BASELINE" ] || [ -f "$BASELINE/bootstrap/target/dytallix-api.jar" ] || die "RELAY_BASELINE: no bootstrap/target/dytallix-api.jar under $BASELINE (./dyt build there first)"
 TXS=20
 
 ensure_tools wrk curl jq
@@ -55,11 +59,22 @@ wait_ready
 launch_server_on relay-nocache "$ANVIL_URL" --STATUS_REFRESH_MS=500 --RPC_CACHE_MAX_BYTES=0
 NOCACHE_PID="$SERVER_PID" NOCACHE_URL="$SERVER_URL"
 wait_ready
+if [ -n "$BASELINE" ]; then
+  JAR="$BASELINE/bootstrap/target/dytallix-api.jar" AOT_CACHE="$BASELINE/bootstrap/target/dytallix-api.aot" \
+    launch_server_on relay-baseline "$ANVIL_URL" --STATUS_REFRESH_MS=500 --RPC_CACHE_MAX_BYTES=0
+  BASELINE_PID="$SERVER_PID" BASELINE_URL="$SERVER_URL"
+  wait_ready
+fi
 sleep 1 # both status snapshots have seen the head, so the transfers count as final
 
 declare -A URL=([direct]="$ANVIL_URL" [nginx]="$NGINX_URL" [ours]="$OURS_URL/api/rpc" [ours-nocache]="$NOCACHE_URL/api/rpc")
 declare -A PID=([ours]="$OURS_PID" [ours-nocache]="$NOCACHE_PID")
 TARGETS="direct nginx ours ours-nocache"
+OURS_TARGETS="ours ours-nocache"
+if [ -n "$BASELINE" ]; then
+  URL[baseline-nocache]="$BASELINE_URL/api/rpc" PID[baseline-nocache]="$BASELINE_PID"
+  TARGETS="$TARGETS baseline-nocache" OURS_TARGETS="$OURS_TARGETS baseline-nocache"
+fi
 WORKLOADS="${RELAY_WORKLOADS:-blockNumber mix final}"
 for target in $TARGETS; do
   while read -r body; do
@@ -73,7 +88,7 @@ done
 log "warming up: ours ${WARMUP}s per workload, the others 3s"
 for w in $WORKLOADS; do
   for target in $TARGETS; do
-    BODIES="$WORK/$w.bodies" run_wrk "$THREADS" 16 "$(case $target in ours*) echo "$WARMUP" ;; *) echo 3 ;; esac)" \
+    BODIES="$WORK/$w.bodies" run_wrk "$THREADS" 16 "$(case $target in ours*|baseline*) echo "$WARMUP" ;; *) echo 3 ;; esac)" \
       bodies.lua "${URL[$target]}" >/dev/null
   done
 done
@@ -96,30 +111,31 @@ echo "== relay: JSON-RPC 2.0 POSTs, wrk -t$THREADS, ${SECONDS_EACH}s per cell ==
 machine_info
 echo "node: anvil $ANVIL_VERSION (automine); nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') reverse proxy with upstream keepalive"
 echo "ours: the server as shipped (finality cache on); ours-nocache: RPC_CACHE_MAX_BYTES=0, every call reaches the node"
+[ -z "$BASELINE" ] || echo "baseline-nocache: the build in $BASELINE ($(git -C "$BASELINE" rev-parse --short HEAD 2>/dev/null || echo 'not a git checkout')), RPC_CACHE_MAX_BYTES=0"
 echo "workloads: blockNumber; mix = balance, eth_call, block by number, receipt, nonce, gas price in turn ($TXS of each); final = block by number, receipt"
 for w in $WORKLOADS; do
   echo
   echo "-- $w --"
-  printf '%-13s %5s %10s %9s %9s %9s %8s %12s\n' target conns 'req/s' 'p50 ms' 'p90 ms' 'p99 ms' errors 'CPU us/call'
+  printf '%-16s %5s %10s %9s %9s %9s %8s %12s\n' target conns 'req/s' 'p50 ms' 'p90 ms' 'p99 ms' errors 'CPU us/call'
   for c in $CONNECTIONS; do
     for target in $TARGETS; do
       r="${R[$w.$target.$c]}"
-      printf '%-13s %5s %10s %9s %9s %9s %8s %12s\n' "$target" "$c" "$(field rps "$r")" "$(field p50_ms "$r")" \
+      printf '%-16s %5s %10s %9s %9s %9s %8s %12s\n' "$target" "$c" "$(field rps "$r")" "$(field p50_ms "$r")" \
         "$(field p90_ms "$r")" "$(field p99_ms "$r")" "$(($(field socket_errors "$r") + $(field non2xx "$r")))" \
         "${CPU_US[$w.$target.$c]:--}"
     done
   done
-  printf '%5s %-13s %15s %20s\n' conns target 'rps vs nginx' 'p50 added vs direct'
+  printf '%5s %-16s %15s %20s\n' conns target 'rps vs nginx' 'p50 added vs direct'
   for c in $CONNECTIONS; do
-    for target in ours ours-nocache; do
+    for target in $OURS_TARGETS; do
       o="${R[$w.$target.$c]}" d="${R[$w.direct.$c]}" n="${R[$w.nginx.$c]}"
-      printf '%5s %-13s %14sx %17s ms\n' "$c" "$target" "$(ratio "$(field rps "$o")" "$(field rps "$n")")" \
+      printf '%5s %-16s %14sx %17s ms\n' "$c" "$target" "$(ratio "$(field rps "$o")" "$(field rps "$n")")" \
         "$(minus "$(field p50_ms "$o")" "$(field p50_ms "$d")")"
     done
   done
 done
 echo
-echo "peak RSS (VmHWM): ours $(peak_rss_mb "$OURS_PID") MB, ours-nocache $(peak_rss_mb "$NOCACHE_PID") MB"
+echo "peak RSS (VmHWM): ours $(peak_rss_mb "$OURS_PID") MB, ours-nocache $(peak_rss_mb "$NOCACHE_PID") MB${BASELINE:+, baseline-nocache $(peak_rss_mb "$BASELINE_PID") MB}"
 echo "cache: $(curl -sf "$OURS_URL/metrics" | grep '^dytallix_rpc_cache_requests_total' | sed 's/dytallix_rpc_cache_requests_total//' | tr '\n' ' ')"
 echo "targets: rps >= 1.0x nginx and p50 added <= 0.3 ms at 16 and 64 connections on each workload; <= 40 us CPU per call that misses the cache; peak RSS within the memory target"
 

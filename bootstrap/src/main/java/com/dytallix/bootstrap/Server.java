@@ -202,6 +202,7 @@ public final class Server implements AutoCloseable {
                 settings.requestsPerMinute(), settings.get(Settings.IPV6_CLIENT_PREFIX), settings.rpcRequestsPerMinute(),
                 settings.requestSizeLimit(), settings.rpcMaxBatch(), settings.get(Settings.RPC_CACHE_MAX_BYTES), finality, app.feed(), settings.get(Settings.WS_MAX_CONNECTIONS),
                 settings.get(Settings.WS_MAX_MESSAGE_BYTES), settings.get(Settings.WS_MAX_INBOUND_BYTES),
+                settings.get(Settings.WS_MAX_QUEUED_BYTES), settings.get(Settings.WS_MAX_OUTBOUND_BYTES),
                 statusStaleAfter(settings), settings.get(Settings.WEB_PAGE));
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.register(new MetricsHttpService(metrics));

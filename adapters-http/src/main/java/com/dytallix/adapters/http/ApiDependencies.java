@@ -37,6 +37,8 @@ import java.util.Objects;
  * @param wsMaxConnections  WS_MAX_CONNECTIONS
  * @param wsMaxMessageBytes WS_MAX_MESSAGE_BYTES: the largest WebSocket message or frame a client may send
  * @param wsMaxInboundBytes WS_MAX_INBOUND_BYTES: bytes of WebSocket messages held at once, all connections together
+ * @param wsMaxQueuedBytes  WS_MAX_QUEUED_BYTES: memory of answers and notifications one WebSocket connection may have waiting
+ * @param wsMaxOutboundBytes WS_MAX_OUTBOUND_BYTES: the same for all WebSocket connections together
  * @param statusStaleAfter  a status snapshot older than this is reported as {@code api: degraded}
  * @param webPage           WEB_PAGE: serve the faucet web page at /
  */
@@ -67,6 +69,8 @@ public record ApiDependencies(
         int wsMaxConnections,
         int wsMaxMessageBytes,
         long wsMaxInboundBytes,
+        long wsMaxQueuedBytes,
+        long wsMaxOutboundBytes,
         Duration statusStaleAfter,
         boolean webPage) {
 
@@ -98,9 +102,9 @@ public record ApiDependencies(
             throw new IllegalArgumentException("rpcCacheMaxBytes must not be negative");
         }
         if (requestsPerMinute < 1 || rpcRequestsPerMinute < 1 || requestSizeLimit < 1 || rpcMaxBatch < 1 || wsMaxConnections < 1
-                || wsMaxMessageBytes < 1 || wsMaxInboundBytes < 1) {
+                || wsMaxMessageBytes < 1 || wsMaxInboundBytes < 1 || wsMaxQueuedBytes < 1 || wsMaxOutboundBytes < 1) {
             throw new IllegalArgumentException("requestsPerMinute, rpcRequestsPerMinute, requestSizeLimit, rpcMaxBatch, wsMaxConnections, "
-                    + "wsMaxMessageBytes and wsMaxInboundBytes must be positive");
+                    + "wsMaxMessageBytes, wsMaxInboundBytes, wsMaxQueuedBytes and wsMaxOutboundBytes must be positive");
         }
     }
 

@@ -54,6 +54,6 @@ public final class ApiRouting {
         }
         HttpEdge.notFound(routing);
         return new RpcWebSocket(jsonRpc, deps.feed(), rpcLimiter, clientIps, deps.wsMaxConnections(), deps.wsMaxMessageBytes(),
-                deps.wsMaxInboundBytes(), deps.frontendOrigins(), wsPingInterval);
+                deps.wsMaxInboundBytes(), deps.wsMaxQueuedBytes(), deps.wsMaxOutboundBytes(), deps.frontendOrigins(), wsPingInterval);
     }
 }

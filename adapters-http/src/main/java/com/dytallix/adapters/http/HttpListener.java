@@ -34,7 +34,11 @@ public final class HttpListener {
                 // protocol from the first bytes and drop unparseable requests without the JSON answer.
                 // Other protocols are added by their owners after this call (the WebSocket relay adds its own).
                 .protocolsDiscoverServices(false)
-                .protocols(List.<ProtocolConfig>of(Http1Config.builder().addReceiveListener(deadlines).build()));
+                .protocols(List.<ProtocolConfig>of(Http1Config.builder().addReceiveListener(deadlines)
+                        // every response header is ours: constants, or a value from a request header Helidon
+                        // already validated (the request id, a CORS origin); checking them again cost CPU per answer
+                        .validateResponseHeaders(false)
+                        .build()));
         return deadlines;
     }
 }

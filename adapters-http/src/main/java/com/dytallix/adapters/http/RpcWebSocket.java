@@ -56,9 +56,10 @@ import java.util.regex.Pattern;
  * a frame or message over WS_MAX_MESSAGE_BYTES closes with 1009; a binary message with 1003; a
  * message that would take the bytes held for all connections' incoming messages over
  * WS_MAX_INBOUND_BYTES is answered with -32005 unread (the connection stays). Each
- * connection writes through its own bounded queue and thread, so a client that does not read cannot
- * hold up the feed or anyone else: when its queue is full it is closed with 1008. On shutdown every
- * connection is closed with 1001 (going away).
+ * connection writes through its own queue and thread, so a client that does not read cannot
+ * hold up the feed or anyone else: with more than WS_MAX_QUEUED_BYTES waiting it is closed with
+ * 1008, and a message that would take all connections' waiting messages over WS_MAX_OUTBOUND_BYTES
+ * closes its connection with 1013. On shutdown every connection is closed with 1001 (going away).
  */
 public final class RpcWebSocket {
     static final String PATH = "/api/rpc";
@@ -72,14 +73,6 @@ public final class RpcWebSocket {
      * and a peer that vanished without a close is found and its slot freed.
      */
     public static final Duration PING_INTERVAL = Duration.ofSeconds(20);
-    /**
-     * Characters of answers and notifications one connection may have waiting to be written; a
-     * client further behind is disconnected (1008). One message is always taken when nothing waits,
-     * so an answer larger than this still goes out.
-     */
-    static final long OUTBOX_CHARS = 1 << 20;
-    /** The same for all connections together: a crowd of clients that do not read cannot exhaust the heap. */
-    static final long ALL_OUTBOXES_CHARS = 64L << 20;
     private static final int MAX_FILTER_VALUES = 1000;
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
     private static final Pattern TOPIC = Pattern.compile("0x[0-9a-fA-F]{64}");
@@ -97,6 +90,10 @@ public final class RpcWebSocket {
     private final int maxConnections;
     private final int maxMessageBytes;
     private final long maxInboundBytes;
+    /** WS_MAX_QUEUED_BYTES: memory of what one connection may have waiting to be written. */
+    private final long maxQueuedBytes;
+    /** WS_MAX_OUTBOUND_BYTES: the same for all connections together. */
+    private final long maxOutboundBytes;
     /** Characters of incoming messages held now, all connections together: fragments put together, messages being answered. */
     private final AtomicLong inbound = new AtomicLong();
     private final Set<String> origins;
@@ -106,7 +103,8 @@ public final class RpcWebSocket {
     private volatile boolean goingAway;
 
     RpcWebSocket(JsonRpcRelay rpc, ChainFeed feed, RequestRateLimiter limiter, ClientIpResolver clientIps,
-                 int maxConnections, long maxMessageBytes, long maxInboundBytes, List<String> frontendOrigins, Duration pingInterval) {
+                 int maxConnections, long maxMessageBytes, long maxInboundBytes, long maxQueuedBytes, long maxOutboundBytes,
+                 List<String> frontendOrigins, Duration pingInterval) {
         if (maxConnections < 1) {
             throw new IllegalArgumentException("maxConnections must be at least 1");
         }
@@ -117,6 +115,8 @@ public final class RpcWebSocket {
         this.maxConnections = maxConnections;
         this.maxMessageBytes = (int) Math.min(maxMessageBytes, Integer.MAX_VALUE);
         this.maxInboundBytes = maxInboundBytes;
+        this.maxQueuedBytes = maxQueuedBytes;
+        this.maxOutboundBytes = maxOutboundBytes;
         // a browser page may connect from the origins CORS allows; "*" allows any
         this.origins = frontendOrigins.contains("*") ? Set.of() : Set.copyOf(frontendOrigins);
         this.pingInterval = pingInterval;
@@ -150,6 +150,16 @@ public final class RpcWebSocket {
             }
         } while (!inbound.compareAndSet(held, held + chars));
         return true;
+    }
+
+    /** Bytes of answers and notifications waiting to be written, all connections together. */
+    long outboundHeld() {
+        return queuedAll.get();
+    }
+
+    /** What a queued message may take in memory: a Java string takes one or two bytes per character, counted as two. */
+    private static long footprint(String text) {
+        return 2L * text.length();
     }
 
     /** Open connections (the dytallix_ws_connections gauge). */
@@ -532,31 +542,46 @@ public final class RpcWebSocket {
             return Json.text(new Notification("2.0", "eth_subscription", new Notification.Params(subscriptionId, result)));
         }
 
+        /**
+         * Queues one message for the writer, within this connection's and all connections' budgets
+         * (a message always fits an empty queue of its own); a connection over either is closed, so
+         * what waits to be written never takes more than WS_MAX_OUTBOUND_BYTES in all.
+         */
         private void queue(String text) {
             if (closing != null) {
                 return;
             }
+            long size = footprint(text);
             long mine = queued.get();
-            if (mine > 0 && (mine + text.length() > OUTBOX_CHARS || queuedAll.get() + text.length() > ALL_OUTBOXES_CHARS)) {
-                closeNow(WsCloseCodes.VIOLATED_POLICY, "messages were not read in time");
+            if (mine > 0 && mine + size > maxQueuedBytes) {
+                closeNow(WsCloseCodes.VIOLATED_POLICY, "messages were not read in time: over " + maxQueuedBytes
+                        + " bytes waiting (WS_MAX_QUEUED_BYTES)");
                 return;
             }
-            queued.addAndGet(text.length());
-            queuedAll.addAndGet(text.length());
+            long all;
+            do {
+                all = queuedAll.get();
+                if (all + size > maxOutboundBytes) {
+                    closeNow(WsCloseCodes.TRY_AGAIN_LATER, "server busy: answers waiting for all clients are over "
+                            + maxOutboundBytes + " bytes (WS_MAX_OUTBOUND_BYTES); reconnect shortly");
+                    return;
+                }
+            } while (!queuedAll.compareAndSet(all, all + size));
+            queued.addAndGet(size);
             outbox.add(text);
         }
 
         private void dropQueued() {
             List<String> dropped = new ArrayList<>();
             outbox.drainTo(dropped);
-            long chars = 0;
+            long bytes = 0;
             for (String d : dropped) {
                 if (d != STOP) {
-                    chars += d.length();
+                    bytes += footprint(d);
                 }
             }
-            queued.addAndGet(-chars);
-            queuedAll.addAndGet(-chars);
+            queued.addAndGet(-bytes);
+            queuedAll.addAndGet(-bytes);
         }
 
         /** Gives up on a connection whose writer is stuck on a client that does not read. */
@@ -618,9 +643,13 @@ public final class RpcWebSocket {
                         break;
                     }
                     if (next != null) {
-                        queued.addAndGet(-next.length());
-                        queuedAll.addAndGet(-next.length());
-                        session.send(next, true);
+                        try {
+                            session.send(next, true);
+                        } finally {
+                            // counted until written: the writer holds it while a slow client takes it
+                            queued.addAndGet(-footprint(next));
+                            queuedAll.addAndGet(-footprint(next));
+                        }
                     }
                     long now = System.nanoTime();
                     if (now - nextPing >= 0) {

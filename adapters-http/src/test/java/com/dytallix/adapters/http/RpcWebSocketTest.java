@@ -165,6 +165,39 @@ class RpcWebSocketTest {
     }
 
     @Test
+    void aFrameTrickledAByteAtATimeIsHeldForAFewPingIntervalsAtMost() throws Exception {
+        // the web server keeps every read of a frame still arriving; a client that trickles one
+        // answers no ping meanwhile, so it is closed like a silent one and the frame goes with it
+        try (TestApi api = TestApi.start(o -> o.wsPingInterval = Duration.ofMillis(200));
+             java.net.Socket trickler = new java.net.Socket("127.0.0.1", api.port())) {
+            trickler.setTcpNoDelay(true);
+            var out = trickler.getOutputStream();
+            out.write(("GET /api/rpc HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                    + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            awaitConnections(api, 1);
+            out.write(new byte[] {(byte) 0x81, (byte) (0x80 | 126), 0x0f, (byte) 0xa0, 1, 2, 3, 4}); // a masked 4000-byte text frame
+            long start = System.nanoTime();
+            boolean cut = false;
+            for (int i = 0; i < 4000 && !cut; i++) {
+                try {
+                    out.write('a');
+                    out.flush();
+                } catch (java.io.IOException closedByServer) {
+                    cut = true;
+                }
+                if (api.ws.connections() == 0) {
+                    cut = true;
+                }
+                Thread.sleep(5);
+            }
+            assertThat(cut).as("the server cut the trickling client before the frame was complete").isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+            awaitConnections(api, 0);
+        }
+    }
+
+    @Test
     void aClientThatDoesNotReadIsDisconnectedWithoutHoldingUpTheFeedOrOthers() throws Exception {
         try (TestApi api = TestApi.start(o -> o.wsPingInterval = Duration.ofSeconds(2));
              WsTestClient slow = new WsTestClient(api.port()); WsTestClient reader = new WsTestClient(api.port())) {
@@ -180,6 +213,71 @@ class RpcWebSocketTest {
             }
             awaitConnections(api, 1);
             assertThat(api.feed.subscriptions()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * Mines four blocks of 20,000 logs (about 30 MB of notifications, more than any socket buffer
+     * takes) and returns the most the server held for its clients meanwhile.
+     */
+    private static long mineBusyBlocks(TestApi api) throws InterruptedException {
+        ChainLog[] busyBlock = java.util.Collections.nCopies(20_000, log(TOKEN, TRANSFER)).toArray(ChainLog[]::new);
+        java.util.concurrent.atomic.AtomicLong highest = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean mining = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread sampler = Thread.ofPlatform().start(() -> {
+            while (mining.get()) {
+                highest.accumulateAndGet(api.ws.outboundHeld(), Math::max);
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+            }
+        });
+        try {
+            for (int i = 0; i < 4; i++) {
+                api.chain.mine(busyBlock);
+                api.feed.poll();
+            }
+        } finally {
+            mining.set(false);
+            sampler.join();
+        }
+        return highest.get();
+    }
+
+    @Test
+    void aClientFurtherBehindThanItsQueueIsClosedWithAReasonAndTheQueueNeverPassesIt() throws Exception {
+        try (TestApi api = TestApi.start(o -> {
+            o.wsMaxQueuedBytes = 64 * 1024;
+            o.wsPingInterval = Duration.ofSeconds(30); // the blocked writer waits for the client instead of cutting it
+        }); WsTestClient slow = new WsTestClient(api.port())) {
+            slow.call(request(1, "eth_subscribe", "[\"logs\"]"));
+            slow.stopReading();
+            long highest = mineBusyBlocks(api);
+            assertThat(highest).isPositive().isLessThanOrEqualTo(64 * 1024);
+            slow.resumeReading();
+            assertThat(slow.closeReason()).isEqualTo("1008 messages were not read in time: over 65536 bytes waiting (WS_MAX_QUEUED_BYTES)");
+            awaitConnections(api, 0);
+            assertThat(api.ws.outboundHeld()).isZero();
+        }
+    }
+
+    @Test
+    void clientsThatDoNotReadNeverHoldMoreThanTheOutboundBudgetInAll() throws Exception {
+        try (TestApi api = TestApi.start(o -> {
+            o.wsMaxQueuedBytes = 1 << 20;
+            o.wsMaxOutboundBytes = 96 * 1024;
+            o.wsPingInterval = Duration.ofSeconds(30);
+        }); WsTestClient a = new WsTestClient(api.port()); WsTestClient b = new WsTestClient(api.port())) {
+            a.call(request(1, "eth_subscribe", "[\"logs\"]"));
+            b.call(request(1, "eth_subscribe", "[\"logs\"]"));
+            a.stopReading();
+            b.stopReading();
+            long highest = mineBusyBlocks(api);
+            assertThat(highest).isPositive().isLessThanOrEqualTo(96 * 1024);
+            a.resumeReading();
+            b.resumeReading();
+            String busy = "1013 server busy: answers waiting for all clients are over 98304 bytes (WS_MAX_OUTBOUND_BYTES); reconnect shortly";
+            assertThat(List.of(a.closeReason(), b.closeReason())).contains(busy);
+            awaitConnections(api, 0);
+            assertThat(api.ws.outboundHeld()).isZero();
         }
     }
 

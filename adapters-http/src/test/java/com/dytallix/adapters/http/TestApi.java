@@ -65,6 +65,8 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
         long rpcCacheMaxBytes = 1 << 20;
         int wsMaxMessageBytes = 4096;
         long wsMaxInboundBytes = 1 << 20;
+        long wsMaxQueuedBytes = 2 << 20;
+        long wsMaxOutboundBytes = 64L << 20;
         int wsMaxConnections = 3;
         int wsMaxSubscriptions = 2;
         Duration wsPingInterval = RpcWebSocket.PING_INTERVAL;
@@ -151,7 +153,7 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
                 options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute, 64,
                 options.rpcRequestsPerMinute, options.sizeLimit, options.maxBatch, options.rpcCacheMaxBytes,
                 new Finality(2, 64), app.feed(), options.wsMaxConnections, options.wsMaxMessageBytes,
-                options.wsMaxInboundBytes,
+                options.wsMaxInboundBytes, options.wsMaxQueuedBytes, options.wsMaxOutboundBytes,
                 options.statusStaleAfter, options.webPage);
     }
 

@@ -69,6 +69,12 @@ final class WsTestClient implements AutoCloseable {
         reading = false;
     }
 
+    /** Reads again what the server wrote meanwhile, and what follows. */
+    void resumeReading() {
+        reading = true;
+        socket.request(1);
+    }
+
     void ping(String payload) {
         socket.sendPing(java.nio.ByteBuffer.wrap(payload.getBytes(java.nio.charset.StandardCharsets.UTF_8))).join();
     }

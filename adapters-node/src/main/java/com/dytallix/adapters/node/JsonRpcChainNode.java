@@ -17,13 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.HeaderValues;
-import io.helidon.webclient.api.HttpClientResponse;
-import io.helidon.webclient.http1.Http1Client;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -32,20 +26,19 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
- * {@link ChainNode} over Ethereum JSON-RPC 2.0 on HTTP/1.1: a blocking Helidon webclient with
- * pooled keep-alive connections, run on the caller's (virtual) thread. Each call has one deadline
+ * {@link ChainNode} over Ethereum JSON-RPC 2.0 on HTTP/1.1: pooled keep-alive connections
+ * ({@link NodeHttp}) driven on the caller's (virtual) thread. Each call has one deadline
  * (NODE_TIMEOUT_MS, or a shorter one a {@link CallDeadline} sets), at most {@code maxConcurrency}
  * calls are in flight, and a call that cannot get a slot within the short queue wait fails at once
  * with {@link NodeFailure#OVERLOADED}. An answer is read into a buffer of at most
@@ -63,7 +56,6 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     /** A server error, not -32005 "limit exceeded": viem retries that, and a smaller answer will not come by retrying. */
     static final int ANSWER_TOO_LARGE = -32000;
     private static final int MAX_INTERVAL_BLOCKS = 128;
-    private static final int READ_CHUNK = 16 * 1024;
     private static final System.Logger LOG = System.getLogger(JsonRpcChainNode.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final HexFormat HEX = HexFormat.of();
@@ -74,7 +66,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     private final Duration queueWait;
     private final int maxResponseBytes;
     private final Semaphore slots;
-    private final Http1Client http;
+    private final NodeHttp http;
     private final AtomicLong ids = new AtomicLong();
 
     public JsonRpcChainNode(URI url, Duration timeout, int maxConcurrency) {
@@ -92,7 +84,12 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
      * @param maxResponseBytes RPC_MAX_RESPONSE_BYTES, the longest answer read
      */
     public JsonRpcChainNode(URI url, Duration timeout, int maxConcurrency, Duration queueWait, int maxResponseBytes) {
-        if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
+        this(url, timeout, maxConcurrency, queueWait, maxResponseBytes, null);
+    }
+
+    /** @param tls for an https node: the TLS sockets to use (null: the JVM's default, its trust store) */
+    JsonRpcChainNode(URI url, Duration timeout, int maxConcurrency, Duration queueWait, int maxResponseBytes, SSLSocketFactory tls) {
+        if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
             throw new IllegalArgumentException("RPC_URL must be an http or https URL");
         }
         if (timeout.isZero() || timeout.isNegative() || maxConcurrency < 1 || queueWait.isNegative() || maxResponseBytes < 1024) {
@@ -104,30 +101,8 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         this.queueWait = queueWait;
         this.maxResponseBytes = maxResponseBytes;
         this.slots = new Semaphore(maxConcurrency, true);
-        var builder = Http1Client.builder();
-        if (url.getUserInfo() != null) {
-            // http://user:password@host/ means Basic authentication; the credentials stay out of the URL used and shown
-            builder.addHeader(HeaderNames.AUTHORIZATION.defaultCase(), "Basic " + java.util.Base64.getEncoder()
-                    .encodeToString(url.getUserInfo().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        }
-        this.http = builder
-                .baseUri(withoutUserInfo(url))
-                .shareConnectionCache(false)
-                .connectionCacheSize(maxConcurrency)
-                .connectTimeout(timeout)
-                .readTimeout(timeout)
-                .followRedirects(false)
-                .keepAlive(true)
-                .servicesDiscoverServices(false)
-                .build();
-    }
-
-    private static URI withoutUserInfo(URI url) {
-        try {
-            return new URI(url.getScheme(), null, url.getHost(), url.getPort(), url.getPath(), url.getQuery(), null);
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalArgumentException("RPC_URL is not a valid URL");
-        }
+        this.http = new NodeHttp(url, "https".equals(url.getScheme()) && tls == null ? (SSLSocketFactory) SSLSocketFactory.getDefault() : tls,
+                maxConcurrency, maxResponseBytes);
     }
 
     public static Duration defaultQueueWait(Duration timeout) {
@@ -239,7 +214,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     @Override
     public TxHash sendRawTransaction(String rawHex) {
         try {
-            return txHash(rpc("eth_sendRawTransaction", params(rawHex)));
+            return txHash(rpc("eth_sendRawTransaction", params(rawHex)), "what eth_sendRawTransaction returned");
         } catch (NodeException e) {
             if (e.failure() == NodeFailure.ALREADY_KNOWN) {
                 return TransactionCodec.hash(rawBytes(rawHex));
@@ -257,6 +232,35 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         if (!receipt.isObject()) {
             throw bad("eth_getTransactionReceipt returned neither null nor a receipt");
         }
+        return mined(receipt, hash);
+    }
+
+    @Override
+    public Optional<List<Receipt>> blockReceipts(long number) {
+        JsonNode receipts = rpc("eth_getBlockReceipts", params(Quantity.hex(number)));
+        if (receipts.isNull()) {
+            return Optional.empty();
+        }
+        if (!receipts.isArray()) {
+            throw bad("eth_getBlockReceipts returned neither null nor a list of receipts");
+        }
+        List<Receipt> all = new ArrayList<>(receipts.size());
+        for (JsonNode receipt : receipts) {
+            if (!receipt.isObject()) {
+                throw bad("eth_getBlockReceipts returned something that is not a receipt");
+            }
+            Receipt r = mined(receipt, txHash(receipt.get("transactionHash"), "a receipt's transactionHash"))
+                    .orElseThrow(() -> bad("eth_getBlockReceipts returned a receipt without its block"));
+            if (r.blockNumber() != number) {
+                throw bad("eth_getBlockReceipts returned a receipt of another block");
+            }
+            all.add(r);
+        }
+        return Optional.of(all);
+    }
+
+    /** A receipt object's block and status; empty while it names no block (a pending transaction on some nodes). */
+    private Optional<Receipt> mined(JsonNode receipt, TxHash hash) {
         JsonNode block = receipt.get("blockNumber");
         if (block == null || block.isNull()) {
             return Optional.empty();
@@ -300,10 +304,10 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         return exchange(method, id, requestBytes(method, id, params.json()), true).resultJson();
     }
 
-    /** Nothing to release: connections close with the client's pool when unused. */
+    /** Closes the idle connections; calls in flight close theirs when they end. */
     @Override
     public void close() {
-        http.closeResource();
+        http.close();
     }
 
     @Override
@@ -346,7 +350,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
 
     /** One request; {@code relay} keeps every node error object as RPC_ERROR instead of classifying it. */
     private NodeAnswer exchange(String method, long id, byte[] request, boolean relay) {
-        Reply reply = post(method, request);
+        NodeHttp.Reply reply = post(method, request);
         NodeAnswer body = NodeAnswer.parse(reply.body());
         boolean idMatches = body != null && body.id() != null && body.id().isIntegralNumber() && body.id().longValue() == id;
         boolean hasError = body != null && body.error() != null;
@@ -379,7 +383,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         ArrayNode array = JSON.createArrayNode();
         requests.forEach(array::add);
         String label = "batch of " + requests.size() + " " + requests.getFirst().get("method").asText();
-        Reply response = post(label, serialise(array));
+        NodeHttp.Reply response = post(label, serialise(array));
         JsonNode body = parseOrNull(response.body());
         if (response.status() / 100 != 2 || body == null || !body.isArray()) {
             // Some providers refuse batches: ask one by one rather than fail.
@@ -415,10 +419,6 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         return results;
     }
 
-    /** The node's HTTP answer, read whole within the size limit. */
-    private record Reply(int status, byte[] body, Optional<String> contentType) {
-    }
-
     private static byte[] serialise(JsonNode payload) {
         try {
             return JSON.writeValueAsBytes(payload);
@@ -427,100 +427,28 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         }
     }
 
-    private Reply post(String label, byte[] body) {
+    private NodeHttp.Reply post(String label, byte[] body) {
         long deadline = CallDeadline.current().orElseGet(() -> System.nanoTime() + timeout.toNanos());
         acquireSlot(label, deadline);
         try {
-            long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
-                throw timeoutFor(label, null);
+            NodeHttp.Reply reply = http.post(body, deadline);
+            if (reply.status() == 429) {
+                throw new NodeException(NodeFailure.RATE_LIMITED, "node " + nodeLabel + " is rate limiting (HTTP 429) " + label);
             }
-            try (HttpClientResponse response = http.post()
-                    .readTimeout(Duration.ofNanos(remaining))
-                    .header(HeaderValues.CONTENT_TYPE_JSON)
-                    .header(HeaderValues.ACCEPT_JSON)
-                    .submit(body)) {
-                int status = response.status().code();
-                if (status == 429) {
-                    throw new NodeException(NodeFailure.RATE_LIMITED, "node " + nodeLabel + " is rate limiting (HTTP 429) " + label);
-                }
-                OptionalLong length = response.headers().contentLength();
-                if (length.isPresent() && length.getAsLong() > maxResponseBytes) {
-                    throw tooLarge(label);
-                }
-                byte[] data = length.isPresent() ? readExactly(response.inputStream(), (int) length.getAsLong(), label, deadline)
-                        : readBounded(response.inputStream(), label, deadline);
-                return new Reply(status, data, response.headers().first(HeaderNames.CONTENT_TYPE));
-            }
-        } catch (NodeException e) {
-            throw e;
-        } catch (RuntimeException e) {
+            return reply;
+        } catch (NodeHttp.TooLargeException e) {
+            throw tooLarge(label);
+        } catch (NodeHttp.MalformedAnswerException e) {
+            throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + nodeLabel + " answered " + label + " with something that is not HTTP/1.1 ("
+                    + e.getMessage() + ")", null, null, e);
+        } catch (IOException e) {
             throw transportFailure(label, e);
         } finally {
             slots.release();
         }
     }
 
-    /**
-     * An answer of a declared length (within the size limit): read into one array of that size, no
-     * copy; a shorter answer is what arrived (its parse then fails as a bad response).
-     */
-    private byte[] readExactly(InputStream in, int length, String label, long deadline) {
-        byte[] data = new byte[length];
-        int read = 0;
-        try {
-            while (read < length) {
-                int n = in.read(data, read, length - read);
-                if (n < 0) {
-                    return Arrays.copyOf(data, read);
-                }
-                read += n;
-                if (System.nanoTime() - deadline > 0) {
-                    throw timeoutFor(label, null);
-                }
-            }
-            // the end of the entity, seen: only then does the client keep the connection for the next call
-            if (in.read() >= 0) {
-                throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + nodeLabel + " answered " + label
-                        + " with more than its Content-Length");
-            }
-        } catch (IOException e) {
-            throw transportFailure(label, new UncheckedIOException(e));
-        }
-        return data;
-    }
-
-    /** Reads an answer of unknown length in chunks, stopping at the size limit and at the deadline. */
-    private byte[] readBounded(InputStream in, String label, long deadline) {
-        byte[] buffer = new byte[READ_CHUNK];
-        int length = 0;
-        try {
-            while (true) {
-                if (length == buffer.length) {
-                    if (length > maxResponseBytes) {
-                        throw tooLarge(label);
-                    }
-                    buffer = Arrays.copyOf(buffer, (int) Math.min((long) maxResponseBytes + 1, (long) buffer.length * 2));
-                }
-                int n = in.read(buffer, length, buffer.length - length);
-                if (n < 0) {
-                    break;
-                }
-                length += n;
-                if (length > maxResponseBytes) {
-                    throw tooLarge(label);
-                }
-                if (System.nanoTime() - deadline > 0) {
-                    throw timeoutFor(label, null);
-                }
-            }
-        } catch (IOException e) {
-            throw transportFailure(label, new UncheckedIOException(e));
-        }
-        return length == buffer.length ? buffer : Arrays.copyOf(buffer, length);
-    }
-
-    private NodeException transportFailure(String label, RuntimeException e) {
+    private NodeException transportFailure(String label, IOException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SocketTimeoutException) {
                 return timeoutFor(label, e);
@@ -617,11 +545,11 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         return value.longValue();
     }
 
-    private TxHash txHash(JsonNode node) {
+    private TxHash txHash(JsonNode node, String what) {
         try {
-            return new TxHash(node.isTextual() ? node.asText() : null);
+            return new TxHash(node != null && node.isTextual() ? node.asText() : null);
         } catch (IllegalArgumentException e) {
-            throw bad("eth_sendRawTransaction did not return a transaction hash");
+            throw bad(what + " is not a transaction hash");
         }
     }
 

@@ -150,13 +150,23 @@ public final class Settings {
     public static final Setting<Integer> WS_MAX_MESSAGE_BYTES = declare(Setting.of("WS_MAX_MESSAGE_BYTES", "262144",
             integer(1024, 64 << 20), "largest WebSocket message (and frame) a client may send on `/api/rpc` (256 KiB); a larger one "
                     + "is refused and the connection closed with 1009. Larger requests go over HTTP (REQUEST_SIZE_LIMIT). A frame still "
-                    + "arriving is held by the web server until it is complete (at most WS_MAX_CONNECTIONS × this, at the pace the clients "
-                    + "send); a complete one counts against WS_MAX_INBOUND_BYTES"));
+                    + "arriving is held by the web server until it is complete: this much when it comes in ordinary segments, up to about "
+                    + "64 times as much when trickled a byte per segment, for at most three ping intervals (the connection answers no ping "
+                    + "meanwhile and is closed); a complete one counts against WS_MAX_INBOUND_BYTES"));
     public static final Setting<Integer> WS_MAX_INBOUND_BYTES = declare(Setting.of("WS_MAX_INBOUND_BYTES", "16777216",
             integer(65536, Integer.MAX_VALUE), "bytes of WebSocket messages on `/api/rpc` the server holds at once, all connections "
                     + "together (16 MiB): fragments being put together and messages being answered. A message that does not fit is "
                     + "answered with JSON-RPC error −32005 (the connection stays; retry shortly), so hostile clients cannot fill the "
                     + "heap. A message takes about three times its size while parsed; keep this well below the heap (-Xmx)"));
+    public static final Setting<Integer> WS_MAX_QUEUED_BYTES = declare(Setting.of("WS_MAX_QUEUED_BYTES", "1048576",
+            integer(65536, Integer.MAX_VALUE), "memory of answers and notifications one WebSocket connection on `/api/rpc` may have "
+                    + "waiting to be written (1 MiB; a character counts two bytes, what a Java string may take): a client further "
+                    + "behind is closed with 1008 and a reason that names this setting. One message is always taken when nothing "
+                    + "waits, so an answer larger than this still goes out"));
+    public static final Setting<Integer> WS_MAX_OUTBOUND_BYTES = declare(Setting.of("WS_MAX_OUTBOUND_BYTES", "33554432",
+            integer(65536, Integer.MAX_VALUE), "the same for all WebSocket connections together (32 MiB, out of the shipped 128 MiB "
+                    + "heap): a message that would pass it closes its connection with 1013 (try again later), so a crowd of clients "
+                    + "that do not read cannot exhaust the heap"));
     public static final Setting<Integer> WS_MAX_SUBSCRIPTIONS = declare(Setting.of("WS_MAX_SUBSCRIPTIONS", "100", integer(1, 1_000_000),
             "`eth_subscribe` subscriptions one WebSocket connection may hold; one more is refused with JSON-RPC error −32005"));
     public static final Setting<Optional<String>> DATABASE_URL = declare(Setting.of("DATABASE_URL", "",

@@ -197,6 +197,79 @@ class JsonLoggingTest {
     }
 
     /** Runs {@code body} with stdout captured; every captured line must be a JSON object. */
+    private static BatchedConsoleAppender<?> accessAppender() {
+        var access = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("access");
+        return (BatchedConsoleAppender<?>) access.getAppender("ACCESS");
+    }
+
+    @Test
+    void accessLinesGoOutTogetherWithinTheFlushPeriodWholeAndInOrder() throws Exception {
+        PrintStream original = System.out;
+        java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        java.io.OutputStream counting = new java.io.OutputStream() {
+            @Override
+            public synchronized void write(int b) {
+                writes.incrementAndGet();
+                buffer.write(b);
+            }
+
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                writes.incrementAndGet();
+                buffer.write(b, off, len);
+            }
+        };
+        System.setOut(new PrintStream(counting, true, StandardCharsets.UTF_8));
+        try {
+            for (int i = 0; i < 200; i++) {
+                MDC.put("requestId", "req-" + i);
+                LoggerFactory.getLogger("access").info("POST /api/rpc 200");
+            }
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+            while (buffer.toString(StandardCharsets.UTF_8).split("\n").length < 200 && System.nanoTime() < deadline) {
+                Thread.sleep(20); // no flush by hand: the appender's own period
+            }
+        } finally {
+            System.setOut(original);
+        }
+        String[] lines = buffer.toString(StandardCharsets.UTF_8).split("\n");
+        assertThat(lines).hasSize(200);
+        for (int i = 0; i < 200; i++) {
+            assertThat(JSON.readTree(lines[i]).get("requestId").asText()).isEqualTo("req-" + i);
+        }
+        assertThat(writes.get()).as("writes for 200 lines").isLessThan(20);
+    }
+
+    @Test
+    void theBatchKeepsEachLineWholeAndLeavesStandardOutputOpen() throws Exception {
+        List<String> writes = new ArrayList<>();
+        java.io.OutputStream recording = new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                writes.add(String.valueOf((char) b));
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                writes.add(new String(b, off, len, StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void close() {
+                writes.add("closed");
+            }
+        };
+        BatchedConsoleAppender.Lines lines = new BatchedConsoleAppender.Lines(recording, 16);
+        lines.write("aaaaa\n".getBytes(StandardCharsets.UTF_8));
+        lines.write("bbbbb\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(writes).isEmpty();
+        lines.write("ccccc\n".getBytes(StandardCharsets.UTF_8)); // would not fit: the two before go first
+        lines.write("a line longer than the buffer\n".getBytes(StandardCharsets.UTF_8));
+        lines.close();
+        assertThat(writes).containsExactly("aaaaa\nbbbbb\n", "ccccc\n", "a line longer than the buffer\n");
+    }
+
     private static List<JsonNode> capture(Runnable body) throws Exception {
         PrintStream original = System.out;
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
@@ -204,6 +277,7 @@ class JsonLoggingTest {
         try {
             body.run();
         } finally {
+            accessAppender().flush(); // the access log's lines wait up to 100 ms to go out together
             System.out.flush();
             System.setOut(original);
         }

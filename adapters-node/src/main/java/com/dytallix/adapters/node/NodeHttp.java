@@ -1,0 +1,494 @@
+package com.dytallix.adapters.node;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * HTTP/1.1 POSTs to one node over pooled keep-alive sockets, driven on the caller's (virtual)
+ * thread: the head and body go out in one write, the answer is read by its Content-Length (or
+ * chunked, or to the end of the connection), never more than {@code maxResponseBytes}, and every
+ * read waits at most until the call's deadline. A connection goes back to the pool only after a
+ * complete answer that did not ask to close it; any error, a refused answer or a timeout drops it.
+ *
+ * <p>Not Helidon's webclient: for the relay's small calls its per-request machinery (headers
+ * validated and copied, a {@code CompletableFuture} completed per read of the answer) cost about as
+ * much CPU as the rest of a relayed call (docs/architecture.md, docs/performance.md).
+ */
+final class NodeHttp implements AutoCloseable {
+    /** The most the status line and headers of an answer may take. */
+    static final int MAX_HEAD_BYTES = 16 * 1024;
+    private static final int READ_BUFFER = 8 * 1024;
+
+    /** The node's answer, read whole within the size limit. */
+    record Reply(int status, byte[] body, Optional<String> contentType) {
+    }
+
+    /** The answer is larger than allowed; the connection it came on is dropped. */
+    static final class TooLargeException extends IOException {
+        TooLargeException() {
+            super("answer over the size limit", null);
+        }
+    }
+
+    /** The answer is not HTTP/1.x as this client reads it. */
+    static final class MalformedAnswerException extends IOException {
+        MalformedAnswerException(String message) {
+            super(message);
+        }
+    }
+
+    private final String host;
+    private final int port;
+    private final SSLSocketFactory tls;
+    private final byte[] head;
+    private final int maxIdle;
+    private final int maxResponseBytes;
+    private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger idleCount = new AtomicInteger();
+    private volatile boolean closed;
+
+    /**
+     * @param url              the node's http or https URL; user info, if any, becomes Basic authentication
+     * @param tls              for https URLs: the factory of TLS sockets (the JVM's trust store in production)
+     * @param maxIdle          connections kept open between calls
+     * @param maxResponseBytes the longest answer body read
+     */
+    NodeHttp(URI url, SSLSocketFactory tls, int maxIdle, int maxResponseBytes) {
+        boolean https = "https".equals(url.getScheme());
+        this.host = url.getHost();
+        this.port = url.getPort() >= 0 ? url.getPort() : https ? 443 : 80;
+        this.tls = https ? tls : null;
+        this.maxIdle = maxIdle;
+        this.maxResponseBytes = maxResponseBytes;
+        String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+        String target = url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
+        String hostHeader = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        boolean defaultPort = url.getPort() < 0 || url.getPort() == (https ? 443 : 80);
+        StringBuilder h = new StringBuilder("POST ").append(target).append(" HTTP/1.1\r\nHost: ").append(hostHeader)
+                .append(defaultPort ? "" : ":" + port)
+                .append("\r\nContent-Type: application/json\r\nAccept: application/json\r\n");
+        if (url.getRawUserInfo() != null) {
+            // http://user:password@host/ means Basic authentication; the credentials never leave this array
+            h.append("Authorization: Basic ").append(Base64.getEncoder().encodeToString(
+                    decode(url.getRawUserInfo()).getBytes(StandardCharsets.UTF_8))).append("\r\n");
+        }
+        h.append("Content-Length: ");
+        this.head = h.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static String decode(String rawUserInfo) {
+        return java.net.URLDecoder.decode(rawUserInfo.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * One POST of {@code body}. A connection from the pool that turns out closed by the node before
+     * any byte of the answer is replaced by a new one once (a keep-alive connection the node timed
+     * out meanwhile); every other failure is the caller's.
+     *
+     * @param deadline System.nanoTime by which the answer must be read
+     * @throws SocketTimeoutException when the deadline passes
+     * @throws TooLargeException      when the answer is over the size limit
+     * @throws IOException            when the node cannot be reached or answers something that is not HTTP
+     */
+    Reply post(byte[] body, long deadline) throws IOException {
+        byte[] request = request(body);
+        Connection pooled = takeIdle();
+        if (pooled != null) {
+            try {
+                return exchange(pooled, request, deadline);
+            } catch (StaleConnectionException e) {
+                // the node closed it while it was idle: the request was not read, send it on a new one
+            }
+        }
+        try {
+            return exchange(connect(deadline), request, deadline);
+        } catch (StaleConnectionException e) {
+            throw new java.net.SocketException("the node closed the connection without an answer");
+        }
+    }
+
+    private byte[] request(byte[] body) {
+        byte[] length = Integer.toString(body.length).getBytes(StandardCharsets.ISO_8859_1);
+        byte[] request = new byte[head.length + length.length + 4 + body.length];
+        System.arraycopy(head, 0, request, 0, head.length);
+        System.arraycopy(length, 0, request, head.length, length.length);
+        int at = head.length + length.length;
+        request[at] = '\r';
+        request[at + 1] = '\n';
+        request[at + 2] = '\r';
+        request[at + 3] = '\n';
+        System.arraycopy(body, 0, request, at + 4, body.length);
+        return request;
+    }
+
+    private Reply exchange(Connection c, byte[] request, long deadline) throws IOException {
+        boolean reusable = false;
+        try {
+            c.received = 0;
+            c.timeout(deadline);
+            try {
+                c.out.write(request);
+            } catch (java.net.SocketException e) {
+                throw c.stale(e);
+            }
+            Reply reply = c.readReply(deadline);
+            reusable = c.keepAlive;
+            return reply;
+        } finally {
+            if (reusable && !closed) {
+                giveBack(c);
+            } else {
+                c.close();
+            }
+        }
+    }
+
+    private Connection takeIdle() {
+        Connection c = idle.pollFirst();
+        if (c != null) {
+            idleCount.decrementAndGet();
+        }
+        return c;
+    }
+
+    private void giveBack(Connection c) {
+        if (idleCount.incrementAndGet() <= maxIdle) {
+            idle.offerFirst(c);
+        } else {
+            idleCount.decrementAndGet();
+            c.close();
+        }
+    }
+
+    private Connection connect(long deadline) throws IOException {
+        int wait = remainingMillis(deadline);
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(host, port), wait);
+            if (tls != null) {
+                SSLSocket secure = (SSLSocket) tls.createSocket(socket, host, port, true);
+                SSLParameters parameters = secure.getSSLParameters();
+                parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
+                secure.setSSLParameters(parameters);
+                secure.setSoTimeout(remainingMillis(deadline));
+                secure.startHandshake();
+                socket = secure;
+            }
+            return new Connection(socket);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    private static int remainingMillis(long deadline) throws SocketTimeoutException {
+        long nanos = deadline - System.nanoTime();
+        if (nanos <= 0) {
+            throw new SocketTimeoutException("deadline passed");
+        }
+        return (int) Math.clamp((nanos + 999_999) / 1_000_000, 1, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Connection c; (c = takeIdle()) != null; ) {
+            c.close();
+        }
+    }
+
+    /** A pooled connection closed by the node before it answered: the request may be sent again. */
+    private static final class StaleConnectionException extends IOException {
+        StaleConnectionException() {
+            super("connection closed by the node", null);
+        }
+    }
+
+    /** One socket and its read buffer; used by one call at a time. */
+    private final class Connection {
+        private final Socket socket;
+        private final InputStream in;
+        private final OutputStream out;
+        private final byte[] buffer = new byte[READ_BUFFER];
+        private int start;
+        private int end;
+        private boolean keepAlive;
+        /** Bytes of the current answer read so far: none when the node closes means the connection was stale, not broken. */
+        private long received;
+
+        Connection(Socket socket) throws IOException {
+            this.socket = socket;
+            this.in = socket.getInputStream();
+            this.out = socket.getOutputStream();
+        }
+
+        void timeout(long deadline) throws IOException {
+            socket.setSoTimeout(remainingMillis(deadline));
+        }
+
+        /** A failure before any byte of the answer, not caused by an interrupt: the node had closed the connection. */
+        IOException stale(IOException e) {
+            return received == 0 && !Thread.currentThread().isInterrupted() ? new StaleConnectionException() : e;
+        }
+
+        void close() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing: nothing left to do with it
+            }
+        }
+
+        Reply readReply(long deadline) throws IOException {
+            if (start == end) {
+                start = 0;
+                end = 0;
+            }
+            int status;
+            Head h;
+            do {
+                String statusLine = line(deadline);
+                if (statusLine.length() < 12 || !statusLine.startsWith("HTTP/1.") || statusLine.charAt(8) != ' ') {
+                    throw new MalformedAnswerException("not an HTTP/1.x status line");
+                }
+                status = parseStatus(statusLine);
+                h = headers(deadline, statusLine.charAt(7) == '0');
+            } while (status / 100 == 1); // 100 Continue and the like come before the answer
+            keepAlive = h.keepAlive;
+            byte[] body;
+            if (h.chunked) {
+                body = chunked(deadline);
+            } else if (h.contentLength >= 0) {
+                if (h.contentLength > maxResponseBytes) {
+                    throw new TooLargeException();
+                }
+                body = exactly((int) h.contentLength, deadline);
+            } else {
+                keepAlive = false; // the end of the connection is the end of the answer
+                body = toEnd(deadline);
+            }
+            return new Reply(status, body, Optional.ofNullable(h.contentType));
+        }
+
+        private int parseStatus(String line) throws MalformedAnswerException {
+            int status = 0;
+            for (int i = 9; i < 12; i++) {
+                char ch = line.charAt(i);
+                if (ch < '0' || ch > '9') {
+                    throw new MalformedAnswerException("not an HTTP status code");
+                }
+                status = status * 10 + (ch - '0');
+            }
+            return status;
+        }
+
+        private record Head(long contentLength, boolean chunked, boolean keepAlive, String contentType) {
+        }
+
+        private Head headers(long deadline, boolean http10) throws IOException {
+            long contentLength = -1;
+            boolean chunked = false;
+            boolean keepAlive = !http10;
+            String contentType = null;
+            int taken = 0;
+            while (true) {
+                String line = line(deadline);
+                if (line.isEmpty()) {
+                    return new Head(contentLength, chunked, keepAlive, contentType);
+                }
+                taken += line.length() + 2;
+                if (taken > MAX_HEAD_BYTES) {
+                    throw new MalformedAnswerException("answer headers over " + MAX_HEAD_BYTES + " bytes");
+                }
+                int colon = line.indexOf(':');
+                if (colon <= 0) {
+                    throw new MalformedAnswerException("a header line without a name");
+                }
+                String name = line.substring(0, colon).trim();
+                String value = line.substring(colon + 1).trim();
+                if (name.equalsIgnoreCase("Content-Length")) {
+                    contentLength = contentLength(value);
+                } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
+                    chunked = value.toLowerCase(java.util.Locale.ROOT).endsWith("chunked");
+                } else if (name.equalsIgnoreCase("Connection")) {
+                    String v = value.toLowerCase(java.util.Locale.ROOT);
+                    keepAlive = v.contains("close") ? false : v.contains("keep-alive") || keepAlive;
+                } else if (name.equalsIgnoreCase("Content-Type")) {
+                    contentType = value;
+                }
+            }
+        }
+
+        private static long contentLength(String value) throws MalformedAnswerException {
+            if (value.isEmpty() || value.length() > 18) {
+                throw new MalformedAnswerException("a Content-Length that is not a number");
+            }
+            long n = 0;
+            for (int i = 0; i < value.length(); i++) {
+                char ch = value.charAt(i);
+                if (ch < '0' || ch > '9') {
+                    throw new MalformedAnswerException("a Content-Length that is not a number");
+                }
+                n = n * 10 + (ch - '0');
+            }
+            return n;
+        }
+
+        /** One line of the head, without its CRLF (a bare LF is taken too). */
+        private String line(long deadline) throws IOException {
+            int from = start;
+            while (true) {
+                for (int i = from; i < end; i++) {
+                    if (buffer[i] == '\n') {
+                        int stop = i > start && buffer[i - 1] == '\r' ? i - 1 : i;
+                        String line = new String(buffer, start, stop - start, StandardCharsets.ISO_8859_1);
+                        start = i + 1;
+                        return line;
+                    }
+                }
+                if (end - start >= buffer.length) {
+                    throw new MalformedAnswerException("a header line over " + buffer.length + " bytes");
+                }
+                from = end - start;
+                compact();
+                fill(deadline);
+            }
+        }
+
+        private void compact() {
+            if (start > 0) {
+                System.arraycopy(buffer, start, buffer, 0, end - start);
+                end -= start;
+                start = 0;
+            }
+        }
+
+        /** Reads more into the buffer; the end of the stream here means the answer was cut short. */
+        private void fill(long deadline) throws IOException {
+            int n = read(buffer, end, buffer.length - end, deadline);
+            if (n < 0) {
+                throw stale(new MalformedAnswerException("the answer ended early"));
+            }
+            end += n;
+        }
+
+        private int read(byte[] into, int at, int length, long deadline) throws IOException {
+            socket.setSoTimeout(remainingMillis(deadline));
+            int n;
+            try {
+                n = in.read(into, at, length);
+            } catch (java.net.SocketException e) {
+                throw stale(e); // reset before any answer: a connection the node dropped
+            }
+            if (n > 0) {
+                received += n;
+            }
+            return n;
+        }
+
+        private byte[] exactly(int length, long deadline) throws IOException {
+            byte[] body = new byte[length];
+            int have = Math.min(length, end - start);
+            System.arraycopy(buffer, start, body, 0, have);
+            start += have;
+            while (have < length) {
+                int n = read(body, have, length - have, deadline);
+                if (n < 0) {
+                    throw new MalformedAnswerException("the answer ended before its Content-Length");
+                }
+                have += n;
+            }
+            if (start < end) {
+                keepAlive = false; // more than was declared: the next answer could not be told apart
+                start = end;
+            }
+            return body;
+        }
+
+        private byte[] chunked(long deadline) throws IOException {
+            byte[] body = new byte[Math.min(READ_BUFFER, maxResponseBytes)];
+            int length = 0;
+            while (true) {
+                String sizeLine = line(deadline);
+                int semicolon = sizeLine.indexOf(';');
+                long size = chunkSize(semicolon < 0 ? sizeLine.trim() : sizeLine.substring(0, semicolon).trim());
+                if (size == 0) {
+                    while (!line(deadline).isEmpty()) {
+                        // trailers: not used
+                    }
+                    return Arrays.copyOf(body, length);
+                }
+                if (length + size > maxResponseBytes) {
+                    throw new TooLargeException();
+                }
+                int need = length + (int) size;
+                if (need > body.length) {
+                    body = Arrays.copyOf(body, Math.min(maxResponseBytes, Math.max(need, body.length * 2)));
+                }
+                int have = Math.min((int) size, end - start);
+                System.arraycopy(buffer, start, body, length, have);
+                start += have;
+                length += have;
+                while (length < need) {
+                    int n = read(body, length, need - length, deadline);
+                    if (n < 0) {
+                        throw new MalformedAnswerException("the answer ended inside a chunk");
+                    }
+                    length += n;
+                }
+                if (!line(deadline).isEmpty()) {
+                    throw new MalformedAnswerException("a chunk longer than its size");
+                }
+            }
+        }
+
+        private static long chunkSize(String hex) throws MalformedAnswerException {
+            if (hex.isEmpty() || hex.length() > 8) {
+                throw new MalformedAnswerException("a chunk size that is not hex");
+            }
+            try {
+                return Long.parseLong(hex, 16);
+            } catch (NumberFormatException e) {
+                throw new MalformedAnswerException("a chunk size that is not hex");
+            }
+        }
+
+        private byte[] toEnd(long deadline) throws IOException {
+            byte[] body = new byte[Math.min(READ_BUFFER, maxResponseBytes + 1)];
+            int length = Math.min(end - start, maxResponseBytes + 1);
+            if (length > body.length) {
+                body = new byte[length];
+            }
+            System.arraycopy(buffer, start, body, 0, length);
+            start = end;
+            while (true) {
+                if (length > maxResponseBytes) {
+                    throw new TooLargeException();
+                }
+                if (length == body.length) {
+                    body = Arrays.copyOf(body, (int) Math.min((long) maxResponseBytes + 1, (long) body.length * 2));
+                }
+                int n = read(body, length, body.length - length, deadline);
+                if (n < 0) {
+                    return Arrays.copyOf(body, length);
+                }
+                length += n;
+            }
+        }
+    }
+}

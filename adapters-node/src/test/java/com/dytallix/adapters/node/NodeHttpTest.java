@@ -1,0 +1,277 @@
+package com.dytallix.adapters.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.dytallix.domain.sync.NodeException;
+import com.dytallix.domain.sync.NodeFailure;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The node connection as nodes and the proxies in front of them really answer: keep-alive or
+ * not, chunked, closed while idle, TLS. A scripted HTTP server on raw sockets plays the node, so
+ * the test sees every connection the client opens.
+ */
+class NodeHttpTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(5);
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable r : resources.reversed()) {
+            r.close();
+        }
+    }
+
+    /** Answers each request with what {@code answer} makes of its id; a connection ends where the answer says. */
+    private static final class ScriptedNode implements AutoCloseable {
+        record Answer(String head, String body, boolean thenClose) {
+        }
+
+        private final ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final AtomicInteger connections = new AtomicInteger();
+        private final Function<String, Answer> answer;
+
+        ScriptedNode(Function<String, Answer> answer) throws IOException {
+            this.answer = answer;
+            Thread.ofVirtual().start(() -> {
+                while (!listener.isClosed()) {
+                    try {
+                        Socket s = listener.accept();
+                        connections.incrementAndGet();
+                        Thread.ofVirtual().start(() -> serve(s));
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        URI url() {
+            return URI.create("http://127.0.0.1:" + listener.getLocalPort() + "/");
+        }
+
+        private void serve(Socket s) {
+            try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+                while (true) {
+                    String request = readRequest(in);
+                    if (request == null) {
+                        return;
+                    }
+                    String id = request.replaceAll("(?s).*\"id\":(\\d+).*", "$1");
+                    Answer a = answer.apply(id);
+                    out.write((a.head() + a.body()).getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    if (a.thenClose()) {
+                        return;
+                    }
+                }
+            } catch (IOException gone) {
+                // the client closed
+            }
+        }
+
+        private static String readRequest(InputStream in) throws IOException {
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            int b;
+            while ((b = in.read()) >= 0) {
+                head.write(b);
+                String h = head.toString(StandardCharsets.ISO_8859_1);
+                if (h.endsWith("\r\n\r\n")) {
+                    int length = Integer.parseInt(h.toLowerCase(Locale.ROOT).replaceAll("(?s).*content-length: (\\d+).*", "$1"));
+                    return h + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public void close() throws IOException {
+            listener.close();
+        }
+    }
+
+    private ScriptedNode node(Function<String, ScriptedNode.Answer> answer) throws IOException {
+        ScriptedNode node = new ScriptedNode(answer);
+        resources.add(node);
+        return node;
+    }
+
+    private JsonRpcChainNode client(URI url) {
+        JsonRpcChainNode client = new JsonRpcChainNode(url, DEADLINE, 4, Duration.ofMillis(500));
+        resources.add(client);
+        return client;
+    }
+
+    private static String result(String id, String result) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + result + "}";
+    }
+
+    private static ScriptedNode.Answer withLength(String body, String extraHeaders, boolean close) {
+        return new ScriptedNode.Answer("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + extraHeaders
+                + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n", body, close);
+    }
+
+    @Test
+    void keepAliveAnswersReuseOneConnection() throws IOException {
+        ScriptedNode node = node(id -> withLength(result(id, "\"0x7a69\""), "", false));
+        JsonRpcChainNode client = client(node.url());
+        for (int i = 0; i < 20; i++) {
+            assertThat(client.chainId()).isEqualTo(31337);
+        }
+        assertThat(node.connections.get()).isEqualTo(1);
+    }
+
+    @Test
+    void anAnswerThatSaysConnectionCloseIsNotReused() throws IOException {
+        ScriptedNode node = node(id -> withLength(result(id, "\"0x7a69\""), "Connection: close\r\n", true));
+        JsonRpcChainNode client = client(node.url());
+        for (int i = 0; i < 3; i++) {
+            assertThat(client.chainId()).isEqualTo(31337);
+        }
+        assertThat(node.connections.get()).isEqualTo(3);
+    }
+
+    @Test
+    void aConnectionTheNodeClosedWhileIdleIsReplacedWithoutAFailure() throws IOException {
+        // a node (or proxy) that ends keep-alive connections after each answer without saying so
+        ScriptedNode node = node(id -> withLength(result(id, "\"0x7a69\""), "", true));
+        JsonRpcChainNode client = client(node.url());
+        for (int i = 0; i < 5; i++) {
+            assertThat(client.chainId()).isEqualTo(31337);
+            sleep(50); // the close reaches the client's idle connection
+        }
+        assertThat(node.connections.get()).isEqualTo(5);
+    }
+
+    @Test
+    void chunkedAnswersAreReadWholeAndTheConnectionKept() throws IOException {
+        String result = "{\"a\":\"" + "x".repeat(20_000) + "\"}";
+        ScriptedNode node = node(id -> {
+            String body = result(id, result);
+            StringBuilder chunks = new StringBuilder();
+            for (int at = 0; at < body.length(); at += 7_000) {
+                String piece = body.substring(at, Math.min(body.length(), at + 7_000));
+                chunks.append(Integer.toHexString(piece.length())).append(";ext=1\r\n").append(piece).append("\r\n");
+            }
+            chunks.append("0\r\nX-Trailer: yes\r\n\r\n");
+            return new ScriptedNode.Answer("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+                    chunks.toString(), false);
+        });
+        JsonRpcChainNode client = client(node.url());
+        for (int i = 0; i < 3; i++) {
+            assertThat(client.call("eth_getBlockByNumber", "[\"0x1\",false]")).isEqualTo(result);
+        }
+        assertThat(node.connections.get()).isEqualTo(1);
+    }
+
+    @Test
+    void anAnswerEndedByClosingTheConnectionIsRead() throws IOException {
+        ScriptedNode node = node(id -> new ScriptedNode.Answer("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n",
+                result(id, "\"0x7a69\""), true));
+        JsonRpcChainNode client = client(node.url());
+        assertThat(client.chainId()).isEqualTo(31337);
+        assertThat(client.chainId()).isEqualTo(31337);
+        assertThat(node.connections.get()).isEqualTo(2);
+    }
+
+    @Test
+    void somethingThatIsNotHttpIsABadResponse() throws IOException {
+        ScriptedNode node = node(id -> new ScriptedNode.Answer("SSH-2.0-OpenSSH_9.2\r\n", "", true));
+        JsonRpcChainNode client = client(node.url());
+        assertThatThrownBy(client::chainId).isInstanceOfSatisfying(NodeException.class,
+                e -> assertThat(e.failure()).isEqualTo(NodeFailure.BAD_RESPONSE));
+    }
+
+    @Test
+    void endlessHeadersAreABadResponseNotUnboundedMemory() throws IOException {
+        ScriptedNode node = node(id -> new ScriptedNode.Answer("HTTP/1.1 200 OK\r\n" + "X-Filler: abcdefghij\r\n".repeat(5_000), "", true));
+        JsonRpcChainNode client = client(node.url());
+        assertThatThrownBy(client::chainId).isInstanceOfSatisfying(NodeException.class,
+                e -> assertThat(e.failure()).isEqualTo(NodeFailure.BAD_RESPONSE));
+    }
+
+    @Test
+    void httpsNodesAreReachedWithTheirCertificateChecked(@TempDir Path dir) throws Exception {
+        Path keystore = dir.resolve("node.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "node", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=node",
+                "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(),
+                "-storepass", "changeit").redirectErrorStream(true).start();
+        keytool.getInputStream().transferTo(OutputStream.nullOutputStream());
+        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(keytool.exitValue()).isZero();
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            store.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, "changeit".toCharArray());
+        SSLContext serverTls = SSLContext.getInstance("TLS");
+        serverTls.init(keys.getKeyManagers(), null, null);
+        HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setHttpsConfigurator(new HttpsConfigurator(serverTls));
+        List<String> authorizations = new java.util.concurrent.CopyOnWriteArrayList<>();
+        server.createContext("/", exchange -> {
+            authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+            var request = FakeRpcServer.JSON.readTree(exchange.getRequestBody().readAllBytes());
+            FakeRpcServer.result(request, exchange, "\"0x7a69\"");
+        });
+        server.start();
+        resources.add(() -> server.stop(0));
+        URI url = URI.create("https://bob:pa55@127.0.0.1:" + server.getAddress().getPort() + "/");
+
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(store);
+        SSLContext clientTls = SSLContext.getInstance("TLS");
+        clientTls.init(null, trust.getTrustManagers(), null);
+        JsonRpcChainNode trusting = new JsonRpcChainNode(url, DEADLINE, 2, Duration.ofMillis(500), 1 << 20, clientTls.getSocketFactory());
+        resources.add(trusting);
+        assertThat(trusting.chainId()).isEqualTo(31337);
+        assertThat(trusting.chainId()).isEqualTo(31337);
+        assertThat(authorizations).containsOnly("Basic " + java.util.Base64.getEncoder().encodeToString("bob:pa55".getBytes()));
+
+        // the JVM's trust store does not know the node's certificate: refused, never sent in the clear
+        JsonRpcChainNode withDefaultTrust = client(url);
+        assertThatThrownBy(withDefaultTrust::chainId).isInstanceOfSatisfying(NodeException.class, e -> {
+            assertThat(e.failure()).isEqualTo(NodeFailure.UNREACHABLE);
+            assertThat(e.getMessage()).doesNotContain("pa55");
+        });
+        assertThat(authorizations).hasSize(2);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
