@@ -189,24 +189,25 @@ final class SqlGrantLedger implements GrantLedger {
     /** The ledger inside one reservation's write transaction (or as it stands, for a first look), for the admission rules. */
     private record Window(DbExecute tx, BigInteger budget) implements LedgerWindow {
         @Override
-        public List<Instant> grantTimesByClient(IpRange client, Instant since) {
-            return times("client", client.toString(), since);
+        public List<Instant> grantTimesByClient(IpRange client, Instant since, int most) {
+            return newest("client", client.toString(), since, most);
         }
 
         @Override
-        public List<Instant> grantTimesBySubnet(IpRange subnet, Instant since) {
-            return times("subnet", subnet.toString(), since);
+        public List<Instant> grantTimesBySubnet(IpRange subnet, Instant since, int most) {
+            return newest("subnet", subnet.toString(), since, most);
         }
 
         @Override
-        public List<Instant> grantTimesByAddress(Address address, Instant since) {
-            return times("address", address.value(), since);
+        public List<Instant> grantTimesByAddress(Address address, Instant since, int most) {
+            return newest("address", address.value(), since, most);
         }
 
-        private List<Instant> times(String column, String value, Instant since) {
+        /** Read newest first along the (column, created_at) index, so a quota reads at most its limit of rows. */
+        private List<Instant> newest(String column, String value, Instant since, int most) {
             try (Stream<DbRow> rows = tx.query("SELECT created_at FROM faucet_grants WHERE " + column + " = ? AND "
-                    + COUNTING + " ORDER BY created_at, rowid", value, Timestamps.format(since))) {
-                return rows.map(row -> Rows.time(row, "created_at")).toList();
+                    + COUNTING + " ORDER BY created_at DESC, rowid DESC LIMIT ?", value, Timestamps.format(since), most)) {
+                return rows.map(row -> Rows.time(row, "created_at")).toList().reversed();
             }
         }
 

@@ -147,18 +147,23 @@ public final class InMemoryGrantLedger implements GrantLedger {
         }
 
         @Override
-        public List<Instant> grantTimesByClient(IpRange client, Instant since) {
-            return counted(since, g -> client.contains(g.ip())).stream().map(Grant::createdAt).toList();
+        public List<Instant> grantTimesByClient(IpRange client, Instant since, int most) {
+            return newest(counted(since, g -> client.contains(g.ip())), most);
         }
 
         @Override
-        public List<Instant> grantTimesBySubnet(IpRange subnet, Instant since) {
-            return counted(since, g -> subnet.contains(g.ip())).stream().map(Grant::createdAt).toList();
+        public List<Instant> grantTimesBySubnet(IpRange subnet, Instant since, int most) {
+            return newest(counted(since, g -> subnet.contains(g.ip())), most);
         }
 
         @Override
-        public List<Instant> grantTimesByAddress(Address address, Instant since) {
-            return counted(since, g -> g.address().equals(address)).stream().map(Grant::createdAt).toList();
+        public List<Instant> grantTimesByAddress(Address address, Instant since, int most) {
+            return newest(counted(since, g -> g.address().equals(address)), most);
+        }
+
+        private static List<Instant> newest(List<Grant> oldestFirst, int most) {
+            return oldestFirst.subList(Math.max(0, oldestFirst.size() - most), oldestFirst.size()).stream()
+                    .map(Grant::createdAt).toList();
         }
 
         @Override
