@@ -271,7 +271,9 @@ final class NodeHttp implements AutoCloseable {
             } while (status / 100 == 1); // 100 Continue and the like come before the answer
             keepAlive = h.keepAlive;
             byte[] body;
-            if (h.chunked) {
+            if (status == 204 || status == 304) {
+                body = new byte[0]; // never a body, whatever the headers say
+            } else if (h.chunked) {
                 body = chunked(deadline);
             } else if (h.contentLength >= 0) {
                 if (h.contentLength > maxResponseBytes) {

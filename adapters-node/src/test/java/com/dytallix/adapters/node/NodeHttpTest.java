@@ -203,6 +203,16 @@ class NodeHttpTest {
     }
 
     @Test
+    void aNoContentAnswerIsABadResponseAtOnceNotAWaitForABody() throws IOException {
+        ScriptedNode node = node(id -> new ScriptedNode.Answer("HTTP/1.1 204 No Content\r\n\r\n", "", false));
+        JsonRpcChainNode client = client(node.url());
+        long start = System.nanoTime();
+        assertThatThrownBy(client::chainId).isInstanceOfSatisfying(NodeException.class,
+                e -> assertThat(e.failure()).isEqualTo(NodeFailure.BAD_RESPONSE));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(DEADLINE.minusSeconds(2));
+    }
+
+    @Test
     void somethingThatIsNotHttpIsABadResponse() throws IOException {
         ScriptedNode node = node(id -> new ScriptedNode.Answer("SSH-2.0-OpenSSH_9.2\r\n", "", true));
         JsonRpcChainNode client = client(node.url());
