@@ -139,7 +139,7 @@ final class NodeHttp implements AutoCloseable {
         boolean reusable = false;
         try {
             c.received = 0;
-            c.timeout(deadline);
+            remainingMillis(deadline); // a deadline already passed sends nothing
             try {
                 c.out.write(request);
             } catch (java.net.SocketException e) {
@@ -237,9 +237,6 @@ final class NodeHttp implements AutoCloseable {
             this.out = socket.getOutputStream();
         }
 
-        void timeout(long deadline) throws IOException {
-            socket.setSoTimeout(remainingMillis(deadline));
-        }
 
         /** A failure before any byte of the answer, not caused by an interrupt: the node had closed the connection. */
         IOException stale(IOException e) {
@@ -390,7 +387,7 @@ final class NodeHttp implements AutoCloseable {
         }
 
         private int read(byte[] into, int at, int length, long deadline) throws IOException {
-            socket.setSoTimeout(remainingMillis(deadline));
+            socket.setSoTimeout(remainingMillis(deadline)); // each read waits only until the call's deadline
             int n;
             try {
                 n = in.read(into, at, length);
