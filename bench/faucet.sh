@@ -3,7 +3,9 @@
 # recipient and client IP per request: accepted grants/s, POST /api/faucet latency (time to
 # transaction hash), time until the server has every grant confirmed, the server's CPU time and
 # peak RSS. The load runs in consecutive slices so a rate that drifts as the ledger fills shows.
-#   bench/faucet.sh   (FAUCET_SLICES=3 FAUCET_SLICE_SECONDS=5 FAUCET_MAX=6000 FAUCET_CONNECTIONS=16)
+# The grants and gap fillers are counted in the ledger, not from wrk's answers: wrk stops with up to one
+# request per connection in flight, which the server still grants.
+#   bench/faucet.sh   (FAUCET_SLICES=3 FAUCET_SLICE_SECONDS=5 FAUCET_MAX=6000 FAUCET_CONNECTIONS=16 FAUCET_PROFILE=0)
 source "$(dirname "$0")/lib.sh"
 
 SLICES="${FAUCET_SLICES:-3}"
@@ -12,10 +14,11 @@ MAX="${FAUCET_MAX:-6000}"
 CONNECTIONS="${FAUCET_CONNECTIONS:-16}"
 THREADS="${FAUCET_THREADS:-2}"
 WARMUP_SECONDS="${FAUCET_WARMUP_SECONDS:-5}"
+PROFILE="${FAUCET_PROFILE:-0}"
 CONFIRM_LIMIT_S="${FAUCET_CONFIRM_LIMIT_SECONDS:-60}"
 FAUCET_ADDRESS="0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" # anvil account #0
 
-ensure_tools wrk curl jq
+ensure_tools wrk curl jq sqlite3
 ensure_anvil
 ensure_server_built
 
@@ -41,6 +44,8 @@ await_settled() {
   echo $(($(now_ms) - start))
 }
 granted() { echo $(($(field status_200 "$1") + $(field status_202 "$1") + 0)); }
+# every call the server made to the node so far (reads and sends, all outcomes)
+node_calls() { curl -sf -m 5 "$SERVER_URL/metrics" | awk '/^dytallix_upstream_requests_total/ { n += $NF } END { printf "%d", n }'; }
 
 # The JVM compiles the grant path in its first hundreds of requests: not part of the figures.
 log "warm-up: ${WARMUP_SECONDS}s at 4 connections"
@@ -48,18 +53,30 @@ W="$(FAUCET_MAX=100000 FAUCET_TAG=1 run_wrk "$THREADS" 4 "$WARMUP_SECONDS" fauce
 await_settled >/dev/null
 
 declare -a S
+if [ "$PROFILE" = 1 ]; then
+  JCMD="$(dirname "$JAVA")/jcmd" JFR="$(dirname "$JAVA")/jfr"
+  "$JCMD" "$SERVER_PID" JFR.start name=faucet settings=profile "jdk.CPUTimeSample#enabled=true" "jdk.CPUTimeSample#throttle=1ms" >/dev/null
+fi
 cpu_before="$(cpu_seconds "$SERVER_PID")"
+calls_before="$(node_calls)"
 for ((i = 1; i <= SLICES; i++)); do
   log "slice $i/$SLICES: ${SLICE_SECONDS}s, $CONNECTIONS connections"
   S[$i]="$(FAUCET_MAX=$((MAX / SLICES)) FAUCET_TAG=$((i + 1)) run_wrk "$THREADS" "$CONNECTIONS" "$SLICE_SECONDS" \
     faucet.lua "$SERVER_URL/api/faucet")"
 done
 cpu_load="$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
+if [ "$PROFILE" = 1 ]; then
+  "$JCMD" "$SERVER_PID" JFR.dump name=faucet filename="$WORK/faucet.jfr" >/dev/null
+  "$JCMD" "$SERVER_PID" JFR.stop name=faucet >/dev/null
+fi
 settle_ms="$(await_settled)"
 cpu_total="$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
+calls="$(($(node_calls) - calls_before))"
 
 failed="$(admin_get 'grants?status=failed&limit=1000' | jq .count)"
 on_chain="$(($(rpc_call "$ANVIL_URL" eth_getTransactionCount "[\"$FAUCET_ADDRESS\",\"latest\"]" | jq -r .result)))"
+paid="$(ledger "SELECT COUNT(*) FROM faucet_grants WHERE nonce IS NOT NULL")"
+fillers="$(ledger "SELECT COUNT(*) FROM internal_transfers WHERE kind = 'gap_filler'")"
 
 echo "== faucet: sustained grants, wrk -t$THREADS -c$CONNECTIONS, $SLICES slices of ${SLICE_SECONDS}s (at most $MAX requests) =="
 machine_info
@@ -87,8 +104,16 @@ printf '%-44s %s\n' \
   "worst slice p99 time to txHash" "$worst_p99 ms" \
   "all confirmed, counted from the end of load" "$settle_ms ms (the server reports no unfinished grant)" \
   "failed grants (whole run, counted up to 1000)" "$failed" \
-  "faucet transactions mined / grants made" "$on_chain / $(($(granted "$W") + total)) (warm-up included)" \
+  "faucet transactions mined" "$on_chain: $paid grants in the ledger + $fillers gap fillers (warm-up included; $(($(granted "$W") + total)) answered)" \
   "server CPU during the load" "$cpu_load s = $(awk -v c="$cpu_load" -v d="$seconds" 'BEGIN { printf "%.0f", 100 * c / d }')% of one core, $(awk -v c="$cpu_load" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", 1000 * c / n; else print "n/a" }') ms per grant" \
   "server CPU, load and confirmation" "$cpu_total s" \
+  "node calls, load and confirmation" "$calls = $(awk -v c="$calls" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", c / n; else print "n/a" }') per grant" \
   "server peak RSS (VmHWM, whole life)" "$(peak_rss_mb "$SERVER_PID") MB"
 echo "targets: >= 500 grants/s sustained, p99 time to txHash <= 50 ms, <= 1.5 ms of server CPU per grant, peak RSS <= 200 MB"
+
+if [ "$PROFILE" = 1 ]; then
+  echo
+  echo "-- where the server spends its CPU during the load (JFR execution samples, top frames) --"
+  "$JFR" view --width 160 hot-methods "$WORK/faucet.jfr" | head -n 30
+  echo "(the recording is $WORK/faucet.jfr while the directory is kept: KEEP=1)"
+fi

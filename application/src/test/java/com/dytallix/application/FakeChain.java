@@ -51,6 +51,9 @@ public final class FakeChain implements ChainNode, BlockReader {
     private final Map<Address, Long> mined = new HashMap<>();
     private final Map<String, Tx> pool = new HashMap<>();
     private final Map<TxHash, Receipt> receipts = new HashMap<>();
+    private boolean blockReceipts = true;
+    private int blockReceiptCalls;
+    private int receiptCalls;
     private final Map<Address, List<BigInteger>> payments = new ConcurrentHashMap<>();
     private final Set<Address> reverting = new HashSet<>();
     private final Set<TxHash> dropped = new HashSet<>();
@@ -332,7 +335,32 @@ public final class FakeChain implements ChainNode, BlockReader {
     @Override
     public synchronized Optional<Receipt> receipt(TxHash hash) {
         check();
+        receiptCalls++;
         return Optional.ofNullable(receipts.get(hash));
+    }
+
+    /** Counted, so a test can tell the tracker asked once per block rather than once per transaction. */
+    @Override
+    public synchronized Optional<List<Receipt>> blockReceipts(long number) {
+        check();
+        blockReceiptCalls++;
+        if (number > height || !blockReceipts) {
+            return Optional.empty();
+        }
+        return Optional.of(receipts.values().stream().filter(r -> r.blockNumber() == number).toList());
+    }
+
+    /** Whether this node answers {@code eth_getBlockReceipts} (not every node does). */
+    public synchronized void answersBlockReceipts(boolean answers) {
+        blockReceipts = answers;
+    }
+
+    public synchronized int blockReceiptCalls() {
+        return blockReceiptCalls;
+    }
+
+    public synchronized int receiptCalls() {
+        return receiptCalls;
     }
 
     @Override

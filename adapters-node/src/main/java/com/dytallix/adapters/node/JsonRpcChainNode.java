@@ -214,7 +214,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     @Override
     public TxHash sendRawTransaction(String rawHex) {
         try {
-            return txHash(rpc("eth_sendRawTransaction", params(rawHex)));
+            return txHash(rpc("eth_sendRawTransaction", params(rawHex)), "what eth_sendRawTransaction returned");
         } catch (NodeException e) {
             if (e.failure() == NodeFailure.ALREADY_KNOWN) {
                 return TransactionCodec.hash(rawBytes(rawHex));
@@ -232,6 +232,35 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         if (!receipt.isObject()) {
             throw bad("eth_getTransactionReceipt returned neither null nor a receipt");
         }
+        return mined(receipt, hash);
+    }
+
+    @Override
+    public Optional<List<Receipt>> blockReceipts(long number) {
+        JsonNode receipts = rpc("eth_getBlockReceipts", params(Quantity.hex(number)));
+        if (receipts.isNull()) {
+            return Optional.empty();
+        }
+        if (!receipts.isArray()) {
+            throw bad("eth_getBlockReceipts returned neither null nor a list of receipts");
+        }
+        List<Receipt> all = new ArrayList<>(receipts.size());
+        for (JsonNode receipt : receipts) {
+            if (!receipt.isObject()) {
+                throw bad("eth_getBlockReceipts returned something that is not a receipt");
+            }
+            Receipt r = mined(receipt, txHash(receipt.get("transactionHash"), "a receipt's transactionHash"))
+                    .orElseThrow(() -> bad("eth_getBlockReceipts returned a receipt without its block"));
+            if (r.blockNumber() != number) {
+                throw bad("eth_getBlockReceipts returned a receipt of another block");
+            }
+            all.add(r);
+        }
+        return Optional.of(all);
+    }
+
+    /** A receipt object's block and status; empty while it names no block (a pending transaction on some nodes). */
+    private Optional<Receipt> mined(JsonNode receipt, TxHash hash) {
         JsonNode block = receipt.get("blockNumber");
         if (block == null || block.isNull()) {
             return Optional.empty();
@@ -516,11 +545,11 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         return value.longValue();
     }
 
-    private TxHash txHash(JsonNode node) {
+    private TxHash txHash(JsonNode node, String what) {
         try {
-            return new TxHash(node.isTextual() ? node.asText() : null);
+            return new TxHash(node != null && node.isTextual() ? node.asText() : null);
         } catch (IllegalArgumentException e) {
-            throw bad("eth_sendRawTransaction did not return a transaction hash");
+            throw bad(what + " is not a transaction hash");
         }
     }
 

@@ -211,6 +211,11 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
     }
 
     @Override
+    public Optional<List<Receipt>> blockReceipts(long number) {
+        return read("eth_getBlockReceipts", freshestFirst(), n -> n.blockReceipts(number)).value();
+    }
+
+    @Override
     public Optional<String> blockHash(long number) {
         return read("eth_getBlockByNumber", freshestFirst(), n -> n.blockHash(number)).value();
     }
@@ -270,6 +275,11 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
         @Override
         public Optional<Receipt> receipt(TxHash hash) {
             return read("eth_getTransactionReceipt", only, n -> n.receipt(hash)).value();
+        }
+
+        @Override
+        public Optional<List<Receipt>> blockReceipts(long number) {
+            return read("eth_getBlockReceipts", only, n -> n.blockReceipts(number)).value();
         }
 
         @Override

@@ -41,6 +41,11 @@ abstract class ChainNodeContract {
 
     protected abstract long expectedChainId();
 
+    /** Whether the node answers a block's receipts at once ({@code eth_getBlockReceipts}); the dev chain leaves it to receipt by receipt. */
+    protected boolean answersBlockReceipts() {
+        return true;
+    }
+
     private Fees eip1559() {
         return FEES.initial(node().fees());
     }
@@ -122,6 +127,13 @@ abstract class ChainNodeContract {
                 .isEqualToIgnoringCase(receipt.blockHash());
         assertThat(node().blockHash(receipt.blockNumber())).contains(receipt.blockHash());
         assertThat(node().blockHash(receipt.blockNumber() + 1000)).as("a height not reached yet").isEmpty();
+        if (answersBlockReceipts()) {
+            assertThat(node().blockReceipts(receipt.blockNumber())).hasValueSatisfying(all -> assertThat(all).contains(receipt));
+            assertThat(node().consistent().blockReceipts(receipt.blockNumber())).hasValueSatisfying(all -> assertThat(all).contains(receipt));
+            assertThat(node().blockReceipts(receipt.blockNumber() + 1000)).as("a height not reached yet").isEmpty();
+        } else {
+            assertThat(node().blockReceipts(receipt.blockNumber())).isEmpty();
+        }
         assertThat(node().balance(recipient)).isEqualTo(value);
         assertThat(node().minedNonce(sender.address())).isEqualTo(1);
         Wei spent = Wei.ofDyt("10").minus(node().balance(sender.address()));

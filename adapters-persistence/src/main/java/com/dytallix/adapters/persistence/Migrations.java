@@ -24,12 +24,14 @@ import java.util.stream.Stream;
  * than this server, is refused rather than guessed at.
  *
  * <p>Scripts hold one statement per {@code ;} at a line end; a statement with a {@code BEGIN} line
- * (SQLite's trigger body) runs to its {@code END;} line. Comments are whole lines starting with {@code --}.
+ * (SQLite's trigger body) runs to its {@code END;} line, and a {@code $$}-quoted body (a PostgreSQL
+ * function) to the line that closes the quote. Comments are whole lines starting with {@code --}.
  */
 public final class Migrations {
     /** Every migration this server knows, oldest first; a new file must be added here too, in both dialects. */
     static final List<String> FILES = List.of("V001__initial_schema.sql", "V002__payer_lease.sql", "V003__block_hash.sql",
-            "V004__admission_rules.sql", "V005__confirmed_once.sql", "V006__internal_transfers.sql", "V007__quota_releases.sql");
+            "V004__admission_rules.sql", "V005__confirmed_once.sql", "V006__internal_transfers.sql", "V007__quota_releases.sql",
+            "V008__paid_per_minute.sql");
 
     private static final Pattern NAME = Pattern.compile("V(\\d+)__(\\w+)\\.sql");
 
@@ -158,14 +160,16 @@ public final class Migrations {
         List<String> statements = new ArrayList<>();
         StringBuilder current = new StringBuilder();
         boolean body = false;
+        boolean quoted = false;
         for (String line : script.split("\n")) {
             String trimmed = line.strip();
             if (trimmed.isEmpty() || trimmed.startsWith("--")) {
                 continue;
             }
             current.append(line).append('\n');
-            body |= trimmed.equalsIgnoreCase("BEGIN");
-            if (body ? trimmed.equalsIgnoreCase("END;") : trimmed.endsWith(";")) {
+            body |= !quoted && trimmed.equalsIgnoreCase("BEGIN");
+            quoted ^= (line.split("\\$\\$", -1).length - 1) % 2 == 1;
+            if (!quoted && (body ? trimmed.equalsIgnoreCase("END;") : trimmed.endsWith(";"))) {
                 body = false;
                 String statement = current.toString().strip();
                 statements.add(statement.substring(0, statement.length() - 1));

@@ -13,6 +13,7 @@ import com.dytallix.domain.grant.GrantQuery;
 import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.grant.Decision;
 import com.dytallix.domain.grant.Factor;
+import com.dytallix.domain.grant.IllegalGrantTransitionException;
 import com.dytallix.domain.grant.LedgerAdmission;
 import com.dytallix.domain.grant.LedgerWindow;
 import com.dytallix.domain.grant.OutflowPolicy;
@@ -34,6 +35,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
@@ -44,6 +46,8 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -76,6 +80,9 @@ final class SqlGrantLedger implements GrantLedger {
                       FROM grant_tx_hashes h WHERE h.grant_id = g.id) AS tx_hashes
               FROM faucet_grants g""";
     private static final String COUNTING = "status <> 'failed' AND created_at > ?";
+    private static final BigInteger GWEI = BigInteger.TEN.pow(9);
+    /** Grants one group write of submissions carries at most: bounds its statement's parameters. */
+    private static final int MOST_PER_WRITE = 500;
     /** Fingerprints held before the request that records one more writes them itself (bounds memory). */
     private static final int FINGERPRINTS_HELD = 1000;
     /** Rows per INSERT statement: 7 parameters each, well under either database's parameter limit. */
@@ -91,6 +98,8 @@ final class SqlGrantLedger implements GrantLedger {
     private final AtomicLong ownReleases = new AtomicLong();
     private final ConcurrentLinkedQueue<Fingerprint> unwritten = new ConcurrentLinkedQueue<>();
     private final AtomicInteger unwrittenCount = new AtomicInteger();
+    private final ConcurrentLinkedQueue<Submission> submissions = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock submitting = new ReentrantLock();
 
     public SqlGrantLedger(Database database) {
         this.database = database;
@@ -213,6 +222,18 @@ final class SqlGrantLedger implements GrantLedger {
             }
         }
 
+        /**
+         * From the per-minute totals a trigger keeps (V008): every grant reserved in the minute of
+         * {@code since} or later, each rounded up to whole gwei, failed ones too. At most a day of
+         * minutes is read, however many grants the day held.
+         */
+        @Override
+        public Wei paidAtMostSince(Instant since) {
+            return tx.get("SELECT COALESCE(SUM(gwei), 0) AS gwei FROM paid_per_minute WHERE minute >= ?", minute(since))
+                    .map(row -> new Wei(BigInteger.valueOf(Rows.integer(row, "gwei")).multiply(GWEI)))
+                    .orElseThrow();
+        }
+
         @Override
         public List<Payout> payoutsSince(Instant since) {
             try (Stream<DbRow> rows = tx.query("SELECT amount_wei, created_at FROM faucet_grants WHERE " + COUNTING
@@ -251,6 +272,9 @@ final class SqlGrantLedger implements GrantLedger {
 
     @Override
     public Set<GrantId> markSigned(List<Signing> signings, Instant at, Lease lease) {
+        if (signings.isEmpty()) {
+            return Set.of();
+        }
         String time = Timestamps.format(at);
         try {
             return signAll(signings, lease, time);
@@ -259,25 +283,41 @@ final class SqlGrantLedger implements GrantLedger {
         }
     }
 
+    /**
+     * One read of every grant in the batch, then its updates and one insert of all the hashes; any
+     * grant no longer PENDING refuses the whole batch before anything is written.
+     */
     private Set<GrantId> signAll(List<Signing> signings, Lease lease, String time) {
         return database.write(tx -> {
             requireLease(tx, lease);
+            Map<String, DbRow> rows = new HashMap<>();
+            // status, recipient and amount only: the full rows with their hashes are not needed here
+            try (Stream<DbRow> found = tx.query("SELECT id, status, address, amount_wei FROM faucet_grants WHERE id IN ("
+                    + String.join(", ", Collections.nCopies(signings.size(), "?")) + ")",
+                    signings.stream().map(sg -> sg.id().value()).toArray())) {
+                found.forEach(row -> rows.put(Rows.text(row, "id"), row));
+            }
             Set<GrantId> notPending = new LinkedHashSet<>();
             for (Signing signing : signings) {
                 GrantId id = signing.id();
                 SignedTransaction signed = signing.tx();
-                // status, recipient and amount only: the full row with its hashes is not needed here
-                DbRow row = tx.get("SELECT status, address, amount_wei FROM faucet_grants WHERE id = ?", id.value())
-                        .orElseThrow(() -> new NoSuchElementException("no grant " + id));
-                GrantStatus status = GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT));
-                if (!status.canMoveTo(GrantStatus.SIGNED)) {
-                    notPending.add(id);
-                    continue;
+                DbRow row = rows.get(id.value());
+                if (row == null) {
+                    throw new NoSuchElementException("no grant " + id);
                 }
-                if (!signed.transaction().to().equals(new Address(Rows.text(row, "address")))
+                if (!GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)).canMoveTo(GrantStatus.SIGNED)) {
+                    notPending.add(id);
+                } else if (!signed.transaction().to().equals(new Address(Rows.text(row, "address")))
                         || !signed.transaction().value().equals(Wei.parse(Rows.text(row, "amount_wei")))) {
                     throw new IllegalArgumentException("the transaction does not pay grant " + id + " its recipient and amount");
                 }
+            }
+            if (!notPending.isEmpty()) {
+                throw new NotPending(notPending); // rolls the whole batch back
+            }
+            List<Object> hashes = new ArrayList<>(signings.size() * 5);
+            for (Signing signing : signings) {
+                SignedTransaction signed = signing.tx();
                 tx.update("""
                         UPDATE faucet_grants
                            SET status = 'signed', from_address = ?, nonce = ?, raw_tx = ?, fee_type = ?, max_fee_per_gas = ?,
@@ -285,12 +325,11 @@ final class SqlGrantLedger implements GrantLedger {
                          WHERE id = ?""",
                         signed.from().value(), signed.nonce(), signed.rawHex(), feeType(signed.fees()),
                                 maxFee(signed.fees()), priorityFee(signed.fees()), gasPrice(signed.fees()),
-                                signed.hash().value(), time, id.value());
-                recordHash(tx, id, signed, time);
+                                signed.hash().value(), time, signing.id().value());
+                hashes.addAll(List.of(signing.id().value(), signed.hash().value(), signed.nonce(), signed.rawHex(), time));
             }
-            if (!notPending.isEmpty()) {
-                throw new NotPending(notPending); // rolls the whole batch back
-            }
+            tx.insert("INSERT INTO grant_tx_hashes (grant_id, tx_hash, nonce, raw_tx, created_at) VALUES "
+                    + String.join(", ", Collections.nCopies(signings.size(), "(?, ?, ?, ?, ?)")), hashes.toArray());
             return notPending;
         });
     }
@@ -305,15 +344,77 @@ final class SqlGrantLedger implements GrantLedger {
         }
     }
 
+    /**
+     * Group commit: every submission queued while another is being written goes into the next write
+     * together, so under load one transaction carries many. Each caller returns once its own is
+     * committed (or throws what stopped it: a grant that cannot move to SUBMITTED fails only its own).
+     */
     @Override
     public void markSubmitted(GrantId id, Instant at) {
-        database.write(tx -> {
-            status(tx, id).moveTo(GrantStatus.SUBMITTED);
-            String time = Timestamps.format(at);
-            tx.update("UPDATE faucet_grants SET status = 'submitted', last_sent_at = ?, updated_at = ? WHERE id = ?",
-                    time, time, id.value());
-            return null;
+        Submission mine = new Submission(id, Timestamps.format(at), new CompletableFuture<>());
+        submissions.add(mine);
+        submitting.lock();
+        try {
+            while (!mine.done().isDone()) {
+                writeSubmissions();
+            }
+        } finally {
+            submitting.unlock();
+        }
+        try {
+            mine.done().join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private void writeSubmissions() {
+        List<Submission> batch = new ArrayList<>();
+        for (Submission s = submissions.poll(); s != null; s = batch.size() < MOST_PER_WRITE ? submissions.poll() : null) {
+            batch.add(s);
+        }
+        Map<Submission, RuntimeException> refused = new LinkedHashMap<>();
+        try {
+            database.write(tx -> {
+                Map<String, GrantStatus> statuses = new HashMap<>();
+                try (Stream<DbRow> rows = tx.query("SELECT id, status FROM faucet_grants WHERE id IN ("
+                        + String.join(", ", Collections.nCopies(batch.size(), "?")) + ")",
+                        batch.stream().map(sub -> sub.id().value()).toArray())) {
+                    rows.forEach(row -> statuses.put(Rows.text(row, "id"),
+                            GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT))));
+                }
+                for (Submission s : batch) {
+                    try {
+                        GrantStatus status = statuses.get(s.id().value());
+                        if (status == null) {
+                            throw new NoSuchElementException("no grant " + s.id());
+                        }
+                        status.moveTo(GrantStatus.SUBMITTED);
+                    } catch (RuntimeException e) {
+                        refused.put(s, e);
+                        continue;
+                    }
+                    tx.update("UPDATE faucet_grants SET status = 'submitted', last_sent_at = ?, updated_at = ? WHERE id = ?",
+                            s.at(), s.at(), s.id().value());
+                }
+                return null;
+            });
+        } catch (RuntimeException | Error e) {
+            batch.forEach(s -> s.done().completeExceptionally(e));
+            throw e;
+        }
+        batch.forEach(s -> {
+            RuntimeException e = refused.get(s);
+            if (e == null) {
+                s.done().complete(null);
+            } else {
+                s.done().completeExceptionally(e);
+            }
         });
+    }
+
+    /** A grant's move to SUBMITTED waiting for the next group write, and what became of it. */
+    private record Submission(GrantId id, String at, CompletableFuture<Void> done) {
     }
 
     @Override
@@ -348,13 +449,47 @@ final class SqlGrantLedger implements GrantLedger {
     @Override
     public void markIncluded(GrantId id, TxHash landed, long blockNumber, String blockHash, Instant at) {
         database.write(tx -> {
-            status(tx, id).moveTo(GrantStatus.SUBMITTED);
-            requireHash(tx, id, landed);
-            tx.update("""
-                    UPDATE faucet_grants
-                       SET status = 'submitted', landed_hash = ?, block_number = ?, block_hash = ?, updated_at = ?
-                     WHERE id = ?""", landed.value(), blockNumber, blockHash, Timestamps.format(at), id.value());
+            include(tx, new Inclusion(id, landed, blockNumber, blockHash), Timestamps.format(at));
             return null;
+        });
+    }
+
+    private static void include(DbTransaction tx, Inclusion i, String at) {
+        status(tx, i.id()).moveTo(GrantStatus.SUBMITTED);
+        requireHash(tx, i.id(), i.landed());
+        tx.update("""
+                UPDATE faucet_grants
+                   SET status = 'submitted', landed_hash = ?, block_number = ?, block_hash = ?, updated_at = ?
+                 WHERE id = ?""", i.landed().value(), i.blockNumber(), i.blockHash(), at, i.id().value());
+    }
+
+    /** Each step's checks are reads and its one update comes last, so a refused step leaves nothing behind. */
+    @Override
+    public Settled settle(List<Inclusion> inclusions, List<Confirmation> confirmations, Instant at) {
+        if (inclusions.isEmpty() && confirmations.isEmpty()) {
+            return new Settled(Set.of(), Map.of());
+        }
+        String time = Timestamps.format(at);
+        return database.write(tx -> {
+            Set<GrantId> first = new HashSet<>();
+            Map<GrantId, String> refused = new LinkedHashMap<>();
+            for (Inclusion i : inclusions) {
+                try {
+                    include(tx, i, time);
+                } catch (IllegalGrantTransitionException | IllegalArgumentException | NoSuchElementException e) {
+                    refused.put(i.id(), e.getMessage());
+                }
+            }
+            for (Confirmation c : confirmations) {
+                try {
+                    if (confirm(tx, c, time)) {
+                        first.add(c.id());
+                    }
+                } catch (IllegalGrantTransitionException | IllegalArgumentException | NoSuchElementException e) {
+                    refused.put(c.id(), e.getMessage());
+                }
+            }
+            return new Settled(first, refused);
         });
     }
 
@@ -400,24 +535,29 @@ final class SqlGrantLedger implements GrantLedger {
         });
     }
 
+    /** A PENDING grant has no transaction yet: no hashes to gather (this runs ten times a second). */
     @Override
     public List<Grant> pendingBefore(Instant before) {
-        return database.read(db -> grants(db, SELECT_GRANT + " WHERE g.status = 'pending' AND g.created_at < ?"
-                + " ORDER BY g.created_at, g.rowid", Timestamps.format(millis(before))));
+        return database.read(db -> grants(db, "SELECT g.*, NULL AS tx_hashes FROM faucet_grants g"
+                + " WHERE g.status = 'pending' AND g.created_at < ? ORDER BY g.created_at, g.rowid",
+                Timestamps.format(millis(before))));
     }
 
     @Override
     public boolean markConfirmed(GrantId id, TxHash landed, long blockNumber, Instant at) {
-        return database.write(tx -> {
-            DbRow row = tx.get("SELECT status, confirmed_once FROM faucet_grants WHERE id = ?", id.value())
-                    .orElseThrow(() -> new NoSuchElementException("no grant " + id));
-            GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)).moveTo(GrantStatus.CONFIRMED);
-            requireHash(tx, id, landed);
-            boolean before = Rows.integer(row, "confirmed_once") == 1;
-            tx.update("UPDATE faucet_grants SET status = 'confirmed', landed_hash = ?, block_number = ?, updated_at = ?, "
-                    + "confirmed_once = 1 WHERE id = ?", landed.value(), blockNumber, Timestamps.format(at), id.value());
-            return !before;
-        });
+        return database.write(tx -> confirm(tx, new Confirmation(id, landed, blockNumber), Timestamps.format(at)));
+    }
+
+    /** @return whether this is the grant's first confirmation */
+    private static boolean confirm(DbTransaction tx, Confirmation c, String at) {
+        DbRow row = tx.get("SELECT status, confirmed_once FROM faucet_grants WHERE id = ?", c.id().value())
+                .orElseThrow(() -> new NoSuchElementException("no grant " + c.id()));
+        GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)).moveTo(GrantStatus.CONFIRMED);
+        requireHash(tx, c.id(), c.landed());
+        boolean before = Rows.integer(row, "confirmed_once") == 1;
+        tx.update("UPDATE faucet_grants SET status = 'confirmed', landed_hash = ?, block_number = ?, updated_at = ?, "
+                + "confirmed_once = 1 WHERE id = ?", c.landed().value(), c.blockNumber(), at, c.id().value());
+        return !before;
     }
 
     @Override
@@ -576,6 +716,8 @@ final class SqlGrantLedger implements GrantLedger {
             // Their transaction hashes go with them (trigger faucet_grants_delete_hashes).
             long grants = tx.delete("DELETE FROM faucet_grants WHERE status IN ('confirmed', 'failed') AND created_at < ?",
                     Timestamps.format(grantsBefore));
+            // the retention is whole days, so these minutes are older than any daily cap's window
+            tx.delete("DELETE FROM paid_per_minute WHERE minute < ?", minute(grantsBefore));
             long fingerprints = tx.delete("DELETE FROM request_fingerprints WHERE created_at < ?",
                     Timestamps.format(fingerprintsBefore));
             return new PruneResult((int) grants, (int) fingerprints);
@@ -683,6 +825,11 @@ final class SqlGrantLedger implements GrantLedger {
 
     private static String statusText(GrantStatus status) {
         return status.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The minute an instant is in, as {@code paid_per_minute} keys it ({@code YYYY-MM-DD HH:MM}, which PostgreSQL reads too). */
+    private static String minute(Instant instant) {
+        return Timestamps.format(instant).substring(0, 16);
     }
 
     private static Instant millis(Instant instant) {

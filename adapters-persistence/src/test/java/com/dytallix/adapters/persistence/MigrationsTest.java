@@ -106,6 +106,25 @@ class MigrationsTest {
     }
 
     @Test
+    void aDollarQuotedFunctionBodyIsOneStatementAndATriggerWithoutABodyEndsAtItsSemicolon() {
+        List<String> statements = Migrations.statements("""
+                CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO b (y) VALUES (NEW.x);
+                    RETURN NEW;
+                END
+                $$;
+                CREATE TRIGGER t AFTER INSERT ON a
+                    FOR EACH ROW EXECUTE FUNCTION f();
+                CREATE INDEX i ON a (x);
+                """);
+
+        assertThat(statements).hasSize(3);
+        assertThat(statements.get(0)).startsWith("CREATE FUNCTION").endsWith("$$").contains("RETURN NEW;");
+        assertThat(statements.get(1)).startsWith("CREATE TRIGGER").endsWith("EXECUTE FUNCTION f()");
+    }
+
+    @Test
     void everyMigrationFileIsListedAndHasItsPostgresForm() throws Exception {
         for (String location : List.of("db/migration", "db/migration/postgres")) {
             URL folder = Migrations.class.getClassLoader().getResource(location);

@@ -59,6 +59,9 @@ public final class GrantTracker {
      */
     private static final Duration OWED_AFTER = Duration.ofMillis(100);
 
+    /** Blocks a pass reads whole receipts of at most: grants mined further back are asked for one by one. */
+    private static final int RECEIPT_BLOCKS_PER_PASS = 4;
+
     private final ChainNode node;
     private final KeyRing keys;
     private final Settlements settlements;
@@ -71,6 +74,10 @@ public final class GrantTracker {
     private final Clock clock;
     private final Telemetry telemetry;
     private final PayerElection election;
+    /** The highest block whose receipts a pass has read: the next pass reads only newer blocks'. */
+    private volatile long receiptsReadUpTo = -1;
+    /** Cleared when the node does not answer {@code eth_getBlockReceipts}: receipts one by one from then on. */
+    private volatile boolean blockReceipts = true;
 
     public GrantTracker(ChainNode node, KeyRing keys, Settlements settlements, InternalTransfers transfers,
                         NonceAllocator nonces, Payer payer, FeePolicy feePolicy, Duration replaceAfter, Finality finality,
@@ -130,13 +137,18 @@ public final class GrantTracker {
             long head = chain.head().number();
             Set<Address> watchedSenders = watchReorgs(chain, head, now);
             List<Grant> unfinished = settlements.unfinished();
-            for (Grant g : unfinished) {
-                if (g.status() == GrantStatus.PENDING) {
-                    continue;
+            Mined news = new Mined(chain, head);
+            try {
+                for (Grant g : unfinished) {
+                    if (g.status() == GrantStatus.PENDING) {
+                        continue;
+                    }
+                    Address from = g.fromAddress().orElseThrow();
+                    long minedNonce = mined.computeIfAbsent(from, chain::minedNonce);
+                    track(g, minedNonce, head, now, news);
                 }
-                Address from = g.fromAddress().orElseThrow();
-                long minedNonce = mined.computeIfAbsent(from, chain::minedNonce);
-                track(chain, g, minedNonce, head, now);
+            } finally {
+                record(news, now);
             }
             List<InternalTransfer> open = trackTransfers(chain, mined, head, now);
             fillGaps(mined, unfinished, now);
@@ -146,10 +158,68 @@ public final class GrantTracker {
         }
     }
 
-    private void track(ChainReads chain, Grant g, long minedNonce, long head, Instant now) {
+    /**
+     * What one pass learns from receipts: the inclusions and confirmations, written together when it
+     * ends (or stops early), and the receipts it read, a block at a time where the node allows.
+     */
+    private final class Mined {
+        final List<Settlements.Inclusion> included = new ArrayList<>();
+        final List<Settlements.Confirmation> deep = new ArrayList<>();
+        private final ChainReads chain;
+        private final long head;
+        private Map<TxHash, Receipt> inNewBlocks;
+
+        Mined(ChainReads chain, long head) {
+            this.chain = chain;
+            this.head = head;
+        }
+
+        /**
+         * From the receipts of the blocks mined since the last pass read them (read once, when first
+         * needed); a transaction not among them (mined earlier, or the node answers no block's
+         * receipts) is asked for by itself.
+         */
+        Optional<Receipt> receipt(TxHash hash) {
+            if (inNewBlocks == null) {
+                inNewBlocks = readNewBlocks();
+            }
+            Receipt r = inNewBlocks.get(hash);
+            return r != null ? Optional.of(r) : chain.receipt(hash);
+        }
+
+        private Map<TxHash, Receipt> readNewBlocks() {
+            Map<TxHash, Receipt> found = new HashMap<>();
+            if (!blockReceipts) {
+                return found;
+            }
+            for (long b = Math.max(receiptsReadUpTo + 1, head - RECEIPT_BLOCKS_PER_PASS + 1); b <= head; b++) {
+                try {
+                    chain.blockReceipts(b).ifPresent(list -> list.forEach(r -> found.put(r.hash(), r)));
+                } catch (NodeException e) {
+                    if (!e.failure().isTransient()) {
+                        blockReceipts = false;
+                        LOG.log(System.Logger.Level.INFO, "the node does not answer eth_getBlockReceipts ({0}): receipts are "
+                                + "read one transaction at a time", e.failure());
+                    }
+                    return found;
+                }
+            }
+            receiptsReadUpTo = head;
+            return found;
+        }
+    }
+
+    private void record(Mined news, Instant now) {
+        Settlements.Settled settled = settlements.settle(news.included, news.deep, now);
+        // a grant a reorg re-opened is confirmed again, but counted once
+        settled.firstConfirmed().forEach(id -> telemetry.grantOutcome("confirmed"));
+        settled.refused().forEach((id, why) -> LOG.log(System.Logger.Level.WARNING, "grant {0} left as it is: {1}", id, why));
+    }
+
+    private void track(Grant g, long minedNonce, long head, Instant now, Mined news) {
         long nonce = g.nonce().orElseThrow();
         if (nonce < minedNonce) {
-            settle(chain, g, head, now);
+            settle(g, head, now, news);
             return;
         }
         if (g.blockNumber().isPresent()) {
@@ -175,20 +245,20 @@ public final class GrantTracker {
      * A grant already recorded in a block (which the reorg watch found canonical in this pass) only
      * waits for depth.
      */
-    private void settle(ChainReads chain, Grant g, long head, Instant now) {
+    private void settle(Grant g, long head, Instant now, Mined news) {
         if (g.blockNumber().isPresent() && g.landedHash().isPresent()) {
-            confirmIfDeep(g.id(), g.landedHash().get(), g.blockNumber().get(), head, now);
+            confirmIfDeep(g.id(), g.landedHash().get(), g.blockNumber().get(), head, news);
             return;
         }
         List<TxHash> newestFirst = new ArrayList<>(g.txHashes());
         java.util.Collections.reverse(newestFirst);
         for (TxHash hash : newestFirst) {
-            Optional<Receipt> receipt = chain.receipt(hash);
+            Optional<Receipt> receipt = news.receipt(hash);
             if (receipt.isPresent()) {
                 Receipt r = receipt.get();
                 if (r.success()) {
-                    settlements.markIncluded(g.id(), hash, r.blockNumber(), r.blockHash(), now);
-                    confirmIfDeep(g.id(), hash, r.blockNumber(), head, now);
+                    news.included.add(new Settlements.Inclusion(g.id(), hash, r.blockNumber(), r.blockHash()));
+                    confirmIfDeep(g.id(), hash, r.blockNumber(), head, news);
                 } else {
                     settlements.markFailed(g.id(), "transaction reverted in block " + r.blockNumber(), now);
                     telemetry.grantOutcome("failed");
@@ -200,12 +270,9 @@ public final class GrantTracker {
         telemetry.grantOutcome("failed");
     }
 
-    private void confirmIfDeep(GrantId id, TxHash landed, long blockNumber, long head, Instant now) {
+    private void confirmIfDeep(GrantId id, TxHash landed, long blockNumber, long head, Mined news) {
         if (finality.isDeep(head, blockNumber)) {
-            if (settlements.markConfirmed(id, landed, blockNumber, now)) {
-                // a grant a reorg re-opened is confirmed again, but counted once
-                telemetry.grantOutcome("confirmed");
-            }
+            news.deep.add(new Settlements.Confirmation(id, landed, blockNumber));
         }
     }
 

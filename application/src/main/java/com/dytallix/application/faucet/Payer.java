@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -63,6 +64,8 @@ public final class Payer {
     private final PayerElection election;
     private final AtomicReference<CachedFees> fees = new AtomicReference<>();
     private final ConcurrentLinkedQueue<Queued> queued = new ConcurrentLinkedQueue<>();
+    /** Grants queued here for signing and not stored yet: the tracker leaves them to the request paying them. */
+    private final Set<GrantId> paying = ConcurrentHashMap.newKeySet();
     private final ReentrantLock feeRefresh = new ReentrantLock();
     private volatile Long chainId;
     private volatile Instant fundsExhaustedAt;
@@ -146,7 +149,11 @@ public final class Payer {
      * acknowledged and must still be paid.
      */
     void payOwed(Grant owed) {
-        signAndSend(owed);
+        // under load a request's grant waits its turn for the signer longer than the tracker's grace period;
+        // queueing it a second time would cost a signature and, in the next batch, a rolled-back write
+        if (!paying.contains(owed.id())) {
+            signAndSend(owed);
+        }
     }
 
     /**
@@ -201,26 +208,31 @@ public final class Payer {
         long chain = chainId();
         Fees txFees = feePolicy.initial(feeSuggestion());
         Queued mine = new Queued(reserved);
-        queued.add(mine);
-        try {
-            nonces.withNonces(key.address(), taking -> {
-                while (!mine.result.isDone() && !queued.isEmpty()) {
-                    signQueued(taking, key, chain, txFees, lease.get());
-                }
-                return null;
-            });
-        } catch (NodeException e) {
-            // learning the key's nonces failed: unless a batch took it meanwhile, nothing will sign this grant
-            if (queued.remove(mine)) {
-                throw e;
-            }
-        }
+        paying.add(reserved.id());
         Stored stored;
         try {
-            // a batch under another key's lock (a rotation just now) may still be storing it
-            stored = mine.result.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
+            queued.add(mine);
+            try {
+                nonces.withNonces(key.address(), taking -> {
+                    while (!mine.result.isDone() && !queued.isEmpty()) {
+                        signQueued(taking, key, chain, txFees, lease.get());
+                    }
+                    return null;
+                });
+            } catch (NodeException e) {
+                // learning the key's nonces failed: unless a batch took it meanwhile, nothing will sign this grant
+                if (queued.remove(mine)) {
+                    throw e;
+                }
+            }
+            try {
+                // a batch under another key's lock (a rotation just now) may still be storing it
+                stored = mine.result.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        } finally {
+            paying.remove(reserved.id());
         }
         if (stored.lost()) {
             // another instance is the payer now; it pays this grant from the ledger

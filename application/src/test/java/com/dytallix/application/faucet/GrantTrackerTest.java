@@ -35,6 +35,44 @@ class GrantTrackerTest {
     }
 
     @Test
+    void aPassReadsTheReceiptsOfANewBlockOnceInsteadOfOneReceiptPerGrant() {
+        for (int i = 1; i <= 10; i++) {
+            h.payer.pay(reserve(i));
+        }
+        h.chain.mine();
+        h.tracker.tick();
+        int blocksRead = h.chain.blockReceiptCalls();
+        for (int i = 11; i <= 20; i++) {
+            h.payer.pay(reserve(i));
+        }
+        h.chain.mine();
+        h.tracker.tick();
+        h.chain.mine();
+        h.tracker.tick();
+
+        assertThat(h.ledger.search(new com.dytallix.domain.grant.GrantQuery(Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of(GrantStatus.CONFIRMED), 100))).hasSize(20);
+        assertThat(h.chain.totalPayments()).isEqualTo(20);
+        assertThat(h.chain.receiptCalls()).as("receipts asked one by one").isZero();
+        assertThat(h.chain.blockReceiptCalls() - blocksRead).as("the new block's receipts, once").isEqualTo(1);
+    }
+
+    @Test
+    void withANodeThatAnswersNoBlocksReceiptsEachGrantsReceiptIsAskedForItself() {
+        h.chain.answersBlockReceipts(false);
+        for (int i = 1; i <= 3; i++) {
+            h.payer.pay(reserve(i));
+        }
+        h.chain.mine();
+        h.chain.mine();
+        h.tracker.tick();
+
+        assertThat(h.ledger.search(new com.dytallix.domain.grant.GrantQuery(Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of(GrantStatus.CONFIRMED), 100))).hasSize(3);
+        assertThat(h.chain.receiptCalls()).isEqualTo(3);
+    }
+
+    @Test
     void aGrantAdmittedBeforeACrashIsPaidOnceAfterTheRestart() {
         // admitted (it may have been answered 202) and the process died before signing it
         Grant g = reserve(1, Instant.now().minusSeconds(1));

@@ -52,6 +52,21 @@ class PayerRacesTest {
     }
 
     @Test
+    void theTrackersPassLeavesAGrantToTheRequestThatIsSigningIt() {
+        // under load a request waits its turn for the signer longer than the tracker's grace period
+        Grant grant = reserve(4, Instant.now().minusSeconds(1));
+        h.ledger.interleaveSigning(() -> h.tracker.payOwed());
+
+        Grant answered = h.payer.pay(grant);
+
+        assertThat(answered.status()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(h.ledger.signingWrites()).as("signed and stored once, by the request").isEqualTo(1);
+        assertThat(h.ledger.find(grant.id()).orElseThrow().txHashes()).hasSize(1);
+        h.chain.mine();
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(4))).hasSize(1);
+    }
+
+    @Test
     void aPaymentTheTrackerConfirmsBeforeItsRequestRecordsTheSendIsAnsweredAsSent() {
         Grant grant = reserve(3, Instant.now());
         // the node mines the transaction at once, and the tracker's pass confirms it from its receipt

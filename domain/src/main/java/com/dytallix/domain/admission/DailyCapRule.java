@@ -27,6 +27,9 @@ public final class DailyCapRule implements AdmissionRule {
     @Override
     public Verdict decide(Applicant applicant, Wei payout, LedgerWindow ledger) {
         Instant since = applicant.now().minus(QuotaRule.WINDOW);
+        if (!cap.isLessThan(ledger.paidAtMostSince(since).plus(payout))) {
+            return Verdict.ALLOW;
+        }
         Wei paid = ledger.paidSince(since);
         if (!cap.isLessThan(paid.plus(payout))) {
             return Verdict.ALLOW;

@@ -23,6 +23,14 @@ public interface LedgerWindow {
     /** The sum of the counting grants' amounts. */
     Wei paidSince(Instant since);
 
+    /**
+     * Never less than {@link #paidSince}, and cheaper where the ledger keeps running totals: the
+     * daily cap reads the exact sum only when this one comes near it.
+     */
+    default Wei paidAtMostSince(Instant since) {
+        return paidSince(since);
+    }
+
     /** The counting grants' amounts and times, oldest first (read only to work out when a cap reopens). */
     List<Payout> payoutsSince(Instant since);
 

@@ -7,6 +7,8 @@ import com.dytallix.domain.payer.Lease;
 import com.dytallix.domain.payer.LeaseLostException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /** The ledger as the tracker uses it: replacements, inclusion, confirmation depth, reorgs, failures. */
 public interface Settlements extends GrantRecords {
@@ -56,4 +58,24 @@ public interface Settlements extends GrantRecords {
 
     /** → FAILED with a reason; the grant stops counting against every quota. */
     void markFailed(GrantId id, String reason, Instant at);
+
+    /**
+     * What one tracker pass learned from the chain, in one step: each inclusion as by
+     * {@link #markIncluded}, then each confirmation as by {@link #markConfirmed} (a grant may be in
+     * both). A grant whose status or hashes no longer allow its step is left as it is and named in
+     * the answer, so one odd grant never holds back the others.
+     */
+    Settled settle(List<Inclusion> inclusions, List<Confirmation> confirmations, Instant at);
+
+    /** A grant's transaction mined in a block not deep enough yet. */
+    record Inclusion(GrantId id, TxHash landed, long blockNumber, String blockHash) {
+    }
+
+    /** A grant's transaction whose block is deep enough. */
+    record Confirmation(GrantId id, TxHash landed, long blockNumber) {
+    }
+
+    /** The grants confirmed for the first time, and the steps refused (grant and why). */
+    record Settled(Set<GrantId> firstConfirmed, Map<GrantId, String> refused) {
+    }
 }

@@ -32,6 +32,15 @@ public interface ChainReads {
 
     Optional<Receipt> receipt(TxHash hash);
 
+    /**
+     * The receipts of every transaction in the block at this height ({@code eth_getBlockReceipts}):
+     * one call where a receipt per transaction would take many. Empty when the node has no block
+     * there, or does not answer this way; then {@link #receipt} per transaction says the same.
+     */
+    default Optional<List<Receipt>> blockReceipts(long number) {
+        return Optional.empty();
+    }
+
     /** The hash of the block at this height (lower-case hex with 0x); empty when the node has no block there (yet). */
     Optional<String> blockHash(long number);
 

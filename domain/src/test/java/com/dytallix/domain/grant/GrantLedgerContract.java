@@ -108,6 +108,79 @@ public abstract class GrantLedgerContract {
     }
 
     @Test
+    void submissionsRecordedAtOnceAreEachRecordedAndAGrantThatCannotMoveFailsOnlyItsOwnCaller() throws Exception {
+        List<Grant> grants = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            Grant g = reserved(request(address(100 + i), ip("10.1.0." + i), T0));
+            ledger.markSigned(g.id(), signed(g, i, 100 + i), T0.plusSeconds(1), lease);
+            grants.add(g);
+        }
+        Grant failed = grants.get(7);
+        ledger.markFailed(failed.id(), "rejected by the node", T0.plusSeconds(1));
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> submitted = new ArrayList<>();
+            for (Grant g : grants) {
+                submitted.add(pool.submit(() -> {
+                    start.await();
+                    ledger.markSubmitted(g.id(), T0.plusSeconds(2));
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (int i = 0; i < grants.size(); i++) {
+                Future<?> f = submitted.get(i);
+                if (i == 7) {
+                    assertThatThrownBy(f::get).hasCauseInstanceOf(IllegalGrantTransitionException.class);
+                } else {
+                    f.get();
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (Grant g : grants) {
+            Grant now = ledger.find(g.id()).orElseThrow();
+            assertThat(now.status()).isEqualTo(g == failed ? GrantStatus.FAILED : GrantStatus.SUBMITTED);
+            if (g != failed) {
+                assertThat(now.lastSentAt()).contains(T0.plusSeconds(2));
+            }
+        }
+    }
+
+    @Test
+    void aPassesInclusionsAndConfirmationsAreRecordedTogetherAndAStepAGrantDoesNotAllowIsLeftOut() {
+        List<Grant> grants = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Grant g = reserved(request(address(130 + i), ip("10.1.3." + i), T0));
+            ledger.markSigned(g.id(), signed(g, i, 130 + i), T0.plusSeconds(1), lease);
+            ledger.markSubmitted(g.id(), T0.plusSeconds(2));
+            grants.add(g);
+        }
+        ledger.markIncluded(grants.get(0).id(), hash(130), 40, BLOCK_A, T0.plusSeconds(3));
+        ledger.markFailed(grants.get(3).id(), "dropped", T0.plusSeconds(3));
+
+        Settlements.Settled settled = ledger.settle(
+                List.of(new Settlements.Inclusion(grants.get(1).id(), hash(131), 41, BLOCK_B),
+                        new Settlements.Inclusion(grants.get(2).id(), hash(999), 41, BLOCK_B),
+                        new Settlements.Inclusion(grants.get(3).id(), hash(133), 41, BLOCK_B)),
+                List.of(new Settlements.Confirmation(grants.get(0).id(), hash(130), 40),
+                        new Settlements.Confirmation(grants.get(1).id(), hash(131), 41)),
+                T0.plusSeconds(4));
+
+        assertThat(settled.firstConfirmed()).containsExactlyInAnyOrder(grants.get(0).id(), grants.get(1).id());
+        assertThat(settled.refused()).containsOnlyKeys(grants.get(2).id(), grants.get(3).id());
+        Grant second = ledger.find(grants.get(1).id()).orElseThrow();
+        assertThat(second.status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(second.blockHash()).contains(BLOCK_B);
+        assertThat(ledger.find(grants.get(0).id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(ledger.find(grants.get(2).id()).orElseThrow().blockNumber()).as("a hash it never had").isEmpty();
+        assertThat(ledger.find(grants.get(3).id()).orElseThrow().status()).isEqualTo(GrantStatus.FAILED);
+        assertThat(ledger.settle(List.of(), List.of(), T0.plusSeconds(5)).firstConfirmed()).isEmpty();
+    }
+
+    @Test
     void aBatchUnderALostLeaseStoresNoneOfIt() {
         Grant one = reserved(request(address(65), ip("10.0.6.5"), T0));
         Grant two = reserved(request(address(66), ip("10.0.6.6"), T0));
@@ -268,6 +341,32 @@ public abstract class GrantLedgerContract {
         assertThat(big).isEqualTo(refused(LimitScope.DAILY_CAP, T0.plusSeconds(10).plus(DAY)));
         assertThat(reserve(request(address(4), ip("10.0.0.4"), T0.plusSeconds(30)), cap))
                 .isEqualTo(refused(LimitScope.DAILY_CAP, T0.plus(DAY)));
+    }
+
+    @Test
+    void theDailyCapCountsAGrantMadeInTheWindowsFirstMinuteAfterItsStartAndNotOneBefore() {
+        TestAdmission cap = new TestAdmission(10, 1, Wei.ofDyt("20"), DRIP);
+        reserved(request(address(1), ip("10.0.0.1"), T0.plusSeconds(10)), cap);
+        reserved(request(address(2), ip("10.0.0.2"), T0.plusSeconds(30)), cap);
+        Instant dayLater = T0.plus(DAY).plusSeconds(20);
+
+        // the grant of 12:00:10 has left the window, the one of 12:00:30 has not
+        assertThat(reserve(request(address(3), ip("10.0.0.3"), dayLater), cap.withDrip(Wei.ofDyt("20"))))
+                .isEqualTo(refused(LimitScope.DAILY_CAP, T0.plusSeconds(30).plus(DAY)));
+        assertThat(reserve(request(address(3), ip("10.0.0.3"), dayLater), cap)).isInstanceOf(Reservation.Reserved.class);
+    }
+
+    @Test
+    void aGrantThatFailedGivesItsShareOfTheDailyCapBack() {
+        TestAdmission cap = new TestAdmission(10, 1, Wei.ofDyt("20"), DRIP);
+        reserved(request(address(1), ip("10.0.0.1"), T0), cap);
+        Grant failed = reserved(request(address(2), ip("10.0.0.2"), T0.plusSeconds(1)), cap);
+        assertThat(reserve(request(address(3), ip("10.0.0.3"), T0.plusSeconds(2)), cap))
+                .extracting(r -> scope(r)).isEqualTo(LimitScope.DAILY_CAP);
+
+        assertThat(ledger.abandon(failed.id(), "node unavailable before signing", T0.plusSeconds(3))).isTrue();
+
+        assertThat(reserve(request(address(3), ip("10.0.0.3"), T0.plusSeconds(4)), cap)).isInstanceOf(Reservation.Reserved.class);
     }
 
     @Test

@@ -43,6 +43,8 @@ public final class InMemoryGrantLedger implements GrantLedger {
     private final java.util.Set<GrantId> confirmedOnce = new java.util.HashSet<>();
     private final InMemoryPayerLeases leases;
     private final AtomicReference<Runnable> interleave = new AtomicReference<>();
+    private final AtomicReference<Runnable> interleaveSigning = new AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicInteger signingWrites = new java.util.concurrent.atomic.AtomicInteger();
 
     /** A ledger whose signing writes are fenced by {@code leases}, as the database's are by its lease table. */
     public InMemoryGrantLedger(InMemoryPayerLeases leases) {
@@ -64,6 +66,16 @@ public final class InMemoryGrantLedger implements GrantLedger {
      */
     public void interleave(Runnable work) {
         interleave.set(work);
+    }
+
+    /** Runs {@code work} once, at the start of the next signing write, before it takes the ledger's lock. */
+    public void interleaveSigning(Runnable work) {
+        interleaveSigning.set(work);
+    }
+
+    /** Signing writes so far, those refused because a grant was no longer pending included. */
+    public int signingWrites() {
+        return signingWrites.get();
     }
 
     private void interleaved() {
@@ -178,7 +190,16 @@ public final class InMemoryGrantLedger implements GrantLedger {
     }
 
     @Override
-    public synchronized Set<GrantId> markSigned(List<Signing> signings, Instant at, Lease lease) {
+    public Set<GrantId> markSigned(List<Signing> signings, Instant at, Lease lease) {
+        signingWrites.incrementAndGet();
+        Runnable work = interleaveSigning.getAndSet(null);
+        if (work != null) {
+            work.run();
+        }
+        return storeSigned(signings, at, lease);
+    }
+
+    private synchronized Set<GrantId> storeSigned(List<Signing> signings, Instant at, Lease lease) {
         requireLease(lease);
         Map<GrantId, Grant> signed = new LinkedHashMap<>();
         Set<GrantId> notPending = new HashSet<>();
@@ -236,6 +257,29 @@ public final class InMemoryGrantLedger implements GrantLedger {
                 g.requestHash(), g.fromAddress(), g.nonce(), g.rawTransaction(), g.fees(), g.txHashes(),
                 Optional.of(landed), Optional.of(blockNumber), Optional.of(blockHash), g.failureReason(), g.createdAt(),
                 millis(at), g.lastSentAt(), g.factors()));
+    }
+
+    @Override
+    public synchronized Settled settle(List<Inclusion> inclusions, List<Confirmation> confirmations, Instant at) {
+        Set<GrantId> first = new HashSet<>();
+        Map<GrantId, String> refused = new LinkedHashMap<>();
+        for (Inclusion i : inclusions) {
+            try {
+                markIncluded(i.id(), i.landed(), i.blockNumber(), i.blockHash(), at);
+            } catch (RuntimeException e) {
+                refused.put(i.id(), e.getMessage());
+            }
+        }
+        for (Confirmation c : confirmations) {
+            try {
+                if (markConfirmed(c.id(), c.landed(), c.blockNumber(), at)) {
+                    first.add(c.id());
+                }
+            } catch (RuntimeException e) {
+                refused.put(c.id(), e.getMessage());
+            }
+        }
+        return new Settled(first, refused);
     }
 
     @Override
