@@ -88,6 +88,8 @@ function explain(answer) {
       return `The faucet is paused${details.reason ? ': ' + details.reason : ''}. Please come back later.`;
     case 'INSUFFICIENT_BALANCE':
       return 'The faucet is empty right now. Please come back later.';
+    case 'DATABASE_BUSY':
+      return 'The faucet is busy right now. Please try again in a moment.';
     case 'NODE_UNAVAILABLE':
     case 'RPC_TIMEOUT':
     case 'RPC_ERROR':

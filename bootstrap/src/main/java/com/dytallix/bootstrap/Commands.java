@@ -70,8 +70,8 @@ final class Commands {
         try (Persistence db = open(settings)) {
             migrateOrFail(db);
             Retention.Pruned r = retention(db.maintenance(), settings, Clock.systemUTC()).prune();
-            out.println("pruned " + r.ledger().grants() + " finished grants, " + r.ledger().fingerprints() + " fingerprints and "
-                    + r.auditEntries() + " admin audit entries");
+            out.println("pruned " + r.ledger().grants() + " finished grants, " + r.ledger().fingerprints() + " fingerprints, "
+                    + r.auditEntries() + " admin audit entries and " + r.internalTransfers() + " settled gap fillers and drains");
             return Main.OK;
         }
     }

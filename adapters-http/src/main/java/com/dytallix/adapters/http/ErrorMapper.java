@@ -4,6 +4,7 @@ import com.dytallix.application.faucet.FaucetRefusal;
 import com.dytallix.application.relay.RelayService;
 import com.dytallix.domain.InvalidAddressException;
 import com.dytallix.domain.InvalidAmountException;
+import com.dytallix.domain.StoreBusyException;
 import com.dytallix.domain.key.InvalidKeyException;
 import com.dytallix.domain.sync.NodeException;
 import io.helidon.http.HttpException;
@@ -26,6 +27,10 @@ final class ErrorMapper {
             case InvalidAddressException e -> new ApiException(400, "INVALID_ADDRESS", e.getMessage());
             case InvalidAmountException e -> new ApiException(400, "INVALID_REQUEST", e.getMessage());
             case InvalidKeyException e -> new ApiException(400, "INVALID_REQUEST", e.getMessage());
+            // logged by the edge with the code, as every 5xx is
+            case StoreBusyException e -> new ApiException(503, "DATABASE_BUSY",
+                    "the database is busy (another process holds its write lock); nothing was done, retry shortly", null,
+                    Map.of("Retry-After", "1"));
             case FaucetRefusal r -> refusal(r);
             case RelayService.MethodNotAllowed e -> new ApiException(403, "RPC_METHOD_NOT_ALLOWED", e.getMessage());
             case NodeException e -> node(e);

@@ -147,7 +147,13 @@ public final class DevChain implements ChainNode, AutoCloseable {
 
     private void mineOnTimer() {
         try {
-            mineNow();
+            synchronized (lock) {
+                // a tick that was already waiting for the lock when stopMining() ran mines nothing
+                if (mining == null) {
+                    return;
+                }
+                mineNow();
+            }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "dev chain failed to mine a block", e);
         }

@@ -52,9 +52,11 @@ enum Dialect {
         return nowPlus;
     }
 
-    /** A duration as both stores read it: an SQLite date modifier and a PostgreSQL interval alike. */
+    /** A duration, negative ones too, as both stores read it: an SQLite date modifier and a PostgreSQL interval alike. */
     static String interval(Duration duration) {
-        return String.format(Locale.ROOT, "+%d.%03d seconds", duration.toSeconds(), duration.toMillisPart());
+        Duration size = duration.abs();
+        return String.format(Locale.ROOT, "%s%d.%03d seconds", duration.isNegative() ? "-" : "+", size.toSeconds(),
+                size.toMillisPart());
     }
 
     /** Where this store's migration scripts are on the classpath. */

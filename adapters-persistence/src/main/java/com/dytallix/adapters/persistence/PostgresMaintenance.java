@@ -23,6 +23,11 @@ final class PostgresMaintenance implements DatabaseMaintenance {
     }
 
     @Override
+    public int pruneTransfers(Instant before) {
+        return new SqlInternalTransfers(database).prune(before);
+    }
+
+    @Override
     public void optimize() {
         database.optimize();
     }

@@ -29,6 +29,7 @@ import io.helidon.dbclient.DbRow;
 import io.helidon.dbclient.DbTransaction;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -125,10 +126,11 @@ final class SqlGrantLedger implements GrantLedger {
             Grant grant = Grant.reserved(request.id(), request.address(), request.ip(), decision.payout(),
                     decision.factors(), request.idempotencyKey(), request.requestHash(), now);
             String at = Timestamps.format(now);
+            // admitted_at by the database's clock: the payer judges a grant's age by it, whatever this instance's clock says
             tx.insert("""
                     INSERT INTO faucet_grants (id, address, ip, client, subnet, amount_wei, factors, status, idempotency_key,
-                                               request_hash, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)""",
+                                               request_hash, created_at, updated_at, admitted_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, """ + database.dialect().now() + ")",
                     grant.id().value(), grant.address().value(), grant.ip().value(), request.client().toString(),
                     request.subnet().toString(), grant.amount().toString(), factorsText(grant.factors()),
                     grant.idempotencyKey().orElse(null), grant.requestHash(), at, at);
@@ -187,24 +189,25 @@ final class SqlGrantLedger implements GrantLedger {
     /** The ledger inside one reservation's write transaction (or as it stands, for a first look), for the admission rules. */
     private record Window(DbExecute tx, BigInteger budget) implements LedgerWindow {
         @Override
-        public List<Instant> grantTimesByClient(IpRange client, Instant since) {
-            return times("client", client.toString(), since);
+        public List<Instant> grantTimesByClient(IpRange client, Instant since, int most) {
+            return newest("client", client.toString(), since, most);
         }
 
         @Override
-        public List<Instant> grantTimesBySubnet(IpRange subnet, Instant since) {
-            return times("subnet", subnet.toString(), since);
+        public List<Instant> grantTimesBySubnet(IpRange subnet, Instant since, int most) {
+            return newest("subnet", subnet.toString(), since, most);
         }
 
         @Override
-        public List<Instant> grantTimesByAddress(Address address, Instant since) {
-            return times("address", address.value(), since);
+        public List<Instant> grantTimesByAddress(Address address, Instant since, int most) {
+            return newest("address", address.value(), since, most);
         }
 
-        private List<Instant> times(String column, String value, Instant since) {
+        /** Read newest first along the (column, created_at) index, so a quota reads at most its limit of rows. */
+        private List<Instant> newest(String column, String value, Instant since, int most) {
             try (Stream<DbRow> rows = tx.query("SELECT created_at FROM faucet_grants WHERE " + column + " = ? AND "
-                    + COUNTING + " ORDER BY created_at, rowid", value, Timestamps.format(since))) {
-                return rows.map(row -> Rows.time(row, "created_at")).toList();
+                    + COUNTING + " ORDER BY created_at DESC, rowid DESC LIMIT ?", value, Timestamps.format(since), most)) {
+                return rows.map(row -> Rows.time(row, "created_at")).toList().reversed();
             }
         }
 
@@ -537,10 +540,10 @@ final class SqlGrantLedger implements GrantLedger {
 
     /** A PENDING grant has no transaction yet: no hashes to gather (this runs ten times a second). */
     @Override
-    public List<Grant> pendingBefore(Instant before) {
+    public List<Grant> pendingOlderThan(Duration age) {
         return database.read(db -> grants(db, "SELECT g.*, NULL AS tx_hashes FROM faucet_grants g"
-                + " WHERE g.status = 'pending' AND g.created_at < ? ORDER BY g.created_at, g.rowid",
-                Timestamps.format(millis(before))));
+                + " WHERE g.status = 'pending' AND g.admitted_at <= " + database.dialect().nowPlus()
+                + " ORDER BY g.admitted_at, g.rowid", Dialect.interval(age.negated())));
     }
 
     @Override

@@ -76,6 +76,13 @@ final class SqlInternalTransfers implements InternalTransfers {
                 .map(OptionalLong::of).orElse(OptionalLong.empty()));
     }
 
+    @Override
+    public int prune(Instant settledBefore) {
+        // updated_at of a settled row is when it was settled: nothing changes it afterwards
+        return database.write(t -> (int) t.delete("DELETE FROM internal_transfers WHERE settled = 1 AND updated_at < ?",
+                Timestamps.format(settledBefore)));
+    }
+
     private void change(Address from, long nonce, String set, Object... values) {
         Object[] params = Stream.concat(Stream.of(values), Stream.of(from.value(), nonce)).toArray();
         long changed = database.write(t -> t.update("UPDATE internal_transfers SET " + set

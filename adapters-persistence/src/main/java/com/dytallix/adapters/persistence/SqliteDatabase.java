@@ -1,5 +1,6 @@
 package com.dytallix.adapters.persistence;
 
+import com.dytallix.domain.StoreBusyException;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.dbclient.DbClient;
@@ -16,6 +17,8 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * The SQLite database file in WAL mode, with a connection pool and a Helidon {@link DbClient}.
@@ -36,15 +39,22 @@ final class SqliteDatabase extends Database {
 
     private final Path path;
     private final ReentrantLock writer;
+    private final int busyTimeoutMs;
 
-    private SqliteDatabase(Path path, HikariDataSource dataSource) {
+    private SqliteDatabase(Path path, HikariDataSource dataSource, int busyTimeoutMs) {
         super(dataSource, "sqlite");
         this.path = path;
         this.writer = WRITERS.computeIfAbsent(path, p -> new ReentrantLock());
+        this.busyTimeoutMs = busyTimeoutMs;
     }
 
     /** Opens the database file, creating it and its parent directories when missing. */
     public static SqliteDatabase open(Path dbPath) {
+        return open(dbPath, BUSY_TIMEOUT_MS);
+    }
+
+    /** As {@link #open(Path)}, waiting at most {@code busyTimeoutMs} for another process's write lock. */
+    static SqliteDatabase open(Path dbPath, int busyTimeoutMs) {
         Path path = dbPath.toAbsolutePath().normalize();
         try {
             Files.createDirectories(path.getParent());
@@ -57,14 +67,14 @@ final class SqliteDatabase extends Database {
         config.setJdbcUrl("jdbc:sqlite:" + path);
         config.setMaximumPoolSize(POOL_SIZE);
         config.setMinimumIdle(1);
-        config.setConnectionTimeout(BUSY_TIMEOUT_MS);
+        config.setConnectionTimeout(Math.max(busyTimeoutMs, 250));
         // Driver properties rather than statements, so every pooled connection gets them.
         config.addDataSourceProperty("journal_mode", "WAL");
         config.addDataSourceProperty("synchronous", "NORMAL");
-        config.addDataSourceProperty("busy_timeout", String.valueOf(BUSY_TIMEOUT_MS));
+        config.addDataSourceProperty("busy_timeout", String.valueOf(busyTimeoutMs));
         config.addDataSourceProperty("foreign_keys", "true");
         config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
-        return new SqliteDatabase(path, new HikariDataSource(config));
+        return new SqliteDatabase(path, new HikariDataSource(config), busyTimeoutMs);
     }
 
     public Path path() {
@@ -76,6 +86,10 @@ final class SqliteDatabase extends Database {
      * throws. Writers of this process run one at a time. The lock is not fair: a fair one hands it to
      * a parked thread at every commit, and that wake-up, not the write, capped the faucet at about
      * half the grants per second (bench/faucet.sh).
+     *
+     * <p>Another process holding the write lock past the busy timeout (a paused instance, an
+     * operator's open transaction) ends the write with {@link StoreBusyException}, nothing written.
+     * This process's own writers are waited for however long they take (a burst queues here).
      */
     @Override
     <T> T write(Function<DbTransaction, T> work) {
@@ -95,9 +109,31 @@ final class SqliteDatabase extends Database {
             }
             tx.commit();
             return result;
+        } catch (RuntimeException e) {
+            if (isBusy(e)) {
+                // the connection whose BEGIN failed is left out of any transaction yet not in autocommit: never reused
+                dataSource.getHikariPoolMXBean().softEvictConnections();
+                throw new StoreBusyException("another process held the database's write lock for over " + busyTimeoutMs + " ms");
+            }
+            throw e;
         } finally {
             writer.unlock();
         }
+    }
+
+    /** SQLite's SQLITE_BUSY (any extended form) anywhere in the causes: the busy timeout ran out. */
+    private static boolean isBusy(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof SQLiteException sqlite && (sqlite.getResultCode().code & 0xff) == SQLiteErrorCode.SQLITE_BUSY.code) {
+                return true;
+            }
+            for (Throwable s : c.getSuppressed()) {
+                if (isBusy(s)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Runs {@code work} outside any write transaction (each statement sees the latest commit). */

@@ -30,6 +30,11 @@ final class SqliteMaintenance implements DatabaseMaintenance {
     }
 
     @Override
+    public int pruneTransfers(Instant before) {
+        return withDatabase(db -> new SqlInternalTransfers(db).prune(before));
+    }
+
+    @Override
     public void optimize() {
         withDatabase(db -> {
             db.optimize();

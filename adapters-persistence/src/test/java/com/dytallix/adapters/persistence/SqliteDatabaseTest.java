@@ -72,6 +72,28 @@ class SqliteDatabaseTest {
     }
 
     @Test
+    void aWriteThatWaitsPastTheBusyTimeoutForAnotherProcesssLockFailsAsBusyAndWritesNothing() throws Exception {
+        Path file = dir.resolve("dytallix.db");
+        try (SqliteDatabase db = SqliteDatabase.open(file, 200);
+             Connection other = DriverManager.getConnection("jdbc:sqlite:" + file);
+             Statement statement = other.createStatement()) {
+            new Migrations(db).migrate();
+            SqlPayerLeases leases = new SqlPayerLeases(db);
+            statement.execute("BEGIN IMMEDIATE"); // another process is paused inside its write transaction
+
+            // more times than the pool has connections: a failed one is never handed out again, nor kept
+            for (int i = 0; i < 10; i++) {
+                assertThatThrownBy(() -> leases.acquire("payer", "session", java.time.Duration.ofSeconds(10)))
+                        .isInstanceOf(com.dytallix.domain.StoreBusyException.class)
+                        .hasMessageContaining("write lock");
+            }
+            statement.execute("ROLLBACK");
+            assertThat(leases.current()).as("nothing was written").isEmpty();
+            assertThat(leases.acquire("payer", "session", java.time.Duration.ofSeconds(10))).isPresent();
+        }
+    }
+
+    @Test
     void aFailingWriteIsRolledBackWhole() {
         try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("dytallix.db"))) {
             db.write(tx -> tx.dml("CREATE TABLE t (x INTEGER UNIQUE)"));

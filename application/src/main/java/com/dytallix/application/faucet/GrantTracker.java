@@ -3,6 +3,7 @@ package com.dytallix.application.faucet;
 import com.dytallix.application.payer.PayerElection;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.GrantId;
+import com.dytallix.domain.StoreBusyException;
 import com.dytallix.domain.TxHash;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.Grant;
@@ -58,6 +59,8 @@ public final class GrantTracker {
      * would cost a signature). Requests on other instances wait this long, and a pass, more.
      */
     private static final Duration OWED_AFTER = Duration.ofMillis(100);
+    /** Passes stopped one after another for this long are worth one warning (a single stopped pass is not). */
+    static final Duration STALL_WARN_AFTER = Duration.ofSeconds(5);
 
     /** Blocks a pass reads whole receipts of at most: grants mined further back are asked for one by one. */
     private static final int RECEIPT_BLOCKS_PER_PASS = 4;
@@ -74,6 +77,7 @@ public final class GrantTracker {
     private final Clock clock;
     private final Telemetry telemetry;
     private final PayerElection election;
+    private final Stalls stalls = new Stalls();
     /** The highest block whose receipts a pass has read: the next pass reads only newer blocks'. */
     private volatile long receiptsReadUpTo = -1;
     /** Cleared when the node does not answer {@code eth_getBlockReceipts}: receipts one by one from then on. */
@@ -101,21 +105,28 @@ public final class GrantTracker {
      * PENDING grant was admitted and may have been acknowledged (202): it is paid, not dropped.
      */
     public void reconcile() {
+        // no request of this process is paying anything yet: every PENDING grant is owed now
+        payOwed(Duration.ZERO);
         tick();
     }
 
     /** Pays, oldest first, every admitted grant that no request is paying. Only on the payer. */
     public void payOwed() {
+        payOwed(OWED_AFTER);
+    }
+
+    private void payOwed(Duration admittedAtLeast) {
         if (!election.isPayer()) {
             return;
         }
-        Instant before = clock.instant().minus(OWED_AFTER);
         try {
-            for (Grant g : settlements.pendingBefore(before)) {
+            for (Grant g : settlements.pendingOlderThan(admittedAtLeast)) {
                 payer.payOwed(g);
             }
         } catch (NodeException e) {
             LOG.log(System.Logger.Level.DEBUG, "paying admitted grants stopped: node {0}", e.failure());
+        } catch (StoreBusyException e) {
+            LOG.log(System.Logger.Level.DEBUG, "paying admitted grants stopped: {0}", e.getMessage());
         }
     }
 
@@ -151,10 +162,46 @@ public final class GrantTracker {
                 record(news, now);
             }
             List<InternalTransfer> open = trackTransfers(chain, mined, head, now);
-            fillGaps(mined, unfinished, now);
+            adoptHoles(mined, unfinished, open);
+            fillGaps(mined, unfinished, open, now);
             finishRetiringKeys(unfinished, watchedSenders, open, now);
+            stalls.completed();
         } catch (NodeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "tracker pass stopped: node {0}", e.failure());
+            stalls.stopped("node " + e.failure());
+        } catch (StoreBusyException e) {
+            stalls.stopped(e.getMessage());
+        }
+    }
+
+    /**
+     * Stopped passes, one after another: each is logged at DEBUG (the next pass tries again); a run
+     * of them lasting {@link #STALL_WARN_AFTER} gets one WARN, and the first pass that completes
+     * after it one INFO, so a node down for an hour makes two lines, not one a second.
+     */
+    private final class Stalls {
+        private Instant since;
+        private boolean warned;
+
+        synchronized void stopped(String why) {
+            Instant now = clock.instant();
+            if (since == null) {
+                since = now;
+            }
+            LOG.log(System.Logger.Level.DEBUG, "tracker pass stopped: {0}", why);
+            if (!warned && !Duration.between(since, now).minus(STALL_WARN_AFTER).isNegative()) {
+                warned = true;
+                LOG.log(System.Logger.Level.WARNING, "tracker passes have stopped for {0} s ({1}): payments are not followed,"
+                        + " re-sent or re-priced until a pass completes", Duration.between(since, now).toSeconds(), why);
+            }
+        }
+
+        synchronized void completed() {
+            if (warned) {
+                LOG.log(System.Logger.Level.INFO, "tracker passes complete again, after {0} s stopped",
+                        Duration.between(since, clock.instant()).toSeconds());
+            }
+            since = null;
+            warned = false;
         }
     }
 
@@ -231,7 +278,8 @@ public final class GrantTracker {
             return;
         }
         if (g.status() == GrantStatus.SIGNED) {
-            payer.send(g.id(), g.fromAddress().orElseThrow(), nonce, g.rawTransaction().orElseThrow());
+            payer.send(g.id(), g.fromAddress().orElseThrow(), nonce, g.rawTransaction().orElseThrow(),
+                    g.txHashes().size() == 1);
             return;
         }
         Instant lastSent = g.lastSentAt().orElse(g.updatedAt());
@@ -338,7 +386,8 @@ public final class GrantTracker {
                 grants.stream().map(g -> g.id().value()).toList());
         for (Grant g : grants) {
             settlements.reopen(g.id(), now);
-            payer.send(g.id(), g.fromAddress().orElseThrow(), g.nonce().orElseThrow(), g.rawTransaction().orElseThrow());
+            payer.send(g.id(), g.fromAddress().orElseThrow(), g.nonce().orElseThrow(), g.rawTransaction().orElseThrow(),
+                    g.txHashes().size() == 1);
         }
     }
 
@@ -348,7 +397,7 @@ public final class GrantTracker {
         Optional<SigningKey> key = keys.byAddress(from);
         Optional<Fees> bumped = key.isPresent() ? feePolicy.bump(g.fees().orElseThrow(), node.fees()) : Optional.empty();
         if (bumped.isEmpty()) {
-            payer.send(g.id(), from, g.nonce().orElseThrow(), g.rawTransaction().orElseThrow());
+            payer.send(g.id(), from, g.nonce().orElseThrow(), g.rawTransaction().orElseThrow(), g.txHashes().size() == 1);
             return;
         }
         Optional<Lease> lease = election.held();
@@ -365,7 +414,40 @@ public final class GrantTracker {
         }
         telemetry.transactionReplaced();
         LOG.log(System.Logger.Level.INFO, "grant {0}: replaced unmined transaction, new hash {1}", g.id(), replacement.hash());
-        payer.send(g.id(), from, replacement.nonce(), replacement.rawHex());
+        if (payer.send(g.id(), from, replacement.nonce(), replacement.rawHex(), false) instanceof Payer.Sent.Held held) {
+            // the grant's earlier transactions may still be mined: it keeps its nonce until the chain uses it
+            LOG.log(System.Logger.Level.WARNING, "grant {0}: replacement {1} refused ({2}); the grant keeps nonce {3} and"
+                    + " waits for the chain", g.id(), replacement.hash(), held.reason(), replacement.nonce());
+        }
+    }
+
+    /**
+     * A nonce between what the chain has mined and the highest one a stored transaction holds, that
+     * nothing stored holds, stalls every later transaction, whatever made it: a grant row deleted or
+     * failed by hand, a node that forgot a transaction whose grant went too. This pass's view finds
+     * candidates; the allocator checks each against the ledger under the key's lock (so nothing this
+     * instance is signing right now counts as a hole) and against the node's pool, and hands the real
+     * holes to {@link #fillGaps}. Nothing is read unless this pass's view shows a candidate.
+     */
+    private void adoptHoles(Map<Address, Long> mined, List<Grant> unfinished, List<InternalTransfer> open) {
+        for (Map.Entry<Address, Long> e : mined.entrySet()) {
+            Address from = e.getKey();
+            long minedNonce = e.getValue();
+            Set<Long> held = new HashSet<>();
+            unfinished.stream().filter(g -> g.fromAddress().filter(from::equals).isPresent())
+                    .forEach(g -> g.nonce().ifPresent(held::add));
+            open.stream().filter(t -> t.from().equals(from)).forEach(t -> held.add(t.nonce()));
+            long highest = held.stream().mapToLong(Long::longValue).max().orElse(-1);
+            long heldAbove = held.stream().filter(n -> n >= minedNonce).count();
+            if (highest < minedNonce || heldAbove == highest - minedNonce + 1 || !election.isPayer()) {
+                continue;
+            }
+            Set<Long> holes = nonces.adoptHoles(from, minedNonce, node.pendingNonce(from));
+            if (!holes.isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "nonces {0} of {1}: no stored transaction holds them, yet later ones"
+                        + " wait behind them; filling them", holes, from);
+            }
+        }
     }
 
     /**
@@ -374,16 +456,17 @@ public final class GrantTracker {
      * nonce the chain has used meanwhile is no hole any more: it is dropped, so no grant is ever
      * signed with it.
      */
-    private void fillGaps(Map<Address, Long> mined, List<Grant> unfinished, Instant now) {
+    private void fillGaps(Map<Address, Long> mined, List<Grant> unfinished, List<InternalTransfer> open, Instant now) {
         for (Map.Entry<Address, Long> e : mined.entrySet()) {
             Address from = e.getKey();
             long minedNonce = e.getValue();
             Optional<SigningKey> key = keys.byAddress(from);
             nonces.ensureSeeded(from);
             // only a hole under a transaction still waiting blocks anything
-            long highestWaiting = unfinished.stream()
+            long highestWaiting = Math.max(unfinished.stream()
                     .filter(g -> g.fromAddress().filter(from::equals).isPresent() && g.nonce().isPresent())
-                    .mapToLong(g -> g.nonce().get()).max().orElse(-1);
+                    .mapToLong(g -> g.nonce().get()).max().orElse(-1),
+                    open.stream().filter(t -> t.from().equals(from)).mapToLong(InternalTransfer::nonce).max().orElse(-1));
             for (long gap : nonces.gaps(from)) {
                 if (gap < minedNonce) {
                     nonces.claimGap(from, gap);

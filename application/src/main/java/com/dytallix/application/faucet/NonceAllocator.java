@@ -114,6 +114,32 @@ public final class NonceAllocator {
         return locked(from, k -> Set.copyOf(k.free));
     }
 
+    /**
+     * Nonces of {@code from} at or above {@code minedNonce} and below the next one to hand out that no
+     * stored transaction holds (no unfinished grant, no unsettled filler or drain), that the allocator
+     * did not know were free, and that the node's pool does not hold either (below
+     * {@code pendingNonce}, read before this call, the pool holds every nonce): a hole made behind the
+     * allocator's back, say a grant row deleted or failed by hand, or a transaction the node forgot
+     * together with its grant. They become gaps, filled as given-back nonces are. The ledger is read
+     * under the key's lock, so no batch of this instance is between taking nonces and storing them;
+     * another instance stores nothing without the lease this one holds.
+     *
+     * @return the holes found (now gaps)
+     */
+    public Set<Long> adoptHoles(Address from, long minedNonce, long pendingNonce) {
+        return seeded(from, k -> {
+            Set<Long> held = held(from);
+            Set<Long> holes = new TreeSet<>();
+            for (long n = Math.max(minedNonce, pendingNonce); n < k.next; n++) {
+                if (!held.contains(n) && !k.free.contains(n)) {
+                    holes.add(n);
+                }
+            }
+            k.free.addAll(holes);
+            return holes;
+        });
+    }
+
     /** Takes a nonce out of the free set because something else (a gap filler) now holds it. */
     public boolean claimGap(Address from, long nonce) {
         return locked(from, k -> k.free.remove(nonce));
@@ -143,12 +169,7 @@ public final class NonceAllocator {
         long pending = node.pendingNonce(from);
         long ledgerNext = Math.max(payments.highestNonce(from).orElse(-1), transfers.highestNonce(from).orElse(-1)) + 1;
         k.next = Math.max(pending, Math.max(mined, ledgerNext));
-        Set<Long> held = payments.unfinished().stream()
-                .filter(g -> g.fromAddress().filter(from::equals).isPresent())
-                .map(Grant::nonce).flatMap(java.util.Optional::stream)
-                .collect(Collectors.toCollection(java.util.HashSet::new));
-        // a stored filler or drain holds its nonce until settled: its bytes are the only transaction for it
-        transfers.unsettled().stream().filter(t -> t.from().equals(from)).forEach(t -> held.add(t.nonce()));
+        Set<Long> held = held(from);
         k.free.clear();
         // Between what the chain has mined and what the ledger last used, any nonce no live grant
         // holds must be used again, or everything after it stays stuck.
@@ -158,5 +179,16 @@ public final class NonceAllocator {
             }
         }
         k.seeded = true;
+    }
+
+    /** The nonces of {@code from} a stored transaction holds: unfinished grants', and unsettled fillers' and drains'. */
+    private Set<Long> held(Address from) {
+        Set<Long> held = payments.unfinished().stream()
+                .filter(g -> g.fromAddress().filter(from::equals).isPresent())
+                .map(Grant::nonce).flatMap(java.util.Optional::stream)
+                .collect(Collectors.toCollection(java.util.HashSet::new));
+        // a stored filler or drain holds its nonce until settled: its bytes are the only transaction for it
+        transfers.unsettled().stream().filter(t -> t.from().equals(from)).forEach(t -> held.add(t.nonce()));
+        return held;
     }
 }

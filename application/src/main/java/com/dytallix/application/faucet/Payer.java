@@ -39,8 +39,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Turns a reserved grant into a transaction on the chain: nonce, sign and store in one step
  * (persist before send), then hand the stored bytes to the node. A send that may not have reached
- * the node leaves the grant SIGNED for the tracker to send again; a send the node refused for good
- * fails the grant (its quota comes back) and gives its nonce back.
+ * the node leaves the grant SIGNED for the tracker to send again; a first send the node refused for
+ * good fails the grant (its quota comes back) and gives its nonce back. A later send refused for good
+ * (a replacement, bytes sent again) decides nothing: an earlier version of the grant may still be
+ * mined, so the grant keeps its nonce until the chain uses it.
  *
  * <p>Only the instance holding the payer lease signs or sends; the store of signed bytes is fenced
  * by the lease in the same transaction. On any other instance a reserved grant stays PENDING in the
@@ -98,6 +100,14 @@ public final class Payer {
         record Refused(String reason, boolean outOfFunds) implements Sent {
         }
 
+        /**
+         * The node refused these bytes for good, but another version of the grant (or these very
+         * bytes, sent before) may still be mined: the grant and its nonce are kept, and the tracker
+         * decides the grant once the chain has used the nonce.
+         */
+        record Held(String reason) implements Sent {
+        }
+
         /** This instance does not hold the payer lease (any more): the payer sends the stored bytes. */
         record Withheld() implements Sent {
         }
@@ -140,6 +150,7 @@ public final class Payer {
             case Sent.Withheld withheld -> stored;
             case Sent.Refused refused when refused.outOfFunds() -> throw FaucetRefusal.insufficientBalance();
             case Sent.Refused refused -> throw FaucetRefusal.sendRejected("the node refused the payment: " + refused.reason());
+            case Sent.Held held -> stored;
         };
     }
 
@@ -244,7 +255,7 @@ public final class Payer {
             return Optional.empty();
         }
         SignedTransaction tx = stored.tx().get();
-        Sent sent = send(reserved.id(), tx.from(), tx.nonce(), tx.rawHex());
+        Sent sent = send(reserved.id(), tx.from(), tx.nonce(), tx.rawHex(), true, true);
         return Optional.of(new Signed(reserved.signed(tx, stored.at()), sent));
     }
 
@@ -311,8 +322,25 @@ public final class Payer {
         grants.forEach(same -> same.forEach(q -> q.result().complete(stored)));
     }
 
-    /** Hands stored bytes to the node and records what happened. Never throws for node failures. */
-    Sent send(GrantId id, com.dytallix.domain.Address from, long nonce, String rawHex) {
+    /**
+     * For the tracker: hands a grant's stored bytes to the node again (a re-send, a replacement, after
+     * a reorg) and records what happened. Never throws for node failures. {@code onlyVersion}: these
+     * bytes are the only transaction the grant ever had.
+     */
+    Sent send(GrantId id, com.dytallix.domain.Address from, long nonce, String rawHex, boolean onlyVersion) {
+        return send(id, from, nonce, rawHex, false, onlyVersion);
+    }
+
+    /**
+     * Hands stored bytes to the node and records what happened. Never throws for node failures. A
+     * refusal for good fails the grant (and gives its nonce back) only when no transaction of the
+     * grant can be mined: at its {@code first} send, when nothing of it was ever handed to a node; or
+     * when these bytes are its {@code onlyVersion} and the refusal is about the bytes themselves
+     * (chain id, gas, encoding), so no node ever took them. Otherwise (lack of funds can pass, a
+     * replacement leaves earlier versions behind) the grant keeps its nonce until the chain uses it.
+     */
+    private Sent send(GrantId id, com.dytallix.domain.Address from, long nonce, String rawHex, boolean first,
+                      boolean onlyVersion) {
         if (!election.isPayer()) {
             // stored bytes: the payer sends them; a payer that lost its lease sends nothing more
             return new Sent.Withheld();
@@ -325,10 +353,15 @@ public final class Payer {
                 case ALREADY_KNOWN -> submitted(id);
                 case INSUFFICIENT_FUNDS -> {
                     fundsExhaustedAt = clock.instant();
-                    yield refuseForGood(id, from, nonce, "insufficient funds in the faucet account", true);
+                    yield first ? refuseForGood(id, from, nonce, "insufficient funds in the faucet account", true)
+                            : new Sent.Held("insufficient funds in the faucet account");
                 }
-                case WRONG_CHAIN_ID, INTRINSIC_GAS, INVALID_TRANSACTION, RPC_ERROR ->
-                        refuseForGood(id, from, nonce, "rejected by the node: " + e.getMessage(), false);
+                case WRONG_CHAIN_ID, INTRINSIC_GAS, INVALID_TRANSACTION -> first || onlyVersion
+                        ? refuseForGood(id, from, nonce, "rejected by the node: " + e.getMessage(), false)
+                        : new Sent.Held("rejected by the node: " + e.getMessage());
+                case RPC_ERROR -> first
+                        ? refuseForGood(id, from, nonce, "rejected by the node: " + e.getMessage(), false)
+                        : new Sent.Held("rejected by the node: " + e.getMessage());
                 // NONCE_TOO_LOW: the tracker finds out whether one of our hashes was mined.
                 // Transient failures, UNDERPRICED, NONCE_TOO_HIGH: still valid, sent again later.
                 default -> {

@@ -8,7 +8,7 @@ import java.time.Instant;
 
 /**
  * Retention as configured: finished grants, fingerprints and admin audit entries older than their
- * keep periods are deleted, then the database refreshes its planner statistics. The daily job and the {@code prune}
+ * keep periods are deleted (and gap fillers and drains settled as long ago as the grants kept), then the database refreshes its planner statistics. The daily job and the {@code prune}
  * command both run this.
  */
 public final class Retention {
@@ -28,14 +28,15 @@ public final class Retention {
     }
 
     /** What one pass deleted. */
-    public record Pruned(PruneResult ledger, int auditEntries) {
+    public record Pruned(PruneResult ledger, int auditEntries, int internalTransfers) {
     }
 
     public Pruned prune() {
         Instant now = clock.instant();
         PruneResult ledger = maintenance.prune(now.minus(keepGrants), now.minus(keepFingerprints));
         int audit = maintenance.pruneAudit(now.minus(keepAudit));
+        int transfers = maintenance.pruneTransfers(now.minus(keepGrants));
         maintenance.optimize();
-        return new Pruned(ledger, audit);
+        return new Pruned(ledger, audit, transfers);
     }
 }

@@ -69,6 +69,11 @@ final class FaucetHarness {
     }
 
     FaucetHarness(FaucetPolicy.Limits limits) {
+        this(limits, Clock.systemUTC());
+    }
+
+    /** The use cases on {@code clock} (the in-memory stores keep the system clock, as a database would). */
+    FaucetHarness(FaucetPolicy.Limits limits, Clock clock) {
         chain = new FakeChain();
         ledger = new InMemoryGrantLedger();
         transfers = new InMemoryInternalTransfers(ledger.leases());
@@ -78,7 +83,7 @@ final class FaucetHarness {
         badReputation = ConcurrentHashMap.newKeySet();
         keys = new FakeChain.Keys(FAUCET);
         instance = "first";
-        clock = Clock.systemUTC();
+        this.clock = clock;
         payerLease = Duration.ofSeconds(30);
         chain.fund(FAUCET, Wei.ofDyt("1000000"));
         policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"), limits, AMPLE, NO_POW, 64, new BigDecimal("0.1"),

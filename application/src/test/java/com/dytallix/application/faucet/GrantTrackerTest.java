@@ -105,6 +105,31 @@ class GrantTrackerTest {
     }
 
     @Test
+    void bytesNoNodeCouldEverTakeFailTheGrantOnTheirResendWhileALackOfFundsOnlyHoldsIt() {
+        Grant invalid = reserve(30);
+        h.chain.failSends(NodeFailure.TIMEOUT, 1); // the first send may or may not have reached the node
+        h.payer.pay(invalid);
+        h.chain.failSends(NodeFailure.INVALID_TRANSACTION, 1); // the bytes themselves are refused: no node has them
+        h.tracker.tick();
+        assertThat(h.ledger.find(invalid.id()).orElseThrow().status()).isEqualTo(GrantStatus.FAILED);
+
+        Grant unfunded = reserve(31);
+        h.chain.failSends(NodeFailure.TIMEOUT, 1);
+        h.payer.pay(unfunded);
+        long nonce = h.ledger.find(unfunded.id()).orElseThrow().nonce().orElseThrow();
+        h.chain.failSends(NodeFailure.INSUFFICIENT_FUNDS, 1); // the first send may be in a pool, paid for before
+        h.tracker.tick();
+        assertThat(h.ledger.find(unfunded.id()).orElseThrow().status()).isEqualTo(GrantStatus.SIGNED);
+        assertThat(h.nonces.gaps(FaucetHarness.FAUCET)).doesNotContain(nonce);
+        h.tracker.tick(); // sent again, and taken
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.find(unfunded.id()).orElseThrow().status()).as("the failed grant's nonce stalls nothing")
+                .isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(30))).isEmpty();
+    }
+
+    @Test
     void crashAfterSendBeforeTheAnswerPaysExactlyOnce() {
         Grant g = reserve(3);
         h.payer.pay(g);
@@ -150,6 +175,39 @@ class GrantTrackerTest {
         assertThat(done.landedHash()).contains(replaced.txHashes().get(1));
         assertThat(done.txHashes()).containsExactlyElementsOf(replaced.txHashes());
         assertThat(h.chain.paymentsTo(FaucetHarness.parsed(5))).hasSize(1);
+    }
+
+    @Test
+    void aReplacementRefusedForGoodLeavesTheGrantHoldingItsNonceAndTheOriginalStillPaysIt() throws Exception {
+        h.withReplaceAfter(Duration.ofMillis(1));
+        DripResult r = h.request(FaucetHarness.address(8), "10.0.0.8");
+        Grant sent = h.ledger.find(r.grant().id()).orElseThrow();
+        // the faucet can pay the transaction in the pool, not the dearer replacement
+        java.math.BigInteger originalCost = sent.amount().value().add(((Fees.Eip1559) sent.fees().orElseThrow()).maxFeePerGas().value()
+                .multiply(java.math.BigInteger.valueOf(UnsignedTransaction.TRANSFER_GAS)));
+        h.chain.setBalance(FaucetHarness.FAUCET, Wei.parse(originalCost.toString()));
+        Thread.sleep(5);
+
+        h.tracker.tick(); // replaces; the node refuses the replacement: insufficient funds
+
+        Grant held = h.ledger.find(r.grant().id()).orElseThrow();
+        assertThat(held.txHashes()).hasSize(2);
+        assertThat(held.status()).as("its first transaction may still be mined").isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(h.nonces.gaps(FaucetHarness.FAUCET)).as("its nonce is not handed out again").isEmpty();
+        h.chain.mine(); // the original is mined
+        h.chain.fund(FaucetHarness.FAUCET, Wei.ofDyt("1000"));
+        h.tracker.tick();
+        Grant paid = h.ledger.find(r.grant().id()).orElseThrow();
+        assertThat(paid.status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(paid.landedHash()).contains(sent.txHashes().getFirst());
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(8))).hasSize(1);
+
+        h.status.refresh(); // the balance read that ends the out-of-funds refusals
+        DripResult next = h.request(FaucetHarness.address(9), "10.0.0.9");
+        assertThat(next.grant().nonce()).as("the next payment takes the next nonce").contains(sent.nonce().orElseThrow() + 1);
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.find(next.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
     }
 
     @Test
@@ -208,6 +266,46 @@ class GrantTrackerTest {
         h.tracker.tick();
         assertThat(h.ledger.find(b.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
         assertThat(h.chain.paymentsTo(FaucetHarness.parsed(13))).isEmpty();
+    }
+
+    @Test
+    void aHoleMadeBehindTheFaucetsBackHealsWithoutARestart() {
+        DripResult a = h.request(FaucetHarness.address(15), "10.0.0.15");
+        DripResult b = h.request(FaucetHarness.address(16), "10.0.0.16");
+        DripResult c = h.request(FaucetHarness.address(17), "10.0.0.17");
+        // the node forgets B's transaction and an operator fails its grant by hand: nonce 1 is held by nothing
+        h.chain.dropFromPool(b.grant().txHashes().getFirst());
+        h.ledger.markFailed(b.grant().id(), "test: failed by hand", Instant.now());
+
+        h.tracker.tick();
+
+        assertThat(h.transfers.unsettled()).singleElement().satisfies(t -> {
+            assertThat(t.nonce()).isEqualTo(1);
+            assertThat(t.kind()).isEqualTo(com.dytallix.domain.payer.InternalTransfer.Kind.GAP_FILLER);
+        });
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.find(a.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.ledger.find(c.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(16))).isEmpty();
+        assertThat(h.chain.minedNonce(FaucetHarness.FAUCET)).isEqualTo(3);
+        DripResult d = h.request(FaucetHarness.address(18), "10.0.0.18");
+        assertThat(d.grant().nonce()).as("nothing was given out twice").contains(3L);
+    }
+
+    @Test
+    void aNonceATransactionInTheNodesPoolStillHoldsIsNoHole() {
+        h.request(FaucetHarness.address(21), "10.0.0.21");
+        DripResult b = h.request(FaucetHarness.address(22), "10.0.0.22");
+        DripResult c = h.request(FaucetHarness.address(23), "10.0.0.23");
+        h.ledger.markFailed(b.grant().id(), "test: failed by hand", Instant.now()); // its transaction is still in the pool
+
+        h.tracker.tick();
+
+        assertThat(h.transfers.unsettled()).as("no filler competes with the pooled transaction").isEmpty();
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.find(c.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
     }
 
     @Test

@@ -28,6 +28,11 @@ class PayerRacesTest {
     void aGrantTheTrackerPaysWhileItsRequestHearsNothingFromTheNodeIsPaidNotFailed() {
         // admitted a moment ago: old enough for the tracker's pass to pay it if its request has not yet
         Grant grant = reserve(1, Instant.now().minusSeconds(1));
+        try {
+            Thread.sleep(300);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
         h.chain.down(true); // the request's first question to the node goes unanswered: it signs nothing
         // ...and as the request gives up, the node is back and the tracker's pass signs, stores and sends the grant
         h.ledger.interleave(() -> {

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /** Two instances on one ledger and one chain: one payer, both admitting; a payer that lost its lease pays nothing. */
 class SeveralInstancesTest {
+    /** Longer than a PENDING grant is left to the request that reserved it, by the ledger's clock. */
+    private static final long OWED = 300;
     private final FaucetHarness first = new FaucetHarness();
     private final FaucetHarness second = new FaucetHarness(first, "second");
 
@@ -71,6 +73,7 @@ class SeveralInstancesTest {
         first.ledger.leases().release(stale);
         assertThat(second.election.campaign()).isTrue();
         Grant owed = reserve(first, 3, Instant.now().minusSeconds(5));
+        sleep(OWED);
 
         Grant afterStalePay = first.payer.pay(owed);
 
@@ -112,6 +115,7 @@ class SeveralInstancesTest {
         for (int i = 0; i < 40; i++) {
             owed.add(reserve(first, 100 + i, Instant.now().minusSeconds(5)));
         }
+        sleep(OWED);
         // several passes see the same PENDING grants and queue them together: the batches must sign each once
         List<Thread> passes = new ArrayList<>();
         for (int t = 0; t < 6; t++) {
@@ -143,6 +147,7 @@ class SeveralInstancesTest {
         assertThat(behind.election.campaign()).isTrue();
         assertThat(ahead.election.campaign()).as("three hours ahead, yet the lease was just taken").isFalse();
         Grant owed = reserve(first, 4, Instant.now().minusSeconds(5));
+        sleep(OWED);
 
         sleep(600); // the 300 ms lease runs out: not renewed
         assertThat(behind.election.isPayer()).as("three hours behind, yet the lease is over").isFalse();
@@ -152,6 +157,24 @@ class SeveralInstancesTest {
         ahead.tracker.tick();
         first.chain.mine();
         assertThat(first.chain.paymentsTo(FaucetHarness.parsed(4))).hasSize(1);
+    }
+
+    @Test
+    void aPayerWhoseClockIsHoursBehindPaysAGrantAdmittedElsewhereAtOnce() {
+        var behind = new FaucetHarness(first, "behind", Duration.ofHours(-3), Duration.ofSeconds(30));
+        first.election.resign();
+        assertThat(behind.election.campaign()).isTrue();
+        // admitted by an instance on the right time and by one three hours ahead
+        Grant onTime = reserve(second, 5, Instant.now());
+        Grant fromAhead = reserve(second, 6, Instant.now().plus(Duration.ofHours(3)));
+
+        sleep(OWED);
+        behind.tracker.payOwed();
+
+        assertThat(first.ledger.find(onTime.id()).orElseThrow().status()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(first.ledger.find(fromAhead.id()).orElseThrow().status()).isEqualTo(GrantStatus.SUBMITTED);
+        first.chain.mine();
+        assertThat(first.chain.totalPayments()).isEqualTo(2);
     }
 
     private static Grant reserve(FaucetHarness h, int i, Instant at) {

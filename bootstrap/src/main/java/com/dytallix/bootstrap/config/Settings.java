@@ -183,7 +183,7 @@ public final class Settings {
     public static final Setting<Integer> BACKUP_KEEP = declare(Setting.of("BACKUP_KEEP", "7", integer(1, 10_000),
             "how many archives `backup` keeps"));
     public static final Setting<Integer> RETENTION_GRANTS_DAYS = declare(Setting.of("RETENTION_GRANTS_DAYS", "30", integer(1, 100_000),
-            "finished grants older than this many days are pruned daily (and by `prune`)"));
+            "finished grants (and gap fillers and drains settled) older than this many days are pruned daily (and by `prune`)"));
     public static final Setting<Integer> RETENTION_FINGERPRINTS_DAYS = declare(Setting.of("RETENTION_FINGERPRINTS_DAYS", "7", integer(1, 100_000),
             "fingerprints older than this many days are pruned daily (and by `prune`)"));
     public static final Setting<Integer> RETENTION_AUDIT_DAYS = declare(Setting.of("RETENTION_AUDIT_DAYS", "365", integer(1, 100_000),

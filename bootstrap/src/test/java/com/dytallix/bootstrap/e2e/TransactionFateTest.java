@@ -8,6 +8,7 @@ import com.dytallix.adapters.node.Secp256k1Key;
 import com.dytallix.bootstrap.testing.ApiClient;
 import com.dytallix.bootstrap.testing.ApiClient.Response;
 import com.dytallix.bootstrap.testing.Chain;
+import com.dytallix.bootstrap.testing.LedgerFile;
 import com.dytallix.bootstrap.testing.LiveServer;
 import com.dytallix.bootstrap.testing.Recipients;
 import com.dytallix.domain.Address;
@@ -17,6 +18,9 @@ import com.dytallix.domain.key.UnsignedTransaction;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,6 +76,93 @@ class TransactionFateTest {
             }
             assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).isEqualTo(1);
             assertThat(chain.balance(address)).isEqualTo(DRIP);
+        }
+    }
+
+    @Test
+    void aReplacementTheNodeRefusesForLackOfFundsLeavesTheGrantOpenAndTheOriginalPaysItOnce() throws Exception {
+        try (AnvilProcess anvil = AnvilProcess.withoutMining();
+             LiveServer server = LiveServer.start(LiveServer.unlimitedSettingsFor(anvil, Map.of("TX_REPLACE_AFTER_MS", "1000",
+                     "FAUCET_MIN_BALANCE", "0")), dir)) {
+            Chain chain = new Chain(anvil);
+            String address = Recipients.fresh();
+            Response granted = server.http.drip(address);
+            assertThat(granted.status()).as("%s", granted.body()).isEqualTo(200);
+            String grantId = granted.field("grantId");
+            String firstHash = granted.field("txHash");
+            // enough for the transaction in the pool, not for a dearer replacement
+            BigInteger maxFee = Chain.quantity(chain.transaction(firstHash).get("maxFeePerGas"));
+            chain.setBalance(AnvilProcess.ACCOUNT_0_ADDRESS, DRIP.add(maxFee.multiply(BigInteger.valueOf(UnsignedTransaction.TRANSFER_GAS))));
+
+            // a second replacement comes only once the first was refused and the grant kept open
+            JsonNode refusedTwice = server.http.awaitGrant(grantId, g -> g.get("txHashes").size() >= 3 || ApiClient.isFinal(g),
+                    Duration.ofSeconds(30));
+            assertThat(refusedTwice.get("status").asText()).as("the first transaction may still be mined: %s", refusedTwice)
+                    .isEqualTo("submitted");
+            chain.mine();
+
+            JsonNode confirmed = server.http.awaitGrant(grantId, ApiClient.status("confirmed"), Duration.ofSeconds(30));
+            assertThat(confirmed.get("txHash").asText()).isEqualTo(firstHash);
+            assertThat(chain.balance(address)).isEqualTo(DRIP);
+            // its nonce was never handed out again: the next payment takes the next one and is mined
+            chain.setBalance(AnvilProcess.ACCOUNT_0_ADDRESS, Wei.ofDyt("1000").value());
+            String next = Recipients.fresh();
+            Response again = server.http.drip(next);
+            for (int i = 0; i < 50 && again.status() == 503; i++) { // until a balance read sees the funds
+                Thread.sleep(200);
+                again = server.http.drip(next);
+            }
+            assertThat(again.status()).as("%s", again.body()).isEqualTo(200);
+            assertThat(Chain.quantity(chain.transaction(again.field("txHash")).get("nonce")).longValueExact()).isEqualTo(1);
+            chain.mine();
+            server.http.awaitGrant(again.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(30));
+            assertThat(chain.balance(next)).isEqualTo(DRIP);
+            assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aNonceHoleMadeBehindTheServersBackIsFilledAndThePaymentsBehindItLand() throws Exception {
+        try (AnvilProcess anvil = AnvilProcess.withoutMining();
+             LiveServer server = LiveServer.start(LiveServer.unlimitedSettingsFor(anvil, Map.of()), dir)) {
+            Chain chain = new Chain(anvil);
+            List<String> recipients = List.of(Recipients.fresh(), Recipients.fresh(), Recipients.fresh());
+            List<Response> granted = new ArrayList<>();
+            for (String address : recipients) {
+                Response r = server.http.drip(address);
+                assertThat(r.status()).as("%s", r.body()).isEqualTo(200);
+                granted.add(r);
+            }
+            // the node forgets the middle payment and an operator deletes its grant by hand: its nonce is held by nothing
+            String lostHash = granted.get(1).field("txHash");
+            long hole = Chain.quantity(chain.transaction(lostHash).get("nonce")).longValueExact();
+            chain.call("anvil_dropTransaction", lostHash);
+            try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(LedgerFile.DB_PATH));
+                 PreparedStatement delete = db.prepareStatement("DELETE FROM faucet_grants WHERE id = ?")) {
+                db.createStatement().execute("PRAGMA busy_timeout = 10000");
+                delete.setString(1, granted.get(1).field("grantId"));
+                assertThat(delete.executeUpdate()).isEqualTo(1);
+            }
+
+            String last = granted.get(2).field("grantId");
+            JsonNode paid = null;
+            for (long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos(); System.nanoTime() < deadline; ) {
+                chain.mine();
+                paid = server.http.grant(last).json();
+                if (ApiClient.isFinal(paid)) {
+                    break;
+                }
+                Thread.sleep(300);
+            }
+            assertThat(paid.get("status").asText()).as("%s", paid).isEqualTo("confirmed");
+            assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).isEqualTo(3);
+            JsonNode filler = chain.transactionsFrom(AnvilProcess.ACCOUNT_0_ADDRESS).stream()
+                    .filter(t -> Chain.quantity(t.get("nonce")).longValueExact() == hole).findFirst().orElseThrow();
+            assertThat(filler.get("to").asText()).as("a zero-value transfer to itself").isEqualToIgnoringCase(AnvilProcess.ACCOUNT_0_ADDRESS);
+            assertThat(Chain.quantity(filler.get("value"))).isZero();
+            assertThat(chain.balance(recipients.get(0))).isEqualTo(DRIP);
+            assertThat(chain.balance(recipients.get(1))).isZero();
+            assertThat(chain.balance(recipients.get(2))).isEqualTo(DRIP);
         }
     }
 

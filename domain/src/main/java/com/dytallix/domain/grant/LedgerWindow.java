@@ -14,11 +14,18 @@ import java.util.Optional;
  * budget. Nothing another request reserves can slip in between a rule's read and the reservation.
  */
 public interface LedgerWindow {
-    List<Instant> grantTimesByClient(IpRange client, Instant since);
+    /**
+     * The times of the newest {@code most} counting grants of this client after {@code since}, oldest
+     * first: all a quota of {@code most} needs (whether it is reached, and when it reopens), however
+     * many grants the window holds.
+     */
+    List<Instant> grantTimesByClient(IpRange client, Instant since, int most);
 
-    List<Instant> grantTimesBySubnet(IpRange subnet, Instant since);
+    /** As {@link #grantTimesByClient}, per subnet. */
+    List<Instant> grantTimesBySubnet(IpRange subnet, Instant since, int most);
 
-    List<Instant> grantTimesByAddress(Address address, Instant since);
+    /** As {@link #grantTimesByClient}, per recipient address. */
+    List<Instant> grantTimesByAddress(Address address, Instant since, int most);
 
     /** The sum of the counting grants' amounts. */
     Wei paidSince(Instant since);

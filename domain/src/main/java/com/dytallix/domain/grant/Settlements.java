@@ -5,6 +5,7 @@ import com.dytallix.domain.TxHash;
 import com.dytallix.domain.key.SignedTransaction;
 import com.dytallix.domain.payer.Lease;
 import com.dytallix.domain.payer.LeaseLostException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -45,8 +46,12 @@ public interface Settlements extends GrantRecords {
      */
     List<RecordedBlock> blocksFrom(long fromBlock);
 
-    /** PENDING grants (admitted, not signed yet) created before {@code before}, oldest first. */
-    List<Grant> pendingBefore(Instant before);
+    /**
+     * PENDING grants (admitted, not signed yet) admitted at least {@code age} ago, oldest first. Age
+     * is measured by the store's own clock (the database's) from the moment it admitted each grant:
+     * the instances that admit and the one that pays may have clocks hours apart, the database has one.
+     */
+    List<Grant> pendingOlderThan(Duration age);
 
     /**
      * → CONFIRMED with the hash that was mined.

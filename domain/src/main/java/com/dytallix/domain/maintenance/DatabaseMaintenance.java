@@ -12,6 +12,9 @@ public interface DatabaseMaintenance {
     /** Deletes admin audit entries older than {@code before}; returns how many. */
     int pruneAudit(Instant before);
 
+    /** Deletes gap fillers and drains settled before {@code before}; returns how many. */
+    int pruneTransfers(Instant before);
+
     /** Lets the database refresh its query planner statistics (and reclaim what it can). */
     void optimize();
 }

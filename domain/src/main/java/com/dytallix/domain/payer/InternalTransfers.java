@@ -37,4 +37,13 @@ public interface InternalTransfers {
 
     /** The highest nonce of any transfer stored for this sender. */
     OptionalLong highestNonce(Address from);
+
+    /**
+     * Retention: deletes the transfers settled before {@code settledBefore}. A settled transfer is
+     * past the reorg watch or had its nonce used by another transaction, so the chain's mined nonce
+     * already covers it; one not settled is never deleted.
+     *
+     * @return how many were deleted
+     */
+    int prune(Instant settledBefore);
 }

@@ -642,15 +642,22 @@ public abstract class GrantLedgerContract {
     }
 
     @Test
-    void pendingGrantsCreatedBeforeATimeAreListedOldestFirst() {
+    void pendingGrantsAreOwedByTheirAgeOnTheStoresClockWhateverTheAdmittingInstancesClockSaid() throws Exception {
+        // admitted by instances whose clocks are months behind and hours ahead of the store's
         Grant older = reserved(request(address(1), ip("10.0.0.1"), T0));
-        Grant signedOne = reserved(request(address(2), ip("10.0.0.2"), T0.plusSeconds(1)));
-        Grant newer = reserved(request(address(3), ip("10.0.0.3"), T0.plusSeconds(2)));
-        reserved(request(address(4), ip("10.0.0.4"), T0.plusSeconds(5))); // not before the time asked
+        Grant signedOne = reserved(request(address(2), ip("10.0.0.2"), Instant.now().plus(Duration.ofHours(3))));
+        Grant newer = reserved(request(address(3), ip("10.0.0.3"), Instant.now().plus(Duration.ofHours(3))));
         ledger.markSigned(signedOne.id(), signed(signedOne, 0, 1), T0.plusSeconds(3), lease);
 
-        assertThat(ledger.pendingBefore(T0.plusSeconds(5))).extracting(Grant::id).containsExactly(older.id(), newer.id());
-        assertThat(ledger.pendingBefore(T0)).isEmpty();
+        assertThat(ledger.pendingOlderThan(Duration.ofMinutes(10))).as("admitted just now by the store's clock").isEmpty();
+        Thread.sleep(250);
+        assertThat(ledger.pendingOlderThan(Duration.ofMillis(200))).extracting(Grant::id).containsExactly(older.id(), newer.id());
+        Grant latest = reserved(request(address(4), ip("10.0.0.4"), T0.minus(DAY)));
+        assertThat(ledger.pendingOlderThan(Duration.ofMillis(200))).as("admitted last, though its clock said earliest")
+                .extracting(Grant::id).containsExactly(older.id(), newer.id());
+        Thread.sleep(250);
+        assertThat(ledger.pendingOlderThan(Duration.ofMillis(200))).extracting(Grant::id)
+                .containsExactly(older.id(), newer.id(), latest.id());
     }
 
     @Test

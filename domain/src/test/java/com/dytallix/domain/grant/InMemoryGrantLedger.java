@@ -42,6 +42,8 @@ public final class InMemoryGrantLedger implements GrantLedger {
     /** Grants confirmed at least once: a reorg re-opens a grant, and its next confirmation is not its first. */
     private final java.util.Set<GrantId> confirmedOnce = new java.util.HashSet<>();
     private final InMemoryPayerLeases leases;
+    /** When each grant was admitted by the store's clock (the leases' clock, standing in for the database's). */
+    private final Map<GrantId, Instant> admittedAt = new java.util.HashMap<>();
     private final AtomicReference<Runnable> interleave = new AtomicReference<>();
     private final AtomicReference<Runnable> interleaveSigning = new AtomicReference<>();
     private final java.util.concurrent.atomic.AtomicInteger signingWrites = new java.util.concurrent.atomic.AtomicInteger();
@@ -113,6 +115,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
         Grant grant = Grant.reserved(request.id(), request.address(), request.ip(), decision.payout(), decision.factors(),
                 request.idempotencyKey(), request.requestHash(), now);
         grants.put(grant.id(), grant);
+        admittedAt.put(grant.id(), leases.databaseTime());
         budget = level.subtract(decision.payout().value());
         budgetAt = now;
         return new Reservation.Reserved(grant);
@@ -144,18 +147,23 @@ public final class InMemoryGrantLedger implements GrantLedger {
         }
 
         @Override
-        public List<Instant> grantTimesByClient(IpRange client, Instant since) {
-            return counted(since, g -> client.contains(g.ip())).stream().map(Grant::createdAt).toList();
+        public List<Instant> grantTimesByClient(IpRange client, Instant since, int most) {
+            return newest(counted(since, g -> client.contains(g.ip())), most);
         }
 
         @Override
-        public List<Instant> grantTimesBySubnet(IpRange subnet, Instant since) {
-            return counted(since, g -> subnet.contains(g.ip())).stream().map(Grant::createdAt).toList();
+        public List<Instant> grantTimesBySubnet(IpRange subnet, Instant since, int most) {
+            return newest(counted(since, g -> subnet.contains(g.ip())), most);
         }
 
         @Override
-        public List<Instant> grantTimesByAddress(Address address, Instant since) {
-            return counted(since, g -> g.address().equals(address)).stream().map(Grant::createdAt).toList();
+        public List<Instant> grantTimesByAddress(Address address, Instant since, int most) {
+            return newest(counted(since, g -> g.address().equals(address)), most);
+        }
+
+        private static List<Instant> newest(List<Grant> oldestFirst, int most) {
+            return oldestFirst.subList(Math.max(0, oldestFirst.size() - most), oldestFirst.size()).stream()
+                    .map(Grant::createdAt).toList();
         }
 
         @Override
@@ -317,8 +325,10 @@ public final class InMemoryGrantLedger implements GrantLedger {
     }
 
     @Override
-    public synchronized List<Grant> pendingBefore(Instant before) {
-        return unfinished().stream().filter(g -> g.status() == GrantStatus.PENDING && g.createdAt().isBefore(before)).toList();
+    public synchronized List<Grant> pendingOlderThan(java.time.Duration age) {
+        Instant before = leases.databaseTime().minus(age);
+        return unfinished().stream().filter(g -> g.status() == GrantStatus.PENDING && !admittedAt.get(g.id()).isAfter(before))
+                .sorted(Comparator.comparing(g -> admittedAt.get(g.id()))).toList();
     }
 
     @Override
@@ -422,6 +432,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
                 .map(Grant::id)
                 .toList();
         old.forEach(id -> {
+            admittedAt.remove(id);
             if (grants.remove(id).status() != GrantStatus.FAILED) {
                 quotaReleases++;
             }

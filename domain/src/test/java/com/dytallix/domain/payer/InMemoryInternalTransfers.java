@@ -18,6 +18,7 @@ public final class InMemoryInternalTransfers implements InternalTransfers {
     private final InMemoryPayerLeases leases;
     private final Map<String, InternalTransfer> transfers = new LinkedHashMap<>();
     private final Map<String, Boolean> settled = new LinkedHashMap<>();
+    private final Map<String, Instant> settledAt = new LinkedHashMap<>();
 
     public InMemoryInternalTransfers(InMemoryPayerLeases leases) {
         this.leases = leases;
@@ -54,6 +55,19 @@ public final class InMemoryInternalTransfers implements InternalTransfers {
     public synchronized void markSettled(Address from, long nonce, Instant at) {
         change(from, nonce, UnaryOperator.identity());
         settled.put(key(from, nonce), true);
+        settledAt.put(key(from, nonce), millis(at));
+    }
+
+    @Override
+    public synchronized int prune(Instant settledBefore) {
+        List<String> old = settledAt.entrySet().stream().filter(e -> e.getValue().isBefore(settledBefore))
+                .map(Map.Entry::getKey).toList();
+        old.forEach(key -> {
+            transfers.remove(key);
+            settled.remove(key);
+            settledAt.remove(key);
+        });
+        return old.size();
     }
 
     @Override

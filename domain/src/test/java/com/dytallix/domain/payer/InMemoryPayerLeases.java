@@ -56,8 +56,13 @@ public final class InMemoryPayerLeases implements PayerLeases {
         return lease != null && lease.token() == held.token() && lease.session().equals(held.session()) && live(lease, now());
     }
 
-    private Instant now() {
+    /** This store's clock now, which stands in for the database's: the ledger sharing it times admissions by it too. */
+    public Instant databaseTime() {
         return databaseClock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private Instant now() {
+        return databaseTime();
     }
 
     private static boolean live(Lease l, Instant now) {

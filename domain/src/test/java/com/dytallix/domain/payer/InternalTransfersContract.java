@@ -105,6 +105,21 @@ public abstract class InternalTransfersContract {
         assertThat(drain.value()).isEqualTo(Wei.ofDyt("123.000000000000000001"));
     }
 
+    @Test
+    void retentionDeletesTransfersSettledBeforeATimeAndNeverAnUnsettledOne() {
+        transfers.record(InternalTransfer.Kind.GAP_FILLER, filler(1, 1), T0, lease);
+        transfers.record(InternalTransfer.Kind.GAP_FILLER, filler(2, 2), T0, lease);
+        transfers.record(InternalTransfer.Kind.DRAIN, drain(3, 3), T0, lease);
+        transfers.markSettled(FAUCET, 1, T0.plusSeconds(10));
+        transfers.markSettled(FAUCET, 2, T0.plusSeconds(20));
+
+        assertThat(transfers.prune(T0.plusSeconds(10))).as("settled at that very time: kept").isZero();
+        assertThat(transfers.prune(T0.plus(Duration.ofDays(400)))).isEqualTo(2);
+        assertThat(transfers.prune(T0.plus(Duration.ofDays(400)))).isZero();
+        assertThat(transfers.unsettled()).extracting(InternalTransfer::nonce).containsExactly(3L);
+        assertThat(transfers.highestNonce(FAUCET)).hasValue(3);
+    }
+
     private static SignedTransaction filler(long nonce, int n) {
         return signed(nonce, FAUCET, Wei.ZERO, n);
     }

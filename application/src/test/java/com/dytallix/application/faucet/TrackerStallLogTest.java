@@ -1,0 +1,86 @@
+package com.dytallix.application.faucet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dytallix.domain.TestClock;
+import com.dytallix.domain.Wei;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What an operator reads when the tracker's passes stop: one warning for a run of them, one line when they run again. */
+class TrackerStallLogTest {
+    private final TestClock clock = new TestClock(Instant.now());
+    private final FaucetHarness h = new FaucetHarness(new FaucetPolicy.Limits(10, 1000, 1, Wei.ofDyt("10000"), 5), clock);
+    private final Logger logger = Logger.getLogger(GrantTracker.class.getName());
+    private final List<LogRecord> lines = new CopyOnWriteArrayList<>();
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+            if (r.getLevel().intValue() >= Level.INFO.intValue()) {
+                lines.add(r);
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @BeforeEach
+    void listen() {
+        logger.addHandler(capture);
+    }
+
+    @AfterEach
+    void stopListening() {
+        logger.removeHandler(capture);
+    }
+
+    @Test
+    void aRunOfStoppedPassesGetsOneWarningAndItsEndOneInfoLine() {
+        h.chain.down(true);
+        for (int second = 0; second < 4; second++) {
+            h.tracker.tick();
+            clock.advance(Duration.ofSeconds(1));
+        }
+        assertThat(lines).as("a few seconds of a node not answering are not worth a warning").isEmpty();
+
+        for (int second = 0; second < 60; second++) {
+            h.tracker.tick();
+            clock.advance(Duration.ofSeconds(1));
+        }
+        assertThat(lines).singleElement().satisfies(r -> {
+            assertThat(r.getLevel()).isEqualTo(Level.WARNING);
+            assertThat(r.getMessage()).contains("tracker passes have stopped");
+            assertThat(r.getParameters()).contains(5L);
+        });
+
+        h.chain.down(false);
+        h.tracker.tick();
+        h.tracker.tick();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(1).getLevel()).isEqualTo(Level.INFO);
+        assertThat(lines.get(1).getMessage()).contains("complete again");
+
+        h.chain.down(true);
+        h.tracker.tick();
+        clock.advance(Duration.ofSeconds(2));
+        h.tracker.tick();
+        h.chain.down(false);
+        h.tracker.tick();
+        assertThat(lines).as("a short stop after the recovery says nothing").hasSize(2);
+    }
+}
