@@ -107,6 +107,13 @@ for w in $WORKLOADS; do
   done
 done
 
+# The floor: what the same server spends on a request that does no work of its own (GET /healthz,
+# no node call, no JSON parsed): Helidon's HTTP handling, our edge (request id, access line, metrics).
+log "floor: GET /healthz on ours-nocache, 16 connections, ${SECONDS_EACH}s"
+cpu_before="$(cpu_seconds "$NOCACHE_PID")"
+FLOOR="$(run_wrk "$THREADS" 16 "$SECONDS_EACH" get.lua "$NOCACHE_URL/healthz")"
+FLOOR_US="$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$NOCACHE_PID")" -v n="$(field requests "$FLOOR")" 'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')"
+
 echo "== relay: JSON-RPC 2.0 POSTs, wrk -t$THREADS, ${SECONDS_EACH}s per cell =="
 machine_info
 echo "node: anvil $ANVIL_VERSION (automine); nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') reverse proxy with upstream keepalive"
@@ -135,6 +142,7 @@ for w in $WORKLOADS; do
   done
 done
 echo
+echo "floor: GET /healthz on ours-nocache at 16 connections: $(field rps "$FLOOR") req/s, ${FLOOR_US} us CPU per request (the HTTP edge alone, no node call)"
 echo "peak RSS (VmHWM): ours $(peak_rss_mb "$OURS_PID") MB, ours-nocache $(peak_rss_mb "$NOCACHE_PID") MB${BASELINE:+, baseline-nocache $(peak_rss_mb "$BASELINE_PID") MB}"
 echo "cache: $(curl -sf "$OURS_URL/metrics" | grep '^dytallix_rpc_cache_requests_total' | sed 's/dytallix_rpc_cache_requests_total//' | tr '\n' ' ')"
 echo "targets: rps >= 1.0x nginx and p50 added <= 0.3 ms at 16 and 64 connections on each workload; <= 40 us CPU per call that misses the cache; peak RSS within the memory target"

@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
@@ -32,6 +33,12 @@ final class NodeHttp implements AutoCloseable {
     /** The most the status line and headers of an answer may take. */
     static final int MAX_HEAD_BYTES = 16 * 1024;
     private static final int READ_BUFFER = 8 * 1024;
+    /**
+     * How long an unused connection is kept: well under the idle timeouts of the load balancers and
+     * proxies in front of nodes (some drop an idle flow without telling either side, and a request
+     * sent on it would wait for the deadline instead of failing at once).
+     */
+    static final Duration KEEP_IDLE = Duration.ofSeconds(30);
 
     /** The node's answer, read whole within the size limit. */
     record Reply(int status, byte[] body, Optional<String> contentType) {
@@ -57,6 +64,7 @@ final class NodeHttp implements AutoCloseable {
     private final byte[] head;
     private final int maxIdle;
     private final int maxResponseBytes;
+    private final long keepIdleNanos;
     private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger idleCount = new AtomicInteger();
     private volatile boolean closed;
@@ -68,6 +76,12 @@ final class NodeHttp implements AutoCloseable {
      * @param maxResponseBytes the longest answer body read
      */
     NodeHttp(URI url, SSLSocketFactory tls, int maxIdle, int maxResponseBytes) {
+        this(url, tls, maxIdle, maxResponseBytes, KEEP_IDLE);
+    }
+
+    /** @param keepIdle how long a connection may sit unused in the pool before it is closed */
+    NodeHttp(URI url, SSLSocketFactory tls, int maxIdle, int maxResponseBytes, Duration keepIdle) {
+        this.keepIdleNanos = keepIdle.toNanos();
         boolean https = "https".equals(url.getScheme());
         this.host = url.getHost();
         this.port = url.getPort() >= 0 ? url.getPort() : https ? 443 : 80;
@@ -139,7 +153,7 @@ final class NodeHttp implements AutoCloseable {
         boolean reusable = false;
         try {
             c.received = 0;
-            c.timeout(deadline);
+            remainingMillis(deadline); // a deadline already passed sends nothing
             try {
                 c.out.write(request);
             } catch (java.net.SocketException e) {
@@ -157,15 +171,27 @@ final class NodeHttp implements AutoCloseable {
         }
     }
 
+    /** The most recently used connection that has not been idle too long; the longest-idle one is closed if it has. */
     private Connection takeIdle() {
-        Connection c = idle.pollFirst();
-        if (c != null) {
+        long now = System.nanoTime();
+        Connection oldest = idle.peekLast();
+        if (oldest != null && now - oldest.idleSince > keepIdleNanos && idle.removeLastOccurrence(oldest)) {
             idleCount.decrementAndGet();
+            oldest.close();
         }
-        return c;
+        Connection c;
+        while ((c = idle.pollFirst()) != null) {
+            idleCount.decrementAndGet();
+            if (now - c.idleSince <= keepIdleNanos) {
+                return c;
+            }
+            c.close();
+        }
+        return null;
     }
 
     private void giveBack(Connection c) {
+        c.idleSince = System.nanoTime();
         if (idleCount.incrementAndGet() <= maxIdle) {
             idle.offerFirst(c);
         } else {
@@ -207,7 +233,8 @@ final class NodeHttp implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (Connection c; (c = takeIdle()) != null; ) {
+        for (Connection c; (c = idle.pollFirst()) != null; ) {
+            idleCount.decrementAndGet();
             c.close();
         }
     }
@@ -228,6 +255,8 @@ final class NodeHttp implements AutoCloseable {
         private int start;
         private int end;
         private boolean keepAlive;
+        /** When it went back to the pool, System.nanoTime. */
+        private volatile long idleSince;
         /** Bytes of the current answer read so far: none when the node closes means the connection was stale, not broken. */
         private long received;
 
@@ -237,9 +266,6 @@ final class NodeHttp implements AutoCloseable {
             this.out = socket.getOutputStream();
         }
 
-        void timeout(long deadline) throws IOException {
-            socket.setSoTimeout(remainingMillis(deadline));
-        }
 
         /** A failure before any byte of the answer, not caused by an interrupt: the node had closed the connection. */
         IOException stale(IOException e) {
@@ -271,7 +297,9 @@ final class NodeHttp implements AutoCloseable {
             } while (status / 100 == 1); // 100 Continue and the like come before the answer
             keepAlive = h.keepAlive;
             byte[] body;
-            if (h.chunked) {
+            if (status == 204 || status == 304) {
+                body = new byte[0]; // never a body, whatever the headers say
+            } else if (h.chunked) {
                 body = chunked(deadline);
             } else if (h.contentLength >= 0) {
                 if (h.contentLength > maxResponseBytes) {
@@ -388,7 +416,7 @@ final class NodeHttp implements AutoCloseable {
         }
 
         private int read(byte[] into, int at, int length, long deadline) throws IOException {
-            socket.setSoTimeout(remainingMillis(deadline));
+            socket.setSoTimeout(remainingMillis(deadline)); // each read waits only until the call's deadline
             int n;
             try {
                 n = in.read(into, at, length);

@@ -150,6 +150,21 @@ class NodeHttpTest {
     }
 
     @Test
+    void aConnectionUnusedForLongerThanItMayBeKeptIsClosedAndANewOneOpened() throws Exception {
+        ScriptedNode node = node(id -> withLength(result(id, "\"0x7a69\""), "", false));
+        NodeHttp http = new NodeHttp(node.url(), null, 2, 1 << 20, Duration.ofSeconds(2));
+        resources.add(http);
+        byte[] request = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\",\"params\":[]}".getBytes(StandardCharsets.UTF_8);
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        assertThat(http.post(request, deadline).status()).isEqualTo(200);
+        assertThat(http.post(request, deadline).status()).isEqualTo(200);
+        assertThat(node.connections.get()).isEqualTo(1);
+        sleep(3000); // longer than the 2 s a connection may sit unused
+        assertThat(http.post(request, System.nanoTime() + DEADLINE.toNanos()).status()).isEqualTo(200);
+        assertThat(node.connections.get()).isEqualTo(2);
+    }
+
+    @Test
     void anAnswerThatSaysConnectionCloseIsNotReused() throws IOException {
         ScriptedNode node = node(id -> withLength(result(id, "\"0x7a69\""), "Connection: close\r\n", true));
         JsonRpcChainNode client = client(node.url());
@@ -200,6 +215,16 @@ class NodeHttpTest {
         assertThat(client.chainId()).isEqualTo(31337);
         assertThat(client.chainId()).isEqualTo(31337);
         assertThat(node.connections.get()).isEqualTo(2);
+    }
+
+    @Test
+    void aNoContentAnswerIsABadResponseAtOnceNotAWaitForABody() throws IOException {
+        ScriptedNode node = node(id -> new ScriptedNode.Answer("HTTP/1.1 204 No Content\r\n\r\n", "", false));
+        JsonRpcChainNode client = client(node.url());
+        long start = System.nanoTime();
+        assertThatThrownBy(client::chainId).isInstanceOfSatisfying(NodeException.class,
+                e -> assertThat(e.failure()).isEqualTo(NodeFailure.BAD_RESPONSE));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(DEADLINE.minusSeconds(2));
     }
 
     @Test

@@ -51,9 +51,16 @@ public final class TcpProxy implements AutoCloseable {
             try {
                 Socket client = listener.accept();
                 Socket node = new Socket(target.getHost(), target.getPort());
-                connections.incrementAndGet();
-                open.add(client);
-                open.add(node);
+                synchronized (this) {
+                    if (killed) { // accepted while the kill went through the open connections: it dies too
+                        closeQuietly(client);
+                        closeQuietly(node);
+                        return;
+                    }
+                    connections.incrementAndGet();
+                    open.add(client);
+                    open.add(node);
+                }
                 Thread.ofVirtual().start(() -> pump(client, node));
                 Thread.ofVirtual().start(() -> pump(node, client));
             } catch (IOException e) {
@@ -81,7 +88,7 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /** The endpoint is gone: no new connections, the open ones reset. */
-    public void kill() {
+    public synchronized void kill() {
         killed = true;
         closeQuietly(listener);
         for (Socket s : open) {

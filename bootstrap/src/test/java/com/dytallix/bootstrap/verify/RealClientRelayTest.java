@@ -54,6 +54,7 @@ class RealClientRelayTest {
     @BeforeAll
     static void start() {
         anvil = AnvilProcess.withBlockTime(1);
+        anvil.mine(); // a first block now: a test may read the head before the block time has passed
         chain = new Chain(anvil);
         server = LiveServer.start(LiveServer.settingsFor(anvil), dir);
         rpc = new HttpService("http://127.0.0.1:" + server.port() + "/api/rpc");
