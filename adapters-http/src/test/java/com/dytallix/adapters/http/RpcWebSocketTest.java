@@ -250,8 +250,10 @@ class RpcWebSocketTest {
         }); WsTestClient slow = new WsTestClient(api.port())) {
             slow.call(request(1, "eth_subscribe", "[\"logs\"]"));
             slow.stopReading();
+            // a sample is only a lower bound of what was held (a busy machine may not run the sampler while the
+            // queue is full): it must never pass the limit; the close reason below proves the limit was reached
             long highest = mineBusyBlocks(api);
-            assertThat(highest).isPositive().isLessThanOrEqualTo(64 * 1024);
+            assertThat(highest).isLessThanOrEqualTo(64 * 1024);
             slow.resumeReading();
             assertThat(slow.closeReason()).isEqualTo("1008 messages were not read in time: over 65536 bytes waiting (WS_MAX_QUEUED_BYTES)");
             awaitConnections(api, 0);
@@ -270,8 +272,10 @@ class RpcWebSocketTest {
             b.call(request(1, "eth_subscribe", "[\"logs\"]"));
             a.stopReading();
             b.stopReading();
+            // a sample is only a lower bound of what was held (a busy machine may not run the sampler while the
+            // queue is full): it must never pass the limit; the close reason below proves the limit was reached
             long highest = mineBusyBlocks(api);
-            assertThat(highest).isPositive().isLessThanOrEqualTo(96 * 1024);
+            assertThat(highest).isLessThanOrEqualTo(96 * 1024);
             a.resumeReading();
             b.resumeReading();
             String busy = "1013 server busy: answers waiting for all clients are over 98304 bytes (WS_MAX_OUTBOUND_BYTES); reconnect shortly";
