@@ -431,16 +431,7 @@ final class NodeHttp implements AutoCloseable {
 
         private byte[] exactly(int length, long deadline) throws IOException {
             byte[] body = new byte[length];
-            int have = Math.min(length, end - start);
-            System.arraycopy(buffer, start, body, 0, have);
-            start += have;
-            while (have < length) {
-                int n = read(body, have, length - have, deadline);
-                if (n < 0) {
-                    throw new MalformedAnswerException("the answer ended before its Content-Length");
-                }
-                have += n;
-            }
+            fill(body, 0, length, deadline, "the answer ended before its Content-Length");
             if (start < end) {
                 keepAlive = false; // more than was declared: the next answer could not be told apart
                 start = end;
@@ -468,20 +459,25 @@ final class NodeHttp implements AutoCloseable {
                 if (need > body.length) {
                     body = Arrays.copyOf(body, Math.min(maxResponseBytes, Math.max(need, body.length * 2)));
                 }
-                int have = Math.min((int) size, end - start);
-                System.arraycopy(buffer, start, body, length, have);
-                start += have;
-                length += have;
-                while (length < need) {
-                    int n = read(body, length, need - length, deadline);
-                    if (n < 0) {
-                        throw new MalformedAnswerException("the answer ended inside a chunk");
-                    }
-                    length += n;
-                }
+                fill(body, length, need, deadline, "the answer ended inside a chunk");
+                length = need;
                 if (!line(deadline).isEmpty()) {
                     throw new MalformedAnswerException("a chunk longer than its size");
                 }
+            }
+        }
+
+        /** Fills {@code body[from, to)}: first from what is buffered, then from the socket. */
+        private void fill(byte[] body, int from, int to, long deadline, String endedEarly) throws IOException {
+            int have = Math.min(to - from, end - start);
+            System.arraycopy(buffer, start, body, from, have);
+            start += have;
+            for (int at = from + have; at < to; ) {
+                int n = read(body, at, to - at, deadline);
+                if (n < 0) {
+                    throw new MalformedAnswerException(endedEarly);
+                }
+                at += n;
             }
         }
 
