@@ -202,8 +202,7 @@ public final class HttpEdge implements Filter {
      * a successful handler left unread is drained under the read deadline, never parsed.
      */
     private static void endOrKeepConnection(ServerRequest req, ServerResponse res) {
-        boolean close = req.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
-                || res.headers().containsToken(HeaderValues.CONNECTION_CLOSE);
+        boolean close = closes(req.headers()) || closes(res.headers());
         if (!close && req.content().hasEntity() && !req.content().consumed()) {
             try {
                 ReadDeadlines.whileReading(() -> {
@@ -218,6 +217,11 @@ public final class HttpEdge implements Filter {
             linger(req);
             throw new CloseConnectionException("the response closes the connection");
         }
+    }
+
+    /** "Connection: close" among the headers; most requests carry no Connection header, and the token search streams its values. */
+    private static boolean closes(io.helidon.http.Headers headers) {
+        return headers.contains(HeaderNames.CONNECTION) && headers.containsToken(HeaderValues.CONNECTION_CLOSE);
     }
 
     /**

@@ -76,6 +76,22 @@ class RequestRateLimiterTest {
         assertThat(after - filled).isLessThan(4L * 1024 * 1024);
     }
 
+    @Test
+    void aClientThatKeepsAskingKeepsItsWindowWhileNewClientsTakeTheIdleSlots() {
+        TestClock clock = new TestClock(Instant.parse("2026-01-31T12:00:00Z"));
+        RequestRateLimiter limiter = new RequestRateLimiter(1, 64, 16, clock, clock::nanos, new RecordingTelemetry());
+        ClientIp busy = ClientIp.parse("198.51.100.1");
+        assertThat(limiter.acquire(busy)).isEmpty();
+        for (int i = 0; i < 1_000; i++) {
+            clock.advance(Duration.ofMillis(1));
+            assertThat(limiter.acquire(ip(i))).as("a new client has its own budget").isEmpty();
+            assertThat(limiter.acquire(busy)).as("after %d new clients", i + 1).isPresent();
+        }
+        assertThat(limiter.tracked()).isEqualTo(16);
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(limiter.acquire(busy)).as("its window ended").isEmpty();
+    }
+
     private static ClientIp ip(int i) {
         return ClientIp.parse((10 + (i >>> 24)) + "." + (i >>> 16 & 0xff) + "." + (i >>> 8 & 0xff) + "." + (i & 0xff));
     }

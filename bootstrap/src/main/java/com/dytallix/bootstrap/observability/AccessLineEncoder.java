@@ -88,7 +88,13 @@ public final class AccessLineEncoder extends EncoderBase<ILoggingEvent> {
     /** A JSON string: quote, backslash and control characters escaped, the rest as it is (UTF-8 on the way out). */
     static void string(StringBuilder out, String s) {
         out.append('"');
-        for (int i = 0, n = s.length(); i < n; i++) {
+        int n = s.length();
+        int plain = 0;
+        while (plain < n && s.charAt(plain) >= 0x20 && s.charAt(plain) != '"' && s.charAt(plain) != '\\') {
+            plain++;
+        }
+        out.append(s, 0, plain); // most values need no escape: copied whole
+        for (int i = plain; i < n; i++) {
             char c = s.charAt(i);
             if (c == '"' || c == '\\') {
                 out.append('\\').append(c);
