@@ -189,26 +189,29 @@ final class SqlGrantLedger implements GrantLedger {
     /** The ledger inside one reservation's write transaction (or as it stands, for a first look), for the admission rules. */
     private record Window(DbExecute tx, BigInteger budget) implements LedgerWindow {
         @Override
-        public List<Instant> grantTimesByClient(IpRange client, Instant since, int most) {
-            return newest("client", client.toString(), since, most);
+        public Optional<Instant> nthNewestGrantByClient(IpRange client, Instant since, int nth) {
+            return nthNewest("client", client.toString(), since, nth);
         }
 
         @Override
-        public List<Instant> grantTimesBySubnet(IpRange subnet, Instant since, int most) {
-            return newest("subnet", subnet.toString(), since, most);
+        public Optional<Instant> nthNewestGrantBySubnet(IpRange subnet, Instant since, int nth) {
+            return nthNewest("subnet", subnet.toString(), since, nth);
         }
 
         @Override
-        public List<Instant> grantTimesByAddress(Address address, Instant since, int most) {
-            return newest("address", address.value(), since, most);
+        public Optional<Instant> nthNewestGrantByAddress(Address address, Instant since, int nth) {
+            return nthNewest("address", address.value(), since, nth);
         }
 
-        /** Read newest first along the (column, created_at) index, so a quota reads at most its limit of rows. */
-        private List<Instant> newest(String column, String value, Instant since, int most) {
-            try (Stream<DbRow> rows = tx.query("SELECT created_at FROM faucet_grants WHERE " + column + " = ? AND "
-                    + COUNTING + " ORDER BY created_at DESC, rowid DESC LIMIT ?", value, Timestamps.format(since), most)) {
-                return rows.map(row -> Rows.time(row, "created_at")).toList().reversed();
-            }
+        /**
+         * Walked newest first along the (column, created_at) index inside the database, which hands
+         * back one row: a quota of hundreds costs no more rows in Java than a quota of one. Grants of
+         * the same millisecond are interchangeable here, as only their time is returned.
+         */
+        private Optional<Instant> nthNewest(String column, String value, Instant since, int nth) {
+            return tx.get("SELECT created_at FROM faucet_grants WHERE " + column + " = ? AND " + COUNTING
+                            + " ORDER BY created_at DESC LIMIT 1 OFFSET ?", value, Timestamps.format(since), nth - 1)
+                    .map(row -> Rows.time(row, "created_at"));
         }
 
         /**
