@@ -161,8 +161,6 @@ final class SqliteDatabase extends Database {
         return false;
     }
 
-    /** Runs {@code work} outside any write transaction (each statement sees the latest commit). */
-
     /** Runs a statement that must not be inside a transaction (PRAGMA, VACUUM) while no writer of this process runs. */
     <T> T exclusive(Function<DbExecute, T> work) {
         writer.lock();
@@ -177,8 +175,6 @@ final class SqliteDatabase extends Database {
     Dialect dialect() {
         return Dialect.SQLITE;
     }
-
-
 
     /** {@code PRAGMA optimize}: refreshes the query planner's statistics where they are stale. */
     @Override
