@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
@@ -65,17 +66,19 @@ final class SqliteDatabase extends Database {
         useShippedNativeLibrary();
         HikariConfig config = new HikariConfig();
         config.setPoolName("sqlite-" + path.getFileName());
-        config.setDriverClassName("org.sqlite.JDBC");
-        config.setJdbcUrl("jdbc:sqlite:" + path);
         config.setMaximumPoolSize(POOL_SIZE);
         config.setMinimumIdle(1);
         config.setConnectionTimeout(Math.max(busyTimeoutMs, 250));
-        // Driver properties rather than statements, so every pooled connection gets them.
-        config.addDataSourceProperty("journal_mode", "WAL");
-        config.addDataSourceProperty("synchronous", "NORMAL");
-        config.addDataSourceProperty("busy_timeout", String.valueOf(busyTimeoutMs));
-        config.addDataSourceProperty("foreign_keys", "true");
-        config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+        // The driver's settings rather than statements, so every pooled connection gets them.
+        SQLiteConfig sqlite = new SQLiteConfig();
+        sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        sqlite.setBusyTimeout(busyTimeoutMs);
+        sqlite.enforceForeignKeys(true);
+        sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        // nothing reads the driver's generated keys, and fetching them prepared one more statement per insert
+        sqlite.setGetGeneratedKeys(false);
+        config.setDataSource(new SqliteConnections(sqlite, "jdbc:sqlite:" + path));
         return new SqliteDatabase(path, new HikariDataSource(config), busyTimeoutMs);
     }
 
