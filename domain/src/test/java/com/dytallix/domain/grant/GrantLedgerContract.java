@@ -782,6 +782,19 @@ public abstract class GrantLedgerContract {
     }
 
     @Test
+    void aSearchByIpFindsThatIpAloneNotItsNeighboursOfTheSameSubnet() {
+        Grant v6 = reserved(request(address(1), ip("2001:db8:1:2::1"), T0));
+        reserved(request(address(2), ip("2001:db8:1:2::2"), T0.plusSeconds(1)));
+        Grant v4 = reserved(request(address(3), ip("192.0.2.7"), T0.plusSeconds(2)));
+        reserved(request(address(4), ip("192.0.2.8"), T0.plusSeconds(3)));
+
+        assertThat(ledger.search(new GrantQuery(Optional.empty(), Optional.of(ip("2001:db8:1:2::1")), Optional.empty(),
+                Optional.empty(), 10))).extracting(Grant::id).containsExactly(v6.id());
+        assertThat(ledger.search(new GrantQuery(Optional.empty(), Optional.of(ip("192.0.2.7")), Optional.empty(),
+                Optional.empty(), 10))).extracting(Grant::id).containsExactly(v4.id());
+    }
+
+    @Test
     void searchFiltersAndShowsNewestFirst() {
         Grant g1 = reserved(request(address(1), ip("10.0.0.1"), T0));
         Grant g2 = reserved(request(address(2), ip("10.0.0.2"), T0.plusSeconds(10)));
