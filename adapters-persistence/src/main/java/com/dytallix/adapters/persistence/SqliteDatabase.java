@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -115,13 +116,14 @@ final class SqliteDatabase extends Database {
      * a parked thread at every commit, and that wake-up, not the write, capped the faucet at about
      * half the grants per second (bench/faucet.sh).
      *
-     * <p>Another process holding the write lock past the busy timeout (a paused instance, an
-     * operator's open transaction) ends the write with {@link StoreBusyException}, nothing written.
-     * This process's own writers are waited for however long they take (a burst queues here).
+     * <p>A write that cannot have the lock within the busy timeout, because another process holds
+     * it (a paused instance, an operator's open transaction) or because this process's own writers
+     * queue longer than that, ends with {@link StoreBusyException}, nothing written: no request
+     * waits without bound.
      */
     @Override
     <T> T write(Function<DbTransaction, T> work) {
-        writer.lock();
+        awaitWriter();
         try {
             DbTransaction tx = client.transaction();
             T result;
@@ -146,6 +148,17 @@ final class SqliteDatabase extends Database {
             throw e;
         } finally {
             writer.unlock();
+        }
+    }
+
+    private void awaitWriter() {
+        try {
+            if (!writer.tryLock(busyTimeoutMs, TimeUnit.MILLISECONDS)) {
+                throw new StoreBusyException("this server's own writes held the database's write lock for over " + busyTimeoutMs + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreBusyException("interrupted while waiting for the database's write lock");
         }
     }
 
