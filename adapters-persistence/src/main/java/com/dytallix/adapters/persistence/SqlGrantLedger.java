@@ -292,10 +292,10 @@ final class SqlGrantLedger implements GrantLedger {
     }
 
     /**
-     * One read of every grant in the batch, then one update of them all and one insert of all the
-     * hashes; any grant no longer PENDING refuses the whole batch before anything is written. The
-     * update carries the lease check (the fencing token, in the same statement as the signed bytes'
-     * write): it changes no row unless the lease is in force, and then the batch rolls back.
+     * One read of every grant in the batch, then its updates and one insert of all the hashes; any
+     * grant no longer PENDING refuses the whole batch before anything is written. Each update carries
+     * the lease check (the fencing token, in the statement that writes the signed bytes): it changes
+     * no row unless the lease is in force, and then the batch rolls back.
      */
     private Set<GrantId> signAll(List<Signing> signings, Lease lease, String time) {
         return database.write(tx -> {
@@ -324,28 +324,22 @@ final class SqlGrantLedger implements GrantLedger {
             if (!notPending.isEmpty()) {
                 throw new NotPending(notPending); // rolls the whole batch back
             }
-            List<Object> signed = new ArrayList<>(signings.size() * 9 + 3);
-            List<Object> hashes = new ArrayList<>(signings.size() * 5);
-            signed.add(time);
-            for (Signing signing : signings) {
-                SignedTransaction t = signing.tx();
-                signed.addAll(Arrays.asList(signing.id().value(), t.from().value(), t.nonce(), t.rawHex(), feeType(t.fees()),
-                        maxFee(t.fees()), priorityFee(t.fees()), gasPrice(t.fees()), t.hash().value()));
-                hashes.addAll(List.of(signing.id().value(), t.hash().value(), t.nonce(), t.rawHex(), time));
-            }
-            signed.add(lease.token());
-            signed.add(lease.session());
-            // VALUES names its columns column1, column2, ... in both stores
-            long updated = tx.update("""
+            // one statement text whatever the batch's size, so the connection keeps it compiled (SqliteConnections)
+            String update = """
                     UPDATE faucet_grants
-                       SET status = 'signed', from_address = v.column2, nonce = v.column3, raw_tx = v.column4,
-                           fee_type = v.column5, max_fee_per_gas = v.column6, max_priority_fee_per_gas = v.column7,
-                           gas_price = v.column8, tx_hash = v.column9, updated_at = ?
-                      FROM (VALUES\s""" + String.join(", ", Collections.nCopies(signings.size(), "(?, ?, ?, ?, ?, ?, ?, ?, ?)")) + """
-                    ) AS v
-                     WHERE faucet_grants.id = v.column1 AND\s""" + SqlPayerLeases.inForceCondition(database.dialect()), signed.toArray());
-            if (updated != signings.size()) {
-                throw new LeaseLostException(lease); // every grant was just read as PENDING: only the lease can stop the update
+                       SET status = 'signed', from_address = ?, nonce = ?, raw_tx = ?, fee_type = ?, max_fee_per_gas = ?,
+                           max_priority_fee_per_gas = ?, gas_price = ?, tx_hash = ?, updated_at = ?
+                     WHERE id = ? AND\s""" + SqlPayerLeases.inForceCondition(database.dialect());
+            List<Object> hashes = new ArrayList<>(signings.size() * 5);
+            for (Signing signing : signings) {
+                SignedTransaction signed = signing.tx();
+                long updated = tx.update(update, signed.from().value(), signed.nonce(), signed.rawHex(), feeType(signed.fees()),
+                        maxFee(signed.fees()), priorityFee(signed.fees()), gasPrice(signed.fees()), signed.hash().value(), time,
+                        signing.id().value(), lease.token(), lease.session());
+                if (updated != 1) {
+                    throw new LeaseLostException(lease); // the grant was just read as PENDING: only the lease can stop the update
+                }
+                hashes.addAll(List.of(signing.id().value(), signed.hash().value(), signed.nonce(), signed.rawHex(), time));
             }
             tx.insert("INSERT INTO grant_tx_hashes (grant_id, tx_hash, nonce, raw_tx, created_at) VALUES "
                     + String.join(", ", Collections.nCopies(signings.size(), "(?, ?, ?, ?, ?)")), hashes.toArray());

@@ -15,19 +15,25 @@ import org.sqlite.jdbc4.JDBC4Connection;
 import org.sqlite.jdbc4.JDBC4PreparedStatement;
 
 /**
- * SQLite connections that keep their prepared statements, for the pool to hand out. Helidon's DbClient prepares each
- * statement anew and closes it after one use; neither sqlite-jdbc nor HikariCP keeps statements,
- * and compiling one (with the indexes and triggers an insert or update maintains) cost about a
- * sixth of the server's CPU per grant (bench/faucet.sh). Here closing a statement resets it (no
- * open result, so it holds no read snapshot, and no bound values) and keeps it for the next
- * {@code prepareStatement} of the same text on the same connection; the least recently used beyond
- * {@link #KEPT} are finalized, and so are all when the connection closes. A statement is in
- * use by at most one caller: one still open when its text is prepared again yields a second one.
- * SQLite recompiles a kept statement by itself when the schema changes.
+ * SQLite connections that keep their prepared statements, for the pool to hand out. Helidon's
+ * DbClient prepares each statement anew and closes it after one use; neither sqlite-jdbc nor HikariCP
+ * keeps statements, and compiling one (with the indexes and triggers an insert or update maintains)
+ * cost about a sixth of the server's CPU per grant (bench/faucet.sh). Here closing a statement
+ * resets it (no open result, so it holds no read snapshot, and no bound values) and keeps it for
+ * the next {@code prepareStatement} of the same text on the same connection; the least recently used
+ * beyond {@link #KEPT} are finalized, and so are all when the connection closes. Texts longer than
+ * {@link #LONGEST_KEPT} are compiled each time, as before. A statement is in use by at most one
+ * caller: one still open when its text is prepared again yields a second one. SQLite recompiles a
+ * kept statement by itself when the schema changes.
  */
 final class SqliteConnections extends SQLiteDataSource {
     /** Statements kept per connection: every statement of the grant path fits, with room for the IN lists' sizes. */
     static final int KEPT = 64;
+    /**
+     * Longer texts are the multi-row statements of a batch, one text per batch size: compiled once per
+     * batch, they cost little per grant, and kept they would hold the most memory.
+     */
+    static final int LONGEST_KEPT = 1_500;
 
     SqliteConnections(SQLiteConfig config, String url) {
         super(config);
@@ -50,7 +56,7 @@ final class SqliteConnections extends SQLiteDataSource {
 
         @Override
         public PreparedStatement prepareStatement(String sql, int type, int concurrency, int holdability) throws SQLException {
-            if (type != ResultSet.TYPE_FORWARD_ONLY || concurrency != ResultSet.CONCUR_READ_ONLY) {
+            if (type != ResultSet.TYPE_FORWARD_ONLY || concurrency != ResultSet.CONCUR_READ_ONLY || sql.length() > LONGEST_KEPT) {
                 return super.prepareStatement(sql, type, concurrency, holdability);
             }
             checkOpen();

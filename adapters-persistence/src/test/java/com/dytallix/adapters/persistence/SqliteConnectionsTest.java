@@ -45,6 +45,17 @@ class SqliteConnectionsTest {
     }
 
     @Test
+    void aLongStatementIsNotKept() throws Exception {
+        String longText = "SELECT 1 AS x" + " ".repeat(SqliteConnections.LONGEST_KEPT);
+        try (Connection connection = connections().getConnection()) {
+            PreparedStatement first = connection.prepareStatement(longText);
+            first.close();
+            assertThat(first.isClosed()).isTrue();
+            assertThat(connection.prepareStatement(longText)).isNotSameAs(first);
+        }
+    }
+
+    @Test
     void theLeastRecentlyUsedBeyondTheLimitAreFinalizedAndClosingTheConnectionFinalizesTheRest() throws Exception {
         List<PreparedStatement> statements = new ArrayList<>();
         try (Connection connection = connections().getConnection()) {
