@@ -75,10 +75,16 @@ import java.util.stream.Stream;
  * process killed with SIGKILL loses at most what it had not flushed yet.
  */
 final class SqlGrantLedger implements GrantLedger {
-    private static final String SELECT_GRANT = """
-            SELECT g.*,
-                   (SELECT string_agg(h.tx_hash, ',' ORDER BY h.rowid)
-                      FROM grant_tx_hashes h WHERE h.grant_id = g.id) AS tx_hashes
+    /**
+     * What {@link #grant(DbRow)} reads, and no more: DbClient builds each row's column metadata anew,
+     * so every column a query names costs again for every row (the tracker reads every unfinished grant).
+     */
+    private static final String GRANT_COLUMNS = """
+            g.id, g.address, g.ip, g.amount_wei, g.status, g.idempotency_key, g.request_hash, g.from_address, g.nonce,
+            g.raw_tx, g.fee_type, g.max_fee_per_gas, g.max_priority_fee_per_gas, g.gas_price, g.landed_hash,
+            g.block_number, g.block_hash, g.failure_reason, g.created_at, g.updated_at, g.last_sent_at, g.factors""";
+    private static final String SELECT_GRANT = "SELECT " + GRANT_COLUMNS + """
+            , (SELECT string_agg(h.tx_hash, ',' ORDER BY h.rowid) FROM grant_tx_hashes h WHERE h.grant_id = g.id) AS tx_hashes
               FROM faucet_grants g""";
     private static final String COUNTING = "status <> 'failed' AND created_at > ?";
     /** Exactly the condition of the partial index faucet_grants_unfinished (V010): a query that says so reads the index. */
@@ -555,7 +561,7 @@ final class SqlGrantLedger implements GrantLedger {
      */
     @Override
     public List<Grant> pendingOlderThan(Duration age) {
-        return database.read(db -> grants(db, "SELECT g.*, NULL AS tx_hashes FROM faucet_grants g"
+        return database.read(db -> grants(db, "SELECT " + GRANT_COLUMNS + ", NULL AS tx_hashes FROM faucet_grants g"
                 + " WHERE " + UNFINISHED + " AND g.status = 'pending' AND g.admitted_at <= " + database.dialect().nowPlus()
                 + " ORDER BY g.admitted_at, g.rowid", Dialect.interval(age.negated())));
     }
