@@ -96,6 +96,11 @@ final class SqliteDatabase extends Database {
             if (Files.isRegularFile(library)) {
                 System.setProperty("org.sqlite.lib.path", library.getParent().toString());
                 System.setProperty("org.sqlite.lib.name", library.getFileName().toString());
+                // the driver's first load lists its temporary directory for copies older runs left there
+                // (thousands in a shared /tmp, a fifth of the database's start); it extracts none now
+                if (System.getProperty("org.sqlite.tmpdir") == null) {
+                    System.setProperty("org.sqlite.tmpdir", library.getParent().toString());
+                }
             }
         } catch (java.net.URISyntaxException | RuntimeException e) {
             LOG.log(Level.DEBUG, "SQLite's native library is extracted by the driver: " + e.getMessage());
