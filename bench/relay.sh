@@ -150,7 +150,7 @@ echo "targets: rps >= 1.0x nginx and p50 added <= 0.3 ms at 16 and 64 connection
 if [ "$PROFILE" = 1 ]; then
   JCMD="$(dirname "$JAVA")/jcmd" JFR="$(dirname "$JAVA")/jfr"
   log "profiling ours-nocache on the mix (JFR, ${SECONDS_EACH}s at 16 connections)"
-  "$JCMD" "$NOCACHE_PID" JFR.start name=relay settings=profile >/dev/null
+  "$JCMD" "$NOCACHE_PID" JFR.start name=relay settings=profile "jdk.CPUTimeSample#enabled=true" "jdk.CPUTimeSample#throttle=1ms" >/dev/null
   BODIES="$WORK/mix.bodies" run_wrk "$THREADS" 16 "$SECONDS_EACH" bodies.lua "${URL[ours-nocache]}" >/dev/null
   "$JCMD" "$NOCACHE_PID" JFR.dump name=relay filename="$WORK/relay.jfr" >/dev/null
   "$JCMD" "$NOCACHE_PID" JFR.stop name=relay >/dev/null

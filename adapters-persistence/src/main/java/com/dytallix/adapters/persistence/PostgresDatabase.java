@@ -1,9 +1,11 @@
 package com.dytallix.adapters.persistence;
 
+import com.dytallix.domain.StoreBusyException;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbTransaction;
+import java.sql.SQLException;
 import java.util.function.Function;
 
 /**
@@ -17,16 +19,27 @@ final class PostgresDatabase extends Database {
     /** The advisory lock every write transaction takes ("dytallix" in ASCII). */
     static final long WRITER_LOCK = 0x6479746131697821L;
     private static final int POOL_SIZE = 10;
+    /** How long a write waits for the writers' lock, as SQLite's busy timeout: longer than any write transaction this server runs. */
+    static final int LOCK_TIMEOUT_MS = 10_000;
+    /** PostgreSQL's SQLSTATE for a lock wait that ran out of {@code lock_timeout}. */
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
 
     private final PostgresUrl url;
+    private final int lockTimeoutMs;
 
-    private PostgresDatabase(PostgresUrl url, HikariDataSource dataSource) {
+    private PostgresDatabase(PostgresUrl url, HikariDataSource dataSource, int lockTimeoutMs) {
         super(dataSource, "postgresql");
         this.url = url;
+        this.lockTimeoutMs = lockTimeoutMs;
     }
 
     /** Connects to the database {@code url} names; fails with the URL's password masked. */
     public static PostgresDatabase open(PostgresUrl url) {
+        return open(url, LOCK_TIMEOUT_MS);
+    }
+
+    /** As {@link #open(PostgresUrl)}, a write waiting at most {@code lockTimeoutMs} for the writers' lock. */
+    static PostgresDatabase open(PostgresUrl url, int lockTimeoutMs) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("postgres-" + url.database());
         config.setDriverClassName("org.postgresql.Driver");
@@ -40,7 +53,7 @@ final class PostgresDatabase extends Database {
         config.addDataSourceProperty("stringtype", "unspecified");
         config.setConnectionInitSql("SET TIME ZONE 'UTC'");
         try {
-            return new PostgresDatabase(url, new HikariDataSource(config));
+            return new PostgresDatabase(url, new HikariDataSource(config), lockTimeoutMs);
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot connect to " + url.masked() + ": " + url.mask(String.valueOf(e.getMessage())));
         }
@@ -50,11 +63,19 @@ final class PostgresDatabase extends Database {
         return url;
     }
 
+    /**
+     * Runs {@code work} as one write transaction after the writers' lock. A write that cannot have a
+     * lock within {@link #LOCK_TIMEOUT_MS} (another instance's or an operator's transaction holds it,
+     * or the instances' writes queue longer than that) ends with {@link StoreBusyException}, nothing
+     * written, instead of waiting without bound.
+     */
     @Override
     <T> T write(Function<DbTransaction, T> work) {
         DbTransaction tx = client.transaction();
         T result;
         try {
+            // for this transaction only: the session's other users (the instance lock) keep their own waits
+            tx.dml("SET LOCAL lock_timeout = " + lockTimeoutMs);
             tx.get("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(?)) l", WRITER_LOCK);
             result = work.apply(tx);
         } catch (RuntimeException | Error e) {
@@ -63,18 +84,28 @@ final class PostgresDatabase extends Database {
             } catch (RuntimeException rollbackFailure) {
                 e.addSuppressed(rollbackFailure);
             }
+            if (lockWaitRanOut(e)) {
+                throw new StoreBusyException("a database lock was held by another transaction for over " + lockTimeoutMs + " ms");
+            }
             throw e;
         }
         tx.commit();
         return result;
     }
 
+    private static boolean lockWaitRanOut(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof SQLException sql && LOCK_NOT_AVAILABLE.equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     @Override
     Dialect dialect() {
         return Dialect.POSTGRES;
     }
-
 
     @Override
     String loggable(String message) {

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -117,13 +118,14 @@ final class SqliteDatabase extends Database {
      * a parked thread at every commit, and that wake-up, not the write, capped the faucet at about
      * half the grants per second (bench/faucet.sh).
      *
-     * <p>Another process holding the write lock past the busy timeout (a paused instance, an
-     * operator's open transaction) ends the write with {@link StoreBusyException}, nothing written.
-     * This process's own writers are waited for however long they take (a burst queues here).
+     * <p>A write that cannot have the lock within the busy timeout, because another process holds
+     * it (a paused instance, an operator's open transaction) or because this process's own writers
+     * queue longer than that, ends with {@link StoreBusyException}, nothing written: no request
+     * waits without bound.
      */
     @Override
     <T> T write(Function<DbTransaction, T> work) {
-        writer.lock();
+        awaitWriter();
         try {
             DbTransaction tx = client.transaction();
             T result;
@@ -151,6 +153,17 @@ final class SqliteDatabase extends Database {
         }
     }
 
+    private void awaitWriter() {
+        try {
+            if (!writer.tryLock(busyTimeoutMs, TimeUnit.MILLISECONDS)) {
+                throw new StoreBusyException("this server's own writes held the database's write lock for over " + busyTimeoutMs + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreBusyException("interrupted while waiting for the database's write lock");
+        }
+    }
+
     /** SQLite's SQLITE_BUSY (any extended form) anywhere in the causes: the busy timeout ran out. */
     private static boolean isBusy(Throwable e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
@@ -166,8 +179,6 @@ final class SqliteDatabase extends Database {
         return false;
     }
 
-    /** Runs {@code work} outside any write transaction (each statement sees the latest commit). */
-
     /** Runs a statement that must not be inside a transaction (PRAGMA, VACUUM) while no writer of this process runs. */
     <T> T exclusive(Function<DbExecute, T> work) {
         writer.lock();
@@ -182,8 +193,6 @@ final class SqliteDatabase extends Database {
     Dialect dialect() {
         return Dialect.SQLITE;
     }
-
-
 
     /** {@code PRAGMA optimize}: refreshes the query planner's statistics where they are stale. */
     @Override

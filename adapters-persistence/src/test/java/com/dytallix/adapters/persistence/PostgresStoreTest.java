@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.StoreBusyException;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.faucet.FaucetControls;
 import com.dytallix.domain.faucet.FaucetControlsContract;
@@ -17,6 +18,10 @@ import com.dytallix.domain.payer.InternalTransfers;
 import com.dytallix.domain.payer.InternalTransfersContract;
 import com.dytallix.domain.payer.PayerLeases;
 import com.dytallix.domain.payer.PayerLeasesContract;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +33,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Every port's contract against a real PostgreSQL 17 server the tests start themselves, plus what only
@@ -229,6 +235,33 @@ class PostgresStoreTest {
         PostgresDatabase there = PostgresDatabase.open(url);
         OPEN.add(there);
         QuotaReleasesAcrossInstances.check(here, there);
+    }
+
+    @Test
+    @Timeout(60) // before the lock timeout, this write waited for ever
+    void aWriteThatWaitsPastTheLockTimeoutForAnotherTransactionFailsAsBusyAndWritesNothing() throws Exception {
+        PostgresUrl url = server().newDatabase();
+        PostgresDatabase db = PostgresDatabase.open(url, 300);
+        OPEN.add(db);
+        new Migrations(db).migrate();
+        SqlPayerLeases leases = new SqlPayerLeases(db);
+        try (Connection other = DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
+             Statement statement = other.createStatement()) {
+            other.setAutoCommit(false);
+            // another instance (or an operator's psql) is paused inside its write transaction
+            statement.execute("SELECT pg_advisory_xact_lock(" + PostgresDatabase.WRITER_LOCK + ")");
+
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> leases.acquire("payer", "session", Duration.ofSeconds(10)))
+                    .isInstanceOf(StoreBusyException.class)
+                    .hasMessageContaining("300 ms");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("waited for the lock timeout, not without bound")
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(300)).isLessThan(Duration.ofSeconds(8));
+
+            other.rollback();
+        }
+        assertThat(leases.current()).as("nothing was written").isEmpty();
+        assertThat(leases.acquire("payer", "session", Duration.ofSeconds(10))).as("the next write goes through").isPresent();
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,6 +89,38 @@ class SqliteDatabaseTest {
                         .hasMessageContaining("write lock");
             }
             statement.execute("ROLLBACK");
+            assertThat(leases.current()).as("nothing was written").isEmpty();
+            assertThat(leases.acquire("payer", "session", java.time.Duration.ofSeconds(10))).isPresent();
+        }
+    }
+
+    @Test
+    void aWriteQueuedBehindThisProcesssOwnWriterPastTheBusyTimeoutFailsAsBusyAndWritesNothing() throws Exception {
+        try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("dytallix.db"), 300)) {
+            new Migrations(db).migrate();
+            SqlPayerLeases leases = new SqlPayerLeases(db);
+            CountDownLatch writing = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Thread slow = Thread.ofVirtual().start(() -> db.write(tx -> {
+                writing.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return null;
+            }));
+            writing.await();
+
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> leases.acquire("payer", "session", java.time.Duration.ofSeconds(10)))
+                    .isInstanceOf(com.dytallix.domain.StoreBusyException.class)
+                    .hasMessageContaining("300 ms");
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).as("waited for the busy timeout, not without bound")
+                    .isGreaterThanOrEqualTo(java.time.Duration.ofMillis(300));
+
+            release.countDown();
+            slow.join();
             assertThat(leases.current()).as("nothing was written").isEmpty();
             assertThat(leases.acquire("payer", "session", java.time.Duration.ofSeconds(10))).isPresent();
         }

@@ -22,8 +22,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,20 +33,21 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AbuseTest {
     private static final BigInteger DRIP = Wei.ofDyt("10").value();
-    private static AnvilProcess anvil;
-    private static Chain chain;
+    // a node of its own per test: a server stopping with a grant in flight must not share the faucet's nonces with the next
+    private AnvilProcess anvil;
+    private Chain chain;
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void node() throws Exception {
+    @BeforeEach
+    void node() throws Exception {
         anvil = AnvilProcess.start(List.of());
         chain = new Chain(anvil);
     }
 
-    @AfterAll
-    static void stopNode() {
+    @AfterEach
+    void stopNode() {
         if (anvil != null) {
             anvil.close();
         }
