@@ -1,6 +1,5 @@
 package com.dytallix.domain;
 
-import java.math.BigInteger;
 import java.net.Inet4Address;
 
 /** One IP address or CIDR block (IPv4 or IPv6), e.g. {@code 10.0.0.0/8}, {@code ::1}, {@code fd00::/8}. */
@@ -44,16 +43,25 @@ public record IpRange(ClientIp network, int prefixLength) {
         }
     }
 
+    /** Compares the prefix bytes (no BigInteger): the block list and the trusted proxies ask this on every request. */
     public boolean contains(ClientIp ip) {
         if (ip.isIpv4() != network.isIpv4()) {
             return false;
         }
-        int bits = network.isIpv4() ? 32 : 128;
-        BigInteger mask = BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)
-                .shiftRight(prefixLength).xor(BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE));
-        BigInteger a = new BigInteger(1, ip.inetAddress().getAddress());
-        BigInteger n = new BigInteger(1, network.inetAddress().getAddress());
-        return a.and(mask).equals(n.and(mask));
+        byte[] a = ip.inetAddress().getAddress();
+        byte[] n = network.inetAddress().getAddress();
+        int whole = prefixLength / 8;
+        for (int i = 0; i < whole; i++) {
+            if (a[i] != n[i]) {
+                return false;
+            }
+        }
+        int rest = prefixLength % 8;
+        if (rest == 0) {
+            return true;
+        }
+        int mask = 0xFF << (8 - rest) & 0xFF;
+        return (a[whole] & mask) == (n[whole] & mask);
     }
 
     @Override

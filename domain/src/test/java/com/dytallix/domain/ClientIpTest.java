@@ -40,4 +40,18 @@ class ClientIpTest {
         assertThat(IpRange.parse("0.0.0.0/0").contains(ClientIp.parse("8.8.8.8"))).isTrue();
         assertThatThrownBy(() -> IpRange.parse("10.0.0.0/33")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aRangeHoldsExactlyTheAddressesThatShareItsPrefixBits() {
+        assertThat(IpRange.parse("198.51.96.0/20").contains(ClientIp.parse("198.51.111.255"))).isTrue();
+        assertThat(IpRange.parse("198.51.96.0/20").contains(ClientIp.parse("198.51.112.0"))).isFalse();
+        assertThat(IpRange.parse("198.51.96.0/20").contains(ClientIp.parse("198.51.95.255"))).isFalse();
+        assertThat(IpRange.parse("2001:db8:8000::/33").contains(ClientIp.parse("2001:db8:ffff::1"))).isTrue();
+        assertThat(IpRange.parse("2001:db8:8000::/33").contains(ClientIp.parse("2001:db8:7fff::1"))).isFalse();
+        assertThat(IpRange.parse("::/0").contains(ClientIp.parse("2001:db8::1"))).isTrue();
+        assertThat(IpRange.parse("2001:db8::/127").contains(ClientIp.parse("2001:db8::1"))).isTrue();
+        assertThat(IpRange.parse("2001:db8::/127").contains(ClientIp.parse("2001:db8::2"))).isFalse();
+        assertThat(IpRange.parse("10.0.0.7/31").contains(ClientIp.parse("10.0.0.6"))).isTrue();
+        assertThat(IpRange.parse("10.0.0.7/31").contains(ClientIp.parse("10.0.0.8"))).isFalse();
+    }
 }

@@ -12,17 +12,31 @@ public final class ApiException extends RuntimeException {
     private final String code;
     private final Details details;
     private final Map<String, String> headers;
+    private final boolean fixed;
 
     public ApiException(int status, String code, String message) {
         this(status, code, message, null, Map.of());
     }
 
     public ApiException(int status, String code, String message, Details details, Map<String, String> headers) {
+        this(status, code, message, details, headers, false);
+    }
+
+    private ApiException(int status, String code, String message, Details details, Map<String, String> headers, boolean fixed) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
         this.details = details;
         this.headers = Map.copyOf(headers);
+        this.fixed = fixed;
+    }
+
+    /**
+     * An answer that is one of a few, repeated under a flood (a refusal whose code, message and
+     * details take no text from the request): its envelope is written from bytes prepared once.
+     */
+    public static ApiException fixed(int status, String code, String message, Details details) {
+        return new ApiException(status, code, message, details, Map.of(), true);
     }
 
     public static ApiException invalidRequest(String field, String problem) {
@@ -70,5 +84,10 @@ public final class ApiException extends RuntimeException {
 
     public Map<String, String> headers() {
         return headers;
+    }
+
+    /** See {@link #fixed}. */
+    public boolean isFixed() {
+        return fixed;
     }
 }

@@ -27,22 +27,37 @@ public final class ClientIpResolver {
             warnUntrustedProxy(peer);
             return peer;
         }
-        // Several header lines are one list, in order.
-        List<String> hops = forwardedForHeaders.stream()
-                .flatMap(h -> java.util.Arrays.stream(h.split(",")))
-                .map(String::strip)
-                .toList();
+        // Several header lines are one list, in order: walk them from the right-most entry.
         ClientIp current = peer;
-        for (int i = hops.size() - 1; i >= 0; i--) {
-            ClientIp hop;
-            try {
-                hop = ClientIp.parse(stripPort(hops.get(i)));
-            } catch (IllegalArgumentException e) {
-                return current;
-            }
-            current = hop;
-            if (!isTrusted(hop)) {
-                return hop;
+        for (int line = forwardedForHeaders.size() - 1; line >= 0; line--) {
+            String header = forwardedForHeaders.get(line);
+            boolean trailing = true;
+            for (int end = header.length(); end >= 0; ) {
+                int comma = header.lastIndexOf(',', end - 1);
+                String raw = header.substring(comma + 1, end);
+                end = comma;
+                // empty entries at a line's end are no hop (a trailing comma)
+                trailing &= raw.isEmpty();
+                if (trailing) {
+                    if (comma < 0) {
+                        break;
+                    }
+                    continue;
+                }
+                String entry = raw.strip();
+                ClientIp hop;
+                try {
+                    hop = ClientIp.parse(stripPort(entry));
+                } catch (IllegalArgumentException e) {
+                    return current;
+                }
+                current = hop;
+                if (!isTrusted(hop)) {
+                    return hop;
+                }
+                if (comma < 0) {
+                    break;
+                }
             }
         }
         return current;
@@ -65,7 +80,12 @@ public final class ClientIpResolver {
     }
 
     private boolean isTrusted(ClientIp ip) {
-        return trustedProxies.stream().anyMatch(r -> r.contains(ip));
+        for (IpRange range : trustedProxies) {
+            if (range.contains(ip)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** "1.2.3.4:5678" and "[::1]:80" carry a port some proxies add. */

@@ -24,7 +24,7 @@ final class ErrorMapper {
     public static ApiException map(Throwable t) {
         return switch (t) {
             case ApiException api -> api;
-            case InvalidAddressException e -> new ApiException(400, "INVALID_ADDRESS", e.getMessage());
+            case InvalidAddressException e -> ApiException.fixed(400, "INVALID_ADDRESS", e.getMessage(), null);
             case InvalidAmountException e -> new ApiException(400, "INVALID_REQUEST", e.getMessage());
             case InvalidKeyException e -> new ApiException(400, "INVALID_REQUEST", e.getMessage());
             // logged by the edge with the code, as every 5xx is
@@ -58,13 +58,13 @@ final class ErrorMapper {
 
     private static ApiException refusal(FaucetRefusal r) {
         return switch (r.kind()) {
-            case BLOCKED -> new ApiException(403, "BLOCKED", r.getMessage(),
-                    new ApiException.Details.Scope(r.blockedScope().orElseThrow()), Map.of());
-            case POW_REQUIRED -> new ApiException(400, "POW_REQUIRED", r.getMessage());
-            case POW_INVALID -> new ApiException(400, "POW_INVALID", r.getMessage());
-            case PAUSED -> new ApiException(503, "FAUCET_PAUSED", "the faucet is paused",
-                    new ApiException.Details.Reason(r.getMessage()), Map.of());
-            case INSUFFICIENT_BALANCE -> new ApiException(503, "INSUFFICIENT_BALANCE", r.getMessage());
+            case BLOCKED -> ApiException.fixed(403, "BLOCKED", r.getMessage(),
+                    new ApiException.Details.Scope(r.blockedScope().orElseThrow()));
+            case POW_REQUIRED -> ApiException.fixed(400, "POW_REQUIRED", r.getMessage(), null);
+            case POW_INVALID -> ApiException.fixed(400, "POW_INVALID", r.getMessage(), null);
+            case PAUSED -> ApiException.fixed(503, "FAUCET_PAUSED", "the faucet is paused",
+                    new ApiException.Details.Reason(r.getMessage()));
+            case INSUFFICIENT_BALANCE -> ApiException.fixed(503, "INSUFFICIENT_BALANCE", r.getMessage(), null);
             case IDEMPOTENCY_CONFLICT -> new ApiException(409, "IDEMPOTENCY_CONFLICT", r.getMessage());
             case NODE_UNAVAILABLE -> new ApiException(502, "NODE_UNAVAILABLE", r.getMessage());
             case SEND_REJECTED -> new ApiException(502, "RPC_ERROR", r.getMessage());

@@ -272,7 +272,49 @@ public final class HttpEdge implements Filter {
             // a body refused unread is never read: the connection ends with this answer
             res.header(HeaderValues.CONNECTION_CLOSE);
         }
-        Responses.json(res, Status.create(e.status()), envelope(e, requestId));
+        byte[] body = e.isFixed() ? PreparedEnvelopes.write(e, requestId) : Json.write(envelope(e, requestId));
+        res.status(Status.create(e.status()));
+        res.header(HeaderValues.CONTENT_TYPE_JSON);
+        res.header(Responses.NO_STORE);
+        res.send(body);
+    }
+
+    /**
+     * The envelopes of {@link ApiException#fixed} answers as bytes, all but the request id, made once
+     * each. The request id goes in as it is: the edge only ever uses ids of {@code [A-Za-z0-9._:-]}.
+     * Bounded: the operator's pause reason is the only free text, and a full map starts over.
+     */
+    static final class PreparedEnvelopes {
+        private static final int MAX = 256;
+        private static final byte[] END = {'"', '}'};
+        private static final java.util.concurrent.ConcurrentHashMap<Key, byte[]> PREFIXES = new java.util.concurrent.ConcurrentHashMap<>();
+
+        private record Key(int status, String code, String message, ApiException.Details details) {
+        }
+
+        private PreparedEnvelopes() {
+        }
+
+        static byte[] write(ApiException e, String requestId) {
+            Key key = new Key(e.status(), e.code(), e.getMessage(), e.details());
+            byte[] prefix = PREFIXES.get(key);
+            if (prefix == null) {
+                if (PREFIXES.size() >= MAX) {
+                    PREFIXES.clear();
+                }
+                // the envelope with an empty request id ends with ""} : keep all up to its opening quote
+                byte[] whole = Json.write(envelope(e, ""));
+                prefix = java.util.Arrays.copyOf(whole, whole.length - END.length);
+                PREFIXES.put(key, prefix);
+            }
+            byte[] out = java.util.Arrays.copyOf(prefix, prefix.length + requestId.length() + END.length);
+            for (int i = 0; i < requestId.length(); i++) {
+                out[prefix.length + i] = (byte) requestId.charAt(i);
+            }
+            out[out.length - 2] = END[0];
+            out[out.length - 1] = END[1];
+            return out;
+        }
     }
 
     static ErrorEnvelope envelope(ApiException e, String requestId) {

@@ -35,6 +35,8 @@ class ClientIpResolverTest {
         ClientIp peer = ClientIp.parse("10.0.0.1");
         assertThat(resolver.resolve(peer, List.of("example.com"))).isEqualTo(peer);
         assertThat(resolver.resolve(peer, List.of("198.51.100.4, ,"))).isEqualTo(peer);
+        assertThat(resolver.resolve(peer, List.of("198.51.100.4,"))).as("a trailing comma is no hop").isEqualTo(ClientIp.parse("198.51.100.4"));
+        assertThat(resolver.resolve(peer, List.of("198.51.100.4,,203.0.113.9"))).isEqualTo(ClientIp.parse("203.0.113.9"));
         assertThat(resolver.resolve(peer, List.of("198.51.100.4:8080"))).isEqualTo(ClientIp.parse("198.51.100.4"));
         assertThat(resolver.resolve(peer, List.of("fe80::1%eth0"))).isEqualTo(ClientIp.parse("fe80::1"));
     }

@@ -71,6 +71,42 @@ class JsonLoggingTest {
     }
 
     @Test
+    void theAccessLineHasTheFieldsValuesAndOrderOfEveryOtherLine() throws Exception {
+        String message = "GET /api/x \"quoted\" back\\slash tab\t nul\u0001 é ✓";
+        List<JsonNode> lines = capture(() -> {
+            MDC.put("requestId", "req-44");
+            MDC.put("clientIp", "203.0.113.8");
+            MDC.put("method", "GET");
+            MDC.put("path", "/api/status");
+            MDC.put("status", "429");
+            MDC.put("durationMs", "0.007");
+            MDC.put("odd", "007");
+            LoggerFactory.getLogger("access").warn(message);
+            accessAppender().flush();
+            log.warn(message);
+        });
+
+        assertThat(lines).hasSize(2);
+        JsonNode access = lines.get(0);
+        JsonNode other = lines.get(1);
+        assertThat(access.get("logger").asText()).isEqualTo("access");
+        assertThat(access.get("time").asText()).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
+        List<String> accessFields = new ArrayList<>();
+        access.fieldNames().forEachRemaining(accessFields::add);
+        List<String> otherFields = new ArrayList<>();
+        other.fieldNames().forEachRemaining(otherFields::add);
+        assertThat(accessFields).isEqualTo(otherFields);
+        for (String field : accessFields) {
+            if (!field.equals("logger") && !field.equals("time")) {
+                assertThat(access.get(field)).as(field).isEqualTo(other.get(field));
+            }
+        }
+        assertThat(access.get("message").asText()).isEqualTo(message);
+        assertThat(access.get("status").isIntegralNumber()).isTrue();
+        assertThat(access.get("odd").isTextual()).isTrue();
+    }
+
+    @Test
     void aStatusOrDurationThatIsNotAPlainNumberStaysTextAndTheLineStaysJson() throws Exception {
         for (String odd : List.of("5x", "007", "1.2.3", ".5", "1e9", "-1", "")) {
             List<JsonNode> lines = capture(() -> {
