@@ -88,20 +88,32 @@ final class SqliteDatabase extends Database {
      * puts it: otherwise sqlite-jdbc writes it to the temporary directory and reads it back at every
      * start (about a tenth of a second of CPU on the start's critical path). Where it is missing (tests
      * run from classes, another platform) or the operator named a library, the driver does as usual.
+     * The jar is found through the class path this process runs with: with the AOT cache, this class's
+     * code source names the directory the cache was made in (the build's), so an installed copy would
+     * map the build directory's library, and die (SIGBUS) when a rebuild rewrote that file.
      */
     private static void useShippedNativeLibrary() {
         if (System.getProperty("org.sqlite.lib.path") != null) {
             return;
         }
         try {
-            Path jar = Path.of(SqliteDatabase.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            String self = String.valueOf(SqliteDatabase.class.getResource("SqliteDatabase.class")); // jar:file:/…/libs/x.jar!/com/…
+            if (!self.startsWith("jar:file:") || !self.contains("!/")) {
+                return;
+            }
+            Path jar = Path.of(java.net.URI.create(self.substring("jar:".length(), self.indexOf("!/"))));
             Path library = jar.resolveSibling("sqlite-native").resolve(OSInfo.getNativeLibFolderPathForCurrentOS())
                     .resolve(System.mapLibraryName("sqlitejdbc"));
             if (Files.isRegularFile(library)) {
                 System.setProperty("org.sqlite.lib.path", library.getParent().toString());
                 System.setProperty("org.sqlite.lib.name", library.getFileName().toString());
+                // the driver's first load lists its temporary directory for copies older runs left there
+                // (thousands in a shared /tmp, a fifth of the database's start); it extracts none now
+                if (System.getProperty("org.sqlite.tmpdir") == null) {
+                    System.setProperty("org.sqlite.tmpdir", library.getParent().toString());
+                }
             }
-        } catch (java.net.URISyntaxException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.log(Level.DEBUG, "SQLite's native library is extracted by the driver: " + e.getMessage());
         }
     }
