@@ -257,11 +257,14 @@ launch_server() {
   mkdir -p "$dir"
   SERVER_DIR="$dir"
   LOGFILE="$dir/server.log"
-  local aot=""
+  local aot="" launcher
   if [ "${BENCH_AOT:-1}" = 1 ] && [ -f "$AOT_CACHE" ]; then aot="-XX:AOTCache=$AOT_CACHE"; fi
-  # the shipped JVM options (./dyt jvm-options), BENCH_JAVA_OPTS as their memory part
-  # shellcheck disable=SC2046 # a list of JVM options
-  (cd "$dir" && exec "$JAVA" $(JAVA_OPTS="$BENCH_JAVA_OPTS" "$ROOT/dyt" jvm-options) $aot -jar "$JAR" serve \
+  # the shipped JVM options (./dyt jvm-options), BENCH_JAVA_OPTS as their memory part; BENCH_VIA_DYT=1:
+  # through the launcher itself (./dyt serve, which adds the cache it made), as an operator starts it
+  # shellcheck disable=SC2206 # a list of JVM options
+  launcher=("$JAVA" $(JAVA_OPTS="$BENCH_JAVA_OPTS" "$ROOT/dyt" jvm-options) $aot -jar "$JAR")
+  [ "${BENCH_VIA_DYT:-0}" = 0 ] || launcher=(env JAVA_OPTS="$BENCH_JAVA_OPTS" "$ROOT/dyt")
+  (cd "$dir" && exec "${launcher[@]}" serve \
     --PORT="$port" --HOST=127.0.0.1 --DB_PATH="$dir/data/dytallix.db" --FAUCET_KEY_FILE="$dir/data/faucet.key" \
     --RATE_LIMIT_REQUESTS_PER_MINUTE=10000000 --RPC_RATE_LIMIT_PER_MINUTE=100000000 --RATE_LIMIT_PER_IP_PER_DAY=1000000 --RATE_LIMIT_PER_SUBNET_PER_DAY=1000000 \
     --RATE_LIMIT_PER_ADDRESS_PER_DAY=1000000 --SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR=1000000 \

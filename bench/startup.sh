@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Time from launching the JVM to the first 200 from /readyz, on the embedded dev chain and in front
 # of anvil, each run on a fresh data directory (a first start: migrations, and in dev mode key
-# generation and funding), as shipped: with the AOT class cache ./dyt build makes. A third mode starts
-# the dev server without the cache, for comparison. Also the time from SIGTERM to exit.
+# generation and funding), as shipped: with the AOT class cache ./dyt build makes; the dev server also
+# through the launcher (./dyt serve: finding the JDK, the staleness check, then the same JVM). A last
+# mode starts the dev server without the cache, for comparison. Also the time from SIGTERM to exit.
 #   bench/startup.sh     (STARTUP_RUNS=5; STARTUP_NOAOT=0 leaves the comparison out)
 source "$(dirname "$0")/lib.sh"
 
@@ -26,6 +27,8 @@ measure() {
     BENCH_AOT=0 launch_server "noaot-$run" "$@"
   elif [ "$mode" = dev ]; then
     launch_server "dev-$run" "$@"
+  elif [ "$mode" = dyt ]; then
+    BENCH_VIA_DYT=1 launch_server "dyt-$run" "$@"
   else
     launch_server_on "anvil-$run" "$ANVIL_URL" "$@"
   fi
@@ -43,7 +46,7 @@ measure() {
 }
 
 [ -f "$AOT_CACHE" ] || die "no AOT cache at $AOT_CACHE (./dyt build makes it on JDK 25+)"
-MODES="dev anvil"
+MODES="dev dyt anvil"
 [ "${STARTUP_NOAOT:-1}" = 0 ] || MODES="$MODES dev-noaot"
 
 declare -A READY CPU EXIT
@@ -68,5 +71,5 @@ for mode in $MODES; do
     "${READY[$mode]}" "$(values "${CPU[$mode]}" | median)" "$(values "${EXIT[$mode]}" | median)"
 done
 echo "(CPU ms: the server's user + system time until ready, all threads; exit ms: SIGTERM to process exit)"
-echo "(dev, anvil: as shipped, with -XX:AOTCache; dev-noaot: the same dev start without the cache)"
+echo "(dev, anvil: java as the systemd unit runs it, with -XX:AOTCache; dyt: the dev start through ./dyt serve; dev-noaot: the dev start without the cache)"
 echo "target: ready within 1000 ms of launch (median)"

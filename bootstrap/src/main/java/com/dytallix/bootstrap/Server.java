@@ -38,6 +38,7 @@ import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.WebServer;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.http.HttpRouting;
@@ -120,6 +121,7 @@ public final class Server implements AutoCloseable {
         Settings settings;
         FileKeyRing keys;
         ChainNode node;
+        PrometheusMeterRegistry metrics;
         try {
             if (given.devMode()) {
                 DevMode.Prepared dev = DevMode.prepare(given, err);
@@ -130,6 +132,7 @@ public final class Server implements AutoCloseable {
                 keys = new FileKeyRing(settings.faucetKeyFile(), settings.faucetPrivateKey());
             }
             node = connectNode(settings, keys);
+            metrics = Observability.createRegistry(); // needs no database: made while it opens
         } catch (RuntimeException e) {
             try {
                 db = opened(opening); // closed with the rest
@@ -150,7 +153,6 @@ public final class Server implements AutoCloseable {
 
         var keccak = BouncyCastleKeccak.INSTANCE;
 
-        var metrics = Observability.createRegistry();
         Telemetry telemetry = new MetricsTelemetry(metrics, settings.rpcAllowedMethods());
         var policy = new FaucetPolicy(settings.dripAmount(), settings.minBalance(),
                 new FaucetPolicy.Limits(settings.perIpPerDay(), settings.perSubnetPerDay(), settings.perAddressPerDay(),

@@ -75,12 +75,20 @@ import java.util.stream.Stream;
  * process killed with SIGKILL loses at most what it had not flushed yet.
  */
 final class SqlGrantLedger implements GrantLedger {
-    private static final String SELECT_GRANT = """
-            SELECT g.*,
-                   (SELECT string_agg(h.tx_hash, ',' ORDER BY h.rowid)
-                      FROM grant_tx_hashes h WHERE h.grant_id = g.id) AS tx_hashes
+    /**
+     * What {@link #grant(DbRow)} reads, and no more: DbClient builds each row's column metadata anew,
+     * so every column a query names costs again for every row (the tracker reads every unfinished grant).
+     */
+    private static final String GRANT_COLUMNS = """
+            g.id, g.address, g.ip, g.amount_wei, g.status, g.idempotency_key, g.request_hash, g.from_address, g.nonce,
+            g.raw_tx, g.fee_type, g.max_fee_per_gas, g.max_priority_fee_per_gas, g.gas_price, g.landed_hash,
+            g.block_number, g.block_hash, g.failure_reason, g.created_at, g.updated_at, g.last_sent_at, g.factors""";
+    private static final String SELECT_GRANT = "SELECT " + GRANT_COLUMNS + """
+            , (SELECT string_agg(h.tx_hash, ',' ORDER BY h.rowid) FROM grant_tx_hashes h WHERE h.grant_id = g.id) AS tx_hashes
               FROM faucet_grants g""";
     private static final String COUNTING = "status <> 'failed' AND created_at > ?";
+    /** Exactly the condition of the partial index faucet_grants_unfinished (V010): a query that says so reads the index. */
+    private static final String UNFINISHED = "g.status IN ('pending', 'signed', 'submitted')";
     private static final BigInteger GWEI = BigInteger.TEN.pow(9);
     /** Grants one group write of submissions carries at most: bounds its statement's parameters. */
     private static final int MOST_PER_WRITE = 500;
@@ -189,26 +197,29 @@ final class SqlGrantLedger implements GrantLedger {
     /** The ledger inside one reservation's write transaction (or as it stands, for a first look), for the admission rules. */
     private record Window(DbExecute tx, BigInteger budget) implements LedgerWindow {
         @Override
-        public List<Instant> grantTimesByClient(IpRange client, Instant since, int most) {
-            return newest("client", client.toString(), since, most);
+        public Optional<Instant> nthNewestGrantByClient(IpRange client, Instant since, int nth) {
+            return nthNewest("client", client.toString(), since, nth);
         }
 
         @Override
-        public List<Instant> grantTimesBySubnet(IpRange subnet, Instant since, int most) {
-            return newest("subnet", subnet.toString(), since, most);
+        public Optional<Instant> nthNewestGrantBySubnet(IpRange subnet, Instant since, int nth) {
+            return nthNewest("subnet", subnet.toString(), since, nth);
         }
 
         @Override
-        public List<Instant> grantTimesByAddress(Address address, Instant since, int most) {
-            return newest("address", address.value(), since, most);
+        public Optional<Instant> nthNewestGrantByAddress(Address address, Instant since, int nth) {
+            return nthNewest("address", address.value(), since, nth);
         }
 
-        /** Read newest first along the (column, created_at) index, so a quota reads at most its limit of rows. */
-        private List<Instant> newest(String column, String value, Instant since, int most) {
-            try (Stream<DbRow> rows = tx.query("SELECT created_at FROM faucet_grants WHERE " + column + " = ? AND "
-                    + COUNTING + " ORDER BY created_at DESC, rowid DESC LIMIT ?", value, Timestamps.format(since), most)) {
-                return rows.map(row -> Rows.time(row, "created_at")).toList().reversed();
-            }
+        /**
+         * Walked newest first along the (column, created_at) index inside the database, which hands
+         * back one row: a quota of hundreds costs no more rows in Java than a quota of one. Grants of
+         * the same millisecond are interchangeable here, as only their time is returned.
+         */
+        private Optional<Instant> nthNewest(String column, String value, Instant since, int nth) {
+            return tx.get("SELECT created_at FROM faucet_grants WHERE " + column + " = ? AND " + COUNTING
+                            + " ORDER BY created_at DESC LIMIT 1 OFFSET ?", value, Timestamps.format(since), nth - 1)
+                    .map(row -> Rows.time(row, "created_at"));
         }
 
         /**
@@ -288,11 +299,12 @@ final class SqlGrantLedger implements GrantLedger {
 
     /**
      * One read of every grant in the batch, then its updates and one insert of all the hashes; any
-     * grant no longer PENDING refuses the whole batch before anything is written.
+     * grant no longer PENDING refuses the whole batch before anything is written. Each update carries
+     * the lease check (the fencing token, in the statement that writes the signed bytes): it changes
+     * no row unless the lease is in force, and then the batch rolls back.
      */
     private Set<GrantId> signAll(List<Signing> signings, Lease lease, String time) {
         return database.write(tx -> {
-            requireLease(tx, lease);
             Map<String, DbRow> rows = new HashMap<>();
             // status, recipient and amount only: the full rows with their hashes are not needed here
             try (Stream<DbRow> found = tx.query("SELECT id, status, address, amount_wei FROM faucet_grants WHERE id IN ("
@@ -318,17 +330,21 @@ final class SqlGrantLedger implements GrantLedger {
             if (!notPending.isEmpty()) {
                 throw new NotPending(notPending); // rolls the whole batch back
             }
+            // one statement text whatever the batch's size, so the connection keeps it compiled (SqliteConnections)
+            String update = """
+                    UPDATE faucet_grants
+                       SET status = 'signed', from_address = ?, nonce = ?, raw_tx = ?, fee_type = ?, max_fee_per_gas = ?,
+                           max_priority_fee_per_gas = ?, gas_price = ?, tx_hash = ?, updated_at = ?
+                     WHERE id = ? AND\s""" + SqlPayerLeases.inForceCondition(database.dialect());
             List<Object> hashes = new ArrayList<>(signings.size() * 5);
             for (Signing signing : signings) {
                 SignedTransaction signed = signing.tx();
-                tx.update("""
-                        UPDATE faucet_grants
-                           SET status = 'signed', from_address = ?, nonce = ?, raw_tx = ?, fee_type = ?, max_fee_per_gas = ?,
-                               max_priority_fee_per_gas = ?, gas_price = ?, tx_hash = ?, updated_at = ?
-                         WHERE id = ?""",
-                        signed.from().value(), signed.nonce(), signed.rawHex(), feeType(signed.fees()),
-                                maxFee(signed.fees()), priorityFee(signed.fees()), gasPrice(signed.fees()),
-                                signed.hash().value(), time, signing.id().value());
+                long updated = tx.update(update, signed.from().value(), signed.nonce(), signed.rawHex(), feeType(signed.fees()),
+                        maxFee(signed.fees()), priorityFee(signed.fees()), gasPrice(signed.fees()), signed.hash().value(), time,
+                        signing.id().value(), lease.token(), lease.session());
+                if (updated != 1) {
+                    throw new LeaseLostException(lease); // the grant was just read as PENDING: only the lease can stop the update
+                }
                 hashes.addAll(List.of(signing.id().value(), signed.hash().value(), signed.nonce(), signed.rawHex(), time));
             }
             tx.insert("INSERT INTO grant_tx_hashes (grant_id, tx_hash, nonce, raw_tx, created_at) VALUES "
@@ -538,11 +554,15 @@ final class SqlGrantLedger implements GrantLedger {
         });
     }
 
-    /** A PENDING grant has no transaction yet: no hashes to gather (this runs ten times a second). */
+    /**
+     * A PENDING grant has no transaction yet: no hashes to gather (this runs ten times a second). The
+     * unfinished statuses are named as the partial index faucet_grants_unfinished (V010) names them,
+     * or SQLite would not see that the index holds every pending grant.
+     */
     @Override
     public List<Grant> pendingOlderThan(Duration age) {
-        return database.read(db -> grants(db, "SELECT g.*, NULL AS tx_hashes FROM faucet_grants g"
-                + " WHERE g.status = 'pending' AND g.admitted_at <= " + database.dialect().nowPlus()
+        return database.read(db -> grants(db, "SELECT " + GRANT_COLUMNS + ", NULL AS tx_hashes FROM faucet_grants g"
+                + " WHERE " + UNFINISHED + " AND g.status = 'pending' AND g.admitted_at <= " + database.dialect().nowPlus()
                 + " ORDER BY g.admitted_at, g.rowid", Dialect.interval(age.negated())));
     }
 
@@ -600,8 +620,7 @@ final class SqlGrantLedger implements GrantLedger {
 
     @Override
     public List<Grant> unfinished() {
-        return database.read(db -> grants(db, SELECT_GRANT
-                + " WHERE g.status IN ('pending', 'signed', 'submitted') ORDER BY g.created_at, g.rowid"));
+        return database.read(db -> grants(db, SELECT_GRANT + " WHERE " + UNFINISHED + " ORDER BY g.created_at, g.rowid"));
     }
 
     @Override
@@ -609,8 +628,8 @@ final class SqlGrantLedger implements GrantLedger {
         Map<GrantStatus, Long> counts = new EnumMap<>(GrantStatus.class);
         GrantStatus.unfinished().forEach(s -> counts.put(s, 0L));
         database.read(db -> {
-            try (Stream<DbRow> rows = db.query("SELECT status, COUNT(*) AS n FROM faucet_grants"
-                    + " WHERE status IN ('pending', 'signed', 'submitted') GROUP BY status")) {
+            try (Stream<DbRow> rows = db.query("SELECT status, COUNT(*) AS n FROM faucet_grants g WHERE " + UNFINISHED
+                    + " GROUP BY status")) {
                 rows.forEach(row -> counts.put(GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)),
                         Rows.integer(row, "n")));
                 return null;
@@ -640,7 +659,10 @@ final class SqlGrantLedger implements GrantLedger {
             params.add(Timestamps.format(since));
         });
         query.ip().ifPresent(ip -> {
-            where.add("g.ip = ?");
+            // along the subnet's index (no index on ip alone); grants from before subnets were kept have their IP there
+            where.add("g.subnet IN (?, ?) AND g.ip = ?");
+            params.add(ip.subnet().toString());
+            params.add(ip.value());
             params.add(ip.value());
         });
         query.address().ifPresent(address -> {

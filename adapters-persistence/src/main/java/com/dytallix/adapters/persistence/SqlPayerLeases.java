@@ -16,6 +16,7 @@ import java.util.Optional;
  * writes it: instances on hosts whose clocks disagree still agree on who holds the lease.
  */
 final class SqlPayerLeases implements PayerLeases {
+    private static final String HELD = "id = 1 AND token = ? AND session = ? AND expires_at > ";
     private static final String COLUMNS = "SELECT holder, session, token, expires_at FROM payer_lease WHERE id = 1";
 
     private final Database database;
@@ -53,8 +54,15 @@ final class SqlPayerLeases implements PayerLeases {
 
     /** The fence of every signing write, inside that write's transaction: is {@code lease} the one in force now, by the database's clock? */
     static boolean inForce(Dialect dialect, DbTransaction tx, Lease lease) {
-        return tx.get("SELECT 1 AS held FROM payer_lease WHERE id = 1 AND token = ? AND session = ? AND expires_at > "
-                + dialect.now(), lease.token(), lease.session()).isPresent();
+        return tx.get("SELECT 1 AS held FROM payer_lease WHERE " + HELD + dialect.now(), lease.token(), lease.session()).isPresent();
+    }
+
+    /**
+     * The same fence as a condition of the writing statement itself, its two parameters the lease's
+     * token and session: the statement changes nothing unless the lease is in force.
+     */
+    static String inForceCondition(Dialect dialect) {
+        return "EXISTS (SELECT 1 FROM payer_lease WHERE " + HELD + dialect.now() + ")";
     }
 
     private static Lease load(DbExecute db) {

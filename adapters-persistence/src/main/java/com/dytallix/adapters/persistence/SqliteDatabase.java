@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
@@ -66,17 +67,19 @@ final class SqliteDatabase extends Database {
         useShippedNativeLibrary();
         HikariConfig config = new HikariConfig();
         config.setPoolName("sqlite-" + path.getFileName());
-        config.setDriverClassName("org.sqlite.JDBC");
-        config.setJdbcUrl("jdbc:sqlite:" + path);
         config.setMaximumPoolSize(POOL_SIZE);
         config.setMinimumIdle(1);
         config.setConnectionTimeout(Math.max(busyTimeoutMs, 250));
-        // Driver properties rather than statements, so every pooled connection gets them.
-        config.addDataSourceProperty("journal_mode", "WAL");
-        config.addDataSourceProperty("synchronous", "NORMAL");
-        config.addDataSourceProperty("busy_timeout", String.valueOf(busyTimeoutMs));
-        config.addDataSourceProperty("foreign_keys", "true");
-        config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+        // The driver's settings rather than statements, so every pooled connection gets them.
+        SQLiteConfig sqlite = new SQLiteConfig();
+        sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        sqlite.setBusyTimeout(busyTimeoutMs);
+        sqlite.enforceForeignKeys(true);
+        sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        // nothing reads the driver's generated keys, and fetching them prepared one more statement per insert
+        sqlite.setGetGeneratedKeys(false);
+        config.setDataSource(new SqliteConnections(sqlite, "jdbc:sqlite:" + path));
         return new SqliteDatabase(path, new HikariDataSource(config), busyTimeoutMs);
     }
 
@@ -85,20 +88,32 @@ final class SqliteDatabase extends Database {
      * puts it: otherwise sqlite-jdbc writes it to the temporary directory and reads it back at every
      * start (about a tenth of a second of CPU on the start's critical path). Where it is missing (tests
      * run from classes, another platform) or the operator named a library, the driver does as usual.
+     * The jar is found through the class path this process runs with: with the AOT cache, this class's
+     * code source names the directory the cache was made in (the build's), so an installed copy would
+     * map the build directory's library, and die (SIGBUS) when a rebuild rewrote that file.
      */
     private static void useShippedNativeLibrary() {
         if (System.getProperty("org.sqlite.lib.path") != null) {
             return;
         }
         try {
-            Path jar = Path.of(SqliteDatabase.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            String self = String.valueOf(SqliteDatabase.class.getResource("SqliteDatabase.class")); // jar:file:/…/libs/x.jar!/com/…
+            if (!self.startsWith("jar:file:") || !self.contains("!/")) {
+                return;
+            }
+            Path jar = Path.of(java.net.URI.create(self.substring("jar:".length(), self.indexOf("!/"))));
             Path library = jar.resolveSibling("sqlite-native").resolve(OSInfo.getNativeLibFolderPathForCurrentOS())
                     .resolve(System.mapLibraryName("sqlitejdbc"));
             if (Files.isRegularFile(library)) {
                 System.setProperty("org.sqlite.lib.path", library.getParent().toString());
                 System.setProperty("org.sqlite.lib.name", library.getFileName().toString());
+                // the driver's first load lists its temporary directory for copies older runs left there
+                // (thousands in a shared /tmp, a fifth of the database's start); it extracts none now
+                if (System.getProperty("org.sqlite.tmpdir") == null) {
+                    System.setProperty("org.sqlite.tmpdir", library.getParent().toString());
+                }
             }
-        } catch (java.net.URISyntaxException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.log(Level.DEBUG, "SQLite's native library is extracted by the driver: " + e.getMessage());
         }
     }

@@ -11,12 +11,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The ahead-of-time class cache the systemd unit and {@code ./dyt serve} start with: one made by a
- * training start of this jar is used; a damaged, foreign or missing one is reported on stderr and the
+ * training start of this jar is used, also by a copy installed elsewhere; a damaged, foreign or missing one is reported on stderr and the
  * server starts without it, its stdout still one JSON object per line.
  */
 class AotCacheIT {
@@ -26,10 +27,12 @@ class AotCacheIT {
     Path dir;
 
     @Test
-    void aCacheFromATrainingStartIsUsed() throws Exception {
-        Path cache = dir.resolve("dytallix-api.aot");
+    void aCacheFromATrainingStartIsUsedByTheInstalledCopy() throws Exception {
+        // as an install does: the build trains the cache in its own directory, then jar, libs/ and cache are copied
+        Path build = copyDistribution(ServerProcess.jar().getParent(), Files.createDirectory(dir.resolve("build")));
+        Path cache = build.resolve("dytallix-api.aot");
         Path training = Files.createDirectory(dir.resolve("training"));
-        try (ServerProcess server = ServerProcess.start(training, ServerProcess.freePort(), SETTINGS,
+        try (ServerProcess server = ServerProcess.start(training, build.resolve("dytallix-api.jar"), ServerProcess.freePort(), SETTINGS,
                 List.of("-XX:AOTCacheOutput=" + cache))) {
             assertThat(server.http.get("/api/status").status()).isEqualTo(200);
             // the JVM writes the cache as it exits: seconds of CPU, far more on a loaded machine
@@ -37,13 +40,24 @@ class AotCacheIT {
             assertThat(server.awaitExit(Duration.ofMinutes(2))).hasValue(0);
         }
         assertThat(cache).isNotEmptyFile();
+        Path installed = copyDistribution(build, Files.createDirectory(dir.resolve("installed")));
+        Files.copy(cache, installed.resolve("dytallix-api.aot"));
 
         Path run = Files.createDirectory(dir.resolve("run"));
-        List<String> options = shippedJvmOptions(cache);
+        List<String> options = shippedJvmOptions(installed.resolve("dytallix-api.aot"));
         options.add("-Xlog:aot=info:stderr");
-        try (ServerProcess server = ServerProcess.start(run, ServerProcess.freePort(), SETTINGS, options)) {
+        try (ServerProcess server = ServerProcess.start(run, installed.resolve("dytallix-api.jar"), ServerProcess.freePort(), SETTINGS,
+                options)) {
             assertThat(server.http.get("/api/status").status()).isEqualTo(200);
             assertThat(server.stderr()).contains("Using AOT-linked classes: true");
+            // a rebuild rewrites the build directory's files; the installed server uses its own copy of SQLite's
+            // library (the cache names the build directory as where its classes came from)
+            try (Stream<Path> files = Files.walk(build.resolve("libs/sqlite-native"))) {
+                for (Path library : files.filter(Files::isRegularFile).toList()) {
+                    Files.write(library, new byte[0]);
+                }
+            }
+            assertThat(server.http.get("/readyz").status()).as("the database answers").isEqualTo(200);
             assertThat(server.stop()).isZero();
             assertOnlyJsonOnStdout(server);
         }
@@ -84,6 +98,17 @@ class AotCacheIT {
         assertThat(options).as("the unit starts with an AOT cache").anyMatch(o -> o.startsWith("-XX:AOTCache="));
         options.replaceAll(o -> o.startsWith("-XX:AOTCache=") ? "-XX:AOTCache=" + cache : o);
         return options;
+    }
+
+    /** The launcher jar and libs/ of {@code from}, copied to {@code to}. */
+    private static Path copyDistribution(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from.resolve("libs"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, to.resolve(from.relativize(file).toString()));
+            }
+        }
+        Files.copy(from.resolve("dytallix-api.jar"), to.resolve("dytallix-api.jar"));
+        return to;
     }
 
     private static void assertOnlyJsonOnStdout(ServerProcess server) throws IOException {

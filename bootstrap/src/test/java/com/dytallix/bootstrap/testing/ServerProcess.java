@@ -41,7 +41,7 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /** The launcher jar the build produced (failsafe names it; the ITs run after {@code package}). */
-    static Path jar() {
+    public static Path jar() {
         String configured = System.getProperty("dytallix.jar");
         Path jar = configured != null && !configured.isBlank() ? Path.of(configured).toAbsolutePath()
                 : repoRoot().resolve("bootstrap/target/dytallix-api.jar");
@@ -74,12 +74,17 @@ public final class ServerProcess implements AutoCloseable {
 
     /** {@link #start(Path, int, Map)} with these JVM options (say, a heap cap). */
     public static ServerProcess start(Path workDir, int port, Map<String, String> settings, List<String> jvmOptions) {
+        return start(workDir, jar(), port, settings, jvmOptions);
+    }
+
+    /** {@link #start(Path, int, Map, List)} from another copy of the launcher jar (with its libs/ beside it). */
+    public static ServerProcess start(Path workDir, Path jar, int port, Map<String, String> settings, List<String> jvmOptions) {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path out = workDir.resolve("stdout-" + port + ".log");
         Path err = workDir.resolve("stderr-" + port + ".log");
         List<String> command = new java.util.ArrayList<>(List.of(java.toString(), "--enable-native-access=ALL-UNNAMED"));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", jar().toString(), "serve"));
+        command.addAll(List.of("-jar", jar.toString(), "serve"));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))

@@ -6,7 +6,7 @@ import com.dytallix.domain.grant.LimitScope;
 import com.dytallix.domain.grant.Refusal;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
+import java.util.Optional;
 
 /**
  * At most {@code limit} grants per client, subnet or address in a rolling day. Grants that failed
@@ -30,16 +30,16 @@ public final class QuotaRule implements AdmissionRule {
 
     /** Per client IP (IPv6: per prefix). */
     public static QuotaRule perClient(int limit) {
-        return new QuotaRule(LimitScope.IP, limit, (w, a, most) -> w.grantTimesByClient(a.client(), a.now().minus(WINDOW), most));
+        return new QuotaRule(LimitScope.IP, limit, (w, a, nth) -> w.nthNewestGrantByClient(a.client(), a.now().minus(WINDOW), nth));
     }
 
     /** Per /24 (IPv4) or /48 (IPv6). */
     public static QuotaRule perSubnet(int limit) {
-        return new QuotaRule(LimitScope.SUBNET, limit, (w, a, most) -> w.grantTimesBySubnet(a.subnet(), a.now().minus(WINDOW), most));
+        return new QuotaRule(LimitScope.SUBNET, limit, (w, a, nth) -> w.nthNewestGrantBySubnet(a.subnet(), a.now().minus(WINDOW), nth));
     }
 
     public static QuotaRule perAddress(int limit) {
-        return new QuotaRule(LimitScope.ADDRESS, limit, (w, a, most) -> w.grantTimesByAddress(a.address(), a.now().minus(WINDOW), most));
+        return new QuotaRule(LimitScope.ADDRESS, limit, (w, a, nth) -> w.nthNewestGrantByAddress(a.address(), a.now().minus(WINDOW), nth));
     }
 
     @Override
@@ -55,19 +55,19 @@ public final class QuotaRule implements AdmissionRule {
     /** Refused at the limit; it reopens when the grant whose leaving brings the count below it leaves the window. */
     @Override
     public Verdict decide(Applicant applicant, Wei payout, LedgerWindow ledger) {
-        // the newest `limit` grants: at the limit, the oldest of them is the one whose leaving reopens the quota
-        List<Instant> times = counted.newest(ledger, applicant, limit);
-        if (times.size() < limit) {
-            return Verdict.ALLOW;
+        if (limit == 0) {
+            // A limit of zero never opens; the earliest honest answer is one window from now.
+            return Verdict.refuse(new Refusal.RateLimited(scope, applicant.now().plus(WINDOW)));
         }
-        // A limit of zero never opens; the earliest honest answer is one window from now.
-        Instant reset = limit == 0 ? applicant.now().plus(WINDOW) : times.get(times.size() - limit).plus(WINDOW);
-        return Verdict.refuse(new Refusal.RateLimited(scope, reset));
+        // the limit-th newest grant: while it is in the window the quota is full, and its leaving reopens it
+        Optional<Instant> limitTh = counted.nthNewest(ledger, applicant, limit);
+        return limitTh.<Verdict>map(at -> Verdict.refuse(new Refusal.RateLimited(scope, at.plus(WINDOW))))
+                .orElse(Verdict.ALLOW);
     }
 
-    /** The newest {@code most} counting grants' times in the window, oldest first. */
+    /** The time of the {@code nth} newest counting grant in the window, if there are that many. */
     @FunctionalInterface
     private interface Counted {
-        List<Instant> newest(LedgerWindow ledger, Applicant applicant, int most);
+        Optional<Instant> nthNewest(LedgerWindow ledger, Applicant applicant, int nth);
     }
 }

@@ -15,17 +15,17 @@ import java.util.Optional;
  */
 public interface LedgerWindow {
     /**
-     * The times of the newest {@code most} counting grants of this client after {@code since}, oldest
-     * first: all a quota of {@code most} needs (whether it is reached, and when it reopens), however
-     * many grants the window holds.
+     * The time of this client's {@code nth} newest counting grant after {@code since} (1 is the newest),
+     * or empty when it has fewer: all a quota of {@code nth} needs (it is reached when such a grant
+     * exists, and reopens when that grant leaves the window), however many grants the window holds.
      */
-    List<Instant> grantTimesByClient(IpRange client, Instant since, int most);
+    Optional<Instant> nthNewestGrantByClient(IpRange client, Instant since, int nth);
 
-    /** As {@link #grantTimesByClient}, per subnet. */
-    List<Instant> grantTimesBySubnet(IpRange subnet, Instant since, int most);
+    /** As {@link #nthNewestGrantByClient}, per subnet. */
+    Optional<Instant> nthNewestGrantBySubnet(IpRange subnet, Instant since, int nth);
 
-    /** As {@link #grantTimesByClient}, per recipient address. */
-    List<Instant> grantTimesByAddress(Address address, Instant since, int most);
+    /** As {@link #nthNewestGrantByClient}, per recipient address. */
+    Optional<Instant> nthNewestGrantByAddress(Address address, Instant since, int nth);
 
     /** The sum of the counting grants' amounts. */
     Wei paidSince(Instant since);

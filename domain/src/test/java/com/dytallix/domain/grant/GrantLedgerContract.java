@@ -392,6 +392,29 @@ public abstract class GrantLedgerContract {
     }
 
     @Test
+    void aQuotaIsJudgedByItsLimitThNewestCountingGrantHoweverManyTheWindowHolds() {
+        List<AdmissionRule> open = List.of(QuotaRule.perSubnet(100));
+        reserved(request(address(0), ip("198.51.100.200"), T0), open); // out of the window when the others are judged
+        for (int i = 1; i <= 5; i++) {
+            reserved(request(address(i), ip("198.51.100." + i), T0.plusSeconds(i)), open);
+        }
+        Grant failed = reserved(request(address(6), ip("198.51.100.6"), T0.plusSeconds(6)), open);
+        ledger.abandon(failed.id(), "never sent", T0.plusSeconds(7));
+        Instant now = T0.plus(DAY).plusMillis(500);
+
+        assertThat(reserve(request(address(9), ip("198.51.100.9"), now), List.of(QuotaRule.perSubnet(1))))
+                .isEqualTo(refused(LimitScope.SUBNET, T0.plusSeconds(5).plus(DAY)));
+        assertThat(reserve(request(address(9), ip("198.51.100.9"), now), List.of(QuotaRule.perSubnet(4))))
+                .isEqualTo(refused(LimitScope.SUBNET, T0.plusSeconds(2).plus(DAY)));
+        assertThat(reserve(request(address(9), ip("198.51.100.9"), now), List.of(QuotaRule.perSubnet(5))))
+                .isEqualTo(refused(LimitScope.SUBNET, T0.plusSeconds(1).plus(DAY)));
+        assertThat(reserve(request(address(9), ip("198.51.100.9"), now), List.of(QuotaRule.perSubnet(0))))
+                .isEqualTo(refused(LimitScope.SUBNET, now.plus(DAY)));
+        assertThat(reserve(request(address(9), ip("198.51.100.9"), now), List.of(QuotaRule.perSubnet(6))))
+                .isInstanceOf(Reservation.Reserved.class);
+    }
+
+    @Test
     void aFailedGrantGivesItsQuotaBack() {
         TestAdmission cap = new TestAdmission(1, 1, Wei.ofDyt("10"), DRIP);
         Grant grant = reserved(request(address(1), ip("10.0.0.1"), T0), cap);
@@ -756,6 +779,19 @@ public abstract class GrantLedgerContract {
 
         assertThat(ledger.highestNonce(FAUCET)).isEqualTo(OptionalLong.of(8));
         assertThat(ledger.highestNonce(other)).isEqualTo(OptionalLong.empty());
+    }
+
+    @Test
+    void aSearchByIpFindsThatIpAloneNotItsNeighboursOfTheSameSubnet() {
+        Grant v6 = reserved(request(address(1), ip("2001:db8:1:2::1"), T0));
+        reserved(request(address(2), ip("2001:db8:1:2::2"), T0.plusSeconds(1)));
+        Grant v4 = reserved(request(address(3), ip("192.0.2.7"), T0.plusSeconds(2)));
+        reserved(request(address(4), ip("192.0.2.8"), T0.plusSeconds(3)));
+
+        assertThat(ledger.search(new GrantQuery(Optional.empty(), Optional.of(ip("2001:db8:1:2::1")), Optional.empty(),
+                Optional.empty(), 10))).extracting(Grant::id).containsExactly(v6.id());
+        assertThat(ledger.search(new GrantQuery(Optional.empty(), Optional.of(ip("192.0.2.7")), Optional.empty(),
+                Optional.empty(), 10))).extracting(Grant::id).containsExactly(v4.id());
     }
 
     @Test

@@ -147,23 +147,22 @@ public final class InMemoryGrantLedger implements GrantLedger {
         }
 
         @Override
-        public List<Instant> grantTimesByClient(IpRange client, Instant since, int most) {
-            return newest(counted(since, g -> client.contains(g.ip())), most);
+        public Optional<Instant> nthNewestGrantByClient(IpRange client, Instant since, int nth) {
+            return nthNewest(counted(since, g -> client.contains(g.ip())), nth);
         }
 
         @Override
-        public List<Instant> grantTimesBySubnet(IpRange subnet, Instant since, int most) {
-            return newest(counted(since, g -> subnet.contains(g.ip())), most);
+        public Optional<Instant> nthNewestGrantBySubnet(IpRange subnet, Instant since, int nth) {
+            return nthNewest(counted(since, g -> subnet.contains(g.ip())), nth);
         }
 
         @Override
-        public List<Instant> grantTimesByAddress(Address address, Instant since, int most) {
-            return newest(counted(since, g -> g.address().equals(address)), most);
+        public Optional<Instant> nthNewestGrantByAddress(Address address, Instant since, int nth) {
+            return nthNewest(counted(since, g -> g.address().equals(address)), nth);
         }
 
-        private static List<Instant> newest(List<Grant> oldestFirst, int most) {
-            return oldestFirst.subList(Math.max(0, oldestFirst.size() - most), oldestFirst.size()).stream()
-                    .map(Grant::createdAt).toList();
+        private static Optional<Instant> nthNewest(List<Grant> oldestFirst, int nth) {
+            return oldestFirst.size() < nth ? Optional.empty() : Optional.of(oldestFirst.get(oldestFirst.size() - nth).createdAt());
         }
 
         @Override
