@@ -121,12 +121,22 @@ if [ -n "$lowest" ]; then
 fi
 launch_drill_server
 log "restarted after the reorg: pid $SERVER_PID"
+# The grants still read confirmed until the new server holds the payer lease and its tracker sees the
+# replaced blocks: wait for that first, then for each grant to be confirmed again.
+reorgs_seen=0
+deadline=$((SECONDS + SETTLE_SECONDS))
+while [ "$SECONDS" -lt "$deadline" ]; do
+  reorgs_seen="$(curl -s "$BASE/metrics" | awk '$1 == "dytallix_reorgs_total" { print int($2) }')"
+  [ "${reorgs_seen:-0}" -ge 1 ] && break
+  sleep 0.5
+done
+[ "${reorgs_seen:-0}" -ge 1 ] || problems+=("reorg phase: dytallix_reorgs_total is ${reorgs_seen:-missing} ${SETTLE_SECONDS}s after the restart")
 for grant in "${reorg_ids[@]}"; do
   deadline=$((SECONDS + SETTLE_SECONDS))
   while [ "$SECONDS" -lt "$deadline" ] && [ "$(curl -s "$BASE/api/faucet/grants/$grant" | jq -r .status)" != confirmed ]; do sleep 0.5; done
+  [ "$(curl -s "$BASE/api/faucet/grants/$grant" | jq -r .status)" = confirmed ] \
+    || problems+=("reorg phase: grant $grant not confirmed again ${SETTLE_SECONDS}s after the reorg")
 done
-reorgs_seen="$(curl -s "$BASE/metrics" | awk '$1 == "dytallix_reorgs_total" { print int($2) }')"
-[ "${reorgs_seen:-0}" -ge 1 ] || problems+=("reorg phase: dytallix_reorgs_total is ${reorgs_seen:-missing} after the reorg")
 reopened=$(grep -c 're-opened grants' "$LOGFILE" || true)
 [ "$reopened" -ge 1 ] || problems+=("reorg phase: the log names no re-opened grants")
 
