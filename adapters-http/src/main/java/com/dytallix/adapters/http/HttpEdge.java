@@ -21,8 +21,10 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.MDC;
 
@@ -276,11 +278,8 @@ public final class HttpEdge implements Filter {
             // a body refused unread is never read: the connection ends with this answer
             res.header(HeaderValues.CONNECTION_CLOSE);
         }
-        byte[] body = e.isFixed() ? PreparedEnvelopes.write(e, requestId) : Json.write(envelope(e, requestId));
-        res.status(Status.create(e.status()));
-        res.header(HeaderValues.CONTENT_TYPE_JSON);
-        res.header(Responses.NO_STORE);
-        res.send(body);
+        Responses.jsonBytes(res, Status.create(e.status()),
+                e.isFixed() ? PreparedEnvelopes.write(e, requestId) : Json.write(envelope(e, requestId)));
     }
 
     /**
@@ -291,7 +290,7 @@ public final class HttpEdge implements Filter {
     static final class PreparedEnvelopes {
         private static final int MAX = 256;
         private static final byte[] END = {'"', '}'};
-        private static final java.util.concurrent.ConcurrentHashMap<Key, byte[]> PREFIXES = new java.util.concurrent.ConcurrentHashMap<>();
+        private static final ConcurrentHashMap<Key, byte[]> PREFIXES = new ConcurrentHashMap<>();
 
         private record Key(int status, String code, String message, ApiException.Details details) {
         }
@@ -308,10 +307,10 @@ public final class HttpEdge implements Filter {
                 }
                 // the envelope with an empty request id ends with ""} : keep all up to its opening quote
                 byte[] whole = Json.write(envelope(e, ""));
-                prefix = java.util.Arrays.copyOf(whole, whole.length - END.length);
+                prefix = Arrays.copyOf(whole, whole.length - END.length);
                 PREFIXES.put(key, prefix);
             }
-            byte[] out = java.util.Arrays.copyOf(prefix, prefix.length + requestId.length() + END.length);
+            byte[] out = Arrays.copyOf(prefix, prefix.length + requestId.length() + END.length);
             for (int i = 0; i < requestId.length(); i++) {
                 out[prefix.length + i] = (byte) requestId.charAt(i);
             }

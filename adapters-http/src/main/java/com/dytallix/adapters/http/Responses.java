@@ -15,10 +15,15 @@ final class Responses {
     }
 
     public static void json(ServerResponse res, Status status, Object body) {
+        jsonBytes(res, status, Json.write(body));
+    }
+
+    /** As {@link #json}, for a body already written as JSON. */
+    static void jsonBytes(ServerResponse res, Status status, byte[] json) {
         res.status(status);
         res.header(HeaderValues.CONTENT_TYPE_JSON);
         res.header(NO_STORE);
-        res.send(Json.write(body));
+        res.send(json);
     }
 
     public static void ok(ServerResponse res, Object body) {
