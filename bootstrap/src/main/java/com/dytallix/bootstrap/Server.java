@@ -198,7 +198,8 @@ public final class Server implements AutoCloseable {
         // grants admitted by other instances wait for this one while it is the payer
         jobs.every("admitted grants", Duration.ofMillis(100), Duration.ofMillis(100), tracker::payOwed);
         // a refused request only queues its fingerprint: the runbook's abuse queries see it within this time
-        jobs.every("fingerprints", FINGERPRINT_FLUSH, FINGERPRINT_FLUSH, db::flushFingerprints);
+        db.startFingerprintWriter(FINGERPRINT_FLUSH);
+        Observability.registerFingerprintsDropped(metrics, db);
         jobs.every("daily maintenance", Duration.ofHours(1), Duration.ofHours(24), Commands.retention(maintenance, settings, clock)::prune);
 
         var healthChecks = List.of(

@@ -159,16 +159,24 @@ public final class Persistence implements AutoCloseable {
         return new Migrations(database).latestVersion();
     }
 
-    /** Writes the request fingerprints held in memory (the server calls it a few times a second). */
-    public void flushFingerprints() {
-        ledger.flushFingerprints();
+    /**
+     * Starts the thread that writes the request fingerprints held in memory every {@code every}, and
+     * sooner when a batch is held (the server does; commands need not).
+     */
+    public void startFingerprintWriter(Duration every) {
+        ledger.startFingerprintWriter(every);
+    }
+
+    /** Request fingerprints dropped since start because the database did not keep up with them. */
+    public long fingerprintsDropped() {
+        return ledger.fingerprintsDropped();
     }
 
     /** Closes the store cleanly (fingerprints written; SQLite: optimized, checkpointed, no lock or log left). */
     @Override
     public void close() {
         try {
-            ledger.flushFingerprints();
+            ledger.close();
         } finally {
             database.close();
         }

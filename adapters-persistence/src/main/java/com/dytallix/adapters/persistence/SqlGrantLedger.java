@@ -52,6 +52,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -67,12 +68,15 @@ import java.util.stream.Stream;
  * must pay the grant's address its amount, a replacement must keep sender and nonce, and a
  * confirmation must name one of the grant's hashes; otherwise {@link IllegalArgumentException}.
  *
- * <p>Fingerprints are kept in memory and written in batches: by the next reservation (inside its
- * write transaction, before the rules read them, so the suspicious-activity rule sees every
- * fingerprint this instance took), by {@link #flushFingerprints()} (the server calls it a few times
- * a second and at shutdown), and by the request that fills a batch. A refused request so costs no
- * write of its own. Another instance's fingerprints reach the table within its flush interval; a
- * process killed with SIGKILL loses at most what it had not flushed yet.
+ * <p>Fingerprints are kept in memory and written in batches, never by the request that took them:
+ * by the next reservation (inside its write transaction, before the rules read them, so the
+ * suspicious-activity rule sees every fingerprint this instance took) and by one writer thread
+ * ({@link #startFingerprintWriter}) on its timer, at once when a batch is held, and a last time at
+ * {@link #close()}. A refused request so costs no write and no wait. Another instance's fingerprints
+ * reach the table within its flush interval; a process killed with SIGKILL loses at most what it had
+ * not flushed yet. While the database cannot keep up, at most {@link #FINGERPRINTS_HELD_MOST} are
+ * held and each one beyond is dropped and counted ({@link #fingerprintsDropped()}): the refusals go
+ * on, their rows are what an attack costs.
  */
 final class SqlGrantLedger implements GrantLedger {
     /**
@@ -92,8 +96,11 @@ final class SqlGrantLedger implements GrantLedger {
     private static final BigInteger GWEI = BigInteger.TEN.pow(9);
     /** Grants one group write of submissions carries at most: bounds its statement's parameters. */
     private static final int MOST_PER_WRITE = 500;
-    /** Fingerprints held before the request that records one more writes them itself (bounds memory). */
-    private static final int FINGERPRINTS_HELD = 1000;
+    private static final System.Logger LOG = System.getLogger(SqlGrantLedger.class.getName());
+    /** Fingerprints held at which the writer is woken instead of waiting for its timer. */
+    private static final int FINGERPRINT_BATCH = 1000;
+    /** Fingerprints held at most (a few MB); one more is dropped and counted. */
+    static final int FINGERPRINTS_HELD_MOST = 20_000;
     /** Rows per INSERT statement: 7 parameters each, well under either database's parameter limit. */
     private static final int FINGERPRINT_ROWS = 100;
     private static final String INSERT_FINGERPRINTS =
@@ -107,6 +114,9 @@ final class SqlGrantLedger implements GrantLedger {
     private final AtomicLong ownReleases = new AtomicLong();
     private final ConcurrentLinkedQueue<Fingerprint> unwritten = new ConcurrentLinkedQueue<>();
     private final AtomicInteger unwrittenCount = new AtomicInteger();
+    private final AtomicLong fingerprintsDropped = new AtomicLong();
+    private volatile Thread fingerprintWriter;
+    private volatile boolean closed;
     private final ConcurrentLinkedQueue<Submission> submissions = new ConcurrentLinkedQueue<>();
     private final ReentrantLock submitting = new ReentrantLock();
 
@@ -681,9 +691,54 @@ final class SqlGrantLedger implements GrantLedger {
 
     @Override
     public void recordFingerprint(Fingerprint fingerprint) {
+        int held = unwrittenCount.incrementAndGet();
+        if (held > FINGERPRINTS_HELD_MOST) {
+            unwrittenCount.decrementAndGet();
+            fingerprintsDropped.incrementAndGet();
+            return;
+        }
         unwritten.add(fingerprint);
-        if (unwrittenCount.incrementAndGet() >= FINGERPRINTS_HELD) {
-            flushFingerprints();
+        if (held % FINGERPRINT_BATCH == 0) {
+            Thread writer = fingerprintWriter;
+            if (writer != null) {
+                LockSupport.unpark(writer);
+            }
+        }
+    }
+
+    /** Fingerprints not stored because {@link #FINGERPRINTS_HELD_MOST} were held already, since start. */
+    long fingerprintsDropped() {
+        return fingerprintsDropped.get();
+    }
+
+    /**
+     * Starts the one thread that writes the held fingerprints every {@code every}, and at once when a
+     * batch is held. Without it (the commands, tests) they are written by reservations, {@link
+     * #flushFingerprints()} and {@link #close()}.
+     */
+    void startFingerprintWriter(Duration every) {
+        Thread writer = Thread.ofPlatform().name("fingerprint-writer").daemon(true).unstarted(() -> writeFingerprints(every));
+        fingerprintWriter = writer;
+        writer.start();
+    }
+
+    private void writeFingerprints(Duration every) {
+        boolean failing = false;
+        while (!closed) {
+            LockSupport.parkNanos(every.toNanos());
+            try {
+                flushFingerprints();
+                if (failing) {
+                    LOG.log(System.Logger.Level.INFO, "request fingerprints are written again");
+                    failing = false;
+                }
+            } catch (RuntimeException e) {
+                // held again, retried at the next turn; said once, not at every turn of a long outage
+                if (!failing) {
+                    LOG.log(System.Logger.Level.WARNING, "request fingerprints not written, held and retried: " + e.getMessage());
+                    failing = true;
+                }
+            }
         }
     }
 
@@ -692,6 +747,21 @@ final class SqlGrantLedger implements GrantLedger {
         if (unwrittenCount.get() > 0) {
             writeWithFingerprints(tx -> null);
         }
+    }
+
+    /** Stops the writer, then writes every fingerprint still held (those of the last requests answered). */
+    void close() {
+        closed = true;
+        Thread writer = fingerprintWriter;
+        if (writer != null) {
+            LockSupport.unpark(writer);
+            try {
+                writer.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        flushFingerprints();
     }
 
     /**

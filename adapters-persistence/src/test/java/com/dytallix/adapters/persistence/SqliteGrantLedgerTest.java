@@ -11,6 +11,7 @@ import com.dytallix.domain.payer.PayerLeases;
 import java.nio.file.Path;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.TestAdmission;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -40,7 +41,7 @@ class SqliteGrantLedgerTest extends GrantLedgerContract {
     }
 
     @Test
-    void fingerprintsAreWrittenInBatchesByAFlushOrWhenTooManyAreHeld() {
+    void aRecordedFingerprintIsNeverWrittenByItsRequestAndPastTheMostHeldOneIsDroppedAndCounted() {
         SqlGrantLedger sql = (SqlGrantLedger) ledger;
         Instant now = Instant.now();
         for (int i = 0; i < 10; i++) {
@@ -50,14 +51,65 @@ class SqliteGrantLedgerTest extends GrantLedgerContract {
         sql.flushFingerprints();
         assertThat(rows()).isEqualTo(10);
 
-        // memory stays bounded without any flush: the request that fills the batch writes it
-        for (int i = 0; i < 2500; i++) {
+        // no writer (as in the commands): the requests hold them, up to the bound, and never write
+        int most = SqlGrantLedger.FINGERPRINTS_HELD_MOST;
+        for (int i = 0; i < most + 5; i++) {
             sql.recordFingerprint(fingerprint(i, now));
         }
-        assertThat(rows()).isEqualTo(10 + 2000);
+        assertThat(rows()).isEqualTo(10);
+        assertThat(sql.fingerprintsDropped()).isEqualTo(5);
         sql.flushFingerprints();
-        assertThat(rows()).isEqualTo(10 + 2500);
-        assertThat(TestSql.number(database, "SELECT COUNT(DISTINCT address) AS n FROM request_fingerprints")).isEqualTo(2500);
+        assertThat(rows()).isEqualTo(10 + most);
+        assertThat(TestSql.number(database, "SELECT COUNT(DISTINCT address) AS n FROM request_fingerprints")).isEqualTo(most);
+
+        // room again once written
+        sql.recordFingerprint(fingerprint(0, now));
+        sql.flushFingerprints();
+        assertThat(rows()).isEqualTo(10 + most + 1);
+        assertThat(sql.fingerprintsDropped()).isEqualTo(5);
+    }
+
+    @Test
+    void theWriterWritesAHeldBatchAtOnceAndWhatIsStillHeldAtClose() throws InterruptedException {
+        SqlGrantLedger sql = (SqlGrantLedger) ledger;
+        Instant now = Instant.now();
+        sql.startFingerprintWriter(Duration.ofHours(1)); // its timer never fires here: only a full batch wakes it
+        for (int i = 0; i < 1000; i++) {
+            sql.recordFingerprint(fingerprint(i, now));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (rows() < 1000 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(rows()).as("a full batch written without a flush").isEqualTo(1000);
+
+        for (int i = 0; i < 7; i++) {
+            sql.recordFingerprint(fingerprint(i, now));
+        }
+        assertThat(rows()).isEqualTo(1000);
+        sql.close();
+        assertThat(rows()).as("held at close, written by it").isEqualTo(1007);
+    }
+
+    @Test
+    void everyIndexOfTheFingerprintsServesANamedQuery() {
+        // the suspicious-activity rule, retention, and the runbook's addresses-per-IP query
+        assertThat(plan("SELECT address, created_at FROM request_fingerprints WHERE client = '10.0.0.1' AND created_at > '2026-01-01'"))
+                .contains("request_fingerprints_client_created");
+        assertThat(plan("DELETE FROM request_fingerprints WHERE created_at < '2026-01-01'")).contains("request_fingerprints_created");
+        assertThat(plan("SELECT ip, COUNT(DISTINCT address) as addresses FROM request_fingerprints"
+                + " WHERE created_at > datetime('now', '-1 hour') GROUP BY ip HAVING addresses > 5"))
+                .contains("SEARCH request_fingerprints USING INDEX request_fingerprints_created");
+        assertThat(TestSql.number(database, "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'index'"
+                + " AND tbl_name = 'request_fingerprints' AND name NOT LIKE 'sqlite_autoindex%'")).isEqualTo(2);
+    }
+
+    private String plan(String sql) {
+        return database.read(db -> {
+            try (var rows = db.query("EXPLAIN QUERY PLAN " + sql)) {
+                return rows.map(r -> String.valueOf(r.column("detail").get())).collect(java.util.stream.Collectors.joining("\n"));
+            }
+        });
     }
 
     @Test

@@ -3,6 +3,7 @@ package com.dytallix.bootstrap.observability;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import com.dytallix.application.status.StatusSnapshot;
+import com.dytallix.adapters.persistence.Persistence;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -141,6 +142,17 @@ public final class Observability {
                         b -> new java.math.BigDecimal(b.get()).movePointLeft(com.dytallix.domain.Wei.DECIMALS).doubleValue())
                 .description("Outflow budget left in DYT; negative while the governor is scaling payouts down")
                 .strongReference(true)
+                .register(registry);
+    }
+
+    /**
+     * {@code dytallix_fingerprints_dropped_total}: request fingerprints not stored because the
+     * database did not keep up with a flood of refused requests (the refusals themselves went on).
+     */
+    public static void registerFingerprintsDropped(MeterRegistry registry, Persistence store) {
+        // the registry holds the store weakly; the server holds it while it runs
+        FunctionCounter.builder("dytallix.fingerprints.dropped", store, Persistence::fingerprintsDropped)
+                .description("Request fingerprints not stored because too many were waiting for the database")
                 .register(registry);
     }
 

@@ -56,6 +56,13 @@ public final class LedgerFile {
         return rows("SELECT * FROM faucet_grants WHERE lower(address) = lower(?) ORDER BY created_at", address);
     }
 
+    /** Rows of {@code request_fingerprints} with this outcome ({@code blocked}, {@code pow_required}, ...). */
+    public long fingerprints(String outcome) {
+        long[] n = new long[1];
+        query("SELECT COUNT(*) AS n FROM request_fingerprints WHERE outcome = ?", rs -> n[0] = rs.getLong("n"), outcome);
+        return n[0];
+    }
+
     private List<Row> rows(String sql, String... args) {
         List<Row> rows = new ArrayList<>();
         query(sql, rs -> rows.add(new Row(rs.getString("id"), rs.getString("address"), rs.getString("status"),
