@@ -13,6 +13,7 @@ import com.dytallix.adapters.node.FileKeyRing;
 import com.dytallix.adapters.node.JsonRpcChainNode;
 import com.dytallix.adapters.node.UpstreamSet;
 import com.dytallix.adapters.node.NodeBlockReader;
+import com.dytallix.adapters.node.HmacChallengeIds;
 import com.dytallix.adapters.node.ScryptProofOfWork;
 import com.dytallix.adapters.persistence.FileReputationList;
 import com.dytallix.adapters.persistence.Persistence;
@@ -165,7 +166,7 @@ public final class Server implements AutoCloseable {
         var finality = new Finality(settings.get(Settings.FAUCET_CONFIRMATIONS), settings.get(Settings.REORG_WATCH_BLOCKS));
         var app = Application.assemble(
                 new Application.Ports(node, new NodeBlockReader(node), keys, ledger, controls, rotations, leases, db.transfers(), blocks,
-                        challenges, reputation, new ScryptProofOfWork(), keccak, telemetry, clock),
+                        challenges, new HmacChallengeIds(db.challengeKey()), reputation, new ScryptProofOfWork(), keccak, telemetry, clock),
                 new Application.Choices(policy, settings.rpcAllowedMethods(), settings.blockTime(), settings.chainId(),
                         settings.get(Settings.WS_MAX_SUBSCRIPTIONS),
                         finality, settings.instance(), settings.payerLease()));

@@ -39,6 +39,12 @@ class RefusalAnswersTest {
         o.requestsPerMinute = 3;
     });
 
+    @RegisterExtension
+    static final TestApi withProofOfWork = TestApi.start(o -> {
+        o.trustedProxies = List.of(IpRange.parse("127.0.0.1"));
+        o.powDifficulty = 4;
+    });
+
     @AfterEach
     void realClock() {
         ErrorMapper.clock = Clock.systemUTC();
@@ -152,6 +158,34 @@ class RefusalAnswersTest {
         assertThat(refused.json().get("requestId").asText()).isEqualTo("busy");
         assertThat(Long.parseLong(refused.header("Retry-After").orElseThrow())).isBetween(1L, 60L);
         before.assertNothingChanged(true);
+    }
+
+    @Test
+    void aMadeUpOrAlteredProofOfWorkGetsItsFixedEnvelopeWithoutALookupOfTheChallenge() {
+        TestApi pow = withProofOfWork;
+        var issued = pow.get("/api/faucet/challenge?address=" + PAID, "X-Forwarded-For", "203.0.113.70");
+        assertThat(issued.status()).isEqualTo(200);
+        String genuine = issued.json().get("challenge").asText();
+        String altered = genuine.substring(0, 31) + (genuine.endsWith("0") ? "1" : "0");
+        int grants = pow.ledger.search(new GrantQuery(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 10)).size();
+        int sent = pow.chain.sendCount();
+        int reserveCalls = pow.ledger.reserveCalls();
+        int lookups = pow.challenges.lookups();
+        List<String> forged = List.of("0123456789abcdef0123456789abcdef", altered);
+        for (int i = 0; i < forged.size(); i++) {
+            var refused = pow.postJson("/api/faucet", "{\"address\": \"" + PAID + "\", \"pow\": {\"challenge\": \"" + forged.get(i)
+                    + "\", \"nonce\": \"1\"}}", "X-Forwarded-For", "203.0.113.70", "X-Request-Id", "pow-" + i);
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.body()).isEqualTo("{\"code\":\"POW_INVALID\",\"message\":\"invalid proof of work: unknown or already"
+                    + " used challenge\",\"requestId\":\"pow-" + i + "\"}");
+            assertThat(refused.header("Retry-After")).isEmpty();
+        }
+        assertThat(pow.challenges.lookups()).as("challenge lookups").isEqualTo(lookups);
+        assertThat(pow.challenges.size()).as("the genuine challenge is still there to be answered").isEqualTo(1);
+        assertThat(pow.ledger.search(new GrantQuery(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 10)))
+                .as("grants").hasSize(grants);
+        assertThat(pow.chain.sendCount()).as("transactions sent").isEqualTo(sent);
+        assertThat(pow.ledger.reserveCalls()).as("reservation steps").isEqualTo(reserveCalls);
     }
 
     private static String blockedAddress() {

@@ -59,6 +59,8 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
         List<IpRange> adminAllowed = List.of(IpRange.parse("127.0.0.1"), IpRange.parse("::1"));
         List<String> origins = List.of("http://localhost:5173");
         int requestsPerMinute = 10_000;
+        /** Proof of work off (0) unless a test turns it on. */
+        int powDifficulty = 0;
         int rpcRequestsPerMinute = 10_000;
         long sizeLimit = 4096;
         int maxBatch = 5;
@@ -111,12 +113,12 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
         FaucetPolicy policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"),
                 new FaucetPolicy.Limits(10, 50, 1, Wei.ofDyt("10000"), 5),
                 new OutflowPolicy(Wei.ofDyt("10000"), Wei.ofDyt("416"), new BigDecimal("0.1")),
-                new ProofOfWorkPolicy(0, 16384, 8, 1, Duration.ofMinutes(10)), 64, new BigDecimal("0.1"),
+                new ProofOfWorkPolicy(options.powDifficulty, 16384, 8, 1, Duration.ofMinutes(10)), 64, new BigDecimal("0.1"),
                 fees, Duration.ofSeconds(30), Duration.ofSeconds(5));
         ReputationList reputation = ip -> false;
         app = Application.assemble(
                 new Application.Ports(chain, chain, keys, ledger, controls, rotations, leases,
-                        new com.dytallix.domain.payer.InMemoryInternalTransfers(leases), blockList, challenges, reputation,
+                        new com.dytallix.domain.payer.InMemoryInternalTransfers(leases), blockList, challenges, new com.dytallix.domain.admission.InMemoryChallengeIds(), reputation,
                         (c, nonce) -> false, TestKeccak.INSTANCE, telemetry, clock),
                 new Application.Choices(policy, options.rpcMethods, Optional.empty(), Optional.empty(), options.wsMaxSubscriptions,
                         new Finality(1, 64), "test-instance", Duration.ofSeconds(30)));

@@ -11,6 +11,7 @@ import com.dytallix.domain.payer.InternalTransfers;
 import com.dytallix.domain.payer.PayerLeases;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -47,7 +48,7 @@ public final class Persistence implements AutoCloseable {
         this.leases = new SqlPayerLeases(database);
         this.transfers = new SqlInternalTransfers(database);
         this.blocks = new SqlBlockList(database, SHARED_STATE_REFRESH);
-        this.challenges = new SqlChallengeStore(database);
+        this.challenges = new SqlChallengeStore(database, SHARED_STATE_REFRESH);
         this.maintenance = maintenance;
     }
 
@@ -131,6 +132,15 @@ public final class Persistence implements AutoCloseable {
 
     public ChallengeStore challenges() {
         return challenges;
+    }
+
+    /**
+     * The secret every instance on this database shares for proof-of-work challenge ids (made once
+     * by the migration that created it). Read after {@link #migrate()}.
+     */
+    public byte[] challengeKey() {
+        return HexFormat.of().parseHex(database.read(db -> db.get("SELECT key_hex FROM challenge_key WHERE id = 1")
+                .map(row -> Rows.text(row, "key_hex"))).orElseThrow(() -> new IllegalStateException("no challenge key: migrate first")));
     }
 
     public DatabaseMaintenance maintenance() {

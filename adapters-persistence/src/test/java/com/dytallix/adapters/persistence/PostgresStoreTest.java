@@ -157,7 +157,13 @@ class PostgresStoreTest {
     class Challenges extends com.dytallix.domain.admission.ChallengeStoreContract {
         @Override
         protected com.dytallix.domain.admission.ChallengeStore newStore() {
-            return new SqlChallengeStore(migratedDatabase());
+            return new SqlChallengeStore(migratedDatabase(), java.time.Duration.ZERO);
+        }
+
+        @Test
+        void aChallengeOfThePreviousVersionKeepsIdsLookedUpUntilItIsUsedOrExpires() {
+            Database db = migratedDatabase();
+            PreviousVersionChallenges.check(db, new SqlChallengeStore(db, java.time.Duration.ZERO));
         }
 
         @AfterEach

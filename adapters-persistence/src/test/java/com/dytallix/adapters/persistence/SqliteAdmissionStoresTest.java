@@ -19,6 +19,7 @@ import com.dytallix.domain.admission.BlockListContract;
 import com.dytallix.domain.admission.ChallengeStore;
 import com.dytallix.domain.admission.ChallengeStoreContract;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -57,7 +58,22 @@ class SqliteAdmissionStoresTest {
     class Challenges extends ChallengeStoreContract {
         @Override
         protected ChallengeStore newStore() {
-            return new SqlChallengeStore(open());
+            return new SqlChallengeStore(open(), Duration.ZERO);
+        }
+
+        @Test
+        void aChallengeOfThePreviousVersionKeepsIdsLookedUpUntilItIsUsedOrExpires() {
+            SqliteDatabase db = open();
+            PreviousVersionChallenges.check(db, new SqlChallengeStore(db, Duration.ZERO));
+        }
+
+        @Test
+        void theChallengeKeyIsMadeOnceAndReadAlikeByEveryInstance() {
+            open().close();
+            try (Persistence one = Persistence.open(Optional.empty(), dir.resolve("data/dytallix.db"));
+                 Persistence two = Persistence.open(Optional.empty(), dir.resolve("data/dytallix.db"))) {
+                assertThat(one.challengeKey()).hasSize(32).isEqualTo(two.challengeKey());
+            }
         }
     }
 

@@ -18,6 +18,7 @@ import com.dytallix.application.status.StatusService;
 import com.dytallix.application.subscription.ChainFeed;
 import com.dytallix.domain.Keccak256;
 import com.dytallix.domain.admission.BlockList;
+import com.dytallix.domain.admission.ChallengeIds;
 import com.dytallix.domain.admission.ChallengeStore;
 import com.dytallix.domain.admission.ProofOfWork;
 import com.dytallix.domain.admission.ReputationList;
@@ -56,7 +57,8 @@ public record Application(
 
     /** Every driven port the use cases need. */
     public record Ports(ChainNode node, BlockReader blocks, KeyRing keys, GrantLedger ledger, FaucetControls controls,
-                        KeyRotationLog rotations, PayerLeases leases, InternalTransfers transfers, BlockList blockList, ChallengeStore challenges, ReputationList reputation,
+                        KeyRotationLog rotations, PayerLeases leases, InternalTransfers transfers, BlockList blockList, ChallengeStore challenges,
+                        ChallengeIds challengeIds, ReputationList reputation,
                         ProofOfWork work, Keccak256 keccak, Telemetry telemetry, Clock clock) {
     }
 
@@ -86,9 +88,9 @@ public record Application(
         var payer = new Payer(ports.node(), ports.keys(), ports.ledger(), nonces, policy.fees(), election, ports.clock());
         var tracker = new GrantTracker(ports.node(), ports.keys(), ports.ledger(), ports.transfers(), nonces, payer, policy.fees(),
                 policy.replaceAfter(), choices.finality(), election, ports.clock(), ports.telemetry());
-        var rules = FaucetAdmission.rules(policy, ports.blockList(), ports.controls(), ports.challenges(), ports.work(),
+        var rules = FaucetAdmission.rules(policy, ports.blockList(), ports.controls(), ports.challenges(), ports.challengeIds(), ports.work(),
                 ports.reputation(), status, payer);
-        var drips = new DripService(policy, rules, ports.ledger(), ports.controls(), ports.challenges(), ports.reputation(),
+        var drips = new DripService(policy, rules, ports.ledger(), ports.controls(), ports.challenges(), ports.challengeIds(), ports.reputation(),
                 payer, ports.keccak(), ports.clock(), ports.telemetry());
         var admin = new AdminService(ports.controls(), ports.keys(), ports.rotations(), ports.ledger(), ports.node(), status,
                 ports.blockList(), ports.keccak(), ports.clock());

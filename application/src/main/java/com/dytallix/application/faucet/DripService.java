@@ -10,6 +10,7 @@ import com.dytallix.domain.Wei;
 import com.dytallix.domain.admission.AdmissionRules;
 import com.dytallix.domain.admission.Applicant;
 import com.dytallix.domain.admission.Challenge;
+import com.dytallix.domain.admission.ChallengeIds;
 import com.dytallix.domain.admission.ChallengeStore;
 import com.dytallix.domain.admission.ProofOfWorkPolicy;
 import com.dytallix.domain.admission.ReputationList;
@@ -27,7 +28,8 @@ import com.dytallix.domain.grant.ReservationRequest;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,13 +53,14 @@ public final class DripService {
      * its grant; after that it is answered 202 (stored, will be paid).
      */
     private static final Duration PAYER_WAIT = Duration.ofSeconds(10);
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final MessageDigest SHA_256 = sha256();
 
     private final FaucetPolicy policy;
     private final AdmissionRules rules;
     private final GrantReservations reservations;
     private final FaucetControls controls;
     private final ChallengeStore challenges;
+    private final ChallengeIds challengeIds;
     private final ReputationList reputation;
     private final Payer payer;
     private final Keccak256 keccak;
@@ -67,13 +70,15 @@ public final class DripService {
     private final RefusalMemory refused;
 
     public DripService(FaucetPolicy policy, AdmissionRules rules, GrantReservations reservations, FaucetControls controls,
-                       ChallengeStore challenges, ReputationList reputation, Payer payer, Keccak256 keccak, Clock clock,
+                       ChallengeStore challenges, ChallengeIds challengeIds, ReputationList reputation, Payer payer,
+                       Keccak256 keccak, Clock clock,
                        Telemetry telemetry) {
         this.policy = policy;
         this.rules = rules;
         this.reservations = reservations;
         this.controls = controls;
         this.challenges = challenges;
+        this.challengeIds = challengeIds;
         this.reputation = reputation;
         this.payer = payer;
         this.keccak = keccak;
@@ -176,9 +181,7 @@ public final class DripService {
         ProofOfWorkPolicy pow = policy.proofOfWork();
         Instant now = clock.instant();
         int difficulty = pow.difficultyAt(policy.outflow().pressure(reservations.budget(policy.outflow(), now)));
-        byte[] id = new byte[16];
-        RANDOM.nextBytes(id);
-        Challenge challenge = new Challenge(HexFormat.of().formatHex(id), address, ip.client(policy.ipv6Prefix()),
+        Challenge challenge = new Challenge(challengeIds.next(), address, ip.client(policy.ipv6Prefix()),
                 difficulty, pow.n(), pow.r(), pow.p(), now.plus(pow.ttl()).truncatedTo(ChronoUnit.MILLIS));
         if (pow.on()) {
             challenges.issue(challenge, now);
@@ -221,9 +224,18 @@ public final class DripService {
 
     static String sha256Hex(String text) {
         try {
-            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            // a copy of an unused digest: looking the algorithm up among the providers costs more than the hash
+            MessageDigest digest = (MessageDigest) SHA_256.clone();
+            return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's SHA-256 can be cloned", e);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is always available", e);
         }
     }

@@ -4,6 +4,7 @@ import com.dytallix.application.status.StatusService;
 import com.dytallix.domain.admission.AdmissionRules;
 import com.dytallix.domain.admission.BlockList;
 import com.dytallix.domain.admission.BlockListRule;
+import com.dytallix.domain.admission.ChallengeIds;
 import com.dytallix.domain.admission.ChallengeStore;
 import com.dytallix.domain.admission.DailyCapRule;
 import com.dytallix.domain.admission.OutflowGovernorRule;
@@ -23,13 +24,13 @@ public final class FaucetAdmission {
     }
 
     public static AdmissionRules rules(FaucetPolicy policy, BlockList blocks, FaucetControls controls,
-                                       ChallengeStore challenges, ProofOfWork work, ReputationList reputation,
+                                       ChallengeStore challenges, ChallengeIds challengeIds, ProofOfWork work, ReputationList reputation,
                                        StatusService status, Payer payer) {
         FaucetPolicy.Limits limits = policy.limits();
         return new AdmissionRules(List.of(
                 new BlockListRule(blocks),
                 new PausedRule(controls),
-                new ProofOfWorkRule(policy.proofOfWork(), challenges, work),
+                new ProofOfWorkRule(policy.proofOfWork(), challenges, challengeIds, work),
                 new SuspiciousActivityRule(limits.suspiciousAddressesPerHour()),
                 QuotaRule.perClient(limits.perIp()),
                 QuotaRule.perSubnet(limits.perSubnet()),

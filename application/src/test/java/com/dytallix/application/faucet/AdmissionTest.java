@@ -99,6 +99,49 @@ class AdmissionTest {
     }
 
     @Test
+    void aMadeUpOrAlteredChallengeIsRefusedWithoutALookupAndAnotherInstancesIsAnsweredOnce() {
+        FaucetHarness h = new FaucetHarness().withProofOfWork(new ProofOfWorkPolicy(4, 1024, 1, 1, Duration.ofMinutes(10)));
+        FaucetHarness other = new FaucetHarness(h, "second");
+        ClientIp me = ClientIp.parse("10.0.0.1");
+        Challenge issued = other.drips.challenge(FaucetHarness.address(1), me);
+
+        String madeUp = "0123456789abcdef0123456789abcdef";
+        String altered = issued.id().substring(0, 31) + (issued.id().endsWith("0") ? "1" : "0");
+        for (String id : List.of(madeUp, altered)) {
+            Challenge forged = new Challenge(id, issued.address(), issued.client(), issued.difficulty(), issued.n(), issued.r(),
+                    issued.p(), issued.expiresAt());
+            FaucetRefusal refused = refusal(() -> h.drips.request(command(1, "10.0.0.1", forged, "42")));
+            assertThat(refused.kind()).isEqualTo(FaucetRefusal.Kind.POW_INVALID);
+            assertThat(refused.getMessage()).contains("unknown or already used challenge");
+        }
+        assertThat(h.challenges.lookups()).as("made-up and altered ids never reach the store").isZero();
+        assertThat(h.challenges.size()).as("the genuine challenge is still there").isEqualTo(1);
+
+        // issued by the other instance, answered here, once
+        assertThat(h.drips.request(command(1, "10.0.0.1", issued, "42")).accepted()).isTrue();
+        assertThat(refusal(() -> other.drips.request(command(1, "10.0.0.1", issued, "42"))).getMessage())
+                .contains("already used");
+        assertThat(h.challenges.lookups()).isEqualTo(2);
+    }
+
+    @Test
+    void whileThePreviousVersionsChallengesAreOutstandingAnUnprovenIdIsStillLookedUp() {
+        FaucetHarness h = new FaucetHarness().withProofOfWork(new ProofOfWorkPolicy(4, 1024, 1, 1, Duration.ofMinutes(10)));
+        ClientIp me = ClientIp.parse("10.0.0.1");
+        Challenge template = h.drips.challenge(FaucetHarness.address(1), me);
+        Challenge old = new Challenge("00112233445566778899aabbccddeeff", template.address(), template.client(), template.difficulty(),
+                template.n(), template.r(), template.p(), template.expiresAt());
+        h.challenges.issueAsPreviousVersion(old);
+
+        assertThat(h.drips.request(command(1, "10.0.0.1", old, "42")).accepted()).isTrue();
+        // none of the previous version's left: unproven ids are refused from memory again
+        int lookups = h.challenges.lookups();
+        assertThat(refusal(() -> h.drips.request(command(2, "10.0.0.1", old, "42"))).kind())
+                .isEqualTo(FaucetRefusal.Kind.POW_INVALID);
+        assertThat(h.challenges.lookups()).isEqualTo(lookups);
+    }
+
+    @Test
     void anExpiredChallengeIsRefused() throws Exception {
         FaucetHarness h = new FaucetHarness().withProofOfWork(new ProofOfWorkPolicy(4, 1024, 1, 1, Duration.ofMillis(1)));
         Challenge c = h.drips.challenge(FaucetHarness.address(1), ClientIp.parse("10.0.0.1"));

@@ -13,6 +13,7 @@ import com.dytallix.domain.faucet.InMemoryFaucetControls;
 import com.dytallix.domain.grant.InMemoryGrantLedger;
 import com.dytallix.domain.payer.InMemoryInternalTransfers;
 import com.dytallix.domain.admission.InMemoryBlockList;
+import com.dytallix.domain.admission.InMemoryChallengeIds;
 import com.dytallix.domain.admission.InMemoryChallengeStore;
 import com.dytallix.domain.admission.ProofOfWork;
 import com.dytallix.domain.admission.ProofOfWorkPolicy;
@@ -43,6 +44,8 @@ final class FaucetHarness {
     final InMemoryFaucetControls controls;
     final InMemoryBlockList blocks;
     final InMemoryChallengeStore challenges;
+    /** The instances of one faucet share the key of their challenge ids. */
+    final InMemoryChallengeIds challengeIds;
     final Set<ClientIp> badReputation;
     final FakeChain.Keys keys;
     final String instance;
@@ -80,6 +83,7 @@ final class FaucetHarness {
         controls = new InMemoryFaucetControls();
         blocks = new InMemoryBlockList();
         challenges = new InMemoryChallengeStore();
+        challengeIds = new InMemoryChallengeIds();
         badReputation = ConcurrentHashMap.newKeySet();
         keys = new FakeChain.Keys(FAUCET);
         instance = "first";
@@ -106,6 +110,7 @@ final class FaucetHarness {
         controls = other.controls;
         blocks = other.blocks;
         challenges = other.challenges;
+        challengeIds = other.challengeIds;
         badReputation = other.badReputation;
         keys = other.keys;
         this.instance = instance;
@@ -152,7 +157,7 @@ final class FaucetHarness {
         ReputationList reputation = badReputation::contains;
         Application app = Application.assemble(
                 new Application.Ports(chain, chain, keys, ledger, controls, new InMemoryKeyRotationLog(), ledger.leases(), transfers, blocks,
-                        challenges,
+                        challenges, challengeIds,
                         reputation, work, TestKeccak.INSTANCE, telemetry, clock),
                 new Application.Choices(policy, List.of(), Optional.empty(), Optional.empty(), 1, finality, instance,
                         payerLease));

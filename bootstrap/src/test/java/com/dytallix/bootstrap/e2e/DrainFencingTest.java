@@ -177,7 +177,8 @@ class DrainFencingTest {
                 new FeePolicy(Wei.ofDyt("0.0000005")), Duration.ofSeconds(30), Duration.ofSeconds(5));
         return Application.assemble(
                 new Application.Ports(node, new NodeBlockReader(node), keys, db.ledger(), db.controls(), db.rotations(),
-                        db.leases(), db.transfers(), db.blocks(), db.challenges(), ip -> false, new ScryptProofOfWork(),
+                        db.leases(), db.transfers(), db.blocks(), db.challenges(),
+                        new com.dytallix.adapters.node.HmacChallengeIds(db.challengeKey()), ip -> false, new ScryptProofOfWork(),
                         BouncyCastleKeccak.INSTANCE, Telemetry.NONE, Clock.systemUTC()),
                 new Application.Choices(policy, List.of(), Optional.empty(), Optional.empty(), 10, new Finality(1, 64), instance,
                         lease));

@@ -13,6 +13,15 @@ import java.time.Instant;
 public record Challenge(String id, Address address, IpRange client, int difficulty, int n, int r, int p,
                         Instant expiresAt) {
     public static boolean wellFormedId(String id) {
-        return id != null && id.matches("[0-9a-f]{32}");
+        if (id == null || id.length() != 32) {
+            return false;
+        }
+        for (int i = 0; i < 32; i++) {
+            char c = id.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 }

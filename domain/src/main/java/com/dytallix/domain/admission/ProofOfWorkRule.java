@@ -8,16 +8,19 @@ import java.util.Optional;
 /**
  * A grant needs a solved challenge issued for this address and client. The challenge is used up
  * by the first attempt, right or wrong, so a proof can be neither replayed nor guessed at on the
- * server's time; the cheap checks come before the costly scrypt.
+ * server's time; the cheap checks come before the costly scrypt, and a made-up or altered id is
+ * refused from its own bytes ({@link ChallengeIds}) without asking the store.
  */
 public final class ProofOfWorkRule implements AdmissionRule {
     private final ProofOfWorkPolicy policy;
     private final ChallengeStore challenges;
+    private final ChallengeIds ids;
     private final ProofOfWork work;
 
-    public ProofOfWorkRule(ProofOfWorkPolicy policy, ChallengeStore challenges, ProofOfWork work) {
+    public ProofOfWorkRule(ProofOfWorkPolicy policy, ChallengeStore challenges, ChallengeIds ids, ProofOfWork work) {
         this.policy = policy;
         this.challenges = challenges;
+        this.ids = ids;
         this.work = work;
     }
 
@@ -35,8 +38,9 @@ public final class ProofOfWorkRule implements AdmissionRule {
             return Verdict.refuse(new Refusal.ProofOfWorkRequired());
         }
         Applicant.Proof proof = applicant.proof().get();
-        Optional<Challenge> taken = Challenge.wellFormedId(proof.challenge()) ? challenges.take(proof.challenge())
-                : Optional.empty();
+        String id = proof.challenge();
+        boolean known = Challenge.wellFormedId(id) && (ids.issued(id) || challenges.mayHoldUnprovenIds(applicant.now()));
+        Optional<Challenge> taken = known ? challenges.take(id) : Optional.empty();
         if (taken.isEmpty()) {
             return invalid("unknown or already used challenge");
         }

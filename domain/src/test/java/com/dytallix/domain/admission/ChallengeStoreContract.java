@@ -38,6 +38,7 @@ public abstract class ChallengeStoreContract {
         Challenge c = challenge("0123456789abcdef0123456789abcdef", T0.plusSeconds(600));
         store.issue(c, T0);
 
+        assertThat(store.mayHoldUnprovenIds(T0)).as("every challenge issued here has a proven id").isFalse();
         assertThat(store.take(c.id())).contains(c);
         assertThat(store.take(c.id())).isEmpty();
         assertThat(store.take("ffffffffffffffffffffffffffffffff")).isEmpty();
