@@ -93,8 +93,9 @@ for kind in status blocked address quota pow; do
 done
 echo
 echo "CPU us/req: the server's user+system CPU time during the run divided by the answers. A refusal at"
-echo "the door (block list, pause) does no database work (both held in memory, fingerprints written in"
-echo "batches); a made-up proof of work costs one read; a quota refusal is remembered, so a repeated one costs no database work."
+echo "the door (block list, pause) does no database work on the request's thread (both held in memory,"
+echo "fingerprints written in batches by a background writer, whose CPU is counted here too); a made-up"
+echo "proof of work is refused from its id's MAC, with no read; a quota refusal is remembered, so a repeated one costs no database work."
 echo "targets: <= 50 us of server CPU per refused request, >= 20000 refusals/s"
 echo "peak RSS (VmHWM): ${RSS[door]} MB the first server (status, blocked, address, quota), ${RSS[pow]} MB the proof-of-work server (target <= 200)"
 if [ "$PROFILE" = 1 ]; then

@@ -39,6 +39,11 @@ public final class ApiException extends RuntimeException {
         return new ApiException(status, code, message, details, Map.of(), true);
     }
 
+    /** A 429 of a limit: {@link #fixed} but for its reset time, which is put in the prepared bytes as it is. */
+    public static ApiException rateLimited(String message, Details.RateLimit details, Map<String, String> headers) {
+        return new ApiException(429, "RATE_LIMIT", message, details, headers, true);
+    }
+
     public static ApiException invalidRequest(String field, String problem) {
         return new ApiException(400, "INVALID_REQUEST", field + ": " + problem, new Details.FieldProblem(field, problem), Map.of());
     }

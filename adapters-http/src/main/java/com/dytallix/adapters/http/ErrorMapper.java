@@ -75,7 +75,7 @@ final class ErrorMapper {
     /** 429 with Retry-After in whole seconds (rounded up) and details {scope, resetAt}. */
     public static ApiException rateLimited(String scope, Instant resetAt, String message) {
         long seconds = Math.max(1, (Duration.between(clock.instant(), resetAt).toMillis() + 999) / 1000);
-        return new ApiException(429, "RATE_LIMIT", message, new ApiException.Details.RateLimit(scope, resetAt.toString()),
+        return ApiException.rateLimited(message, new ApiException.Details.RateLimit(scope, resetAt.toString()),
                 Map.of("Retry-After", Long.toString(seconds)));
     }
 

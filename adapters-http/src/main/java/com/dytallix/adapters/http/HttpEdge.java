@@ -21,6 +21,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.UUID;
@@ -283,40 +284,78 @@ public final class HttpEdge implements Filter {
     }
 
     /**
-     * The envelopes of {@link ApiException#fixed} answers as bytes, all but the request id, made once
-     * each. The request id goes in as it is: the edge only ever uses ids of {@code [A-Za-z0-9._:-]}.
-     * Bounded: the operator's pause reason is the only free text, and a full map starts over.
+     * The envelopes of {@link ApiException#fixed} answers as bytes, all but the request id (and a
+     * limit's reset time), made once each. The request id goes in as it is: the edge only ever uses
+     * ids of {@code [A-Za-z0-9._:-]}; so does the reset time, an ISO-8601 instant. Bounded: the
+     * operator's pause reason is the only free text, and a full map starts over.
      */
     static final class PreparedEnvelopes {
         private static final int MAX = 256;
         private static final byte[] END = {'"', '}'};
-        private static final ConcurrentHashMap<Key, byte[]> PREFIXES = new ConcurrentHashMap<>();
+        private static final byte[] RESET_AT = "\"resetAt\":\"\"".getBytes(StandardCharsets.US_ASCII);
+        private static final ConcurrentHashMap<Key, Prepared> PREPARED = new ConcurrentHashMap<>();
 
         private record Key(int status, String code, String message, ApiException.Details details) {
+        }
+
+        /** The envelope up to the reset time (or the request id), and from after the reset time up to the request id. */
+        private record Prepared(byte[] head, byte[] middle) {
         }
 
         private PreparedEnvelopes() {
         }
 
         static byte[] write(ApiException e, String requestId) {
-            Key key = new Key(e.status(), e.code(), e.getMessage(), e.details());
-            byte[] prefix = PREFIXES.get(key);
-            if (prefix == null) {
-                if (PREFIXES.size() >= MAX) {
-                    PREFIXES.clear();
+            String resetAt = "";
+            ApiException.Details details = e.details();
+            if (details instanceof ApiException.Details.RateLimit limit) {
+                resetAt = limit.resetAt();
+                details = new ApiException.Details.RateLimit(limit.scope(), "");
+            }
+            Key key = new Key(e.status(), e.code(), e.getMessage(), details);
+            Prepared prepared = PREPARED.get(key);
+            if (prepared == null) {
+                if (PREPARED.size() >= MAX) {
+                    PREPARED.clear();
                 }
-                // the envelope with an empty request id ends with ""} : keep all up to its opening quote
-                byte[] whole = Json.write(envelope(e, ""));
-                prefix = Arrays.copyOf(whole, whole.length - END.length);
-                PREFIXES.put(key, prefix);
+                prepared = prepare(e, details);
+                PREPARED.put(key, prepared);
             }
-            byte[] out = Arrays.copyOf(prefix, prefix.length + requestId.length() + END.length);
+            byte[] head = prepared.head();
+            byte[] middle = prepared.middle();
+            byte[] out = Arrays.copyOf(head, head.length + resetAt.length() + middle.length + requestId.length() + END.length);
+            int at = head.length;
+            for (int i = 0; i < resetAt.length(); i++) {
+                out[at++] = (byte) resetAt.charAt(i);
+            }
+            System.arraycopy(middle, 0, out, at, middle.length);
+            at += middle.length;
             for (int i = 0; i < requestId.length(); i++) {
-                out[prefix.length + i] = (byte) requestId.charAt(i);
+                out[at++] = (byte) requestId.charAt(i);
             }
-            out[out.length - 2] = END[0];
-            out[out.length - 1] = END[1];
+            out[at++] = END[0];
+            out[at] = END[1];
             return out;
+        }
+
+        /** The envelope with an empty request id (and reset time) ends with {@code ""}}: cut there (and inside the empty reset time). */
+        private static Prepared prepare(ApiException e, ApiException.Details details) {
+            byte[] whole = Json.write(new ErrorEnvelope(e.code(), e.getMessage(), details, ""));
+            int open = whole.length - END.length;
+            if (!(details instanceof ApiException.Details.RateLimit)) {
+                return new Prepared(Arrays.copyOf(whole, open), new byte[0]);
+            }
+            int reset = lastIndexOf(whole, RESET_AT) + RESET_AT.length - 1; // at the closing quote of the empty value
+            return new Prepared(Arrays.copyOf(whole, reset), Arrays.copyOfRange(whole, reset, open));
+        }
+
+        private static int lastIndexOf(byte[] in, byte[] what) {
+            for (int i = in.length - what.length; i >= 0; i--) {
+                if (Arrays.equals(in, i, i + what.length, what, 0, what.length)) {
+                    return i;
+                }
+            }
+            throw new IllegalStateException("no " + new String(what, StandardCharsets.US_ASCII) + " in the envelope");
         }
     }
 

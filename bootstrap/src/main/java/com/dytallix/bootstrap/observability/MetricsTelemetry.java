@@ -34,6 +34,9 @@ public final class MetricsTelemetry implements Telemetry {
     private final Map<String, Timer> rpcTimers = new ConcurrentHashMap<>();
     private final Counter cacheHits;
     private final Counter cacheMisses;
+    /** The faucet's counters too, built once: every refused request counts one or two. */
+    private final Map<String, Counter> grantCounters = new ConcurrentHashMap<>();
+    private final Map<LimitScope, Counter> rateLimitCounters = new java.util.EnumMap<>(LimitScope.class);
 
     /**
      * @param knownRpcMethods the relay's allow-list: only these become method label values, anything
@@ -52,7 +55,10 @@ public final class MetricsTelemetry implements Telemetry {
         this.cacheMisses = cacheCounter("miss");
         GRANT_OUTCOMES.forEach(this::grantCounter);
         for (LimitScope scope : LimitScope.values()) {
-            rateLimitCounter(scope);
+            rateLimitCounters.put(scope, Counter.builder("dytallix.rate.limit.hits")
+                    .description("Requests refused by a rate limit, by scope")
+                    .tag("scope", scope.wireName())
+                    .register(registry));
         }
     }
 
@@ -63,7 +69,7 @@ public final class MetricsTelemetry implements Telemetry {
 
     @Override
     public void rateLimitHit(LimitScope scope) {
-        rateLimitCounter(scope).increment();
+        rateLimitCounters.get(scope).increment();
     }
 
     @Override
@@ -107,16 +113,9 @@ public final class MetricsTelemetry implements Telemetry {
     }
 
     private Counter grantCounter(String outcome) {
-        return Counter.builder("dytallix.faucet.grants")
+        return grantCounters.computeIfAbsent(outcome, o -> Counter.builder("dytallix.faucet.grants")
                 .description("Faucet requests and grants by outcome")
-                .tag("outcome", outcome)
-                .register(registry);
-    }
-
-    private Counter rateLimitCounter(LimitScope scope) {
-        return Counter.builder("dytallix.rate.limit.hits")
-                .description("Requests refused by a rate limit, by scope")
-                .tag("scope", scope.wireName())
-                .register(registry);
+                .tag("outcome", o)
+                .register(registry));
     }
 }
