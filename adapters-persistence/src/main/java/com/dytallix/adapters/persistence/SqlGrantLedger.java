@@ -4,6 +4,7 @@ import com.dytallix.domain.Address;
 import com.dytallix.domain.ClientIp;
 import com.dytallix.domain.IpRange;
 import com.dytallix.domain.GrantId;
+import com.dytallix.domain.StoreBusyException;
 import com.dytallix.domain.TxHash;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.Fingerprint;
@@ -47,8 +48,6 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -92,6 +91,11 @@ final class SqlGrantLedger implements GrantLedger {
     private static final BigInteger GWEI = BigInteger.TEN.pow(9);
     /** Grants one group write of submissions carries at most: bounds its statement's parameters. */
     private static final int MOST_PER_WRITE = 500;
+    /**
+     * Reservations one group write carries at most: each runs its rules' reads, so this bounds how
+     * long one transaction holds the write lock that signing and the tracker wait for too.
+     */
+    private static final int MOST_RESERVATIONS_PER_WRITE = 64;
     /** Fingerprints held before the request that records one more writes them itself (bounds memory). */
     private static final int FINGERPRINTS_HELD = 1000;
     /** Rows per INSERT statement: 7 parameters each, well under either database's parameter limit. */
@@ -107,47 +111,117 @@ final class SqlGrantLedger implements GrantLedger {
     private final AtomicLong ownReleases = new AtomicLong();
     private final ConcurrentLinkedQueue<Fingerprint> unwritten = new ConcurrentLinkedQueue<>();
     private final AtomicInteger unwrittenCount = new AtomicInteger();
-    private final ConcurrentLinkedQueue<Submission> submissions = new ConcurrentLinkedQueue<>();
-    private final ReentrantLock submitting = new ReentrantLock();
+    private final GroupCommit<Asked, Reservation> reservations = new GroupCommit<>(MOST_RESERVATIONS_PER_WRITE, this::writeReservations);
+    private final GroupCommit<Submission, Void> submissions = new GroupCommit<>(MOST_PER_WRITE, this::writeSubmissions);
 
     public SqlGrantLedger(Database database) {
         this.database = database;
         this.refreshNanos = Persistence.SHARED_STATE_REFRESH.toNanos();
     }
 
+    /**
+     * Group-committed (see {@link #writeReservations}): every reservation asked for while another
+     * batch is being written goes into the next write transaction, so under load one commit carries
+     * many. The caller returns once its own is committed.
+     */
     @Override
     public Reservation reserve(ReservationRequest request, LedgerAdmission admission) {
-        Instant now = millis(request.now());
-        return writeWithFingerprints(tx -> {
-            if (request.idempotencyKey().isPresent()) {
-                Optional<Grant> existing = tx.get(SELECT_GRANT + " WHERE g.idempotency_key = ?",
-                        request.idempotencyKey().get()).map(SqlGrantLedger::grant);
-                if (existing.isPresent()) {
-                    return new Reservation.Replayed(existing.get());
+        return reservations.submit(new Asked(request, admission));
+    }
+
+    /** A reservation waiting for the next group write. */
+    private record Asked(ReservationRequest request, LedgerAdmission admission) {
+    }
+
+    /**
+     * One write transaction for a batch of reservations, each run in arrival order exactly as it
+     * would run alone: its rules read the ledger with every earlier reservation of the batch in it,
+     * and the budget as the one before left it (carried in memory, read and written once a batch).
+     * Nobody is answered before the commit. A reservation whose own work throws rolls the whole
+     * batch back and fails alone; the others are written again without it. A failure of the
+     * transaction itself (the write lock not had in time, the commit) fails every one, nothing written.
+     */
+    private void writeReservations(List<GroupCommit.Job<Asked, Reservation>> batch) {
+        List<GroupCommit.Job<Asked, Reservation>> left = new ArrayList<>(batch);
+        while (!left.isEmpty()) {
+            List<GroupCommit.Job<Asked, Reservation>> round = left;
+            List<Reservation> answers = new ArrayList<>(round.size());
+            GroupCommit.Job<?, ?>[] running = new GroupCommit.Job<?, ?>[1];
+            try {
+                writeWithFingerprints(tx -> {
+                    Level stored = storedLevel(tx);
+                    Level level = stored;
+                    for (GroupCommit.Job<Asked, Reservation> job : round) {
+                        running[0] = job;
+                        Reserving r = reserveIn(tx, job.item().request(), job.item().admission(), level);
+                        answers.add(r.answer());
+                        level = r.level();
+                    }
+                    running[0] = null;
+                    if (level != stored) {
+                        tx.dml("""
+                                INSERT INTO outflow_budget (id, level_wei, updated_at) VALUES (1, ?, ?)
+                                ON CONFLICT (id) DO UPDATE SET level_wei = excluded.level_wei, updated_at = excluded.updated_at""",
+                                level.wei().toString(), Timestamps.format(level.at()));
+                    }
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                if (running[0] == null || e instanceof StoreBusyException) {
+                    throw e; // fails every reservation of the batch
                 }
+                round.stream().filter(job -> job == running[0]).forEach(job -> job.fail(e));
+                left = round.stream().filter(job -> job != running[0]).toList();
+                continue;
             }
-            BigInteger budget = budget(tx, admission.outflow(), now);
-            Decision decision = admission.decide(new Window(tx, budget));
-            if (decision.refusal().isPresent()) {
-                return new Reservation.Refused(decision.refusal().get());
+            for (int i = 0; i < round.size(); i++) {
+                round.get(i).complete(answers.get(i));
             }
-            Grant grant = Grant.reserved(request.id(), request.address(), request.ip(), decision.payout(),
-                    decision.factors(), request.idempotencyKey(), request.requestHash(), now);
-            String at = Timestamps.format(now);
-            // admitted_at by the database's clock: the payer judges a grant's age by it, whatever this instance's clock says
-            tx.insert("""
-                    INSERT INTO faucet_grants (id, address, ip, client, subnet, amount_wei, factors, status, idempotency_key,
-                                               request_hash, created_at, updated_at, admitted_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, """ + database.dialect().now() + ")",
-                    grant.id().value(), grant.address().value(), grant.ip().value(), request.client().toString(),
-                    request.subnet().toString(), grant.amount().toString(), factorsText(grant.factors()),
-                    grant.idempotencyKey().orElse(null), grant.requestHash(), at, at);
-            tx.dml("""
-                    INSERT INTO outflow_budget (id, level_wei, updated_at) VALUES (1, ?, ?)
-                    ON CONFLICT (id) DO UPDATE SET level_wei = excluded.level_wei, updated_at = excluded.updated_at""",
-                    budget.subtract(grant.amount().value()).toString(), at);
-            return new Reservation.Reserved(grant);
-        });
+            return;
+        }
+    }
+
+    /** The outflow budget's level as last stored, and when; null before the first grant. */
+    private record Level(BigInteger wei, Instant at) {
+    }
+
+    /** One reservation's answer, and the budget's level after it. */
+    private record Reserving(Reservation answer, Level level) {
+    }
+
+    private Reserving reserveIn(DbTransaction tx, ReservationRequest request, LedgerAdmission admission, Level level) {
+        Instant now = millis(request.now());
+        if (request.idempotencyKey().isPresent()) {
+            Optional<Grant> existing = tx.get(SELECT_GRANT + " WHERE g.idempotency_key = ?",
+                    request.idempotencyKey().get()).map(SqlGrantLedger::grant);
+            if (existing.isPresent()) {
+                return new Reserving(new Reservation.Replayed(existing.get()), level);
+            }
+        }
+        OutflowPolicy outflow = admission.outflow();
+        BigInteger budget = level == null ? outflow.initial() : outflow.refill(level.wei(), level.at(), now);
+        Decision decision = admission.decide(new Window(tx, budget));
+        if (decision.refusal().isPresent()) {
+            return new Reserving(new Reservation.Refused(decision.refusal().get()), level);
+        }
+        Grant grant = Grant.reserved(request.id(), request.address(), request.ip(), decision.payout(),
+                decision.factors(), request.idempotencyKey(), request.requestHash(), now);
+        String at = Timestamps.format(now);
+        // admitted_at by the database's clock: the payer judges a grant's age by it, whatever this instance's clock says
+        tx.insert("""
+                INSERT INTO faucet_grants (id, address, ip, client, subnet, amount_wei, factors, status, idempotency_key,
+                                           request_hash, created_at, updated_at, admitted_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, """ + database.dialect().now() + ")",
+                grant.id().value(), grant.address().value(), grant.ip().value(), request.client().toString(),
+                request.subnet().toString(), grant.amount().toString(), factorsText(grant.factors()),
+                grant.idempotencyKey().orElse(null), grant.requestHash(), at, at);
+        return new Reserving(new Reservation.Reserved(grant), new Level(budget.subtract(grant.amount().value()), now));
+    }
+
+    private static Level storedLevel(DbExecute db) {
+        return db.get("SELECT level_wei, updated_at FROM outflow_budget WHERE id = 1")
+                .map(row -> new Level(new BigInteger(Rows.text(row, "level_wei")), Rows.time(row, "updated_at")))
+                .orElse(null);
     }
 
     /**
@@ -189,9 +263,8 @@ final class SqlGrantLedger implements GrantLedger {
     }
 
     private static BigInteger budget(DbExecute db, OutflowPolicy outflow, Instant now) {
-        return db.get("SELECT level_wei, updated_at FROM outflow_budget WHERE id = 1")
-                .map(row -> outflow.refill(new BigInteger(Rows.text(row, "level_wei")), Rows.time(row, "updated_at"), now))
-                .orElseGet(outflow::initial);
+        Level level = storedLevel(db);
+        return level == null ? outflow.initial() : outflow.refill(level.wei(), level.at(), now);
     }
 
     /** The ledger inside one reservation's write transaction (or as it stands, for a first look), for the admission rules. */
@@ -364,76 +437,55 @@ final class SqlGrantLedger implements GrantLedger {
     }
 
     /**
-     * Group commit: every submission queued while another is being written goes into the next write
-     * together, so under load one transaction carries many. Each caller returns once its own is
-     * committed (or throws what stopped it: a grant that cannot move to SUBMITTED fails only its own).
+     * Group-committed: every submission asked for while another batch is being written goes into
+     * the next write together, so under load one transaction carries many. Each caller returns once
+     * its own is committed (or throws what stopped it: a grant that cannot move to SUBMITTED fails
+     * only its own).
      */
     @Override
     public void markSubmitted(GrantId id, Instant at) {
-        Submission mine = new Submission(id, Timestamps.format(at), new CompletableFuture<>());
-        submissions.add(mine);
-        submitting.lock();
-        try {
-            while (!mine.done().isDone()) {
-                writeSubmissions();
-            }
-        } finally {
-            submitting.unlock();
-        }
-        try {
-            mine.done().join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
+        submissions.submit(new Submission(id, Timestamps.format(at)));
     }
 
-    private void writeSubmissions() {
-        List<Submission> batch = new ArrayList<>();
-        for (Submission s = submissions.poll(); s != null; s = batch.size() < MOST_PER_WRITE ? submissions.poll() : null) {
-            batch.add(s);
-        }
-        Map<Submission, RuntimeException> refused = new LinkedHashMap<>();
-        try {
-            database.write(tx -> {
-                Map<String, GrantStatus> statuses = new HashMap<>();
-                try (Stream<DbRow> rows = tx.query("SELECT id, status FROM faucet_grants WHERE id IN ("
-                        + String.join(", ", Collections.nCopies(batch.size(), "?")) + ")",
-                        batch.stream().map(sub -> sub.id().value()).toArray())) {
-                    rows.forEach(row -> statuses.put(Rows.text(row, "id"),
-                            GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT))));
-                }
-                for (Submission s : batch) {
-                    try {
-                        GrantStatus status = statuses.get(s.id().value());
-                        if (status == null) {
-                            throw new NoSuchElementException("no grant " + s.id());
-                        }
-                        status.moveTo(GrantStatus.SUBMITTED);
-                    } catch (RuntimeException e) {
-                        refused.put(s, e);
-                        continue;
+    private void writeSubmissions(List<GroupCommit.Job<Submission, Void>> batch) {
+        Map<GroupCommit.Job<Submission, Void>, RuntimeException> refused = new HashMap<>();
+        database.write(tx -> {
+            Map<String, GrantStatus> statuses = new HashMap<>();
+            try (Stream<DbRow> rows = tx.query("SELECT id, status FROM faucet_grants WHERE id IN ("
+                    + String.join(", ", Collections.nCopies(batch.size(), "?")) + ")",
+                    batch.stream().map(job -> job.item().id().value()).toArray())) {
+                rows.forEach(row -> statuses.put(Rows.text(row, "id"),
+                        GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT))));
+            }
+            for (GroupCommit.Job<Submission, Void> job : batch) {
+                Submission s = job.item();
+                try {
+                    GrantStatus status = statuses.get(s.id().value());
+                    if (status == null) {
+                        throw new NoSuchElementException("no grant " + s.id());
                     }
-                    tx.update("UPDATE faucet_grants SET status = 'submitted', last_sent_at = ?, updated_at = ? WHERE id = ?",
-                            s.at(), s.at(), s.id().value());
+                    status.moveTo(GrantStatus.SUBMITTED);
+                } catch (RuntimeException e) {
+                    refused.put(job, e);
+                    continue;
                 }
-                return null;
-            });
-        } catch (RuntimeException | Error e) {
-            batch.forEach(s -> s.done().completeExceptionally(e));
-            throw e;
-        }
-        batch.forEach(s -> {
-            RuntimeException e = refused.get(s);
+                tx.update("UPDATE faucet_grants SET status = 'submitted', last_sent_at = ?, updated_at = ? WHERE id = ?",
+                        s.at(), s.at(), s.id().value());
+            }
+            return null;
+        });
+        batch.forEach(job -> {
+            RuntimeException e = refused.get(job);
             if (e == null) {
-                s.done().complete(null);
+                job.complete(null);
             } else {
-                s.done().completeExceptionally(e);
+                job.fail(e);
             }
         });
     }
 
-    /** A grant's move to SUBMITTED waiting for the next group write, and what became of it. */
-    private record Submission(GrantId id, String at, CompletableFuture<Void> done) {
+    /** A grant's move to SUBMITTED waiting for the next group write. */
+    private record Submission(GrantId id, String at) {
     }
 
     @Override
