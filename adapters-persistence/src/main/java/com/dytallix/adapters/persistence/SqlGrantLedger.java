@@ -288,10 +288,17 @@ final class SqlGrantLedger implements GrantLedger {
          * Walked newest first along the (column, created_at) index inside the database, which hands
          * back one row: a quota of hundreds costs no more rows in Java than a quota of one. Grants of
          * the same millisecond are interchangeable here, as only their time is returned.
+         *
+         * <p>The walk reads each grant's row for its status (the index has none). It is taken only
+         * when the window holds at least {@code nth} grants of any status, which the index alone
+         * counts (the database evaluates that condition once, before the walk): most clients are
+         * below their quota, and then no row is read at all.
          */
         private Optional<Instant> nthNewest(String column, String value, Instant since, int nth) {
+            String from = Timestamps.format(since);
             return tx.get("SELECT created_at FROM faucet_grants WHERE " + column + " = ? AND " + COUNTING
-                            + " ORDER BY created_at DESC LIMIT 1 OFFSET ?", value, Timestamps.format(since), nth - 1)
+                            + " AND (SELECT COUNT(*) FROM faucet_grants WHERE " + column + " = ? AND created_at > ?) >= ?"
+                            + " ORDER BY created_at DESC LIMIT 1 OFFSET ?", value, from, value, from, nth, nth - 1)
                     .map(row -> Rows.time(row, "created_at"));
         }
 
