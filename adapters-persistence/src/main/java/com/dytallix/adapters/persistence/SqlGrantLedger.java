@@ -18,6 +18,7 @@ import com.dytallix.domain.grant.IllegalGrantTransitionException;
 import com.dytallix.domain.grant.LedgerAdmission;
 import com.dytallix.domain.grant.LedgerWindow;
 import com.dytallix.domain.grant.OutflowPolicy;
+import com.dytallix.domain.grant.Payment;
 import com.dytallix.domain.grant.RecordedBlock;
 import com.dytallix.domain.grant.Reservation;
 import com.dytallix.domain.grant.ReservationRequest;
@@ -35,6 +36,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -526,49 +528,106 @@ final class SqlGrantLedger implements GrantLedger {
 
     @Override
     public void markIncluded(GrantId id, TxHash landed, long blockNumber, String blockHash, Instant at) {
-        database.write(tx -> {
-            include(tx, new Inclusion(id, landed, blockNumber, blockHash), Timestamps.format(at));
-            return null;
-        });
+        database.write(tx -> settleIn(tx, List.of(new Inclusion(id, landed, blockNumber, blockHash)), List.of(),
+                Timestamps.format(at)).orThrow());
     }
 
-    private static void include(DbTransaction tx, Inclusion i, String at) {
-        status(tx, i.id()).moveTo(GrantStatus.SUBMITTED);
-        requireHash(tx, i.id(), i.landed());
-        tx.update("""
-                UPDATE faucet_grants
-                   SET status = 'submitted', landed_hash = ?, block_number = ?, block_hash = ?, updated_at = ?
-                 WHERE id = ?""", i.landed().value(), i.blockNumber(), i.blockHash(), at, i.id().value());
-    }
-
-    /** Each step's checks are reads and its one update comes last, so a refused step leaves nothing behind. */
     @Override
     public Settled settle(List<Inclusion> inclusions, List<Confirmation> confirmations, Instant at) {
         if (inclusions.isEmpty() && confirmations.isEmpty()) {
             return new Settled(Set.of(), Map.of());
         }
-        String time = Timestamps.format(at);
-        return database.write(tx -> {
-            Set<GrantId> first = new HashSet<>();
-            Map<GrantId, String> refused = new LinkedHashMap<>();
-            for (Inclusion i : inclusions) {
-                try {
-                    include(tx, i, time);
-                } catch (IllegalGrantTransitionException | IllegalArgumentException | NoSuchElementException e) {
-                    refused.put(i.id(), e.getMessage());
-                }
-            }
-            for (Confirmation c : confirmations) {
-                try {
-                    if (confirm(tx, c, time)) {
-                        first.add(c.id());
+        return database.write(tx -> settleIn(tx, inclusions, confirmations, Timestamps.format(at)).settled());
+    }
+
+    /**
+     * Each inclusion as by {@link #markIncluded}, then each confirmation as by {@link #markConfirmed},
+     * checked against one read of the grants' statuses and one of their hashes (kept up to date here as
+     * the steps go), so a step costs its update alone. A step the grant does not allow is left out and
+     * named with why.
+     */
+    private static Steps settleIn(DbTransaction tx, List<Inclusion> inclusions, List<Confirmation> confirmations, String at) {
+        List<String> ids = Stream.concat(inclusions.stream().map(i -> i.id().value()), confirmations.stream().map(c -> c.id().value()))
+                .distinct().toList();
+        Map<String, GrantStatus> statuses = new HashMap<>();
+        Set<String> confirmedOnce = new HashSet<>();
+        Set<String> hashes = new HashSet<>();
+        for (int from = 0; from < ids.size(); from += MOST_PER_WRITE) {
+            List<String> part = ids.subList(from, Math.min(ids.size(), from + MOST_PER_WRITE));
+            String in = String.join(", ", Collections.nCopies(part.size(), "?"));
+            try (Stream<DbRow> rows = tx.query("SELECT id, status, confirmed_once FROM faucet_grants WHERE id IN (" + in + ")",
+                    part.toArray())) {
+                rows.forEach(row -> {
+                    statuses.put(Rows.text(row, "id"), GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)));
+                    if (Rows.integer(row, "confirmed_once") == 1) {
+                        confirmedOnce.add(Rows.text(row, "id"));
                     }
-                } catch (IllegalGrantTransitionException | IllegalArgumentException | NoSuchElementException e) {
-                    refused.put(c.id(), e.getMessage());
-                }
+                });
             }
-            return new Settled(first, refused);
-        });
+            try (Stream<DbRow> rows = tx.query("SELECT grant_id, tx_hash FROM grant_tx_hashes WHERE grant_id IN (" + in + ")",
+                    part.toArray())) {
+                rows.forEach(row -> hashes.add(Rows.text(row, "grant_id") + " " + Rows.text(row, "tx_hash")));
+            }
+        }
+        Steps steps = new Steps(new HashSet<>(), new LinkedHashMap<>());
+        for (Inclusion i : inclusions) {
+            String id = i.id().value();
+            try {
+                step(statuses, hashes, i.id(), i.landed(), GrantStatus.SUBMITTED);
+            } catch (IllegalGrantTransitionException | IllegalArgumentException | NoSuchElementException e) {
+                steps.refused().put(i.id(), e);
+                continue;
+            }
+            tx.update("""
+                    UPDATE faucet_grants
+                       SET status = 'submitted', landed_hash = ?, block_number = ?, block_hash = ?, updated_at = ?
+                     WHERE id = ?""", i.landed().value(), i.blockNumber(), i.blockHash(), at, id);
+        }
+        for (Confirmation c : confirmations) {
+            String id = c.id().value();
+            try {
+                step(statuses, hashes, c.id(), c.landed(), GrantStatus.CONFIRMED);
+            } catch (IllegalGrantTransitionException | IllegalArgumentException | NoSuchElementException e) {
+                steps.refused().put(c.id(), e);
+                continue;
+            }
+            tx.update("UPDATE faucet_grants SET status = 'confirmed', landed_hash = ?, block_number = ?, updated_at = ?, "
+                    + "confirmed_once = 1 WHERE id = ?", c.landed().value(), c.blockNumber(), at, id);
+            if (confirmedOnce.add(id)) {
+                steps.firstConfirmed().add(c.id());
+            }
+        }
+        return steps;
+    }
+
+    /** Checks one step against what the settle read (and the steps before it did), and records its new status there. */
+    private static void step(Map<String, GrantStatus> statuses, Set<String> hashes, GrantId id, TxHash landed, GrantStatus to) {
+        GrantStatus status = statuses.get(id.value());
+        if (status == null) {
+            throw new NoSuchElementException("no grant " + id);
+        }
+        status.moveTo(to);
+        if (!hashes.contains(id.value() + " " + landed.value())) {
+            throw new IllegalArgumentException("transaction " + landed + " was never recorded for grant " + id);
+        }
+        statuses.put(id.value(), to);
+    }
+
+    /** What {@link #settleIn} did: the grants confirmed for the first time, and the steps refused with why. */
+    private record Steps(Set<GrantId> firstConfirmed, Map<GrantId, RuntimeException> refused) {
+        Settled settled() {
+            Map<GrantId, String> why = new LinkedHashMap<>();
+            refused.forEach((id, e) -> why.put(id, e.getMessage()));
+            return new Settled(firstConfirmed, why);
+        }
+
+        /** For a single step: its refusal thrown (the transaction rolls back, though nothing was written). */
+        Steps orThrow() {
+            refused.values().stream().findFirst().ifPresent(e -> {
+                throw e;
+            });
+            return this;
+        }
     }
 
     @Override
@@ -627,19 +686,8 @@ final class SqlGrantLedger implements GrantLedger {
 
     @Override
     public boolean markConfirmed(GrantId id, TxHash landed, long blockNumber, Instant at) {
-        return database.write(tx -> confirm(tx, new Confirmation(id, landed, blockNumber), Timestamps.format(at)));
-    }
-
-    /** @return whether this is the grant's first confirmation */
-    private static boolean confirm(DbTransaction tx, Confirmation c, String at) {
-        DbRow row = tx.get("SELECT status, confirmed_once FROM faucet_grants WHERE id = ?", c.id().value())
-                .orElseThrow(() -> new NoSuchElementException("no grant " + c.id()));
-        GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)).moveTo(GrantStatus.CONFIRMED);
-        requireHash(tx, c.id(), c.landed());
-        boolean before = Rows.integer(row, "confirmed_once") == 1;
-        tx.update("UPDATE faucet_grants SET status = 'confirmed', landed_hash = ?, block_number = ?, updated_at = ?, "
-                + "confirmed_once = 1 WHERE id = ?", c.landed().value(), c.blockNumber(), at, c.id().value());
-        return !before;
+        return database.write(tx -> !settleIn(tx, List.of(), List.of(new Confirmation(id, landed, blockNumber)), Timestamps.format(at))
+                .orThrow().firstConfirmed().isEmpty());
     }
 
     @Override
@@ -680,6 +728,39 @@ final class SqlGrantLedger implements GrantLedger {
     @Override
     public List<Grant> unfinished() {
         return database.read(db -> grants(db, SELECT_GRANT + " WHERE " + UNFINISHED + " ORDER BY g.created_at, g.rowid"));
+    }
+
+    /** Eight columns, not the grant with its hashes: the tracker reads this every pass. */
+    @Override
+    public List<Payment> inFlight() {
+        return database.read(db -> {
+            try (Stream<DbRow> rows = db.query("""
+                    SELECT g.id, g.status, g.from_address, g.nonce, g.block_number, g.landed_hash, g.last_sent_at, g.updated_at
+                      FROM faucet_grants g
+                     WHERE\s""" + UNFINISHED + " AND g.status <> 'pending' ORDER BY g.created_at, g.rowid")) {
+                return rows.map(row -> new Payment(new GrantId(Rows.text(row, "id")),
+                        GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)),
+                        new Address(Rows.text(row, "from_address")), Rows.integer(row, "nonce"),
+                        Rows.optionalInteger(row, "block_number"), Rows.optionalText(row, "landed_hash").map(TxHash::new),
+                        Rows.optionalTime(row, "last_sent_at").orElseGet(() -> Rows.time(row, "updated_at")))).toList();
+            }
+        });
+    }
+
+    @Override
+    public List<Grant> grants(Collection<GrantId> ids) {
+        List<String> wanted = ids.stream().map(GrantId::value).distinct().toList();
+        List<Grant> found = new ArrayList<>();
+        for (int from = 0; from < wanted.size(); from += MOST_PER_WRITE) {
+            List<String> part = wanted.subList(from, Math.min(wanted.size(), from + MOST_PER_WRITE));
+            found.addAll(database.read(db -> grants(db, SELECT_GRANT + " WHERE g.id IN ("
+                    + String.join(", ", Collections.nCopies(part.size(), "?")) + ") ORDER BY g.created_at, g.rowid",
+                    part.toArray())));
+        }
+        if (wanted.size() > MOST_PER_WRITE) {
+            found.sort(java.util.Comparator.comparing(Grant::createdAt));
+        }
+        return found;
     }
 
     @Override
@@ -815,12 +896,6 @@ final class SqlGrantLedger implements GrantLedger {
         return tx.get("SELECT status FROM faucet_grants WHERE id = ?", id.value())
                 .map(row -> GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)))
                 .orElseThrow(() -> new NoSuchElementException("no grant " + id));
-    }
-
-    private static void requireHash(DbTransaction tx, GrantId id, TxHash hash) {
-        if (tx.get("SELECT 1 AS found FROM grant_tx_hashes WHERE grant_id = ? AND tx_hash = ?", id.value(), hash.value()).isEmpty()) {
-            throw new IllegalArgumentException("transaction " + hash + " was never recorded for grant " + id);
-        }
     }
 
     private static Grant load(DbTransaction tx, GrantId id) {

@@ -7,6 +7,7 @@ import com.dytallix.domain.StoreBusyException;
 import com.dytallix.domain.TxHash;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.Grant;
+import com.dytallix.domain.grant.Payment;
 import com.dytallix.domain.grant.RecordedBlock;
 import com.dytallix.domain.grant.Settlements;
 import com.dytallix.domain.grant.GrantStatus;
@@ -147,24 +148,31 @@ public final class GrantTracker {
             ChainReads chain = node.consistent();
             long head = chain.head().number();
             Set<Address> watchedSenders = watchReorgs(chain, head, now);
-            List<Grant> unfinished = settlements.unfinished();
+            List<Payment> inFlight = settlements.inFlight();
             Mined news = new Mined(chain, head);
             try {
-                for (Grant g : unfinished) {
-                    if (g.status() == GrantStatus.PENDING) {
-                        continue;
+                List<GrantId> toRead = new ArrayList<>();
+                for (Payment p : inFlight) {
+                    long minedNonce = mined.computeIfAbsent(p.from(), chain::minedNonce);
+                    if (p.nonce() < minedNonce && p.blockNumber().isPresent() && p.landedHash().isPresent()) {
+                        // recorded in a block the reorg watch found canonical in this pass: it only waits for depth
+                        confirmIfDeep(p.id(), p.landedHash().get(), p.blockNumber().get(), head, news);
+                    } else if (actsOn(p, minedNonce, head, now)) {
+                        toRead.add(p.id());
                     }
-                    Address from = g.fromAddress().orElseThrow();
-                    long minedNonce = mined.computeIfAbsent(from, chain::minedNonce);
-                    track(g, minedNonce, head, now, news);
+                }
+                for (Grant g : settlements.grants(toRead)) {
+                    if (g.status() == GrantStatus.SIGNED || g.status() == GrantStatus.SUBMITTED) {
+                        track(g, mined.get(g.fromAddress().orElseThrow()), head, now, news);
+                    }
                 }
             } finally {
                 record(news, now);
             }
             List<InternalTransfer> open = trackTransfers(chain, mined, head, now);
-            adoptHoles(mined, unfinished, open);
-            fillGaps(mined, unfinished, open, now);
-            finishRetiringKeys(unfinished, watchedSenders, open, now);
+            adoptHoles(mined, inFlight, open);
+            fillGaps(mined, inFlight, open, now);
+            finishRetiringKeys(inFlight, watchedSenders, open, now);
             stalls.completed();
         } catch (NodeException e) {
             stalls.stopped("node " + e.failure());
@@ -261,6 +269,20 @@ public final class GrantTracker {
         // a grant a reorg re-opened is confirmed again, but counted once
         settled.firstConfirmed().forEach(id -> telemetry.grantOutcome("confirmed"));
         settled.refused().forEach((id, why) -> LOG.log(System.Logger.Level.WARNING, "grant {0} left as it is: {1}", id, why));
+    }
+
+    /**
+     * Whether {@link #track} would do anything with this payment but wait: the grant is then read
+     * whole (its hashes, bytes and fees). Most payments of a pass just wait in the node's pool.
+     */
+    private boolean actsOn(Payment p, long minedNonce, long head, Instant now) {
+        if (p.nonce() < minedNonce) {
+            return true;
+        }
+        if (p.blockNumber().isPresent()) {
+            return p.blockNumber().get() <= head;
+        }
+        return p.status() == GrantStatus.SIGNED || p.lastSent().plus(replaceAfter).isBefore(now);
     }
 
     private void track(Grant g, long minedNonce, long head, Instant now, Mined news) {
@@ -429,13 +451,12 @@ public final class GrantTracker {
      * instance is signing right now counts as a hole) and against the node's pool, and hands the real
      * holes to {@link #fillGaps}. Nothing is read unless this pass's view shows a candidate.
      */
-    private void adoptHoles(Map<Address, Long> mined, List<Grant> unfinished, List<InternalTransfer> open) {
+    private void adoptHoles(Map<Address, Long> mined, List<Payment> inFlight, List<InternalTransfer> open) {
         for (Map.Entry<Address, Long> e : mined.entrySet()) {
             Address from = e.getKey();
             long minedNonce = e.getValue();
             Set<Long> held = new HashSet<>();
-            unfinished.stream().filter(g -> g.fromAddress().filter(from::equals).isPresent())
-                    .forEach(g -> g.nonce().ifPresent(held::add));
+            inFlight.stream().filter(p -> p.from().equals(from)).forEach(p -> held.add(p.nonce()));
             open.stream().filter(t -> t.from().equals(from)).forEach(t -> held.add(t.nonce()));
             long highest = held.stream().mapToLong(Long::longValue).max().orElse(-1);
             long heldAbove = held.stream().filter(n -> n >= minedNonce).count();
@@ -456,16 +477,15 @@ public final class GrantTracker {
      * nonce the chain has used meanwhile is no hole any more: it is dropped, so no grant is ever
      * signed with it.
      */
-    private void fillGaps(Map<Address, Long> mined, List<Grant> unfinished, List<InternalTransfer> open, Instant now) {
+    private void fillGaps(Map<Address, Long> mined, List<Payment> inFlight, List<InternalTransfer> open, Instant now) {
         for (Map.Entry<Address, Long> e : mined.entrySet()) {
             Address from = e.getKey();
             long minedNonce = e.getValue();
             Optional<SigningKey> key = keys.byAddress(from);
             nonces.ensureSeeded(from);
             // only a hole under a transaction still waiting blocks anything
-            long highestWaiting = Math.max(unfinished.stream()
-                    .filter(g -> g.fromAddress().filter(from::equals).isPresent() && g.nonce().isPresent())
-                    .mapToLong(g -> g.nonce().get()).max().orElse(-1),
+            long highestWaiting = Math.max(inFlight.stream().filter(p -> p.from().equals(from))
+                    .mapToLong(Payment::nonce).max().orElse(-1),
                     open.stream().filter(t -> t.from().equals(from)).mapToLong(InternalTransfer::nonce).max().orElse(-1));
             for (long gap : nonces.gaps(from)) {
                 if (gap < minedNonce) {
@@ -586,11 +606,11 @@ public final class GrantTracker {
      * for; once, besides, none of its payments, fillers or drains is still watched for a reorg, the
      * key is forgotten. A drain is done when what is left does not cover the fee.
      */
-    private void finishRetiringKeys(List<Grant> unfinished, Set<Address> watchedSenders, List<InternalTransfer> open,
+    private void finishRetiringKeys(List<Payment> inFlight, Set<Address> watchedSenders, List<InternalTransfer> open,
                                     Instant now) {
         for (RetiringKey retiring : keys.retiring()) {
             Address from = retiring.address();
-            if (unfinished.stream().anyMatch(g -> g.fromAddress().filter(from::equals).isPresent())) {
+            if (inFlight.stream().anyMatch(p -> p.from().equals(from))) {
                 continue;
             }
             long minedNonce = node.minedNonce(from);

@@ -58,6 +58,30 @@ class GrantTrackerTest {
     }
 
     @Test
+    void aPassReadsWholeOnlyTheGrantsItActsOnNotThoseWaitingInTheNodesPoolOrForDepth() {
+        h.withFinality(new Finality(2, 64));
+        for (int i = 1; i <= 5; i++) {
+            h.payer.pay(reserve(i));
+        }
+        int read = h.ledger.wholeGrantsRead();
+        h.tracker.tick();
+        assertThat(h.ledger.wholeGrantsRead() - read).as("read whole while waiting in the pool").isZero();
+
+        h.chain.mine();
+        read = h.ledger.wholeGrantsRead();
+        h.tracker.tick();
+        assertThat(h.ledger.wholeGrantsRead() - read).as("read whole once mined, for their hashes").isEqualTo(5);
+        assertThat(h.ledger.unfinishedCounts()).containsEntry(GrantStatus.SUBMITTED, 5L);
+
+        h.chain.mine();
+        read = h.ledger.wholeGrantsRead();
+        h.tracker.tick();
+        assertThat(h.ledger.wholeGrantsRead() - read).as("read whole when deep enough").isZero();
+        assertThat(h.ledger.search(new com.dytallix.domain.grant.GrantQuery(Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of(GrantStatus.CONFIRMED), 100))).hasSize(5);
+    }
+
+    @Test
     void withANodeThatAnswersNoBlocksReceiptsEachGrantsReceiptIsAskedForItself() {
         h.chain.answersBlockReceipts(false);
         for (int i = 1; i <= 3; i++) {
