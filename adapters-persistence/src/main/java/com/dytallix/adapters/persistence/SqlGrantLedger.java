@@ -36,7 +36,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -726,37 +725,22 @@ final class SqlGrantLedger implements GrantLedger {
         return database.read(db -> grants(db, SELECT_GRANT + " WHERE " + UNFINISHED + " ORDER BY g.created_at, g.rowid"));
     }
 
-    /** Eight columns, not the grant with its hashes: the tracker reads this every pass. */
+    /** Nine columns, not the whole grant (no signed bytes, fees, recipient): the tracker reads this every pass. */
     @Override
     public List<Payment> inFlight() {
         return database.read(db -> {
             try (Stream<DbRow> rows = db.query("""
-                    SELECT g.id, g.status, g.from_address, g.nonce, g.block_number, g.landed_hash, g.last_sent_at, g.updated_at
+                    SELECT g.id, g.status, g.from_address, g.nonce, g.block_number, g.landed_hash, g.last_sent_at, g.updated_at,
+                           (SELECT string_agg(h.tx_hash, ',' ORDER BY h.rowid) FROM grant_tx_hashes h WHERE h.grant_id = g.id) AS tx_hashes
                       FROM faucet_grants g
                      WHERE\s""" + UNFINISHED + " AND g.status <> 'pending' ORDER BY g.created_at, g.rowid")) {
                 return rows.map(row -> new Payment(new GrantId(Rows.text(row, "id")),
                         GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)),
-                        new Address(Rows.text(row, "from_address")), Rows.integer(row, "nonce"),
+                        new Address(Rows.text(row, "from_address")), Rows.integer(row, "nonce"), hashes(row),
                         Rows.optionalInteger(row, "block_number"), Rows.optionalText(row, "landed_hash").map(TxHash::new),
                         Rows.optionalTime(row, "last_sent_at").orElseGet(() -> Rows.time(row, "updated_at")))).toList();
             }
         });
-    }
-
-    @Override
-    public List<Grant> grants(Collection<GrantId> ids) {
-        List<String> wanted = ids.stream().map(GrantId::value).distinct().toList();
-        List<Grant> found = new ArrayList<>();
-        for (int from = 0; from < wanted.size(); from += MOST_PER_WRITE) {
-            List<String> part = wanted.subList(from, Math.min(wanted.size(), from + MOST_PER_WRITE));
-            found.addAll(database.read(db -> grants(db, SELECT_GRANT + " WHERE g.id IN ("
-                    + String.join(", ", Collections.nCopies(part.size(), "?")) + ") ORDER BY g.created_at, g.rowid",
-                    part.toArray())));
-        }
-        if (wanted.size() > MOST_PER_WRITE) {
-            found.sort(java.util.Comparator.comparing(Grant::createdAt));
-        }
-        return found;
     }
 
     @Override
@@ -923,10 +907,15 @@ final class SqlGrantLedger implements GrantLedger {
                 id.value(), signed.hash().value(), signed.nonce(), signed.rawHex(), time);
     }
 
-    private static Grant grant(DbRow row) {
-        List<TxHash> hashes = Rows.optionalText(row, "tx_hashes")
+    /** The {@code tx_hashes} column: every hash, oldest first, comma-joined by the query. */
+    private static List<TxHash> hashes(DbRow row) {
+        return Rows.optionalText(row, "tx_hashes")
                 .map(text -> Arrays.stream(text.split(",")).map(TxHash::new).toList())
                 .orElse(List.of());
+    }
+
+    private static Grant grant(DbRow row) {
+        List<TxHash> hashes = hashes(row);
         return new Grant(
                 new GrantId(Rows.text(row, "id")),
                 new Address(Rows.text(row, "address")),

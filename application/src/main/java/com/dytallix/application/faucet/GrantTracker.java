@@ -151,20 +151,8 @@ public final class GrantTracker {
             List<Payment> inFlight = settlements.inFlight();
             Mined news = new Mined(chain, head);
             try {
-                List<GrantId> toRead = new ArrayList<>();
                 for (Payment p : inFlight) {
-                    long minedNonce = mined.computeIfAbsent(p.from(), chain::minedNonce);
-                    if (p.nonce() < minedNonce && p.blockNumber().isPresent() && p.landedHash().isPresent()) {
-                        // recorded in a block the reorg watch found canonical in this pass: it only waits for depth
-                        confirmIfDeep(p.id(), p.landedHash().get(), p.blockNumber().get(), head, news);
-                    } else if (actsOn(p, minedNonce, head, now)) {
-                        toRead.add(p.id());
-                    }
-                }
-                for (Grant g : settlements.grants(toRead)) {
-                    if (g.status() == GrantStatus.SIGNED || g.status() == GrantStatus.SUBMITTED) {
-                        track(g, mined.get(g.fromAddress().orElseThrow()), head, now, news);
-                    }
+                    track(p, mined.computeIfAbsent(p.from(), chain::minedNonce), head, now, news);
                 }
             } finally {
                 record(news, now);
@@ -272,42 +260,35 @@ public final class GrantTracker {
     }
 
     /**
-     * Whether {@link #track} would do anything with this payment but wait: the grant is then read
-     * whole (its hashes, bytes and fees). Most payments of a pass just wait in the node's pool.
+     * One payment: settled from what the pass read when the chain has used its nonce; read whole
+     * only to be re-opened, sent or re-priced. Most payments of a pass just wait in the node's pool.
      */
-    private boolean actsOn(Payment p, long minedNonce, long head, Instant now) {
+    private void track(Payment p, long minedNonce, long head, Instant now, Mined news) {
         if (p.nonce() < minedNonce) {
-            return true;
-        }
-        if (p.blockNumber().isPresent()) {
-            return p.blockNumber().get() <= head;
-        }
-        return p.status() == GrantStatus.SIGNED || p.lastSent().plus(replaceAfter).isBefore(now);
-    }
-
-    private void track(Grant g, long minedNonce, long head, Instant now, Mined news) {
-        long nonce = g.nonce().orElseThrow();
-        if (nonce < minedNonce) {
-            settle(g, head, now, news);
+            settle(p, head, now, news);
             return;
         }
-        if (g.blockNumber().isPresent()) {
+        if (p.blockNumber().isPresent()) {
             // recorded in a block, yet the chain has not used its nonce: that block is gone. A node
             // that has not reached the block yet says nothing about it.
-            if (g.blockNumber().get() <= head) {
-                reopen(List.of(g), "its nonce " + nonce + " is unused again", now);
+            if (p.blockNumber().get() <= head) {
+                whole(p).ifPresent(g -> reopen(List.of(g), "its nonce " + p.nonce() + " is unused again", now));
             }
             return;
         }
-        if (g.status() == GrantStatus.SIGNED) {
-            payer.send(g.id(), g.fromAddress().orElseThrow(), nonce, g.rawTransaction().orElseThrow(),
-                    g.txHashes().size() == 1);
+        if (p.status() == GrantStatus.SIGNED) {
+            whole(p).ifPresent(g -> payer.send(g.id(), g.fromAddress().orElseThrow(), g.nonce().orElseThrow(),
+                    g.rawTransaction().orElseThrow(), g.txHashes().size() == 1));
             return;
         }
-        Instant lastSent = g.lastSentAt().orElse(g.updatedAt());
-        if (lastSent.plus(replaceAfter).isBefore(now)) {
-            replace(g, now);
+        if (p.lastSent().plus(replaceAfter).isBefore(now)) {
+            whole(p).ifPresent(g -> replace(g, now));
         }
+    }
+
+    /** The grant whole, while it is still in flight (a request may have finished it since the pass read it). */
+    private Optional<Grant> whole(Payment p) {
+        return settlements.find(p.id()).filter(g -> g.status() == GrantStatus.SIGNED || g.status() == GrantStatus.SUBMITTED);
     }
 
     /**
@@ -315,28 +296,28 @@ public final class GrantTracker {
      * A grant already recorded in a block (which the reorg watch found canonical in this pass) only
      * waits for depth.
      */
-    private void settle(Grant g, long head, Instant now, Mined news) {
-        if (g.blockNumber().isPresent() && g.landedHash().isPresent()) {
-            confirmIfDeep(g.id(), g.landedHash().get(), g.blockNumber().get(), head, news);
+    private void settle(Payment p, long head, Instant now, Mined news) {
+        if (p.blockNumber().isPresent() && p.landedHash().isPresent()) {
+            confirmIfDeep(p.id(), p.landedHash().get(), p.blockNumber().get(), head, news);
             return;
         }
-        List<TxHash> newestFirst = new ArrayList<>(g.txHashes());
+        List<TxHash> newestFirst = new ArrayList<>(p.hashes());
         java.util.Collections.reverse(newestFirst);
         for (TxHash hash : newestFirst) {
             Optional<Receipt> receipt = news.receipt(hash);
             if (receipt.isPresent()) {
                 Receipt r = receipt.get();
                 if (r.success()) {
-                    news.included.add(new Settlements.Inclusion(g.id(), hash, r.blockNumber(), r.blockHash()));
-                    confirmIfDeep(g.id(), hash, r.blockNumber(), head, news);
+                    news.included.add(new Settlements.Inclusion(p.id(), hash, r.blockNumber(), r.blockHash()));
+                    confirmIfDeep(p.id(), hash, r.blockNumber(), head, news);
                 } else {
-                    settlements.markFailed(g.id(), "transaction reverted in block " + r.blockNumber(), now);
+                    settlements.markFailed(p.id(), "transaction reverted in block " + r.blockNumber(), now);
                     telemetry.grantOutcome("failed");
                 }
                 return;
             }
         }
-        settlements.markFailed(g.id(), "dropped: nonce " + g.nonce().orElseThrow() + " was used by another transaction", now);
+        settlements.markFailed(p.id(), "dropped: nonce " + p.nonce() + " was used by another transaction", now);
         telemetry.grantOutcome("failed");
     }
 

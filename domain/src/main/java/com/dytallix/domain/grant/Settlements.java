@@ -7,7 +7,6 @@ import com.dytallix.domain.payer.Lease;
 import com.dytallix.domain.payer.LeaseLostException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,11 +46,8 @@ public interface Settlements extends GrantRecords {
      */
     List<RecordedBlock> blocksFrom(long fromBlock);
 
-    /** SIGNED and SUBMITTED grants, oldest first, each as much as a tracker pass looks at first. */
+    /** SIGNED and SUBMITTED grants, oldest first, each as much as a tracker pass looks at. */
     List<Payment> inFlight();
-
-    /** These grants whole, oldest first; an unknown id is left out. */
-    List<Grant> grants(Collection<GrantId> ids);
 
     /**
      * PENDING grants (admitted, not signed yet) admitted at least {@code age} ago, oldest first. Age

@@ -884,7 +884,7 @@ public abstract class GrantLedgerContract {
     }
 
     @Test
-    void paymentsInFlightAreTheSignedAndSubmittedGrantsOldestFirstWithWhatAPassLooksAtFirst() {
+    void paymentsInFlightAreTheSignedAndSubmittedGrantsOldestFirstWithTheirHashesAndWhatAPassLooksAt() {
         Grant pending = reserved(request(address(1), ip("10.0.0.1"), T0));
         Grant signedOnly = reserved(request(address(2), ip("10.0.0.1"), T0.plusSeconds(20)));
         Grant sent = reserved(request(address(3), ip("10.0.0.1"), T0.plusSeconds(10)));
@@ -896,27 +896,18 @@ public abstract class GrantLedgerContract {
                 new PaymentRecords.Signing(done.id(), signed(done, 6, 6))), T0.plusSeconds(40), lease);
         ledger.markSubmitted(sent.id(), T0.plusSeconds(41));
         ledger.markSubmitted(included.id(), T0.plusSeconds(42));
+        ledger.recordReplacement(included.id(), signed(included, 5, 7), T0.plusSeconds(42), lease);
         ledger.markIncluded(included.id(), hash(5), 9, BLOCK_A, T0.plusSeconds(43));
         ledger.markConfirmed(done.id(), hash(6), 8, T0.plusSeconds(44));
 
         assertThat(ledger.inFlight()).containsExactly(
-                new Payment(sent.id(), GrantStatus.SUBMITTED, FAUCET, 4, Optional.empty(), Optional.empty(), T0.plusSeconds(41)),
-                new Payment(signedOnly.id(), GrantStatus.SIGNED, FAUCET, 3, Optional.empty(), Optional.empty(), T0.plusSeconds(40)),
-                new Payment(included.id(), GrantStatus.SUBMITTED, FAUCET, 5, Optional.of(9L), Optional.of(hash(5)),
-                        T0.plusSeconds(42)));
+                new Payment(sent.id(), GrantStatus.SUBMITTED, FAUCET, 4, List.of(hash(4)), Optional.empty(), Optional.empty(),
+                        T0.plusSeconds(41)),
+                new Payment(signedOnly.id(), GrantStatus.SIGNED, FAUCET, 3, List.of(hash(3)), Optional.empty(), Optional.empty(),
+                        T0.plusSeconds(40)),
+                new Payment(included.id(), GrantStatus.SUBMITTED, FAUCET, 5, List.of(hash(5), hash(7)), Optional.of(9L),
+                        Optional.of(hash(5)), T0.plusSeconds(42)));
         assertThat(ledger.inFlight()).extracting(Payment::id).doesNotContain(pending.id(), done.id());
-    }
-
-    @Test
-    void grantsAreReadWholeByIdOldestFirstAndAnUnknownIdIsLeftOut() {
-        Grant late = reserved(request(address(1), ip("10.0.0.1"), T0.plusSeconds(30)));
-        Grant early = reserved(request(address(2), ip("10.0.0.1"), T0.plusSeconds(10)));
-        reserved(request(address(3), ip("10.0.0.1"), T0.plusSeconds(20)));
-        ledger.markSigned(late.id(), signed(late, 0, 1), T0.plusSeconds(40), lease);
-
-        assertThat(ledger.grants(List.of(late.id(), GrantId.random(), early.id())))
-                .containsExactly(early, ledger.find(late.id()).orElseThrow());
-        assertThat(ledger.grants(List.of())).isEmpty();
     }
 
     @Test

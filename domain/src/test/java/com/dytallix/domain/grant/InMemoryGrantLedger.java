@@ -91,7 +91,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
     /** Grants failed, or deleted while not failed: {@link #quotaReleases()}. */
     private long quotaReleases;
     private int reserveCalls;
-    private int wholeGrantsRead;
+    private int finds;
 
     /** How often the atomic reservation step ran (refused, replayed or reserved), for tests of what a request costs the ledger. */
     public synchronized int reserveCalls() {
@@ -382,7 +382,13 @@ public final class InMemoryGrantLedger implements GrantLedger {
 
     @Override
     public synchronized Optional<Grant> find(GrantId id) {
+        finds++;
         return Optional.ofNullable(grants.get(id));
+    }
+
+    /** How often {@link #find} read a grant whole, for tests of what a tracker pass reads. */
+    public synchronized int finds() {
+        return finds;
     }
 
     @Override
@@ -401,23 +407,9 @@ public final class InMemoryGrantLedger implements GrantLedger {
     @Override
     public synchronized List<Payment> inFlight() {
         return unfinished().stream().filter(g -> g.status() != GrantStatus.PENDING)
-                .map(g -> new Payment(g.id(), g.status(), g.fromAddress().orElseThrow(), g.nonce().orElseThrow(), g.blockNumber(),
+                .map(g -> new Payment(g.id(), g.status(), g.fromAddress().orElseThrow(), g.nonce().orElseThrow(), g.txHashes(), g.blockNumber(),
                         g.landedHash(), g.lastSentAt().orElse(g.updatedAt())))
                 .toList();
-    }
-
-    @Override
-    public synchronized List<Grant> grants(java.util.Collection<GrantId> ids) {
-        Set<GrantId> wanted = Set.copyOf(ids);
-        List<Grant> found = grants.values().stream().filter(g -> wanted.contains(g.id()))
-                .sorted(Comparator.comparing(Grant::createdAt)).toList();
-        wholeGrantsRead += found.size();
-        return found;
-    }
-
-    /** How many grants {@link #grants} has read whole, for tests of what a tracker pass reads. */
-    public synchronized int wholeGrantsRead() {
-        return wholeGrantsRead;
     }
 
     @Override
