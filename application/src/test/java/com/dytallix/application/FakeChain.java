@@ -36,6 +36,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An in-memory chain for application tests: a mempool with nonce ordering and fee-bump
@@ -58,6 +59,7 @@ public final class FakeChain implements ChainNode, BlockReader {
     private final Set<Address> reverting = new HashSet<>();
     private final Set<TxHash> dropped = new HashSet<>();
     private final AtomicInteger sends = new AtomicInteger();
+    private final AtomicReference<Runnable> beforeNextSend = new AtomicReference<>();
     public final AtomicInteger chainIdCalls = new AtomicInteger();
     public final AtomicInteger feeCalls = new AtomicInteger();
     public final AtomicInteger headerCalls = new AtomicInteger();
@@ -218,6 +220,11 @@ public final class FakeChain implements ChainNode, BlockReader {
         return pool.size();
     }
 
+    /** Runs {@code work} once, as the next send reaches the node and before the node looks at it. */
+    public void beforeNextSend(Runnable work) {
+        beforeNextSend.set(work);
+    }
+
     public int sendCount() {
         return sends.get();
     }
@@ -291,6 +298,10 @@ public final class FakeChain implements ChainNode, BlockReader {
 
     @Override
     public synchronized TxHash sendRawTransaction(String rawHex) {
+        Runnable first = beforeNextSend.getAndSet(null);
+        if (first != null) {
+            first.run();
+        }
         check();
         sends.incrementAndGet();
         if (failSendsRemaining > 0) {

@@ -45,8 +45,18 @@ final class PostgresLock implements InstanceLock {
         }
     }
 
+    /**
+     * Unlocks before the connection ends: the server ends a closed session's backend (and frees its
+     * locks) only some moments later, so a server started right after a restore would otherwise still
+     * find the restore's lock held.
+     */
     @Override
     public void close() {
+        try (PreparedStatement s = connection.prepareStatement("SELECT pg_advisory_unlock_all()")) {
+            s.execute();
+        } catch (SQLException ignored) {
+            // a broken connection: its session ends with it, and the lock with the session
+        }
         close(connection);
     }
 

@@ -108,7 +108,10 @@ public final class Payer {
         record Held(String reason) implements Sent {
         }
 
-        /** This instance does not hold the payer lease (any more): the payer sends the stored bytes. */
+        /**
+         * Not sent here: this instance does not hold the payer lease (any more), and the payer sends the
+         * stored bytes; or, for the tracker, the grant's own request is sending them.
+         */
         record Withheld() implements Sent {
         }
     }
@@ -242,21 +245,22 @@ public final class Payer {
             } catch (CompletionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : e;
             }
+            if (stored.lost()) {
+                // another instance is the payer now; it pays this grant from the ledger
+                election.lost(lease.get());
+                return Optional.empty();
+            }
+            if (stored.tx().isEmpty()) {
+                // paid meanwhile by this instance's other path (the request and the tracker both saw it)
+                return Optional.empty();
+            }
+            SignedTransaction tx = stored.tx().get();
+            Sent sent = send(reserved.id(), tx.from(), tx.nonce(), tx.rawHex(), true, true);
+            return Optional.of(new Signed(reserved.signed(tx, stored.at()), sent));
         } finally {
+            // held until the send is answered: the tracker leaves a SIGNED grant to the request sending it
             paying.remove(reserved.id());
         }
-        if (stored.lost()) {
-            // another instance is the payer now; it pays this grant from the ledger
-            election.lost(lease.get());
-            return Optional.empty();
-        }
-        if (stored.tx().isEmpty()) {
-            // paid meanwhile by this instance's other path (the request and the tracker both saw it)
-            return Optional.empty();
-        }
-        SignedTransaction tx = stored.tx().get();
-        Sent sent = send(reserved.id(), tx.from(), tx.nonce(), tx.rawHex(), true, true);
-        return Optional.of(new Signed(reserved.signed(tx, stored.at()), sent));
     }
 
     /** A grant waiting to be signed, and what became of it once a batch took it. */
@@ -328,6 +332,12 @@ public final class Payer {
      * bytes are the only transaction the grant ever had.
      */
     Sent send(GrantId id, com.dytallix.domain.Address from, long nonce, String rawHex, boolean onlyVersion) {
+        if (paying.contains(id)) {
+            // its request is signing or sending it right now: a second send would at best be known already, and
+            // against a node that mines at once it would leave the request's own send "nonce too low", answered
+            // to the user as not yet sent
+            return new Sent.Withheld();
+        }
         return send(id, from, nonce, rawHex, false, onlyVersion);
     }
 

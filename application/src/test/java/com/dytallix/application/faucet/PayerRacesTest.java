@@ -72,6 +72,26 @@ class PayerRacesTest {
     }
 
     @Test
+    void theTrackersPassDoesNotSendAGrantItsRequestIsSending() {
+        Grant grant = reserve(5, Instant.now().minusSeconds(1));
+        // the pass runs while the request's send is on its way, and the node mines at once (anvil's automine)
+        h.chain.beforeNextSend(() -> {
+            h.tracker.tick();
+            h.chain.mine();
+        });
+
+        Grant answered = h.payer.pay(grant);
+
+        assertThat(answered.status()).as("sent by its request, not \"nonce too low\" behind the tracker's send")
+                .isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(h.chain.sendCount()).isEqualTo(1);
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.find(grant.id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(5))).hasSize(1);
+    }
+
+    @Test
     void aPaymentTheTrackerConfirmsBeforeItsRequestRecordsTheSendIsAnsweredAsSent() {
         Grant grant = reserve(3, Instant.now());
         // the node mines the transaction at once, and the tracker's pass confirms it from its receipt

@@ -46,6 +46,11 @@ public final class LiveServer implements AutoCloseable {
         s.put("STATUS_REFRESH_MS", "200");
         s.put("FAUCET_CONFIRMATIONS", "1");
         s.put("NODE_TIMEOUT_MS", "20000");
+        // anvil 1.7.1 (the newest published) in automine mode can leave a ready transaction unmined
+        // until another one arrives (foundry-rs/foundry#10122, fixed after 1.7.1) when many reach it
+        // out of nonce order; the tracker's re-priced replacement is such an arrival. The default
+        // 30 s would outlast a test's wait for a grant.
+        s.put("TX_REPLACE_AFTER_MS", "5000");
         return s;
     }
 
