@@ -190,6 +190,26 @@ class PostgresStoreTest {
 
     @Test
     void fiftyIdenticalRequestsSpreadOverThreeInstancesReserveOneGrant() throws Exception {
+        com.dytallix.domain.Address to = new com.dytallix.domain.Address("0x" + "ab".repeat(20));
+        List<Reservation> results = spreadOverThreeInstances(50, i -> to, ClientIp.parse("10.9.9.9"));
+
+        assertThat(results).filteredOn(Reservation.Reserved.class::isInstance).hasSize(1);
+        assertThat(TestSql.number(OPEN.getLast(), "SELECT COUNT(*) AS n FROM faucet_grants")).isEqualTo(1);
+    }
+
+    @Test
+    void fortyRequestsOfOneClientSpreadOverThreeInstancesGetExactlyItsQuota() throws Exception {
+        List<Reservation> results = spreadOverThreeInstances(40,
+                i -> new com.dytallix.domain.Address("0x%040x".formatted(i + 1)), ClientIp.parse("10.9.9.9"));
+
+        assertThat(results).filteredOn(Reservation.Reserved.class::isInstance).hasSize(10);
+        assertThat(results).filteredOn(Reservation.Refused.class::isInstance).hasSize(30);
+        assertThat(TestSql.number(OPEN.getLast(), "SELECT COUNT(*) AS n FROM faucet_grants")).isEqualTo(10);
+    }
+
+    /** {@code n} requests released at once, each on one of three instances of one new database (10 a client, 1 an address). */
+    private List<Reservation> spreadOverThreeInstances(int n, java.util.function.IntFunction<com.dytallix.domain.Address> to,
+                                                       ClientIp from) throws Exception {
         PostgresUrl url = server().newDatabase();
         List<SqlGrantLedger> instances = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -200,30 +220,29 @@ class PostgresStoreTest {
         }
         com.dytallix.domain.grant.TestAdmission limits = new com.dytallix.domain.grant.TestAdmission(10, 1, Wei.ofDyt("10000"),
                 Wei.ofDyt("10"));
-        com.dytallix.domain.Address to = new com.dytallix.domain.Address("0x" + "ab".repeat(20));
         ExecutorService pool = Executors.newFixedThreadPool(24);
         try {
             CountDownLatch start = new CountDownLatch(1);
-            List<Future<Reservation>> results = new ArrayList<>();
-            for (int i = 0; i < 50; i++) {
+            List<Future<Reservation>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
                 SqlGrantLedger ledger = instances.get(i % 3);
-                results.add(pool.submit(() -> {
+                com.dytallix.domain.Address address = to.apply(i);
+                futures.add(pool.submit(() -> {
                     start.await();
-                    ReservationRequest request = com.dytallix.domain.grant.TestAdmission.request(to, ClientIp.parse("10.9.9.9"),
+                    ReservationRequest request = com.dytallix.domain.grant.TestAdmission.request(address, from,
                             Optional.empty(), "same", Instant.now());
                     return ledger.reserve(request, limits.of(request));
                 }));
             }
             start.countDown();
-            int reserved = 0;
-            for (Future<Reservation> f : results) {
-                reserved += f.get() instanceof Reservation.Reserved ? 1 : 0;
+            List<Reservation> results = new ArrayList<>();
+            for (Future<Reservation> f : futures) {
+                results.add(f.get());
             }
-            assertThat(reserved).isEqualTo(1);
+            return results;
         } finally {
             pool.shutdownNow();
         }
-        assertThat(TestSql.number(OPEN.getLast(), "SELECT COUNT(*) AS n FROM faucet_grants")).isEqualTo(1);
     }
 
     @Test

@@ -7,6 +7,7 @@ import com.dytallix.domain.StoreBusyException;
 import com.dytallix.domain.TxHash;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.Grant;
+import com.dytallix.domain.grant.Payment;
 import com.dytallix.domain.grant.RecordedBlock;
 import com.dytallix.domain.grant.Settlements;
 import com.dytallix.domain.grant.GrantStatus;
@@ -147,24 +148,19 @@ public final class GrantTracker {
             ChainReads chain = node.consistent();
             long head = chain.head().number();
             Set<Address> watchedSenders = watchReorgs(chain, head, now);
-            List<Grant> unfinished = settlements.unfinished();
+            List<Payment> inFlight = settlements.inFlight();
             Mined news = new Mined(chain, head);
             try {
-                for (Grant g : unfinished) {
-                    if (g.status() == GrantStatus.PENDING) {
-                        continue;
-                    }
-                    Address from = g.fromAddress().orElseThrow();
-                    long minedNonce = mined.computeIfAbsent(from, chain::minedNonce);
-                    track(g, minedNonce, head, now, news);
+                for (Payment p : inFlight) {
+                    track(p, mined.computeIfAbsent(p.from(), chain::minedNonce), head, now, news);
                 }
             } finally {
                 record(news, now);
             }
             List<InternalTransfer> open = trackTransfers(chain, mined, head, now);
-            adoptHoles(mined, unfinished, open);
-            fillGaps(mined, unfinished, open, now);
-            finishRetiringKeys(unfinished, watchedSenders, open, now);
+            adoptHoles(mined, inFlight, open);
+            fillGaps(mined, inFlight, open, now);
+            finishRetiringKeys(inFlight, watchedSenders, open, now);
             stalls.completed();
         } catch (NodeException e) {
             stalls.stopped("node " + e.failure());
@@ -263,29 +259,36 @@ public final class GrantTracker {
         settled.refused().forEach((id, why) -> LOG.log(System.Logger.Level.WARNING, "grant {0} left as it is: {1}", id, why));
     }
 
-    private void track(Grant g, long minedNonce, long head, Instant now, Mined news) {
-        long nonce = g.nonce().orElseThrow();
-        if (nonce < minedNonce) {
-            settle(g, head, now, news);
+    /**
+     * One payment: settled from what the pass read when the chain has used its nonce; read whole
+     * only to be re-opened, sent or re-priced. Most payments of a pass just wait in the node's pool.
+     */
+    private void track(Payment p, long minedNonce, long head, Instant now, Mined news) {
+        if (p.nonce() < minedNonce) {
+            settle(p, head, now, news);
             return;
         }
-        if (g.blockNumber().isPresent()) {
+        if (p.blockNumber().isPresent()) {
             // recorded in a block, yet the chain has not used its nonce: that block is gone. A node
             // that has not reached the block yet says nothing about it.
-            if (g.blockNumber().get() <= head) {
-                reopen(List.of(g), "its nonce " + nonce + " is unused again", now);
+            if (p.blockNumber().get() <= head) {
+                whole(p).ifPresent(g -> reopen(List.of(g), "its nonce " + p.nonce() + " is unused again", now));
             }
             return;
         }
-        if (g.status() == GrantStatus.SIGNED) {
-            payer.send(g.id(), g.fromAddress().orElseThrow(), nonce, g.rawTransaction().orElseThrow(),
-                    g.txHashes().size() == 1);
+        if (p.status() == GrantStatus.SIGNED) {
+            whole(p).ifPresent(g -> payer.send(g.id(), g.fromAddress().orElseThrow(), g.nonce().orElseThrow(),
+                    g.rawTransaction().orElseThrow(), g.txHashes().size() == 1));
             return;
         }
-        Instant lastSent = g.lastSentAt().orElse(g.updatedAt());
-        if (lastSent.plus(replaceAfter).isBefore(now)) {
-            replace(g, now);
+        if (p.lastSent().plus(replaceAfter).isBefore(now)) {
+            whole(p).ifPresent(g -> replace(g, now));
         }
+    }
+
+    /** The grant whole, while it is still in flight (a request may have finished it since the pass read it). */
+    private Optional<Grant> whole(Payment p) {
+        return settlements.find(p.id()).filter(g -> g.status() == GrantStatus.SIGNED || g.status() == GrantStatus.SUBMITTED);
     }
 
     /**
@@ -293,28 +296,28 @@ public final class GrantTracker {
      * A grant already recorded in a block (which the reorg watch found canonical in this pass) only
      * waits for depth.
      */
-    private void settle(Grant g, long head, Instant now, Mined news) {
-        if (g.blockNumber().isPresent() && g.landedHash().isPresent()) {
-            confirmIfDeep(g.id(), g.landedHash().get(), g.blockNumber().get(), head, news);
+    private void settle(Payment p, long head, Instant now, Mined news) {
+        if (p.blockNumber().isPresent() && p.landedHash().isPresent()) {
+            confirmIfDeep(p.id(), p.landedHash().get(), p.blockNumber().get(), head, news);
             return;
         }
-        List<TxHash> newestFirst = new ArrayList<>(g.txHashes());
+        List<TxHash> newestFirst = new ArrayList<>(p.hashes());
         java.util.Collections.reverse(newestFirst);
         for (TxHash hash : newestFirst) {
             Optional<Receipt> receipt = news.receipt(hash);
             if (receipt.isPresent()) {
                 Receipt r = receipt.get();
                 if (r.success()) {
-                    news.included.add(new Settlements.Inclusion(g.id(), hash, r.blockNumber(), r.blockHash()));
-                    confirmIfDeep(g.id(), hash, r.blockNumber(), head, news);
+                    news.included.add(new Settlements.Inclusion(p.id(), hash, r.blockNumber(), r.blockHash()));
+                    confirmIfDeep(p.id(), hash, r.blockNumber(), head, news);
                 } else {
-                    settlements.markFailed(g.id(), "transaction reverted in block " + r.blockNumber(), now);
+                    settlements.markFailed(p.id(), "transaction reverted in block " + r.blockNumber(), now);
                     telemetry.grantOutcome("failed");
                 }
                 return;
             }
         }
-        settlements.markFailed(g.id(), "dropped: nonce " + g.nonce().orElseThrow() + " was used by another transaction", now);
+        settlements.markFailed(p.id(), "dropped: nonce " + p.nonce() + " was used by another transaction", now);
         telemetry.grantOutcome("failed");
     }
 
@@ -429,13 +432,12 @@ public final class GrantTracker {
      * instance is signing right now counts as a hole) and against the node's pool, and hands the real
      * holes to {@link #fillGaps}. Nothing is read unless this pass's view shows a candidate.
      */
-    private void adoptHoles(Map<Address, Long> mined, List<Grant> unfinished, List<InternalTransfer> open) {
+    private void adoptHoles(Map<Address, Long> mined, List<Payment> inFlight, List<InternalTransfer> open) {
         for (Map.Entry<Address, Long> e : mined.entrySet()) {
             Address from = e.getKey();
             long minedNonce = e.getValue();
             Set<Long> held = new HashSet<>();
-            unfinished.stream().filter(g -> g.fromAddress().filter(from::equals).isPresent())
-                    .forEach(g -> g.nonce().ifPresent(held::add));
+            inFlight.stream().filter(p -> p.from().equals(from)).forEach(p -> held.add(p.nonce()));
             open.stream().filter(t -> t.from().equals(from)).forEach(t -> held.add(t.nonce()));
             long highest = held.stream().mapToLong(Long::longValue).max().orElse(-1);
             long heldAbove = held.stream().filter(n -> n >= minedNonce).count();
@@ -456,16 +458,15 @@ public final class GrantTracker {
      * nonce the chain has used meanwhile is no hole any more: it is dropped, so no grant is ever
      * signed with it.
      */
-    private void fillGaps(Map<Address, Long> mined, List<Grant> unfinished, List<InternalTransfer> open, Instant now) {
+    private void fillGaps(Map<Address, Long> mined, List<Payment> inFlight, List<InternalTransfer> open, Instant now) {
         for (Map.Entry<Address, Long> e : mined.entrySet()) {
             Address from = e.getKey();
             long minedNonce = e.getValue();
             Optional<SigningKey> key = keys.byAddress(from);
             nonces.ensureSeeded(from);
             // only a hole under a transaction still waiting blocks anything
-            long highestWaiting = Math.max(unfinished.stream()
-                    .filter(g -> g.fromAddress().filter(from::equals).isPresent() && g.nonce().isPresent())
-                    .mapToLong(g -> g.nonce().get()).max().orElse(-1),
+            long highestWaiting = Math.max(inFlight.stream().filter(p -> p.from().equals(from))
+                    .mapToLong(Payment::nonce).max().orElse(-1),
                     open.stream().filter(t -> t.from().equals(from)).mapToLong(InternalTransfer::nonce).max().orElse(-1));
             for (long gap : nonces.gaps(from)) {
                 if (gap < minedNonce) {
@@ -586,11 +587,11 @@ public final class GrantTracker {
      * for; once, besides, none of its payments, fillers or drains is still watched for a reorg, the
      * key is forgotten. A drain is done when what is left does not cover the fee.
      */
-    private void finishRetiringKeys(List<Grant> unfinished, Set<Address> watchedSenders, List<InternalTransfer> open,
+    private void finishRetiringKeys(List<Payment> inFlight, Set<Address> watchedSenders, List<InternalTransfer> open,
                                     Instant now) {
         for (RetiringKey retiring : keys.retiring()) {
             Address from = retiring.address();
-            if (unfinished.stream().anyMatch(g -> g.fromAddress().filter(from::equals).isPresent())) {
+            if (inFlight.stream().anyMatch(p -> p.from().equals(from))) {
                 continue;
             }
             long minedNonce = node.minedNonce(from);

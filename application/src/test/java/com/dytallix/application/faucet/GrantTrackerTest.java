@@ -58,6 +58,33 @@ class GrantTrackerTest {
     }
 
     @Test
+    void aPassReadsAGrantWholeOnlyToSendRePriceOrReopenIt() {
+        h.withFinality(new Finality(2, 64));
+        for (int i = 1; i <= 5; i++) {
+            h.payer.pay(reserve(i));
+        }
+        int finds = h.ledger.finds();
+        h.tracker.tick();
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.unfinishedCounts()).containsEntry(GrantStatus.SUBMITTED, 5L);
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.search(new com.dytallix.domain.grant.GrantQuery(Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of(GrantStatus.CONFIRMED), 100))).hasSize(5);
+        assertThat(h.ledger.finds() - finds).as("grants read whole while waiting, mined and confirmed").isZero();
+
+        // one that waits past the replacement time is read whole, to be re-priced
+        h.withReplaceAfter(Duration.ZERO);
+        Grant stuck = reserve(6);
+        h.payer.pay(stuck);
+        finds = h.ledger.finds();
+        h.tracker.tick();
+        assertThat(h.ledger.finds() - finds).isEqualTo(1);
+        assertThat(h.ledger.find(stuck.id()).orElseThrow().txHashes()).as("re-priced").hasSize(2);
+    }
+
+    @Test
     void withANodeThatAnswersNoBlocksReceiptsEachGrantsReceiptIsAskedForItself() {
         h.chain.answersBlockReceipts(false);
         for (int i = 1; i <= 3; i++) {

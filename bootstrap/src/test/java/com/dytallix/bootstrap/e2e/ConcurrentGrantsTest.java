@@ -94,6 +94,39 @@ class ConcurrentGrantsTest {
         }
     }
 
+    @Test
+    void thirtyRequestsOfOneClientAtOnceGetExactlyItsQuotaAndEachIsPaidOnce() throws Exception {
+        try (AnvilProcess anvil = AnvilProcess.start(List.of());
+             LiveServer server = LiveServer.start(LiveServer.unlimitedSettingsFor(anvil, Map.of("RATE_LIMIT_PER_IP_PER_DAY", "10")), dir)) {
+            Chain chain = new Chain(anvil);
+            List<String> addresses = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                addresses.add(Recipients.fresh());
+            }
+            List<Response> answers = all(addresses.size(), i -> server.http.drip(addresses.get(i)));
+
+            List<String> granted = new ArrayList<>();
+            Set<String> grantIds = new HashSet<>();
+            for (int i = 0; i < answers.size(); i++) {
+                Response a = answers.get(i);
+                if (a.status() == 200 || a.status() == 202) {
+                    granted.add(addresses.get(i));
+                    grantIds.add(a.field("grantId"));
+                } else {
+                    assertThat(a.status()).as("answer %s", a.body()).isEqualTo(429);
+                    assertThat(a.json().get("details").get("scope").asText()).isEqualTo("ip");
+                }
+            }
+            assertThat(granted).hasSize(10);
+            awaitAllConfirmed(server, chain, grantIds);
+            assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).isEqualTo(10);
+            for (String address : addresses) {
+                assertThat(chain.balance(address)).as("balance of %s", address)
+                        .isEqualTo(granted.contains(address) ? DRIP : BigInteger.ZERO);
+            }
+        }
+    }
+
     /**
      * Waits for every grant to be confirmed, all together, with a deadline for a loaded machine (slow
      * is not wrong; stuck is). If some never get there, the failure shows each with its nonce and

@@ -46,6 +46,9 @@ public interface Settlements extends GrantRecords {
      */
     List<RecordedBlock> blocksFrom(long fromBlock);
 
+    /** SIGNED and SUBMITTED grants, oldest first, each as much as a tracker pass looks at. */
+    List<Payment> inFlight();
+
     /**
      * PENDING grants (admitted, not signed yet) admitted at least {@code age} ago, oldest first. Age
      * is measured by the store's own clock (the database's) from the moment it admitted each grant:

@@ -269,6 +269,127 @@ public abstract class GrantLedgerContract {
     }
 
     @Test
+    void parallelRequestsAtAQuotasEdgeGetExactlyTheQuota() throws Exception {
+        List<Reservation> fromOneIp = inParallel(30, i -> request(address(100 + i), ip("10.0.0.9"), T0));
+
+        assertThat(fromOneIp).filteredOn(Reservation.Reserved.class::isInstance).hasSize(10);
+        assertThat(fromOneIp).filteredOn(Reservation.Refused.class::isInstance).hasSize(20)
+                .allSatisfy(r -> assertThat(r).isEqualTo(refused(LimitScope.IP, T0.plus(DAY))));
+
+        // the daily cap: 5 drips left of it, 20 recipients from 20 clients asking at once
+        TestAdmission fiveDripsLeft = new TestAdmission(10, 1, DRIP.times(15), DRIP);
+        List<Reservation> underTheCap = inParallel(20, i -> request(address(200 + i), ip("10.0.1." + i), T0), fiveDripsLeft);
+
+        assertThat(underTheCap).filteredOn(Reservation.Reserved.class::isInstance).hasSize(5);
+        assertThat(underTheCap).filteredOn(Reservation.Refused.class::isInstance).hasSize(15)
+                .allSatisfy(r -> assertThat(scope(r)).isEqualTo(LimitScope.DAILY_CAP));
+        assertThat(ledger.search(all())).hasSize(15);
+    }
+
+    @Test
+    void parallelReservationsEachDrawFromTheBudgetTheOneBeforeLeft() throws Exception {
+        // as in eachGrantDrawsItsPayoutFromTheBudgetAndTheGovernorScalesInDebt, with the last eight asking at once
+        OutflowPolicy outflow = new OutflowPolicy(Wei.ofDyt("240"), Wei.ofDyt("20"), new BigDecimal("0.1"));
+        List<AdmissionRule> governed = List.of(new OutflowGovernorRule(outflow));
+        reserved(request(address(1), ip("10.0.0.1"), T0), governed, outflow);
+        reserved(request(address(2), ip("10.0.0.2"), T0), governed, outflow);
+        Instant later = T0.plus(Duration.ofMinutes(30));
+
+        List<Reservation> results = inParallel(8, i -> request(address(10 + i), ip("10.0.1." + i), later),
+                r -> TestAdmission.of(governed, DRIP, outflow, r));
+
+        // whoever came first, the payouts are those of eight requests one after another
+        assertThat(results).filteredOn(Reservation.Reserved.class::isInstance)
+                .extracting(r -> ((Reservation.Reserved) r).grant().amount())
+                .containsExactlyInAnyOrder(DRIP, Wei.ofDyt("7.75"), Wei.ofDyt("4.262"), Wei.ofDyt("2.344"), Wei.ofDyt("1.289"));
+        assertThat(results).filteredOn(Reservation.Refused.class::isInstance).hasSize(3)
+                .allSatisfy(r -> assertThat(scope(r)).isEqualTo(LimitScope.DAILY_CAP));
+        // 5 DYT refilled, 10 + 10 + 25.645 drawn: 20 - 45.645 + 5
+        assertThat(ledger.budget(outflow, later)).isEqualTo(Wei.ofDyt("20.645").value().negate());
+    }
+
+    @Test
+    void aReservationWhoseRulesFailLeavesNothingAndFailsNoneOfThoseAskedWithIt() throws Exception {
+        // the first reservation holds the ledger's step until the others wait for it: a ledger that writes
+        // waiting reservations together writes these in one go
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ReservationRequest first = request(address(1), ip("10.0.0.1"), T0);
+        LedgerAdmission firstRules = LIMITS.of(first);
+        List<Future<Reservation>> answers = new ArrayList<>();
+        answers.add(startWaiting(() -> ledger.reserve(first, new LedgerAdmission() {
+            @Override
+            public OutflowPolicy outflow() {
+                return firstRules.outflow();
+            }
+
+            @Override
+            public Decision decide(LedgerWindow window) {
+                holding.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return firstRules.decide(window);
+            }
+        })));
+        holding.await();
+        List<ReservationRequest> others = List.of(
+                request(address(2), ip("10.0.0.2"), T0),
+                request(address(2), ip("10.0.0.3"), T0),
+                request(address(3), ip("10.0.0.4"), T0),
+                request(address(4), ip("10.0.0.5"), T0));
+        for (ReservationRequest r : others) {
+            LedgerAdmission rules = r.address().equals(address(3)) ? failing() : LIMITS.of(r);
+            answers.add(startWaiting(() -> ledger.reserve(r, rules)));
+        }
+        release.countDown();
+
+        assertThat(answers.getFirst().get()).isInstanceOf(Reservation.Reserved.class);
+        // two requests for one address: one reserved, the other refused, whichever came first
+        List<Reservation> sameAddress = List.of(answers.get(1).get(), answers.get(2).get());
+        assertThat(sameAddress).filteredOn(Reservation.Reserved.class::isInstance).hasSize(1);
+        assertThat(sameAddress).filteredOn(Reservation.Refused.class::isInstance).singleElement()
+                .satisfies(r -> assertThat(scope(r)).isEqualTo(LimitScope.ADDRESS));
+        assertThatThrownBy(() -> answers.get(3).get()).hasRootCauseInstanceOf(IllegalStateException.class)
+                .hasRootCauseMessage("a rule failed");
+        assertThat(answers.get(4).get()).isInstanceOf(Reservation.Reserved.class);
+        assertThat(ledger.search(all())).extracting(Grant::address)
+                .containsExactlyInAnyOrder(address(1), address(2), address(4));
+        assertThat(ledger.budget(TestAdmission.UNLIMITED, T0))
+                .isEqualTo(TestAdmission.UNLIMITED.initial().subtract(DRIP.value().multiply(BigInteger.valueOf(3))));
+    }
+
+    private static LedgerAdmission failing() {
+        return new LedgerAdmission() {
+            @Override
+            public OutflowPolicy outflow() {
+                return TestAdmission.UNLIMITED;
+            }
+
+            @Override
+            public Decision decide(LedgerWindow window) {
+                throw new IllegalStateException("a rule failed");
+            }
+        };
+    }
+
+    /** Starts {@code work} on a thread of its own and returns once that thread waits (inside the ledger). */
+    private static Future<Reservation> startWaiting(java.util.concurrent.Callable<Reservation> work)
+            throws InterruptedException {
+        java.util.concurrent.FutureTask<Reservation> task = new java.util.concurrent.FutureTask<>(work);
+        Thread thread = new Thread(task);
+        thread.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!Set.of(Thread.State.WAITING, Thread.State.BLOCKED, Thread.State.TIMED_WAITING).contains(thread.getState())
+                && !task.isDone() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        return task;
+    }
+
+    @Test
     void anIdempotencyKeyReplaysTheFirstGrantAndRecordsNothing() {
         Grant first = reserved(request(address(1), ip("10.0.0.1"), T0, Optional.of("k1"), "h1"));
 
@@ -763,6 +884,33 @@ public abstract class GrantLedgerContract {
     }
 
     @Test
+    void paymentsInFlightAreTheSignedAndSubmittedGrantsOldestFirstWithTheirHashesAndWhatAPassLooksAt() {
+        Grant pending = reserved(request(address(1), ip("10.0.0.1"), T0));
+        Grant signedOnly = reserved(request(address(2), ip("10.0.0.1"), T0.plusSeconds(20)));
+        Grant sent = reserved(request(address(3), ip("10.0.0.1"), T0.plusSeconds(10)));
+        Grant included = reserved(request(address(4), ip("10.0.0.1"), T0.plusSeconds(30)));
+        Grant done = reserved(request(address(5), ip("10.0.0.1"), T0.plusSeconds(5)));
+        ledger.markSigned(List.of(new PaymentRecords.Signing(signedOnly.id(), signed(signedOnly, 3, 3)),
+                new PaymentRecords.Signing(sent.id(), signed(sent, 4, 4)),
+                new PaymentRecords.Signing(included.id(), signed(included, 5, 5)),
+                new PaymentRecords.Signing(done.id(), signed(done, 6, 6))), T0.plusSeconds(40), lease);
+        ledger.markSubmitted(sent.id(), T0.plusSeconds(41));
+        ledger.markSubmitted(included.id(), T0.plusSeconds(42));
+        ledger.recordReplacement(included.id(), signed(included, 5, 7), T0.plusSeconds(42), lease);
+        ledger.markIncluded(included.id(), hash(5), 9, BLOCK_A, T0.plusSeconds(43));
+        ledger.markConfirmed(done.id(), hash(6), 8, T0.plusSeconds(44));
+
+        assertThat(ledger.inFlight()).containsExactly(
+                new Payment(sent.id(), GrantStatus.SUBMITTED, FAUCET, 4, List.of(hash(4)), Optional.empty(), Optional.empty(),
+                        T0.plusSeconds(41)),
+                new Payment(signedOnly.id(), GrantStatus.SIGNED, FAUCET, 3, List.of(hash(3)), Optional.empty(), Optional.empty(),
+                        T0.plusSeconds(40)),
+                new Payment(included.id(), GrantStatus.SUBMITTED, FAUCET, 5, List.of(hash(5), hash(7)), Optional.of(9L),
+                        Optional.of(hash(5)), T0.plusSeconds(42)));
+        assertThat(ledger.inFlight()).extracting(Payment::id).doesNotContain(pending.id(), done.id());
+    }
+
+    @Test
     void theHighestNonceIgnoresGrantsThatFailedBeforeBeingSent() {
         Address other = address(0xbb);
         Grant a = reserved(request(address(1), ip("10.0.0.1"), T0));
@@ -1002,7 +1150,17 @@ public abstract class GrantLedgerContract {
         return new GrantQuery(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 1000);
     }
 
-    private List<Reservation> inParallel(int count, IntFunction<ReservationRequest> requests)
+    private List<Reservation> inParallel(int count, IntFunction<ReservationRequest> requests) throws Exception {
+        return inParallel(count, requests, LIMITS);
+    }
+
+    private List<Reservation> inParallel(int count, IntFunction<ReservationRequest> requests, TestAdmission limits)
+            throws Exception {
+        return inParallel(count, requests, limits::of);
+    }
+
+    private List<Reservation> inParallel(int count, IntFunction<ReservationRequest> requests,
+                                         java.util.function.Function<ReservationRequest, LedgerAdmission> admission)
             throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(count);
         try {
@@ -1012,7 +1170,7 @@ public abstract class GrantLedgerContract {
                 ReservationRequest request = requests.apply(i);
                 futures.add(pool.submit(() -> {
                     start.await();
-                    return reserve(request, LIMITS);
+                    return ledger.reserve(request, admission.apply(request));
                 }));
             }
             start.countDown();

@@ -91,6 +91,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
     /** Grants failed, or deleted while not failed: {@link #quotaReleases()}. */
     private long quotaReleases;
     private int reserveCalls;
+    private int finds;
 
     /** How often the atomic reservation step ran (refused, replayed or reserved), for tests of what a request costs the ledger. */
     public synchronized int reserveCalls() {
@@ -381,7 +382,13 @@ public final class InMemoryGrantLedger implements GrantLedger {
 
     @Override
     public synchronized Optional<Grant> find(GrantId id) {
+        finds++;
         return Optional.ofNullable(grants.get(id));
+    }
+
+    /** How often {@link #find} read a grant whole, for tests of what a tracker pass reads. */
+    public synchronized int finds() {
+        return finds;
     }
 
     @Override
@@ -394,6 +401,14 @@ public final class InMemoryGrantLedger implements GrantLedger {
         return grants.values().stream()
                 .filter(g -> !g.status().isFinal())
                 .sorted(Comparator.comparing(Grant::createdAt))
+                .toList();
+    }
+
+    @Override
+    public synchronized List<Payment> inFlight() {
+        return unfinished().stream().filter(g -> g.status() != GrantStatus.PENDING)
+                .map(g -> new Payment(g.id(), g.status(), g.fromAddress().orElseThrow(), g.nonce().orElseThrow(), g.txHashes(), g.blockNumber(),
+                        g.landedHash(), g.lastSentAt().orElse(g.updatedAt())))
                 .toList();
     }
 
