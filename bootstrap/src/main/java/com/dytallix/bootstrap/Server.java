@@ -37,6 +37,7 @@ import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
+import io.helidon.service.registry.GlobalServiceRegistry;
 import io.helidon.webserver.WebServer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -114,6 +115,17 @@ public final class Server implements AutoCloseable {
             DataFiles.ownerOnlyDirectory(given.dataDir());
         }
         resources.add(Persistence.lock(given.databaseUrl(), given.dbPath(), !given.devMode()));
+        // Helidon's global service registry, which the database client and the web server both start
+        // from (about half the database thread's start), is made on a thread of its own while the
+        // database thread opens SQLite's library and the pool. A failure here is the same failure the
+        // database client then meets and reports.
+        Thread.ofPlatform().name("service-registry").start(() -> {
+            try {
+                GlobalServiceRegistry.registry();
+            } catch (RuntimeException reportedByItsUsers) {
+                LOG.log(System.Logger.Level.DEBUG, "service registry: " + reportedByItsUsers);
+            }
+        });
         // It opens and migrates on a thread of its own (SQLite's native library, the pool, the
         // migrations) while this one reads the key and reaches the node: the start waits for the
         // longer of the two, not for both.

@@ -21,7 +21,7 @@ public final class BatchedConsoleAppender<E> extends OutputStreamAppender<E> {
     private Thread flusher;
     private Thread atExit;
 
-    /** How long a line may wait in the buffer (logback.xml: {@code <flushMillis>}). */
+    /** How long a line may wait in the buffer (in an operator's logback XML: {@code <flushMillis>}). */
     public void setFlushMillis(long flushMillis) {
         this.flushMillis = flushMillis;
     }

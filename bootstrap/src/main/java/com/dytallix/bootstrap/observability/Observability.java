@@ -44,10 +44,11 @@ public final class Observability {
     }
 
     /**
-     * Routes java.util.logging (Helidon's own logs) into SLF4J/logback. System.Logger reaches
-     * SLF4J through slf4j-jdk-platform-logging on the class path, without a call.
+     * Routes java.util.logging (Helidon's own logs) into SLF4J/logback, whose first logger sets
+     * logging up ({@link LoggingConfigurator}). System.Logger reaches SLF4J through
+     * slf4j-jdk-platform-logging on the class path, without a call.
      */
-    public static void installLogging() {
+    public static synchronized void installLogging() {
         if (!SLF4JBridgeHandler.isInstalled()) {
             SLF4JBridgeHandler.removeHandlersForRootLogger();
             SLF4JBridgeHandler.install();

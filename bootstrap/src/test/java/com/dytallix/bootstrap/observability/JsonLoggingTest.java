@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.spi.Configurator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -20,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-/** The shipped logback.xml (the one on this class path) as an operator sees it on stdout. */
+/** The logging set up in code ({@link LoggingConfigurator}) as an operator sees it on stdout. */
 class JsonLoggingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String KEY = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -217,19 +218,71 @@ class JsonLoggingTest {
     }
 
     @Test
-    void theStartLevelComesFromLogLevel() throws Exception {
+    void theStartLevelComesFromLogLevel() {
         LoggerContext context = new LoggerContext();
         context.putProperty("LOG_LEVEL", "error");
-        JoranConfigurator configurator = new JoranConfigurator();
-        configurator.setContext(context);
-        configurator.doConfigure(JsonLoggingTest.class.getResource("/logback.xml"));
         try {
+            assertThat(new LoggingConfigurator().configure(context)).isEqualTo(Configurator.ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY);
             assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getLevel()).isEqualTo(Level.ERROR);
+            assertThat(context.getLogger("access").isAdditive()).isFalse();
         } finally {
             context.stop();
             // Its LevelChangePropagator set the (process-wide) java.util.logging root to SEVERE.
             java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.INFO);
         }
+    }
+
+    @Test
+    void anOperatorsOwnLogbackFileReplacesTheBuiltInSetUpAndCanUseTheSameLines() throws Exception {
+        LoggerContext context = new LoggerContext();
+        String previous = System.setProperty(LoggingConfigurator.CONFIGURATION_FILE, "/etc/dytallix-api/logback.xml");
+        try {
+            assertThat(new LoggingConfigurator().configure(context)).as("logback goes on to read the named file")
+                    .isEqualTo(Configurator.ExecutionStatus.INVOKE_NEXT_IF_ANY);
+            assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).iteratorForAppenders().hasNext()).isFalse();
+        } finally {
+            if (previous == null) {
+                System.clearProperty(LoggingConfigurator.CONFIGURATION_FILE);
+            } else {
+                System.setProperty(LoggingConfigurator.CONFIGURATION_FILE, previous);
+            }
+        }
+        // the example of docs/operations.md: the same lines, masked, and one logger more talkative
+        String xml = """
+                <configuration>
+                    <appender name="STDOUT" class="ch.qos.logback.core.ConsoleAppender">
+                        <encoder class="com.dytallix.bootstrap.observability.JsonLineEncoder"/>
+                    </appender>
+                    <logger name="com.dytallix.application.faucet" level="debug"/>
+                    <root level="info"><appender-ref ref="STDOUT"/></root>
+                </configuration>
+                """;
+        context.setMDCAdapter(((LoggerContext) LoggerFactory.getILoggerFactory()).getMDCAdapter());
+        JoranConfigurator joran = new JoranConfigurator();
+        joran.setContext(context);
+        joran.doConfigure(new java.io.ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+        try {
+            List<JsonNode> lines = capture(() -> {
+                context.getLogger("com.dytallix.application.faucet.X").debug("key {}", KEY);
+                context.getLogger("com.dytallix.other").debug("hidden");
+            });
+            assertThat(lines).hasSize(1);
+            assertThat(lines.get(0).get("message").asText()).isEqualTo("key ****");
+            assertThat(lines.get(0).get("level").asText()).isEqualTo("DEBUG");
+        } finally {
+            context.stop();
+        }
+    }
+
+    @Test
+    void aNullMessageOrMdcValueLeavesItsFieldOut() throws Exception {
+        List<JsonNode> lines = capture(() -> {
+            MDC.put("requestId", null);
+            log.info(null);
+        });
+        assertThat(lines).hasSize(1);
+        assertThat(lines.get(0).has("message")).isFalse();
+        assertThat(lines.get(0).has("requestId")).isFalse();
     }
 
     /** Runs {@code body} with stdout captured; every captured line must be a JSON object. */
