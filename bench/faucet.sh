@@ -5,12 +5,12 @@
 # peak RSS. The load runs in consecutive slices so a rate that drifts as the ledger fills shows.
 # The grants and gap fillers are counted in the ledger, not from wrk's answers: wrk stops with up to one
 # request per connection in flight, which the server still grants.
-#   bench/faucet.sh   (FAUCET_SLICES=3 FAUCET_SLICE_SECONDS=5 FAUCET_MAX=6000 FAUCET_CONNECTIONS=16 FAUCET_PROFILE=0)
+#   bench/faucet.sh   (FAUCET_SLICES=3 FAUCET_SLICE_SECONDS=5 FAUCET_MAX=15000 FAUCET_CONNECTIONS=16 FAUCET_PROFILE=0)
 source "$(dirname "$0")/lib.sh"
 
 SLICES="${FAUCET_SLICES:-3}"
 SLICE_SECONDS="${FAUCET_SLICE_SECONDS:-5}"
-MAX="${FAUCET_MAX:-6000}"
+MAX="${FAUCET_MAX:-15000}"
 CONNECTIONS="${FAUCET_CONNECTIONS:-16}"
 THREADS="${FAUCET_THREADS:-2}"
 WARMUP_SECONDS="${FAUCET_WARMUP_SECONDS:-5}"
