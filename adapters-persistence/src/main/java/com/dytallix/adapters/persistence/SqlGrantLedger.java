@@ -209,8 +209,7 @@ final class SqlGrantLedger implements GrantLedger {
                 return new Reserving(new Reservation.Replayed(existing.get()), level);
             }
         }
-        OutflowPolicy outflow = admission.outflow();
-        BigInteger budget = level == null ? outflow.initial() : outflow.refill(level.wei(), level.at(), now);
+        BigInteger budget = budget(level, admission.outflow(), now);
         Decision decision = admission.decide(new Window(tx, budget));
         if (decision.refusal().isPresent()) {
             return new Reserving(new Reservation.Refused(decision.refusal().get()), level);
@@ -270,11 +269,11 @@ final class SqlGrantLedger implements GrantLedger {
 
     @Override
     public BigInteger budget(OutflowPolicy outflow, Instant now) {
-        return database.read(db -> budget(db, outflow, millis(now)));
+        return database.read(db -> budget(storedLevel(db), outflow, millis(now)));
     }
 
-    private static BigInteger budget(DbExecute db, OutflowPolicy outflow, Instant now) {
-        Level level = storedLevel(db);
+    /** The budget at {@code now}: the stored level refilled since it was stored, or the initial budget before the first grant. */
+    private static BigInteger budget(Level level, OutflowPolicy outflow, Instant now) {
         return level == null ? outflow.initial() : outflow.refill(level.wei(), level.at(), now);
     }
 
@@ -407,7 +406,7 @@ final class SqlGrantLedger implements GrantLedger {
                 if (row == null) {
                     throw new NoSuchElementException("no grant " + id);
                 }
-                if (!GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)).canMoveTo(GrantStatus.SIGNED)) {
+                if (!status(row).canMoveTo(GrantStatus.SIGNED)) {
                     notPending.add(id);
                 } else if (!signed.transaction().to().equals(new Address(Rows.text(row, "address")))
                         || !signed.transaction().value().equals(Wei.parse(Rows.text(row, "amount_wei")))) {
@@ -468,8 +467,7 @@ final class SqlGrantLedger implements GrantLedger {
             try (Stream<DbRow> rows = tx.query("SELECT id, status FROM faucet_grants WHERE id IN ("
                     + String.join(", ", Collections.nCopies(batch.size(), "?")) + ")",
                     batch.stream().map(job -> job.item().id().value()).toArray())) {
-                rows.forEach(row -> statuses.put(Rows.text(row, "id"),
-                        GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT))));
+                rows.forEach(row -> statuses.put(Rows.text(row, "id"), status(row)));
             }
             for (GroupCommit.Job<Submission, Void> job : batch) {
                 Submission s = job.item();
@@ -563,7 +561,7 @@ final class SqlGrantLedger implements GrantLedger {
             try (Stream<DbRow> rows = tx.query("SELECT id, status, confirmed_once FROM faucet_grants WHERE id IN (" + in + ")",
                     part.toArray())) {
                 rows.forEach(row -> {
-                    statuses.put(Rows.text(row, "id"), GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)));
+                    statuses.put(Rows.text(row, "id"), status(row));
                     if (Rows.integer(row, "confirmed_once") == 1) {
                         confirmedOnce.add(Rows.text(row, "id"));
                     }
@@ -745,7 +743,7 @@ final class SqlGrantLedger implements GrantLedger {
                       FROM faucet_grants g
                      WHERE\s""" + UNFINISHED + " AND g.status <> 'pending' ORDER BY g.created_at, g.rowid")) {
                 return rows.map(row -> new Payment(new GrantId(Rows.text(row, "id")),
-                        GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)),
+                        status(row),
                         new Address(Rows.text(row, "from_address")), Rows.integer(row, "nonce"), hashes(row),
                         Rows.optionalInteger(row, "block_number"), Rows.optionalText(row, "landed_hash").map(TxHash::new),
                         Rows.optionalTime(row, "last_sent_at").orElseGet(() -> Rows.time(row, "updated_at")))).toList();
@@ -760,8 +758,7 @@ final class SqlGrantLedger implements GrantLedger {
         database.read(db -> {
             try (Stream<DbRow> rows = db.query("SELECT status, COUNT(*) AS n FROM faucet_grants g WHERE " + UNFINISHED
                     + " GROUP BY status")) {
-                rows.forEach(row -> counts.put(GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)),
-                        Rows.integer(row, "n")));
+                rows.forEach(row -> counts.put(status(row), Rows.integer(row, "n")));
                 return null;
             }
         });
@@ -944,8 +941,13 @@ final class SqlGrantLedger implements GrantLedger {
     /** The grant's status alone: the state changes that need no more read one column, not the grant with its hashes. */
     private static GrantStatus status(DbTransaction tx, GrantId id) {
         return tx.get("SELECT status FROM faucet_grants WHERE id = ?", id.value())
-                .map(row -> GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)))
+                .map(SqlGrantLedger::status)
                 .orElseThrow(() -> new NoSuchElementException("no grant " + id));
+    }
+
+    /** A row's {@code status} column, stored in lower case. */
+    private static GrantStatus status(DbRow row) {
+        return GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT));
     }
 
     private static Grant load(DbTransaction tx, GrantId id) {
@@ -991,7 +993,7 @@ final class SqlGrantLedger implements GrantLedger {
                 new Address(Rows.text(row, "address")),
                 new ClientIp(Rows.text(row, "ip")),
                 Wei.parse(Rows.text(row, "amount_wei")),
-                GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT)),
+                status(row),
                 Rows.optionalText(row, "idempotency_key"),
                 Rows.text(row, "request_hash"),
                 Rows.optionalText(row, "from_address").map(Address::new),
