@@ -106,11 +106,18 @@ final class SqlGrantLedger implements GrantLedger {
     static final int FINGERPRINTS_HELD_MOST = 20_000;
     /** Bytes of held fingerprints at most: reached before the count only by long user agents. */
     private static final int FINGERPRINT_BYTES_MOST = 8 << 20;
-    /** Rows per INSERT statement: 7 parameters each, well under either database's parameter limit. */
-    private static final int FINGERPRINT_ROWS = 100;
     private static final String INSERT_FINGERPRINTS =
             "INSERT INTO request_fingerprints (ip, client, address, user_agent, fingerprint, outcome, created_at) VALUES ";
-    private static final String INSERT_FINGERPRINT_ROWS = insertFingerprintsSql(FINGERPRINT_ROWS);
+    /**
+     * The statements fingerprints are written with, most rows first: 50 rows, then 10, then 1 at a
+     * time for the rest. Three texts, each short enough for SQLite's connections to keep compiled
+     * ({@link SqliteConnections#LONGEST_KEPT}); one of 100 rows was compiled anew for every 100 rows,
+     * and a text per remainder would crowd the grant path's statements out of the kept ones.
+     */
+    private static final int[] FINGERPRINT_ROWS = {50, 10, 1};
+    private static final String[] INSERT_FINGERPRINT_ROWS = Arrays.stream(FINGERPRINT_ROWS)
+            .mapToObj(rows -> INSERT_FINGERPRINTS + String.join(", ", Collections.nCopies(rows, "(?, ?, ?, ?, ?, ?, ?)")))
+            .toArray(String[]::new);
 
     private final Database database;
     private final long refreshNanos;
@@ -906,8 +913,12 @@ final class SqlGrantLedger implements GrantLedger {
         // under a flood many rows share a millisecond, and the formatter is the costly part of a row
         long lastMillis = Long.MIN_VALUE;
         String lastTime = null;
-        for (int from = 0; from < taken.rows(); from += FINGERPRINT_ROWS) {
-            int rows = Math.min(FINGERPRINT_ROWS, taken.rows() - from);
+        int statement = 0;
+        for (int left = taken.rows(); left > 0; left -= FINGERPRINT_ROWS[statement]) {
+            while (FINGERPRINT_ROWS[statement] > left) {
+                statement++;
+            }
+            int rows = FINGERPRINT_ROWS[statement];
             Object[] params = new Object[rows * 7];
             int i = 0;
             for (int r = 0; r < rows; r++) {
@@ -922,12 +933,8 @@ final class SqlGrantLedger implements GrantLedger {
                 }
                 params[i++] = lastTime;
             }
-            tx.insert(rows == FINGERPRINT_ROWS ? INSERT_FINGERPRINT_ROWS : insertFingerprintsSql(rows), params);
+            tx.insert(INSERT_FINGERPRINT_ROWS[statement], params);
         }
-    }
-
-    private static String insertFingerprintsSql(int rows) {
-        return INSERT_FINGERPRINTS + String.join(", ", Collections.nCopies(rows, "(?, ?, ?, ?, ?, ?, ?)"));
     }
 
     @Override
