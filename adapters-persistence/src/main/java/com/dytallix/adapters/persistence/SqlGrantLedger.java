@@ -100,8 +100,14 @@ final class SqlGrantLedger implements GrantLedger {
      */
     private static final int MOST_RESERVATIONS_PER_WRITE = 64;
     private static final System.Logger LOG = System.getLogger(SqlGrantLedger.class.getName());
-    /** Fingerprints held at which the writer is woken instead of waiting for its timer. */
-    private static final int FINGERPRINT_BATCH = 1000;
+    /**
+     * Fingerprints held at which the writer is woken instead of waiting for its timer. A commit
+     * writes every page its rows touched to the WAL, and a flood from a few hundred clients touches
+     * as many leaves of the client index whether a batch has 1,000 rows or 2,500: larger batches
+     * write each page fewer times (a third less of the blocked flood's CPU went to the writer than
+     * at 1,000), and held as bytes they cost little memory.
+     */
+    static final int FINGERPRINT_BATCH = 2500;
     /** Fingerprints held at most (a few MB); one more is dropped and counted. */
     static final int FINGERPRINTS_HELD_MOST = 20_000;
     /** Bytes of held fingerprints at most: reached before the count only by long user agents. */
