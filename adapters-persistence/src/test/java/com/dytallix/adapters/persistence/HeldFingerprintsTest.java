@@ -33,7 +33,7 @@ class HeldFingerprintsTest {
     }
 
     @Test
-    void aWriteThatFailedGivesItsFingerprintsBackBeforeThoseThatCameMeanwhile() {
+    void aWriteThatFailedGivesItsFingerprintsBackAfterThoseThatCameMeanwhile() {
         HeldFingerprints held = new HeldFingerprints(10, 1 << 20);
         held.add(fingerprint(1));
         held.add(fingerprint(2));
