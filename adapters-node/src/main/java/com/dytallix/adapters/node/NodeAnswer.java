@@ -21,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  */
 record NodeAnswer(JsonNode id, JsonNode error, byte[] body, int resultStart, int resultEnd) {
     /** Reads members one by one: a lenient mapper (the strict one refuses the members that follow). */
-    private static final ObjectMapper MEMBERS = new ObjectMapper();
+    private static final ObjectMapper MEMBERS = NodeJson.mapper();
     private static final JsonFactory FACTORY = MEMBERS.getFactory();
 
     boolean hasResult() {
