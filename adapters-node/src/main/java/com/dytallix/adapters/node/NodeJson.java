@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 /**
  * The node adapter's JSON mappers. Their parsers and writers take their buffers from one shared
  * pool: Jackson's default pool is per thread, and every relayed call runs on a new virtual thread,
- * so it allocated fresh buffers (about 20 KB) for each call.
+ * so it allocated fresh buffers (several kilobytes) for each call.
  */
 final class NodeJson {
     private NodeJson() {
