@@ -1,7 +1,5 @@
 package com.dytallix.domain;
 
-import java.net.Inet4Address;
-
 /** One IP address or CIDR block (IPv4 or IPv6), e.g. {@code 10.0.0.0/8}, {@code ::1}, {@code fd00::/8}. */
 public record IpRange(ClientIp network, int prefixLength) {
     public IpRange {
@@ -28,7 +26,10 @@ public record IpRange(ClientIp network, int prefixLength) {
 
     /** The block of {@code prefixLength} bits that holds {@code ip}, with the host bits cleared (a stable key). */
     public static IpRange enclosing(ClientIp ip, int prefixLength) {
-        byte[] bytes = ip.inetAddress().getAddress();
+        if (prefixLength == 32 && ip.isIpv4()) {
+            return new IpRange(ip, 32); // an IPv4 client is its own block: every request's client asks this
+        }
+        byte[] bytes = ip.bytes();
         int max = bytes.length * 8;
         if (prefixLength < 0 || prefixLength > max) {
             throw new IllegalArgumentException("prefix length must be between 0 and " + max);
@@ -36,11 +37,7 @@ public record IpRange(ClientIp network, int prefixLength) {
         for (int bit = prefixLength; bit < max; bit++) {
             bytes[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
         }
-        try {
-            return new IpRange(ClientIp.of(java.net.InetAddress.getByAddress(bytes)), prefixLength);
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException("4 or 16 bytes are always an address", e);
-        }
+        return new IpRange(ClientIp.of(bytes), prefixLength);
     }
 
     /** Compares the prefix bytes (no BigInteger): the block list and the trusted proxies ask this on every request. */
@@ -48,8 +45,8 @@ public record IpRange(ClientIp network, int prefixLength) {
         if (ip.isIpv4() != network.isIpv4()) {
             return false;
         }
-        byte[] a = ip.inetAddress().getAddress();
-        byte[] n = network.inetAddress().getAddress();
+        byte[] a = ip.bytes();
+        byte[] n = network.bytes();
         int whole = prefixLength / 8;
         for (int i = 0; i < whole; i++) {
             if (a[i] != n[i]) {
@@ -66,7 +63,7 @@ public record IpRange(ClientIp network, int prefixLength) {
 
     @Override
     public String toString() {
-        int max = network.inetAddress() instanceof Inet4Address ? 32 : 128;
+        int max = network.isIpv4() ? 32 : 128;
         return prefixLength == max ? network.value() : network.value() + "/" + prefixLength;
     }
 }

@@ -20,6 +20,11 @@ class ClientIpTest {
         assertThat(ClientIp.parse("1.2.3.04").value()).isEqualTo("1.2.3.4");
         assertThat(ClientIp.parse("0.10.100.0").value()).isEqualTo("0.10.100.0");
         assertThat(ClientIp.parse(" 203.0.113.250 ").value()).isEqualTo("203.0.113.250");
+        assertThat(ClientIp.of(ClientIp.parse("::ffff:10.1.2.3").bytes())).isEqualTo(ClientIp.parse("10.1.2.3"));
+        assertThat(ClientIp.of(ClientIp.parse("2001:db8::1").bytes())).isEqualTo(ClientIp.parse("2001:db8::1"));
+        assertThat(IpRange.enclosing(ClientIp.parse("10.1.2.3"), 32)).isEqualTo(IpRange.parse("10.1.2.3"));
+        assertThat(IpRange.enclosing(ClientIp.parse("10.1.2.3"), 24)).hasToString("10.1.2.0/24");
+        assertThat(IpRange.enclosing(ClientIp.parse("2001:db8:1:2:3::1"), 64)).hasToString("2001:db8:1:2::/64");
         assertThat(ClientIp.parse("0.0.0.0").isIpv4()).isTrue();
         assertThat(ClientIp.parse("::ffff:10.1.2.3").isIpv4()).isTrue();
         assertThat(ClientIp.parse("::1").isIpv4()).isFalse();

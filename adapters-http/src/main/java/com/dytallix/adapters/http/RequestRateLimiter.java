@@ -103,7 +103,7 @@ final class RequestRateLimiter implements Filter {
 
     /** Takes {@code permits} at once (a batch counts its items): all or none. */
     Optional<Instant> acquire(ClientIp ip, int permits) {
-        byte[] address = ip.inetAddress().getAddress();
+        byte[] address = ip.bytes();
         long hi;
         long lo;
         if (address.length == 4) {
