@@ -165,35 +165,60 @@ class RpcWebSocketTest {
     }
 
     @Test
-    void aFrameTrickledAByteAtATimeIsHeldForAFewPingIntervalsAtMost() throws Exception {
-        // the web server keeps every read of a frame still arriving; a client that trickles one
-        // answers no ping meanwhile, so it is closed like a silent one and the frame goes with it
-        try (TestApi api = TestApi.start(o -> o.wsPingInterval = Duration.ofMillis(200));
+    void aFrameTrickledAByteAtATimeIsClosedAsTooBigLongBeforeItsPingsGoUnanswered() throws Exception {
+        // the web server would keep every read of a frame still arriving (about 60 bytes of heap per
+        // byte trickled, and a walk of them all per read): past 256 reads the connection is closed
+        // with 1009, long before three pings (5 s apart here) go unanswered
+        try (TestApi api = TestApi.start(o -> o.wsPingInterval = Duration.ofSeconds(5));
              java.net.Socket trickler = new java.net.Socket("127.0.0.1", api.port())) {
             trickler.setTcpNoDelay(true);
+            trickler.setSoTimeout(30_000);
             var out = trickler.getOutputStream();
             out.write(("GET /api/rpc HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
                     + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
                     .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-            awaitConnections(api, 1);
+            var in = new java.io.DataInputStream(trickler.getInputStream());
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                head.append((char) in.readUnsignedByte());
+            }
+            assertThat(head.toString()).startsWith("HTTP/1.1 101");
             out.write(new byte[] {(byte) 0x81, (byte) (0x80 | 126), 0x0f, (byte) 0xa0, 1, 2, 3, 4}); // a masked 4000-byte text frame
             long start = System.nanoTime();
-            boolean cut = false;
-            for (int i = 0; i < 4000 && !cut; i++) {
-                try {
+            int sent = 0;
+            try {
+                // a pause per byte, so that each is a read of its own even on a loaded machine (a few
+                // reads taking two bytes only delays the close)
+                for (; sent < 4000 && in.available() == 0; sent++) {
                     out.write('a');
                     out.flush();
-                } catch (java.io.IOException closedByServer) {
-                    cut = true;
+                    Thread.sleep(2);
                 }
-                if (api.ws.connections() == 0) {
-                    cut = true;
-                }
-                Thread.sleep(5);
+            } catch (java.io.IOException closedByServer) {
+                // the close frame below was sent before the socket closed
             }
-            assertThat(cut).as("the server cut the trickling client before the frame was complete").isTrue();
+            assertThat(sent).as("bytes trickled before the server closed").isLessThan(4000);
+            assertThat(in.readUnsignedByte()).as("a close frame").isEqualTo(0x88);
+            int length = in.readUnsignedByte();
+            assertThat(in.readUnsignedShort()).as("close code").isEqualTo(1009);
+            byte[] reason = in.readNBytes(length - 2);
+            assertThat(new String(reason, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("a frame arrived in more than 256 pieces");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
             awaitConnections(api, 0);
+        }
+    }
+
+    @Test
+    void aLargeMessageInOrdinarySegmentsIsAnsweredAndTheConnectionStays() throws Exception {
+        try (TestApi api = TestApi.start(o -> o.wsMaxMessageBytes = 64 * 1024); WsTestClient ws = new WsTestClient(api.port())) {
+            // about 60 KiB in 16 fragments: fragments are frames of their own, each within the bound
+            String call = bigCall(1, 60);
+            int step = call.length() / 16 + 1;
+            for (int i = 0; i < call.length(); i += step) {
+                ws.sendFragment(call.substring(i, Math.min(call.length(), i + step)), i + step >= call.length());
+            }
+            assertThat(ws.next().get("id").asInt()).isEqualTo(1);
+            assertThat(ws.call(request(2, "eth_chainId", "[]")).get("id").asInt()).isEqualTo(2);
         }
     }
 

@@ -1,0 +1,212 @@
+package com.dytallix.adapters.http;
+
+import io.helidon.common.Weight;
+import io.helidon.common.Weighted;
+import io.helidon.common.buffers.DataReader;
+import io.helidon.common.buffers.DataWriter;
+import io.helidon.common.socket.HelidonSocket;
+import io.helidon.common.socket.PeerInfo;
+import io.helidon.http.HttpPrologue;
+import io.helidon.http.WritableHeaders;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.ListenerContext;
+import io.helidon.webserver.ProtocolConfigs;
+import io.helidon.webserver.ProxyProtocolData;
+import io.helidon.webserver.Router;
+import io.helidon.webserver.http1.spi.Http1RoutedUpgrade;
+import io.helidon.webserver.http1.spi.Http1RoutedUpgrader;
+import io.helidon.webserver.http1.spi.Http1UpgradeProvider;
+import io.helidon.webserver.http1.spi.Http1Upgrader;
+import io.helidon.webserver.spi.ServerConnection;
+import io.helidon.webserver.websocket.WsConfig;
+import io.helidon.webserver.websocket.WsUpgrader;
+import io.helidon.websocket.WsCloseCodes;
+import io.helidon.websocket.WsCloseException;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+
+/**
+ * Helidon's WebSocket upgrade, with a bound on the pieces a frame still arriving is held in.
+ *
+ * <p>The web server keeps every socket read of a frame in progress as its own array in a list until
+ * the frame is complete, and sums that list each time it reads again. A client that sends a frame one
+ * byte per TCP segment therefore makes each byte cost about 60 bytes of heap and each read cost a walk
+ * of everything held: a few such clients exhaust the heap or a core long before the frame-size limit
+ * or the ping timeout applies. Here the WebSocket connection reads through a reader of its own that
+ * counts the reads it holds; past {@link #maxPieces(int)} the connection is closed with 1009 (message
+ * too big) and a reason. A frame arriving in ordinary segments (hundreds of bytes each or more) never
+ * comes near the bound, so what a connection can hold stays about twice WS_MAX_MESSAGE_BYTES.
+ *
+ * <p>Found by {@link java.util.ServiceLoader} ({@code META-INF/services}); its weight puts it before
+ * Helidon's own provider for the same protocol, whose upgrader does the handshake as before.
+ */
+@Weight(Weighted.DEFAULT_WEIGHT + 100)
+public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfig> {
+    /** The reads a frame still arriving may be held in: 1 per 64 bytes of the largest frame, and never fewer than 256. */
+    static int maxPieces(int maxFrameLength) {
+        return Math.max(256, maxFrameLength / 64);
+    }
+
+    @Override
+    public String protocolType() {
+        return "websocket";
+    }
+
+    @Override
+    public Class<WsConfig> protocolConfigType() {
+        return WsConfig.class;
+    }
+
+    @Override
+    public Http1Upgrader create(WsConfig config, ProtocolConfigs configs) {
+        return new Upgrader((Http1RoutedUpgrader) WsUpgrader.create(config), maxPieces(config.maxFrameLength()));
+    }
+
+    private record Upgrader(Http1RoutedUpgrader helidon, int maxPieces) implements Http1RoutedUpgrader {
+        @Override
+        public String supportedProtocol() {
+            return helidon.supportedProtocol();
+        }
+
+        @Override
+        public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
+            return helidon.upgrade(new Context(ctx, maxPieces), prologue, headers);
+        }
+
+        @Override
+        public Optional<Http1RoutedUpgrade> routedUpgrade(ConnectionContext ctx, HttpPrologue prologue,
+                                                           WritableHeaders<?> headers) {
+            return helidon.routedUpgrade(new Context(ctx, maxPieces), prologue, headers);
+        }
+    }
+
+    /** The connection's context, but for the reader the WebSocket connection takes from it. */
+    private static final class Context implements ConnectionContext {
+        private final ConnectionContext connection;
+        private final int maxPieces;
+        private DataReader reader;
+
+        Context(ConnectionContext connection, int maxPieces) {
+            this.connection = connection;
+            this.maxPieces = maxPieces;
+        }
+
+        /** Made when the upgrade succeeds: a refused handshake leaves the HTTP/1 connection's reader untouched. */
+        @Override
+        public DataReader dataReader() {
+            if (reader == null) {
+                reader = Pieces.reader(connection.dataReader(), maxPieces);
+            }
+            return reader;
+        }
+
+        @Override
+        public ListenerContext listenerContext() {
+            return connection.listenerContext();
+        }
+
+        @Override
+        public ExecutorService executor() {
+            return connection.executor();
+        }
+
+        @Override
+        public DataWriter dataWriter() {
+            return connection.dataWriter();
+        }
+
+        @Override
+        public Router router() {
+            return connection.router();
+        }
+
+        @Override
+        public Optional<ProxyProtocolData> proxyProtocolData() {
+            return connection.proxyProtocolData();
+        }
+
+        @Override
+        public HelidonSocket serverSocket() {
+            return connection.serverSocket();
+        }
+
+        @Override
+        public PeerInfo remotePeer() {
+            return connection.remotePeer();
+        }
+
+        @Override
+        public PeerInfo localPeer() {
+            return connection.localPeer();
+        }
+
+        @Override
+        public boolean isSecure() {
+            return connection.isSecure();
+        }
+
+        @Override
+        public String socketId() {
+            return connection.socketId();
+        }
+
+        @Override
+        public String childSocketId() {
+            return connection.childSocketId();
+        }
+    }
+
+    /**
+     * Hands the socket's reads to the WebSocket reader one by one, remembering where each ends, so it
+     * knows how many the reader still holds (the reader drops a read once it is consumed).
+     */
+    static final class Pieces implements Supplier<byte[]> {
+        private final DataReader socket;
+        private final int maxPieces;
+        /** End offsets of the reads handed over and not yet consumed, oldest first: a ring that grows to {@link #maxPieces}. */
+        private long[] ends = new long[8];
+        private int oldest;
+        private int held;
+        private long handedOver;
+        private DataReader reader;
+
+        private Pieces(DataReader socket, int maxPieces) {
+            this.socket = socket;
+            this.maxPieces = maxPieces;
+        }
+
+        /** A reader over {@code socket}'s bytes (those it holds already first) that refuses to hold more than {@code maxPieces} reads. */
+        static DataReader reader(DataReader socket, int maxPieces) {
+            Pieces pieces = new Pieces(socket, maxPieces);
+            pieces.reader = new DataReader(pieces);
+            return pieces.reader;
+        }
+
+        @Override
+        public byte[] get() {
+            long consumed = handedOver - reader.available();
+            while (held > 0 && ends[oldest] <= consumed) {
+                oldest = (oldest + 1) % ends.length;
+                held--;
+            }
+            if (held == maxPieces) {
+                throw new WsCloseException("a frame arrived in more than " + maxPieces + " pieces", WsCloseCodes.TOO_BIG);
+            }
+            if (held == ends.length) {
+                long[] larger = new long[Math.min(maxPieces, ends.length * 2)];
+                for (int i = 0; i < held; i++) {
+                    larger[i] = ends[(oldest + i) % ends.length];
+                }
+                ends = larger;
+                oldest = 0;
+            }
+            socket.ensureAvailable(); // the next read of the socket, or what the upgrade request left
+            byte[] piece = socket.readBytes(socket.available());
+            handedOver += piece.length;
+            ends[(oldest + held) % ends.length] = handedOver;
+            held++;
+            return piece;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package com.dytallix.adapters.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.helidon.common.buffers.DataReader;
+import io.helidon.websocket.WsCloseException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+class PieceLimitedWsUpgradeTest {
+    /** A socket whose reads are given in advance; empty means the peer closed. */
+    private static Supplier<byte[]> reads(Deque<byte[]> pieces) {
+        return pieces::poll;
+    }
+
+    private static Deque<byte[]> bytesOneByOne(int n) {
+        Deque<byte[]> pieces = new ArrayDeque<>();
+        for (int i = 0; i < n; i++) {
+            pieces.add(new byte[] {(byte) i});
+        }
+        return pieces;
+    }
+
+    @Test
+    void theBoundIsOneReadPer64BytesOfTheLargestFrameAndNeverBelow256() {
+        assertThat(PieceLimitedWsUpgrade.maxPieces(256 * 1024)).isEqualTo(4096);
+        assertThat(PieceLimitedWsUpgrade.maxPieces(4096)).isEqualTo(256);
+    }
+
+    @Test
+    void aFrameStillArrivingInMoreReadsThanTheBoundClosesAsTooBig() {
+        DataReader reader = PieceLimitedWsUpgrade.Pieces.reader(new DataReader(reads(bytesOneByOne(10_000))), 256);
+        assertThatThrownBy(() -> reader.readBuffer(1000))
+                .isInstanceOfSatisfying(WsCloseException.class, e -> assertThat(e.closeCode()).isEqualTo(1009))
+                .hasMessage("a frame arrived in more than 256 pieces");
+    }
+
+    @Test
+    void readsThatAreConsumedNoLongerCount() {
+        // a long-lived connection: ten thousand one-byte reads, each consumed before the next
+        DataReader reader = PieceLimitedWsUpgrade.Pieces.reader(new DataReader(reads(bytesOneByOne(10_000))), 256);
+        for (int i = 0; i < 10_000; i++) {
+            assertThat(reader.read()).isEqualTo((byte) i);
+        }
+        // and frames that straddle reads, consumed one after the other: never more than two held
+        Deque<byte[]> halves = new ArrayDeque<>();
+        for (int i = 0; i < 5_000; i++) {
+            halves.add(new byte[] {1, 2, 3});
+        }
+        DataReader frames = PieceLimitedWsUpgrade.Pieces.reader(new DataReader(reads(halves)), 256);
+        for (int i = 0; i < 7_500; i++) {
+            assertThat(frames.readBytes(2)).hasSize(2);
+        }
+    }
+
+    @Test
+    void aLargeFrameInOrdinaryReadsIsRead() {
+        Deque<byte[]> pieces = new ArrayDeque<>();
+        for (int i = 0; i < 256; i++) {
+            pieces.add(new byte[1024]);
+        }
+        DataReader reader = PieceLimitedWsUpgrade.Pieces.reader(new DataReader(reads(pieces)), PieceLimitedWsUpgrade.maxPieces(256 * 1024));
+        assertThat(reader.readBuffer(256 * 1024).available()).isEqualTo(256 * 1024);
+    }
+
+    @Test
+    void whatTheConnectionsReaderAlreadyHeldComesFirst() {
+        Deque<byte[]> socket = new ArrayDeque<>();
+        socket.add(new byte[] {'G', 'E', 'T', 9, 8});
+        socket.add(new byte[] {7});
+        DataReader http = new DataReader(reads(socket));
+        assertThat(http.readBytes(3)).isEqualTo(new byte[] {'G', 'E', 'T'}); // the upgrade request, read by HTTP/1
+        DataReader ws = PieceLimitedWsUpgrade.Pieces.reader(http, 256);
+        assertThat(ws.readBytes(3)).isEqualTo(new byte[] {9, 8, 7});
+        assertThatThrownBy(ws::read).isInstanceOf(DataReader.InsufficientDataAvailableException.class);
+    }
+}
