@@ -163,7 +163,7 @@ final class SqliteDatabase extends Database {
     <T> T write(Function<DbTransaction, T> work) {
         awaitWriter();
         try {
-            DbTransaction tx = writes.transaction();
+            DbTransaction tx = new TextNamedStatements.Transaction(writes.transaction());
             T result;
             try {
                 result = work.apply(tx);
@@ -219,7 +219,7 @@ final class SqliteDatabase extends Database {
     <T> T exclusive(Function<DbExecute, T> work) {
         writer.lock();
         try {
-            return work.apply(client.execute());
+            return work.apply(new TextNamedStatements(client.execute()));
         } finally {
             writer.unlock();
         }
