@@ -3,6 +3,7 @@ package com.dytallix.adapters.http;
 import io.helidon.common.Weight;
 import io.helidon.common.Weighted;
 import io.helidon.common.buffers.DataReader;
+import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.common.buffers.DataWriter;
 import io.helidon.common.socket.HelidonSocket;
 import io.helidon.common.socket.PeerInfo;
@@ -15,6 +16,7 @@ import io.helidon.webserver.ProxyProtocolData;
 import io.helidon.webserver.Router;
 import io.helidon.webserver.http1.spi.Http1RoutedUpgrade;
 import io.helidon.webserver.http1.spi.Http1RoutedUpgrader;
+import io.helidon.webserver.http1.spi.Http1UpgradeResult;
 import io.helidon.webserver.http1.spi.Http1UpgradeProvider;
 import io.helidon.webserver.http1.spi.Http1Upgrader;
 import io.helidon.webserver.spi.ServerConnection;
@@ -22,8 +24,10 @@ import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsUpgrader;
 import io.helidon.websocket.WsCloseCodes;
 import io.helidon.websocket.WsCloseException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -38,11 +42,22 @@ import java.util.function.Supplier;
  * too big) and a reason. A frame arriving in ordinary segments (hundreds of bytes each or more) never
  * comes near the bound, so what a connection can hold stays about twice WS_MAX_MESSAGE_BYTES.
  *
+ * <p>What all connections hold in frames still arriving is bounded too, by a quarter of the heap
+ * ({@link #FRAMES}): a crowd holding frames open (all but their last byte sent) would otherwise take
+ * WS_MAX_CONNECTIONS times WS_MAX_MESSAGE_BYTES, more than the shipped heap. A read that would pass the
+ * bound closes its connection with 1013 (try again later). A frame is counted from its first read
+ * until the connection reads again after handling it.
+ *
  * <p>Found by {@link java.util.ServiceLoader} ({@code META-INF/services}); its weight puts it before
  * Helidon's own provider for the same protocol, whose upgrader does the handshake as before.
  */
 @Weight(Weighted.DEFAULT_WEIGHT + 100)
 public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfig> {
+    /** What one read held costs beyond its bytes: its array's header and the reader's list node. */
+    static final int PIECE_OVERHEAD = 64;
+    /** Frames still arriving, all connections of this process together: at most a quarter of the heap. */
+    static final FrameBudget FRAMES = new FrameBudget(Runtime.getRuntime().maxMemory() / 4);
+
     /** The reads a frame still arriving may be held in: 1 per 64 bytes of the largest frame, and never fewer than 256. */
     static int maxPieces(int maxFrameLength) {
         return Math.max(256, maxFrameLength / 64);
@@ -60,10 +75,10 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
 
     @Override
     public Http1Upgrader create(WsConfig config, ProtocolConfigs configs) {
-        return new Upgrader((Http1RoutedUpgrader) WsUpgrader.create(config), maxPieces(config.maxFrameLength()));
+        return new Upgrader((Http1RoutedUpgrader) WsUpgrader.create(config), maxPieces(config.maxFrameLength()), FRAMES);
     }
 
-    private record Upgrader(Http1RoutedUpgrader helidon, int maxPieces) implements Http1RoutedUpgrader {
+    private record Upgrader(Http1RoutedUpgrader helidon, int maxPieces, FrameBudget frames) implements Http1RoutedUpgrader {
         @Override
         public String supportedProtocol() {
             return helidon.supportedProtocol();
@@ -71,13 +86,41 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
 
         @Override
         public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
-            return helidon.upgrade(new Context(ctx, maxPieces), prologue, headers);
+            Context context = new Context(ctx, maxPieces, frames);
+            ServerConnection connection = helidon.upgrade(context, prologue, headers);
+            return connection == null ? null : new Releasing(connection, context);
         }
 
         @Override
         public Optional<Http1RoutedUpgrade> routedUpgrade(ConnectionContext ctx, HttpPrologue prologue,
                                                            WritableHeaders<?> headers) {
-            return helidon.routedUpgrade(new Context(ctx, maxPieces), prologue, headers);
+            Context context = new Context(ctx, maxPieces, frames);
+            return helidon.routedUpgrade(context, prologue, headers).map(upgrade -> (response, upgradeHeaders) -> {
+                Http1UpgradeResult result = upgrade.upgrade(response, upgradeHeaders);
+                return result.connection().map(c -> Http1UpgradeResult.upgraded(new Releasing(c, context))).orElse(result);
+            });
+        }
+    }
+
+    /** The WebSocket connection, giving back what its frames still held of {@link #FRAMES} when it ends, however it ends. */
+    private record Releasing(ServerConnection connection, Context context) implements ServerConnection {
+        @Override
+        public void handle(Limit limit) throws InterruptedException {
+            try {
+                connection.handle(limit);
+            } finally {
+                context.release();
+            }
+        }
+
+        @Override
+        public Duration idleTime() {
+            return connection.idleTime();
+        }
+
+        @Override
+        public void close(boolean interrupt) {
+            connection.close(interrupt);
         }
     }
 
@@ -85,20 +128,28 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
     private static final class Context implements ConnectionContext {
         private final ConnectionContext connection;
         private final int maxPieces;
-        private DataReader reader;
+        private final FrameBudget frames;
+        private Pieces pieces;
 
-        Context(ConnectionContext connection, int maxPieces) {
+        Context(ConnectionContext connection, int maxPieces, FrameBudget frames) {
             this.connection = connection;
             this.maxPieces = maxPieces;
+            this.frames = frames;
         }
 
         /** Made when the upgrade succeeds: a refused handshake leaves the HTTP/1 connection's reader untouched. */
         @Override
         public DataReader dataReader() {
-            if (reader == null) {
-                reader = Pieces.reader(connection.dataReader(), maxPieces);
+            if (pieces == null) {
+                pieces = new Pieces(connection.dataReader(), maxPieces, frames);
             }
-            return reader;
+            return pieces.reader;
+        }
+
+        void release() {
+            if (pieces != null) {
+                pieces.release();
+            }
         }
 
         @Override
@@ -157,36 +208,65 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
         }
     }
 
+    /** Bytes that frames still arriving may take, all connections together. */
+    static final class FrameBudget {
+        private final long max;
+        private final AtomicLong held = new AtomicLong();
+
+        FrameBudget(long max) {
+            this.max = max;
+        }
+
+        boolean take(long bytes) {
+            long now;
+            do {
+                now = held.get();
+                if (now + bytes > max) {
+                    return false;
+                }
+            } while (!held.compareAndSet(now, now + bytes));
+            return true;
+        }
+
+        void give(long bytes) {
+            held.addAndGet(-bytes);
+        }
+
+        long held() {
+            return held.get();
+        }
+    }
+
     /**
      * Hands the socket's reads to the WebSocket reader one by one, remembering where each ends, so it
-     * knows how many the reader still holds (the reader drops a read once it is consumed).
+     * knows how many the reader still holds (the reader drops a read once it is consumed). Each read
+     * held is counted in the frame budget until consumed. Used on the connection's own thread only.
      */
     static final class Pieces implements Supplier<byte[]> {
         private final DataReader socket;
         private final int maxPieces;
+        private final FrameBudget frames;
+        final DataReader reader = new DataReader(this);
         /** End offsets of the reads handed over and not yet consumed, oldest first: a ring that grows to {@link #maxPieces}. */
         private long[] ends = new long[8];
         private int oldest;
         private int held;
         private long handedOver;
-        private DataReader reader;
-
-        private Pieces(DataReader socket, int maxPieces) {
-            this.socket = socket;
-            this.maxPieces = maxPieces;
-        }
+        /** Where the oldest read held starts: everything before it is consumed and given back. */
+        private long givenBackTo;
 
         /** A reader over {@code socket}'s bytes (those it holds already first) that refuses to hold more than {@code maxPieces} reads. */
-        static DataReader reader(DataReader socket, int maxPieces) {
-            Pieces pieces = new Pieces(socket, maxPieces);
-            pieces.reader = new DataReader(pieces);
-            return pieces.reader;
+        Pieces(DataReader socket, int maxPieces, FrameBudget frames) {
+            this.socket = socket;
+            this.maxPieces = maxPieces;
+            this.frames = frames;
         }
 
         @Override
         public byte[] get() {
             long consumed = handedOver - reader.available();
             while (held > 0 && ends[oldest] <= consumed) {
+                giveBack(ends[oldest]);
                 oldest = (oldest + 1) % ends.length;
                 held--;
             }
@@ -203,10 +283,28 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
             }
             socket.ensureAvailable(); // the next read of the socket, or what the upgrade request left
             byte[] piece = socket.readBytes(socket.available());
+            if (!frames.take(piece.length + (long) PIECE_OVERHEAD)) {
+                throw new WsCloseException("the server holds too many WebSocket frames still arriving; try again later",
+                        WsCloseCodes.TRY_AGAIN_LATER);
+            }
             handedOver += piece.length;
             ends[(oldest + held) % ends.length] = handedOver;
             held++;
             return piece;
+        }
+
+        private void giveBack(long end) {
+            frames.give(end - givenBackTo + PIECE_OVERHEAD);
+            givenBackTo = end;
+        }
+
+        /** The connection ended: whatever its reader still held is given back. */
+        void release() {
+            while (held > 0) {
+                giveBack(ends[oldest]);
+                oldest = (oldest + 1) % ends.length;
+                held--;
+            }
         }
     }
 }

@@ -205,6 +205,12 @@ class RpcWebSocketTest {
             assertThat(new String(reason, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("a frame arrived in more than 256 pieces");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
             awaitConnections(api, 0);
+            // what its reads held of the budget of all frames still arriving went with the connection
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (PieceLimitedWsUpgrade.FRAMES.held() != 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(PieceLimitedWsUpgrade.FRAMES.held()).isZero();
         }
     }
 
