@@ -151,8 +151,9 @@ public final class Settings {
             integer(1024, 64 << 20), "largest WebSocket message (and frame) a client may send on `/api/rpc` (256 KiB); a larger one "
                     + "is refused and the connection closed with 1009. Larger requests go over HTTP (REQUEST_SIZE_LIMIT). A frame still "
                     + "arriving is held by the web server until it is complete: this much when it comes in ordinary segments, up to about "
-                    + "64 times as much when trickled a byte per segment, for at most three ping intervals (the connection answers no ping "
-                    + "meanwhile and is closed); a complete one counts against WS_MAX_INBOUND_BYTES"));
+                    + "twice as much when trickled (a frame still arriving in more than one read per 64 bytes of this setting closes its "
+                    + "connection with 1009), and frames still arriving on all connections together may take a quarter of the heap (past "
+                    + "it, 1013); a complete one counts against WS_MAX_INBOUND_BYTES"));
     public static final Setting<Integer> WS_MAX_INBOUND_BYTES = declare(Setting.of("WS_MAX_INBOUND_BYTES", "16777216",
             integer(65536, Integer.MAX_VALUE), "bytes of WebSocket messages on `/api/rpc` the server holds at once, all connections "
                     + "together (16 MiB): fragments being put together and messages being answered. A message that does not fit is "
