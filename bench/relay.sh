@@ -30,28 +30,7 @@ ensure_server_built
 start_anvil anvil
 start_nginx "$ANVIL_URL"
 
-# The chain a dapp reads: $TXS blocks with a transfer each (automine), a contract that answers
-# eth_call (returns 42), and ten blocks on top so the transfers are final (FAUCET_CONFIRMATIONS=2).
-log "preparing the chain: $TXS transfers, a contract, 10 more blocks"
-CONTRACT=0x00000000000000000000000000000000000c0de1
-rpc anvil_setCode "[\"$CONTRACT\",\"0x602a60005260206000f3\"]" >/dev/null
-declare -a RECIPIENTS HASHES
-for i in $(seq "$TXS"); do
-  RECIPIENTS[i]="$(random_address)"
-  HASHES[i]="$(rpc eth_sendTransaction "[{\"from\":\"$ANVIL_ADDRESS\",\"to\":\"${RECIPIENTS[i]}\",\"value\":\"0x1\"}]" | tr -d '"')"
-done
-rpc anvil_mine '["0xa"]' >/dev/null
-for i in $(seq "$TXS"); do
-  printf '%s\n' "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getBalance\",\"params\":[\"${RECIPIENTS[i]}\",\"latest\"]}" \
-    "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"eth_call\",\"params\":[{\"to\":\"$CONTRACT\",\"data\":\"0x12345678\"},\"latest\"]}" \
-    "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"eth_getBlockByNumber\",\"params\":[\"$(printf '0x%x' "$i")\",false]}" \
-    "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"eth_getTransactionReceipt\",\"params\":[\"${HASHES[i]}\"]}" \
-    "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"eth_getTransactionCount\",\"params\":[\"$ANVIL_ADDRESS\",\"latest\"]}" \
-    "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"eth_gasPrice\",\"params\":[]}" >>"$WORK/mix.bodies"
-  printf '%s\n' "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"eth_getBlockByNumber\",\"params\":[\"$(printf '0x%x' "$i")\",false]}" \
-    "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"eth_getTransactionReceipt\",\"params\":[\"${HASHES[i]}\"]}" >>"$WORK/final.bodies"
-done
-echo '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}' >"$WORK/blockNumber.bodies"
+prepare_relay_chain "$TXS"
 
 launch_server_on relay "$ANVIL_URL" --STATUS_REFRESH_MS=500
 OURS_PID="$SERVER_PID" OURS_URL="$SERVER_URL"

@@ -98,10 +98,9 @@ final class FinalityCache implements ChainFeed.ChainWatcher {
      * The answer from the cache, or from {@code node} (given the params as JSON text), stored when it
      * is final.
      *
-     * @param params     the request's params, parsed (an array, or null/absent for none)
-     * @param paramsJson the same params as the node gets them
+     * @param paramsJson the request's params as the node gets them (read again here only for an answer worth keeping)
      */
-    String answer(String method, JsonNode params, String paramsJson, UnaryOperator<String> node) {
+    String answer(String method, String paramsJson, UnaryOperator<String> node) {
         if (maxBytes == 0 || !cacheable(method)) {
             return node.apply(paramsJson);
         }
@@ -117,8 +116,8 @@ final class FinalityCache implements ChainFeed.ChainWatcher {
         }
         telemetry.rpcCacheLookup(false);
         String answer = node.apply(paramsJson);
-        if (key != null) {
-            blocksOf(method, params, answer).ifPresent(range -> store(key, answer, range, seen));
+        if (key != null && !answer.equals("null")) {
+            Json.tree(paramsJson).flatMap(params -> blocksOf(method, params, answer)).ifPresent(range -> store(key, answer, range, seen));
         }
         return answer;
     }

@@ -1,9 +1,11 @@
 package com.dytallix.adapters.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,9 +17,14 @@ import com.fasterxml.jackson.databind.node.ValueNode;
 import java.math.BigDecimal;
 import java.util.Optional;
 
-/** The one JSON configuration: strict reading (duplicate keys, trailing tokens refused), plain writing. */
+/**
+ * The one JSON configuration: strict reading (duplicate keys, trailing tokens refused), plain writing.
+ * Parsers and writers take their buffers from one shared pool: Jackson's default pool is per thread,
+ * and each request runs on a new virtual thread, so it allocated fresh buffers for every request.
+ */
 public final class Json {
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
+    public static final ObjectMapper MAPPER = JsonMapper.builder(
+                    JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

@@ -6,12 +6,17 @@ import com.dytallix.domain.grant.LimitScope;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,14 +78,14 @@ final class JsonRpcRelay {
      * One method call through the policy, from the finality cache when its answer cannot change
      * any more (the HTTP simple form and every JSON-RPC request go through here).
      *
+     * @param paramsJson the params as the node gets them (a JSON array or object serialised by us)
      * @return the node's {@code result} as JSON text
      */
-    String forward(String method, JsonNode params) {
-        String paramsJson = paramsJson(params);
+    String forward(String method, String paramsJson) {
         if (!relay.allows(method)) {
             return relay.forward(method, paramsJson); // refused there, and counted
         }
-        return cache.answer(method, params, paramsJson, p -> relay.forward(method, p));
+        return cache.answer(method, paramsJson, p -> relay.forward(method, p));
     }
 
     /**
@@ -116,6 +121,117 @@ final class JsonRpcRelay {
     record OurData(String code, String requestId, @JsonInclude(JsonInclude.Include.NON_NULL) String resetAt) {
     }
 
+    /**
+     * One request object's members as the policy reads them.
+     *
+     * @param id            null when absent (a notification)
+     * @param version       the "jsonrpc" member, null when absent
+     * @param method        null when absent
+     * @param paramsJson    the params as the node gets them, serialised by us ({@code []} when absent or null)
+     * @param paramsInvalid params that are neither an array, an object nor null
+     */
+    record Call(JsonNode id, JsonNode version, JsonNode method, String paramsJson, boolean paramsInvalid) {
+        static Call of(JsonNode item) {
+            JsonNode params = item.get("params");
+            boolean invalid = params != null && !params.isNull() && !params.isArray() && !params.isObject();
+            return new Call(item.get("id"), item.get("jsonrpc"), item.get("method"), invalid ? "[]" : JsonRpcRelay.paramsJson(params), invalid);
+        }
+
+        /**
+         * A body that is one JSON-RPC 2.0 request object, read with the streaming parser: the params
+         * are copied token by token into our own text, without a tree of the request. Null for
+         * anything else (a batch, the simple form, malformed JSON, a duplicate key, a fraction or an
+         * exponent anywhere): the tree reads those, and words their errors, as before.
+         */
+        static Call read(byte[] body) {
+            try (JsonParser p = Json.MAPPER.createParser(body)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    return null;
+                }
+                JsonNode id = null;
+                JsonNode version = null;
+                JsonNode method = null;
+                String params = "[]";
+                boolean invalid = false;
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    JsonToken value = p.nextToken();
+                    if (value == JsonToken.VALUE_NUMBER_FLOAT) {
+                        return null;
+                    }
+                    switch (name) {
+                        case "id" -> id = scalar(p);
+                        case "jsonrpc" -> version = scalar(p);
+                        case "method" -> method = scalar(p);
+                        case "params" -> {
+                            if (value == JsonToken.START_ARRAY || value == JsonToken.START_OBJECT) {
+                                params = copy(p);
+                                if (params == null) {
+                                    return null;
+                                }
+                            } else if (value != JsonToken.VALUE_NULL) {
+                                invalid = true;
+                                p.skipChildren();
+                            }
+                        }
+                        default -> {
+                            if (copy(p) == null) {
+                                return null;
+                            }
+                        }
+                    }
+                    if (name.equals("id") && id == null || name.equals("jsonrpc") && version == null || name.equals("method") && method == null) {
+                        return null;
+                    }
+                }
+                if (version == null || p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                    return null;
+                }
+                return new Call(id, version, method, params, invalid);
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        /** The scalar at the parser's current token as a node, as the tree would hold it; null for an object or an array. */
+        private static JsonNode scalar(JsonParser p) throws IOException {
+            JsonNodeFactory nodes = Json.MAPPER.getNodeFactory();
+            return switch (p.currentToken()) {
+                case VALUE_STRING -> nodes.textNode(p.getText());
+                case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
+                    case INT -> nodes.numberNode(p.getIntValue());
+                    case LONG -> nodes.numberNode(p.getLongValue());
+                    default -> nodes.numberNode(p.getBigIntegerValue());
+                };
+                case VALUE_TRUE -> nodes.booleanNode(true);
+                case VALUE_FALSE -> nodes.booleanNode(false);
+                case VALUE_NULL -> nodes.nullNode();
+                default -> null;
+            };
+        }
+
+        /** The value at the parser's current token as our JSON text; null when it holds a fraction or an exponent. */
+        private static String copy(JsonParser p) throws IOException {
+            StringWriter out = new StringWriter(64);
+            try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+                int depth = 0;
+                do {
+                    JsonToken t = p.currentToken();
+                    if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+                        return null;
+                    }
+                    if (t.isStructStart()) {
+                        depth++;
+                    } else if (t.isStructEnd()) {
+                        depth--;
+                    }
+                    g.copyCurrentEvent(p);
+                } while (depth > 0 && p.nextToken() != null);
+            }
+            return out.toString();
+        }
+    }
+
     /** The answer for a body that failed to parse as JSON. */
     static Reply parseError(IOException e) {
         String why = e instanceof JsonProcessingException p && p.getOriginalMessage() != null
@@ -131,6 +247,11 @@ final class JsonRpcRelay {
         if (!request.isObject()) {
             return reply(200, error(NullNode.instance, INVALID_REQUEST, "Invalid Request: expected a JSON object or a batch array", null));
         }
+        return handle(Call.of(request), client, requestId);
+    }
+
+    /** One JSON-RPC request, read by {@link Call#read} or taken from a tree. */
+    Reply handle(Call request, ClientIp client, String requestId) {
         Optional<Reply> limited = limit(client, 1, requestId);
         if (limited.isPresent()) {
             return limited.get();
@@ -219,36 +340,39 @@ final class JsonRpcRelay {
         if (!item.isObject()) {
             return new Answer(error(NullNode.instance, INVALID_REQUEST, "Invalid Request: expected a JSON object", null), null);
         }
-        JsonNode id = item.get("id");
+        return answer(Call.of(item), requestId);
+    }
+
+    private Answer answer(Call request, String requestId) {
+        JsonNode id = request.id();
         boolean notification = id == null;
         if (id != null && !id.isTextual() && !id.isNumber() && !id.isNull()) {
             return new Answer(error(NullNode.instance, INVALID_REQUEST, "Invalid Request: id must be a string, a number or null", null), null);
         }
         JsonNode replyId = id == null ? NullNode.instance : id;
-        JsonNode version = item.get("jsonrpc");
+        JsonNode version = request.version();
         if (version == null || !version.isTextual() || !version.asText().equals("2.0")) {
             return new Answer(error(replyId, INVALID_REQUEST, "Invalid Request: jsonrpc must be \"2.0\"", null), null);
         }
-        JsonNode method = item.get("method");
+        JsonNode method = request.method();
         if (method == null || !method.isTextual()) {
             return new Answer(error(replyId, INVALID_REQUEST, "Invalid Request: method must be a string", null), null);
         }
-        JsonNode params = item.get("params");
-        if (params != null && !params.isNull() && !params.isArray() && !params.isObject()) {
+        if (request.paramsInvalid()) {
             return new Answer(error(replyId, INVALID_REQUEST, "Invalid Request: params must be an array or an object", null), null);
         }
         Answer answer;
         if (!methodName(method.asText())) {
             answer = new Answer(error(replyId, METHOD_NOT_FOUND, RelayService.MethodNotAllowed.UNNAMED, null), null);
         } else {
-            answer = call(replyId, method.asText(), params, requestId);
+            answer = call(replyId, method.asText(), request.paramsJson(), requestId);
         }
         return notification ? null : answer;
     }
 
-    private Answer call(JsonNode id, String method, JsonNode params, String requestId) {
+    private Answer call(JsonNode id, String method, String paramsJson, String requestId) {
         try {
-            return new Answer(new Result(id, new RawValue(forward(method, params))), null);
+            return new Answer(new Result(id, new RawValue(forward(method, paramsJson))), null);
         } catch (RelayService.MethodNotAllowed e) {
             return new Answer(error(id, METHOD_NOT_FOUND, e.getMessage(), null), null);
         } catch (NodeException e) {
@@ -290,7 +414,7 @@ final class JsonRpcRelay {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
     }
 
-    /** The params as the node gets them: absent and null both mean none. */
+    /** The params as the node gets them: absent and null both mean none ({@code []}). */
     static String paramsJson(JsonNode params) {
         try {
             return params == null || params.isNull() ? "[]" : Json.MAPPER.writeValueAsString(params);
@@ -304,7 +428,40 @@ final class JsonRpcRelay {
     }
 
     private static Reply reply(int status, Object body) {
-        return new Reply(status, Optional.of(Json.text(body)), Map.of(), Optional.empty());
+        return new Reply(status, Optional.of(body instanceof Result r ? text(r) : Json.text(body)), Map.of(), Optional.empty());
+    }
+
+    /**
+     * A relayed result as JSON text, written directly: the node's result goes in as it came, and an
+     * id of digits or of plain characters needs no JSON writer (anything else goes through it).
+     */
+    static String text(Result r) {
+        String id = plainId(r.id());
+        if (id == null || !(r.result() instanceof RawValue raw) || !(raw.rawValue() instanceof String result)) {
+            return Json.text(r);
+        }
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + result + "}";
+    }
+
+    /** The id as JSON when it is null, a whole number of the int or long kind, or a string of printable ASCII needing no escape; else null. */
+    private static String plainId(JsonNode id) {
+        if (id.isNull()) {
+            return "null";
+        }
+        if (id.isInt() || id.isLong()) {
+            return Long.toString(id.longValue());
+        }
+        if (!id.isTextual()) {
+            return null;
+        }
+        String text = id.textValue();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return null;
+            }
+        }
+        return '"' + text + '"';
     }
 
     /** An error answer; {@code data} is left out when null. */

@@ -18,9 +18,10 @@ import java.util.Iterator;
 import java.util.Optional;
 
 /**
- * POST /api/rpc, the JSON-RPC relay over HTTP. The body is parsed once, strictly (duplicate keys
+ * POST /api/rpc, the JSON-RPC relay over HTTP. The body is parsed strictly (duplicate keys
  * refused), and the node only ever gets a request serialised from the parsed method and params,
- * never the client's bytes.
+ * never the client's bytes. A single JSON-RPC request, by far the most frequent body, is read with
+ * the streaming parser ({@link JsonRpcRelay.Call#read}); anything else as a tree.
  *
  * <p>Simple form {@code {"method", "params"}} (no "jsonrpc" member): 200 {@code {"result"}}, the
  * contract's envelope otherwise (400 RPC_ERROR with the node's error, 403 RPC_METHOD_NOT_ALLOWED,
@@ -59,6 +60,11 @@ final class RpcHttpService implements HttpService {
         RequestInfo info = RequestInfo.of(req);
         if (raw.length > 0) {
             Bodies.requireJsonType(req);
+        }
+        JsonRpcRelay.Call call = JsonRpcRelay.Call.read(raw);
+        if (call != null) {
+            send(res, jsonRpc.handle(call, info.clientIp(), info.requestId()));
+            return;
         }
         JsonNode body;
         try {
@@ -138,7 +144,7 @@ final class RpcHttpService implements HttpService {
         if (!JsonRpcRelay.methodName(method.asText())) {
             throw new ApiException(403, "RPC_METHOD_NOT_ALLOWED", RelayService.MethodNotAllowed.UNNAMED);
         }
-        String result = jsonRpc.forward(method.asText(), params);
+        String result = jsonRpc.forward(method.asText(), JsonRpcRelay.paramsJson(params));
         Responses.ok(res, new SimpleAnswer(new RawValue(result)));
     }
 

@@ -28,7 +28,7 @@ class FinalityCacheTest {
             nodeCalls.add(method + p);
             return nodeAnswer;
         };
-        return cache.answer(method, parsed, JsonRpcRelay.paramsJson(parsed), node);
+        return cache.answer(method, JsonRpcRelay.paramsJson(parsed), node);
     }
 
     @Test
@@ -112,7 +112,7 @@ class FinalityCacheTest {
     @Test
     void anAnswerFetchedWhileABlockLeftTheChainIsNotStored() {
         JsonNode params = Json.treeOrText("[\"0x50\",false]");
-        cache.answer("eth_getBlockByNumber", params, JsonRpcRelay.paramsJson(params), p -> {
+        cache.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(params), p -> {
             cache.left(new BlockHeader(0x50, "0xgone", "0xparent", "{}"));
             return "{\"number\":\"0x50\",\"hash\":\"0xold\"}";
         });
@@ -125,17 +125,17 @@ class FinalityCacheTest {
         JsonNode params = Json.treeOrText("[\"0x50\",false]");
         String block = "{\"number\":\"0x50\"}";
         assertThat(fresh.watching()).as("the feed is asked to follow from the start").isTrue();
-        fresh.answer("eth_getBlockByNumber", params, JsonRpcRelay.paramsJson(params), p -> block);
+        fresh.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(params), p -> block);
         assertThat(fresh.size()).as("a reorg before the feed's first step would go unseen").isZero();
 
         // fetched before the feed's first step, stored after it: not kept either
-        fresh.answer("eth_getBlockByNumber", params, JsonRpcRelay.paramsJson(params), p -> {
+        fresh.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(params), p -> {
             fresh.following(true);
             return block;
         });
         assertThat(fresh.size()).isZero();
 
-        fresh.answer("eth_getBlockByNumber", params, JsonRpcRelay.paramsJson(params), p -> block);
+        fresh.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(params), p -> block);
         assertThat(fresh.size()).isEqualTo(1);
         assertThat(fresh.watching()).isTrue();
 
@@ -143,7 +143,7 @@ class FinalityCacheTest {
         fresh.lostTrack();
         assertThat(fresh.watching()).isFalse();
         fresh.following(false);
-        fresh.answer("eth_getBlockByNumber", params, JsonRpcRelay.paramsJson(params), p -> block);
+        fresh.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(params), p -> block);
         assertThat(fresh.size()).isZero();
         assertThat(fresh.watching()).as("woken again").isTrue();
     }
@@ -155,14 +155,14 @@ class FinalityCacheTest {
         String answer = "{\"number\":\"0x1\",\"extraData\":\"0x" + "0".repeat(1000) + "\"}";
         for (int i = 0; i < 10_000; i++) {
             JsonNode params = Json.treeOrText("[\"0x" + Integer.toHexString(i + 1) + "\",true]");
-            small.answer("eth_getBlockByNumber", params, JsonRpcRelay.paramsJson(params), p -> answer);
+            small.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(params), p -> answer);
             assertThat(small.bytes()).isLessThanOrEqualTo(64 * 1024);
         }
         assertThat(small.size()).isBetween(40, 64);
         // a key longer than the cap is answered but not kept
         JsonNode huge = Json.treeOrText("[\"0x1\",true,\"" + "z".repeat(FinalityCache.MAX_KEY_CHARS) + "\"]");
         small.lostTrack();
-        small.answer("eth_getBlockByNumber", huge, JsonRpcRelay.paramsJson(huge), p -> answer);
+        small.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(huge), p -> answer);
         assertThat(small.size()).isZero();
     }
 
@@ -171,9 +171,8 @@ class FinalityCacheTest {
         ask("eth_getBalance", "[\"0x" + "a".repeat(40) + "\",\"0x1\"]", "\"0x0\"");
         ask("eth_getBalance", "[\"0x" + "a".repeat(40) + "\",\"0x1\"]", "\"0x0\"");
         FinalityCache off = new FinalityCache(0, n -> true, telemetry);
-        JsonNode params = Json.treeOrText("[\"0x1\",false]");
-        off.answer("eth_getBlockByNumber", params, "[\"0x1\",false]", p -> "{}");
-        off.answer("eth_getBlockByNumber", params, "[\"0x1\",false]", p -> "{}");
+        off.answer("eth_getBlockByNumber", "[\"0x1\",false]", p -> "{}");
+        off.answer("eth_getBlockByNumber", "[\"0x1\",false]", p -> "{}");
         assertThat(off.size()).isZero();
         assertThat(nodeCalls).hasSize(2);
         assertThat(telemetry.cacheLookups).isEmpty();

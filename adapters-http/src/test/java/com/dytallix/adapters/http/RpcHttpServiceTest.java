@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Handler;
@@ -164,6 +165,25 @@ class RpcHttpServiceTest {
         assertThat(standard.status()).isEqualTo(503);
         assertThat(standard.header("Retry-After")).isPresent();
         assertThat(standard.json().get("error").get("code").asInt()).isEqualTo(JsonRpcRelay.LIMIT_EXCEEDED);
+    }
+
+    @Test
+    void standardFormParamsAreReserialisedTooAndAnIdRoundTripsWhateverItHolds() {
+        String body = "{ \"id\" : \"a\\\"b\\u00e9\\n\" , \"method\":\"eth_getBalance\",\"params\":[ \"0x\\u0061bc\" ,\n"
+                + " \"latest\" , {\"a\" : [1, -2, true, null, {}], \"b\": \"\u00e9\"} ], \"jsonrpc\":\"2.0\", \"extra\": {\"x\": [1]}}";
+        assertThat(JsonRpcRelay.Call.read(body.getBytes(StandardCharsets.UTF_8))).as("read without a tree").isNotNull();
+        var reply = rpc(body);
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(api.chain.calls.getLast().paramsJson()).isEqualTo("[\"0xabc\",\"latest\",{\"a\":[1,-2,true,null,{}],\"b\":\"\u00e9\"}]");
+        assertThat(reply.json().get("id").asText()).isEqualTo("a\"b\u00e9\n");
+        assertThat(reply.json().get("result").asText()).isEqualTo("0x10");
+
+        // a fraction or an exponent anywhere is read by the tree, which bounds it as before
+        String hugeBody = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"extra\":[1e999999999]}";
+        assertThat(JsonRpcRelay.Call.read(hugeBody.getBytes(StandardCharsets.UTF_8))).isNull();
+        var huge = rpc(hugeBody);
+        assertThat(huge.status()).isEqualTo(400);
+        assertThat(huge.json().get("message").asText()).contains("out of range");
     }
 
     @Test

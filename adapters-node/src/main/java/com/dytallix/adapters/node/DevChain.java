@@ -57,7 +57,7 @@ public final class DevChain implements ChainNode, AutoCloseable {
     private static final String ZERO_HASH = "0x" + "00".repeat(32);
     private static final String ZERO_ADDRESS = "0x" + "00".repeat(20);
     private static final System.Logger LOG = System.getLogger(DevChain.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = NodeJson.mapper();
     private static final HexFormat HEX = HexFormat.of();
 
     private record Block(long number, String hash, String parentHash, long timestamp, List<TxHash> transactions, long gasUsed) {

@@ -57,7 +57,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     static final int ANSWER_TOO_LARGE = -32000;
     private static final int MAX_INTERVAL_BLOCKS = 128;
     private static final System.Logger LOG = System.getLogger(JsonRpcChainNode.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper JSON = NodeJson.mapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final HexFormat HEX = HexFormat.of();
     private static final RelayParams PARAMS = new RelayParams(JSON, RelayParams.DEFAULT_MAX_LOGS_BLOCK_RANGE, () -> -1);
 

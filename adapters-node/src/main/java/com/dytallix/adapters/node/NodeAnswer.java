@@ -21,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  */
 record NodeAnswer(JsonNode id, JsonNode error, byte[] body, int resultStart, int resultEnd) {
     /** Reads members one by one: a lenient mapper (the strict one refuses the members that follow). */
-    private static final ObjectMapper MEMBERS = new ObjectMapper();
+    private static final ObjectMapper MEMBERS = NodeJson.mapper();
     private static final JsonFactory FACTORY = MEMBERS.getFactory();
 
     boolean hasResult() {
@@ -54,7 +54,9 @@ record NodeAnswer(JsonNode id, JsonNode error, byte[] body, int resultStart, int
                 String name = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (name) {
-                    case "id" -> id = p.readValueAsTree();
+                    case "id" -> id = value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+                            ? MEMBERS.getNodeFactory().numberNode(p.getLongValue()) // our own ids: no tree reader for one number
+                            : p.readValueAsTree();
                     case "error" -> {
                         JsonNode e = p.readValueAsTree();
                         error = e == null || e.isNull() ? null : e;

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * Answers of the wrong shape are the node's failure ({@link NodeFailure#BAD_RESPONSE}).
  */
 public final class NodeBlockReader implements BlockReader {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = NodeJson.mapper();
     private static final Pattern HASH = Pattern.compile("0x[0-9a-fA-F]{64}");
     private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
     private static final Pattern DATA = Pattern.compile("0x([0-9a-fA-F]{2})*");

@@ -33,6 +33,11 @@ final class NodeHttp implements AutoCloseable {
     /** The most the status line and headers of an answer may take. */
     static final int MAX_HEAD_BYTES = 16 * 1024;
     private static final int READ_BUFFER = 8 * 1024;
+    private static final byte[] HTTP_1 = "HTTP/1.".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONTENT_LENGTH = "content-length".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TRANSFER_ENCODING = "transfer-encoding".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONNECTION = "connection".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONTENT_TYPE = "content-type".getBytes(StandardCharsets.US_ASCII);
     /**
      * How long an unused connection is kept: well under the idle timeouts of the load balancers and
      * proxies in front of nodes (some drop an idle flow without telling either side, and a request
@@ -254,6 +259,8 @@ final class NodeHttp implements AutoCloseable {
         private final byte[] buffer = new byte[READ_BUFFER];
         private int start;
         private int end;
+        /** Where the line after the one {@link #lineLength} buffered starts. */
+        private int next;
         private boolean keepAlive;
         /** When it went back to the pool, System.nanoTime. */
         private volatile long idleSince;
@@ -288,12 +295,14 @@ final class NodeHttp implements AutoCloseable {
             int status;
             Head h;
             do {
-                String statusLine = line(deadline);
-                if (statusLine.length() < 12 || !statusLine.startsWith("HTTP/1.") || statusLine.charAt(8) != ' ') {
+                int length = lineLength(deadline);
+                int at = start;
+                start = next;
+                if (length < 12 || !startsWith(at, HTTP_1) || buffer[at + 8] != ' ') {
                     throw new MalformedAnswerException("not an HTTP/1.x status line");
                 }
-                status = parseStatus(statusLine);
-                h = headers(deadline, statusLine.charAt(7) == '0');
+                status = parseStatus(at);
+                h = headers(deadline, buffer[at + 7] == '0');
             } while (status / 100 == 1); // 100 Continue and the like come before the answer
             keepAlive = h.keepAlive;
             byte[] body;
@@ -313,10 +322,10 @@ final class NodeHttp implements AutoCloseable {
             return new Reply(status, body, Optional.ofNullable(h.contentType));
         }
 
-        private int parseStatus(String line) throws MalformedAnswerException {
+        private int parseStatus(int at) throws MalformedAnswerException {
             int status = 0;
-            for (int i = 9; i < 12; i++) {
-                char ch = line.charAt(i);
+            for (int i = at + 9; i < at + 12; i++) {
+                byte ch = buffer[i];
                 if (ch < '0' || ch > '9') {
                     throw new MalformedAnswerException("not an HTTP status code");
                 }
@@ -328,6 +337,10 @@ final class NodeHttp implements AutoCloseable {
         private record Head(long contentLength, boolean chunked, boolean keepAlive, String contentType) {
         }
 
+        /**
+         * The header lines, read in the buffer: only the four this client needs are looked at, and
+         * only their values become strings (Content-Length not even that).
+         */
         private Head headers(long deadline, boolean http10) throws IOException {
             long contentLength = -1;
             boolean chunked = false;
@@ -335,40 +348,80 @@ final class NodeHttp implements AutoCloseable {
             String contentType = null;
             int taken = 0;
             while (true) {
-                String line = line(deadline);
-                if (line.isEmpty()) {
+                int length = lineLength(deadline);
+                int at = start;
+                start = next;
+                if (length == 0) {
                     return new Head(contentLength, chunked, keepAlive, contentType);
                 }
-                taken += line.length() + 2;
+                taken += length + 2;
                 if (taken > MAX_HEAD_BYTES) {
                     throw new MalformedAnswerException("answer headers over " + MAX_HEAD_BYTES + " bytes");
                 }
-                int colon = line.indexOf(':');
-                if (colon <= 0) {
+                int stop = at + length;
+                int colon = at;
+                while (colon < stop && buffer[colon] != ':') {
+                    colon++;
+                }
+                int nameEnd = trimEnd(at, colon);
+                if (colon == stop || nameEnd == at) {
                     throw new MalformedAnswerException("a header line without a name");
                 }
-                String name = line.substring(0, colon).trim();
-                String value = line.substring(colon + 1).trim();
-                if (name.equalsIgnoreCase("Content-Length")) {
-                    contentLength = contentLength(value);
-                } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
-                    chunked = value.toLowerCase(java.util.Locale.ROOT).endsWith("chunked");
-                } else if (name.equalsIgnoreCase("Connection")) {
-                    String v = value.toLowerCase(java.util.Locale.ROOT);
+                int valueStart = colon + 1;
+                while (valueStart < stop && (buffer[valueStart] == ' ' || buffer[valueStart] == '\t')) {
+                    valueStart++;
+                }
+                int valueEnd = trimEnd(valueStart, stop);
+                if (named(at, nameEnd, CONTENT_LENGTH)) {
+                    contentLength = contentLength(valueStart, valueEnd);
+                } else if (named(at, nameEnd, TRANSFER_ENCODING)) {
+                    chunked = text(valueStart, valueEnd).toLowerCase(java.util.Locale.ROOT).endsWith("chunked");
+                } else if (named(at, nameEnd, CONNECTION)) {
+                    String v = text(valueStart, valueEnd).toLowerCase(java.util.Locale.ROOT);
                     keepAlive = v.contains("close") ? false : v.contains("keep-alive") || keepAlive;
-                } else if (name.equalsIgnoreCase("Content-Type")) {
-                    contentType = value;
+                } else if (named(at, nameEnd, CONTENT_TYPE)) {
+                    contentType = text(valueStart, valueEnd);
                 }
             }
         }
 
-        private static long contentLength(String value) throws MalformedAnswerException {
-            if (value.isEmpty() || value.length() > 18) {
+        /** Whether {@code buffer[from, to)} is {@code lowerName}, ignoring the case of ASCII letters. */
+        private boolean named(int from, int to, byte[] lowerName) {
+            if (to - from != lowerName.length) {
+                return false;
+            }
+            for (int i = 0; i < lowerName.length; i++) {
+                byte b = buffer[from + i];
+                if ((b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b) != lowerName[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private boolean startsWith(int at, byte[] prefix) {
+            return Arrays.equals(buffer, at, at + prefix.length, prefix, 0, prefix.length);
+        }
+
+        /** {@code to} moved back over spaces and tabs, not before {@code from}. */
+        private int trimEnd(int from, int to) {
+            while (to > from && (buffer[to - 1] == ' ' || buffer[to - 1] == '\t' || buffer[to - 1] == '\r')) {
+                to--;
+            }
+            return to;
+        }
+
+        private String text(int from, int to) {
+            return new String(buffer, from, to - from, StandardCharsets.ISO_8859_1);
+        }
+
+        private long contentLength(int from, int to) throws MalformedAnswerException {
+            if (to == from || to - from > 18) {
                 throw new MalformedAnswerException("a Content-Length that is not a number");
             }
             long n = 0;
-            for (int i = 0; i < value.length(); i++) {
-                char ch = value.charAt(i);
+            for (int i = from; i < to; i++) {
+                byte ch = buffer[i];
                 if (ch < '0' || ch > '9') {
                     throw new MalformedAnswerException("a Content-Length that is not a number");
                 }
@@ -379,14 +432,23 @@ final class NodeHttp implements AutoCloseable {
 
         /** One line of the head, without its CRLF (a bare LF is taken too). */
         private String line(long deadline) throws IOException {
+            int length = lineLength(deadline);
+            String line = text(start, start + length);
+            start = next;
+            return line;
+        }
+
+        /**
+         * Buffers one whole line of the head: its length without the CRLF (a bare LF is taken too),
+         * starting at {@code start}; {@code next} is where the line after it starts.
+         */
+        private int lineLength(long deadline) throws IOException {
             int from = start;
             while (true) {
                 for (int i = from; i < end; i++) {
                     if (buffer[i] == '\n') {
-                        int stop = i > start && buffer[i - 1] == '\r' ? i - 1 : i;
-                        String line = new String(buffer, start, stop - start, StandardCharsets.ISO_8859_1);
-                        start = i + 1;
-                        return line;
+                        next = i + 1;
+                        return (i > start && buffer[i - 1] == '\r' ? i - 1 : i) - start;
                     }
                 }
                 if (end - start >= buffer.length) {

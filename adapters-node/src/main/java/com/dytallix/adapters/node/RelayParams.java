@@ -130,7 +130,8 @@ final class RelayParams {
     Checked check(String method, String paramsJson) {
         JsonNode tree = parse(method, paramsJson);
         boolean asGiven = paramsJson != null && !paramsJson.isBlank() && !method.equals("eth_feeHistory") && !tree.isEmpty();
-        return new Checked(tree, asGiven ? paramsJson : tree.toString());
+        // no params, the most frequent case, needs no JSON writer
+        return new Checked(tree, asGiven ? paramsJson : tree.isArray() && tree.isEmpty() ? "[]" : tree.toString());
     }
 
     /** The params as JSON, checked for the method; {@code eth_feeHistory}'s count comes back clamped. */

@@ -53,7 +53,7 @@ import java.util.function.Function;
  */
 public final class UpstreamSet implements ChainNode, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(UpstreamSet.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = NodeJson.mapper();
     private static final Set<String> NEW_FILTER = Set.of("eth_newFilter", "eth_newBlockFilter", "eth_newPendingTransactionFilter");
     private static final Set<String> ON_FILTER = Set.of("eth_getFilterChanges", "eth_getFilterLogs", "eth_uninstallFilter");
     /** Latency below this counts as this, so one very fast node does not take every read. */

@@ -165,6 +165,27 @@ class NodeHttpTest {
     }
 
     @Test
+    void headerNamesAreReadWhateverTheirCaseAndValuesWithoutTheirSpaces() throws IOException {
+        ScriptedNode node = node(id -> {
+            String body = result(id, "\"0x7a69\"");
+            return new ScriptedNode.Answer("HTTP/1.1 200 OK\r\nvary: origin\r\nCONTENT-TYPE: application/json\r\n"
+                    + "content-length:\t " + body.getBytes(StandardCharsets.UTF_8).length + " \r\nX-Content-Length: 1\r\n\r\n", body, false);
+        });
+        JsonRpcChainNode client = client(node.url());
+        for (int i = 0; i < 3; i++) {
+            assertThat(client.chainId()).isEqualTo(31337);
+        }
+        assertThat(node.connections.get()).isEqualTo(1);
+
+        ScriptedNode closing = node(id -> withLength(result(id, "\"0x7a69\""), "CONNECTION:  Close \r\n", true));
+        JsonRpcChainNode second = client(closing.url());
+        for (int i = 0; i < 2; i++) {
+            assertThat(second.chainId()).isEqualTo(31337);
+        }
+        assertThat(closing.connections.get()).isEqualTo(2);
+    }
+
+    @Test
     void anAnswerThatSaysConnectionCloseIsNotReused() throws IOException {
         ScriptedNode node = node(id -> withLength(result(id, "\"0x7a69\""), "Connection: close\r\n", true));
         JsonRpcChainNode client = client(node.url());

@@ -30,7 +30,8 @@ public final class MetricsTelemetry implements Telemetry {
     private final Counter replacements;
     private final Counter reorgs;
     /** Meters by method and outcome, built once: looking a meter up in the registry on every relayed call costs more than the call's bookkeeping. */
-    private final Map<String, Counter> rpcCounters = new ConcurrentHashMap<>();
+    /** By method label, then by outcome: two lookups of strings that exist, no key built per call. */
+    private final Map<String, Map<String, Counter>> rpcCounters = new ConcurrentHashMap<>();
     private final Map<String, Timer> rpcTimers = new ConcurrentHashMap<>();
     private final Counter cacheHits;
     private final Counter cacheMisses;
@@ -85,7 +86,7 @@ public final class MetricsTelemetry implements Telemetry {
     @Override
     public void rpcRequest(String method, String outcome, Duration duration) {
         String label = knownMethods.contains(method) ? method : OTHER_METHOD;
-        rpcCounters.computeIfAbsent(label + ' ' + outcome, k -> Counter.builder("dytallix.rpc.requests")
+        rpcCounters.computeIfAbsent(label, k -> new ConcurrentHashMap<>()).computeIfAbsent(outcome, k -> Counter.builder("dytallix.rpc.requests")
                 .description("JSON-RPC method calls through the relay, by method and outcome")
                 .tag("method", label)
                 .tag("outcome", outcome)

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# An A/B of two builds' uncached relay, for a machine whose load moves: this checkout's server and
+# RELAY_BASELINE's (another checkout, built with ./dyt build), both with RPC_CACHE_MAX_BYTES=0 in
+# front of one anvil, measured in alternating rounds (A B, then B A, ...) on one workload, so that a
+# change of load in the middle of the run falls on both alike. Prints each round and the totals:
+# the server's CPU per call (user + system time over answered calls), requests/s, p50.
+#   RELAY_BASELINE=/path/to/checkout bench/relay-ab.sh
+#   (RELAY_AB_WORKLOAD=mix RELAY_AB_ROUNDS=6 RELAY_AB_SECONDS=5 RELAY_CONNECTIONS=16 RELAY_THREADS=2 RELAY_WARMUP_SECONDS=10)
+source "$(dirname "$0")/lib.sh"
+
+BASELINE="${RELAY_BASELINE:?RELAY_BASELINE=<another checkout, built with ./dyt build>}"
+WORKLOAD="${RELAY_AB_WORKLOAD:-mix}"
+ROUNDS="${RELAY_AB_ROUNDS:-6}"
+SECONDS_EACH="${RELAY_AB_SECONDS:-5}"
+CONNECTIONS="${RELAY_CONNECTIONS:-16}"
+THREADS="${RELAY_THREADS:-2}"
+WARMUP="${RELAY_WARMUP_SECONDS:-10}"
+[ -f "$BASELINE/bootstrap/target/dytallix-api.jar" ] || die "RELAY_BASELINE: no bootstrap/target/dytallix-api.jar under $BASELINE (./dyt build there first)"
+
+ensure_tools wrk curl jq
+ensure_anvil
+ensure_server_built
+start_anvil anvil
+prepare_relay_chain 20
+
+launch_server_on a "$ANVIL_URL" --STATUS_REFRESH_MS=500 --RPC_CACHE_MAX_BYTES=0
+A_PID="$SERVER_PID" A_URL="$SERVER_URL/api/rpc"
+wait_ready
+JAR="$BASELINE/bootstrap/target/dytallix-api.jar" AOT_CACHE="$BASELINE/bootstrap/target/dytallix-api.aot" \
+  launch_server_on b "$ANVIL_URL" --STATUS_REFRESH_MS=500 --RPC_CACHE_MAX_BYTES=0
+B_PID="$SERVER_PID" B_URL="$SERVER_URL/api/rpc"
+wait_ready
+for url in "$A_URL" "$B_URL"; do
+  while read -r body; do
+    curl -sf -m 5 -H 'Content-Type: application/json' -d "$body" "$url" | grep -q '"result":' || die "$url does not answer $body"
+  done <"$WORK/$WORKLOAD.bodies"
+done
+
+log "warming up: ${WARMUP}s each"
+for url in "$A_URL" "$B_URL"; do
+  BODIES="$WORK/$WORKLOAD.bodies" run_wrk "$THREADS" "$CONNECTIONS" "$WARMUP" bodies.lua "$url" >/dev/null
+done
+
+declare -A URL=([a]="$A_URL" [b]="$B_URL") PID=([a]="$A_PID" [b]="$B_PID") CPU=([a]=0 [b]=0) REQ=([a]=0 [b]=0) SECS=([a]=0 [b]=0)
+echo "== relay A/B: $WORKLOAD, uncached (RPC_CACHE_MAX_BYTES=0), $CONNECTIONS connections, $ROUNDS rounds of ${SECONDS_EACH}s each =="
+machine_info
+echo "a: this checkout ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ', with uncommitted changes'))"
+echo "b: $BASELINE ($(git -C "$BASELINE" rev-parse --short HEAD 2>/dev/null || echo 'not a git checkout'))"
+printf '%5s %-6s %10s %9s %12s %14s\n' round build 'req/s' 'p50 ms' 'CPU us/call' 'load (1 min)'
+for round in $(seq "$ROUNDS"); do
+  order="a b"
+  [ $((round % 2)) = 1 ] || order="b a"
+  for t in $order; do
+    before="$(cpu_seconds "${PID[$t]}")"
+    r="$(BODIES="$WORK/$WORKLOAD.bodies" run_wrk "$THREADS" "$CONNECTIONS" "$SECONDS_EACH" bodies.lua "${URL[$t]}")"
+    after="$(cpu_seconds "${PID[$t]}")"
+    n="$(field requests "$r")"
+    CPU[$t]="$(awk -v c="${CPU[$t]}" -v a="$before" -v b="$after" 'BEGIN { printf "%.2f", c + b - a }')"
+    REQ[$t]=$((REQ[$t] + n))
+    SECS[$t]=$((SECS[$t] + SECONDS_EACH))
+    printf '%5s %-6s %10s %9s %12s %14s\n' "$round" "$t" "$(field rps "$r")" "$(field p50_ms "$r")" \
+      "$(awk -v a="$before" -v b="$after" -v n="$n" 'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')" "$(cut -d' ' -f1 /proc/loadavg)"
+  done
+done
+for t in a b; do
+  printf 'total %-3s %10.0f req/s %24.1f us CPU per call\n' "$t" "$(awk -v n="${REQ[$t]}" -v s="${SECS[$t]}" 'BEGIN { print n / s }')" \
+    "$(awk -v c="${CPU[$t]}" -v n="${REQ[$t]}" 'BEGIN { print 1e6 * c / n }')"
+done
