@@ -66,8 +66,8 @@ public final class Server implements AutoCloseable {
     private static final Duration POW_CHALLENGE_TTL = Duration.ofMinutes(10);
     /** How often the subscription feed asks the node for its head (while someone is subscribed or the finality cache is in use). */
     private static final Duration HEAD_POLL = Duration.ofMillis(250);
-    /** How often the request fingerprints held in memory are written to the database. */
-    private static final Duration FINGERPRINT_FLUSH = Duration.ofMillis(200);
+    /** How often the request fingerprints held in memory are written to the database (a commit per flush: see SqlGrantLedger's batch). */
+    private static final Duration FINGERPRINT_FLUSH = Duration.ofMillis(500);
     /** How long shutdown waits for WebSocket clients to answer the going-away close. */
     private static final Duration WS_CLOSE_WAIT = Duration.ofSeconds(3);
 

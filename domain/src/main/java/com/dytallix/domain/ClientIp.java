@@ -59,6 +59,11 @@ public record ClientIp(String value) {
         if (zone >= 0) {
             t = t.substring(0, zone);
         }
+        byte[] ipv4 = dottedQuad(t);
+        if (ipv4 != null) {
+            // most clients: the text is its own canonical form unless a part has a leading zero
+            return withoutLeadingZeros(t) ? t : (ipv4[0] & 0xff) + "." + (ipv4[1] & 0xff) + "." + (ipv4[2] & 0xff) + "." + (ipv4[3] & 0xff);
+        }
         InetAddress address = literal(t);
         if (address instanceof Inet6Address v6) {
             byte[] b = v6.getAddress();
@@ -109,6 +114,16 @@ public record ClientIp(String value) {
             }
         }
         return part == 4 ? bytes : null;
+    }
+
+    /** A dotted quad none of whose parts starts with a 0 followed by more digits. */
+    private static boolean withoutLeadingZeros(String quad) {
+        for (int i = 0; i < quad.length() - 1; i++) {
+            if (quad.charAt(i) == '0' && (i == 0 || quad.charAt(i - 1) == '.') && quad.charAt(i + 1) != '.') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isV4Mapped(byte[] b) {

@@ -17,6 +17,9 @@ class ClientIpTest {
         assertThat(ClientIp.parse("2001:DB8:0:0:1:0:0:1").value()).isEqualTo("2001:db8::1:0:0:1");
         assertThat(ClientIp.parse("fe80::1%eth0").value()).isEqualTo("fe80::1");
         assertThat(ClientIp.parse("010.001.002.255").value()).isEqualTo("10.1.2.255");
+        assertThat(ClientIp.parse("1.2.3.04").value()).isEqualTo("1.2.3.4");
+        assertThat(ClientIp.parse("0.10.100.0").value()).isEqualTo("0.10.100.0");
+        assertThat(ClientIp.parse(" 203.0.113.250 ").value()).isEqualTo("203.0.113.250");
         assertThat(ClientIp.parse("0.0.0.0").isIpv4()).isTrue();
         assertThat(ClientIp.parse("::ffff:10.1.2.3").isIpv4()).isTrue();
         assertThat(ClientIp.parse("::1").isIpv4()).isFalse();

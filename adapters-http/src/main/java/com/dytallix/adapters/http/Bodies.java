@@ -21,14 +21,20 @@ final class Bodies {
 
     /** The body as JSON; an absent body gives {@code null} when {@code optional}. */
     public JsonNode json(ServerRequest req, boolean optional) {
-        byte[] body = bytes(req);
+        byte[] body = jsonBytes(req);
         if (body.length == 0 && optional) {
             return null;
         }
+        return Json.parse(body);
+    }
+
+    /** The body's bytes, refused when it is not declared as JSON; empty when there is none. */
+    public byte[] jsonBytes(ServerRequest req) {
+        byte[] body = bytes(req);
         if (body.length > 0) {
             requireJsonType(req);
         }
-        return Json.parse(body);
+        return body;
     }
 
     /** The raw body, refusing anything over the limit (413) before reading it whole. */

@@ -13,6 +13,8 @@ import com.dytallix.domain.admission.ProofOfWorkPolicy;
 import com.dytallix.domain.grant.Factor;
 import com.dytallix.domain.GrantId;
 import com.dytallix.domain.grant.Grant;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -22,6 +24,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.math.BigDecimal;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Optional;
@@ -55,17 +58,8 @@ final class FaucetHttpService implements HttpService {
     }
 
     private void drip(ServerRequest req, ServerResponse res) {
-        JsonNode body = bodies.json(req, false);
-        if (!body.isObject()) {
-            throw ApiException.invalidRequest("body", "must be a JSON object like {\"address\": \"0x...\"}");
-        }
-        JsonNode address = body.get("address");
-        if (address == null || address.isNull()) {
-            throw ApiException.invalidRequest("address", "is required");
-        }
-        if (!address.isTextual()) {
-            throw ApiException.invalidRequest("address", "must be a string");
-        }
+        byte[] bytes = bodies.jsonBytes(req);
+        DripBody body = DripBody.streamed(bytes).orElseGet(() -> DripBody.of(Json.parse(bytes)));
         List<String> keys = req.headers().all(IDEMPOTENCY_KEY_HEADER, List::of);
         if (keys.size() > 1) {
             // which one would we honour? a retry that sends another key than the first try must not pay twice
@@ -79,31 +73,127 @@ final class FaucetHttpService implements HttpService {
         if (wait.isPresent() && !wait.get().equals("confirmed")) {
             throw ApiException.invalidRequest("wait", "the only accepted value is 'confirmed'");
         }
-        Optional<Applicant.Proof> proof = proof(body.get("pow"));
         RequestInfo info = RequestInfo.of(req);
-        DripResult result = drips.request(new DripCommand(address.asText(), info.clientIp(),
-                req.headers().first(HeaderNames.USER_AGENT).orElse(""), idempotencyKey, wait.isPresent(), proof));
+        DripResult result = drips.request(new DripCommand(body.address(), info.clientIp(),
+                req.headers().first(HeaderNames.USER_AGENT).orElse(""), idempotencyKey, wait.isPresent(), body.proof()));
         Responses.json(res, result.accepted() ? Status.OK_200 : Status.ACCEPTED_202, GrantView.of(grants.progress(result.grant())));
     }
 
-    /** {"challenge": "<32 hex>", "nonce": "<decimal>"} (the nonce may also be a JSON integer). */
-    private static Optional<Applicant.Proof> proof(JsonNode pow) {
-        if (pow == null || pow.isNull()) {
-            return Optional.empty();
+    /** What the body of POST /api/faucet says: the recipient, and a proof of work if it carries one. */
+    record DripBody(String address, Optional<Applicant.Proof> proof) {
+        /**
+         * The usual body, {@code {"address": "0x…"}} perhaps with {@code "pow": {"challenge": "…", "nonce": "…"}},
+         * read as a stream of tokens instead of a tree (a refused request paid for the tree). Empty
+         * for anything else, which {@link #of} then reads as a tree and answers as it always did:
+         * malformed or duplicated, another type, a missing field, or a number anywhere (the tree
+         * refuses one out of range even in a field nobody reads).
+         */
+        static Optional<DripBody> streamed(byte[] body) {
+            if (body.length == 0) {
+                return Optional.empty();
+            }
+            String address = null;
+            String[] pow = null;
+            try (JsonParser p = Json.MAPPER.createParser(body)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    return Optional.empty();
+                }
+                JsonToken t;
+                for (t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+                    String name = p.currentName();
+                    JsonToken value = p.nextToken();
+                    if (name.equals("address") && value == JsonToken.VALUE_STRING) {
+                        address = p.getText();
+                    } else if (name.equals("pow") && value == JsonToken.START_OBJECT) {
+                        pow = powFields(p);
+                        if (pow == null) {
+                            return Optional.empty();
+                        }
+                    } else if (name.equals("address") || (name.equals("pow") && value != JsonToken.VALUE_NULL) || !skipWithoutNumbers(p, value)) {
+                        return Optional.empty();
+                    }
+                }
+                if (t != JsonToken.END_OBJECT || p.nextToken() != null || address == null) {
+                    return Optional.empty();
+                }
+            } catch (IOException | RuntimeException e) {
+                return Optional.empty();
+            }
+            return Optional.of(new DripBody(address, pow == null ? Optional.empty() : Optional.of(proof(pow[0], pow[1]))));
         }
-        if (!pow.isObject()) {
-            throw ApiException.invalidRequest("pow", "must be an object like {\"challenge\": \"...\", \"nonce\": \"123\"}");
+
+        /** The challenge and nonce of {@code "pow"} as strings, the parser inside it; null for anything else. */
+        private static String[] powFields(JsonParser p) throws IOException {
+            String challenge = null;
+            String nonce = null;
+            JsonToken t;
+            for (t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if (name.equals("challenge") && value == JsonToken.VALUE_STRING) {
+                    challenge = p.getText();
+                } else if (name.equals("nonce") && value == JsonToken.VALUE_STRING) {
+                    nonce = p.getText();
+                } else if (name.equals("challenge") || name.equals("nonce") || !skipWithoutNumbers(p, value)) {
+                    return null;
+                }
+            }
+            return t == JsonToken.END_OBJECT && challenge != null && nonce != null ? new String[] {challenge, nonce} : null;
         }
-        JsonNode challenge = pow.get("challenge");
-        if (challenge == null || !challenge.isTextual() || challenge.asText().length() > 64) {
-            throw ApiException.invalidRequest("pow.challenge", "must be the challenge string from GET /api/faucet/challenge");
+
+        /** Steps over a value that holds no number; false at a number (or the end of input). */
+        private static boolean skipWithoutNumbers(JsonParser p, JsonToken value) throws IOException {
+            if (value == null || value.isNumeric()) {
+                return false;
+            }
+            for (int depth = value.isStructStart() ? 1 : 0; depth > 0; ) {
+                JsonToken t = p.nextToken();
+                if (t == null || t.isNumeric()) {
+                    return false;
+                }
+                depth += t.isStructStart() ? 1 : t.isStructEnd() ? -1 : 0;
+            }
+            return true;
         }
-        JsonNode nonce = pow.get("nonce");
-        String nonceText = nonce == null ? "" : nonce.isIntegralNumber() || nonce.isTextual() ? nonce.asText() : "";
-        if (!NONCE.matcher(nonceText).matches()) {
-            throw ApiException.invalidRequest("pow.nonce", "must be a decimal number of at most 20 digits");
+
+        /** The body read as a tree: every refusal of a body that is not the usual one comes from here. */
+        static DripBody of(JsonNode body) {
+            if (!body.isObject()) {
+                throw ApiException.invalidRequest("body", "must be a JSON object like {\"address\": \"0x...\"}");
+            }
+            JsonNode address = body.get("address");
+            if (address == null || address.isNull()) {
+                throw ApiException.invalidRequest("address", "is required");
+            }
+            if (!address.isTextual()) {
+                throw ApiException.invalidRequest("address", "must be a string");
+            }
+            return new DripBody(address.asText(), proof(body.get("pow")));
         }
-        return Optional.of(new Applicant.Proof(challenge.asText(), nonceText));
+
+        /** {"challenge": "<32 hex>", "nonce": "<decimal>"} (the nonce may also be a JSON integer). */
+        private static Optional<Applicant.Proof> proof(JsonNode pow) {
+            if (pow == null || pow.isNull()) {
+                return Optional.empty();
+            }
+            if (!pow.isObject()) {
+                throw ApiException.invalidRequest("pow", "must be an object like {\"challenge\": \"...\", \"nonce\": \"123\"}");
+            }
+            JsonNode challenge = pow.get("challenge");
+            JsonNode nonce = pow.get("nonce");
+            return Optional.of(proof(challenge == null || !challenge.isTextual() ? null : challenge.asText(),
+                    nonce == null ? "" : nonce.isIntegralNumber() || nonce.isTextual() ? nonce.asText() : ""));
+        }
+
+        private static Applicant.Proof proof(String challenge, String nonce) {
+            if (challenge == null || challenge.length() > 64) {
+                throw ApiException.invalidRequest("pow.challenge", "must be the challenge string from GET /api/faucet/challenge");
+            }
+            if (!NONCE.matcher(nonce).matches()) {
+                throw ApiException.invalidRequest("pow.nonce", "must be a decimal number of at most 20 digits");
+            }
+            return new Applicant.Proof(challenge, nonce);
+        }
     }
 
     private void info(ServerRequest req, ServerResponse res) {

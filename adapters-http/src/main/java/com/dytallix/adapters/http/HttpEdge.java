@@ -24,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -94,7 +95,7 @@ public final class HttpEdge implements Filter {
         long start = System.nanoTime();
         String requestId = requestId(req.headers());
         ClientIp peer = peerOf(req);
-        ClientIp client = clientIps.resolve(peer, req.headers().all(HeaderNames.X_FORWARDED_FOR, java.util.List::of));
+        ClientIp client = clientIps.resolve(peer, req.headers().all(HeaderNames.X_FORWARDED_FOR, List::of));
         RequestInfo info = new RequestInfo(requestId, client, start);
         req.context().register(RequestInfo.class, info);
         res.header(REQUEST_ID, requestId);
@@ -222,9 +223,20 @@ public final class HttpEdge implements Filter {
         }
     }
 
-    /** "Connection: close" among the headers; most requests carry no Connection header, and the token search streams its values. */
+    /**
+     * "Connection: close" among the headers. Most requests carry no Connection header, and an answer
+     * one value of one token ("keep-alive"): Helidon's token search streams and collects the values
+     * each time, so the usual cases are looked at directly.
+     */
     private static boolean closes(io.helidon.http.Headers headers) {
-        return headers.contains(HeaderNames.CONNECTION) && headers.containsToken(HeaderValues.CONNECTION_CLOSE);
+        if (!headers.contains(HeaderNames.CONNECTION)) {
+            return false;
+        }
+        List<String> values = headers.all(HeaderNames.CONNECTION, List::of);
+        if (values.size() == 1 && values.getFirst().indexOf(',') < 0) {
+            return values.getFirst().strip().equalsIgnoreCase("close");
+        }
+        return headers.containsToken(HeaderValues.CONNECTION_CLOSE);
     }
 
     /**

@@ -38,6 +38,10 @@ public final class HttpListener {
                         // every response header is ours: constants, or a value from a request header Helidon
                         // already validated (the request id, a CORS origin); checking them again cost CPU per answer
                         .validateResponseHeaders(false)
+                        // Helidon's trace lines of every prologue, header block and answer: each asked the
+                        // logger whether to write, several times per request, and nothing here ever enables them
+                        .receiveLog(false)
+                        .sendLog(false)
                         .build()));
         return deadlines;
     }

@@ -42,7 +42,18 @@ final class ReadDeadlines implements Http1ConnectionListener, AutoCloseable {
         sweeper.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
     }
 
-    private record Reading(ConnectionContext connection, long since, ReadDeadlines owner) {
+    /** A key by identity: a record's hash asked the connection for its own, at every put and remove. */
+    private static final class Reading {
+        private final ConnectionContext connection;
+        private final long since;
+        private final ReadDeadlines owner;
+
+        Reading(ConnectionContext connection, long since, ReadDeadlines owner) {
+            this.connection = connection;
+            this.since = since;
+            this.owner = owner;
+        }
+
         boolean overdue(long now) {
             return now - since > owner.timeoutNanos;
         }

@@ -74,21 +74,22 @@ class SqliteGrantLedgerTest extends GrantLedgerContract {
         SqlGrantLedger sql = (SqlGrantLedger) ledger;
         Instant now = Instant.now();
         sql.startFingerprintWriter(Duration.ofHours(1)); // its timer never fires here: only a full batch wakes it
-        for (int i = 0; i < 1000; i++) {
+        int batch = SqlGrantLedger.FINGERPRINT_BATCH;
+        for (int i = 0; i < batch; i++) {
             sql.recordFingerprint(fingerprint(i, now));
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (rows() < 1000 && System.nanoTime() < deadline) {
+        while (rows() < batch && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertThat(rows()).as("a full batch written without a flush").isEqualTo(1000);
+        assertThat(rows()).as("a full batch written without a flush").isEqualTo(batch);
 
         for (int i = 0; i < 7; i++) {
             sql.recordFingerprint(fingerprint(i, now));
         }
-        assertThat(rows()).isEqualTo(1000);
+        assertThat(rows()).isEqualTo(batch);
         sql.close();
-        assertThat(rows()).as("held at close, written by it").isEqualTo(1007);
+        assertThat(rows()).as("held at close, written by it").isEqualTo(batch + 7);
     }
 
     @Test
