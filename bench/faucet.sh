@@ -14,6 +14,7 @@ MAX="${FAUCET_MAX:-15000}"
 CONNECTIONS="${FAUCET_CONNECTIONS:-16}"
 THREADS="${FAUCET_THREADS:-2}"
 WARMUP_SECONDS="${FAUCET_WARMUP_SECONDS:-5}"
+WARMUP_CONNECTIONS="${FAUCET_WARMUP_CONNECTIONS:-4}"
 PROFILE="${FAUCET_PROFILE:-0}"
 CONFIRM_LIMIT_S="${FAUCET_CONFIRM_LIMIT_SECONDS:-60}"
 FAUCET_ADDRESS="0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" # anvil account #0
@@ -43,13 +44,26 @@ await_settled() {
   done
   echo $(($(now_ms) - start))
 }
+# CPU seconds of the JVM's JIT compiler threads so far: compiling the grant path is a cost of the
+# process's first minutes, not of each grant, so it is shown apart (a compiler thread that ended
+# meanwhile takes its share with it: a lower bound)
+jit_cpu_seconds() {
+  local tck t n=0
+  tck="$(getconf CLK_TCK)"
+  for t in /proc/"$1"/task/*; do
+    case "$(cat "$t/comm" 2>/dev/null)" in
+      C1\ Compiler* | C2\ Compiler*) n=$((n + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "$t/stat" 2>/dev/null || echo 0))) ;;
+    esac
+  done
+  awk -v n="$n" -v tck="$tck" 'BEGIN { printf "%.2f", n / tck }'
+}
 granted() { echo $(($(field status_200 "$1") + $(field status_202 "$1") + 0)); }
 # every call the server made to the node so far (reads and sends, all outcomes)
 node_calls() { curl -sf -m 5 "$SERVER_URL/metrics" | awk '/^dytallix_upstream_requests_total/ { n += $NF } END { printf "%d", n }'; }
 
 # The JVM compiles the grant path in its first hundreds of requests: not part of the figures.
-log "warm-up: ${WARMUP_SECONDS}s at 4 connections"
-W="$(FAUCET_MAX=100000 FAUCET_TAG=1 run_wrk "$THREADS" 4 "$WARMUP_SECONDS" faucet.lua "$SERVER_URL/api/faucet")"
+log "warm-up: ${WARMUP_SECONDS}s at ${WARMUP_CONNECTIONS} connections"
+W="$(FAUCET_MAX=100000 FAUCET_TAG=1 run_wrk "$THREADS" "$WARMUP_CONNECTIONS" "$WARMUP_SECONDS" faucet.lua "$SERVER_URL/api/faucet")"
 await_settled >/dev/null
 
 declare -a S
@@ -58,6 +72,7 @@ if [ "$PROFILE" = 1 ]; then
   "$JCMD" "$SERVER_PID" JFR.start name=faucet settings=profile "jdk.CPUTimeSample#enabled=true" "jdk.CPUTimeSample#throttle=1ms" >/dev/null
 fi
 cpu_before="$(cpu_seconds "$SERVER_PID")"
+jit_before="$(jit_cpu_seconds "$SERVER_PID")"
 calls_before="$(node_calls)"
 for ((i = 1; i <= SLICES; i++)); do
   log "slice $i/$SLICES: ${SLICE_SECONDS}s, $CONNECTIONS connections"
@@ -65,6 +80,7 @@ for ((i = 1; i <= SLICES; i++)); do
     faucet.lua "$SERVER_URL/api/faucet")"
 done
 cpu_load="$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
+jit_load="$(awk -v a="$jit_before" -v b="$(jit_cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
 if [ "$PROFILE" = 1 ]; then
   "$JCMD" "$SERVER_PID" JFR.dump name=faucet filename="$WORK/faucet.jfr" >/dev/null
   "$JCMD" "$SERVER_PID" JFR.stop name=faucet >/dev/null
@@ -81,7 +97,7 @@ fillers="$(ledger "SELECT COUNT(*) FROM internal_transfers WHERE kind = 'gap_fil
 echo "== faucet: sustained grants, wrk -t$THREADS -c$CONNECTIONS, $SLICES slices of ${SLICE_SECONDS}s (at most $MAX requests) =="
 machine_info
 echo "node: anvil $ANVIL_VERSION --block-time 1; quotas lifted; distinct recipient and client IP per request;"
-echo "      ${WARMUP_SECONDS}s of warm-up grants at 4 connections first ($(granted "$W") grants, not counted)"
+echo "      ${WARMUP_SECONDS}s of warm-up grants at ${WARMUP_CONNECTIONS} connections first ($(granted "$W") grants, not counted)"
 echo
 printf '%-6s %9s %9s %9s %9s %9s %9s %s\n' slice answered granted 'grants/s' 'p50 ms' 'p90 ms' 'p99 ms' 'other answers'
 total=0 seconds=0 worst_p99=0
@@ -106,6 +122,7 @@ printf '%-44s %s\n' \
   "failed grants (whole run, counted up to 1000)" "$failed" \
   "faucet transactions mined" "$on_chain: $paid grants in the ledger + $fillers gap fillers (warm-up included; $(($(granted "$W") + total)) answered)" \
   "server CPU during the load" "$cpu_load s = $(awk -v c="$cpu_load" -v d="$seconds" 'BEGIN { printf "%.0f", 100 * c / d }')% of one core, $(awk -v c="$cpu_load" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", 1000 * c / n; else print "n/a" }') ms per grant" \
+  "  of it the JIT compiler threads" "$jit_load s; the rest $(awk -v c="$cpu_load" -v j="$jit_load" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", 1000 * (c - j) / n; else print "n/a" }') ms per grant" \
   "server CPU, load and confirmation" "$cpu_total s" \
   "node calls, load and confirmation" "$calls = $(awk -v c="$calls" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", c / n; else print "n/a" }') per grant" \
   "server peak RSS (VmHWM, whole life)" "$(peak_rss_mb "$SERVER_PID") MB"

@@ -33,7 +33,7 @@ public abstract class Database implements AutoCloseable {
 
     /** Runs {@code work} outside any write transaction (each statement sees the latest commit). */
     <T> T read(Function<DbExecute, T> work) {
-        return work.apply(client.execute());
+        return work.apply(new TextNamedStatements(client.execute()));
     }
 
     abstract Dialect dialect();

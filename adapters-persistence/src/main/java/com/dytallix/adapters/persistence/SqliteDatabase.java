@@ -7,6 +7,7 @@ import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 import io.helidon.dbclient.DbTransaction;
+import io.helidon.dbclient.jdbc.JdbcClientBuilder;
 import org.sqlite.util.OSInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,13 +25,20 @@ import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 /**
- * The SQLite database file in WAL mode, with a connection pool and a Helidon {@link DbClient}.
+ * The SQLite database file in WAL mode, with a pool of connections for reads, one connection for
+ * writes, and a Helidon {@link DbClient} over each.
  *
  * <p>SQLite allows one writer at a time. Every write transaction here takes one in-process lock
  * per database file and begins with {@code BEGIN IMMEDIATE}, so writers of this process queue
  * instead of failing with "database is locked", and a writer in another process (the
  * {@code prune} command, an operator's {@code sqlite3}) is waited for by the busy timeout. Readers
  * never wait for writers in WAL mode.
+ *
+ * <p>Every write transaction of this handle runs on the same connection, so its page cache and its
+ * compiled statements last from one write to the next: SQLite empties a connection's page cache when
+ * another connection has committed since its last transaction (its own commits keep it), and with
+ * writes spread over the pool nearly every one began cold, on a connection that compiled the grant
+ * path's statements for itself.
  */
 final class SqliteDatabase extends Database {
     private static final System.Logger LOG = System.getLogger(SqliteDatabase.class.getName());
@@ -43,12 +51,17 @@ final class SqliteDatabase extends Database {
     private final Path path;
     private final ReentrantLock writer;
     private final int busyTimeoutMs;
+    /** The one connection of every write transaction; taken only under {@link #writer}. */
+    private final HikariDataSource writerConnection;
+    private final DbClient writes;
 
-    private SqliteDatabase(Path path, HikariDataSource dataSource, int busyTimeoutMs) {
-        super(dataSource, "sqlite");
+    private SqliteDatabase(Path path, HikariDataSource readers, HikariDataSource writerConnection, int busyTimeoutMs) {
+        super(readers, "sqlite");
         this.path = path;
         this.writer = WRITERS.computeIfAbsent(path, p -> new ReentrantLock());
         this.busyTimeoutMs = busyTimeoutMs;
+        this.writerConnection = writerConnection;
+        this.writes = JdbcClientBuilder.create().connectionPool(new HikariPool(writerConnection, "sqlite")).build();
     }
 
     /** Opens the database file, creating it and its parent directories when missing. */
@@ -65,11 +78,6 @@ final class SqliteDatabase extends Database {
             throw new UncheckedIOException("cannot create the directory of " + dbPath, e);
         }
         useShippedNativeLibrary();
-        HikariConfig config = new HikariConfig();
-        config.setPoolName("sqlite-" + path.getFileName());
-        config.setMaximumPoolSize(POOL_SIZE);
-        config.setMinimumIdle(1);
-        config.setConnectionTimeout(Math.max(busyTimeoutMs, 250));
         // The driver's settings rather than statements, so every pooled connection gets them.
         SQLiteConfig sqlite = new SQLiteConfig();
         sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
@@ -79,8 +87,26 @@ final class SqliteDatabase extends Database {
         sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         // nothing reads the driver's generated keys, and fetching them prepared one more statement per insert
         sqlite.setGetGeneratedKeys(false);
-        config.setDataSource(new SqliteConnections(sqlite, "jdbc:sqlite:" + path));
-        return new SqliteDatabase(path, new HikariDataSource(config), busyTimeoutMs);
+        SqliteConnections connections = new SqliteConnections(sqlite, "jdbc:sqlite:" + path);
+        HikariDataSource readers = pool("sqlite-" + path.getFileName(), POOL_SIZE, connections, busyTimeoutMs);
+        try {
+            // a pool of one rather than a bare connection: Hikari replaces it when it breaks or is evicted
+            return new SqliteDatabase(path, readers, pool("sqlite-" + path.getFileName() + "-writer", 1, connections, busyTimeoutMs),
+                    busyTimeoutMs);
+        } catch (RuntimeException | Error e) {
+            readers.close();
+            throw e;
+        }
+    }
+
+    private static HikariDataSource pool(String name, int size, SqliteConnections connections, int busyTimeoutMs) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(name);
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(Math.max(busyTimeoutMs, 250));
+        config.setDataSource(connections);
+        return new HikariDataSource(config);
     }
 
     /**
@@ -137,7 +163,7 @@ final class SqliteDatabase extends Database {
     <T> T write(Function<DbTransaction, T> work) {
         awaitWriter();
         try {
-            DbTransaction tx = client.transaction();
+            DbTransaction tx = new TextNamedStatements.Transaction(writes.transaction());
             T result;
             try {
                 result = work.apply(tx);
@@ -154,7 +180,7 @@ final class SqliteDatabase extends Database {
         } catch (RuntimeException e) {
             if (isBusy(e)) {
                 // the connection whose BEGIN failed is left out of any transaction yet not in autocommit: never reused
-                dataSource.getHikariPoolMXBean().softEvictConnections();
+                writerConnection.getHikariPoolMXBean().softEvictConnections();
                 throw new StoreBusyException("another process held the database's write lock for over " + busyTimeoutMs + " ms");
             }
             throw e;
@@ -193,7 +219,7 @@ final class SqliteDatabase extends Database {
     <T> T exclusive(Function<DbExecute, T> work) {
         writer.lock();
         try {
-            return work.apply(client.execute());
+            return work.apply(new TextNamedStatements(client.execute()));
         } finally {
             writer.unlock();
         }
@@ -232,6 +258,8 @@ final class SqliteDatabase extends Database {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "closing the database without a final checkpoint: " + e.getMessage());
         } finally {
+            writes.close();
+            writerConnection.close();
             client.close();
             dataSource.close();
         }

@@ -15,6 +15,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,22 +38,55 @@ class SqliteDatabaseTest {
     void everyPooledConnectionRunsInWalWithForeignKeysAndABusyTimeout() throws Exception {
         try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("dytallix.db"))) {
             // hold several connections at once so that more than one pooled connection is looked at
+            String query = "SELECT (SELECT journal_mode FROM pragma_journal_mode) AS j,"
+                    + " (SELECT foreign_keys FROM pragma_foreign_keys) AS f,"
+                    + " (SELECT synchronous FROM pragma_synchronous) AS s,"
+                    + " (SELECT timeout FROM pragma_busy_timeout) AS t";
+            java.util.function.Function<io.helidon.dbclient.DbRow, String> setting = row -> Rows.text(row, "j") + "/"
+                    + Rows.integer(row, "f") + "/" + Rows.integer(row, "s") + "/" + Rows.integer(row, "t");
             List<String> settings = new ArrayList<>();
             db.write(tx -> {
+                settings.add(tx.get(query).map(setting).orElseThrow()); // the writer's own connection
                 for (int i = 0; i < 4; i++) {
-                    settings.add(db.read(exec -> exec.get(
-                            "SELECT (SELECT journal_mode FROM pragma_journal_mode) AS j,"
-                                    + " (SELECT foreign_keys FROM pragma_foreign_keys) AS f,"
-                                    + " (SELECT synchronous FROM pragma_synchronous) AS s,"
-                                    + " (SELECT timeout FROM pragma_busy_timeout) AS t")
-                            .map(row -> Rows.text(row, "j") + "/" + Rows.integer(row, "f") + "/"
-                                    + Rows.integer(row, "s") + "/" + Rows.integer(row, "t"))
-                            .orElseThrow()));
+                    settings.add(db.read(exec -> exec.get(query).map(setting).orElseThrow()));
                 }
                 return tx.dml("CREATE TABLE t (x)");
             });
-            assertThat(settings).containsOnly("wal/1/1/" + SqliteDatabase.BUSY_TIMEOUT_MS);
+            assertThat(settings).hasSize(5).containsOnly("wal/1/1/" + SqliteDatabase.BUSY_TIMEOUT_MS);
         }
+    }
+
+    @Test
+    void everyWriteTransactionRunsOnOneConnectionWhoseCacheNoOtherConnectionInvalidates() throws Exception {
+        try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("dytallix.db"));
+             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            db.write(tx -> tx.dml("CREATE TABLE t (x)"));
+            // a temporary table exists on the one connection that created it
+            db.write(tx -> tx.dml("CREATE TEMP TABLE writer_mark (x)"));
+            String marked = "SELECT COUNT(*) AS n FROM temp.sqlite_master WHERE name = 'writer_mark'";
+            String dataVersion = "SELECT data_version AS n FROM pragma_data_version";
+            long version = db.write(tx -> number(tx, dataVersion));
+            // readers hold pooled connections, among them the one a write last returned, and writes come from other threads
+            try (Connection reading = db.dataSource.getConnection(); Connection alsoReading = db.dataSource.getConnection()) {
+                for (int i = 0; i < 5; i++) {
+                    int n = i;
+                    threads.submit(() -> db.write(tx -> {
+                        assertThat(number(tx, marked)).as("the write's connection").isOne();
+                        // unchanged: only this connection committed since, so SQLite kept its page cache
+                        assertThat(number(tx, dataVersion)).isEqualTo(version);
+                        return tx.insert("INSERT INTO t (x) VALUES (?)", n);
+                    })).get();
+                }
+                try (Statement statement = reading.createStatement(); ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM t")) {
+                    rows.next();
+                    assertThat(rows.getInt(1)).as("the readers see every write").isEqualTo(5);
+                }
+            }
+        }
+    }
+
+    private static long number(io.helidon.dbclient.DbTransaction tx, String sql) {
+        return tx.get(sql).map(row -> Rows.integer(row, "n")).orElseThrow();
     }
 
     @Test
