@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLTransientConnectionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -104,7 +105,7 @@ final class SqliteDatabase extends Database {
         config.setPoolName(name);
         config.setMaximumPoolSize(size);
         config.setMinimumIdle(1);
-        config.setConnectionTimeout(Math.max(busyTimeoutMs, 250));
+        config.setConnectionTimeout(connectionTimeoutMs(busyTimeoutMs));
         config.setDataSource(connections);
         return new HikariDataSource(config);
     }
@@ -183,6 +184,11 @@ final class SqliteDatabase extends Database {
                 writerConnection.getHikariPoolMXBean().softEvictConnections();
                 throw new StoreBusyException("another process held the database's write lock for over " + busyTimeoutMs + " ms");
             }
+            if (causedBy(e, SQLTransientConnectionException.class)) {
+                // the writer connection evicted after a busy BEGIN is being replaced, and was not ready in time
+                throw new StoreBusyException("the database's write lock was not taken: its connection was not ready within "
+                        + connectionTimeoutMs(busyTimeoutMs) + " ms");
+            }
             throw e;
         } finally {
             writer.unlock();
@@ -198,6 +204,20 @@ final class SqliteDatabase extends Database {
             Thread.currentThread().interrupt();
             throw new StoreBusyException("interrupted while waiting for the database's write lock");
         }
+    }
+
+    /** How long a caller waits for a pooled connection: never less than a quarter of a second. */
+    private static long connectionTimeoutMs(int busyTimeoutMs) {
+        return Math.max(busyTimeoutMs, 250);
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** SQLite's SQLITE_BUSY (any extended form) anywhere in the causes: the busy timeout ran out. */
