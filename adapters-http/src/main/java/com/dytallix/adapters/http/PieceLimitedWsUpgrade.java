@@ -27,7 +27,6 @@ import io.helidon.websocket.WsCloseException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -56,7 +55,7 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
     /** What one read held costs beyond its bytes: its array's header and the reader's list node. */
     static final int PIECE_OVERHEAD = 64;
     /** Frames still arriving, all connections of this process together: at most a quarter of the heap. */
-    static final FrameBudget FRAMES = new FrameBudget(Runtime.getRuntime().maxMemory() / 4);
+    static final MemoryBudget FRAMES = new MemoryBudget(Runtime.getRuntime().maxMemory() / 4);
 
     /** The reads a frame still arriving may be held in: 1 per 64 bytes of the largest frame, and never fewer than 256. */
     static int maxPieces(int maxFrameLength) {
@@ -78,7 +77,7 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
         return new Upgrader((Http1RoutedUpgrader) WsUpgrader.create(config), maxPieces(config.maxFrameLength()), FRAMES);
     }
 
-    private record Upgrader(Http1RoutedUpgrader helidon, int maxPieces, FrameBudget frames) implements Http1RoutedUpgrader {
+    private record Upgrader(Http1RoutedUpgrader helidon, int maxPieces, MemoryBudget frames) implements Http1RoutedUpgrader {
         @Override
         public String supportedProtocol() {
             return helidon.supportedProtocol();
@@ -128,10 +127,10 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
     private static final class Context implements ConnectionContext {
         private final ConnectionContext connection;
         private final int maxPieces;
-        private final FrameBudget frames;
+        private final MemoryBudget frames;
         private Pieces pieces;
 
-        Context(ConnectionContext connection, int maxPieces, FrameBudget frames) {
+        Context(ConnectionContext connection, int maxPieces, MemoryBudget frames) {
             this.connection = connection;
             this.maxPieces = maxPieces;
             this.frames = frames;
@@ -208,35 +207,6 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
         }
     }
 
-    /** Bytes that frames still arriving may take, all connections together. */
-    static final class FrameBudget {
-        private final long max;
-        private final AtomicLong held = new AtomicLong();
-
-        FrameBudget(long max) {
-            this.max = max;
-        }
-
-        boolean take(long bytes) {
-            long now;
-            do {
-                now = held.get();
-                if (now + bytes > max) {
-                    return false;
-                }
-            } while (!held.compareAndSet(now, now + bytes));
-            return true;
-        }
-
-        void give(long bytes) {
-            held.addAndGet(-bytes);
-        }
-
-        long held() {
-            return held.get();
-        }
-    }
-
     /**
      * Hands the socket's reads to the WebSocket reader one by one, remembering where each ends, so it
      * knows how many the reader still holds (the reader drops a read once it is consumed). Each read
@@ -245,7 +215,7 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
     static final class Pieces implements Supplier<byte[]> {
         private final DataReader socket;
         private final int maxPieces;
-        private final FrameBudget frames;
+        private final MemoryBudget frames;
         final DataReader reader = new DataReader(this);
         /** End offsets of the reads handed over and not yet consumed, oldest first: a ring that grows to {@link #maxPieces}. */
         private long[] ends = new long[8];
@@ -256,7 +226,7 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
         private long givenBackTo;
 
         /** A reader over {@code socket}'s bytes (those it holds already first) that refuses to hold more than {@code maxPieces} reads. */
-        Pieces(DataReader socket, int maxPieces, FrameBudget frames) {
+        Pieces(DataReader socket, int maxPieces, MemoryBudget frames) {
             this.socket = socket;
             this.maxPieces = maxPieces;
             this.frames = frames;

@@ -89,17 +89,15 @@ public final class RpcWebSocket {
     private final ClientIpResolver clientIps;
     private final int maxConnections;
     private final int maxMessageBytes;
-    private final long maxInboundBytes;
     /** WS_MAX_QUEUED_BYTES: memory of what one connection may have waiting to be written. */
     private final long maxQueuedBytes;
     /** WS_MAX_OUTBOUND_BYTES: the same for all connections together. */
-    private final long maxOutboundBytes;
     /** Characters of incoming messages held now, all connections together: fragments put together, messages being answered. */
-    private final AtomicLong inbound = new AtomicLong();
+    private final MemoryBudget inbound;
     private final Set<String> origins;
     private final Duration pingInterval;
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
-    private final AtomicLong queuedAll = new AtomicLong();
+    private final MemoryBudget outbound;
     private volatile boolean goingAway;
 
     RpcWebSocket(JsonRpcRelay rpc, ChainFeed feed, RequestRateLimiter limiter, ClientIpResolver clientIps,
@@ -114,9 +112,9 @@ public final class RpcWebSocket {
         this.clientIps = clientIps;
         this.maxConnections = maxConnections;
         this.maxMessageBytes = (int) Math.min(maxMessageBytes, Integer.MAX_VALUE);
-        this.maxInboundBytes = maxInboundBytes;
+        this.inbound = new MemoryBudget(maxInboundBytes);
         this.maxQueuedBytes = maxQueuedBytes;
-        this.maxOutboundBytes = maxOutboundBytes;
+        this.outbound = new MemoryBudget(maxOutboundBytes);
         // a browser page may connect from the origins CORS allows; "*" allows any
         this.origins = frontendOrigins.contains("*") ? Set.of() : Set.copyOf(frontendOrigins);
         this.pingInterval = pingInterval;
@@ -137,24 +135,12 @@ public final class RpcWebSocket {
 
     /** Characters of incoming messages held now (fragments and messages being answered). */
     long inboundHeld() {
-        return inbound.get();
-    }
-
-    /** Takes {@code chars} of the inbound budget, or nothing when they do not fit. */
-    private boolean takeInbound(long chars) {
-        long held;
-        do {
-            held = inbound.get();
-            if (held + chars > maxInboundBytes) {
-                return false;
-            }
-        } while (!inbound.compareAndSet(held, held + chars));
-        return true;
+        return inbound.held();
     }
 
     /** Bytes of answers and notifications waiting to be written, all connections together. */
     long outboundHeld() {
-        return queuedAll.get();
+        return outbound.held();
     }
 
     /** What a queued message may take in memory: a Java string takes one or two bytes per character, counted as two. */
@@ -257,7 +243,7 @@ public final class RpcWebSocket {
                 closeNow(WsCloseCodes.TOO_BIG, "message over " + maxMessageBytes + " bytes");
                 return;
             }
-            if (!refusing && !takeInbound(text.length())) {
+            if (!refusing && !inbound.take(text.length())) {
                 dropPartial();
                 refusing = true;
             }
@@ -289,7 +275,7 @@ public final class RpcWebSocket {
                 answer = JsonRpcRelay.error(NullNode.instance, JsonRpcRelay.INTERNAL_ERROR,
                         "internal error; the request id identifies it in the server log", null);
             } finally {
-                inbound.addAndGet(-holding);
+                inbound.give(holding);
                 holding = 0;
             }
             if (answer != null) {
@@ -301,7 +287,7 @@ public final class RpcWebSocket {
         private void dropPartial() {
             partial.setLength(0);
             partial.trimToSize();
-            inbound.addAndGet(-holding);
+            inbound.give(holding);
             holding = 0;
         }
 
@@ -558,15 +544,11 @@ public final class RpcWebSocket {
                         + " bytes waiting (WS_MAX_QUEUED_BYTES)");
                 return;
             }
-            long all;
-            do {
-                all = queuedAll.get();
-                if (all + size > maxOutboundBytes) {
-                    closeNow(WsCloseCodes.TRY_AGAIN_LATER, "server busy: answers waiting for all clients are over "
-                            + maxOutboundBytes + " bytes (WS_MAX_OUTBOUND_BYTES); reconnect shortly");
-                    return;
-                }
-            } while (!queuedAll.compareAndSet(all, all + size));
+            if (!outbound.take(size)) {
+                closeNow(WsCloseCodes.TRY_AGAIN_LATER, "server busy: answers waiting for all clients are over "
+                        + outbound.max() + " bytes (WS_MAX_OUTBOUND_BYTES); reconnect shortly");
+                return;
+            }
             queued.addAndGet(size);
             outbox.add(text);
         }
@@ -581,7 +563,7 @@ public final class RpcWebSocket {
                 }
             }
             queued.addAndGet(-bytes);
-            queuedAll.addAndGet(-bytes);
+            outbound.give(bytes);
         }
 
         /** Gives up on a connection whose writer is stuck on a client that does not read. */
@@ -648,7 +630,7 @@ public final class RpcWebSocket {
                         } finally {
                             // counted until written: the writer holds it while a slow client takes it
                             queued.addAndGet(-footprint(next));
-                            queuedAll.addAndGet(-footprint(next));
+                            outbound.give(footprint(next));
                         }
                     }
                     long now = System.nanoTime();

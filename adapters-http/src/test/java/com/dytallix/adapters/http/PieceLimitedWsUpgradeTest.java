@@ -17,7 +17,7 @@ class PieceLimitedWsUpgradeTest {
     }
 
     private static DataReader reader(DataReader socket, int maxPieces) {
-        return new PieceLimitedWsUpgrade.Pieces(socket, maxPieces, new PieceLimitedWsUpgrade.FrameBudget(Long.MAX_VALUE)).reader;
+        return new PieceLimitedWsUpgrade.Pieces(socket, maxPieces, new MemoryBudget(Long.MAX_VALUE)).reader;
     }
 
     private static Deque<byte[]> bytesOneByOne(int n) {
@@ -84,7 +84,7 @@ class PieceLimitedWsUpgradeTest {
 
     @Test
     void framesStillArrivingOnAllConnectionsTogetherStayWithinTheBudgetAndAreGivenBack() {
-        PieceLimitedWsUpgrade.FrameBudget budget = new PieceLimitedWsUpgrade.FrameBudget(6_000);
+        MemoryBudget budget = new MemoryBudget(6_000);
         Deque<byte[]> first = new ArrayDeque<>();
         Deque<byte[]> second = new ArrayDeque<>();
         for (int i = 0; i < 4; i++) {
@@ -109,7 +109,7 @@ class PieceLimitedWsUpgradeTest {
 
     @Test
     void aConsumedReadIsGivenBackAtTheNextRead() {
-        PieceLimitedWsUpgrade.FrameBudget budget = new PieceLimitedWsUpgrade.FrameBudget(1_000_000);
+        MemoryBudget budget = new MemoryBudget(1_000_000);
         Deque<byte[]> socket = new ArrayDeque<>();
         for (int i = 0; i < 100; i++) {
             socket.add(new byte[100]);
