@@ -12,6 +12,9 @@ public final class FaucetRefusal extends RuntimeException {
         NODE_UNAVAILABLE, SEND_REJECTED
     }
 
+    private static final String CLIENT_BLOCKED = "this client is blocked from the faucet";
+    private static final String ADDRESS_BLOCKED = "this address is blocked from the faucet";
+
     private final Kind kind;
     private final LimitScope scope;
     private final Instant resetAt;
@@ -32,8 +35,8 @@ public final class FaucetRefusal extends RuntimeException {
     /** The refusal of an admission rule. */
     public static FaucetRefusal of(Refusal refusal) {
         return switch (refusal) {
-            case Refusal.Blocked b -> new FaucetRefusal(Kind.BLOCKED, "this " + (b.scope().equals("ip") ? "client" : "address")
-                    + " is blocked from the faucet", null, null, b.scope());
+            case Refusal.Blocked b -> new FaucetRefusal(Kind.BLOCKED, b.scope().equals("ip") ? CLIENT_BLOCKED : ADDRESS_BLOCKED,
+                    null, null, b.scope());
             case Refusal.Paused p -> paused(p.reason());
             case Refusal.ProofOfWorkRequired ignored -> new FaucetRefusal(Kind.POW_REQUIRED,
                     "a proof of work is required: GET /api/faucet/challenge?address=... and send its solution as pow", null, null);
