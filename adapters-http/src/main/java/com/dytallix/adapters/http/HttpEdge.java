@@ -20,6 +20,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -41,6 +42,7 @@ public final class HttpEdge implements Filter {
     private static final System.Logger LOG = System.getLogger(HttpEdge.class.getName());
     private static final io.helidon.http.HeaderName REQUEST_ID = HeaderNames.create("X-Request-Id");
     private static final int MAX_REQUEST_ID = 64;
+    private static final ThreadLocal<Peer> LAST_PEER = new ThreadLocal<>();
     /** At most this much of a refused body is read and thrown away before the connection closes. */
     private static final int LINGER_MAX_BYTES = 4 << 20;
 
@@ -280,11 +282,25 @@ public final class HttpEdge implements Filter {
         }
     }
 
+    /**
+     * The socket peer, made once per connection: a connection's requests run one after the other on
+     * its thread, and formatting the peer's address and parsing it back for each of them showed in
+     * every request's profile.
+     */
     private static ClientIp peerOf(ServerRequest req) {
         if (req.remotePeer().address() instanceof InetSocketAddress socket && socket.getAddress() != null) {
-            return ClientIp.of(socket.getAddress());
+            InetAddress address = socket.getAddress();
+            Peer last = LAST_PEER.get();
+            if (last == null || !last.address().equals(address)) {
+                last = new Peer(address, ClientIp.of(address));
+                LAST_PEER.set(last);
+            }
+            return last.ip();
         }
         return ClientIp.parse("0.0.0.0");
+    }
+
+    private record Peer(InetAddress address, ClientIp ip) {
     }
 
     static void write(ServerRequest req, ServerResponse res, ApiException e) {

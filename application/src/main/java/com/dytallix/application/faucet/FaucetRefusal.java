@@ -9,7 +9,14 @@ import java.util.Optional;
 public final class FaucetRefusal extends RuntimeException {
     public enum Kind {
         BLOCKED, PAUSED, POW_REQUIRED, POW_INVALID, RATE_LIMITED, INSUFFICIENT_BALANCE, IDEMPOTENCY_CONFLICT,
-        NODE_UNAVAILABLE, SEND_REJECTED
+        NODE_UNAVAILABLE, SEND_REJECTED;
+
+        private final String outcome = name().toLowerCase(java.util.Locale.ROOT);
+
+        /** The kind as a fingerprint's and a metric's outcome ("blocked", "pow_invalid", ...), made once. */
+        public String outcome() {
+            return outcome;
+        }
     }
 
     private static final String CLIENT_BLOCKED = "this client is blocked from the faucet";
