@@ -31,24 +31,6 @@ curl -sf -m 10 -X POST "$SERVER_URL/api/faucet" -H 'Content-Type: application/js
   -H 'X-Forwarded-For: 192.0.2.1' -d "{\"address\":\"$PAID\"}" >/dev/null || die "the first grant failed"
 
 declare -A R CPU RSS WRITER JIT
-# CPU seconds so far of the server's threads whose name starts with $2 (Linux keeps 15 characters of it):
-# the background fingerprint writer's share of a refusal is counted in its CPU and shown apart, and so
-# is the JIT compilers' (a thread that ended meanwhile takes its share with it)
-threads_cpu_seconds() { # PID NAME-PREFIX...
-  local pid="$1" tck t n=0 name prefix
-  shift
-  tck="$(getconf CLK_TCK)"
-  for t in /proc/"$pid"/task/*; do
-    name="$(cat "$t/comm" 2>/dev/null)" || continue
-    for prefix in "$@"; do
-      if [[ "$name" == "$prefix"* ]]; then
-        n=$((n + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "$t/stat" 2>/dev/null || echo 0)))
-        break
-      fi
-    done
-  done
-  awk -v n="$n" -v tck="$tck" 'BEGIN { printf "%.2f", n / tck }'
-}
 JCMD="$(dirname "$JAVA")/jcmd" JFR="$(dirname "$JAVA")/jfr"
 wanted() { [[ " $KINDS " == *" $1 "* ]]; }
 warm_up() { # KIND
