@@ -85,6 +85,11 @@ class AdmissionHttpTest {
                 .json().get("details").get("field").asText()).isEqualTo("pow.nonce");
         assertThat(api.postJson("/api/faucet", "{\"address\": \"" + address + "\", \"pow\": {\"nonce\": \"1\"}}")
                 .json().get("details").get("field").asText()).isEqualTo("pow.challenge");
+        // the nonce as a string: 1 to 20 ASCII digits, nothing else
+        for (String nonce : new String[] {"", "123456789012345678901", "12a", "-1", "+1", " 1", "\\u0661"}) {
+            assertThat(api.postJson("/api/faucet", "{\"address\": \"" + address + "\", \"pow\": {\"challenge\": \"abc\", \"nonce\": \""
+                    + nonce + "\"}}").json().get("details").get("field").asText()).as(nonce).isEqualTo("pow.nonce");
+        }
     }
 
     @Test

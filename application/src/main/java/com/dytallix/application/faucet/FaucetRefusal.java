@@ -21,6 +21,8 @@ public final class FaucetRefusal extends RuntimeException {
 
     private static final String CLIENT_BLOCKED = "this client is blocked from the faucet";
     private static final String ADDRESS_BLOCKED = "this address is blocked from the faucet";
+    /** By the rule's reason, a handful of fixed texts: one message each instead of one per refusal. */
+    private static final java.util.Map<String, String> POW_INVALID_MESSAGES = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Kind kind;
     private final LimitScope scope;
@@ -47,10 +49,21 @@ public final class FaucetRefusal extends RuntimeException {
             case Refusal.Paused p -> paused(p.reason());
             case Refusal.ProofOfWorkRequired ignored -> new FaucetRefusal(Kind.POW_REQUIRED,
                     "a proof of work is required: GET /api/faucet/challenge?address=... and send its solution as pow", null, null);
-            case Refusal.ProofOfWorkInvalid i -> new FaucetRefusal(Kind.POW_INVALID, "invalid proof of work: " + i.why(), null, null);
+            case Refusal.ProofOfWorkInvalid i -> new FaucetRefusal(Kind.POW_INVALID, powInvalid(i.why()), null, null);
             case Refusal.RateLimited r -> rateLimited(r.scope(), r.resetAt());
             case Refusal.InsufficientBalance ignored -> insufficientBalance();
         };
+    }
+
+    private static String powInvalid(String why) {
+        String message = POW_INVALID_MESSAGES.get(why);
+        if (message == null) {
+            message = "invalid proof of work: " + why;
+            if (POW_INVALID_MESSAGES.size() < 64) { // bounded, should a reason ever carry request text
+                POW_INVALID_MESSAGES.put(why, message);
+            }
+        }
+        return message;
     }
 
     public static FaucetRefusal paused(String reason) {
