@@ -70,6 +70,7 @@ public final class Server implements AutoCloseable {
     private static final Duration FINGERPRINT_FLUSH = Duration.ofMillis(500);
     /** How long shutdown waits for WebSocket clients to answer the going-away close. */
     private static final Duration WS_CLOSE_WAIT = Duration.ofSeconds(3);
+    private static final AtomicBoolean REGISTRY_STARTED = new AtomicBoolean();
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -98,6 +99,25 @@ public final class Server implements AutoCloseable {
         return server;
     }
 
+    /**
+     * Helidon's global service registry, which the database client and the web server both start from
+     * (the database thread waits for it), made on a thread of its own. {@code main} calls this before
+     * it sets logging up and reads the configuration, neither of which the registry needs, so the
+     * database thread finds it made; a server started without {@code main} (the tests) makes it here
+     * at boot. A failure here is the same failure the database client then meets and reports.
+     */
+    static void makeServiceRegistry() {
+        if (REGISTRY_STARTED.compareAndSet(false, true)) {
+            Thread.ofPlatform().name("service-registry").start(() -> {
+                try {
+                    GlobalServiceRegistry.registry();
+                } catch (RuntimeException reportedByItsUsers) {
+                    LOG.log(System.Logger.Level.DEBUG, "service registry: " + reportedByItsUsers);
+                }
+            });
+        }
+    }
+
     private static String describe(Throwable e) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
@@ -115,17 +135,7 @@ public final class Server implements AutoCloseable {
             DataFiles.ownerOnlyDirectory(given.dataDir());
         }
         resources.add(Persistence.lock(given.databaseUrl(), given.dbPath(), !given.devMode()));
-        // Helidon's global service registry, which the database client and the web server both start
-        // from (about half the database thread's start), is made on a thread of its own while the
-        // database thread opens SQLite's library and the pool. A failure here is the same failure the
-        // database client then meets and reports.
-        Thread.ofPlatform().name("service-registry").start(() -> {
-            try {
-                GlobalServiceRegistry.registry();
-            } catch (RuntimeException reportedByItsUsers) {
-                LOG.log(System.Logger.Level.DEBUG, "service registry: " + reportedByItsUsers);
-            }
-        });
+        makeServiceRegistry(); // already under way when main started it
         // It opens and migrates on a thread of its own (SQLite's native library, the pool, the
         // migrations) while this one reads the key and reaches the node: the start waits for the
         // longer of the two, not for both.
