@@ -243,6 +243,7 @@ public final class Server implements AutoCloseable {
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
                 settings.requestsPerMinute(), settings.get(Settings.IPV6_CLIENT_PREFIX), settings.rpcRequestsPerMinute(),
                 settings.requestSizeLimit(), settings.rpcMaxBatch(), settings.get(Settings.RPC_CACHE_MAX_BYTES), finality, app.feed(), settings.get(Settings.WS_MAX_CONNECTIONS),
+                settings.get(Settings.WS_MAX_CONNECTIONS_PER_CLIENT),
                 settings.get(Settings.WS_MAX_MESSAGE_BYTES), settings.get(Settings.WS_MAX_INBOUND_BYTES),
                 settings.get(Settings.WS_MAX_QUEUED_BYTES), settings.get(Settings.WS_MAX_OUTBOUND_BYTES),
                 statusStaleAfter(settings), settings.get(Settings.WEB_PAGE));

@@ -35,6 +35,7 @@ import java.util.Objects;
  * @param finality          when a block counts as final (FAUCET_CONFIRMATIONS deep), for the relay's cache
  * @param feed              eth_subscribe's one upstream feed (its limit per connection is WS_MAX_SUBSCRIPTIONS)
  * @param wsMaxConnections  WS_MAX_CONNECTIONS
+ * @param wsMaxConnectionsPerClient WS_MAX_CONNECTIONS_PER_CLIENT (an IPv6 client by its ipv6ClientPrefix)
  * @param wsMaxMessageBytes WS_MAX_MESSAGE_BYTES: the largest WebSocket message or frame a client may send
  * @param wsMaxInboundBytes WS_MAX_INBOUND_BYTES: bytes of WebSocket messages held at once, all connections together
  * @param wsMaxQueuedBytes  WS_MAX_QUEUED_BYTES: memory of answers and notifications one WebSocket connection may have waiting
@@ -67,6 +68,7 @@ public record ApiDependencies(
         Finality finality,
         ChainFeed feed,
         int wsMaxConnections,
+        int wsMaxConnectionsPerClient,
         int wsMaxMessageBytes,
         long wsMaxInboundBytes,
         long wsMaxQueuedBytes,
@@ -101,10 +103,10 @@ public record ApiDependencies(
         if (rpcCacheMaxBytes < 0) {
             throw new IllegalArgumentException("rpcCacheMaxBytes must not be negative");
         }
-        if (requestsPerMinute < 1 || rpcRequestsPerMinute < 1 || requestSizeLimit < 1 || rpcMaxBatch < 1 || wsMaxConnections < 1
+        if (requestsPerMinute < 1 || rpcRequestsPerMinute < 1 || requestSizeLimit < 1 || rpcMaxBatch < 1 || wsMaxConnections < 1 || wsMaxConnectionsPerClient < 1
                 || wsMaxMessageBytes < 1 || wsMaxInboundBytes < 1 || wsMaxQueuedBytes < 1 || wsMaxOutboundBytes < 1) {
             throw new IllegalArgumentException("requestsPerMinute, rpcRequestsPerMinute, requestSizeLimit, rpcMaxBatch, wsMaxConnections, "
-                    + "wsMaxMessageBytes, wsMaxInboundBytes, wsMaxQueuedBytes and wsMaxOutboundBytes must be positive");
+                    + "wsMaxConnectionsPerClient, wsMaxMessageBytes, wsMaxInboundBytes, wsMaxQueuedBytes and wsMaxOutboundBytes must be positive");
         }
     }
 
@@ -113,6 +115,7 @@ public record ApiDependencies(
         return "ApiDependencies[trustedProxies=" + trustedProxies + ", adminAllowedIps=" + adminAllowedIps
                 + ", adminToken=(hidden), frontendOrigins=" + frontendOrigins + ", requestsPerMinute=" + requestsPerMinute
                 + ", rpcRequestsPerMinute=" + rpcRequestsPerMinute + ", requestSizeLimit=" + requestSizeLimit + ", rpcMaxBatch=" + rpcMaxBatch + ", rpcCacheMaxBytes=" + rpcCacheMaxBytes
-                + ", wsMaxConnections=" + wsMaxConnections + ", webPage=" + webPage + "]";
+                + ", wsMaxConnections=" + wsMaxConnections
+                + ", wsMaxConnectionsPerClient=" + wsMaxConnectionsPerClient + ", webPage=" + webPage + "]";
     }
 }

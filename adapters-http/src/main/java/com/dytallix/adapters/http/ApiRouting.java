@@ -54,7 +54,8 @@ public final class ApiRouting {
             routing.register(new WebPageHttpService());
         }
         HttpEdge.notFound(routing);
-        return new RpcWebSocket(jsonRpc, deps.feed(), rpcLimiter, clientIps, deps.wsMaxConnections(), deps.wsMaxMessageBytes(),
+        return new RpcWebSocket(jsonRpc, deps.feed(), rpcLimiter, clientIps, deps.wsMaxConnections(),
+                deps.wsMaxConnectionsPerClient(), deps.ipv6ClientPrefix(), deps.wsMaxMessageBytes(),
                 deps.wsMaxInboundBytes(), deps.wsMaxQueuedBytes(), deps.wsMaxOutboundBytes(), deps.frontendOrigins(), wsPingInterval);
     }
 }

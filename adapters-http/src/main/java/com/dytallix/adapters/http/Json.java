@@ -1,9 +1,13 @@
 package com.dytallix.adapters.http;
 
-import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -24,7 +28,8 @@ import java.util.Optional;
  */
 public final class Json {
     public static final ObjectMapper MAPPER = JsonMapper.builder(
-                    JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build())
+                    new JsonFactoryBuilder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
+                            .characterEscapes(new SurrogatesEscaped()).build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -60,7 +65,48 @@ public final class Json {
         }
     }
 
+    /**
+     * JSON may carry a lone surrogate ({@code "\\ud800"}, a JSON-RPC id a client chose); a Java string
+     * holds it, but UTF-8 cannot, so text written unescaped and encoded later would turn it into
+     * {@code ?}. Every surrogate is written as its escape instead: a pair escaped half by half is
+     * still the same character to every JSON reader, and nothing else changes.
+     */
+    private static final class SurrogatesEscaped extends CharacterEscapes {
+        private static final int[] ASCII = standardAsciiEscapesForJSON();
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ASCII;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            return Character.isSurrogate((char) ch) ? new SerializedString(String.format("\\u%04x", ch)) : null;
+        }
+    }
+
     private Json() {
+    }
+
+    /**
+     * Why a text is not JSON we read, in words a client can act on: never the parser's own message,
+     * which names its internals.
+     */
+    static String whyNotRead(JsonProcessingException e) {
+        String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        if (original.startsWith("Duplicate field")) {
+            return "duplicate key in a JSON object";
+        }
+        if (e instanceof StreamConstraintsException) {
+            if (original.startsWith("Document nesting depth")) {
+                return "nested more than " + MAPPER.getFactory().streamReadConstraints().getMaxNestingDepth() + " levels deep";
+            }
+            if (original.startsWith("Number value length")) {
+                return "a number longer than " + MAPPER.getFactory().streamReadConstraints().getMaxNumberLength() + " digits";
+            }
+            return "a value longer than this server reads";
+        }
+        return "malformed JSON";
     }
 
     /** Parses a request body; malformed JSON is a 400 INVALID_REQUEST that never echoes parser internals. */
@@ -75,8 +121,7 @@ public final class Json {
             }
             return node;
         } catch (JsonProcessingException e) {
-            String why = e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")
-                    ? "duplicate key in JSON object" : "malformed JSON";
+            String why = whyNotRead(e);
             long line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
             long column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
             throw new ApiException(400, "INVALID_REQUEST", "request body is not valid JSON: " + why
@@ -98,6 +143,25 @@ public final class Json {
             return Optional.of(MAPPER.readTree(json));
         } catch (JsonProcessingException | NumberOutOfRange | NumberFormatException | ArithmeticException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * A client's JSON on a carrier without a status (a WebSocket message): the tree, or why it
+     * could not be read ({@link #whyNotRead}); never an exception.
+     *
+     * @param tree null when it could not be read
+     * @param why  null when it was read
+     */
+    record Message(JsonNode tree, String why) {
+        static Message read(String json) {
+            try {
+                return new Message(MAPPER.readTree(json), null);
+            } catch (JsonProcessingException e) {
+                return new Message(null, whyNotRead(e));
+            } catch (NumberOutOfRange | NumberFormatException | ArithmeticException e) {
+                return new Message(null, "a number is out of range");
+            }
         }
     }
 

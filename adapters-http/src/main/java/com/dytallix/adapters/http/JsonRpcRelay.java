@@ -234,8 +234,7 @@ final class JsonRpcRelay {
 
     /** The answer for a body that failed to parse as JSON. */
     static Reply parseError(IOException e) {
-        String why = e instanceof JsonProcessingException p && p.getOriginalMessage() != null
-                && p.getOriginalMessage().startsWith("Duplicate field") ? "duplicate key in a JSON object" : "malformed JSON";
+        String why = e instanceof JsonProcessingException p ? Json.whyNotRead(p) : "malformed JSON";
         return reply(400, error(NullNode.instance, PARSE_ERROR, "Parse error: " + why, null));
     }
 

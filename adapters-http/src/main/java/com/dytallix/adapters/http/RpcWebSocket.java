@@ -5,6 +5,7 @@ import com.dytallix.application.subscription.LogFilter;
 import com.dytallix.application.subscription.Subscriber;
 import com.dytallix.application.subscription.SubscriptionLimitException;
 import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.IpRange;
 import com.dytallix.domain.grant.LimitScope;
 import com.dytallix.domain.sync.BlockHeader;
 import com.dytallix.domain.sync.ChainLog;
@@ -27,8 +28,10 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -49,8 +52,9 @@ import java.util.regex.Pattern;
  * {@code eth_subscribe} ({@code newHeads}, {@code logs} with an address/topics filter) and
  * {@code eth_unsubscribe}, served from the one {@link ChainFeed}.
  *
- * <p>Limits, each refused politely: WS_MAX_CONNECTIONS in all (the connection is accepted and closed
- * at once with 1013 "try again later" and the reason); WS_MAX_SUBSCRIPTIONS per connection (a
+ * <p>Limits, each refused politely: WS_MAX_CONNECTIONS in all and WS_MAX_CONNECTIONS_PER_CLIENT from one
+ * client (an IPv6 client by its IPV6_CLIENT_PREFIX), so that one client cannot take every slot (the
+ * connection is accepted and closed at once with 1013 "try again later" and the reason); WS_MAX_SUBSCRIPTIONS per connection (a
  * JSON-RPC error, the connection stays); the relay's per-client request limit counts every message
  * (a batch its items) together with the client's HTTP requests (a JSON-RPC error -32005 per request);
  * a frame or message over WS_MAX_MESSAGE_BYTES closes with 1009; a binary message with 1003; a
@@ -88,6 +92,8 @@ public final class RpcWebSocket {
     private final RequestRateLimiter limiter;
     private final ClientIpResolver clientIps;
     private final int maxConnections;
+    private final int maxPerClient;
+    private final int ipv6Prefix;
     private final int maxMessageBytes;
     /** WS_MAX_QUEUED_BYTES: memory of what one connection may have waiting to be written. */
     private final long maxQueuedBytes;
@@ -97,20 +103,24 @@ public final class RpcWebSocket {
     private final Set<String> origins;
     private final Duration pingInterval;
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    /** Open connections per client, changed under the lock of {@link #open}. */
+    private final Map<IpRange, Integer> perClient = new HashMap<>();
     private final MemoryBudget outbound;
     private volatile boolean goingAway;
 
     RpcWebSocket(JsonRpcRelay rpc, ChainFeed feed, RequestRateLimiter limiter, ClientIpResolver clientIps,
-                 int maxConnections, long maxMessageBytes, long maxInboundBytes, long maxQueuedBytes, long maxOutboundBytes,
+                 int maxConnections, int maxPerClient, int ipv6Prefix, long maxMessageBytes, long maxInboundBytes, long maxQueuedBytes, long maxOutboundBytes,
                  List<String> frontendOrigins, Duration pingInterval) {
-        if (maxConnections < 1) {
-            throw new IllegalArgumentException("maxConnections must be at least 1");
+        if (maxConnections < 1 || maxPerClient < 1) {
+            throw new IllegalArgumentException("maxConnections and maxPerClient must be at least 1");
         }
         this.rpc = rpc;
         this.feed = feed;
         this.limiter = limiter;
         this.clientIps = clientIps;
         this.maxConnections = maxConnections;
+        this.maxPerClient = maxPerClient;
+        this.ipv6Prefix = ipv6Prefix;
         this.maxMessageBytes = (int) Math.min(maxMessageBytes, Integer.MAX_VALUE);
         this.inbound = new MemoryBudget(maxInboundBytes);
         this.maxQueuedBytes = maxQueuedBytes;
@@ -191,6 +201,8 @@ public final class RpcWebSocket {
         private Optional<String> upgradeRequestId = Optional.empty();
         private WsSession session;
         private ClientIp client;
+        /** Who this connection counts against in {@link #perClient}; null until it is let in. */
+        private IpRange counted;
         private ChainFeed.Session subscriptions;
         private volatile Thread writer;
         private Instant openedAt;
@@ -224,6 +236,17 @@ public final class RpcWebSocket {
                             "too many WebSocket connections (limit " + maxConnections + "); try again later");
                     return;
                 }
+                IpRange who = client.client(ipv6Prefix);
+                if (perClient.getOrDefault(who, 0) >= maxPerClient) {
+                    // not a warning: a client's own excess is no fault of the server's, and one per attempt would flood the log
+                    LOG.log(System.Logger.Level.DEBUG, "websocket refused for {0}: {1} connections from it open, the limit",
+                            client.value(), maxPerClient);
+                    session.close(WsCloseCodes.TRY_AGAIN_LATER, "too many WebSocket connections from this client (limit "
+                            + maxPerClient + "); close one first");
+                    return;
+                }
+                perClient.merge(who, 1, Integer::sum);
+                counted = who;
                 open.add(this);
             }
             subscriptions = feed.open(this);
@@ -332,7 +355,7 @@ public final class RpcWebSocket {
             if (subscriptions != null) {
                 subscriptions.close();
             }
-            if (open.remove(this)) {
+            if (forget()) {
                 // the client closed (or the socket failed): nothing more is written
                 if (closing == null) {
                     closing = new Close(WsCloseCodes.NORMAL_CLOSE, "normal");
@@ -344,15 +367,27 @@ public final class RpcWebSocket {
             }
         }
 
+        /** Frees this connection's slots, in all and of its client; false when it held none (refused, or already freed). */
+        private boolean forget() {
+            synchronized (open) {
+                if (!open.remove(this)) {
+                    return false;
+                }
+                perClient.computeIfPresent(counted, (who, n) -> n == 1 ? null : n - 1);
+                return true;
+            }
+        }
+
         // --- requests ---
 
         /** The answer to one message: a response, a list of them for a batch, or null when nothing is owed. */
         private Object handle(String message) {
             String requestId = connectionId + "-" + messages.incrementAndGet();
-            JsonNode body = Json.tree(message).orElse(null);
-            if (body == null) {
-                return JsonRpcRelay.error(NullNode.instance, PARSE_ERROR, "Parse error: the message is not valid JSON", null);
+            Json.Message read = Json.Message.read(message);
+            if (read.tree() == null) {
+                return JsonRpcRelay.error(NullNode.instance, PARSE_ERROR, "Parse error: " + read.why(), null);
             }
+            JsonNode body = read.tree();
             if (body.isMissingNode()) {
                 return JsonRpcRelay.error(NullNode.instance, PARSE_ERROR, "Parse error: the message is empty", null);
             }

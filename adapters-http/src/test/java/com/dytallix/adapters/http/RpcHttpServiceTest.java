@@ -196,6 +196,39 @@ class RpcHttpServiceTest {
     }
 
     @Test
+    void anIdHoldingLoneSurrogatesComesBackAsSentNotAsQuestionMarks() throws Exception {
+        // UTF-8 cannot carry a lone surrogate, so it must go back escaped; a pair stays the same character
+        for (String id : new String[] {"\"\\ud800\"", "\"a\\udfffb\"", "\"\\ud83d\\ude00\"", "\"\uD83D\uDE00\""}) {
+            String request = "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"eth_blockNumber\",\"params\":[]}";
+            String expected = Json.MAPPER.readTree("[" + id + "]").get(0).textValue();
+            var single = rpc(request);
+            assertThat(single.status()).as(id).isEqualTo(200);
+            assertThat(single.body()).as(id).doesNotContain("?");
+            assertThat(single.json().get("id").textValue()).as(id).isEqualTo(expected);
+            var batch = rpc("[" + request + "]");
+            assertThat(batch.json().get(0).get("id").textValue()).as(id).isEqualTo(expected);
+            var refused = rpc(request.replace("eth_blockNumber", "eth_sign"));
+            assertThat(refused.json().get("id").textValue()).as(id).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void jsonNestedTooDeeplyIsSaidSoNotCalledMalformed() {
+        String deep = "[".repeat(1001) + "]".repeat(1001);
+        var standard = rpc("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\",\"params\":" + deep + "}");
+        assertThat(standard.status()).isEqualTo(400);
+        assertThat(standard.json().get("error").get("code").asInt()).isEqualTo(-32700);
+        assertThat(standard.json().get("error").get("message").asText()).isEqualTo("Parse error: nested more than 1000 levels deep");
+        var simple = rpc("{\"method\":\"eth_call\",\"params\":" + deep + "}");
+        assertThat(simple.status()).isEqualTo(400);
+        assertThat(simple.json().get("code").asText()).isEqualTo("INVALID_REQUEST");
+        assertThat(simple.json().get("message").asText()).contains("nested more than 1000 levels deep");
+        var longNumber = rpc("{\"jsonrpc\":\"2.0\",\"id\":" + "1".repeat(1001) + ",\"method\":\"eth_chainId\"}");
+        assertThat(longNumber.json().get("error").get("message").asText()).isEqualTo("Parse error: a number longer than 1000 digits");
+        assertThat(api.chain.calls).isEmpty();
+    }
+
+    @Test
     void standardFormErrorsAreJsonRpcErrorObjects() {
         var disallowed = rpc("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"eth_sendTransaction\",\"params\":[{}]}");
         assertThat(disallowed.status()).isEqualTo(200);

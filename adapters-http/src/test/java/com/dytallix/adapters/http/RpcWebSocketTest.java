@@ -376,6 +376,45 @@ class RpcWebSocketTest {
     }
 
     @Test
+    void oneClientCannotTakeEverySlotAndAnIpv6ClientIsItsPrefix() throws Exception {
+        try (TestApi api = TestApi.start(o -> {
+            o.wsMaxConnections = 6;
+            o.wsMaxConnectionsPerClient = 2;
+            o.trustedProxies = List.of(com.dytallix.domain.IpRange.parse("127.0.0.1/32"));
+        })) {
+            List<WsTestClient> clients = new ArrayList<>();
+            try {
+                for (String ip : new String[] {"203.0.113.7", "203.0.113.7", "2001:db8::1", "2001:db8::2"}) {
+                    clients.add(new WsTestClient(api.port(), "X-Forwarded-For", ip));
+                }
+                awaitConnections(api, 4);
+                WsTestClient third = new WsTestClient(api.port(), "X-Forwarded-For", "203.0.113.7");
+                clients.add(third);
+                assertThat(third.closeReason()).startsWith("1013 ")
+                        .contains("too many WebSocket connections from this client (limit 2)");
+                // another address of the same IPv6 /64 is the same client
+                WsTestClient sameSubscriber = new WsTestClient(api.port(), "X-Forwarded-For", "2001:db8::3");
+                clients.add(sameSubscriber);
+                assertThat(sameSubscriber.closeReason()).startsWith("1013 ").contains("from this client");
+                assertThat(api.ws.connections()).isEqualTo(4);
+
+                WsTestClient other = new WsTestClient(api.port(), "X-Forwarded-For", "203.0.113.8");
+                clients.add(other);
+                assertThat(other.call(request(1, "eth_chainId", "[]")).has("result")).isTrue();
+
+                // a closed connection gives its client's slot back
+                clients.getFirst().close();
+                awaitConnections(api, 4);
+                WsTestClient again = new WsTestClient(api.port(), "X-Forwarded-For", "203.0.113.7");
+                clients.add(again);
+                assertThat(again.call(request(2, "eth_chainId", "[]")).has("result")).isTrue();
+            } finally {
+                clients.forEach(WsTestClient::close);
+            }
+        }
+    }
+
+    @Test
     void theRequestLimitCountsWebSocketMessagesAndBatchItemsWithHttpRequests() {
         // the relay's own limit (RPC_RATE_LIMIT_PER_MINUTE): 1 + 2 messages' items, then 1 over HTTP: 4
         try (TestApi api = TestApi.start(o -> o.rpcRequestsPerMinute = 4); WsTestClient ws = new WsTestClient(api.port())) {
@@ -402,6 +441,11 @@ class RpcWebSocketTest {
         try (TestApi api = TestApi.start(); WsTestClient ws = new WsTestClient(api.port())) {
             JsonNode answer = ws.call("{\"jsonrpc\":\"2.0\",\"id\":1e999999999,\"method\":\"eth_chainId\"}");
             assertThat(answer.path("error").path("code").asInt()).isEqualTo(-32700);
+            assertThat(answer.path("error").path("message").asText()).isEqualTo("Parse error: a number is out of range");
+            JsonNode deep = ws.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\",\"params\":" + "[".repeat(1001) + "]".repeat(1001) + "}");
+            assertThat(deep.path("error").path("message").asText()).isEqualTo("Parse error: nested more than 1000 levels deep");
+            JsonNode surrogate = ws.call("{\"jsonrpc\":\"2.0\",\"id\":\"\\ud800\",\"method\":\"eth_chainId\"}");
+            assertThat(surrogate.get("id").textValue()).isEqualTo("\ud800");
             assertThat(ws.call(request(2, "eth_chainId", "[]")).get("id").asInt()).isEqualTo(2);
         }
     }

@@ -70,6 +70,7 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
         long wsMaxQueuedBytes = 2 << 20;
         long wsMaxOutboundBytes = 64L << 20;
         int wsMaxConnections = 3;
+        int wsMaxConnectionsPerClient = 100;
         int wsMaxSubscriptions = 2;
         Duration wsPingInterval = RpcWebSocket.PING_INTERVAL;
         Duration readTimeout = Duration.ofSeconds(10);
@@ -154,7 +155,7 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
                 List.of(new HealthHttpService.Check("test", Optional::empty)), clock,
                 options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute, 64,
                 options.rpcRequestsPerMinute, options.sizeLimit, options.maxBatch, options.rpcCacheMaxBytes,
-                new Finality(2, 64), app.feed(), options.wsMaxConnections, options.wsMaxMessageBytes,
+                new Finality(2, 64), app.feed(), options.wsMaxConnections, options.wsMaxConnectionsPerClient, options.wsMaxMessageBytes,
                 options.wsMaxInboundBytes, options.wsMaxQueuedBytes, options.wsMaxOutboundBytes,
                 options.statusStaleAfter, options.webPage);
     }

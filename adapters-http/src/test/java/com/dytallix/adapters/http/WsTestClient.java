@@ -20,9 +20,14 @@ final class WsTestClient implements AutoCloseable {
     private final WebSocket socket;
     private volatile boolean reading = true;
 
-    WsTestClient(int port) {
+    /** @param headers the upgrade request's extra headers, name and value in turn */
+    WsTestClient(int port, String... headers) {
         StringBuilder partial = new StringBuilder();
-        socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30))
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(30));
+        for (int i = 0; i < headers.length; i += 2) {
+            builder.header(headers[i], headers[i + 1]);
+        }
+        socket = builder
                 .buildAsync(URI.create("ws://127.0.0.1:" + port + "/api/rpc"), new WebSocket.Listener() {
                     @Override
                     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {

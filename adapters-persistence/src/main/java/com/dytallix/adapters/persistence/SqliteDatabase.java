@@ -40,12 +40,26 @@ import org.sqlite.SQLiteException;
  * another connection has committed since its last transaction (its own commits keep it), and with
  * writes spread over the pool nearly every one began cold, on a connection that compiled the grant
  * path's statements for itself.
+ *
+ * <p>The write-ahead log is copied into the database file by a background thread of this handle
+ * (a {@code PASSIVE} checkpoint every {@link #CHECKPOINT_INTERVAL_MS}, which never blocks a writer),
+ * not by whichever commit crosses SQLite's threshold: a checkpoint inside a commit copies and
+ * syncs hundreds of pages while the write lock is held and every request's write waits. A commit
+ * still checkpoints once the log reaches {@link #WAL_PAGES_MOST} pages, so the log stays bounded
+ * when the background checkpoints cannot keep up or finish (a long read keeps old pages in use).
  */
 final class SqliteDatabase extends Database {
     private static final System.Logger LOG = System.getLogger(SqliteDatabase.class.getName());
     /** Longer than any write transaction this server runs, so a busy database is waited for, not reported. */
     static final int BUSY_TIMEOUT_MS = 10_000;
     private static final int POOL_SIZE = 8;
+    /** How often the background thread copies the log into the database file. */
+    static final long CHECKPOINT_INTERVAL_MS = 200;
+    /**
+     * Pages in the write-ahead log at which a commit checkpoints it itself (SQLite's default is 1,000):
+     * about 40 MB of log at most, reached only when the background checkpoints fall behind.
+     */
+    static final int WAL_PAGES_MOST = 10_000;
     // Shared by every handle on the same file in this process, so two handles still make one writer.
     private static final ConcurrentMap<Path, ReentrantLock> WRITERS = new ConcurrentHashMap<>();
 
@@ -55,6 +69,7 @@ final class SqliteDatabase extends Database {
     /** The one connection of every write transaction; taken only under {@link #writer}. */
     private final HikariDataSource writerConnection;
     private final DbClient writes;
+    private final Thread checkpointer;
 
     private SqliteDatabase(Path path, HikariDataSource readers, HikariDataSource writerConnection, int busyTimeoutMs) {
         super(readers, "sqlite");
@@ -63,6 +78,8 @@ final class SqliteDatabase extends Database {
         this.busyTimeoutMs = busyTimeoutMs;
         this.writerConnection = writerConnection;
         this.writes = JdbcClientBuilder.create().connectionPool(new HikariPool(writerConnection, "sqlite")).build();
+        this.checkpointer = Thread.ofPlatform().daemon().name("sqlite-checkpoint " + path)
+                .start(this::checkpointInBackground);
     }
 
     /** Opens the database file, creating it and its parent directories when missing. */
@@ -88,6 +105,7 @@ final class SqliteDatabase extends Database {
         sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         // nothing reads the driver's generated keys, and fetching them prepared one more statement per insert
         sqlite.setGetGeneratedKeys(false);
+        sqlite.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, String.valueOf(WAL_PAGES_MOST));
         SqliteConnections connections = new SqliteConnections(sqlite, "jdbc:sqlite:" + path);
         HikariDataSource readers = pool("sqlite-" + path.getFileName(), POOL_SIZE, connections, busyTimeoutMs);
         try {
@@ -280,6 +298,26 @@ final class SqliteDatabase extends Database {
         });
     }
 
+    /**
+     * A platform thread: the checkpoint's copying and syncing run in native code, which would hold a
+     * virtual thread's carrier for their whole length. A checkpoint that fails (the database busy with a
+     * {@code VACUUM}, a disk error) is left to the next one, or to the commit that reaches the bound.
+     */
+    private void checkpointInBackground() {
+        while (!closed.get()) {
+            try {
+                Thread.sleep(CHECKPOINT_INTERVAL_MS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                read(db -> db.get("PRAGMA wal_checkpoint(PASSIVE)"));
+            } catch (RuntimeException e) {
+                LOG.log(Level.DEBUG, "background checkpoint left to the next: " + e.getMessage());
+            }
+        }
+    }
+
     /** Copies the write-ahead log into the database file and truncates the log. */
     public void checkpoint() {
         exclusive(db -> db.get("PRAGMA wal_checkpoint(TRUNCATE)"));
@@ -290,6 +328,12 @@ final class SqliteDatabase extends Database {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        checkpointer.interrupt();
+        try {
+            checkpointer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         try {
             optimize();

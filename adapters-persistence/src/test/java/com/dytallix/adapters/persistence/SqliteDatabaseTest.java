@@ -204,4 +204,29 @@ class SqliteDatabaseTest {
         }
         assertThat(Files.size(file)).isPositive();
     }
+
+    @Test
+    void theLogIsCopiedIntoTheDatabaseFileInTheBackgroundNotByTheCommitsThatFillIt() throws Exception {
+        Path file = dir.resolve("dytallix.db");
+        try (SqliteDatabase db = SqliteDatabase.open(file)) {
+            db.write(tx -> tx.dml("CREATE TABLE t (x BLOB)"));
+            long before = Files.size(file);
+            // about 300 pages, in commits of a few pages each: below SQLite's own threshold of 1,000, so
+            // only a checkpoint that no commit runs puts them into the database file
+            for (int i = 0; i < 100; i++) {
+                db.write(tx -> tx.insert("INSERT INTO t (x) VALUES (randomblob(12000))"));
+            }
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            while (Files.size(file) < before + 1_000_000 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(Files.size(file)).isGreaterThan(before + 1_000_000);
+            // a commit still checkpoints once the log is this long, whatever became of the background thread
+            long bound = db.write(tx -> tx.get("PRAGMA wal_autocheckpoint").map(row -> Rows.integer(row, "wal_autocheckpoint"))
+                    .orElseThrow());
+            assertThat(bound).isEqualTo(SqliteDatabase.WAL_PAGES_MOST);
+        }
+        assertThat(Thread.getAllStackTraces().keySet()).as("the checkpoint thread ends with its database")
+                .noneMatch(t -> t.getName().equals("sqlite-checkpoint " + file.toAbsolutePath().normalize()) && t.isAlive());
+    }
 }

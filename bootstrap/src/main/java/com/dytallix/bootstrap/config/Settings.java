@@ -147,6 +147,10 @@ public final class Settings {
             integer(0, 1_000_000), "a node this many blocks behind the best head of the others gets no reads"));
     public static final Setting<Integer> WS_MAX_CONNECTIONS = declare(Setting.of("WS_MAX_CONNECTIONS", "1000", integer(1, 1_000_000),
             "WebSocket connections open at once on `/api/rpc`, all clients together; one more is closed at once with 1013 and the reason"));
+    public static final Setting<Integer> WS_MAX_CONNECTIONS_PER_CLIENT = declare(Setting.of("WS_MAX_CONNECTIONS_PER_CLIENT", "50",
+            integer(1, 1_000_000), "WebSocket connections one client IP (an IPv6 client: its IPV6_CLIENT_PREFIX) may have open at once "
+                    + "on `/api/rpc`, so that one client cannot take all WS_MAX_CONNECTIONS; one more is closed at once with 1013 and "
+                    + "the reason. Raise it when many users share one address (a NAT) and use WebSockets"));
     public static final Setting<Integer> WS_MAX_MESSAGE_BYTES = declare(Setting.of("WS_MAX_MESSAGE_BYTES", "262144",
             integer(1024, 64 << 20), "largest WebSocket message (and frame) a client may send on `/api/rpc` (256 KiB); a larger one "
                     + "is refused and the connection closed with 1009. Larger requests go over HTTP (REQUEST_SIZE_LIMIT). A frame still "

@@ -68,10 +68,11 @@ public interface Settlements extends GrantRecords {
     void markFailed(GrantId id, String reason, Instant at);
 
     /**
-     * What one tracker pass learned from the chain, in one step: each inclusion as by
-     * {@link #markIncluded}, then each confirmation as by {@link #markConfirmed} (a grant may be in
-     * both). A grant whose status or hashes no longer allow its step is left as it is and named in
-     * the answer, so one odd grant never holds back the others.
+     * What one tracker pass learned from the chain: each inclusion as by {@link #markIncluded}, then
+     * each confirmation as by {@link #markConfirmed} (a grant may be in both; its steps are written
+     * together). A store may write a long pass in several transactions, a few grants each, so no
+     * write holds back the requests' writes for long. A grant whose status or hashes no longer allow
+     * its step is left as it is and named in the answer, so one odd grant never holds back the others.
      */
     Settled settle(List<Inclusion> inclusions, List<Confirmation> confirmations, Instant at);
 

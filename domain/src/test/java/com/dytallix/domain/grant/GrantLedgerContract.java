@@ -181,6 +181,47 @@ public abstract class GrantLedgerContract {
     }
 
     @Test
+    void aPassOfMoreGrantsThanOneWriteCarriesSettlesEveryOneWithBothItsStepsInOrder() {
+        // more than two of the SQL stores' settle writes, with a grant's confirmation listed far from its inclusion
+        int n = 75;
+        List<Grant> grants = new ArrayList<>();
+        List<PaymentRecords.Signing> signings = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Grant g = reserved(request(address(300 + i), ip("10." + (40 + i) + ".0.1"), T0));
+            grants.add(g);
+            signings.add(new PaymentRecords.Signing(g.id(), signed(g, i, 300 + i)));
+        }
+        ledger.markSigned(signings, T0.plusSeconds(1), lease);
+        grants.forEach(g -> ledger.markSubmitted(g.id(), T0.plusSeconds(2)));
+        List<Settlements.Inclusion> inclusions = new ArrayList<>();
+        List<Settlements.Confirmation> confirmations = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            // the grant at 51 names a hash it never had: left out alone
+            inclusions.add(new Settlements.Inclusion(grants.get(i).id(), hash(i == 51 ? 999 : 300 + i), 40 + i % 3, BLOCK_B));
+        }
+        for (int i = n - 1; i >= 0; i -= 2) {
+            confirmations.add(new Settlements.Confirmation(grants.get(i).id(), hash(300 + i), 40 + i % 3));
+        }
+
+        Settlements.Settled settled = ledger.settle(inclusions, confirmations, T0.plusSeconds(3));
+
+        assertThat(settled.refused()).containsOnlyKeys(grants.get(51).id());
+        assertThat(settled.firstConfirmed()).hasSize(confirmations.size())
+                .containsExactlyInAnyOrderElementsOf(confirmations.stream().map(Settlements.Confirmation::id).toList());
+        for (int i = 0; i < n; i++) {
+            Grant now = ledger.find(grants.get(i).id()).orElseThrow();
+            if (i == 51) {
+                assertThat(now.status()).isEqualTo(GrantStatus.SUBMITTED);
+                assertThat(now.blockNumber()).as("a hash it never had").isEmpty();
+            } else {
+                assertThat(now.status()).as("grant %d", i).isEqualTo(i % 2 == 0 ? GrantStatus.CONFIRMED : GrantStatus.SUBMITTED);
+                assertThat(now.blockNumber()).as("grant %d", i).contains(40L + i % 3);
+                assertThat(now.blockHash()).as("grant %d", i).contains(BLOCK_B);
+            }
+        }
+    }
+
+    @Test
     void aBatchUnderALostLeaseStoresNoneOfIt() {
         Grant one = reserved(request(address(65), ip("10.0.6.5"), T0));
         Grant two = reserved(request(address(66), ip("10.0.6.6"), T0));
