@@ -156,6 +156,10 @@ public final class Server implements AutoCloseable {
             }
             node = connectNode(settings, keys);
             metrics = Observability.createRegistry(); // needs no database: made while it opens
+            // Helidon's empty configuration, which the health observer's and the web server's builders
+            // ask for: made now, while the database thread works, its mappers found through the
+            // service loader (about a tenth of this thread's start once the database is there)
+            io.helidon.config.Config.empty();
         } catch (RuntimeException e) {
             try {
                 db = opened(opening); // closed with the rest
@@ -277,10 +281,12 @@ public final class Server implements AutoCloseable {
                     + " Behind a reverse proxy, set TRUSTED_PROXIES to its address, or all its clients count as one"
                     + " (quotas, request limits, admin lockout)");
         }
-        LOG.log(System.Logger.Level.INFO, "dytallix-api instance {4} listening on {0}:{1,number,#} ({2}), faucet address {3}, {5}",
-                settings.host(), webServer.port(), settings.devMode() ? "embedded dev chain" : "node " + node,
-                keys.active().address(), election.instance(),
-                election.isPayer() ? "the payer" : "admitting (the payer is " + election.payer().orElse("not elected yet") + ")");
+        // one string, not a pattern with parameters: the logger would format those with MessageFormat,
+        // whose number format sets up locale data and generates a class, on the start's last stretch
+        LOG.log(System.Logger.Level.INFO, "dytallix-api instance " + election.instance() + " listening on " + settings.host()
+                + ":" + webServer.port() + " (" + (settings.devMode() ? "embedded dev chain" : "node " + node)
+                + "), faucet address " + keys.active().address() + ", "
+                + (election.isPayer() ? "the payer" : "admitting (the payer is " + election.payer().orElse("not elected yet") + ")"));
     }
 
     private static Persistence openDatabase(Settings settings) {
