@@ -330,6 +330,25 @@ cpu_seconds() { # PID: user + system CPU time so far
   awk -v tck="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / tck }' "/proc/$1/stat"
 }
 
+# CPU seconds so far of a process's threads whose name starts with one of the prefixes (Linux keeps 15
+# characters of a name): the JIT compilers ('C1 Compiler' 'C2 Compiler') or the fingerprint writer
+# (fingerprint-wri) shown apart; a thread that ended meanwhile takes its share with it
+threads_cpu_seconds() { # PID NAME-PREFIX...
+  local pid="$1" tck t n=0 name prefix
+  shift
+  tck="$(getconf CLK_TCK)"
+  for t in /proc/"$pid"/task/*; do
+    name="$(cat "$t/comm" 2>/dev/null)" || continue
+    for prefix in "$@"; do
+      if [[ "$name" == "$prefix"* ]]; then
+        n=$((n + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "$t/stat" 2>/dev/null || echo 0)))
+        break
+      fi
+    done
+  done
+  awk -v n="$n" -v tck="$tck" 'BEGIN { printf "%.2f", n / tck }'
+}
+
 peak_rss_mb() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
 # --- load --------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ admin -X POST "$SERVER_URL/api/admin/blocks" -d '{"target":"198.51.100.0/24","re
 curl -sf -m 10 -X POST "$SERVER_URL/api/faucet" -H 'Content-Type: application/json' \
   -H 'X-Forwarded-For: 192.0.2.1' -d "{\"address\":\"$PAID\"}" >/dev/null || die "the first grant failed"
 
-declare -A R CPU RSS
+declare -A R CPU RSS WRITER JIT
 JCMD="$(dirname "$JAVA")/jcmd" JFR="$(dirname "$JAVA")/jfr"
 wanted() { [[ " $KINDS " == *" $1 "* ]]; }
 warm_up() { # KIND
@@ -44,10 +44,14 @@ measure() { # KIND
   log "$1: ${SECONDS_EACH}s at $CONNECTIONS connections"
   [ "$PROFILE" != 1 ] || "$JCMD" "$SERVER_PID" JFR.start name="$1" settings=profile \
     "jdk.CPUTimeSample#enabled=true" "jdk.CPUTimeSample#throttle=1ms" >/dev/null
-  local before
+  local before writer jit
   before="$(cpu_seconds "$SERVER_PID")"
+  writer="$(threads_cpu_seconds "$SERVER_PID" fingerprint-wri)"
+  jit="$(threads_cpu_seconds "$SERVER_PID" 'C1 Compiler' 'C2 Compiler')"
   R[$1]="$(REFUSAL_KIND="$1" REFUSAL_PAID_ADDRESS="$PAID" run_wrk "$THREADS" "$CONNECTIONS" "$SECONDS_EACH" refusal.lua "$SERVER_URL/api/faucet")"
   CPU[$1]="$(awk -v a="$before" -v b="$(cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
+  WRITER[$1]="$(awk -v a="$writer" -v b="$(threads_cpu_seconds "$SERVER_PID" fingerprint-wri)" 'BEGIN { printf "%.2f", b - a }')"
+  JIT[$1]="$(awk -v a="$jit" -v b="$(threads_cpu_seconds "$SERVER_PID" 'C1 Compiler' 'C2 Compiler')" 'BEGIN { printf "%.2f", b - a }')"
   if [ "$PROFILE" = 1 ]; then
     "$JCMD" "$SERVER_PID" JFR.dump name="$1" filename="$WORK/refusal-$1.jfr" >/dev/null
     "$JCMD" "$SERVER_PID" JFR.stop name="$1" >/dev/null
@@ -74,7 +78,7 @@ echo "== refusal: what a refused POST /api/faucet costs, wrk -t$THREADS -c$CONNE
 machine_info
 echo "server: embedded dev chain; a distinct client IP (X-Forwarded-For, loopback trusted) per request"
 echo
-printf '%-8s %-22s %9s %9s %9s %9s %9s %12s %s\n' kind answer answered 'per s' 'p50 ms' 'p99 ms' 'CPU s' 'CPU us/req' 'statuses'
+printf '%-8s %-22s %9s %9s %9s %9s %9s %12s %10s %8s %s\n' kind answer answered 'per s' 'p50 ms' 'p99 ms' 'CPU s' 'CPU us/req' 'writer us' 'JIT us' 'statuses'
 for kind in status blocked address quota pow; do
   wanted "$kind" || continue
   r="${R[$kind]}"
@@ -86,13 +90,14 @@ for kind in status blocked address quota pow; do
     status) what="200 (GET /api/status)" ;;
   esac
   statuses="$(grep -o 'status_[0-9]*=[0-9]*' <<<"$r" | tr '\n' ' ' || true)"
-  printf '%-8s %-22s %9s %9s %9s %9s %9s %12s %s\n' "$kind" "$what" "$(field requests "$r")" "$(field rps "$r")" \
-    "$(field p50_ms "$r")" "$(field p99_ms "$r")" "${CPU[$kind]}" \
-    "$(awk -v c="${CPU[$kind]}" -v n="$(field requests "$r")" 'BEGIN { if (n > 0) printf "%.0f", c * 1e6 / n; else print "n/a" }')" \
-    "$statuses"
+  per_req() { awk -v c="$1" -v n="$(field requests "$r")" 'BEGIN { if (n > 0) printf "%.'"$2"'f", c * 1e6 / n; else print "n/a" }'; }
+  printf '%-8s %-22s %9s %9s %9s %9s %9s %12s %10s %8s %s\n' "$kind" "$what" "$(field requests "$r")" "$(field rps "$r")" \
+    "$(field p50_ms "$r")" "$(field p99_ms "$r")" "${CPU[$kind]}" "$(per_req "${CPU[$kind]}" 0)" \
+    "$(per_req "${WRITER[$kind]}" 1)" "$(per_req "${JIT[$kind]}" 1)" "$statuses"
 done
 echo
-echo "CPU us/req: the server's user+system CPU time during the run divided by the answers. A refusal at"
+echo "CPU us/req: the server's user+system CPU time during the run divided by the answers (all its threads:"
+echo "'writer us' is the part of it the background fingerprint writer took, 'JIT us' the JIT compilers'). A refusal at"
 echo "the door (block list, pause) does no database work on the request's thread (both held in memory,"
 echo "fingerprints written in batches by a background writer, whose CPU is counted here too); a made-up"
 echo "proof of work is refused from its id's MAC, with no read; a quota refusal is remembered, so a repeated one costs no database work."

@@ -73,7 +73,7 @@ final class AdminAuth {
      * @throws ApiException 401, 403 or 429, after auditing the refusal
      */
     public ClientIp authorize(ServerRequest req, String action) {
-        ClientIp ip = RequestInfo.of(req).clientIp();
+        ClientIp ip = RequestInfo.current().clientIp();
         authorize(ip, req.headers().all(HeaderNames.AUTHORIZATION, List::of), action);
         return ip;
     }

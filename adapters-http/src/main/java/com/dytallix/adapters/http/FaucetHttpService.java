@@ -65,15 +65,17 @@ final class FaucetHttpService implements HttpService {
             // which one would we honour? a retry that sends another key than the first try must not pay twice
             throw ApiException.invalidRequest("Idempotency-Key", "must be sent once");
         }
-        Optional<String> idempotencyKey = keys.stream().findFirst();
+        Optional<String> idempotencyKey = keys.isEmpty() ? Optional.empty() : Optional.of(keys.getFirst());
         if (idempotencyKey.isPresent() && !IDEMPOTENCY_KEY.matcher(idempotencyKey.get()).matches()) {
             throw ApiException.invalidRequest("Idempotency-Key", "must be 1 to 128 visible ASCII characters");
         }
-        Optional<String> wait = req.query().first("wait").asOptional();
+        // all(), not first(): Helidon's first() looks its value mapper up in the service registry on every call
+        List<String> waits = req.query().all("wait", List::of);
+        Optional<String> wait = waits.isEmpty() ? Optional.empty() : Optional.of(waits.getFirst());
         if (wait.isPresent() && !wait.get().equals("confirmed")) {
             throw ApiException.invalidRequest("wait", "the only accepted value is 'confirmed'");
         }
-        RequestInfo info = RequestInfo.of(req);
+        RequestInfo info = RequestInfo.current();
         DripResult result = drips.request(new DripCommand(body.address(), info.clientIp(),
                 req.headers().first(HeaderNames.USER_AGENT).orElse(""), idempotencyKey, wait.isPresent(), body.proof()));
         Responses.json(res, result.accepted() ? Status.OK_200 : Status.ACCEPTED_202, GrantView.of(grants.progress(result.grant())));
@@ -197,7 +199,7 @@ final class FaucetHttpService implements HttpService {
     }
 
     private void info(ServerRequest req, ServerResponse res) {
-        FaucetInfo info = drips.info(RequestInfo.of(req).clientIp());
+        FaucetInfo info = drips.info(RequestInfo.current().clientIp());
         FaucetPolicy policy = info.policy();
         FaucetPolicy.Limits l = policy.limits();
         ProofOfWorkPolicy pow = policy.proofOfWork();
@@ -235,7 +237,7 @@ final class FaucetHttpService implements HttpService {
         if (address.size() != 1) {
             throw ApiException.invalidRequest("address", "is required, once");
         }
-        Challenge c = drips.challenge(address.getFirst(), RequestInfo.of(req).clientIp());
+        Challenge c = drips.challenge(address.getFirst(), RequestInfo.current().clientIp());
         Responses.ok(res, new ChallengeView(c.id(), ALGORITHM, c.n(), c.r(), c.p(), KEY_LENGTH, c.difficulty(),
                 c.expiresAt().toString()));
     }

@@ -1,27 +1,51 @@
 package com.dytallix.adapters.http;
 
 import com.dytallix.domain.ClientIp;
-import io.helidon.webserver.http.ServerRequest;
+import java.util.Optional;
 
-/** Per-request facts the edge filter establishes once: request id, resolved client IP, route template. */
+/**
+ * Per-request facts the edge filter establishes once: request id, resolved client IP, route template.
+ *
+ * <p>Held by the request's thread while the edge filter runs, not in Helidon's request context:
+ * Helidon runs a connection's requests one after the other on its own thread, filters, handlers and
+ * error handlers alike, and creating the context and looking the facts up in it five times cost
+ * more than the rest of the edge's bookkeeping.
+ */
 final class RequestInfo {
     /** The label for requests no route matched, so raw URLs never become metric labels. */
     public static final String UNMATCHED = "unmatched";
+    private static final ThreadLocal<RequestInfo> CURRENT = new ThreadLocal<>();
 
     private final String requestId;
     private final ClientIp clientIp;
-    private final long startNanos;
-    private volatile String route = UNMATCHED;
+    private String route = UNMATCHED;
 
-    RequestInfo(String requestId, ClientIp clientIp, long startNanos) {
+    RequestInfo(String requestId, ClientIp clientIp) {
         this.requestId = requestId;
         this.clientIp = clientIp;
-        this.startNanos = startNanos;
     }
 
-    public static RequestInfo of(ServerRequest req) {
-        return req.context().get(RequestInfo.class, RequestInfo.class)
-                .orElseThrow(() -> new IllegalStateException("edge filter did not run"));
+    /** The request this thread is serving. */
+    public static RequestInfo current() {
+        RequestInfo info = CURRENT.get();
+        if (info == null) {
+            throw new IllegalStateException("edge filter did not run");
+        }
+        return info;
+    }
+
+    /** The request this thread is serving, if the edge filter is running on it. */
+    static Optional<RequestInfo> find() {
+        return Optional.ofNullable(CURRENT.get());
+    }
+
+    /** Makes this the request of this thread until {@link #end()}. */
+    void begin() {
+        CURRENT.set(this);
+    }
+
+    void end() {
+        CURRENT.remove();
     }
 
     public String requestId() {
@@ -30,10 +54,6 @@ final class RequestInfo {
 
     public ClientIp clientIp() {
         return clientIp;
-    }
-
-    long startNanos() {
-        return startNanos;
     }
 
     public String route() {

@@ -86,7 +86,7 @@ final class RequestRateLimiter implements Filter {
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         String path = req.path().path();
         if (path.startsWith("/api") && (path.length() == 4 || path.charAt(4) == '/') && !path.equals(RELAY_PATH)) {
-            Optional<Instant> refusedUntil = acquire(RequestInfo.of(req).clientIp(), 1);
+            Optional<Instant> refusedUntil = acquire(RequestInfo.current().clientIp(), 1);
             if (refusedUntil.isPresent()) {
                 HttpEdge.write(req, res, ErrorMapper.rateLimited(LimitScope.REQUESTS.wireName(), refusedUntil.get(),
                         "too many requests from this client; retry after the time in Retry-After"));

@@ -56,13 +56,13 @@ public final class Routes {
         public void register() {
             String label = prefix + template;
             handlers.forEach((method, handler) -> rules.route(method, template, (req, res) -> {
-                req.context().get(RequestInfo.class, RequestInfo.class).ifPresent(i -> i.route(label));
+                RequestInfo.find().ifPresent(i -> i.route(label));
                 handler.handle(req, res);
             }));
             // No HEAD: Helidon would send the GET's body with it, which HTTP forbids; a 405 is honest.
             String allow = handlers.keySet().stream().map(Method::text).collect(Collectors.joining(", ")) + ", OPTIONS";
             rules.any(template, (req, res) -> {
-                req.context().get(RequestInfo.class, RequestInfo.class).ifPresent(i -> i.route(label));
+                RequestInfo.find().ifPresent(i -> i.route(label));
                 if (req.prologue().method() == Method.OPTIONS) {
                     res.header(HeaderNames.ALLOW, allow).status(204).send();
                     return;

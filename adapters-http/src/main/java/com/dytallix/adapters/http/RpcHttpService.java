@@ -57,7 +57,7 @@ final class RpcHttpService implements HttpService {
 
     private void rpc(ServerRequest req, ServerResponse res) {
         byte[] raw = bodies.bytes(req);
-        RequestInfo info = RequestInfo.of(req);
+        RequestInfo info = RequestInfo.current();
         if (raw.length > 0) {
             Bodies.requireJsonType(req);
         }

@@ -32,7 +32,7 @@ final class WebPageHttpService implements HttpService {
     public void routing(HttpRules rules) {
         Routes.on(rules, "").path("/").get(page::send).register();
         rules.get(assetsPath + "/*", (req, res) -> {
-            req.context().get(RequestInfo.class, RequestInfo.class).ifPresent(i -> i.route(ASSET_ROUTE));
+            RequestInfo.find().ifPresent(i -> i.route(ASSET_ROUTE));
             WebDocument.securityHeaders(res);
             res.header(HeaderNames.CACHE_CONTROL, "public, max-age=31536000, immutable");
             res.next();

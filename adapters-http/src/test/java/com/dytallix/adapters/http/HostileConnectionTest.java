@@ -219,4 +219,15 @@ class HostileConnectionTest {
         assertThat(answer).startsWith("HTTP/1.1 505");
         assertThat(answer).contains("\"code\":\"INVALID_REQUEST\"").contains("HTTP/1.1");
     }
+
+    @Test
+    void aRequestWithoutOneHostHeaderIsRefusedInTheEnvelope() {
+        String missing = api.raw("GET /api/status HTTP/1.1\r\n\r\n");
+        String twice = api.raw("GET /api/status HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n");
+        for (String answer : new String[] {missing, twice}) {
+            assertThat(answer).startsWith("HTTP/1.1 400");
+            assertThat(answer).contains("\"code\":\"INVALID_REQUEST\"").contains("exactly one Host header");
+        }
+        assertThat(api.raw("GET /api/status HTTP/1.1\r\nHost: a\r\n\r\n")).startsWith("HTTP/1.1 200");
+    }
 }

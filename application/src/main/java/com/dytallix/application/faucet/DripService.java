@@ -37,7 +37,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -98,7 +97,7 @@ public final class DripService {
         Applicant applicant = new Applicant(address, command.ip(), client, command.ip().subnet(), command.proof(), now);
         String userAgent = command.userAgent() == null ? "" : command.userAgent();
         Fingerprinter fp = outcome -> reservations.recordFingerprint(new Fingerprint(command.ip(), client, address,
-                truncate(userAgent), sha256Hex(command.ip().value() + "|" + address.lower() + "|" + userAgent), outcome, now));
+                truncate(userAgent), fingerprintHash(command.ip().value(), address.lower(), userAgent), outcome, now));
 
         if (command.idempotencyKey().isPresent()) {
             Optional<Grant> earlier = reservations.findByIdempotencyKey(command.idempotencyKey().get());
@@ -136,7 +135,7 @@ public final class DripService {
                 paid = payer.awaitPayment(paid, PAYER_WAIT);
             }
         } catch (FaucetRefusal refusal) {
-            fp.record(refusal.kind().name().toLowerCase(Locale.ROOT));
+            fp.record(refusal.kind().outcome());
             telemetry.grantOutcome(refusal.kind() == FaucetRefusal.Kind.INSUFFICIENT_BALANCE ? "insufficient_balance" : "failed");
             throw refusal;
         }
@@ -206,7 +205,7 @@ public final class DripService {
             telemetry.rateLimitHit(r.scope());
             telemetry.grantOutcome("rate_limited");
         } else {
-            String outcome = answer.kind().name().toLowerCase(Locale.ROOT);
+            String outcome = answer.kind().outcome();
             fp.record(outcome);
             telemetry.grantOutcome(outcome);
         }
@@ -223,10 +222,25 @@ public final class DripService {
     }
 
     static String sha256Hex(String text) {
+        MessageDigest digest = sha256Copy();
+        return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** {@code sha256Hex(ip + "|" + address + "|" + userAgent)}, without joining the three first. */
+    static String fingerprintHash(String ip, String address, String userAgent) {
+        MessageDigest digest = sha256Copy();
+        digest.update(ip.getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) '|');
+        digest.update(address.getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) '|');
+        digest.update(userAgent.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** A copy of an unused digest: looking the algorithm up among the providers costs more than the hash. */
+    private static MessageDigest sha256Copy() {
         try {
-            // a copy of an unused digest: looking the algorithm up among the providers costs more than the hash
-            MessageDigest digest = (MessageDigest) SHA_256.clone();
-            return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+            return (MessageDigest) SHA_256.clone();
         } catch (CloneNotSupportedException e) {
             throw new IllegalStateException("the JDK's SHA-256 can be cloned", e);
         }

@@ -9,8 +9,18 @@ import java.util.Optional;
 public final class FaucetRefusal extends RuntimeException {
     public enum Kind {
         BLOCKED, PAUSED, POW_REQUIRED, POW_INVALID, RATE_LIMITED, INSUFFICIENT_BALANCE, IDEMPOTENCY_CONFLICT,
-        NODE_UNAVAILABLE, SEND_REJECTED
+        NODE_UNAVAILABLE, SEND_REJECTED;
+
+        private final String outcome = name().toLowerCase(java.util.Locale.ROOT);
+
+        /** The kind as a fingerprint's and a metric's outcome ("blocked", "pow_invalid", ...), made once. */
+        public String outcome() {
+            return outcome;
+        }
     }
+
+    private static final String CLIENT_BLOCKED = "this client is blocked from the faucet";
+    private static final String ADDRESS_BLOCKED = "this address is blocked from the faucet";
 
     private final Kind kind;
     private final LimitScope scope;
@@ -32,8 +42,8 @@ public final class FaucetRefusal extends RuntimeException {
     /** The refusal of an admission rule. */
     public static FaucetRefusal of(Refusal refusal) {
         return switch (refusal) {
-            case Refusal.Blocked b -> new FaucetRefusal(Kind.BLOCKED, "this " + (b.scope().equals("ip") ? "client" : "address")
-                    + " is blocked from the faucet", null, null, b.scope());
+            case Refusal.Blocked b -> new FaucetRefusal(Kind.BLOCKED, b.scope().equals("ip") ? CLIENT_BLOCKED : ADDRESS_BLOCKED,
+                    null, null, b.scope());
             case Refusal.Paused p -> paused(p.reason());
             case Refusal.ProofOfWorkRequired ignored -> new FaucetRefusal(Kind.POW_REQUIRED,
                     "a proof of work is required: GET /api/faucet/challenge?address=... and send its solution as pow", null, null);

@@ -125,6 +125,20 @@ class DripServiceTest {
     }
 
     @Test
+    void aFingerprintsHashIsTheSha256OfIpAddressAndUserAgentAsItAlwaysWas() throws Exception {
+        h.controls.pause(Optional.of("maintenance"), Instant.now());
+        String address = "0x" + "aB".repeat(20).toLowerCase(java.util.Locale.ROOT);
+        assertThatThrownBy(() -> h.drips.request(new DripCommand(address, ClientIp.parse("10.0.0.7"), "Mözilla/5.0 \"x\"",
+                Optional.empty(), false, Optional.empty()))).isInstanceOf(FaucetRefusal.class);
+        byte[] expected = java.security.MessageDigest.getInstance("SHA-256")
+                .digest(("10.0.0.7|" + address + "|Mözilla/5.0 \"x\"").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(h.ledger.fingerprints()).singleElement().satisfies(f -> {
+            assertThat(f.hash()).isEqualTo(java.util.HexFormat.of().formatHex(expected));
+            assertThat(f.outcome()).isEqualTo("paused");
+        });
+    }
+
+    @Test
     void perIpQuotaGivesScopeAndExactReset() {
         FaucetHarness tight = new FaucetHarness(new FaucetPolicy.Limits(2, 100_000, 1, Wei.ofDyt("10000"), 100));
         DripResult first = tight.request(FaucetHarness.address(1), "10.0.0.9");

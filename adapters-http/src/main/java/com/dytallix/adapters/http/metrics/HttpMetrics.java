@@ -28,9 +28,13 @@ public final class HttpMetrics implements RequestObserver {
      * building and looking them up in the registry on every request cost more than the rest of the
      * request's bookkeeping.
      */
-    private final Map<String, Meters> meters = new ConcurrentHashMap<>();
+    private final Map<Key, Meters> meters = new ConcurrentHashMap<>();
 
     private record Meters(Counter requests, Timer duration) {
+    }
+
+    /** A record, not a joined string: the route and method are constants whose hashes are kept, and nothing is copied. */
+    private record Key(String method, String route, int status) {
     }
 
     public HttpMetrics(MeterRegistry registry) {
@@ -52,18 +56,22 @@ public final class HttpMetrics implements RequestObserver {
     @Override
     public void completed(String method, String route, int status, long durationNanos) {
         String label = methodLabel(method);
-        Meters m = meters.computeIfAbsent(label + ' ' + route + ' ' + status, k -> {
-            Tags tags = Tags.of("method", label, "path", route, "status", Integer.toString(status));
-            return new Meters(Counter.builder("http.requests")
-                    .description("HTTP requests answered, by method, route template and status")
-                    .tags(tags)
-                    .register(registry),
-                    Timer.builder("http.request.duration")
-                            .description("HTTP request duration in seconds, by method, route template and status")
-                            .tags(tags)
-                            .serviceLevelObjectives(latencyBuckets())
-                            .register(registry));
-        });
+        Key key = new Key(label, route, status);
+        Meters m = meters.get(key);
+        if (m == null) {
+            m = meters.computeIfAbsent(key, k -> {
+                Tags tags = Tags.of("method", label, "path", route, "status", Integer.toString(status));
+                return new Meters(Counter.builder("http.requests")
+                        .description("HTTP requests answered, by method, route template and status")
+                        .tags(tags)
+                        .register(registry),
+                        Timer.builder("http.request.duration")
+                                .description("HTTP request duration in seconds, by method, route template and status")
+                                .tags(tags)
+                                .serviceLevelObjectives(latencyBuckets())
+                                .register(registry));
+            });
+        }
         m.requests().increment();
         m.duration().record(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
     }
