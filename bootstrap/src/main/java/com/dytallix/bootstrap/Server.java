@@ -250,7 +250,7 @@ public final class Server implements AutoCloseable {
                 settings.get(Settings.WS_MAX_CONNECTIONS_PER_CLIENT),
                 settings.get(Settings.WS_MAX_MESSAGE_BYTES), settings.get(Settings.WS_MAX_INBOUND_BYTES),
                 settings.get(Settings.WS_MAX_QUEUED_BYTES), settings.get(Settings.WS_MAX_OUTBOUND_BYTES),
-                statusStaleAfter(settings), settings.get(Settings.WEB_PAGE));
+                settings.httpReadTimeout(), statusStaleAfter(settings), settings.get(Settings.WEB_PAGE));
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.register(new MetricsHttpService(metrics));
         Duration wsPing = settings.httpIdleTimeout().dividedBy(3);

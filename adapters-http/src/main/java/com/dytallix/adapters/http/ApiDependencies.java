@@ -40,6 +40,7 @@ import java.util.Objects;
  * @param wsMaxInboundBytes WS_MAX_INBOUND_BYTES: bytes of WebSocket messages held at once, all connections together
  * @param wsMaxQueuedBytes  WS_MAX_QUEUED_BYTES: memory of answers and notifications one WebSocket connection may have waiting
  * @param wsMaxOutboundBytes WS_MAX_OUTBOUND_BYTES: the same for all WebSocket connections together
+ * @param httpReadTimeout   HTTP_READ_TIMEOUT_MS: also how long a client may leave a piece of a large relay answer unread
  * @param statusStaleAfter  a status snapshot older than this is reported as {@code api: degraded}
  * @param webPage           WEB_PAGE: serve the faucet web page at /
  */
@@ -73,6 +74,7 @@ public record ApiDependencies(
         long wsMaxInboundBytes,
         long wsMaxQueuedBytes,
         long wsMaxOutboundBytes,
+        Duration httpReadTimeout,
         Duration statusStaleAfter,
         boolean webPage) {
 
@@ -90,6 +92,7 @@ public record ApiDependencies(
         Objects.requireNonNull(feed, "feed");
         Objects.requireNonNull(finality, "finality");
         Objects.requireNonNull(statusStaleAfter, "statusStaleAfter");
+        Objects.requireNonNull(httpReadTimeout, "httpReadTimeout");
         readinessChecks = List.copyOf(readinessChecks);
         trustedProxies = List.copyOf(trustedProxies);
         adminAllowedIps = List.copyOf(adminAllowedIps);

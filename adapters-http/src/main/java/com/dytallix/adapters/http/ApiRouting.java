@@ -44,7 +44,7 @@ public final class ApiRouting {
         AdminAuth auth = new AdminAuth(deps.adminToken(), deps.adminAllowedIps(), deps.admin(), deps.telemetry(), deps.clock());
         // the relay first: routes are tried in order, and the faucet's path templates are regular expressions
         routing.register("/api",
-                new RpcHttpService(jsonRpc, rpcLimiter, bodies),
+                new RpcHttpService(jsonRpc, rpcLimiter, bodies, new AnswerWriter(deps.httpReadTimeout())),
                 new StatusHttpService(deps.status(), deps.balances(), deps.clock(), deps.statusStaleAfter()),
                 new FaucetHttpService(deps.drips(), deps.grants(), bodies));
         routing.register("/api/admin", new AdminHttpService(deps.admin(), auth, bodies, deps.keccak(), deps.clock()));

@@ -53,7 +53,7 @@ final class ErrorMapper {
     static ApiException node(NodeException e) {
         return switch (e.failure()) {
             case TIMEOUT -> new ApiException(504, "RPC_TIMEOUT", "the node did not answer in time");
-            case OVERLOADED -> new ApiException(503, "NODE_UNAVAILABLE", "too many node calls in flight; retry shortly",
+            case OVERLOADED -> new ApiException(503, "NODE_UNAVAILABLE", "the server is busy (" + e.getMessage() + "); retry shortly",
                     null, Map.of("Retry-After", "1"));
             case UNREACHABLE, BAD_RESPONSE, RATE_LIMITED -> new ApiException(502, "NODE_UNAVAILABLE",
                     "the node is unavailable (" + e.failure().name().toLowerCase(java.util.Locale.ROOT) + ")");

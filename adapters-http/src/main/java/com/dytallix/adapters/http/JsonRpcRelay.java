@@ -312,6 +312,19 @@ final class JsonRpcRelay {
         return reply(200, out);
     }
 
+    /** A large answer that does not fit the memory set aside for answers being written ({@link AnswerWriter}). */
+    static ApiException busy() {
+        return new ApiException(503, "NODE_UNAVAILABLE", "the server is busy writing other large answers; retry shortly",
+                null, Map.of("Retry-After", "1"));
+    }
+
+    /** {@link #busy()} as a JSON-RPC error (id null: the answer it replaces is not read again for its ids). */
+    static Reply busy(String requestId) {
+        ApiException failure = busy();
+        return new Reply(503, Optional.of(Json.text(error(NullNode.instance, LIMIT_EXCEEDED, failure.getMessage(),
+                ours(failure, requestId)))), failure.headers(), Optional.of(failure));
+    }
+
     /** RPC_RATE_LIMIT_PER_MINUTE: a batch takes one permit per item, all or none. */
     private Optional<Reply> limit(ClientIp client, int permits, String requestId) {
         Optional<Instant> refusedUntil = limiter.acquire(client, permits);

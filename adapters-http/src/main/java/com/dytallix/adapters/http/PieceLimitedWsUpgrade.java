@@ -1,5 +1,6 @@
 package com.dytallix.adapters.http;
 
+import com.dytallix.domain.MemoryBudget;
 import io.helidon.common.Weight;
 import io.helidon.common.Weighted;
 import io.helidon.common.buffers.DataReader;

@@ -4,8 +4,6 @@ import com.dytallix.application.relay.RelayService;
 import com.dytallix.domain.grant.LimitScope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.util.RawValue;
-import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -36,10 +34,12 @@ final class RpcHttpService implements HttpService {
     private final JsonRpcRelay jsonRpc;
     private final RequestRateLimiter limiter;
     private final Bodies bodies;
+    private final AnswerWriter answers;
 
     /** @param limiter RPC_RATE_LIMIT_PER_MINUTE per client, shared with {@code jsonRpc} */
-    RpcHttpService(JsonRpcRelay jsonRpc, RequestRateLimiter limiter, Bodies bodies) {
+    RpcHttpService(JsonRpcRelay jsonRpc, RequestRateLimiter limiter, Bodies bodies, AnswerWriter answers) {
         this.jsonRpc = jsonRpc;
+        this.answers = answers;
         this.limiter = limiter;
         this.bodies = bodies;
     }
@@ -63,7 +63,7 @@ final class RpcHttpService implements HttpService {
         }
         JsonRpcRelay.Call call = JsonRpcRelay.Call.read(raw);
         if (call != null) {
-            send(res, jsonRpc.handle(call, info.clientIp(), info.requestId()));
+            send(res, jsonRpc.handle(call, info.clientIp(), info.requestId()), info.requestId());
             return;
         }
         JsonNode body;
@@ -71,7 +71,7 @@ final class RpcHttpService implements HttpService {
             body = raw.length == 0 ? null : Json.MAPPER.readTree(raw);
         } catch (IOException e) {
             if (meantAsJsonRpc(raw)) {
-                send(res, JsonRpcRelay.parseError(e));
+                send(res, JsonRpcRelay.parseError(e), info.requestId());
                 return;
             }
             body = null;
@@ -82,7 +82,7 @@ final class RpcHttpService implements HttpService {
             body = Json.parse(raw); // the contract's envelope says what is wrong
         }
         if (body.isArray() || body.isObject() && body.has("jsonrpc")) {
-            send(res, jsonRpc.handle(body, info.clientIp(), info.requestId()));
+            send(res, jsonRpc.handle(body, info.clientIp(), info.requestId()), info.requestId());
         } else if (body.isObject()) {
             simple(res, (ObjectNode) body, info);
         } else {
@@ -90,17 +90,20 @@ final class RpcHttpService implements HttpService {
         }
     }
 
-    private static void send(ServerResponse res, JsonRpcRelay.Reply reply) {
-        reply.failure().ifPresent(f -> HttpEdge.logFailure(f.code(), reply.status(), f.getMessage()));
-        reply.headers().forEach(res::header);
-        res.status(Status.create(reply.status()));
-        if (reply.body().isEmpty()) {
+    private void send(ServerResponse res, JsonRpcRelay.Reply reply, String requestId) {
+        if (reply.body().isPresent() && !answers.take(reply.body().get())) {
+            reply = JsonRpcRelay.busy(requestId);
+            answers.take(reply.body().orElseThrow()); // small: always
+        }
+        JsonRpcRelay.Reply sent = reply;
+        sent.failure().ifPresent(f -> HttpEdge.logFailure(f.code(), sent.status(), f.getMessage()));
+        sent.headers().forEach(res::header);
+        if (sent.body().isEmpty()) {
+            res.status(Status.create(sent.status()));
             res.send();
             return;
         }
-        res.header(HeaderValues.CONTENT_TYPE_JSON);
-        res.header(Responses.NO_STORE);
-        res.send(reply.body().get().getBytes(StandardCharsets.UTF_8));
+        answers.write(res, Status.create(sent.status()), sent.body().get());
     }
 
     /** A body that opens a batch or names "jsonrpc" was meant as JSON-RPC, even when it does not parse. */
@@ -144,11 +147,10 @@ final class RpcHttpService implements HttpService {
         if (!JsonRpcRelay.methodName(method.asText())) {
             throw new ApiException(403, "RPC_METHOD_NOT_ALLOWED", RelayService.MethodNotAllowed.UNNAMED);
         }
-        String result = jsonRpc.forward(method.asText(), JsonRpcRelay.paramsJson(params));
-        Responses.ok(res, new SimpleAnswer(new RawValue(result)));
-    }
-
-    /** The simple form's answer: the node's result as it came. */
-    record SimpleAnswer(RawValue result) {
+        String answer = "{\"result\":" + jsonRpc.forward(method.asText(), JsonRpcRelay.paramsJson(params)) + "}";
+        if (!answers.take(answer)) {
+            throw JsonRpcRelay.busy();
+        }
+        answers.write(res, Status.OK_200, answer);
     }
 }

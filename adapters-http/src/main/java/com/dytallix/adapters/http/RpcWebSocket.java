@@ -1,5 +1,6 @@
 package com.dytallix.adapters.http;
 
+import com.dytallix.domain.MemoryBudget;
 import com.dytallix.application.subscription.ChainFeed;
 import com.dytallix.application.subscription.LogFilter;
 import com.dytallix.application.subscription.Subscriber;

@@ -1,5 +1,6 @@
 package com.dytallix.adapters.http;
 
+import com.dytallix.domain.MemoryBudget;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -157,7 +157,7 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
                 options.rpcRequestsPerMinute, options.sizeLimit, options.maxBatch, options.rpcCacheMaxBytes,
                 new Finality(2, 64), app.feed(), options.wsMaxConnections, options.wsMaxConnectionsPerClient, options.wsMaxMessageBytes,
                 options.wsMaxInboundBytes, options.wsMaxQueuedBytes, options.wsMaxOutboundBytes,
-                options.statusStaleAfter, options.webPage);
+                options.readTimeout, options.statusStaleAfter, options.webPage);
     }
 
     /** A well-formed address made from {@code seed}. */

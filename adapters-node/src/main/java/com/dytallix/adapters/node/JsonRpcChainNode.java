@@ -34,6 +34,7 @@ import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -43,7 +44,9 @@ import javax.net.ssl.SSLSocketFactory;
  * calls are in flight, and a call that cannot get a slot within the short queue wait fails at once
  * with {@link NodeFailure#OVERLOADED}. An answer is read into a buffer of at most
  * {@code maxResponseBytes}; a longer one is refused with {@link NodeFailure#RESPONSE_TOO_LARGE} and
- * its connection dropped, so no answer can take unbounded memory or leave the client unusable.
+ * its connection dropped, so no answer can take unbounded memory or leave the client unusable;
+ * answers being read together take at most an eighth of the heap ({@link NodeHttp#BODIES}: past
+ * it, OVERLOADED, which the client sees as a 503 to retry shortly).
  * Every failure is a {@link NodeException} with a classified {@link NodeFailure}.
  */
 public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
@@ -301,7 +304,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     /** A relayed call with params already checked: the node's result as the node wrote it. */
     String relay(String method, RelayParams.Checked params) {
         long id = ids.incrementAndGet();
-        return exchange(method, id, requestBytes(method, id, params.json()), true).resultJson();
+        return exchange(method, id, requestBytes(method, id, params.json()), true, NodeAnswer::resultJson);
     }
 
     /** Closes the idle connections; calls in flight close theirs when they end. */
@@ -319,12 +322,13 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
 
     private JsonNode rpc(String method, ArrayNode params) {
         long id = ids.incrementAndGet();
-        NodeAnswer answer = exchange(method, id, requestBytes(method, id, params.toString()), false);
-        try {
-            return answer.resultTree(JSON);
-        } catch (IOException e) {
-            throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + nodeLabel + " answered " + method + " with a result that is not JSON");
-        }
+        return exchange(method, id, requestBytes(method, id, params.toString()), false, answer -> {
+            try {
+                return answer.resultTree(JSON);
+            } catch (IOException e) {
+                throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + nodeLabel + " answered " + method + " with a result that is not JSON");
+            }
+        });
     }
 
     /**
@@ -349,8 +353,16 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     }
 
     /** One request; {@code relay} keeps every node error object as RPC_ERROR instead of classifying it. */
-    private NodeAnswer exchange(String method, long id, byte[] request, boolean relay) {
+    private <T> T exchange(String method, long id, byte[] request, boolean relay, Function<NodeAnswer, T> result) {
         NodeHttp.Reply reply = post(method, request);
+        try {
+            return result.apply(checked(method, id, reply, relay));
+        } finally {
+            NodeHttp.release(reply); // the body's bytes are done with: the result is its own copy
+        }
+    }
+
+    private NodeAnswer checked(String method, long id, NodeHttp.Reply reply, boolean relay) {
         NodeAnswer body = NodeAnswer.parse(reply.body());
         boolean idMatches = body != null && body.id() != null && body.id().isIntegralNumber() && body.id().longValue() == id;
         boolean hasError = body != null && body.error() != null;
@@ -385,6 +397,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         String label = "batch of " + requests.size() + " " + requests.getFirst().get("method").asText();
         NodeHttp.Reply response = post(label, serialise(array));
         JsonNode body = parseOrNull(response.body());
+        NodeHttp.release(response); // the tree holds what is needed
         if (response.status() / 100 != 2 || body == null || !body.isArray()) {
             // Some providers refuse batches: ask one by one rather than fail.
             if (body != null && body.isObject() && body.hasNonNull("error")) {
@@ -438,6 +451,9 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
             return reply;
         } catch (NodeHttp.TooLargeException e) {
             throw tooLarge(label);
+        } catch (NodeHttp.BusyException e) {
+            throw new NodeException(NodeFailure.OVERLOADED, "the node answers being read take all the memory set aside for them "
+                    + "(an eighth of the heap); " + label + " not read");
         } catch (NodeHttp.MalformedAnswerException e) {
             throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + nodeLabel + " answered " + label + " with something that is not HTTP/1.1 ("
                     + e.getMessage() + ")", null, null, e);

@@ -1,5 +1,6 @@
 package com.dytallix.adapters.node;
 
+import com.dytallix.domain.MemoryBudget;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -45,8 +46,33 @@ final class NodeHttp implements AutoCloseable {
      */
     static final Duration KEEP_IDLE = Duration.ofSeconds(30);
 
-    /** The node's answer, read whole within the size limit. */
-    record Reply(int status, byte[] body, Optional<String> contentType) {
+    /**
+     * Bodies of answers being read, all nodes and calls together: an eighth of the heap. Each
+     * answer may be up to RPC_MAX_RESPONSE_BYTES, and MAX_CONCURRENCY calls may be reading at once:
+     * without this bound twenty large answers together (an eth_call returning megabytes) filled the
+     * heap and the process exited. A body larger than the read buffer takes its size from here
+     * before it is read, and gives it back when the caller is done with it ({@link #release}).
+     */
+    static final MemoryBudget BODIES = new MemoryBudget(Runtime.getRuntime().maxMemory() / 8);
+
+    /**
+     * The node's answer, read whole within the size limit.
+     *
+     * @param held bytes taken from {@link #BODIES} for the body: give them back with {@link #release}
+     */
+    record Reply(int status, byte[] body, Optional<String> contentType, long held) {
+    }
+
+    /** Gives back what the reply's body took from {@link #BODIES}: once, when its bytes are no longer needed. */
+    static void release(Reply reply) {
+        BODIES.give(reply.held());
+    }
+
+    /** The body would take {@link #BODIES} over its limit: not read; the connection it came on is dropped. */
+    static final class BusyException extends IOException {
+        BusyException() {
+            super("the answers being read take all the memory set aside for them", null);
+        }
     }
 
     /** The answer is larger than allowed; the connection it came on is dropped. */
@@ -266,6 +292,8 @@ final class NodeHttp implements AutoCloseable {
         private volatile long idleSince;
         /** Bytes of the current answer read so far: none when the node closes means the connection was stale, not broken. */
         private long received;
+        /** Bytes the current answer's body has taken from {@link #BODIES}. */
+        private long holding;
 
         Connection(Socket socket) throws IOException {
             this.socket = socket;
@@ -306,20 +334,39 @@ final class NodeHttp implements AutoCloseable {
             } while (status / 100 == 1); // 100 Continue and the like come before the answer
             keepAlive = h.keepAlive;
             byte[] body;
-            if (status == 204 || status == 304) {
-                body = new byte[0]; // never a body, whatever the headers say
-            } else if (h.chunked) {
-                body = chunked(deadline);
-            } else if (h.contentLength >= 0) {
-                if (h.contentLength > maxResponseBytes) {
-                    throw new TooLargeException();
+            holding = 0;
+            try {
+                if (status == 204 || status == 304) {
+                    body = new byte[0]; // never a body, whatever the headers say
+                } else if (h.chunked) {
+                    body = chunked(deadline);
+                } else if (h.contentLength >= 0) {
+                    if (h.contentLength > maxResponseBytes) {
+                        throw new TooLargeException();
+                    }
+                    body = exactly((int) h.contentLength, deadline);
+                } else {
+                    keepAlive = false; // the end of the connection is the end of the answer
+                    body = toEnd(deadline);
                 }
-                body = exactly((int) h.contentLength, deadline);
-            } else {
-                keepAlive = false; // the end of the connection is the end of the answer
-                body = toEnd(deadline);
+            } catch (IOException | RuntimeException e) {
+                BODIES.give(holding);
+                holding = 0;
+                throw e;
             }
-            return new Reply(status, body, Optional.ofNullable(h.contentType));
+            return new Reply(status, body, Optional.ofNullable(h.contentType), holding);
+        }
+
+        /** Takes what a body of {@code capacity} bytes needs beyond what it holds already; small bodies take nothing. */
+        private void hold(long capacity) throws BusyException {
+            if (capacity <= READ_BUFFER || capacity <= holding) {
+                return;
+            }
+            if (!BODIES.take(capacity - holding)) {
+                keepAlive = false; // the rest of the answer stays unread
+                throw new BusyException();
+            }
+            holding = capacity;
         }
 
         private int parseStatus(int at) throws MalformedAnswerException {
@@ -492,6 +539,7 @@ final class NodeHttp implements AutoCloseable {
         }
 
         private byte[] exactly(int length, long deadline) throws IOException {
+            hold(length);
             byte[] body = new byte[length];
             fill(body, 0, length, deadline, "the answer ended before its Content-Length");
             if (start < end) {
@@ -519,7 +567,9 @@ final class NodeHttp implements AutoCloseable {
                 }
                 int need = length + (int) size;
                 if (need > body.length) {
-                    body = Arrays.copyOf(body, Math.min(maxResponseBytes, Math.max(need, body.length * 2)));
+                    int capacity = Math.min(maxResponseBytes, Math.max(need, body.length * 2));
+                    hold(capacity + body.length); // the old array and the new one, while copied
+                    body = Arrays.copyOf(body, capacity);
                 }
                 fill(body, length, need, deadline, "the answer ended inside a chunk");
                 length = need;
@@ -558,6 +608,7 @@ final class NodeHttp implements AutoCloseable {
             byte[] body = new byte[Math.min(READ_BUFFER, maxResponseBytes + 1)];
             int length = Math.min(end - start, maxResponseBytes + 1);
             if (length > body.length) {
+                hold(length);
                 body = new byte[length];
             }
             System.arraycopy(buffer, start, body, 0, length);
@@ -567,7 +618,9 @@ final class NodeHttp implements AutoCloseable {
                     throw new TooLargeException();
                 }
                 if (length == body.length) {
-                    body = Arrays.copyOf(body, (int) Math.min((long) maxResponseBytes + 1, (long) body.length * 2));
+                    int capacity = (int) Math.min((long) maxResponseBytes + 1, (long) body.length * 2);
+                    hold((long) capacity + body.length); // the old array and the new one, while copied
+                    body = Arrays.copyOf(body, capacity);
                 }
                 int n = read(body, length, body.length - length, deadline);
                 if (n < 0) {

@@ -229,6 +229,45 @@ class NodeHttpTest {
     }
 
     @Test
+    void largeAnswersTakeTheMemorySetAsideForThemAndGiveItBackHoweverTheReadEnds() throws IOException {
+        String big = "\"0x" + "ab".repeat(100_000) + "\"";
+        ScriptedNode lengths = node(id -> withLength(result(id, big), "", false));
+        ScriptedNode chunked = node(id -> {
+            String body = result(id, big);
+            return new ScriptedNode.Answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                    Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n", false);
+        });
+        ScriptedNode toEnd = node(id -> new ScriptedNode.Answer("HTTP/1.0 200 OK\r\n\r\n", result(id, big), true));
+        ScriptedNode cut = node(id -> new ScriptedNode.Answer("HTTP/1.1 200 OK\r\nContent-Length: 900000\r\n\r\n",
+                result(id, big), true));
+        long before = NodeHttp.BODIES.held();
+        for (ScriptedNode node : List.of(lengths, chunked, toEnd)) {
+            assertThat(client(node.url()).call("eth_call", "[{},\"latest\"]")).isEqualTo(big);
+            assertThat(NodeHttp.BODIES.held()).as("given back after a whole answer").isEqualTo(before);
+        }
+        assertThatThrownBy(() -> client(cut.url()).call("eth_call", "[{},\"latest\"]")).isInstanceOf(NodeException.class);
+        assertThat(NodeHttp.BODIES.held()).as("given back after an answer cut short").isEqualTo(before);
+
+        // with the memory for answers nearly all taken, a large answer is refused as busy, not read
+        long rest = NodeHttp.BODIES.max() - NodeHttp.BODIES.held() - 100_000;
+        assertThat(NodeHttp.BODIES.take(rest)).isTrue();
+        try {
+            for (ScriptedNode node : List.of(lengths, chunked, toEnd)) {
+                assertThatThrownBy(() -> client(node.url()).call("eth_call", "[{},\"latest\"]"))
+                        .isInstanceOfSatisfying(NodeException.class, e -> {
+                            assertThat(e.failure()).isEqualTo(NodeFailure.OVERLOADED);
+                            assertThat(e.getMessage()).contains("memory set aside");
+                        });
+            }
+            ScriptedNode small = node(id -> withLength(result(id, "\"0x7a69\""), "", false));
+            assertThat(client(small.url()).chainId()).as("small answers take nothing").isEqualTo(31337);
+        } finally {
+            NodeHttp.BODIES.give(rest);
+        }
+        assertThat(NodeHttp.BODIES.held()).isEqualTo(before);
+    }
+
+    @Test
     void anAnswerEndedByClosingTheConnectionIsRead() throws IOException {
         ScriptedNode node = node(id -> new ScriptedNode.Answer("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n",
                 result(id, "\"0x7a69\""), true));

@@ -196,7 +196,8 @@ public final class Settings {
     public static final Setting<Integer> REQUEST_SIZE_LIMIT = declare(Setting.of("REQUEST_SIZE_LIMIT", "1048576", integer(64, Integer.MAX_VALUE),
             "largest request body, bytes"));
     public static final Setting<Duration> HTTP_READ_TIMEOUT_MS = declare(Setting.of("HTTP_READ_TIMEOUT_MS", "10000", millis(100, 3_600_000),
-            "a request's headers and body must arrive within this, from its request line; else the connection is closed"));
+            "a request's headers and body must arrive within this, from its request line; else the connection is closed. "
+                    + "A client must also take each 64 KiB of a large relay answer within it, or the connection is closed"));
     public static final Setting<Duration> HTTP_IDLE_TIMEOUT_MS = declare(Setting.of("HTTP_IDLE_TIMEOUT_MS", "60000", millis(1000, 86_400_000),
             "a connection without a request for this long is closed (checked every quarter of it, at most every 5 s); so is a WebSocket whose client sent no frame (a pong counts) for this long"));
     public static final Setting<List<String>> FRONTEND_ORIGIN = declare(Setting.of("FRONTEND_ORIGIN", "http://localhost:5173", origins(),

@@ -1,18 +1,22 @@
-package com.dytallix.adapters.http;
+package com.dytallix.domain;
 
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Bytes that many threads take and give back, never together more than {@code max}. */
-final class MemoryBudget {
+/**
+ * Bytes that many threads take and give back, never together more than {@code max}: how the
+ * adapters bound what hostile or unlucky traffic can make the process hold (WebSocket messages,
+ * node answers being read, relay answers being written).
+ */
+public final class MemoryBudget {
     private final long max;
     private final AtomicLong held = new AtomicLong();
 
-    MemoryBudget(long max) {
+    public MemoryBudget(long max) {
         this.max = max;
     }
 
     /** Takes {@code bytes}, or nothing when they do not fit. */
-    boolean take(long bytes) {
+    public boolean take(long bytes) {
         long now;
         do {
             now = held.get();
@@ -23,15 +27,15 @@ final class MemoryBudget {
         return true;
     }
 
-    void give(long bytes) {
+    public void give(long bytes) {
         held.addAndGet(-bytes);
     }
 
-    long held() {
+    public long held() {
         return held.get();
     }
 
-    long max() {
+    public long max() {
         return max;
     }
 }
