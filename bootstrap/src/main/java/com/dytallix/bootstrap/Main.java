@@ -22,6 +22,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (isServe(args)) {
+            Server.makeServiceRegistry();
+        }
         Observability.installLogging();
         Fatal.install();
         int code = run(args, System.getenv(), Path.of("").toAbsolutePath(), System.out, System.err);
@@ -31,7 +34,9 @@ public final class Main {
     }
 
     private static boolean isServe(String[] args) {
-        return positional(args).isEmpty() || positional(args).getFirst().equals("serve");
+        List<String> flags = Arrays.asList(args);
+        return (positional(args).isEmpty() || positional(args).getFirst().equals("serve"))
+                && !flags.contains("--help") && !flags.contains("--version");
     }
 
     static List<String> positional(String[] args) {

@@ -70,6 +70,7 @@ public final class Server implements AutoCloseable {
     private static final Duration FINGERPRINT_FLUSH = Duration.ofMillis(500);
     /** How long shutdown waits for WebSocket clients to answer the going-away close. */
     private static final Duration WS_CLOSE_WAIT = Duration.ofSeconds(3);
+    private static final AtomicBoolean REGISTRY_STARTED = new AtomicBoolean();
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -98,6 +99,25 @@ public final class Server implements AutoCloseable {
         return server;
     }
 
+    /**
+     * Helidon's global service registry, which the database client and the web server both start from
+     * (the database thread waits for it), made on a thread of its own. {@code main} calls this before
+     * it sets logging up and reads the configuration, neither of which the registry needs, so the
+     * database thread finds it made; a server started without {@code main} (the tests) makes it here
+     * at boot. A failure here is the same failure the database client then meets and reports.
+     */
+    static void makeServiceRegistry() {
+        if (REGISTRY_STARTED.compareAndSet(false, true)) {
+            Thread.ofPlatform().name("service-registry").start(() -> {
+                try {
+                    GlobalServiceRegistry.registry();
+                } catch (RuntimeException reportedByItsUsers) {
+                    LOG.log(System.Logger.Level.DEBUG, "service registry: " + reportedByItsUsers);
+                }
+            });
+        }
+    }
+
     private static String describe(Throwable e) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
@@ -115,17 +135,7 @@ public final class Server implements AutoCloseable {
             DataFiles.ownerOnlyDirectory(given.dataDir());
         }
         resources.add(Persistence.lock(given.databaseUrl(), given.dbPath(), !given.devMode()));
-        // Helidon's global service registry, which the database client and the web server both start
-        // from (about half the database thread's start), is made on a thread of its own while the
-        // database thread opens SQLite's library and the pool. A failure here is the same failure the
-        // database client then meets and reports.
-        Thread.ofPlatform().name("service-registry").start(() -> {
-            try {
-                GlobalServiceRegistry.registry();
-            } catch (RuntimeException reportedByItsUsers) {
-                LOG.log(System.Logger.Level.DEBUG, "service registry: " + reportedByItsUsers);
-            }
-        });
+        makeServiceRegistry(); // already under way when main started it
         // It opens and migrates on a thread of its own (SQLite's native library, the pool, the
         // migrations) while this one reads the key and reaches the node: the start waits for the
         // longer of the two, not for both.
@@ -146,6 +156,10 @@ public final class Server implements AutoCloseable {
             }
             node = connectNode(settings, keys);
             metrics = Observability.createRegistry(); // needs no database: made while it opens
+            // Helidon's empty configuration, which the health observer's and the web server's builders
+            // ask for: made now, while the database thread works, its mappers found through the
+            // service loader (about a tenth of this thread's start once the database is there)
+            io.helidon.config.Config.empty();
         } catch (RuntimeException e) {
             try {
                 db = opened(opening); // closed with the rest
@@ -267,10 +281,12 @@ public final class Server implements AutoCloseable {
                     + " Behind a reverse proxy, set TRUSTED_PROXIES to its address, or all its clients count as one"
                     + " (quotas, request limits, admin lockout)");
         }
-        LOG.log(System.Logger.Level.INFO, "dytallix-api instance {4} listening on {0}:{1,number,#} ({2}), faucet address {3}, {5}",
-                settings.host(), webServer.port(), settings.devMode() ? "embedded dev chain" : "node " + node,
-                keys.active().address(), election.instance(),
-                election.isPayer() ? "the payer" : "admitting (the payer is " + election.payer().orElse("not elected yet") + ")");
+        // one string, not a pattern with parameters: the logger would format those with MessageFormat,
+        // whose number format sets up locale data and generates a class, on the start's last stretch
+        LOG.log(System.Logger.Level.INFO, "dytallix-api instance " + election.instance() + " listening on " + settings.host()
+                + ":" + webServer.port() + " (" + (settings.devMode() ? "embedded dev chain" : "node " + node)
+                + "), faucet address " + keys.active().address() + ", "
+                + (election.isPayer() ? "the payer" : "admitting (the payer is " + election.payer().orElse("not elected yet") + ")"));
     }
 
     private static Persistence openDatabase(Settings settings) {

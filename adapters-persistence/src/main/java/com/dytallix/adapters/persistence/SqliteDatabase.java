@@ -147,7 +147,7 @@ final class SqliteDatabase extends Database {
                 return;
             }
             Path jar = Path.of(java.net.URI.create(self.substring("jar:".length(), self.indexOf("!/"))));
-            Path library = jar.resolveSibling("sqlite-native").resolve(OSInfo.getNativeLibFolderPathForCurrentOS())
+            Path library = jar.resolveSibling("sqlite-native").resolve(nativeLibraryFolder())
                     .resolve(System.mapLibraryName("sqlitejdbc"));
             if (Files.isRegularFile(library)) {
                 System.setProperty("org.sqlite.lib.path", library.getParent().toString());
@@ -161,6 +161,25 @@ final class SqliteDatabase extends Database {
         } catch (RuntimeException e) {
             LOG.log(Level.DEBUG, "SQLite's native library is extracted by the driver: " + e.getMessage());
         }
+    }
+
+    /**
+     * The driver's folder name for this platform ({@code Linux/x86_64}), as the build unpacks it. For
+     * glibc Linux on x86_64 or aarch64 it is known without {@link OSInfo}, whose checks for Android (it
+     * runs {@code uname -o}) and musl (it resolves every file the process has mapped) took 45-65 ms of
+     * the database thread's start; any other platform gets OSInfo's answer.
+     */
+    private static String nativeLibraryFolder() {
+        String arch = switch (System.getProperty("os.arch", "")) {
+            case "amd64", "x86_64" -> "x86_64";
+            case "aarch64" -> "aarch64";
+            default -> "";
+        };
+        if (!arch.isEmpty() && System.getProperty("os.name", "").equals("Linux")
+                && !Files.exists(Path.of("/lib/ld-musl-" + arch + ".so.1"))) {
+            return "Linux/" + arch;
+        }
+        return OSInfo.getNativeLibFolderPathForCurrentOS();
     }
 
     public Path path() {

@@ -602,15 +602,28 @@ public final class Settings {
 
     /** INSTANCE_ID, or {@code <hostname>:<PORT>} when it is not set. */
     public String instance() {
-        return get(INSTANCE_ID).orElseGet(() -> {
-            String host;
-            try {
-                host = java.net.InetAddress.getLocalHost().getHostName();
-            } catch (java.io.IOException e) {
-                host = "localhost";
+        return get(INSTANCE_ID).orElseGet(() -> hostName() + ":" + port());
+    }
+
+    /**
+     * The kernel's host name. Read from /proc on Linux: {@code InetAddress.getLocalHost()} also
+     * resolves the name (25-50 ms at every start here, and as long as the resolver's timeout when
+     * the name is in no hosts file and DNS does not answer).
+     */
+    private static String hostName() {
+        try {
+            String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            if (!name.isEmpty()) {
+                return name;
             }
-            return host + ":" + port();
-        });
+        } catch (java.io.IOException | RuntimeException notLinux) {
+            // asked of the resolver below
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
     }
 
     public Optional<String> databaseUrl() {

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import ch.qos.logback.core.status.Status;
 
 /**
  * The process's logging, set up in code when logback starts (found through
@@ -31,6 +32,11 @@ public final class LoggingConfigurator extends ContextAwareBase implements Confi
         if (System.getProperty(CONFIGURATION_FILE) != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
+        // Logback's own warnings and errors go to stderr as they come. With no listener of its own the
+        // context prints them after set-up, and its printer's class set-up loads the time-zone rules
+        // first, on the main thread before anything else starts (5 % of that thread's start).
+        context.getStatusManager().getCopyOfStatusList().forEach(LoggingConfigurator::printIfWorrying);
+        context.getStatusManager().add(LoggingConfigurator::printIfWorrying);
         // keeps java.util.logging's levels in step with logback's, so JUL does not build records nobody prints
         LevelChangePropagator julLevels = new LevelChangePropagator();
         julLevels.setContext(context);
@@ -59,6 +65,12 @@ public final class LoggingConfigurator extends ContextAwareBase implements Confi
         root.setLevel(startLevel(context));
         root.addAppender(stdout);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    private static void printIfWorrying(Status status) {
+        if (status.getEffectiveLevel() >= Status.WARN) {
+            System.err.println(status);
+        }
     }
 
     private static JsonLineEncoder encoder(LoggerContext context, boolean masked) {

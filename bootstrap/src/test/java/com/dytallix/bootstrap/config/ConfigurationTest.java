@@ -58,6 +58,13 @@ class ConfigurationTest {
     }
 
     @Test
+    void theInstanceIsNamedByThisHostAndThePortUnlessInstanceIdNamesIt() throws Exception {
+        String host = java.net.InetAddress.getLocalHost().getHostName();
+        assertThat(Settings.from(Map.of("PORT", "9005")).instance()).isEqualTo(host + ":9005");
+        assertThat(Settings.from(Map.of("PORT", "9005", "INSTANCE_ID", "blue")).instance()).isEqualTo("blue");
+    }
+
+    @Test
     void unknownKeysAreWarnedAbout() throws Exception {
         Files.writeString(dir.resolve(".env"), "FAUCET_DRIPP_AMOUNT=5\n");
         ConfigSources sources = ConfigSources.load(dir, Map.of(), List.of("--colour=blue"));
