@@ -2,7 +2,6 @@ package com.dytallix.adapters.http;
 
 import com.dytallix.domain.MemoryBudget;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerResponse;
@@ -60,14 +59,12 @@ final class AnswerWriter {
 
     /** Writes an answer {@link #take} accepted, and gives back what it took, however the write ends. */
     void write(ServerResponse res, Status status, String json) {
-        res.status(status);
-        res.header(HeaderValues.CONTENT_TYPE_JSON);
-        res.header(Responses.NO_STORE);
         if (json.length() <= SMALL) {
-            res.send(json.getBytes(StandardCharsets.UTF_8));
+            Responses.jsonBytes(res, status, json.getBytes(StandardCharsets.UTF_8));
             return;
         }
         try {
+            Responses.jsonHead(res, status);
             writeInPieces(res, json);
         } finally {
             WRITING.give(json.length());

@@ -139,11 +139,7 @@ public final class Json {
      * empty when it is not JSON or holds a number beyond range, never an exception.
      */
     static Optional<JsonNode> tree(String json) {
-        try {
-            return Optional.of(MAPPER.readTree(json));
-        } catch (JsonProcessingException | NumberOutOfRange | NumberFormatException | ArithmeticException e) {
-            return Optional.empty();
-        }
+        return Optional.ofNullable(Message.read(json).tree());
     }
 
     /**

@@ -20,10 +20,15 @@ final class Responses {
 
     /** As {@link #json}, for a body already written as JSON. */
     static void jsonBytes(ServerResponse res, Status status, byte[] json) {
+        jsonHead(res, status);
+        res.send(json);
+    }
+
+    /** The status and headers of every JSON answer, for a body written after them. */
+    static void jsonHead(ServerResponse res, Status status) {
         res.status(status);
         res.header(HeaderValues.CONTENT_TYPE_JSON);
         res.header(NO_STORE);
-        res.send(json);
     }
 
     public static void ok(ServerResponse res, Object body) {

@@ -91,11 +91,8 @@ final class RpcHttpService implements HttpService {
     }
 
     private void send(ServerResponse res, JsonRpcRelay.Reply reply, String requestId) {
-        if (reply.body().isPresent() && !answers.take(reply.body().get())) {
-            reply = JsonRpcRelay.busy(requestId);
-            answers.take(reply.body().orElseThrow()); // small: always
-        }
-        JsonRpcRelay.Reply sent = reply;
+        // the busy answer is small: it takes nothing from the writer's budget
+        JsonRpcRelay.Reply sent = reply.body().isPresent() && !answers.take(reply.body().get()) ? JsonRpcRelay.busy(requestId) : reply;
         sent.failure().ifPresent(f -> HttpEdge.logFailure(f.code(), sent.status(), f.getMessage()));
         sent.headers().forEach(res::header);
         if (sent.body().isEmpty()) {
