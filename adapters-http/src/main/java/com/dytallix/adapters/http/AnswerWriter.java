@@ -33,7 +33,7 @@ final class AnswerWriter {
     static final int SMALL = 16 * 1024;
     private static final int PIECE = 64 * 1024;
     /** Characters of large answers being written, all clients together. */
-    static final MemoryBudget WRITING = new MemoryBudget(Runtime.getRuntime().maxMemory() / 8);
+    static final MemoryBudget WRITING = MemoryBudget.partOfProcess(Runtime.getRuntime().maxMemory() / 8);
     private static final ScheduledThreadPoolExecutor WATCH = new ScheduledThreadPoolExecutor(1,
             r -> Thread.ofPlatform().daemon().name("answer-write-watch").unstarted(r));
 

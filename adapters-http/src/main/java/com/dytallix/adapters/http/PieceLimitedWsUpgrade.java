@@ -56,7 +56,7 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
     /** What one read held costs beyond its bytes: its array's header and the reader's list node. */
     static final int PIECE_OVERHEAD = 64;
     /** Frames still arriving, all connections of this process together: at most a quarter of the heap. */
-    static final MemoryBudget FRAMES = new MemoryBudget(Runtime.getRuntime().maxMemory() / 4);
+    static final MemoryBudget FRAMES = MemoryBudget.partOfProcess(Runtime.getRuntime().maxMemory() / 4);
 
     /** The reads a frame still arriving may be held in: 1 per 64 bytes of the largest frame, and never fewer than 256. */
     static int maxPieces(int maxFrameLength) {

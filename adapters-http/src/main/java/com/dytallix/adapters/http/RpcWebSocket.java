@@ -123,9 +123,9 @@ public final class RpcWebSocket {
         this.maxPerClient = maxPerClient;
         this.ipv6Prefix = ipv6Prefix;
         this.maxMessageBytes = (int) Math.min(maxMessageBytes, Integer.MAX_VALUE);
-        this.inbound = new MemoryBudget(maxInboundBytes);
+        this.inbound = MemoryBudget.partOfProcess(maxInboundBytes);
         this.maxQueuedBytes = maxQueuedBytes;
-        this.outbound = new MemoryBudget(maxOutboundBytes);
+        this.outbound = MemoryBudget.partOfProcess(maxOutboundBytes);
         // a browser page may connect from the origins CORS allows; "*" allows any
         this.origins = frontendOrigins.contains("*") ? Set.of() : Set.copyOf(frontendOrigins);
         this.pingInterval = pingInterval;
@@ -318,7 +318,7 @@ public final class RpcWebSocket {
         /** The answer to a message that did not fit WS_MAX_INBOUND_BYTES: unread, so without its id. */
         private JsonRpcRelay.Failure busy() {
             return JsonRpcRelay.error(NullNode.instance, LIMIT_EXCEEDED, "server busy: too many large WebSocket messages in "
-                    + "flight (WS_MAX_INBOUND_BYTES); the message was not read, send it again shortly (or over HTTP)",
+                    + "flight (WS_MAX_INBOUND_BYTES, or the memory all buffers share); the message was not read, send it again shortly (or over HTTP)",
                     new LimitData("RATE_LIMIT", "ws_inbound", 1L, null, null));
         }
 
@@ -581,8 +581,7 @@ public final class RpcWebSocket {
                 return;
             }
             if (!outbound.take(size)) {
-                closeNow(WsCloseCodes.TRY_AGAIN_LATER, "server busy: answers waiting for all clients are over "
-                        + outbound.max() + " bytes (WS_MAX_OUTBOUND_BYTES); reconnect shortly");
+                closeNow(WsCloseCodes.TRY_AGAIN_LATER, "server busy: memory for waiting answers is taken (WS_MAX_OUTBOUND_BYTES or all buffers' share); reconnect shortly");
                 return;
             }
             queued.addAndGet(size);

@@ -2,6 +2,7 @@ package com.dytallix.adapters.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.dytallix.domain.MemoryBudget;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -127,5 +128,24 @@ class AnswerWriterTest {
             // closed by the server while data was still unread here
         }
         return total;
+    }
+
+    @Test
+    void largeAnswersAndWebSocketFramesArePartsOfOneBudgetForTheProcess() {
+        long heap = Runtime.getRuntime().maxMemory();
+        MemoryBudget other = MemoryBudget.partOfProcess(heap);
+        assertThat(PieceLimitedWsUpgrade.FRAMES.take(heap / 4)).isTrue();
+        assertThat(AnswerWriter.WRITING.take(heap / 8)).isTrue();
+        try {
+            // half the heap for all buffers: with a quarter and an eighth taken, an eighth is left
+            assertThat(other.take(heap / 8 + 1024)).isFalse();
+            assertThat(other.take(heap / 8 - 1024)).isTrue();
+            other.give(heap / 8 - 1024);
+        } finally {
+            AnswerWriter.WRITING.give(heap / 8);
+            PieceLimitedWsUpgrade.FRAMES.give(heap / 4);
+        }
+        assertThat(other.take(heap / 2 - 1024)).as("all given back").isTrue();
+        other.give(heap / 2 - 1024);
     }
 }

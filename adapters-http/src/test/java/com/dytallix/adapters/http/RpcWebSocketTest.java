@@ -309,7 +309,7 @@ class RpcWebSocketTest {
             assertThat(highest).isLessThanOrEqualTo(96 * 1024);
             a.resumeReading();
             b.resumeReading();
-            String busy = "1013 server busy: answers waiting for all clients are over 98304 bytes (WS_MAX_OUTBOUND_BYTES); reconnect shortly";
+            String busy = "1013 server busy: memory for waiting answers is taken (WS_MAX_OUTBOUND_BYTES or all buffers' share); reconnect shortly";
             assertThat(List.of(a.closeReason(), b.closeReason())).contains(busy);
             awaitConnections(api, 0);
             assertThat(api.ws.outboundHeld()).isZero();

@@ -53,7 +53,7 @@ final class NodeHttp implements AutoCloseable {
      * heap and the process exited. A body larger than the read buffer takes its size from here
      * before it is read, and gives it back when the caller is done with it ({@link #release}).
      */
-    static final MemoryBudget BODIES = new MemoryBudget(Runtime.getRuntime().maxMemory() / 8);
+    static final MemoryBudget BODIES = MemoryBudget.partOfProcess(Runtime.getRuntime().maxMemory() / 8);
 
     /**
      * The node's answer, read whole within the size limit.
