@@ -141,11 +141,19 @@ machine_info() {
 
 # --- processes ---------------------------------------------------------------------------------
 
+# free_port: a loopback port nothing listens on, below the kernel's ephemeral range (where client
+# sockets, wrk's and curl's included, get their ports: a port chosen there could be taken by one of them
+# between the check and the bind) and never one this script handed out before (two launches in a row
+# could otherwise be given the same port before either binds).
 free_port() {
-  local p i
-  for i in $(seq 100); do
-    p=$((20000 + RANDOM % 30000))
+  local p i low
+  low="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
+  [ "$low" -gt 12000 ] || low=32768
+  for i in $(seq 200); do
+    p=$((10000 + RANDOM % (low - 10000)))
+    ! grep -qx "$p" "$WORK/ports-given" 2>/dev/null || continue # (called in $(...): a file, not a variable, remembers)
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      echo "$p" >>"$WORK/ports-given"
       echo "$p"
       return 0
     fi
