@@ -2,6 +2,8 @@ package com.dytallix.bootstrap;
 
 import com.dytallix.adapters.http.ApiDependencies;
 import com.dytallix.adapters.http.ApiRouting;
+import com.dytallix.adapters.http.ClientIpResolver;
+import com.dytallix.adapters.http.ConnectionLimits;
 import com.dytallix.adapters.http.HealthHttpService;
 import com.dytallix.adapters.http.HttpListener;
 import com.dytallix.adapters.http.RpcWebSocket;
@@ -268,7 +270,9 @@ public final class Server implements AutoCloseable {
                 .port(settings.port())
                 .shutdownGracePeriod(Duration.ofSeconds(10));
         resources.add(HttpListener.configure(listener,
-                new HttpListener.Limits(settings.requestSizeLimit(), settings.httpReadTimeout(), settings.httpIdleTimeout())));
+                new HttpListener.Limits(settings.requestSizeLimit(), settings.httpReadTimeout(), settings.httpIdleTimeout(),
+                        new ConnectionLimits.Limits(settings.get(Settings.HTTP_MAX_CONNECTIONS), settings.get(Settings.HTTP_MAX_CONNECTIONS_PER_CLIENT),
+                                settings.get(Settings.IPV6_CLIENT_PREFIX), new ClientIpResolver(settings.trustedProxies())))));
         webServer = listener
                 .addFeature(ObserveFeature.just(healthObserver(healthChecks)))
                 .routing(routing)

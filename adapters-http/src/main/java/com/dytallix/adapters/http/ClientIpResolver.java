@@ -79,7 +79,7 @@ public final class ClientIpResolver {
                 + " Add it to TRUSTED_PROXIES." + (warnedPeers.size() == MAX_WARNED_PEERS ? " (further such peers are not logged)" : ""));
     }
 
-    private boolean isTrusted(ClientIp ip) {
+    boolean isTrusted(ClientIp ip) {
         for (IpRange range : trustedProxies) {
             if (range.contains(ip)) {
                 return true;

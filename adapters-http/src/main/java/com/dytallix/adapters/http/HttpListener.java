@@ -18,8 +18,9 @@ public final class HttpListener {
      * @param requestSizeLimit REQUEST_SIZE_LIMIT
      * @param readTimeout      HTTP_READ_TIMEOUT_MS: headers and body of one request
      * @param idleTimeout      HTTP_IDLE_TIMEOUT_MS: a connection without a request
+     * @param connections      HTTP_MAX_CONNECTIONS and HTTP_MAX_CONNECTIONS_PER_CLIENT
      */
-    public record Limits(long requestSizeLimit, Duration readTimeout, Duration idleTimeout) {
+    public record Limits(long requestSizeLimit, Duration readTimeout, Duration idleTimeout, ConnectionLimits.Limits connections) {
     }
 
     /** Configures {@code server}; the returned deadlines must be closed with it. */
@@ -34,7 +35,8 @@ public final class HttpListener {
                 // protocol from the first bytes and drop unparseable requests without the JSON answer.
                 // Other protocols are added by their owners after this call (the WebSocket relay adds its own).
                 .protocolsDiscoverServices(false)
-                .protocols(List.<ProtocolConfig>of(Http1Config.builder().addReceiveListener(deadlines)
+                // through ConnectionLimits, which counts every connection before Helidon's HTTP/1.1 serves it
+                .protocols(List.<ProtocolConfig>of(new ConnectionLimits.Config(Http1Config.builder().addReceiveListener(deadlines)
                         // every response header is ours: constants, or a value from a request header Helidon
                         // already validated (the request id, a CORS origin); checking them again cost CPU per answer
                         .validateResponseHeaders(false)
@@ -46,7 +48,7 @@ public final class HttpListener {
                         // logger whether to write, several times per request, and nothing here ever enables them
                         .receiveLog(false)
                         .sendLog(false)
-                        .build()));
+                        .build(), limits.connections())));
         return deadlines;
     }
 }

@@ -75,6 +75,8 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
         Duration wsPingInterval = RpcWebSocket.PING_INTERVAL;
         Duration readTimeout = Duration.ofSeconds(10);
         Duration idleTimeout = Duration.ofSeconds(60);
+        int maxConnections = 1500;
+        int maxConnectionsPerClient = 128;
         Duration statusStaleAfter = Duration.ofSeconds(30);
         boolean webPage = true;
         List<String> rpcMethods = List.of("eth_blockNumber", "eth_chainId", "eth_getBalance", "eth_call",
@@ -130,7 +132,9 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
         ws = ApiRouting.configure(routing, deps, options.wsPingInterval);
         var builder = WebServer.builder().host("127.0.0.1").port(0);
         deadlines = HttpListener.configure(builder,
-                new HttpListener.Limits(options.sizeLimit, options.readTimeout, options.idleTimeout));
+                new HttpListener.Limits(options.sizeLimit, options.readTimeout, options.idleTimeout,
+                        new ConnectionLimits.Limits(options.maxConnections, options.maxConnectionsPerClient, 64,
+                                new ClientIpResolver(options.trustedProxies))));
         server = builder
                 .routing(routing)
                 .addRouting(ws.routing())

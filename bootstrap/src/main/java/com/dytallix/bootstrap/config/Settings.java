@@ -200,6 +200,13 @@ public final class Settings {
                     + "A client must also take each 64 KiB of a large relay answer within it, or the connection is closed"));
     public static final Setting<Duration> HTTP_IDLE_TIMEOUT_MS = declare(Setting.of("HTTP_IDLE_TIMEOUT_MS", "60000", millis(1000, 86_400_000),
             "a connection without a request for this long is closed (checked every quarter of it, at most every 5 s); so is a WebSocket whose client sent no frame (a pong counts) for this long"));
+    public static final Setting<Integer> HTTP_MAX_CONNECTIONS = declare(Setting.of("HTTP_MAX_CONNECTIONS", "1500", integer(1, 1_000_000),
+            "TCP connections open at once, all clients together (WebSockets included); one more is answered 503 SERVER_BUSY and closed. "
+                    + "Each takes about 24 KB of heap, counted in the half of the heap the server's buffers share: raise -Xmx with it"));
+    public static final Setting<Integer> HTTP_MAX_CONNECTIONS_PER_CLIENT = declare(Setting.of("HTTP_MAX_CONNECTIONS_PER_CLIENT", "128",
+            integer(1, 1_000_000), "TCP connections one client IP (an IPv6 client: its IPV6_CLIENT_PREFIX) may have open at once, so that "
+                    + "one client cannot take all HTTP_MAX_CONNECTIONS; one more is answered 429 RATE_LIMIT (scope connections) and closed. "
+                    + "A TRUSTED_PROXIES peer's connections count only in HTTP_MAX_CONNECTIONS"));
     public static final Setting<List<String>> FRONTEND_ORIGIN = declare(Setting.of("FRONTEND_ORIGIN", "http://localhost:5173", origins(),
             "CORS origin; a comma-separated list is allowed. Also the browser origins a WebSocket handshake on `/api/rpc` is accepted from (with `*`: the server's own host only)"));
     public static final Setting<String> LOG_LEVEL = declare(Setting.of("LOG_LEVEL", "info", choice("trace", "debug", "info", "warn", "error"),

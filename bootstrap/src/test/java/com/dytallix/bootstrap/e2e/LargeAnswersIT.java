@@ -14,11 +14,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,7 +48,7 @@ class LargeAnswersIT {
             Map<String, String> settings = LiveServer.settingsFor(anvil);
             settings.put("HTTP_READ_TIMEOUT_MS", "2000");
             int port = ServerProcess.freePort();
-            try (ServerProcess server = ServerProcess.start(dir, port, settings, shippedMemoryOptions())) {
+            try (ServerProcess server = ServerProcess.start(dir, port, settings, ServerProcess.shippedMemoryOptions())) {
                 List<Socket> stalled = new ArrayList<>();
                 try {
                     for (int i = 0; i < 12; i++) {
@@ -93,17 +91,6 @@ class LargeAnswersIT {
                 }
             }
         }
-    }
-
-    /** The shipped unit's memory options (its heap and collector), not its paths. */
-    private static List<String> shippedMemoryOptions() throws IOException {
-        String exec = Files.readAllLines(ServerProcess.repoRoot().resolve("docs/deploy/dytallix-api.service")).stream()
-                .filter(l -> l.startsWith("ExecStart=")).findFirst().orElseThrow();
-        List<String> words = Arrays.asList(exec.substring("ExecStart=".length()).split("\\s+"));
-        List<String> options = words.subList(1, words.indexOf("-jar")).stream()
-                .filter(w -> w.startsWith("-Xm") || w.equals("-XX:+UseSerialGC") || w.equals("-XX:+ExitOnOutOfMemoryError")).toList();
-        assertThat(options).contains("-Xmx128m", "-XX:+ExitOnOutOfMemoryError");
-        return options;
     }
 
     /** Sends the call on a socket with a tiny receive window and reads nothing. */

@@ -1,0 +1,155 @@
+package com.dytallix.adapters.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dytallix.domain.IpRange;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Open TCP connections, in all and per client: counted from accept, answered at once when over a limit. */
+class ConnectionLimitsTest {
+
+    @Test
+    void oneClientCannotOpenMoreThanItsShareAndAnotherClientIsStillServed() throws Exception {
+        try (TestApi api = TestApi.start(o -> {
+            o.maxConnectionsPerClient = 3;
+            o.maxConnections = 10;
+        })) {
+            List<Socket> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    held.add(connect(api, "127.0.0.1")); // sending nothing: counted all the same
+                }
+                String refused = exchange(connect(api, "127.0.0.1"), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertThat(refused).startsWith("HTTP/1.1 429 ").contains("Retry-After: 1\r\n", "Connection: close\r\n");
+                JsonNode body = Json.parse(body(refused).getBytes(StandardCharsets.UTF_8));
+                assertThat(body.path("code").asText()).isEqualTo("RATE_LIMIT");
+                assertThat(body.path("details").path("scope").asText()).isEqualTo("connections");
+                assertThat(body.path("message").asText()).contains("HTTP_MAX_CONNECTIONS_PER_CLIENT");
+                assertThat(body.path("requestId").asText()).isNotBlank();
+
+                assertThat(exchange(connect(api, "127.0.0.2"), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+                        .as("another client").startsWith("HTTP/1.1 200 ");
+
+                held.removeFirst().close();
+                awaitServed(api, "127.0.0.1");
+            } finally {
+                closeAll(held);
+            }
+        }
+    }
+
+    @Test
+    void aFullServerAnswersBusyAndServesAgainOnceConnectionsClose() throws Exception {
+        try (TestApi api = TestApi.start(o -> {
+            o.maxConnectionsPerClient = 100;
+            o.maxConnections = 4;
+        })) {
+            List<Socket> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    held.add(connect(api, "127.0.0." + (i + 1)));
+                }
+                String refused = exchange(connect(api, "127.0.0.9"), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertThat(refused).startsWith("HTTP/1.1 503 ").contains("Retry-After: 1\r\n");
+                JsonNode body = Json.parse(body(refused).getBytes(StandardCharsets.UTF_8));
+                assertThat(body.path("code").asText()).isEqualTo("SERVER_BUSY");
+                assertThat(body.path("message").asText()).contains("HTTP_MAX_CONNECTIONS");
+            } finally {
+                closeAll(held);
+            }
+            awaitServed(api, "127.0.0.9");
+        }
+    }
+
+    @Test
+    void aTrustedProxysConnectionsCountOnlyInAll() throws Exception {
+        try (TestApi api = TestApi.start(o -> {
+            o.trustedProxies = List.of(IpRange.parse("127.0.0.1"));
+            o.maxConnectionsPerClient = 2;
+            o.maxConnections = 6;
+        })) {
+            List<Socket> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < 5; i++) {
+                    held.add(connect(api, "127.0.0.1"));
+                }
+                assertThat(exchange(connect(api, "127.0.0.1"), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+                        .startsWith("HTTP/1.1 200 ");
+            } finally {
+                closeAll(held);
+            }
+        }
+    }
+
+    @Test
+    void connectionsThatNeverSendAByteAreCutByTheIdleTimeoutAndFreeTheirPlace() throws Exception {
+        try (TestApi api = TestApi.start(o -> {
+            o.maxConnectionsPerClient = 2;
+            o.idleTimeout = Duration.ofSeconds(1);
+        })) {
+            List<Socket> held = List.of(connect(api, "127.0.0.1"), connect(api, "127.0.0.1"));
+            try {
+                for (Socket socket : held) {
+                    socket.setSoTimeout(30_000);
+                    assertThat(socket.getInputStream().read()).as("closed by the server").isEqualTo(-1);
+                }
+                awaitServed(api, "127.0.0.1");
+            } finally {
+                closeAll(held);
+            }
+        }
+    }
+
+    private static Socket connect(TestApi api, String from) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
+        socket.connect(new InetSocketAddress("127.0.0.1", api.port()), 5_000);
+        return socket;
+    }
+
+    /** Sends the request and reads until the server closes the connection. */
+    private static String exchange(Socket socket, String request) throws IOException {
+        try (socket) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.net.SocketException e) {
+            return "reset: " + e.getMessage();
+        }
+    }
+
+    private static String body(String response) {
+        return response.substring(response.indexOf("\r\n\r\n") + 4);
+    }
+
+    /** The server counts a closed connection once its thread is done with it: a moment after the client closes. */
+    private static void awaitServed(TestApi api, String from) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        String last;
+        do {
+            last = exchange(connect(api, from), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            if (last.startsWith("HTTP/1.1 200 ")) {
+                return;
+            }
+            Thread.sleep(50);
+        } while (System.nanoTime() < deadline);
+        assertThat(last).as("served again").startsWith("HTTP/1.1 200 ");
+    }
+
+    private static void closeAll(List<Socket> sockets) throws IOException {
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+    }
+}
