@@ -256,7 +256,8 @@ switch_nginx() {
 # application.yaml of the checkout applies) and returns at once; sets SERVER_PID, SERVER_URL and
 # SERVER_DIR. Launched again with the same NAME it runs on the same database; on SERVER_PORT when
 # set (clients that keep the address across restarts), else on a free port.
-# The faucet and request quotas are lifted: the benchmarks measure the machinery, not the limits.
+# The faucet and request quotas, and the connections one client may open, are lifted: the benchmarks
+# measure the machinery, not the limits (their load comes from one address).
 launch_server() {
   local name="$1" port dir
   shift
@@ -276,7 +277,7 @@ launch_server() {
     --PORT="$port" --HOST=127.0.0.1 --DB_PATH="$dir/data/dytallix.db" --FAUCET_KEY_FILE="$dir/data/faucet.key" \
     --RATE_LIMIT_REQUESTS_PER_MINUTE=10000000 --RPC_RATE_LIMIT_PER_MINUTE=100000000 --RATE_LIMIT_PER_IP_PER_DAY=1000000 --RATE_LIMIT_PER_SUBNET_PER_DAY=1000000 \
     --RATE_LIMIT_PER_ADDRESS_PER_DAY=1000000 --SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR=1000000 \
-    --FAUCET_DAILY_CAP=1000000000 "$@" >>"$LOGFILE" 2>&1) &
+    --FAUCET_DAILY_CAP=1000000000 --HTTP_MAX_CONNECTIONS_PER_CLIENT=1500 "$@" >>"$LOGFILE" 2>&1) &
   SERVER_PID=$!
   STARTED_PIDS+=("$SERVER_PID")
   SERVER_URL="http://127.0.0.1:$port"

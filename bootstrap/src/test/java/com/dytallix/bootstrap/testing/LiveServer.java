@@ -55,9 +55,10 @@ public final class LiveServer implements AutoCloseable {
     }
 
     /**
-     * {@link #settingsFor} with the per-IP and per-subnet quotas and the daily cap (and so the outflow
-     * budget) lifted, for tests that make many grants from 127.0.0.1; {@code overrides} win (say, a
-     * per-address limit a test is about).
+     * {@link #settingsFor} with the per-IP and per-subnet quotas, the daily cap (and so the outflow
+     * budget) and the connections one client may hold open lifted, for tests that make many grants at
+     * once from 127.0.0.1 (a crowd of clients played by one); {@code overrides} win (say, a per-address
+     * limit a test is about).
      */
     public static Map<String, String> unlimitedSettingsFor(AnvilProcess anvil, Map<String, String> overrides) {
         Map<String, String> s = settingsFor(anvil);
@@ -65,6 +66,7 @@ public final class LiveServer implements AutoCloseable {
         s.put("RATE_LIMIT_PER_SUBNET_PER_DAY", "1000000");
         s.put("SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR", "1000000");
         s.put("FAUCET_DAILY_CAP", "1000000");
+        s.put("HTTP_MAX_CONNECTIONS_PER_CLIENT", "1000");
         s.putAll(overrides);
         return s;
     }
