@@ -283,7 +283,7 @@ public final class Server implements AutoCloseable {
         if (settings.trustedProxies().isEmpty()) {
             LOG.log(System.Logger.Level.INFO, "TRUSTED_PROXIES is empty: X-Forwarded-For is ignored and the socket peer is the client."
                     + " Behind a reverse proxy, set TRUSTED_PROXIES to its address, or all its clients count as one"
-                    + " (quotas, request limits, admin lockout)");
+                    + " (quotas, request limits, admin lockout, connections per client)");
         }
         // one string, not a pattern with parameters: the logger would format those with MessageFormat,
         // whose number format sets up locale data and generates a class, on the start's last stretch
