@@ -8,10 +8,14 @@
 # thread that ended before ready counts under "ended"), then the compilers' CPU 3 s later (what they
 # still had queued). Prints each start, then the medians per build.
 #   STARTUP_BASELINE=/path/to/checkout bench/startup-ab.sh
-#   (STARTUP_AB_MODE=anvil (or dev, dyt: the dev start through ./dyt serve) STARTUP_AB_ROUNDS=6)
+#   (STARTUP_AB_MODE=anvil (or dev, dyt: the dev start through ./dyt serve) STARTUP_AB_ROUNDS=6;
+#   STARTUP_A_JAVA_OPTS, STARTUP_B_JAVA_OPTS: each build's memory part of the options, BENCH_JAVA_OPTS
+#   by default; with STARTUP_BASELINE=. and two of these, an A/B of JVM options on one build)
 source "$(dirname "$0")/lib.sh"
 
-BASELINE="${STARTUP_BASELINE:?STARTUP_BASELINE=<another checkout, built with ./dyt build>}"
+BASELINE="$(cd "${STARTUP_BASELINE:?STARTUP_BASELINE=<another checkout, built with ./dyt build>}" && pwd)"
+A_OPTS="${STARTUP_A_JAVA_OPTS-$BENCH_JAVA_OPTS}"
+B_OPTS="${STARTUP_B_JAVA_OPTS-$BENCH_JAVA_OPTS}"
 MODE="${STARTUP_AB_MODE:-anvil}"
 ROUNDS="${STARTUP_AB_ROUNDS:-6}"
 [ -f "$BASELINE/bootstrap/target/dytallix-api.jar" ] || die "STARTUP_BASELINE: no bootstrap/target/dytallix-api.jar under $BASELINE (./dyt build there first)"
@@ -47,15 +51,15 @@ thread_cpu_ms() {
 
 # start_one BUILD RUN: one start of build a (this checkout) or b (the baseline); prints its row
 start_one() {
-  local build="$1" run="$2" start ready_ms cpu_ms threads jit_later root="$ROOT" jar="$JAR" aot="$AOT_CACHE"
+  local build="$1" run="$2" start ready_ms cpu_ms threads jit_later root="$ROOT" jar="$JAR" aot="$AOT_CACHE" opts="$A_OPTS"
   if [ "$build" = b ]; then
-    root="$BASELINE" jar="$BASELINE/bootstrap/target/dytallix-api.jar" aot="$BASELINE/bootstrap/target/dytallix-api.aot"
+    root="$BASELINE" jar="$BASELINE/bootstrap/target/dytallix-api.jar" aot="$BASELINE/bootstrap/target/dytallix-api.aot" opts="$B_OPTS"
   fi
   start="$(now_ms)"
   case "$MODE" in
-    dev) ROOT="$root" JAR="$jar" AOT_CACHE="$aot" launch_server "$build-$run" ;;
-    dyt) ROOT="$root" JAR="$jar" AOT_CACHE="$aot" BENCH_VIA_DYT=1 launch_server "$build-$run" ;;
-    anvil) ROOT="$root" JAR="$jar" AOT_CACHE="$aot" launch_server_on "$build-$run" "$ANVIL_URL" ;;
+    dev) BENCH_JAVA_OPTS="$opts" ROOT="$root" JAR="$jar" AOT_CACHE="$aot" launch_server "$build-$run" ;;
+    dyt) BENCH_JAVA_OPTS="$opts" ROOT="$root" JAR="$jar" AOT_CACHE="$aot" BENCH_VIA_DYT=1 launch_server "$build-$run" ;;
+    anvil) BENCH_JAVA_OPTS="$opts" ROOT="$root" JAR="$jar" AOT_CACHE="$aot" launch_server_on "$build-$run" "$ANVIL_URL" ;;
   esac
   until ready; do
     kill -0 "$SERVER_PID" 2>/dev/null || exited "the server"
@@ -78,6 +82,8 @@ echo "== startup A/B: $MODE, $ROUNDS rounds, fresh data directory each start =="
 machine_info
 echo "a: this checkout ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ', with uncommitted changes'))"
 echo "b: $BASELINE ($(git -C "$BASELINE" rev-parse --short HEAD 2>/dev/null || echo 'not a git checkout'))"
+[ "$A_OPTS" = "$BENCH_JAVA_OPTS" ] || echo "a's memory options: $A_OPTS"
+[ "$B_OPTS" = "$BENCH_JAVA_OPTS" ] || echo "b's memory options: $B_OPTS"
 [ "$MODE" != anvil ] || echo "node: anvil $ANVIL_VERSION --block-time 1 (started once, before the runs)"
 echo "(ms; CPU: all threads until ready; main .. ended: per thread until ready; JIT +3s: C1 + C2 three seconds after ready)"
 printf '%5s %-6s %9s %9s %8s %6s %6s %6s %8s %6s %6s %12s %12s\n' round build ready CPU main C1 C2 database registry rest ended 'JIT +3s' 'load (1 min)'
