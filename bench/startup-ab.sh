@@ -3,10 +3,10 @@
 # STARTUP_BASELINE's (another checkout, built with ./dyt build), each with its own JVM options
 # (its ./dyt jvm-options) and AOT cache, started in alternating rounds (a b, then b a, ...) on a
 # fresh data directory each time, so that a change of load falls on both alike. Each start: launch
-# to the first 200 from /readyz, and at that moment the CPU of each of the server's threads (main,
-# the C1 and C2 compilers, the database's and the service registry's start threads, the rest; a
-# thread that ended before ready counts under "ended"), then the compilers' CPU 3 s later (what they
-# still had queued). Prints each start, then the medians per build.
+# to the first 200 from /readyz, and at that moment the CPU of the server's threads (main, the C1 and
+# C2 compilers, the rest, and those that ended before ready: the database's and the service
+# registry's start threads), then the compilers' CPU 3 s later (what they still had queued). Prints
+# each start, then the medians per build.
 #   STARTUP_BASELINE=/path/to/checkout bench/startup-ab.sh
 #   (STARTUP_AB_MODE=anvil (or dev, dyt: the dev start through ./dyt serve) STARTUP_AB_ROUNDS=6;
 #   STARTUP_A_JAVA_OPTS, STARTUP_B_JAVA_OPTS: each build's memory part of the options, BENCH_JAVA_OPTS
@@ -31,7 +31,7 @@ if [ "$MODE" = anvil ]; then
   start_anvil anvil --block-time 1
 fi
 
-# thread_cpu_ms PID: "main c1 c2 db registry rest ended" in ms, the server's threads at this moment
+# thread_cpu_ms PID: "main c1 c2 rest ended" in ms, the server's threads at this moment
 thread_cpu_ms() {
   local pid="$1" tck total
   tck="$(getconf CLK_TCK)"
@@ -43,10 +43,8 @@ thread_cpu_ms() {
     $1 == "java" { main += n; next }
     $1 ~ /^C1 Compiler/ { c1 += n; next }
     $1 ~ /^C2 Compiler/ { c2 += n; next }
-    $1 == "database-open" { db += n; next }
-    $1 == "service-registr" { reg += n; next }
     { rest += n }
-    END { k = 1000 / tck; printf "%d %d %d %d %d %d %d\n", main * k, c1 * k, c2 * k, db * k, reg * k, rest * k, (total - live) * k }'
+    END { k = 1000 / tck; printf "%d %d %d %d %d\n", main * k, c1 * k, c2 * k, rest * k, (total - live) * k }'
 }
 
 # start_one BUILD RUN: one start of build a (this checkout) or b (the baseline); prints its row
@@ -74,7 +72,7 @@ start_one() {
   jit_later="$(thread_cpu_ms "$SERVER_PID" | awk '{ print $2 + $3 }')"
   kill -TERM "$SERVER_PID"
   wait "$SERVER_PID" 2>/dev/null || true
-  printf '%5s %-6s %9s %9s %8s %6s %6s %6s %8s %6s %6s %12s %12s\n' "$run" "$build" "$ready_ms" "$cpu_ms" $threads \
+  printf '%5s %-6s %9s %9s %8s %6s %6s %6s %6s %12s %12s\n' "$run" "$build" "$ready_ms" "$cpu_ms" $threads \
     "$jit_later" "$(cut -d' ' -f1 /proc/loadavg)"
 }
 
@@ -86,7 +84,7 @@ echo "b: $BASELINE ($(git -C "$BASELINE" rev-parse --short HEAD 2>/dev/null || e
 [ "$B_OPTS" = "$BENCH_JAVA_OPTS" ] || echo "b's memory options: $B_OPTS"
 [ "$MODE" != anvil ] || echo "node: anvil $ANVIL_VERSION --block-time 1 (started once, before the runs)"
 echo "(ms; CPU: all threads until ready; main .. ended: per thread until ready; JIT +3s: C1 + C2 three seconds after ready)"
-printf '%5s %-6s %9s %9s %8s %6s %6s %6s %8s %6s %6s %12s %12s\n' round build ready CPU main C1 C2 database registry rest ended 'JIT +3s' 'load (1 min)'
+printf '%5s %-6s %9s %9s %8s %6s %6s %6s %6s %12s %12s\n' round build ready CPU main C1 C2 rest ended 'JIT +3s' 'load (1 min)'
 ROWS="$WORK/rows"
 for round in $(seq "$ROUNDS"); do
   order="a b"
@@ -99,14 +97,14 @@ done
 echo "medians:"
 for t in a b; do
   awk -v t="$t" '$2 == t' "$ROWS" | awk -v t="$t" '
-    { for (c = 3; c <= 12; c++) v[c, NR] = $c }
+    { for (c = 3; c <= 10; c++) v[c, NR] = $c }
     END {
       printf "%5s %-6s", "", t
-      for (c = 3; c <= 12; c++) {
+      for (c = 3; c <= 10; c++) {
         n = 0; for (r = 1; r <= NR; r++) a[++n] = v[c, r]
         for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { x = a[i]; a[i] = a[j]; a[j] = x }
         m = (n % 2) ? a[(n + 1) / 2] : int((a[n / 2] + a[n / 2 + 1]) / 2)
-        printf (c == 3 || c == 4) ? " %9s" : (c == 5) ? " %8s" : (c == 9) ? " %8s" : (c == 12) ? " %12s" : " %6s", m
+        printf (c == 3 || c == 4) ? " %9s" : (c == 5) ? " %8s" : (c == 10) ? " %12s" : " %6s", m
       }
       printf "\n"
     }'
