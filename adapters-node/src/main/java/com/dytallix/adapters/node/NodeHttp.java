@@ -13,8 +13,11 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -22,9 +25,10 @@ import javax.net.ssl.SSLSocketFactory;
 /**
  * HTTP/1.1 POSTs to one node over pooled keep-alive sockets, driven on the caller's (virtual)
  * thread: the head and body go out in one write, the answer is read by its Content-Length (or
- * chunked, or to the end of the connection), never more than {@code maxResponseBytes}, and every
- * read waits at most until the call's deadline. A connection goes back to the pool only after a
- * complete answer that did not ask to close it; any error, a refused answer or a timeout drops it.
+ * chunked, or to the end of the connection), never more than {@code maxResponseBytes}, and no
+ * exchange outlives the call's deadline ({@link Deadlines} closes its socket then). A connection
+ * goes back to the pool only after a complete answer that did not ask to close it; any error, a
+ * refused answer or a timeout drops it.
  *
  * <p>Not Helidon's webclient: for the relay's small calls its per-request machinery (headers
  * validated and copied, a {@code CompletableFuture} completed per read of the answer) cost about as
@@ -45,6 +49,8 @@ final class NodeHttp implements AutoCloseable {
      * sent on it would wait for the deadline instead of failing at once).
      */
     static final Duration KEEP_IDLE = Duration.ofSeconds(30);
+    /** The exchanges in flight, all nodes together, each ended at its deadline. */
+    private static final Deadlines DEADLINES = new Deadlines();
 
     /**
      * Bodies of answers being read, all nodes and calls together: an eighth of the heap. Each
@@ -182,18 +188,21 @@ final class NodeHttp implements AutoCloseable {
 
     private Reply exchange(Connection c, byte[] request, long deadline) throws IOException {
         boolean reusable = false;
+        remainingMillis(deadline); // a deadline already passed sends nothing
+        c.received = 0;
+        DEADLINES.watch(c, deadline);
         try {
-            c.received = 0;
-            remainingMillis(deadline); // a deadline already passed sends nothing
             try {
                 c.out.write(request);
             } catch (java.net.SocketException e) {
-                throw c.stale(e);
+                throw c.failed(e);
             }
-            Reply reply = c.readReply(deadline);
+            Reply reply = c.readReply();
             reusable = c.keepAlive;
             return reply;
         } finally {
+            // a connection whose deadline closed it meanwhile, even just after its answer, is not reused
+            reusable &= DEADLINES.unwatch(c);
             if (reusable && !closed) {
                 giveBack(c);
             } else {
@@ -244,6 +253,7 @@ final class NodeHttp implements AutoCloseable {
                 secure.setSSLParameters(parameters);
                 secure.setSoTimeout(remainingMillis(deadline));
                 secure.startHandshake();
+                secure.setSoTimeout(0); // from here on the call's deadline is kept by DEADLINES
                 socket = secure;
             }
             return new Connection(socket);
@@ -267,6 +277,63 @@ final class NodeHttp implements AutoCloseable {
         for (Connection c; (c = idle.pollFirst()) != null; ) {
             idleCount.decrementAndGet();
             c.close();
+        }
+    }
+
+    /**
+     * Ends each exchange that passes its deadline by closing its socket, which ends the read or
+     * write it is blocked in; one daemon thread looks every {@link #TICK} while any exchange is in
+     * flight, and sleeps while none is. Not a timed read: on a virtual thread each timed read
+     * schedules and cancels a timer task on the ForkJoinPool's delay scheduler, whose thread took
+     * about 8 % of an uncached relayed call's CPU (its clock reads and parks; docs/performance.md).
+     */
+    private static final class Deadlines {
+        /** How late, at most, a deadline is kept (beside the machine's own scheduling delays). */
+        static final Duration TICK = Duration.ofMillis(10);
+        private final Set<Connection> inFlight = ConcurrentHashMap.newKeySet();
+        private final Thread sweeper = Thread.ofPlatform().daemon().name("node-deadlines").unstarted(this::sweep);
+        private volatile boolean sleeping;
+
+        Deadlines() {
+            sweeper.start();
+        }
+
+        void watch(Connection c, long deadline) {
+            synchronized (c) {
+                c.deadline = deadline;
+                c.expired = false;
+            }
+            inFlight.add(c);
+            if (sleeping) {
+                LockSupport.unpark(sweeper);
+            }
+        }
+
+        /** @return false when the deadline closed the connection */
+        boolean unwatch(Connection c) {
+            inFlight.remove(c);
+            synchronized (c) {
+                c.deadline = Long.MAX_VALUE;
+                return !c.expired;
+            }
+        }
+
+        private void sweep() {
+            while (true) {
+                if (inFlight.isEmpty()) {
+                    sleeping = true;
+                    if (inFlight.isEmpty()) {
+                        LockSupport.park(this);
+                    }
+                    sleeping = false;
+                    continue;
+                }
+                LockSupport.parkNanos(this, TICK.toNanos());
+                long now = System.nanoTime();
+                for (Connection c : inFlight) {
+                    c.expireAt(now);
+                }
+            }
         }
     }
 
@@ -294,6 +361,10 @@ final class NodeHttp implements AutoCloseable {
         private long received;
         /** Bytes the current answer's body has taken from {@link #BODIES}. */
         private long holding;
+        /** The current exchange's deadline, System.nanoTime; guarded by this connection's lock with {@link #expired}. */
+        private long deadline = Long.MAX_VALUE;
+        /** Whether {@link Deadlines} closed the socket because the deadline passed. */
+        private volatile boolean expired;
 
         Connection(Socket socket) throws IOException {
             this.socket = socket;
@@ -307,6 +378,24 @@ final class NodeHttp implements AutoCloseable {
             return received == 0 && !Thread.currentThread().isInterrupted() ? new StaleConnectionException() : e;
         }
 
+        /** What a socket error means: the deadline passed (we closed it), or else as {@link #stale}. */
+        IOException failed(java.net.SocketException e) {
+            if (expired) {
+                SocketTimeoutException timeout = new SocketTimeoutException("deadline passed");
+                timeout.initCause(e);
+                return timeout;
+            }
+            return stale(e);
+        }
+
+        /** Closes the socket when the exchange is past its deadline {@code now}. */
+        synchronized void expireAt(long now) {
+            if (!expired && now - deadline > 0) {
+                expired = true;
+                close();
+            }
+        }
+
         void close() {
             try {
                 socket.close();
@@ -315,7 +404,7 @@ final class NodeHttp implements AutoCloseable {
             }
         }
 
-        Reply readReply(long deadline) throws IOException {
+        Reply readReply() throws IOException {
             if (start == end) {
                 start = 0;
                 end = 0;
@@ -323,14 +412,14 @@ final class NodeHttp implements AutoCloseable {
             int status;
             Head h;
             do {
-                int length = lineLength(deadline);
+                int length = lineLength();
                 int at = start;
                 start = next;
                 if (length < 12 || !startsWith(at, HTTP_1) || buffer[at + 8] != ' ') {
                     throw new MalformedAnswerException("not an HTTP/1.x status line");
                 }
                 status = parseStatus(at);
-                h = headers(deadline, buffer[at + 7] == '0');
+                h = headers(buffer[at + 7] == '0');
             } while (status / 100 == 1); // 100 Continue and the like come before the answer
             keepAlive = h.keepAlive;
             byte[] body;
@@ -339,15 +428,15 @@ final class NodeHttp implements AutoCloseable {
                 if (status == 204 || status == 304) {
                     body = new byte[0]; // never a body, whatever the headers say
                 } else if (h.chunked) {
-                    body = chunked(deadline);
+                    body = chunked();
                 } else if (h.contentLength >= 0) {
                     if (h.contentLength > maxResponseBytes) {
                         throw new TooLargeException();
                     }
-                    body = exactly((int) h.contentLength, deadline);
+                    body = exactly((int) h.contentLength);
                 } else {
                     keepAlive = false; // the end of the connection is the end of the answer
-                    body = toEnd(deadline);
+                    body = toEnd();
                 }
             } catch (IOException | RuntimeException e) {
                 BODIES.give(holding);
@@ -388,14 +477,14 @@ final class NodeHttp implements AutoCloseable {
          * The header lines, read in the buffer: only the four this client needs are looked at, and
          * only their values become strings (Content-Length not even that).
          */
-        private Head headers(long deadline, boolean http10) throws IOException {
+        private Head headers(boolean http10) throws IOException {
             long contentLength = -1;
             boolean chunked = false;
             boolean keepAlive = !http10;
             String contentType = null;
             int taken = 0;
             while (true) {
-                int length = lineLength(deadline);
+                int length = lineLength();
                 int at = start;
                 start = next;
                 if (length == 0) {
@@ -478,8 +567,8 @@ final class NodeHttp implements AutoCloseable {
         }
 
         /** One line of the head, without its CRLF (a bare LF is taken too). */
-        private String line(long deadline) throws IOException {
-            int length = lineLength(deadline);
+        private String line() throws IOException {
+            int length = lineLength();
             String line = text(start, start + length);
             start = next;
             return line;
@@ -489,7 +578,7 @@ final class NodeHttp implements AutoCloseable {
          * Buffers one whole line of the head: its length without the CRLF (a bare LF is taken too),
          * starting at {@code start}; {@code next} is where the line after it starts.
          */
-        private int lineLength(long deadline) throws IOException {
+        private int lineLength() throws IOException {
             int from = start;
             while (true) {
                 for (int i = from; i < end; i++) {
@@ -503,7 +592,7 @@ final class NodeHttp implements AutoCloseable {
                 }
                 from = end - start;
                 compact();
-                fill(deadline);
+                fill();
             }
         }
 
@@ -516,21 +605,20 @@ final class NodeHttp implements AutoCloseable {
         }
 
         /** Reads more into the buffer; the end of the stream here means the answer was cut short. */
-        private void fill(long deadline) throws IOException {
-            int n = read(buffer, end, buffer.length - end, deadline);
+        private void fill() throws IOException {
+            int n = read(buffer, end, buffer.length - end);
             if (n < 0) {
                 throw stale(new MalformedAnswerException("the answer ended early"));
             }
             end += n;
         }
 
-        private int read(byte[] into, int at, int length, long deadline) throws IOException {
-            socket.setSoTimeout(remainingMillis(deadline)); // each read waits only until the call's deadline
+        private int read(byte[] into, int at, int length) throws IOException {
             int n;
             try {
-                n = in.read(into, at, length);
+                n = in.read(into, at, length); // untimed: DEADLINES closes the socket at the deadline
             } catch (java.net.SocketException e) {
-                throw stale(e); // reset before any answer: a connection the node dropped
+                throw failed(e); // a reset before any answer is a connection the node dropped
             }
             if (n > 0) {
                 received += n;
@@ -538,10 +626,10 @@ final class NodeHttp implements AutoCloseable {
             return n;
         }
 
-        private byte[] exactly(int length, long deadline) throws IOException {
+        private byte[] exactly(int length) throws IOException {
             hold(length);
             byte[] body = new byte[length];
-            fill(body, 0, length, deadline, "the answer ended before its Content-Length");
+            fill(body, 0, length, "the answer ended before its Content-Length");
             if (start < end) {
                 keepAlive = false; // more than was declared: the next answer could not be told apart
                 start = end;
@@ -549,15 +637,15 @@ final class NodeHttp implements AutoCloseable {
             return body;
         }
 
-        private byte[] chunked(long deadline) throws IOException {
+        private byte[] chunked() throws IOException {
             byte[] body = new byte[Math.min(READ_BUFFER, maxResponseBytes)];
             int length = 0;
             while (true) {
-                String sizeLine = line(deadline);
+                String sizeLine = line();
                 int semicolon = sizeLine.indexOf(';');
                 long size = chunkSize(semicolon < 0 ? sizeLine.trim() : sizeLine.substring(0, semicolon).trim());
                 if (size == 0) {
-                    while (!line(deadline).isEmpty()) {
+                    while (!line().isEmpty()) {
                         // trailers: not used
                     }
                     return Arrays.copyOf(body, length);
@@ -571,21 +659,21 @@ final class NodeHttp implements AutoCloseable {
                     hold(capacity + body.length); // the old array and the new one, while copied
                     body = Arrays.copyOf(body, capacity);
                 }
-                fill(body, length, need, deadline, "the answer ended inside a chunk");
+                fill(body, length, need, "the answer ended inside a chunk");
                 length = need;
-                if (!line(deadline).isEmpty()) {
+                if (!line().isEmpty()) {
                     throw new MalformedAnswerException("a chunk longer than its size");
                 }
             }
         }
 
         /** Fills {@code body[from, to)}: first from what is buffered, then from the socket. */
-        private void fill(byte[] body, int from, int to, long deadline, String endedEarly) throws IOException {
+        private void fill(byte[] body, int from, int to, String endedEarly) throws IOException {
             int have = Math.min(to - from, end - start);
             System.arraycopy(buffer, start, body, from, have);
             start += have;
             for (int at = from + have; at < to; ) {
-                int n = read(body, at, to - at, deadline);
+                int n = read(body, at, to - at);
                 if (n < 0) {
                     throw new MalformedAnswerException(endedEarly);
                 }
@@ -604,7 +692,7 @@ final class NodeHttp implements AutoCloseable {
             }
         }
 
-        private byte[] toEnd(long deadline) throws IOException {
+        private byte[] toEnd() throws IOException {
             byte[] body = new byte[Math.min(READ_BUFFER, maxResponseBytes + 1)];
             int length = Math.min(end - start, maxResponseBytes + 1);
             if (length > body.length) {
@@ -622,7 +710,7 @@ final class NodeHttp implements AutoCloseable {
                     hold((long) capacity + body.length); // the old array and the new one, while copied
                     body = Arrays.copyOf(body, capacity);
                 }
-                int n = read(body, length, body.length - length, deadline);
+                int n = read(body, length, body.length - length);
                 if (n < 0) {
                     return Arrays.copyOf(body, length);
                 }

@@ -268,6 +268,29 @@ class NodeHttpTest {
     }
 
     @Test
+    void anAnswerStalledHalfwayEndsAtTheDeadlineAndItsConnectionIsNotReused() throws Exception {
+        // the head and part of the body, then nothing: the connection stays open, the rest never comes
+        AtomicInteger answers = new AtomicInteger();
+        ScriptedNode node = node(id -> answers.getAndIncrement() == 0
+                ? new ScriptedNode.Answer("HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n", "{\"jsonrpc\":\"2.0\",", false)
+                : withLength(result(id, "\"0x7a69\""), "", false));
+        Duration deadline = Duration.ofMillis(400);
+        JsonRpcChainNode client = new JsonRpcChainNode(node.url(), deadline, 2, Duration.ofMillis(100));
+        resources.add(client);
+        long start = System.nanoTime();
+        try (var onVirtualThreads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) { // as the relay calls
+            onVirtualThreads.submit(() -> assertThatThrownBy(client::chainId).isInstanceOfSatisfying(NodeException.class,
+                    e -> assertThat(e.failure()).isEqualTo(NodeFailure.TIMEOUT))).get(10, TimeUnit.SECONDS);
+        }
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(elapsedMs).isGreaterThanOrEqualTo(deadline.toMillis() - 20).isLessThan(deadline.toMillis() + 1500);
+
+        assertThat(client.chainId()).isEqualTo(31337);
+        assertThat(client.chainId()).isEqualTo(31337);
+        assertThat(node.connections.get()).as("the stalled connection closed, one new one kept").isEqualTo(2);
+    }
+
+    @Test
     void anAnswerEndedByClosingTheConnectionIsRead() throws IOException {
         ScriptedNode node = node(id -> new ScriptedNode.Answer("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n",
                 result(id, "\"0x7a69\""), true));
