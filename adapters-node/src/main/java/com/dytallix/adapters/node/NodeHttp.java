@@ -13,11 +13,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -26,7 +23,7 @@ import javax.net.ssl.SSLSocketFactory;
  * HTTP/1.1 POSTs to one node over pooled keep-alive sockets, driven on the caller's (virtual)
  * thread: the head and body go out in one write, the answer is read by its Content-Length (or
  * chunked, or to the end of the connection), never more than {@code maxResponseBytes}, and no
- * exchange outlives the call's deadline ({@link Deadlines} closes its socket then). A connection
+ * exchange outlives the call's deadline ({@link NodeDeadlines} closes its socket then). A connection
  * goes back to the pool only after a complete answer that did not ask to close it; any error, a
  * refused answer or a timeout drops it.
  *
@@ -49,8 +46,6 @@ final class NodeHttp implements AutoCloseable {
      * sent on it would wait for the deadline instead of failing at once).
      */
     static final Duration KEEP_IDLE = Duration.ofSeconds(30);
-    /** The exchanges in flight, all nodes together, each ended at its deadline. */
-    private static final Deadlines DEADLINES = new Deadlines();
 
     /**
      * Bodies of answers being read, all nodes and calls together: an eighth of the heap. Each
@@ -190,7 +185,7 @@ final class NodeHttp implements AutoCloseable {
         boolean reusable = false;
         remainingMillis(deadline); // a deadline already passed sends nothing
         c.received = 0;
-        DEADLINES.watch(c, deadline);
+        NodeDeadlines.SHARED.watch(c, deadline);
         try {
             try {
                 c.out.write(request);
@@ -202,7 +197,7 @@ final class NodeHttp implements AutoCloseable {
             return reply;
         } finally {
             // a connection whose deadline closed it meanwhile, even just after its answer, is not reused
-            reusable &= DEADLINES.unwatch(c);
+            reusable &= NodeDeadlines.SHARED.unwatch(c);
             if (reusable && !closed) {
                 giveBack(c);
             } else {
@@ -253,7 +248,7 @@ final class NodeHttp implements AutoCloseable {
                 secure.setSSLParameters(parameters);
                 secure.setSoTimeout(remainingMillis(deadline));
                 secure.startHandshake();
-                secure.setSoTimeout(0); // from here on the call's deadline is kept by DEADLINES
+                secure.setSoTimeout(0); // from here on the call's deadline is kept by NodeDeadlines
                 socket = secure;
             }
             return new Connection(socket);
@@ -280,63 +275,6 @@ final class NodeHttp implements AutoCloseable {
         }
     }
 
-    /**
-     * Ends each exchange that passes its deadline by closing its socket, which ends the read or
-     * write it is blocked in; one daemon thread looks every {@link #TICK} while any exchange is in
-     * flight, and sleeps while none is. Not a timed read: on a virtual thread each timed read
-     * schedules and cancels a timer task on the ForkJoinPool's delay scheduler, whose thread took
-     * about 8 % of an uncached relayed call's CPU (its clock reads and parks; docs/performance.md).
-     */
-    private static final class Deadlines {
-        /** How late, at most, a deadline is kept (beside the machine's own scheduling delays). */
-        static final Duration TICK = Duration.ofMillis(10);
-        private final Set<Connection> inFlight = ConcurrentHashMap.newKeySet();
-        private final Thread sweeper = Thread.ofPlatform().daemon().name("node-deadlines").unstarted(this::sweep);
-        private volatile boolean sleeping;
-
-        Deadlines() {
-            sweeper.start();
-        }
-
-        void watch(Connection c, long deadline) {
-            synchronized (c) {
-                c.deadline = deadline;
-                c.expired = false;
-            }
-            inFlight.add(c);
-            if (sleeping) {
-                LockSupport.unpark(sweeper);
-            }
-        }
-
-        /** @return false when the deadline closed the connection */
-        boolean unwatch(Connection c) {
-            inFlight.remove(c);
-            synchronized (c) {
-                c.deadline = Long.MAX_VALUE;
-                return !c.expired;
-            }
-        }
-
-        private void sweep() {
-            while (true) {
-                if (inFlight.isEmpty()) {
-                    sleeping = true;
-                    if (inFlight.isEmpty()) {
-                        LockSupport.park(this);
-                    }
-                    sleeping = false;
-                    continue;
-                }
-                LockSupport.parkNanos(this, TICK.toNanos());
-                long now = System.nanoTime();
-                for (Connection c : inFlight) {
-                    c.expireAt(now);
-                }
-            }
-        }
-    }
-
     /** A pooled connection closed by the node before it answered: the request may be sent again. */
     private static final class StaleConnectionException extends IOException {
         StaleConnectionException() {
@@ -345,7 +283,7 @@ final class NodeHttp implements AutoCloseable {
     }
 
     /** One socket and its read buffer; used by one call at a time. */
-    private final class Connection {
+    private final class Connection extends NodeDeadlines.Watched {
         private final Socket socket;
         private final InputStream in;
         private final OutputStream out;
@@ -361,10 +299,6 @@ final class NodeHttp implements AutoCloseable {
         private long received;
         /** Bytes the current answer's body has taken from {@link #BODIES}. */
         private long holding;
-        /** The current exchange's deadline, System.nanoTime; guarded by this connection's lock with {@link #expired}. */
-        private long deadline = Long.MAX_VALUE;
-        /** Whether {@link Deadlines} closed the socket because the deadline passed. */
-        private volatile boolean expired;
 
         Connection(Socket socket) throws IOException {
             this.socket = socket;
@@ -380,7 +314,7 @@ final class NodeHttp implements AutoCloseable {
 
         /** What a socket error means: the deadline passed (we closed it), or else as {@link #stale}. */
         IOException failed(java.net.SocketException e) {
-            if (expired) {
+            if (expired()) {
                 SocketTimeoutException timeout = new SocketTimeoutException("deadline passed");
                 timeout.initCause(e);
                 return timeout;
@@ -388,12 +322,9 @@ final class NodeHttp implements AutoCloseable {
             return stale(e);
         }
 
-        /** Closes the socket when the exchange is past its deadline {@code now}. */
-        synchronized void expireAt(long now) {
-            if (!expired && now - deadline > 0) {
-                expired = true;
-                close();
-            }
+        @Override
+        void expire() {
+            close(); // the read or write it is blocked in ends with a SocketException
         }
 
         void close() {
@@ -616,7 +547,7 @@ final class NodeHttp implements AutoCloseable {
         private int read(byte[] into, int at, int length) throws IOException {
             int n;
             try {
-                n = in.read(into, at, length); // untimed: DEADLINES closes the socket at the deadline
+                n = in.read(into, at, length); // untimed: NodeDeadlines closes the socket at the deadline
             } catch (java.net.SocketException e) {
                 throw failed(e); // a reset before any answer is a connection the node dropped
             }
