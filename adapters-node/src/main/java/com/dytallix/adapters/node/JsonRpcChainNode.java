@@ -491,10 +491,9 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     private void acquireSlot(String label, long deadline) {
         boolean acquired;
         try {
-            acquired = slots.tryAcquire(0, TimeUnit.NANOSECONDS); // in turn behind waiting calls, unlike tryAcquire()
-            if (!acquired) {
-                acquired = awaitSlot(System.nanoTime() + Math.min(queueWait.toNanos(), Math.max(0, deadline - System.nanoTime())));
-            }
+            long wait = Math.min(queueWait.toNanos(), Math.max(0, deadline - System.nanoTime()));
+            // in turn behind waiting calls, unlike tryAcquire(); no wait at all when none is allowed
+            acquired = slots.tryAcquire(0, TimeUnit.NANOSECONDS) || wait > 0 && awaitSlot(System.nanoTime() + wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NodeException(NodeFailure.OVERLOADED, "interrupted while waiting for a free node connection slot for " + label);

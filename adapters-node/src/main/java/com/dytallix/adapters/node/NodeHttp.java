@@ -237,12 +237,13 @@ final class NodeHttp implements AutoCloseable {
 
     private Connection connect(long deadline) throws IOException {
         int wait = remainingMillis(deadline);
-        Socket socket = new Socket();
+        Socket tcp = new Socket();
+        Socket socket = tcp;
         try {
-            socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(host, port), wait);
+            tcp.setTcpNoDelay(true);
+            tcp.connect(new InetSocketAddress(host, port), wait);
             if (tls != null) {
-                SSLSocket secure = (SSLSocket) tls.createSocket(socket, host, port, true);
+                SSLSocket secure = (SSLSocket) tls.createSocket(tcp, host, port, true);
                 SSLParameters parameters = secure.getSSLParameters();
                 parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
                 secure.setSSLParameters(parameters);
@@ -251,7 +252,7 @@ final class NodeHttp implements AutoCloseable {
                 secure.setSoTimeout(0); // from here on the call's deadline is kept by NodeDeadlines
                 socket = secure;
             }
-            return new Connection(socket);
+            return new Connection(socket, tcp);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
@@ -285,6 +286,7 @@ final class NodeHttp implements AutoCloseable {
     /** One socket and its read buffer; used by one call at a time. */
     private final class Connection extends NodeDeadlines.Watched {
         private final Socket socket;
+        private final Socket tcp;
         private final InputStream in;
         private final OutputStream out;
         private final byte[] buffer = new byte[READ_BUFFER];
@@ -300,8 +302,10 @@ final class NodeHttp implements AutoCloseable {
         /** Bytes the current answer's body has taken from {@link #BODIES}. */
         private long holding;
 
-        Connection(Socket socket) throws IOException {
+        /** @param tcp the TCP socket under {@code socket} (the same one without TLS) */
+        Connection(Socket socket, Socket tcp) throws IOException {
             this.socket = socket;
+            this.tcp = tcp;
             this.in = socket.getInputStream();
             this.out = socket.getOutputStream();
         }
@@ -324,7 +328,12 @@ final class NodeHttp implements AutoCloseable {
 
         @Override
         void expire() {
-            close(); // the read or write it is blocked in ends with a SocketException
+            // the TCP socket, not a TLS one: closing that could wait for the read it must end (TLS's own locks)
+            try {
+                tcp.close(); // the read or write blocked on it ends with a SocketException
+            } catch (IOException ignored) {
+                // closing: nothing left to do with it
+            }
         }
 
         void close() {

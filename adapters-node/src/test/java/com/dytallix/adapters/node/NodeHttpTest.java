@@ -347,13 +347,22 @@ class NodeHttpTest {
         HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(serverTls));
         List<String> authorizations = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch unstall = new java.util.concurrent.CountDownLatch(1);
         server.createContext("/", exchange -> {
             authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
             var request = FakeRpcServer.JSON.readTree(exchange.getRequestBody().readAllBytes());
+            if (request.get("method").asText().equals("eth_blockNumber")) {
+                try {
+                    unstall.await(30, TimeUnit.SECONDS); // no answer until the test is over
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             FakeRpcServer.result(request, exchange, "\"0x7a69\"");
         });
         server.start();
         resources.add(() -> server.stop(0));
+        resources.add(unstall::countDown);
         URI url = URI.create("https://bob:pa55@127.0.0.1:" + server.getAddress().getPort() + "/");
 
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -373,6 +382,12 @@ class NodeHttpTest {
             assertThat(e.getMessage()).doesNotContain("pa55");
         });
         assertThat(authorizations).hasSize(2);
+
+        // an answer that does not come over TLS ends at the deadline too (its TCP socket is closed under the TLS one)
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> trusting.call("eth_blockNumber", "[]")).isInstanceOfSatisfying(NodeException.class,
+                e -> assertThat(e.failure()).isEqualTo(NodeFailure.TIMEOUT));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(DEADLINE.plusSeconds(3));
     }
 
     private static void sleep(long millis) {
