@@ -13,6 +13,7 @@ import java.util.concurrent.locks.LockSupport;
  * took about 8 % of an uncached relayed call's CPU (its clock reads and parks; docs/performance.md).
  */
 final class NodeDeadlines {
+    private static final System.Logger LOG = System.getLogger(NodeDeadlines.class.getName());
     /** How late, at most, a deadline is kept (beside the machine's own scheduling delays). */
     static final Duration TICK = Duration.ofMillis(10);
     /** One for the process: every node and call together. */
@@ -85,7 +86,12 @@ final class NodeDeadlines {
             LockSupport.parkNanos(this, TICK.toNanos());
             long now = System.nanoTime();
             for (Watched w : watched) {
-                w.expireAt(now);
+                try {
+                    w.expireAt(now);
+                } catch (RuntimeException e) {
+                    // this thread keeps every node deadline: one failure must not end it
+                    LOG.log(System.Logger.Level.WARNING, "ending a node wait at its deadline failed", e);
+                }
             }
         }
     }
