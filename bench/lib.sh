@@ -15,7 +15,8 @@ ANVIL_ADDRESS="0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
 BENCH_ADMIN_TOKEN="bench-admin-token-not-a-secret-0123456789"
 # The memory options the shipped systemd unit (docs/deploy/dytallix-api.service) gives the server.
 BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--Xms32m -Xmx128m -XX:+UseSerialGC}"
-# The AOT cache ./dyt build makes, used as the unit and ./dyt serve use theirs (BENCH_AOT=0: without it)
+# The AOT caches ./dyt build makes (this one, and beside it the one for a server in front of a node), used
+# as the unit and ./dyt serve use theirs (BENCH_AOT=0: without them)
 AOT_CACHE="$ROOT/bootstrap/target/dytallix-api.aot"
 
 LOAD_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -258,7 +259,10 @@ launch_server() {
   SERVER_DIR="$dir"
   LOGFILE="$dir/server.log"
   local aot="" launcher
-  if [ "${BENCH_AOT:-1}" = 1 ] && [ -f "$AOT_CACHE" ]; then aot="-XX:AOTCache=$AOT_CACHE"; fi
+  # the cache for the way this server starts, as ./dyt serve and the unit choose it: the node one in front of a node
+  local cache="$AOT_CACHE"
+  if [[ " $* " == *" --RPC_URL="* ]] && [ -f "${AOT_CACHE%.aot}-node.aot" ]; then cache="${AOT_CACHE%.aot}-node.aot"; fi
+  if [ "${BENCH_AOT:-1}" = 1 ] && [ -f "$cache" ]; then aot="-XX:AOTCache=$cache"; fi
   # the shipped JVM options (./dyt jvm-options), BENCH_JAVA_OPTS as their memory part; BENCH_VIA_DYT=1:
   # through the launcher itself (./dyt serve, which adds the cache it made), as an operator starts it
   # shellcheck disable=SC2206 # a list of JVM options

@@ -44,7 +44,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.http.HttpRouting;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -276,6 +280,11 @@ public final class Server implements AutoCloseable {
                 .addProtocol(webSocket.protocol())
                 .build()
                 .start();
+        if (!webServer.isRunning()) {
+            // Helidon logs the failed bind and returns a stopped server (port -1) instead of throwing
+            throw new StartupException("cannot listen on " + settings.host() + ":" + settings.port() + ": "
+                    + whyNotListening(settings.host(), settings.port()), Main.FAILED);
+        }
         if (settings.trustedProxies().isEmpty()) {
             LOG.log(System.Logger.Level.INFO, "TRUSTED_PROXIES is empty: X-Forwarded-For is ignored and the socket peer is the client."
                     + " Behind a reverse proxy, set TRUSTED_PROXIES to its address, or all its clients count as one"
@@ -287,6 +296,21 @@ public final class Server implements AutoCloseable {
                 + ":" + webServer.port() + " (" + (settings.devMode() ? "embedded dev chain" : "node " + node)
                 + "), faucet address " + keys.active().address() + ", "
                 + (election.isPayer() ? "the payer" : "admitting (the payer is " + election.payer().orElse("not elected yet") + ")"));
+    }
+
+    /** Why the web server could not bind host:port, found by trying the same bind (only after it failed). */
+    static String whyNotListening(String host, int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true); // as the web server binds: a port left in TIME_WAIT is free
+            probe.bind(new InetSocketAddress(host, port));
+            return "the web server could not bind it (it is free now: another process held it a moment ago)";
+        } catch (BindException e) {
+            return e.getMessage() != null && e.getMessage().contains("in use")
+                    ? "the port is already taken by another process (stop it, or set PORT to a free port)"
+                    : "cannot bind it (" + e.getMessage() + ")";
+        } catch (IOException | IllegalArgumentException | SecurityException e) {
+            return "cannot bind it (" + describe(e) + ")";
+        }
     }
 
     private static Persistence openDatabase(Settings settings) {

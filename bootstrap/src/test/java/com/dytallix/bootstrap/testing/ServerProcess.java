@@ -79,6 +79,18 @@ public final class ServerProcess implements AutoCloseable {
 
     /** {@link #start(Path, int, Map, List)} from another copy of the launcher jar (with its libs/ beside it). */
     public static ServerProcess start(Path workDir, Path jar, int port, Map<String, String> settings, List<String> jvmOptions) {
+        ServerProcess server = launch(workDir, jar, port, settings, jvmOptions);
+        try {
+            server.awaitReady();
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    /** {@link #start(Path, Path, int, Map, List)} without waiting for /readyz: for a start that must fail. */
+    public static ServerProcess launch(Path workDir, Path jar, int port, Map<String, String> settings, List<String> jvmOptions) {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path out = workDir.resolve("stdout-" + port + ".log");
         Path err = workDir.resolve("stderr-" + port + ".log");
@@ -94,19 +106,11 @@ public final class ServerProcess implements AutoCloseable {
         builder.environment().putAll(settings);
         builder.environment().put("PORT", Integer.toString(port));
         builder.environment().put("HOST", "127.0.0.1");
-        ServerProcess server;
         try {
-            server = new ServerProcess(builder.start(), port, out, err);
+            return new ServerProcess(builder.start(), port, out, err);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + java, e);
         }
-        try {
-            server.awaitReady();
-        } catch (RuntimeException e) {
-            server.close();
-            throw e;
-        }
-        return server;
     }
 
     public static int freePort() {
