@@ -24,6 +24,7 @@ import com.dytallix.application.faucet.Finality;
 import com.dytallix.application.payer.PayerElection;
 import com.dytallix.application.subscription.ChainFeed;
 import com.dytallix.bootstrap.config.Settings;
+import com.dytallix.bootstrap.observability.AccessLog;
 import com.dytallix.bootstrap.observability.MetricsHttpService;
 import com.dytallix.bootstrap.observability.MetricsTelemetry;
 import com.dytallix.bootstrap.observability.Observability;
@@ -247,7 +248,7 @@ public final class Server implements AutoCloseable {
         Observability.registerPayerGauge(metrics, election::isPayer);
         Observability.registerBudget(metrics, () -> ledger.budget(policy.outflow(), clock.instant()));
         var api = new ApiDependencies(status, app.balances(), app.drips(), app.grants(), app.relay(), app.admin(), keccak,
-                telemetry, new HttpMetrics(metrics), healthChecks, clock, settings.trustedProxies(),
+                telemetry, AccessLog.around(new HttpMetrics(metrics)), healthChecks, clock, settings.trustedProxies(),
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
                 settings.requestsPerMinute(), settings.get(Settings.IPV6_CLIENT_PREFIX), settings.rpcRequestsPerMinute(),
                 settings.requestSizeLimit(), settings.rpcMaxBatch(), settings.get(Settings.RPC_CACHE_MAX_BYTES), finality, app.feed(), settings.get(Settings.WS_MAX_CONNECTIONS),

@@ -33,12 +33,10 @@ import org.slf4j.MDC;
 
 /**
  * What every request passes through: a request id (X-Request-Id in and out), the client IP
- * resolved once, the access log line and HTTP metrics, and the one error envelope for anything a
- * handler throws — never a stack trace or a framework's message.
+ * resolved once, the {@link RequestObserver} told of its end (the access line and HTTP metrics), and
+ * the one error envelope for anything a handler throws — never a stack trace or a framework's message.
  */
 public final class HttpEdge implements Filter {
-    /** SLF4J rather than System.Logger here: the access line is one per request, and MessageFormat is not cheap. */
-    private static final org.slf4j.Logger ACCESS = org.slf4j.LoggerFactory.getLogger("access");
     private static final System.Logger LOG = System.getLogger(HttpEdge.class.getName());
     private static final io.helidon.http.HeaderName REQUEST_ID = HeaderNames.create("X-Request-Id");
     private static final int MAX_REQUEST_ID = 64;
@@ -117,41 +115,11 @@ public final class HttpEdge implements Filter {
             long elapsed = System.nanoTime() - start;
             int status = res.status().code();
             String method = req.prologue().method().text();
-            observer.completed(method, info.route(), status, elapsed);
-            accessLine(method, info.route(), status, elapsed);
+            observer.completed(method, info.route(), status, elapsed, requestId, client.value());
             MDC.clear();
             info.end();
         }
         endOrKeepConnection(req, res);
-    }
-
-    /**
-     * The access line: a few microseconds (no format string, no regex; bootstrap's logging writes
-     * it without the secret masks, since every field is the server's own: the method token, the
-     * route template, the status, the duration, the client IP and a request id checked here).
-     */
-    private static void accessLine(String method, String route, int status, long elapsedNanos) {
-        boolean failed = status >= 500;
-        if (failed ? !ACCESS.isWarnEnabled() : !ACCESS.isInfoEnabled()) {
-            return;
-        }
-        MDC.put("method", method);
-        MDC.put("path", route);
-        MDC.put("status", Integer.toString(status));
-        MDC.put("durationMs", millis(elapsedNanos));
-        String line = method + " " + route + " " + status;
-        if (failed) {
-            ACCESS.warn(line);
-        } else {
-            ACCESS.info(line);
-        }
-    }
-
-    /** Nanoseconds as milliseconds with three decimals ("12.345"). */
-    static String millis(long nanos) {
-        long micros = Math.max(0, nanos) / 1000;
-        long fraction = micros % 1000;
-        return (micros / 1000) + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + fraction;
     }
 
     /**

@@ -124,15 +124,6 @@ class EdgeEnvelopeTest {
     }
 
     @Test
-    void theAccessLinesDurationIsMillisecondsWithThreeDecimals() {
-        assertThat(HttpEdge.millis(42_000)).isEqualTo("0.042");
-        assertThat(HttpEdge.millis(3_001_250_000L)).isEqualTo("3001.250");
-        assertThat(HttpEdge.millis(1_234_567)).isEqualTo("1.234");
-        assertThat(HttpEdge.millis(5_000)).isEqualTo("0.005");
-        assertThat(HttpEdge.millis(-1)).isEqualTo("0.000");
-    }
-
-    @Test
     void theDependenciesNeverPrintTheAdminToken() {
         assertThat(api.dependencies().toString()).doesNotContain(TestApi.TOKEN).contains("hidden");
     }

@@ -151,7 +151,7 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
     ApiDependencies dependencies() {
         return new ApiDependencies(app.status(), app.balances(), app.drips(), app.grants(), app.relay(), app.admin(),
                 TestKeccak.INSTANCE, telemetry,
-                (method, route, code, nanos) -> observed.add(method + " " + route + " " + code),
+                (method, route, code, nanos, requestId, clientIp) -> observed.add(method + " " + route + " " + code),
                 List.of(new HealthHttpService.Check("test", Optional::empty)), clock,
                 options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute, 64,
                 options.rpcRequestsPerMinute, options.sizeLimit, options.maxBatch, options.rpcCacheMaxBytes,

@@ -357,13 +357,17 @@ final class SqlGrantLedger implements GrantLedger {
             }
         }
 
-        /** Fingerprints and grants together: a grant reserved a moment ago has no fingerprint yet. */
+        /**
+         * Fingerprints and grants together: a grant reserved a moment ago has no fingerprint yet. The
+         * condition on the outcome is the one of the partial index (client, created_at) (V013): a query
+         * that says so reads it.
+         */
         @Override
         public AddressSpread addressesFrom(IpRange client, Instant since) {
             String from = Timestamps.format(since);
             return tx.get("""
                             SELECT COUNT(DISTINCT address) AS addresses, MIN(created_at) AS oldest FROM (
-                                SELECT address, created_at FROM request_fingerprints WHERE client = ? AND created_at > ?
+                                SELECT address, created_at FROM request_fingerprints WHERE client = ? AND created_at > ? AND outcome <> 'blocked'
                                 UNION ALL
                                 SELECT address, created_at FROM faucet_grants WHERE client = ? AND created_at > ?) AS seen""",
                             client.toString(), from, client.toString(), from)

@@ -14,107 +14,122 @@ import io.helidon.dbclient.DbTransaction;
  */
 class TextNamedStatements implements DbExecute {
     private final DbExecute delegate;
+    /** Whether a statement was made: a transaction without one has nothing to end. */
+    private boolean used;
 
     TextNamedStatements(DbExecute delegate) {
         this.delegate = delegate;
     }
 
+    private DbExecute statements() {
+        used = true;
+        return delegate;
+    }
+
     @Override
     public DbStatementQuery createQuery(String statement) {
-        return delegate.createNamedQuery(statement, statement);
+        return statements().createNamedQuery(statement, statement);
     }
 
     @Override
     public DbStatementGet createGet(String statement) {
-        return delegate.createNamedGet(statement, statement);
+        return statements().createNamedGet(statement, statement);
     }
 
     @Override
     public DbStatementDml createInsert(String statement) {
-        return delegate.createNamedInsert(statement, statement);
+        return statements().createNamedInsert(statement, statement);
     }
 
     @Override
     public DbStatementDml createUpdate(String statement) {
-        return delegate.createNamedUpdate(statement, statement);
+        return statements().createNamedUpdate(statement, statement);
     }
 
     @Override
     public DbStatementDml createDelete(String statement) {
-        return delegate.createNamedDelete(statement, statement);
+        return statements().createNamedDelete(statement, statement);
     }
 
     @Override
     public DbStatementDml createDmlStatement(String statement) {
-        return delegate.createNamedDmlStatement(statement, statement);
+        return statements().createNamedDmlStatement(statement, statement);
     }
 
     @Override
     public DbStatementQuery createNamedQuery(String name, String statement) {
-        return delegate.createNamedQuery(name, statement);
+        return statements().createNamedQuery(name, statement);
     }
 
     @Override
     public DbStatementQuery createNamedQuery(String name) {
-        return delegate.createNamedQuery(name);
+        return statements().createNamedQuery(name);
     }
 
     @Override
     public DbStatementGet createNamedGet(String name, String statement) {
-        return delegate.createNamedGet(name, statement);
+        return statements().createNamedGet(name, statement);
     }
 
     @Override
     public DbStatementGet createNamedGet(String name) {
-        return delegate.createNamedGet(name);
+        return statements().createNamedGet(name);
     }
 
     @Override
     public DbStatementDml createNamedInsert(String name, String statement) {
-        return delegate.createNamedInsert(name, statement);
+        return statements().createNamedInsert(name, statement);
     }
 
     @Override
     public DbStatementDml createNamedInsert(String name) {
-        return delegate.createNamedInsert(name);
+        return statements().createNamedInsert(name);
     }
 
     @Override
     public DbStatementDml createNamedUpdate(String name, String statement) {
-        return delegate.createNamedUpdate(name, statement);
+        return statements().createNamedUpdate(name, statement);
     }
 
     @Override
     public DbStatementDml createNamedUpdate(String name) {
-        return delegate.createNamedUpdate(name);
+        return statements().createNamedUpdate(name);
     }
 
     @Override
     public DbStatementDml createNamedDelete(String name, String statement) {
-        return delegate.createNamedDelete(name, statement);
+        return statements().createNamedDelete(name, statement);
     }
 
     @Override
     public DbStatementDml createNamedDelete(String name) {
-        return delegate.createNamedDelete(name);
+        return statements().createNamedDelete(name);
     }
 
     @Override
     public DbStatementDml createNamedDmlStatement(String name, String statement) {
-        return delegate.createNamedDmlStatement(name, statement);
+        return statements().createNamedDmlStatement(name, statement);
     }
 
     @Override
     public DbStatementDml createNamedDmlStatement(String name) {
-        return delegate.createNamedDmlStatement(name);
+        return statements().createNamedDmlStatement(name);
+    }
+
+    boolean used() {
+        return used;
     }
 
     @Override
     public <C> C unwrap(Class<C> cls) {
-        return delegate.unwrap(cls);
+        return statements().unwrap(cls);
     }
 
-    /** The same for a transaction. */
+    /**
+     * The same for a transaction. One that made no statement never began (Helidon takes the connection
+     * at the first): ending it is left out, where Helidon would log a warning for each (the
+     * fingerprint writer's turn finds nothing left when a reservation wrote what it held).
+     */
     static final class Transaction extends TextNamedStatements implements DbTransaction {
         private final DbTransaction transaction;
 
@@ -125,12 +140,16 @@ class TextNamedStatements implements DbExecute {
 
         @Override
         public void commit() {
-            transaction.commit();
+            if (used()) {
+                transaction.commit();
+            }
         }
 
         @Override
         public void rollback() {
-            transaction.rollback();
+            if (used()) {
+                transaction.rollback();
+            }
         }
     }
 }

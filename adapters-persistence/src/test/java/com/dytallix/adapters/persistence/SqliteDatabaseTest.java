@@ -35,6 +35,42 @@ class SqliteDatabaseTest {
     }
 
     @Test
+    void aWriteThatMadeNoStatementEndsWithoutHelidonsWarningAndTheNextWriteStillCommits() {
+        java.util.logging.Logger helidon = java.util.logging.Logger.getLogger("io.helidon.dbclient.jdbc.TransactionContext");
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    warnings.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        helidon.addHandler(handler);
+        try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("dytallix.db"))) {
+            // the fingerprint writer's turn when a reservation wrote what was held: nothing to write
+            assertThat(db.<Object>write(tx -> null)).isNull();
+            assertThatThrownBy(() -> db.write(tx -> {
+                throw new IllegalStateException("nothing written");
+            })).hasMessage("nothing written");
+            db.write(tx -> tx.dml("CREATE TABLE t (x)"));
+            db.write(tx -> tx.insert("INSERT INTO t (x) VALUES (1)"));
+            assertThat(TestSql.number(db, "SELECT COUNT(*) AS n FROM t")).isEqualTo(1);
+        } finally {
+            helidon.removeHandler(handler);
+        }
+        assertThat(warnings).isEmpty();
+    }
+
+    @Test
     void everyPooledConnectionRunsInWalWithForeignKeysAndABusyTimeout() throws Exception {
         try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("dytallix.db"))) {
             // hold several connections at once so that more than one pooled connection is looked at

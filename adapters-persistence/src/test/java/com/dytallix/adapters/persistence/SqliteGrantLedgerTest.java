@@ -95,8 +95,12 @@ class SqliteGrantLedgerTest extends GrantLedgerContract {
     @Test
     void everyIndexOfTheFingerprintsServesANamedQuery() {
         // the suspicious-activity rule, retention, and the runbook's addresses-per-IP query
-        assertThat(plan("SELECT address, created_at FROM request_fingerprints WHERE client = '10.0.0.1' AND created_at > '2026-01-01'"))
+        // the rule's own condition on the outcome, as the partial index has it (V013): blocked requests' rows stay out of it
+        assertThat(plan("SELECT address, created_at FROM request_fingerprints WHERE client = '10.0.0.1' AND created_at > '2026-01-01'"
+                + " AND outcome <> '" + Fingerprint.BLOCKED + "'"))
                 .contains("request_fingerprints_client_created");
+        assertThat(plan("SELECT address, created_at FROM request_fingerprints WHERE client = '10.0.0.1' AND created_at > '2026-01-01'"))
+                .doesNotContain("request_fingerprints_client_created");
         assertThat(plan("DELETE FROM request_fingerprints WHERE created_at < '2026-01-01'")).contains("request_fingerprints_created");
         assertThat(plan("SELECT ip, COUNT(DISTINCT address) as addresses FROM request_fingerprints"
                 + " WHERE created_at > datetime('now', '-1 hour') GROUP BY ip HAVING addresses > 5"))

@@ -8,6 +8,7 @@ import com.dytallix.domain.IpRange;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.admission.Applicant;
 import com.dytallix.domain.admission.Block;
+import com.dytallix.domain.grant.Fingerprint;
 import com.dytallix.domain.admission.Challenge;
 import com.dytallix.domain.admission.ProofOfWorkPolicy;
 import com.dytallix.domain.grant.Factor;
@@ -52,7 +53,7 @@ class AdmissionTest {
         assertThat(blocked.kind()).isEqualTo(FaucetRefusal.Kind.BLOCKED);
         assertThat(blocked.blockedScope()).contains("ip");
         assertThat(refusal(() -> h.request(FaucetHarness.address(7), "10.0.0.1")).blockedScope()).contains("address");
-        assertThat(h.outcomes("198.51.100.77")).containsExactly("blocked");
+        assertThat(h.outcomes("198.51.100.77")).as("the outcome the suspicious-activity rule leaves out").containsExactly(Fingerprint.BLOCKED);
 
         h.controls.resume(Instant.now());
         h.blocks.remove(range.id());

@@ -52,6 +52,23 @@ public final class BatchedConsoleAppender<E> extends OutputStreamAppender<E> {
         Runtime.getRuntime().addShutdownHook(atExit);
     }
 
+    /**
+     * Appends one whole line, encoded already, as {@link #doAppend} would after encoding an event
+     * ({@link AccessLog} writes the access lines so, without an event); false when stopped.
+     */
+    boolean writeLine(byte[] line) {
+        Lines current = lines;
+        if (!isStarted() || current == null) {
+            return false;
+        }
+        try {
+            current.write(line, 0, line.length);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Writes what is buffered now. */
     void flush() {
         Lines current = lines;

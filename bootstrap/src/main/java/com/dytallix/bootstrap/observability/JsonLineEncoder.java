@@ -18,6 +18,8 @@ import net.logstash.logback.stacktrace.ShortenedThrowableConverter;
  * 40 frames per exception and 8,192 characters). Written by hand: a generic JSON encoder, its
  * configuration and its per-line machinery cost more at start and per line than this line does.
  *
+ * <p>The access log's lines are written in this format without an event ({@link AccessLog}).
+ *
  * <p>{@link #setMasked masked} (the default) is the safety net for secrets that code should never
  * log in the first place: every string value is masked before it is written. The access log turns
  * it off: each of its values is the server's own (method, route template, status, duration, client
@@ -41,8 +43,8 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
 
     private boolean masked = true;
     private ShortenedThrowableConverter stackTraces;
-    /** The time up to the second, made once a second: most lines share it. */
-    private volatile Second second = new Second(Long.MIN_VALUE, "");
+    /** The time up to the second, made once a second: most lines share it (the access lines' too). */
+    private static volatile Second second = new Second(Long.MIN_VALUE, "");
 
     private record Second(long epochSecond, String text) {
     }
@@ -138,7 +140,8 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
         return masked;
     }
 
-    private void time(StringBuilder out, long epochMillis) {
+    /** {@code yyyy-MM-ddTHH:mm:ss.SSSZ} in UTC. */
+    static void time(StringBuilder out, long epochMillis) {
         long epochSecond = Math.floorDiv(epochMillis, 1000);
         Second s = second;
         if (s.epochSecond() != epochSecond) {

@@ -24,6 +24,8 @@ import ch.qos.logback.core.status.Status;
 public final class LoggingConfigurator extends ContextAwareBase implements Configurator {
     /** The system property naming an operator's logback XML (logback's own name for it). */
     static final String CONFIGURATION_FILE = "logback.configurationFile";
+    /** The key of the access lines' appender among the context's objects, when this configurator made it. */
+    static final String ACCESS_APPENDER = "dytallix.accessAppender";
     /** How long an access line may wait in the batch. */
     private static final long ACCESS_FLUSH_MILLIS = 100;
 
@@ -57,6 +59,8 @@ public final class LoggingConfigurator extends ContextAwareBase implements Confi
         access.setEncoder(encoder(context, false));
         access.start();
 
+        // found there by AccessLog, which writes the access lines into it directly
+        context.putObject(ACCESS_APPENDER, access);
         Logger accessLogger = context.getLogger("access");
         accessLogger.setAdditive(false);
         accessLogger.addAppender(access);

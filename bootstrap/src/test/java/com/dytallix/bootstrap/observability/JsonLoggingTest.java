@@ -108,6 +108,69 @@ class JsonLoggingTest {
     }
 
     @Test
+    void theAccessLogWritesTheLineOfAnAccessEventWithTheRequestsFieldsInItsMdcWithoutMakingOne() throws Exception {
+        List<String> observed = new ArrayList<>();
+        var accessLog = AccessLog.around((method, route, status, nanos, requestId, clientIp) ->
+                observed.add(method + " " + route + " " + status + " " + nanos + " " + requestId + " " + clientIp));
+        List<JsonNode> lines = capture(() -> {
+            MDC.put("requestId", "req-45");
+            MDC.put("clientIp", "2001:db8::7");
+            accessLog.completed("POST", "/api/faucet", 403, 1_234_567, "req-45", "2001:db8::7");
+            accessLog.completed("POST", "/api/rpc", 504, 3_001_250_000L, "req-45", "2001:db8::7");
+            accessAppender().flush();
+            // the same request as an event of the access logger, its fields in the MDC: what logback would write
+            MDC.put("method", "POST");
+            MDC.put("path", "/api/faucet");
+            MDC.put("status", "403");
+            MDC.put("durationMs", "1.234");
+            LoggerFactory.getLogger("access").info("POST /api/faucet 403");
+        });
+
+        assertThat(observed).as("the metrics behind it").containsExactly("POST /api/faucet 403 1234567 req-45 2001:db8::7",
+                "POST /api/rpc 504 3001250000 req-45 2001:db8::7");
+        assertThat(lines).hasSize(3);
+        JsonNode written = lines.get(0);
+        JsonNode event = lines.get(2);
+        List<String> writtenFields = new ArrayList<>();
+        written.fieldNames().forEachRemaining(writtenFields::add);
+        List<String> eventFields = new ArrayList<>();
+        event.fieldNames().forEachRemaining(eventFields::add);
+        assertThat(writtenFields).isEqualTo(eventFields)
+                .contains("time", "level", "logger", "thread", "message", "requestId", "clientIp", "method", "path", "status",
+                        "durationMs");
+        for (String field : writtenFields) {
+            if (!field.equals("time")) {
+                assertThat(written.get(field)).as(field).isEqualTo(event.get(field));
+            }
+        }
+        assertThat(written.get("logger").asText()).isEqualTo("access");
+        assertThat(written.get("level").asText()).isEqualTo("INFO");
+        assertThat(written.get("status").isIntegralNumber()).isTrue();
+        assertThat(written.get("durationMs").decimalValue()).isEqualByComparingTo("1.234");
+        JsonNode failed = lines.get(1);
+        assertThat(failed.get("level").asText()).as("a 5xx is a warning").isEqualTo("WARN");
+        assertThat(failed.get("message").asText()).isEqualTo("POST /api/rpc 504");
+        assertThat(failed.get("durationMs").decimalValue()).isEqualByComparingTo("3001.250");
+
+        Observability.setLogLevel("warn");
+        List<JsonNode> quiet = capture(() -> {
+            accessLog.completed("GET", "/healthz", 200, 5_000, "req-46", "203.0.113.9");
+            accessLog.completed("GET", "/api/status", 503, 5_000, "req-47", "203.0.113.9");
+        });
+        assertThat(quiet).as("LOG_LEVEL applies").extracting(l -> l.get("message").asText()).containsExactly("GET /api/status 503");
+        assertThat(observed).as("metrics whatever the level").hasSize(4);
+    }
+
+    @Test
+    void theAccessLinesDurationIsMillisecondsWithThreeDecimals() {
+        assertThat(AccessLog.millis(42_000)).isEqualTo("0.042");
+        assertThat(AccessLog.millis(3_001_250_000L)).isEqualTo("3001.250");
+        assertThat(AccessLog.millis(1_234_567)).isEqualTo("1.234");
+        assertThat(AccessLog.millis(5_000)).isEqualTo("0.005");
+        assertThat(AccessLog.millis(-1)).isEqualTo("0.000");
+    }
+
+    @Test
     void aStatusOrDurationThatIsNotAPlainNumberStaysTextAndTheLineStaysJson() throws Exception {
         for (String odd : List.of("5x", "007", "1.2.3", ".5", "1e9", "-1", "")) {
             List<JsonNode> lines = capture(() -> {

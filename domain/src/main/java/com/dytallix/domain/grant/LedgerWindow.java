@@ -41,7 +41,10 @@ public interface LedgerWindow {
     /** The counting grants' amounts and times, oldest first (read only to work out when a cap reopens). */
     List<Payout> payoutsSince(Instant since);
 
-    /** Distinct addresses this client asked for (fingerprints and grants of any status) after {@code since}. */
+    /**
+     * Distinct addresses this client asked for (fingerprints and grants of any status) after {@code
+     * since}, leaving out the requests refused for a block ({@link Fingerprint#BLOCKED}).
+     */
     AddressSpread addressesFrom(IpRange client, Instant since);
 
     /** The outflow budget now, in wei, negative while in debt. */

@@ -1010,6 +1010,11 @@ public abstract class GrantLedgerContract {
         ledger.recordFingerprint(new Fingerprint(attacker, attacker.client(64), address(2), "curl/8", "fp1", "rate_limit", T0.plusSeconds(5)));
         ledger.recordFingerprint(new Fingerprint(attacker, attacker.client(64), address(2), "curl/8", "fp1", "rate_limit", T0.plusSeconds(6)));
         ledger.recordFingerprint(new Fingerprint(ip("10.0.0.1"), ip("10.0.0.1").client(64), address(4), "firefox", "fp2", "granted", T0));
+        // refused for a block: not counted (the block stops the client; these rows are the flood's bulk)
+        for (int i = 0; i < 3; i++) {
+            ledger.recordFingerprint(new Fingerprint(attacker, attacker.client(64), address(20 + i), "curl/8", "fp1", Fingerprint.BLOCKED,
+                    T0.plusSeconds(6)));
+        }
         List<AdmissionRule> fourPerHour = List.of(new SuspiciousActivityRule(4));
         reserved(request(address(3), attacker, T0.plusSeconds(7)), fourPerHour);
 

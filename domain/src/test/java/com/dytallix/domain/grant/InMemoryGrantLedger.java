@@ -180,7 +180,8 @@ public final class InMemoryGrantLedger implements GrantLedger {
         public AddressSpread addressesFrom(IpRange client, Instant since) {
             List<Address> addresses = new ArrayList<>();
             List<Instant> times = new ArrayList<>();
-            fingerprints.stream().filter(f -> f.client().equals(client) && f.at().isAfter(since)).forEach(f -> {
+            fingerprints.stream().filter(f -> f.client().equals(client) && f.at().isAfter(since)
+                    && !f.outcome().equals(Fingerprint.BLOCKED)).forEach(f -> {
                 addresses.add(f.address());
                 times.add(f.at());
             });

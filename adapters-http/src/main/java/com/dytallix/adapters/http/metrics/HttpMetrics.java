@@ -54,7 +54,7 @@ public final class HttpMetrics implements RequestObserver {
     }
 
     @Override
-    public void completed(String method, String route, int status, long durationNanos) {
+    public void completed(String method, String route, int status, long durationNanos, String requestId, String clientIp) {
         String label = methodLabel(method);
         Key key = new Key(label, route, status);
         Meters m = meters.get(key);

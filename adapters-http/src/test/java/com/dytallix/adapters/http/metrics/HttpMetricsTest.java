@@ -15,10 +15,10 @@ class HttpMetricsTest {
 
     @Test
     void countsRequestsPerMethodRouteTemplateAndStatus() {
-        metrics.completed("GET", "/api/faucet/grants/{grantId}", 200, TimeUnit.MILLISECONDS.toNanos(3));
-        metrics.completed("GET", "/api/faucet/grants/{grantId}", 200, TimeUnit.MILLISECONDS.toNanos(4));
-        metrics.completed("GET", "/api/faucet/grants/{grantId}", 404, TimeUnit.MILLISECONDS.toNanos(1));
-        metrics.completed("POST", "/api/faucet", 429, TimeUnit.MILLISECONDS.toNanos(2));
+        metrics.completed("GET", "/api/faucet/grants/{grantId}", 200, TimeUnit.MILLISECONDS.toNanos(3), "req-1", "203.0.113.1");
+        metrics.completed("GET", "/api/faucet/grants/{grantId}", 200, TimeUnit.MILLISECONDS.toNanos(4), "req-1", "203.0.113.1");
+        metrics.completed("GET", "/api/faucet/grants/{grantId}", 404, TimeUnit.MILLISECONDS.toNanos(1), "req-1", "203.0.113.1");
+        metrics.completed("POST", "/api/faucet", 429, TimeUnit.MILLISECONDS.toNanos(2), "req-1", "203.0.113.1");
 
         assertThat(registry.get("http.requests").tags("method", "GET", "path", "/api/faucet/grants/{grantId}", "status", "200")
                 .counter().count()).isEqualTo(2.0);
@@ -34,8 +34,8 @@ class HttpMetricsTest {
 
     @Test
     void latencyHistogramHasBucketsFromOneMillisecondToTenSeconds() {
-        metrics.completed("POST", "/api/rpc", 200, TimeUnit.MILLISECONDS.toNanos(30));
-        metrics.completed("POST", "/api/rpc", 504, TimeUnit.SECONDS.toNanos(3));
+        metrics.completed("POST", "/api/rpc", 200, TimeUnit.MILLISECONDS.toNanos(30), "req-1", "203.0.113.1");
+        metrics.completed("POST", "/api/rpc", 504, TimeUnit.SECONDS.toNanos(3), "req-1", "203.0.113.1");
 
         CountAtBucket[] ok = registry.get("http.request.duration").tags("status", "200").timer()
                 .takeSnapshot().histogramCounts();
@@ -56,9 +56,9 @@ class HttpMetricsTest {
 
     @Test
     void nonStandardMethodsShareOneLabelSoClientsCannotInflateTheSeries() {
-        metrics.completed("FOO", "unmatched", 404, 1_000);
-        metrics.completed("get", "unmatched", 404, 1_000);
-        metrics.completed("BAR", "unmatched", 404, 1_000);
+        metrics.completed("FOO", "unmatched", 404, 1_000, "req-1", "203.0.113.1");
+        metrics.completed("get", "unmatched", 404, 1_000, "req-1", "203.0.113.1");
+        metrics.completed("BAR", "unmatched", 404, 1_000, "req-1", "203.0.113.1");
 
         assertThat(registry.get("http.requests").tags("method", "other", "path", "unmatched", "status", "404")
                 .counter().count()).isEqualTo(3.0);
