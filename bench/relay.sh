@@ -47,7 +47,15 @@ fi
 sleep 1 # both status snapshots have seen the head, so the transfers count as final
 
 declare -A URL=([direct]="$ANVIL_URL" [nginx]="$NGINX_URL" [ours]="$OURS_URL/api/rpc" [ours-nocache]="$NOCACHE_URL/api/rpc")
-declare -A PID=([ours]="$OURS_PID" [ours-nocache]="$NOCACHE_PID")
+declare -A PID=([nginx]="$NGINX_PID" [ours]="$OURS_PID" [ours-nocache]="$NOCACHE_PID")
+# nginx's CPU is its master's and its workers' together: what a proxied call costs the proxy
+target_cpu_seconds() { # TARGET
+  local p total=0
+  for p in "${PID[$1]}" $([ "$1" != nginx ] || pgrep -P "$NGINX_PID"); do
+    total="$(awk -v t="$total" -v c="$(cpu_seconds "$p")" 'BEGIN { printf "%.2f", t + c }')"
+  done
+  echo "$total"
+}
 TARGETS="direct nginx ours ours-nocache"
 OURS_TARGETS="ours ours-nocache"
 if [ -n "$BASELINE" ]; then
@@ -78,9 +86,9 @@ for w in $WORKLOADS; do
     for target in $TARGETS; do
       log "$w: $target, $c connections, ${SECONDS_EACH}s"
       pid="${PID[$target]:-}"
-      [ -z "$pid" ] || cpu_before="$(cpu_seconds "$pid")"
+      [ -z "$pid" ] || cpu_before="$(target_cpu_seconds "$target")"
       R[$w.$target.$c]="$(BODIES="$WORK/$w.bodies" run_wrk "$THREADS" "$c" "$SECONDS_EACH" bodies.lua "${URL[$target]}")"
-      [ -z "$pid" ] || CPU_US[$w.$target.$c]="$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$pid")" \
+      [ -z "$pid" ] || CPU_US[$w.$target.$c]="$(awk -v a="$cpu_before" -v b="$(target_cpu_seconds "$target")" \
         -v n="$(field requests "${R[$w.$target.$c]}")" 'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')"
     done
   done

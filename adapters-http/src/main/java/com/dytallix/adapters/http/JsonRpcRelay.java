@@ -6,7 +6,6 @@ import com.dytallix.domain.grant.LimitScope;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -16,7 +15,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import java.io.IOException;
-import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -138,10 +137,13 @@ final class JsonRpcRelay {
         }
 
         /**
-         * A body that is one JSON-RPC 2.0 request object, read with the streaming parser: the params
-         * are copied token by token into our own text, without a tree of the request. Null for
-         * anything else (a batch, the simple form, malformed JSON, a duplicate key, a fraction or an
-         * exponent anywhere): the tree reads those, and words their errors, as before.
+         * A body that is one JSON-RPC 2.0 request object, read with the streaming parser, without a
+         * tree of the request: the params are the body's own span of text for them, taken only once
+         * the parser has read that span whole as one JSON array or object (every string decoded, no
+         * duplicate key, no fraction or exponent), so it is exactly the value the tree would hold, as
+         * the client spaced it. Null for anything else (a batch, the simple form, malformed JSON, a
+         * duplicate key, a fraction or an exponent anywhere): the tree reads those, and words their
+         * errors, as before.
          */
         static Call read(byte[] body) {
             try (JsonParser p = Json.MAPPER.createParser(body)) {
@@ -165,17 +167,18 @@ final class JsonRpcRelay {
                         case "method" -> method = scalar(p);
                         case "params" -> {
                             if (value == JsonToken.START_ARRAY || value == JsonToken.START_OBJECT) {
-                                params = copy(p);
-                                if (params == null) {
+                                int start = (int) p.currentTokenLocation().getByteOffset();
+                                if (!walk(p)) {
                                     return null;
                                 }
+                                params = new String(body, start, (int) p.currentLocation().getByteOffset() - start, StandardCharsets.UTF_8);
                             } else if (value != JsonToken.VALUE_NULL) {
                                 invalid = true;
                                 p.skipChildren();
                             }
                         }
                         default -> {
-                            if (copy(p) == null) {
+                            if (!walk(p)) {
                                 return null;
                             }
                         }
@@ -210,25 +213,26 @@ final class JsonRpcRelay {
             };
         }
 
-        /** The value at the parser's current token as our JSON text; null when it holds a fraction or an exponent. */
-        private static String copy(JsonParser p) throws IOException {
-            StringWriter out = new StringWriter(64);
-            try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
-                int depth = 0;
-                do {
-                    JsonToken t = p.currentToken();
-                    if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-                        return null;
-                    }
-                    if (t.isStructStart()) {
-                        depth++;
-                    } else if (t.isStructEnd()) {
-                        depth--;
-                    }
-                    g.copyCurrentEvent(p);
-                } while (depth > 0 && p.nextToken() != null);
-            }
-            return out.toString();
+        /**
+         * Reads the value at the parser's current token to its last token, each string decoded (so
+         * malformed UTF-8 fails here as it fails the tree); false when it holds a fraction or an exponent.
+         */
+        private static boolean walk(JsonParser p) throws IOException {
+            int depth = 0;
+            do {
+                JsonToken t = p.currentToken();
+                if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+                    return false;
+                }
+                if (t == JsonToken.VALUE_STRING) {
+                    p.finishToken();
+                } else if (t.isStructStart()) {
+                    depth++;
+                } else if (t.isStructEnd()) {
+                    depth--;
+                }
+            } while (depth > 0 && p.nextToken() != null);
+            return true;
         }
     }
 

@@ -17,9 +17,11 @@ import java.util.Optional;
 
 /**
  * POST /api/rpc, the JSON-RPC relay over HTTP. The body is parsed strictly (duplicate keys
- * refused), and the node only ever gets a request serialised from the parsed method and params,
- * never the client's bytes. A single JSON-RPC request, by far the most frequent body, is read with
- * the streaming parser ({@link JsonRpcRelay.Call#read}); anything else as a tree.
+ * refused), and the node only ever gets a request of ours: our id, the method the policy allowed,
+ * and params that were parsed whole as one JSON value (and checked again for the method by the
+ * node adapter). A single JSON-RPC request, by far the most frequent body, is read with the
+ * streaming parser ({@link JsonRpcRelay.Call#read}), which passes the params on as the client
+ * spaced them; anything else as a tree.
  *
  * <p>Simple form {@code {"method", "params"}} (no "jsonrpc" member): 200 {@code {"result"}}, the
  * contract's envelope otherwise (400 RPC_ERROR with the node's error, 403 RPC_METHOD_NOT_ALLOWED,

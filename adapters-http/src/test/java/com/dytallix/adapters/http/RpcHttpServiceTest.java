@@ -168,13 +168,15 @@ class RpcHttpServiceTest {
     }
 
     @Test
-    void standardFormParamsAreReserialisedTooAndAnIdRoundTripsWhateverItHolds() {
-        String body = "{ \"id\" : \"a\\\"b\\u00e9\\n\" , \"method\":\"eth_getBalance\",\"params\":[ \"0x\\u0061bc\" ,\n"
-                + " \"latest\" , {\"a\" : [1, -2, true, null, {}], \"b\": \"\u00e9\"} ], \"jsonrpc\":\"2.0\", \"extra\": {\"x\": [1]}}";
+    void standardFormParamsGoOnAsTheyWereReadWholeAndAnIdRoundTripsWhateverItHolds() {
+        String params = "[ \"0x\\u0061bc\" ,\n \"latest\" , {\"a\" : [1, -2, true, null, {}], \"b\": \"\u00e9\"} ]";
+        String body = "{ \"id\" : \"a\\\"b\\u00e9\\n\" , \"method\":\"eth_getBalance\",\"params\":" + params
+                + ", \"jsonrpc\":\"2.0\", \"extra\": {\"x\": [1]}}";
         assertThat(JsonRpcRelay.Call.read(body.getBytes(StandardCharsets.UTF_8))).as("read without a tree").isNotNull();
         var reply = rpc(body);
         assertThat(reply.status()).isEqualTo(200);
-        assertThat(api.chain.calls.getLast().paramsJson()).isEqualTo("[\"0xabc\",\"latest\",{\"a\":[1,-2,true,null,{}],\"b\":\"\u00e9\"}]");
+        // the one JSON value the parser read, as the client spaced and escaped it: the same value the tree holds
+        assertThat(api.chain.calls.getLast().paramsJson()).isEqualTo(params);
         assertThat(reply.json().get("id").asText()).isEqualTo("a\"b\u00e9\n");
         assertThat(reply.json().get("result").asText()).isEqualTo("0x10");
 
@@ -184,6 +186,36 @@ class RpcHttpServiceTest {
         var huge = rpc(hugeBody);
         assertThat(huge.status()).isEqualTo(400);
         assertThat(huge.json().get("message").asText()).contains("out of range");
+    }
+
+    @Test
+    void paramsAreTakenToTheirOwnEndWhateverTheirStringsHold() {
+        // brackets, braces, quotes and backslashes inside strings do not end the params; what follows them is not sent
+        String[] paramsOf = {"[\"]\",\"}\"]", "[\"\\\"]\", {\"[\":\"\\\\\"}]", "{\"a\":[[[\"]]]\"]]]}", "[]", "[ ]", "[\"\u00e9\u20ac\ud83d\ude00\"]",
+            "[{\"data\":\"0x\\/\\b\\f\\u0000\"}]"};
+        for (String params : paramsOf) {
+            var reply = rpc("{\"jsonrpc\":\"2.0\",\"method\":\"eth_call\",\"params\":" + params + ",\"id\":7}");
+            assertThat(reply.status()).as(params).isEqualTo(200);
+            assertThat(api.chain.calls.getLast().paramsJson()).as(params).isEqualTo(params);
+            assertThat(reply.body()).as(params).isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":\"0x10\"}");
+        }
+    }
+
+    @Test
+    void paramsThatAreNotWholeJsonAreRefusedAsBeforeAndNothingIsSent() {
+        String start = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\",\"params\":";
+        byte[] badUtf8 = (start + "[\"0x\u00e9\"]}").getBytes(StandardCharsets.UTF_8);
+        badUtf8[badUtf8.length - 4] = (byte) 0xff; // the second byte of the é: not UTF-8 any more
+        for (byte[] body : List.of(badUtf8, (start + "[{\"to\":\"0x1\",\"to\":\"0x2\"}]}").getBytes(StandardCharsets.UTF_8),
+                (start + "[\"a\"]]}").getBytes(StandardCharsets.UTF_8), (start + "[\"a\" \"b\"]}").getBytes(StandardCharsets.UTF_8),
+                (start + "[\"a\nb\"]}").getBytes(StandardCharsets.UTF_8), (start + "[\"a\"}").getBytes(StandardCharsets.UTF_8))) {
+            String shown = new String(body, StandardCharsets.UTF_8);
+            assertThat(JsonRpcRelay.Call.read(body)).as(shown).isNull();
+            var reply = api.postJson("/api/rpc", body);
+            assertThat(reply.status()).as(shown).isEqualTo(400);
+            assertThat(reply.json().get("error").get("code").asInt()).as(shown).isEqualTo(-32700);
+        }
+        assertThat(api.chain.calls).isEmpty();
     }
 
     @Test

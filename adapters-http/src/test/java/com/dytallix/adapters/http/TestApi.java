@@ -205,9 +205,18 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
 
     /** Sends a request; {@code headers} are name/value pairs. */
     Reply send(String method, String path, String body, String... headers) {
+        return sendBody(method, path, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body), headers);
+    }
+
+    /** A JSON body given as bytes, which may be what no string encodes (malformed UTF-8). */
+    Reply postJson(String path, byte[] body) {
+        return sendBody("POST", path, HttpRequest.BodyPublishers.ofByteArray(body), "Content-Type", "application/json");
+    }
+
+    private Reply sendBody(String method, String path, HttpRequest.BodyPublisher body, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
                 .timeout(Duration.ofSeconds(20))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(method, body);
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }

@@ -483,17 +483,57 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
                 ANSWER_TOO_LARGE, null, null);
     }
 
+    /**
+     * A free slot, waited for in arrival order for at most the queue wait: untimed, ended by
+     * {@link NodeDeadlines} (a timed wait on a virtual thread is a timer task on the ForkJoinPool's
+     * delay scheduler; with more calls than slots, as at 64 connections to one node, every call waited).
+     */
     private void acquireSlot(String label, long deadline) {
         boolean acquired;
         try {
             long wait = Math.min(queueWait.toNanos(), Math.max(0, deadline - System.nanoTime()));
-            acquired = slots.tryAcquire(wait, TimeUnit.NANOSECONDS);
+            // in turn behind waiting calls, unlike tryAcquire(); no wait at all when none is allowed
+            acquired = slots.tryAcquire(0, TimeUnit.NANOSECONDS) || wait > 0 && awaitSlot(System.nanoTime() + wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NodeException(NodeFailure.OVERLOADED, "interrupted while waiting for a free node connection slot for " + label);
         }
         if (!acquired) {
             throw new NodeException(NodeFailure.OVERLOADED, "too many node calls in flight; " + label + " not sent");
+        }
+    }
+
+    /** Waits for a slot until {@code until} (System.nanoTime); false when the wait ran out. */
+    private boolean awaitSlot(long until) throws InterruptedException {
+        SlotWait wait = new SlotWait(Thread.currentThread());
+        NodeDeadlines.SHARED.watch(wait, until);
+        boolean acquired = false;
+        try {
+            slots.acquire();
+            acquired = true;
+        } catch (InterruptedException e) {
+            if (!wait.expired()) {
+                throw e; // not ours: someone else interrupted the call
+            }
+        } finally {
+            if (!NodeDeadlines.SHARED.unwatch(wait)) {
+                Thread.interrupted(); // the deadline's interrupt, even one that came after the slot: not the call's
+            }
+        }
+        return acquired;
+    }
+
+    /** A call waiting for a slot; the deadline interrupts it (only while it is watched, under its lock). */
+    private static final class SlotWait extends NodeDeadlines.Watched {
+        private final Thread waiting;
+
+        SlotWait(Thread waiting) {
+            this.waiting = waiting;
+        }
+
+        @Override
+        void expire() {
+            waiting.interrupt();
         }
     }
 

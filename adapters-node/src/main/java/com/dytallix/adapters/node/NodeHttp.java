@@ -22,9 +22,10 @@ import javax.net.ssl.SSLSocketFactory;
 /**
  * HTTP/1.1 POSTs to one node over pooled keep-alive sockets, driven on the caller's (virtual)
  * thread: the head and body go out in one write, the answer is read by its Content-Length (or
- * chunked, or to the end of the connection), never more than {@code maxResponseBytes}, and every
- * read waits at most until the call's deadline. A connection goes back to the pool only after a
- * complete answer that did not ask to close it; any error, a refused answer or a timeout drops it.
+ * chunked, or to the end of the connection), never more than {@code maxResponseBytes}, and no
+ * exchange outlives the call's deadline ({@link NodeDeadlines} closes its socket then). A connection
+ * goes back to the pool only after a complete answer that did not ask to close it; any error, a
+ * refused answer or a timeout drops it.
  *
  * <p>Not Helidon's webclient: for the relay's small calls its per-request machinery (headers
  * validated and copied, a {@code CompletableFuture} completed per read of the answer) cost about as
@@ -182,18 +183,21 @@ final class NodeHttp implements AutoCloseable {
 
     private Reply exchange(Connection c, byte[] request, long deadline) throws IOException {
         boolean reusable = false;
+        remainingMillis(deadline); // a deadline already passed sends nothing
+        c.received = 0;
+        NodeDeadlines.SHARED.watch(c, deadline);
         try {
-            c.received = 0;
-            remainingMillis(deadline); // a deadline already passed sends nothing
             try {
                 c.out.write(request);
             } catch (java.net.SocketException e) {
-                throw c.stale(e);
+                throw c.failed(e);
             }
-            Reply reply = c.readReply(deadline);
+            Reply reply = c.readReply();
             reusable = c.keepAlive;
             return reply;
         } finally {
+            // a connection whose deadline closed it meanwhile, even just after its answer, is not reused
+            reusable &= NodeDeadlines.SHARED.unwatch(c);
             if (reusable && !closed) {
                 giveBack(c);
             } else {
@@ -233,20 +237,22 @@ final class NodeHttp implements AutoCloseable {
 
     private Connection connect(long deadline) throws IOException {
         int wait = remainingMillis(deadline);
-        Socket socket = new Socket();
+        Socket tcp = new Socket();
+        Socket socket = tcp;
         try {
-            socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(host, port), wait);
+            tcp.setTcpNoDelay(true);
+            tcp.connect(new InetSocketAddress(host, port), wait);
             if (tls != null) {
-                SSLSocket secure = (SSLSocket) tls.createSocket(socket, host, port, true);
+                SSLSocket secure = (SSLSocket) tls.createSocket(tcp, host, port, true);
                 SSLParameters parameters = secure.getSSLParameters();
                 parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
                 secure.setSSLParameters(parameters);
                 secure.setSoTimeout(remainingMillis(deadline));
                 secure.startHandshake();
+                secure.setSoTimeout(0); // from here on the call's deadline is kept by NodeDeadlines
                 socket = secure;
             }
-            return new Connection(socket);
+            return new Connection(socket, tcp);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
@@ -278,8 +284,9 @@ final class NodeHttp implements AutoCloseable {
     }
 
     /** One socket and its read buffer; used by one call at a time. */
-    private final class Connection {
+    private final class Connection extends NodeDeadlines.Watched {
         private final Socket socket;
+        private final Socket tcp;
         private final InputStream in;
         private final OutputStream out;
         private final byte[] buffer = new byte[READ_BUFFER];
@@ -295,8 +302,10 @@ final class NodeHttp implements AutoCloseable {
         /** Bytes the current answer's body has taken from {@link #BODIES}. */
         private long holding;
 
-        Connection(Socket socket) throws IOException {
+        /** @param tcp the TCP socket under {@code socket} (the same one without TLS) */
+        Connection(Socket socket, Socket tcp) throws IOException {
             this.socket = socket;
+            this.tcp = tcp;
             this.in = socket.getInputStream();
             this.out = socket.getOutputStream();
         }
@@ -307,6 +316,26 @@ final class NodeHttp implements AutoCloseable {
             return received == 0 && !Thread.currentThread().isInterrupted() ? new StaleConnectionException() : e;
         }
 
+        /** What a socket error means: the deadline passed (we closed it), or else as {@link #stale}. */
+        IOException failed(java.net.SocketException e) {
+            if (expired()) {
+                SocketTimeoutException timeout = new SocketTimeoutException("deadline passed");
+                timeout.initCause(e);
+                return timeout;
+            }
+            return stale(e);
+        }
+
+        @Override
+        void expire() {
+            // the TCP socket, not a TLS one: closing that could wait for the read it must end (TLS's own locks)
+            try {
+                tcp.close(); // the read or write blocked on it ends with a SocketException
+            } catch (IOException ignored) {
+                // closing: nothing left to do with it
+            }
+        }
+
         void close() {
             try {
                 socket.close();
@@ -315,7 +344,7 @@ final class NodeHttp implements AutoCloseable {
             }
         }
 
-        Reply readReply(long deadline) throws IOException {
+        Reply readReply() throws IOException {
             if (start == end) {
                 start = 0;
                 end = 0;
@@ -323,14 +352,14 @@ final class NodeHttp implements AutoCloseable {
             int status;
             Head h;
             do {
-                int length = lineLength(deadline);
+                int length = lineLength();
                 int at = start;
                 start = next;
                 if (length < 12 || !startsWith(at, HTTP_1) || buffer[at + 8] != ' ') {
                     throw new MalformedAnswerException("not an HTTP/1.x status line");
                 }
                 status = parseStatus(at);
-                h = headers(deadline, buffer[at + 7] == '0');
+                h = headers(buffer[at + 7] == '0');
             } while (status / 100 == 1); // 100 Continue and the like come before the answer
             keepAlive = h.keepAlive;
             byte[] body;
@@ -339,15 +368,15 @@ final class NodeHttp implements AutoCloseable {
                 if (status == 204 || status == 304) {
                     body = new byte[0]; // never a body, whatever the headers say
                 } else if (h.chunked) {
-                    body = chunked(deadline);
+                    body = chunked();
                 } else if (h.contentLength >= 0) {
                     if (h.contentLength > maxResponseBytes) {
                         throw new TooLargeException();
                     }
-                    body = exactly((int) h.contentLength, deadline);
+                    body = exactly((int) h.contentLength);
                 } else {
                     keepAlive = false; // the end of the connection is the end of the answer
-                    body = toEnd(deadline);
+                    body = toEnd();
                 }
             } catch (IOException | RuntimeException e) {
                 BODIES.give(holding);
@@ -388,14 +417,14 @@ final class NodeHttp implements AutoCloseable {
          * The header lines, read in the buffer: only the four this client needs are looked at, and
          * only their values become strings (Content-Length not even that).
          */
-        private Head headers(long deadline, boolean http10) throws IOException {
+        private Head headers(boolean http10) throws IOException {
             long contentLength = -1;
             boolean chunked = false;
             boolean keepAlive = !http10;
             String contentType = null;
             int taken = 0;
             while (true) {
-                int length = lineLength(deadline);
+                int length = lineLength();
                 int at = start;
                 start = next;
                 if (length == 0) {
@@ -478,8 +507,8 @@ final class NodeHttp implements AutoCloseable {
         }
 
         /** One line of the head, without its CRLF (a bare LF is taken too). */
-        private String line(long deadline) throws IOException {
-            int length = lineLength(deadline);
+        private String line() throws IOException {
+            int length = lineLength();
             String line = text(start, start + length);
             start = next;
             return line;
@@ -489,7 +518,7 @@ final class NodeHttp implements AutoCloseable {
          * Buffers one whole line of the head: its length without the CRLF (a bare LF is taken too),
          * starting at {@code start}; {@code next} is where the line after it starts.
          */
-        private int lineLength(long deadline) throws IOException {
+        private int lineLength() throws IOException {
             int from = start;
             while (true) {
                 for (int i = from; i < end; i++) {
@@ -503,7 +532,7 @@ final class NodeHttp implements AutoCloseable {
                 }
                 from = end - start;
                 compact();
-                fill(deadline);
+                fill();
             }
         }
 
@@ -516,21 +545,20 @@ final class NodeHttp implements AutoCloseable {
         }
 
         /** Reads more into the buffer; the end of the stream here means the answer was cut short. */
-        private void fill(long deadline) throws IOException {
-            int n = read(buffer, end, buffer.length - end, deadline);
+        private void fill() throws IOException {
+            int n = read(buffer, end, buffer.length - end);
             if (n < 0) {
                 throw stale(new MalformedAnswerException("the answer ended early"));
             }
             end += n;
         }
 
-        private int read(byte[] into, int at, int length, long deadline) throws IOException {
-            socket.setSoTimeout(remainingMillis(deadline)); // each read waits only until the call's deadline
+        private int read(byte[] into, int at, int length) throws IOException {
             int n;
             try {
-                n = in.read(into, at, length);
+                n = in.read(into, at, length); // untimed: NodeDeadlines closes the socket at the deadline
             } catch (java.net.SocketException e) {
-                throw stale(e); // reset before any answer: a connection the node dropped
+                throw failed(e); // a reset before any answer is a connection the node dropped
             }
             if (n > 0) {
                 received += n;
@@ -538,10 +566,10 @@ final class NodeHttp implements AutoCloseable {
             return n;
         }
 
-        private byte[] exactly(int length, long deadline) throws IOException {
+        private byte[] exactly(int length) throws IOException {
             hold(length);
             byte[] body = new byte[length];
-            fill(body, 0, length, deadline, "the answer ended before its Content-Length");
+            fill(body, 0, length, "the answer ended before its Content-Length");
             if (start < end) {
                 keepAlive = false; // more than was declared: the next answer could not be told apart
                 start = end;
@@ -549,15 +577,15 @@ final class NodeHttp implements AutoCloseable {
             return body;
         }
 
-        private byte[] chunked(long deadline) throws IOException {
+        private byte[] chunked() throws IOException {
             byte[] body = new byte[Math.min(READ_BUFFER, maxResponseBytes)];
             int length = 0;
             while (true) {
-                String sizeLine = line(deadline);
+                String sizeLine = line();
                 int semicolon = sizeLine.indexOf(';');
                 long size = chunkSize(semicolon < 0 ? sizeLine.trim() : sizeLine.substring(0, semicolon).trim());
                 if (size == 0) {
-                    while (!line(deadline).isEmpty()) {
+                    while (!line().isEmpty()) {
                         // trailers: not used
                     }
                     return Arrays.copyOf(body, length);
@@ -571,21 +599,21 @@ final class NodeHttp implements AutoCloseable {
                     hold(capacity + body.length); // the old array and the new one, while copied
                     body = Arrays.copyOf(body, capacity);
                 }
-                fill(body, length, need, deadline, "the answer ended inside a chunk");
+                fill(body, length, need, "the answer ended inside a chunk");
                 length = need;
-                if (!line(deadline).isEmpty()) {
+                if (!line().isEmpty()) {
                     throw new MalformedAnswerException("a chunk longer than its size");
                 }
             }
         }
 
         /** Fills {@code body[from, to)}: first from what is buffered, then from the socket. */
-        private void fill(byte[] body, int from, int to, long deadline, String endedEarly) throws IOException {
+        private void fill(byte[] body, int from, int to, String endedEarly) throws IOException {
             int have = Math.min(to - from, end - start);
             System.arraycopy(buffer, start, body, from, have);
             start += have;
             for (int at = from + have; at < to; ) {
-                int n = read(body, at, to - at, deadline);
+                int n = read(body, at, to - at);
                 if (n < 0) {
                     throw new MalformedAnswerException(endedEarly);
                 }
@@ -604,7 +632,7 @@ final class NodeHttp implements AutoCloseable {
             }
         }
 
-        private byte[] toEnd(long deadline) throws IOException {
+        private byte[] toEnd() throws IOException {
             byte[] body = new byte[Math.min(READ_BUFFER, maxResponseBytes + 1)];
             int length = Math.min(end - start, maxResponseBytes + 1);
             if (length > body.length) {
@@ -622,7 +650,7 @@ final class NodeHttp implements AutoCloseable {
                     hold((long) capacity + body.length); // the old array and the new one, while copied
                     body = Arrays.copyOf(body, capacity);
                 }
-                int n = read(body, length, body.length - length, deadline);
+                int n = read(body, length, body.length - length);
                 if (n < 0) {
                     return Arrays.copyOf(body, length);
                 }

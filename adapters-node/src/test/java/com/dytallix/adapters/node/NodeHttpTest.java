@@ -268,6 +268,29 @@ class NodeHttpTest {
     }
 
     @Test
+    void anAnswerStalledHalfwayEndsAtTheDeadlineAndItsConnectionIsNotReused() throws Exception {
+        // the head and part of the body, then nothing: the connection stays open, the rest never comes
+        AtomicInteger answers = new AtomicInteger();
+        ScriptedNode node = node(id -> answers.getAndIncrement() == 0
+                ? new ScriptedNode.Answer("HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n", "{\"jsonrpc\":\"2.0\",", false)
+                : withLength(result(id, "\"0x7a69\""), "", false));
+        Duration deadline = Duration.ofMillis(400);
+        JsonRpcChainNode client = new JsonRpcChainNode(node.url(), deadline, 2, Duration.ofMillis(100));
+        resources.add(client);
+        long start = System.nanoTime();
+        try (var onVirtualThreads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) { // as the relay calls
+            onVirtualThreads.submit(() -> assertThatThrownBy(client::chainId).isInstanceOfSatisfying(NodeException.class,
+                    e -> assertThat(e.failure()).isEqualTo(NodeFailure.TIMEOUT))).get(10, TimeUnit.SECONDS);
+        }
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(elapsedMs).isGreaterThanOrEqualTo(deadline.toMillis() - 20).isLessThan(deadline.toMillis() + 1500);
+
+        assertThat(client.chainId()).isEqualTo(31337);
+        assertThat(client.chainId()).isEqualTo(31337);
+        assertThat(node.connections.get()).as("the stalled connection closed, one new one kept").isEqualTo(2);
+    }
+
+    @Test
     void anAnswerEndedByClosingTheConnectionIsRead() throws IOException {
         ScriptedNode node = node(id -> new ScriptedNode.Answer("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n",
                 result(id, "\"0x7a69\""), true));
@@ -324,13 +347,22 @@ class NodeHttpTest {
         HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(serverTls));
         List<String> authorizations = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch unstall = new java.util.concurrent.CountDownLatch(1);
         server.createContext("/", exchange -> {
             authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
             var request = FakeRpcServer.JSON.readTree(exchange.getRequestBody().readAllBytes());
+            if (request.get("method").asText().equals("eth_blockNumber")) {
+                try {
+                    unstall.await(30, TimeUnit.SECONDS); // no answer until the test is over
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             FakeRpcServer.result(request, exchange, "\"0x7a69\"");
         });
         server.start();
         resources.add(() -> server.stop(0));
+        resources.add(unstall::countDown);
         URI url = URI.create("https://bob:pa55@127.0.0.1:" + server.getAddress().getPort() + "/");
 
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -350,6 +382,12 @@ class NodeHttpTest {
             assertThat(e.getMessage()).doesNotContain("pa55");
         });
         assertThat(authorizations).hasSize(2);
+
+        // an answer that does not come over TLS ends at the deadline too (its TCP socket is closed under the TLS one)
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> trusting.call("eth_blockNumber", "[]")).isInstanceOfSatisfying(NodeException.class,
+                e -> assertThat(e.failure()).isEqualTo(NodeFailure.TIMEOUT));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(DEADLINE.plusSeconds(3));
     }
 
     private static void sleep(long millis) {

@@ -50,7 +50,7 @@ public final class RelayService {
     }
 
     /**
-     * @param paramsJson a JSON array serialised by the caller (never the client's raw bytes)
+     * @param paramsJson one JSON array or object that the caller's parser read whole (nothing before or after it)
      * @return the node's {@code result} as JSON text
      * @throws MethodNotAllowed when the policy refuses the method
      * @throws NodeException    when the node fails or answers with an error object

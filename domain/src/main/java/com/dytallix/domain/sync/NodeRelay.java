@@ -3,7 +3,7 @@ package com.dytallix.domain.sync;
 /** The relay's pass-through: a client's JSON-RPC call, forwarded as it came. */
 public interface NodeRelay {
     /**
-     * A relayed JSON-RPC call: {@code paramsJson} is a JSON array the caller serialised; the answer
+     * A relayed JSON-RPC call: {@code paramsJson} is one JSON array or object the caller parsed whole; the answer
      * is the node's {@code result} as JSON text. A node error object becomes {@link NodeFailure#RPC_ERROR}.
      */
     String call(String method, String paramsJson);
