@@ -122,10 +122,6 @@ public final class ConnectionLimits implements ServerConnectionSelectorProvider<
                 perClient.computeIfPresent(client, (who, n) -> n == 1 ? null : n - 1);
             }
         }
-
-        synchronized int open() {
-            return (int) (memory.held() / CONNECTION_BYTES);
-        }
     }
 
     enum Refusal {
