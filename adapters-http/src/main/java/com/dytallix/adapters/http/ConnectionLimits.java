@@ -181,7 +181,7 @@ public final class ConnectionLimits implements ServerConnectionSelectorProvider<
                 return new Refused(ctx, refusal);
             }
             try {
-                return new Counted(http1.connection(ctx), counts, client);
+                return new EndingConnection(http1.connection(ctx), () -> counts.close(client)); // counted until Helidon is done with it
             } catch (RuntimeException e) {
                 counts.close(client);
                 throw e;
@@ -195,28 +195,6 @@ public final class ConnectionLimits implements ServerConnectionSelectorProvider<
                 return counts.limits.clientIps().isTrusted(peer) ? null : peer.client(counts.limits.ipv6Prefix());
             }
             return null;
-        }
-    }
-
-    /** A connection let in: counted until Helidon is done with it, however that ends. */
-    private record Counted(ServerConnection connection, Counts counts, IpRange client) implements ServerConnection {
-        @Override
-        public void handle(Limit limit) throws InterruptedException {
-            try {
-                connection.handle(limit);
-            } finally {
-                counts.close(client);
-            }
-        }
-
-        @Override
-        public Duration idleTime() {
-            return connection.idleTime();
-        }
-
-        @Override
-        public void close(boolean interrupt) {
-            connection.close(interrupt);
         }
     }
 

@@ -4,7 +4,6 @@ import com.dytallix.domain.MemoryBudget;
 import io.helidon.common.Weight;
 import io.helidon.common.Weighted;
 import io.helidon.common.buffers.DataReader;
-import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.common.buffers.DataWriter;
 import io.helidon.common.socket.HelidonSocket;
 import io.helidon.common.socket.PeerInfo;
@@ -25,7 +24,6 @@ import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsUpgrader;
 import io.helidon.websocket.WsCloseCodes;
 import io.helidon.websocket.WsCloseException;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
@@ -88,7 +86,7 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
         public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
             Context context = new Context(ctx, maxPieces, frames);
             ServerConnection connection = helidon.upgrade(context, prologue, headers);
-            return connection == null ? null : new Releasing(connection, context);
+            return connection == null ? null : new EndingConnection(connection, context::release);
         }
 
         @Override
@@ -97,30 +95,8 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
             Context context = new Context(ctx, maxPieces, frames);
             return helidon.routedUpgrade(context, prologue, headers).map(upgrade -> (response, upgradeHeaders) -> {
                 Http1UpgradeResult result = upgrade.upgrade(response, upgradeHeaders);
-                return result.connection().map(c -> Http1UpgradeResult.upgraded(new Releasing(c, context))).orElse(result);
+                return result.connection().map(c -> Http1UpgradeResult.upgraded(new EndingConnection(c, context::release))).orElse(result);
             });
-        }
-    }
-
-    /** The WebSocket connection, giving back what its frames still held of {@link #FRAMES} when it ends, however it ends. */
-    private record Releasing(ServerConnection connection, Context context) implements ServerConnection {
-        @Override
-        public void handle(Limit limit) throws InterruptedException {
-            try {
-                connection.handle(limit);
-            } finally {
-                context.release();
-            }
-        }
-
-        @Override
-        public Duration idleTime() {
-            return connection.idleTime();
-        }
-
-        @Override
-        public void close(boolean interrupt) {
-            connection.close(interrupt);
         }
     }
 
@@ -146,6 +122,7 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
             return pieces.reader;
         }
 
+        /** The WebSocket connection ended, however it ended: what its frames still held of {@link #FRAMES} is given back. */
         void release() {
             if (pieces != null) {
                 pieces.release();
