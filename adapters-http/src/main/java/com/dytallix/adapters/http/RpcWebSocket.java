@@ -574,17 +574,23 @@ public final class RpcWebSocket {
                 return;
             }
             long size = footprint(text);
-            long mine = queued.get();
-            if (mine > 0 && mine + size > maxQueuedBytes) {
-                closeNow(WsCloseCodes.VIOLATED_POLICY, "messages were not read in time: over " + maxQueuedBytes
-                        + " bytes waiting (WS_MAX_QUEUED_BYTES)");
-                return;
-            }
+            // answers (the reader's thread) and notifications (the feed's) queue at once: the check and the
+            // count are one step, and the count is taken before the budget's share, so what this connection
+            // holds of the budget never passes its own count (the writer gives back in the opposite order)
+            long mine;
+            do {
+                mine = queued.get();
+                if (mine > 0 && mine + size > maxQueuedBytes) {
+                    closeNow(WsCloseCodes.VIOLATED_POLICY, "messages were not read in time: over " + maxQueuedBytes
+                            + " bytes waiting (WS_MAX_QUEUED_BYTES)");
+                    return;
+                }
+            } while (!queued.compareAndSet(mine, mine + size));
             if (!outbound.take(size)) {
+                queued.addAndGet(-size);
                 closeNow(WsCloseCodes.TRY_AGAIN_LATER, "server busy: memory for waiting answers is taken (WS_MAX_OUTBOUND_BYTES or all buffers' share); reconnect shortly");
                 return;
             }
-            queued.addAndGet(size);
             outbox.add(text);
         }
 
@@ -597,8 +603,8 @@ public final class RpcWebSocket {
                     bytes += footprint(d);
                 }
             }
-            queued.addAndGet(-bytes);
             outbound.give(bytes);
+            queued.addAndGet(-bytes);
         }
 
         /** Gives up on a connection whose writer is stuck on a client that does not read. */
@@ -664,8 +670,8 @@ public final class RpcWebSocket {
                             session.send(next, true);
                         } finally {
                             // counted until written: the writer holds it while a slow client takes it
-                            queued.addAndGet(-footprint(next));
                             outbound.give(footprint(next));
+                            queued.addAndGet(-footprint(next));
                         }
                     }
                     long now = System.nanoTime();
