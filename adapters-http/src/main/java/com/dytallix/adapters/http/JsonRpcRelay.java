@@ -238,7 +238,10 @@ final class JsonRpcRelay {
 
     /** The answer for a body that failed to parse as JSON. */
     static Reply parseError(IOException e) {
-        String why = e instanceof JsonProcessingException p ? Json.whyNotRead(p) : "malformed JSON";
+        return parseError(e instanceof JsonProcessingException p ? Json.whyNotRead(p) : "malformed JSON");
+    }
+
+    static Reply parseError(String why) {
         return reply(400, error(NullNode.instance, PARSE_ERROR, "Parse error: " + why, null));
     }
 

@@ -78,7 +78,13 @@ final class RpcHttpService implements HttpService {
             }
             body = null;
         } catch (RuntimeException numberOutOfRange) {
-            body = null; // the strict parser's refusal of an unbounded number: Json.parse words it below
+            // the strict parser's refusal of an unbounded number: a JSON-RPC client gets it as a parse error,
+            // anything else the contract's envelope (Json.parse words it below)
+            if (meantAsJsonRpc(raw)) {
+                send(res, JsonRpcRelay.parseError("a number is out of range"), info.requestId());
+                return;
+            }
+            body = null;
         }
         if (body == null || body.isMissingNode()) {
             body = Json.parse(raw); // the contract's envelope says what is wrong

@@ -185,7 +185,13 @@ class RpcHttpServiceTest {
         assertThat(JsonRpcRelay.Call.read(hugeBody.getBytes(StandardCharsets.UTF_8))).isNull();
         var huge = rpc(hugeBody);
         assertThat(huge.status()).isEqualTo(400);
-        assertThat(huge.json().get("message").asText()).contains("out of range");
+        // a JSON-RPC parse error, as for any other body the relay cannot read, never the REST envelope
+        assertThat(huge.body()).isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error: a number is out of range\"}}");
+        assertThat(rpc("{\"jsonrpc\":\"2.0\",\"id\":1e999999,\"method\":\"eth_chainId\"}").json().path("error").path("code").asInt()).isEqualTo(-32700);
+        // the simple form is not JSON-RPC: its refusal stays the contract's envelope
+        var simple = rpc("{\"method\":\"eth_chainId\",\"n\":1e999999}");
+        assertThat(simple.status()).isEqualTo(400);
+        assertThat(simple.json().get("message").asText()).contains("out of range");
     }
 
     @Test
