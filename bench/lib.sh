@@ -380,7 +380,7 @@ run_wrk() {
 # after the load before taking TO.
 answer_durations() {
   sed -n "$(($2 + 1)),${3}p" "$1" | grep -F "\"message\":\"${5:-POST /api/faucet} $4\"" |
-    sed -n 's/.*"durationMs":\([0-9.]*\).*/\1/p'
+    sed -n 's/.*"durationMs":\([0-9.]*\).*/\1/p' || true # none is an answer too
 }
 # percentiles: "count p50 p99" of the numbers on stdin, one a line ("0 - -" when none)
 percentiles() {
