@@ -307,16 +307,23 @@ public final class Payer {
      */
     private Sent sendWithin(GrantId id, SignedTransaction tx) {
         CompletableFuture<Sent> sent = new CompletableFuture<>();
-        Thread.ofVirtual().name("grant-send").start(() -> {
-            try {
-                sent.complete(send(id, tx.from(), tx.nonce(), tx.rawHex(), true, true));
-            } catch (RuntimeException | Error e) {
-                sent.completeExceptionally(e);
-            } finally {
-                paying.remove(id);
-                detachedSends.release();
-            }
-        });
+        try {
+            Thread.ofVirtual().name("grant-send").start(() -> {
+                try {
+                    sent.complete(send(id, tx.from(), tx.nonce(), tx.rawHex(), true, true));
+                } catch (RuntimeException | Error e) {
+                    sent.completeExceptionally(e);
+                } finally {
+                    paying.remove(id);
+                    detachedSends.release();
+                }
+            });
+        } catch (RuntimeException | Error e) {
+            // no thread to send it (out of memory): the grant stays SIGNED, for the tracker to send
+            paying.remove(id);
+            detachedSends.release();
+            throw e;
+        }
         try {
             return sent.get(sendWait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
