@@ -20,6 +20,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -55,15 +56,33 @@ public final class HttpEdge implements Filter {
     /** Installs the filter and the error handlers. Add it before any other filter: they rely on its {@link RequestInfo}. */
     public void install(HttpRouting.Builder routing) {
         routing.addFilter(this);
-        routing.error(ApiException.class, (req, res, e) -> write(req, res, e));
+        routing.error(ApiException.class, (req, res, e) -> answer(req, res, e));
         routing.error(Throwable.class, (req, res, e) -> {
             if (e instanceof VirtualMachineError) {
                 // out of memory and the like: the process decides (it exits, to be restarted)
                 Thread thread = Thread.currentThread();
                 thread.getUncaughtExceptionHandler().uncaughtException(thread, e);
             }
-            write(req, res, ErrorMapper.map(e));
+            answer(req, res, ErrorMapper.map(e));
         });
+    }
+
+    /**
+     * An error handler's answer, which must never throw. Helidon 4.5 takes anything an error handler
+     * throws, the failed write to a client that has gone away included, for the handler failing
+     * ({@code ErrorHandlers.handleError}); as the answer already counts as sent, it then logs
+     * "Request failed: … cannot send error response, as response already sent" at WARNING with the
+     * original error and its stack trace: one multi-line warning for every client that hangs up
+     * early, a log flood anyone could cause. So a failed write is noted here and the edge filter
+     * closes the connection once the request is done (Helidon logs that at TRACE).
+     */
+    private static void answer(ServerRequest req, ServerResponse res, ApiException e) {
+        try {
+            write(req, res, e);
+        } catch (CloseConnectionException | UncheckedIOException gone) {
+            RequestInfo.find().ifPresent(RequestInfo::clientGone);
+            LOG.log(System.Logger.Level.DEBUG, "the client went away before its {0} answer was written", e.status());
+        }
     }
 
     /**
@@ -110,7 +129,7 @@ public final class HttpEdge implements Filter {
         } catch (Exception e) {
             // answered here rather than by the routing's error handler, so that the access log,
             // the metrics and the connection's fate below see the status actually sent
-            write(req, res, ErrorMapper.map(e));
+            answer(req, res, ErrorMapper.map(e));
         } finally {
             long elapsed = System.nanoTime() - start;
             int status = res.status().code();
@@ -118,6 +137,9 @@ public final class HttpEdge implements Filter {
             observer.completed(method, info.route(), status, elapsed, requestId, client.value());
             MDC.clear();
             info.end();
+        }
+        if (info.isClientGone()) {
+            throw new CloseConnectionException("the client went away before its answer was written");
         }
         endOrKeepConnection(req, res);
     }

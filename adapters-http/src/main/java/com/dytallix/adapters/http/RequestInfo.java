@@ -19,6 +19,7 @@ final class RequestInfo {
     private final String requestId;
     private final ClientIp clientIp;
     private String route = UNMATCHED;
+    private boolean clientGone;
 
     RequestInfo(String requestId, ClientIp clientIp) {
         this.requestId = requestId;
@@ -62,5 +63,14 @@ final class RequestInfo {
 
     void route(String template) {
         this.route = template;
+    }
+
+    /** Notes that writing the answer failed because the client went away: the connection is to be closed. */
+    void clientGone() {
+        this.clientGone = true;
+    }
+
+    boolean isClientGone() {
+        return clientGone;
     }
 }
