@@ -309,13 +309,22 @@ public final class Payer {
         CompletableFuture<Sent> sent = new CompletableFuture<>();
         try {
             Thread.ofVirtual().name("grant-send").start(() -> {
+                Sent outcome = null;
+                Throwable failure = null;
                 try {
-                    sent.complete(send(id, tx.from(), tx.nonce(), tx.rawHex(), true, true));
+                    outcome = send(id, tx.from(), tx.nonce(), tx.rawHex(), true, true);
                 } catch (RuntimeException | Error e) {
-                    sent.completeExceptionally(e);
+                    failure = e;
                 } finally {
+                    // before the request hears of it: once answered, the grant is the tracker's again (a reorg
+                    // right after must find it sendable, as when the request sent it itself)
                     paying.remove(id);
                     detachedSends.release();
+                }
+                if (failure != null) {
+                    sent.completeExceptionally(failure);
+                } else {
+                    sent.complete(outcome);
                 }
             });
         } catch (RuntimeException | Error e) {
