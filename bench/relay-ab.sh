@@ -6,6 +6,8 @@
 # the server's CPU per call (user + system time over answered calls), requests/s, p50.
 #   RELAY_BASELINE=/path/to/checkout bench/relay-ab.sh
 #   (RELAY_AB_WORKLOAD=mix RELAY_AB_ROUNDS=6 RELAY_AB_SECONDS=5 RELAY_CONNECTIONS=16 RELAY_THREADS=2 RELAY_WARMUP_SECONDS=10)
+# RELAY_A_JAVA_OPTS / RELAY_B_JAVA_OPTS replace each server's memory options (BENCH_JAVA_OPTS), so one
+# build (RELAY_BASELINE=.) A/Bs two sets of JVM options.
 source "$(dirname "$0")/lib.sh"
 
 BASELINE="${RELAY_BASELINE:?RELAY_BASELINE=<another checkout, built with ./dyt build>}"
@@ -15,6 +17,7 @@ SECONDS_EACH="${RELAY_AB_SECONDS:-5}"
 CONNECTIONS="${RELAY_CONNECTIONS:-16}"
 THREADS="${RELAY_THREADS:-2}"
 WARMUP="${RELAY_WARMUP_SECONDS:-10}"
+BASELINE="$(cd "$BASELINE" && pwd)" # the servers start in directories of their own
 [ -f "$BASELINE/bootstrap/target/dytallix-api.jar" ] || die "RELAY_BASELINE: no bootstrap/target/dytallix-api.jar under $BASELINE (./dyt build there first)"
 
 ensure_tools wrk curl jq
@@ -23,11 +26,11 @@ ensure_server_built
 start_anvil anvil
 prepare_relay_chain 20
 
-launch_server_on a "$ANVIL_URL" --STATUS_REFRESH_MS=500 --RPC_CACHE_MAX_BYTES=0
+BENCH_JAVA_OPTS="${RELAY_A_JAVA_OPTS:-$BENCH_JAVA_OPTS}" launch_server_on a "$ANVIL_URL" --STATUS_REFRESH_MS=500 --RPC_CACHE_MAX_BYTES=0
 A_PID="$SERVER_PID" A_URL="$SERVER_URL/api/rpc"
 wait_ready
 JAR="$BASELINE/bootstrap/target/dytallix-api.jar" AOT_CACHE="$BASELINE/bootstrap/target/dytallix-api.aot" \
-  launch_server_on b "$ANVIL_URL" --STATUS_REFRESH_MS=500 --RPC_CACHE_MAX_BYTES=0
+  BENCH_JAVA_OPTS="${RELAY_B_JAVA_OPTS:-$BENCH_JAVA_OPTS}" launch_server_on b "$ANVIL_URL" --STATUS_REFRESH_MS=500 --RPC_CACHE_MAX_BYTES=0
 B_PID="$SERVER_PID" B_URL="$SERVER_URL/api/rpc"
 wait_ready
 for url in "$A_URL" "$B_URL"; do
@@ -46,6 +49,7 @@ echo "== relay A/B: $WORKLOAD, uncached (RPC_CACHE_MAX_BYTES=0), $CONNECTIONS co
 machine_info
 echo "a: this checkout ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ', with uncommitted changes'))"
 echo "b: $BASELINE ($(git -C "$BASELINE" rev-parse --short HEAD 2>/dev/null || echo 'not a git checkout'))"
+[ -z "${RELAY_A_JAVA_OPTS:-}${RELAY_B_JAVA_OPTS:-}" ] || echo "memory options: a ${RELAY_A_JAVA_OPTS:-$BENCH_JAVA_OPTS}; b ${RELAY_B_JAVA_OPTS:-$BENCH_JAVA_OPTS}"
 printf '%5s %-6s %10s %9s %12s %14s\n' round build 'req/s' 'p50 ms' 'CPU us/call' 'load (1 min)'
 for round in $(seq "$ROUNDS"); do
   order="a b"

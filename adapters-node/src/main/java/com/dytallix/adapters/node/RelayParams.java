@@ -97,6 +97,8 @@ final class RelayParams {
     private final ObjectMapper json;
     /** One JSON value and nothing after it: the checked text goes to the node as it is. */
     private final ObjectReader strict;
+    /** Whether plain params may be read by hand ({@link PlainParams}) into the tree Jackson would build. */
+    private final boolean byHand;
     private final int maxLogsBlockRange;
     private final LongSupplier bestHead;
 
@@ -107,6 +109,9 @@ final class RelayParams {
     RelayParams(ObjectMapper json, int maxLogsBlockRange, LongSupplier bestHead) {
         this.json = json;
         this.strict = json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        // the hand reader builds the nodes Jackson builds by default (an int as an IntNode)
+        this.byHand = !json.isEnabled(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+                && !json.isEnabled(DeserializationFeature.USE_LONG_FOR_INTS);
         this.maxLogsBlockRange = maxLogsBlockRange;
         this.bestHead = bestHead;
     }
@@ -141,8 +146,8 @@ final class RelayParams {
         }
         JsonNode params;
         try {
-            // no params, the most frequent case, needs no parser
-            params = paramsJson == null || paramsJson.isBlank() || paramsJson.equals("[]") ? json.createArrayNode() : strict.readTree(paramsJson);
+            // no params, the most frequent case, needs no parser; plain params are read by hand
+            params = paramsJson == null || paramsJson.isBlank() || paramsJson.equals("[]") ? json.createArrayNode() : tree(paramsJson);
         } catch (JsonProcessingException e) {
             throw invalid("params must be a JSON array or object");
         }
@@ -181,6 +186,12 @@ final class RelayParams {
             checkRange(method, list.get(0));
         }
         return params;
+    }
+
+    /** The params' tree: read by hand when they are of the plain kind ({@link PlainParams}), else by Jackson. */
+    private JsonNode tree(String paramsJson) throws JsonProcessingException {
+        JsonNode plain = byHand ? PlainParams.read(paramsJson, json.getNodeFactory()) : null;
+        return plain != null ? plain : strict.readTree(paramsJson);
     }
 
     private void check(Kind kind, JsonNode v, String where) {
