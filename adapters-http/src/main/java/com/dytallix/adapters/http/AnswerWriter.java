@@ -4,10 +4,10 @@ import com.dytallix.domain.MemoryBudget;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
@@ -25,13 +25,24 @@ import java.util.concurrent.TimeUnit;
  *       being written ({@link #WRITING}); past it the caller answers "busy, retry shortly";</li>
  *   <li>goes out in pieces encoded one at a time (never a second whole copy as bytes), and a piece the
  *       client does not take within HTTP_READ_TIMEOUT_MS cuts the connection: the writing thread is
- *       interrupted, which closes its socket.</li>
+ *       interrupted, which closes its socket;</li>
+ *   <li>must be taken whole within HTTP_READ_TIMEOUT_MS plus its size at {@link #MIN_RATE} (an 8 MB
+ *       answer: 10 s + 122 s), or the connection is cut the same way. A client taking one piece just
+ *       inside the read timeout each time held an 8 MB answer, and its share of the eighth, for
+ *       about 21 minutes, and two such clients kept every other large answer out.</li>
  * </ul>
  */
 final class AnswerWriter {
+    private static final System.Logger LOG = System.getLogger(AnswerWriter.class.getName());
     /** Answers up to this many characters go out in one write: the kernel's socket buffers take them whole. */
     static final int SMALL = 16 * 1024;
     private static final int PIECE = 64 * 1024;
+    /**
+     * The slowest a client may take a large answer, in bytes per second, on average over the whole
+     * answer (beyond HTTP_READ_TIMEOUT_MS): 512 kbit/s, a poor mobile link. Not a setting: an
+     * answer of megabytes at less than that takes minutes, and the memory it holds is denied to others.
+     */
+    static final long MIN_RATE = 64 * 1024;
     /** Characters of large answers being written, all clients together. */
     static final MemoryBudget WRITING = MemoryBudget.partOfProcess(Runtime.getRuntime().maxMemory() / 8);
     private static final ScheduledThreadPoolExecutor WATCH = new ScheduledThreadPoolExecutor(1,
@@ -42,10 +53,22 @@ final class AnswerWriter {
     }
 
     private final long stallNanos;
+    private final long minRate;
 
     /** @param stall how long a client may leave a piece of an answer untaken (HTTP_READ_TIMEOUT_MS) */
     AnswerWriter(Duration stall) {
+        this(stall, MIN_RATE);
+    }
+
+    /** @param minRate the slowest a client may take a whole answer, bytes per second, beyond {@code stall} */
+    AnswerWriter(Duration stall, long minRate) {
         this.stallNanos = stall.toNanos();
+        this.minRate = minRate;
+    }
+
+    /** How long a client may take an answer of {@code bytes} in all: the read timeout, and the bytes at the minimum rate. */
+    long allowedNanos(long bytes) {
+        return stallNanos + bytes * 1_000_000_000L / minRate;
     }
 
     /**
@@ -72,8 +95,12 @@ final class AnswerWriter {
     }
 
     private void writeInPieces(ServerResponse res, String json) {
-        res.header(HeaderNames.CONTENT_LENGTH, Long.toString(utf8Length(json)));
-        Watch watch = new Watch(Thread.currentThread());
+        long bytes = utf8Length(json);
+        res.header(HeaderNames.CONTENT_LENGTH, Long.toString(bytes));
+        long allowed = allowedNanos(bytes);
+        long deadline = System.nanoTime() + allowed;
+        Watch watch = new Watch(Thread.currentThread(), "an answer of " + bytes + " bytes not taken within "
+                + TimeUnit.NANOSECONDS.toMillis(allowed) + " ms (HTTP_READ_TIMEOUT_MS, then " + minRate / 1024 + " KiB/s)");
         try {
             OutputStream out = res.outputStream();
             for (int from = 0; from < json.length(); ) {
@@ -82,17 +109,19 @@ final class AnswerWriter {
                     to--; // a pair encoded in one piece, as getBytes would encode the whole
                 }
                 byte[] piece = json.substring(from, to).getBytes(StandardCharsets.UTF_8);
-                watch.arm(stallNanos);
+                watch.arm(stallNanos, deadline);
                 out.write(piece);
                 watch.disarm();
                 from = to;
             }
-            watch.arm(stallNanos);
+            watch.arm(stallNanos, deadline);
             out.close();
             watch.disarm();
         } catch (IOException e) {
             watch.disarm();
-            throw new UncheckedIOException(e);
+            // half an answer is out: only closing the connection is left (anything else thrown here reaches
+            // Helidon's error handling, which logs a warning with a stack trace for an answer it cannot reset)
+            throw new ServerConnectionException("writing the relay's answer failed", e);
         } catch (RuntimeException e) {
             watch.disarm();
             throw e;
@@ -121,23 +150,32 @@ final class AnswerWriter {
     }
 
     /**
-     * Interrupts the writing thread when a piece takes longer than allowed: a virtual thread
-     * blocked on a socket is released by closing that socket. The interrupt is only ever sent while
-     * armed, under this object's lock, so it cannot land on the thread's later work.
+     * Interrupts the writing thread when a piece takes longer than allowed, or the answer passes its
+     * deadline: a virtual thread blocked on a socket is released by closing that socket. The
+     * interrupt is only ever sent while armed, under this object's lock, so it cannot land on the
+     * thread's later work.
      */
     private static final class Watch {
         private final Thread writer;
+        /** Why the connection is cut when the answer's deadline passes. */
+        private final String overdue;
         private ScheduledFuture<?> timer;
         private boolean armed;
         private boolean cut;
+        /** The timer armed runs to the answer's deadline, not to the piece's stall time. */
+        private boolean wholeAnswer;
 
-        Watch(Thread writer) {
+        Watch(Thread writer, String overdue) {
             this.writer = writer;
+            this.overdue = overdue;
         }
 
-        synchronized void arm(long nanos) {
+        /** Arms the timer for the next write: {@code stallNanos} from now, or the answer's deadline if sooner. */
+        synchronized void arm(long stallNanos, long deadline) {
+            long left = deadline - System.nanoTime();
+            wholeAnswer = left < stallNanos;
             armed = true;
-            timer = WATCH.schedule(this::cut, nanos, TimeUnit.NANOSECONDS);
+            timer = WATCH.schedule(this::cut, Math.max(0, Math.min(stallNanos, left)), TimeUnit.NANOSECONDS);
         }
 
         /** Stops the timer; when it fired, clears the interrupt and ends the connection. */
@@ -149,8 +187,11 @@ final class AnswerWriter {
             timer.cancel(false);
             if (cut) {
                 Thread.interrupted();
+                String why = wholeAnswer ? overdue : "a piece of an answer left unread for HTTP_READ_TIMEOUT_MS";
+                LOG.log(System.Logger.Level.INFO, "closed a connection from {0}: {1}",
+                        RequestInfo.find().map(i -> i.clientIp().value()).orElse("?"), why);
                 // Helidon closes the connection without trying an error answer on a half-written one
-                throw new CloseConnectionException("the client left a piece of the relay's answer unread for HTTP_READ_TIMEOUT_MS");
+                throw new CloseConnectionException("the client was too slow to take the relay's answer: " + why);
             }
         }
 

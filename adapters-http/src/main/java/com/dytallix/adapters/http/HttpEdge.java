@@ -419,16 +419,31 @@ public final class HttpEdge implements Filter {
         return builder.build();
     }
 
+    /**
+     * What Helidon 4.5's header parser says (an {@code IllegalStateException}, answered 400) when the
+     * headers pass the listener's limit: one line too long or too many lines, 16 KiB in all. Matched
+     * here to answer 431 instead, as RFC 6585 asks; EdgeEnvelopeTest pins it.
+     */
+    static final String HEADERS_TOO_LARGE = "Header size exceeded";
+    /** The request line's limit (HttpListener sets it): past it, 414. Helidon's default. */
+    static final int MAX_REQUEST_LINE = 4 * 1024;
+    /** All header lines together (HttpListener sets it): past it, 431. Helidon's default. */
+    static final int MAX_HEADERS = 16 * 1024;
+    private static final Status HEADERS_TOO_LARGE_431 = Status.create(431, "Request Header Fields Too Large");
+    /** Helidon's own 414 says "Request-URI Too Long", the phrase of RFC 2616; RFC 9110 says "URI Too Long". */
+    private static final Status URI_TOO_LONG_414 = Status.create(414, "URI Too Long");
+
     private static DirectHandler.TransportResponse direct(DirectHandler.TransportRequest req,
                                                           DirectHandler.EventType type,
                                                           Status status,
                                                           ServerResponseHeaders headers,
                                                           String unsafeMessage) {
-        int code = status.code();
+        int code = status.code() == 400 && type == DirectHandler.EventType.BAD_REQUEST && HEADERS_TOO_LARGE.equals(unsafeMessage)
+                ? 431 : status.code();
         ApiException e = switch (code) {
             case 413 -> new ApiException(413, "PAYLOAD_TOO_LARGE", "request body is too large");
-            case 414 -> new ApiException(414, "INVALID_REQUEST", "request URI is too long");
-            case 431 -> new ApiException(431, "INVALID_REQUEST", "request headers are too large");
+            case 414 -> new ApiException(414, "INVALID_REQUEST", "request line is too long (at most " + MAX_REQUEST_LINE / 1024 + " KiB: method, URI and version)");
+            case 431 -> new ApiException(431, "INVALID_REQUEST", "request headers are too large (at most " + MAX_HEADERS / 1024 + " KiB together)");
             case 505 -> new ApiException(505, "INVALID_REQUEST",
                     "HTTP/1.0 is not supported; use HTTP/1.1 (behind nginx: proxy_http_version 1.1)");
             // before routing nothing of ours runs: an "internal error" here is the parser failing on
@@ -456,7 +471,11 @@ public final class HttpEdge implements Filter {
         out.set(Responses.NO_STORE);
         out.set(REQUEST_ID, requestId);
         return DirectHandler.TransportResponse.builder()
-                .status(Status.create(e.status()))
+                .status(switch (e.status()) {
+                    case 414 -> URI_TOO_LONG_414;
+                    case 431 -> HEADERS_TOO_LARGE_431;
+                    default -> Status.create(e.status());
+                })
                 .headers(out)
                 .keepAlive(type.keepAlive())
                 .entity(Json.write(envelope(e, requestId)))

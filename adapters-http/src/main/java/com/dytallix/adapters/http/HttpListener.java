@@ -1,5 +1,6 @@
 package com.dytallix.adapters.http;
 
+import io.helidon.webserver.ErrorHandling;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.spi.ProtocolConfig;
 import io.helidon.webserver.http1.Http1Config;
@@ -28,6 +29,10 @@ public final class HttpListener {
         ReadDeadlines deadlines = new ReadDeadlines(limits.readTimeout());
         server.maxPayloadSize(limits.requestSizeLimit() * 2 + 65_536) // a backstop: the handler answers 413 first
                 .directHandlers(HttpEdge.directHandlers())
+                // Helidon hands its parser's message to the direct handlers only with this on (it writes no
+                // entity itself: every event type has ours). They never echo it: they only tell headers over
+                // the limit, which Helidon answers 400, from other malformed requests, to answer 431
+                .errorHandling(ErrorHandling.builder().includeEntity(true).build())
                 .idleConnectionTimeout(limits.idleTimeout())
                 // Helidon checks idleness on this period; its clock moves in whole seconds
                 .idleConnectionPeriod(Duration.ofMillis(Math.clamp(limits.idleTimeout().toMillis() / 4, 500, 5000)))
@@ -37,6 +42,9 @@ public final class HttpListener {
                 .protocolsDiscoverServices(false)
                 // through ConnectionLimits, which counts every connection before Helidon's HTTP/1.1 serves it
                 .protocols(List.<ProtocolConfig>of(new ConnectionLimits.Config(Http1Config.builder().addReceiveListener(deadlines)
+                        // past them the edge answers 414 and 431 (HttpEdge.directHandlers), naming these limits
+                        .maxPrologueLength(HttpEdge.MAX_REQUEST_LINE)
+                        .maxHeadersSize(HttpEdge.MAX_HEADERS)
                         // every response header is ours: constants, or a value from a request header Helidon
                         // already validated (the request id, a CORS origin); checking them again cost CPU per answer
                         .validateResponseHeaders(false)

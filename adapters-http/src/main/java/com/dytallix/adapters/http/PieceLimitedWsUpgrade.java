@@ -86,7 +86,7 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
         public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
             Context context = new Context(ctx, maxPieces, frames);
             ServerConnection connection = helidon.upgrade(context, prologue, headers);
-            return connection == null ? null : new EndingConnection(connection, context::release);
+            return connection == null ? null : new EndingConnection(connection, () -> ended(context, connection));
         }
 
         @Override
@@ -95,8 +95,15 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
             Context context = new Context(ctx, maxPieces, frames);
             return helidon.routedUpgrade(context, prologue, headers).map(upgrade -> (response, upgradeHeaders) -> {
                 Http1UpgradeResult result = upgrade.upgrade(response, upgradeHeaders);
-                return result.connection().map(c -> Http1UpgradeResult.upgraded(new EndingConnection(c, context::release))).orElse(result);
+                return result.connection().map(c -> Http1UpgradeResult.upgraded(new EndingConnection(c, () -> ended(context, c))))
+                        .orElse(result);
             });
+        }
+
+        /** The connection ended: its frames' memory goes back, and its listener hears of it if Helidon did not tell it. */
+        private static void ended(Context context, ServerConnection connection) {
+            context.release();
+            WsConnectionEnds.ended(connection);
         }
     }
 

@@ -250,6 +250,11 @@ public final class RpcWebSocket {
                 counted = who;
                 open.add(this);
             }
+            // a client that vanishes without a close frame: Helidon tells this listener nothing
+            WsConnectionEnds.onEnd(session, () -> {
+                dropPartial();
+                release();
+            });
             subscriptions = feed.open(this);
             writer = Thread.ofVirtual().name("ws-writer-" + connectionId).start(this::write);
             LOG.log(System.Logger.Level.DEBUG, "websocket {0} opened by {1}{2}", connectionId, client.value(),
@@ -352,6 +357,7 @@ public final class RpcWebSocket {
         }
 
         private void release() {
+            WsConnectionEnds.forget(session);
             released.countDown();
             if (subscriptions != null) {
                 subscriptions.close();

@@ -3,6 +3,9 @@ package com.dytallix.adapters.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.domain.MemoryBudget;
+import io.helidon.common.socket.SocketOptions;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -80,6 +83,82 @@ class AnswerWriterTest {
                     s.close();
                 }
             }
+        }
+    }
+
+    @Test
+    void aClientTakingALargeAnswerTooSlowlyInAllIsCutAtTheBoundAndAReaderOfTheSameAnswerIsNot() throws Exception {
+        String answer = "\"0x" + "ab".repeat(1_500_000) + "\""; // 3 MB
+        // pieces may wait 2 s each; the whole answer 2 s plus its size at 1 MiB/s: about 4.9 s
+        AnswerWriter writer = new AnswerWriter(Duration.ofSeconds(2), 1 << 20);
+        Duration allowed = Duration.ofNanos(writer.allowedNanos(answer.length()));
+        // small socket buffers, so that what the client has not read yet is still the server's to write
+        WebServer server = WebServer.builder().host("127.0.0.1").port(0)
+                .connectionOptions(SocketOptions.builder().socketSendBufferSize(64 * 1024).build())
+                .routing(r -> r.get("/", (req, res) -> {
+                    assertThat(writer.take(answer)).isTrue();
+                    writer.write(res, Status.OK_200, answer);
+                }))
+                .build()
+                .start();
+        try {
+            long started = System.nanoTime();
+            Read normal = read(server.port(), 0);
+            assertThat(normal.bytes()).as("the whole answer").isGreaterThan(answer.length());
+            assertThat(normal.took()).isLessThan(allowed);
+
+            // 32 KiB every 100 ms: every piece taken well within its 2 s, but at most 320 KiB/s in all,
+            // which would take the answer whole in about 9.4 s
+            Read slow = read(server.port(), 100);
+            assertThat(slow.bytes()).as("the answer was cut short").isLessThan(answer.length());
+            assertThat(slow.took()).as("cut at the bound, not before").isGreaterThan(allowed.multipliedBy(8).dividedBy(10))
+                    .isLessThan(allowed.plusSeconds(3));
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (AnswerWriter.WRITING.held() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(AnswerWriter.WRITING.held()).as("its memory given back").isZero();
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
+        } finally {
+            server.stop();
+        }
+    }
+
+    private record Read(long bytes, Duration took) {
+    }
+
+    /** GET / on a fresh connection with a small receive buffer, 32 KiB at a time with {@code pauseMillis} between reads, until the whole answer is in or the server closes. */
+    private static Read read(int port, long pauseMillis) throws IOException, InterruptedException {
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(64 * 1024);
+            s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            s.setSoTimeout(20_000);
+            long started = System.nanoTime();
+            s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            byte[] buffer = new byte[32 * 1024];
+            long total = 0;
+            long expected = Long.MAX_VALUE;
+            StringBuilder head = new StringBuilder();
+            try {
+                for (int n; total < expected && (n = in.read(buffer)) > 0; ) {
+                    total += n;
+                    if (expected == Long.MAX_VALUE && head.length() < 4096) {
+                        head.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+                        int end = head.indexOf("\r\n\r\n");
+                        var length = java.util.regex.Pattern.compile("(?im)^content-length: *(\\d+)").matcher(head);
+                        if (end > 0 && length.find() && length.start() < end) {
+                            expected = end + 4 + Long.parseLong(length.group(1)); // the whole answer: Helidon keeps the connection open after it
+                        }
+                    }
+                    if (pauseMillis > 0) {
+                        Thread.sleep(pauseMillis);
+                    }
+                }
+            } catch (SocketException reset) {
+                // cut by the server with bytes still unread here
+            }
+            return new Read(total, Duration.ofNanos(System.nanoTime() - started));
         }
     }
 

@@ -58,6 +58,50 @@ class EdgeEnvelopeTest {
         envelope(longHeader, Integer.parseInt(longHeader.substring(9, 12)));
     }
 
+    /**
+     * RFC 6585: headers over the limit (16 KiB in all, Helidon's) are 431, a request line over its
+     * limit (4 KiB) 414, each in the envelope and with the connection closed (what was not read of
+     * the request is never parsed). Helidon answers 400 for the headers.
+     */
+    @Test
+    void headersOverTheLimitAre431AndAnOverlongRequestLineIs414() {
+        String[] tooLargeHeaders = {
+            // one header line longer than all headers may be
+            "GET /api/status HTTP/1.1\r\nHost: a\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n",
+            // a name that never ends
+            "GET /api/status HTTP/1.1\r\nHost: a\r\nX-" + "n".repeat(20_000) + ": 1\r\n\r\n",
+            // many small headers, 16 KiB together
+            "GET /api/status HTTP/1.1\r\nHost: a\r\n" + "X-Many: 1234567890\r\n".repeat(1000) + "\r\n",
+            // just over the limit, the line after it never read
+            "GET /api/status HTTP/1.1\r\nHost: a\r\n" + "X-Many: 1234567890\r\n".repeat(830) + "\r\n",
+            // a body's request
+            "POST /api/faucet HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 2\r\nCookie: "
+                    + "c".repeat(17_000) + "\r\n\r\n{}",
+        };
+        for (String request : tooLargeHeaders) {
+            String reply = api.raw(request);
+            JsonNode body = envelope(reply, 431);
+            assertThat(reply).startsWith("HTTP/1.1 431 Request Header Fields Too Large\r\n");
+            assertThat(reply.toLowerCase(java.util.Locale.ROOT)).contains("connection: close");
+            assertThat(body.get("code").asText()).isEqualTo("INVALID_REQUEST");
+            assertThat(body.get("message").asText()).isEqualTo("request headers are too large (at most 16 KiB together)");
+        }
+        // below the limit the same request is served
+        assertThat(api.raw("GET /api/status HTTP/1.1\r\nHost: a\r\n" + "X-Many: 1234567890\r\n".repeat(700) + "\r\n"))
+                .startsWith("HTTP/1.1 200");
+
+        for (String requestLine : new String[] {"GET /api/status?q=" + "q".repeat(5000) + " HTTP/1.1", "GET /" + "p".repeat(5000) + " HTTP/1.1"}) {
+            String reply = api.raw(requestLine + "\r\nHost: a\r\n\r\n");
+            JsonNode body = envelope(reply, 414);
+            assertThat(reply).startsWith("HTTP/1.1 414 URI Too Long\r\n");
+            assertThat(body.get("code").asText()).isEqualTo("INVALID_REQUEST");
+            assertThat(body.get("message").asText()).isEqualTo("request line is too long (at most 4 KiB: method, URI and version)");
+        }
+        // a malformed header line is still the 400 it was
+        String malformed = api.raw("GET /api/status HTTP/1.1\r\nHost: a\r\nBad Header Line\r\n\r\n");
+        assertThat(envelope(malformed, 400).get("code").asText()).isEqualTo("INVALID_REQUEST");
+    }
+
     @Test
     void bodyOverTheServerMaximumIsTheJson413() {
         long over = api.options.sizeLimit * 4 + 1;
