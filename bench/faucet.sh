@@ -3,9 +3,13 @@
 # recipient and client IP per request: accepted grants/s, POST /api/faucet latency (time to
 # transaction hash), time until the server has every grant confirmed, the server's CPU time and
 # peak RSS. The load runs in consecutive slices so a rate that drifts as the ledger fills shows.
+# Answers 200 (the node took the transaction) and 202 (signed and stored, the node had not answered
+# within FAUCET_SEND_WAIT_MS: sent in the background) are counted apart, each with the server's own
+# time to answer (the access log's durationMs); wrk's percentiles are over both.
 # The grants and gap fillers are counted in the ledger, not from wrk's answers: wrk stops with up to one
 # request per connection in flight, which the server still grants.
-#   bench/faucet.sh   (FAUCET_SLICES=3 FAUCET_SLICE_SECONDS=5 FAUCET_MAX=15000 FAUCET_CONNECTIONS=16 FAUCET_PROFILE=0)
+#   bench/faucet.sh   (FAUCET_SLICES=3 FAUCET_SLICE_SECONDS=5 FAUCET_MAX=15000 FAUCET_CONNECTIONS=16 FAUCET_PROFILE=0
+#                      FAUCET_SERVER_ARGS="--FAUCET_SEND_WAIT_MS=50": more settings for the server)
 source "$(dirname "$0")/lib.sh"
 
 SLICES="${FAUCET_SLICES:-3}"
@@ -26,7 +30,8 @@ ensure_server_built
 start_anvil anvil --block-time 1
 # A tiny drip keeps anvil's 10,000 ETH enough for any number of grants this run can make; the
 # X-Forwarded-For the load sends is believed because loopback is the trusted proxy.
-launch_server_on faucet "$ANVIL_URL" --FAUCET_DRIP_AMOUNT=0.001 --FAUCET_MIN_BALANCE=1 --TRUSTED_PROXIES=127.0.0.1
+# shellcheck disable=SC2086 # FAUCET_SERVER_ARGS: more settings, split on spaces
+launch_server_on faucet "$ANVIL_URL" --FAUCET_DRIP_AMOUNT=0.001 --FAUCET_MIN_BALANCE=1 --TRUSTED_PROXIES=127.0.0.1 ${FAUCET_SERVER_ARGS:-}
 wait_ready
 
 admin_get() { curl -sf -m 5 -H "Authorization: Bearer $BENCH_ADMIN_TOKEN" "$SERVER_URL/api/admin/$1"; }
@@ -71,6 +76,8 @@ if [ "$PROFILE" = 1 ]; then
   JCMD="$(dirname "$JAVA")/jcmd" JFR="$(dirname "$JAVA")/jfr"
   "$JCMD" "$SERVER_PID" JFR.start name=faucet settings=profile "jdk.CPUTimeSample#enabled=true" "jdk.CPUTimeSample#throttle=1ms" >/dev/null
 fi
+SERVER_LOG="$SERVER_DIR/server.log"
+log_before="$(lines "$SERVER_LOG")"
 cpu_before="$(cpu_seconds "$SERVER_PID")"
 jit_before="$(jit_cpu_seconds "$SERVER_PID")"
 calls_before="$(node_calls)"
@@ -81,6 +88,8 @@ for ((i = 1; i <= SLICES; i++)); do
 done
 cpu_load="$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
 jit_load="$(awk -v a="$jit_before" -v b="$(jit_cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
+sleep 0.3 # the access log's last batch
+log_after="$(lines "$SERVER_LOG")"
 if [ "$PROFILE" = 1 ]; then
   "$JCMD" "$SERVER_PID" JFR.dump name=faucet filename="$WORK/faucet.jfr" >/dev/null
   "$JCMD" "$SERVER_PID" JFR.stop name=faucet >/dev/null
@@ -118,6 +127,8 @@ echo
 printf '%-44s %s\n' \
   "granted / seconds / grants per second" "$total / ${seconds}s / $(awk -v n="$total" -v d="$seconds" 'BEGIN { printf "%.1f", n / d }')" \
   "worst slice p99 time to txHash" "$worst_p99 ms" \
+  "answered 200 (sent): count, server p50 / p99" "$(answer_times "$SERVER_LOG" "$log_before" "$log_after" 200 | awk '{ printf "%s, %s / %s ms", $1, $2, $3 }')" \
+  "answered 202 (stored, being sent): the same" "$(answer_times "$SERVER_LOG" "$log_before" "$log_after" 202 | awk '{ printf "%s, %s / %s ms", $1, $2, $3 }')" \
   "all confirmed, counted from the end of load" "$settle_ms ms (the server reports no unfinished grant)" \
   "failed grants (whole run, counted up to 1000)" "$failed" \
   "faucet transactions mined" "$on_chain: $paid grants in the ledger + $fillers gap fillers (warm-up included; $(($(granted "$W") + total)) answered)" \

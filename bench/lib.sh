@@ -374,6 +374,26 @@ run_wrk() {
   grep '^RESULT ' "$out" || { cat "$out" >&2; die "wrk printed no RESULT line"; }
 }
 
+# answer_durations LOGFILE FROM TO STATUS [ROUTE]: the server's own time to answer (the access log's
+# durationMs), one a line, of the requests to ROUTE (default POST /api/faucet) answered STATUS among
+# the log's lines FROM+1..TO. The access log is written in batches within 100 ms: wait that long
+# after the load before taking TO.
+answer_durations() {
+  sed -n "$(($2 + 1)),${3}p" "$1" | grep -F "\"message\":\"${5:-POST /api/faucet} $4\"" |
+    sed -n 's/.*"durationMs":\([0-9.]*\).*/\1/p' || true # none is an answer too
+}
+# percentiles: "count p50 p99" of the numbers on stdin, one a line ("0 - -" when none)
+percentiles() {
+  sort -n | awk '
+    function at(p,   i) { i = int(NR * p); if (i < NR * p) i++; return v[i < 1 ? 1 : i] }
+    { v[NR] = $1 }
+    END { if (NR == 0) print "0 - -"; else printf "%d %.1f %.1f\n", NR, at(0.5), at(0.99) }'
+}
+# answer_times LOGFILE FROM TO STATUS [ROUTE]: "count p50 p99" of answer_durations
+answer_times() { answer_durations "$@" | percentiles; }
+# lines LOGFILE: how many lines the file has now
+lines() { wc -l <"$1" | tr -d ' '; }
+
 # field KEY LINE: the value of key=value in a RESULT line
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
 

@@ -89,6 +89,8 @@ public final class FakeChain implements ChainNode, BlockReader {
     }
     private Instant headTime = Instant.now();
     private volatile boolean down;
+    private volatile Hold hold;
+    private final java.util.concurrent.atomic.AtomicInteger sendAttempts = new java.util.concurrent.atomic.AtomicInteger();
     private volatile NodeFailure failSends;
     private volatile int failSendsRemaining;
     public volatile Wei baseFee = Wei.of(1_000_000_000L);
@@ -220,9 +222,35 @@ public final class FakeChain implements ChainNode, BlockReader {
         return pool.size();
     }
 
+    /**
+     * Until {@code released} opens, every send waits on its way to the node, as a node busy mining
+     * would keep it waiting; the rest of the node answers meanwhile.
+     */
+    public void holdSends(java.util.concurrent.CountDownLatch released) {
+        hold = new Hold(released, new java.util.concurrent.atomic.AtomicBoolean());
+    }
+
+    /** The sends being held never reach the node, as if the process sending them had died; later sends are not held. */
+    public void loseHeldSends() {
+        Hold h = hold;
+        hold = null;
+        if (h != null) {
+            h.lost().set(true);
+            h.released().countDown();
+        }
+    }
+
+    private record Hold(java.util.concurrent.CountDownLatch released, java.util.concurrent.atomic.AtomicBoolean lost) {
+    }
+
     /** Runs {@code work} once, as the next send reaches the node and before the node looks at it. */
     public void beforeNextSend(Runnable work) {
         beforeNextSend.set(work);
+    }
+
+    /** Sends that reached the node, held or lost ones included. */
+    public int sendAttempts() {
+        return sendAttempts.get();
     }
 
     public int sendCount() {
@@ -297,7 +325,26 @@ public final class FakeChain implements ChainNode, BlockReader {
     }
 
     @Override
-    public synchronized TxHash sendRawTransaction(String rawHex) {
+    public TxHash sendRawTransaction(String rawHex) {
+        sendAttempts.incrementAndGet();
+        Hold held = hold;
+        if (held != null) {
+            try {
+                if (!held.released().await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new NodeException(NodeFailure.TIMEOUT, "held send never released");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new NodeException(NodeFailure.TIMEOUT, "interrupted");
+            }
+            if (held.lost().get()) {
+                throw new NodeException(NodeFailure.UNREACHABLE, "the process sending it is gone");
+            }
+        }
+        return takeRawTransaction(rawHex);
+    }
+
+    private synchronized TxHash takeRawTransaction(String rawHex) {
         Runnable first = beforeNextSend.getAndSet(null);
         if (first != null) {
             first.run();

@@ -195,7 +195,7 @@ public final class Server implements AutoCloseable {
                 new ProofOfWorkPolicy(settings.get(Settings.FAUCET_POW_DIFFICULTY), settings.get(Settings.FAUCET_POW_SCRYPT_N), settings.get(Settings.FAUCET_POW_SCRYPT_R),
                         settings.get(Settings.FAUCET_POW_SCRYPT_P), POW_CHALLENGE_TTL),
                 settings.get(Settings.IPV6_CLIENT_PREFIX), settings.get(Settings.REPUTATION_FACTOR), new FeePolicy(settings.maxFeePerGas()),
-                settings.txReplaceAfter(), Duration.ofSeconds(60));
+                settings.txReplaceAfter(), Duration.ofSeconds(60), settings.get(Settings.FAUCET_SEND_WAIT_MS));
         var finality = new Finality(settings.get(Settings.FAUCET_CONFIRMATIONS), settings.get(Settings.REORG_WATCH_BLOCKS));
         var app = Application.assemble(
                 new Application.Ports(node, new NodeBlockReader(node), keys, ledger, controls, rotations, leases, db.transfers(), blocks,

@@ -117,7 +117,7 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
                 new FaucetPolicy.Limits(10, 50, 1, Wei.ofDyt("10000"), 5),
                 new OutflowPolicy(Wei.ofDyt("10000"), Wei.ofDyt("416"), new BigDecimal("0.1")),
                 new ProofOfWorkPolicy(options.powDifficulty, 16384, 8, 1, Duration.ofMinutes(10)), 64, new BigDecimal("0.1"),
-                fees, Duration.ofSeconds(30), Duration.ofSeconds(5));
+                fees, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(5));
         ReputationList reputation = ip -> false;
         app = Application.assemble(
                 new Application.Ports(chain, chain, keys, ledger, controls, rotations, leases,

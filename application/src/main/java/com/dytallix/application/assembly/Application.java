@@ -85,7 +85,8 @@ public record Application(
         var election = new PayerElection(ports.leases(), choices.instance(), choices.payerLease(), nonces::forget);
         var status = new StatusService(ports.node(), ports.keys(), ports.controls(), ports.ledger(),
                 new SyncLagEstimator(choices.blockTime()), new ExpectedChain(choices.chainId()), election, ports.clock());
-        var payer = new Payer(ports.node(), ports.keys(), ports.ledger(), nonces, policy.fees(), election, ports.clock());
+        var payer = new Payer(ports.node(), ports.keys(), ports.ledger(), nonces, policy.fees(), election, ports.clock(),
+                policy.sendWait());
         var tracker = new GrantTracker(ports.node(), ports.keys(), ports.ledger(), ports.transfers(), nonces, payer, policy.fees(),
                 policy.replaceAfter(), choices.finality(), election, ports.clock(), ports.telemetry());
         var rules = FaucetAdmission.rules(policy, ports.blockList(), ports.controls(), ports.challenges(), ports.challengeIds(), ports.work(),

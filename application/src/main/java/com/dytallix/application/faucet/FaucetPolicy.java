@@ -14,10 +14,12 @@ import java.time.Duration;
  * @param reputationFactor the share of the payout a client on the reputation list gets
  * @param replaceAfter     a transaction not mined after this long is re-priced
  * @param confirmWait      how long {@code ?wait=confirmed} waits before answering anyway
+ * @param sendWait         how long a request waits for the node to take its grant's stored transaction
+ *                         before it is answered 202 (stored, being sent)
  */
 public record FaucetPolicy(Wei dripAmount, Wei minBalance, Limits limits, OutflowPolicy outflow,
                            ProofOfWorkPolicy proofOfWork, int ipv6Prefix, BigDecimal reputationFactor,
-                           FeePolicy fees, Duration replaceAfter, Duration confirmWait) {
+                           FeePolicy fees, Duration replaceAfter, Duration confirmWait, Duration sendWait) {
 
     /**
      * Grants per client, subnet and address in a rolling day, the daily cap, and how many distinct

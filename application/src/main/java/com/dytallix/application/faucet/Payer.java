@@ -33,6 +33,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -56,6 +60,11 @@ public final class Payer {
     private static final Duration SEND_WAIT = Duration.ofSeconds(1);
     /** Grants signed and stored together at most: bounds one write and the wait of the first of them. */
     private static final int MOST_PER_SIGNING = 64;
+    /**
+     * Sends a request may leave running after its answer at most; past that a request waits for its
+     * own send, however long the node takes, so a slow node cannot pile up unbounded background work.
+     */
+    private static final int MOST_DETACHED_SENDS = 256;
 
     private final ChainNode node;
     private final KeyRing keys;
@@ -69,12 +78,21 @@ public final class Payer {
     /** Grants queued here for signing and not stored yet: the tracker leaves them to the request paying them. */
     private final Set<GrantId> paying = ConcurrentHashMap.newKeySet();
     private final ReentrantLock feeRefresh = new ReentrantLock();
+    /** How long a request waits for the node to take its grant's transaction before answering it as stored, not yet sent. */
+    private final Duration sendWait;
+    private final Semaphore detachedSends = new Semaphore(MOST_DETACHED_SENDS);
     private volatile Long chainId;
     private volatile Instant fundsExhaustedAt;
 
+    /**
+     * @param sendWait how long a request waits for the node to take its grant's signed and stored
+     *                 transaction; past it the request is answered with the grant as SIGNED (stored, will
+     *                 be sent) while the send finishes in the background
+     */
     public Payer(ChainNode node, KeyRing keys, PaymentRecords payments, NonceAllocator nonces, FeePolicy feePolicy,
-                 PayerElection election, Clock clock) {
+                 PayerElection election, Clock clock, Duration sendWait) {
         this.node = node;
+        this.sendWait = sendWait;
         this.keys = keys;
         this.payments = payments;
         this.nonces = nonces;
@@ -114,6 +132,14 @@ public final class Payer {
          */
         record Withheld() implements Sent {
         }
+
+        /**
+         * The node had not answered the send within the request's wait: the send goes on in the
+         * background (the grant stays SIGNED until it is answered, and the tracker sends it again if
+         * the process ends first).
+         */
+        record Sending() implements Sent {
+        }
     }
 
     /** A grant this instance signed and stored under the lease, and what became of sending it. */
@@ -151,6 +177,7 @@ public final class Payer {
             case Sent.Accepted accepted -> stored.submitted(accepted.at());
             case Sent.Deferred deferred -> stored;
             case Sent.Withheld withheld -> stored;
+            case Sent.Sending sending -> stored;
             case Sent.Refused refused when refused.outOfFunds() -> throw FaucetRefusal.insufficientBalance();
             case Sent.Refused refused -> throw FaucetRefusal.sendRejected("the node refused the payment: " + refused.reason());
             case Sent.Held held -> stored;
@@ -224,6 +251,7 @@ public final class Payer {
         Queued mine = new Queued(reserved);
         paying.add(reserved.id());
         Stored stored;
+        boolean detached = false;
         try {
             queued.add(mine);
             try {
@@ -255,11 +283,71 @@ public final class Payer {
                 return Optional.empty();
             }
             SignedTransaction tx = stored.tx().get();
-            Sent sent = send(reserved.id(), tx.from(), tx.nonce(), tx.rawHex(), true, true);
-            return Optional.of(new Signed(reserved.signed(tx, stored.at()), sent));
+            Grant signed = reserved.signed(tx, stored.at());
+            if (!detachedSends.tryAcquire()) {
+                // as many sends as the bound already outlive their requests: this request waits for its own
+                return Optional.of(new Signed(signed, send(reserved.id(), tx.from(), tx.nonce(), tx.rawHex(), true, true)));
+            }
+            detached = true;
+            return Optional.of(new Signed(signed, sendWithin(reserved.id(), tx)));
         } finally {
             // held until the send is answered: the tracker leaves a SIGNED grant to the request sending it
-            paying.remove(reserved.id());
+            if (!detached) {
+                paying.remove(reserved.id());
+            }
+        }
+    }
+
+    /**
+     * The first send of a stored transaction on a thread of its own, waited for at most
+     * {@link #sendWait}: what became of it, or {@link Sent.Sending} when the node has not answered
+     * by then. The grant stays in {@link #paying} until the send is answered, whenever that is, so
+     * the tracker never sends it beside this send; if the process ends first, the grant is SIGNED in
+     * the ledger and the tracker of the next start sends the same bytes.
+     */
+    private Sent sendWithin(GrantId id, SignedTransaction tx) {
+        CompletableFuture<Sent> sent = new CompletableFuture<>();
+        try {
+            Thread.ofVirtual().name("grant-send").start(() -> {
+                Sent outcome = null;
+                Throwable failure = null;
+                try {
+                    outcome = send(id, tx.from(), tx.nonce(), tx.rawHex(), true, true);
+                } catch (RuntimeException | Error e) {
+                    failure = e;
+                } finally {
+                    // before the request hears of it: once answered, the grant is the tracker's again (a reorg
+                    // right after must find it sendable, as when the request sent it itself)
+                    paying.remove(id);
+                    detachedSends.release();
+                }
+                if (failure != null) {
+                    sent.completeExceptionally(failure);
+                } else {
+                    sent.complete(outcome);
+                }
+            });
+        } catch (RuntimeException | Error e) {
+            // no thread to send it (out of memory): the grant stays SIGNED, for the tracker to send
+            paying.remove(id);
+            detachedSends.release();
+            throw e;
+        }
+        try {
+            return sent.get(sendWait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            sent.whenComplete((outcome, failure) -> {
+                if (failure != null) {
+                    // the grant stays as the ledger has it (SIGNED): the tracker sends it again
+                    LOG.log(System.Logger.Level.WARNING, "grant {0}: recording its send failed: {1}", id, failure.toString());
+                }
+            });
+            return new Sent.Sending();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Sent.Sending();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new CompletionException(e.getCause());
         }
     }
 

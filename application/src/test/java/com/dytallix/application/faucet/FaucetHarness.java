@@ -91,7 +91,7 @@ final class FaucetHarness {
         payerLease = Duration.ofSeconds(30);
         chain.fund(FAUCET, Wei.ofDyt("1000000"));
         policy = new FaucetPolicy(Wei.ofDyt("10"), Wei.ofDyt("100"), limits, AMPLE, NO_POW, 64, new BigDecimal("0.1"),
-                new FeePolicy(Wei.of(500_000_000_000L)), Duration.ofSeconds(30), Duration.ofSeconds(5));
+                new FeePolicy(Wei.of(500_000_000_000L)), Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(5));
         restart();
     }
 
@@ -132,22 +132,22 @@ final class FaucetHarness {
 
     FaucetHarness withReplaceAfter(Duration d) {
         return with(p -> new FaucetPolicy(p.dripAmount(), p.minBalance(), p.limits(), p.outflow(), p.proofOfWork(),
-                p.ipv6Prefix(), p.reputationFactor(), p.fees(), d, p.confirmWait()));
+                p.ipv6Prefix(), p.reputationFactor(), p.fees(), d, p.confirmWait(), p.sendWait()));
     }
 
     FaucetHarness withFeeCeiling(Wei ceiling) {
         return with(p -> new FaucetPolicy(p.dripAmount(), p.minBalance(), p.limits(), p.outflow(), p.proofOfWork(),
-                p.ipv6Prefix(), p.reputationFactor(), new FeePolicy(ceiling), p.replaceAfter(), p.confirmWait()));
+                p.ipv6Prefix(), p.reputationFactor(), new FeePolicy(ceiling), p.replaceAfter(), p.confirmWait(), p.sendWait()));
     }
 
     FaucetHarness withOutflow(OutflowPolicy outflow) {
         return with(p -> new FaucetPolicy(p.dripAmount(), p.minBalance(), p.limits(), outflow, p.proofOfWork(),
-                p.ipv6Prefix(), p.reputationFactor(), p.fees(), p.replaceAfter(), p.confirmWait()));
+                p.ipv6Prefix(), p.reputationFactor(), p.fees(), p.replaceAfter(), p.confirmWait(), p.sendWait()));
     }
 
     FaucetHarness withProofOfWork(ProofOfWorkPolicy pow) {
         return with(p -> new FaucetPolicy(p.dripAmount(), p.minBalance(), p.limits(), p.outflow(), pow,
-                p.ipv6Prefix(), p.reputationFactor(), p.fees(), p.replaceAfter(), p.confirmWait()));
+                p.ipv6Prefix(), p.reputationFactor(), p.fees(), p.replaceAfter(), p.confirmWait(), p.sendWait()));
     }
 
     void restart() {

@@ -174,7 +174,7 @@ class DrainFencingTest {
                 new FaucetPolicy.Limits(10, 50, 1, Wei.ofDyt("10000"), 5),
                 new OutflowPolicy(Wei.ofDyt("10000"), Wei.ofDyt("416"), new BigDecimal("0.1")),
                 new ProofOfWorkPolicy(0, 16384, 8, 1, Duration.ofMinutes(10)), 64, new BigDecimal("0.1"),
-                new FeePolicy(Wei.ofDyt("0.0000005")), Duration.ofSeconds(30), Duration.ofSeconds(5));
+                new FeePolicy(Wei.ofDyt("0.0000005")), Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(5));
         return Application.assemble(
                 new Application.Ports(node, new NodeBlockReader(node), keys, db.ledger(), db.controls(), db.rotations(),
                         db.leases(), db.transfers(), db.blocks(), db.challenges(),

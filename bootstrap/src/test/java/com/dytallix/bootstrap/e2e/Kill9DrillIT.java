@@ -70,7 +70,9 @@ class Kill9DrillIT {
             int port = ServerProcess.freePort();
             Map<String, String> settings = LiveServer.unlimitedSettingsFor(anvil, Map.of("RATE_LIMIT_PER_ADDRESS_PER_DAY", "1",
                     // a killed payer's lease runs out before its successor pays; kept short so the drill stays short
-                    "PAYER_LEASE_MS", "3000", "STATUS_REFRESH_MS", "500", "LOG_LEVEL", "info"));
+                    "PAYER_LEASE_MS", "3000", "STATUS_REFRESH_MS", "500", "LOG_LEVEL", "info",
+                    // many answers come before their send is answered (202), so kills also fall between the answer and the send
+                    "FAUCET_SEND_WAIT_MS", "5"));
             List<Job> jobs = new ArrayList<>();
             AtomicBoolean stop = new AtomicBoolean();
             ServerProcess server = ServerProcess.start(dir, port, settings);
@@ -240,10 +242,10 @@ class Kill9DrillIT {
         assertThat(kinds.getOrDefault("grants", 0)).isEqualTo(landed.size());
         System.out.printf("kill -9 drill: %d kills, %d requests, %d acknowledged, %d paid, %d confirmed grants, "
                         + "%d failed grants (%d of them replayed as failed), %d gap fillers, faucet nonce %d, "
-                        + "%d retried after a lost answer%n",
+                        + "%d retried after a lost answer, %d answered 202 (stored, the send not yet answered)%n",
                 kills, jobs.size(), acked.size(), paid, landed.size(),
                 grants.stream().filter(g -> g.status().equals("failed")).count(),
                 jobs.stream().filter(Job::toldFailed).count(), kinds.getOrDefault("fillers", 0), nonce,
-                jobs.stream().filter(j -> j.attempts() > 1).count());
+                jobs.stream().filter(j -> j.attempts() > 1).count(), jobs.stream().filter(j -> j.answer().status() == 202).count());
     }
 }

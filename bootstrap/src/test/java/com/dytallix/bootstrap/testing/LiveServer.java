@@ -46,6 +46,9 @@ public final class LiveServer implements AutoCloseable {
         s.put("STATUS_REFRESH_MS", "200");
         s.put("FAUCET_CONFIRMATIONS", "1");
         s.put("NODE_TIMEOUT_MS", "20000");
+        // a request waits for its send as long as the node may take (on a loaded machine a send can take over the
+        // shipped 100 ms): the tests that want 202s for sends in flight set their own (SlowSendIT, the kill -9 drill)
+        s.put("FAUCET_SEND_WAIT_MS", "20000");
         // anvil 1.7.1 (the newest published) in automine mode can leave a ready transaction unmined
         // until another one arrives (foundry-rs/foundry#10122, fixed after 1.7.1) when many reach it
         // out of nonce order; the tracker's re-priced replacement is such an arrival. The default

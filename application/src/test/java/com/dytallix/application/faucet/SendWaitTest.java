@@ -1,0 +1,100 @@
+package com.dytallix.application.faucet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dytallix.domain.Wei;
+import com.dytallix.domain.grant.Grant;
+import com.dytallix.domain.grant.GrantStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A request waits for the node to take its grant's transaction only so long (the send wait); past
+ * it the answer is the grant as stored (202: signed, stored, its transaction hash known) and the send
+ * finishes in the background, never beside a second send of the tracker's, and not lost if the
+ * process ends before it.
+ */
+class SendWaitTest {
+    private static final Duration SEND_WAIT = Duration.ofMillis(50);
+    private final FaucetHarness h = new FaucetHarness().with(p -> new FaucetPolicy(p.dripAmount(), p.minBalance(), p.limits(),
+            p.outflow(), p.proofOfWork(), p.ipv6Prefix(), p.reputationFactor(), p.fees(), p.replaceAfter(), p.confirmWait(), SEND_WAIT));
+
+    @Test
+    void aNodeThatTakesTheSendInTimeIsAnsweredAsSent() {
+        DripResult result = h.request(FaucetHarness.address(1), "10.0.0.1");
+        assertThat(result.accepted()).isTrue();
+        assertThat(result.grant().status()).isEqualTo(GrantStatus.SUBMITTED);
+    }
+
+    @Test
+    void aSlowSendIsAnsweredAsStoredWithItsHashAndFinishesInTheBackgroundOnce() throws Exception {
+        h.request(FaucetHarness.address(1), "10.0.0.1"); // the nonces learned, the fees known
+        CountDownLatch released = new CountDownLatch(1);
+        h.chain.holdSends(released);
+        int sendsBefore = h.chain.sendCount();
+        int attemptsBefore = h.chain.sendAttempts();
+
+        Instant asked = Instant.now();
+        DripResult answer = h.request(FaucetHarness.address(2), "10.0.0.2");
+        Duration took = Duration.between(asked, Instant.now());
+
+        assertThat(answer.accepted()).as("202: stored, not yet taken by the node").isFalse();
+        assertThat(answer.grant().status()).isEqualTo(GrantStatus.SIGNED);
+        assertThat(answer.grant().txHashes()).as("the hash is known once signed").hasSize(1);
+        assertThat(h.ledger.find(answer.grant().id())).as("stored before the answer").contains(answer.grant());
+        assertThat(took).as("answered after the send wait, not the node's time").isLessThan(Duration.ofSeconds(2));
+
+        // the tracker's pass meanwhile leaves the grant to the send in flight: no second send of it
+        h.tracker.tick();
+        h.tracker.tick();
+        assertThat(h.chain.sendAttempts() - attemptsBefore).as("sends on their way to the node").isEqualTo(1);
+        released.countDown();
+        Grant submitted = await(() -> h.ledger.find(answer.grant().id()).orElseThrow(), g -> g.status() == GrantStatus.SUBMITTED);
+        assertThat(submitted.txHashes()).isEqualTo(answer.grant().txHashes());
+        assertThat(h.chain.sendCount() - sendsBefore).as("sends that reached the node").isEqualTo(1);
+
+        h.chain.mine();
+        h.tracker.tick();
+        Grant confirmed = h.ledger.find(answer.grant().id()).orElseThrow();
+        assertThat(confirmed.status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(confirmed.landedHash()).contains(answer.grant().txHashes().getFirst());
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(2))).containsExactly(Wei.ofDyt("10").value());
+        assertThat(h.chain.accepted(FaucetHarness.FAUCET, confirmed.nonce().orElseThrow())).hasSize(1);
+    }
+
+    @Test
+    void aGrantAnsweredBeforeItsSendReachedTheNodeIsSentOnceByTheNextStart() throws Exception {
+        h.request(FaucetHarness.address(1), "10.0.0.1");
+        h.chain.holdSends(new CountDownLatch(1));
+        DripResult answer = h.request(FaucetHarness.address(2), "10.0.0.2");
+        assertThat(answer.accepted()).isFalse();
+        int sendsBefore = h.chain.sendCount();
+
+        // the process dies with the send on its way: the node never sees it; a new process starts on the same ledger
+        h.chain.loseHeldSends();
+        h.restart();
+        h.tracker.tick();
+        Grant sent = h.ledger.find(answer.grant().id()).orElseThrow();
+        assertThat(sent.status()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(sent.txHashes()).as("the same signed bytes, sent again").isEqualTo(answer.grant().txHashes());
+        h.tracker.tick();
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.find(answer.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.chain.sendCount() - sendsBefore).as("sends that reached the node").isEqualTo(1);
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(2))).containsExactly(Wei.ofDyt("10").value());
+    }
+
+    private static <T> T await(Supplier<T> read, java.util.function.Predicate<T> done) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(10);
+        T now = read.get();
+        while (!done.test(now) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(10);
+            now = read.get();
+        }
+        return now;
+    }
+}

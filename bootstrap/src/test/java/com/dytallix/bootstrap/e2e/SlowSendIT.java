@@ -1,0 +1,169 @@
+package com.dytallix.bootstrap.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dytallix.adapters.node.AnvilProcess;
+import com.dytallix.bootstrap.testing.ApiClient;
+import com.dytallix.bootstrap.testing.ApiClient.Response;
+import com.dytallix.bootstrap.testing.Chain;
+import com.dytallix.bootstrap.testing.LiveServer;
+import com.dytallix.bootstrap.testing.Recipients;
+import com.dytallix.bootstrap.testing.ServerProcess;
+import com.dytallix.domain.Wei;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node that takes its time with {@code eth_sendRawTransaction} (as anvil does while it mines a
+ * block of hundreds of transactions): the request is answered 202 with its transaction hash once the
+ * grant is signed and stored and the send wait is over, and the send finishes in the background. The
+ * grant is still paid exactly once, also when the process is killed after the answer and before the
+ * send reached the node.
+ */
+class SlowSendIT {
+    private static final String DRIP = "10";
+
+    @TempDir
+    Path dir;
+
+    /** What the proxy does with a send: pass it on, pass it on after a while, or never pass it on. */
+    enum Sends { PASS, SLOW, SWALLOW }
+
+    /** A JSON-RPC proxy in front of anvil that can slow the sends down or swallow them. */
+    static final class SendProxy implements AutoCloseable {
+        final HttpServer server;
+        final HttpClient client = HttpClient.newHttpClient();
+        final URI node;
+        volatile Sends sends = Sends.PASS;
+        final AtomicInteger sendsPassed = new AtomicInteger();
+
+        SendProxy(URI node) throws IOException {
+            this.node = node;
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+            server.createContext("/", this::relay);
+            server.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort();
+        }
+
+        private void relay(HttpExchange exchange) throws IOException {
+            try (exchange) {
+                byte[] body = exchange.getRequestBody().readAllBytes();
+                if (new String(body, StandardCharsets.UTF_8).contains("eth_sendRawTransaction")) {
+                    Sends now = sends;
+                    if (now == Sends.SWALLOW) {
+                        // the node never sees it, and the server waits for an answer until its NODE_TIMEOUT_MS
+                        Thread.sleep(60_000);
+                        return;
+                    }
+                    if (now == Sends.SLOW) {
+                        Thread.sleep(1_500);
+                    }
+                    sendsPassed.incrementAndGet();
+                }
+                HttpResponse<byte[]> answer = client.send(HttpRequest.newBuilder(node)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(answer.statusCode(), answer.body().length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(answer.body());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    private Map<String, String> settings(AnvilProcess anvil, SendProxy proxy) {
+        Map<String, String> s = LiveServer.unlimitedSettingsFor(anvil, Map.of("FAUCET_SEND_WAIT_MS", "200",
+                "FAUCET_DRIP_AMOUNT", DRIP, "PAYER_LEASE_MS", "2000"));
+        s.put("RPC_URL", proxy.url());
+        return s;
+    }
+
+    @Test
+    void aSendTheNodeTakesLongOverIsAnswered202WithItsHashAndTheGrantIsPaidOnce() throws Exception {
+        try (AnvilProcess anvil = AnvilProcess.withBlockTime(1); SendProxy proxy = new SendProxy(anvil.rpcUrl())) {
+            Chain chain = new Chain(anvil);
+            try (ServerProcess server = ServerProcess.start(dir, ServerProcess.freePort(), settings(anvil, proxy));
+                 ApiClient client = new ApiClient(server.http.base())) {
+                assertThat(client.drip(Recipients.fresh()).status()).as("a node that answers at once").isEqualTo(200);
+
+                proxy.sends = Sends.SLOW;
+                String recipient = Recipients.fresh();
+                Instant asked = Instant.now();
+                Response answer = client.drip(recipient);
+                Duration took = Duration.between(asked, Instant.now());
+                assertThat(answer.status()).as("answer: %s", answer.body()).isEqualTo(202);
+                assertThat(answer.field("status")).isEqualTo("pending");
+                assertThat(answer.field("txHash")).startsWith("0x").hasSize(66);
+                assertThat(took).as("answered after the send wait, not after the node's 1.5 s").isLessThan(Duration.ofMillis(1_400));
+
+                JsonNode confirmed = client.awaitGrant(answer.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(30));
+                assertThat(confirmed.get("txHash").asText()).isEqualTo(answer.field("txHash"));
+                assertThat(chain.balance(recipient)).isEqualTo(Wei.ofDyt(DRIP).value());
+                assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).as("faucet transactions mined").isEqualTo(2);
+                assertThat(proxy.sendsPassed.get()).as("sends that reached the node").isEqualTo(2);
+            }
+        }
+    }
+
+    @Test
+    void killedAfterThe202AndBeforeItsSendReachedTheNodeTheNextStartSendsItOnce() throws Exception {
+        try (AnvilProcess anvil = AnvilProcess.withBlockTime(1); SendProxy proxy = new SendProxy(anvil.rpcUrl())) {
+            Chain chain = new Chain(anvil);
+            int port = ServerProcess.freePort();
+            Map<String, String> settings = settings(anvil, proxy);
+            String recipient = Recipients.fresh();
+            Response answer;
+            ServerProcess server = ServerProcess.start(dir, port, settings);
+            try (ApiClient client = new ApiClient(server.http.base())) {
+                assertThat(client.drip(Recipients.fresh()).status()).isEqualTo(200);
+                proxy.sends = Sends.SWALLOW;
+                answer = client.drip(recipient);
+                assertThat(answer.status()).as("answer: %s", answer.body()).isEqualTo(202);
+                server.kill9();
+            } finally {
+                server.close();
+            }
+            assertThat(chain.balance(recipient)).as("nothing reached the node").isZero();
+
+            proxy.sends = Sends.PASS;
+            try (ServerProcess restarted = ServerProcess.start(dir, port, settings);
+                 ApiClient client = new ApiClient(restarted.http.base())) {
+                JsonNode confirmed = client.awaitGrant(answer.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(30));
+                assertThat(confirmed.get("txHash").asText()).as("the same signed bytes").isEqualTo(answer.field("txHash"));
+                assertThat(chain.balance(recipient)).isEqualTo(Wei.ofDyt(DRIP).value());
+                Thread.sleep(3_000); // a second send, were there one, would show by now
+                assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).as("faucet transactions mined").isEqualTo(2);
+                assertThat(chain.balance(recipient)).isEqualTo(Wei.ofDyt(DRIP).value());
+            }
+        }
+    }
+}
