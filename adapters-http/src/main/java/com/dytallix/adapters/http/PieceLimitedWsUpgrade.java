@@ -20,6 +20,9 @@ import io.helidon.webserver.http1.spi.Http1UpgradeResult;
 import io.helidon.webserver.http1.spi.Http1UpgradeProvider;
 import io.helidon.webserver.http1.spi.Http1Upgrader;
 import io.helidon.webserver.spi.ServerConnection;
+import io.helidon.common.concurrency.limits.Limit;
+import io.helidon.webserver.CloseConnectionException;
+import java.time.Duration;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsUpgrader;
 import io.helidon.websocket.WsCloseCodes;
@@ -86,7 +89,7 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
         public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
             Context context = new Context(ctx, maxPieces, frames);
             ServerConnection connection = helidon.upgrade(context, prologue, headers);
-            return connection == null ? null : new EndingConnection(connection, () -> ended(context, connection));
+            return connection == null ? null : new EndingConnection(new EndsOnViolation(connection), () -> ended(context, connection));
         }
 
         @Override
@@ -95,7 +98,7 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
             Context context = new Context(ctx, maxPieces, frames);
             return helidon.routedUpgrade(context, prologue, headers).map(upgrade -> (response, upgradeHeaders) -> {
                 Http1UpgradeResult result = upgrade.upgrade(response, upgradeHeaders);
-                return result.connection().map(c -> Http1UpgradeResult.upgraded(new EndingConnection(c, () -> ended(context, c))))
+                return result.connection().map(c -> Http1UpgradeResult.upgraded(new EndingConnection(new EndsOnViolation(c), () -> ended(context, c))))
                         .orElse(result);
             });
         }
@@ -104,6 +107,37 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
         private static void ended(Context context, ServerConnection connection) {
             context.release();
             WsConnectionEnds.ended(connection);
+        }
+    }
+
+    /**
+     * Helidon's WebSocket connection, whose refusal of a frame that breaks the protocol (an unknown
+     * opcode, say: Helidon 4.5 throws {@code IllegalStateException} or {@code IllegalArgumentException}
+     * from its frame reader) ends the connection quietly. Left to Helidon, the throw reached the HTTP/1
+     * connection under it, which answered an HTTP 400 on the WebSocket's socket and logged a warning
+     * for every such frame: a client could write warnings into the log at will.
+     */
+    private record EndsOnViolation(ServerConnection connection) implements ServerConnection {
+        private static final System.Logger LOG = System.getLogger(PieceLimitedWsUpgrade.class.getName());
+
+        @Override
+        public void handle(Limit limit) throws InterruptedException {
+            try {
+                connection.handle(limit);
+            } catch (IllegalStateException | IllegalArgumentException violation) {
+                LOG.log(System.Logger.Level.DEBUG, "websocket closed: the client broke the protocol ({0})", violation.getMessage());
+                throw new CloseConnectionException("the WebSocket client broke the protocol", violation);
+            }
+        }
+
+        @Override
+        public Duration idleTime() {
+            return connection.idleTime();
+        }
+
+        @Override
+        public void close(boolean interrupt) {
+            connection.close(interrupt);
         }
     }
 

@@ -213,4 +213,32 @@ class ClientGoneTest {
         }
         assertThat(warnings).as(describe(warnings)).isEmpty();
     }
+
+    @Test
+    void aWebSocketFrameThatBreaksTheProtocolEndsTheConnectionWithoutAnHttpAnswerOrAWarning() throws Exception {
+        try (Socket socket = RawHttp.connect(api.port())) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET /api/rpc HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                    + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = socket.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                head.append((char) in.read());
+            }
+            assertThat(head.toString()).startsWith("HTTP/1.1 101");
+            // a masked frame with opcode 5, which no version of the protocol defines
+            out.write(new byte[] {(byte) 0x85, (byte) 0x82, 1, 2, 3, 4, 'x' ^ 1, 'x' ^ 2});
+            out.flush();
+            byte[] rest = in.readAllBytes(); // the server ends the connection
+            assertThat(new String(rest, StandardCharsets.ISO_8859_1)).doesNotContain("HTTP/1.1");
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (api.ws.connections() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(api.ws.connections()).isZero();
+        assertThat(warnings).as(describe(warnings)).isEmpty();
+    }
 }
