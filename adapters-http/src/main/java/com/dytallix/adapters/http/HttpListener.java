@@ -24,11 +24,14 @@ public final class HttpListener {
     public record Limits(long requestSizeLimit, Duration readTimeout, Duration idleTimeout, ConnectionLimits.Limits connections) {
     }
 
-    /** Configures {@code server}; the returned deadlines must be closed with it. */
-    public static ReadDeadlines configure(WebServerConfig.Builder server, Limits limits) {
+    /**
+     * Configures {@code server}; the returned deadlines must be closed with it. {@code observer} is
+     * told of every answer given before routing (the routing's filter tells it of the others).
+     */
+    public static ReadDeadlines configure(WebServerConfig.Builder server, Limits limits, RequestObserver observer) {
         ReadDeadlines deadlines = new ReadDeadlines(limits.readTimeout());
         server.maxPayloadSize(limits.requestSizeLimit() * 2 + 65_536) // a backstop: the handler answers 413 first
-                .directHandlers(HttpEdge.directHandlers())
+                .directHandlers(HttpEdge.directHandlers(observer))
                 // Helidon hands its parser's message to the direct handlers only with this on (it writes no
                 // entity itself: every event type has ours). They never echo it: they only tell headers over
                 // the limit, which Helidon answers 400, from other malformed requests, to answer 431
@@ -56,7 +59,7 @@ public final class HttpListener {
                         // logger whether to write, several times per request, and nothing here ever enables them
                         .receiveLog(false)
                         .sendLog(false)
-                        .build(), limits.connections())));
+                        .build(), limits.connections(), observer)));
         return deadlines;
     }
 }
