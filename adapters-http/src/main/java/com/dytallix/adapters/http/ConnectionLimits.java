@@ -62,8 +62,8 @@ public final class ConnectionLimits implements ServerConnectionSelectorProvider<
         }
     }
 
-    /** The listener's HTTP/1.1 configuration with the limits on its connections. */
-    public record Config(Http1Config http1, Limits limits) implements ProtocolConfig {
+    /** The listener's HTTP/1.1 configuration with the counts (and limits) of its connections. */
+    public record Config(Http1Config http1, Counts counts) implements ProtocolConfig {
         @Override
         public String name() {
             return http1.name();
@@ -87,17 +87,19 @@ public final class ConnectionLimits implements ServerConnectionSelectorProvider<
 
     @Override
     public ServerConnectionSelector create(String listenerName, Config config, ProtocolConfigs configs) {
-        return new Selector(new Http1ConnectionProvider().create(listenerName, config.http1(), configs), new Counts(config.limits()));
+        return new Selector(new Http1ConnectionProvider().create(listenerName, config.http1(), configs), config.counts());
     }
 
-    /** Open connections, in all and per client. */
-    static final class Counts {
+    /** Open connections, in all (the dytallix_http_connections gauge) and per client. */
+    public static final class Counts {
         private final Limits limits;
         private final MemoryBudget memory;
         /** Open connections per client, changed under this object's lock. */
         private final Map<IpRange, Integer> perClient = new HashMap<>();
+        /** Open connections in all, changed under this object's lock. */
+        private int open;
 
-        Counts(Limits limits) {
+        public Counts(Limits limits) {
             this.limits = limits;
             this.memory = MemoryBudget.partOfProcess(limits.maxConnections() * CONNECTION_BYTES);
         }
@@ -113,10 +115,17 @@ public final class ConnectionLimits implements ServerConnectionSelectorProvider<
             if (client != null) {
                 perClient.merge(client, 1, Integer::sum);
             }
+            open++;
             return null;
         }
 
+        /** Connections open now: counted from accept until Helidon is done with them, refused ones not. */
+        public synchronized int open() {
+            return open;
+        }
+
         synchronized void close(IpRange client) {
+            open--;
             memory.give(CONNECTION_BYTES);
             if (client != null) {
                 perClient.computeIfPresent(client, (who, n) -> n == 1 ? null : n - 1);
