@@ -277,10 +277,15 @@ public final class Server implements AutoCloseable {
                 .host(settings.host())
                 .port(settings.port())
                 .shutdownGracePeriod(Duration.ofSeconds(10));
+        var connections = new ConnectionLimits.Counts(new ConnectionLimits.Limits(settings.get(Settings.HTTP_MAX_CONNECTIONS),
+                settings.get(Settings.HTTP_MAX_CONNECTIONS_PER_CLIENT), settings.get(Settings.IPV6_CLIENT_PREFIX),
+                new ClientIpResolver(settings.trustedProxies())));
+        Gauge.builder("dytallix.http.connections", connections, ConnectionLimits.Counts::open)
+                .description("Open TCP connections to the server (WebSocket ones included), counted against HTTP_MAX_CONNECTIONS")
+                .register(metrics);
         resources.add(HttpListener.configure(listener,
-                new HttpListener.Limits(settings.requestSizeLimit(), settings.httpReadTimeout(), settings.httpIdleTimeout(),
-                        new ConnectionLimits.Limits(settings.get(Settings.HTTP_MAX_CONNECTIONS), settings.get(Settings.HTTP_MAX_CONNECTIONS_PER_CLIENT),
-                                settings.get(Settings.IPV6_CLIENT_PREFIX), new ClientIpResolver(settings.trustedProxies()))), requests));
+                new HttpListener.Limits(settings.requestSizeLimit(), settings.httpReadTimeout(), settings.httpIdleTimeout(), connections),
+                requests));
         webServer = listener
                 .addFeature(ObserveFeature.just(healthObserver(healthChecks)))
                 .routing(routing)

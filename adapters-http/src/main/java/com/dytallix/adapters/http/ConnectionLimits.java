@@ -61,10 +61,10 @@ public final class ConnectionLimits implements ServerConnectionSelectorProvider<
     }
 
     /**
-     * The listener's HTTP/1.1 configuration with the limits on its connections, and who is told of a
-     * refused connection ({@link RequestObserver#refused}: its access line and metrics).
+     * The listener's HTTP/1.1 configuration with the counts (and limits) of its connections, and who is
+     * told of a refused connection ({@link RequestObserver#refused}: its access line and metrics).
      */
-    public record Config(Http1Config http1, Limits limits, RequestObserver observer) implements ProtocolConfig {
+    public record Config(Http1Config http1, Counts counts, RequestObserver observer) implements ProtocolConfig {
         @Override
         public String name() {
             return http1.name();
@@ -88,18 +88,20 @@ public final class ConnectionLimits implements ServerConnectionSelectorProvider<
 
     @Override
     public ServerConnectionSelector create(String listenerName, Config config, ProtocolConfigs configs) {
-        return new Selector(new Http1ConnectionProvider().create(listenerName, config.http1(), configs), new Counts(config.limits()),
+        return new Selector(new Http1ConnectionProvider().create(listenerName, config.http1(), configs), config.counts(),
                 config.observer());
     }
 
-    /** Open connections, in all and per client. */
-    static final class Counts {
+    /** Open connections, in all (the dytallix_http_connections gauge) and per client. */
+    public static final class Counts {
         private final Limits limits;
         private final MemoryBudget memory;
         /** Open connections per client, changed under this object's lock. */
         private final Map<IpRange, Integer> perClient = new HashMap<>();
+        /** Open connections in all, changed under this object's lock. */
+        private int open;
 
-        Counts(Limits limits) {
+        public Counts(Limits limits) {
             this.limits = limits;
             this.memory = MemoryBudget.partOfProcess(limits.maxConnections() * CONNECTION_BYTES);
         }
@@ -115,10 +117,17 @@ public final class ConnectionLimits implements ServerConnectionSelectorProvider<
             if (client != null) {
                 perClient.merge(client, 1, Integer::sum);
             }
+            open++;
             return null;
         }
 
+        /** Connections open now: counted from accept until Helidon is done with them, refused ones not. */
+        public synchronized int open() {
+            return open;
+        }
+
         synchronized void close(IpRange client) {
+            open--;
             memory.give(CONNECTION_BYTES);
             if (client != null) {
                 perClient.computeIfPresent(client, (who, n) -> n == 1 ? null : n - 1);

@@ -19,9 +19,9 @@ public final class HttpListener {
      * @param requestSizeLimit REQUEST_SIZE_LIMIT
      * @param readTimeout      HTTP_READ_TIMEOUT_MS: headers and body of one request
      * @param idleTimeout      HTTP_IDLE_TIMEOUT_MS: a connection without a request
-     * @param connections      HTTP_MAX_CONNECTIONS and HTTP_MAX_CONNECTIONS_PER_CLIENT
+     * @param connections      the open connections, counted against HTTP_MAX_CONNECTIONS and HTTP_MAX_CONNECTIONS_PER_CLIENT
      */
-    public record Limits(long requestSizeLimit, Duration readTimeout, Duration idleTimeout, ConnectionLimits.Limits connections) {
+    public record Limits(long requestSizeLimit, Duration readTimeout, Duration idleTimeout, ConnectionLimits.Counts connections) {
     }
 
     /**

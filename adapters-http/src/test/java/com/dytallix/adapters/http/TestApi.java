@@ -125,6 +125,8 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
     final Application app;
     final ChainFeed feed;
     final RpcWebSocket ws;
+    /** The open TCP connections the edge counts. */
+    final ConnectionLimits.Counts connections;
     private final WebServer server;
     private final ReadDeadlines deadlines;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -153,10 +155,11 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
         HttpRouting.Builder routing = HttpRouting.builder();
         ws = ApiRouting.configure(routing, deps, options.wsPingInterval);
         var builder = WebServer.builder().host("127.0.0.1").port(0);
+        connections = new ConnectionLimits.Counts(new ConnectionLimits.Limits(options.maxConnections, options.maxConnectionsPerClient, 64,
+                new ClientIpResolver(options.trustedProxies)));
         deadlines = HttpListener.configure(builder,
                 new HttpListener.Limits(options.sizeLimit, options.readTimeout, options.idleTimeout,
-                        new ConnectionLimits.Limits(options.maxConnections, options.maxConnectionsPerClient, 64,
-                                new ClientIpResolver(options.trustedProxies))), observer);
+                        connections), observer);
         server = builder
                 .routing(routing)
                 .addRouting(ws.routing())

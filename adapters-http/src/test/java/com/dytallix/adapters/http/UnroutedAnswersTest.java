@@ -159,12 +159,14 @@ class UnroutedAnswersTest {
             try {
                 held.add(connect(limited, "127.0.0.1"));
                 held.add(connect(limited, "127.0.0.1"));
+                awaitOpen(limited, 2);
                 String perClient = exchange(connect(limited, "127.0.0.1"));
                 assertThat(perClient).startsWith("HTTP/1.1 429 ");
                 TestApi.Refused client = toldOf(limited, requestId(perClient));
                 assertThat(client).isEqualTo(new TestApi.Refused("-", "-", 429, "RATE_LIMIT", requestId(perClient), "127.0.0.1"));
 
                 held.add(connect(limited, "127.0.0.2"));
+                awaitOpen(limited, 3);
                 String busy = exchange(connect(limited, "127.0.0.3"));
                 assertThat(busy).startsWith("HTTP/1.1 503 ");
                 TestApi.Refused server = toldOf(limited, requestId(busy));
@@ -180,6 +182,15 @@ class UnroutedAnswersTest {
                 }
             }
         }
+    }
+
+    /** Each accepted connection is counted on its own thread: waits until the server counts {@code n}. */
+    private static void awaitOpen(TestApi api, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (api.connections.open() != n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(api.connections.open()).as("open connections").isEqualTo(n);
     }
 
     private static String junk(int n) {
