@@ -14,7 +14,7 @@ ANVIL_KEY="0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 ANVIL_ADDRESS="0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
 BENCH_ADMIN_TOKEN="bench-admin-token-not-a-secret-0123456789"
 # The memory options the shipped systemd unit (docs/deploy/dytallix-api.service) gives the server.
-BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--Xms32m -Xmx128m -XX:+UseSerialGC}"
+BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--Xms48m -Xmx128m -Xmn32m -XX:SurvivorRatio=4 -XX:+UseSerialGC}"
 # The AOT caches ./dyt build makes (this one, and beside it the one for a server in front of a node), used
 # as the unit and ./dyt serve use theirs (BENCH_AOT=0: without them)
 AOT_CACHE="$ROOT/bootstrap/target/dytallix-api.aot"

@@ -28,7 +28,7 @@ class ShippedJvmOptionsTest {
         List<String> unit = words.subList(1, words.indexOf("-jar")).stream().filter(w -> !w.startsWith("-XX:AOTCache=")).toList();
 
         assertThat(unit).containsExactlyInAnyOrderElementsOf(launcher);
-        assertThat(launcher).contains("-Xmx128m", "-XX:+UseSerialGC", "-XX:TrimNativeHeapInterval=2000", "-XX:+ExitOnOutOfMemoryError",
+        assertThat(launcher).contains("-Xmx128m", "-Xmn32m", "-XX:+UseSerialGC", "-XX:TrimNativeHeapInterval=2000", "-XX:+ExitOnOutOfMemoryError",
                 "-XX:CompileCommand=MemLimit,*.*,32m");
         // quiet first, or the JVM echoes the next command on stdout, which is one JSON line per event
         assertThat(launcher.indexOf("-XX:CompileCommand=quiet")).isNotNegative().isLessThan(launcher.indexOf("-XX:CompileCommand=MemLimit,*.*,32m"));
