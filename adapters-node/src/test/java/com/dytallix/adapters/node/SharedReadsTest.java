@@ -239,17 +239,7 @@ class SharedReadsTest {
                 {"eth_getFilterLogs", "[\"0x1\"]"}, {"eth_newBlockFilter", "[]"}, {"eth_newFilter", "[{}]"}, {"eth_uninstallFilter", "[\"0x1\"]"},
                 {"eth_subscribe", "[\"newHeads\"]"}, {"eth_chainId", "[]"}, {"net_version", "[]"}, {"eth_accounts", "[]"}, {"eth_call", large}};
         for (String[] call : calls) {
-            Node node = new Node(() -> "\"x\"");
-            List<Future<String>> answers = callers(shared, call[0], call[1], node, 4);
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (node.calls.get() < 4 && System.nanoTime() < until) {
-                Thread.sleep(1);
-            }
-            node.release.countDown();
-            for (Future<String> a : answers) {
-                a.get(10, TimeUnit.SECONDS);
-            }
-            assertThat(node.calls.get()).as(call[0]).isEqualTo(4);
+            assertThat(callsOfFourAtOnce(shared, call[0], call[1])).as(call[0]).isEqualTo(4);
         }
         assertThat(shared.inFlight()).isZero();
     }
@@ -257,8 +247,13 @@ class SharedReadsTest {
     @Test
     void offEveryCallIsItsOwn() throws Exception {
         SharedReads shared = new SharedReads(false, Duration.ofSeconds(30));
-        Node node = new Node(() -> "\"0x1\"");
-        List<Future<String>> answers = callers(shared, "eth_blockNumber", "[]", node, 4);
+        assertThat(callsOfFourAtOnce(shared, "eth_blockNumber", "[]")).isEqualTo(4);
+    }
+
+    /** Four callers of one read at once, the node held until each has called it or 10 s passed: the node calls made. */
+    private int callsOfFourAtOnce(SharedReads shared, String method, String params) throws Exception {
+        Node node = new Node(() -> "\"x\"");
+        List<Future<String>> answers = callers(shared, method, params, node, 4);
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (node.calls.get() < 4 && System.nanoTime() < until) {
             Thread.sleep(1);
@@ -267,6 +262,6 @@ class SharedReadsTest {
         for (Future<String> a : answers) {
             a.get(10, TimeUnit.SECONDS);
         }
-        assertThat(node.calls.get()).isEqualTo(4);
+        return node.calls.get();
     }
 }
