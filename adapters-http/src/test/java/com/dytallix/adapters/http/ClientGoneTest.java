@@ -9,14 +9,6 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,47 +21,8 @@ class ClientGoneTest {
     @RegisterExtension
     static final TestApi api = TestApi.start();
 
-    /** Held here: java.util.logging keeps its loggers weakly, and a collected one would lose the handler. */
-    private static final List<Logger> WATCHED = List.of(Logger.getLogger("io.helidon"), Logger.getLogger("com.dytallix"));
-    private final List<LogRecord> warnings = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-                warnings.add(r);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-
-    @BeforeEach
-    void watchTheLog() {
-        WATCHED.forEach(l -> l.addHandler(capture));
-    }
-
-    @AfterEach
-    void stopWatching() {
-        WATCHED.forEach(l -> l.removeHandler(capture));
-    }
-
-    private static String describe(List<LogRecord> records) {
-        StringBuilder out = new StringBuilder();
-        for (LogRecord r : records) {
-            out.append(r.getLevel()).append(' ').append(r.getLoggerName()).append(": ").append(r.getMessage());
-            if (r.getThrown() != null) {
-                out.append(" [").append(r.getThrown()).append(']');
-            }
-            out.append('\n');
-        }
-        return out.toString();
-    }
+    @RegisterExtension
+    final LogWarnings warnings = new LogWarnings();
 
     private static String faucetRefusal() {
         return "POST /api/faucet HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
@@ -110,7 +63,7 @@ class ClientGoneTest {
             }
             awaitQuiet(before);
         }
-        assertThat(warnings).as(describe(warnings)).isEmpty();
+        assertThat(warnings.records()).as(warnings.describe()).isEmpty();
         // and the server answers the next client as ever
         assertThat(api.postJson("/api/faucet", "{}").status()).isEqualTo(400);
     }
@@ -143,7 +96,7 @@ class ClientGoneTest {
         } finally {
             api.chain.relay = TestApi.ANSWER;
         }
-        assertThat(warnings).as(describe(warnings)).isEmpty();
+        assertThat(warnings.records()).as(warnings.describe()).isEmpty();
         assertThat(api.postJson("/api/rpc", "{\"method\":\"eth_blockNumber\"}").status()).isEqualTo(200);
     }
 
@@ -176,7 +129,7 @@ class ClientGoneTest {
                 awaitQuiet(before);
             }
         }
-        assertThat(warnings).as(describe(warnings)).isEmpty();
+        assertThat(warnings.records()).as(warnings.describe()).isEmpty();
         assertThat(api.postJson("/api/faucet", "{}").status()).isEqualTo(400);
     }
 
@@ -197,7 +150,7 @@ class ClientGoneTest {
             // its slot (and subscriptions) go at once, not when a ping fails 20 to 40 s later
             assertThat(openWebSocketsAfterAtMost5s()).as("open WebSocket connections, reset: " + reset).isZero();
         }
-        assertThat(warnings).as(describe(warnings)).isEmpty();
+        assertThat(warnings.records()).as(warnings.describe()).isEmpty();
     }
 
     @Test
@@ -211,7 +164,7 @@ class ClientGoneTest {
             assertThat(new String(rest, StandardCharsets.ISO_8859_1)).doesNotContain("HTTP/1.1");
         }
         assertThat(openWebSocketsAfterAtMost5s()).isZero();
-        assertThat(warnings).as(describe(warnings)).isEmpty();
+        assertThat(warnings.records()).as(warnings.describe()).isEmpty();
     }
 
     /** Upgrades the socket's connection to the relay's WebSocket (a 5 s read timeout); its output, for frames. */

@@ -90,6 +90,46 @@ class UnroutedAnswersTest {
         assertThat(api.observed).as("none of them reached the routing").noneMatch(o -> o.contains("unrouted"));
     }
 
+    @RegisterExtension
+    final LogWarnings warnings = new LogWarnings();
+
+    /**
+     * A client cannot raise the server's warnings: whatever it sends before routing (HTTP/1.0's 505
+     * included, a 5xx only by its number) is its own doing and logs no warning; the access line is the
+     * observer's (an INFO line for these, see AccessLog). A server failure still warns.
+     */
+    @Test
+    void whatAClientSendsBeforeRoutingRaisesNoWarningWhileAServerFailureStillDoes() throws Exception {
+        String[] clientsDoing = {
+            "GET /api/status HTTP/1.0\r\nHost: a\r\n\r\n",
+            "GET /api/status HTTP/1.0\r\n\r\n",
+            "PU:T /api/status HTTP/1.1\r\nHost: a\r\n\r\n",
+            "GARBAGE\r\n\r\n",
+            "GET /" + "p".repeat(5000) + " HTTP/1.1\r\nHost: a\r\n\r\n",
+            "GET /api/status HTTP/1.1\r\nHost: a\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n",
+            "POST /api/faucet HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999\r\n\r\n{",
+        };
+        int told = api.refused.size();
+        for (String request : clientsDoing) {
+            assertThat(api.raw(request)).as(request.substring(0, Math.min(40, request.length()))).matches("(?s)HTTP/1\\.1 (4\\d\\d|505) .*");
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (api.refused.size() < told + clientsDoing.length && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(api.refused.subList(told, api.refused.size())).extracting(TestApi.Refused::status).contains(505, 400, 414, 431, 413);
+        assertThat(warnings.records()).as(warnings.describe()).isEmpty();
+
+        api.chain.down(true);
+        try {
+            assertThat(api.postJson("/api/rpc", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\"}").status())
+                    .isGreaterThanOrEqualTo(500);
+        } finally {
+            api.chain.down(false);
+        }
+        assertThat(warnings.records()).as("the node failing is the server's trouble: a warning").isNotEmpty();
+    }
+
     @Test
     void aHostileRequestLineCannotForgeALogLineOrAMetricSeries() throws Exception {
         Set<Meter.Id> seriesBefore = api.meters.getMeters().stream().map(Meter::getId).collect(Collectors.toSet());
