@@ -140,7 +140,7 @@ class ClientGoneTest {
                 if (reset) {
                     socket.setSoLinger(true, 0);
                 }
-                OutputStream out = upgradeToWebSocket(socket);
+                OutputStream out = RawWebSocket.upgrade(socket).socket().getOutputStream();
                 // a masked 200-byte text frame of which 20 bytes arrive
                 out.write(new byte[] {(byte) 0x81, (byte) (0x80 | 126), 0, (byte) 200, 1, 2, 3, 4});
                 out.write("{\"jsonrpc\":\"2.0\",\"id\"".getBytes(StandardCharsets.ISO_8859_1));
@@ -148,7 +148,7 @@ class ClientGoneTest {
                 Thread.sleep(100);
             }
             // its slot (and subscriptions) go at once, not when a ping fails 20 to 40 s later
-            assertThat(openWebSocketsAfterAtMost5s()).as("open WebSocket connections, reset: " + reset).isZero();
+            api.awaitWebSockets(0);
         }
         assertThat(warnings.records()).as(warnings.describe()).isEmpty();
     }
@@ -156,39 +156,14 @@ class ClientGoneTest {
     @Test
     void aWebSocketFrameThatBreaksTheProtocolEndsTheConnectionWithoutAnHttpAnswerOrAWarning() throws Exception {
         try (Socket socket = RawHttp.connect(api.port())) {
-            OutputStream out = upgradeToWebSocket(socket);
+            OutputStream out = RawWebSocket.upgrade(socket).socket().getOutputStream();
             // a masked frame with opcode 5, which no version of the protocol defines
             out.write(new byte[] {(byte) 0x85, (byte) 0x82, 1, 2, 3, 4, 'x' ^ 1, 'x' ^ 2});
             out.flush();
             byte[] rest = socket.getInputStream().readAllBytes(); // the server ends the connection
             assertThat(new String(rest, StandardCharsets.ISO_8859_1)).doesNotContain("HTTP/1.1");
         }
-        assertThat(openWebSocketsAfterAtMost5s()).isZero();
+        api.awaitWebSockets(0);
         assertThat(warnings.records()).as(warnings.describe()).isEmpty();
-    }
-
-    /** Upgrades the socket's connection to the relay's WebSocket (a 5 s read timeout); its output, for frames. */
-    private static OutputStream upgradeToWebSocket(Socket socket) throws IOException {
-        socket.setSoTimeout(5000);
-        OutputStream out = socket.getOutputStream();
-        out.write(("GET /api/rpc HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-                + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
-                .getBytes(StandardCharsets.ISO_8859_1));
-        InputStream in = socket.getInputStream();
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            head.append((char) in.read());
-        }
-        assertThat(head.toString()).startsWith("HTTP/1.1 101");
-        return out;
-    }
-
-    /** The relay's open WebSocket connections, once none are left or 5 s have passed. */
-    private static int openWebSocketsAfterAtMost5s() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (api.ws.connections() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        return api.ws.connections();
     }
 }

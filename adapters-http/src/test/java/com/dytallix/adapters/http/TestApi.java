@@ -177,6 +177,15 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
         org.assertj.core.api.Assertions.assertThat(connections.open()).as("open connections").isEqualTo(n);
     }
 
+    /** Waits until the relay counts {@code n} open WebSocket connections (the upgrade completes before onOpen; a close frees a slot a moment later). */
+    void awaitWebSockets(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (ws.connections() != n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        org.assertj.core.api.Assertions.assertThat(ws.connections()).as("open WebSocket connections").isEqualTo(n);
+    }
+
     static TestApi start() {
         return new TestApi(o -> {
         });
