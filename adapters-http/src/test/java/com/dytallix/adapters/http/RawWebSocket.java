@@ -114,6 +114,15 @@ final class RawWebSocket implements AutoCloseable {
         return payload;
     }
 
+    /** The frames back to back: what arrives in one read when sent in one write. */
+    static byte[] concat(byte[]... frames) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] f : frames) {
+            out.writeBytes(f);
+        }
+        return out.toByteArray();
+    }
+
     RawWebSocket send(byte[]... frames) throws IOException {
         for (byte[] frame : frames) {
             out.write(frame);

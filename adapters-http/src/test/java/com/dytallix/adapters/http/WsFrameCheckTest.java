@@ -7,24 +7,16 @@ import static com.dytallix.adapters.http.RawWebSocket.PING;
 import static com.dytallix.adapters.http.RawWebSocket.TEXT;
 import static com.dytallix.adapters.http.RawWebSocket.BINARY;
 import static com.dytallix.adapters.http.RawWebSocket.closePayload;
+import static com.dytallix.adapters.http.RawWebSocket.concat;
 import static com.dytallix.adapters.http.RawWebSocket.frame;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** The frame check on its own: the same verdict, at the same byte, however the bytes are split into reads. */
 class WsFrameCheckTest {
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
-    }
-
     /** Where a check over {@code stream} cut into reads of {@code size} bytes finds the violation (its offset in the stream), or -1. */
     private static long violationAt(byte[] stream, int size) {
         WsFrameCheck check = new WsFrameCheck();

@@ -8,10 +8,10 @@ import static com.dytallix.adapters.http.RawWebSocket.PING;
 import static com.dytallix.adapters.http.RawWebSocket.PONG;
 import static com.dytallix.adapters.http.RawWebSocket.TEXT;
 import static com.dytallix.adapters.http.RawWebSocket.closePayload;
+import static com.dytallix.adapters.http.RawWebSocket.concat;
 import static com.dytallix.adapters.http.RawWebSocket.frame;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,14 +34,6 @@ class WsProtocolViolationsTest {
 
     private static byte[] bytes(String latin1) {
         return latin1.getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
     }
 
     private record Case(String name, int expected, byte[]... frames) {
