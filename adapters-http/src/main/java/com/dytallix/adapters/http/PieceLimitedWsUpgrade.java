@@ -117,7 +117,8 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
     /**
      * Helidon's WebSocket connection, whose refusal of a frame that breaks the protocol (an unknown
      * opcode, say: Helidon 4.5 throws {@code IllegalStateException} or {@code IllegalArgumentException}
-     * from its frame reader) ends the connection quietly. Left to Helidon, the throw reached the HTTP/1
+     * from its frame reader) ends the connection quietly. {@link WsFrameCheck} refuses such frames
+     * first, with a close frame; this stays for whatever else Helidon's reader throws on. Left to Helidon, the throw reached the HTTP/1
      * connection under it, which answered an HTTP 400 on the WebSocket's socket and logged a warning
      * for every such frame: a client could write warnings into the log at will.
      */
