@@ -60,6 +60,7 @@ final class FaucetHarness {
     Payer payer;
     GrantTracker tracker;
     DripService drips;
+    GrantLookup lookup;
     /** A proof of work that is right when the nonce is "42" (the scrypt itself is the node adapter's). */
     ProofOfWork work = (challenge, nonce) -> nonce.equals("42");
 
@@ -168,6 +169,7 @@ final class FaucetHarness {
         payer = app.payer();
         tracker = app.tracker();
         drips = app.drips();
+        lookup = app.grants();
         status.refresh();
     }
 
