@@ -9,7 +9,8 @@
 # The grants and gap fillers are counted in the ledger, not from wrk's answers: wrk stops with up to one
 # request per connection in flight, which the server still grants.
 #   bench/faucet.sh   (FAUCET_SLICES=3 FAUCET_SLICE_SECONDS=5 FAUCET_MAX=15000 FAUCET_CONNECTIONS=16 FAUCET_PROFILE=0
-#                      FAUCET_SERVER_ARGS="--FAUCET_SEND_WAIT_MS=50": more settings for the server)
+#                      FAUCET_SERVER_ARGS="--FAUCET_SEND_WAIT_MS=50": more settings for the server
+#                      FAUCET_STAGES=1: where each answer's time went, stage by stage, and the GC's pauses in the load)
 source "$(dirname "$0")/lib.sh"
 
 SLICES="${FAUCET_SLICES:-3}"
@@ -20,6 +21,7 @@ THREADS="${FAUCET_THREADS:-2}"
 WARMUP_SECONDS="${FAUCET_WARMUP_SECONDS:-5}"
 WARMUP_CONNECTIONS="${FAUCET_WARMUP_CONNECTIONS:-4}"
 PROFILE="${FAUCET_PROFILE:-0}"
+STAGES="${FAUCET_STAGES:-0}"
 CONFIRM_LIMIT_S="${FAUCET_CONFIRM_LIMIT_SECONDS:-60}"
 FAUCET_ADDRESS="0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" # anvil account #0
 
@@ -28,6 +30,8 @@ ensure_anvil
 ensure_server_built
 
 start_anvil anvil --block-time 1
+# the server's per-grant stage timings (off in a server as shipped; they cost a few clock reads per grant)
+[ "$STAGES" = 0 ] || BENCH_JAVA_OPTS="$BENCH_JAVA_OPTS -Ddytallix.grantTimings=true"
 # A tiny drip keeps anvil's 10,000 ETH enough for any number of grants this run can make; the
 # X-Forwarded-For the load sends is believed because loopback is the trusted proxy.
 # shellcheck disable=SC2086 # FAUCET_SERVER_ARGS: more settings, split on spaces
@@ -72,8 +76,12 @@ W="$(FAUCET_MAX=100000 FAUCET_TAG=1 run_wrk "$THREADS" "$WARMUP_CONNECTIONS" "$W
 await_settled >/dev/null
 
 declare -a S
+JCMD="$(dirname "$JAVA")/jcmd" JFR="$(dirname "$JAVA")/jfr"
+if [ "$STAGES" = 1 ]; then
+  # the GC's pauses and every safepoint of the load, logged by the running JVM into a file of its own
+  "$JCMD" "$SERVER_PID" VM.log output="file=$WORK/gc.log" what=gc,safepoint decorators=uptime >/dev/null
+fi
 if [ "$PROFILE" = 1 ]; then
-  JCMD="$(dirname "$JAVA")/jcmd" JFR="$(dirname "$JAVA")/jfr"
   "$JCMD" "$SERVER_PID" JFR.start name=faucet settings=profile "jdk.CPUTimeSample#enabled=true" "jdk.CPUTimeSample#throttle=1ms" >/dev/null
 fi
 SERVER_LOG="$SERVER_DIR/server.log"
@@ -88,8 +96,9 @@ for ((i = 1; i <= SLICES; i++)); do
 done
 cpu_load="$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
 jit_load="$(awk -v a="$jit_before" -v b="$(jit_cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
-sleep 0.3 # the access log's last batch
+sleep 1.1 # the access log's last batch, the timings' last second
 log_after="$(lines "$SERVER_LOG")"
+[ "$STAGES" = 0 ] || "$JCMD" "$SERVER_PID" VM.log disable >/dev/null
 if [ "$PROFILE" = 1 ]; then
   "$JCMD" "$SERVER_PID" JFR.dump name=faucet filename="$WORK/faucet.jfr" >/dev/null
   "$JCMD" "$SERVER_PID" JFR.stop name=faucet >/dev/null
@@ -138,6 +147,52 @@ printf '%-44s %s\n' \
   "node calls, load and confirmation" "$calls = $(awk -v c="$calls" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", c / n; else print "n/a" }') per grant" \
   "server peak RSS (VmHWM, whole life)" "$(peak_rss_mb "$SERVER_PID") MB"
 echo "targets: >= 500 grants/s sustained, p99 time to txHash <= 50 ms, <= 1.5 ms of server CPU per grant, peak RSS <= 200 MB"
+
+if [ "$STAGES" = 1 ]; then
+  echo
+  echo "-- where the answers' time went (the server's own clock, from the start of the request's faucet work), ms --"
+  sed -n "$((log_before + 1)),${log_after}p" "$SERVER_LOG" | grep '"grant timings' | jq -r .message | sed 's/^[^]]*] //' |
+    tr ';' '\n' | grep , | awk -F, -v dir="$WORK" '
+      # fields (µs): reserved queued stored sent submitted paid answered, then the signing batch: signing, its write, its size
+      function ms(x) { return x / 1000 }
+      {
+        answer = ($4 > 0 && $6 >= $4) ? "200" : "202"
+        printf "%s %.3f %.3f %.3f %.3f %.3f %.3f %.3f %.3f %d\n", answer, ms($7), ms($1), ms($3 - $2), ms($8), ms($9),
+          ($4 > 0 && $6 >= $4 ? ms($4 - $3) : -1), ($4 > 0 && $6 >= $4 ? ms($6 - $4) : -1), ms($7 - $6), $10
+      }' >"$WORK/stages.txt"
+  names="total reservation signing-batch-wait of-it-signing of-it-write send(node) back-to-request answer-rest batch-size"
+  for answer in 200 202; do
+    n="$(awk -v a="$answer" '$1 == a' "$WORK/stages.txt" | wc -l)"
+    [ "$n" -gt 0 ] || continue
+    echo "answers $answer: $n (a stage not reached before the answer is left out of its column)"
+    printf '  %-20s %8s %8s %8s %8s %12s %12s\n' stage p50 p90 p99 max 'slowest 10%' 'slowest 1%'
+    # the slowest answers by total, and each stage's mean over them
+    awk -v a="$answer" '$1 == a' "$WORK/stages.txt" | sort -k2,2 -g -r >"$WORK/stages-$answer.txt"
+    col=2
+    for name in $names; do
+      stats="$(awk -v c="$col" '$c >= 0 { print $c }' "$WORK/stages-$answer.txt" | sort -g | awk '{ v[NR] = $1 } END {
+        if (NR == 0) { print "- - - -"; exit }
+        i50 = int(NR * 0.5) + 1; i90 = int(NR * 0.9) + 1; i99 = int(NR * 0.99) + 1
+        if (i90 > NR) i90 = NR; if (i99 > NR) i99 = NR
+        printf "%.1f %.1f %.1f %.1f", v[i50], v[i90], v[i99], v[NR] }')"
+      tails="$(awk -v c="$col" -v n="$n" 'NR <= (n / 10 > 1 ? n / 10 : 1) && $c >= 0 { s10 += $c; k10++ }
+        NR <= (n / 100 > 1 ? n / 100 : 1) && $c >= 0 { s1 += $c; k1++ }
+        END { printf "%.1f %.1f", (k10 ? s10 / k10 : -1), (k1 ? s1 / k1 : -1) }' "$WORK/stages-$answer.txt")"
+      # shellcheck disable=SC2086 # four and two numbers
+      printf '  %-20s %8s %8s %8s %8s %12s %12s\n' "$name" $stats $tails
+      col=$((col + 1))
+    done
+  done
+  echo "(reservation: its group write, the queue for it included; signing-batch-wait: from the queue for the nonce lock to its"
+  echo " grant stored, its own batch's signing and write included; send(node): until the node took it; back-to-request: from"
+  echo " then until the request's thread has it; answer-rest: the fingerprint and the rest of the faucet work. The answer's JSON"
+  echo " and its write to the socket, after these, are in the access log's figures above)"
+  echo
+  echo "-- the JVM's pauses during the load (jcmd VM.log: gc, safepoint) --"
+  awk '/Pause/ { n++; t = $NF; sub(/ms$/, "", t); s += t; if (t + 0 > m) m = t + 0 }
+    /Safepoint "/ { for (i = 1; i <= NF; i++) if ($i == "Total:") { sp++; ns = $(i + 1); ss += ns; if (ns + 0 > sm) sm = ns + 0 } }
+    END { printf "GC pauses: %d, %.1f ms in all, longest %.1f ms; safepoints: %d, %.1f ms in all, longest %.1f ms\n", n, s, m, sp, ss / 1e6, sm / 1e6 }' "$WORK/gc.log"
+fi
 
 if [ "$PROFILE" = 1 ]; then
   echo
