@@ -6,6 +6,7 @@ import com.dytallix.adapters.http.ClientIpResolver;
 import com.dytallix.adapters.http.ConnectionLimits;
 import com.dytallix.adapters.http.HealthHttpService;
 import com.dytallix.adapters.http.HttpListener;
+import com.dytallix.adapters.http.RequestObserver;
 import com.dytallix.adapters.http.RpcWebSocket;
 import com.dytallix.adapters.http.metrics.HttpMetrics;
 import com.dytallix.adapters.node.BouncyCastleKeccak;
@@ -249,8 +250,10 @@ public final class Server implements AutoCloseable {
         Observability.registerUpstreams(metrics, status::upstreams);
         Observability.registerPayerGauge(metrics, election::isPayer);
         Observability.registerBudget(metrics, () -> ledger.budget(policy.outflow(), clock.instant()));
+        // one observer for the routed requests and the answers given before routing: one access log, one set of metrics
+        RequestObserver requests = AccessLog.around(new HttpMetrics(metrics));
         var api = new ApiDependencies(status, app.balances(), app.drips(), app.grants(), app.relay(), app.admin(), keccak,
-                telemetry, AccessLog.around(new HttpMetrics(metrics)), healthChecks, clock, settings.trustedProxies(),
+                telemetry, requests, healthChecks, clock, settings.trustedProxies(),
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
                 settings.requestsPerMinute(), settings.get(Settings.IPV6_CLIENT_PREFIX), settings.rpcRequestsPerMinute(),
                 settings.requestSizeLimit(), settings.rpcMaxBatch(), settings.get(Settings.RPC_CACHE_MAX_BYTES), finality, app.feed(), settings.get(Settings.WS_MAX_CONNECTIONS),
@@ -274,10 +277,15 @@ public final class Server implements AutoCloseable {
                 .host(settings.host())
                 .port(settings.port())
                 .shutdownGracePeriod(Duration.ofSeconds(10));
+        var connections = new ConnectionLimits.Counts(new ConnectionLimits.Limits(settings.get(Settings.HTTP_MAX_CONNECTIONS),
+                settings.get(Settings.HTTP_MAX_CONNECTIONS_PER_CLIENT), settings.get(Settings.IPV6_CLIENT_PREFIX),
+                new ClientIpResolver(settings.trustedProxies())));
+        Gauge.builder("dytallix.http.connections", connections, ConnectionLimits.Counts::open)
+                .description("Open TCP connections to the server (WebSocket ones included), counted against HTTP_MAX_CONNECTIONS")
+                .register(metrics);
         resources.add(HttpListener.configure(listener,
-                new HttpListener.Limits(settings.requestSizeLimit(), settings.httpReadTimeout(), settings.httpIdleTimeout(),
-                        new ConnectionLimits.Limits(settings.get(Settings.HTTP_MAX_CONNECTIONS), settings.get(Settings.HTTP_MAX_CONNECTIONS_PER_CLIENT),
-                                settings.get(Settings.IPV6_CLIENT_PREFIX), new ClientIpResolver(settings.trustedProxies())))));
+                new HttpListener.Limits(settings.requestSizeLimit(), settings.httpReadTimeout(), settings.httpIdleTimeout(), connections),
+                requests));
         webServer = listener
                 .addFeature(ObserveFeature.just(healthObserver(healthChecks)))
                 .routing(routing)

@@ -20,7 +20,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Limits on open TCP connections: HTTP_MAX_CONNECTIONS in all, HTTP_MAX_CONNECTIONS_PER_CLIENT from
@@ -46,7 +45,6 @@ public final class ConnectionLimits implements ServerConnectionSelectorProvider<
     static final String TYPE = "dytallix_http_1_1";
     /** What Helidon holds for an open connection, measured with idle connections (its buffers, thread and stack). */
     static final long CONNECTION_BYTES = 24 * 1024;
-    private static final System.Logger LOG = System.getLogger(ConnectionLimits.class.getName());
 
     /**
      * @param maxConnections          HTTP_MAX_CONNECTIONS
@@ -62,8 +60,11 @@ public final class ConnectionLimits implements ServerConnectionSelectorProvider<
         }
     }
 
-    /** The listener's HTTP/1.1 configuration with the limits on its connections. */
-    public record Config(Http1Config http1, Limits limits) implements ProtocolConfig {
+    /**
+     * The listener's HTTP/1.1 configuration with the counts (and limits) of its connections, and who is
+     * told of a refused connection ({@link RequestObserver#refused}: its access line and metrics).
+     */
+    public record Config(Http1Config http1, Counts counts, RequestObserver observer) implements ProtocolConfig {
         @Override
         public String name() {
             return http1.name();
@@ -87,17 +88,20 @@ public final class ConnectionLimits implements ServerConnectionSelectorProvider<
 
     @Override
     public ServerConnectionSelector create(String listenerName, Config config, ProtocolConfigs configs) {
-        return new Selector(new Http1ConnectionProvider().create(listenerName, config.http1(), configs), new Counts(config.limits()));
+        return new Selector(new Http1ConnectionProvider().create(listenerName, config.http1(), configs), config.counts(),
+                config.observer());
     }
 
-    /** Open connections, in all and per client. */
-    static final class Counts {
+    /** Open connections, in all (the dytallix_http_connections gauge) and per client. */
+    public static final class Counts {
         private final Limits limits;
         private final MemoryBudget memory;
         /** Open connections per client, changed under this object's lock. */
         private final Map<IpRange, Integer> perClient = new HashMap<>();
+        /** Open connections in all, changed under this object's lock. */
+        private int open;
 
-        Counts(Limits limits) {
+        public Counts(Limits limits) {
             this.limits = limits;
             this.memory = MemoryBudget.partOfProcess(limits.maxConnections() * CONNECTION_BYTES);
         }
@@ -113,16 +117,34 @@ public final class ConnectionLimits implements ServerConnectionSelectorProvider<
             if (client != null) {
                 perClient.merge(client, 1, Integer::sum);
             }
+            open++;
             return null;
         }
 
+        /** Connections open now: counted from accept until Helidon is done with them, refused ones not. */
+        public synchronized int open() {
+            return open;
+        }
+
         synchronized void close(IpRange client) {
+            open--;
             memory.give(CONNECTION_BYTES);
             if (client != null) {
                 perClient.computeIfPresent(client, (who, n) -> n == 1 ? null : n - 1);
             }
         }
     }
+
+    /**
+     * The socket peer of the connection this thread serves, while Helidon's HTTP/1.1 serves it: a
+     * connection's requests, and the answers its parser gives before routing ({@link HttpEdge}'s
+     * direct handlers), run on the connection's own thread. Null elsewhere.
+     */
+    static ClientIp peer() {
+        return PEER.get();
+    }
+
+    private static final ThreadLocal<ClientIp> PEER = new ThreadLocal<>();
 
     enum Refusal {
         CLIENT(429, "RATE_LIMIT", "too many connections open from this client (HTTP_MAX_CONNECTIONS_PER_CLIENT); "
@@ -139,9 +161,8 @@ public final class ConnectionLimits implements ServerConnectionSelectorProvider<
             this.message = message;
         }
 
-        /** The whole answer, in the error envelope, with a request id of its own. */
-        byte[] answer() {
-            String requestId = UUID.randomUUID().toString();
+        /** The whole answer, in the error envelope, with {@code requestId}. */
+        byte[] answer(String requestId) {
             ApiException e = this == CLIENT
                     ? new ApiException(status, code, message, new ApiException.Details.RateLimit("connections", Instant.now().plusSeconds(1).toString()), Map.of())
                     : new ApiException(status, code, message);
@@ -156,7 +177,7 @@ public final class ConnectionLimits implements ServerConnectionSelectorProvider<
         }
     }
 
-    private record Selector(ServerConnectionSelector http1, Counts counts) implements ServerConnectionSelector {
+    private record Selector(ServerConnectionSelector http1, Counts counts, RequestObserver observer) implements ServerConnectionSelector {
         @Override
         public int bytesToIdentifyConnection() {
             return http1.bytesToIdentifyConnection();
@@ -174,14 +195,15 @@ public final class ConnectionLimits implements ServerConnectionSelectorProvider<
 
         @Override
         public ServerConnection connection(ConnectionContext ctx) {
-            IpRange client = client(ctx);
+            ClientIp peer = peer(ctx);
+            IpRange client = client(peer);
             Refusal refusal = counts.open(client);
             if (refusal != null) {
-                LOG.log(System.Logger.Level.DEBUG, "refused a connection from {0}: {1}", ctx.remotePeer().host(), refusal);
-                return new Refused(ctx, refusal);
+                return new Refused(ctx, refusal, peer, observer);
             }
             try {
-                return new EndingConnection(http1.connection(ctx), () -> counts.close(client)); // counted until Helidon is done with it
+                // counted until Helidon is done with it
+                return new EndingConnection(new Peered(http1.connection(ctx), peer), () -> counts.close(client));
             } catch (RuntimeException e) {
                 counts.close(client);
                 throw e;
@@ -189,20 +211,53 @@ public final class ConnectionLimits implements ServerConnectionSelectorProvider<
         }
 
         /** The client a connection counts against, or null for a trusted proxy's (and a peer without an IP address). */
-        private IpRange client(ConnectionContext ctx) {
-            if (ctx.remotePeer().address() instanceof InetSocketAddress socket && socket.getAddress() != null) {
-                ClientIp peer = ClientIp.of(socket.getAddress());
-                return counts.limits.clientIps().isTrusted(peer) ? null : peer.client(counts.limits.ipv6Prefix());
-            }
-            return null;
+        private IpRange client(ClientIp peer) {
+            return peer == null || counts.limits.clientIps().isTrusted(peer) ? null : peer.client(counts.limits.ipv6Prefix());
+        }
+
+        private static ClientIp peer(ConnectionContext ctx) {
+            return ctx.remotePeer().address() instanceof InetSocketAddress socket && socket.getAddress() != null
+                    ? ClientIp.of(socket.getAddress()) : null;
         }
     }
 
-    /** A connection over a limit: the answer is written at once, then Helidon closes the socket. */
-    private record Refused(ConnectionContext ctx, Refusal refusal) implements ServerConnection {
+    /** Helidon's connection, its peer known to the thread that serves it ({@link #peer()}). */
+    private record Peered(ServerConnection connection, ClientIp peer) implements ServerConnection {
+        @Override
+        public void handle(Limit limit) throws InterruptedException {
+            PEER.set(peer);
+            try {
+                connection.handle(limit);
+            } finally {
+                PEER.remove();
+            }
+        }
+
+        @Override
+        public Duration idleTime() {
+            return connection.idleTime();
+        }
+
+        @Override
+        public void close(boolean interrupt) {
+            connection.close(interrupt);
+        }
+    }
+
+    /**
+     * A connection over a limit: the answer is written at once, then Helidon closes the socket. Its
+     * access line and metrics are the observer's (method and path unknown: nothing was read).
+     */
+    private record Refused(ConnectionContext ctx, Refusal refusal, ClientIp peer, RequestObserver observer) implements ServerConnection {
         @Override
         public void handle(Limit limit) {
-            ctx.dataWriter().writeNow(BufferData.create(refusal.answer()));
+            String requestId = HttpEdge.newRequestId();
+            try {
+                ctx.dataWriter().writeNow(BufferData.create(refusal.answer(requestId)));
+            } finally {
+                observer.refused(RequestObserver.UNKNOWN, RequestObserver.UNKNOWN, refusal.status, refusal.code, requestId,
+                        peer == null ? "0.0.0.0" : peer.value());
+            }
         }
 
         @Override

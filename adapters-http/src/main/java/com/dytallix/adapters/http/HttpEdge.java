@@ -407,11 +407,14 @@ public final class HttpEdge implements Filter {
     /**
      * Answers for what Helidon refuses before routing (malformed request line or headers, URI or
      * headers too long, bad chunking, a body over the listener's max-payload-size), in the
-     * contract's envelope instead of Helidon's text. Bootstrap sets it on the listener:
-     * {@code server.directHandlers(HttpEdge.directHandlers())}. The parser's message is never echoed.
+     * contract's envelope instead of Helidon's text, each told to {@code observer} as
+     * {@linkplain RequestObserver#refused refused} (the access line and the metrics): the client is the
+     * connection's peer (from {@link ConnectionLimits}), the method and path as far as the parser read
+     * them, made safe for a log ({@link LogSafe}). {@link HttpListener} sets them on the listener. The
+     * parser's message is never echoed.
      */
-    public static DirectHandlers directHandlers() {
-        DirectHandler json = HttpEdge::direct;
+    public static DirectHandlers directHandlers(RequestObserver observer) {
+        DirectHandler json = (req, type, status, headers, unsafeMessage) -> direct(req, type, status, headers, unsafeMessage, observer);
         DirectHandlers.Builder builder = DirectHandlers.builder();
         for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
             builder.addHandler(type, json);
@@ -433,11 +436,22 @@ public final class HttpEdge implements Filter {
     /** Helidon's own 414 says "Request-URI Too Long", the phrase of RFC 2616; RFC 9110 says "URI Too Long". */
     private static final Status URI_TOO_LONG_414 = Status.create(414, "URI Too Long");
 
+    /**
+     * The client of an answer given before routing: the connection's peer. Behind a proxy that is the
+     * proxy: the parser's refusals come before the headers that would say for whom it forwards (or
+     * without them), and a request line or headers too broken to be served are not trusted for that.
+     */
+    private static String peer() {
+        ClientIp peer = ConnectionLimits.peer();
+        return peer == null ? "0.0.0.0" : peer.value();
+    }
+
     private static DirectHandler.TransportResponse direct(DirectHandler.TransportRequest req,
                                                           DirectHandler.EventType type,
                                                           Status status,
                                                           ServerResponseHeaders headers,
-                                                          String unsafeMessage) {
+                                                          String unsafeMessage,
+                                                          RequestObserver observer) {
         int code = status.code() == 400 && type == DirectHandler.EventType.BAD_REQUEST && HEADERS_TOO_LARGE.equals(unsafeMessage)
                 ? 431 : status.code();
         ApiException e = switch (code) {
@@ -457,9 +471,9 @@ public final class HttpEdge implements Filter {
             logFailure(e.code(), e.status(), type + " before routing");
         } else if (type == DirectHandler.EventType.INTERNAL_ERROR) {
             LOG.log(System.Logger.Level.WARNING, "the request parser failed before routing; answered 400");
-        } else {
-            LOG.log(System.Logger.Level.DEBUG, "refused before routing: {0} {1}", e.status(), type);
         }
+        observer.refused(LogSafe.of(req.method(), RequestObserver.UNKNOWN), LogSafe.of(req.path(), RequestObserver.UNKNOWN),
+                e.status(), e.code(), requestId, peer());
         ServerResponseHeaders out = ServerResponseHeaders.create();
         // keep what Helidon decided the client must know (e.g. Allow, Connection), never its entity headers
         headers.forEach(h -> {

@@ -19,16 +19,19 @@ public final class HttpListener {
      * @param requestSizeLimit REQUEST_SIZE_LIMIT
      * @param readTimeout      HTTP_READ_TIMEOUT_MS: headers and body of one request
      * @param idleTimeout      HTTP_IDLE_TIMEOUT_MS: a connection without a request
-     * @param connections      HTTP_MAX_CONNECTIONS and HTTP_MAX_CONNECTIONS_PER_CLIENT
+     * @param connections      the open connections, counted against HTTP_MAX_CONNECTIONS and HTTP_MAX_CONNECTIONS_PER_CLIENT
      */
-    public record Limits(long requestSizeLimit, Duration readTimeout, Duration idleTimeout, ConnectionLimits.Limits connections) {
+    public record Limits(long requestSizeLimit, Duration readTimeout, Duration idleTimeout, ConnectionLimits.Counts connections) {
     }
 
-    /** Configures {@code server}; the returned deadlines must be closed with it. */
-    public static ReadDeadlines configure(WebServerConfig.Builder server, Limits limits) {
+    /**
+     * Configures {@code server}; the returned deadlines must be closed with it. {@code observer} is
+     * told of every answer given before routing (the routing's filter tells it of the others).
+     */
+    public static ReadDeadlines configure(WebServerConfig.Builder server, Limits limits, RequestObserver observer) {
         ReadDeadlines deadlines = new ReadDeadlines(limits.readTimeout());
         server.maxPayloadSize(limits.requestSizeLimit() * 2 + 65_536) // a backstop: the handler answers 413 first
-                .directHandlers(HttpEdge.directHandlers())
+                .directHandlers(HttpEdge.directHandlers(observer))
                 // Helidon hands its parser's message to the direct handlers only with this on (it writes no
                 // entity itself: every event type has ours). They never echo it: they only tell headers over
                 // the limit, which Helidon answers 400, from other malformed requests, to answer 431
@@ -56,7 +59,7 @@ public final class HttpListener {
                         // logger whether to write, several times per request, and nothing here ever enables them
                         .receiveLog(false)
                         .sendLog(false)
-                        .build(), limits.connections())));
+                        .build(), limits.connections(), observer)));
         return deadlines;
     }
 }

@@ -7,7 +7,26 @@ package com.dytallix.adapters.http;
  */
 @FunctionalInterface
 public interface RequestObserver {
+    /**
+     * The route of every answer given before routing ({@link #refused}): the metrics' path label for
+     * them, one value whatever the request line said, so a hostile one can never make a new series.
+     */
+    String UNROUTED = "unrouted";
+    /** What {@link #refused} is told for a method or path it does not know (a refused connection, an unparsed request line). */
+    String UNKNOWN = "-";
+
     void completed(String method, String route, int status, long durationNanos, String requestId, String clientIp);
+
+    /**
+     * An answer given before routing: a request line or headers the parser refused (400, 414, 431),
+     * HTTP/1.0 (505), a body over the listener's backstop (413), or a connection over a limit (429,
+     * 503). {@code method} and {@code path} are as the edge read them, bounded and with every byte
+     * outside printable ASCII escaped ({@link LogSafe}), or {@value #UNKNOWN}; {@code code} is the
+     * envelope's error code. By default counted as a request of the route {@value #UNROUTED} that took no time.
+     */
+    default void refused(String method, String path, int status, String code, String requestId, String clientIp) {
+        completed(method, UNROUTED, status, 0, requestId, clientIp);
+    }
 
     RequestObserver NONE = (method, route, status, durationNanos, requestId, clientIp) -> {
     };

@@ -33,7 +33,7 @@ class ApiRoutingTest {
         try (TestApi api = TestApi.start()) {
             ApiDependencies deps = api.dependencies();
             WebServer server = WebServer.builder().host("127.0.0.1").port(0)
-                    .directHandlers(HttpEdge.directHandlers())
+                    .directHandlers(HttpEdge.directHandlers(RequestObserver.NONE))
                     .routing(r -> {
                         r.get("/metrics-before", (req, res) -> res.send("before"));
                         ApiRouting.configure(r, deps);

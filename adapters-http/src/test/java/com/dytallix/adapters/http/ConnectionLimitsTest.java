@@ -29,6 +29,8 @@ class ConnectionLimitsTest {
                 for (int i = 0; i < 3; i++) {
                     held.add(connect(api, "127.0.0.1")); // sending nothing: counted all the same
                 }
+                // each accepted connection is counted on its own thread: a fourth opened at once could be counted first
+                awaitOpen(api, 3);
                 String refused = exchange(connect(api, "127.0.0.1"), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
                 assertThat(refused).startsWith("HTTP/1.1 429 ").contains("Retry-After: 1\r\n", "Connection: close\r\n");
                 JsonNode body = Json.parse(body(refused).getBytes(StandardCharsets.UTF_8));
@@ -59,6 +61,7 @@ class ConnectionLimitsTest {
                 for (int i = 0; i < 4; i++) {
                     held.add(connect(api, "127.0.0." + (i + 1)));
                 }
+                awaitOpen(api, 4);
                 String refused = exchange(connect(api, "127.0.0.9"), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
                 assertThat(refused).startsWith("HTTP/1.1 503 ").contains("Retry-After: 1\r\n");
                 JsonNode body = Json.parse(body(refused).getBytes(StandardCharsets.UTF_8));
@@ -83,6 +86,7 @@ class ConnectionLimitsTest {
                 for (int i = 0; i < 5; i++) {
                     held.add(connect(api, "127.0.0.1"));
                 }
+                awaitOpen(api, 5);
                 assertThat(exchange(connect(api, "127.0.0.1"), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
                         .startsWith("HTTP/1.1 200 ");
             } finally {
@@ -131,6 +135,15 @@ class ConnectionLimitsTest {
 
     private static String body(String response) {
         return response.substring(response.indexOf("\r\n\r\n") + 4);
+    }
+
+    /** Waits until the server counts {@code n} open connections; it counts each on the thread serving it. */
+    private static void awaitOpen(TestApi api, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (api.connections.open() != n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(api.connections.open()).as("open connections").isEqualTo(n);
     }
 
     /** The server counts a closed connection once its thread is done with it: a moment after the client closes. */

@@ -359,6 +359,7 @@ class RpcWebSocketTest {
                     clients.add(new WsTestClient(api.port()));
                 }
                 awaitConnections(api, 3);
+                assertThat(api.connections.open()).as("TCP connections counted against HTTP_MAX_CONNECTIONS").isEqualTo(3);
                 WsTestClient extra = new WsTestClient(api.port());
                 clients.add(extra);
                 assertThat(extra.closeReason()).startsWith("1013 ").contains("too many WebSocket connections (limit 3)");

@@ -99,10 +99,34 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
     final InMemoryPayerLeases leases = new InMemoryPayerLeases();
     final RecordingTelemetry telemetry = new RecordingTelemetry();
     final List<String> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The answers given before routing, as the observer was told of them. */
+    final List<Refused> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The HTTP metrics of every answer, routed or not. */
+    final io.micrometer.core.instrument.simple.SimpleMeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    private final com.dytallix.adapters.http.metrics.HttpMetrics httpMetrics = new com.dytallix.adapters.http.metrics.HttpMetrics(meters);
+
+    record Refused(String method, String path, int status, String code, String requestId, String clientIp) {
+    }
+
+    private final RequestObserver observer = new RequestObserver() {
+        @Override
+        public void completed(String method, String route, int status, long durationNanos, String requestId, String clientIp) {
+            observed.add(method + " " + route + " " + status);
+            httpMetrics.completed(method, route, status, durationNanos, requestId, clientIp);
+        }
+
+        @Override
+        public void refused(String method, String path, int status, String code, String requestId, String clientIp) {
+            refused.add(new Refused(method, path, status, code, requestId, clientIp));
+            httpMetrics.refused(method, path, status, code, requestId, clientIp);
+        }
+    };
     final Options options = new Options();
     final Application app;
     final ChainFeed feed;
     final RpcWebSocket ws;
+    /** The open TCP connections the edge counts. */
+    final ConnectionLimits.Counts connections;
     private final WebServer server;
     private final ReadDeadlines deadlines;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -131,10 +155,11 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
         HttpRouting.Builder routing = HttpRouting.builder();
         ws = ApiRouting.configure(routing, deps, options.wsPingInterval);
         var builder = WebServer.builder().host("127.0.0.1").port(0);
+        connections = new ConnectionLimits.Counts(new ConnectionLimits.Limits(options.maxConnections, options.maxConnectionsPerClient, 64,
+                new ClientIpResolver(options.trustedProxies)));
         deadlines = HttpListener.configure(builder,
                 new HttpListener.Limits(options.sizeLimit, options.readTimeout, options.idleTimeout,
-                        new ConnectionLimits.Limits(options.maxConnections, options.maxConnectionsPerClient, 64,
-                                new ClientIpResolver(options.trustedProxies))));
+                        connections), observer);
         server = builder
                 .routing(routing)
                 .addRouting(ws.routing())
@@ -155,7 +180,7 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
     ApiDependencies dependencies() {
         return new ApiDependencies(app.status(), app.balances(), app.drips(), app.grants(), app.relay(), app.admin(),
                 TestKeccak.INSTANCE, telemetry,
-                (method, route, code, nanos, requestId, clientIp) -> observed.add(method + " " + route + " " + code),
+                observer,
                 List.of(new HealthHttpService.Check("test", Optional::empty)), clock,
                 options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute, 64,
                 options.rpcRequestsPerMinute, options.sizeLimit, options.maxBatch, options.rpcCacheMaxBytes,

@@ -17,11 +17,19 @@ import org.slf4j.MDC;
  * logback event, its copy of the MDC and the generic encoder took 5–9 % of a refused request's CPU.
  * The {@code access} logger's level still decides ({@code LOG_LEVEL}); with an operator's own logback
  * XML the line goes through logback as an event, as before.
+ *
+ * <p>An answer given before routing ({@link #refused}: a request the parser refused, a connection over
+ * a limit) has the same line with what the edge knew: the method and path as read (bounded and escaped
+ * by the edge, {@code -} when unknown), durationMs 0 (not timed), and the envelope's {@code errorCode}.
  */
 public final class AccessLog implements RequestObserver {
     private static final Logger ACCESS = (Logger) LoggerFactory.getLogger("access");
     /** The MDC's keys in the order logback's map gives them to the encoder. */
-    private static final String[] FIELDS = fieldOrder();
+    private static final String[] FIELDS = fieldOrder("requestId", "clientIp", "method", "path", "status", "durationMs");
+    /** The same with the error code, for the answers given before routing. */
+    private static final String[] REFUSED_FIELDS = fieldOrder("requestId", "clientIp", "method", "path", "status", "durationMs",
+            "errorCode");
+    private static final String NOT_TIMED = "0.000";
 
     private final RequestObserver metrics;
 
@@ -49,12 +57,41 @@ public final class AccessLog implements RequestObserver {
         }
     }
 
+    @Override
+    public void refused(String method, String path, int status, String code, String requestId, String clientIp) {
+        metrics.refused(method, path, status, code, requestId, clientIp);
+        boolean failed = status >= 500;
+        if (failed ? !ACCESS.isWarnEnabled() : !ACCESS.isInfoEnabled()) {
+            return;
+        }
+        String message = method + " " + path + " " + status + " " + code + " before routing";
+        BatchedConsoleAppender<?> appender = ourAppender();
+        if (appender == null || !appender.writeLine(line(REFUSED_FIELDS, failed, message, requestId, clientIp, method, path, status,
+                NOT_TIMED, code))) {
+            MDC.put("requestId", requestId);
+            MDC.put("clientIp", clientIp);
+            MDC.put("errorCode", code);
+            try {
+                throughLogback(failed, message, method, path, status, NOT_TIMED);
+            } finally {
+                MDC.remove("requestId");
+                MDC.remove("clientIp");
+                MDC.remove("errorCode");
+            }
+        }
+    }
+
     private static BatchedConsoleAppender<?> ourAppender() {
         return ACCESS.getLoggerContext().getObject(LoggingConfigurator.ACCESS_APPENDER) instanceof BatchedConsoleAppender<?> a ? a : null;
     }
 
     static byte[] line(boolean failed, String message, String requestId, String clientIp, String method, String route, int status,
                        String millis) {
+        return line(FIELDS, failed, message, requestId, clientIp, method, route, status, millis, null);
+    }
+
+    private static byte[] line(String[] fields, boolean failed, String message, String requestId, String clientIp, String method,
+                               String route, int status, String millis, String code) {
         StringBuilder out = new StringBuilder(256);
         out.append("{\"time\":\"");
         JsonLineEncoder.time(out, System.currentTimeMillis());
@@ -62,7 +99,7 @@ public final class AccessLog implements RequestObserver {
         JsonLineEncoder.string(out, Thread.currentThread().getName());
         out.append(",\"message\":");
         JsonLineEncoder.string(out, message);
-        for (String field : FIELDS) {
+        for (String field : fields) {
             out.append(",\"").append(field).append("\":");
             switch (field) {
                 case "requestId" -> JsonLineEncoder.string(out, requestId);
@@ -70,6 +107,7 @@ public final class AccessLog implements RequestObserver {
                 case "method" -> JsonLineEncoder.string(out, method);
                 case "path" -> JsonLineEncoder.string(out, route);
                 case "status" -> out.append(status);
+                case "errorCode" -> JsonLineEncoder.string(out, code);
                 default -> out.append(millis); // durationMs: digits, a point and three decimals
             }
         }
@@ -105,9 +143,9 @@ public final class AccessLog implements RequestObserver {
     }
 
     /** Put as the edge and the event path put them (requestId and clientIp first), read back as the encoder reads them. */
-    private static String[] fieldOrder() {
+    private static String[] fieldOrder(String... put) {
         LogbackMDCAdapter mdc = new LogbackMDCAdapter();
-        for (String field : new String[] {"requestId", "clientIp", "method", "path", "status", "durationMs"}) {
+        for (String field : put) {
             mdc.put(field, field);
         }
         String[] fields = mdc.getPropertyMap().keySet().toArray(String[]::new);

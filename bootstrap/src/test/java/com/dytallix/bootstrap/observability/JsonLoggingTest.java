@@ -161,6 +161,70 @@ class JsonLoggingTest {
         assertThat(observed).as("metrics whatever the level").hasSize(4);
     }
 
+    /**
+     * An answer given before routing has the access line of any other, with what the edge knew and the
+     * error code; the same line logback would write for the event, and still one JSON line whatever
+     * the client's bytes held (the edge escapes them; a quote or backslash left is JSON-escaped here).
+     */
+    @Test
+    void anAnswerGivenBeforeRoutingHasTheSameAccessLineWithItsErrorCode() throws Exception {
+        List<String> counted = new ArrayList<>();
+        var accessLog = AccessLog.around(new com.dytallix.adapters.http.RequestObserver() {
+            @Override
+            public void completed(String method, String route, int status, long nanos, String requestId, String clientIp) {
+                counted.add("completed " + route);
+            }
+
+            @Override
+            public void refused(String method, String path, int status, String code, String requestId, String clientIp) {
+                counted.add("refused " + method + " " + path + " " + status + " " + code);
+            }
+        });
+        String hostilePath = "/%1B[31m\"}\\%0A{\"logger\":\"access\"}";
+        List<JsonNode> lines = capture(() -> {
+            accessLog.refused("GET", hostilePath, 414, "INVALID_REQUEST", "req-50", "203.0.113.7");
+            accessLog.refused("-", "-", 503, "SERVER_BUSY", "req-51", "198.51.100.2");
+            accessAppender().flush();
+            // the same as an event of the access logger, its fields in the MDC: what logback would write
+            MDC.put("requestId", "req-50");
+            MDC.put("clientIp", "203.0.113.7");
+            MDC.put("method", "GET");
+            MDC.put("path", hostilePath);
+            MDC.put("status", "414");
+            MDC.put("durationMs", "0.000");
+            MDC.put("errorCode", "INVALID_REQUEST");
+            LoggerFactory.getLogger("access").info("GET " + hostilePath + " 414 INVALID_REQUEST before routing");
+        });
+
+        assertThat(counted).as("the metrics behind it, told as refused").containsExactly(
+                "refused GET " + hostilePath + " 414 INVALID_REQUEST", "refused - - 503 SERVER_BUSY");
+        assertThat(lines).hasSize(3);
+        JsonNode written = lines.get(0);
+        JsonNode event = lines.get(2);
+        List<String> writtenFields = new ArrayList<>();
+        written.fieldNames().forEachRemaining(writtenFields::add);
+        List<String> eventFields = new ArrayList<>();
+        event.fieldNames().forEachRemaining(eventFields::add);
+        assertThat(writtenFields).isEqualTo(eventFields).contains("requestId", "clientIp", "method", "path", "status", "durationMs",
+                "errorCode");
+        for (String field : writtenFields) {
+            if (!field.equals("time")) {
+                assertThat(written.get(field)).as(field).isEqualTo(event.get(field));
+            }
+        }
+        assertThat(written.get("path").asText()).isEqualTo(hostilePath);
+        assertThat(written.get("logger").asText()).isEqualTo("access");
+        assertThat(written.get("status").asInt()).isEqualTo(414);
+        assertThat(written.get("errorCode").asText()).isEqualTo("INVALID_REQUEST");
+        JsonNode busy = lines.get(1);
+        assertThat(busy.get("level").asText()).as("a 5xx is a warning").isEqualTo("WARN");
+        assertThat(busy.get("message").asText()).isEqualTo("- - 503 SERVER_BUSY before routing");
+        assertThat(busy.get("clientIp").asText()).isEqualTo("198.51.100.2");
+        assertThat(busy.get("requestId").asText()).isEqualTo("req-51");
+        assertThat(busy.get("method").asText()).isEqualTo("-");
+        assertThat(busy.get("path").asText()).isEqualTo("-");
+    }
+
     @Test
     void theAccessLinesDurationIsMillisecondsWithThreeDecimals() {
         assertThat(AccessLog.millis(42_000)).isEqualTo("0.042");

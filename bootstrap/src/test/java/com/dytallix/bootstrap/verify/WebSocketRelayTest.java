@@ -22,6 +22,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -216,7 +218,11 @@ class WebSocketRelayTest {
             Client extra = new Client(server.port());
             extra.connectBlocking(10, TimeUnit.SECONDS); // opened, and maybe already closed again
             assertThat(extra.closed.get(10, TimeUnit.SECONDS)).startsWith("1013 ").contains("too many WebSocket connections");
-            assertThat(server.http.get("/metrics").body()).containsPattern("(?m)^dytallix_ws_connections " + MAX_CONNECTIONS + "(\\.0)?$");
+            String metrics = server.http.get("/metrics").body();
+            assertThat(metrics).containsPattern("(?m)^dytallix_ws_connections " + MAX_CONNECTIONS + "(\\.0)?$");
+            Matcher open = Pattern.compile("(?m)^dytallix_http_connections (\\d+)(\\.0)?$").matcher(metrics);
+            assertThat(open.find()).as("dytallix_http_connections in %s", metrics).isTrue();
+            assertThat(Integer.parseInt(open.group(1))).as("the WebSockets are TCP connections too").isGreaterThanOrEqualTo(MAX_CONNECTIONS);
         } finally {
             connections.forEach(Connection::close);
         }

@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Records every finished request as {@code http_requests_total{method,path,status}} and
  * {@code http_request_duration_seconds{method,path,status}}. {@code path} is the route template
- * the edge filter resolved (or "unmatched"), never a raw URL, so the label set stays bounded.
+ * the edge filter resolved (or "unmatched"), never a raw URL, so the label set stays bounded. An answer
+ * given before routing ({@link #refused}) is counted with the path {@value RequestObserver#UNROUTED}
+ * and no duration (the edge does not time them): {@code http_requests_total{path="unrouted"}}.
  */
 public final class HttpMetrics implements RequestObserver {
     /** A client can send any method token; only standard ones become label values. */
@@ -29,6 +31,9 @@ public final class HttpMetrics implements RequestObserver {
      * request's bookkeeping.
      */
     private final Map<Key, Meters> meters = new ConcurrentHashMap<>();
+
+    /** The counters of the answers given before routing, by method label and status (a bounded set). */
+    private final Map<Key, Counter> unrouted = new ConcurrentHashMap<>();
 
     private record Meters(Counter requests, Timer duration) {
     }
@@ -74,6 +79,20 @@ public final class HttpMetrics implements RequestObserver {
         }
         m.requests().increment();
         m.duration().record(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void refused(String method, String path, int status, String code, String requestId, String clientIp) {
+        String label = methodLabel(method);
+        Key key = new Key(label, UNROUTED, status);
+        Counter c = unrouted.get(key);
+        if (c == null) {
+            c = unrouted.computeIfAbsent(key, k -> Counter.builder("http.requests")
+                    .description("HTTP requests answered, by method, route template and status")
+                    .tags(Tags.of("method", label, "path", UNROUTED, "status", Integer.toString(status)))
+                    .register(registry));
+        }
+        c.increment();
     }
 
     private static String methodLabel(String method) {
