@@ -165,7 +165,7 @@ public final class Payer {
         }
         Optional<Signed> paid;
         try {
-            paid = signAndSend(reserved);
+            paid = signAndSend(reserved, true);
         } catch (NodeException e) {
             // Nothing was signed here: the grant never existed for the user, unless the tracker signed it meanwhile
             // (then it is paid, and failing it would leave its transaction paying under a failed grant, or its
@@ -199,7 +199,8 @@ public final class Payer {
         // under load a request's grant waits its turn for the signer longer than the tracker's grace period;
         // queueing it a second time would cost a signature and, in the next batch, a rolled-back write
         if (!paying.contains(owed.id())) {
-            signAndSend(owed);
+            // the tracker's pass goes on once the ledger says what became of the send: its next steps read it
+            signAndSend(owed, false);
         }
     }
 
@@ -246,7 +247,7 @@ public final class Payer {
      *
      * @throws NodeException when the node cannot be reached before signing (nothing was stored)
      */
-    private Optional<Signed> signAndSend(Grant reserved) {
+    private Optional<Signed> signAndSend(Grant reserved, boolean answerBeforeRecord) {
         Optional<Lease> lease = election.held();
         if (lease.isEmpty()) {
             return Optional.empty();
@@ -298,7 +299,7 @@ public final class Payer {
                 return Optional.of(new Signed(signed, send(reserved.id(), tx.from(), tx.nonce(), tx.rawHex(), true, true, null)));
             }
             detached = true;
-            return Optional.of(new Signed(signed, sendWithin(reserved.id(), tx)));
+            return Optional.of(new Signed(signed, sendWithin(reserved.id(), tx, answerBeforeRecord)));
         } finally {
             // held until the send is answered: the tracker leaves a SIGNED grant to the request sending it
             if (!detached) {
@@ -310,13 +311,13 @@ public final class Payer {
     /**
      * The first send of a stored transaction on a thread of its own, waited for at most
      * {@link #sendWait}: what became of it, or {@link Sent.Sending} when the node has not answered
-     * by then. A send the node took is answered at once ({@link Sent.Accepted}); its move to SUBMITTED
-     * is written after, on the sending thread. The grant stays in {@link #paying} until the send is
+     * by then. With {@code answerBeforeRecord} (a request's send) a send the node took is answered at
+     * once ({@link Sent.Accepted}) and its move to SUBMITTED written after, on the sending thread. The grant stays in {@link #paying} until the send is
      * answered and recorded, whenever that is, so
      * the tracker never sends it beside this send; if the process ends first, the grant is SIGNED in
      * the ledger and the tracker of the next start sends the same bytes.
      */
-    private Sent sendWithin(GrantId id, SignedTransaction tx) {
+    private Sent sendWithin(GrantId id, SignedTransaction tx, boolean answerBeforeRecord) {
         CompletableFuture<Sent> sent = new CompletableFuture<>();
         long[] times = GrantTimings.current();
         try {
@@ -328,7 +329,7 @@ public final class Payer {
                     // answered as soon as the node took it: recording the move to SUBMITTED is the ledger's
                     // bookkeeping, not the user's wait (the bytes were stored before the send; a process that
                     // ends before this write leaves the grant SIGNED, and the next start sends the same bytes)
-                    outcome = send(id, tx.from(), tx.nonce(), tx.rawHex(), true, true, at -> {
+                    outcome = send(id, tx.from(), tx.nonce(), tx.rawHex(), true, true, !answerBeforeRecord ? null : at -> {
                         acceptedUnrecorded.put(id, at);
                         sent.complete(new Sent.Accepted(at));
                     });
