@@ -7,7 +7,9 @@
 #   RELAY_BASELINE=/path/to/checkout bench/relay-ab.sh
 #   (RELAY_AB_WORKLOAD=mix RELAY_AB_ROUNDS=6 RELAY_AB_SECONDS=5 RELAY_CONNECTIONS=16 RELAY_THREADS=2 RELAY_WARMUP_SECONDS=10)
 # RELAY_A_JAVA_OPTS / RELAY_B_JAVA_OPTS replace each server's memory options (BENCH_JAVA_OPTS), so one
-# build (RELAY_BASELINE=.) A/Bs two sets of JVM options.
+# build (RELAY_BASELINE=.) A/Bs two sets of JVM options; RELAY_A_ARGS / RELAY_B_ARGS add settings to
+# each server (e.g. RELAY_B_ARGS=--MAX_CONCURRENCY=64: one build with two settings). Each round also
+# shows anvil's CPU per call (the node's own work, which what the relay sends it can change).
 source "$(dirname "$0")/lib.sh"
 
 BASELINE="${RELAY_BASELINE:?RELAY_BASELINE=<another checkout, built with ./dyt build>}"
@@ -26,11 +28,11 @@ ensure_server_built
 start_anvil anvil
 prepare_relay_chain 20
 
-BENCH_JAVA_OPTS="${RELAY_A_JAVA_OPTS:-$BENCH_JAVA_OPTS}" launch_server_on a "$ANVIL_URL" --STATUS_REFRESH_MS=500 --RPC_CACHE_MAX_BYTES=0
+BENCH_JAVA_OPTS="${RELAY_A_JAVA_OPTS:-$BENCH_JAVA_OPTS}" launch_server_on a "$ANVIL_URL" --STATUS_REFRESH_MS=500 --RPC_CACHE_MAX_BYTES=0 ${RELAY_A_ARGS:-}
 A_PID="$SERVER_PID" A_URL="$SERVER_URL/api/rpc"
 wait_ready
 JAR="$BASELINE/bootstrap/target/dytallix-api.jar" AOT_CACHE="$BASELINE/bootstrap/target/dytallix-api.aot" \
-  BENCH_JAVA_OPTS="${RELAY_B_JAVA_OPTS:-$BENCH_JAVA_OPTS}" launch_server_on b "$ANVIL_URL" --STATUS_REFRESH_MS=500 --RPC_CACHE_MAX_BYTES=0
+  BENCH_JAVA_OPTS="${RELAY_B_JAVA_OPTS:-$BENCH_JAVA_OPTS}" launch_server_on b "$ANVIL_URL" --STATUS_REFRESH_MS=500 --RPC_CACHE_MAX_BYTES=0 ${RELAY_B_ARGS:-}
 B_PID="$SERVER_PID" B_URL="$SERVER_URL/api/rpc"
 wait_ready
 for url in "$A_URL" "$B_URL"; do
@@ -44,29 +46,34 @@ for url in "$A_URL" "$B_URL"; do
   BODIES="$WORK/$WORKLOAD.bodies" run_wrk "$THREADS" "$CONNECTIONS" "$WARMUP" bodies.lua "$url" >/dev/null
 done
 
-declare -A URL=([a]="$A_URL" [b]="$B_URL") PID=([a]="$A_PID" [b]="$B_PID") CPU=([a]=0 [b]=0) REQ=([a]=0 [b]=0) SECS=([a]=0 [b]=0)
+declare -A URL=([a]="$A_URL" [b]="$B_URL") PID=([a]="$A_PID" [b]="$B_PID") CPU=([a]=0 [b]=0) NODE_CPU=([a]=0 [b]=0) REQ=([a]=0 [b]=0) SECS=([a]=0 [b]=0)
 echo "== relay A/B: $WORKLOAD, uncached (RPC_CACHE_MAX_BYTES=0), $CONNECTIONS connections, $ROUNDS rounds of ${SECONDS_EACH}s each =="
 machine_info
 echo "a: this checkout ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ', with uncommitted changes'))"
 echo "b: $BASELINE ($(git -C "$BASELINE" rev-parse --short HEAD 2>/dev/null || echo 'not a git checkout'))"
 [ -z "${RELAY_A_JAVA_OPTS:-}${RELAY_B_JAVA_OPTS:-}" ] || echo "memory options: a ${RELAY_A_JAVA_OPTS:-$BENCH_JAVA_OPTS}; b ${RELAY_B_JAVA_OPTS:-$BENCH_JAVA_OPTS}"
-printf '%5s %-6s %10s %9s %12s %14s\n' round build 'req/s' 'p50 ms' 'CPU us/call' 'load (1 min)'
+[ -z "${RELAY_A_ARGS:-}${RELAY_B_ARGS:-}" ] || echo "settings: a ${RELAY_A_ARGS:-(none added)}; b ${RELAY_B_ARGS:-(none added)}"
+printf '%5s %-6s %10s %9s %12s %14s %14s\n' round build 'req/s' 'p50 ms' 'CPU us/call' 'load (1 min)' 'anvil us/call'
 for round in $(seq "$ROUNDS"); do
   order="a b"
   [ $((round % 2)) = 1 ] || order="b a"
   for t in $order; do
-    before="$(cpu_seconds "${PID[$t]}")"
+    before="$(cpu_seconds "${PID[$t]}")" node_before="$(cpu_seconds "$ANVIL_PID")"
     r="$(BODIES="$WORK/$WORKLOAD.bodies" run_wrk "$THREADS" "$CONNECTIONS" "$SECONDS_EACH" bodies.lua "${URL[$t]}")"
-    after="$(cpu_seconds "${PID[$t]}")"
+    after="$(cpu_seconds "${PID[$t]}")" node_after="$(cpu_seconds "$ANVIL_PID")"
     n="$(field requests "$r")"
     CPU[$t]="$(awk -v c="${CPU[$t]}" -v a="$before" -v b="$after" 'BEGIN { printf "%.2f", c + b - a }')"
     REQ[$t]=$((REQ[$t] + n))
     SECS[$t]=$((SECS[$t] + SECONDS_EACH))
-    printf '%5s %-6s %10s %9s %12s %14s\n' "$round" "$t" "$(field rps "$r")" "$(field p50_ms "$r")" \
-      "$(awk -v a="$before" -v b="$after" -v n="$n" 'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')" "$(cut -d' ' -f1 /proc/loadavg)"
+    NODE_CPU[$t]="$(awk -v c="${NODE_CPU[$t]}" -v a="$node_before" -v b="$node_after" 'BEGIN { printf "%.2f", c + b - a }')"
+    printf '%5s %-6s %10s %9s %12s %14s %14s\n' "$round" "$t" "$(field rps "$r")" "$(field p50_ms "$r")" \
+      "$(awk -v a="$before" -v b="$after" -v n="$n" 'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')" "$(cut -d' ' -f1 /proc/loadavg)" \
+      "$(awk -v a="$node_before" -v b="$node_after" -v n="$n" 'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')"
   done
 done
 for t in a b; do
-  printf 'total %-3s %10.0f req/s %24.1f us CPU per call\n' "$t" "$(awk -v n="${REQ[$t]}" -v s="${SECS[$t]}" 'BEGIN { print n / s }')" \
-    "$(awk -v c="${CPU[$t]}" -v n="${REQ[$t]}" 'BEGIN { print 1e6 * c / n }')"
+  printf 'total %-3s %10.0f req/s %24.1f us CPU per call; anvil %.1f us per call\n' "$t" \
+    "$(awk -v n="${REQ[$t]}" -v s="${SECS[$t]}" 'BEGIN { print n / s }')" \
+    "$(awk -v c="${CPU[$t]}" -v n="${REQ[$t]}" 'BEGIN { print 1e6 * c / n }')" \
+    "$(awk -v c="${NODE_CPU[$t]}" -v n="${REQ[$t]}" 'BEGIN { print 1e6 * c / n }')"
 done

@@ -7,7 +7,8 @@
 # of the samples and its microseconds per call: the kernel's by what the thread was doing, Helidon, the edge,
 # the JDK's virtual-thread machinery, the relay's own classes, the JIT and GC.
 #   bench/relay-cpu-split.sh
-#   (RELAY_SPLIT_WORKLOAD=mix RELAY_SPLIT_SECONDS=31 RELAY_CONNECTIONS=16 RELAY_THREADS=2 RELAY_WARMUP_SECONDS=30)
+#   (RELAY_SPLIT_WORKLOAD=mix RELAY_SPLIT_SECONDS=31 RELAY_CONNECTIONS=16 RELAY_THREADS=2 RELAY_WARMUP_SECONDS=30
+#    RELAY_SPLIT_ARGS= more settings for the server, e.g. --MAX_CONCURRENCY=64)
 # async-profiler comes from Maven Central (tools.profiler:async-profiler, its SHA-1 checked) into
 # .tools/async-profiler; it is a measuring tool, not a part of the server. KEEP=1 keeps the sample files.
 source "$(dirname "$0")/lib.sh"
@@ -39,7 +40,7 @@ start_anvil anvil
 prepare_relay_chain 20
 mkdir -p "$WORK/samples"
 BENCH_JAVA_OPTS="$BENCH_JAVA_OPTS -agentpath:$AP_LIB=start,event=cpu,interval=1ms,loop=10s,file=$WORK/samples/%t.collapsed" \
-  launch_server_on split "$ANVIL_URL" --STATUS_REFRESH_MS=500 --RPC_CACHE_MAX_BYTES=0
+  launch_server_on split "$ANVIL_URL" --STATUS_REFRESH_MS=500 --RPC_CACHE_MAX_BYTES=0 ${RELAY_SPLIT_ARGS:-}
 PID_S="$SERVER_PID" URL_S="$SERVER_URL/api/rpc"
 wait_ready
 log "warming up: ${WARMUP}s"
