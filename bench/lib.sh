@@ -14,7 +14,7 @@ ANVIL_KEY="0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 ANVIL_ADDRESS="0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
 BENCH_ADMIN_TOKEN="bench-admin-token-not-a-secret-0123456789"
 # The memory options the shipped systemd unit (docs/deploy/dytallix-api.service) gives the server.
-BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--Xms32m -Xmx128m -XX:+UseSerialGC}"
+BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--Xms48m -Xmx128m -Xmn32m -XX:SurvivorRatio=4 -XX:+UseSerialGC}"
 # The AOT caches ./dyt build makes (this one, and beside it the one for a server in front of a node), used
 # as the unit and ./dyt serve use theirs (BENCH_AOT=0: without them)
 AOT_CACHE="$ROOT/bootstrap/target/dytallix-api.aot"
@@ -135,7 +135,7 @@ machine_info() {
   cpu="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
   mem="$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
   echo "machine: $(nproc) CPUs ($cpu), $mem RAM, $(uname -sr)"
-  echo "jdk:     $("${JAVA:-java}" -version 2>&1 | head -n 1); server JVM options: $(JAVA_OPTS="$BENCH_JAVA_OPTS" "$ROOT/dyt" jvm-options)"
+  echo "jdk:     $("${JAVA:-java}" -version 2>&1 | head -n 1); server JVM options: $(JAVA_OPTS="$BENCH_JAVA_OPTS" "$ROOT/dyt" jvm-options), environment: $(jvm_env | tr '\n' ' ')"
   echo "load:    $LOAD_AT_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (1/5/15-min load averages; other work on the machine shows here)"
   echo "date:    $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 }
@@ -253,6 +253,9 @@ switch_nginx() {
   done
 }
 
+# jvm_env: the environment the shipped JVM runs with (./dyt jvm-env; none from a checkout older than it)
+jvm_env() { if grep -q '^  jvm-env)' "$ROOT/dyt"; then "$ROOT/dyt" jvm-env; fi; }
+
 # launch_server NAME [--KEY=value...]: starts the server in its own directory (so no .env or
 # application.yaml of the checkout applies) and returns at once; sets SERVER_PID, SERVER_URL and
 # SERVER_DIR. Launched again with the same NAME it runs on the same database; on SERVER_PORT when
@@ -275,7 +278,8 @@ launch_server() {
   # the shipped JVM options (./dyt jvm-options), BENCH_JAVA_OPTS as their memory part; BENCH_VIA_DYT=1:
   # through the launcher itself (./dyt serve, which adds the cache it made), as an operator starts it
   # shellcheck disable=SC2206 # a list of JVM options
-  launcher=("$JAVA" $(JAVA_OPTS="$BENCH_JAVA_OPTS" "$ROOT/dyt" jvm-options) $aot -jar "$JAR")
+  # shellcheck disable=SC2046 # NAME=value lines
+  launcher=(env $(jvm_env) "$JAVA" $(JAVA_OPTS="$BENCH_JAVA_OPTS" "$ROOT/dyt" jvm-options) $aot -jar "$JAR")
   [ "${BENCH_VIA_DYT:-0}" = 0 ] || launcher=(env JAVA_OPTS="$BENCH_JAVA_OPTS" "$ROOT/dyt")
   (cd "$dir" && exec "${launcher[@]}" serve \
     --PORT="$port" --HOST=127.0.0.1 --DB_PATH="$dir/data/dytallix.db" --FAUCET_KEY_FILE="$dir/data/faucet.key" \

@@ -11,19 +11,16 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The JVM options live in one place, `./dyt jvm-options`: the systemd unit must start the server with the same. */
+/**
+ * The JVM options live in one place, `./dyt jvm-options`, and its environment in `./dyt jvm-env`: the
+ * systemd unit must start the server with the same.
+ */
 class ShippedJvmOptionsTest {
 
     @Test
     void theSystemdUnitRunsTheJvmWithTheLaunchersOptions() throws Exception {
         Path root = ServerProcess.repoRoot();
-        ProcessBuilder builder = new ProcessBuilder("bash", root.resolve("dyt").toString(), "jvm-options").redirectErrorStream(true);
-        builder.environment().remove("JAVA_OPTS");
-        Process dyt = builder.start();
-        String printed = new String(dyt.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertThat(dyt.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(dyt.exitValue()).as(printed).isZero();
-        List<String> launcher = Arrays.asList(printed.split("\\s+"));
+        List<String> launcher = Arrays.asList(dyt(root, "jvm-options").split("\\s+"));
 
         String exec = Files.readAllLines(root.resolve("docs/deploy/dytallix-api.service")).stream()
                 .filter(l -> l.startsWith("ExecStart=")).findFirst().orElseThrow();
@@ -31,6 +28,32 @@ class ShippedJvmOptionsTest {
         List<String> unit = words.subList(1, words.indexOf("-jar")).stream().filter(w -> !w.startsWith("-XX:AOTCache=")).toList();
 
         assertThat(unit).containsExactlyInAnyOrderElementsOf(launcher);
-        assertThat(launcher).contains("-Xmx128m", "-XX:+UseSerialGC", "-XX:TrimNativeHeapInterval=2000", "-XX:+ExitOnOutOfMemoryError");
+        assertThat(launcher).contains("-Xmx128m", "-Xmn32m", "-XX:+UseSerialGC", "-XX:TrimNativeHeapInterval=2000", "-XX:+ExitOnOutOfMemoryError",
+                "-XX:CompileCommand=MemLimit,*.*,32m");
+        // quiet first, or the JVM echoes the next command on stdout, which is one JSON line per event
+        assertThat(launcher.indexOf("-XX:CompileCommand=quiet")).isNotNegative().isLessThan(launcher.indexOf("-XX:CompileCommand=MemLimit,*.*,32m"));
+        assertThat(unit.indexOf("-XX:CompileCommand=quiet")).isLessThan(unit.indexOf("-XX:CompileCommand=MemLimit,*.*,32m"));
+    }
+
+    @Test
+    void theSystemdUnitGivesTheJvmTheLaunchersEnvironment() throws Exception {
+        Path root = ServerProcess.repoRoot();
+        List<String> launcher = dyt(root, "jvm-env").lines().toList();
+        List<String> unit = Files.readAllLines(root.resolve("docs/deploy/dytallix-api.service")).stream()
+                .filter(l -> l.startsWith("Environment=")).map(l -> l.substring("Environment=".length())).toList();
+        assertThat(unit).containsExactlyInAnyOrderElementsOf(launcher);
+        assertThat(launcher).contains("MALLOC_ARENA_MAX=2");
+    }
+
+    /** What {@code ./dyt COMMAND} prints, with no JAVA_OPTS or MALLOC_ARENA_MAX of the test's own. */
+    private static String dyt(Path root, String command) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("bash", root.resolve("dyt").toString(), command).redirectErrorStream(true);
+        builder.environment().remove("JAVA_OPTS");
+        builder.environment().remove("MALLOC_ARENA_MAX");
+        Process dyt = builder.start();
+        String printed = new String(dyt.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(dyt.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(dyt.exitValue()).as(printed).isZero();
+        return printed;
     }
 }

@@ -113,13 +113,14 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** The shipped systemd unit's memory options (its heap, collector and exit on OutOfMemoryError), not its paths. */
+    /** The shipped systemd unit's memory options (its heap and its generations, collector and exit on OutOfMemoryError), not its paths. */
     public static List<String> shippedMemoryOptions() throws IOException {
         String exec = Files.readAllLines(repoRoot().resolve("docs/deploy/dytallix-api.service")).stream()
                 .filter(l -> l.startsWith("ExecStart=")).findFirst().orElseThrow();
         List<String> words = java.util.Arrays.asList(exec.substring("ExecStart=".length()).split("\\s+"));
         List<String> options = words.subList(1, words.indexOf("-jar")).stream()
-                .filter(w -> w.startsWith("-Xm") || w.equals("-XX:+UseSerialGC") || w.equals("-XX:+ExitOnOutOfMemoryError")).toList();
+                .filter(w -> w.startsWith("-Xm") || w.startsWith("-XX:SurvivorRatio=") || w.equals("-XX:+UseSerialGC")
+                        || w.equals("-XX:+ExitOnOutOfMemoryError")).toList();
         if (!options.contains("-Xmx128m") || !options.contains("-XX:+ExitOnOutOfMemoryError")) {
             throw new IllegalStateException("the unit's heap or its exit on OutOfMemoryError moved: " + options);
         }
