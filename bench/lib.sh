@@ -370,10 +370,11 @@ peak_rss_mb() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
 # --- load --------------------------------------------------------------------------------------
 
-# run_wrk THREADS CONNECTIONS SECONDS LUA-SCRIPT URL: prints wrk's "RESULT k=v ..." line
+# run_wrk THREADS CONNECTIONS SECONDS LUA-SCRIPT URL: prints wrk's "RESULT k=v ..." line (the script
+# reads the thread count from WRK_THREADS)
 run_wrk() {
   local out="$WORK/wrk-$RANDOM.out"
-  wrk -t "$1" -c "$2" -d "${3}s" --timeout 10s --latency -s "$BENCH_DIR/wrk/$4" "$5" >"$out" 2>&1 \
+  WRK_THREADS="$1" wrk -t "$1" -c "$2" -d "${3}s" --timeout 10s --latency -s "$BENCH_DIR/wrk/$4" "$5" >"$out" 2>&1 \
     || { cat "$out" >&2; die "wrk failed"; }
   grep '^RESULT ' "$out" || { cat "$out" >&2; die "wrk printed no RESULT line"; }
 }

@@ -8,15 +8,15 @@ local summary = dofile(here .. "summary.lua")
 
 local threads = {}
 local total = tonumber(os.getenv("FAUCET_MAX") or "3000")
+-- each thread's share: wrk starts a thread before it sets up the next, so setup() must never touch
+-- another thread's state (it did: a racing set corrupted a running thread's `limit`)
+local share = math.ceil(total / tonumber(os.getenv("WRK_THREADS") or "2"))
 local tag = tonumber(os.getenv("FAUCET_TAG") or "0")
 
 function setup(thread)
    table.insert(threads, thread)
    thread:set("tid", #threads)
-   -- every thread is set up before any starts: the last call leaves the right share everywhere
-   for _, t in ipairs(threads) do
-      t:set("limit", math.ceil(total / #threads))
-   end
+   thread:set("limit", share)
 end
 
 function init(args)

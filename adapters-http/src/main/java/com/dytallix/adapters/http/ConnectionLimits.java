@@ -222,7 +222,7 @@ public final class ConnectionLimits implements ServerConnectionSelectorProvider<
     }
 
     /** Helidon's connection, its peer known to the thread that serves it ({@link #peer()}). */
-    private record Peered(ServerConnection connection, ClientIp peer) implements ServerConnection {
+    private record Peered(ServerConnection connection, ClientIp peer) implements WrappingConnection {
         @Override
         public void handle(Limit limit) throws InterruptedException {
             PEER.set(peer);
@@ -231,16 +231,6 @@ public final class ConnectionLimits implements ServerConnectionSelectorProvider<
             } finally {
                 PEER.remove();
             }
-        }
-
-        @Override
-        public Duration idleTime() {
-            return connection.idleTime();
-        }
-
-        @Override
-        public void close(boolean interrupt) {
-            connection.close(interrupt);
         }
     }
 

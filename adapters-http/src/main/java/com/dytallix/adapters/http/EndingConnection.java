@@ -2,13 +2,12 @@ package com.dytallix.adapters.http;
 
 import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.webserver.spi.ServerConnection;
-import java.time.Duration;
 
 /**
  * Helidon's connection, with {@code onEnd} run once Helidon is done with it, however that ends: how the
  * edge gives back what a connection held (its place among the open connections, its frames' memory).
  */
-record EndingConnection(ServerConnection connection, Runnable onEnd) implements ServerConnection {
+record EndingConnection(ServerConnection connection, Runnable onEnd) implements WrappingConnection {
     @Override
     public void handle(Limit limit) throws InterruptedException {
         try {
@@ -16,15 +15,5 @@ record EndingConnection(ServerConnection connection, Runnable onEnd) implements 
         } finally {
             onEnd.run();
         }
-    }
-
-    @Override
-    public Duration idleTime() {
-        return connection.idleTime();
-    }
-
-    @Override
-    public void close(boolean interrupt) {
-        connection.close(interrupt);
     }
 }

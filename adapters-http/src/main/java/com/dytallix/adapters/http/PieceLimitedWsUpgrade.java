@@ -22,7 +22,6 @@ import io.helidon.webserver.http1.spi.Http1Upgrader;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.webserver.CloseConnectionException;
-import java.time.Duration;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsUpgrader;
 import io.helidon.websocket.WsCloseCodes;
@@ -117,7 +116,7 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
      * connection under it, which answered an HTTP 400 on the WebSocket's socket and logged a warning
      * for every such frame: a client could write warnings into the log at will.
      */
-    private record EndsOnViolation(ServerConnection connection) implements ServerConnection {
+    private record EndsOnViolation(ServerConnection connection) implements WrappingConnection {
         private static final System.Logger LOG = System.getLogger(PieceLimitedWsUpgrade.class.getName());
 
         @Override
@@ -128,16 +127,6 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
                 LOG.log(System.Logger.Level.DEBUG, "websocket closed: the client broke the protocol ({0})", violation.getMessage());
                 throw new CloseConnectionException("the WebSocket client broke the protocol", violation);
             }
-        }
-
-        @Override
-        public Duration idleTime() {
-            return connection.idleTime();
-        }
-
-        @Override
-        public void close(boolean interrupt) {
-            connection.close(interrupt);
         }
     }
 

@@ -101,8 +101,10 @@ class SlowSendIT {
     }
 
     private Map<String, String> settings(AnvilProcess anvil, SendProxy proxy) {
+        // no re-priced replacement within a test (the shared 5 s would let a loaded machine's slow block add a
+        // send of its own to the count); blocks come every second here, so nothing waits for one
         Map<String, String> s = LiveServer.unlimitedSettingsFor(anvil, Map.of("FAUCET_SEND_WAIT_MS", "200",
-                "FAUCET_DRIP_AMOUNT", DRIP, "PAYER_LEASE_MS", "2000"));
+                "FAUCET_DRIP_AMOUNT", DRIP, "PAYER_LEASE_MS", "2000", "TX_REPLACE_AFTER_MS", "60000"));
         s.put("RPC_URL", proxy.url());
         return s;
     }
