@@ -80,9 +80,10 @@ public final class Payer {
     private final Set<GrantId> paying = ConcurrentHashMap.newKeySet();
     /**
      * Grants whose first send the node took, their request answered, and their move to SUBMITTED not
-     * yet committed: when the node took each. Their lookups say SUBMITTED meanwhile.
+     * yet committed ("being recorded"): when the node took each, and when its record is written (or
+     * given up). Their lookups say SUBMITTED meanwhile; {@link #awaitRecords} waits for them.
      */
-    private final Map<GrantId, Instant> acceptedUnrecorded = new ConcurrentHashMap<>();
+    private final Map<GrantId, Unrecorded> acceptedUnrecorded = new ConcurrentHashMap<>();
     private final ReentrantLock feeRefresh = new ReentrantLock();
     /** How long a request waits for the node to take its grant's transaction before answering it as stored, not yet sent. */
     private final Duration sendWait;
@@ -330,7 +331,8 @@ public final class Payer {
                     // bookkeeping, not the user's wait (the bytes were stored before the send; a process that
                     // ends before this write leaves the grant SIGNED, and the next start sends the same bytes)
                     outcome = send(id, tx.from(), tx.nonce(), tx.rawHex(), true, true, !answerBeforeRecord ? null : at -> {
-                        acceptedUnrecorded.put(id, at);
+                        // known as being recorded before anyone hears of the answer
+                        acceptedUnrecorded.put(id, new Unrecorded(at, new CompletableFuture<>()));
                         sent.complete(new Sent.Accepted(at));
                     });
                 } catch (RuntimeException | Error e) {
@@ -339,9 +341,13 @@ public final class Payer {
                     // once the send is answered and recorded, the grant is the tracker's again (a reorg right
                     // after must find it sendable, as when the request sent it itself); before a failure reaches
                     // the request, which then does not wait for the write
-                    acceptedUnrecorded.remove(id);
+                    Unrecorded recording = acceptedUnrecorded.remove(id);
                     paying.remove(id);
                     detachedSends.release();
+                    if (recording != null) {
+                        // written, or given up (the grant stays SIGNED): whoever waits for the records goes on
+                        recording.written().complete(null);
+                    }
                 }
                 if (failure != null) {
                     if (!sent.completeExceptionally(failure)) {
@@ -388,7 +394,36 @@ public final class Payer {
      * move to SUBMITTED is still being written: its lookups show it SUBMITTED, as its answer did.
      */
     public Optional<Instant> acceptedNotRecorded(GrantId id) {
-        return Optional.ofNullable(acceptedUnrecorded.get(id));
+        return Optional.ofNullable(acceptedUnrecorded.get(id)).map(Unrecorded::at);
+    }
+
+    /**
+     * Waits, at most {@code wait}, until every grant answered as taken by the node before this call
+     * has its move to SUBMITTED written to the ledger (or given up, leaving it SIGNED for the tracker):
+     * for a graceful stop before the ledger closes, and for whoever reads the ledger right after an
+     * answer. True when none is left being recorded; false when the time ran out first.
+     */
+    public boolean awaitRecords(Duration wait) {
+        CompletableFuture<?>[] recording = acceptedUnrecorded.values().stream().map(Unrecorded::written)
+                .toArray(CompletableFuture[]::new);
+        if (recording.length == 0) {
+            return true;
+        }
+        try {
+            CompletableFuture.allOf(recording).get(wait.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return true; // never completed so: each is completed once its write ended, however it ended
+        }
+    }
+
+    /** A grant being recorded: when the node took it, and done once its record is written or given up. */
+    private record Unrecorded(Instant at, CompletableFuture<Void> written) {
     }
 
     /** A grant waiting to be signed, and what became of it once a batch took it. */
