@@ -196,8 +196,8 @@ stage_split() {
         printf "%s %.3f %.3f %.3f %.3f %.3f %.3f %.3f %.3f %d\n", answer, ms($7), ms($1), ms($3 - $2), ms($8), ms($9),
           ($4 > 0 && $6 >= $4 ? ms($4 - $3) : -1), ($4 > 0 && $6 >= $4 ? ms($6 - $4) : -1), ms($7 - $6), $10
       }' >"$WORK/stages.txt"
-  names="total reservation signing-batch-wait of-it-signing of-it-write send(node) back-to-request answer-rest batch-size"
-  local n answer name col stats tails names
+  local n answer name col stats tails
+  local names="total reservation signing-batch-wait of-it-signing of-it-write send(node) back-to-request answer-rest batch-size"
   for answer in 200 202; do
     n="$(awk -v a="$answer" '$1 == a' "$WORK/stages.txt" | wc -l)"
     [ "$n" -gt 0 ] || continue
