@@ -260,8 +260,10 @@ public final class Server implements AutoCloseable {
         Observability.registerBudget(metrics, () -> ledger.budget(policy.outflow(), clock.instant()));
         // one observer for the routed requests and the answers given before routing: one access log, one set of metrics
         RequestObserver requests = AccessLog.around(new HttpMetrics(metrics));
+        // one resolver for the routing and the connection limits: it warns once of each untrusted forwarding peer
+        var clientIps = new ClientIpResolver(settings.trustedProxies());
         var api = new ApiDependencies(status, app.balances(), app.drips(), app.grants(), app.relay(), app.admin(), keccak,
-                telemetry, requests, healthChecks, clock, settings.trustedProxies(),
+                telemetry, requests, healthChecks, clock, clientIps,
                 settings.adminAllowedIps(), settings.adminToken().orElseThrow(), settings.frontendOrigins(),
                 settings.requestsPerMinute(), settings.get(Settings.IPV6_CLIENT_PREFIX), settings.rpcRequestsPerMinute(),
                 settings.requestSizeLimit(), settings.rpcMaxBatch(), settings.get(Settings.RPC_CACHE_MAX_BYTES), finality, app.feed(), settings.get(Settings.WS_MAX_CONNECTIONS),
@@ -287,7 +289,7 @@ public final class Server implements AutoCloseable {
                 .shutdownGracePeriod(Duration.ofSeconds(10));
         var connections = new ConnectionLimits.Counts(new ConnectionLimits.Limits(settings.get(Settings.HTTP_MAX_CONNECTIONS),
                 settings.get(Settings.HTTP_MAX_CONNECTIONS_PER_CLIENT), settings.get(Settings.IPV6_CLIENT_PREFIX),
-                new ClientIpResolver(settings.trustedProxies())));
+                clientIps));
         Gauge.builder("dytallix.http.connections", connections, ConnectionLimits.Counts::open)
                 .description("Open TCP connections to the server (WebSocket ones included), counted against HTTP_MAX_CONNECTIONS")
                 .register(metrics);

@@ -22,7 +22,8 @@ import java.util.Objects;
  *
  * @param observer          told about every finished request (the HTTP metrics)
  * @param readinessChecks   what /readyz checks
- * @param trustedProxies    TRUSTED_PROXIES
+ * @param clientIps         the client of each request (TRUSTED_PROXIES): the one resolver the server has, the
+ *                          connection limits' too, so an untrusted forwarding peer is warned of once
  * @param adminAllowedIps   ADMIN_ALLOWED_IPS
  * @param adminToken        ADMIN_TOKEN (never printed: {@link #toString()} leaves it out)
  * @param frontendOrigins   FRONTEND_ORIGIN, {@code *} for any origin
@@ -56,7 +57,7 @@ public record ApiDependencies(
         RequestObserver observer,
         List<HealthHttpService.Check> readinessChecks,
         Clock clock,
-        List<IpRange> trustedProxies,
+        ClientIpResolver clientIps,
         List<IpRange> adminAllowedIps,
         String adminToken,
         List<String> frontendOrigins,
@@ -89,12 +90,12 @@ public record ApiDependencies(
         Objects.requireNonNull(telemetry, "telemetry");
         Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(clientIps, "clientIps");
         Objects.requireNonNull(feed, "feed");
         Objects.requireNonNull(finality, "finality");
         Objects.requireNonNull(statusStaleAfter, "statusStaleAfter");
         Objects.requireNonNull(httpReadTimeout, "httpReadTimeout");
         readinessChecks = List.copyOf(readinessChecks);
-        trustedProxies = List.copyOf(trustedProxies);
         adminAllowedIps = List.copyOf(adminAllowedIps);
         frontendOrigins = List.copyOf(frontendOrigins);
         if (adminToken == null || adminToken.isBlank()) {
@@ -115,7 +116,7 @@ public record ApiDependencies(
 
     @Override
     public String toString() {
-        return "ApiDependencies[trustedProxies=" + trustedProxies + ", adminAllowedIps=" + adminAllowedIps
+        return "ApiDependencies[" + clientIps + ", adminAllowedIps=" + adminAllowedIps
                 + ", adminToken=(hidden), frontendOrigins=" + frontendOrigins + ", requestsPerMinute=" + requestsPerMinute
                 + ", rpcRequestsPerMinute=" + rpcRequestsPerMinute + ", requestSizeLimit=" + requestSizeLimit + ", rpcMaxBatch=" + rpcMaxBatch + ", rpcCacheMaxBytes=" + rpcCacheMaxBytes
                 + ", wsMaxConnections=" + wsMaxConnections

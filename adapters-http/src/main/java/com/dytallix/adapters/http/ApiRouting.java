@@ -32,8 +32,7 @@ public final class ApiRouting {
      */
     public static RpcWebSocket configure(HttpRouting.Builder routing, ApiDependencies deps, java.time.Duration wsPingInterval) {
         Bodies bodies = new Bodies(deps.requestSizeLimit());
-        ClientIpResolver clientIps = new ClientIpResolver(deps.trustedProxies());
-        new HttpEdge(clientIps, deps.observer()).install(routing);
+        new HttpEdge(deps.clientIps(), deps.observer()).install(routing);
         routing.addFilter(new Cors(deps.frontendOrigins()));
         routing.addFilter(new RequestRateLimiter(deps.requestsPerMinute(), deps.ipv6ClientPrefix(), deps.telemetry()));
         RequestRateLimiter rpcLimiter = new RequestRateLimiter(deps.rpcRequestsPerMinute(), deps.ipv6ClientPrefix(), deps.telemetry());
@@ -54,7 +53,7 @@ public final class ApiRouting {
             routing.register(new WebPageHttpService());
         }
         HttpEdge.notFound(routing);
-        return new RpcWebSocket(jsonRpc, deps.feed(), rpcLimiter, clientIps, deps.wsMaxConnections(),
+        return new RpcWebSocket(jsonRpc, deps.feed(), rpcLimiter, deps.clientIps(), deps.wsMaxConnections(),
                 deps.wsMaxConnectionsPerClient(), deps.ipv6ClientPrefix(), deps.wsMaxMessageBytes(),
                 deps.wsMaxInboundBytes(), deps.wsMaxQueuedBytes(), deps.wsMaxOutboundBytes(), deps.frontendOrigins(), wsPingInterval);
     }

@@ -19,6 +19,11 @@ public final class ClientIpResolver {
         this.trustedProxies = List.copyOf(trustedProxies);
     }
 
+    @Override
+    public String toString() {
+        return "ClientIpResolver[trustedProxies=" + trustedProxies + "]";
+    }
+
     public ClientIp resolve(ClientIp peer, List<String> forwardedForHeaders) {
         if (forwardedForHeaders.isEmpty()) {
             return peer;

@@ -295,7 +295,7 @@ public final class HttpEdge implements Filter {
 
     static void write(ServerRequest req, ServerResponse res, ApiException e) {
         String requestId = RequestInfo.find().map(RequestInfo::requestId).orElseGet(HttpEdge::newRequestId);
-        if (e.status() >= 500) {
+        if (RequestObserver.serverFault(e.status(), e.code())) {
             logFailure(e.code(), e.status(), e.getMessage());
         }
         if (res.isSent()) {
@@ -467,10 +467,12 @@ public final class HttpEdge implements Filter {
                     : new ApiException(code >= 400 && code < 500 ? code : 400, "INVALID_REQUEST", "the request could not be understood");
         };
         String requestId = requestId(req.headers());
-        if (e.status() >= 500) {
+        if (RequestObserver.serverFault(e.status(), e.code())) {
             logFailure(e.code(), e.status(), type + " before routing");
-        } else if (type == DirectHandler.EventType.INTERNAL_ERROR) {
-            LOG.log(System.Logger.Level.WARNING, "the request parser failed before routing; answered 400");
+        } else if (type == DirectHandler.EventType.INTERNAL_ERROR || e.status() >= 500) {
+            // the client's doing (HTTP/1.0, a request line the parser throws on): its access line says
+            // enough, and a warning here would be one for every such request anyone cares to send
+            LOG.log(System.Logger.Level.DEBUG, "{0} before routing: answered {1}", type, e.status());
         }
         observer.refused(LogSafe.of(req.method(), RequestObserver.UNKNOWN), LogSafe.of(req.path(), RequestObserver.UNKNOWN),
                 e.status(), e.code(), requestId, peer());

@@ -26,6 +26,7 @@ import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsUpgrader;
 import io.helidon.websocket.WsCloseCodes;
 import io.helidon.websocket.WsCloseException;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
@@ -47,6 +48,10 @@ import java.util.function.Supplier;
  * WS_MAX_CONNECTIONS times WS_MAX_MESSAGE_BYTES, more than the shipped heap. A read that would pass the
  * bound closes its connection with 1013 (try again later). A frame is counted from its first read
  * until the connection reads again after handling it.
+ *
+ * <p>The reader also refuses what RFC 6455 forbids a client and Helidon lets through ({@link WsFrameCheck}):
+ * a read is handed on up to the byte that breaks the protocol, and the next closes the connection with
+ * 1002 or 1007.
  *
  * <p>Found by {@link java.util.ServiceLoader} ({@code META-INF/services}); its weight puts it before
  * Helidon's own provider for the same protocol, whose upgrader does the handshake as before.
@@ -112,7 +117,8 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
     /**
      * Helidon's WebSocket connection, whose refusal of a frame that breaks the protocol (an unknown
      * opcode, say: Helidon 4.5 throws {@code IllegalStateException} or {@code IllegalArgumentException}
-     * from its frame reader) ends the connection quietly. Left to Helidon, the throw reached the HTTP/1
+     * from its frame reader) ends the connection quietly. {@link WsFrameCheck} refuses such frames
+     * first, with a close frame; this stays for whatever else Helidon's reader throws on. Left to Helidon, the throw reached the HTTP/1
      * connection under it, which answered an HTTP 400 on the WebSocket's socket and logged a warning
      * for every such frame: a client could write warnings into the log at will.
      */
@@ -147,7 +153,7 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
         @Override
         public DataReader dataReader() {
             if (pieces == null) {
-                pieces = new Pieces(connection.dataReader(), maxPieces, frames);
+                pieces = new Pieces(connection.dataReader(), maxPieces, frames, new WsFrameCheck());
             }
             return pieces.reader;
         }
@@ -232,16 +238,25 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
         private long handedOver;
         /** Where the oldest read held starts: everything before it is consumed and given back. */
         private long givenBackTo;
+        /** The frames' check, or null where the bytes are not frames (the tests of the pieces' accounting). */
+        private final WsFrameCheck check;
 
-        /** A reader over {@code socket}'s bytes (those it holds already first) that refuses to hold more than {@code maxPieces} reads. */
-        Pieces(DataReader socket, int maxPieces, MemoryBudget frames) {
+        /**
+         * A reader over {@code socket}'s bytes (those it holds already first) that refuses to hold more
+         * than {@code maxPieces} reads, and hands on no byte {@code check} finds breaking the protocol.
+         */
+        Pieces(DataReader socket, int maxPieces, MemoryBudget frames, WsFrameCheck check) {
             this.socket = socket;
             this.maxPieces = maxPieces;
             this.frames = frames;
+            this.check = check;
         }
 
         @Override
         public byte[] get() {
+            if (check != null && check.violation() != null) {
+                throw check.violation(); // the frames before it are served: the violating one never arrives whole
+            }
             long consumed = handedOver - reader.available();
             while (held > 0 && ends[oldest] <= consumed) {
                 giveBack(ends[oldest]);
@@ -261,6 +276,12 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
             }
             socket.ensureAvailable(); // the next read of the socket, or what the upgrade request left
             byte[] piece = socket.readBytes(socket.available());
+            int broken = check == null ? -1 : check.scan(piece);
+            if (broken == 0) {
+                throw check.violation();
+            } else if (broken > 0) {
+                piece = Arrays.copyOf(piece, broken);
+            }
             if (!frames.take(piece.length + (long) PIECE_OVERHEAD)) {
                 throw new WsCloseException("the server holds too many WebSocket frames still arriving; try again later",
                         WsCloseCodes.TRY_AGAIN_LATER);

@@ -28,6 +28,17 @@ public interface RequestObserver {
         completed(method, UNROUTED, status, 0, requestId, clientIp);
     }
 
+    /**
+     * Whether an answer is the server's failure, worth a warning in the log: a 5xx, except the one a
+     * client causes at will, HTTP/1.0's 505 (the only 5xx whose code is {@code INVALID_REQUEST}). A
+     * client can send anything any number of times; what it sends must never raise the server's
+     * warnings. A 503 {@code SERVER_BUSY} (the server at HTTP_MAX_CONNECTIONS) stays one: no single
+     * client can cause it (each has HTTP_MAX_CONNECTIONS_PER_CLIENT), and the operator must act on it.
+     */
+    static boolean serverFault(int status, String code) {
+        return status >= 500 && !"INVALID_REQUEST".equals(code);
+    }
+
     RequestObserver NONE = (method, route, status, durationNanos, requestId, clientIp) -> {
     };
 }

@@ -9,14 +9,6 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,47 +21,8 @@ class ClientGoneTest {
     @RegisterExtension
     static final TestApi api = TestApi.start();
 
-    /** Held here: java.util.logging keeps its loggers weakly, and a collected one would lose the handler. */
-    private static final List<Logger> WATCHED = List.of(Logger.getLogger("io.helidon"), Logger.getLogger("com.dytallix"));
-    private final List<LogRecord> warnings = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-                warnings.add(r);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-
-    @BeforeEach
-    void watchTheLog() {
-        WATCHED.forEach(l -> l.addHandler(capture));
-    }
-
-    @AfterEach
-    void stopWatching() {
-        WATCHED.forEach(l -> l.removeHandler(capture));
-    }
-
-    private static String describe(List<LogRecord> records) {
-        StringBuilder out = new StringBuilder();
-        for (LogRecord r : records) {
-            out.append(r.getLevel()).append(' ').append(r.getLoggerName()).append(": ").append(r.getMessage());
-            if (r.getThrown() != null) {
-                out.append(" [").append(r.getThrown()).append(']');
-            }
-            out.append('\n');
-        }
-        return out.toString();
-    }
+    @RegisterExtension
+    final LogWarnings warnings = new LogWarnings();
 
     private static String faucetRefusal() {
         return "POST /api/faucet HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
@@ -110,7 +63,7 @@ class ClientGoneTest {
             }
             awaitQuiet(before);
         }
-        assertThat(warnings).as(describe(warnings)).isEmpty();
+        assertThat(warnings.records()).as(warnings.describe()).isEmpty();
         // and the server answers the next client as ever
         assertThat(api.postJson("/api/faucet", "{}").status()).isEqualTo(400);
     }
@@ -143,7 +96,7 @@ class ClientGoneTest {
         } finally {
             api.chain.relay = TestApi.ANSWER;
         }
-        assertThat(warnings).as(describe(warnings)).isEmpty();
+        assertThat(warnings.records()).as(warnings.describe()).isEmpty();
         assertThat(api.postJson("/api/rpc", "{\"method\":\"eth_blockNumber\"}").status()).isEqualTo(200);
     }
 
@@ -176,7 +129,7 @@ class ClientGoneTest {
                 awaitQuiet(before);
             }
         }
-        assertThat(warnings).as(describe(warnings)).isEmpty();
+        assertThat(warnings.records()).as(warnings.describe()).isEmpty();
         assertThat(api.postJson("/api/faucet", "{}").status()).isEqualTo(400);
     }
 
@@ -187,7 +140,7 @@ class ClientGoneTest {
                 if (reset) {
                     socket.setSoLinger(true, 0);
                 }
-                OutputStream out = upgradeToWebSocket(socket);
+                OutputStream out = RawWebSocket.upgrade(socket).socket().getOutputStream();
                 // a masked 200-byte text frame of which 20 bytes arrive
                 out.write(new byte[] {(byte) 0x81, (byte) (0x80 | 126), 0, (byte) 200, 1, 2, 3, 4});
                 out.write("{\"jsonrpc\":\"2.0\",\"id\"".getBytes(StandardCharsets.ISO_8859_1));
@@ -195,47 +148,22 @@ class ClientGoneTest {
                 Thread.sleep(100);
             }
             // its slot (and subscriptions) go at once, not when a ping fails 20 to 40 s later
-            assertThat(openWebSocketsAfterAtMost5s()).as("open WebSocket connections, reset: " + reset).isZero();
+            api.awaitWebSockets(0);
         }
-        assertThat(warnings).as(describe(warnings)).isEmpty();
+        assertThat(warnings.records()).as(warnings.describe()).isEmpty();
     }
 
     @Test
     void aWebSocketFrameThatBreaksTheProtocolEndsTheConnectionWithoutAnHttpAnswerOrAWarning() throws Exception {
         try (Socket socket = RawHttp.connect(api.port())) {
-            OutputStream out = upgradeToWebSocket(socket);
+            OutputStream out = RawWebSocket.upgrade(socket).socket().getOutputStream();
             // a masked frame with opcode 5, which no version of the protocol defines
             out.write(new byte[] {(byte) 0x85, (byte) 0x82, 1, 2, 3, 4, 'x' ^ 1, 'x' ^ 2});
             out.flush();
             byte[] rest = socket.getInputStream().readAllBytes(); // the server ends the connection
             assertThat(new String(rest, StandardCharsets.ISO_8859_1)).doesNotContain("HTTP/1.1");
         }
-        assertThat(openWebSocketsAfterAtMost5s()).isZero();
-        assertThat(warnings).as(describe(warnings)).isEmpty();
-    }
-
-    /** Upgrades the socket's connection to the relay's WebSocket (a 5 s read timeout); its output, for frames. */
-    private static OutputStream upgradeToWebSocket(Socket socket) throws IOException {
-        socket.setSoTimeout(5000);
-        OutputStream out = socket.getOutputStream();
-        out.write(("GET /api/rpc HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-                + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
-                .getBytes(StandardCharsets.ISO_8859_1));
-        InputStream in = socket.getInputStream();
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            head.append((char) in.read());
-        }
-        assertThat(head.toString()).startsWith("HTTP/1.1 101");
-        return out;
-    }
-
-    /** The relay's open WebSocket connections, once none are left or 5 s have passed. */
-    private static int openWebSocketsAfterAtMost5s() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (api.ws.connections() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        return api.ws.connections();
+        api.awaitWebSockets(0);
+        assertThat(warnings.records()).as(warnings.describe()).isEmpty();
     }
 }

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.dytallix.domain.IpRange;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,19 +24,19 @@ class ConnectionLimitsTest {
             List<Socket> held = new ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {
-                    held.add(connect(api, "127.0.0.1")); // sending nothing: counted all the same
+                    held.add(RawHttp.connect(api.port(), "127.0.0.1")); // sending nothing: counted all the same
                 }
                 // each accepted connection is counted on its own thread: a fourth opened at once could be counted first
-                awaitOpen(api, 3);
-                String refused = exchange(connect(api, "127.0.0.1"), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+                api.awaitOpenConnections(3);
+                String refused = RawHttp.exchange(RawHttp.connect(api.port(), "127.0.0.1"), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
                 assertThat(refused).startsWith("HTTP/1.1 429 ").contains("Retry-After: 1\r\n", "Connection: close\r\n");
-                JsonNode body = Json.parse(body(refused).getBytes(StandardCharsets.UTF_8));
+                JsonNode body = Json.parse(RawHttp.body(refused).getBytes(StandardCharsets.UTF_8));
                 assertThat(body.path("code").asText()).isEqualTo("RATE_LIMIT");
                 assertThat(body.path("details").path("scope").asText()).isEqualTo("connections");
                 assertThat(body.path("message").asText()).contains("HTTP_MAX_CONNECTIONS_PER_CLIENT");
                 assertThat(body.path("requestId").asText()).isNotBlank();
 
-                assertThat(exchange(connect(api, "127.0.0.2"), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+                assertThat(RawHttp.exchange(RawHttp.connect(api.port(), "127.0.0.2"), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
                         .as("another client").startsWith("HTTP/1.1 200 ");
 
                 held.removeFirst().close();
@@ -59,12 +56,12 @@ class ConnectionLimitsTest {
             List<Socket> held = new ArrayList<>();
             try {
                 for (int i = 0; i < 4; i++) {
-                    held.add(connect(api, "127.0.0." + (i + 1)));
+                    held.add(RawHttp.connect(api.port(), "127.0.0." + (i + 1)));
                 }
-                awaitOpen(api, 4);
-                String refused = exchange(connect(api, "127.0.0.9"), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+                api.awaitOpenConnections(4);
+                String refused = RawHttp.exchange(RawHttp.connect(api.port(), "127.0.0.9"), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
                 assertThat(refused).startsWith("HTTP/1.1 503 ").contains("Retry-After: 1\r\n");
-                JsonNode body = Json.parse(body(refused).getBytes(StandardCharsets.UTF_8));
+                JsonNode body = Json.parse(RawHttp.body(refused).getBytes(StandardCharsets.UTF_8));
                 assertThat(body.path("code").asText()).isEqualTo("SERVER_BUSY");
                 assertThat(body.path("message").asText()).contains("HTTP_MAX_CONNECTIONS");
             } finally {
@@ -84,10 +81,10 @@ class ConnectionLimitsTest {
             List<Socket> held = new ArrayList<>();
             try {
                 for (int i = 0; i < 5; i++) {
-                    held.add(connect(api, "127.0.0.1"));
+                    held.add(RawHttp.connect(api.port(), "127.0.0.1"));
                 }
-                awaitOpen(api, 5);
-                assertThat(exchange(connect(api, "127.0.0.1"), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+                api.awaitOpenConnections(5);
+                assertThat(RawHttp.exchange(RawHttp.connect(api.port(), "127.0.0.1"), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
                         .startsWith("HTTP/1.1 200 ");
             } finally {
                 closeAll(held);
@@ -101,7 +98,7 @@ class ConnectionLimitsTest {
             o.maxConnectionsPerClient = 2;
             o.idleTimeout = Duration.ofSeconds(1);
         })) {
-            List<Socket> held = List.of(connect(api, "127.0.0.1"), connect(api, "127.0.0.1"));
+            List<Socket> held = List.of(RawHttp.connect(api.port(), "127.0.0.1"), RawHttp.connect(api.port(), "127.0.0.1"));
             try {
                 for (Socket socket : held) {
                     socket.setSoTimeout(30_000);
@@ -114,44 +111,12 @@ class ConnectionLimitsTest {
         }
     }
 
-    private static Socket connect(TestApi api, String from) throws IOException {
-        Socket socket = new Socket();
-        socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
-        socket.connect(new InetSocketAddress("127.0.0.1", api.port()), 5_000);
-        return socket;
-    }
-
-    /** Sends the request and reads until the server closes the connection. */
-    private static String exchange(Socket socket, String request) throws IOException {
-        try (socket) {
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-            InputStream in = socket.getInputStream();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (java.net.SocketException e) {
-            return "reset: " + e.getMessage();
-        }
-    }
-
-    private static String body(String response) {
-        return response.substring(response.indexOf("\r\n\r\n") + 4);
-    }
-
-    /** Waits until the server counts {@code n} open connections; it counts each on the thread serving it. */
-    private static void awaitOpen(TestApi api, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (api.connections.open() != n && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(api.connections.open()).as("open connections").isEqualTo(n);
-    }
-
     /** The server counts a closed connection once its thread is done with it: a moment after the client closes. */
     private static void awaitServed(TestApi api, String from) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         String last;
         do {
-            last = exchange(connect(api, from), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            last = RawHttp.exchange(RawHttp.connect(api.port(), from), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
             if (last.startsWith("HTTP/1.1 200 ")) {
                 return;
             }

@@ -18,7 +18,7 @@ class PieceLimitedWsUpgradeTest {
     }
 
     private static DataReader reader(DataReader socket, int maxPieces) {
-        return new PieceLimitedWsUpgrade.Pieces(socket, maxPieces, new MemoryBudget(Long.MAX_VALUE)).reader;
+        return new PieceLimitedWsUpgrade.Pieces(socket, maxPieces, new MemoryBudget(Long.MAX_VALUE), null).reader;
     }
 
     private static Deque<byte[]> bytesOneByOne(int n) {
@@ -92,8 +92,8 @@ class PieceLimitedWsUpgradeTest {
             first.add(new byte[1000]);
             second.add(new byte[1000]);
         }
-        var a = new PieceLimitedWsUpgrade.Pieces(new DataReader(reads(first)), 256, budget);
-        var b = new PieceLimitedWsUpgrade.Pieces(new DataReader(reads(second)), 256, budget);
+        var a = new PieceLimitedWsUpgrade.Pieces(new DataReader(reads(first)), 256, budget, null);
+        var b = new PieceLimitedWsUpgrade.Pieces(new DataReader(reads(second)), 256, budget, null);
         // the first holds 4,000 bytes of a frame still arriving (4,256 with the reads' overhead): the second
         // fits one more read of 1,000, not two
         a.reader.getBuffer(4000); // looked at, not consumed
@@ -115,10 +115,26 @@ class PieceLimitedWsUpgradeTest {
         for (int i = 0; i < 100; i++) {
             socket.add(new byte[100]);
         }
-        var pieces = new PieceLimitedWsUpgrade.Pieces(new DataReader(reads(socket)), 256, budget);
+        var pieces = new PieceLimitedWsUpgrade.Pieces(new DataReader(reads(socket)), 256, budget, null);
         for (int i = 0; i < 100; i++) {
             pieces.reader.readBytes(100);
             assertThat(budget.held()).isEqualTo(100 + PieceLimitedWsUpgrade.PIECE_OVERHEAD);
         }
+    }
+
+    @Test
+    void aReadIsHandedOnUpToTheByteThatBreaksTheProtocolAndTheNextReadClosesTheConnection() {
+        byte[] ping = RawWebSocket.frame(RawWebSocket.FIN | RawWebSocket.PING, new byte[] {'a'});
+        byte[] fragmentedPing = RawWebSocket.frame(RawWebSocket.PING, new byte[] {'b'});
+        byte[] read = java.util.Arrays.copyOf(ping, ping.length + fragmentedPing.length);
+        System.arraycopy(fragmentedPing, 0, read, ping.length, fragmentedPing.length);
+        Deque<byte[]> socket = new ArrayDeque<>();
+        socket.add(read);
+        DataReader reader = new PieceLimitedWsUpgrade.Pieces(new DataReader(reads(socket)), 256, new MemoryBudget(Long.MAX_VALUE),
+                new WsFrameCheck()).reader;
+        assertThat(reader.readBytes(ping.length)).isEqualTo(ping);
+        assertThatThrownBy(reader::read)
+                .isInstanceOfSatisfying(WsCloseException.class, e -> assertThat(e.closeCode()).isEqualTo(1002))
+                .hasMessage("a control frame must not be fragmented");
     }
 }

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -36,6 +37,33 @@ public final class RawHttp {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         return socket;
+    }
+
+    /** A connection to the loopback port from the loopback address {@code from} (127.0.0.2, say: another client). */
+    public static Socket connect(int port, String from) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        return socket;
+    }
+
+    /**
+     * Writes {@code request} on {@code socket} and reads until the server closes it (10 s at most
+     * between reads), then closes it: the answer, or "reset: …" when the server reset the connection.
+     */
+    public static String exchange(Socket socket, String request) throws IOException {
+        try (socket) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (SocketException e) {
+            return "reset: " + e.getMessage();
+        }
+    }
+
+    /** The body of an answer read whole: what follows its headers. */
+    public static String body(String response) {
+        return response.substring(response.indexOf("\r\n\r\n") + 4);
     }
 
     /**

@@ -23,15 +23,6 @@ class RpcWebSocketTest {
         return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":" + params + "}";
     }
 
-    /** Waits until the server has counted the connections the test opened (the upgrade completes before onOpen). */
-    private static void awaitConnections(TestApi api, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (api.ws.connections() != n && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(api.ws.connections()).isEqualTo(n);
-    }
-
     @Test
     void requestsGoThroughTheRelaysPolicyAsOverHttp() {
         try (TestApi api = TestApi.start(); WsTestClient ws = new WsTestClient(api.port())) {
@@ -159,8 +150,8 @@ class RpcWebSocketTest {
             silent.getOutputStream().write(("GET /api/rpc HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
                     + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
                     .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-            awaitConnections(api, 1);
-            awaitConnections(api, 0); // three unanswered ping intervals, well within the 10 s wait
+            api.awaitWebSockets(1);
+            api.awaitWebSockets(0); // three unanswered ping intervals, well within the 10 s wait
         }
     }
 
@@ -204,7 +195,7 @@ class RpcWebSocketTest {
             byte[] reason = in.readNBytes(length - 2);
             assertThat(new String(reason, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("a frame arrived in more than 256 pieces");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
-            awaitConnections(api, 0);
+            api.awaitWebSockets(0);
             // what its reads held of the budget of all frames still arriving went with the connection
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (PieceLimitedWsUpgrade.FRAMES.held() != 0 && System.nanoTime() < deadline) {
@@ -242,7 +233,7 @@ class RpcWebSocketTest {
                 api.feed.poll(); // must return although one subscriber reads nothing
                 assertThat(reader.next().at("/params/subscription").asText()).isEqualTo(heads);
             }
-            awaitConnections(api, 1);
+            api.awaitWebSockets(1);
             assertThat(api.feed.subscriptions()).isEqualTo(1);
         }
     }
@@ -287,7 +278,7 @@ class RpcWebSocketTest {
             assertThat(highest).isLessThanOrEqualTo(64 * 1024);
             slow.resumeReading();
             assertThat(slow.closeReason()).isEqualTo("1008 messages were not read in time: over 65536 bytes waiting (WS_MAX_QUEUED_BYTES)");
-            awaitConnections(api, 0);
+            api.awaitWebSockets(0);
             assertThat(api.ws.outboundHeld()).isZero();
         }
     }
@@ -311,7 +302,7 @@ class RpcWebSocketTest {
             b.resumeReading();
             String busy = "1013 server busy: memory for waiting answers is taken (WS_MAX_OUTBOUND_BYTES or all buffers' share); reconnect shortly";
             assertThat(List.of(a.closeReason(), b.closeReason())).contains(busy);
-            awaitConnections(api, 0);
+            api.awaitWebSockets(0);
             assertThat(api.ws.outboundHeld()).isZero();
         }
     }
@@ -358,7 +349,7 @@ class RpcWebSocketTest {
                 for (int i = 0; i < 3; i++) {
                     clients.add(new WsTestClient(api.port()));
                 }
-                awaitConnections(api, 3);
+                api.awaitWebSockets(3);
                 assertThat(api.connections.open()).as("TCP connections counted against HTTP_MAX_CONNECTIONS").isEqualTo(3);
                 WsTestClient extra = new WsTestClient(api.port());
                 clients.add(extra);
@@ -366,7 +357,7 @@ class RpcWebSocketTest {
                 assertThat(api.ws.connections()).isEqualTo(3);
 
                 clients.getFirst().close();
-                awaitConnections(api, 2);
+                api.awaitWebSockets(2);
                 WsTestClient again = new WsTestClient(api.port());
                 clients.add(again);
                 assertThat(again.call(request(1, "eth_chainId", "[]")).has("result")).isTrue();
@@ -388,7 +379,7 @@ class RpcWebSocketTest {
                 for (String ip : new String[] {"203.0.113.7", "203.0.113.7", "2001:db8::1", "2001:db8::2"}) {
                     clients.add(new WsTestClient(api.port(), "X-Forwarded-For", ip));
                 }
-                awaitConnections(api, 4);
+                api.awaitWebSockets(4);
                 WsTestClient third = new WsTestClient(api.port(), "X-Forwarded-For", "203.0.113.7");
                 clients.add(third);
                 assertThat(third.closeReason()).startsWith("1013 ")
@@ -405,7 +396,7 @@ class RpcWebSocketTest {
 
                 // a closed connection gives its client's slot back
                 clients.getFirst().close();
-                awaitConnections(api, 4);
+                api.awaitWebSockets(4);
                 WsTestClient again = new WsTestClient(api.port(), "X-Forwarded-For", "203.0.113.7");
                 clients.add(again);
                 assertThat(again.call(request(2, "eth_chainId", "[]")).has("result")).isTrue();
@@ -576,7 +567,7 @@ class RpcWebSocketTest {
     void shutdownClosesEveryConnectionAsGoingAway() throws Exception {
         try (TestApi api = TestApi.start(); WsTestClient a = new WsTestClient(api.port()); WsTestClient b = new WsTestClient(api.port())) {
             a.call(request(1, "eth_subscribe", "[\"newHeads\"]"));
-            awaitConnections(api, 2);
+            api.awaitWebSockets(2);
             api.ws.goAway(Duration.ofSeconds(5));
             assertThat(a.closeReason()).isEqualTo("1001 server shutting down");
             assertThat(b.closeReason()).isEqualTo("1001 server shutting down");

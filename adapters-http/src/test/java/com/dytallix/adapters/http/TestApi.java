@@ -156,7 +156,7 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
         ws = ApiRouting.configure(routing, deps, options.wsPingInterval);
         var builder = WebServer.builder().host("127.0.0.1").port(0);
         connections = new ConnectionLimits.Counts(new ConnectionLimits.Limits(options.maxConnections, options.maxConnectionsPerClient, 64,
-                new ClientIpResolver(options.trustedProxies)));
+                deps.clientIps()));
         deadlines = HttpListener.configure(builder,
                 new HttpListener.Limits(options.sizeLimit, options.readTimeout, options.idleTimeout,
                         connections), observer);
@@ -166,6 +166,24 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
                 .addProtocol(ws.protocol())
                 .build()
                 .start();
+    }
+
+    /** Waits until the server counts {@code n} open connections (it counts each on the thread serving it, a moment after accept). */
+    void awaitOpenConnections(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (connections.open() != n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        org.assertj.core.api.Assertions.assertThat(connections.open()).as("open connections").isEqualTo(n);
+    }
+
+    /** Waits until the relay counts {@code n} open WebSocket connections (the upgrade completes before onOpen; a close frees a slot a moment later). */
+    void awaitWebSockets(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (ws.connections() != n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        org.assertj.core.api.Assertions.assertThat(ws.connections()).as("open WebSocket connections").isEqualTo(n);
     }
 
     static TestApi start() {
@@ -182,7 +200,7 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
                 TestKeccak.INSTANCE, telemetry,
                 observer,
                 List.of(new HealthHttpService.Check("test", Optional::empty)), clock,
-                options.trustedProxies, options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute, 64,
+                new ClientIpResolver(options.trustedProxies), options.adminAllowed, TOKEN, options.origins, options.requestsPerMinute, 64,
                 options.rpcRequestsPerMinute, options.sizeLimit, options.maxBatch, options.rpcCacheMaxBytes,
                 new Finality(2, 64), app.feed(), options.wsMaxConnections, options.wsMaxConnectionsPerClient, options.wsMaxMessageBytes,
                 options.wsMaxInboundBytes, options.wsMaxQueuedBytes, options.wsMaxOutboundBytes,

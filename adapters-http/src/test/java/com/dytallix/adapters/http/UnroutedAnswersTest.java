@@ -4,12 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,6 +85,54 @@ class UnroutedAnswersTest {
         assertThat(api.observed).as("none of them reached the routing").noneMatch(o -> o.contains("unrouted"));
     }
 
+    /** Sends each request, expects an answer given before routing, and returns what the observer was told of them all. */
+    private static List<TestApi.Refused> refusedAll(String... requests) throws InterruptedException {
+        int told = api.refused.size();
+        for (String request : requests) {
+            assertThat(api.raw(request)).as(request.substring(0, Math.min(40, request.length())))
+                    .matches("(?s)HTTP/1\\.1 (4\\d\\d|505) .*");
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (api.refused.size() < told + requests.length && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        List<TestApi.Refused> refused = new ArrayList<>(api.refused.subList(told, api.refused.size()));
+        assertThat(refused).hasSize(requests.length);
+        return refused;
+    }
+
+    @RegisterExtension
+    final LogWarnings warnings = new LogWarnings();
+
+    /**
+     * A client cannot raise the server's warnings: whatever it sends before routing (HTTP/1.0's 505
+     * included, a 5xx only by its number) is its own doing and logs no warning; the access line is the
+     * observer's (an INFO line for these, see AccessLog). A server failure still warns.
+     */
+    @Test
+    void whatAClientSendsBeforeRoutingRaisesNoWarningWhileAServerFailureStillDoes() throws Exception {
+        String[] clientsDoing = {
+            "GET /api/status HTTP/1.0\r\nHost: a\r\n\r\n",
+            "GET /api/status HTTP/1.0\r\n\r\n",
+            "PU:T /api/status HTTP/1.1\r\nHost: a\r\n\r\n",
+            "GARBAGE\r\n\r\n",
+            "GET /" + "p".repeat(5000) + " HTTP/1.1\r\nHost: a\r\n\r\n",
+            "GET /api/status HTTP/1.1\r\nHost: a\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n",
+            "POST /api/faucet HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999\r\n\r\n{",
+        };
+        assertThat(refusedAll(clientsDoing)).extracting(TestApi.Refused::status).contains(505, 400, 414, 431, 413);
+        assertThat(warnings.records()).as(warnings.describe()).isEmpty();
+
+        api.chain.down(true);
+        try {
+            assertThat(api.postJson("/api/rpc", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\"}").status())
+                    .isGreaterThanOrEqualTo(500);
+        } finally {
+            api.chain.down(false);
+        }
+        assertThat(warnings.records()).as("the node failing is the server's trouble: a warning").isNotEmpty();
+    }
+
     @Test
     void aHostileRequestLineCannotForgeALogLineOrAMetricSeries() throws Exception {
         Set<Meter.Id> seriesBefore = api.meters.getMeters().stream().map(Meter::getId).collect(Collectors.toSet());
@@ -108,17 +151,7 @@ class UnroutedAnswersTest {
             junk(4096) + "\r\n\r\n",
             "GET /" + "%0d%0a".repeat(700) + " HTTP/1.1\r\nHost: a\r\n\r\n",
         };
-        int told = api.refused.size();
-        for (String request : hostile) {
-            String reply = api.raw(request);
-            assertThat(reply).as("answered before routing").matches("(?s)HTTP/1\\.1 (4\\d\\d|505) .*");
-        }
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (api.refused.size() < told + hostile.length && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        List<TestApi.Refused> refused = new ArrayList<>(api.refused.subList(told, api.refused.size()));
-        assertThat(refused).hasSize(hostile.length);
+        List<TestApi.Refused> refused = refusedAll(hostile);
         assertThat(refused).as("some got as far as a method and path").filteredOn(r -> !r.path().equals("-")).hasSizeGreaterThanOrEqualTo(4);
         for (TestApi.Refused r : refused) {
             for (String field : new String[] {r.method(), r.path()}) {
@@ -157,17 +190,17 @@ class UnroutedAnswersTest {
         })) {
             List<Socket> held = new ArrayList<>();
             try {
-                held.add(connect(limited, "127.0.0.1"));
-                held.add(connect(limited, "127.0.0.1"));
-                awaitOpen(limited, 2);
-                String perClient = exchange(connect(limited, "127.0.0.1"));
+                held.add(RawHttp.connect(limited.port(), "127.0.0.1"));
+                held.add(RawHttp.connect(limited.port(), "127.0.0.1"));
+                limited.awaitOpenConnections(2);
+                String perClient = RawHttp.exchange(RawHttp.connect(limited.port(), "127.0.0.1"), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
                 assertThat(perClient).startsWith("HTTP/1.1 429 ");
                 TestApi.Refused client = toldOf(limited, requestId(perClient));
                 assertThat(client).isEqualTo(new TestApi.Refused("-", "-", 429, "RATE_LIMIT", requestId(perClient), "127.0.0.1"));
 
-                held.add(connect(limited, "127.0.0.2"));
-                awaitOpen(limited, 3);
-                String busy = exchange(connect(limited, "127.0.0.3"));
+                held.add(RawHttp.connect(limited.port(), "127.0.0.2"));
+                limited.awaitOpenConnections(3);
+                String busy = RawHttp.exchange(RawHttp.connect(limited.port(), "127.0.0.3"), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
                 assertThat(busy).startsWith("HTTP/1.1 503 ");
                 TestApi.Refused server = toldOf(limited, requestId(busy));
                 assertThat(server).isEqualTo(new TestApi.Refused("-", "-", 503, "SERVER_BUSY", requestId(busy), "127.0.0.3"));
@@ -182,15 +215,6 @@ class UnroutedAnswersTest {
                 }
             }
         }
-    }
-
-    /** Each accepted connection is counted on its own thread: waits until the server counts {@code n}. */
-    private static void awaitOpen(TestApi api, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (api.connections.open() != n && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(api.connections.open()).as("open connections").isEqualTo(n);
     }
 
     private static String junk(int n) {
@@ -209,22 +233,5 @@ class UnroutedAnswersTest {
         Matcher id = REQUEST_ID.matcher(reply);
         assertThat(id.find()).as(reply).isTrue();
         return id.group(1);
-    }
-
-    private static Socket connect(TestApi api, String from) throws IOException {
-        Socket socket = new Socket();
-        socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
-        socket.connect(new InetSocketAddress("127.0.0.1", api.port()), 5_000);
-        return socket;
-    }
-
-    /** A request on {@code socket}, read until the server closes it. */
-    private static String exchange(Socket socket) throws IOException {
-        try (socket) {
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            InputStream in = socket.getInputStream();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
     }
 }

@@ -12,7 +12,8 @@ import org.slf4j.MDC;
  *
  * <p>The line is the one {@link JsonLineEncoder} writes for an event of the {@code access} logger
  * carrying the request's fields in the MDC (requestId, clientIp, method, path, status, durationMs,
- * in the order the MDC's map gives them), level INFO or, for a 5xx, WARN. With the logging set up in
+ * in the order the MDC's map gives them), level INFO or, for a 5xx, WARN (not for HTTP/1.0's 505, the
+ * client's doing: {@link RequestObserver#serverFault}). With the logging set up in
  * code ({@link LoggingConfigurator}) it is written straight into the access appender's batch: a
  * logback event, its copy of the MDC and the generic encoder took 5–9 % of a refused request's CPU.
  * The {@code access} logger's level still decides ({@code LOG_LEVEL}); with an operator's own logback
@@ -60,7 +61,7 @@ public final class AccessLog implements RequestObserver {
     @Override
     public void refused(String method, String path, int status, String code, String requestId, String clientIp) {
         metrics.refused(method, path, status, code, requestId, clientIp);
-        boolean failed = status >= 500;
+        boolean failed = RequestObserver.serverFault(status, code);
         if (failed ? !ACCESS.isWarnEnabled() : !ACCESS.isInfoEnabled()) {
             return;
         }

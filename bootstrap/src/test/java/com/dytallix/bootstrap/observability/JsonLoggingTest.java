@@ -194,11 +194,14 @@ class JsonLoggingTest {
             MDC.put("durationMs", "0.000");
             MDC.put("errorCode", "INVALID_REQUEST");
             LoggerFactory.getLogger("access").info("GET " + hostilePath + " 414 INVALID_REQUEST before routing");
+            MDC.clear();
+            accessLog.refused("GET", "/api/status", 505, "INVALID_REQUEST", "req-52", "203.0.113.8");
         });
 
         assertThat(counted).as("the metrics behind it, told as refused").containsExactly(
-                "refused GET " + hostilePath + " 414 INVALID_REQUEST", "refused - - 503 SERVER_BUSY");
-        assertThat(lines).hasSize(3);
+                "refused GET " + hostilePath + " 414 INVALID_REQUEST", "refused - - 503 SERVER_BUSY",
+                "refused GET /api/status 505 INVALID_REQUEST");
+        assertThat(lines).hasSize(4);
         JsonNode written = lines.get(0);
         JsonNode event = lines.get(2);
         List<String> writtenFields = new ArrayList<>();
@@ -217,12 +220,15 @@ class JsonLoggingTest {
         assertThat(written.get("status").asInt()).isEqualTo(414);
         assertThat(written.get("errorCode").asText()).isEqualTo("INVALID_REQUEST");
         JsonNode busy = lines.get(1);
-        assertThat(busy.get("level").asText()).as("a 5xx is a warning").isEqualTo("WARN");
+        assertThat(busy.get("level").asText()).as("the server full is the server's state: a warning").isEqualTo("WARN");
         assertThat(busy.get("message").asText()).isEqualTo("- - 503 SERVER_BUSY before routing");
         assertThat(busy.get("clientIp").asText()).isEqualTo("198.51.100.2");
         assertThat(busy.get("requestId").asText()).isEqualTo("req-51");
         assertThat(busy.get("method").asText()).isEqualTo("-");
         assertThat(busy.get("path").asText()).isEqualTo("-");
+        JsonNode http10 = lines.get(3);
+        assertThat(http10.get("message").asText()).isEqualTo("GET /api/status 505 INVALID_REQUEST before routing");
+        assertThat(http10.get("level").asText()).as("HTTP/1.0's 505 is the client's doing, logged like a 4xx").isEqualTo("INFO");
     }
 
     @Test

@@ -65,11 +65,8 @@ public final class HttpMetrics implements RequestObserver {
         Meters m = meters.get(key);
         if (m == null) {
             m = meters.computeIfAbsent(key, k -> {
-                Tags tags = Tags.of("method", label, "path", route, "status", Integer.toString(status));
-                return new Meters(Counter.builder("http.requests")
-                        .description("HTTP requests answered, by method, route template and status")
-                        .tags(tags)
-                        .register(registry),
+                Tags tags = tags(label, route, status);
+                return new Meters(requests(tags),
                         Timer.builder("http.request.duration")
                                 .description("HTTP request duration in seconds, by method, route template and status")
                                 .tags(tags)
@@ -87,12 +84,21 @@ public final class HttpMetrics implements RequestObserver {
         Key key = new Key(label, UNROUTED, status);
         Counter c = unrouted.get(key);
         if (c == null) {
-            c = unrouted.computeIfAbsent(key, k -> Counter.builder("http.requests")
-                    .description("HTTP requests answered, by method, route template and status")
-                    .tags(Tags.of("method", label, "path", UNROUTED, "status", Integer.toString(status)))
-                    .register(registry));
+            c = unrouted.computeIfAbsent(key, k -> requests(tags(label, UNROUTED, status)));
         }
         c.increment();
+    }
+
+    private static Tags tags(String method, String route, int status) {
+        return Tags.of("method", method, "path", route, "status", Integer.toString(status));
+    }
+
+    /** {@code http_requests_total}'s series of {@code tags}, routed or not. */
+    private Counter requests(Tags tags) {
+        return Counter.builder("http.requests")
+                .description("HTTP requests answered, by method, route template and status")
+                .tags(tags)
+                .register(registry);
     }
 
     private static String methodLabel(String method) {
