@@ -11,7 +11,9 @@
 #   FAUCET_BASELINE=/path/to/checkout bench/faucet-ab.sh
 #   (FAUCET_AB_ROUNDS=6 FAUCET_AB_SECONDS=5 FAUCET_CONNECTIONS=16 FAUCET_THREADS=2 FAUCET_WARMUP_SECONDS=20
 #    FAUCET_AB_A_ARGS="--FAUCET_SEND_WAIT_MS=50" FAUCET_AB_B_ARGS=: more settings for one server; with
-#    FAUCET_BASELINE=. both servers run this checkout, so two settings can be compared)
+#    FAUCET_BASELINE=. both servers run this checkout, so two settings can be compared;
+#    FAUCET_RATE=500: the rounds offer that many grants/s over the connections, paced as in bench/faucet.sh,
+#    instead of each connection asking again at once: p99 at that rate rather than at saturation)
 source "$(dirname "$0")/lib.sh"
 
 BASELINE="${FAUCET_BASELINE:?FAUCET_BASELINE=<another checkout, built with ./dyt build>}"
@@ -20,6 +22,7 @@ SECONDS_EACH="${FAUCET_AB_SECONDS:-5}"
 CONNECTIONS="${FAUCET_CONNECTIONS:-16}"
 THREADS="${FAUCET_THREADS:-2}"
 WARMUP="${FAUCET_WARMUP_SECONDS:-20}"
+RATE="${FAUCET_RATE:-0}"
 [ -f "$BASELINE/bootstrap/target/dytallix-api.jar" ] || die "FAUCET_BASELINE: no bootstrap/target/dytallix-api.jar under $BASELINE (./dyt build there first)"
 BASELINE="$(cd "$BASELINE" && pwd)"
 
@@ -51,8 +54,8 @@ settle() {
   local until=$(($(now_ms) + 60000))
   while [ "$(unfinished "$1")" != 0 ] && [ "$(now_ms)" -lt "$until" ]; do sleep 0.2; done
 }
-load() { # URL SECONDS CONNECTIONS TAG
-  FAUCET_MAX=100000 FAUCET_TAG="$4" run_wrk "$THREADS" "$3" "$2" faucet.lua "$1/api/faucet"
+load() { # URL SECONDS CONNECTIONS TAG [RATE]
+  FAUCET_RATE="${5:-0}" FAUCET_MAX=100000 FAUCET_TAG="$4" run_wrk "$THREADS" "$3" "$2" faucet.lua "$1/api/faucet"
 }
 granted() { echo $(($(field status_200 "$1") + $(field status_202 "$1") + 0)); }
 
@@ -64,7 +67,7 @@ settle "$B_URL"
 
 declare -A URL=([a]="$A_URL" [b]="$B_URL") PID=([a]="$A_PID" [b]="$B_PID") LOGS=([a]="$A_LOG" [b]="$B_LOG")
 declare -A CPU=([a]=0 [b]=0) JITS=([a]=0 [b]=0) GRANTS=([a]=0 [b]=0) SECS=([a]=0 [b]=0) P99S=([a]="" [b]="")
-echo "== faucet A/B: $CONNECTIONS connections, $ROUNDS rounds of ${SECONDS_EACH}s each, anvil --block-time 1 each =="
+echo "== faucet A/B: $CONNECTIONS connections, $ROUNDS rounds of ${SECONDS_EACH}s each, anvil --block-time 1 each, $([ "$RATE" = 0 ] && echo "saturated (each connection asks again at once)" || echo "$RATE grants/s offered") =="
 machine_info
 echo "a: this checkout ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ', with uncommitted changes'))${FAUCET_AB_A_ARGS:+ $FAUCET_AB_A_ARGS}"
 echo "b: $BASELINE ($(git -C "$BASELINE" rev-parse --short HEAD 2>/dev/null || echo 'not a git checkout'))${FAUCET_AB_B_ARGS:+ $FAUCET_AB_B_ARGS}"
@@ -76,7 +79,7 @@ for round in $(seq "$ROUNDS"); do
     from="$(lines "${LOGS[$t]}")"
     before="$(cpu_seconds "${PID[$t]}")"
     jit="$(threads_cpu_seconds "${PID[$t]}" 'C1 Compiler' 'C2 Compiler')"
-    r="$(load "${URL[$t]}" "$SECONDS_EACH" "$CONNECTIONS" $((round + 1)))"
+    r="$(load "${URL[$t]}" "$SECONDS_EACH" "$CONNECTIONS" $((round + 1)) "$RATE")"
     after="$(cpu_seconds "${PID[$t]}")"
     jit="$(awk -v a="$jit" -v b="$(threads_cpu_seconds "${PID[$t]}" 'C1 Compiler' 'C2 Compiler')" 'BEGIN { printf "%.2f", b - a }')"
     sleep 0.3 # the access log's last batch

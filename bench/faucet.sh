@@ -9,7 +9,14 @@
 # The grants and gap fillers are counted in the ledger, not from wrk's answers: wrk stops with up to one
 # request per connection in flight, which the server still grants.
 #   bench/faucet.sh   (FAUCET_SLICES=3 FAUCET_SLICE_SECONDS=5 FAUCET_MAX=15000 FAUCET_CONNECTIONS=16 FAUCET_PROFILE=0
-#                      FAUCET_SERVER_ARGS="--FAUCET_SEND_WAIT_MS=50": more settings for the server)
+#                      FAUCET_SERVER_ARGS="--FAUCET_SEND_WAIT_MS=50": more settings for the server
+#                      FAUCET_STAGES=1: where each answer's time went, stage by stage, and the GC's pauses in the load
+#                      FAUCET_RATE=500 FAUCET_RATE_SLICES=3: after the saturated slices, as many slices at that many
+#                      grants/s offered over the same connections, reported apart; FAUCET_RATE=0: none)
+# The saturated slices (each connection asks again as soon as it has its answer) measure capacity, and
+# their p99 includes the queueing of running at it. The paced slices offer a fixed rate below capacity
+# (bench/wrk/faucet.lua: each wrk thread sends on a fixed schedule, by whichever connection is free) and
+# measure the time to the transaction hash at that rate: the target's "p99 <= 50 ms at 500 grants/s".
 source "$(dirname "$0")/lib.sh"
 
 SLICES="${FAUCET_SLICES:-3}"
@@ -20,6 +27,9 @@ THREADS="${FAUCET_THREADS:-2}"
 WARMUP_SECONDS="${FAUCET_WARMUP_SECONDS:-5}"
 WARMUP_CONNECTIONS="${FAUCET_WARMUP_CONNECTIONS:-4}"
 PROFILE="${FAUCET_PROFILE:-0}"
+STAGES="${FAUCET_STAGES:-0}"
+RATE="${FAUCET_RATE:-500}"
+RATE_SLICES="${FAUCET_RATE_SLICES:-$SLICES}"
 CONFIRM_LIMIT_S="${FAUCET_CONFIRM_LIMIT_SECONDS:-60}"
 FAUCET_ADDRESS="0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" # anvil account #0
 
@@ -28,6 +38,8 @@ ensure_anvil
 ensure_server_built
 
 start_anvil anvil --block-time 1
+# the server's per-grant stage timings (off in a server as shipped; they cost a few clock reads per grant)
+[ "$STAGES" = 0 ] || BENCH_JAVA_OPTS="$BENCH_JAVA_OPTS -Ddytallix.grantTimings=true"
 # A tiny drip keeps anvil's 10,000 ETH enough for any number of grants this run can make; the
 # X-Forwarded-For the load sends is believed because loopback is the trusted proxy.
 # shellcheck disable=SC2086 # FAUCET_SERVER_ARGS: more settings, split on spaces
@@ -68,12 +80,16 @@ node_calls() { curl -sf -m 5 "$SERVER_URL/metrics" | awk '/^dytallix_upstream_re
 
 # The JVM compiles the grant path in its first hundreds of requests: not part of the figures.
 log "warm-up: ${WARMUP_SECONDS}s at ${WARMUP_CONNECTIONS} connections"
-W="$(FAUCET_MAX=100000 FAUCET_TAG=1 run_wrk "$THREADS" "$WARMUP_CONNECTIONS" "$WARMUP_SECONDS" faucet.lua "$SERVER_URL/api/faucet")"
+W="$(FAUCET_RATE=0 FAUCET_MAX=100000 FAUCET_TAG=1 run_wrk "$THREADS" "$WARMUP_CONNECTIONS" "$WARMUP_SECONDS" faucet.lua "$SERVER_URL/api/faucet")"
 await_settled >/dev/null
 
 declare -a S
+JCMD="$(dirname "$JAVA")/jcmd" JFR="$(dirname "$JAVA")/jfr"
+if [ "$STAGES" = 1 ]; then
+  # the GC's pauses and every safepoint of the load, logged by the running JVM into a file of its own
+  "$JCMD" "$SERVER_PID" VM.log output="file=$WORK/gc.log" what=gc,safepoint decorators=uptime >/dev/null
+fi
 if [ "$PROFILE" = 1 ]; then
-  JCMD="$(dirname "$JAVA")/jcmd" JFR="$(dirname "$JAVA")/jfr"
   "$JCMD" "$SERVER_PID" JFR.start name=faucet settings=profile "jdk.CPUTimeSample#enabled=true" "jdk.CPUTimeSample#throttle=1ms" >/dev/null
 fi
 SERVER_LOG="$SERVER_DIR/server.log"
@@ -83,13 +99,14 @@ jit_before="$(jit_cpu_seconds "$SERVER_PID")"
 calls_before="$(node_calls)"
 for ((i = 1; i <= SLICES; i++)); do
   log "slice $i/$SLICES: ${SLICE_SECONDS}s, $CONNECTIONS connections"
-  S[$i]="$(FAUCET_MAX=$((MAX / SLICES)) FAUCET_TAG=$((i + 1)) run_wrk "$THREADS" "$CONNECTIONS" "$SLICE_SECONDS" \
+  S[$i]="$(FAUCET_RATE=0 FAUCET_MAX=$((MAX / SLICES)) FAUCET_TAG=$((i + 1)) run_wrk "$THREADS" "$CONNECTIONS" "$SLICE_SECONDS" \
     faucet.lua "$SERVER_URL/api/faucet")"
 done
 cpu_load="$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
 jit_load="$(awk -v a="$jit_before" -v b="$(jit_cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
-sleep 0.3 # the access log's last batch
+sleep 1.1 # the access log's last batch, the timings' last second
 log_after="$(lines "$SERVER_LOG")"
+[ "$STAGES" = 0 ] || "$JCMD" "$SERVER_PID" VM.log disable >/dev/null
 if [ "$PROFILE" = 1 ]; then
   "$JCMD" "$SERVER_PID" JFR.dump name=faucet filename="$WORK/faucet.jfr" >/dev/null
   "$JCMD" "$SERVER_PID" JFR.stop name=faucet >/dev/null
@@ -103,26 +120,53 @@ on_chain="$(($(rpc_call "$ANVIL_URL" eth_getTransactionCount "[\"$FAUCET_ADDRESS
 paid="$(ledger "SELECT COUNT(*) FROM faucet_grants WHERE nonce IS NOT NULL")"
 fillers="$(ledger "SELECT COUNT(*) FROM internal_transfers WHERE kind = 'gap_filler'")"
 
+# The paced slices, once the saturated ones are settled and counted: the same connections, a fixed rate offered
+declare -a P
+if [ "$RATE" != 0 ]; then
+  [ "$STAGES" = 0 ] || "$JCMD" "$SERVER_PID" VM.log output="file=$WORK/gc-paced.log" what=gc,safepoint decorators=uptime >/dev/null
+  paced_log_before="$(lines "$SERVER_LOG")"
+  paced_cpu_before="$(cpu_seconds "$SERVER_PID")"
+  paced_jit_before="$(jit_cpu_seconds "$SERVER_PID")"
+  for ((i = 1; i <= RATE_SLICES; i++)); do
+    log "paced slice $i/$RATE_SLICES: ${SLICE_SECONDS}s, $CONNECTIONS connections, $RATE grants/s offered"
+    P[$i]="$(FAUCET_RATE="$RATE" FAUCET_MAX=$((MAX / SLICES)) FAUCET_TAG=$((SLICES + 1 + i)) run_wrk "$THREADS" "$CONNECTIONS" \
+      "$SLICE_SECONDS" faucet.lua "$SERVER_URL/api/faucet")"
+  done
+  paced_cpu="$(awk -v a="$paced_cpu_before" -v b="$(cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
+  paced_jit="$(awk -v a="$paced_jit_before" -v b="$(jit_cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
+  sleep 1.1
+  paced_log_after="$(lines "$SERVER_LOG")"
+  [ "$STAGES" = 0 ] || "$JCMD" "$SERVER_PID" VM.log disable >/dev/null
+  paced_settle_ms="$(await_settled)"
+  paced_failed="$(($(admin_get 'grants?status=failed&limit=1000' | jq .count) - failed))"
+fi
+
 echo "== faucet: sustained grants, wrk -t$THREADS -c$CONNECTIONS, $SLICES slices of ${SLICE_SECONDS}s (at most $MAX requests) =="
 machine_info
 echo "node: anvil $ANVIL_VERSION --block-time 1; quotas lifted; distinct recipient and client IP per request;"
 echo "      ${WARMUP_SECONDS}s of warm-up grants at ${WARMUP_CONNECTIONS} connections first ($(granted "$W") grants, not counted)"
 echo
-printf '%-6s %9s %9s %9s %9s %9s %9s %s\n' slice answered granted 'grants/s' 'p50 ms' 'p90 ms' 'p99 ms' 'other answers'
-total=0 seconds=0 worst_p99=0
-for ((i = 1; i <= SLICES; i++)); do
-  r="${S[$i]}" g="$(granted "${S[$i]}")"
-  other="$(grep -o 'status_[0-9]*=[0-9]*' <<<"$r" | grep -v -e status_200 -e status_202 | tr '\n' ' ' || true)"
-  errors="$(field socket_errors "$r")"
-  [ "$errors" = 0 ] || other="$other socket_errors=$errors"
-  printf '%-6s %9s %9s %9s %9s %9s %9s %s\n' "$i" "$(field requests "$r")" "$g" \
-    "$(awk -v n="$g" -v d="$(field duration_s "$r")" 'BEGIN { printf "%.1f", n / d }')" \
-    "$(field p50_ms "$r")" "$(field p90_ms "$r")" "$(field p99_ms "$r")" "${other:--}"
-  total=$((total + g))
-  seconds="$(awk -v a="$seconds" -v b="$(field duration_s "$r")" 'BEGIN { print a + b }')"
-  worst_p99="$(awk -v a="$worst_p99" -v b="$(field p99_ms "$r")" 'BEGIN { print (b > a ? b : a) }')"
-  [ "$(field requests "$r")" -lt $((MAX / SLICES)) ] || echo "       (slice $i hit its request cap before its time was up: its rate is a lower bound)"
-done
+# slice_table NAME COUNT: the slices ${NAME[1..COUNT]}, one a line; sets total, seconds, worst_p99
+slice_table() {
+  local -n runs="$1"
+  local i r g other errors
+  printf '%-6s %9s %9s %9s %9s %9s %9s %s\n' slice answered granted 'grants/s' 'p50 ms' 'p90 ms' 'p99 ms' 'other answers'
+  total=0 seconds=0 worst_p99=0
+  for ((i = 1; i <= $2; i++)); do
+    r="${runs[$i]}" g="$(granted "${runs[$i]}")"
+    other="$(grep -o 'status_[0-9]*=[0-9]*' <<<"$r" | grep -v -e status_200 -e status_202 | tr '\n' ' ' || true)"
+    errors="$(field socket_errors "$r")"
+    [ "$errors" = 0 ] || other="$other socket_errors=$errors"
+    printf '%-6s %9s %9s %9s %9s %9s %9s %s\n' "$i" "$(field requests "$r")" "$g" \
+      "$(awk -v n="$g" -v d="$(field duration_s "$r")" 'BEGIN { printf "%.1f", n / d }')" \
+      "$(field p50_ms "$r")" "$(field p90_ms "$r")" "$(field p99_ms "$r")" "${other:--}"
+    total=$((total + g))
+    seconds="$(awk -v a="$seconds" -v b="$(field duration_s "$r")" 'BEGIN { print a + b }')"
+    worst_p99="$(awk -v a="$worst_p99" -v b="$(field p99_ms "$r")" 'BEGIN { print (b > a ? b : a) }')"
+    [ "$(field requests "$r")" -lt $((MAX / SLICES)) ] || echo "       (slice $i hit its request cap before its time was up: its rate is a lower bound)"
+  done
+}
+slice_table S "$SLICES"
 echo
 printf '%-44s %s\n' \
   "granted / seconds / grants per second" "$total / ${seconds}s / $(awk -v n="$total" -v d="$seconds" 'BEGIN { printf "%.1f", n / d }')" \
@@ -138,6 +182,78 @@ printf '%-44s %s\n' \
   "node calls, load and confirmation" "$calls = $(awk -v c="$calls" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", c / n; else print "n/a" }') per grant" \
   "server peak RSS (VmHWM, whole life)" "$(peak_rss_mb "$SERVER_PID") MB"
 echo "targets: >= 500 grants/s sustained, p99 time to txHash <= 50 ms, <= 1.5 ms of server CPU per grant, peak RSS <= 200 MB"
+
+# stage_split FROM TO GCLOG: where the answers of the server log's lines FROM+1..TO spent their time, and the pauses in GCLOG
+stage_split() {
+  echo
+  echo "-- where the answers' time went (the server's own clock, from the start of the request's faucet work), ms --"
+  sed -n "$(($1 + 1)),${2}p" "$SERVER_LOG" | grep '"grant timings' | jq -r .message | sed 's/^[^]]*] //' |
+    tr ';' '\n' | grep , | awk -F, -v dir="$WORK" '
+      # fields (µs): reserved queued stored sent submitted paid answered, then the signing batch: signing, its write, its size
+      function ms(x) { return x / 1000 }
+      {
+        answer = ($4 > 0 && $6 >= $4) ? "200" : "202"
+        printf "%s %.3f %.3f %.3f %.3f %.3f %.3f %.3f %.3f %d\n", answer, ms($7), ms($1), ms($3 - $2), ms($8), ms($9),
+          ($4 > 0 && $6 >= $4 ? ms($4 - $3) : -1), ($4 > 0 && $6 >= $4 ? ms($6 - $4) : -1), ms($7 - $6), $10
+      }' >"$WORK/stages.txt"
+  local n answer name col stats tails
+  local names="total reservation signing-batch-wait of-it-signing of-it-write send(node) back-to-request answer-rest batch-size"
+  for answer in 200 202; do
+    n="$(awk -v a="$answer" '$1 == a' "$WORK/stages.txt" | wc -l)"
+    [ "$n" -gt 0 ] || continue
+    echo "answers $answer: $n (a stage not reached before the answer is left out of its column)"
+    printf '  %-20s %8s %8s %8s %8s %12s %12s\n' stage p50 p90 p99 max 'slowest 10%' 'slowest 1%'
+    # the slowest answers by total, and each stage's mean over them
+    awk -v a="$answer" '$1 == a' "$WORK/stages.txt" | sort -k2,2 -g -r >"$WORK/stages-$answer.txt"
+    col=2
+    for name in $names; do
+      stats="$(awk -v c="$col" '$c >= 0 { print $c }' "$WORK/stages-$answer.txt" | sort -g | awk '{ v[NR] = $1 } END {
+        if (NR == 0) { print "- - - -"; exit }
+        i50 = int(NR * 0.5) + 1; i90 = int(NR * 0.9) + 1; i99 = int(NR * 0.99) + 1
+        if (i90 > NR) i90 = NR; if (i99 > NR) i99 = NR
+        printf "%.1f %.1f %.1f %.1f", v[i50], v[i90], v[i99], v[NR] }')"
+      tails="$(awk -v c="$col" -v n="$n" 'NR <= (n / 10 > 1 ? n / 10 : 1) && $c >= 0 { s10 += $c; k10++ }
+        NR <= (n / 100 > 1 ? n / 100 : 1) && $c >= 0 { s1 += $c; k1++ }
+        END { printf "%.1f %.1f", (k10 ? s10 / k10 : -1), (k1 ? s1 / k1 : -1) }' "$WORK/stages-$answer.txt")"
+      # shellcheck disable=SC2086 # four and two numbers
+      printf '  %-20s %8s %8s %8s %8s %12s %12s\n' "$name" $stats $tails
+      col=$((col + 1))
+    done
+  done
+  echo "(reservation: its group write, the queue for it included; signing-batch-wait: from the queue for the nonce lock to its"
+  echo " grant stored, its own batch's signing and write included; send(node): until the node took it; back-to-request: from"
+  echo " then until the request's thread has it; answer-rest: the fingerprint and the rest of the faucet work. The answer's JSON"
+  echo " and its write to the socket, after these, are in the access log's figures above)"
+  echo
+  echo "-- the JVM's pauses during the load (jcmd VM.log: gc, safepoint) --"
+  awk '/Pause/ { n++; t = $NF; sub(/ms$/, "", t); s += t; if (t + 0 > m) m = t + 0 }
+    /Safepoint "/ { for (i = 1; i <= NF; i++) if ($i == "Total:") { sp++; ns = $(i + 1); ss += ns; if (ns + 0 > sm) sm = ns + 0 } }
+    END { printf "GC pauses: %d, %.1f ms in all, longest %.1f ms; safepoints: %d, %.1f ms in all, longest %.1f ms\n", n, s, m, sp, ss / 1e6, sm / 1e6 }' "$3"
+}
+
+if [ "$STAGES" = 1 ]; then
+  stage_split "$log_before" "$log_after" "$WORK/gc.log"
+fi
+
+if [ "$RATE" != 0 ]; then
+  echo
+  echo "== the same server, paced: $RATE grants/s offered over $CONNECTIONS connections (wrk -t$THREADS), $RATE_SLICES slices of ${SLICE_SECONDS}s =="
+  slice_table P "$RATE_SLICES"
+  echo
+  printf '%-44s %s\n' \
+    "granted / seconds / grants per second" "$total / ${seconds}s / $(awk -v n="$total" -v d="$seconds" 'BEGIN { printf "%.1f", n / d }') ($RATE offered)" \
+    "worst slice p99 time to txHash" "$worst_p99 ms" \
+    "answered 200 (sent): count, server p50 / p99" "$(answer_times "$SERVER_LOG" "$paced_log_before" "$paced_log_after" 200 | awk '{ printf "%s, %s / %s ms", $1, $2, $3 }')" \
+    "answered 202 (stored, being sent): the same" "$(answer_times "$SERVER_LOG" "$paced_log_before" "$paced_log_after" 202 | awk '{ printf "%s, %s / %s ms", $1, $2, $3 }')" \
+    "all confirmed, counted from the end of load" "$paced_settle_ms ms" \
+    "failed grants (these slices)" "$paced_failed" \
+    "server CPU during the load" "$paced_cpu s = $(awk -v c="$paced_cpu" -v d="$seconds" 'BEGIN { printf "%.0f", 100 * c / d }')% of one core, $(awk -v c="$paced_cpu" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", 1000 * c / n; else print "n/a" }') ms per grant" \
+    "  of it the JIT compiler threads" "$paced_jit s; the rest $(awk -v c="$paced_cpu" -v j="$paced_jit" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", 1000 * (c - j) / n; else print "n/a" }') ms per grant"
+  echo "(wrk's latency runs from each request's write: a request that found no free connection at its slot went late, and"
+  echo " that lateness is not in it. Below the server's capacity every connection is free at almost every slot; the rate a"
+  echo " slice reached says how close it came to the offer)"
+  [ "$STAGES" = 0 ] || stage_split "$paced_log_before" "$paced_log_after" "$WORK/gc-paced.log"
+fi
 
 if [ "$PROFILE" = 1 ]; then
   echo

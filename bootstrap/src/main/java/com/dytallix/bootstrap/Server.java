@@ -24,6 +24,7 @@ import com.dytallix.adapters.persistence.Persistence;
 import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.application.assembly.Application;
 import com.dytallix.application.faucet.FaucetPolicy;
+import com.dytallix.application.faucet.Payer;
 import com.dytallix.application.faucet.Finality;
 import com.dytallix.application.payer.PayerElection;
 import com.dytallix.application.subscription.ChainFeed;
@@ -80,12 +81,18 @@ public final class Server implements AutoCloseable {
     /** How long shutdown waits for WebSocket clients to answer the going-away close. */
     private static final Duration WS_CLOSE_WAIT = Duration.ofSeconds(3);
     private static final AtomicBoolean REGISTRY_STARTED = new AtomicBoolean();
+    /**
+     * How long shutdown waits for the ledger records of grants already answered as submitted (each a
+     * write of milliseconds); past it they stay SIGNED and the next start sends the same bytes.
+     */
+    private static final Duration GRANT_RECORDS_WAIT = Duration.ofSeconds(5);
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private BackgroundJobs jobs;
     private BackgroundJobs leaseJobs;
     private PayerElection election;
+    private Payer payer;
     private WebServer webServer;
     private RpcWebSocket webSocket;
     private Persistence db;
@@ -208,6 +215,7 @@ public final class Server implements AutoCloseable {
                         settings.get(Settings.WS_MAX_SUBSCRIPTIONS),
                         finality, settings.instance(), settings.payerLease()));
         election = app.election();
+        payer = app.payer();
         var status = app.status();
         var tracker = app.tracker();
 
@@ -439,6 +447,11 @@ public final class Server implements AutoCloseable {
         }
         if (webServer != null) {
             webServer.stop();
+        }
+        if (payer != null && !payer.awaitRecords(GRANT_RECORDS_WAIT)) {
+            // answered as submitted, still SIGNED in the ledger: nothing is lost, the next start sends the same bytes
+            LOG.log(System.Logger.Level.WARNING, "grants answered as submitted were not all recorded within " + GRANT_RECORDS_WAIT
+                    + "; they stay signed, and the next start sends them again (the same transactions)");
         }
         if (jobs != null) {
             jobs.close();

@@ -218,8 +218,14 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
         return ((Reservation.Reserved) TestAdmission.reserve(ledger, address(seed), ClientIp.parse(ip), Wei.ofDyt("10"), at)).grant();
     }
 
-    /** Every grant in the ledger, newest first. */
+    /**
+     * Every grant in the ledger, newest first, as the answers so far said: once the records of grants
+     * answered as taken by the node are written (they follow their answer by milliseconds).
+     */
     List<Grant> grants() {
+        if (!app.payer().awaitRecords(Duration.ofSeconds(20))) {
+            throw new AssertionError("grants answered as submitted were still not recorded after 20 s");
+        }
         return ledger.search(new GrantQuery(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Integer.MAX_VALUE));
     }
 

@@ -98,6 +98,6 @@ public record Application(
         var relay = new RelayService(ports.node(), new RelayPolicy(choices.rpcAllowedMethods()), status, ports.telemetry(),
                 ports.clock());
         return new Application(election, status, new BalanceService(ports.node(), ports.keccak()), nonces, payer, tracker, drips,
-                new GrantLookup(ports.ledger(), status), admin, relay, new ChainFeed(ports.blocks(), choices.maxSubscriptions()));
+                new GrantLookup(ports.ledger(), status, payer), admin, relay, new ChainFeed(ports.blocks(), choices.maxSubscriptions()));
     }
 }

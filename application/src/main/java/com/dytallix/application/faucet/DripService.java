@@ -91,6 +91,7 @@ public final class DripService {
      * @throws FaucetRefusal                                 for every other refusal
      */
     public DripResult request(DripCommand command) {
+        long[] times = GrantTimings.begin();
         Address address = Address.parse(command.address(), keccak);
         Instant now = clock.instant();
         IpRange client = command.ip().client(policy.ipv6Prefix());
@@ -128,6 +129,7 @@ public final class DripService {
             throw refuse(fp, r.refusal());
         }
         Grant grant = ((Reservation.Reserved) reservation).grant();
+        GrantTimings.mark(times, GrantTimings.RESERVED);
         Grant paid;
         try {
             paid = payer.pay(grant);
@@ -139,11 +141,13 @@ public final class DripService {
             telemetry.grantOutcome(refusal.kind() == FaucetRefusal.Kind.INSUFFICIENT_BALANCE ? "insufficient_balance" : "failed");
             throw refusal;
         }
+        GrantTimings.mark(times, GrantTimings.PAID);
         fp.record("granted");
         telemetry.grantOutcome("granted");
         if (command.waitForConfirmation()) {
             paid = payer.awaitFinal(paid.id(), policy.confirmWait()).orElse(paid);
         }
+        GrantTimings.end(times);
         return new DripResult(paid);
     }
 

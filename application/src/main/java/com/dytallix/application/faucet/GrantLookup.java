@@ -4,16 +4,19 @@ import com.dytallix.application.status.StatusService;
 import com.dytallix.domain.GrantId;
 import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.GrantRecords;
+import com.dytallix.domain.grant.GrantStatus;
 import java.util.Optional;
 
 /** A grant as its requester follows it: where it stands and how deep its block is. */
 public final class GrantLookup {
     private final GrantRecords records;
     private final StatusService status;
+    private final Payer payer;
 
-    public GrantLookup(GrantRecords records, StatusService status) {
+    public GrantLookup(GrantRecords records, StatusService status, Payer payer) {
         this.records = records;
         this.status = status;
+        this.payer = payer;
     }
 
     /**
@@ -24,7 +27,9 @@ public final class GrantLookup {
     }
 
     public Optional<Progress> find(GrantId id) {
-        return records.find(id).map(this::progress);
+        // the node took it and its request was answered so: shown as answered while its record is being written
+        return records.find(id).map(g -> g.status() == GrantStatus.SIGNED
+                ? payer.acceptedNotRecorded(id).map(g::submitted).orElse(g) : g).map(this::progress);
     }
 
     /** The same view of a grant the caller already holds (the answer to a drip request). */

@@ -39,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * Turns a reserved grant into a transaction on the chain: nonce, sign and store in one step
@@ -77,6 +78,12 @@ public final class Payer {
     private final ConcurrentLinkedQueue<Queued> queued = new ConcurrentLinkedQueue<>();
     /** Grants queued here for signing and not stored yet: the tracker leaves them to the request paying them. */
     private final Set<GrantId> paying = ConcurrentHashMap.newKeySet();
+    /**
+     * Grants whose first send the node took, their request answered, and their move to SUBMITTED not
+     * yet committed ("being recorded"): when the node took each, and when its record is written (or
+     * given up). Their lookups say SUBMITTED meanwhile; {@link #awaitRecords} waits for them.
+     */
+    private final Map<GrantId, Unrecorded> acceptedUnrecorded = new ConcurrentHashMap<>();
     private final ReentrantLock feeRefresh = new ReentrantLock();
     /** How long a request waits for the node to take its grant's transaction before answering it as stored, not yet sent. */
     private final Duration sendWait;
@@ -159,7 +166,7 @@ public final class Payer {
         }
         Optional<Signed> paid;
         try {
-            paid = signAndSend(reserved);
+            paid = signAndSend(reserved, true);
         } catch (NodeException e) {
             // Nothing was signed here: the grant never existed for the user, unless the tracker signed it meanwhile
             // (then it is paid, and failing it would leave its transaction paying under a failed grant, or its
@@ -193,7 +200,8 @@ public final class Payer {
         // under load a request's grant waits its turn for the signer longer than the tracker's grace period;
         // queueing it a second time would cost a signature and, in the next batch, a rolled-back write
         if (!paying.contains(owed.id())) {
-            signAndSend(owed);
+            // the tracker's pass goes on once the ledger says what became of the send: its next steps read it
+            signAndSend(owed, false);
         }
     }
 
@@ -240,7 +248,7 @@ public final class Payer {
      *
      * @throws NodeException when the node cannot be reached before signing (nothing was stored)
      */
-    private Optional<Signed> signAndSend(Grant reserved) {
+    private Optional<Signed> signAndSend(Grant reserved, boolean answerBeforeRecord) {
         Optional<Lease> lease = election.held();
         if (lease.isEmpty()) {
             return Optional.empty();
@@ -248,12 +256,14 @@ public final class Payer {
         SigningKey key = keys.active();
         long chain = chainId();
         Fees txFees = feePolicy.initial(feeSuggestion());
-        Queued mine = new Queued(reserved);
+        long[] times = GrantTimings.current();
+        Queued mine = new Queued(reserved, times);
         paying.add(reserved.id());
         Stored stored;
         boolean detached = false;
         try {
             queued.add(mine);
+            GrantTimings.mark(times, GrantTimings.QUEUED);
             try {
                 nonces.withNonces(key.address(), taking -> {
                     while (!mine.result.isDone() && !queued.isEmpty()) {
@@ -273,6 +283,7 @@ public final class Payer {
             } catch (CompletionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : e;
             }
+            GrantTimings.mark(times, GrantTimings.STORED);
             if (stored.lost()) {
                 // another instance is the payer now; it pays this grant from the ledger
                 election.lost(lease.get());
@@ -286,10 +297,10 @@ public final class Payer {
             Grant signed = reserved.signed(tx, stored.at());
             if (!detachedSends.tryAcquire()) {
                 // as many sends as the bound already outlive their requests: this request waits for its own
-                return Optional.of(new Signed(signed, send(reserved.id(), tx.from(), tx.nonce(), tx.rawHex(), true, true)));
+                return Optional.of(new Signed(signed, send(reserved.id(), tx.from(), tx.nonce(), tx.rawHex(), true, true, null)));
             }
             detached = true;
-            return Optional.of(new Signed(signed, sendWithin(reserved.id(), tx)));
+            return Optional.of(new Signed(signed, sendWithin(reserved.id(), tx, answerBeforeRecord)));
         } finally {
             // held until the send is answered: the tracker leaves a SIGNED grant to the request sending it
             if (!detached) {
@@ -301,28 +312,49 @@ public final class Payer {
     /**
      * The first send of a stored transaction on a thread of its own, waited for at most
      * {@link #sendWait}: what became of it, or {@link Sent.Sending} when the node has not answered
-     * by then. The grant stays in {@link #paying} until the send is answered, whenever that is, so
+     * by then. With {@code answerBeforeRecord} (a request's send) a send the node took is answered at
+     * once ({@link Sent.Accepted}) and its move to SUBMITTED written after, on the sending thread. The grant stays in {@link #paying} until the send is
+     * answered and recorded, whenever that is, so
      * the tracker never sends it beside this send; if the process ends first, the grant is SIGNED in
      * the ledger and the tracker of the next start sends the same bytes.
      */
-    private Sent sendWithin(GrantId id, SignedTransaction tx) {
+    private Sent sendWithin(GrantId id, SignedTransaction tx, boolean answerBeforeRecord) {
         CompletableFuture<Sent> sent = new CompletableFuture<>();
+        long[] times = GrantTimings.current();
         try {
             Thread.ofVirtual().name("grant-send").start(() -> {
+                GrantTimings.adopt(times);
                 Sent outcome = null;
                 Throwable failure = null;
                 try {
-                    outcome = send(id, tx.from(), tx.nonce(), tx.rawHex(), true, true);
+                    // answered as soon as the node took it: recording the move to SUBMITTED is the ledger's
+                    // bookkeeping, not the user's wait (the bytes were stored before the send; a process that
+                    // ends before this write leaves the grant SIGNED, and the next start sends the same bytes)
+                    outcome = send(id, tx.from(), tx.nonce(), tx.rawHex(), true, true, !answerBeforeRecord ? null : at -> {
+                        // known as being recorded before anyone hears of the answer
+                        acceptedUnrecorded.put(id, new Unrecorded(at, new CompletableFuture<>()));
+                        sent.complete(new Sent.Accepted(at));
+                    });
                 } catch (RuntimeException | Error e) {
                     failure = e;
                 } finally {
-                    // before the request hears of it: once answered, the grant is the tracker's again (a reorg
-                    // right after must find it sendable, as when the request sent it itself)
+                    // once the send is answered and recorded, the grant is the tracker's again (a reorg right
+                    // after must find it sendable, as when the request sent it itself); before a failure reaches
+                    // the request, which then does not wait for the write
+                    Unrecorded recording = acceptedUnrecorded.remove(id);
                     paying.remove(id);
                     detachedSends.release();
+                    if (recording != null) {
+                        // written, or given up (the grant stays SIGNED): whoever waits for the records goes on
+                        recording.written().complete(null);
+                    }
                 }
                 if (failure != null) {
-                    sent.completeExceptionally(failure);
+                    if (!sent.completeExceptionally(failure)) {
+                        // the request was answered when the node took it; the grant stays SIGNED in the ledger,
+                        // in the tracker's hands again, which sends the same bytes and follows them to a receipt
+                        LOG.log(System.Logger.Level.WARNING, "grant {0}: recording its send failed: {1}", id, failure.toString());
+                    }
                 } else {
                     sent.complete(outcome);
                 }
@@ -336,25 +368,68 @@ public final class Payer {
         try {
             return sent.get(sendWait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            sent.whenComplete((outcome, failure) -> {
-                if (failure != null) {
-                    // the grant stays as the ledger has it (SIGNED): the tracker sends it again
-                    LOG.log(System.Logger.Level.WARNING, "grant {0}: recording its send failed: {1}", id, failure.toString());
-                }
-            });
-            return new Sent.Sending();
+            // unless it was answered just now: a failure from now on is the sending thread's to log (the grant
+            // stays SIGNED, and the tracker sends it again)
+            sent.complete(new Sent.Sending());
+            return answered(sent);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Sent.Sending();
+            sent.complete(new Sent.Sending());
+            return answered(sent);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new CompletionException(e.getCause());
         }
     }
 
+    private static Sent answered(CompletableFuture<Sent> sent) {
+        try {
+            return sent.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /**
+     * When the node took the grant's transaction, for a grant whose request was answered so and whose
+     * move to SUBMITTED is still being written: its lookups show it SUBMITTED, as its answer did.
+     */
+    public Optional<Instant> acceptedNotRecorded(GrantId id) {
+        return Optional.ofNullable(acceptedUnrecorded.get(id)).map(Unrecorded::at);
+    }
+
+    /**
+     * Waits, at most {@code wait}, until every grant answered as taken by the node before this call
+     * has its move to SUBMITTED written to the ledger (or given up, leaving it SIGNED for the tracker):
+     * for a graceful stop before the ledger closes, and for whoever reads the ledger right after an
+     * answer. True when none is left being recorded; false when the time ran out first.
+     */
+    public boolean awaitRecords(Duration wait) {
+        CompletableFuture<?>[] recording = acceptedUnrecorded.values().stream().map(Unrecorded::written)
+                .toArray(CompletableFuture[]::new);
+        if (recording.length == 0) {
+            return true;
+        }
+        try {
+            CompletableFuture.allOf(recording).get(wait.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return true; // never completed so: each is completed once its write ended, however it ended
+        }
+    }
+
+    /** A grant being recorded: when the node took it, and done once its record is written or given up. */
+    private record Unrecorded(Instant at, CompletableFuture<Void> written) {
+    }
+
     /** A grant waiting to be signed, and what became of it once a batch took it. */
-    private record Queued(Grant grant, CompletableFuture<Stored> result) {
-        Queued(Grant grant) {
-            this(grant, new CompletableFuture<>());
+    private record Queued(Grant grant, CompletableFuture<Stored> result, long[] times) {
+        Queued(Grant grant, long[] times) {
+            this(grant, new CompletableFuture<>(), times);
         }
     }
 
@@ -377,6 +452,7 @@ public final class Payer {
         try {
             while (!batch.isEmpty()) {
                 List<Long> nonceList = taking.take(batch.size());
+                long signingFrom = GrantTimings.ON ? System.nanoTime() : 0;
                 List<PaymentRecords.Signing> signings = new ArrayList<>(batch.size());
                 for (List<Queued> same : batch.values()) {
                     Grant g = same.getFirst().grant();
@@ -384,8 +460,19 @@ public final class Payer {
                             nonceList.get(signings.size()), g.address(), g.amount(), UnsignedTransaction.TRANSFER_GAS, txFees))));
                 }
                 Set<GrantId> notPending;
+                long writeFrom = GrantTimings.ON ? System.nanoTime() : 0;
                 try {
                     notPending = payments.markSigned(signings, signedAt, lease);
+                    if (GrantTimings.ON) {
+                        long writeTo = System.nanoTime();
+                        for (List<Queued> same : batch.values()) {
+                            for (Queued q : same) {
+                                GrantTimings.set(q.times(), GrantTimings.SIGNING, writeFrom - signingFrom);
+                                GrantTimings.set(q.times(), GrantTimings.SIGN_WRITE, writeTo - writeFrom);
+                                GrantTimings.set(q.times(), GrantTimings.BATCH, batch.size());
+                            }
+                        }
+                    }
                 } catch (LeaseLostException e) {
                     taking.settle(nonceList, Set.of());
                     complete(batch.values(), new Stored(Optional.empty(), signedAt, true));
@@ -426,7 +513,7 @@ public final class Payer {
             // to the user as not yet sent
             return new Sent.Withheld();
         }
-        return send(id, from, nonce, rawHex, false, onlyVersion);
+        return send(id, from, nonce, rawHex, false, onlyVersion, null);
     }
 
     /**
@@ -438,17 +525,18 @@ public final class Payer {
      * replacement leaves earlier versions behind) the grant keeps its nonce until the chain uses it.
      */
     private Sent send(GrantId id, com.dytallix.domain.Address from, long nonce, String rawHex, boolean first,
-                      boolean onlyVersion) {
+                      boolean onlyVersion, Consumer<Instant> accepted) {
         if (!election.isPayer()) {
             // stored bytes: the payer sends them; a payer that lost its lease sends nothing more
             return new Sent.Withheld();
         }
         try {
             node.sendRawTransaction(rawHex);
-            return submitted(id);
+            GrantTimings.mark(GrantTimings.current(), GrantTimings.SENT);
+            return submitted(id, accepted);
         } catch (NodeException e) {
             return switch (e.failure()) {
-                case ALREADY_KNOWN -> submitted(id);
+                case ALREADY_KNOWN -> submitted(id, accepted);
                 case INSUFFICIENT_FUNDS -> {
                     fundsExhaustedAt = clock.instant();
                     yield first ? refuseForGood(id, from, nonce, "insufficient funds in the faucet account", true)
@@ -470,10 +558,15 @@ public final class Payer {
         }
     }
 
-    private Sent submitted(GrantId id) {
+    /** {@code accepted}, when given, hears that the node took it before the move to SUBMITTED is written. */
+    private Sent submitted(GrantId id, Consumer<Instant> accepted) {
         Instant at = now();
+        if (accepted != null) {
+            accepted.accept(at);
+        }
         try {
             payments.markSubmitted(id, at);
+            GrantTimings.mark(GrantTimings.current(), GrantTimings.SUBMITTED);
         } catch (IllegalGrantTransitionException settled) {
             // the node mined it at once and the tracker confirmed it from its receipt before this send was recorded
             if (payments.find(id).map(Grant::status).orElse(GrantStatus.FAILED) != GrantStatus.CONFIRMED) {

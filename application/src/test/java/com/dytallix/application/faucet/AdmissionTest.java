@@ -77,24 +77,24 @@ class AdmissionTest {
                 .isEqualTo(FaucetRefusal.Kind.POW_REQUIRED);
 
         Challenge wrongNonce = h.drips.challenge(FaucetHarness.address(1), me);
-        assertThat(refusal(() -> h.drips.request(command(1, "10.0.0.1", wrongNonce, "7"))).kind())
+        assertThat(refusal(() -> h.request(command(1, "10.0.0.1", wrongNonce, "7"))).kind())
                 .isEqualTo(FaucetRefusal.Kind.POW_INVALID);
         // a wrong answer used the challenge up: no second guess with it
-        assertThat(refusal(() -> h.drips.request(command(1, "10.0.0.1", wrongNonce, "42"))).getMessage())
+        assertThat(refusal(() -> h.request(command(1, "10.0.0.1", wrongNonce, "42"))).getMessage())
                 .contains("already used");
 
         Challenge forOther = h.drips.challenge(FaucetHarness.address(2), me);
-        assertThat(refusal(() -> h.drips.request(command(1, "10.0.0.1", forOther, "42"))).getMessage())
+        assertThat(refusal(() -> h.request(command(1, "10.0.0.1", forOther, "42"))).getMessage())
                 .contains("another address");
         Challenge stolen = h.drips.challenge(FaucetHarness.address(3), me);
-        assertThat(refusal(() -> h.drips.request(command(3, "10.9.9.9", stolen, "42"))).getMessage())
+        assertThat(refusal(() -> h.request(command(3, "10.9.9.9", stolen, "42"))).getMessage())
                 .contains("another address or client");
 
         Challenge good = h.drips.challenge(FaucetHarness.address(1), me);
         assertThat(good.difficulty()).isEqualTo(4);
-        assertThat(h.drips.request(command(1, "10.0.0.1", good, "42")).accepted()).isTrue();
+        assertThat(h.request(command(1, "10.0.0.1", good, "42")).accepted()).isTrue();
         // replayed: the challenge is gone
-        assertThat(refusal(() -> h.drips.request(command(1, "10.0.0.1", good, "42"))).kind())
+        assertThat(refusal(() -> h.request(command(1, "10.0.0.1", good, "42"))).kind())
                 .isEqualTo(FaucetRefusal.Kind.POW_INVALID);
         assertThat(h.challenges.size()).isZero();
     }
@@ -111,7 +111,7 @@ class AdmissionTest {
         for (String id : List.of(madeUp, altered)) {
             Challenge forged = new Challenge(id, issued.address(), issued.client(), issued.difficulty(), issued.n(), issued.r(),
                     issued.p(), issued.expiresAt());
-            FaucetRefusal refused = refusal(() -> h.drips.request(command(1, "10.0.0.1", forged, "42")));
+            FaucetRefusal refused = refusal(() -> h.request(command(1, "10.0.0.1", forged, "42")));
             assertThat(refused.kind()).isEqualTo(FaucetRefusal.Kind.POW_INVALID);
             assertThat(refused.getMessage()).contains("unknown or already used challenge");
         }
@@ -119,8 +119,8 @@ class AdmissionTest {
         assertThat(h.challenges.size()).as("the genuine challenge is still there").isEqualTo(1);
 
         // issued by the other instance, answered here, once
-        assertThat(h.drips.request(command(1, "10.0.0.1", issued, "42")).accepted()).isTrue();
-        assertThat(refusal(() -> other.drips.request(command(1, "10.0.0.1", issued, "42"))).getMessage())
+        assertThat(h.request(command(1, "10.0.0.1", issued, "42")).accepted()).isTrue();
+        assertThat(refusal(() -> other.request(command(1, "10.0.0.1", issued, "42"))).getMessage())
                 .contains("already used");
         assertThat(h.challenges.lookups()).isEqualTo(2);
     }
@@ -134,10 +134,10 @@ class AdmissionTest {
                 template.n(), template.r(), template.p(), template.expiresAt());
         h.challenges.issueAsPreviousVersion(old);
 
-        assertThat(h.drips.request(command(1, "10.0.0.1", old, "42")).accepted()).isTrue();
+        assertThat(h.request(command(1, "10.0.0.1", old, "42")).accepted()).isTrue();
         // none of the previous version's left: unproven ids are refused from memory again
         int lookups = h.challenges.lookups();
-        assertThat(refusal(() -> h.drips.request(command(2, "10.0.0.1", old, "42"))).kind())
+        assertThat(refusal(() -> h.request(command(2, "10.0.0.1", old, "42"))).kind())
                 .isEqualTo(FaucetRefusal.Kind.POW_INVALID);
         assertThat(h.challenges.lookups()).isEqualTo(lookups);
     }
@@ -147,7 +147,7 @@ class AdmissionTest {
         FaucetHarness h = new FaucetHarness().withProofOfWork(new ProofOfWorkPolicy(4, 1024, 1, 1, Duration.ofMillis(1)));
         Challenge c = h.drips.challenge(FaucetHarness.address(1), ClientIp.parse("10.0.0.1"));
         Thread.sleep(20);
-        assertThat(refusal(() -> h.drips.request(command(1, "10.0.0.1", c, "42"))).getMessage()).contains("expired");
+        assertThat(refusal(() -> h.request(command(1, "10.0.0.1", c, "42"))).getMessage()).contains("expired");
     }
 
     @Test
@@ -268,7 +268,7 @@ class AdmissionTest {
         assertThat(h.drips.challenge(FaucetHarness.address(1), me).difficulty()).isEqualTo(10);
         for (int i = 0; i < 3; i++) {
             Challenge c = h.drips.challenge(FaucetHarness.address(i), me);
-            h.drips.request(command(i, "10.0.0.1", c, "42"));
+            h.request(command(i, "10.0.0.1", c, "42"));
         }
         // 20 DYT spent of 20, then 10 more into debt: half way to the debt limit, +4 bits
         assertThat(h.drips.challenge(FaucetHarness.address(9), me).difficulty()).isEqualTo(14);

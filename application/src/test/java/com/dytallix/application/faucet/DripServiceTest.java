@@ -102,13 +102,13 @@ class DripServiceTest {
     @Test
     void idempotencyKeyReplaysTheFirstAnswerAndPaysNothingMore() {
         var cmd = new DripCommand(FaucetHarness.address(3), ClientIp.parse("10.0.0.3"), "ua", Optional.of("key-1"), false, Optional.empty());
-        DripResult first = h.drips.request(cmd);
-        DripResult again = h.drips.request(cmd);
+        DripResult first = h.request(cmd);
+        DripResult again = h.request(cmd);
         assertThat(again.grant().id()).isEqualTo(first.grant().id());
         h.chain.mine();
         assertThat(h.chain.paymentsTo(FaucetHarness.parsed(3))).hasSize(1);
         var other = new DripCommand(FaucetHarness.address(4), ClientIp.parse("10.0.0.3"), "ua", Optional.of("key-1"), false, Optional.empty());
-        assertThatThrownBy(() -> h.drips.request(other))
+        assertThatThrownBy(() -> h.request(other))
                 .isInstanceOfSatisfying(FaucetRefusal.class, r -> assertThat(r.kind()).isEqualTo(FaucetRefusal.Kind.IDEMPOTENCY_CONFLICT));
     }
 
@@ -128,7 +128,7 @@ class DripServiceTest {
     void aFingerprintsHashIsTheSha256OfIpAddressAndUserAgentAsItAlwaysWas() throws Exception {
         h.controls.pause(Optional.of("maintenance"), Instant.now());
         String address = "0x" + "aB".repeat(20).toLowerCase(java.util.Locale.ROOT);
-        assertThatThrownBy(() -> h.drips.request(new DripCommand(address, ClientIp.parse("10.0.0.7"), "Mözilla/5.0 \"x\"",
+        assertThatThrownBy(() -> h.request(new DripCommand(address, ClientIp.parse("10.0.0.7"), "Mözilla/5.0 \"x\"",
                 Optional.empty(), false, Optional.empty()))).isInstanceOf(FaucetRefusal.class);
         byte[] expected = java.security.MessageDigest.getInstance("SHA-256")
                 .digest(("10.0.0.7|" + address + "|Mözilla/5.0 \"x\"").getBytes(java.nio.charset.StandardCharsets.UTF_8));

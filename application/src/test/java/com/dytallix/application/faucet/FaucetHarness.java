@@ -19,6 +19,7 @@ import com.dytallix.domain.admission.ProofOfWork;
 import com.dytallix.domain.admission.ProofOfWorkPolicy;
 import com.dytallix.domain.admission.ReputationList;
 import com.dytallix.domain.grant.Fingerprint;
+import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.OutflowPolicy;
 import com.dytallix.domain.key.FeePolicy;
 import com.dytallix.domain.key.InMemoryKeyRotationLog;
@@ -60,6 +61,7 @@ final class FaucetHarness {
     Payer payer;
     GrantTracker tracker;
     DripService drips;
+    GrantLookup lookup;
     /** A proof of work that is right when the nonce is "42" (the scrypt itself is the node adapter's). */
     ProofOfWork work = (challenge, nonce) -> nonce.equals("42");
 
@@ -168,12 +170,50 @@ final class FaucetHarness {
         payer = app.payer();
         tracker = app.tracker();
         drips = app.drips();
+        lookup = app.grants();
         status.refresh();
     }
 
+    /** How long a test waits for the records of the grants it was answered about (seconds when all is well). */
+    static final Duration RECORDS_WAIT = Duration.ofSeconds(20);
+
     DripResult request(String address, String ip) {
-        return drips.request(new DripCommand(address, ClientIp.parse(ip), "test-agent", Optional.empty(), false,
-                Optional.empty()));
+        return request(command(address, ip));
+    }
+
+    /** What a client without a challenge, key or wait asks for. */
+    static DripCommand command(String address, String ip) {
+        return new DripCommand(address, ClientIp.parse(ip), "test-agent", Optional.empty(), false, Optional.empty());
+    }
+
+    /**
+     * A drip request as a client makes it, then {@link #recorded()}: what a test reads of the ledger,
+     * or a tracker's pass it runs, afterwards sees the grant as its answer said. (A grant the node took
+     * is answered before its move to SUBMITTED is written; a test about that gap calls
+     * {@code drips.request} itself.)
+     */
+    DripResult request(DripCommand command) {
+        try {
+            return drips.request(command);
+        } finally {
+            recorded();
+        }
+    }
+
+    /** {@link Payer#pay} for a request's grant, then {@link #recorded()}, as {@link #request(DripCommand)}. */
+    Grant pay(Grant reserved) {
+        try {
+            return payer.pay(reserved);
+        } finally {
+            recorded();
+        }
+    }
+
+    /** Waits until every grant this instance answered as taken by the node has that written to the ledger. */
+    void recorded() {
+        if (!payer.awaitRecords(RECORDS_WAIT)) {
+            throw new AssertionError("grants answered as submitted were still not recorded after " + RECORDS_WAIT);
+        }
     }
 
     /** Outcomes of the fingerprints recorded for this IP, oldest first. */

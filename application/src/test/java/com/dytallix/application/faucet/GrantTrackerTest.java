@@ -37,13 +37,13 @@ class GrantTrackerTest {
     @Test
     void aPassReadsTheReceiptsOfANewBlockOnceInsteadOfOneReceiptPerGrant() {
         for (int i = 1; i <= 10; i++) {
-            h.payer.pay(reserve(i));
+            h.pay(reserve(i));
         }
         h.chain.mine();
         h.tracker.tick();
         int blocksRead = h.chain.blockReceiptCalls();
         for (int i = 11; i <= 20; i++) {
-            h.payer.pay(reserve(i));
+            h.pay(reserve(i));
         }
         h.chain.mine();
         h.tracker.tick();
@@ -61,7 +61,7 @@ class GrantTrackerTest {
     void aPassReadsAGrantWholeOnlyToSendRePriceOrReopenIt() {
         h.withFinality(new Finality(2, 64));
         for (int i = 1; i <= 5; i++) {
-            h.payer.pay(reserve(i));
+            h.pay(reserve(i));
         }
         int finds = h.ledger.finds();
         h.tracker.tick();
@@ -77,7 +77,7 @@ class GrantTrackerTest {
         // one that waits past the replacement time is read whole, to be re-priced
         h.withReplaceAfter(Duration.ZERO);
         Grant stuck = reserve(6);
-        h.payer.pay(stuck);
+        h.pay(stuck);
         finds = h.ledger.finds();
         h.tracker.tick();
         assertThat(h.ledger.finds() - finds).isEqualTo(1);
@@ -88,7 +88,7 @@ class GrantTrackerTest {
     void withANodeThatAnswersNoBlocksReceiptsEachGrantsReceiptIsAskedForItself() {
         h.chain.answersBlockReceipts(false);
         for (int i = 1; i <= 3; i++) {
-            h.payer.pay(reserve(i));
+            h.pay(reserve(i));
         }
         h.chain.mine();
         h.chain.mine();
@@ -118,7 +118,7 @@ class GrantTrackerTest {
         Grant g = reserve(2);
         // sign and store, then "crash" before sending
         h.chain.failSends(NodeFailure.UNREACHABLE, 1);
-        h.payer.pay(g);
+        h.pay(g);
         Grant stored = h.ledger.find(g.id()).orElseThrow();
         assertThat(stored.status()).isEqualTo(GrantStatus.SIGNED);
         h.restart();
@@ -135,14 +135,14 @@ class GrantTrackerTest {
     void bytesNoNodeCouldEverTakeFailTheGrantOnTheirResendWhileALackOfFundsOnlyHoldsIt() {
         Grant invalid = reserve(30);
         h.chain.failSends(NodeFailure.TIMEOUT, 1); // the first send may or may not have reached the node
-        h.payer.pay(invalid);
+        h.pay(invalid);
         h.chain.failSends(NodeFailure.INVALID_TRANSACTION, 1); // the bytes themselves are refused: no node has them
         h.tracker.tick();
         assertThat(h.ledger.find(invalid.id()).orElseThrow().status()).isEqualTo(GrantStatus.FAILED);
 
         Grant unfunded = reserve(31);
         h.chain.failSends(NodeFailure.TIMEOUT, 1);
-        h.payer.pay(unfunded);
+        h.pay(unfunded);
         long nonce = h.ledger.find(unfunded.id()).orElseThrow().nonce().orElseThrow();
         h.chain.failSends(NodeFailure.INSUFFICIENT_FUNDS, 1); // the first send may be in a pool, paid for before
         h.tracker.tick();
@@ -159,7 +159,7 @@ class GrantTrackerTest {
     @Test
     void crashAfterSendBeforeTheAnswerPaysExactlyOnce() {
         Grant g = reserve(3);
-        h.payer.pay(g);
+        h.pay(g);
         // the ledger still says SIGNED as if the process died before recording the send
         Grant signedOnly = h.ledger.find(g.id()).orElseThrow();
         h.restart();

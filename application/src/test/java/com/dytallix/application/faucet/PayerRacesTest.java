@@ -40,7 +40,7 @@ class PayerRacesTest {
             h.tracker.payOwed();
         });
 
-        Grant answered = h.payer.pay(grant);
+        Grant answered = h.pay(grant);
 
         assertThat(answered.status()).as("the request answers what the tracker did").isEqualTo(GrantStatus.SUBMITTED);
         h.chain.mine();
@@ -49,7 +49,7 @@ class PayerRacesTest {
         assertThat(h.chain.paymentsTo(FaucetHarness.parsed(1))).hasSize(1);
         // its nonce was used, not left a hole: the next payment is mined behind it
         Grant next = reserve(2, Instant.now());
-        h.payer.pay(next);
+        h.pay(next);
         h.chain.mine();
         h.tracker.tick();
         assertThat(h.ledger.find(next.id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
@@ -62,7 +62,7 @@ class PayerRacesTest {
         Grant grant = reserve(4, Instant.now().minusSeconds(1));
         h.ledger.interleaveSigning(() -> h.tracker.payOwed());
 
-        Grant answered = h.payer.pay(grant);
+        Grant answered = h.pay(grant);
 
         assertThat(answered.status()).isEqualTo(GrantStatus.SUBMITTED);
         assertThat(h.ledger.signingWrites()).as("signed and stored once, by the request").isEqualTo(1);
@@ -80,7 +80,7 @@ class PayerRacesTest {
             h.chain.mine();
         });
 
-        Grant answered = h.payer.pay(grant);
+        Grant answered = h.pay(grant);
 
         assertThat(answered.status()).as("sent by its request, not \"nonce too low\" behind the tracker's send")
                 .isEqualTo(GrantStatus.SUBMITTED);
@@ -101,7 +101,7 @@ class PayerRacesTest {
             h.tracker.tick();
         });
 
-        Grant answered = h.payer.pay(grant);
+        Grant answered = h.pay(grant);
 
         assertThat(answered.status()).isEqualTo(GrantStatus.SUBMITTED);
         assertThat(h.ledger.find(grant.id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);

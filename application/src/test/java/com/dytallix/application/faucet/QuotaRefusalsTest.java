@@ -95,13 +95,13 @@ class QuotaRefusalsTest {
 
     @Test
     void aRequestWithAnIdempotencyKeyStillReplaysItsGrantWhenTheClientIsOverItsQuota() {
-        DripResult keyed = first.drips.request(new DripCommand(FaucetHarness.address(0), com.dytallix.domain.ClientIp.parse(CLIENT),
+        DripResult keyed = first.request(new DripCommand(FaucetHarness.address(0), com.dytallix.domain.ClientIp.parse(CLIENT),
                 "test-agent", Optional.of("retry-1"), false, Optional.empty()));
         first.request(FaucetHarness.address(1), CLIENT);
         first.request(FaucetHarness.address(2), CLIENT);
         refusal(first, 3);
 
-        DripResult replay = first.drips.request(new DripCommand(FaucetHarness.address(0), com.dytallix.domain.ClientIp.parse(CLIENT),
+        DripResult replay = first.request(new DripCommand(FaucetHarness.address(0), com.dytallix.domain.ClientIp.parse(CLIENT),
                 "test-agent", Optional.of("retry-1"), false, Optional.empty()));
 
         assertThat(replay.grant().id()).isEqualTo(keyed.grant().id());

@@ -8,6 +8,7 @@ import com.dytallix.domain.grant.GrantStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +28,107 @@ class SendWaitTest {
         DripResult result = h.request(FaucetHarness.address(1), "10.0.0.1");
         assertThat(result.accepted()).isTrue();
         assertThat(result.grant().status()).isEqualTo(GrantStatus.SUBMITTED);
+    }
+
+    @Test
+    void aSendTheNodeTookIsAnsweredAtOnceWhileItsMoveToSubmittedIsStillBeingWritten() throws Exception {
+        h.request(FaucetHarness.address(1), "10.0.0.1"); // the nonces learned, the fees known
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch released = new CountDownLatch(1);
+        // the next status change (this grant's move to SUBMITTED) is held before it is written
+        h.ledger.interleave(() -> {
+            writing.countDown();
+            try {
+                released.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        int attemptsBefore = h.chain.sendAttempts();
+
+        DripResult answer = h.drips.request(FaucetHarness.command(FaucetHarness.address(2), "10.0.0.2"));
+
+        assertThat(answer.accepted()).as("200: the node took it; the answer does not wait for the ledger's record of that").isTrue();
+        assertThat(answer.grant().status()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(writing.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(h.ledger.find(answer.grant().id()).orElseThrow().status()).as("its record not written yet").isEqualTo(GrantStatus.SIGNED);
+        assertThat(h.lookup.find(answer.grant().id()).orElseThrow().grant().status())
+                .as("looked up meanwhile, it is as its answer said").isEqualTo(GrantStatus.SUBMITTED);
+        // the tracker's passes meanwhile leave it to the thread recording its send: no second send
+        h.tracker.tick();
+        h.tracker.tick();
+        assertThat(h.chain.sendAttempts() - attemptsBefore).as("sends on their way to the node").isEqualTo(1);
+
+        released.countDown();
+        Grant recorded = await(() -> h.ledger.find(answer.grant().id()).orElseThrow(), g -> g.status() == GrantStatus.SUBMITTED);
+        assertThat(recorded.status()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(recorded.txHashes()).isEqualTo(answer.grant().txHashes());
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.lookup.find(answer.grant().id()).orElseThrow().grant().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(2))).containsExactly(Wei.ofDyt("10").value());
+    }
+
+    @Test
+    void aGracefulStopWaitsForTheRecordsOfGrantsAlreadyAnsweredAsSubmitted() throws Exception {
+        h.request(FaucetHarness.address(1), "10.0.0.1");
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch released = new CountDownLatch(1);
+        h.ledger.interleave(() -> {
+            writing.countDown();
+            try {
+                released.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        DripResult answer = h.drips.request(FaucetHarness.command(FaucetHarness.address(2), "10.0.0.2"));
+        assertThat(answer.grant().status()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(writing.await(5, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(h.payer.awaitRecords(Duration.ofMillis(50))).as("its record held: the wait says so when its time runs out").isFalse();
+        var stopping = java.util.concurrent.CompletableFuture.supplyAsync(() -> h.payer.awaitRecords(Duration.ofSeconds(10)));
+        released.countDown();
+
+        assertThat(stopping.get(15, TimeUnit.SECONDS)).as("every answered grant recorded before the ledger may close").isTrue();
+        Grant recorded = h.ledger.find(answer.grant().id()).orElseThrow();
+        assertThat(recorded.status()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(recorded.txHashes()).isEqualTo(answer.grant().txHashes());
+        assertThat(h.payer.awaitRecords(Duration.ZERO)).as("none left being recorded").isTrue();
+    }
+
+    @Test
+    void aGrantAnsweredAsSubmittedWhoseRecordNeverCameIsSignedAndTheNextStartSendsTheSameBytesOnce() throws Exception {
+        h.request(FaucetHarness.address(1), "10.0.0.1");
+        CountDownLatch released = new CountDownLatch(1);
+        // the process ends between the answer and the record (kill -9, or a stop whose wait ran out): the write never lands
+        h.ledger.interleave(() -> {
+            try {
+                released.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("the ledger is closed");
+        });
+        DripResult answer = h.drips.request(FaucetHarness.command(FaucetHarness.address(2), "10.0.0.2"));
+        assertThat(answer.accepted()).isTrue();
+        assertThat(answer.grant().status()).isEqualTo(GrantStatus.SUBMITTED);
+        released.countDown();
+        assertThat(h.payer.awaitRecords(Duration.ofSeconds(10))).as("given up, not waited for forever").isTrue();
+        Grant left = h.ledger.find(answer.grant().id()).orElseThrow();
+        assertThat(left.status()).as("what the ledger keeps of it: stored, its send not recorded").isEqualTo(GrantStatus.SIGNED);
+        assertThat(left.txHashes()).isEqualTo(answer.grant().txHashes());
+
+        h.restart(); // the next start, on the same ledger and node
+        h.tracker.tick();
+        Grant sent = h.ledger.find(answer.grant().id()).orElseThrow();
+        assertThat(sent.status()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(sent.txHashes()).as("the same signed bytes, sent again").isEqualTo(answer.grant().txHashes());
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.find(answer.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.chain.accepted(FaucetHarness.FAUCET, sent.nonce().orElseThrow())).as("one transaction for its nonce").hasSize(1);
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(2))).as("paid once").containsExactly(Wei.ofDyt("10").value());
     }
 
     @Test

@@ -60,7 +60,7 @@ class SeveralInstancesTest {
         Grant owed = reserve(first, 2, Instant.now().minusSeconds(5));
 
         second.tracker.tick();
-        second.payer.pay(owed);
+        second.pay(owed);
 
         assertThat(first.ledger.find(owed.id()).orElseThrow().status()).isEqualTo(GrantStatus.PENDING);
         assertThat(first.chain.totalPayments()).isZero();
@@ -75,7 +75,7 @@ class SeveralInstancesTest {
         Grant owed = reserve(first, 3, Instant.now().minusSeconds(5));
         sleep(OWED);
 
-        Grant afterStalePay = first.payer.pay(owed);
+        Grant afterStalePay = first.pay(owed);
 
         assertThat(afterStalePay.status()).isEqualTo(GrantStatus.PENDING);
         assertThat(first.election.isPayer()).as("the fence told the stale payer").isFalse();
@@ -151,7 +151,7 @@ class SeveralInstancesTest {
 
         sleep(600); // the 300 ms lease runs out: not renewed
         assertThat(behind.election.isPayer()).as("three hours behind, yet the lease is over").isFalse();
-        assertThat(behind.payer.pay(owed).status()).isEqualTo(GrantStatus.PENDING);
+        assertThat(behind.pay(owed).status()).isEqualTo(GrantStatus.PENDING);
         assertThat(first.chain.totalPayments()).isZero();
         assertThat(ahead.election.campaign()).isTrue();
         ahead.tracker.tick();
