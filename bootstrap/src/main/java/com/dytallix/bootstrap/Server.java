@@ -14,6 +14,7 @@ import com.dytallix.adapters.node.ChainIdCheck;
 import com.dytallix.adapters.node.DevChain;
 import com.dytallix.adapters.node.FileKeyRing;
 import com.dytallix.adapters.node.JsonRpcChainNode;
+import com.dytallix.adapters.node.SharedReads;
 import com.dytallix.adapters.node.UpstreamSet;
 import com.dytallix.adapters.node.NodeBlockReader;
 import com.dytallix.adapters.node.HmacChallengeIds;
@@ -97,6 +98,8 @@ public final class Server implements AutoCloseable {
     private Persistence db;
     /** The node set when RPC_URL is set (its health is checked in the background); null on the dev chain. */
     private UpstreamSet upstreams;
+    /** The relay's sharing of identical reads in flight; null on the embedded dev chain. */
+    private SharedReads sharedReads;
 
     private Server() {
     }
@@ -256,6 +259,9 @@ public final class Server implements AutoCloseable {
 
         Observability.registerGauges(metrics, status::current);
         Observability.registerUpstreams(metrics, status::upstreams);
+        if (sharedReads != null) {
+            Observability.registerSharedReads(metrics, sharedReads, settings.rpcAllowedMethods());
+        }
         Observability.registerPayerGauge(metrics, election::isPayer);
         Observability.registerBudget(metrics, () -> ledger.budget(policy.outflow(), clock.instant()));
         // one observer for the routed requests and the answers given before routing: one access log, one set of metrics
@@ -389,7 +395,7 @@ public final class Server implements AutoCloseable {
         List<JsonRpcChainNode> nodes = settings.rpcUrls().stream().map(url -> new JsonRpcChainNode(url, settings.nodeTimeout(),
                 settings.maxConcurrency(), JsonRpcChainNode.defaultQueueWait(settings.nodeTimeout()), settings.rpcMaxResponseBytes())).toList();
         UpstreamSet node = new UpstreamSet(nodes, settings.chainId(), settings.upstreamMaxLagBlocks(),
-                settings.rpcMaxLogsBlockRange(), settings.nodeTimeout());
+                settings.rpcMaxLogsBlockRange(), settings.nodeTimeout(), sharedReads = new SharedReads(settings.get(Settings.RPC_SHARE_INFLIGHT), settings.nodeTimeout()));
         resources.add(node);
         upstreams = node;
         node.checkHealth();

@@ -64,6 +64,7 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
     private final int maxLagBlocks;
     private final Duration timeout;
     private final RelayParams params;
+    private final SharedReads shared;
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicLong highestBlockAnswered = new AtomicLong(-1);
     private volatile Long chainId;
@@ -78,6 +79,14 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
      */
     public UpstreamSet(List<JsonRpcChainNode> nodes, Optional<Long> configuredChainId, int maxLagBlocks,
                        int maxLogsBlockRange, Duration timeout) {
+        this(nodes, configuredChainId, maxLagBlocks, maxLogsBlockRange, timeout, SharedReads.off());
+    }
+
+    /**
+     * @param shared identical relayed reads in flight at once share one node call (RPC_SHARE_INFLIGHT)
+     */
+    public UpstreamSet(List<JsonRpcChainNode> nodes, Optional<Long> configuredChainId, int maxLagBlocks,
+                       int maxLogsBlockRange, Duration timeout, SharedReads shared) {
         if (nodes.isEmpty() || nodes.size() > 255 || maxLagBlocks < 0) {
             throw new IllegalArgumentException("between 1 and 255 nodes, and a lag that is not negative");
         }
@@ -94,6 +103,7 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
         this.maxLagBlocks = maxLagBlocks;
         this.timeout = timeout;
         this.params = new RelayParams(JSON, maxLogsBlockRange, () -> bestHead);
+        this.shared = shared;
     }
 
     // --- health ---
@@ -313,7 +323,12 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
 
     @Override
     public TxHash sendRawTransaction(String rawHex) {
-        Answered<TxHash> sent = read("eth_sendRawTransaction", sendOrder(), n -> n.sendRawTransaction(rawHex));
+        Answered<TxHash> sent;
+        try {
+            sent = read("eth_sendRawTransaction", sendOrder(), n -> n.sendRawTransaction(rawHex));
+        } finally {
+            shared.wrote();
+        }
         broadcast(rawHex, sent.by());
         return sent.value();
     }
@@ -339,12 +354,18 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
     public String call(String method, String paramsJson) {
         RelayParams.Checked checked = params.check(method, paramsJson);
         if (method.equals("eth_sendRawTransaction")) {
-            Answered<String> sent = read(method, sendOrder(), n -> n.relay(method, checked));
+            Answered<String> sent;
+            try {
+                sent = read(method, sendOrder(), n -> n.relay(method, checked));
+            } finally {
+                shared.wrote(); // reads in flight from before it are not joined any more
+            }
             broadcast(checked.tree().get(0).asText(), sent.by());
             return sent.value();
         }
         if (method.equals("eth_blockNumber")) {
-            return neverBackwards(read(method, readOrder(), n -> n.relay(method, checked)).value());
+            // to each caller's answer, shared or not
+            return neverBackwards(shared.read(method, checked.json(), () -> read(method, readOrder(), n -> n.relay(method, checked)).value()));
         }
         if (upstreams.size() > 1 && NEW_FILTER.contains(method)) {
             return newFilter(method, checked);
@@ -352,7 +373,7 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
         if (upstreams.size() > 1 && ON_FILTER.contains(method)) {
             return onFilterNode(method, (ArrayNode) checked.tree());
         }
-        return read(method, readOrder(), n -> n.relay(method, checked)).value();
+        return shared.read(method, checked.json(), () -> read(method, readOrder(), n -> n.relay(method, checked)).value());
     }
 
     /**

@@ -141,6 +141,9 @@ public final class Settings {
     public static final Setting<Integer> RPC_CACHE_MAX_BYTES = declare(Setting.of("RPC_CACHE_MAX_BYTES", "16777216",
             integer(0, Integer.MAX_VALUE), "memory (16 MiB, out of the shipped 128 MiB heap) for relayed answers that cannot change any more: blocks, transactions, "
                     + "receipts and logs at least FAUCET_CONFIRMATIONS deep, by number or hash; a reorg evicts what it replaced; 0 = no cache"));
+    public static final Setting<Boolean> RPC_SHARE_INFLIGHT = declare(Setting.of("RPC_SHARE_INFLIGHT", "true", bool(),
+            "identical relayed reads in flight at once (same method, same params) share one node call, each caller its own id and "
+                    + "deadline (see [the relay](api.md#sharing-identical-reads-in-flight)); never sends, filters or what the relay answers itself; `false`: every call its own"));
     public static final Setting<Integer> RPC_MAX_LOGS_BLOCK_RANGE = declare(Setting.of("RPC_MAX_LOGS_BLOCK_RANGE", "10000",
             integer(1, 100_000_000), "widest `eth_getLogs`/`eth_newFilter` block range the relay forwards"));
     public static final Setting<Integer> UPSTREAM_MAX_LAG_BLOCKS = declare(Setting.of("UPSTREAM_MAX_LAG_BLOCKS", "5",

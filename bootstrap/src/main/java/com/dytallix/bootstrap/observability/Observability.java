@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import com.dytallix.application.status.StatusSnapshot;
 import com.dytallix.adapters.persistence.Persistence;
+import com.dytallix.adapters.node.SharedReads;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -134,6 +135,20 @@ public final class Observability {
             FunctionCounter.builder("dytallix.upstream.requests", one, u -> u.get().map(UpstreamHealth::failedRequests).orElse(0L))
                     .description("Calls routed to the node by outcome: ok (an answer, a node error included) or failed (transport); health checks aside")
                     .tags("upstream", name, "outcome", "failed").register(registry);
+        }
+    }
+
+    /**
+     * {@code dytallix_rpc_shared_total{method}}: relayed calls answered by joining an identical call
+     * already in flight to the node (RPC_SHARE_INFLIGHT), per method that may be shared and is allowed.
+     */
+    public static void registerSharedReads(MeterRegistry registry, SharedReads shared, java.util.Collection<String> allowed) {
+        for (String method : new java.util.TreeSet<>(allowed)) {
+            if (SharedReads.METHODS.contains(method)) {
+                FunctionCounter.builder("dytallix.rpc.shared", shared, s -> s.joined(method))
+                        .description("Relayed calls answered by joining an identical call already in flight to the node, by method")
+                        .tag("method", method).register(registry);
+            }
         }
     }
 
