@@ -96,6 +96,7 @@ SERVER_LOG="$SERVER_DIR/server.log"
 log_before="$(lines "$SERVER_LOG")"
 cpu_before="$(cpu_seconds "$SERVER_PID")"
 jit_before="$(jit_cpu_seconds "$SERVER_PID")"
+compiled_before="$("$(dirname "$JAVA")/jstat" -compiler "$SERVER_PID" | awk 'NR == 2 { print $1 }')"
 calls_before="$(node_calls)"
 for ((i = 1; i <= SLICES; i++)); do
   log "slice $i/$SLICES: ${SLICE_SECONDS}s, $CONNECTIONS connections"
@@ -104,6 +105,7 @@ for ((i = 1; i <= SLICES; i++)); do
 done
 cpu_load="$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
 jit_load="$(awk -v a="$jit_before" -v b="$(jit_cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
+compiled_load="$(($("$(dirname "$JAVA")/jstat" -compiler "$SERVER_PID" | awk 'NR == 2 { print $1 }') - compiled_before))"
 sleep 1.1 # the access log's last batch, the timings' last second
 log_after="$(lines "$SERVER_LOG")"
 [ "$STAGES" = 0 ] || "$JCMD" "$SERVER_PID" VM.log disable >/dev/null
@@ -177,7 +179,7 @@ printf '%-44s %s\n' \
   "failed grants (whole run, counted up to 1000)" "$failed" \
   "faucet transactions mined" "$on_chain: $paid grants in the ledger + $fillers gap fillers (warm-up included; $(($(granted "$W") + total)) answered)" \
   "server CPU during the load" "$cpu_load s = $(awk -v c="$cpu_load" -v d="$seconds" 'BEGIN { printf "%.0f", 100 * c / d }')% of one core, $(awk -v c="$cpu_load" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", 1000 * c / n; else print "n/a" }') ms per grant" \
-  "  of it the JIT compiler threads" "$jit_load s; the rest $(awk -v c="$cpu_load" -v j="$jit_load" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", 1000 * (c - j) / n; else print "n/a" }') ms per grant" \
+  "  of it the JIT compiler threads" "$jit_load s ($compiled_load methods compiled meanwhile, jstat -compiler); the rest $(awk -v c="$cpu_load" -v j="$jit_load" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", 1000 * (c - j) / n; else print "n/a" }') ms per grant" \
   "server CPU, load and confirmation" "$cpu_total s" \
   "node calls, load and confirmation" "$calls = $(awk -v c="$calls" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", c / n; else print "n/a" }') per grant" \
   "server peak RSS (VmHWM, whole life)" "$(peak_rss_mb "$SERVER_PID") MB"

@@ -38,11 +38,7 @@ class SendWaitTest {
         // the next status change (this grant's move to SUBMITTED) is held before it is written
         h.ledger.interleave(() -> {
             writing.countDown();
-            try {
-                released.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            await(released);
         });
         int attemptsBefore = h.chain.sendAttempts();
 
@@ -76,11 +72,7 @@ class SendWaitTest {
         CountDownLatch released = new CountDownLatch(1);
         h.ledger.interleave(() -> {
             writing.countDown();
-            try {
-                released.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            await(released);
         });
         DripResult answer = h.drips.request(FaucetHarness.command(FaucetHarness.address(2), "10.0.0.2"));
         assertThat(answer.grant().status()).isEqualTo(GrantStatus.SUBMITTED);
@@ -103,11 +95,7 @@ class SendWaitTest {
         CountDownLatch released = new CountDownLatch(1);
         // the process ends between the answer and the record (kill -9, or a stop whose wait ran out): the write never lands
         h.ledger.interleave(() -> {
-            try {
-                released.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            await(released);
             throw new IllegalStateException("the ledger is closed");
         });
         DripResult answer = h.drips.request(FaucetHarness.command(FaucetHarness.address(2), "10.0.0.2"));
@@ -188,6 +176,15 @@ class SendWaitTest {
         assertThat(h.ledger.find(answer.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
         assertThat(h.chain.sendCount() - sendsBefore).as("sends that reached the node").isEqualTo(1);
         assertThat(h.chain.paymentsTo(FaucetHarness.parsed(2))).containsExactly(Wei.ofDyt("10").value());
+    }
+
+    /** Holds the ledger's write that runs this (at most 10 s) until {@code released}. */
+    private static void await(CountDownLatch released) {
+        try {
+            released.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static <T> T await(Supplier<T> read, java.util.function.Predicate<T> done) throws InterruptedException {
