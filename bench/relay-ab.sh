@@ -9,7 +9,8 @@
 # RELAY_A_JAVA_OPTS / RELAY_B_JAVA_OPTS replace each server's memory options (BENCH_JAVA_OPTS), so one
 # build (RELAY_BASELINE=.) A/Bs two sets of JVM options; RELAY_A_ARGS / RELAY_B_ARGS add settings to
 # each server (e.g. RELAY_B_ARGS=--MAX_CONCURRENCY=64: one build with two settings). Each round also
-# shows anvil's CPU per call (the node's own work, which what the relay sends it can change).
+# shows anvil's CPU per call (the node's own work, which what the relay sends it can change); the totals
+# show the share of calls answered by joining an identical call in flight (dytallix_rpc_shared_total).
 source "$(dirname "$0")/lib.sh"
 
 BASELINE="${RELAY_BASELINE:?RELAY_BASELINE=<another checkout, built with ./dyt build>}"
@@ -53,6 +54,9 @@ echo "a: this checkout ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || e
 echo "b: $BASELINE ($(git -C "$BASELINE" rev-parse --short HEAD 2>/dev/null || echo 'not a git checkout'))"
 [ -z "${RELAY_A_JAVA_OPTS:-}${RELAY_B_JAVA_OPTS:-}" ] || echo "memory options: a ${RELAY_A_JAVA_OPTS:-$BENCH_JAVA_OPTS}; b ${RELAY_B_JAVA_OPTS:-$BENCH_JAVA_OPTS}"
 [ -z "${RELAY_A_ARGS:-}${RELAY_B_ARGS:-}" ] || echo "settings: a ${RELAY_A_ARGS:-(none added)}; b ${RELAY_B_ARGS:-(none added)}"
+# calls answered by joining an identical call in flight (RPC_SHARE_INFLIGHT), summed over methods
+shared_calls() { curl -sf -m 5 "${URL[$1]%/api/rpc}/metrics" | awk '/^dytallix_rpc_shared_total/ { s += $NF } END { printf "%.0f", s }'; }
+declare -A SHARED_BEFORE=([a]="$(shared_calls a)" [b]="$(shared_calls b)")
 printf '%5s %-6s %10s %9s %12s %14s %14s\n' round build 'req/s' 'p50 ms' 'CPU us/call' 'load (1 min)' 'anvil us/call'
 for round in $(seq "$ROUNDS"); do
   order="a b"
@@ -72,8 +76,9 @@ for round in $(seq "$ROUNDS"); do
   done
 done
 for t in a b; do
-  printf 'total %-3s %10.0f req/s %24.1f us CPU per call; anvil %.1f us per call\n' "$t" \
+  printf 'total %-3s %10.0f req/s %24.1f us CPU per call; anvil %.1f us per call; %s %% of the calls joined one in flight\n' "$t" \
     "$(awk -v n="${REQ[$t]}" -v s="${SECS[$t]}" 'BEGIN { print n / s }')" \
     "$(awk -v c="${CPU[$t]}" -v n="${REQ[$t]}" 'BEGIN { print 1e6 * c / n }')" \
-    "$(awk -v c="${NODE_CPU[$t]}" -v n="${REQ[$t]}" 'BEGIN { print 1e6 * c / n }')"
+    "$(awk -v c="${NODE_CPU[$t]}" -v n="${REQ[$t]}" 'BEGIN { print 1e6 * c / n }')" \
+    "$(awk -v a="${SHARED_BEFORE[$t]:-0}" -v b="$(shared_calls "$t")" -v n="${REQ[$t]}" 'BEGIN { printf "%.0f", 100 * (b - a) / n }')"
 done
