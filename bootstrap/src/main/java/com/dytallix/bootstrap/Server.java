@@ -394,8 +394,9 @@ public final class Server implements AutoCloseable {
         }
         List<JsonRpcChainNode> nodes = settings.rpcUrls().stream().map(url -> new JsonRpcChainNode(url, settings.nodeTimeout(),
                 settings.maxConcurrency(), JsonRpcChainNode.defaultQueueWait(settings.nodeTimeout()), settings.rpcMaxResponseBytes())).toList();
+        sharedReads = new SharedReads(settings.get(Settings.RPC_SHARE_INFLIGHT), settings.nodeTimeout());
         UpstreamSet node = new UpstreamSet(nodes, settings.chainId(), settings.upstreamMaxLagBlocks(),
-                settings.rpcMaxLogsBlockRange(), settings.nodeTimeout(), sharedReads = new SharedReads(settings.get(Settings.RPC_SHARE_INFLIGHT), settings.nodeTimeout()));
+                settings.rpcMaxLogsBlockRange(), settings.nodeTimeout(), sharedReads);
         resources.add(node);
         upstreams = node;
         node.checkHealth();
