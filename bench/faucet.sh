@@ -168,19 +168,29 @@ slice_table() {
     [ "$(field requests "$r")" -lt $((MAX / SLICES)) ] || echo "       (slice $i hit its request cap before its time was up: its rate is a lower bound)"
   done
 }
+# rows LABEL VALUE...: the totals' lines, a label and its value each
+rows() { printf '%-44s %s\n' "$@"; }
+# answer_rows RATE_NOTE LOG_BEFORE LOG_AFTER: the slices slice_table just counted (total, seconds, worst_p99), and
+# the 200 and 202 answers among those server log lines, each with the server's p50 / p99
+answer_rows() {
+  rows "granted / seconds / grants per second" "$total / ${seconds}s / $(awk -v n="$total" -v d="$seconds" 'BEGIN { printf "%.1f", n / d }')$1" \
+    "worst slice p99 time to txHash" "$worst_p99 ms" \
+    "answered 200 (sent): count, server p50 / p99" "$(answer_times "$SERVER_LOG" "$2" "$3" 200 | awk '{ printf "%s, %s / %s ms", $1, $2, $3 }')" \
+    "answered 202 (stored, being sent): the same" "$(answer_times "$SERVER_LOG" "$2" "$3" 202 | awk '{ printf "%s, %s / %s ms", $1, $2, $3 }')"
+}
+# cpu_rows CPU_S JIT_S JIT_NOTE: the server's CPU over the slices slice_table just counted (total, seconds), the JIT's share apart
+cpu_rows() {
+  rows "server CPU during the load" "$1 s = $(awk -v c="$1" -v d="$seconds" 'BEGIN { printf "%.0f", 100 * c / d }')% of one core, $(awk -v c="$1" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", 1000 * c / n; else print "n/a" }') ms per grant" \
+    "  of it the JIT compiler threads" "$2 s$3; the rest $(awk -v c="$1" -v j="$2" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", 1000 * (c - j) / n; else print "n/a" }') ms per grant"
+}
 slice_table S "$SLICES"
 echo
-printf '%-44s %s\n' \
-  "granted / seconds / grants per second" "$total / ${seconds}s / $(awk -v n="$total" -v d="$seconds" 'BEGIN { printf "%.1f", n / d }')" \
-  "worst slice p99 time to txHash" "$worst_p99 ms" \
-  "answered 200 (sent): count, server p50 / p99" "$(answer_times "$SERVER_LOG" "$log_before" "$log_after" 200 | awk '{ printf "%s, %s / %s ms", $1, $2, $3 }')" \
-  "answered 202 (stored, being sent): the same" "$(answer_times "$SERVER_LOG" "$log_before" "$log_after" 202 | awk '{ printf "%s, %s / %s ms", $1, $2, $3 }')" \
-  "all confirmed, counted from the end of load" "$settle_ms ms (the server reports no unfinished grant)" \
+answer_rows "" "$log_before" "$log_after"
+rows "all confirmed, counted from the end of load" "$settle_ms ms (the server reports no unfinished grant)" \
   "failed grants (whole run, counted up to 1000)" "$failed" \
-  "faucet transactions mined" "$on_chain: $paid grants in the ledger + $fillers gap fillers (warm-up included; $(($(granted "$W") + total)) answered)" \
-  "server CPU during the load" "$cpu_load s = $(awk -v c="$cpu_load" -v d="$seconds" 'BEGIN { printf "%.0f", 100 * c / d }')% of one core, $(awk -v c="$cpu_load" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", 1000 * c / n; else print "n/a" }') ms per grant" \
-  "  of it the JIT compiler threads" "$jit_load s ($compiled_load methods compiled meanwhile, jstat -compiler); the rest $(awk -v c="$cpu_load" -v j="$jit_load" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", 1000 * (c - j) / n; else print "n/a" }') ms per grant" \
-  "server CPU, load and confirmation" "$cpu_total s" \
+  "faucet transactions mined" "$on_chain: $paid grants in the ledger + $fillers gap fillers (warm-up included; $(($(granted "$W") + total)) answered)"
+cpu_rows "$cpu_load" "$jit_load" " ($compiled_load methods compiled meanwhile, jstat -compiler)"
+rows "server CPU, load and confirmation" "$cpu_total s" \
   "node calls, load and confirmation" "$calls = $(awk -v c="$calls" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", c / n; else print "n/a" }') per grant" \
   "server peak RSS (VmHWM, whole life)" "$(peak_rss_mb "$SERVER_PID") MB"
 echo "targets: >= 500 grants/s sustained, p99 time to txHash <= 50 ms, <= 1.5 ms of server CPU per grant, peak RSS <= 200 MB"
@@ -242,15 +252,10 @@ if [ "$RATE" != 0 ]; then
   echo "== the same server, paced: $RATE grants/s offered over $CONNECTIONS connections (wrk -t$THREADS), $RATE_SLICES slices of ${SLICE_SECONDS}s =="
   slice_table P "$RATE_SLICES"
   echo
-  printf '%-44s %s\n' \
-    "granted / seconds / grants per second" "$total / ${seconds}s / $(awk -v n="$total" -v d="$seconds" 'BEGIN { printf "%.1f", n / d }') ($RATE offered)" \
-    "worst slice p99 time to txHash" "$worst_p99 ms" \
-    "answered 200 (sent): count, server p50 / p99" "$(answer_times "$SERVER_LOG" "$paced_log_before" "$paced_log_after" 200 | awk '{ printf "%s, %s / %s ms", $1, $2, $3 }')" \
-    "answered 202 (stored, being sent): the same" "$(answer_times "$SERVER_LOG" "$paced_log_before" "$paced_log_after" 202 | awk '{ printf "%s, %s / %s ms", $1, $2, $3 }')" \
-    "all confirmed, counted from the end of load" "$paced_settle_ms ms" \
-    "failed grants (these slices)" "$paced_failed" \
-    "server CPU during the load" "$paced_cpu s = $(awk -v c="$paced_cpu" -v d="$seconds" 'BEGIN { printf "%.0f", 100 * c / d }')% of one core, $(awk -v c="$paced_cpu" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", 1000 * c / n; else print "n/a" }') ms per grant" \
-    "  of it the JIT compiler threads" "$paced_jit s; the rest $(awk -v c="$paced_cpu" -v j="$paced_jit" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", 1000 * (c - j) / n; else print "n/a" }') ms per grant"
+  answer_rows " ($RATE offered)" "$paced_log_before" "$paced_log_after"
+  rows "all confirmed, counted from the end of load" "$paced_settle_ms ms" \
+    "failed grants (these slices)" "$paced_failed"
+  cpu_rows "$paced_cpu" "$paced_jit" ""
   echo "(wrk's latency runs from each request's write: a request that found no free connection at its slot went late, and"
   echo " that lateness is not in it. Below the server's capacity every connection is free at almost every slot; the rate a"
   echo " slice reached says how close it came to the offer)"
