@@ -26,7 +26,6 @@ import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsUpgrader;
 import io.helidon.websocket.WsCloseCodes;
 import io.helidon.websocket.WsCloseException;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
@@ -51,7 +50,9 @@ import java.util.function.Supplier;
  *
  * <p>The reader also refuses what RFC 6455 forbids a client and Helidon lets through ({@link WsFrameCheck}):
  * a read is handed on up to the byte that breaks the protocol, and the next closes the connection with
- * 1002 or 1007.
+ * 1002, 1007 or 1009. It hands on the frames of a fragmented text message re-framed so that none ends
+ * inside a character: Helidon decodes each frame alone, and a character split between two frames
+ * would otherwise reach the listener as U+FFFD.
  *
  * <p>Found by {@link java.util.ServiceLoader} ({@code META-INF/services}); its weight puts it before
  * Helidon's own provider for the same protocol, whose upgrader does the handshake as before.
@@ -80,10 +81,10 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
 
     @Override
     public Http1Upgrader create(WsConfig config, ProtocolConfigs configs) {
-        return new Upgrader((Http1RoutedUpgrader) WsUpgrader.create(config), maxPieces(config.maxFrameLength()), FRAMES);
+        return new Upgrader((Http1RoutedUpgrader) WsUpgrader.create(config), config.maxFrameLength(), FRAMES);
     }
 
-    private record Upgrader(Http1RoutedUpgrader helidon, int maxPieces, MemoryBudget frames) implements Http1RoutedUpgrader {
+    private record Upgrader(Http1RoutedUpgrader helidon, int maxFrameLength, MemoryBudget frames) implements Http1RoutedUpgrader {
         @Override
         public String supportedProtocol() {
             return helidon.supportedProtocol();
@@ -91,7 +92,7 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
 
         @Override
         public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
-            Context context = new Context(ctx, maxPieces, frames);
+            Context context = new Context(ctx, maxFrameLength, frames);
             ServerConnection connection = helidon.upgrade(context, prologue, headers);
             return connection == null ? null : new EndingConnection(new EndsOnViolation(connection), () -> ended(context, connection));
         }
@@ -99,7 +100,7 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
         @Override
         public Optional<Http1RoutedUpgrade> routedUpgrade(ConnectionContext ctx, HttpPrologue prologue,
                                                            WritableHeaders<?> headers) {
-            Context context = new Context(ctx, maxPieces, frames);
+            Context context = new Context(ctx, maxFrameLength, frames);
             return helidon.routedUpgrade(context, prologue, headers).map(upgrade -> (response, upgradeHeaders) -> {
                 Http1UpgradeResult result = upgrade.upgrade(response, upgradeHeaders);
                 return result.connection().map(c -> Http1UpgradeResult.upgraded(new EndingConnection(new EndsOnViolation(c), () -> ended(context, c))))
@@ -139,13 +140,13 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
     /** The connection's context, but for the reader the WebSocket connection takes from it. */
     private static final class Context implements ConnectionContext {
         private final ConnectionContext connection;
-        private final int maxPieces;
+        private final int maxFrameLength;
         private final MemoryBudget frames;
         private Pieces pieces;
 
-        Context(ConnectionContext connection, int maxPieces, MemoryBudget frames) {
+        Context(ConnectionContext connection, int maxFrameLength, MemoryBudget frames) {
             this.connection = connection;
-            this.maxPieces = maxPieces;
+            this.maxFrameLength = maxFrameLength;
             this.frames = frames;
         }
 
@@ -153,7 +154,7 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
         @Override
         public DataReader dataReader() {
             if (pieces == null) {
-                pieces = new Pieces(connection.dataReader(), maxPieces, frames, new WsFrameCheck());
+                pieces = new Pieces(connection.dataReader(), maxPieces(maxFrameLength), frames, new WsFrameCheck(maxFrameLength));
             }
             return pieces.reader;
         }
@@ -243,7 +244,9 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
 
         /**
          * A reader over {@code socket}'s bytes (those it holds already first) that refuses to hold more
-         * than {@code maxPieces} reads, and hands on no byte {@code check} finds breaking the protocol.
+         * than {@code maxPieces} reads, and hands on what {@code check} makes of each read: no byte that
+         * breaks the protocol, a fragmented text message re-framed. A read it makes nothing of yet (a
+         * re-framed frame's header, part of a character) is not handed on: the socket is read again.
          */
         Pieces(DataReader socket, int maxPieces, MemoryBudget frames, WsFrameCheck check) {
             this.socket = socket;
@@ -274,14 +277,17 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
                 ends = larger;
                 oldest = 0;
             }
-            socket.ensureAvailable(); // the next read of the socket, or what the upgrade request left
-            byte[] piece = socket.readBytes(socket.available());
-            int broken = check == null ? -1 : check.scan(piece);
-            if (broken == 0) {
-                throw check.violation();
-            } else if (broken > 0) {
-                piece = Arrays.copyOf(piece, broken);
-            }
+            byte[] piece;
+            do {
+                socket.ensureAvailable(); // the next read of the socket, or what the upgrade request left
+                piece = socket.readBytes(socket.available());
+                if (check != null) {
+                    piece = check.pass(piece); // cut before a violation; a fragmented text message re-framed
+                    if (piece.length == 0 && check.violation() != null) {
+                        throw check.violation();
+                    }
+                }
+            } while (piece.length == 0); // a read that gave nothing to hand on yet (part of a re-framed frame's header, say)
             if (!frames.take(piece.length + (long) PIECE_OVERHEAD)) {
                 throw new WsCloseException("the server holds too many WebSocket frames still arriving; try again later",
                         WsCloseCodes.TRY_AGAIN_LATER);

@@ -2,6 +2,7 @@ package com.dytallix.adapters.http;
 
 import io.helidon.websocket.WsCloseCodes;
 import io.helidon.websocket.WsCloseException;
+import java.util.Arrays;
 
 /**
  * What RFC 6455 asks of a client's frames and Helidon 4.5 does not check, checked on the bytes of a
@@ -17,13 +18,26 @@ import io.helidon.websocket.WsCloseException;
  *       continuation frame with no message started, a data frame in the middle of a fragmented
  *       message, a close frame with a 1-byte payload or a code a client may not send;</li>
  *   <li>1007 (invalid data): a text message, or a close reason, that is not UTF-8 (a sequence cut at
- *       the end of a message included; one cut between two frames of a message is fine).</li>
+ *       the end of a message included; one cut between two frames of a message is fine);</li>
+ *   <li>1009 (too big): a frame of a fragmented text message over the largest frame (Helidon, which
+ *       refuses the others, never sees these frames' headers: see below).</li>
  * </ul>
  *
  * <p>The bytes before the violation go to Helidon (the frames before it are served), the violating
  * frame never does: the connection is closed with the code when Helidon asks for its next bytes.
- * Used on the connection's own thread only; a state machine over the bytes, whatever the reads'
- * boundaries, holding nothing but a close frame's payload (125 bytes at most).
+ *
+ * <p>Helidon also decodes each frame of a fragmented text message on its own, so a character split
+ * between two frames (RFC 6455 allows any split) reached the relay as U+FFFD. The frames of a
+ * fragmented text message are therefore handed on re-framed: each stretch of a frame's payload that
+ * arrives in one read becomes a frame of its own (masked with a zero key, its payload unmasked here)
+ * that ends between characters, the 1–3 bytes of a character still unfinished carried over to the
+ * next. Helidon thus gets the same text in frames that each decode whole; the message's last frame
+ * is the last it gets. Everything else (single-frame messages, binary messages, control frames, also
+ * those between the frames of a message) is handed on byte for byte, as read.
+ *
+ * <p>Used on the connection's own thread only; a state machine over the bytes, whatever the reads'
+ * boundaries, holding nothing but a close frame's payload (125 bytes at most) and a character's
+ * carried bytes (3 at most) from one read to the next.
  */
 final class WsFrameCheck {
     private static final int CONTINUATION = 0;
@@ -32,9 +46,11 @@ final class WsFrameCheck {
     private static final int CLOSE = 8;
     private static final int PING = 9;
     private static final int PONG = 10;
+    private static final byte[] NOTHING = new byte[0];
 
     private enum Stage { FIRST, LENGTH, EXTENDED_LENGTH, MASK, PAYLOAD }
 
+    private final int maxFrameLength;
     private Stage stage = Stage.FIRST;
     private boolean fin;
     private int opcode;
@@ -52,14 +68,49 @@ final class WsFrameCheck {
     private final byte[] close = new byte[125];
     private WsCloseException violation;
 
+    /** The frame being read belongs to a fragmented text message: it is handed on re-framed, not as read. */
+    private boolean reframed;
+    /** A frame of the fragmented text message was handed on: the next one handed on is a continuation. */
+    private boolean messageHandedOn;
+    /** The unmasked bytes of a character the payload handed on so far left unfinished (at most 3). */
+    private final byte[] carry = new byte[3];
+    private int carried;
+    /** What the current {@link #pass} call hands on, once it differs from the read; null while it does not. */
+    private byte[] out;
+    private int outLength;
+    /** Where in the current read the bytes not yet handed on, nor replaced, start. */
+    private int passFrom;
+
+    /** A check for frames of at most {@code maxFrameLength} bytes (the WebSocket listener's limit, WS_MAX_MESSAGE_BYTES). */
+    WsFrameCheck(int maxFrameLength) {
+        this.maxFrameLength = maxFrameLength;
+    }
+
     /**
-     * Reads {@code bytes} on from where the last call stopped: the index of the byte that breaks the
-     * protocol, or -1 when none does. After a violation nothing more is read ({@link #violation}).
+     * Reads {@code bytes} on from where the last call stopped and returns what to hand Helidon for them:
+     * {@code bytes} itself when they hold no frame of a fragmented text message (the usual case: nothing
+     * is copied), else the same frames with those re-framed; cut before the byte that breaks the protocol
+     * if one does ({@link #violation}). Empty when nothing is to be handed on yet (a header, or a part of
+     * a character, of a fragmented text message's frame) or after a violation.
      */
-    int scan(byte[] bytes) {
+    byte[] pass(byte[] bytes) {
         if (violation != null) {
-            return 0;
+            return NOTHING;
         }
+        passFrom = 0;
+        int end = scan(bytes);
+        if (out == null) {
+            return end == bytes.length ? bytes : Arrays.copyOf(bytes, end);
+        }
+        flush(bytes, end);
+        byte[] passed = Arrays.copyOf(out, outLength);
+        out = null;
+        outLength = 0;
+        return passed;
+    }
+
+    /** The index of the byte in {@code bytes} that breaks the protocol, or their length when none does. */
+    private int scan(byte[] bytes) {
         for (int i = 0; i < bytes.length; i++) {
             int b = bytes[i] & 0xFF;
             switch (stage) {
@@ -70,26 +121,37 @@ final class WsFrameCheck {
                     if (--lengthBytes == 0) {
                         if (remaining < 0) {
                             violate(WsCloseCodes.PROTOCOL_ERROR, "a negative payload length");
+                        } else {
+                            lengthRead();
                         }
-                        stage = Stage.MASK;
                     }
                 }
                 case MASK -> {
                     mask[maskAt++] = (byte) b;
                     if (maskAt == 4) {
-                        startPayload();
+                        startPayload(bytes, i);
                     }
                 }
-                case PAYLOAD -> i = payload(bytes, i);
+                case PAYLOAD -> {
+                    i = payload(bytes, i);
+                    if (violation != null) {
+                        return i;
+                    }
+                    continue; // a re-framed payload was handed on (or kept) by payload()
+                }
             }
             if (violation != null) {
                 return i;
             }
+            if (reframed) {
+                flush(bytes, i); // a header byte of a re-framed frame: replaced by the frames handed on
+                passFrom = i + 1;
+            }
         }
-        return -1;
+        return bytes.length;
     }
 
-    /** The violation {@link #scan} found, or null. */
+    /** The violation {@link #pass} found, or null. */
     WsCloseException violation() {
         return violation;
     }
@@ -97,6 +159,7 @@ final class WsFrameCheck {
     private void first(int b) {
         fin = (b & 0x80) != 0;
         opcode = b & 0x0F;
+        reframed = false;
         if ((b & 0x70) != 0) {
             violate(WsCloseCodes.PROTOCOL_ERROR, "reserved bits set; no extension was agreed");
         } else if (opcode != CONTINUATION && opcode != TEXT && opcode != BINARY && opcode != CLOSE && opcode != PING && opcode != PONG) {
@@ -111,10 +174,14 @@ final class WsFrameCheck {
             if (opcode == TEXT || opcode == BINARY) {
                 textMessage = opcode == TEXT;
                 text.reset();
+                carried = 0;
+                messageHandedOn = false;
             }
             if (opcode < CLOSE) {
                 inMessage = !fin;
             }
+            // a text message in one frame (the usual case) goes as it is; the frames of one in several are re-framed
+            reframed = opcode == TEXT && !fin || opcode == CONTINUATION && textMessage;
             stage = Stage.LENGTH;
         }
     }
@@ -135,15 +202,28 @@ final class WsFrameCheck {
             stage = Stage.EXTENDED_LENGTH;
         } else {
             remaining = length;
+            lengthRead();
+        }
+    }
+
+    /** The payload's length is known: the mask comes next. Helidon checks the length of the frames it reads itself, not of those re-framed. */
+    private void lengthRead() {
+        if (reframed && remaining > maxFrameLength) {
+            violate(WsCloseCodes.TOO_BIG, "a frame over " + maxFrameLength + " bytes");
+        } else {
             stage = Stage.MASK;
         }
     }
 
-    private void startPayload() {
+    /** The mask's last byte, {@code bytes[i]}, was read. */
+    private void startPayload(byte[] bytes, int i) {
         maskAt = 0;
         at = 0;
         if (remaining == 0) {
             frameEnd();
+            if (reframed && violation == null) {
+                handOn(bytes, i, i, 0);
+            }
         } else {
             stage = Stage.PAYLOAD;
         }
@@ -152,6 +232,11 @@ final class WsFrameCheck {
     /** The payload from {@code bytes[from]} on, as far as it goes in them: the index of the last byte read. */
     private int payload(byte[] bytes, int from) {
         int end = remaining < bytes.length - from ? from + (int) remaining : bytes.length;
+        long start = at;
+        if (reframed) {
+            flush(bytes, from);
+            passFrom = end; // handed on re-framed below, or never (a violation)
+        }
         if (opcode == TEXT || opcode == CONTINUATION && textMessage) {
             int m = (int) (at & 3);
             for (int i = from; i < end; i++, m = (m + 1) & 3) {
@@ -174,6 +259,9 @@ final class WsFrameCheck {
         if (remaining == 0) {
             frameEnd();
         }
+        if (reframed && violation == null) {
+            handOn(bytes, from, end, (int) (start & 3));
+        }
         return end - 1;
     }
 
@@ -183,6 +271,88 @@ final class WsFrameCheck {
             closeFrame((int) at);
         } else if (fin && (opcode == TEXT || opcode == CONTINUATION) && textMessage && !text.complete()) {
             violate(WsCloseCodes.NOT_CONSISTENT, "invalid UTF-8 in a text message: it ends inside a character");
+        }
+    }
+
+    /**
+     * Hands on the stretch {@code bytes[from..end)} of a re-framed frame's payload (its first byte masked
+     * with {@code mask[m]}), after the bytes carried: as a frame that ends after the last whole
+     * character, the bytes of one unfinished carried over. The frame's end is handed on even when
+     * empty (a message's last frame must reach Helidon), an empty stretch before it is not.
+     */
+    private void handOn(byte[] bytes, int from, int end, int m) {
+        int total = carried + end - from;
+        int keep = text.pending();
+        int length = total - keep;
+        boolean last = stage == Stage.FIRST && fin;
+        if (length > 0 || last) {
+            flush(bytes, from);
+            if (length > maxFrameLength) {
+                // a frame of the largest length and the bytes carried: the character they finish goes on its own
+                int first = Utf8.length(carry[0]);
+                frameHeader(false, first);
+                copy(bytes, from, m, 0, first);
+                frameHeader(last, length - first);
+                copy(bytes, from, m, first, length - first);
+            } else {
+                frameHeader(last, length);
+                copy(bytes, from, m, 0, length);
+            }
+        }
+        for (int j = length; j < total; j++) { // to the front: never over a byte still to be read
+            carry[j - length] = j < carried ? carry[j] : (byte) (bytes[from + j - carried] ^ mask[(m + j - carried) & 3]);
+        }
+        carried = keep;
+    }
+
+    /** A re-framed frame's header: masked, with a zero key, as its payload is copied unmasked. */
+    private void frameHeader(boolean last, int length) {
+        room(14);
+        out[outLength++] = (byte) ((last ? 0x80 : 0) | (messageHandedOn ? CONTINUATION : TEXT));
+        messageHandedOn = !last;
+        if (length < 126) {
+            out[outLength++] = (byte) (0x80 | length);
+        } else if (length < 65536) {
+            out[outLength++] = (byte) (0x80 | 126);
+            out[outLength++] = (byte) (length >>> 8);
+            out[outLength++] = (byte) length;
+        } else {
+            out[outLength++] = (byte) (0x80 | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                out[outLength++] = (byte) ((long) length >>> shift);
+            }
+        }
+        outLength += 4; // the zero key: out's bytes start as zeros and are never written twice
+    }
+
+    /** Bytes {@code [start, start + length)} of the carried bytes followed by {@code bytes[from..)} unmasked. */
+    private void copy(byte[] bytes, int from, int m, int start, int length) {
+        room(length);
+        int j = start;
+        for (; j < carried && j < start + length; j++) {
+            out[outLength++] = carry[j];
+        }
+        for (int i = from + j - carried, k = (m + j - carried) & 3; j < start + length; j++, i++, k = (k + 1) & 3) {
+            out[outLength++] = (byte) (bytes[i] ^ mask[k]);
+        }
+    }
+
+    /** Hands on {@code bytes[passFrom..upTo)} as read, the first time after copying nothing of the read. */
+    private void flush(byte[] bytes, int upTo) {
+        if (out == null) {
+            out = new byte[bytes.length + 64];
+        }
+        if (passFrom < upTo) {
+            room(upTo - passFrom);
+            System.arraycopy(bytes, passFrom, out, outLength, upTo - passFrom);
+            outLength += upTo - passFrom;
+            passFrom = upTo;
+        }
+    }
+
+    private void room(int more) {
+        if (outLength + more > out.length) {
+            out = Arrays.copyOf(out, Math.max(out.length * 2, outLength + more));
         }
     }
 
@@ -224,11 +394,25 @@ final class WsFrameCheck {
     static final class Utf8 {
         /** Continuation bytes still expected. */
         private int needed;
+        /** Bytes of the character being read so far; 0 between characters. */
+        private int seen;
         private int low = 0x80;
         private int high = 0xBF;
 
         void reset() {
             needed = 0;
+            seen = 0;
+        }
+
+        /** The bytes of a character still unfinished: 0 between characters. */
+        int pending() {
+            return needed == 0 ? 0 : seen;
+        }
+
+        /** The length of the character whose first byte is {@code lead} (a valid one). */
+        static int length(byte lead) {
+            int b = lead & 0xFF;
+            return b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
         }
 
         /** Whether {@code b} may come next. */
@@ -258,12 +442,14 @@ final class WsFrameCheck {
                 } else {
                     return false;
                 }
+                seen = 1;
                 return true;
             }
             if (b < low || b > high) {
                 return false;
             }
             needed--;
+            seen++;
             low = 0x80;
             high = 0xBF;
             return true;

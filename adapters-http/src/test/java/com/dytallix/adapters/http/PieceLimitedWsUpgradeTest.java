@@ -131,7 +131,7 @@ class PieceLimitedWsUpgradeTest {
         Deque<byte[]> socket = new ArrayDeque<>();
         socket.add(read);
         DataReader reader = new PieceLimitedWsUpgrade.Pieces(new DataReader(reads(socket)), 256, new MemoryBudget(Long.MAX_VALUE),
-                new WsFrameCheck()).reader;
+                new WsFrameCheck(4096)).reader;
         assertThat(reader.readBytes(ping.length)).isEqualTo(ping);
         assertThatThrownBy(reader::read)
                 .isInstanceOfSatisfying(WsCloseException.class, e -> assertThat(e.closeCode()).isEqualTo(1002))

@@ -11,19 +11,36 @@ import static com.dytallix.adapters.http.RawWebSocket.concat;
 import static com.dytallix.adapters.http.RawWebSocket.frame;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.dytallix.domain.MemoryBudget;
+import io.helidon.common.buffers.BufferData;
+import io.helidon.common.buffers.DataReader;
+import io.helidon.websocket.ClientWsFrame;
+import io.helidon.websocket.WsOpCode;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The frame check on its own: the same verdict, at the same byte, however the bytes are split into reads. */
+/**
+ * The frame check on its own: the same verdict, at the same byte, however the bytes are split into
+ * reads; and a fragmented text message re-framed so that Helidon's frame reader, decoding each frame
+ * alone, gets its text intact.
+ */
 class WsFrameCheckTest {
-    /** Where a check over {@code stream} cut into reads of {@code size} bytes finds the violation (its offset in the stream), or -1. */
+    /**
+     * Where a check over {@code stream} cut into reads of {@code size} bytes finds the violation (the
+     * bytes handed on before it: its offset in a stream with no fragmented text message), or -1.
+     */
     private static long violationAt(byte[] stream, int size) {
-        WsFrameCheck check = new WsFrameCheck();
+        WsFrameCheck check = new WsFrameCheck(1 << 20);
+        long handedOn = 0;
         for (int from = 0; from < stream.length; from += size) {
-            int broken = check.scan(Arrays.copyOfRange(stream, from, Math.min(stream.length, from + size)));
-            if (broken >= 0) {
-                return from + broken;
+            handedOn += check.pass(Arrays.copyOfRange(stream, from, Math.min(stream.length, from + size))).length;
+            if (check.violation() != null) {
+                return handedOn;
             }
         }
         return -1;
@@ -80,5 +97,113 @@ class WsFrameCheckTest {
         for (int code : new int[] {0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535}) {
             assertThat(WsFrameCheck.mayBeSent(code)).as("%d", code).isFalse();
         }
+    }
+
+    /**
+     * What Helidon 4.5 makes of {@code stream} arriving in reads of {@code size} bytes through the
+     * connection's reader (frames of at most {@code maxFrameLength}): each text message as
+     * {@code WsConnection} decodes it (each frame's payload alone, the pieces appended), and each ping.
+     */
+    private static List<String> helidonGets(byte[] stream, int size, int maxFrameLength) {
+        Deque<byte[]> reads = new ArrayDeque<>();
+        for (int from = 0; from < stream.length; from += size) {
+            reads.add(Arrays.copyOfRange(stream, from, Math.min(stream.length, from + size)));
+        }
+        DataReader reader = new PieceLimitedWsUpgrade.Pieces(new DataReader(reads::poll), 1 << 20, new MemoryBudget(Long.MAX_VALUE),
+                new WsFrameCheck(maxFrameLength)).reader;
+        List<String> got = new ArrayList<>();
+        StringBuilder message = new StringBuilder();
+        boolean binary = false;
+        while (true) {
+            ClientWsFrame frame;
+            try {
+                frame = ClientWsFrame.read(null, reader, maxFrameLength);
+            } catch (DataReader.InsufficientDataAvailableException end) {
+                return got;
+            }
+            BufferData payload = frame.payloadData();
+            binary = frame.opCode() == WsOpCode.BINARY || binary && frame.opCode() == WsOpCode.CONTINUATION;
+            switch (binary ? WsOpCode.BINARY : frame.opCode()) { // a binary message's frames by their own opcode
+                case TEXT, CONTINUATION -> {
+                    message.append(payload.readString(payload.available(), StandardCharsets.UTF_8));
+                    if (frame.fin()) {
+                        got.add("text " + message);
+                        message.setLength(0);
+                    }
+                }
+                case PING -> got.add("ping " + payload.readString(payload.available(), StandardCharsets.US_ASCII));
+                default -> got.add(frame.opCode().name());
+            }
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aCharacterSplitBetweenFramesReachesHelidonWhole() {
+        // two-, three- and four-byte characters, the message split at every byte into two frames and
+        // at every pair of bytes into three, a ping after the first frame
+        String text = "{\"id\":\"\u00e9\u20ac\ud83d\ude00\"}";
+        byte[] bytes = utf8(text);
+        List<byte[]> frames = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        for (int cut = 0; cut <= bytes.length; cut++) {
+            frames.add(frame(TEXT, Arrays.copyOfRange(bytes, 0, cut)));
+            frames.add(frame(FIN | PING, utf8("p" + cut)));
+            frames.add(frame(FIN | CONTINUATION, Arrays.copyOfRange(bytes, cut, bytes.length)));
+            expected.add("ping p" + cut);
+            expected.add("text " + text);
+            for (int second = cut; second <= bytes.length; second++) {
+                frames.add(frame(TEXT, Arrays.copyOfRange(bytes, 0, cut)));
+                frames.add(frame(CONTINUATION, Arrays.copyOfRange(bytes, cut, second)));
+                frames.add(frame(FIN | CONTINUATION, Arrays.copyOfRange(bytes, second, bytes.length)));
+                expected.add("text " + text);
+            }
+        }
+        // and around them, what is handed on as it is: a message in one frame, a binary one in two
+        frames.add(frame(FIN | TEXT, utf8("\u20ac")));
+        frames.add(frame(BINARY, new byte[] {(byte) 0xe2}));
+        frames.add(frame(FIN | CONTINUATION, new byte[] {(byte) 0x82, (byte) 0xac}));
+        expected.add("text \u20ac");
+        expected.add("BINARY");
+        expected.add("CONTINUATION");
+        byte[] stream = concat(frames.toArray(byte[][]::new));
+        for (int size : new int[] {1, 2, 3, 5, 7, 64, 1000, stream.length}) {
+            assertThat(helidonGets(stream, size, 4096)).as("reads of %d bytes", size).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void largeFramesOfAFragmentedMessageKeepTheirTextAndTheLargestFrameFitsWithACarriedCharacter() {
+        String big = "\u00e9".repeat(40_000) + "x"; // 80,001 bytes: a 64-bit length, then 16-bit ones
+        byte[] bytes = utf8(big);
+        byte[] stream = concat(frame(TEXT, Arrays.copyOfRange(bytes, 0, 30_001)),
+                frame(CONTINUATION, Arrays.copyOfRange(bytes, 30_001, 70_001)), frame(FIN | CONTINUATION, Arrays.copyOfRange(bytes, 70_001, bytes.length)));
+        for (int size : new int[] {1000, 8192, stream.length}) {
+            assertThat(helidonGets(stream, size, 1 << 20)).as("reads of %d bytes", size).containsExactly("text " + big);
+        }
+        // a frame of the largest length after one that left a character unfinished: two frames, each within the limit
+        byte[] whole = concat(frame(TEXT, new byte[] {'a', (byte) 0xc3}),
+                frame(FIN | CONTINUATION, concat(new byte[] {(byte) 0xa9}, "b".repeat(63).getBytes(StandardCharsets.US_ASCII))));
+        assertThat(helidonGets(whole, whole.length, 64)).containsExactly("text a\u00e9" + "b".repeat(63));
+    }
+
+    @Test
+    void aFrameOfAFragmentedTextMessageOverTheLimitIsTooBig() {
+        WsFrameCheck check = new WsFrameCheck(64);
+        byte[] first = frame(TEXT, new byte[64]);
+        byte[] passed = check.pass(concat(first, frame(FIN | CONTINUATION, new byte[65])));
+        assertThat(passed).hasSize(2 + 4 + 64); // the first frame, re-framed
+        assertThat(check.violation().closeCode()).isEqualTo(1009);
+        assertThat(check.violation()).hasMessage("a frame over 64 bytes");
+    }
+
+    @Test
+    void aReadWithNoFragmentedTextMessageIsHandedOnAsItIsWithoutACopy() {
+        WsFrameCheck check = new WsFrameCheck(4096);
+        byte[] read = concat(frame(FIN | TEXT, utf8("[\"\u00e9\"]")), frame(FIN | PING, new byte[0]), frame(BINARY, new byte[3]));
+        assertThat(check.pass(read)).isSameAs(read);
     }
 }

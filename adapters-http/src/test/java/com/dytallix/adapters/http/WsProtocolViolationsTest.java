@@ -137,4 +137,67 @@ class WsProtocolViolationsTest {
         api.awaitWebSockets(0);
         assertThat(warnings.records()).as(warnings.describe()).isEmpty();
     }
+
+    @Test
+    void aCharacterSplitBetweenFramesReachesTheRelayWhole() throws Exception {
+        // a two-, a three- and a four-byte character in a call's id, the call split into two frames at
+        // every byte in and around the character, and into three at every pair of them, a ping
+        // between the first two: the id comes back as sent (Helidon alone made the character U+FFFD)
+        try (RawWebSocket ws = RawWebSocket.open(api.port())) {
+            ws.socket().setTcpNoDelay(true); // each frame a segment of its own, mostly a read of its own
+            for (String id : List.of("\u00e9", "\u20ac", "\ud83d\ude00")) {
+                byte[] call = ("{\"jsonrpc\":\"2.0\",\"id\":\"" + id + "\",\"method\":\"eth_blockNumber\",\"params\":[]}")
+                        .getBytes(StandardCharsets.UTF_8);
+                int at = CALL.indexOf("\"id\":") + 6; // the character's first byte
+                int length = id.getBytes(StandardCharsets.UTF_8).length;
+                List<int[]> cuts = new ArrayList<>();
+                for (int cut = at - 2; cut <= at + length + 2; cut++) {
+                    cuts.add(new int[] {cut});
+                }
+                for (int first = at - 1; first <= at + length + 1; first++) {
+                    for (int second = first + 1; second <= at + length + 1; second++) {
+                        cuts.add(new int[] {first, second});
+                    }
+                }
+                for (int[] cut : cuts) {
+                    String as = id + " cut at " + java.util.Arrays.toString(cut);
+                    int end = cut.length == 1 ? call.length : cut[1];
+                    ws.send(frame(TEXT, java.util.Arrays.copyOfRange(call, 0, cut[0])), frame(FIN | PING, bytes("between")),
+                            frame(cut.length == 1 ? FIN | CONTINUATION : CONTINUATION, java.util.Arrays.copyOfRange(call, cut[0], end)));
+                    if (cut.length == 2) {
+                        ws.send(frame(FIN | CONTINUATION, java.util.Arrays.copyOfRange(call, end, call.length)));
+                    }
+                    RawWebSocket.Frame pong = ws.read();
+                    assertThat(pong.opcode()).as(as).isEqualTo(PONG);
+                    assertThat(pong.text()).as(as).isEqualTo("between");
+                    com.fasterxml.jackson.databind.JsonNode answer = Json.MAPPER.readTree(ws.nextText());
+                    assertThat(answer.path("id").textValue()).as(as).isEqualTo(id);
+                    assertThat(answer.path("result").textValue()).as(as).isEqualTo("0x10");
+                }
+            }
+        }
+        api.awaitWebSockets(0);
+        assertThat(warnings.records()).as(warnings.describe()).isEmpty();
+    }
+
+    @Test
+    void aFragmentedMessageOverTheLimitIsStillTooBig() throws Exception {
+        // the limit (4096 bytes here) applies to the message, however it is split, and to each frame
+        byte[] half = ("\"" + "\u00e9".repeat(1200)).getBytes(StandardCharsets.UTF_8); // 2401 bytes, 1201 characters
+        try (RawWebSocket ws = RawWebSocket.open(api.port())) {
+            ws.send(frame(TEXT, bytes("[")), frame(CONTINUATION, half), frame(CONTINUATION, half), frame(CONTINUATION, half),
+                    frame(CONTINUATION, half), frame(FIN | CONTINUATION, bytes("\"]")));
+            RawWebSocket.Frame close = ws.read(); // no answer first: the message never reached the relay
+            assertThat(close.opcode()).isEqualTo(CLOSE);
+            assertThat(close.closeCode()).as("a message of 4805 characters in frames of 2401 bytes").isEqualTo(1009);
+        }
+        try (RawWebSocket ws = RawWebSocket.open(api.port())) {
+            ws.send(frame(TEXT, bytes("[")), frame(FIN | CONTINUATION, ("\"" + "a".repeat(5000) + "\"]").getBytes(StandardCharsets.US_ASCII)));
+            RawWebSocket.Frame close = ws.read();
+            assertThat(close.opcode()).isEqualTo(CLOSE);
+            assertThat(close.closeCode()).as("a frame of 5004 bytes").isEqualTo(1009);
+            assertThat(close.text()).endsWith("a frame over 4096 bytes");
+        }
+        api.awaitWebSockets(0);
+    }
 }
