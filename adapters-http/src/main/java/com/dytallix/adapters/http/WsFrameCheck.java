@@ -19,8 +19,9 @@ import java.util.Arrays;
  *       message, a close frame with a 1-byte payload or a code a client may not send;</li>
  *   <li>1007 (invalid data): a text message, or a close reason, that is not UTF-8 (a sequence cut at
  *       the end of a message included; one cut between two frames of a message is fine);</li>
- *   <li>1009 (too big): a frame of a fragmented text message over the largest frame (Helidon, which
- *       refuses the others, never sees these frames' headers: see below).</li>
+ *   <li>1009 (too big): a frame over the largest the listener takes (WS_MAX_MESSAGE_BYTES), by its
+ *       header (Helidon would refuse most such frames itself, but never sees the header of one it gets
+ *       re-framed: see below).</li>
  * </ul>
  *
  * <p>The bytes before the violation go to Helidon (the frames before it are served), the violating
@@ -206,9 +207,13 @@ final class WsFrameCheck {
         }
     }
 
-    /** The payload's length is known: the mask comes next. Helidon checks the length of the frames it reads itself, not of those re-framed. */
+    /**
+     * The payload's length is known: the mask comes next. A frame over the largest is refused here,
+     * by its header: Helidon would refuse it too ("Payload too large"), but never sees the header of
+     * a frame it gets re-framed.
+     */
     private void lengthRead() {
-        if (reframed && remaining > maxFrameLength) {
+        if (remaining > maxFrameLength) {
             violate(WsCloseCodes.TOO_BIG, "a frame over " + maxFrameLength + " bytes");
         } else {
             stage = Stage.MASK;

@@ -191,13 +191,17 @@ class WsFrameCheckTest {
     }
 
     @Test
-    void aFrameOfAFragmentedTextMessageOverTheLimitIsTooBig() {
+    void aFrameOverTheLimitIsTooBigByItsHeaderAlsoInAFragmentedTextMessage() {
         WsFrameCheck check = new WsFrameCheck(64);
         byte[] first = frame(TEXT, new byte[64]);
         byte[] passed = check.pass(concat(first, frame(FIN | CONTINUATION, new byte[65])));
         assertThat(passed).hasSize(2 + 4 + 64); // the first frame, re-framed
         assertThat(check.violation().closeCode()).isEqualTo(1009);
         assertThat(check.violation()).hasMessage("a frame over 64 bytes");
+        byte[] ok = frame(FIN | BINARY, new byte[64]);
+        WsFrameCheck single = new WsFrameCheck(64);
+        assertThat(single.pass(concat(ok, frame(FIN | TEXT, new byte[300]))).length).as("up to the length's last byte").isEqualTo(ok.length + 3);
+        assertThat(single.violation()).hasMessage("a frame over 64 bytes");
     }
 
     @Test

@@ -198,6 +198,12 @@ class WsProtocolViolationsTest {
             assertThat(close.closeCode()).as("a frame of 5004 bytes").isEqualTo(1009);
             assertThat(close.text()).endsWith("a frame over 4096 bytes");
         }
+        try (RawWebSocket ws = RawWebSocket.open(api.port())) {
+            ws.send(frame(FIN | TEXT, ("[\"" + "a".repeat(5000) + "\"]").getBytes(StandardCharsets.US_ASCII)));
+            RawWebSocket.Frame close = ws.read();
+            assertThat(close.closeCode()).as("a message of one frame of 5004 bytes, as before").isEqualTo(1009);
+            assertThat(close.text()).endsWith("a frame over 4096 bytes");
+        }
         api.awaitWebSockets(0);
     }
 }
