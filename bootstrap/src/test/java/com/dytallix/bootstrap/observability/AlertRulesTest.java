@@ -20,7 +20,7 @@ class AlertRulesTest {
     @Test
     void everyAlertFiresAndStaysQuietAsItsUnitTestsExpect() throws Exception {
         String tests = Files.readString(ALERTS.resolve("dytallix-alerts.test.yml"));
-        for (String alert : new String[] {"FaucetBalanceLow", "HighErrorRate", "RPCTimeout", "BlockLagHigh",
+        for (String alert : new String[] {"FaucetBalanceLow", "HighErrorRate", "HttpVersionRefused", "RPCTimeout", "BlockLagHigh",
                 "FaucetTransactionsStuck", "ReplacementsPilingUp", "NoPayer"}) {
             assertThat(tests).as("unit tests for %s", alert).contains("alertname: " + alert);
         }
