@@ -6,7 +6,6 @@ import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbTransaction;
 import io.helidon.dbclient.jdbc.JdbcClientBuilder;
 import java.lang.System.Logger.Level;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
@@ -31,17 +30,6 @@ public abstract class Database implements AutoCloseable {
 
     /** Runs {@code work} as one write transaction: committed when it returns, rolled back when it throws. */
     abstract <T> T write(Function<DbTransaction, T> work);
-
-    /**
-     * For work split into several write transactions that no request waits for (a tracker pass's
-     * settling): called between two of them, lets the writers of this process already waiting for
-     * the write lock have it before the caller's next write, waiting at most {@code most} for the
-     * first of them to take it. Without it the caller, running, takes the lock again the moment it
-     * let it go, before a parked waiter has woken, and a request's write waits behind every part.
-     * Nothing to do where writers queue in order anyway.
-     */
-    void letWaitingWritersFirst(Duration most) {
-    }
 
     /** Runs {@code work} outside any write transaction (each statement sees the latest commit). */
     <T> T read(Function<DbExecute, T> work) {

@@ -101,13 +101,6 @@ final class SqlGrantLedger implements GrantLedger {
     private static final int MOST_RESERVATIONS_PER_WRITE = 64;
     /** Grants one write of a tracker pass settles at most: bounds how long it holds the write lock (about 2 ms each). */
     static final int MOST_SETTLED_PER_WRITE = 32;
-    /**
-     * How long a tracker pass waits between two of its writes for a request's write that queued meanwhile to
-     * take the lock first (it takes it within microseconds unless the machine is starved): a block's worth of
-     * grants settled part after part, each taking the lock again at once, held every reservation and signing
-     * batch behind the whole pass.
-     */
-    private static final Duration HANDOVER_MOST = Duration.ofMillis(50);
     private static final System.Logger LOG = System.getLogger(SqlGrantLedger.class.getName());
     /**
      * Fingerprints held at which the writer is woken instead of waiting for its timer. A commit
@@ -564,9 +557,7 @@ final class SqlGrantLedger implements GrantLedger {
      * In write transactions of at most {@link #MOST_SETTLED_PER_WRITE} grants, each grant's steps in
      * one of them: a block's worth of grants settled in one transaction held the write lock that every
      * request's reservation, signing and submission waits for 20–300 ms (bench/faucet.sh), the largest
-     * part of the faucet's 99th percentile. No step depends on another grant's. Between two parts the
-     * writers that queued meanwhile go first ({@link Database#letWaitingWritersFirst}): otherwise this
-     * thread, running, takes the lock again before a parked one wakes, and they wait for every part.
+     * part of the faucet's 99th percentile. No step depends on another grant's.
      */
     @Override
     public Settled settle(List<Inclusion> inclusions, List<Confirmation> confirmations, Instant at) {
@@ -582,10 +573,6 @@ final class SqlGrantLedger implements GrantLedger {
             Set<GrantId> part = Set.copyOf(ids.subList(from, Math.min(ids.size(), from + MOST_SETTLED_PER_WRITE)));
             List<Inclusion> included = inclusions.stream().filter(i -> part.contains(i.id())).toList();
             List<Confirmation> confirmed = confirmations.stream().filter(c -> part.contains(c.id())).toList();
-            if (from > 0) {
-                // a reservation or a signing batch that queued during the last part goes before the next one
-                database.letWaitingWritersFirst(HANDOVER_MOST);
-            }
             Settled settled = database.write(tx -> settleIn(tx, included, confirmed, time).settled());
             firstConfirmed.addAll(settled.firstConfirmed());
             refused.putAll(settled.refused());

@@ -15,11 +15,9 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLTransientConnectionException;
-import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -62,8 +60,6 @@ final class SqliteDatabase extends Database {
      * about 40 MB of log at most, reached only when the background checkpoints fall behind.
      */
     static final int WAL_PAGES_MOST = 10_000;
-    /** How often {@link #letWaitingWritersFirst} looks whether a waiting writer has taken the lock. */
-    private static final long HANDOVER_POLL_NANOS = 50_000;
     // Shared by every handle on the same file in this process, so two handles still make one writer.
     private static final ConcurrentMap<Path, ReentrantLock> WRITERS = new ConcurrentHashMap<>();
 
@@ -245,24 +241,6 @@ final class SqliteDatabase extends Database {
             Thread.currentThread().interrupt();
             throw new StoreBusyException("interrupted while waiting for the database's write lock");
         }
-    }
-
-    /**
-     * Waits while writers of this process are queued for the lock and none of them has taken it yet
-     * (the one woken at the last unlock is on its way), at most {@code most}: the caller's next write
-     * then queues behind them instead of barging in ahead, as a non-fair lock lets a running thread do.
-     */
-    @Override
-    void letWaitingWritersFirst(Duration most) {
-        long until = System.nanoTime() + most.toNanos();
-        while (writersWaiting() && !writer.isLocked() && System.nanoTime() - until < 0) {
-            LockSupport.parkNanos(HANDOVER_POLL_NANOS);
-        }
-    }
-
-    /** Whether a writer of this process is parked waiting for the write lock. */
-    boolean writersWaiting() {
-        return writer.hasQueuedThreads();
     }
 
     /** How long a caller waits for a pooled connection: never less than a quarter of a second. */

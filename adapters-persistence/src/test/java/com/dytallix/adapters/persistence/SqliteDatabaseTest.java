@@ -34,44 +34,6 @@ class SqliteDatabaseTest {
         assertThat(file).isRegularFile();
     }
 
-    /**
-     * A tracker pass writes its settling in parts, one after another on one thread. That thread, running,
-     * took the lock again the moment it let it go, before a reservation parked on it had woken: the
-     * reservation waited for every part. Between two parts the waiting writer now goes first, every time
-     * (repeated: which one wins the race is a matter of timing, and one lost race is the fault).
-     */
-    @Test
-    void aWriterWaitingBetweenTwoWritesOfOneThreadGoesBeforeTheSecondWhenLetFirst() throws Exception {
-        try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("dytallix.db"))) {
-            for (int round = 0; round < 300; round++) {
-                List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
-                Thread waiting = Thread.ofPlatform().unstarted(() -> db.write(tx -> order.add("waiting")));
-                db.write(tx -> {
-                    order.add("first part");
-                    waiting.start();
-                    // the other writer is parked on the lock before this write ends
-                    while (!db.writersWaiting()) {
-                        Thread.onSpinWait();
-                    }
-                    return null;
-                });
-                db.letWaitingWritersFirst(java.time.Duration.ofSeconds(10));
-                db.write(tx -> order.add("second part"));
-                waiting.join(10_000);
-                assertThat(order).as("round %d", round).containsExactly("first part", "waiting", "second part");
-            }
-        }
-    }
-
-    @Test
-    void lettingWritersFirstWithNoneWaitingReturnsAtOnce() {
-        try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("dytallix.db"))) {
-            long from = System.nanoTime();
-            db.letWaitingWritersFirst(java.time.Duration.ofSeconds(10));
-            assertThat(System.nanoTime() - from).isLessThan(java.time.Duration.ofSeconds(5).toNanos());
-        }
-    }
-
     @Test
     void aWriteThatMadeNoStatementEndsWithoutHelidonsWarningAndTheNextWriteStillCommits() {
         java.util.logging.Logger helidon = java.util.logging.Logger.getLogger("io.helidon.dbclient.jdbc.TransactionContext");
