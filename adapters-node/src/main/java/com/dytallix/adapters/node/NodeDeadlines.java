@@ -7,7 +7,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Ends what waits on a node past its deadline (an exchange's socket read or write, a call's wait
- * for a free slot) from one daemon thread that looks every {@link #TICK} while anything is watched,
+ * for a free slot, a {@link SharedReads} joiner's wait for the call it joined) from one daemon thread that looks every {@link #TICK} while anything is watched,
  * and sleeps while nothing is. Not timed blocking calls: on a virtual thread each timed read or
  * timed park schedules and cancels a timer task on the ForkJoinPool's delay scheduler, whose thread
  * took about 8 % of an uncached relayed call's CPU (its clock reads and parks; docs/performance.md).

@@ -8,8 +8,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -29,13 +27,17 @@ import java.util.function.Supplier;
  * {@code eth_subscribe}/{@code eth_unsubscribe} (the WebSocket's, never relayed), nor what the relay
  * answers itself ({@code eth_chainId}, {@code net_version}, {@code eth_accounts}).</li>
  * <li><b>Each caller its own answer</b>: the shared value is the node's {@code result} text, which
- * every caller then wraps with its own id, as a call of its own would be; a node error object or a
- * transport failure reaches every caller that joined, as it reached the call.</li>
+ * every caller then wraps with its own id, as a call of its own would be; a node error object reaches
+ * every caller that joined, as it reached the call (a transport failure: below).</li>
  * <li><b>Each caller its own deadline</b>, NODE_TIMEOUT_MS from its own arrival: a joiner whose time
- * runs out gets its timeout while the call goes on for the others. A call in flight for more than a
+ * runs out gets its timeout while the call goes on for the others (its wait is untimed, ended by
+ * {@link NodeDeadlines}' sweeper, so at most its tick late, as a node exchange). A call in flight for more than a
  * tenth of NODE_TIMEOUT_MS is not joined (the node is slow on it, and a joiner would share its
  * fate): the newcomer sends its own, and later arrivals join that one. When the joined call times
- * out at its own deadline, a joiner with time left sends its own call for what is left of its time.</li>
+ * out at its own deadline, a joiner with time left sends its own call for what is left of its time; when
+ * it fails for another transport reason (refused, reset, an answer that is not JSON-RPC, the node's rate
+ * limit), a joiner with time left tries once more, routed afresh (so on another node when there are
+ * several), and the joiners of the failed call share that try.</li>
  * <li><b>Freshness</b>: the node computes a joined answer after the joined call was sent, which is
  * before the joiner arrived: the answer is at most one in-flight call older than a call of its own
  * would have been (with several nodes, reads on different nodes already differ by more). A read is
@@ -131,18 +133,24 @@ public final class SharedReads {
         if (!enabled || paramsJson.length() > MAX_KEY_CHARS || !METHODS.contains(method)) {
             return call.get();
         }
-        long arrival = nanoTime.getAsLong();
-        long epoch = writes.get();
         // a method name holds no '(': the key is unambiguous
-        String key = method + '(' + paramsJson;
-        InFlight mine = new InFlight(new CompletableFuture<>(), arrival, epoch);
+        return read(method, method + '(' + paramsJson, nanoTime.getAsLong(), writes.get(), true, call);
+    }
+
+    /**
+     * @param arrival  when the caller arrived: its deadline is NODE_TIMEOUT_MS after it
+     * @param epoch    the transactions sent before the caller arrived
+     * @param mayRetry false for a joiner's second try: it gets that try's outcome, whatever it is
+     */
+    private String read(String method, String key, long arrival, long epoch, boolean mayRetry, Supplier<String> call) {
+        InFlight mine = new InFlight(new CompletableFuture<>(), mayRetry ? arrival : nanoTime.getAsLong(), epoch);
         while (true) {
             InFlight there = inFlight.putIfAbsent(key, mine);
             if (there == null) {
                 return lead(key, mine, call);
             }
             if (there.writes() >= epoch && arrival - there.sentAt() < maxJoinAgeNanos) {
-                return join(method, there, arrival, call);
+                return join(method, key, there, arrival, epoch, mayRetry, call);
             }
             // too old to join, or sent before a transaction this caller may have sent: a call of its own, which later arrivals join
             if (inFlight.replace(key, there, mine)) {
@@ -165,32 +173,77 @@ public final class SharedReads {
         return answer;
     }
 
-    private String join(String method, InFlight there, long arrival, Supplier<String> call) {
+    private String join(String method, String key, InFlight there, long arrival, long epoch, boolean mayRetry, Supplier<String> call) {
         long deadline = arrival + timeoutNanos;
+        long left = deadline - nanoTime.getAsLong();
+        if (left <= 0) {
+            throw timeout(method);
+        }
+        // an untimed wait, ended at the deadline by NodeDeadlines' sweeper: a timed park on a virtual thread schedules and
+        // cancels a timer task with the JDK's delay scheduler, which cost about a sixth of a joined call's CPU
+        Wait wait = new Wait(there.answer());
+        NodeDeadlines.SHARED.watch(wait, System.nanoTime() + left);
+        Throwable cause;
         try {
-            String answer = there.answer().get(Math.max(0, deadline - nanoTime.getAsLong()), TimeUnit.NANOSECONDS);
+            String answer = wait.own.get();
             joined.get(method).increment();
             return answer;
-        } catch (TimeoutException e) {
-            throw new NodeException(NodeFailure.TIMEOUT, "the node did not answer " + method + " within "
-                    + Duration.ofNanos(timeoutNanos).toMillis() + " ms (waiting for the same call in flight)");
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof NodeException n && n.failure() == NodeFailure.TIMEOUT && deadline - nanoTime.getAsLong() > 0) {
-                // the joined call ran out of its own time, this caller has some left: what a call of its own would have had
-                return CallDeadline.within(deadline, call);
-            }
-            joined.get(method).increment();
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException("the shared node call failed", cause);
+            cause = e.getCause();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NodeException(NodeFailure.UNREACHABLE, "interrupted while waiting for the node's answer to " + method);
+        } finally {
+            NodeDeadlines.SHARED.unwatch(wait);
+        }
+        if (cause instanceof Expired) {
+            throw timeout(method);
+        }
+        if (cause instanceof NodeException n && n.failure() == NodeFailure.TIMEOUT && deadline - nanoTime.getAsLong() > 0) {
+            // the joined call ran out of its own time, this caller has some left: what a call of its own would have had
+            return CallDeadline.within(deadline, call);
+        }
+        if (mayRetry && cause instanceof NodeException n && n.failure().isTransient() && deadline - nanoTime.getAsLong() > 0) {
+            // the joined call failed for a transport reason on every node it tried, which a call of this caller's own would
+            // have met too, but it would have gone on trying within its own time: one more routed try (on the nodes healthy
+            // now), which the other joiners of the failed call share, as they shared it
+            return CallDeadline.within(deadline, () -> read(method, key, arrival, epoch, false, call));
+        }
+        joined.get(method).increment();
+        if (cause instanceof RuntimeException r) {
+            throw r;
+        }
+        if (cause instanceof Error err) {
+            throw err;
+        }
+        throw new IllegalStateException("the shared node call failed", cause);
+    }
+
+    private NodeException timeout(String method) {
+        return new NodeException(NodeFailure.TIMEOUT, "the node did not answer " + method + " within "
+                + Duration.ofNanos(timeoutNanos).toMillis() + " ms (waiting for the same call in flight)");
+    }
+
+    /** A joiner's wait: its own copy of the shared answer, which its deadline may end first (untimed, so no timer task). */
+    private static final class Wait extends NodeDeadlines.Watched {
+        final CompletableFuture<String> own;
+
+        Wait(CompletableFuture<String> shared) {
+            this.own = shared.copy();
+        }
+
+        @Override
+        void expire() {
+            own.completeExceptionally(Expired.INSTANCE);
+        }
+    }
+
+    /** The joiner's own deadline passed (never thrown out of this class; no stack). */
+    private static final class Expired extends RuntimeException {
+        static final Expired INSTANCE = new Expired();
+
+        private Expired() {
+            super("the joiner's deadline passed", null, false, false);
         }
     }
 }

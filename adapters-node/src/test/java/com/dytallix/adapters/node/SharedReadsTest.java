@@ -125,21 +125,115 @@ class SharedReadsTest {
         assertThat(shared.inFlight()).isZero();
     }
 
+    /**
+     * A node call whose first try waits for {@code first} and fails for a transport reason, and whose later tries
+     * wait for {@code later} and then do what {@code then} says.
+     */
+    private static final class FailingOnce {
+        final AtomicInteger calls = new AtomicInteger();
+        final CountDownLatch first = new CountDownLatch(1);
+        final CountDownLatch later = new CountDownLatch(1);
+        final Supplier<String> then;
+
+        FailingOnce(Supplier<String> then) {
+            this.then = then;
+        }
+
+        String call() {
+            boolean isFirst = calls.incrementAndGet() == 1;
+            try {
+                (isFirst ? first : later).await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            if (isFirst) {
+                throw new NodeException(NodeFailure.UNREACHABLE, "connection reset");
+            }
+            return then.get();
+        }
+
+        /** Lets the first try fail, then holds the next until every joiner of the failed one could have joined it. */
+        void failFirstThenRelease(SharedReads shared) throws InterruptedException {
+            first.countDown();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((calls.get() < 2 || shared.inFlight() == 0) && System.nanoTime() < until) {
+                Thread.sleep(1);
+            }
+            Thread.sleep(200); // the other joiners arrive
+            later.countDown();
+        }
+    }
+
+    private List<Future<String>> joinersOf(SharedReads shared, String method, FailingOnce node, int n) {
+        List<Future<String>> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(threads.submit(() -> shared.read(method, "[]", node::call)));
+        }
+        return out;
+    }
+
     @Test
-    void aTransportFailureReachesEveryCaller() throws Exception {
+    void whenTheJoinedCallFailsForATransportReasonItsJoinersTryOnceMoreTogether() throws Exception {
         SharedReads shared = new SharedReads(true, Duration.ofSeconds(30));
-        Node node = new Node(() -> {
+        FailingOnce node = new FailingOnce(() -> "\"0x10\"");
+        Future<String> first = threads.submit(() -> shared.read("eth_blockNumber", "[]", node::call));
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (shared.inFlight() == 0 && System.nanoTime() < until) {
+            Thread.sleep(1);
+        }
+        List<Future<String>> joiners = joinersOf(shared, "eth_blockNumber", node, CALLERS - 1);
+        Thread.sleep(200); // they join
+        node.failFirstThenRelease(shared);
+        assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS)).as("the call that failed is not tried again by its own caller "
+                        + "(UpstreamSet's failover already ran in it)")
+                .cause().isInstanceOfSatisfying(NodeException.class, e -> assertThat(e.failure()).isEqualTo(NodeFailure.UNREACHABLE));
+        for (Future<String> j : joiners) {
+            assertThat(j.get(10, TimeUnit.SECONDS)).isEqualTo("\"0x10\"");
+        }
+        assertThat(node.calls.get()).as("the failed call, then one more try for all its joiners").isEqualTo(2);
+        assertThat(shared.joined("eth_blockNumber")).as("the joiners of the second try").isEqualTo(CALLERS - 2);
+        assertThat(shared.inFlight()).isZero();
+    }
+
+    @Test
+    void aTransportFailureOfTheSecondTryReachesEveryCallerWithoutAThird() throws Exception {
+        SharedReads shared = new SharedReads(true, Duration.ofSeconds(30));
+        FailingOnce node = new FailingOnce(() -> {
             throw new NodeException(NodeFailure.UNREACHABLE, "connection refused");
         });
-        List<Future<String>> answers = callers(shared, "eth_blockNumber", "[]", node, CALLERS);
-        awaitInFlight(node, shared);
-        node.release.countDown();
+        List<Future<String>> answers = joinersOf(shared, "eth_blockNumber", node, CALLERS);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((node.calls.get() == 0 || shared.inFlight() == 0) && System.nanoTime() < until) {
+            Thread.sleep(1);
+        }
+        Thread.sleep(200); // the others join
+        node.failFirstThenRelease(shared);
         for (Future<String> a : answers) {
             assertThatThrownBy(() -> a.get(10, TimeUnit.SECONDS)).cause().isInstanceOfSatisfying(NodeException.class,
                     e -> assertThat(e.failure()).isEqualTo(NodeFailure.UNREACHABLE));
         }
-        assertThat(node.calls.get()).isEqualTo(1);
+        assertThat(node.calls.get()).isEqualTo(2);
         assertThat(shared.inFlight()).isZero();
+    }
+
+    @Test
+    void aJoinerWithNoTimeLeftDoesNotTryAgain() throws Exception {
+        AtomicLong now = new AtomicLong(0);
+        SharedReads shared = new SharedReads(true, Duration.ofSeconds(30), Duration.ofSeconds(3), now::get);
+        FailingOnce node = new FailingOnce(() -> "\"0x10\"");
+        Future<String> first = threads.submit(() -> shared.read("eth_gasPrice", "[]", node::call));
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (shared.inFlight() == 0 && System.nanoTime() < until) {
+            Thread.sleep(1);
+        }
+        Future<String> joiner = threads.submit(() -> shared.read("eth_gasPrice", "[]", node::call));
+        Thread.sleep(200); // it joins
+        now.set(TimeUnit.SECONDS.toNanos(31)); // the joined call failed at the joiner's deadline
+        node.first.countDown();
+        assertThatThrownBy(() -> joiner.get(10, TimeUnit.SECONDS)).cause().isInstanceOfSatisfying(NodeException.class,
+                e -> assertThat(e.failure()).isEqualTo(NodeFailure.UNREACHABLE));
+        assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(NodeException.class);
+        assertThat(node.calls.get()).isEqualTo(1);
     }
 
     @Test
