@@ -12,7 +12,10 @@
 #                      FAUCET_SERVER_ARGS="--FAUCET_SEND_WAIT_MS=50": more settings for the server
 #                      FAUCET_STAGES=1: where each answer's time went, stage by stage, and the GC's pauses in the load
 #                      FAUCET_RATE=500 FAUCET_RATE_SLICES=3: after the saturated slices, as many slices at that many
-#                      grants/s offered over the same connections, reported apart; FAUCET_RATE=0: none)
+#                      grants/s offered over the same connections, reported apart; FAUCET_RATE=0: none
+#                      FAUCET_NODE=dev: the server on its embedded dev chain instead of anvil, a diagnostic only:
+#                      that chain takes a transaction without the stall anvil has while it mines a block, so the
+#                      same run there shows the server's own share of the tail; the target's figure is anvil's)
 # The saturated slices (each connection asks again as soon as it has its answer) measure capacity, and
 # their p99 includes the queueing of running at it. The paced slices offer a fixed rate below capacity
 # (bench/wrk/faucet.lua: each wrk thread sends on a fixed schedule, by whichever connection is free) and
@@ -31,19 +34,27 @@ STAGES="${FAUCET_STAGES:-0}"
 RATE="${FAUCET_RATE:-500}"
 RATE_SLICES="${FAUCET_RATE_SLICES:-$SLICES}"
 CONFIRM_LIMIT_S="${FAUCET_CONFIRM_LIMIT_SECONDS:-60}"
+NODE="${FAUCET_NODE:-anvil}"
 FAUCET_ADDRESS="0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" # anvil account #0
+case "$NODE" in anvil | dev) ;; *) die "FAUCET_NODE: anvil or dev, not $NODE" ;; esac
 
 ensure_tools wrk curl jq sqlite3
-ensure_anvil
+[ "$NODE" = dev ] || ensure_anvil
 ensure_server_built
 
-start_anvil anvil --block-time 1
+[ "$NODE" = dev ] || start_anvil anvil --block-time 1
 # the server's per-grant stage timings (off in a server as shipped; they cost a few clock reads per grant)
 [ "$STAGES" = 0 ] || BENCH_JAVA_OPTS="$BENCH_JAVA_OPTS -Ddytallix.grantTimings=true"
 # A tiny drip keeps anvil's 10,000 ETH enough for any number of grants this run can make; the
 # X-Forwarded-For the load sends is believed because loopback is the trusted proxy.
 # shellcheck disable=SC2086 # FAUCET_SERVER_ARGS: more settings, split on spaces
-launch_server_on faucet "$ANVIL_URL" --FAUCET_DRIP_AMOUNT=0.001 --FAUCET_MIN_BALANCE=1 --TRUSTED_PROXIES=127.0.0.1 ${FAUCET_SERVER_ARGS:-}
+if [ "$NODE" = dev ]; then
+  # the embedded dev chain (no RPC_URL): its own faucet key, funded with 1,000,000 DYT, a block a second
+  launch_server faucet --ADMIN_TOKEN="$BENCH_ADMIN_TOKEN" --DEV_BLOCK_TIME_MS=1000 \
+    --FAUCET_DRIP_AMOUNT=0.001 --FAUCET_MIN_BALANCE=1 --TRUSTED_PROXIES=127.0.0.1 ${FAUCET_SERVER_ARGS:-}
+else
+  launch_server_on faucet "$ANVIL_URL" --FAUCET_DRIP_AMOUNT=0.001 --FAUCET_MIN_BALANCE=1 --TRUSTED_PROXIES=127.0.0.1 ${FAUCET_SERVER_ARGS:-}
+fi
 wait_ready
 
 admin_get() { curl -sf -m 5 -H "Authorization: Bearer $BENCH_ADMIN_TOKEN" "$SERVER_URL/api/admin/$1"; }
@@ -118,7 +129,14 @@ cpu_total="$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$SERVER_PID")" 'BEGIN {
 calls="$(($(node_calls) - calls_before))"
 
 failed="$(admin_get 'grants?status=failed&limit=1000' | jq .count)"
-on_chain="$(($(rpc_call "$ANVIL_URL" eth_getTransactionCount "[\"$FAUCET_ADDRESS\",\"latest\"]" | jq -r .result)))"
+if [ "$NODE" = dev ]; then
+  # the dev chain's faucet key is its own: its address is in the ledger, its chain behind the relay
+  FAUCET_ADDRESS="$(ledger "SELECT from_address FROM faucet_grants WHERE from_address IS NOT NULL LIMIT 1")"
+  NODE_URL="$SERVER_URL/api/rpc"
+else
+  NODE_URL="$ANVIL_URL"
+fi
+on_chain="$(($(rpc_call "$NODE_URL" eth_getTransactionCount "[\"$FAUCET_ADDRESS\",\"latest\"]" | jq -r .result)))"
 paid="$(ledger "SELECT COUNT(*) FROM faucet_grants WHERE nonce IS NOT NULL")"
 fillers="$(ledger "SELECT COUNT(*) FROM internal_transfers WHERE kind = 'gap_filler'")"
 
@@ -145,7 +163,12 @@ fi
 
 echo "== faucet: sustained grants, wrk -t$THREADS -c$CONNECTIONS, $SLICES slices of ${SLICE_SECONDS}s (at most $MAX requests) =="
 machine_info
-echo "node: anvil $ANVIL_VERSION --block-time 1; quotas lifted; distinct recipient and client IP per request;"
+if [ "$NODE" = dev ]; then
+  echo "node: the embedded dev chain (FAUCET_NODE=dev, a diagnostic: no mining stall), a block a second; quotas lifted;"
+  echo "      distinct recipient and client IP per request;"
+else
+  echo "node: anvil $ANVIL_VERSION --block-time 1; quotas lifted; distinct recipient and client IP per request;"
+fi
 echo "      ${WARMUP_SECONDS}s of warm-up grants at ${WARMUP_CONNECTIONS} connections first ($(granted "$W") grants, not counted)"
 echo
 # slice_table NAME COUNT: the slices ${NAME[1..COUNT]}, one a line; sets total, seconds, worst_p99

@@ -563,6 +563,9 @@ public final class Payer {
         Instant at = now();
         if (accepted != null) {
             accepted.accept(at);
+            // the request just woken waits for a carrier thread; this one would keep its own through the record's
+            // write (the database's native code pins it), so on two cores the answer waited behind the write
+            Thread.yield();
         }
         try {
             payments.markSubmitted(id, at);
