@@ -182,9 +182,14 @@ final class WsFrameCheck {
                 inMessage = !fin;
             }
             // a text message in one frame (the usual case) goes as it is; the frames of one in several are re-framed
-            reframed = opcode == TEXT && !fin || opcode == CONTINUATION && textMessage;
+            reframed = textFrame() && !(opcode == TEXT && fin);
             stage = Stage.LENGTH;
         }
+    }
+
+    /** The frame being read carries (part of) a text message: its payload is UTF-8 checked. */
+    private boolean textFrame() {
+        return opcode == TEXT || opcode == CONTINUATION && textMessage;
     }
 
     private void length(int b) {
@@ -242,7 +247,7 @@ final class WsFrameCheck {
             flush(bytes, from);
             passFrom = end; // handed on re-framed below, or never (a violation)
         }
-        if (opcode == TEXT || opcode == CONTINUATION && textMessage) {
+        if (textFrame()) {
             int m = (int) (at & 3);
             for (int i = from; i < end; i++, m = (m + 1) & 3) {
                 int b = (bytes[i] ^ mask[m]) & 0xFF;
@@ -274,7 +279,7 @@ final class WsFrameCheck {
         stage = Stage.FIRST;
         if (opcode == CLOSE) {
             closeFrame((int) at);
-        } else if (fin && (opcode == TEXT || opcode == CONTINUATION) && textMessage && !text.complete()) {
+        } else if (fin && textFrame() && !text.complete()) {
             violate(WsCloseCodes.NOT_CONSISTENT, "invalid UTF-8 in a text message: it ends inside a character");
         }
     }
@@ -371,13 +376,11 @@ final class WsFrameCheck {
             return;
         }
         Utf8 reason = new Utf8();
-        for (int i = 2; i < length; i++) {
-            if (!reason.next(close[i] & 0xFF)) {
-                violate(WsCloseCodes.NOT_CONSISTENT, "invalid UTF-8 in a close reason");
-                return;
-            }
+        boolean valid = true;
+        for (int i = 2; i < length && valid; i++) {
+            valid = reason.next(close[i] & 0xFF);
         }
-        if (!reason.complete()) {
+        if (!valid || !reason.complete()) {
             violate(WsCloseCodes.NOT_CONSISTENT, "invalid UTF-8 in a close reason");
         }
     }

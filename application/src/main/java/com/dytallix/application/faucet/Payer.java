@@ -313,10 +313,10 @@ public final class Payer {
      * The first send of a stored transaction on a thread of its own, waited for at most
      * {@link #sendWait}: what became of it, or {@link Sent.Sending} when the node has not answered
      * by then. With {@code answerBeforeRecord} (a request's send) a send the node took is answered at
-     * once ({@link Sent.Accepted}) and its move to SUBMITTED written after, on the sending thread. The grant stays in {@link #paying} until the send is
-     * answered and recorded, whenever that is, so
-     * the tracker never sends it beside this send; if the process ends first, the grant is SIGNED in
-     * the ledger and the tracker of the next start sends the same bytes.
+     * once ({@link Sent.Accepted}) and its move to SUBMITTED written after, on the sending thread. The
+     * grant stays in {@link #paying} until the send is answered and recorded, whenever that is, so the
+     * tracker never sends it beside this send; if the process ends first, the grant is SIGNED in the
+     * ledger and the tracker of the next start sends the same bytes.
      */
     private Sent sendWithin(GrantId id, SignedTransaction tx, boolean answerBeforeRecord) {
         CompletableFuture<Sent> sent = new CompletableFuture<>();
@@ -368,17 +368,16 @@ public final class Payer {
         try {
             return sent.get(sendWait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            // unless it was answered just now: a failure from now on is the sending thread's to log (the grant
-            // stays SIGNED, and the tracker sends it again)
-            sent.complete(new Sent.Sending());
-            return answered(sent);
+            // not answered within the send wait: answered below as still being sent
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            sent.complete(new Sent.Sending());
-            return answered(sent);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new CompletionException(e.getCause());
         }
+        // unless it was answered just now: a failure from now on is the sending thread's to log (the grant
+        // stays SIGNED, and the tracker sends it again)
+        sent.complete(new Sent.Sending());
+        return answered(sent);
     }
 
     private static Sent answered(CompletableFuture<Sent> sent) {
