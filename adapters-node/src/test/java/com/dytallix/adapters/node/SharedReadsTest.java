@@ -64,11 +64,16 @@ class SharedReadsTest {
 
     /** Waits until the first caller's call is on its way and all the others could have joined it. */
     private static void awaitInFlight(Node node, SharedReads shared) throws InterruptedException {
+        awaitCalls(node.calls, 1, shared);
+        Thread.sleep(200); // the others arrive
+    }
+
+    /** Waits (at most 10 s) until the node has been called {@code atLeast} times and a call is in flight. */
+    private static void awaitCalls(AtomicInteger calls, int atLeast, SharedReads shared) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while ((node.calls.get() == 0 || shared.inFlight() == 0) && System.nanoTime() < until) {
+        while ((calls.get() < atLeast || shared.inFlight() == 0) && System.nanoTime() < until) {
             Thread.sleep(1);
         }
-        Thread.sleep(200); // the others arrive
     }
 
     @Test
@@ -155,10 +160,7 @@ class SharedReadsTest {
         /** Lets the first try fail, then holds the next until every joiner of the failed one could have joined it. */
         void failFirstThenRelease(SharedReads shared) throws InterruptedException {
             first.countDown();
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while ((calls.get() < 2 || shared.inFlight() == 0) && System.nanoTime() < until) {
-                Thread.sleep(1);
-            }
+            awaitCalls(calls, 2, shared);
             Thread.sleep(200); // the other joiners arrive
             later.countDown();
         }
@@ -177,10 +179,7 @@ class SharedReadsTest {
         SharedReads shared = new SharedReads(true, Duration.ofSeconds(30));
         FailingOnce node = new FailingOnce(() -> "\"0x10\"");
         Future<String> first = threads.submit(() -> shared.read("eth_blockNumber", "[]", node::call));
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (shared.inFlight() == 0 && System.nanoTime() < until) {
-            Thread.sleep(1);
-        }
+        awaitCalls(node.calls, 1, shared);
         List<Future<String>> joiners = joinersOf(shared, "eth_blockNumber", node, CALLERS - 1);
         Thread.sleep(200); // they join
         node.failFirstThenRelease(shared);
@@ -202,10 +201,7 @@ class SharedReadsTest {
             throw new NodeException(NodeFailure.UNREACHABLE, "connection refused");
         });
         List<Future<String>> answers = joinersOf(shared, "eth_blockNumber", node, CALLERS);
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while ((node.calls.get() == 0 || shared.inFlight() == 0) && System.nanoTime() < until) {
-            Thread.sleep(1);
-        }
+        awaitCalls(node.calls, 1, shared);
         Thread.sleep(200); // the others join
         node.failFirstThenRelease(shared);
         for (Future<String> a : answers) {
@@ -222,10 +218,7 @@ class SharedReadsTest {
         SharedReads shared = new SharedReads(true, Duration.ofSeconds(30), Duration.ofSeconds(3), now::get);
         FailingOnce node = new FailingOnce(() -> "\"0x10\"");
         Future<String> first = threads.submit(() -> shared.read("eth_gasPrice", "[]", node::call));
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (shared.inFlight() == 0 && System.nanoTime() < until) {
-            Thread.sleep(1);
-        }
+        awaitCalls(node.calls, 1, shared);
         Future<String> joiner = threads.submit(() -> shared.read("eth_gasPrice", "[]", node::call));
         Thread.sleep(200); // it joins
         now.set(TimeUnit.SECONDS.toNanos(31)); // the joined call failed at the joiner's deadline

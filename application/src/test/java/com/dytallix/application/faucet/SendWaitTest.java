@@ -107,11 +107,7 @@ class SendWaitTest {
         assertThat(left.status()).as("what the ledger keeps of it: stored, its send not recorded").isEqualTo(GrantStatus.SIGNED);
         assertThat(left.txHashes()).isEqualTo(answer.grant().txHashes());
 
-        h.restart(); // the next start, on the same ledger and node
-        h.tracker.tick();
-        Grant sent = h.ledger.find(answer.grant().id()).orElseThrow();
-        assertThat(sent.status()).isEqualTo(GrantStatus.SUBMITTED);
-        assertThat(sent.txHashes()).as("the same signed bytes, sent again").isEqualTo(answer.grant().txHashes());
+        Grant sent = sentAgainByTheNextStart(answer);
         h.chain.mine();
         h.tracker.tick();
         assertThat(h.ledger.find(answer.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
@@ -165,11 +161,7 @@ class SendWaitTest {
 
         // the process dies with the send on its way: the node never sees it; a new process starts on the same ledger
         h.chain.loseHeldSends();
-        h.restart();
-        h.tracker.tick();
-        Grant sent = h.ledger.find(answer.grant().id()).orElseThrow();
-        assertThat(sent.status()).isEqualTo(GrantStatus.SUBMITTED);
-        assertThat(sent.txHashes()).as("the same signed bytes, sent again").isEqualTo(answer.grant().txHashes());
+        Grant sent = sentAgainByTheNextStart(answer);
         h.tracker.tick();
         h.chain.mine();
         h.tracker.tick();
@@ -195,5 +187,15 @@ class SendWaitTest {
             now = read.get();
         }
         return now;
+    }
+
+    /** The next start, on the same ledger and node: its tracker's first pass sends the grant's stored bytes again. */
+    private Grant sentAgainByTheNextStart(DripResult answer) {
+        h.restart();
+        h.tracker.tick();
+        Grant sent = h.ledger.find(answer.grant().id()).orElseThrow();
+        assertThat(sent.status()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(sent.txHashes()).as("the same signed bytes, sent again").isEqualTo(answer.grant().txHashes());
+        return sent;
     }
 }
