@@ -47,13 +47,13 @@ ensure_server_built
 [ "$STAGES" = 0 ] || BENCH_JAVA_OPTS="$BENCH_JAVA_OPTS -Ddytallix.grantTimings=true"
 # A tiny drip keeps anvil's 10,000 ETH enough for any number of grants this run can make; the
 # X-Forwarded-For the load sends is believed because loopback is the trusted proxy.
-# shellcheck disable=SC2086 # FAUCET_SERVER_ARGS: more settings, split on spaces
+# shellcheck disable=SC2206 # FAUCET_SERVER_ARGS: more settings, split on spaces
+FAUCET_ARGS=(--FAUCET_DRIP_AMOUNT=0.001 --FAUCET_MIN_BALANCE=1 --TRUSTED_PROXIES=127.0.0.1 ${FAUCET_SERVER_ARGS:-})
 if [ "$NODE" = dev ]; then
   # the embedded dev chain (no RPC_URL): its own faucet key, funded with 1,000,000 DYT, a block a second
-  launch_server faucet --ADMIN_TOKEN="$BENCH_ADMIN_TOKEN" --DEV_BLOCK_TIME_MS=1000 \
-    --FAUCET_DRIP_AMOUNT=0.001 --FAUCET_MIN_BALANCE=1 --TRUSTED_PROXIES=127.0.0.1 ${FAUCET_SERVER_ARGS:-}
+  launch_server faucet --ADMIN_TOKEN="$BENCH_ADMIN_TOKEN" --DEV_BLOCK_TIME_MS=1000 "${FAUCET_ARGS[@]}"
 else
-  launch_server_on faucet "$ANVIL_URL" --FAUCET_DRIP_AMOUNT=0.001 --FAUCET_MIN_BALANCE=1 --TRUSTED_PROXIES=127.0.0.1 ${FAUCET_SERVER_ARGS:-}
+  launch_server_on faucet "$ANVIL_URL" "${FAUCET_ARGS[@]}"
 fi
 wait_ready
 
@@ -96,6 +96,10 @@ await_settled >/dev/null
 
 declare -a S
 JCMD="$(dirname "$JAVA")/jcmd" JFR="$(dirname "$JAVA")/jfr"
+# compiled_methods: how many methods the server's JIT has compiled so far
+compiled_methods() { "$(dirname "$JAVA")/jstat" -compiler "$SERVER_PID" | awk 'NR == 2 { print $1 }'; }
+# spent BEFORE AFTER: the seconds between two readings of a CPU clock
+spent() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 if [ "$STAGES" = 1 ]; then
   # the GC's pauses and every safepoint of the load, logged by the running JVM into a file of its own
   "$JCMD" "$SERVER_PID" VM.log output="file=$WORK/gc.log" what=gc,safepoint decorators=uptime >/dev/null
@@ -107,16 +111,16 @@ SERVER_LOG="$SERVER_DIR/server.log"
 log_before="$(lines "$SERVER_LOG")"
 cpu_before="$(cpu_seconds "$SERVER_PID")"
 jit_before="$(jit_cpu_seconds "$SERVER_PID")"
-compiled_before="$("$(dirname "$JAVA")/jstat" -compiler "$SERVER_PID" | awk 'NR == 2 { print $1 }')"
+compiled_before="$(compiled_methods)"
 calls_before="$(node_calls)"
 for ((i = 1; i <= SLICES; i++)); do
   log "slice $i/$SLICES: ${SLICE_SECONDS}s, $CONNECTIONS connections"
   S[$i]="$(FAUCET_RATE=0 FAUCET_MAX=$((MAX / SLICES)) FAUCET_TAG=$((i + 1)) run_wrk "$THREADS" "$CONNECTIONS" "$SLICE_SECONDS" \
     faucet.lua "$SERVER_URL/api/faucet")"
 done
-cpu_load="$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
-jit_load="$(awk -v a="$jit_before" -v b="$(jit_cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
-compiled_load="$(($("$(dirname "$JAVA")/jstat" -compiler "$SERVER_PID" | awk 'NR == 2 { print $1 }') - compiled_before))"
+cpu_load="$(spent "$cpu_before" "$(cpu_seconds "$SERVER_PID")")"
+jit_load="$(spent "$jit_before" "$(jit_cpu_seconds "$SERVER_PID")")"
+compiled_load="$(($(compiled_methods) - compiled_before))"
 sleep 1.1 # the access log's last batch, the timings' last second
 log_after="$(lines "$SERVER_LOG")"
 [ "$STAGES" = 0 ] || "$JCMD" "$SERVER_PID" VM.log disable >/dev/null
@@ -125,7 +129,7 @@ if [ "$PROFILE" = 1 ]; then
   "$JCMD" "$SERVER_PID" JFR.stop name=faucet >/dev/null
 fi
 settle_ms="$(await_settled)"
-cpu_total="$(awk -v a="$cpu_before" -v b="$(cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
+cpu_total="$(spent "$cpu_before" "$(cpu_seconds "$SERVER_PID")")"
 calls="$(($(node_calls) - calls_before))"
 
 failed="$(admin_get 'grants?status=failed&limit=1000' | jq .count)"
@@ -152,8 +156,8 @@ if [ "$RATE" != 0 ]; then
     P[$i]="$(FAUCET_RATE="$RATE" FAUCET_MAX=$((MAX / SLICES)) FAUCET_TAG=$((SLICES + 1 + i)) run_wrk "$THREADS" "$CONNECTIONS" \
       "$SLICE_SECONDS" faucet.lua "$SERVER_URL/api/faucet")"
   done
-  paced_cpu="$(awk -v a="$paced_cpu_before" -v b="$(cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
-  paced_jit="$(awk -v a="$paced_jit_before" -v b="$(jit_cpu_seconds "$SERVER_PID")" 'BEGIN { printf "%.2f", b - a }')"
+  paced_cpu="$(spent "$paced_cpu_before" "$(cpu_seconds "$SERVER_PID")")"
+  paced_jit="$(spent "$paced_jit_before" "$(jit_cpu_seconds "$SERVER_PID")")"
   sleep 1.1
   paced_log_after="$(lines "$SERVER_LOG")"
   [ "$STAGES" = 0 ] || "$JCMD" "$SERVER_PID" VM.log disable >/dev/null
