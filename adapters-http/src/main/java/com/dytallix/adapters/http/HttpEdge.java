@@ -122,6 +122,7 @@ public final class HttpEdge implements Filter {
         MDC.put("clientIp", client.value());
         try {
             requireOneHost(req);
+            requirePath(req);
             refuseChunkedBody(req);
             chain.proceed();
         } catch (CloseConnectionException e) {
@@ -188,6 +189,16 @@ public final class HttpEdge implements Filter {
     private static void requireOneHost(ServerRequest req) {
         if (req.headers().all(HeaderNames.HOST, List::of).size() != 1) {
             throw new ApiException(400, "INVALID_REQUEST", "a request needs exactly one Host header");
+        }
+    }
+
+    /**
+     * A request target other than a path (CONNECT's {@code host:port}, the authority form): Helidon
+     * routes it with no path at all, which nothing after this filter expects. This server is no proxy.
+     */
+    private static void requirePath(ServerRequest req) {
+        if (req.path().path() == null) {
+            throw new ApiException(400, "INVALID_REQUEST", "the request target must be a path such as /api/status; this server is not a proxy");
         }
     }
 
@@ -460,6 +471,9 @@ public final class HttpEdge implements Filter {
             case 431 -> new ApiException(431, "INVALID_REQUEST", "request headers are too large (at most " + MAX_HEADERS / 1024 + " KiB together)");
             case 505 -> new ApiException(505, "INVALID_REQUEST",
                     "HTTP/1.0 is not supported; use HTTP/1.1 (behind nginx: proxy_http_version 1.1)");
+            // Helidon's answer to a Transfer-Encoding whose codings end in chunked but hold another (gzip, chunked)
+            case 501 -> new ApiException(501, "INVALID_REQUEST",
+                    "a request body with a transfer coding is not accepted; send the body with Content-Length");
             // before routing nothing of ours runs: an "internal error" here is the parser failing on
             // what the client sent (a method such as "PU:T" makes Helidon 4.5 throw), so it is a 400
             default -> code >= 500 && type != DirectHandler.EventType.INTERNAL_ERROR

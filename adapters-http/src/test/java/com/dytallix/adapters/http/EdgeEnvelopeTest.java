@@ -50,6 +50,22 @@ class EdgeEnvelopeTest {
         }
     }
 
+    /**
+     * Found by the round-15 sweep: each was a 500 INTERNAL_ERROR (the first with Helidon's WARN and
+     * stack trace, the second a NullPointerException in the request limiter).
+     */
+    @Test
+    void aTransferCodingOtherThanChunkedAndAConnectToAnAuthorityAreTheClientsDoing() {
+        String gzip = api.raw("POST /api/faucet HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
+        assertThat(envelope(gzip, 501).get("message").asText()).as(gzip)
+                .isEqualTo("a request body with a transfer coding is not accepted; send the body with Content-Length");
+        String connect = api.raw("CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n");
+        assertThat(envelope(connect, 400).get("message").asText()).as(connect)
+                .isEqualTo("the request target must be a path such as /api/status; this server is not a proxy");
+        assertThat(api.raw("GET /api/status HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200");
+    }
+
     @Test
     void tooLongUriAndHeadersAreJsonToo() {
         String longUri = api.raw("GET /api/" + "a".repeat(70_000) + " HTTP/1.1\r\nHost: a\r\n\r\n");
