@@ -222,7 +222,9 @@ public final class HttpEdge implements Filter {
      */
     private static void endOrKeepConnection(ServerRequest req, ServerResponse res) {
         boolean close = closes(req.headers()) || closes(res.headers());
-        if (!close && req.content().hasEntity() && !req.content().consumed()) {
+        if (!close && awaitsContinue(req)) {
+            close = true; // its body is not coming until told to: the connection cannot go on
+        } else if (!close && req.content().hasEntity() && !req.content().consumed()) {
             try {
                 ReadDeadlines.whileReading(() -> {
                     req.content().consume();
@@ -236,6 +238,16 @@ public final class HttpEdge implements Filter {
             linger(req);
             throw new CloseConnectionException("the response closes the connection");
         }
+    }
+
+    /**
+     * The client sent "Expect: 100-continue" and its body was not read: it waits for a 100 Continue
+     * before sending the body, and Helidon sends one at the body's first read. Read after the answer,
+     * that 100 followed the final answer on the wire (a client keeping the connection would take it
+     * for the answer to its next request); the connection ends with the answer instead, with nothing to drain.
+     */
+    private static boolean awaitsContinue(ServerRequest req) {
+        return req.content().hasEntity() && !req.content().consumed() && req.headers().contains(HeaderValues.EXPECT_100);
     }
 
     /**
@@ -262,7 +274,7 @@ public final class HttpEdge implements Filter {
      * the connection closes whatever arrives.
      */
     private static void linger(ServerRequest req) {
-        if (!req.content().hasEntity() || req.content().consumed()) {
+        if (!req.content().hasEntity() || req.content().consumed() || awaitsContinue(req)) {
             return;
         }
         try {
