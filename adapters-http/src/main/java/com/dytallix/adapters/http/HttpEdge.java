@@ -477,7 +477,10 @@ public final class HttpEdge implements Filter {
                                                           RequestObserver observer) {
         int code = status.code() == 400 && type == DirectHandler.EventType.BAD_REQUEST && HEADERS_TOO_LARGE.equals(unsafeMessage)
                 ? 431 : status.code();
-        ApiException e = switch (code) {
+        ApiException e = type == DirectHandler.EventType.FORBIDDEN
+                // Helidon 4.5's only refusal of this type: a WebSocket handshake from an Origin not allowed
+                ? new ApiException(403, "FORBIDDEN", "this Origin may not open a WebSocket here; FRONTEND_ORIGIN lists the origins that may")
+                : switch (code) {
             case 413 -> new ApiException(413, "PAYLOAD_TOO_LARGE", "request body is too large");
             case 414 -> new ApiException(414, "INVALID_REQUEST", "request line is too long (at most " + MAX_REQUEST_LINE / 1024 + " KiB: method, URI and version)");
             case 431 -> new ApiException(431, "INVALID_REQUEST", "request headers are too large (at most " + MAX_HEADERS / 1024 + " KiB together)");
