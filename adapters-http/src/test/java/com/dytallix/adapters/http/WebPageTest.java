@@ -68,16 +68,23 @@ class WebPageTest {
     }
 
     @Test
-    void anAssetIsRevalidatedByItsETagAndAnyIfModifiedSinceIsNotAFailure() {
+    void anAssetIsRevalidatedAndAConditionalDateThatIsNotADateIsTheClientsError() {
         String css = ASSET.matcher(api.get("/").body()).results().map(r -> r.group(1)).filter(a -> a.endsWith(".css")).findFirst().orElseThrow();
         var asset = api.get(css);
-        String etag = asset.header("ETag").orElseThrow();
-        assertThat(api.get(css, "If-None-Match", etag).status()).isEqualTo(304);
-        // RFC 9110: a date that does not parse is ignored (Helidon's static content answered 500 INTERNAL_ERROR)
-        for (String date : new String[] {"yesterday", "", "Mon, 99 Foo 2026 99:99:99 GMT", "Sun, 06 Nov 1994 08:49:37 GMT"}) {
-            var again = api.get(css, "If-Modified-Since", date);
-            assertThat(again.status()).as(date).isEqualTo(200);
-            assertThat(again.body()).as(date).isEqualTo(asset.body());
+        assertThat(api.get(css, "If-Modified-Since", "Sun, 06 Nov 1994 08:49:37 GMT").body()).isEqualTo(asset.body());
+        // a browser revalidating: Helidon's static content says 304 by throwing, which was answered 400 until round 15
+        var byTag = api.get(css, "If-None-Match", asset.header("ETag").orElseThrow());
+        var byDate = api.get(css, "If-Modified-Since", asset.header("Last-Modified").orElseThrow());
+        assertThat(byTag.status()).isEqualTo(304);
+        assertThat(byTag.body()).isEmpty();
+        assertThat(byDate.status()).isIn(200, 304); // Helidon compares with the file's time in milliseconds: 200
+        // Helidon's static content answered each of these with 500 INTERNAL_ERROR and a stack trace
+        for (String header : new String[] {"If-Modified-Since", "If-Unmodified-Since"}) {
+            for (String date : new String[] {"yesterday", "Mon, 99 Foo 2026 99:99:99 GMT"}) {
+                var refused = api.get(css, header, date);
+                assertThat(refused.status()).as(header + ": " + date).isEqualTo(400);
+                assertThat(refused.body()).as(header + ": " + date).contains("\"code\":\"INVALID_REQUEST\"", "must be HTTP dates");
+            }
         }
     }
 
