@@ -5,7 +5,6 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Locale;
 
 /** Reads JSON request bodies within REQUEST_SIZE_LIMIT, in the contract's envelope when they are wrong. */
 final class Bodies {
@@ -68,11 +67,52 @@ final class Bodies {
     }
 
     static void requireJsonType(ServerRequest req) {
-        String type = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("").toLowerCase(Locale.ROOT);
-        String base = type.split(";")[0].strip();
-        if (!base.equals("application/json") && !(base.startsWith("application/") && base.endsWith("+json"))) {
+        if (!jsonType(req.headers().first(HeaderNames.CONTENT_TYPE).orElse(""))) {
             throw new ApiException(415, "UNSUPPORTED_MEDIA_TYPE",
                     "request body must be JSON (Content-Type: application/json)");
         }
+    }
+
+    private static final String APPLICATION = "application/";
+    private static final String JSON = "application/json";
+    private static final String SUFFIX = "+json";
+
+    /**
+     * Whether a Content-Type names JSON: {@code application/json} or {@code application/*+json}, in any
+     * case of ASCII letters, with any parameters after a ';' and whitespace around the type. Read in
+     * place, without the lower-cased copy and the split it took before: it runs on every relayed call.
+     */
+    static boolean jsonType(String type) {
+        int end = type.indexOf(';');
+        if (end < 0) {
+            end = type.length();
+        }
+        int from = 0;
+        while (from < end && Character.isWhitespace(type.charAt(from))) {
+            from++;
+        }
+        while (end > from && Character.isWhitespace(type.charAt(end - 1))) {
+            end--;
+        }
+        int n = end - from;
+        if (n == JSON.length()) {
+            return asciiIgnoreCase(type, from, JSON);
+        }
+        return n >= APPLICATION.length() + SUFFIX.length() && asciiIgnoreCase(type, from, APPLICATION)
+                && asciiIgnoreCase(type, end - SUFFIX.length(), SUFFIX);
+    }
+
+    /** {@code lower} (lower-case ASCII) at {@code at} in {@code s}, ASCII letters of {@code s} in either case. */
+    private static boolean asciiIgnoreCase(String s, int at, String lower) {
+        for (int i = 0; i < lower.length(); i++) {
+            char c = s.charAt(at + i);
+            if (c >= 'A' && c <= 'Z') {
+                c = (char) (c + ('a' - 'A'));
+            }
+            if (c != lower.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

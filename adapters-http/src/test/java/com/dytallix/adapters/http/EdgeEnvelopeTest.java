@@ -158,6 +158,10 @@ class EdgeEnvelopeTest {
         assertThat(text.json().get("code").asText()).isEqualTo("UNSUPPORTED_MEDIA_TYPE");
         var form = api.send("POST", "/api/faucet", "address=0x00", "Content-Type", "application/x-www-form-urlencoded");
         assertThat(form.status()).isEqualTo(415);
+        // a bare ';' once split to nothing and failed with a 500
+        var empty = api.send("POST", "/api/rpc", "{\"method\":\"eth_blockNumber\"}", "Content-Type", ";");
+        assertThat(empty.status()).as(empty.body()).isEqualTo(415);
+        assertThat(empty.json().get("code").asText()).isEqualTo("UNSUPPORTED_MEDIA_TYPE");
 
         // ("[1,]", meant as a JSON-RPC batch, is a JSON-RPC parse error instead: RpcHttpServiceTest)
         for (String bad : new String[] {"{", "{\"method\": }", "{\"a\":1} {\"b\":2}", "NaN", "\u00ff\u00fe"}) {
