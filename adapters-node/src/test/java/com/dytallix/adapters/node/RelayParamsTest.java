@@ -80,6 +80,62 @@ class RelayParamsTest {
         invalid("trace_block", "{\"a\":1} {\"b\":2}", "JSON array or object");
     }
 
+    /**
+     * check() reads arrays of strings, booleans and nulls with the streaming parser, parse() with the tree
+     * reader: for each of these, the same outcome (the same params, or the same error in the same words).
+     */
+    @Test
+    void theStreamingReadOfScalarParamsDecidesAsTheTreeDoes() {
+        String slot = "\"0x0000000000000000000000000000000000000000000000000000000000000001\"";
+        for (String[] call : new String[][] {
+                {"eth_getBalance", "[" + ADDRESS + ",\"latest\"]"},
+                {"eth_getBalance", "[ " + ADDRESS + " , \"0x10\" ] "},
+                {"eth_getBalance", "[" + ADDRESS + ",null]"},
+                {"eth_getBalance", "[null]"},
+                {"eth_getBalance", "[" + ADDRESS + ",\"latest\",\"latest\"]"},
+                {"eth_getBalance", "[" + ADDRESS + ",\"latest\"] [1]"},
+                {"eth_getBalance", "[" + ADDRESS + ",\"latest\"],"},
+                {"eth_getBalance", "[" + ADDRESS + ",\"latest\""},
+                {"eth_getBalance", "[" + ADDRESS + ",1]"},
+                {"eth_getBalance", "[" + ADDRESS + ",\"0x01\"]"},
+                {"eth_getBalance", "[\"0xF39FD6E51AAD88F6F4CE6AB8827279CFFFB92266\"]"},
+                {"eth_getBalance", "[\"0xf39fd6e51aad88f6f4ce6ab8827279cfffb9226\\u0036\"]"},
+                {"eth_getBalance", "[" + HASH + "]"},
+                {"eth_getBalance", "[\"\"]"},
+                {"eth_getBalance", "[true]"},
+                {"eth_getTransactionCount", "[" + ADDRESS + ",\"pending\"]"},
+                {"eth_getBlockByNumber", "[\"0x1b4\",false]"},
+                {"eth_getBlockByNumber", "[\"finalized\",true]"},
+                {"eth_getBlockByNumber", "[\"0x1b4\",\"false\"]"},
+                {"eth_getBlockByNumber", "[\"0x1b4\",null]"},
+                {"eth_getBlockByNumber", "[null,false]"},
+                {"eth_getTransactionReceipt", "[" + HASH + "]"},
+                {"eth_getTransactionReceipt", "[\"0x1234\"]"},
+                {"eth_getStorageAt", "[" + ADDRESS + "," + slot + ",\"latest\"]"},
+                {"eth_getStorageAt", "[" + ADDRESS + "]"},
+                {"eth_sendRawTransaction", "[\"0x02f8\"]"},
+                {"eth_sendRawTransaction", "[\"0x02f\"]"},
+                {"eth_getLogs", "[\"0x1\"]"},
+                {"eth_call", "[\"0x00\"]"},
+                {"eth_feeHistory", "[\"0x10000\",\"latest\"]"},
+                {"eth_blockNumber", "[\"latest\"]"},
+                {"eth_uninstallFilter", "[\"0x0a\"]"},
+                {"trace_block", "[\"0x1\"]"}}) {
+            String method = call[0];
+            String json = call[1];
+            com.fasterxml.jackson.databind.JsonNode tree;
+            try {
+                tree = params.parse(method, json);
+            } catch (NodeException e) {
+                assertThatThrownBy(() -> params.check(method, json)).as(json).isInstanceOf(NodeException.class).hasMessage(e.getMessage());
+                continue;
+            }
+            RelayParams.Checked checked = params.check(method, json);
+            assertThat(checked.tree()).as(json).isEqualTo(tree);
+            assertThat(checked.json()).as(json).isEqualTo(method.equals("eth_feeHistory") ? tree.toString() : json);
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"0x0,true", "0x1,true", "0xaBc,true", "0x01,false", "0x,false", "1x1,false", "0X1,false", "0x1g,false",
             "0x٣,false", "0x10000000000000000000000000000000000000000000000000000000000000000,false"})
