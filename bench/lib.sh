@@ -2,6 +2,13 @@
 # anvil, nginx and the server on loopback ports in a temporary directory, and stops every process
 # it started when the script exits, however it exits. KEEP=1 (or BENCH_KEEP=1) keeps the directory
 # and its logs; a run that failed keeps it too.
+#
+# The stop is by process id, never by process group: a benchmark run as `flock <lock file>
+# bench/x.sh` shares its group with the flock that holds the lock, and a signal to the group would
+# end that flock too. Everything the script starts inherits the lock's file descriptor, so the lock
+# is free only once the script and every process it started have ended: the cleanup stops all of
+# them (STARTED_PIDS, then any background job of the script's own shell still running), not only
+# the servers, so that none outlives the run holding the lock.
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -59,9 +66,14 @@ stop_pid() {
 }
 
 cleanup() {
-  local i
+  local i pid
   for ((i = ${#STARTED_PIDS[@]} - 1; i >= 0; i--)); do
     stop_pid "${STARTED_PIDS[$i]}"
+  done
+  # what the script started in the background and did not list (a wrk or perf beside the load): this
+  # shell's own jobs, each by its id
+  for pid in $(jobs -p); do
+    stop_pid "$pid"
   done
   if [ "${KEEP:-${BENCH_KEEP:-0}}" = 1 ] || [ "$FAILED" != 0 ]; then
     log "kept $WORK (logs, and the database of each server)"

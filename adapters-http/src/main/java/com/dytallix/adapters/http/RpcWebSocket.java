@@ -58,7 +58,7 @@ import java.util.regex.Pattern;
  * connection is accepted and closed at once with 1013 "try again later" and the reason); WS_MAX_SUBSCRIPTIONS per connection (a
  * JSON-RPC error, the connection stays); the relay's per-client request limit counts every message
  * (a batch its items) together with the client's HTTP requests (a JSON-RPC error -32005 per request);
- * a frame or message over WS_MAX_MESSAGE_BYTES closes with 1009; a binary message with 1003; a
+ * a frame or message over WS_MAX_MESSAGE_BYTES (its bytes as sent) closes with 1009; a binary message with 1003; a
  * message that would take the bytes held for all connections' incoming messages over
  * WS_MAX_INBOUND_BYTES is answered with -32005 unread (the connection stays). Each
  * connection writes through its own queue and thread, so a client that does not read cannot
@@ -267,11 +267,8 @@ public final class RpcWebSocket {
             if (subscriptions == null) {
                 return; // refused at open
             }
-            if (partial.length() + text.length() > maxMessageBytes) {
-                dropPartial();
-                closeNow(WsCloseCodes.TOO_BIG, "message over " + maxMessageBytes + " bytes");
-                return;
-            }
+            // a message over WS_MAX_MESSAGE_BYTES never gets here: WsFrameCheck closes its connection with 1009 at the
+            // header of the frame that takes it over, counting the bytes as sent (not these characters)
             if (!refusing && !inbound.take(text.length())) {
                 dropPartial();
                 refusing = true;

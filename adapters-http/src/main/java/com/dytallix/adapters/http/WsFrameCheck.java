@@ -21,7 +21,11 @@ import java.util.Arrays;
  *       the end of a message included; one cut between two frames of a message is fine);</li>
  *   <li>1009 (too big): a frame over the largest the listener takes (WS_MAX_MESSAGE_BYTES), by its
  *       header (Helidon would refuse most such frames itself, but never sees the header of one it gets
- *       re-framed: see below).</li>
+ *       re-framed: see below); and a data frame whose payload takes its message's bytes as sent (the
+ *       payloads of its frames so far, UTF-8 for a text message) over the same limit, also by its
+ *       header, before its payload is read. The message's limit is thus one exact count of bytes, not
+ *       of the characters they decode to (a message of 3-byte characters would otherwise reach three
+ *       times the limit).</li>
  * </ul>
  *
  * <p>The bytes before the violation go to Helidon (the frames before it are served), the violating
@@ -64,6 +68,8 @@ final class WsFrameCheck {
     private long at;
     /** A message's frames are arriving: a continuation is expected, a new message is not. */
     private boolean inMessage;
+    /** The payload bytes of the current data message's frames so far, the frame being read included. */
+    private long messageBytes;
     private boolean textMessage;
     private final Utf8 text = new Utf8();
     private final byte[] close = new byte[125];
@@ -174,6 +180,7 @@ final class WsFrameCheck {
         } else {
             if (opcode == TEXT || opcode == BINARY) {
                 textMessage = opcode == TEXT;
+                messageBytes = 0;
                 text.reset();
                 carried = 0;
                 messageHandedOn = false;
@@ -215,12 +222,18 @@ final class WsFrameCheck {
     /**
      * The payload's length is known: the mask comes next. A frame over the largest is refused here,
      * by its header: Helidon would refuse it too ("Payload too large"), but never sees the header of
-     * a frame it gets re-framed.
+     * a frame it gets re-framed. So is a data frame that would take its message over the same number
+     * of bytes, before any of its payload is read.
      */
     private void lengthRead() {
         if (remaining > maxFrameLength) {
             violate(WsCloseCodes.TOO_BIG, "a frame over " + maxFrameLength + " bytes");
+        } else if (opcode < CLOSE && messageBytes + remaining > maxFrameLength) {
+            violate(WsCloseCodes.TOO_BIG, "a message over " + maxFrameLength + " bytes");
         } else {
+            if (opcode < CLOSE) {
+                messageBytes += remaining;
+            }
             stage = Stage.MASK;
         }
     }
@@ -297,17 +310,9 @@ final class WsFrameCheck {
         boolean last = stage == Stage.FIRST && fin;
         if (length > 0 || last) {
             flush(bytes, from);
-            if (length > maxFrameLength) {
-                // a frame of the largest length and the bytes carried: the character they finish goes on its own
-                int first = Utf8.length(carry[0]);
-                frameHeader(false, first);
-                copy(bytes, from, m, 0, first);
-                frameHeader(last, length - first);
-                copy(bytes, from, m, first, length - first);
-            } else {
-                frameHeader(last, length);
-                copy(bytes, from, m, 0, length);
-            }
+            // never over the largest frame: the bytes carried and this stretch are all of the message's bytes, at most that
+            frameHeader(last, length);
+            copy(bytes, from, m, 0, length);
         }
         for (int j = length; j < total; j++) { // to the front: never over a byte still to be read
             carry[j - length] = j < carried ? carry[j] : (byte) (bytes[from + j - carried] ^ mask[(m + j - carried) & 3]);
@@ -415,12 +420,6 @@ final class WsFrameCheck {
         /** The bytes of a character still unfinished: 0 between characters. */
         int pending() {
             return needed == 0 ? 0 : seen;
-        }
-
-        /** The length of the character whose first byte is {@code lead} (a valid one). */
-        static int length(byte lead) {
-            int b = lead & 0xFF;
-            return b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
         }
 
         /** Whether {@code b} may come next. */

@@ -184,10 +184,10 @@ class WsFrameCheckTest {
         for (int size : new int[] {1000, 8192, stream.length}) {
             assertThat(helidonGets(stream, size, 1 << 20)).as("reads of %d bytes", size).containsExactly("text " + big);
         }
-        // a frame of the largest length after one that left a character unfinished: two frames, each within the limit
+        // a frame that ends the message at the largest length after one that left a character unfinished
         byte[] whole = concat(frame(TEXT, new byte[] {'a', (byte) 0xc3}),
-                frame(FIN | CONTINUATION, concat(new byte[] {(byte) 0xa9}, "b".repeat(63).getBytes(StandardCharsets.US_ASCII))));
-        assertThat(helidonGets(whole, whole.length, 64)).containsExactly("text a\u00e9" + "b".repeat(63));
+                frame(FIN | CONTINUATION, concat(new byte[] {(byte) 0xa9}, "b".repeat(61).getBytes(StandardCharsets.US_ASCII))));
+        assertThat(helidonGets(whole, whole.length, 64)).containsExactly("text a\u00e9" + "b".repeat(61));
     }
 
     @Test
@@ -202,6 +202,31 @@ class WsFrameCheckTest {
         WsFrameCheck single = new WsFrameCheck(64);
         assertThat(single.pass(concat(ok, frame(FIN | TEXT, new byte[300]))).length).as("up to the length's last byte").isEqualTo(ok.length + 3);
         assertThat(single.violation()).hasMessage("a frame over 64 bytes");
+    }
+
+    @Test
+    void aMessageOverTheLimitInBytesIsTooBigByTheHeaderOfTheFrameThatCrossesIt() {
+        // 64 bytes: 21 three-byte characters (63 bytes) and one more byte, in frames cut inside characters
+        byte[] message = utf8("\u20ac".repeat(21) + "x");
+        byte[] first = frame(TEXT, Arrays.copyOfRange(message, 0, 31));
+        byte[] last = frame(FIN | CONTINUATION, Arrays.copyOfRange(message, 31, 64));
+        assertThat(helidonGets(concat(first, last), 7, 64)).as("exactly the limit").containsExactly("text " + "\u20ac".repeat(21) + "x");
+        WsFrameCheck check = new WsFrameCheck(64);
+        byte[] over = frame(FIN | CONTINUATION, Arrays.copyOfRange(utf8("\u20ac".repeat(21) + "xy"), 31, 65));
+        check.pass(first);
+        assertThat(check.pass(over)).as("nothing of the crossing frame: not even its header").isEmpty();
+        assertThat(check.violation().closeCode()).isEqualTo(1009);
+        assertThat(check.violation()).hasMessage("a message over 64 bytes");
+        // a binary message too; a control frame between its frames counts nothing
+        WsFrameCheck binary = new WsFrameCheck(64);
+        byte[] ok = concat(frame(BINARY, new byte[40]), frame(FIN | PING, new byte[50]), frame(CONTINUATION, new byte[24]));
+        assertThat(binary.pass(concat(ok, frame(FIN | CONTINUATION, new byte[1]))).length).as("up to the length's last byte").isEqualTo(ok.length + 1);
+        assertThat(binary.violation()).hasMessage("a message over 64 bytes");
+        // the next message counts from zero
+        WsFrameCheck next = new WsFrameCheck(64);
+        byte[] two = concat(frame(FIN | TEXT, new byte[64]), frame(BINARY, new byte[32]), frame(FIN | CONTINUATION, new byte[32]));
+        assertThat(next.pass(two)).isSameAs(two);
+        assertThat(next.violation()).isNull();
     }
 
     @Test

@@ -189,7 +189,8 @@ class WsProtocolViolationsTest {
                     frame(CONTINUATION, half), frame(FIN | CONTINUATION, bytes("\"]")));
             RawWebSocket.Frame close = ws.read(); // no answer first: the message never reached the relay
             assertThat(close.opcode()).isEqualTo(CLOSE);
-            assertThat(close.closeCode()).as("a message of 4805 characters in frames of 2401 bytes").isEqualTo(1009);
+            assertThat(close.closeCode()).as("a message of 9,607 bytes in frames of 2401 bytes").isEqualTo(1009);
+            assertThat(close.text()).endsWith("a message over 4096 bytes");
         }
         try (RawWebSocket ws = RawWebSocket.open(api.port())) {
             ws.send(frame(TEXT, bytes("[")), frame(FIN | CONTINUATION, ("\"" + "a".repeat(5000) + "\"]").getBytes(StandardCharsets.US_ASCII)));
@@ -205,5 +206,56 @@ class WsProtocolViolationsTest {
             assertThat(close.text()).endsWith("a frame over 4096 bytes");
         }
         api.awaitWebSockets(0);
+    }
+
+    /** A call of exactly {@code size} bytes as UTF-8 whose id is mostly three-byte characters (one UTF-16 character each). */
+    private static byte[] callOfBytes(int size) {
+        String head = "{\"jsonrpc\":\"2.0\",\"method\":\"eth_blockNumber\",\"params\":[],\"id\":\"";
+        int room = size - head.length() - 2;
+        String id = "a".repeat(room % 3) + "\u20ac".repeat(room / 3);
+        byte[] call = (head + id + "\"}").getBytes(StandardCharsets.UTF_8);
+        assertThat(call).hasSize(size);
+        return call;
+    }
+
+    @Test
+    void theMessageLimitCountsBytesAsSentNotCharacters() throws Exception {
+        // 4096 bytes here; a message of three-byte characters has about a third as many characters
+        for (int cuts : new int[] {1, 2, 5}) {
+            for (int size : new int[] {4096, 4097}) {
+                byte[] call = callOfBytes(size);
+                String as = size + " bytes (" + new String(call, StandardCharsets.UTF_8).length() + " characters) in " + cuts + " frame(s)";
+                byte[][] frames = new byte[cuts][];
+                for (int i = 0; i < cuts; i++) { // cut anywhere, inside characters too
+                    int from = call.length * i / cuts;
+                    int to = call.length * (i + 1) / cuts;
+                    frames[i] = frame((i == cuts - 1 ? FIN : 0) | (i == 0 ? TEXT : CONTINUATION), java.util.Arrays.copyOfRange(call, from, to));
+                }
+                try (RawWebSocket ws = RawWebSocket.open(api.port())) {
+                    ws.socket().setSoTimeout(5000);
+                    ws.send(frames);
+                    if (size <= 4096) {
+                        assertThat(ws.nextText()).as(as).contains("\"result\":\"0x10\"");
+                    } else {
+                        RawWebSocket.Frame close = ws.read();
+                        assertThat(close.opcode()).as(as).isEqualTo(CLOSE);
+                        assertThat(close.closeCode()).as(as).isEqualTo(1009);
+                        assertThat(close.text()).as(as).endsWith(cuts == 1 ? "a frame over 4096 bytes" : "a message over 4096 bytes");
+                    }
+                }
+            }
+        }
+        // ASCII, as before: one byte a character, the same limit
+        try (RawWebSocket ws = RawWebSocket.open(api.port())) {
+            String call = "{\"jsonrpc\":\"2.0\",\"method\":\"eth_blockNumber\",\"params\":[],\"id\":\"";
+            call += "a".repeat(4096 - call.length() - 2) + "\"}";
+            ws.send(frame(TEXT, bytes(call.substring(0, 2000))), frame(FIN | CONTINUATION, bytes(call.substring(2000))));
+            assertThat(ws.nextText()).as("4096 ASCII bytes in two frames").contains("\"result\":\"0x10\"");
+            ws.send(frame(TEXT, bytes(call.substring(0, 2000))), frame(FIN | CONTINUATION, bytes(call.substring(2000) + " ")));
+            RawWebSocket.Frame close = ws.read();
+            assertThat(close.closeCode()).as("4097 ASCII bytes in two frames").isEqualTo(1009);
+        }
+        api.awaitWebSockets(0);
+        assertThat(warnings.records()).as(warnings.describe()).isEmpty();
     }
 }

@@ -155,8 +155,8 @@ public final class Settings {
                     + "on `/api/rpc`, so that one client cannot take all WS_MAX_CONNECTIONS; one more is closed at once with 1013 and "
                     + "the reason. Raise it when many users share one address (a NAT) and use WebSockets"));
     public static final Setting<Integer> WS_MAX_MESSAGE_BYTES = declare(Setting.of("WS_MAX_MESSAGE_BYTES", "262144",
-            integer(1024, 64 << 20), "largest WebSocket message (and frame) a client may send on `/api/rpc` (256 KiB); a larger one "
-                    + "is refused and the connection closed with 1009. Larger requests go over HTTP (REQUEST_SIZE_LIMIT). A frame still "
+            integer(1024, 64 << 20), "largest WebSocket message (and frame) a client may send on `/api/rpc` (256 KiB), in bytes as sent "
+                    + "(a text message's UTF-8, not its characters); a larger one is refused at the header of the frame that crosses it and the connection closed with 1009. Larger requests go over HTTP (REQUEST_SIZE_LIMIT). A frame still "
                     + "arriving is held by the web server until it is complete: this much when it comes in ordinary segments, up to about "
                     + "twice as much when trickled (a frame still arriving in more than one read per 64 bytes of this setting closes its "
                     + "connection with 1009), and frames still arriving on all connections together may take a quarter of the heap (past "
