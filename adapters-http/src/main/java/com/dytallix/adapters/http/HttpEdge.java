@@ -122,6 +122,7 @@ public final class HttpEdge implements Filter {
         MDC.put("clientIp", client.value());
         try {
             requireOneHost(req);
+            requirePath(req);
             refuseChunkedBody(req);
             chain.proceed();
         } catch (CloseConnectionException e) {
@@ -192,6 +193,16 @@ public final class HttpEdge implements Filter {
     }
 
     /**
+     * A request target other than a path (CONNECT's {@code host:port}, the authority form): Helidon
+     * routes it with no path at all, which nothing after this filter expects. This server is no proxy.
+     */
+    private static void requirePath(ServerRequest req) {
+        if (req.path().path() == null) {
+            throw new ApiException(400, "INVALID_REQUEST", "the request target must be a path such as /api/status; this server is not a proxy");
+        }
+    }
+
+    /**
      * Helidon's chunked decoder accepts what RFC 9112 refuses (a signed chunk size, any two bytes
      * where the CRLF after chunk data belongs) and offers no hook to be stricter, so a chunked
      * request body is refused unread (411: send Content-Length), and the connection closed.
@@ -211,7 +222,9 @@ public final class HttpEdge implements Filter {
      */
     private static void endOrKeepConnection(ServerRequest req, ServerResponse res) {
         boolean close = closes(req.headers()) || closes(res.headers());
-        if (!close && req.content().hasEntity() && !req.content().consumed()) {
+        if (!close && awaitsContinue(req)) {
+            close = true; // its body is not coming until told to: the connection cannot go on
+        } else if (!close && req.content().hasEntity() && !req.content().consumed()) {
             try {
                 ReadDeadlines.whileReading(() -> {
                     req.content().consume();
@@ -225,6 +238,16 @@ public final class HttpEdge implements Filter {
             linger(req);
             throw new CloseConnectionException("the response closes the connection");
         }
+    }
+
+    /**
+     * The client sent "Expect: 100-continue" and its body was not read: it waits for a 100 Continue
+     * before sending the body, and Helidon sends one at the body's first read. Read after the answer,
+     * that 100 followed the final answer on the wire (a client keeping the connection would take it
+     * for the answer to its next request); the connection ends with the answer instead, with nothing to drain.
+     */
+    private static boolean awaitsContinue(ServerRequest req) {
+        return req.content().hasEntity() && !req.content().consumed() && req.headers().contains(HeaderValues.EXPECT_100);
     }
 
     /**
@@ -251,7 +274,7 @@ public final class HttpEdge implements Filter {
      * the connection closes whatever arrives.
      */
     private static void linger(ServerRequest req) {
-        if (!req.content().hasEntity() || req.content().consumed()) {
+        if (!req.content().hasEntity() || req.content().consumed() || awaitsContinue(req)) {
             return;
         }
         try {
@@ -454,12 +477,18 @@ public final class HttpEdge implements Filter {
                                                           RequestObserver observer) {
         int code = status.code() == 400 && type == DirectHandler.EventType.BAD_REQUEST && HEADERS_TOO_LARGE.equals(unsafeMessage)
                 ? 431 : status.code();
-        ApiException e = switch (code) {
+        ApiException e = type == DirectHandler.EventType.FORBIDDEN
+                // Helidon 4.5's only refusal of this type: a WebSocket handshake from an Origin not allowed
+                ? new ApiException(403, "FORBIDDEN", "this Origin may not open a WebSocket here; FRONTEND_ORIGIN lists the origins that may")
+                : switch (code) {
             case 413 -> new ApiException(413, "PAYLOAD_TOO_LARGE", "request body is too large");
             case 414 -> new ApiException(414, "INVALID_REQUEST", "request line is too long (at most " + MAX_REQUEST_LINE / 1024 + " KiB: method, URI and version)");
             case 431 -> new ApiException(431, "INVALID_REQUEST", "request headers are too large (at most " + MAX_HEADERS / 1024 + " KiB together)");
             case 505 -> new ApiException(505, "INVALID_REQUEST",
                     "HTTP/1.0 is not supported; use HTTP/1.1 (behind nginx: proxy_http_version 1.1)");
+            // Helidon's answer to a Transfer-Encoding whose codings end in chunked but hold another (gzip, chunked)
+            case 501 -> new ApiException(501, "INVALID_REQUEST",
+                    "a request body with a transfer coding is not accepted; send the body with Content-Length");
             // before routing nothing of ours runs: an "internal error" here is the parser failing on
             // what the client sent (a method such as "PU:T" makes Helidon 4.5 throw), so it is a 400
             default -> code >= 500 && type != DirectHandler.EventType.INTERNAL_ERROR

@@ -7,6 +7,8 @@ import io.helidon.common.buffers.DataReader;
 import io.helidon.common.buffers.DataWriter;
 import io.helidon.common.socket.HelidonSocket;
 import io.helidon.common.socket.PeerInfo;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpPrologue;
 import io.helidon.http.WritableHeaders;
 import io.helidon.webserver.ConnectionContext;
@@ -26,6 +28,7 @@ import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsUpgrader;
 import io.helidon.websocket.WsCloseCodes;
 import io.helidon.websocket.WsCloseException;
+import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
@@ -59,6 +62,7 @@ import java.util.function.Supplier;
  */
 @Weight(Weighted.DEFAULT_WEIGHT + 100)
 public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfig> {
+    private static final HeaderName WS_KEY = HeaderNames.create("Sec-WebSocket-Key");
     /** What one read held costs beyond its bytes: its array's header and the reader's list node. */
     static final int PIECE_OVERHEAD = 64;
     /** Frames still arriving, all connections of this process together: at most a quarter of the heap. */
@@ -102,10 +106,29 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
                                                            WritableHeaders<?> headers) {
             Context context = new Context(ctx, maxFrameLength, frames);
             return helidon.routedUpgrade(context, prologue, headers).map(upgrade -> (response, upgradeHeaders) -> {
+                refuseBadHandshake(headers);
                 Http1UpgradeResult result = upgrade.upgrade(response, upgradeHeaders);
                 return result.connection().map(c -> Http1UpgradeResult.upgraded(new EndingConnection(new EndsOnViolation(c), () -> ended(context, c))))
                         .orElse(result);
             });
+        }
+
+        /**
+         * What Helidon 4.5 does not check of a handshake before it uses it: a Sec-WebSocket-Key that is
+         * not base64 made its accept hash throw (a 500 with an ERROR and a stack trace). RFC 6455: the
+         * key is 16 bytes in base64 (Java's decoder, as Helidon's, also takes it without its padding).
+         */
+        private static void refuseBadHandshake(WritableHeaders<?> headers) {
+            String key = headers.first(WS_KEY).orElse("");
+            boolean valid;
+            try {
+                valid = Base64.getDecoder().decode(key.strip()).length == 16;
+            } catch (IllegalArgumentException e) {
+                valid = false;
+            }
+            if (!valid) {
+                throw new ApiException(400, "INVALID_REQUEST", "Sec-WebSocket-Key must be 16 random bytes in base64 (RFC 6455)");
+            }
         }
 
         /** The connection ended: its frames' memory goes back, and its listener hears of it if Helidon did not tell it. */

@@ -28,8 +28,17 @@ record WebDocument(byte[] body, String contentType, String etag) {
     }
 
     void send(ServerRequest req, ServerResponse res) {
+        send(req, res, "no-cache");
+    }
+
+    /**
+     * Sends the document with this Cache-Control, or 304 to a client that holds it (If-None-Match with
+     * its ETag). If-Modified-Since is not read: an ETag says more, and a date that does not parse is
+     * then nothing to fail on (Helidon's static content answered such a request with a 500).
+     */
+    void send(ServerRequest req, ServerResponse res, String cacheControl) {
         securityHeaders(res);
-        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        res.header(HeaderNames.CACHE_CONTROL, cacheControl);
         res.header(HeaderNames.ETAG, etag);
         if (req.headers().first(HeaderNames.IF_NONE_MATCH).filter(v -> v.contains(etag)).isPresent()) {
             res.status(Status.NOT_MODIFIED_304).send();

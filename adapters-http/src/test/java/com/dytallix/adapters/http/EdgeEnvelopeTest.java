@@ -50,6 +50,37 @@ class EdgeEnvelopeTest {
         }
     }
 
+    /**
+     * Found by the round-15 sweep: each was a 500 INTERNAL_ERROR (the first with Helidon's WARN and
+     * stack trace, the second a NullPointerException in the request limiter).
+     */
+    @Test
+    void aTransferCodingOtherThanChunkedAndAConnectToAnAuthorityAreTheClientsDoing() {
+        String gzip = api.raw("POST /api/faucet HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
+        assertThat(envelope(gzip, 501).get("message").asText()).as(gzip)
+                .isEqualTo("a request body with a transfer coding is not accepted; send the body with Content-Length");
+        String connect = api.raw("CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n");
+        assertThat(envelope(connect, 400).get("message").asText()).as(connect)
+                .isEqualTo("the request target must be a path such as /api/status; this server is not a proxy");
+        assertThat(api.raw("GET /api/status HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200");
+    }
+
+    /** Found by the round-15 sweep: a key that is not base64 was a 500 (Helidon's accept hash threw). */
+    @Test
+    void aWebSocketHandshakeWithABadKeyOrVersionIsRefusedClearly() {
+        String upgrade = "GET /api/rpc HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n";
+        for (String key : new String[] {"short", "dGhlIHNhbXBsZSBub25jZSBiaWdnZXI=", "!!!!", ""}) {
+            String reply = api.raw(upgrade + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            assertThat(envelope(reply, 400).get("message").asText()).as(key)
+                    .isEqualTo("Sec-WebSocket-Key must be 16 random bytes in base64 (RFC 6455)");
+        }
+        String v8 = api.raw(upgrade + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n");
+        assertThat(envelope(v8, 400).get("code").asText()).as("Helidon's own refusal of version 8, in the envelope").isEqualTo("INVALID_REQUEST");
+        String ok = api.raw(upgrade + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        assertThat(ok).startsWith("HTTP/1.1 101");
+    }
+
     @Test
     void tooLongUriAndHeadersAreJsonToo() {
         String longUri = api.raw("GET /api/" + "a".repeat(70_000) + " HTTP/1.1\r\nHost: a\r\n\r\n");

@@ -58,4 +58,24 @@ class LingeringCloseTest {
             assertThat(answer.split("HTTP/1\\.1 ", -1)).as(answer).hasSize(2);
         }
     }
+
+    /**
+     * A client that sends "Expect: 100-continue" waits for a 100 before its body. Answered without the
+     * body being read (a refusal, or a route that takes none), it gets the answer alone and the
+     * connection ends: before, the drain after the answer made Helidon send "100 Continue" after it.
+     */
+    @Test
+    void anAnswerToARequestAwaitingContinueIsNeverFollowedByA100() throws IOException {
+        for (String request : new String[] {
+            "POST /api/admin/pause HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n",
+            "GET /api/status HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n",
+        }) {
+            RawHttp.Received got = RawHttp.exchange(api.port(), request.getBytes(StandardCharsets.ISO_8859_1), Duration.ofSeconds(10),
+                    Duration.ofSeconds(2), RawHttp::untilClosed);
+            String answer = got.text();
+            assertThat(answer).as(request).doesNotContain("100 Continue").startsWith("HTTP/1.1 ");
+            assertThat(answer.split("HTTP/1\\.1 ", -1)).as(answer).hasSize(2);
+            assertThat(got.closed()).as("the connection ended with the answer: " + answer).isTrue();
+        }
+    }
 }

@@ -111,7 +111,11 @@ class RpcWebSocketTest {
             String handshake = "GET /api/rpc HTTP/1.1\r\nHost: 127.0.0.1:" + api.port() + "\r\nConnection: Upgrade\r\n"
                     + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
             assertThat(api.raw(handshake + "Origin: http://localhost:5173\r\n\r\n")).startsWith("HTTP/1.1 101");
-            assertThat(api.raw(handshake + "Origin: https://elsewhere.example\r\n\r\n")).startsWith("HTTP/1.1 403");
+            String elsewhere = api.raw(handshake + "Origin: https://elsewhere.example\r\n\r\n");
+            assertThat(elsewhere).startsWith("HTTP/1.1 403");
+            // the envelope says why (before round 15: INVALID_REQUEST, "the request could not be understood")
+            assertThat(RawHttp.body(elsewhere)).contains("\"code\":\"FORBIDDEN\"",
+                    "\"message\":\"this Origin may not open a WebSocket here; FRONTEND_ORIGIN lists the origins that may\"");
             assertThat(api.raw(handshake + "\r\n")).as("no Origin: not a browser").startsWith("HTTP/1.1 101");
         }
     }
