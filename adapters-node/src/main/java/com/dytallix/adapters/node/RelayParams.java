@@ -150,10 +150,10 @@ final class RelayParams {
      * most of the check's cost. Null whenever {@link #parse} must decide: anything else in the array
      * (an object, an array, a number), a value the checks refuse (so the error is worded there, in the
      * same order), text that is not one JSON array alone, {@code eth_feeHistory} (its count is
-     * rewritten), and methods without a schema.
+     * rewritten), no method or one without a schema.
      */
     private Checked scalars(String method, String paramsJson) {
-        if (paramsJson == null || paramsJson.length() < 3 || paramsJson.charAt(0) != '[' || method.equals("eth_feeHistory")) {
+        if (method == null || paramsJson == null || paramsJson.length() < 3 || paramsJson.charAt(0) != '[' || method.equals("eth_feeHistory")) {
             return null;
         }
         Schema schema = SCHEMAS.get(method);

@@ -78,6 +78,10 @@ class RelayParamsTest {
         // the text goes into the node's request as it is: anything after the one JSON value is refused
         invalid("eth_getBalance", "[" + ADDRESS + "], \"id\": 7", "JSON array or object");
         invalid("trace_block", "{\"a\":1} {\"b\":2}", "JSON array or object");
+        // no method: the same refusal whatever the params (the streaming read leaves it to the tree's check)
+        for (String json : new String[] {null, "[]", "[" + ADDRESS + ",\"latest\"]"}) {
+            assertThatThrownBy(() -> params.check(null, json)).as(json).isInstanceOf(IllegalArgumentException.class).hasMessage("method is missing");
+        }
     }
 
     /**
