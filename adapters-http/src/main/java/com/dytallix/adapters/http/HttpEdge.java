@@ -532,15 +532,18 @@ public final class HttpEdge implements Filter {
         out.set(HeaderValues.CONTENT_TYPE_JSON);
         out.set(Responses.NO_STORE);
         out.set(REQUEST_ID, requestId);
-        return DirectHandler.TransportResponse.builder()
+        DirectHandler.TransportResponse.Builder answer = DirectHandler.TransportResponse.builder()
                 .status(switch (e.status()) {
                     case 414 -> URI_TOO_LONG_414;
                     case 431 -> HEADERS_TOO_LARGE_431;
                     default -> Status.create(e.status());
                 })
                 .headers(out)
-                .keepAlive(type.keepAlive())
-                .entity(Json.write(envelope(e, requestId)))
-                .build();
+                .keepAlive(type.keepAlive());
+        // a HEAD's answer has no body (Helidon then says Content-Length: 0): a client reads none
+        if (!"HEAD".equals(req.method())) {
+            answer.entity(Json.write(envelope(e, requestId)));
+        }
+        return answer.build();
     }
 }

@@ -97,7 +97,7 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
 
         @Override
         public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
-            if (!version13(headers)) {
+            if (!handshake(prologue, headers)) {
                 return null;
             }
             Context context = new Context(ctx, maxFrameLength, frames);
@@ -108,8 +108,8 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
         @Override
         public Optional<Http1RoutedUpgrade> routedUpgrade(ConnectionContext ctx, HttpPrologue prologue,
                                                            WritableHeaders<?> headers) {
-            if (!version13(headers)) {
-                // not upgraded: routed as a plain GET, which GET /api/rpc answers 426 with Sec-WebSocket-Version: 13
+            if (!handshake(prologue, headers)) {
+                // not upgraded: routed as a plain request (GET /api/rpc answers 426 with Sec-WebSocket-Version: 13)
                 return Optional.empty();
             }
             Context context = new Context(ctx, maxFrameLength, frames);
@@ -126,6 +126,14 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
          * exactly one Sec-WebSocket-Version, 13. Helidon 4.5 upgrades a handshake without one and
          * answers another version with a 400; RFC 6455 asks for 426 and the version it speaks.
          */
+        /**
+         * A GET asking for version 13: anything else is routed as the request it is, not refused before
+         * routing (Helidon's refusal of another method cannot tell a HEAD, whose answer has no body).
+         */
+        static boolean handshake(HttpPrologue prologue, io.helidon.http.Headers headers) {
+            return io.helidon.http.Method.GET.equals(prologue.method()) && version13(headers);
+        }
+
         static boolean version13(io.helidon.http.Headers headers) {
             if (!headers.contains(WS_VERSION)) {
                 return false;

@@ -87,6 +87,24 @@ class ProtocolGapsTest {
     }
 
     @Test
+    void aHeadRefusedBeforeRoutingHasNoBodyEither() {
+        String request = "HEAD /api/status HTTP/1.1\r\nHost: a\r\nBad Header Line\r\n\r\n";
+        String reply = api.raw(request);
+        assertThat(reply).as(request).startsWith("HTTP/1.1 400");
+        assertThat(reply.toLowerCase(Locale.ROOT)).as(request).contains("x-request-id:").contains("content-length: 0");
+        assertThat(RawHttp.body(reply)).as(request).isEmpty();
+        // a HEAD asking for the WebSocket is no handshake (RFC 6455: a GET): routed as the HEAD it is
+        Answer upgrade = head("/api/rpc", "Upgrade", "websocket", "Connection", "Upgrade",
+                "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version", "13");
+        assertThat(upgrade.status()).isEqualTo(426);
+        // and a POST asking for it is the relay's POST
+        String post = api.raw("POST /api/rpc HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 40\r\n\r\n{\"method\":\"eth_blockNumber\",\"params\":[]}");
+        assertThat(post).startsWith("HTTP/1.1 200");
+    }
+
+    @Test
     void headWhereThereIsNoGetIs405WithAllowAndDoesNothing() {
         Answer faucet = head("/api/faucet");
         assertThat(faucet.status()).isEqualTo(405);
