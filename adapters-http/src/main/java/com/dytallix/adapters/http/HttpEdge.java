@@ -7,6 +7,7 @@ import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpException;
+import io.helidon.http.Method;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
@@ -346,7 +347,8 @@ public final class HttpEdge implements Filter {
             // a body refused unread is never read: the connection ends with this answer
             res.header(HeaderValues.CONNECTION_CLOSE);
         }
-        Responses.jsonBytes(res, Status.create(e.status()),
+        // the answer to a HEAD has the error's status and headers and no body (RFC 9110)
+        Responses.jsonBytes(Method.HEAD.equals(req.prologue().method()) ? new HeadResponse(res) : res, Status.create(e.status()),
                 e.isFixed() ? PreparedEnvelopes.write(e, requestId) : Json.write(envelope(e, requestId)));
     }
 

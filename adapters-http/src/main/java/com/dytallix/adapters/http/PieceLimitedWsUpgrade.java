@@ -63,6 +63,7 @@ import java.util.function.Supplier;
 @Weight(Weighted.DEFAULT_WEIGHT + 100)
 public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfig> {
     private static final HeaderName WS_KEY = HeaderNames.create("Sec-WebSocket-Key");
+    static final HeaderName WS_VERSION = HeaderNames.create("Sec-WebSocket-Version");
     /** What one read held costs beyond its bytes: its array's header and the reader's list node. */
     static final int PIECE_OVERHEAD = 64;
     /** Frames still arriving, all connections of this process together: at most a quarter of the heap. */
@@ -96,6 +97,9 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
 
         @Override
         public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
+            if (!version13(headers)) {
+                return null;
+            }
             Context context = new Context(ctx, maxFrameLength, frames);
             ServerConnection connection = helidon.upgrade(context, prologue, headers);
             return connection == null ? null : new EndingConnection(new EndsOnViolation(connection), () -> ended(context, connection));
@@ -104,6 +108,10 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
         @Override
         public Optional<Http1RoutedUpgrade> routedUpgrade(ConnectionContext ctx, HttpPrologue prologue,
                                                            WritableHeaders<?> headers) {
+            if (!version13(headers)) {
+                // not upgraded: routed as a plain GET, which GET /api/rpc answers 426 with Sec-WebSocket-Version: 13
+                return Optional.empty();
+            }
             Context context = new Context(ctx, maxFrameLength, frames);
             return helidon.routedUpgrade(context, prologue, headers).map(upgrade -> (response, upgradeHeaders) -> {
                 refuseBadHandshake(headers);
@@ -111,6 +119,19 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
                 return result.connection().map(c -> Http1UpgradeResult.upgraded(new EndingConnection(new EndsOnViolation(c), () -> ended(context, c))))
                         .orElse(result);
             });
+        }
+
+        /**
+         * Whether the handshake asks for the one version of the protocol there is (RFC 6455, section 4.2.2):
+         * exactly one Sec-WebSocket-Version, 13. Helidon 4.5 upgrades a handshake without one and
+         * answers another version with a 400; RFC 6455 asks for 426 and the version it speaks.
+         */
+        static boolean version13(io.helidon.http.Headers headers) {
+            if (!headers.contains(WS_VERSION)) {
+                return false;
+            }
+            java.util.List<String> versions = headers.all(WS_VERSION, java.util.List::of);
+            return versions.size() == 1 && versions.getFirst().strip().equals("13");
         }
 
         /**

@@ -10,7 +10,8 @@ import java.util.stream.Collectors;
 
 /**
  * Registers a path with its methods so that every route knows its template (for logs and metrics)
- * and a known path with a wrong method answers 405 with {@code Allow}.
+ * and a known path with a wrong method answers 405 with {@code Allow}. A path with a GET answers HEAD
+ * as its GET, without the body ({@link HeadResponse}).
  */
 public final class Routes {
     private final HttpRules rules;
@@ -59,8 +60,16 @@ public final class Routes {
                 RequestInfo.find().ifPresent(i -> i.route(label));
                 handler.handle(req, res);
             }));
-            // No HEAD: Helidon would send the GET's body with it, which HTTP forbids; a 405 is honest.
-            String allow = handlers.keySet().stream().map(Method::text).collect(Collectors.joining(", ")) + ", OPTIONS";
+            // HEAD where there is a GET (RFC 9110): the GET's handler, its status and headers, no body
+            Handler get = handlers.get(Method.GET);
+            if (get != null) {
+                rules.route(Method.HEAD, template, (req, res) -> {
+                    RequestInfo.find().ifPresent(i -> i.route(label));
+                    get.handle(req, new HeadResponse(res));
+                });
+            }
+            String allow = handlers.keySet().stream().map(Method::text).collect(Collectors.joining(", "))
+                    + (get != null ? ", HEAD" : "") + ", OPTIONS";
             rules.any(template, (req, res) -> {
                 RequestInfo.find().ifPresent(i -> i.route(label));
                 if (req.prologue().method() == Method.OPTIONS) {

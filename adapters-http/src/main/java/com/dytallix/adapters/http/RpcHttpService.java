@@ -4,6 +4,7 @@ import com.dytallix.application.relay.RelayService;
 import com.dytallix.domain.grant.LimitScope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -51,10 +52,17 @@ final class RpcHttpService implements HttpService {
         Routes.on(rules, "/api").path("/rpc").post(this::rpc).get(RpcHttpService::upgradeRequired).register();
     }
 
-    /** A GET that did not ask for the WebSocket upgrade (the upgrade itself never reaches routing's handlers). */
+    /**
+     * A GET that did not ask for the WebSocket upgrade, or asked without Sec-WebSocket-Version: 13
+     * ({@link PieceLimitedWsUpgrade} leaves such a handshake to routing; the upgrade itself never
+     * reaches routing's handlers).
+     */
     private static void upgradeRequired(ServerRequest req, ServerResponse res) {
-        throw new ApiException(426, "INVALID_REQUEST", "GET /api/rpc is the JSON-RPC WebSocket: send Upgrade: websocket "
-                + "(or POST a JSON-RPC request)", null, java.util.Map.of("Upgrade", "websocket", "Connection", "Upgrade"));
+        String message = req.headers().contains(HeaderNames.UPGRADE)
+                ? "a WebSocket handshake must send Sec-WebSocket-Version: 13, the only version there is (RFC 6455)"
+                : "GET /api/rpc is the JSON-RPC WebSocket: send Upgrade: websocket (or POST a JSON-RPC request)";
+        throw new ApiException(426, "INVALID_REQUEST", message, null,
+                java.util.Map.of("Upgrade", "websocket", "Connection", "Upgrade", "Sec-WebSocket-Version", "13"));
     }
 
     private void rpc(ServerRequest req, ServerResponse res) {
@@ -62,6 +70,14 @@ final class RpcHttpService implements HttpService {
         RequestInfo info = RequestInfo.current();
         if (raw.length > 0) {
             Bodies.requireJsonType(req);
+            if (!Bodies.utf8(raw)) {
+                // JSON-RPC's own parse error where one was meant; else the contract's envelope
+                if (meantAsJsonRpc(raw)) {
+                    send(res, JsonRpcRelay.parseError("the request body is not valid UTF-8 (JSON is read as UTF-8 only)"), info.requestId());
+                    return;
+                }
+                throw Bodies.notUtf8();
+            }
         }
         JsonRpcRelay.Call call = JsonRpcRelay.Call.read(raw);
         if (call != null) {

@@ -1,6 +1,7 @@
 package com.dytallix.adapters.http;
 
 import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -32,13 +33,16 @@ final class WebPageHttpService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         Routes.on(rules, "").path("/").get(page::send).register();
-        rules.get(assetsPath + "/*", (req, res) -> {
+        Handler assetHeaders = (req, res) -> {
             RequestInfo.find().ifPresent(i -> i.route(ASSET_ROUTE));
             requireHttpDates(req);
             WebDocument.securityHeaders(res);
             res.header(HeaderNames.CACHE_CONTROL, "public, max-age=31536000, immutable");
             res.next();
-        });
+        };
+        // the static content answers HEAD itself; its headers are the GET's
+        rules.get(assetsPath + "/*", assetHeaders);
+        rules.head(assetsPath + "/*", assetHeaders);
         StaticContentService.ClassPathBuilder assets = StaticContentService.builder("web/assets");
         ASSETS.forEach(assets::addCacheInMemory);
         rules.register(assetsPath, assets.build());

@@ -369,7 +369,7 @@ class RpcHttpServiceTest {
     void postIsTheRelayGetTheWebSocketAndNothingElseIsRouted() {
         var put = api.send("PUT", "/api/rpc", "{}", "Content-Type", "application/json");
         assertThat(put.status()).isEqualTo(405);
-        assertThat(put.header("Allow")).contains("POST, GET, OPTIONS");
+        assertThat(put.header("Allow")).contains("POST, GET, HEAD, OPTIONS");
         assertThat(api.get("/api/rpc").status()).isEqualTo(426);
     }
 

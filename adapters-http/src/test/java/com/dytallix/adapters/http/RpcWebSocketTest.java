@@ -97,7 +97,7 @@ class RpcWebSocketTest {
             assertThat(reply.header("Upgrade")).contains("websocket");
             assertThat(reply.json().get("code").asText()).isEqualTo("INVALID_REQUEST");
             TestApi.Reply options = api.send("OPTIONS", "/api/rpc", null);
-            assertThat(options.header("Allow")).contains("POST, GET, OPTIONS");
+            assertThat(options.header("Allow")).contains("POST, GET, HEAD, OPTIONS");
             // a handshake without its key is refused in the envelope, not upgraded
             String raw = api.raw("GET /api/rpc HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
                     + "Sec-WebSocket-Version: 13\r\n\r\n");

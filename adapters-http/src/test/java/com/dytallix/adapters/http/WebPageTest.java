@@ -100,7 +100,7 @@ class WebPageTest {
     void otherMethodsOnThePageAre405() {
         var post = api.send("POST", "/", "{}", "Content-Type", "application/json");
         assertThat(post.status()).isEqualTo(405);
-        assertThat(post.header("Allow")).contains("GET, OPTIONS");
+        assertThat(post.header("Allow")).contains("GET, HEAD, OPTIONS");
     }
 
     @Test
