@@ -2,10 +2,13 @@ package com.dytallix.adapters.persistence;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.DbClientException;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbTransaction;
 import io.helidon.dbclient.jdbc.JdbcClientBuilder;
 import java.lang.System.Logger.Level;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
@@ -34,6 +37,56 @@ public abstract class Database implements AutoCloseable {
     /** Runs {@code work} outside any write transaction (each statement sees the latest commit). */
     <T> T read(Function<DbExecute, T> work) {
         return work.apply(new TextNamedStatements(client.execute()));
+    }
+
+    /**
+     * As {@link #read}, on a pooled JDBC connection of its own for the hot reads of {@link JdbcReads}
+     * (autocommit: each statement sees the latest commit).
+     */
+    <T> T readJdbc(JdbcReads.Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            return work.apply(connection);
+        } catch (SQLException e) {
+            throw JdbcReads.failed(e);
+        }
+    }
+
+    /** A write transaction's connection, taken by {@link #begin}, until Helidon's transaction asks its pool for one. */
+    private record Handed(HikariDataSource from, Connection connection) {
+    }
+
+    private static final ThreadLocal<Handed> HANDED = new ThreadLocal<>();
+
+    /**
+     * A write transaction of {@code writes} (a client over {@code pool}) whose connection is taken now, so
+     * the hot reads ({@link JdbcReads}) run on the transaction's own connection: Helidon's transaction is
+     * handed the same one at its first statement ({@link HikariPool#connection}), on this thread. On
+     * PostgreSQL the one client serves reads too, and its transactions' first statement comes at once.
+     */
+    static TextNamedStatements.Transaction begin(DbClient writes, HikariDataSource pool) {
+        Connection connection;
+        try {
+            connection = pool.getConnection();
+        } catch (SQLException e) {
+            throw new DbClientException("cannot get a database connection", e);
+        }
+        Handed handed = new Handed(pool, connection);
+        HANDED.set(handed);
+        return new TextNamedStatements.Transaction(writes.transaction(), connection, () -> {
+            boolean untaken = HANDED.get() == handed;
+            HANDED.remove();
+            return untaken;
+        });
+    }
+
+    /** For {@link HikariPool}: the connection {@link #begin} took on this thread from {@code pool}, once; else null. */
+    static Connection handedFrom(HikariDataSource pool) {
+        Handed handed = HANDED.get();
+        if (handed == null || handed.from() != pool) {
+            return null;
+        }
+        HANDED.remove();
+        return handed.connection();
     }
 
     abstract Dialect dialect();

@@ -71,7 +71,7 @@ final class PostgresDatabase extends Database {
      */
     @Override
     <T> T write(Function<DbTransaction, T> work) {
-        DbTransaction tx = new TextNamedStatements.Transaction(client.transaction());
+        DbTransaction tx = begin(client, dataSource);
         T result;
         try {
             // for this transaction only: the session's other users (the instance lock) keep their own waits

@@ -29,12 +29,17 @@ final class Rows {
     }
 
     static Optional<Instant> optionalTime(DbRow row, String column) {
-        return row.column(column).asOptional().map(value -> switch (value) {
+        return row.column(column).asOptional().map(Rows::instant);
+    }
+
+    /** A time column's value, of either store (also for {@link JdbcReads}). */
+    static Instant instant(Object value) {
+        return switch (value) {
             case java.sql.Timestamp t -> t.toInstant();
             case java.time.OffsetDateTime t -> t.toInstant();
             case Instant t -> t;
             default -> Timestamps.parse(value.toString());
-        });
+        };
     }
 
     static Instant time(DbRow row, String column) {

@@ -31,6 +31,7 @@ import io.helidon.dbclient.DbRow;
 import io.helidon.dbclient.DbTransaction;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -174,7 +175,7 @@ final class SqlGrantLedger implements GrantLedger {
             GroupCommit.Job<?, ?>[] running = new GroupCommit.Job<?, ?>[1];
             try {
                 writeWithFingerprints(tx -> {
-                    Level stored = storedLevel(tx);
+                    Level stored = storedLevel(JdbcReads.in(tx));
                     Level level = stored;
                     for (GroupCommit.Job<Asked, Reservation> job : round) {
                         running[0] = job;
@@ -242,10 +243,9 @@ final class SqlGrantLedger implements GrantLedger {
         return new Reserving(new Reservation.Reserved(grant), new Level(budget.subtract(grant.amount().value()), now));
     }
 
-    private static Level storedLevel(DbExecute db) {
-        return db.get("SELECT level_wei, updated_at FROM outflow_budget WHERE id = 1")
-                .map(row -> new Level(new BigInteger(Rows.text(row, "level_wei")), Rows.time(row, "updated_at")))
-                .orElse(null);
+    private static Level storedLevel(Connection connection) {
+        return JdbcReads.first(connection, "SELECT level_wei, updated_at FROM outflow_budget WHERE id = 1",
+                row -> new Level(new BigInteger(JdbcReads.text(row, 1)), JdbcReads.time(row, 2))).orElse(null);
     }
 
     /**
@@ -283,7 +283,7 @@ final class SqlGrantLedger implements GrantLedger {
 
     @Override
     public BigInteger budget(OutflowPolicy outflow, Instant now) {
-        return database.read(db -> budget(storedLevel(db), outflow, millis(now)));
+        return database.readJdbc(connection -> budget(storedLevel(connection), outflow, millis(now)));
     }
 
     /** The budget at {@code now}: the stored level refilled since it was stored, or the initial budget before the first grant. */
@@ -320,11 +320,10 @@ final class SqlGrantLedger implements GrantLedger {
          */
         private Optional<Instant> nthNewest(String column, String value, Instant since, int nth) {
             String from = Timestamps.format(since);
-            return tx.get("SELECT (SELECT created_at FROM faucet_grants WHERE " + column + " = ? AND " + COUNTING
-                            + " ORDER BY created_at DESC LIMIT 1 OFFSET ?) AS created_at"
+            return JdbcReads.first(JdbcReads.in(tx), "SELECT (SELECT created_at FROM faucet_grants WHERE " + column + " = ? AND "
+                            + COUNTING + " ORDER BY created_at DESC LIMIT 1 OFFSET ?) AS created_at"
                             + " WHERE (SELECT COUNT(*) FROM faucet_grants WHERE " + column + " = ? AND created_at > ?) >= ?",
-                            value, from, nth - 1, value, from, nth)
-                    .flatMap(row -> Rows.optionalTime(row, "created_at"));
+                            row -> JdbcReads.optionalTime(row, 1).orElse(null), value, from, nth - 1, value, from, nth);
         }
 
         @Override
@@ -343,8 +342,8 @@ final class SqlGrantLedger implements GrantLedger {
          */
         @Override
         public Wei paidAtMostSince(Instant since) {
-            return tx.get("SELECT COALESCE(SUM(gwei), 0) AS gwei FROM paid_per_minute WHERE minute >= ?", minute(since))
-                    .map(row -> new Wei(BigInteger.valueOf(Rows.integer(row, "gwei")).multiply(GWEI)))
+            return JdbcReads.first(JdbcReads.in(tx), "SELECT COALESCE(SUM(gwei), 0) AS gwei FROM paid_per_minute WHERE minute >= ?",
+                            row -> new Wei(BigInteger.valueOf(JdbcReads.integer(row, 1)).multiply(GWEI)), minute(since))
                     .orElseThrow();
         }
 
@@ -365,13 +364,13 @@ final class SqlGrantLedger implements GrantLedger {
         @Override
         public AddressSpread addressesFrom(IpRange client, Instant since) {
             String from = Timestamps.format(since);
-            return tx.get("""
+            return JdbcReads.first(JdbcReads.in(tx), """
                             SELECT COUNT(DISTINCT address) AS addresses, MIN(created_at) AS oldest FROM (
                                 SELECT address, created_at FROM request_fingerprints WHERE client = ? AND created_at > ? AND outcome <> 'blocked'
                                 UNION ALL
                                 SELECT address, created_at FROM faucet_grants WHERE client = ? AND created_at > ?) AS seen""",
+                            row -> new AddressSpread((int) JdbcReads.integer(row, 1), JdbcReads.optionalTime(row, 2)),
                             client.toString(), from, client.toString(), from)
-                    .map(row -> new AddressSpread(Rows.integer(row, "addresses").intValue(), Rows.optionalTime(row, "oldest")))
                     .orElseThrow();
         }
     }
@@ -409,25 +408,28 @@ final class SqlGrantLedger implements GrantLedger {
      */
     private Set<GrantId> signAll(List<Signing> signings, Lease lease, String time) {
         return database.write(tx -> {
-            Map<String, DbRow> rows = new HashMap<>();
+            record Stored(GrantStatus status, String address, String amount) {
+            }
+            Map<String, Stored> rows = new HashMap<>();
             // status, recipient and amount only: the full rows with their hashes are not needed here
-            try (Stream<DbRow> found = tx.query("SELECT id, status, address, amount_wei FROM faucet_grants WHERE id IN ("
+            for (String[] row : JdbcReads.list(JdbcReads.in(tx), "SELECT id, status, address, amount_wei FROM faucet_grants WHERE id IN ("
                     + String.join(", ", Collections.nCopies(signings.size(), "?")) + ")",
+                    row -> new String[] {JdbcReads.text(row, 1), JdbcReads.text(row, 2), JdbcReads.text(row, 3), JdbcReads.text(row, 4)},
                     signings.stream().map(sg -> sg.id().value()).toArray())) {
-                found.forEach(row -> rows.put(Rows.text(row, "id"), row));
+                rows.put(row[0], new Stored(status(row[1]), row[2], row[3]));
             }
             Set<GrantId> notPending = new LinkedHashSet<>();
             for (Signing signing : signings) {
                 GrantId id = signing.id();
                 SignedTransaction signed = signing.tx();
-                DbRow row = rows.get(id.value());
+                Stored row = rows.get(id.value());
                 if (row == null) {
                     throw new NoSuchElementException("no grant " + id);
                 }
-                if (!status(row).canMoveTo(GrantStatus.SIGNED)) {
+                if (!row.status().canMoveTo(GrantStatus.SIGNED)) {
                     notPending.add(id);
-                } else if (!signed.transaction().to().equals(new Address(Rows.text(row, "address")))
-                        || !signed.transaction().value().equals(Wei.parse(Rows.text(row, "amount_wei")))) {
+                } else if (!signed.transaction().to().equals(new Address(row.address()))
+                        || !signed.transaction().value().equals(Wei.parse(row.amount()))) {
                     throw new IllegalArgumentException("the transaction does not pay grant " + id + " its recipient and amount");
                 }
             }
@@ -482,11 +484,10 @@ final class SqlGrantLedger implements GrantLedger {
         Map<GroupCommit.Job<Submission, Void>, RuntimeException> refused = new HashMap<>();
         database.write(tx -> {
             Map<String, GrantStatus> statuses = new HashMap<>();
-            try (Stream<DbRow> rows = tx.query("SELECT id, status FROM faucet_grants WHERE id IN ("
+            JdbcReads.each(JdbcReads.in(tx), "SELECT id, status FROM faucet_grants WHERE id IN ("
                     + String.join(", ", Collections.nCopies(batch.size(), "?")) + ")",
-                    batch.stream().map(job -> job.item().id().value()).toArray())) {
-                rows.forEach(row -> statuses.put(Rows.text(row, "id"), status(row)));
-            }
+                    row -> statuses.put(JdbcReads.text(row, 1), status(JdbcReads.text(row, 2))),
+                    batch.stream().map(job -> job.item().id().value()).toArray());
             for (GroupCommit.Job<Submission, Void> job : batch) {
                 Submission s = job.item();
                 try {
@@ -595,19 +596,16 @@ final class SqlGrantLedger implements GrantLedger {
         for (int from = 0; from < ids.size(); from += MOST_PER_WRITE) {
             List<String> part = ids.subList(from, Math.min(ids.size(), from + MOST_PER_WRITE));
             String in = String.join(", ", Collections.nCopies(part.size(), "?"));
-            try (Stream<DbRow> rows = tx.query("SELECT id, status, confirmed_once FROM faucet_grants WHERE id IN (" + in + ")",
-                    part.toArray())) {
-                rows.forEach(row -> {
-                    statuses.put(Rows.text(row, "id"), status(row));
-                    if (Rows.integer(row, "confirmed_once") == 1) {
-                        confirmedOnce.add(Rows.text(row, "id"));
-                    }
-                });
-            }
-            try (Stream<DbRow> rows = tx.query("SELECT grant_id, tx_hash FROM grant_tx_hashes WHERE grant_id IN (" + in + ")",
-                    part.toArray())) {
-                rows.forEach(row -> hashes.add(Rows.text(row, "grant_id") + " " + Rows.text(row, "tx_hash")));
-            }
+            Connection connection = JdbcReads.in(tx);
+            JdbcReads.each(connection, "SELECT id, status, confirmed_once FROM faucet_grants WHERE id IN (" + in + ")", row -> {
+                String id = JdbcReads.text(row, 1);
+                statuses.put(id, status(JdbcReads.text(row, 2)));
+                if (JdbcReads.integer(row, 3) == 1) {
+                    confirmedOnce.add(id);
+                }
+            }, part.toArray());
+            JdbcReads.each(connection, "SELECT grant_id, tx_hash FROM grant_tx_hashes WHERE grant_id IN (" + in + ")",
+                    row -> hashes.add(JdbcReads.text(row, 1) + " " + JdbcReads.text(row, 2)), part.toArray());
         }
         Steps steps = new Steps(new HashSet<>(), new LinkedHashMap<>());
         for (Inclusion i : inclusions) {
@@ -773,19 +771,15 @@ final class SqlGrantLedger implements GrantLedger {
     /** Nine columns, not the whole grant (no signed bytes, fees, recipient): the tracker reads this every pass. */
     @Override
     public List<Payment> inFlight() {
-        return database.read(db -> {
-            try (Stream<DbRow> rows = db.query("""
-                    SELECT g.id, g.status, g.from_address, g.nonce, g.block_number, g.landed_hash, g.last_sent_at, g.updated_at,
-                           (SELECT string_agg(h.tx_hash, ',' ORDER BY h.rowid) FROM grant_tx_hashes h WHERE h.grant_id = g.id) AS tx_hashes
-                      FROM faucet_grants g
-                     WHERE\s""" + UNFINISHED + " AND g.status <> 'pending' ORDER BY g.created_at, g.rowid")) {
-                return rows.map(row -> new Payment(new GrantId(Rows.text(row, "id")),
-                        status(row),
-                        new Address(Rows.text(row, "from_address")), Rows.integer(row, "nonce"), hashes(row),
-                        Rows.optionalInteger(row, "block_number"), Rows.optionalText(row, "landed_hash").map(TxHash::new),
-                        Rows.optionalTime(row, "last_sent_at").orElseGet(() -> Rows.time(row, "updated_at")))).toList();
-            }
-        });
+        return database.readJdbc(connection -> JdbcReads.list(connection, """
+                SELECT g.id, g.status, g.from_address, g.nonce, g.block_number, g.landed_hash, g.last_sent_at, g.updated_at,
+                       (SELECT string_agg(h.tx_hash, ',' ORDER BY h.rowid) FROM grant_tx_hashes h WHERE h.grant_id = g.id) AS tx_hashes
+                  FROM faucet_grants g
+                 WHERE\s""" + UNFINISHED + " AND g.status <> 'pending' ORDER BY g.created_at, g.rowid",
+                row -> new Payment(new GrantId(JdbcReads.text(row, 1)), status(JdbcReads.text(row, 2)),
+                        new Address(JdbcReads.text(row, 3)), JdbcReads.integer(row, 4), hashes(JdbcReads.optionalText(row, 9)),
+                        JdbcReads.optionalInteger(row, 5), JdbcReads.optionalText(row, 6).map(TxHash::new),
+                        JdbcReads.optionalTime(row, 7).isPresent() ? JdbcReads.time(row, 7) : JdbcReads.time(row, 8))));
     }
 
     @Override
@@ -993,7 +987,11 @@ final class SqlGrantLedger implements GrantLedger {
 
     /** A row's {@code status} column, stored in lower case. */
     private static GrantStatus status(DbRow row) {
-        return GrantStatus.valueOf(Rows.text(row, "status").toUpperCase(Locale.ROOT));
+        return status(Rows.text(row, "status"));
+    }
+
+    private static GrantStatus status(String stored) {
+        return GrantStatus.valueOf(stored.toUpperCase(Locale.ROOT));
     }
 
     private static Grant load(DbTransaction tx, GrantId id) {
@@ -1027,9 +1025,11 @@ final class SqlGrantLedger implements GrantLedger {
 
     /** The {@code tx_hashes} column: every hash, oldest first, comma-joined by the query. */
     private static List<TxHash> hashes(DbRow row) {
-        return Rows.optionalText(row, "tx_hashes")
-                .map(text -> Arrays.stream(text.split(",")).map(TxHash::new).toList())
-                .orElse(List.of());
+        return hashes(Rows.optionalText(row, "tx_hashes"));
+    }
+
+    private static List<TxHash> hashes(Optional<String> joined) {
+        return joined.map(text -> Arrays.stream(text.split(",")).map(TxHash::new).toList()).orElse(List.of());
     }
 
     private static Grant grant(DbRow row) {

@@ -201,7 +201,7 @@ final class SqliteDatabase extends Database {
     <T> T write(Function<DbTransaction, T> work) {
         awaitWriter();
         try {
-            DbTransaction tx = new TextNamedStatements.Transaction(writes.transaction());
+            DbTransaction tx = begin(writes, writerConnection);
             T result;
             try {
                 result = work.apply(tx);

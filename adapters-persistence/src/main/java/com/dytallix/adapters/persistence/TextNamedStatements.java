@@ -5,6 +5,8 @@ import io.helidon.dbclient.DbStatementDml;
 import io.helidon.dbclient.DbStatementGet;
 import io.helidon.dbclient.DbStatementQuery;
 import io.helidon.dbclient.DbTransaction;
+import java.sql.Connection;
+import java.sql.SQLException;
 
 /**
  * Helidon's {@link DbExecute} with every statement named by its own text. DbClient names an unnamed
@@ -14,15 +16,12 @@ import io.helidon.dbclient.DbTransaction;
  */
 class TextNamedStatements implements DbExecute {
     private final DbExecute delegate;
-    /** Whether a statement was made: a transaction without one has nothing to end. */
-    private boolean used;
 
     TextNamedStatements(DbExecute delegate) {
         this.delegate = delegate;
     }
 
     private DbExecute statements() {
-        used = true;
         return delegate;
     }
 
@@ -116,39 +115,76 @@ class TextNamedStatements implements DbExecute {
         return statements().createNamedDmlStatement(name);
     }
 
-    boolean used() {
-        return used;
-    }
-
     @Override
     public <C> C unwrap(Class<C> cls) {
         return statements().unwrap(cls);
     }
 
     /**
-     * The same for a transaction. One that made no statement never began (Helidon takes the connection
-     * at the first): ending it is left out, where Helidon would log a warning for each (the
-     * fingerprint writer's turn finds nothing left when a reservation wrote what it held).
+     * The same for a transaction, on the connection {@link Database#begin} took for it. One whose
+     * Helidon transaction ran no statement never took the connection (Helidon takes it at the first):
+     * ending Helidon's is left out, where Helidon would log a warning for each (the fingerprint writer's
+     * turn finds nothing left when a reservation wrote what it held), and the connection goes back to the
+     * pool here, committed or rolled back first when {@link JdbcReads} began the transaction on it.
      */
     static final class Transaction extends TextNamedStatements implements DbTransaction {
         private final DbTransaction transaction;
+        private final Connection connection;
+        private final java.util.function.BooleanSupplier takenBack;
+        /** Whether {@link #connection()} began the transaction (Helidon's statements begin it too). */
+        private boolean begun;
 
-        Transaction(DbTransaction transaction) {
+        /** @param takenBack forgets the connection as handed; true when Helidon's transaction never took it */
+        Transaction(DbTransaction transaction, Connection connection, java.util.function.BooleanSupplier takenBack) {
             super(transaction);
             this.transaction = transaction;
+            this.connection = connection;
+            this.takenBack = takenBack;
+        }
+
+        /** The transaction's JDBC connection, for {@link JdbcReads}: in the transaction (autocommit off), as Helidon's statements are. */
+        Connection connection() {
+            if (!begun) {
+                try {
+                    connection.setAutoCommit(false);
+                } catch (SQLException e) {
+                    throw JdbcReads.failed(e);
+                }
+                begun = true;
+            }
+            return connection;
         }
 
         @Override
         public void commit() {
-            if (used()) {
-                transaction.commit();
-            }
+            end(true);
         }
 
         @Override
         public void rollback() {
-            if (used()) {
-                transaction.rollback();
+            end(false);
+        }
+
+        private void end(boolean commit) {
+            if (!takenBack.getAsBoolean()) {
+                // Helidon's transaction ends it and gives the connection back
+                if (commit) {
+                    transaction.commit();
+                } else {
+                    transaction.rollback();
+                }
+                return;
+            }
+            try (connection) {
+                if (begun) {
+                    if (commit) {
+                        connection.commit();
+                    } else {
+                        connection.rollback();
+                    }
+                }
+            } catch (SQLException e) {
+                throw JdbcReads.failed(e);
             }
         }
     }

@@ -71,6 +71,40 @@ class SqliteDatabaseTest {
     }
 
     @Test
+    void jdbcReadsInAWriteSeeItsOwnUncommittedRowsAndAWriteOfReadsAloneGivesItsConnectionBack() {
+        try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("dytallix.db"))) {
+            db.write(tx -> tx.dml("CREATE TABLE t (x)"));
+            // a Helidon insert, then a JDBC read on the transaction's connection: it sees the row before the commit
+            long seen = db.write(tx -> {
+                tx.insert("INSERT INTO t (x) VALUES (1)");
+                return JdbcReads.first(JdbcReads.in(tx), "SELECT COUNT(*) FROM t", row -> JdbcReads.integer(row, 1)).orElseThrow();
+            });
+            assertThat(seen).isEqualTo(1);
+            // a JDBC read first (it begins the transaction), then a Helidon insert, rolled back: neither is left
+            assertThatThrownBy(() -> db.write(tx -> {
+                JdbcReads.first(JdbcReads.in(tx), "SELECT COUNT(*) FROM t", row -> JdbcReads.integer(row, 1));
+                tx.insert("INSERT INTO t (x) VALUES (2)");
+                throw new IllegalStateException("rolled back");
+            })).hasMessage("rolled back");
+            // writes of JDBC reads alone, committed and rolled back: the one writer connection comes back each time
+            for (int i = 0; i < 5; i++) {
+                List<Long> read = db.write(tx -> JdbcReads.list(JdbcReads.in(tx), "SELECT x FROM t", row -> JdbcReads.integer(row, 1)));
+                assertThat(read).containsExactly(1L);
+                assertThatThrownBy(() -> db.write(tx -> {
+                    JdbcReads.list(JdbcReads.in(tx), "SELECT x FROM t", row -> JdbcReads.integer(row, 1));
+                    throw new IllegalStateException("rolled back");
+                })).hasMessage("rolled back");
+            }
+            db.write(tx -> tx.insert("INSERT INTO t (x) VALUES (3)"));
+            List<Long> all = db.readJdbc(c -> JdbcReads.list(c, "SELECT x FROM t ORDER BY x", row -> JdbcReads.integer(row, 1)));
+            assertThat(all).containsExactly(1L, 3L);
+            // a failing statement reports the driver's failure as DbClient does, the SQLException its cause
+            assertThatThrownBy(() -> db.readJdbc(c -> JdbcReads.list(c, "SELECT nothing FROM nowhere", row -> 1)))
+                    .isInstanceOf(io.helidon.dbclient.DbClientException.class).hasCauseInstanceOf(java.sql.SQLException.class);
+        }
+    }
+
+    @Test
     void everyPooledConnectionRunsInWalWithForeignKeysAndABusyTimeout() throws Exception {
         try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("dytallix.db"))) {
             // hold several connections at once so that more than one pooled connection is looked at

@@ -66,6 +66,8 @@ public final class Payer {
      * own send, however long the node takes, so a slow node cannot pile up unbounded background work.
      */
     private static final int MOST_DETACHED_SENDS = 256;
+    /** What a request's send wait ends with when the node has not answered by then. */
+    private static final Sent SENDING = new Sent.Sending();
 
     private final ChainNode node;
     private final KeyRing keys;
@@ -365,18 +367,23 @@ public final class Payer {
             detachedSends.release();
             throw e;
         }
+        // an untimed wait, ended at the send wait by the one sweeper of SendDeadlines (it completes the future as
+        // still being sent), not a timed one: that armed a timer on the JDK's delay scheduler for every grant
+        SendDeadlines.Deadline<Sent> deadline = sent.isDone() ? null : SendDeadlines.SHARED.watch(sent, SENDING, sendWait.toNanos());
         try {
-            return sent.get(sendWait.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            // not answered within the send wait: answered below as still being sent
+            return sent.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new CompletionException(e.getCause());
+        } finally {
+            if (deadline != null) {
+                SendDeadlines.SHARED.unwatch(deadline);
+            }
         }
-        // unless it was answered just now: a failure from now on is the sending thread's to log (the grant
-        // stays SIGNED, and the tracker sends it again)
-        sent.complete(new Sent.Sending());
+        // interrupted, unless it was answered just now: a failure from now on is the sending thread's to log (the
+        // grant stays SIGNED, and the tracker sends it again)
+        sent.complete(SENDING);
         return answered(sent);
     }
 
