@@ -9,7 +9,9 @@ import io.helidon.common.socket.HelidonSocket;
 import io.helidon.common.socket.PeerInfo;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
+import io.helidon.http.Method;
 import io.helidon.http.WritableHeaders;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.ListenerContext;
@@ -29,6 +31,7 @@ import io.helidon.webserver.websocket.WsUpgrader;
 import io.helidon.websocket.WsCloseCodes;
 import io.helidon.websocket.WsCloseException;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
@@ -122,23 +125,23 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
         }
 
         /**
+         * A GET asking for version 13: anything else is routed as the request it is, not refused before
+         * routing (Helidon's refusal of another method cannot tell a HEAD, whose answer has no body).
+         */
+        static boolean handshake(HttpPrologue prologue, Headers headers) {
+            return Method.GET.equals(prologue.method()) && version13(headers);
+        }
+
+        /**
          * Whether the handshake asks for the one version of the protocol there is (RFC 6455, section 4.2.2):
          * exactly one Sec-WebSocket-Version, 13. Helidon 4.5 upgrades a handshake without one and
          * answers another version with a 400; RFC 6455 asks for 426 and the version it speaks.
          */
-        /**
-         * A GET asking for version 13: anything else is routed as the request it is, not refused before
-         * routing (Helidon's refusal of another method cannot tell a HEAD, whose answer has no body).
-         */
-        static boolean handshake(HttpPrologue prologue, io.helidon.http.Headers headers) {
-            return io.helidon.http.Method.GET.equals(prologue.method()) && version13(headers);
-        }
-
-        static boolean version13(io.helidon.http.Headers headers) {
+        static boolean version13(Headers headers) {
             if (!headers.contains(WS_VERSION)) {
                 return false;
             }
-            java.util.List<String> versions = headers.all(WS_VERSION, java.util.List::of);
+            List<String> versions = headers.all(WS_VERSION, List::of);
             return versions.size() == 1 && versions.getFirst().strip().equals("13");
         }
 
