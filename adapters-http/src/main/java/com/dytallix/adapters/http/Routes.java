@@ -3,6 +3,7 @@ package com.dytallix.adapters.http;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.HttpRoute;
 import io.helidon.webserver.http.HttpRules;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,18 +57,22 @@ public final class Routes {
 
         public void register() {
             String label = prefix + template;
-            handlers.forEach((method, handler) -> rules.route(method, template, (req, res) -> {
-                RequestInfo.find().ifPresent(i -> i.route(label));
-                handler.handle(req, res);
-            }));
-            // HEAD where there is a GET (RFC 9110): the GET's handler, its status and headers, no body
+            handlers.forEach((method, handler) -> {
+                if (method == Method.GET) {
+                    // HEAD where there is a GET (RFC 9110): the GET's handler, its status and headers, no body. One
+                    // route for both: a route of its own for HEAD would add one more to the routes every request walks
+                    rules.route(HttpRoute.builder().methods(Method.GET, Method.HEAD).path(template).handler((req, res) -> {
+                        RequestInfo.find().ifPresent(i -> i.route(label));
+                        handler.handle(req, req.prologue().method() == Method.HEAD ? new HeadResponse(res) : res);
+                    }).build());
+                } else {
+                    rules.route(method, template, (req, res) -> {
+                        RequestInfo.find().ifPresent(i -> i.route(label));
+                        handler.handle(req, res);
+                    });
+                }
+            });
             Handler get = handlers.get(Method.GET);
-            if (get != null) {
-                rules.route(Method.HEAD, template, (req, res) -> {
-                    RequestInfo.find().ifPresent(i -> i.route(label));
-                    get.handle(req, new HeadResponse(res));
-                });
-            }
             String allow = handlers.keySet().stream().map(Method::text).collect(Collectors.joining(", "))
                     + (get != null ? ", HEAD" : "") + ", OPTIONS";
             rules.any(template, (req, res) -> {
