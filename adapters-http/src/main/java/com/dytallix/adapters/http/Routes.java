@@ -58,23 +58,17 @@ public final class Routes {
         public void register() {
             String label = prefix + template;
             handlers.forEach((method, handler) -> {
-                if (method == Method.GET) {
-                    // HEAD where there is a GET (RFC 9110): the GET's handler, its status and headers, no body. One
-                    // route for both: a route of its own for HEAD would add one more to the routes every request walks
-                    rules.route(HttpRoute.builder().methods(Method.GET, Method.HEAD).path(template).handler((req, res) -> {
-                        RequestInfo.find().ifPresent(i -> i.route(label));
-                        handler.handle(req, req.prologue().method() == Method.HEAD ? new HeadResponse(res) : res);
-                    }).build());
-                } else {
-                    rules.route(method, template, (req, res) -> {
-                        RequestInfo.find().ifPresent(i -> i.route(label));
-                        handler.handle(req, res);
-                    });
-                }
+                // HEAD where there is a GET (RFC 9110): the GET's handler, its status and headers, no body. One
+                // route for both: a route of its own for HEAD would add one more to the routes every request walks
+                Method[] methods = method == Method.GET ? new Method[] {Method.GET, Method.HEAD} : new Method[] {method};
+                rules.route(HttpRoute.builder().methods(methods).path(template).handler((req, res) -> {
+                    RequestInfo.find().ifPresent(i -> i.route(label));
+                    handler.handle(req, req.prologue().method() == Method.HEAD ? new HeadResponse(res) : res);
+                }).build());
             });
-            Handler get = handlers.get(Method.GET);
+            boolean get = handlers.containsKey(Method.GET);
             String allow = handlers.keySet().stream().map(Method::text).collect(Collectors.joining(", "))
-                    + (get != null ? ", HEAD" : "") + ", OPTIONS";
+                    + (get ? ", HEAD" : "") + ", OPTIONS";
             rules.any(template, (req, res) -> {
                 RequestInfo.find().ifPresent(i -> i.route(label));
                 if (req.prologue().method() == Method.OPTIONS) {

@@ -1,7 +1,8 @@
 package com.dytallix.adapters.http;
 
 import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.Handler;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.HttpRoute;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -33,16 +34,14 @@ final class WebPageHttpService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         Routes.on(rules, "").path("/").get(page::send).register();
-        Handler assetHeaders = (req, res) -> {
+        // the static content answers HEAD itself, its headers the GET's; one route for both (as Routes does)
+        rules.route(HttpRoute.builder().methods(Method.GET, Method.HEAD).path(assetsPath + "/*").handler((req, res) -> {
             RequestInfo.find().ifPresent(i -> i.route(ASSET_ROUTE));
             requireHttpDates(req);
             WebDocument.securityHeaders(res);
             res.header(HeaderNames.CACHE_CONTROL, "public, max-age=31536000, immutable");
             res.next();
-        };
-        // the static content answers HEAD itself; its headers are the GET's
-        rules.get(assetsPath + "/*", assetHeaders);
-        rules.head(assetsPath + "/*", assetHeaders);
+        }).build());
         StaticContentService.ClassPathBuilder assets = StaticContentService.builder("web/assets");
         ASSETS.forEach(assets::addCacheInMemory);
         rules.register(assetsPath, assets.build());
