@@ -412,12 +412,10 @@ final class SqlGrantLedger implements GrantLedger {
             }
             Map<String, Stored> rows = new HashMap<>();
             // status, recipient and amount only: the full rows with their hashes are not needed here
-            for (String[] row : JdbcReads.list(JdbcReads.in(tx), "SELECT id, status, address, amount_wei FROM faucet_grants WHERE id IN ("
+            JdbcReads.each(JdbcReads.in(tx), "SELECT id, status, address, amount_wei FROM faucet_grants WHERE id IN ("
                     + String.join(", ", Collections.nCopies(signings.size(), "?")) + ")",
-                    row -> new String[] {JdbcReads.text(row, 1), JdbcReads.text(row, 2), JdbcReads.text(row, 3), JdbcReads.text(row, 4)},
-                    signings.stream().map(sg -> sg.id().value()).toArray())) {
-                rows.put(row[0], new Stored(status(row[1]), row[2], row[3]));
-            }
+                    row -> rows.put(JdbcReads.text(row, 1), new Stored(status(JdbcReads.text(row, 2)), JdbcReads.text(row, 3), JdbcReads.text(row, 4))),
+                    signings.stream().map(sg -> sg.id().value()).toArray());
             Set<GrantId> notPending = new LinkedHashSet<>();
             for (Signing signing : signings) {
                 GrantId id = signing.id();
@@ -776,10 +774,13 @@ final class SqlGrantLedger implements GrantLedger {
                        (SELECT string_agg(h.tx_hash, ',' ORDER BY h.rowid) FROM grant_tx_hashes h WHERE h.grant_id = g.id) AS tx_hashes
                   FROM faucet_grants g
                  WHERE\s""" + UNFINISHED + " AND g.status <> 'pending' ORDER BY g.created_at, g.rowid",
-                row -> new Payment(new GrantId(JdbcReads.text(row, 1)), status(JdbcReads.text(row, 2)),
-                        new Address(JdbcReads.text(row, 3)), JdbcReads.integer(row, 4), hashes(JdbcReads.optionalText(row, 9)),
-                        JdbcReads.optionalInteger(row, 5), JdbcReads.optionalText(row, 6).map(TxHash::new),
-                        JdbcReads.optionalTime(row, 7).isPresent() ? JdbcReads.time(row, 7) : JdbcReads.time(row, 8))));
+                row -> {
+                    Optional<Instant> lastSent = JdbcReads.optionalTime(row, 7);
+                    return new Payment(new GrantId(JdbcReads.text(row, 1)), status(JdbcReads.text(row, 2)),
+                            new Address(JdbcReads.text(row, 3)), JdbcReads.integer(row, 4), hashes(JdbcReads.optionalText(row, 9)),
+                            JdbcReads.optionalInteger(row, 5), JdbcReads.optionalText(row, 6).map(TxHash::new),
+                            lastSent.isPresent() ? lastSent.get() : JdbcReads.time(row, 8));
+                }));
     }
 
     @Override
