@@ -75,16 +75,7 @@ await_settled() {
 # CPU seconds of the JVM's JIT compiler threads so far: compiling the grant path is a cost of the
 # process's first minutes, not of each grant, so it is shown apart (a compiler thread that ended
 # meanwhile takes its share with it: a lower bound)
-jit_cpu_seconds() {
-  local tck t n=0
-  tck="$(getconf CLK_TCK)"
-  for t in /proc/"$1"/task/*; do
-    case "$(cat "$t/comm" 2>/dev/null)" in
-      C1\ Compiler* | C2\ Compiler*) n=$((n + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "$t/stat" 2>/dev/null || echo 0))) ;;
-    esac
-  done
-  awk -v n="$n" -v tck="$tck" 'BEGIN { printf "%.2f", n / tck }'
-}
+jit_cpu_seconds() { threads_cpu_seconds "$1" 'C1 Compiler' 'C2 Compiler'; }
 granted() { echo $(($(field status_200 "$1") + $(field status_202 "$1") + 0)); }
 # every call the server made to the node so far (reads and sends, all outcomes)
 node_calls() { curl -sf -m 5 "$SERVER_URL/metrics" | awk '/^dytallix_upstream_requests_total/ { n += $NF } END { printf "%d", n }'; }

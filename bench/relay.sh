@@ -49,6 +49,9 @@ sleep 1 # both status snapshots have seen the head, so the transfers count as fi
 declare -A URL=([direct]="$ANVIL_URL" [nginx]="$NGINX_URL" [ours]="$OURS_URL/api/rpc" [ours-nocache]="$NOCACHE_URL/api/rpc")
 declare -A PID=([nginx]="$NGINX_PID" [ours]="$OURS_PID" [ours-nocache]="$NOCACHE_PID")
 # nginx's CPU is its master's and its workers' together: what a proxied call costs the proxy
+# The CPU seconds so far of a server's JIT compiler threads: still compiling after the warm-up, they are
+# a cost of the process's first minutes, not of each call, so the tables show them apart (as bench/faucet.sh)
+jit_cpu_seconds() { threads_cpu_seconds "${PID[$1]}" 'C1 Compiler' 'C2 Compiler'; } # TARGET
 target_cpu_seconds() { # TARGET
   local p total=0
   for p in "${PID[$1]}" $([ "$1" != nginx ] || pgrep -P "$NGINX_PID"); do
@@ -80,15 +83,17 @@ for w in $WORKLOADS; do
   done
 done
 
-declare -A R CPU_US
+declare -A R CPU_US JIT_US
 for w in $WORKLOADS; do
   for c in $CONNECTIONS; do
     for target in $TARGETS; do
       log "$w: $target, $c connections, ${SECONDS_EACH}s"
       pid="${PID[$target]:-}"
-      [ -z "$pid" ] || cpu_before="$(target_cpu_seconds "$target")"
+      [ -z "$pid" ] || cpu_before="$(target_cpu_seconds "$target")" jit_before="$(jit_cpu_seconds "$target")"
       R[$w.$target.$c]="$(BODIES="$WORK/$w.bodies" run_wrk "$THREADS" "$c" "$SECONDS_EACH" bodies.lua "${URL[$target]}")"
       [ -z "$pid" ] || CPU_US[$w.$target.$c]="$(awk -v a="$cpu_before" -v b="$(target_cpu_seconds "$target")" \
+        -v n="$(field requests "${R[$w.$target.$c]}")" 'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')"
+      [ -z "$pid" ] || [ "$target" = nginx ] || JIT_US[$w.$target.$c]="$(awk -v a="$jit_before" -v b="$(jit_cpu_seconds "$target")" \
         -v n="$(field requests "${R[$w.$target.$c]}")" 'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')"
     done
   done
@@ -110,13 +115,13 @@ echo "workloads: blockNumber; mix = balance, eth_call, block by number, receipt,
 for w in $WORKLOADS; do
   echo
   echo "-- $w --"
-  printf '%-16s %5s %10s %9s %9s %9s %8s %12s\n' target conns 'req/s' 'p50 ms' 'p90 ms' 'p99 ms' errors 'CPU us/call'
+  printf '%-16s %5s %10s %9s %9s %9s %8s %12s %8s\n' target conns 'req/s' 'p50 ms' 'p90 ms' 'p99 ms' errors 'CPU us/call' 'of it JIT'
   for c in $CONNECTIONS; do
     for target in $TARGETS; do
       r="${R[$w.$target.$c]}"
-      printf '%-16s %5s %10s %9s %9s %9s %8s %12s\n' "$target" "$c" "$(field rps "$r")" "$(field p50_ms "$r")" \
+      printf '%-16s %5s %10s %9s %9s %9s %8s %12s %8s\n' "$target" "$c" "$(field rps "$r")" "$(field p50_ms "$r")" \
         "$(field p90_ms "$r")" "$(field p99_ms "$r")" "$(($(field socket_errors "$r") + $(field non2xx "$r")))" \
-        "${CPU_US[$w.$target.$c]:--}"
+        "${CPU_US[$w.$target.$c]:--}" "${JIT_US[$w.$target.$c]:--}"
     done
   done
   printf '%5s %-16s %15s %20s\n' conns target 'rps vs nginx' 'p50 added vs direct'
