@@ -129,14 +129,18 @@ class HostileConnectionTest {
     @Test
     void aBodyTrickledByteByByteIsCutOffAtTheReadTimeout() throws IOException, InterruptedException {
         try (Socket socket = connect()) {
-            OutputStream out = socket.getOutputStream();
-            out.write("POST /api/rpc HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"
-                    .getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            long started = System.nanoTime();
-            assertThat(trickleUntilClosed(out, Duration.ofSeconds(30))).as("the server closed the connection").isTrue();
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
+            assertTrickledBodyCutOff(socket.getOutputStream());
         }
+    }
+
+    /** Starts a request whose body then comes a byte every 200 ms: the server must close the connection. */
+    private static void assertTrickledBodyCutOff(OutputStream out) throws IOException, InterruptedException {
+        out.write("POST /api/rpc HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"
+                .getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        long started = System.nanoTime();
+        assertThat(trickleUntilClosed(out, Duration.ofSeconds(30))).as("the server closed the connection").isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
     }
 
     /** The deadline is the connection's request after request: a later request's trickled body is cut off as a first one's. */
@@ -151,12 +155,7 @@ class HostileConnectionTest {
                 out.flush();
                 assertThat(readOneResponse(in)).startsWith("HTTP/1.1 200");
             }
-            out.write("POST /api/rpc HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"
-                    .getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            long started = System.nanoTime();
-            assertThat(trickleUntilClosed(out, Duration.ofSeconds(30))).as("the server closed the connection").isTrue();
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
+            assertTrickledBodyCutOff(out);
         }
     }
 

@@ -26,9 +26,11 @@ final class CallDeadline {
         try {
             return call.get();
         } finally {
-            // set back, never removed: a thread's next call then replaces its entry instead of adding one to the
-            // thread's map (an addition sweeps the map for stale entries, which showed in every relayed call's profile)
-            DEADLINE.set(outer);
+            if (outer == null) {
+                DEADLINE.remove();
+            } else {
+                DEADLINE.set(outer);
+            }
         }
     }
 }
