@@ -86,7 +86,8 @@ final class Bodies {
     /**
      * Refuses a body not declared as one JSON media type in UTF-8: no Content-Type or another type
      * (415), several Content-Type headers or one listing several types (400: which one the client
-     * meant is anyone's guess), a charset other than UTF-8 (415; JSON is UTF-8, RFC 8259).
+     * meant is anyone's guess), one whose quoted parameter value is never closed (400: malformed, so
+     * its charset is anyone's guess too), a charset other than UTF-8 (415; JSON is UTF-8, RFC 8259).
      */
     static void requireJsonType(ServerRequest req) {
         Headers headers = req.headers();
@@ -100,8 +101,14 @@ final class Bodies {
         String type = header.get();
         // parameters and lists are rare (web3j sends "; charset=utf-8"): the usual type is not looked at twice
         boolean more = type.indexOf(';') >= 0 || type.indexOf(',') >= 0;
-        if (more && listsSeveral(type)) {
-            throw twoTypes();
+        if (more) {
+            switch (shape(type)) {
+                case LIST -> throw twoTypes();
+                case UNCLOSED_QUOTE -> throw new ApiException(400, "INVALID_REQUEST",
+                        "the Content-Type is malformed: a quoted parameter value is not closed (send Content-Type: application/json)");
+                case ONE -> {
+                }
+            }
         }
         if (!jsonType(type)) {
             throw notJson();
@@ -120,8 +127,17 @@ final class Bodies {
         return new ApiException(400, "INVALID_REQUEST", "a request body needs exactly one Content-Type, naming one media type");
     }
 
-    /** A ',' outside a quoted parameter value: a list of media types where one belongs. */
-    static boolean listsSeveral(String type) {
+    /** What a Content-Type is, read outside its quoted parameter values. */
+    enum Shape {
+        /** One media type, its quoted values closed. */
+        ONE,
+        /** A ',' outside a quoted value: a list of media types where one belongs. */
+        LIST,
+        /** A quoted value that the header ends inside (RFC 9110 5.6.4: a quoted string ends with a '"'). */
+        UNCLOSED_QUOTE
+    }
+
+    static Shape shape(String type) {
         boolean quoted = false;
         for (int i = 0; i < type.length(); i++) {
             char c = type.charAt(i);
@@ -130,10 +146,10 @@ final class Bodies {
             } else if (c == '"') {
                 quoted = !quoted;
             } else if (c == ',' && !quoted) {
-                return true;
+                return Shape.LIST;
             }
         }
-        return false;
+        return quoted ? Shape.UNCLOSED_QUOTE : Shape.ONE;
     }
 
     /**

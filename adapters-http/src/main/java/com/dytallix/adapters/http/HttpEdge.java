@@ -6,7 +6,6 @@ import io.helidon.common.Weighted;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.http.HttpException;
 import io.helidon.http.Method;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
@@ -65,11 +64,6 @@ public final class HttpEdge implements Filter {
                 Thread thread = Thread.currentThread();
                 thread.getUncaughtExceptionHandler().uncaughtException(thread, e);
             }
-            if (e instanceof HttpException notModified && notModified.status().code() == Status.NOT_MODIFIED_304.code()) {
-                // Helidon's static content says "not modified" by throwing: the answer is a 304, not an error
-                notModified(res);
-                return;
-            }
             answer(req, res, ErrorMapper.map(e));
         });
     }
@@ -89,15 +83,6 @@ public final class HttpEdge implements Filter {
         } catch (CloseConnectionException | UncheckedIOException gone) {
             RequestInfo.find().ifPresent(RequestInfo::clientGone);
             LOG.log(System.Logger.Level.DEBUG, "the client went away before its {0} answer was written", e.status());
-        }
-    }
-
-    /** A 304 with the headers already set (ETag, Last-Modified); like {@link #answer}, it never throws. */
-    private static void notModified(ServerResponse res) {
-        try {
-            res.status(Status.NOT_MODIFIED_304).send();
-        } catch (CloseConnectionException | UncheckedIOException gone) {
-            RequestInfo.find().ifPresent(RequestInfo::clientGone);
         }
     }
 

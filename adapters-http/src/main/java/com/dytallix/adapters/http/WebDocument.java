@@ -12,10 +12,12 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * A document served from memory (the page, the OpenAPI file): revalidated on every use
- * ({@code no-cache} with an ETag, so a new release shows at once), with the page's security headers.
+ * A document served from memory (the page, the OpenAPI file, the page's assets) with an ETag and the
+ * page's security headers: revalidated on every use ({@code no-cache}, so a new release shows at once)
+ * unless it says otherwise. It has no modification date, so {@code If-Modified-Since} and
+ * {@code If-Unmodified-Since} are ignored (RFC 9110, sections 13.1.3 and 13.1.4), dates or not.
  */
-record WebDocument(byte[] body, String contentType, String etag) {
+record WebDocument(byte[] body, String contentType, String etag, String cacheControl) {
     /**
      * Strict: no inline script or style, nothing from another origin, no framing. The page needs
      * nothing more (its worker is a same-origin module script).
@@ -24,12 +26,16 @@ record WebDocument(byte[] body, String contentType, String etag) {
             + "connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     static WebDocument of(byte[] body, String contentType) {
-        return new WebDocument(body, contentType, "\"" + digest(body).substring(0, 32) + "\"");
+        return of(body, contentType, "no-cache");
+    }
+
+    static WebDocument of(byte[] body, String contentType, String cacheControl) {
+        return new WebDocument(body, contentType, "\"" + digest(body).substring(0, 32) + "\"", cacheControl);
     }
 
     void send(ServerRequest req, ServerResponse res) {
         securityHeaders(res);
-        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        res.header(HeaderNames.CACHE_CONTROL, cacheControl);
         res.header(HeaderNames.ETAG, etag);
         if (req.headers().first(HeaderNames.IF_NONE_MATCH).filter(v -> v.contains(etag)).isPresent()) {
             res.status(Status.NOT_MODIFIED_304).send();

@@ -1,64 +1,68 @@
 package com.dytallix.adapters.http;
 
-import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRoute;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.staticcontent.StaticContentService;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The faucet web page: {@code GET /} and its assets under {@code /assets/<version>/}, all from the
- * jar. The version is a digest of the assets, so they are cached for a year (a release that changes
- * them changes their URLs) while the page itself is revalidated on every load.
+ * jar and kept in memory. The version is a digest of the assets, so they are cached for a year (a
+ * release that changes them changes their URLs) while the page itself is revalidated on every load.
+ *
+ * <p>The assets are served here rather than by Helidon's static content, which read
+ * {@code If-Modified-Since} and {@code If-Unmodified-Since} as dates and failed with a 500 on one that
+ * is not (RFC 9110 has such a header ignored; the static content cannot be told to), and said "not
+ * modified" by throwing. A document here has an ETag and no date: a revalidation is by
+ * {@code If-None-Match}, and a conditional date, valid or not, is ignored.
  */
 final class WebPageHttpService implements HttpService {
     /** Every file under web/assets: they make the version, and they are kept in memory. */
     static final List<String> ASSETS = List.of("eth.js", "faucet.css", "faucet.js", "favicon.svg", "pow-worker.js", "scrypt.js");
     private static final String ASSET_ROUTE = "/assets/*";
+    private static final String IMMUTABLE = "public, max-age=31536000, immutable";
 
     private final String assetsPath;
     private final WebDocument page;
+    private final Map<String, WebDocument> assets;
 
     public WebPageHttpService() {
-        String version = WebDocument.digest(ASSETS.stream().map(a -> WebDocument.resource("web/assets/" + a)).toArray(byte[][]::new))
-                .substring(0, 12);
+        Map<String, byte[]> files = ASSETS.stream().collect(Collectors.toMap(Function.identity(), a -> WebDocument.resource("web/assets/" + a)));
+        String version = WebDocument.digest(ASSETS.stream().map(files::get).toArray(byte[][]::new)).substring(0, 12);
         this.assetsPath = "/assets/" + version;
         String html = new String(WebDocument.resource("web/index.html"), StandardCharsets.UTF_8).replace("@assets@", assetsPath);
         this.page = WebDocument.of(html.getBytes(StandardCharsets.UTF_8), "text/html; charset=utf-8");
+        this.assets = files.entrySet().stream().collect(Collectors.toUnmodifiableMap(Map.Entry::getKey,
+                e -> WebDocument.of(e.getValue(), contentType(e.getKey()), IMMUTABLE)));
+    }
+
+    /** The media type of an asset, by its extension: the page's scripts are modules, which a browser runs only as JavaScript. */
+    static String contentType(String asset) {
+        String extension = asset.substring(asset.lastIndexOf('.') + 1);
+        return switch (extension) {
+            case "js" -> "text/javascript; charset=utf-8";
+            case "css" -> "text/css; charset=utf-8";
+            case "svg" -> "image/svg+xml";
+            default -> throw new IllegalStateException("no media type for the asset " + asset);
+        };
     }
 
     @Override
     public void routing(HttpRules rules) {
         Routes.on(rules, "").path("/").get(page::send).register();
-        // the static content answers HEAD itself, its headers the GET's; one route for both (as Routes does)
-        rules.route(HttpRoute.builder().methods(Method.GET, Method.HEAD).path(assetsPath + "/*").handler((req, res) -> {
+        // one route for GET and HEAD, as Routes makes, labelled as one whatever the asset (never its URL)
+        rules.route(HttpRoute.builder().methods(Method.GET, Method.HEAD).path(assetsPath + "/{asset}").handler((req, res) -> {
             RequestInfo.find().ifPresent(i -> i.route(ASSET_ROUTE));
-            requireHttpDates(req);
-            WebDocument.securityHeaders(res);
-            res.header(HeaderNames.CACHE_CONTROL, "public, max-age=31536000, immutable");
-            res.next();
+            WebDocument asset = assets.get(req.path().pathParameters().get("asset"));
+            if (asset == null) {
+                throw ApiException.notFound("no such asset in this release");
+            }
+            asset.send(req, req.prologue().method() == Method.HEAD ? new HeadResponse(res) : res);
         }).build());
-        StaticContentService.ClassPathBuilder assets = StaticContentService.builder("web/assets");
-        ASSETS.forEach(assets::addCacheInMemory);
-        rules.register(assetsPath, assets.build());
-    }
-
-    /**
-     * Helidon's static content reads If-Modified-Since and If-Unmodified-Since as dates and fails with
-     * a 500 on one that is not; the request cannot be changed to leave it out, so it is refused here
-     * as the client's error (browsers send back the Last-Modified they were given, always a date).
-     */
-    private static void requireHttpDates(ServerRequest req) {
-        try {
-            req.headers().ifModifiedSince();
-            req.headers().ifUnmodifiedSince();
-        } catch (RuntimeException notADate) {
-            throw new ApiException(400, "INVALID_REQUEST",
-                    "If-Modified-Since and If-Unmodified-Since must be HTTP dates such as Sun, 06 Nov 1994 08:49:37 GMT");
-        }
     }
 }

@@ -163,7 +163,7 @@ class ProtocolGapsTest {
     private static final String[] BODY_PATHS = {"/api/faucet", "/api/rpc", "/api/admin/topup"};
 
     @Test
-    void severalContentTypesAre400OnEveryEndpointThatTakesABody() {
+    void severalContentTypesOrAnUnclosedQuoteAre400OnEveryEndpointThatTakesABody() {
         byte[] body = "{\"address\": \"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed\"}".getBytes(StandardCharsets.UTF_8);
         for (String path : BODY_PATHS) {
             for (String types : new String[] {"Content-Type: application/json\r\nContent-Type: text/plain\r\n",
@@ -173,6 +173,15 @@ class ProtocolGapsTest {
                 JsonNode error = envelope(post(path, types, body), 400);
                 assertThat(error.get("code").asText()).as(path + " " + types).isEqualTo("INVALID_REQUEST");
                 assertThat(error.get("message").asText()).as(path + " " + types).contains("exactly one Content-Type");
+            }
+        }
+        // a quoted value the header ends inside: malformed, whatever it would have said (it was read as UTF-8)
+        for (String path : BODY_PATHS) {
+            for (String type : new String[] {"application/json; charset=\"utf-8", "application/json; charset=\"utf-8\\\"",
+                    "application/json; x=\"a; charset=utf-8", "application/json; charset=\""}) {
+                JsonNode error = envelope(post(path, "Content-Type: " + type + "\r\n", body), 400);
+                assertThat(error.get("code").asText()).as(path + " " + type).isEqualTo("INVALID_REQUEST");
+                assertThat(error.get("message").asText()).as(path + " " + type).contains("Content-Type is malformed");
             }
         }
         // a comma inside a quoted parameter is no list
@@ -240,8 +249,11 @@ class ProtocolGapsTest {
         }
         assertThat(Bodies.utf8(bytes("", 0xF4, 0x90, 0x80, 0x80))).as("past U+10FFFF").isFalse();
         assertThat(Bodies.utf8(bytes("abc", 0xE2, 0x82))).as("cut short").isFalse();
-        assertThat(Bodies.listsSeveral("application/json, text/plain")).isTrue();
-        assertThat(Bodies.listsSeveral("application/json; a=\"x,\\\"y\"")).isFalse();
+        assertThat(Bodies.shape("application/json, text/plain")).isEqualTo(Bodies.Shape.LIST);
+        assertThat(Bodies.shape("application/json; a=\"x,\\\"y\"")).isEqualTo(Bodies.Shape.ONE);
+        assertThat(Bodies.shape("application/json; charset=\"utf-8")).isEqualTo(Bodies.Shape.UNCLOSED_QUOTE);
+        assertThat(Bodies.shape("application/json; charset=\"utf-8\\\"")).isEqualTo(Bodies.Shape.UNCLOSED_QUOTE);
+        assertThat(Bodies.shape("application/json; a=\"x\"; charset=\"utf-8\"")).isEqualTo(Bodies.Shape.ONE);
         assertThat(Bodies.charsetUtf8("application/json;charset=\"utf-8\"")).isTrue();
         assertThat(Bodies.charsetUtf8("application/json; format=x; charset=\"utf\\-8\"")).isTrue();
         assertThat(Bodies.charsetUtf8("application/json; charset")).isTrue();
