@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A TCP endpoint on 127.0.0.1 in front of a node, for tests: several endpoints in front of one
  * anvil are several nodes of one chain, and {@link #kill()} makes one vanish the way a crashed
- * node does (listener closed, open connections reset). Counts the connections it carried.
+ * node does (listener closed, open connections reset). Counts the connections it carried. After
+ * {@link #hold()}, what clients send is taken in and never passed on: a call to a node that hangs.
  */
 public final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;
@@ -23,6 +24,8 @@ public final class TcpProxy implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong connections = new AtomicLong();
     private volatile boolean killed;
+    private volatile boolean holding;
+    private final AtomicLong held = new AtomicLong();
 
     public TcpProxy(URI target) {
         this.target = target;
@@ -61,8 +64,8 @@ public final class TcpProxy implements AutoCloseable {
                     open.add(client);
                     open.add(node);
                 }
-                Thread.ofVirtual().start(() -> pump(client, node));
-                Thread.ofVirtual().start(() -> pump(node, client));
+                Thread.ofVirtual().start(() -> pump(client, node, true));
+                Thread.ofVirtual().start(() -> pump(node, client, false));
             } catch (IOException e) {
                 if (killed) {
                     return;
@@ -71,20 +74,39 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean toNode) {
         byte[] buffer = new byte[16 * 1024];
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             int n;
             while ((n = in.read(buffer)) >= 0) {
+                if (toNode && holding) {
+                    held.incrementAndGet();
+                    while (!killed) {
+                        Thread.sleep(5);
+                    }
+                    return;
+                }
                 out.write(buffer, 0, n);
                 out.flush();
             }
         } catch (IOException closed) {
             // one side went away: the other follows
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             closeQuietly(from);
             closeQuietly(to);
         }
+    }
+
+    /** From now on what clients send is held here, never reaching the node, until {@link #kill()}. */
+    public void hold() {
+        holding = true;
+    }
+
+    /** Pieces of requests held since {@link #hold()}. */
+    public long held() {
+        return held.get();
     }
 
     /** The endpoint is gone: no new connections, the open ones reset. */

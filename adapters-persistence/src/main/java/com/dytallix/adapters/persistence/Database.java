@@ -22,13 +22,22 @@ public abstract class Database implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Database.class.getName());
 
     final HikariDataSource dataSource;
+    /** Every statement outside a write transaction: its connections never are a transaction's ({@link HikariPool#of}). */
     final DbClient client;
     /** Set once by {@link #close()}; a closed database is neither healthy nor migrated. */
     final AtomicBoolean closed = new AtomicBoolean();
 
     Database(HikariDataSource dataSource, String poolName) {
         this.dataSource = dataSource;
-        this.client = JdbcClientBuilder.create().connectionPool(new HikariPool(dataSource, poolName)).build();
+        this.client = JdbcClientBuilder.create().connectionPool(HikariPool.of(dataSource, poolName)).build();
+    }
+
+    /**
+     * A client for the write transactions {@link #begin} begins on connections of {@code pool}, and for
+     * nothing else: its pool gives out only the connection handed over, so no read can take it.
+     */
+    static DbClient transactionClient(HikariDataSource pool, String poolName) {
+        return JdbcClientBuilder.create().connectionPool(HikariPool.transactions(pool, poolName)).build();
     }
 
     /** Runs {@code work} as one write transaction: committed when it returns, rolled back when it throws. */
@@ -58,10 +67,11 @@ public abstract class Database implements AutoCloseable {
     private static final ThreadLocal<Handed> HANDED = new ThreadLocal<>();
 
     /**
-     * A write transaction of {@code writes} (a client over {@code pool}) whose connection is taken now, so
-     * the hot reads ({@link JdbcReads}) run on the transaction's own connection: Helidon's transaction is
-     * handed the same one at its first statement ({@link HikariPool#connection}), on this thread. On
-     * PostgreSQL the one client serves reads too, and its transactions' first statement comes at once.
+     * A write transaction of {@code writes} (a {@link #transactionClient} over {@code pool}) whose
+     * connection is taken now, so the hot reads ({@link JdbcReads}) run on the transaction's own
+     * connection: Helidon's transaction is handed the same one at its first statement ({@link
+     * HikariPool#connection}), on this thread. Only that client's pool looks for it: a read made in the
+     * meantime ({@link #read}, any statement of {@link #client}) gets a connection of its own.
      */
     static TextNamedStatements.Transaction begin(DbClient writes, HikariDataSource pool) {
         Connection connection;

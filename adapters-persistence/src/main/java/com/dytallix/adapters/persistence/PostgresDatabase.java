@@ -26,11 +26,14 @@ final class PostgresDatabase extends Database {
 
     private final PostgresUrl url;
     private final int lockTimeoutMs;
+    /** The write transactions' client, over the same pool as the reads' but handed only their connections. */
+    final DbClient writes;
 
     private PostgresDatabase(PostgresUrl url, HikariDataSource dataSource, int lockTimeoutMs) {
         super(dataSource, "postgresql");
         this.url = url;
         this.lockTimeoutMs = lockTimeoutMs;
+        this.writes = transactionClient(dataSource, "postgresql");
     }
 
     /** Connects to the database {@code url} names; fails with the URL's password masked. */
@@ -71,7 +74,7 @@ final class PostgresDatabase extends Database {
      */
     @Override
     <T> T write(Function<DbTransaction, T> work) {
-        DbTransaction tx = begin(client, dataSource);
+        DbTransaction tx = begin(writes, dataSource);
         T result;
         try {
             // for this transaction only: the session's other users (the instance lock) keep their own waits
@@ -121,6 +124,7 @@ final class PostgresDatabase extends Database {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            writes.close();
             client.close();
             dataSource.close();
         }

@@ -7,7 +7,6 @@ import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 import io.helidon.dbclient.DbTransaction;
-import io.helidon.dbclient.jdbc.JdbcClientBuilder;
 import org.sqlite.util.OSInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -77,7 +76,7 @@ final class SqliteDatabase extends Database {
         this.writer = WRITERS.computeIfAbsent(path, p -> new ReentrantLock());
         this.busyTimeoutMs = busyTimeoutMs;
         this.writerConnection = writerConnection;
-        this.writes = JdbcClientBuilder.create().connectionPool(new HikariPool(writerConnection, "sqlite")).build();
+        this.writes = transactionClient(writerConnection, "sqlite");
         this.checkpointer = Thread.ofPlatform().daemon().name("sqlite-checkpoint " + path)
                 .start(this::checkpointInBackground);
     }

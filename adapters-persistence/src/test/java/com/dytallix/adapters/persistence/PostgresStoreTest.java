@@ -290,6 +290,26 @@ class PostgresStoreTest {
     }
 
     @Test
+    void aReadInsideAWriteBeforeItsFirstStatementGetsAConnectionOfItsOwnAndTheWriteCommitsOnJdbcReadsOne() {
+        PostgresDatabase db = migratedDatabase();
+        db.write(tx -> tx.dml("CREATE TABLE handoff (x INTEGER)"));
+        // begun as write() begins it, its first statement left to the work (write() itself sends SET LOCAL first)
+        TextNamedStatements.Transaction tx = Database.begin(db.writes, db.dataSource);
+        long readersBackend = TestSql.number(db, "SELECT pg_backend_pid() AS n");
+        TestSql.readBeforeTheFirstStatement(db, tx);
+        long jdbcBackend = JdbcReads.first(JdbcReads.in(tx), "SELECT pg_backend_pid()", row -> JdbcReads.integer(row, 1)).orElseThrow();
+        long helidonBackend = tx.get("SELECT pg_backend_pid() AS n").map(row -> Rows.integer(row, "n")).orElseThrow();
+        tx.commit();
+        assertThat(readersBackend).as("the read's connection").isNotEqualTo(jdbcBackend);
+        assertThat(helidonBackend).as("Helidon's transaction's connection").isEqualTo(jdbcBackend);
+        assertThat(TestSql.number(db, "SELECT COUNT(*) AS n FROM handoff")).isEqualTo(2);
+        // the transactions' client takes nothing but a handed connection: a statement outside a transaction fails at once
+        assertThatThrownBy(() -> db.writes.execute().get("SELECT 1 AS n")).hasStackTraceContaining("a statement outside a transaction");
+        db.write(tx2 -> tx2.insert("INSERT INTO handoff (x) VALUES (3)"));
+        assertThat(TestSql.number(db, "SELECT COUNT(*) AS n FROM handoff")).isEqualTo(3);
+    }
+
+    @Test
     void theUrlsPasswordNeverShows() {
         PostgresUrl url = PostgresUrl.parse("postgresql://faucet:s3cret%21@db.example.org:6543/ledger?sslmode=require");
 

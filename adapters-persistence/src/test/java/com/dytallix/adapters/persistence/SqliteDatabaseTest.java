@@ -105,6 +105,21 @@ class SqliteDatabaseTest {
     }
 
     @Test
+    void aReadInsideAWriteBeforeItsFirstStatementGetsAConnectionOfItsOwnAndTheWriteCommitsOnJdbcReadsOne() {
+        try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("dytallix.db"))) {
+            db.write(tx -> tx.dml("CREATE TABLE handoff (x INTEGER)"));
+            db.write(tx -> {
+                TestSql.readBeforeTheFirstStatement(db, tx);
+                return null;
+            });
+            assertThat(TestSql.number(db, "SELECT COUNT(*) AS n FROM handoff")).isEqualTo(2);
+            // and the writer's connection came back: the next write has it
+            db.write(tx -> tx.insert("INSERT INTO handoff (x) VALUES (3)"));
+            assertThat(TestSql.number(db, "SELECT COUNT(*) AS n FROM handoff")).isEqualTo(3);
+        }
+    }
+
+    @Test
     void everyPooledConnectionRunsInWalWithForeignKeysAndABusyTimeout() throws Exception {
         try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("dytallix.db"))) {
             // hold several connections at once so that more than one pooled connection is looked at
