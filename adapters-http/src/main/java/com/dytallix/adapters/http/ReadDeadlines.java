@@ -42,28 +42,46 @@ final class ReadDeadlines implements Http1ConnectionListener, AutoCloseable {
         sweeper.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** A key by identity: a record's hash asked the connection for its own, at every put and remove. */
+    /**
+     * One connection's clock, made and listed once per connection (a connection's requests run one after the other on
+     * its thread): a request only sets its start and whether it is being read, so no request adds to or removes from
+     * the shared table (a put and a remove for its headers and two more for its body showed in every request's profile).
+     * A key by identity: a record's hash asked the connection for its own. It leaves the table when the sweeper finds
+     * its connection closed.
+     */
     private static final class Reading {
         private final ConnectionContext connection;
-        private final long since;
         private final ReadDeadlines owner;
+        /** When the request being read began (its request line), in {@link System#nanoTime()} terms. */
+        private volatile long since;
+        /** Whether the request's headers or body are being read now: only then does its deadline run. */
+        private volatile boolean active;
+        /** Whether it is in the owner's table (the sweeper takes out those that failed to be checked). */
+        private volatile boolean listed;
 
-        Reading(ConnectionContext connection, long since, ReadDeadlines owner) {
+        Reading(ConnectionContext connection, ReadDeadlines owner) {
             this.connection = connection;
-            this.since = since;
             this.owner = owner;
         }
 
         boolean overdue(long now) {
-            return now - since > owner.timeoutNanos;
+            return active && now - since > owner.timeoutNanos;
         }
     }
 
     @Override
     public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
-        Reading r = new Reading(ctx, System.nanoTime(), this);
-        CURRENT.set(r);
-        reading.put(r, Boolean.TRUE);
+        Reading r = CURRENT.get();
+        if (r == null || r.connection != ctx || r.owner != this) {
+            r = new Reading(ctx, this);
+            CURRENT.set(r);
+        }
+        r.since = System.nanoTime();
+        r.active = true;
+        if (!r.listed) {
+            r.listed = true;
+            reading.put(r, Boolean.TRUE);
+        }
     }
 
     @Override
@@ -79,21 +97,21 @@ final class ReadDeadlines implements Http1ConnectionListener, AutoCloseable {
     static void pause() {
         Reading r = CURRENT.get();
         if (r != null) {
-            r.owner.reading.remove(r);
+            r.active = false;
         }
     }
 
-    /** Runs {@code read} (a body read) under the request's deadline. */
+    /** Runs {@code read} (a body read) under the request's deadline, counted from its request line. */
     static <T> T whileReading(Supplier<T> read) {
         Reading r = CURRENT.get();
         if (r == null) {
             return read.get();
         }
-        r.owner.reading.put(r, Boolean.TRUE);
+        r.active = true;
         try {
             return read.get();
         } finally {
-            r.owner.reading.remove(r);
+            r.active = false;
         }
     }
 
@@ -103,18 +121,23 @@ final class ReadDeadlines implements Http1ConnectionListener, AutoCloseable {
             try {
                 closeIfOverdue(r, now);
             } catch (RuntimeException e) {
-                reading.remove(r);
+                unlist(r);
                 LOG.log(System.Logger.Level.WARNING, "read deadline check failed: {0}", e.toString());
             }
         }
     }
 
+    private void unlist(Reading r) {
+        r.listed = false;
+        reading.remove(r);
+    }
+
     private void closeIfOverdue(Reading r, long now) {
         {
             if (!r.connection.serverSocket().isConnected()) {
-                reading.remove(r);
+                unlist(r);
             } else if (r.overdue(now)) {
-                reading.remove(r);
+                unlist(r);
                 LOG.log(System.Logger.Level.INFO, "closed a connection from {0}: request not received within {1} ms (HTTP_READ_TIMEOUT_MS)",
                         r.connection.serverSocket().remotePeer().host(), timeout.toMillis());
                 try {

@@ -45,8 +45,9 @@ final class RequestInfo {
         CURRENT.set(this);
     }
 
+    /** Set to none rather than removed: the connection's next request then replaces the thread's entry instead of adding one. */
     void end() {
-        CURRENT.remove();
+        CURRENT.set(null);
     }
 
     public String requestId() {

@@ -129,13 +129,57 @@ class HostileConnectionTest {
     @Test
     void aBodyTrickledByteByByteIsCutOffAtTheReadTimeout() throws IOException, InterruptedException {
         try (Socket socket = connect()) {
+            assertTrickledBodyCutOff(socket.getOutputStream());
+        }
+    }
+
+    /** Starts a request whose body then comes a byte every 200 ms: the server must close the connection. */
+    private static void assertTrickledBodyCutOff(OutputStream out) throws IOException, InterruptedException {
+        out.write("POST /api/rpc HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"
+                .getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        long started = System.nanoTime();
+        assertThat(trickleUntilClosed(out, Duration.ofSeconds(30))).as("the server closed the connection").isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
+    }
+
+    /** The deadline is the connection's request after request: a later request's trickled body is cut off as a first one's. */
+    @Test
+    void aBodyTrickledAfterAnsweredRequestsOnTheSameConnectionIsCutOffAtTheReadTimeout() throws IOException, InterruptedException {
+        try (Socket socket = connect()) {
             OutputStream out = socket.getOutputStream();
-            out.write("POST /api/rpc HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"
-                    .getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = socket.getInputStream();
+            socket.setSoTimeout(10_000);
+            for (int i = 0; i < 2; i++) {
+                out.write("GET /api/status HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                assertThat(readOneResponse(in)).startsWith("HTTP/1.1 200");
+            }
+            assertTrickledBodyCutOff(out);
+        }
+    }
+
+    /**
+     * The time between two requests is the idle timeout's, not the read timeout's: a connection that waits longer than
+     * HTTP_READ_TIMEOUT_MS (but not HTTP_IDLE_TIMEOUT_MS) after an answer, its body read included, is kept.
+     */
+    @Test
+    void aConnectionQuietBetweenRequestsForLongerThanTheReadTimeoutIsKept() throws IOException, InterruptedException {
+        try (Socket socket = connect()) {
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            socket.setSoTimeout(10_000);
+            String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\",\"params\":[]}";
+            for (int i = 0; i < 2; i++) {
+                out.write(("POST /api/rpc HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+                        + "\r\n\r\n" + body).getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                assertThat(readOneResponse(in)).startsWith("HTTP/1.1 ");
+                Thread.sleep(READ_TIMEOUT.toMillis() + 150); // the sweeper looks every 150 ms here
+            }
+            out.write("GET /api/status HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
-            long started = System.nanoTime();
-            assertThat(trickleUntilClosed(out, Duration.ofSeconds(30))).as("the server closed the connection").isTrue();
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
+            assertThat(readOneResponse(in)).startsWith("HTTP/1.1 200");
         }
     }
 

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,13 +27,15 @@ public final class MetricsTelemetry implements Telemetry {
     private static final String OTHER_METHOD = "other";
 
     private final MeterRegistry registry;
-    private final Set<String> knownMethods;
     private final Counter replacements;
     private final Counter reorgs;
-    /** Meters by method and outcome, built once: looking a meter up in the registry on every relayed call costs more than the call's bookkeeping. */
-    /** By method label, then by outcome: two lookups of strings that exist, no key built per call. */
-    private final Map<String, Map<String, Counter>> rpcCounters = new ConcurrentHashMap<>();
-    private final Map<String, Timer> rpcTimers = new ConcurrentHashMap<>();
+    /**
+     * The relay's meters of each allowed method (and of "other"), each built at its first use: looking a meter up in
+     * the registry on every relayed call costs more than the call's bookkeeping. One lookup of the method as it came
+     * finds its label and its meters; a method not on the list finds none and counts as "other".
+     */
+    private final Map<String, RpcMeters> rpcMeters;
+    private final RpcMeters otherRpcMeters;
     private final Counter cacheHits;
     private final Counter cacheMisses;
     /** The faucet's counters too, built once: every refused request counts one or two. */
@@ -45,7 +48,10 @@ public final class MetricsTelemetry implements Telemetry {
      */
     public MetricsTelemetry(MeterRegistry registry, Collection<String> knownRpcMethods) {
         this.registry = registry;
-        this.knownMethods = Set.copyOf(knownRpcMethods);
+        Map<String, RpcMeters> byMethod = new HashMap<>();
+        Set.copyOf(knownRpcMethods).forEach(m -> byMethod.put(m, new RpcMeters(m)));
+        this.otherRpcMeters = byMethod.computeIfAbsent(OTHER_METHOD, RpcMeters::new);
+        this.rpcMeters = Map.copyOf(byMethod);
         this.replacements = Counter.builder("dytallix.tx.replacements")
                 .description("Faucet transactions replaced with higher fees because they were not mined in time")
                 .register(registry);
@@ -85,19 +91,59 @@ public final class MetricsTelemetry implements Telemetry {
 
     @Override
     public void rpcRequest(String method, String outcome, Duration duration) {
-        String label = knownMethods.contains(method) ? method : OTHER_METHOD;
-        rpcCounters.computeIfAbsent(label, k -> new ConcurrentHashMap<>()).computeIfAbsent(outcome, k -> Counter.builder("dytallix.rpc.requests")
-                .description("JSON-RPC method calls through the relay, by method and outcome")
-                .tag("method", label)
-                .tag("outcome", outcome)
-                .register(registry)).increment();
+        RpcMeters meters = rpcMeters.getOrDefault(method, otherRpcMeters);
+        meters.requests(outcome).increment();
         // A denied call never reached the node; its zero duration would only dilute the latency.
         if (!"denied".equals(outcome)) {
-            rpcTimers.computeIfAbsent(label, k -> Timer.builder("dytallix.rpc.request.duration")
-                    .description("Time the node took to answer a relayed JSON-RPC call, in seconds")
+            meters.duration().record(duration.isNegative() ? Duration.ZERO : duration);
+        }
+    }
+
+    /** One method label's meters: the "ok" counter and the timer kept at hand, the other outcomes' counters by name. */
+    private final class RpcMeters {
+        private final String label;
+        private final Map<String, Counter> byOutcome = new ConcurrentHashMap<>();
+        private volatile Counter ok;
+        private volatile Timer duration;
+
+        RpcMeters(String label) {
+            this.label = label;
+        }
+
+        Counter requests(String outcome) {
+            if ("ok".equals(outcome)) {
+                Counter c = ok;
+                if (c == null) {
+                    ok = c = byOutcome.computeIfAbsent(outcome, this::counter);
+                }
+                return c;
+            }
+            return byOutcome.computeIfAbsent(outcome, this::counter);
+        }
+
+        private Counter counter(String outcome) {
+            return Counter.builder("dytallix.rpc.requests")
+                    .description("JSON-RPC method calls through the relay, by method and outcome")
                     .tag("method", label)
-                    .serviceLevelObjectives(HttpMetrics.latencyBuckets())
-                    .register(registry)).record(duration.isNegative() ? Duration.ZERO : duration);
+                    .tag("outcome", outcome)
+                    .register(registry);
+        }
+
+        Timer duration() {
+            Timer t = duration;
+            if (t == null) {
+                synchronized (this) {
+                    t = duration;
+                    if (t == null) {
+                        duration = t = Timer.builder("dytallix.rpc.request.duration")
+                                .description("Time the node took to answer a relayed JSON-RPC call, in seconds")
+                                .tag("method", label)
+                                .serviceLevelObjectives(HttpMetrics.latencyBuckets())
+                                .register(registry);
+                    }
+                }
+            }
+            return t;
         }
     }
 
