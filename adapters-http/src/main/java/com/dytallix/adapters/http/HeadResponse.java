@@ -4,9 +4,11 @@ import io.helidon.common.GenericType;
 import io.helidon.common.uri.UriQuery;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.ServerResponseTrailers;
 import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http.spi.Sink;
 import java.io.OutputStream;
@@ -24,8 +26,13 @@ final class HeadResponse implements ServerResponse {
     private static final byte[] NOTHING = new byte[0];
     private final ServerResponse response;
 
-    HeadResponse(ServerResponse response) {
+    private HeadResponse(ServerResponse response) {
         this.response = response;
+    }
+
+    /** The response a handler answering {@code req} is given: for a HEAD this wrapper, for any other method {@code res} itself. */
+    static ServerResponse forRequest(ServerRequest req, ServerResponse res) {
+        return req.prologue().method() == Method.HEAD ? new HeadResponse(res) : res;
     }
 
     /** Sends the status and headers with {@code length} as the Content-Length, and no body. */

@@ -6,7 +6,6 @@ import io.helidon.common.Weighted;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.http.Method;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
@@ -333,7 +332,7 @@ public final class HttpEdge implements Filter {
             res.header(HeaderValues.CONNECTION_CLOSE);
         }
         // the answer to a HEAD has the error's status and headers and no body (RFC 9110)
-        Responses.jsonBytes(Method.HEAD.equals(req.prologue().method()) ? new HeadResponse(res) : res, Status.create(e.status()),
+        Responses.jsonBytes(HeadResponse.forRequest(req, res), Status.create(e.status()),
                 e.isFixed() ? PreparedEnvelopes.write(e, requestId) : Json.write(envelope(e, requestId)));
     }
 

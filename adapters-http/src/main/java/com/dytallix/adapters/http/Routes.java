@@ -63,7 +63,7 @@ public final class Routes {
                 Method[] methods = method == Method.GET ? new Method[] {Method.GET, Method.HEAD} : new Method[] {method};
                 rules.route(HttpRoute.builder().methods(methods).path(template).handler((req, res) -> {
                     RequestInfo.find().ifPresent(i -> i.route(label));
-                    handler.handle(req, req.prologue().method() == Method.HEAD ? new HeadResponse(res) : res);
+                    handler.handle(req, HeadResponse.forRequest(req, res));
                 }).build());
             });
             boolean get = handlers.containsKey(Method.GET);

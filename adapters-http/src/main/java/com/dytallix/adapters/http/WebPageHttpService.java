@@ -62,7 +62,7 @@ final class WebPageHttpService implements HttpService {
             if (asset == null) {
                 throw ApiException.notFound("no such asset in this release");
             }
-            asset.send(req, req.prologue().method() == Method.HEAD ? new HeadResponse(res) : res);
+            asset.send(req, HeadResponse.forRequest(req, res));
         }).build());
     }
 }
