@@ -7,6 +7,7 @@ import io.helidon.dbclient.DbStatementQuery;
 import io.helidon.dbclient.DbTransaction;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.function.BooleanSupplier;
 
 /**
  * Helidon's {@link DbExecute} with every statement named by its own text. DbClient names an unnamed
@@ -130,12 +131,12 @@ class TextNamedStatements implements DbExecute {
     static final class Transaction extends TextNamedStatements implements DbTransaction {
         private final DbTransaction transaction;
         private final Connection connection;
-        private final java.util.function.BooleanSupplier takenBack;
+        private final BooleanSupplier takenBack;
         /** Whether {@link #connection()} began the transaction (Helidon's statements begin it too). */
         private boolean begun;
 
         /** @param takenBack forgets the connection as handed; true when Helidon's transaction never took it */
-        Transaction(DbTransaction transaction, Connection connection, java.util.function.BooleanSupplier takenBack) {
+        Transaction(DbTransaction transaction, Connection connection, BooleanSupplier takenBack) {
             super(transaction);
             this.transaction = transaction;
             this.connection = connection;
