@@ -26,7 +26,7 @@ import javax.management.NotificationListener;
  *
  * <p>How: the old generation's usage threshold (checked by the JVM at the end of each collection), re-armed after
  * each full collection at what it left plus the headroom. A full collection of this heap takes tens of
- * milliseconds; under that load one comes every two minutes or so, and none when nothing is promoted. With
+ * milliseconds; under that load one comes about every minute, and none when nothing is promoted. With
  * {@code -XX:+DisableExplicitGC} it does nothing. Not started under another collector (no "Tenured Gen" pool).
  */
 final class OldGenerationCollector implements AutoCloseable {
@@ -55,13 +55,14 @@ final class OldGenerationCollector implements AutoCloseable {
     }
 
     /**
-     * Started on the serial collector's old generation, the headroom a quarter of its maximum (24 MB with the
-     * shipped {@code -Xmx128m -Xmn32m}); empty under any other collector.
+     * Started on the serial collector's old generation, the headroom an eighth of its maximum (12 MB with the
+     * shipped {@code -Xmx128m -Xmn32m}: what the old generation grows by between two collections is resident
+     * memory, and a quarter took the process over 200 MB); empty under any other collector.
      */
     static Optional<OldGenerationCollector> start() {
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
             if (POOL.equals(p.getName()) && p.isUsageThresholdSupported() && p.getUsage().getMax() > 0) {
-                long headroom = Math.max(p.getUsage().getMax() / 4, 1);
+                long headroom = Math.max(p.getUsage().getMax() / 8, 1);
                 return Optional.of(new OldGenerationCollector(p, headroom, System::gc,
                         (NotificationEmitter) ManagementFactory.getMemoryMXBean()));
             }
