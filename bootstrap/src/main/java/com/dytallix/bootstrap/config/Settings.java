@@ -203,7 +203,8 @@ public final class Settings {
                     + "A client must also take each 64 KiB of a large relay answer within it, and the whole answer within it plus the "
                     + "answer's size at 64 KiB/s (an 8 MB answer: 10 s + 122 s), or the connection is closed"));
     public static final Setting<Duration> HTTP_IDLE_TIMEOUT_MS = declare(Setting.of("HTTP_IDLE_TIMEOUT_MS", "60000", millis(1000, 86_400_000),
-            "a connection without a request for this long is closed (checked every quarter of it, at most every 5 s); so is a WebSocket whose client sent no frame (a pong counts) for this long"));
+            "a connection without a request for this long is closed (checked every quarter of it, at most every 5 s; the server's idle clock "
+                    + "ticks once a second, so a connection may be closed up to a second early); so is a WebSocket whose client sent no frame (a pong counts) for this long"));
     public static final Setting<Integer> HTTP_MAX_CONNECTIONS = declare(Setting.of("HTTP_MAX_CONNECTIONS", "1500", integer(1, 1_000_000),
             "TCP connections open at once, all clients together (WebSockets included); one more is answered 503 SERVER_BUSY and closed. "
                     + "Each takes about 24 KB of heap, counted in the half of the heap the server's buffers share: raise -Xmx with it"));
