@@ -118,11 +118,11 @@ class ProtocolGapsTest {
         Matcher asset = Pattern.compile("(?:src|href)=\"(/assets/[0-9a-f]{12}/[a-z-]+\\.(?:js|css|svg))\"").matcher(page);
         assertThat(asset.find()).as(page).isTrue();
         // RFC 9110 9.3.2: the HEAD's headers are the GET's, Content-Length the GET's body's length; answers
-        // that do not change between two requests: a 200 of each kind, a 400, 404s (an unknown path, an unknown
-        // grant, an unknown asset) and a 405 (a path without a GET, whose message names the method)
+        // that do not change between two requests: a 200 of each kind, a 400, a 401, 404s (an unknown path, an unknown
+        // grant, an unknown asset), 405s (paths without a GET, whose message names the method) and the relay's 426
         for (String path : new String[] {"/", asset.group(1), "/openapi.yaml", "/healthz", "/api/faucet/info", "/nope",
                 "/no/such/route?x=1", "/api/faucet/grants/00000000-0000-4000-8000-000000000000", "/api/faucet/grants/not-a-uuid",
-                "/assets/000000000000/none.css", "/api/balance", "/api/faucet", "/api/admin/pause", "/api/rpc"}) {
+                "/assets/000000000000/none.css", "/api/balance", "/api/admin/state", "/api/faucet", "/api/admin/pause", "/api/rpc"}) {
             var get = headersOf("GET", path);
             assertThat(get).as("GET " + path).containsKey("content-length");
             assertThat(headersOf("HEAD", path)).as("HEAD " + path).isEqualTo(get);
