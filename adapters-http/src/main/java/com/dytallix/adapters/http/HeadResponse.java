@@ -35,6 +35,15 @@ final class HeadResponse implements ServerResponse {
         return req.prologue().method() == Method.HEAD ? new HeadResponse(res) : res;
     }
 
+    /**
+     * The request's method as an answer names it: GET for a HEAD, whose answer is its GET's (a message
+     * naming HEAD would be a byte longer and the HEAD's Content-Length not the GET's), else the method itself.
+     */
+    static String methodNamed(ServerRequest req) {
+        Method method = req.prologue().method();
+        return (method == Method.HEAD ? Method.GET : method).text();
+    }
+
     /** Sends the status and headers with {@code length} as the Content-Length, and no body. */
     private void headersFor(long length) {
         if (!response.headers().contains(HeaderNames.CONTENT_LENGTH)) {

@@ -98,7 +98,7 @@ public final class HttpEdge implements Filter {
         @Override
         public void setup(HttpRouting.Builder routing) {
             routing.any((req, res) -> {
-                throw ApiException.notFound("no route for " + req.prologue().method().text() + " " + req.path().path());
+                throw ApiException.notFound("no route for " + HeadResponse.methodNamed(req) + " " + req.path().path());
             });
         }
 

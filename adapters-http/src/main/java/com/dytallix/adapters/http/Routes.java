@@ -76,7 +76,7 @@ public final class Routes {
                     return;
                 }
                 throw new ApiException(405, "METHOD_NOT_ALLOWED",
-                        "method " + req.prologue().method().text() + " is not allowed on " + label,
+                        "method " + HeadResponse.methodNamed(req) + " is not allowed on " + label,
                         null, Map.of("Allow", allow));
             });
         }

@@ -86,6 +86,51 @@ class ProtocolGapsTest {
         assertThat(api.send("OPTIONS", "/api/status", null).header("Allow")).contains("GET, HEAD, OPTIONS");
     }
 
+    /** The status line and headers of the answer to a raw request on a connection of its own, by lower-case name; Date and X-Request-Id left out. */
+    private static java.util.SortedMap<String, String> headersOf(String method, String path) {
+        String reply;
+        try {
+            reply = RawHttp.exchange(RawHttp.connect(api.port()), method + " " + path + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int end = reply.indexOf("\r\n\r\n");
+        assertThat(end).as(reply).isPositive();
+        if (method.equals("HEAD")) {
+            assertThat(reply.substring(end + 4)).as("what follows the headers of HEAD " + path).isEmpty();
+        }
+        java.util.SortedMap<String, String> headers = new java.util.TreeMap<>();
+        String[] lines = reply.substring(0, end).split("\r\n");
+        headers.put(":status", lines[0]);
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            String name = lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT);
+            if (!name.equals("date") && !name.equals("x-request-id")) {
+                headers.merge(name, lines[i].substring(colon + 1).trim(), (a, b) -> a + ", " + b);
+            }
+        }
+        return headers;
+    }
+
+    @Test
+    void aHeadsStatusAndHeadersAreItsGetsContentLengthIncludedWhateverTheAnswer() {
+        String page = api.get("/").body();
+        Matcher asset = Pattern.compile("(?:src|href)=\"(/assets/[0-9a-f]{12}/[a-z-]+\\.(?:js|css|svg))\"").matcher(page);
+        assertThat(asset.find()).as(page).isTrue();
+        // RFC 9110 9.3.2: the HEAD's headers are the GET's, Content-Length the GET's body's length; answers
+        // that do not change between two requests: a 200 of each kind, a 400, a 401, 404s (an unknown path, an unknown
+        // grant, an unknown asset), 405s (paths without a GET, whose message names the method) and the relay's 426
+        for (String path : new String[] {"/", asset.group(1), "/openapi.yaml", "/healthz", "/api/faucet/info", "/nope",
+                "/no/such/route?x=1", "/api/faucet/grants/00000000-0000-4000-8000-000000000000", "/api/faucet/grants/not-a-uuid",
+                "/assets/000000000000/none.css", "/api/balance", "/api/admin/state", "/api/faucet", "/api/admin/pause", "/api/rpc"}) {
+            var get = headersOf("GET", path);
+            assertThat(get).as("GET " + path).containsKey("content-length");
+            assertThat(headersOf("HEAD", path)).as("HEAD " + path).isEqualTo(get);
+        }
+        // /api/status answers the node's height of the moment: the same status and header names
+        assertThat(headersOf("HEAD", "/api/status").keySet()).isEqualTo(headersOf("GET", "/api/status").keySet());
+    }
+
     @Test
     void aHeadRefusedBeforeRoutingHasNoBodyEither() {
         String request = "HEAD /api/status HTTP/1.1\r\nHost: a\r\nBad Header Line\r\n\r\n";

@@ -108,17 +108,21 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
     record Refused(String method, String path, int status, String code, String requestId, String clientIp) {
     }
 
+    /**
+     * The metrics first, then the lists: a test that waits until a request shows in {@link #observed} or {@link #refused}
+     * and then reads {@link #meters} finds it counted (the other order left a moment, on the server's thread, when it was not).
+     */
     private final RequestObserver observer = new RequestObserver() {
         @Override
         public void completed(String method, String route, int status, long durationNanos, String requestId, String clientIp) {
-            observed.add(method + " " + route + " " + status);
             httpMetrics.completed(method, route, status, durationNanos, requestId, clientIp);
+            observed.add(method + " " + route + " " + status);
         }
 
         @Override
         public void refused(String method, String path, int status, String code, String requestId, String clientIp) {
-            refused.add(new Refused(method, path, status, code, requestId, clientIp));
             httpMetrics.refused(method, path, status, code, requestId, clientIp);
+            refused.add(new Refused(method, path, status, code, requestId, clientIp));
         }
     };
     final Options options = new Options();

@@ -117,7 +117,8 @@ class JsonRpcChainNodeBadNodeTest {
         long start = System.nanoTime();
         assertFailure(node::chainId, NodeFailure.TIMEOUT);
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertThat(elapsedMs).isGreaterThanOrEqualTo(SHORT_DEADLINE.toMillis() - 50).isLessThan(SHORT_DEADLINE.toMillis() + 1500);
+        // ended at the deadline, not before; after it by the machine's scheduling (3 s of it on a loaded machine), not never
+        assertThat(elapsedMs).isGreaterThanOrEqualTo(SHORT_DEADLINE.toMillis() - 50).isLessThan(SHORT_DEADLINE.toMillis() + 3000);
     }
 
     @Test

@@ -283,7 +283,8 @@ class NodeHttpTest {
                     e -> assertThat(e.failure()).isEqualTo(NodeFailure.TIMEOUT))).get(10, TimeUnit.SECONDS);
         }
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertThat(elapsedMs).isGreaterThanOrEqualTo(deadline.toMillis() - 20).isLessThan(deadline.toMillis() + 1500);
+        // ended at the deadline, not before; after it by the machine's scheduling (3 s of it on a loaded machine), not never
+        assertThat(elapsedMs).isGreaterThanOrEqualTo(deadline.toMillis() - 20).isLessThan(deadline.toMillis() + 3000);
 
         assertThat(client.chainId()).isEqualTo(31337);
         assertThat(client.chainId()).isEqualTo(31337);

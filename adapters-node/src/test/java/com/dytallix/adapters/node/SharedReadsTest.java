@@ -8,6 +8,9 @@ import com.dytallix.domain.sync.NodeFailure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,6 +30,8 @@ import org.junit.jupiter.api.Test;
 class SharedReadsTest {
     private static final int CALLERS = 24;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final AtomicInteger submitted = new AtomicInteger();
+    private final Queue<Thread> callerThreads = new ConcurrentLinkedQueue<>();
 
     @AfterEach
     void stop() {
@@ -57,15 +62,40 @@ class SharedReadsTest {
     private List<Future<String>> callers(SharedReads shared, String method, String params, Node node, int n) {
         List<Future<String>> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            out.add(threads.submit(() -> shared.read(method, params, node::call)));
+            out.add(submit(() -> shared.read(method, params, node::call)));
         }
         return out;
     }
 
-    /** Waits until the first caller's call is on its way and all the others could have joined it. */
-    private static void awaitInFlight(Node node, SharedReads shared) throws InterruptedException {
+    /** A caller on a thread of its own, which {@link #awaitParked()} watches. */
+    private Future<String> submit(Callable<String> caller) {
+        submitted.incrementAndGet();
+        return threads.submit(() -> {
+            callerThreads.add(Thread.currentThread());
+            return caller.call();
+        });
+    }
+
+    /**
+     * Waits (at most 10 s) until every caller submitted so far has started and is parked or done: waiting for the node
+     * (a call it leads) or for a call in flight (one it joined). Waiting for that state rather than a fixed time: a
+     * loaded machine may start a caller late, which would then arrive after the release and make a call of its own.
+     */
+    private void awaitParked() throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < until) {
+            if (callerThreads.size() == submitted.get() && callerThreads.stream().allMatch(t -> t.getState() == Thread.State.WAITING
+                    || t.getState() == Thread.State.TIMED_WAITING || t.getState() == Thread.State.TERMINATED)) {
+                return;
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    /** Waits until the first caller's call is on its way and all the others have joined it. */
+    private void awaitInFlight(Node node, SharedReads shared) throws InterruptedException {
         awaitCalls(node.calls, 1, shared);
-        Thread.sleep(200); // the others arrive
+        awaitParked();
     }
 
     /** Waits (at most 10 s) until the node has been called {@code atLeast} times and a call is in flight. */
@@ -134,7 +164,7 @@ class SharedReadsTest {
      * A node call whose first try waits for {@code first} and fails for a transport reason, and whose later tries
      * wait for {@code later} and then do what {@code then} says.
      */
-    private static final class FailingOnce {
+    private final class FailingOnce {
         final AtomicInteger calls = new AtomicInteger();
         final CountDownLatch first = new CountDownLatch(1);
         final CountDownLatch later = new CountDownLatch(1);
@@ -161,7 +191,7 @@ class SharedReadsTest {
         void failFirstThenRelease(SharedReads shared) throws InterruptedException {
             first.countDown();
             awaitCalls(calls, 2, shared);
-            Thread.sleep(200); // the other joiners arrive
+            awaitParked(); // the other joiners of the failed call have joined the second try
             later.countDown();
         }
     }
@@ -169,7 +199,7 @@ class SharedReadsTest {
     private List<Future<String>> joinersOf(SharedReads shared, String method, FailingOnce node, int n) {
         List<Future<String>> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            out.add(threads.submit(() -> shared.read(method, "[]", node::call)));
+            out.add(submit(() -> shared.read(method, "[]", node::call)));
         }
         return out;
     }
@@ -178,10 +208,10 @@ class SharedReadsTest {
     void whenTheJoinedCallFailsForATransportReasonItsJoinersTryOnceMoreTogether() throws Exception {
         SharedReads shared = new SharedReads(true, Duration.ofSeconds(30));
         FailingOnce node = new FailingOnce(() -> "\"0x10\"");
-        Future<String> first = threads.submit(() -> shared.read("eth_blockNumber", "[]", node::call));
+        Future<String> first = submit(() -> shared.read("eth_blockNumber", "[]", node::call));
         awaitCalls(node.calls, 1, shared);
         List<Future<String>> joiners = joinersOf(shared, "eth_blockNumber", node, CALLERS - 1);
-        Thread.sleep(200); // they join
+        awaitParked(); // they join
         node.failFirstThenRelease(shared);
         assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS)).as("the call that failed is not tried again by its own caller "
                         + "(UpstreamSet's failover already ran in it)")
@@ -202,7 +232,7 @@ class SharedReadsTest {
         });
         List<Future<String>> answers = joinersOf(shared, "eth_blockNumber", node, CALLERS);
         awaitCalls(node.calls, 1, shared);
-        Thread.sleep(200); // the others join
+        awaitParked(); // the others join
         node.failFirstThenRelease(shared);
         for (Future<String> a : answers) {
             assertThatThrownBy(() -> a.get(10, TimeUnit.SECONDS)).cause().isInstanceOfSatisfying(NodeException.class,
@@ -217,10 +247,10 @@ class SharedReadsTest {
         AtomicLong now = new AtomicLong(0);
         SharedReads shared = new SharedReads(true, Duration.ofSeconds(30), Duration.ofSeconds(3), now::get);
         FailingOnce node = new FailingOnce(() -> "\"0x10\"");
-        Future<String> first = threads.submit(() -> shared.read("eth_gasPrice", "[]", node::call));
+        Future<String> first = submit(() -> shared.read("eth_gasPrice", "[]", node::call));
         awaitCalls(node.calls, 1, shared);
-        Future<String> joiner = threads.submit(() -> shared.read("eth_gasPrice", "[]", node::call));
-        Thread.sleep(200); // it joins
+        Future<String> joiner = submit(() -> shared.read("eth_gasPrice", "[]", node::call));
+        awaitParked(); // it joins
         now.set(TimeUnit.SECONDS.toNanos(31)); // the joined call failed at the joiner's deadline
         node.first.countDown();
         assertThatThrownBy(() -> joiner.get(10, TimeUnit.SECONDS)).cause().isInstanceOfSatisfying(NodeException.class,
@@ -234,7 +264,7 @@ class SharedReadsTest {
         // a node call that takes longer than NODE_TIMEOUT_MS and does not stop itself (as a stuck socket would, were it not for its own deadline)
         SharedReads shared = new SharedReads(true, Duration.ofMillis(300), Duration.ofSeconds(30), System::nanoTime);
         Node node = new Node(() -> "\"0x7\"");
-        Future<String> first = threads.submit(() -> shared.read("eth_gasPrice", "[]", node::call));
+        Future<String> first = submit(() -> shared.read("eth_gasPrice", "[]", node::call));
         awaitInFlight(node, shared);
         long start = System.nanoTime();
         List<Future<String>> joiners = callers(shared, "eth_gasPrice", "[]", node, 5);
@@ -283,7 +313,7 @@ class SharedReadsTest {
         AtomicLong now = new AtomicLong(0);
         SharedReads shared = new SharedReads(true, Duration.ofSeconds(30), Duration.ofMillis(100), now::get);
         Node slow = new Node(() -> "\"old\"");
-        Future<String> first = threads.submit(() -> shared.read("eth_blockNumber", "[]", slow::call));
+        Future<String> first = submit(() -> shared.read("eth_blockNumber", "[]", slow::call));
         awaitInFlight(slow, shared);
         now.set(TimeUnit.MILLISECONDS.toNanos(150)); // the first call is 150 ms old
         Node fresh = new Node(() -> "\"new\"");
@@ -304,11 +334,11 @@ class SharedReadsTest {
         SharedReads shared = new SharedReads(true, Duration.ofSeconds(30));
         String params = "[\"0x00000000000000000000000000000000000000aa\",\"pending\"]";
         Node before = new Node(() -> "\"0x1\"");
-        Future<String> first = threads.submit(() -> shared.read("eth_getTransactionCount", params, before::call));
+        Future<String> first = submit(() -> shared.read("eth_getTransactionCount", params, before::call));
         awaitInFlight(before, shared);
         shared.wrote();
         Node after = new Node(() -> "\"0x2\"");
-        Future<String> second = threads.submit(() -> shared.read("eth_getTransactionCount", params, after::call));
+        Future<String> second = submit(() -> shared.read("eth_getTransactionCount", params, after::call));
         awaitInFlight(after, shared);
         after.release.countDown();
         before.release.countDown();

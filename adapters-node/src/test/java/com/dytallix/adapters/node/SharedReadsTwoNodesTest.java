@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -37,7 +39,8 @@ class SharedReadsTwoNodesTest {
             assertThat(a.rpc("anvil_mine", "[\"0xa\"]")).contains("\"result\"");
             assertThat(a.rpc("anvil_setBalance", "[\"" + MARKED + "\",\"0xaaaa\"]")).contains("\"result\"");
             assertThat(b.rpc("anvil_setBalance", "[\"" + MARKED + "\",\"0xbbbb\"]")).contains("\"result\"");
-            SharedReads shared = new SharedReads(true, TIMEOUT);
+            // joined up to half the timeout old (a tenth unless told): a joiner a loaded machine starts late still joins
+            SharedReads shared = new SharedReads(true, TIMEOUT, TIMEOUT.dividedBy(2), System::nanoTime);
             try (UpstreamSet set = new UpstreamSet(List.of(new JsonRpcChainNode(toA.url(), TIMEOUT, 16),
                     new JsonRpcChainNode(b.rpcUrl(), TIMEOUT, 16)), Optional.of(AnvilProcess.CHAIN_ID), 2, 10_000, TIMEOUT, shared)) {
                 set.checkHealth();
@@ -52,10 +55,14 @@ class SharedReadsTwoNodesTest {
                 Future<Outcome> leader = callers.submit(() -> call(set));
                 awaitHeld(toA);
                 List<Future<Outcome>> joiners = new ArrayList<>();
+                Queue<Thread> joinerThreads = new ConcurrentLinkedQueue<>();
                 for (int i = 0; i < JOINERS; i++) {
-                    joiners.add(callers.submit(() -> call(set)));
+                    joiners.add(callers.submit(() -> {
+                        joinerThreads.add(Thread.currentThread());
+                        return call(set);
+                    }));
                 }
-                Thread.sleep(200); // well within a tenth of the timeout, the age up to which a call is joined
+                awaitParked(joinerThreads, JOINERS); // each waits for the leader's answer, or for an answer of its own
                 assertThat(toA.held()).as("the joiners sent nothing of their own").isEqualTo(1);
                 assertThat(shared.inFlight()).isEqualTo(1);
 
@@ -92,6 +99,18 @@ class SharedReadsTwoNodesTest {
             return new Outcome(set.call("eth_getBalance", PARAMS), null, System.nanoTime() - start);
         } catch (NodeException e) {
             return new Outcome(null, e, System.nanoTime() - start);
+        }
+    }
+
+    /** Waits (at most 10 s) until {@code n} threads have started and each is parked. */
+    private static void awaitParked(Queue<Thread> threads, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (threads.size() < n || !threads.stream().allMatch(t -> t.getState() == Thread.State.WAITING
+                || t.getState() == Thread.State.TIMED_WAITING)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the joiners did not all wait within 10 s");
+            }
+            Thread.sleep(2);
         }
     }
 

@@ -337,10 +337,12 @@ class GrantTrackerTest {
 
     @Test
     void atTheFeeCeilingTheSameBytesAreResentOncePerWaitNotOnEveryPass() throws Exception {
-        h.withFeeCeiling(Wei.of(3_000_000_000L)).withReplaceAfter(Duration.ofMillis(200)); // the first price is the ceiling
+        // the first price is the ceiling; a wait of a second, which the two passes after the resend must not outlast
+        // (with 200 ms a loaded machine's pause between them made a second resend due)
+        h.withFeeCeiling(Wei.of(3_000_000_000L)).withReplaceAfter(Duration.ofSeconds(1));
         DripResult r = h.request(FaucetHarness.address(20), "10.0.0.20");
         int sends = h.chain.sendCount();
-        Thread.sleep(250);
+        Thread.sleep(1_050);
         h.tracker.tick(); // waited long enough: no room to re-price, so the same bytes go again
         h.tracker.tick();
         h.tracker.tick();

@@ -131,7 +131,8 @@ class SendWaitTest {
         assertThat(answer.grant().status()).isEqualTo(GrantStatus.SIGNED);
         assertThat(answer.grant().txHashes()).as("the hash is known once signed").hasSize(1);
         assertThat(h.ledger.find(answer.grant().id())).as("stored before the answer").contains(answer.grant());
-        assertThat(took).as("answered after the send wait, not the node's time").isLessThan(Duration.ofSeconds(2));
+        // the node holds the send up to 30 s: 5 s tells the two apart however slow a loaded machine is over the wait
+        assertThat(took).as("answered after the send wait, not the node's time").isLessThan(Duration.ofSeconds(5));
 
         // the tracker's pass meanwhile leaves the grant to the send in flight: no second send of it
         h.tracker.tick();

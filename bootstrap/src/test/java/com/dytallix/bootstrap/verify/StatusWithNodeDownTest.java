@@ -62,8 +62,9 @@ class StatusWithNodeDownTest {
         assertThat(stillDown.get("headAgeSeconds").asDouble()).isGreaterThan(down.get("headAgeSeconds").asDouble());
 
         // served from the snapshot, never waiting on the dead node: the slowest of 50 sequential requests
-        // stays well under NODE_TIMEOUT_MS (1000 here). The speed itself is bench/status-dead-node.sh's
-        // to measure; a wall-clock bound tighter than this only measured how busy the test machine was.
+        // stays under NODE_TIMEOUT_MS (1000 here). The speed itself is bench/status-dead-node.sh's
+        // to measure; a wall-clock bound tighter than this only measured how busy the test machine was
+        // (500 ms was: one pause of a loaded machine in 50 requests).
         for (int i = 0; i < 5; i++) {
             status();
         }
@@ -76,7 +77,7 @@ class StatusWithNodeDownTest {
         }
         Arrays.sort(millis);
         assertThat(millis[(int) Math.ceil(0.99 * millis.length) - 1]).as("slowest /api/status in ms, all: %s", Arrays.toString(millis))
-                .isLessThan(500);
+                .isLessThan(1000);
 
         Response ready = Poll.eventually(Duration.ofSeconds(30), () -> server.http.get("/readyz"),
                 r -> r.status() == 503 && r.json().get("failing").toString().contains("\"node\""));

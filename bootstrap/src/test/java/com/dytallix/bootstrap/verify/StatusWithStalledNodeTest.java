@@ -65,7 +65,7 @@ class StatusWithStalledNodeTest {
         assertThat(recovered.get("height").asLong()).isPositive();
         assertThat(recovered.get("headAgeSeconds").asDouble()).isLessThan(2.5);
         assertThat(recovered.get("nodeStatus").asText()).isEqualTo("ok");
-        assertThat(Poll.eventually(Duration.ofSeconds(3), this::metricLag, lag -> lag == 0)).isZero();
+        assertThat(Poll.eventually(Duration.ofSeconds(10), this::metricLag, lag -> lag == 0)).isZero();
     }
 
     /** /metrics shows the status's lag: read between two status reads, it equals one of them. */

@@ -150,7 +150,10 @@ class WebSocketRelayTest {
                     .subscribe(n -> matching.add(n.getParams().getResult()), WebSocketRelayTest::ended);
             Disposable b = ws.web3j().logsNotifications(List.of(EMITTER), List.of("0x" + "cd".repeat(32)))
                     .subscribe(n -> otherTopic.add(n.getParams().getResult()), WebSocketRelayTest::ended);
-            Thread.sleep(1000); // both subscriptions answered before the event
+            // both subscriptions in place before the event, whatever the machine's load: the server handles a
+            // connection's messages one after another and answers them in order, so once a later call is answered
+            // (web3j reads the answers in order too) the two eth_subscribe were answered and their ids known
+            ws.web3j().ethBlockNumber().send();
 
             String data = "0x" + "00".repeat(31) + "2a";
             String txHash = chain.call("eth_sendTransaction", Map.of("from", AnvilProcess.ACCOUNT_0_ADDRESS, "to", EMITTER,
