@@ -394,7 +394,17 @@ public final class FakeChain implements ChainNode, BlockReader {
     public synchronized Optional<Receipt> receipt(TxHash hash) {
         check();
         receiptCalls++;
-        return Optional.ofNullable(receipts.get(hash));
+        return receiptsWithheld ? Optional.empty() : Optional.ofNullable(receipts.get(hash));
+    }
+
+    private boolean receiptsWithheld;
+
+    /**
+     * A node whose state shows its newest block before its receipts do (or a block landing between a reader's head
+     * and its nonce read): nonces counted, no receipt answered, by transaction or by block.
+     */
+    public synchronized void withholdReceipts(boolean withheld) {
+        receiptsWithheld = withheld;
     }
 
     /** Counted, so a test can tell the tracker asked once per block rather than once per transaction. */
@@ -402,7 +412,7 @@ public final class FakeChain implements ChainNode, BlockReader {
     public synchronized Optional<List<Receipt>> blockReceipts(long number) {
         check();
         blockReceiptCalls++;
-        if (number > height || !blockReceipts) {
+        if (number > height || !blockReceipts || receiptsWithheld) {
             return Optional.empty();
         }
         return Optional.of(receipts.values().stream().filter(r -> r.blockNumber() == number).toList());

@@ -40,6 +40,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Follows every unfinished grant to its end: sends what is stored but not yet accepted, records
@@ -83,6 +84,13 @@ public final class GrantTracker {
     private volatile long receiptsReadUpTo = -1;
     /** Cleared when the node does not answer {@code eth_getBlockReceipts}: receipts one by one from then on. */
     private volatile boolean blockReceipts = true;
+    /**
+     * Payments one pass found dropped (their nonce used, none of their hashes with a receipt): failed only when a
+     * later pass finds the same, so that one pass's view cannot fail a paid grant (a block landing between the
+     * pass's head and its nonce read, a node whose state shows a block before its receipts do). Only payments
+     * still in flight are kept.
+     */
+    private final Set<GrantId> seenDropped = ConcurrentHashMap.newKeySet();
 
     public GrantTracker(ChainNode node, KeyRing keys, Settlements settlements, InternalTransfers transfers,
                         NonceAllocator nonces, Payer payer, FeePolicy feePolicy, Duration replaceAfter, Finality finality,
@@ -156,6 +164,11 @@ public final class GrantTracker {
                 }
             } finally {
                 record(news, now);
+            }
+            if (!seenDropped.isEmpty()) {
+                Set<GrantId> still = new HashSet<>();
+                inFlight.forEach(p -> still.add(p.id()));
+                seenDropped.retainAll(still);
             }
             List<InternalTransfer> open = trackTransfers(chain, mined, head, now);
             adoptHoles(mined, inFlight, open);
@@ -292,9 +305,9 @@ public final class GrantTracker {
     }
 
     /**
-     * The chain has used this nonce: one of our hashes was mined, or the transaction was dropped.
-     * A grant already recorded in a block (which the reorg watch found canonical in this pass) only
-     * waits for depth.
+     * The chain has used this nonce: one of our hashes was mined, or the transaction was dropped (said
+     * only when two passes find it so). A grant already recorded in a block (which the reorg watch found
+     * canonical in this pass) only waits for depth.
      */
     private void settle(Payment p, long head, Instant now, Mined news) {
         if (p.blockNumber().isPresent() && p.landedHash().isPresent()) {
@@ -306,6 +319,7 @@ public final class GrantTracker {
         for (TxHash hash : newestFirst) {
             Optional<Receipt> receipt = news.receipt(hash);
             if (receipt.isPresent()) {
+                seenDropped.remove(p.id());
                 Receipt r = receipt.get();
                 if (r.success()) {
                     news.included.add(new Settlements.Inclusion(p.id(), hash, r.blockNumber(), r.blockHash()));
@@ -317,6 +331,12 @@ public final class GrantTracker {
                 return;
             }
         }
+        if (seenDropped.add(p.id())) {
+            LOG.log(System.Logger.Level.INFO, "grant {0}: nonce {1} used, no receipt for its transactions; failed if the next"
+                    + " pass finds the same", p.id(), p.nonce());
+            return;
+        }
+        seenDropped.remove(p.id());
         settlements.markFailed(p.id(), "dropped: nonce " + p.nonce() + " was used by another transaction", now);
         telemetry.grantOutcome("failed");
     }

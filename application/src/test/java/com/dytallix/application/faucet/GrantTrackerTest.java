@@ -258,10 +258,33 @@ class GrantTrackerTest {
                 0, FaucetHarness.parsed(99), Wei.ZERO, 21_000, new Fees.Legacy(Wei.of(2_000_000_000L)))).rawHex());
         h.chain.mine();
         h.tracker.tick();
+        assertThat(h.ledger.find(r.grant().id()).orElseThrow().status()).as("one pass's view is not enough").isEqualTo(GrantStatus.SUBMITTED);
+        h.tracker.tick();
         Grant failed = h.ledger.find(r.grant().id()).orElseThrow();
         assertThat(failed.status()).isEqualTo(GrantStatus.FAILED);
         assertThat(failed.failureReason().orElseThrow()).contains("dropped");
         assertThat(h.chain.paymentsTo(FaucetHarness.parsed(8))).isEmpty();
+    }
+
+    /**
+     * A pass that sees the nonce used but no receipt yet (a block landing between its head and its nonce read, a
+     * node whose state is ahead of its receipts) does not fail the grant: the next pass finds the receipt, and the
+     * grant is paid once, not failed with its quota given back.
+     */
+    @Test
+    void aPaymentWhoseReceiptOnePassDoesNotSeeIsNotTakenForDropped() {
+        DripResult r = h.request(FaucetHarness.address(9), "10.0.0.9");
+        h.chain.mine();
+        h.chain.withholdReceipts(true);
+        h.tracker.tick();
+        assertThat(h.ledger.find(r.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.SUBMITTED);
+        h.chain.withholdReceipts(false);
+        h.tracker.tick();
+        Grant landed = h.ledger.find(r.grant().id()).orElseThrow();
+        assertThat(landed.status()).isIn(GrantStatus.SUBMITTED, GrantStatus.CONFIRMED);
+        assertThat(landed.blockNumber()).isPresent();
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(9))).hasSize(1);
+        assertThatThrownBy(() -> h.request(FaucetHarness.address(9), "10.0.0.9")).as("its quota is spent").isInstanceOf(FaucetRefusal.class);
     }
 
     @Test
