@@ -314,6 +314,8 @@ public final class Server implements AutoCloseable {
             throw new StartupException("cannot listen on " + settings.host() + ":" + settings.port() + ": "
                     + whyNotListening(settings.host(), settings.port()), Main.FAILED);
         }
+        // garbage promoted under a sustained load is collected before it grows the heap (OldGenerationCollector)
+        OldGenerationCollector.start().ifPresent(resources::add);
         if (settings.trustedProxies().isEmpty()) {
             LOG.log(System.Logger.Level.INFO, "TRUSTED_PROXIES is empty: X-Forwarded-For is ignored and the socket peer is the client."
                     + " Behind a reverse proxy, set TRUSTED_PROXIES to its address, or all its clients count as one"
