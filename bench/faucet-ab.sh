@@ -16,15 +16,13 @@
 #    instead of each connection asking again at once: p99 at that rate rather than at saturation)
 source "$(dirname "$0")/lib.sh"
 
-BASELINE="${FAUCET_BASELINE:?FAUCET_BASELINE=<another checkout, built with ./dyt build>}"
+ab_baseline FAUCET_BASELINE
 ROUNDS="${FAUCET_AB_ROUNDS:-6}"
 SECONDS_EACH="${FAUCET_AB_SECONDS:-5}"
 CONNECTIONS="${FAUCET_CONNECTIONS:-16}"
 THREADS="${FAUCET_THREADS:-2}"
 WARMUP="${FAUCET_WARMUP_SECONDS:-20}"
 RATE="${FAUCET_RATE:-0}"
-[ -f "$BASELINE/bootstrap/target/dytallix-api.jar" ] || die "FAUCET_BASELINE: no bootstrap/target/dytallix-api.jar under $BASELINE (./dyt build there first)"
-BASELINE="$(cd "$BASELINE" && pwd)"
 
 ensure_tools wrk curl jq
 ensure_anvil
@@ -43,8 +41,7 @@ start_faucet_server() {
 start_faucet_server a ${FAUCET_AB_A_ARGS:-}
 A_PID="$SERVER_PID" A_URL="$SERVER_URL" A_LOG="$SERVER_DIR/server.log"
 # shellcheck disable=SC2086
-JAR="$BASELINE/bootstrap/target/dytallix-api.jar" AOT_CACHE="$BASELINE/bootstrap/target/dytallix-api.aot" \
-  start_faucet_server b ${FAUCET_AB_B_ARGS:-}
+with_build b start_faucet_server b ${FAUCET_AB_B_ARGS:-}
 B_PID="$SERVER_PID" B_URL="$SERVER_URL" B_LOG="$SERVER_DIR/server.log"
 
 # unfinished URL: the grants that server has not confirmed or failed yet
@@ -69,39 +66,37 @@ declare -A URL=([a]="$A_URL" [b]="$B_URL") PID=([a]="$A_PID" [b]="$B_PID") LOGS=
 declare -A CPU=([a]=0 [b]=0) JITS=([a]=0 [b]=0) GRANTS=([a]=0 [b]=0) SECS=([a]=0 [b]=0) P99S=([a]="" [b]="")
 echo "== faucet A/B: $CONNECTIONS connections, $ROUNDS rounds of ${SECONDS_EACH}s each, anvil --block-time 1 each, $([ "$RATE" = 0 ] && echo "saturated (each connection asks again at once)" || echo "$RATE grants/s offered") =="
 machine_info
-echo "a: this checkout ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ', with uncommitted changes'))${FAUCET_AB_A_ARGS:+ $FAUCET_AB_A_ARGS}"
-echo "b: $BASELINE ($(git -C "$BASELINE" rev-parse --short HEAD 2>/dev/null || echo 'not a git checkout'))${FAUCET_AB_B_ARGS:+ $FAUCET_AB_B_ARGS}"
+ab_builds "${FAUCET_AB_A_ARGS:-}" "${FAUCET_AB_B_ARGS:-}"
 printf '%5s %-5s %9s %20s %14s %14s %11s %8s %7s\n' round build 'grants/s' 'wrk p50/p90/p99 ms' '200: n, p99' '202: n, p99' 'CPU ms/gr' 'JIT ms' 'load'
-for round in $(seq "$ROUNDS"); do
-  order="a b"
-  [ $((round % 2)) = 1 ] || order="b a"
-  for t in $order; do
-    from="$(lines "${LOGS[$t]}")"
-    before="$(cpu_seconds "${PID[$t]}")"
-    jit="$(threads_cpu_seconds "${PID[$t]}" 'C1 Compiler' 'C2 Compiler')"
-    r="$(load "${URL[$t]}" "$SECONDS_EACH" "$CONNECTIONS" $((round + 1)) "$RATE")"
-    after="$(cpu_seconds "${PID[$t]}")"
-    jit="$(awk -v a="$jit" -v b="$(threads_cpu_seconds "${PID[$t]}" 'C1 Compiler' 'C2 Compiler')" 'BEGIN { printf "%.2f", b - a }')"
-    sleep 0.3 # the access log's last batch
-    to="$(lines "${LOGS[$t]}")"
-    answer_durations "${LOGS[$t]}" "$from" "$to" 200 >>"$WORK/$t-200.ms"
-    answer_durations "${LOGS[$t]}" "$from" "$to" 202 >>"$WORK/$t-202.ms"
-    ok="$(answer_times "${LOGS[$t]}" "$from" "$to" 200)" later="$(answer_times "${LOGS[$t]}" "$from" "$to" 202)"
-    n="$(granted "$r")"
-    CPU[$t]="$(awk -v c="${CPU[$t]}" -v a="$before" -v b="$after" 'BEGIN { printf "%.2f", c + b - a }')"
-    JITS[$t]="$(awk -v c="${JITS[$t]}" -v j="$jit" 'BEGIN { printf "%.2f", c + j }')"
-    GRANTS[$t]=$((GRANTS[$t] + n))
-    SECS[$t]="$(awk -v s="${SECS[$t]}" -v d="$(field duration_s "$r")" 'BEGIN { print s + d }')"
-    P99S[$t]="${P99S[$t]} $(field p99_ms "$r")"
-    printf '%5s %-5s %9s %20s %14s %14s %11s %8s %7s\n' "$round" "$t" \
-      "$(awk -v n="$n" -v d="$(field duration_s "$r")" 'BEGIN { printf "%.1f", n / d }')" \
-      "$(field p50_ms "$r") / $(field p90_ms "$r") / $(field p99_ms "$r")" \
-      "$(awk '{ print $1 ", " $3 }' <<<"$ok")" "$(awk '{ print $1 ", " $3 }' <<<"$later")" \
-      "$(awk -v a="$before" -v b="$after" -v n="$n" 'BEGIN { if (n > 0) printf "%.2f", 1000 * (b - a) / n; else print "n/a" }')" \
-      "$(awk -v j="$jit" -v n="$n" 'BEGIN { if (n > 0) printf "%.2f", 1000 * j / n; else print "n/a" }')" "$(cut -d' ' -f1 /proc/loadavg)"
-    settle "${URL[$t]}"
-  done
-done
+# one_round ROUND BUILD: one slice of load on that build's server, its row, then its grants confirmed
+one_round() {
+  local round="$1" t="$2" from to before after jit r ok later n
+  from="$(lines "${LOGS[$t]}")"
+  before="$(cpu_seconds "${PID[$t]}")"
+  jit="$(threads_cpu_seconds "${PID[$t]}" 'C1 Compiler' 'C2 Compiler')"
+  r="$(load "${URL[$t]}" "$SECONDS_EACH" "$CONNECTIONS" $((round + 1)) "$RATE")"
+  after="$(cpu_seconds "${PID[$t]}")"
+  jit="$(minus "$(threads_cpu_seconds "${PID[$t]}" 'C1 Compiler' 'C2 Compiler')" "$jit")"
+  sleep 0.3 # the access log's last batch
+  to="$(lines "${LOGS[$t]}")"
+  answer_durations "${LOGS[$t]}" "$from" "$to" 200 >>"$WORK/$t-200.ms"
+  answer_durations "${LOGS[$t]}" "$from" "$to" 202 >>"$WORK/$t-202.ms"
+  ok="$(answer_times "${LOGS[$t]}" "$from" "$to" 200)" later="$(answer_times "${LOGS[$t]}" "$from" "$to" 202)"
+  n="$(granted "$r")"
+  CPU[$t]="$(plus "${CPU[$t]}" "$(minus "$after" "$before")")"
+  JITS[$t]="$(plus "${JITS[$t]}" "$jit")"
+  GRANTS[$t]=$((GRANTS[$t] + n))
+  SECS[$t]="$(awk -v s="${SECS[$t]}" -v d="$(field duration_s "$r")" 'BEGIN { print s + d }')"
+  P99S[$t]="${P99S[$t]} $(field p99_ms "$r")"
+  printf '%5s %-5s %9s %20s %14s %14s %11s %8s %7s\n' "$round" "$t" \
+    "$(awk -v n="$n" -v d="$(field duration_s "$r")" 'BEGIN { printf "%.1f", n / d }')" \
+    "$(field p50_ms "$r") / $(field p90_ms "$r") / $(field p99_ms "$r")" \
+    "$(awk '{ print $1 ", " $3 }' <<<"$ok")" "$(awk '{ print $1 ", " $3 }' <<<"$later")" \
+    "$(awk -v a="$before" -v b="$after" -v n="$n" 'BEGIN { if (n > 0) printf "%.2f", 1000 * (b - a) / n; else print "n/a" }')" \
+    "$(awk -v j="$jit" -v n="$n" 'BEGIN { if (n > 0) printf "%.2f", 1000 * j / n; else print "n/a" }')" "$(cut -d' ' -f1 /proc/loadavg)"
+  settle "${URL[$t]}"
+}
+ab_rounds "$ROUNDS" one_round
 for t in a b; do
   ok="$(percentiles <"$WORK/$t-200.ms")" later="$(percentiles <"$WORK/$t-202.ms")"
   printf 'total %s: %.1f grants/s; wrk p99 per round%s ms; answered 200: %s (server p50 / p99 %s / %s ms), 202: %s (%s / %s ms); %.2f ms CPU per grant, %.2f of it the JIT: %.2f without\n' \

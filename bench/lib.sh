@@ -431,3 +431,60 @@ nonce_of() { quantity "$(rpc eth_getTransactionCount "[\"$1\",\"$2\"]")"; }
 
 # ledger SQL: a read-only query on the database of the last server launched
 ledger() { sqlite3 -readonly -separator ' ' "$SERVER_DIR/data/dytallix.db" "$1"; }
+
+# --- A/B of two builds (the bench/*-ab.sh scripts) ---------------------------------------------
+# Build a is this checkout, build b the checkout named by the script's *_BASELINE variable (built with
+# ./dyt build there; `.` for this one, to compare two settings). The rounds alternate their order
+# (a b, then b a, ...) so that a change of the machine's load falls on both builds alike.
+
+# ab_baseline VARIABLE: the checkout the variable names, as an absolute path, in BASELINE (dies
+# when it is unset or has no built server)
+ab_baseline() {
+  local dir="${!1:-}"
+  [ -n "$dir" ] || die "$1=<another checkout, built with ./dyt build> is required"
+  [ -f "$dir/bootstrap/target/dytallix-api.jar" ] || die "$1: no bootstrap/target/dytallix-api.jar under $dir (./dyt build there first)"
+  BASELINE="$(cd "$dir" && pwd)" # the servers start in directories of their own
+}
+
+# with_build a|b COMMAND...: runs COMMAND (launch_server, a function that calls it...) with that
+# build's jar and AOT cache; BUILD_ROOT=1 also with its checkout as ROOT (its own ./dyt jvm-options)
+with_build() {
+  local build="$1"
+  shift
+  if [ "$build" = a ]; then
+    "$@"
+  elif [ "${BUILD_ROOT:-0}" = 1 ]; then
+    ROOT="$BASELINE" JAR="$BASELINE/bootstrap/target/dytallix-api.jar" AOT_CACHE="$BASELINE/bootstrap/target/dytallix-api.aot" "$@"
+  else
+    JAR="$BASELINE/bootstrap/target/dytallix-api.jar" AOT_CACHE="$BASELINE/bootstrap/target/dytallix-api.aot" "$@"
+  fi
+}
+
+# ab_builds [A-NOTE [B-NOTE]]: the two lines that say which build is which (commit, uncommitted
+# changes), each with its note (settings of its own, say)
+ab_builds() {
+  echo "a: this checkout ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ', with uncommitted changes'))${1:+ $1}"
+  echo "b: $BASELINE ($(git -C "$BASELINE" rev-parse --short HEAD 2>/dev/null || echo 'not a git checkout'))${2:+ $2}"
+}
+
+# ab_rounds ROUNDS FUNCTION: calls FUNCTION ROUND BUILD for each round and each build, a b in the
+# odd rounds and b a in the even ones
+ab_rounds() {
+  local round t order
+  for round in $(seq "$1"); do
+    order="a b"
+    [ $((round % 2)) = 1 ] || order="b a"
+    for t in $order; do
+      "$2" "$round" "$t"
+    done
+  done
+}
+
+# plus A B: their sum, to two decimals (a running total of CPU seconds, say)
+plus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a + b }'; }
+
+# median: the median of the numbers on stdin, one a line (the mean of the middle two when even,
+# rounded down; "-" when none)
+median() {
+  sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}

@@ -11,7 +11,7 @@
 #   (REFUSAL_AB_KIND=blocked REFUSAL_AB_ROUNDS=6 REFUSAL_AB_SECONDS=5 REFUSAL_CONNECTIONS=16 REFUSAL_THREADS=2 REFUSAL_WARMUP_SECONDS=20)
 source "$(dirname "$0")/lib.sh"
 
-BASELINE="${REFUSAL_BASELINE:?REFUSAL_BASELINE=<another checkout, built with ./dyt build>}"
+ab_baseline REFUSAL_BASELINE
 KIND="${REFUSAL_AB_KIND:-blocked}"
 ROUNDS="${REFUSAL_AB_ROUNDS:-6}"
 SECONDS_EACH="${REFUSAL_AB_SECONDS:-5}"
@@ -19,7 +19,6 @@ CONNECTIONS="${REFUSAL_CONNECTIONS:-16}"
 THREADS="${REFUSAL_THREADS:-2}"
 WARMUP="${REFUSAL_WARMUP_SECONDS:-20}"
 PAID="0x00000000000000000000000000000000000000aa"
-[ -f "$BASELINE/bootstrap/target/dytallix-api.jar" ] || die "REFUSAL_BASELINE: no bootstrap/target/dytallix-api.jar under $BASELINE (./dyt build there first)"
 case "$KIND" in
   blocked | address | quota | pow | status) ;;
   *) die "REFUSAL_AB_KIND: one of blocked address quota pow status" ;;
@@ -44,7 +43,7 @@ start_refusal_server() {
 }
 start_refusal_server a
 A_PID="$SERVER_PID" A_URL="$SERVER_URL"
-JAR="$BASELINE/bootstrap/target/dytallix-api.jar" AOT_CACHE="$BASELINE/bootstrap/target/dytallix-api.aot" start_refusal_server b
+with_build b start_refusal_server b
 B_PID="$SERVER_PID" B_URL="$SERVER_URL"
 
 load() { # URL SECONDS CONNECTIONS
@@ -60,32 +59,30 @@ done
 declare -A URL=([a]="$A_URL" [b]="$B_URL") PID=([a]="$A_PID" [b]="$B_PID") CPU=([a]=0 [b]=0) JITS=([a]=0 [b]=0) WRITERS=([a]=0 [b]=0) REQ=([a]=0 [b]=0) SECS=([a]=0 [b]=0)
 echo "== refusal A/B: $KIND, $CONNECTIONS connections, $ROUNDS rounds of ${SECONDS_EACH}s each =="
 machine_info
-echo "a: this checkout ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ', with uncommitted changes'))"
-echo "b: $BASELINE ($(git -C "$BASELINE" rev-parse --short HEAD 2>/dev/null || echo 'not a git checkout'))"
+ab_builds
 printf '%5s %-6s %10s %9s %12s %10s %10s %14s\n' round build 'req/s' 'p50 ms' 'CPU us/req' 'JIT us' 'writer us' 'load (1 min)'
-for round in $(seq "$ROUNDS"); do
-  order="a b"
-  [ $((round % 2)) = 1 ] || order="b a"
-  for t in $order; do
-    before="$(cpu_seconds "${PID[$t]}")"
-    jit="$(threads_cpu_seconds "${PID[$t]}" 'C1 Compiler' 'C2 Compiler')"
-    writer="$(threads_cpu_seconds "${PID[$t]}" fingerprint-wri)"
-    r="$(load "${URL[$t]}" "$SECONDS_EACH" "$CONNECTIONS")"
-    after="$(cpu_seconds "${PID[$t]}")"
-    jit="$(awk -v a="$jit" -v b="$(threads_cpu_seconds "${PID[$t]}" 'C1 Compiler' 'C2 Compiler')" 'BEGIN { printf "%.2f", b - a }')"
-    writer="$(awk -v a="$writer" -v b="$(threads_cpu_seconds "${PID[$t]}" fingerprint-wri)" 'BEGIN { printf "%.2f", b - a }')"
-    n="$(field requests "$r")"
-    CPU[$t]="$(awk -v c="${CPU[$t]}" -v a="$before" -v b="$after" 'BEGIN { printf "%.2f", c + b - a }')"
-    JITS[$t]="$(awk -v c="${JITS[$t]}" -v j="$jit" 'BEGIN { printf "%.2f", c + j }')"
-    WRITERS[$t]="$(awk -v c="${WRITERS[$t]}" -v w="$writer" 'BEGIN { printf "%.2f", c + w }')"
-    REQ[$t]=$((REQ[$t] + n))
-    SECS[$t]=$((SECS[$t] + SECONDS_EACH))
-    printf '%5s %-6s %10s %9s %12s %10s %10s %14s\n' "$round" "$t" "$(field rps "$r")" "$(field p50_ms "$r")" \
-      "$(awk -v a="$before" -v b="$after" -v n="$n" 'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')" \
-      "$(awk -v j="$jit" -v n="$n" 'BEGIN { printf "%.1f", 1e6 * j / n }')" \
-      "$(awk -v w="$writer" -v n="$n" 'BEGIN { printf "%.1f", 1e6 * w / n }')" "$(cut -d' ' -f1 /proc/loadavg)"
-  done
-done
+# one_round ROUND BUILD: one slice of load on that build's server, and its row
+one_round() {
+  local round="$1" t="$2" before after jit writer r n
+  before="$(cpu_seconds "${PID[$t]}")"
+  jit="$(threads_cpu_seconds "${PID[$t]}" 'C1 Compiler' 'C2 Compiler')"
+  writer="$(threads_cpu_seconds "${PID[$t]}" fingerprint-wri)"
+  r="$(load "${URL[$t]}" "$SECONDS_EACH" "$CONNECTIONS")"
+  after="$(cpu_seconds "${PID[$t]}")"
+  jit="$(minus "$(threads_cpu_seconds "${PID[$t]}" 'C1 Compiler' 'C2 Compiler')" "$jit")"
+  writer="$(minus "$(threads_cpu_seconds "${PID[$t]}" fingerprint-wri)" "$writer")"
+  n="$(field requests "$r")"
+  CPU[$t]="$(plus "${CPU[$t]}" "$(minus "$after" "$before")")"
+  JITS[$t]="$(plus "${JITS[$t]}" "$jit")"
+  WRITERS[$t]="$(plus "${WRITERS[$t]}" "$writer")"
+  REQ[$t]=$((REQ[$t] + n))
+  SECS[$t]=$((SECS[$t] + SECONDS_EACH))
+  printf '%5s %-6s %10s %9s %12s %10s %10s %14s\n' "$round" "$t" "$(field rps "$r")" "$(field p50_ms "$r")" \
+    "$(awk -v a="$before" -v b="$after" -v n="$n" 'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')" \
+    "$(awk -v j="$jit" -v n="$n" 'BEGIN { printf "%.1f", 1e6 * j / n }')" \
+    "$(awk -v w="$writer" -v n="$n" 'BEGIN { printf "%.1f", 1e6 * w / n }')" "$(cut -d' ' -f1 /proc/loadavg)"
+}
+ab_rounds "$ROUNDS" one_round
 for t in a b; do
   printf 'total %-3s %8.0f req/s %8.1f us CPU per request, %5.1f of it the JIT, %5.1f the fingerprint writer: %5.1f without the JIT\n' \
     "$t" "$(awk -v n="${REQ[$t]}" -v s="${SECS[$t]}" 'BEGIN { print n / s }')" \

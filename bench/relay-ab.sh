@@ -13,15 +13,13 @@
 # show the share of calls answered by joining an identical call in flight (dytallix_rpc_shared_total).
 source "$(dirname "$0")/lib.sh"
 
-BASELINE="${RELAY_BASELINE:?RELAY_BASELINE=<another checkout, built with ./dyt build>}"
+ab_baseline RELAY_BASELINE
 WORKLOAD="${RELAY_AB_WORKLOAD:-mix}"
 ROUNDS="${RELAY_AB_ROUNDS:-6}"
 SECONDS_EACH="${RELAY_AB_SECONDS:-5}"
 CONNECTIONS="${RELAY_CONNECTIONS:-16}"
 THREADS="${RELAY_THREADS:-2}"
 WARMUP="${RELAY_WARMUP_SECONDS:-10}"
-BASELINE="$(cd "$BASELINE" && pwd)" # the servers start in directories of their own
-[ -f "$BASELINE/bootstrap/target/dytallix-api.jar" ] || die "RELAY_BASELINE: no bootstrap/target/dytallix-api.jar under $BASELINE (./dyt build there first)"
 
 ensure_tools wrk curl jq
 ensure_anvil
@@ -32,8 +30,7 @@ prepare_relay_chain 20
 BENCH_JAVA_OPTS="${RELAY_A_JAVA_OPTS:-$BENCH_JAVA_OPTS}" launch_server_on a "$ANVIL_URL" --STATUS_REFRESH_MS=500 --RPC_CACHE_MAX_BYTES=0 ${RELAY_A_ARGS:-}
 A_PID="$SERVER_PID" A_URL="$SERVER_URL/api/rpc"
 wait_ready
-JAR="$BASELINE/bootstrap/target/dytallix-api.jar" AOT_CACHE="$BASELINE/bootstrap/target/dytallix-api.aot" \
-  BENCH_JAVA_OPTS="${RELAY_B_JAVA_OPTS:-$BENCH_JAVA_OPTS}" launch_server_on b "$ANVIL_URL" --STATUS_REFRESH_MS=500 --RPC_CACHE_MAX_BYTES=0 ${RELAY_B_ARGS:-}
+BENCH_JAVA_OPTS="${RELAY_B_JAVA_OPTS:-$BENCH_JAVA_OPTS}" with_build b launch_server_on b "$ANVIL_URL" --STATUS_REFRESH_MS=500 --RPC_CACHE_MAX_BYTES=0 ${RELAY_B_ARGS:-}
 B_PID="$SERVER_PID" B_URL="$SERVER_URL/api/rpc"
 wait_ready
 for url in "$A_URL" "$B_URL"; do
@@ -50,31 +47,29 @@ done
 declare -A URL=([a]="$A_URL" [b]="$B_URL") PID=([a]="$A_PID" [b]="$B_PID") CPU=([a]=0 [b]=0) NODE_CPU=([a]=0 [b]=0) REQ=([a]=0 [b]=0) SECS=([a]=0 [b]=0)
 echo "== relay A/B: $WORKLOAD, uncached (RPC_CACHE_MAX_BYTES=0), $CONNECTIONS connections, $ROUNDS rounds of ${SECONDS_EACH}s each =="
 machine_info
-echo "a: this checkout ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ', with uncommitted changes'))"
-echo "b: $BASELINE ($(git -C "$BASELINE" rev-parse --short HEAD 2>/dev/null || echo 'not a git checkout'))"
+ab_builds
 [ -z "${RELAY_A_JAVA_OPTS:-}${RELAY_B_JAVA_OPTS:-}" ] || echo "memory options: a ${RELAY_A_JAVA_OPTS:-$BENCH_JAVA_OPTS}; b ${RELAY_B_JAVA_OPTS:-$BENCH_JAVA_OPTS}"
 [ -z "${RELAY_A_ARGS:-}${RELAY_B_ARGS:-}" ] || echo "settings: a ${RELAY_A_ARGS:-(none added)}; b ${RELAY_B_ARGS:-(none added)}"
 # calls answered by joining an identical call in flight (RPC_SHARE_INFLIGHT), summed over methods
 shared_calls() { curl -sf -m 5 "${URL[$1]%/api/rpc}/metrics" | awk '/^dytallix_rpc_shared_total/ { s += $NF } END { printf "%.0f", s }'; }
 declare -A SHARED_BEFORE=([a]="$(shared_calls a)" [b]="$(shared_calls b)")
 printf '%5s %-6s %10s %9s %12s %14s %14s\n' round build 'req/s' 'p50 ms' 'CPU us/call' 'load (1 min)' 'anvil us/call'
-for round in $(seq "$ROUNDS"); do
-  order="a b"
-  [ $((round % 2)) = 1 ] || order="b a"
-  for t in $order; do
-    before="$(cpu_seconds "${PID[$t]}")" node_before="$(cpu_seconds "$ANVIL_PID")"
-    r="$(BODIES="$WORK/$WORKLOAD.bodies" run_wrk "$THREADS" "$CONNECTIONS" "$SECONDS_EACH" bodies.lua "${URL[$t]}")"
-    after="$(cpu_seconds "${PID[$t]}")" node_after="$(cpu_seconds "$ANVIL_PID")"
-    n="$(field requests "$r")"
-    CPU[$t]="$(awk -v c="${CPU[$t]}" -v a="$before" -v b="$after" 'BEGIN { printf "%.2f", c + b - a }')"
-    REQ[$t]=$((REQ[$t] + n))
-    SECS[$t]=$((SECS[$t] + SECONDS_EACH))
-    NODE_CPU[$t]="$(awk -v c="${NODE_CPU[$t]}" -v a="$node_before" -v b="$node_after" 'BEGIN { printf "%.2f", c + b - a }')"
-    printf '%5s %-6s %10s %9s %12s %14s %14s\n' "$round" "$t" "$(field rps "$r")" "$(field p50_ms "$r")" \
-      "$(awk -v a="$before" -v b="$after" -v n="$n" 'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')" "$(cut -d' ' -f1 /proc/loadavg)" \
-      "$(awk -v a="$node_before" -v b="$node_after" -v n="$n" 'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')"
-  done
-done
+# one_round ROUND BUILD: one slice of load on that build's server, and its row
+one_round() {
+  local round="$1" t="$2" before after node_before node_after r n
+  before="$(cpu_seconds "${PID[$t]}")" node_before="$(cpu_seconds "$ANVIL_PID")"
+  r="$(BODIES="$WORK/$WORKLOAD.bodies" run_wrk "$THREADS" "$CONNECTIONS" "$SECONDS_EACH" bodies.lua "${URL[$t]}")"
+  after="$(cpu_seconds "${PID[$t]}")" node_after="$(cpu_seconds "$ANVIL_PID")"
+  n="$(field requests "$r")"
+  CPU[$t]="$(plus "${CPU[$t]}" "$(minus "$after" "$before")")"
+  REQ[$t]=$((REQ[$t] + n))
+  SECS[$t]=$((SECS[$t] + SECONDS_EACH))
+  NODE_CPU[$t]="$(plus "${NODE_CPU[$t]}" "$(minus "$node_after" "$node_before")")"
+  printf '%5s %-6s %10s %9s %12s %14s %14s\n' "$round" "$t" "$(field rps "$r")" "$(field p50_ms "$r")" \
+    "$(awk -v a="$before" -v b="$after" -v n="$n" 'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')" "$(cut -d' ' -f1 /proc/loadavg)" \
+    "$(awk -v a="$node_before" -v b="$node_after" -v n="$n" 'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')"
+}
+ab_rounds "$ROUNDS" one_round
 for t in a b; do
   printf 'total %-3s %10.0f req/s %24.1f us CPU per call; anvil %.1f us per call; %s %% of the calls joined one in flight\n' "$t" \
     "$(awk -v n="${REQ[$t]}" -v s="${SECS[$t]}" 'BEGIN { print n / s }')" \

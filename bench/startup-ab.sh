@@ -13,12 +13,11 @@
 #   by default; with STARTUP_BASELINE=. and two of these, an A/B of JVM options on one build)
 source "$(dirname "$0")/lib.sh"
 
-BASELINE="$(cd "${STARTUP_BASELINE:?STARTUP_BASELINE=<another checkout, built with ./dyt build>}" && pwd)"
+ab_baseline STARTUP_BASELINE
 A_OPTS="${STARTUP_A_JAVA_OPTS-$BENCH_JAVA_OPTS}"
 B_OPTS="${STARTUP_B_JAVA_OPTS-$BENCH_JAVA_OPTS}"
 MODE="${STARTUP_AB_MODE:-anvil}"
 ROUNDS="${STARTUP_AB_ROUNDS:-6}"
-[ -f "$BASELINE/bootstrap/target/dytallix-api.jar" ] || die "STARTUP_BASELINE: no bootstrap/target/dytallix-api.jar under $BASELINE (./dyt build there first)"
 case "$MODE" in
   dev | dyt | anvil) ;;
   *) die "STARTUP_AB_MODE: one of dev dyt anvil" ;;
@@ -47,17 +46,17 @@ thread_cpu_ms() {
     END { k = 1000 / tck; printf "%d %d %d %d %d\n", main * k, c1 * k, c2 * k, rest * k, (total - live) * k }'
 }
 
-# start_one BUILD RUN: one start of build a (this checkout) or b (the baseline); prints its row
+# start_one RUN BUILD: one start of build a (this checkout) or b (the baseline), each with its own
+# ./dyt jvm-options and its memory options; prints its row
 start_one() {
-  local build="$1" run="$2" start ready_ms cpu_ms threads jit_later root="$ROOT" jar="$JAR" aot="$AOT_CACHE" opts="$A_OPTS"
-  if [ "$build" = b ]; then
-    root="$BASELINE" jar="$BASELINE/bootstrap/target/dytallix-api.jar" aot="$BASELINE/bootstrap/target/dytallix-api.aot" opts="$B_OPTS"
-  fi
+  local run="$1" build="$2" start ready_ms cpu_ms threads jit_later opts="$A_OPTS"
+  [ "$build" = a ] || opts="$B_OPTS"
+  log "round $run/$ROUNDS: $build"
   start="$(now_ms)"
   case "$MODE" in
-    dev) BENCH_JAVA_OPTS="$opts" ROOT="$root" JAR="$jar" AOT_CACHE="$aot" launch_server "$build-$run" ;;
-    dyt) BENCH_JAVA_OPTS="$opts" ROOT="$root" JAR="$jar" AOT_CACHE="$aot" BENCH_VIA_DYT=1 launch_server "$build-$run" ;;
-    anvil) BENCH_JAVA_OPTS="$opts" ROOT="$root" JAR="$jar" AOT_CACHE="$aot" launch_server_on "$build-$run" "$ANVIL_URL" ;;
+    dev) BENCH_JAVA_OPTS="$opts" BUILD_ROOT=1 with_build "$build" launch_server "$build-$run" ;;
+    dyt) BENCH_JAVA_OPTS="$opts" BUILD_ROOT=1 BENCH_VIA_DYT=1 with_build "$build" launch_server "$build-$run" ;;
+    anvil) BENCH_JAVA_OPTS="$opts" BUILD_ROOT=1 with_build "$build" launch_server_on "$build-$run" "$ANVIL_URL" ;;
   esac
   until ready; do
     kill -0 "$SERVER_PID" 2>/dev/null || exited "the server"
@@ -73,39 +72,22 @@ start_one() {
   kill -TERM "$SERVER_PID"
   wait "$SERVER_PID" 2>/dev/null || true
   printf '%5s %-6s %9s %9s %8s %6s %6s %6s %6s %12s %12s\n' "$run" "$build" "$ready_ms" "$cpu_ms" $threads \
-    "$jit_later" "$(cut -d' ' -f1 /proc/loadavg)"
+    "$jit_later" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$ROWS"
 }
 
 echo "== startup A/B: $MODE, $ROUNDS rounds, fresh data directory each start =="
 machine_info
-echo "a: this checkout ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ', with uncommitted changes'))"
-echo "b: $BASELINE ($(git -C "$BASELINE" rev-parse --short HEAD 2>/dev/null || echo 'not a git checkout'))"
+ab_builds
 [ "$A_OPTS" = "$BENCH_JAVA_OPTS" ] || echo "a's memory options: $A_OPTS"
 [ "$B_OPTS" = "$BENCH_JAVA_OPTS" ] || echo "b's memory options: $B_OPTS"
 [ "$MODE" != anvil ] || echo "node: anvil $ANVIL_VERSION --block-time 1 (started once, before the runs)"
 echo "(ms; CPU: all threads until ready; main .. ended: per thread until ready; JIT +3s: C1 + C2 three seconds after ready)"
 printf '%5s %-6s %9s %9s %8s %6s %6s %6s %6s %12s %12s\n' round build ready CPU main C1 C2 rest ended 'JIT +3s' 'load (1 min)'
 ROWS="$WORK/rows"
-for round in $(seq "$ROUNDS"); do
-  order="a b"
-  [ $((round % 2)) = 1 ] || order="b a"
-  for t in $order; do
-    log "round $round/$ROUNDS: $t"
-    start_one "$t" "$round" | tee -a "$ROWS"
-  done
-done
+ab_rounds "$ROUNDS" start_one
 echo "medians:"
 for t in a b; do
-  awk -v t="$t" '$2 == t' "$ROWS" | awk -v t="$t" '
-    { for (c = 3; c <= 10; c++) v[c, NR] = $c }
-    END {
-      printf "%5s %-6s", "", t
-      for (c = 3; c <= 10; c++) {
-        n = 0; for (r = 1; r <= NR; r++) a[++n] = v[c, r]
-        for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { x = a[i]; a[i] = a[j]; a[j] = x }
-        m = (n % 2) ? a[(n + 1) / 2] : int((a[n / 2] + a[n / 2 + 1]) / 2)
-        printf (c == 3 || c == 4) ? " %9s" : (c == 5) ? " %8s" : (c == 10) ? " %12s" : " %6s", m
-      }
-      printf "\n"
-    }'
+  # shellcheck disable=SC2046 # one median a column: ready CPU main C1 C2 rest ended 'JIT +3s'
+  printf '%5s %-6s %9s %9s %8s %6s %6s %6s %6s %12s\n' "" "$t" \
+    $(for c in $(seq 3 10); do awk -v t="$t" -v c="$c" '$2 == t { print $c }' "$ROWS" | median; done)
 done

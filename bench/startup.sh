@@ -15,8 +15,6 @@ ensure_server_built
 
 start_anvil anvil --block-time 1
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
-
 # measure MODE RUN [--KEY=value...]: sets READY_MS, CPU_MS (the server's CPU time until ready) and
 # EXIT_MS, in this shell so that cleanup knows the PID
 measure() {

@@ -104,9 +104,11 @@ class SlowSendIT {
     }
 
     private Map<String, String> settings(AnvilProcess anvil, SendProxy proxy) {
-        // no re-priced replacement within a test (the shared 5 s would let a loaded machine's slow block add a
-        // send of its own to the count); blocks come every second here, so nothing waits for one
-        Map<String, String> s = LiveServer.unlimitedSettingsFor(anvil, Map.of("FAUCET_SEND_WAIT_MS", "200",
+        // a send wait of 1 s: a send the node takes at once is answered 200 on a loaded machine too (200 ms left it
+        // little), and the slow send is held until the test has its answer, whatever the wait. No re-priced
+        // replacement within a test (the shared 5 s would let a loaded machine's slow block add a send of its own to
+        // the count); blocks come every second here, so nothing waits for one
+        Map<String, String> s = LiveServer.unlimitedSettingsFor(anvil, Map.of("FAUCET_SEND_WAIT_MS", "1000",
                 "FAUCET_DRIP_AMOUNT", DRIP, "PAYER_LEASE_MS", "2000", "TX_REPLACE_AFTER_MS", "60000"));
         s.put("RPC_URL", proxy.url());
         return s;
@@ -121,7 +123,7 @@ class SlowSendIT {
                 assertThat(client.drip(Recipients.fresh()).status()).as("a node that answers at once").isEqualTo(200);
 
                 // the node takes the send over until the answer is in (and 10 s at most): answered after the send wait
-                // (200 ms), not the node's time, however long a loaded machine takes over the 200 ms
+                // (1 s), not the node's time, however long a loaded machine takes over the wait
                 proxy.sends = Sends.SLOW;
                 String recipient = Recipients.fresh();
                 Response answer = client.drip(recipient);
