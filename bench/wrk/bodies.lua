@@ -3,12 +3,7 @@
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 local summary = dofile(here .. "summary.lua")
 
-local bodies = {}
-for line in io.lines(os.getenv("BODIES")) do
-   if line ~= "" then
-      bodies[#bodies + 1] = line
-   end
-end
+local bodies = summary.bodies()
 local i = math.random(#bodies)
 
 wrk.method = "POST"

@@ -8,19 +8,9 @@
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 local summary = dofile(here .. "summary.lua")
 
-local threads = {}
+summary.counting()
 local kind = os.getenv("REFUSAL_KIND") or "blocked"
 local paid = os.getenv("REFUSAL_PAID_ADDRESS") or "0x00000000000000000000000000000000000000aa"
-
-function setup(thread)
-   table.insert(threads, thread)
-   thread:set("tid", #threads)
-end
-
-function init(args)
-   counter = 0
-   statuses = {}
-end
 
 wrk.method = "POST"
 
@@ -42,12 +32,4 @@ function request()
       return wrk.format("GET", "/api/status", { ["X-Forwarded-For"] = client })
    end
    return wrk.format(nil, nil, { ["X-Forwarded-For"] = client, ["Content-Type"] = "application/json" }, body)
-end
-
-function response(status, headers, body)
-   statuses[status] = (statuses[status] or 0) + 1
-end
-
-function done(s, latency, requests)
-   summary.line(s, latency, summary.statuses(threads))
 end

@@ -11,27 +11,12 @@
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 local summary = dofile(here .. "summary.lua")
 
-local threads = {}
+summary.counting()
 local paid = os.getenv("SOAK_PAID_ADDRESS") or "0x00000000000000000000000000000000000000aa"
 local pause = tonumber(os.getenv("SOAK_DELAY_MS") or "5")
 local kinds = { "read", "address", "read", "method", "paid", "read", "status", "unknown" }
 
-local bodies = {}
-for line in io.lines(os.getenv("BODIES")) do
-   if line ~= "" then
-      bodies[#bodies + 1] = line
-   end
-end
-
-function setup(thread)
-   table.insert(threads, thread)
-   thread:set("tid", #threads)
-end
-
-function init(args)
-   counter = 0
-   statuses = {}
-end
+local bodies = summary.bodies()
 
 function delay()
    return pause
@@ -61,12 +46,4 @@ function request()
    else
       return wrk.format("GET", string.format("/api/soak-%x-%x", tid, counter), { ["X-Forwarded-For"] = client })
    end
-end
-
-function response(status, headers, body)
-   statuses[status] = (statuses[status] or 0) + 1
-end
-
-function done(s, latency, requests)
-   summary.line(s, latency, summary.statuses(threads))
 end

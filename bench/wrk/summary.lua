@@ -1,5 +1,5 @@
--- Shared by the wrk scripts: prints one machine-readable line after the run.
--- Latencies in milliseconds; "non2xx" counts answers with a status other than 2xx/3xx.
+-- Shared by the wrk scripts: prints one machine-readable line after the run (latencies in milliseconds;
+-- "non2xx" counts answers with a status other than 2xx/3xx), counts answers by status, reads request bodies.
 local summary = {}
 
 function summary.line(s, latency, extra)
@@ -26,6 +26,38 @@ function summary.statuses(threads)
    end
    table.sort(parts)
    return table.concat(parts)
+end
+
+-- The lines of the file named by BODIES (one request body a line, empty lines skipped).
+function summary.bodies()
+   local bodies = {}
+   for line in io.lines(os.getenv("BODIES")) do
+      if line ~= "" then
+         bodies[#bodies + 1] = line
+      end
+   end
+   return bodies
+end
+
+-- Defines wrk's setup, init, response and done for a script that counts its answers by status: each thread
+-- numbered (its `tid`), with a `counter` of its own for the script's requests and a `statuses` table,
+-- added up in the RESULT line.
+function summary.counting()
+   local threads = {}
+   function setup(thread)
+      table.insert(threads, thread)
+      thread:set("tid", #threads)
+   end
+   function init(args)
+      counter = 0
+      statuses = {}
+   end
+   function response(status, headers, body)
+      statuses[status] = (statuses[status] or 0) + 1
+   end
+   function done(s, latency, requests)
+      summary.line(s, latency, summary.statuses(threads))
+   end
 end
 
 return summary
