@@ -440,6 +440,14 @@ ledger() {
   fi
 }
 
+# unfinished_grants: how many grants the ledger holds pending, signed or submitted
+unfinished_grants() { ledger "SELECT count(*) FROM faucet_grants WHERE status IN ('pending','signed','submitted')"; }
+# wait_settled SECONDS: until the ledger holds no unfinished grant, at most SECONDS
+wait_settled() {
+  local deadline=$((SECONDS + $1))
+  while [ "$SECONDS" -lt "$deadline" ] && [ "$(unfinished_grants)" != 0 ]; do sleep 1; done
+}
+
 # start_postgres: a throwaway PostgreSQL cluster in the work directory (Debian's postgresql
 # server programs, installed when missing), trusting local connections, with an empty database
 # dytallix; as nobody when run as root (PostgreSQL refuses root). Sets PG_BIN, PG_PID, PG_PORT and

@@ -180,16 +180,11 @@ cat "$WORK"/client-*.txt >"$WORK/requests.txt"
 awk '($5 == 200 || $5 == 202) && $6 != "-" && $7 != "failed" { print $6 }' "$WORK/requests.txt" >"$WORK/promised.txt"
 log "settling: no grant unfinished, then four more blocks (at most ${SETTLE_SECONDS}s)"
 deadline=$((SECONDS + SETTLE_SECONDS))
-unfinished=-1
-while [ "$SECONDS" -lt "$deadline" ]; do
-  unfinished="$(ledger "SELECT count(*) FROM faucet_grants WHERE status IN ('pending','signed','submitted')")"
-  [ "$unfinished" = 0 ] && break
-  sleep 1
-done
+wait_settled "$SETTLE_SECONDS"
 # past the reorg watch's last pass over the newest blocks: a few more blocks, and the ledger again
 target=$(($(height) + 4))
 while [ "$SECONDS" -lt "$deadline" ] && [ "$(height)" -lt "$target" ]; do sleep 1; done
-unfinished="$(ledger "SELECT count(*) FROM faucet_grants WHERE status IN ('pending','signed','submitted')")"
+unfinished="$(unfinished_grants)"
 [ "$unfinished" = 0 ] || problems+=("$unfinished grants unfinished after ${SETTLE_SECONDS}s to settle")
 
 # each keyed request, replayed once more now: the same grant, nothing paid

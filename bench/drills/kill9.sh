@@ -83,10 +83,7 @@ cat "$WORK"/client-*.txt >"$WORK/requests.txt"
 # promised: a 200/202 answer for a grant that is not failed
 awk '($4 == 200 || $4 == 202) && $6 != "failed" {print $5}' "$WORK/requests.txt" >"$WORK/promised.txt"
 log "waiting for every promised grant to finish (at most ${SETTLE_SECONDS}s)"
-deadline=$((SECONDS + SETTLE_SECONDS))
-while [ "$SECONDS" -lt "$deadline" ] && [ "$(ledger "SELECT count(*) FROM faucet_grants WHERE status IN ('pending','signed','submitted')")" != 0 ]; do
-  sleep 1
-done
+wait_settled "$SETTLE_SECONDS"
 
 problems=()
 
@@ -146,7 +143,7 @@ retried=$(awk '$3 > 1' "$WORK/requests.txt" | wc -l)
 told_failed=$(awk '$6 == "failed"' "$WORK/requests.txt" | wc -l)
 other=$(awk '$4 != 200 && $4 != 202 && $4 != 429' "$WORK/requests.txt" | wc -l)
 [ "$other" = 0 ] || problems+=("$other answers other than 200/202/429 (see $WORK/requests.txt)")
-unfinished=$(ledger "SELECT count(*) FROM faucet_grants WHERE status IN ('pending','signed','submitted')")
+unfinished=$(unfinished_grants)
 [ "$unfinished" = 0 ] || problems+=("$unfinished grants unfinished after ${SETTLE_SECONDS}s")
 
 reconcile "$DRIP_HEX" "$FAUCET_ADDRESS" "$WORK/requests.txt" "$WORK/promised.txt"
