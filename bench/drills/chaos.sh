@@ -52,7 +52,7 @@ declare -A PID PORT
 instance() { # NAME: (re)starts one instance on the shared database and its own port, waits until ready
   SERVER_PORT="${PORT[$1]}" launch_server_on "$1" "$ANVIL_URL" --CHAIN_ID=31337 --RATE_LIMIT_PER_ADDRESS_PER_DAY=1 \
     --STATUS_REFRESH_MS=500 --DATABASE_URL="$DATABASE_URL" --INSTANCE_ID="$1" --PAYER_LEASE_MS="$LEASE_MS" \
-    --FAUCET_DRIP_AMOUNT="$DRIP"
+    --FAUCET_DRIP_AMOUNT="$DRIP" --TRUSTED_PROXIES=127.0.0.1
   PID[$1]="$SERVER_PID"
   wait_until "$SERVER_PID" "instance $1" 120 ready
 }
