@@ -513,7 +513,7 @@ reconcile() {
   ledger "SELECT id, lower(address), status, coalesce(lower(landed_hash), '-') FROM faucet_grants" >"$WORK/r-grants.txt"
   R_PROMISED=$(sort -u "$promised" | wc -l)
   # promised grants not confirmed: "id status" (status "absent" when the ledger has no such grant)
-  sort -u "$promised" | awk 'NR == FNR { s[$1] = $3; next } s[$1] != "confirmed" { print $1, ($1 in s ? s[$1] : "absent") }' \
+  sort -u "$promised" | awk 'NR == FNR { s[$1] = $3; next } !($1 in s) { print $1, "absent"; next } s[$1] != "confirmed" { print $1, s[$1] }' \
     "$WORK/r-grants.txt" - >"$WORK/r-missing.txt"
   R_MISSING=$(wc -l <"$WORK/r-missing.txt")
   while read -r id status; do problems+=("promised grant $id is $status"); done < <(head -n 20 "$WORK/r-missing.txt")
