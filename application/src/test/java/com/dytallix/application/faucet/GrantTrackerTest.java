@@ -594,4 +594,29 @@ class GrantTrackerTest {
         assertThat(h.chain.paymentsTo(FaucetHarness.parsed(61))).hasSize(1);
         assertThat(h.telemetry.reorgs).hasValue(0);
     }
+
+    @Test
+    void aRollbackBelowAConfirmedPaymentFillsNoGapAtItsNonceAndTheGrantIsPaidAgainOnce() {
+        DripResult first = h.request(FaucetHarness.address(70), "10.0.0.70");
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.find(first.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        DripResult second = h.request(FaucetHarness.address(71), "10.0.0.71");
+
+        // the block with the first payment is gone and anvil forgets its transaction; the second waits in
+        // the pool behind the nonce the chain no longer shows used
+        h.chain.reorg(1, false);
+        h.tracker.tick();
+        assertThat(h.transfers.unsettled()).as("no filler takes the confirmed grant's nonce").isEmpty();
+
+        for (int i = 0; i < 4; i++) {
+            h.chain.mine();
+            h.tracker.tick();
+        }
+        assertThat(h.ledger.find(first.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.ledger.find(second.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(70))).hasSize(1);
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(71))).hasSize(1);
+        assertThat(h.telemetry.reorgs).hasValue(1);
+    }
 }
