@@ -50,7 +50,7 @@ public final class DevChain implements ChainNode, AutoCloseable {
     static final long BLOCK_GAS_LIMIT = 30_000_000;
     /** Like geth's per-account queue limit: a nonce further ahead than this is refused. */
     static final int MAX_NONCE_GAP = 64;
-    /** Older blocks are forgotten, like a node that prunes history; receipts are kept. */
+    /** Older blocks are forgotten with their transactions and receipts, like a node that prunes history. */
     static final int KEPT_BLOCKS = 4096;
     private static final int SEND_ERROR_CODE = -32000;
     private static final BigInteger REPLACEMENT_PERCENT = BigInteger.valueOf(110);
@@ -210,7 +210,10 @@ public final class DevChain implements ChainNode, AutoCloseable {
         blocks.put(block.number(), block);
         blocksByHash.put(block.hash(), block);
         while (blocks.size() > KEPT_BLOCKS) {
-            blocksByHash.remove(blocks.pollFirstEntry().getValue().hash());
+            Block forgotten = blocks.pollFirstEntry().getValue();
+            blocksByHash.remove(forgotten.hash());
+            // its transactions and receipts go with it: the chain's memory stays bounded however long it runs
+            forgotten.transactions().forEach(mined::remove);
         }
     }
 

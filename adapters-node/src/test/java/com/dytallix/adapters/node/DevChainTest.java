@@ -94,6 +94,28 @@ class DevChainTest {
     }
 
     @Test
+    void aBlockForgottenTakesItsTransactionsAndReceiptsWithIt() throws Exception {
+        SignedTransaction old = tx(0, Wei.of(1), FEES);
+        chain.sendRawTransaction(old.rawHex());
+        long oldBlock = chain.mineNow();
+        for (int i = 0; i < DevChain.KEPT_BLOCKS - 1; i++) {
+            chain.mineNow();
+        }
+        // the newest KEPT_BLOCKS blocks are kept: the first transaction's block is the oldest of them
+        assertThat(chain.receipt(old.hash())).isPresent();
+        SignedTransaction recent = tx(1, Wei.of(1), FEES);
+        chain.sendRawTransaction(recent.rawHex());
+        chain.mineNow();
+
+        assertThat(chain.blockHash(oldBlock)).isEmpty();
+        assertThat(chain.receipt(old.hash())).isEmpty();
+        assertThat(call("eth_getTransactionReceipt", "[\"" + old.hash().value() + "\"]").isNull()).isTrue();
+        assertThat(call("eth_getTransactionByHash", "[\"" + old.hash().value() + "\"]").isNull()).isTrue();
+        assertThat(chain.receipt(recent.hash())).isPresent();
+        assertThat(chain.minedNonce(sender.address())).isEqualTo(2);
+    }
+
+    @Test
     void aNonceGapIsHeldUntilItIsFilled() {
         SignedTransaction later = tx(1, Wei.of(2), FEES);
         chain.sendRawTransaction(later.rawHex());
