@@ -429,8 +429,121 @@ balance_of() { local b; b="$(rpc eth_getBalance "[\"$1\",\"latest\"]")"; echo "$
 
 nonce_of() { quantity "$(rpc eth_getTransactionCount "[\"$1\",\"$2\"]")"; }
 
-# ledger SQL: a read-only query on the database of the last server launched
-ledger() { sqlite3 -readonly -separator ' ' "$SERVER_DIR/data/dytallix.db" "$1"; }
+# ledger SQL: a query on the ledger, fields separated by one space: the PostgreSQL database at
+# DATABASE_URL when set (start_postgres sets it), else (read-only) the SQLite database of the last
+# server launched
+ledger() {
+  if [ -n "${DATABASE_URL:-}" ]; then
+    psql "$DATABASE_URL" -X -q -At -F ' ' -c "$1"
+  else
+    sqlite3 -readonly -separator ' ' "$SERVER_DIR/data/dytallix.db" "$1"
+  fi
+}
+
+# start_postgres: a throwaway PostgreSQL cluster in the work directory (Debian's postgresql
+# server programs, installed when missing), trusting local connections, with an empty database
+# dytallix; as nobody when run as root (PostgreSQL refuses root). Sets PG_BIN, PG_PID, PG_PORT and
+# DATABASE_URL (which ledger then reads).
+start_postgres() {
+  ensure_tools psql
+  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
+  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    apt_install postgresql
+    PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+  fi
+  local dir="$WORK/pg" as_pg=()
+  mkdir -p "$dir"
+  if [ "$(id -u)" = 0 ]; then
+    # nobody must reach its directory
+    chmod 711 "$WORK"
+    chown -R 65534:65534 "$dir"
+    as_pg=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+  fi
+  "${as_pg[@]}" "$PG_BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 >"$dir/initdb.log" 2>&1 \
+    || { LOGFILE="$dir/initdb.log"; exited "initdb"; }
+  PG_PORT="$(free_port)"
+  LOGFILE="$dir/postgres.log"
+  "${as_pg[@]}" "$PG_BIN/postgres" -D "$dir/data" -p "$PG_PORT" -h 127.0.0.1 -k "$dir" >"$LOGFILE" 2>&1 &
+  PG_PID=$!
+  STARTED_PIDS+=("$PG_PID")
+  wait_until "$PG_PID" "postgres" 30 "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"
+  psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "CREATE DATABASE dytallix" >/dev/null
+  DATABASE_URL="postgresql://postgres@127.0.0.1:$PG_PORT/dytallix"
+}
+
+# rpc_batch METHOD PARAMS-TEMPLATE: one JSON-RPC batch per 200 lines of stdin, PARAMS-TEMPLATE a jq
+# expression of the line ($x); prints "line result" per line, in order (a failed call dies)
+rpc_batch() {
+  local method="$1" template="$2" chunk f
+  chunk="$WORK/rpc-batch"
+  rm -f "$chunk".*
+  split -l 200 - "$chunk."
+  for f in "$chunk".*; do
+    [ -e "$f" ] || continue # no lines
+    jq -R -s -c --arg m "$method" 'split("\n") | map(select(. != "")) | to_entries
+      | map(.value as $x | {jsonrpc: "2.0", id: .key, method: $m, params: ('"$template"')})' "$f" >"$f.json"
+    curl -sf -m 60 -H 'Content-Type: application/json' --data-binary @"$f.json" "$ANVIL_URL" >"$f.out" \
+      || die "a $method batch failed"
+    jq -e 'type == "array" and all(has("result"))' "$f.out" >/dev/null || die "a $method batch answered $(head -c 300 "$f.out")"
+    jq -r --rawfile lines "$f" '($lines | split("\n") | map(select(. != ""))) as $l
+      | sort_by(.id)[] | "\($l[.id]) \(.result | if type == "string" then . else tojson end)"' "$f.out"
+    rm -f "$f" "$f.json" "$f.out"
+  done
+}
+
+# reconcile DRIP-HEX FAUCET-ADDRESS ADDRESSES PROMISED: the ledger against the canonical chain, the
+# drills' last check. ADDRESSES is a file with every address a client asked for (first field of each
+# line), PROMISED one with the grantId of every grant a client was promised. Checks that every
+# promised grant is confirmed; that each address holds the drip if and only if the ledger has one
+# confirmed grant for it (nothing, else; more is a double payment); that the faucet's transactions on
+# the chain are exactly the confirmed grants' landed hashes (and gap fillers: 0-value to itself); that
+# the faucet's nonce equals its transactions on chain, with none stuck in the pool. Appends what is
+# wrong to the array problems and sets R_PROMISED R_MISSING R_PAID R_DUPLICATES R_UNEXPLAINED R_STRAYS
+# R_UNSEEN R_FILLERS R_SENT R_NONCE R_STUCK R_FAILED (failed grants in the ledger).
+reconcile() {
+  local drip="$1" faucet="$2" addresses="$3" promised="$4" height n
+  ledger "SELECT id, lower(address), status, coalesce(lower(landed_hash), '-') FROM faucet_grants" >"$WORK/r-grants.txt"
+  R_PROMISED=$(sort -u "$promised" | wc -l)
+  # promised grants not confirmed: "id status" (status "absent" when the ledger has no such grant)
+  sort -u "$promised" | awk 'NR == FNR { s[$1] = $3; next } s[$1] != "confirmed" { print $1, ($1 in s ? s[$1] : "absent") }' \
+    "$WORK/r-grants.txt" - >"$WORK/r-missing.txt"
+  R_MISSING=$(wc -l <"$WORK/r-missing.txt")
+  while read -r id status; do problems+=("promised grant $id is $status"); done < <(head -n 20 "$WORK/r-missing.txt")
+  R_FAILED=$(awk '$3 == "failed"' "$WORK/r-grants.txt" | wc -l)
+  # every address: its balance and its confirmed grants
+  awk '{ print tolower($1) }' "$addresses" | sort -u | rpc_batch eth_getBalance '[$x, "latest"]' >"$WORK/r-balances.txt"
+  awk -v drip="$drip" 'NR == FNR { if ($3 == "confirmed") c[$2]++; next }
+    { n = c[$1] + 0
+      if ($2 == drip && n == 1) print "paid", $1
+      else if ($2 == "0x0" && n == 0) print "unpaid", $1
+      else if (n > 1 || ($2 != "0x0" && $2 != drip)) print "duplicate", $1, $2, n
+      else print "unexplained", $1, $2, n }' "$WORK/r-grants.txt" "$WORK/r-balances.txt" >"$WORK/r-addresses.txt"
+  R_PAID=$(grep -c '^paid ' "$WORK/r-addresses.txt" || true)
+  R_DUPLICATES=$(grep -c '^duplicate ' "$WORK/r-addresses.txt" || true)
+  R_UNEXPLAINED=$(grep -c '^unexplained ' "$WORK/r-addresses.txt" || true)
+  while read -r _ address balance n; do problems+=("$address paid more than once: balance $balance, $n confirmed grants")
+  done < <(grep '^duplicate ' "$WORK/r-addresses.txt" | head -n 20)
+  while read -r _ address balance n; do problems+=("$address: balance $balance but $n confirmed grants")
+  done < <(grep '^unexplained ' "$WORK/r-addresses.txt" | head -n 20)
+  # the faucet's transactions on the canonical chain: each a confirmed grant's landed hash, or a gap filler
+  awk '$3 == "confirmed" { print $4 }' "$WORK/r-grants.txt" | sort >"$WORK/landed.txt"
+  height=$(quantity "$(rpc eth_blockNumber '[]')")
+  for ((n = 0; n <= height; n++)); do printf '0x%x\n' "$n"; done | rpc_batch eth_getBlockByNumber '[$x, true]' \
+    | cut -d' ' -f2- | jq -r --arg f "$faucet" '.transactions[] | select((.from | ascii_downcase) == $f)
+      | "\(.hash | ascii_downcase) \(if (.to | ascii_downcase) == $f and .value == "0x0" then "filler" else "payment" end)"' \
+      >"$WORK/faucet-txs.txt"
+  R_FILLERS=$(grep -c ' filler$' "$WORK/faucet-txs.txt" || true)
+  { grep ' payment$' "$WORK/faucet-txs.txt" || true; } | cut -d' ' -f1 | sort >"$WORK/payments.txt"
+  R_STRAYS=$(comm -23 "$WORK/payments.txt" "$WORK/landed.txt" | wc -l)
+  [ "$R_STRAYS" = 0 ] || problems+=("$R_STRAYS faucet payments on chain that no confirmed grant landed")
+  R_UNSEEN=$(comm -13 "$WORK/payments.txt" "$WORK/landed.txt" | wc -l)
+  [ "$R_UNSEEN" = 0 ] || problems+=("$R_UNSEEN confirmed grants whose landed hash is not on chain")
+  R_NONCE=$(nonce_of "$faucet" latest)
+  R_STUCK=$(($(nonce_of "$faucet" pending) - R_NONCE))
+  R_SENT=$(wc -l <"$WORK/faucet-txs.txt")
+  [ "$R_NONCE" = "$R_SENT" ] || problems+=("faucet nonce $R_NONCE but $R_SENT faucet transactions on chain")
+  [ "$R_STUCK" = 0 ] || problems+=("$R_STUCK faucet transactions stuck in the pool (a nonce gap)")
+}
 
 # --- A/B of two builds (the bench/*-ab.sh scripts) ---------------------------------------------
 # Build a is this checkout, build b the checkout named by the script's *_BASELINE variable (built with

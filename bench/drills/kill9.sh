@@ -149,69 +149,19 @@ other=$(awk '$4 != 200 && $4 != 202 && $4 != 429' "$WORK/requests.txt" | wc -l)
 unfinished=$(ledger "SELECT count(*) FROM faucet_grants WHERE status IN ('pending','signed','submitted')")
 [ "$unfinished" = 0 ] || problems+=("$unfinished grants unfinished after ${SETTLE_SECONDS}s")
 
-missing=0
-while read -r grant; do
-  status="$(curl -s "$BASE/api/faucet/grants/$grant" | jq -r .status)"
-  if [ "$status" != confirmed ]; then
-    missing=$((missing + 1))
-    problems+=("promised grant $grant is $status")
-  fi
-done <"$WORK/promised.txt"
-
-# every address any client asked for: paid exactly the drip if and only if the ledger has one confirmed grant
-paid=0
-duplicates=0
-unexplained=0
-while read -r address _; do
-  balance="$(balance_of "$address")"
-  confirmed="$(ledger "SELECT count(*) FROM faucet_grants WHERE lower(address) = '$address' AND status = 'confirmed'")"
-  if [ "$balance" = "$DRIP_HEX" ] && [ "$confirmed" = 1 ]; then
-    paid=$((paid + 1))
-  elif [ "$balance" = 0x0 ] && [ "$confirmed" = 0 ]; then
-    :
-  elif [ "$confirmed" -gt 1 ] || { [ "$balance" != 0x0 ] && [ "$balance" != "$DRIP_HEX" ]; }; then
-    duplicates=$((duplicates + 1))
-    problems+=("$address paid more than once: balance $balance, $confirmed confirmed grants")
-  else
-    unexplained=$((unexplained + 1))
-    problems+=("$address: balance $balance but $confirmed confirmed grants")
-  fi
-done <"$WORK/requests.txt"
-
-# the faucet's transactions on chain: each one a confirmed grant's landed hash, or a gap filler
-ledger "SELECT lower(landed_hash) FROM faucet_grants WHERE status = 'confirmed'" | sort >"$WORK/landed.txt"
-height=$(quantity "$(rpc eth_blockNumber '[]')")
-: >"$WORK/faucet-txs.txt"
-for n in $(seq 0 "$height"); do
-  rpc eth_getBlockByNumber "[\"$(printf '0x%x' "$n")\",true]" |
-    jq -r --arg f "$FAUCET_ADDRESS" '.transactions[] | select((.from | ascii_downcase) == $f)
-      | "\(.hash | ascii_downcase) \(if (.to | ascii_downcase) == $f and .value == "0x0" then "filler" else "payment" end)"' >>"$WORK/faucet-txs.txt"
-done
-fillers=$(grep -c ' filler$' "$WORK/faucet-txs.txt" || true)
-{ grep ' payment$' "$WORK/faucet-txs.txt" || true; } | cut -d' ' -f1 | sort >"$WORK/payments.txt"
-strays=$(comm -23 "$WORK/payments.txt" "$WORK/landed.txt" | wc -l)
-[ "$strays" = 0 ] || problems+=("$strays faucet payments on chain that no confirmed grant landed")
-unseen=$(comm -13 "$WORK/payments.txt" "$WORK/landed.txt" | wc -l)
-[ "$unseen" = 0 ] || problems+=("$unseen confirmed grants whose landed hash is not on chain")
-mined_nonce=$(nonce_of "$FAUCET_ADDRESS" latest)
-pending_nonce=$(nonce_of "$FAUCET_ADDRESS" pending)
-sent=$(wc -l <"$WORK/faucet-txs.txt")
-gaps=$((pending_nonce - mined_nonce))
-[ "$mined_nonce" = "$sent" ] || problems+=("faucet nonce $mined_nonce but $sent faucet transactions on chain")
-[ "$gaps" = 0 ] || problems+=("$gaps faucet transactions stuck in the pool (a nonce gap)")
-failed_grants=$(ledger "SELECT count(*) FROM faucet_grants WHERE status = 'failed'")
+reconcile "$DRIP_HEX" "$FAUCET_ADDRESS" "$WORK/requests.txt" "$WORK/promised.txt"
 
 cat <<REPORT
 kill -9 drill findings
   kills:                          $KILLS
   requests:                       $requests ($retried sent again after a lost answer)
   acknowledged (promised) grants: $promised
-  paid exactly once:              $paid
-  missing (promised, not paid):   $missing
-  duplicates (paid twice):        $duplicates
-  paid without a confirmed grant: $unexplained
-  failed grants in the ledger:    $failed_grants ($told_failed keyed retries told so)
-  faucet nonce:                   $mined_nonce ($sent transactions on chain, $fillers gap fillers, $gaps stuck)
+  paid exactly once:              $R_PAID
+  missing (promised, not paid):   $R_MISSING
+  duplicates (paid twice):        $R_DUPLICATES
+  paid without a confirmed grant: $R_UNEXPLAINED
+  failed grants in the ledger:    $R_FAILED ($told_failed keyed retries told so)
+  faucet nonce:                   $R_NONCE ($R_SENT transactions on chain, $R_FILLERS gap fillers, $R_STUCK stuck)
   reorg phase:                    ${#reorg_ids[@]} payments, $reorg_depth blocks replaced, dytallix_reorgs_total ${reorgs_seen:-0}
 REPORT
 verdict

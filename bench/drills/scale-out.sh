@@ -21,37 +21,14 @@ LEASE_MS="${LEASE_MS:-10000}"
 DRIP=0.01
 DRIP_HEX=0x2386f26fc10000
 
-ensure_tools curl jq nginx psql
+ensure_tools curl jq nginx
 ensure_anvil
 ensure_server_built
 start_anvil anvil --block-time 1
 
 # --- PostgreSQL: a throwaway cluster in the work directory, trusting local connections ----------
-PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
-if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
-  apt_install postgresql
-  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
-fi
-PG_DIR="$WORK/pg"
-mkdir -p "$PG_DIR"
-AS_PG=()
-if [ "$(id -u)" = 0 ]; then
-  # PostgreSQL refuses to run as root: run it as nobody, who must reach its directory
-  chmod 711 "$WORK"
-  chown -R 65534:65534 "$PG_DIR"
-  AS_PG=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-fi
-"${AS_PG[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 >"$PG_DIR/initdb.log" 2>&1 \
-  || { LOGFILE="$PG_DIR/initdb.log"; exited "initdb"; }
-PG_PORT="$(free_port)"
-LOGFILE="$PG_DIR/postgres.log"
-"${AS_PG[@]}" "$PG_BIN/postgres" -D "$PG_DIR/data" -p "$PG_PORT" -h 127.0.0.1 -k "$PG_DIR" >"$LOGFILE" 2>&1 &
-PG_PID=$!
-STARTED_PIDS+=("$PG_PID")
-wait_until "$PG_PID" "postgres" 30 "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"
-psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "CREATE DATABASE dytallix" >/dev/null
-DATABASE_URL="postgresql://postgres@127.0.0.1:$PG_PORT/dytallix"
-sql() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d dytallix -At -F ' ' -c "$1"; }
+start_postgres
+sql() { ledger "$1"; }
 
 # --- instances and the load balancer ------------------------------------------------------------
 declare -A PID URL
