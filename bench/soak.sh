@@ -5,8 +5,11 @@
 #   bench/soak.sh   (SOAK_SECONDS=600 SOAK_SAMPLE_SECONDS=30 SOAK_LIVE_SECONDS=60 SOAK_WARMUP_SECONDS=30
 #                    SOAK_GRANT_RATE=300 SOAK_MIX_CONNECTIONS=4 SOAK_DELAY_MS=5 SOAK_WS_PER_SECOND=5
 #                    SOAK_SERVER_ARGS="--X=y": more settings for the server; BENCH_JAVA_OPTS: other memory options;
-#                    SOAK_NMT=1: the server with -XX:NativeMemoryTracking=summary, and at the end the JVM's native
-#                    memory by part, now and at its peak, against a baseline taken after the warm-up)
+#                    SOAK_NMT=1: the server with -XX:NativeMemoryTracking=summary and each compilation's memory
+#                    recorded (-XX:CompileCommand=MemStat,*.*,collect), and at the end the JVM's native memory by
+#                    part at the peak, at the last row and at the end, each part's malloc and arena peak, the
+#                    compilations that took the most, and the change over the load against a baseline taken after
+#                    the warm-up)
 # The load, all at once for SOAK_SECONDS after a warm-up of SOAK_WARMUP_SECONDS:
 #   - grants to distinct recipients from distinct clients, paced at SOAK_GRANT_RATE grants/s offered
 #     (wrk/faucet.lua), well below the faucet's capacity, so that it can be sustained for as long as the run;
@@ -24,7 +27,10 @@
 # total, less the filler arrays the collector leaves in place of dead objects. A full collection every minute keeps the old generation from creeping to its cap, so the natural
 # peak of a long load is the run with SOAK_LIVE_SECONDS=0. At the end: the live set's change from the
 # first histogram to the last (a leak grows it without bound; garbage does not), the classes that grew
-# most between them, the answers of each kind, and that every grant was confirmed.
+# most between them, the answers of each kind, and that every grant was confirmed. Every half second it also
+# notes the resident memory (/proc: VmRSS, VmHWM, RssAnon, RssFile), so that the end can say when the peak was
+# reached, what kind of memory it was (anonymous: heap, the JIT's arenas, malloc; file: the AOT cache and the
+# libraries), how far above the load's median RSS it stood and what the GC log says around that moment.
 source "$(dirname "$0")/lib.sh"
 
 DURATION="${SOAK_SECONDS:-600}"
@@ -44,7 +50,8 @@ ensure_server_built
 JCMD="$(dirname "$JAVA")/jcmd" JSTAT="$(dirname "$JAVA")/jstat"
 
 start_anvil anvil --block-time 1
-[ "$NMT" = 0 ] || BENCH_JAVA_OPTS="$BENCH_JAVA_OPTS -XX:NativeMemoryTracking=summary"
+# with NMT, also each compilation's memory (jcmd Compiler.memory at the end: the largest ones)
+[ "$NMT" = 0 ] || BENCH_JAVA_OPTS="$BENCH_JAVA_OPTS -XX:NativeMemoryTracking=summary -XX:CompileCommand=MemStat,*.*,collect"
 prepare_relay_chain 20
 # One grant per recipient a day, so the paid recipient is refused; everything else lifted (lib.sh).
 # shellcheck disable=SC2206 # SOAK_SERVER_ARGS: more settings, split on spaces
@@ -124,7 +131,39 @@ live() {
   awk '$4 == "[Ljdk.internal.vm.FillerElement;" { filler = $3 } /^Total/ { printf "%.1f", ($3 - filler) / 1048576 }' "$WORK/histogram-$1.txt"
 }
 granted() { ledger "SELECT COUNT(*) FROM faucet_grants WHERE nonce IS NOT NULL"; }
+# nmt FILE: the JVM's native memory by part now (jcmd VM.native_memory summary, in KB)
+nmt() { "$JCMD" "$SERVER_PID" VM.native_memory summary scale=KB >"$1.tmp" 2>/dev/null && mv "$1.tmp" "$1"; }
+# watch_rss: every half second, the server's memory by kind from /proc (MB): "uptime VmRSS VmHWM RssAnon RssFile
+# RssShmem" in $WORK/trace (uptime in s, to find the GC log's lines of a moment). With SOAK_NMT=1 also NMT's
+# summary each time the peak has risen by 2 MB or more since the last one (at most one every 5 s): the last one
+# kept, nmt-peak.txt, is what the JVM held a moment after the peak was reached (a jcmd takes ~0.5 s to attach).
+watch_rss() {
+  local start_ticks tck last=0 last_at=-10 now line hwm
+  start_ticks="$(awk '{ sub(/^.*\) /, ""); print $20 }' "/proc/$SERVER_PID/stat")" tck="$(getconf CLK_TCK)"
+  while line="$(awk '/^(VmRSS|VmHWM|RssAnon|RssFile|RssShmem):/ { v[$1] = int($2 / 1024 + 0.5) }
+      END { print v["VmRSS:"], v["VmHWM:"], v["RssAnon:"], v["RssFile:"], v["RssShmem:"] }' "/proc/$SERVER_PID/status" 2>/dev/null)"; do
+    now="$(awk -v s="$start_ticks" -v t="$tck" '{ printf "%.1f", $1 - s / t }' /proc/uptime)"
+    echo "$now $line" >>"$WORK/trace"
+    hwm="$(echo "$line" | cut -d' ' -f2)"
+    if [ "$NMT" = 1 ] && [ "$hwm" -ge $((last + 2)) ] && [ $((SECONDS - last_at)) -ge 5 ]; then
+      last="$hwm" last_at=$SECONDS
+      nmt "$WORK/nmt-peak.txt" && echo "$now $line" >"$WORK/nmt-peak.at"
+    fi
+    sleep 0.5
+  done
+}
+# nmt_parts FILE: "part committed malloc-and-arena-peak" per part of an NMT summary (MB; the peak is the sum of
+# the part's malloc and arena peaks over the process's life, each at its own moment: an upper bound)
+nmt_parts() {
+  awk 'function kb(s, key) { return match(s, key "=[0-9]+KB") ? substr(s, RSTART + length(key) + 1, RLENGTH - length(key) - 3) / 1024 : 0 }
+    /^Total: / { printf "Total %.1f -\n", kb($0, "committed") }
+    /^-  *[A-Za-z].*\(reserved=/ { name = $0; sub(/^- */, "", name); sub(/ *\(reserved=.*/, "", name); gsub(/ /, "_", name)
+      order[++n] = name; c[name] = kb($0, "committed") }
+    /^ *\((malloc|arena)=/ && n { now = kb($0, $0 ~ /\(malloc=/ ? "malloc" : "arena"); pk = kb($0, "peak"); p[name] += pk > now ? pk : now }
+    END { for (i = 1; i <= n; i++) printf "%s %.1f %.1f\n", order[i], c[order[i]], p[order[i]] }' "$1"
+}
 
+watch_rss &
 log "warm-up: ${WARMUP}s of the whole load"
 BODIES="$WORK/mix.bodies" SOAK_PAID_ADDRESS="$PAID" SOAK_DELAY_MS="${SOAK_DELAY_MS:-5}" \
   run_wrk 2 "$MIX_CONNECTIONS" "$WARMUP" soak.lua "$SERVER_URL" >/dev/null &
@@ -146,6 +185,7 @@ if [ "$WS_RATE" != 0 ]; then
   LOAD+=($!)
 fi
 cpu_before="$(cpu_seconds "$SERVER_PID")"
+load_at="$(tail -n 1 "$WORK/trace" | cut -d' ' -f1)"
 granted_before="$(granted)"
 
 ROWS="$WORK/rows"
@@ -157,6 +197,7 @@ while :; do
   kill -0 "$SERVER_PID" 2>/dev/null || exited "the server"
   # the moment's figures first: a histogram's full collection moves them (and its own work can raise the peak)
   row="$t $(($(granted) - granted_before)) $(sample)"
+  [ "$NMT" = 0 ] || nmt "$WORK/nmt-row.txt"
   lv="-"
   if [ "$t" -ge "$next_live" ] || [ $((t + SAMPLE)) -gt "$DURATION" ]; then
     # the last: first everything the heap holds, dead or alive (-all: no collection), to name the garbage
@@ -210,10 +251,30 @@ echo "classes that grew most from the first histogram to the last (bytes, instan
 awk 'FNR == 1 { file++ } $1 ~ /^[0-9]+:$/ { bytes[file, $4] = $3; count[file, $4] = $2; names[$4] = 1 }
   END { for (n in names) { d = bytes[2, n] - bytes[1, n]; if (d != 0 && n != "[Ljdk.internal.vm.FillerElement;") printf "%+12d %+9d %s\n", d, count[2, n] - count[1, n], n } }' \
   "$WORK/histogram-1.txt" "$WORK/histogram-$histograms.txt" | sort -rn | head -n 15
+# the peak: when it was reached, and the resident memory by kind then, against the row before it (sampled)
+peak_line="$(awk 'NR == 1 || $3 > max { max = $3; line = $0 } END { print line }' "$WORK/trace")"
+read -r peak_at _ peak_mb peak_anon peak_file peak_shmem <<<"$peak_line"
+echo
+echo "the peak: $peak_mb MB at ${peak_at}s of the server's life (VmHWM first seen there, every 0.5 s); then RSS" \
+  "anon $peak_anon + file $peak_file + shmem $peak_shmem MB; the load's RSS in the trace: $(awk -v s="$load_at" '$1 >= s { print $2 }' "$WORK/trace" |
+    sort -n | awk '{ v[NR] = $1 } END { printf "median %s, 90th percentile %s MB", v[int((NR + 1) / 2)], v[int(NR * 0.9 + 0.5)] }')"
+echo "the GC log around it (uptime; none before the load's start, ${load_at}s):"
+awk -v a="$peak_at" 'match($0, /^\[[0-9.]+s\]/) { t = substr($0, 2, RLENGTH - 3) + 0; if (t >= a - 3 && t <= a + 1 && !/gc,age/) print "  " $0 }' \
+  "$WORK/gc.log" | grep -v 'age *[0-9]*:' | tail -n 4 || true
 if [ "$NMT" = 1 ]; then
   echo
-  echo "the JVM's native memory (NMT, MB; the change since the baseline after the warm-up, and malloc's peak):"
-  grep -E '^(Total|-  *[A-Za-z ]+ \(reserved)|\(malloc=.*peak|\(mmap: reserved' "$WORK/nmt.txt" | sed 's/^/  /' || true
+  echo "the JVM's native memory by part (NMT, MB): committed a moment after the peak (jcmd at $(cut -d' ' -f1 "$WORK/nmt-peak.at" 2>/dev/null)s," \
+    "RSS $(cut -d' ' -f2 "$WORK/nmt-peak.at" 2>/dev/null)), at the last row of the load, at the end; and each part's malloc + arena peak over the life:"
+  nmt "$WORK/nmt-end.txt"
+  LC_ALL=C join -a 1 -e - -o 0,1.2,2.2,1.3 <(nmt_parts "$WORK/nmt-end.txt" | LC_ALL=C sort) <(nmt_parts "$WORK/nmt-peak.txt" | LC_ALL=C sort) |
+    LC_ALL=C join -a 1 -e - -o 0,1.3,2.2,1.2,1.4 - <(nmt_parts "$WORK/nmt-row.txt" | LC_ALL=C sort) | sort -k4 -rn |
+    awk '$2 + 0 >= 0.5 || $3 + 0 >= 0.5 || $4 + 0 >= 0.5 || $5 + 0 >= 0.5 { printf "  %-28s %8s %8s %8s %8s\n", $1, $2, $3, $4, $5 }' |
+    { printf "  %-28s %8s %8s %8s %8s\n" part peak row end "max life"; cat; }
+  echo "  (RSS beside NMT's total: the AOT cache's file pages, libjvm and the other libraries, malloc's own free lists and headers)"
+  echo "  the compilations that took the most memory (jcmd Compiler.memory; the JIT's own arenas, MB):"
+  "$JCMD" "$SERVER_PID" Compiler.memory 2>/dev/null | sed -n '2,14p' | sed 's/^/    /' || true
+  echo "  the change over the load (summary.diff against the baseline after the warm-up):"
+  grep -E '^(Total|-  *[A-Za-z ]+ \(reserved)' "$WORK/nmt.txt" | sed 's/^/    /' || true
 fi
 echo
 echo "what the heap held at the end of the load that its last full collection freed (the garbage), by class (bytes, instances):"

@@ -55,19 +55,28 @@ final class OldGenerationCollector implements AutoCloseable {
     }
 
     /**
-     * Started on the serial collector's old generation, the headroom an eighth of its maximum (12 MB with the
-     * shipped {@code -Xmx128m -Xmn32m}: what the old generation grows by between two collections is resident
-     * memory, and a quarter took the process over 200 MB); empty under any other collector.
+     * Started on the serial collector's old generation, with {@link #headroomFor the headroom} for its maximum;
+     * empty under any other collector.
      */
     static Optional<OldGenerationCollector> start() {
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
             if (POOL.equals(p.getName()) && p.isUsageThresholdSupported() && p.getUsage().getMax() > 0) {
-                long headroom = Math.max(p.getUsage().getMax() / 8, 1);
-                return Optional.of(new OldGenerationCollector(p, headroom, System::gc,
+                return Optional.of(new OldGenerationCollector(p, headroomFor(p.getUsage().getMax()), System::gc,
                         (NotificationEmitter) ManagementFactory.getMemoryMXBean()));
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The headroom for an old generation of at most {@code max} bytes: a sixteenth of it, 6 MB with the shipped
+     * {@code -Xmx128m -Xmn32m}. What the old generation grows to between two collections is resident memory, and
+     * the process's peak is a JIT compilation's arenas on top of it: with an eighth (12 MB) the old generation grew
+     * to 24–26 MB and the 10-minute soak peaked at 198–202 MB, with a quarter at 209 (docs/performance.md, Memory,
+     * round 19). Twice the full collections of an eighth, each of tens of milliseconds.
+     */
+    static long headroomFor(long max) {
+        return Math.max(max / 16, 1);
     }
 
     /** The threshold now (0: none). */

@@ -56,6 +56,14 @@ class OldGenerationCollectorTest {
     }
 
     @Test
+    void theShippedHeapsOldGenerationIsCollectedEverySixMegabytes() {
+        // -Xmx128m -Xmn32m: an old generation of at most 96 MB; an eighth (12 MB) took the soak's peak RSS over 195 MB
+        assertThat(OldGenerationCollector.headroomFor(96 * MB)).isEqualTo(6 * MB);
+        assertThat(OldGenerationCollector.headroomFor(224 * MB)).as("a larger heap, proportionally more").isEqualTo(14 * MB);
+        assertThat(OldGenerationCollector.headroomFor(8)).isEqualTo(1);
+    }
+
+    @Test
     void closingRemovesTheThreshold() {
         var pool = new Pool(96 * MB);
         new OldGenerationCollector(pool, 24 * MB, () -> { }, null).close();
