@@ -3,8 +3,8 @@
 # recipient and client IP per request: accepted grants/s, POST /api/faucet latency (time to
 # transaction hash), time until the server has every grant confirmed, the server's CPU time and
 # peak RSS. The load runs in consecutive slices so a rate that drifts as the ledger fills shows.
-# Answers 200 (the node took the transaction) and 202 (signed and stored, the node had not answered
-# within FAUCET_SEND_WAIT_MS: sent in the background) are counted apart, each with the server's own
+# Answers 200 (the node took the transaction) and 202 (signed and stored, the node had not taken it
+# FAUCET_SEND_WAIT_MS after the request arrived: sent in the background) are counted apart, each with the server's own
 # time to answer (the access log's durationMs); wrk's percentiles are over both.
 # The grants and gap fillers are counted in the ledger, not from wrk's answers: wrk stops with up to one
 # request per connection in flight, which the server still grants.

@@ -272,7 +272,8 @@ function render(grant) {
   $('block-number').textContent = grant.blockNumber === null || grant.blockNumber === undefined
     ? 'not in a block yet'
     : `${Number(grant.blockNumber).toLocaleString('en-US')} (${grant.confirmations} confirmation${grant.confirmations === 1 ? '' : 's'})`;
-  $('step-submitted').classList.toggle('done', Boolean(grant.txHash) && grant.status !== 'failed');
+  // a 202 (pending) has its hash already, but the node has not taken the transaction yet: not sent until submitted
+  $('step-submitted').classList.toggle('done', grant.status === 'submitted' || grant.status === 'confirmed');
   $('step-confirmed').classList.toggle('done', grant.status === 'confirmed');
 }
 

@@ -75,8 +75,10 @@ final class FaucetHttpService implements HttpService {
             throw ApiException.invalidRequest("wait", "the only accepted value is 'confirmed'");
         }
         RequestInfo info = RequestInfo.current();
+        // the send wait bounds the answer from the edge's first look at the request (its body's read included)
         DripResult result = drips.request(new DripCommand(body.address(), info.clientIp(),
-                req.headers().first(HeaderNames.USER_AGENT).orElse(""), idempotencyKey, wait.isPresent(), body.proof()));
+                req.headers().first(HeaderNames.USER_AGENT).orElse(""), idempotencyKey, wait.isPresent(), body.proof(),
+                info.arrivedAt()));
         Responses.json(res, result.accepted() ? Status.OK_200 : Status.ACCEPTED_202, GrantView.of(grants.progress(result.grant())));
     }
 

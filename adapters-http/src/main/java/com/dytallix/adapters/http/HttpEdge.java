@@ -115,7 +115,7 @@ public final class HttpEdge implements Filter {
         String requestId = requestId(req.headers());
         ClientIp peer = peerOf(req);
         ClientIp client = clientIps.resolve(peer, req.headers().all(HeaderNames.X_FORWARDED_FOR, List::of));
-        RequestInfo info = new RequestInfo(requestId, client);
+        RequestInfo info = new RequestInfo(requestId, client, start);
         info.begin();
         res.header(REQUEST_ID, requestId);
         MDC.put("requestId", requestId);

@@ -18,12 +18,15 @@ final class RequestInfo {
 
     private final String requestId;
     private final ClientIp clientIp;
+    private final long arrivedAt;
     private String route = UNMATCHED;
     private boolean clientGone;
 
-    RequestInfo(String requestId, ClientIp clientIp) {
+    /** @param arrivedAt when the edge filter first saw the request, {@link System#nanoTime()} */
+    RequestInfo(String requestId, ClientIp clientIp, long arrivedAt) {
         this.requestId = requestId;
         this.clientIp = clientIp;
+        this.arrivedAt = arrivedAt;
     }
 
     /** The request this thread is serving. */
@@ -56,6 +59,11 @@ final class RequestInfo {
 
     public ClientIp clientIp() {
         return clientIp;
+    }
+
+    /** When the edge filter first saw the request (its headers read), in {@link System#nanoTime()} terms. */
+    public long arrivedAt() {
+        return arrivedAt;
     }
 
     public String route() {

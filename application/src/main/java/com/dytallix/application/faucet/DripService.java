@@ -132,9 +132,9 @@ public final class DripService {
         GrantTimings.mark(times, GrantTimings.RESERVED);
         Grant paid;
         try {
-            paid = payer.pay(grant);
+            paid = payer.pay(grant, command.arrivedAt());
             if (paid.status() == GrantStatus.PENDING) {
-                paid = payer.awaitPayment(paid, PAYER_WAIT);
+                paid = payer.awaitPayment(paid, PAYER_WAIT, command.arrivedAt());
             }
         } catch (FaucetRefusal refusal) {
             fp.record(refusal.kind().outcome());

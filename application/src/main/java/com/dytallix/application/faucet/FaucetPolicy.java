@@ -14,8 +14,9 @@ import java.time.Duration;
  * @param reputationFactor the share of the payout a client on the reputation list gets
  * @param replaceAfter     a transaction not mined after this long is re-priced
  * @param confirmWait      how long {@code ?wait=confirmed} waits before answering anyway
- * @param sendWait         how long a request waits for the node to take its grant's stored transaction
- *                         before it is answered 202 (stored, being sent)
+ * @param sendWait         the bound on a grant request's answer, counted from its arrival: past it a request
+ *                         whose grant is signed and stored but not yet taken by the node is answered 202
+ *                         (stored, being sent, its hash known); signing and storing are never cut short
  */
 public record FaucetPolicy(Wei dripAmount, Wei minBalance, Limits limits, OutflowPolicy outflow,
                            ProofOfWorkPolicy proofOfWork, int ipv6Prefix, BigDecimal reputationFactor,

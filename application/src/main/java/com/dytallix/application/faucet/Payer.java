@@ -87,16 +87,20 @@ public final class Payer {
      */
     private final Map<GrantId, Unrecorded> acceptedUnrecorded = new ConcurrentHashMap<>();
     private final ReentrantLock feeRefresh = new ReentrantLock();
-    /** How long a request waits for the node to take its grant's transaction before answering it as stored, not yet sent. */
+    /**
+     * The bound on a request's answer from its arrival: past it a grant signed and stored but not yet taken by
+     * the node is answered as stored, not yet sent. The tracker's own sends wait this long from their start.
+     */
     private final Duration sendWait;
     private final Semaphore detachedSends = new Semaphore(MOST_DETACHED_SENDS);
     private volatile Long chainId;
     private volatile Instant fundsExhaustedAt;
 
     /**
-     * @param sendWait how long a request waits for the node to take its grant's signed and stored
-     *                 transaction; past it the request is answered with the grant as SIGNED (stored, will
-     *                 be sent) while the send finishes in the background
+     * @param sendWait the bound on a request's answer, counted from the request's arrival: a grant signed and
+     *                 stored whose send the node has not answered by then is answered as SIGNED (stored, will
+     *                 be sent) while the send finishes in the background. Signing and storing are never cut
+     *                 short (no hash exists before them); a grant stored after the bound is answered at once
      */
     public Payer(ChainNode node, KeyRing keys, PaymentRecords payments, NonceAllocator nonces, FeePolicy feePolicy,
                  PayerElection election, Clock clock, Duration sendWait) {
@@ -163,12 +167,20 @@ public final class Payer {
      * @throws FaucetRefusal when the node cannot be reached before signing, or refuses the payment
      */
     public Grant pay(Grant reserved) {
+        return pay(reserved, System.nanoTime());
+    }
+
+    /**
+     * {@link #pay(Grant)} for a request that arrived at {@code arrivedAt} ({@link System#nanoTime()}): the wait
+     * for the node's send ends at {@code arrivedAt} plus the send wait.
+     */
+    public Grant pay(Grant reserved, long arrivedAt) {
         if (!election.isPayer()) {
             return reserved;
         }
         Optional<Signed> paid;
         try {
-            paid = signAndSend(reserved, true);
+            paid = signAndSend(reserved, true, arrivedAt);
         } catch (NodeException e) {
             // Nothing was signed here: the grant never existed for the user, unless the tracker signed it meanwhile
             // (then it is paid, and failing it would leave its transaction paying under a failed grant, or its
@@ -203,22 +215,24 @@ public final class Payer {
         // queueing it a second time would cost a signature and, in the next batch, a rolled-back write
         if (!paying.contains(owed.id())) {
             // the tracker's pass goes on once the ledger says what became of the send: its next steps read it
-            signAndSend(owed, false);
+            signAndSend(owed, false, 0);
         }
     }
 
     /**
      * Waits until another instance (the payer) has signed and sent the grant, or this instance became
      * the payer and paid it, or the time is up; returns the grant as it then stands. Once signed, it
-     * waits a moment more for the send (a deferred send is answered as SIGNED, still to be sent).
+     * waits a moment more for the send (a deferred send is answered as SIGNED, still to be sent). Should this
+     * instance become the payer meanwhile and pay it, its send is waited for until the request's arrival
+     * ({@code arrivedAt}, {@link System#nanoTime()}) plus the send wait, as {@link #pay(Grant, long)} does.
      */
-    public Grant awaitPayment(Grant reserved, Duration wait) {
+    public Grant awaitPayment(Grant reserved, Duration wait, long arrivedAt) {
         Instant deadline = clock.instant().plus(wait);
         boolean signedSeen = false;
         Grant now = reserved;
         while (clock.instant().isBefore(deadline)) {
             if (now.status() == GrantStatus.PENDING && election.isPayer()) {
-                return pay(now);
+                return pay(now, arrivedAt);
             }
             if (now.status() != GrantStatus.PENDING && now.status() != GrantStatus.SIGNED) {
                 return now;
@@ -248,9 +262,13 @@ public final class Payer {
      * and stores them all in one write fenced by the lease, so under load one write carries many
      * grants instead of each waiting its turn for the lock. Each request then sends its own grant.
      *
+     * <p>A request's send ({@code answerBeforeRecord}) is waited for until {@code arrivedAt} (its request's
+     * arrival, {@link System#nanoTime()}) plus the send wait; the tracker's ({@code arrivedAt} unused) for the
+     * send wait from the send's start.
+     *
      * @throws NodeException when the node cannot be reached before signing (nothing was stored)
      */
-    private Optional<Signed> signAndSend(Grant reserved, boolean answerBeforeRecord) {
+    private Optional<Signed> signAndSend(Grant reserved, boolean answerBeforeRecord, long arrivedAt) {
         Optional<Lease> lease = election.held();
         if (lease.isEmpty()) {
             return Optional.empty();
@@ -302,7 +320,9 @@ public final class Payer {
                 return Optional.of(new Signed(signed, send(reserved.id(), tx.from(), tx.nonce(), tx.rawHex(), true, true, null)));
             }
             detached = true;
-            return Optional.of(new Signed(signed, sendWithin(reserved.id(), tx, answerBeforeRecord)));
+            // a request's answer is bounded from its arrival: queueing, signing and storing took their part already
+            long answerBy = (answerBeforeRecord ? arrivedAt : System.nanoTime()) + sendWait.toNanos();
+            return Optional.of(new Signed(signed, sendWithin(reserved.id(), tx, answerBeforeRecord, answerBy)));
         } finally {
             // held until the send is answered: the tracker leaves a SIGNED grant to the request sending it
             if (!detached) {
@@ -312,15 +332,15 @@ public final class Payer {
     }
 
     /**
-     * The first send of a stored transaction on a thread of its own, waited for at most
-     * {@link #sendWait}: what became of it, or {@link Sent.Sending} when the node has not answered
-     * by then. With {@code answerBeforeRecord} (a request's send) a send the node took is answered at
+     * The first send of a stored transaction on a thread of its own, waited for until {@code answerBy}
+     * ({@link System#nanoTime()}): what became of it, or {@link Sent.Sending} when the node has not answered
+     * by then (at once when that moment has passed already; the send goes on all the same). With {@code answerBeforeRecord} (a request's send) a send the node took is answered at
      * once ({@link Sent.Accepted}) and its move to SUBMITTED written after, on the sending thread. The
      * grant stays in {@link #paying} until the send is answered and recorded, whenever that is, so the
      * tracker never sends it beside this send; if the process ends first, the grant is SIGNED in the
      * ledger and the tracker of the next start sends the same bytes.
      */
-    private Sent sendWithin(GrantId id, SignedTransaction tx, boolean answerBeforeRecord) {
+    private Sent sendWithin(GrantId id, SignedTransaction tx, boolean answerBeforeRecord, long answerBy) {
         CompletableFuture<Sent> sent = new CompletableFuture<>();
         long[] times = GrantTimings.current();
         try {
@@ -367,9 +387,15 @@ public final class Payer {
             detachedSends.release();
             throw e;
         }
-        // an untimed wait, ended at the send wait by the one sweeper of SendDeadlines (it completes the future as
-        // still being sent), not a timed one: that armed a timer on the JDK's delay scheduler for every grant
-        SendDeadlines.Deadline<Sent> deadline = sent.isDone() ? null : SendDeadlines.SHARED.watch(sent, SENDING, sendWait.toNanos());
+        if (sent.isDone() || answerBy - System.nanoTime() <= 0) {
+            // answered already, or the request's bound is over (it waited that long for its turn to be signed and
+            // stored): the answer is what the send says by now, else the hash, stored and being sent
+            sent.complete(SENDING);
+            return answered(sent);
+        }
+        // an untimed wait, ended at answerBy by the one sweeper of SendDeadlines (it completes the future as still
+        // being sent), not a timed one: that armed a timer on the JDK's delay scheduler for every grant
+        SendDeadlines.Deadline<Sent> deadline = SendDeadlines.SHARED.watchUntil(sent, SENDING, answerBy);
         try {
             return sent.get();
         } catch (InterruptedException e) {
@@ -377,9 +403,7 @@ public final class Payer {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new CompletionException(e.getCause());
         } finally {
-            if (deadline != null) {
-                SendDeadlines.SHARED.unwatch(deadline);
-            }
+            SendDeadlines.SHARED.unwatch(deadline);
         }
         // interrupted, unless it was answered just now: a failure from now on is the sending thread's to log (the
         // grant stays SIGNED, and the tracker sends it again)

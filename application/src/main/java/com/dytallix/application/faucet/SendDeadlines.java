@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Ends every request's wait for its grant's send at the send wait ({@code FAUCET_SEND_WAIT_MS}) from
- * one daemon platform thread, so a request waits with an untimed park. A timed wait of a virtual thread
+ * Ends every request's wait for its grant's send at its deadline (the request's arrival plus
+ * {@code FAUCET_SEND_WAIT_MS}) from one daemon platform thread, so a request waits with an untimed park. A timed wait of a virtual thread
  * ({@code future.get(timeout)}) arms and cancels a timer task on the JDK's delay scheduler, whose thread
  * was about 2.5 % of a saturated faucet's CPU (docs/performance.md, <i>Faucet, round 15</i>); this
  * thread parks until the earliest deadline it holds (a platform thread's timed park is the kernel's
@@ -64,7 +64,15 @@ final class SendDeadlines {
      * unless it is completed before (or {@link #unwatch}ed).
      */
     <T> Deadline<T> watch(CompletableFuture<T> future, T past, long wait) {
-        Deadline<T> d = new Deadline<>(System.nanoTime() + wait, added.incrementAndGet(), future, past);
+        return watchUntil(future, past, System.nanoTime() + wait);
+    }
+
+    /**
+     * Completes {@code future} with {@code past} at {@code deadline} ({@link System#nanoTime()}), unless it is
+     * completed before (or {@link #unwatch}ed).
+     */
+    <T> Deadline<T> watchUntil(CompletableFuture<T> future, T past, long deadline) {
+        Deadline<T> d = new Deadline<>(deadline, added.incrementAndGet(), future, past);
         watched.add(d);
         // after the add: a sweeper that published its park before it sees this one is woken here
         if (idle || d.deadline - wakeAt < 0) {

@@ -2,11 +2,13 @@ package com.dytallix.application.faucet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.dytallix.domain.ClientIp;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.GrantStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -169,6 +171,56 @@ class SendWaitTest {
     }
 
     @Test
+    void theSendWaitBoundsTheWholeAnswerFromArrivalSoASlowStoreLeavesTheSlowSendNoExtraWait() throws Exception {
+        h.request(FaucetHarness.address(1), "10.0.0.1"); // the nonces learned, the fees known
+        Duration wait = Duration.ofSeconds(2);
+        withSendWait(wait);
+        h.chain.holdSends(new CountDownLatch(1));
+        long[] stored = new long[1];
+        long arrived = System.nanoTime();
+        // the signing write takes the whole send wait and a little more (a queue for the signer, a slow disk)
+        h.ledger.interleaveSigning(() -> {
+            sleepUntil(arrived + wait.toNanos() + Duration.ofMillis(100).toNanos());
+            stored[0] = System.nanoTime();
+        });
+
+        DripResult answer = h.drips.request(new DripCommand(FaucetHarness.address(2), ClientIp.parse("10.0.0.2"), "test-agent",
+                Optional.empty(), false, Optional.empty(), arrived));
+        long answered = System.nanoTime();
+
+        assertThat(answer.accepted()).as("202: stored, the node has not taken it").isFalse();
+        assertThat(answer.grant().status()).isEqualTo(GrantStatus.SIGNED);
+        assertThat(answer.grant().txHashes()).as("the hash, as soon as it exists").hasSize(1);
+        assertThat(h.ledger.find(answer.grant().id())).as("stored before the answer").contains(answer.grant());
+        // counted from the send's start, the request would wait the whole send wait again after its store
+        assertThat(Duration.ofNanos(answered - stored[0])).as("answered once stored: the bound was over").isLessThan(wait);
+        h.chain.loseHeldSends();
+    }
+
+    @Test
+    void theArrivalTheEdgeHandsOverCountsAgainstTheSendWait() {
+        h.request(FaucetHarness.address(1), "10.0.0.1");
+        Duration wait = Duration.ofSeconds(3);
+        withSendWait(wait);
+        h.chain.holdSends(new CountDownLatch(1));
+        // the request reached the server's edge 2.5 s before the service saw it
+        long arrived = System.nanoTime() - Duration.ofMillis(2500).toNanos();
+
+        long asked = System.nanoTime();
+        DripResult answer = h.drips.request(new DripCommand(FaucetHarness.address(2), ClientIp.parse("10.0.0.2"), "test-agent",
+                Optional.empty(), false, Optional.empty(), arrived));
+        Duration took = Duration.ofNanos(System.nanoTime() - asked);
+
+        assertThat(answer.accepted()).isFalse();
+        assertThat(answer.grant().txHashes()).hasSize(1);
+        assertThat(took).as("what was left of the bound (0.5 s), not the whole send wait (3 s) from the send's start")
+                .isLessThan(Duration.ofMillis(2500));
+        assertThat(took).as("yet the node had what was left: the wait is not cut short before the bound")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(400));
+        h.chain.loseHeldSends();
+    }
+
+    @Test
     void aGrantAnsweredBeforeItsSendReachedTheNodeIsSentOnceByTheNextStart() throws Exception {
         h.request(FaucetHarness.address(1), "10.0.0.1");
         withSendWait(SHORT_SEND_WAIT);
@@ -186,6 +238,12 @@ class SendWaitTest {
         assertThat(h.ledger.find(answer.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
         assertThat(h.chain.sendCount() - sendsBefore).as("sends that reached the node").isEqualTo(1);
         assertThat(h.chain.paymentsTo(FaucetHarness.parsed(2))).containsExactly(Wei.ofDyt("10").value());
+    }
+
+    private static void sleepUntil(long nanoTime) {
+        for (long left = nanoTime - System.nanoTime(); left > 0; left = nanoTime - System.nanoTime()) {
+            java.util.concurrent.locks.LockSupport.parkNanos(left);
+        }
     }
 
     /** Holds the ledger's write that runs this (at most 10 s) until {@code released}. */

@@ -218,9 +218,11 @@ public final class Settings {
             "trace, debug, info, warn, error"));
     public static final Setting<Duration> TX_REPLACE_AFTER_MS = declare(Setting.of("TX_REPLACE_AFTER_MS", "30000", millis(1000, 86_400_000),
             "a faucet transaction not mined after this long is re-sent with fees raised ≥ 12.5 %"));
-    public static final Setting<Duration> FAUCET_SEND_WAIT_MS = declare(Setting.of("FAUCET_SEND_WAIT_MS", "100", millis(1, 600_000),
-            "how long `POST /api/faucet` waits for the node to take a grant's signed and stored transaction; past it the answer is 202 "
-                    + "(`status: pending`, with its `txHash`) and the send finishes in the background (re-sent by the tracker if the process ends first). "
+    public static final Setting<Duration> FAUCET_SEND_WAIT_MS = declare(Setting.of("FAUCET_SEND_WAIT_MS", "40", millis(1, 600_000),
+            "the bound on a `POST /api/faucet` answer, counted from the request's arrival: a grant signed and stored whose transaction the "
+                    + "node has not taken by then is answered 202 (`status: pending`, with its `txHash`) and the send finishes in the background "
+                    + "(re-sent by the tracker if the process ends first). Signing and storing are never cut short, so an answer can come later "
+                    + "than this when they do; the node's send then gets no wait. With a node 20–40 ms away, add its round trip (docs/operations.md). "
                     + "A send takes at most NODE_TIMEOUT_MS in any case"));
     public static final Setting<Integer> FAUCET_CONFIRMATIONS = declare(Setting.of("FAUCET_CONFIRMATIONS", "2", integer(1, 1000),
             "a grant is `confirmed` once its block has this many confirmations (1 = included); until then it is `submitted` with its `blockNumber`"));

@@ -8,26 +8,14 @@ import com.dytallix.bootstrap.testing.ApiClient.Response;
 import com.dytallix.bootstrap.testing.Chain;
 import com.dytallix.bootstrap.testing.LiveServer;
 import com.dytallix.bootstrap.testing.Recipients;
+import com.dytallix.bootstrap.testing.SendProxy;
+import com.dytallix.bootstrap.testing.SendProxy.Sends;
 import com.dytallix.bootstrap.testing.ServerProcess;
 import com.dytallix.domain.Wei;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,65 +31,6 @@ class SlowSendIT {
 
     @TempDir
     Path dir;
-
-    /** What the proxy does with a send: pass it on, pass it on once the test releases it (10 s at most), or never pass it on. */
-    enum Sends { PASS, SLOW, SWALLOW }
-
-    /** A JSON-RPC proxy in front of anvil that can slow the sends down or swallow them. */
-    static final class SendProxy implements AutoCloseable {
-        final HttpServer server;
-        final HttpClient client = HttpClient.newHttpClient();
-        final URI node;
-        volatile Sends sends = Sends.PASS;
-        final AtomicInteger sendsPassed = new AtomicInteger();
-        /** Holds a SLOW send until counted down. */
-        final CountDownLatch release = new CountDownLatch(1);
-
-        SendProxy(URI node) throws IOException {
-            this.node = node;
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-            server.createContext("/", this::relay);
-            server.start();
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + server.getAddress().getPort();
-        }
-
-        private void relay(HttpExchange exchange) throws IOException {
-            try (exchange) {
-                byte[] body = exchange.getRequestBody().readAllBytes();
-                if (new String(body, StandardCharsets.UTF_8).contains("eth_sendRawTransaction")) {
-                    Sends now = sends;
-                    if (now == Sends.SWALLOW) {
-                        // the node never sees it, and the server waits for an answer until its NODE_TIMEOUT_MS
-                        Thread.sleep(60_000);
-                        return;
-                    }
-                    if (now == Sends.SLOW) {
-                        release.await(10, TimeUnit.SECONDS);
-                    }
-                    sendsPassed.incrementAndGet();
-                }
-                HttpResponse<byte[]> answer = client.send(HttpRequest.newBuilder(node)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
-                exchange.getResponseHeaders().add("Content-Type", "application/json");
-                exchange.sendResponseHeaders(answer.statusCode(), answer.body().length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(answer.body());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-        }
-    }
 
     private Map<String, String> settings(AnvilProcess anvil, SendProxy proxy) {
         // a send wait of 1 s: a send the node takes at once is answered 200 on a loaded machine too (200 ms left it

@@ -1,0 +1,75 @@
+package com.dytallix.bootstrap.testing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A JSON-RPC proxy in front of anvil that can slow its {@code eth_sendRawTransaction} calls down or swallow them. */
+public final class SendProxy implements AutoCloseable {
+    /** What the proxy does with a send: pass it on, pass it on once the test releases it (10 s at most), or never pass it on. */
+    public enum Sends { PASS, SLOW, SWALLOW }
+
+    private final HttpServer server;
+    private final HttpClient client = HttpClient.newHttpClient();
+    private final URI node;
+    public volatile Sends sends = Sends.PASS;
+    public final AtomicInteger sendsPassed = new AtomicInteger();
+    /** Holds a SLOW send until counted down. */
+    public final CountDownLatch release = new CountDownLatch(1);
+
+    public SendProxy(URI node) throws IOException {
+        this.node = node;
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", this::relay);
+        server.start();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    private void relay(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            if (new String(body, StandardCharsets.UTF_8).contains("eth_sendRawTransaction")) {
+                Sends now = sends;
+                if (now == Sends.SWALLOW) {
+                    // the node never sees it, and the server waits for an answer until its NODE_TIMEOUT_MS
+                    Thread.sleep(60_000);
+                    return;
+                }
+                if (now == Sends.SLOW) {
+                    release.await(10, TimeUnit.SECONDS);
+                }
+                sendsPassed.incrementAndGet();
+            }
+            HttpResponse<byte[]> answer = client.send(HttpRequest.newBuilder(node)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(answer.statusCode(), answer.body().length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(answer.body());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
