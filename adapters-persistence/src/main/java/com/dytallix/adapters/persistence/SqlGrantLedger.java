@@ -54,6 +54,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -687,6 +688,18 @@ final class SqlGrantLedger implements GrantLedger {
         return database.read(db -> grants(db, SELECT_GRANT
                 + " WHERE g.block_number >= ? AND g.block_hash IS NOT NULL AND g.status IN ('submitted', 'confirmed')"
                 + " ORDER BY g.block_number, g.rowid", fromBlock));
+    }
+
+    @Override
+    public Set<Long> noncesInBlocksFrom(Address from, long fromBlock) {
+        return database.read(db -> {
+            try (Stream<DbRow> rows = db.query("""
+                    SELECT nonce FROM faucet_grants
+                     WHERE from_address = ? AND block_number >= ? AND block_hash IS NOT NULL AND nonce IS NOT NULL
+                       AND status IN ('submitted', 'confirmed')""", from.value(), fromBlock)) {
+                return rows.map(row -> Rows.integer(row, "nonce")).collect(Collectors.toSet());
+            }
+        });
     }
 
     @Override

@@ -80,7 +80,7 @@ public record Application(
 
     public static Application assemble(Ports ports, Choices choices) {
         FaucetPolicy policy = choices.policy();
-        var nonces = new NonceAllocator(ports.node(), ports.ledger(), ports.transfers());
+        var nonces = new NonceAllocator(ports.node(), ports.ledger(), ports.transfers(), choices.finality());
         // a new payer learns the nonces again: another payer may have used some since this one last paid
         var election = new PayerElection(ports.leases(), choices.instance(), choices.payerLease(), nonces::forget);
         var status = new StatusService(ports.node(), ports.keys(), ports.controls(), ports.ledger(),

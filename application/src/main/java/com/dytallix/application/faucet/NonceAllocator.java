@@ -22,17 +22,29 @@ import java.util.stream.Collectors;
  * is in the ledger. Seeded from the node's pending count, the ledger and the stored gap fillers and
  * drains; nonces given back (a transaction that can never be mined) are handed out again first,
  * which fills the gap.
+ *
+ * <p>A nonce the chain does not show used is still held by a grant recorded in a block the reorg
+ * watch still looks at ({@link Finality#watchedFrom}): after a rollback (or a reorg on a node that
+ * forgets the orphaned transactions) such a grant is re-opened once the chain grows past its block
+ * and its stored bytes are sent again with that nonce; a new transaction given it would make them
+ * "nonce too low" and the grant would fail unpaid. The hold ends when the watch decides (the block is
+ * canonical and the nonce used, or the grant is re-opened and held as unfinished) or when the block
+ * falls out of the watch (head at or past block + reorgWatchBlocks): the watch never re-opens a grant
+ * that deep, so its nonce, if the chain still shows it unused, is a gap to fill like any other, and
+ * no nonce is held forever.
  */
 public final class NonceAllocator {
     private final ChainNode node;
     private final PaymentRecords payments;
     private final InternalTransfers transfers;
+    private final Finality finality;
     private final Map<Address, KeyNonces> byKey = new ConcurrentHashMap<>();
 
-    public NonceAllocator(ChainNode node, PaymentRecords payments, InternalTransfers transfers) {
+    public NonceAllocator(ChainNode node, PaymentRecords payments, InternalTransfers transfers, Finality finality) {
         this.node = node;
         this.payments = payments;
         this.transfers = transfers;
+        this.finality = finality;
     }
 
     private static final class KeyNonces {
@@ -116,7 +128,8 @@ public final class NonceAllocator {
 
     /**
      * Nonces of {@code from} at or above {@code minedNonce} and below the next one to hand out that no
-     * stored transaction holds (no unfinished grant, no unsettled filler or drain), that the allocator
+     * stored transaction holds (no unfinished grant, no unsettled filler or drain, no grant in a block
+     * the reorg watch still looks at), that the allocator
      * did not know were free, and that the node's pool does not hold either (below
      * {@code pendingNonce}, read before this call, the pool holds every nonce): a hole made behind the
      * allocator's back, say a grant row deleted or failed by hand, or a transaction the node forgot
@@ -172,7 +185,8 @@ public final class NonceAllocator {
         Set<Long> held = held(from);
         k.free.clear();
         // Between what the chain has mined and what the ledger last used, any nonce no live grant
-        // holds must be used again, or everything after it stays stuck.
+        // holds (nor one in a block the reorg watch may still find gone) must be used again, or
+        // everything after it stays stuck.
         for (long n = mined; n < ledgerNext; n++) {
             if (!held.contains(n) && n >= pending) {
                 k.free.add(n);
@@ -181,12 +195,17 @@ public final class NonceAllocator {
         k.seeded = true;
     }
 
-    /** The nonces of {@code from} a stored transaction holds: unfinished grants', and unsettled fillers' and drains'. */
+    /**
+     * The nonces of {@code from} a stored transaction holds: unfinished grants', unsettled fillers' and
+     * drains', and those of grants recorded in a block the reorg watch still looks at (a rollback may
+     * have taken that block, and the watch sends the grant's bytes again once the chain grows past it).
+     */
     private Set<Long> held(Address from) {
         Set<Long> held = payments.unfinished().stream()
                 .filter(g -> g.fromAddress().filter(from::equals).isPresent())
                 .map(Grant::nonce).flatMap(java.util.Optional::stream)
                 .collect(Collectors.toCollection(java.util.HashSet::new));
+        held.addAll(payments.noncesInBlocksFrom(from, finality.watchedFrom(node.head().number())));
         // a stored filler or drain holds its nonce until settled: its bytes are the only transaction for it
         transfers.unsettled().stream().filter(t -> t.from().equals(from)).forEach(t -> held.add(t.nonce()));
         return held;

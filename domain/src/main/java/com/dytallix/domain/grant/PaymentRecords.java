@@ -58,4 +58,11 @@ public interface PaymentRecords extends GrantRecords {
 
     /** The highest nonce this sender ever signed for a grant that is not FAILED-before-sending. */
     OptionalLong highestNonce(Address from);
+
+    /**
+     * The nonces of this sender's SUBMITTED and CONFIRMED grants recorded in a block at or above
+     * {@code fromBlock}: transactions the reorg watch may still find gone and send again with the same
+     * nonce, so no other transaction may be given it even when the chain does not show it used.
+     */
+    Set<Long> noncesInBlocksFrom(Address from, long fromBlock);
 }

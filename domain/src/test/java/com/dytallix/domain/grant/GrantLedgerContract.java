@@ -811,6 +811,31 @@ public abstract class GrantLedgerContract {
     }
 
     @Test
+    void theNoncesOfASendersGrantsInRecentBlocksAreHeldForTheReorgWatch() {
+        Grant old = reserved(request(address(1), ip("10.0.0.1"), T0));
+        Grant confirmed = reserved(request(address(2), ip("10.0.0.1"), T0));
+        Grant included = reserved(request(address(3), ip("10.0.0.1"), T0));
+        Grant reopened = reserved(request(address(4), ip("10.0.0.1"), T0));
+        Grant signedOnly = reserved(request(address(5), ip("10.0.0.1"), T0));
+        List<Grant> all = List.of(old, confirmed, included, reopened, signedOnly);
+        for (int n = 0; n < all.size(); n++) {
+            ledger.markSigned(all.get(n).id(), signed(all.get(n), n, n + 1), T0.plusSeconds(1), lease);
+        }
+        ledger.markIncluded(old.id(), hash(1), 10, BLOCK_A, T0.plusSeconds(2));
+        ledger.markConfirmed(old.id(), hash(1), 10, T0.plusSeconds(2));
+        ledger.markIncluded(confirmed.id(), hash(2), 21, BLOCK_B, T0.plusSeconds(2));
+        ledger.markConfirmed(confirmed.id(), hash(2), 21, T0.plusSeconds(2));
+        ledger.markIncluded(included.id(), hash(3), 20, BLOCK_A, T0.plusSeconds(2));
+        ledger.markIncluded(reopened.id(), hash(4), 22, BLOCK_A, T0.plusSeconds(2));
+        ledger.reopen(reopened.id(), T0.plusSeconds(3));
+
+        assertThat(ledger.noncesInBlocksFrom(FAUCET, 20)).containsExactlyInAnyOrder(1L, 2L);
+        assertThat(ledger.noncesInBlocksFrom(FAUCET, 0)).containsExactlyInAnyOrder(0L, 1L, 2L);
+        assertThat(ledger.noncesInBlocksFrom(FAUCET, 22)).isEmpty();
+        assertThat(ledger.noncesInBlocksFrom(address(0xbb), 0)).as("another sender's").isEmpty();
+    }
+
+    @Test
     void theBlocksOfRecentGrantsAreListedOncePerBlockAndHash() {
         Grant first = reserved(request(address(1), ip("10.0.0.1"), T0));
         Grant second = reserved(request(address(2), ip("10.0.0.2"), T0));

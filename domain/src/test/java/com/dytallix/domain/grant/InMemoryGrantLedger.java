@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * A {@link GrantLedger} in memory for tests, with the SQLite ledger's semantics (see
@@ -311,6 +312,12 @@ public final class InMemoryGrantLedger implements GrantLedger {
                 .filter(g -> g.blockHash().isPresent() && g.blockNumber().orElseThrow() >= fromBlock)
                 .sorted(Comparator.comparing(g -> g.blockNumber().orElseThrow()))
                 .toList();
+    }
+
+    @Override
+    public synchronized Set<Long> noncesInBlocksFrom(Address from, long fromBlock) {
+        return inBlocksFrom(fromBlock).stream().filter(g -> g.fromAddress().equals(Optional.of(from)))
+                .map(g -> g.nonce().orElseThrow()).collect(Collectors.toSet());
     }
 
     @Override

@@ -1,0 +1,71 @@
+package com.dytallix.application.faucet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.dytallix.domain.GrantId;
+import com.dytallix.domain.grant.Grant;
+import com.dytallix.domain.grant.GrantStatus;
+import org.junit.jupiter.api.Test;
+
+/** Where a payer that learns its nonces afresh (start, restart after kill -9, lease taken over) starts. */
+class NonceAllocatorTest {
+    private final FaucetHarness h = new FaucetHarness();
+
+    private Grant grant(GrantId id) {
+        return h.ledger.find(id).orElseThrow();
+    }
+
+    private void mineAndTrack(int blocks) {
+        for (int i = 0; i < blocks; i++) {
+            h.chain.mine();
+            h.tracker.tick();
+        }
+    }
+
+    @Test
+    void aPayerSeededAfterARollbackBelowAConfirmedGrantDoesNotHandOutItsNonce() {
+        GrantId landed = h.request(FaucetHarness.address(1), "10.0.0.1").grant().id();
+        mineAndTrack(1);
+        assertThat(grant(landed).status()).isEqualTo(GrantStatus.CONFIRMED);
+        long landedNonce = grant(landed).nonce().orElseThrow();
+
+        // the block with the payment is rolled back and the node forgets its transaction (anvil_rollback);
+        // the payer restarts before the chain grows past the block again, and seeds its nonces
+        h.chain.reorg(1, false);
+        h.restart();
+        GrantId fresh = h.request(FaucetHarness.address(2), "10.0.0.2").grant().id();
+
+        assertThat(grant(fresh).nonce()).as("the landed grant's nonce is still its own").isPresent()
+                .hasValueSatisfying(n -> assertThat(n).isNotEqualTo(landedNonce));
+        assertThat(h.transfers.unsettled()).as("no filler takes it either").isEmpty();
+        mineAndTrack(4);
+        assertThat(grant(landed).status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(grant(fresh).status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(1))).as("the landed grant is paid again, once").hasSize(1);
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(2))).hasSize(1);
+    }
+
+    @Test
+    void aNonceOfAGrantInABlockDeeperThanTheReorgWatchIsNotHeldForeverWhenTheChainDoesNotShowItUsed() {
+        h.withFinality(new Finality(1, 2));
+        GrantId lost = h.request(FaucetHarness.address(1), "10.0.0.1").grant().id();
+        mineAndTrack(1);
+        long lostNonce = grant(lost).nonce().orElseThrow();
+
+        // a rollback the watch never saw (the payer was down while the chain grew two blocks past the
+        // grant's block, so the watch of 2 blocks now starts above it): the watch will never re-open the
+        // grant, and the chain does not show its nonce used. Holding the nonce would stall every later
+        // transaction for good.
+        h.chain.reorg(1, false);
+        for (int i = 0; i < 3; i++) {
+            h.chain.mine();
+        }
+        h.restart();
+        GrantId next = h.request(FaucetHarness.address(2), "10.0.0.2").grant().id();
+
+        assertThat(grant(next).nonce()).hasValue(lostNonce);
+        mineAndTrack(2);
+        assertThat(grant(next).status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(2))).hasSize(1);
+    }
+}
