@@ -155,7 +155,7 @@ public final class GrantTracker {
         try {
             ChainReads chain = node.consistent();
             long head = chain.head().number();
-            Watch watch = watchReorgs(chain, head, now);
+            Set<Address> watchedSenders = watchReorgs(chain, head, now);
             List<Payment> inFlight = settlements.inFlight();
             Mined news = new Mined(chain, head);
             try {
@@ -171,15 +171,9 @@ public final class GrantTracker {
                 seenDropped.retainAll(still);
             }
             List<InternalTransfer> open = trackTransfers(chain, mined, head, now);
-            // A sender with payments recorded in blocks above this pass's head has nonces the node does not
-            // show used that stored transactions hold (the node is behind, or a rollback took those blocks
-            // and the watch re-opens their grants once the chain grows past them): no hole of it is decided,
-            // nor filled, until then. A filler there took a confirmed grant's nonce, and the grant failed.
-            Map<Address, Long> decidable = new HashMap<>(mined);
-            decidable.keySet().removeAll(watch.aboveHead());
-            adoptHoles(decidable, inFlight, open);
-            fillGaps(decidable, inFlight, open, now);
-            finishRetiringKeys(inFlight, watch.senders(), open, now);
+            adoptHoles(mined, inFlight, open);
+            fillGaps(mined, inFlight, open, now);
+            finishRetiringKeys(inFlight, watchedSenders, open, now);
             stalls.completed();
         } catch (NodeException e) {
             stalls.stopped("node " + e.failure());
@@ -362,10 +356,9 @@ public final class GrantTracker {
      * shorter fork will grow past it): it goes with the block below it. Only the blocks are read each
      * pass (a few rows); the grants themselves only when a block is gone.
      *
-     * @return the senders of the grants still watched (those in canonical blocks), and those of the
-     *         grants in blocks above the head (not found gone)
+     * @return the senders of the grants still watched (those in canonical blocks)
      */
-    private Watch watchReorgs(ChainReads chain, long head, Instant now) {
+    private Set<Address> watchReorgs(ChainReads chain, long head, Instant now) {
         List<RecordedBlock> watched = settlements.blocksFrom(finality.watchedFrom(head));
         TreeMap<Long, List<RecordedBlock>> byBlock = new TreeMap<>();
         watched.forEach(b -> byBlock.computeIfAbsent(b.number(), n -> new ArrayList<>()).add(b));
@@ -402,13 +395,7 @@ public final class GrantTracker {
         }
         Set<Address> senders = new HashSet<>();
         watched.stream().filter(b -> !orphaned.contains(b)).forEach(b -> senders.addAll(b.senders()));
-        Set<Address> beyond = new HashSet<>();
-        aboveHead.stream().filter(b -> !orphaned.contains(b)).forEach(b -> beyond.addAll(b.senders()));
-        return new Watch(senders, beyond);
-    }
-
-    /** What the reorg watch found: the senders still watched, and those with payments in blocks above the head. */
-    private record Watch(Set<Address> senders, Set<Address> aboveHead) {
+        return senders;
     }
 
     /**
