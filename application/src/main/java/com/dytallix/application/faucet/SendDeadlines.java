@@ -60,14 +60,6 @@ final class SendDeadlines {
     }
 
     /**
-     * Completes {@code future} with {@code past} once {@code wait} nanoseconds from now have passed,
-     * unless it is completed before (or {@link #unwatch}ed).
-     */
-    <T> Deadline<T> watch(CompletableFuture<T> future, T past, long wait) {
-        return watchUntil(future, past, System.nanoTime() + wait);
-    }
-
-    /**
      * Completes {@code future} with {@code past} at {@code deadline} ({@link System#nanoTime()}), unless it is
      * completed before (or {@link #unwatch}ed).
      */

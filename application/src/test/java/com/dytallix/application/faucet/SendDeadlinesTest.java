@@ -17,7 +17,7 @@ class SendDeadlinesTest {
     void aWaitIsEndedWithItsAnswerAtItsDeadlineAndNotBefore() throws Exception {
         CompletableFuture<String> sent = new CompletableFuture<>();
         long start = System.nanoTime();
-        deadlines.watch(sent, "past", Duration.ofMillis(150).toNanos());
+        deadlines.watchUntil(sent, "past", System.nanoTime() + Duration.ofMillis(150).toNanos());
 
         assertThat(sent.get(5, TimeUnit.SECONDS)).isEqualTo("past");
         long waited = System.nanoTime() - start;
@@ -29,10 +29,10 @@ class SendDeadlinesTest {
     void anEarlierDeadlineWatchedWhileTheSweeperWaitsForALaterOneEndsOnTime() throws Exception {
         CompletableFuture<String> late = new CompletableFuture<>();
         CompletableFuture<String> early = new CompletableFuture<>();
-        var lateOne = deadlines.watch(late, "late", Duration.ofSeconds(30).toNanos());
+        var lateOne = deadlines.watchUntil(late, "late", System.nanoTime() + Duration.ofSeconds(30).toNanos());
         Thread.sleep(50); // the sweeper parked until the late one
         long start = System.nanoTime();
-        deadlines.watch(early, "early", Duration.ofMillis(100).toNanos());
+        deadlines.watchUntil(early, "early", System.nanoTime() + Duration.ofMillis(100).toNanos());
 
         assertThat(early.get(5, TimeUnit.SECONDS)).isEqualTo("early");
         assertThat(System.nanoTime() - start).isLessThan(Duration.ofSeconds(2).toNanos());
@@ -43,7 +43,7 @@ class SendDeadlinesTest {
     @Test
     void aWaitThatEndedByItselfKeepsItsAnswerAndIsForgotten() throws Exception {
         CompletableFuture<String> sent = new CompletableFuture<>();
-        var deadline = deadlines.watch(sent, "past", Duration.ofMillis(100).toNanos());
+        var deadline = deadlines.watchUntil(sent, "past", System.nanoTime() + Duration.ofMillis(100).toNanos());
         sent.complete("accepted");
         deadlines.unwatch(deadline);
         Thread.sleep(200);
@@ -59,7 +59,7 @@ class SendDeadlinesTest {
             CompletableFuture<Long> f = new CompletableFuture<>();
             long wait = Duration.ofMillis(20 + (i * 37) % 200).toNanos();
             due.add(System.nanoTime() + wait);
-            deadlines.watch(f, 0L, wait);
+            deadlines.watchUntil(f, 0L, due.get(i));
             waits.add(f.thenApply(ignored -> System.nanoTime()));
         }
         for (int i = 0; i < waits.size(); i++) {
