@@ -326,7 +326,7 @@ wait_ready() { wait_until "$SERVER_PID" "the server" "${1:-60}" ready; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # prepare_relay_chain TXS: the chain a dapp reads and the relay benchmarks' wrk bodies in $WORK
-# (blockNumber.bodies, mix.bodies, final.bodies), on the anvil start_anvil started.
+# (blockNumber.bodies, mix.bodies, final.bodies, live.bodies), on the anvil start_anvil started.
 prepare_relay_chain() {
   local TXS="$1" i CONTRACT
   # The chain a dapp reads: $TXS blocks with a transfer each (automine), a contract that answers
@@ -347,9 +347,11 @@ prepare_relay_chain() {
       "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"eth_getTransactionReceipt\",\"params\":[\"${HASHES[i]}\"]}" \
       "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"eth_getTransactionCount\",\"params\":[\"$ANVIL_ADDRESS\",\"latest\"]}" \
       "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"eth_gasPrice\",\"params\":[]}" >>"$WORK/mix.bodies"
-    printf '%s\n' "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"eth_getBlockByNumber\",\"params\":[\"$(printf '0x%x' "$i")\",false]}" \
-      "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"eth_getTransactionReceipt\",\"params\":[\"${HASHES[i]}\"]}" >>"$WORK/final.bodies"
   done
+  # final: the mix's answers that cannot change any more (our cache's case); live: the mix's calls tied to the
+  # chain's head, which no cache may hold (what a shipped server's misses are made of)
+  grep -e '"eth_getBlockByNumber"' -e '"eth_getTransactionReceipt"' "$WORK/mix.bodies" >"$WORK/final.bodies"
+  grep -v -e '"eth_getBlockByNumber"' -e '"eth_getTransactionReceipt"' "$WORK/mix.bodies" >"$WORK/live.bodies"
   echo '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}' >"$WORK/blockNumber.bodies"
 }
 

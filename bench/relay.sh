@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # The JSON-RPC relay beside the node itself and nginx as a plain reverse proxy to the same node, on
-# three workloads, each the same wrk bodies for every target:
+# four workloads, each the same wrk bodies for every target:
 #   blockNumber  eth_blockNumber only
 #   mix          a dapp's reads: balances, eth_call, blocks by number, receipts, nonces, gas price
 #                (blocks and receipts are final, so a third of the mix can come from our cache)
 #   final        only answers that cannot change any more (blocks by number, receipts): our cache's case
+#   live         the mix's calls tied to the head (balances, eth_call, nonces, gas price), which no cache may
+#                hold: what the shipped server's cache misses are made of
 # Targets: direct (anvil), nginx, ours (finality cache on, the default) and ours-nocache (a second
 # server with RPC_CACHE_MAX_BYTES=0: every call reaches the node). Then a JFR profile of
 # ours-nocache on the mix names where its CPU goes. RELAY_BASELINE=<another checkout, built with
 # ./dyt build> adds its server (cache off) as baseline-nocache, measured in turn with the others:
 # an A/B of two builds under the same load.
-#   bench/relay.sh   (RELAY_SECONDS=10 RELAY_CONNECTIONS="16 64" RELAY_THREADS=2 RELAY_WORKLOADS="blockNumber mix final" RELAY_PROFILE=1 RELAY_BASELINE=)
+#   bench/relay.sh   (RELAY_SECONDS=10 RELAY_CONNECTIONS="16 64" RELAY_THREADS=2 RELAY_WORKLOADS="blockNumber mix final live" RELAY_PROFILE=1 RELAY_BASELINE=)
 source "$(dirname "$0")/lib.sh"
 
 SECONDS_EACH="${RELAY_SECONDS:-10}"
@@ -65,7 +67,7 @@ if [ -n "$BASELINE" ]; then
   URL[baseline-nocache]="$BASELINE_URL/api/rpc" PID[baseline-nocache]="$BASELINE_PID"
   TARGETS="$TARGETS baseline-nocache" OURS_TARGETS="$OURS_TARGETS baseline-nocache"
 fi
-WORKLOADS="${RELAY_WORKLOADS:-blockNumber mix final}"
+WORKLOADS="${RELAY_WORKLOADS:-blockNumber mix final live}"
 for target in $TARGETS; do
   while read -r body; do
     curl -sf -m 5 -H 'Content-Type: application/json' -d "$body" "${URL[$target]}" | grep -q '"result":' \
@@ -111,7 +113,7 @@ machine_info
 echo "node: anvil $ANVIL_VERSION (automine); nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') reverse proxy with upstream keepalive"
 echo "ours: the server as shipped (finality cache on); ours-nocache: RPC_CACHE_MAX_BYTES=0, every call reaches the node"
 [ -z "$BASELINE" ] || echo "baseline-nocache: the build in $BASELINE ($(git -C "$BASELINE" rev-parse --short HEAD 2>/dev/null || echo 'not a git checkout')), RPC_CACHE_MAX_BYTES=0"
-echo "workloads: blockNumber; mix = balance, eth_call, block by number, receipt, nonce, gas price in turn ($TXS of each); final = block by number, receipt"
+echo "workloads: blockNumber; mix = balance, eth_call, block by number, receipt, nonce, gas price in turn ($TXS of each); final = block by number, receipt; live = the mix without them"
 for w in $WORKLOADS; do
   echo
   echo "-- $w --"
