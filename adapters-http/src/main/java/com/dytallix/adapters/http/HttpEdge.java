@@ -122,6 +122,7 @@ public final class HttpEdge implements Filter {
         MDC.put("requestId", requestId);
         MDC.put("clientIp", client.value());
         try {
+            requireFieldNames(req);
             requireOneHost(req);
             requirePath(req);
             refuseChunkedBody(req);
@@ -181,6 +182,20 @@ public final class HttpEdge implements Filter {
             allHex &= hex;
         }
         return !allHex;
+    }
+
+    /**
+     * A header line with nothing before its colon ({@code : value}, {@code :path: /}) is no field
+     * (RFC 9110, 5.1: a field name is a token, one character or more), but Helidon 4.5's parser takes
+     * it for a header with an empty name and serves the request; a proxy in front may read the same
+     * bytes otherwise. Answered as every other malformed header line is.
+     */
+    private static void requireFieldNames(ServerRequest req) {
+        for (io.helidon.http.Header header : req.headers()) {
+            if (header.name().isEmpty()) {
+                throw new ApiException(400, "INVALID_REQUEST", "the request could not be understood");
+            }
+        }
     }
 
     /**

@@ -85,6 +85,15 @@ class EdgeEnvelopeTest {
         assertThat(api.raw("OPTIONS * HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")).doesNotStartWith("HTTP/1.1 400");
     }
 
+    /** Found by the round-20 sweep: a header line with an empty name was served (200) as if it were a header. */
+    @Test
+    void aHeaderLineWithNothingBeforeItsColonIsThe400() {
+        for (String line : new String[] {": value", ":path: /api/admin/audit", ":"}) {
+            String reply = api.raw("GET /api/status HTTP/1.1\r\nHost: a\r\n" + line + "\r\n\r\n");
+            assertThat(envelope(reply, 400).get("message").asText()).as(line).isEqualTo("the request could not be understood");
+        }
+    }
+
     /** Found by the round-15 sweep: a key that is not base64 was a 500 (Helidon's accept hash threw). */
     @Test
     void aWebSocketHandshakeWithABadKeyOrVersionIsRefusedClearly() {
