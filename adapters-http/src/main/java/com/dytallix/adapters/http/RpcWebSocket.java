@@ -45,6 +45,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 
 /**
@@ -207,6 +208,13 @@ public final class RpcWebSocket {
         private ChainFeed.Session subscriptions;
         private volatile Thread writer;
         private Instant openedAt;
+        /**
+         * Held by the writer while it writes a message or a ping, and taken to set {@link #closeFrameGoes}:
+         * a lock rather than {@code synchronized}, which pins a virtual thread's carrier while it writes on JDK 21.
+         */
+        private final ReentrantLock sending = new ReentrantLock();
+        /** A close frame goes (or went) out on the reader's thread: the writer writes nothing more (RFC 6455, 5.5.1). */
+        private boolean closeFrameGoes;
 
         private record Close(int code, String reason) {
         }
@@ -255,6 +263,8 @@ public final class RpcWebSocket {
                 dropPartial();
                 release();
             });
+            // a frame that breaks the protocol: the reader sends a close frame itself, without telling this listener
+            WsConnectionEnds.onClosing(session, this::closeFrameGoes);
             subscriptions = feed.open(this);
             writer = Thread.ofVirtual().name("ws-writer-" + connectionId).start(this::write);
             LOG.log(System.Logger.Level.DEBUG, "websocket {0} opened by {1}{2}", connectionId, client.value(),
@@ -344,6 +354,40 @@ public final class RpcWebSocket {
         public void onClose(WsSession session, int status, String reason) {
             dropPartial(); // ended in the middle of a message: its fragments go (the reader's thread, as onMessage)
             release();
+            closeFrameGoes(); // Helidon answers the client's close frame once this returns
+        }
+
+        /**
+         * Once a close frame is sent by the reader's thread (the answer to the client's, or a violation's),
+         * a message or ping the writer had already taken must not follow it: waits for a write in progress
+         * (it goes before the close), and the writer writes nothing after. Not on the way of a forced close:
+         * a writer stuck on a client that does not read holds the lock until its socket is cut.
+         */
+        private void closeFrameGoes() {
+            sending.lock();
+            try {
+                closeFrameGoes = true;
+            } finally {
+                sending.unlock();
+            }
+        }
+
+        /** Writes {@code text} (or, when null, a ping) unless a close frame went first; false then. */
+        private boolean send(String text) {
+            sending.lock();
+            try {
+                if (closeFrameGoes) {
+                    return false;
+                }
+                if (text == null) {
+                    session.ping(BufferData.empty());
+                } else {
+                    session.send(text, true);
+                }
+                return true;
+            } finally {
+                sending.unlock();
+            }
         }
 
         @Override
@@ -670,7 +714,9 @@ public final class RpcWebSocket {
                     }
                     if (next != null) {
                         try {
-                            session.send(next, true);
+                            if (!send(next)) {
+                                return; // the close frame went on the reader's thread: nothing more is written
+                            }
                         } finally {
                             // counted until written: the writer holds it while a slow client takes it
                             outbound.give(footprint(next));
@@ -687,7 +733,9 @@ public final class RpcWebSocket {
                         }
                         pinged = true;
                         lastPingAt = System.nanoTime(); // before the ping: its pong can come back at once
-                        session.ping(BufferData.empty());
+                        if (!send(null)) {
+                            return;
+                        }
                         nextPing = now + interval;
                     }
                 }
