@@ -29,7 +29,7 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
  * Backups of the SQLite file at {@code dbPath}: {@code backupDir/dytallix-backup-<UTC
  * yyyyMMdd_HHmmss>.tar.gz} archives holding {@code dytallix.db} at their root (so the runbook's
  * {@code tar -xzf … -C data/} restores one too), the newest {@code keep} kept; a backup is named by
- * its file path. Each operation opens its own short-lived handle on the file, so a backup is taken
+ * its file path. A restore also takes the runbook's manual backup, which holds {@code data/dytallix.db}. Each operation opens its own short-lived handle on the file, so a backup is taken
  * beside running servers; a restore refuses while any runs.
  */
 final class SqliteBackups implements DatabaseBackups {
@@ -148,22 +148,43 @@ final class SqliteBackups implements DatabaseBackups {
         }
     }
 
+    /**
+     * Copies the archive's database into {@code target}: {@code dytallix.db} at its root (what
+     * {@code backup} writes), else the one {@code dytallix.db} under a directory, as the shared runbook's
+     * manual backup ({@code tar -czf backups/manual-backup-….tar.gz data/dytallix.db}) holds it.
+     */
     private static void extract(Path archive, Path target) {
+        String nested = null;
         try (InputStream file = Files.newInputStream(archive);
              TarArchiveInputStream tar = new TarArchiveInputStream(
                      new GzipCompressorInputStream(new BufferedInputStream(file)))) {
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
-                if (entry.isFile() && normalized(entry.getName()).equals(ENTRY)) {
+                String name = normalized(entry.getName());
+                if (!entry.isFile()) {
+                    continue;
+                }
+                if (name.equals(ENTRY)) {
                     Files.copy(tar, target, StandardCopyOption.REPLACE_EXISTING);
                     return;
+                }
+                if (name.endsWith("/" + ENTRY)) {
+                    if (nested != null) {
+                        throw new MaintenanceException("the backup " + archive + " holds several databases ("
+                                + nested + ", " + name + "); extract the one to restore and archive it alone");
+                    }
+                    nested = name;
+                    Files.copy(tar, target, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
         } catch (IOException | IllegalArgumentException e) {
             throw new MaintenanceException("cannot read the backup " + archive + " (not a tar.gz archive?): "
                     + e.getMessage(), e);
         }
-        throw new MaintenanceException("the backup " + archive + " holds no " + ENTRY + " at its root");
+        if (nested == null) {
+            throw new MaintenanceException("the backup " + archive + " holds no " + ENTRY
+                    + " (neither at its root nor under a directory, as in data/" + ENTRY + ")");
+        }
     }
 
     private static String normalized(String name) {

@@ -143,6 +143,25 @@ class SqliteMaintenanceTest {
     }
 
     @Test
+    void restoreTakesTheRunbooksManualBackupWhichHoldsDataSlashDytallixDb() throws Exception {
+        Path file = migratedDatabase();
+        KeyRotation first = new KeyRotation(A, B, AT);
+        record(file, first);
+        // the shared runbook's manual backup, run in the working directory: the archive holds data/dytallix.db
+        Files.createDirectories(dir.resolve("backups"));
+        Path manual = dir.resolve("backups/manual-backup-20261130_230000.tar.gz");
+        run("tar", "-czf", manual.toString(), "-C", dir.toString(), "data/dytallix.db");
+        assertThat(run("tar", "-tzf", manual.toString()).strip()).isEqualTo("data/dytallix.db");
+        record(file, new KeyRotation(B, C, AT.plusSeconds(60)));
+
+        backups(file).restore(manual.toString());
+
+        try (SqliteDatabase db = SqliteDatabase.open(file)) {
+            assertThat(new SqlKeyRotationLog(db).last()).contains(first);
+        }
+    }
+
+    @Test
     void restoreIsRefusedWhileTheServerHoldsTheDatabase() throws Exception {
         Path file = migratedDatabase();
         Path archive = backup(file);
@@ -220,7 +239,17 @@ class SqliteMaintenanceTest {
 
         Path wrongName = archiveOf("other.db", before);
         assertThatThrownBy(() -> maintenance.restore(wrongName.toString()))
-                .isInstanceOf(MaintenanceException.class).hasMessageContaining("holds no dytallix.db at its root");
+                .isInstanceOf(MaintenanceException.class).hasMessageContaining("holds no dytallix.db (neither at its root");
+
+        Path two = dir.resolve("two");
+        Files.createDirectories(two.resolve("data"));
+        Files.createDirectories(two.resolve("old"));
+        Files.write(two.resolve("data/dytallix.db"), before);
+        Files.write(two.resolve("old/dytallix.db"), before);
+        Path several = dir.resolve("several.tar.gz");
+        run("tar", "-czf", several.toString(), "-C", two.toString(), "data/dytallix.db", "old/dytallix.db");
+        assertThatThrownBy(() -> maintenance.restore(several.toString()))
+                .isInstanceOf(MaintenanceException.class).hasMessageContaining("holds several databases (data/dytallix.db, old/dytallix.db)");
 
         Path damaged = archiveOf("dytallix.db", damagedCopy(file));
         assertThatThrownBy(() -> maintenance.restore(damaged.toString())).isInstanceOf(MaintenanceException.class);
