@@ -45,6 +45,13 @@ class ShippedJvmOptionsTest {
         assertThat(launcher).contains("MALLOC_ARENA_MAX=2");
     }
 
+    /** The runbook's logrotate step runs `systemctl reload dytallix-api`: without ExecReload systemd refuses it. */
+    @Test
+    void theSystemdUnitReloadsWithSighupWhichTheServerSurvives() throws Exception {
+        List<String> unit = Files.readAllLines(ServerProcess.repoRoot().resolve("docs/deploy/dytallix-api.service"));
+        assertThat(unit).contains("ExecReload=/bin/kill -HUP $MAINPID");
+    }
+
     /** What {@code ./dyt COMMAND} prints, with no JAVA_OPTS or MALLOC_ARENA_MAX of the test's own. */
     private static String dyt(Path root, String command) throws Exception {
         ProcessBuilder builder = new ProcessBuilder("bash", root.resolve("dyt").toString(), command).redirectErrorStream(true);
