@@ -449,7 +449,15 @@ public final class FakeChain implements ChainNode, BlockReader {
         return behind == 0 ? this : new Behind(behind);
     }
 
-    /** The chain as a node {@code blocks} behind sees it: the newest blocks, their receipts and nonces, not there yet. */
+    /** This chain as a node {@code blocks} behind sees it (see {@link #consistentBehind}). */
+    public ChainReads behind(int blocks) {
+        return new Behind(blocks);
+    }
+
+    /**
+     * The chain as a node {@code blocks} behind sees it: the newest blocks, their receipts and nonces, not there
+     * yet; its pool holds none of ours (the broadcast never reached it), so its pending nonce is its mined one.
+     */
     private final class Behind implements ChainReads {
         private final int blocks;
 
@@ -498,6 +506,11 @@ public final class FakeChain implements ChainNode, BlockReader {
                 }
                 return nonce;
             }
+        }
+
+        @Override
+        public long pendingNonce(Address address) {
+            return minedNonce(address);
         }
 
         @Override

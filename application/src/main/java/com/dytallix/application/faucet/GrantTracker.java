@@ -182,7 +182,7 @@ public final class GrantTracker {
             }
             sendWaiting(pass, mined, now);
             List<InternalTransfer> open = trackTransfers(chain, mined, head, now);
-            adoptHoles(mined, inFlight, open);
+            adoptHoles(chain, mined, inFlight, open);
             fillGaps(mined, inFlight, open, now);
             finishRetiringKeys(inFlight, watchedSenders, open, now);
             stalls.completed();
@@ -578,7 +578,7 @@ public final class GrantTracker {
      * instance is signing right now counts as a hole) and against the node's pool, and hands the real
      * holes to {@link #fillGaps}. Nothing is read unless this pass's view shows a candidate.
      */
-    private void adoptHoles(Map<Address, Long> mined, List<Payment> inFlight, List<InternalTransfer> open) {
+    private void adoptHoles(ChainReads chain, Map<Address, Long> mined, List<Payment> inFlight, List<InternalTransfer> open) {
         for (Map.Entry<Address, Long> e : mined.entrySet()) {
             Address from = e.getKey();
             long minedNonce = e.getValue();
@@ -590,7 +590,7 @@ public final class GrantTracker {
             if (highest < minedNonce || heldAbove == highest - minedNonce + 1 || !election.isPayer()) {
                 continue;
             }
-            Set<Long> holes = nonces.adoptHoles(from, minedNonce, node.pendingNonce(from));
+            Set<Long> holes = nonces.adoptHoles(from, minedNonce, chain);
             if (!holes.isEmpty()) {
                 LOG.log(System.Logger.Level.WARNING, "nonces {0} of {1}: no stored transaction holds them, yet later ones"
                         + " wait behind them; filling them", holes, from);
