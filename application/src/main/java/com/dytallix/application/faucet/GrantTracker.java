@@ -349,6 +349,7 @@ public final class GrantTracker {
                     || waiting.stream().anyMatch(p -> pass.reopened.containsKey(p.id()));
             boolean check = rolledBack || waiting.stream().anyMatch(p -> p.status() == GrantStatus.SUBMITTED
                     && !p.lastSent().plus(checkAfter).isAfter(now));
+            // the pool of the node the bytes go to: what it holds, a send would not change
             long held = check ? Math.max(node.pendingNonce(from), minedNonce) : Long.MAX_VALUE;
             TreeMap<Long, List<Runnable>> byNonce = sends.computeIfAbsent(from, a -> new TreeMap<>());
             List<GrantId> resent = new ArrayList<>();
