@@ -3,7 +3,6 @@ package com.dytallix.adapters.persistence;
 import com.dytallix.domain.GrantId;
 import com.dytallix.domain.grant.GrantNotices;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -144,7 +143,8 @@ final class PostgresGrantNotices implements GrantNotices, AutoCloseable {
             Properties login = new Properties();
             login.setProperty("user", database.url().user());
             login.setProperty("password", database.url().password());
-            try (Connection connection = DriverManager.getConnection(database.url().jdbcUrl(), login)) {
+            // the driver itself, not DriverManager's lookup by URL: nothing depends on how the jar registers drivers
+            try (Connection connection = new org.postgresql.Driver().connect(database.url().jdbcUrl(), login)) {
                 try (Statement listen = connection.createStatement()) {
                     listen.execute("LISTEN " + CHANNEL);
                 }
