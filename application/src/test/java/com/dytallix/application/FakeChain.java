@@ -63,6 +63,7 @@ public final class FakeChain implements ChainNode, BlockReader {
     public final AtomicInteger chainIdCalls = new AtomicInteger();
     public final AtomicInteger feeCalls = new AtomicInteger();
     public final AtomicInteger headerCalls = new AtomicInteger();
+    public final AtomicInteger pendingNonceCalls = new AtomicInteger();
     public final AtomicInteger logCalls = new AtomicInteger();
     /** A relayed call as the node got it. */
     public record Call(String method, String paramsJson) {
@@ -301,6 +302,7 @@ public final class FakeChain implements ChainNode, BlockReader {
     @Override
     public synchronized long pendingNonce(Address address) {
         check();
+        pendingNonceCalls.incrementAndGet();
         long n = mined.getOrDefault(address, 0L);
         while (pool.containsKey(key(address, n))) {
             n++;
@@ -376,6 +378,11 @@ public final class FakeChain implements ChainNode, BlockReader {
         pool.put(key(t.from(), t.nonce()), t);
         accepted.add(t);
         return t.hash();
+    }
+
+    /** Every transaction the node took into its pool, oldest first (a send of one it holds is not taken again). */
+    public List<Tx> accepted() {
+        return List.copyOf(accepted);
     }
 
     /** Every transaction the node ever took into its pool, oldest first: a nonce's transactions are all here. */
