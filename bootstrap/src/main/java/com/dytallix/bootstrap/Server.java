@@ -114,6 +114,11 @@ public final class Server implements AutoCloseable {
             throw e instanceof StartupException s ? s : new StartupException("cannot start: " + describe(e), Main.FAILED);
         }
         Signals.onTermination(server::close);
+        // Nothing to reopen or re-read: logs go to stdout and settings take effect at a restart. Said
+        // so, since an operator sending it may expect otherwise.
+        Signals.onReload(() -> LOG.log(System.Logger.Level.INFO, "SIGHUP (reload): nothing to reload, the server"
+                + " keeps running. Logs go to standard output (no file to reopen: rotate a file it is redirected"
+                + " to with copytruncate); changed settings take effect at a restart"));
         return server;
     }
 
