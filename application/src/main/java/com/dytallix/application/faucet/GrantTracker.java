@@ -404,7 +404,7 @@ public final class GrantTracker {
             if (!resent.isEmpty()) {
                 telemetry.transactionsResent(resent.size());
                 LOG.log(System.Logger.Level.WARNING, "the node does not hold transactions of {0} from nonce {1} on: sending"
-                        + " the stored transactions of grants {2} again (same nonce, same hash)", from, held,
+                        + " the stored transactions of grants {2} again (same nonce, same hash)", from, Long.toString(held),
                         resent.stream().map(GrantId::value).toList());
             }
         }
