@@ -454,10 +454,7 @@ public final class FakeChain implements ChainNode, BlockReader {
         return new Behind(blocks);
     }
 
-    /**
-     * The chain as a node {@code blocks} behind sees it: the newest blocks, their receipts and nonces, not there
-     * yet; its pool holds none of ours (the broadcast never reached it), so its pending nonce is its mined one.
-     */
+    /** The chain as a node {@code blocks} behind sees it: the newest blocks, their receipts and nonces, not there yet. */
     private final class Behind implements ChainReads {
         private final int blocks;
 
@@ -506,11 +503,6 @@ public final class FakeChain implements ChainNode, BlockReader {
                 }
                 return nonce;
             }
-        }
-
-        @Override
-        public long pendingNonce(Address address) {
-            return minedNonce(address);
         }
 
         @Override

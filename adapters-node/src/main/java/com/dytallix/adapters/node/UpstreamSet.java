@@ -278,11 +278,6 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
         }
 
         @Override
-        public long pendingNonce(Address address) {
-            return read("eth_getTransactionCount", only, n -> n.pendingNonce(address)).value();
-        }
-
-        @Override
         public FeeSuggestion fees() {
             return read("eth_gasPrice", only, JsonRpcChainNode::fees).value();
         }

@@ -56,11 +56,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class GrantTracker {
     private static final System.Logger LOG = System.getLogger(GrantTracker.class.getName());
     /**
-     * A PENDING grant younger than this is left to the request that reserved it, in case that request
-     * runs on the payer and is about to pay it (the ledger would refuse a second payment, but it
-     * would cost a signature). Requests on other instances wait this long, and a pass, more.
+     * Owed grants paid at once at most: each waits for its signing batch and its send, so paying them together
+     * puts them in one batch instead of one write and one send wait after another.
      */
-    private static final Duration OWED_AFTER = Duration.ofMillis(100);
+    private static final int MOST_OWED_AT_ONCE = 64;
     /** Passes stopped one after another for this long are worth one warning (a single stopped pass is not). */
     static final Duration STALL_WARN_AFTER = Duration.ofSeconds(5);
 
@@ -125,27 +124,50 @@ public final class GrantTracker {
      */
     public void reconcile() {
         // no request of this process is paying anything yet: every PENDING grant is owed now
-        payOwed(Duration.ZERO);
+        payOwed();
         tick();
     }
 
-    /** Pays, oldest first, every admitted grant that no request is paying. Only on the payer. */
+    /**
+     * Pays, oldest first, every admitted grant that no request of this instance is paying (those are left to their
+     * request however young: {@link Payer#requestOpened}), up to {@link #MOST_OWED_AT_ONCE} at once. Only on the
+     * payer; run when another instance says it admitted one, and on a schedule besides.
+     */
     public void payOwed() {
-        payOwed(OWED_AFTER);
-    }
-
-    private void payOwed(Duration admittedAtLeast) {
         if (!election.isPayer()) {
             return;
         }
         try {
-            for (Grant g : settlements.pendingOlderThan(admittedAtLeast)) {
-                payer.payOwed(g);
+            List<Grant> owed = settlements.pendingOlderThan(Duration.ZERO).stream().filter(payer::owes).toList();
+            for (int from = 0; from < owed.size(); from += MOST_OWED_AT_ONCE) {
+                payTogether(owed.subList(from, Math.min(owed.size(), from + MOST_OWED_AT_ONCE)));
             }
         } catch (NodeException e) {
             LOG.log(System.Logger.Level.DEBUG, "paying admitted grants stopped: node {0}", e.failure());
         } catch (StoreBusyException e) {
             LOG.log(System.Logger.Level.DEBUG, "paying admitted grants stopped: {0}", e.getMessage());
+        }
+    }
+
+    /** Pays these grants each on a thread of its own, so they are signed in one batch; the first failure is thrown. */
+    private void payTogether(List<Grant> owed) {
+        if (owed.size() == 1) {
+            payer.payOwed(owed.getFirst());
+            return;
+        }
+        List<java.util.concurrent.Future<?>> paying = new ArrayList<>();
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            owed.forEach(g -> paying.add(threads.submit(() -> payer.payOwed(g))));
+        }
+        for (java.util.concurrent.Future<?> p : paying) {
+            try {
+                p.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -382,7 +404,7 @@ public final class GrantTracker {
             if (!resent.isEmpty()) {
                 telemetry.transactionsResent(resent.size());
                 LOG.log(System.Logger.Level.WARNING, "the node does not hold transactions of {0} from nonce {1} on: sending"
-                        + " the stored transactions of grants {2} again (same nonce, same hash)", from, held,
+                        + " the stored transactions of grants {2} again (same nonce, same hash)", from, Long.toString(held),
                         resent.stream().map(GrantId::value).toList());
             }
         }

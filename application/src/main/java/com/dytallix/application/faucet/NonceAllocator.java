@@ -34,10 +34,11 @@ import java.util.stream.Collectors;
  * that deep, so its nonce, if the chain still shows it unused, is a gap to fill like any other, and
  * no nonce is held forever.
  *
- * <p>The head, the mined nonce and the pending nonce one decision rests on are read from one node
- * ({@link ChainNode#consistent()}, the node the tracker's pass reads too): with several nodes, a head read from
- * a node ahead and a mined nonce from one behind (or rolled back) would make a nonce used in a block below the
- * watch look free, and a new transaction signed with it could never be mined.
+ * <p>The head and the mined nonce one decision rests on are read from one node ({@link ChainNode#consistent()},
+ * the node the tracker's pass reads too): with several nodes, a head read from a node ahead and a mined nonce from
+ * one behind (or rolled back) would make a nonce used in a block below the watch look free, and a new transaction
+ * signed with it could never be mined. The pending nonce is the pool's the transactions go to
+ * ({@link ChainNode#pendingNonce}): it only keeps nonces that pool holds from being handed out or filled.
  */
 public final class NonceAllocator {
     private final ChainNode node;
@@ -141,14 +142,15 @@ public final class NonceAllocator {
      * allocator's back, say a grant row deleted or failed by hand, or a transaction the node forgot
      * together with its grant. They become gaps, filled as given-back nonces are. The ledger is read
      * under the key's lock, so no batch of this instance is between taking nonces and storing them;
-     * another instance stores nothing without the lease this one holds. The pending nonce and the head that
-     * bounds the reorg watch are read from {@code view}, the node {@code minedNonce} was read from.
+     * another instance stores nothing without the lease this one holds. The head that bounds the reorg watch is
+     * read from {@code view}, the node {@code minedNonce} was read from; the pending nonce from the node the
+     * transactions go to.
      *
      * @return the holes found (now gaps)
      */
     public Set<Long> adoptHoles(Address from, long minedNonce, ChainReads view) {
         return seeded(from, k -> {
-            long pendingNonce = view.pendingNonce(from);
+            long pendingNonce = node.pendingNonce(from);
             Set<Long> held = held(from, view.head().number());
             Set<Long> holes = new TreeSet<>();
             for (long n = Math.max(minedNonce, pendingNonce); n < k.next; n++) {
@@ -186,11 +188,11 @@ public final class NonceAllocator {
     }
 
     private void seed(Address from, KeyNonces k) {
-        // one node's head, mined and pending nonces: read from nodes apart, they need not describe one chain
+        // one node's head and mined nonce: read from nodes apart, they need not describe one chain
         ChainReads view = node.consistent();
         long head = view.head().number();
         long mined = view.minedNonce(from);
-        long pending = view.pendingNonce(from);
+        long pending = node.pendingNonce(from);
         long ledgerNext = Math.max(payments.highestNonce(from).orElse(-1), transfers.highestNonce(from).orElse(-1)) + 1;
         k.next = Math.max(pending, Math.max(mined, ledgerNext));
         Set<Long> held = held(from, head);

@@ -28,12 +28,6 @@ public interface ChainReads {
     /** {@code eth_getTransactionCount(address, "latest")}: transactions mined. */
     long minedNonce(Address address);
 
-    /**
-     * {@code eth_getTransactionCount(address, "pending")}: the next nonce counting this node's pool. Read from a
-     * {@link #consistent()} view, it is the same node's as that view's head and mined nonce.
-     */
-    long pendingNonce(Address address);
-
     FeeSuggestion fees();
 
     Optional<Receipt> receipt(TxHash hash);
