@@ -6,7 +6,8 @@
 # load falls on both alike. After each slice the loaded server is left to confirm its grants before
 # the other is loaded. Prints each round and the totals: grants/s; wrk's p50 / p90 / p99 time to the
 # transaction hash; the answers 200 (sent) and 202 (stored, being sent) with the server's own p99
-# for each (the access log's durationMs); the server's CPU per grant during the load, and apart
+# for each (the access log's durationMs), and in the totals the server's p99 of all answers pooled over
+# the rounds (steadier than the per-round wrk p99s) and the 202s' share; the server's CPU per grant during the load, and apart
 # from it the JIT compilers' share (a cost of the process's first minutes, not of each grant).
 #   FAUCET_BASELINE=/path/to/checkout bench/faucet-ab.sh
 #   (FAUCET_AB_ROUNDS=6 FAUCET_AB_SECONDS=5 FAUCET_CONNECTIONS=16 FAUCET_THREADS=2 FAUCET_WARMUP_SECONDS=20
@@ -99,9 +100,11 @@ one_round() {
 ab_rounds "$ROUNDS" one_round
 for t in a b; do
   ok="$(percentiles <"$WORK/$t-200.ms")" later="$(percentiles <"$WORK/$t-202.ms")"
-  printf 'total %s: %.1f grants/s; wrk p99 per round%s ms; answered 200: %s (server p50 / p99 %s / %s ms), 202: %s (%s / %s ms); %.2f ms CPU per grant, %.2f of it the JIT: %.2f without\n' \
+  all="$(cat "$WORK/$t-200.ms" "$WORK/$t-202.ms" | percentiles)"
+  printf 'total %s: %.1f grants/s; wrk p99 per round%s ms; answered 200: %s (server p50 / p99 %s / %s ms), 202: %s (%s / %s ms); all answers: server p99 %s ms, %s %% of them 202; %.2f ms CPU per grant, %.2f of it the JIT: %.2f without\n' \
     "$t" "$(awk -v n="${GRANTS[$t]}" -v s="${SECS[$t]}" 'BEGIN { print n / s }')" "${P99S[$t]}" \
-    $ok $later \
+    $ok $later "$(cut -d' ' -f3 <<<"$all")" \
+    "$(awk -v l="${later%% *}" -v a="${all%% *}" 'BEGIN { if (a > 0) printf "%.1f", 100 * l / a; else print "-" }')" \
     "$(awk -v c="${CPU[$t]}" -v n="${GRANTS[$t]}" 'BEGIN { print 1000 * c / n }')" \
     "$(awk -v c="${JITS[$t]}" -v n="${GRANTS[$t]}" 'BEGIN { print 1000 * c / n }')" \
     "$(awk -v c="${CPU[$t]}" -v j="${JITS[$t]}" -v n="${GRANTS[$t]}" 'BEGIN { print 1000 * (c - j) / n }')"

@@ -222,6 +222,15 @@ for name in "${NAMES[@]}"; do
   reorgs=$((reorgs + ${n:-0}))
 done
 reopened=$(cat "$WORK"/*/server.log | grep -c 're-opened grants' || true)
+# transactions a node forgot (a rollback, a reorg): sent again as they were, or (before round 20, or when the
+# node would not take them back) replaced with raised fees and a new hash after TX_REPLACE_AFTER_MS
+resent=$(cat "$WORK"/*/server.log | grep 'does not hold transactions' | grep -o 'grants \[[^]]*\]' | tr ',' '\n' | grep -c '[0-9a-z]' || true)
+replaced=$(ledger "SELECT count(*) FROM (SELECT grant_id FROM grant_tx_hashes GROUP BY grant_id HAVING count(*) > 1) r")
+# seconds from admission to the last confirmation: p50 p99 max, and grants over 20 s
+latency="$(ledger "SELECT round(percentile_disc(0.5) WITHIN GROUP (ORDER BY s)::numeric, 1), round(percentile_disc(0.99) WITHIN GROUP
+  (ORDER BY s)::numeric, 1), round(max(s)::numeric, 1), count(*) FILTER (WHERE s > 20) FROM (SELECT extract(epoch FROM updated_at -
+  created_at) AS s FROM faucet_grants WHERE status = 'confirmed') t")"
+read -r lat_p50 lat_p99 lat_max lat_slow <<<"$latency"
 faults=""
 for f in "${FAULT_KINDS[@]}"; do faults+="$f ${FAULTS_DONE[$f]:-0}, "; done
 
@@ -241,5 +250,7 @@ chaos drill findings
   unfinished grants:              $unfinished
   faucet nonce:                   $R_NONCE ($R_SENT transactions on chain, $R_FILLERS gap fillers, $R_STUCK stuck)
   reorgs seen by the instances:   $reorgs since their last start (dytallix_reorgs_total), $reopened log lines re-opening grants
+  forgotten transactions:         $resent sent again with their stored bytes (log), $replaced grants replaced with a new hash (ledger)
+  admission to confirmation:      p50 ${lat_p50}s, p99 ${lat_p99}s, max ${lat_max}s; $lat_slow grants over 20 s
 REPORT
 verdict

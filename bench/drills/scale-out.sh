@@ -3,7 +3,8 @@
 # instances (each in its own directory, as on its own host) sharing one PostgreSQL database; then
 # the payer is killed with SIGKILL mid-load. Another instance must take the payer lease over once it
 # runs out (PAYER_LEASE_MS) and pay: no acknowledged grant lost, nobody paid twice, no nonce gap.
-# Reports grants/s with one and with three instances, and the takeover time.
+# Reports grants/s with one and with three instances, the time to the answer (the transaction hash) with one and
+# with three (two thirds of the requests then reach an instance that is not the payer), and the takeover time.
 #
 #   bench/drills/scale-out.sh                     # CLIENTS=8, SECONDS_PER_PHASE=10, LEASE_MS=10000
 #   KEEP=1 bench/drills/scale-out.sh              # keep the logs and the database directory
@@ -45,22 +46,28 @@ NGINX_SERVER_OPTIONS="max_fails=1 fail_timeout=30s" start_nginx "${URL[A]}"
 LB="$NGINX_URL"
 log "anvil $ANVIL_URL, postgres 127.0.0.1:$PG_PORT, A ${URL[A]}, nginx $LB; work dir $WORK"
 
-# One client: faucet requests to fresh addresses, one line each: "phase code grantId status address"
+# One client: faucet requests to fresh addresses, one line each: "phase code grantId status address ms"
 client() {
   local id="$1" out="$WORK/client-$1.txt" address body code phase
   while [ ! -e "$WORK/stop" ]; do
     phase="$(cat "$WORK/phase")"
     address="$(random_address)"
-    body="$(curl -s -m 60 -w '\n%{http_code}' -X POST "$LB/api/faucet" -H 'Content-Type: application/json' \
+    body="$(curl -s -m 60 -w '\n%{http_code} %{time_total}' -X POST "$LB/api/faucet" -H 'Content-Type: application/json' \
       -d "{\"address\":\"$address\"}" || true)"
-    code="$(tail -n 1 <<<"$body")"
-    echo "$phase $code $(head -n -1 <<<"$body" | jq -r '"\(.grantId // "-") \(.status // "-")"' 2>/dev/null || echo '- -') $address" >>"$out"
+    read -r code seconds <<<"$(tail -n 1 <<<"$body")"
+    echo "$phase $code $(head -n -1 <<<"$body" | jq -r '"\(.grantId // "-") \(.status // "-")"' 2>/dev/null || echo '- -') $address $(awk -v s="${seconds:-0}" 'BEGIN { printf "%d", s * 1000 }')" >>"$out"
   done
 }
 # the clients read the phase at each request: it is replaced, never rewritten in place
 phase() { echo "$1" >"$WORK/phase.new"; mv "$WORK/phase.new" "$WORK/phase"; }
 # grants acknowledged in PHASE per second of it
 rate() { awk -v p="$1" -v s="$2" '$1 == p && ($2 == 200 || $2 == 202) && $4 != "failed" { n++ } END { printf "%.1f", n / s }' "$WORK"/client-*.txt; }
+# the answers of PHASE that acknowledged a grant: median and p99 ms to the answer, and the share answered 202
+answers() {
+  awk -v p="$1" '$1 == p && ($2 == 200 || $2 == 202) && $4 != "failed" { print $6, $2 }' "$WORK"/client-*.txt | sort -n \
+    | awk '{ ms[NR] = $1; if ($2 == 202) a++ } END { if (NR == 0) { print "none"; exit }
+             printf "p50 %d ms, p99 %d ms, %.1f %% 202 (%d answers)", ms[int((NR + 1) / 2)], ms[int(NR * 0.99) > 0 ? int(NR * 0.99) : 1], 100 * a / NR, NR }'
+}
 
 phase one
 CLIENT_PIDS=()
@@ -120,7 +127,7 @@ sql "SELECT lower(address), COUNT(*) FROM faucet_grants WHERE status = 'confirme
 DOUBLE_PAID="$(awk '$2 > 1' "$WORK/confirmed.txt" | wc -l)"
 # every recipient's balance on the chain: the drip when a grant to it is confirmed, else nothing
 WRONG_BALANCES=0
-while read -r phase code id status address; do
+while read -r phase code id status address ms; do
   want=0x0
   grep -q "^${address,,} 1$" "$WORK/confirmed.txt" && want="$DRIP_HEX"
   [ "$(balance_of "$address")" = "$want" ] || WRONG_BALANCES=$((WRONG_BALANCES + 1))
@@ -133,6 +140,7 @@ machine_info
 echo "postgres:  $("$PG_BIN/postgres" --version)"
 echo "load:      $CLIENTS concurrent faucet clients through nginx, $SECONDS_PER_PHASE s per phase, PAYER_LEASE_MS=$LEASE_MS"
 echo "grants/s:  $(rate one "$SECONDS_PER_PHASE") with 1 instance, $(rate three "$SECONDS_PER_PHASE") with 3 instances"
+echo "to answer: 1 instance $(answers one); 3 instances $(answers three)"
 echo "takeover:  payer $PAYER killed (SIGKILL); $NEW_PAYER named payer after $TAKEOVER_MS ms, first payment after ${FIRST_PAID_MS:-none} ms"
 echo "requests:  $REQUESTS, failed: $FAILED_REQUESTS ($FAILED_TAKEOVER of them 502 from nginx: in flight to the killed payer)"
 echo "grants:    $ACKED acknowledged, $CONFIRMED confirmed, $PENDING acknowledged not confirmed, $DOUBLE_PAID recipients with two grants, $WRONG_BALANCES balances other than the ledger says"

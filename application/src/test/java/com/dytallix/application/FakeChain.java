@@ -63,6 +63,7 @@ public final class FakeChain implements ChainNode, BlockReader {
     public final AtomicInteger chainIdCalls = new AtomicInteger();
     public final AtomicInteger feeCalls = new AtomicInteger();
     public final AtomicInteger headerCalls = new AtomicInteger();
+    public final AtomicInteger pendingNonceCalls = new AtomicInteger();
     public final AtomicInteger logCalls = new AtomicInteger();
     /** A relayed call as the node got it. */
     public record Call(String method, String paramsJson) {
@@ -301,6 +302,7 @@ public final class FakeChain implements ChainNode, BlockReader {
     @Override
     public synchronized long pendingNonce(Address address) {
         check();
+        pendingNonceCalls.incrementAndGet();
         long n = mined.getOrDefault(address, 0L);
         while (pool.containsKey(key(address, n))) {
             n++;
@@ -378,6 +380,11 @@ public final class FakeChain implements ChainNode, BlockReader {
         return t.hash();
     }
 
+    /** Every transaction the node took into its pool, oldest first (a send of one it holds is not taken again). */
+    public List<Tx> accepted() {
+        return List.copyOf(accepted);
+    }
+
     /** Every transaction the node ever took into its pool, oldest first: a nonce's transactions are all here. */
     public List<Tx> accepted(Address from, long nonce) {
         return accepted.stream().filter(t -> t.from().equals(from) && t.nonce() == nonce).toList();
@@ -440,6 +447,11 @@ public final class FakeChain implements ChainNode, BlockReader {
     public ChainReads consistent() {
         int behind = consistentBehind;
         return behind == 0 ? this : new Behind(behind);
+    }
+
+    /** This chain as a node {@code blocks} behind sees it (see {@link #consistentBehind}). */
+    public ChainReads behind(int blocks) {
+        return new Behind(blocks);
     }
 
     /** The chain as a node {@code blocks} behind sees it: the newest blocks, their receipts and nonces, not there yet. */

@@ -32,6 +32,33 @@ final class BackgroundJobs implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(guarded, delay.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * As {@link #every}, and the returned action asks for a run as soon as possible besides (on a pool thread; asks
+     * made while a run is on make one more run after it): the job never runs twice at once.
+     */
+    Runnable everyAndOnDemand(String name, Duration period, Runnable job) {
+        Runnable guarded = guarded(name, job, failures(name));
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable run = () -> {
+            if (asked.getAndIncrement() != 0) {
+                return; // the run that is on runs again for this ask
+            }
+            int served;
+            do {
+                served = asked.get();
+                guarded.run();
+            } while (asked.addAndGet(-served) != 0);
+        };
+        scheduler.scheduleWithFixedDelay(run, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+        return () -> {
+            try {
+                scheduler.execute(run);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // stopping: the job is over
+            }
+        };
+    }
+
     private Counter failures(String name) {
         return Counter.builder("dytallix.background.job.failures")
                 .description("Runs of a background job that failed (the job runs again at its next time)")

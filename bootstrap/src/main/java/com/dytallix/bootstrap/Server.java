@@ -34,6 +34,8 @@ import com.dytallix.bootstrap.observability.MetricsHttpService;
 import com.dytallix.bootstrap.observability.MetricsTelemetry;
 import com.dytallix.bootstrap.observability.Observability;
 import com.dytallix.domain.Wei;
+import com.dytallix.domain.GrantId;
+import com.dytallix.domain.grant.GrantNotices;
 import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.admission.ProofOfWorkPolicy;
 import com.dytallix.domain.admission.ReputationList;
@@ -60,6 +62,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -114,6 +117,11 @@ public final class Server implements AutoCloseable {
             throw e instanceof StartupException s ? s : new StartupException("cannot start: " + describe(e), Main.FAILED);
         }
         Signals.onTermination(server::close);
+        // Nothing to reopen or re-read: logs go to stdout and settings take effect at a restart. Said
+        // so, since an operator sending it may expect otherwise.
+        Signals.onReload(() -> LOG.log(System.Logger.Level.INFO, "SIGHUP (reload): nothing to reload, the server"
+                + " keeps running. Logs go to standard output (no file to reopen: rotate a file it is redirected"
+                + " to with copytruncate); changed settings take effect at a restart"));
         return server;
     }
 
@@ -152,7 +160,16 @@ public final class Server implements AutoCloseable {
         if (given.databaseUrl().isEmpty()) {
             DataFiles.ownerOnlyDirectory(given.dataDir());
         }
-        resources.add(Persistence.lock(given.databaseUrl(), given.dbPath(), !given.devMode()));
+        try {
+            resources.add(Persistence.lock(given.databaseUrl(), given.dbPath(), !given.devMode()));
+        } catch (RuntimeException e) {
+            if (given.devMode() && Persistence.heldByAServer(e)) {
+                throw new StartupException("cannot start: another server runs on " + given.dbPath() + " (it holds " + given.dbPath()
+                        + ".lock). Without RPC_URL a server runs alone: the embedded dev chain lives in that server's process."
+                        + " Stop it, or set RPC_URL to a node to run several instances (a zero-downtime deployment)", Main.FAILED);
+            }
+            throw e;
+        }
         makeServiceRegistry(); // already under way when main started it
         // It opens and migrates on a thread of its own (SQLite's native library, the pool, the
         // migrations) while this one reads the key and reaches the node: the start waits for the
@@ -210,7 +227,8 @@ public final class Server implements AutoCloseable {
         var finality = new Finality(settings.get(Settings.FAUCET_CONFIRMATIONS), settings.get(Settings.REORG_WATCH_BLOCKS));
         var app = Application.assemble(
                 new Application.Ports(node, new NodeBlockReader(node), keys, ledger, controls, rotations, leases, db.transfers(), blocks,
-                        challenges, new HmacChallengeIds(db.challengeKey()), reputation, new ScryptProofOfWork(), keccak, telemetry, clock),
+                        challenges, new HmacChallengeIds(db.challengeKey()), reputation, new ScryptProofOfWork(), keccak, telemetry, clock,
+                        db.notices()),
                 new Application.Choices(policy, settings.rpcAllowedMethods(), settings.blockTime(), settings.chainId(),
                         settings.get(Settings.WS_MAX_SUBSCRIPTIONS),
                         finality, settings.instance(), settings.payerLease()));
@@ -241,8 +259,22 @@ public final class Server implements AutoCloseable {
         if (upstreams != null) {
             jobs.every("node checks", settings.statusRefresh(), settings.statusRefresh(), upstreams::checkHealth);
         }
-        // grants admitted by other instances wait for this one while it is the payer
-        jobs.every("admitted grants", Duration.ofMillis(100), Duration.ofMillis(100), tracker::payOwed);
+        // grants admitted by other instances wait for this one while it is the payer: paid when another instance says
+        // it admitted one (PostgreSQL), and looked for every 100 ms besides
+        Runnable payOwedNow = jobs.everyAndOnDemand("admitted grants", Duration.ofMillis(100), tracker::payOwed);
+        db.notices().listen(new GrantNotices.Listener() {
+            @Override
+            public void admitted() {
+                if (election.isPayer()) {
+                    payOwedNow.run();
+                }
+            }
+
+            @Override
+            public void moved(Set<GrantId> ids) {
+                payer.moved(ids);
+            }
+        });
         // a refused request only queues its fingerprint: the runbook's abuse queries see it within this time
         db.startFingerprintWriter(FINGERPRINT_FLUSH);
         Observability.registerFingerprintsDropped(metrics, db);

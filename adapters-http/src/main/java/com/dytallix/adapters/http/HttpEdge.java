@@ -6,6 +6,7 @@ import io.helidon.common.Weighted;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.Method;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
@@ -121,6 +122,7 @@ public final class HttpEdge implements Filter {
         MDC.put("requestId", requestId);
         MDC.put("clientIp", client.value());
         try {
+            requireFieldNames(req);
             requireOneHost(req);
             requirePath(req);
             refuseChunkedBody(req);
@@ -183,6 +185,20 @@ public final class HttpEdge implements Filter {
     }
 
     /**
+     * A header line with nothing before its colon ({@code : value}, {@code :path: /}) is no field
+     * (RFC 9110, 5.1: a field name is a token, one character or more), but Helidon 4.5's parser takes
+     * it for a header with an empty name and serves the request; a proxy in front may read the same
+     * bytes otherwise. Answered as every other malformed header line is.
+     */
+    private static void requireFieldNames(ServerRequest req) {
+        for (io.helidon.http.Header header : req.headers()) {
+            if (header.name().isEmpty()) {
+                throw new ApiException(400, "INVALID_REQUEST", "the request could not be understood");
+            }
+        }
+    }
+
+    /**
      * HTTP/1.1 asks for a 400 to a request without a Host header or with several. Helidon's own check
      * of the value's syntax is off (see {@link HttpListener}): nothing here reads the Host.
      */
@@ -193,11 +209,16 @@ public final class HttpEdge implements Filter {
     }
 
     /**
-     * A request target other than a path (CONNECT's {@code host:port}, the authority form): Helidon
-     * routes it with no path at all, which nothing after this filter expects. This server is no proxy.
+     * A request target other than a path: CONNECT's {@code host:port} (the authority form), which
+     * Helidon routes with no path at all, which nothing after this filter expects; and anything else
+     * that does not start with {@code /} ({@code x:443}, {@code api/status}, {@code ?a=b}, {@code *}
+     * but for {@code OPTIONS *}), which Helidon routes as a path that no route has (a 404 echoing the
+     * target, where the same target with a dot in its host was this 400). An absolute URI
+     * ({@code http://host/api/status}) arrives here as its path. This server is no proxy.
      */
     private static void requirePath(ServerRequest req) {
-        if (req.path().path() == null) {
+        String path = req.path().path();
+        if (path == null || !path.startsWith("/") && !("*".equals(path) && req.prologue().method() == Method.OPTIONS)) {
             throw new ApiException(400, "INVALID_REQUEST", "the request target must be a path such as /api/status; this server is not a proxy");
         }
     }

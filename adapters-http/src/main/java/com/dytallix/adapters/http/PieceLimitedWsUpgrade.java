@@ -105,6 +105,7 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
             }
             Context context = new Context(ctx, maxFrameLength, frames);
             ServerConnection connection = helidon.upgrade(context, prologue, headers);
+            context.upgraded = connection;
             return connection == null ? null : new EndingConnection(new EndsOnViolation(connection), () -> ended(context, connection));
         }
 
@@ -119,8 +120,10 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
             return helidon.routedUpgrade(context, prologue, headers).map(upgrade -> (response, upgradeHeaders) -> {
                 refuseBadHandshake(headers);
                 Http1UpgradeResult result = upgrade.upgrade(response, upgradeHeaders);
-                return result.connection().map(c -> Http1UpgradeResult.upgraded(new EndingConnection(new EndsOnViolation(c), () -> ended(context, c))))
-                        .orElse(result);
+                return result.connection().map(c -> {
+                    context.upgraded = c;
+                    return Http1UpgradeResult.upgraded(new EndingConnection(new EndsOnViolation(c), () -> ended(context, c)));
+                }).orElse(result);
             });
         }
 
@@ -198,6 +201,8 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
         private final int maxFrameLength;
         private final MemoryBudget frames;
         private Pieces pieces;
+        /** The WebSocket connection reading through this context, once upgraded (the key of {@link WsConnectionEnds}). */
+        volatile ServerConnection upgraded;
 
         Context(ConnectionContext connection, int maxFrameLength, MemoryBudget frames) {
             this.connection = connection;
@@ -210,6 +215,7 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
         public DataReader dataReader() {
             if (pieces == null) {
                 pieces = new Pieces(connection.dataReader(), maxPieces(maxFrameLength), frames, new WsFrameCheck(maxFrameLength));
+                pieces.closing = () -> WsConnectionEnds.closing(upgraded);
             }
             return pieces.reader;
         }
@@ -296,6 +302,8 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
         private long givenBackTo;
         /** The frames' check, or null where the bytes are not frames (the tests of the pieces' accounting). */
         private final WsFrameCheck check;
+        /** Told before each close this reader causes (Helidon sends the close frame when the reader throws). */
+        Runnable closing = () -> { };
 
         /**
          * A reader over {@code socket}'s bytes (those it holds already first) that refuses to hold more
@@ -313,7 +321,7 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
         @Override
         public byte[] get() {
             if (check != null && check.violation() != null) {
-                throw check.violation(); // the frames before it are served: the violating one never arrives whole
+                throw closes(check.violation()); // the frames before it are served: the violating one never arrives whole
             }
             long consumed = handedOver - reader.available();
             while (held > 0 && ends[oldest] <= consumed) {
@@ -322,7 +330,7 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
                 held--;
             }
             if (held == maxPieces) {
-                throw new WsCloseException("a frame arrived in more than " + maxPieces + " pieces", WsCloseCodes.TOO_BIG);
+                throw closes(new WsCloseException("a frame arrived in more than " + maxPieces + " pieces", WsCloseCodes.TOO_BIG));
             }
             if (held == ends.length) {
                 long[] larger = new long[Math.min(maxPieces, ends.length * 2)];
@@ -339,18 +347,24 @@ public final class PieceLimitedWsUpgrade implements Http1UpgradeProvider<WsConfi
                 if (check != null) {
                     piece = check.pass(piece); // cut before a violation; a fragmented text message re-framed
                     if (piece.length == 0 && check.violation() != null) {
-                        throw check.violation();
+                        throw closes(check.violation());
                     }
                 }
             } while (piece.length == 0); // a read that gave nothing to hand on yet (part of a re-framed frame's header, say)
             if (!frames.take(piece.length + (long) PIECE_OVERHEAD)) {
-                throw new WsCloseException("the server holds too many WebSocket frames still arriving; try again later",
-                        WsCloseCodes.TRY_AGAIN_LATER);
+                throw closes(new WsCloseException("the server holds too many WebSocket frames still arriving; try again later",
+                        WsCloseCodes.TRY_AGAIN_LATER));
             }
             handedOver += piece.length;
             ends[(oldest + held) % ends.length] = handedOver;
             held++;
             return piece;
+        }
+
+        /** {@code close}, once whoever writes on the connection knows that a close frame goes first. */
+        private WsCloseException closes(WsCloseException close) {
+            closing.run();
+            return close;
         }
 
         private void giveBack(long end) {

@@ -45,6 +45,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 
 /**
@@ -107,6 +108,13 @@ public final class RpcWebSocket {
     /** Open connections per client, changed under the lock of {@link #open}. */
     private final Map<IpRange, Integer> perClient = new HashMap<>();
     private final MemoryBudget outbound;
+    /**
+     * Memory the {@code logs} filters of all connections' subscriptions hold (addresses and topics, held
+     * as long as their subscriptions): an eighth of the heap, a part of what the process's buffers share.
+     */
+    private final MemoryBudget filters = MemoryBudget.partOfProcess(Runtime.getRuntime().maxMemory() / 8);
+    /** The same for one connection: four of the largest messages' worth (1 MiB with the default WS_MAX_MESSAGE_BYTES). */
+    private final long maxFilterBytes;
     private volatile boolean goingAway;
 
     RpcWebSocket(JsonRpcRelay rpc, ChainFeed feed, RequestRateLimiter limiter, ClientIpResolver clientIps,
@@ -123,6 +131,7 @@ public final class RpcWebSocket {
         this.maxPerClient = maxPerClient;
         this.ipv6Prefix = ipv6Prefix;
         this.maxMessageBytes = (int) Math.min(maxMessageBytes, Integer.MAX_VALUE);
+        this.maxFilterBytes = 4 * maxMessageBytes;
         this.inbound = MemoryBudget.partOfProcess(maxInboundBytes);
         this.maxQueuedBytes = maxQueuedBytes;
         this.outbound = MemoryBudget.partOfProcess(maxOutboundBytes);
@@ -147,6 +156,28 @@ public final class RpcWebSocket {
     /** Characters of incoming messages held now (fragments and messages being answered). */
     long inboundHeld() {
         return inbound.held();
+    }
+
+    /** Memory the logs filters of all subscriptions hold now, as {@link #footprint(LogFilter)} counts it. */
+    long filtersHeld() {
+        return filters.held();
+    }
+
+    /** What one value of a filter costs beyond its characters (a Latin-1 string's object and array, the set's slots). */
+    static final int FILTER_VALUE_OVERHEAD = 48;
+
+    /** The memory a logs filter holds while its subscription lasts: each address and topic, its characters and overhead. */
+    static long footprint(LogFilter filter) {
+        long bytes = 0;
+        for (String address : filter.addresses()) {
+            bytes += address.length() + FILTER_VALUE_OVERHEAD;
+        }
+        for (Set<String> position : filter.topics()) {
+            for (String topic : position) {
+                bytes += topic.length() + FILTER_VALUE_OVERHEAD;
+            }
+        }
+        return bytes;
     }
 
     /** Bytes of answers and notifications waiting to be written, all connections together. */
@@ -207,6 +238,19 @@ public final class RpcWebSocket {
         private ChainFeed.Session subscriptions;
         private volatile Thread writer;
         private Instant openedAt;
+        /**
+         * Held by the writer while it writes a message or a ping, and taken to set {@link #closeFrameGoes}:
+         * a lock rather than {@code synchronized}, which pins a virtual thread's carrier while it writes on JDK 21.
+         */
+        private final ReentrantLock sending = new ReentrantLock();
+        /** A close frame goes (or went) out on the reader's thread: the writer writes nothing more (RFC 6455, 5.5.1). */
+        private boolean closeFrameGoes;
+        /** What each logs subscription's filter holds of {@link #filters}, by subscription id; its lock orders subscribing and closing. */
+        private final Map<String, Long> filterBytes = new HashMap<>();
+        /** This connection's share of {@link #filters}: its subscriptions' filters and one being subscribed. */
+        private long filterBytesHeld;
+        /** The connection ended: its filters were given back, and a subscription still being made gives its own back. */
+        private boolean filtersReleased;
 
         private record Close(int code, String reason) {
         }
@@ -255,6 +299,8 @@ public final class RpcWebSocket {
                 dropPartial();
                 release();
             });
+            // a frame that breaks the protocol: the reader sends a close frame itself, without telling this listener
+            WsConnectionEnds.onClosing(session, this::closeFrameGoes);
             subscriptions = feed.open(this);
             writer = Thread.ofVirtual().name("ws-writer-" + connectionId).start(this::write);
             LOG.log(System.Logger.Level.DEBUG, "websocket {0} opened by {1}{2}", connectionId, client.value(),
@@ -344,6 +390,40 @@ public final class RpcWebSocket {
         public void onClose(WsSession session, int status, String reason) {
             dropPartial(); // ended in the middle of a message: its fragments go (the reader's thread, as onMessage)
             release();
+            closeFrameGoes(); // Helidon answers the client's close frame once this returns
+        }
+
+        /**
+         * Once a close frame is sent by the reader's thread (the answer to the client's, or a violation's),
+         * a message or ping the writer had already taken must not follow it: waits for a write in progress
+         * (it goes before the close), and the writer writes nothing after. Not on the way of a forced close:
+         * a writer stuck on a client that does not read holds the lock until its socket is cut.
+         */
+        private void closeFrameGoes() {
+            sending.lock();
+            try {
+                closeFrameGoes = true;
+            } finally {
+                sending.unlock();
+            }
+        }
+
+        /** Writes {@code text} (or, when null, a ping) unless a close frame went first; false then. */
+        private boolean send(String text) {
+            sending.lock();
+            try {
+                if (closeFrameGoes) {
+                    return false;
+                }
+                if (text == null) {
+                    session.ping(BufferData.empty());
+                } else {
+                    session.send(text, true);
+                }
+                return true;
+            } finally {
+                sending.unlock();
+            }
         }
 
         @Override
@@ -358,6 +438,7 @@ public final class RpcWebSocket {
             released.countDown();
             if (subscriptions != null) {
                 subscriptions.close();
+                giveBackFilter(null);
             }
             if (forget()) {
                 // the client closed (or the socket failed): nothing more is written
@@ -450,6 +531,8 @@ public final class RpcWebSocket {
             } catch (SubscriptionLimitException e) {
                 answer = JsonRpcRelay.error(id, LIMIT_EXCEEDED, e.getMessage(),
                         new LimitData("RATE_LIMIT", "subscriptions", null, null, null));
+            } catch (FilterLimitException e) {
+                answer = JsonRpcRelay.error(id, LIMIT_EXCEEDED, e.getMessage(), new LimitData("RATE_LIMIT", e.scope, null, null, null));
             }
             return item.has("id") ? answer : null;
         }
@@ -471,17 +554,79 @@ public final class RpcWebSocket {
                     if (params.size() > 2) {
                         throw new InvalidParams("logs takes one filter object");
                     }
-                    yield subscriptions.subscribeLogs(filter(params.path(1)));
+                    yield subscribeLogs(filter(params.path(1)));
                 }
                 default -> throw new InvalidParams("subscriptions offered here are newHeads and logs");
             };
+        }
+
+        /**
+         * A logs subscription whose filter fits this connection's share of filter memory and everyone's.
+         * Without these bounds three connections of 100 subscriptions with the largest filters (a message
+         * of 250 KB each: 1,000 addresses and 3,000 topics) took the shipped heap, and the process exited.
+         */
+        private String subscribeLogs(LogFilter filter) {
+            long bytes = footprint(filter);
+            synchronized (filterBytes) {
+                if (filterBytesHeld + bytes > maxFilterBytes) {
+                    throw new FilterLimitException("the logs filters of this connection's subscriptions would hold more than "
+                            + maxFilterBytes + " bytes (4 x WS_MAX_MESSAGE_BYTES); unsubscribe one first, or filter by fewer addresses and topics",
+                            "subscriptions");
+                }
+                if (!filters.take(bytes)) {
+                    throw new FilterLimitException("server busy: the memory for logs filters is taken; subscribe again shortly", "ws_filters");
+                }
+                filterBytesHeld += bytes; // only this (the reader's) thread subscribes: the check above holds until the put below
+            }
+            String id;
+            try {
+                id = subscriptions.subscribeLogs(filter); // may ask the node for its head: not under the lock
+            } catch (RuntimeException e) {
+                synchronized (filterBytes) {
+                    filterBytesHeld -= bytes;
+                    filters.give(bytes);
+                }
+                throw e;
+            }
+            synchronized (filterBytes) {
+                if (filtersReleased) {
+                    filters.give(bytes); // the connection closed meanwhile, and its subscriptions with it
+                } else {
+                    filterBytes.put(id, bytes);
+                }
+            }
+            return id;
         }
 
         private boolean unsubscribe(JsonNode params) {
             if (!params.isArray() || params.size() != 1 || !params.get(0).isTextual()) {
                 throw new InvalidParams("expected [subscription id]");
             }
-            return subscriptions.unsubscribe(params.get(0).asText());
+            String id = params.get(0).asText();
+            boolean was = subscriptions.unsubscribe(id);
+            if (was) {
+                giveBackFilter(id);
+            }
+            return was;
+        }
+
+        /** The filter of subscription {@code id} (or, when null, of every subscription) is no longer held. */
+        private void giveBackFilter(String id) {
+            synchronized (filterBytes) {
+                if (id == null) {
+                    // the subscriptions' filters; one being subscribed now gives its own back (filtersReleased)
+                    filtersReleased = true;
+                    filterBytes.values().forEach(filters::give);
+                    filterBytes.clear();
+                    filterBytesHeld = 0;
+                } else {
+                    Long bytes = filterBytes.remove(id);
+                    if (bytes != null) {
+                        filters.give(bytes);
+                        filterBytesHeld -= bytes;
+                    }
+                }
+            }
         }
 
         private static LogFilter filter(JsonNode filter) {
@@ -670,7 +815,9 @@ public final class RpcWebSocket {
                     }
                     if (next != null) {
                         try {
-                            session.send(next, true);
+                            if (!send(next)) {
+                                return; // the close frame went on the reader's thread: nothing more is written
+                            }
                         } finally {
                             // counted until written: the writer holds it while a slow client takes it
                             outbound.give(footprint(next));
@@ -687,7 +834,9 @@ public final class RpcWebSocket {
                         }
                         pinged = true;
                         lastPingAt = System.nanoTime(); // before the ping: its pong can come back at once
-                        session.ping(BufferData.empty());
+                        if (!send(null)) {
+                            return;
+                        }
                         nextPing = now + interval;
                     }
                 }
@@ -737,6 +886,16 @@ public final class RpcWebSocket {
     private static String safe(String name) {
         String s = name.replaceAll("[^A-Za-z0-9_]", "?");
         return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+    }
+
+    /** A logs filter over this connection's share of filter memory ({@code subscriptions}) or everyone's ({@code ws_filters}). */
+    private static final class FilterLimitException extends RuntimeException {
+        private final String scope;
+
+        FilterLimitException(String message, String scope) {
+            super(message, null, false, false);
+            this.scope = scope;
+        }
     }
 
     private static final class InvalidParams extends RuntimeException {

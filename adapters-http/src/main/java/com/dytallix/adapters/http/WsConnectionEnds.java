@@ -15,6 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class WsConnectionEnds {
     /** By identity: Helidon's connections do not override equals. */
     private static final ConcurrentHashMap<Object, Runnable> ON_END = new ConcurrentHashMap<>();
+    /** Work to run before the connection's reader sends a close frame of its own (a client's violation). */
+    private static final ConcurrentHashMap<Object, Runnable> ON_CLOSING = new ConcurrentHashMap<>();
 
     private WsConnectionEnds() {
     }
@@ -24,13 +26,32 @@ final class WsConnectionEnds {
         ON_END.put(connection, work);
     }
 
+    /**
+     * Runs {@code work} when {@code connection}'s reader is about to send a close frame that the listener
+     * is not told of (Helidon 4.5 sends it and ends the connection when its reader throws
+     * {@code WsCloseException}): the listener's writer must send nothing after it (RFC 6455, 5.5.1).
+     */
+    static void onClosing(Object connection, Runnable work) {
+        ON_CLOSING.put(connection, work);
+    }
+
+    /** {@code connection}'s reader is about to send a close frame: the work registered for that runs now, on the caller's thread. */
+    static void closing(Object connection) {
+        Runnable work = connection == null ? null : ON_CLOSING.get(connection);
+        if (work != null) {
+            work.run();
+        }
+    }
+
     /** The work is done otherwise (the listener was told the connection closed). */
     static void forget(Object connection) {
         ON_END.remove(connection);
+        ON_CLOSING.remove(connection);
     }
 
     /** {@code connection} ended: its work, if any is still registered, runs now, on the caller's thread. */
     static void ended(Object connection) {
+        ON_CLOSING.remove(connection);
         Runnable work = ON_END.remove(connection);
         if (work != null) {
             work.run();

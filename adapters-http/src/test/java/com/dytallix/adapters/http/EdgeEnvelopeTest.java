@@ -66,6 +66,34 @@ class EdgeEnvelopeTest {
         assertThat(api.raw("GET /api/status HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200");
     }
 
+    /**
+     * Found by the round-20 sweep: a request target that is not a path but that Helidon does not take
+     * for an authority (no dot in the host, a relative path, an empty path, {@code *}) was routed as
+     * a path no route has, a 404 echoing the target, where {@code CONNECT evil.example:443} was this 400.
+     */
+    @Test
+    void everyRequestTargetThatIsNotAPathIsThe400() {
+        for (String target : new String[] {"x:443", "localhost:8080", "api/status", "?a=b", "*", "mailto:x"}) {
+            for (String method : new String[] {"GET", "CONNECT", "POST"}) {
+                String reply = api.raw(method + " " + target + " HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n");
+                assertThat(envelope(reply, 400).get("message").asText()).as(method + " " + target)
+                        .isEqualTo("the request target must be a path such as /api/status; this server is not a proxy");
+            }
+        }
+        // an absolute URI is its path (RFC 9112, 3.2.2), and OPTIONS * asks about the server in general
+        assertThat(api.raw("GET http://a/api/status HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200");
+        assertThat(api.raw("OPTIONS * HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")).doesNotStartWith("HTTP/1.1 400");
+    }
+
+    /** Found by the round-20 sweep: a header line with an empty name was served (200) as if it were a header. */
+    @Test
+    void aHeaderLineWithNothingBeforeItsColonIsThe400() {
+        for (String line : new String[] {": value", ":path: /api/admin/audit", ":"}) {
+            String reply = api.raw("GET /api/status HTTP/1.1\r\nHost: a\r\n" + line + "\r\n\r\n");
+            assertThat(envelope(reply, 400).get("message").asText()).as(line).isEqualTo("the request could not be understood");
+        }
+    }
+
     /** Found by the round-15 sweep: a key that is not base64 was a 500 (Helidon's accept hash threw). */
     @Test
     void aWebSocketHandshakeWithABadKeyOrVersionIsRefusedClearly() {

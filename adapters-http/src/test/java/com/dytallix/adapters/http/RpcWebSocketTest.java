@@ -347,6 +347,45 @@ class RpcWebSocketTest {
         }
     }
 
+    /** A logs filter of {@code n} addresses made from {@code seed}, as eth_subscribe's params. */
+    private static String logsOf(int seed, int n) {
+        List<String> addresses = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            addresses.add("\"0x" + String.format("%08x%032x", seed, i) + "\"");
+        }
+        return "[\"logs\",{\"address\":[" + String.join(",", addresses) + "]}]";
+    }
+
+    /**
+     * Found by the round-20 sweep: the filters of logs subscriptions were bounded per message only, and
+     * three connections of 100 subscriptions with the largest filters took the shipped 128 MB heap (the
+     * process exited). A connection's filters now hold at most 4 x WS_MAX_MESSAGE_BYTES (16 KiB here:
+     * two filters of 80 addresses, 7,200 bytes each as counted), and all connections' an eighth of the heap.
+     */
+    @Test
+    void theLogsFiltersOfAConnectionHoldABoundedMemoryGivenBackOnUnsubscribeAndClose() {
+        try (TestApi api = TestApi.start(o -> o.wsMaxSubscriptions = 10); WsTestClient ws = new WsTestClient(api.port())) {
+            String first = ws.call(request(1, "eth_subscribe", logsOf(1, 80))).get("result").asText();
+            ws.call(request(2, "eth_subscribe", logsOf(2, 80))).get("result").asText();
+            assertThat(api.ws.filtersHeld()).isEqualTo(2 * 80 * (42 + RpcWebSocket.FILTER_VALUE_OVERHEAD));
+            JsonNode refused = ws.call(request(3, "eth_subscribe", logsOf(3, 80)));
+            assertThat(refused.path("error").path("code").asInt()).as(refused.toString()).isEqualTo(-32005);
+            assertThat(refused.path("error").path("message").asText()).contains("4 x WS_MAX_MESSAGE_BYTES");
+            assertThat(refused.path("error").path("data").path("scope").asText()).isEqualTo("subscriptions");
+            assertThat(api.feed.subscriptions()).isEqualTo(2);
+            // without a filter, or with a small one, a subscription still fits; an unsubscribed filter gives its share back
+            assertThat(ws.call(request(4, "eth_subscribe", "[\"logs\"]")).has("result")).isTrue();
+            assertThat(ws.call(request(5, "eth_unsubscribe", "[\"" + first + "\"]")).get("result").asBoolean()).isTrue();
+            assertThat(ws.call(request(6, "eth_subscribe", logsOf(3, 80))).has("result")).isTrue();
+            ws.close();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (api.ws.filtersHeld() != 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(api.ws.filtersHeld()).as("a closed connection's filters are given back").isZero();
+        }
+    }
+
     @Test
     void connectionsOverTheLimitAreClosedWithAReason() throws Exception {
         try (TestApi api = TestApi.start()) {

@@ -93,6 +93,33 @@ class WsProtocolViolationsTest {
         assertThat(warnings.records()).as(warnings.describe()).isEmpty();
     }
 
+    /**
+     * Found by the round-20 sweep: the answer to a call just before a violation was written after the
+     * close frame (RFC 6455, 5.5.1: no data frame after a close), by the connection's writer, while the
+     * reader had already sent the close. It may come before the close, or not at all; never after.
+     */
+    @Test
+    void nothingIsWrittenAfterTheCloseFrame() throws Exception {
+        List<String> after = new ArrayList<>();
+        for (int i = 0; i < 100; i++) { // the old code wrote after the close in 3 rounds of 40
+            try (RawWebSocket ws = RawWebSocket.open(api.port())) {
+                ws.socket().setSoTimeout(3000);
+                ws.send(concat(frame(FIN | TEXT, CALL.getBytes(StandardCharsets.UTF_8)), frame(FIN | TEXT, false, bytes("[]"))));
+                RawWebSocket.Frame f = ws.read();
+                while (f != null && f.opcode() != CLOSE) {
+                    f = ws.read();
+                }
+                assertThat(f).as("a close frame, round " + i).isNotNull();
+                assertThat(f.closeCode()).isEqualTo(1002);
+                for (RawWebSocket.Frame later = ws.read(); later != null; later = ws.read()) {
+                    after.add("round " + i + ": opcode " + later.opcode() + " " + later.text());
+                }
+            }
+        }
+        api.awaitWebSockets(0);
+        assertThat(after).as("frames after the close frame").isEmpty();
+    }
+
     @Test
     void theFramesBeforeAViolationAreServedAndTheViolatingOneIsNot() throws Exception {
         try (RawWebSocket ws = RawWebSocket.open(api.port())) {

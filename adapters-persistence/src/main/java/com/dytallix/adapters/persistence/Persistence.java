@@ -6,6 +6,7 @@ import com.dytallix.domain.admission.BlockList;
 import com.dytallix.domain.admission.ChallengeStore;
 import com.dytallix.domain.faucet.FaucetControls;
 import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.grant.GrantNotices;
 import com.dytallix.domain.key.KeyRotationLog;
 import com.dytallix.domain.payer.InternalTransfers;
 import com.dytallix.domain.payer.PayerLeases;
@@ -38,6 +39,7 @@ public final class Persistence implements AutoCloseable {
     private final BlockList blocks;
     private final ChallengeStore challenges;
     private final DatabaseMaintenance maintenance;
+    private final GrantNotices notices;
 
     private Persistence(Database database, String location, DatabaseMaintenance maintenance) {
         this.database = database;
@@ -50,6 +52,8 @@ public final class Persistence implements AutoCloseable {
         this.blocks = new SqlBlockList(database, SHARED_STATE_REFRESH);
         this.challenges = new SqlChallengeStore(database, SHARED_STATE_REFRESH);
         this.maintenance = maintenance;
+        // instances on one SQLite file share a host, not a notice channel: their requests read the ledger themselves
+        this.notices = database instanceof PostgresDatabase postgres ? new PostgresGrantNotices(postgres) : GrantNotices.NONE;
     }
 
     /**
@@ -86,6 +90,11 @@ public final class Persistence implements AutoCloseable {
         return shared ? ServerLock.shared(dbPath) : ServerLock.exclusive(dbPath);
     }
 
+    /** Whether {@link #lock} failed because a server holds the database (not a maintenance command). */
+    public static boolean heldByAServer(RuntimeException failure) {
+        return failure instanceof ServerLock.ServerRunningException;
+    }
+
     /**
      * The backups of the store the configuration names, kept in {@code backupDir} (the newest {@code
      * keep}): SQLite's online snapshots as tar.gz archives the runbook's {@code tar} restores, or
@@ -108,6 +117,11 @@ public final class Persistence implements AutoCloseable {
 
     public GrantLedger ledger() {
         return ledger;
+    }
+
+    /** How the instances on this database tell each other that grants were admitted or moved (PostgreSQL only). */
+    public GrantNotices notices() {
+        return notices;
     }
 
     public FaucetControls controls() {
@@ -186,6 +200,9 @@ public final class Persistence implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (notices instanceof PostgresGrantNotices postgres) {
+                postgres.close();
+            }
             ledger.close();
         } finally {
             database.close();

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -27,9 +28,10 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 
 /**
  * Backups of the SQLite file at {@code dbPath}: {@code backupDir/dytallix-backup-<UTC
- * yyyyMMdd_HHmmss>.tar.gz} archives holding {@code dytallix.db} at their root (so the runbook's
- * {@code tar -xzf … -C data/} restores one too), the newest {@code keep} kept; a backup is named by
- * its file path. Each operation opens its own short-lived handle on the file, so a backup is taken
+ * yyyyMMdd_HHmmss>.tar.gz} archives holding {@code dytallix.db} at their root, and an empty
+ * {@code dytallix.db-wal} (so the runbook's {@code tar -xzf … -C data/} restores one too, also over a
+ * log a crashed server left), the newest {@code keep} kept; a backup is named by
+ * its file path. A restore also takes the runbook's manual backup, which holds {@code data/dytallix.db}. Each operation opens its own short-lived handle on the file, so a backup is taken
  * beside running servers; a restore refuses while any runs.
  */
 final class SqliteBackups implements DatabaseBackups {
@@ -74,7 +76,7 @@ final class SqliteBackups implements DatabaseBackups {
                 db.read(exec -> exec.dml("VACUUM INTO ?", target.toString()));
             }
             // the temporary files are created 0600, so the archive is the owner's alone from the start
-            writeArchive(snapshot, partial, at);
+            writeArchive(snapshot, partial, at, owner(dbPath));
             Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             keepNewest(backupDir, keep);
             return archive.toString();
@@ -101,6 +103,7 @@ final class SqliteBackups implements DatabaseBackups {
                 candidate = Files.createTempFile(dir, ".dytallix-restore-", ".db");
                 extract(archive, candidate);
                 requireIntact(archive, candidate);
+                keepOwner(restoredPath, candidate);
                 // A log left by the replaced database must never be replayed into the restored one.
                 Files.deleteIfExists(sibling(restoredPath, "-wal"));
                 Files.deleteIfExists(sibling(restoredPath, "-shm"));
@@ -117,7 +120,52 @@ final class SqliteBackups implements DatabaseBackups {
         }
     }
 
-    private static void writeArchive(Path snapshot, Path partial, Instant at) throws IOException {
+    /** Who owns a file: numbers and names, as tar records them. */
+    private record Owner(long uid, long gid, String user, String group) {
+        void apply(TarArchiveEntry entry) {
+            entry.setUserId(uid);
+            entry.setGroupId(gid);
+            entry.setUserName(user);
+            entry.setGroupName(group);
+        }
+    }
+
+    /**
+     * The database file's owner, for the archive's entries: root's {@code tar -xzf} (the runbook's restore,
+     * typed in a root shell on a systemd install) gives extracted files the owner the archive names, and
+     * an entry owned by root made the restored database unreadable for the service user. Null where the
+     * file system has no Unix owners.
+     */
+    private static Owner owner(Path file) {
+        try {
+            PosixFileAttributes attributes = Files.readAttributes(file, PosixFileAttributes.class);
+            return new Owner(((Number) Files.getAttribute(file, "unix:uid")).longValue(),
+                    ((Number) Files.getAttribute(file, "unix:gid")).longValue(),
+                    attributes.owner().getName(), attributes.group().getName());
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The restored file gets the owner of the file it replaces (root running {@code restore} would
+     * otherwise leave the service user a database it cannot open). Only root may give a file away; anyone
+     * else restores their own file, as before.
+     */
+    private static void keepOwner(Path replaced, Path candidate) {
+        Owner owner = Files.exists(replaced) ? owner(replaced) : null;
+        if (owner == null) {
+            return;
+        }
+        try {
+            Files.setAttribute(candidate, "unix:uid", (int) owner.uid());
+            Files.setAttribute(candidate, "unix:gid", (int) owner.gid());
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            LOG.log(Level.DEBUG, "the restored database keeps the owner of who restored it: " + e.getMessage());
+        }
+    }
+
+    private static void writeArchive(Path snapshot, Path partial, Instant at, Owner owner) throws IOException {
         try (OutputStream file = Files.newOutputStream(partial);
              TarArchiveOutputStream tar = new TarArchiveOutputStream(
                      new GzipCompressorOutputStream(new BufferedOutputStream(file)))) {
@@ -125,8 +173,23 @@ final class SqliteBackups implements DatabaseBackups {
             entry.setSize(Files.size(snapshot));
             entry.setMode(0100600);
             entry.setModTime(at.toEpochMilli());
+            if (owner != null) {
+                owner.apply(entry);
+            }
             tar.putArchiveEntry(entry);
             Files.copy(snapshot, tar);
+            tar.closeArchiveEntry();
+            // An empty log beside it: the runbook's `tar -xzf … -C data/` then also replaces a log a crashed
+            // server left in data/, which SQLite would otherwise replay into the restored file at the next
+            // open (the restore would silently bring back the crashed database's newer pages, or corrupt it).
+            TarArchiveEntry log = new TarArchiveEntry(ENTRY + "-wal");
+            log.setSize(0);
+            log.setMode(0100600);
+            log.setModTime(at.toEpochMilli());
+            if (owner != null) {
+                owner.apply(log);
+            }
+            tar.putArchiveEntry(log);
             tar.closeArchiveEntry();
             tar.finish();
         }
@@ -148,22 +211,43 @@ final class SqliteBackups implements DatabaseBackups {
         }
     }
 
+    /**
+     * Copies the archive's database into {@code target}: {@code dytallix.db} at its root (what
+     * {@code backup} writes), else the one {@code dytallix.db} under a directory, as the shared runbook's
+     * manual backup ({@code tar -czf backups/manual-backup-….tar.gz data/dytallix.db}) holds it.
+     */
     private static void extract(Path archive, Path target) {
+        String nested = null;
         try (InputStream file = Files.newInputStream(archive);
              TarArchiveInputStream tar = new TarArchiveInputStream(
                      new GzipCompressorInputStream(new BufferedInputStream(file)))) {
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
-                if (entry.isFile() && normalized(entry.getName()).equals(ENTRY)) {
+                String name = normalized(entry.getName());
+                if (!entry.isFile()) {
+                    continue;
+                }
+                if (name.equals(ENTRY)) {
                     Files.copy(tar, target, StandardCopyOption.REPLACE_EXISTING);
                     return;
+                }
+                if (name.endsWith("/" + ENTRY)) {
+                    if (nested != null) {
+                        throw new MaintenanceException("the backup " + archive + " holds several databases ("
+                                + nested + ", " + name + "); extract the one to restore and archive it alone");
+                    }
+                    nested = name;
+                    Files.copy(tar, target, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
         } catch (IOException | IllegalArgumentException e) {
             throw new MaintenanceException("cannot read the backup " + archive + " (not a tar.gz archive?): "
                     + e.getMessage(), e);
         }
-        throw new MaintenanceException("the backup " + archive + " holds no " + ENTRY + " at its root");
+        if (nested == null) {
+            throw new MaintenanceException("the backup " + archive + " holds no " + ENTRY
+                    + " (neither at its root nor under a directory, as in data/" + ENTRY + ")");
+        }
     }
 
     private static String normalized(String name) {

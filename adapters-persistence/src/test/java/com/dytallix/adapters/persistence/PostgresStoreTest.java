@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.GrantId;
 import com.dytallix.domain.StoreBusyException;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.faucet.FaucetControls;
 import com.dytallix.domain.faucet.FaucetControlsContract;
 import com.dytallix.domain.grant.GrantLedger;
 import com.dytallix.domain.grant.GrantLedgerContract;
+import com.dytallix.domain.grant.GrantNotices;
 import com.dytallix.domain.grant.Reservation;
 import com.dytallix.domain.grant.ReservationRequest;
 import com.dytallix.domain.key.KeyRotationLog;
@@ -248,6 +250,52 @@ class PostgresStoreTest {
             return results;
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void everyInstanceHearsAnotherInstancesGrantNoticesTheManyIdsOfOneBatchIncluded() throws Exception {
+        PostgresUrl url = server().newDatabase();
+        PostgresDatabase here = PostgresDatabase.open(url);
+        OPEN.add(here);
+        PostgresDatabase there = PostgresDatabase.open(url);
+        OPEN.add(there);
+        java.util.concurrent.LinkedBlockingQueue<Object> heard = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (PostgresGrantNotices payer = new PostgresGrantNotices(here); PostgresGrantNotices other = new PostgresGrantNotices(there)) {
+            other.listen(new GrantNotices.Listener() {
+                @Override
+                public void admitted() {
+                    heard.add("admitted");
+                }
+
+                @Override
+                public void moved(java.util.Set<GrantId> ids) {
+                    heard.addAll(ids);
+                }
+            });
+            // the listener is up once it hears its own instance's notice
+            Object first;
+            do {
+                other.admitted();
+                first = heard.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } while (first == null);
+            heard.clear();
+
+            // more ids than one payload holds (PostgreSQL takes under 8000 bytes)
+            List<GrantId> signed = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                signed.add(GrantId.random());
+            }
+            payer.moved(signed);
+            payer.admitted();
+            java.util.Set<Object> got = new java.util.HashSet<>();
+            while (got.size() < signed.size() + 1) {
+                Object notice = heard.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(notice).as("heard so far: %s of %s", got.size(), signed.size() + 1).isNotNull();
+                got.add(notice);
+            }
+            assertThat(got).containsAll(signed).contains("admitted");
         }
     }
 

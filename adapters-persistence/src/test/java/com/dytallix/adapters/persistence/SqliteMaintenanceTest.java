@@ -79,7 +79,7 @@ class SqliteMaintenanceTest {
         }
 
         assertThat(archive).isEqualTo(dir.resolve("backups/dytallix-backup-20260301_123456.tar.gz"));
-        assertThat(run("tar", "-tzf", archive.toString())).isEqualTo("dytallix.db\n");
+        assertThat(run("tar", "-tzf", archive.toString())).isEqualTo("dytallix.db\ndytallix.db-wal\n");
         Path restored = Files.createDirectories(dir.resolve("restored"));
         run("tar", "-xzf", archive.toString(), "-C", restored + "/");
 
@@ -91,6 +91,76 @@ class SqliteMaintenanceTest {
             assertThat(rows).isGreaterThanOrEqualTo(beforeBackup.size()).isLessThan(committed.size());
             assertThat(TestSql.text(db, "SELECT integrity_check AS t FROM pragma_integrity_check")).isEqualTo("ok");
         }
+    }
+
+    /**
+     * The runbook's restore after a crash: the server died (kill -9, power loss) and left its log in data/;
+     * the operator extracts a backup over the database with {@code tar -xzf … -C data/} and starts. SQLite
+     * replays a log it finds beside a database into it, so without the archive's empty log the "restored"
+     * file came back with the crashed database's newer rows.
+     */
+    @Test
+    void theRunbooksTarRestoreAfterACrashIsTheBackupNotTheCrashedDatabasesLog() throws Exception {
+        Path file = migratedDatabase();
+        KeyRotation first = new KeyRotation(A, B, AT);
+        record(file, first);
+        Path archive = backup(file);
+        Path crashLog = dir.resolve("crash.db-wal");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("PRAGMA wal_autocheckpoint=0");
+            st.execute("INSERT INTO key_rotations (previous_address, new_address, rotated_at) SELECT new_address, '"
+                    + C.value() + "', rotated_at FROM key_rotations");
+            // what a server killed now leaves behind: the log with the newer rows (closing would checkpoint it)
+            Files.copy(Path.of(file + "-wal"), crashLog);
+        }
+        assertThat(Files.size(crashLog)).isPositive();
+        Files.copy(crashLog, Path.of(file + "-wal"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+        run("tar", "-xzf", archive.toString(), "-C", file.getParent() + "/");
+
+        try (SqliteDatabase db = SqliteDatabase.open(file)) {
+            assertThat(new SqlKeyRotationLog(db).last()).contains(first);
+            assertThat(TestSql.number(db, "SELECT COUNT(*) AS n FROM key_rotations")).isEqualTo(1);
+            assertThat(TestSql.text(db, "SELECT integrity_check AS t FROM pragma_integrity_check")).isEqualTo("ok");
+        }
+    }
+
+    /**
+     * The runbook's restore typed in a root shell: root's tar gives each file the owner its archive entry
+     * names. The entries named root (uid 0), so the restored database was root's and the service user's
+     * server could not open it; they name the database file's owner now.
+     */
+    @Test
+    void theRunbooksTarRestoreAsRootLeavesTheDatabaseToItsOwner() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root (chown, tar's --same-owner)");
+        Path file = migratedDatabase();
+        Files.setAttribute(file, "unix:uid", 4321);
+        Files.setAttribute(file, "unix:gid", 4322);
+        Path archive = backup(file);
+        Path restored = Files.createDirectories(dir.resolve("restored"));
+
+        run("tar", "-xzf", archive.toString(), "-C", restored + "/");
+
+        for (String name : List.of("dytallix.db", "dytallix.db-wal")) {
+            assertThat(Files.getAttribute(restored.resolve(name), "unix:uid")).as(name).isEqualTo(4321);
+            assertThat(Files.getAttribute(restored.resolve(name), "unix:gid")).as(name).isEqualTo(4322);
+        }
+    }
+
+    /** The checked restore run as root (instead of as the service user) keeps the replaced file's owner. */
+    @Test
+    void restoreAsRootKeepsTheReplacedDatabasesOwner() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root (chown)");
+        Path file = migratedDatabase();
+        Path archive = backup(file);
+        Files.setAttribute(file, "unix:uid", 4321);
+        Files.setAttribute(file, "unix:gid", 4322);
+
+        backups(file).restore(archive.toString());
+
+        assertThat(Files.getAttribute(file, "unix:uid")).isEqualTo(4321);
+        assertThat(Files.getAttribute(file, "unix:gid")).isEqualTo(4322);
     }
 
     @Test
@@ -137,6 +207,25 @@ class SqliteMaintenanceTest {
 
         assertThat(Path.of(file + "-wal")).doesNotExist();
         assertThat(Path.of(file + "-shm")).doesNotExist();
+        try (SqliteDatabase db = SqliteDatabase.open(file)) {
+            assertThat(new SqlKeyRotationLog(db).last()).contains(first);
+        }
+    }
+
+    @Test
+    void restoreTakesTheRunbooksManualBackupWhichHoldsDataSlashDytallixDb() throws Exception {
+        Path file = migratedDatabase();
+        KeyRotation first = new KeyRotation(A, B, AT);
+        record(file, first);
+        // the shared runbook's manual backup, run in the working directory: the archive holds data/dytallix.db
+        Files.createDirectories(dir.resolve("backups"));
+        Path manual = dir.resolve("backups/manual-backup-20261130_230000.tar.gz");
+        run("tar", "-czf", manual.toString(), "-C", dir.toString(), "data/dytallix.db");
+        assertThat(run("tar", "-tzf", manual.toString()).strip()).isEqualTo("data/dytallix.db");
+        record(file, new KeyRotation(B, C, AT.plusSeconds(60)));
+
+        backups(file).restore(manual.toString());
+
         try (SqliteDatabase db = SqliteDatabase.open(file)) {
             assertThat(new SqlKeyRotationLog(db).last()).contains(first);
         }
@@ -220,7 +309,17 @@ class SqliteMaintenanceTest {
 
         Path wrongName = archiveOf("other.db", before);
         assertThatThrownBy(() -> maintenance.restore(wrongName.toString()))
-                .isInstanceOf(MaintenanceException.class).hasMessageContaining("holds no dytallix.db at its root");
+                .isInstanceOf(MaintenanceException.class).hasMessageContaining("holds no dytallix.db (neither at its root");
+
+        Path two = dir.resolve("two");
+        Files.createDirectories(two.resolve("data"));
+        Files.createDirectories(two.resolve("old"));
+        Files.write(two.resolve("data/dytallix.db"), before);
+        Files.write(two.resolve("old/dytallix.db"), before);
+        Path several = dir.resolve("several.tar.gz");
+        run("tar", "-czf", several.toString(), "-C", two.toString(), "data/dytallix.db", "old/dytallix.db");
+        assertThatThrownBy(() -> maintenance.restore(several.toString()))
+                .isInstanceOf(MaintenanceException.class).hasMessageContaining("holds several databases (data/dytallix.db, old/dytallix.db)");
 
         Path damaged = archiveOf("dytallix.db", damagedCopy(file));
         assertThatThrownBy(() -> maintenance.restore(damaged.toString())).isInstanceOf(MaintenanceException.class);

@@ -24,6 +24,7 @@ import com.dytallix.domain.admission.ProofOfWork;
 import com.dytallix.domain.admission.ReputationList;
 import com.dytallix.domain.faucet.FaucetControls;
 import com.dytallix.domain.grant.GrantLedger;
+import com.dytallix.domain.grant.GrantNotices;
 import com.dytallix.domain.key.KeyRing;
 import com.dytallix.domain.key.KeyRotationLog;
 import com.dytallix.domain.payer.InternalTransfers;
@@ -59,7 +60,15 @@ public record Application(
     public record Ports(ChainNode node, BlockReader blocks, KeyRing keys, GrantLedger ledger, FaucetControls controls,
                         KeyRotationLog rotations, PayerLeases leases, InternalTransfers transfers, BlockList blockList, ChallengeStore challenges,
                         ChallengeIds challengeIds, ReputationList reputation,
-                        ProofOfWork work, Keccak256 keccak, Telemetry telemetry, Clock clock) {
+                        ProofOfWork work, Keccak256 keccak, Telemetry telemetry, Clock clock, GrantNotices notices) {
+        /** The ports of one instance alone, or of instances that tell each other nothing ({@link GrantNotices#NONE}). */
+        public Ports(ChainNode node, BlockReader blocks, KeyRing keys, GrantLedger ledger, FaucetControls controls,
+                     KeyRotationLog rotations, PayerLeases leases, InternalTransfers transfers, BlockList blockList, ChallengeStore challenges,
+                     ChallengeIds challengeIds, ReputationList reputation,
+                     ProofOfWork work, Keccak256 keccak, Telemetry telemetry, Clock clock) {
+            this(node, blocks, keys, ledger, controls, rotations, leases, transfers, blockList, challenges, challengeIds, reputation,
+                    work, keccak, telemetry, clock, GrantNotices.NONE);
+        }
     }
 
     /**
@@ -86,7 +95,7 @@ public record Application(
         var status = new StatusService(ports.node(), ports.keys(), ports.controls(), ports.ledger(),
                 new SyncLagEstimator(choices.blockTime()), new ExpectedChain(choices.chainId()), election, ports.clock());
         var payer = new Payer(ports.node(), ports.keys(), ports.ledger(), nonces, policy.fees(), election, ports.clock(),
-                policy.sendWait());
+                policy.sendWait(), ports.notices());
         var tracker = new GrantTracker(ports.node(), ports.keys(), ports.ledger(), ports.transfers(), nonces, payer, policy.fees(),
                 policy.replaceAfter(), choices.finality(), election, ports.clock(), ports.telemetry());
         var rules = FaucetAdmission.rules(policy, ports.blockList(), ports.controls(), ports.challenges(), ports.challengeIds(), ports.work(),

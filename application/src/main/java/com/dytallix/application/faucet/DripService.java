@@ -48,8 +48,9 @@ import java.util.Optional;
  */
 public final class DripService {
     /**
-     * How long a request admitted on an instance that is not the payer waits for the payer to sign
-     * its grant; after that it is answered 202 (stored, will be paid).
+     * How long after its arrival a request admitted on an instance that is not the payer waits for the payer to
+     * sign its grant (about what a payer's takeover takes with the default PAYER_LEASE_MS); after that it is answered
+     * 202 (stored, will be paid). Once signed, its send is waited for as the payer waits for its own.
      */
     private static final Duration PAYER_WAIT = Duration.ofSeconds(10);
     private static final MessageDigest SHA_256 = sha256();
@@ -119,7 +120,20 @@ public final class DripService {
         }
         long releases = refused.releases();
         String requestHash = requestHash(address);
-        Reservation reservation = reservations.reserve(new ReservationRequest(GrantId.random(), address, command.ip(), client,
+        GrantId id = GrantId.random();
+        // from before its reservation until its answer the grant is this request's to pay: the payer's own passes
+        // leave it alone, and the other instances' notices of it wake this request
+        payer.requestOpened(id);
+        try {
+            return reserveAndPay(id, command, applicant, door, releases, requestHash, now, fp, times);
+        } finally {
+            payer.requestClosed(id);
+        }
+    }
+
+    private DripResult reserveAndPay(GrantId id, DripCommand command, Applicant applicant, Decision door, long releases,
+                                     String requestHash, Instant now, Fingerprinter fp, long[] times) {
+        Reservation reservation = reservations.reserve(new ReservationRequest(id, applicant.address(), command.ip(), applicant.client(),
                 command.ip().subnet(), command.idempotencyKey(), requestHash, now), rules.inLedger(applicant, door));
         if (reservation instanceof Reservation.Replayed r) {
             return replay(r.existing(), requestHash, fp);

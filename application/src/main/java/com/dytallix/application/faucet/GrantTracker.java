@@ -56,13 +56,20 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class GrantTracker {
     private static final System.Logger LOG = System.getLogger(GrantTracker.class.getName());
     /**
-     * A PENDING grant younger than this is left to the request that reserved it, in case that request
-     * runs on the payer and is about to pay it (the ledger would refuse a second payment, but it
-     * would cost a signature). Requests on other instances wait this long, and a pass, more.
+     * Owed grants paid at once at most: each waits for its signing batch and its send, so paying them together
+     * puts them in one batch instead of one write and one send wait after another.
      */
-    private static final Duration OWED_AFTER = Duration.ofMillis(100);
+    private static final int MOST_OWED_AT_ONCE = 64;
     /** Passes stopped one after another for this long are worth one warning (a single stopped pass is not). */
     static final Duration STALL_WARN_AFTER = Duration.ofSeconds(5);
+
+    /**
+     * A payment unmined this long after its last send makes a pass ask the node's pool (once per sender, not
+     * per payment) which nonces it holds; one it does not hold is sent again. Short, so a transaction the node
+     * forgot waits seconds, not {@code replaceAfter}; a chain with blocks this far apart pays the one call per
+     * pass while payments wait for the next block.
+     */
+    static final Duration HELD_CHECK_AFTER = Duration.ofSeconds(2);
 
     /** Blocks a pass reads whole receipts of at most: grants mined further back are asked for one by one. */
     private static final int RECEIPT_BLOCKS_PER_PASS = 4;
@@ -91,6 +98,8 @@ public final class GrantTracker {
      * still in flight are kept.
      */
     private final Set<GrantId> seenDropped = ConcurrentHashMap.newKeySet();
+    /** Each sender's mined nonce as the last pass read it: a lower one now is a rollback. */
+    private final Map<Address, Long> minedBefore = new ConcurrentHashMap<>();
 
     public GrantTracker(ChainNode node, KeyRing keys, Settlements settlements, InternalTransfers transfers,
                         NonceAllocator nonces, Payer payer, FeePolicy feePolicy, Duration replaceAfter, Finality finality,
@@ -115,27 +124,50 @@ public final class GrantTracker {
      */
     public void reconcile() {
         // no request of this process is paying anything yet: every PENDING grant is owed now
-        payOwed(Duration.ZERO);
+        payOwed();
         tick();
     }
 
-    /** Pays, oldest first, every admitted grant that no request is paying. Only on the payer. */
+    /**
+     * Pays, oldest first, every admitted grant that no request of this instance is paying (those are left to their
+     * request however young: {@link Payer#requestOpened}), up to {@link #MOST_OWED_AT_ONCE} at once. Only on the
+     * payer; run when another instance says it admitted one, and on a schedule besides.
+     */
     public void payOwed() {
-        payOwed(OWED_AFTER);
-    }
-
-    private void payOwed(Duration admittedAtLeast) {
         if (!election.isPayer()) {
             return;
         }
         try {
-            for (Grant g : settlements.pendingOlderThan(admittedAtLeast)) {
-                payer.payOwed(g);
+            List<Grant> owed = settlements.pendingOlderThan(Duration.ZERO).stream().filter(payer::owes).toList();
+            for (int from = 0; from < owed.size(); from += MOST_OWED_AT_ONCE) {
+                payTogether(owed.subList(from, Math.min(owed.size(), from + MOST_OWED_AT_ONCE)));
             }
         } catch (NodeException e) {
             LOG.log(System.Logger.Level.DEBUG, "paying admitted grants stopped: node {0}", e.failure());
         } catch (StoreBusyException e) {
             LOG.log(System.Logger.Level.DEBUG, "paying admitted grants stopped: {0}", e.getMessage());
+        }
+    }
+
+    /** Pays these grants each on a thread of its own, so they are signed in one batch; the first failure is thrown. */
+    private void payTogether(List<Grant> owed) {
+        if (owed.size() == 1) {
+            payer.payOwed(owed.getFirst());
+            return;
+        }
+        List<java.util.concurrent.Future<?>> paying = new ArrayList<>();
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            owed.forEach(g -> paying.add(threads.submit(() -> payer.payOwed(g))));
+        }
+        for (java.util.concurrent.Future<?> p : paying) {
+            try {
+                p.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -155,23 +187,24 @@ public final class GrantTracker {
         try {
             ChainReads chain = node.consistent();
             long head = chain.head().number();
-            Set<Address> watchedSenders = watchReorgs(chain, head, now);
+            Pass pass = new Pass(chain, head);
+            Set<Address> watchedSenders = watchReorgs(pass, now);
             List<Payment> inFlight = settlements.inFlight();
-            Mined news = new Mined(chain, head);
             try {
                 for (Payment p : inFlight) {
-                    track(p, mined.computeIfAbsent(p.from(), chain::minedNonce), head, now, news);
+                    track(p, mined.computeIfAbsent(p.from(), chain::minedNonce), pass, now);
                 }
             } finally {
-                record(news, now);
+                record(pass, now);
             }
             if (!seenDropped.isEmpty()) {
                 Set<GrantId> still = new HashSet<>();
                 inFlight.forEach(p -> still.add(p.id()));
                 seenDropped.retainAll(still);
             }
+            sendWaiting(pass, mined, now);
             List<InternalTransfer> open = trackTransfers(chain, mined, head, now);
-            adoptHoles(mined, inFlight, open);
+            adoptHoles(chain, mined, inFlight, open);
             fillGaps(mined, inFlight, open, now);
             finishRetiringKeys(inFlight, watchedSenders, open, now);
             stalls.completed();
@@ -215,17 +248,25 @@ public final class GrantTracker {
     }
 
     /**
-     * What one pass learns from receipts: the inclusions and confirmations, written together when it
-     * ends (or stops early), and the receipts it read, a block at a time where the node allows.
+     * What one pass learns: from receipts, the inclusions and confirmations, written together when it
+     * ends (or stops early), and the receipts it read, a block at a time where the node allows; and the
+     * payments whose nonce the chain has not used, sent (or re-priced) together once every payment has
+     * been looked at, in nonce order per sender.
      */
-    private final class Mined {
+    private final class Pass {
         final List<Settlements.Inclusion> included = new ArrayList<>();
         final List<Settlements.Confirmation> deep = new ArrayList<>();
-        private final ChainReads chain;
-        private final long head;
+        /** Payments whose nonce the chain has not used (and not recorded in a block above the head). */
+        final List<Payment> waiting = new ArrayList<>();
+        /** Grants re-opened in this pass (a reorg took their block): their stored bytes go again. */
+        final Map<GrantId, Grant> reopened = new HashMap<>();
+        /** Grants recorded in blocks above the head, which a rollback may have taken: their bytes are offered again. */
+        final List<Grant> aboveHead = new ArrayList<>();
+        final ChainReads chain;
+        final long head;
         private Map<TxHash, Receipt> inNewBlocks;
 
-        Mined(ChainReads chain, long head) {
+        Pass(ChainReads chain, long head) {
             this.chain = chain;
             this.head = head;
         }
@@ -265,7 +306,7 @@ public final class GrantTracker {
         }
     }
 
-    private void record(Mined news, Instant now) {
+    private void record(Pass news, Instant now) {
         Settlements.Settled settled = settlements.settle(news.included, news.deep, now);
         // a grant a reorg re-opened is confirmed again, but counted once
         settled.firstConfirmed().forEach(id -> telemetry.grantOutcome("confirmed"));
@@ -273,29 +314,128 @@ public final class GrantTracker {
     }
 
     /**
-     * One payment: settled from what the pass read when the chain has used its nonce; read whole
-     * only to be re-opened, sent or re-priced. Most payments of a pass just wait in the node's pool.
+     * One payment: settled from what the pass read when the chain has used its nonce; otherwise left to
+     * {@link #sendWaiting}, which sends, sends again or re-prices it. A payment recorded in a block the
+     * chain has reached, yet whose nonce the chain has not used, lost that block: it is re-opened here.
+     * Most payments of a pass just wait in the node's pool, and are not read whole.
      */
-    private void track(Payment p, long minedNonce, long head, Instant now, Mined news) {
+    private void track(Payment p, long minedNonce, Pass pass, Instant now) {
         if (p.nonce() < minedNonce) {
-            settle(p, head, now, news);
+            settle(p, pass.head, now, pass);
             return;
         }
-        if (p.blockNumber().isPresent()) {
-            // recorded in a block, yet the chain has not used its nonce: that block is gone. A node
-            // that has not reached the block yet says nothing about it.
-            if (p.blockNumber().get() <= head) {
-                whole(p).ifPresent(g -> reopen(List.of(g), "its nonce " + p.nonce() + " is unused again", now));
+        if (p.blockNumber().isPresent() && !pass.reopened.containsKey(p.id())) {
+            if (p.blockNumber().get() > pass.head) {
+                return; // a block above the head says nothing by itself: the reorg watch handed its grants to the pass
             }
+            // recorded in a block, yet the chain has not used its nonce: that block is gone
+            Optional<Grant> g = whole(p);
+            if (g.isEmpty()) {
+                return;
+            }
+            reopen(List.of(g.get()), "its nonce " + p.nonce() + " is unused again", pass, now);
+        }
+        pass.waiting.add(p);
+    }
+
+    /**
+     * Hands the node, in nonce order per sender, what waits for its nonce (a node queues a nonce above one it
+     * lacks: sent the other way round, a forgotten pair would wait behind each other):
+     * <ul>
+     *   <li>a SIGNED grant's stored bytes, and a grant this pass re-opened, its stored bytes again;</li>
+     *   <li>a payment the node's pool does not hold (its nonce at or above the node's pending nonce): the node
+     *       forgot it (a rollback or reorg took its block, a restart emptied the pool, the pool dropped it), or
+     *       keeps it queued behind one it forgot. Its stored bytes go again, the same nonce and hash, at once
+     *       after a rollback (the chain's count of mined nonces fell, a grant was re-opened, or a grant's block
+     *       is above the head), otherwise once it has waited {@link #HELD_CHECK_AFTER} since its last send.
+     *       Likewise the stored bytes of grants recorded in blocks above the head (a rollback), with no ledger
+     *       change: the chain regrowing past their block decides them as before;</li>
+     *   <li>a payment the node holds but has not mined for {@code replaceAfter} is re-priced, and so is one the
+     *       node would not take back by then.</li>
+     * </ul>
+     * The node's pool is asked ({@code eth_getTransactionCount(pending)}, once per sender) only when a payment
+     * has waited {@link #HELD_CHECK_AFTER} or after a rollback: payments waiting for the next block cost no call.
+     */
+    private void sendWaiting(Pass pass, Map<Address, Long> mined, Instant now) {
+        Duration checkAfter = replaceAfter.compareTo(HELD_CHECK_AFTER) < 0 ? replaceAfter : HELD_CHECK_AFTER;
+        Map<Address, TreeMap<Long, List<Runnable>>> sends = new HashMap<>();
+        Map<Address, Long> senders = new HashMap<>(mined);
+        pass.aboveHead.forEach(g -> senders.computeIfAbsent(g.fromAddress().orElseThrow(), pass.chain::minedNonce));
+        for (Map.Entry<Address, Long> e : senders.entrySet()) {
+            Address from = e.getKey();
+            long minedNonce = e.getValue();
+            Long before = minedBefore.put(from, minedNonce);
+            List<Payment> waiting = pass.waiting.stream().filter(p -> p.from().equals(from)).toList();
+            List<Grant> above = pass.aboveHead.stream().filter(g -> g.fromAddress().orElseThrow().equals(from)).toList();
+            boolean rolledBack = (before != null && minedNonce < before) || !above.isEmpty()
+                    || waiting.stream().anyMatch(p -> pass.reopened.containsKey(p.id()));
+            boolean check = rolledBack || waiting.stream().anyMatch(p -> p.status() == GrantStatus.SUBMITTED
+                    && !p.lastSent().plus(checkAfter).isAfter(now));
+            // the pool of the node the bytes go to: what it holds, a send would not change
+            long held = check ? Math.max(node.pendingNonce(from), minedNonce) : Long.MAX_VALUE;
+            TreeMap<Long, List<Runnable>> byNonce = sends.computeIfAbsent(from, a -> new TreeMap<>());
+            List<GrantId> resent = new ArrayList<>();
+            for (Payment p : waiting) {
+                Grant reopened = pass.reopened.get(p.id());
+                Runnable action;
+                if (reopened != null || p.status() == GrantStatus.SIGNED) {
+                    action = () -> (reopened != null ? Optional.of(reopened) : whole(p)).ifPresent(this::send);
+                } else if (p.nonce() >= held && (rolledBack || !p.lastSent().plus(checkAfter).isAfter(now))) {
+                    resent.add(p.id());
+                    action = () -> whole(p).ifPresent(g -> {
+                        if (!(send(g) instanceof Payer.Sent.Accepted) && p.lastSent().plus(replaceAfter).isBefore(now)) {
+                            replace(g, now); // the node would not take the stored bytes back
+                        }
+                    });
+                } else if (p.nonce() < held && p.lastSent().plus(replaceAfter).isBefore(now)) {
+                    action = () -> whole(p).ifPresent(g -> replace(g, now));
+                } else {
+                    continue;
+                }
+                byNonce.computeIfAbsent(p.nonce(), n -> new ArrayList<>()).add(action);
+            }
+            for (Grant g : above) {
+                long nonce = g.nonce().orElseThrow();
+                if (nonce >= held) {
+                    resent.add(g.id());
+                    byNonce.computeIfAbsent(nonce, n -> new ArrayList<>()).add(() -> resendAboveHead(g));
+                }
+            }
+            if (!resent.isEmpty()) {
+                telemetry.transactionsResent(resent.size());
+                LOG.log(System.Logger.Level.WARNING, "the node does not hold transactions of {0} from nonce {1} on: sending"
+                        + " the stored transactions of grants {2} again (same nonce, same hash)", from, Long.toString(held),
+                        resent.stream().map(GrantId::value).toList());
+            }
+        }
+        for (TreeMap<Long, List<Runnable>> byNonce : sends.values()) {
+            for (List<Runnable> atNonce : byNonce.values()) {
+                if (!election.isPayer()) {
+                    return;
+                }
+                atNonce.forEach(Runnable::run);
+            }
+        }
+    }
+
+    /** Hands a grant's stored bytes to the node. */
+    private Payer.Sent send(Grant g) {
+        return payer.send(g.id(), g.fromAddress().orElseThrow(), g.nonce().orElseThrow(), g.rawTransaction().orElseThrow(),
+                g.txHashes().size() == 1);
+    }
+
+    /**
+     * The stored bytes of a grant recorded in a block above the head, to the node again; the ledger is left as it
+     * is (the grant keeps its block until the chain regrows past it, and the reorg watch decides it then).
+     */
+    private void resendAboveHead(Grant g) {
+        if (!election.isPayer()) {
             return;
         }
-        if (p.status() == GrantStatus.SIGNED) {
-            whole(p).ifPresent(g -> payer.send(g.id(), g.fromAddress().orElseThrow(), g.nonce().orElseThrow(),
-                    g.rawTransaction().orElseThrow(), g.txHashes().size() == 1));
-            return;
-        }
-        if (p.lastSent().plus(replaceAfter).isBefore(now)) {
-            whole(p).ifPresent(g -> replace(g, now));
+        try {
+            node.sendRawTransaction(g.rawTransaction().orElseThrow());
+        } catch (NodeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "grant {0}: stored bytes not taken back ({1})", g.id(), e.failure());
         }
     }
 
@@ -309,7 +449,7 @@ public final class GrantTracker {
      * only when two passes find it so). A grant already recorded in a block (which the reorg watch found
      * canonical in this pass) only waits for depth.
      */
-    private void settle(Payment p, long head, Instant now, Mined news) {
+    private void settle(Payment p, long head, Instant now, Pass news) {
         if (p.blockNumber().isPresent() && p.landedHash().isPresent()) {
             confirmIfDeep(p.id(), p.landedHash().get(), p.blockNumber().get(), head, news);
             return;
@@ -341,7 +481,7 @@ public final class GrantTracker {
         telemetry.grantOutcome("failed");
     }
 
-    private void confirmIfDeep(GrantId id, TxHash landed, long blockNumber, long head, Mined news) {
+    private void confirmIfDeep(GrantId id, TxHash landed, long blockNumber, long head, Pass news) {
         if (finality.isDeep(head, blockNumber)) {
             news.deep.add(new Settlements.Confirmation(id, landed, blockNumber));
         }
@@ -358,7 +498,9 @@ public final class GrantTracker {
      *
      * @return the senders of the grants still watched (those in canonical blocks)
      */
-    private Set<Address> watchReorgs(ChainReads chain, long head, Instant now) {
+    private Set<Address> watchReorgs(Pass pass, Instant now) {
+        ChainReads chain = pass.chain;
+        long head = pass.head;
         List<RecordedBlock> watched = settlements.blocksFrom(finality.watchedFrom(head));
         TreeMap<Long, List<RecordedBlock>> byBlock = new TreeMap<>();
         watched.forEach(b -> byBlock.computeIfAbsent(b.number(), n -> new ArrayList<>()).add(b));
@@ -391,7 +533,15 @@ public final class GrantTracker {
                     .filter(g -> goneBlocks.contains(g.blockNumber().orElseThrow() + ":" + g.blockHash().orElseThrow()))
                     .sorted(Comparator.comparing(g -> g.nonce().orElseThrow()))
                     .toList();
-            reopen(grants, "block " + lowest + " left the canonical chain", now);
+            reopen(grants, "block " + lowest + " left the canonical chain", pass, now);
+        }
+        if (!aboveHead.isEmpty() && orphaned.isEmpty()) {
+            // a rollback (or a node behind the one the grants were recorded from): the pass offers their bytes again
+            Set<String> blocks = new HashSet<>();
+            aboveHead.forEach(b -> blocks.add(b.number() + ":" + b.hash()));
+            settlements.inBlocksFrom(head + 1).stream()
+                    .filter(g -> blocks.contains(g.blockNumber().orElseThrow() + ":" + g.blockHash().orElseThrow()))
+                    .forEach(pass.aboveHead::add);
         }
         Set<Address> senders = new HashSet<>();
         watched.stream().filter(b -> !orphaned.contains(b)).forEach(b -> senders.addAll(b.senders()));
@@ -399,18 +549,17 @@ public final class GrantTracker {
     }
 
     /**
-     * A reorg took these grants' payments away: each goes back to SUBMITTED and its stored bytes are
-     * sent again at once (same nonce, so at most one of its transactions can ever pay). If the new
-     * chain already holds it, the next pass finds the receipt.
+     * A reorg took these grants' payments away: each goes back to SUBMITTED, and the pass sends its stored
+     * bytes again (same nonce, so at most one of its transactions can ever pay). If the new chain already
+     * holds it, the next pass finds the receipt.
      */
-    private void reopen(List<Grant> grants, String why, Instant now) {
+    private void reopen(List<Grant> grants, String why, Pass pass, Instant now) {
         telemetry.reorg();
         LOG.log(System.Logger.Level.WARNING, "reorg: {0}; re-opened grants {1}", why,
                 grants.stream().map(g -> g.id().value()).toList());
         for (Grant g : grants) {
             settlements.reopen(g.id(), now);
-            payer.send(g.id(), g.fromAddress().orElseThrow(), g.nonce().orElseThrow(), g.rawTransaction().orElseThrow(),
-                    g.txHashes().size() == 1);
+            pass.reopened.put(g.id(), g);
         }
     }
 
@@ -452,7 +601,7 @@ public final class GrantTracker {
      * instance is signing right now counts as a hole) and against the node's pool, and hands the real
      * holes to {@link #fillGaps}. Nothing is read unless this pass's view shows a candidate.
      */
-    private void adoptHoles(Map<Address, Long> mined, List<Payment> inFlight, List<InternalTransfer> open) {
+    private void adoptHoles(ChainReads chain, Map<Address, Long> mined, List<Payment> inFlight, List<InternalTransfer> open) {
         for (Map.Entry<Address, Long> e : mined.entrySet()) {
             Address from = e.getKey();
             long minedNonce = e.getValue();
@@ -464,7 +613,7 @@ public final class GrantTracker {
             if (highest < minedNonce || heldAbove == highest - minedNonce + 1 || !election.isPayer()) {
                 continue;
             }
-            Set<Long> holes = nonces.adoptHoles(from, minedNonce, node.pendingNonce(from));
+            Set<Long> holes = nonces.adoptHoles(from, minedNonce, chain);
             if (!holes.isEmpty()) {
                 LOG.log(System.Logger.Level.WARNING, "nonces {0} of {1}: no stored transaction holds them, yet later ones"
                         + " wait behind them; filling them", holes, from);

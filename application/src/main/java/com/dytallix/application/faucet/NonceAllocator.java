@@ -5,6 +5,7 @@ import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.PaymentRecords;
 import com.dytallix.domain.payer.InternalTransfers;
 import com.dytallix.domain.sync.ChainNode;
+import com.dytallix.domain.sync.ChainReads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,12 @@ import java.util.stream.Collectors;
  * falls out of the watch (head at or past block + reorgWatchBlocks): the watch never re-opens a grant
  * that deep, so its nonce, if the chain still shows it unused, is a gap to fill like any other, and
  * no nonce is held forever.
+ *
+ * <p>The head and the mined nonce one decision rests on are read from one node ({@link ChainNode#consistent()},
+ * the node the tracker's pass reads too): with several nodes, a head read from a node ahead and a mined nonce from
+ * one behind (or rolled back) would make a nonce used in a block below the watch look free, and a new transaction
+ * signed with it could never be mined. The pending nonce is the pool's the transactions go to
+ * ({@link ChainNode#pendingNonce}): it only keeps nonces that pool holds from being handed out or filled.
  */
 public final class NonceAllocator {
     private final ChainNode node;
@@ -131,17 +138,20 @@ public final class NonceAllocator {
      * stored transaction holds (no unfinished grant, no unsettled filler or drain, no grant in a block
      * the reorg watch still looks at), that the allocator
      * did not know were free, and that the node's pool does not hold either (below
-     * {@code pendingNonce}, read before this call, the pool holds every nonce): a hole made behind the
+     * {@code pendingNonce}, the pool holds every nonce): a hole made behind the
      * allocator's back, say a grant row deleted or failed by hand, or a transaction the node forgot
      * together with its grant. They become gaps, filled as given-back nonces are. The ledger is read
      * under the key's lock, so no batch of this instance is between taking nonces and storing them;
-     * another instance stores nothing without the lease this one holds.
+     * another instance stores nothing without the lease this one holds. The head that bounds the reorg watch is
+     * read from {@code view}, the node {@code minedNonce} was read from; the pending nonce from the node the
+     * transactions go to.
      *
      * @return the holes found (now gaps)
      */
-    public Set<Long> adoptHoles(Address from, long minedNonce, long pendingNonce) {
+    public Set<Long> adoptHoles(Address from, long minedNonce, ChainReads view) {
         return seeded(from, k -> {
-            Set<Long> held = held(from);
+            long pendingNonce = node.pendingNonce(from);
+            Set<Long> held = held(from, view.head().number());
             Set<Long> holes = new TreeSet<>();
             for (long n = Math.max(minedNonce, pendingNonce); n < k.next; n++) {
                 if (!held.contains(n) && !k.free.contains(n)) {
@@ -178,11 +188,14 @@ public final class NonceAllocator {
     }
 
     private void seed(Address from, KeyNonces k) {
-        long mined = node.minedNonce(from);
+        // one node's head and mined nonce: read from nodes apart, they need not describe one chain
+        ChainReads view = node.consistent();
+        long head = view.head().number();
+        long mined = view.minedNonce(from);
         long pending = node.pendingNonce(from);
         long ledgerNext = Math.max(payments.highestNonce(from).orElse(-1), transfers.highestNonce(from).orElse(-1)) + 1;
         k.next = Math.max(pending, Math.max(mined, ledgerNext));
-        Set<Long> held = held(from);
+        Set<Long> held = held(from, head);
         k.free.clear();
         // Between what the chain has mined and what the ledger last used, any nonce no live grant
         // holds (nor one in a block the reorg watch may still find gone) must be used again, or
@@ -198,9 +211,10 @@ public final class NonceAllocator {
     /**
      * The nonces of {@code from} a stored transaction holds: unfinished grants', unsettled fillers' and
      * drains', and those of grants recorded in a block the reorg watch still looks at (a rollback may
-     * have taken that block, and the watch sends the grant's bytes again once the chain grows past it).
+     * have taken that block, and the watch sends the grant's bytes again once the chain grows past it), {@code head}
+     * being the head of the node whose mined nonce the caller compares with.
      */
-    private Set<Long> held(Address from) {
+    private Set<Long> held(Address from, long head) {
         Set<Long> held = payments.unfinished().stream()
                 .filter(g -> g.fromAddress().filter(from::equals).isPresent())
                 .map(Grant::nonce).flatMap(java.util.Optional::stream)

@@ -3,6 +3,7 @@ package com.dytallix.application.faucet;
 import com.dytallix.application.payer.PayerElection;
 import com.dytallix.domain.GrantId;
 import com.dytallix.domain.grant.Grant;
+import com.dytallix.domain.grant.GrantNotices;
 import com.dytallix.domain.grant.PaymentRecords;
 import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.grant.IllegalGrantTransitionException;
@@ -57,8 +58,12 @@ public final class Payer {
     private static final System.Logger LOG = System.getLogger(Payer.class.getName());
     /** Fee suggestions are reused this long instead of asking the node for every grant. */
     private static final Duration FEE_CACHE = Duration.ofSeconds(2);
-    /** How long a request waits for the payer to send a grant it has signed. */
-    private static final Duration SEND_WAIT = Duration.ofSeconds(1);
+    /**
+     * How often a request waiting for another instance to pay its grant reads the ledger by itself: while notices
+     * cross instances (PostgreSQL) only in case one was lost; without them (SQLite), as its only way to know.
+     */
+    private static final Duration READ_AGAIN_NOTIFIED = Duration.ofMillis(250);
+    private static final Duration READ_AGAIN_UNNOTIFIED = Duration.ofMillis(50);
     /** Grants signed and stored together at most: bounds one write and the wait of the first of them. */
     private static final int MOST_PER_SIGNING = 64;
     /**
@@ -76,10 +81,17 @@ public final class Payer {
     private final FeePolicy feePolicy;
     private final Clock clock;
     private final PayerElection election;
+    private final GrantNotices notices;
     private final AtomicReference<CachedFees> fees = new AtomicReference<>();
     private final ConcurrentLinkedQueue<Queued> queued = new ConcurrentLinkedQueue<>();
     /** Grants queued here for signing and not stored yet: the tracker leaves them to the request paying them. */
     private final Set<GrantId> paying = ConcurrentHashMap.newKeySet();
+    /**
+     * The grants of this instance's requests, from before their reservation until their answer ({@link #requestOpened}):
+     * the payer's own passes leave them to their request, no notice is sent of them (their request is here), and
+     * a notice that one moved wakes its request waiting for another instance to pay it.
+     */
+    private final Map<GrantId, Semaphore> requests = new ConcurrentHashMap<>();
     /**
      * Grants whose first send the node took, their request answered, and their move to SUBMITTED not
      * yet committed ("being recorded"): when the node took each, and when its record is written (or
@@ -101,10 +113,13 @@ public final class Payer {
      *                 stored whose send the node has not answered by then is answered as SIGNED (stored, will
      *                 be sent) while the send finishes in the background. Signing and storing are never cut
      *                 short (no hash exists before them); a grant stored after the bound is answered at once
+     * @param notices  how the instances tell each other that a grant was admitted for the payer, and that the payer
+     *                 signed, sent or failed grants another instance's request waits for
      */
     public Payer(ChainNode node, KeyRing keys, PaymentRecords payments, NonceAllocator nonces, FeePolicy feePolicy,
-                 PayerElection election, Clock clock, Duration sendWait) {
+                 PayerElection election, Clock clock, Duration sendWait, GrantNotices notices) {
         this.node = node;
+        this.notices = notices;
         this.sendWait = sendWait;
         this.keys = keys;
         this.payments = payments;
@@ -176,6 +191,8 @@ public final class Payer {
      */
     public Grant pay(Grant reserved, long arrivedAt) {
         if (!election.isPayer()) {
+            // the payer hears of it at once, rather than at its next look at the ledger
+            notices.admitted();
             return reserved;
         }
         Optional<Signed> paid;
@@ -211,46 +228,99 @@ public final class Payer {
      * acknowledged and must still be paid.
      */
     void payOwed(Grant owed) {
-        // under load a request's grant waits its turn for the signer longer than the tracker's grace period;
-        // queueing it a second time would cost a signature and, in the next batch, a rolled-back write
-        if (!paying.contains(owed.id())) {
+        // queueing a grant a request of this instance pays (or is paying) would cost a signature and, in the next
+        // batch, a rolled-back write
+        if (owes(owed)) {
             // the tracker's pass goes on once the ledger says what became of the send: its next steps read it
             signAndSend(owed, false, 0);
         }
     }
 
+    /** Whether this grant is the payer's passes' to pay: no request of this instance pays it or is paying it. */
+    boolean owes(Grant pending) {
+        return !paying.contains(pending.id()) && !requests.containsKey(pending.id());
+    }
+
     /**
-     * Waits until another instance (the payer) has signed and sent the grant, or this instance became
-     * the payer and paid it, or the time is up; returns the grant as it then stands. Once signed, it
-     * waits a moment more for the send (a deferred send is answered as SIGNED, still to be sent). Should this
-     * instance become the payer meanwhile and pay it, its send is waited for until the request's arrival
-     * ({@code arrivedAt}, {@link System#nanoTime()}) plus the send wait, as {@link #pay(Grant, long)} does.
+     * A request of this instance is about to reserve grant {@code id}: until {@link #requestClosed}, this instance's
+     * own passes leave it to the request (however young it is), and a notice that it moved wakes the request.
+     */
+    public void requestOpened(GrantId id) {
+        requests.put(id, new Semaphore(0));
+    }
+
+    /** The request of grant {@code id} is answered (or failed): the grant is owed like any other from now on. */
+    public void requestClosed(GrantId id) {
+        requests.remove(id);
+    }
+
+    /** Another instance (the payer) said these grants moved: the requests here waiting for them read them now. */
+    public void moved(Set<GrantId> ids) {
+        for (GrantId id : ids) {
+            Semaphore waiting = requests.get(id);
+            if (waiting != null) {
+                waiting.release();
+            }
+        }
+    }
+
+    /**
+     * Waits until another instance (the payer) has signed and sent the grant, or this instance became the payer and
+     * paid it, or the time is up; returns the grant as it then stands. The wait for the payer to sign it ends
+     * {@code wait} after the request's arrival ({@code arrivedAt}, {@link System#nanoTime()}): a grant not signed
+     * by then is answered PENDING (stored, will be paid). Once it is signed (a hash exists), its send is waited
+     * for the send wait from that moment, as the payer waits for its own sends, and a grant still SIGNED then is
+     * answered so (stored, will be sent). SUBMITTED is read from the ledger, written once the node took the
+     * transaction: never said of a grant not sent. The request reads the ledger when the payer's notice says the
+     * grant moved, and by itself every {@link #READ_AGAIN_NOTIFIED} (only in case a notice was lost) or, where
+     * notices do not cross instances, {@link #READ_AGAIN_UNNOTIFIED}. Should this instance become the payer
+     * meanwhile, it pays the grant as {@link #pay(Grant, long)} does.
      */
     public Grant awaitPayment(Grant reserved, Duration wait, long arrivedAt) {
-        Instant deadline = clock.instant().plus(wait);
-        boolean signedSeen = false;
-        Grant now = reserved;
-        while (clock.instant().isBefore(deadline)) {
-            if (now.status() == GrantStatus.PENDING && election.isPayer()) {
-                return pay(now, arrivedAt);
-            }
-            if (now.status() != GrantStatus.PENDING && now.status() != GrantStatus.SIGNED) {
-                return now;
-            }
-            if (now.status() == GrantStatus.SIGNED && !signedSeen) {
-                signedSeen = true;
-                Instant sendBy = clock.instant().plus(SEND_WAIT);
-                deadline = sendBy.isBefore(deadline) ? sendBy : deadline;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            now = payments.find(reserved.id()).orElse(now);
+        Semaphore heard = requests.get(reserved.id());
+        boolean opened = heard == null;
+        if (opened) {
+            // not opened by the request: a notice may have gone by already, so the first read is at once
+            heard = new Semaphore(1);
+            requests.put(reserved.id(), heard);
         }
-        return now;
+        long readEvery = (notices.acrossInstances() ? READ_AGAIN_NOTIFIED : READ_AGAIN_UNNOTIFIED).toNanos();
+        long signBy = arrivedAt + wait.toNanos();
+        long sendBy = 0;
+        boolean signed = false;
+        Grant now = reserved;
+        try {
+            while (true) {
+                if (now.status() == GrantStatus.PENDING && election.isPayer()) {
+                    return pay(now, arrivedAt);
+                }
+                if (now.status() != GrantStatus.PENDING && now.status() != GrantStatus.SIGNED) {
+                    return now;
+                }
+                long t = System.nanoTime();
+                if (now.status() == GrantStatus.SIGNED && !signed) {
+                    signed = true;
+                    sendBy = t + sendWait.toNanos();
+                }
+                long until = signed ? sendBy : signBy;
+                if (until - t <= 0) {
+                    return now;
+                }
+                try {
+                    if (heard.tryAcquire(Math.min(until - t, readEvery), TimeUnit.NANOSECONDS)) {
+                        heard.drainPermits();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return now;
+                }
+                now = payments.find(reserved.id()).orElse(now);
+            }
+        } finally {
+            if (opened) {
+                requests.remove(reserved.id(), heard);
+            }
+        }
     }
 
     /**
@@ -510,6 +580,7 @@ public final class Payer {
                 }
                 if (notPending.isEmpty()) {
                     taking.settle(nonceList, Set.copyOf(nonceList));
+                    tell(signings.stream().map(PaymentRecords.Signing::id).toList());
                     for (PaymentRecords.Signing signing : signings) {
                         complete(List.of(batch.get(signing.id())), new Stored(Optional.of(signing.tx()), signedAt, false));
                     }
@@ -600,6 +671,7 @@ public final class Payer {
         try {
             payments.markSubmitted(id, at);
             GrantTimings.mark(GrantTimings.current(), GrantTimings.SUBMITTED);
+            tell(List.of(id));
         } catch (IllegalGrantTransitionException settled) {
             // the node mined it at once and the tracker confirmed it from its receipt before this send was recorded
             if (payments.find(id).map(Grant::status).orElse(GrantStatus.FAILED) != GrantStatus.CONFIRMED) {
@@ -609,6 +681,14 @@ public final class Payer {
         return new Sent.Accepted(at);
     }
 
+    /** Tells the other instances of these grants' moves, but for those a request of this instance waits for here. */
+    private void tell(List<GrantId> moved) {
+        List<GrantId> elsewhere = moved.stream().filter(id -> !requests.containsKey(id)).toList();
+        if (!elsewhere.isEmpty()) {
+            notices.moved(elsewhere);
+        }
+    }
+
     /** The ledger keeps milliseconds; the grant a payment returns says the same times as a later read. */
     private Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
@@ -616,6 +696,7 @@ public final class Payer {
 
     private Sent refuseForGood(GrantId id, com.dytallix.domain.Address from, long nonce, String reason, boolean outOfFunds) {
         payments.markFailed(id, reason, clock.instant());
+        tell(List.of(id));
         nonces.release(from, nonce);
         LOG.log(System.Logger.Level.WARNING, "grant {0} failed: {1}", id, reason);
         return new Sent.Refused(reason, outOfFunds);

@@ -3,7 +3,9 @@ package com.dytallix.application.faucet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.dytallix.application.FakeChain;
 import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.TestClock;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.GrantStatus;
@@ -28,9 +30,13 @@ class GrantTrackerTest {
     }
 
     private Grant reserve(int i, Instant at) {
+        return reserve(h, i, at);
+    }
+
+    private static Grant reserve(FaucetHarness f, int i, Instant at) {
         var request = TestAdmission.request(FaucetHarness.parsed(i), ClientIp.parse("10.0.0." + i), Optional.empty(),
                 "hash-" + i, at);
-        var r = h.ledger.reserve(request, TestAdmission.GENEROUS.of(request));
+        var r = f.ledger.reserve(request, TestAdmission.GENEROUS.of(request));
         return ((Reservation.Reserved) r).grant();
     }
 
@@ -618,5 +624,139 @@ class GrantTrackerTest {
         assertThat(h.chain.paymentsTo(FaucetHarness.parsed(70))).hasSize(1);
         assertThat(h.chain.paymentsTo(FaucetHarness.parsed(71))).hasSize(1);
         assertThat(h.telemetry.reorgs).hasValue(1);
+    }
+
+    /**
+     * A rollback takes the block with two payments before any pass recorded it, and the node forgets them (anvil
+     * does: neither mined nor pooled). Once they have waited HELD_CHECK_AFTER, a pass finds the node's pool
+     * without them and sends their stored bytes again: the next block pays both, with the hashes their users were
+     * told, and nothing is replaced. Before, they waited TX_REPLACE_AFTER_MS (30 s) and were replaced with new hashes.
+     */
+    @Test
+    void transactionsARollbackMadeTheNodeForgetAreSentAgainWithinSecondsWithTheirOwnHashes() {
+        TestClock clock = new TestClock(Instant.now());
+        FaucetHarness f = new FaucetHarness(new FaucetPolicy.Limits(10, 1000, 1, Wei.ofDyt("10000"), 5), clock);
+        DripResult a = f.request(FaucetHarness.address(80), "10.0.0.80");
+        DripResult b = f.request(FaucetHarness.address(81), "10.0.0.81");
+        f.tracker.tick();
+        f.chain.mine();
+        f.chain.reorg(1, false); // before a pass saw the block: both are SUBMITTED, recorded in no block
+        assertThat(f.chain.poolSize()).isZero();
+
+        clock.advance(GrantTracker.HELD_CHECK_AFTER);
+        f.tracker.tick();
+        f.chain.mine();
+        assertThat(f.chain.paymentsTo(FaucetHarness.parsed(80))).as("paid by the next block").hasSize(1);
+        assertThat(f.chain.paymentsTo(FaucetHarness.parsed(81))).as("paid by the next block").hasSize(1);
+        f.tracker.tick();
+        f.chain.mine();
+        f.tracker.tick();
+        for (DripResult r : List.of(a, b)) {
+            Grant done = f.ledger.find(r.grant().id()).orElseThrow();
+            assertThat(done.status()).isEqualTo(GrantStatus.CONFIRMED);
+            assertThat(done.txHashes()).as("no new hash").containsExactlyElementsOf(r.grant().txHashes());
+            assertThat(done.landedHash()).contains(r.grant().txHashes().getFirst());
+        }
+        assertThat(f.telemetry.replacements).hasValue(0);
+        assertThat(f.telemetry.resent).hasValue(2);
+    }
+
+    /**
+     * Grants recorded in a block that a rollback took (the head now below it) are offered to the node again in the
+     * same pass, not only once the chain has grown past their block; so is a later payment the node still holds,
+     * queued behind them. The next block pays all three, once, with their own hashes.
+     */
+    @Test
+    void grantsRecordedInABlockARollbackTookAreSentAgainBeforeTheChainRegrowsPastIt() {
+        h.withFinality(new Finality(3, 64));
+        DripResult a = h.request(FaucetHarness.address(82), "10.0.0.82");
+        DripResult b = h.request(FaucetHarness.address(83), "10.0.0.83");
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.find(b.grant().id()).orElseThrow().blockNumber()).isPresent();
+        DripResult c = h.request(FaucetHarness.address(84), "10.0.0.84");
+        h.chain.reorg(1, false); // block 1 is gone with a and b; c waits in the pool behind nonces the chain lost
+
+        h.tracker.tick();
+        h.chain.mine();
+        for (int i = 82; i <= 84; i++) {
+            assertThat(h.chain.paymentsTo(FaucetHarness.parsed(i))).as("paid by the first block after the rollback").hasSize(1);
+        }
+        for (int i = 0; i < 4; i++) {
+            h.tracker.tick();
+            h.chain.mine();
+        }
+        h.tracker.tick();
+        for (DripResult r : List.of(a, b, c)) {
+            Grant done = h.ledger.find(r.grant().id()).orElseThrow();
+            assertThat(done.status()).isEqualTo(GrantStatus.CONFIRMED);
+            assertThat(done.txHashes()).containsExactlyElementsOf(r.grant().txHashes());
+        }
+        for (int i = 82; i <= 84; i++) {
+            assertThat(h.chain.paymentsTo(FaucetHarness.parsed(i))).as("paid once").hasSize(1);
+        }
+        assertThat(h.telemetry.replacements).hasValue(0);
+    }
+
+    /**
+     * A node that forgets transactions without a rollback (a restart empties its pool): once a payment has waited
+     * HELD_CHECK_AFTER, a pass asks the pool (once for the sender) and sends every payment it lacks again, lowest
+     * nonce first (a node queues a nonce above one it lacks), with the stored bytes; a payment younger than that
+     * costs no call. Nothing is replaced.
+     */
+    @Test
+    void paymentsANodeRestartForgotAreSentAgainInNonceOrderOnceTheyHaveWaitedSecondsNotTheReplacementTime() {
+        TestClock clock = new TestClock(Instant.now());
+        FaucetHarness f = new FaucetHarness(new FaucetPolicy.Limits(10, 1000, 1, Wei.ofDyt("10000"), 5), clock);
+        // reserved in one order, signed in the other: the oldest grant has the higher nonce
+        Grant older = reserve(f, 85, Instant.now());
+        Grant newer = reserve(f, 86, Instant.now());
+        Grant first = f.pay(newer);
+        Grant second = f.pay(older);
+        assertThat(first.nonce()).contains(0L);
+        assertThat(second.nonce()).contains(1L);
+
+        int asked = f.chain.pendingNonceCalls.get();
+        f.tracker.tick();
+        assertThat(f.chain.pendingNonceCalls).as("payments waiting for the next block cost no call").hasValue(asked);
+
+        f.chain.dropFromPool(first.txHashes().getFirst());
+        f.chain.dropFromPool(second.txHashes().getFirst());
+        int taken = f.chain.accepted().size();
+        clock.advance(GrantTracker.HELD_CHECK_AFTER);
+        f.tracker.tick();
+        assertThat(f.chain.pendingNonceCalls).as("one look at the pool for the sender").hasValue(asked + 1);
+        assertThat(f.chain.accepted().subList(taken, f.chain.accepted().size())).extracting(FakeChain.Tx::hash)
+                .as("the stored bytes, lowest nonce first").containsExactly(first.txHashes().getFirst(), second.txHashes().getFirst());
+        f.tracker.tick();
+        assertThat(f.chain.accepted()).as("sent once, not on every pass").hasSize(taken + 2);
+
+        f.chain.mine();
+        f.tracker.tick();
+        f.chain.mine();
+        f.tracker.tick();
+        for (Grant g : List.of(first, second)) {
+            Grant done = f.ledger.find(g.id()).orElseThrow();
+            assertThat(done.status()).isEqualTo(GrantStatus.CONFIRMED);
+            assertThat(done.txHashes()).containsExactlyElementsOf(g.txHashes());
+        }
+        assertThat(f.telemetry.replacements).hasValue(0);
+    }
+
+    /** A payment the node holds and does not mine is still re-priced after the replacement time, not sent again as it was. */
+    @Test
+    void aPaymentTheNodeHoldsButDoesNotMineIsRepricedAfterTheReplacementTimeNotResent() {
+        TestClock clock = new TestClock(Instant.now());
+        FaucetHarness f = new FaucetHarness(new FaucetPolicy.Limits(10, 1000, 1, Wei.ofDyt("10000"), 5), clock);
+        DripResult r = f.request(FaucetHarness.address(87), "10.0.0.87");
+        clock.advance(GrantTracker.HELD_CHECK_AFTER);
+        f.tracker.tick();
+        assertThat(f.ledger.find(r.grant().id()).orElseThrow().txHashes()).as("held by the node: left alone").hasSize(1);
+        assertThat(f.telemetry.resent).hasValue(0);
+        clock.advance(Duration.ofSeconds(30));
+        f.tracker.tick();
+        assertThat(f.ledger.find(r.grant().id()).orElseThrow().txHashes()).as("re-priced").hasSize(2);
+        assertThat(f.telemetry.replacements).hasValue(1);
+        assertThat(f.telemetry.resent).hasValue(0);
     }
 }

@@ -2,9 +2,16 @@ package com.dytallix.application.faucet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.dytallix.domain.Address;
 import com.dytallix.domain.GrantId;
 import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.GrantStatus;
+import com.dytallix.domain.sync.ChainNode;
+import com.dytallix.domain.sync.ChainReads;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Where a payer that learns its nonces afresh (start, restart after kill -9, lease taken over) starts. */
@@ -67,5 +74,51 @@ class NonceAllocatorTest {
         mineAndTrack(2);
         assertThat(grant(next).status()).isEqualTo(GrantStatus.CONFIRMED);
         assertThat(h.chain.paymentsTo(FaucetHarness.parsed(2))).hasSize(1);
+    }
+
+    @Test
+    void aPayerSeededOverTwoNodesThatDisagreeDoesNotHandOutANonceTheChainUsed() {
+        h.withFinality(new Finality(1, 2));
+        GrantId landed = h.request(FaucetHarness.address(1), "10.0.0.1").grant().id();
+        mineAndTrack(3);
+        long landedNonce = grant(landed).nonce().orElseThrow();
+        assertThat(grant(landed).status()).isEqualTo(GrantStatus.CONFIRMED);
+
+        // two nodes: the head read from the one ahead (its block now below the watch of 2 blocks, so the ledger holds
+        // its nonce no more), the mined and pending nonces from one 4 blocks behind (the send node, lagging), which
+        // has not seen the payment: together they say the nonce is unused and nothing holds it. Either node alone says
+        // it is used or held.
+        ChainNode twoNodes = mixed(h.chain, h.chain.behind(4));
+        NonceAllocator allocator = new NonceAllocator(twoNodes, h.ledger, h.transfers, h.finality);
+
+        List<Long> handedOut = allocator.withNonces(FaucetHarness.FAUCET, taking -> taking.take(1));
+
+        assertThat(handedOut).as("a nonce the chain used would make a grant that can never be mined")
+                .doesNotContain(landedNonce).containsExactly(landedNonce + 1);
+        assertThat(allocator.gaps(FaucetHarness.FAUCET)).isEmpty();
+        assertThat(allocator.adoptHoles(FaucetHarness.FAUCET, landedNonce + 1, twoNodes.consistent())).isEmpty();
+    }
+
+    /**
+     * A node set whose plain reads of nonces are answered by {@code behind} (its pool never got our payment, so its
+     * pending nonce is its mined one) and every other read by {@code ahead}, as a failover or a send node that lags
+     * can make them; its {@link ChainNode#consistent()} view is {@code ahead} alone.
+     */
+    private static ChainNode mixed(ChainNode ahead, ChainReads behind) {
+        Set<String> fromBehind = Set.of("minedNonce", "pendingNonce");
+        return (ChainNode) Proxy.newProxyInstance(ChainNode.class.getClassLoader(), new Class<?>[] {ChainNode.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("consistent")) {
+                        return ahead;
+                    }
+                    if (fromBehind.contains(method.getName())) {
+                        return behind.minedNonce((Address) args[0]);
+                    }
+                    try {
+                        return method.invoke(ahead, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 }

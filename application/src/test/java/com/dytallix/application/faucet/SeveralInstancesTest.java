@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -182,6 +183,48 @@ class SeveralInstancesTest {
                 java.util.Optional.empty(), "hash-" + i, at);
         var r = h.ledger.reserve(request, TestAdmission.GENEROUS.of(request));
         return ((com.dytallix.domain.grant.Reservation.Reserved) r).grant();
+    }
+
+    @Test
+    void aNonPayersGrantThePayerSignedButTheNodeHasNotTakenIsAnsweredWithItsHashOnceTheSendWaitIsOver() throws Exception {
+        Duration sendWait = Duration.ofMillis(50);
+        for (FaucetHarness instance : List.of(first, second)) {
+            instance.with(p -> new FaucetPolicy(p.dripAmount(), p.minBalance(), p.limits(), p.outflow(), p.proofOfWork(),
+                    p.ipv6Prefix(), p.reputationFactor(), p.fees(), p.replaceAfter(), p.confirmWait(), sendWait));
+        }
+        assertThat(second.election.isPayer()).isFalse();
+        CountDownLatch nodeBusy = new CountDownLatch(1);
+        first.chain.holdSends(nodeBusy);
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread payerJobs = Thread.ofPlatform().daemon(true).start(() -> {
+            while (running.get()) {
+                first.tracker.payOwed();
+                sleep(10);
+            }
+        });
+        DripResult answer;
+        long millis;
+        try {
+            long start = System.nanoTime();
+            answer = second.drips.request(FaucetHarness.command(FaucetHarness.address(5), "10.0.0.5"));
+            millis = (System.nanoTime() - start) / 1_000_000;
+        } finally {
+            nodeBusy.countDown();
+            running.set(false);
+            payerJobs.join();
+        }
+
+        // signed and stored by the payer, not taken by the node within the send wait: 202 with the hash, as the
+        // payer answers its own requests, not a second later
+        assertThat(answer.accepted()).isFalse();
+        assertThat(answer.grant().status()).isEqualTo(GrantStatus.SIGNED);
+        assertThat(answer.grant().txHashes()).hasSize(1);
+        assertThat(millis).as("ms to the answer").isLessThan(700);
+        first.payer.awaitRecords(Duration.ofSeconds(5));
+        first.tracker.tick();
+        first.chain.mine();
+        first.tracker.tick();
+        assertThat(first.chain.paymentsTo(FaucetHarness.parsed(5))).hasSize(1);
     }
 
     private static void sleep(long ms) {

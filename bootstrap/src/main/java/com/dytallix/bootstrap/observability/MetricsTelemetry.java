@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The use cases' telemetry as Prometheus meters: dytallix_faucet_grants_total{outcome},
- * dytallix_rate_limit_hits_total{scope}, dytallix_tx_replacements_total, dytallix_reorgs_total,
+ * dytallix_rate_limit_hits_total{scope}, dytallix_tx_replacements_total, dytallix_tx_resent_total, dytallix_reorgs_total,
  * dytallix_rpc_requests_total{method,outcome}, dytallix_rpc_request_duration_seconds{method} and
  * dytallix_rpc_cache_requests_total{result}.
  */
@@ -28,6 +28,7 @@ public final class MetricsTelemetry implements Telemetry {
 
     private final MeterRegistry registry;
     private final Counter replacements;
+    private final Counter resent;
     private final Counter reorgs;
     /**
      * The relay's meters of each allowed method (and of "other"), each built at its first use: looking a meter up in
@@ -54,6 +55,10 @@ public final class MetricsTelemetry implements Telemetry {
         this.rpcMeters = Map.copyOf(byMethod);
         this.replacements = Counter.builder("dytallix.tx.replacements")
                 .description("Faucet transactions replaced with higher fees because they were not mined in time")
+                .register(registry);
+        this.resent = Counter.builder("dytallix.tx.resent")
+                .description("Faucet transactions the node no longer held (a rollback, a reorg, an emptied pool), sent again"
+                        + " with their stored bytes: same nonce, same hash")
                 .register(registry);
         this.reorgs = Counter.builder("dytallix.reorgs")
                 .description("Reorgs that took a faucet payment's block off the canonical chain (its grants were re-opened)")
@@ -82,6 +87,11 @@ public final class MetricsTelemetry implements Telemetry {
     @Override
     public void transactionReplaced() {
         replacements.increment();
+    }
+
+    @Override
+    public void transactionsResent(int count) {
+        resent.increment(count);
     }
 
     @Override

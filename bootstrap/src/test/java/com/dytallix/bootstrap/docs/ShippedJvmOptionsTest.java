@@ -45,6 +45,38 @@ class ShippedJvmOptionsTest {
         assertThat(launcher).contains("MALLOC_ARENA_MAX=2");
     }
 
+    /** The runbook's logrotate step runs `systemctl reload dytallix-api`: without ExecReload systemd refuses it. */
+    @Test
+    void theSystemdUnitReloadsWithSighupWhichTheServerSurvives() throws Exception {
+        List<String> unit = Files.readAllLines(ServerProcess.repoRoot().resolve("docs/deploy/dytallix-api.service"));
+        assertThat(unit).contains("ExecReload=/bin/kill -HUP $MAINPID");
+    }
+
+    /**
+     * The zero-downtime deployment's second unit is the first one on port 8788, running the build copied to
+     * next/ (a running server's files are never copied over): every other line the same.
+     */
+    @Test
+    void theNextVersionsUnitIsTheServiceOnAnotherPortAndItsOwnCopy() throws Exception {
+        Path deploy = ServerProcess.repoRoot().resolve("docs/deploy");
+        List<String> main = settingLines(deploy.resolve("dytallix-api.service"));
+        List<String> next = settingLines(deploy.resolve("dytallix-api-next.service"));
+        List<String> expected = new java.util.ArrayList<>(main.stream()
+                .map(l -> l.startsWith("ExecStart=") ? l.replace("/opt/dytallix-api/", "/opt/dytallix-api/next/") : l)
+                .filter(l -> !l.startsWith("Description="))
+                .toList());
+        expected.add("Environment=PORT=8788");
+        assertThat(next.stream().filter(l -> !l.startsWith("Description=")).toList())
+                .containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(next).anyMatch(l -> l.startsWith("ExecStart=") && l.contains("-XX:AOTCache=/opt/dytallix-api/next/dytallix-api-node.aot")
+                && l.endsWith("-jar /opt/dytallix-api/next/dytallix-api.jar serve"));
+    }
+
+    /** A unit file's settings: its lines without comments and blank lines. */
+    private static List<String> settingLines(Path unit) throws Exception {
+        return Files.readAllLines(unit).stream().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+    }
+
     /** What {@code ./dyt COMMAND} prints, with no JAVA_OPTS or MALLOC_ARENA_MAX of the test's own. */
     private static String dyt(Path root, String command) throws Exception {
         ProcessBuilder builder = new ProcessBuilder("bash", root.resolve("dyt").toString(), command).redirectErrorStream(true);

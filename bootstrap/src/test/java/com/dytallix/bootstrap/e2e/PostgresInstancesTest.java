@@ -106,4 +106,51 @@ class PostgresInstancesTest {
             }
         }
     }
+
+    /**
+     * A request admitted by an instance that is not the payer is answered once the payer has sent its grant, not at
+     * the next look of either at the ledger: the admitting instance tells the payer, and the payer tells it, through
+     * the database's notices. Before, the payer looked every 100 ms for grants at least 100 ms old and the
+     * requesting instance read the ledger every 50 ms, so no such answer came sooner than 100 ms after the
+     * reservation; now each of them follows the node's own pace.
+     */
+    @Test
+    void aNonPayersRequestIsAnsweredAsSoonAsThePayerHasSentItsGrant() throws Exception {
+        PostgresUrl db = EmbeddedPostgres.shared().newDatabase();
+        String url = "postgresql://" + db.user() + "@" + db.host() + ":" + db.port() + "/" + db.database();
+        try (AnvilProcess anvil = AnvilProcess.withBlockTime(1)) {
+            Chain chain = new Chain(anvil);
+            List<LiveServer> servers = new ArrayList<>();
+            try {
+                for (String name : List.of("a", "b")) {
+                    servers.add(LiveServer.start(LiveServer.unlimitedSettingsFor(anvil, Map.of(
+                            "DATABASE_URL", url, "INSTANCE_ID", name)), dir.resolve(name)));
+                }
+                ApiClient nonPayer = servers.get(1).http;
+                assertThat(Poll.eventually(Duration.ofSeconds(10), () -> nonPayer.get("/api/status").field("payer"), "a"::equals))
+                        .isEqualTo("a");
+                assertThat(nonPayer.drip(Recipients.fresh()).status()).as("a first request, to warm both up").isIn(200, 202);
+
+                List<Long> millis = new ArrayList<>();
+                List<String> recipients = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    String to = Recipients.fresh();
+                    long start = System.nanoTime();
+                    Response answer = nonPayer.drip(to);
+                    millis.add((System.nanoTime() - start) / 1_000_000);
+                    assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+                    assertThat(answer.field("status")).as("200 only for a grant the node took").isEqualTo("submitted");
+                    assertThat(answer.field("txHash")).startsWith("0x");
+                    recipients.add(to);
+                }
+                assertThat(millis.stream().mapToLong(Long::longValue).min().orElseThrow())
+                        .as("the fastest of 8 answers at the instance that is not the payer, in ms: %s", millis).isLessThan(100);
+                for (String to : recipients) {
+                    assertThat(Poll.eventually(Duration.ofSeconds(30), () -> chain.balance(to), DRIP::equals)).isEqualTo(DRIP);
+                }
+            } finally {
+                servers.forEach(LiveServer::close);
+            }
+        }
+    }
 }

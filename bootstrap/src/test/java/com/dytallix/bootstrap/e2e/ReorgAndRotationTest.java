@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -32,7 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReorgAndRotationTest {
     private static final BigInteger DRIP = Wei.ofDyt("10").value();
-    private static final Pattern REORGS = Pattern.compile("(?m)^dytallix_reorgs_total(?:\\{[^}]*})? ([0-9.eE+]+)$");
 
     @TempDir
     Path dir;
@@ -87,6 +87,63 @@ class ReorgAndRotationTest {
             assertThat(reorgs(server)).isEqualTo(1);
             // the re-opened grant kept its quota: the same address is still refused
             assertThat(server.http.drip(address).status()).isEqualTo(429);
+        }
+    }
+
+    /**
+     * A live rollback ({@code anvil_rollback}) takes the two newest blocks with four payments: two the server had
+     * recorded in their block, two it may not have seen mined. anvil forgets all four (neither mined nor pooled).
+     * With no block mined, the server hands the node the four stored transactions again within seconds (before,
+     * the recorded ones waited for the chain to regrow past their block, the others TX_REPLACE_AFTER_MS, 30 s, and
+     * were then replaced with new hashes); the next blocks pay each grant once, with the hash its user was given.
+     */
+    @Test
+    void aRollbackThatDropsMinedPaymentsHasThemPaidAgainWithTheirOriginalHashesWithinSeconds() throws Exception {
+        try (AnvilProcess anvil = AnvilProcess.withoutMining();
+             LiveServer server = LiveServer.start(LiveServer.unlimitedSettingsFor(anvil, Map.of("FAUCET_CONFIRMATIONS", "2")), dir)) {
+            Chain chain = new Chain(anvil);
+            String faucet = AnvilProcess.ACCOUNT_0_ADDRESS;
+            List<String> recipients = List.of(Recipients.fresh(), Recipients.fresh(), Recipients.fresh(), Recipients.fresh());
+            List<Response> granted = new ArrayList<>();
+            for (String address : recipients.subList(0, 2)) {
+                granted.add(server.http.drip(address));
+            }
+            chain.mine();
+            for (Response r : granted) {
+                assertThat(r.status()).as("%s", r.body()).isEqualTo(200);
+                server.http.awaitGrant(r.field("grantId"), g -> !g.get("blockNumber").isNull(), Duration.ofSeconds(30));
+            }
+            for (String address : recipients.subList(2, 4)) {
+                Response r = server.http.drip(address);
+                assertThat(r.status()).as("%s", r.body()).isEqualTo(200);
+                granted.add(r);
+            }
+            chain.mine();
+            assertThat(chain.minedNonce(faucet)).isEqualTo(4);
+
+            chain.call("anvil_rollback", 2);
+            long rolledBack = System.nanoTime();
+            assertThat(chain.minedNonce(faucet)).isZero();
+            // no block is mined meanwhile: the node's pool holds the four again only if the server sent them
+            long pending = Poll.eventually(Duration.ofSeconds(10), () -> chain.pendingNonce(faucet), n -> n == 4);
+            Duration took = Duration.ofNanos(System.nanoTime() - rolledBack);
+            assertThat(pending).as("the pool holds the four transactions again").isEqualTo(4);
+            assertThat(took).as("sent again within seconds").isLessThan(Duration.ofSeconds(5));
+
+            chain.mine();
+            chain.mine();
+            for (Response r : granted) {
+                JsonNode confirmed = server.http.awaitGrant(r.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(30));
+                assertThat(confirmed.get("txHash").asText()).as("the hash its user was given").isEqualTo(r.field("txHash"));
+                assertThat(confirmed.get("txHashes")).hasSize(1);
+                assertThat(chain.receipt(r.field("txHash")).get("status").asText()).isEqualTo("0x1");
+            }
+            for (String address : recipients) {
+                assertThat(chain.balance(address)).as("paid once").isEqualTo(DRIP);
+            }
+            assertThat(chain.minedNonce(faucet)).as("four transactions, no filler, none twice").isEqualTo(4);
+            assertThat(metric(server, "dytallix_tx_replacements_total")).isZero();
+            assertThat(metric(server, "dytallix_tx_resent_total")).isGreaterThanOrEqualTo(4);
         }
     }
 
@@ -163,8 +220,13 @@ class ReorgAndRotationTest {
     }
 
     private static double reorgs(LiveServer server) {
-        Matcher m = REORGS.matcher(server.http.get("/metrics").body());
-        assertThat(m.find()).as("dytallix_reorgs_total is exported").isTrue();
+        return metric(server, "dytallix_reorgs_total");
+    }
+
+    /** A counter without labels, as /metrics exports it. */
+    private static double metric(LiveServer server, String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + "(?:\\{[^}]*})? ([0-9.eE+]+)$").matcher(server.http.get("/metrics").body());
+        assertThat(m.find()).as("%s is exported", name).isTrue();
         return Double.parseDouble(m.group(1));
     }
 }

@@ -85,6 +85,7 @@ class MetricsExpositionTest {
                 .containsEntry("dytallix_faucet_grants_total", "counter")
                 .containsEntry("dytallix_rate_limit_hits_total", "counter")
                 .containsEntry("dytallix_tx_replacements_total", "counter")
+                .containsEntry("dytallix_tx_resent_total", "counter")
                 .containsEntry("dytallix_reorgs_total", "counter")
                 .containsEntry("dytallix_rpc_requests_total", "counter")
                 .containsEntry("dytallix_rpc_cache_requests_total", "counter")
@@ -96,7 +97,8 @@ class MetricsExpositionTest {
         assertLabelNames(metrics, "http_request_duration_seconds_bucket", Set.of("method", "path", "status", "le"));
         for (String gauge : List.of("dytallix_faucet_balance", "dytallix_block_lag", "dytallix_block_height",
                 "dytallix_node_head_age_seconds", "dytallix_faucet_paused", "dytallix_faucet_pending_transactions",
-                "dytallix_tx_replacements_total", "dytallix_reorgs_total", "dytallix_faucet_budget", "dytallix_payer_leader")) {
+                "dytallix_tx_replacements_total", "dytallix_tx_resent_total", "dytallix_reorgs_total", "dytallix_faucet_budget",
+                "dytallix_payer_leader")) {
             assertLabelNames(metrics, gauge, Set.of());
         }
         assertLabelNames(metrics, "dytallix_faucet_grants_total", Set.of("outcome"));

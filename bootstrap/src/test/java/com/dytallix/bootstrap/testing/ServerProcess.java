@@ -176,6 +176,11 @@ public final class ServerProcess implements AutoCloseable {
         signal("CONT");
     }
 
+    /** SIGHUP, as {@code systemctl reload} sends it with the shipped unit. */
+    public void hangUp() throws InterruptedException {
+        signal("HUP");
+    }
+
     private void signal(String name) throws InterruptedException {
         try {
             // the shell's own kill: no procps needed

@@ -15,6 +15,9 @@ public interface Telemetry {
 
     void transactionReplaced();
 
+    /** Stored transactions the node no longer held (a rollback, a reorg, an emptied pool), sent again as they were. */
+    void transactionsResent(int count);
+
     /** A reorg took the block of at least one grant's transaction off the canonical chain. */
     void reorg();
 
@@ -35,6 +38,10 @@ public interface Telemetry {
 
         @Override
         public void transactionReplaced() {
+        }
+
+        @Override
+        public void transactionsResent(int count) {
         }
 
         @Override

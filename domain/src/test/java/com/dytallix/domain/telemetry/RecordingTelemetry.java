@@ -13,6 +13,7 @@ public final class RecordingTelemetry implements Telemetry {
     public final List<String> grantOutcomes = new CopyOnWriteArrayList<>();
     public final Map<LimitScope, Integer> rateLimitHits = new ConcurrentHashMap<>();
     public final AtomicInteger replacements = new AtomicInteger();
+    public final AtomicInteger resent = new AtomicInteger();
     public final AtomicInteger reorgs = new AtomicInteger();
     /** {@code method:outcome} of each relayed call. */
     public final List<String> rpcOutcomes = new CopyOnWriteArrayList<>();
@@ -37,6 +38,11 @@ public final class RecordingTelemetry implements Telemetry {
     @Override
     public void transactionReplaced() {
         replacements.incrementAndGet();
+    }
+
+    @Override
+    public void transactionsResent(int count) {
+        resent.addAndGet(count);
     }
 
     @Override
