@@ -160,7 +160,16 @@ public final class Server implements AutoCloseable {
         if (given.databaseUrl().isEmpty()) {
             DataFiles.ownerOnlyDirectory(given.dataDir());
         }
-        resources.add(Persistence.lock(given.databaseUrl(), given.dbPath(), !given.devMode()));
+        try {
+            resources.add(Persistence.lock(given.databaseUrl(), given.dbPath(), !given.devMode()));
+        } catch (RuntimeException e) {
+            if (given.devMode() && Persistence.heldByAServer(e)) {
+                throw new StartupException("cannot start: another server runs on " + given.dbPath() + " (it holds " + given.dbPath()
+                        + ".lock). Without RPC_URL a server runs alone: the embedded dev chain lives in that server's process."
+                        + " Stop it, or set RPC_URL to a node to run several instances (a zero-downtime deployment)", Main.FAILED);
+            }
+            throw e;
+        }
         makeServiceRegistry(); // already under way when main started it
         // It opens and migrates on a thread of its own (SQLite's native library, the pool, the
         // migrations) while this one reads the key and reaches the node: the start waits for the

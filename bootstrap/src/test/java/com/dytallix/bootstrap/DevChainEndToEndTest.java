@@ -1,6 +1,7 @@
 package com.dytallix.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.dytallix.bootstrap.testing.ApiClient.Response;
 import com.dytallix.bootstrap.testing.LiveServer;
@@ -101,6 +102,19 @@ class DevChainEndToEndTest {
         server = LiveServer.start(SETTINGS, dir);
         // the same key and admin token survive; the dev chain starts over
         assertThat(server.http.get("/api/status").status()).isEqualTo(200);
+        assertThat(server.http.get("/readyz").status()).isEqualTo(200);
+    }
+
+    /**
+     * The runbook's zero-downtime step tried on the dev chain: the second server cannot run beside the first
+     * (the chain lives in the first one's process) and says so, instead of "stop every instance first".
+     */
+    @Test
+    void aSecondDevServerOnTheSameDirectorySaysWhyItMustRunAlone() {
+        assertThatThrownBy(() -> LiveServer.start(SETTINGS, dir).close())
+                .isInstanceOf(StartupException.class)
+                .hasMessageContaining("the embedded dev chain lives in that server's process")
+                .hasMessageContaining("set RPC_URL");
         assertThat(server.http.get("/readyz").status()).isEqualTo(200);
     }
 }

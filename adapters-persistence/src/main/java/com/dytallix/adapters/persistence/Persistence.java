@@ -90,6 +90,11 @@ public final class Persistence implements AutoCloseable {
         return shared ? ServerLock.shared(dbPath) : ServerLock.exclusive(dbPath);
     }
 
+    /** Whether {@link #lock} failed because a server holds the database (not a maintenance command). */
+    public static boolean heldByAServer(RuntimeException failure) {
+        return failure instanceof ServerLock.ServerRunningException;
+    }
+
     /**
      * The backups of the store the configuration names, kept in {@code backupDir} (the newest {@code
      * keep}): SQLite's online snapshots as tar.gz archives the runbook's {@code tar} restores, or
