@@ -66,7 +66,8 @@ rate() { awk -v p="$1" -v s="$2" '$1 == p && ($2 == 200 || $2 == 202) && $4 != "
 answers() {
   awk -v p="$1" '$1 == p && ($2 == 200 || $2 == 202) && $4 != "failed" { print $6, $2 }' "$WORK"/client-*.txt | sort -n \
     | awk '{ ms[NR] = $1; if ($2 == 202) a++ } END { if (NR == 0) { print "none"; exit }
-             printf "p50 %d ms, p99 %d ms, %.1f %% 202 (%d answers)", ms[int((NR + 1) / 2)], ms[int(NR * 0.99) > 0 ? int(NR * 0.99) : 1], 100 * a / NR, NR }'
+             p99 = int((NR * 99 + 99) / 100)
+             printf "p50 %d ms, p99 %d ms, %.1f %% 202 (%d answers)", ms[int((NR + 1) / 2)], ms[p99], 100 * a / NR, NR }'
 }
 
 phase one
