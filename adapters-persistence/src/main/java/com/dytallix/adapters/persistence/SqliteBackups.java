@@ -165,31 +165,29 @@ final class SqliteBackups implements DatabaseBackups {
         }
     }
 
+    /** An archive entry for a file of the owner's alone (0600), dated {@code at}, owned by {@code owner} where known. */
+    private static TarArchiveEntry fileEntry(String name, long size, Instant at, Owner owner) {
+        TarArchiveEntry entry = new TarArchiveEntry(name);
+        entry.setSize(size);
+        entry.setMode(0100600);
+        entry.setModTime(at.toEpochMilli());
+        if (owner != null) {
+            owner.apply(entry);
+        }
+        return entry;
+    }
+
     private static void writeArchive(Path snapshot, Path partial, Instant at, Owner owner) throws IOException {
         try (OutputStream file = Files.newOutputStream(partial);
              TarArchiveOutputStream tar = new TarArchiveOutputStream(
                      new GzipCompressorOutputStream(new BufferedOutputStream(file)))) {
-            TarArchiveEntry entry = new TarArchiveEntry(ENTRY);
-            entry.setSize(Files.size(snapshot));
-            entry.setMode(0100600);
-            entry.setModTime(at.toEpochMilli());
-            if (owner != null) {
-                owner.apply(entry);
-            }
-            tar.putArchiveEntry(entry);
+            tar.putArchiveEntry(fileEntry(ENTRY, Files.size(snapshot), at, owner));
             Files.copy(snapshot, tar);
             tar.closeArchiveEntry();
             // An empty log beside it: the runbook's `tar -xzf … -C data/` then also replaces a log a crashed
             // server left in data/, which SQLite would otherwise replay into the restored file at the next
             // open (the restore would silently bring back the crashed database's newer pages, or corrupt it).
-            TarArchiveEntry log = new TarArchiveEntry(ENTRY + "-wal");
-            log.setSize(0);
-            log.setMode(0100600);
-            log.setModTime(at.toEpochMilli());
-            if (owner != null) {
-                owner.apply(log);
-            }
-            tar.putArchiveEntry(log);
+            tar.putArchiveEntry(fileEntry(ENTRY + "-wal", 0, at, owner));
             tar.closeArchiveEntry();
             tar.finish();
         }
