@@ -47,6 +47,7 @@ final class AdminHttpService implements HttpService {
     private static final int MAX_AMOUNT_INTEGER_DIGITS = 30;
     private static final java.time.Duration SINCE_SKEW = java.time.Duration.ofMinutes(1);
     private static final Pattern KEY_SHAPE = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
+    private static final Pattern BLOCK_HASH_SHAPE = Pattern.compile("0[xX][0-9a-fA-F]{64}");
     private static final Pattern DECIMAL = Pattern.compile("\\d{1,60}(\\.\\d{1,60})?");
 
     private final AdminService admin;
@@ -75,6 +76,7 @@ final class AdminHttpService implements HttpService {
         routes.path("/audit").get(action("audit", this::audit)).register();
         routes.path("/blocks").post(action("block", this::block)).get(action("blocks", this::blocks)).register();
         routes.path("/blocks/{id}").delete(action("unblock", this::unblock)).register();
+        routes.path("/chain/adopt").post(action("adopt-chain", this::adoptChain)).register();
     }
 
     /** An admin handler that runs once the caller is authorised. */
@@ -246,9 +248,31 @@ final class AdminHttpService implements HttpService {
         Responses.ok(res, new DeletedView(true, Long.parseLong(id)));
     }
 
+    /**
+     * After a chain reset (the node's genesis is not the ledger's): makes the node's chain the ledger's. The body names
+     * the genesis adopted, as the pause reason and the ERROR log line give it; another than the node's is a 409.
+     */
+    private void adoptChain(ServerRequest req, ServerResponse res, ClientIp ip) {
+        Map<String, JsonNode> body = object(bodies.json(req, false), Set.of("genesis"));
+        String genesis = text(body, "genesis").map(String::strip).filter(g -> !g.isEmpty())
+                .orElseThrow(() -> ApiException.invalidRequest("genesis", "is required: the new chain's genesis block hash,"
+                        + " as the pause reason names it"));
+        if (!BLOCK_HASH_SHAPE.matcher(genesis).matches()) {
+            throw ApiException.invalidRequest("genesis", "must be a block hash: 0x and 64 hex digits");
+        }
+        AdminService.ChainAdoption a = admin.adoptChain(genesis, ip);
+        Responses.ok(res, new AdoptedView(a.adopted(), a.genesis(), a.previousGenesis().orElse(null), a.failedGrants(),
+                a.closedGrants(), a.pause().paused(), a.pause().reason().orElse(null)));
+    }
+
     // The answers (field order is the wire order).
 
     record PauseView(boolean paused, String reason, String at) {
+    }
+
+    /** POST /api/admin/chain/adopt: {@code adopted} false when the chain already was the ledger's (nothing changed). */
+    record AdoptedView(boolean adopted, String genesis, String previousGenesis, int failedGrants, int closedGrants,
+                       boolean paused, String pausedReason) {
     }
 
     record ResumeView(boolean paused, String at) {
