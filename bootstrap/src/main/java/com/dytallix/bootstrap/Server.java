@@ -239,6 +239,11 @@ public final class Server implements AutoCloseable {
         var tracker = app.tracker();
 
         var chainGuard = app.chain();
+        if (upstreams != null) {
+            // with several nodes, one on another chain than the ledger's (a relaunch under the same chain id) is not used
+            upstreams.followLedgerChain(() -> chainGuard.ledgerGenesis().or(ledger::genesis));
+            upstreams.checkHealth();
+        }
         // before anything is paid: is the node on the chain the ledger pays on (recorded at the first start)?
         if (settings.devMode()) {
             // the dev chain is new each run by design: the previous run's business is closed and the new chain adopted

@@ -705,8 +705,8 @@ final class SqlGrantLedger implements GrantLedger {
     public Adoption adoptChain(String previous, String adopted, String reason, Instant at) {
         String time = Timestamps.format(at);
         Adoption adoption = database.write(tx -> {
-            if (tx.update("UPDATE ledger_chain SET genesis_hash = ?, recorded_at = ? WHERE id = 1 AND genesis_hash = ?",
-                    adopted, time, previous) == 0) {
+            if (previous.equals(adopted) || tx.update("UPDATE ledger_chain SET genesis_hash = ?, recorded_at = ? WHERE id = 1"
+                    + " AND genesis_hash = ?", adopted, time, previous) == 0) {
                 Optional<String> recorded = tx.get("SELECT genesis_hash FROM ledger_chain WHERE id = 1")
                         .map(row -> Rows.text(row, "genesis_hash"));
                 if (recorded.filter(adopted::equals).isPresent()) {
@@ -716,6 +716,9 @@ final class SqlGrantLedger implements GrantLedger {
                     throw new IllegalStateException("the ledger pays on chain " + recorded.get() + ", not " + previous);
                 }
                 tx.insert("INSERT INTO ledger_chain (id, genesis_hash, recorded_at) VALUES (1, ?, ?)", adopted, time);
+                if (previous.equals(adopted)) {
+                    return new Adoption(false, 0, 0); // no chain was recorded: this one is recorded, nothing closed
+                }
             }
             int failed = (int) tx.update("UPDATE faucet_grants SET status = 'failed', failure_reason = ?, updated_at = ?"
                     + " WHERE status IN ('pending', 'signed', 'submitted')", reason, time);

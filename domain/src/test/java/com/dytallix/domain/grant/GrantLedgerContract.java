@@ -205,12 +205,24 @@ public abstract class GrantLedgerContract {
     }
 
     @Test
+    void adoptingAChainWhenNoneIsRecordedRecordsItAndClosesNothing() {
+        Grant g = reserved(request(address(151), ip("10.1.5.1"), T0));
+
+        assertThat(ledger.adoptChain(BLOCK_A, BLOCK_A, "reset", T0.plusSeconds(1))).isEqualTo(new LedgerChain.Adoption(false, 0, 0));
+
+        assertThat(ledger.genesis()).contains(BLOCK_A);
+        assertThat(ledger.find(g.id()).orElseThrow().status()).isEqualTo(GrantStatus.PENDING);
+    }
+
+    @Test
     void adoptingTheSameChainAgainChangesNothingAndAnAdoptionFromAnotherChainIsRefused() {
         ledger.recordGenesis(BLOCK_A, T0);
         ledger.adoptChain(BLOCK_A, BLOCK_B, "reset", T0.plusSeconds(1));
         Grant g = reserved(request(address(150), ip("10.1.5.0"), T0.plusSeconds(2)));
 
         assertThat(ledger.adoptChain(BLOCK_A, BLOCK_B, "reset", T0.plusSeconds(3))).isEqualTo(new LedgerChain.Adoption(false, 0, 0));
+        assertThat(ledger.adoptChain(BLOCK_B, BLOCK_B, "reset", T0.plusSeconds(3))).as("the ledger's own chain")
+                .isEqualTo(new LedgerChain.Adoption(false, 0, 0));
         assertThat(ledger.find(g.id()).orElseThrow().status()).isEqualTo(GrantStatus.PENDING);
         String other = "0x" + "c3".repeat(32);
         assertThatThrownBy(() -> ledger.adoptChain(BLOCK_A, other, "reset", T0.plusSeconds(4))).isInstanceOf(IllegalStateException.class);

@@ -330,6 +330,10 @@ public final class InMemoryGrantLedger implements GrantLedger {
         if (genesis != null && !genesis.equals(previous)) {
             throw new IllegalStateException("the ledger pays on chain " + genesis + ", not " + previous);
         }
+        if (previous.equals(adopted)) {
+            genesis = adopted; // no chain was recorded: this one is recorded, nothing closed
+            return new Adoption(false, 0, 0);
+        }
         int failed = 0;
         for (Grant g : unfinished()) {
             fail(g.id(), reason, at);
