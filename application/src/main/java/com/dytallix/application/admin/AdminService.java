@@ -82,7 +82,7 @@ public final class AdminService {
      * @throws ChainGuard.NotTheNodesChain when the node's genesis is another
      */
     public ChainAdoption adoptChain(String genesis, ClientIp ip) {
-        return audited("adopt-chain", ip, () -> {
+        return audited("adopt-chain", ip, now -> {
             if (genesis == null || !genesis.strip().matches("0[xX][0-9a-fA-F]{64}")) {
                 throw new IllegalArgumentException("genesis must be the new chain's genesis block hash: 0x and 64 hex digits");
             }
