@@ -180,6 +180,14 @@ public final class Observability {
                 .register(registry);
     }
 
+    /** {@code dytallix_rpc_filters}: the filters the relay holds on the node now (RPC_MAX_FILTERS in all). */
+    public static void registerRelayFilters(MeterRegistry registry, java.util.function.IntSupplier held) {
+        Gauge.builder("dytallix.rpc.filters", held, h -> h.getAsInt())
+                .description("Filters (eth_newFilter, eth_newBlockFilter, ...) the relay made on the node and holds now; at most RPC_MAX_FILTERS")
+                .strongReference(true)
+                .register(registry);
+    }
+
     private static void gauge(MeterRegistry registry, Supplier<StatusSnapshot> snapshot, String name, String unit,
                               String description, ToDoubleFunction<StatusSnapshot> value) {
         // A strong reference: the registry would otherwise let a method-reference supplier be collected.
