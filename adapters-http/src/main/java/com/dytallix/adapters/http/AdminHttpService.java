@@ -104,13 +104,12 @@ final class AdminHttpService implements HttpService {
         Map<String, JsonNode> body = object(bodies.json(req, true), Set.of("reason"));
         Optional<String> reason = text(body, "reason");
         PauseState state = admin.pause(reason.filter(r -> !r.isBlank()), ip);
-        Responses.ok(res, new PauseView(state.paused(), state.reason().orElse(null), state.since().orElseGet(clock::instant).toString()));
+        Responses.ok(res, new PauseView(state.paused(), state.reason().orElse(null), Responses.time(state.since().orElseThrow())));
     }
 
     private void resume(ServerRequest req, ServerResponse res, ClientIp ip) {
         object(bodies.json(req, true), Set.of());
-        PauseState state = admin.resume(ip);
-        Responses.ok(res, new ResumeView(state.paused(), clock.instant().toString()));
+        Responses.ok(res, new ResumeView(false, Responses.time(admin.resume(ip))));
     }
 
     private void topUp(ServerRequest req, ServerResponse res, ClientIp ip) {
@@ -136,7 +135,7 @@ final class AdminHttpService implements HttpService {
         }
         KeyRotation rotation = admin.rotateKey(key.asText().strip(), drain != null && drain.asBoolean(), ip);
         Responses.ok(res, new RotatedView(true, rotation.newAddress().value(), rotation.previousAddress().value(),
-                rotation.rotatedAt().toString()));
+                Responses.time(rotation.rotatedAt())));
     }
 
     private void state(ServerRequest req, ServerResponse res, ClientIp ip) {
@@ -145,7 +144,7 @@ final class AdminHttpService implements HttpService {
         Map<String, Long> unfinished = new LinkedHashMap<>();
         s.unfinishedByStatus().forEach((status, count) -> unfinished.put(status.name().toLowerCase(Locale.ROOT), count));
         StateView out = new StateView(s.pause().paused(), s.pause().reason().orElse(null),
-                s.pause().since().map(Instant::toString).orElse(null), s.faucetAddress().value(),
+                s.pause().since().map(Responses::time).orElse(null), s.faucetAddress().value(),
                 s.faucetBalance().map(Wei::toDytString).orElse(null), s.faucetBalance().map(w -> w.value().toString()).orElse(null),
                 unfinished, s.lastRotation().map(RotationView::of).orElse(null),
                 s.recentTopUps().stream().map(TopUpView::of).toList(),
@@ -266,7 +265,7 @@ final class AdminHttpService implements HttpService {
 
     record RotationView(String previousAddress, String newAddress, String rotatedAt) {
         static RotationView of(KeyRotation r) {
-            return new RotationView(r.previousAddress().value(), r.newAddress().value(), r.rotatedAt().toString());
+            return new RotationView(r.previousAddress().value(), r.newAddress().value(), Responses.time(r.rotatedAt()));
         }
     }
 
@@ -280,7 +279,7 @@ final class AdminHttpService implements HttpService {
     record TopUpView(Long id, String amount, String note, String balanceAfter, String at, String faucetAddress) {
         static TopUpView of(TopUp t) {
             return new TopUpView(t.id().orElse(null), t.amount().toDytString(), t.note(), t.balanceAfter().toDytString(),
-                    t.at().toString(), t.faucetAddress().value());
+                    Responses.time(t.at()), t.faucetAddress().value());
         }
     }
 
@@ -297,7 +296,7 @@ final class AdminHttpService implements HttpService {
                     g.status().name().toLowerCase(Locale.ROOT), g.fromAddress().map(Address::value).orElse(null),
                     g.nonce().orElse(null), g.currentHash().map(Object::toString).orElse(null),
                     g.txHashes().stream().map(Object::toString).toList(), g.blockNumber().orElse(null),
-                    g.failureReason().orElse(null), g.createdAt().toString(), g.updatedAt().toString());
+                    g.failureReason().orElse(null), Responses.time(g.createdAt()), Responses.time(g.updatedAt()));
         }
     }
 
@@ -306,7 +305,7 @@ final class AdminHttpService implements HttpService {
 
     record AuditEntryView(String at, String action, String ip, String outcome, String detail) {
         static AuditEntryView of(AuditEntry e) {
-            return new AuditEntryView(e.at().toString(), e.action(), e.ip().value(), e.outcome(), e.detail());
+            return new AuditEntryView(Responses.time(e.at()), e.action(), e.ip().value(), e.outcome(), e.detail());
         }
     }
 
@@ -315,8 +314,8 @@ final class AdminHttpService implements HttpService {
 
     record BlockView(long id, String target, String scope, String reason, String createdAt, String expiresAt, boolean active) {
         static BlockView of(Block b, Instant now) {
-            return new BlockView(b.id(), b.target().toString(), b.target().scope(), b.reason(), b.createdAt().toString(),
-                    b.expiresAt().map(Instant::toString).orElse(null), b.activeAt(now));
+            return new BlockView(b.id(), b.target().toString(), b.target().scope(), b.reason(), Responses.time(b.createdAt()),
+                    b.expiresAt().map(Responses::time).orElse(null), b.activeAt(now));
         }
     }
 

@@ -88,7 +88,7 @@ final class ErrorMapper {
         long seconds = Math.max(1, (Duration.between(clock.instant(), resetAt).toMillis() + 999) / 1000);
         ResetText reset = lastReset;
         if (!reset.at().equals(resetAt)) {
-            reset = new ResetText(resetAt, resetAt.toString());
+            reset = new ResetText(resetAt, Responses.time(resetAt));
             lastReset = reset;
         }
         return ApiException.rateLimited(message, new ApiException.Details.RateLimit(scope, reset.text()),

@@ -342,7 +342,7 @@ final class JsonRpcRelay {
         }
         ApiException failure = ErrorMapper.rateLimited(LimitScope.REQUESTS.wireName(), refusedUntil.get(),
                 "too many JSON-RPC requests from this client (RPC_RATE_LIMIT_PER_MINUTE); retry after the time in Retry-After");
-        OurData data = new OurData(failure.code(), requestId, refusedUntil.get().toString());
+        OurData data = new OurData(failure.code(), requestId, Responses.time(refusedUntil.get()));
         return Optional.of(new Reply(429, Optional.of(Json.text(error(NullNode.instance, LIMIT_EXCEEDED, failure.getMessage(), data))),
                 failure.headers(), Optional.of(failure)));
     }

@@ -23,10 +23,11 @@ import com.dytallix.domain.sync.ChainReads;
 import com.dytallix.domain.sync.NodeException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /** The operator's actions. Each one, allowed or not, lands in the audit log. */
 public final class AdminService {
@@ -54,27 +55,27 @@ public final class AdminService {
     }
 
     public PauseState pause(Optional<String> reason, ClientIp ip) {
-        return audited("pause", ip, () -> {
-            PauseState state = controls.pause(reason, clock.instant());
+        return audited("pause", ip, now -> {
+            PauseState state = controls.pause(reason, now);
             status.pauseChanged(state);
             return state;
         }, s -> "reason=" + s.reason().orElse(""));
     }
 
-    public PauseState resume(ClientIp ip) {
-        return audited("resume", ip, () -> {
-            PauseState state = controls.resume(clock.instant());
-            status.pauseChanged(state);
-            return state;
-        }, s -> "");
+    /** @return when the faucet resumed (the audit log's time of it) */
+    public Instant resume(ClientIp ip) {
+        return audited("resume", ip, now -> {
+            status.pauseChanged(controls.resume(now));
+            return now;
+        }, at -> "");
     }
 
     /** Records a top-up with the balance the node reports now. */
     public TopUp topUp(Wei amount, String note, ClientIp ip) {
-        return audited("topup", ip, () -> {
+        return audited("topup", ip, now -> {
             var address = keys.active().address();
             Wei balance = node.balance(address);
-            return controls.recordTopUp(new TopUp(Optional.empty(), amount, note, address, balance, clock.instant()));
+            return controls.recordTopUp(new TopUp(Optional.empty(), amount, note, address, balance, now));
         }, t -> "amount=" + t.amount().toDytString() + " DYT balanceAfter=" + t.balanceAfter().toDytString() + " DYT");
     }
 
@@ -83,8 +84,8 @@ public final class AdminService {
      * transactions are final (across restarts); with {@code drain} its balance then moves to the new address.
      */
     public KeyRotation rotateKey(String newKeyHex, boolean drain, ClientIp ip) {
-        return audited("rotate-key", ip, () -> {
-            KeyRotation rotation = keys.rotate(newKeyHex, drain, clock.instant());
+        return audited("rotate-key", ip, now -> {
+            KeyRotation rotation = keys.rotate(newKeyHex, drain, now);
             rotations.record(rotation);
             return rotation;
         }, r -> "previous=" + r.previousAddress() + " new=" + r.newAddress() + " drain=" + drain);
@@ -97,8 +98,7 @@ public final class AdminService {
      * @throws IllegalArgumentException for a target that is none of these, or an expiry already past
      */
     public Block block(String target, String reason, Optional<Instant> expiresAt, ClientIp ip) {
-        return audited("block", ip, () -> {
-            Instant now = clock.instant();
+        return audited("block", ip, now -> {
             if (expiresAt.filter(e -> !e.isAfter(now)).isPresent()) {
                 throw new IllegalArgumentException("expiresAt must be in the future");
             }
@@ -109,7 +109,7 @@ public final class AdminService {
 
     /** @return false when no block has that id */
     public boolean unblock(long id, ClientIp ip) {
-        return audited("unblock", ip, () -> blocks.remove(id), removed -> "id=" + id + (removed ? "" : " (no such block)"));
+        return audited("unblock", ip, now -> blocks.remove(id), removed -> "id=" + id + (removed ? "" : " (no such block)"));
     }
 
     public List<Block> blocks() {
@@ -147,18 +147,27 @@ public final class AdminService {
 
     /** An admin call refused before it reached an action (bad token, IP not allowed, locked out). */
     public void refused(String action, ClientIp ip, String outcome) {
-        controls.audit(new AuditEntry(clock.instant(), action, ip, outcome, ""));
+        controls.audit(new AuditEntry(now(), action, ip, outcome, ""));
     }
 
     /** Records a read-only admin call. */
     public void viewed(String action, ClientIp ip) {
-        controls.audit(new AuditEntry(clock.instant(), action, ip, "ok", ""));
+        controls.audit(new AuditEntry(now(), action, ip, "ok", ""));
     }
 
-    private <T> T audited(String action, ClientIp ip, Supplier<T> work, java.util.function.Function<T, String> detail) {
-        Instant at = clock.instant();
+    /**
+     * The time of an action, read once: what it records (a pause's start, a rotation, a top-up, a block)
+     * and its audit entry carry the same instant, and the answer gives it back. Milliseconds, as every
+     * time the API answers (docs/api.md) and the stores keep.
+     */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private <T> T audited(String action, ClientIp ip, Function<Instant, T> work, Function<T, String> detail) {
+        Instant at = now();
         try {
-            T result = work.get();
+            T result = work.apply(at);
             controls.audit(new AuditEntry(at, action, ip, "ok", detail.apply(result)));
             return result;
         } catch (IllegalArgumentException e) {
