@@ -400,7 +400,7 @@ final class JsonRpcRelay {
             // as the WebSocket's bounds answer: the request stays answered, the client may retry later
             long retryAfter = Math.max(1, (java.time.Duration.between(ErrorMapper.clock.instant(), e.retryAt()).toMillis() + 999) / 1000);
             return new Answer(error(id, LIMIT_EXCEEDED, e.getMessage(), new RpcWebSocket.LimitData("RATE_LIMIT",
-                    LimitScope.FILTERS.wireName(), retryAfter, e.retryAt().toString(), requestId)), null);
+                    LimitScope.FILTERS.wireName(), retryAfter, Responses.time(e.retryAt()), requestId)), null);
         } catch (NodeException e) {
             if (!e.failure().isTransient()) {
                 // the node answered with an error object (or our own check did, worded as a node would): passed on as it came
