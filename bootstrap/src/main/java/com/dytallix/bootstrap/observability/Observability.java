@@ -45,14 +45,14 @@ public final class Observability {
     }
 
     /**
-     * Routes java.util.logging (Helidon's own logs) into SLF4J/logback, whose first logger sets
-     * logging up ({@link LoggingConfigurator}). System.Logger reaches SLF4J through
-     * slf4j-jdk-platform-logging on the class path, without a call.
+     * Routes java.util.logging into SLF4J/logback ({@link JavaLoggingBridge}), whose first logger sets
+     * logging up ({@link LoggingConfigurator}). System.Logger (the server's and Helidon's) reaches
+     * SLF4J through {@link SystemLoggers}, which the JDK finds on the class path, without a call.
      */
     public static synchronized void installLogging() {
         if (!SLF4JBridgeHandler.isInstalled()) {
             SLF4JBridgeHandler.removeHandlersForRootLogger();
-            SLF4JBridgeHandler.install();
+            java.util.logging.LogManager.getLogManager().getLogger("").addHandler(new JavaLoggingBridge());
         }
     }
 
