@@ -232,7 +232,8 @@ public final class Server implements AutoCloseable {
                         db.notices()),
                 new Application.Choices(policy, settings.rpcAllowedMethods(), settings.blockTime(), settings.chainId(),
                         settings.get(Settings.WS_MAX_SUBSCRIPTIONS),
-                        finality, settings.instance(), settings.payerLease()));
+                        finality, settings.instance(), settings.payerLease(),
+                        settings.get(Settings.RPC_MAX_FILTERS_PER_CLIENT), settings.get(Settings.RPC_MAX_FILTERS)));
         election = app.election();
         payer = app.payer();
         var status = app.status();
@@ -310,6 +311,7 @@ public final class Server implements AutoCloseable {
             Observability.registerSharedReads(metrics, sharedReads, settings.rpcAllowedMethods());
         }
         Observability.registerPayerGauge(metrics, election::holdsLease);
+        Observability.registerRelayFilters(metrics, app.relay()::filtersHeld);
         Observability.registerBudget(metrics, () -> ledger.budget(policy.outflow(), clock.instant()));
         // one observer for the routed requests and the answers given before routing: one access log, one set of metrics
         RequestObserver requests = AccessLog.around(new HttpMetrics(metrics));

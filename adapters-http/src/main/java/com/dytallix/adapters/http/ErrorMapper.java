@@ -2,10 +2,12 @@ package com.dytallix.adapters.http;
 
 import com.dytallix.application.faucet.ChainGuard;
 import com.dytallix.application.faucet.FaucetRefusal;
+import com.dytallix.application.relay.RelayFilters;
 import com.dytallix.application.relay.RelayService;
 import com.dytallix.domain.InvalidAddressException;
 import com.dytallix.domain.InvalidAmountException;
 import com.dytallix.domain.StoreBusyException;
+import com.dytallix.domain.grant.LimitScope;
 import com.dytallix.domain.key.InvalidKeyException;
 import com.dytallix.domain.sync.NodeException;
 import io.helidon.http.HttpException;
@@ -43,6 +45,7 @@ final class ErrorMapper {
             case FaucetRefusal r -> refusal(r);
             case RelayService.MethodNotAllowed e -> new ApiException(403, "RPC_METHOD_NOT_ALLOWED", e.getMessage());
             case ChainGuard.NotTheNodesChain e -> new ApiException(409, "CHAIN_MISMATCH", e.getMessage());
+            case RelayFilters.LimitReached e -> rateLimited(LimitScope.FILTERS.wireName(), e.retryAt(), e.getMessage());
             case NodeException e -> node(e);
             case HttpException e -> http(e);
             default -> {

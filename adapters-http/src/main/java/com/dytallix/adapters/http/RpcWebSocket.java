@@ -515,7 +515,7 @@ public final class RpcWebSocket {
             boolean wellFormed = item.isObject() && "2.0".equals(item.path("jsonrpc").asText(null))
                     && item.path("method").isTextual() && (!item.has("id") || validId(item.get("id")));
             if (!wellFormed || (!method.equals("eth_subscribe") && !method.equals("eth_unsubscribe"))) {
-                JsonRpcRelay.Answer a = rpc.answer(item, requestId);
+                JsonRpcRelay.Answer a = rpc.answer(item, client, requestId);
                 if (a != null && a.failure() != null && a.failure().status() >= 500) {
                     HttpEdge.logFailure(a.failure().code(), a.failure().status(), "websocket: " + a.failure().getMessage());
                 }

@@ -12,6 +12,7 @@ import com.dytallix.application.faucet.GrantTracker;
 import com.dytallix.application.faucet.NonceAllocator;
 import com.dytallix.application.faucet.Payer;
 import com.dytallix.application.payer.PayerElection;
+import com.dytallix.application.relay.RelayFilters;
 import com.dytallix.application.relay.RelayPolicy;
 import com.dytallix.application.relay.RelayService;
 import com.dytallix.application.status.BalanceService;
@@ -83,10 +84,17 @@ public record Application(
      * @param finality          when a grant counts as confirmed, and how long its block is watched for a reorg
      * @param instance          this instance's name in status, metrics and the payer lease
      * @param payerLease        how long a payer lease lasts unless renewed
+     * @param maxFiltersPerClient filters one client may hold on the node through the relay
+     * @param maxFilters        filters the relay may hold on the node in all
      */
     public record Choices(FaucetPolicy policy, List<String> rpcAllowedMethods, Optional<Duration> blockTime,
                           Optional<Long> chainId, int maxSubscriptions, Finality finality, String instance,
-                          Duration payerLease) {
+                          Duration payerLease, int maxFiltersPerClient, int maxFilters) {
+        /** With the relay's filter bounds that tests need not choose (64 per client, 4096 in all). */
+        public Choices(FaucetPolicy policy, List<String> rpcAllowedMethods, Optional<Duration> blockTime,
+                       Optional<Long> chainId, int maxSubscriptions, Finality finality, String instance, Duration payerLease) {
+            this(policy, rpcAllowedMethods, blockTime, chainId, maxSubscriptions, finality, instance, payerLease, 64, 4096);
+        }
     }
 
     public static Application assemble(Ports ports, Choices choices) {
@@ -113,7 +121,7 @@ public record Application(
         var admin = new AdminService(controls, ports.keys(), ports.rotations(), ports.ledger(), ports.node(), status,
                 ports.blockList(), ports.keccak(), chain, ports.clock());
         var relay = new RelayService(ports.node(), new RelayPolicy(choices.rpcAllowedMethods()), status, ports.telemetry(),
-                ports.clock());
+                ports.clock(), new RelayFilters(choices.maxFiltersPerClient(), choices.maxFilters(), ports.clock()), policy.ipv6Prefix());
         return new Application(election, status, new BalanceService(ports.node(), ports.keccak()), nonces, payer, tracker, drips,
                 new GrantLookup(ports.ledger(), status, payer), admin, relay, new ChainFeed(ports.blocks(), choices.maxSubscriptions()), chain);
     }
