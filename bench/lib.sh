@@ -136,8 +136,8 @@ ensure_server_built() {
   JAVA="$(find_java)"
   local aot_stale=0
   if [ ! "$AOT_CACHE" -nt "$JAR" ] && "$JAVA" -XX:AOTCacheOutput="$WORK/probe.aot" -version >/dev/null 2>&1; then aot_stale=1; fi
-  if [ ! -f "$JAR" ] || [ "$aot_stale" = 1 ] || [ -n "$(find "$ROOT" -path "$ROOT/.git" -prune -o -path "$ROOT/.tools" -prune -o \
-    \( -path '*/src/main/*' -o -name pom.xml \) -type f -newer "$JAR" -print -quit)" ]; then
+  # the launcher's rule of what makes the jar out of date (./dyt stale)
+  if [ "$aot_stale" = 1 ] || "$ROOT/dyt" stale >/dev/null; then
     log "building the server (./dyt build)"
     # ./dyt build marks the jar current and makes the AOT cache after it
     (cd "$ROOT" && ./dyt build -q) >&2 || die "the server does not build"

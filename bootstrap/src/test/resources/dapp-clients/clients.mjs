@@ -17,9 +17,12 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const within = (ms, promise, what) => Promise.race([promise,
   new Promise((_, reject) => setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms))]);
 
+// the whole JSON-RPC answer of one call, error or result
+const rpc = async (url, method, params) => (await fetch(url, { method: "POST", headers: { "content-type": "application/json" },
+  body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) })).json();
+
 async function anvil(method, params) {
-  const answer = await (await fetch(anvilUrl, { method: "POST", headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) })).json();
+  const answer = await rpc(anvilUrl, method, params);
   if (answer.error) throw new Error(`${method}: ${JSON.stringify(answer.error)}`);
   return answer.result;
 }
@@ -74,6 +77,16 @@ await check("ethers revert reason", async () => {
   } catch (e) {
     return [e.code === "CALL_EXCEPTION" && e.reason === "nope", `${e.code} ${e.reason}`];
   }
+});
+// A page reloaded again and again leaves its filters on the node, never polled again: the relay keeps a
+// client's newest RPC_MAX_FILTERS_PER_CLIENT (64) and uninstalls the older ones; the listener made after them works.
+await check("abandoned filters uninstalled", async () => {
+  const abandoned = [];
+  for (let i = 0; i < 70; i++) abandoned.push((await rpc(relayHttp, "eth_newBlockFilter", [])).result);
+  const oldest = await rpc(anvilUrl, "eth_getFilterChanges", [abandoned[0]]);
+  const newest = await rpc(anvilUrl, "eth_getFilterChanges", [abandoned[69]]);
+  return [oldest.error?.message === "filter not found" && Array.isArray(newest.result),
+    `oldest ${JSON.stringify(oldest)} newest ${JSON.stringify(newest)}`];
 });
 await check("ethers contract.on and off", async () => {
   const emitter = new ethers.Contract(EMITTER, PING_ABI, provider);

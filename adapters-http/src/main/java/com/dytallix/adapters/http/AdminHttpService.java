@@ -47,6 +47,7 @@ final class AdminHttpService implements HttpService {
     private static final int MAX_AMOUNT_INTEGER_DIGITS = 30;
     private static final java.time.Duration SINCE_SKEW = java.time.Duration.ofMinutes(1);
     private static final Pattern KEY_SHAPE = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
+    private static final Pattern BLOCK_HASH_SHAPE = Pattern.compile("0[xX][0-9a-fA-F]{64}");
     private static final Pattern DECIMAL = Pattern.compile("\\d{1,60}(\\.\\d{1,60})?");
 
     private final AdminService admin;
@@ -75,6 +76,7 @@ final class AdminHttpService implements HttpService {
         routes.path("/audit").get(action("audit", this::audit)).register();
         routes.path("/blocks").post(action("block", this::block)).get(action("blocks", this::blocks)).register();
         routes.path("/blocks/{id}").delete(action("unblock", this::unblock)).register();
+        routes.path("/chain/adopt").post(action("adopt-chain", this::adoptChain)).register();
     }
 
     /** An admin handler that runs once the caller is authorised. */
@@ -104,13 +106,12 @@ final class AdminHttpService implements HttpService {
         Map<String, JsonNode> body = object(bodies.json(req, true), Set.of("reason"));
         Optional<String> reason = text(body, "reason");
         PauseState state = admin.pause(reason.filter(r -> !r.isBlank()), ip);
-        Responses.ok(res, new PauseView(state.paused(), state.reason().orElse(null), state.since().orElseGet(clock::instant).toString()));
+        Responses.ok(res, new PauseView(state.paused(), state.reason().orElse(null), Responses.time(state.since().orElseThrow())));
     }
 
     private void resume(ServerRequest req, ServerResponse res, ClientIp ip) {
         object(bodies.json(req, true), Set.of());
-        PauseState state = admin.resume(ip);
-        Responses.ok(res, new ResumeView(state.paused(), clock.instant().toString()));
+        Responses.ok(res, new ResumeView(false, Responses.time(admin.resume(ip))));
     }
 
     private void topUp(ServerRequest req, ServerResponse res, ClientIp ip) {
@@ -136,7 +137,7 @@ final class AdminHttpService implements HttpService {
         }
         KeyRotation rotation = admin.rotateKey(key.asText().strip(), drain != null && drain.asBoolean(), ip);
         Responses.ok(res, new RotatedView(true, rotation.newAddress().value(), rotation.previousAddress().value(),
-                rotation.rotatedAt().toString()));
+                Responses.time(rotation.rotatedAt())));
     }
 
     private void state(ServerRequest req, ServerResponse res, ClientIp ip) {
@@ -145,7 +146,7 @@ final class AdminHttpService implements HttpService {
         Map<String, Long> unfinished = new LinkedHashMap<>();
         s.unfinishedByStatus().forEach((status, count) -> unfinished.put(status.name().toLowerCase(Locale.ROOT), count));
         StateView out = new StateView(s.pause().paused(), s.pause().reason().orElse(null),
-                s.pause().since().map(Instant::toString).orElse(null), s.faucetAddress().value(),
+                s.pause().since().map(Responses::time).orElse(null), s.faucetAddress().value(),
                 s.faucetBalance().map(Wei::toDytString).orElse(null), s.faucetBalance().map(w -> w.value().toString()).orElse(null),
                 unfinished, s.lastRotation().map(RotationView::of).orElse(null),
                 s.recentTopUps().stream().map(TopUpView::of).toList(),
@@ -246,9 +247,31 @@ final class AdminHttpService implements HttpService {
         Responses.ok(res, new DeletedView(true, Long.parseLong(id)));
     }
 
+    /**
+     * After a chain reset (the node's genesis is not the ledger's): makes the node's chain the ledger's. The body names
+     * the genesis adopted, as the pause reason and the ERROR log line give it; another than the node's is a 409.
+     */
+    private void adoptChain(ServerRequest req, ServerResponse res, ClientIp ip) {
+        Map<String, JsonNode> body = object(bodies.json(req, false), Set.of("genesis"));
+        String genesis = text(body, "genesis").map(String::strip).filter(g -> !g.isEmpty())
+                .orElseThrow(() -> ApiException.invalidRequest("genesis", "is required: the new chain's genesis block hash,"
+                        + " as the pause reason names it"));
+        if (!BLOCK_HASH_SHAPE.matcher(genesis).matches()) {
+            throw ApiException.invalidRequest("genesis", "must be a block hash: 0x and 64 hex digits");
+        }
+        AdminService.ChainAdoption a = admin.adoptChain(genesis, ip);
+        Responses.ok(res, new AdoptedView(a.adopted(), a.genesis(), a.previousGenesis().orElse(null), a.failedGrants(),
+                a.closedGrants(), a.pause().paused(), a.pause().reason().orElse(null)));
+    }
+
     // The answers (field order is the wire order).
 
     record PauseView(boolean paused, String reason, String at) {
+    }
+
+    /** POST /api/admin/chain/adopt: {@code adopted} false when the chain already was the ledger's (nothing changed). */
+    record AdoptedView(boolean adopted, String genesis, String previousGenesis, int failedGrants, int closedGrants,
+                       boolean paused, String pausedReason) {
     }
 
     record ResumeView(boolean paused, String at) {
@@ -266,7 +289,7 @@ final class AdminHttpService implements HttpService {
 
     record RotationView(String previousAddress, String newAddress, String rotatedAt) {
         static RotationView of(KeyRotation r) {
-            return new RotationView(r.previousAddress().value(), r.newAddress().value(), r.rotatedAt().toString());
+            return new RotationView(r.previousAddress().value(), r.newAddress().value(), Responses.time(r.rotatedAt()));
         }
     }
 
@@ -280,7 +303,7 @@ final class AdminHttpService implements HttpService {
     record TopUpView(Long id, String amount, String note, String balanceAfter, String at, String faucetAddress) {
         static TopUpView of(TopUp t) {
             return new TopUpView(t.id().orElse(null), t.amount().toDytString(), t.note(), t.balanceAfter().toDytString(),
-                    t.at().toString(), t.faucetAddress().value());
+                    Responses.time(t.at()), t.faucetAddress().value());
         }
     }
 
@@ -297,7 +320,7 @@ final class AdminHttpService implements HttpService {
                     g.status().name().toLowerCase(Locale.ROOT), g.fromAddress().map(Address::value).orElse(null),
                     g.nonce().orElse(null), g.currentHash().map(Object::toString).orElse(null),
                     g.txHashes().stream().map(Object::toString).toList(), g.blockNumber().orElse(null),
-                    g.failureReason().orElse(null), g.createdAt().toString(), g.updatedAt().toString());
+                    g.failureReason().orElse(null), Responses.time(g.createdAt()), Responses.time(g.updatedAt()));
         }
     }
 
@@ -306,7 +329,7 @@ final class AdminHttpService implements HttpService {
 
     record AuditEntryView(String at, String action, String ip, String outcome, String detail) {
         static AuditEntryView of(AuditEntry e) {
-            return new AuditEntryView(e.at().toString(), e.action(), e.ip().value(), e.outcome(), e.detail());
+            return new AuditEntryView(Responses.time(e.at()), e.action(), e.ip().value(), e.outcome(), e.detail());
         }
     }
 
@@ -315,8 +338,8 @@ final class AdminHttpService implements HttpService {
 
     record BlockView(long id, String target, String scope, String reason, String createdAt, String expiresAt, boolean active) {
         static BlockView of(Block b, Instant now) {
-            return new BlockView(b.id(), b.target().toString(), b.target().scope(), b.reason(), b.createdAt().toString(),
-                    b.expiresAt().map(Instant::toString).orElse(null), b.activeAt(now));
+            return new BlockView(b.id(), b.target().toString(), b.target().scope(), b.reason(), Responses.time(b.createdAt()),
+                    b.expiresAt().map(Responses::time).orElse(null), b.activeAt(now));
         }
     }
 

@@ -164,7 +164,7 @@ public final class ConnectionLimits implements ServerConnectionSelectorProvider<
         /** The whole answer, in the error envelope, with {@code requestId}. */
         byte[] answer(String requestId) {
             ApiException e = this == CLIENT
-                    ? new ApiException(status, code, message, new ApiException.Details.RateLimit("connections", Instant.now().plusSeconds(1).toString()), Map.of())
+                    ? new ApiException(status, code, message, new ApiException.Details.RateLimit("connections", Responses.time(Instant.now().plusSeconds(1))), Map.of())
                     : new ApiException(status, code, message);
             byte[] body = Json.write(HttpEdge.envelope(e, requestId));
             String head = "HTTP/1.1 " + status + (status == 429 ? " Too Many Requests" : " Service Unavailable") + "\r\n"

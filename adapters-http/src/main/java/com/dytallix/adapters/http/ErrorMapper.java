@@ -1,10 +1,13 @@
 package com.dytallix.adapters.http;
 
+import com.dytallix.application.faucet.ChainGuard;
 import com.dytallix.application.faucet.FaucetRefusal;
+import com.dytallix.application.relay.RelayFilters;
 import com.dytallix.application.relay.RelayService;
 import com.dytallix.domain.InvalidAddressException;
 import com.dytallix.domain.InvalidAmountException;
 import com.dytallix.domain.StoreBusyException;
+import com.dytallix.domain.grant.LimitScope;
 import com.dytallix.domain.key.InvalidKeyException;
 import com.dytallix.domain.sync.NodeException;
 import io.helidon.http.HttpException;
@@ -41,6 +44,8 @@ final class ErrorMapper {
                     Map.of("Retry-After", "1"));
             case FaucetRefusal r -> refusal(r);
             case RelayService.MethodNotAllowed e -> new ApiException(403, "RPC_METHOD_NOT_ALLOWED", e.getMessage());
+            case ChainGuard.NotTheNodesChain e -> new ApiException(409, "CHAIN_MISMATCH", e.getMessage());
+            case RelayFilters.LimitReached e -> rateLimited(LimitScope.FILTERS.wireName(), e.retryAt(), e.getMessage());
             case NodeException e -> node(e);
             case HttpException e -> http(e);
             default -> {
@@ -85,7 +90,7 @@ final class ErrorMapper {
         long seconds = Math.max(1, (Duration.between(clock.instant(), resetAt).toMillis() + 999) / 1000);
         ResetText reset = lastReset;
         if (!reset.at().equals(resetAt)) {
-            reset = new ResetText(resetAt, resetAt.toString());
+            reset = new ResetText(resetAt, Responses.time(resetAt));
             lastReset = reset;
         }
         return ApiException.rateLimited(message, new ApiException.Details.RateLimit(scope, reset.text()),

@@ -255,7 +255,7 @@ final class FaucetHttpService implements HttpService {
         }
         Challenge c = drips.challenge(address.getFirst(), RequestInfo.current().clientIp());
         Responses.ok(res, new ChallengeView(c.id(), ALGORITHM, c.n(), c.r(), c.p(), KEY_LENGTH, c.difficulty(),
-                c.expiresAt().toString()));
+                Responses.time(c.expiresAt())));
     }
 
     /** GET /api/faucet/challenge: what the client's scrypt needs. */
@@ -296,7 +296,7 @@ final class FaucetHttpService implements HttpService {
             return new GrantView(g.id().value(), g.address().value(), g.amount().toDytString(), g.amount().value().toString(),
                     FactorView.of(g.factors()), g.currentHash().map(Object::toString).orElse(null), g.status().publicName(),
                     g.blockNumber().orElse(null), p.confirmations(), g.failureReason().orElse(null),
-                    g.txHashes().stream().map(Object::toString).toList(), g.createdAt().toString(), g.updatedAt().toString());
+                    g.txHashes().stream().map(Object::toString).toList(), Responses.time(g.createdAt()), Responses.time(g.updatedAt()));
         }
     }
 }

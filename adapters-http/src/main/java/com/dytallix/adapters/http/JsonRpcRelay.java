@@ -1,5 +1,6 @@
 package com.dytallix.adapters.http;
 
+import com.dytallix.application.relay.RelayFilters;
 import com.dytallix.application.relay.RelayService;
 import com.dytallix.domain.ClientIp;
 import com.dytallix.domain.grant.LimitScope;
@@ -40,7 +41,7 @@ import java.util.concurrent.Future;
  * carries the HTTP status the contract gives that failure (504 timeout, 502 unavailable, 503
  * overloaded) for carriers that have one; inside a batch a failure is that item's error object.
  * Our own codes: -32002 node unavailable or timed out, -32005 limit exceeded (node overloaded,
- * or the client over RPC_RATE_LIMIT_PER_MINUTE), -32603 internal error; {@code data.code} carries
+ * the client over RPC_RATE_LIMIT_PER_MINUTE, or a new filter past RPC_MAX_FILTERS), -32603 internal error; {@code data.code} carries
  * the contract's code (e.g. RPC_TIMEOUT) and {@code data.requestId} the request id.
  * Notifications (no "id") are forwarded and get no answer.
  */
@@ -77,14 +78,15 @@ final class JsonRpcRelay {
      * One method call through the policy, from the finality cache when its answer cannot change
      * any more (the HTTP simple form and every JSON-RPC request go through here).
      *
+     * @param client     who asks: the filters it makes on the node are counted against it
      * @param paramsJson the params as the node gets them (a JSON array or object serialised by us)
      * @return the node's {@code result} as JSON text
      */
-    String forward(String method, String paramsJson) {
+    String forward(ClientIp client, String method, String paramsJson) {
         if (!relay.allows(method)) {
-            return relay.forward(method, paramsJson); // refused there, and counted
+            return relay.forward(client, method, paramsJson); // refused there, and counted
         }
-        return cache.answer(method, paramsJson, p -> relay.forward(method, p));
+        return cache.answer(method, paramsJson, p -> relay.forward(client, method, p));
     }
 
     /**
@@ -262,7 +264,7 @@ final class JsonRpcRelay {
         if (limited.isPresent()) {
             return limited.get();
         }
-        Answer answer = answer(request, requestId);
+        Answer answer = answer(request, client, requestId);
         if (answer == null) {
             return new Reply(204, Optional.empty(), Map.of(), Optional.empty());
         }
@@ -287,12 +289,12 @@ final class JsonRpcRelay {
         }
         List<Answer> answers = new ArrayList<>(items.size());
         if (items.size() == 1) {
-            answers.add(answer(items.get(0), requestId));
+            answers.add(answer(items.get(0), client, requestId));
         } else {
             // items wait on the node independently: a slow one does not hold up the others
             try (ExecutorService each = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<Answer>> pending = new ArrayList<>(items.size());
-                items.forEach(item -> pending.add(each.submit(() -> answer(item, requestId))));
+                items.forEach(item -> pending.add(each.submit(() -> answer(item, client, requestId))));
                 for (Future<Answer> f : pending) {
                     answers.add(f.get());
                 }
@@ -340,7 +342,7 @@ final class JsonRpcRelay {
         }
         ApiException failure = ErrorMapper.rateLimited(LimitScope.REQUESTS.wireName(), refusedUntil.get(),
                 "too many JSON-RPC requests from this client (RPC_RATE_LIMIT_PER_MINUTE); retry after the time in Retry-After");
-        OurData data = new OurData(failure.code(), requestId, refusedUntil.get().toString());
+        OurData data = new OurData(failure.code(), requestId, Responses.time(refusedUntil.get()));
         return Optional.of(new Reply(429, Optional.of(Json.text(error(NullNode.instance, LIMIT_EXCEEDED, failure.getMessage(), data))),
                 failure.headers(), Optional.of(failure)));
     }
@@ -355,14 +357,14 @@ final class JsonRpcRelay {
     }
 
     /** One standard JSON-RPC 2.0 request through the relay's policy (the WebSocket endpoint answers with it too). */
-    Answer answer(JsonNode item, String requestId) {
+    Answer answer(JsonNode item, ClientIp client, String requestId) {
         if (!item.isObject()) {
             return new Answer(error(NullNode.instance, INVALID_REQUEST, "Invalid Request: expected a JSON object", null), null);
         }
-        return answer(Call.of(item), requestId);
+        return answer(Call.of(item), client, requestId);
     }
 
-    private Answer answer(Call request, String requestId) {
+    private Answer answer(Call request, ClientIp client, String requestId) {
         JsonNode id = request.id();
         boolean notification = id == null;
         if (id != null && !id.isTextual() && !id.isNumber() && !id.isNull()) {
@@ -384,16 +386,21 @@ final class JsonRpcRelay {
         if (!methodName(method.asText())) {
             answer = new Answer(error(replyId, METHOD_NOT_FOUND, RelayService.MethodNotAllowed.UNNAMED, null), null);
         } else {
-            answer = call(replyId, method.asText(), request.paramsJson(), requestId);
+            answer = call(replyId, method.asText(), request.paramsJson(), client, requestId);
         }
         return notification ? null : answer;
     }
 
-    private Answer call(JsonNode id, String method, String paramsJson, String requestId) {
+    private Answer call(JsonNode id, String method, String paramsJson, ClientIp client, String requestId) {
         try {
-            return new Answer(new Result(id, new RawValue(forward(method, paramsJson))), null);
+            return new Answer(new Result(id, new RawValue(forward(client, method, paramsJson))), null);
         } catch (RelayService.MethodNotAllowed e) {
             return new Answer(error(id, METHOD_NOT_FOUND, e.getMessage(), null), null);
+        } catch (RelayFilters.LimitReached e) {
+            // as the WebSocket's bounds answer: the request stays answered, the client may retry later
+            long retryAfter = Math.max(1, (java.time.Duration.between(ErrorMapper.clock.instant(), e.retryAt()).toMillis() + 999) / 1000);
+            return new Answer(error(id, LIMIT_EXCEEDED, e.getMessage(), new RpcWebSocket.LimitData("RATE_LIMIT",
+                    LimitScope.FILTERS.wireName(), retryAfter, Responses.time(e.retryAt()), requestId)), null);
         } catch (NodeException e) {
             if (!e.failure().isTransient()) {
                 // the node answered with an error object (or our own check did, worded as a node would): passed on as it came

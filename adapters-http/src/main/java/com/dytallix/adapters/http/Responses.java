@@ -5,6 +5,8 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /** Writes JSON answers. */
 final class Responses {
@@ -33,5 +35,13 @@ final class Responses {
 
     public static void ok(ServerResponse res, Object body) {
         json(res, Status.OK_200, body);
+    }
+
+    /**
+     * A time in an answer: ISO-8601 in UTC to the millisecond, as docs/api.md promises of every time the
+     * API gives (what the stores keep; the system clock reads finer).
+     */
+    static String time(Instant at) {
+        return at.truncatedTo(ChronoUnit.MILLIS).toString();
     }
 }

@@ -168,7 +168,7 @@ final class RpcHttpService implements HttpService {
         if (!JsonRpcRelay.methodName(method.asText())) {
             throw new ApiException(403, "RPC_METHOD_NOT_ALLOWED", RelayService.MethodNotAllowed.UNNAMED);
         }
-        String answer = "{\"result\":" + jsonRpc.forward(method.asText(), JsonRpcRelay.paramsJson(params)) + "}";
+        String answer = "{\"result\":" + jsonRpc.forward(info.clientIp(), method.asText(), JsonRpcRelay.paramsJson(params)) + "}";
         if (!answers.take(answer)) {
             throw JsonRpcRelay.busy();
         }

@@ -515,7 +515,7 @@ public final class RpcWebSocket {
             boolean wellFormed = item.isObject() && "2.0".equals(item.path("jsonrpc").asText(null))
                     && item.path("method").isTextual() && (!item.has("id") || validId(item.get("id")));
             if (!wellFormed || (!method.equals("eth_subscribe") && !method.equals("eth_unsubscribe"))) {
-                JsonRpcRelay.Answer a = rpc.answer(item, requestId);
+                JsonRpcRelay.Answer a = rpc.answer(item, client, requestId);
                 if (a != null && a.failure() != null && a.failure().status() >= 500) {
                     HttpEdge.logFailure(a.failure().code(), a.failure().status(), "websocket: " + a.failure().getMessage());
                 }
@@ -684,7 +684,7 @@ public final class RpcWebSocket {
 
         private Object rateLimited(JsonNode body, Instant until, String requestId) {
             long retryAfter = Math.max(1, (Duration.between(Instant.now(), until).toMillis() + 999) / 1000);
-            LimitData data = new LimitData("RATE_LIMIT", LimitScope.REQUESTS.wireName(), retryAfter, until.toString(), requestId);
+            LimitData data = new LimitData("RATE_LIMIT", LimitScope.REQUESTS.wireName(), retryAfter, Responses.time(until), requestId);
             String message = "too many requests from this client; retry after " + retryAfter + " s";
             if (!body.isArray()) {
                 return JsonRpcRelay.error(body.path("id").isMissingNode() ? NullNode.instance : body.get("id"), LIMIT_EXCEEDED, message, data);

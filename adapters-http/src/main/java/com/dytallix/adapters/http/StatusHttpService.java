@@ -75,7 +75,7 @@ final class StatusHttpService implements HttpService {
                 s.nodeDataAge(now).map(StatusHttpService::seconds).orElse(null),
                 seconds(snapshotAge.isNegative() ? Duration.ZERO : snapshotAge),
                 stale ? "status not refreshed for " + snapshotAge.toSeconds() + " s" : s.lastError().orElse(null),
-                now.toString(),
+                Responses.time(now),
                 instance,
                 payer.orElse(null),
                 upstreams.stream().map(UpstreamView::of).toList());

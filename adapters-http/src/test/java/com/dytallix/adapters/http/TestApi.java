@@ -72,6 +72,8 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
         int wsMaxConnections = 3;
         int wsMaxConnectionsPerClient = 100;
         int wsMaxSubscriptions = 2;
+        int rpcMaxFiltersPerClient = 64;
+        int rpcMaxFilters = 4096;
         Duration wsPingInterval = RpcWebSocket.PING_INTERVAL;
         Duration readTimeout = Duration.ofSeconds(10);
         Duration idleTimeout = Duration.ofSeconds(60);
@@ -152,7 +154,8 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
                         new com.dytallix.domain.payer.InMemoryInternalTransfers(leases), blockList, challenges, new com.dytallix.domain.admission.InMemoryChallengeIds(), reputation,
                         (c, nonce) -> false, TestKeccak.INSTANCE, telemetry, clock),
                 new Application.Choices(policy, options.rpcMethods, Optional.empty(), Optional.empty(), options.wsMaxSubscriptions,
-                        new Finality(1, 64), "test-instance", Duration.ofSeconds(30)));
+                        new Finality(1, 64), "test-instance", Duration.ofSeconds(30), options.rpcMaxFiltersPerClient, options.rpcMaxFilters));
+        app.chain().check(); // as the server's start does, before anything is paid
         app.election().campaign();
         feed = app.feed();
         ApiDependencies deps = dependencies();

@@ -11,8 +11,7 @@ class DevChainContractTest extends ChainNodeContract {
 
     @BeforeAll
     void start() {
-        chain = new DevChain();
-        chain.stopMining();
+        chain = DevChain.stopped(DevChain.DEFAULT_BLOCK_TIME);
         chain.fund(rich.address(), Wei.ofDyt("1000"));
     }
 

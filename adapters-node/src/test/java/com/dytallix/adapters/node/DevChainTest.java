@@ -30,12 +30,11 @@ class DevChainTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Fees FEES = new Fees.Eip1559(Wei.of(3_000_000_000L), Wei.of(1_000_000_000L));
 
-    private final DevChain chain = new DevChain(Duration.ofMillis(50));
+    private final DevChain chain = DevChain.stopped(Duration.ofMillis(50));
     private final Secp256k1Key sender = Secp256k1Key.generate();
     private final Address recipient = Secp256k1Key.generate().address();
 
     DevChainTest() {
-        chain.stopMining();
         chain.fund(sender.address(), Wei.ofDyt("100"));
     }
 

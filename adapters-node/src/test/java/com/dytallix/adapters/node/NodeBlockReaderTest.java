@@ -22,8 +22,7 @@ class NodeBlockReaderTest {
 
     @Test
     void followsTheDevChainsHeadersLinkedByParentHash() throws Exception {
-        try (DevChain chain = new DevChain(Duration.ofMillis(50))) {
-            chain.stopMining();
+        try (DevChain chain = DevChain.stopped(Duration.ofMillis(50))) {
             chain.mineNow();
             chain.mineNow();
             var reader = new NodeBlockReader(chain);

@@ -1,5 +1,6 @@
 package com.dytallix.application.admin;
 
+import com.dytallix.application.faucet.ChainGuard;
 import com.dytallix.application.status.StatusService;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.ClientIp;
@@ -16,6 +17,7 @@ import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.GrantRecords;
 import com.dytallix.domain.grant.GrantQuery;
 import com.dytallix.domain.grant.GrantStatus;
+import com.dytallix.domain.grant.LedgerChain;
 import com.dytallix.domain.key.KeyRing;
 import com.dytallix.domain.key.KeyRotation;
 import com.dytallix.domain.key.KeyRotationLog;
@@ -23,10 +25,11 @@ import com.dytallix.domain.sync.ChainReads;
 import com.dytallix.domain.sync.NodeException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /** The operator's actions. Each one, allowed or not, lands in the audit log. */
 public final class AdminService {
@@ -38,11 +41,13 @@ public final class AdminService {
     private final StatusService status;
     private final BlockList blocks;
     private final Keccak256 keccak;
+    private final ChainGuard chain;
     private final Clock clock;
 
     public AdminService(FaucetControls controls, KeyRing keys, KeyRotationLog rotations, GrantRecords records,
-                        ChainReads node, StatusService status, BlockList blocks, Keccak256 keccak, Clock clock) {
+                        ChainReads node, StatusService status, BlockList blocks, Keccak256 keccak, ChainGuard chain, Clock clock) {
         this.blocks = blocks;
+        this.chain = chain;
         this.keccak = keccak;
         this.controls = controls;
         this.keys = keys;
@@ -54,27 +59,57 @@ public final class AdminService {
     }
 
     public PauseState pause(Optional<String> reason, ClientIp ip) {
-        return audited("pause", ip, () -> {
-            PauseState state = controls.pause(reason, clock.instant());
+        return audited("pause", ip, now -> {
+            PauseState state = controls.pause(reason, now);
             status.pauseChanged(state);
             return state;
         }, s -> "reason=" + s.reason().orElse(""));
     }
 
-    public PauseState resume(ClientIp ip) {
-        return audited("resume", ip, () -> {
-            PauseState state = controls.resume(clock.instant());
-            status.pauseChanged(state);
-            return state;
-        }, s -> "");
+    /** @return when the faucet resumed (the audit log's time of it) */
+    public Instant resume(ClientIp ip) {
+        return audited("resume", ip, now -> {
+            status.pauseChanged(controls.resume(now));
+            return now;
+        }, at -> "");
+    }
+
+    /**
+     * Makes the node's chain (of genesis {@code genesis}, as the operator read it from the pause reason or the log) the
+     * chain the ledger pays on, after a reset: see {@link ChainGuard#adopt}.
+     *
+     * @throws IllegalArgumentException when {@code genesis} is not a 32-byte hash in hex
+     * @throws ChainGuard.NotTheNodesChain when the node's genesis is another
+     */
+    public ChainAdoption adoptChain(String genesis, ClientIp ip) {
+        return audited("adopt-chain", ip, now -> {
+            if (genesis == null || !genesis.strip().matches("0[xX][0-9a-fA-F]{64}")) {
+                throw new IllegalArgumentException("genesis must be the new chain's genesis block hash: 0x and 64 hex digits");
+            }
+            String previous = chain.ledgerGenesis().orElse("");
+            LedgerChain.Adoption adoption = chain.adopt(genesis);
+            PauseState pause = controls.pauseState();
+            status.pauseChanged(pause);
+            return new ChainAdoption(genesis.strip().toLowerCase(java.util.Locale.ROOT), adoption.adopted() ? Optional.of(previous)
+                    : Optional.empty(), adoption.adopted(), adoption.failed(), adoption.closed(), pause);
+        }, a -> "genesis=" + a.genesis() + a.previousGenesis().map(p -> " previous=" + p).orElse("") + " adopted=" + a.adopted()
+                + " failed=" + a.failedGrants() + " closed=" + a.closedGrants());
+    }
+
+    /**
+     * What adopting a chain did: {@code adopted} false when it already was the ledger's (nothing changed); the pause as it
+     * stands now (an operator's own pause stays).
+     */
+    public record ChainAdoption(String genesis, Optional<String> previousGenesis, boolean adopted, int failedGrants,
+                                int closedGrants, PauseState pause) {
     }
 
     /** Records a top-up with the balance the node reports now. */
     public TopUp topUp(Wei amount, String note, ClientIp ip) {
-        return audited("topup", ip, () -> {
+        return audited("topup", ip, now -> {
             var address = keys.active().address();
             Wei balance = node.balance(address);
-            return controls.recordTopUp(new TopUp(Optional.empty(), amount, note, address, balance, clock.instant()));
+            return controls.recordTopUp(new TopUp(Optional.empty(), amount, note, address, balance, now));
         }, t -> "amount=" + t.amount().toDytString() + " DYT balanceAfter=" + t.balanceAfter().toDytString() + " DYT");
     }
 
@@ -83,8 +118,8 @@ public final class AdminService {
      * transactions are final (across restarts); with {@code drain} its balance then moves to the new address.
      */
     public KeyRotation rotateKey(String newKeyHex, boolean drain, ClientIp ip) {
-        return audited("rotate-key", ip, () -> {
-            KeyRotation rotation = keys.rotate(newKeyHex, drain, clock.instant());
+        return audited("rotate-key", ip, now -> {
+            KeyRotation rotation = keys.rotate(newKeyHex, drain, now);
             rotations.record(rotation);
             return rotation;
         }, r -> "previous=" + r.previousAddress() + " new=" + r.newAddress() + " drain=" + drain);
@@ -97,8 +132,7 @@ public final class AdminService {
      * @throws IllegalArgumentException for a target that is none of these, or an expiry already past
      */
     public Block block(String target, String reason, Optional<Instant> expiresAt, ClientIp ip) {
-        return audited("block", ip, () -> {
-            Instant now = clock.instant();
+        return audited("block", ip, now -> {
             if (expiresAt.filter(e -> !e.isAfter(now)).isPresent()) {
                 throw new IllegalArgumentException("expiresAt must be in the future");
             }
@@ -109,7 +143,7 @@ public final class AdminService {
 
     /** @return false when no block has that id */
     public boolean unblock(long id, ClientIp ip) {
-        return audited("unblock", ip, () -> blocks.remove(id), removed -> "id=" + id + (removed ? "" : " (no such block)"));
+        return audited("unblock", ip, now -> blocks.remove(id), removed -> "id=" + id + (removed ? "" : " (no such block)"));
     }
 
     public List<Block> blocks() {
@@ -147,18 +181,27 @@ public final class AdminService {
 
     /** An admin call refused before it reached an action (bad token, IP not allowed, locked out). */
     public void refused(String action, ClientIp ip, String outcome) {
-        controls.audit(new AuditEntry(clock.instant(), action, ip, outcome, ""));
+        controls.audit(new AuditEntry(now(), action, ip, outcome, ""));
     }
 
     /** Records a read-only admin call. */
     public void viewed(String action, ClientIp ip) {
-        controls.audit(new AuditEntry(clock.instant(), action, ip, "ok", ""));
+        controls.audit(new AuditEntry(now(), action, ip, "ok", ""));
     }
 
-    private <T> T audited(String action, ClientIp ip, Supplier<T> work, java.util.function.Function<T, String> detail) {
-        Instant at = clock.instant();
+    /**
+     * The time of an action, read once: what it records (a pause's start, a rotation, a top-up, a block)
+     * and its audit entry carry the same instant, and the answer gives it back. Milliseconds, as every
+     * time the API answers (docs/api.md) and the stores keep.
+     */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private <T> T audited(String action, ClientIp ip, Function<Instant, T> work, Function<T, String> detail) {
+        Instant at = now();
         try {
-            T result = work.get();
+            T result = work.apply(at);
             controls.audit(new AuditEntry(at, action, ip, "ok", detail.apply(result)));
             return result;
         } catch (IllegalArgumentException e) {

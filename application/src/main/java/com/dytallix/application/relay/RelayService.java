@@ -1,9 +1,13 @@
 package com.dytallix.application.relay;
 
+import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.IpRange;
+import com.dytallix.domain.grant.LimitScope;
 import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.application.status.StatusService;
 import com.dytallix.domain.sync.NodeRelay;
 import com.dytallix.domain.sync.NodeException;
+import com.dytallix.domain.sync.NodeFailure;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +18,9 @@ import java.util.Optional;
  * are the relay's own: the chain id questions from the chain id the node was verified with (also
  * while the node is down, since it cannot change), and {@code eth_accounts} as an empty list (the
  * node's accounts are not the relay's to offer).
+ *
+ * <p>The filters a client makes on the node are counted ({@link RelayFilters}): past its bound its
+ * least recently used one is uninstalled on the node, past the bound in all a new one is refused.
  */
 public final class RelayService {
     private final NodeRelay node;
@@ -21,15 +28,24 @@ public final class RelayService {
     private final StatusService status;
     private final Telemetry telemetry;
     private final Clock clock;
+    private final RelayFilters filters;
+    private final int ipv6Prefix;
     /** The chain id once the node was verified with it: it cannot change while the server runs. */
     private volatile Long knownChainId;
 
-    public RelayService(NodeRelay node, RelayPolicy policy, StatusService status, Telemetry telemetry, Clock clock) {
+    /**
+     * @param filters    the filters this relay made on the node, bounded per client and in all
+     * @param ipv6Prefix IPV6_CLIENT_PREFIX: the client a filter is counted against
+     */
+    public RelayService(NodeRelay node, RelayPolicy policy, StatusService status, Telemetry telemetry, Clock clock,
+                        RelayFilters filters, int ipv6Prefix) {
         this.node = node;
         this.policy = policy;
         this.status = status;
         this.telemetry = telemetry;
         this.clock = clock;
+        this.filters = filters;
+        this.ipv6Prefix = ipv6Prefix;
     }
 
     /**
@@ -50,12 +66,14 @@ public final class RelayService {
     }
 
     /**
+     * @param client     who asks (the contract's client IP): the filters it makes are counted against it
      * @param paramsJson one JSON array or object that the caller's parser read whole (nothing before or after it)
      * @return the node's {@code result} as JSON text
-     * @throws MethodNotAllowed when the policy refuses the method
-     * @throws NodeException    when the node fails or answers with an error object
+     * @throws MethodNotAllowed            when the policy refuses the method
+     * @throws RelayFilters.LimitReached   when a new filter would take the relay over its bound in all
+     * @throws NodeException               when the node fails or answers with an error object
      */
-    public String forward(String method, String paramsJson) {
+    public String forward(ClientIp client, String method, String paramsJson) {
         Instant start = clock.instant();
         if (!policy.allows(method)) {
             telemetry.rpcRequest("other", "denied", Duration.ZERO);
@@ -68,6 +86,9 @@ public final class RelayService {
                 case "net_version" -> verifiedChainId().map(id -> "\"" + id + "\"")
                         .orElseGet(() -> node.call(method, paramsJson));
                 case "eth_accounts" -> "[]";
+                case "eth_newFilter", "eth_newBlockFilter", "eth_newPendingTransactionFilter" ->
+                        newFilter(client.client(ipv6Prefix), method, paramsJson);
+                case "eth_getFilterChanges", "eth_getFilterLogs", "eth_uninstallFilter" -> onFilter(method, paramsJson);
                 default -> node.call(method, paramsJson);
             };
             telemetry.rpcRequest(method, "ok", Duration.between(start, clock.instant()));
@@ -75,7 +96,77 @@ public final class RelayService {
         } catch (NodeException e) {
             telemetry.rpcRequest(method, outcome(e), Duration.between(start, clock.instant()));
             throw e;
+        } catch (RelayFilters.LimitReached e) {
+            telemetry.rateLimitHit(LimitScope.FILTERS);
+            telemetry.rpcRequest(method, "limited", Duration.between(start, clock.instant()));
+            throw e;
         }
+    }
+
+    /** Filters the relay holds on the node now. */
+    public int filtersHeld() {
+        return filters.held();
+    }
+
+    private String newFilter(IpRange client, String method, String paramsJson) {
+        filters.reserve(client);
+        String result;
+        try {
+            result = node.call(method, paramsJson);
+        } catch (RuntimeException e) {
+            filters.failed();
+            throw e;
+        }
+        // the answer is a JSON string, "0x…" (a filter id holds nothing to escape)
+        boolean quoted = result.length() > 2 && result.charAt(0) == '"' && result.charAt(result.length() - 1) == '"';
+        for (String over : filters.created(client, quoted ? result.substring(1, result.length() - 1) : null)) {
+            uninstall(over);
+        }
+        return result;
+    }
+
+    /** The client's oldest filter, over its bound: the node forgets it now rather than in 5 minutes. */
+    private void uninstall(String id) {
+        telemetry.rpcFilterEvicted();
+        try {
+            node.call("eth_uninstallFilter", "[\"" + id + "\"]");
+        } catch (NodeException e) {
+            // the node forgets it by itself when nobody polls it; the new filter is the client's all the same
+        }
+    }
+
+    private String onFilter(String method, String paramsJson) {
+        String id = filterId(paramsJson);
+        try {
+            String result = node.call(method, paramsJson);
+            if (method.equals("eth_uninstallFilter")) {
+                filters.removed(id);
+            } else {
+                filters.used(id);
+            }
+            return result;
+        } catch (NodeException e) {
+            if (e.failure() == NodeFailure.RPC_ERROR && "filter not found".equals(e.getMessage())) {
+                filters.removed(id); // the node forgot it (restarted, or its own timeout)
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The id in {@code ["0x…"]} (spaces allowed around); null for any other params, whose id the
+     * relay does not track (the node answers them as it does).
+     */
+    static String filterId(String paramsJson) {
+        String p = paramsJson.strip();
+        if (p.length() < 4 || p.charAt(0) != '[' || p.charAt(p.length() - 1) != ']') {
+            return null;
+        }
+        String item = p.substring(1, p.length() - 1).strip();
+        if (item.length() < 2 || item.charAt(0) != '"' || item.charAt(item.length() - 1) != '"') {
+            return null;
+        }
+        return RelayFilters.key(item.substring(1, item.length() - 1));
     }
 
     private Optional<Long> verifiedChainId() {

@@ -146,6 +146,14 @@ public final class Settings {
                     + "deadline (see [the relay](api.md#sharing-identical-reads-in-flight)); never sends, filters or what the relay answers itself; `false`: every call its own"));
     public static final Setting<Integer> RPC_MAX_LOGS_BLOCK_RANGE = declare(Setting.of("RPC_MAX_LOGS_BLOCK_RANGE", "10000",
             integer(1, 100_000_000), "widest `eth_getLogs`/`eth_newFilter` block range the relay forwards"));
+    public static final Setting<Integer> RPC_MAX_FILTERS_PER_CLIENT = declare(Setting.of("RPC_MAX_FILTERS_PER_CLIENT", "64",
+            integer(1, 1_000_000), "filters (`eth_newFilter`, `eth_newBlockFilter`, …) one client IP (an IPv6 client: its IPV6_CLIENT_PREFIX) "
+                    + "may hold on the node through the relay; one more uninstalls the client's least recently polled one on the node "
+                    + "(a reloaded page's abandoned filters go first). Raise it when many users share one address (a NAT) and use filters"));
+    public static final Setting<Integer> RPC_MAX_FILTERS = declare(Setting.of("RPC_MAX_FILTERS", "4096",
+            integer(1, 10_000_000), "filters this instance may hold on the node in all (each gathers logs or block hashes there until "
+                    + "polled, or for 5 minutes); past it a new filter is refused with JSON-RPC error −32005 (HTTP 429 `RATE_LIMIT`, "
+                    + "scope `filters`) until one is uninstalled or expires. Size it by the node's memory; at least RPC_MAX_FILTERS_PER_CLIENT"));
     public static final Setting<Integer> UPSTREAM_MAX_LAG_BLOCKS = declare(Setting.of("UPSTREAM_MAX_LAG_BLOCKS", "5",
             integer(0, 1_000_000), "a node this many blocks behind the best head of the others gets no reads"));
     public static final Setting<Integer> WS_MAX_CONNECTIONS = declare(Setting.of("WS_MAX_CONNECTIONS", "1000", integer(1, 1_000_000),
@@ -420,6 +428,10 @@ public final class Settings {
                 problems.add("FAUCET_POW_SCRYPT_N: one check would take 128·N·r = " + (128L * n * r >> 20)
                         + " MiB; keep it at most 256 MiB");
             }
+        }
+        if (values.get(RPC_MAX_FILTERS_PER_CLIENT.name()) instanceof Integer perClient
+                && values.get(RPC_MAX_FILTERS.name()) instanceof Integer total && total < perClient) {
+            problems.add("RPC_MAX_FILTERS: must be at least RPC_MAX_FILTERS_PER_CLIENT (" + perClient + ")");
         }
         if (!(values.get(RPC_URL.name()) instanceof List<?> urls) || urls.isEmpty()) {
             return;

@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The use cases' telemetry as Prometheus meters: dytallix_faucet_grants_total{outcome},
  * dytallix_rate_limit_hits_total{scope}, dytallix_tx_replacements_total, dytallix_tx_resent_total, dytallix_reorgs_total,
  * dytallix_rpc_requests_total{method,outcome}, dytallix_rpc_request_duration_seconds{method} and
- * dytallix_rpc_cache_requests_total{result}.
+ * dytallix_rpc_cache_requests_total{result} and dytallix_rpc_filters_evicted_total.
  */
 public final class MetricsTelemetry implements Telemetry {
     /** Registered at zero so that rate() and increase() see the first event of each kind. */
@@ -39,6 +39,7 @@ public final class MetricsTelemetry implements Telemetry {
     private final RpcMeters otherRpcMeters;
     private final Counter cacheHits;
     private final Counter cacheMisses;
+    private final Counter filtersEvicted;
     /** The faucet's counters too, built once: every refused request counts one or two. */
     private final Map<String, Counter> grantCounters = new ConcurrentHashMap<>();
     private final Map<LimitScope, Counter> rateLimitCounters = new java.util.EnumMap<>(LimitScope.class);
@@ -65,6 +66,10 @@ public final class MetricsTelemetry implements Telemetry {
                 .register(registry);
         this.cacheHits = cacheCounter("hit");
         this.cacheMisses = cacheCounter("miss");
+        this.filtersEvicted = Counter.builder("dytallix.rpc.filters.evicted")
+                .description("Filters the relay uninstalled on the node because their client made more than RPC_MAX_FILTERS_PER_CLIENT"
+                        + " (its least recently used one goes)")
+                .register(registry);
         GRANT_OUTCOMES.forEach(this::grantCounter);
         for (LimitScope scope : LimitScope.values()) {
             rateLimitCounters.put(scope, Counter.builder("dytallix.rate.limit.hits")
@@ -82,6 +87,11 @@ public final class MetricsTelemetry implements Telemetry {
     @Override
     public void rateLimitHit(LimitScope scope) {
         rateLimitCounters.get(scope).increment();
+    }
+
+    @Override
+    public void rpcFilterEvicted() {
+        filtersEvicted.increment();
     }
 
     @Override

@@ -45,14 +45,14 @@ public final class Observability {
     }
 
     /**
-     * Routes java.util.logging (Helidon's own logs) into SLF4J/logback, whose first logger sets
-     * logging up ({@link LoggingConfigurator}). System.Logger reaches SLF4J through
-     * slf4j-jdk-platform-logging on the class path, without a call.
+     * Routes java.util.logging into SLF4J/logback ({@link JavaLoggingBridge}), whose first logger sets
+     * logging up ({@link LoggingConfigurator}). System.Logger (the server's and Helidon's) reaches
+     * SLF4J through {@link SystemLoggers}, which the JDK finds on the class path, without a call.
      */
     public static synchronized void installLogging() {
         if (!SLF4JBridgeHandler.isInstalled()) {
             SLF4JBridgeHandler.removeHandlersForRootLogger();
-            SLF4JBridgeHandler.install();
+            java.util.logging.LogManager.getLogManager().getLogger("").addHandler(new JavaLoggingBridge());
         }
     }
 
@@ -176,6 +176,14 @@ public final class Observability {
     public static void registerPayerGauge(MeterRegistry registry, java.util.function.BooleanSupplier isPayer) {
         Gauge.builder("dytallix.payer.leader", isPayer, p -> p.getAsBoolean() ? 1 : 0)
                 .description("1 while this instance holds the payer lease (signs and sends), else 0")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /** {@code dytallix_rpc_filters}: the filters the relay holds on the node now (RPC_MAX_FILTERS in all). */
+    public static void registerRelayFilters(MeterRegistry registry, java.util.function.IntSupplier held) {
+        Gauge.builder("dytallix.rpc.filters", held, h -> h.getAsInt())
+                .description("Filters (eth_newFilter, eth_newBlockFilter, ...) the relay made on the node and holds now; at most RPC_MAX_FILTERS")
                 .strongReference(true)
                 .register(registry);
     }

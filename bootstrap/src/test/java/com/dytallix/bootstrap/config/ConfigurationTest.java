@@ -75,12 +75,13 @@ class ConfigurationTest {
     @Test
     void everyInvalidValueIsOneLineAndTheExitCodeIsTwo() {
         Result r = run(Map.of(), "check-config", "--PORT=http", "--FAUCET_DRIP_AMOUNT=-1", "--ADMIN_ALLOWED_IPS=10.0.0.0/99",
-                "--RPC_URL=ftp://node", "--LOG_LEVEL=loud");
+                "--RPC_URL=ftp://node", "--LOG_LEVEL=loud", "--RPC_MAX_FILTERS_PER_CLIENT=100", "--RPC_MAX_FILTERS=10");
         assertThat(r.code).isEqualTo(2);
         assertThat(r.err.lines().toList()).contains(
                         "PORT: must be a whole number, got 'http'",
                         "ADMIN_ALLOWED_IPS: '10.0.0.0/99' is not an IP address or CIDR block",
-                        "LOG_LEVEL: must be one of trace, debug, info, warn, error, got 'loud'")
+                        "LOG_LEVEL: must be one of trace, debug, info, warn, error, got 'loud'",
+                        "RPC_MAX_FILTERS: must be at least RPC_MAX_FILTERS_PER_CLIENT (100)")
                 .anySatisfy(l -> assertThat(l).startsWith("FAUCET_DRIP_AMOUNT: "))
                 .anySatisfy(l -> assertThat(l).startsWith("RPC_URL: must be an http:// or https:// URL"));
     }

@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -348,6 +349,41 @@ class JsonLoggingTest {
         assertThat(lines).extracting(l -> l.get("logger").asText() + " " + l.get("level").asText() + " "
                         + l.get("message").asText())
                 .containsExactly("dytallix.test.jul INFO from jul", "dytallix.test.platform WARN from system logger");
+    }
+
+    /**
+     * A nonce or a count in a line is the number as the ledger and an explorer write it, under any
+     * default locale: MessageFormat, which the bridges used, grouped its digits ("1,234,567", and
+     * "1.234.567" under a German locale).
+     */
+    @Test
+    void numbersInAMessagesParametersAreWrittenPlainWhateverTheLocale() throws Exception {
+        Locale before = Locale.getDefault();
+        Locale.setDefault(Locale.GERMANY);
+        try {
+            List<JsonNode> lines = capture(() -> {
+                System.getLogger("dytallix.test.platform").log(System.Logger.Level.WARNING,
+                        "nonce {0} of {1}: {2} transfers, {3} wei, {4} DYT, {5}", 1_234_567L, "0xabc", 12_345,
+                        new java.math.BigInteger("1000000000000000000000"), new java.math.BigDecimal("1E+3"), 0.5);
+                java.util.logging.Logger.getLogger("dytallix.test.jul").log(java.util.logging.Level.WARNING,
+                        "block {0}, {1} ranges, {2,number,0.00} s", new Object[] {9_876_543L, 2048, 1.5});
+            });
+
+            assertThat(lines).extracting(l -> l.get("message").asText()).containsExactly(
+                    "nonce 1234567 of 0xabc: 12345 transfers, 1000000000000000000000 wei, 1000 DYT, 0.5",
+                    "block 9876543, 2048 ranges, 1.50 s");
+        } finally {
+            Locale.setDefault(before);
+        }
+    }
+
+    /** A message that is no pattern is logged with its parameters; the bridge used to throw into the caller. */
+    @Test
+    void aMessageThatIsNoPatternIsLoggedAsGivenWithItsParameters() throws Exception {
+        List<JsonNode> lines = capture(() ->
+                System.getLogger("dytallix.test.platform").log(System.Logger.Level.WARNING, "not a pattern {oops {0}", 4096));
+
+        assertThat(lines).extracting(l -> l.get("message").asText()).containsExactly("not a pattern {oops {0} [4096]");
     }
 
     @Test

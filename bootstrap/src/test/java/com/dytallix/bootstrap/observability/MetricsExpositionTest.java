@@ -89,6 +89,8 @@ class MetricsExpositionTest {
                 .containsEntry("dytallix_reorgs_total", "counter")
                 .containsEntry("dytallix_rpc_requests_total", "counter")
                 .containsEntry("dytallix_rpc_cache_requests_total", "counter")
+                .containsEntry("dytallix_rpc_filters", "gauge")
+                .containsEntry("dytallix_rpc_filters_evicted_total", "counter")
                 .containsEntry("dytallix_rpc_request_duration_seconds", "histogram");
 
         assertLabelNames(metrics, "http_requests_total", HTTP_LABELS);
@@ -98,7 +100,7 @@ class MetricsExpositionTest {
         for (String gauge : List.of("dytallix_faucet_balance", "dytallix_block_lag", "dytallix_block_height",
                 "dytallix_node_head_age_seconds", "dytallix_faucet_paused", "dytallix_faucet_pending_transactions",
                 "dytallix_tx_replacements_total", "dytallix_tx_resent_total", "dytallix_reorgs_total", "dytallix_faucet_budget",
-                "dytallix_payer_leader")) {
+                "dytallix_payer_leader", "dytallix_rpc_filters", "dytallix_rpc_filters_evicted_total")) {
             assertLabelNames(metrics, gauge, Set.of());
         }
         assertLabelNames(metrics, "dytallix_faucet_grants_total", Set.of("outcome"));
@@ -132,6 +134,8 @@ class MetricsExpositionTest {
         assertThat(metrics.sample("dytallix_faucet_paused", Map.of()).value()).isEqualTo(1);
         assertThat(metrics.sample("dytallix_faucet_pending_transactions", Map.of()).value()).isEqualTo(2);
         assertThat(metrics.sample("dytallix_payer_leader", Map.of()).value()).isEqualTo(1);
+        assertThat(metrics.sample("dytallix_rpc_filters", Map.of()).value()).isEqualTo(17);
+        assertThat(metrics.sample("dytallix_rpc_filters_evicted_total", Map.of()).value()).isEqualTo(1);
         // in debt: 12.5 DYT below zero
         assertThat(metrics.sample("dytallix_faucet_budget", Map.of()).value()).isEqualTo(-12.5);
 
@@ -141,7 +145,7 @@ class MetricsExpositionTest {
         assertThat(metrics.sample("dytallix_faucet_grants_total", Map.of("outcome", "granted")).value()).isEqualTo(2);
         assertThat(metrics.sample("dytallix_faucet_grants_total", Map.of("outcome", "confirmed")).value()).isZero();
         assertThat(metrics.samples("dytallix_rate_limit_hits_total").stream().map(s -> s.labels().get("scope")))
-                .containsExactlyInAnyOrder("ip", "address", "subnet", "suspicious", "requests", "daily_cap");
+                .containsExactlyInAnyOrder("ip", "address", "subnet", "suspicious", "requests", "daily_cap", "filters");
         assertThat(metrics.sample("dytallix_rate_limit_hits_total", Map.of("scope", "ip")).value()).isEqualTo(1);
         assertThat(metrics.sample("dytallix_tx_replacements_total", Map.of()).value()).isEqualTo(1);
         assertThat(metrics.sample("dytallix_reorgs_total", Map.of()).value()).isZero();
@@ -219,6 +223,7 @@ class MetricsExpositionTest {
         telemetry.rpcCacheLookup(true);
         telemetry.rpcCacheLookup(true);
         telemetry.rpcCacheLookup(false);
+        telemetry.rpcFilterEvicted();
 
         StatusSnapshot snapshot = new StatusSnapshot(NodeHealth.OK, Optional.of(31337L), true, Optional.of(4242L), 3,
                 Optional.of(Duration.ofMillis(7500)), false, Optional.of(Duration.ofSeconds(2)),
@@ -227,6 +232,7 @@ class MetricsExpositionTest {
                 Optional.of(Instant.EPOCH), Optional.empty(), Instant.EPOCH);
         Observability.registerGauges(REGISTRY, () -> snapshot);
         Observability.registerPayerGauge(REGISTRY, () -> true);
+        Observability.registerRelayFilters(REGISTRY, () -> 17);
         Observability.registerBudget(REGISTRY, () -> Wei.ofDyt("12.5").value().negate());
     }
 

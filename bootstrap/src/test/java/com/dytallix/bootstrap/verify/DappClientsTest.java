@@ -22,11 +22,13 @@ import org.junit.jupiter.api.io.TempDir;
  * ethers v6 and viem, as dapps use them, with the relay as their RPC URL on a real anvil (a block a
  * second): reads, a contract call whose revert reason the library decodes, contract events through
  * the filter methods (ethers' {@code contract.on} and {@code off()}, viem's
- * {@code watchContractEvent}), and new heads over the WebSocket ({@code eth_subscribe}). The
+ * {@code watchContractEvent}), made after 70 filters left behind by a reloaded page (the relay
+ * uninstalls a client's oldest past RPC_MAX_FILTERS_PER_CLIENT), and new heads over the WebSocket ({@code eth_subscribe}). The
  * script is {@code src/test/resources/dapp-clients/clients.mjs}; the libraries come from npm.
  */
 class DappClientsTest {
-    private static final List<String> CHECKS = List.of("ethers reads", "ethers revert reason", "ethers contract.on and off",
+    private static final List<String> CHECKS = List.of("ethers reads", "ethers revert reason", "abandoned filters uninstalled",
+            "ethers contract.on and off",
             "ethers WebSocketProvider block", "viem reads", "viem revert reason", "viem watchContractEvent and receipt",
             "viem webSocket newHeads", "done");
 

@@ -21,11 +21,14 @@ public interface Telemetry {
     /** A reorg took the block of at least one grant's transaction off the canonical chain. */
     void reorg();
 
-    /** One relayed method call: outcome ok, rpc_error, timeout, unavailable, denied, overloaded. */
+    /** One relayed method call: outcome ok, rpc_error, timeout, unavailable, denied, overloaded, limited (a filter over RPC_MAX_FILTERS). */
     void rpcRequest(String method, String outcome, Duration duration);
 
     /** One lookup in the relay's finality cache, for a method whose answer may be cached. */
     void rpcCacheLookup(boolean hit);
+
+    /** A client made one filter more than RPC_MAX_FILTERS_PER_CLIENT: its least recently used one was uninstalled. */
+    void rpcFilterEvicted();
 
     Telemetry NONE = new Telemetry() {
         @Override
@@ -54,6 +57,10 @@ public interface Telemetry {
 
         @Override
         public void rpcCacheLookup(boolean hit) {
+        }
+
+        @Override
+        public void rpcFilterEvicted() {
         }
     };
 }

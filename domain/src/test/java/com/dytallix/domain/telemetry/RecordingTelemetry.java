@@ -19,6 +19,8 @@ public final class RecordingTelemetry implements Telemetry {
     public final List<String> rpcOutcomes = new CopyOnWriteArrayList<>();
     /** {@code hit} or {@code miss} of each lookup in the relay's finality cache. */
     public final List<String> cacheLookups = new CopyOnWriteArrayList<>();
+    /** Filters uninstalled because their client made more than its bound. */
+    public final AtomicInteger filtersEvicted = new AtomicInteger();
 
     /** How many times this grant outcome was reported. */
     public long count(String outcome) {
@@ -58,5 +60,10 @@ public final class RecordingTelemetry implements Telemetry {
     @Override
     public void rpcCacheLookup(boolean hit) {
         cacheLookups.add(hit ? "hit" : "miss");
+    }
+
+    @Override
+    public void rpcFilterEvicted() {
+        filtersEvicted.incrementAndGet();
     }
 }
