@@ -3,6 +3,8 @@ package com.dytallix.bootstrap.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.adapters.node.AnvilProcess;
+import com.dytallix.adapters.persistence.EmbeddedPostgres;
+import com.dytallix.adapters.persistence.PostgresUrl;
 import com.dytallix.bootstrap.testing.ApiClient;
 import com.dytallix.bootstrap.testing.ApiClient.Response;
 import com.dytallix.bootstrap.testing.Chain;
@@ -14,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -115,6 +118,86 @@ class ChainResetTest {
             assertThat(Poll.eventually(Duration.ofSeconds(10), () -> server.http.get("/metrics").body(),
                     m -> m.contains("dytallix_chain_reset 0.0"))).contains("dytallix_chain_reset 0.0");
         }
+    }
+
+    /**
+     * Two instances on one PostgreSQL database: the relaunch pauses both; the adoption made on the instance that does
+     * not pay revokes the payer lease, the payer sees the adoption and takes the lease anew, and grants admitted on
+     * either instance are paid on the new chain from nonce 0: each once, nothing of the old chain, no filler; a second
+     * adoption on the other instance changes nothing.
+     */
+    @Test
+    void twoInstancesOnPostgresqlAdoptOnceAndPayTheNewChainFromNonceZero() throws Exception {
+        PostgresUrl db = EmbeddedPostgres.shared().newDatabase();
+        String url = "postgresql://" + db.user() + "@" + db.host() + ":" + db.port() + "/" + db.database();
+        String unmined = Recipients.fresh();
+        String unminedId;
+        try (AnvilProcess first = AnvilProcess.withoutMining();
+             LiveServer a = LiveServer.start(onPostgres(first, url, "a"), dir.resolve("a"));
+             LiveServer b = LiveServer.start(onPostgres(first, url, "b"), dir.resolve("b"))) {
+            Chain chain = new Chain(first);
+            List<String> paid = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                paid.add(granted(a.http.drip(Recipients.fresh())));
+                chain.mine();
+            }
+            chain.mine();
+            for (String id : paid) {
+                a.http.awaitGrant(id, ApiClient.status("confirmed"), Duration.ofSeconds(30));
+            }
+            unminedId = granted(b.http.drip(unmined));
+            assertThat(chain.pendingNonce(FAUCET)).isEqualTo(4);
+        }
+
+        try (AnvilProcess relaunched = AnvilProcess.withoutMining();
+             LiveServer a = LiveServer.start(onPostgres(relaunched, url, "a"), dir.resolve("a"));
+             LiveServer b = LiveServer.start(onPostgres(relaunched, url, "b"), dir.resolve("b"))) {
+            Chain chain = new Chain(relaunched);
+            String genesis = genesis(chain);
+            for (LiveServer s : List.of(a, b)) {
+                assertThat(s.http.drip(Recipients.fresh()).status()).isEqualTo(503);
+            }
+            String payer = Poll.eventually(Duration.ofSeconds(10), () -> a.http.get("/api/status").field("payer"), p -> !p.isEmpty());
+            LiveServer other = payer.equals("a") ? b : a;
+
+            Response adopted = other.http.post("/api/admin/chain/adopt", "{\"genesis\": \"" + genesis + "\"}",
+                    "Authorization", "Bearer " + LiveServer.ADMIN_TOKEN);
+            assertThat(adopted.status()).as("%s", adopted.body()).isEqualTo(200);
+            assertThat(adopted.json().get("failedGrants").asInt()).isEqualTo(1);
+            Response again = (other == a ? b : a).http.post("/api/admin/chain/adopt", "{\"genesis\": \"" + genesis + "\"}",
+                    "Authorization", "Bearer " + LiveServer.ADMIN_TOKEN);
+            assertThat(again.json().get("adopted").asBoolean()).as("once, whichever instance is asked").isFalse();
+
+            // both admit again once they have seen the adoption (a check every STATUS_REFRESH_MS)
+            List<String> fresh = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
+            for (LiveServer s : List.of(a, b, a, b)) {
+                String address = Recipients.fresh();
+                Response r = Poll.eventually(Duration.ofSeconds(10), () -> s.http.drip(address), x -> x.status() != 503);
+                ids.add(granted(r));
+                fresh.add(address);
+            }
+            chain.mine();
+            chain.mine();
+            for (String id : ids) {
+                a.http.awaitGrant(id, ApiClient.status("confirmed"), Duration.ofSeconds(30));
+            }
+            chain.mine();
+            Thread.sleep(2500);
+            chain.mine();
+            assertThat(chain.minedNonce(FAUCET)).as("the four new grants, from nonce 0, nothing else").isEqualTo(4);
+            assertThat(chain.pendingNonce(FAUCET)).isEqualTo(4);
+            for (String address : fresh) {
+                assertThat(chain.balance(address)).isEqualTo(DRIP);
+            }
+            assertThat(chain.balance(unmined)).isZero();
+            assertThat(b.http.grant(unminedId).field("status")).isEqualTo("failed");
+        }
+    }
+
+    private static Map<String, String> onPostgres(AnvilProcess anvil, String url, String instance) {
+        return LiveServer.unlimitedSettingsFor(anvil, Map.of("DATABASE_URL", url, "INSTANCE_ID", instance, "PAYER_LEASE_MS", "3000",
+                "FAUCET_CONFIRMATIONS", "2"));
     }
 
     private static Map<String, String> settings(AnvilProcess anvil) {
