@@ -253,7 +253,7 @@ echo
 echo "classes that grew most from the first histogram to the last (bytes, instances):"
 awk 'FNR == 1 { file++ } $1 ~ /^[0-9]+:$/ { bytes[file, $4] = $3; count[file, $4] = $2; names[$4] = 1 }
   END { for (n in names) { d = bytes[2, n] - bytes[1, n]; if (d != 0 && n != "[Ljdk.internal.vm.FillerElement;") printf "%+12d %+9d %s\n", d, count[2, n] - count[1, n], n } }' \
-  "$WORK/histogram-1.txt" "$WORK/histogram-$histograms.txt" | sort -rn | head -n 15
+  "$WORK/histogram-1.txt" "$WORK/histogram-$histograms.txt" | sort -rn | sed -n 1,15p # (sed reads it all: head would leave sort a broken pipe, and pipefail end the script)
 # the peak: when it was reached, and the resident memory by kind then, against the row before it (sampled)
 peak_line="$(awk 'NR == 1 || $3 > max { max = $3; line = $0 } END { print line }' "$WORK/trace")"
 read -r peak_at _ peak_mb peak_anon peak_file peak_shmem <<<"$peak_line"
@@ -297,5 +297,5 @@ echo
 echo "what the heap held at the end of the load that its last full collection freed (the garbage), by class (bytes, instances):"
 awk 'FNR == 1 { file++ } $1 ~ /^[0-9]+:$/ { bytes[file, $4] = $3; count[file, $4] = $2; names[$4] = 1 }
   END { for (n in names) { d = bytes[1, n] - bytes[2, n]; if (d > 0 && n != "[Ljdk.internal.vm.FillerElement;") printf "%12d %9d %s\n", d, count[1, n] - count[2, n], n } }' \
-  "$WORK/histogram-all.txt" "$WORK/histogram-$histograms.txt" | sort -rn | head -n 15
+  "$WORK/histogram-all.txt" "$WORK/histogram-$histograms.txt" | sort -rn | sed -n 1,15p
 echo "target: the live set flat (a leak grows with the load), peak RSS <= 200 MB"
