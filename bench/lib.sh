@@ -22,6 +22,10 @@ ANVIL_ADDRESS="0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
 BENCH_ADMIN_TOKEN="bench-admin-token-not-a-secret-0123456789"
 # The memory options the shipped systemd unit (docs/deploy/dytallix-api.service) gives the server.
 BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS--Xms48m -Xmx128m -Xmn32m -XX:SurvivorRatio=4 -XX:+UseSerialGC}"
+# JVM options after the shipped ones, which a later -XX:Name=value overrides (BENCH_MORE_JAVA_OPTS=
+# "-XX:TrimNativeHeapInterval=500": one option tried against the shipped set; the environment's own
+# variables, MALLOC_* say, reach the server's JVM as they are)
+BENCH_MORE_JAVA_OPTS="${BENCH_MORE_JAVA_OPTS:-}"
 # The AOT caches ./dyt build makes (this one, and beside it the one for a server in front of a node), used
 # as the unit and ./dyt serve use theirs (BENCH_AOT=0: without them)
 AOT_CACHE="$ROOT/bootstrap/target/dytallix-api.aot"
@@ -147,7 +151,7 @@ machine_info() {
   cpu="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
   mem="$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
   echo "machine: $(nproc) CPUs ($cpu), $mem RAM, $(uname -sr)"
-  echo "jdk:     $("${JAVA:-java}" -version 2>&1 | head -n 1); server JVM options: $(JAVA_OPTS="$BENCH_JAVA_OPTS" "$ROOT/dyt" jvm-options), environment: $(jvm_env | tr '\n' ' ')"
+  echo "jdk:     $("${JAVA:-java}" -version 2>&1 | head -n 1); server JVM options: $(JAVA_OPTS="$BENCH_JAVA_OPTS" "$ROOT/dyt" jvm-options)${BENCH_MORE_JAVA_OPTS:+ $BENCH_MORE_JAVA_OPTS}, environment: $(jvm_env | tr '\n' ' ')"
   echo "load:    $LOAD_AT_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (1/5/15-min load averages; other work on the machine shows here)"
   echo "date:    $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 }
@@ -291,7 +295,7 @@ launch_server() {
   # through the launcher itself (./dyt serve, which adds the cache it made), as an operator starts it
   # shellcheck disable=SC2206 # a list of JVM options
   # shellcheck disable=SC2046 # NAME=value lines
-  launcher=(env $(jvm_env) "$JAVA" $(JAVA_OPTS="$BENCH_JAVA_OPTS" "$ROOT/dyt" jvm-options) $aot -jar "$JAR")
+  launcher=(env $(jvm_env) "$JAVA" $(JAVA_OPTS="$BENCH_JAVA_OPTS" "$ROOT/dyt" jvm-options) $BENCH_MORE_JAVA_OPTS $aot -jar "$JAR")
   [ "${BENCH_VIA_DYT:-0}" = 0 ] || launcher=(env JAVA_OPTS="$BENCH_JAVA_OPTS" "$ROOT/dyt")
   (cd "$dir" && exec "${launcher[@]}" serve \
     --PORT="$port" --HOST=127.0.0.1 --DB_PATH="$dir/data/dytallix.db" --FAUCET_KEY_FILE="$dir/data/faucet.key" \

@@ -30,7 +30,9 @@
 # most between them, the answers of each kind, and that every grant was confirmed. Every half second it also
 # notes the resident memory (/proc: VmRSS, VmHWM, RssAnon, RssFile), so that the end can say when the peak was
 # reached, what kind of memory it was (anonymous: heap, the JIT's arenas, malloc; file: the AOT cache and the
-# libraries), how far above the load's median RSS it stood and what the GC log says around that moment.
+# libraries), how far above the load's median RSS it stood and what the GC log says around that moment; and the
+# JVM's periodic native heap trims over the load (-Xlog:trimnative): what each handed back to the system, what
+# each took, and the trims just before and after the peak.
 source "$(dirname "$0")/lib.sh"
 
 DURATION="${SOAK_SECONDS:-600}"
@@ -174,7 +176,8 @@ wait "${LOAD[@]}" || true # (not a bare wait: anvil and the server are this shel
 
 log "load: ${DURATION}s; a sample every ${SAMPLE}s, a histogram every ${LIVE}s"
 [ "$NMT" = 0 ] || "$JCMD" "$SERVER_PID" VM.native_memory baseline >/dev/null
-"$JCMD" "$SERVER_PID" VM.log output="file=$WORK/gc.log" what=gc,gc+age=debug decorators=uptime >/dev/null
+# the GC log, and each periodic native heap trim (-XX:TrimNativeHeapInterval): the RSS before and after it, its time
+"$JCMD" "$SERVER_PID" VM.log output="file=$WORK/gc.log" what=gc,gc+age=debug,trimnative decorators=uptime >/dev/null
 BODIES="$WORK/mix.bodies" SOAK_PAID_ADDRESS="$PAID" SOAK_DELAY_MS="${SOAK_DELAY_MS:-5}" \
   run_wrk 2 "$MIX_CONNECTIONS" "$DURATION" soak.lua "$SERVER_URL" >"$WORK/mix.result" &
 LOAD=($!)
@@ -258,9 +261,22 @@ echo
 echo "the peak: $peak_mb MB at ${peak_at}s of the server's life (VmHWM first seen there, every 0.5 s); then RSS" \
   "anon $peak_anon + file $peak_file + shmem $peak_shmem MB; the load's RSS in the trace: $(awk -v s="$load_at" '$1 >= s { print $2 }' "$WORK/trace" |
     sort -n | awk '{ v[NR] = $1 } END { printf "median %s, 90th percentile %s MB", v[int((NR + 1) / 2)], v[int(NR * 0.9 + 0.5)] }')"
+# the trims: what glibc kept of the memory freed since the one before (malloc's free pages, the JIT's arena chunks
+# the chunk pool gave back), returned to the system by each; the trim just before the peak and the one after it
+trims() { awk 'function mb(v) { return v ~ /G$/ ? v * 1024 : v ~ /M$/ ? v + 0 : v ~ /K$/ ? v / 1024 : v / 1048576 }
+  /Periodic Trim \(/ && match($0, /: [0-9.]+[BKMG]->[0-9.]+[BKMG]/) { split(substr($0, RSTART + 2, RLENGTH - 2), r, "->")
+    t = substr($1, 2) + 0; ms = $NF; sub(/ms$/, "", ms); printf "%.1f %.1f %.1f %.3f\n", t, mb(r[1]), mb(r[1]) - mb(r[2]), ms }' "$WORK/gc.log"; }
+trims >"$WORK/trims"
+if [ -s "$WORK/trims" ]; then
+  echo "native heap trims in the load: $(wc -l <"$WORK/trims"), each returning (RSS before less after) $(cut -d' ' -f3 "$WORK/trims" | sort -n |
+    awk '{ v[NR] = $1 } END { printf "median %.1f, 90th percentile %.1f, max %.1f MB", v[int((NR + 1) / 2)], v[int(NR * 0.9 + 0.5)], v[NR] }');" \
+    "each taking $(cut -d' ' -f4 "$WORK/trims" | sort -n | awk '{ v[NR] = $1; s += $1 } END { printf "median %.2f, max %.2f ms, %.0f ms in all", v[int((NR + 1) / 2)], v[NR], s }')"
+  echo "the trims around the peak (uptime s, RSS before MB, returned MB, ms): $(awk -v a="$peak_at" '$1 <= a { before = $0 } $1 > a && after == "" { after = $0 }
+    END { printf "before [%s], after [%s]", before, after }' "$WORK/trims")"
+fi
 echo "the GC log around it (uptime; none before the load's start, ${load_at}s):"
 awk -v a="$peak_at" 'match($0, /^\[[0-9.]+s\]/) { t = substr($0, 2, RLENGTH - 3) + 0; if (t >= a - 3 && t <= a + 1 && !/gc,age/) print "  " $0 }' \
-  "$WORK/gc.log" | grep -v 'age *[0-9]*:' | tail -n 4 || true
+  "$WORK/gc.log" | grep -v 'age *[0-9]*:' | grep -v 'Periodic Trim' | tail -n 4 || true
 if [ "$NMT" = 1 ]; then
   echo
   echo "the JVM's native memory by part (NMT, MB): committed a moment after the peak (jcmd at $(cut -d' ' -f1 "$WORK/nmt-peak.at" 2>/dev/null)s," \
@@ -270,7 +286,8 @@ if [ "$NMT" = 1 ]; then
     LC_ALL=C join -a 1 -e - -o 0,1.3,2.2,1.2,1.4 - <(nmt_parts "$WORK/nmt-row.txt" | LC_ALL=C sort) | sort -k4 -rn |
     awk '$2 + 0 >= 0.5 || $3 + 0 >= 0.5 || $4 + 0 >= 0.5 || $5 + 0 >= 0.5 { printf "  %-28s %8s %8s %8s %8s\n", $1, $2, $3, $4, $5 }' |
     { printf "  %-28s %8s %8s %8s %8s\n" part peak row end "max life"; cat; }
-  echo "  (RSS beside NMT's total: the AOT cache's file pages, libjvm and the other libraries, malloc's own free lists and headers)"
+  echo "  (RSS beside NMT's total: the AOT cache's file pages, libjvm and the other libraries, malloc's own free lists and headers;"
+  echo "  Arena_Chunk is the chunks no arena holds: those a finished compilation gave back to HotSpot's chunk pool, freed every 5 s)"
   echo "  the compilations that took the most memory (jcmd Compiler.memory; the JIT's own arenas, MB):"
   "$JCMD" "$SERVER_PID" Compiler.memory 2>/dev/null | sed -n '2,14p' | sed 's/^/    /' || true
   echo "  the change over the load (summary.diff against the baseline after the warm-up):"

@@ -84,6 +84,8 @@ public final class FakeChain implements ChainNode, BlockReader {
     private final Map<String, List<ChainLog>> blockLogs = new ConcurrentHashMap<>();
     private int fork;
     private long height = 1;
+    private int relaunches;
+    private String genesis = "0x%056x%08x".formatted(0xfeedL, 0);
 
     {
         blockHashes.put(height, hashAt(height));
@@ -527,7 +529,37 @@ public final class FakeChain implements ChainNode, BlockReader {
 
     @Override
     public synchronized Optional<String> blockHash(long number) {
+        if (number == 0) {
+            check();
+            return Optional.of(genesis);
+        }
         return header(number).map(BlockHeader::hash);
+    }
+
+    /** This chain's genesis block hash: another after {@link #relaunch()}. */
+    public synchronized String genesis() {
+        return genesis;
+    }
+
+    /**
+     * The chain is replaced by a new one under the same chain id (a testnet relaunch): another genesis, no blocks past
+     * the first, no balances, every account's nonce 0 again, an empty pool. {@link #paymentsTo} keeps counting what
+     * either chain paid.
+     */
+    public synchronized void relaunch() {
+        relaunches++;
+        fork += 1000; // its blocks have hashes of their own
+        genesis = "0x%056x%08x".formatted(0xfeedL, relaunches);
+        balances.clear();
+        mined.clear();
+        pool.clear();
+        receipts.clear();
+        dropped.clear();
+        blockHashes.clear();
+        blockTxs.clear();
+        blockLogs.clear();
+        height = 1;
+        blockHashes.put(height, hashAt(height));
     }
 
     @Override

@@ -23,6 +23,7 @@ import com.dytallix.adapters.persistence.FileReputationList;
 import com.dytallix.adapters.persistence.Persistence;
 import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.application.assembly.Application;
+import com.dytallix.application.faucet.ChainGuard;
 import com.dytallix.application.faucet.FaucetPolicy;
 import com.dytallix.application.faucet.Payer;
 import com.dytallix.application.faucet.Finality;
@@ -33,10 +34,10 @@ import com.dytallix.bootstrap.observability.AccessLog;
 import com.dytallix.bootstrap.observability.MetricsHttpService;
 import com.dytallix.bootstrap.observability.MetricsTelemetry;
 import com.dytallix.bootstrap.observability.Observability;
+import com.dytallix.domain.StoreBusyException;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.GrantId;
 import com.dytallix.domain.grant.GrantNotices;
-import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.admission.ProofOfWorkPolicy;
 import com.dytallix.domain.admission.ReputationList;
 import com.dytallix.domain.grant.OutflowPolicy;
@@ -238,13 +239,21 @@ public final class Server implements AutoCloseable {
         var status = app.status();
         var tracker = app.tracker();
 
+        var chainGuard = app.chain();
+        if (upstreams != null) {
+            // with several nodes, one on another chain than the ledger's (a relaunch under the same chain id) is not used
+            upstreams.followLedgerChain(() -> chainGuard.ledgerGenesis().or(ledger::genesis));
+            upstreams.checkHealth();
+        }
+        // before anything is paid: is the node on the chain the ledger pays on (recorded at the first start)?
+        if (settings.devMode()) {
+            // the dev chain is new each run by design: the previous run's business is closed and the new chain adopted
+            chainGuard.adoptAtStart();
+        } else {
+            checkChain(chainGuard);
+        }
         election.campaign();
         status.refresh();
-        if (settings.devMode()) {
-            // The dev chain starts empty each run: grants left unfinished by an earlier run cannot land.
-            ledger.unfinished().stream().filter(g -> g.status() != GrantStatus.PENDING).forEach(g ->
-                    ledger.markFailed(g.id(), "the embedded dev chain was restarted", clock.instant()));
-        }
         try {
             tracker.reconcile();
         } catch (NodeException e) {
@@ -260,6 +269,8 @@ public final class Server implements AutoCloseable {
         if (upstreams != null) {
             jobs.every("node checks", settings.statusRefresh(), settings.statusRefresh(), upstreams::checkHealth);
         }
+        // on every instance, the payer or not: a reset pauses the faucet everywhere, an adoption elsewhere resumes it here
+        jobs.every("chain check", settings.statusRefresh(), settings.statusRefresh(), () -> checkChain(chainGuard));
         // grants admitted by other instances wait for this one while it is the payer: paid when another instance says
         // it admitted one (PostgreSQL), and looked for every 100 ms besides
         Runnable payOwedNow = jobs.everyAndOnDemand("admitted grants", Duration.ofMillis(100), tracker::payOwed);
@@ -288,14 +299,18 @@ public final class Server implements AutoCloseable {
                 new HealthHttpService.Check("node", () -> status.nodeProblem(settings.statusRefresh().multipliedBy(3).plus(settings.nodeTimeout())),
                         status::unhealthyNodes),
                 new HealthHttpService.Check("chainId", () -> status.current().chainIdVerified() ? Optional.empty()
-                        : Optional.of(status.current().lastError().orElse("chain id not verified"))));
+                        : Optional.of(status.current().lastError().orElse("chain id not verified"))),
+                // the relay and the status still serve a reset chain: ready, and the faucet's pause says the rest
+                new HealthHttpService.Check("chain", Optional::empty, () -> chainGuard.reset().map(ChainGuard.Reset::reason)
+                        .or(() -> chainGuard.payable() ? Optional.empty() : Optional.of("the node's chain is not checked yet:"
+                                + " the faucet pays nothing until it is"))));
 
         Observability.registerGauges(metrics, status::current);
         Observability.registerUpstreams(metrics, status::upstreams);
         if (sharedReads != null) {
             Observability.registerSharedReads(metrics, sharedReads, settings.rpcAllowedMethods());
         }
-        Observability.registerPayerGauge(metrics, election::isPayer);
+        Observability.registerPayerGauge(metrics, election::holdsLease);
         Observability.registerRelayFilters(metrics, app.relay()::filtersHeld);
         Observability.registerBudget(metrics, () -> ledger.budget(policy.outflow(), clock.instant()));
         // one observer for the routed requests and the answers given before routing: one access log, one set of metrics
@@ -320,6 +335,9 @@ public final class Server implements AutoCloseable {
         Runnable feedStep = feedPoll(app.feed());
         feedStep.run();
         jobs.every("subscription feed", HEAD_POLL, HEAD_POLL, feedStep);
+        Gauge.builder("dytallix.chain.reset", chainGuard, g -> g.reset().isPresent() ? 1 : 0)
+                .description("1 while the node's chain (its genesis block) is not the chain the ledger pays on: the faucet"
+                        + " pays nothing until an operator adopts the new chain").register(metrics);
         Gauge.builder("dytallix.ws.connections", webSocket, RpcWebSocket::connections)
                 .description("Open WebSocket connections on /api/rpc").register(metrics);
 
@@ -445,6 +463,15 @@ public final class Server implements AutoCloseable {
             throw new StartupException(e.getMessage(), Main.FAILED);
         }
         return node;
+    }
+
+    /** Compares the node's genesis with the ledger's ({@link ChainGuard#check()}); a node that cannot say leaves it as it was. */
+    private static void checkChain(ChainGuard guard) {
+        try {
+            guard.check();
+        } catch (NodeException | StoreBusyException e) {
+            LOG.log(System.Logger.Level.DEBUG, "chain check postponed: {0}", e.getMessage());
+        }
     }
 
     /**

@@ -15,6 +15,7 @@ import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.GrantQuery;
 import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.key.KeyRotation;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRules;
@@ -47,6 +48,7 @@ final class AdminHttpService implements HttpService {
     private static final int MAX_AMOUNT_INTEGER_DIGITS = 30;
     private static final java.time.Duration SINCE_SKEW = java.time.Duration.ofMinutes(1);
     private static final Pattern KEY_SHAPE = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
+    private static final Pattern BLOCK_HASH_SHAPE = Pattern.compile("0[xX][0-9a-fA-F]{64}");
     private static final Pattern DECIMAL = Pattern.compile("\\d{1,60}(\\.\\d{1,60})?");
 
     private final AdminService admin;
@@ -75,6 +77,7 @@ final class AdminHttpService implements HttpService {
         routes.path("/audit").get(action("audit", this::audit)).register();
         routes.path("/blocks").post(action("block", this::block)).get(action("blocks", this::blocks)).register();
         routes.path("/blocks/{id}").delete(action("unblock", this::unblock)).register();
+        routes.path("/chain/adopt").post(action("adopt-chain", this::adoptChain)).register();
     }
 
     /** An admin handler that runs once the caller is authorised. */
@@ -109,7 +112,9 @@ final class AdminHttpService implements HttpService {
 
     private void resume(ServerRequest req, ServerResponse res, ClientIp ip) {
         object(bodies.json(req, true), Set.of());
-        Responses.ok(res, new ResumeView(false, Responses.time(admin.resume(ip))));
+        AdminService.Resumed resumed = admin.resume(ip);
+        PauseState state = resumed.state();
+        Responses.ok(res, new ResumeView(state.paused(), state.reason().orElse(null), Responses.time(resumed.at())));
     }
 
     private void topUp(ServerRequest req, ServerResponse res, ClientIp ip) {
@@ -245,12 +250,35 @@ final class AdminHttpService implements HttpService {
         Responses.ok(res, new DeletedView(true, Long.parseLong(id)));
     }
 
+    /**
+     * After a chain reset (the node's genesis is not the ledger's): makes the node's chain the ledger's. The body names
+     * the genesis adopted, as the pause reason and the ERROR log line give it; another than the node's is a 409.
+     */
+    private void adoptChain(ServerRequest req, ServerResponse res, ClientIp ip) {
+        Map<String, JsonNode> body = object(bodies.json(req, false), Set.of("genesis"));
+        String genesis = text(body, "genesis").map(String::strip).filter(g -> !g.isEmpty())
+                .orElseThrow(() -> ApiException.invalidRequest("genesis", "is required: the new chain's genesis block hash,"
+                        + " as the pause reason names it"));
+        if (!BLOCK_HASH_SHAPE.matcher(genesis).matches()) {
+            throw ApiException.invalidRequest("genesis", "must be a block hash: 0x and 64 hex digits");
+        }
+        AdminService.ChainAdoption a = admin.adoptChain(genesis, ip);
+        Responses.ok(res, new AdoptedView(a.adopted(), a.genesis(), a.previousGenesis().orElse(null), a.failedGrants(),
+                a.closedGrants(), a.pause().paused(), a.pause().reason().orElse(null)));
+    }
+
     // The answers (field order is the wire order).
 
     record PauseView(boolean paused, String reason, String at) {
     }
 
-    record ResumeView(boolean paused, String at) {
+    /** POST /api/admin/chain/adopt: {@code adopted} false when the chain already was the ledger's (nothing changed). */
+    record AdoptedView(boolean adopted, String genesis, String previousGenesis, int failedGrants, int closedGrants,
+                       boolean paused, String pausedReason) {
+    }
+
+    /** {@code paused} stays true, with {@code reason}, while something else than the operator pauses the faucet (a chain reset). */
+    record ResumeView(boolean paused, @JsonInclude(JsonInclude.Include.NON_NULL) String reason, String at) {
     }
 
     /** The new key itself is never part of it. */

@@ -1,5 +1,6 @@
 package com.dytallix.adapters.http;
 
+import com.dytallix.application.faucet.ChainGuard;
 import com.dytallix.application.faucet.FaucetRefusal;
 import com.dytallix.application.relay.RelayFilters;
 import com.dytallix.application.relay.RelayService;
@@ -43,6 +44,7 @@ final class ErrorMapper {
                     Map.of("Retry-After", "1"));
             case FaucetRefusal r -> refusal(r);
             case RelayService.MethodNotAllowed e -> new ApiException(403, "RPC_METHOD_NOT_ALLOWED", e.getMessage());
+            case ChainGuard.NotTheNodesChain e -> new ApiException(409, "CHAIN_MISMATCH", e.getMessage());
             case RelayFilters.LimitReached e -> rateLimited(LimitScope.FILTERS.wireName(), e.retryAt(), e.getMessage());
             case NodeException e -> node(e);
             case HttpException e -> http(e);

@@ -155,6 +155,7 @@ final class TestApi implements AutoCloseable, AfterAllCallback {
                         (c, nonce) -> false, TestKeccak.INSTANCE, telemetry, clock),
                 new Application.Choices(policy, options.rpcMethods, Optional.empty(), Optional.empty(), options.wsMaxSubscriptions,
                         new Finality(1, 64), "test-instance", Duration.ofSeconds(30), options.rpcMaxFiltersPerClient, options.rpcMaxFilters));
+        app.chain().check(); // as the server's start does, before anything is paid
         app.election().campaign();
         feed = app.feed();
         ApiDependencies deps = dependencies();

@@ -76,6 +76,8 @@ public final class DevChain implements ChainNode, AutoCloseable {
 
     private final Object lock = new Object();
     private final Clock clock;
+    /** The hash of this chain's block 0, which names the chain (the block itself is forgotten like any other). */
+    private final String genesisHash;
     private final Duration blockTime;
     private final Map<Address, Account> accounts = new HashMap<>();
     private final Map<Address, TreeMap<Long, Pending>> pool = new TreeMap<>((a, b) -> a.value().compareTo(b.value()));
@@ -121,8 +123,13 @@ public final class DevChain implements ChainNode, AutoCloseable {
         }
         this.clock = clock;
         this.blockTime = blockTime;
-        Block genesis = new Block(0, hashOf(ZERO_HASH, 0, clock.instant().getEpochSecond(), List.of()),
+        // a random seed in the genesis hash: every dev chain is a new chain, even two started in the same second, and the
+        // ledger knows a new one by its genesis (the faucet adopts it at start)
+        byte[] seed = new byte[32];
+        new java.security.SecureRandom().nextBytes(seed);
+        Block genesis = new Block(0, hashOf("0x" + HEX.formatHex(seed), 0, clock.instant().getEpochSecond(), List.of()),
                 ZERO_HASH, clock.instant().getEpochSecond(), List.of(), 0);
+        this.genesisHash = genesis.hash();
         remember(genesis);
         this.miner = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dev-chain-miner");
@@ -318,6 +325,9 @@ public final class DevChain implements ChainNode, AutoCloseable {
 
     @Override
     public Optional<String> blockHash(long number) {
+        if (number == 0) {
+            return Optional.of(genesisHash); // kept when the block itself is forgotten: it names this chain
+        }
         synchronized (lock) {
             return Optional.ofNullable(blocks.get(number)).map(Block::hash);
         }

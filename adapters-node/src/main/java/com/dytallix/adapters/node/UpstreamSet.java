@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -69,6 +70,8 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
     private final AtomicLong highestBlockAnswered = new AtomicLong(-1);
     private volatile Long chainId;
     private volatile long bestHead = -1;
+    /** The genesis of the chain the ledger pays on, when known ({@link #followLedgerChain}). */
+    private volatile Supplier<Optional<String>> ledgerGenesis = Optional::empty;
 
     /**
      * @param nodes             the nodes in RPC_URL's order (the first is preferred for sends)
@@ -108,6 +111,17 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
 
     // --- health ---
 
+    /**
+     * With several nodes, when one of the chain id has the genesis block of the chain the ledger pays on, the others
+     * (a relaunch under the same chain id) are a different chain and never used, like one of another chain id: the
+     * faucet's transactions would otherwise be broadcast to them too. When none has it (the whole chain was
+     * relaunched) the nodes serve the relay as before, and the faucet, which compares the genesis itself, pays
+     * nothing. One node is the operator's node: it always serves the relay.
+     */
+    public void followLedgerChain(Supplier<Optional<String>> genesis) {
+        this.ledgerGenesis = genesis;
+    }
+
     /** Asks every node at once for its chain id and head, then decides which serve. Never throws. */
     public void checkHealth() {
         List<Future<?>> probes = new ArrayList<>();
@@ -126,7 +140,9 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
             chainId = upstreams.stream().filter(u -> u.probed).findFirst().map(u -> u.reportedChainId).orElse(null);
         }
         Long expected = chainId;
-        long best = upstreams.stream().filter(u -> u.probed && expected != null && u.reportedChainId == expected)
+        String genesis = upstreams.size() == 1 ? null : expectedGenesis(expected);
+        long best = upstreams.stream().filter(u -> u.probed && expected != null && u.reportedChainId == expected
+                        && (genesis == null || genesis.equals(u.genesis)))
                 .mapToLong(u -> u.head).max().orElse(-1);
         if (best >= 0) {
             bestHead = best;
@@ -136,6 +152,9 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
                 u.become(State.DOWN, u.probeProblem);
             } else if (expected == null || u.reportedChainId != expected) {
                 u.become(State.WRONG_CHAIN, "reports chain id " + u.reportedChainId + ", not " + expected + ": never used");
+            } else if (genesis != null && !genesis.equals(u.genesis)) {
+                u.become(State.WRONG_CHAIN, "its genesis block " + u.genesis + " is not the chain's, " + genesis
+                        + " (the chain was relaunched under the same chain id?): never used");
             } else {
                 u.lag = Math.max(0, best - u.head);
                 u.become(u.lag > maxLagBlocks ? State.LAGGING : State.OK, u.lag > maxLagBlocks
@@ -144,11 +163,25 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
         }
     }
 
+    /**
+     * The genesis the nodes of chain {@code expected} must have: the ledger's, when a node of the chain has it; null
+     * (no such rule) otherwise.
+     */
+    private String expectedGenesis(Long expected) {
+        Optional<String> ledger = ledgerGenesis.get();
+        return ledger.filter(g -> upstreams.stream()
+                .anyMatch(u -> u.probed && expected != null && u.reportedChainId == expected && g.equals(u.genesis))).orElse(null);
+    }
+
     private void probe(Upstream u) {
         long start = System.nanoTime();
         try {
             long id = u.node.chainId();
             BlockHead head = u.node.head();
+            if (upstreams.size() > 1) {
+                // a live node's genesis never changes, but a node relaunched behind the same URL has a new one
+                u.genesis = u.node.blockHash(0).map(h -> h.toLowerCase(java.util.Locale.ROOT)).orElse(null);
+            }
             u.reportedChainId = id;
             u.head = head.number();
             u.probed = true;
@@ -575,6 +608,8 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
         volatile boolean probed;
         volatile String probeProblem = "not checked yet";
         volatile long reportedChainId = -1;
+        /** Its genesis block's hash, as the last check read it (with several nodes only). */
+        volatile String genesis;
         volatile long head = -1;
         volatile long lag;
         /** Smoothed answer time; negative until the first answer. */

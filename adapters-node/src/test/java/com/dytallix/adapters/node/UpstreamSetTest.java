@@ -159,6 +159,38 @@ class UpstreamSetTest {
     }
 
     @Test
+    void aNodeRelaunchedUnderTheSameChainIdIsNeverUsedWhileAnotherHasTheLedgersGenesis() {
+        // anvil's genesis is made of its start time: a relaunch is another second (two anvils started in the same one
+        // would be one chain to the faucet, as they are to each other)
+        AnvilProcess other = AnvilProcess.start(List.of("--block-time", "1", "--timestamp", "1700000000"));
+        resources.add(other);
+        TcpProxy relaunched = endpoint(other);
+        TcpProxy ours = endpoint(mining);
+        String ledger = new JsonRpcChainNode(mining.rpcUrl(), TIMEOUT, 4).blockHash(0).orElseThrow();
+        UpstreamSet set = set(Optional.of(AnvilProcess.CHAIN_ID), 1000, relaunched.url(), ours.url());
+        assertThat(health(set, 0).state()).as("no ledger chain known: one chain id, both serve").isEqualTo(UpstreamHealth.State.OK);
+
+        set.followLedgerChain(() -> Optional.of(ledger));
+        set.checkHealth();
+
+        assertThat(health(set, 0).state()).isEqualTo(UpstreamHealth.State.WRONG_CHAIN);
+        assertThat(health(set, 0).problem()).hasValueSatisfying(p -> assertThat(p).contains("genesis").contains(ledger));
+        assertThat(health(set, 1).state()).isEqualTo(UpstreamHealth.State.OK);
+        long relaunchedAnswers = health(set, 0).okRequests();
+        for (int i = 0; i < 40; i++) {
+            set.call("eth_blockNumber", "[]");
+            set.head();
+        }
+        assertThat(health(set, 0).okRequests()).isEqualTo(relaunchedAnswers);
+        assertThat(set.consistent().blockHash(0)).contains(ledger);
+
+        // the whole chain relaunched (no node has the ledger's genesis): the relay keeps its nodes, the faucet pauses itself
+        set.followLedgerChain(() -> Optional.of("0x" + "ab".repeat(32)));
+        set.checkHealth();
+        assertThat(health(set, 0).state()).isEqualTo(UpstreamHealth.State.OK);
+    }
+
+    @Test
     void onlyNodesOfAnotherChainMakeTheChainIdCheckNameIt() {
         UpstreamSet set = set(Optional.of(AnvilProcess.CHAIN_ID), 5, endpoint(otherChain).url());
         assertThatThrownBy(() -> ChainIdCheck.verify(set, Optional.of(AnvilProcess.CHAIN_ID)))

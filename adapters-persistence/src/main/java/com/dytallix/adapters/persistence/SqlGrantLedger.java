@@ -684,10 +684,62 @@ final class SqlGrantLedger implements GrantLedger {
     }
 
     @Override
+    public Optional<String> genesis() {
+        return database.read(db -> db.get("SELECT genesis_hash FROM ledger_chain WHERE id = 1").map(row -> Rows.text(row, "genesis_hash")));
+    }
+
+    @Override
+    public String recordGenesis(String genesis, Instant at) {
+        return database.write(tx -> {
+            tx.insert("INSERT INTO ledger_chain (id, genesis_hash, recorded_at) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING",
+                    genesis, Timestamps.format(at));
+            return Rows.text(tx.get("SELECT genesis_hash FROM ledger_chain WHERE id = 1").orElseThrow(), "genesis_hash");
+        });
+    }
+
+    /**
+     * One transaction. The conditional update of {@code ledger_chain} comes first: on PostgreSQL it locks the row, so a
+     * second adoption at the same time waits, then finds the chain adopted and changes nothing.
+     */
+    @Override
+    public Adoption adoptChain(String previous, String adopted, String reason, Instant at) {
+        String time = Timestamps.format(at);
+        Adoption adoption = database.write(tx -> {
+            if (previous.equals(adopted) || tx.update("UPDATE ledger_chain SET genesis_hash = ?, recorded_at = ? WHERE id = 1"
+                    + " AND genesis_hash = ?", adopted, time, previous) == 0) {
+                Optional<String> recorded = tx.get("SELECT genesis_hash FROM ledger_chain WHERE id = 1")
+                        .map(row -> Rows.text(row, "genesis_hash"));
+                if (recorded.filter(adopted::equals).isPresent()) {
+                    return new Adoption(false, 0, 0);
+                }
+                if (recorded.isPresent()) {
+                    throw new IllegalStateException("the ledger pays on chain " + recorded.get() + ", not " + previous);
+                }
+                tx.insert("INSERT INTO ledger_chain (id, genesis_hash, recorded_at) VALUES (1, ?, ?)", adopted, time);
+                if (previous.equals(adopted)) {
+                    return new Adoption(false, 0, 0); // no chain was recorded: this one is recorded, nothing closed
+                }
+            }
+            int failed = (int) tx.update("UPDATE faucet_grants SET status = 'failed', failure_reason = ?, updated_at = ?"
+                    + " WHERE status IN ('pending', 'signed', 'submitted')", reason, time);
+            int closed = (int) tx.update("UPDATE faucet_grants SET previous_chain = ? WHERE previous_chain IS NULL", previous);
+            tx.delete("DELETE FROM internal_transfers");
+            String now = database.dialect().now();
+            tx.update("UPDATE payer_lease SET holder = NULL, session = NULL, token = token + 1, expires_at = " + now
+                    + ", updated_at = " + now + " WHERE id = 1");
+            return new Adoption(true, failed, closed);
+        });
+        if (adoption.failed() > 0) {
+            ownReleases.incrementAndGet();
+        }
+        return adoption;
+    }
+
+    @Override
     public List<Grant> inBlocksFrom(long fromBlock) {
         return database.read(db -> grants(db, SELECT_GRANT
                 + " WHERE g.block_number >= ? AND g.block_hash IS NOT NULL AND g.status IN ('submitted', 'confirmed')"
-                + " ORDER BY g.block_number, g.rowid", fromBlock));
+                + " AND g.previous_chain IS NULL ORDER BY g.block_number, g.rowid", fromBlock));
     }
 
     @Override
@@ -696,7 +748,7 @@ final class SqlGrantLedger implements GrantLedger {
             try (Stream<DbRow> rows = db.query("""
                     SELECT nonce FROM faucet_grants
                      WHERE from_address = ? AND block_number >= ? AND block_hash IS NOT NULL AND nonce IS NOT NULL
-                       AND status IN ('submitted', 'confirmed')""", from.value(), fromBlock)) {
+                       AND status IN ('submitted', 'confirmed') AND previous_chain IS NULL""", from.value(), fromBlock)) {
                 return rows.map(row -> Rows.integer(row, "nonce")).collect(Collectors.toSet());
             }
         });
@@ -710,6 +762,7 @@ final class SqlGrantLedger implements GrantLedger {
             try (Stream<DbRow> rows = db.query("""
                     SELECT block_number, block_hash, from_address FROM faucet_grants
                      WHERE block_number >= ? AND block_hash IS NOT NULL AND status IN ('submitted', 'confirmed')
+                       AND previous_chain IS NULL
                      GROUP BY block_number, block_hash, from_address
                      ORDER BY block_number, block_hash""", fromBlock)) {
                 Map<Recorded, Set<Address>> senders = new LinkedHashMap<>();
@@ -815,7 +868,7 @@ final class SqlGrantLedger implements GrantLedger {
     public OptionalLong highestNonce(Address from) {
         return database.read(db -> db.get("""
                         SELECT MAX(nonce) AS highest FROM faucet_grants
-                         WHERE from_address = ? AND nonce IS NOT NULL
+                         WHERE from_address = ? AND nonce IS NOT NULL AND previous_chain IS NULL
                            AND NOT (status = 'failed' AND last_sent_at IS NULL)""", from.value())
                 .flatMap(row -> Rows.optionalInteger(row, "highest"))
                 .map(OptionalLong::of).orElse(OptionalLong.empty()));

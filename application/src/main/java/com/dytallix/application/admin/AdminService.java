@@ -1,5 +1,6 @@
 package com.dytallix.application.admin;
 
+import com.dytallix.application.faucet.ChainGuard;
 import com.dytallix.application.status.StatusService;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.ClientIp;
@@ -16,6 +17,7 @@ import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.GrantRecords;
 import com.dytallix.domain.grant.GrantQuery;
 import com.dytallix.domain.grant.GrantStatus;
+import com.dytallix.domain.grant.LedgerChain;
 import com.dytallix.domain.key.KeyRing;
 import com.dytallix.domain.key.KeyRotation;
 import com.dytallix.domain.key.KeyRotationLog;
@@ -39,11 +41,13 @@ public final class AdminService {
     private final StatusService status;
     private final BlockList blocks;
     private final Keccak256 keccak;
+    private final ChainGuard chain;
     private final Clock clock;
 
     public AdminService(FaucetControls controls, KeyRing keys, KeyRotationLog rotations, GrantRecords records,
-                        ChainReads node, StatusService status, BlockList blocks, Keccak256 keccak, Clock clock) {
+                        ChainReads node, StatusService status, BlockList blocks, Keccak256 keccak, ChainGuard chain, Clock clock) {
         this.blocks = blocks;
+        this.chain = chain;
         this.keccak = keccak;
         this.controls = controls;
         this.keys = keys;
@@ -62,12 +66,52 @@ public final class AdminService {
         }, s -> "reason=" + s.reason().orElse(""));
     }
 
-    /** @return when the faucet resumed (the audit log's time of it) */
-    public Instant resume(ClientIp ip) {
+    /**
+     * Lifts the operator's pause.
+     *
+     * @return the faucet's state after it (still paused, with the reason, while a chain reset pauses it) and the audit
+     *         log's time of the action
+     */
+    public Resumed resume(ClientIp ip) {
         return audited("resume", ip, now -> {
-            status.pauseChanged(controls.resume(now));
-            return now;
-        }, at -> "");
+            PauseState state = controls.resume(now);
+            status.pauseChanged(state);
+            return new Resumed(state, now);
+        }, r -> "");
+    }
+
+    /** What {@link #resume} did: the faucet's pause state after it, and when. */
+    public record Resumed(PauseState state, Instant at) {
+    }
+
+    /**
+     * Makes the node's chain (of genesis {@code genesis}, as the operator read it from the pause reason or the log) the
+     * chain the ledger pays on, after a reset: see {@link ChainGuard#adopt}.
+     *
+     * @throws IllegalArgumentException when {@code genesis} is not a 32-byte hash in hex
+     * @throws ChainGuard.NotTheNodesChain when the node's genesis is another
+     */
+    public ChainAdoption adoptChain(String genesis, ClientIp ip) {
+        return audited("adopt-chain", ip, now -> {
+            if (genesis == null || !genesis.strip().matches("0[xX][0-9a-fA-F]{64}")) {
+                throw new IllegalArgumentException("genesis must be the new chain's genesis block hash: 0x and 64 hex digits");
+            }
+            String previous = chain.ledgerGenesis().orElse("");
+            LedgerChain.Adoption adoption = chain.adopt(genesis);
+            PauseState pause = controls.pauseState();
+            status.pauseChanged(pause);
+            return new ChainAdoption(genesis.strip().toLowerCase(java.util.Locale.ROOT), adoption.adopted() ? Optional.of(previous)
+                    : Optional.empty(), adoption.adopted(), adoption.failed(), adoption.closed(), pause);
+        }, a -> "genesis=" + a.genesis() + a.previousGenesis().map(p -> " previous=" + p).orElse("") + " adopted=" + a.adopted()
+                + " failed=" + a.failedGrants() + " closed=" + a.closedGrants());
+    }
+
+    /**
+     * What adopting a chain did: {@code adopted} false when it already was the ledger's (nothing changed); the pause as it
+     * stands now (an operator's own pause stays).
+     */
+    public record ChainAdoption(String genesis, Optional<String> previousGenesis, boolean adopted, int failedGrants,
+                                int closedGrants, PauseState pause) {
     }
 
     /** Records a top-up with the balance the node reports now. */

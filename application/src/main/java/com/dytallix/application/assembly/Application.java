@@ -2,6 +2,7 @@ package com.dytallix.application.assembly;
 
 import com.dytallix.domain.telemetry.Telemetry;
 import com.dytallix.application.admin.AdminService;
+import com.dytallix.application.faucet.ChainGuard;
 import com.dytallix.application.faucet.DripService;
 import com.dytallix.application.faucet.FaucetAdmission;
 import com.dytallix.application.faucet.FaucetPolicy;
@@ -55,7 +56,8 @@ public record Application(
         GrantLookup grants,
         AdminService admin,
         RelayService relay,
-        ChainFeed feed) {
+        ChainFeed feed,
+        ChainGuard chain) {
 
     /** Every driven port the use cases need. */
     public record Ports(ChainNode node, BlockReader blocks, KeyRing keys, GrantLedger ledger, FaucetControls controls,
@@ -98,23 +100,29 @@ public record Application(
     public static Application assemble(Ports ports, Choices choices) {
         FaucetPolicy policy = choices.policy();
         var nonces = new NonceAllocator(ports.node(), ports.ledger(), ports.transfers(), choices.finality());
+        // nothing is paid while the node's chain is not the ledger's; whenever that changes, the nonces are learned again
+        var chain = new ChainGuard(ports.node(), ports.ledger(), ports.clock());
+        chain.onChange(nonces::forget);
+        FaucetControls controls = chain.controls(ports.controls());
         // a new payer learns the nonces again: another payer may have used some since this one last paid
-        var election = new PayerElection(ports.leases(), choices.instance(), choices.payerLease(), nonces::forget);
-        var status = new StatusService(ports.node(), ports.keys(), ports.controls(), ports.ledger(),
+        var election = new PayerElection(ports.leases(), choices.instance(), choices.payerLease(), nonces::forget, chain::payable);
+        var status = new StatusService(ports.node(), ports.keys(), controls, ports.ledger(),
                 new SyncLagEstimator(choices.blockTime()), new ExpectedChain(choices.chainId()), election, ports.clock());
         var payer = new Payer(ports.node(), ports.keys(), ports.ledger(), nonces, policy.fees(), election, ports.clock(),
                 policy.sendWait(), ports.notices());
         var tracker = new GrantTracker(ports.node(), ports.keys(), ports.ledger(), ports.transfers(), nonces, payer, policy.fees(),
-                policy.replaceAfter(), choices.finality(), election, ports.clock(), ports.telemetry());
-        var rules = FaucetAdmission.rules(policy, ports.blockList(), ports.controls(), ports.challenges(), ports.challengeIds(), ports.work(),
+                policy.replaceAfter(), choices.finality(), election, chain, ports.clock(), ports.telemetry());
+        chain.onChange(tracker::chainChanged);
+        chain.onChange(() -> status.pauseChanged(controls.pauseState()));
+        var rules = FaucetAdmission.rules(policy, ports.blockList(), controls, ports.challenges(), ports.challengeIds(), ports.work(),
                 ports.reputation(), status, payer);
-        var drips = new DripService(policy, rules, ports.ledger(), ports.controls(), ports.challenges(), ports.challengeIds(), ports.reputation(),
+        var drips = new DripService(policy, rules, ports.ledger(), controls, ports.challenges(), ports.challengeIds(), ports.reputation(),
                 payer, ports.keccak(), ports.clock(), ports.telemetry());
-        var admin = new AdminService(ports.controls(), ports.keys(), ports.rotations(), ports.ledger(), ports.node(), status,
-                ports.blockList(), ports.keccak(), ports.clock());
+        var admin = new AdminService(controls, ports.keys(), ports.rotations(), ports.ledger(), ports.node(), status,
+                ports.blockList(), ports.keccak(), chain, ports.clock());
         var relay = new RelayService(ports.node(), new RelayPolicy(choices.rpcAllowedMethods()), status, ports.telemetry(),
                 ports.clock(), new RelayFilters(choices.maxFiltersPerClient(), choices.maxFilters(), ports.clock()), policy.ipv6Prefix());
         return new Application(election, status, new BalanceService(ports.node(), ports.keccak()), nonces, payer, tracker, drips,
-                new GrantLookup(ports.ledger(), status, payer), admin, relay, new ChainFeed(ports.blocks(), choices.maxSubscriptions()));
+                new GrantLookup(ports.ledger(), status, payer), admin, relay, new ChainFeed(ports.blocks(), choices.maxSubscriptions()), chain);
     }
 }

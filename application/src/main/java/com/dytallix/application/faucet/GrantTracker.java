@@ -86,6 +86,7 @@ public final class GrantTracker {
     private final Clock clock;
     private final Telemetry telemetry;
     private final PayerElection election;
+    private final ChainGuard chainGuard;
     private final Stalls stalls = new Stalls();
     /** The highest block whose receipts a pass has read: the next pass reads only newer blocks'. */
     private volatile long receiptsReadUpTo = -1;
@@ -103,7 +104,8 @@ public final class GrantTracker {
 
     public GrantTracker(ChainNode node, KeyRing keys, Settlements settlements, InternalTransfers transfers,
                         NonceAllocator nonces, Payer payer, FeePolicy feePolicy, Duration replaceAfter, Finality finality,
-                        PayerElection election, Clock clock, Telemetry telemetry) {
+                        PayerElection election, ChainGuard chainGuard, Clock clock, Telemetry telemetry) {
+        this.chainGuard = chainGuard;
         this.node = node;
         this.keys = keys;
         this.settlements = settlements;
@@ -181,11 +183,17 @@ public final class GrantTracker {
         if (!election.isPayer()) {
             return;
         }
-        payOwed();
         Instant now = clock.instant();
         Map<Address, Long> mined = new HashMap<>();
         try {
             ChainReads chain = node.consistent();
+            // the node this pass reads must be on the ledger's chain: a pass on a relaunched chain would take every
+            // watched block for a reorg and send the old chain's payments to the new one
+            if (!chainGuard.check(chain)) {
+                stalls.completed();
+                return;
+            }
+            payOwed();
             long head = chain.head().number();
             Pass pass = new Pass(chain, head);
             Set<Address> watchedSenders = watchReorgs(pass, now);
@@ -213,6 +221,17 @@ public final class GrantTracker {
         } catch (StoreBusyException e) {
             stalls.stopped(e.getMessage());
         }
+    }
+
+    /**
+     * The node's chain changed (a reset found, or a new chain adopted): what the passes remember of the chain (the blocks
+     * whose receipts were read, the senders' mined nonces, payments seen dropped) belongs to the old one.
+     */
+    public void chainChanged() {
+        receiptsReadUpTo = -1;
+        blockReceipts = true;
+        minedBefore.clear();
+        seenDropped.clear();
     }
 
     /**

@@ -24,6 +24,7 @@ public final class PayerElection {
     private final String session = UUID.randomUUID().toString();
     private final Duration duration;
     private final Runnable onTakeover;
+    private final java.util.function.BooleanSupplier mayPay;
     private volatile Held held;
     private volatile boolean resigned;
 
@@ -35,10 +36,20 @@ public final class PayerElection {
     }
 
     public PayerElection(PayerLeases leases, String instance, Duration duration, Runnable onTakeover) {
+        this(leases, instance, duration, onTakeover, () -> true);
+    }
+
+    /**
+     * @param mayPay whether paying is allowed at all now (the node is on the ledger's chain: {@code ChainGuard}); while it
+     *               is not, the lease is kept and renewed but {@link #held()} shows none, so nothing is signed or sent
+     */
+    public PayerElection(PayerLeases leases, String instance, Duration duration, Runnable onTakeover,
+                         java.util.function.BooleanSupplier mayPay) {
         this.leases = leases;
         this.instance = instance;
         this.duration = duration;
         this.onTakeover = onTakeover;
+        this.mayPay = mayPay;
     }
 
     /** This instance's name, as status, metrics and the lease show it. */
@@ -88,14 +99,23 @@ public final class PayerElection {
         return true;
     }
 
-    /** The lease, while this instance may still believe in it. */
+    /** The lease, while this instance may still believe in it and paying is allowed. */
     public Optional<Lease> held() {
         Held h = held;
-        return h != null && h.lasts() ? Optional.of(h.lease()) : Optional.empty();
+        return h != null && h.lasts() && mayPay.getAsBoolean() ? Optional.of(h.lease()) : Optional.empty();
     }
 
     public boolean isPayer() {
         return held().isPresent();
+    }
+
+    /**
+     * Whether this instance holds the payer lease, paying allowed or not (the payer-lease gauge: while the node's chain
+     * is not the ledger's the lease is still held, and the faucet's pause, not a missing payer, says why nothing is paid).
+     */
+    public boolean holdsLease() {
+        Held h = held;
+        return h != null && h.lasts();
     }
 
     /** A write was refused by the fence: the lease is gone, whatever this instance believed. */

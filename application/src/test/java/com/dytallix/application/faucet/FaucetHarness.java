@@ -58,6 +58,7 @@ final class FaucetHarness {
     StatusService status;
     NonceAllocator nonces;
     PayerElection election;
+    ChainGuard chainGuard;
     Payer payer;
     GrantTracker tracker;
     DripService drips;
@@ -164,6 +165,13 @@ final class FaucetHarness {
                 new Application.Choices(policy, List.of(), Optional.empty(), Optional.empty(), 1, finality, instance,
                         payerLease));
         election = app.election();
+        chainGuard = app.chain();
+        // as the server's start does, before anything is paid (a test of a node down at the start leaves it unchecked)
+        try {
+            chainGuard.check();
+        } catch (com.dytallix.domain.sync.NodeException e) {
+            // checked again by the test, as by the server's job
+        }
         election.campaign();
         status = app.status();
         nonces = app.nonces();

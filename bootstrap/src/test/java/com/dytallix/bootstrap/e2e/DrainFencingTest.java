@@ -175,12 +175,14 @@ class DrainFencingTest {
                 new OutflowPolicy(Wei.ofDyt("10000"), Wei.ofDyt("416"), new BigDecimal("0.1")),
                 new ProofOfWorkPolicy(0, 16384, 8, 1, Duration.ofMinutes(10)), 64, new BigDecimal("0.1"),
                 new FeePolicy(Wei.ofDyt("0.0000005")), Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(5));
-        return Application.assemble(
+        Application app = Application.assemble(
                 new Application.Ports(node, new NodeBlockReader(node), keys, db.ledger(), db.controls(), db.rotations(),
                         db.leases(), db.transfers(), db.blocks(), db.challenges(),
                         new com.dytallix.adapters.node.HmacChallengeIds(db.challengeKey()), ip -> false, new ScryptProofOfWork(),
                         BouncyCastleKeccak.INSTANCE, Telemetry.NONE, Clock.systemUTC()),
                 new Application.Choices(policy, List.of(), Optional.empty(), Optional.empty(), 10, new Finality(1, 64), instance,
                         lease));
+        app.chain().check(); // as the server's start does, before anything is paid
+        return app;
     }
 }

@@ -36,7 +36,8 @@ class SeveralNodesTest {
              AnvilProcess foreign = AnvilProcess.start(31338, List.of("--block-time", "1"));
              TcpProxy preferred = new TcpProxy(anvil.rpcUrl());
              TcpProxy replica = new TcpProxy(anvil.rpcUrl());
-             AnvilProcess stalling = AnvilProcess.withBlockTime(1);
+             // a node of the same chain (a fork of it: the same genesis) that mines on its own and can be stopped
+             AnvilProcess stalling = AnvilProcess.start(List.of("--fork-url", anvil.rpcUrl().toString(), "--block-time", "1"));
              TcpProxy other = new TcpProxy(foreign.rpcUrl())) {
             // the second anvil started later, a block a second: on a loaded machine that can be more than
             // UPSTREAM_MAX_LAG_BLOCKS behind from the start, and it would never serve a read

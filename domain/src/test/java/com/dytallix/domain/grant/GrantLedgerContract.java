@@ -150,6 +150,87 @@ public abstract class GrantLedgerContract {
     }
 
     @Test
+    void theLedgersChainIsRecordedOnceAndTheFirstRecordStays() {
+        assertThat(ledger.genesis()).isEmpty();
+
+        assertThat(ledger.recordGenesis(BLOCK_A, T0)).isEqualTo(BLOCK_A);
+        assertThat(ledger.recordGenesis(BLOCK_B, T0.plusSeconds(1))).as("another instance's later record").isEqualTo(BLOCK_A);
+        assertThat(ledger.genesis()).contains(BLOCK_A);
+    }
+
+    @Test
+    void adoptingANewChainFailsWhatWasNotConfirmedAndTheOldChainNoLongerHoldsNoncesOrBlocks() {
+        ledger.recordGenesis(BLOCK_A, T0);
+        List<Grant> grants = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Grant g = reserved(request(address(140 + i), ip("10.1.4." + i), T0));
+            ledger.markSigned(g.id(), signed(g, i, 140 + i), T0.plusSeconds(1), lease);
+            ledger.markSubmitted(g.id(), T0.plusSeconds(2));
+            grants.add(g);
+        }
+        ledger.settle(List.of(new Settlements.Inclusion(grants.get(0).id(), hash(140), 40, BLOCK_A),
+                        new Settlements.Inclusion(grants.get(1).id(), hash(141), 41, BLOCK_B)),
+                List.of(new Settlements.Confirmation(grants.get(0).id(), hash(140), 40)), T0.plusSeconds(3));
+        Grant pending = reserved(request(address(143), ip("10.1.4.3"), T0));
+        long releases = ledger.quotaReleases();
+        assertThat(ledger.highestNonce(FAUCET)).hasValue(2);
+
+        LedgerChain.Adoption adoption = ledger.adoptChain(BLOCK_A, BLOCK_B, "the chain was reset", T0.plusSeconds(4));
+
+        assertThat(adoption).isEqualTo(new LedgerChain.Adoption(true, 3, 4));
+        assertThat(ledger.genesis()).contains(BLOCK_B);
+        Grant confirmed = ledger.find(grants.get(0).id()).orElseThrow();
+        assertThat(confirmed.status()).as("paid on the old chain: stays paid").isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(confirmed.blockNumber()).contains(40L);
+        for (Grant g : List.of(grants.get(1), grants.get(2), pending)) {
+            Grant now = ledger.find(g.id()).orElseThrow();
+            assertThat(now.status()).isEqualTo(GrantStatus.FAILED);
+            assertThat(now.failureReason()).contains("the chain was reset");
+        }
+        assertThat(ledger.unfinished()).isEmpty();
+        assertThat(ledger.quotaReleases()).as("their quota given back").isGreaterThan(releases);
+        assertThat(ledger.highestNonce(FAUCET)).as("the old chain's nonces no longer count").isEmpty();
+        assertThat(ledger.blocksFrom(0)).as("out of the reorg watch").isEmpty();
+        assertThat(ledger.inBlocksFrom(0)).isEmpty();
+        assertThat(ledger.noncesInBlocksFrom(FAUCET, 0)).isEmpty();
+
+        // the payer of the old chain stores nothing more; the next lease signs the new chain's nonce 0
+        Grant next = reserved(request(address(144), ip("10.1.4.4"), T0.plusSeconds(5)));
+        assertThatThrownBy(() -> ledger.markSigned(next.id(), signed(next, 3, 144), T0.plusSeconds(5), lease))
+                .isInstanceOf(LeaseLostException.class);
+        Lease renewed = leases.acquire("payer", "payer-session", FOREVER).orElseThrow();
+        assertThat(renewed.token()).isGreaterThan(lease.token());
+        ledger.markSigned(next.id(), signed(next, 0, 145), T0.plusSeconds(6), renewed);
+        assertThat(ledger.highestNonce(FAUCET)).hasValue(0);
+    }
+
+    @Test
+    void adoptingAChainWhenNoneIsRecordedRecordsItAndClosesNothing() {
+        Grant g = reserved(request(address(151), ip("10.1.5.1"), T0));
+
+        assertThat(ledger.adoptChain(BLOCK_A, BLOCK_A, "reset", T0.plusSeconds(1))).isEqualTo(new LedgerChain.Adoption(false, 0, 0));
+
+        assertThat(ledger.genesis()).contains(BLOCK_A);
+        assertThat(ledger.find(g.id()).orElseThrow().status()).isEqualTo(GrantStatus.PENDING);
+    }
+
+    @Test
+    void adoptingTheSameChainAgainChangesNothingAndAnAdoptionFromAnotherChainIsRefused() {
+        ledger.recordGenesis(BLOCK_A, T0);
+        ledger.adoptChain(BLOCK_A, BLOCK_B, "reset", T0.plusSeconds(1));
+        Grant g = reserved(request(address(150), ip("10.1.5.0"), T0.plusSeconds(2)));
+
+        assertThat(ledger.adoptChain(BLOCK_A, BLOCK_B, "reset", T0.plusSeconds(3))).isEqualTo(new LedgerChain.Adoption(false, 0, 0));
+        assertThat(ledger.adoptChain(BLOCK_B, BLOCK_B, "reset", T0.plusSeconds(3))).as("the ledger's own chain")
+                .isEqualTo(new LedgerChain.Adoption(false, 0, 0));
+        assertThat(ledger.find(g.id()).orElseThrow().status()).isEqualTo(GrantStatus.PENDING);
+        String other = "0x" + "c3".repeat(32);
+        assertThatThrownBy(() -> ledger.adoptChain(BLOCK_A, other, "reset", T0.plusSeconds(4))).isInstanceOf(IllegalStateException.class);
+        assertThat(ledger.genesis()).contains(BLOCK_B);
+        assertThat(ledger.find(g.id()).orElseThrow().status()).isEqualTo(GrantStatus.PENDING);
+    }
+
+    @Test
     void aPassesInclusionsAndConfirmationsAreRecordedTogetherAndAStepAGrantDoesNotAllowIsLeftOut() {
         List<Grant> grants = new ArrayList<>();
         for (int i = 0; i < 4; i++) {

@@ -43,6 +43,10 @@ public final class InMemoryGrantLedger implements GrantLedger {
     /** Grants confirmed at least once: a reorg re-opens a grant, and its next confirmation is not its first. */
     private final java.util.Set<GrantId> confirmedOnce = new java.util.HashSet<>();
     private final InMemoryPayerLeases leases;
+    /** The genesis hash of the chain the ledger pays on, once recorded. */
+    private String genesis;
+    /** Grants of a chain an adoption gave up: out of the reorg watch and the nonce bookkeeping. */
+    private final java.util.Set<GrantId> previousChains = new java.util.HashSet<>();
     /** When each grant was admitted by the store's clock (the leases' clock, standing in for the database's). */
     private final Map<GrantId, Instant> admittedAt = new java.util.HashMap<>();
     private final AtomicReference<Runnable> interleave = new AtomicReference<>();
@@ -306,8 +310,50 @@ public final class InMemoryGrantLedger implements GrantLedger {
     }
 
     @Override
+    public synchronized Optional<String> genesis() {
+        return Optional.ofNullable(genesis);
+    }
+
+    @Override
+    public synchronized String recordGenesis(String genesis, Instant at) {
+        if (this.genesis == null) {
+            this.genesis = genesis;
+        }
+        return this.genesis;
+    }
+
+    @Override
+    public synchronized Adoption adoptChain(String previous, String adopted, String reason, Instant at) {
+        if (adopted.equals(genesis)) {
+            return new Adoption(false, 0, 0);
+        }
+        if (genesis != null && !genesis.equals(previous)) {
+            throw new IllegalStateException("the ledger pays on chain " + genesis + ", not " + previous);
+        }
+        if (previous.equals(adopted)) {
+            genesis = adopted; // no chain was recorded: this one is recorded, nothing closed
+            return new Adoption(false, 0, 0);
+        }
+        int failed = 0;
+        for (Grant g : unfinished()) {
+            fail(g.id(), reason, at);
+            failed++;
+        }
+        int closed = 0;
+        for (GrantId id : grants.keySet()) {
+            if (previousChains.add(id)) {
+                closed++;
+            }
+        }
+        leases.chainAdopted();
+        genesis = adopted;
+        return new Adoption(true, failed, closed);
+    }
+
+    @Override
     public synchronized List<Grant> inBlocksFrom(long fromBlock) {
         return grants.values().stream()
+                .filter(g -> !previousChains.contains(g.id()))
                 .filter(g -> g.status() == GrantStatus.SUBMITTED || g.status() == GrantStatus.CONFIRMED)
                 .filter(g -> g.blockHash().isPresent() && g.blockNumber().orElseThrow() >= fromBlock)
                 .sorted(Comparator.comparing(g -> g.blockNumber().orElseThrow()))
@@ -425,6 +471,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
         return grants.values().stream()
                 .filter(g -> g.fromAddress().equals(Optional.of(from)) && g.nonce().isPresent())
                 .filter(g -> !(g.status() == GrantStatus.FAILED && g.lastSentAt().isEmpty()))
+                .filter(g -> !previousChains.contains(g.id()))
                 .mapToLong(g -> g.nonce().get())
                 .max();
     }

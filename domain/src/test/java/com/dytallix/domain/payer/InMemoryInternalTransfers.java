@@ -22,6 +22,14 @@ public final class InMemoryInternalTransfers implements InternalTransfers {
 
     public InMemoryInternalTransfers(InMemoryPayerLeases leases) {
         this.leases = leases;
+        // the fillers and drains of a chain given up are gone with it (the SQL ledger deletes them on adoption)
+        leases.onChainAdopted(this::forgetAll);
+    }
+
+    private synchronized void forgetAll() {
+        transfers.clear();
+        settled.clear();
+        settledAt.clear();
     }
 
     @Override

@@ -14,6 +14,8 @@ public final class InMemoryPayerLeases implements PayerLeases {
     private final Clock databaseClock;
     private Lease lease;
     private long token;
+    /** What the other in-memory stores of this "database" forget when a new chain is adopted (the stored transfers). */
+    private final java.util.List<Runnable> onChainAdopted = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public InMemoryPayerLeases() {
         this(Clock.systemUTC());
@@ -43,6 +45,21 @@ public final class InMemoryPayerLeases implements PayerLeases {
         if (lease != null && lease.token() == released.token()) {
             lease = null;
         }
+    }
+
+    /**
+     * A new chain was adopted (in the ledger's one transaction, as the SQL stores do it): the lease is revoked, so the
+     * payer of the previous chain stores nothing more under it, and the stores registered here forget that chain.
+     */
+    public synchronized void chainAdopted() {
+        lease = null;
+        token++;
+        onChainAdopted.forEach(Runnable::run);
+    }
+
+    /** {@code forget} runs whenever {@link #chainAdopted()} does. */
+    public void onChainAdopted(Runnable forget) {
+        onChainAdopted.add(forget);
     }
 
     @Override

@@ -1,0 +1,164 @@
+package com.dytallix.application.faucet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.dytallix.domain.ClientIp;
+import com.dytallix.domain.Wei;
+import com.dytallix.domain.grant.Grant;
+import com.dytallix.domain.grant.GrantStatus;
+import com.dytallix.domain.grant.LedgerChain;
+import com.dytallix.domain.grant.Reservation;
+import com.dytallix.domain.grant.TestAdmission;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chain behind the node replaced by a new one under the same chain id (a testnet relaunch): the old chain's business
+ * is never carried onto the new one, the faucet says why it does not pay, and an adoption is the way forward.
+ */
+class ChainResetTest {
+    private final FaucetHarness h = new FaucetHarness();
+
+    private Grant reserve(int i) {
+        var request = TestAdmission.request(FaucetHarness.parsed(i), ClientIp.parse("10.0.0." + i), Optional.empty(),
+                "hash-" + i, Instant.now());
+        return ((Reservation.Reserved) h.ledger.reserve(request, TestAdmission.GENEROUS.of(request))).grant();
+    }
+
+    /** One grant confirmed, one in a block (still watched for a reorg), one sent and unmined, one admitted only. */
+    private List<Grant> businessOnTheOldChain() {
+        h.withFinality(new Finality(2, 64));
+        Grant confirmed = h.pay(reserve(1));
+        h.chain.mine();
+        h.chain.mine();
+        h.tracker.tick();
+        Grant included = h.pay(reserve(2));
+        h.chain.mine();
+        h.tracker.tick();
+        Grant sent = h.pay(reserve(3));
+        Grant admitted = reserve(4);
+        assertThat(h.ledger.find(confirmed.id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.ledger.find(included.id()).orElseThrow().blockNumber()).isPresent();
+        assertThat(h.chain.poolSize()).isEqualTo(1);
+        return List.of(confirmed, included, sent, admitted);
+    }
+
+    private void relaunch() {
+        h.chain.relaunch();
+        h.chain.fund(FaucetHarness.FAUCET, Wei.ofDyt("1000000"));
+    }
+
+    @Test
+    void afterARelaunchUnderTheSameChainIdNothingIsSentAndTheFaucetSaysWhyItIsPaused() {
+        List<Grant> old = businessOnTheOldChain();
+        int paid = h.chain.totalPayments();
+        String oldGenesis = h.ledger.genesis().orElseThrow();
+        relaunch();
+
+        h.restart(); // the server's start against the new chain
+        for (int i = 0; i < 3; i++) {
+            h.tracker.tick();
+            h.chain.mine();
+        }
+
+        assertThat(h.chain.poolSize()).as("nothing sent, re-sent or filled").isZero();
+        assertThat(h.chain.minedNonce(FaucetHarness.FAUCET)).isZero();
+        assertThat(h.chain.totalPayments()).isEqualTo(paid);
+        assertThat(h.transfers.unsettled()).as("no gap filler stored").isEmpty();
+        assertThat(h.chainGuard.payable()).isFalse();
+        String reason = "the chain was reset (genesis " + h.chain.genesis() + " ≠ " + oldGenesis
+                + ", the ledger's): an operator must adopt the new chain";
+        assertThat(h.status.current().pause().reason()).contains(reason);
+        assertThat(h.status.current().pause().paused()).isTrue();
+        FaucetRefusal refused = (FaucetRefusal) org.assertj.core.api.Assertions.catchThrowable(
+                () -> h.request(FaucetHarness.parsed(9).value(), "10.0.9.9"));
+        assertThat(refused.kind()).isEqualTo(FaucetRefusal.Kind.PAUSED);
+        assertThat(refused.getMessage()).contains("the chain was reset");
+        assertThat(h.ledger.find(old.get(3).id()).orElseThrow().status()).as("the admitted grant waits, unpaid")
+                .isEqualTo(GrantStatus.PENDING);
+        assertThat(h.ledger.find(old.get(1).id()).orElseThrow().blockNumber()).as("not taken for a reorg").isPresent();
+    }
+
+    @Test
+    void aResetFoundWhileRunningStopsTheNextPassBeforeItSendsAnything() {
+        businessOnTheOldChain();
+        relaunch();
+
+        h.tracker.tick(); // the pass finds the node on another chain before it reads anything else
+        h.chain.mine();
+        h.tracker.tick();
+
+        assertThat(h.chainGuard.reset()).isPresent();
+        assertThat(h.chain.poolSize()).isZero();
+        assertThat(h.chain.minedNonce(FaucetHarness.FAUCET)).isZero();
+        assertThat(h.transfers.unsettled()).isEmpty();
+    }
+
+    @Test
+    void adoptingTheNewChainFailsTheOldUnconfirmedGrantsAndTheNextGrantIsPaidWithNonceZero() {
+        List<Grant> old = businessOnTheOldChain();
+        int paid = h.chain.totalPayments();
+        relaunch();
+        h.restart();
+
+        LedgerChain.Adoption adoption = h.chainGuard.adopt(h.chain.genesis());
+
+        assertThat(adoption).isEqualTo(new LedgerChain.Adoption(true, 3, 4));
+        assertThat(h.chainGuard.payable()).isTrue();
+        assertThat(h.status.current().pause().paused()).isFalse();
+        assertThat(h.ledger.find(old.get(0).id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        for (Grant g : old.subList(1, 4)) {
+            Grant now = h.ledger.find(g.id()).orElseThrow();
+            assertThat(now.status()).isEqualTo(GrantStatus.FAILED);
+            assertThat(now.failureReason().orElseThrow()).startsWith("the chain was reset (genesis");
+        }
+        h.election.campaign(); // the adoption revoked the lease: a new one, as the lease job takes it
+        DripResult fresh = h.request(FaucetHarness.parsed(9).value(), "10.0.9.9");
+        assertThat(fresh.grant().nonce()).contains(0L);
+        for (int i = 0; i < 4; i++) {
+            h.chain.mine();
+            h.tracker.tick();
+        }
+        assertThat(h.ledger.find(fresh.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.chain.minedNonce(FaucetHarness.FAUCET)).as("the new grant alone: no filler, nothing of the old chain")
+                .isEqualTo(1);
+        assertThat(h.chain.totalPayments()).isEqualTo(paid + 1);
+        assertThat(h.transfers.unsettled()).isEmpty();
+
+        assertThat(h.chainGuard.adopt(h.chain.genesis()).adopted()).as("adopting again changes nothing").isFalse();
+        assertThatThrownBy(() -> h.chainGuard.adopt("0x" + "ab".repeat(32))).isInstanceOf(ChainGuard.NotTheNodesChain.class);
+    }
+
+    @Test
+    void anotherInstanceThatSeededTheOldChainsNoncesLearnsThemAgainFromTheNewChainAfterTheAdoption() {
+        businessOnTheOldChain();
+        FaucetHarness other = new FaucetHarness(h, "second");
+        relaunch();
+        h.chainGuard.check();
+        other.chainGuard.check();
+
+        other.chainGuard.adopt(h.chain.genesis()); // on the instance that does not pay
+        h.chainGuard.check(); // the payer's next check (its job, or its tracker's pass)
+        h.election.campaign();
+        DripResult fresh = h.request(FaucetHarness.parsed(9).value(), "10.0.9.9");
+
+        assertThat(h.election.isPayer()).isTrue();
+        assertThat(fresh.grant().nonce()).as("the payer had seeded nonce 3 from the old chain").contains(0L);
+    }
+
+    @Test
+    void theFirstStartRecordsTheNodesChainAndAPauseOfTheOperatorOutlivesAnAdoption() {
+        assertThat(h.ledger.genesis()).contains(h.chain.genesis());
+        h.controls.pause(Optional.of("maintenance"), Instant.now());
+        relaunch();
+        h.chainGuard.check();
+        assertThat(h.status.current().pause().reason().orElseThrow()).startsWith("the chain was reset");
+
+        h.chainGuard.adopt(h.chain.genesis());
+
+        assertThat(h.status.current().pause().reason()).contains("maintenance");
+    }
+}
