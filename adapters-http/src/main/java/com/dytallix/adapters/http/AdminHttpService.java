@@ -15,6 +15,7 @@ import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.GrantQuery;
 import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.key.KeyRotation;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRules;
@@ -111,7 +112,9 @@ final class AdminHttpService implements HttpService {
 
     private void resume(ServerRequest req, ServerResponse res, ClientIp ip) {
         object(bodies.json(req, true), Set.of());
-        Responses.ok(res, new ResumeView(false, Responses.time(admin.resume(ip))));
+        AdminService.Resumed resumed = admin.resume(ip);
+        PauseState state = resumed.state();
+        Responses.ok(res, new ResumeView(state.paused(), state.reason().orElse(null), Responses.time(resumed.at())));
     }
 
     private void topUp(ServerRequest req, ServerResponse res, ClientIp ip) {
@@ -274,7 +277,8 @@ final class AdminHttpService implements HttpService {
                        boolean paused, String pausedReason) {
     }
 
-    record ResumeView(boolean paused, String at) {
+    /** {@code paused} stays true, with {@code reason}, while something else than the operator pauses the faucet (a chain reset). */
+    record ResumeView(boolean paused, @JsonInclude(JsonInclude.Include.NON_NULL) String reason, String at) {
     }
 
     /** The new key itself is never part of it. */

@@ -27,6 +27,14 @@ class ChainAdoptionHttpTest {
                 .isEqualTo("the chain was reset (genesis " + genesis + " ≠ " + old + ", the ledger's): an operator must adopt the new chain");
         assertThat(api.get("/api/faucet/info").json().get("pausedReason").asText()).startsWith("the chain was reset");
 
+        // the operator's resume lifts the operator's pause only, and says the faucet is still paused, and why
+        var resumed = api.admin("POST", "/api/admin/resume", null);
+        assertThat(resumed.status()).isEqualTo(200);
+        assertThat(resumed.json().get("paused").asBoolean()).isTrue();
+        assertThat(resumed.json().get("reason").asText()).startsWith("the chain was reset (genesis " + genesis);
+        assertThat(api.postJson("/api/faucet", "{\"address\": \"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed\"}").status())
+                .isEqualTo(503);
+
         // hostile or mistaken input: a clear error, nothing changed
         assertThat(api.send("POST", "/api/admin/chain/adopt", "{\"genesis\": \"" + genesis + "\"}", "Content-Type",
                 "application/json").status()).isEqualTo(401);

@@ -143,4 +143,18 @@ class RpcFiltersTest {
                 .isEqualTo("filter not found");
         assertThat(api.chain.calls).contains(new FakeChain.Call("eth_getFilterChanges", "[\"0x1234\"]"));
     }
+
+    @Test
+    void overTheWebSocketAClientsFiltersCountAgainstItsAddressAsOverHttp() {
+        // the WebSocket's client is resolved once, at the upgrade, from the same trusted proxy and X-Forwarded-For
+        try (WsTestClient ws = new WsTestClient(api.port(), "X-Forwarded-For", "198.51.100.30")) {
+            String overHttp = newFilter("198.51.100.30");
+            List<String> overWs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                JsonNode answer = ws.call("{\"jsonrpc\":\"2.0\",\"id\":" + i + ",\"method\":\"eth_newBlockFilter\",\"params\":[]}");
+                overWs.add(answer.get("result").asText());
+            }
+            assertThat(onNode).doesNotContain(overHttp).containsAll(overWs);
+        }
+    }
 }

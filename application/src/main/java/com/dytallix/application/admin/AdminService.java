@@ -66,12 +66,22 @@ public final class AdminService {
         }, s -> "reason=" + s.reason().orElse(""));
     }
 
-    /** @return when the faucet resumed (the audit log's time of it) */
-    public Instant resume(ClientIp ip) {
+    /**
+     * Lifts the operator's pause.
+     *
+     * @return the faucet's state after it (still paused, with the reason, while a chain reset pauses it) and the audit
+     *         log's time of the action
+     */
+    public Resumed resume(ClientIp ip) {
         return audited("resume", ip, now -> {
-            status.pauseChanged(controls.resume(now));
-            return now;
-        }, at -> "");
+            PauseState state = controls.resume(now);
+            status.pauseChanged(state);
+            return new Resumed(state, now);
+        }, r -> "");
+    }
+
+    /** What {@link #resume} did: the faucet's pause state after it, and when. */
+    public record Resumed(PauseState state, Instant at) {
     }
 
     /**
