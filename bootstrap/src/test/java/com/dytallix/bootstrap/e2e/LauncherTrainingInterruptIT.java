@@ -54,7 +54,9 @@ class LauncherTrainingInterruptIT {
         Files.createSymbolicLink(target.resolve("libs"), ServerProcess.jar().resolveSibling("libs"));
         Path tmp = Files.createDirectory(dir.resolve("tmp"));
 
-        ProcessBuilder builder = new ProcessBuilder("bash", checkout.resolve("dyt").toString(), "serve",
+        // every signal at its default, as a terminal's launcher has it: a test run started in the background
+        // (CI's runner, `cmd &`) inherits SIGINT ignored, which no shell may trap again
+        ProcessBuilder builder = new ProcessBuilder("env", "--default-signal", "bash", checkout.resolve("dyt").toString(), "serve",
                 "--PORT=" + ServerProcess.freePort(), "--HOST=127.0.0.1")
                 .directory(checkout.toFile())
                 .redirectErrorStream(true)
