@@ -116,7 +116,7 @@ public final class NonceAllocator {
                 nonces.add(n);
             }
             for (long n = k.next; nonces.size() < count; n++) {
-                if (!k.ahead.contains(n)) {
+                if (k.ahead.isEmpty() || !k.ahead.contains(n)) {
                     nonces.add(n);
                 }
             }
@@ -134,8 +134,9 @@ public final class NonceAllocator {
                     k.free.add(n);
                 }
             }
-            // passed: a stored transfer holds them, as it holds any nonce below next
-            k.ahead.headSet(k.next).clear();
+            if (!k.ahead.isEmpty()) {
+                k.ahead.headSet(k.next).clear(); // passed: a stored transfer holds them, as any nonce below next
+            }
         }
     }
 
