@@ -705,8 +705,8 @@ public final class GrantTracker {
         if (stale.isEmpty()) {
             return Set.of();
         }
-        Set<Long> stored = new HashSet<>();
-        transfers.unsettled().stream().filter(t -> t.from().equals(from)).forEach(t -> stored.add(t.nonce()));
+        Map<Long, InternalTransfer> stored = new HashMap<>();
+        transfers.unsettled().stream().filter(t -> t.from().equals(from)).forEach(t -> stored.put(t.nonce(), t));
         Optional<SigningKey> key = keys.byAddress(from);
         Set<Long> held = new java.util.TreeSet<>();
         List<Long> cancelled = new ArrayList<>();
@@ -714,7 +714,11 @@ public final class GrantTracker {
         for (Grant g : stale) {
             long nonce = g.nonce().orElseThrow();
             held.add(nonce);
-            if (key.isEmpty() || stored.contains(nonce) || !election.isPayer()) {
+            InternalTransfer before = stored.get(nonce);
+            if (before != null && before.lastSentAt().isEmpty()) {
+                sendTransfer(from, nonce, before.rawTx(), now); // stored by a process that ended before sending it
+            }
+            if (key.isEmpty() || before != null || !election.isPayer()) {
                 continue;
             }
             FeeSuggestion suggestion = payer.feeSuggestion();
@@ -722,7 +726,6 @@ public final class GrantTracker {
             SignedTransaction cancel = key.get().sign(new UnsignedTransaction(payer.chainId(), nonce, from, Wei.ZERO,
                     UnsignedTransaction.TRANSFER_GAS, fees));
             if (store(InternalTransfer.Kind.GAP_FILLER, cancel, now)) {
-                stored.add(nonce);
                 cancelled.add(nonce);
                 sendTransfer(from, nonce, cancel.rawHex(), now);
             }

@@ -189,6 +189,31 @@ class ChainResetTest {
         }
     }
 
+    /**
+     * kill -9 between storing the transfers and sending them: the next process sends the stored bytes before it hands
+     * out its first nonce, not at its tracker's next pass (by then the grant given the nonce below would have let the
+     * node mine the old transaction).
+     */
+    @Test
+    void transfersStoredButNeverSentAreSentBeforeTheNextProcessHandsOutANonce() {
+        List<Grant> old = businessOnTheOldChain();
+        relaunch();
+        sentInTheWindow(old.subList(1, 3));
+        h.chainGuard.check();
+        h.chainGuard.adopt(h.chain.genesis());
+        h.election.campaign();
+        h.chain.failSends(com.dytallix.domain.sync.NodeFailure.UNREACHABLE, 2); // the process ends before its sends
+        h.nonces.ensureSeeded(FaucetHarness.FAUCET);
+        assertThat(h.transfers.unsettled()).extracting(InternalTransfer::nonce).containsExactly(1L, 2L);
+        assertThat(h.transfers.unsettled()).allSatisfy(t -> assertThat(t.lastSentAt()).isEmpty());
+
+        h.restart();
+        h.election.campaign();
+        List<Grant> fresh = payAndMine(4, 40);
+
+        assertPaidOnceAndNothingOfTheOldChain(old.subList(1, 3), fresh, 6);
+    }
+
     /** The old chain's stored bytes of these grants, handed to the new node (as a payer that has not seen the reset does). */
     private void sentInTheWindow(List<Grant> grants) {
         for (Grant g : grants) {
