@@ -157,7 +157,9 @@ function checkAddress(finished) {
   let state = addressState(text);
   if (state === 'incomplete' && finished) state = 'short';
   const hint = $('address-hint');
-  hint.textContent = hintFor(state, text);
+  // read out when the verdict changes, not the count of characters left at every key (nor the same verdict again)
+  hint.setAttribute('aria-live', state === 'incomplete' || state === 'empty' ? 'off' : 'polite');
+  say('address-hint', hintFor(state, text));
   hint.dataset.state = state;
   input.dataset.state = state;
   input.setAttribute('aria-invalid', String(state === 'malformed' || state === 'checksum' || state === 'short'));

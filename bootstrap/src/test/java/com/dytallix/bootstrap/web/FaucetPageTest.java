@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -69,6 +70,24 @@ class FaucetPageTest {
     @AfterEach
     void nothingWasRefusedByThePolicyOrBroken() {
         page.assertCleanConsole();
+    }
+
+    /** The hint under the address is a live region: a screen reader hears each verdict once, not every key typed. */
+    @Test
+    void aScreenReaderHearsTheAddressVerdictOnceNotAtEveryKey() {
+        page.open();
+        browser.driver.executeScript("window.heard = []; const hint = document.getElementById('address-hint');"
+                + "new MutationObserver(() => { if (hint.getAttribute('aria-live') !== 'off') window.heard.push(hint.textContent); })"
+                + ".observe(hint, {childList: true, characterData: true, subtree: true});");
+        WebElement input = browser.byId("address");
+        input.sendKeys("0xZZZZ");
+        assertThat(page.addressState()).isEqualTo("malformed");
+        input.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
+        input.sendKeys("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
+        assertThat(page.addressState()).isEqualTo("valid");
+        assertThat(browser.driver.executeScript("return window.heard;")).as("what a screen reader reads out")
+                .isEqualTo(List.of("This is not an address: it must be 0x followed by 40 hexadecimal characters (0-9, a-f).",
+                        "Valid address."));
     }
 
     @Test
