@@ -105,6 +105,21 @@ class ConfigurationTest {
         assertThat(bad.err).contains("FAUCET_PRIVATE_KEY: must be 64 hex digits").doesNotContain(key);
     }
 
+    /**
+     * docs/operations.md's several-nodes list, as `./dyt check-config | grep RPC_URL` shows it: "credentials masked".
+     * A hosted node's API key sits in the path or the query, and was printed whole (only a password was masked).
+     */
+    @Test
+    void checkConfigMasksANodesPasswordAndTheApiKeyInItsPathOrQuery() {
+        String key = "ab".repeat(32);
+        String token = "t0ken-".repeat(8);
+        Result r = run(Map.of("RPC_URL", "http://10.0.0.5:8545,http://10.0.0.6:8545/,https://user:s3cret@rpc.example.org/v1/K3Y,"
+                + "https://eth.example.net?apikey=Z9Z", "FAUCET_PRIVATE_KEY", key, "ADMIN_TOKEN", token), "check-config");
+        assertThat(r.code).as(r.err).isZero();
+        assertThat(r.out).contains("RPC_URL=http://10.0.0.5:8545,http://10.0.0.6:8545/,https://user:******@rpc.example.org/******,"
+                + "https://eth.example.net/******    # environment").doesNotContain("s3cret").doesNotContain("K3Y").doesNotContain("Z9Z");
+    }
+
     @Test
     void checkConfigPrintsEveryDeclaredSettingOnceWithItsOrigin() {
         Result r = run(Map.of("BACKUP_KEEP", "3"), "check-config");
