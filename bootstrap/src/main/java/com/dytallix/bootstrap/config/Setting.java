@@ -78,8 +78,17 @@ public record Setting<T>(String name, String defaultValue, String shownDefault, 
 
     /** As {@code check-config} prints it. */
     String describe(String raw, String origin) {
-        String shown = secret && !raw.isEmpty() ? "****** (set)" : urls ? raw.replaceAll("//([^:/@]*):[^@/]*@", "//$1:******@") : raw;
+        String shown = secret && !raw.isEmpty() ? "****** (set)" : urls ? maskedUrls(raw) : raw;
         return name + "=" + shown + "    # " + origin;
+    }
+
+    /**
+     * URLs as {@code check-config} shows them: the scheme, the user, the host and the port; a password, and a path
+     * or query beyond {@code /} (where hosted nodes put the API key: {@code https://host/v2/KEY}, {@code ?apikey=…}),
+     * become {@code ******}, as everywhere else the server names a node.
+     */
+    private static String maskedUrls(String raw) {
+        return raw.replaceAll("//([^:/@,]*):[^@/,]*@", "//$1:******@").replaceAll("(//[^/?#,]*)(?:/[^,]*[^,/]|[?#][^,]*)", "$1/******");
     }
 
     /** Its row in the table of docs/configuration.md. */

@@ -105,6 +105,44 @@ class ConfigurationTest {
         assertThat(bad.err).contains("FAUCET_PRIVATE_KEY: must be 64 hex digits").doesNotContain(key);
     }
 
+    /**
+     * docs/operations.md's several-nodes list, as `./dyt check-config | grep RPC_URL` shows it: "credentials masked".
+     * A hosted node's API key sits in the path or the query, and was printed whole (only a password was masked).
+     */
+    @Test
+    void checkConfigMasksANodesPasswordAndTheApiKeyInItsPathOrQuery() {
+        String key = "ab".repeat(32);
+        String token = "t0ken-".repeat(8);
+        Result r = run(Map.of("RPC_URL", "http://10.0.0.5:8545,http://10.0.0.6:8545/,https://user:s3cret@rpc.example.org/v1/K3Y,"
+                + "https://eth.example.net?apikey=Z9Z", "FAUCET_PRIVATE_KEY", key, "ADMIN_TOKEN", token), "check-config");
+        assertThat(r.code).as(r.err).isZero();
+        assertThat(r.out).contains("RPC_URL=http://10.0.0.5:8545,http://10.0.0.6:8545/,https://user:******@rpc.example.org/******,"
+                + "https://eth.example.net/******    # environment").doesNotContain("s3cret").doesNotContain("K3Y").doesNotContain("Z9Z");
+    }
+
+    /**
+     * A settings file that is there but cannot be read stops the start (exit 2, like an invalid value). It was a warning
+     * and the server ran without it: a production .env (RPC_URL, the key, the token) the service user could not read
+     * (operations.md's install copied it root-owned 0600), or one with a byte that is not UTF-8, gave a server on the
+     * embedded dev chain on 8787; a malformed application.yaml left every setting in it at its default.
+     */
+    @Test
+    void aSettingsFileThatCannotBeReadStopsTheStartInsteadOfBeingLeftOut() throws Exception {
+        byte[] env = "RPC_URL=http://127.0.0.1:8545\n# caf\u00e9 on the third floor\n".getBytes(StandardCharsets.ISO_8859_1);
+        Files.write(dir.resolve(".env"), env);
+        Result notUtf8 = run(Map.of(), "check-config");
+        assertThat(notUtf8.code).as(notUtf8.out).isEqualTo(2);
+        assertThat(notUtf8.err).contains(".env: cannot be read (MalformedInputException")
+                .contains("the server would run without the settings in it");
+        assertThat(notUtf8.out).doesNotContain("configuration is valid");
+        Files.delete(dir.resolve(".env"));
+
+        Files.writeString(dir.resolve("application.yaml"), "rate-limit:\n  per-ip-per-day: [3\n");
+        Result badYaml = run(Map.of(), "serve", "--PORT=0");
+        assertThat(badYaml.code).isEqualTo(2);
+        assertThat(badYaml.err).contains("application.yaml: cannot be read (").contains("the server would run without the settings in it");
+    }
+
     @Test
     void checkConfigPrintsEveryDeclaredSettingOnceWithItsOrigin() {
         Result r = run(Map.of("BACKUP_KEEP", "3"), "check-config");

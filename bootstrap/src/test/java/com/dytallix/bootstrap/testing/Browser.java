@@ -110,6 +110,16 @@ public final class Browser implements AutoCloseable {
         driver.manage().window().setSize(new Dimension(width, height));
     }
 
+    /**
+     * The browser's network as DevTools emulates it for the page's requests: {@code offline} fails every request as a
+     * lost connection does; {@code latencyMs} delays every request (a slow way to the server).
+     */
+    public void network(boolean offline, long latencyMs) {
+        driver.executeCdpCommand("Network.enable", Map.of());
+        driver.executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", offline, "latency", latencyMs,
+                "downloadThroughput", -1, "uploadThroughput", -1));
+    }
+
     /** The page as it is now, in target/screenshots/{name}.png. */
     public Path screenshot(String name) {
         try {
