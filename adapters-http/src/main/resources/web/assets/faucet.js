@@ -6,23 +6,30 @@ import { addressState } from './eth.js';
 const $ = (id) => document.getElementById(id);
 const REFRESH_MS = 5000;
 const GRANT_POLL_MS = 1000;
+/** A GET the server has not answered in this long is given up (a slow server must not leave the page waiting). */
+const READ_TIMEOUT_MS = 10000;
+/** The request itself: the server answers within FAUCET_SEND_WAIT_MS (40 ms) when it is well; 20 s is a dead one. */
+const REQUEST_TIMEOUT_MS = 20000;
+/** A confirmed grant stays watched this long in blocks (the server's REORG_WATCH_BLOCKS default). */
+const REORG_WATCH_BLOCKS = 64;
 
 const facts = { payout: null, powDifficulty: 0, paused: false };
 let busy = false;
 
 // --- talking to the API ---
 
-async function call(method, path, body) {
+async function call(method, path, body, headers = {}) {
   let response;
   try {
     response = await fetch(path, {
       method,
-      headers: body ? { 'Content-Type': 'application/json' } : {},
+      headers: body ? { 'Content-Type': 'application/json', ...headers } : headers,
       body: body ? JSON.stringify(body) : undefined,
       cache: 'no-store',
+      signal: AbortSignal.timeout(method === 'GET' ? READ_TIMEOUT_MS : REQUEST_TIMEOUT_MS),
     });
-  } catch {
-    return { ok: false, status: 0, body: { code: 'OFFLINE' } };
+  } catch (e) {
+    return { ok: false, status: 0, body: { code: e && e.name === 'TimeoutError' ? 'TIMEOUT' : 'OFFLINE' } };
   }
   let json = null;
   try {
@@ -34,6 +41,19 @@ async function call(method, path, body) {
 }
 
 // --- numbers and times in plain words ---
+
+/** Sets an element's text only when it changes: a live region re-reads any text set again, even the same. */
+function say(id, text) {
+  const element = $(id);
+  if (element.textContent !== text) element.textContent = text;
+}
+
+/** A duration in plain words: "40 s", "3 min", "2 h 5 min". */
+function duration(seconds) {
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
+  const minutes = Math.round(seconds / 60);
+  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`;
+}
 
 /** A DYT decimal string with its thousands grouped; {@code places} cuts the fraction (for display only). */
 function dyt(amount, places) {
@@ -70,7 +90,7 @@ const LIMITS = {
   ip: 'Your connection has already received its share of DYT for today.',
   subnet: 'Your network has already received its share of DYT for today.',
   suspicious: 'Too many different addresses were requested from your connection.',
-  requests: 'Too many requests from your connection in the last minute.',
+  requests: 'Too many requests from your connection in the last minute (this page counts too).',
   daily_cap: 'The faucet has given out all it may for now.',
 };
 
@@ -87,7 +107,7 @@ function explain(answer) {
     case 'FAUCET_PAUSED':
       return `The faucet is paused${details.reason ? ': ' + details.reason : ''}. Please come back later.`;
     case 'INSUFFICIENT_BALANCE':
-      return 'The faucet is empty right now. Please come back later.';
+      return 'The faucet is empty right now: its operator has to top it up. Please come back later.';
     case 'DATABASE_BUSY':
       return 'The faucet is busy right now. Please try again in a moment.';
     case 'NODE_UNAVAILABLE':
@@ -95,14 +115,24 @@ function explain(answer) {
     case 'RPC_ERROR':
       return 'The chain node is not answering right now. Please try again in a minute.';
     case 'INVALID_ADDRESS':
-      return `The faucet did not accept this address: ${body.message}.`;
+      return 'The faucet did not accept this address. Copy it again from your wallet.';
     case 'POW_REQUIRED':
     case 'POW_INVALID':
       return 'The proof of work was not accepted (it may have expired). Please request again.';
+    case 'POW_STOPPED':
+      return 'The proof-of-work puzzle stopped in your browser. Reload the page and request again.';
+    case 'CANCELLED':
+      return 'You cancelled the proof of work; nothing was requested. Press the button to start again.';
     case 'OFFLINE':
-      return 'The faucet server cannot be reached. Check your connection and try again.';
+      return 'The faucet server cannot be reached. Check your connection and press the button again: '
+        + 'a repeated request never pays twice.';
+    case 'TIMEOUT':
+      return 'The faucet server did not answer in time. Press the button again in a moment: '
+        + 'a repeated request never pays twice.';
     default:
-      return body.message ? `The faucet refused: ${body.message}.` : `The faucet answered with an error (${answer.status}).`;
+      return answer.status >= 500 || answer.status === 0 || !body.message
+        ? `Something went wrong on the faucet's side (error ${answer.status || 'unknown'}). Please try again in a few minutes.`
+        : `The faucet refused: ${body.message}.`;
   }
 }
 
@@ -136,22 +166,23 @@ function checkAddress(finished) {
 function updateButton() {
   const valid = $('address-hint').dataset.state === 'valid';
   $('request').disabled = busy || facts.paused || !valid;
-  $('button-amount').textContent = facts.payout ? dyt(facts.payout) : 'DYT';
+  $('request-form').setAttribute('aria-busy', String(busy));
+  say('request', busy ? 'Requesting…' : `Request ${facts.payout ? dyt(facts.payout) : 'DYT'}`);
 }
 
 // --- what the faucet says about itself ---
 
 async function refresh() {
   const [status, info] = await Promise.all([call('GET', '/api/status'), call('GET', '/api/faucet/info')]);
+  // no answer at all is the server (or the connection to it), not the node; a refusal (429) says nothing of either
+  $('offline').hidden = status.status !== 0;
   if (status.ok) {
     const s = status.body;
-    $('balance').textContent = dyt(s.faucetBalance, 4);
-    $('height').textContent = s.height === null || s.height === undefined ? '–' : Number(s.height).toLocaleString('en-US');
-    $('node-down').hidden = s.nodeStatus !== 'unreachable';
+    say('balance', dyt(s.faucetBalance, 4));
+    say('height', s.height === null || s.height === undefined ? '–' : Number(s.height).toLocaleString('en-US'));
+    showNode(s);
     facts.paused = Boolean(s.paused);
     showPaused(s.paused, s.pausedReason);
-  } else {
-    $('node-down').hidden = false;
   }
   // an older server without /api/faucet/info: the page works without payout and difficulty
   if (info.ok) {
@@ -164,21 +195,39 @@ async function refresh() {
       showPaused(i.paused, i.pausedReason);
     }
   }
-  $('payout').textContent = dyt(facts.payout);
-  $('pow-difficulty').textContent = info.ok
-    ? (facts.powDifficulty > 0 ? `on (${facts.powDifficulty} bits, done in your browser)` : 'off')
-    : '–';
+  say('payout', dyt(facts.payout));
+  // no answer this time: what was shown stays
+  if (info.ok) say('pow-difficulty', facts.powDifficulty > 0 ? `on (${facts.powDifficulty} bits, done in your browser)` : 'off');
   updateButton();
+}
+
+function showNode(s) {
+  let words = '';
+  if (s.nodeStatus === 'unreachable') {
+    words = 'The chain node is not answering right now; requests may fail until it is back. Try again in a few minutes.';
+  } else if (s.nodeStatus === 'degraded') {
+    const lag = Number(s.nodeSyncLag) > 0 ? ` (${Number(s.nodeSyncLag).toLocaleString('en-US')} blocks behind)` : '';
+    words = `The chain node is catching up${lag}: a grant may take longer than usual to be confirmed.`;
+  }
+  say('node-down', words);
+  $('node-down').hidden = !words;
 }
 
 function showPaused(paused, reason) {
   $('paused').hidden = !paused;
-  $('paused-reason').textContent = paused ? (reason || 'No reason was given.') : '';
+  let words = '';
+  if (paused) {
+    words = !reason ? 'No reason was given.'
+      : /^the chain was reset/i.test(reason)
+        ? `The test network was restarted as a new chain; the faucet waits for its operator to switch to it. (Details: ${reason}.)`
+        : reason + (/[.!?]$/.test(reason) ? '' : '.');
+  }
+  say('paused-reason', words);
 }
 
 // --- proof of work ---
 
-let worker = null;
+let stopSolving = null;
 
 async function solve(address) {
   const answer = await call('GET', `/api/faucet/challenge?address=${encodeURIComponent(address)}`);
@@ -186,34 +235,73 @@ async function solve(address) {
   const c = answer.body;
   if (!c.challenge || !(c.difficulty > 0)) return undefined;
   const expected = 2 ** c.difficulty;
+  let first = null; // the first report: the speed is measured from it, the worker's start left out
   $('pow').hidden = false;
+  // the button that had the focus is disabled now: the focus goes to Cancel, where a keyboard can use it
+  if (document.activeElement === $('request') || document.activeElement === document.body) $('pow-cancel').focus();
   $('pow-progress').value = 0;
-  $('pow-text').textContent = `Solving a small puzzle in your browser so the faucet stays fair (about ${expected.toLocaleString('en-US')} tries)…`;
-  worker = new Worker(new URL('./pow-worker.js', import.meta.url), { type: 'module' });
+  say('pow-count', '');
+  say('pow-text', `Solving a small puzzle in your browser so the faucet stays fair (about ${expected.toLocaleString('en-US')} tries)…`);
+  const worker = new Worker(new URL('./pow-worker.js', import.meta.url), { type: 'module' });
   try {
     const nonce = await new Promise((resolve, reject) => {
+      stopSolving = () => reject({ ok: false, status: 0, body: { code: 'CANCELLED' } });
       worker.onmessage = (m) => {
         const tried = m.data.tried;
         $('pow-progress').value = Math.min(99, Math.round((100 * tried) / expected));
         if (m.data.type === 'solved') {
           $('pow-progress').value = 100;
-          $('pow-text').textContent = `Puzzle solved after ${tried.toLocaleString('en-US')} tries.`;
+          say('pow-count', '');
+          say('pow-text', `Puzzle solved after ${tried.toLocaleString('en-US')} tries.`);
           resolve(m.data.nonce);
-        } else {
-          $('pow-text').textContent = `Solving a small puzzle in your browser: ${tried.toLocaleString('en-US')} of about ${expected.toLocaleString('en-US')} tries…`;
+          return;
+        }
+        const now = Date.now();
+        if (!first) first = { tried, at: now };
+        const perSecond = (tried - first.tried) / ((now - first.at) / 1000);
+        // the number of tries is luck: past the expected number it may end at any moment
+        const left = !(perSecond > 0) ? '' : tried < expected
+          ? `, about ${duration((expected - tried) / perSecond)} left`
+          : ', taking longer than usual; it ends by luck, any moment now';
+        say('pow-count', `${tried.toLocaleString('en-US')} of about ${expected.toLocaleString('en-US')} tries${left}.`);
+        // said once, for a screen reader too, when two seconds have measured the speed
+        if (!first.said && now - first.at >= 2000) {
+          first.said = true;
+          say('pow-text', `Solving a small puzzle in your browser so the faucet stays fair: about ${duration(expected / perSecond)} in all. You can cancel it.`);
         }
       };
-      worker.onerror = () => reject({ ok: false, status: 0, body: { message: 'the proof-of-work solver stopped' } });
+      worker.onerror = () => reject({ ok: false, status: 0, body: { code: 'POW_STOPPED' } });
       worker.postMessage({ challenge: c.challenge, address, n: c.n, r: c.r, p: c.p, difficulty: c.difficulty });
     });
     return { challenge: c.challenge, nonce };
   } finally {
     worker.terminate();
-    worker = null;
+    stopSolving = null;
   }
 }
 
+function cancelSolving() {
+  if (stopSolving) stopSolving();
+}
+
 // --- requesting and following a grant ---
+
+/** The last request the server did not answer (no connection, or too slow): repeated as it was if asked again. */
+let unanswered = null;
+
+/** A fresh request, with its own Idempotency-Key: repeating it with the key can never pay twice. */
+function attempt(address, pow) {
+  const key = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+  return { address, key, body: pow ? { address, pow } : { address } };
+}
+
+async function send(a) {
+  const answer = await call('POST', '/api/faucet', a.body, { 'Idempotency-Key': a.key });
+  unanswered = answer.status === 0 ? a : null;
+  return answer;
+}
+
+const powRefused = (answer) => !answer.ok && (answer.body.code === 'POW_REQUIRED' || answer.body.code === 'POW_INVALID');
 
 async function request(event) {
   event.preventDefault();
@@ -224,13 +312,16 @@ async function request(event) {
   $('error').hidden = true;
   $('result').hidden = true;
   $('pow').hidden = true;
+  following++;
   try {
-    let pow = facts.powDifficulty > 0 ? await solve(address) : undefined;
-    let answer = await call('POST', '/api/faucet', pow ? { address, pow } : { address });
-    if (!answer.ok && (answer.body.code === 'POW_REQUIRED' || answer.body.code === 'POW_INVALID')) {
+    // the same address after no answer: the same request again, which the server answers with the grant it made, if any
+    let answer = unanswered && unanswered.address === address ? await send(unanswered) : null;
+    if (!answer || powRefused(answer)) {
+      answer = await send(attempt(address, facts.powDifficulty > 0 ? await solve(address) : undefined));
+    }
+    if (powRefused(answer)) {
       // the difficulty changed since the page last looked, or the challenge expired: one fresh try
-      pow = await solve(address);
-      answer = await call('POST', '/api/faucet', pow ? { address, pow } : { address });
+      answer = await send(attempt(address, await solve(address)));
     }
     if (answer.ok) {
       follow(answer.body);
@@ -238,6 +329,7 @@ async function request(event) {
       showError(answer);
     }
   } catch (failure) {
+    if (failure && failure.body && failure.body.code === 'CANCELLED') $('pow').hidden = true;
     showError(failure && failure.body ? failure : { status: 0, body: { code: 'OFFLINE' } });
   } finally {
     busy = false;
@@ -255,23 +347,43 @@ function showError(answer) {
   box.focus();
 }
 
-const STATUS_WORDS = {
-  pending: 'Accepted; the transaction is being sent.',
-  submitted: 'Sent; waiting for a block.',
-  confirmed: 'Confirmed: the DYT is in your account.',
-  failed: 'The transaction failed; nothing was paid and your quota was given back.',
-};
+/** What the grant's state means, in a sentence, and what to do next. {@code reorged}: a reorg took a block it was in. */
+function words(grant, reorged) {
+  const block = grant.blockNumber === null || grant.blockNumber === undefined ? null : Number(grant.blockNumber).toLocaleString('en-US');
+  switch (grant.status) {
+    case 'pending':
+      return ['Accepted; the transaction is being sent.', 'Nothing to do: this page follows it to its block.'];
+    case 'submitted':
+      if (block !== null) {
+        return [`In block ${block}; waiting for a few more blocks before it counts as confirmed.`,
+          reorged ? 'A reorganisation took its first block away; the faucet sent it again. Nothing to do: it is paid once, never twice.'
+            : 'Nothing to do: this page follows it.'];
+      }
+      return reorged
+        ? ['The block that held your transaction left the chain (a reorganisation); the faucet is sending it again.',
+          'Nothing to do: it will be paid once, never twice.']
+        : ['Sent; waiting for a block.', 'Nothing to do: this page follows it to its block.'];
+    case 'confirmed':
+      return [block === null ? 'Confirmed: the DYT is in your account.' : `Confirmed in block ${block}: the DYT is in your account.`,
+        reorged ? 'A reorganisation took its first block away; the faucet sent it again, and it was paid once.' : ''];
+    case 'failed':
+      return ['The transaction failed; nothing was paid and your quota was given back.',
+        `You can request again.${grant.failureReason ? ` (The faucet says: ${grant.failureReason}.)` : ''}`];
+    default:
+      return [String(grant.status), ''];
+  }
+}
 
-function render(grant) {
-  $('grant-status').textContent = grant.status === 'confirmed' && grant.blockNumber !== null
-    ? `Confirmed in block ${Number(grant.blockNumber).toLocaleString('en-US')}: the DYT is in your account.`
-    : (STATUS_WORDS[grant.status] || grant.status) + (grant.failureReason ? ` (${grant.failureReason})` : '');
+function render(grant, reorged) {
+  const [sentence, next] = words(grant, reorged);
+  say('grant-status', sentence);
   $('grant-status').dataset.status = grant.status;
-  $('grant-amount').textContent = dyt(grant.amount) + reductions(grant.factors);
-  $('tx-hash').textContent = grant.txHash || 'not sent yet';
-  $('block-number').textContent = grant.blockNumber === null || grant.blockNumber === undefined
+  say('grant-next', next);
+  say('grant-amount', dyt(grant.amount) + reductions(grant.factors));
+  say('tx-hash', grant.txHash || 'not sent yet');
+  say('block-number', grant.blockNumber === null || grant.blockNumber === undefined
     ? 'not in a block yet'
-    : `${Number(grant.blockNumber).toLocaleString('en-US')} (${grant.confirmations} confirmation${grant.confirmations === 1 ? '' : 's'})`;
+    : `${Number(grant.blockNumber).toLocaleString('en-US')} (${grant.confirmations} confirmation${grant.confirmations === 1 ? '' : 's'})`);
   // a 202 (pending) has its hash already, but the node has not taken the transaction yet: not sent until submitted
   $('step-submitted').classList.toggle('done', grant.status === 'submitted' || grant.status === 'confirmed');
   $('step-confirmed').classList.toggle('done', grant.status === 'confirmed');
@@ -290,21 +402,40 @@ function reductions(factors) {
 
 let following = 0;
 
+/**
+ * Follows the grant: every second until it is confirmed or failed, then every few seconds while a reorg could still
+ * take its block away (the server then sends it again, and the page says so).
+ */
 function follow(grant) {
   const mine = ++following;
+  let reorged = false;
+  let block = grant.blockNumber ?? null;
+  let confirmed = false;
   $('result').hidden = false;
-  render(grant);
+  render(grant, reorged);
   $('result').focus();
   const poll = async () => {
     if (mine !== following) return;
     const answer = await call('GET', `/api/faucet/grants/${encodeURIComponent(grant.grantId)}`);
     if (mine !== following) return;
     if (answer.ok) {
-      render(answer.body);
-      if (answer.body.status === 'confirmed' || answer.body.status === 'failed') {
-        refresh(); // the balance and height the grant changed
+      const g = answer.body;
+      // the block it was in is gone (no block now, or another one): a reorg, and the faucet sent it again
+      reorged = reorged || (block !== null && (g.blockNumber ?? null) !== block);
+      block = g.blockNumber ?? null;
+      render(g, reorged);
+      if (g.status === 'failed' || (g.status === 'confirmed' && g.confirmations >= REORG_WATCH_BLOCKS)) return;
+      if (g.status === 'confirmed') {
+        if (!confirmed) refresh(); // the balance and height the grant changed
+        confirmed = true;
+        setTimeout(poll, REFRESH_MS);
         return;
       }
+    } else if (answer.status === 0) {
+      say('grant-next', 'The page lost contact with the faucet server; it keeps trying. The grant goes on without it.');
+    } else if (answer.status === 404) {
+      say('grant-next', 'The faucet no longer knows this grant; look the transaction up in a block explorer.');
+      return;
     }
     setTimeout(poll, GRANT_POLL_MS);
   };
@@ -316,6 +447,8 @@ function follow(grant) {
 $('address').addEventListener('input', () => checkAddress(false));
 $('address').addEventListener('change', () => checkAddress(true));
 $('request-form').addEventListener('submit', request);
+$('pow-cancel').addEventListener('click', cancelSolving);
+document.addEventListener('keydown', (e) => { if (e.key === 'Escape') cancelSolving(); });
 checkAddress(false);
 refresh();
 setInterval(refresh, REFRESH_MS);

@@ -25,9 +25,12 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -447,6 +450,19 @@ public final class HttpEdge implements Filter {
         MDC.put("errorCode", code);
         LOG.log(System.Logger.Level.WARNING, "{0} {1}: {2}", code, status, message);
         MDC.remove("errorCode");
+    }
+
+    /**
+     * The server-side failures of a batch's items: one line per error code, with how many items had it and the first
+     * one's message, not a line per item (a batch of 100 items refused while the node is busy wrote 100 alike).
+     *
+     * @param what what the items are, e.g. "batch items"
+     */
+    static void logFailures(String what, int items, List<ApiException> failures) {
+        Map<String, List<ApiException>> byCode = new LinkedHashMap<>();
+        failures.forEach(f -> byCode.computeIfAbsent(f.code(), c -> new ArrayList<>()).add(f));
+        byCode.forEach((code, same) -> logFailure(code, same.getFirst().status(),
+                same.size() + " of " + items + " " + what + ": " + same.getFirst().getMessage()));
     }
 
     /**

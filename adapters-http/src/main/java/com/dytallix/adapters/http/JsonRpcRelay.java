@@ -306,15 +306,17 @@ final class JsonRpcRelay {
             }
         }
         List<Response> out = new ArrayList<>(answers.size());
+        List<ApiException> failed = new ArrayList<>();
         for (Answer a : answers) {
             if (a == null) {
                 continue;
             }
             if (a.failure() != null && a.failure().status() >= 500) {
-                HttpEdge.logFailure(a.failure().code(), a.failure().status(), "batch item: " + a.failure().getMessage());
+                failed.add(a.failure());
             }
             out.add(a.body());
         }
+        HttpEdge.logFailures("batch items", items.size(), failed);
         if (out.isEmpty()) {
             return new Reply(204, Optional.empty(), Map.of(), Optional.empty());
         }

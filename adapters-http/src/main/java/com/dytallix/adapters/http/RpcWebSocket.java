@@ -37,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -46,6 +47,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -482,7 +484,7 @@ public final class RpcWebSocket {
                 return rateLimited(body, refusedUntil.get(), requestId);
             }
             if (!body.isArray()) {
-                return answer(body, requestId);
+                return answer(body, requestId, f -> HttpEdge.logFailure(f.code(), f.status(), "websocket: " + f.getMessage()));
             }
             if (body.isEmpty()) {
                 return JsonRpcRelay.error(NullNode.instance, JsonRpcRelay.INVALID_REQUEST, "Invalid Request: empty batch", null);
@@ -492,10 +494,11 @@ public final class RpcWebSocket {
                         "Invalid Request: batch of " + body.size() + " requests is over the limit of " + rpc.maxBatch(), null);
             }
             List<JsonRpcRelay.Response> answers = new ArrayList<>(body.size());
+            List<ApiException> failed = new CopyOnWriteArrayList<>();
             // items wait on the node independently, as over HTTP
             try (ExecutorService each = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<JsonRpcRelay.Response>> pending = new ArrayList<>(body.size());
-                body.forEach(item -> pending.add(each.submit(() -> answer(item, requestId))));
+                body.forEach(item -> pending.add(each.submit(() -> answer(item, requestId, failed::add))));
                 for (Future<JsonRpcRelay.Response> f : pending) {
                     answers.add(f.get());
                 }
@@ -505,19 +508,24 @@ public final class RpcWebSocket {
             } catch (ExecutionException e) {
                 throw new IllegalStateException("answering a batch item failed", e.getCause());
             }
+            HttpEdge.logFailures("websocket batch items", body.size(), failed);
             List<JsonRpcRelay.Response> out = answers.stream().filter(a -> a != null).toList();
             return out.isEmpty() ? null : out;
         }
 
-        /** One request: a subscription method here, anything else through the relay's policy; null for a notification. */
-        private JsonRpcRelay.Response answer(JsonNode item, String requestId) {
+        /**
+         * One request: a subscription method here, anything else through the relay's policy; null for a notification.
+         *
+         * @param failed takes the item's server-side failure, if it has one, to be logged
+         */
+        private JsonRpcRelay.Response answer(JsonNode item, String requestId, Consumer<ApiException> failed) {
             String method = item.path("method").asText("");
             boolean wellFormed = item.isObject() && "2.0".equals(item.path("jsonrpc").asText(null))
                     && item.path("method").isTextual() && (!item.has("id") || validId(item.get("id")));
             if (!wellFormed || (!method.equals("eth_subscribe") && !method.equals("eth_unsubscribe"))) {
                 JsonRpcRelay.Answer a = rpc.answer(item, client, requestId);
                 if (a != null && a.failure() != null && a.failure().status() >= 500) {
-                    HttpEdge.logFailure(a.failure().code(), a.failure().status(), "websocket: " + a.failure().getMessage());
+                    failed.accept(a.failure());
                 }
                 return a == null ? null : a.body();
             }

@@ -4,13 +4,18 @@ import com.dytallix.application.FakeChain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.domain.sync.ChainLog;
+import com.dytallix.domain.sync.NodeException;
+import com.dytallix.domain.sync.NodeFailure;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RpcWebSocketTest {
+    @RegisterExtension
+    final LogWarnings warnings = new LogWarnings();
     private static final String TOKEN = "0x00000000000000000000000000000000000000aa";
     private static final String TRANSFER = "0x" + "dd".repeat(32);
 
@@ -52,6 +57,28 @@ class RpcWebSocketTest {
             assertThat(ws.call("[1,2,3,4,5,6]").path("error").path("message").asText()).contains("over the limit of 5");
             assertThat(ws.call("{\"jsonrpc\":\"1.0\",\"id\":3,\"method\":\"eth_chainId\"}").path("error").path("code").asInt())
                     .isEqualTo(-32600);
+        }
+    }
+
+    /** As over HTTP: a batch's items the node cannot take are one warning with their count, not one per item. */
+    @Test
+    void aBatchOfFailedItemsIsOneWarningLineWithTheirCount() {
+        try (TestApi api = TestApi.start(); WsTestClient ws = new WsTestClient(api.port())) {
+            api.chain.relay = FakeChain.failing(new NodeException(NodeFailure.TIMEOUT, "the node did not answer"));
+            List<String> items = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                items.add(request(i, "eth_getBalance", "[\"0x" + String.valueOf(i).repeat(40) + "\",\"latest\"]"));
+            }
+            JsonNode batch = ws.call("[" + String.join(",", items) + "]");
+
+            assertThat(batch).hasSize(5).allSatisfy(item ->
+                    assertThat(item.path("error").path("data").path("code").asText()).isEqualTo("RPC_TIMEOUT"));
+            assertThat(warnings.records()).as(warnings.describe()).hasSize(1);
+            assertThat(warnings.describe()).contains("RPC_TIMEOUT 504: 5 of 5 websocket batch items: ");
+
+            ws.call(items.getFirst());
+            assertThat(warnings.records()).as("a single call's failure as before").hasSize(2);
+            assertThat(warnings.describe()).contains("RPC_TIMEOUT 504: websocket: ");
         }
     }
 

@@ -123,8 +123,9 @@ public final class ChainGuard {
         state = next;
         if (!next.payable()) {
             // concatenated, not a MessageFormat pattern: the command's JSON braces would be read as arguments
-            LOG.log(System.Logger.Level.ERROR, "the chain was reset: the node's genesis block is " + nodeGenesis + ", the ledger"
-                    + " paid on " + ledgerGenesis + ". The faucet pays nothing (no grant of the old chain is sent, re-sent or"
+            // each hash right after the word genesis: the logs mask any other 64 hex digits as a key
+            LOG.log(System.Logger.Level.ERROR, "the chain was reset: the node's chain is genesis " + nodeGenesis + ", the ledger"
+                    + " paid on genesis " + ledgerGenesis + ". The faucet pays nothing (no grant of the old chain is sent, re-sent or"
                     + " re-priced, no nonce filled) until an operator adopts the new chain, which fails the old chain's unconfirmed"
                     + " grants: curl -X POST -H \"Authorization: Bearer $ADMIN_TOKEN\" -H 'Content-Type: application/json'"
                     + " -d '{\"genesis\": \"" + nodeGenesis + "\"}' http://<host>:<port>/api/admin/chain/adopt"
@@ -154,7 +155,7 @@ public final class ChainGuard {
         LedgerChain.Adoption adoption = ledger.adoptChain(previous, nodeGenesis, "the chain was reset (genesis " + previous
                 + " replaced by " + nodeGenesis + "): not paid on the new chain", clock.instant());
         if (adoption.adopted()) {
-            LOG.log(System.Logger.Level.WARNING, "adopted the chain of genesis {0} in place of {1}: {2} unconfirmed grants failed,"
+            LOG.log(System.Logger.Level.WARNING, "adopted the chain of genesis {0} in place of genesis {1}: {2} unconfirmed grants failed,"
                     + " {3} grants of the old chain closed, its stored gap fillers and drains forgotten; the faucet pays on the"
                     + " new chain", nodeGenesis, previous, adoption.failed(), adoption.closed());
         }

@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -201,7 +200,14 @@ public final class RelayFilters {
         }
     }
 
-    /** The id as tracked (lower case), or null when it is not 0x and 1 to 66 hex digits. */
+    /**
+     * The id as tracked: exactly as the node gave it, or null when it is not 0x and 1 to 66 hex digits. A node names a
+     * filter by its exact id (anvil and geth: the same id in another case is "filter not found"), so another spelling is
+     * another id: were it the same here, polling or uninstalling a filter by its id in upper case would make the relay
+     * forget a filter the node still holds, and a client could leave any number there. A node that reads ids as numbers
+     * (another case or leading zeros naming the same filter) can only make the relay count a filter it no longer holds,
+     * until the filter is its client's oldest or expires here.
+     */
     static String key(String id) {
         if (id == null || id.length() < 3 || id.length() > MAX_ID_LENGTH || id.charAt(0) != '0' || id.charAt(1) != 'x') {
             return null;
@@ -212,6 +218,6 @@ public final class RelayFilters {
                 return null;
             }
         }
-        return id.toLowerCase(Locale.ROOT);
+        return id;
     }
 }

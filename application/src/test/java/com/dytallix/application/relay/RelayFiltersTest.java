@@ -112,10 +112,14 @@ class RelayFiltersTest {
     }
 
     @Test
-    void idsAreTrackedWhateverTheirCaseAndOnlyWhenTheyAreHex() {
+    void idsAreTrackedExactlyAsTheNodeGaveThemAndOnlyWhenTheyAreHex() {
         var filters = new RelayFilters(1, 10, clock);
         make(filters, client("10.0.0.1"), "0xAbC1");
+        // another spelling is another id to the node: the node's filter stays counted
         filters.removed("0xabc1");
+        filters.removed("0xABC1");
+        assertThat(filters.held()).isOne();
+        filters.removed("0xAbC1");
         assertThat(filters.held()).isZero();
 
         // not an id this relay can name again: not tracked, not counted
@@ -123,7 +127,7 @@ class RelayFiltersTest {
         assertThat(make(filters, client("10.0.0.1"), "1234")).isEmpty();
         assertThat(make(filters, client("10.0.0.1"), null)).isEmpty();
         assertThat(filters.held()).isZero();
-        assertThat(RelayService.filterId("[ \"0x01Ab\" ]")).isEqualTo("0x01ab");
+        assertThat(RelayService.filterId("[ \"0x01Ab\" ]")).isEqualTo("0x01Ab");
         assertThat(RelayService.filterId("[\"0x01\",1]")).isNull();
         assertThat(RelayService.filterId("[\"\\u0030x01\"]")).isNull();
         assertThat(RelayService.filterId("[]")).isNull();

@@ -31,14 +31,15 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
     private static final int MAX_NUMBER_CHARS = 20;
     private static final Mask[] MASKS = {
-        // Bearer tokens, as in an echoed Authorization header.
-        new Mask(Pattern.compile("(?i)(bearer\\s+)[^\\s\"',;]+"), "$1****"),
+        // Bearer tokens, as in an echoed Authorization header; not the shell variable a command in a line names.
+        new Mask(Pattern.compile("(?i)(bearer\\s+)(?!\\$ADMIN_TOKEN(?![^\\s\"',;]))[^\\s\"',;]+"), "$1****"),
         // An admin token or private key written as name=value or name: value.
         new Mask(Pattern.compile("(?i)((?:admin_token|private_key|newKey|secret)[\"']?\\s*[=:]\\s*[\"']?)[^\\s\"',;]+"), "$1****"),
         // A 32-byte hex value (with or without 0x) looks exactly like a secp256k1 private key.
-        // Transaction and block hashes have the same shape, so one directly after the word "hash"
-        // or "tx" (txHash=0x…, tx 0x…, hash: 0x…) is kept readable; any other is masked.
-        new Mask(Pattern.compile("(?i)(?<!(?:hash|tx)[\\s=:\"']{0,3})(?<![0-9a-fx])(?:0x)?[0-9a-f]{64}(?![0-9a-f])"), "****"),
+        // Transaction and block hashes have the same shape, so one directly after the word "hash",
+        // "tx" or "genesis" (txHash=0x…, tx 0x…, hash: 0x…, genesis 0x…, {"genesis": "0x…"}) is kept
+        // readable; any other is masked.
+        new Mask(Pattern.compile("(?i)(?<!(?:hash|tx|genesis)[\\s=:\"']{0,4})(?<![0-9a-fx])(?:0x)?[0-9a-f]{64}(?![0-9a-f])"), "****"),
     };
 
     private boolean masked = true;

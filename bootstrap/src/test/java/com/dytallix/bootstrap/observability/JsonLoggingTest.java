@@ -7,14 +7,22 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.Configurator;
+import com.dytallix.application.faucet.ChainGuard;
+import com.dytallix.domain.grant.LedgerChain;
+import com.dytallix.domain.sync.ChainReads;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -320,6 +328,62 @@ class JsonLoggingTest {
         assertThat(lines.get(5).get("stackTrace").asText()).contains("invalid key ****");
         // Transaction hashes have a key's shape; written as the logs write them, they stay readable.
         assertThat(lines.get(6).get("message").asText()).isEqualTo("sent txHash=" + TX + " and tx " + TX);
+    }
+
+    /**
+     * A chain reset's lines name the genesis hashes the operator adopts with, and the ERROR line's command runs as
+     * copied: a hash has a key's shape and was masked ("the node's genesis block is ****", "-d '{"genesis": "****"}'",
+     * "Bearer ****" for the shell's {@code $ADMIN_TOKEN}), which left the operator the pause reason only.
+     */
+    @Test
+    void aChainResetsLinesShowTheGenesisHashesAndARunnableAdoptCommand() throws Exception {
+        String ledgers = "0x3bfaf57ab682e1f18f0d358e437fd8b4eb6993ea4b926c2fcb16d5df840d4278";
+        String nodes = "0x071b723693e92666dc1d39ae07ebd3ace3bbae9488d9c03c4c3ae9c5fc942ff7";
+        ChainReads node = (ChainReads) Proxy.newProxyInstance(ChainReads.class.getClassLoader(), new Class<?>[] {ChainReads.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "blockHash" -> Optional.of(nodes);
+                    case "consistent" -> proxy;
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+        AtomicReference<String> recorded = new AtomicReference<>(ledgers);
+        LedgerChain ledger = new LedgerChain() {
+            @Override
+            public Optional<String> genesis() {
+                return Optional.of(recorded.get());
+            }
+
+            @Override
+            public String recordGenesis(String genesis, Instant at) {
+                return recorded.get();
+            }
+
+            @Override
+            public Adoption adoptChain(String previous, String adopted, String reason, Instant at) {
+                recorded.set(adopted);
+                return new Adoption(true, 1, 2);
+            }
+        };
+        ChainGuard guard = new ChainGuard(node, ledger, Clock.systemUTC());
+
+        List<JsonNode> lines = capture(() -> {
+            guard.check();
+            guard.adopt(nodes);
+        });
+
+        List<String> messages = lines.stream().filter(l -> l.get("logger").asText().endsWith("ChainGuard"))
+                .map(l -> l.get("message").asText()).toList();
+        assertThat(messages).hasSize(3);
+        assertThat(messages.get(0)).contains(nodes, ledgers).doesNotContain("****")
+                .contains("-H \"Authorization: Bearer $ADMIN_TOKEN\"", "-d '{\"genesis\": \"" + nodes + "\"}'");
+        assertThat(messages.get(1)).contains(nodes, ledgers).doesNotContain("****");
+        assertThat(messages.get(2)).contains(nodes).doesNotContain("****");
+
+        // what stays masked: a token that merely starts like the variable, a key after any other word
+        List<JsonNode> others = capture(() -> {
+            log.info("Authorization: Bearer $ADMIN_TOKEN-s3cr3t-0123456789abcdef0123");
+            log.info("the genesis key: {}", KEY);
+        });
+        assertThat(others.toString()).doesNotContain("s3cr3t").doesNotContain(KEY);
     }
 
     @Test

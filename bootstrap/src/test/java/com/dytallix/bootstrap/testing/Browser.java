@@ -110,6 +110,29 @@ public final class Browser implements AutoCloseable {
         driver.manage().window().setSize(new Dimension(width, height));
     }
 
+    /**
+     * The browser's network as DevTools emulates it for the page's requests: {@code offline} fails every request as a
+     * lost connection does; {@code latencyMs} delays every request (a slow way to the server).
+     */
+    public void network(boolean offline, long latencyMs) {
+        driver.executeCdpCommand("Network.enable", Map.of());
+        driver.executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", offline, "latency", latencyMs,
+                "downloadThroughput", -1, "uploadThroughput", -1));
+    }
+
+    /**
+     * Holds the answers to the page's requests whose URL matches {@code urlPattern} (DevTools' wildcards: {@code *}
+     * for any text): the request reaches the server, its answer never reaches the page, as from a server or proxy
+     * that stalls after doing the work. {@link #releaseAnswers} lets them go.
+     */
+    public void holdAnswers(String urlPattern) {
+        driver.executeCdpCommand("Fetch.enable", Map.of("patterns", List.of(Map.of("urlPattern", urlPattern, "requestStage", "Response"))));
+    }
+
+    public void releaseAnswers() {
+        driver.executeCdpCommand("Fetch.disable", Map.of());
+    }
+
     /** The page as it is now, in target/screenshots/{name}.png. */
     public Path screenshot(String name) {
         try {

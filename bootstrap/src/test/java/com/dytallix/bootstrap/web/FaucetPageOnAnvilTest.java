@@ -10,6 +10,7 @@ import com.dytallix.domain.Wei;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -20,8 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The faucet page in headless Chromium against the server in front of a real node (anvil, a block a
- * second): a confirmed grant checked on the node, an empty faucet and a node that went away, each
- * said in plain words. The node is stopped by the last test.
+ * second): a confirmed grant checked on the node, the same taken away by a reorg and paid again, an empty faucet, a node that stopped making blocks, a node that went
+ * away and the chain relaunched under the server (paused until adopted), each said in plain words. The node is stopped
+ * by the fifth test, the server by the sixth.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaucetPageOnAnvilTest {
@@ -70,8 +72,38 @@ class FaucetPageOnAnvilTest {
         page.assertCleanConsole();
     }
 
+    /** A reorg takes the confirmed grant's block away: the page, still watching, says so, and the grant lands again, once. */
     @Test
     @Order(2)
+    void aReorgThatTakesTheGrantsBlockIsSaidAndTheGrantIsFollowedToItsNewBlock() {
+        String address = "0x9e3ce1a1e6d9b71ed1fb7ab4b1a5b51d3c6fd93e";
+        Chain chain = new Chain(anvil);
+        BigInteger before = chain.balance(address);
+        FaucetPage page = new FaucetPage(browser, server.http.base());
+        page.open();
+        page.type(address);
+        page.request();
+        FaucetPage.ShownGrant first = page.awaitGrant("confirmed");
+        assertThat(page.text("grant-next")).isEmpty();
+
+        // every block from the grant's up is replaced by an empty one: the payment is gone from the chain
+        chain.call("anvil_reorg", chain.height() - first.block() + 1, List.of());
+        browser.await("the page says a reorg took the block (now: " + page.text("grant-status") + " / " + page.text("grant-next") + ")",
+                d -> page.text("grant-next").startsWith("A reorganisation took its first block away")
+                        || page.text("grant-status").startsWith("The block that held your transaction left the chain"));
+        browser.screenshot("grant-reorg");
+        browser.await("confirmed again in another block", d -> "confirmed".equals(page.attribute("grant-status", "data-status"))
+                && !page.text("block-number").replace(",", "").startsWith(first.block() + " "));
+        FaucetPage.ShownGrant again = page.awaitGrant("confirmed");
+        assertThat(page.text("grant-next")).isEqualTo("A reorganisation took its first block away; the faucet sent it again, and it was paid once.");
+        assertThat(again.txHash()).as("the same signed transaction, sent again").isEqualTo(first.txHash());
+        assertThat(Chain.quantity(chain.receipt(again.txHash()).get("blockNumber")).longValueExact()).isEqualTo(again.block());
+        assertThat(chain.balance(address).subtract(before)).as("paid once").isEqualTo(Wei.ofDyt("10").value());
+        page.assertCleanConsole();
+    }
+
+    @Test
+    @Order(3)
     void anEmptyFaucetIsSaidInPlainWords() {
         Chain chain = new Chain(anvil);
         BigInteger funds = chain.balance(AnvilProcess.ACCOUNT_0_ADDRESS);
@@ -85,21 +117,71 @@ class FaucetPageOnAnvilTest {
             FaucetPage.ShownError refusal = page.awaitError();
             browser.screenshot("faucet-empty");
             assertThat(refusal.code()).isEqualTo("INSUFFICIENT_BALANCE");
-            assertThat(refusal.words()).isEqualTo("The faucet is empty right now. Please come back later.");
+            assertThat(refusal.words()).isEqualTo("The faucet is empty right now: its operator has to top it up. Please come back later.");
         } finally {
             chain.setBalance(AnvilProcess.ACCOUNT_0_ADDRESS, funds);
         }
     }
 
     @Test
-    @Order(3)
+    @Order(4)
+    void aNodeThatStoppedMakingBlocksIsSaidToBeBehind() {
+        Chain chain = new Chain(anvil);
+        FaucetPage page = new FaucetPage(browser, server.http.base());
+        page.open();
+        assertThat(page.shown("node-down")).isFalse();
+        chain.call("evm_setIntervalMining", 0);
+        try {
+            // the head stops: after twice the block time the server counts the blocks that should have come
+            browser.await("the page says the node is behind", d -> page.shown("node-down"));
+            assertThat(page.text("node-down")).matches("The chain node is catching up( \\([0-9,]+ blocks behind\\))?: "
+                    + "a grant may take longer than usual to be confirmed\\.");
+            browser.screenshot("node-behind");
+        } finally {
+            chain.call("evm_setIntervalMining", 1);
+        }
+        browser.await("the warning goes when blocks come again", d -> !page.shown("node-down"));
+    }
+
+    @Test
+    @Order(5)
     void aNodeThatWentAwayIsSaidInPlainWords() {
         FaucetPage page = new FaucetPage(browser, server.http.base());
         page.open();
         assertThat(page.shown("node-down")).isFalse();
         anvil.close();
         browser.await("the page says the node is not answering", d -> page.shown("node-down"));
-        assertThat(page.text("node-down")).startsWith("The chain node is not answering right now");
+        assertThat(page.text("node-down")).isEqualTo("The chain node is not answering right now; requests may fail until it is back. "
+                + "Try again in a few minutes.");
+        assertThat(page.shown("offline")).as("the server itself answers").isFalse();
         browser.screenshot("node-down");
+    }
+
+    /** The server that paid on the stopped node starts on a relaunched chain: paused until an operator adopts it. */
+    @Test
+    @Order(6)
+    void aChainResetIsSaidInPlainWordsWithWhatHappensNext() {
+        LiveServer first = server;
+        server = null;
+        first.close();
+        try (AnvilProcess relaunched = AnvilProcess.withBlockTime(1);
+             LiveServer again = LiveServer.start(LiveServer.settingsFor(relaunched), dir.resolve("server"))) {
+            FaucetPage page = new FaucetPage(browser, again.http.base());
+            page.open();
+            browser.await("the paused banner", d -> page.shown("paused"));
+            assertThat(page.text("paused")).startsWith("The faucet is paused. The test network was restarted as a new chain; "
+                    + "the faucet waits for its operator to switch to it. (Details: the chain was reset (genesis 0x")
+                    .endsWith("Requests are turned off until it resumes; this page notices by itself.");
+            page.type("0x27b1fdb04752bbc536007a920d24acb045561c26");
+            assertThat(page.canRequest()).as("no request while paused").isFalse();
+            browser.screenshot("paused-chain-reset");
+            // the reason's long genesis hashes wrap, on a phone too
+            browser.viewport(390, 844);
+            long overflow = (Long) browser.driver.executeScript(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+            assertThat(overflow).as("horizontal overflow in px").isLessThanOrEqualTo(0);
+            browser.screenshot("paused-chain-reset-phone");
+            page.assertCleanConsole();
+        }
     }
 }

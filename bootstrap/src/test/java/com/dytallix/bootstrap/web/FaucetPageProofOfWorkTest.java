@@ -11,6 +11,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.interactions.Actions;
 
 /**
  * With proof of work on, the page fetches a challenge, solves it in its Web Worker with visible
@@ -61,5 +63,45 @@ class FaucetPageProofOfWorkTest {
         assertThat(grant.amount()).isEqualTo("1 DYT (reduced: requests from your network get a smaller share)");
         browser.screenshot("proof-of-work-grant-confirmed");
         page.assertCleanConsole();
+    }
+
+    /**
+     * A puzzle that takes long (24 bits: millions of tries): the page says how long, from the speed it measures, and a
+     * person with the keyboard alone can cancel it; nothing is requested, and the button is back.
+     */
+    @Test
+    void aLongProofOfWorkSaysHowLongItTakesAndTheKeyboardCancelsIt() {
+        try (LiveServer hard = LiveServer.start(Map.of("PORT", "0", "HOST", "127.0.0.1", "DEV_BLOCK_TIME_MS", "300",
+                "FAUCET_POW_DIFFICULTY", "24", "FAUCET_POW_SCRYPT_N", "1024"), dir.resolve("hard"))) {
+            FaucetPage page = new FaucetPage(browser, hard.http.base());
+            page.open();
+            Actions keys = new Actions(browser.driver);
+            keys.sendKeys(Keys.TAB).sendKeys("0xb5d85cbf7cb3ee0d56b3bb207d5fc4b82f43f511").sendKeys(Keys.TAB).perform();
+            assertThat(page.canRequest()).isTrue();
+            keys.sendKeys(Keys.ENTER).perform();
+
+            browser.await("the page says how long the puzzle takes", d -> page.text("pow-text").endsWith("in all. You can cancel it."));
+            assertThat(page.text("pow-count")).matches("[0-9,]+ of about 16,777,216 tries, about [0-9]+ (s|min|h)( [0-9]+ min)? left\\.");
+            assertThat(page.text("pow-text")).matches("Solving a small puzzle in your browser so the faucet stays fair: about .+ in all\\. "
+                    + "You can cancel it\\.");
+            assertThat(page.text("request")).isEqualTo("Requesting…");
+            assertThat(activeId()).as("focus goes to Cancel, not lost with the disabled button").isEqualTo("pow-cancel");
+            browser.screenshot("proof-of-work-long");
+
+            keys.sendKeys(Keys.ESCAPE).perform();
+            FaucetPage.ShownError cancelled = page.awaitError();
+            assertThat(cancelled.code()).isEqualTo("CANCELLED");
+            assertThat(cancelled.words()).isEqualTo("You cancelled the proof of work; nothing was requested. Press the button to start again.");
+            assertThat(page.shown("pow")).isFalse();
+            browser.await("the button is back", d -> page.canRequest());
+            assertThat(page.text("request")).isEqualTo("Request 10 DYT");
+            assertThat(activeId()).as("focus on the message, read out").isEqualTo("error");
+            assertThat(hard.http.get("/api/status").json().path("mempoolBacklog").asInt()).isZero();
+            page.assertCleanConsole();
+        }
+    }
+
+    private static String activeId() {
+        return (String) browser.driver.executeScript("return document.activeElement && document.activeElement.id;");
     }
 }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
@@ -38,8 +39,11 @@ class FaucetPageTest {
 
     @BeforeAll
     static void start() {
+        // 16 confirmations, about 5 s: long enough to see a grant in its block before it is confirmed; the browser is
+        // one client asking for several addresses, so its per-IP limits are widened
         server = LiveServer.start(Map.of("PORT", "0", "HOST", "127.0.0.1", "DEV_BLOCK_TIME_MS", "300",
-                "STATUS_REFRESH_MS", "200", "ADMIN_TOKEN", ADMIN_TOKEN), dir.resolve("server"));
+                "STATUS_REFRESH_MS", "200", "ADMIN_TOKEN", ADMIN_TOKEN, "FAUCET_CONFIRMATIONS", "16",
+                "SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR", "100", "RATE_LIMIT_PER_IP_PER_DAY", "100"), dir.resolve("server"));
         browser = Browser.start(dir.resolve("profile"));
         page = new FaucetPage(browser, server.http.base());
     }
@@ -152,7 +156,8 @@ class FaucetPageTest {
         admin("/api/admin/pause", "{\"reason\": \"" + reason + "\"}");
         try {
             browser.await("the paused banner appears without a reload", d -> page.shown("paused"));
-            assertThat(page.text("paused")).isEqualTo("The faucet is paused. " + reason);
+            assertThat(page.text("paused")).isEqualTo("The faucet is paused. " + reason
+                    + ". Requests are turned off until it resumes; this page notices by itself.");
             assertThat(page.canRequest()).as("no request while paused").isFalse();
             browser.screenshot("faucet-paused");
         } finally {
@@ -208,6 +213,103 @@ class FaucetPageTest {
         page.awaitGrant("confirmed");
         assertThat(activeId()).as("focus follows to the result, for screen readers too").isEqualTo("result");
         browser.screenshot("keyboard-only");
+    }
+
+    @Test
+    void aGrantInABlockNotYetConfirmedSaysSoAndAScreenReaderHearsOnlyChanges() throws InterruptedException {
+        page.open();
+        page.type("0x1db3439a222c519ab44bb1144fc28167b4fa6ee6");
+        page.request();
+        browser.await("the grant is shown in its block (now: " + page.text("grant-status") + ")",
+                d -> page.text("grant-status").startsWith("In block "));
+        browser.screenshot("grant-in-block");
+        assertThat(page.text("grant-status")).matches("In block [0-9,]+; waiting for a few more blocks before it counts as confirmed\\.");
+        assertThat(page.text("grant-next")).isEqualTo("Nothing to do: this page follows it.");
+        assertThat(page.attribute("step-submitted", "class")).contains("done");
+        assertThat(page.attribute("step-confirmed", "class")).doesNotContain("done");
+        // the sentence is a live region: the page polls every second, and each write of it is read out again
+        browser.driver.executeScript("window.spoken = 0; new MutationObserver((m) => { window.spoken += m.length; })"
+                + ".observe(document.getElementById('grant-status'), {childList: true, characterData: true, subtree: true});");
+        Thread.sleep(2_500);
+        assertThat(page.attribute("grant-status", "data-status")).as("still in its block").isEqualTo("submitted");
+        assertThat((Long) browser.driver.executeScript("return window.spoken;")).as("writes to the live region").isZero();
+        assertThat(page.attribute("result", "aria-live")).as("the whole card is not re-read on every poll").isEmpty();
+        page.awaitGrant("confirmed");
+    }
+
+    @Test
+    void aServerThatCannotBeReachedIsSaidSoNotBlamedOnTheNodeAndThePageRecovers() {
+        String address = "0x0da7ea1f84b0cc7c2f7f6d9ab3bc2e05b2fa8c41";
+        page.open();
+        page.type(address);
+        browser.network(true, 0);
+        try {
+            browser.await("the page says it cannot reach the server", d -> page.shown("offline"));
+            assertThat(page.text("offline")).startsWith("This page cannot reach the faucet server right now.");
+            assertThat(page.shown("node-down")).as("the node is fine: nothing said about it").isFalse();
+            page.request();
+            FaucetPage.ShownError refusal = page.awaitError();
+            browser.screenshot("server-unreachable");
+            assertThat(refusal.code()).isEqualTo("OFFLINE");
+            assertThat(refusal.words()).startsWith("The faucet server cannot be reached. Check your connection and press the button again");
+            browser.await("the button is back for another try", d -> page.canRequest());
+        } finally {
+            browser.network(false, 0);
+        }
+        browser.await("the banner goes when the server answers again", d -> !page.shown("offline"));
+        page.request();
+        page.awaitGrant("confirmed");
+        assertThat(grantsTo(address)).as("one grant").isEqualTo(1);
+    }
+
+    @Test
+    void aServerTooSlowToAnswerIsGivenUpAndPressingAgainReturnsTheSameGrantNotARefusal() {
+        String address = "0x3f5ce5fbfe3e9af3971dd833d26ba9b5c936f0be";
+        page.open();
+        page.type(address);
+        // the request reaches the server and is paid, but its answer does not come back (the status polls still do)
+        browser.holdAnswers("*/api/faucet");
+        try {
+            long started = System.nanoTime();
+            page.request();
+            assertThat(page.text("request")).as("the button says what is going on").isEqualTo("Requesting…");
+            FaucetPage.ShownError late = page.awaitError();
+            browser.screenshot("server-too-slow");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("given up after 20 s, not waited on forever")
+                    .isBetween(Duration.ofSeconds(19), Duration.ofSeconds(40));
+            assertThat(late.code()).isEqualTo("TIMEOUT");
+            assertThat(grantsTo(address)).as("the request reached the server; only its answer was late").isEqualTo(1);
+            assertThat(late.words()).isEqualTo("The faucet server did not answer in time. Press the button again in a moment: "
+                    + "a repeated request never pays twice.");
+        } finally {
+            browser.releaseAnswers();
+        }
+        browser.await("the button is back", d -> page.canRequest());
+        page.request();
+        FaucetPage.ShownGrant grant = page.awaitGrant("confirmed");
+        assertThat(page.shown("error")).as("the same request again is the grant it made, not 'already received'").isFalse();
+        assertThat(grant.amount()).isEqualTo("10 DYT");
+        assertThat(grantsTo(address)).as("paid once").isEqualTo(1);
+    }
+
+    @Test
+    void withoutJavaScriptThePageSaysWhatToDoInstead() {
+        browser.driver.executeCdpCommand("Emulation.setScriptExecutionDisabled", Map.of("value", true));
+        try {
+            browser.open(server.http.base() + "/");
+            String banner = browser.driver.findElement(By.cssSelector("noscript .banner")).getText();
+            browser.screenshot("javascript-off");
+            assertThat(banner).startsWith("This page needs JavaScript to request DYT: turn it on and reload.")
+                    .contains("curl -X POST -H 'Content-Type: application/json' -d '{\"address\": \"0x…\"}' <this site>/api/faucet");
+            assertThat(page.canRequest()).as("nothing to press that would do nothing").isFalse();
+        } finally {
+            browser.driver.executeCdpCommand("Emulation.setScriptExecutionDisabled", Map.of("value", false));
+        }
+    }
+
+    private static int grantsTo(String address) {
+        return server.http.send(HttpRequest.newBuilder(server.http.uri("/api/admin/grants?address=" + address))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)).json().path("count").asInt();
     }
 
     private static String activeId() {
