@@ -12,6 +12,8 @@ const READ_TIMEOUT_MS = 10000;
 const REQUEST_TIMEOUT_MS = 20000;
 /** A confirmed grant stays watched this long in blocks (the server's REORG_WATCH_BLOCKS default). */
 const REORG_WATCH_BLOCKS = 64;
+/** A grant not in a block after this long is said to be slow (a few block times of a busy chain). */
+const SLOW_GRANT_MS = 30000;
 
 const facts = { payout: null, powDifficulty: 0, paused: false };
 let busy = false;
@@ -155,7 +157,9 @@ function checkAddress(finished) {
   let state = addressState(text);
   if (state === 'incomplete' && finished) state = 'short';
   const hint = $('address-hint');
-  hint.textContent = hintFor(state, text);
+  // read out when the verdict changes, not the count of characters left at every key (nor the same verdict again)
+  hint.setAttribute('aria-live', state === 'incomplete' || state === 'empty' ? 'off' : 'polite');
+  say('address-hint', hintFor(state, text));
   hint.dataset.state = state;
   input.dataset.state = state;
   input.setAttribute('aria-invalid', String(state === 'malformed' || state === 'checksum' || state === 'short'));
@@ -347,12 +351,18 @@ function showError(answer) {
   box.focus();
 }
 
-/** What the grant's state means, in a sentence, and what to do next. {@code reorged}: a reorg took a block it was in. */
-function words(grant, reorged) {
+const SLOW = 'Taking longer than usual: the chain or the faucet is busy. Nothing to do: it goes on by itself; '
+  + 'you may close this page and look in your wallet later.';
+
+/**
+ * What the grant's state means, in a sentence, and what to do next. {@code reorged}: a reorg took a block it was in;
+ * {@code slow}: followed for a while and still not in a block.
+ */
+function words(grant, reorged, slow) {
   const block = grant.blockNumber === null || grant.blockNumber === undefined ? null : Number(grant.blockNumber).toLocaleString('en-US');
   switch (grant.status) {
     case 'pending':
-      return ['Accepted; the transaction is being sent.', 'Nothing to do: this page follows it to its block.'];
+      return ['Accepted; the transaction is being sent.', slow ? SLOW : 'Nothing to do: this page follows it to its block.'];
     case 'submitted':
       if (block !== null) {
         return [`In block ${block}; waiting for a few more blocks before it counts as confirmed.`,
@@ -362,7 +372,7 @@ function words(grant, reorged) {
       return reorged
         ? ['The block that held your transaction left the chain (a reorganisation); the faucet is sending it again.',
           'Nothing to do: it will be paid once, never twice.']
-        : ['Sent; waiting for a block.', 'Nothing to do: this page follows it to its block.'];
+        : ['Sent; waiting for a block.', slow ? SLOW : 'Nothing to do: this page follows it to its block.'];
     case 'confirmed':
       return [block === null ? 'Confirmed: the DYT is in your account.' : `Confirmed in block ${block}: the DYT is in your account.`,
         reorged ? 'A reorganisation took its first block away; the faucet sent it again, and it was paid once.' : ''];
@@ -374,8 +384,8 @@ function words(grant, reorged) {
   }
 }
 
-function render(grant, reorged) {
-  const [sentence, next] = words(grant, reorged);
+function render(grant, reorged, slow) {
+  const [sentence, next] = words(grant, reorged, slow);
   say('grant-status', sentence);
   $('grant-status').dataset.status = grant.status;
   say('grant-next', next);
@@ -411,6 +421,7 @@ function follow(grant) {
   let reorged = false;
   let block = grant.blockNumber ?? null;
   let confirmed = false;
+  const since = Date.now();
   $('result').hidden = false;
   render(grant, reorged);
   $('result').focus();
@@ -423,7 +434,7 @@ function follow(grant) {
       // the block it was in is gone (no block now, or another one): a reorg, and the faucet sent it again
       reorged = reorged || (block !== null && (g.blockNumber ?? null) !== block);
       block = g.blockNumber ?? null;
-      render(g, reorged);
+      render(g, reorged, Date.now() - since > SLOW_GRANT_MS);
       if (g.status === 'failed' || (g.status === 'confirmed' && g.confirmations >= REORG_WATCH_BLOCKS)) return;
       if (g.status === 'confirmed') {
         if (!confirmed) refresh(); // the balance and height the grant changed

@@ -61,6 +61,10 @@ public final class Main {
         List<String> options = Arrays.stream(args).filter(a -> a.startsWith("--")).toList();
         ConfigSources sources = ConfigSources.load(workDir, env, options);
         sources.warnings().forEach(w -> err.println("warning: " + w));
+        if (!sources.problems().isEmpty()) {
+            sources.problems().forEach(err::println);
+            return USAGE;
+        }
         Settings settings;
         try {
             settings = Settings.from(sources.values());

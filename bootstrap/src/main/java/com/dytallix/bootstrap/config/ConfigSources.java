@@ -20,6 +20,7 @@ public final class ConfigSources {
     private final Map<String, String> values = new LinkedHashMap<>();
     private final Map<String, String> origin = new LinkedHashMap<>();
     private final List<String> warnings = new ArrayList<>();
+    private final List<String> problems = new ArrayList<>();
 
     private ConfigSources() {
     }
@@ -76,7 +77,7 @@ public final class ConfigSources {
                     .build();
             yaml.asMap().orElse(Map.of()).forEach((k, v) -> put(normalise(k), v, "application.yaml", true));
         } catch (RuntimeException e) {
-            warnings.add("application.yaml could not be read: " + e.getClass().getSimpleName());
+            problems.add("application.yaml: cannot be read (" + why(e) + "): the server would run without the settings in it");
         }
     }
 
@@ -88,7 +89,7 @@ public final class ConfigSources {
         try {
             lines = Files.readAllLines(file);
         } catch (IOException e) {
-            warnings.add(".env could not be read: " + e.getMessage());
+            problems.add(".env: cannot be read (" + why(e) + "): the server would run without the settings in it");
             return;
         }
         int n = 0;
@@ -129,5 +130,24 @@ public final class ConfigSources {
 
     public List<String> warnings() {
         return List.copyOf(warnings);
+    }
+
+    /**
+     * A settings file that is there but cannot be read (its owner or mode, as after {@code sudo cp} of a 0600 file
+     * the service user does not own) or parsed: each stops the start like an invalid value, since the server would
+     * otherwise run without the settings in it — with no RPC_URL, on the embedded dev chain.
+     */
+    public List<String> problems() {
+        return List.copyOf(problems);
+    }
+
+    private static String why(Exception e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && !(cause instanceof IOException)) {
+            cause = cause.getCause();
+        }
+        return cause instanceof java.nio.file.AccessDeniedException
+                ? "permission denied: make it readable by the user the server runs as, " + System.getProperty("user.name")
+                : cause.getMessage() != null ? cause.getClass().getSimpleName() + ": " + cause.getMessage() : cause.getClass().getSimpleName();
     }
 }

@@ -120,6 +120,29 @@ class ConfigurationTest {
                 + "https://eth.example.net/******    # environment").doesNotContain("s3cret").doesNotContain("K3Y").doesNotContain("Z9Z");
     }
 
+    /**
+     * A settings file that is there but cannot be read stops the start (exit 2, like an invalid value). It was a warning
+     * and the server ran without it: a production .env (RPC_URL, the key, the token) the service user could not read
+     * (operations.md's install copied it root-owned 0600), or one with a byte that is not UTF-8, gave a server on the
+     * embedded dev chain on 8787; a malformed application.yaml left every setting in it at its default.
+     */
+    @Test
+    void aSettingsFileThatCannotBeReadStopsTheStartInsteadOfBeingLeftOut() throws Exception {
+        byte[] env = "RPC_URL=http://127.0.0.1:8545\n# caf\u00e9 on the third floor\n".getBytes(StandardCharsets.ISO_8859_1);
+        Files.write(dir.resolve(".env"), env);
+        Result notUtf8 = run(Map.of(), "check-config");
+        assertThat(notUtf8.code).as(notUtf8.out).isEqualTo(2);
+        assertThat(notUtf8.err).contains(".env: cannot be read (MalformedInputException")
+                .contains("the server would run without the settings in it");
+        assertThat(notUtf8.out).doesNotContain("configuration is valid");
+        Files.delete(dir.resolve(".env"));
+
+        Files.writeString(dir.resolve("application.yaml"), "rate-limit:\n  per-ip-per-day: [3\n");
+        Result badYaml = run(Map.of(), "serve", "--PORT=0");
+        assertThat(badYaml.code).isEqualTo(2);
+        assertThat(badYaml.err).contains("application.yaml: cannot be read (").contains("the server would run without the settings in it");
+    }
+
     @Test
     void checkConfigPrintsEveryDeclaredSettingOnceWithItsOrigin() {
         Result r = run(Map.of("BACKUP_KEEP", "3"), "check-config");

@@ -120,19 +120,6 @@ public final class Browser implements AutoCloseable {
                 "downloadThroughput", -1, "uploadThroughput", -1));
     }
 
-    /**
-     * Holds the answers to the page's requests whose URL matches {@code urlPattern} (DevTools' wildcards: {@code *}
-     * for any text): the request reaches the server, its answer never reaches the page, as from a server or proxy
-     * that stalls after doing the work. {@link #releaseAnswers} lets them go.
-     */
-    public void holdAnswers(String urlPattern) {
-        driver.executeCdpCommand("Fetch.enable", Map.of("patterns", List.of(Map.of("urlPattern", urlPattern, "requestStage", "Response"))));
-    }
-
-    public void releaseAnswers() {
-        driver.executeCdpCommand("Fetch.disable", Map.of());
-    }
-
     /** The page as it is now, in target/screenshots/{name}.png. */
     public Path screenshot(String name) {
         try {

@@ -76,6 +76,9 @@ class RunbookCommandsTest {
     private static final String SUSPICIOUS = """
             sqlite3 data/dytallix.db "SELECT ip, COUNT(DISTINCT address) as addresses FROM request_fingerprints WHERE created_at > datetime('now', '-1 hour') GROUP BY ip HAVING addresses > 5;"
             """;
+    // "Database Locked" → Diagnosis
+    private static final String WHO_HOLDS_IT = "lsof data/dytallix.db";
+    private static final String INTEGRITY = "sqlite3 data/dytallix.db \"PRAGMA integrity_check;\"";
     private static final int RUNBOOK_PORT = 8787;
 
     private static AnvilProcess anvil;
@@ -204,6 +207,16 @@ class RunbookCommandsTest {
                 throw new IllegalStateException(e);
             }
         }, expected::equals)).isEqualTo(expected);
+    }
+
+    @Test
+    void databaseLockedDiagnosisNamesTheServerAndChecksTheFileWhileItRuns() throws Exception {
+        Required.tool(available("lsof"), "lsof is not installed: the runbook's lsof cannot run here");
+        Required.tool(available("sqlite3"), "the sqlite3 CLI is not installed: the runbook's integrity check cannot run here");
+        // the server (in this JVM) holds the database open: lsof names its process
+        String pid = Long.toString(ProcessHandle.current().pid());
+        assertThat(run(WHO_HOLDS_IT).out().lines().skip(1).map(l -> l.split("\\s+")[1]).toList()).isNotEmpty().contains(pid);
+        assertThat(run(INTEGRITY).out().strip()).isEqualTo("ok");
     }
 
     // --- running commands as an operator's shell would ---

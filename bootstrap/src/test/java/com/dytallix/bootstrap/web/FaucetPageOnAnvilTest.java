@@ -123,23 +123,38 @@ class FaucetPageOnAnvilTest {
         }
     }
 
+    /**
+     * The node stops making blocks with a grant sent: the page says the node is behind, and after half a minute that
+     * the grant is slow and what to do (nothing; it may close the page) instead of waiting silently; blocks again, and
+     * the grant is confirmed.
+     */
     @Test
     @Order(4)
-    void aNodeThatStoppedMakingBlocksIsSaidToBeBehind() {
+    void aNodeThatStoppedMakingBlocksIsSaidToBeBehindAndASlowGrantIsSaidToBeSlow() {
         Chain chain = new Chain(anvil);
         FaucetPage page = new FaucetPage(browser, server.http.base());
         page.open();
         assertThat(page.shown("node-down")).isFalse();
         chain.call("evm_setIntervalMining", 0);
         try {
+            page.type("0x4d7f2e1c3b5a69788766554433221100ffeeddcc");
+            page.request();
+            page.awaitGrant("submitted");
+            assertThat(page.text("grant-next")).isEqualTo("Nothing to do: this page follows it to its block.");
             // the head stops: after twice the block time the server counts the blocks that should have come
             browser.await("the page says the node is behind", d -> page.shown("node-down"));
             assertThat(page.text("node-down")).matches("The chain node is catching up( \\([0-9,]+ blocks behind\\))?: "
                     + "a grant may take longer than usual to be confirmed\\.");
+            browser.await("the page says the grant is slow", d -> page.text("grant-next").startsWith("Taking longer than usual"));
+            assertThat(page.text("grant-next")).isEqualTo("Taking longer than usual: the chain or the faucet is busy. Nothing to do: "
+                    + "it goes on by itself; you may close this page and look in your wallet later.");
+            assertThat(page.text("grant-status")).isEqualTo("Sent; waiting for a block.");
             browser.screenshot("node-behind");
         } finally {
             chain.call("evm_setIntervalMining", 1);
         }
+        page.awaitGrant("confirmed");
+        assertThat(page.text("grant-next")).isEmpty();
         browser.await("the warning goes when blocks come again", d -> !page.shown("node-down"));
     }
 
