@@ -376,7 +376,7 @@ public final class Server implements AutoCloseable {
         // one string, not a pattern with parameters: the logger would format those with MessageFormat,
         // whose number format sets up locale data and generates a class, on the start's last stretch
         LOG.log(System.Logger.Level.INFO, "dytallix-api instance " + election.instance() + " listening on " + settings.host()
-                + ":" + webServer.port() + " (" + (settings.devMode() ? "embedded dev chain" : "node " + node)
+                + ":" + webServer.port() + " (" + (settings.devMode() ? "embedded dev chain" : node)
                 + "), faucet address " + keys.active().address() + ", "
                 + (election.isPayer() ? "the payer" : "admitting (the payer is " + election.payer().orElse("not elected yet") + ")"));
     }

@@ -10,6 +10,7 @@ import com.dytallix.domain.StoreBusyException;
 import com.dytallix.domain.grant.LimitScope;
 import com.dytallix.domain.key.InvalidKeyException;
 import com.dytallix.domain.sync.NodeException;
+import com.dytallix.domain.sync.NodeFailure;
 import io.helidon.http.HttpException;
 import java.time.Clock;
 import java.time.Duration;
@@ -63,7 +64,9 @@ final class ErrorMapper {
             case UNREACHABLE, BAD_RESPONSE, RATE_LIMITED -> new ApiException(502, "NODE_UNAVAILABLE",
                     "the node is unavailable (" + e.failure().name().toLowerCase(java.util.Locale.ROOT) + ")");
             default -> {
-                yield new ApiException(400, "RPC_ERROR", "the node returned an error", new ApiException.Details.NodeError(
+                String message = e.failure() == NodeFailure.RESPONSE_TOO_LARGE ? "the node's answer is too large to relay"
+                        : e.reachedNode() ? "the node returned an error" : "the relay refused the call before it reached the node";
+                yield new ApiException(400, "RPC_ERROR", message, new ApiException.Details.NodeError(
                         e.rpcCode().orElse(null), e.getMessage(), e.rpcDataJson().map(Json::treeOrText).orElse(null)), Map.of());
             }
         };

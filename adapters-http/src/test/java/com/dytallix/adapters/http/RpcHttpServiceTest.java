@@ -94,9 +94,28 @@ class RpcHttpServiceTest {
 
         assertThat(reply.status()).isEqualTo(400);
         assertThat(reply.json().get("code").asText()).isEqualTo("RPC_ERROR");
+        assertThat(reply.json().get("message").asText()).isEqualTo("the node returned an error");
         assertThat(reply.json().get("details").get("code").asInt()).isEqualTo(3);
         assertThat(reply.json().get("details").get("message").asText()).isEqualTo("execution reverted");
         assertThat(reply.json().get("details").get("data").asText()).isEqualTo("0x08c379a0");
+    }
+
+    @Test
+    void theRelaysOwnRefusalsDoNotBlameTheNodeInTheSimpleForm() {
+        api.chain.relay = FakeChain.failing(NodeException.refusedBeforeTheNode("invalid params: argument 0 must be an address", -32602));
+        var refused = rpc("{\"method\": \"eth_call\", \"params\": [{}, \"latest\"]}");
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.json().get("code").asText()).isEqualTo("RPC_ERROR");
+        assertThat(refused.json().get("message").asText()).isEqualTo("the relay refused the call before it reached the node");
+        assertThat(refused.json().get("details").get("code").asInt()).isEqualTo(-32602);
+        assertThat(refused.json().get("details").get("message").asText()).isEqualTo("invalid params: argument 0 must be an address");
+
+        api.chain.relay = FakeChain.failing(new NodeException(NodeFailure.RESPONSE_TOO_LARGE,
+                "the node's answer to eth_getLogs is larger than 10 bytes (RPC_MAX_RESPONSE_BYTES)", -32000, null, null));
+        var tooLarge = rpc("{\"method\": \"eth_call\", \"params\": [{}, \"latest\"]}");
+        assertThat(tooLarge.status()).isEqualTo(400);
+        assertThat(tooLarge.json().get("message").asText()).isEqualTo("the node's answer is too large to relay");
+        assertThat(tooLarge.json().get("details").get("message").asText()).contains("RPC_MAX_RESPONSE_BYTES");
     }
 
     @Test

@@ -1,7 +1,6 @@
 package com.dytallix.adapters.node;
 
 import com.dytallix.domain.sync.NodeException;
-import com.dytallix.domain.sync.NodeFailure;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -501,6 +500,6 @@ final class RelayParams {
     }
 
     static NodeException invalid(String why) {
-        return new NodeException(NodeFailure.RPC_ERROR, "invalid params: " + why, INVALID_PARAMS, null, null);
+        return NodeException.refusedBeforeTheNode("invalid params: " + why, INVALID_PARAMS);
     }
 }

@@ -591,9 +591,10 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
         upstreams.forEach(u -> u.node.close());
     }
 
+    /** What the start's log line names: "node URL" or "nodes URL, URL", without credentials, paths or queries. */
     @Override
     public String toString() {
-        return "UpstreamSet[" + String.join(", ", upstreams.stream().map(u -> u.name).toList()) + "]";
+        return (upstreams.size() == 1 ? "node " : "nodes ") + String.join(", ", upstreams.stream().map(u -> u.name).toList());
     }
 
     /** One node and what is known of it. Written by checks and calls on many threads; each field on its own. */

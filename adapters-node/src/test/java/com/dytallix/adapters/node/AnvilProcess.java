@@ -64,32 +64,39 @@ public final class AnvilProcess implements AutoCloseable {
 
     /** anvil of another chain id, with extra command-line options. */
     public static AnvilProcess start(long chainId, List<String> options) {
-        Path binary = binary();
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
-            int port = freePort();
-            List<String> command = new ArrayList<>(List.of(binary.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port),
-                    "--chain-id", Long.toString(chainId), "--prune-history", "256"));
-            command.addAll(options);
-            Path log;
-            Process process;
             try {
-                log = Files.createTempFile("anvil-", ".log");
-                process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot start anvil at " + binary, e);
-            }
-            AnvilProcess anvil = new AnvilProcess(process, URI.create("http://127.0.0.1:" + port + "/"), log);
-            try {
-                anvil.awaitReady();
-                return anvil;
+                return onPort(freePort(), chainId, options);
             } catch (IllegalStateException e) {
-                // most likely another process took the port between probing and binding
-                anvil.close();
-                last = e;
+                last = e; // most likely another process took the port between probing and binding
             }
         }
         throw last;
+    }
+
+    /** anvil on {@code port} (say, a chain relaunched where the last node listened), with extra command-line options. */
+    public static AnvilProcess onPort(int port, long chainId, List<String> options) {
+        Path binary = binary();
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port),
+                "--chain-id", Long.toString(chainId), "--prune-history", "256"));
+        command.addAll(options);
+        Path log;
+        Process process;
+        try {
+            log = Files.createTempFile("anvil-", ".log");
+            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start anvil at " + binary, e);
+        }
+        AnvilProcess anvil = new AnvilProcess(process, URI.create("http://127.0.0.1:" + port + "/"), log);
+        try {
+            anvil.awaitReady();
+            return anvil;
+        } catch (IllegalStateException e) {
+            anvil.close();
+            throw e;
+        }
     }
 
     public URI rpcUrl() {

@@ -20,6 +20,7 @@ class RelayParamsTest {
             assertThat(e.failure()).isEqualTo(NodeFailure.RPC_ERROR);
             assertThat(e.rpcCode()).contains(-32602);
             assertThat(e.getMessage()).startsWith("invalid params: ").contains(why);
+            assertThat(e.reachedNode()).as("refused before any node saw it").isFalse();
         });
     }
 

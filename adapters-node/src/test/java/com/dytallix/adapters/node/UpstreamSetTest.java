@@ -88,6 +88,19 @@ class UpstreamSetTest {
     }
 
     @Test
+    void theStartLineNamesTheNodesWithoutTheirKeysOrAClassName() {
+        List<JsonRpcChainNode> one = List.of(new JsonRpcChainNode(URI.create("https://user:pw@rpc.example:8545/v2/SECRETKEY"), TIMEOUT, 1));
+        List<JsonRpcChainNode> two = List.of(new JsonRpcChainNode(URI.create("http://10.0.0.1:8545"), TIMEOUT, 1),
+                new JsonRpcChainNode(URI.create("http://10.0.0.2:8545/?apikey=SECRETKEY"), TIMEOUT, 1));
+        try (UpstreamSet single = new UpstreamSet(one, Optional.empty(), 5, 10_000, TIMEOUT);
+             UpstreamSet several = new UpstreamSet(two, Optional.empty(), 5, 10_000, TIMEOUT)) {
+            assertThat(single.toString()).startsWith("node https://").contains("rpc.example:8545")
+                    .doesNotContain("SECRETKEY").doesNotContain("pw").doesNotContain("UpstreamSet");
+            assertThat(several.toString()).isEqualTo("nodes http://10.0.0.1:8545, http://10.0.0.2:8545");
+        }
+    }
+
+    @Test
     void readsFailOverWhenAnEndpointIsKilledUnderLoad() throws Exception {
         TcpProxy first = endpoint(mining);
         TcpProxy second = endpoint(mining);

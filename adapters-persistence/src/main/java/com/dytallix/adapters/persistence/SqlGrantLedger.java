@@ -735,6 +735,18 @@ final class SqlGrantLedger implements GrantLedger {
         return adoption;
     }
 
+    /**
+     * The adoption writes its time both as the ledger's {@code recorded_at} and as the {@code updated_at} of every grant
+     * it fails; a failed grant is never written again, so that time names the grants the last adoption failed.
+     */
+    @Override
+    public List<Grant> leftInFlight(Address from, long fromNonce) {
+        return database.read(db -> grants(db, SELECT_GRANT
+                + " WHERE g.from_address = ? AND g.nonce >= ? AND g.status = 'failed' AND g.previous_chain IS NOT NULL"
+                + " AND g.raw_tx IS NOT NULL AND g.updated_at = (SELECT c.recorded_at FROM ledger_chain c WHERE c.id = 1)"
+                + " ORDER BY g.nonce", from.value(), fromNonce));
+    }
+
     @Override
     public List<Grant> inBlocksFrom(long fromBlock) {
         return database.read(db -> grants(db, SELECT_GRANT

@@ -113,6 +113,8 @@ public record Application(
         var tracker = new GrantTracker(ports.node(), ports.keys(), ports.ledger(), ports.transfers(), nonces, payer, policy.fees(),
                 policy.replaceAfter(), choices.finality(), election, chain, ports.clock(), ports.telemetry());
         chain.onChange(tracker::chainChanged);
+        // after an adoption, the old chain's transactions a new node may hold are cancelled before their nonces are used
+        nonces.cancelStaleWith(tracker::cancelLeftInFlight);
         chain.onChange(() -> status.pauseChanged(controls.pauseState()));
         var rules = FaucetAdmission.rules(policy, ports.blockList(), controls, ports.challenges(), ports.challengeIds(), ports.work(),
                 ports.reputation(), status, payer);

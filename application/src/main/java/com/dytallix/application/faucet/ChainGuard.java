@@ -95,6 +95,11 @@ public final class ChainGuard {
         return state.ledger();
     }
 
+    /** What the last adoption left in flight ({@link LedgerChain#leftInFlight}). */
+    public List<com.dytallix.domain.grant.Grant> leftInFlight(com.dytallix.domain.Address from, long fromNonce) {
+        return ledger.leftInFlight(from, fromNonce);
+    }
+
     /** {@link #check(ChainReads)} on the node the faucet's reads go to now. */
     public boolean check() {
         return check(node.consistent());

@@ -12,6 +12,7 @@ import com.dytallix.domain.grant.RecordedBlock;
 import com.dytallix.domain.grant.Settlements;
 import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.key.FeePolicy;
+import com.dytallix.domain.key.FeeSuggestion;
 import com.dytallix.domain.key.Fees;
 import com.dytallix.domain.key.KeyRing;
 import com.dytallix.domain.key.RetiringKey;
@@ -626,7 +627,8 @@ public final class GrantTracker {
             long minedNonce = e.getValue();
             Set<Long> held = new HashSet<>();
             inFlight.stream().filter(p -> p.from().equals(from)).forEach(p -> held.add(p.nonce()));
-            open.stream().filter(t -> t.from().equals(from)).forEach(t -> held.add(t.nonce()));
+            Set<Long> ahead = nonces.ahead(from);
+            open.stream().filter(t -> t.from().equals(from) && !ahead.contains(t.nonce())).forEach(t -> held.add(t.nonce()));
             long highest = held.stream().mapToLong(Long::longValue).max().orElse(-1);
             long heldAbove = held.stream().filter(n -> n >= minedNonce).count();
             if (highest < minedNonce || heldAbove == highest - minedNonce + 1 || !election.isPayer()) {
@@ -652,10 +654,12 @@ public final class GrantTracker {
             long minedNonce = e.getValue();
             Optional<SigningKey> key = keys.byAddress(from);
             nonces.ensureSeeded(from);
-            // only a hole under a transaction still waiting blocks anything
+            Set<Long> ahead = nonces.ahead(from);
+            // only a hole under a transaction still waiting blocks anything (a transfer held ahead waits for no hole)
             long highestWaiting = Math.max(inFlight.stream().filter(p -> p.from().equals(from))
                     .mapToLong(Payment::nonce).max().orElse(-1),
-                    open.stream().filter(t -> t.from().equals(from)).mapToLong(InternalTransfer::nonce).max().orElse(-1));
+                    open.stream().filter(t -> t.from().equals(from) && !ahead.contains(t.nonce()))
+                            .mapToLong(InternalTransfer::nonce).max().orElse(-1));
             for (long gap : nonces.gaps(from)) {
                 if (gap < minedNonce) {
                     nonces.claimGap(from, gap);
@@ -681,6 +685,57 @@ public final class GrantTracker {
                 sendTransfer(from, gap, filler.rawHex(), now);
             }
         }
+    }
+
+    /**
+     * For the allocator ({@link NonceAllocator.StaleCanceller}), before {@code from}'s first nonce is handed out: each
+     * grant the last adoption failed while it had a signed transaction, at a nonce at or above {@code next}, may have
+     * been sent to a node of the new chain in the moment before the relaunch was seen, and wait in its pool at that
+     * nonce. Mined once the key's nonce got there, it would pay a grant recorded as failed (its quota given back), and
+     * refuse the grant given that nonce. So a zero-value transfer to ourselves is put at each such nonce, priced 12.5 %
+     * above the old transaction (and at least at what the node suggests now): stored under the lease as a gap filler,
+     * then sent, while the old transaction is still queued behind the nonces below it, so the pool takes ours in its
+     * place and the old one can never be mined. Where nothing waited, it costs one transfer's gas when the key's nonce
+     * gets there. Only the payer stores and sends; the nonces are held all the same (a payer seeds again and cancels).
+     *
+     * @return the nonces so held, a transfer stored now or before
+     */
+    public Set<Long> cancelLeftInFlight(Address from, long next) {
+        List<Grant> stale = chainGuard.leftInFlight(from, next);
+        if (stale.isEmpty()) {
+            return Set.of();
+        }
+        Map<Long, InternalTransfer> stored = new HashMap<>();
+        transfers.unsettled().stream().filter(t -> t.from().equals(from)).forEach(t -> stored.put(t.nonce(), t));
+        Optional<SigningKey> key = keys.byAddress(from);
+        Set<Long> held = new java.util.TreeSet<>();
+        List<Long> cancelled = new ArrayList<>();
+        Instant now = clock.instant();
+        for (Grant g : stale) {
+            long nonce = g.nonce().orElseThrow();
+            held.add(nonce);
+            InternalTransfer before = stored.get(nonce);
+            if (before != null && before.lastSentAt().isEmpty()) {
+                sendTransfer(from, nonce, before.rawTx(), now); // stored by a process that ended before sending it
+            }
+            if (key.isEmpty() || before != null || !election.isPayer()) {
+                continue;
+            }
+            FeeSuggestion suggestion = payer.feeSuggestion();
+            Fees fees = g.fees().flatMap(f -> feePolicy.bump(f, suggestion)).orElseGet(() -> feePolicy.initial(suggestion));
+            SignedTransaction cancel = key.get().sign(new UnsignedTransaction(payer.chainId(), nonce, from, Wei.ZERO,
+                    UnsignedTransaction.TRANSFER_GAS, fees));
+            if (store(InternalTransfer.Kind.GAP_FILLER, cancel, now)) {
+                cancelled.add(nonce);
+                sendTransfer(from, nonce, cancel.rawHex(), now);
+            }
+        }
+        if (!cancelled.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "after the chain''s adoption: grants it failed had transactions at nonces {0}"
+                    + " of {1}, which a node of the new chain may hold from before the relaunch was seen; a zero-value transfer"
+                    + " to ourselves, priced to take their place in its pool, now holds each of these nonces", cancelled, from);
+        }
+        return held;
     }
 
     /**

@@ -3,6 +3,7 @@ package com.dytallix.application.faucet;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.PaymentRecords;
+import com.dytallix.domain.payer.InternalTransfer;
 import com.dytallix.domain.payer.InternalTransfers;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.ChainReads;
@@ -39,6 +40,13 @@ import java.util.stream.Collectors;
  * one behind (or rolled back) would make a nonce used in a block below the watch look free, and a new transaction
  * signed with it could never be mined. The pending nonce is the pool's the transactions go to
  * ({@link ChainNode#pendingNonce}): it only keeps nonces that pool holds from being handed out or filled.
+ *
+ * <p>After a chain relaunch ({@link ChainGuard}) a node of the new chain may hold transactions of the old one in its
+ * pool, queued at the old chain's nonces, far above the key's nonce on the new chain: mined once the key gets there,
+ * they would pay grants the adoption failed (their quota given back), and refuse the grants given those nonces. Before
+ * a key's first nonce is handed out, {@link #cancelStaleWith its canceller} puts a transfer of ours at each such nonce
+ * (with fees a pool takes in place of the old transaction); a stored transfer above every nonce in use is held
+ * <em>ahead</em>: no grant is given its nonce, and the nonces below it are handed out as usual, not taken for gaps.
  */
 public final class NonceAllocator {
     private final ChainNode node;
@@ -46,6 +54,19 @@ public final class NonceAllocator {
     private final InternalTransfers transfers;
     private final Finality finality;
     private final Map<Address, KeyNonces> byKey = new ConcurrentHashMap<>();
+    private volatile StaleCanceller canceller = (from, next) -> Set.of();
+
+    /** Puts a transfer of ours at the nonces where an old chain's transaction may wait in a new chain's pool. */
+    @FunctionalInterface
+    public interface StaleCanceller {
+        /**
+         * Called under {@code from}'s lock before any of its nonces is handed out.
+         *
+         * @param next the first nonce the allocator would hand out: nonces below it are the new chain's already
+         * @return the nonces at or above {@code next} that a stored transfer now holds (stored now or before)
+         */
+        Set<Long> cancel(Address from, long next);
+    }
 
     public NonceAllocator(ChainNode node, PaymentRecords payments, InternalTransfers transfers, Finality finality) {
         this.node = node;
@@ -59,6 +80,13 @@ public final class NonceAllocator {
         boolean seeded;
         long next;
         final NavigableSet<Long> free = new TreeSet<>();
+        /** Nonces at or above {@link #next} a stored transfer holds: never handed out. */
+        final NavigableSet<Long> ahead = new TreeSet<>();
+    }
+
+    /** Sets what runs before a key's first nonce is handed out (at each seeding); nothing by default. */
+    public void cancelStaleWith(StaleCanceller canceller) {
+        this.canceller = canceller;
     }
 
     /**
@@ -88,7 +116,9 @@ public final class NonceAllocator {
                 nonces.add(n);
             }
             for (long n = k.next; nonces.size() < count; n++) {
-                nonces.add(n);
+                if (k.ahead.isEmpty() || !k.ahead.contains(n)) {
+                    nonces.add(n);
+                }
             }
             return nonces;
         }
@@ -104,6 +134,9 @@ public final class NonceAllocator {
                     k.free.add(n);
                 }
             }
+            if (!k.ahead.isEmpty()) {
+                k.ahead.headSet(k.next).clear(); // passed: a stored transfer holds them, as any nonce below next
+            }
         }
     }
 
@@ -118,6 +151,11 @@ public final class NonceAllocator {
     /** Seeds {@code from} from the node and the ledger if that has not happened yet, so its gaps are known. */
     public void ensureSeeded(Address from) {
         seeded(from, k -> null);
+    }
+
+    /** The nonces of {@code from} held ahead by a stored transfer (none when the key was not seeded yet). */
+    public Set<Long> ahead(Address from) {
+        return locked(from, k -> Set.copyOf(k.ahead));
     }
 
     /** A stored transaction with this nonce will never be mined: hand the nonce out again. */
@@ -193,8 +231,21 @@ public final class NonceAllocator {
         long head = view.head().number();
         long mined = view.minedNonce(from);
         long pending = node.pendingNonce(from);
-        long ledgerNext = Math.max(payments.highestNonce(from).orElse(-1), transfers.highestNonce(from).orElse(-1)) + 1;
-        k.next = Math.max(pending, Math.max(mined, ledgerNext));
+        long paymentsNext = payments.highestNonce(from).orElse(-1) + 1;
+        // a stored transfer above a nonce nothing holds is ahead (a cancel of an old chain's transaction): the nonces
+        // below it are the new chain's to hand out, not gaps
+        NavigableSet<Long> stored = transfers.unsettled().stream().filter(t -> t.from().equals(from))
+                .map(InternalTransfer::nonce).collect(Collectors.toCollection(TreeSet::new));
+        long next = Math.max(pending, Math.max(mined, paymentsNext));
+        while (stored.contains(next)) {
+            next++;
+        }
+        k.ahead.clear();
+        k.ahead.addAll(stored.tailSet(next, false));
+        long ledgerNext = k.ahead.isEmpty() ? Math.max(paymentsNext, transfers.highestNonce(from).orElse(-1) + 1)
+                : Math.max(paymentsNext, stored.headSet(next).isEmpty() ? 0 : stored.headSet(next).last() + 1);
+        k.next = Math.max(next, ledgerNext);
+        canceller.cancel(from, k.next).stream().filter(n -> n >= k.next).forEach(k.ahead::add);
         Set<Long> held = held(from, head);
         k.free.clear();
         // Between what the chain has mined and what the ledger last used, any nonce no live grant

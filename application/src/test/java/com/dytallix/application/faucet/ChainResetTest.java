@@ -10,7 +10,9 @@ import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.grant.LedgerChain;
 import com.dytallix.domain.grant.Reservation;
 import com.dytallix.domain.grant.TestAdmission;
+import com.dytallix.domain.payer.InternalTransfer;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -123,13 +125,131 @@ class ChainResetTest {
             h.tracker.tick();
         }
         assertThat(h.ledger.find(fresh.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
-        assertThat(h.chain.minedNonce(FaucetHarness.FAUCET)).as("the new grant alone: no filler, nothing of the old chain")
-                .isEqualTo(1);
+        // the two grants failed with a transaction (nonces 1 and 2) may have had it sent to the new node: a zero-value
+        // transfer to ourselves holds each of their nonces; nothing else of the old chain, no filler
+        assertThat(h.chain.minedNonce(FaucetHarness.FAUCET)).isEqualTo(3);
         assertThat(h.chain.totalPayments()).isEqualTo(paid + 1);
-        assertThat(h.transfers.unsettled()).isEmpty();
+        assertThat(h.transfers.unsettled()).extracting(InternalTransfer::nonce).containsExactly(1L, 2L);
+        assertThat(h.transfers.unsettled()).allSatisfy(t -> {
+            assertThat(t.to()).isEqualTo(FaucetHarness.FAUCET);
+            assertThat(t.value()).isEqualTo(Wei.ZERO);
+        });
 
         assertThat(h.chainGuard.adopt(h.chain.genesis()).adopted()).as("adopting again changes nothing").isFalse();
         assertThatThrownBy(() -> h.chainGuard.adopt("0x" + "ab".repeat(32))).isInstanceOf(ChainGuard.NotTheNodesChain.class);
+    }
+
+    /**
+     * The relaunch came while the payer sent: the old chain's last transactions reached the new node before the reset
+     * was seen, and wait in its pool at the old chain's nonces (1 and 2, the new chain's key at 0). Before the adoption's
+     * first nonce is handed out, each is replaced in the pool by a zero-value transfer to ourselves: the grants the
+     * adoption failed are never paid (before, the first new block mined both, and the grant given nonce 1 was refused),
+     * the new grants are paid once each around those nonces, no nonce is left as a gap or filled, nothing stays queued.
+     */
+    @Test
+    void theOldChainsTransactionsSentToTheNewNodeBeforeTheResetWasSeenAreNeverMinedAfterTheAdoption() {
+        List<Grant> old = businessOnTheOldChain();
+        relaunch();
+        sentInTheWindow(old.subList(1, 3));
+        h.chainGuard.check();
+
+        h.chainGuard.adopt(h.chain.genesis());
+        h.election.campaign();
+
+        List<Grant> fresh = payAndMine(4, 20);
+        assertPaidOnceAndNothingOfTheOldChain(old.subList(1, 3), fresh, 6);
+        assertThat(fresh).extracting(g -> g.nonce().orElseThrow()).as("around the old chain's nonces").containsExactly(0L, 3L, 4L, 5L);
+    }
+
+    /**
+     * kill -9 after the adoption's commit: the process that starts next learns from the ledger which grants the
+     * adoption failed with a transaction, and holds their nonces the same way before it pays; a later restart finds the
+     * transfers stored and does not sign a second one for a nonce.
+     */
+    @Test
+    void aRestartAfterTheAdoptionStillReplacesTheOldChainsTransactionsAndNeverSignsTwoForOneNonce() {
+        List<Grant> old = businessOnTheOldChain();
+        relaunch();
+        sentInTheWindow(old.subList(1, 3));
+        h.chainGuard.check();
+        h.chainGuard.adopt(h.chain.genesis());
+
+        h.restart();
+        h.election.campaign();
+        List<Grant> fresh = new ArrayList<>(payAndMine(1, 30));
+        h.restart();
+        h.election.campaign();
+        fresh.addAll(payAndMine(3, 31));
+
+        assertPaidOnceAndNothingOfTheOldChain(old.subList(1, 3), fresh, 6);
+        assertThat(fresh).extracting(g -> g.nonce().orElseThrow()).containsExactly(0L, 3L, 4L, 5L);
+        for (long nonce : List.of(1L, 2L)) {
+            assertThat(h.chain.accepted(FaucetHarness.FAUCET, nonce)).filteredOn(t -> t.to().equals(FaucetHarness.FAUCET))
+                    .as("one transfer at the nonce, whatever the restarts").hasSize(1);
+        }
+    }
+
+    /**
+     * kill -9 between storing the transfers and sending them: the next process sends the stored bytes before it hands
+     * out its first nonce, not at its tracker's next pass (by then the grant given the nonce below would have let the
+     * node mine the old transaction).
+     */
+    @Test
+    void transfersStoredButNeverSentAreSentBeforeTheNextProcessHandsOutANonce() {
+        List<Grant> old = businessOnTheOldChain();
+        relaunch();
+        sentInTheWindow(old.subList(1, 3));
+        h.chainGuard.check();
+        h.chainGuard.adopt(h.chain.genesis());
+        h.election.campaign();
+        h.chain.failSends(com.dytallix.domain.sync.NodeFailure.UNREACHABLE, 2); // the process ends before its sends
+        h.nonces.ensureSeeded(FaucetHarness.FAUCET);
+        assertThat(h.transfers.unsettled()).extracting(InternalTransfer::nonce).containsExactly(1L, 2L);
+        assertThat(h.transfers.unsettled()).allSatisfy(t -> assertThat(t.lastSentAt()).isEmpty());
+
+        h.restart();
+        h.election.campaign();
+        List<Grant> fresh = payAndMine(4, 40);
+
+        assertPaidOnceAndNothingOfTheOldChain(old.subList(1, 3), fresh, 6);
+    }
+
+    /** The old chain's stored bytes of these grants, handed to the new node (as a payer that has not seen the reset does). */
+    private void sentInTheWindow(List<Grant> grants) {
+        for (Grant g : grants) {
+            h.chain.sendRawTransaction(h.ledger.find(g.id()).orElseThrow().rawTransaction().orElseThrow());
+        }
+        assertThat(h.chain.poolSize()).as("queued above the new chain's nonce 0").isEqualTo(grants.size());
+    }
+
+    private List<Grant> payAndMine(int count, int from) {
+        List<Grant> paid = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            paid.add(h.request(FaucetHarness.parsed(from + i).value(), "10.0." + from + "." + i).grant());
+            h.chain.mine();
+            h.tracker.tick();
+        }
+        return paid;
+    }
+
+    private void assertPaidOnceAndNothingOfTheOldChain(List<Grant> failed, List<Grant> fresh, long nonces) {
+        for (int i = 0; i < 6; i++) {
+            h.chain.mine();
+            h.tracker.tick();
+        }
+        for (Grant g : failed) {
+            assertThat(h.ledger.find(g.id()).orElseThrow().status()).isEqualTo(GrantStatus.FAILED);
+            assertThat(h.chain.balance(g.address())).as("failed, so never paid on the new chain").isEqualTo(Wei.ZERO);
+        }
+        for (Grant g : fresh) {
+            assertThat(h.ledger.find(g.id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+            assertThat(h.chain.balance(g.address())).as("paid once").isEqualTo(g.amount());
+        }
+        assertThat(h.chain.minedNonce(FaucetHarness.FAUCET)).as("no gap").isEqualTo(nonces);
+        assertThat(h.chain.pendingNonce(FaucetHarness.FAUCET)).isEqualTo(nonces);
+        assertThat(h.chain.poolSize()).as("nothing stuck").isZero();
+        assertThat(h.transfers.unsettled()).as("no filler: only the two transfers at the old chain's nonces")
+                .extracting(InternalTransfer::nonce).containsExactly(1L, 2L);
     }
 
     @Test

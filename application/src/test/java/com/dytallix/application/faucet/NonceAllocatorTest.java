@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.GrantId;
 import com.dytallix.domain.grant.Grant;
+import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.GrantStatus;
+import com.dytallix.domain.key.Fees;
+import com.dytallix.domain.key.SignedTransaction;
+import com.dytallix.domain.key.UnsignedTransaction;
+import com.dytallix.domain.payer.InternalTransfer;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.ChainReads;
 import java.lang.reflect.InvocationTargetException;
@@ -27,6 +32,35 @@ class NonceAllocatorTest {
             h.chain.mine();
             h.tracker.tick();
         }
+    }
+
+    /**
+     * A transfer stored above nonces nothing holds (what an adoption puts at an old chain's nonce, the new chain's key
+     * at 0) is held ahead: the nonces below it are handed out to grants, not taken for gaps (before, every one of them
+     * was filled with a transfer at once), and no grant is given its nonce.
+     */
+    @Test
+    void aTransferStoredAboveNoncesNothingHoldsIsHeldAheadAndTheNoncesBelowAreNoGaps() {
+        h.election.campaign();
+        SignedTransaction ahead = h.keys.active().sign(new UnsignedTransaction(com.dytallix.application.FakeChain.CHAIN_ID,
+                3, FaucetHarness.FAUCET, Wei.ZERO, 21_000, new Fees.Legacy(Wei.of(2_000_000_000L))));
+        assertThat(h.transfers.record(InternalTransfer.Kind.GAP_FILLER, ahead, java.time.Instant.now(),
+                h.election.held().orElseThrow())).isTrue();
+        h.restart();
+
+        GrantId first = h.request(FaucetHarness.address(1), "10.0.0.1").grant().id();
+        mineAndTrack(3);
+
+        assertThat(grant(first).nonce()).hasValue(0L);
+        assertThat(h.transfers.unsettled()).as("no filler at 1 or 2").extracting(InternalTransfer::nonce).containsExactly(3L);
+        assertThat(h.chain.minedNonce(FaucetHarness.FAUCET)).isEqualTo(1);
+        List<GrantId> more = List.of(h.request(FaucetHarness.address(2), "10.0.0.2").grant().id(),
+                h.request(FaucetHarness.address(3), "10.0.0.3").grant().id(),
+                h.request(FaucetHarness.address(4), "10.0.0.4").grant().id());
+        mineAndTrack(3);
+        assertThat(more).extracting(id -> grant(id).nonce().orElseThrow()).containsExactly(1L, 2L, 4L);
+        assertThat(more).allSatisfy(id -> assertThat(grant(id).status()).isEqualTo(GrantStatus.CONFIRMED));
+        assertThat(h.chain.minedNonce(FaucetHarness.FAUCET)).isEqualTo(5);
     }
 
     @Test

@@ -105,18 +105,105 @@ class ChainResetTest {
             }
             assertThat(server.http.grant(confirmedId).field("status")).isEqualTo("confirmed");
 
-            // nothing paid twice, nothing filled: one transaction from the faucet on the new chain
+            // nothing paid twice, nothing filled: the new grant, and a zero-value transfer to itself at each nonce of the
+            // two grants the adoption failed with a transaction (1 and 2), in case the new node held it
             chain.mine();
             Thread.sleep(2500);
             chain.mine();
-            assertThat(chain.minedNonce(FAUCET)).isEqualTo(1);
-            assertThat(chain.pendingNonce(FAUCET)).isEqualTo(1);
+            assertThat(chain.minedNonce(FAUCET)).isEqualTo(3);
+            assertThat(chain.pendingNonce(FAUCET)).isEqualTo(3);
             assertThat(chain.balance(fresh)).isEqualTo(DRIP);
             for (String address : List.of(confirmed, included, sent)) {
                 assertThat(chain.balance(address)).as(address).isZero();
             }
             assertThat(Poll.eventually(Duration.ofSeconds(10), () -> server.http.get("/metrics").body(),
                     m -> m.contains("dytallix_chain_reset 0.0"))).contains("dytallix_chain_reset 0.0");
+        }
+    }
+
+    /**
+     * A relaunch while the server pays under load: the node is stopped and a new chain (same chain id, same port, the
+     * faucet key funded again at genesis) starts in its place while requests keep coming. Until the server sees it, it
+     * sends grants signed with the old chain's nonces to the new node, which queues them far above the key's nonce 0.
+     * After the adoption more grants are paid than there were old nonces: none of the old chain's grants is paid on
+     * the new chain (before, each queued one was mined once the key's nonce reached it, paying a grant recorded as
+     * failed), every new grant is confirmed and paid once, the key's nonces have no gap and nothing is left queued.
+     */
+    @Test
+    void aChainRelaunchedWhileTheServerPaysPaysNoGrantOfTheOldChainAndLeavesNoNonceStuck() throws Exception {
+        List<String[]> before = java.util.Collections.synchronizedList(new ArrayList<>());
+        AnvilProcess first = AnvilProcess.start(List.of("--block-time", "1"));
+        int port = first.rpcUrl().getPort();
+        try (LiveServer server = LiveServer.start(LiveServer.unlimitedSettingsFor(first, Map.of("FAUCET_CONFIRMATIONS", "1",
+                "STATUS_REFRESH_MS", "1000", "FAUCET_SEND_WAIT_MS", "2000")), dir)) {
+            java.util.concurrent.atomic.AtomicBoolean load = new java.util.concurrent.atomic.AtomicBoolean(true);
+            List<Thread> clients = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                clients.add(Thread.ofVirtual().start(() -> {
+                    while (load.get()) {
+                        String address = Recipients.fresh();
+                        Response r = server.http.drip(address);
+                        if (r.status() == 200 || r.status() == 202) {
+                            before.add(new String[] {r.field("grantId"), address});
+                        }
+                    }
+                }));
+            }
+            Poll.eventually(Duration.ofSeconds(30), before::size, n -> n >= 150);
+            first.close();
+            AnvilProcess relaunched = AnvilProcess.onPort(port, AnvilProcess.CHAIN_ID, List.of("--block-time", "1"));
+            try (relaunched) {
+                Chain chain = new Chain(relaunched);
+                Poll.eventually(Duration.ofSeconds(15), () -> server.http.get("/api/faucet/info").json().path("pausedReason").asText(""),
+                        reason -> reason.startsWith("the chain was reset"));
+                load.set(false);
+                for (Thread c : clients) {
+                    c.join();
+                }
+                JsonNode queued = chain.call("txpool_content").get("queued").path(FAUCET.toLowerCase(java.util.Locale.ROOT));
+                long highest = 0;
+                for (java.util.Iterator<String> n = queued.fieldNames(); n.hasNext(); ) {
+                    highest = Math.max(highest, Long.parseLong(n.next()));
+                }
+                assertThat(queued.size()).as("grants of the old chain sent to the new node before the server saw the relaunch")
+                        .isPositive();
+
+                Response adopted = server.http.post("/api/admin/chain/adopt", "{\"genesis\": \"" + genesis(chain) + "\"}",
+                        "Authorization", "Bearer " + LiveServer.ADMIN_TOKEN);
+                assertThat(adopted.status()).as("%s", adopted.body()).isEqualTo(200);
+
+                // past every old nonce queued on the new node
+                List<String> fresh = new ArrayList<>();
+                List<Response> answers = new ArrayList<>();
+                for (int i = 0; i <= highest + 5; i++) {
+                    String address = Recipients.fresh();
+                    fresh.add(address);
+                    answers.add(server.http.drip(address));
+                }
+                List<String> ids = new ArrayList<>();
+                for (Response r : answers) {
+                    assertThat(r.status()).as("%s", r.body()).isIn(200, 202);
+                    ids.add(r.field("grantId"));
+                    server.http.awaitGrant(ids.getLast(), g -> List.of("confirmed", "failed").contains(g.get("status").asText()),
+                            Duration.ofSeconds(60));
+                }
+                Thread.sleep(2500); // two more blocks: anything still queued behind would be mined now
+                for (String[] old : before) {
+                    assertThat(chain.balance(old[1])).as("grant %s of the old chain (%s now)", old[0],
+                            server.http.grant(old[0]).field("status")).isZero();
+                }
+                for (int i = 0; i < fresh.size(); i++) {
+                    assertThat(server.http.grant(ids.get(i)).field("status")).isEqualTo("confirmed");
+                    assertThat(chain.balance(fresh.get(i))).as("a new grant, paid once").isEqualTo(DRIP);
+                }
+                assertThat(chain.minedNonce(FAUCET)).as("no gap").isEqualTo(chain.pendingNonce(FAUCET));
+                assertThat(chain.minedNonce(FAUCET)).isGreaterThan(highest);
+                JsonNode pool = chain.call("txpool_status");
+                assertThat(Chain.quantity(pool.get("pending")).longValue() + Chain.quantity(pool.get("queued")).longValue())
+                        .as("nothing stuck").isZero();
+                assertThat(Poll.eventually(Duration.ofSeconds(10), () -> server.http.get("/api/status").json().get("mempoolBacklog").asLong(),
+                        b -> b == 0)).isZero();
+            }
         }
     }
 
@@ -185,8 +272,9 @@ class ChainResetTest {
             chain.mine();
             Thread.sleep(2500);
             chain.mine();
-            assertThat(chain.minedNonce(FAUCET)).as("the four new grants, from nonce 0, nothing else").isEqualTo(4);
-            assertThat(chain.pendingNonce(FAUCET)).isEqualTo(4);
+            assertThat(chain.minedNonce(FAUCET)).as("the four new grants from nonce 0, and a transfer to itself at the failed"
+                    + " grant's nonce 3").isEqualTo(5);
+            assertThat(chain.pendingNonce(FAUCET)).isEqualTo(5);
             for (String address : fresh) {
                 assertThat(chain.balance(address)).isEqualTo(DRIP);
             }

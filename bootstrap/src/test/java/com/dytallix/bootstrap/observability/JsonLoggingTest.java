@@ -362,6 +362,11 @@ class JsonLoggingTest {
                 recorded.set(adopted);
                 return new Adoption(true, 1, 2);
             }
+
+            @Override
+            public List<com.dytallix.domain.grant.Grant> leftInFlight(com.dytallix.domain.Address from, long fromNonce) {
+                return List.of();
+            }
         };
         ChainGuard guard = new ChainGuard(node, ledger, Clock.systemUTC());
 

@@ -1,6 +1,7 @@
 package com.dytallix.domain.grant;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -32,6 +33,14 @@ public interface LedgerChain {
      *                               adoption came first): nothing changed
      */
     Adoption adoptChain(String previous, String adopted, String reason, Instant at);
+
+    /**
+     * The grants the last adoption failed that had a signed transaction then (SIGNED or SUBMITTED): a transaction of
+     * the previous chain sent in the moment before the relaunch was seen may sit in a new node's pool, with the old
+     * chain's nonce, and be mined once the key's nonce on the new chain reaches it. Those of {@code from} with a nonce
+     * at or above {@code fromNonce}, in nonce order; none before any adoption.
+     */
+    List<Grant> leftInFlight(com.dytallix.domain.Address from, long fromNonce);
 
     /**
      * What an adoption did.

@@ -205,6 +205,37 @@ public abstract class GrantLedgerContract {
     }
 
     @Test
+    void theGrantsAnAdoptionFailedWithASignedTransactionAreLeftInFlightUntilTheNextAdoption() {
+        ledger.recordGenesis(BLOCK_A, T0);
+        List<Grant> grants = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Grant g = reserved(request(address(160 + i), ip("10.1.6." + i), T0));
+            ledger.markSigned(g.id(), signed(g, i, 160 + i), T0.plusSeconds(1), lease);
+            grants.add(g);
+        }
+        ledger.markSubmitted(grants.get(0).id(), T0.plusSeconds(2));
+        ledger.settle(List.of(new Settlements.Inclusion(grants.get(0).id(), hash(160), 40, BLOCK_A)),
+                List.of(new Settlements.Confirmation(grants.get(0).id(), hash(160), 40)), T0.plusSeconds(3));
+        ledger.markSubmitted(grants.get(1).id(), T0.plusSeconds(2));
+        ledger.markFailed(grants.get(3).id(), "dropped", T0.plusSeconds(3));
+        Grant pending = reserved(request(address(164), ip("10.1.6.4"), T0));
+        assertThat(ledger.leftInFlight(FAUCET, 0)).as("no adoption yet").isEmpty();
+
+        ledger.adoptChain(BLOCK_A, BLOCK_B, "the chain was reset", T0.plusSeconds(4));
+
+        // submitted or signed when the chain was given up: either may be in a new node's pool
+        assertThat(ledger.leftInFlight(FAUCET, 0)).extracting(Grant::id).containsExactly(grants.get(1).id(), grants.get(2).id());
+        assertThat(ledger.leftInFlight(FAUCET, 2)).extracting(Grant::id).containsExactly(grants.get(2).id());
+        assertThat(ledger.leftInFlight(FAUCET, 0).getFirst().rawTransaction()).isPresent();
+        assertThat(ledger.leftInFlight(address(0xfb), 0)).as("another key's").isEmpty();
+        assertThat(ledger.find(pending.id()).orElseThrow().status()).isEqualTo(GrantStatus.FAILED);
+
+        String third = "0x" + "c3".repeat(32);
+        ledger.adoptChain(BLOCK_B, third, "the chain was reset again", T0.plusSeconds(5));
+        assertThat(ledger.leftInFlight(FAUCET, 0)).as("the pools of the chain before are gone with it").isEmpty();
+    }
+
+    @Test
     void adoptingAChainWhenNoneIsRecordedRecordsItAndClosesNothing() {
         Grant g = reserved(request(address(151), ip("10.1.5.1"), T0));
 

@@ -47,6 +47,8 @@ public final class InMemoryGrantLedger implements GrantLedger {
     private String genesis;
     /** Grants of a chain an adoption gave up: out of the reorg watch and the nonce bookkeeping. */
     private final java.util.Set<GrantId> previousChains = new java.util.HashSet<>();
+    /** The grants the last adoption failed while they had a signed transaction. */
+    private final java.util.Set<GrantId> leftInFlight = new java.util.HashSet<>();
     /** When each grant was admitted by the store's clock (the leases' clock, standing in for the database's). */
     private final Map<GrantId, Instant> admittedAt = new java.util.HashMap<>();
     private final AtomicReference<Runnable> interleave = new AtomicReference<>();
@@ -335,7 +337,11 @@ public final class InMemoryGrantLedger implements GrantLedger {
             return new Adoption(false, 0, 0);
         }
         int failed = 0;
+        leftInFlight.clear();
         for (Grant g : unfinished()) {
+            if (g.rawTransaction().isPresent()) {
+                leftInFlight.add(g.id());
+            }
             fail(g.id(), reason, at);
             failed++;
         }
@@ -348,6 +354,13 @@ public final class InMemoryGrantLedger implements GrantLedger {
         leases.chainAdopted();
         genesis = adopted;
         return new Adoption(true, failed, closed);
+    }
+
+    @Override
+    public synchronized List<Grant> leftInFlight(Address from, long fromNonce) {
+        return leftInFlight.stream().map(grants::get).filter(java.util.Objects::nonNull)
+                .filter(g -> g.fromAddress().equals(Optional.of(from)) && g.nonce().orElseThrow() >= fromNonce)
+                .sorted(Comparator.comparing(g -> g.nonce().orElseThrow())).toList();
     }
 
     @Override
