@@ -392,7 +392,7 @@ function render(grant, reorged, slow) {
   say('grant-amount', dyt(grant.amount) + reductions(grant.factors));
   say('tx-hash', grant.txHash || 'not sent yet');
   say('block-number', grant.blockNumber === null || grant.blockNumber === undefined
-    ? 'not in a block yet'
+    ? (grant.status === 'failed' ? 'none: it was not mined' : 'not in a block yet')
     : `${Number(grant.blockNumber).toLocaleString('en-US')} (${grant.confirmations} confirmation${grant.confirmations === 1 ? '' : 's'})`);
   // a 202 (pending) has its hash already, but the node has not taken the transaction yet: not sent until submitted
   $('step-submitted').classList.toggle('done', grant.status === 'submitted' || grant.status === 'confirmed');

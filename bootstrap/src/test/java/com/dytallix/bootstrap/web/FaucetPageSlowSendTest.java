@@ -142,6 +142,7 @@ class FaucetPageSlowSendTest {
                 assertThat(page.text("grant-next")).isEqualTo("You can request again. (The faucet says: dropped: nonce "
                         + stored.get("nonce").asLong() + " was used by another transaction.)");
                 assertThat(page.attribute("step-confirmed", "class")).doesNotContain("done");
+                assertThat(page.text("block-number")).as("not waiting for anything any more").isEqualTo("none: it was not mined");
                 assertThat(chain.balance(address)).isZero();
 
                 proxy.sends = SendProxy.Sends.PASS;
