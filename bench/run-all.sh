@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every benchmark in turn (about 5-6 minutes) and prints their tables; progress goes to stderr.
+# Runs the five benchmarks in turn (about 12 minutes: relay.sh is half of it) and prints their tables; progress goes to stderr.
 # A benchmark that fails does not stop the others; the exit code says whether all succeeded.
 #   bench/run-all.sh | tee bench-results.txt
 set -uo pipefail
