@@ -1,9 +1,11 @@
 package com.dytallix.application.faucet;
 
+import com.dytallix.domain.Address;
 import com.dytallix.domain.faucet.AuditEntry;
 import com.dytallix.domain.faucet.FaucetControls;
 import com.dytallix.domain.faucet.PauseState;
 import com.dytallix.domain.faucet.TopUp;
+import com.dytallix.domain.grant.Grant;
 import com.dytallix.domain.grant.LedgerChain;
 import com.dytallix.domain.sync.ChainReads;
 import com.dytallix.domain.sync.NodeException;
@@ -96,7 +98,7 @@ public final class ChainGuard {
     }
 
     /** What the last adoption left in flight ({@link LedgerChain#leftInFlight}). */
-    public List<com.dytallix.domain.grant.Grant> leftInFlight(com.dytallix.domain.Address from, long fromNonce) {
+    public List<Grant> leftInFlight(Address from, long fromNonce) {
         return ledger.leftInFlight(from, fromNonce);
     }
 

@@ -41,6 +41,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -708,7 +709,7 @@ public final class GrantTracker {
         Map<Long, InternalTransfer> stored = new HashMap<>();
         transfers.unsettled().stream().filter(t -> t.from().equals(from)).forEach(t -> stored.put(t.nonce(), t));
         Optional<SigningKey> key = keys.byAddress(from);
-        Set<Long> held = new java.util.TreeSet<>();
+        Set<Long> held = new TreeSet<>();
         List<Long> cancelled = new ArrayList<>();
         Instant now = clock.instant();
         for (Grant g : stale) {

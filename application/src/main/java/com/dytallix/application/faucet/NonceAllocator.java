@@ -242,8 +242,9 @@ public final class NonceAllocator {
         }
         k.ahead.clear();
         k.ahead.addAll(stored.tailSet(next, false));
+        Long storedBelow = stored.lower(next);
         long ledgerNext = k.ahead.isEmpty() ? Math.max(paymentsNext, transfers.highestNonce(from).orElse(-1) + 1)
-                : Math.max(paymentsNext, stored.headSet(next).isEmpty() ? 0 : stored.headSet(next).last() + 1);
+                : Math.max(paymentsNext, storedBelow == null ? 0 : storedBelow + 1);
         k.next = Math.max(next, ledgerNext);
         canceller.cancel(from, k.next).stream().filter(n -> n >= k.next).forEach(k.ahead::add);
         Set<Long> held = held(from, head);

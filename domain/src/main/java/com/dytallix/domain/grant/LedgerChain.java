@@ -1,5 +1,6 @@
 package com.dytallix.domain.grant;
 
+import com.dytallix.domain.Address;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -40,7 +41,7 @@ public interface LedgerChain {
      * chain's nonce, and be mined once the key's nonce on the new chain reaches it. Those of {@code from} with a nonce
      * at or above {@code fromNonce}, in nonce order; none before any adoption.
      */
-    List<Grant> leftInFlight(com.dytallix.domain.Address from, long fromNonce);
+    List<Grant> leftInFlight(Address from, long fromNonce);
 
     /**
      * What an adoption did.
