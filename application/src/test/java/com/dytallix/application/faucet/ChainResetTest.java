@@ -148,16 +148,11 @@ class ChainResetTest {
      */
     @Test
     void theOldChainsTransactionsSentToTheNewNodeBeforeTheResetWasSeenAreNeverMinedAfterTheAdoption() {
-        List<Grant> old = businessOnTheOldChain();
-        relaunch();
-        sentInTheWindow(old.subList(1, 3));
-        h.chainGuard.check();
-
-        h.chainGuard.adopt(h.chain.genesis());
+        List<Grant> stale = adoptedWithTheOldChainsLastTwoInTheNewPool();
         h.election.campaign();
 
         List<Grant> fresh = payAndMine(4, 20);
-        assertPaidOnceAndNothingOfTheOldChain(old.subList(1, 3), fresh, 6);
+        assertPaidOnceAndNothingOfTheOldChain(stale, fresh, 6);
         assertThat(fresh).extracting(g -> g.nonce().orElseThrow()).as("around the old chain's nonces").containsExactly(0L, 3L, 4L, 5L);
     }
 
@@ -168,11 +163,7 @@ class ChainResetTest {
      */
     @Test
     void aRestartAfterTheAdoptionStillReplacesTheOldChainsTransactionsAndNeverSignsTwoForOneNonce() {
-        List<Grant> old = businessOnTheOldChain();
-        relaunch();
-        sentInTheWindow(old.subList(1, 3));
-        h.chainGuard.check();
-        h.chainGuard.adopt(h.chain.genesis());
+        List<Grant> stale = adoptedWithTheOldChainsLastTwoInTheNewPool();
 
         h.restart();
         h.election.campaign();
@@ -181,7 +172,7 @@ class ChainResetTest {
         h.election.campaign();
         fresh.addAll(payAndMine(3, 31));
 
-        assertPaidOnceAndNothingOfTheOldChain(old.subList(1, 3), fresh, 6);
+        assertPaidOnceAndNothingOfTheOldChain(stale, fresh, 6);
         assertThat(fresh).extracting(g -> g.nonce().orElseThrow()).containsExactly(0L, 3L, 4L, 5L);
         for (long nonce : List.of(1L, 2L)) {
             assertThat(h.chain.accepted(FaucetHarness.FAUCET, nonce)).filteredOn(t -> t.to().equals(FaucetHarness.FAUCET))
@@ -196,11 +187,7 @@ class ChainResetTest {
      */
     @Test
     void transfersStoredButNeverSentAreSentBeforeTheNextProcessHandsOutANonce() {
-        List<Grant> old = businessOnTheOldChain();
-        relaunch();
-        sentInTheWindow(old.subList(1, 3));
-        h.chainGuard.check();
-        h.chainGuard.adopt(h.chain.genesis());
+        List<Grant> stale = adoptedWithTheOldChainsLastTwoInTheNewPool();
         h.election.campaign();
         h.chain.failSends(com.dytallix.domain.sync.NodeFailure.UNREACHABLE, 2); // the process ends before its sends
         h.nonces.ensureSeeded(FaucetHarness.FAUCET);
@@ -211,7 +198,22 @@ class ChainResetTest {
         h.election.campaign();
         List<Grant> fresh = payAndMine(4, 40);
 
-        assertPaidOnceAndNothingOfTheOldChain(old.subList(1, 3), fresh, 6);
+        assertPaidOnceAndNothingOfTheOldChain(stale, fresh, 6);
+    }
+
+    /**
+     * The old chain's business, then a relaunch in whose window the stored bytes of its last two grants (nonces 1 and 2)
+     * reached the new node, seen and adopted.
+     *
+     * @return those two grants, which the adoption failed while their transactions wait in the new node's pool
+     */
+    private List<Grant> adoptedWithTheOldChainsLastTwoInTheNewPool() {
+        List<Grant> stale = businessOnTheOldChain().subList(1, 3);
+        relaunch();
+        sentInTheWindow(stale);
+        h.chainGuard.check();
+        h.chainGuard.adopt(h.chain.genesis());
+        return stale;
     }
 
     /** The old chain's stored bytes of these grants, handed to the new node (as a payer that has not seen the reset does). */
