@@ -56,7 +56,7 @@ class SlowSendIT {
                 proxy.sends = Sends.SLOW;
                 String recipient = Recipients.fresh();
                 Response answer = client.drip(recipient);
-                assertThat(proxy.sendsPassed.get()).as("answered while the node had the send").isEqualTo(1);
+                assertThat(proxy.transactionsPassed()).as("answered while the node had the send").isEqualTo(1);
                 proxy.release.countDown();
                 assertThat(answer.status()).as("answer: %s", answer.body()).isEqualTo(202);
                 assertThat(answer.field("status")).isEqualTo("pending");
@@ -66,7 +66,7 @@ class SlowSendIT {
                 assertThat(confirmed.get("txHash").asText()).isEqualTo(answer.field("txHash"));
                 assertThat(chain.balance(recipient)).isEqualTo(Wei.ofDyt(DRIP).value());
                 assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).as("faucet transactions mined").isEqualTo(2);
-                assertThat(proxy.sendsPassed.get()).as("sends that reached the node").isEqualTo(2);
+                assertThat(proxy.transactionsPassed()).as("transactions that reached the node").isEqualTo(2);
             }
         }
     }

@@ -10,10 +10,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** A JSON-RPC proxy in front of anvil that can slow its {@code eth_sendRawTransaction} calls down or swallow them. */
 public final class SendProxy implements AutoCloseable {
@@ -24,7 +27,12 @@ public final class SendProxy implements AutoCloseable {
     private final HttpClient client = HttpClient.newHttpClient();
     private final URI node;
     public volatile Sends sends = Sends.PASS;
-    public final AtomicInteger sendsPassed = new AtomicInteger();
+    private static final Pattern RAW = Pattern.compile("\"params\"\\s*:\\s*\\[\\s*\"(0x[0-9a-fA-F]*)\"");
+    /**
+     * The distinct signed transactions passed on to the node: the server may hand the node the same stored bytes
+     * twice (its tracker's pass and the request's own send racing on a loaded machine), which pays nothing twice.
+     */
+    private final Set<String> passed = ConcurrentHashMap.newKeySet();
     /** Holds a SLOW send until counted down. */
     public final CountDownLatch release = new CountDownLatch(1);
 
@@ -34,6 +42,11 @@ public final class SendProxy implements AutoCloseable {
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::relay);
         server.start();
+    }
+
+    /** How many distinct signed transactions have reached the node through this proxy. */
+    public int transactionsPassed() {
+        return passed.size();
     }
 
     public String url() {
@@ -53,7 +66,8 @@ public final class SendProxy implements AutoCloseable {
                 if (now == Sends.SLOW) {
                     release.await(10, TimeUnit.SECONDS);
                 }
-                sendsPassed.incrementAndGet();
+                Matcher raw = RAW.matcher(new String(body, StandardCharsets.UTF_8));
+                passed.add(raw.find() ? raw.group(1) : new String(body, StandardCharsets.UTF_8));
             }
             HttpResponse<byte[]> answer = client.send(HttpRequest.newBuilder(node)
                     .header("Content-Type", "application/json")

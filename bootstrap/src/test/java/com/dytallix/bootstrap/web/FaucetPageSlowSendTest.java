@@ -44,7 +44,7 @@ class FaucetPageSlowSendTest {
 
                 FaucetPage.ShownGrant pending = page.awaitGrant("pending");
                 browser.screenshot("grant-pending-slow-send");
-                assertThat(proxy.sendsPassed.get()).as("shown while the node still had the send").isZero();
+                assertThat(proxy.transactionsPassed()).as("shown while the node still had the send").isZero();
                 assertThat(pending.txHash()).as("the 202's hash, shown at once").matches("0x[0-9a-f]{64}");
                 assertThat(pending.words()).isEqualTo("Accepted; the transaction is being sent.");
                 assertThat(page.attribute("step-submitted", "class")).as("not called sent before the node took it").doesNotContain("done");
