@@ -747,6 +747,18 @@ final class SqlGrantLedger implements GrantLedger {
                 + " ORDER BY g.nonce", from.value(), fromNonce));
     }
 
+    /** Conditional on the grant still being one {@link #leftInFlight} names, so repeating it (or racing it) changes nothing. */
+    @Override
+    public boolean carryOver(GrantId id, Instant at) {
+        return database.write(tx -> tx.update("""
+                UPDATE faucet_grants
+                   SET status = 'submitted', failure_reason = NULL, previous_chain = NULL, landed_hash = NULL,
+                       block_number = NULL, block_hash = NULL, updated_at = ?
+                 WHERE id = ? AND status = 'failed' AND previous_chain IS NOT NULL AND raw_tx IS NOT NULL
+                   AND updated_at = (SELECT c.recorded_at FROM ledger_chain c WHERE c.id = 1)""",
+                Timestamps.format(at), id.value()) == 1);
+    }
+
     @Override
     public List<Grant> inBlocksFrom(long fromBlock) {
         return database.read(db -> grants(db, SELECT_GRANT

@@ -367,6 +367,11 @@ class JsonLoggingTest {
             public List<com.dytallix.domain.grant.Grant> leftInFlight(com.dytallix.domain.Address from, long fromNonce) {
                 return List.of();
             }
+
+            @Override
+            public boolean carryOver(com.dytallix.domain.GrantId id, Instant at) {
+                return false;
+            }
         };
         ChainGuard guard = new ChainGuard(node, ledger, Clock.systemUTC());
 

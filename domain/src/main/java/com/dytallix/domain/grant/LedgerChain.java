@@ -1,6 +1,7 @@
 package com.dytallix.domain.grant;
 
 import com.dytallix.domain.Address;
+import com.dytallix.domain.GrantId;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -42,6 +43,17 @@ public interface LedgerChain {
      * at or above {@code fromNonce}, in nonce order; none before any adoption.
      */
     List<Grant> leftInFlight(Address from, long fromNonce);
+
+    /**
+     * A grant of {@link #leftInFlight} whose transaction is on the adopted chain after all: sent to a node of the new
+     * chain before the relaunch was seen, it was mined there (or waits in its pool at a nonce the chain uses next).
+     * It was paid, so it is carried over: FAILED → SUBMITTED as a payment of the adopted chain, its failure reason
+     * cleared, no block recorded yet (the tracker records the block its receipt names, confirms it once deep and
+     * watches it for reorgs like any other payment), counting against the quotas again.
+     *
+     * @return false, nothing changed, when the grant is not (any more) one the last adoption failed with a transaction
+     */
+    boolean carryOver(GrantId id, Instant at);
 
     /**
      * What an adoption did.

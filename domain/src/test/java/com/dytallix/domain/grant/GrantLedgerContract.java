@@ -236,6 +236,46 @@ public abstract class GrantLedgerContract {
     }
 
     @Test
+    void aGrantTheAdoptionFailedWhoseTransactionIsOnTheNewChainIsCarriedOverAsAPaymentOfIt() {
+        ledger.recordGenesis(BLOCK_A, T0);
+        List<Grant> grants = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Grant g = reserved(request(address(170 + i), ip("10.1.7." + i), T0));
+            ledger.markSigned(g.id(), signed(g, i, 170 + i), T0.plusSeconds(1), lease);
+            ledger.markSubmitted(g.id(), T0.plusSeconds(2));
+            grants.add(g);
+        }
+        ledger.settle(List.of(new Settlements.Inclusion(grants.get(0).id(), hash(170), 40, BLOCK_A)), List.of(), T0.plusSeconds(3));
+        Grant admitted = reserved(request(address(173), ip("10.1.7.3"), T0));
+        ledger.adoptChain(BLOCK_A, BLOCK_B, "the chain was reset", T0.plusSeconds(4));
+
+        assertThat(ledger.carryOver(grants.get(0).id(), T0.plusSeconds(5))).isTrue();
+
+        Grant carried = ledger.find(grants.get(0).id()).orElseThrow();
+        assertThat(carried.status()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(carried.failureReason()).isEmpty();
+        assertThat(carried.blockNumber()).as("the old chain's block is not the new chain's").isEmpty();
+        assertThat(carried.landedHash()).isEmpty();
+        assertThat(carried.rawTransaction()).isPresent();
+        assertThat(carried.txHashes()).containsExactly(hash(170));
+        assertThat(ledger.inFlight()).extracting(Payment::id).as("followed by the tracker on the new chain")
+                .containsExactly(carried.id());
+        assertThat(ledger.highestNonce(FAUCET)).as("its nonce is the new chain's").hasValue(0);
+        assertThat(ledger.leftInFlight(FAUCET, 0)).extracting(Grant::id).containsExactly(grants.get(1).id(), grants.get(2).id());
+        ledger.settle(List.of(new Settlements.Inclusion(carried.id(), hash(170), 2, BLOCK_B)),
+                List.of(new Settlements.Confirmation(carried.id(), hash(170), 2)), T0.plusSeconds(6));
+        assertThat(ledger.find(carried.id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(ledger.blocksFrom(0)).as("watched for reorgs on the new chain").extracting(RecordedBlock::number).containsExactly(2L);
+
+        assertThat(ledger.carryOver(carried.id(), T0.plusSeconds(7))).as("once").isFalse();
+        assertThat(ledger.carryOver(admitted.id(), T0.plusSeconds(7))).as("failed with no transaction").isFalse();
+        ledger.adoptChain(BLOCK_B, "0x" + "c3".repeat(32), "the chain was reset again", T0.plusSeconds(8));
+        assertThat(ledger.carryOver(grants.get(1).id(), T0.plusSeconds(9))).as("an adoption before the last one's").isFalse();
+        assertThat(ledger.find(grants.get(1).id()).orElseThrow().status()).isEqualTo(GrantStatus.FAILED);
+        assertThat(ledger.find(carried.id()).orElseThrow().status()).as("paid, and stays so").isEqualTo(GrantStatus.CONFIRMED);
+    }
+
+    @Test
     void adoptingAChainWhenNoneIsRecordedRecordsItAndClosesNothing() {
         Grant g = reserved(request(address(151), ip("10.1.5.1"), T0));
 

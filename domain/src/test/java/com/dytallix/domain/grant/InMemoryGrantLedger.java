@@ -364,6 +364,20 @@ public final class InMemoryGrantLedger implements GrantLedger {
     }
 
     @Override
+    public synchronized boolean carryOver(GrantId id, Instant at) {
+        Grant g = grants.get(id);
+        if (g == null || g.status() != GrantStatus.FAILED || !leftInFlight.remove(id)) {
+            return false;
+        }
+        previousChains.remove(id);
+        grants.put(id, new Grant(g.id(), g.address(), g.ip(), g.amount(), GrantStatus.SUBMITTED, g.idempotencyKey(),
+                g.requestHash(), g.fromAddress(), g.nonce(), g.rawTransaction(), g.fees(), g.txHashes(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), g.createdAt(), millis(at),
+                g.lastSentAt(), g.factors()));
+        return true;
+    }
+
+    @Override
     public synchronized List<Grant> inBlocksFrom(long fromBlock) {
         return grants.values().stream()
                 .filter(g -> !previousChains.contains(g.id()))
