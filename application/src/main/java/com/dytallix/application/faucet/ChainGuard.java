@@ -1,6 +1,7 @@
 package com.dytallix.application.faucet;
 
 import com.dytallix.domain.Address;
+import com.dytallix.domain.GrantId;
 import com.dytallix.domain.faucet.AuditEntry;
 import com.dytallix.domain.faucet.FaucetControls;
 import com.dytallix.domain.faucet.PauseState;
@@ -100,6 +101,11 @@ public final class ChainGuard {
     /** What the last adoption left in flight ({@link LedgerChain#leftInFlight}). */
     public List<Grant> leftInFlight(Address from, long fromNonce) {
         return ledger.leftInFlight(from, fromNonce);
+    }
+
+    /** A grant of {@link #leftInFlight} found paid on the adopted chain ({@link LedgerChain#carryOver}). */
+    public boolean carryOver(GrantId id) {
+        return ledger.carryOver(id, clock.instant());
     }
 
     /** {@link #check(ChainReads)} on the node the faucet's reads go to now. */

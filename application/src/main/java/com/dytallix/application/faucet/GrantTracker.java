@@ -689,20 +689,29 @@ public final class GrantTracker {
     }
 
     /**
-     * For the allocator ({@link NonceAllocator.StaleCanceller}), before {@code from}'s first nonce is handed out: each
-     * grant the last adoption failed while it had a signed transaction, at a nonce at or above {@code next}, may have
-     * been sent to a node of the new chain in the moment before the relaunch was seen, and wait in its pool at that
-     * nonce. Mined once the key's nonce got there, it would pay a grant recorded as failed (its quota given back), and
-     * refuse the grant given that nonce. So a zero-value transfer to ourselves is put at each such nonce, priced 12.5 %
-     * above the old transaction (and at least at what the node suggests now): stored under the lease as a gap filler,
-     * then sent, while the old transaction is still queued behind the nonces below it, so the pool takes ours in its
-     * place and the old one can never be mined. Where nothing waited, it costs one transfer's gas when the key's nonce
-     * gets there. Only the payer stores and sends; the nonces are held all the same (a payer seeds again and cancels).
+     * For the allocator ({@link NonceAllocator.StaleCanceller}), before {@code from}'s first nonce is handed out, the grants
+     * the last adoption failed while they had a signed transaction: each may have been sent to a node of the new chain in
+     * the moment before the relaunch was seen.
+     * <ul>
+     *   <li>At a nonce below {@code next}, the new chain's already: a chain relaunched young (the old chain's first nonces
+     *       are the new chain's first) may have mined it, or pools it at a nonce it uses next. Each of its hashes is looked
+     *       up on {@code view}: a receipt, or the nonce pooled (not mined yet) with no stored transfer of ours at it, and
+     *       the grant was paid on the new chain: it is carried over ({@link LedgerChain#carryOver}), and the tracker
+     *       records its block, confirms it and watches it like any payment. Otherwise another transaction used the nonce
+     *       (a stored transfer of ours: {@link #trackTransfers} looks again once the chain decides): it stays failed.</li>
+     *   <li>At or above {@code next}: mined once the key's nonce got there, it would pay a grant recorded as failed (its
+     *       quota given back), and refuse the grant given that nonce. So a zero-value transfer to ourselves is put at each
+     *       such nonce, priced 12.5 % above the old transaction (and at least at what the node suggests now): stored under
+     *       the lease as a gap filler, then sent, while the old transaction is still queued behind the nonces below it, so
+     *       the pool takes ours in its place and the old one can never be mined. Where nothing waited, it costs one
+     *       transfer's gas when the key's nonce gets there.</li>
+     * </ul>
+     * Only the payer carries over, stores and sends; the nonces are held all the same (a payer seeds again and cancels).
      *
-     * @return the nonces so held, a transfer stored now or before
+     * @return the nonces at or above {@code next} so held, a transfer stored now or before
      */
-    public Set<Long> cancelLeftInFlight(Address from, long next) {
-        List<Grant> stale = chainGuard.leftInFlight(from, next);
+    public Set<Long> cancelLeftInFlight(Address from, long next, ChainReads view) {
+        List<Grant> stale = chainGuard.leftInFlight(from, 0);
         if (stale.isEmpty()) {
             return Set.of();
         }
@@ -712,10 +721,22 @@ public final class GrantTracker {
         Set<Long> held = new TreeSet<>();
         List<Long> cancelled = new ArrayList<>();
         Instant now = clock.instant();
+        long pooledFrom = -1;
+        long pooledTo = -1;
         for (Grant g : stale) {
             long nonce = g.nonce().orElseThrow();
-            held.add(nonce);
             InternalTransfer before = stored.get(nonce);
+            if (nonce < next) {
+                if (before == null && election.isPayer()) {
+                    if (pooledFrom < 0) {
+                        pooledFrom = view.minedNonce(from);
+                        pooledTo = node.pendingNonce(from);
+                    }
+                    carryOverIfPaid(g, view, nonce >= pooledFrom && nonce < pooledTo);
+                }
+                continue;
+            }
+            held.add(nonce);
             if (before != null && before.lastSentAt().isEmpty()) {
                 sendTransfer(from, nonce, before.rawTx(), now); // stored by a process that ended before sending it
             }
@@ -737,6 +758,25 @@ public final class GrantTracker {
                     + " to ourselves, priced to take their place in its pool, now holds each of these nonces", cancelled, from);
         }
         return held;
+    }
+
+    /**
+     * A grant the last adoption failed, at a nonce the new chain has used (or pools, when {@code pooled}): carried over
+     * as a payment of the new chain if one of its transactions has a receipt on {@code view}, or if its nonce is pooled
+     * (nothing of ours but its old transaction can be there: the tracker follows it, and fails it as dropped if another
+     * transaction takes the nonce after all).
+     */
+    private void carryOverIfPaid(Grant g, ChainReads view, boolean pooled) {
+        Optional<Receipt> receipt = Optional.empty();
+        for (int i = g.txHashes().size() - 1; i >= 0 && receipt.isEmpty(); i--) {
+            receipt = view.receipt(g.txHashes().get(i));
+        }
+        if ((receipt.isPresent() || pooled) && chainGuard.carryOver(g.id())) {
+            LOG.log(System.Logger.Level.WARNING, "grant {0}: failed by the chain''s adoption, yet its transaction at nonce {1} of {2}"
+                    + " {3} the new chain (sent to its node before the relaunch was seen): carried over, it is a payment of the"
+                    + " new chain", g.id(), g.nonce().orElseThrow(), g.fromAddress().orElseThrow(),
+                    receipt.isPresent() ? "was mined on" : "waits in the pool of");
+        }
     }
 
     /**
@@ -810,6 +850,9 @@ public final class GrantTracker {
                 LOG.log(System.Logger.Level.WARNING, "{0} {1}: its nonce {2} was used by another transaction", t.kind(), t.hash(),
                         t.nonce());
                 transfers.markSettled(t.from(), t.nonce(), now);
+                // a transfer in place of an old chain's transaction: that transaction may be what was mined
+                chainGuard.leftInFlight(t.from(), t.nonce()).stream().findFirst().filter(g -> g.nonce().orElseThrow() == t.nonce())
+                        .ifPresent(g -> carryOverIfPaid(g, chain, false));
                 continue;
             }
             long block = receipt.get().blockNumber();

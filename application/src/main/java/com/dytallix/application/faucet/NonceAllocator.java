@@ -47,6 +47,8 @@ import java.util.stream.Collectors;
  * a key's first nonce is handed out, {@link #cancelStaleWith its canceller} puts a transfer of ours at each such nonce
  * (with fees a pool takes in place of the old transaction); a stored transfer above every nonce in use is held
  * <em>ahead</em>: no grant is given its nonce, and the nonces below it are handed out as usual, not taken for gaps.
+ * Those the new chain already used (a chain relaunched young: the old chain's first nonces are the new chain's first)
+ * the canceller looks up on it first, and carries over the grants it finds paid there.
  */
 public final class NonceAllocator {
     private final ChainNode node;
@@ -54,18 +56,22 @@ public final class NonceAllocator {
     private final InternalTransfers transfers;
     private final Finality finality;
     private final Map<Address, KeyNonces> byKey = new ConcurrentHashMap<>();
-    private volatile StaleCanceller canceller = (from, next) -> Set.of();
+    private volatile StaleCanceller canceller = (from, next, view) -> Set.of();
 
-    /** Puts a transfer of ours at the nonces where an old chain's transaction may wait in a new chain's pool. */
+    /**
+     * Settles the old chain's transactions a new chain's node may have taken: those it mined (or pools at a nonce it
+     * uses next) are carried over as its payments; a transfer of ours is put at the nonces where one may wait.
+     */
     @FunctionalInterface
     public interface StaleCanceller {
         /**
          * Called under {@code from}'s lock before any of its nonces is handed out.
          *
          * @param next the first nonce the allocator would hand out: nonces below it are the new chain's already
+         * @param view the node whose head and mined nonce the seeding read
          * @return the nonces at or above {@code next} that a stored transfer now holds (stored now or before)
          */
-        Set<Long> cancel(Address from, long next);
+        Set<Long> cancel(Address from, long next, ChainReads view);
     }
 
     public NonceAllocator(ChainNode node, PaymentRecords payments, InternalTransfers transfers, Finality finality) {
@@ -246,8 +252,8 @@ public final class NonceAllocator {
         long ledgerNext = k.ahead.isEmpty() ? Math.max(paymentsNext, transfers.highestNonce(from).orElse(-1) + 1)
                 : Math.max(paymentsNext, storedBelow == null ? 0 : storedBelow + 1);
         k.next = Math.max(next, ledgerNext);
-        canceller.cancel(from, k.next).stream().filter(n -> n >= k.next).forEach(k.ahead::add);
-        Set<Long> held = held(from, head);
+        canceller.cancel(from, k.next, view).stream().filter(n -> n >= k.next).forEach(k.ahead::add);
+        Set<Long> held = held(from, head); // after the canceller: a grant it carried over holds its nonce
         k.free.clear();
         // Between what the chain has mined and what the ledger last used, any nonce no live grant
         // holds (nor one in a block the reorg watch may still find gone) must be used again, or

@@ -3,6 +3,7 @@ package com.dytallix.application.faucet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.dytallix.application.FakeChain;
 import com.dytallix.domain.ClientIp;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.Grant;
@@ -252,6 +253,151 @@ class ChainResetTest {
         assertThat(h.chain.poolSize()).as("nothing stuck").isZero();
         assertThat(h.transfers.unsettled()).as("no filler: only the two transfers at the old chain's nonces")
                 .extracting(InternalTransfer::nonce).containsExactly(1L, 2L);
+    }
+
+    /**
+     * A chain relaunched young, before any of the old chain's transactions was mined: the old chain's first nonces are
+     * the new chain's first, so the three grants it paid (nonces 0, 1, 2), handed to the new node before the reset was
+     * seen, were mined there at once. The adoption failed them (it cannot know), and before the first nonce is handed
+     * out they are found paid on the new chain and carried over: confirmed there, paid once, and the new grants take
+     * the nonces after them. Before, they stayed failed with their quota given back although paid, and nothing held
+     * their nonces.
+     */
+    @Test
+    void grantsOfAChainRelaunchedYoungThatTheNewChainMinedAreRecordedPaidThereNotFailed() {
+        List<Grant> old = youngAndHandedToTheNewNode(3, 3);
+        h.election.campaign();
+
+        List<Grant> fresh = payAndMine(3, 50);
+
+        assertEachPaidOnceWithNoGap(old, List.of(), fresh, 6);
+        assertThat(fresh).extracting(g -> g.nonce().orElseThrow()).containsExactly(3L, 4L, 5L);
+        for (Grant g : old) {
+            Grant now = h.ledger.find(g.id()).orElseThrow();
+            assertThat(now.failureReason()).isEmpty();
+            assertThat(now.blockNumber()).as("the new chain's block").isPresent();
+        }
+        assertThat(h.ledger.leftInFlight(FaucetHarness.FAUCET, 0)).isEmpty();
+        assertThat(h.transfers.unsettled()).as("no transfer at a nonce the old transactions used").isEmpty();
+    }
+
+    /**
+     * The new chain mined the old chain's nonces 0 and 1, and pools nonce 2 (not mined yet) when the payer seeds; nonce 3
+     * never reached it. The two mined and the pooled one are carried over (the pooled one is mined with the next block
+     * and confirmed as any payment); nonce 3 gets a transfer of ours and its grant stays failed, unpaid.
+     */
+    @Test
+    void theOldChainsTransactionsMinedOrPooledOnTheNewChainAreCarriedOverAndThoseBeyondAreReplaced() {
+        h.withFinality(new Finality(2, 64));
+        List<Grant> old = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            old.add(h.pay(reserve(i)));
+        }
+        relaunch();
+        sentInTheWindow(old.subList(0, 2));
+        h.chain.mine();
+        sentInTheWindow(old.subList(2, 3));
+        h.chainGuard.check();
+        h.chainGuard.adopt(h.chain.genesis());
+        h.election.campaign();
+
+        h.nonces.ensureSeeded(FaucetHarness.FAUCET);
+        assertThat(h.ledger.find(old.get(2).id()).orElseThrow().status()).as("pooled: a payment of the new chain")
+                .isEqualTo(GrantStatus.SUBMITTED);
+        List<Grant> fresh = payAndMine(3, 60);
+
+        assertEachPaidOnceWithNoGap(old.subList(0, 3), old.subList(3, 4), fresh, 7);
+        assertThat(fresh).extracting(g -> g.nonce().orElseThrow()).containsExactly(4L, 5L, 6L);
+        assertThat(h.transfers.unsettled()).extracting(InternalTransfer::nonce).containsExactly(3L);
+    }
+
+    /**
+     * kill -9 between the adoption and the first seeding, and again after a process carried the first grant over and
+     * before it did the others: each process finds in the ledger what is left to look up, nothing is carried over twice,
+     * no transaction is signed for a nonce the old ones used.
+     */
+    @Test
+    void restartsAfterTheAdoptionAndBetweenCarryOversLeaveEachGrantOfAYoungChainPaidOnce() {
+        List<Grant> old = youngAndHandedToTheNewNode(3, 3);
+        h.restart(); // before the first seeding
+        assertThat(h.chainGuard.carryOver(old.getFirst().id())).isTrue(); // what a process did before it was killed
+        h.restart();
+        h.election.campaign();
+        List<Grant> fresh = new ArrayList<>(payAndMine(1, 70));
+        h.restart();
+        h.election.campaign();
+        fresh.addAll(payAndMine(2, 71));
+
+        assertEachPaidOnceWithNoGap(old, List.of(), fresh, 6);
+        for (Grant g : old) {
+            assertThat(h.chain.accepted(FaucetHarness.FAUCET, g.nonce().orElseThrow())).extracting(FakeChain.Tx::hash)
+                    .as("on either chain, only the old chain's transaction at its nonce").containsOnly(g.txHashes().getFirst());
+        }
+    }
+
+    /**
+     * The old chain's transaction reaches the new node after the payer seeded (a payer that had not seen the adoption
+     * yet), before the transfer put at its nonce: the node mines it, and the transfer is refused. Once the chain has
+     * used the nonce, the tracker finds the old transaction's receipt and carries its grant over.
+     */
+    @Test
+    void anOldTransactionMinedInPlaceOfTheTransferAtItsNonceIsCarriedOverOnceTheChainDecides() {
+        List<Grant> old = youngAndHandedToTheNewNode(1, 0);
+        h.election.campaign();
+        h.chain.failSends(com.dytallix.domain.sync.NodeFailure.UNREACHABLE, 1); // the transfer's first send
+        h.nonces.ensureSeeded(FaucetHarness.FAUCET);
+        assertThat(h.transfers.unsettled()).extracting(InternalTransfer::nonce).containsExactly(0L);
+        sentInTheWindow(old);
+        h.chain.mine();
+
+        List<Grant> fresh = payAndMine(2, 80);
+
+        assertEachPaidOnceWithNoGap(old, List.of(), fresh, 3);
+        assertThat(fresh).extracting(g -> g.nonce().orElseThrow()).containsExactly(1L, 2L);
+        assertThat(h.transfers.unsettled()).as("the transfer settled: its nonce was used by the old transaction").isEmpty();
+    }
+
+    /**
+     * A chain relaunched before any of the old chain's transactions was mined: {@code paid} grants signed and sent on the
+     * old chain (nonces from 0), the first {@code handed} of them given to the new node in the window and mined there,
+     * the reset seen and adopted (which fails them all).
+     */
+    private List<Grant> youngAndHandedToTheNewNode(int paid, int handed) {
+        List<Grant> old = new ArrayList<>();
+        for (int i = 1; i <= paid; i++) {
+            old.add(h.pay(reserve(i)));
+        }
+        relaunch();
+        if (handed > 0) {
+            sentInTheWindow(old.subList(0, handed));
+            h.chain.mine();
+            assertThat(h.chain.minedNonce(FaucetHarness.FAUCET)).as("the new chain mined them at once").isEqualTo(handed);
+        }
+        h.chainGuard.check();
+        assertThat(h.chainGuard.adopt(h.chain.genesis()).failed()).isEqualTo(paid);
+        return old;
+    }
+
+    private void assertEachPaidOnceWithNoGap(List<Grant> carried, List<Grant> failed, List<Grant> fresh, long nonces) {
+        for (int i = 0; i < 6; i++) {
+            h.chain.mine();
+            h.tracker.tick();
+        }
+        for (Grant g : carried) {
+            assertThat(h.ledger.find(g.id()).orElseThrow().status()).as("paid on the new chain").isEqualTo(GrantStatus.CONFIRMED);
+            assertThat(h.chain.balance(g.address())).as("paid once").isEqualTo(g.amount());
+        }
+        for (Grant g : failed) {
+            assertThat(h.ledger.find(g.id()).orElseThrow().status()).isEqualTo(GrantStatus.FAILED);
+            assertThat(h.chain.balance(g.address())).as("failed, so never paid on the new chain").isEqualTo(Wei.ZERO);
+        }
+        for (Grant g : fresh) {
+            assertThat(h.ledger.find(g.id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+            assertThat(h.chain.balance(g.address())).as("paid once").isEqualTo(g.amount());
+        }
+        assertThat(h.chain.minedNonce(FaucetHarness.FAUCET)).as("no gap").isEqualTo(nonces);
+        assertThat(h.chain.pendingNonce(FaucetHarness.FAUCET)).isEqualTo(nonces);
+        assertThat(h.chain.poolSize()).as("nothing stuck").isZero();
     }
 
     @Test
