@@ -720,6 +720,7 @@ public final class GrantTracker {
         Optional<SigningKey> key = keys.byAddress(from);
         Set<Long> held = new TreeSet<>();
         List<Long> cancelled = new ArrayList<>();
+        List<Long> carried = new ArrayList<>();
         Instant now = clock.instant();
         long pooledFrom = -1;
         long pooledTo = -1;
@@ -732,7 +733,9 @@ public final class GrantTracker {
                         pooledFrom = view.minedNonce(from);
                         pooledTo = node.pendingNonce(from);
                     }
-                    carryOverIfPaid(g, view, nonce >= pooledFrom && nonce < pooledTo);
+                    if (carryOverIfPaid(g, view, nonce >= pooledFrom && nonce < pooledTo)) {
+                        carried.add(nonce);
+                    }
                 }
                 continue;
             }
@@ -752,6 +755,11 @@ public final class GrantTracker {
                 sendTransfer(from, nonce, cancel.rawHex(), now);
             }
         }
+        if (!carried.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "after the chain''s adoption: grants it failed had transactions at nonces {0} of {1}"
+                    + " that the new chain mined (or pools at its next nonces): sent to its node before the relaunch was seen,"
+                    + " they were paid there after all, and are carried over as its payments", carried, from);
+        }
         if (!cancelled.isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "after the chain''s adoption: grants it failed had transactions at nonces {0}"
                     + " of {1}, which a node of the new chain may hold from before the relaunch was seen; a zero-value transfer"
@@ -765,18 +773,15 @@ public final class GrantTracker {
      * as a payment of the new chain if one of its transactions has a receipt on {@code view}, or if its nonce is pooled
      * (nothing of ours but its old transaction can be there: the tracker follows it, and fails it as dropped if another
      * transaction takes the nonce after all).
+     *
+     * @return whether it was carried over now
      */
-    private void carryOverIfPaid(Grant g, ChainReads view, boolean pooled) {
+    private boolean carryOverIfPaid(Grant g, ChainReads view, boolean pooled) {
         Optional<Receipt> receipt = Optional.empty();
         for (int i = g.txHashes().size() - 1; i >= 0 && receipt.isEmpty(); i--) {
             receipt = view.receipt(g.txHashes().get(i));
         }
-        if ((receipt.isPresent() || pooled) && chainGuard.carryOver(g.id())) {
-            LOG.log(System.Logger.Level.WARNING, "grant {0}: failed by the chain''s adoption, yet its transaction at nonce {1} of {2}"
-                    + " {3} the new chain (sent to its node before the relaunch was seen): carried over, it is a payment of the"
-                    + " new chain", g.id(), g.nonce().orElseThrow(), g.fromAddress().orElseThrow(),
-                    receipt.isPresent() ? "was mined on" : "waits in the pool of");
-        }
+        return (receipt.isPresent() || pooled) && chainGuard.carryOver(g.id());
     }
 
     /**
@@ -852,7 +857,10 @@ public final class GrantTracker {
                 transfers.markSettled(t.from(), t.nonce(), now);
                 // a transfer in place of an old chain's transaction: that transaction may be what was mined
                 chainGuard.leftInFlight(t.from(), t.nonce()).stream().findFirst().filter(g -> g.nonce().orElseThrow() == t.nonce())
-                        .ifPresent(g -> carryOverIfPaid(g, chain, false));
+                        .filter(g -> carryOverIfPaid(g, chain, false))
+                        .ifPresent(g -> LOG.log(System.Logger.Level.WARNING, "grant {0}: failed by the chain''s adoption, yet its"
+                                + " transaction was mined at nonce {1} of {2} on the new chain: carried over as its payment",
+                                g.id(), t.nonce(), t.from()));
                 continue;
             }
             long block = receipt.get().blockNumber();
