@@ -195,6 +195,9 @@ public final class GrantTracker {
                 stalls.completed();
                 return;
             }
+            // nothing to do once seeded; after an adoption (or a new lease) the seeding settles what the old chain left in
+            // flight at this pass, not at the next grant: grants the new chain paid are carried over, the rest cancelled
+            nonces.ensureSeeded(keys.active().address());
             payOwed();
             long head = chain.head().number();
             Pass pass = new Pass(chain, head);
