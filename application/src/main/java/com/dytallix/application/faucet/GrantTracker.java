@@ -725,18 +725,18 @@ public final class GrantTracker {
         List<Long> cancelled = new ArrayList<>();
         List<Long> carried = new ArrayList<>();
         Instant now = clock.instant();
-        long pooledFrom = -1;
-        long pooledTo = -1;
+        Long mined = null; // and pending: read once, only when a grant is below next
+        long pending = 0;
         for (Grant g : stale) {
             long nonce = g.nonce().orElseThrow();
             InternalTransfer before = stored.get(nonce);
             if (nonce < next) {
                 if (before == null && election.isPayer()) {
-                    if (pooledFrom < 0) {
-                        pooledFrom = view.minedNonce(from);
-                        pooledTo = node.pendingNonce(from);
+                    if (mined == null) {
+                        mined = view.minedNonce(from);
+                        pending = node.pendingNonce(from);
                     }
-                    if (carryOverIfPaid(g, view, nonce >= pooledFrom && nonce < pooledTo)) {
+                    if (carryOverIfPaid(g, view, nonce >= mined && nonce < pending)) {
                         carried.add(nonce);
                     }
                 }
