@@ -236,21 +236,7 @@ class ChainResetTest {
     }
 
     private void assertPaidOnceAndNothingOfTheOldChain(List<Grant> failed, List<Grant> fresh, long nonces) {
-        for (int i = 0; i < 6; i++) {
-            h.chain.mine();
-            h.tracker.tick();
-        }
-        for (Grant g : failed) {
-            assertThat(h.ledger.find(g.id()).orElseThrow().status()).isEqualTo(GrantStatus.FAILED);
-            assertThat(h.chain.balance(g.address())).as("failed, so never paid on the new chain").isEqualTo(Wei.ZERO);
-        }
-        for (Grant g : fresh) {
-            assertThat(h.ledger.find(g.id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
-            assertThat(h.chain.balance(g.address())).as("paid once").isEqualTo(g.amount());
-        }
-        assertThat(h.chain.minedNonce(FaucetHarness.FAUCET)).as("no gap").isEqualTo(nonces);
-        assertThat(h.chain.pendingNonce(FaucetHarness.FAUCET)).isEqualTo(nonces);
-        assertThat(h.chain.poolSize()).as("nothing stuck").isZero();
+        assertEachPaidOnceWithNoGap(List.of(), failed, fresh, nonces);
         assertThat(h.transfers.unsettled()).as("no filler: only the two transfers at the old chain's nonces")
                 .extracting(InternalTransfer::nonce).containsExactly(1L, 2L);
     }
