@@ -196,8 +196,10 @@ public final class GrantTracker {
                 return;
             }
             // nothing to do once seeded; after an adoption (or a new lease) the seeding settles what the old chain left in
-            // flight at this pass, not at the next grant: grants the new chain paid are carried over, the rest cancelled
+            // flight at this pass, not at the next grant: grants the new chain paid are carried over, the rest cancelled.
+            // Keys rotated away too: no grant seeds them, and their grants the adoption failed may have been paid as well
             nonces.ensureSeeded(keys.active().address());
+            keys.retiring().forEach(r -> nonces.ensureSeeded(r.address()));
             payOwed();
             long head = chain.head().number();
             Pass pass = new Pass(chain, head);

@@ -347,6 +347,31 @@ class ChainResetTest {
     }
 
     /**
+     * The key that paid on the young chain was rotated away before the relaunch: no grant seeds its nonces any more, yet
+     * the tracker's pass settles what the adoption failed of it all the same. Its grants the new chain mined are carried
+     * over and confirmed (before, they stayed failed though paid).
+     */
+    @Test
+    void grantsOfAKeyRotatedAwayThatTheNewChainMinedAreCarriedOverToo() {
+        List<Grant> old = List.of(h.pay(reserve(1)), h.pay(reserve(2)));
+        h.keys.rotate("00".repeat(12) + "00000000000000000000000000000000000d0a1f", false, Instant.now());
+        relaunch();
+        sentInTheWindow(old);
+        h.chain.mine();
+        h.chainGuard.check();
+        h.chainGuard.adopt(h.chain.genesis());
+        h.election.campaign();
+
+        for (int i = 0; i < 4; i++) {
+            h.tracker.tick();
+            h.chain.mine();
+        }
+        h.tracker.tick();
+
+        assertEachPaidOnceWithNoGap(old, List.of(), List.of(), 2);
+    }
+
+    /**
      * A chain relaunched before any of the old chain's transactions was mined: {@code paid} grants signed and sent on the
      * old chain (nonces from 0), the first {@code handed} of them given to the new node in the window and mined there,
      * the reset seen and adopted (which fails them all).
