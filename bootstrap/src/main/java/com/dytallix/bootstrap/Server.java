@@ -110,6 +110,13 @@ public final class Server implements AutoCloseable {
 
     /** Starts everything; returns the running server (stopped by SIGTERM/SIGINT or {@link #close()}). */
     public static Server start(Settings settings, PrintStream out, PrintStream err) {
+        // Nothing to reopen or re-read: logs go to stdout and settings take effect at a restart. Said
+        // so, since an operator sending it may expect otherwise. Installed before the boot: the server
+        // says it is listening from inside it, and a SIGHUP that came before this handler (a logrotate
+        // right after a start) would take the JVM's default, an exit without the graceful stop
+        Signals.onReload(() -> LOG.log(System.Logger.Level.INFO, "SIGHUP (reload): nothing to reload, the server"
+                + " keeps running. Logs go to standard output (no file to reopen: rotate a file it is redirected"
+                + " to with copytruncate); changed settings take effect at a restart"));
         Server server = new Server();
         try {
             server.boot(settings, err);
@@ -118,11 +125,6 @@ public final class Server implements AutoCloseable {
             throw e instanceof StartupException s ? s : new StartupException("cannot start: " + describe(e), Main.FAILED);
         }
         Signals.onTermination(server::close);
-        // Nothing to reopen or re-read: logs go to stdout and settings take effect at a restart. Said
-        // so, since an operator sending it may expect otherwise.
-        Signals.onReload(() -> LOG.log(System.Logger.Level.INFO, "SIGHUP (reload): nothing to reload, the server"
-                + " keeps running. Logs go to standard output (no file to reopen: rotate a file it is redirected"
-                + " to with copytruncate); changed settings take effect at a restart"));
         return server;
     }
 
