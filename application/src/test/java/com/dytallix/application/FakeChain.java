@@ -76,6 +76,16 @@ public final class FakeChain implements ChainNode, BlockReader {
     public volatile java.util.function.BiFunction<String, String, String> relay = this::builtInCall;
     /** When set, fee questions fail as an overloaded node's would. */
     public volatile boolean feesOverloaded;
+    /** When set, a fee question counts {@code asked} down and then waits for {@code released}, as a node busy mining would. */
+    private volatile FeeHold feeHold;
+
+    private record FeeHold(java.util.concurrent.CountDownLatch asked, java.util.concurrent.CountDownLatch released) {
+    }
+
+    /** Until {@code released} opens, every fee question waits on its way to the node; {@code asked} opens at the first. */
+    public void holdFees(java.util.concurrent.CountDownLatch asked, java.util.concurrent.CountDownLatch released) {
+        feeHold = new FeeHold(asked, released);
+    }
     /** When above zero, {@link #consistent()} answers as a node of this chain that many blocks behind. */
     public volatile int consistentBehind;
     /** Canonical block hashes by height, and the transactions each block applied (for a reorg to undo). */
@@ -322,6 +332,18 @@ public final class FakeChain implements ChainNode, BlockReader {
     public FeeSuggestion fees() {
         check();
         feeCalls.incrementAndGet();
+        FeeHold held = feeHold;
+        if (held != null) {
+            held.asked().countDown();
+            try {
+                if (!held.released().await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new NodeException(NodeFailure.TIMEOUT, "held fee question never released");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new NodeException(NodeFailure.TIMEOUT, "interrupted");
+            }
+        }
         if (feesOverloaded) {
             throw new NodeException(NodeFailure.OVERLOADED, "too many node calls in flight");
         }

@@ -38,6 +38,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -99,6 +100,8 @@ public final class Payer {
      */
     private final Map<GrantId, Unrecorded> acceptedUnrecorded = new ConcurrentHashMap<>();
     private final ReentrantLock feeRefresh = new ReentrantLock();
+    /** A refresh of the fee suggestion a request started is under way on a thread of its own. */
+    private final AtomicBoolean refreshingFees = new AtomicBoolean();
     /**
      * The bound on a request's answer from its arrival: past it a grant signed and stored but not yet taken by
      * the node is answered as stored, not yet sent. The tracker's own sends wait this long from their start.
@@ -345,7 +348,7 @@ public final class Payer {
         }
         SigningKey key = keys.active();
         long chain = chainId();
-        Fees txFees = feePolicy.initial(feeSuggestion());
+        Fees txFees = feePolicy.initial(feesWithoutWaiting());
         long[] times = GrantTimings.current();
         Queued mine = new Queued(reserved, times);
         paying.add(reserved.id());
@@ -741,6 +744,38 @@ public final class Payer {
             }
         }
         return c;
+    }
+
+    /**
+     * The fee suggestion for a request's grant, never waiting for the node once one is known: a stale one starts a
+     * refresh on a thread of its own (one at a time) and prices this grant meanwhile, as it prices every grant signed
+     * while another thread asks ({@link #feeSuggestion}). A request that refreshed the fees itself waited for the node's
+     * three answers before its grant was even queued for signing, once every {@link #FEE_CACHE}, and longer when the
+     * node was busy mining a block. Only the first grant of the process waits for the node's first suggestion.
+     */
+    private FeeSuggestion feesWithoutWaiting() {
+        CachedFees cached = fees.get();
+        if (cached == null) {
+            return feeSuggestion();
+        }
+        if (cached.at().plus(FEE_CACHE).isBefore(clock.instant()) && refreshingFees.compareAndSet(false, true)) {
+            try {
+                Thread.ofVirtual().name("fee-refresh").start(() -> {
+                    try {
+                        feeSuggestion();
+                    } catch (RuntimeException e) {
+                        // the next stale look starts another; meanwhile the known suggestion prices the grants
+                        LOG.log(System.Logger.Level.DEBUG, "fee suggestion not refreshed: {0}", e.getMessage());
+                    } finally {
+                        refreshingFees.set(false);
+                    }
+                });
+            } catch (RuntimeException | Error e) {
+                refreshingFees.set(false); // no thread for it (out of memory)
+                throw e;
+            }
+        }
+        return cached.suggestion();
     }
 
     /**

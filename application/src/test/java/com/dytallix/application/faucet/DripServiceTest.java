@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.dytallix.domain.ClientIp;
 import com.dytallix.domain.InvalidAddressException;
+import com.dytallix.domain.TestClock;
 import com.dytallix.domain.Wei;
 import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.grant.LimitScope;
@@ -16,9 +17,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class DripServiceTest {
@@ -277,6 +280,35 @@ class DripServiceTest {
         // a node limited to MAX_CONCURRENCY calls would refuse a stampede of identical questions
         assertThat(wide.chain.chainIdCalls.get() - chainIdsBefore).isEqualTo(1);
         assertThat(wide.chain.feeCalls.get() - feesBefore).isEqualTo(1);
+    }
+
+    @Test
+    void aGrantNeverWaitsForTheNodeToRefreshAStaleFeeSuggestion() throws Exception {
+        TestClock clock = new TestClock(Instant.now());
+        FaucetHarness t = new FaucetHarness(new FaucetPolicy.Limits(10, 1000, 1, Wei.ofDyt("10000"), 5), clock);
+        t.request(FaucetHarness.address(1), "10.0.0.1"); // the fees known
+        clock.advance(Duration.ofSeconds(3)); // and stale now
+        CountDownLatch asked = new CountDownLatch(1);
+        CountDownLatch released = new CountDownLatch(1);
+        t.chain.holdFees(asked, released); // the node takes its time with the next fee question (a block being mined)
+        int feesBefore = t.chain.feeCalls.get();
+        ExecutorService requests = Executors.newSingleThreadExecutor();
+        try {
+            Future<DripResult> second = requests.submit(() -> t.request(FaucetHarness.address(2), "10.0.0.2"));
+            DripResult paid = second.get(10, TimeUnit.SECONDS); // on a request that asks the node itself: never answered
+
+            assertThat(paid.accepted()).as("paid with the suggestion known, while the node is asked again").isTrue();
+            assertThat(paid.grant().status()).isEqualTo(GrantStatus.SUBMITTED);
+            assertThat(asked.await(5, TimeUnit.SECONDS)).as("the stale suggestion is being refreshed").isTrue();
+            assertThat(t.request(FaucetHarness.address(3), "10.0.0.3").accepted()).as("nor does the next grant wait").isTrue();
+            assertThat(t.chain.feeCalls.get() - feesBefore).as("one refresh at a time").isEqualTo(1);
+        } finally {
+            released.countDown();
+            requests.shutdownNow();
+        }
+        t.chain.mine();
+        assertThat(t.chain.paymentsTo(FaucetHarness.parsed(2))).hasSize(1);
+        assertThat(t.chain.paymentsTo(FaucetHarness.parsed(3))).hasSize(1);
     }
 
     @Test
