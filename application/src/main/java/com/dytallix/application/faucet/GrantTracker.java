@@ -404,8 +404,12 @@ public final class GrantTracker {
             for (Payment p : waiting) {
                 Grant reopened = pass.reopened.get(p.id());
                 Runnable action;
-                if (reopened != null || p.status() == GrantStatus.SIGNED) {
-                    action = () -> (reopened != null ? Optional.of(reopened) : whole(p)).ifPresent(this::send);
+                if (reopened != null) {
+                    action = () -> send(reopened);
+                } else if (p.status() == GrantStatus.SIGNED) {
+                    // still SIGNED when its turn comes: its request's own send, answered since the pass read it, left it
+                    // SUBMITTED, and the node has it (a node that forgot it is found by the pool check of a later pass)
+                    action = () -> whole(p).filter(g -> g.status() == GrantStatus.SIGNED).ifPresent(this::send);
                 } else if (p.nonce() >= held && (rolledBack || !p.lastSent().plus(checkAfter).isAfter(now))) {
                     resent.add(p.id());
                     action = () -> whole(p).ifPresent(g -> {

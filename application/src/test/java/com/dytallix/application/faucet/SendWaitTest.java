@@ -171,6 +171,37 @@ class SendWaitTest {
     }
 
     @Test
+    void aPassDoesNotSendAgainAGrantItReadAsSignedWhoseRequestSentItMeanwhile() throws Exception {
+        h.request(FaucetHarness.address(1), "10.0.0.1"); // the nonces learned, the fees known
+        withSendWait(SHORT_SEND_WAIT);
+        CountDownLatch released = new CountDownLatch(1);
+        h.chain.holdSends(released);
+        DripResult answer = h.request(FaucetHarness.address(2), "10.0.0.2");
+        assertThat(answer.grant().status()).as("202: its send held by the node").isEqualTo(GrantStatus.SIGNED);
+        int attemptsBefore = h.chain.sendAttempts();
+        // right after the pass has read it as SIGNED, the node takes the request's send and its record is written (under
+        // load the pass's receipts and their write take longer than that)
+        h.ledger.afterInFlight(() -> {
+            released.countDown();
+            try {
+                await(() -> h.ledger.find(answer.grant().id()).orElseThrow(),
+                        g -> g.status() == GrantStatus.SUBMITTED && h.payer.owes(g));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+
+        h.tracker.tick();
+
+        assertThat(h.ledger.find(answer.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.SUBMITTED);
+        assertThat(h.chain.sendAttempts() - attemptsBefore).as("no send of the pass: the node has it from its request").isZero();
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.find(answer.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.chain.paymentsTo(FaucetHarness.parsed(2))).containsExactly(Wei.ofDyt("10").value());
+    }
+
+    @Test
     void theSendWaitBoundsTheWholeAnswerFromArrivalSoASlowStoreLeavesTheSlowSendNoExtraWait() throws Exception {
         h.request(FaucetHarness.address(1), "10.0.0.1"); // the nonces learned, the fees known
         Duration wait = Duration.ofSeconds(2);

@@ -53,6 +53,7 @@ public final class InMemoryGrantLedger implements GrantLedger {
     private final Map<GrantId, Instant> admittedAt = new java.util.HashMap<>();
     private final AtomicReference<Runnable> interleave = new AtomicReference<>();
     private final AtomicReference<Runnable> interleaveSigning = new AtomicReference<>();
+    private final AtomicReference<Runnable> afterInFlight = new AtomicReference<>();
     private final java.util.concurrent.atomic.AtomicInteger signingWrites = new java.util.concurrent.atomic.AtomicInteger();
 
     /** A ledger whose signing writes are fenced by {@code leases}, as the database's are by its lease table. */
@@ -75,6 +76,14 @@ public final class InMemoryGrantLedger implements GrantLedger {
      */
     public void interleave(Runnable work) {
         interleave.set(work);
+    }
+
+    /**
+     * Runs {@code work} once, right after the next read of the payments in flight has been taken, outside the ledger's
+     * lock: what other threads do between a tracker pass's read and the steps it takes from it.
+     */
+    public void afterInFlight(Runnable work) {
+        afterInFlight.set(work);
     }
 
     /** Runs {@code work} once, at the start of the next signing write, before it takes the ledger's lock. */
@@ -486,11 +495,19 @@ public final class InMemoryGrantLedger implements GrantLedger {
     }
 
     @Override
-    public synchronized List<Payment> inFlight() {
-        return unfinished().stream().filter(g -> g.status() != GrantStatus.PENDING)
-                .map(g -> new Payment(g.id(), g.status(), g.fromAddress().orElseThrow(), g.nonce().orElseThrow(), g.txHashes(), g.blockNumber(),
-                        g.landedHash(), g.lastSentAt().orElse(g.updatedAt())))
-                .toList();
+    public List<Payment> inFlight() {
+        List<Payment> read;
+        synchronized (this) {
+            read = unfinished().stream().filter(g -> g.status() != GrantStatus.PENDING)
+                    .map(g -> new Payment(g.id(), g.status(), g.fromAddress().orElseThrow(), g.nonce().orElseThrow(), g.txHashes(), g.blockNumber(),
+                            g.landedHash(), g.lastSentAt().orElse(g.updatedAt())))
+                    .toList();
+        }
+        Runnable work = afterInFlight.getAndSet(null);
+        if (work != null) {
+            work.run();
+        }
+        return read;
     }
 
     @Override
