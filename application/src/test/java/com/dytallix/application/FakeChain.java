@@ -335,14 +335,7 @@ public final class FakeChain implements ChainNode, BlockReader {
         FeeHold held = feeHold;
         if (held != null) {
             held.asked().countDown();
-            try {
-                if (!held.released().await(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                    throw new NodeException(NodeFailure.TIMEOUT, "held fee question never released");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new NodeException(NodeFailure.TIMEOUT, "interrupted");
-            }
+            awaitRelease(held.released(), "held fee question never released");
         }
         if (feesOverloaded) {
             throw new NodeException(NodeFailure.OVERLOADED, "too many node calls in flight");
@@ -350,19 +343,24 @@ public final class FakeChain implements ChainNode, BlockReader {
         return new FeeSuggestion(Optional.of(baseFee), Wei.of(1_000_000_000L), baseFee.plus(Wei.of(1_000_000_000L)));
     }
 
+    /** A held call waits (at most 30 s, then times out as a node would) until {@code released} opens. */
+    private static void awaitRelease(java.util.concurrent.CountDownLatch released, String neverReleased) {
+        try {
+            if (!released.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new NodeException(NodeFailure.TIMEOUT, neverReleased);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NodeException(NodeFailure.TIMEOUT, "interrupted");
+        }
+    }
+
     @Override
     public TxHash sendRawTransaction(String rawHex) {
         sendAttempts.incrementAndGet();
         Hold held = hold;
         if (held != null) {
-            try {
-                if (!held.released().await(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                    throw new NodeException(NodeFailure.TIMEOUT, "held send never released");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new NodeException(NodeFailure.TIMEOUT, "interrupted");
-            }
+            awaitRelease(held.released(), "held send never released");
             if (held.lost().get()) {
                 throw new NodeException(NodeFailure.UNREACHABLE, "the process sending it is gone");
             }
