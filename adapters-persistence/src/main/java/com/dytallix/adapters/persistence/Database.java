@@ -13,9 +13,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
- * The database behind every port of this module, SQLite or PostgreSQL. Write transactions run one
- * at a time (SQLite has one writer; on PostgreSQL each write transaction first takes one advisory
- * lock), so every check-then-write, a quota reservation or a fenced signing write, is atomic across
+ * The database behind every port of this module, SQLite or PostgreSQL. A write transaction says what
+ * it must not run beside ({@link Writes}); SQLite has one writer, so there every write runs alone. On
+ * PostgreSQL each write first takes advisory locks for that: the faucet's hot writes run beside each
+ * other and only reservations queue for one another, while every other write runs alone as on SQLite.
+ * Either way every check-then-write, a quota reservation or a fenced signing write, is atomic across
  * threads, processes and instances alike.
  */
 public abstract class Database implements AutoCloseable {
@@ -40,8 +42,34 @@ public abstract class Database implements AutoCloseable {
         return JdbcClientBuilder.create().connectionPool(HikariPool.transactions(pool, poolName)).build();
     }
 
-    /** Runs {@code work} as one write transaction: committed when it returns, rolled back when it throws. */
-    abstract <T> T write(Function<DbTransaction, T> work);
+    /**
+     * What a write transaction must not run beside. SQLite runs every write alone (it has one writer);
+     * PostgreSQL keeps each apart from what its kind names, across every instance on the database.
+     */
+    enum Writes {
+        /** No other write at the same time: whatever it reads stays as read until it commits. */
+        ALONE,
+        /**
+         * Beside the row-locked writes, never beside another reservation (nor a write that runs alone): the
+         * quota, daily cap and outflow budget it reads change only through reservations, or shrink
+         * (a grant failed or pruned runs alone), so they stay as read until it commits.
+         */
+        RESERVING,
+        /**
+         * Beside reservations and one another, never beside a write that runs alone (the payer lease's
+         * changes among them, so a lease checked here stays in force until the commit): its work locks the
+         * grant rows it reads before it changes them ({@link Dialect#lockingRows}, in the order of their ids).
+         */
+        ROW_LOCKED
+    }
+
+    /** Runs {@code work} as one write transaction that runs alone: committed when it returns, rolled back when it throws. */
+    <T> T write(Function<DbTransaction, T> work) {
+        return write(Writes.ALONE, work);
+    }
+
+    /** Runs {@code work} as one write transaction of the kind {@code writes}: committed when it returns, rolled back when it throws. */
+    abstract <T> T write(Writes writes, Function<DbTransaction, T> work);
 
     /** Runs {@code work} outside any write transaction (each statement sees the latest commit). */
     <T> T read(Function<DbExecute, T> work) {

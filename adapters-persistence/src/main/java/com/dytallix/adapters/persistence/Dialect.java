@@ -14,13 +14,13 @@ enum Dialect {
     SQLITE("db/migration/",
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'", "TEXT",
             "SELECT last_insert_rowid() AS id",
-            "strftime('%Y-%m-%d %H:%M:%f', 'now')", "strftime('%Y-%m-%d %H:%M:%f', 'now', ?)"),
+            "strftime('%Y-%m-%d %H:%M:%f', 'now')", "strftime('%Y-%m-%d %H:%M:%f', 'now', ?)", ""),
     // rowid: an identity column standing in for SQLite's implicit one. clock_timestamp(), not now():
     // now() is when the transaction began, which can be long before it got the writers' lock.
     POSTGRES("db/migration/postgres/",
             "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'",
             "TIMESTAMPTZ", "SELECT lastval() AS id",
-            "clock_timestamp()", "(clock_timestamp() + CAST(? AS interval))");
+            "clock_timestamp()", "(clock_timestamp() + CAST(? AS interval))", " FOR UPDATE");
 
     private final String migrations;
     private final String migrationsTableExists;
@@ -28,15 +28,17 @@ enum Dialect {
     private final String lastInsertId;
     private final String now;
     private final String nowPlus;
+    private final String lockingRows;
 
     Dialect(String migrations, String migrationsTableExists, String timeType,
-            String lastInsertId, String now, String nowPlus) {
+            String lastInsertId, String now, String nowPlus, String lockingRows) {
         this.migrations = migrations;
         this.migrationsTableExists = migrationsTableExists;
         this.timeType = timeType;
         this.lastInsertId = lastInsertId;
         this.now = now;
         this.nowPlus = nowPlus;
+        this.lockingRows = lockingRows;
     }
 
     /**
@@ -57,6 +59,15 @@ enum Dialect {
         Duration size = duration.abs();
         return String.format(Locale.ROOT, "%s%d.%03d seconds", duration.isNegative() ? "-" : "+", size.toSeconds(),
                 size.toMillisPart());
+    }
+
+    /**
+     * The end of a {@code SELECT} that locks the rows it reads until the transaction ends, so that a
+     * {@link Database.Writes#ROW_LOCKED} write changes them as read: {@code FOR UPDATE} on PostgreSQL,
+     * nothing on SQLite (where every write runs alone).
+     */
+    String lockingRows() {
+        return lockingRows;
     }
 
     /** Where this store's migration scripts are on the classpath. */

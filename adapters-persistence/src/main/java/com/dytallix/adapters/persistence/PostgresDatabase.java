@@ -6,20 +6,37 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbTransaction;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
  * A PostgreSQL database, shared by every instance, with a connection pool and a Helidon
- * {@link DbClient}. Every write transaction first takes one transaction-scoped advisory lock, so
- * write transactions run one at a time across all instances, as on SQLite: a quota check and its
- * reservation, or a signing write and its lease check, are never interleaved with another writer's.
- * Reads never wait. The connection sends times as text that PostgreSQL reads in UTC.
+ * {@link DbClient}. Every write transaction first takes the advisory locks its kind asks for ({@link
+ * Database.Writes}): the writers' lock ({@link #WRITER_LOCK}) exclusively for a write that runs alone, shared
+ * by the faucet's hot writes, which so run beside each other (a reservation also takes {@link
+ * #RESERVATION_LOCK}, so reservations queue for one another as every write did before); a quota check and its
+ * reservation, or a signing write and its lease check, are never interleaved with a write that could change
+ * what they read. Reads never wait. The connection sends times as text that PostgreSQL reads in UTC.
+ *
+ * <p>Why not every write alone, as on SQLite: each write holds its locks across all its round trips to the
+ * database, a few ms each on a busy host, and one writer at a time made every reservation wait for the
+ * signing write, the record of a send and the tracker's settling too (docs/performance.md, <i>PostgreSQL
+ * writes, round 23</i>).
  */
 final class PostgresDatabase extends Database {
-    /** The advisory lock every write transaction takes ("dytallix" in ASCII). */
+    /** The advisory lock every write transaction takes, exclusively or shared ("dytallix" in ASCII). */
     static final long WRITER_LOCK = 0x6479746131697821L;
+    /** The advisory lock a reservation takes exclusively after the writers' lock shared ({@link PostgresLock#KEY} is one less). */
+    static final long RESERVATION_LOCK = WRITER_LOCK + 2;
+    /** Each kind of write's locks, in one statement: the writers' lock first (see {@link #write}). */
+    private static final Map<Writes, String> LOCKS = Map.of(
+            Writes.ALONE, "SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(" + WRITER_LOCK + ")) l",
+            // a subquery calling a volatile function is never flattened: the inner one's lock is taken first
+            Writes.RESERVING, "SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(" + RESERVATION_LOCK + ")"
+                    + " FROM (SELECT pg_advisory_xact_lock_shared(" + WRITER_LOCK + ")) w) r",
+            Writes.ROW_LOCKED, "SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock_shared(" + WRITER_LOCK + ")) l");
     private static final int POOL_SIZE = 10;
-    /** How long a write waits for the writers' lock, as SQLite's busy timeout: longer than any write transaction this server runs. */
+    /** How long a write waits for a lock, as SQLite's busy timeout: longer than any write transaction this server runs. */
     static final int LOCK_TIMEOUT_MS = 10_000;
     /** PostgreSQL's SQLSTATE for a lock wait that ran out of {@code lock_timeout}. */
     private static final String LOCK_NOT_AVAILABLE = "55P03";
@@ -55,6 +72,9 @@ final class PostgresDatabase extends Database {
         // times are written as UTC text (the same text SQLite stores); untyped parameters let PostgreSQL cast them
         config.addDataSourceProperty("stringtype", "unspecified");
         config.setConnectionInitSql("SET TIME ZONE 'UTC'");
+        // every lock a statement waits for, advisory and row locks alike, at most this long (set at the connection's
+        // start: a SET LOCAL in each write was one more round trip while its locks were held)
+        config.addDataSourceProperty("options", "-c lock_timeout=" + lockTimeoutMs);
         try {
             return new PostgresDatabase(url, new HikariDataSource(config), lockTimeoutMs);
         } catch (RuntimeException e) {
@@ -67,19 +87,19 @@ final class PostgresDatabase extends Database {
     }
 
     /**
-     * Runs {@code work} as one write transaction after the writers' lock. A write that cannot have a
-     * lock within {@link #LOCK_TIMEOUT_MS} (another instance's or an operator's transaction holds it,
-     * or the instances' writes queue longer than that) ends with {@link StoreBusyException}, nothing
-     * written, instead of waiting without bound.
+     * Runs {@code work} as one write transaction after the locks its kind takes. Every write takes the
+     * writers' lock before any other, so no two writes wait for each other's locks in a cycle: a write
+     * that runs alone holds nothing else while it waits, and the row-locked writes lock rows in the order
+     * of their ids. A write that cannot have a lock within {@link #LOCK_TIMEOUT_MS} (another instance's or
+     * an operator's transaction holds it, or the instances' writes queue longer than that) ends with
+     * {@link StoreBusyException}, nothing written, instead of waiting without bound.
      */
     @Override
-    <T> T write(Function<DbTransaction, T> work) {
+    <T> T write(Writes kind, Function<DbTransaction, T> work) {
         DbTransaction tx = begin(writes, dataSource);
         T result;
         try {
-            // for this transaction only: the session's other users (the instance lock) keep their own waits
-            tx.dml("SET LOCAL lock_timeout = " + lockTimeoutMs);
-            tx.get("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(?)) l", WRITER_LOCK);
+            tx.get(LOCKS.get(kind));
             result = work.apply(tx);
         } catch (RuntimeException | Error e) {
             try {

@@ -98,7 +98,8 @@ final class SqlGrantLedger implements GrantLedger {
     private static final int MOST_PER_WRITE = 500;
     /**
      * Reservations one group write carries at most: each runs its rules' reads, so this bounds how
-     * long one transaction holds the write lock that signing and the tracker wait for too.
+     * long one transaction holds the write lock that the next reservations wait for (on SQLite signing
+     * and the tracker too).
      */
     private static final int MOST_RESERVATIONS_PER_WRITE = 64;
     /** Grants one write of a tracker pass settles at most: bounds how long it holds the write lock (about 2 ms each). */
@@ -175,7 +176,7 @@ final class SqlGrantLedger implements GrantLedger {
             List<Reservation> answers = new ArrayList<>(round.size());
             GroupCommit.Job<?, ?>[] running = new GroupCommit.Job<?, ?>[1];
             try {
-                writeWithFingerprints(tx -> {
+                writeWithFingerprints(Database.Writes.RESERVING, tx -> {
                     Level stored = storedLevel(JdbcReads.in(tx));
                     Level level = stored;
                     for (GroupCommit.Job<Asked, Reservation> job : round) {
@@ -405,16 +406,17 @@ final class SqlGrantLedger implements GrantLedger {
      * One read of every grant in the batch, then its updates and one insert of all the hashes; any
      * grant no longer PENDING refuses the whole batch before anything is written. Each update carries
      * the lease check (the fencing token, in the statement that writes the signed bytes): it changes
-     * no row unless the lease is in force, and then the batch rolls back.
+     * no row unless the lease is in force, and then the batch rolls back. Row-locked: beside reservations
+     * and the tracker's writes (a lease's change runs alone, so the lease stays as checked until the commit).
      */
     private Set<GrantId> signAll(List<Signing> signings, Lease lease, String time) {
-        return database.write(tx -> {
+        return database.write(Database.Writes.ROW_LOCKED, tx -> {
             record Stored(GrantStatus status, String address, String amount) {
             }
             Map<String, Stored> rows = new HashMap<>();
             // status, recipient and amount only: the full rows with their hashes are not needed here
             JdbcReads.each(JdbcReads.in(tx), "SELECT id, status, address, amount_wei FROM faucet_grants WHERE id IN ("
-                    + String.join(", ", Collections.nCopies(signings.size(), "?")) + ")",
+                    + String.join(", ", Collections.nCopies(signings.size(), "?")) + ") ORDER BY id" + database.dialect().lockingRows(),
                     row -> rows.put(JdbcReads.text(row, 1), new Stored(status(JdbcReads.text(row, 2)), JdbcReads.text(row, 3), JdbcReads.text(row, 4))),
                     signings.stream().map(sg -> sg.id().value()).toArray());
             Set<GrantId> notPending = new LinkedHashSet<>();
@@ -481,10 +483,10 @@ final class SqlGrantLedger implements GrantLedger {
 
     private void writeSubmissions(List<GroupCommit.Job<Submission, Void>> batch) {
         Map<GroupCommit.Job<Submission, Void>, RuntimeException> refused = new HashMap<>();
-        database.write(tx -> {
+        database.write(Database.Writes.ROW_LOCKED, tx -> {
             Map<String, GrantStatus> statuses = new HashMap<>();
             JdbcReads.each(JdbcReads.in(tx), "SELECT id, status FROM faucet_grants WHERE id IN ("
-                    + String.join(", ", Collections.nCopies(batch.size(), "?")) + ")",
+                    + String.join(", ", Collections.nCopies(batch.size(), "?")) + ") ORDER BY id" + database.dialect().lockingRows(),
                     row -> statuses.put(JdbcReads.text(row, 1), status(JdbcReads.text(row, 2))),
                     batch.stream().map(job -> job.item().id().value()).toArray());
             for (GroupCommit.Job<Submission, Void> job : batch) {
@@ -573,7 +575,7 @@ final class SqlGrantLedger implements GrantLedger {
             Set<GrantId> part = Set.copyOf(ids.subList(from, Math.min(ids.size(), from + MOST_SETTLED_PER_WRITE)));
             List<Inclusion> included = inclusions.stream().filter(i -> part.contains(i.id())).toList();
             List<Confirmation> confirmed = confirmations.stream().filter(c -> part.contains(c.id())).toList();
-            Settled settled = database.write(tx -> settleIn(tx, included, confirmed, time).settled());
+            Settled settled = database.write(Database.Writes.ROW_LOCKED, tx -> settleIn(tx, included, confirmed, time).settled());
             firstConfirmed.addAll(settled.firstConfirmed());
             refused.putAll(settled.refused());
         }
@@ -586,7 +588,7 @@ final class SqlGrantLedger implements GrantLedger {
      * the steps go), so a step costs its update alone. A step the grant does not allow is left out and
      * named with why.
      */
-    private static Steps settleIn(DbTransaction tx, List<Inclusion> inclusions, List<Confirmation> confirmations, String at) {
+    private Steps settleIn(DbTransaction tx, List<Inclusion> inclusions, List<Confirmation> confirmations, String at) {
         List<String> ids = Stream.concat(inclusions.stream().map(i -> i.id().value()), confirmations.stream().map(c -> c.id().value()))
                 .distinct().toList();
         Map<String, GrantStatus> statuses = new HashMap<>();
@@ -596,7 +598,8 @@ final class SqlGrantLedger implements GrantLedger {
             List<String> part = ids.subList(from, Math.min(ids.size(), from + MOST_PER_WRITE));
             String in = String.join(", ", Collections.nCopies(part.size(), "?"));
             Connection connection = JdbcReads.in(tx);
-            JdbcReads.each(connection, "SELECT id, status, confirmed_once FROM faucet_grants WHERE id IN (" + in + ")", row -> {
+            JdbcReads.each(connection, "SELECT id, status, confirmed_once FROM faucet_grants WHERE id IN (" + in + ") ORDER BY id"
+                    + database.dialect().lockingRows(), row -> {
                 String id = JdbcReads.text(row, 1);
                 statuses.put(id, status(JdbcReads.text(row, 2)));
                 if (JdbcReads.integer(row, 3) == 1) {
@@ -978,7 +981,7 @@ final class SqlGrantLedger implements GrantLedger {
     /** Writes the fingerprints held in memory, in one transaction; nothing when none are held. */
     void flushFingerprints() {
         if (unwritten.count() > 0) {
-            writeWithFingerprints(tx -> null);
+            writeWithFingerprints(Database.Writes.RESERVING, tx -> null);
         }
     }
 
@@ -1002,11 +1005,11 @@ final class SqlGrantLedger implements GrantLedger {
      * writer's turn, so a fingerprint taken by an earlier transaction is committed before a later
      * one reads; if the transaction fails they are held again.
      */
-    private <T> T writeWithFingerprints(Function<DbTransaction, T> work) {
+    private <T> T writeWithFingerprints(Database.Writes kind, Function<DbTransaction, T> work) {
         // kept across a second run of the transaction's work, which inserts them again
         HeldFingerprints.Taken[] taken = new HeldFingerprints.Taken[1];
         try {
-            return database.write(tx -> {
+            return database.write(kind, tx -> {
                 if (taken[0] == null) {
                     taken[0] = unwritten.take().orElse(null);
                 }
@@ -1055,7 +1058,7 @@ final class SqlGrantLedger implements GrantLedger {
 
     @Override
     public PruneResult prune(Instant grantsBefore, Instant fingerprintsBefore) {
-        PruneResult pruned = writeWithFingerprints(tx -> {
+        PruneResult pruned = writeWithFingerprints(Database.Writes.ALONE, tx -> {
             // Their transaction hashes go with them (trigger faucet_grants_delete_hashes).
             long grants = tx.delete("DELETE FROM faucet_grants WHERE status IN ('confirmed', 'failed') AND created_at < ?",
                     Timestamps.format(grantsBefore));

@@ -187,7 +187,7 @@ final class SqliteDatabase extends Database {
 
     /**
      * Runs {@code work} as one write transaction: committed when it returns, rolled back when it
-     * throws. Writers of this process run one at a time. The lock is not fair: a fair one hands it to
+     * throws. Every write runs alone, whatever its kind: writers of this process run one at a time. The lock is not fair: a fair one hands it to
      * a parked thread at every commit, and that wake-up, not the write, capped the faucet at about
      * half the grants per second (bench/faucet.sh).
      *
@@ -197,7 +197,7 @@ final class SqliteDatabase extends Database {
      * waits without bound.
      */
     @Override
-    <T> T write(Function<DbTransaction, T> work) {
+    <T> T write(Writes kind, Function<DbTransaction, T> work) {
         awaitWriter();
         try {
             DbTransaction tx = begin(writes, writerConnection);

@@ -76,6 +76,84 @@ class PostgresStoreTest {
             return new SqlPayerLeases(db);
         }
 
+        @Test
+        @Timeout(60) // when every write ran alone, the reservation waited 10 s for the lock, then failed as busy
+        void aReservationRunsBesideAnotherInstancesSigningWriteButWaitsForItsReservationAndAWriteThatRunsAloneWaitsForBoth()
+                throws Exception {
+            ExecutorService writer = Executors.newSingleThreadExecutor();
+            try (Connection other = otherInstance(); Statement statement = other.createStatement()) {
+                // another instance inside a signing, submission or settling write
+                statement.execute("SELECT pg_advisory_xact_lock_shared(" + PostgresDatabase.WRITER_LOCK + ")");
+                reserved(request(address(1), ip("10.0.1.1"), T0));
+
+                // and now inside a reservation as well
+                statement.execute("SELECT pg_advisory_xact_lock(" + PostgresDatabase.RESERVATION_LOCK + ")");
+                Future<com.dytallix.domain.grant.Grant> second = writer.submit(() -> reserved(request(address(2), ip("10.0.1.2"), T0)));
+                awaitWaiting();
+                other.commit();
+                assertThat(second.get().address()).isEqualTo(address(2));
+
+                // a write that runs alone (a lease's change, say) waits for the hot writes in progress
+                statement.execute("SELECT pg_advisory_xact_lock_shared(" + PostgresDatabase.WRITER_LOCK + ")");
+                Future<?> release = writer.submit(() -> leases.release(lease));
+                awaitWaiting();
+                assertThat(release).isNotDone();
+                other.commit();
+                release.get();
+                assertThat(leases.current()).isEmpty();
+            } finally {
+                writer.shutdownNow();
+            }
+        }
+
+        @Test
+        @Timeout(60) // without the row's lock, the record of the send overwrote the confirmation it had waited for
+        void aRowLockedWriteWaitsForAnotherWriteOfTheSameGrantAndJudgesItsOutcome() throws Exception {
+            com.dytallix.domain.grant.Grant grant = reserved(request(address(3), ip("10.0.1.3"), T0));
+            ledger.markSigned(grant.id(), signed(grant, 0, 3), T0.plusSeconds(1), lease);
+            ExecutorService writer = Executors.newSingleThreadExecutor();
+            try (Connection other = otherInstance(); Statement statement = other.createStatement()) {
+                // another instance's tracker confirming the grant, its transaction not committed yet
+                statement.execute("SELECT pg_advisory_xact_lock_shared(" + PostgresDatabase.WRITER_LOCK + ")");
+                statement.execute("UPDATE faucet_grants SET status = 'confirmed', landed_hash = '" + hash(3).value()
+                        + "', block_number = 7, confirmed_once = 1 WHERE id = '" + grant.id().value() + "'");
+                Future<?> submitted = writer.submit(() -> ledger.markSubmitted(grant.id(), T0.plusSeconds(2)));
+                awaitWaiting();
+                other.commit();
+                assertThatThrownBy(submitted::get).hasCauseInstanceOf(com.dytallix.domain.grant.IllegalGrantTransitionException.class);
+            } finally {
+                writer.shutdownNow();
+            }
+            assertThat(ledger.find(grant.id()).orElseThrow().status()).isEqualTo(com.dytallix.domain.grant.GrantStatus.CONFIRMED);
+        }
+
+        /** A connection to this test's database, as another instance's, inside a transaction. */
+        private Connection otherInstance() throws java.sql.SQLException {
+            PostgresUrl url = db.url();
+            Connection other = DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
+            other.setAutoCommit(false);
+            return other;
+        }
+
+        /** Until a session of this database waits for a lock (the write handed to another thread is blocked). */
+        private void awaitWaiting() throws Exception {
+            PostgresUrl url = db.url();
+            // autocommit: each look a transaction of its own (pg_stat_activity stays as first read within one)
+            try (Connection look = DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
+                 Statement statement = look.createStatement()) {
+                while (true) {
+                    try (java.sql.ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM pg_locks l JOIN pg_stat_activity a"
+                            + " ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()")) {
+                        rows.next();
+                        if (rows.getLong(1) > 0) {
+                            return;
+                        }
+                    }
+                    Thread.sleep(20);
+                }
+            }
+        }
+
         @AfterEach
         void close() {
             closeAll();
