@@ -16,6 +16,11 @@
 #                      FAUCET_NODE=dev: the server on its embedded dev chain instead of anvil, a diagnostic only:
 #                      that chain takes a transaction without the stall anvil has while it mines a block, so the
 #                      same run there shows the server's own share of the tail; the target's figure is anvil's)
+#                      FAUCET_STORE=postgres: the ledger on PostgreSQL (a throwaway cluster of Debian's postgresql, as the
+#                      drills start it) instead of SQLite; FAUCET_STORE=both: this script once per store, one after the
+#                      other, each run whole (its own anvil, server and database), then their figures side by side;
+#                      with FAUCET_BASELINE=<another checkout, built> both stores for that build too, the two builds
+#                      alternating (a b, then b a in the next of FAUCET_STORE_ROUNDS=1 rounds)
 # The saturated slices (each connection asks again as soon as it has its answer) measure capacity, and
 # their p99 includes the queueing of running at it. The paced slices offer a fixed rate below capacity
 # (bench/wrk/faucet.lua: each wrk thread sends on a fixed schedule, by whichever connection is free) and
@@ -36,24 +41,68 @@ RATE_SLICES="${FAUCET_RATE_SLICES:-$SLICES}"
 CONFIRM_LIMIT_S="${FAUCET_CONFIRM_LIMIT_SECONDS:-60}"
 NODE="${FAUCET_NODE:-anvil}"
 FAUCET_ADDRESS="0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" # anvil account #0
+STORE="${FAUCET_STORE:-sqlite}"
+BUILD="${FAUCET_BUILD:-a}" # a: this checkout; b: FAUCET_BASELINE's (set by FAUCET_STORE=both for its runs)
 case "$NODE" in anvil | dev) ;; *) die "FAUCET_NODE: anvil or dev, not $NODE" ;; esac
+case "$STORE" in sqlite | postgres | both) ;; *) die "FAUCET_STORE: sqlite, postgres or both, not $STORE" ;; esac
+
+if [ "$STORE" = both ]; then
+  builds="a"
+  if [ -n "${FAUCET_BASELINE:-}" ]; then ab_baseline FAUCET_BASELINE; builds="a b"; fi
+  ensure_server_built
+  runs=()
+  for round in $(seq "${FAUCET_STORE_ROUNDS:-1}"); do
+    order="$builds"
+    [ $((round % 2)) = 1 ] || order="$(echo "$builds" | rev)"
+    for store in sqlite postgres; do
+      for build in $order; do
+        log "round $round: build $build on $store"
+        out="$WORK/run-$round-$build-$store.txt"
+        FAUCET_STORE="$store" FAUCET_BUILD="$build" FAUCET_STORE_ROUND="$round" "$0" >"$out" || die "the $store run of build $build failed"
+        cat "$out"
+        echo
+        runs+=("$out")
+      done
+    done
+  done
+  echo "== faucet on SQLite and PostgreSQL side by side, the runs above (one instance each, wrk -t$THREADS -c$CONNECTIONS, saturated) =="
+  [ -z "${BASELINE:-}" ] || ab_builds
+  printf '%-6s %-5s %-9s %9s %10s %10s %9s %12s %11s %12s
+' round build store 'grants/s' 'server p50' 'server p99' '202 share'     'wrk worst p99' 'CPU ms/gr' 'load (1-min)'
+  for out in "${runs[@]}"; do
+    r="$(grep '^SUMMARY ' "$out")"
+    printf '%-6s %-5s %-9s %9s %10s %10s %9s %12s %11s %12s
+' "$(field round "$r")" "$(field build "$r")" "$(field store "$r")" \
+      "$(field grants_per_s "$r")" "$(field p50_ms "$r") ms" "$(field p99_ms "$r") ms" "$(field share_202 "$r")%" \
+      "$(field worst_wrk_p99_ms "$r") ms" "$(field cpu_ms_per_grant "$r")" "$(field load "$r")"
+  done
+  echo "(server p50 / p99: the access log's durationMs of every answer of the saturated slices, 200 and 202 pooled;"
+  echo " 202 share: answered stored but not yet taken by the node, FAUCET_SEND_WAIT_MS after arrival)"
+  exit 0
+fi
+[ "$BUILD" = a ] || ab_baseline FAUCET_BASELINE
 
 ensure_tools wrk curl jq sqlite3
 [ "$NODE" = dev ] || ensure_anvil
 ensure_server_built
 
 [ "$NODE" = dev ] || start_anvil anvil --block-time 1
+STORE_ARGS=()
+if [ "$STORE" = postgres ]; then
+  start_postgres
+  STORE_ARGS=(--DATABASE_URL="$DATABASE_URL")
+fi
 # the server's per-grant stage timings (off in a server as shipped; they cost a few clock reads per grant)
 [ "$STAGES" = 0 ] || BENCH_JAVA_OPTS="$BENCH_JAVA_OPTS -Ddytallix.grantTimings=true"
 # A tiny drip keeps anvil's 10,000 ETH enough for any number of grants this run can make; the
 # X-Forwarded-For the load sends is believed because loopback is the trusted proxy.
 # shellcheck disable=SC2206 # FAUCET_SERVER_ARGS: more settings, split on spaces
-FAUCET_ARGS=(--FAUCET_DRIP_AMOUNT=0.001 --FAUCET_MIN_BALANCE=1 --TRUSTED_PROXIES=127.0.0.1 ${FAUCET_SERVER_ARGS:-})
+FAUCET_ARGS=(--FAUCET_DRIP_AMOUNT=0.001 --FAUCET_MIN_BALANCE=1 --TRUSTED_PROXIES=127.0.0.1 "${STORE_ARGS[@]}" ${FAUCET_SERVER_ARGS:-})
 if [ "$NODE" = dev ]; then
   # the embedded dev chain (no RPC_URL): its own faucet key, funded with 1,000,000 DYT, a block a second
-  launch_server faucet --ADMIN_TOKEN="$BENCH_ADMIN_TOKEN" --DEV_BLOCK_TIME_MS=1000 "${FAUCET_ARGS[@]}"
+  with_build "$BUILD" launch_server faucet --ADMIN_TOKEN="$BENCH_ADMIN_TOKEN" --DEV_BLOCK_TIME_MS=1000 "${FAUCET_ARGS[@]}"
 else
-  launch_server_on faucet "$ANVIL_URL" "${FAUCET_ARGS[@]}"
+  with_build "$BUILD" launch_server_on faucet "$ANVIL_URL" "${FAUCET_ARGS[@]}"
 fi
 wait_ready
 
@@ -158,6 +207,12 @@ fi
 
 echo "== faucet: sustained grants, wrk -t$THREADS -c$CONNECTIONS, $SLICES slices of ${SLICE_SECONDS}s (at most $MAX requests) =="
 machine_info
+[ "$BUILD" = a ] || echo "build:   $BASELINE ($(git -C "$BASELINE" rev-parse --short HEAD 2>/dev/null || echo 'not a git checkout')), FAUCET_BASELINE's"
+if [ "$STORE" = postgres ]; then
+  echo "store: PostgreSQL, $("$PG_BIN/postgres" --version | sed 's/^postgres //') (a throwaway cluster on this machine, its defaults)"
+else
+  echo "store: SQLite (the server's data directory)"
+fi
 if [ "$NODE" = dev ]; then
   echo "node: the embedded dev chain (FAUCET_NODE=dev, a diagnostic: no mining stall), a block a second; quotas lifted;"
   echo "      distinct recipient and client IP per request;"
@@ -212,6 +267,14 @@ rows "server CPU, load and confirmation" "$cpu_total s" \
   "node calls, load and confirmation" "$calls = $(awk -v c="$calls" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", c / n; else print "n/a" }') per grant" \
   "server peak RSS (VmHWM, whole life)" "$(peak_rss_mb "$SERVER_PID") MB"
 echo "targets: >= 500 grants/s sustained, p99 time to txHash <= 50 ms, <= 1.5 ms of server CPU per grant, peak RSS <= 200 MB"
+# one line for FAUCET_STORE=both's table: the saturated slices' figures
+pooled="$( (answer_durations "$SERVER_LOG" "$log_before" "$log_after" 200; answer_durations "$SERVER_LOG" "$log_before" "$log_after" 202) | percentiles)"
+n202="$(answer_times "$SERVER_LOG" "$log_before" "$log_after" 202 | cut -d' ' -f1)"
+echo "SUMMARY round=${FAUCET_STORE_ROUND:-1} build=$BUILD store=$STORE grants_per_s=$(awk -v n="$total" -v d="$seconds" 'BEGIN { printf "%.1f", n / d }')" \
+  "p50_ms=$(cut -d' ' -f2 <<<"$pooled") p99_ms=$(cut -d' ' -f3 <<<"$pooled")" \
+  "share_202=$(awk -v a="$n202" -v n="$(cut -d' ' -f1 <<<"$pooled")" 'BEGIN { if (n > 0) printf "%.0f", 100 * a / n; else print "-" }')" \
+  "worst_wrk_p99_ms=$worst_p99 cpu_ms_per_grant=$(awk -v c="$cpu_load" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", 1000 * c / n; else print "n/a" }')" \
+  "load=$(cut -d' ' -f1 /proc/loadavg)"
 
 # stage_split FROM TO GCLOG: where the answers of the server log's lines FROM+1..TO spent their time, and the pauses in GCLOG
 stage_split() {

@@ -17,7 +17,9 @@ import java.util.Optional;
  * #in}). Helidon's DbClient builds every row's column metadata anew (per column and per row: its
  * label, its type's name and a {@code Class.forName} of its Java class), about 5 % of a saturated
  * faucet's CPU, most of it in the tracker's read of every payment in flight and the reservation's
- * quota reads; docs/architecture.md lists the reads made here. Every other statement stays on DbClient.
+ * quota reads; docs/architecture.md lists the reads made here. Every other statement stays on DbClient,
+ * but for the hot writes' updates of one grant each ({@link #batch}): one JDBC batch, so one round trip to
+ * PostgreSQL for all of them while the write's locks are held, not one per grant.
  * Values are what DbClient read ({@code ResultSet.getObject}), so {@link Rows} converts them alike.
  */
 final class JdbcReads {
@@ -74,21 +76,45 @@ final class JdbcReads {
         }
     }
 
+    /**
+     * Runs {@code sql} once per row of {@code rows} (its parameters) as one JDBC batch on the write
+     * transaction's connection ({@link #in}); answers each run's count of changed rows, in order.
+     */
+    static int[] batch(Connection connection, String sql, List<Object[]> rows) {
+        if (rows.isEmpty()) {
+            return new int[0];
+        }
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (Object[] params : rows) {
+                bind(statement, params);
+                statement.addBatch();
+            }
+            return statement.executeBatch();
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
     private static PreparedStatement prepared(Connection connection, String sql, Object[] params) throws SQLException {
         PreparedStatement statement = connection.prepareStatement(sql);
         try {
-            for (int i = 0; i < params.length; i++) {
-                switch (params[i]) {
-                    case String text -> statement.setString(i + 1, text);
-                    case Long number -> statement.setLong(i + 1, number);
-                    case Integer number -> statement.setInt(i + 1, number);
-                    default -> statement.setObject(i + 1, params[i]);
-                }
-            }
+            bind(statement, params);
             return statement;
         } catch (SQLException | RuntimeException e) {
             statement.close();
             throw e;
+        }
+    }
+
+    private static void bind(PreparedStatement statement, Object[] params) throws SQLException {
+        for (int i = 0; i < params.length; i++) {
+            switch (params[i]) {
+                case null -> statement.setObject(i + 1, null);
+                case String text -> statement.setString(i + 1, text);
+                case Long number -> statement.setLong(i + 1, number);
+                case Integer number -> statement.setInt(i + 1, number);
+                default -> statement.setObject(i + 1, params[i]);
+            }
         }
     }
 

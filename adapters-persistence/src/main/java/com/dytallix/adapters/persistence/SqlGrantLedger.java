@@ -444,15 +444,18 @@ final class SqlGrantLedger implements GrantLedger {
                            max_priority_fee_per_gas = ?, gas_price = ?, tx_hash = ?, updated_at = ?
                      WHERE id = ? AND\s""" + SqlPayerLeases.inForceCondition(database.dialect());
             List<Object> hashes = new ArrayList<>(signings.size() * 5);
+            List<Object[]> updates = new ArrayList<>(signings.size());
             for (Signing signing : signings) {
                 SignedTransaction signed = signing.tx();
-                long updated = tx.update(update, signed.from().value(), signed.nonce(), signed.rawHex(), feeType(signed.fees()),
+                updates.add(new Object[] {signed.from().value(), signed.nonce(), signed.rawHex(), feeType(signed.fees()),
                         maxFee(signed.fees()), priorityFee(signed.fees()), gasPrice(signed.fees()), signed.hash().value(), time,
-                        signing.id().value(), lease.token(), lease.session());
+                        signing.id().value(), lease.token(), lease.session()});
+                hashes.addAll(List.of(signing.id().value(), signed.hash().value(), signed.nonce(), signed.rawHex(), time));
+            }
+            for (int updated : JdbcReads.batch(JdbcReads.in(tx), update, updates)) {
                 if (updated != 1) {
                     throw new LeaseLostException(lease); // the grant was just read as PENDING: only the lease can stop the update
                 }
-                hashes.addAll(List.of(signing.id().value(), signed.hash().value(), signed.nonce(), signed.rawHex(), time));
             }
             tx.insert("INSERT INTO grant_tx_hashes (grant_id, tx_hash, nonce, raw_tx, created_at) VALUES "
                     + String.join(", ", Collections.nCopies(signings.size(), "(?, ?, ?, ?, ?)")), hashes.toArray());
@@ -489,6 +492,7 @@ final class SqlGrantLedger implements GrantLedger {
                     + String.join(", ", Collections.nCopies(batch.size(), "?")) + ") ORDER BY id" + database.dialect().lockingRows(),
                     row -> statuses.put(JdbcReads.text(row, 1), status(JdbcReads.text(row, 2))),
                     batch.stream().map(job -> job.item().id().value()).toArray());
+            List<Object[]> updates = new ArrayList<>(batch.size());
             for (GroupCommit.Job<Submission, Void> job : batch) {
                 Submission s = job.item();
                 try {
@@ -501,9 +505,10 @@ final class SqlGrantLedger implements GrantLedger {
                     refused.put(job, e);
                     continue;
                 }
-                tx.update("UPDATE faucet_grants SET status = 'submitted', last_sent_at = ?, updated_at = ? WHERE id = ?",
-                        s.at(), s.at(), s.id().value());
+                updates.add(new Object[] {s.at(), s.at(), s.id().value()});
             }
+            JdbcReads.batch(JdbcReads.in(tx), "UPDATE faucet_grants SET status = 'submitted', last_sent_at = ?, updated_at = ? WHERE id = ?",
+                    updates);
             return null;
         });
         batch.forEach(job -> {
@@ -610,19 +615,17 @@ final class SqlGrantLedger implements GrantLedger {
                     row -> hashes.add(JdbcReads.text(row, 1) + " " + JdbcReads.text(row, 2)), part.toArray());
         }
         Steps steps = new Steps(new HashSet<>(), new LinkedHashMap<>());
+        List<Object[]> included = new ArrayList<>();
         for (Inclusion i : inclusions) {
-            String id = i.id().value();
             try {
                 step(statuses, hashes, i.id(), i.landed(), GrantStatus.SUBMITTED);
             } catch (IllegalGrantTransitionException | IllegalArgumentException | NoSuchElementException e) {
                 steps.refused().put(i.id(), e);
                 continue;
             }
-            tx.update("""
-                    UPDATE faucet_grants
-                       SET status = 'submitted', landed_hash = ?, block_number = ?, block_hash = ?, updated_at = ?
-                     WHERE id = ?""", i.landed().value(), i.blockNumber(), i.blockHash(), at, id);
+            included.add(new Object[] {i.landed().value(), i.blockNumber(), i.blockHash(), at, i.id().value()});
         }
+        List<Object[]> confirmed = new ArrayList<>();
         for (Confirmation c : confirmations) {
             String id = c.id().value();
             try {
@@ -631,12 +634,19 @@ final class SqlGrantLedger implements GrantLedger {
                 steps.refused().put(c.id(), e);
                 continue;
             }
-            tx.update("UPDATE faucet_grants SET status = 'confirmed', landed_hash = ?, block_number = ?, updated_at = ?, "
-                    + "confirmed_once = 1 WHERE id = ?", c.landed().value(), c.blockNumber(), at, id);
+            confirmed.add(new Object[] {c.landed().value(), c.blockNumber(), at, id});
             if (confirmedOnce.add(id)) {
                 steps.firstConfirmed().add(c.id());
             }
         }
+        // the inclusions first: a grant included and confirmed in one pass ends confirmed
+        Connection connection = JdbcReads.in(tx);
+        JdbcReads.batch(connection, """
+                UPDATE faucet_grants
+                   SET status = 'submitted', landed_hash = ?, block_number = ?, block_hash = ?, updated_at = ?
+                 WHERE id = ?""", included);
+        JdbcReads.batch(connection, "UPDATE faucet_grants SET status = 'confirmed', landed_hash = ?, block_number = ?, updated_at = ?, "
+                + "confirmed_once = 1 WHERE id = ?", confirmed);
         return steps;
     }
 
