@@ -419,7 +419,7 @@ class PostgresStoreTest {
     void aReadInsideAWriteBeforeItsFirstStatementGetsAConnectionOfItsOwnAndTheWriteCommitsOnJdbcReadsOne() {
         PostgresDatabase db = migratedDatabase();
         db.write(tx -> tx.dml("CREATE TABLE handoff (x INTEGER)"));
-        // begun as write() begins it, its first statement left to the work (write() itself sends SET LOCAL first)
+        // begun as write() begins it, its first statement left to the work (write() itself takes its locks first)
         TextNamedStatements.Transaction tx = Database.begin(db.writes, db.dataSource);
         long readersBackend = TestSql.number(db, "SELECT pg_backend_pid() AS n");
         TestSql.readBeforeTheFirstStatement(db, tx);
