@@ -90,10 +90,9 @@ final class SqlGrantLedger implements GrantLedger {
     private static final String SELECT_GRANT = "SELECT " + GRANT_COLUMNS + """
             , (SELECT string_agg(h.tx_hash, ',' ORDER BY h.rowid) FROM grant_tx_hashes h WHERE h.grant_id = g.id) AS tx_hashes
               FROM faucet_grants g""";
-    private static final String COUNTING = "status <> 'failed' AND created_at > ?";
+    private static final String COUNTING = ReservationReads.COUNTING;
     /** Exactly the condition of the partial index faucet_grants_unfinished (V010): a query that says so reads the index. */
     private static final String UNFINISHED = "g.status IN ('pending', 'signed', 'submitted')";
-    private static final BigInteger GWEI = BigInteger.TEN.pow(9);
     /** Grants one group write of submissions carries at most: bounds its statement's parameters. */
     private static final int MOST_PER_WRITE = 500;
     /**
@@ -141,6 +140,11 @@ final class SqlGrantLedger implements GrantLedger {
     private volatile boolean closed;
     private final GroupCommit<Asked, Reservation> reservations = new GroupCommit<>(MOST_RESERVATIONS_PER_WRITE, this::writeReservations);
     private final GroupCommit<Submission, Void> submissions = new GroupCommit<>(MOST_PER_WRITE, this::writeSubmissions);
+    /**
+     * The reads the last reservation's rules made, asked for the next one in one statement (on PostgreSQL, where each
+     * statement is a round trip: {@link ReservationReads}); written only by the reservations' group write.
+     */
+    private volatile List<ReservationReads.Read> learnedReads = List.of();
 
     public SqlGrantLedger(Database database) {
         this.database = database;
@@ -227,7 +231,12 @@ final class SqlGrantLedger implements GrantLedger {
             }
         }
         BigInteger budget = budget(level, admission.outflow(), now);
-        Decision decision = admission.decide(new Window(tx, budget));
+        Window window = new Window(tx, budget, request, database.dialect() == Dialect.POSTGRES
+                ? ReservationReads.ask(JdbcReads.in(tx), learnedReads, request) : Map.of());
+        Decision decision = admission.decide(window);
+        if (database.dialect() == Dialect.POSTGRES) {
+            learnedReads = List.copyOf(window.made);
+        }
         if (decision.refusal().isPresent()) {
             return new Reserving(new Reservation.Refused(decision.refusal().get()), level);
         }
@@ -293,39 +302,63 @@ final class SqlGrantLedger implements GrantLedger {
         return level == null ? outflow.initial() : outflow.refill(level.wei(), level.at(), now);
     }
 
-    /** The ledger inside one reservation's write transaction (or as it stands, for a first look), for the admission rules. */
-    private record Window(DbExecute tx, BigInteger budget) implements LedgerWindow {
+    /**
+     * The ledger inside one reservation's write transaction, for the admission rules: a read its rules make is answered
+     * from {@code asked} when it was asked there ({@link ReservationReads}), else from the database; the reads are noted.
+     */
+    private static final class Window implements LedgerWindow {
+        private final DbExecute tx;
+        private final BigInteger budget;
+        private final ReservationRequest request;
+        private final Map<ReservationReads.Read, Object> asked;
+        /** The reads made of the request's own subjects, in order. */
+        final Set<ReservationReads.Read> made = new LinkedHashSet<>();
+
+        Window(DbExecute tx, BigInteger budget, ReservationRequest request, Map<ReservationReads.Read, Object> asked) {
+            this.tx = tx;
+            this.budget = budget;
+            this.request = request;
+            this.asked = asked;
+        }
+
+        @Override
+        public BigInteger budget() {
+            return budget;
+        }
+
         @Override
         public Optional<Instant> nthNewestGrantByClient(IpRange client, Instant since, int nth) {
-            return nthNewest("client", client.toString(), since, nth);
+            return nthNewest(ReservationReads.Kind.CLIENT, "client", client.toString(), since, nth);
         }
 
         @Override
         public Optional<Instant> nthNewestGrantBySubnet(IpRange subnet, Instant since, int nth) {
-            return nthNewest("subnet", subnet.toString(), since, nth);
+            return nthNewest(ReservationReads.Kind.SUBNET, "subnet", subnet.toString(), since, nth);
         }
 
         @Override
         public Optional<Instant> nthNewestGrantByAddress(Address address, Instant since, int nth) {
-            return nthNewest("address", address.value(), since, nth);
+            return nthNewest(ReservationReads.Kind.ADDRESS, "address", address.value(), since, nth);
         }
 
-        /**
-         * Walked newest first along the (column, created_at) index inside the database, which hands
-         * back one row: a quota of hundreds costs no more rows in Java than a quota of one. Grants of
-         * the same millisecond are interchangeable here, as only their time is returned.
-         *
-         * <p>The walk reads each grant's row for its status (the index has none). It is taken only
-         * when the window holds at least {@code nth} grants of any status, which the index alone
-         * counts, and which the database checks first: most clients are below their quota, and then
-         * no row is read at all (a third to a fifth of the walk's CPU with 256 grants in the window).
-         */
-        private Optional<Instant> nthNewest(String column, String value, Instant since, int nth) {
-            String from = Timestamps.format(since);
-            return JdbcReads.first(JdbcReads.in(tx), "SELECT (SELECT created_at FROM faucet_grants WHERE " + column + " = ? AND "
-                            + COUNTING + " ORDER BY created_at DESC LIMIT 1 OFFSET ?) AS created_at"
-                            + " WHERE (SELECT COUNT(*) FROM faucet_grants WHERE " + column + " = ? AND created_at > ?) >= ?",
-                            row -> JdbcReads.optionalTime(row, 1).orElse(null), value, from, nth - 1, value, from, nth);
+        /** The read as made, noted when it is of the request's own subject; its answer if it was asked already, else null. */
+        private Object answered(ReservationReads.Kind kind, String value, Instant since, int nth) {
+            ReservationReads.Read read = ReservationReads.Read.of(kind, request, value, since, nth);
+            if (read == null) {
+                return null;
+            }
+            made.add(read);
+            return asked.get(read);
+        }
+
+        /** A quota of n reads one row (see {@link ReservationReads#nthNewest}): a quota of hundreds costs no more rows in Java than a quota of one. */
+        private Optional<Instant> nthNewest(ReservationReads.Kind kind, String column, String value, Instant since, int nth) {
+            Object answer = answered(kind, value, since, nth);
+            if (answer != null) {
+                return ReservationReads.time(answer);
+            }
+            return JdbcReads.first(JdbcReads.in(tx), ReservationReads.nthNewest(column), row -> JdbcReads.optionalTime(row, 1).orElse(null),
+                    ReservationReads.nthNewestParams(value, Timestamps.format(since), nth));
         }
 
         @Override
@@ -344,9 +377,12 @@ final class SqlGrantLedger implements GrantLedger {
          */
         @Override
         public Wei paidAtMostSince(Instant since) {
-            return JdbcReads.first(JdbcReads.in(tx), "SELECT COALESCE(SUM(gwei), 0) AS gwei FROM paid_per_minute WHERE minute >= ?",
-                            row -> new Wei(BigInteger.valueOf(JdbcReads.integer(row, 1)).multiply(GWEI)), minute(since))
-                    .orElseThrow();
+            Object answer = answered(ReservationReads.Kind.PAID_AT_MOST, "", since, 0);
+            if (answer != null) {
+                return (Wei) answer;
+            }
+            return JdbcReads.first(JdbcReads.in(tx), ReservationReads.PAID_AT_MOST, row -> ReservationReads.gwei(JdbcReads.integer(row, 1)),
+                    minute(since)).orElseThrow();
         }
 
         @Override
@@ -358,19 +394,15 @@ final class SqlGrantLedger implements GrantLedger {
             }
         }
 
-        /**
-         * Fingerprints and grants together: a grant reserved a moment ago has no fingerprint yet. The
-         * condition on the outcome is the one of the partial index (client, created_at) (V013): a query
-         * that says so reads it.
-         */
+        /** See {@link ReservationReads#SPREAD}. */
         @Override
         public AddressSpread addressesFrom(IpRange client, Instant since) {
+            Object answer = answered(ReservationReads.Kind.SPREAD, client.toString(), since, 0);
+            if (answer != null) {
+                return (AddressSpread) answer;
+            }
             String from = Timestamps.format(since);
-            return JdbcReads.first(JdbcReads.in(tx), """
-                            SELECT COUNT(DISTINCT address) AS addresses, MIN(created_at) AS oldest FROM (
-                                SELECT address, created_at FROM request_fingerprints WHERE client = ? AND created_at > ? AND outcome <> 'blocked'
-                                UNION ALL
-                                SELECT address, created_at FROM faucet_grants WHERE client = ? AND created_at > ?) AS seen""",
+            return JdbcReads.first(JdbcReads.in(tx), ReservationReads.SPREAD,
                             row -> new AddressSpread((int) JdbcReads.integer(row, 1), JdbcReads.optionalTime(row, 2)),
                             client.toString(), from, client.toString(), from)
                     .orElseThrow();
@@ -1194,7 +1226,7 @@ final class SqlGrantLedger implements GrantLedger {
     }
 
     /** The minute an instant is in, as {@code paid_per_minute} keys it ({@code YYYY-MM-DD HH:MM}, which PostgreSQL reads too). */
-    private static String minute(Instant instant) {
+    static String minute(Instant instant) {
         return Timestamps.format(instant).substring(0, 16);
     }
 
