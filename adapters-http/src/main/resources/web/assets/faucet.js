@@ -10,17 +10,70 @@ const GRANT_POLL_MS = 1000;
 const READ_TIMEOUT_MS = 10000;
 /** The request itself: the server answers within FAUCET_SEND_WAIT_MS (40 ms) when it is well; 20 s is a dead one. */
 const REQUEST_TIMEOUT_MS = 20000;
-/** A confirmed grant stays watched this long in blocks (the server's REORG_WATCH_BLOCKS default). */
+/** A confirmed grant stays watched this long in blocks, when the server does not say (REORG_WATCH_BLOCKS' default). */
 const REORG_WATCH_BLOCKS = 64;
+/** A 429 without a Retry-After (a proxy's, say): a minute, the request limit's window. */
+const DEFAULT_RETRY_AFTER_S = 60;
 /** A grant not in a block after this long is said to be slow (a few block times of a busy chain). */
 const SLOW_GRANT_MS = 30000;
 
-const facts = { payout: null, powDifficulty: 0, paused: false };
+// confirmations and reorgWatchBlocks: the server's finality (GET /api/faucet/info), null until it said
+const facts = { payout: null, powDifficulty: 0, paused: false, confirmations: null, reorgWatchBlocks: null };
 let busy = false;
 
 // --- talking to the API ---
 
+/**
+ * Until when (ms since the epoch) the server asked this page to send nothing: a 429 of the request limit, for its
+ * Retry-After. Every request waits for it, the status polling and the grant's included, so a page that was told to
+ * slow down does not make it worse; the page tries again by itself when the time is up.
+ */
+let quietUntil = 0;
+let quietTimer = null;
+
+const waiting = () => Date.now() < quietUntil;
+
+/** Seconds from a Retry-After header: a number of seconds or an HTTP date; null when it is neither. */
+function retryAfterSeconds(header) {
+  if (header === null || header === undefined || header === '') return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? null : Math.max(0, (at - Date.now()) / 1000);
+}
+
+/**
+ * A 429 that asks the page to slow down: the request limit ({@code scope: requests}), or one without our envelope (a
+ * proxy's). A grant quota (address, ip, subnet, …) refuses grants, not reading the status: the page reads on.
+ */
+const slowDown = (status, body) => status === 429 && (!body || !body.details || !body.details.scope || body.details.scope === 'requests');
+
+function quietFor(seconds) {
+  quietUntil = Math.max(quietUntil, Date.now() + 1000 * (seconds ?? DEFAULT_RETRY_AFTER_S));
+  $('throttled').hidden = false;
+  showQuiet();
+  if (!quietTimer) quietTimer = setInterval(showQuiet, 1000);
+  updateButton();
+}
+
+function showQuiet() {
+  if (waiting()) {
+    say('throttled-wait', `in ${Math.max(1, Math.ceil((quietUntil - Date.now()) / 1000))} s`);
+    return;
+  }
+  // the time is up: the banner goes, and the page looks again at once (a new 429 brings the banner back)
+  clearInterval(quietTimer);
+  quietTimer = null;
+  $('throttled').hidden = true;
+  updateButton();
+  refresh();
+}
+
+/** What {@link call} answers without asking while the page waits: the refusal the server would give. */
+const QUIET = { ok: false, status: 429, unsent: true, body: { code: 'RATE_LIMIT', details: { scope: 'requests' } } };
+
 async function call(method, path, body, headers = {}) {
+  if (waiting()) return QUIET;
   let response;
   try {
     response = await fetch(path, {
@@ -39,7 +92,9 @@ async function call(method, path, body, headers = {}) {
   } catch {
     // not JSON: an error page from something in between
   }
-  return { ok: response.ok, status: response.status, body: json || {}, retryAfter: response.headers.get('Retry-After') };
+  const retryAfter = response.headers.get('Retry-After');
+  if (slowDown(response.status, json)) quietFor(retryAfterSeconds(retryAfter));
+  return { ok: response.ok, status: response.status, body: json || {}, retryAfter };
 }
 
 // --- numbers and times in plain words ---
@@ -92,7 +147,7 @@ const LIMITS = {
   ip: 'Your connection has already received its share of DYT for today.',
   subnet: 'Your network has already received its share of DYT for today.',
   suspicious: 'Too many different addresses were requested from your connection.',
-  requests: 'Too many requests from your connection in the last minute (this page counts too).',
+  requests: 'Too many requests from your network (this page counts too).',
   daily_cap: 'The faucet has given out all it may for now.',
 };
 
@@ -101,6 +156,9 @@ function explain(answer) {
   const details = body.details || {};
   switch (body.code) {
     case 'RATE_LIMIT':
+      if (slowDown(answer.status, body)) {
+        return `${LIMITS.requests} Try again in ${Math.max(1, Math.ceil((quietUntil - Date.now()) / 1000))} s; the button comes back by itself.`;
+      }
       return `${LIMITS[details.scope] || 'Too many requests.'} Come back ${comeBack(details.resetAt, answer.retryAfter)}.`;
     case 'BLOCKED':
       return details.scope === 'address'
@@ -169,7 +227,7 @@ function checkAddress(finished) {
 
 function updateButton() {
   const valid = $('address-hint').dataset.state === 'valid';
-  $('request').disabled = busy || facts.paused || !valid;
+  $('request').disabled = busy || facts.paused || !valid || waiting();
   $('request-form').setAttribute('aria-busy', String(busy));
   say('request', busy ? 'Requesting…' : `Request ${facts.payout ? dyt(facts.payout) : 'DYT'}`);
 }
@@ -194,6 +252,9 @@ async function refresh() {
     const pow = i.proofOfWork || {};
     facts.payout = i.payout ?? null;
     facts.powDifficulty = pow.enabled ? Number(pow.difficulty) || 0 : 0;
+    const finality = i.finality || {};
+    facts.confirmations = Number(finality.confirmations) > 0 ? Number(finality.confirmations) : null;
+    facts.reorgWatchBlocks = Number(finality.reorgWatchBlocks) > 0 ? Number(finality.reorgWatchBlocks) : null;
     if (i.paused !== undefined) {
       facts.paused = Boolean(i.paused);
       showPaused(i.paused, i.pausedReason);
@@ -301,7 +362,8 @@ function attempt(address, pow) {
 
 async function send(a) {
   const answer = await call('POST', '/api/faucet', a.body, { 'Idempotency-Key': a.key });
-  unanswered = answer.status === 0 ? a : null;
+  // not sent (the page waits out a 429): nothing happened, and what was unanswered still is
+  if (!answer.unsent) unanswered = answer.status === 0 ? a : null;
   return answer;
 }
 
@@ -365,7 +427,8 @@ function words(grant, reorged, slow) {
       return ['Accepted; the transaction is being sent.', slow ? SLOW : 'Nothing to do: this page follows it to its block.'];
     case 'submitted':
       if (block !== null) {
-        return [`In block ${block}; waiting for a few more blocks before it counts as confirmed.`,
+        return [`In block ${block}; waiting for ${facts.confirmations ? `${facts.confirmations} confirmations` : 'a few more blocks'}`
+          + ' before it counts as confirmed.',
           reorged ? 'A reorganisation took its first block away; the faucet sent it again. Nothing to do: it is paid once, never twice.'
             : 'Nothing to do: this page follows it.'];
       }
@@ -393,10 +456,17 @@ function render(grant, reorged, slow) {
   say('tx-hash', grant.txHash || 'not sent yet');
   say('block-number', grant.blockNumber === null || grant.blockNumber === undefined
     ? (grant.status === 'failed' ? 'none: it was not mined' : 'not in a block yet')
-    : `${Number(grant.blockNumber).toLocaleString('en-US')} (${grant.confirmations} confirmation${grant.confirmations === 1 ? '' : 's'})`);
+    : `${Number(grant.blockNumber).toLocaleString('en-US')} (${confirmations(grant)})`);
   // a 202 (pending) has its hash already, but the node has not taken the transaction yet: not sent until submitted
   $('step-submitted').classList.toggle('done', grant.status === 'submitted' || grant.status === 'confirmed');
   $('step-confirmed').classList.toggle('done', grant.status === 'confirmed');
+}
+
+/** "3 of 16 confirmations" while the grant waits for the server's depth; "20 confirmations" once it has it. */
+function confirmations(grant) {
+  const n = Number(grant.confirmations) || 0;
+  const of = grant.status !== 'confirmed' && facts.confirmations ? ` of ${facts.confirmations}` : '';
+  return `${n}${of} confirmation${n === 1 && !of ? '' : 's'}`;
 }
 
 const REDUCTIONS = {
@@ -435,11 +505,11 @@ function follow(grant) {
       reorged = reorged || (block !== null && (g.blockNumber ?? null) !== block);
       block = g.blockNumber ?? null;
       render(g, reorged, Date.now() - since > SLOW_GRANT_MS);
-      if (g.status === 'failed' || (g.status === 'confirmed' && g.confirmations >= REORG_WATCH_BLOCKS)) return;
+      if (g.status === 'failed' || (g.status === 'confirmed' && g.confirmations >= (facts.reorgWatchBlocks ?? REORG_WATCH_BLOCKS))) return;
       if (g.status === 'confirmed') {
         if (!confirmed) refresh(); // the balance and height the grant changed
         confirmed = true;
-        setTimeout(poll, REFRESH_MS);
+        later(poll, REFRESH_MS);
         return;
       }
     } else if (answer.status === 0) {
@@ -448,13 +518,21 @@ function follow(grant) {
       say('grant-next', 'The faucet no longer knows this grant; look the transaction up in a block explorer.');
       return;
     }
-    setTimeout(poll, GRANT_POLL_MS);
+    later(poll, GRANT_POLL_MS);
   };
-  setTimeout(poll, GRANT_POLL_MS);
+  later(poll, GRANT_POLL_MS);
+}
+
+/** Runs {@code action} in {@code ms}, or when the page may ask the server again if that is later (a 429's wait). */
+function later(action, ms) {
+  setTimeout(action, Math.max(ms, quietUntil - Date.now()));
 }
 
 // --- start ---
 
+// hidden in the HTML, which without a script could not work (the <noscript> curl line does instead)
+$('request-form').hidden = false;
+$('facts').hidden = false;
 $('address').addEventListener('input', () => checkAddress(false));
 $('address').addEventListener('change', () => checkAddress(true));
 $('request-form').addEventListener('submit', request);

@@ -45,7 +45,7 @@ public final class ApiRouting {
         routing.register("/api",
                 new RpcHttpService(jsonRpc, rpcLimiter, bodies, new AnswerWriter(deps.httpReadTimeout())),
                 new StatusHttpService(deps.status(), deps.balances(), deps.clock(), deps.statusStaleAfter()),
-                new FaucetHttpService(deps.drips(), deps.grants(), bodies));
+                new FaucetHttpService(deps.drips(), deps.grants(), deps.finality(), bodies));
         routing.register("/api/admin", new AdminHttpService(deps.admin(), auth, bodies, deps.keccak(), deps.clock()));
         routing.register(new HealthHttpService(deps.readinessChecks()));
         routing.register(new OpenApiHttpService());

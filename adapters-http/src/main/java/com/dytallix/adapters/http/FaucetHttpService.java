@@ -4,6 +4,7 @@ import com.dytallix.application.faucet.DripCommand;
 import com.dytallix.application.faucet.DripResult;
 import com.dytallix.application.faucet.DripService;
 import com.dytallix.application.faucet.FaucetInfo;
+import com.dytallix.application.faucet.Finality;
 import com.dytallix.application.faucet.GrantLookup;
 import com.dytallix.application.faucet.FaucetPolicy;
 import com.dytallix.domain.Wei;
@@ -39,11 +40,13 @@ final class FaucetHttpService implements HttpService {
     private static final HeaderName IDEMPOTENCY_KEY_HEADER = HeaderNames.create("Idempotency-Key");
     private final DripService drips;
     private final GrantLookup grants;
+    private final FinalityView finality;
     private final Bodies bodies;
 
-    FaucetHttpService(DripService drips, GrantLookup grants, Bodies bodies) {
+    FaucetHttpService(DripService drips, GrantLookup grants, Finality finality, Bodies bodies) {
         this.drips = drips;
         this.grants = grants;
+        this.finality = new FinalityView(finality.confirmations(), finality.reorgWatchBlocks());
         this.bodies = bodies;
     }
 
@@ -225,12 +228,12 @@ final class FaucetHttpService implements HttpService {
                         policy.outflow().minFraction().toPlainString()),
                 new LimitsView(l.perIp(), l.perSubnet(), l.perAddress(), l.suspiciousAddressesPerHour(), l.dailyCap().toDytString(),
                         policy.ipv6Prefix()),
-                new ProofOfWorkView(pow.on(), ALGORITHM, info.powDifficulty(), pow.n(), pow.r(), pow.p())));
+                new ProofOfWorkView(pow.on(), ALGORITHM, info.powDifficulty(), pow.n(), pow.r(), pow.p()), finality));
     }
 
     /** GET /api/faucet/info (field order is the wire order, here and in every view below). */
     record InfoView(String payout, String payoutWei, String drip, List<FactorView> factors, boolean paused,
-                    String pausedReason, BudgetView budget, LimitsView limits, ProofOfWorkView proofOfWork) {
+                    String pausedReason, BudgetView budget, LimitsView limits, ProofOfWorkView proofOfWork, FinalityView finality) {
     }
 
     record BudgetView(String available, String perDay, String buffer, String minDripFraction) {
@@ -241,6 +244,10 @@ final class FaucetHttpService implements HttpService {
     }
 
     record ProofOfWorkView(boolean enabled, String algorithm, int difficulty, int n, int r, int p) {
+    }
+
+    /** When a grant counts as confirmed (FAUCET_CONFIRMATIONS) and how long it is watched for a reorg (REORG_WATCH_BLOCKS). */
+    record FinalityView(int confirmations, int reorgWatchBlocks) {
     }
 
     private void challenge(ServerRequest req, ServerResponse res) {

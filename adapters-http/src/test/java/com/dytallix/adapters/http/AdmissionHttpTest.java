@@ -93,7 +93,7 @@ class AdmissionHttpTest {
     }
 
     @Test
-    void theInfoShowsThePayoutBudgetLimitsAndProofOfWork() {
+    void theInfoShowsThePayoutBudgetLimitsProofOfWorkAndFinality() {
         JsonNode info = api.get("/api/faucet/info").json();
         assertThat(info.get("payout").asText()).isEqualTo("10");
         assertThat(info.get("drip").asText()).isEqualTo("10");
@@ -105,6 +105,9 @@ class AdmissionHttpTest {
         assertThat(info.at("/limits/ipv6ClientPrefix").asInt()).isEqualTo(64);
         assertThat(info.at("/proofOfWork/enabled").asBoolean()).isFalse();
         assertThat(info.at("/proofOfWork/difficulty").asInt()).isZero();
+        // what a client following a grant counts towards (FAUCET_CONFIRMATIONS, REORG_WATCH_BLOCKS), not a number it guesses
+        assertThat(info.at("/finality/confirmations").asInt()).isEqualTo(2);
+        assertThat(info.at("/finality/reorgWatchBlocks").asInt()).isEqualTo(64);
     }
 
     @Test

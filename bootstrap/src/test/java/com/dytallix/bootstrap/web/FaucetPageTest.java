@@ -242,7 +242,9 @@ class FaucetPageTest {
         browser.await("the grant is shown in its block (now: " + page.text("grant-status") + ")",
                 d -> page.text("grant-status").startsWith("In block "));
         browser.screenshot("grant-in-block");
-        assertThat(page.text("grant-status")).matches("In block [0-9,]+; waiting for a few more blocks before it counts as confirmed\\.");
+        // the depth is the server's FAUCET_CONFIRMATIONS (16 here), as GET /api/faucet/info says, not a number the page assumes
+        assertThat(page.text("grant-status")).matches("In block [0-9,]+; waiting for 16 confirmations before it counts as confirmed\\.");
+        assertThat(page.text("block-number")).matches("[0-9,]+ \\(([0-9]|1[0-5]) of 16 confirmations\\)");
         assertThat(page.text("grant-next")).isEqualTo("Nothing to do: this page follows it.");
         assertThat(page.attribute("step-submitted", "class")).contains("done");
         assertThat(page.attribute("step-confirmed", "class")).doesNotContain("done");
@@ -254,6 +256,85 @@ class FaucetPageTest {
         assertThat((Long) browser.driver.executeScript("return window.spoken;")).as("writes to the live region").isZero();
         assertThat(page.attribute("result", "aria-live")).as("the whole card is not re-read on every poll").isEmpty();
         page.awaitGrant("confirmed");
+        assertThat(page.text("block-number")).as("no \"of 16\" once it is confirmed").matches("[0-9,]+ \\([0-9]+ confirmations\\)");
+    }
+
+    /**
+     * The request limit's 429 (RATE_LIMIT_REQUESTS_PER_MINUTE: scope {@code requests}, Retry-After) as the server sends it,
+     * given to the page by a stand-in for its fetch: the real limit's window is a minute, too long to wait for here.
+     * {@code window.refuse = {count, method}} refuses that many of the page's next API calls (of that method, or any);
+     * {@code window.apiCalls} is every API call the page made, refused or not, and when.
+     */
+    private static final String REFUSING_FETCH = """
+            window.apiCalls = [];
+            window.refuse = {count: 0, method: null};
+            const realFetch = window.fetch.bind(window);
+            window.fetch = (input, init) => {
+              const url = new URL(typeof input === 'string' ? input : input.url, location.href);
+              const method = (init && init.method) || 'GET';
+              if (!url.pathname.startsWith('/api/')) return realFetch(input, init);
+              const refused = window.refuse.count > 0 && (!window.refuse.method || window.refuse.method === method);
+              window.apiCalls.push({path: url.pathname, method, at: Date.now(), refused});
+              if (!refused) return realFetch(input, init);
+              window.refuse.count--;
+              const body = {code: 'RATE_LIMIT', message: 'too many requests from this client; retry after the time in Retry-After',
+                details: {scope: 'requests', resetAt: new Date(Date.now() + 2000).toISOString()}, requestId: 'refused-by-the-test'};
+              return Promise.resolve(new Response(JSON.stringify(body),
+                {status: 429, headers: {'Content-Type': 'application/json', 'Retry-After': '2'}}));
+            };
+            """;
+
+    @Test
+    void tooManyRequestsFromTheNetworkIsSaidAndThePageSendsNothingUntilRetryAfterThenRecovers() {
+        Object script = browser.driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", REFUSING_FETCH))
+                .get("identifier");
+        try {
+            page.open();
+            page.type("0x2546BcD3c84621e976D8185a91A922aE77ECEc30");
+            page.request();
+            browser.await("the grant is in its block (now: " + page.text("grant-status") + ")",
+                    d -> page.text("grant-status").startsWith("In block "));
+
+            // the page's next call, whichever it is (the grant's poll every second, the status every 5 s), is refused
+            browser.driver.executeScript("window.refuse = {count: 1, method: null};");
+            browser.await("the page says it was asked to slow down", d -> page.shown("throttled"));
+            browser.screenshot("too-many-requests");
+            assertThat(page.text("throttled")).matches("Too many requests from your network\\. The faucet asked this page to slow down "
+                    + "\\(other pages and scripts on your connection count too\\); it tries again in [12] s by itself\\.");
+            assertThat(page.canRequest()).as("a request now would be refused too").isFalse();
+            browser.await("the banner goes when Retry-After has passed", d -> !page.shown("throttled"));
+            page.awaitGrant("confirmed");
+            assertNothingSentWhileWaiting();
+
+            // the request itself refused so: said in plain words, and the button comes back by itself
+            page.type("0xa0Ee7A142d267C1f36714E4a8F75612F20a79720");
+            browser.driver.executeScript("window.refuse = {count: 1, method: 'POST'};");
+            page.request();
+            FaucetPage.ShownError refusal = page.awaitError();
+            assertThat(refusal.code()).isEqualTo("RATE_LIMIT");
+            assertThat(refusal.words()).matches("Too many requests from your network \\(this page counts too\\)\\. "
+                    + "Try again in [12] s; the button comes back by itself\\.");
+            assertThat(page.shown("throttled")).isTrue();
+            browser.await("the button comes back", d -> page.canRequest());
+            assertThat(page.shown("throttled")).isFalse();
+            assertNothingSentWhileWaiting();
+        } finally {
+            browser.driver.executeCdpCommand("Page.removeScriptToEvaluateOnNewDocument", Map.of("identifier", script));
+        }
+    }
+
+    /** After each refused call, no call began before its Retry-After (2 s) but those already on their way with it. */
+    @SuppressWarnings("unchecked")
+    private static void assertNothingSentWhileWaiting() {
+        List<Map<String, Object>> calls = (List<Map<String, Object>>) browser.driver.executeScript("return window.apiCalls;");
+        for (Map<String, Object> refused : calls.stream().filter(c -> Boolean.TRUE.equals(c.get("refused"))).toList()) {
+            long at = ((Number) refused.get("at")).longValue();
+            assertThat(calls).as("calls after the one refused at %d", at).noneMatch(c -> {
+                long after = ((Number) c.get("at")).longValue() - at;
+                // the status and the faucet's terms are asked together: one may leave with the refused one
+                return after > 100 && after < 1_950;
+            });
+        }
     }
 
     @Test
@@ -291,6 +372,8 @@ class FaucetPageTest {
             assertThat(banner).startsWith("This page needs JavaScript to request DYT: turn it on and reload.")
                     .contains("curl -X POST -H 'Content-Type: application/json' -d '{\"address\": \"0x…\"}' <this site>/api/faucet");
             assertThat(page.canRequest()).as("nothing to press that would do nothing").isFalse();
+            assertThat(page.shown("request-form")).as("no form that cannot work").isFalse();
+            assertThat(page.shown("facts")).as("no facts the script would have filled in").isFalse();
         } finally {
             browser.driver.executeCdpCommand("Emulation.setScriptExecutionDisabled", Map.of("value", false));
         }
