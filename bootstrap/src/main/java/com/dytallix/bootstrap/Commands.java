@@ -84,6 +84,10 @@ final class Commands {
     }
 
     private static InstanceLock lock(Settings settings, boolean shared) {
+        if (settings.databaseUrl().isEmpty()) {
+            // the lock file sits beside the database: a new data directory is made 0700 here, not by the lock with the umask's mode
+            DataFiles.ownerOnlyDirectory(settings.dataDir());
+        }
         try {
             return Persistence.lock(settings.databaseUrl(), settings.dbPath(), shared);
         } catch (IllegalStateException e) {

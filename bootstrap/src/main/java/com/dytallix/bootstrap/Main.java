@@ -26,6 +26,9 @@ public final class Main {
             Server.makeServiceRegistry();
         }
         Observability.installLogging();
+        if (!isServe(args)) {
+            Observability.logToStderr();
+        }
         Fatal.install();
         int code = run(args, System.getenv(), Path.of("").toAbsolutePath(), System.out, System.err);
         if (code != OK || !isServe(args)) {

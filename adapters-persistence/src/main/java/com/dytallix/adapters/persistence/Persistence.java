@@ -70,9 +70,10 @@ public final class Persistence implements AutoCloseable {
         if (databaseUrl.isPresent()) {
             PostgresUrl url = PostgresUrl.parse(databaseUrl.get());
             PostgresDatabase db = PostgresDatabase.open(url);
-            return new Persistence(db, url.masked(), new PostgresMaintenance(db));
+            return new Persistence(db, url.masked(), new SqlMaintenance(db));
         }
-        return new Persistence(SqliteDatabase.open(dbPath), dbPath.toString(), new SqliteMaintenance(dbPath));
+        SqliteDatabase db = SqliteDatabase.open(dbPath);
+        return new Persistence(db, dbPath.toString(), new SqlMaintenance(db));
     }
 
     /**

@@ -38,7 +38,7 @@ class PostgresMaintenanceTest {
     void retentionDeletesWhatIsPastItsKeepPeriodAndNothingElse() {
         Instant now = Instant.now();
         new RunbookData(new SqlGrantLedger(db), TestSql.lease(db)).write(now);
-        PostgresMaintenance maintenance = new PostgresMaintenance(db);
+        SqlMaintenance maintenance = new SqlMaintenance(db);
 
         // finished grants older than 30 days (one confirmed, one failed), fingerprints older than 7 days
         assertThat(maintenance.prune(now.minus(Duration.ofDays(30)), now.minus(Duration.ofDays(7)))).isEqualTo(new PruneResult(2, 2));

@@ -338,13 +338,13 @@ class SqliteMaintenanceTest {
             GrantId old = ((Reservation.Reserved) TestAdmission.reserve(ledger, A, ClientIp.parse("10.0.0.1"), Wei.ofDyt("1"), AT)).grant().id();
             ledger.markFailed(old, "x", AT);
             new SqlFaucetControls(db, Persistence.SHARED_STATE_REFRESH).audit(new com.dytallix.domain.faucet.AuditEntry(AT, "pause", ClientIp.parse("::1"), "ok", ""));
-        }
-        SqliteMaintenance maintenance = new SqliteMaintenance(file);
 
-        assertThat(maintenance.prune(AT.plusSeconds(1), AT)).isEqualTo(new PruneResult(1, 0));
-        assertThat(maintenance.pruneAudit(AT)).isZero();
-        assertThat(maintenance.pruneAudit(AT.plusSeconds(1))).isEqualTo(1);
-        maintenance.optimize();
+            SqlMaintenance maintenance = new SqlMaintenance(db);
+            assertThat(maintenance.prune(AT.plusSeconds(1), AT)).isEqualTo(new PruneResult(1, 0));
+            assertThat(maintenance.pruneAudit(AT)).isZero();
+            assertThat(maintenance.pruneAudit(AT.plusSeconds(1))).isEqualTo(1);
+            maintenance.optimize();
+        }
     }
 
     private SqliteBackups backups(Path file) {

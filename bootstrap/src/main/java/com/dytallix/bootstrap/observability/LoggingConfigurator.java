@@ -24,6 +24,8 @@ import ch.qos.logback.core.status.Status;
 public final class LoggingConfigurator extends ContextAwareBase implements Configurator {
     /** The system property naming an operator's logback XML (logback's own name for it). */
     static final String CONFIGURATION_FILE = "logback.configurationFile";
+    /** The name of the root logger's appender, on stdout (or stderr: {@link Observability#logToStderr()}). */
+    static final String CONSOLE = "CONSOLE";
     /** The key of the access lines' appender among the context's objects, when this configurator made it. */
     static final String ACCESS_APPENDER = "dytallix.accessAppender";
     /** How long an access line may wait in the batch. */
@@ -48,7 +50,7 @@ public final class LoggingConfigurator extends ContextAwareBase implements Confi
 
         ConsoleAppender<ILoggingEvent> stdout = new ConsoleAppender<>();
         stdout.setContext(context);
-        stdout.setName("STDOUT");
+        stdout.setName(CONSOLE);
         stdout.setEncoder(encoder(context, true));
         stdout.start();
 

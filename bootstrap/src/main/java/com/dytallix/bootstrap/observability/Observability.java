@@ -2,6 +2,9 @@ package com.dytallix.bootstrap.observability;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
 import com.dytallix.application.status.StatusSnapshot;
 import com.dytallix.adapters.persistence.Persistence;
 import com.dytallix.adapters.node.SharedReads;
@@ -53,6 +56,22 @@ public final class Observability {
         if (!SLF4JBridgeHandler.isInstalled()) {
             SLF4JBridgeHandler.removeHandlersForRootLogger();
             java.util.logging.LogManager.getLogManager().getLogger("").addHandler(new JavaLoggingBridge());
+        }
+    }
+
+    /**
+     * For a one-shot command ({@code migrate}, {@code backup}, {@code prune}, …): its stdout is its answer, which
+     * scripts and the runbook read, so the log lines (the connection pool's start and stop among them) go to stderr.
+     * An operator's own logback XML is left as it is.
+     */
+    public static void logToStderr() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context
+                && context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(LoggingConfigurator.CONSOLE)
+                instanceof ConsoleAppender<ILoggingEvent> console) {
+            // stopping closes the appender's wrapper of the stream, never System.out itself
+            console.stop();
+            console.setTarget("System.err");
+            console.start();
         }
     }
 

@@ -4,11 +4,14 @@ import com.dytallix.domain.grant.GrantLedger.PruneResult;
 import com.dytallix.domain.maintenance.DatabaseMaintenance;
 import java.time.Instant;
 
-/** Retention and statistics for PostgreSQL, over the store's own connections. */
-final class PostgresMaintenance implements DatabaseMaintenance {
-    private final PostgresDatabase database;
+/**
+ * Retention and statistics, SQLite or PostgreSQL, over the store's own connections: the {@code prune} command and the
+ * server's daily job open the database once (SQLite's opened a pool of its own for each step, five per prune).
+ */
+final class SqlMaintenance implements DatabaseMaintenance {
+    private final Database database;
 
-    PostgresMaintenance(PostgresDatabase database) {
+    SqlMaintenance(Database database) {
         this.database = database;
     }
 
