@@ -278,14 +278,23 @@ function showNode(s) {
   $('node-down').hidden = !words;
 }
 
+/** An operator's words as a sentence: a capital first, a full stop last. */
+const sentence = (text) => text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? '' : '.');
+
+/**
+ * The pause's reason in plain words. A chain reset's is the server's (from "the chain was reset"); paused by an
+ * operator as well, the server gives the operator's reason first, then "; and " and the reset's: both are said.
+ */
 function showPaused(paused, reason) {
   $('paused').hidden = !paused;
   let words = '';
   if (paused) {
-    words = !reason ? 'No reason was given.'
-      : /^the chain was reset/i.test(reason)
-        ? `The test network was restarted as a new chain; the faucet waits for its operator to switch to it. (Details: ${reason}.)`
-        : reason + (/[.!?]$/.test(reason) ? '' : '.');
+    const at = reason ? reason.search(/(^|; and )the chain was reset/i) : -1;
+    const operator = at < 0 ? reason : reason.slice(0, at);
+    const reset = at < 0 ? '' : reason.slice(at).replace(/^; and /, '');
+    words = [operator ? sentence(operator) : '',
+      reset ? `The test network was restarted as a new chain; the faucet waits for its operator to switch to it. (Details: ${reset}.)` : '',
+    ].filter(Boolean).join(' ') || 'No reason was given.';
   }
   say('paused-reason', words);
 }

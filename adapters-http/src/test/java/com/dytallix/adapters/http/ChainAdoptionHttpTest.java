@@ -66,4 +66,33 @@ class ChainAdoptionHttpTest {
         assertThat(info.get("paused").asBoolean()).as("the faucet takes requests again").isFalse();
         assertThat(api.get("/api/status").json().get("paused").asBoolean()).isFalse();
     }
+
+    /** An operator who pauses while a reset is pending sees their own reason kept, and so does everyone: both are said. */
+    @Test
+    void anOperatorsPauseDuringAResetSaysItsReasonAndTheResetAndStandsAloneAfterTheAdoption() {
+        String old = api.app.chain().ledgerGenesis().orElseThrow();
+        api.chain.relaunch();
+        api.app.chain().check();
+        String genesis = api.chain.genesis();
+        String reset = "the chain was reset (genesis " + genesis + " ≠ " + old + ", the ledger's): an operator must adopt the new chain";
+        String both = "Moving to a new node; and " + reset;
+        try {
+            var paused = api.admin("POST", "/api/admin/pause", "{\"reason\": \"Moving to a new node\"}");
+            assertThat(paused.status()).isEqualTo(200);
+            assertThat(paused.json().get("reason").asText()).as("the operator's own reason, not only the reset's").isEqualTo(both);
+            assertThat(api.get("/api/status").json().get("pausedReason").asText()).isEqualTo(both);
+            assertThat(api.get("/api/faucet/info").json().get("pausedReason").asText()).isEqualTo(both);
+            assertThat(api.admin("GET", "/api/admin/state", null).json().get("pausedReason").asText()).isEqualTo(both);
+            var refused = api.postJson("/api/faucet", "{\"address\": \"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed\"}");
+            assertThat(refused.json().get("details").get("reason").asText()).isEqualTo(both);
+
+            // the reset adopted, the operator's pause stands, with its reason alone
+            assertThat(api.admin("POST", "/api/admin/chain/adopt", "{\"genesis\": \"" + genesis + "\"}").status()).isEqualTo(200);
+            var status = api.get("/api/status").json();
+            assertThat(status.get("paused").asBoolean()).isTrue();
+            assertThat(status.get("pausedReason").asText()).isEqualTo("Moving to a new node");
+        } finally {
+            api.admin("POST", "/api/admin/resume", null);
+        }
+    }
 }

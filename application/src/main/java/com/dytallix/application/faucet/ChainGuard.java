@@ -35,6 +35,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class ChainGuard {
     private static final System.Logger LOG = System.getLogger(ChainGuard.class.getName());
+    /** Between an operator's pause reason and a reset's, when both pause the faucet (the page splits them there). */
+    private static final String REASONS_JOINED = "; and ";
 
     private final ChainReads node;
     private final LedgerChain ledger;
@@ -206,8 +208,9 @@ public final class ChainGuard {
     }
 
     /**
-     * The operator's controls as the faucet sees them: paused, with the reset's reason, while the node's chain is not the
-     * ledger's, whatever the operator's own pause says (which is kept, and stands again after an adoption).
+     * The operator's controls as the faucet sees them: paused while the node's chain is not the ledger's, whatever the
+     * operator's own pause says (which is kept, and stands again after an adoption). The reason says both when both
+     * pause it: the operator's first, as the operator gave it, then the reset's ({@link #REASONS_JOINED}).
      */
     public FaucetControls controls(FaucetControls operators) {
         return new FaucetControls() {
@@ -227,7 +230,10 @@ public final class ChainGuard {
             }
 
             private PauseState seen(PauseState operator) {
-                return reset().map(r -> new PauseState(true, Optional.of(r.reason()), Optional.of(r.since()))).orElse(operator);
+                return reset().map(r -> operator.paused()
+                        ? new PauseState(true, Optional.of(operator.reason().orElse("paused by an operator") + REASONS_JOINED + r.reason()),
+                                operator.since().filter(at -> at.isBefore(r.since())).or(() -> Optional.of(r.since())))
+                        : new PauseState(true, Optional.of(r.reason()), Optional.of(r.since()))).orElse(operator);
             }
 
             @Override

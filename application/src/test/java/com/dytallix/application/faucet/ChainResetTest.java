@@ -437,7 +437,8 @@ class ChainResetTest {
         h.controls.pause(Optional.of("maintenance"), Instant.now());
         relaunch();
         h.chainGuard.check();
-        assertThat(h.status.current().pause().reason().orElseThrow()).startsWith("the chain was reset");
+        assertThat(h.status.current().pause().reason().orElseThrow()).as("both, the operator's first")
+                .startsWith("maintenance; and the chain was reset");
 
         h.chainGuard.adopt(h.chain.genesis());
 

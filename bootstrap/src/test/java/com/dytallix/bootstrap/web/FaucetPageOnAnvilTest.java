@@ -196,6 +196,14 @@ class FaucetPageOnAnvilTest {
                     "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
             assertThat(overflow).as("horizontal overflow in px").isLessThanOrEqualTo(0);
             browser.screenshot("paused-chain-reset-phone");
+
+            // an operator pausing meanwhile, with a reason: the page says theirs and the reset's, not the reset's alone
+            assertThat(again.http.post("/api/admin/pause", "{\"reason\": \"moving to a new node\"}", "Authorization",
+                    "Bearer " + LiveServer.ADMIN_TOKEN).status()).isEqualTo(200);
+            browser.await("the operator's reason is shown (now: " + page.text("paused") + ")",
+                    d -> page.text("paused").startsWith("The faucet is paused. Moving to a new node. The test network was restarted"));
+            assertThat(page.text("paused")).contains("(Details: the chain was reset (genesis 0x");
+            browser.screenshot("paused-by-operator-during-chain-reset");
             page.assertCleanConsole();
         }
     }
