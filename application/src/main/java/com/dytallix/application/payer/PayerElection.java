@@ -118,12 +118,29 @@ public final class PayerElection {
         return h != null && h.lasts();
     }
 
-    /** A write was refused by the fence: the lease is gone, whatever this instance believed. */
+    /**
+     * A write was refused by the fence: the lease is gone, whatever this instance believed. Taken over by another
+     * instance (this one stalled past it) is a WARN; revoked with nobody holding it now, the faucet's own doing (an
+     * adoption of a relaunched chain revokes it, and this instance takes it anew at its next renewal), is INFO.
+     */
     public synchronized void lost(Lease refused) {
         Held h = held;
         if (h != null && h.lease().token() == refused.token()) {
-            LOG.log(System.Logger.Level.WARNING, "instance {0}: the payer lease (token {1}) was taken over", instance, refused.token());
             held = null;
+            Optional<Lease> now;
+            try {
+                now = leases.current();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "instance {0}: the payer lease (token {1}) is lost", instance, refused.token());
+                return;
+            }
+            if (now.isPresent() && !session.equals(now.get().session())) {
+                LOG.log(System.Logger.Level.WARNING, "instance {0}: the payer lease (token {1}) was taken over by {2}", instance,
+                        refused.token(), now.get().holder());
+            } else {
+                LOG.log(System.Logger.Level.INFO, "instance {0}: the payer lease (token {1}) was revoked (a chain adoption does)"
+                        + " or ran out, and no other instance holds it: this instance takes it anew", instance, refused.token());
+            }
         }
     }
 
