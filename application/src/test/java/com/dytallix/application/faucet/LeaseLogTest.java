@@ -14,12 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,36 +25,22 @@ import org.junit.jupiter.api.Test;
  * (a stalled payer, worth a look), not for the faucet's own doing, an adoption of a relaunched chain revoking it.
  */
 class LeaseLogTest {
-    private static final SimpleFormatter FORMAT = new SimpleFormatter();
-    private final Logger logger = Logger.getLogger(PayerElection.class.getName());
-    private final List<LogRecord> lines = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            lines.add(r);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogLines log;
+    private List<LogRecord> lines;
 
     @BeforeEach
     void listen() {
-        logger.addHandler(capture);
+        log = new LogLines(PayerElection.class, Level.ALL);
+        lines = log.records;
     }
 
     @AfterEach
     void stopListening() {
-        logger.removeHandler(capture);
+        log.close();
     }
 
     private List<String> warnings() {
-        return lines.stream().filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue()).map(FORMAT::formatMessage).toList();
+        return log.messages(Level.WARNING);
     }
 
     @Test

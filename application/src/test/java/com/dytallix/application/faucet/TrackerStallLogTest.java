@@ -7,11 +7,8 @@ import com.dytallix.domain.Wei;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,33 +17,18 @@ import org.junit.jupiter.api.Test;
 class TrackerStallLogTest {
     private final TestClock clock = new TestClock(Instant.now());
     private final FaucetHarness h = new FaucetHarness(new FaucetPolicy.Limits(10, 1000, 1, Wei.ofDyt("10000"), 5), clock);
-    private final Logger logger = Logger.getLogger(GrantTracker.class.getName());
-    private final List<LogRecord> lines = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            if (r.getLevel().intValue() >= Level.INFO.intValue()) {
-                lines.add(r);
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogLines log;
+    private List<LogRecord> lines;
 
     @BeforeEach
     void listen() {
-        logger.addHandler(capture);
+        log = new LogLines(GrantTracker.class, Level.INFO);
+        lines = log.records;
     }
 
     @AfterEach
     void stopListening() {
-        logger.removeHandler(capture);
+        log.close();
     }
 
     @Test
