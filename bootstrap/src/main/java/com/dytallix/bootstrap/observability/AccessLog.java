@@ -31,6 +31,8 @@ public final class AccessLog implements RequestObserver {
     private static final String[] REFUSED_FIELDS = fieldOrder("requestId", "clientIp", "method", "path", "status", "durationMs",
             "errorCode");
     private static final String NOT_TIMED = "0.000";
+    /** Room for a usual line (about 290 characters) without the builder growing. */
+    private static final int LINE_CHARS = 512;
 
     private final RequestObserver metrics;
 
@@ -50,11 +52,9 @@ public final class AccessLog implements RequestObserver {
         if (failed ? !ACCESS.isWarnEnabled() : !ACCESS.isInfoEnabled()) {
             return;
         }
-        String message = method + " " + route + " " + status;
-        String millis = millis(durationNanos);
         BatchedConsoleAppender<?> appender = ourAppender();
-        if (appender == null || !appender.writeLine(line(failed, message, requestId, clientIp, method, route, status, millis))) {
-            throughLogback(failed, message, method, route, status, millis);
+        if (appender == null || !appender.writeLine(line(FIELDS, failed, requestId, clientIp, method, route, status, durationNanos, null))) {
+            throughLogback(failed, method + " " + route + " " + status, method, route, status, millis(durationNanos));
         }
     }
 
@@ -65,10 +65,9 @@ public final class AccessLog implements RequestObserver {
         if (failed ? !ACCESS.isWarnEnabled() : !ACCESS.isInfoEnabled()) {
             return;
         }
-        String message = method + " " + path + " " + status + " " + code + " before routing";
         BatchedConsoleAppender<?> appender = ourAppender();
-        if (appender == null || !appender.writeLine(line(REFUSED_FIELDS, failed, message, requestId, clientIp, method, path, status,
-                NOT_TIMED, code))) {
+        if (appender == null || !appender.writeLine(line(REFUSED_FIELDS, failed, requestId, clientIp, method, path, status, -1, code))) {
+            String message = method + " " + path + " " + status + " " + code + " before routing";
             MDC.put("requestId", requestId);
             MDC.put("clientIp", clientIp);
             MDC.put("errorCode", code);
@@ -86,20 +85,32 @@ public final class AccessLog implements RequestObserver {
         return ACCESS.getLoggerContext().getObject(LoggingConfigurator.ACCESS_APPENDER) instanceof BatchedConsoleAppender<?> a ? a : null;
     }
 
-    static byte[] line(boolean failed, String message, String requestId, String clientIp, String method, String route, int status,
-                       String millis) {
-        return line(FIELDS, failed, message, requestId, clientIp, method, route, status, millis, null);
-    }
-
-    private static byte[] line(String[] fields, boolean failed, String message, String requestId, String clientIp, String method,
-                               String route, int status, String millis, String code) {
-        StringBuilder out = new StringBuilder(256);
+    /**
+     * The access line as bytes. The message ({@code method path status}, and for a refusal {@code code before
+     * routing}) and the duration are appended in place rather than put together as strings first: escaping is
+     * per character, so the escaped parts are the escaped whole.
+     *
+     * @param durationNanos the request's time; negative for an answer given before routing ({@link #NOT_TIMED})
+     * @param code          the refusal's error code, null for a routed request
+     */
+    static byte[] line(String[] fields, boolean failed, String requestId, String clientIp, String method, String route, int status,
+                       long durationNanos, String code) {
+        StringBuilder out = new StringBuilder(LINE_CHARS);
         out.append("{\"time\":\"");
         JsonLineEncoder.time(out, System.currentTimeMillis());
         out.append(failed ? "\",\"level\":\"WARN\",\"logger\":\"access\",\"thread\":" : "\",\"level\":\"INFO\",\"logger\":\"access\",\"thread\":");
         JsonLineEncoder.string(out, Thread.currentThread().getName());
-        out.append(",\"message\":");
-        JsonLineEncoder.string(out, message);
+        out.append(",\"message\":\"");
+        JsonLineEncoder.escaped(out, method);
+        out.append(' ');
+        JsonLineEncoder.escaped(out, route);
+        out.append(' ').append(status);
+        if (code != null) {
+            out.append(' ');
+            JsonLineEncoder.escaped(out, code);
+            out.append(" before routing");
+        }
+        out.append('"');
         for (String field : fields) {
             out.append(",\"").append(field).append("\":");
             switch (field) {
@@ -109,7 +120,13 @@ public final class AccessLog implements RequestObserver {
                 case "path" -> JsonLineEncoder.string(out, route);
                 case "status" -> out.append(status);
                 case "errorCode" -> JsonLineEncoder.string(out, code);
-                default -> out.append(millis); // durationMs: digits, a point and three decimals
+                default -> { // durationMs: digits, a point and three decimals
+                    if (durationNanos < 0) {
+                        out.append(NOT_TIMED);
+                    } else {
+                        millis(out, durationNanos);
+                    }
+                }
             }
         }
         out.append("}\n");
@@ -138,9 +155,13 @@ public final class AccessLog implements RequestObserver {
 
     /** Nanoseconds as milliseconds with three decimals ("12.345"). */
     static String millis(long nanos) {
+        return millis(new StringBuilder(12), nanos).toString();
+    }
+
+    private static StringBuilder millis(StringBuilder out, long nanos) {
         long micros = Math.max(0, nanos) / 1000;
         long fraction = micros % 1000;
-        return (micros / 1000) + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + fraction;
+        return out.append(micros / 1000).append(fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".").append(fraction);
     }
 
     /** Put as the edge and the event path put them (requestId and clientIp first), read back as the encoder reads them. */

@@ -176,6 +176,12 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
     /** A JSON string: quote, backslash and control characters escaped, the rest as it is (UTF-8 on the way out). */
     static void string(StringBuilder out, String s) {
         out.append('"');
+        escaped(out, s);
+        out.append('"');
+    }
+
+    /** The inside of a JSON string ({@link #string} without its quotes): a part of one, the same escaped as in the whole. */
+    static void escaped(StringBuilder out, String s) {
         int n = s.length();
         int plain = 0;
         while (plain < n && s.charAt(plain) >= 0x20 && s.charAt(plain) != '"' && s.charAt(plain) != '\\') {
@@ -199,6 +205,5 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
                 out.append(c);
             }
         }
-        out.append('"');
     }
 }
