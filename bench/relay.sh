@@ -8,7 +8,8 @@
 #   live         the mix's calls tied to the head (balances, eth_call, nonces, gas price), which no cache may
 #                hold: what the shipped server's cache misses are made of
 # Targets: direct (anvil), nginx, ours (finality cache on, the default) and ours-nocache (a second
-# server with RPC_CACHE_MAX_BYTES=0: every call reaches the node). Then a JFR profile of
+# server with RPC_CACHE_MAX_BYTES=0: every call reaches the node). Each cell shows the target's CPU per call
+# and anvil's (the node's work behind each answer). Then a JFR profile of
 # ours-nocache on the mix names where its CPU goes. RELAY_BASELINE=<another checkout, built with
 # ./dyt build> adds its server (cache off) as baseline-nocache, measured in turn with the others:
 # an A/B of two builds under the same load.
@@ -85,14 +86,17 @@ for w in $WORKLOADS; do
   done
 done
 
-declare -A R CPU_US JIT_US
+declare -A R CPU_US JIT_US NODE_US
 for w in $WORKLOADS; do
   for c in $CONNECTIONS; do
     for target in $TARGETS; do
       log "$w: $target, $c connections, ${SECONDS_EACH}s"
       pid="${PID[$target]:-}"
       [ -z "$pid" ] || cpu_before="$(target_cpu_seconds "$target")" jit_before="$(jit_cpu_seconds "$target")"
+      node_before="$(cpu_seconds "$ANVIL_PID")"
       R[$w.$target.$c]="$(BODIES="$WORK/$w.bodies" run_wrk "$THREADS" "$c" "$SECONDS_EACH" bodies.lua "${URL[$target]}")"
+      NODE_US[$w.$target.$c]="$(awk -v a="$node_before" -v b="$(cpu_seconds "$ANVIL_PID")" \
+        -v n="$(field requests "${R[$w.$target.$c]}")" 'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')"
       [ -z "$pid" ] || CPU_US[$w.$target.$c]="$(awk -v a="$cpu_before" -v b="$(target_cpu_seconds "$target")" \
         -v n="$(field requests "${R[$w.$target.$c]}")" 'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')"
       [ -z "$pid" ] || [ "$target" = nginx ] || JIT_US[$w.$target.$c]="$(awk -v a="$jit_before" -v b="$(jit_cpu_seconds "$target")" \
@@ -117,13 +121,13 @@ echo "workloads: blockNumber; mix = balance, eth_call, block by number, receipt,
 for w in $WORKLOADS; do
   echo
   echo "-- $w --"
-  printf '%-16s %5s %10s %9s %9s %9s %8s %12s %8s\n' target conns 'req/s' 'p50 ms' 'p90 ms' 'p99 ms' errors 'CPU us/call' 'of it JIT'
+  printf '%-16s %5s %10s %9s %9s %9s %8s %12s %8s %12s\n' target conns 'req/s' 'p50 ms' 'p90 ms' 'p99 ms' errors 'CPU us/call' 'of it JIT' 'node us/call'
   for c in $CONNECTIONS; do
     for target in $TARGETS; do
       r="${R[$w.$target.$c]}"
-      printf '%-16s %5s %10s %9s %9s %9s %8s %12s %8s\n' "$target" "$c" "$(field rps "$r")" "$(field p50_ms "$r")" \
+      printf '%-16s %5s %10s %9s %9s %9s %8s %12s %8s %12s\n' "$target" "$c" "$(field rps "$r")" "$(field p50_ms "$r")" \
         "$(field p90_ms "$r")" "$(field p99_ms "$r")" "$(($(field socket_errors "$r") + $(field non2xx "$r")))" \
-        "${CPU_US[$w.$target.$c]:--}" "${JIT_US[$w.$target.$c]:--}"
+        "${CPU_US[$w.$target.$c]:--}" "${JIT_US[$w.$target.$c]:--}" "${NODE_US[$w.$target.$c]}"
     done
   done
   printf '%5s %-16s %15s %20s\n' conns target 'rps vs nginx' 'p50 added vs direct'
