@@ -123,7 +123,7 @@ public record Application(
         var admin = new AdminService(controls, ports.keys(), ports.rotations(), ports.ledger(), ports.node(), status,
                 ports.blockList(), ports.keccak(), chain, ports.clock());
         var relay = new RelayService(ports.node(), new RelayPolicy(choices.rpcAllowedMethods()), status, ports.telemetry(),
-                ports.clock(), new RelayFilters(choices.maxFiltersPerClient(), choices.maxFilters(), ports.clock()), policy.ipv6Prefix());
+                new RelayFilters(choices.maxFiltersPerClient(), choices.maxFilters(), ports.clock()), policy.ipv6Prefix());
         return new Application(election, status, new BalanceService(ports.node(), ports.keccak()), nonces, payer, tracker, drips,
                 new GrantLookup(ports.ledger(), status, payer), admin, relay, new ChainFeed(ports.blocks(), choices.maxSubscriptions()), chain);
     }

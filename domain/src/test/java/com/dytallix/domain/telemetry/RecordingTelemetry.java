@@ -17,6 +17,8 @@ public final class RecordingTelemetry implements Telemetry {
     public final AtomicInteger reorgs = new AtomicInteger();
     /** {@code method:outcome} of each relayed call. */
     public final List<String> rpcOutcomes = new CopyOnWriteArrayList<>();
+    /** The duration of each relayed call, in the order of {@link #rpcOutcomes}. */
+    public final List<Duration> rpcDurations = new CopyOnWriteArrayList<>();
     /** {@code hit} or {@code miss} of each lookup in the relay's finality cache. */
     public final List<String> cacheLookups = new CopyOnWriteArrayList<>();
     /** Filters uninstalled because their client made more than its bound. */
@@ -55,6 +57,7 @@ public final class RecordingTelemetry implements Telemetry {
     @Override
     public void rpcRequest(String method, String outcome, Duration duration) {
         rpcOutcomes.add(method + ":" + outcome);
+        rpcDurations.add(duration);
     }
 
     @Override
