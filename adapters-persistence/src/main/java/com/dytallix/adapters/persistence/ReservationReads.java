@@ -52,6 +52,11 @@ final class ReservationReads {
             this.column = column;
         }
 
+        /** The grants' column a quota of this kind counts by (null for the totals and the spread). */
+        String column() {
+            return column;
+        }
+
         /** The request's own value of this read's subject. */
         String of(ReservationRequest request) {
             return switch (this) {
@@ -111,7 +116,7 @@ final class ReservationReads {
             String since = Timestamps.format(read.since(request));
             switch (read.kind()) {
                 case CLIENT, SUBNET, ADDRESS -> {
-                    columns.add("(" + nthNewest(read.kind().column) + ")");
+                    columns.add("(" + nthNewest(read.kind().column()) + ")");
                     params.addAll(List.of(nthNewestParams(read.kind().of(request), since, read.nth())));
                     asked.add(read);
                 }

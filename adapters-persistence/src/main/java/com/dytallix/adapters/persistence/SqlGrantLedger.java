@@ -231,10 +231,10 @@ final class SqlGrantLedger implements GrantLedger {
             }
         }
         BigInteger budget = budget(level, admission.outflow(), now);
-        Window window = new Window(tx, budget, request, database.dialect() == Dialect.POSTGRES
-                ? ReservationReads.ask(JdbcReads.in(tx), learnedReads, request) : Map.of());
+        boolean learning = database.dialect() == Dialect.POSTGRES; // each read a round trip there (ReservationReads)
+        Window window = new Window(tx, budget, request, learning ? ReservationReads.ask(JdbcReads.in(tx), learnedReads, request) : Map.of());
         Decision decision = admission.decide(window);
-        if (database.dialect() == Dialect.POSTGRES) {
+        if (learning) {
             learnedReads = List.copyOf(window.made);
         }
         if (decision.refusal().isPresent()) {
@@ -328,17 +328,17 @@ final class SqlGrantLedger implements GrantLedger {
 
         @Override
         public Optional<Instant> nthNewestGrantByClient(IpRange client, Instant since, int nth) {
-            return nthNewest(ReservationReads.Kind.CLIENT, "client", client.toString(), since, nth);
+            return nthNewest(ReservationReads.Kind.CLIENT, client.toString(), since, nth);
         }
 
         @Override
         public Optional<Instant> nthNewestGrantBySubnet(IpRange subnet, Instant since, int nth) {
-            return nthNewest(ReservationReads.Kind.SUBNET, "subnet", subnet.toString(), since, nth);
+            return nthNewest(ReservationReads.Kind.SUBNET, subnet.toString(), since, nth);
         }
 
         @Override
         public Optional<Instant> nthNewestGrantByAddress(Address address, Instant since, int nth) {
-            return nthNewest(ReservationReads.Kind.ADDRESS, "address", address.value(), since, nth);
+            return nthNewest(ReservationReads.Kind.ADDRESS, address.value(), since, nth);
         }
 
         /** The read as made, noted when it is of the request's own subject; its answer if it was asked already, else null. */
@@ -352,12 +352,12 @@ final class SqlGrantLedger implements GrantLedger {
         }
 
         /** A quota of n reads one row (see {@link ReservationReads#nthNewest}): a quota of hundreds costs no more rows in Java than a quota of one. */
-        private Optional<Instant> nthNewest(ReservationReads.Kind kind, String column, String value, Instant since, int nth) {
+        private Optional<Instant> nthNewest(ReservationReads.Kind kind, String value, Instant since, int nth) {
             Object answer = answered(kind, value, since, nth);
             if (answer != null) {
                 return ReservationReads.time(answer);
             }
-            return JdbcReads.first(JdbcReads.in(tx), ReservationReads.nthNewest(column), row -> JdbcReads.optionalTime(row, 1).orElse(null),
+            return JdbcReads.first(JdbcReads.in(tx), ReservationReads.nthNewest(kind.column()), row -> JdbcReads.optionalTime(row, 1).orElse(null),
                     ReservationReads.nthNewestParams(value, Timestamps.format(since), nth));
         }
 
