@@ -135,6 +135,8 @@ class ChainResetTest {
      *       chain's first nonces and it mines them at once: each grant so paid is recorded confirmed, paid once (before
      *       round 23, the adoption left them failed, their quota given back, though paid).</li>
      * </ul>
+     * In both, an old grant the new chain pays (in the aged case only one the tracker sent again, its receipt gone
+     * before the relaunch was seen) is paid once and recorded confirmed.
      * Either way, after the adoption more grants are paid than there were old nonces queued: every new grant is
      * confirmed and paid once, every old grant is confirmed where the new chain paid it and failed where it did not,
      * the key's nonces have no gap and nothing is left queued.
@@ -236,7 +238,10 @@ class ChainResetTest {
                     String status = Poll.eventually(Duration.ofSeconds(10), () -> server.http.grant(old[0]).field("status"),
                             s -> List.of("confirmed", "failed").contains(s));
                     BigInteger balance = chain.balance(old[1]);
-                    if (young && balance.signum() > 0) {
+                    // aged: a grant the old chain mined whose confirmation the server had not recorded yet may be sent
+                    // again by the tracker (its receipt gone from the node it asks) before the relaunch is seen, and the
+                    // new chain pays it: that is honest too, if it is paid once and recorded so
+                    if (balance.signum() > 0) {
                         paidOnTheNewChain++;
                         assertThat(balance).as("grant %s of the old chain, paid on the new one: once", old[0]).isEqualTo(drip);
                         assertThat(status).as("grant %s of the old chain, paid on the new one: recorded so", old[0])
