@@ -1,14 +1,22 @@
 package com.dytallix.adapters.persistence;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.helidon.common.GenericType;
+import io.helidon.common.mapper.Mapper;
+import io.helidon.common.mapper.MapperException;
+import io.helidon.common.mapper.MapperManager;
+import io.helidon.common.mapper.Mappers;
+import io.helidon.common.mapper.MappersConfig;
 import io.helidon.dbclient.DbClient;
 import io.helidon.dbclient.DbClientException;
 import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbMapperProviderImpl;
 import io.helidon.dbclient.DbTransaction;
 import io.helidon.dbclient.jdbc.JdbcClientBuilder;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
@@ -31,7 +39,7 @@ public abstract class Database implements AutoCloseable {
 
     Database(HikariDataSource dataSource, String poolName) {
         this.dataSource = dataSource;
-        this.client = JdbcClientBuilder.create().connectionPool(HikariPool.of(dataSource, poolName)).build();
+        this.client = client(HikariPool.of(dataSource, poolName));
     }
 
     /**
@@ -39,7 +47,52 @@ public abstract class Database implements AutoCloseable {
      * nothing else: its pool gives out only the connection handed over, so no read can take it.
      */
     static DbClient transactionClient(HikariDataSource pool, String poolName) {
-        return JdbcClientBuilder.create().connectionPool(HikariPool.transactions(pool, poolName)).build();
+        return client(HikariPool.transactions(pool, poolName));
+    }
+
+    private static DbClient client(HikariPool pool) {
+        return JdbcClientBuilder.create().connectionPool(pool).mapperManager(NoDiscovery.MAPPERS).build();
+    }
+
+    /**
+     * The clients' type mappers, named here instead of found in Helidon's global service registry: a
+     * client built with its default mapper manager looks its mapper providers up there, and at start
+     * the database thread waited for that registry, which the web server needs and another thread
+     * makes meanwhile (up to three fifths of the database thread's start in a profile, docs/performance.md,
+     * Start-up, round 25). What it found is named: the built-in mappers and the database client's own provider (the
+     * only one on the class path). This module reads columns as the driver gives them, so none is used
+     * on its hot paths. Made once, in the first client's thread: the mappers keep caches of their own.
+     */
+    private static final class NoDiscovery {
+        static final MapperManager MAPPERS = new Named(MappersConfig.builder()
+                .useBuiltInMappers(true)
+                .mapperProvidersDiscoverServices(false)
+                .mappersDiscoverServices(false)
+                .addMapperProvider(new DbMapperProviderImpl())
+                .build());
+    }
+
+    /** {@link Mappers} as the {@link MapperManager} a client builder takes. */
+    private record Named(Mappers mappers) implements MapperManager {
+        @Override
+        public MappersConfig prototype() {
+            return mappers.prototype();
+        }
+
+        @Override
+        public <S, T> T map(S source, GenericType<S> sourceType, GenericType<T> targetType, String... qualifiers) throws MapperException {
+            return mappers.map(source, sourceType, targetType, qualifiers);
+        }
+
+        @Override
+        public <S, T> T map(S source, Class<S> sourceType, Class<T> targetType, String... qualifiers) throws MapperException {
+            return mappers.map(source, sourceType, targetType, qualifiers);
+        }
+
+        @Override
+        public <S, T> Optional<Mapper<S, T>> mapper(GenericType<S> sourceType, GenericType<T> targetType, String... qualifiers) {
+            return mappers.mapper(sourceType, targetType, qualifiers);
+        }
     }
 
     /**
