@@ -704,8 +704,8 @@ public final class GrantTracker {
      * <ul>
      *   <li>At a nonce below {@code next}, the new chain's already: a chain relaunched young (the old chain's first nonces
      *       are the new chain's first) may have mined it, or pools it at a nonce it uses next. Each of its hashes is looked
-     *       up on {@code view}: a receipt, or the nonce pooled (not mined yet) with no stored transfer of ours at it, and
-     *       the grant was paid on the new chain: it is carried over ({@link LedgerChain#carryOver}), and the tracker
+     *       up on {@code view}: a receipt, or the nonce pooled (not mined yet) with no stored transfer nor live grant of
+     *       ours at it, and the grant was paid on the new chain: it is carried over ({@link LedgerChain#carryOver}), and the tracker
      *       records its block, confirms it and watches it like any payment. Otherwise another transaction used the nonce
      *       (a stored transfer of ours: {@link #trackTransfers} looks again once the chain decides): it stays failed.</li>
      *   <li>At or above {@code next}: mined once the key's nonce got there, it would pay a grant recorded as failed (its
@@ -731,8 +731,9 @@ public final class GrantTracker {
         List<Long> cancelled = new ArrayList<>();
         List<Long> carried = new ArrayList<>();
         Instant now = clock.instant();
-        Long mined = null; // and pending: read once, only when a grant is below next
+        Long mined = null; // and pending, and our live grants' nonces: read once, only when a grant is below next
         long pending = 0;
+        Set<Long> live = Set.of();
         for (Grant g : stale) {
             long nonce = g.nonce().orElseThrow();
             InternalTransfer before = stored.get(nonce);
@@ -741,8 +742,10 @@ public final class GrantTracker {
                     if (mined == null) {
                         mined = view.minedNonce(from);
                         pending = node.pendingNonce(from);
+                        live = liveNonces(from);
                     }
-                    if (carryOverIfPaid(g, view, nonce >= mined && nonce < pending)) {
+                    // pooled with no transfer of ours at it: the old transaction, unless a grant of ours holds the nonce now
+                    if (carryOverIfPaid(g, view, nonce >= mined && nonce < pending && !live.contains(nonce))) {
                         carried.add(nonce);
                     }
                 }
@@ -775,6 +778,13 @@ public final class GrantTracker {
                     + " to ourselves, priced to take their place in its pool, now holds each of these nonces", cancelled, from);
         }
         return held;
+    }
+
+    /** The nonces of {@code from} that its grants signed or sent (and not finished) hold. */
+    private Set<Long> liveNonces(Address from) {
+        Set<Long> live = new HashSet<>();
+        settlements.inFlight().stream().filter(p -> p.from().equals(from)).forEach(p -> live.add(p.nonce()));
+        return live;
     }
 
     /**

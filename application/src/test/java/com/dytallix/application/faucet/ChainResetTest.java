@@ -414,6 +414,51 @@ class ChainResetTest {
         assertThat(h.chain.poolSize()).as("nothing stuck").isZero();
     }
 
+    /**
+     * A nonce of a grant the adoption failed that a new grant of ours now holds in the node's pool: a later seeding sees
+     * it pooled with no stored transfer at it, which is our new grant, not the old chain's transaction. The old grant
+     * stays failed (its quota given back) and the new grant is paid at the nonce. Before, the seeding carried the old
+     * grant over as "pooled, so ours": two live grants at one nonce, the old one's bytes to be sent over the user's.
+     *
+     * <p>How the state comes about: the transfer put at the old grant's nonce is mined, settled past the reorg watch,
+     * then taken by a reorg deeper than the watch; the next seeding finds the nonce free and hands it to a new grant.
+     */
+    @Test
+    void aNonceOfAFailedGrantThatANewGrantOfOursHoldsInThePoolIsNotTakenForTheOldChainsTransaction() {
+        h.withFinality(new Finality(1, 2));
+        Grant old = h.pay(reserve(1));
+        relaunch();
+        h.chainGuard.check();
+        h.chainGuard.adopt(h.chain.genesis());
+        h.election.campaign();
+        h.nonces.ensureSeeded(FaucetHarness.FAUCET); // a transfer of ours at the old grant's nonce 0, sent
+        for (int i = 0; i < 5; i++) {
+            h.chain.mine();
+            h.tracker.tick();
+        }
+        assertThat(h.transfers.unsettled()).as("mined and past the watch").isEmpty();
+        h.chain.reorg(5, false); // deeper than the watch: the transfer is gone, nonce 0 unused again
+
+        h.restart();
+        h.election.campaign();
+        Grant fresh = h.request(FaucetHarness.parsed(80).value(), "10.0.80.1").grant();
+        assertThat(fresh.nonce()).as("the free nonce").contains(old.nonce().orElseThrow());
+        assertThat(h.chain.pendingNonce(FaucetHarness.FAUCET)).as("the new grant, pooled").isEqualTo(1);
+
+        h.restart(); // a later seeding, the new grant still in the pool
+        h.election.campaign();
+        h.nonces.ensureSeeded(FaucetHarness.FAUCET);
+
+        assertThat(h.ledger.find(old.id()).orElseThrow().status()).as("not carried over").isEqualTo(GrantStatus.FAILED);
+        h.chain.mine();
+        h.chain.mine();
+        h.tracker.tick();
+        assertThat(h.ledger.find(fresh.id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(h.ledger.find(old.id()).orElseThrow().status()).isEqualTo(GrantStatus.FAILED);
+        assertThat(h.chain.balance(fresh.address())).isEqualTo(fresh.amount());
+        assertThat(h.chain.balance(old.address())).isEqualTo(Wei.ZERO);
+    }
+
     @Test
     void anotherInstanceThatSeededTheOldChainsNoncesLearnsThemAgainFromTheNewChainAfterTheAdoption() {
         businessOnTheOldChain();
