@@ -244,7 +244,7 @@ async function refresh() {
     say('height', s.height === null || s.height === undefined ? '–' : Number(s.height).toLocaleString('en-US'));
     showNode(s);
     facts.paused = Boolean(s.paused);
-    showPaused(s.paused, s.pausedReason);
+    showPaused(s.paused, s.pausedReason, s.chainReset);
   }
   // an older server without /api/faucet/info: the page works without payout and difficulty
   if (info.ok) {
@@ -257,7 +257,7 @@ async function refresh() {
     facts.reorgWatchBlocks = Number(finality.reorgWatchBlocks) > 0 ? Number(finality.reorgWatchBlocks) : null;
     if (i.paused !== undefined) {
       facts.paused = Boolean(i.paused);
-      showPaused(i.paused, i.pausedReason);
+      showPaused(i.paused, i.pausedReason, i.chainReset);
     }
   }
   say('payout', dyt(facts.payout));
@@ -282,16 +282,18 @@ function showNode(s) {
 const sentence = (text) => text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? '' : '.');
 
 /**
- * The pause's reason in plain words. A chain reset's is the server's (from "the chain was reset"); paused by an
- * operator as well, the server gives the operator's reason first, then "; and " and the reset's: both are said.
+ * The pause's reason in plain words. A chain reset is told by the answer's chainReset field (never by the reason's
+ * words: an operator may write anything there); paused by an operator as well, the server gives the operator's reason
+ * first, then "; and " and the reset's: both are said.
  */
-function showPaused(paused, reason) {
+function showPaused(paused, reason, chainReset) {
   $('paused').hidden = !paused;
   let words = '';
   if (paused) {
-    const at = reason ? reason.search(/(^|; and )the chain was reset/i) : -1;
-    const operator = at < 0 ? reason : reason.slice(0, at);
-    const reset = at < 0 ? '' : reason.slice(at).replace(/^; and /, '');
+    const reset = chainReset && chainReset.reason ? chainReset.reason : '';
+    let operator = reason || '';
+    if (reset && operator === reset) operator = '';
+    else if (reset && operator.endsWith(`; and ${reset}`)) operator = operator.slice(0, -`; and ${reset}`.length);
     words = [operator ? sentence(operator) : '',
       reset ? `The test network was restarted as a new chain; the faucet waits for its operator to switch to it. (Details: ${reset}.)` : '',
     ].filter(Boolean).join(' ') || 'No reason was given.';

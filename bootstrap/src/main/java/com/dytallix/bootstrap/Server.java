@@ -36,6 +36,7 @@ import com.dytallix.bootstrap.observability.MetricsTelemetry;
 import com.dytallix.bootstrap.observability.Observability;
 import com.dytallix.domain.StoreBusyException;
 import com.dytallix.domain.Wei;
+import com.dytallix.domain.faucet.ChainReset;
 import com.dytallix.domain.GrantId;
 import com.dytallix.domain.grant.GrantNotices;
 import com.dytallix.domain.admission.ProofOfWorkPolicy;
@@ -303,7 +304,7 @@ public final class Server implements AutoCloseable {
                 new HealthHttpService.Check("chainId", () -> status.current().chainIdVerified() ? Optional.empty()
                         : Optional.of(status.current().lastError().orElse("chain id not verified"))),
                 // the relay and the status still serve a reset chain: ready, and the faucet's pause says the rest
-                new HealthHttpService.Check("chain", Optional::empty, () -> chainGuard.reset().map(ChainGuard.Reset::reason)
+                new HealthHttpService.Check("chain", Optional::empty, () -> chainGuard.reset().map(ChainReset::reason)
                         .or(() -> chainGuard.payable() ? Optional.empty() : Optional.of("the node's chain is not checked yet:"
                                 + " the faucet pays nothing until it is"))));
 

@@ -4,6 +4,7 @@ import com.dytallix.application.status.BalanceService;
 import com.dytallix.application.status.NodeHealth;
 import com.dytallix.application.status.StatusService;
 import com.dytallix.application.status.StatusSnapshot;
+import com.dytallix.domain.faucet.PauseState;
 import com.dytallix.domain.sync.UpstreamHealth;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -69,6 +70,7 @@ final class StatusHttpService implements HttpService {
                 s.faucetBalance().map(w -> w.value().toString()).orElse(null),
                 s.pause().paused(),
                 s.pause().reason().orElse(null),
+                ChainResetView.of(s.pause()),
                 s.mempoolBacklog(),
                 s.nodeHealth().wireName(),
                 s.blockTime().map(StatusHttpService::seconds).orElse(null),
@@ -84,9 +86,19 @@ final class StatusHttpService implements HttpService {
     /** GET /api/status as the API shows it (field order is the wire order). */
     record StatusView(String api, Long height, long nodeSyncLag, Double headAgeSeconds, boolean syncing, Long chainId,
                       String faucetAddress, String faucetBalance, String faucetBalanceWei, boolean paused,
-                      String pausedReason, long mempoolBacklog, String nodeStatus, Double blockTimeSeconds,
+                      String pausedReason, ChainResetView chainReset, long mempoolBacklog, String nodeStatus, Double blockTimeSeconds,
                       Double dataAgeSeconds, double snapshotAgeSeconds, String lastError, String timestamp,
                       String instance, String payer, List<UpstreamView> upstreams) {
+    }
+
+    /**
+     * The chain reset that pauses the faucet (the node's genesis is not the ledger's), null when none does: what tells a
+     * reset apart from an operator's pause, whatever either reason says. In /api/status and /api/faucet/info.
+     */
+    record ChainResetView(String genesis, String ledgerGenesis, String reason) {
+        static ChainResetView of(PauseState pause) {
+            return pause.chainReset().map(r -> new ChainResetView(r.genesis(), r.ledgerGenesis(), r.reason())).orElse(null);
+        }
     }
 
     /** GET /api/balance. */

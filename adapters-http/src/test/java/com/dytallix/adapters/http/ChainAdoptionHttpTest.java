@@ -95,4 +95,39 @@ class ChainAdoptionHttpTest {
             api.admin("POST", "/api/admin/resume", null);
         }
     }
+
+    /**
+     * A reset is told by the structured {@code chainReset} field of /api/status and /api/faucet/info, not by the reason's
+     * words: an operator's pause whose reason says "the chain was reset" has none, a real reset has it with both genesis
+     * hashes, and with an operator's pause as well it is still there while the reason says both.
+     */
+    @Test
+    void aChainResetIsAFieldOfTheStatusAndTheInfoAndAnOperatorsPauseSayingTheSameWordsIsNotOne() {
+        try {
+            api.admin("POST", "/api/admin/pause", "{\"reason\": \"the chain was reset (genesis 0x12 ≠ 0x34): we say so ourselves\"}");
+            for (String path : new String[] {"/api/status", "/api/faucet/info"}) {
+                var answer = api.get(path).json();
+                assertThat(answer.get("pausedReason").asText()).startsWith("the chain was reset");
+                assertThat(answer.has("chainReset")).as(path).isTrue();
+                assertThat(answer.get("chainReset").isNull()).as(path + ": an operator's words are no reset").isTrue();
+            }
+            String old = api.app.chain().ledgerGenesis().orElseThrow();
+            api.chain.relaunch();
+            api.app.chain().check();
+            String genesis = api.chain.genesis();
+            for (String path : new String[] {"/api/status", "/api/faucet/info"}) {
+                var reset = api.get(path).json().get("chainReset");
+                assertThat(reset.get("genesis").asText()).as(path).isEqualTo(genesis);
+                assertThat(reset.get("ledgerGenesis").asText()).as(path).isEqualTo(old);
+                assertThat(reset.get("reason").asText()).as(path).isEqualTo("the chain was reset (genesis " + genesis + " ≠ " + old
+                        + ", the ledger's): an operator must adopt the new chain");
+                assertThat(api.get(path).json().get("pausedReason").asText()).as(path).endsWith("; and " + reset.get("reason").asText());
+            }
+            assertThat(api.admin("POST", "/api/admin/chain/adopt", "{\"genesis\": \"" + genesis + "\"}").status()).isEqualTo(200);
+            assertThat(api.get("/api/status").json().get("chainReset").isNull()).as("adopted: no reset").isTrue();
+            assertThat(api.get("/api/faucet/info").json().get("chainReset").isNull()).isTrue();
+        } finally {
+            api.admin("POST", "/api/admin/resume", null);
+        }
+    }
 }

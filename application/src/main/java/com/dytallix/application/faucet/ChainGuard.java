@@ -3,6 +3,7 @@ package com.dytallix.application.faucet;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.GrantId;
 import com.dytallix.domain.faucet.AuditEntry;
+import com.dytallix.domain.faucet.ChainReset;
 import com.dytallix.domain.faucet.FaucetControls;
 import com.dytallix.domain.faucet.PauseState;
 import com.dytallix.domain.faucet.TopUp;
@@ -57,15 +58,6 @@ public final class ChainGuard {
         }
     }
 
-    /** The node's chain is not the ledger's. */
-    public record Reset(String ledgerGenesis, String nodeGenesis, Instant since) {
-        /** The pause reason the faucet shows. */
-        public String reason() {
-            return "the chain was reset (genesis " + nodeGenesis + " ≠ " + ledgerGenesis
-                    + ", the ledger's): an operator must adopt the new chain";
-        }
-    }
-
     /** The adoption asked for names another chain than the node's: nothing changed. */
     public static final class NotTheNodesChain extends RuntimeException {
         NotTheNodesChain(String message) {
@@ -90,9 +82,9 @@ public final class ChainGuard {
     }
 
     /** The reset found by the last check, if the node's chain differs from the ledger's. */
-    public Optional<Reset> reset() {
+    public Optional<ChainReset> reset() {
         State s = state;
-        return s.node().map(n -> new Reset(s.ledger().orElseThrow(), n, s.since()));
+        return s.node().map(n -> new ChainReset(n, s.ledger().orElseThrow(), s.since()));
     }
 
     /** The ledger's chain as the last check read it. */
@@ -232,8 +224,8 @@ public final class ChainGuard {
             private PauseState seen(PauseState operator) {
                 return reset().map(r -> operator.paused()
                         ? new PauseState(true, Optional.of(operator.reason().orElse("paused by an operator") + REASONS_JOINED + r.reason()),
-                                operator.since().filter(at -> at.isBefore(r.since())).or(() -> Optional.of(r.since())))
-                        : new PauseState(true, Optional.of(r.reason()), Optional.of(r.since()))).orElse(operator);
+                                operator.since().filter(at -> at.isBefore(r.since())).or(() -> Optional.of(r.since())), Optional.of(r))
+                        : new PauseState(true, Optional.of(r.reason()), Optional.of(r.since()), Optional.of(r))).orElse(operator);
             }
 
             @Override

@@ -489,4 +489,26 @@ class ChainResetTest {
 
         assertThat(h.status.current().pause().reason()).contains("maintenance");
     }
+
+    /** A reset is a field of the pause state the status and the faucet's info show, never read from the reason's words. */
+    @Test
+    void theResetIsCarriedAsAFieldOfThePauseAndAnOperatorsReasonSayingItIsNone() {
+        String old = h.chain.genesis();
+        h.controls.pause(Optional.of("the chain was reset, says the operator"), Instant.now());
+        h.status.refresh();
+        assertThat(h.status.current().pause().reason()).contains("the chain was reset, says the operator");
+        assertThat(h.status.current().pause().chainReset()).as("an operator's words").isEmpty();
+
+        relaunch();
+        h.chainGuard.check();
+        com.dytallix.domain.faucet.ChainReset reset = h.status.current().pause().chainReset().orElseThrow();
+        assertThat(reset.genesis()).isEqualTo(h.chain.genesis());
+        assertThat(reset.ledgerGenesis()).isEqualTo(old);
+        assertThat(h.status.current().pause().reason().orElseThrow()).isEqualTo("the chain was reset, says the operator; and " + reset.reason());
+        assertThat(h.drips.info(ClientIp.parse("10.0.0.1")).pause().chainReset()).contains(reset);
+
+        h.chainGuard.adopt(h.chain.genesis());
+        assertThat(h.status.current().pause().chainReset()).isEmpty();
+        assertThat(h.drips.info(ClientIp.parse("10.0.0.1")).pause().chainReset()).isEmpty();
+    }
 }

@@ -186,6 +186,28 @@ class FaucetPageTest {
         assertThat(page.canRequest()).isTrue();
     }
 
+    /**
+     * An operator's reason that says "the chain was reset" is the operator's words, not a reset: the page tells a reset by
+     * the answers' chainReset field (null here), so it says the reason as given and nothing of a new chain. Before, it
+     * searched the reason for those words and showed the reset's banner instead of the operator's reason.
+     */
+    @Test
+    void anOperatorsReasonThatSaysTheChainWasResetIsShownAsTheOperatorsWordsNotAsAReset() {
+        page.open();
+        String reason = "the chain was reset last night by the validators; back at 15:00 UTC";
+        admin("/api/admin/pause", "{\"reason\": \"" + reason + "\"}");
+        try {
+            browser.await("the paused banner", d -> page.shown("paused"));
+            assertThat(server.http.get("/api/faucet/info").json().get("chainReset").isNull()).isTrue();
+            assertThat(page.text("paused")).isEqualTo("The faucet is paused. The chain was reset last night by the validators;"
+                    + " back at 15:00 UTC. Requests are turned off until it resumes; this page notices by itself.");
+            browser.screenshot("faucet-paused-operator-says-reset");
+        } finally {
+            admin("/api/admin/resume", "{}");
+        }
+        browser.await("the banner goes when the faucet resumes", d -> !page.shown("paused"));
+    }
+
     @Test
     void aBlockedAddressIsSaidInPlainWords() {
         String address = "0x52908400098527886E0F7030069857D2E4169EE7";
