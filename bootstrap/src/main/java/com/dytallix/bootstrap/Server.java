@@ -65,6 +65,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -94,6 +95,14 @@ public final class Server implements AutoCloseable {
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
+    /** Counted down once {@link #close} has taken everything down: a second stop waits for it. */
+    private final CountDownLatch closed = new CountDownLatch(1);
+    /** Guards {@link #listening} and {@link #stopSignal} together: a signal is either the boot's or the running server's. */
+    private final Object phase = new Object();
+    /** The boot has ended and the server serves: a signal from now on is the graceful stop's. */
+    private boolean listening;
+    /** The signal (TERM, INT) that asked for a stop, null until one did; the boot reads it between its steps. */
+    private volatile String stopSignal;
     private BackgroundJobs jobs;
     private BackgroundJobs leaseJobs;
     private PayerElection election;
@@ -109,7 +118,11 @@ public final class Server implements AutoCloseable {
     private Server() {
     }
 
-    /** Starts everything; returns the running server (stopped by SIGTERM/SIGINT or {@link #close()}). */
+    /**
+     * Starts everything; returns the running server (stopped by SIGTERM/SIGINT or {@link #close()}). A SIGTERM or SIGINT
+     * during the start stops it after its current step, what it opened closed: the server returned is then stopped
+     * already, and the process exits 0 as after any graceful stop.
+     */
     public static Server start(Settings settings, PrintStream out, PrintStream err) {
         // Nothing to reopen or re-read: logs go to stdout and settings take effect at a restart. Said
         // so, since an operator sending it may expect otherwise. Installed before the boot: the server
@@ -119,14 +132,51 @@ public final class Server implements AutoCloseable {
                 + " keeps running. Logs go to standard output (no file to reopen: rotate a file it is redirected"
                 + " to with copytruncate); changed settings take effect at a restart"));
         Server server = new Server();
+        // before the boot: a stop asked for while it opens the database, reaches the node or seeds nonces is graceful too
+        Signals.onTermination(server::stopOnSignal);
         try {
             server.boot(settings, err);
+        } catch (StoppedDuringStartup stopped) {
+            server.stop("dytallix-api stopped during start-up (SIG" + server.stopSignal + " before it listened): nothing"
+                    + " was served, and what it had opened is closed");
         } catch (RuntimeException e) {
             server.close();
             throw e instanceof StartupException s ? s : new StartupException("cannot start: " + describe(e), Main.FAILED);
         }
-        Signals.onTermination(server::close);
         return server;
+    }
+
+    /** A stop asked for during the boot, found between two of its steps. */
+    private static final class StoppedDuringStartup extends RuntimeException {
+        StoppedDuringStartup() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * SIGTERM or SIGINT: the graceful stop once the server listens; during the boot, the boot stops after its current
+     * step and closes what it opened, and this waits for that. Either way it returns once everything is closed.
+     */
+    private void stopOnSignal(String signal) {
+        boolean running;
+        synchronized (phase) {
+            if (stopSignal == null) {
+                stopSignal = signal;
+            }
+            running = listening;
+        }
+        if (running) {
+            close();
+        } else {
+            awaitClosed();
+        }
+    }
+
+    /** Between two steps of the boot: stops it there if a stop was asked for. */
+    private void checkpoint() {
+        if (stopSignal != null) {
+            throw new StoppedDuringStartup();
+        }
     }
 
     /**
@@ -174,6 +224,7 @@ public final class Server implements AutoCloseable {
             }
             throw e;
         }
+        checkpoint();
         makeServiceRegistry(); // already under way when main started it
         // It opens and migrates on a thread of its own (SQLite's native library, the pool, the
         // migrations) while this one reads the key and reaches the node: the start waits for the
@@ -194,6 +245,7 @@ public final class Server implements AutoCloseable {
                 keys = new FileKeyRing(settings.faucetKeyFile(), settings.faucetPrivateKey());
             }
             node = connectNode(settings, keys);
+            checkpoint();
             metrics = Observability.createRegistry(); // needs no database: made while it opens
             // Helidon's empty configuration, which the health observer's and the web server's builders
             // ask for: made now, while the database thread works, its mappers found through the
@@ -208,6 +260,7 @@ public final class Server implements AutoCloseable {
             throw e;
         }
         db = opened(opening);
+        checkpoint();
         var ledger = db.ledger();
         var controls = db.controls();
         var rotations = db.rotations();
@@ -255,13 +308,16 @@ public final class Server implements AutoCloseable {
         } else {
             checkChain(chainGuard);
         }
+        checkpoint();
         election.campaign();
         status.refresh();
+        checkpoint();
         try {
             tracker.reconcile();
         } catch (NodeException e) {
             LOG.log(System.Logger.Level.WARNING, "start-up reconciliation postponed: node {0}", e.failure());
         }
+        checkpoint();
 
         // their own thread: a slow tracker pass or node call must never let the payer lease run out
         leaseJobs = new BackgroundJobs(metrics);
@@ -338,6 +394,7 @@ public final class Server implements AutoCloseable {
         Runnable feedStep = feedPoll(app.feed());
         feedStep.run();
         jobs.every("subscription feed", HEAD_POLL, HEAD_POLL, feedStep);
+        checkpoint();
         Gauge.builder("dytallix.chain.reset", chainGuard, g -> g.reset().isPresent() ? 1 : 0)
                 .description("1 while the node's chain (its genesis block) is not the chain the ledger pays on: the faucet"
                         + " pays nothing until an operator adopts the new chain").register(metrics);
@@ -368,6 +425,10 @@ public final class Server implements AutoCloseable {
             // Helidon logs the failed bind and returns a stopped server (port -1) instead of throwing
             throw new StartupException("cannot listen on " + settings.host() + ":" + settings.port() + ": "
                     + whyNotListening(settings.host(), settings.port()), Main.FAILED);
+        }
+        synchronized (phase) {
+            checkpoint(); // a stop asked for while the listener started: stopped here, the listener with the rest
+            listening = true;
         }
         // garbage promoted under a sustained load is collected before it grows the heap (OldGenerationCollector)
         OldGenerationCollector.start().ifPresent(resources::add);
@@ -503,12 +564,45 @@ public final class Server implements AutoCloseable {
         return settings.statusRefresh().multipliedBy(3).plus(settings.nodeTimeout().multipliedBy(2));
     }
 
-    /** Graceful stop: no new connections, in-flight requests finish, jobs stop, the database closes cleanly. */
+    /**
+     * Graceful stop: no new connections, in-flight requests finish, jobs stop, the database closes cleanly. A second
+     * call (a second signal) returns once the first one's stop has ended.
+     */
     @Override
     public void close() {
+        stop("dytallix-api stopped");
+    }
+
+    /** {@link #close}, saying {@code done} at its end. */
+    private void stop(String done) {
         if (!stopped.compareAndSet(false, true)) {
+            awaitClosed();
             return;
         }
+        try {
+            takeDown();
+        } finally {
+            LOG.log(System.Logger.Level.INFO, done);
+            closed.countDown();
+        }
+    }
+
+    private void awaitClosed() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                closed.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void takeDown() {
         if (webSocket != null) {
             webSocket.goAway(WS_CLOSE_WAIT); // 1001 to every client before the listener goes
         }
@@ -543,6 +637,5 @@ public final class Server implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "closing " + resources.get(i).getClass().getSimpleName() + " failed: " + e.getMessage());
             }
         }
-        LOG.log(System.Logger.Level.INFO, "dytallix-api stopped");
     }
 }

@@ -181,7 +181,13 @@ public final class ServerProcess implements AutoCloseable {
         signal("HUP");
     }
 
-    private void signal(String name) throws InterruptedException {
+    /** The process's id. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** {@code kill -NAME} to the process (TERM, INT, HUP, …). */
+    public void signal(String name) throws InterruptedException {
         try {
             // the shell's own kill: no procps needed
             Process kill = new ProcessBuilder("sh", "-c", "kill -" + name + " " + process.pid()).inheritIO().start();

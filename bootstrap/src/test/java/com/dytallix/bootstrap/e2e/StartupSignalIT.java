@@ -1,0 +1,230 @@
+package com.dytallix.bootstrap.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import com.dytallix.adapters.node.AnvilProcess;
+import com.dytallix.bootstrap.testing.LedgerFile;
+import com.dytallix.bootstrap.testing.LiveServer;
+import com.dytallix.bootstrap.testing.ServerProcess;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SIGTERM or SIGINT while the packaged server is still starting (the listener not up yet) is the graceful stop a signal
+ * after the start is: the start stops after its current step, closes what it opened (the database, the node client, the
+ * payer lease), and the process exits 0 with one line saying it stopped during start-up. Before, the JVM's default took
+ * the signal: exit 143 (130 for SIGINT), the database and the lease left as they were. The boot is held at a step by a
+ * node whose answer to one call waits for the test: early, the first node call (the database still opening beside it);
+ * late, the status's balance read (the database open and migrated, the chain checked, the payer lease taken).
+ */
+class StartupSignalIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void sigtermAtTheFirstNodeCallStopsTheStartAndExitsZero() throws Exception {
+        stopsDuringStartup("TERM", Hold.FIRST_CALL, 1);
+    }
+
+    @Test
+    void sigtermAfterTheDatabaseAndTheLeaseStopsTheStartAndASecondOneWaitsForTheFirst() throws Exception {
+        stopsDuringStartup("TERM", Hold.BALANCE, 2);
+    }
+
+    @Test
+    void sigintAtTheFirstNodeCallStopsTheStartAndExitsZero() throws Exception {
+        assumeSigintReachesTheServer();
+        stopsDuringStartup("INT", Hold.FIRST_CALL, 1);
+    }
+
+    @Test
+    void sigintAfterTheDatabaseAndTheLeaseStopsTheStartAndASecondOneWaitsForTheFirst() throws Exception {
+        assumeSigintReachesTheServer();
+        stopsDuringStartup("INT", Hold.BALANCE, 2);
+    }
+
+    /**
+     * A JVM started with SIGINT ignored (a background job of a shell without job control) passes that on to the server
+     * it starts, which then cannot receive SIGINT at all: nothing the server could change.
+     */
+    private static void assumeSigintReachesTheServer() throws IOException {
+        String ignored = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("SigIgn:"))
+                .map(l -> l.substring("SigIgn:".length()).strip()).findFirst().orElse("0");
+        assumeFalse((Long.parseUnsignedLong(ignored, 16) & (1L << 1)) != 0,
+                "this test JVM ignores SIGINT (started as a background job of a shell without job control), and so would"
+                        + " the server it starts: a SIGINT cannot reach it; the SIGTERM cases cover the same stop");
+    }
+
+    /** Where the node holds the boot. */
+    enum Hold {
+        /** The boot's first node call: the node check, while the database opens on its own thread. */
+        FIRST_CALL(body -> true),
+        /** The status's first refresh: after the database opened, the chain check and the payer lease. */
+        BALANCE(body -> body.contains("\"eth_getBalance\""));
+
+        final Predicate<String> call;
+
+        Hold(Predicate<String> call) {
+            this.call = call;
+        }
+    }
+
+    private void stopsDuringStartup(String signal, Hold hold, int signals) throws Exception {
+        try (AnvilProcess anvil = AnvilProcess.withBlockTime(1); HoldingNode node = new HoldingNode(anvil.rpcUrl(), hold.call)) {
+            Map<String, String> settings = new HashMap<>(LiveServer.settingsFor(anvil));
+            settings.put("RPC_URL", node.url());
+            settings.put("LOG_LEVEL", "info");
+            settings.put("INSTANCE_ID", "first");
+            int port = ServerProcess.freePort();
+            try (ServerProcess server = ServerProcess.launch(dir, ServerProcess.jar(), port, settings, List.of())) {
+                assertThat(node.held.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the boot reached the held call; log:%n%s",
+                        server.logTail()).isTrue();
+                List<String> before = List.copyOf(node.calls);
+                for (int i = 1; i <= signals; i++) {
+                    server.signal(signal);
+                    awaitStopThreads(server, i);
+                }
+                node.release.countDown();
+
+                assertThat(server.awaitExit(WAIT)).as("exit status after SIG%s during start-up; log:%n%s", signal, server.logTail())
+                        .hasValue(0);
+                String stdout = server.stdout();
+                assertThat(stdout.lines().filter(l -> l.contains("\"message\":\"dytallix-api stopped during start-up (SIG" + signal
+                        + " before it listened)"))).as(stdout).hasSize(1);
+                assertThat(stdout).as("never listened").doesNotContain(" listening on ");
+                assertThat(stdout).doesNotContain("\"message\":\"dytallix-api stopped\"");
+                assertThat(stdout.lines().filter(l -> l.contains("\"level\":\"ERROR\""))).as(stdout).isEmpty();
+                assertThat(server.stderr()).as("nothing on stderr: no stack trace, no error").isBlank();
+                if (hold == Hold.FIRST_CALL) {
+                    assertThat(node.calls).as("stopped at the node check, before the chain check and the status (held at: %s)",
+                            before).noneMatch(c -> c.startsWith("eth_getBalance")
+                                    || c.startsWith("eth_getBlockByNumber") && c.contains("\"0x0\""));
+                }
+            }
+            // the database closed cleanly (SQLite in WAL mode: the last connection checkpointed and removed the WAL)
+            assertThat(dir.resolve(LedgerFile.DB_PATH + "-wal")).as("WAL left behind: the database was not closed").doesNotExist();
+            if (hold == Hold.BALANCE) {
+                // the payer lease was handed over: another instance pays at once, not after the lease ran out
+                node.release.countDown();
+                settings.put("INSTANCE_ID", "second");
+                settings.put("RPC_URL", anvil.rpcUrl().toString());
+                try (ServerProcess next = ServerProcess.start(dir, ServerProcess.freePort(), settings)) {
+                    assertThat(next.http.get("/api/status").json().path("payer").asText()).isEqualTo("second");
+                }
+            }
+        }
+    }
+
+    /** Waits until the server has {@code count} threads named "shutdown": one per SIGTERM/SIGINT it received. */
+    private static void awaitStopThreads(ServerProcess server, int count) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (stopThreads(server.pid()) < count) {
+            assertThat(System.nanoTime()).as("the server took the signal; log:%n%s", server.logTail()).isLessThan(deadline);
+            assertThat(server.awaitExit(Duration.ofMillis(20))).as("exited at the signal; log:%n%s", server.logTail()).isEmpty();
+        }
+    }
+
+    private static long stopThreads(long pid) throws IOException {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            return tasks.filter(t -> {
+                try {
+                    return Files.readString(t.resolve("comm")).strip().equals("shutdown");
+                } catch (IOException gone) {
+                    return false;
+                }
+            }).count();
+        } catch (java.nio.file.NoSuchFileException exited) {
+            return 0;
+        }
+    }
+
+    /** A JSON-RPC proxy in front of anvil that holds the first call {@code held} matches until the test releases it. */
+    private static final class HoldingNode implements AutoCloseable {
+        private static final Pattern METHOD = Pattern.compile("\"method\"\\s*:\\s*\"([^\"]+)\"(.*)");
+        final CountDownLatch held = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        /** Every call passed on, as its method and what follows it in the body. */
+        final List<String> calls = new CopyOnWriteArrayList<>();
+        private final HttpServer server;
+        private final HttpClient client = HttpClient.newHttpClient();
+        private final URI node;
+        private final Predicate<String> hold;
+
+        HoldingNode(URI node, Predicate<String> hold) throws IOException {
+            this.node = node;
+            this.hold = hold;
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+            server.createContext("/", this::relay);
+            server.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort();
+        }
+
+        private void relay(HttpExchange exchange) throws IOException {
+            try (exchange) {
+                byte[] body = exchange.getRequestBody().readAllBytes();
+                String text = new String(body, StandardCharsets.UTF_8);
+                Matcher m = METHOD.matcher(text);
+                calls.add(m.find() ? m.group(1) + m.group(2) : text);
+                boolean holdThis;
+                synchronized (this) {
+                    holdThis = held.getCount() > 0 && hold.test(text);
+                    if (holdThis) {
+                        held.countDown();
+                    }
+                }
+                if (holdThis) {
+                    release.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                }
+                HttpResponse<byte[]> answer = client.send(HttpRequest.newBuilder(node).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(answer.statusCode(), answer.body().length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(answer.body());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            release.countDown();
+            server.stop(0);
+        }
+    }
+}
