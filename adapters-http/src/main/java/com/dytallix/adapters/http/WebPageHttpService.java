@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  */
 final class WebPageHttpService implements HttpService {
     /** Every file under web/assets: they make the version, and they are kept in memory. */
-    static final List<String> ASSETS = List.of("eth.js", "faucet.css", "faucet.js", "favicon.svg", "pow-worker.js", "scrypt.js");
+    static final List<String> ASSETS = List.of("eth.js", "faucet.css", "faucet.js", "favicon.svg", "old-browser.js", "pow-worker.js",
+            "scrypt.js");
     private static final String ASSET_ROUTE = "/assets/*";
     private static final String IMMUTABLE = "public, max-age=31536000, immutable";
 

@@ -56,7 +56,7 @@ class WebPageTest {
         }
         awaitObserved("GET /assets/* 200");
         assertThat(api.observed).as("one route label for every asset, never its URL").noneMatch(o -> o.contains("/assets/") && !o.contains("/assets/*"));
-        assertThat(found).isEqualTo(3);
+        assertThat(found).isEqualTo(4);
         String version = page.replaceAll("(?s).*/assets/([0-9a-f]{12})/.*", "$1");
         // the worker and the modules it imports are served beside the page's script
         assertThat(api.get("/assets/" + version + "/pow-worker.js").status()).isEqualTo(200);
@@ -65,6 +65,25 @@ class WebPageTest {
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.body()).contains("\"code\":\"NOT_FOUND\"");
         assertThat(api.get("/assets/000000000000/faucet.js").status()).isEqualTo(404);
+    }
+
+    /**
+     * A browser that cannot run {@code <script type="module">} skips the page's script and would show a page with nothing to
+     * press: a classic script loaded with {@code nomodule} (which every browser able to run the page skips) says the
+     * browser is too old, and gives the curl line. Served as JavaScript beside the page's script, in the oldest syntax.
+     */
+    @Test
+    void aBrowserTooOldForModulesIsToldSoByAClassicNomoduleScript() {
+        String page = api.get("/").body();
+        Matcher tag = Pattern.compile("<script nomodule defer src=\"(/assets/[0-9a-f]{12}/old-browser\\.js)\"></script>").matcher(page);
+        assertThat(tag.find()).as(page).isTrue();
+        assertThat(page.indexOf("type=\"module\"")).as("the module first").isLessThan(tag.start());
+        var script = api.get(tag.group(1));
+        assertThat(script.status()).isEqualTo(200);
+        assertThat(script.header("Content-Type").orElseThrow()).startsWith("text/javascript");
+        assertThat(script.body()).contains("This browser is too old for the faucet page", "curl -X POST", "/api/faucet")
+                .as("a classic script an old browser parses: no module syntax, no let/const, no arrow, no template")
+                .doesNotContainPattern("\\b(import|export|let|const|class|async|await)\\b|=>|`");
     }
 
     @Test

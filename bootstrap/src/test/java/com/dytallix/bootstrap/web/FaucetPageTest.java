@@ -401,6 +401,25 @@ class FaucetPageTest {
         }
     }
 
+    /**
+     * Chromium runs the page's module, so it skips the nomodule script for browsers too old for it: no banner. The same
+     * script run where it would run shows its banner with the curl line, at the top of the page.
+     */
+    @Test
+    void theScriptForBrowsersTooOldForModulesIsSkippedHereAndShowsItsBannerWhereItRuns() {
+        page.open();
+        assertThat(browser.driver.findElements(By.id("old-browser"))).as("skipped by a browser that runs modules").isEmpty();
+        String html = server.http.get("/").body();
+        String src = html.replaceAll("(?s).*<script nomodule defer src=\"([^\"]+)\".*", "$1");
+        browser.driver.executeScript(server.http.get(src).body());
+        String banner = browser.driver.findElement(By.id("old-browser")).getText();
+        assertThat(banner).startsWith("This browser is too old for the faucet page.")
+                .contains("curl -X POST -H 'Content-Type: application/json' -d '{\"address\": \"0x…\"}' " + server.http.base()
+                        + "/api/faucet");
+        browser.screenshot("old-browser-banner");
+        page.open();
+    }
+
     private static int grantsTo(String address) {
         return server.http.send(HttpRequest.newBuilder(server.http.uri("/api/admin/grants?address=" + address))
                 .header("Authorization", "Bearer " + ADMIN_TOKEN)).json().path("count").asInt();
