@@ -10,15 +10,21 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A JSON-RPC proxy in front of anvil that can slow its {@code eth_sendRawTransaction} calls down or swallow them. */
+/**
+ * A JSON-RPC proxy in front of anvil that can slow its {@code eth_sendRawTransaction} calls down or swallow them, and hold
+ * the first call of a kind ({@link #holdFirst}) until the test releases it.
+ */
 public final class SendProxy implements AutoCloseable {
     /** What the proxy does with a send: pass it on, pass it on once the test releases it (10 s at most), or never pass it on. */
     public enum Sends { PASS, SLOW, SWALLOW }
@@ -35,6 +41,13 @@ public final class SendProxy implements AutoCloseable {
     private final Set<String> passed = ConcurrentHashMap.newKeySet();
     /** Holds a SLOW send until counted down. */
     public final CountDownLatch release = new CountDownLatch(1);
+    /** Counted down when the call {@link #holdFirst} names has come, and is being held. */
+    public final CountDownLatch held = new CountDownLatch(1);
+    /** Holds that call until counted down (a minute at most). */
+    public final CountDownLatch releaseHeld = new CountDownLatch(1);
+    /** Every request's body, in the order they came. */
+    public final List<String> calls = new CopyOnWriteArrayList<>();
+    private volatile Predicate<String> hold = body -> false;
 
     public SendProxy(URI node) throws IOException {
         this.node = node;
@@ -42,6 +55,11 @@ public final class SendProxy implements AutoCloseable {
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::relay);
         server.start();
+    }
+
+    /** Holds the first call whose body {@code call} matches until {@link #releaseHeld}; {@link #held} says it came. */
+    public void holdFirst(Predicate<String> call) {
+        hold = call;
     }
 
     /** How many distinct signed transactions have reached the node through this proxy. */
@@ -56,7 +74,19 @@ public final class SendProxy implements AutoCloseable {
     private void relay(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
-            if (new String(body, StandardCharsets.UTF_8).contains("eth_sendRawTransaction")) {
+            String text = new String(body, StandardCharsets.UTF_8);
+            calls.add(text);
+            boolean holdThis;
+            synchronized (held) {
+                holdThis = held.getCount() > 0 && hold.test(text);
+                if (holdThis) {
+                    held.countDown();
+                }
+            }
+            if (holdThis) {
+                releaseHeld.await(60, TimeUnit.SECONDS);
+            }
+            if (text.contains("eth_sendRawTransaction")) {
                 Sends now = sends;
                 if (now == Sends.SWALLOW) {
                     // the node never sees it, and the server waits for an answer until its NODE_TIMEOUT_MS
@@ -84,6 +114,7 @@ public final class SendProxy implements AutoCloseable {
 
     @Override
     public void close() {
+        releaseHeld.countDown();
         server.stop(0);
     }
 }
