@@ -234,7 +234,8 @@ final class FaucetHttpService implements HttpService {
 
     /** GET /api/faucet/info (field order is the wire order, here and in every view below). */
     record InfoView(String payout, String payoutWei, String drip, List<FactorView> factors, boolean paused,
-                    String pausedReason, StatusHttpService.ChainResetView chainReset, BudgetView budget, LimitsView limits, ProofOfWorkView proofOfWork, FinalityView finality) {
+                    String pausedReason, StatusHttpService.ChainResetView chainReset, BudgetView budget, LimitsView limits,
+                    ProofOfWorkView proofOfWork, FinalityView finality) {
     }
 
     record BudgetView(String available, String perDay, String buffer, String minDripFraction) {

@@ -86,8 +86,8 @@ final class StatusHttpService implements HttpService {
     /** GET /api/status as the API shows it (field order is the wire order). */
     record StatusView(String api, Long height, long nodeSyncLag, Double headAgeSeconds, boolean syncing, Long chainId,
                       String faucetAddress, String faucetBalance, String faucetBalanceWei, boolean paused,
-                      String pausedReason, ChainResetView chainReset, long mempoolBacklog, String nodeStatus, Double blockTimeSeconds,
-                      Double dataAgeSeconds, double snapshotAgeSeconds, String lastError, String timestamp,
+                      String pausedReason, ChainResetView chainReset, long mempoolBacklog, String nodeStatus,
+                      Double blockTimeSeconds, Double dataAgeSeconds, double snapshotAgeSeconds, String lastError, String timestamp,
                       String instance, String payer, List<UpstreamView> upstreams) {
     }
 

@@ -705,8 +705,8 @@ public final class GrantTracker {
      *   <li>At a nonce below {@code next}, the new chain's already: a chain relaunched young (the old chain's first nonces
      *       are the new chain's first) may have mined it, or pools it at a nonce it uses next. Each of its hashes is looked
      *       up on {@code view}: a receipt, or the nonce pooled (not mined yet) with no stored transfer nor live grant of
-     *       ours at it, and the grant was paid on the new chain: it is carried over ({@link LedgerChain#carryOver}), and the tracker
-     *       records its block, confirms it and watches it like any payment. Otherwise another transaction used the nonce
+     *       ours at it, and the grant was paid on the new chain: it is carried over ({@link LedgerChain#carryOver}), and
+     *       the tracker records its block, confirms it and watches it like any payment. Otherwise another transaction used the nonce
      *       (a stored transfer of ours: {@link #trackTransfers} looks again once the chain decides): it stays failed.</li>
      *   <li>At or above {@code next}: mined once the key's nonce got there, it would pay a grant recorded as failed (its
      *       quota given back), and refuse the grant given that nonce. So a zero-value transfer to ourselves is put at each
