@@ -71,15 +71,24 @@ final class PostgresDatabase extends Database {
         config.setConnectionTimeout(10_000);
         // times are written as UTC text (the same text SQLite stores); untyped parameters let PostgreSQL cast them
         config.addDataSourceProperty("stringtype", "unspecified");
-        config.setConnectionInitSql("SET TIME ZONE 'UTC'");
-        // every lock a statement waits for, advisory and row locks alike, at most this long (set at the connection's
-        // start: a SET LOCAL in each write was one more round trip while its locks were held)
-        config.addDataSourceProperty("options", "-c lock_timeout=" + lockTimeoutMs);
+        config.setConnectionInitSql(initialisation(lockTimeoutMs));
         try {
             return new PostgresDatabase(url, new HikariDataSource(config), lockTimeoutMs);
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot connect to " + url.masked() + ": " + url.mask(String.valueOf(e.getMessage())));
         }
+    }
+
+    /**
+     * The statement each new connection runs before it is used: times read and written in UTC, and every lock a
+     * statement waits for, advisory and row locks alike, at most {@code lockTimeoutMs} (set once per connection: a
+     * SET LOCAL in each write was one more round trip while its locks were held). Set by a statement, not by the
+     * driver's {@code options} at the connection's start: an {@code options} parameter in {@code DATABASE_URL}
+     * replaced the server's (a {@code -c lock_timeout=0} let a write wait for ever), and this statement runs after
+     * whatever the URL asked for.
+     */
+    private static String initialisation(int lockTimeoutMs) {
+        return "SELECT set_config('lock_timeout', '" + lockTimeoutMs + "ms', false), set_config('TimeZone', 'UTC', false)";
     }
 
     public PostgresUrl url() {

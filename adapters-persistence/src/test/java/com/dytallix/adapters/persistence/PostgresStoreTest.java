@@ -416,6 +416,59 @@ class PostgresStoreTest {
     }
 
     @Test
+    @Timeout(60) // before, the URL's options replaced the server's: lock_timeout 0, and the write waited for ever
+    void aUrlWhoseOptionsLiftTheLockTimeoutAndSetAnotherTimeZoneStillGetsTheServersValuesOnEveryConnection() throws Exception {
+        PostgresUrl plain = server().newDatabase();
+        PostgresUrl url = new PostgresUrl(plain.host(), plain.port(), plain.database(), plain.user(), plain.password(),
+                "options=-c%20lock_timeout%3D0%20-c%20TimeZone%3DAmerica/New_York");
+        PostgresDatabase db;
+        // the driver sends the JVM's zone after the URL's options, and it wins: this JVM's zone is New York's meanwhile
+        java.util.TimeZone zone = java.util.TimeZone.getDefault();
+        java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("America/New_York"));
+        List<Connection> pool = new ArrayList<>();
+        try {
+            try (Connection direct = DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password())) {
+                assertThat(settings(direct)).as("what a connection of this URL has of itself").isEqualTo(List.of("0", "America/New_York"));
+            }
+            db = PostgresDatabase.open(url, 300);
+            OPEN.add(db);
+            for (int i = 0; i < db.dataSource.getMaximumPoolSize(); i++) {
+                pool.add(db.dataSource.getConnection());
+            }
+            for (Connection c : pool) {
+                assertThat(settings(c)).as("every connection of the pool").isEqualTo(List.of("300ms", "UTC"));
+            }
+        } finally {
+            java.util.TimeZone.setDefault(zone);
+            for (Connection c : pool) {
+                c.close();
+            }
+        }
+        new Migrations(db).migrate();
+        SqlPayerLeases leases = new SqlPayerLeases(db);
+        try (Connection other = DriverManager.getConnection(plain.jdbcUrl(), plain.user(), plain.password());
+             Statement statement = other.createStatement()) {
+            other.setAutoCommit(false);
+            statement.execute("SELECT pg_advisory_xact_lock(" + PostgresDatabase.WRITER_LOCK + ")");
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> leases.acquire("payer", "session", Duration.ofSeconds(10)))
+                    .isInstanceOf(StoreBusyException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the server's lock timeout, not the URL's 0 (no bound)")
+                    .isLessThan(Duration.ofSeconds(8));
+            other.rollback();
+        }
+        assertThat(leases.current()).as("nothing was written").isEmpty();
+    }
+
+    private static List<String> settings(Connection c) throws java.sql.SQLException {
+        try (Statement s = c.createStatement();
+             java.sql.ResultSet rows = s.executeQuery("SELECT current_setting('lock_timeout'), current_setting('TimeZone')")) {
+            rows.next();
+            return List.of(rows.getString(1), rows.getString(2));
+        }
+    }
+
+    @Test
     void aReadInsideAWriteBeforeItsFirstStatementGetsAConnectionOfItsOwnAndTheWriteCommitsOnJdbcReadsOne() {
         PostgresDatabase db = migratedDatabase();
         db.write(tx -> tx.dml("CREATE TABLE handoff (x INTEGER)"));
