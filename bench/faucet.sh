@@ -21,6 +21,8 @@
 #                      other, each run whole (its own anvil, server and database), then their figures side by side;
 #                      with FAUCET_BASELINE=<another checkout, built> both stores for that build too, the two builds
 #                      alternating (a b, then b a in the next of FAUCET_STORE_ROUNDS=1 rounds)
+#                      FAUCET_PG_STATEMENTS=1: on PostgreSQL, the statements the server ran per grant over the saturated
+#                      slices and their confirmation (pg_stat_statements, loaded for it), and the most frequent ones)
 # The saturated slices (each connection asks again as soon as it has its answer) measure capacity, and
 # their p99 includes the queueing of running at it. The paced slices offer a fixed rate below capacity
 # (bench/wrk/faucet.lua: each wrk thread sends on a fixed schedule, by whichever connection is free) and
@@ -42,6 +44,7 @@ CONFIRM_LIMIT_S="${FAUCET_CONFIRM_LIMIT_SECONDS:-60}"
 NODE="${FAUCET_NODE:-anvil}"
 FAUCET_ADDRESS="0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" # anvil account #0
 STORE="${FAUCET_STORE:-sqlite}"
+PG_STATEMENTS="${FAUCET_PG_STATEMENTS:-0}"
 BUILD="${FAUCET_BUILD:-a}" # a: this checkout; b: FAUCET_BASELINE's (set by FAUCET_STORE=both for its runs)
 case "$NODE" in anvil | dev) ;; *) die "FAUCET_NODE: anvil or dev, not $NODE" ;; esac
 case "$STORE" in sqlite | postgres | both) ;; *) die "FAUCET_STORE: sqlite, postgres or both, not $STORE" ;; esac
@@ -89,7 +92,7 @@ ensure_server_built
 [ "$NODE" = dev ] || start_anvil anvil --block-time 1
 STORE_ARGS=()
 if [ "$STORE" = postgres ]; then
-  start_postgres
+  start_postgres "$PG_STATEMENTS"
   STORE_ARGS=(--DATABASE_URL="$DATABASE_URL")
 fi
 # the server's per-grant stage timings (off in a server as shipped; they cost a few clock reads per grant)
@@ -153,6 +156,8 @@ cpu_before="$(cpu_seconds "$SERVER_PID")"
 jit_before="$(jit_cpu_seconds "$SERVER_PID")"
 compiled_before="$(compiled_methods)"
 calls_before="$(node_calls)"
+COUNT_STATEMENTS=0
+[ "$STORE" != postgres ] || [ "$PG_STATEMENTS" = 0 ] || { COUNT_STATEMENTS=1; pg_statements_reset; }
 for ((i = 1; i <= SLICES; i++)); do
   log "slice $i/$SLICES: ${SLICE_SECONDS}s, $CONNECTIONS connections"
   S[$i]="$(FAUCET_RATE=0 FAUCET_MAX=$((MAX / SLICES)) FAUCET_TAG=$((i + 1)) run_wrk "$THREADS" "$CONNECTIONS" "$SLICE_SECONDS" \
@@ -171,6 +176,7 @@ fi
 settle_ms="$(await_settled)"
 cpu_total="$(spent "$cpu_before" "$(cpu_seconds "$SERVER_PID")")"
 calls="$(($(node_calls) - calls_before))"
+[ "$COUNT_STATEMENTS" = 0 ] || { statements="$(pg_statements dytallix)"; pg_statements_top dytallix 12 >"$WORK/statements.txt"; }
 
 failed="$(admin_get 'grants?status=failed&limit=1000' | jq .count)"
 if [ "$NODE" = dev ]; then
@@ -266,6 +272,10 @@ cpu_rows "$cpu_load" "$jit_load" " ($compiled_load methods compiled meanwhile, j
 rows "server CPU, load and confirmation" "$cpu_total s" \
   "node calls, load and confirmation" "$calls = $(awk -v c="$calls" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", c / n; else print "n/a" }') per grant" \
   "server peak RSS (VmHWM, whole life)" "$(peak_rss_mb "$SERVER_PID") MB"
+if [ "$COUNT_STATEMENTS" = 1 ]; then
+  rows "PostgreSQL statements, load and confirmation" "$statements = $(awk -v c="$statements" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", c / n; else print "n/a" }') per grant (pg_stat_statements, BEGIN and COMMIT included)"
+  awk -v n="$total" '{ c = $1; $1 = ""; printf "  %7.3f per grant %s\n", (n > 0 ? c / n : 0), $0 }' "$WORK/statements.txt"
+fi
 echo "targets: >= 500 grants/s sustained, p99 time to txHash <= 50 ms, <= 1.5 ms of server CPU per grant, peak RSS <= 200 MB"
 # one line for FAUCET_STORE=both's table: the saturated slices' figures
 pooled="$( (answer_durations "$SERVER_LOG" "$log_before" "$log_after" 200; answer_durations "$SERVER_LOG" "$log_before" "$log_after" 202) | percentiles)"
@@ -274,7 +284,8 @@ echo "SUMMARY round=${FAUCET_STORE_ROUND:-1} build=$BUILD store=$STORE grants_pe
   "p50_ms=$(cut -d' ' -f2 <<<"$pooled") p99_ms=$(cut -d' ' -f3 <<<"$pooled")" \
   "share_202=$(awk -v a="$n202" -v n="$(cut -d' ' -f1 <<<"$pooled")" 'BEGIN { if (n > 0) printf "%.0f", 100 * a / n; else print "-" }')" \
   "worst_wrk_p99_ms=$worst_p99 cpu_ms_per_grant=$(awk -v c="$cpu_load" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", 1000 * c / n; else print "n/a" }')" \
-  "load=$(cut -d' ' -f1 /proc/loadavg)"
+  "load=$(cut -d' ' -f1 /proc/loadavg)" \
+  "statements_per_grant=$([ "$COUNT_STATEMENTS" = 1 ] && awk -v c="$statements" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", c / n; else print "-" }' || echo -)"
 
 # stage_split FROM TO GCLOG: where the answers of the server log's lines FROM+1..TO spent their time, and the pauses in GCLOG
 stage_split() {

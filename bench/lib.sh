@@ -454,11 +454,13 @@ wait_settled() {
   while [ "$SECONDS" -lt "$deadline" ] && [ "$(unfinished_grants)" != 0 ]; do sleep 1; done
 }
 
-# start_postgres: a throwaway PostgreSQL cluster in the work directory (Debian's postgresql
+# start_postgres [STATEMENTS]: a throwaway PostgreSQL cluster in the work directory (Debian's postgresql
 # server programs, installed when missing), trusting local connections, with an empty database
 # dytallix; as nobody when run as root (PostgreSQL refuses root). Sets PG_BIN, PG_PID, PG_PORT and
-# DATABASE_URL (which ledger then reads).
+# DATABASE_URL (which ledger then reads). STATEMENTS=1: with pg_stat_statements loaded (pg_statements counts).
 start_postgres() {
+  local preload=()
+  [ "${1:-0}" = 0 ] || preload=(-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_utility=on)
   ensure_tools psql
   PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
   if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
@@ -477,13 +479,29 @@ start_postgres() {
     || { LOGFILE="$dir/initdb.log"; exited "initdb"; }
   PG_PORT="$(free_port)"
   LOGFILE="$dir/postgres.log"
-  "${as_pg[@]}" "$PG_BIN/postgres" -D "$dir/data" -p "$PG_PORT" -h 127.0.0.1 -k "$dir" >"$LOGFILE" 2>&1 &
+  "${as_pg[@]}" "$PG_BIN/postgres" -D "$dir/data" -p "$PG_PORT" -h 127.0.0.1 -k "$dir" "${preload[@]}" >"$LOGFILE" 2>&1 &
   PG_PID=$!
   STARTED_PIDS+=("$PG_PID")
   wait_until "$PG_PID" "postgres" 30 "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"
   psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "CREATE DATABASE dytallix" >/dev/null
+  [ "${1:-0}" = 0 ] || psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "CREATE EXTENSION pg_stat_statements" >/dev/null
   DATABASE_URL="postgresql://postgres@127.0.0.1:$PG_PORT/dytallix"
 }
+
+# pg_statements DATABASE: the statements the server ran on that database of start_postgres's cluster so far (started
+# with STATEMENTS=1): pg_stat_statements' calls, BEGIN and COMMIT included, this count's own query not
+pg_statements() {
+  psql -X -q -At -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "SELECT COALESCE(SUM(s.calls), 0)
+    FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = '$1'"
+}
+# pg_statements_top DATABASE N: that database's N statements run most often, "calls query" a line, the query cut short
+pg_statements_top() {
+  psql -X -q -At -F ' ' -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "SELECT s.calls,
+    left(regexp_replace(s.query, '\s+', ' ', 'g'), 110) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+    WHERE d.datname = '$1' ORDER BY s.calls DESC LIMIT $2"
+}
+# pg_statements_reset: every database's counts back to zero
+pg_statements_reset() { psql -X -q -At -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "SELECT pg_stat_statements_reset()" >/dev/null; }
 
 # rpc_batch METHOD PARAMS-TEMPLATE: one JSON-RPC batch per 200 lines of stdin, PARAMS-TEMPLATE a jq
 # expression of the line ($x); prints "line result" per line, in order (a failed call dies)
