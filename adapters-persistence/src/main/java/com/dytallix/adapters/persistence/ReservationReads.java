@@ -20,7 +20,9 @@ import java.util.Optional;
  * rules ask the same reads of every request, relative to its client, subnet, recipient and time; so the reads one
  * reservation made ({@link Read}) are asked for the next one in a single statement before its rules run ({@link #ask}),
  * and a read its rules then make as learned is answered from that statement, any other from the database as before.
- * Both are inside the reservation's transaction under its lock, so the answers are the same either way.
+ * Both are inside the reservation's transaction under its lock, so the answers are the same either way. The first
+ * reservation of a group write asks there the outflow budget's stored level too ({@link Level}), which the whole batch
+ * then carries: one statement fewer a batch than a read of its own.
  */
 final class ReservationReads {
     /** Grants that count in a quota or cap: not failed, created after the window's start. */
@@ -28,6 +30,23 @@ final class ReservationReads {
     private static final BigInteger GWEI = BigInteger.TEN.pow(9);
 
     private ReservationReads() {
+    }
+
+    /** The outflow budget's level as last stored (V004), and when. */
+    record Level(BigInteger wei, Instant at) {
+    }
+
+    /** The stored level's two columns; no row before the first grant. */
+    private static final String LEVEL = "SELECT level_wei, updated_at FROM outflow_budget WHERE id = 1";
+
+    /** The level as last stored; empty before the first grant. */
+    static Optional<Level> level(Connection connection) {
+        return JdbcReads.first(connection, LEVEL, row -> new Level(new BigInteger(JdbcReads.text(row, 1)), JdbcReads.time(row, 2)));
+    }
+
+    /** What {@link #ask} answered: each read's value as its window method answers it, and the level when it was asked. */
+    record Answers(Map<Read, Object> reads, Optional<Level> level) {
+        static final Answers NONE = new Answers(Map.of(), Optional.empty());
     }
 
     /** What a rule read, relative to the reservation's request: its time minus {@code back} is the window's start. */
@@ -105,9 +124,10 @@ final class ReservationReads {
     /**
      * Asks every read of {@code reads} for {@code request} in one statement on the transaction's {@code connection}: each
      * quota and total a column of scalar subqueries, the address spread (the first one asked) two columns of a subquery
-     * in its {@code FROM}. Answers each read's value as its window method answers it.
+     * in its {@code FROM}; with {@code level}, the budget's stored level too (two more scalar subqueries, NULL when none
+     * is stored). Answers each read's value as its window method answers it.
      */
-    static Map<Read, Object> ask(Connection connection, List<Read> reads, ReservationRequest request) {
+    static Answers ask(Connection connection, List<Read> reads, ReservationRequest request, boolean level) {
         List<String> columns = new ArrayList<>();
         List<Object> params = new ArrayList<>();
         List<Read> asked = new ArrayList<>();
@@ -136,8 +156,12 @@ final class ReservationReads {
             params.addAll(List.of(request.client().toString(), since, request.client().toString(), since));
             from = " FROM (" + SPREAD + ") AS spread";
         }
+        if (level) {
+            columns.add("(SELECT level_wei FROM outflow_budget WHERE id = 1)");
+            columns.add("(SELECT updated_at FROM outflow_budget WHERE id = 1)");
+        }
         if (columns.isEmpty()) {
-            return Map.of();
+            return Answers.NONE;
         }
         Read spreadRead = spread;
         return JdbcReads.first(connection, "SELECT " + String.join(", ", columns) + from, row -> {
@@ -150,8 +174,13 @@ final class ReservationReads {
             }
             if (spreadRead != null) {
                 answers.put(spreadRead, new AddressSpread((int) JdbcReads.integer(row, column), JdbcReads.optionalTime(row, column + 1)));
+                column += 2;
             }
-            return answers;
+            Optional<Level> stored = Optional.empty();
+            if (level && row.getString(column) != null) {
+                stored = Optional.of(new Level(new BigInteger(JdbcReads.text(row, column)), JdbcReads.time(row, column + 1)));
+            }
+            return new Answers(answers, stored);
         }, params.toArray()).orElseThrow();
     }
 

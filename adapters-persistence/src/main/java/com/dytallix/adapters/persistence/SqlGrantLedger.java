@@ -181,20 +181,21 @@ final class SqlGrantLedger implements GrantLedger {
             GroupCommit.Job<?, ?>[] running = new GroupCommit.Job<?, ?>[1];
             try {
                 writeWithFingerprints(Database.Writes.RESERVING, tx -> {
-                    Level stored = storedLevel(JdbcReads.in(tx));
-                    Level level = stored;
+                    // on PostgreSQL the first reservation's reads statement reads the level (see reserveIn)
+                    Budget budget = new Budget();
+                    if (database.dialect() != Dialect.POSTGRES) {
+                        budget.read(ReservationReads.level(JdbcReads.in(tx)));
+                    }
                     for (GroupCommit.Job<Asked, Reservation> job : round) {
                         running[0] = job;
-                        Reserving r = reserveIn(tx, job.item().request(), job.item().admission(), level);
-                        answers.add(r.answer());
-                        level = r.level();
+                        answers.add(reserveIn(tx, job.item().request(), job.item().admission(), budget));
                     }
                     running[0] = null;
-                    if (level != stored) {
+                    if (budget.spent) {
                         tx.dml("""
                                 INSERT INTO outflow_budget (id, level_wei, updated_at) VALUES (1, ?, ?)
                                 ON CONFLICT (id) DO UPDATE SET level_wei = excluded.level_wei, updated_at = excluded.updated_at""",
-                                level.wei().toString(), Timestamps.format(level.at()));
+                                budget.level.wei().toString(), Timestamps.format(budget.level.at()));
                     }
                     return null;
                 });
@@ -213,32 +214,47 @@ final class SqlGrantLedger implements GrantLedger {
         }
     }
 
-    /** The outflow budget's level as last stored, and when; null before the first grant. */
-    private record Level(BigInteger wei, Instant at) {
+    /**
+     * The outflow budget's level through one group write: read once, before the first reservation that needs it, then
+     * carried in memory from one reservation to the next, and stored once at the end when one spent from it.
+     */
+    private static final class Budget {
+        private boolean read;
+        /** The level as stored, then as the last reservation left it; null before the first grant ever. */
+        private ReservationReads.Level level;
+        private boolean spent;
+
+        void read(Optional<ReservationReads.Level> stored) {
+            level = stored.orElse(null);
+            read = true;
+        }
     }
 
-    /** One reservation's answer, and the budget's level after it. */
-    private record Reserving(Reservation answer, Level level) {
-    }
-
-    private Reserving reserveIn(DbTransaction tx, ReservationRequest request, LedgerAdmission admission, Level level) {
+    private Reservation reserveIn(DbTransaction tx, ReservationRequest request, LedgerAdmission admission, Budget budget) {
         Instant now = millis(request.now());
         if (request.idempotencyKey().isPresent()) {
             Optional<Grant> existing = tx.get(SELECT_GRANT + " WHERE g.idempotency_key = ?",
                     request.idempotencyKey().get()).map(SqlGrantLedger::grant);
             if (existing.isPresent()) {
-                return new Reserving(new Reservation.Replayed(existing.get()), level);
+                return new Reservation.Replayed(existing.get());
             }
         }
-        BigInteger budget = budget(level, admission.outflow(), now);
         boolean learning = database.dialect() == Dialect.POSTGRES; // each read a round trip there (ReservationReads)
-        Window window = new Window(tx, budget, request, learning ? ReservationReads.ask(JdbcReads.in(tx), learnedReads, request) : Map.of());
+        ReservationReads.Answers asked = ReservationReads.Answers.NONE;
+        if (learning) {
+            asked = ReservationReads.ask(JdbcReads.in(tx), learnedReads, request, !budget.read);
+            if (!budget.read) {
+                budget.read(asked.level());
+            }
+        }
+        BigInteger level = budget(budget.level, admission.outflow(), now);
+        Window window = new Window(tx, level, request, asked.reads());
         Decision decision = admission.decide(window);
         if (learning) {
             learnedReads = List.copyOf(window.made);
         }
         if (decision.refusal().isPresent()) {
-            return new Reserving(new Reservation.Refused(decision.refusal().get()), level);
+            return new Reservation.Refused(decision.refusal().get());
         }
         Grant grant = Grant.reserved(request.id(), request.address(), request.ip(), decision.payout(),
                 decision.factors(), request.idempotencyKey(), request.requestHash(), now);
@@ -251,12 +267,9 @@ final class SqlGrantLedger implements GrantLedger {
                 grant.id().value(), grant.address().value(), grant.ip().value(), request.client().toString(),
                 request.subnet().toString(), grant.amount().toString(), factorsText(grant.factors()),
                 grant.idempotencyKey().orElse(null), grant.requestHash(), at, at);
-        return new Reserving(new Reservation.Reserved(grant), new Level(budget.subtract(grant.amount().value()), now));
-    }
-
-    private static Level storedLevel(Connection connection) {
-        return JdbcReads.first(connection, "SELECT level_wei, updated_at FROM outflow_budget WHERE id = 1",
-                row -> new Level(new BigInteger(JdbcReads.text(row, 1)), JdbcReads.time(row, 2))).orElse(null);
+        budget.level = new ReservationReads.Level(level.subtract(grant.amount().value()), now);
+        budget.spent = true;
+        return new Reservation.Reserved(grant);
     }
 
     /**
@@ -294,11 +307,11 @@ final class SqlGrantLedger implements GrantLedger {
 
     @Override
     public BigInteger budget(OutflowPolicy outflow, Instant now) {
-        return database.readJdbc(connection -> budget(storedLevel(connection), outflow, millis(now)));
+        return database.readJdbc(connection -> budget(ReservationReads.level(connection).orElse(null), outflow, millis(now)));
     }
 
     /** The budget at {@code now}: the stored level refilled since it was stored, or the initial budget before the first grant. */
-    private static BigInteger budget(Level level, OutflowPolicy outflow, Instant now) {
+    private static BigInteger budget(ReservationReads.Level level, OutflowPolicy outflow, Instant now) {
         return level == null ? outflow.initial() : outflow.refill(level.wei(), level.at(), now);
     }
 

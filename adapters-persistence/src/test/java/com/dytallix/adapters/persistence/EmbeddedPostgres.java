@@ -127,6 +127,29 @@ public final class EmbeddedPostgres {
         }
     }
 
+    /**
+     * Runs {@code work} and answers the statements the server ran meanwhile on {@code db}'s database, "calls query" each,
+     * most frequent first (pg_stat_statements, BEGIN and COMMIT included); nothing else may use that database meanwhile.
+     */
+    public List<String> statements(PostgresUrl db, Runnable work) {
+        String ofDb = " FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = '" + db.database() + "'";
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
+             Statement s = c.createStatement()) {
+            s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            s.execute("SELECT pg_stat_statements_reset(0, oid, 0) FROM pg_database WHERE datname = '" + db.database() + "'");
+            work.run();
+            List<String> ran = new ArrayList<>();
+            try (java.sql.ResultSet rows = s.executeQuery("SELECT s.calls, s.query" + ofDb + " ORDER BY s.calls DESC, s.query")) {
+                while (rows.next()) {
+                    ran.add(rows.getLong(1) + " " + rows.getString(2).replaceAll("\\s+", " "));
+                }
+            }
+            return ran;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot count the statements of " + db.database(), e);
+        }
+    }
+
     public int port() {
         return port;
     }
@@ -151,7 +174,9 @@ public final class EmbeddedPostgres {
             EmbeddedPostgres server = new EmbeddedPostgres(bin, data, port, Integer.parseInt(version.split("\\.")[0]));
             run(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", home.resolve("postgres.log").toString(), "-w",
                     "-t", "120", "-o", "-p " + port + " -k " + home + " -c listen_addresses=127.0.0.1 -c fsync=off"
-                            + " -c synchronous_commit=off -c full_page_writes=off -c max_connections=300", "start");
+                            + " -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+                            // the statements a database ran, for the tests that count them (statements(db))
+                            + " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_utility=on", "start");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(home), "postgres-stopper"));
             return server;
         } catch (IOException e) {

@@ -107,6 +107,19 @@ class PostgresStoreTest {
         }
 
         @Test
+        void aReservationReadsTheBudgetsStoredLevelInItsRulesReadsStatementNotInOneOfItsOwn() {
+            reserved(request(address(70), ip("10.0.7.0"), T0)); // the rules' reads learned, a level stored
+            List<String> ran = server().statements(db.url(), () -> reserved(request(address(71), ip("10.0.7.1"), T0.plusSeconds(1))));
+
+            assertThat(ran).as("the statements of one reservation's group write").noneMatch(q -> q.contains(" SELECT level_wei, updated_at"))
+                    .anyMatch(q -> q.contains("(SELECT level_wei FROM outflow_budget WHERE id = $"));
+            // BEGIN, the locks, the rules' reads with the level, the grant, the new level (six before: the level's own read);
+            // the driver's commit is not among pg_stat_statements' statements
+            assertThat(ran.stream().mapToLong(q -> Long.parseLong(q.substring(0, q.indexOf(' ')))).sum()).as(String.join("\n", ran))
+                    .isEqualTo(5);
+        }
+
+        @Test
         @Timeout(60) // without the row's lock, the record of the send overwrote the confirmation it had waited for
         void aRowLockedWriteWaitsForAnotherWriteOfTheSameGrantAndJudgesItsOutcome() throws Exception {
             com.dytallix.domain.grant.Grant grant = reserved(request(address(3), ip("10.0.1.3"), T0));
