@@ -353,24 +353,15 @@ class PostgresStoreTest {
         PostgresDatabase there = PostgresDatabase.open(url);
         OPEN.add(there);
         java.util.concurrent.LinkedBlockingQueue<Object> heard = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.LinkedBlockingQueue<Object> payerHeard = new java.util.concurrent.LinkedBlockingQueue<>();
         try (PostgresGrantNotices payer = new PostgresGrantNotices(here); PostgresGrantNotices other = new PostgresGrantNotices(there)) {
-            other.listen(new GrantNotices.Listener() {
-                @Override
-                public void admitted() {
-                    heard.add("admitted");
-                }
-
-                @Override
-                public void moved(java.util.Set<GrantId> ids) {
-                    heard.addAll(ids);
-                }
-            });
-            // the listener is up once it hears its own instance's notice
-            Object first;
+            other.listen(recorder(heard));
+            payer.listen(recorder(payerHeard));
+            // the listeners are up once both hear the other instance's admission (and the payer tells moves once it has)
             do {
                 other.admitted();
-                first = heard.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);
-            } while (first == null);
+            } while (heard.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS) == null
+                    || payerHeard.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS) == null);
             heard.clear();
 
             // more ids than one payload holds (PostgreSQL takes under 8000 bytes)
@@ -387,6 +378,42 @@ class PostgresStoreTest {
                 got.add(notice);
             }
             assertThat(got).containsAll(signed).contains("admitted");
+        }
+    }
+
+    private static GrantNotices.Listener recorder(java.util.concurrent.BlockingQueue<Object> heard) {
+        return new GrantNotices.Listener() {
+            @Override
+            public void admitted() {
+                heard.add("admitted");
+            }
+
+            @Override
+            public void moved(java.util.Set<GrantId> ids) {
+                heard.addAll(ids);
+            }
+        };
+    }
+
+    @Test
+    @Timeout(60) // before, every move of a grant whose request had been answered was a pg_notify nobody waited for
+    void anInstanceWhoseListenerHeardNoAdmissionTellsNoMovesAndNoPgNotifyRuns() throws Exception {
+        PostgresUrl url = server().newDatabase();
+        PostgresDatabase db = PostgresDatabase.open(url);
+        OPEN.add(db);
+        java.util.concurrent.LinkedBlockingQueue<Object> heard = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (PostgresGrantNotices alone = new PostgresGrantNotices(db)) {
+            alone.listen(recorder(heard));
+            List<String> ran = server().statements(url, () -> {
+                alone.moved(List.of(GrantId.random(), GrantId.random()));
+                try {
+                    Thread.sleep(1000); // the sender's turn: a notice goes out within milliseconds
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            assertThat(ran).as("a lone instance: nobody waits for its moves").noneMatch(q -> q.contains("pg_notify"));
+            assertThat(heard).isEmpty();
         }
     }
 
