@@ -41,7 +41,12 @@ final class ReservationReads {
 
     /** The level as last stored; empty before the first grant. */
     static Optional<Level> level(Connection connection) {
-        return JdbcReads.first(connection, LEVEL, row -> new Level(new BigInteger(JdbcReads.text(row, 1)), JdbcReads.time(row, 2)));
+        return JdbcReads.first(connection, LEVEL, row -> level(row, 1));
+    }
+
+    /** The level in the row's columns {@code column} and the next. */
+    private static Level level(java.sql.ResultSet row, int column) throws java.sql.SQLException {
+        return new Level(new BigInteger(JdbcReads.text(row, column)), JdbcReads.time(row, column + 1));
     }
 
     /** What {@link #ask} answered: each read's value as its window method answers it, and the level when it was asked. */
@@ -176,11 +181,7 @@ final class ReservationReads {
                 answers.put(spreadRead, new AddressSpread((int) JdbcReads.integer(row, column), JdbcReads.optionalTime(row, column + 1)));
                 column += 2;
             }
-            Optional<Level> stored = Optional.empty();
-            if (level && row.getString(column) != null) {
-                stored = Optional.of(new Level(new BigInteger(JdbcReads.text(row, column)), JdbcReads.time(row, column + 1)));
-            }
-            return new Answers(answers, stored);
+            return new Answers(answers, level && row.getString(column) != null ? Optional.of(level(row, column)) : Optional.empty());
         }, params.toArray()).orElseThrow();
     }
 

@@ -247,8 +247,8 @@ final class SqlGrantLedger implements GrantLedger {
                 budget.read(asked.level());
             }
         }
-        BigInteger level = budget(budget.level, admission.outflow(), now);
-        Window window = new Window(tx, level, request, asked.reads());
+        BigInteger available = budget(budget.level, admission.outflow(), now);
+        Window window = new Window(tx, available, request, asked.reads());
         Decision decision = admission.decide(window);
         if (learning) {
             learnedReads = List.copyOf(window.made);
@@ -267,7 +267,7 @@ final class SqlGrantLedger implements GrantLedger {
                 grant.id().value(), grant.address().value(), grant.ip().value(), request.client().toString(),
                 request.subnet().toString(), grant.amount().toString(), factorsText(grant.factors()),
                 grant.idempotencyKey().orElse(null), grant.requestHash(), at, at);
-        budget.level = new ReservationReads.Level(level.subtract(grant.amount().value()), now);
+        budget.level = new ReservationReads.Level(available.subtract(grant.amount().value()), now);
         budget.spent = true;
         return new Reservation.Reserved(grant);
     }
