@@ -128,12 +128,13 @@ for t in a b; do
     "$(awk -v c="${CPU[$t]}" -v n="${GRANTS[$t]}" 'BEGIN { print 1000 * c / n }')" \
     "$(awk -v c="${JITS[$t]}" -v n="${GRANTS[$t]}" 'BEGIN { print 1000 * c / n }')" \
     "$(awk -v c="${CPU[$t]}" -v j="${JITS[$t]}" -v n="${GRANTS[$t]}" 'BEGIN { print 1000 * (c - j) / n }')"
-  [ "$PG_STATEMENTS" = 0 ] || echo "total $t: $(awk -v c="${STMTS[$t]}" -v n="${GRANTS[$t]}" 'BEGIN { printf "%.2f", c / n }') PostgreSQL statements per grant (${STMTS[$t]} over the rounds' loads and confirmations, BEGIN and COMMIT included)"
+  [ "$PG_STATEMENTS" = 0 ] || echo "total $t: $(awk -v c="${STMTS[$t]}" -v n="${GRANTS[$t]}" 'BEGIN { printf "%.2f", c / n }') PostgreSQL statements per grant (${STMTS[$t]} over the rounds' loads and confirmations, BEGIN included, the driver's commits not)"
 done
 if [ "$PG_STATEMENTS" = 1 ]; then
   for t in a b; do
-    echo "$t: its most frequent statements over the whole run (warm-up included), calls per grant of the rounds"
-    pg_statements_top "${DB[$t]}" 12 | awk -v n="${GRANTS[$t]}" '{ c = $1; $1 = ""; printf "  %9.3f %s\n", c / n, $0 }'
+    all="$(psql -X -q -At -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "${DB[$t]}" -c "SELECT count(*) FROM faucet_grants")"
+    echo "$t: its most frequent statements over the whole run, per grant of the whole run ($all, warm-up included)"
+    pg_statements_top "${DB[$t]}" 12 | awk -v n="$all" '{ c = $1; $1 = ""; printf "  %9.3f %s\n", c / n, $0 }'
   done
 fi
 for t in a b; do

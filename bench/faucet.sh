@@ -273,7 +273,7 @@ rows "server CPU, load and confirmation" "$cpu_total s" \
   "node calls, load and confirmation" "$calls = $(awk -v c="$calls" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", c / n; else print "n/a" }') per grant" \
   "server peak RSS (VmHWM, whole life)" "$(peak_rss_mb "$SERVER_PID") MB"
 if [ "$COUNT_STATEMENTS" = 1 ]; then
-  rows "PostgreSQL statements, load and confirmation" "$statements = $(awk -v c="$statements" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", c / n; else print "n/a" }') per grant (pg_stat_statements, BEGIN and COMMIT included)"
+  rows "PostgreSQL statements, load and confirmation" "$statements = $(awk -v c="$statements" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", c / n; else print "n/a" }') per grant (pg_stat_statements, BEGIN included, the driver's commits not)"
   awk -v n="$total" '{ c = $1; $1 = ""; printf "  %7.3f per grant %s\n", (n > 0 ? c / n : 0), $0 }' "$WORK/statements.txt"
 fi
 echo "targets: >= 500 grants/s sustained, p99 time to txHash <= 50 ms, <= 1.5 ms of server CPU per grant, peak RSS <= 200 MB"

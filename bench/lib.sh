@@ -489,7 +489,7 @@ start_postgres() {
 }
 
 # pg_statements DATABASE: the statements the server ran on that database of start_postgres's cluster so far (started
-# with STATEMENTS=1): pg_stat_statements' calls, BEGIN and COMMIT included, this count's own query not
+# with STATEMENTS=1): pg_stat_statements' calls, BEGIN included, the driver's commits and this count's own query not
 pg_statements() {
   psql -X -q -At -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "SELECT COALESCE(SUM(s.calls), 0)
     FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = '$1'"
