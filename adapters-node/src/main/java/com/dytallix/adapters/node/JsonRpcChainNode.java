@@ -370,7 +370,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         boolean errorForUs = hasError && (idMatches || body.id() == null || body.id().isNull());
         if (reply.status() / 100 != 2) {
             if (errorForUs) {
-                throw nodeError(method, body.error(), relay);
+                throw nodeError(method, body.error(), body.errorDataJson(), relay);
             }
             throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + nodeLabel + " answered " + method + " with HTTP " + reply.status());
         }
@@ -379,7 +379,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
                     + reply.contentType().map(t -> " (" + t + ")").orElse(""));
         }
         if (errorForUs) {
-            throw nodeError(method, body.error(), relay);
+            throw nodeError(method, body.error(), body.errorDataJson(), relay);
         }
         if (!idMatches) {
             throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + nodeLabel + " answered " + method + " with a response for another request id");
@@ -422,7 +422,9 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
                 throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + nodeLabel + " left a request of a " + label + " unanswered");
             }
             if (item.hasNonNull("error")) {
-                throw nodeError(request.get("method").asText(), item.get("error"), false);
+                JsonNode error = item.get("error");
+                JsonNode data = error.get("data");
+                throw nodeError(request.get("method").asText(), error, data == null || data.isNull() ? null : data.toString(), false);
             }
             if (!item.has("result")) {
                 throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + nodeLabel + " answered a " + label + " without a result");
@@ -541,11 +543,11 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         return new NodeException(NodeFailure.TIMEOUT, "node " + nodeLabel + " did not answer " + label + " within " + timeout.toMillis() + " ms", null, null, cause);
     }
 
-    private static NodeException nodeError(String method, JsonNode error, boolean relay) {
+    /** @param dataJson the error's {@code data} as JSON text (the node's own bytes where the answer was one object), or null */
+    private static NodeException nodeError(String method, JsonNode error, String dataJson, boolean relay) {
         Integer code = error.path("code").isIntegralNumber() ? error.get("code").intValue() : null;
         String message = error.path("message").isTextual() ? error.get("message").asText() : error.toString();
         JsonNode data = error.get("data");
-        String dataJson = data == null || data.isNull() ? null : data.toString();
         NodeFailure failure = relay ? NodeFailure.RPC_ERROR
                 : RpcErrors.classify(message + (data != null && data.isTextual() ? " " + data.asText() : ""));
         LOG.log(System.Logger.Level.DEBUG, "node error for {0}: {1} {2} ({3})", method, code, message, failure);

@@ -10,16 +10,19 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * One JSON-RPC response object read with the streaming parser: the id and the error object as
- * trees (they are small), the result only located as a byte range of the node's answer, so a relayed
- * result is passed on as the node's own bytes without building and re-serialising a tree.
+ * trees (they are small), the result and the error's {@code data} also located as byte ranges of the
+ * node's answer, so a relayed result or error data is passed on as the node's own bytes (its number
+ * formats, key order and escapes) without building and re-serialising a tree.
  *
  * @param id          the response id, null when absent
  * @param error       the error object, null when absent or JSON null
  * @param body        the whole answer
  * @param resultStart offset of the result value in {@code body}, -1 when there is no result member
  * @param resultEnd   offset just past the result value
+ * @param dataStart   offset of the error object's {@code data} value in {@code body}, -1 when it has none
+ * @param dataEnd     offset just past the data value
  */
-record NodeAnswer(JsonNode id, JsonNode error, byte[] body, int resultStart, int resultEnd) {
+record NodeAnswer(JsonNode id, JsonNode error, byte[] body, int resultStart, int resultEnd, int dataStart, int dataEnd) {
     /** Reads members one by one: a lenient mapper (the strict one refuses the members that follow). */
     private static final ObjectMapper MEMBERS = NodeJson.mapper();
     private static final JsonFactory FACTORY = MEMBERS.getFactory();
@@ -31,6 +34,13 @@ record NodeAnswer(JsonNode id, JsonNode error, byte[] body, int resultStart, int
     /** The result as the node wrote it. */
     String resultJson() {
         return new String(body, resultStart, resultEnd - resultStart, StandardCharsets.UTF_8);
+    }
+
+    /** The error object's {@code data} as the node wrote it; null when it has none or it is JSON null. */
+    String errorDataJson() {
+        JsonNode data = error == null ? null : error.get("data");
+        return data == null || data.isNull() || dataStart < 0 ? null
+                : new String(body, dataStart, dataEnd - dataStart, StandardCharsets.UTF_8);
     }
 
     JsonNode resultTree(ObjectMapper json) throws IOException {
@@ -50,6 +60,7 @@ record NodeAnswer(JsonNode id, JsonNode error, byte[] body, int resultStart, int
             JsonNode error = null;
             int start = -1;
             int end = -1;
+            int[] data = {-1, -1};
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken value = p.nextToken();
@@ -58,17 +69,20 @@ record NodeAnswer(JsonNode id, JsonNode error, byte[] body, int resultStart, int
                             ? MEMBERS.getNodeFactory().numberNode(p.getLongValue()) // our own ids: no tree reader for one number
                             : p.readValueAsTree();
                     case "error" -> {
-                        JsonNode e = p.readValueAsTree();
+                        JsonNode e;
+                        if (value == JsonToken.START_OBJECT) {
+                            int from = (int) p.currentTokenLocation().getByteOffset();
+                            locateData(p, data);
+                            // the tree from the same bytes: every string decoded, so malformed UTF-8 fails here
+                            e = MEMBERS.readTree(body, from, (int) p.currentLocation().getByteOffset() - from);
+                        } else {
+                            e = p.readValueAsTree();
+                        }
                         error = e == null || e.isNull() ? null : e;
                     }
                     case "result" -> {
                         start = (int) p.currentTokenLocation().getByteOffset();
-                        if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
-                            p.skipChildren();
-                        } else {
-                            p.finishToken();
-                        }
-                        end = (int) p.currentLocation().getByteOffset();
+                        end = valueEnd(p);
                     }
                     default -> p.skipChildren();
                 }
@@ -76,9 +90,36 @@ record NodeAnswer(JsonNode id, JsonNode error, byte[] body, int resultStart, int
             if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
                 return null;
             }
-            return new NodeAnswer(id, error, body, start, end);
+            return new NodeAnswer(id, error, body, start, end, data[0], data[1]);
         } catch (IOException | RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * Walks the error object at the parser's current token to its end, putting the byte range of its
+     * {@code data} member's value (the last one, as the tree keeps it) in {@code range}.
+     */
+    private static void locateData(JsonParser p, int[] range) throws IOException {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            boolean data = p.currentName().equals("data");
+            p.nextToken();
+            int from = (int) p.currentTokenLocation().getByteOffset();
+            int to = valueEnd(p);
+            if (data) {
+                range[0] = from;
+                range[1] = to;
+            }
+        }
+    }
+
+    /** Moves past the value at the parser's current token; the offset just after it. */
+    private static int valueEnd(JsonParser p) throws IOException {
+        if (p.currentToken().isStructStart()) {
+            p.skipChildren();
+        } else {
+            p.finishToken();
+        }
+        return (int) p.currentLocation().getByteOffset();
     }
 }

@@ -376,6 +376,47 @@ class JsonRpcChainNodeBadNodeTest {
         });
     }
 
+    /** Fails on the code before: the data went through a tree and came out 1.5, 100.0, "café". */
+    @Test
+    void aRelayedErrorsDataIsTheNodesOwnText() throws IOException {
+        String data = "{\"z\":[1.50,-0.0,1E+2,{\"b\":null}],\"a\":123456789012345678901234567890,"
+                + "\"s\":\"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\/\" , \"n\" : 7 }";
+        JsonRpcChainNode node = node(server((req, ex) -> FakeRpcServer.error(req, ex, 3, "execution reverted", data)));
+        assertThatThrownBy(() -> node.call("eth_call", "[{},\"latest\"]")).isInstanceOfSatisfying(NodeException.class, e -> {
+            assertThat(e.rpcCode()).contains(3);
+            assertThat(e.rpcDataJson()).contains(data);
+        });
+        for (String scalar : new String[] {"\"0x08c379a0\"", "1e400", "[]", "-12.500"}) {
+            JsonRpcChainNode other = node(server((req, ex) -> FakeRpcServer.error(req, ex, 3, "execution reverted", scalar)));
+            assertThatThrownBy(() -> other.call("eth_call", "[{},\"latest\"]"))
+                    .isInstanceOfSatisfying(NodeException.class, e -> assertThat(e.rpcDataJson()).contains(scalar));
+        }
+        JsonRpcChainNode none = node(server((req, ex) -> FakeRpcServer.error(req, ex, 3, "execution reverted", "null")));
+        assertThatThrownBy(() -> none.call("eth_call", "[{},\"latest\"]"))
+                .isInstanceOfSatisfying(NodeException.class, e -> assertThat(e.rpcDataJson()).isEmpty());
+    }
+
+    /** Data whose bytes are not UTF-8 is not JSON: a bad response, never a mangled pass-through. */
+    @Test
+    void anErrorWhoseDataIsNotUtf8IsABadResponse() throws IOException {
+        JsonRpcChainNode node = node(server((req, ex) -> {
+            byte[] head = ("{\"jsonrpc\":\"2.0\",\"id\":" + req.get("id") + ",\"error\":{\"code\":3,\"message\":\"x\",\"data\":\"")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] body = java.util.Arrays.copyOf(head, head.length + 4);
+            body[head.length] = (byte) 0xc3; // a lead byte followed by no continuation
+            body[head.length + 1] = '"';
+            body[head.length + 2] = '}';
+            body[head.length + 3] = '}';
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, body.length);
+            try (var out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        }));
+        assertThatThrownBy(() -> node.call("eth_call", "[{},\"latest\"]"))
+                .isInstanceOfSatisfying(NodeException.class, e -> assertThat(e.failure()).isEqualTo(NodeFailure.BAD_RESPONSE));
+    }
+
     @Test
     void feesFallBackWhenTheNodeLacksMaxPriorityFeePerGas() throws IOException {
         JsonRpcChainNode node = node(server((req, ex) -> {
