@@ -67,7 +67,7 @@ final class ErrorMapper {
                 String message = e.failure() == NodeFailure.RESPONSE_TOO_LARGE ? "the node's answer is too large to relay"
                         : e.reachedNode() ? "the node returned an error" : "the relay refused the call before it reached the node";
                 yield new ApiException(400, "RPC_ERROR", message, new ApiException.Details.NodeError(
-                        e.rpcCode().orElse(null), e.getMessage(), e.rpcDataJson().map(Json::treeOrText).orElse(null)), Map.of());
+                        e.rpcCode().orElse(null), e.getMessage(), e.rpcDataJson().map(Json::rawOrText).orElse(null)), Map.of());
             }
         };
     }

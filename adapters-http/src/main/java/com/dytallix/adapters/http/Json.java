@@ -1,5 +1,6 @@
 package com.dytallix.adapters.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -18,6 +19,8 @@ import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ValueNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.Optional;
 
@@ -27,6 +30,7 @@ import java.util.Optional;
  * and each request runs on a new virtual thread, so it allocated fresh buffers for every request.
  */
 public final class Json {
+    private static final JsonFactory FRAGMENTS = new JsonFactory();
     public static final ObjectMapper MAPPER = JsonMapper.builder(
                     new JsonFactoryBuilder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
                             .characterEscapes(new SurrogatesEscaped()).build())
@@ -161,9 +165,24 @@ public final class Json {
         }
     }
 
-    /** A node's JSON fragment (an error's data) as a tree, or as its text when it does not parse. */
-    static JsonNode treeOrText(String json) {
-        return tree(json).orElseGet(() -> MAPPER.getNodeFactory().textNode(json));
+    /**
+     * A node's JSON fragment (an error's data) to be written as it came, character for character
+     * (its number formats, key order and escapes): a {@link RawValue} when it is one JSON value and
+     * nothing else, else the fragment as a JSON string.
+     */
+    static Object rawOrText(String json) {
+        // not MAPPER's factory: a duplicate key the node wrote is passed on, not refused
+        try (JsonParser p = FRAGMENTS.createParser(json)) {
+            if (p.nextToken() != null) {
+                p.skipChildren();
+                if (p.nextToken() == null) {
+                    return new RawValue(json);
+                }
+            }
+        } catch (IOException e) {
+            // not JSON: its text
+        }
+        return MAPPER.getNodeFactory().textNode(json);
     }
 
     /** The value as JSON text (for carriers that send text, like WebSocket messages). */

@@ -406,7 +406,7 @@ final class JsonRpcRelay {
         } catch (NodeException e) {
             if (!e.failure().isTransient()) {
                 // the node answered with an error object (or our own check did, worded as a node would): passed on as it came
-                Object data = e.rpcDataJson().map(Json::treeOrText).orElse(null);
+                Object data = e.rpcDataJson().map(Json::rawOrText).orElse(null);
                 return new Answer(error(id, e.rpcCode().orElse(-32000), e.getMessage(), data), null);
             }
             ApiException failure = ErrorMapper.node(e);

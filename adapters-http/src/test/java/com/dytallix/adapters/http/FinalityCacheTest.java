@@ -23,7 +23,7 @@ class FinalityCacheTest {
     }
 
     private String ask(String method, String params, String nodeAnswer) {
-        JsonNode parsed = Json.treeOrText(params);
+        JsonNode parsed = Json.tree(params).orElseThrow();
         UnaryOperator<String> node = p -> {
             nodeCalls.add(method + p);
             return nodeAnswer;
@@ -111,7 +111,7 @@ class FinalityCacheTest {
 
     @Test
     void anAnswerFetchedWhileABlockLeftTheChainIsNotStored() {
-        JsonNode params = Json.treeOrText("[\"0x50\",false]");
+        JsonNode params = Json.tree("[\"0x50\",false]").orElseThrow();
         cache.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(params), p -> {
             cache.left(new BlockHeader(0x50, "0xgone", "0xparent", "{}"));
             return "{\"number\":\"0x50\",\"hash\":\"0xold\"}";
@@ -122,7 +122,7 @@ class FinalityCacheTest {
     @Test
     void whileTheFeedIsIdleAnAnswerIsNotStoredButWakesTheFeedAndTheNextIsKept() {
         FinalityCache fresh = new FinalityCache(1 << 20, n -> true, telemetry);
-        JsonNode params = Json.treeOrText("[\"0x50\",false]");
+        JsonNode params = Json.tree("[\"0x50\",false]").orElseThrow();
         String block = "{\"number\":\"0x50\"}";
         assertThat(fresh.watching()).as("the feed is asked to follow from the start").isTrue();
         fresh.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(params), p -> block);
@@ -154,13 +154,13 @@ class FinalityCacheTest {
         small.following(true);
         String answer = "{\"number\":\"0x1\",\"extraData\":\"0x" + "0".repeat(1000) + "\"}";
         for (int i = 0; i < 10_000; i++) {
-            JsonNode params = Json.treeOrText("[\"0x" + Integer.toHexString(i + 1) + "\",true]");
+            JsonNode params = Json.tree("[\"0x" + Integer.toHexString(i + 1) + "\",true]").orElseThrow();
             small.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(params), p -> answer);
             assertThat(small.bytes()).isLessThanOrEqualTo(64 * 1024);
         }
         assertThat(small.size()).isBetween(40, 64);
         // a key longer than the cap is answered but not kept
-        JsonNode huge = Json.treeOrText("[\"0x1\",true,\"" + "z".repeat(FinalityCache.MAX_KEY_CHARS) + "\"]");
+        JsonNode huge = Json.tree("[\"0x1\",true,\"" + "z".repeat(FinalityCache.MAX_KEY_CHARS) + "\"]").orElseThrow();
         small.lostTrack();
         small.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(huge), p -> answer);
         assertThat(small.size()).isZero();

@@ -118,17 +118,39 @@ class RpcHttpServiceTest {
         assertThat(tooLarge.json().get("details").get("message").asText()).contains("RPC_MAX_RESPONSE_BYTES");
     }
 
+    /**
+     * The node's error data reaches the client as the node wrote it, in a single answer, a batch and
+     * the simple form. Fails on the code before, which re-serialised it through a tree (1.5, 100.0,
+     * "café", keys sorted by nothing but spacing lost) or turned a number it could not hold into a string.
+     */
     @Test
-    void aNodeErrorWhoseDataHoldsAHugeExponentIsPassedOnAsText() {
-        String data = "{\"n\":1e999999999}";
-        api.chain.relay = FakeChain.failing(new NodeException(NodeFailure.RPC_ERROR, "execution reverted", 3, data, null));
-        var standard = rpc("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\",\"params\":[{},\"latest\"]}");
-        assertThat(standard.status()).isEqualTo(200);
-        assertThat(standard.json().get("error").get("code").asInt()).isEqualTo(3);
-        assertThat(standard.json().get("error").get("data").asText()).isEqualTo(data);
-        var simple = rpc("{\"method\": \"eth_call\", \"params\": [{}, \"latest\"]}");
-        assertThat(simple.status()).isEqualTo(400);
-        assertThat(simple.json().get("details").get("data").asText()).isEqualTo(data);
+    void aNodeErrorsDataIsPassedOnAsTheNodesBytes() {
+        for (String data : new String[] {"{\"z\":[1.50,-0.0,1E+2,{\"b\":null}],\"a\":123456789012345678901234567890,"
+                + "\"s\":\"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\/\" , \"n\" : 7 }", "{\"n\":1e999999999}", "\"0x08c379a0\"",
+                "[1,[2,[3]]]", "-12.500"}) {
+            api.chain.relay = FakeChain.failing(new NodeException(NodeFailure.RPC_ERROR, "execution reverted", 3, data, null));
+            var standard = rpc("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\",\"params\":[{},\"latest\"]}");
+            assertThat(standard.status()).isEqualTo(200);
+            assertThat(standard.body()).as(data).isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":3,"
+                    + "\"message\":\"execution reverted\",\"data\":" + data + "}}");
+            var batch = rpc("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\",\"params\":[{},\"latest\"]},"
+                    + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"eth_call\",\"params\":[{},\"latest\"]}]");
+            assertThat(batch.body()).as(data).contains("\"id\":2,\"error\":{\"code\":3,\"message\":\"execution reverted\",\"data\":" + data + "}}");
+            var simple = rpc("{\"method\": \"eth_call\", \"params\": [{}, \"latest\"]}");
+            assertThat(simple.status()).isEqualTo(400);
+            assertThat(simple.body()).as(data).contains("\"data\":" + data + "}");
+        }
+    }
+
+    /** Data that is not one JSON value (no node sends it; a fake could) goes out as a JSON string, never broken JSON. */
+    @Test
+    void aNodeErrorsDataThatIsNotJsonIsPassedOnAsText() {
+        for (String data : new String[] {"not json", "{\"a\":1} trailing", "{\"a\":"}) {
+            api.chain.relay = FakeChain.failing(new NodeException(NodeFailure.RPC_ERROR, "execution reverted", 3, data, null));
+            var standard = rpc("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_call\",\"params\":[{},\"latest\"]}");
+            assertThat(standard.status()).isEqualTo(200);
+            assertThat(standard.json().get("error").get("data").asText()).isEqualTo(data);
+        }
     }
 
     @Test
