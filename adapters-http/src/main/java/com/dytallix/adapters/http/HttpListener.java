@@ -36,6 +36,10 @@ public final class HttpListener {
                 // entity itself: every event type has ours). They never echo it: they only tell headers over
                 // the limit, which Helidon answers 400, from other malformed requests, to answer 431
                 .errorHandling(ErrorHandling.builder().includeEntity(true).build())
+                // Nagle's algorithm off on accepted connections (Helidon leaves it on): an answer written in more
+                // than one piece (a large relayed answer, a streamed one) does not wait for the client's ACK
+                // of the one before
+                .connectionOptions(socket -> socket.tcpNoDelay(true))
                 .idleConnectionTimeout(limits.idleTimeout())
                 // Helidon checks idleness on this period; its clock moves in whole seconds
                 .idleConnectionPeriod(Duration.ofMillis(Math.clamp(limits.idleTimeout().toMillis() / 4, 500, 5000)))
