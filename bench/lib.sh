@@ -330,12 +330,14 @@ wait_ready() { wait_until "$SERVER_PID" "the server" "${1:-60}" ready; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # prepare_relay_chain TXS: the chain a dapp reads and the relay benchmarks' wrk bodies in $WORK
-# (blockNumber.bodies, mix.bodies, final.bodies, live.bodies), on the anvil start_anvil started.
+# (blockNumber.bodies, mix.bodies, final.bodies, live.bodies, large.bodies), on the anvil start_anvil started.
+LARGE_TXS="${LARGE_TXS:-400}"
 prepare_relay_chain() {
-  local TXS="$1" i CONTRACT
+  local TXS="$1" i CONTRACT LARGE NONCE
   # The chain a dapp reads: $TXS blocks with a transfer each (automine), a contract that answers
-  # eth_call (returns 42), and ten blocks on top so the transfers are final (FAUCET_CONFIRMATIONS=2).
-  log "preparing the chain: $TXS transfers, a contract, 10 more blocks"
+  # eth_call (returns 42), a block of $LARGE_TXS transfers (its full-transaction form is the large
+  # answer), and ten blocks on top so the transfers are final (FAUCET_CONFIRMATIONS=2).
+  log "preparing the chain: $TXS transfers, a contract, a block of $LARGE_TXS transfers, 10 more blocks"
   CONTRACT=0x00000000000000000000000000000000000c0de1
   rpc anvil_setCode "[\"$CONTRACT\",\"0x602a60005260206000f3\"]" >/dev/null
   declare -a RECIPIENTS HASHES
@@ -343,7 +345,19 @@ prepare_relay_chain() {
     RECIPIENTS[i]="$(random_address)"
     HASHES[i]="$(rpc eth_sendTransaction "[{\"from\":\"$ANVIL_ADDRESS\",\"to\":\"${RECIPIENTS[i]}\",\"value\":\"0x1\"}]" | tr -d '"')"
   done
+  rpc anvil_setAutomine '[false]' >/dev/null
+  NONCE="$(rpc eth_getTransactionCount "[\"$ANVIL_ADDRESS\",\"pending\"]" | tr -d '"')"
+  # one batch; anvil runs its items at once, so each names its nonce
+  for i in $(seq "$LARGE_TXS"); do
+    printf '{"jsonrpc":"2.0","id":%d,"method":"eth_sendTransaction","params":[{"from":"%s","to":"%s","value":"0x1","nonce":"0x%x"}]}\n' \
+      "$i" "$ANVIL_ADDRESS" "$(random_address)" "$((NONCE + i - 1))"
+  done | jq -s -c . | curl -sf -m 60 -H 'Content-Type: application/json' --data-binary @- "$ANVIL_URL" \
+    | jq -e 'map(select(has("result"))) | length == '"$LARGE_TXS" >/dev/null || die "the large block's transfers were not all accepted"
+  rpc evm_mine >/dev/null
+  rpc anvil_setAutomine '[true]' >/dev/null
+  LARGE="$(rpc eth_blockNumber | tr -d '"')"
   rpc anvil_mine '["0xa"]' >/dev/null
+  echo "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getBlockByNumber\",\"params\":[\"$LARGE\",true]}" >"$WORK/large.bodies"
   for i in $(seq "$TXS"); do
     printf '%s\n' "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getBalance\",\"params\":[\"${RECIPIENTS[i]}\",\"latest\"]}" \
       "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"eth_call\",\"params\":[{\"to\":\"$CONTRACT\",\"data\":\"0x12345678\"},\"latest\"]}" \

@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # The JSON-RPC relay beside the node itself and nginx as a plain reverse proxy to the same node, on
-# four workloads, each the same wrk bodies for every target:
+# five workloads, each the same wrk bodies for every target:
 #   blockNumber  eth_blockNumber only
 #   mix          a dapp's reads: balances, eth_call, blocks by number, receipts, nonces, gas price
 #                (blocks and receipts are final, so a third of the mix can come from our cache)
 #   final        only answers that cannot change any more (blocks by number, receipts): our cache's case
 #   live         the mix's calls tied to the head (balances, eth_call, nonces, gas price), which no cache may
 #                hold: what the shipped server's cache misses are made of
+#   large        one large answer: eth_getBlockByNumber with full transactions of a block of LARGE_TXS (400)
+#                transfers, about 0.4 MB (final, so ours holds it in its cache; ours-nocache reads it each time)
 # Targets: direct (anvil), nginx, ours (finality cache on, the default) and ours-nocache (a second
 # server with RPC_CACHE_MAX_BYTES=0: every call reaches the node). Each cell shows the target's CPU per call
 # and anvil's (the node's work behind each answer). Then a JFR profile of
-# ours-nocache on the mix names where its CPU goes. RELAY_BASELINE=<another checkout, built with
+# ours-nocache on the mix (RELAY_PROFILE_WORKLOAD) names where its CPU goes. RELAY_BASELINE=<another checkout, built with
 # ./dyt build> adds its server (cache off) as baseline-nocache, measured in turn with the others:
 # an A/B of two builds under the same load.
-#   bench/relay.sh   (RELAY_SECONDS=10 RELAY_CONNECTIONS="16 64" RELAY_THREADS=2 RELAY_WORKLOADS="blockNumber mix final live" RELAY_PROFILE=1 RELAY_BASELINE=)
+#   bench/relay.sh   (RELAY_SECONDS=10 RELAY_CONNECTIONS="16 64" RELAY_THREADS=2 RELAY_WORKLOADS="blockNumber mix final live large" RELAY_PROFILE=1 RELAY_PROFILE_WORKLOAD=mix RELAY_BASELINE=)
 source "$(dirname "$0")/lib.sh"
 
 SECONDS_EACH="${RELAY_SECONDS:-10}"
@@ -21,6 +23,7 @@ CONNECTIONS="${RELAY_CONNECTIONS:-16 64}"
 THREADS="${RELAY_THREADS:-2}"
 WARMUP="${RELAY_WARMUP_SECONDS:-10}"
 PROFILE="${RELAY_PROFILE:-1}"
+PROFILE_WORKLOAD="${RELAY_PROFILE_WORKLOAD:-mix}"
 BASELINE="${RELAY_BASELINE:-}"
 [ -z "$BASELINE" ] || [ -f "$BASELINE/bootstrap/target/dytallix-api.jar" ] || die "RELAY_BASELINE: no bootstrap/target/dytallix-api.jar under $BASELINE (./dyt build there first)"
 TXS=20
@@ -68,13 +71,14 @@ if [ -n "$BASELINE" ]; then
   URL[baseline-nocache]="$BASELINE_URL/api/rpc" PID[baseline-nocache]="$BASELINE_PID"
   TARGETS="$TARGETS baseline-nocache" OURS_TARGETS="$OURS_TARGETS baseline-nocache"
 fi
-WORKLOADS="${RELAY_WORKLOADS:-blockNumber mix final live}"
+WORKLOADS="${RELAY_WORKLOADS:-blockNumber mix final live large}"
 for target in $TARGETS; do
   while read -r body; do
     curl -sf -m 5 -H 'Content-Type: application/json' -d "$body" "${URL[$target]}" | grep -q '"result":' \
       || die "$target does not answer $body"
-  done <"$WORK/mix.bodies"
+  done < <(cat "$WORK/mix.bodies" "$WORK/large.bodies")
 done
+LARGE_BYTES="$(curl -sf -m 5 -H 'Content-Type: application/json' -d "$(cat "$WORK/large.bodies")" "$ANVIL_URL" | wc -c)"
 
 # The JVMs compile their hot paths during their first seconds under load; anvil and nginx get a
 # short warm-up too, so every target starts with open connections and warm caches.
@@ -117,7 +121,7 @@ machine_info
 echo "node: anvil $ANVIL_VERSION (automine); nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') reverse proxy with upstream keepalive"
 echo "ours: the server as shipped (finality cache on); ours-nocache: RPC_CACHE_MAX_BYTES=0, every call reaches the node"
 [ -z "$BASELINE" ] || echo "baseline-nocache: the build in $BASELINE ($(git -C "$BASELINE" rev-parse --short HEAD 2>/dev/null || echo 'not a git checkout')), RPC_CACHE_MAX_BYTES=0"
-echo "workloads: blockNumber; mix = balance, eth_call, block by number, receipt, nonce, gas price in turn ($TXS of each); final = block by number, receipt; live = the mix without them"
+echo "workloads: blockNumber; mix = balance, eth_call, block by number, receipt, nonce, gas price in turn ($TXS of each); final = block by number, receipt; live = the mix without them; large = a block of $LARGE_TXS transfers with full transactions ($LARGE_BYTES bytes)"
 for w in $WORKLOADS; do
   echo
   echo "-- $w --"
@@ -147,12 +151,12 @@ echo "targets: rps >= 1.0x nginx and p50 added <= 0.3 ms at 16 and 64 connection
 
 if [ "$PROFILE" = 1 ]; then
   JCMD="$(dirname "$JAVA")/jcmd" JFR="$(dirname "$JAVA")/jfr"
-  log "profiling ours-nocache on the mix (JFR, ${SECONDS_EACH}s at 16 connections)"
+  log "profiling ours-nocache on $PROFILE_WORKLOAD (JFR, ${SECONDS_EACH}s at 16 connections)"
   "$JCMD" "$NOCACHE_PID" JFR.start name=relay settings=profile "jdk.CPUTimeSample#enabled=true" "jdk.CPUTimeSample#throttle=1ms" >/dev/null
-  BODIES="$WORK/mix.bodies" run_wrk "$THREADS" 16 "$SECONDS_EACH" bodies.lua "${URL[ours-nocache]}" >/dev/null
+  BODIES="$WORK/$PROFILE_WORKLOAD.bodies" run_wrk "$THREADS" 16 "$SECONDS_EACH" bodies.lua "${URL[ours-nocache]}" >/dev/null
   "$JCMD" "$NOCACHE_PID" JFR.dump name=relay filename="$WORK/relay.jfr" >/dev/null
   "$JCMD" "$NOCACHE_PID" JFR.stop name=relay >/dev/null
   echo
-  echo "-- where ours-nocache spends its CPU on the mix (JFR execution samples, top frames) --"
+  echo "-- where ours-nocache spends its CPU on $PROFILE_WORKLOAD (JFR execution samples, top frames) --"
   "$JFR" view --width 160 hot-methods "$WORK/relay.jfr" | head -n 30
 fi
