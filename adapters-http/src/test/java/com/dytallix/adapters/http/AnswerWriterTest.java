@@ -46,6 +46,26 @@ class AnswerWriterTest {
         }
     }
 
+    /**
+     * An answer of characters of every UTF-8 length throughout: the 64K-character pieces end inside
+     * three-byte characters' runs and beside surrogate pairs, and the Content-Length counted before
+     * the first piece is what the pieces add up to.
+     */
+    @Test
+    void aMultiByteAnswerArrivesWholeWithItsLength() {
+        // 7 characters, 13 bytes; after the 34 characters before it, a pair straddles the fifth piece's end
+        String multi = "\"" + "a\u00e9\u20ac\ud83d\ude00b\u0416".repeat(80_000) + "\"";
+        try (TestApi api = TestApi.start(o -> o.readTimeout = Duration.ofSeconds(1))) {
+            api.chain.relay = (method, params) -> multi;
+            var standard = api.postJson("/api/rpc", CALL);
+            assertThat(standard.status()).isEqualTo(200);
+            String expected = "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":" + multi + "}";
+            assertThat(standard.body()).isEqualTo(expected);
+            assertThat(standard.header("Content-Length")).contains(Long.toString(expected.getBytes(StandardCharsets.UTF_8).length));
+            assertThat(AnswerWriter.WRITING.held()).isZero();
+        }
+    }
+
     @Test
     void aClientThatStopsReadingIsCutOffAndItsMemoryGivenBackWhileOthersAreAnswered() throws Exception {
         try (TestApi api = start()) {
