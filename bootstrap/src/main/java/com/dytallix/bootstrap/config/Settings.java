@@ -190,7 +190,9 @@ public final class Settings {
                 com.dytallix.adapters.persistence.Persistence.checkUrl(v); // the message never repeats the password
                 return v;
             }),
-            "`postgresql://user:password@host:5432/db` selects PostgreSQL (several instances on several hosts); the password is masked everywhere")
+            "`postgresql://user:password@host:5432/db` selects PostgreSQL (several instances on several hosts); the password is masked everywhere."
+                    + " Query parameters go to the JDBC driver (e.g. `?sslmode=require`), but no `options` there changes `lock_timeout`"
+                    + " (10 s) or `TimeZone` (UTC): each connection sets both itself after it opens")
             .shown("(unset → SQLite at DB_PATH)").asSecret());
     public static final Setting<Path> DB_PATH = declare(Setting.of("DB_PATH", "data/dytallix.db", path(),
             "SQLite database (WAL), when DATABASE_URL is not set"));
