@@ -11,7 +11,8 @@
 #                transfers, about 0.4 MB (final, so ours holds it in its cache; ours-nocache reads it each time)
 # Targets: direct (anvil), nginx, ours (finality cache on, the default) and ours-nocache (a second
 # server with RPC_CACHE_MAX_BYTES=0: every call reaches the node). Each cell shows the target's CPU per call
-# and anvil's (the node's work behind each answer). Then a JFR profile of
+# and anvil's (the node's work behind each answer); for ours, the server's own p50/p99 (its access log's durationMs)
+# and its young and full collections during the cell (jstat -gc): wrk's percentiles weigh slow answers above their share. Then a JFR profile of
 # ours-nocache on the mix (RELAY_PROFILE_WORKLOAD) names where its CPU goes. RELAY_BASELINE=<another checkout, built with
 # ./dyt build> adds its server (cache off) as baseline-nocache, measured in turn with the others:
 # an A/B of two builds under the same load.
@@ -54,10 +55,20 @@ sleep 1 # both status snapshots have seen the head, so the transfers count as fi
 
 declare -A URL=([direct]="$ANVIL_URL" [nginx]="$NGINX_URL" [ours]="$OURS_URL/api/rpc" [ours-nocache]="$NOCACHE_URL/api/rpc")
 declare -A PID=([nginx]="$NGINX_PID" [ours]="$OURS_PID" [ours-nocache]="$NOCACHE_PID")
+declare -A LOGS=([ours]="$WORK/relay/server.log" [ours-nocache]="$WORK/relay-nocache/server.log")
 # nginx's CPU is its master's and its workers' together: what a proxied call costs the proxy
 # The CPU seconds so far of a server's JIT compiler threads: still compiling after the warm-up, they are
 # a cost of the process's first minutes, not of each call, so the tables show them apart (as bench/faucet.sh)
 jit_cpu_seconds() { threads_cpu_seconds "${PID[$1]}" 'C1 Compiler' 'C2 Compiler'; } # TARGET
+# "young-count young-seconds full-count full-seconds" of a JVM's collections so far (jstat -gc, by column name)
+gc_counts() { # PID
+  "$(dirname "$JAVA")/jstat" -gc "$1" | awk 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i }
+    NR == 2 { print $col["YGC"], $col["YGCT"], $col["FGC"], $col["FGCT"] }'
+}
+# "n (ms)" of the collections of one kind between two gc_counts: count field $3, seconds field $4
+gc_delta() { # BEFORE AFTER COUNT-FIELD
+  awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%d (%.0f ms)", y[f] - x[f], 1000 * (y[f + 1] - x[f + 1]) }'
+}
 target_cpu_seconds() { # TARGET
   local p total=0
   for p in "${PID[$1]}" $([ "$1" != nginx ] || pgrep -P "$NGINX_PID"); do
@@ -68,7 +79,7 @@ target_cpu_seconds() { # TARGET
 TARGETS="direct nginx ours ours-nocache"
 OURS_TARGETS="ours ours-nocache"
 if [ -n "$BASELINE" ]; then
-  URL[baseline-nocache]="$BASELINE_URL/api/rpc" PID[baseline-nocache]="$BASELINE_PID"
+  URL[baseline-nocache]="$BASELINE_URL/api/rpc" PID[baseline-nocache]="$BASELINE_PID" LOGS[baseline-nocache]="$WORK/relay-baseline/server.log"
   TARGETS="$TARGETS baseline-nocache" OURS_TARGETS="$OURS_TARGETS baseline-nocache"
 fi
 WORKLOADS="${RELAY_WORKLOADS:-blockNumber mix final live large}"
@@ -90,7 +101,7 @@ for w in $WORKLOADS; do
   done
 done
 
-declare -A R CPU_US JIT_US NODE_US
+declare -A R CPU_US JIT_US NODE_US OWN YOUNG FULL
 for w in $WORKLOADS; do
   for c in $CONNECTIONS; do
     for target in $TARGETS; do
@@ -98,6 +109,8 @@ for w in $WORKLOADS; do
       pid="${PID[$target]:-}"
       [ -z "$pid" ] || cpu_before="$(target_cpu_seconds "$target")" jit_before="$(jit_cpu_seconds "$target")"
       node_before="$(cpu_seconds "$ANVIL_PID")"
+      log_file="${LOGS[$target]:-}"
+      [ -z "$log_file" ] || log_before="$(lines "$log_file")" gc_before="$(gc_counts "$pid")"
       R[$w.$target.$c]="$(BODIES="$WORK/$w.bodies" run_wrk "$THREADS" "$c" "$SECONDS_EACH" bodies.lua "${URL[$target]}")"
       NODE_US[$w.$target.$c]="$(awk -v a="$node_before" -v b="$(cpu_seconds "$ANVIL_PID")" \
         -v n="$(field requests "${R[$w.$target.$c]}")" 'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')"
@@ -105,6 +118,12 @@ for w in $WORKLOADS; do
         -v n="$(field requests "${R[$w.$target.$c]}")" 'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')"
       [ -z "$pid" ] || [ "$target" = nginx ] || JIT_US[$w.$target.$c]="$(awk -v a="$jit_before" -v b="$(jit_cpu_seconds "$target")" \
         -v n="$(field requests "${R[$w.$target.$c]}")" 'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')"
+      if [ -n "$log_file" ]; then
+        gc_after="$(gc_counts "$pid")"
+        YOUNG[$w.$target.$c]="$(gc_delta "$gc_before" "$gc_after" 1)" FULL[$w.$target.$c]="$(gc_delta "$gc_before" "$gc_after" 3)"
+        sleep 0.2 # the access log is written in batches within 100 ms
+        OWN[$w.$target.$c]="$(answer_times "$log_file" "$log_before" "$(lines "$log_file")" 200 "POST /api/rpc")"
+      fi
     done
   done
 done
@@ -132,6 +151,13 @@ for w in $WORKLOADS; do
       printf '%-16s %5s %10s %9s %9s %9s %8s %12s %8s %12s\n' "$target" "$c" "$(field rps "$r")" "$(field p50_ms "$r")" \
         "$(field p90_ms "$r")" "$(field p99_ms "$r")" "$(($(field socket_errors "$r") + $(field non2xx "$r")))" \
         "${CPU_US[$w.$target.$c]:--}" "${JIT_US[$w.$target.$c]:--}" "${NODE_US[$w.$target.$c]}"
+    done
+  done
+  printf '%5s %-16s %16s %16s %16s %18s %18s\n' conns target 'server answers' 'server p50 ms' 'server p99 ms' 'young GCs' 'full GCs'
+  for c in $CONNECTIONS; do
+    for target in $OURS_TARGETS; do
+      read -r answers p50 p99 <<<"${OWN[$w.$target.$c]}"
+      printf '%5s %-16s %16s %16s %16s %18s %18s\n' "$c" "$target" "$answers" "$p50" "$p99" "${YOUNG[$w.$target.$c]}" "${FULL[$w.$target.$c]}"
     done
   done
   printf '%5s %-16s %15s %20s\n' conns target 'rps vs nginx' 'p50 added vs direct'
