@@ -69,6 +69,11 @@ gc_counts() { # PID
 gc_delta() { # BEFORE AFTER COUNT-FIELD
   awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%d (%.0f ms)", y[f] - x[f], 1000 * (y[f + 1] - x[f + 1]) }'
 }
+# "count p50 p99" of the server's own time (the access log's durationMs) for the relayed calls it answered 200
+# after byte FROM of its log (read from there: the log holds every call of the run, hundreds of MB)
+own_times() { # LOGFILE FROM
+  tail -c +"$(($2 + 1))" "$1" | grep -F '"message":"POST /api/rpc 200"' | sed -n 's/.*"durationMs":\([0-9.]*\).*/\1/p' | percentiles
+}
 target_cpu_seconds() { # TARGET
   local p total=0
   for p in "${PID[$1]}" $([ "$1" != nginx ] || pgrep -P "$NGINX_PID"); do
@@ -110,7 +115,7 @@ for w in $WORKLOADS; do
       [ -z "$pid" ] || cpu_before="$(target_cpu_seconds "$target")" jit_before="$(jit_cpu_seconds "$target")"
       node_before="$(cpu_seconds "$ANVIL_PID")"
       log_file="${LOGS[$target]:-}"
-      [ -z "$log_file" ] || log_before="$(lines "$log_file")" gc_before="$(gc_counts "$pid")"
+      [ -z "$log_file" ] || log_before="$(stat -c %s "$log_file")" gc_before="$(gc_counts "$pid")"
       R[$w.$target.$c]="$(BODIES="$WORK/$w.bodies" run_wrk "$THREADS" "$c" "$SECONDS_EACH" bodies.lua "${URL[$target]}")"
       NODE_US[$w.$target.$c]="$(awk -v a="$node_before" -v b="$(cpu_seconds "$ANVIL_PID")" \
         -v n="$(field requests "${R[$w.$target.$c]}")" 'BEGIN { printf "%.0f", 1e6 * (b - a) / n }')"
@@ -122,7 +127,7 @@ for w in $WORKLOADS; do
         gc_after="$(gc_counts "$pid")"
         YOUNG[$w.$target.$c]="$(gc_delta "$gc_before" "$gc_after" 1)" FULL[$w.$target.$c]="$(gc_delta "$gc_before" "$gc_after" 3)"
         sleep 0.2 # the access log is written in batches within 100 ms
-        OWN[$w.$target.$c]="$(answer_times "$log_file" "$log_before" "$(lines "$log_file")" 200 "POST /api/rpc")"
+        OWN[$w.$target.$c]="$(own_times "$log_file" "$log_before")"
       fi
     done
   done
