@@ -23,9 +23,10 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>is written only when it fits in an eighth of the heap together with the other large answers
  *       being written ({@link #WRITING}); past it the caller answers "busy, retry shortly";</li>
- *   <li>goes out in pieces encoded one at a time (never a second whole copy as bytes), and a piece the
- *       client does not take within HTTP_READ_TIMEOUT_MS cuts the connection: the writing thread is
- *       interrupted, which closes its socket;</li>
+ *   <li>goes out in pieces encoded one at a time (never a second whole copy as bytes; an answer all in
+ *       ASCII, as node answers almost always are, through one piece-sized buffer reused for every piece),
+ *       and a piece the client does not take within HTTP_READ_TIMEOUT_MS cuts the connection: the
+ *       writing thread is interrupted, which closes its socket;</li>
  *   <li>must be taken whole within HTTP_READ_TIMEOUT_MS plus its size at {@link #MIN_RATE} (an 8 MB
  *       answer: 10 s + 122 s), or the connection is cut the same way. A client taking one piece just
  *       inside the read timeout each time held an 8 MB answer, and its share of the eighth, for
@@ -95,7 +96,8 @@ final class AnswerWriter {
     }
 
     private void writeInPieces(ServerResponse res, String json) {
-        long bytes = utf8Length(json);
+        Utf8 utf8 = Utf8.of(json);
+        long bytes = utf8.bytes();
         res.header(HeaderNames.CONTENT_LENGTH, Long.toString(bytes));
         long allowed = allowedNanos(bytes);
         long deadline = System.nanoTime() + allowed;
@@ -103,14 +105,21 @@ final class AnswerWriter {
                 + TimeUnit.NANOSECONDS.toMillis(allowed) + " ms (HTTP_READ_TIMEOUT_MS, then " + minRate / 1024 + " KiB/s)");
         try {
             OutputStream out = res.outputStream();
+            // an ASCII answer's characters are its bytes: each piece copied into the one buffer (a substring
+            // and its bytes per piece were two piece-sized arrays each, about twice the answer in garbage)
+            byte[] buffer = utf8.ascii() ? new byte[Math.min(PIECE, json.length())] : null;
             for (int from = 0; from < json.length(); ) {
                 int to = Math.min(json.length(), from + PIECE);
                 if (to < json.length() && Character.isHighSurrogate(json.charAt(to - 1))) {
                     to--; // a pair encoded in one piece, as getBytes would encode the whole
                 }
-                byte[] piece = json.substring(from, to).getBytes(StandardCharsets.UTF_8);
                 watch.arm(stallNanos, deadline);
-                out.write(piece);
+                if (buffer != null) {
+                    copyAscii(json, from, to, buffer);
+                    out.write(buffer, 0, to - from);
+                } else {
+                    out.write(json.substring(from, to).getBytes(StandardCharsets.UTF_8));
+                }
                 watch.disarm();
                 from = to;
             }
@@ -130,23 +139,40 @@ final class AnswerWriter {
 
     /** Bytes of the string in UTF-8 as {@link String#getBytes} writes them (a lone surrogate as one '?'). */
     static long utf8Length(String s) {
-        long bytes = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                bytes++;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                bytes += 4;
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                bytes++;
-            } else {
-                bytes += 3;
+        return Utf8.of(s).bytes();
+    }
+
+    /** Characters {@code from} to {@code to} of an all-ASCII string, each one byte, at the start of {@code into}. */
+    @SuppressWarnings("deprecation") // the one copy of a range of chars into a byte array; exact for ASCII (each char's low byte)
+    static void copyAscii(String ascii, int from, int to, byte[] into) {
+        ascii.getBytes(from, to, into, 0);
+    }
+
+    /** A string's length in UTF-8 as {@link String#getBytes} writes it, and whether every character is ASCII. */
+    record Utf8(long bytes, boolean ascii) {
+        static Utf8 of(String s) {
+            long bytes = 0;
+            boolean ascii = true;
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c < 0x80) {
+                    bytes++;
+                    continue;
+                }
+                ascii = false;
+                if (c < 0x800) {
+                    bytes += 2;
+                } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    bytes += 4;
+                    i++;
+                } else if (Character.isSurrogate(c)) {
+                    bytes++;
+                } else {
+                    bytes += 3;
+                }
             }
+            return new Utf8(bytes, ascii);
         }
-        return bytes;
     }
 
     /**

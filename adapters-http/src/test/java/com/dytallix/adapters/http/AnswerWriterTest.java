@@ -213,6 +213,39 @@ class AnswerWriterTest {
         }
     }
 
+    /** Only an answer of ASCII characters alone goes through the one reused buffer: a lone surrogate is one byte too, but '?'. */
+    @Test
+    void anAnswerIsAsciiOnlyWhenEveryCharacterIs() {
+        assertThat(AnswerWriter.Utf8.of("").ascii()).isTrue();
+        assertThat(AnswerWriter.Utf8.of("{\"result\":\"0x7f\u007f\"}").ascii()).isTrue();
+        for (String s : new String[] {"\u0080", "a\u00e9", "\u20ac", "\ud83d\ude00", "a\ud800b", "\udc00", "x\ud83d", BIG}) {
+            assertThat(AnswerWriter.Utf8.of(s).ascii()).as(s.length() > 20 ? "BIG" : s).isFalse();
+        }
+    }
+
+    /**
+     * An ASCII answer of three pieces and a short fourth, every position different: the buffer reused for each
+     * piece sends each piece's own bytes, and the short last piece only its own.
+     */
+    @Test
+    void anAsciiAnswerArrivesWholeAcrossItsPiecesThroughOneBuffer() {
+        StringBuilder hex = new StringBuilder("\"0x");
+        for (int i = 0; hex.length() < 3 * 64 * 1024 + 7; i++) {
+            hex.append(Integer.toHexString(i)); // 0123456789abcdef10111213…: no two pieces alike
+        }
+        String answer = hex.append('"').toString();
+        try (TestApi api = TestApi.start(o -> o.readTimeout = Duration.ofSeconds(1))) {
+            api.chain.relay = (method, params) -> answer;
+            var standard = api.postJson("/api/rpc", CALL);
+            assertThat(standard.status()).isEqualTo(200);
+            String expected = "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":" + answer + "}";
+            assertThat(expected.length() % (64 * 1024)).as("a short last piece").isNotZero();
+            assertThat(standard.body()).isEqualTo(expected);
+            assertThat(standard.header("Content-Length")).contains(Integer.toString(expected.length()));
+            assertThat(AnswerWriter.WRITING.held()).isZero();
+        }
+    }
+
     /** Reads until the server closes the connection (or resets it); the bytes that arrived. */
     private static long readAll(Socket s) throws IOException {
         s.setSoTimeout(20_000);
