@@ -161,13 +161,19 @@ machine_info() {
 # free_port: a loopback port nothing listens on, below the kernel's ephemeral range (where client
 # sockets, wrk's and curl's included, get their ports: a port chosen there could be taken by one of them
 # between the check and the bind) and never one this script handed out before (two launches in a row
-# could otherwise be given the same port before either binds).
+# could otherwise be given the same port before either binds). BENCH_PORTS=LOW-HIGH (e.g. 24000-24099)
+# keeps every port in that range instead, for a machine whose users share out the ports.
 free_port() {
-  local p i low
+  local p i low first=10000
   low="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
   [ "$low" -gt 12000 ] || low=32768
+  if [ -n "${BENCH_PORTS:-}" ]; then
+    [[ "$BENCH_PORTS" =~ ^([0-9]+)-([0-9]+)$ ]] && [ "${BASH_REMATCH[1]}" -lt "${BASH_REMATCH[2]}" ] \
+      || die "BENCH_PORTS must be LOW-HIGH, e.g. 24000-24099 (got '$BENCH_PORTS')"
+    first="${BASH_REMATCH[1]}" low=$((BASH_REMATCH[2] + 1))
+  fi
   for i in $(seq 200); do
-    p=$((10000 + RANDOM % (low - 10000)))
+    p=$((first + RANDOM % (low - first)))
     ! grep -qx "$p" "$WORK/ports-given" 2>/dev/null || continue # (called in $(...): a file, not a variable, remembers)
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       echo "$p" >>"$WORK/ports-given"
