@@ -97,12 +97,8 @@ public final class Server implements AutoCloseable {
     private final AtomicBoolean stopped = new AtomicBoolean();
     /** Counted down once {@link #close} has taken everything down: a second stop waits for it. */
     private final CountDownLatch closed = new CountDownLatch(1);
-    /** Guards {@link #listening} and {@link #stopSignal} together: a signal is either the boot's or the running server's. */
-    private final Object phase = new Object();
-    /** The boot has ended and the server serves: a signal from now on is the graceful stop's. */
-    private boolean listening;
-    /** The signal (TERM, INT) that asked for a stop, null until one did; the boot reads it between its steps. */
-    private volatile String stopSignal;
+    /** Booting, failed or listening, and the signal that asked for a stop: a signal is the boot's or the running server's. */
+    private final StartupPhase phase = new StartupPhase();
     private BackgroundJobs jobs;
     private BackgroundJobs leaseJobs;
     private PayerElection election;
@@ -121,7 +117,8 @@ public final class Server implements AutoCloseable {
     /**
      * Starts everything; returns the running server (stopped by SIGTERM/SIGINT or {@link #close()}). A SIGTERM or SIGINT
      * during the start stops it after its current step, what it opened closed: the server returned is then stopped
-     * already, and the process exits 0 as after any graceful stop.
+     * already, and the process exits 0 as after any graceful stop, even when a step fails after the signal (a warning).
+     * A start that failed before any signal throws its {@link StartupException} (exit 1), a later signal notwithstanding.
      */
     public static Server start(Settings settings, PrintStream out, PrintStream err) {
         // Nothing to reopen or re-read: logs go to stdout and settings take effect at a restart. Said
@@ -137,13 +134,23 @@ public final class Server implements AutoCloseable {
         try {
             server.boot(settings, err);
         } catch (StoppedDuringStartup stopped) {
-            server.stop("dytallix-api stopped during start-up (SIG" + server.stopSignal + " before it listened): nothing"
-                    + " was served, and what it had opened is closed");
+            server.stoppedDuringStartup();
         } catch (RuntimeException e) {
-            server.close();
-            throw e instanceof StartupException s ? s : new StartupException("cannot start: " + describe(e), Main.FAILED);
+            if (server.phase.fail()) {
+                server.close();
+                throw e instanceof StartupException s ? s : new StartupException("cannot start: " + describe(e), Main.FAILED);
+            }
+            // a stop asked for before the step failed (the step may have failed because of it): the stop is the outcome
+            LOG.log(System.Logger.Level.WARNING, "a start-up step failed after SIG" + server.phase.stopSignal()
+                    + " asked the start to stop (it stops as asked): " + describe(e));
+            server.stoppedDuringStartup();
         }
         return server;
+    }
+
+    private void stoppedDuringStartup() {
+        stop("dytallix-api stopped during start-up (SIG" + phase.stopSignal() + " before it listened): nothing was served,"
+                + " and what it had opened is closed");
     }
 
     /** A stop asked for during the boot, found between two of its steps. */
@@ -155,26 +162,23 @@ public final class Server implements AutoCloseable {
 
     /**
      * SIGTERM or SIGINT: the graceful stop once the server listens; during the boot, the boot stops after its current
-     * step and closes what it opened, and this waits for that. Either way it returns once everything is closed.
+     * step and closes what it opened, and this waits for that. Either way it returns true once everything is closed,
+     * and the process exits 0. After the boot failed it returns false at once: the failure's error and exit 1 stand.
      */
-    private void stopOnSignal(String signal) {
-        boolean running;
-        synchronized (phase) {
-            if (stopSignal == null) {
-                stopSignal = signal;
+    private boolean stopOnSignal(String signal) {
+        switch (phase.signal(signal)) {
+            case RUNNING -> close();
+            case BOOTING -> awaitClosed();
+            case FAILED -> {
+                return false;
             }
-            running = listening;
         }
-        if (running) {
-            close();
-        } else {
-            awaitClosed();
-        }
+        return true;
     }
 
     /** Between two steps of the boot: stops it there if a stop was asked for. */
     private void checkpoint() {
-        if (stopSignal != null) {
+        if (phase.stopSignal() != null) {
             throw new StoppedDuringStartup();
         }
     }
@@ -426,9 +430,8 @@ public final class Server implements AutoCloseable {
             throw new StartupException("cannot listen on " + settings.host() + ":" + settings.port() + ": "
                     + whyNotListening(settings.host(), settings.port()), Main.FAILED);
         }
-        synchronized (phase) {
-            checkpoint(); // a stop asked for while the listener started: stopped here, the listener with the rest
-            listening = true;
+        if (!phase.listen()) {
+            throw new StoppedDuringStartup(); // asked for while the listener started: stopped here, the listener with the rest
         }
         // garbage promoted under a sustained load is collected before it grows the heap (OldGenerationCollector)
         OldGenerationCollector.start().ifPresent(resources::add);

@@ -1,6 +1,6 @@
 package com.dytallix.bootstrap;
 
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 import sun.misc.Signal;
 
 /**
@@ -15,15 +15,17 @@ final class Signals {
 
     /**
      * {@code stop} runs on a thread of its own for each SIGTERM or SIGINT, given the signal's name ({@code TERM},
-     * {@code INT}); the process exits 0 once it returns. A second signal's {@code stop} must wait for the first one's
-     * to end (the first {@code System.exit} would otherwise cut it short). A JVM started with SIGINT ignored (a
+     * {@code INT}); the process exits 0 once it returns true. A second signal's {@code stop} must wait for the first
+     * one's to end (the first {@code System.exit} would otherwise cut it short). It returns false when the signal came
+     * after the start had failed: that thread then ends without an exit, and the failure's exit status stands. A JVM started with SIGINT ignored (a
      * background job of a shell without job control) keeps it ignored: the JVM installs no handler for it.
      */
-    static void onTermination(Consumer<String> stop) {
+    static void onTermination(Predicate<String> stop) {
         for (String name : new String[] {"TERM", "INT"}) {
             Runnable exit = () -> {
-                stop.accept(name);
-                System.exit(Main.OK);
+                if (stop.test(name)) {
+                    System.exit(Main.OK);
+                }
             };
             // Not a daemon (it would inherit that from the signal dispatcher): once the web server has
             // stopped, this thread is the only one keeping the JVM alive until the database is closed.

@@ -27,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * payer lease), and the process exits 0 with one line saying it stopped during start-up. Before, the JVM's default took
  * the signal: exit 143 (130 for SIGINT), the database and the lease left as they were. The boot is held at a step by a
  * node whose answer to one call waits for the test: early, the first node call (the database still opening beside it);
- * late, the status's balance read (the database open and migrated, the chain checked, the payer lease taken).
+ * late, the status's balance read (the database open and migrated, the chain checked, the payer lease taken). A boot step
+ * that fails after the signal (here the chain id check, the node being on another chain than CHAIN_ID) does not race the
+ * stop's exit 0 with its exit 1: a stop asked for first is the outcome, the failure a warning.
  */
 class StartupSignalIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -43,6 +45,12 @@ class StartupSignalIT {
     @Test
     void sigtermAfterTheDatabaseAndTheLeaseStopsTheStartAndASecondOneWaitsForTheFirst() throws Exception {
         stopsDuringStartup("TERM", Hold.BALANCE, 2);
+    }
+
+    @Test
+    void aBootStepFailingAfterTheSigtermStillEndsAsTheStopWithExitZero() throws Exception {
+        // the node's chain id (anvil's) is not CHAIN_ID: the step after the held call fails the start
+        stopsDuringStartup("TERM", Hold.FIRST_CALL, 1, Map.of("CHAIN_ID", Long.toString(AnvilProcess.CHAIN_ID + 1)));
     }
 
     @Test
@@ -84,12 +92,18 @@ class StartupSignalIT {
     }
 
     private void stopsDuringStartup(String signal, Hold hold, int signals) throws Exception {
+        stopsDuringStartup(signal, hold, signals, Map.of());
+    }
+
+    /** {@code failing}: settings that make the boot step after the held call fail. */
+    private void stopsDuringStartup(String signal, Hold hold, int signals, Map<String, String> failing) throws Exception {
         try (AnvilProcess anvil = AnvilProcess.withBlockTime(1); SendProxy node = new SendProxy(anvil.rpcUrl())) {
             node.holdFirst(hold.call);
             Map<String, String> settings = new HashMap<>(LiveServer.settingsFor(anvil));
             settings.put("RPC_URL", node.url());
             settings.put("LOG_LEVEL", "info");
             settings.put("INSTANCE_ID", "first");
+            settings.putAll(failing);
             int port = ServerProcess.freePort();
             try (ServerProcess server = ServerProcess.launch(dir, ServerProcess.jar(), port, settings, List.of())) {
                 assertThat(node.held.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the boot reached the held call; log:%n%s",
@@ -109,6 +123,8 @@ class StartupSignalIT {
                 assertThat(stdout).as("never listened").doesNotContain(" listening on ");
                 assertThat(stdout).doesNotContain("\"message\":\"dytallix-api stopped\"");
                 assertThat(stdout.lines().filter(l -> l.contains("\"level\":\"ERROR\""))).as(stdout).isEmpty();
+                assertThat(stdout.lines().filter(l -> l.contains("\"level\":\"WARN") && l.contains("a start-up step failed after SIG"
+                        + signal + " asked the start to stop (it stops as asked): "))).as(stdout).hasSize(failing.isEmpty() ? 0 : 1);
                 assertThat(server.stderr()).as("nothing on stderr: no stack trace, no error").isBlank();
                 if (hold == Hold.FIRST_CALL) {
                     assertThat(node.calls).as("stopped at the node check, before the chain check and the status (held at: %s)",
