@@ -244,7 +244,7 @@ async function refresh() {
     say('height', s.height === null || s.height === undefined ? '–' : Number(s.height).toLocaleString('en-US'));
     showNode(s);
     facts.paused = Boolean(s.paused);
-    showPaused(s.paused, s.pausedReason, s.chainReset);
+    showPaused(s.paused, s.operatorPauseReason, s.chainReset);
   }
   // an older server without /api/faucet/info: the page works without payout and difficulty
   if (info.ok) {
@@ -257,7 +257,7 @@ async function refresh() {
     facts.reorgWatchBlocks = Number(finality.reorgWatchBlocks) > 0 ? Number(finality.reorgWatchBlocks) : null;
     if (i.paused !== undefined) {
       facts.paused = Boolean(i.paused);
-      showPaused(i.paused, i.pausedReason, i.chainReset);
+      showPaused(i.paused, i.operatorPauseReason, i.chainReset);
     }
   }
   say('payout', dyt(facts.payout));
@@ -282,18 +282,16 @@ function showNode(s) {
 const sentence = (text) => text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? '' : '.');
 
 /**
- * The pause's reason in plain words. A chain reset is told by the answer's chainReset field (never by the reason's
- * words: an operator may write anything there); paused by an operator as well, the server gives the operator's reason
- * first, then "; and " and the reset's: both are said.
+ * The pause's reason in plain words: the operator's own (the answer's operatorPauseReason, as the operator wrote it),
+ * then a chain reset's, told by the answer's chainReset field (never by any reason's words: an operator may write
+ * anything there); both when both pause the faucet.
  */
-function showPaused(paused, reason, chainReset) {
+function showPaused(paused, operatorReason, chainReset) {
   $('paused').hidden = !paused;
   let words = '';
   if (paused) {
     const reset = chainReset && chainReset.reason ? chainReset.reason : '';
-    let operator = reason || '';
-    if (reset && operator === reset) operator = '';
-    else if (reset && operator.endsWith(`; and ${reset}`)) operator = operator.slice(0, -`; and ${reset}`.length);
+    const operator = operatorReason || '';
     words = [operator ? sentence(operator) : '',
       reset ? `The test network was restarted as a new chain; the faucet waits for its operator to switch to it. (Details: ${reset}.)` : '',
     ].filter(Boolean).join(' ') || 'No reason was given.';

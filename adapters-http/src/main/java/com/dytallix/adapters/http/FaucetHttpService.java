@@ -224,7 +224,7 @@ final class FaucetHttpService implements HttpService {
         ProofOfWorkPolicy pow = policy.proofOfWork();
         Responses.ok(res, new InfoView(info.payout().toDytString(), info.payout().value().toString(), info.drip().toDytString(),
                 FactorView.of(info.factors()), info.pause().paused(), info.pause().reason().orElse(null),
-                StatusHttpService.ChainResetView.of(info.pause()),
+                StatusHttpService.ChainResetView.of(info.pause()), info.pause().operatorReason().orElse(null),
                 new BudgetView(dyt(info.budget()), policy.outflow().perDay().toDytString(), policy.outflow().buffer().toDytString(),
                         policy.outflow().minFraction().toPlainString()),
                 new LimitsView(l.perIp(), l.perSubnet(), l.perAddress(), l.suspiciousAddressesPerHour(), l.dailyCap().toDytString(),
@@ -234,7 +234,8 @@ final class FaucetHttpService implements HttpService {
 
     /** GET /api/faucet/info (field order is the wire order, here and in every view below). */
     record InfoView(String payout, String payoutWei, String drip, List<FactorView> factors, boolean paused,
-                    String pausedReason, StatusHttpService.ChainResetView chainReset, BudgetView budget, LimitsView limits,
+                    String pausedReason, StatusHttpService.ChainResetView chainReset, String operatorPauseReason, BudgetView budget,
+                    LimitsView limits,
                     ProofOfWorkView proofOfWork, FinalityView finality) {
     }
 

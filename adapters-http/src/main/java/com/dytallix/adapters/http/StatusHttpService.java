@@ -71,6 +71,7 @@ final class StatusHttpService implements HttpService {
                 s.pause().paused(),
                 s.pause().reason().orElse(null),
                 ChainResetView.of(s.pause()),
+                s.pause().operatorReason().orElse(null),
                 s.mempoolBacklog(),
                 s.nodeHealth().wireName(),
                 s.blockTime().map(StatusHttpService::seconds).orElse(null),
@@ -86,7 +87,7 @@ final class StatusHttpService implements HttpService {
     /** GET /api/status as the API shows it (field order is the wire order). */
     record StatusView(String api, Long height, long nodeSyncLag, Double headAgeSeconds, boolean syncing, Long chainId,
                       String faucetAddress, String faucetBalance, String faucetBalanceWei, boolean paused,
-                      String pausedReason, ChainResetView chainReset, long mempoolBacklog, String nodeStatus,
+                      String pausedReason, ChainResetView chainReset, String operatorPauseReason, long mempoolBacklog, String nodeStatus,
                       Double blockTimeSeconds, Double dataAgeSeconds, double snapshotAgeSeconds, String lastError, String timestamp,
                       String instance, String payer, List<UpstreamView> upstreams) {
     }

@@ -26,6 +26,11 @@ class ChainAdoptionHttpTest {
         assertThat(refused.json().get("details").get("reason").asText())
                 .isEqualTo("the chain was reset (genesis " + genesis + " ≠ " + old + ", the ledger's): an operator must adopt the new chain");
         assertThat(api.get("/api/faucet/info").json().get("pausedReason").asText()).startsWith("the chain was reset");
+        for (String path : new String[] {"/api/status", "/api/faucet/info"}) {
+            var answer = api.get(path).json();
+            assertThat(answer.has("operatorPauseReason")).as(path).isTrue();
+            assertThat(answer.get("operatorPauseReason").isNull()).as(path + ": a reset alone, no operator's words").isTrue();
+        }
 
         // the operator's resume lifts the operator's pause only, and says the faucet is still paused, and why
         var resumed = api.admin("POST", "/api/admin/resume", null);
@@ -85,12 +90,17 @@ class ChainAdoptionHttpTest {
             assertThat(api.admin("GET", "/api/admin/state", null).json().get("pausedReason").asText()).isEqualTo(both);
             var refused = api.postJson("/api/faucet", "{\"address\": \"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed\"}");
             assertThat(refused.json().get("details").get("reason").asText()).isEqualTo(both);
+            for (String path : new String[] {"/api/status", "/api/faucet/info"}) {
+                assertThat(api.get(path).json().get("operatorPauseReason").asText()).as(path + ": the operator's words alone")
+                        .isEqualTo("Moving to a new node");
+            }
 
             // the reset adopted, the operator's pause stands, with its reason alone
             assertThat(api.admin("POST", "/api/admin/chain/adopt", "{\"genesis\": \"" + genesis + "\"}").status()).isEqualTo(200);
             var status = api.get("/api/status").json();
             assertThat(status.get("paused").asBoolean()).isTrue();
             assertThat(status.get("pausedReason").asText()).isEqualTo("Moving to a new node");
+            assertThat(status.get("operatorPauseReason").asText()).isEqualTo("Moving to a new node");
         } finally {
             api.admin("POST", "/api/admin/resume", null);
         }
@@ -122,6 +132,8 @@ class ChainAdoptionHttpTest {
                 assertThat(reset.get("reason").asText()).as(path).isEqualTo("the chain was reset (genesis " + genesis + " ≠ " + old
                         + ", the ledger's): an operator must adopt the new chain");
                 assertThat(api.get(path).json().get("pausedReason").asText()).as(path).endsWith("; and " + reset.get("reason").asText());
+                assertThat(api.get(path).json().get("operatorPauseReason").asText()).as(path)
+                        .isEqualTo("the chain was reset (genesis 0x12 ≠ 0x34): we say so ourselves");
             }
             assertThat(api.admin("POST", "/api/admin/chain/adopt", "{\"genesis\": \"" + genesis + "\"}").status()).isEqualTo(200);
             assertThat(api.get("/api/status").json().get("chainReset").isNull()).as("adopted: no reset").isTrue();

@@ -36,7 +36,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class ChainGuard {
     private static final System.Logger LOG = System.getLogger(ChainGuard.class.getName());
-    /** Between an operator's pause reason and a reset's, when both pause the faucet (the page splits them there). */
+    /** Between an operator's pause reason and a reset's, when both pause the faucet (PauseState.operatorReason has the first alone). */
     private static final String REASONS_JOINED = "; and ";
 
     private final ChainReads node;
@@ -224,8 +224,10 @@ public final class ChainGuard {
             private PauseState seen(PauseState operator) {
                 return reset().map(r -> operator.paused()
                         ? new PauseState(true, Optional.of(operator.reason().orElse("paused by an operator") + REASONS_JOINED + r.reason()),
-                                operator.since().filter(at -> at.isBefore(r.since())).or(() -> Optional.of(r.since())), Optional.of(r))
-                        : new PauseState(true, Optional.of(r.reason()), Optional.of(r.since()), Optional.of(r))).orElse(operator);
+                                operator.since().filter(at -> at.isBefore(r.since())).or(() -> Optional.of(r.since())), Optional.of(r),
+                                operator.operatorReason())
+                        : new PauseState(true, Optional.of(r.reason()), Optional.of(r.since()), Optional.of(r), Optional.empty()))
+                        .orElse(operator);
             }
 
             @Override
