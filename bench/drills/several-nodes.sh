@@ -24,9 +24,13 @@ MAX_LAG=3
 ensure_tools curl jq nginx wrk
 ensure_anvil
 ensure_server_built
-start_anvil mining --block-time 1
+# The two anvils of chain 31337 must be one chain to the server, which compares the nodes' genesis
+# blocks (a node whose genesis differs is a relaunched chain, never used): anvil's genesis hash
+# includes its timestamp, the second of its start unless given, so both get the same one
+GENESIS_TIME="$(date +%s)"
+start_anvil mining --block-time 1 --timestamp "$GENESIS_TIME"
 MINING_URL="$ANVIL_URL"
-start_anvil stalling --block-time 1
+start_anvil stalling --block-time 1 --timestamp "$GENESIS_TIME"
 STALL_URL="$ANVIL_URL"
 ANVIL_CHAIN_ID=31338 start_anvil foreign --block-time 1
 FOREIGN_URL="$ANVIL_URL"
