@@ -159,6 +159,9 @@ final class PostgresGrantNotices implements GrantNotices, AutoCloseable {
             login.setProperty("password", database.url().password());
             // the driver itself, not DriverManager's lookup by URL: nothing depends on how the jar registers drivers
             try (Connection connection = new org.postgresql.Driver().connect(database.url().jdbcUrl(), login)) {
+                // the URL's own options, as the instance lock's connection (see there): LISTEN waits for no lock and
+                // a notice carries no time, but an idle_session_timeout would end this session time and again
+                PostgresLock.keepIdleSession(connection);
                 try (Statement listen = connection.createStatement()) {
                     listen.execute("LISTEN " + CHANNEL);
                 }

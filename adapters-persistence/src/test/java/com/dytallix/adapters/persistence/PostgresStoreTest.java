@@ -495,6 +495,37 @@ class PostgresStoreTest {
         aWriteBlockedByAnotherTransactionFailsAsBusyWithin300Ms(plain, db);
     }
 
+    /**
+     * The instance lock's session sits idle for a server's whole life: an {@code idle_session_timeout} in the URL's
+     * options (or the server's configuration) ended it before, and the lock with it, so that {@code migrate} or
+     * {@code restore} could take the exclusive lock under a running server. Waits until the session has been idle for
+     * three times the timeout (it would have been ended by then), then asks for the exclusive lock.
+     */
+    @Test
+    @Timeout(60)
+    void theInstanceLocksSessionOutlivesAnIdleSessionTimeoutFromTheUrl() throws Exception {
+        PostgresUrl plain = server().newDatabase();
+        PostgresUrl url = new PostgresUrl(plain.host(), plain.port(), plain.database(), plain.user(), plain.password(),
+                "options=-c%20idle_session_timeout%3D300");
+        try (PostgresLock held = PostgresLock.take(url, true);
+             Connection look = DriverManager.getConnection(plain.jdbcUrl(), plain.user(), plain.password());
+             java.sql.PreparedStatement idle = look.prepareStatement("SELECT now() - a.state_change > interval '900 milliseconds'"
+                     + " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid JOIN pg_database d ON d.oid = l.database"
+                     + " WHERE l.locktype = 'advisory' AND d.datname = ?")) {
+            idle.setString(1, plain.database());
+            boolean idleLongEnough = false;
+            while (!idleLongEnough) {
+                try (java.sql.ResultSet row = idle.executeQuery()) {
+                    assertThat(row.next()).as("the instance lock's session is still there, its lock held").isTrue();
+                    idleLongEnough = row.getBoolean(1);
+                }
+                Thread.sleep(20); // between two looks: the state is read, not waited for
+            }
+            assertThatThrownBy(() -> PostgresLock.take(plain, false)).as("a migrate or restore is still kept out")
+                    .isInstanceOf(ServerLock.ServerRunningException.class);
+        }
+    }
+
     private static List<String> settings(Connection c) throws java.sql.SQLException {
         try (Statement s = c.createStatement();
              java.sql.ResultSet rows = s.executeQuery("SELECT current_setting('lock_timeout'), current_setting('TimeZone')")) {
