@@ -176,9 +176,11 @@ class SendWaitTest {
         withSendWait(SHORT_SEND_WAIT);
         CountDownLatch released = new CountDownLatch(1);
         h.chain.holdSends(released);
+        // counted before the request: its own send, answered 202 after 50 ms, may reach the node only later (a loaded
+        // machine's send thread, started but not yet run), and counted after it read that late send as the pass's
+        int attemptsBefore = h.chain.sendAttempts();
         DripResult answer = h.request(FaucetHarness.address(2), "10.0.0.2");
         assertThat(answer.grant().status()).as("202: its send held by the node").isEqualTo(GrantStatus.SIGNED);
-        int attemptsBefore = h.chain.sendAttempts();
         // right after the pass has read it as SIGNED, the node takes the request's send and its record is written (under
         // load the pass's receipts and their write take longer than that)
         h.ledger.afterInFlight(() -> {
@@ -194,7 +196,8 @@ class SendWaitTest {
         h.tracker.tick();
 
         assertThat(h.ledger.find(answer.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.SUBMITTED);
-        assertThat(h.chain.sendAttempts() - attemptsBefore).as("no send of the pass: the node has it from its request").isZero();
+        assertThat(h.chain.sendAttempts() - attemptsBefore).as("the request's send alone, none of the pass: the node has it from its request")
+                .isEqualTo(1);
         h.chain.mine();
         h.tracker.tick();
         assertThat(h.ledger.find(answer.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
