@@ -49,8 +49,7 @@ class PostgresStoreTest {
     }
 
     PostgresDatabase migratedDatabase() {
-        PostgresDatabase db = PostgresDatabase.open(server().newDatabase());
-        new Migrations(db).migrate();
+        PostgresDatabase db = PostgresDatabase.open(server().newMigratedDatabase());
         OPEN.add(db);
         return db;
     }
