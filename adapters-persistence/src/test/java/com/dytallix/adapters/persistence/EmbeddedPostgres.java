@@ -115,14 +115,7 @@ public final class EmbeddedPostgres {
 
     /** A new, empty database on the shared server. */
     public PostgresUrl newDatabase() {
-        String name = "t" + major + "_" + ProcessHandle.current().pid() + "_" + databases.incrementAndGet();
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
-             Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name + CREATE);
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot create database " + name, e);
-        }
-        return new PostgresUrl("127.0.0.1", port, name, "postgres", "", "");
+        return create("");
     }
 
     /**
@@ -145,10 +138,14 @@ public final class EmbeddedPostgres {
             }
             template = migrated;
         }
+        return create(" TEMPLATE " + template);
+    }
+
+    private PostgresUrl create(String from) {
         String name = "t" + major + "_" + ProcessHandle.current().pid() + "_" + databases.incrementAndGet();
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
              Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name + " TEMPLATE " + template + CREATE);
+            s.execute("CREATE DATABASE " + name + from + CREATE);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create database " + name, e);
         }
