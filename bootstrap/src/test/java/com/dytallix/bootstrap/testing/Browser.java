@@ -24,7 +24,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * A real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, installed with
  * apt-get when missing and the test runs as root, as on CI) driven through WebDriver, with a fresh
- * profile that dies with it. Screenshots go to {@code target/screenshots/}.
+ * profile that dies with it. One per JVM ({@link #shared}): a start took 5-10 s of the loaded two-core
+ * machine, and the browser tests started seven. Each test class has it for itself (surefire runs them one
+ * after another) and hands it back clean ({@link #close}); its servers are origins of their own (a port
+ * each), so nothing a page stored follows it to the next. Screenshots go to {@code target/screenshots/}.
  */
 public final class Browser implements AutoCloseable {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -41,8 +44,42 @@ public final class Browser implements AutoCloseable {
         this.service = service;
     }
 
+    private static Browser shared;
+
+    /** The JVM's Chromium, started on first use (or again, should it have died), quit when the JVM exits. */
+    public static synchronized Browser shared() {
+        if (shared == null || !shared.alive()) {
+            Path profile;
+            try {
+                profile = Files.createTempDirectory("dytallix-chromium-");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Browser started = start(profile);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                started.quit();
+                try {
+                    new ProcessBuilder("rm", "-rf", profile.toString()).start().waitFor(30, TimeUnit.SECONDS);
+                } catch (IOException | InterruptedException ignored) {
+                    // a temporary directory: the system cleans it eventually
+                }
+            }, "chromium-stopper"));
+            shared = started;
+        }
+        return shared;
+    }
+
+    private boolean alive() {
+        try {
+            driver.getWindowHandle();
+            return true;
+        } catch (RuntimeException gone) {
+            return false;
+        }
+    }
+
     /** Starts Chromium with a desktop-sized window; {@code profile} is a fresh directory for its user data. */
-    public static Browser start(Path profile) {
+    private static Browser start(Path profile) {
         ensureInstalled();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
@@ -137,8 +174,25 @@ public final class Browser implements AutoCloseable {
         return driver.manage().logs().get(LogType.BROWSER).getAll().stream().map(LogEntry::toString).toList();
     }
 
+    /**
+     * Hands the shared browser back as a test class found it: the page's storage emptied, script and network as
+     * Chromium has them, cookies and cache gone, a blank page at the desktop size, the console read out.
+     */
     @Override
     public void close() {
+        if (driver.getCurrentUrl().startsWith("http")) {
+            driver.executeScript("localStorage.clear(); sessionStorage.clear();");
+        }
+        driver.executeCdpCommand("Emulation.setScriptExecutionDisabled", Map.of("value", false));
+        network(false, 0);
+        driver.executeCdpCommand("Network.clearBrowserCookies", Map.of());
+        driver.executeCdpCommand("Network.clearBrowserCache", Map.of());
+        driver.get("about:blank");
+        viewport(1024, 900);
+        console();
+    }
+
+    private void quit() {
         try {
             driver.quit();
         } finally {

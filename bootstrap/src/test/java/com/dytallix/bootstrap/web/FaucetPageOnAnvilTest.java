@@ -37,7 +37,7 @@ class FaucetPageOnAnvilTest {
     static void start() {
         anvil = AnvilProcess.withBlockTime(1);
         server = LiveServer.start(LiveServer.settingsFor(anvil), dir.resolve("server"));
-        browser = Browser.start(dir.resolve("profile"));
+        browser = Browser.shared();
     }
 
     @AfterAll

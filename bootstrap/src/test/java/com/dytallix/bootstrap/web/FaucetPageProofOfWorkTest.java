@@ -34,7 +34,7 @@ class FaucetPageProofOfWorkTest {
         server = LiveServer.start(Map.of("PORT", "0", "HOST", "127.0.0.1", "DEV_BLOCK_TIME_MS", "300", "STATUS_REFRESH_MS", "200",
                 "FAUCET_POW_DIFFICULTY", Integer.toString(DIFFICULTY), "FAUCET_POW_SCRYPT_N", "1024",
                 "REPUTATION_FILE", reputation.toString()), dir.resolve("server"));
-        browser = Browser.start(dir.resolve("profile"));
+        browser = Browser.shared();
     }
 
     @AfterAll

@@ -34,7 +34,7 @@ class FaucetPageSlowSendTest {
             settings.put("FAUCET_SEND_WAIT_MS", "1000");
             settings.put("RPC_URL", proxy.url());
             try (LiveServer server = LiveServer.start(settings, dir.resolve("server"));
-                 Browser browser = Browser.start(dir.resolve("profile"))) {
+                 Browser browser = Browser.shared()) {
                 Chain chain = new Chain(anvil);
                 FaucetPage page = new FaucetPage(browser, server.http.base());
                 page.open();
@@ -77,7 +77,7 @@ class FaucetPageSlowSendTest {
             settings.put("NODE_TIMEOUT_MS", "30000");
             settings.put("RPC_URL", proxy.url());
             try (LiveServer server = LiveServer.start(settings, dir.resolve("server"));
-                 Browser browser = Browser.start(dir.resolve("profile"))) {
+                 Browser browser = Browser.shared()) {
                 Chain chain = new Chain(anvil);
                 FaucetPage page = new FaucetPage(browser, server.http.base());
                 page.open();
@@ -122,7 +122,7 @@ class FaucetPageSlowSendTest {
             settings.put("NODE_TIMEOUT_MS", "3000");
             settings.put("RPC_URL", proxy.url());
             try (LiveServer server = LiveServer.start(settings, dir.resolve("server"));
-                 Browser browser = Browser.start(dir.resolve("profile"))) {
+                 Browser browser = Browser.shared()) {
                 Chain chain = new Chain(anvil);
                 FaucetPage page = new FaucetPage(browser, server.http.base());
                 page.open();

@@ -45,7 +45,7 @@ class FaucetPageTest {
         server = LiveServer.start(Map.of("PORT", "0", "HOST", "127.0.0.1", "DEV_BLOCK_TIME_MS", "300",
                 "STATUS_REFRESH_MS", "200", "ADMIN_TOKEN", ADMIN_TOKEN, "FAUCET_CONFIRMATIONS", "16",
                 "SUSPICIOUS_ADDRESSES_PER_IP_PER_HOUR", "100", "RATE_LIMIT_PER_IP_PER_DAY", "100"), dir.resolve("server"));
-        browser = Browser.start(dir.resolve("profile"));
+        browser = Browser.shared();
         page = new FaucetPage(browser, server.http.base());
     }
 

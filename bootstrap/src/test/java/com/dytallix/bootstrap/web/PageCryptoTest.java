@@ -39,7 +39,7 @@ class PageCryptoTest {
     @BeforeAll
     static void start() {
         server = LiveServer.start(Map.of("PORT", "0", "HOST", "127.0.0.1", "STATUS_REFRESH_MS", "200"), dir.resolve("server"));
-        browser = Browser.start(dir.resolve("profile"));
+        browser = Browser.shared();
         browser.driver.manage().timeouts().scriptTimeout(Duration.ofMinutes(3));
         new FaucetPage(browser, server.http.base()).open();
     }
