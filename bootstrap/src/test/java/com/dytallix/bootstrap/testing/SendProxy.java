@@ -26,7 +26,10 @@ import java.util.regex.Pattern;
  * the first call of a kind ({@link #holdFirst}) until the test releases it.
  */
 public final class SendProxy implements AutoCloseable {
-    /** What the proxy does with a send: pass it on, pass it on once the test releases it (10 s at most), or never pass it on. */
+    /**
+     * What the proxy does with a send: pass it on, pass it on once the test releases it (10 s at most), or never pass it on
+     * (and answer nothing until the test sets another).
+     */
     public enum Sends { PASS, SLOW, SWALLOW }
 
     private final HttpServer server;
@@ -89,8 +92,11 @@ public final class SendProxy implements AutoCloseable {
             if (text.contains("eth_sendRawTransaction")) {
                 Sends now = sends;
                 if (now == Sends.SWALLOW) {
-                    // the node never sees it, and the server waits for an answer until its NODE_TIMEOUT_MS
-                    Thread.sleep(60_000);
+                    // the node never sees it, and the server waits for an answer until its NODE_TIMEOUT_MS, or until the test
+                    // lets sends through again (a minute at most): then the connection closes unanswered, a send the node lost
+                    for (long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(1); sends == Sends.SWALLOW && System.nanoTime() < end; ) {
+                        Thread.sleep(20);
+                    }
                     return;
                 }
                 if (now == Sends.SLOW) {
