@@ -43,12 +43,24 @@ class SlowSendIT {
         return s;
     }
 
+    /**
+     * The server's first grant, paid: on a cold JVM (no AOT cache here) its signing, storing and sending load and compile
+     * enough that a loaded machine took more than the 1 s send wait over it, and answered 202 where a test expected 200.
+     * The grants that count come after it.
+     */
+    private static void paidWhateverItsAnswer(ApiClient client) throws InterruptedException {
+        Response first = client.drip(Recipients.fresh());
+        assertThat(first.status()).as("answer: %s", first.body()).isIn(200, 202);
+        client.awaitGrant(first.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(30));
+    }
+
     @Test
     void aSendTheNodeTakesLongOverIsAnswered202WithItsHashAndTheGrantIsPaidOnce() throws Exception {
         try (AnvilProcess anvil = AnvilProcess.withBlockTime(1); SendProxy proxy = new SendProxy(anvil.rpcUrl())) {
             Chain chain = new Chain(anvil);
             try (ServerProcess server = ServerProcess.start(dir, ServerProcess.freePort(), settings(anvil, proxy));
                  ApiClient client = new ApiClient(server.http.base())) {
+                paidWhateverItsAnswer(client);
                 assertThat(client.drip(Recipients.fresh()).status()).as("a node that answers at once").isEqualTo(200);
 
                 // the node takes the send over until the answer is in (and 10 s at most): answered after the send wait
@@ -56,7 +68,7 @@ class SlowSendIT {
                 proxy.sends = Sends.SLOW;
                 String recipient = Recipients.fresh();
                 Response answer = client.drip(recipient);
-                assertThat(proxy.transactionsPassed()).as("answered while the node had the send").isEqualTo(1);
+                assertThat(proxy.transactionsPassed()).as("answered while the node had the send").isEqualTo(2);
                 proxy.release.countDown();
                 assertThat(answer.status()).as("answer: %s", answer.body()).isEqualTo(202);
                 assertThat(answer.field("status")).isEqualTo("pending");
@@ -65,8 +77,8 @@ class SlowSendIT {
                 JsonNode confirmed = client.awaitGrant(answer.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(30));
                 assertThat(confirmed.get("txHash").asText()).isEqualTo(answer.field("txHash"));
                 assertThat(chain.balance(recipient)).isEqualTo(Wei.ofDyt(DRIP).value());
-                assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).as("faucet transactions mined").isEqualTo(2);
-                assertThat(proxy.transactionsPassed()).as("transactions that reached the node").isEqualTo(2);
+                assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).as("faucet transactions mined").isEqualTo(3);
+                assertThat(proxy.transactionsPassed()).as("transactions that reached the node").isEqualTo(3);
             }
         }
     }
@@ -81,7 +93,7 @@ class SlowSendIT {
             Response answer;
             ServerProcess server = ServerProcess.start(dir, port, settings);
             try (ApiClient client = new ApiClient(server.http.base())) {
-                assertThat(client.drip(Recipients.fresh()).status()).isEqualTo(200);
+                paidWhateverItsAnswer(client);
                 proxy.sends = Sends.SWALLOW;
                 answer = client.drip(recipient);
                 assertThat(answer.status()).as("answer: %s", answer.body()).isEqualTo(202);
