@@ -1,7 +1,6 @@
 package com.dytallix.bootstrap.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.dytallix.adapters.node.AnvilProcess;
 import com.dytallix.bootstrap.testing.LedgerFile;
@@ -55,26 +54,12 @@ class StartupSignalIT {
 
     @Test
     void sigintAtTheFirstNodeCallStopsTheStartAndExitsZero() throws Exception {
-        assumeSigintReachesTheServer();
         stopsDuringStartup("INT", Hold.FIRST_CALL, 1);
     }
 
     @Test
     void sigintAfterTheDatabaseAndTheLeaseStopsTheStartAndASecondOneWaitsForTheFirst() throws Exception {
-        assumeSigintReachesTheServer();
         stopsDuringStartup("INT", Hold.BALANCE, 2);
-    }
-
-    /**
-     * A JVM started with SIGINT ignored (a background job of a shell without job control) passes that on to the server
-     * it starts, which then cannot receive SIGINT at all: nothing the server could change.
-     */
-    private static void assumeSigintReachesTheServer() throws IOException {
-        String ignored = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("SigIgn:"))
-                .map(l -> l.substring("SigIgn:".length()).strip()).findFirst().orElse("0");
-        assumeFalse((Long.parseUnsignedLong(ignored, 16) & (1L << 1)) != 0,
-                "this test JVM ignores SIGINT (started as a background job of a shell without job control), and so would"
-                        + " the server it starts: a SIGINT cannot reach it; the SIGTERM cases cover the same stop");
     }
 
     /** Where the node holds the boot. */

@@ -94,7 +94,11 @@ public final class ServerProcess implements AutoCloseable {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path out = workDir.resolve("stdout-" + port + ".log");
         Path err = workDir.resolve("stderr-" + port + ".log");
-        List<String> command = new java.util.ArrayList<>(List.of(java.toString(), "--enable-native-access=ALL-UNNAMED"));
+        // every signal at its default, as a service manager starts it: a test JVM started under nohup or as a
+        // background job (SIGHUP or SIGINT ignored) would pass that on, and the server could not be sent them
+        // (env execs the JVM: the process's id is the server's)
+        List<String> command = new java.util.ArrayList<>(List.of("env", "--default-signal", java.toString(),
+                "--enable-native-access=ALL-UNNAMED"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "serve"));
         ProcessBuilder builder = new ProcessBuilder(command)
