@@ -137,18 +137,16 @@ final class AnswerWriter {
         }
     }
 
-    /** Bytes of the string in UTF-8 as {@link String#getBytes} writes them (a lone surrogate as one '?'). */
-    static long utf8Length(String s) {
-        return Utf8.of(s).bytes();
-    }
-
     /** Characters {@code from} to {@code to} of an all-ASCII string, each one byte, at the start of {@code into}. */
     @SuppressWarnings("deprecation") // the one copy of a range of chars into a byte array; exact for ASCII (each char's low byte)
     static void copyAscii(String ascii, int from, int to, byte[] into) {
         ascii.getBytes(from, to, into, 0);
     }
 
-    /** A string's length in UTF-8 as {@link String#getBytes} writes it, and whether every character is ASCII. */
+    /**
+     * A string's length in UTF-8 as {@link String#getBytes} writes it (a lone surrogate as one '?'), and whether every
+     * character is ASCII.
+     */
     record Utf8(long bytes, boolean ascii) {
         static Utf8 of(String s) {
             long bytes = 0;
