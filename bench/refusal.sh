@@ -69,7 +69,11 @@ launch_server refusal --ADMIN_TOKEN="$BENCH_ADMIN_TOKEN" --TRUSTED_PROXIES=127.0
   --RATE_LIMIT_PER_ADDRESS_PER_DAY=1 --FAUCET_POW_DIFFICULTY=8 --DEV_BLOCK_TIME_MS=200
 wait_ready
 if wanted pow; then
-  warm_up blocked # the restarted JVM compiles the shared path again before it is measured
+  # The restarted JVM compiles the shared path again before it is measured: it is given the history the first
+  # server's quota run had (three kinds' warm-up and measured run, then its own warm-up), the shared path's part of
+  # it as blocked refusals. With the 16 s it had before round 27 the pow row was the JIT's first minute: its compilers'
+  # CPU, and the rest of the path still interpreted or in C1's code (docs/performance.md, Refusals, round 27).
+  WARMUP_SECONDS=$((3 * (WARMUP_SECONDS + SECONDS_EACH))) warm_up blocked
   measure pow
 fi
 RSS[pow]="$(peak_rss_mb "$SERVER_PID")"
