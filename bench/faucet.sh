@@ -227,25 +227,40 @@ else
 fi
 echo "      ${WARMUP_SECONDS}s of warm-up grants at ${WARMUP_CONNECTIONS} connections first ($(granted "$W") grants, not counted)"
 echo
-# slice_table NAME COUNT: the slices ${NAME[1..COUNT]}, one a line; sets total, seconds, worst_p99
+# slice_server_times FROM TO TAG: "count p50 p99" of the server's own time to answer (the access log's durationMs,
+# 200 and 202 pooled) of one slice's requests among the server log's lines FROM+1..TO: wrk/faucet.lua sends a slice's
+# requests from 10.<TAG * 16 + wrk thread>.x.y, so its lines are told apart by their client, not by where a batch of the
+# access log happened to land
+slice_server_times() {
+  sed -n "$(($1 + 1)),${2}p" "$SERVER_LOG" | grep -E '"message":"POST /api/faucet 20[02]"' |
+    awk -v tag="$3" 'match($0, /"clientIp":"10\.[0-9]+\./) { split(substr($0, RSTART + 15, RLENGTH - 15), o, ".");
+      if (int(o[1] / 16) == tag % 16 && match($0, /"durationMs":[0-9.]+/)) print substr($0, RSTART + 13, RLENGTH - 13) }' | percentiles
+}
+# slice_table NAME COUNT FIRST-TAG LOG-FROM LOG-TO: the slices ${NAME[1..COUNT]}, one a line, wrk's p50 / p90 / p99 (corrected
+# for coordinated omission, bench/README.md) and beside them the server's own p99 of the slice's answers (slice i was sent
+# with FAUCET_TAG=FIRST-TAG+i-1); sets total, seconds, worst_p99, worst_server_p99
 slice_table() {
   local -n runs="$1"
-  local i r g other errors
-  printf '%-6s %9s %9s %9s %9s %9s %9s %s\n' slice answered granted 'grants/s' 'p50 ms' 'p90 ms' 'p99 ms' 'other answers'
-  total=0 seconds=0 worst_p99=0
+  local i r g other errors own
+  printf '%-6s %9s %9s %9s %9s %9s %9s %11s %s\n' slice answered granted 'grants/s' 'p50 ms' 'p90 ms' 'p99 ms' 'server p99' 'other answers'
+  total=0 seconds=0 worst_p99=0 worst_server_p99=0
   for ((i = 1; i <= $2; i++)); do
     r="${runs[$i]}" g="$(granted "${runs[$i]}")"
     other="$(grep -o 'status_[0-9]*=[0-9]*' <<<"$r" | grep -v -e status_200 -e status_202 | tr '\n' ' ' || true)"
     errors="$(field socket_errors "$r")"
     [ "$errors" = 0 ] || other="$other socket_errors=$errors"
-    printf '%-6s %9s %9s %9s %9s %9s %9s %s\n' "$i" "$(field requests "$r")" "$g" \
+    own="$(slice_server_times "$4" "$5" $(($3 + i - 1)) | cut -d' ' -f3)"
+    printf '%-6s %9s %9s %9s %9s %9s %9s %11s %s\n' "$i" "$(field requests "$r")" "$g" \
       "$(awk -v n="$g" -v d="$(field duration_s "$r")" 'BEGIN { printf "%.1f", n / d }')" \
-      "$(field p50_ms "$r")" "$(field p90_ms "$r")" "$(field p99_ms "$r")" "${other:--}"
+      "$(field p50_ms "$r")" "$(field p90_ms "$r")" "$(field p99_ms "$r")" "$own" "${other:--}"
     total=$((total + g))
     seconds="$(awk -v a="$seconds" -v b="$(field duration_s "$r")" 'BEGIN { print a + b }')"
     worst_p99="$(awk -v a="$worst_p99" -v b="$(field p99_ms "$r")" 'BEGIN { print (b > a ? b : a) }')"
+    worst_server_p99="$(awk -v a="$worst_server_p99" -v b="$own" 'BEGIN { print (b + 0 > a ? b + 0 : a) }')"
     [ "$(field requests "$r")" -lt $((MAX / SLICES)) ] || echo "       (slice $i hit its request cap before its time was up: its rate is a lower bound)"
   done
+  echo "(p50 / p90 / p99: wrk's, corrected for coordinated omission, which counts a stall of the whole server once per answer a"
+  echo " client at the slice's rate would have waited for; server p99: the server's own time to answer, ms, 200s and 202s)"
 }
 # rows LABEL VALUE...: the totals' lines, a label and its value each
 rows() { printf '%-44s %s\n' "$@"; }
@@ -253,7 +268,7 @@ rows() { printf '%-44s %s\n' "$@"; }
 # the 200 and 202 answers among those server log lines, each with the server's p50 / p99
 answer_rows() {
   rows "granted / seconds / grants per second" "$total / ${seconds}s / $(awk -v n="$total" -v d="$seconds" 'BEGIN { printf "%.1f", n / d }')$1" \
-    "worst slice p99 time to txHash" "$worst_p99 ms" \
+    "worst slice p99 time to txHash, wrk / server" "$worst_p99 ms (corrected for coordinated omission) / $worst_server_p99 ms (the access log's)" \
     "answered 200 (sent): count, server p50 / p99" "$(answer_times "$SERVER_LOG" "$2" "$3" 200 | awk '{ printf "%s, %s / %s ms", $1, $2, $3 }')" \
     "answered 202 (stored, being sent): the same" "$(answer_times "$SERVER_LOG" "$2" "$3" 202 | awk '{ printf "%s, %s / %s ms", $1, $2, $3 }')"
 }
@@ -262,7 +277,7 @@ cpu_rows() {
   rows "server CPU during the load" "$1 s = $(awk -v c="$1" -v d="$seconds" 'BEGIN { printf "%.0f", 100 * c / d }')% of one core, $(awk -v c="$1" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", 1000 * c / n; else print "n/a" }') ms per grant" \
     "  of it the JIT compiler threads" "$2 s$3; the rest $(awk -v c="$1" -v j="$2" -v n="$total" 'BEGIN { if (n > 0) printf "%.2f", 1000 * (c - j) / n; else print "n/a" }') ms per grant"
 }
-slice_table S "$SLICES"
+slice_table S "$SLICES" 2 "$log_before" "$log_after"
 echo
 answer_rows "" "$log_before" "$log_after"
 rows "all confirmed, counted from the end of load" "$settle_ms ms (the server reports no unfinished grant)" \
@@ -342,7 +357,7 @@ fi
 if [ "$RATE" != 0 ]; then
   echo
   echo "== the same server, paced: $RATE grants/s offered over $CONNECTIONS connections (wrk -t$THREADS), $RATE_SLICES slices of ${SLICE_SECONDS}s =="
-  slice_table P "$RATE_SLICES"
+  slice_table P "$RATE_SLICES" $((SLICES + 2)) "$paced_log_before" "$paced_log_after"
   echo
   answer_rows " ($RATE offered)" "$paced_log_before" "$paced_log_after"
   rows "all confirmed, counted from the end of load" "$paced_settle_ms ms" \
