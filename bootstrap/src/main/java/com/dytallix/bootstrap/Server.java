@@ -92,6 +92,12 @@ public final class Server implements AutoCloseable {
      * write of milliseconds); past it they stay SIGNED and the next start sends the same bytes.
      */
     private static final Duration GRANT_RECORDS_WAIT = Duration.ofSeconds(5);
+    /**
+     * How long node calls may still take once a stop begins (NODE_TIMEOUT_MS's default: at the default a stop cuts no
+     * call short); past it they end as timed out, so a node holding a send or a read cannot keep the process up to a
+     * longer NODE_TIMEOUT_MS. A send so ended leaves its grant SIGNED: the next start sends the same bytes.
+     */
+    static final Duration STOP_NODE_WAIT = Duration.ofSeconds(3);
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -606,6 +612,10 @@ public final class Server implements AutoCloseable {
     }
 
     private void takeDown() {
+        if (upstreams != null) {
+            // from here the drain: requests in flight finish, but none waits for the node past this
+            upstreams.endCallsWithin(STOP_NODE_WAIT);
+        }
         if (webSocket != null) {
             webSocket.goAway(WS_CLOSE_WAIT); // 1001 to every client before the listener goes
         }

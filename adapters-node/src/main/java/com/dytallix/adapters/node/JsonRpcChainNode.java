@@ -307,7 +307,15 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         return exchange(method, id, requestBytes(method, id, params.json()), true, NodeAnswer::resultJson);
     }
 
-    /** Closes the idle connections; calls in flight close theirs when they end. */
+    /**
+     * Calls in flight, and those to come, end within {@code wait} at the latest: a call the node has not answered by
+     * then fails as {@link NodeFailure#TIMEOUT} (a send so ended may have reached the node: never taken as refused).
+     */
+    public void endCallsWithin(Duration wait) {
+        http.endCallsBy(System.nanoTime() + wait.toNanos());
+    }
+
+    /** Closes the idle connections and ends the calls in flight (as timed out). */
     @Override
     public void close() {
         http.close();
@@ -468,6 +476,10 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
 
     private NodeException transportFailure(String label, IOException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof NodeHttp.EndedException) {
+                return new NodeException(NodeFailure.TIMEOUT, "node " + nodeLabel + " had not answered " + label
+                        + " when the server's stop ended it", null, null, e);
+            }
             if (t instanceof SocketTimeoutException) {
                 return timeoutFor(label, e);
             }

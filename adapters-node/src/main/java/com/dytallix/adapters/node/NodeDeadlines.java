@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 /**
  * Ends what waits on a node past its deadline (an exchange's socket read or write, a call's wait
@@ -70,6 +71,27 @@ final class NodeDeadlines {
         synchronized (w) {
             w.deadline = Long.MAX_VALUE;
             return !w.expired;
+        }
+    }
+
+    /**
+     * Brings the deadline of each watched thing {@code which} picks forward to {@code deadline} where that is sooner
+     * (a stop ending the calls in flight): it is ended then, as at its own deadline.
+     */
+    void bringForward(Predicate<Watched> which, long deadline) {
+        for (Watched w : watched) {
+            if (which.test(w)) {
+                bringForward(w, deadline);
+            }
+        }
+    }
+
+    /** {@link #bringForward(Predicate, long)} for one watched thing. */
+    void bringForward(Watched w, long deadline) {
+        synchronized (w) {
+            if (deadline < w.deadline) {
+                w.deadline = deadline;
+            }
         }
     }
 

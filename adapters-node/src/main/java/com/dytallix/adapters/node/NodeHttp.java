@@ -83,6 +83,16 @@ final class NodeHttp implements AutoCloseable {
         }
     }
 
+    /**
+     * The call was ended by {@link #endCallsBy}: a timeout, so a send cut so counts as not answered (the node may or
+     * may not have it), never as refused.
+     */
+    static final class EndedException extends SocketTimeoutException {
+        EndedException() {
+            super("ended by the stop");
+        }
+    }
+
     /** The answer is not HTTP/1.x as this client reads it. */
     static final class MalformedAnswerException extends IOException {
         MalformedAnswerException(String message) {
@@ -100,6 +110,8 @@ final class NodeHttp implements AutoCloseable {
     private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger idleCount = new AtomicInteger();
     private volatile boolean closed;
+    /** System.nanoTime by which every call ends, however long its own deadline ({@link #endCallsBy}). */
+    private volatile long endBy = Long.MAX_VALUE;
 
     /**
      * @param url              the node's http or https URL; user info, if any, becomes Basic authentication
@@ -151,6 +163,7 @@ final class NodeHttp implements AutoCloseable {
      * @throws IOException            when the node cannot be reached or answers something that is not HTTP
      */
     Reply post(byte[] body, long deadline) throws IOException {
+        deadline = Math.min(deadline, endBy);
         byte[] request = request(body);
         Connection pooled = takeIdle();
         if (pooled != null) {
@@ -186,6 +199,10 @@ final class NodeHttp implements AutoCloseable {
         remainingMillis(deadline); // a deadline already passed sends nothing
         c.received = 0;
         NodeDeadlines.SHARED.watch(c, deadline);
+        long end = endBy;
+        if (end != Long.MAX_VALUE) {
+            NodeDeadlines.SHARED.bringForward(c, end); // set meanwhile: endCallsBy may have looked before the watch
+        }
         try {
             try {
                 c.out.write(request);
@@ -195,6 +212,12 @@ final class NodeHttp implements AutoCloseable {
             Reply reply = c.readReply();
             reusable = c.keepAlive;
             return reply;
+        } catch (IOException e) {
+            if (c.expired() && !(e instanceof SocketTimeoutException)) {
+                // its socket was closed under it (an end of stream, a TLS error): the deadline's doing, not the node's
+                throw timedOut(e);
+            }
+            throw e;
         } finally {
             // a connection whose deadline closed it meanwhile, even just after its answer, is not reused
             reusable &= NodeDeadlines.SHARED.unwatch(c);
@@ -259,14 +282,36 @@ final class NodeHttp implements AutoCloseable {
         }
     }
 
-    private static int remainingMillis(long deadline) throws SocketTimeoutException {
+    private int remainingMillis(long deadline) throws SocketTimeoutException {
         long nanos = deadline - System.nanoTime();
         if (nanos <= 0) {
-            throw new SocketTimeoutException("deadline passed");
+            throw timedOut(null);
         }
         return (int) Math.clamp((nanos + 999_999) / 1_000_000, 1, Integer.MAX_VALUE);
     }
 
+    /** A passed deadline: the one {@link #endCallsBy} set once that has passed, else the call's own. */
+    private SocketTimeoutException timedOut(Exception cause) {
+        SocketTimeoutException timeout = System.nanoTime() - endBy >= 0 ? new EndedException()
+                : new SocketTimeoutException("deadline passed");
+        if (cause != null) {
+            timeout.initCause(cause);
+        }
+        return timeout;
+    }
+
+    /**
+     * Every call, those in flight and those to come, ends by {@code deadline} (System.nanoTime) at the latest, as at its
+     * own deadline: its socket is closed, and it fails as timed out ({@link EndedException}), never as refused, since the
+     * node may have taken a send it did not answer. For a stop: a node that holds a call (a send it takes minutes over,
+     * a read it never answers) would otherwise keep the process up to NODE_TIMEOUT_MS.
+     */
+    synchronized void endCallsBy(long deadline) {
+        endBy = Math.min(endBy, deadline);
+        NodeDeadlines.SHARED.bringForward(w -> w instanceof Connection c && c.owner() == this, endBy);
+    }
+
+    /** Closes the idle connections and ends the calls in flight ({@link #endCallsBy} now). */
     @Override
     public void close() {
         closed = true;
@@ -274,6 +319,7 @@ final class NodeHttp implements AutoCloseable {
             idleCount.decrementAndGet();
             c.close();
         }
+        endCallsBy(System.nanoTime());
     }
 
     /** A pooled connection closed by the node before it answered: the request may be sent again. */
@@ -318,12 +364,11 @@ final class NodeHttp implements AutoCloseable {
 
         /** What a socket error means: the deadline passed (we closed it), or else as {@link #stale}. */
         IOException failed(java.net.SocketException e) {
-            if (expired()) {
-                SocketTimeoutException timeout = new SocketTimeoutException("deadline passed");
-                timeout.initCause(e);
-                return timeout;
-            }
-            return stale(e);
+            return expired() ? timedOut(e) : stale(e);
+        }
+
+        NodeHttp owner() {
+            return NodeHttp.this;
         }
 
         @Override

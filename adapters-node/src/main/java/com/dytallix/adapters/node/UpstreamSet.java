@@ -585,6 +585,11 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
         return String.join(", ", upstreams.stream().map(u -> u.name + " " + u.state.wireName()).toList());
     }
 
+    /** Every node's calls in flight, and those to come, end within {@code wait}: for a stop ({@link JsonRpcChainNode#endCallsWithin}). */
+    public void endCallsWithin(Duration wait) {
+        upstreams.forEach(u -> u.node.endCallsWithin(wait));
+    }
+
     @Override
     public void close() {
         background.shutdownNow();

@@ -291,6 +291,60 @@ class NodeHttpTest {
         assertThat(node.connections.get()).as("the stalled connection closed, one new one kept").isEqualTo(2);
     }
 
+    /**
+     * A stop ends the calls a node holds (here sends it takes and never answers, its deadline a minute away) as timed
+     * out: never as refused, since the node may have them, and never by sending them again on a new connection (the
+     * pooled connection's end before any answer is not taken for one the node had closed while idle).
+     */
+    @Test
+    void callsTheStopEndsFailAsTimedOutAtOnceAndAreNotSentAgain() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(2);
+        java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+        resources.add(released::countDown);
+        ScriptedNode node = node(id -> {
+            if (requests.getAndIncrement() > 0) {
+                held.countDown();
+                try {
+                    released.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return withLength(result(id, "\"0x7a69\""), "", false);
+        });
+        JsonRpcChainNode client = new JsonRpcChainNode(node.url(), Duration.ofMinutes(1), 4, Duration.ofMillis(500));
+        resources.add(client);
+        assertThat(client.chainId()).as("a connection in the pool").isEqualTo(31337);
+        String raw = "0x02f86c827a6980843b9aca00847735940082520894000000000000000000000000000000000000beef80c0808080";
+        try (var onVirtualThreads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<Throwable>> sends = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                sends.add(onVirtualThreads.submit(() -> {
+                    try {
+                        client.sendRawTransaction(raw);
+                        return null;
+                    } catch (NodeException e) {
+                        return e;
+                    }
+                }));
+            }
+            assertThat(held.await(10, TimeUnit.SECONDS)).as("the node holds both sends").isTrue();
+            client.endCallsWithin(Duration.ofMillis(100));
+            for (var send : sends) {
+                assertThat(send.get(10, TimeUnit.SECONDS)).as("ended by the stop, not at the node's minute")
+                        .isInstanceOfSatisfying(NodeException.class, e -> {
+                            assertThat(e.failure()).isEqualTo(NodeFailure.TIMEOUT);
+                            assertThat(e.getMessage()).contains("had not answered eth_sendRawTransaction when the server's stop ended it");
+                        });
+            }
+        }
+        assertThatThrownBy(client::chainId).as("a call after the stop's end is not sent")
+                .isInstanceOfSatisfying(NodeException.class, e -> assertThat(e.failure()).isEqualTo(NodeFailure.TIMEOUT));
+        assertThat(requests.get()).as("requests the node got: none sent again, none after the end").isEqualTo(3);
+        assertThat(node.connections.get()).isEqualTo(2);
+    }
+
     @Test
     void anAnswerEndedByClosingTheConnectionIsRead() throws IOException {
         ScriptedNode node = node(id -> new ScriptedNode.Answer("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n",

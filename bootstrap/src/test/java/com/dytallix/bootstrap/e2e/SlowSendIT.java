@@ -7,6 +7,7 @@ import com.dytallix.bootstrap.testing.ApiClient;
 import com.dytallix.bootstrap.testing.ApiClient.Response;
 import com.dytallix.bootstrap.testing.Chain;
 import com.dytallix.bootstrap.testing.LiveServer;
+import com.dytallix.bootstrap.testing.Poll;
 import com.dytallix.bootstrap.testing.Recipients;
 import com.dytallix.bootstrap.testing.SendProxy;
 import com.dytallix.bootstrap.testing.SendProxy.Sends;
@@ -16,6 +17,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,6 +85,66 @@ class SlowSendIT {
                 assertThat(proxy.transactionsPassed()).as("transactions that reached the node").isEqualTo(3);
             }
         }
+    }
+
+    /**
+     * SIGTERM while a request waits for a send the node holds (a node slow to take a send, NODE_TIMEOUT_MS far above
+     * the stop's wait for the node): the stop gives the call the few seconds it allows, then ends it, and the process
+     * exits 0 at once instead of after the node's timeout. The send comes back as a temporary failure, so the grant
+     * stays SIGNED: answered 202 with its hash, and the next start sends those same bytes, paid once.
+     */
+    @Test
+    void aStopWithASendTheNodeHoldsEndsWithinSecondsAndTheNextStartSendsTheSameBytesOnce() throws Exception {
+        try (AnvilProcess anvil = AnvilProcess.withBlockTime(1); SendProxy proxy = new SendProxy(anvil.rpcUrl())) {
+            Chain chain = new Chain(anvil);
+            int port = ServerProcess.freePort();
+            // the request waits for its own send, and the node's deadline is far off: only the stop can end the wait
+            Map<String, String> settings = settings(anvil, proxy);
+            settings.put("NODE_TIMEOUT_MS", "30000");
+            settings.put("FAUCET_SEND_WAIT_MS", "30000");
+            String recipient = Recipients.fresh();
+            Response answer;
+            long stoppedInMillis;
+            ServerProcess server = ServerProcess.start(dir, port, settings);
+            try (ApiClient client = new ApiClient(server.http.base())) {
+                paidWhateverItsAnswer(client);
+                int sendsBefore = sends(proxy);
+                proxy.sends = Sends.SWALLOW;
+                CompletableFuture<Response> request = CompletableFuture.supplyAsync(() -> client.drip(recipient));
+                assertThat(Poll.eventually(Duration.ofSeconds(30), () -> sends(proxy), n -> n > sendsBefore))
+                        .as("the node holds the grant's send").isGreaterThan(sendsBefore);
+
+                long signalAt = System.nanoTime();
+                server.terminate();
+                OptionalInt exit = server.awaitExit(Duration.ofSeconds(40));
+                stoppedInMillis = Duration.ofNanos(System.nanoTime() - signalAt).toMillis();
+                assertThat(exit).as("exit status; log:%n%s", server.logTail()).hasValue(0);
+                System.out.printf("SlowSendIT: stopped %d ms after SIGTERM with a send held (NODE_TIMEOUT_MS 30000)%n", stoppedInMillis);
+                // the stop gives node calls in flight 3 s, then the rest of the stop takes well under a second when quiet
+                assertThat(stoppedInMillis).as("the stop waited for the held send; log:%n%s", server.logTail()).isLessThan(8_000);
+                answer = request.get(10, TimeUnit.SECONDS);
+            } finally {
+                server.close();
+            }
+            assertThat(answer.status()).as("answer: %s", answer.body()).isEqualTo(202);
+            assertThat(answer.field("status")).isEqualTo("pending");
+            assertThat(chain.balance(recipient)).as("nothing reached the node").isZero();
+
+            proxy.sends = Sends.PASS; // the swallowed send ends unanswered and never reaches the node
+            try (ServerProcess restarted = ServerProcess.start(dir, port, settings);
+                 ApiClient client = new ApiClient(restarted.http.base())) {
+                JsonNode confirmed = client.awaitGrant(answer.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(30));
+                assertThat(confirmed.get("txHash").asText()).as("the same signed bytes").isEqualTo(answer.field("txHash"));
+                assertThat(chain.balance(recipient)).isEqualTo(Wei.ofDyt(DRIP).value());
+                assertThat(proxy.transactionsPassed()).as("transactions that reached the node").isEqualTo(2);
+                assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).as("faucet transactions mined").isEqualTo(2);
+            }
+        }
+    }
+
+    /** How many eth_sendRawTransaction calls reached the proxy, passed on or not. */
+    private static int sends(SendProxy proxy) {
+        return (int) proxy.calls.stream().filter(c -> c.contains("eth_sendRawTransaction")).count();
     }
 
     @Test
