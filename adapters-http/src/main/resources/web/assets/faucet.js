@@ -471,10 +471,17 @@ function render(grant, reorged, slow) {
   $('step-confirmed').classList.toggle('done', grant.status === 'confirmed');
 }
 
-/** "3 of 16 confirmations" while the grant waits for the server's depth; "20 confirmations" once it has it. */
+/**
+ * "3 of 16 confirmations" while the grant waits for the server's depth; "20 confirmations" once it has it. The count is
+ * the chain's, the status the faucet's, which its tracker records a pass later (a second or two on a busy server): the
+ * count meanwhile stops at the depth ("16 of 16", never "18 of 16"), and the grant is called confirmed only once the
+ * faucet records it so: what the page says never runs ahead of what the API and the faucet's other answers say.
+ */
 function confirmations(grant) {
-  const n = Number(grant.confirmations) || 0;
-  const of = grant.status !== 'confirmed' && facts.confirmations ? ` of ${facts.confirmations}` : '';
+  const counted = Number(grant.confirmations) || 0;
+  const waiting = grant.status !== 'confirmed' && facts.confirmations;
+  const n = waiting ? Math.min(counted, facts.confirmations) : counted;
+  const of = waiting ? ` of ${facts.confirmations}` : '';
   return `${n}${of} confirmation${n === 1 && !of ? '' : 's'}`;
 }
 
