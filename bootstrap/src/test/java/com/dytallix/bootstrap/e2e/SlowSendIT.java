@@ -16,6 +16,7 @@ import com.dytallix.domain.Wei;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
@@ -142,6 +143,26 @@ class SlowSendIT {
         }
     }
 
+    /**
+     * Waits until the grant tracker has begun {@code passes} passes over a block from now on: each pass first reads the
+     * hashes of the blocks it watches for a reorg (a confirmed grant's among them), then sends what is to be sent, so once
+     * the second has begun, everything the first sent has reached the node. No fixed wait: a second send of the grant,
+     * were there one, is in the proxy's count by then, on a loaded machine too.
+     */
+    private static void awaitTrackerPassesOver(SendProxy proxy, long block, int passes) throws InterruptedException {
+        String watch = "\"method\":\"eth_getBlockByNumber\",\"params\":[\"0x" + Long.toHexString(block) + "\",false]";
+        int from = proxy.calls.size();
+        long start = System.nanoTime();
+        java.util.function.Supplier<List<String>> since = () -> {
+            List<String> calls = List.copyOf(proxy.calls); // a view of the live list would fail at its next call
+            return calls.subList(from, calls.size());
+        };
+        assertThat(Poll.eventually(Duration.ofSeconds(30), () -> since.get().stream().filter(c -> c.contains(watch)).count(),
+                n -> n >= passes)).as("tracker passes over block %d (calls: %s)", block, since.get()).isGreaterThanOrEqualTo(passes);
+        System.out.printf("SlowSendIT: %d tracker passes over the grant's block in %d ms%n", passes,
+                Duration.ofNanos(System.nanoTime() - start).toMillis());
+    }
+
     /** How many eth_sendRawTransaction calls reached the proxy, passed on or not. */
     private static int sends(SendProxy proxy) {
         return (int) proxy.calls.stream().filter(c -> c.contains("eth_sendRawTransaction")).count();
@@ -173,7 +194,9 @@ class SlowSendIT {
                 JsonNode confirmed = client.awaitGrant(answer.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(30));
                 assertThat(confirmed.get("txHash").asText()).as("the same signed bytes").isEqualTo(answer.field("txHash"));
                 assertThat(chain.balance(recipient)).isEqualTo(Wei.ofDyt(DRIP).value());
-                Thread.sleep(3_000); // a second send, were there one, would show by now
+                awaitTrackerPassesOver(proxy, confirmed.get("blockNumber").asLong(), 2);
+                assertThat(proxy.transactionsPassed()).as("transactions that reached the node: none sent beside the stored one")
+                        .isEqualTo(2);
                 assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).as("faucet transactions mined").isEqualTo(2);
                 assertThat(chain.balance(recipient)).isEqualTo(Wei.ofDyt(DRIP).value());
             }
