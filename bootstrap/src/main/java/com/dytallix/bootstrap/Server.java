@@ -93,8 +93,8 @@ public final class Server implements AutoCloseable {
      */
     private static final Duration GRANT_RECORDS_WAIT = Duration.ofSeconds(5);
     /**
-     * How long node calls may still take once a stop begins (NODE_TIMEOUT_MS's default: at the default a stop cuts no
-     * call short); past it they end as timed out, so a node holding a send or a read cannot keep the process up to a
+     * How long node calls may still take once a stop's listener stops accepting (NODE_TIMEOUT_MS's default: at the
+     * default a stop cuts no call begun before short); past it they end as timed out, so a node holding a send or a read cannot keep the process up to a
      * longer NODE_TIMEOUT_MS. A send so ended leaves its grant SIGNED: the next start sends the same bytes.
      */
     static final Duration STOP_NODE_WAIT = Duration.ofSeconds(3);
@@ -612,12 +612,12 @@ public final class Server implements AutoCloseable {
     }
 
     private void takeDown() {
-        if (upstreams != null) {
-            // from here the drain: requests in flight finish, but none waits for the node past this
-            upstreams.endCallsWithin(STOP_NODE_WAIT);
-        }
         if (webSocket != null) {
             webSocket.goAway(WS_CLOSE_WAIT); // 1001 to every client before the listener goes
+        }
+        if (upstreams != null) {
+            // the drain: what the listener took until now finishes, but none of it waits for the node past this
+            upstreams.endCallsWithin(STOP_NODE_WAIT);
         }
         if (webServer != null) {
             webServer.stop();
