@@ -93,11 +93,12 @@ public final class Server implements AutoCloseable {
      */
     private static final Duration GRANT_RECORDS_WAIT = Duration.ofSeconds(5);
     /**
-     * How long node calls may still take once a stop's listener stops accepting (NODE_TIMEOUT_MS's default: at the
-     * default a stop cuts no call begun before short); past it they end as timed out, so a node holding a send or a read cannot keep the process up to a
-     * longer NODE_TIMEOUT_MS. A send so ended leaves its grant SIGNED: the next start sends the same bytes.
+     * How long node calls may still take once a stop's listener stops accepting: NODE_TIMEOUT_MS's default, so at the
+     * default no call begun before is cut short. Past it they end as timed out, so a node holding a send or a read
+     * cannot keep the process up for a longer NODE_TIMEOUT_MS; a send so ended leaves its grant SIGNED, and the next
+     * start sends the same bytes.
      */
-    static final Duration STOP_NODE_WAIT = Duration.ofSeconds(3);
+    private static final Duration STOP_NODE_WAIT = Duration.ofSeconds(3);
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();

@@ -137,6 +137,7 @@ class SlowSendIT {
                 JsonNode confirmed = client.awaitGrant(answer.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(30));
                 assertThat(confirmed.get("txHash").asText()).as("the same signed bytes").isEqualTo(answer.field("txHash"));
                 assertThat(chain.balance(recipient)).isEqualTo(Wei.ofDyt(DRIP).value());
+                awaitTrackerPassesOver(proxy, confirmed.get("blockNumber").asLong(), 2);
                 assertThat(proxy.transactionsPassed()).as("transactions that reached the node").isEqualTo(2);
                 assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).as("faucet transactions mined").isEqualTo(2);
             }
