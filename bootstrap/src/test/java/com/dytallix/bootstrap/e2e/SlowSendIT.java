@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * block of hundreds of transactions): the request is answered 202 with its transaction hash once the
  * grant is signed and stored and the send wait is over, and the send finishes in the background. The
  * grant is still paid exactly once, also when the process is killed after the answer and before the
- * send reached the node.
+ * send reached the node, or stopped (SIGTERM) while the node holds the send.
  */
 class SlowSendIT {
     private static final String DRIP = "10";
