@@ -385,6 +385,16 @@ cpu_seconds() { # PID: user + system CPU time so far
   awk -v tck="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / tck }' "/proc/$1/stat"
 }
 
+# "young-count young-seconds full-count full-seconds" of a JVM's collections so far (jstat -gc, by column name)
+gc_counts() { # PID
+  "$(dirname "$JAVA")/jstat" -gc "$1" | awk 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i }
+    NR == 2 { print $col["YGC"], $col["YGCT"], $col["FGC"], $col["FGCT"] }'
+}
+# "n (ms)" of the collections of one kind between two gc_counts: count field 1 (young) or 3 (full), its seconds the next
+gc_delta() { # BEFORE AFTER COUNT-FIELD
+  awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%d (%.0f ms)", y[f] - x[f], 1000 * (y[f + 1] - x[f + 1]) }'
+}
+
 # CPU seconds so far of a process's threads whose name starts with one of the prefixes (Linux keeps 15
 # characters of a name): the JIT compilers ('C1 Compiler' 'C2 Compiler') or the fingerprint writer
 # (fingerprint-wri) shown apart; a thread that ended meanwhile takes its share with it

@@ -60,15 +60,6 @@ declare -A LOGS=([ours]="$WORK/relay/server.log" [ours-nocache]="$WORK/relay-noc
 # The CPU seconds so far of a server's JIT compiler threads: still compiling after the warm-up, they are
 # a cost of the process's first minutes, not of each call, so the tables show them apart (as bench/faucet.sh)
 jit_cpu_seconds() { threads_cpu_seconds "${PID[$1]}" 'C1 Compiler' 'C2 Compiler'; } # TARGET
-# "young-count young-seconds full-count full-seconds" of a JVM's collections so far (jstat -gc, by column name)
-gc_counts() { # PID
-  "$(dirname "$JAVA")/jstat" -gc "$1" | awk 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i }
-    NR == 2 { print $col["YGC"], $col["YGCT"], $col["FGC"], $col["FGCT"] }'
-}
-# "n (ms)" of the collections of one kind between two gc_counts: count field $3, seconds field $4
-gc_delta() { # BEFORE AFTER COUNT-FIELD
-  awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%d (%.0f ms)", y[f] - x[f], 1000 * (y[f + 1] - x[f + 1]) }'
-}
 # "count p50 p99" of the server's own time (the access log's durationMs) for the relayed calls it answered 200
 # after byte FROM of its log (read from there: the log holds every call of the run, hundreds of MB)
 own_times() { # LOGFILE FROM

@@ -12,6 +12,7 @@ import com.dytallix.domain.key.RetiringKey;
 import com.dytallix.domain.key.SignedTransaction;
 import com.dytallix.domain.key.SigningKey;
 import com.dytallix.domain.key.UnsignedTransaction;
+import com.dytallix.domain.sync.RawJson;
 import com.dytallix.domain.sync.BlockHead;
 import com.dytallix.domain.sync.BlockHeader;
 import com.dytallix.domain.sync.BlockReader;
@@ -602,10 +603,10 @@ public final class FakeChain implements ChainNode, BlockReader {
     }
 
     @Override
-    public String call(String method, String paramsJson) {
+    public RawJson call(String method, String paramsJson) {
         check();
         calls.add(new Call(method, paramsJson));
-        return relay.apply(method, paramsJson);
+        return RawJson.of(relay.apply(method, paramsJson)); // the answers are written as text here, sent as their bytes
     }
 
     /** A relay answer that fails as the node would. */

@@ -1,6 +1,7 @@
 package com.dytallix.adapters.http;
 
 import com.dytallix.domain.MemoryBudget;
+import com.dytallix.domain.sync.RawJson;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
@@ -8,7 +9,6 @@ import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -23,10 +23,9 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>is written only when it fits in an eighth of the heap together with the other large answers
  *       being written ({@link #WRITING}); past it the caller answers "busy, retry shortly";</li>
- *   <li>goes out in pieces encoded one at a time (never a second whole copy as bytes; an answer all in
- *       ASCII, as node answers almost always are, through one piece-sized buffer reused for every piece),
- *       and a piece the client does not take within HTTP_READ_TIMEOUT_MS cuts the connection: the
- *       writing thread is interrupted, which closes its socket;</li>
+ *   <li>goes out in pieces of its parts' own bytes (the envelope's ends, the node's result as it came or as the
+ *       cache holds it: never a copy of the whole answer), and a piece the client does not take within
+ *       HTTP_READ_TIMEOUT_MS cuts the connection: the writing thread is interrupted, which closes its socket;</li>
  *   <li>must be taken whole within HTTP_READ_TIMEOUT_MS plus its size at {@link #MIN_RATE} (an 8 MB
  *       answer: 10 s + 122 s), or the connection is cut the same way. A client taking one piece just
  *       inside the read timeout each time held an 8 MB answer, and its share of the eighth, for
@@ -35,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class AnswerWriter {
     private static final System.Logger LOG = System.getLogger(AnswerWriter.class.getName());
-    /** Answers up to this many characters go out in one write: the kernel's socket buffers take them whole. */
+    /** Answers up to this many bytes go out in one write: the kernel's socket buffers take them whole. */
     static final int SMALL = 16 * 1024;
     private static final int PIECE = 64 * 1024;
     /**
@@ -44,7 +43,7 @@ final class AnswerWriter {
      * answer of megabytes at less than that takes minutes, and the memory it holds is denied to others.
      */
     static final long MIN_RATE = 64 * 1024;
-    /** Characters of large answers being written, all clients together. */
+    /** Bytes of large answers being written, all clients together. */
     static final MemoryBudget WRITING = MemoryBudget.partOfProcess(Runtime.getRuntime().maxMemory() / 8);
     private static final ScheduledThreadPoolExecutor WATCH = new ScheduledThreadPoolExecutor(1,
             r -> Thread.ofPlatform().daemon().name("answer-write-watch").unstarted(r));
@@ -77,27 +76,27 @@ final class AnswerWriter {
      *
      * @return false when it does not fit now: answer busy instead, nothing was taken
      */
-    boolean take(String json) {
-        return json.length() <= SMALL || WRITING.take(json.length());
+    boolean take(AnswerBody answer) {
+        return answer.length() <= SMALL || WRITING.take(answer.length());
     }
 
     /** Writes an answer {@link #take} accepted, and gives back what it took, however the write ends. */
-    void write(ServerResponse res, Status status, String json) {
-        if (json.length() <= SMALL) {
-            Responses.jsonBytes(res, status, json.getBytes(StandardCharsets.UTF_8));
+    void write(ServerResponse res, Status status, AnswerBody answer) {
+        if (answer.length() <= SMALL) {
+            Responses.jsonBytes(res, status, answer.bytes());
             return;
         }
         try {
             Responses.jsonHead(res, status);
-            writeInPieces(res, json);
+            writeInPieces(res, answer);
         } finally {
-            WRITING.give(json.length());
+            WRITING.give(answer.length());
         }
     }
 
-    private void writeInPieces(ServerResponse res, String json) {
-        Utf8 utf8 = Utf8.of(json);
-        long bytes = utf8.bytes();
+    /** Each part in pieces of at most {@link #PIECE} bytes, written from the part's own array (no copy of the answer). */
+    private void writeInPieces(ServerResponse res, AnswerBody answer) {
+        long bytes = answer.length();
         res.header(HeaderNames.CONTENT_LENGTH, Long.toString(bytes));
         long allowed = allowedNanos(bytes);
         long deadline = System.nanoTime() + allowed;
@@ -105,23 +104,12 @@ final class AnswerWriter {
                 + TimeUnit.NANOSECONDS.toMillis(allowed) + " ms (HTTP_READ_TIMEOUT_MS, then " + minRate / 1024 + " KiB/s)");
         try {
             OutputStream out = res.outputStream();
-            // an ASCII answer's characters are its bytes: each piece copied into the one buffer (a substring
-            // and its bytes per piece were two piece-sized arrays each, about twice the answer in garbage)
-            byte[] buffer = utf8.ascii() ? new byte[Math.min(PIECE, json.length())] : null;
-            for (int from = 0; from < json.length(); ) {
-                int to = Math.min(json.length(), from + PIECE);
-                if (to < json.length() && Character.isHighSurrogate(json.charAt(to - 1))) {
-                    to--; // a pair encoded in one piece, as getBytes would encode the whole
+            for (RawJson part : answer.parts()) {
+                for (int from = 0; from < part.length(); from += PIECE) {
+                    watch.arm(stallNanos, deadline);
+                    out.write(part.bytes(), part.offset() + from, Math.min(PIECE, part.length() - from));
+                    watch.disarm();
                 }
-                watch.arm(stallNanos, deadline);
-                if (buffer != null) {
-                    copyAscii(json, from, to, buffer);
-                    out.write(buffer, 0, to - from);
-                } else {
-                    out.write(json.substring(from, to).getBytes(StandardCharsets.UTF_8));
-                }
-                watch.disarm();
-                from = to;
             }
             watch.arm(stallNanos, deadline);
             out.close();
@@ -134,42 +122,6 @@ final class AnswerWriter {
         } catch (RuntimeException e) {
             watch.disarm();
             throw e;
-        }
-    }
-
-    /** Characters {@code from} to {@code to} of an all-ASCII string, each one byte, at the start of {@code into}. */
-    @SuppressWarnings("deprecation") // the one copy of a range of chars into a byte array; exact for ASCII (each char's low byte)
-    static void copyAscii(String ascii, int from, int to, byte[] into) {
-        ascii.getBytes(from, to, into, 0);
-    }
-
-    /**
-     * A string's length in UTF-8 as {@link String#getBytes} writes it (a lone surrogate as one '?'), and whether every
-     * character is ASCII.
-     */
-    record Utf8(long bytes, boolean ascii) {
-        static Utf8 of(String s) {
-            long bytes = 0;
-            boolean ascii = true;
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                if (c < 0x80) {
-                    bytes++;
-                    continue;
-                }
-                ascii = false;
-                if (c < 0x800) {
-                    bytes += 2;
-                } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    bytes += 4;
-                    i++;
-                } else if (Character.isSurrogate(c)) {
-                    bytes++;
-                } else {
-                    bytes += 3;
-                }
-            }
-            return new Utf8(bytes, ascii);
         }
     }
 

@@ -2,6 +2,7 @@ package com.dytallix.adapters.http;
 
 import com.dytallix.application.subscription.ChainFeed;
 import com.dytallix.domain.sync.BlockHeader;
+import com.dytallix.domain.sync.RawJson;
 import com.dytallix.domain.telemetry.Telemetry;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -15,13 +16,13 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.LongPredicate;
-import java.util.function.UnaryOperator;
+import java.util.function.Function;
 
 /**
  * The relay's answers that cannot change any more, kept in memory up to RPC_CACHE_MAX_BYTES (least
  * recently used first out): blocks, transactions, receipts and logs whose blocks are final (at least
  * FAUCET_CONFIRMATIONS deep), asked for by block number or by hash. An answer is the node's result
- * text as it came, so a hit is byte-for-byte what the node said.
+ * bytes as they came, so a hit is byte-for-byte what the node said, and is written from the one array it is kept in.
  *
  * <p>Never cached: anything asked of a block tag ({@code latest}, {@code pending}, {@code safe},
  * {@code finalized}, {@code earliest}) or of a range that reaches one (so an answer tied to the head
@@ -36,7 +37,7 @@ import java.util.function.UnaryOperator;
  * evicts every answer about that height or above; a reorg deeper than the feed remembers (or a gap
  * it skipped) empties the cache. An answer fetched while a reorg was being handled is not stored.
  *
- * <p>Memory: each entry is charged its key and answer in bytes plus a fixed overhead; keys over
+ * <p>Memory: each entry is charged its key's characters and its answer's bytes plus a fixed overhead; keys over
  * {@value #MAX_KEY_CHARS} characters and answers over an eighth of the budget are not stored, so
  * hostile keys can only push other entries out, never grow the heap.
  */
@@ -72,7 +73,7 @@ final class FinalityCache implements ChainFeed.ChainWatcher {
      */
     private boolean wanted;
 
-    private record Entry(String answer, long lowBlock, long highBlock, long cost) {
+    private record Entry(RawJson answer, long lowBlock, long highBlock, long cost) {
     }
 
     /**
@@ -100,7 +101,7 @@ final class FinalityCache implements ChainFeed.ChainWatcher {
      *
      * @param paramsJson the request's params as the node gets them (read again here only for an answer worth keeping)
      */
-    String answer(String method, String paramsJson, UnaryOperator<String> node) {
+    RawJson answer(String method, String paramsJson, Function<String, RawJson> node) {
         if (maxBytes == 0 || !cacheable(method)) {
             return node.apply(paramsJson);
         }
@@ -115,16 +116,16 @@ final class FinalityCache implements ChainFeed.ChainWatcher {
             seen = epoch;
         }
         telemetry.rpcCacheLookup(false);
-        String answer = node.apply(paramsJson);
-        if (key != null && !answer.equals("null")) {
+        RawJson answer = node.apply(paramsJson);
+        if (key != null && !answer.isNull()) {
             Json.tree(paramsJson).flatMap(params -> blocksOf(method, params, answer)).ifPresent(range -> store(key, answer, range, seen));
         }
         return answer;
     }
 
     /** The blocks an answer is about, when every one of them is final; empty when it must not be cached. */
-    private Optional<long[]> blocksOf(String method, JsonNode params, String answer) {
-        if (answer.equals("null") || params == null || !params.isArray() || params.isEmpty()) {
+    private Optional<long[]> blocksOf(String method, JsonNode params, RawJson answer) {
+        if (answer.isNull() || params == null || !params.isArray() || params.isEmpty()) {
             return Optional.empty();
         }
         JsonNode first = params.get(0);
@@ -152,7 +153,7 @@ final class FinalityCache implements ChainFeed.ChainWatcher {
         return Optional.of(new long[]{low.getAsLong(), high.getAsLong()});
     }
 
-    private synchronized void store(String key, String answer, long[] range, long seen) {
+    private synchronized void store(String key, RawJson answer, long[] range, long seen) {
         long cost = (long) key.length() + answer.length() + ENTRY_OVERHEAD;
         if (!followed) {
             wanted = true; // a reorg now would go unseen: the feed is woken, a later answer is kept
@@ -195,8 +196,8 @@ final class FinalityCache implements ChainFeed.ChainWatcher {
      * A hex quantity member of the answer object (or of the first object of an answer array),
      * read without building the answer's tree: blocks can be large.
      */
-    private static OptionalLong memberOf(String answer, String name, boolean inFirstOfArray) {
-        try (JsonParser p = Json.MAPPER.createParser(answer)) {
+    private static OptionalLong memberOf(RawJson answer, String name, boolean inFirstOfArray) {
+        try (JsonParser p = Json.MAPPER.createParser(answer.bytes(), answer.offset(), answer.length())) {
             JsonToken t = p.nextToken();
             if (inFirstOfArray) {
                 if (t != JsonToken.START_ARRAY) {

@@ -6,6 +6,7 @@ import com.dytallix.domain.ClientIp;
 import com.dytallix.domain.grant.LimitScope;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
+import com.dytallix.domain.sync.RawJson;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -14,7 +15,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.util.RawValue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -80,9 +80,9 @@ final class JsonRpcRelay {
      *
      * @param client     who asks: the filters it makes on the node are counted against it
      * @param paramsJson the params as the node gets them (a JSON array or object serialised by us)
-     * @return the node's {@code result} as JSON text
+     * @return the node's {@code result} as it wrote it
      */
-    String forward(ClientIp client, String method, String paramsJson) {
+    RawJson forward(ClientIp client, String method, String paramsJson) {
         if (!relay.allows(method)) {
             return relay.forward(client, method, paramsJson); // refused there, and counted
         }
@@ -97,14 +97,14 @@ final class JsonRpcRelay {
      * @param headers extra headers (Retry-After) for carriers that have them
      * @param failure the failure behind a 5xx or 429 answer, for the log line
      */
-    public record Reply(int status, Optional<String> body, Map<String, String> headers, Optional<ApiException> failure) {
+    public record Reply(int status, Optional<AnswerBody> body, Map<String, String> headers, Optional<ApiException> failure) {
     }
 
     /** A JSON-RPC 2.0 answer as it goes on the wire (record components in wire order). */
     sealed interface Response permits Result, Failure {
     }
 
-    /** A call's result: the node's JSON as it came ({@link RawValue}), or a value of ours. */
+    /** A call's result: the node's JSON as it came ({@link RawJson}), or a value of ours (written by Jackson). */
     record Result(String jsonrpc, JsonNode id, Object result) implements Response {
         Result(JsonNode id, Object result) {
             this(VERSION, id, result);
@@ -269,7 +269,7 @@ final class JsonRpcRelay {
             return new Reply(204, Optional.empty(), Map.of(), Optional.empty());
         }
         if (answer.failure() != null && answer.failure().status() >= 500) {
-            return new Reply(answer.failure().status(), Optional.of(Json.text(answer.body())), answer.failure().headers(),
+            return new Reply(answer.failure().status(), Optional.of(body(answer.body())), answer.failure().headers(),
                     Optional.of(answer.failure()));
         }
         return reply(200, answer.body());
@@ -332,7 +332,7 @@ final class JsonRpcRelay {
     /** {@link #busy()} as a JSON-RPC error (id null: the answer it replaces is not read again for its ids). */
     static Reply busy(String requestId) {
         ApiException failure = busy();
-        return new Reply(503, Optional.of(Json.text(error(NullNode.instance, LIMIT_EXCEEDED, failure.getMessage(),
+        return new Reply(503, Optional.of(body(error(NullNode.instance, LIMIT_EXCEEDED, failure.getMessage(),
                 ours(failure, requestId)))), failure.headers(), Optional.of(failure));
     }
 
@@ -345,7 +345,7 @@ final class JsonRpcRelay {
         ApiException failure = ErrorMapper.rateLimited(LimitScope.REQUESTS.wireName(), refusedUntil.get(),
                 "too many JSON-RPC requests from this client (RPC_RATE_LIMIT_PER_MINUTE); retry after the time in Retry-After");
         OurData data = new OurData(failure.code(), requestId, Responses.time(refusedUntil.get()));
-        return Optional.of(new Reply(429, Optional.of(Json.text(error(NullNode.instance, LIMIT_EXCEEDED, failure.getMessage(), data))),
+        return Optional.of(new Reply(429, Optional.of(body(error(NullNode.instance, LIMIT_EXCEEDED, failure.getMessage(), data))),
                 failure.headers(), Optional.of(failure)));
     }
 
@@ -395,7 +395,7 @@ final class JsonRpcRelay {
 
     private Answer call(JsonNode id, String method, String paramsJson, ClientIp client, String requestId) {
         try {
-            return new Answer(new Result(id, new RawValue(forward(client, method, paramsJson))), null);
+            return new Answer(new Result(id, forward(client, method, paramsJson)), null);
         } catch (RelayService.MethodNotAllowed e) {
             return new Answer(error(id, METHOD_NOT_FOUND, e.getMessage(), null), null);
         } catch (RelayFilters.LimitReached e) {
@@ -456,19 +456,28 @@ final class JsonRpcRelay {
     }
 
     private static Reply reply(int status, Object body) {
-        return new Reply(status, Optional.of(body instanceof Result r ? text(r) : Json.text(body)), Map.of(), Optional.empty());
+        return new Reply(status, Optional.of(body(body)), Map.of(), Optional.empty());
     }
 
+    private static final byte[] RESULT_TAIL = {'}'};
+
     /**
-     * A relayed result as JSON text, written directly: the node's result goes in as it came, and an
-     * id of digits or of plain characters needs no JSON writer (anything else goes through it).
+     * An answer's bytes: a response, or a list of them (a batch). A relayed result is written as the envelope's two
+     * ends around the node's own bytes, which are not copied; an id of digits or of plain characters needs no JSON
+     * writer (anything else goes through it); everything else is small and goes through the JSON writer.
      */
-    static String text(Result r) {
-        String id = plainId(r.id());
-        if (id == null || !(r.result() instanceof RawValue raw) || !(raw.rawValue() instanceof String result)) {
-            return Json.text(r);
+    static AnswerBody body(Object answer) {
+        if (answer instanceof List<?> items) {
+            return AnswerBody.array(items.stream().map(JsonRpcRelay::body).toList());
         }
-        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + result + "}";
+        if (!(answer instanceof Result r) || !(r.result() instanceof RawJson result)) {
+            return AnswerBody.of(Json.write(answer));
+        }
+        String id = plainId(r.id());
+        if (id == null) {
+            id = Json.text(r.id());
+        }
+        return AnswerBody.around(("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":").getBytes(StandardCharsets.UTF_8), result, RESULT_TAIL);
     }
 
     /** The id as JSON when it is null, a whole number of the int or long kind, or a string of printable ASCII needing no escape; else null. */

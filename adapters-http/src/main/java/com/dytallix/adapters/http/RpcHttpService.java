@@ -34,6 +34,10 @@ import java.util.Optional;
  * bodies get the contract's envelope.
  */
 final class RpcHttpService implements HttpService {
+    /** The simple form's answer around the node's result: {@code {"result":…}}. */
+    private static final byte[] SIMPLE_HEAD = "{\"result\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SIMPLE_TAIL = {'}'};
+
     private final JsonRpcRelay jsonRpc;
     private final RequestRateLimiter limiter;
     private final Bodies bodies;
@@ -168,7 +172,7 @@ final class RpcHttpService implements HttpService {
         if (!JsonRpcRelay.methodName(method.asText())) {
             throw new ApiException(403, "RPC_METHOD_NOT_ALLOWED", RelayService.MethodNotAllowed.UNNAMED);
         }
-        String answer = "{\"result\":" + jsonRpc.forward(info.clientIp(), method.asText(), JsonRpcRelay.paramsJson(params)) + "}";
+        AnswerBody answer = AnswerBody.around(SIMPLE_HEAD, jsonRpc.forward(info.clientIp(), method.asText(), JsonRpcRelay.paramsJson(params)), SIMPLE_TAIL);
         if (!answers.take(answer)) {
             throw JsonRpcRelay.busy();
         }

@@ -353,7 +353,9 @@ public final class RpcWebSocket {
                 holding = 0;
             }
             if (answer != null) {
-                queue(Json.text(answer));
+                // Helidon's WebSocket takes a text message as a String (it has no text frame from bytes): the answer's
+                // bytes, node's result included, decoded once here
+                queue(JsonRpcRelay.body(answer).text());
             }
         }
 

@@ -3,12 +3,13 @@ package com.dytallix.adapters.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.domain.sync.BlockHeader;
+import com.dytallix.domain.sync.RawJson;
 import com.dytallix.domain.telemetry.RecordingTelemetry;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.UnaryOperator;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class FinalityCacheTest {
@@ -24,11 +25,11 @@ class FinalityCacheTest {
 
     private String ask(String method, String params, String nodeAnswer) {
         JsonNode parsed = Json.tree(params).orElseThrow();
-        UnaryOperator<String> node = p -> {
+        Function<String, RawJson> node = p -> {
             nodeCalls.add(method + p);
-            return nodeAnswer;
+            return RawJson.of(nodeAnswer);
         };
-        return cache.answer(method, JsonRpcRelay.paramsJson(parsed), node);
+        return cache.answer(method, JsonRpcRelay.paramsJson(parsed), node).text();
     }
 
     @Test
@@ -114,7 +115,7 @@ class FinalityCacheTest {
         JsonNode params = Json.tree("[\"0x50\",false]").orElseThrow();
         cache.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(params), p -> {
             cache.left(new BlockHeader(0x50, "0xgone", "0xparent", "{}"));
-            return "{\"number\":\"0x50\",\"hash\":\"0xold\"}";
+            return RawJson.of("{\"number\":\"0x50\",\"hash\":\"0xold\"}");
         });
         assertThat(cache.size()).isZero();
     }
@@ -125,17 +126,17 @@ class FinalityCacheTest {
         JsonNode params = Json.tree("[\"0x50\",false]").orElseThrow();
         String block = "{\"number\":\"0x50\"}";
         assertThat(fresh.watching()).as("the feed is asked to follow from the start").isTrue();
-        fresh.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(params), p -> block);
+        fresh.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(params), p -> RawJson.of(block));
         assertThat(fresh.size()).as("a reorg before the feed's first step would go unseen").isZero();
 
         // fetched before the feed's first step, stored after it: not kept either
         fresh.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(params), p -> {
             fresh.following(true);
-            return block;
+            return RawJson.of(block);
         });
         assertThat(fresh.size()).isZero();
 
-        fresh.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(params), p -> block);
+        fresh.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(params), p -> RawJson.of(block));
         assertThat(fresh.size()).isEqualTo(1);
         assertThat(fresh.watching()).isTrue();
 
@@ -143,7 +144,7 @@ class FinalityCacheTest {
         fresh.lostTrack();
         assertThat(fresh.watching()).isFalse();
         fresh.following(false);
-        fresh.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(params), p -> block);
+        fresh.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(params), p -> RawJson.of(block));
         assertThat(fresh.size()).isZero();
         assertThat(fresh.watching()).as("woken again").isTrue();
     }
@@ -155,14 +156,14 @@ class FinalityCacheTest {
         String answer = "{\"number\":\"0x1\",\"extraData\":\"0x" + "0".repeat(1000) + "\"}";
         for (int i = 0; i < 10_000; i++) {
             JsonNode params = Json.tree("[\"0x" + Integer.toHexString(i + 1) + "\",true]").orElseThrow();
-            small.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(params), p -> answer);
+            small.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(params), p -> RawJson.of(answer));
             assertThat(small.bytes()).isLessThanOrEqualTo(64 * 1024);
         }
         assertThat(small.size()).isBetween(40, 64);
         // a key longer than the cap is answered but not kept
         JsonNode huge = Json.tree("[\"0x1\",true,\"" + "z".repeat(FinalityCache.MAX_KEY_CHARS) + "\"]").orElseThrow();
         small.lostTrack();
-        small.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(huge), p -> answer);
+        small.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(huge), p -> RawJson.of(answer));
         assertThat(small.size()).isZero();
     }
 
@@ -171,8 +172,8 @@ class FinalityCacheTest {
         ask("eth_getBalance", "[\"0x" + "a".repeat(40) + "\",\"0x1\"]", "\"0x0\"");
         ask("eth_getBalance", "[\"0x" + "a".repeat(40) + "\",\"0x1\"]", "\"0x0\"");
         FinalityCache off = new FinalityCache(0, n -> true, telemetry);
-        off.answer("eth_getBlockByNumber", "[\"0x1\",false]", p -> "{}");
-        off.answer("eth_getBlockByNumber", "[\"0x1\",false]", p -> "{}");
+        off.answer("eth_getBlockByNumber", "[\"0x1\",false]", p -> RawJson.of("{}"));
+        off.answer("eth_getBlockByNumber", "[\"0x1\",false]", p -> RawJson.of("{}"));
         assertThat(off.size()).isZero();
         assertThat(nodeCalls).hasSize(2);
         assertThat(telemetry.cacheLookups).isEmpty();

@@ -8,6 +8,7 @@ import com.dytallix.domain.sync.BlockHead;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
+import com.dytallix.domain.sync.RawJson;
 import com.dytallix.domain.sync.Receipt;
 import com.dytallix.domain.sync.SyncProgress;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -441,13 +442,14 @@ public final class DevChain implements ChainNode, AutoCloseable {
     // --- JSON-RPC for the relay and wallets ---
 
     @Override
-    public String call(String method, String paramsJson) {
+    public RawJson call(String method, String paramsJson) {
         JsonNode params = params().parse(method, paramsJson);
         if (!params.isArray()) {
             throw RelayParams.invalid("the dev chain takes params as a JSON array");
         }
         try {
-            return JSON.writeValueAsString(answer(method, params));
+            byte[] answer = JSON.writeValueAsBytes(answer(method, params));
+            return new RawJson(answer, 0, answer.length);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise a JSON tree", e);
         } catch (NodeException e) {

@@ -8,6 +8,7 @@ import com.dytallix.domain.sync.BlockHead;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
+import com.dytallix.domain.sync.RawJson;
 import com.dytallix.domain.sync.Receipt;
 import com.dytallix.domain.sync.SyncProgress;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -297,14 +298,14 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
      * {@link UpstreamSet} also sizes ranges that end at "latest", since it knows the head.
      */
     @Override
-    public String call(String method, String paramsJson) {
+    public RawJson call(String method, String paramsJson) {
         return relay(method, PARAMS.check(method, paramsJson));
     }
 
-    /** A relayed call with params already checked: the node's result as the node wrote it. */
-    String relay(String method, RelayParams.Checked params) {
+    /** A relayed call with params already checked: the node's result as the node wrote it, a slice of its answer. */
+    RawJson relay(String method, RelayParams.Checked params) {
         long id = ids.incrementAndGet();
-        return exchange(method, id, requestBytes(method, id, params.json()), true, NodeAnswer::resultJson);
+        return exchange(method, id, requestBytes(method, id, params.json()), true, NodeAnswer::result);
     }
 
     /**
@@ -366,7 +367,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         try {
             return result.apply(checked(method, id, reply, relay));
         } finally {
-            NodeHttp.release(reply); // the body's bytes are done with: the result is its own copy
+            NodeHttp.release(reply); // the read is done: a relayed result keeps its slice of the body, counted from here on by whoever holds it (the cache, the answer writer)
         }
     }
 

@@ -1,5 +1,6 @@
 package com.dytallix.adapters.node;
 
+import com.dytallix.domain.sync.RawJson;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -31,9 +32,12 @@ record NodeAnswer(JsonNode id, JsonNode error, byte[] body, int resultStart, int
         return resultStart >= 0;
     }
 
-    /** The result as the node wrote it. */
-    String resultJson() {
-        return new String(body, resultStart, resultEnd - resultStart, StandardCharsets.UTF_8);
+    /**
+     * The result as the node wrote it: a slice of the answer's bytes, or a copy of its own when the answer holds much
+     * besides (so that what keeps the result, a cached answer, does not keep the rest).
+     */
+    RawJson result() {
+        return new RawJson(body, resultStart, resultEnd - resultStart).compact();
     }
 
     /** The error object's {@code data} as the node wrote it; null when it has none or it is JSON null. */

@@ -6,6 +6,8 @@ import com.dytallix.domain.sync.ChainLog;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
 import com.dytallix.domain.sync.NodeRelay;
+import com.dytallix.domain.sync.RawJson;
+import java.io.IOException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -103,10 +105,10 @@ public final class NodeBlockReader implements BlockReader {
         return value.asText().toLowerCase(Locale.ROOT);
     }
 
-    private static JsonNode read(String json) {
+    private static JsonNode read(RawJson json) {
         try {
-            return JSON.readTree(json);
-        } catch (JsonProcessingException e) {
+            return JSON.readTree(json.bytes(), json.offset(), json.length());
+        } catch (IOException e) {
             throw bad("the answer is not JSON");
         }
     }

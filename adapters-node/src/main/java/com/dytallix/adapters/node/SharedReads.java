@@ -2,6 +2,7 @@ package com.dytallix.adapters.node;
 
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
+import com.dytallix.domain.sync.RawJson;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +27,7 @@ import java.util.function.Supplier;
  * ({@code eth_getFilterChanges} consumes the changes of each call; a new filter is the caller's own),
  * {@code eth_subscribe}/{@code eth_unsubscribe} (the WebSocket's, never relayed), nor what the relay
  * answers itself ({@code eth_chainId}, {@code net_version}, {@code eth_accounts}).</li>
- * <li><b>Each caller its own answer</b>: the shared value is the node's {@code result} text, which
+ * <li><b>Each caller its own answer</b>: the shared value is the node's {@code result} bytes, which
  * every caller then wraps with its own id, as a call of its own would be; a node error object reaches
  * every caller that joined, as it reached the call (a transport failure: below).</li>
  * <li><b>Each caller its own deadline</b>, NODE_TIMEOUT_MS from its own arrival: a joiner whose time
@@ -119,7 +120,7 @@ public final class SharedReads {
     }
 
     /** One call in flight: its answer, when it was sent, and how many transactions had been sent then. */
-    private record InFlight(CompletableFuture<String> answer, long sentAt, long writes) {
+    private record InFlight(CompletableFuture<RawJson> answer, long sentAt, long writes) {
     }
 
     /**
@@ -127,9 +128,9 @@ public final class SharedReads {
      *
      * @param paramsJson the params as the node gets them
      * @param call       the node call, with NODE_TIMEOUT_MS from now (or a shorter {@link CallDeadline})
-     * @return the node's {@code result} as JSON text
+     * @return the node's {@code result} as it wrote it
      */
-    String read(String method, String paramsJson, Supplier<String> call) {
+    RawJson read(String method, String paramsJson, Supplier<RawJson> call) {
         if (!enabled || paramsJson.length() > MAX_KEY_CHARS || !METHODS.contains(method)) {
             return call.get();
         }
@@ -142,7 +143,7 @@ public final class SharedReads {
      * @param epoch    the transactions sent before the caller arrived
      * @param mayRetry false for a joiner's second try: it gets that try's outcome, whatever it is
      */
-    private String read(String method, String key, long arrival, long epoch, boolean mayRetry, Supplier<String> call) {
+    private RawJson read(String method, String key, long arrival, long epoch, boolean mayRetry, Supplier<RawJson> call) {
         InFlight mine = new InFlight(new CompletableFuture<>(), mayRetry ? arrival : nanoTime.getAsLong(), epoch);
         while (true) {
             InFlight there = inFlight.putIfAbsent(key, mine);
@@ -159,8 +160,8 @@ public final class SharedReads {
         }
     }
 
-    private String lead(String key, InFlight mine, Supplier<String> call) {
-        String answer;
+    private RawJson lead(String key, InFlight mine, Supplier<RawJson> call) {
+        RawJson answer;
         try {
             answer = call.get();
         } catch (RuntimeException | Error e) {
@@ -173,7 +174,7 @@ public final class SharedReads {
         return answer;
     }
 
-    private String join(String method, String key, InFlight there, long arrival, long epoch, boolean mayRetry, Supplier<String> call) {
+    private RawJson join(String method, String key, InFlight there, long arrival, long epoch, boolean mayRetry, Supplier<RawJson> call) {
         long deadline = arrival + timeoutNanos;
         long left = deadline - nanoTime.getAsLong();
         if (left <= 0) {
@@ -185,7 +186,7 @@ public final class SharedReads {
         NodeDeadlines.SHARED.watch(wait, System.nanoTime() + left);
         Throwable cause;
         try {
-            String answer = wait.own.get();
+            RawJson answer = wait.own.get();
             joined.get(method).increment();
             return answer;
         } catch (ExecutionException e) {
@@ -226,9 +227,9 @@ public final class SharedReads {
 
     /** A joiner's wait: its own copy of the shared answer, which its deadline may end first (untimed, so no timer task). */
     private static final class Wait extends NodeDeadlines.Watched {
-        final CompletableFuture<String> own;
+        final CompletableFuture<RawJson> own;
 
-        Wait(CompletableFuture<String> shared) {
+        Wait(CompletableFuture<RawJson> shared) {
             this.own = shared.copy();
         }
 

@@ -9,6 +9,7 @@ import com.dytallix.domain.sync.ChainReads;
 import com.dytallix.domain.sync.ChainNode;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
+import com.dytallix.domain.sync.RawJson;
 import com.dytallix.domain.sync.NodeRelay;
 import com.dytallix.domain.sync.Receipt;
 import com.dytallix.domain.sync.SyncProgress;
@@ -384,10 +385,10 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
     // --- the relay ---
 
     @Override
-    public String call(String method, String paramsJson) {
+    public RawJson call(String method, String paramsJson) {
         RelayParams.Checked checked = params.check(method, paramsJson);
         if (method.equals("eth_sendRawTransaction")) {
-            Answered<String> sent;
+            Answered<RawJson> sent;
             try {
                 sent = read(method, sendOrder(), n -> n.relay(method, checked));
             } finally {
@@ -428,26 +429,30 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
     }
 
     /** Nodes disagree by a block or two: a client is never shown a lower number than it was shown before. */
-    private String neverBackwards(String resultJson) {
-        // the answer is a JSON string holding a quantity, "0x…": read by hand, it is every eth_blockNumber
-        int n = resultJson.length();
-        if (n < 3 || resultJson.charAt(0) != '"' || resultJson.charAt(n - 1) != '"') {
-            return resultJson;
+    private RawJson neverBackwards(RawJson result) {
+        // the answer is a JSON string holding a quantity, "0x…" of 1 to 15 hex digits: read by hand off its bytes, it is
+        // every eth_blockNumber
+        int n = result.length();
+        if (n < 5 || n > 19 || !result.isQuoted() || result.at(1) != '0' || result.at(2) != 'x') {
+            return result;
         }
-        String text = resultJson.substring(1, n - 1);
-        if (!HexText.digits(text, 1, 15)) {
-            return resultJson;
+        long number = 0;
+        for (int i = 3; i < n - 1; i++) {
+            int digit = Character.digit(result.at(i), 16);
+            if (digit < 0) {
+                return result;
+            }
+            number = number << 4 | digit;
         }
-        long number = Long.parseLong(text, 2, text.length(), 16);
         long highest = highestBlockAnswered.accumulateAndGet(number, Math::max);
-        return highest == number ? resultJson : "\"" + Quantity.hex(highest) + "\"";
+        return highest == number ? result : RawJson.of("\"" + Quantity.hex(highest) + "\"");
     }
 
-    private String newFilter(String method, RelayParams.Checked checked) {
-        Answered<String> created = read(method, readOrder(), n -> n.relay(method, checked));
+    private RawJson newFilter(String method, RelayParams.Checked checked) {
+        Answered<RawJson> created = read(method, readOrder(), n -> n.relay(method, checked));
         JsonNode id;
         try {
-            id = JSON.readTree(created.value());
+            id = JSON.readTree(created.value().bytes(), created.value().offset(), created.value().length());
         } catch (java.io.IOException e) {
             throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + created.by().name + " answered " + method + " with no filter id");
         }
@@ -455,10 +460,10 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
             throw new NodeException(NodeFailure.BAD_RESPONSE, "node " + created.by().name + " answered " + method + " with no filter id");
         }
         // the id names its node: the first two hex digits are its position in RPC_URL
-        return "\"0x" + String.format("%02x", created.by().index) + id.asText().substring(2) + "\"";
+        return RawJson.of("\"0x" + String.format("%02x", created.by().index) + id.asText().substring(2) + "\"");
     }
 
-    private String onFilterNode(String method, ArrayNode checked) {
+    private RawJson onFilterNode(String method, ArrayNode checked) {
         String id = checked.get(0).asText();
         int index = HexText.digits(id, 3, 66) ? Integer.parseInt(id.substring(2, 4), 16) : -1;
         if (index < 0 || index >= upstreams.size()) {
@@ -473,7 +478,7 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
         RelayParams.Checked forNode = new RelayParams.Checked(onNode, onNode.toString());
         long start = System.nanoTime();
         try {
-            String answer = CallDeadline.within(start + timeout.toNanos(), () -> u.node.relay(method, forNode));
+            RawJson answer = CallDeadline.within(start + timeout.toNanos(), () -> u.node.relay(method, forNode));
             u.answered(System.nanoTime() - start);
             return answer;
         } catch (NodeException e) {

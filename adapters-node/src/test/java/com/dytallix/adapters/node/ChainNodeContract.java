@@ -78,7 +78,7 @@ abstract class ChainNodeContract {
     @Test
     void reportsItsChainId() {
         assertThat(node().chainId()).isEqualTo(expectedChainId());
-        assertThat(node().call("eth_chainId", "[]")).isEqualTo("\"0x" + Long.toHexString(expectedChainId()) + "\"");
+        assertThat(node().call("eth_chainId", "[]").text()).isEqualTo("\"0x" + Long.toHexString(expectedChainId()) + "\"");
     }
 
     @Test
@@ -246,8 +246,8 @@ abstract class ChainNodeContract {
     @Test
     void aRelayedCallAnswersJsonAndAnUnknownMethodIsAnRpcError() {
         long height = node().head().number();
-        assertThat(node().call("eth_blockNumber", "[]")).isEqualTo("\"0x" + Long.toHexString(height) + "\"");
-        assertThat(node().call("eth_getBalance", "[\"" + freshAddress().lower() + "\",\"latest\"]")).isEqualTo("\"0x0\"");
+        assertThat(node().call("eth_blockNumber", "[]").text()).isEqualTo("\"0x" + Long.toHexString(height) + "\"");
+        assertThat(node().call("eth_getBalance", "[\"" + freshAddress().lower() + "\",\"latest\"]").text()).isEqualTo("\"0x0\"");
         assertThatThrownBy(() -> node().call("eth_noSuchMethod", "[]")).isInstanceOfSatisfying(NodeException.class, e -> {
             assertThat(e.failure()).isEqualTo(NodeFailure.RPC_ERROR);
             assertThat(e.rpcCode()).contains(-32601);

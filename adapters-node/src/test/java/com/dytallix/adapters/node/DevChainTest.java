@@ -48,7 +48,7 @@ class DevChainTest {
     }
 
     private JsonNode call(String method, String params) throws Exception {
-        return JSON.readTree(chain.call(method, params));
+        return JSON.readTree(chain.call(method, params).text());
     }
 
     private static void assertFailure(ThrowingCallable call, NodeFailure failure) {

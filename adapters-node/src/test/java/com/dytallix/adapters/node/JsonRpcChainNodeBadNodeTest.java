@@ -293,7 +293,7 @@ class JsonRpcChainNodeBadNodeTest {
         for (int i = 0; i < 10; i++) {
             assertThat(node.chainId()).isEqualTo(31337);
         }
-        assertThat(node.call("eth_chainId", "[]")).isEqualTo("\"0x7a69\"");
+        assertThat(node.call("eth_chainId", "[]").text()).isEqualTo("\"0x7a69\"");
     }
 
     @Test
@@ -301,7 +301,7 @@ class JsonRpcChainNodeBadNodeTest {
         String result = "{ \"b\" : [1, 2.50, \"\\u00e9\"],\"a\":null }";
         JsonRpcChainNode node = node(server((req, ex) -> FakeRpcServer.send(ex, 200, "application/json",
                 "{\"id\":" + req.get("id") + ", \"result\" :" + result + " , \"jsonrpc\":\"2.0\"}")));
-        assertThat(node.call("eth_getBlockByNumber", "[\"0x1\",false]")).isEqualTo(result);
+        assertThat(node.call("eth_getBlockByNumber", "[\"0x1\",false]").text()).isEqualTo(result);
     }
 
     @Test
@@ -362,7 +362,7 @@ class JsonRpcChainNodeBadNodeTest {
                 FakeRpcServer.error(req, ex, -32000, "nonce too low", "{\"x\":1}");
             }
         }));
-        assertThat(node.call("eth_getBalance", "[\"0x00000000000000000000000000000000000000ab\",\"latest\"]")).isEqualTo("{\"a\":[1,2,{\"b\":null}]}");
+        assertThat(node.call("eth_getBalance", "[\"0x00000000000000000000000000000000000000ab\",\"latest\"]").text()).isEqualTo("{\"a\":[1,2,{\"b\":null}]}");
         assertThatThrownBy(() -> node.call("eth_sendRawTransaction", "[\"0x00\"]")).isInstanceOfSatisfying(NodeException.class, e -> {
             assertThat(e.failure()).isEqualTo(NodeFailure.RPC_ERROR);
             assertThat(e.rpcCode()).contains(-32000);

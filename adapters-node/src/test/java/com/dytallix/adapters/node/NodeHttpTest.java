@@ -223,7 +223,7 @@ class NodeHttpTest {
         });
         JsonRpcChainNode client = client(node.url());
         for (int i = 0; i < 3; i++) {
-            assertThat(client.call("eth_getBlockByNumber", "[\"0x1\",false]")).isEqualTo(result);
+            assertThat(client.call("eth_getBlockByNumber", "[\"0x1\",false]").text()).isEqualTo(result);
         }
         assertThat(node.connections.get()).isEqualTo(1);
     }
@@ -242,7 +242,7 @@ class NodeHttpTest {
                 result(id, big), true));
         long before = NodeHttp.BODIES.held();
         for (ScriptedNode node : List.of(lengths, chunked, toEnd)) {
-            assertThat(client(node.url()).call("eth_call", "[{},\"latest\"]")).isEqualTo(big);
+            assertThat(client(node.url()).call("eth_call", "[{},\"latest\"]").text()).isEqualTo(big);
             assertThat(NodeHttp.BODIES.held()).as("given back after a whole answer").isEqualTo(before);
         }
         assertThatThrownBy(() -> client(cut.url()).call("eth_call", "[{},\"latest\"]")).isInstanceOf(NodeException.class);

@@ -3,6 +3,7 @@ package com.dytallix.adapters.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.dytallix.domain.sync.RawJson;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
 import java.time.Duration;
@@ -48,14 +49,14 @@ class SharedReadsTest {
             this.then = then;
         }
 
-        String call() {
+        RawJson call() {
             calls.incrementAndGet();
             try {
                 release.await();
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
-            return then.get();
+            return RawJson.of(then.get());
         }
     }
 
@@ -68,11 +69,11 @@ class SharedReadsTest {
     }
 
     /** A caller on a thread of its own, which {@link #awaitParked()} watches. */
-    private Future<String> submit(Callable<String> caller) {
+    private Future<String> submit(Callable<RawJson> caller) {
         submitted.incrementAndGet();
         return threads.submit(() -> {
             callerThreads.add(Thread.currentThread());
-            return caller.call();
+            return caller.call().text();
         });
     }
 
@@ -174,7 +175,7 @@ class SharedReadsTest {
             this.then = then;
         }
 
-        String call() {
+        RawJson call() {
             boolean isFirst = calls.incrementAndGet() == 1;
             try {
                 (isFirst ? first : later).await();
@@ -184,7 +185,7 @@ class SharedReadsTest {
             if (isFirst) {
                 throw new NodeException(NodeFailure.UNREACHABLE, "connection reset");
             }
-            return then.get();
+            return RawJson.of(then.get());
         }
 
         /** Lets the first try fail, then holds the next until every joiner of the failed one could have joined it. */

@@ -164,7 +164,7 @@ class UpstreamSetTest {
         assertThat(health(set, 0).problem()).hasValueSatisfying(p -> assertThat(p).contains("31338"));
         long foreignAnswers = health(set, 0).okRequests();
         for (int i = 0; i < 40; i++) {
-            assertThat(set.call("eth_chainId", "[]")).isEqualTo("\"0x7a69\"");
+            assertThat(set.call("eth_chainId", "[]").text()).isEqualTo("\"0x7a69\"");
             set.head();
         }
         assertThat(health(set, 0).okRequests()).isEqualTo(foreignAnswers);
@@ -224,7 +224,7 @@ class UpstreamSetTest {
         long stalledAnswers = health(set, 0).okRequests();
         long previous = -1;
         for (int i = 0; i < 40; i++) {
-            long number = Long.decode(set.call("eth_blockNumber", "[]").replace("\"", ""));
+            long number = Long.decode(set.call("eth_blockNumber", "[]").text().replace("\"", ""));
             assertThat(number).isGreaterThanOrEqualTo(Math.max(previous, 3));
             previous = number;
         }
@@ -339,7 +339,7 @@ class UpstreamSetTest {
         set.checkHealth();
         long previous = -1;
         for (int i = 0; i < 60; i++) {
-            long number = Long.decode(set.call("eth_blockNumber", "[]").replace("\"", ""));
+            long number = Long.decode(set.call("eth_blockNumber", "[]").text().replace("\"", ""));
             assertThat(number).isGreaterThanOrEqualTo(previous);
             previous = number;
         }
@@ -371,7 +371,7 @@ class UpstreamSetTest {
         SignedTransaction second = sender.sign(new UnsignedTransaction(AnvilProcess.CHAIN_ID, 1, to, Wei.of(1),
                 UnsignedTransaction.TRANSFER_GAS, fees.initial(set.fees())));
         // relayed as a client would: the answer is the node's, the bytes land once
-        assertThat(set.call("eth_sendRawTransaction", "[\"" + second.rawHex() + "\"]")).isEqualTo("\"" + second.hash().value() + "\"");
+        assertThat(set.call("eth_sendRawTransaction", "[\"" + second.rawHex() + "\"]").text()).isEqualTo("\"" + second.hash().value() + "\"");
         awaitReceipt(set, second.hash());
         assertThat(set.minedNonce(sender.address())).isEqualTo(2);
         assertThat(set.balance(to)).isEqualTo(Wei.of(2));
@@ -383,21 +383,21 @@ class UpstreamSetTest {
         UpstreamSet set = set(Optional.empty(), 1_000_000, a.url(), endpoint(otherMining).url());
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            ids.add(set.call("eth_newBlockFilter", "[]"));
+            ids.add(set.call("eth_newBlockFilter", "[]").text());
         }
         sleep(2200);
         for (String id : ids) {
             for (int i = 0; i < 3; i++) {
-                String changes = set.call("eth_getFilterChanges", "[" + id + "]");
+                String changes = set.call("eth_getFilterChanges", "[" + id + "]").text();
                 assertThat(changes).startsWith("[");
             }
         }
-        assertThat(set.call("eth_uninstallFilter", "[" + ids.getFirst() + "]")).isEqualTo("true");
+        assertThat(set.call("eth_uninstallFilter", "[" + ids.getFirst() + "]").text()).isEqualTo("true");
 
         String onA = ids.stream().filter(id -> id.startsWith("\"0x00")).findFirst().orElseGet(() -> {
             String id;
             do {
-                id = set.call("eth_newBlockFilter", "[]");
+                id = set.call("eth_newBlockFilter", "[]").text();
             } while (!id.startsWith("\"0x00"));
             return id;
         });

@@ -8,6 +8,7 @@ import com.dytallix.application.status.StatusService;
 import com.dytallix.domain.sync.NodeRelay;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
+import com.dytallix.domain.sync.RawJson;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -21,6 +22,8 @@ import java.util.Optional;
  * least recently used one is uninstalled on the node, past the bound in all a new one is refused.
  */
 public final class RelayService {
+    private static final RawJson NO_ACCOUNTS = RawJson.of("[]");
+
     private final NodeRelay node;
     private final RelayPolicy policy;
     private final StatusService status;
@@ -67,24 +70,24 @@ public final class RelayService {
     /**
      * @param client     who asks (the contract's client IP): the filters it makes are counted against it
      * @param paramsJson one JSON array or object that the caller's parser read whole (nothing before or after it)
-     * @return the node's {@code result} as JSON text
+     * @return the node's {@code result} as it wrote it (or the relay's own answer)
      * @throws MethodNotAllowed            when the policy refuses the method
      * @throws RelayFilters.LimitReached   when a new filter would take the relay over its bound in all
      * @throws NodeException               when the node fails or answers with an error object
      */
-    public String forward(ClientIp client, String method, String paramsJson) {
+    public RawJson forward(ClientIp client, String method, String paramsJson) {
         long start = System.nanoTime();
         if (!policy.allows(method)) {
             telemetry.rpcRequest("other", "denied", Duration.ZERO);
             throw new MethodNotAllowed(method);
         }
         try {
-            String result = switch (method) {
-                case "eth_chainId" -> verifiedChainId().map(id -> "\"0x" + Long.toHexString(id) + "\"")
+            RawJson result = switch (method) {
+                case "eth_chainId" -> verifiedChainId().map(id -> RawJson.of("\"0x" + Long.toHexString(id) + "\""))
                         .orElseGet(() -> node.call(method, paramsJson));
-                case "net_version" -> verifiedChainId().map(id -> "\"" + id + "\"")
+                case "net_version" -> verifiedChainId().map(id -> RawJson.of("\"" + id + "\""))
                         .orElseGet(() -> node.call(method, paramsJson));
-                case "eth_accounts" -> "[]";
+                case "eth_accounts" -> NO_ACCOUNTS;
                 case "eth_newFilter", "eth_newBlockFilter", "eth_newPendingTransactionFilter" ->
                         newFilter(client.client(ipv6Prefix), method, paramsJson);
                 case "eth_getFilterChanges", "eth_getFilterLogs", "eth_uninstallFilter" -> onFilter(method, paramsJson);
@@ -111,9 +114,9 @@ public final class RelayService {
         return filters.held();
     }
 
-    private String newFilter(IpRange client, String method, String paramsJson) {
+    private RawJson newFilter(IpRange client, String method, String paramsJson) {
         filters.reserve(client);
-        String result;
+        RawJson result;
         try {
             result = node.call(method, paramsJson);
         } catch (RuntimeException e) {
@@ -121,8 +124,8 @@ public final class RelayService {
             throw e;
         }
         // the answer is a JSON string, "0x…" (a filter id holds nothing to escape)
-        boolean quoted = result.length() > 2 && result.charAt(0) == '"' && result.charAt(result.length() - 1) == '"';
-        for (String over : filters.created(client, quoted ? result.substring(1, result.length() - 1) : null)) {
+        String text = result.isQuoted() ? result.text() : null;
+        for (String over : filters.created(client, text == null ? null : text.substring(1, text.length() - 1))) {
             uninstall(over);
         }
         return result;
@@ -138,10 +141,10 @@ public final class RelayService {
         }
     }
 
-    private String onFilter(String method, String paramsJson) {
+    private RawJson onFilter(String method, String paramsJson) {
         String id = filterId(paramsJson);
         try {
-            String result = node.call(method, paramsJson);
+            RawJson result = node.call(method, paramsJson);
             if (method.equals("eth_uninstallFilter")) {
                 filters.removed(id);
             } else {

@@ -12,6 +12,7 @@ import com.dytallix.domain.TestKeccak;
 import com.dytallix.domain.faucet.InMemoryFaucetControls;
 import com.dytallix.domain.grant.InMemoryGrantLedger;
 import com.dytallix.domain.payer.InMemoryPayerLeases;
+import com.dytallix.domain.sync.RawJson;
 import com.dytallix.domain.sync.ExpectedChain;
 import com.dytallix.domain.sync.NodeException;
 import com.dytallix.domain.sync.NodeFailure;
@@ -41,10 +42,10 @@ class RelayServiceTest {
             if (method.equals("eth_call")) {
                 throw new NodeException(NodeFailure.RPC_ERROR, "execution reverted");
             }
-            return "\"0x1\"";
+            return RawJson.of("\"0x1\"");
         }, new RelayPolicy(List.of("eth_blockNumber", "eth_call")), status(wall), telemetry, new RelayFilters(3, 100, wall), 56);
 
-        assertThat(relay.forward(ClientIp.parse("203.0.113.7"), "eth_blockNumber", "[]")).isEqualTo("\"0x1\"");
+        assertThat(relay.forward(ClientIp.parse("203.0.113.7"), "eth_blockNumber", "[]").text()).isEqualTo("\"0x1\"");
         try {
             relay.forward(ClientIp.parse("203.0.113.7"), "eth_call", "[{},\"latest\"]");
         } catch (NodeException expected) {

@@ -4,9 +4,10 @@ package com.dytallix.domain.sync;
 public interface NodeRelay {
     /**
      * A relayed JSON-RPC call: {@code paramsJson} is one JSON array or object the caller parsed whole; the answer
-     * is the node's {@code result} as JSON text. A node error object becomes {@link NodeFailure#RPC_ERROR}.
+     * is the node's {@code result} as the node wrote it, its UTF-8 bytes. A node error object becomes
+     * {@link NodeFailure#RPC_ERROR}.
      */
-    String call(String method, String paramsJson);
+    RawJson call(String method, String paramsJson);
 
     /**
      * The same calls, all answered by the node with the best head at this moment (no failover to
