@@ -414,6 +414,32 @@ threads_cpu_seconds() { # PID NAME-PREFIX...
   awk -v n="$n" -v tck="$tck" 'BEGIN { printf "%.2f", n / tck }'
 }
 
+# async-profiler (tools.profiler:async-profiler from Maven Central, its SHA-1 checked) in .tools/async-profiler, for
+# the *-cpu-split.sh scripts; a measuring tool, not a part of the server. Sets AP_VERSION and AP_LIB (the agent).
+ensure_async_profiler() {
+  AP_VERSION=4.2
+  local dir="$ROOT/.tools/async-profiler/$AP_VERSION" base
+  AP_LIB="$dir/linux-x64/libasyncProfiler.so"
+  [ ! -f "$AP_LIB" ] || return 0
+  base="https://repo1.maven.org/maven2/tools/profiler/async-profiler/$AP_VERSION/async-profiler-$AP_VERSION.jar"
+  log "fetching async-profiler $AP_VERSION from Maven Central into .tools/async-profiler"
+  mkdir -p "$dir"
+  curl -sfL -o "$WORK/ap.jar" "$base" || die "cannot fetch $base"
+  [ "$(curl -sfL "$base.sha1" | cut -c1-40)" = "$(sha1sum "$WORK/ap.jar" | cut -c1-40)" ] || die "async-profiler: SHA-1 mismatch"
+  (cd "$dir" && "$(dirname "$JAVA")/jar" xf "$WORK/ap.jar" linux-x64/libasyncProfiler.so)
+  [ -f "$AP_LIB" ] || die "async-profiler: no linux-x64 library in the jar"
+}
+
+# The agent's sample files (loop=10s) in DIR that lie wholly inside the window FROM..TO (epoch seconds), one a line:
+# a file written at t holds the samples of (t - 10 s, t], so the start-up and the warm-up stay out.
+samples_within() { # DIR FROM TO
+  local f m
+  for f in "$1"/*.collapsed; do
+    m="$(stat -c %Y "$f")"
+    if [ $((m - 11)) -ge "$2" ] && [ "$m" -le "$3" ]; then echo "$f"; fi
+  done
+}
+
 peak_rss_mb() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
 # --- load --------------------------------------------------------------------------------------

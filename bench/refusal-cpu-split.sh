@@ -8,7 +8,7 @@
 #   bench/refusal-cpu-split.sh   (REFUSAL_SPLIT_KIND=pow REFUSAL_SPLIT_SECONDS=31 REFUSAL_CONNECTIONS=16
 #                                 REFUSAL_THREADS=2 REFUSAL_WARMUP_SECONDS=30; KEEP=1 keeps the collapsed stacks)
 # async-profiler comes from Maven Central (tools.profiler:async-profiler, its SHA-1 checked) into
-# .tools/async-profiler, as bench/relay-cpu-split.sh fetches it; a measuring tool, not a part of the server.
+# .tools/async-profiler (lib.sh's ensure_async_profiler); a measuring tool, not a part of the server.
 source "$(dirname "$0")/lib.sh"
 
 KIND="${REFUSAL_SPLIT_KIND:-pow}"
@@ -17,9 +17,6 @@ CONNECTIONS="${REFUSAL_CONNECTIONS:-16}"
 THREADS="${REFUSAL_THREADS:-2}"
 WARMUP="${REFUSAL_WARMUP_SECONDS:-30}"
 PAID="0x00000000000000000000000000000000000000aa"
-AP_VERSION=4.2
-AP_DIR="$ROOT/.tools/async-profiler/$AP_VERSION"
-AP_LIB="$AP_DIR/linux-x64/libasyncProfiler.so"
 case "$KIND" in
   blocked | address | quota | pow | status) ;;
   *) die "REFUSAL_SPLIT_KIND: one of blocked address quota pow status" ;;
@@ -30,15 +27,7 @@ POW=0
 
 ensure_tools wrk curl jq
 ensure_server_built
-if [ ! -f "$AP_LIB" ]; then
-  base="https://repo1.maven.org/maven2/tools/profiler/async-profiler/$AP_VERSION/async-profiler-$AP_VERSION.jar"
-  log "fetching async-profiler $AP_VERSION from Maven Central into .tools/async-profiler"
-  mkdir -p "$AP_DIR"
-  curl -sfL -o "$WORK/ap.jar" "$base" || die "cannot fetch $base"
-  [ "$(curl -sfL "$base.sha1" | cut -c1-40)" = "$(sha1sum "$WORK/ap.jar" | cut -c1-40)" ] || die "async-profiler: SHA-1 mismatch"
-  (cd "$AP_DIR" && "$(dirname "$JAVA")/jar" xf "$WORK/ap.jar" linux-x64/libasyncProfiler.so)
-  [ -f "$AP_LIB" ] || die "async-profiler: no linux-x64 library in the jar"
-fi
+ensure_async_profiler
 
 mkdir -p "$WORK/samples"
 BENCH_JAVA_OPTS="$BENCH_JAVA_OPTS -agentpath:$AP_LIB=start,event=cpu,interval=1ms,loop=10s,file=$WORK/samples/%t.collapsed" \
@@ -64,12 +53,7 @@ us="$(awk -v a="$s0" -v b="$s1" -v n="$(field requests "$r")" 'BEGIN { printf "%
 printf 'ours: %s refusals/s, p50 %s ms, server CPU %s us per refusal, the agent included (load %s); %s\n' "$(field rps "$r")" \
   "$(field p50_ms "$r")" "$us" "$(cut -d' ' -f1 /proc/loadavg)" "$(grep -o 'status_[0-9]*=[0-9]*' <<<"$r" | tr '\n' ' ')"
 sleep 1
-# a file written at t holds the samples of (t - 10 s, t]: counted when that lies inside the window
-files=()
-for f in "$WORK"/samples/*.collapsed; do
-  m="$(stat -c %Y "$f")"
-  if [ $((m - 11)) -ge "$t0" ] && [ "$m" -le "$t1" ]; then files+=("$f"); fi
-done
+mapfile -t files < <(samples_within "$WORK/samples" "$t0" "$t1")
 [ "${#files[@]}" -gt 0 ] || die "no sample file lies inside the measured window"
 echo "samples: ${#files[@]} files of 10 s inside the window"
 echo

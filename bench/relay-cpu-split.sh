@@ -18,23 +18,12 @@ SECONDS_EACH="${RELAY_SPLIT_SECONDS:-31}"
 CONNECTIONS="${RELAY_CONNECTIONS:-16}"
 THREADS="${RELAY_THREADS:-2}"
 WARMUP="${RELAY_WARMUP_SECONDS:-30}"
-AP_VERSION=4.2
-AP_DIR="$ROOT/.tools/async-profiler/$AP_VERSION"
-AP_LIB="$AP_DIR/linux-x64/libasyncProfiler.so"
 [ "$SECONDS_EACH" -ge 20 ] || die "RELAY_SPLIT_SECONDS must be at least 20 (samples are kept in files of 10 s)"
 
 ensure_tools wrk curl jq
 ensure_anvil
 ensure_server_built
-if [ ! -f "$AP_LIB" ]; then
-  base="https://repo1.maven.org/maven2/tools/profiler/async-profiler/$AP_VERSION/async-profiler-$AP_VERSION.jar"
-  log "fetching async-profiler $AP_VERSION from Maven Central into .tools/async-profiler"
-  mkdir -p "$AP_DIR"
-  curl -sfL -o "$WORK/ap.jar" "$base" || die "cannot fetch $base"
-  [ "$(curl -sfL "$base.sha1" | cut -c1-40)" = "$(sha1sum "$WORK/ap.jar" | cut -c1-40)" ] || die "async-profiler: SHA-1 mismatch"
-  (cd "$AP_DIR" && "$(dirname "$JAVA")/jar" xf "$WORK/ap.jar" linux-x64/libasyncProfiler.so)
-  [ -f "$AP_LIB" ] || die "async-profiler: no linux-x64 library in the jar"
-fi
+ensure_async_profiler
 
 start_anvil anvil
 prepare_relay_chain 20
@@ -55,12 +44,7 @@ us="$(awk -v a="$s0" -v b="$s1" -v n="$(field requests "$r")" 'BEGIN { printf "%
 printf 'ours: %s req/s, p50 %s ms, server CPU %s us per call, the agent included (load %s)\n' "$(field rps "$r")" \
   "$(field p50_ms "$r")" "$us" "$(cut -d' ' -f1 /proc/loadavg)"
 sleep 1
-# a file written at t holds the samples of (t - 10 s, t]: counted when that lies inside the window
-files=()
-for f in "$WORK"/samples/*.collapsed; do
-  m="$(stat -c %Y "$f")"
-  if [ $((m - 11)) -ge "$t0" ] && [ "$m" -le "$t1" ]; then files+=("$f"); fi
-done
+mapfile -t files < <(samples_within "$WORK/samples" "$t0" "$t1")
 [ "${#files[@]}" -gt 0 ] || die "no sample file lies inside the measured window"
 echo "samples: ${#files[@]} files of 10 s inside the window"
 echo
