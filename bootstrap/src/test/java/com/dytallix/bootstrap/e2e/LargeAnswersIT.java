@@ -47,6 +47,8 @@ class LargeAnswersIT {
             anvil.rpc("anvil_setCode", "[\"" + CONTRACT + "\",\"0x623d09006000f3\"]");
             Map<String, String> settings = LiveServer.settingsFor(anvil);
             settings.put("HTTP_READ_TIMEOUT_MS", "2000");
+            // the node's time is not what this test is about: a loaded machine's anvil may take seconds per answer
+            settings.put("NODE_TIMEOUT_MS", "30000");
             int port = ServerProcess.freePort();
             try (ServerProcess server = ServerProcess.start(dir, port, settings, ServerProcess.shippedMemoryOptions())) {
                 List<Socket> stalled = new ArrayList<>();
@@ -54,6 +56,13 @@ class LargeAnswersIT {
                     for (int i = 0; i < 12; i++) {
                         stalled.add(askAndDoNotRead(port));
                     }
+                    // the stalled clients' answers start before the crowd asks: otherwise, on a slow machine, the crowd's answers
+                    // could take all the memory for large answers first and every stalled client got a busy 503 instead
+                    List<String> statuses = new ArrayList<>();
+                    for (Socket s : stalled) {
+                        statuses.add(new String(s.getInputStream().readNBytes(STATUS_LINE), StandardCharsets.ISO_8859_1));
+                    }
+                    assertThat(statuses).as("stalled clients' status lines").contains("HTTP/1.1 200");
                     Set<String> outcomes = ConcurrentHashMap.newKeySet();
                     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
                     try (ExecutorService crowd = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -77,7 +86,7 @@ class LargeAnswersIT {
                     try (ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor()) {
                         List<java.util.concurrent.Future<Long>> reads = stalled.stream().map(s -> readers.submit(() -> readUntilClosed(s))).toList();
                         for (var read : reads) {
-                            received.add(read.get());
+                            received.add(STATUS_LINE + read.get());
                         }
                     }
                     assertThat(received).as("bytes each stalled client got").anyMatch(n -> n > 100_000 && n < 8_000_000);
@@ -93,10 +102,14 @@ class LargeAnswersIT {
         }
     }
 
-    /** Sends the call on a socket with a tiny receive window and reads nothing. */
+    /** The bytes of "HTTP/1.1 200", which a stalled client reads before the crowd asks. */
+    private static final int STATUS_LINE = 12;
+
+    /** Sends the call on a socket with a tiny receive window and reads nothing (its status line aside). */
     private static Socket askAndDoNotRead(int port) throws IOException {
         Socket s = new Socket();
         s.setReceiveBufferSize(4096);
+        s.setSoTimeout(60_000);
         s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         byte[] body = CALL.getBytes(StandardCharsets.UTF_8);
         s.getOutputStream().write(("POST /api/rpc HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: "
