@@ -10,6 +10,7 @@ import com.dytallix.bootstrap.testing.ApiClient.Response;
 import com.dytallix.bootstrap.testing.Chain;
 import com.dytallix.bootstrap.testing.LedgerFile;
 import com.dytallix.bootstrap.testing.LiveServer;
+import com.dytallix.bootstrap.testing.Poll;
 import com.dytallix.bootstrap.testing.Recipients;
 import com.dytallix.domain.Address;
 import com.dytallix.domain.Wei;
@@ -55,6 +56,11 @@ class TransactionFateTest {
 
             JsonNode replaced = server.http.awaitGrant(grantId, g -> g.get("txHashes").size() >= 2, Duration.ofSeconds(30));
             assertThat(replaced.get("status").asText()).isEqualTo("submitted");
+            // a replacement is recorded before it is sent (persist before send): mined before the node took it, the first
+            // transaction would be the one to land, as it rightly did in a loaded CI run; mine once the node holds it
+            String replacement = replaced.get("txHashes").get(1).asText();
+            assertThat(Poll.eventually(Duration.ofSeconds(30), () -> chain.transaction(replacement), t -> !t.isNull()).isNull())
+                    .as("the node took the replacement %s", replacement).isFalse();
             chain.mine();
             JsonNode confirmed = server.http.awaitGrant(grantId, ApiClient.status("confirmed"), Duration.ofSeconds(30));
 
