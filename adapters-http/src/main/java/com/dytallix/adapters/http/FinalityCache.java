@@ -37,7 +37,8 @@ import java.util.function.Function;
  * evicts every answer about that height or above; a reorg deeper than the feed remembers (or a gap
  * it skipped) empties the cache. An answer fetched while a reorg was being handled is not stored.
  *
- * <p>Memory: each entry is charged its key's characters and its answer's bytes plus a fixed overhead; keys over
+ * <p>Memory: each entry is charged its key's characters and the array its answer's bytes are kept in (a node's answer
+ * around a result short of {@link RawJson#compact()}'s threshold, up to twice the result) plus a fixed overhead; keys over
  * {@value #MAX_KEY_CHARS} characters and answers over an eighth of the budget are not stored, so
  * hostile keys can only push other entries out, never grow the heap.
  */
@@ -154,7 +155,7 @@ final class FinalityCache implements ChainFeed.ChainWatcher {
     }
 
     private synchronized void store(String key, RawJson answer, long[] range, long seen) {
-        long cost = (long) key.length() + answer.length() + ENTRY_OVERHEAD;
+        long cost = (long) key.length() + answer.bytes().length + ENTRY_OVERHEAD;
         if (!followed) {
             wanted = true; // a reorg now would go unseen: the feed is woken, a later answer is kept
             return;

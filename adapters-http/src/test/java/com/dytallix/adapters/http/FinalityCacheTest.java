@@ -167,6 +167,21 @@ class FinalityCacheTest {
         assertThat(small.size()).isZero();
     }
 
+    /** A result kept as a slice of the node's whole answer holds that answer's array: the budget is charged for it. */
+    @Test
+    void anAnswerIsChargedTheArrayItIsKeptIn() {
+        String block = "{\"number\":\"0x1\",\"extraData\":\"0x" + "0".repeat(1000) + "\"}";
+        byte[] nodeAnswer = ("{\"jsonrpc\":\"2.0\",\"id\":7,\"padding\":\"" + "p".repeat(900) + "\",\"result\":" + block + "}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        RawJson result = new RawJson(nodeAnswer, nodeAnswer.length - 1 - block.length(), block.length()).compact();
+        assertThat(result.bytes()).as("kept inside the node's answer").isSameAs(nodeAnswer);
+        String params = "[\"0x1\",false]";
+        cache.answer("eth_getBlockByNumber", JsonRpcRelay.paramsJson(Json.tree(params).orElseThrow()), p -> result);
+        assertThat(cache.size()).isOne();
+        assertThat(cache.bytes()).isEqualTo("eth_getBlockByNumber".length() + params.length() + nodeAnswer.length
+                + FinalityCache.ENTRY_OVERHEAD);
+    }
+
     @Test
     void otherMethodsAndATurnedOffCacheAlwaysAskTheNode() {
         ask("eth_getBalance", "[\"0x" + "a".repeat(40) + "\",\"0x1\"]", "\"0x0\"");
