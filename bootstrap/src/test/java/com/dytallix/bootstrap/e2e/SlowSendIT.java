@@ -132,15 +132,26 @@ class SlowSendIT {
             assertThat(chain.balance(recipient)).as("nothing reached the node").isZero();
 
             proxy.sends = Sends.PASS; // the swallowed send ends unanswered and never reaches the node
-            try (ServerProcess restarted = ServerProcess.start(dir, port, settings);
-                 ApiClient client = new ApiClient(restarted.http.base())) {
-                JsonNode confirmed = client.awaitGrant(answer.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(30));
-                assertThat(confirmed.get("txHash").asText()).as("the same signed bytes").isEqualTo(answer.field("txHash"));
-                assertThat(chain.balance(recipient)).isEqualTo(Wei.ofDyt(DRIP).value());
-                awaitTrackerPassesOver(proxy, confirmed.get("blockNumber").asLong(), 2);
-                assertThat(proxy.transactionsPassed()).as("transactions that reached the node").isEqualTo(2);
-                assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).as("faucet transactions mined").isEqualTo(2);
-            }
+            theNextStartSendsTheStoredBytesOnce(chain, proxy, port, settings, recipient, answer);
+        }
+    }
+
+    /**
+     * A server started on the same data: the grant answered 202 (its send never reached the node) is confirmed with the
+     * hash it was answered with, paid once, and nothing else was sent (the one paid before it aside).
+     */
+    private void theNextStartSendsTheStoredBytesOnce(Chain chain, SendProxy proxy, int port, Map<String, String> settings,
+            String recipient, Response answer) throws Exception {
+        try (ServerProcess restarted = ServerProcess.start(dir, port, settings);
+             ApiClient client = new ApiClient(restarted.http.base())) {
+            JsonNode confirmed = client.awaitGrant(answer.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(30));
+            assertThat(confirmed.get("txHash").asText()).as("the same signed bytes").isEqualTo(answer.field("txHash"));
+            assertThat(chain.balance(recipient)).isEqualTo(Wei.ofDyt(DRIP).value());
+            awaitTrackerPassesOver(proxy, confirmed.get("blockNumber").asLong(), 2);
+            assertThat(proxy.transactionsPassed()).as("transactions that reached the node: none sent beside the stored one")
+                    .isEqualTo(2);
+            assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).as("faucet transactions mined").isEqualTo(2);
+            assertThat(chain.balance(recipient)).as("paid once").isEqualTo(Wei.ofDyt(DRIP).value());
         }
     }
 
@@ -189,18 +200,8 @@ class SlowSendIT {
             }
             assertThat(chain.balance(recipient)).as("nothing reached the node").isZero();
 
-            proxy.sends = Sends.PASS;
-            try (ServerProcess restarted = ServerProcess.start(dir, port, settings);
-                 ApiClient client = new ApiClient(restarted.http.base())) {
-                JsonNode confirmed = client.awaitGrant(answer.field("grantId"), ApiClient.status("confirmed"), Duration.ofSeconds(30));
-                assertThat(confirmed.get("txHash").asText()).as("the same signed bytes").isEqualTo(answer.field("txHash"));
-                assertThat(chain.balance(recipient)).isEqualTo(Wei.ofDyt(DRIP).value());
-                awaitTrackerPassesOver(proxy, confirmed.get("blockNumber").asLong(), 2);
-                assertThat(proxy.transactionsPassed()).as("transactions that reached the node: none sent beside the stored one")
-                        .isEqualTo(2);
-                assertThat(chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).as("faucet transactions mined").isEqualTo(2);
-                assertThat(chain.balance(recipient)).isEqualTo(Wei.ofDyt(DRIP).value());
-            }
+            proxy.sends = Sends.PASS; // the swallowed send ends unanswered and never reaches the node
+            theNextStartSendsTheStoredBytesOnce(chain, proxy, port, settings, recipient, answer);
         }
     }
 }
