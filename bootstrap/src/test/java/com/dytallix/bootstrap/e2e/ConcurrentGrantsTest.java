@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -143,14 +144,18 @@ class ConcurrentGrantsTest {
             }
             return last;
         }, grants -> grants.values().stream().allMatch(ApiClient.status("confirmed")));
-        List<String> stuck = new ArrayList<>();
+        // lowest nonce first, those the node does not know before all (a log cut short shows the cause, not the queue)
+        TreeMap<Long, List<String>> byNonce = new TreeMap<>();
         last.forEach((id, grant) -> {
             if (!ApiClient.status("confirmed").test(grant)) {
                 String hash = grant.path("txHash").asText(null);
                 JsonNode tx = hash == null ? null : chain.transaction(hash);
-                stuck.add(grant + " nonce " + (tx == null || tx.isNull() ? "unknown to the node" : Chain.quantity(tx.get("nonce"))));
+                long nonce = tx == null || tx.isNull() ? -1 : Chain.quantity(tx.get("nonce")).longValueExact();
+                byNonce.computeIfAbsent(nonce, n -> new ArrayList<>())
+                        .add(grant + " nonce " + (nonce < 0 ? "unknown to the node" : nonce));
             }
         });
+        List<String> stuck = byNonce.values().stream().flatMap(List::stream).toList();
         assertThat(stuck).as("grants not confirmed within 120 s; the node has mined the nonces below %d, and with its pool those below %d",
                 chain.minedNonce(AnvilProcess.ACCOUNT_0_ADDRESS), chain.pendingNonce(AnvilProcess.ACCOUNT_0_ADDRESS)).isEmpty();
         return List.copyOf(last.values());
