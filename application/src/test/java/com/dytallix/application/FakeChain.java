@@ -59,6 +59,7 @@ public final class FakeChain implements ChainNode, BlockReader {
     private final Map<Address, List<BigInteger>> payments = new ConcurrentHashMap<>();
     private final Set<Address> reverting = new HashSet<>();
     private final Set<TxHash> dropped = new HashSet<>();
+    private final Set<TxHash> wedged = new HashSet<>();
     private final AtomicInteger sends = new AtomicInteger();
     private final AtomicReference<Runnable> beforeNextSend = new AtomicReference<>();
     public final AtomicInteger chainIdCalls = new AtomicInteger();
@@ -141,6 +142,15 @@ public final class FakeChain implements ChainNode, BlockReader {
     }
 
     /**
+     * The node keeps a pooled transaction it neither counts ({@link #pendingNonce}) nor mines, and answers a send of
+     * the same bytes as known (as anvil 1.7.1 does to one it queued behind a nonce mined meanwhile); another
+     * transaction at its nonce takes its place as usual.
+     */
+    public synchronized void wedge(TxHash hash) {
+        wedged.add(hash);
+    }
+
+    /**
      * Mines a block: every pooled transaction that is next in line for its sender, and these logs
      * (their block number, hash and log index become the block's). Returns the block's header.
      */
@@ -161,7 +171,7 @@ public final class FakeChain implements ChainNode, BlockReader {
         while (progress) {
             progress = false;
             for (Tx t : new ArrayList<>(pool.values())) {
-                if (t.nonce() != mined.getOrDefault(t.from(), 0L)) {
+                if (t.nonce() != mined.getOrDefault(t.from(), 0L) || wedged.contains(t.hash())) {
                     continue;
                 }
                 pool.remove(key(t.from(), t.nonce()));
@@ -317,7 +327,7 @@ public final class FakeChain implements ChainNode, BlockReader {
         check();
         pendingNonceCalls.incrementAndGet();
         long n = mined.getOrDefault(address, 0L);
-        while (pool.containsKey(key(address, n))) {
+        while (pool.containsKey(key(address, n)) && !wedged.contains(pool.get(key(address, n)).hash())) {
             n++;
         }
         return n;
@@ -576,6 +586,7 @@ public final class FakeChain implements ChainNode, BlockReader {
         pool.clear();
         receipts.clear();
         dropped.clear();
+        wedged.clear();
         blockHashes.clear();
         blockTxs.clear();
         blockLogs.clear();

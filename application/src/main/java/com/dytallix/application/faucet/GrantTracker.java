@@ -103,6 +103,15 @@ public final class GrantTracker {
     private final Set<GrantId> seenDropped = ConcurrentHashMap.newKeySet();
     /** Each sender's mined nonce as the last pass read it: a lower one now is a rollback. */
     private final Map<Address, Long> minedBefore = new ConcurrentHashMap<>();
+    /** Per sender, the payment at the lowest nonce the node's pool does not count, as a pass last found it there. */
+    private final Map<Address, Blocker> blockers = new ConcurrentHashMap<>();
+
+    /**
+     * A payment at the nonce the node's pool counts up to ({@code eth_getTransactionCount(pending)}), in that version
+     * ({@code hash}), first found there at {@code since}: every later nonce waits behind it.
+     */
+    private record Blocker(GrantId id, TxHash hash, Instant since) {
+    }
 
     public GrantTracker(ChainNode node, KeyRing keys, Settlements settlements, InternalTransfers transfers,
                         NonceAllocator nonces, Payer payer, FeePolicy feePolicy, Duration replaceAfter, Finality finality,
@@ -239,6 +248,7 @@ public final class GrantTracker {
         blockReceipts = true;
         minedBefore.clear();
         seenDropped.clear();
+        blockers.clear();
     }
 
     /**
@@ -377,7 +387,13 @@ public final class GrantTracker {
      *       Likewise the stored bytes of grants recorded in blocks above the head (a rollback), with no ledger
      *       change: the chain regrowing past their block decides them as before;</li>
      *   <li>a payment the node holds but has not mined for {@code replaceAfter} is re-priced, and so is one the
-     *       node would not take back by then.</li>
+     *       node would not take back by then;</li>
+     *   <li>the payment at the lowest nonce the node's pool does not count, found there by passes for
+     *       {@code replaceAfter} in the same version, is re-priced instead of being sent again: the node says it
+     *       has it ("already known") yet neither counts nor mines it. Anvil 1.7.1 does this to a transaction
+     *       that arrives while the block with the nonce below is being mined: it queues it behind a nonce
+     *       already mined, for good, and every later nonce waits behind it. A new transaction at the nonce is
+     *       checked afresh and mined. Each re-send counts as a send, so the rule above alone never re-priced it.</li>
      * </ul>
      * The node's pool is asked ({@code eth_getTransactionCount(pending)}, once per sender) only when a payment
      * has waited {@link #HELD_CHECK_AFTER} or after a rollback: payments waiting for the next block cost no call.
@@ -399,6 +415,7 @@ public final class GrantTracker {
                     && !p.lastSent().plus(checkAfter).isAfter(now));
             // the pool of the node the bytes go to: what it holds, a send would not change
             long held = check ? Math.max(node.pendingNonce(from), minedNonce) : Long.MAX_VALUE;
+            GrantId wedged = check ? wedged(from, held, waiting, now) : null;
             TreeMap<Long, List<Runnable>> byNonce = sends.computeIfAbsent(from, a -> new TreeMap<>());
             List<GrantId> resent = new ArrayList<>();
             for (Payment p : waiting) {
@@ -410,6 +427,11 @@ public final class GrantTracker {
                     // still SIGNED when its turn comes: its request's own send, answered since the pass read it, left it
                     // SUBMITTED, and the node has it (a node that forgot it is found by the pool check of a later pass)
                     action = () -> whole(p).filter(g -> g.status() == GrantStatus.SIGNED).ifPresent(this::send);
+                } else if (p.id().equals(wedged)) {
+                    LOG.log(System.Logger.Level.WARNING, "grant {0}: the node has not counted its transaction {1} at nonce {2}"
+                            + " of {3} for {4} s however often it is sent, and every later nonce waits behind it: re-pricing it",
+                            p.id(), p.hashes().getLast(), Long.toString(p.nonce()), from, replaceAfter.toSeconds());
+                    action = () -> whole(p).ifPresent(g -> replace(g, now));
                 } else if (p.nonce() >= held && (rolledBack || !p.lastSent().plus(checkAfter).isAfter(now))) {
                     resent.add(p.id());
                     action = () -> whole(p).ifPresent(g -> {
@@ -446,6 +468,22 @@ public final class GrantTracker {
                 atNonce.forEach(Runnable::run);
             }
         }
+    }
+
+    /**
+     * Notes which payment of {@code from} is at {@code held}, the nonce its node's pool counts up to, since when in its
+     * current version; returns it once it has been there {@code replaceAfter}, else null.
+     */
+    private GrantId wedged(Address from, long held, List<Payment> waiting, Instant now) {
+        Optional<Payment> at = waiting.stream().filter(p -> p.nonce() == held && p.status() == GrantStatus.SUBMITTED).findFirst();
+        if (at.isEmpty()) {
+            blockers.remove(from);
+            return null;
+        }
+        Payment p = at.get();
+        Blocker b = blockers.compute(from, (a, was) -> was != null && was.id().equals(p.id())
+                && was.hash().equals(p.hashes().getLast()) ? was : new Blocker(p.id(), p.hashes().getLast(), now));
+        return b.since().plus(replaceAfter).isAfter(now) ? null : p.id();
     }
 
     /** Hands a grant's stored bytes to the node. */

@@ -759,4 +759,46 @@ class GrantTrackerTest {
         assertThat(f.telemetry.replacements).hasValue(1);
         assertThat(f.telemetry.resent).hasValue(0);
     }
+
+    /**
+     * The node says it has the lowest payment ("already known" to every send of its bytes) yet neither counts it in
+     * its pool nor mines it, and the next payment waits behind it (anvil 1.7.1, when a transaction arrives while the
+     * block with the nonce below is being mined). Sending the same bytes every pass refreshed its last send, so it
+     * was never re-priced and both grants waited for good. Once passes have found it so for the replacement time,
+     * it is re-priced; the new transaction is mined and so is the one behind it, which is left as it is.
+     */
+    @Test
+    void aPaymentTheNodeSaysItHasButNeitherCountsNorMinesIsRepricedThoughEverySendOfItIsAnsweredAsKnown() {
+        TestClock clock = new TestClock(Instant.now());
+        FaucetHarness f = new FaucetHarness(new FaucetPolicy.Limits(10, 1000, 1, Wei.ofDyt("10000"), 5), clock);
+        DripResult lowest = f.request(FaucetHarness.address(88), "10.0.0.88");
+        DripResult behind = f.request(FaucetHarness.address(89), "10.0.0.89");
+        f.chain.wedge(lowest.grant().txHashes().getFirst());
+
+        Instant start = clock.instant();
+        while (Duration.between(start, clock.instant()).compareTo(Duration.ofSeconds(29)) < 0) {
+            clock.advance(GrantTracker.HELD_CHECK_AFTER);
+            f.tracker.tick();
+            f.chain.mine();
+        }
+        assertThat(f.chain.paymentsTo(FaucetHarness.parsed(88))).as("wedged: not mined").isEmpty();
+        assertThat(f.ledger.find(lowest.grant().id()).orElseThrow().txHashes()).as("not yet re-priced").hasSize(1);
+
+        for (int i = 0; i < 4; i++) {
+            clock.advance(GrantTracker.HELD_CHECK_AFTER);
+            f.tracker.tick();
+            f.chain.mine();
+        }
+        f.tracker.tick();
+        Grant first = f.ledger.find(lowest.grant().id()).orElseThrow();
+        assertThat(first.status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(first.txHashes()).as("re-priced once").hasSize(2);
+        assertThat(first.landedHash()).contains(first.txHashes().getLast());
+        Grant second = f.ledger.find(behind.grant().id()).orElseThrow();
+        assertThat(second.status()).isEqualTo(GrantStatus.CONFIRMED);
+        assertThat(second.txHashes()).as("waited behind it: left as it was").containsExactlyElementsOf(behind.grant().txHashes());
+        assertThat(f.chain.paymentsTo(FaucetHarness.parsed(88))).hasSize(1);
+        assertThat(f.chain.paymentsTo(FaucetHarness.parsed(89))).hasSize(1);
+        assertThat(f.telemetry.replacements).hasValue(1);
+    }
 }
