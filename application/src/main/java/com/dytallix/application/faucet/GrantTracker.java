@@ -428,10 +428,14 @@ public final class GrantTracker {
                     // SUBMITTED, and the node has it (a node that forgot it is found by the pool check of a later pass)
                     action = () -> whole(p).filter(g -> g.status() == GrantStatus.SIGNED).ifPresent(this::send);
                 } else if (p.id().equals(wedged)) {
-                    LOG.log(System.Logger.Level.WARNING, "grant {0}: the node has not counted its transaction {1} at nonce {2}"
-                            + " of {3} for {4} s however often it is sent, and every later nonce waits behind it: re-pricing it",
-                            p.id(), p.hashes().getLast(), Long.toString(p.nonce()), from, replaceAfter.toSeconds());
-                    action = () -> whole(p).ifPresent(g -> replace(g, now));
+                    action = () -> whole(p).ifPresent(g -> {
+                        // said when it happens: a pass that lost the lease before this nonce's turn re-prices nothing
+                        LOG.log(System.Logger.Level.WARNING, "grant {0}: the node has not counted its transaction {1} at nonce"
+                                + " {2} of {3} for {4} s however often it is sent, and every later nonce waits behind it:"
+                                + " re-pricing it", p.id(), p.hashes().getLast(), Long.toString(p.nonce()), from,
+                                replaceAfter.toSeconds());
+                        replace(g, now);
+                    });
                 } else if (p.nonce() >= held && (rolledBack || !p.lastSent().plus(checkAfter).isAfter(now))) {
                     resent.add(p.id());
                     action = () -> whole(p).ifPresent(g -> {

@@ -774,6 +774,7 @@ class GrantTrackerTest {
         DripResult lowest = f.request(FaucetHarness.address(88), "10.0.0.88");
         DripResult behind = f.request(FaucetHarness.address(89), "10.0.0.89");
         f.chain.wedge(lowest.grant().txHashes().getFirst());
+        LogLines log = new LogLines(GrantTracker.class, java.util.logging.Level.WARNING);
 
         Instant start = clock.instant();
         while (Duration.between(start, clock.instant()).compareTo(Duration.ofSeconds(29)) < 0) {
@@ -800,5 +801,8 @@ class GrantTrackerTest {
         assertThat(f.chain.paymentsTo(FaucetHarness.parsed(88))).hasSize(1);
         assertThat(f.chain.paymentsTo(FaucetHarness.parsed(89))).hasSize(1);
         assertThat(f.telemetry.replacements).hasValue(1);
+        log.close();
+        assertThat(log.messages(java.util.logging.Level.WARNING)).filteredOn(m -> m.contains("re-pricing it")).singleElement()
+                .asString().contains("grant " + lowest.grant().id().value(), "at nonce 0 of", "for 30 s");
     }
 }
