@@ -285,7 +285,7 @@ class DripServiceTest {
     @Test
     void aGrantNeverWaitsForTheNodeToRefreshAStaleFeeSuggestion() throws Exception {
         TestClock clock = new TestClock(Instant.now());
-        FaucetHarness t = new FaucetHarness(new FaucetPolicy.Limits(10, 1000, 1, Wei.ofDyt("10000"), 5), clock);
+        FaucetHarness t = new FaucetHarness(clock);
         t.request(FaucetHarness.address(1), "10.0.0.1"); // the fees known
         clock.advance(Duration.ofSeconds(3)); // and stale now
         CountDownLatch asked = new CountDownLatch(1);

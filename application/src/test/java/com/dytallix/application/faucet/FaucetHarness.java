@@ -70,8 +70,16 @@ final class FaucetHarness {
     static final OutflowPolicy AMPLE = new OutflowPolicy(Wei.ofDyt("1000000"), Wei.ofDyt("1000000"), new BigDecimal("0.1"));
     static final ProofOfWorkPolicy NO_POW = new ProofOfWorkPolicy(0, 16384, 8, 1, Duration.ofMinutes(10));
 
+    /** Limits no test of the tracker or the payer reaches. */
+    static final FaucetPolicy.Limits ROOMY = new FaucetPolicy.Limits(10, 1000, 1, Wei.ofDyt("10000"), 5);
+
     FaucetHarness() {
-        this(new FaucetPolicy.Limits(10, 1000, 1, Wei.ofDyt("10000"), 5));
+        this(ROOMY);
+    }
+
+    /** {@link #ROOMY} limits on {@code clock}. */
+    FaucetHarness(Clock clock) {
+        this(ROOMY, clock);
     }
 
     FaucetHarness(FaucetPolicy.Limits limits) {

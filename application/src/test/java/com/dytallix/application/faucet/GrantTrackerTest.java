@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 
 /** Crash recovery, confirmation, replacement and gap filling, each as a user would notice it. */
@@ -635,7 +636,7 @@ class GrantTrackerTest {
     @Test
     void transactionsARollbackMadeTheNodeForgetAreSentAgainWithinSecondsWithTheirOwnHashes() {
         TestClock clock = new TestClock(Instant.now());
-        FaucetHarness f = new FaucetHarness(new FaucetPolicy.Limits(10, 1000, 1, Wei.ofDyt("10000"), 5), clock);
+        FaucetHarness f = new FaucetHarness(clock);
         DripResult a = f.request(FaucetHarness.address(80), "10.0.0.80");
         DripResult b = f.request(FaucetHarness.address(81), "10.0.0.81");
         f.tracker.tick();
@@ -707,7 +708,7 @@ class GrantTrackerTest {
     @Test
     void paymentsANodeRestartForgotAreSentAgainInNonceOrderOnceTheyHaveWaitedSecondsNotTheReplacementTime() {
         TestClock clock = new TestClock(Instant.now());
-        FaucetHarness f = new FaucetHarness(new FaucetPolicy.Limits(10, 1000, 1, Wei.ofDyt("10000"), 5), clock);
+        FaucetHarness f = new FaucetHarness(clock);
         // reserved in one order, signed in the other: the oldest grant has the higher nonce
         Grant older = reserve(f, 85, Instant.now());
         Grant newer = reserve(f, 86, Instant.now());
@@ -747,7 +748,7 @@ class GrantTrackerTest {
     @Test
     void aPaymentTheNodeHoldsButDoesNotMineIsRepricedAfterTheReplacementTimeNotResent() {
         TestClock clock = new TestClock(Instant.now());
-        FaucetHarness f = new FaucetHarness(new FaucetPolicy.Limits(10, 1000, 1, Wei.ofDyt("10000"), 5), clock);
+        FaucetHarness f = new FaucetHarness(clock);
         DripResult r = f.request(FaucetHarness.address(87), "10.0.0.87");
         clock.advance(GrantTracker.HELD_CHECK_AFTER);
         f.tracker.tick();
@@ -770,27 +771,30 @@ class GrantTrackerTest {
     @Test
     void aPaymentTheNodeSaysItHasButNeitherCountsNorMinesIsRepricedThoughEverySendOfItIsAnsweredAsKnown() {
         TestClock clock = new TestClock(Instant.now());
-        FaucetHarness f = new FaucetHarness(new FaucetPolicy.Limits(10, 1000, 1, Wei.ofDyt("10000"), 5), clock);
+        FaucetHarness f = new FaucetHarness(clock);
         DripResult lowest = f.request(FaucetHarness.address(88), "10.0.0.88");
         DripResult behind = f.request(FaucetHarness.address(89), "10.0.0.89");
         f.chain.wedge(lowest.grant().txHashes().getFirst());
-        LogLines log = new LogLines(GrantTracker.class, java.util.logging.Level.WARNING);
 
-        Instant start = clock.instant();
-        while (Duration.between(start, clock.instant()).compareTo(Duration.ofSeconds(29)) < 0) {
-            clock.advance(GrantTracker.HELD_CHECK_AFTER);
-            f.tracker.tick();
-            f.chain.mine();
-        }
-        assertThat(f.chain.paymentsTo(FaucetHarness.parsed(88))).as("wedged: not mined").isEmpty();
-        assertThat(f.ledger.find(lowest.grant().id()).orElseThrow().txHashes()).as("not yet re-priced").hasSize(1);
+        List<String> warnings;
+        try (LogLines log = new LogLines(GrantTracker.class, Level.WARNING)) {
+            Instant start = clock.instant();
+            while (Duration.between(start, clock.instant()).compareTo(Duration.ofSeconds(29)) < 0) {
+                clock.advance(GrantTracker.HELD_CHECK_AFTER);
+                f.tracker.tick();
+                f.chain.mine();
+            }
+            assertThat(f.chain.paymentsTo(FaucetHarness.parsed(88))).as("wedged: not mined").isEmpty();
+            assertThat(f.ledger.find(lowest.grant().id()).orElseThrow().txHashes()).as("not yet re-priced").hasSize(1);
 
-        for (int i = 0; i < 4; i++) {
-            clock.advance(GrantTracker.HELD_CHECK_AFTER);
+            for (int i = 0; i < 4; i++) {
+                clock.advance(GrantTracker.HELD_CHECK_AFTER);
+                f.tracker.tick();
+                f.chain.mine();
+            }
             f.tracker.tick();
-            f.chain.mine();
+            warnings = log.messages(Level.WARNING);
         }
-        f.tracker.tick();
         Grant first = f.ledger.find(lowest.grant().id()).orElseThrow();
         assertThat(first.status()).isEqualTo(GrantStatus.CONFIRMED);
         assertThat(first.txHashes()).as("re-priced once").hasSize(2);
@@ -801,8 +805,7 @@ class GrantTrackerTest {
         assertThat(f.chain.paymentsTo(FaucetHarness.parsed(88))).hasSize(1);
         assertThat(f.chain.paymentsTo(FaucetHarness.parsed(89))).hasSize(1);
         assertThat(f.telemetry.replacements).hasValue(1);
-        log.close();
-        assertThat(log.messages(java.util.logging.Level.WARNING)).filteredOn(m -> m.contains("re-pricing it")).singleElement()
+        assertThat(warnings).filteredOn(m -> m.contains("re-pricing it")).singleElement()
                 .asString().contains("grant " + lowest.grant().id().value(), "at nonce 0 of", "for 30 s");
     }
 }

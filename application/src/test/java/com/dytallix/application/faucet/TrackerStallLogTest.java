@@ -3,7 +3,6 @@ package com.dytallix.application.faucet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.dytallix.domain.TestClock;
-import com.dytallix.domain.Wei;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** What an operator reads when the tracker's passes stop: one warning for a run of them, one line when they run again. */
 class TrackerStallLogTest {
     private final TestClock clock = new TestClock(Instant.now());
-    private final FaucetHarness h = new FaucetHarness(new FaucetPolicy.Limits(10, 1000, 1, Wei.ofDyt("10000"), 5), clock);
+    private final FaucetHarness h = new FaucetHarness(clock);
     private LogLines log;
     private List<LogRecord> lines;
 
