@@ -34,7 +34,7 @@ public final class Migrations {
             "V004__admission_rules.sql", "V005__confirmed_once.sql", "V006__internal_transfers.sql", "V007__quota_releases.sql",
             "V008__paid_per_minute.sql", "V009__admitted_at.sql", "V010__grant_indexes.sql",
             "V011__fingerprint_indexes.sql", "V012__challenge_ids.sql", "V013__fingerprint_client_index.sql",
-            "V014__ledger_chain.sql");
+            "V014__ledger_chain.sql", "V015__internal_transfer_replacements.sql");
 
     private static final Pattern NAME = Pattern.compile("V(\\d+)__(\\w+)\\.sql");
     /**

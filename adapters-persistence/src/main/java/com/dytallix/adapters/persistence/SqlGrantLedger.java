@@ -22,7 +22,6 @@ import com.dytallix.domain.grant.Payment;
 import com.dytallix.domain.grant.RecordedBlock;
 import com.dytallix.domain.grant.Reservation;
 import com.dytallix.domain.grant.ReservationRequest;
-import com.dytallix.domain.key.Fees;
 import com.dytallix.domain.key.SignedTransaction;
 import com.dytallix.domain.payer.Lease;
 import com.dytallix.domain.payer.LeaseLostException;
@@ -492,8 +491,8 @@ final class SqlGrantLedger implements GrantLedger {
             List<Object[]> updates = new ArrayList<>(signings.size());
             for (Signing signing : signings) {
                 SignedTransaction signed = signing.tx();
-                updates.add(new Object[] {signed.from().value(), signed.nonce(), signed.rawHex(), feeType(signed.fees()),
-                        maxFee(signed.fees()), priorityFee(signed.fees()), gasPrice(signed.fees()), signed.hash().value(), time,
+                updates.add(new Object[] {signed.from().value(), signed.nonce(), signed.rawHex(), FeeColumns.type(signed.fees()),
+                        FeeColumns.maxFee(signed.fees()), FeeColumns.priorityFee(signed.fees()), FeeColumns.gasPrice(signed.fees()), signed.hash().value(), time,
                         signing.id().value(), lease.token(), lease.session()});
                 hashes.addAll(List.of(signing.id().value(), signed.hash().value(), signed.nonce(), signed.rawHex(), time));
             }
@@ -591,8 +590,8 @@ final class SqlGrantLedger implements GrantLedger {
                        SET status = 'submitted', raw_tx = ?, fee_type = ?, max_fee_per_gas = ?, max_priority_fee_per_gas = ?,
                            gas_price = ?, tx_hash = ?, last_sent_at = ?, updated_at = ?
                      WHERE id = ?""",
-                    replacement.rawHex(), feeType(replacement.fees()), maxFee(replacement.fees()),
-                            priorityFee(replacement.fees()), gasPrice(replacement.fees()), replacement.hash().value(),
+                    replacement.rawHex(), FeeColumns.type(replacement.fees()), FeeColumns.maxFee(replacement.fees()),
+                            FeeColumns.priorityFee(replacement.fees()), FeeColumns.gasPrice(replacement.fees()), replacement.hash().value(),
                             time, time, id.value());
             recordHash(tx, id, replacement, time);
             return null;
@@ -1194,7 +1193,7 @@ final class SqlGrantLedger implements GrantLedger {
                 Rows.optionalText(row, "from_address").map(Address::new),
                 Rows.optionalInteger(row, "nonce"),
                 Rows.optionalText(row, "raw_tx"),
-                fees(row),
+                FeeColumns.read(row),
                 hashes,
                 Rows.optionalText(row, "landed_hash").map(TxHash::new),
                 Rows.optionalInteger(row, "block_number"),
@@ -1204,34 +1203,6 @@ final class SqlGrantLedger implements GrantLedger {
                 Rows.time(row, "updated_at"),
                 Rows.optionalTime(row, "last_sent_at"),
                 factors(Rows.optionalText(row, "factors")));
-    }
-
-    private static Optional<Fees> fees(DbRow row) {
-        return Rows.optionalText(row, "fee_type").map(type -> switch (type) {
-            case "eip1559" -> new Fees.Eip1559(Wei.parse(Rows.text(row, "max_fee_per_gas")),
-                    Wei.parse(Rows.text(row, "max_priority_fee_per_gas")));
-            case "legacy" -> new Fees.Legacy(Wei.parse(Rows.text(row, "gas_price")));
-            default -> throw new IllegalStateException("unknown fee type " + type);
-        });
-    }
-
-    private static String feeType(Fees fees) {
-        return switch (fees) {
-            case Fees.Eip1559 ignored -> "eip1559";
-            case Fees.Legacy ignored -> "legacy";
-        };
-    }
-
-    private static String maxFee(Fees fees) {
-        return fees instanceof Fees.Eip1559 f ? f.maxFeePerGas().toString() : null;
-    }
-
-    private static String priorityFee(Fees fees) {
-        return fees instanceof Fees.Eip1559 f ? f.maxPriorityFeePerGas().toString() : null;
-    }
-
-    private static String gasPrice(Fees fees) {
-        return fees instanceof Fees.Legacy f ? f.gasPrice().toString() : null;
     }
 
     private static String statusText(GrantStatus status) {

@@ -11,6 +11,7 @@ import com.dytallix.domain.payer.LeaseLostException;
 import io.helidon.dbclient.DbRow;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
@@ -18,7 +19,10 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
 
-/** Gap fillers and drains in {@code internal_transfers}, one row per sender and nonce. */
+/**
+ * Gap fillers and drains in {@code internal_transfers}, one row per sender and nonce; a re-priced
+ * transfer's row holds its newest bytes, and the hashes they replaced in {@code replaced_hashes}.
+ */
 final class SqlInternalTransfers implements InternalTransfers {
     private final Database database;
 
@@ -34,12 +38,34 @@ final class SqlInternalTransfers implements InternalTransfers {
                 throw new LeaseLostException(lease);
             }
             return t.dml("""
-                    INSERT INTO internal_transfers (from_address, nonce, kind, to_address, value_wei, tx_hash, raw_tx,
-                                                    created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO internal_transfers (from_address, nonce, kind, to_address, value_wei, fee_type, max_fee_per_gas,
+                                                    max_priority_fee_per_gas, gas_price, tx_hash, raw_tx, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (from_address, nonce) DO NOTHING""",
                     tx.from().value(), tx.nonce(), kind.name().toLowerCase(Locale.ROOT), tx.transaction().to().value(),
-                    tx.transaction().value().toString(), tx.hash().value(), tx.rawHex(), time, time) == 1;
+                    tx.transaction().value().toString(), FeeColumns.type(tx.fees()), FeeColumns.maxFee(tx.fees()),
+                    FeeColumns.priorityFee(tx.fees()), FeeColumns.gasPrice(tx.fees()), tx.hash().value(), tx.rawHex(), time,
+                    time) == 1;
+        });
+    }
+
+    @Override
+    public boolean replace(TxHash replacing, SignedTransaction replacement, Instant at, Lease lease) {
+        return database.write(t -> {
+            if (!SqlPayerLeases.inForce(database.dialect(), t, lease)) {
+                throw new LeaseLostException(lease);
+            }
+            // the row's current hash joins the replaced ones in the same statement that checks it is still current
+            return t.dml("""
+                    UPDATE internal_transfers
+                       SET replaced_hashes = COALESCE(replaced_hashes || ' ', '') || tx_hash, tx_hash = ?, raw_tx = ?,
+                           value_wei = ?, fee_type = ?, max_fee_per_gas = ?, max_priority_fee_per_gas = ?, gas_price = ?,
+                           last_sent_at = NULL, updated_at = ?
+                     WHERE from_address = ? AND nonce = ? AND tx_hash = ? AND settled = 0""",
+                    replacement.hash().value(), replacement.rawHex(), replacement.transaction().value().toString(),
+                    FeeColumns.type(replacement.fees()), FeeColumns.maxFee(replacement.fees()),
+                    FeeColumns.priorityFee(replacement.fees()), FeeColumns.gasPrice(replacement.fees()), Timestamps.format(at),
+                    replacement.from().value(), replacement.nonce(), replacing.value()) == 1;
         });
     }
 
@@ -99,7 +125,10 @@ final class SqlInternalTransfers implements InternalTransfers {
                 Rows.integer(row, "nonce"),
                 new Address(Rows.text(row, "to_address")),
                 Wei.parse(Rows.text(row, "value_wei")),
+                FeeColumns.read(row),
                 new TxHash(Rows.text(row, "tx_hash")),
+                Rows.optionalText(row, "replaced_hashes").stream().flatMap(h -> Arrays.stream(h.split(" "))).map(TxHash::new)
+                        .toList(),
                 Rows.text(row, "raw_tx"),
                 Rows.time(row, "created_at").truncatedTo(ChronoUnit.MILLIS),
                 Rows.optionalTime(row, "last_sent_at"),

@@ -1,6 +1,7 @@
 package com.dytallix.domain.payer;
 
 import com.dytallix.domain.Address;
+import com.dytallix.domain.TxHash;
 import com.dytallix.domain.key.SignedTransaction;
 import java.time.Instant;
 import java.util.List;
@@ -22,6 +23,17 @@ public interface InternalTransfers {
      * @throws LeaseLostException when the lease is not in force; nothing is stored
      */
     boolean record(InternalTransfer.Kind kind, SignedTransaction tx, Instant at, Lease lease);
+
+    /**
+     * Stores a re-priced transaction (same sender and nonce, higher fees) in place of the transfer's
+     * current one, in the same step that checks {@code lease}, before it is sent: the current hash
+     * joins {@link InternalTransfer#replaced}, and the transfer counts as not sent yet.
+     *
+     * @return false when the transfer stored for that sender and nonce is settled, or its current
+     *         hash is no longer {@code replacing} (replaced meanwhile): nothing is stored
+     * @throws LeaseLostException when the lease is not in force; nothing is stored
+     */
+    boolean replace(TxHash replacing, SignedTransaction replacement, Instant at, Lease lease);
 
     /** The node accepted the stored bytes (again) at {@code at}. */
     void markSent(Address from, long nonce, Instant at);

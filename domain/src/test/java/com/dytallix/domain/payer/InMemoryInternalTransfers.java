@@ -1,6 +1,7 @@
 package com.dytallix.domain.payer;
 
 import com.dytallix.domain.Address;
+import com.dytallix.domain.TxHash;
 import com.dytallix.domain.key.SignedTransaction;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -42,21 +43,39 @@ public final class InMemoryInternalTransfers implements InternalTransfers {
             return false;
         }
         transfers.put(key, new InternalTransfer(kind, tx.from(), tx.nonce(), tx.transaction().to(), tx.transaction().value(),
-                tx.hash(), tx.rawHex(), millis(at), Optional.empty(), Optional.empty()));
+                Optional.of(tx.fees()), tx.hash(), List.of(), tx.rawHex(), millis(at), Optional.empty(), Optional.empty()));
         settled.put(key, false);
         return true;
     }
 
     @Override
+    public synchronized boolean replace(TxHash replacing, SignedTransaction replacement, Instant at, Lease lease) {
+        if (!leases.inForce(lease)) {
+            throw new LeaseLostException(lease);
+        }
+        String key = key(replacement.from(), replacement.nonce());
+        InternalTransfer t = transfers.get(key);
+        if (t == null || settled.get(key) || !t.hash().equals(replacing)) {
+            return false;
+        }
+        List<TxHash> replaced = new ArrayList<>(t.replaced());
+        replaced.add(t.hash());
+        transfers.put(key, new InternalTransfer(t.kind(), t.from(), t.nonce(), t.to(), replacement.transaction().value(),
+                Optional.of(replacement.fees()), replacement.hash(), replaced, replacement.rawHex(), t.createdAt(),
+                Optional.empty(), t.blockNumber()));
+        return true;
+    }
+
+    @Override
     public synchronized void markSent(Address from, long nonce, Instant at) {
-        change(from, nonce, t -> new InternalTransfer(t.kind(), t.from(), t.nonce(), t.to(), t.value(), t.hash(), t.rawTx(),
-                t.createdAt(), Optional.of(millis(at)), t.blockNumber()));
+        change(from, nonce, t -> new InternalTransfer(t.kind(), t.from(), t.nonce(), t.to(), t.value(), t.fees(), t.hash(),
+                t.replaced(), t.rawTx(), t.createdAt(), Optional.of(millis(at)), t.blockNumber()));
     }
 
     @Override
     public synchronized void markIncluded(Address from, long nonce, Optional<Long> blockNumber, Instant at) {
-        change(from, nonce, t -> new InternalTransfer(t.kind(), t.from(), t.nonce(), t.to(), t.value(), t.hash(), t.rawTx(),
-                t.createdAt(), t.lastSentAt(), blockNumber));
+        change(from, nonce, t -> new InternalTransfer(t.kind(), t.from(), t.nonce(), t.to(), t.value(), t.fees(), t.hash(),
+                t.replaced(), t.rawTx(), t.createdAt(), t.lastSentAt(), blockNumber));
     }
 
     @Override

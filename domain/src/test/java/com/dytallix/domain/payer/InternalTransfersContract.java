@@ -11,6 +11,7 @@ import com.dytallix.domain.key.SignedTransaction;
 import com.dytallix.domain.key.UnsignedTransaction;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,8 @@ public abstract class InternalTransfersContract {
     protected static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
     private static final Address FAUCET = new Address("0x" + "fa".repeat(20));
     private static final Address NEXT_KEY = new Address("0x" + "0b".repeat(20));
+    private static final Fees LEGACY = new Fees.Legacy(Wei.of(3_000_000_000L));
+    private static final Fees EIP1559 = new Fees.Eip1559(Wei.of(4_000_000_000L), Wei.of(1_500_000_000L));
 
     protected InternalTransfers transfers;
     protected PayerLeases leases;
@@ -46,7 +49,7 @@ public abstract class InternalTransfersContract {
 
         InternalTransfer stored = transfers.unsettled().getFirst();
         assertThat(stored).isEqualTo(new InternalTransfer(InternalTransfer.Kind.GAP_FILLER, FAUCET, 3, FAUCET, Wei.ZERO,
-                filler.hash(), filler.rawHex(), T0, Optional.empty(), Optional.empty()));
+                Optional.of(filler.fees()), filler.hash(), List.of(), filler.rawHex(), T0, Optional.empty(), Optional.empty()));
         assertThat(transfers.highestNonce(FAUCET)).hasValue(3);
         transfers.markSent(FAUCET, 3, T0.plusSeconds(1));
         assertThat(transfers.unsettled().getFirst().lastSentAt()).contains(T0.plusSeconds(1));
@@ -84,6 +87,51 @@ public abstract class InternalTransfersContract {
         assertThatThrownBy(() -> transfers.record(InternalTransfer.Kind.GAP_FILLER, filler(0, 1),
                 Instant.now().minus(Duration.ofHours(3)), shortLease)).isInstanceOf(LeaseLostException.class);
         assertThat(transfers.unsettled()).isEmpty();
+    }
+
+    @Test
+    void aRepricedTransferTakesTheStoredOnesPlaceUnsentAndKeepsEveryHashItReplaced() {
+        transfers.record(InternalTransfer.Kind.DRAIN, drain(5, 1), T0, lease);
+        transfers.markSent(FAUCET, 5, T0.plusSeconds(1));
+        SignedTransaction second = signed(5, NEXT_KEY, Wei.ofDyt("122"), LEGACY, 2);
+        SignedTransaction third = signed(5, NEXT_KEY, Wei.ofDyt("121"), EIP1559, 3);
+
+        assertThat(transfers.replace(hash(1), second, T0.plusSeconds(30), lease)).isTrue();
+        assertThat(transfers.replace(hash(1), third, T0.plusSeconds(31), lease)).as("hash 1 was replaced already").isFalse();
+        assertThat(transfers.replace(hash(2), third, T0.plusSeconds(60), lease)).isTrue();
+
+        InternalTransfer stored = transfers.unsettled().getFirst();
+        assertThat(stored.hash()).isEqualTo(hash(3));
+        assertThat(stored.rawTx()).isEqualTo(third.rawHex());
+        assertThat(stored.value()).isEqualTo(Wei.ofDyt("121"));
+        assertThat(stored.fees()).contains(EIP1559);
+        assertThat(stored.replaced()).containsExactly(hash(1), hash(2));
+        assertThat(stored.hashesNewestFirst()).containsExactly(hash(3), hash(2), hash(1));
+        assertThat(stored.lastSentAt()).as("the new bytes are not sent yet").isEmpty();
+        assertThat(stored.createdAt()).isEqualTo(T0);
+        assertThat(stored.kind()).isEqualTo(InternalTransfer.Kind.DRAIN);
+
+        transfers.record(InternalTransfer.Kind.DRAIN, drain(6, 4), T0, lease);
+        transfers.markSettled(FAUCET, 6, T0.plusSeconds(61));
+        assertThat(transfers.replace(hash(4), signed(6, NEXT_KEY, Wei.of(1), LEGACY, 5), T0.plusSeconds(62), lease))
+                .as("settled: nothing left to re-price").isFalse();
+        assertThat(transfers.replace(hash(9), signed(7, NEXT_KEY, Wei.of(1), LEGACY, 6), T0.plusSeconds(62), lease))
+                .as("no transfer at that nonce").isFalse();
+    }
+
+    @Test
+    void underALeaseTakenOverByAnotherInstanceNoReplacementIsStored() {
+        transfers.record(InternalTransfer.Kind.GAP_FILLER, filler(2, 1), T0, lease);
+        leases.release(lease);
+        leases.acquire("other", "other-session", Duration.ofDays(3650)).orElseThrow();
+
+        assertThatThrownBy(() -> transfers.replace(hash(1), signed(2, FAUCET, Wei.ZERO, LEGACY, 2), T0.plusSeconds(30), lease))
+                .isInstanceOf(LeaseLostException.class);
+
+        assertThat(transfers.unsettled()).singleElement().satisfies(t -> {
+            assertThat(t.hash()).isEqualTo(hash(1));
+            assertThat(t.replaced()).isEmpty();
+        });
     }
 
     @Test
@@ -129,8 +177,12 @@ public abstract class InternalTransfersContract {
     }
 
     private static SignedTransaction signed(long nonce, Address to, Wei value, int n) {
+        return signed(nonce, to, value, new Fees.Eip1559(Wei.of(2_000_000_000L), Wei.of(1_000_000_000L)), n);
+    }
+
+    private static SignedTransaction signed(long nonce, Address to, Wei value, Fees fees, int n) {
         return new SignedTransaction(FAUCET, new UnsignedTransaction(31337, nonce, to, value, UnsignedTransaction.TRANSFER_GAS,
-                new Fees.Eip1559(Wei.of(2_000_000_000L), Wei.of(1_000_000_000L))), "0x02f8%04x".formatted(n), hash(n));
+                fees), "0x02f8%04x".formatted(n), hash(n));
     }
 
     private static TxHash hash(int n) {
