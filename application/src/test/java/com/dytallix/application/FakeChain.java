@@ -150,6 +150,11 @@ public final class FakeChain implements ChainNode, BlockReader {
         wedged.add(hash);
     }
 
+    /** A wedged transaction is mined as usual again. */
+    public synchronized void unwedge(TxHash hash) {
+        wedged.remove(hash);
+    }
+
     /**
      * Mines a block: every pooled transaction that is next in line for its sender, and these logs
      * (their block number, hash and log index become the block's). Returns the block's header.

@@ -105,12 +105,20 @@ public final class GrantTracker {
     private final Map<Address, Long> minedBefore = new ConcurrentHashMap<>();
     /** Per sender, the payment at the lowest nonce the node's pool does not count, as a pass last found it there. */
     private final Map<Address, Blocker> blockers = new ConcurrentHashMap<>();
+    /** Per sender, the filler or drain at its mined nonce (the next one the chain takes), as a pass last found it there. */
+    private final Map<Address, Blocker> frontTransfers = new ConcurrentHashMap<>();
 
     /**
-     * A payment at the nonce the node's pool counts up to ({@code eth_getTransactionCount(pending)}), in that version
-     * ({@code hash}), first found there at {@code since}: every later nonce waits behind it.
+     * A transaction in the way of every later nonce of its sender (a payment at the nonce the node's pool counts up to,
+     * {@code eth_getTransactionCount(pending)}; a filler or drain at the mined nonce), in that version ({@code hash}),
+     * first found there at {@code since}.
      */
-    private record Blocker(GrantId id, TxHash hash, Instant since) {
+    private record Blocker(TxHash hash, Instant since) {
+        /** Whether {@code hash} has been in the way since {@code limit} ago; noted in {@code map} from now if it was not before. */
+        static boolean inTheWay(Map<Address, Blocker> map, Address from, TxHash hash, Instant now, Duration limit) {
+            Blocker b = map.compute(from, (a, was) -> was != null && was.hash().equals(hash) ? was : new Blocker(hash, now));
+            return !b.since().plus(limit).isAfter(now);
+        }
     }
 
     public GrantTracker(ChainNode node, KeyRing keys, Settlements settlements, InternalTransfers transfers,
@@ -249,6 +257,7 @@ public final class GrantTracker {
         minedBefore.clear();
         seenDropped.clear();
         blockers.clear();
+        frontTransfers.clear();
     }
 
     /**
@@ -485,9 +494,7 @@ public final class GrantTracker {
             return null;
         }
         Payment p = at.get();
-        Blocker b = blockers.compute(from, (a, was) -> was != null && was.id().equals(p.id())
-                && was.hash().equals(p.hashes().getLast()) ? was : new Blocker(p.id(), p.hashes().getLast(), now));
-        return b.since().plus(replaceAfter).isAfter(now) ? null : p.id();
+        return Blocker.inTheWay(blockers, from, p.hashes().getLast(), now, replaceAfter) ? p.id() : null;
     }
 
     /** Hands a grant's stored bytes to the node. */
@@ -890,28 +897,38 @@ public final class GrantTracker {
     /**
      * Follows every stored filler and drain: sends the stored bytes while their nonce is unused (at
      * once when never sent, or when a reorg took the block that held them; otherwise again after
-     * {@code replaceAfter}); records the block that holds them; settles them once that block is past
-     * the reorg watch, or once another transaction used their nonce.
+     * {@code replaceAfter}); re-prices the one at its sender's mined nonce once passes have found it
+     * there, unmined, for {@code replaceAfter} (every later nonce waits behind it: its fee fell below
+     * the chain's, or the node holds it without mining it); records the block that holds one of its
+     * versions; settles it once that block is past the reorg watch, or once another transaction used
+     * its nonce.
      *
      * @return the transfers still open after this pass
      */
     private List<InternalTransfer> trackTransfers(ChainReads chain, Map<Address, Long> mined, long head, Instant now) {
         List<InternalTransfer> open = new ArrayList<>();
+        Set<Address> atFront = new HashSet<>();
         for (InternalTransfer t : transfers.unsettled()) {
             long minedNonce = mined.computeIfAbsent(t.from(), chain::minedNonce);
             if (t.nonce() >= minedNonce) {
                 open.add(t);
+                if (t.nonce() == minedNonce) {
+                    atFront.add(t.from());
+                }
                 if (t.blockNumber().isPresent()) {
                     LOG.log(System.Logger.Level.WARNING, "reorg: block {0} left the canonical chain with {1} {2}; sending it again",
                             t.blockNumber().get(), t.kind(), t.hash());
                     transfers.markIncluded(t.from(), t.nonce(), Optional.empty(), now);
                     sendTransfer(t.from(), t.nonce(), t.rawTx(), now);
-                } else if (t.lastSentAt().isEmpty() || t.lastSentAt().get().plus(replaceAfter).isBefore(now)) {
+                } else if (!(t.nonce() == minedNonce && Blocker.inTheWay(frontTransfers, t.from(), t.hash(), now, replaceAfter)
+                        && reprice(t, now))
+                        && (t.lastSentAt().isEmpty() || t.lastSentAt().get().plus(replaceAfter).isBefore(now))) {
                     sendTransfer(t.from(), t.nonce(), t.rawTx(), now);
                 }
                 continue;
             }
-            Optional<Receipt> receipt = chain.receipt(t.hash());
+            // the chain mined one of its versions: the newest is the likeliest
+            Optional<Receipt> receipt = t.hashesNewestFirst().stream().map(chain::receipt).flatMap(Optional::stream).findFirst();
             if (receipt.isEmpty()) {
                 LOG.log(System.Logger.Level.WARNING, "{0} {1}: its nonce {2} was used by another transaction", t.kind(), t.hash(),
                         t.nonce());
@@ -934,7 +951,55 @@ public final class GrantTracker {
             }
             open.add(t);
         }
+        frontTransfers.keySet().retainAll(atFront);
         return open;
+    }
+
+    /**
+     * A filler or drain its sender's later nonces have waited behind for {@code replaceAfter}: signed
+     * again at its nonce with fees raised as a grant's are (a drain moves less, what the key holds less
+     * the dearer fee), stored in its place under the lease, then sent. Where the fee ceiling or the
+     * key's balance leaves no room, nothing is signed.
+     *
+     * @return false when nothing was signed: the stored bytes stay, and are sent again as usual
+     */
+    private boolean reprice(InternalTransfer t, Instant now) {
+        Optional<SigningKey> key = keys.byAddress(t.from());
+        FeeSuggestion suggestion = node.fees();
+        // a transfer stored before fees were recorded is priced from the node's suggestion, raised as for a replacement
+        Optional<Fees> bumped = key.isEmpty() ? Optional.empty()
+                : feePolicy.bump(t.fees().orElseGet(() -> feePolicy.initial(suggestion)), suggestion);
+        Optional<Wei> value = bumped.flatMap(fees -> switch (t.kind()) {
+            case GAP_FILLER -> Optional.of(t.value());
+            case DRAIN -> {
+                Wei balance = node.balance(t.from());
+                Wei cost = FeePolicy.maxGasCost(fees, UnsignedTransaction.TRANSFER_GAS);
+                yield cost.isLessThan(balance) ? Optional.of(balance.minus(cost)) : Optional.empty();
+            }
+        });
+        if (value.isEmpty()) {
+            return false;
+        }
+        Optional<Lease> lease = election.held();
+        if (lease.isEmpty()) {
+            return true; // not the payer: nothing is signed or sent
+        }
+        SignedTransaction replacement = key.orElseThrow().sign(new UnsignedTransaction(payer.chainId(), t.nonce(), t.to(),
+                value.get(), UnsignedTransaction.TRANSFER_GAS, bumped.orElseThrow()));
+        try {
+            if (!transfers.replace(t.hash(), replacement, now, lease.get())) {
+                return true; // settled or replaced since this pass read it: the next pass looks again
+            }
+        } catch (LeaseLostException e) {
+            election.lost(lease.get());
+            return true;
+        }
+        telemetry.transactionReplaced();
+        LOG.log(System.Logger.Level.WARNING, "{0} {1} at nonce {2} of {3} has not been mined for {4} s, and every later nonce"
+                + " waits behind it: re-priced as {5}", t.kind(), t.hash(), Long.toString(t.nonce()), t.from(),
+                replaceAfter.toSeconds(), replacement.hash());
+        sendTransfer(t.from(), t.nonce(), replacement.rawHex(), now);
+        return true;
     }
 
     /**

@@ -8,7 +8,12 @@ import com.dytallix.domain.grant.GrantStatus;
 import com.dytallix.domain.payer.InternalTransfer;
 import com.dytallix.domain.payer.Lease;
 import com.dytallix.domain.sync.NodeFailure;
+import com.dytallix.domain.TestClock;
+import com.dytallix.domain.key.Fees;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +28,10 @@ class FillersAndDrainsTest {
 
     /** Two grants at nonces 0 and 1; the first is lost and given up on, so nonce 0 is a hole under the second. */
     private DripResult holeUnderASecondGrant() {
+        return holeUnderASecondGrant(h);
+    }
+
+    private static DripResult holeUnderASecondGrant(FaucetHarness h) {
         DripResult a = h.request(FaucetHarness.address(13), "10.0.0.13");
         DripResult b = h.request(FaucetHarness.address(14), "10.0.0.14");
         h.chain.dropFromPool(a.grant().txHashes().getFirst());
@@ -162,5 +171,100 @@ class FillersAndDrainsTest {
         h.chain.mine();
         assertThat(h.chain.accepted(FaucetHarness.FAUCET, drain.nonce() + 1)).hasSize(1);
         assertThat(h.chain.balance(next)).isGreaterThan(drain.value().plus(Wei.ofDyt("4.99")));
+    }
+
+    @Test
+    void aFillerTheNodeHoldsButNeverMinesIsRepricedAndTheGrantsBehindItArePaid() {
+        TestClock clock = new TestClock(Instant.now());
+        FaucetHarness f = new FaucetHarness(clock);
+        DripResult behind = holeUnderASecondGrant(f);
+        f.tracker.reconcile(); // fills nonce 0
+        InternalTransfer filler = f.transfers.unsettled().getFirst();
+        f.chain.wedge(filler.hash());
+
+        List<String> warnings;
+        try (LogLines log = new LogLines(GrantTracker.class, Level.WARNING)) {
+            passes(f, clock, Duration.ofSeconds(28));
+            assertThat(f.transfers.unsettled().getFirst().hash()).as("not yet re-priced").isEqualTo(filler.hash());
+            assertThat(f.ledger.find(behind.grant().id()).orElseThrow().status()).as("waits behind the filler")
+                    .isEqualTo(GrantStatus.SUBMITTED);
+
+            passes(f, clock, Duration.ofSeconds(8));
+            warnings = log.messages(Level.WARNING);
+        }
+
+        assertThat(f.chain.minedNonce(FaucetHarness.FAUCET)).isEqualTo(2);
+        assertThat(f.ledger.find(behind.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        InternalTransfer repriced = f.transfers.unsettled().getFirst();
+        assertThat(repriced.replaced()).as("re-priced once").containsExactly(filler.hash());
+        assertThat(repriced.blockNumber()).isPresent();
+        assertThat(repriced.value()).isEqualTo(Wei.ZERO);
+        assertThat(f.chain.accepted(FaucetHarness.FAUCET, 0)).last().satisfies(tx -> {
+            assertThat(tx.hash()).isEqualTo(repriced.hash());
+            assertThat(tx.to()).isEqualTo(FaucetHarness.FAUCET);
+        });
+        Fees before = filler.fees().orElseThrow();
+        assertThat(repriced.fees()).hasValueSatisfying(fees -> assertThat(((Fees.Eip1559) fees).maxFeePerGas())
+                .isGreaterThan(((Fees.Eip1559) before).maxFeePerGas()));
+        assertThat(f.telemetry.replacements).hasValue(1);
+        assertThat(warnings).filteredOn(m -> m.contains("re-priced as")).singleElement().asString()
+                .contains("GAP_FILLER " + filler.hash().value(), "at nonce 0 of", "for 30 s", repriced.hash().value());
+        assertThat(warnings).noneMatch(m -> m.contains("used by another transaction"));
+    }
+
+    @Test
+    void aDrainLeftUnminedIsRepricedAndMovesWhatTheKeyHoldsLessTheDearerFee() {
+        TestClock clock = new TestClock(Instant.now());
+        FaucetHarness f = new FaucetHarness(clock);
+        Address next = f.keys.rotate(NEXT_KEY, true, Instant.now()).newAddress();
+        f.tracker.tick();
+        InternalTransfer drain = f.transfers.unsettled().getFirst();
+        f.chain.wedge(drain.hash());
+
+        passes(f, clock, Duration.ofSeconds(36));
+
+        InternalTransfer repriced = f.transfers.unsettled().getFirst();
+        assertThat(repriced.kind()).isEqualTo(InternalTransfer.Kind.DRAIN);
+        assertThat(repriced.replaced()).containsExactly(drain.hash());
+        assertThat(repriced.value()).as("a dearer fee leaves less to move").isLessThan(drain.value());
+        assertThat(f.chain.balance(next)).isEqualTo(repriced.value());
+        assertThat(f.chain.balance(next)).isGreaterThan(Wei.ofDyt("999000"));
+    }
+
+    @Test
+    void aTransferWhoseReplacedVersionTheChainMinesIsFollowedAsMinedNotAsDisplaced() {
+        TestClock clock = new TestClock(Instant.now());
+        FaucetHarness f = new FaucetHarness(clock);
+        Address next = f.keys.rotate(NEXT_KEY, true, Instant.now()).newAddress();
+        f.tracker.tick();
+        InternalTransfer drain = f.transfers.unsettled().getFirst();
+        f.chain.wedge(drain.hash());
+        passes(f, clock, Duration.ofSeconds(28));
+        f.chain.failSends(NodeFailure.UNREACHABLE, 1); // the re-priced drain is stored, but the node never gets it
+        clock.advance(Duration.ofSeconds(4));
+        f.tracker.tick();
+        InternalTransfer repriced = f.transfers.unsettled().getFirst();
+        assertThat(repriced.replaced()).containsExactly(drain.hash());
+
+        List<String> warnings;
+        try (LogLines log = new LogLines(GrantTracker.class, Level.WARNING)) {
+            f.chain.unwedge(drain.hash());
+            f.chain.mine(); // the first version, which the node still held
+            f.tracker.tick();
+            warnings = log.messages(Level.WARNING);
+        }
+
+        assertThat(f.chain.balance(next)).isEqualTo(drain.value());
+        assertThat(f.transfers.unsettled()).singleElement().satisfies(t -> assertThat(t.blockNumber()).isPresent());
+        assertThat(warnings).noneMatch(m -> m.contains("used by another transaction"));
+    }
+
+    /** Tracker passes every two seconds of {@code clock} for {@code span}, a block mined after each. */
+    private static void passes(FaucetHarness f, TestClock clock, Duration span) {
+        for (Instant end = clock.instant().plus(span); clock.instant().isBefore(end); ) {
+            clock.advance(Duration.ofSeconds(2));
+            f.tracker.tick();
+            f.chain.mine();
+        }
     }
 }
