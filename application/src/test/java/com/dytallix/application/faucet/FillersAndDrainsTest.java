@@ -217,9 +217,7 @@ class FillersAndDrainsTest {
         TestClock clock = new TestClock(Instant.now());
         FaucetHarness f = new FaucetHarness(clock);
         Address next = f.keys.rotate(NEXT_KEY, true, Instant.now()).newAddress();
-        f.tracker.tick();
-        InternalTransfer drain = f.transfers.unsettled().getFirst();
-        f.chain.wedge(drain.hash());
+        InternalTransfer drain = wedgedDrain(f);
 
         passes(f, clock, Duration.ofSeconds(36));
 
@@ -236,9 +234,7 @@ class FillersAndDrainsTest {
         TestClock clock = new TestClock(Instant.now());
         FaucetHarness f = new FaucetHarness(clock);
         Address next = f.keys.rotate(NEXT_KEY, true, Instant.now()).newAddress();
-        f.tracker.tick();
-        InternalTransfer drain = f.transfers.unsettled().getFirst();
-        f.chain.wedge(drain.hash());
+        InternalTransfer drain = wedgedDrain(f);
         passes(f, clock, Duration.ofSeconds(28));
         f.chain.failSends(NodeFailure.UNREACHABLE, 1); // the re-priced drain is stored, but the node never gets it
         clock.advance(Duration.ofSeconds(4));
@@ -257,6 +253,14 @@ class FillersAndDrainsTest {
         assertThat(f.chain.balance(next)).isEqualTo(drain.value());
         assertThat(f.transfers.unsettled()).singleElement().satisfies(t -> assertThat(t.blockNumber()).isPresent());
         assertThat(warnings).noneMatch(m -> m.contains("used by another transaction"));
+    }
+
+    /** The drain a key rotation asks for, which the node then holds without mining it. */
+    private static InternalTransfer wedgedDrain(FaucetHarness f) {
+        f.tracker.tick();
+        InternalTransfer drain = f.transfers.unsettled().getFirst();
+        f.chain.wedge(drain.hash());
+        return drain;
     }
 
     /** Tracker passes every two seconds of {@code clock} for {@code span}, a block mined after each. */
