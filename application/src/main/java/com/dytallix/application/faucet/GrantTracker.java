@@ -920,10 +920,12 @@ public final class GrantTracker {
                             t.blockNumber().get(), t.kind(), t.hash());
                     transfers.markIncluded(t.from(), t.nonce(), Optional.empty(), now);
                     sendTransfer(t.from(), t.nonce(), t.rawTx(), now);
-                } else if (!(t.nonce() == minedNonce && Blocker.inTheWay(frontTransfers, t.from(), t.hash(), now, replaceAfter)
-                        && reprice(t, now))
-                        && (t.lastSentAt().isEmpty() || t.lastSentAt().get().plus(replaceAfter).isBefore(now))) {
-                    sendTransfer(t.from(), t.nonce(), t.rawTx(), now);
+                } else {
+                    boolean repriced = t.nonce() == minedNonce
+                            && Blocker.inTheWay(frontTransfers, t.from(), t.hash(), now, replaceAfter) && reprice(t, now);
+                    if (!repriced && (t.lastSentAt().isEmpty() || t.lastSentAt().get().plus(replaceAfter).isBefore(now))) {
+                        sendTransfer(t.from(), t.nonce(), t.rawTx(), now);
+                    }
                 }
                 continue;
             }

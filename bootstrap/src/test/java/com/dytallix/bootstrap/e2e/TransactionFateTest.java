@@ -22,6 +22,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,9 +145,7 @@ class TransactionFateTest {
             String lostHash = granted.get(1).field("txHash");
             long hole = Chain.quantity(chain.transaction(lostHash).get("nonce")).longValueExact();
             chain.call("anvil_dropTransaction", lostHash);
-            try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(LedgerFile.DB_PATH));
-                 PreparedStatement delete = db.prepareStatement("DELETE FROM faucet_grants WHERE id = ?")) {
-                db.createStatement().execute("PRAGMA busy_timeout = 10000");
+            try (Connection db = ledger(); PreparedStatement delete = db.prepareStatement("DELETE FROM faucet_grants WHERE id = ?")) {
                 delete.setString(1, granted.get(1).field("grantId"));
                 assertThat(delete.executeUpdate()).isEqualTo(1);
             }
@@ -169,6 +169,85 @@ class TransactionFateTest {
             assertThat(chain.balance(recipients.get(0))).isEqualTo(DRIP);
             assertThat(chain.balance(recipients.get(1))).isZero();
             assertThat(chain.balance(recipients.get(2))).isEqualTo(DRIP);
+        }
+    }
+
+    @Test
+    void aGapFillerLeftUnminedIsRepricedAndThePaymentsBehindItLand() throws Exception {
+        try (AnvilProcess anvil = AnvilProcess.withoutMining();
+             LiveServer server = LiveServer.start(LiveServer.unlimitedSettingsFor(anvil, Map.of("TX_REPLACE_AFTER_MS", "1000")), dir)) {
+            Chain chain = new Chain(anvil);
+            Response lost = server.http.drip(Recipients.fresh());
+            String address = Recipients.fresh();
+            Response behind = server.http.drip(address);
+            assertThat(List.of(lost.status(), behind.status())).as("%s %s", lost.body(), behind.body()).containsOnly(200);
+            // nonce 0 becomes a hole (the node forgets it, its grant is deleted by hand): the filler put there is the
+            // next transaction the chain must take, and no block comes while the server waits for one
+            chain.call("anvil_dropTransaction", lost.field("txHash"));
+            try (Connection db = ledger(); PreparedStatement delete = db.prepareStatement("DELETE FROM faucet_grants WHERE id = ?")) {
+                delete.setString(1, lost.field("grantId"));
+                assertThat(delete.executeUpdate()).isEqualTo(1);
+            }
+
+            String first = Poll.eventually(Duration.ofSeconds(60), () -> fillerHashes(0), h -> !h.isEmpty()).getFirst();
+            // read while the node holds it: it is re-priced once it has waited TX_REPLACE_AFTER_MS at the chain's next nonce
+            JsonNode firstFiller = Poll.eventually(Duration.ofSeconds(10), () -> chain.transaction(first), t -> !t.isNull());
+            assertThat(firstFiller.isNull()).as("the node holds the filler %s", first).isFalse();
+            assertThat(Poll.eventually(Duration.ofSeconds(60), () -> fillerHashes(0), h -> h.size() >= 2))
+                    .as("the filler at nonce 0, then its re-priced version").hasSizeGreaterThanOrEqualTo(2);
+            // the first version leaves the node's pool once the node has taken a replacement: mine only then
+            assertThat(Poll.eventually(Duration.ofSeconds(30), () -> chain.transaction(first), JsonNode::isNull).isNull())
+                    .as("the node took a replacement of %s", first).isTrue();
+            JsonNode paid = null;
+            for (long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos(); System.nanoTime() < deadline; ) {
+                chain.mine();
+                paid = server.http.grant(behind.field("grantId")).json();
+                if (ApiClient.isFinal(paid)) {
+                    break;
+                }
+                Thread.sleep(300);
+            }
+
+            assertThat(paid.get("status").asText()).as("%s", paid).isEqualTo("confirmed");
+            assertThat(chain.balance(address)).isEqualTo(DRIP);
+            JsonNode filler = chain.transactionsFrom(AnvilProcess.ACCOUNT_0_ADDRESS).stream()
+                    .filter(t -> Chain.quantity(t.get("nonce")).longValueExact() == 0).findFirst().orElseThrow();
+            assertThat(filler.get("to").asText()).isEqualToIgnoringCase(AnvilProcess.ACCOUNT_0_ADDRESS);
+            assertThat(Chain.quantity(filler.get("value"))).isZero();
+            assertThat(fillerHashes(0)).as("mined: one of its versions, not the first").contains(filler.get("hash").asText())
+                    .first().isNotEqualTo(filler.get("hash").asText());
+            for (String field : List.of("maxFeePerGas", "maxPriorityFeePerGas")) {
+                assertThat(Chain.quantity(filler.get(field)).multiply(BigInteger.valueOf(8))).as(field)
+                        .isGreaterThanOrEqualTo(Chain.quantity(firstFiller.get(field)).multiply(BigInteger.valueOf(9)));
+            }
+        }
+    }
+
+    /** The ledger's database, opened beside the running server. */
+    private Connection ledger() throws SQLException {
+        Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(LedgerFile.DB_PATH));
+        db.createStatement().execute("PRAGMA busy_timeout = 10000");
+        return db;
+    }
+
+    /** Every hash the internal transfer of the faucet's key at {@code nonce} was sent under, oldest first; empty while there is none. */
+    private List<String> fillerHashes(long nonce) {
+        try (Connection db = ledger(); PreparedStatement read = db.prepareStatement(
+                "SELECT replaced_hashes, tx_hash FROM internal_transfers WHERE nonce = ? AND kind = 'gap_filler'")) {
+            read.setLong(1, nonce);
+            List<String> hashes = new ArrayList<>();
+            try (ResultSet row = read.executeQuery()) {
+                if (row.next()) {
+                    String before = row.getString(1);
+                    if (before != null) {
+                        hashes.addAll(List.of(before.split(" ")));
+                    }
+                    hashes.add(row.getString(2));
+                }
+            }
+            return hashes;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 
