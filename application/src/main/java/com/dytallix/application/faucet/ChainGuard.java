@@ -178,7 +178,8 @@ public final class ChainGuard {
     public synchronized LedgerChain.Adoption adoptAtStart() {
         ChainReads view = node.consistent();
         String nodeGenesis = genesisOf(view);
-        String previous = ledger.genesis().orElse("an earlier run's chain");
+        Optional<String> recorded = ledger.genesis();
+        String previous = recorded.orElse("an earlier run's chain");
         if (previous.equals(nodeGenesis)) {
             check(view);
             return new LedgerChain.Adoption(false, 0, 0);
@@ -187,7 +188,8 @@ public final class ChainGuard {
                 + " (a new chain each start): not paid on the new one", clock.instant());
         if (adoption.closed() > 0) {
             LOG.log(System.Logger.Level.WARNING, "the embedded dev chain is new (genesis {0}, the ledger''s was {1}): adopted it;"
-                    + " {2} unconfirmed grants of the previous run failed, {3} grants of it closed", nodeGenesis, previous,
+                    + " {2} unconfirmed grants of the previous run failed, {3} grants of it closed", nodeGenesis,
+                    recorded.map(g -> "genesis " + g).orElse(previous),
                     adoption.failed(), adoption.closed());
         }
         check(view);

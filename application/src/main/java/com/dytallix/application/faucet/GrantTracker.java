@@ -439,7 +439,7 @@ public final class GrantTracker {
                 } else if (p.id().equals(wedged)) {
                     action = () -> whole(p).ifPresent(g -> {
                         // said when it happens: a pass that lost the lease before this nonce's turn re-prices nothing
-                        LOG.log(System.Logger.Level.WARNING, "grant {0}: the node has not counted its transaction {1} at nonce"
+                        LOG.log(System.Logger.Level.WARNING, "grant {0}: the node has not counted its tx {1} at nonce"
                                 + " {2} of {3} for {4} s however often it is sent, and every later nonce waits behind it:"
                                 + " re-pricing it", p.id(), p.hashes().getLast(), Long.toString(p.nonce()), from,
                                 replaceAfter.toSeconds());
@@ -667,7 +667,7 @@ public final class GrantTracker {
         LOG.log(System.Logger.Level.INFO, "grant {0}: replaced unmined transaction, new hash {1}", g.id(), replacement.hash());
         if (payer.send(g.id(), from, replacement.nonce(), replacement.rawHex(), false) instanceof Payer.Sent.Held held) {
             // the grant's earlier transactions may still be mined: it keeps its nonce until the chain uses it
-            LOG.log(System.Logger.Level.WARNING, "grant {0}: replacement {1} refused ({2}); the grant keeps nonce {3} and"
+            LOG.log(System.Logger.Level.WARNING, "grant {0}: replacement tx {1} refused ({2}); the grant keeps nonce {3} and"
                     + " waits for the chain", g.id(), replacement.hash(), held.reason(), replacement.nonce());
         }
     }
@@ -740,7 +740,7 @@ public final class GrantTracker {
                     }
                     continue; // a transfer stored for this nonce already fills it
                 }
-                LOG.log(System.Logger.Level.WARNING, "filling nonce gap {0} of {1} with {2}", gap, from, filler.hash());
+                LOG.log(System.Logger.Level.WARNING, "filling nonce gap {0} of {1} with tx {2}", gap, from, filler.hash());
                 sendTransfer(from, gap, filler.rawHex(), now);
             }
         }
@@ -864,7 +864,7 @@ public final class GrantTracker {
         try {
             if (!transfers.record(kind, tx, now, lease.get())) {
                 // the nonce already has a stored transfer: only those bytes may ever be sent for it
-                LOG.log(System.Logger.Level.WARNING, "nonce {0} of {1} already has a stored transfer; {2} not sent",
+                LOG.log(System.Logger.Level.WARNING, "nonce {0} of {1} already has a stored transfer; tx {2} not sent",
                         tx.nonce(), tx.from(), tx.hash());
                 return false;
             }
@@ -916,7 +916,7 @@ public final class GrantTracker {
                     atFront.add(t.from());
                 }
                 if (t.blockNumber().isPresent()) {
-                    LOG.log(System.Logger.Level.WARNING, "reorg: block {0} left the canonical chain with {1} {2}; sending it again",
+                    LOG.log(System.Logger.Level.WARNING, "reorg: block {0} left the canonical chain with {1} tx {2}; sending it again",
                             t.blockNumber().get(), t.kind(), t.hash());
                     transfers.markIncluded(t.from(), t.nonce(), Optional.empty(), now);
                     sendTransfer(t.from(), t.nonce(), t.rawTx(), now);
@@ -932,7 +932,7 @@ public final class GrantTracker {
             // the chain mined one of its versions: the newest is the likeliest
             Optional<Receipt> receipt = t.hashesNewestFirst().stream().map(chain::receipt).flatMap(Optional::stream).findFirst();
             if (receipt.isEmpty()) {
-                LOG.log(System.Logger.Level.WARNING, "{0} {1}: its nonce {2} was used by another transaction", t.kind(), t.hash(),
+                LOG.log(System.Logger.Level.WARNING, "{0} tx {1}: its nonce {2} was used by another transaction", t.kind(), t.hash(),
                         t.nonce());
                 transfers.markSettled(t.from(), t.nonce(), now);
                 // a transfer in place of an old chain's transaction: that transaction may be what was mined
@@ -997,8 +997,8 @@ public final class GrantTracker {
             return true;
         }
         telemetry.transactionReplaced();
-        LOG.log(System.Logger.Level.WARNING, "{0} {1} at nonce {2} of {3} has not been mined for {4} s, and every later nonce"
-                + " waits behind it: re-priced as {5}", t.kind(), t.hash(), Long.toString(t.nonce()), t.from(),
+        LOG.log(System.Logger.Level.WARNING, "{0} tx {1} at nonce {2} of {3} has not been mined for {4} s, and every later nonce"
+                + " waits behind it: re-priced as tx {5}", t.kind(), t.hash(), Long.toString(t.nonce()), t.from(),
                 replaceAfter.toSeconds(), replacement.hash());
         sendTransfer(t.from(), t.nonce(), replacement.rawHex(), now);
         return true;
@@ -1051,7 +1051,7 @@ public final class GrantTracker {
         if (!store(InternalTransfer.Kind.DRAIN, tx, now)) {
             return;
         }
-        LOG.log(System.Logger.Level.INFO, "draining {0} wei from {1} to {2} in {3}", balance.minus(cost), from, to, tx.hash());
+        LOG.log(System.Logger.Level.INFO, "draining {0} wei from {1} to {2} in tx {3}", balance.minus(cost), from, to, tx.hash());
         sendTransfer(from, nonce, tx.rawHex(), now);
     }
 }

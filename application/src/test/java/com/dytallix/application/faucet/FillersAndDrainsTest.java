@@ -178,12 +178,12 @@ class FillersAndDrainsTest {
         TestClock clock = new TestClock(Instant.now());
         FaucetHarness f = new FaucetHarness(clock);
         DripResult behind = holeUnderASecondGrant(f);
-        f.tracker.reconcile(); // fills nonce 0
-        InternalTransfer filler = f.transfers.unsettled().getFirst();
-        f.chain.wedge(filler.hash());
-
         List<String> warnings;
+        InternalTransfer filler;
         try (LogLines log = new LogLines(GrantTracker.class, Level.WARNING)) {
+            f.tracker.reconcile(); // fills nonce 0
+            filler = f.transfers.unsettled().getFirst();
+            f.chain.wedge(filler.hash());
             passes(f, clock, Duration.ofSeconds(28));
             assertThat(f.transfers.unsettled().getFirst().hash()).as("not yet re-priced").isEqualTo(filler.hash());
             assertThat(f.ledger.find(behind.grant().id()).orElseThrow().status()).as("waits behind the filler")
@@ -207,8 +207,12 @@ class FillersAndDrainsTest {
         assertThat(repriced.fees()).hasValueSatisfying(fees -> assertThat(((Fees.Eip1559) fees).maxFeePerGas())
                 .isGreaterThan(((Fees.Eip1559) before).maxFeePerGas()));
         assertThat(f.telemetry.replacements).hasValue(1);
+        // every hash named after "tx": the JSON log lines mask any other 32-byte hex value as a possible key
+        assertThat(warnings).filteredOn(m -> m.startsWith("filling nonce gap 0 of")).singleElement().asString()
+                .endsWith(" with tx " + filler.hash().value());
         assertThat(warnings).filteredOn(m -> m.contains("re-priced as")).singleElement().asString()
-                .contains("GAP_FILLER " + filler.hash().value(), "at nonce 0 of", "for 30 s", repriced.hash().value());
+                .contains("GAP_FILLER tx " + filler.hash().value() + " at nonce 0 of", "for 30 s", "re-priced as tx "
+                        + repriced.hash().value());
         assertThat(warnings).noneMatch(m -> m.contains("used by another transaction"));
     }
 

@@ -806,6 +806,7 @@ class GrantTrackerTest {
         assertThat(f.chain.paymentsTo(FaucetHarness.parsed(89))).hasSize(1);
         assertThat(f.telemetry.replacements).hasValue(1);
         assertThat(warnings).filteredOn(m -> m.contains("re-pricing it")).singleElement()
-                .asString().contains("grant " + lowest.grant().id().value(), "at nonce 0 of", "for 30 s");
+                .asString().contains("grant " + lowest.grant().id().value(), "its tx " + lowest.grant().txHashes().getFirst().value()
+                        + " at nonce 0 of", "for 30 s");
     }
 }

@@ -388,6 +388,12 @@ class JsonLoggingTest {
         assertThat(messages.get(1)).contains(nodes, ledgers).doesNotContain("****");
         assertThat(messages.get(2)).contains(nodes).doesNotContain("****");
 
+        // the embedded dev chain's new chain, adopted at start, names the ledger's previous one too
+        recorded.set(ledgers);
+        List<String> devStart = capture(guard::adoptAtStart).stream().filter(l -> l.get("logger").asText().endsWith("ChainGuard"))
+                .map(l -> l.get("message").asText()).toList();
+        assertThat(devStart.getFirst()).startsWith("the embedded dev chain is new").contains(nodes, ledgers).doesNotContain("****");
+
         // what stays masked: a token that merely starts like the variable, a key after any other word
         List<JsonNode> others = capture(() -> {
             log.info("Authorization: Bearer $ADMIN_TOKEN-s3cr3t-0123456789abcdef0123");
