@@ -223,6 +223,12 @@ start_anvil() {
   # --quiet: logging every call would spend on the node CPU that the load generator and the server share
   "$ANVIL" --host 127.0.0.1 --port "$port" --chain-id "${ANVIL_CHAIN_ID:-31337}" --prune-history 256 --quiet "$@" >>"$LOGFILE" 2>&1 &
   ANVIL_PID=$!
+  # how it mines (prepare_relay_chain stops mining for a while and puts it back as it was)
+  ANVIL_BLOCK_TIME=""
+  while [ $# -gt 0 ]; do
+    if [ "$1" = --block-time ]; then ANVIL_BLOCK_TIME="${2:-}"; fi
+    shift
+  done
   STARTED_PIDS+=("$ANVIL_PID")
   ANVIL_URL="http://127.0.0.1:$port"
   wait_until "$ANVIL_PID" "anvil" 20 rpc_call "$ANVIL_URL" eth_chainId
@@ -360,7 +366,13 @@ prepare_relay_chain() {
   done | jq -s -c . | curl -sf -m 60 -H 'Content-Type: application/json' --data-binary @- "$ANVIL_URL" \
     | jq -e 'map(select(has("result"))) | length == '"$LARGE_TXS" >/dev/null || die "the large block's transfers were not all accepted"
   rpc evm_mine >/dev/null
-  rpc anvil_setAutomine '[true]' >/dev/null
+  # mining as it was: a block a second for an anvil started with --block-time (anvil_setAutomine true would
+  # make it mine on each transaction instead, and under the soak's load that miner stopped for good), else automine
+  if [ -n "$ANVIL_BLOCK_TIME" ]; then
+    rpc evm_setIntervalMining "[$ANVIL_BLOCK_TIME]" >/dev/null
+  else
+    rpc anvil_setAutomine '[true]' >/dev/null
+  fi
   LARGE="$(rpc eth_blockNumber | tr -d '"')"
   rpc anvil_mine '["0xa"]' >/dev/null
   echo "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getBlockByNumber\",\"params\":[\"$LARGE\",true]}" >"$WORK/large.bodies"
