@@ -27,7 +27,7 @@
 # total, less the filler arrays the collector leaves in place of dead objects. A full collection every minute keeps the old generation from creeping to its cap, so the natural
 # peak of a long load is the run with SOAK_LIVE_SECONDS=0. At the end: the live set's change from the
 # first histogram to the last (a leak grows it without bound; garbage does not), the classes that grew
-# most between them, the answers of each kind, and that every grant was confirmed. Every half second it also
+# most between them, the answers of each kind, and that every grant was confirmed (exit 1 when one was not). Every half second it also
 # notes the resident memory (/proc: VmRSS, VmHWM, RssAnon, RssFile), so that the end can say when the peak was
 # reached, what kind of memory it was (anonymous: heap, the JIT's arenas, malloc; file: the AOT cache and the
 # libraries), how far above the load's median RSS it stood and what the GC log says around that moment; and the
@@ -299,3 +299,6 @@ awk 'FNR == 1 { file++ } $1 ~ /^[0-9]+:$/ { bytes[file, $4] = $3; count[file, $4
   END { for (n in names) { d = bytes[1, n] - bytes[2, n]; if (d > 0 && n != "[Ljdk.internal.vm.FillerElement;") printf "%12d %9d %s\n", d, count[1, n] - count[2, n], n } }' \
   "$WORK/histogram-all.txt" "$WORK/histogram-$histograms.txt" | sort -rn | sed -n 1,15p
 echo "target: the live set flat (a leak grows with the load), peak RSS <= 200 MB"
+# the money rule holds under every load: a soak whose grants were not all confirmed is a failed run, whatever its
+# memory says (the working directory, with the server's and the node's logs, is kept)
+[ "$unfinished" = 0 ] && [ "$failed" = 0 ] || die "not every grant was confirmed: $unfinished unfinished 120 s after the load, $failed failed"
