@@ -973,11 +973,7 @@ public final class GrantTracker {
                 : feePolicy.bump(t.fees().orElseGet(() -> feePolicy.initial(suggestion)), suggestion);
         Optional<Wei> value = bumped.flatMap(fees -> switch (t.kind()) {
             case GAP_FILLER -> Optional.of(t.value());
-            case DRAIN -> {
-                Wei balance = node.balance(t.from());
-                Wei cost = FeePolicy.maxGasCost(fees, UnsignedTransaction.TRANSFER_GAS);
-                yield cost.isLessThan(balance) ? Optional.of(balance.minus(cost)) : Optional.empty();
-            }
+            case DRAIN -> drainable(t.from(), fees);
         });
         if (value.isEmpty()) {
             return false;
@@ -1038,20 +1034,26 @@ public final class GrantTracker {
         }
         Address from = key.address();
         Fees fees = feePolicy.initial(payer.feeSuggestion());
-        Wei balance = node.balance(from);
-        Wei cost = FeePolicy.maxGasCost(fees, UnsignedTransaction.TRANSFER_GAS);
-        if (!cost.isLessThan(balance)) {
+        Optional<Wei> value = drainable(from, fees);
+        if (value.isEmpty()) {
             keys.drained(from);
-            LOG.log(System.Logger.Level.INFO, "drain of {0} to {1} complete: {2} wei left, less than a transfer''s fee",
-                    from, to, balance);
+            LOG.log(System.Logger.Level.INFO, "drain of {0} to {1} complete: what is left is less than a transfer''s fee",
+                    from, to);
             return;
         }
         SignedTransaction tx = key.sign(new UnsignedTransaction(payer.chainId(), nonce, to,
-                balance.minus(cost), UnsignedTransaction.TRANSFER_GAS, fees));
+                value.get(), UnsignedTransaction.TRANSFER_GAS, fees));
         if (!store(InternalTransfer.Kind.DRAIN, tx, now)) {
             return;
         }
-        LOG.log(System.Logger.Level.INFO, "draining {0} wei from {1} to {2} in tx {3}", balance.minus(cost), from, to, tx.hash());
+        LOG.log(System.Logger.Level.INFO, "draining {0} wei from {1} to {2} in tx {3}", value.get(), from, to, tx.hash());
         sendTransfer(from, nonce, tx.rawHex(), now);
+    }
+
+    /** What a drain at these fees moves: all the key holds less the most the transfer can cost; empty when that is nothing. */
+    private Optional<Wei> drainable(Address from, Fees fees) {
+        Wei balance = node.balance(from);
+        Wei cost = FeePolicy.maxGasCost(fees, UnsignedTransaction.TRANSFER_GAS);
+        return cost.isLessThan(balance) ? Optional.of(balance.minus(cost)) : Optional.empty();
     }
 }
