@@ -171,14 +171,19 @@ public final class FakeChain implements ChainNode, BlockReader {
         return headerAt(height).orElseThrow();
     }
 
+    /** How many transactions a block holds; the rest wait in the pool for the next. */
+    public volatile int blockCapacity = Integer.MAX_VALUE;
+
     private void minePool() {
         boolean progress = true;
+        int room = blockCapacity;
         while (progress) {
             progress = false;
             for (Tx t : new ArrayList<>(pool.values())) {
-                if (t.nonce() != mined.getOrDefault(t.from(), 0L) || wedged.contains(t.hash())) {
+                if (t.nonce() != mined.getOrDefault(t.from(), 0L) || wedged.contains(t.hash()) || room == 0) {
                     continue;
                 }
+                room--;
                 pool.remove(key(t.from(), t.nonce()));
                 BigInteger gas = BigInteger.valueOf(21_000).multiply(effectivePrice(t.fees()));
                 boolean revert = reverting.contains(t.to());

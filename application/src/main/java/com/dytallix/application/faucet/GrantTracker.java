@@ -103,6 +103,8 @@ public final class GrantTracker {
     private final Set<GrantId> seenDropped = ConcurrentHashMap.newKeySet();
     /** Each sender's mined nonce as the last pass read it: a lower one now is a rollback. */
     private final Map<Address, Long> minedBefore = new ConcurrentHashMap<>();
+    /** Per sender, when a pass last found its mined nonce higher than the pass before: the chain taking its transactions. */
+    private final Map<Address, Instant> minedMoved = new ConcurrentHashMap<>();
     /** Per sender, the payment at the lowest nonce the node's pool does not count, as a pass last found it there. */
     private final Map<Address, Blocker> blockers = new ConcurrentHashMap<>();
     /** Per sender, the filler or drain at its mined nonce (the next one the chain takes), as a pass last found it there. */
@@ -255,6 +257,7 @@ public final class GrantTracker {
         receiptsReadUpTo = -1;
         blockReceipts = true;
         minedBefore.clear();
+        minedMoved.clear();
         seenDropped.clear();
         blockers.clear();
         frontTransfers.clear();
@@ -395,8 +398,10 @@ public final class GrantTracker {
      *       is above the head), otherwise once it has waited {@link #HELD_CHECK_AFTER} since its last send.
      *       Likewise the stored bytes of grants recorded in blocks above the head (a rollback), with no ledger
      *       change: the chain regrowing past their block decides them as before;</li>
-     *   <li>a payment the node holds but has not mined for {@code replaceAfter} is re-priced, and so is one the
-     *       node would not take back by then;</li>
+     *   <li>a payment the node holds but has not mined for {@code replaceAfter} is re-priced, unless the chain mined
+     *       one of its sender's transactions within {@code replaceAfter} (then it waits its turn behind the sender's
+     *       own, as after a gap or when the node mines fewer than the faucet sends: its fee is not what holds it); and
+     *       so is one the node would not take back by then;</li>
      *   <li>the payment at the lowest nonce the node's pool does not count, found there by passes for
      *       {@code replaceAfter} in the same version, is re-priced instead of being sent again: the node says it
      *       has it ("already known") yet neither counts nor mines it. Anvil 1.7.1 does this to a transaction
@@ -416,6 +421,13 @@ public final class GrantTracker {
             Address from = e.getKey();
             long minedNonce = e.getValue();
             Long before = minedBefore.put(from, minedNonce);
+            if (before != null && minedNonce > before) {
+                minedMoved.put(from, now);
+            }
+            // the chain took one of its transactions within the replacement time: a payment the node holds waits its
+            // turn behind the sender's own (its nonces are mined in order), and a dearer fee would not bring it sooner
+            Instant moved = minedMoved.get(from);
+            boolean takingItsTurn = moved != null && moved.plus(replaceAfter).isAfter(now);
             List<Payment> waiting = pass.waiting.stream().filter(p -> p.from().equals(from)).toList();
             List<Grant> above = pass.aboveHead.stream().filter(g -> g.fromAddress().orElseThrow().equals(from)).toList();
             boolean rolledBack = (before != null && minedNonce < before) || !above.isEmpty()
@@ -452,7 +464,7 @@ public final class GrantTracker {
                             replace(g, now); // the node would not take the stored bytes back
                         }
                     });
-                } else if (p.nonce() < held && p.lastSent().plus(replaceAfter).isBefore(now)) {
+                } else if (p.nonce() < held && p.lastSent().plus(replaceAfter).isBefore(now) && !takingItsTurn) {
                     action = () -> whole(p).ifPresent(g -> replace(g, now));
                 } else {
                     continue;

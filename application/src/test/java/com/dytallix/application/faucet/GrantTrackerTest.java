@@ -762,6 +762,41 @@ class GrantTrackerTest {
     }
 
     /**
+     * The node mines fewer of the faucet's payments than are waiting (a block a second, one payment a block here; in
+     * the soak, anvil behind 300 grants/s after a nonce gap), so the later ones wait past the replacement time. A
+     * sender's nonces are mined in order and the chain takes one of this key's every block: their fee is not what
+     * holds them, and re-pricing them all (thousands in the soak) only loaded the same node. They wait their turn;
+     * once the key's mined nonce stops moving for the replacement time, what is left is re-priced as before.
+     */
+    @Test
+    void paymentsWaitingTheirTurnBehindTheKeysOwnAreNotRepricedWhileTheChainTakesThem() {
+        TestClock clock = new TestClock(Instant.now());
+        FaucetHarness f = new FaucetHarness(clock);
+        List<DripResult> sent = java.util.stream.IntStream.range(0, 6)
+                .mapToObj(i -> f.request(FaucetHarness.address(100 + i), "10.0.1." + i)).toList();
+        f.chain.blockCapacity = 1;
+        f.tracker.tick();
+        for (int block = 0; block < 4; block++) { // 40 s, one payment mined every 10 s
+            clock.advance(Duration.ofSeconds(10));
+            f.chain.mine();
+            f.tracker.tick();
+        }
+        assertThat(sent.stream().filter(r -> f.ledger.find(r.grant().id()).orElseThrow().status() == GrantStatus.CONFIRMED))
+                .as("four mined, one a block").hasSize(4);
+        assertThat(f.telemetry.replacements).as("the two left waited 40 s, their turn coming").hasValue(0);
+
+        clock.advance(Duration.ofSeconds(31)); // no block for longer than the replacement time
+        f.tracker.tick();
+        assertThat(f.telemetry.replacements).as("the key stopped moving: what waits is re-priced").hasValue(2);
+        f.chain.blockCapacity = Integer.MAX_VALUE;
+        f.chain.mine();
+        f.tracker.tick();
+        for (DripResult r : sent) {
+            assertThat(f.ledger.find(r.grant().id()).orElseThrow().status()).isEqualTo(GrantStatus.CONFIRMED);
+        }
+    }
+
+    /**
      * The node says it has the lowest payment ("already known" to every send of its bytes) yet neither counts it in
      * its pool nor mines it, and the next payment waits behind it (anvil 1.7.1, when a transaction arrives while the
      * block with the nonce below is being mined). Sending the same bytes every pass refreshed its last send, so it
