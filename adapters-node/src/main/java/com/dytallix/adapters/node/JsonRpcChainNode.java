@@ -43,7 +43,9 @@ import javax.net.ssl.SSLSocketFactory;
  * ({@link NodeHttp}) driven on the caller's (virtual) thread. Each call has one deadline
  * (NODE_TIMEOUT_MS, or a shorter one a {@link CallDeadline} sets), at most {@code maxConcurrency}
  * calls are in flight, and a call that cannot get a slot within the short queue wait fails at once
- * with {@link NodeFailure#OVERLOADED}. An answer is read into a buffer of at most
+ * with {@link NodeFailure#OVERLOADED}; but for {@link #sendRawTransaction}, the faucet's own send,
+ * which waits for a slot until its deadline (a send refused leaves a nonce gap every later nonce of
+ * its key waits behind; a relayed read refused costs its client a retry). An answer is read into a buffer of at most
  * {@code maxResponseBytes}; a longer one is refused with {@link NodeFailure#RESPONSE_TOO_LARGE} and
  * its connection dropped, so no answer can take unbounded memory or leave the client unusable;
  * answers being read together take at most an eighth of the heap ({@link NodeHttp#BODIES}: past
@@ -84,7 +86,8 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     /**
      * @param timeout          NODE_TIMEOUT_MS, the deadline of one call
      * @param maxConcurrency   MAX_CONCURRENCY, calls in flight at once
-     * @param queueWait        how long a call waits for a free slot before failing with OVERLOADED
+     * @param queueWait        how long a call waits for a free slot before failing with OVERLOADED (the faucet's own
+     *                         sends wait until their deadline)
      * @param maxResponseBytes RPC_MAX_RESPONSE_BYTES, the longest answer read
      */
     public JsonRpcChainNode(URI url, Duration timeout, int maxConcurrency, Duration queueWait, int maxResponseBytes) {
@@ -218,7 +221,9 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     @Override
     public TxHash sendRawTransaction(String rawHex) {
         try {
-            return txHash(rpc("eth_sendRawTransaction", params(rawHex)), "what eth_sendRawTransaction returned");
+            // the faucet's own send waits for a slot as long as its deadline allows: refused, it would leave a nonce the
+            // node lacks until the tracker sends it again, and every later nonce of the key queued behind it
+            return txHash(rpc("eth_sendRawTransaction", params(rawHex), timeout), "what eth_sendRawTransaction returned");
         } catch (NodeException e) {
             if (e.failure() == NodeFailure.ALREADY_KNOWN) {
                 return TransactionCodec.hash(rawBytes(rawHex));
@@ -305,7 +310,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     /** A relayed call with params already checked: the node's result as the node wrote it, a slice of its answer. */
     RawJson relay(String method, RelayParams.Checked params) {
         long id = ids.incrementAndGet();
-        return exchange(method, id, requestBytes(method, id, params.json()), true, NodeAnswer::result);
+        return exchange(method, id, requestBytes(method, id, params.json()), true, queueWait, NodeAnswer::result);
     }
 
     /**
@@ -330,8 +335,13 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     // --- JSON-RPC exchange ---
 
     private JsonNode rpc(String method, ArrayNode params) {
+        return rpc(method, params, queueWait);
+    }
+
+    /** @param slotWait how long the call may wait for a free slot (within its deadline) */
+    private JsonNode rpc(String method, ArrayNode params, Duration slotWait) {
         long id = ids.incrementAndGet();
-        return exchange(method, id, requestBytes(method, id, params.toString()), false, answer -> {
+        return exchange(method, id, requestBytes(method, id, params.toString()), false, slotWait, answer -> {
             try {
                 return answer.resultTree(JSON);
             } catch (IOException e) {
@@ -362,8 +372,9 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     }
 
     /** One request; {@code relay} keeps every node error object as RPC_ERROR instead of classifying it. */
-    private <T> T exchange(String method, long id, byte[] request, boolean relay, Function<NodeAnswer, T> result) {
-        NodeHttp.Reply reply = post(method, request);
+    private <T> T exchange(String method, long id, byte[] request, boolean relay, Duration slotWait,
+                           Function<NodeAnswer, T> result) {
+        NodeHttp.Reply reply = post(method, request, slotWait);
         try {
             return result.apply(checked(method, id, reply, relay));
         } finally {
@@ -404,7 +415,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         ArrayNode array = JSON.createArrayNode();
         requests.forEach(array::add);
         String label = "batch of " + requests.size() + " " + requests.getFirst().get("method").asText();
-        NodeHttp.Reply response = post(label, serialise(array));
+        NodeHttp.Reply response = post(label, serialise(array), queueWait);
         JsonNode body = parseOrNull(response.body());
         NodeHttp.release(response); // the tree holds what is needed
         if (response.status() / 100 != 2 || body == null || !body.isArray()) {
@@ -451,9 +462,9 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         }
     }
 
-    private NodeHttp.Reply post(String label, byte[] body) {
+    private NodeHttp.Reply post(String label, byte[] body, Duration slotWait) {
         long deadline = CallDeadline.current().orElseGet(() -> System.nanoTime() + timeout.toNanos());
-        acquireSlot(label, deadline);
+        acquireSlot(label, deadline, slotWait);
         try {
             NodeHttp.Reply reply = http.post(body, deadline);
             if (reply.status() == 429) {
@@ -503,10 +514,10 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
      * {@link NodeDeadlines} (a timed wait on a virtual thread is a timer task on the ForkJoinPool's
      * delay scheduler; with more calls than slots, as at 64 connections to one node, every call waited).
      */
-    private void acquireSlot(String label, long deadline) {
+    private void acquireSlot(String label, long deadline, Duration slotWait) {
         boolean acquired;
         try {
-            long wait = Math.min(queueWait.toNanos(), Math.max(0, deadline - System.nanoTime()));
+            long wait = Math.min(slotWait.toNanos(), Math.max(0, deadline - System.nanoTime()));
             // in turn behind waiting calls, unlike tryAcquire(); no wait at all when none is allowed
             acquired = slots.tryAcquire(0, TimeUnit.NANOSECONDS) || wait > 0 && awaitSlot(System.nanoTime() + wait);
         } catch (InterruptedException e) {

@@ -170,6 +170,45 @@ class JsonRpcChainNodeBadNodeTest {
         }
     }
 
+    /**
+     * The faucet's own send, unlike a read, waits for a slot past the short queue wait (within its deadline): refused,
+     * it would leave a nonce the node lacks, and every later nonce of its key queued behind it (the soak at 300
+     * grants/s: thousands of sends refused OVERLOADED while the node answered slower).
+     */
+    @Test
+    void aTransactionSendWaitsForASlotPastTheQueueWaitWhileAReadIsRefused() throws Exception {
+        CountDownLatch arrived = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        FakeRpcServer server = server((req, ex) -> {
+            if (req.get("method").asText().equals("eth_chainId")) {
+                arrived.countDown();
+                try {
+                    release.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                FakeRpcServer.result(req, ex, "\"0x7a69\"");
+            } else {
+                FakeRpcServer.result(req, ex, "\"0x" + "ab".repeat(32) + "\"");
+            }
+        });
+        JsonRpcChainNode node = new JsonRpcChainNode(server.url(), Duration.ofSeconds(5), 1, Duration.ofMillis(100));
+        resources.add(node);
+        try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Long> holder = callers.submit(node::chainId);
+            assertThat(arrived.await(5, TimeUnit.SECONDS)).isTrue();
+            Future<TxHash> send = callers.submit(() -> node.sendRawTransaction("0x01"));
+            assertFailure(node::chainId, NodeFailure.OVERLOADED);
+            Thread.sleep(300); // three queue waits
+            assertThat(send).as("still waiting for the slot").isNotDone();
+            release.countDown();
+            assertThat(holder.get(5, TimeUnit.SECONDS)).isEqualTo(31337);
+            assertThat(send.get(5, TimeUnit.SECONDS).value()).isEqualTo("0x" + "ab".repeat(32));
+        } finally {
+            release.countDown();
+        }
+    }
+
     @Test
     void callsWaitingForASlotGetOneInTurnWhenItFreesWithinTheWait() throws Exception {
         CountDownLatch firstArrived = new CountDownLatch(1);
