@@ -227,7 +227,7 @@ public final class Settings {
     public static final Setting<String> LOG_LEVEL = declare(Setting.of("LOG_LEVEL", "info", choice("trace", "debug", "info", "warn", "error"),
             "trace, debug, info, warn, error"));
     public static final Setting<Duration> TX_REPLACE_AFTER_MS = declare(Setting.of("TX_REPLACE_AFTER_MS", "30000", millis(1000, 86_400_000),
-            "a faucet transaction not mined after this long is re-sent with fees raised ≥ 12.5 %"));
+            "a faucet transaction not mined after this long, while none of its key's was mined in that time either, is re-sent with fees raised ≥ 12.5 %"));
     public static final Setting<Duration> FAUCET_SEND_WAIT_MS = declare(Setting.of("FAUCET_SEND_WAIT_MS", "40", millis(1, 600_000),
             "the bound on a `POST /api/faucet` answer, counted from the request's arrival: a grant signed and stored whose transaction the "
                     + "node has not taken by then is answered 202 (`status: pending`, with its `txHash`) and the send finishes in the background "
