@@ -40,7 +40,8 @@ import java.util.function.Function;
  * {@link ChainNode} over the nodes of RPC_URL, one node or several of one chain.
  *
  * <p>{@link #checkHealth()} (run in the background) asks every node for its chain id and head: a
- * node of another chain is never used, one that does not answer is down, one more than
+ * node of another chain is never used, one that does not answer is down (a check refused for want of a
+ * free slot, this server's own calls filling them, leaves the last check's verdict), one more than
  * UPSTREAM_MAX_LAG_BLOCKS behind the best head gets no reads. The relay's reads go to the healthy
  * nodes, spread by their latency; a read that fails for a transport reason (refused, reset, timeout, an
  * answer that is not JSON-RPC) is retried on the next node within the same deadline, and the node
@@ -188,6 +189,11 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
             u.probed = true;
             u.measured(System.nanoTime() - start);
         } catch (NodeException e) {
+            if (e.failure() == NodeFailure.OVERLOADED && u.probed) {
+                // this server's own calls fill the node's slots: nothing learned about the node, the last check stands
+                // (counted down, one node under load made readiness fail and the instance leave its balancer)
+                return;
+            }
             u.probed = false;
             u.probeProblem = e.failure().name().toLowerCase(java.util.Locale.ROOT) + ": " + e.getMessage();
         }

@@ -155,6 +155,47 @@ class UpstreamSetTest {
         assertThat(health(set, 1).state()).isEqualTo(UpstreamHealth.State.OK);
     }
 
+    /**
+     * The server's own calls fill every slot to the node (the soak at 300 grants/s: the faucet's sends waiting for one):
+     * a health check refused OVERLOADED learns nothing about the node, which stays healthy. Counted down, the one node
+     * made readiness fail (no healthy node) while it answered everything, 15 times in a ten-minute soak.
+     */
+    @Test
+    void aCheckRefusedForWantOfAFreeSlotLeavesTheNodeHealthy() throws Exception {
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        FakeRpcServer server = new FakeRpcServer((req, ex) -> {
+            switch (req.get("method").asText()) {
+                case "eth_chainId" -> FakeRpcServer.result(req, ex, "\"0x7a69\"");
+                case "eth_getBlockByNumber" -> FakeRpcServer.result(req, ex, "{\"number\":\"0x10\",\"timestamp\":\"0x6553f100\"}");
+                default -> {
+                    holding.countDown();
+                    try {
+                        release.await(5, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    FakeRpcServer.result(req, ex, "\"0x0\"");
+                }
+            }
+        });
+        resources.add(server);
+        UpstreamSet set = new UpstreamSet(List.of(new JsonRpcChainNode(server.url(), TIMEOUT, 1, Duration.ofMillis(50))),
+                Optional.empty(), 5, 10_000, TIMEOUT);
+        resources.add(set);
+        set.checkHealth();
+        assertThat(health(set, 0).state()).isEqualTo(UpstreamHealth.State.OK);
+        try (ExecutorService caller = Executors.newVirtualThreadPerTaskExecutor()) {
+            caller.submit(() -> set.balance(new Address("0x" + "11".repeat(20))));
+            assertThat(holding.await(5, TimeUnit.SECONDS)).isTrue(); // the one slot is taken
+            set.checkHealth();
+            assertThat(health(set, 0).state()).as("the check found no free slot").isEqualTo(UpstreamHealth.State.OK);
+            release.countDown();
+        }
+        set.checkHealth();
+        assertThat(health(set, 0).state()).isEqualTo(UpstreamHealth.State.OK);
+    }
+
     @Test
     void aNodeOfAnotherChainIsNeverUsed() {
         TcpProxy foreign = endpoint(otherChain);
