@@ -42,10 +42,12 @@ import javax.net.ssl.SSLSocketFactory;
  * {@link ChainNode} over Ethereum JSON-RPC 2.0 on HTTP/1.1: pooled keep-alive connections
  * ({@link NodeHttp}) driven on the caller's (virtual) thread. Each call has one deadline
  * (NODE_TIMEOUT_MS, or a shorter one a {@link CallDeadline} sets), at most {@code maxConcurrency}
- * calls are in flight, and a call that cannot get a slot within the short queue wait fails at once
- * with {@link NodeFailure#OVERLOADED}; but for {@link #sendRawTransaction}, the faucet's own send,
- * which waits for a slot until its deadline (a send refused leaves a nonce gap every later nonce of
- * its key waits behind; a relayed read refused costs its client a retry). An answer is read into a buffer of at most
+ * calls are in flight. A relayed call ({@link #call}) that cannot get a slot within the short queue
+ * wait fails at once with {@link NodeFailure#OVERLOADED} (its client sees a 503 and retries); the
+ * server's own calls (the faucet's sends, the tracker's, status's and health checks' reads) wait
+ * their turn for up to half their deadline, keeping the other half for the node: a send refused was
+ * a nonce gap every later nonce of its key queued behind, a tracker read refused a stalled pass. An
+ * answer is read into a buffer of at most
  * {@code maxResponseBytes}; a longer one is refused with {@link NodeFailure#RESPONSE_TOO_LARGE} and
  * its connection dropped, so no answer can take unbounded memory or leave the client unusable;
  * answers being read together take at most an eighth of the heap ({@link NodeHttp#BODIES}: past
@@ -53,7 +55,7 @@ import javax.net.ssl.SSLSocketFactory;
  * Every failure is a {@link NodeException} with a classified {@link NodeFailure}.
  */
 public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
-    /** How long a call may wait for a free slot when its deadline allows it. */
+    /** How long a relayed call may wait for a free slot when its deadline allows it. */
     public static final Duration DEFAULT_QUEUE_WAIT = Duration.ofMillis(250);
     /** RPC_MAX_RESPONSE_BYTES' default. */
     public static final int DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
@@ -70,6 +72,8 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     private final String nodeLabel;
     private final Duration timeout;
     private final Duration queueWait;
+    /** How long the server's own calls may wait for a free slot: half the deadline (at least the relay's wait). */
+    private final Duration ownQueueWait;
     private final int maxResponseBytes;
     private final Semaphore slots;
     private final NodeHttp http;
@@ -86,8 +90,8 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     /**
      * @param timeout          NODE_TIMEOUT_MS, the deadline of one call
      * @param maxConcurrency   MAX_CONCURRENCY, calls in flight at once
-     * @param queueWait        how long a call waits for a free slot before failing with OVERLOADED (the faucet's own
-     *                         sends wait until their deadline)
+     * @param queueWait        how long a relayed call waits for a free slot before failing with OVERLOADED (the
+     *                         server's own calls wait up to half the timeout)
      * @param maxResponseBytes RPC_MAX_RESPONSE_BYTES, the longest answer read
      */
     public JsonRpcChainNode(URI url, Duration timeout, int maxConcurrency, Duration queueWait, int maxResponseBytes) {
@@ -106,6 +110,8 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         this.nodeLabel = UpstreamName.of(url);
         this.timeout = timeout;
         this.queueWait = queueWait;
+        Duration half = timeout.dividedBy(2);
+        this.ownQueueWait = half.compareTo(queueWait) > 0 ? half : queueWait;
         this.maxResponseBytes = maxResponseBytes;
         this.slots = new Semaphore(maxConcurrency, true);
         this.http = new NodeHttp(url, "https".equals(url.getScheme()) && tls == null ? (SSLSocketFactory) SSLSocketFactory.getDefault() : tls,
@@ -221,9 +227,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     @Override
     public TxHash sendRawTransaction(String rawHex) {
         try {
-            // the faucet's own send waits for a slot as long as its deadline allows: refused, it would leave a nonce the
-            // node lacks until the tracker sends it again, and every later nonce of the key queued behind it
-            return txHash(rpc("eth_sendRawTransaction", params(rawHex), timeout), "what eth_sendRawTransaction returned");
+            return txHash(rpc("eth_sendRawTransaction", params(rawHex)), "what eth_sendRawTransaction returned");
         } catch (NodeException e) {
             if (e.failure() == NodeFailure.ALREADY_KNOWN) {
                 return TransactionCodec.hash(rawBytes(rawHex));
@@ -310,7 +314,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     /** A relayed call with params already checked: the node's result as the node wrote it, a slice of its answer. */
     RawJson relay(String method, RelayParams.Checked params) {
         long id = ids.incrementAndGet();
-        return exchange(method, id, requestBytes(method, id, params.json()), true, queueWait, NodeAnswer::result);
+        return exchange(method, id, requestBytes(method, id, params.json()), true, NodeAnswer::result);
     }
 
     /**
@@ -335,13 +339,8 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     // --- JSON-RPC exchange ---
 
     private JsonNode rpc(String method, ArrayNode params) {
-        return rpc(method, params, queueWait);
-    }
-
-    /** @param slotWait how long the call may wait for a free slot (within its deadline) */
-    private JsonNode rpc(String method, ArrayNode params, Duration slotWait) {
         long id = ids.incrementAndGet();
-        return exchange(method, id, requestBytes(method, id, params.toString()), false, slotWait, answer -> {
+        return exchange(method, id, requestBytes(method, id, params.toString()), false, answer -> {
             try {
                 return answer.resultTree(JSON);
             } catch (IOException e) {
@@ -372,9 +371,8 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     }
 
     /** One request; {@code relay} keeps every node error object as RPC_ERROR instead of classifying it. */
-    private <T> T exchange(String method, long id, byte[] request, boolean relay, Duration slotWait,
-                           Function<NodeAnswer, T> result) {
-        NodeHttp.Reply reply = post(method, request, slotWait);
+    private <T> T exchange(String method, long id, byte[] request, boolean relay, Function<NodeAnswer, T> result) {
+        NodeHttp.Reply reply = post(method, request, relay ? queueWait : ownQueueWait);
         try {
             return result.apply(checked(method, id, reply, relay));
         } finally {
@@ -415,7 +413,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         ArrayNode array = JSON.createArrayNode();
         requests.forEach(array::add);
         String label = "batch of " + requests.size() + " " + requests.getFirst().get("method").asText();
-        NodeHttp.Reply response = post(label, serialise(array), queueWait);
+        NodeHttp.Reply response = post(label, serialise(array), ownQueueWait);
         JsonNode body = parseOrNull(response.body());
         NodeHttp.release(response); // the tree holds what is needed
         if (response.status() / 100 != 2 || body == null || !body.isArray()) {

@@ -132,7 +132,7 @@ class JsonRpcChainNodeBadNodeTest {
     }
 
     @Test
-    void callsBeyondMaxConcurrencyFailFastAsOverloaded() throws Exception {
+    void relayedCallsBeyondMaxConcurrencyFailFastAsOverloaded() throws Exception {
         CountDownLatch twoArrived = new CountDownLatch(2);
         CountDownLatch release = new CountDownLatch(1);
         FakeRpcServer server = server((req, ex) -> {
@@ -154,7 +154,7 @@ class JsonRpcChainNodeBadNodeTest {
 
             for (int i = 0; i < 3; i++) {
                 long start = System.nanoTime();
-                assertFailure(node::chainId, NodeFailure.OVERLOADED);
+                assertFailure(() -> node.call("eth_chainId", "[]"), NodeFailure.OVERLOADED);
                 assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(90).isLessThan(2000);
                 assertThat(Thread.currentThread().isInterrupted()).as("the wait's end leaves no interrupt behind").isFalse();
             }
@@ -171,12 +171,13 @@ class JsonRpcChainNodeBadNodeTest {
     }
 
     /**
-     * The faucet's own send, unlike a read, waits for a slot past the short queue wait (within its deadline): refused,
-     * it would leave a nonce the node lacks, and every later nonce of its key queued behind it (the soak at 300
-     * grants/s: thousands of sends refused OVERLOADED while the node answered slower).
+     * The server's own calls, unlike a relayed one, wait for a slot past the short queue wait (within their deadline):
+     * a send refused would leave a nonce the node lacks, and every later nonce of its key queued behind it (the soak at
+     * 300 grants/s: thousands of sends refused OVERLOADED while the node answered slower); a tracker read refused
+     * stalled its pass. A relayed call refused costs its client a retry.
      */
     @Test
-    void aTransactionSendWaitsForASlotPastTheQueueWaitWhileAReadIsRefused() throws Exception {
+    void theServersOwnSendsAndReadsWaitForASlotPastTheQueueWaitWhileARelayedCallIsRefused() throws Exception {
         CountDownLatch arrived = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         FakeRpcServer server = server((req, ex) -> {
@@ -188,6 +189,8 @@ class JsonRpcChainNodeBadNodeTest {
                     Thread.currentThread().interrupt();
                 }
                 FakeRpcServer.result(req, ex, "\"0x7a69\"");
+            } else if (req.get("method").asText().equals("eth_getTransactionCount")) {
+                FakeRpcServer.result(req, ex, "\"0xab\"");
             } else {
                 FakeRpcServer.result(req, ex, "\"0x" + "ab".repeat(32) + "\"");
             }
@@ -198,19 +201,22 @@ class JsonRpcChainNodeBadNodeTest {
             Future<Long> holder = callers.submit(node::chainId);
             assertThat(arrived.await(5, TimeUnit.SECONDS)).isTrue();
             Future<TxHash> send = callers.submit(() -> node.sendRawTransaction("0x01"));
-            assertFailure(node::chainId, NodeFailure.OVERLOADED);
+            Future<Long> read = callers.submit(() -> node.minedNonce(new Address("0x" + "11".repeat(20))));
+            assertFailure(() -> node.call("eth_chainId", "[]"), NodeFailure.OVERLOADED);
             Thread.sleep(300); // three queue waits
             assertThat(send).as("still waiting for the slot").isNotDone();
+            assertThat(read).as("still waiting for the slot").isNotDone();
             release.countDown();
             assertThat(holder.get(5, TimeUnit.SECONDS)).isEqualTo(31337);
             assertThat(send.get(5, TimeUnit.SECONDS).value()).isEqualTo("0x" + "ab".repeat(32));
+            assertThat(read.get(5, TimeUnit.SECONDS)).isEqualTo(0xab);
         } finally {
             release.countDown();
         }
     }
 
     @Test
-    void callsWaitingForASlotGetOneInTurnWhenItFreesWithinTheWait() throws Exception {
+    void relayedCallsWaitingForASlotGetOneInTurnWhenItFreesWithinTheWait() throws Exception {
         CountDownLatch firstArrived = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger answered = new AtomicInteger();
@@ -232,7 +238,8 @@ class JsonRpcChainNodeBadNodeTest {
             assertThat(firstArrived.await(5, TimeUnit.SECONDS)).isTrue();
             List<Future<Boolean>> waiting = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                waiting.add(callers.submit(() -> node.chainId() == 31337 && !Thread.currentThread().isInterrupted()));
+                waiting.add(callers.submit(() -> node.call("eth_chainId", "[]").text().equals("\"0x7a69\"")
+                        && !Thread.currentThread().isInterrupted()));
             }
             Thread.sleep(200); // all four wait for the one slot
             release.countDown();
