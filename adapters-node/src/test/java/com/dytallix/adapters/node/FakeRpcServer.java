@@ -62,6 +62,15 @@ final class FakeRpcServer implements AutoCloseable {
         }
     }
 
+    /** Holds the answer being written until {@code release} opens (at most 5 s): a node slow to answer. */
+    static void holdUntil(java.util.concurrent.CountDownLatch release) {
+        try {
+            release.await(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** A well-formed JSON-RPC answer with the request's id. */
     static void result(JsonNode request, HttpExchange exchange, String resultJson) throws IOException {
         send(exchange, 200, "application/json",

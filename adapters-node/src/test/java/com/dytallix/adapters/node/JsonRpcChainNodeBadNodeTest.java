@@ -137,11 +137,7 @@ class JsonRpcChainNodeBadNodeTest {
         CountDownLatch release = new CountDownLatch(1);
         FakeRpcServer server = server((req, ex) -> {
             twoArrived.countDown();
-            try {
-                release.await(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            FakeRpcServer.holdUntil(release);
             FakeRpcServer.result(req, ex, "\"0x7a69\"");
         });
         JsonRpcChainNode node = new JsonRpcChainNode(server.url(), Duration.ofSeconds(5), 2, Duration.ofMillis(100));
@@ -183,11 +179,7 @@ class JsonRpcChainNodeBadNodeTest {
         FakeRpcServer server = server((req, ex) -> {
             if (req.get("method").asText().equals("eth_chainId")) {
                 arrived.countDown();
-                try {
-                    release.await(5, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                FakeRpcServer.holdUntil(release);
                 FakeRpcServer.result(req, ex, "\"0x7a69\"");
             } else if (req.get("method").asText().equals("eth_getTransactionCount")) {
                 FakeRpcServer.result(req, ex, "\"0xab\"");
@@ -223,11 +215,7 @@ class JsonRpcChainNodeBadNodeTest {
         FakeRpcServer server = server((req, ex) -> {
             if (answered.getAndIncrement() == 0) {
                 firstArrived.countDown();
-                try {
-                    release.await(5, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                FakeRpcServer.holdUntil(release);
             }
             FakeRpcServer.result(req, ex, "\"0x7a69\"");
         });

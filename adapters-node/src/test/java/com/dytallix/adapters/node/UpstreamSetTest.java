@@ -170,11 +170,7 @@ class UpstreamSetTest {
                 case "eth_getBlockByNumber" -> FakeRpcServer.result(req, ex, "{\"number\":\"0x10\",\"timestamp\":\"0x6553f100\"}");
                 default -> {
                     holding.countDown();
-                    try {
-                        release.await(5, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
+                    FakeRpcServer.holdUntil(release);
                     FakeRpcServer.result(req, ex, "\"0x0\"");
                 }
             }
