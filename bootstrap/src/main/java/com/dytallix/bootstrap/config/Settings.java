@@ -130,7 +130,7 @@ public final class Settings {
             optional(v -> Duration.ofMillis(positiveLong().read(v))),
             "expected block interval; otherwise the median of recent block intervals").shown("(learned)"));
     public static final Setting<Integer> MAX_CONCURRENCY = declare(Setting.of("MAX_CONCURRENCY", "20", integer(1, 10_000),
-            "node calls in flight at once; beyond it a call waits briefly, then fails fast"));
+            "node calls in flight at once, per node; beyond it a relayed call waits up to 250 ms, the server's own calls up to half NODE_TIMEOUT_MS, then fail fast"));
     public static final Setting<List<String>> RPC_ALLOWED_METHODS = declare(Setting.of("RPC_ALLOWED_METHODS", DEFAULT_RPC_METHODS,
             methods(), "methods `/api/rpc` forwards. Signing, admin, debug, txpool, miner, evm/anvil/hardhat methods are refused whatever this says")
             .shown("read-only `eth_`/`net_`/`web3_` set + `eth_sendRawTransaction`"));
