@@ -45,7 +45,7 @@ import javax.net.ssl.SSLSocketFactory;
  * calls are in flight. A relayed call ({@link #call}) that cannot get a slot within the short queue
  * wait fails at once with {@link NodeFailure#OVERLOADED} (its client sees a 503 and retries); the
  * server's own calls (the faucet's sends, the tracker's, status's and health checks' reads) wait
- * their turn for up to half their deadline, keeping the other half for the node: a send refused was
+ * their turn for up to half the time left to their deadline, keeping the rest for the node: a send refused was
  * a nonce gap every later nonce of its key queued behind, a tracker read refused a stalled pass. An
  * answer is read into a buffer of at most
  * {@code maxResponseBytes}; a longer one is refused with {@link NodeFailure#RESPONSE_TOO_LARGE} and
@@ -72,8 +72,6 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     private final String nodeLabel;
     private final Duration timeout;
     private final Duration queueWait;
-    /** How long the server's own calls may wait for a free slot: half the deadline (at least the relay's wait). */
-    private final Duration ownQueueWait;
     private final int maxResponseBytes;
     private final Semaphore slots;
     private final NodeHttp http;
@@ -91,7 +89,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
      * @param timeout          NODE_TIMEOUT_MS, the deadline of one call
      * @param maxConcurrency   MAX_CONCURRENCY, calls in flight at once
      * @param queueWait        how long a relayed call waits for a free slot before failing with OVERLOADED (the
-     *                         server's own calls wait up to half the timeout)
+     *                         server's own calls wait up to half the time left to their deadline)
      * @param maxResponseBytes RPC_MAX_RESPONSE_BYTES, the longest answer read
      */
     public JsonRpcChainNode(URI url, Duration timeout, int maxConcurrency, Duration queueWait, int maxResponseBytes) {
@@ -110,8 +108,6 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         this.nodeLabel = UpstreamName.of(url);
         this.timeout = timeout;
         this.queueWait = queueWait;
-        Duration half = timeout.dividedBy(2);
-        this.ownQueueWait = half.compareTo(queueWait) > 0 ? half : queueWait;
         this.maxResponseBytes = maxResponseBytes;
         this.slots = new Semaphore(maxConcurrency, true);
         this.http = new NodeHttp(url, "https".equals(url.getScheme()) && tls == null ? (SSLSocketFactory) SSLSocketFactory.getDefault() : tls,
@@ -372,7 +368,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
 
     /** One request; {@code relay} keeps every node error object as RPC_ERROR instead of classifying it. */
     private <T> T exchange(String method, long id, byte[] request, boolean relay, Function<NodeAnswer, T> result) {
-        NodeHttp.Reply reply = post(method, request, relay ? queueWait : ownQueueWait);
+        NodeHttp.Reply reply = post(method, request, relay);
         try {
             return result.apply(checked(method, id, reply, relay));
         } finally {
@@ -413,7 +409,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         ArrayNode array = JSON.createArrayNode();
         requests.forEach(array::add);
         String label = "batch of " + requests.size() + " " + requests.getFirst().get("method").asText();
-        NodeHttp.Reply response = post(label, serialise(array), ownQueueWait);
+        NodeHttp.Reply response = post(label, serialise(array), false);
         JsonNode body = parseOrNull(response.body());
         NodeHttp.release(response); // the tree holds what is needed
         if (response.status() / 100 != 2 || body == null || !body.isArray()) {
@@ -460,9 +456,10 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         }
     }
 
-    private NodeHttp.Reply post(String label, byte[] body, Duration slotWait) {
+    /** @param relayed a relayed call: it waits for a slot the short queue wait, the server's own half its time left */
+    private NodeHttp.Reply post(String label, byte[] body, boolean relayed) {
         long deadline = CallDeadline.current().orElseGet(() -> System.nanoTime() + timeout.toNanos());
-        acquireSlot(label, deadline, slotWait);
+        acquireSlot(label, deadline, relayed);
         try {
             NodeHttp.Reply reply = http.post(body, deadline);
             if (reply.status() == 429) {
@@ -508,14 +505,16 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     }
 
     /**
-     * A free slot, waited for in arrival order for at most the queue wait: untimed, ended by
+     * A free slot, waited for in arrival order (a relayed call for at most the queue wait, the server's own for half the
+     * time left to its deadline): untimed, ended by
      * {@link NodeDeadlines} (a timed wait on a virtual thread is a timer task on the ForkJoinPool's
      * delay scheduler; with more calls than slots, as at 64 connections to one node, every call waited).
      */
-    private void acquireSlot(String label, long deadline, Duration slotWait) {
+    private void acquireSlot(String label, long deadline, boolean relayed) {
         boolean acquired;
         try {
-            long wait = Math.min(slotWait.toNanos(), Math.max(0, deadline - System.nanoTime()));
+            long left = Math.max(0, deadline - System.nanoTime());
+            long wait = relayed ? Math.min(queueWait.toNanos(), left) : left / 2;
             // in turn behind waiting calls, unlike tryAcquire(); no wait at all when none is allowed
             acquired = slots.tryAcquire(0, TimeUnit.NANOSECONDS) || wait > 0 && awaitSlot(System.nanoTime() + wait);
         } catch (InterruptedException e) {

@@ -195,6 +195,12 @@ class JsonRpcChainNodeBadNodeTest {
             Future<TxHash> send = callers.submit(() -> node.sendRawTransaction("0x01"));
             Future<Long> read = callers.submit(() -> node.minedNonce(new Address("0x" + "11".repeat(20))));
             assertFailure(() -> node.call("eth_chainId", "[]"), NodeFailure.OVERLOADED);
+            // with a deadline of its own (a caller's shorter one), half of what is left: refused for want of a slot,
+            // not timed out with no time left for the node (a timeout counts the node down)
+            long start = System.nanoTime();
+            assertFailure(() -> CallDeadline.within(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1000),
+                    () -> node.minedNonce(new Address("0x" + "22".repeat(20)))), NodeFailure.OVERLOADED);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(490).isLessThan(950);
             Thread.sleep(300); // three queue waits
             assertThat(send).as("still waiting for the slot").isNotDone();
             assertThat(read).as("still waiting for the slot").isNotDone();
