@@ -44,7 +44,7 @@ import javax.net.ssl.SSLSocketFactory;
  * (NODE_TIMEOUT_MS, or a shorter one a {@link CallDeadline} sets), at most {@code maxConcurrency}
  * calls are in flight. A relayed call ({@link #call}) that cannot get a slot within the short queue
  * wait fails at once with {@link NodeFailure#OVERLOADED} (its client sees a 503 and retries); the
- * server's own calls (the faucet's sends, the tracker's, status's and health checks' reads) wait
+ * server's own calls (the faucet's sends, the tracker's, status's, health checks' and the subscription feed's reads) wait
  * their turn for up to half the time left to their deadline, keeping the rest for the node: a send refused was
  * a nonce gap every later nonce of its key queued behind, a tracker read refused a stalled pass. An
  * answer is read into a buffer of at most
@@ -309,8 +309,16 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
 
     /** A relayed call with params already checked: the node's result as the node wrote it, a slice of its answer. */
     RawJson relay(String method, RelayParams.Checked params) {
+        return relay(method, params, true);
+    }
+
+    /**
+     * @param clients a client's call, which waits the short queue wait for a slot; false for the server's own reads of
+     *                raw results (the subscription feed's), which wait their turn as its other reads do
+     */
+    RawJson relay(String method, RelayParams.Checked params, boolean clients) {
         long id = ids.incrementAndGet();
-        return exchange(method, id, requestBytes(method, id, params.json()), true, NodeAnswer::result);
+        return exchange(method, id, requestBytes(method, id, params.json()), true, clients, NodeAnswer::result);
     }
 
     /**
@@ -336,7 +344,7 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
 
     private JsonNode rpc(String method, ArrayNode params) {
         long id = ids.incrementAndGet();
-        return exchange(method, id, requestBytes(method, id, params.toString()), false, answer -> {
+        return exchange(method, id, requestBytes(method, id, params.toString()), false, false, answer -> {
             try {
                 return answer.resultTree(JSON);
             } catch (IOException e) {
@@ -366,9 +374,12 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         return true;
     }
 
-    /** One request; {@code relay} keeps every node error object as RPC_ERROR instead of classifying it. */
-    private <T> T exchange(String method, long id, byte[] request, boolean relay, Function<NodeAnswer, T> result) {
-        NodeHttp.Reply reply = post(method, request, relay);
+    /**
+     * One request; {@code relay} keeps every node error object as RPC_ERROR instead of classifying it, {@code clients}
+     * gives it a client's short wait for a slot.
+     */
+    private <T> T exchange(String method, long id, byte[] request, boolean relay, boolean clients, Function<NodeAnswer, T> result) {
+        NodeHttp.Reply reply = post(method, request, clients);
         try {
             return result.apply(checked(method, id, reply, relay));
         } finally {

@@ -419,7 +419,8 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
     /**
      * Relayed calls pinned to the healthy node with the best head (the subscription feed's steps):
      * a feed that followed whichever node a read landed on would announce a lagging node's head,
-     * or see a reorg where two nodes merely disagree.
+     * or see a reorg where two nodes merely disagree. They are the server's own reads, and wait their
+     * turn for a node-call slot as its other reads do, not a client's 250 ms.
      */
     @Override
     public NodeRelay freshest() {
@@ -430,7 +431,7 @@ public final class UpstreamSet implements ChainNode, AutoCloseable {
         List<Upstream> only = List.of(order.getFirst());
         return (method, paramsJson) -> {
             RelayParams.Checked checked = params.check(method, paramsJson);
-            return read(method, only, n -> n.relay(method, checked)).value();
+            return read(method, only, n -> n.relay(method, checked, false)).value();
         };
     }
 

@@ -158,10 +158,12 @@ class UpstreamSetTest {
     /**
      * The server's own calls fill every slot to the node (the soak at 300 grants/s: the faucet's sends waiting for one):
      * a health check refused OVERLOADED learns nothing about the node, which stays healthy. Counted down, the one node
-     * made readiness fail (no healthy node) while it answered everything, 15 times in a ten-minute soak.
+     * made readiness fail (no healthy node) while it answered everything, 15 times in a ten-minute soak. A client's
+     * relayed call is refused after its short wait; the subscription feed's reads (pinned to the freshest node) are
+     * the server's own and wait their turn (refused like a client's, they logged a warning 108-177 times a soak).
      */
     @Test
-    void aCheckRefusedForWantOfAFreeSlotLeavesTheNodeHealthy() throws Exception {
+    void whileEverySlotIsTakenACheckLeavesTheNodeHealthyAndTheFeedsReadsWaitTheirTurn() throws Exception {
         java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         FakeRpcServer server = new FakeRpcServer((req, ex) -> {
@@ -186,7 +188,13 @@ class UpstreamSetTest {
             assertThat(holding.await(5, TimeUnit.SECONDS)).isTrue(); // the one slot is taken
             set.checkHealth();
             assertThat(health(set, 0).state()).as("the check found no free slot").isEqualTo(UpstreamHealth.State.OK);
+            assertThatThrownBy(() -> set.call("eth_chainId", "[]")).isInstanceOfSatisfying(NodeException.class,
+                    e -> assertThat(e.failure()).isEqualTo(com.dytallix.domain.sync.NodeFailure.OVERLOADED));
+            java.util.concurrent.Future<String> feed = caller.submit(() -> set.freshest().call("eth_chainId", "[]").text());
+            Thread.sleep(300);
+            assertThat(feed).as("the feed's read waits for the slot").isNotDone();
             release.countDown();
+            assertThat(feed.get(5, TimeUnit.SECONDS)).isEqualTo("\"0x7a69\"");
         }
         set.checkHealth();
         assertThat(health(set, 0).state()).isEqualTo(UpstreamHealth.State.OK);
