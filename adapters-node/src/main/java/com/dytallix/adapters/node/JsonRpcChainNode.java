@@ -313,12 +313,12 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     }
 
     /**
-     * @param clients a client's call, which waits the short queue wait for a slot; false for the server's own reads of
-     *                raw results (the subscription feed's), which wait their turn as its other reads do
+     * @param forClient a client's call, which waits the short queue wait for a slot; false for the server's own reads
+     *                  of raw results (the subscription feed's), which wait their turn as its other reads do
      */
-    RawJson relay(String method, RelayParams.Checked params, boolean clients) {
+    RawJson relay(String method, RelayParams.Checked params, boolean forClient) {
         long id = ids.incrementAndGet();
-        return exchange(method, id, requestBytes(method, id, params.json()), true, clients, NodeAnswer::result);
+        return exchange(method, id, requestBytes(method, id, params.json()), true, forClient, NodeAnswer::result);
     }
 
     /**
@@ -375,11 +375,11 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     }
 
     /**
-     * One request; {@code relay} keeps every node error object as RPC_ERROR instead of classifying it, {@code clients}
+     * One request; {@code relay} keeps every node error object as RPC_ERROR instead of classifying it, {@code forClient}
      * gives it a client's short wait for a slot.
      */
-    private <T> T exchange(String method, long id, byte[] request, boolean relay, boolean clients, Function<NodeAnswer, T> result) {
-        NodeHttp.Reply reply = post(method, request, clients);
+    private <T> T exchange(String method, long id, byte[] request, boolean relay, boolean forClient, Function<NodeAnswer, T> result) {
+        NodeHttp.Reply reply = post(method, request, forClient);
         try {
             return result.apply(checked(method, id, reply, relay));
         } finally {
@@ -467,10 +467,10 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
         }
     }
 
-    /** @param relayed a relayed call: it waits for a slot the short queue wait, the server's own half its time left */
-    private NodeHttp.Reply post(String label, byte[] body, boolean relayed) {
+    /** @param forClient a client's call: it waits for a slot the short queue wait, the server's own half its time left */
+    private NodeHttp.Reply post(String label, byte[] body, boolean forClient) {
         long deadline = CallDeadline.current().orElseGet(() -> System.nanoTime() + timeout.toNanos());
-        acquireSlot(label, deadline, relayed);
+        acquireSlot(label, deadline, forClient);
         try {
             NodeHttp.Reply reply = http.post(body, deadline);
             if (reply.status() == 429) {
@@ -516,16 +516,16 @@ public final class JsonRpcChainNode implements ChainNode, AutoCloseable {
     }
 
     /**
-     * A free slot, waited for in arrival order (a relayed call for at most the queue wait, the server's own for half the
+     * A free slot, waited for in arrival order (a client's call for at most the queue wait, the server's own for half the
      * time left to its deadline): untimed, ended by
      * {@link NodeDeadlines} (a timed wait on a virtual thread is a timer task on the ForkJoinPool's
      * delay scheduler; with more calls than slots, as at 64 connections to one node, every call waited).
      */
-    private void acquireSlot(String label, long deadline, boolean relayed) {
+    private void acquireSlot(String label, long deadline, boolean forClient) {
         boolean acquired;
         try {
             long left = Math.max(0, deadline - System.nanoTime());
-            long wait = relayed ? Math.min(queueWait.toNanos(), left) : left / 2;
+            long wait = forClient ? Math.min(queueWait.toNanos(), left) : left / 2;
             // in turn behind waiting calls, unlike tryAcquire(); no wait at all when none is allowed
             acquired = slots.tryAcquire(0, TimeUnit.NANOSECONDS) || wait > 0 && awaitSlot(System.nanoTime() + wait);
         } catch (InterruptedException e) {
