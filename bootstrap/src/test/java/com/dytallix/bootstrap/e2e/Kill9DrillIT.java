@@ -158,11 +158,7 @@ class Kill9DrillIT {
             }
         }
         server.kill9();
-        // mining paused so that no block slips in between reading the height and the reorg
-        chain.call("evm_setIntervalMining", 0);
-        long depth = chain.height() - lowest + 1;
-        chain.call("anvil_reorg", depth, List.of());
-        chain.call("evm_setIntervalMining", 1);
+        long depth = chain.replaceBlocksFrom(lowest, 1);
         for (Job j : paid) {
             assertThat(chain.balance(j.address())).as("after the reorg, %s", j.address()).isZero();
         }

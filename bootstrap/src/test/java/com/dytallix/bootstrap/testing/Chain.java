@@ -71,6 +71,22 @@ public final class Chain {
         anvil.mine();
     }
 
+    /**
+     * Replaces every block from {@code firstBlock} up with an empty one ({@code anvil_reorg}) on a node that mines a
+     * block every {@code blockTimeSeconds}: mining is paused meanwhile, so that no block slips in between reading the
+     * height and the reorg (which would leave {@code firstBlock} in place). Returns the reorg's depth.
+     */
+    public long replaceBlocksFrom(long firstBlock, int blockTimeSeconds) {
+        call("evm_setIntervalMining", 0);
+        try {
+            long depth = height() - firstBlock + 1;
+            call("anvil_reorg", depth, List.of());
+            return depth;
+        } finally {
+            call("evm_setIntervalMining", blockTimeSeconds);
+        }
+    }
+
     /** Every mined transaction sent by {@code from}, oldest first (scans all blocks: fine for a test chain). */
     public List<JsonNode> transactionsFrom(String from) {
         List<JsonNode> found = new ArrayList<>();

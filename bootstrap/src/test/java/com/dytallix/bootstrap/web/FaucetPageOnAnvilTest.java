@@ -10,7 +10,6 @@ import com.dytallix.domain.Wei;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -87,7 +86,7 @@ class FaucetPageOnAnvilTest {
         assertThat(page.text("grant-next")).isEmpty();
 
         // every block from the grant's up is replaced by an empty one: the payment is gone from the chain
-        chain.call("anvil_reorg", chain.height() - first.block() + 1, List.of());
+        chain.replaceBlocksFrom(first.block(), 1);
         browser.await("the page says a reorg took the block (now: " + page.text("grant-status") + " / " + page.text("grant-next") + ")",
                 d -> page.text("grant-next").startsWith("A reorganisation took its first block away")
                         || page.text("grant-status").startsWith("The block that held your transaction left the chain"));
