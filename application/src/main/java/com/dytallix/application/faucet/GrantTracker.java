@@ -101,14 +101,19 @@ public final class GrantTracker {
      * still in flight are kept.
      */
     private final Set<GrantId> seenDropped = ConcurrentHashMap.newKeySet();
-    /** Each sender's mined nonce as the last pass read it: a lower one now is a rollback. */
-    private final Map<Address, Long> minedBefore = new ConcurrentHashMap<>();
-    /** Per sender, when a pass last found its mined nonce higher than the pass before: the chain taking its transactions. */
-    private final Map<Address, Instant> minedMoved = new ConcurrentHashMap<>();
+    /** Each sender's mined nonce as the last pass read it, and when it last rose. */
+    private final Map<Address, MinedSeen> minedSeen = new ConcurrentHashMap<>();
     /** Per sender, the payment at the lowest nonce the node's pool does not count, as a pass last found it there. */
     private final Map<Address, Blocker> blockers = new ConcurrentHashMap<>();
     /** Per sender, the filler or drain at its mined nonce (the next one the chain takes), as a pass last found it there. */
     private final Map<Address, Blocker> frontTransfers = new ConcurrentHashMap<>();
+
+    /**
+     * A sender's mined nonce as a pass last read it (a lower one at the next pass is a rollback), and when a pass last
+     * found it higher than the pass before ({@code null}: not seen rising), that is, the chain taking its transactions.
+     */
+    private record MinedSeen(long nonce, Instant rose) {
+    }
 
     /**
      * A transaction in the way of every later nonce of its sender (a payment at the nonce the node's pool counts up to,
@@ -256,8 +261,7 @@ public final class GrantTracker {
     public void chainChanged() {
         receiptsReadUpTo = -1;
         blockReceipts = true;
-        minedBefore.clear();
-        minedMoved.clear();
+        minedSeen.clear();
         seenDropped.clear();
         blockers.clear();
         frontTransfers.clear();
@@ -420,13 +424,12 @@ public final class GrantTracker {
         for (Map.Entry<Address, Long> e : senders.entrySet()) {
             Address from = e.getKey();
             long minedNonce = e.getValue();
-            Long before = minedBefore.put(from, minedNonce);
-            if (before != null && minedNonce > before) {
-                minedMoved.put(from, now);
-            }
+            MinedSeen seen = minedSeen.get(from);
+            Long before = seen == null ? null : seen.nonce();
+            Instant moved = seen == null ? null : minedNonce > seen.nonce() ? now : seen.rose();
+            minedSeen.put(from, new MinedSeen(minedNonce, moved));
             // the chain took one of its transactions within the replacement time: a payment the node holds waits its
             // turn behind the sender's own (its nonces are mined in order), and a dearer fee would not bring it sooner
-            Instant moved = minedMoved.get(from);
             boolean takingItsTurn = moved != null && moved.plus(replaceAfter).isAfter(now);
             List<Payment> waiting = pass.waiting.stream().filter(p -> p.from().equals(from)).toList();
             List<Grant> above = pass.aboveHead.stream().filter(g -> g.fromAddress().orElseThrow().equals(from)).toList();
