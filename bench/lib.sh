@@ -452,6 +452,21 @@ samples_within() { # DIR FROM TO
   done
 }
 
+# profiled_window PID COMMAND...: runs COMMAND (a run_wrk) while the agent samples the server PID and sets RUN (its
+# RESULT line), US (the server's CPU microseconds per request over the run, the agent included) and SAMPLES (the
+# agent's files wholly inside the run); dies when the run was too short for one
+profiled_window() {
+  local pid="$1" t0 t1 s0 s1
+  shift
+  t0="$(date +%s)" s0="$(cpu_seconds "$pid")"
+  RUN="$("$@")"
+  s1="$(cpu_seconds "$pid")" t1="$(date +%s)"
+  US="$(awk -v a="$s0" -v b="$s1" -v n="$(field requests "$RUN")" 'BEGIN { printf "%.1f", 1e6 * (b - a) / n }')"
+  sleep 1
+  mapfile -t SAMPLES < <(samples_within "$WORK/samples" "$t0" "$t1")
+  [ "${#SAMPLES[@]}" -gt 0 ] || die "no sample file lies inside the measured window"
+}
+
 peak_rss_mb() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
 # --- load --------------------------------------------------------------------------------------

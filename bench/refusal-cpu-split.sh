@@ -46,19 +46,13 @@ load 4 "$WARMUP" >/dev/null
 
 echo "== refusal CPU split: $KIND, $CONNECTIONS connections, ${SECONDS_EACH}s, async-profiler $AP_VERSION =="
 machine_info
-t0="$(date +%s)" s0="$(cpu_seconds "$SERVER_PID")"
-r="$(load "$CONNECTIONS" "$SECONDS_EACH")"
-s1="$(cpu_seconds "$SERVER_PID")" t1="$(date +%s)"
-us="$(awk -v a="$s0" -v b="$s1" -v n="$(field requests "$r")" 'BEGIN { printf "%.1f", 1e6 * (b - a) / n }')"
-printf 'ours: %s refusals/s, p50 %s ms, server CPU %s us per refusal, the agent included (load %s); %s\n' "$(field rps "$r")" \
-  "$(field p50_ms "$r")" "$us" "$(cut -d' ' -f1 /proc/loadavg)" "$(grep -o 'status_[0-9]*=[0-9]*' <<<"$r" | tr '\n' ' ')"
-sleep 1
-mapfile -t files < <(samples_within "$WORK/samples" "$t0" "$t1")
-[ "${#files[@]}" -gt 0 ] || die "no sample file lies inside the measured window"
-echo "samples: ${#files[@]} files of 10 s inside the window"
+profiled_window "$SERVER_PID" load "$CONNECTIONS" "$SECONDS_EACH"
+printf 'ours: %s refusals/s, p50 %s ms, server CPU %s us per refusal, the agent included (load %s); %s\n' "$(field rps "$RUN")" \
+  "$(field p50_ms "$RUN")" "$US" "$(cut -d' ' -f1 /proc/loadavg)" "$(grep -o 'status_[0-9]*=[0-9]*' <<<"$RUN" | tr '\n' ' ')"
+echo "samples: ${#SAMPLES[@]} files of 10 s inside the window"
 echo
 printf '%7s %9s  %s\n' share 'us/req' part
-cat "${files[@]}" | awk -v us="$us" '
+cat "${SAMPLES[@]}" | awk -v us="$US" '
   function has(s) { return index(stack, s) > 0 }
   {
     n = $NF; stack = substr($0, 1, length($0) - length(n) - 1); total += n

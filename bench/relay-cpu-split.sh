@@ -37,19 +37,13 @@ BODIES="$WORK/$WORKLOAD.bodies" run_wrk "$THREADS" "$CONNECTIONS" "$WARMUP" bodi
 
 echo "== relay CPU split: $WORKLOAD, uncached (RPC_CACHE_MAX_BYTES=0), $CONNECTIONS connections, ${SECONDS_EACH}s, async-profiler $AP_VERSION =="
 machine_info
-t0="$(date +%s)" s0="$(cpu_seconds "$PID_S")"
-r="$(BODIES="$WORK/$WORKLOAD.bodies" run_wrk "$THREADS" "$CONNECTIONS" "$SECONDS_EACH" bodies.lua "$URL_S")"
-s1="$(cpu_seconds "$PID_S")" t1="$(date +%s)"
-us="$(awk -v a="$s0" -v b="$s1" -v n="$(field requests "$r")" 'BEGIN { printf "%.1f", 1e6 * (b - a) / n }')"
-printf 'ours: %s req/s, p50 %s ms, server CPU %s us per call, the agent included (load %s)\n' "$(field rps "$r")" \
-  "$(field p50_ms "$r")" "$us" "$(cut -d' ' -f1 /proc/loadavg)"
-sleep 1
-mapfile -t files < <(samples_within "$WORK/samples" "$t0" "$t1")
-[ "${#files[@]}" -gt 0 ] || die "no sample file lies inside the measured window"
-echo "samples: ${#files[@]} files of 10 s inside the window"
+BODIES="$WORK/$WORKLOAD.bodies" profiled_window "$PID_S" run_wrk "$THREADS" "$CONNECTIONS" "$SECONDS_EACH" bodies.lua "$URL_S"
+printf 'ours: %s req/s, p50 %s ms, server CPU %s us per call, the agent included (load %s)\n' "$(field rps "$RUN")" \
+  "$(field p50_ms "$RUN")" "$US" "$(cut -d' ' -f1 /proc/loadavg)"
+echo "samples: ${#SAMPLES[@]} files of 10 s inside the window"
 echo
 printf '%7s %9s  %s\n' share 'us/call' part
-cat "${files[@]}" | awk -v us="$us" '
+cat "${SAMPLES[@]}" | awk -v us="$US" '
   function has(s) { return index(stack, s) > 0 }
   {
     n = $NF; stack = substr($0, 1, length($0) - length(n) - 1); total += n
