@@ -31,6 +31,9 @@ BENCH_MORE_JAVA_OPTS="${BENCH_MORE_JAVA_OPTS:-}"
 AOT_CACHE="$ROOT/bootstrap/target/dytallix-api.aot"
 
 LOAD_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"
+# the CPUs' stolen time and all their time so far, in ticks (/proc/stat): what went to other guests of the host
+cpu_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= 9; i++) t += $i; print $9, t; exit }' /proc/stat; }
+CPU_TICKS_AT_START="$(cpu_ticks)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/dyt-bench.XXXXXX")"
 STARTED_PIDS=()
 FAILED=0
@@ -153,6 +156,7 @@ machine_info() {
   echo "machine: $(nproc) CPUs ($cpu), $mem RAM, $(uname -sr)"
   echo "jdk:     $("${JAVA:-java}" -version 2>&1 | head -n 1); server JVM options: $(JAVA_OPTS="$BENCH_JAVA_OPTS" "$ROOT/dyt" jvm-options)${BENCH_MORE_JAVA_OPTS:+ $BENCH_MORE_JAVA_OPTS}, environment: $(jvm_env | tr '\n' ' ')"
   echo "load:    $LOAD_AT_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (1/5/15-min load averages; other work on the machine shows here)"
+  echo "steal:   $(cpu_ticks | awk -v s="$CPU_TICKS_AT_START" 'BEGIN { split(s, a, " ") } { d = $2 - a[2]; printf "%.1f %%", (d > 0 ? 100 * ($1 - a[1]) / d : 0) }') of the CPUs' time since the start (taken by the host for other guests: a slow hour that the load does not show)"
   echo "date:    $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 }
 
@@ -450,6 +454,20 @@ samples_within() { # DIR FROM TO
     m="$(stat -c %Y "$f")"
     if [ $((m - 11)) -ge "$2" ] && [ "$m" -le "$3" ]; then echo "$f"; fi
   done
+}
+
+# refusal_kind VARIABLE DEFAULT: KIND from the named setting (a kind refusal.lua makes: blocked address quota pow
+# status), POW (the proof-of-work difficulty its server runs with: 8 for a made-up proof, else none) and PAID (the
+# address the quota kind asks for again, paid once first)
+refusal_kind() {
+  KIND="${!1:-$2}"
+  case "$KIND" in
+    blocked | address | quota | pow | status) ;;
+    *) die "$1: one of blocked address quota pow status" ;;
+  esac
+  POW=0
+  [ "$KIND" != pow ] || POW=8
+  PAID="0x00000000000000000000000000000000000000aa"
 }
 
 # profiled_window PID COMMAND...: runs COMMAND (a run_wrk) while the agent samples the server PID and sets RUN (its

@@ -12,19 +12,12 @@
 source "$(dirname "$0")/lib.sh"
 
 ab_baseline REFUSAL_BASELINE
-KIND="${REFUSAL_AB_KIND:-blocked}"
+refusal_kind REFUSAL_AB_KIND blocked
 ROUNDS="${REFUSAL_AB_ROUNDS:-6}"
 SECONDS_EACH="${REFUSAL_AB_SECONDS:-5}"
 CONNECTIONS="${REFUSAL_CONNECTIONS:-16}"
 THREADS="${REFUSAL_THREADS:-2}"
 WARMUP="${REFUSAL_WARMUP_SECONDS:-20}"
-PAID="0x00000000000000000000000000000000000000aa"
-case "$KIND" in
-  blocked | address | quota | pow | status) ;;
-  *) die "REFUSAL_AB_KIND: one of blocked address quota pow status" ;;
-esac
-POW=0
-[ "$KIND" != pow ] || POW=8
 
 ensure_tools wrk curl jq
 ensure_server_built

@@ -11,19 +11,12 @@
 # .tools/async-profiler (lib.sh's ensure_async_profiler); a measuring tool, not a part of the server.
 source "$(dirname "$0")/lib.sh"
 
-KIND="${REFUSAL_SPLIT_KIND:-pow}"
+refusal_kind REFUSAL_SPLIT_KIND pow
 SECONDS_EACH="${REFUSAL_SPLIT_SECONDS:-31}"
 CONNECTIONS="${REFUSAL_CONNECTIONS:-16}"
 THREADS="${REFUSAL_THREADS:-2}"
 WARMUP="${REFUSAL_WARMUP_SECONDS:-30}"
-PAID="0x00000000000000000000000000000000000000aa"
-case "$KIND" in
-  blocked | address | quota | pow | status) ;;
-  *) die "REFUSAL_SPLIT_KIND: one of blocked address quota pow status" ;;
-esac
 [ "$SECONDS_EACH" -ge 20 ] || die "REFUSAL_SPLIT_SECONDS must be at least 20 (samples are kept in files of 10 s)"
-POW=0
-[ "$KIND" != pow ] || POW=8
 
 ensure_tools wrk curl jq
 ensure_server_built
