@@ -10,8 +10,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A deliberately scriptable HTTP server on 127.0.0.1 that plays a node, well or badly. */
@@ -63,9 +65,9 @@ final class FakeRpcServer implements AutoCloseable {
     }
 
     /** Holds the answer being written until {@code release} opens (at most 5 s): a node slow to answer. */
-    static void holdUntil(java.util.concurrent.CountDownLatch release) {
+    static void holdUntil(CountDownLatch release) {
         try {
-            release.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            release.await(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

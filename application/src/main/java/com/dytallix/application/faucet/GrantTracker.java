@@ -425,7 +425,6 @@ public final class GrantTracker {
             Address from = e.getKey();
             long minedNonce = e.getValue();
             MinedSeen seen = minedSeen.get(from);
-            Long before = seen == null ? null : seen.nonce();
             Instant moved = seen == null ? null : minedNonce > seen.nonce() ? now : seen.rose();
             minedSeen.put(from, new MinedSeen(minedNonce, moved));
             // the chain took one of its transactions within the replacement time: a payment the node holds waits its
@@ -433,7 +432,7 @@ public final class GrantTracker {
             boolean takingItsTurn = moved != null && moved.plus(replaceAfter).isAfter(now);
             List<Payment> waiting = pass.waiting.stream().filter(p -> p.from().equals(from)).toList();
             List<Grant> above = pass.aboveHead.stream().filter(g -> g.fromAddress().orElseThrow().equals(from)).toList();
-            boolean rolledBack = (before != null && minedNonce < before) || !above.isEmpty()
+            boolean rolledBack = (seen != null && minedNonce < seen.nonce()) || !above.isEmpty()
                     || waiting.stream().anyMatch(p -> pass.reopened.containsKey(p.id()));
             boolean check = rolledBack || waiting.stream().anyMatch(p -> p.status() == GrantStatus.SUBMITTED
                     && !p.lastSent().plus(checkAfter).isAfter(now));
